@@ -1,0 +1,503 @@
+/*
+ * vec.c - column vectors, flat schemas and batches (see vec.h for the layout).
+ *
+ * The string heap is a list of malloc'd chunks that only grows; lh_vec_reset keeps the
+ * first chunk and frees the rest, so a vector reused batch after batch stops allocating.
+ */
+#include "common/vec.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HEAP_CHUNK_MIN (64 * 1024)
+
+typedef struct lh_vec_heap {
+    struct lh_vec_heap *next;
+    size_t used;
+    size_t size;
+    uint8_t bytes[];
+} heap_chunk;
+
+size_t lh_type_width(lh_type_t t)
+{
+    switch (t.id) {
+    case LH_TYPE_NULL:
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+        return 1;
+    case LH_TYPE_SHORT:
+        return 2;
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_FLOAT:
+        return 4;
+    case LH_TYPE_LONG:
+    case LH_TYPE_DOUBLE:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
+        return 8;
+    case LH_TYPE_DECIMAL:
+        return t.precision <= 18 ? 8 : sizeof(lh_i128);
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
+        return sizeof(lh_sv_t);
+    case LH_TYPE__COUNT:
+        break;
+    }
+    LH_ASSERT(!"bad type id");
+    return 0;
+}
+
+static const char *const type_names[LH_TYPE__COUNT] = {
+    [LH_TYPE_NULL] = "void",
+    [LH_TYPE_BOOLEAN] = "boolean",
+    [LH_TYPE_BYTE] = "byte",
+    [LH_TYPE_SHORT] = "short",
+    [LH_TYPE_INT] = "integer",
+    [LH_TYPE_LONG] = "long",
+    [LH_TYPE_FLOAT] = "float",
+    [LH_TYPE_DOUBLE] = "double",
+    [LH_TYPE_STRING] = "string",
+    [LH_TYPE_BINARY] = "binary",
+    [LH_TYPE_DATE] = "date",
+    [LH_TYPE_TIMESTAMP] = "timestamp",
+    [LH_TYPE_TIMESTAMP_NTZ] = "timestamp_ntz",
+    [LH_TYPE_DECIMAL] = "decimal",
+};
+
+const char *lh_type_name(lh_type_t t, char *buf, size_t buf_size)
+{
+    if (t.id == LH_TYPE_DECIMAL)
+        snprintf(buf, buf_size, "decimal(%u,%u)", t.precision, t.scale);
+    else
+        snprintf(buf, buf_size, "%s", type_names[t.id]);
+    return buf;
+}
+
+lh_err lh_type_parse(const char *name, lh_type_t *out, lh_errbuf *eb)
+{
+    memset(out, 0, sizeof *out);
+    unsigned p = 0, s = 0;
+    if (strncasecmp(name, "decimal", 7) == 0) {
+        if (name[7] == '\0') {
+            out->id = LH_TYPE_DECIMAL;
+            out->precision = 10;
+            return LH_OK;
+        }
+        char tail = 0;
+        int n = sscanf(name + 7, " (%u , %u )%c", &p, &s, &tail);
+        LH_FAIL_IF(n != 2 || p < 1 || p > 38 || s > p, LH_E_INVALID, eb,
+                   "invalid decimal type '%s'", name);
+        out->id = LH_TYPE_DECIMAL;
+        out->precision = (uint8_t)p;
+        out->scale = (uint8_t)s;
+        return LH_OK;
+    }
+    for (int i = 0; i < LH_TYPE__COUNT; i++) {
+        if (i != LH_TYPE_DECIMAL && strcasecmp(name, type_names[i]) == 0) {
+            out->id = (lh_type_id)i;
+            return LH_OK;
+        }
+    }
+    static const struct {
+        const char *alias;
+        lh_type_id id;
+    } aliases[] = {{"int", LH_TYPE_INT},        {"bigint", LH_TYPE_LONG},
+                   {"smallint", LH_TYPE_SHORT}, {"tinyint", LH_TYPE_BYTE},
+                   {"bool", LH_TYPE_BOOLEAN},   {"real", LH_TYPE_FLOAT}};
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+        if (strcasecmp(name, aliases[i].alias) == 0) {
+            out->id = aliases[i].id;
+            return LH_OK;
+        }
+    }
+    LH_FAIL(LH_E_UNSUPPORTED, eb, "unsupported data type '%s'", name);
+}
+
+bool lh_type_equal(lh_type_t a, lh_type_t b)
+{
+    if (a.id != b.id)
+        return false;
+    return a.id != LH_TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale);
+}
+
+lh_vec_t *lh_vec_create(lh_type_t type, size_t capacity)
+{
+    lh_vec_t *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return NULL;
+    v->type = type;
+    if (capacity > 0 && lh_vec_reserve(v, capacity) != LH_OK) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void heap_free(heap_chunk *h)
+{
+    while (h != NULL) {
+        heap_chunk *next = h->next;
+        free(h);
+        h = next;
+    }
+}
+
+void lh_vec_destroy(lh_vec_t *v)
+{
+    if (v == NULL)
+        return;
+    free(v->data);
+    free(v->validity);
+    free(v->sel);
+    heap_free(v->heap);
+    free(v);
+}
+
+lh_err lh_vec_reserve(lh_vec_t *v, size_t capacity)
+{
+    if (capacity <= v->capacity)
+        return LH_OK;
+    size_t cap = v->capacity ? v->capacity : 16;
+    while (cap < capacity)
+        cap *= 2;
+    size_t w = lh_type_width(v->type);
+    void *data = realloc(v->data, cap * w);
+    if (data == NULL)
+        return LH_E_NOMEM;
+    v->data = data;
+    if (v->validity != NULL) {
+        size_t old_words = (v->capacity + 63) / 64, new_words = (cap + 63) / 64;
+        uint64_t *bits = realloc(v->validity, new_words * sizeof(uint64_t));
+        if (bits == NULL)
+            return LH_E_NOMEM;
+        for (size_t i = old_words; i < new_words; i++)
+            bits[i] = ~(uint64_t)0;
+        v->validity = bits;
+    }
+    v->capacity = cap;
+    return LH_OK;
+}
+
+void lh_vec_reset(lh_vec_t *v)
+{
+    v->count = 0;
+    v->sel_count = 0;
+    free(v->sel);
+    v->sel = NULL;
+    free(v->validity);
+    v->validity = NULL;
+    if (v->heap != NULL) {
+        heap_free(v->heap->next);
+        v->heap->next = NULL;
+        v->heap->used = 0;
+    }
+}
+
+lh_err lh_vec_set_null(lh_vec_t *v, size_t i, bool is_null)
+{
+    LH_ASSERT(i < v->capacity);
+    if (v->validity == NULL) {
+        if (!is_null)
+            return LH_OK;
+        size_t words = (v->capacity + 63) / 64;
+        v->validity = malloc(words * sizeof(uint64_t));
+        if (v->validity == NULL)
+            return LH_E_NOMEM;
+        memset(v->validity, 0xff, words * sizeof(uint64_t));
+    }
+    if (is_null)
+        v->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
+    else
+        v->validity[i >> 6] |= (uint64_t)1 << (i & 63);
+    return LH_OK;
+}
+
+const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
+{
+    heap_chunk *h = v->heap;
+    if (h == NULL || h->size - h->used < len) {
+        size_t size = len > HEAP_CHUNK_MIN ? len : HEAP_CHUNK_MIN;
+        if (h != NULL && h->size * 2 > size && h->size < (64u << 20))
+            size = h->size * 2;
+        heap_chunk *n = malloc(sizeof *n + size);
+        if (n == NULL)
+            return NULL;
+        n->size = size;
+        n->used = 0;
+        n->next = h;
+        v->heap = h = n;
+    }
+    uint8_t *dst = h->bytes + h->used;
+    if (len > 0)
+        memcpy(dst, bytes, len);
+    h->used += len;
+    return dst;
+}
+
+static lh_err grow_one(lh_vec_t *v)
+{
+    if (v->count < v->capacity)
+        return LH_OK;
+    return lh_vec_reserve(v, v->count + 1);
+}
+
+lh_err lh_vec_append_null(lh_vec_t *v)
+{
+    LH_TRY(grow_one(v));
+    memset((char *)v->data + v->count * lh_type_width(v->type), 0, lh_type_width(v->type));
+    LH_TRY(lh_vec_set_null(v, v->count, true));
+    v->count++;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_i64(lh_vec_t *v, int64_t x)
+{
+    LH_TRY(grow_one(v));
+    size_t i = v->count;
+    switch (v->type.id) {
+    case LH_TYPE_BOOLEAN:
+        ((uint8_t *)v->data)[i] = x != 0;
+        break;
+    case LH_TYPE_BYTE:
+        ((int8_t *)v->data)[i] = (int8_t)x;
+        break;
+    case LH_TYPE_SHORT:
+        ((int16_t *)v->data)[i] = (int16_t)x;
+        break;
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+        ((int32_t *)v->data)[i] = (int32_t)x;
+        break;
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18) {
+            ((lh_i128 *)v->data)[i] = x;
+            break;
+        }
+        /* fall through */
+    case LH_TYPE_LONG:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
+        ((int64_t *)v->data)[i] = x;
+        break;
+    case LH_TYPE_FLOAT:
+        ((float *)v->data)[i] = (float)x;
+        break;
+    case LH_TYPE_DOUBLE:
+        ((double *)v->data)[i] = (double)x;
+        break;
+    default:
+        LH_ASSERT(!"lh_vec_append_i64 on non-numeric vector");
+    }
+    if (v->validity != NULL)
+        LH_TRY(lh_vec_set_null(v, i, false));
+    v->count++;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_bool(lh_vec_t *v, bool x)
+{
+    return lh_vec_append_i64(v, x ? 1 : 0);
+}
+
+lh_err lh_vec_append_f64(lh_vec_t *v, double x)
+{
+    LH_TRY(grow_one(v));
+    if (v->type.id == LH_TYPE_FLOAT)
+        ((float *)v->data)[v->count] = (float)x;
+    else if (v->type.id == LH_TYPE_DOUBLE)
+        ((double *)v->data)[v->count] = x;
+    else
+        return lh_vec_append_i64(v, (int64_t)x);
+    if (v->validity != NULL)
+        LH_TRY(lh_vec_set_null(v, v->count, false));
+    v->count++;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x)
+{
+    if (v->type.id != LH_TYPE_DECIMAL || v->type.precision <= 18)
+        return lh_vec_append_i64(v, (int64_t)x);
+    LH_TRY(grow_one(v));
+    ((lh_i128 *)v->data)[v->count] = x;
+    if (v->validity != NULL)
+        LH_TRY(lh_vec_set_null(v, v->count, false));
+    v->count++;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len)
+{
+    LH_ASSERT(v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY);
+    if (len > UINT32_MAX)
+        return LH_E_TOO_LARGE;
+    LH_TRY(grow_one(v));
+    const uint8_t *p = lh_vec_heap_copy(v, bytes, len);
+    if (p == NULL)
+        return LH_E_NOMEM;
+    ((lh_sv_t *)v->data)[v->count] = (lh_sv_t){p, (uint32_t)len};
+    if (v->validity != NULL)
+        LH_TRY(lh_vec_set_null(v, v->count, false));
+    v->count++;
+    return LH_OK;
+}
+
+int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i)
+{
+    switch (v->type.id) {
+    case LH_TYPE_BOOLEAN:
+        return ((const uint8_t *)v->data)[i];
+    case LH_TYPE_BYTE:
+        return ((const int8_t *)v->data)[i];
+    case LH_TYPE_SHORT:
+        return ((const int16_t *)v->data)[i];
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+        return ((const int32_t *)v->data)[i];
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18)
+            return (int64_t)((const lh_i128 *)v->data)[i];
+        return ((const int64_t *)v->data)[i];
+    case LH_TYPE_LONG:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
+        return ((const int64_t *)v->data)[i];
+    case LH_TYPE_FLOAT:
+        return (int64_t)((const float *)v->data)[i];
+    case LH_TYPE_DOUBLE:
+        return (int64_t)((const double *)v->data)[i];
+    default:
+        return 0;
+    }
+}
+
+double lh_vec_get_f64(const lh_vec_t *v, size_t i)
+{
+    if (v->type.id == LH_TYPE_FLOAT)
+        return ((const float *)v->data)[i];
+    if (v->type.id == LH_TYPE_DOUBLE)
+        return ((const double *)v->data)[i];
+    return (double)lh_vec_get_i64(v, i);
+}
+
+lh_schema_t *lh_schema_create(int field_count)
+{
+    lh_schema_t *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->fields = calloc(field_count > 0 ? (size_t)field_count : 1, sizeof *s->fields);
+    if (s->fields == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->field_count = field_count;
+    return s;
+}
+
+lh_err lh_schema_set(lh_schema_t *s, int i, const char *name, lh_type_t type, bool nullable)
+{
+    LH_ASSERT(i >= 0 && i < s->field_count);
+    char *copy = strdup(name);
+    if (copy == NULL)
+        return LH_E_NOMEM;
+    free(s->fields[i].name);
+    s->fields[i] = (lh_field_t){copy, type, nullable};
+    return LH_OK;
+}
+
+void lh_schema_destroy(lh_schema_t *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < s->field_count; i++)
+        free(s->fields[i].name);
+    free(s->fields);
+    free(s);
+}
+
+lh_schema_t *lh_schema_copy(const lh_schema_t *s)
+{
+    lh_schema_t *c = lh_schema_create(s->field_count);
+    if (c == NULL)
+        return NULL;
+    for (int i = 0; i < s->field_count; i++) {
+        if (lh_schema_set(c, i, s->fields[i].name, s->fields[i].type, s->fields[i].nullable)) {
+            lh_schema_destroy(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+int lh_schema_find(const lh_schema_t *s, const char *name)
+{
+    for (int i = 0; i < s->field_count; i++)
+        if (s->fields[i].name != NULL && strcasecmp(s->fields[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+lh_batch_t *lh_batch_create(const lh_schema_t *schema, size_t capacity)
+{
+    lh_batch_t *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->cols = calloc(schema->field_count > 0 ? (size_t)schema->field_count : 1, sizeof *b->cols);
+    if (b->cols == NULL) {
+        free(b);
+        return NULL;
+    }
+    b->col_count = schema->field_count;
+    for (int i = 0; i < schema->field_count; i++) {
+        b->cols[i] = lh_vec_create(schema->fields[i].type, capacity);
+        if (b->cols[i] == NULL) {
+            lh_batch_destroy(b);
+            return NULL;
+        }
+    }
+    return b;
+}
+
+void lh_batch_destroy(lh_batch_t *b)
+{
+    if (b == NULL)
+        return;
+    for (int i = 0; i < b->col_count; i++)
+        lh_vec_destroy(b->cols[i]);
+    free(b->cols);
+    free(b);
+}
+
+void lh_batch_reset(lh_batch_t *b)
+{
+    for (int i = 0; i < b->col_count; i++)
+        lh_vec_reset(b->cols[i]);
+    b->row_count = 0;
+}
+
+int lh_value_compare(const lh_value_t *a, const lh_value_t *b)
+{
+    switch (a->type.id) {
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
+        return (a->v.f64 > b->v.f64) - (a->v.f64 < b->v.f64);
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
+        uint32_t n = a->v.str.len < b->v.str.len ? a->v.str.len : b->v.str.len;
+        int c = n ? memcmp(a->v.str.ptr, b->v.str.ptr, n) : 0;
+        if (c != 0)
+            return c;
+        return (a->v.str.len > b->v.str.len) - (a->v.str.len < b->v.str.len);
+    }
+    case LH_TYPE_DECIMAL:
+        if (a->type.precision > 18)
+            return (a->v.i128 > b->v.i128) - (a->v.i128 < b->v.i128);
+        /* fall through */
+    default:
+        return (a->v.i64 > b->v.i64) - (a->v.i64 < b->v.i64);
+    }
+}

@@ -1,0 +1,158 @@
+/*
+ * vec.h - column vectors and batches: the currency between storage/ and compute/.
+ *
+ * A vector holds `count` values of one logical type:
+ *   - data:     fixed-width values, laid out per lh_type_width() (see the table below);
+ *               strings/binary are lh_sv_t {ptr,len} whose bytes live in the vector's
+ *               own string heap (or in memory the producer guarantees outlives the vector);
+ *   - validity: a bitmap, bit i set = row i valid. NULL means every row is valid;
+ *   - sel:      optional selection vector (row indices), so a filter copies nothing.
+ *
+ * Physical layout by type:
+ *   BOOLEAN uint8_t (0/1)   BYTE int8_t   SHORT int16_t   INT int32_t   LONG int64_t
+ *   FLOAT float   DOUBLE double   DATE int32_t (days since 1970-01-01)
+ *   TIMESTAMP / TIMESTAMP_NTZ int64_t (microseconds since the epoch)
+ *   DECIMAL precision <= 18: int64_t unscaled; precision 19..38: lh_i128 unscaled
+ *   STRING / BINARY lh_sv_t
+ *
+ * Vectors are not thread-safe; one owner at a time. Memory: lh_vec_create mallocs,
+ * lh_vec_destroy frees everything the vector owns.
+ */
+#ifndef LH_COMMON_VEC_H
+#define LH_COMMON_VEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define LH_BATCH_ROWS 2048 /* rows per engine batch (see STYLE.md, "The engine") */
+
+typedef __int128 lh_i128;
+
+typedef enum lh_type_id {
+    LH_TYPE_NULL = 0, /* Delta "void": never stored, reads as null */
+    LH_TYPE_BOOLEAN,
+    LH_TYPE_BYTE,
+    LH_TYPE_SHORT,
+    LH_TYPE_INT,
+    LH_TYPE_LONG,
+    LH_TYPE_FLOAT,
+    LH_TYPE_DOUBLE,
+    LH_TYPE_STRING,
+    LH_TYPE_BINARY,
+    LH_TYPE_DATE,
+    LH_TYPE_TIMESTAMP,     /* UTC-adjusted micros */
+    LH_TYPE_TIMESTAMP_NTZ, /* local micros */
+    LH_TYPE_DECIMAL,
+    LH_TYPE__COUNT
+} lh_type_id;
+
+typedef struct lh_type {
+    lh_type_id id;
+    uint8_t precision; /* DECIMAL only, 1..38 */
+    uint8_t scale;     /* DECIMAL only, 0..precision */
+} lh_type_t;
+
+typedef struct lh_sv {
+    const uint8_t *ptr;
+    uint32_t len;
+} lh_sv_t;
+
+typedef struct lh_vec {
+    lh_type_t type;
+    size_t count;       /* values present */
+    size_t capacity;    /* values allocated in data */
+    void *data;         /* capacity * lh_type_width(type) bytes */
+    uint64_t *validity; /* NULL = all valid; else ceil(capacity/64) words */
+    uint32_t *sel;      /* optional selection (indices into data), sel_count entries */
+    size_t sel_count;
+    /* string heap: chunks of bytes owned by the vector */
+    struct lh_vec_heap *heap;
+} lh_vec_t;
+
+/* Bytes per value in data for a type (DECIMAL depends on precision). */
+size_t lh_type_width(lh_type_t type);
+/* Delta schema name, e.g. "long", "decimal(10,2)". Writes into buf (>= 24 bytes). */
+const char *lh_type_name(lh_type_t type, char *buf, size_t buf_size);
+/* Parse a Delta primitive type name. LH_E_UNSUPPORTED for nested or unknown names. */
+lh_err lh_type_parse(const char *name, lh_type_t *out, lh_errbuf *eb);
+bool lh_type_equal(lh_type_t a, lh_type_t b);
+
+/* Create an empty vector with room for capacity values. NULL on allocation failure. */
+lh_vec_t *lh_vec_create(lh_type_t type, size_t capacity);
+void lh_vec_destroy(lh_vec_t *v);
+/* Grow to at least capacity values (keeps contents). */
+lh_err lh_vec_reserve(lh_vec_t *v, size_t capacity);
+/* Drop all values (keeps allocations); count = 0, all valid, no selection. */
+void lh_vec_reset(lh_vec_t *v);
+
+static inline bool lh_vec_is_valid(const lh_vec_t *v, size_t i)
+{
+    return v->validity == NULL || ((v->validity[i >> 6] >> (i & 63)) & 1u);
+}
+/* Mark row i null or valid (allocates the bitmap on first null). */
+lh_err lh_vec_set_null(lh_vec_t *v, size_t i, bool is_null);
+
+/* Copy len bytes into the vector's string heap; returns a stable pointer or NULL. */
+const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len);
+/* Append helpers (grow as needed). */
+lh_err lh_vec_append_null(lh_vec_t *v);
+lh_err lh_vec_append_i64(lh_vec_t *v, int64_t x); /* any integer-like type incl. DECIMAL<=18 */
+lh_err lh_vec_append_f64(lh_vec_t *v, double x);  /* FLOAT or DOUBLE */
+lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len); /* copies into heap */
+lh_err lh_vec_append_bool(lh_vec_t *v, bool x);
+lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x); /* DECIMAL > 18 */
+
+/* Read any integer-like value (BOOLEAN..LONG, DATE, TIMESTAMP*, DECIMAL<=18) as int64. */
+int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i);
+double lh_vec_get_f64(const lh_vec_t *v, size_t i);
+
+/* A single typed value (a literal, a statistic, a partition value). Strings point at
+ * memory owned by whoever produced the value. */
+typedef struct lh_value {
+    lh_type_t type;
+    bool is_null;
+    union {
+        int64_t i64;  /* BOOLEAN..LONG, DATE, TIMESTAMP*, DECIMAL<=18 */
+        double f64;   /* FLOAT, DOUBLE */
+        lh_i128 i128; /* DECIMAL > 18 */
+        lh_sv_t str;  /* STRING, BINARY */
+    } v;
+} lh_value_t;
+
+/* Compare two non-null values of the same type: <0, 0, >0 (strings bytewise unsigned). */
+int lh_value_compare(const lh_value_t *a, const lh_value_t *b);
+
+/* A named column in a flat schema. */
+typedef struct lh_field {
+    char *name;
+    lh_type_t type;
+    bool nullable;
+} lh_field_t;
+
+typedef struct lh_schema {
+    int field_count;
+    lh_field_t *fields;
+} lh_schema_t;
+
+lh_schema_t *lh_schema_create(int field_count); /* names NULL; set with lh_schema_set */
+lh_err lh_schema_set(lh_schema_t *s, int i, const char *name, lh_type_t type, bool nullable);
+void lh_schema_destroy(lh_schema_t *s);
+lh_schema_t *lh_schema_copy(const lh_schema_t *s);
+/* Index of a column by case-insensitive name, or -1. */
+int lh_schema_find(const lh_schema_t *s, const char *name);
+
+/* A batch: one vector per schema field, all with row_count rows. Owns its vectors. */
+typedef struct lh_batch {
+    int col_count;
+    lh_vec_t **cols;
+    size_t row_count;
+} lh_batch_t;
+
+lh_batch_t *lh_batch_create(const lh_schema_t *schema, size_t capacity);
+void lh_batch_destroy(lh_batch_t *b);
+void lh_batch_reset(lh_batch_t *b);
+
+#endif
