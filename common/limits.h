@@ -1,0 +1,38 @@
+/*
+ * limits.h - every bound of the daemon in one place, each with its reason.
+ * Tests exercise each at N and N+1.
+ */
+#ifndef LH_COMMON_LIMITS_H
+#define LH_COMMON_LIMITS_H
+
+/* Request bodies: the largest legitimate JSON we accept (cluster specs, SCIM bulk). */
+#define LH_REQUEST_BODY_MAX (1024 * 1024)
+/* JSON nesting: deep enough for job settings, shallow enough to stop stack abuse. */
+#define LH_JSON_DEPTH_MAX 64
+/* URL query string parameters per request. */
+#define LH_QUERY_PARAMS_MAX 256
+/* Concurrent requests in flight before new ones get 429. */
+#define LH_INFLIGHT_MAX 1024
+/* Worker threads of one cluster's compute pool, before capping at the core count. */
+#define LH_POOL_THREADS_MAX 256
+/* Queued tasks per compute pool; a full queue refuses work (429), never waits. */
+#define LH_POOL_QUEUE_MAX 65536
+/* Logical workers a cluster may ask for (Databricks' own ceiling is in the thousands). */
+#define LH_CLUSTER_WORKERS_MAX 10000
+/* Page sizes for list endpoints. */
+#define LH_PAGE_SIZE_DEFAULT 100
+#define LH_PAGE_SIZE_MAX     1000
+/* Cluster events kept per page of clusters/events. */
+#define LH_EVENTS_PAGE_DEFAULT 50
+#define LH_EVENTS_PAGE_MAX     500
+/* Longest names (cluster, policy, pool, user) we store. */
+#define LH_NAME_MAX 1024
+/* SCIM filter expressions: length and number of and/or terms. */
+#define LH_SCIM_FILTER_MAX       4096
+#define LH_SCIM_FILTER_TERMS_MAX 32
+/* Policy definitions (JSON text). */
+#define LH_POLICY_DEFINITION_MAX (64 * 1024)
+/* Token lifetime: Databricks caps PATs at 730 days unless an admin raises it. */
+#define LH_TOKEN_LIFETIME_MAX_S (730LL * 24 * 3600)
+
+#endif

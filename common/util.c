@@ -1,0 +1,100 @@
+/*
+ * util.c - clocks, random ids (OpenSSL RAND_bytes), SHA-256 and logging.
+ */
+#include "common/util.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t lh_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t lh_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void lh_random_bytes(void *buf, size_t n)
+{
+    LH_ASSERT(RAND_bytes(buf, (int)n) == 1);
+}
+
+void lh_hex(const void *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *b = bytes;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void lh_random_hex(char *out, size_t n)
+{
+    unsigned char buf[64];
+    LH_ASSERT(n <= sizeof buf);
+    lh_random_bytes(buf, n);
+    lh_hex(buf, n, out);
+}
+
+void lh_uuid4(char out[37])
+{
+    unsigned char b[16];
+    lh_random_bytes(b, sizeof b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    char hex[33];
+    lh_hex(b, 16, hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+void lh_sha256_hex(const void *bytes, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    LH_ASSERT(EVP_Digest(bytes, len, md, &md_len, EVP_sha256(), NULL) == 1 && md_len == 32);
+    lh_hex(md, 32, out);
+}
+
+static atomic_int log_min_level = LH_LOG_INFO;
+
+void lh_log_set_level(lh_log_level min_level)
+{
+    atomic_store(&log_min_level, (int)min_level);
+}
+
+void lh_log(lh_log_level level, const char *fmt, ...)
+{
+    if ((int)level < atomic_load(&log_min_level))
+        return;
+    static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    char line[2048];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    int n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ", ts.tv_nsec / 1000000,
+                  names[level]);
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof line - 2)
+        len = sizeof line - 2;
+    line[len++] = '\n';
+    fwrite(line, 1, len, stderr); /* one fwrite: stdio locks the stream per call */
+}

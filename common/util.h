@@ -1,0 +1,34 @@
+/*
+ * util.h - clocks, ids, hashing and logging shared by every layer.
+ * All functions are thread-safe.
+ */
+#ifndef LH_COMMON_UTIL_H
+#define LH_COMMON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* Wall-clock milliseconds since the epoch (what Databricks APIs report). */
+int64_t lh_now_ms(void);
+/* Monotonic nanoseconds, for durations. */
+int64_t lh_mono_ns(void);
+
+/* Random bytes from OpenSSL's CSPRNG; aborts if it fails (no safe fallback). */
+void lh_random_bytes(void *buf, size_t n);
+/* n random bytes as 2n lowercase hex chars + NUL into out (size >= 2n+1). */
+void lh_random_hex(char *out, size_t n);
+/* A random (v4) UUID, 36 chars + NUL. */
+void lh_uuid4(char out[37]);
+/* SHA-256 of bytes as 64 hex chars + NUL. */
+void lh_sha256_hex(const void *bytes, size_t len, char out[65]);
+/* Hex of bytes into out (size >= 2n+1). */
+void lh_hex(const void *bytes, size_t n, char *out);
+
+typedef enum lh_log_level { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR } lh_log_level;
+/* One line to stderr with an ISO timestamp and level. Lines from threads do not interleave. */
+void lh_log(lh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lh_log_set_level(lh_log_level min_level);
+
+#endif

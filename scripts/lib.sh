@@ -1,0 +1,39 @@
+# scripts/lib.sh - shared by scripts/run and scripts/test (sourced, not run).
+# Installs what is missing from Debian, and builds with CMake.
+
+# Debian packages needed to build and run lakehoused (the Dockerfile mirrors this list).
+LH_BUILD_PACKAGES="gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+  libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev"
+# Extra packages for the test suite: clang + its runtime (libFuzzer), Node.js for the
+# black-box and client tests, curl.
+LH_TEST_PACKAGES="clang libclang-rt-14-dev nodejs npm curl"
+
+lh_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+
+lh_sudo() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    lh_log "need root (or sudo) to run: $*"; return 1; fi
+}
+
+# lh_apt_install PKG...: install the packages that are not installed yet.
+lh_apt_install() {
+  local missing=() p
+  for p in "$@"; do
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
+    if [ "$p" = nodejs ] && command -v node >/dev/null; then continue; fi
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  lh_log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  lh_sudo apt-get update -qq >/dev/null
+  lh_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# lh_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.
+lh_build() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)" 2>&1 | grep -E 'error|warning|Error' || true
+  [ "${PIPESTATUS[0]}" = 0 ] || { lh_log "build failed in $dir"; cmake --build "$dir" -j1 2>&1 | tail -30; return 1; }
+}

@@ -1,0 +1,49 @@
+/*
+ * server.h - the process: configuration, start-up, the HTTP front end, shutdown.
+ *
+ * main.c parses flags into lh_config_t, lh_server_start builds the context (metastore,
+ * areas, router) and starts libmicrohttpd; lh_server_stop reverses it.
+ */
+#ifndef LH_SERVER_H
+#define LH_SERVER_H
+
+#include <stdatomic.h>
+
+#include "api/api.h"
+#include "server/metrics.h"
+#include "server/router.h"
+
+typedef struct lh_config {
+    char listen_host[256];
+    int listen_port;
+    char data_dir[4096];
+    int http_threads; /* 0 = number of cores */
+    int access_log;   /* 1 = one line per request on stderr */
+} lh_config_t;
+
+typedef struct lh_server {
+    lh_config_t config;
+    lh_ctx_t ctx;
+    lh_router_t *router;
+    lh_metrics_t *metrics;
+    struct MHD_Daemon *mhd;
+    atomic_int inflight;
+    atomic_int ready;
+    char admin_token[128];
+    char host_url[300];
+} lh_server_t;
+
+void lh_config_default(lh_config_t *c);
+/* Parse argv (--listen, --data-dir, --config, --threads, --no-access-log). */
+lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb);
+
+lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb);
+void lh_server_stop(lh_server_t *s);
+
+/* Dispatch one request already read (used by the HTTP glue and by the fuzz target). */
+void lh_server_dispatch(lh_server_t *s, lh_req_t *req, int *route_index);
+
+/* The server's own routes: /healthz, /metrics, /.well-known/databricks-config. */
+const lh_route_t *lh_ops_routes(int *count);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * meta.h - the SQLite metastore (DATA_DIR/meta.db).
+ *
+ * One connection in WAL mode with a busy timeout, guarded by a mutex: callers run their
+ * work as a unit, either a read (lh_meta_read) or a write transaction (lh_meta_tx, BEGIN
+ * IMMEDIATE ... COMMIT, rolled back when the callback fails). Statements are prepared
+ * once and cached by SQL text, so callbacks just ask lh_meta_stmt for them.
+ *
+ * Schema changes happen only via numbered migrations (migrations.c), applied at open in
+ * one transaction each; PRAGMA user_version records the applied number. A database from
+ * a newer build (user_version > ours) is refused.
+ *
+ * Thread-safety: every function may be called from any thread; lh_meta_read/lh_meta_tx
+ * serialize. Inside a callback only use the lh_meta_stmt / lh_stmt_* calls.
+ */
+#ifndef LH_STORAGE_META_H
+#define LH_STORAGE_META_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+typedef struct lh_meta lh_meta_t;
+typedef struct lh_stmt lh_stmt_t;
+
+/* Open (creating) the database at path and apply migrations. */
+lh_err lh_meta_open(const char *path, lh_meta_t **out, lh_errbuf *eb);
+void lh_meta_close(lh_meta_t *m);
+/* Number of migrations this build knows (the schema version it writes). */
+int lh_meta_schema_version(void);
+
+typedef lh_err (*lh_meta_fn)(lh_meta_t *m, void *arg, lh_errbuf *eb);
+/* Run fn under the connection lock, without a transaction (reads). */
+lh_err lh_meta_read(lh_meta_t *m, lh_meta_fn fn, void *arg, lh_errbuf *eb);
+/* Run fn inside BEGIN IMMEDIATE .. COMMIT; any error rolls back and is returned. */
+lh_err lh_meta_tx(lh_meta_t *m, lh_meta_fn fn, void *arg, lh_errbuf *eb);
+
+/* A cached prepared statement for sql (a string literal or otherwise stable text), reset
+ * and with bindings cleared. Only valid inside a read/tx callback. */
+lh_err lh_meta_stmt(lh_meta_t *m, const char *sql, lh_stmt_t **out, lh_errbuf *eb);
+/* Run a statement with no result rows (inside a callback). */
+lh_err lh_meta_exec(lh_meta_t *m, const char *sql, lh_errbuf *eb);
+int64_t lh_meta_last_insert_id(lh_meta_t *m);
+int lh_meta_changes(lh_meta_t *m);
+
+/* Bind parameters, 1-based. Text is copied by SQLite. NULL text binds SQL NULL. */
+void lh_stmt_bind_text(lh_stmt_t *st, int idx, const char *text);
+void lh_stmt_bind_int(lh_stmt_t *st, int idx, int64_t v);
+void lh_stmt_bind_double(lh_stmt_t *st, int idx, double v);
+void lh_stmt_bind_null(lh_stmt_t *st, int idx);
+/* Step once: *has_row true when a row is ready. Constraint violations are LH_E_EXISTS. */
+lh_err lh_stmt_step(lh_stmt_t *st, bool *has_row, lh_errbuf *eb);
+/* Step to completion, ignoring rows. */
+lh_err lh_stmt_run(lh_stmt_t *st, lh_errbuf *eb);
+/* Columns of the current row, 0-based. Text is valid until the next step/reset; NULL
+ * for SQL NULL. */
+const char *lh_stmt_text(lh_stmt_t *st, int col);
+int64_t lh_stmt_int(lh_stmt_t *st, int col);
+double lh_stmt_double(lh_stmt_t *st, int col);
+bool lh_stmt_is_null(lh_stmt_t *st, int col);
+
+#endif

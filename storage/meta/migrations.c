@@ -1,0 +1,77 @@
+/*
+ * migrations.c - meta.db schema, as numbered migrations applied in order.
+ *
+ * Rules: never edit a migration that has shipped; add a new one. Numbers are contiguous
+ * from 1. Each runs in its own transaction together with the user_version bump.
+ */
+#include "storage/meta/migrations.h"
+
+const lh_migration_t lh_meta_migrations[] = {
+    {1, "identity",
+     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+     "CREATE TABLE users ("
+     "  id INTEGER PRIMARY KEY,"
+     "  user_name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+     "  display_name TEXT,"
+     "  given_name TEXT, family_name TEXT,"
+     "  external_id TEXT,"
+     "  active INTEGER NOT NULL DEFAULT 1,"
+     "  entitlements TEXT NOT NULL DEFAULT '[]'," /* JSON array of entitlement names */
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE groups ("
+     "  id INTEGER PRIMARY KEY,"
+     "  display_name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+     "  external_id TEXT,"
+     "  entitlements TEXT NOT NULL DEFAULT '[]',"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE group_members ("
+     "  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+     "  member_id INTEGER NOT NULL," /* a user id or a group id */
+     "  member_kind TEXT NOT NULL CHECK (member_kind IN ('user','group')),"
+     "  PRIMARY KEY (group_id, member_id, member_kind));"
+     "CREATE TABLE tokens ("
+     "  token_id TEXT PRIMARY KEY,"
+     "  token_hash TEXT NOT NULL UNIQUE," /* hex SHA-256 of the secret */
+     "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+     "  comment TEXT,"
+     "  creation_time INTEGER NOT NULL,"
+     "  expiry_time INTEGER NOT NULL," /* ms since epoch, -1 = never */
+     "  last_used_day INTEGER);"
+     "CREATE INDEX tokens_user ON tokens(user_id);"},
+    {2, "clusters",
+     "CREATE TABLE clusters ("
+     "  cluster_id TEXT PRIMARY KEY,"
+     "  spec TEXT NOT NULL," /* JSON: the create/edit request, normalized */
+     "  state TEXT NOT NULL,"
+     "  state_message TEXT NOT NULL DEFAULT '',"
+     "  creator_user_name TEXT,"
+     "  creator_user_id INTEGER,"
+     "  is_pinned INTEGER NOT NULL DEFAULT 0,"
+     "  start_time INTEGER, terminated_time INTEGER, last_restarted_time INTEGER,"
+     "  last_activity_time INTEGER,"
+     "  termination_reason TEXT," /* JSON {code,type,parameters} */
+     "  spark_context_id INTEGER,"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE cluster_events ("
+     "  seq INTEGER PRIMARY KEY,"
+     "  cluster_id TEXT NOT NULL,"
+     "  timestamp INTEGER NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  details TEXT NOT NULL DEFAULT '{}');"
+     "CREATE INDEX cluster_events_by_cluster ON cluster_events(cluster_id, timestamp);"
+     "CREATE TABLE cluster_policies ("
+     "  policy_id TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  definition TEXT NOT NULL,"
+     "  description TEXT,"
+     "  max_clusters_per_user INTEGER,"
+     "  creator_user_name TEXT,"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE instance_pools ("
+     "  instance_pool_id TEXT PRIMARY KEY,"
+     "  spec TEXT NOT NULL," /* JSON: the create/edit request */
+     "  state TEXT NOT NULL DEFAULT 'ACTIVE',"
+     "  created_at INTEGER NOT NULL);"},
+};
+
+const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];
