@@ -22,11 +22,26 @@ static void usage(FILE *out)
                  "environment: LAKEHOUSE_ADMIN_TOKEN sets the bootstrap admin's token\n");
 }
 
+/* --routes: every METHOD and path pattern served, one per line (the openapi test reads it). */
+static void print_routes(void)
+{
+    for (int t = 0; t < lh_route_table_count; t++) {
+        int n = 0;
+        const lh_route_t *r = lh_route_tables[t](&n);
+        for (int i = 0; i < n; i++)
+            printf("%s %s\n", r[i].method, r[i].pattern);
+    }
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--routes") == 0) {
+            print_routes();
             return 0;
         }
         if (strcmp(argv[i], "--version") == 0) {

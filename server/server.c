@@ -61,15 +61,17 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return lh_stmt_run(st, eb);
 }
 
+/* Every area's route table, in match order. A new area adds one line here. */
+const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes};
+const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
+
 static void add_routes(lh_server_t *s)
 {
-    int n = 0;
-    const lh_route_t *r = lh_ops_routes(&n);
-    lh_router_add(s->router, r, n);
-    r = lh_identity_routes(&n);
-    lh_router_add(s->router, r, n);
-    r = lh_clusters_routes(&n);
-    lh_router_add(s->router, r, n);
+    for (int t = 0; t < lh_route_table_count; t++) {
+        int n = 0;
+        const lh_route_t *r = lh_route_tables[t](&n);
+        lh_router_add(s->router, r, n);
+    }
 }
 
 lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)

@@ -43,6 +43,11 @@ void lh_server_stop(lh_server_t *s);
 /* Dispatch one request already read (used by the HTTP glue and by the fuzz target). */
 void lh_server_dispatch(lh_server_t *s, lh_req_t *req, int *route_index);
 
+/* All route tables served, in match order. */
+typedef const lh_route_t *(*lh_route_table_fn)(int *count);
+extern const lh_route_table_fn lh_route_tables[];
+extern const int lh_route_table_count;
+
 /* The server's own routes: /healthz, /metrics, /.well-known/databricks-config. */
 const lh_route_t *lh_ops_routes(int *count);
 
