@@ -98,7 +98,8 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     s->router = lh_router_create();
     add_routes(s);
     s->metrics = lh_metrics_create(lh_router_count(s->router));
-    LH_TRY(lh_http_start(s, eb));
+    if (!s->config.no_http)
+        LH_TRY(lh_http_start(s, eb));
     atomic_store(&s->ready, 1);
     return LH_OK;
 }

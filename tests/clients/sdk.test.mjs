@@ -1,0 +1,81 @@
+// sdk.test.mjs - the official Databricks JS SDK (@databricks/sdk-experimental 0.17.0),
+// unchanged, against the real lakehoused: clusters create().wait() until RUNNING, get,
+// list, edit, delete().wait() until TERMINATED; tokens; currentUser.me.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkspaceClient } from '@databricks/sdk-experimental';
+import { startDaemon } from '../api/harness.mjs';
+
+let d, w;
+before(async () => {
+  d = await startDaemon();
+  w = new WorkspaceClient({ host: d.url, token: d.token, authType: 'pat' });
+});
+after(async () => { await d.stop(); });
+
+test('currentUser.me returns the admin', async () => {
+  const me = await w.currentUser.me();
+  assert.equal(me.userName, 'admin');
+  assert.ok(me.id);
+  assert.ok((me.groups ?? []).some((g) => g.display === 'admins'));
+});
+
+test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()', async () => {
+  const waiter = await w.clusters.create({
+    cluster_name: 'sdk-cluster', spark_version: '15.4.x-scala2.12',
+    node_type_id: 'lh.small', num_workers: 2, autotermination_minutes: 60,
+  });
+  const running = await waiter.wait({ timeout: 20000 });
+  assert.equal(running.state, 'RUNNING');
+  assert.equal(running.num_workers, 2);
+  const id = running.cluster_id;
+
+  const got = await w.clusters.get({ cluster_id: id });
+  assert.equal(got.cluster_name, 'sdk-cluster');
+  assert.equal(typeof got.state_message, 'string');
+
+  const ids = [];
+  for await (const c of w.clusters.list({})) ids.push(c.cluster_id);
+  assert.ok(ids.includes(id));
+
+  const edited = await w.clusters.edit({
+    cluster_id: id, cluster_name: 'sdk-cluster-2', spark_version: '15.4.x-scala2.12',
+    node_type_id: 'lh.small', num_workers: 3,
+  });
+  const afterEdit = await edited.wait({ timeout: 20000 });
+  assert.equal(afterEdit.state, 'RUNNING');
+  assert.equal(afterEdit.cluster_name, 'sdk-cluster-2');
+  assert.equal(afterEdit.num_workers, 3);
+
+  const del = await w.clusters.delete({ cluster_id: id });
+  const terminated = await del.wait({ timeout: 20000 });
+  assert.equal(terminated.state, 'TERMINATED');
+  assert.equal(terminated.termination_reason?.code, 'USER_REQUEST');
+
+  const events = [];
+  for await (const e of w.clusters.events({ cluster_id: id })) events.push(e.type);
+  assert.ok(events.includes('CREATING'));
+  assert.ok(events.includes('TERMINATING'));
+});
+
+test('clusters.get of an unknown id is a NotFound error', async () => {
+  await assert.rejects(w.clusters.get({ cluster_id: 'nope' }), (e) => {
+    assert.equal(e.errorCode ?? e.error_code, 'RESOURCE_DOES_NOT_EXIST');
+    return true;
+  });
+});
+
+test('tokens: create, list, use, delete', async () => {
+  const created = await w.tokens.create({ comment: 'sdk', lifetime_seconds: 600 });
+  assert.match(created.token_value, /^dapi[0-9a-f]{32}$/);
+  const list = [];
+  for await (const t of w.tokens.list()) list.push(t);
+  assert.ok(list.some((t) => t.token_id === created.token_info.token_id && t.comment === 'sdk'));
+
+  const w2 = new WorkspaceClient({ host: d.url, token: created.token_value, authType: 'pat' });
+  assert.equal((await w2.currentUser.me()).userName, 'admin');
+
+  await w.tokens.delete({ token_id: created.token_info.token_id });
+  const r = await d.api('GET', '/api/2.0/preview/scim/v2/Me', undefined, { token: created.token_value });
+  assert.equal(r.status, 401);
+});
