@@ -34,5 +34,10 @@
 #define LH_POLICY_DEFINITION_MAX (64 * 1024)
 /* Token lifetime: Databricks caps PATs at 730 days unless an admin raises it. */
 #define LH_TOKEN_LIFETIME_MAX_S (730LL * 24 * 3600)
+/* Auth cache slots: enough for every active token of a busy workspace; misses only cost a
+ * SQLite lookup. */
+#define LH_IDENTITY_CACHE_SLOTS 1024
+/* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
+#define LH_TOKEN_TEXT_MAX 255
 
 #endif

@@ -17,6 +17,7 @@ const lh_migration_t lh_meta_migrations[] = {
      "  external_id TEXT,"
      "  active INTEGER NOT NULL DEFAULT 1,"
      "  entitlements TEXT NOT NULL DEFAULT '[]'," /* JSON array of entitlement names */
+     "  emails TEXT NOT NULL DEFAULT '[]',"       /* JSON array of {value,type,primary} */
      "  created_at INTEGER NOT NULL);"
      "CREATE TABLE groups ("
      "  id INTEGER PRIMARY KEY,"
@@ -37,7 +38,8 @@ const lh_migration_t lh_meta_migrations[] = {
      "  creation_time INTEGER NOT NULL,"
      "  expiry_time INTEGER NOT NULL," /* ms since epoch, -1 = never */
      "  last_used_day INTEGER);"
-     "CREATE INDEX tokens_user ON tokens(user_id);"},
+     "CREATE INDEX tokens_user ON tokens(user_id);"
+     "CREATE INDEX group_members_member ON group_members(member_id, member_kind);"},
     {2, "clusters",
      "CREATE TABLE clusters ("
      "  cluster_id TEXT PRIMARY KEY,"
