@@ -31,11 +31,25 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Peak RSS of this process. getrusage's ru_maxrss survives execve on Linux, so when a big
+ * parent (node with DuckDB) spawns us it reports the parent's peak; /proc's VmHWM belongs
+ * to our own address space. getrusage is the fallback elsewhere. */
 static double peak_rss_mb(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    if (kb < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kb = ru.ru_maxrss;
+    }
+    return (double)kb / 1024.0;
 }
 
 static const char *const event_types[] = {"view", "click", "add_to_cart", "purchase"};

@@ -2,8 +2,9 @@
 //
 //   node --test tests/interop/duckdb_parquet.test.mjs
 //
-// Needs the pq_roundtrip helper (CMake target pq_roundtrip; found via $LH_PQ_ROUNDTRIP or
-// build*/pq_roundtrip) and the npm package @duckdb/node-api.
+// Needs the pq_roundtrip helper (CMake target pq_roundtrip; found via $LH_PQ_ROUNDTRIP,
+// $LH_BUILD_DIR/pq_roundtrip as scripts/test sets it, or build*/pq_roundtrip) and the npm
+// package @duckdb/node-api.
 //   1. our writer -> DuckDB: the all-types sample under ZSTD and SNAPPY; DESCRIBE must show
 //      the mapped types, every value must match `pq_roundtrip expect`, and the metadata
 //      (codec, dictionary encoding, statistics, bloom filters) must be what we meant.
@@ -23,11 +24,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 function findHelper() {
   if (process.env.LH_PQ_ROUNDTRIP) return process.env.LH_PQ_ROUNDTRIP;
-  const dirs = fs.readdirSync(root).filter((d) => d.startsWith('build'));
-  for (const d of ['build', ...dirs]) {
-    const p = path.join(root, d, 'pq_roundtrip');
-    if (fs.existsSync(p)) return p;
-  }
+  if (process.env.LH_BUILD_DIR && fs.existsSync(path.join(process.env.LH_BUILD_DIR, 'pq_roundtrip')))
+    return path.join(process.env.LH_BUILD_DIR, 'pq_roundtrip');
+  // Otherwise the most recently built build*/pq_roundtrip.
+  const found = fs.readdirSync(root).filter((d) => d.startsWith('build'))
+    .map((d) => path.join(root, d, 'pq_roundtrip')).filter((p) => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (found.length > 0) return found[0];
   throw new Error('pq_roundtrip not built (set LH_PQ_ROUNDTRIP)');
 }
 
@@ -155,6 +158,31 @@ for (const codec of ['zstd', 'snappy']) {
     compareRows(got.rows, expected.rows, sampleTypes, `reader(${codec})`);
   });
 }
+
+test('our nested (checkpoint-shaped) file reads in DuckDB', async () => {
+  const file = path.join(tmp, 'nested.parquet');
+  const copies = 500;
+  execFileSync(helper, ['nested', file, String(copies)]);
+  const desc = await rows(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
+  assert.deepEqual(desc.map((d) => [d.column_name, d.column_type]), [
+    ['add', 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT)'],
+    ['metaData', 'STRUCT(partitionColumns VARCHAR[])'],
+  ]);
+  const got = await rows(`SELECT to_json("add") AS a, to_json(metaData) AS m FROM read_parquet('${file}')`);
+  assert.equal(got.length, 8 * copies);
+  for (let r = 0; r < got.length; r++) {
+    const c = Math.floor(r / 4) % copies;
+    const want = [
+      [{ path: 'a', partitionValues: { x: '1', y: null }, size: 10 + c }, null],
+      [null, { partitionColumns: ['x', 'y'] }],
+      [{ path: 'b', partitionValues: {}, size: null }, null],
+      [{ path: null, partitionValues: null, size: 5 + c }, { partitionColumns: null }],
+    ][r % 4];
+    const a = got[r].a === null ? null : JSON.parse(got[r].a);
+    const m = got[r].m === null ? null : JSON.parse(got[r].m);
+    assert.deepEqual([a, m], want, `record ${r}`);
+  }
+});
 
 const duckTable = `SELECT
     CASE WHEN i % 7 = 0 THEN NULL ELSE i % 3 = 0 END AS b,

@@ -5,6 +5,9 @@
  *   pq_roundtrip expect                            print the sample as JSON lines
  *   pq_roundtrip read <file>                       read any flat file with our reader and
  *                                                  print its schema and rows as JSON lines
+ *   pq_roundtrip nested <file> <copies>            write the checkpoint-shaped nested sample
+ *                                                  (tests/unit/storage/parquet/pq_test_nested.h)
+ *                                                  as two row groups of <copies> x 4 records
  *
  * JSON lines: first {"schema":[["name","delta type"],...]}, then one object per row whose
  * values are strings (null for SQL NULL): integers and decimals in decimal notation,
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "storage/parquet/parquet.h"
+#include "../unit/storage/parquet/pq_test_nested.h"
 
 #define SAMPLE_ROWS 5000
 
@@ -368,14 +372,42 @@ static int do_read(const char *path)
     return e == LH_OK ? 0 : 1;
 }
 
+static int do_nested(const char *path, int copies)
+{
+    lh_errbuf eb = {0};
+    lh_pq_write_opts_t o;
+    lh_pq_write_opts_default(&o);
+    o.page_bytes = 512;
+    lh_pq_leaf_data_t leaves[CK_LEAVES];
+    ck_build(leaves, copies);
+    FILE *f = fopen(path, "wb");
+    lh_pq_writer_t *w = NULL;
+    lh_err e = f ? lh_pq_writer_create_nested(&ck_root, &o, (lh_pq_sink_t){f, file_write}, &w, &eb)
+                 : LH_E_IO;
+    for (int rg = 0; e == LH_OK && rg < 2; rg++)
+        e = lh_pq_writer_write_leaves(w, 4 * (int64_t)copies, leaves, CK_LEAVES, &eb);
+    if (e == LH_OK)
+        e = lh_pq_writer_finish(w, NULL, &eb);
+    lh_pq_writer_destroy(w);
+    ck_free(leaves);
+    if (f && fclose(f) != 0 && e == LH_OK)
+        e = LH_E_IO;
+    if (e != LH_OK)
+        fprintf(stderr, "nested write failed: %s\n", eb.msg);
+    return e == LH_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "nested"))
+        return do_nested(argv[2], atoi(argv[3]));
     if (argc == 4 && !strcmp(argv[1], "write"))
         return do_write(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "expect"))
         return do_expect();
     if (argc == 3 && !strcmp(argv[1], "read"))
         return do_read(argv[2]);
-    fprintf(stderr, "usage: pq_roundtrip write <file> <zstd|snappy|none> | expect | read <file>\n");
+    fprintf(stderr, "usage: pq_roundtrip write <file> <zstd|snappy|none> | expect | read <file> | "
+                    "nested <file> <copies>\n");
     return 2;
 }

@@ -1,0 +1,25 @@
+/*
+ * pq_file.h - the reader's file object, shared by pq_read.c (open, pages, values) and
+ * pq_stats.c (statistics, row-group skipping, bloom filters). Internal.
+ */
+#ifndef LH_PQ_FILE_H
+#define LH_PQ_FILE_H
+
+#include "storage/parquet/parquet.h"
+#include "storage/parquet/pq_meta.h"
+
+struct lh_pq_file {
+    lh_pq_source_t src;
+    uint8_t *footer; /* FileMetaData bytes; statistics point into them */
+    size_t footer_len;
+    pq_meta_t meta;
+    lh_schema_t *schema; /* flat view */
+    int *flat_leaf;      /* flat column -> leaf index */
+    int nested_count;
+    const char **nested_names;
+};
+
+/* Read [offset, offset+len) of the source, bounds-checked against its size. */
+lh_err pq_src_read(const lh_pq_file_t *f, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);
+
+#endif
