@@ -138,7 +138,7 @@ typedef struct lh_pq_write_opts {
     lh_pq_codec codec;        /* default ZSTD */
     int zstd_level;           /* default 3 */
     uint64_t row_group_bytes; /* close a row group past this many uncompressed bytes; 128 MiB */
-    uint64_t row_group_rows;  /* ... or this many rows; default 1,048,576 */
+    uint64_t row_group_rows;  /* ... or this many rows; default 122,880 (DuckDB's: a morsel) */
     uint64_t page_bytes;      /* target uncompressed data page size; default 1 MiB */
     uint64_t dict_bytes_max;  /* fall back to PLAIN past this dictionary size; default 1 MiB */
     bool dictionary;          /* try dictionary encoding; default true */

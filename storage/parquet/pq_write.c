@@ -31,7 +31,7 @@ void lh_pq_write_opts_default(lh_pq_write_opts_t *o)
     o->codec = LH_PQ_CODEC_ZSTD;
     o->zstd_level = 3;
     o->row_group_bytes = 128u * 1024 * 1024;
-    o->row_group_rows = 1048576;
+    o->row_group_rows = 122880;
     o->page_bytes = 1024 * 1024;
     o->dict_bytes_max = 1024 * 1024;
     o->dictionary = true;
@@ -570,7 +570,7 @@ lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_pq_sink_t sink, lh_pq_wri
     LH_FAIL_IF(!lh_pq_codec_supported((int)o.codec), LH_E_UNSUPPORTED, eb,
                "parquet: unsupported codec %s", lh_pq_codec_name((int)o.codec));
     if (o.row_group_rows == 0)
-        o.row_group_rows = 1048576;
+        o.row_group_rows = 122880;
     if (o.row_group_bytes == 0)
         o.row_group_bytes = 128u * 1024 * 1024;
     if (o.page_bytes == 0)

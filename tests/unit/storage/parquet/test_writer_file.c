@@ -531,7 +531,10 @@ static void test_dictionary_probe(void)
     b->row_count = 200000;
     mem_sink_t m = {0};
     lh_pq_writer_t *w = NULL;
-    T_EQ_INT(lh_pq_writer_create(s, NULL, mem_sink(&m), &w, NULL), LH_OK);
+    lh_pq_write_opts_t o;
+    lh_pq_write_opts_default(&o);
+    o.row_group_rows = 1 << 20; /* one row group holds all 200k rows */
+    T_EQ_INT(lh_pq_writer_create(s, &o, mem_sink(&m), &w, NULL), LH_OK);
     T_EQ_INT(lh_pq_writer_write_batch(w, b, NULL), LH_OK);
     T_EQ_INT(lh_pq_writer_finish(w, NULL, NULL), LH_OK);
     size_t n;
