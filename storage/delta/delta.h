@@ -1,0 +1,419 @@
+/*
+ * delta.h - Delta Lake tables: log replay, snapshots, commits, checkpoints, scans, writes
+ * (public contract of storage/delta). Protocol facts: shared/reference/formats.md §2.
+ *
+ * Objects and owners:
+ *   lh_delta_table_t     a handle on one table root inside an object store. Thread-safe.
+ *                        Handles for the same (store identity, root) share one in-process
+ *                        commit mutex (a process-wide registry; see table.c).
+ *   lh_delta_snapshot_t  the immutable state of the table at one version: protocol,
+ *                        metadata, live files (sorted by path), tombstones, app txns,
+ *                        domains. Refcounted atomically; any thread may read it.
+ *   lh_delta_txn_t       one optimistic transaction; belongs to one thread.
+ *   lh_delta_reader_t    reads one data file as batches; belongs to one thread.
+ * Every struct returned by pointer from a snapshot or txn is owned by it (never free it).
+ *
+ * Reading (log.c, snapshot.c): newest checkpoint <= target (from _last_checkpoint, or by
+ * listing when the hint is missing or corrupt), then commits checkpoint+1..target, which
+ * must be contiguous (a gap is LH_E_CORRUPT). A snapshot lacking protocol or metaData is
+ * LH_E_CORRUPT. The protocol gate runs before a snapshot is returned: reader version 1,
+ * or 3 with only supported readerFeatures (timestampNtz, vacuumProtocolCheck); otherwise
+ * LH_E_UNSUPPORTED with a message naming the feature ("deletionVectors", "columnMapping",
+ * "v2Checkpoint", ...). Nested columns keep the table listable (metadata.schema NULL,
+ * nested_column names one); reading data of such a table is LH_E_UNSUPPORTED.
+ *
+ * Writing (commit.c): begin from a snapshot (read version R), stage actions, commit =
+ * put-if-absent of _delta_log/<R+1>.json; on LH_E_EXISTS the conflict check runs over the
+ * winning commits and the commit retries at the next version or fails with LH_E_CONFLICT
+ * and errbuf->error_code naming the Delta exception ("ConcurrentAppendException", ...).
+ * Writes need a (1,2)-compatible table: reader version 1 and writer version <= 2 (or 7 with
+ * only appendOnly/invariants), no column invariants/generation/identity/CHECK constraints.
+ *
+ * Errors: LH_E_NOT_FOUND (no _delta_log / version not found), LH_E_CORRUPT (malformed log),
+ * LH_E_UNSUPPORTED (features), LH_E_INVALID (bad arguments, schema mismatch), LH_E_CONFLICT,
+ * LH_E_IO, LH_E_NOMEM. Functions taking a table block on object-store I/O; none retain
+ * the errbuf. Unless stated, out-parameters are untouched or zeroed on error.
+ */
+#ifndef LH_STORAGE_DELTA_H
+#define LH_STORAGE_DELTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/vec.h"
+#include "storage/objstore/objstore.h"
+#include "storage/parquet/parquet.h"
+
+#define LH_DELTA_CHECKPOINT_INTERVAL 10  /* default delta.checkpointInterval */
+#define LH_DELTA_STATS_COLS          32  /* default delta.dataSkippingNumIndexedCols */
+#define LH_DELTA_COMMIT_RETRIES      100 /* put-if-absent attempts before LH_E_CONFLICT */
+
+/* ---- actions (formats.md §2.2) -------------------------------------------------------- */
+
+/* A string map; value NULL = JSON null. Keys unique. */
+typedef struct lh_delta_kv {
+    char *key;
+    char *value;
+} lh_delta_kv_t;
+
+typedef struct lh_delta_map {
+    int count;
+    lh_delta_kv_t *items;
+} lh_delta_map_t;
+
+/* Value for key (NULL when absent or null); *found tells them apart (may be NULL). */
+const char *lh_delta_map_get(const lh_delta_map_t *m, const char *key, bool *found);
+
+typedef struct lh_delta_protocol {
+    int32_t min_reader_version;
+    int32_t min_writer_version;
+    int reader_feature_count; /* -1 when readerFeatures is absent */
+    char **reader_features;
+    int writer_feature_count; /* -1 when absent */
+    char **writer_features;
+} lh_delta_protocol_t;
+
+typedef struct lh_delta_metadata {
+    char *id; /* required */
+    char *name;
+    char *description;
+    char *format_provider; /* required, "parquet" */
+    lh_delta_map_t format_options;
+    char *schema_string; /* required: the raw JSON */
+    /* Parsed primitive schema, or NULL when a column is nested (then nested_column names
+     * the first one; such tables can list files but not read data). */
+    lh_schema_t *schema;
+    char *nested_column;
+    /* The primitive columns only (all columns when schema != NULL): enough for partition
+     * pruning and data skipping on tables with nested columns. Never NULL after parse. */
+    lh_schema_t *primitive_schema;
+    int partition_column_count;
+    char **partition_columns;
+    lh_delta_map_t configuration;
+    bool has_created_time;
+    int64_t created_time_ms;
+} lh_delta_metadata_t;
+
+/* An add action. path is the URI-decoded path (the file identity, relative to the table
+ * root unless it carries a scheme); it is URI-encoded again when written to the log. */
+typedef struct lh_delta_add {
+    char *path;
+    lh_delta_map_t partition_values;
+    int64_t size_bytes;
+    int64_t modification_time_ms;
+    bool data_change;
+    char *stats; /* raw stats JSON, or NULL */
+    lh_delta_map_t tags;
+    bool has_deletion_vector; /* a DV-bearing add (refused by the protocol gate anyway) */
+} lh_delta_add_t;
+
+typedef struct lh_delta_remove {
+    char *path; /* decoded, like lh_delta_add_t.path */
+    bool has_deletion_timestamp;
+    int64_t deletion_timestamp_ms;
+    bool data_change;
+    bool extended_file_metadata; /* true => partition_values and size_bytes present */
+    lh_delta_map_t partition_values;
+    bool has_size;
+    int64_t size_bytes;
+    char *stats;
+    lh_delta_map_t tags;
+} lh_delta_remove_t;
+
+/* SetTransaction ("txn"): idempotent-write marker per application id. */
+typedef struct lh_delta_app_txn {
+    char *app_id;
+    int64_t version;
+    bool has_last_updated;
+    int64_t last_updated_ms;
+} lh_delta_app_txn_t;
+
+typedef struct lh_delta_domain {
+    char *domain;
+    char *configuration;
+    bool removed;
+} lh_delta_domain_t;
+
+/* commitInfo is free-form: the raw JSON object plus the fields we use. */
+typedef struct lh_delta_commit_info {
+    char *json; /* the whole object, serialized */
+    bool has_timestamp;
+    int64_t timestamp_ms;
+    char *operation; /* may be NULL */
+    bool has_read_version;
+    int64_t read_version;
+    bool is_blind_append;
+} lh_delta_commit_info_t;
+
+typedef enum lh_delta_action_kind {
+    LH_DELTA_PROTOCOL,
+    LH_DELTA_METADATA,
+    LH_DELTA_ADD,
+    LH_DELTA_REMOVE,
+    LH_DELTA_TXN,
+    LH_DELTA_COMMIT_INFO,
+    LH_DELTA_DOMAIN,
+    LH_DELTA_CDC, /* kept as an add-shaped record (path, partitionValues, size) */
+} lh_delta_action_kind;
+
+typedef struct lh_delta_action {
+    lh_delta_action_kind kind;
+    union {
+        lh_delta_protocol_t protocol;
+        lh_delta_metadata_t metadata;
+        lh_delta_add_t add; /* ADD and CDC */
+        lh_delta_remove_t remove;
+        lh_delta_app_txn_t txn;
+        lh_delta_commit_info_t commit_info;
+        lh_delta_domain_t domain;
+    } u;
+} lh_delta_action_t;
+
+typedef struct lh_delta_actions {
+    size_t count;
+    lh_delta_action_t *items;
+} lh_delta_actions_t;
+
+/* Parse NDJSON commit content. Unknown actions and fields are ignored; a line that is not
+ * a JSON object, or an action missing a required field, is LH_E_CORRUPT (message names the
+ * version, when known, and the field). Results are appended to out. */
+lh_err lh_delta_actions_parse(const char *ndjson, size_t len, int64_t version,
+                              lh_delta_actions_t *out, lh_errbuf *eb);
+/* Serialize as NDJSON (one line per action, '\n'-terminated), checking required fields
+ * first (LH_E_INVALID). *out is malloc'd, NUL-terminated; caller frees. */
+lh_err lh_delta_actions_serialize(const lh_delta_actions_t *a, char **out, size_t *out_len,
+                                  lh_errbuf *eb);
+void lh_delta_actions_free(lh_delta_actions_t *a);
+void lh_delta_action_free(lh_delta_action_t *a);
+/* Deep copies (for callers building actions from snapshot data). */
+lh_err lh_delta_add_copy(const lh_delta_add_t *src, lh_delta_add_t *dst);
+lh_err lh_delta_metadata_copy(const lh_delta_metadata_t *src, lh_delta_metadata_t *dst);
+
+/* schemaString <-> schema for flat primitive schemas. Parse sets *nested_column (malloc'd,
+ * may be NULL) and leaves *out NULL when a column is nested; *primitive (may be NULL) gets
+ * the primitive columns only. LH_E_CORRUPT if unparsable. Build makes
+ * {"type":"struct","fields":[...]} with empty metadata; caller frees. */
+lh_err lh_delta_schema_parse(const char *schema_string, lh_schema_t **out, lh_schema_t **primitive,
+                             char **nested_column, lh_errbuf *eb);
+char *lh_delta_schema_to_string(const lh_schema_t *schema);
+
+/* Fill md for a new table: random id, provider parquet, schemaString from schema, the
+ * partition columns (which must exist in schema: LH_E_INVALID), createdTime now. */
+lh_err lh_delta_metadata_init(lh_delta_metadata_t *md, const lh_schema_t *schema,
+                              const char *const *partition_columns, int partition_column_count,
+                              lh_errbuf *eb);
+void lh_delta_metadata_clear(lh_delta_metadata_t *md);
+
+/* Path encoding: the log holds URI-encoded paths; Hive partition directories escape
+ * values. All return malloc'd strings (NULL on allocation failure / bad escape). */
+char *lh_delta_uri_decode(const char *s);
+char *lh_delta_uri_encode(const char *s);
+char *lh_delta_hive_escape(const char *value); /* NULL value -> __HIVE_DEFAULT_PARTITION__ */
+
+/* ---- tables and snapshots -------------------------------------------------------------- */
+
+typedef struct lh_delta_table lh_delta_table_t;
+typedef struct lh_delta_snapshot lh_delta_snapshot_t;
+
+/* A handle on the table at key prefix root ("" = the store root) in os. The store must
+ * outlive the handle. Does no I/O (a missing table shows up on the first snapshot). */
+lh_err lh_delta_table_open(lh_objstore_t *os, const char *root, lh_delta_table_t **out,
+                           lh_errbuf *eb);
+void lh_delta_table_close(lh_delta_table_t *t);
+lh_objstore_t *lh_delta_table_store(const lh_delta_table_t *t);
+const char *lh_delta_table_root(const lh_delta_table_t *t);
+/* Key of a table-relative path (decoded) in the store: "<root>/<path>"; malloc'd. */
+char *lh_delta_table_key(const lh_delta_table_t *t, const char *path);
+
+/* Newest version number (cheap: lists the log only). LH_E_NOT_FOUND when no commits. */
+lh_err lh_delta_latest_version(lh_delta_table_t *t, int64_t *out, lh_errbuf *eb);
+
+/* Snapshots. *out holds one reference; release with lh_delta_snapshot_release.
+ * at_version: LH_E_NOT_FOUND if the version does not exist or cannot be recreated (its
+ * commits were cleaned up). at_timestamp: the latest version whose commit timestamp
+ * (commitInfo.timestamp, else file mtime; monotonized) is <= ts_ms; LH_E_INVALID if ts_ms
+ * is before the earliest recreatable commit; after the latest commit gives the latest. */
+lh_err lh_delta_snapshot_latest(lh_delta_table_t *t, lh_delta_snapshot_t **out, lh_errbuf *eb);
+lh_err lh_delta_snapshot_at_version(lh_delta_table_t *t, int64_t version, lh_delta_snapshot_t **out,
+                                    lh_errbuf *eb);
+lh_err lh_delta_snapshot_at_timestamp(lh_delta_table_t *t, int64_t ts_ms, lh_delta_snapshot_t **out,
+                                      lh_errbuf *eb);
+lh_delta_snapshot_t *lh_delta_snapshot_retain(lh_delta_snapshot_t *s);
+void lh_delta_snapshot_release(lh_delta_snapshot_t *s);
+
+int64_t lh_delta_snapshot_version(const lh_delta_snapshot_t *s);
+int64_t lh_delta_snapshot_timestamp_ms(const lh_delta_snapshot_t *s); /* of its commit */
+const lh_delta_protocol_t *lh_delta_snapshot_protocol(const lh_delta_snapshot_t *s);
+const lh_delta_metadata_t *lh_delta_snapshot_metadata(const lh_delta_snapshot_t *s);
+/* Live files, sorted by path; pointers valid while the snapshot is held. */
+size_t lh_delta_snapshot_file_count(const lh_delta_snapshot_t *s);
+const lh_delta_add_t *lh_delta_snapshot_file(const lh_delta_snapshot_t *s, size_t i);
+/* Tombstones (removes not superseded by a later add), sorted by path. */
+size_t lh_delta_snapshot_tombstone_count(const lh_delta_snapshot_t *s);
+const lh_delta_remove_t *lh_delta_snapshot_tombstone(const lh_delta_snapshot_t *s, size_t i);
+/* Latest txn version for app_id; false when none. */
+bool lh_delta_snapshot_app_version(const lh_delta_snapshot_t *s, const char *app_id, int64_t *out);
+/* Live (not removed) domain metadata by name, or NULL. */
+const lh_delta_domain_t *lh_delta_snapshot_domain(const lh_delta_snapshot_t *s, const char *domain);
+/* Whether this process may write to the table (LH_E_UNSUPPORTED naming the reason). */
+lh_err lh_delta_snapshot_check_writable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
+/* Whether data files can be read (flat primitive schema): LH_E_UNSUPPORTED naming the
+ * nested column otherwise. */
+lh_err lh_delta_snapshot_check_readable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
+
+/* Actions of one commit file, in file order (for history, CDF, conflict checks).
+ * LH_E_NOT_FOUND when the commit file does not exist. Free with lh_delta_actions_free. */
+lh_err lh_delta_read_commit(lh_delta_table_t *t, int64_t version, lh_delta_actions_t *out,
+                            lh_errbuf *eb);
+
+/* ---- history --------------------------------------------------------------------------- */
+
+typedef struct lh_delta_history_entry {
+    int64_t version;
+    int64_t timestamp_ms;        /* monotonized commit timestamp */
+    lh_delta_commit_info_t info; /* zeroed (json NULL) when the commit has none */
+} lh_delta_history_entry_t;
+
+/* Commits newest first, at most limit (0 = all still in the log). Caller frees with
+ * lh_delta_history_free. */
+lh_err lh_delta_history(lh_delta_table_t *t, size_t limit, lh_delta_history_entry_t **out,
+                        size_t *count, lh_errbuf *eb);
+void lh_delta_history_free(lh_delta_history_entry_t *h, size_t count);
+
+/* ---- scans ----------------------------------------------------------------------------- */
+
+/* A simple predicate: column <op> literal(s). Literals use the column's type; strings
+ * point at caller memory. Predicates in an array are ANDed. */
+typedef struct lh_delta_pred {
+    const char *column;
+    lh_pq_op op;
+    int value_count; /* 1, or the list length for IN */
+    const lh_value_t *values;
+} lh_delta_pred_t;
+
+/* Whether a file may hold rows matching every predicate: partition values decide
+ * partition columns exactly; stats decide data columns conservatively. */
+bool lh_delta_file_may_match(const lh_delta_snapshot_t *s, const lh_delta_add_t *f,
+                             const lh_delta_pred_t *preds, int pred_count);
+
+/* Live files that may match (pruning + data skipping). *out is a malloc'd array of
+ * pointers into the snapshot (valid while it is held); caller frees the array only. */
+lh_err lh_delta_scan_files(const lh_delta_snapshot_t *s, const lh_delta_pred_t *preds,
+                           int pred_count, const lh_delta_add_t ***out, size_t *count,
+                           lh_errbuf *eb);
+
+typedef struct lh_delta_reader lh_delta_reader_t;
+
+/* Read one data file's projected columns (names from the table schema, matched
+ * case-insensitively; NULL/0 = all). Partition columns come from partitionValues; columns
+ * missing from the file read as null. On a table with nested columns only an explicit
+ * projection of primitive columns can be read (all columns: LH_E_UNSUPPORTED naming the
+ * nested one); an unknown or nested name is LH_E_INVALID. Files with deletion vectors and
+ * paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED. The snapshot
+ * must outlive the reader. */
+lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
+                            const lh_delta_add_t *file, const char *const *columns,
+                            int column_count, lh_delta_reader_t **out, lh_errbuf *eb);
+/* Output schema (projection order). Owned by the reader. */
+const lh_schema_t *lh_delta_reader_schema(const lh_delta_reader_t *r);
+/* Next batch (owned by the reader, valid until the next call); *out NULL at the end. */
+lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_errbuf *eb);
+void lh_delta_reader_close(lh_delta_reader_t *r);
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+typedef struct lh_delta_txn lh_delta_txn_t;
+
+typedef enum lh_delta_isolation {
+    LH_DELTA_WRITE_SERIALIZABLE = 0, /* default: others' blind appends do not conflict */
+    LH_DELTA_SERIALIZABLE,
+    LH_DELTA_SNAPSHOT_ISOLATION, /* OPTIMIZE: skip the ConcurrentAppend check */
+} lh_delta_isolation;
+
+/* Begin a transaction reading snapshot s (retained by the txn), or s == NULL to create
+ * the table (commit version 0; set metadata and optionally protocol, default (1,2)).
+ * LH_E_UNSUPPORTED when the table is not writable by us. */
+lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_txn_t **out,
+                          lh_errbuf *eb);
+void lh_delta_txn_destroy(lh_delta_txn_t *x); /* without commit = abort (data files stay) */
+void lh_delta_txn_set_isolation(lh_delta_txn_t *x, lh_delta_isolation iso);
+/* The commitInfo operation ("WRITE", "DELETE", ...) and operationParameters: a JSON object
+ * text whose values are strings (may be NULL). Copied. */
+lh_err lh_delta_txn_set_operation(lh_delta_txn_t *x, const char *operation, const char *params_json,
+                                  lh_errbuf *eb);
+/* commitInfo.operationMetrics: a JSON object text (Spark writes string values). Copied.
+ * LH_E_INVALID when not an object. */
+lh_err lh_delta_txn_set_metrics(lh_delta_txn_t *x, const char *metrics_json, lh_errbuf *eb);
+/* The staged add/remove/txn/domainMetadata actions in staging order (not metaData or
+ * protocol). Owned by the txn; valid until the next staging call or destroy. */
+size_t lh_delta_txn_staged_count(const lh_delta_txn_t *x);
+const lh_delta_action_t *lh_delta_txn_staged(const lh_delta_txn_t *x, size_t i);
+/* The metadata the txn sees: staged metaData if any, else the snapshot's (NULL on create
+ * before set_metadata). */
+const lh_delta_metadata_t *lh_delta_txn_metadata(const lh_delta_txn_t *x);
+int64_t lh_delta_txn_read_version(const lh_delta_txn_t *x); /* -1 on create */
+lh_delta_table_t *lh_delta_txn_table(const lh_delta_txn_t *x);
+/* The snapshot the txn read (NULL on create); owned by the txn. */
+const lh_delta_snapshot_t *lh_delta_txn_snapshot(const lh_delta_txn_t *x);
+
+/* Stage actions (deep copies). At most one metadata/protocol per commit (replaces). */
+lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *md, lh_errbuf *eb);
+lh_err lh_delta_txn_set_protocol(lh_delta_txn_t *x, const lh_delta_protocol_t *p, lh_errbuf *eb);
+lh_err lh_delta_txn_add_file(lh_delta_txn_t *x, const lh_delta_add_t *add, lh_errbuf *eb);
+lh_err lh_delta_txn_remove_file(lh_delta_txn_t *x, const lh_delta_remove_t *rm, lh_errbuf *eb);
+/* Remove a live file (extendedFileMetadata, deletionTimestamp now, dataChange given). */
+lh_err lh_delta_txn_remove_live(lh_delta_txn_t *x, const lh_delta_add_t *live, bool data_change,
+                                lh_errbuf *eb);
+lh_err lh_delta_txn_set_app_version(lh_delta_txn_t *x, const char *app_id, int64_t version,
+                                    lh_errbuf *eb);
+lh_err lh_delta_txn_set_domain(lh_delta_txn_t *x, const lh_delta_domain_t *d, lh_errbuf *eb);
+
+/* Record what the operation read, for the conflict check. Nothing recorded and only adds
+ * staged = a blind append. */
+void lh_delta_txn_read_whole_table(lh_delta_txn_t *x);
+/* Read the files matching these predicates on partition columns (copied). */
+lh_err lh_delta_txn_read_predicate(lh_delta_txn_t *x, const lh_delta_pred_t *preds, int pred_count,
+                                   lh_errbuf *eb);
+lh_err lh_delta_txn_read_file(lh_delta_txn_t *x, const char *path, lh_errbuf *eb);
+/* Read the txn version of app_id (ConcurrentTransaction if a winner sets it). */
+lh_err lh_delta_txn_read_app(lh_delta_txn_t *x, const char *app_id, lh_errbuf *eb);
+
+/* Commit (see commit.c for the steps). On success *version_out (may be NULL) is the
+ * committed version; a checkpoint follows every delta.checkpointInterval versions (its
+ * failure is not a commit failure). LH_E_CONFLICT with errbuf->error_code set to the
+ * Delta exception name; LH_E_EXISTS only when creating a table that exists (error_code
+ * "DELTA_TABLE_ALREADY_EXISTS"). The txn cannot be committed twice (LH_E_STATE). */
+lh_err lh_delta_txn_commit(lh_delta_txn_t *x, int64_t *version_out, lh_errbuf *eb);
+
+/* ---- data file writes ------------------------------------------------------------------ */
+
+/* A batch stream: *out NULL at the end. The batch stays valid until the next call. */
+typedef lh_err (*lh_delta_batch_next_fn)(void *ctx, const lh_batch_t **out, lh_errbuf *eb);
+
+typedef struct lh_delta_write_opts {
+    bool merge_schema;        /* add new nullable columns to the table schema */
+    int64_t target_file_rows; /* rows per file at most; 0 = 1,048,576 */
+    lh_pq_codec codec;        /* default ZSTD (file suffix follows the codec) */
+    bool rearrange_only;      /* OPTIMIZE-style rewrite: adds get dataChange=false */
+} lh_delta_write_opts_t;
+
+void lh_delta_write_opts_default(lh_delta_write_opts_t *o);
+
+/* Write the stream's rows as new data files and stage their add actions (with stats) in
+ * x. batch_schema names the stream's columns; it is checked against the txn's metadata:
+ * a type mismatch, a missing non-nullable column or (without merge_schema) an unknown
+ * column is LH_E_INVALID naming the column. Partition columns (from the metadata) go to
+ * Hive-style directories and are not stored in files. Files are committed objects under
+ * unique names, so a failed txn leaves only unreferenced files (VACUUM garbage). */
+lh_err lh_delta_write_files(lh_delta_txn_t *x, const lh_schema_t *batch_schema,
+                            lh_delta_batch_next_fn next, void *ctx,
+                            const lh_delta_write_opts_t *opts, lh_errbuf *eb);
+
+/* ---- checkpoints ----------------------------------------------------------------------- */
+
+/* Write a classic checkpoint of s (<v>.checkpoint.parquet) and then _last_checkpoint. */
+lh_err lh_delta_checkpoint_write(lh_delta_table_t *t, const lh_delta_snapshot_t *s, lh_errbuf *eb);
+
+#endif

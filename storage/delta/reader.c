@@ -1,0 +1,276 @@
+/*
+ * reader.c - one data file of a snapshot as batches of the projected table columns
+ * (formats.md §2.8 step 5).
+ *
+ * Per output column, the source is one of: a file column (matched case-insensitively by
+ * name; integer-like and float types widen to the table type), the file's partition value
+ * (a constant), or nothing (a column added after the file was written: nulls). The reader
+ * decodes one row group at a time and hands it out in slices of LH_BATCH_ROWS rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/delta/delta_scan_internal.h"
+
+enum src_kind { SRC_FILE, SRC_PARTITION, SRC_NULL };
+
+typedef struct out_col {
+    enum src_kind kind;
+    int file_col;      /* SRC_FILE: index in the file's flat schema */
+    lh_vec_t *rg_vals; /* SRC_FILE: the current row group, file type */
+    lh_value_t pv;     /* SRC_PARTITION */
+} out_col_t;
+
+struct lh_delta_reader {
+    lh_pq_file_t *f;
+    lh_schema_t *schema;
+    out_col_t *cols;
+    lh_batch_t *batch;
+    int rg; /* current row group, -1 before the first */
+    int64_t rg_rows, rg_off;
+};
+
+/* ---- vector copying (shared with write.c) ------------------------------------------------- */
+
+static bool int_like(lh_type_id t)
+{
+    return (t >= LH_TYPE_BOOLEAN && t <= LH_TYPE_LONG) || t == LH_TYPE_DATE ||
+           t == LH_TYPE_TIMESTAMP || t == LH_TYPE_TIMESTAMP_NTZ;
+}
+
+bool lh_delta_type_convertible(lh_type_t from, lh_type_t to)
+{
+    if (lh_type_equal(from, to))
+        return true;
+    if (int_like(from.id) && int_like(to.id))
+        return (from.id <= LH_TYPE_LONG) == (to.id <= LH_TYPE_LONG) && from.id <= to.id;
+    return from.id == LH_TYPE_FLOAT && to.id == LH_TYPE_DOUBLE;
+}
+
+static lh_err copy_one(const lh_vec_t *src, size_t r, lh_vec_t *dst)
+{
+    if (!lh_vec_is_valid(src, r))
+        return lh_vec_append_null(dst);
+    switch (dst->type.id) {
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
+        const lh_sv_t *sv = &((const lh_sv_t *)src->data)[r];
+        return lh_vec_append_str(dst, sv->ptr, sv->len);
+    }
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
+        return lh_vec_append_f64(dst, lh_vec_get_f64(src, r));
+    case LH_TYPE_DECIMAL:
+        if (dst->type.precision > 18)
+            return lh_vec_append_i128(dst, ((const lh_i128 *)src->data)[r]);
+        return lh_vec_append_i64(dst, lh_vec_get_i64(src, r));
+    default:
+        return lh_vec_append_i64(dst, lh_vec_get_i64(src, r));
+    }
+}
+
+lh_err lh_delta_vec_gather(const lh_vec_t *src, const uint32_t *rows, size_t first, size_t n,
+                           lh_vec_t *dst)
+{
+    LH_TRY(lh_vec_reserve(dst, dst->count + n));
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : first + i;
+        if (src->sel)
+            r = src->sel[r];
+        LH_TRY(copy_one(src, r, dst));
+    }
+    return LH_OK;
+}
+
+lh_err lh_delta_vec_fill(lh_vec_t *dst, const lh_value_t *v, size_t n)
+{
+    LH_TRY(lh_vec_reserve(dst, dst->count + n));
+    for (size_t i = 0; i < n; i++) {
+        lh_err e;
+        if (v == NULL || v->is_null)
+            e = lh_vec_append_null(dst);
+        else if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY)
+            e = lh_vec_append_str(dst, v->v.str.ptr, v->v.str.len);
+        else if (dst->type.id == LH_TYPE_FLOAT || dst->type.id == LH_TYPE_DOUBLE)
+            e = lh_vec_append_f64(dst, v->v.f64);
+        else
+            e = lh_vec_append_i64(dst, v->v.i64);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+/* ---- opening ------------------------------------------------------------------------------ */
+
+static bool is_partition(const lh_delta_metadata_t *md, const char *name)
+{
+    for (int i = 0; i < md->partition_column_count; i++)
+        if (strcasecmp(md->partition_columns[i], name) == 0)
+            return true;
+    return false;
+}
+
+static lh_err projection(const lh_schema_t *table, const char *const *columns, int n,
+                         lh_schema_t **out, lh_errbuf *eb)
+{
+    if (columns == NULL || n == 0) {
+        *out = lh_schema_copy(table);
+        LH_FAIL_IF(*out == NULL, LH_E_NOMEM, eb, "out of memory");
+        return LH_OK;
+    }
+    lh_schema_t *s = lh_schema_create(n);
+    LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int idx = lh_schema_find(table, columns[i]);
+        if (idx < 0) {
+            lh_schema_destroy(s);
+            LH_FAIL(LH_E_INVALID, eb, "column '%s' is not a primitive column of the table",
+                    columns[i]);
+        }
+        const lh_field_t *f = &table->fields[idx];
+        lh_schema_set(s, i, f->name, f->type, f->nullable);
+    }
+    *out = s;
+    return LH_OK;
+}
+
+/* Data files must live under the table root: a log that points at absolute paths or other
+ * URIs ("file:/etc/...", "s3://...") is refused rather than followed, so a table cannot
+ * make the daemon read files outside its own directory. */
+static lh_err open_source(lh_delta_table_t *t, const char *path, lh_pq_source_t *src, lh_errbuf *eb)
+{
+    LH_FAIL_IF(path[0] == '/' || strchr(path, ':') != NULL, LH_E_UNSUPPORTED, eb,
+               "data file '%s' is outside the table (absolute paths are not supported)", path);
+    char *key = lh_delta_table_key(t, path);
+    LH_FAIL_IF(key == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = lh_objstore_open_source(t->os, key, src, eb);
+    free(key);
+    return e;
+}
+
+static lh_err bind_column(lh_delta_reader_t *r, const lh_delta_metadata_t *md,
+                          const lh_delta_add_t *file, int i, lh_errbuf *eb)
+{
+    const lh_field_t *f = &r->schema->fields[i];
+    out_col_t *c = &r->cols[i];
+    if (is_partition(md, f->name)) {
+        c->kind = SRC_PARTITION;
+        const char *text = NULL;
+        for (int k = 0; k < file->partition_values.count; k++)
+            if (strcasecmp(file->partition_values.items[k].key, f->name) == 0)
+                text = file->partition_values.items[k].value;
+        return lh_delta_partition_value(text, f->type, &c->pv, eb);
+    }
+    const lh_schema_t *fs = lh_pq_schema(r->f);
+    c->file_col = lh_schema_find(fs, f->name);
+    c->kind = c->file_col < 0 ? SRC_NULL : SRC_FILE;
+    if (c->kind == SRC_FILE) {
+        lh_type_t ft = fs->fields[c->file_col].type;
+        char a[32], b[32];
+        LH_FAIL_IF(!lh_delta_type_convertible(ft, f->type), LH_E_UNSUPPORTED, eb,
+                   "column '%s' is %s in file '%s' but %s in the table", f->name,
+                   lh_type_name(ft, a, sizeof a), file->path, lh_type_name(f->type, b, sizeof b));
+    }
+    return LH_OK;
+}
+
+lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
+                            const lh_delta_add_t *file, const char *const *columns,
+                            int column_count, lh_delta_reader_t **out, lh_errbuf *eb)
+{
+    *out = NULL;
+    bool all = columns == NULL || column_count == 0;
+    if (all) /* every column: nested ones cannot be read */
+        LH_TRY(lh_delta_snapshot_check_readable(s, eb));
+    const lh_schema_t *table = all ? s->metadata.schema : s->metadata.primitive_schema;
+    LH_FAIL_IF(table == NULL, LH_E_CORRUPT, eb, "snapshot has no schema");
+    LH_FAIL_IF(file->has_deletion_vector, LH_E_UNSUPPORTED, eb,
+               "table uses unsupported feature 'deletionVectors'");
+    lh_delta_reader_t *r = calloc(1, sizeof *r);
+    LH_FAIL_IF(r == NULL, LH_E_NOMEM, eb, "out of memory");
+    r->rg = -1;
+    lh_err e = projection(table, columns, column_count, &r->schema, eb);
+    lh_pq_source_t src;
+    if (e == LH_OK && (e = open_source(t, file->path, &src, eb)) == LH_OK)
+        e = lh_pq_open(&src, &r->f, eb);
+    if (e == LH_OK) {
+        r->cols = calloc((size_t)r->schema->field_count + 1, sizeof *r->cols);
+        r->batch = lh_batch_create(r->schema, LH_BATCH_ROWS);
+        if (r->cols == NULL || r->batch == NULL)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    }
+    for (int i = 0; e == LH_OK && i < r->schema->field_count; i++)
+        e = bind_column(r, &s->metadata, file, i, eb);
+    if (e != LH_OK) {
+        lh_delta_reader_close(r);
+        return e;
+    }
+    *out = r;
+    return LH_OK;
+}
+
+const lh_schema_t *lh_delta_reader_schema(const lh_delta_reader_t *r)
+{
+    return r->schema;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
+{
+    const lh_schema_t *fs = lh_pq_schema(r->f);
+    for (int i = 0; i < r->schema->field_count; i++) {
+        out_col_t *c = &r->cols[i];
+        if (c->kind != SRC_FILE)
+            continue;
+        lh_vec_destroy(c->rg_vals);
+        c->rg_vals = lh_vec_create(fs->fields[c->file_col].type, 0);
+        LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
+        LH_TRY(lh_pq_read_column(r->f, r->rg, c->file_col, c->rg_vals, eb));
+    }
+    r->rg_rows = lh_pq_row_group_num_rows(r->f, r->rg);
+    r->rg_off = 0;
+    return LH_OK;
+}
+
+lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_errbuf *eb)
+{
+    *out = NULL;
+    while (r->rg < 0 || r->rg_off >= r->rg_rows) {
+        if (r->rg + 1 >= lh_pq_row_group_count(r->f))
+            return LH_OK;
+        r->rg++;
+        LH_TRY(load_row_group(r, eb));
+    }
+    size_t n = (size_t)(r->rg_rows - r->rg_off);
+    if (n > LH_BATCH_ROWS)
+        n = LH_BATCH_ROWS;
+    lh_batch_reset(r->batch);
+    for (int i = 0; i < r->schema->field_count; i++) {
+        out_col_t *c = &r->cols[i];
+        lh_vec_t *dst = r->batch->cols[i];
+        lh_err e = c->kind == SRC_FILE
+                       ? lh_delta_vec_gather(c->rg_vals, NULL, (size_t)r->rg_off, n, dst)
+                       : lh_delta_vec_fill(dst, c->kind == SRC_PARTITION ? &c->pv : NULL, n);
+        LH_FAIL_IF(e != LH_OK, e, eb, "out of memory reading a batch");
+    }
+    r->batch->row_count = n;
+    r->rg_off += (int64_t)n;
+    *out = r->batch;
+    return LH_OK;
+}
+
+void lh_delta_reader_close(lh_delta_reader_t *r)
+{
+    if (r == NULL)
+        return;
+    for (int i = 0; r->cols && r->schema && i < r->schema->field_count; i++)
+        lh_vec_destroy(r->cols[i].rg_vals);
+    free(r->cols);
+    lh_batch_destroy(r->batch);
+    if (r->f)
+        lh_pq_close(r->f);
+    lh_schema_destroy(r->schema);
+
+    free(r);
+}
