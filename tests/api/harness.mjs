@@ -7,6 +7,7 @@
 //   await d.stop();            // SIGTERM, waits for exit, removes the data dir
 //   await d.kill9(); await d.restart();  // crash + restart on the same data dir
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,31 @@ export async function startDaemon(opts = {}) {
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
     return { status: r.status, json, text, headers: r.headers };
   };
+
+  // Raw HTTP (node:http): allows a body on GET (as Airflow sends) and PATCH bodies.
+  d.raw = (method, path, body, o = {}) => new Promise((res, rej) => {
+    const headers = { ...(o.headers ?? {}) };
+    const tok = o.token === undefined ? token : o.token;
+    if (tok) headers.Authorization = `Bearer ${tok}`;
+    const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
+    if (payload !== undefined) {
+      headers['Content-Type'] = headers['Content-Type'] ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    const req = httpRequest(d.url + path, { method, headers }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json;
+        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        res({ status: r.statusCode, json, text, headers: new Headers(r.headers) });
+      });
+    });
+    req.on('error', rej);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
 
   // Poll fn() until it returns a truthy value (or time out).
   d.waitFor = async (fn, timeoutMs = 10000, stepMs = 5) => {

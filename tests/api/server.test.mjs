@@ -56,7 +56,7 @@ test('malformed JSON, non-object JSON and oversized bodies are refused', async (
 test('GET parameters come from the query string or a JSON body', async () => {
   const q = await d.api('GET', '/api/2.1/clusters/get?cluster_id=missing');
   isError(q, 404, 'RESOURCE_DOES_NOT_EXIST');
-  const b = await d.api('GET', '/api/2.1/clusters/get', { cluster_id: 'missing' });
+  const b = await d.raw('GET', '/api/2.1/clusters/get', { cluster_id: 'missing' });
   isError(b, 404, 'RESOURCE_DOES_NOT_EXIST');
   const m = await d.api('GET', '/api/2.1/clusters/get');
   isError(m, 400, 'INVALID_PARAMETER_VALUE');
