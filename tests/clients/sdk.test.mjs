@@ -3,7 +3,8 @@
 // list, edit, delete().wait() until TERMINATED; tokens; currentUser.me.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkspaceClient } from '@databricks/sdk-experimental';
+import sdk from '@databricks/sdk-experimental';
+const { WorkspaceClient, Time, TimeUnits } = sdk;
 import { startDaemon } from '../api/harness.mjs';
 
 let d, w;
@@ -25,7 +26,7 @@ test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()'
     cluster_name: 'sdk-cluster', spark_version: '15.4.x-scala2.12',
     node_type_id: 'lh.small', num_workers: 2, autotermination_minutes: 60,
   });
-  const running = await waiter.wait({ timeout: 20000 });
+  const running = await waiter.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(running.state, 'RUNNING');
   assert.equal(running.num_workers, 2);
   const id = running.cluster_id;
@@ -42,13 +43,13 @@ test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()'
     cluster_id: id, cluster_name: 'sdk-cluster-2', spark_version: '15.4.x-scala2.12',
     node_type_id: 'lh.small', num_workers: 3,
   });
-  const afterEdit = await edited.wait({ timeout: 20000 });
+  const afterEdit = await edited.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(afterEdit.state, 'RUNNING');
   assert.equal(afterEdit.cluster_name, 'sdk-cluster-2');
   assert.equal(afterEdit.num_workers, 3);
 
   const del = await w.clusters.delete({ cluster_id: id });
-  const terminated = await del.wait({ timeout: 20000 });
+  const terminated = await del.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(terminated.state, 'TERMINATED');
   assert.equal(terminated.termination_reason?.code, 'USER_REQUEST');
 
