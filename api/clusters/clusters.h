@@ -1,12 +1,25 @@
 /*
  * clusters.h - clusters, cluster policies and instance pools (api/clusters).
  *
- * A RUNNING cluster owns a compute pool (compute/pool.h) of min(workers, cores) threads;
- * the API reports the logical shape asked for. Transitions (PENDING -> RUNNING, RESIZING,
- * RESTARTING, TERMINATING -> TERMINATED) run on a lifecycle thread, never on HTTP threads;
- * the API returns at once and clients poll `state`, as with Databricks. A reaper thread
- * enforces autotermination_minutes from last_activity_time and instance pools' idle
- * timeouts. State lives in SQLite (write-through) and in memory (reads).
+ * A RUNNING cluster owns a compute pool (compute/pool.h) of
+ *     threads = min(max(W, 1), cores),  W = num_workers, or autoscale.max_workers
+ * (the driver's work runs on the caller of lh_pool_parallel_for, so it takes no thread;
+ * a single-node cluster, W = 0, still gets one). The API reports the logical shape asked
+ * for (num_workers executors). Transitions (PENDING -> RUNNING, RESIZING, RESTARTING,
+ * TERMINATING -> TERMINATED) run on a lifecycle thread, never on HTTP threads; the API
+ * returns at once and clients poll `state`, as with Databricks. A reaper thread enforces
+ * autotermination_minutes from last_activity_time (absent or 0 = never, the Clusters API
+ * default) and instance pools' idle timeouts. State lives in memory (reads: get, list and
+ * metrics never touch SQLite) and is written through to SQLite on every change.
+ *
+ * Instance pools: an instance is one worker thread; a cluster with instance_pool_id
+ * adopts idle ones (lh_pool_move_workers, no thread creation) and returns them when it
+ * terminates. A cluster that would push the pool past max_capacity fails to start:
+ * TERMINATED with termination_reason INSTANCE_POOL_MAX_CAPACITY_REACHED (and one that
+ * could never fit is refused at create with 400).
+ *
+ * LAKEHOUSE_TEST_MINUTE_MS (default 60000) sets the length of a "minute" for
+ * autotermination_minutes and idle_instance_autotermination_minutes, for tests.
  *
  * Thread-safe: all functions may be called from any thread.
  */
@@ -20,8 +33,15 @@
 struct lh_pool;
 typedef struct lh_clusters lh_clusters_t;
 
-/* Load clusters, policies and pools from the metastore and recover: clusters that were
- * RUNNING (or moving towards it) before a stop come back RUNNING with fresh pools. */
+/* Load clusters, policies and pools from the metastore and recover, synchronously and
+ * before any request is served:
+ *   - instance pools are topped up to min_idle_instances;
+ *   - clusters that were RUNNING, PENDING, RESIZING or RESTARTING come back RUNNING with a
+ *     fresh pool (new spark_context_id; event RUNNING with details.reason
+ *     "daemon restart");
+ *   - TERMINATING ones become TERMINATED (keeping their termination_reason);
+ *   - TERMINATED and ERROR ones stay as they are.
+ * Errors: the metastore's (LH_E_IO, LH_E_CORRUPT) or LH_E_IO if a thread cannot start. */
 lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb);
 /* Stop the lifecycle and reaper threads and every pool (blocks until workers exit).
  * Cluster states in the metastore are left as they are, so a restart resumes them. */
@@ -29,11 +49,15 @@ void lh_clusters_destroy(lh_clusters_t *c);
 
 const lh_route_t *lh_clusters_routes(int *count);
 
-/* Prometheus lines: lakehouse_clusters{state="RUNNING"} N ... and pool stats. */
+/* Prometheus gauges: lakehouse_clusters{state="..."} N for every state (zeros included),
+ * lakehouse_instance_pool_used / _idle{instance_pool_id="..."} per active pool. */
 void lh_clusters_render_metrics(lh_clusters_t *c, FILE *out);
 
-/* For later areas (SQL, jobs): borrow a RUNNING cluster's pool and mark activity.
- * LH_E_NOT_FOUND / LH_E_STATE (not running). Release with lh_clusters_release_pool. */
+/* For later areas (SQL, jobs): borrow a RUNNING (or RESIZING) cluster's pool and mark
+ * activity (last_activity_time; a borrowed cluster is never autoterminated). The pool
+ * stays valid until lh_clusters_release_pool: a delete meanwhile leaves the cluster
+ * TERMINATING and the last release lets teardown proceed. Never blocks.
+ * LH_E_NOT_FOUND / LH_E_STATE (not running). Pair every success with one release. */
 lh_err lh_clusters_acquire_pool(lh_clusters_t *c, const char *cluster_id, struct lh_pool **pool,
                                 lh_errbuf *eb);
 void lh_clusters_release_pool(lh_clusters_t *c, const char *cluster_id);

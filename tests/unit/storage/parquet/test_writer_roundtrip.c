@@ -267,7 +267,7 @@ static int random_case(uint64_t seed)
     lh_schema_t *s = lh_schema_create(ncols);
     int null_pct[5];
     uint64_t range[5];
-    char name[8];
+    char name[16];
     for (int c = 0; c < ncols; c++) {
         snprintf(name, sizeof name, "r%d", c);
         lh_type_t t = rt_types[rnd(&x) % RT_COLS];
