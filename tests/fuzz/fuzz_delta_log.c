@@ -5,7 +5,8 @@
  * _delta_log/<i>.json of a scratch table (a piece starting with "LC" becomes
  * _last_checkpoint instead). Then: latest snapshot, every version, time travel, history
  * and a scan with a predicate. Any result is fine; crashes, leaks and UB are not.
- * Seeds: tests/fuzz/corpus/fuzz_delta_log/.
+ * Seeds: tests/fuzz/corpus/delta_log/ (plus golden logs copied in at run time by
+ * scripts/fuzz-seeds).
  */
 #include <stdint.h>
 #include <stdio.h>
