@@ -1,0 +1,354 @@
+/*
+ * clusters_api.c - handlers for /api/{2.0|2.1}/clusters/{create,edit,update,get,list,start,
+ * restart,delete,permanent-delete,resize,pin,unpin}.
+ *
+ * Each handler validates first (no state touched on bad input), then under the write
+ * lock checks the state, changes it, writes through and queues the lifecycle job.
+ * Errors: unknown cluster -> 404 RESOURCE_DOES_NOT_EXIST ("Cluster X does not exist");
+ * an operation not valid in the current state -> 400 INVALID_STATE.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/clusters/clusters_internal.h"
+#include "common/json.h"
+#include "common/limits.h"
+#include "common/util.h"
+
+static const char *user_of(const lh_req_t *req)
+{
+    return req->principal && req->principal->user_name ? req->principal->user_name : "unknown";
+}
+
+static lh_err cluster_id_of(const lh_req_t *req, const char **id, lh_errbuf *eb)
+{
+    return lh_json_get_str(req->params, "cluster_id", LH_REQUIRED, id, eb);
+}
+
+/* Find a visible cluster (lock held). */
+static lh_err lookup(lh_clusters_t *c, const char *id, cl_cluster **out, lh_errbuf *eb)
+{
+    *out = cl_find(c, id);
+    LH_FAIL_IF(*out == NULL, LH_E_NOT_FOUND, eb, "Cluster %s does not exist", id);
+    return LH_OK;
+}
+
+static lh_err bad_state(const cl_cluster *cl, const char *op, lh_errbuf *eb)
+{
+    LH_FAIL(LH_E_STATE, eb, "Cluster %s is in unexpected state %s (cannot %s).", cl->id,
+            cl_state_name(cl->state), op);
+}
+
+static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
+{
+    cl_cluster *cl = calloc(1, sizeof *cl);
+    LH_ASSERT(cl != NULL);
+    cl->spec = spec;
+    cl->state = CL_PENDING;
+    cl_set_message(cl, "Starting Spark");
+    cl->creator = strdup(user_of(req));
+    cl->creator_id = req->principal ? req->principal->user_id : 0;
+    cl->created_at = lh_now_ms();
+    atomic_init(&cl->last_activity_time, cl->created_at);
+    atomic_init(&cl->users, 0);
+    atomic_init(&cl->teardown_pending, false);
+    return cl;
+}
+
+static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    LH_TRY(cl_policy_check_quota(c, cl->spec, cl->creator_id, cl->creator, eb));
+    do
+        cl_make_cluster_id(cl->id);
+    while (cl_find_any(c, cl->id) != NULL);
+    json_t *details = json_pack("{s:s}", "user", user_of(req));
+    LH_TRY(cl_store_cluster(c, cl, "CREATING", details, eb));
+    cl_insert(c, cl);
+    return LH_OK;
+}
+
+lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    json_t *spec = NULL;
+    LH_TRY(cl_spec_from_request(c, req->params, &spec, eb));
+    cl_cluster *cl = new_cluster(req, spec);
+    pthread_rwlock_wrlock(&c->lock);
+    lh_err e = insert_new(c, req, cl, eb);
+    pthread_rwlock_unlock(&c->lock);
+    if (e != LH_OK) {
+        cl_cluster_free(cl);
+        return e;
+    }
+    cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL);
+    req->out = json_pack("{s:s}", "cluster_id", cl->id);
+    return LH_OK;
+}
+
+/* Replace a cluster's spec (lock held): RUNNING restarts, TERMINATED just stores. */
+static lh_err replace_spec(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, json_t **spec,
+                           lh_errbuf *eb)
+{
+    if (cl->state != CL_RUNNING && cl->state != CL_TERMINATED && cl->state != CL_ERROR)
+        return bad_state(cl, "edit", eb);
+    json_t *old = cl->spec;
+    cl->spec = *spec;
+    *spec = old;
+    json_t *details = json_pack("{s:s, s:O, s:O}", "user", user_of(req), "previous_attributes", old,
+                                "attributes", cl->spec);
+    bool restart = cl->state == CL_RUNNING;
+    if (restart) {
+        cl->state = CL_RESTARTING;
+        cl_set_message(cl, "Restarting Spark to apply the edit");
+    }
+    LH_TRY(cl_store_cluster(c, cl, "EDITED", details, eb));
+    if (restart)
+        cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "edit");
+    return LH_OK;
+}
+
+static lh_err edit_with(lh_req_t *req, const json_t *body, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    json_t *spec = NULL;
+    LH_TRY(cl_spec_from_request(c, body, &spec, eb));
+    pthread_rwlock_wrlock(&c->lock);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, id, &cl, eb);
+    if (e == LH_OK)
+        e = replace_spec(c, req, cl, &spec, eb);
+    pthread_rwlock_unlock(&c->lock);
+    json_decref(spec);
+    return e;
+}
+
+lh_err cl_h_edit(lh_req_t *req, lh_errbuf *eb)
+{
+    return edit_with(req, req->params, eb);
+}
+
+/* The current spec with the fields named in update_mask taken from `cluster`. */
+static lh_err masked_spec(lh_clusters_t *c, const char *id, const char *mask, const json_t *from,
+                          json_t **out, lh_errbuf *eb)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    cl_cluster *cl = cl_find(c, id);
+    json_t *spec = cl ? json_deep_copy(cl->spec) : NULL;
+    pthread_rwlock_unlock(&c->lock);
+    LH_FAIL_IF(spec == NULL, LH_E_NOT_FOUND, eb, "Cluster %s does not exist", id);
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", mask);
+    char *save = NULL;
+    for (char *f = strtok_r(buf, ", ", &save); f != NULL; f = strtok_r(NULL, ", ", &save)) {
+        json_t *v = json_object_get(from, f);
+        if (v != NULL)
+            json_object_set(spec, f, v);
+        else
+            json_object_del(spec, f);
+    }
+    *out = spec;
+    return LH_OK;
+}
+
+lh_err cl_h_update(lh_req_t *req, lh_errbuf *eb)
+{
+    const char *id = NULL, *mask = NULL;
+    json_t *from = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(lh_json_get_str(req->params, "update_mask", LH_REQUIRED, &mask, eb));
+    LH_TRY(lh_json_get_object(req->params, "cluster", LH_OPTIONAL, &from, eb));
+    json_t *body = NULL;
+    LH_TRY(masked_spec(cl_of(req), id, mask, from, &body, eb));
+    lh_err e = edit_with(req, body, eb);
+    json_decref(body);
+    return e;
+}
+
+lh_err cl_h_get(lh_req_t *req, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    pthread_rwlock_rdlock(&c->lock);
+    cl_cluster *cl = cl_find(c, id);
+    if (cl != NULL)
+        req->out = cl_render_cluster(c, cl);
+    pthread_rwlock_unlock(&c->lock);
+    LH_FAIL_IF(cl == NULL, LH_E_NOT_FOUND, eb, "Cluster %s does not exist", id);
+    return LH_OK;
+}
+
+/* ---- simple transitions ---- */
+
+typedef lh_err (*transition_fn)(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb);
+
+static lh_err with_cluster(lh_req_t *req, transition_fn fn, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    pthread_rwlock_wrlock(&c->lock);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, id, &cl, eb);
+    if (e == LH_OK)
+        e = fn(c, req, cl, eb);
+    pthread_rwlock_unlock(&c->lock);
+    return e;
+}
+
+static lh_err do_start(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    if (cl->state != CL_TERMINATED && cl->state != CL_ERROR)
+        return bad_state(cl, "start", eb);
+    LH_TRY(cl_policy_check_quota(c, cl->spec, cl->creator_id, cl->creator, eb));
+    cl->state = CL_PENDING;
+    cl_set_message(cl, "Starting Spark");
+    json_decref(cl->termination_reason);
+    cl->termination_reason = NULL;
+    LH_TRY(cl_store_cluster(c, cl, "STARTING", json_pack("{s:s}", "user", user_of(req)), eb));
+    cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL);
+    return LH_OK;
+}
+
+static lh_err do_restart(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    if (cl->state != CL_RUNNING)
+        return bad_state(cl, "restart", eb);
+    cl->state = CL_RESTARTING;
+    cl_set_message(cl, "Restarting Spark");
+    const char *who = user_of(req);
+    LH_TRY(lh_json_get_str(req->params, "restart_user", LH_OPTIONAL, &who, eb));
+    LH_TRY(cl_store_cluster(c, cl, "RESTARTING", json_pack("{s:s}", "user", who), eb));
+    cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "restart");
+    return LH_OK;
+}
+
+static lh_err do_delete(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    if (cl->state == CL_TERMINATED || cl->state == CL_TERMINATING)
+        return LH_OK; /* idempotent, as on Databricks */
+    return cl_begin_terminate(c, cl, "USER_REQUEST", "SUCCESS",
+                              json_pack("{s:s}", "username", user_of(req)), eb);
+}
+
+static lh_err do_permanent_delete(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    bool idle = cl->state == CL_TERMINATED || cl->state == CL_ERROR;
+    if (!idle && cl->state != CL_TERMINATING)
+        LH_TRY(do_delete(c, req, cl, eb)); /* TERMINATE job frees it once torn down */
+    LH_TRY(cl_store_cluster_delete(c, cl->id, eb));
+    cl->is_deleted = true;
+    if (idle) {
+        cl_remove(c, cl);
+        cl_cluster_free(cl);
+    }
+    return LH_OK;
+}
+
+static lh_err set_pinned(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, bool pin, lh_errbuf *eb)
+{
+    cl->is_pinned = pin;
+    return cl_store_cluster(c, cl, pin ? "PINNED" : "UNPINNED",
+                            json_pack("{s:s}", "user", user_of(req)), eb);
+}
+
+static lh_err do_pin(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    return set_pinned(c, req, cl, true, eb);
+}
+
+static lh_err do_unpin(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    return set_pinned(c, req, cl, false, eb);
+}
+
+lh_err cl_h_start(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_start, eb);
+}
+
+lh_err cl_h_restart(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_restart, eb);
+}
+
+lh_err cl_h_delete(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_delete, eb);
+}
+
+lh_err cl_h_permanent_delete(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_permanent_delete, eb);
+}
+
+lh_err cl_h_pin(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_pin, eb);
+}
+
+lh_err cl_h_unpin(lh_req_t *req, lh_errbuf *eb)
+{
+    return with_cluster(req, do_unpin, eb);
+}
+
+/* ---- resize ---- */
+
+/* The spec with the new size from the request, validated (policy included). */
+static lh_err resized_spec(lh_clusters_t *c, const lh_req_t *req, const char *id, json_t **out,
+                           lh_errbuf *eb)
+{
+    bool has_n = lh_json_has(req->params, "num_workers");
+    bool has_as = lh_json_has(req->params, "autoscale");
+    LH_FAIL_IF(!has_n && !has_as, LH_E_INVALID, eb,
+               "Missing required field: num_workers or autoscale");
+    pthread_rwlock_rdlock(&c->lock);
+    cl_cluster *cl = cl_find(c, id);
+    json_t *body = cl ? json_deep_copy(cl->spec) : NULL;
+    pthread_rwlock_unlock(&c->lock);
+    LH_FAIL_IF(body == NULL, LH_E_NOT_FOUND, eb, "Cluster %s does not exist", id);
+    json_object_del(body, has_n ? "autoscale" : "num_workers");
+    const char *key = has_n ? "num_workers" : "autoscale";
+    json_object_set(body, key, json_object_get(req->params, key));
+    lh_err e = cl_spec_from_request(c, body, out, eb);
+    json_decref(body);
+    return e;
+}
+
+static lh_err apply_resize(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, json_t **spec,
+                           lh_errbuf *eb)
+{
+    if (cl->state != CL_RUNNING)
+        return bad_state(cl, "resize", eb);
+    int64_t before = cl_spec_workers(cl->spec);
+    json_t *old = cl->spec;
+    cl->spec = *spec;
+    *spec = old;
+    int64_t after = cl_spec_workers(cl->spec);
+    cl->state = CL_RESIZING;
+    cl_set_message(cl, "Resizing cluster");
+    json_t *details = json_pack("{s:I, s:I, s:s}", "current_num_workers", (json_int_t)before,
+                                "target_num_workers", (json_int_t)after, "user", user_of(req));
+    LH_TRY(cl_store_cluster(c, cl, "RESIZING", details, eb));
+    cl_enqueue(c, JOB_RESIZE, cl->id, after > before ? "UPSIZE_COMPLETED" : "RUNNING", NULL);
+    return LH_OK;
+}
+
+lh_err cl_h_resize(lh_req_t *req, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    json_t *spec = NULL;
+    LH_TRY(resized_spec(c, req, id, &spec, eb));
+    pthread_rwlock_wrlock(&c->lock);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, id, &cl, eb);
+    if (e == LH_OK)
+        e = apply_resize(c, req, cl, &spec, eb);
+    pthread_rwlock_unlock(&c->lock);
+    json_decref(spec);
+    return e;
+}

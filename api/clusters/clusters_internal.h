@@ -1,0 +1,230 @@
+/*
+ * clusters_internal.h - shared state of the clusters area (not for other areas).
+ *
+ * One lh_clusters_t holds three in-memory registries (clusters, policies, instance
+ * pools) guarded by one rwlock `lock`; every change is written through to SQLite while
+ * the write lock is held (WAL + synchronous=NORMAL keeps that short), so memory and the
+ * metastore change in the same order. Reads (get/list/metrics) never touch SQLite.
+ *
+ * Threads:
+ *   HTTP threads   validate, change state (e.g. TERMINATED -> PENDING), enqueue a job.
+ *   lifecycle      the only thread that creates, resizes, moves or destroys lh_pools;
+ *                  it runs jobs FIFO and re-checks the state each job expects.
+ *   reaper         once per tick finds idle clusters / surplus idle pool workers and
+ *                  enqueues jobs; it never touches pools itself.
+ * Lock order: lock -> meta's own mutex -> a pool's mutex. q_mu is a leaf.
+ */
+#ifndef LH_API_CLUSTERS_INTERNAL_H
+#define LH_API_CLUSTERS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/clusters/clusters.h"
+#include "api/clusters/policy.h"
+#include "compute/pool.h"
+
+typedef enum cl_state {
+    CL_PENDING,
+    CL_RUNNING,
+    CL_RESTARTING,
+    CL_RESIZING,
+    CL_TERMINATING,
+    CL_TERMINATED,
+    CL_ERROR,
+    CL_STATE_COUNT
+} cl_state;
+
+#define CL_ID_MAX 48 /* "MMDD-HHMMSS-xxxxxxxx" and pool/policy ids, with room */
+
+typedef struct cl_ipool cl_ipool;
+
+typedef struct cl_cluster {
+    struct cl_cluster *hnext; /* hash chain */
+    char id[CL_ID_MAX];
+    json_t *spec; /* owned: the create/edit request, normalized, policy applied */
+    cl_state state;
+    char *state_message;
+    char *creator;
+    int64_t creator_id;
+    bool is_pinned;
+    bool is_deleted; /* permanent-delete in progress: invisible, freed after teardown */
+    int64_t created_at, start_time, terminated_time, last_restarted_time;
+    _Atomic int64_t last_activity_time;
+    json_t *termination_reason; /* owned, NULL until terminated */
+    int64_t spark_context_id;
+    /* compute (lifecycle thread only, except pool read under lock by acquire) */
+    lh_pool_t *pool;
+    int threads;              /* workers assigned to pool */
+    char ipool_id[CL_ID_MAX]; /* instance pool the threads came from, "" if none */
+    atomic_int users;         /* lh_clusters_acquire_pool borrowers */
+    atomic_bool teardown_pending;
+} cl_cluster;
+
+struct cl_ipool {
+    cl_ipool *next;
+    char id[CL_ID_MAX];
+    json_t *spec; /* owned */
+    bool is_deleted;
+    int64_t created_at;
+    lh_pool_t *pool;               /* idle workers (no tasks) */
+    int used;                      /* instances held by clusters (reserved under lock) */
+    int pending_idle;              /* top-up queued, not yet started */
+    int64_t idle_surplus_since_ms; /* when idle first exceeded min_idle, 0 = not */
+};
+
+typedef struct cl_policy {
+    struct cl_policy *next;
+    char id[CL_ID_MAX];
+    char *name, *definition, *description, *creator;
+    int64_t max_clusters_per_user; /* 0 = unlimited */
+    int64_t created_at;
+    lh_policy_t *parsed;
+} cl_policy;
+
+typedef enum cl_job_kind {
+    JOB_START,     /* PENDING -> RUNNING (create, start, recovery) */
+    JOB_RESIZE,    /* RESIZING/RESTARTING -> RUNNING at the spec's size */
+    JOB_TERMINATE, /* TERMINATING -> TERMINATED (and free when is_deleted) */
+    JOB_IPOOL_TOPUP,
+    JOB_IPOOL_TRIM,
+    JOB_IPOOL_DELETE,
+} cl_job_kind;
+
+typedef struct cl_job {
+    struct cl_job *next;
+    cl_job_kind kind;
+    char id[CL_ID_MAX];
+    char event[24];  /* event type recorded on RUNNING (JOB_START/JOB_RESIZE) */
+    char reason[64]; /* details.reason for that event, "" = none */
+} cl_job;
+
+#define CL_BUCKETS 1024
+
+struct lh_clusters {
+    lh_ctx_t *ctx;
+    pthread_rwlock_t lock;
+    cl_cluster *buckets[CL_BUCKETS];
+    int cluster_count;
+    cl_policy *policies;
+    cl_ipool *ipools;
+    int64_t minute_ms; /* LAKEHOUSE_TEST_MINUTE_MS, default 60000 */
+    int ncpu;          /* lh_cpu_count() at start (reads sysfs: not per request) */
+    int64_t memory_mb; /* physical memory at start */
+
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cond;
+    cl_job *q_head, *q_tail;
+    bool stopping;
+    pthread_t lifecycle_thread, reaper_thread;
+    bool threads_started;
+};
+
+/* ---- util.c: ids, names, hash map ---- */
+const char *cl_state_name(cl_state s);
+bool cl_state_parse(const char *s, cl_state *out);
+void cl_make_cluster_id(char out[CL_ID_MAX]);
+void cl_make_policy_id(char out[CL_ID_MAX]);
+void cl_make_ipool_id(char out[CL_ID_MAX]);
+bool cl_is_cluster_id(const char *s);
+cl_cluster *cl_find(lh_clusters_t *c, const char *id);     /* visible only */
+cl_cluster *cl_find_any(lh_clusters_t *c, const char *id); /* incl. is_deleted */
+void cl_insert(lh_clusters_t *c, cl_cluster *cl);
+void cl_remove(lh_clusters_t *c, cl_cluster *cl);
+void cl_cluster_free(cl_cluster *cl);
+void cl_set_message(cl_cluster *cl, const char *msg);
+cl_policy *cl_policy_find(lh_clusters_t *c, const char *id);
+cl_ipool *cl_ipool_find(lh_clusters_t *c, const char *id);
+/* Threads a spec asks for: min(max(num_workers | autoscale.max_workers, 1), cores). */
+int cl_spec_threads(const json_t *spec);
+/* Logical workers reported (num_workers, or autoscale.min_workers). */
+int64_t cl_spec_workers(const json_t *spec);
+int64_t cl_spec_int(const json_t *spec, const char *key, int64_t dflt);
+
+/* ---- store.c: write-through (call with the write lock held) ---- */
+lh_err cl_store_cluster(lh_clusters_t *c, const cl_cluster *cl, const char *event_type,
+                        json_t *event_details, lh_errbuf *eb); /* steals event_details */
+lh_err cl_store_cluster_delete(lh_clusters_t *c, const char *id, lh_errbuf *eb);
+lh_err cl_store_policy(lh_clusters_t *c, const cl_policy *p, lh_errbuf *eb);
+lh_err cl_store_policy_delete(lh_clusters_t *c, const char *id, lh_errbuf *eb);
+lh_err cl_store_ipool(lh_clusters_t *c, const cl_ipool *ip, lh_errbuf *eb);
+lh_err cl_store_load(lh_clusters_t *c, lh_errbuf *eb); /* at create, no lock needed */
+/* Events of one cluster, ascending by time, within [start, end] (0 = unbounded). */
+lh_err cl_store_events(lh_clusters_t *c, const char *id, int64_t start_ms, int64_t end_ms,
+                       json_t **out, lh_errbuf *eb);
+
+/* ---- lifecycle.c ---- */
+void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
+                const char *reason);
+lh_err cl_threads_start(lh_clusters_t *c, lh_errbuf *eb);
+void cl_threads_stop(lh_clusters_t *c);
+/* Begin terminating (write lock held): state TERMINATING, reason, job queued. */
+lh_err cl_begin_terminate(lh_clusters_t *c, cl_cluster *cl, const char *code, const char *type,
+                          json_t *params, lh_errbuf *eb); /* steals params */
+/* Start-up recovery: bring clusters back (synchronous, before HTTP starts). */
+void cl_recover(lh_clusters_t *c);
+
+/* ---- ipools.c: instance pool compute (lifecycle thread) ---- */
+/* Give cl's pool `want` threads, adopting from / returning to its instance pool.
+ * LH_E_LIMIT when the instance pool's max_capacity would be exceeded. */
+lh_err cl_ipool_resize_cluster(lh_clusters_t *c, cl_cluster *cl, int want, lh_errbuf *eb);
+void cl_ipool_topup(lh_clusters_t *c, const char *ipool_id);
+void cl_ipool_trim(lh_clusters_t *c, const char *ipool_id);
+void cl_ipool_teardown(lh_clusters_t *c, const char *ipool_id);
+void cl_ipool_reap(lh_clusters_t *c, int64_t now_ms); /* reaper: enqueue trims */
+json_t *cl_ipool_render(lh_clusters_t *c, const cl_ipool *ip);
+int cl_ipool_idle(const cl_ipool *ip);
+
+/* ---- render.c ---- */
+json_t *cl_render_cluster(const lh_clusters_t *c, const cl_cluster *cl); /* read lock held */
+json_t *cl_node_types(const lh_clusters_t *c);
+json_t *cl_node_type(const lh_clusters_t *c, const char *node_type_id); /* NULL if unknown */
+int64_t cl_machine_memory_mb(void);
+
+/* ---- spec.c: request validation ---- */
+/* Validate and normalize a create/edit body into a new spec (numbers as numbers, policy
+ * applied). Takes the read lock itself for policy and pool lookups. */
+lh_err cl_spec_from_request(lh_clusters_t *c, const json_t *body, json_t **out, lh_errbuf *eb);
+/* Cluster count a policy allows the user (LH_E_INVALID when at max; lock held). */
+lh_err cl_policy_check_quota(lh_clusters_t *c, const json_t *spec, int64_t user_id,
+                             const char *user_name, lh_errbuf *eb);
+
+/* ---- handlers (route table in clusters.c) ---- */
+#define CL_HANDLER(name) lh_err name(lh_req_t *req, lh_errbuf *eb)
+CL_HANDLER(cl_h_create);
+CL_HANDLER(cl_h_edit);
+CL_HANDLER(cl_h_update);
+CL_HANDLER(cl_h_get);
+CL_HANDLER(cl_h_list);
+CL_HANDLER(cl_h_start);
+CL_HANDLER(cl_h_restart);
+CL_HANDLER(cl_h_delete);
+CL_HANDLER(cl_h_permanent_delete);
+CL_HANDLER(cl_h_resize);
+CL_HANDLER(cl_h_pin);
+CL_HANDLER(cl_h_unpin);
+CL_HANDLER(cl_h_events);
+CL_HANDLER(cl_h_spark_versions);
+CL_HANDLER(cl_h_node_types);
+CL_HANDLER(cl_h_list_zones);
+CL_HANDLER(cl_h_policy_create);
+CL_HANDLER(cl_h_policy_edit);
+CL_HANDLER(cl_h_policy_delete);
+CL_HANDLER(cl_h_policy_get);
+CL_HANDLER(cl_h_policy_list);
+CL_HANDLER(cl_h_policy_families);
+CL_HANDLER(cl_h_ipool_create);
+CL_HANDLER(cl_h_ipool_edit);
+CL_HANDLER(cl_h_ipool_delete);
+CL_HANDLER(cl_h_ipool_get);
+CL_HANDLER(cl_h_ipool_list);
+
+/* The request's body-or-query lenient getters + "this cluster" lookup helpers. */
+static inline lh_clusters_t *cl_of(const lh_req_t *req)
+{
+    return req->ctx->clusters;
+}
+
+#endif
