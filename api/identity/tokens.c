@@ -143,7 +143,7 @@ static lh_err list_own(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "SELECT token_id, creation_time, expiry_time, comment FROM tokens "
-                        "WHERE user_id = ? ORDER BY creation_time, token_id",
+                        "WHERE user_id = ? ORDER BY creation_time, rowid",
                         &st, eb));
     lh_stmt_bind_int(st, 1, a->user_id);
     for (;;) {
@@ -214,7 +214,7 @@ static lh_err list_any(lh_meta_t *m, void *arg, lh_errbuf *eb)
                         "u.user_name FROM tokens t JOIN users u ON u.id = t.user_id "
                         "WHERE (?1 = 0 OR u.id = ?1) AND (?2 IS NULL OR u.user_name = ?2) "
                         "AND (?3 IS NULL OR t.token_id = ?3) "
-                        "ORDER BY t.creation_time, t.token_id",
+                        "ORDER BY t.creation_time, t.rowid",
                         &st, eb));
     lh_stmt_bind_int(st, 1, a->user_id);
     lh_stmt_bind_text(st, 2, a->user_name);
