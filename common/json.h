@@ -56,4 +56,11 @@ void lh_json_set_str(json_t *obj, const char *key, const char *val); /* skips NU
 void lh_json_set_int(json_t *obj, const char *key, int64_t val);
 void lh_json_set_bool(json_t *obj, const char *key, bool val);
 
+/* Nesting beyond this is written as null (responses are built by us, never this deep). */
+#define LH_JSON_WRITE_DEPTH_MAX 128
+
+/* Serialize compactly (as json_dumps(v, JSON_COMPACT) would, but several times faster).
+ * Returns a malloc'd NUL-terminated string and its length, or NULL out of memory. */
+char *lh_json_write(const json_t *v, size_t *len);
+
 #endif

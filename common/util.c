@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -60,11 +61,23 @@ void lh_uuid4(char out[37])
     snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
+/* OpenSSL 3 looks an algorithm up (under a global lock) on every EVP_sha256() use; fetch it
+ * once. Every request's token check hashes, so this is on the hot path. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    LH_ASSERT(sha256_md != NULL);
+}
+
 void lh_sha256_hex(const void *bytes, size_t len, char out[65])
 {
+    pthread_once(&sha256_once, fetch_sha256);
     unsigned char md[32];
     unsigned int md_len = 0;
-    LH_ASSERT(EVP_Digest(bytes, len, md, &md_len, EVP_sha256(), NULL) == 1 && md_len == 32);
+    LH_ASSERT(EVP_Digest(bytes, len, md, &md_len, sha256_md, NULL) == 1 && md_len == 32);
     lh_hex(md, 32, out);
 }
 

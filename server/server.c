@@ -90,6 +90,11 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     ws_arg ws = {0};
     LH_TRY(lh_meta_tx(s->ctx.meta, load_workspace_id, &ws, eb));
     s->ctx.workspace_id = ws.id;
+    snprintf(s->org_id, sizeof s->org_id, "%lld", (long long)ws.id);
+    lh_random_bytes(s->request_id_seed, sizeof s->request_id_seed);
+    atomic_init(&s->request_seq, 0);
+    if (s->config.access_log)
+        s->access_log = lh_access_log_create(2);
     LH_TRY(lh_identity_create(&s->ctx, &s->ctx.identity, eb));
     snprintf(path, sizeof path, "%s/admin-token", s->config.data_dir);
     LH_TRY(lh_identity_bootstrap(s->ctx.identity, getenv("LAKEHOUSE_ADMIN_TOKEN"), path,
@@ -109,6 +114,8 @@ void lh_server_stop(lh_server_t *s)
     atomic_store(&s->ready, 0);
     lh_http_quiesce(s);
     lh_http_stop(s);
+    lh_access_log_destroy(s->access_log);
+    s->access_log = NULL;
     lh_clusters_destroy(s->ctx.clusters);
     s->ctx.clusters = NULL;
     lh_identity_destroy(s->ctx.identity);

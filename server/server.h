@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "api/api.h"
+#include "server/access_log.h"
 #include "server/metrics.h"
 #include "server/router.h"
 
@@ -30,6 +31,10 @@ typedef struct lh_server {
     struct MHD_Daemon *mhd;
     atomic_int inflight;
     atomic_int ready;
+    lh_access_log_t *access_log; /* NULL when --no-access-log */
+    unsigned char request_id_seed[16];
+    atomic_uint_fast64_t request_seq;
+    char org_id[32]; /* X-Databricks-Org-Id value */
     char admin_token[128];
     char host_url[300];
 } lh_server_t;

@@ -35,6 +35,7 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     c->ncpu = lh_cpu_count();
     c->memory_mb = cl_machine_memory_mb();
     pthread_rwlock_init(&c->lock, NULL);
+    pthread_mutex_init(&c->cache_mu, NULL);
     pthread_mutex_init(&c->q_mu, NULL);
     pthread_cond_init(&c->q_cond, NULL);
     lh_err e = cl_store_load(c, eb);
@@ -102,6 +103,7 @@ void lh_clusters_destroy(lh_clusters_t *c)
     pthread_cond_destroy(&c->q_cond);
     pthread_mutex_destroy(&c->q_mu);
     pthread_rwlock_destroy(&c->lock);
+    pthread_mutex_destroy(&c->cache_mu);
     free(c);
 }
 

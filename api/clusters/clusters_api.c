@@ -73,7 +73,7 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
     json_t *spec = NULL;
     LH_TRY(cl_spec_from_request(c, req->params, &spec, eb));
     cl_cluster *cl = new_cluster(req, spec);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     lh_err e = insert_new(c, req, cl, eb);
     pthread_rwlock_unlock(&c->lock);
     if (e != LH_OK) {
@@ -114,7 +114,7 @@ static lh_err edit_with(lh_req_t *req, const json_t *body, lh_errbuf *eb)
     LH_TRY(cluster_id_of(req, &id, eb));
     json_t *spec = NULL;
     LH_TRY(cl_spec_from_request(c, body, &spec, eb));
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = NULL;
     lh_err e = lookup(c, id, &cl, eb);
     if (e == LH_OK)
@@ -166,6 +166,35 @@ lh_err cl_h_update(lh_req_t *req, lh_errbuf *eb)
     return e;
 }
 
+/* Answer clusters/get from the cluster's cached JSON, rendering it when a write or new
+ * activity made it stale. Called with c->lock held for reading. */
+static void answer_cached(lh_clusters_t *c, cl_cluster *cl, lh_req_t *req)
+{
+    uint64_t seq = atomic_load(&c->write_seq);
+    int64_t activity = atomic_load(&cl->last_activity_time);
+    pthread_mutex_lock(&c->cache_mu);
+    if (cl->cached_json == NULL || cl->cached_seq != seq || cl->cached_activity != activity) {
+        json_t *o = cl_render_cluster(c, cl);
+        size_t n = 0;
+        char *text = lh_json_write(o, &n);
+        json_decref(o);
+        if (text != NULL) {
+            free(cl->cached_json);
+            cl->cached_json = text;
+            cl->cached_len = n;
+            cl->cached_seq = seq;
+            cl->cached_activity = activity;
+        }
+    }
+    if (cl->cached_json != NULL) {
+        req->text = lh_arena_strndup(req->arena, cl->cached_json, cl->cached_len);
+        req->text_bytes = cl->cached_len;
+    } else {
+        req->out = cl_render_cluster(c, cl);
+    }
+    pthread_mutex_unlock(&c->cache_mu);
+}
+
 lh_err cl_h_get(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
@@ -174,7 +203,7 @@ lh_err cl_h_get(lh_req_t *req, lh_errbuf *eb)
     pthread_rwlock_rdlock(&c->lock);
     cl_cluster *cl = cl_find(c, id);
     if (cl != NULL)
-        req->out = cl_render_cluster(c, cl);
+        answer_cached(c, cl, req);
     pthread_rwlock_unlock(&c->lock);
     LH_FAIL_IF(cl == NULL, LH_E_NOT_FOUND, eb, "Cluster %s does not exist", id);
     return LH_OK;
@@ -189,7 +218,7 @@ static lh_err with_cluster(lh_req_t *req, transition_fn fn, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = NULL;
     lh_err e = lookup(c, id, &cl, eb);
     if (e == LH_OK)
@@ -343,7 +372,7 @@ lh_err cl_h_resize(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(cluster_id_of(req, &id, eb));
     json_t *spec = NULL;
     LH_TRY(resized_spec(c, req, id, &spec, eb));
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = NULL;
     lh_err e = lookup(c, id, &cl, eb);
     if (e == LH_OK)

@@ -61,6 +61,12 @@ typedef struct cl_cluster {
     char ipool_id[CL_ID_MAX]; /* instance pool the threads came from, "" if none */
     atomic_int users;         /* lh_clusters_acquire_pool borrowers */
     atomic_bool teardown_pending;
+    /* clusters/get answer cache (guarded by lh_clusters.cache_mu): valid while no write
+     * lock was taken since (write_seq) and last_activity_time is unchanged */
+    char *cached_json;
+    size_t cached_len;
+    uint64_t cached_seq;
+    int64_t cached_activity;
 } cl_cluster;
 
 struct cl_ipool {
@@ -105,7 +111,9 @@ typedef struct cl_job {
 
 struct lh_clusters {
     lh_ctx_t *ctx;
-    pthread_rwlock_t lock;
+    pthread_rwlock_t lock;          /* take it for writing only via cl_wrlock */
+    atomic_uint_fast64_t write_seq; /* bumped by every cl_wrlock: invalidates answer caches */
+    pthread_mutex_t cache_mu;       /* cl_cluster.cached_*; taken inside lock (read or write) */
     cl_cluster *buckets[CL_BUCKETS];
     int cluster_count;
     cl_policy *policies;
@@ -121,6 +129,13 @@ struct lh_clusters {
     pthread_t lifecycle_thread, reaper_thread;
     bool threads_started;
 };
+
+/* Take c->lock for writing; every write invalidates the clusters/get answer cache. */
+static inline void cl_wrlock(lh_clusters_t *c)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    atomic_fetch_add(&c->write_seq, 1);
+}
 
 /* ---- util.c: ids, names, hash map ---- */
 const char *cl_state_name(cl_state s);

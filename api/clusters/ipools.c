@@ -34,7 +34,7 @@ static int spec_int(const cl_ipool *ip, const char *key, int dflt)
 
 static void set_cluster_threads(lh_clusters_t *c, cl_cluster *cl, int n)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl->threads = n;
     pthread_rwlock_unlock(&c->lock);
 }
@@ -67,13 +67,13 @@ static lh_err reserve(cl_ipool *ip, int delta, lh_errbuf *eb)
 
 static lh_err grow_from(lh_clusters_t *c, cl_cluster *cl, cl_ipool *ip, int delta, lh_errbuf *eb)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     lh_err e = reserve(ip, delta, eb);
     pthread_rwlock_unlock(&c->lock);
     LH_TRY(e);
     int moved = lh_pool_move_workers(ip->pool, cl->pool, delta);
     if (moved < delta && (e = lh_pool_grow(cl->pool, delta - moved, eb)) != LH_OK) {
-        pthread_rwlock_wrlock(&c->lock);
+        cl_wrlock(c);
         ip->used -= delta;
         pthread_rwlock_unlock(&c->lock);
         lh_pool_move_workers(cl->pool, ip->pool, lh_pool_worker_count(cl->pool) - cl->threads);
@@ -87,7 +87,7 @@ static lh_err grow_from(lh_clusters_t *c, cl_cluster *cl, cl_ipool *ip, int delt
 
 static void shrink_to(lh_clusters_t *c, cl_cluster *cl, cl_ipool *ip, int n)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     ip->used -= n;
     bool gone = ip->is_deleted;
     pthread_rwlock_unlock(&c->lock);
@@ -113,7 +113,7 @@ lh_err cl_ipool_resize_cluster(lh_clusters_t *c, cl_cluster *cl, int want, lh_er
 
 void cl_ipool_topup(lh_clusters_t *c, const char *ipool_id)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_ipool *ip = cl_ipool_find(c, ipool_id);
     int n = 0;
     if (ip != NULL && !ip->is_deleted) {
@@ -129,7 +129,7 @@ void cl_ipool_topup(lh_clusters_t *c, const char *ipool_id)
             lh_log(LH_LOG_WARN, "instance pool %s: top-up failed: %s", ipool_id, eb.msg);
     }
     if (ip != NULL) {
-        pthread_rwlock_wrlock(&c->lock);
+        cl_wrlock(c);
         ip->pending_idle = 0;
         pthread_rwlock_unlock(&c->lock);
     }
@@ -244,7 +244,7 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     ip->pool = lh_pool_create("ipool", 0);
     LH_ASSERT(ip->pool != NULL);
     set_pending(ip);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     lh_err e = cl_store_ipool(c, ip, eb);
     if (e == LH_OK) {
         ip->next = c->ipools;
@@ -278,7 +278,7 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     json_t *spec = NULL;
     LH_TRY(spec_from_request(req->params, &spec, eb));
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_ipool *ip = NULL;
     lh_err e = find_live(c, req->params, &ip, eb);
     if (e == LH_OK) {
@@ -299,7 +299,7 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_ipool *ip = NULL;
     lh_err e = find_live(c, req->params, &ip, eb);
     if (e == LH_OK) {

@@ -102,7 +102,7 @@ static void release_compute(lh_clusters_t *c, cl_cluster *cl)
     lh_pool_wait_idle(cl->pool);
     lh_errbuf eb = {0};
     cl_ipool_resize_cluster(c, cl, 0, &eb);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     lh_pool_t *p = cl->pool;
     cl->pool = NULL;
     pthread_rwlock_unlock(&c->lock);
@@ -127,7 +127,7 @@ static void mark_running(lh_clusters_t *c, cl_cluster *cl, const char *event, co
 
 static void run_start(lh_clusters_t *c, const cl_job *j)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = cl_find_any(c, j->id);
     if (cl == NULL || cl->state != CL_PENDING) {
         pthread_rwlock_unlock(&c->lock);
@@ -144,7 +144,7 @@ static void run_start(lh_clusters_t *c, const cl_job *j)
                         : lh_err_set(&eb, LH_E_NOMEM, __FILE__, __LINE__, "cannot create pool");
     if (e != LH_OK)
         release_compute(c, cl);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     if (cl->state == CL_PENDING && e != LH_OK) {
         fail_start(c, cl, e, eb.msg);
     } else if (cl->state == CL_PENDING) {
@@ -163,7 +163,7 @@ static void switch_ipool(lh_clusters_t *c, cl_cluster *cl, const char *ipool_id)
     char old[CL_ID_MAX];
     snprintf(old, sizeof old, "%s", cl->ipool_id);
     cl_ipool_resize_cluster(c, cl, 0, &eb);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     snprintf(cl->ipool_id, sizeof cl->ipool_id, "%s", ipool_id);
     pthread_rwlock_unlock(&c->lock);
     if (old[0])
@@ -172,7 +172,7 @@ static void switch_ipool(lh_clusters_t *c, cl_cluster *cl, const char *ipool_id)
 
 static void run_resize(lh_clusters_t *c, const cl_job *j)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = cl_find_any(c, j->id);
     if (cl == NULL || (cl->state != CL_RESIZING && cl->state != CL_RESTARTING)) {
         pthread_rwlock_unlock(&c->lock);
@@ -190,7 +190,7 @@ static void run_resize(lh_clusters_t *c, const cl_job *j)
         switch_ipool(c, cl, next_ipool); /* an edit moved the cluster to another pool */
     lh_errbuf eb = {0};
     lh_err e = cl->pool ? cl_ipool_resize_cluster(c, cl, want, &eb) : LH_OK;
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     if (cl->state == CL_RESIZING || cl->state == CL_RESTARTING) {
         if (restart) {
             cl->last_restarted_time = lh_now_ms();
@@ -205,7 +205,7 @@ static void run_resize(lh_clusters_t *c, const cl_job *j)
 
 static void run_terminate(lh_clusters_t *c, const cl_job *j)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_cluster *cl = cl_find_any(c, j->id);
     bool go = cl != NULL && cl->state == CL_TERMINATING;
     if (go && atomic_load(&cl->users) > 0) {
@@ -216,7 +216,7 @@ static void run_terminate(lh_clusters_t *c, const cl_job *j)
     if (!go)
         return;
     release_compute(c, cl);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     if (cl->is_deleted) {
         cl_remove(c, cl);
         cl_cluster_free(cl);
@@ -297,7 +297,7 @@ static void reap_cluster(lh_clusters_t *c, cl_cluster *cl, int64_t now)
 static void reap_once(lh_clusters_t *c)
 {
     int64_t now = lh_now_ms();
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     for (int b = 0; b < CL_BUCKETS; b++) {
         for (cl_cluster *cl = c->buckets[b]; cl != NULL; cl = cl->hnext)
             reap_cluster(c, cl, now);

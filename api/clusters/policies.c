@@ -100,7 +100,7 @@ lh_err cl_h_policy_create(lh_req_t *req, lh_errbuf *eb)
     policy_fill(p, &f);
     p->creator = dup_or_null(req->principal ? req->principal->user_name : NULL);
     p->created_at = lh_now_ms();
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     e = insert_policy(c, p, eb);
     pthread_rwlock_unlock(&c->lock);
     if (e != LH_OK) {
@@ -157,7 +157,7 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
     LH_TRY(parse_fields(req->params, &f, eb));
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     lh_err e = edit_locked(c, req->params, &f, eb);
     pthread_rwlock_unlock(&c->lock);
     lh_policy_free(f.parsed);
@@ -167,7 +167,7 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_policy_delete(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
-    pthread_rwlock_wrlock(&c->lock);
+    cl_wrlock(c);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
     if (e == LH_OK)

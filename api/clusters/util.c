@@ -148,6 +148,7 @@ void cl_cluster_free(cl_cluster *cl)
     json_decref(cl->termination_reason);
     free(cl->state_message);
     free(cl->creator);
+    free(cl->cached_json);
     free(cl);
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_common.c - common/: errors, arena, lenient JSON getters, vectors, ids.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/arena.h"
@@ -89,6 +90,31 @@ static void test_json_lenient(void)
     json_decref(o);
 }
 
+/* lh_json_write prints exactly what json_dumps(JSON_COMPACT) prints. */
+static void test_json_write(void)
+{
+    const char *docs[] = {
+        "{}",
+        "[]",
+        "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"x\\\"y\\\\z\\n\\u0001\"}}",
+        "[-9223372036854775807,0,42,-1]",
+        "[1.5,2.0,-0.25,1e+300,3.14159265358979,1e-05,-2.5e-300]",
+        "{\"utf8\":\"h\u00e9llo \u2603\",\"tab\":\"a\\tb\"}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *v = json_loads(docs[i], JSON_DECODE_ANY, NULL);
+        T_CHECK(v != NULL);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t n = 0;
+        char *got = lh_json_write(v, &n);
+        T_EQ_STR(got, want);
+        T_EQ_INT(n, strlen(want));
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+}
+
 static void test_vec(void)
 {
     lh_type_t t;
@@ -146,6 +172,7 @@ int main(void)
     T_RUN(test_err_mapping);
     T_RUN(test_arena);
     T_RUN(test_json_lenient);
+    T_RUN(test_json_write);
     T_RUN(test_vec);
     T_RUN(test_ids);
     return T_DONE();

@@ -24,6 +24,8 @@ static lh_err call(lh_handler_fn fn, const char *body, json_t **out)
     req.principal = &admin;
     lh_errbuf eb = {0};
     lh_err e = fn(&req, &eb);
+    if (req.text != NULL) /* answered from a cached rendering */
+        req.out = json_loadb(req.text, req.text_bytes, 0, NULL);
     if (out != NULL)
         *out = req.out;
     else
