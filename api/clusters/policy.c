@@ -10,8 +10,9 @@
 #include "api/clusters/policy.h"
 
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,7 +27,7 @@ typedef struct rule {
     double min, max;
     bool is_optional, optional_given, hidden;
     bool has_regex;
-    regex_t regex;
+    pcre2_code *regex;
 } rule;
 
 struct lh_policy {
@@ -116,7 +117,7 @@ static void rule_clear(rule *r)
     json_decref(r->values);
     json_decref(r->default_value);
     if (r->has_regex)
-        regfree(&r->regex);
+        pcre2_code_free(r->regex);
 }
 
 void lh_policy_free(lh_policy_t *p)
@@ -160,132 +161,54 @@ static lh_err parse_bool_field(const json_t *spec, const char *key, const char *
     return LH_OK;
 }
 
-/* ---- regex cost ----
- * glibc's regcomp copies the operand of '+' and of '{m,n}', so stacked or nested
- * repetitions ("a++++", "((a{99}){99}){99}") grow exponentially in memory and time. A
- * definition is user input: estimate the node count first and refuse costly patterns. */
-#define REGEX_COST_MAX  20000
-#define REGEX_DEPTH_MAX 32
-#define REGEX_BOUND_MAX 255
-
-typedef struct rx_frame {
-    double done; /* finished alternatives */
-    double seq;  /* current alternative */
-    double last; /* the operand a repetition would apply to */
-} rx_frame;
-
-static size_t skip_bracket(const char *p, size_t i)
-{
-    i++; /* past '[' */
-    if (p[i] == '^')
-        i++;
-    if (p[i] == ']')
-        i++;
-    while (p[i] != '\0' && p[i] != ']') {
-        if (p[i] == '[' && (p[i + 1] == ':' || p[i + 1] == '.' || p[i + 1] == '=')) {
-            char close = p[i + 1];
-            i += 2;
-            while (p[i] != '\0' && !(p[i] == close && p[i + 1] == ']'))
-                i++;
-            if (p[i] != '\0')
-                i++;
-        }
-        if (p[i] != '\0')
-            i++;
-    }
-    return p[i] == ']' ? i : i - 1;
-}
-
-/* "{m}", "{m,}", "{m,n}" at p+i: the larger bound and the index of '}', or false. */
-static bool parse_bound_suffix(const char *p, size_t i, long *k, size_t *end)
-{
-    char *e = NULL;
-    long m = strtol(p + i + 1, &e, 10), n = m;
-    if (e == p + i + 1 || m < 0)
-        return false;
-    if (*e == ',') {
-        char *e2 = NULL;
-        n = strtol(e + 1, &e2, 10);
-        if (e2 == e + 1)
-            n = m;
-        e = e2;
-    }
-    if (*e != '}' || n < 0)
-        return false;
-    *k = m > n ? m : n;
-    *end = (size_t)(e - p);
-    return true;
-}
-
-static void rx_atom(rx_frame *f, double size)
-{
-    f->seq += size;
-    f->last = size;
-}
-
-static bool rx_repeat(rx_frame *f, double times)
-{
-    f->seq += f->last * (times - 1);
-    f->last *= times;
-    return f->seq + f->done <= REGEX_COST_MAX;
-}
-
-static bool regex_cheap(const char *p)
-{
-    rx_frame st[REGEX_DEPTH_MAX + 1] = {{0}};
-    int depth = 0;
-    long k;
-    size_t end;
-    for (size_t i = 0; p[i] != '\0'; i++) {
-        rx_frame *f = &st[depth];
-        char ch = p[i];
-        if (ch == '(') {
-            if (++depth > REGEX_DEPTH_MAX)
-                return false;
-            st[depth] = (rx_frame){0};
-        } else if (ch == ')' && depth > 0) {
-            double size = f->done + f->seq;
-            rx_atom(&st[--depth], size);
-        } else if (ch == '|') {
-            f->done += f->seq;
-            f->seq = f->last = 0;
-        } else if (ch == '+') {
-            if (!rx_repeat(f, 2))
-                return false;
-        } else if (ch == '{' && parse_bound_suffix(p, i, &k, &end)) {
-            if (k > REGEX_BOUND_MAX || !rx_repeat(f, k < 1 ? 1 : (double)k))
-                return false;
-            i = end;
-        } else if (ch != '*' && ch != '?') {
-            if (ch == '[')
-                i = skip_bracket(p, i);
-            else if (ch == '\\' && p[i + 1] != '\0')
-                i++;
-            rx_atom(f, 1);
-        }
-        if (st[depth].seq + st[depth].done > REGEX_COST_MAX)
-            return false;
-    }
-    return true;
-}
+/* ---- regexes ----
+ * Policy regexes are Java-style (Databricks evaluates them on the JVM), so they compile
+ * with PCRE2, whose compile memory is linear in the pattern and whose matching is bounded
+ * by match and depth limits: a definition is user input and must not exhaust the daemon.
+ * The whole value must match (ANCHORED | ENDANCHORED). */
+#define REGEX_PATTERN_MAX 1024
+#define REGEX_MATCH_LIMIT 100000
+#define REGEX_DEPTH_LIMIT 1000
 
 static lh_err compile_regex(rule *r, lh_errbuf *eb)
 {
     LH_FAIL_IF(!json_is_string(r->value), LH_E_INVALID, eb,
                "Invalid policy definition: %s: regex rules need a string value", r->path);
     const char *pat = json_string_value(r->value);
-    LH_FAIL_IF(!regex_cheap(pat), LH_E_INVALID, eb,
-               "Invalid policy definition: %s: regex too complex", r->path);
-    size_t n = strlen(pat) + 8;
-    char *anchored = malloc(n);
-    LH_FAIL_IF(anchored == NULL, LH_E_NOMEM, eb, "out of memory");
-    snprintf(anchored, n, "^(%s)$", pat);
-    int rc = regcomp(&r->regex, anchored, REG_EXTENDED | REG_NOSUB);
-    free(anchored);
-    LH_FAIL_IF(rc != 0, LH_E_INVALID, eb, "Invalid policy definition: %s: bad regex '%s'", r->path,
-               pat);
+    size_t len = json_string_length(r->value);
+    LH_FAIL_IF(len > REGEX_PATTERN_MAX, LH_E_INVALID, eb,
+               "Invalid policy definition: %s: regex longer than %d characters", r->path,
+               REGEX_PATTERN_MAX);
+    int code = 0;
+    PCRE2_SIZE offset = 0;
+    r->regex = pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+                             &code, &offset, NULL);
+    if (r->regex == NULL) {
+        PCRE2_UCHAR msg[128];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        LH_FAIL(LH_E_INVALID, eb, "Invalid policy definition: %s: bad regex '%s': %s at %zu",
+                r->path, pat, (const char *)msg, (size_t)offset);
+    }
     r->has_regex = true;
     return LH_OK;
+}
+
+/* Whether s matches r's regex in full, within the match limits (over the limit = no). */
+static bool regex_matches(const rule *r, const char *s)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->regex, NULL);
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    if (md == NULL || mc == NULL) {
+        pcre2_match_data_free(md);
+        pcre2_match_context_free(mc);
+        return false;
+    }
+    pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
+    int rc = pcre2_match(r->regex, (PCRE2_SPTR)s, strlen(s), 0, 0, md, mc);
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    return rc >= 0;
 }
 
 static lh_err parse_values(rule *r, json_t *spec, lh_errbuf *eb)
@@ -498,7 +421,7 @@ static lh_err check_regex(const rule *r, const json_t *v, lh_errbuf *eb)
     LH_FAIL_IF(!scalar_text(v, text, sizeof text), LH_E_INVALID, eb,
                "Validation failed for %s, the value must be a string", r->path);
     const char *s = json_is_string(v) ? json_string_value(v) : text;
-    LH_FAIL_IF(regexec(&r->regex, s, 0, NULL, 0) != 0, LH_E_INVALID, eb,
+    LH_FAIL_IF(!regex_matches(r, s), LH_E_INVALID, eb,
                "Validation failed for %s, the value must match the regex %s (is \"%s\")", r->path,
                json_string_value(r->value), s);
     return LH_OK;

@@ -361,12 +361,24 @@ static lh_err csv_record(const char **p, const char *end, char ***out, int *n, l
         char **nf = realloc(*out, (size_t)(*n + 1) * sizeof *nf);
         if (nf == NULL) {
             free(f);
+            for (int i = 0; i < *n; i++)
+                free((*out)[i]);
+            free(*out);
+            *out = NULL;
+            *n = 0;
             LH_FAIL(LH_E_NOMEM, eb, "out of memory");
         }
         *out = nf;
         nf[(*n)++] = f;
     }
-    LH_FAIL_IF(bad, LH_E_INVALID, eb, "malformed CSV: unterminated or misplaced quote");
+    if (bad) {
+        for (int i = 0; i < *n; i++)
+            free((*out)[i]);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        LH_FAIL(LH_E_INVALID, eb, "malformed CSV: unterminated or misplaced quote");
+    }
     return LH_OK;
 }
 
