@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/limits.h"
 #include "server/server.h"
 
 void lh_config_default(lh_config_t *c)
@@ -19,6 +20,7 @@ void lh_config_default(lh_config_t *c)
     c->listen_port = 8080;
     snprintf(c->data_dir, sizeof c->data_dir, "./lakehouse-data");
     c->access_log = 1;
+    c->max_inflight = LH_INFLIGHT_MAX;
 }
 
 static lh_err parse_listen(lh_config_t *c, const char *v, lh_errbuf *eb)
@@ -128,6 +130,14 @@ lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb)
             LH_FAIL_IF(*end != '\0' || t < 0 || t > 256, LH_E_INVALID, eb,
                        "--threads: expected 0..256, got '%s'", v);
             c->http_threads = (int)t;
+        } else if (is_flag(a, "--max-inflight")) {
+            if ((v = flag_value(argc, argv, &i, "--max-inflight", eb, &e)) == NULL)
+                return e;
+            char *end = NULL;
+            long n = strtol(v, &end, 10);
+            LH_FAIL_IF(*end != '\0' || n < 1 || n > LH_INFLIGHT_MAX, LH_E_INVALID, eb,
+                       "--max-inflight: expected 1..%d, got '%s'", LH_INFLIGHT_MAX, v);
+            c->max_inflight = (int)n;
         } else if (strcmp(a, "--no-access-log") == 0) {
             c->access_log = 0;
         } else {

@@ -31,7 +31,8 @@ typedef struct conn_state {
     int64_t start_ns;
     int route_index;
     int status;
-    int counted; /* holds one inflight slot */
+    int counted;    /* holds one inflight slot (from the headers on) */
+    int over_limit; /* arrived while max_inflight requests were open: answer 429 */
     const char *request_id;
     lh_req_t req;
 } conn_state;
@@ -233,12 +234,10 @@ static void handle(conn_state *cs)
 {
     lh_server_t *s = cs->server;
     lh_req_t *req = &cs->req;
-    if (atomic_fetch_add(&s->inflight, 1) >= LH_INFLIGHT_MAX) {
-        cs->counted = 1;
+    if (cs->over_limit) {
         error_out(req, LH_E_LIMIT, "Too many requests in flight; retry later");
         return;
     }
-    cs->counted = 1;
     if (cs->too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "Request body larger than %d bytes", LH_REQUEST_BODY_MAX);
@@ -267,6 +266,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs = start_request(s, conn, url, method);
         if (cs == NULL)
             return MHD_NO;
+        cs->counted = 1;
+        cs->over_limit = atomic_fetch_add(&s->inflight, 1) >= s->config.max_inflight;
         *con_cls = cs;
         return MHD_YES;
     }

@@ -15,7 +15,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: lakehoused [--listen HOST:PORT] [--data-dir DIR] [--config FILE]\n"
-                 "                  [--threads N] [--no-access-log]\n"
+                 "                  [--threads N] [--max-inflight N] [--no-access-log]\n"
                  "  --listen    address to serve on (default 127.0.0.1:8080)\n"
                  "  --data-dir  metastore and tables (default ./lakehouse-data)\n"
                  "  --config    JSON file: listen, data_dir, http_threads, access_log\n"

@@ -20,6 +20,7 @@ typedef struct lh_config {
     char data_dir[4096];
     int http_threads; /* 0 = number of cores */
     int access_log;   /* 1 = one line per request on stderr */
+    int max_inflight; /* open requests before new ones get 429 (LH_INFLIGHT_MAX) */
     int no_http;      /* 1 = do not listen (the fuzz target dispatches directly) */
 } lh_config_t;
 

@@ -133,3 +133,36 @@ test('a meta.db from a newer version is refused at start', async () => {
   assert.match(r.stderr.toString(), /newer/);
   rmSync(d2.dataDir, { recursive: true, force: true });
 });
+
+test('past --max-inflight open requests, new ones get 429 with Retry-After', async () => {
+  const { connect } = await import('node:net');
+  const d2 = await startDaemon({ args: ['--max-inflight', '2'] });
+  const open = [];
+  try {
+    const partial = () => new Promise((res) => {
+      const s = connect(d2.port, '127.0.0.1', () => {
+        s.write(`POST /api/2.0/token/list HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${d2.token}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{');
+        res(s);
+      });
+    });
+    open.push(await partial());
+    // N-1 open: one more request is the N-th and passes
+    assert.equal((await d2.api('GET', '/api/2.0/token/list')).status, 200);
+    open.push(await partial());
+    await new Promise((r) => setTimeout(r, 100)); // let the server see both
+    const r = await d2.api('GET', '/api/2.0/token/list');
+    assert.equal(r.status, 429);
+    assert.equal(r.json.error_code, 'REQUEST_LIMIT_EXCEEDED');
+    assert.equal(r.headers.get('retry-after'), '1');
+    // finishing one open request frees its slot
+    const done = new Promise((res) => open[0].once('data', (b) => res(b.toString())));
+    open[0].write('}');
+    assert.match(await done, /^HTTP\/1\.1 405/); // token/list is GET-only: answered, slot freed
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await d2.api('GET', '/api/2.0/token/list')).status, 200);
+  } finally {
+    for (const s of open) s.destroy();
+    await d2.stop();
+  }
+});
