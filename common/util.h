@@ -26,6 +26,11 @@ void lh_sha256_hex(const void *bytes, size_t len, char out[65]);
 /* Hex of bytes into out (size >= 2n+1). */
 void lh_hex(const void *bytes, size_t n, char *out);
 
+/* Proleptic Gregorian calendar <-> days since 1970-01-01 (Delta/Parquet DATE), exact for
+ * every int32 day (Howard Hinnant's civil-from-days algorithm). */
+int64_t lh_days_from_civil(int64_t y, unsigned m, unsigned d);
+void lh_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
 typedef enum lh_log_level { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR } lh_log_level;
 /* One line to stderr with an ISO timestamp and level. Lines from threads do not interleave. */
 void lh_log(lh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

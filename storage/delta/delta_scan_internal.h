@@ -25,9 +25,8 @@ bool lh_delta_pred_set_match_partition(const lh_delta_pred_set_t *s, const lh_de
  * is a null value. LH_E_CORRUPT when unparsable. */
 lh_err lh_delta_partition_value(const char *text, lh_type_t t, lh_value_t *out, lh_errbuf *eb);
 
-/* Days since the epoch <-> civil date. */
-int64_t lh_delta_days_from_civil(int64_t y, unsigned m, unsigned d);
-void lh_delta_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/* Whether "value <op> literal" holds given cmp = compare(value, literal); IN is per value. */
+bool lh_delta_op_holds(lh_pq_op op, int cmp);
 /* "YYYY-MM-DD" of days into buf (>= 16). */
 void lh_delta_format_date(int32_t days, char *buf, size_t n);
 /* ISO-8601 UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" of micros, truncated to ms, into buf (>= 32). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "storage/delta/delta_scan_internal.h"
 #include "storage/delta/ops_internal.h"
 
 void lh_delta_op_opts_default(lh_delta_op_opts_t *o)
@@ -126,24 +127,6 @@ void lh_delta_op_row_value(const lh_vec_t *v, size_t r, lh_value_t *out)
     }
 }
 
-static bool op_holds(lh_pq_op op, int c)
-{
-    switch (op) {
-    case LH_PQ_EQ:
-    case LH_PQ_IN:
-        return c == 0;
-    case LH_PQ_LT:
-        return c < 0;
-    case LH_PQ_LE:
-        return c <= 0;
-    case LH_PQ_GT:
-        return c > 0;
-    case LH_PQ_GE:
-        return c >= 0;
-    }
-    return false;
-}
-
 /* AND one predicate into match[]. Literals are converted to the column type first. */
 static void eval_one(const lh_vec_t *v, size_t rows, const lh_delta_pred_t *p, uint8_t *match)
 {
@@ -163,7 +146,7 @@ static void eval_one(const lh_vec_t *v, size_t rows, const lh_delta_pred_t *p, u
         lh_delta_op_row_value(v, r, &x);
         bool hit = false;
         for (int k = 0; !x.is_null && !hit && k < p->value_count; k++)
-            hit = !lit[k].is_null && op_holds(p->op, lh_value_compare(&x, &lit[k]));
+            hit = !lit[k].is_null && lh_delta_op_holds(p->op, lh_value_compare(&x, &lit[k]));
         match[r] = hit;
     }
     if (lit != lits)

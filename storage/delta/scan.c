@@ -13,38 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "storage/delta/delta_scan_internal.h"
 
 /* ---- dates and timestamps ------------------------------------------------------------------ */
-
-int64_t lh_delta_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void lh_delta_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 void lh_delta_format_date(int32_t days, char *buf, size_t n)
 {
     int64_t y;
     unsigned m, d;
-    lh_delta_civil_from_days(days, &y, &m, &d);
+    lh_civil_from_days(days, &y, &m, &d);
     snprintf(buf, n, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
@@ -60,7 +38,7 @@ void lh_delta_format_timestamp_ms(int64_t micros, char *buf, size_t n)
     int64_t rem = ms - days * 86400000;
     int64_t y;
     unsigned mo, d;
-    lh_delta_civil_from_days(days, &y, &mo, &d);
+    lh_civil_from_days(days, &y, &mo, &d);
     snprintf(buf, n, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, mo, d,
              (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60), (unsigned)(rem / 1000 % 60),
              (unsigned)(rem % 1000));
@@ -73,7 +51,7 @@ bool lh_delta_parse_date(const char *s, int32_t *days)
         return false;
     if (s[used] != '\0')
         return false;
-    *days = (int32_t)lh_delta_days_from_civil(y, (unsigned)m, (unsigned)d);
+    *days = (int32_t)lh_days_from_civil(y, (unsigned)m, (unsigned)d);
     return true;
 }
 
@@ -110,7 +88,7 @@ bool lh_delta_parse_timestamp(const char *s, int64_t *micros)
     int64_t off;
     if (!parse_zone(p, &off))
         return false;
-    int64_t days = lh_delta_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = lh_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
     *micros = secs * 1000000 + frac;
     return true;
@@ -202,28 +180,31 @@ lh_err lh_delta_partition_value(const char *text, lh_type_t t, lh_value_t *out, 
 /* ---- predicates --------------------------------------------------------------------------------
  */
 
+bool lh_delta_op_holds(lh_pq_op op, int cmp)
+{
+    switch (op) {
+    case LH_PQ_EQ:
+    case LH_PQ_IN:
+        return cmp == 0;
+    case LH_PQ_LT:
+        return cmp < 0;
+    case LH_PQ_LE:
+        return cmp <= 0;
+    case LH_PQ_GT:
+        return cmp > 0;
+    case LH_PQ_GE:
+        return cmp >= 0;
+    }
+    return false;
+}
+
 static bool eval_value(const lh_value_t *v, const lh_delta_pred_t *p)
 {
     if (v->is_null)
         return false;
-    for (int i = 0; i < p->value_count; i++) {
-        int c = lh_value_compare(v, &p->values[i]);
-        switch (p->op) {
-        case LH_PQ_EQ:
-        case LH_PQ_IN:
-            if (c == 0)
-                return true;
-            break;
-        case LH_PQ_LT:
-            return c < 0;
-        case LH_PQ_LE:
-            return c <= 0;
-        case LH_PQ_GT:
-            return c > 0;
-        case LH_PQ_GE:
-            return c >= 0;
-        }
-    }
+    for (int i = 0; i < p->value_count; i++)
+        if (lh_delta_op_holds(p->op, lh_value_compare(v, &p->values[i])))
+            return true;
     return false;
 }
 

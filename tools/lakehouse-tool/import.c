@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "tools/lakehouse-tool/tool.h"
 
 typedef struct table_text {
@@ -127,7 +128,7 @@ static bool parse_date_prefix(const char *s, int64_t *days)
     if (!digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
         !digits_at(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return false;
-    *days = tool_days_from_civil(y, (unsigned)m, (unsigned)d);
+    *days = lh_days_from_civil(y, (unsigned)m, (unsigned)d);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "tools/lakehouse-tool/tool.h"
 
 static void grow(tool_buf_t *b, size_t extra)
@@ -125,29 +126,6 @@ static void put_base64(tool_buf_t *b, const uint8_t *p, size_t n)
     tool_buf_putn(b, "\"", 1);
 }
 
-int64_t tool_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void tool_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static void put_timestamp(tool_buf_t *b, int64_t micros, bool utc)
 {
     int64_t days = micros / 86400000000LL, rem = micros % 86400000000LL;
@@ -157,7 +135,7 @@ static void put_timestamp(tool_buf_t *b, int64_t micros, bool utc)
     }
     int64_t y;
     unsigned m, d;
-    tool_civil_from_days(days, &y, &m, &d);
+    lh_civil_from_days(days, &y, &m, &d);
     int64_t s = rem / 1000000;
     tool_buf_printf(b, "\"%04lld-%02u-%02uT%02d:%02d:%02d.%06lld%s\"", (long long)y, m, d,
                     (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60), (long long)(rem % 1000000),
@@ -235,7 +213,7 @@ void tool_buf_json_value(tool_buf_t *b, const lh_vec_t *v, size_t r)
     case LH_TYPE_DATE: {
         int64_t y;
         unsigned m, d;
-        tool_civil_from_days(lh_vec_get_i64(v, r), &y, &m, &d);
+        lh_civil_from_days(lh_vec_get_i64(v, r), &y, &m, &d);
         snprintf(tmp, sizeof tmp, "\"%04lld-%02u-%02u\"", (long long)y, m, d);
         tool_buf_puts(b, tmp);
         return;

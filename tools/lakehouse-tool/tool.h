@@ -84,10 +84,6 @@ void tool_buf_json_string(tool_buf_t *b, const char *s, size_t n);
 void tool_buf_json_value(tool_buf_t *b, const lh_vec_t *v, size_t r);
 void tool_buf_free(tool_buf_t *b);
 
-/* Civil date <-> days since the epoch (proleptic Gregorian). */
-int64_t tool_days_from_civil(int64_t y, unsigned m, unsigned d);
-void tool_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
-
 /* ---- commands ---- */
 
 lh_err tool_cmd_schema(const tool_args_t *a, lh_errbuf *eb);
