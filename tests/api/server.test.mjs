@@ -119,6 +119,8 @@ test('SIGTERM stops cleanly with exit code 0', async () => {
   const d2 = await startDaemon();
   const exit = await d2.stop();
   assert.equal(exit.code, 0);
+  assert.match(d2.stderr, /shutting down/);
+  assert.doesNotMatch(d2.stderr, /requires|ERROR/); // e.g. quiesce refused by libmicrohttpd
 });
 
 test('a meta.db from a newer version is refused at start', async () => {
