@@ -34,7 +34,13 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     c->minute_ms = minute_ms_from_env();
     c->ncpu = lh_cpu_count();
     c->memory_mb = cl_machine_memory_mb();
-    pthread_rwlock_init(&c->lock, NULL);
+    /* Writers first: under a stream of clusters/get reads (a poller, a dashboard) a
+     * reader-preferring lock would starve state transitions. */
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&c->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&c->cache_mu, NULL);
     pthread_mutex_init(&c->q_mu, NULL);
     pthread_cond_init(&c->q_cond, NULL);
