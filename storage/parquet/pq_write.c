@@ -240,10 +240,74 @@ static void reset_page(pq_col_t *c)
     lh_pqw_stats_reset(&c->page_stats);
 }
 
+/* Whether the chunk's dictionary is not worth keeping: past dict_bytes_max, or nearly
+ * every value distinct once DICT_PROBE_ENTRIES entries exist. The probe tells columns
+ * bound to overflow (ids, timestamps) from ones whose dictionary fits: values drawn from
+ * at most ~131k distinct (1 MiB of 8-byte entries) show at most ~87% new values when the
+ * 32768th entry arrives, nearly-unique ones close to 100%. */
+#define DICT_PROBE_ENTRIES  32768
+#define DICT_PROBE_DISTINCT 0.9
+#define DICT_KEEP_RATIO     0.9 /* keep a dictionary only below 90% of PLAIN's size */
+
+static bool dict_gives_up(const lh_pq_writer_t *w, pq_col_t *c)
+{
+    if (c->dict.plain.len > w->opts.dict_bytes_max)
+        return true;
+    if (c->dict_probed || c->dict.count < DICT_PROBE_ENTRIES)
+        return false;
+    c->dict_probed = true;
+    return (double)c->dict.count > DICT_PROBE_DISTINCT * (double)c->dict_values;
+}
+
+/* At the first page that would use the dictionary: whether dictionary page + indices are
+ * not clearly smaller than PLAIN for the staged values (prices, ids with few repeats). */
+static bool dict_not_smaller(const pq_col_t *c)
+{
+    double values = (double)c->page_values, entries = (double)c->dict.count;
+    if (entries == 0)
+        return false;
+    double bits = lh_pq_bit_width(c->dict.count - 1);
+    double dict_bytes = (double)c->dict.plain.len + values * (bits ? bits : 1) / 8.0;
+    double plain_bytes = values * ((double)c->dict.plain.len / entries);
+    return dict_bytes >= DICT_KEEP_RATIO * plain_bytes;
+}
+
+static lh_err bloom_add_dict(pq_col_t *c);
+
+/* Turn the staged dictionary-encoded page back into PLAIN values and drop the dictionary,
+ * so a chunk that gives up early carries no dictionary page at all. Only valid while no
+ * page used the dictionary: then every entry came from the staged page. */
+static lh_err undictionary(pq_col_t *c)
+{
+    if (c->bloom)
+        LH_TRY(bloom_add_dict(c));
+    const lh_pq_dict_t *d = &c->dict;
+    for (size_t i = 0; i < c->page_values; i++) {
+        uint32_t e = c->idx[i];
+        if (c->kind == PK_BYTES) {
+            const uint8_t *p = d->plain.data + d->offsets[e];
+            uint32_t len =
+                (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+            lh_pq_buf_append(&c->vals, p, (size_t)len + 4);
+        } else {
+            lh_pq_buf_append(&c->vals, d->plain.data + (size_t)e * (size_t)c->width,
+                             (size_t)c->width);
+        }
+    }
+    if (c->vals.oom)
+        return LH_E_NOMEM;
+    lh_pq_dict_reset(&c->dict);
+    return LH_OK;
+}
+
 static lh_err flush_page(lh_pq_writer_t *w, pq_col_t *c, lh_errbuf *eb)
 {
     if (c->page_levels == 0)
         return LH_OK;
+    if (c->dict_active && !c->dict_used && c->page_values > 0 && dict_not_smaller(c)) {
+        LH_FAIL_IF(undictionary(c) != LH_OK, LH_E_NOMEM, eb, "parquet: out of memory");
+        c->dict_active = false;
+    }
     lh_pq_buf_t *body = &w->body;
     body->len = 0;
     if (c->max_rep > 0)
@@ -292,29 +356,14 @@ static lh_err flush_page(lh_pq_writer_t *w, pq_col_t *c, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* Whether the chunk's dictionary is not worth keeping: past dict_bytes_max, or nearly
- * every value distinct once DICT_PROBE_ENTRIES entries exist. The probe tells columns
- * bound to overflow (ids, timestamps) from ones whose dictionary fits: values drawn from
- * at most ~131k distinct (1 MiB of 8-byte entries) show at most ~87% new values when the
- * 32768th entry arrives, nearly-unique ones close to 100%. */
-#define DICT_PROBE_ENTRIES  32768
-#define DICT_PROBE_DISTINCT 0.9
-
-static bool dict_gives_up(const lh_pq_writer_t *w, pq_col_t *c)
-{
-    if (c->dict.plain.len > w->opts.dict_bytes_max)
-        return true;
-    if (c->dict_probed || c->dict.count < DICT_PROBE_ENTRIES)
-        return false;
-    c->dict_probed = true;
-    return (double)c->dict.count > DICT_PROBE_DISTINCT * (double)c->dict_values;
-}
-
 /* After staging: flush a full page, and leave dictionary encoding once it is not worth it. */
 static lh_err after_put(lh_pq_writer_t *w, pq_col_t *c, lh_errbuf *eb)
 {
     if (c->dict_active && dict_gives_up(w, c)) {
-        LH_TRY(flush_page(w, c, eb));
+        if (c->dict_used)
+            LH_TRY(flush_page(w, c, eb)); /* earlier pages need the dictionary page */
+        else
+            LH_FAIL_IF(undictionary(c) != LH_OK, LH_E_NOMEM, eb, "parquet: out of memory");
         c->dict_active = false;
         return LH_OK;
     }

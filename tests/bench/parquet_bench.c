@@ -112,6 +112,10 @@ static int do_write(const char *path, int64_t rows)
     lh_errbuf eb = {0};
     lh_pq_write_opts_t o;
     lh_pq_write_opts_default(&o);
+    if (getenv("LH_PQ_ZSTD_LEVEL"))
+        o.zstd_level = atoi(getenv("LH_PQ_ZSTD_LEVEL"));
+    if (getenv("LH_PQ_PAGE_BYTES"))
+        o.page_bytes = (uint64_t)atoll(getenv("LH_PQ_PAGE_BYTES"));
     FILE *f = fopen(path, "wb");
     if (f == NULL)
         return 1;

@@ -299,8 +299,10 @@ static void test_dictionary_fallback_and_plain(void)
                 has[e] = 1;
         }
         T_CHECK(has[0] && has[3]);      /* PLAIN, RLE */
-        T_EQ_INT(has[8], dict ? 1 : 0); /* RLE_DICTIONARY only with a dictionary */
-        T_EQ_INT(tq(f, n, "4.0.1.1.3.11", &v), dict ? 1 : 0);
+        /* one 5000-row batch overflows the 2 KiB dictionary before any page used it, so
+         * the chunk goes back to PLAIN whole and carries no dictionary page either way */
+        T_EQ_INT(has[8], 0);
+        T_EQ_INT(tq(f, n, "4.0.1.1.3.11", &v), 0);
         lh_pq_writer_destroy(w);
         free(m.data);
     }
@@ -540,11 +542,11 @@ static void test_dictionary_probe(void)
     size_t n;
     const uint8_t *f = footer_of(&m, &n);
     int64_t d0 = tq_i(f, n, "4.0.1.0.3.11"), d1 = tq_i(f, n, "4.0.1.1.3.11");
-    T_CHECK(d0 > 0 && d1 > 0);
-    if (d0 > 0 && d1 > 0) {
-        int64_t unique_entries = tq_i(m.data + d0, 64, "7.1");
+    /* the unique column gave up before any page used its dictionary: no dictionary page */
+    T_CHECK(d0 < 0);
+    T_CHECK(d1 > 0);
+    if (d1 > 0) {
         int64_t drawn_entries = tq_i(m.data + d1, 64, "7.1");
-        T_CHECK(unique_entries >= 32768 && unique_entries <= 32768 + LH_BATCH_ROWS);
         T_CHECK(drawn_entries > 80000 && drawn_entries <= 100000);
     }
     lh_pq_writer_destroy(w);
