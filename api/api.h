@@ -6,6 +6,8 @@
  *   literal        "clusters"
  *   alternatives   "{2.0|2.1}"   (version aliases served by the same handler)
  *   capture        "{id}"        (any one segment; read with lh_req_path_param)
+ *   rest           "{*}"         (last only: one or more further segments)
+ * The method "*" matches every method (used for areas that answer 501 until built).
  *
  * A handler is thin: read typed parameters from req->params (query string and JSON body
  * merged, body wins; numbers-as-strings and string booleans accepted by common/json),
@@ -60,6 +62,7 @@ typedef struct lh_req {
     size_t body_bytes;
     const char *path_params[LH_REQ_PATH_PARAMS_MAX];
     int path_param_count;
+    const struct lh_route *route;                                /* the matched route */
     const lh_principal_t *principal;                             /* NULL on routes without auth */
     const char *(*header)(struct lh_req *req, const char *name); /* request header or NULL */
     void *conn;                                                  /* server-private */
@@ -87,6 +90,7 @@ typedef struct lh_route {
     const char *pattern;
     lh_handler_fn handler;
     unsigned flags;
+    const void *data; /* optional, for handlers shared by several routes (req->route->data) */
 } lh_route_t;
 
 /* i-th {capture} of the matched pattern, or NULL. */

@@ -58,6 +58,7 @@ void lh_server_dispatch(lh_server_t *s, lh_req_t *req, int *route_index)
         render_error(req, &eb);
         return;
     }
+    req->route = route;
     lh_principal_t *p = lh_arena_calloc(req->arena, 1, sizeof *p);
     lh_err e = LH_OK;
     if (!(route->flags & LH_ROUTE_NO_AUTH)) {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEGMENTS_MAX 12
+#define SEGMENTS_MAX 32
 
-typedef enum { SEG_LITERAL, SEG_ALT, SEG_CAPTURE } seg_kind;
+typedef enum { SEG_LITERAL, SEG_ALT, SEG_CAPTURE, SEG_REST } seg_kind;
 
 typedef struct {
     seg_kind kind;
@@ -57,7 +57,10 @@ static void compile(compiled *c, const lh_route_t *route)
         size_t n = end ? (size_t)(end - p) : strlen(p);
         LH_ASSERT(c->seg_count < SEGMENTS_MAX);
         seg *s = &c->segs[c->seg_count++];
-        if (n >= 2 && p[0] == '{' && p[n - 1] == '}') {
+        if (n == 3 && memcmp(p, "{*}", 3) == 0) {
+            s->kind = SEG_REST; /* the rest of the path: one or more segments */
+            LH_ASSERT(p[n] == '\0');
+        } else if (n >= 2 && p[0] == '{' && p[n - 1] == '}') {
             s->text = p + 1;
             s->text_bytes = n - 2;
             s->kind = memchr(p, '|', n) ? SEG_ALT : SEG_CAPTURE;
@@ -119,9 +122,10 @@ static int split(const char *path, const char **starts, size_t *lens)
 
 static int matches(const compiled *c, int n, const char **starts, const size_t *lens)
 {
-    if (c->seg_count != n)
+    int rest = c->seg_count > 0 && c->segs[c->seg_count - 1].kind == SEG_REST;
+    if (rest ? n < c->seg_count : c->seg_count != n)
         return 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < c->seg_count - rest; i++) {
         const seg *s = &c->segs[i];
         if (s->kind == SEG_LITERAL &&
             (s->text_bytes != lens[i] || memcmp(s->text, starts[i], lens[i]) != 0))
@@ -147,7 +151,7 @@ lh_match lh_router_match(const lh_router_t *r, const char *method, const char *p
         const compiled *c = &r->routes[i];
         if (!matches(c, n, starts, lens))
             continue;
-        if (strcmp(c->route->method, method) != 0 &&
+        if (strcmp(c->route->method, method) != 0 && strcmp(c->route->method, "*") != 0 &&
             !(strcmp(method, "HEAD") == 0 && strcmp(c->route->method, "GET") == 0)) {
             result = LH_MATCH_NO_METHOD;
             continue;

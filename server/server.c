@@ -62,7 +62,8 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
 }
 
 /* Every area's route table, in match order. A new area adds one line here. */
-const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes};
+const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes,
+                                             lh_pending_routes};
 const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
 
 static void add_routes(lh_server_t *s)

@@ -55,6 +55,10 @@ typedef const lh_route_t *(*lh_route_table_fn)(int *count);
 extern const lh_route_table_fn lh_route_tables[];
 extern const int lh_route_table_count;
 
+/* Areas not built yet: every method under their prefixes answers 501 NOT_IMPLEMENTED.
+ * Matched last, after every real route. */
+const lh_route_t *lh_pending_routes(int *count);
+
 /* The server's own routes: /healthz, /metrics, /.well-known/databricks-config. */
 const lh_route_t *lh_ops_routes(int *count);
 

@@ -33,6 +33,7 @@ test('the spec and the route tables list the same operations', () => {
   const served = new Set();
   for (const line of execFileSync(BIN, ['--routes']).toString().trim().split('\n')) {
     const [method, pattern] = line.split(' ');
+    if (method === '*') continue; // areas not built yet answer 501 (listed in info.description)
     for (const p of expand(pattern)) served.add(`${method} ${p}`);
   }
   const doc = YAML.parse(readFileSync(specPath, 'utf8'));

@@ -168,3 +168,21 @@ test('past --max-inflight open requests, new ones get 429 with Retry-After', asy
     await d2.stop();
   }
 });
+
+test('areas not built yet answer 501 NOT_IMPLEMENTED naming the area, for any method', async () => {
+  for (const [method, path, area] of [
+    ['POST', '/api/2.1/jobs/create', 'Jobs'],
+    ['GET', '/api/2.2/jobs/runs/get?run_id=1', 'Jobs'],
+    ['POST', '/api/2.0/sql/statements', 'SQL'],
+    ['GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=x', 'MLflow'],
+    ['GET', '/api/2.1/unity-catalog/catalogs', 'Unity Catalog'],
+    ['DELETE', '/api/2.0/pipelines/abc', 'Pipelines'],
+  ]) {
+    const r = await d.api(method, path);
+    isError(r, 501, 'NOT_IMPLEMENTED');
+    assert.match(r.json.message, new RegExp(area));
+  }
+  // still behind authentication, and other unknown paths stay 404
+  isError(await d.api('POST', '/api/2.1/jobs/create', {}, { token: null }), 401, 'UNAUTHENTICATED');
+  isError(await d.api('GET', '/api/2.0/unknown-area/x'), 404, 'ENDPOINT_NOT_FOUND');
+});
