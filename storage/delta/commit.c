@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "storage/delta/delta_internal.h"
@@ -65,6 +66,12 @@ lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_
     x->snap = s ? lh_delta_snapshot_retain(s) : NULL;
     x->read_version = s ? s->version : -1;
     x->iso = LH_DELTA_WRITE_SERIALIZABLE;
+    if (s != NULL) { /* the table property Databricks reads, "Serializable" or default */
+        const char *lvl =
+            lh_delta_map_get(&s->metadata.configuration, "delta.isolationLevel", NULL);
+        if (lvl != NULL && strcasecmp(lvl, "Serializable") == 0)
+            x->iso = LH_DELTA_SERIALIZABLE;
+    }
     *out = x;
     return LH_OK;
 }

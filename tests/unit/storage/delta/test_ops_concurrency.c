@@ -6,7 +6,9 @@
  *       overwrite vs overwrite  -> the later one fails with LH_E_CONFLICT and an error_code
  *                                  naming the Delta exception; nothing of it is visible;
  *       overwrite vs blind append, append vs delete -> both commit (WriteSerializable: a
- *                                  blind append never conflicts) and no row is lost.
+ *                                  blind append never conflicts) and no row is lost;
+ *       overwrite vs blind append on a table with delta.isolationLevel = Serializable ->
+ *                                  the overwrite fails with ConcurrentAppendException.
  */
 #include <pthread.h>
 #include <sys/wait.h>
@@ -203,6 +205,48 @@ static void test_overwrite_races_blind_append(void)
     tbl_close(&tb);
 }
 
+/* Set delta.isolationLevel = Serializable with a metadata-only commit. */
+static void make_serializable(tbl_t *tb)
+{
+    lh_errbuf eb;
+    lh_delta_snapshot_t *snap = NULL;
+    T_EQ_INT(lh_delta_snapshot_latest(tb->t, &snap, &eb), LH_OK);
+    lh_delta_metadata_t md;
+    memset(&md, 0, sizeof md);
+    T_EQ_INT(lh_delta_metadata_copy(lh_delta_snapshot_metadata(snap), &md), LH_OK);
+    lh_delta_map_t *cfg = &md.configuration;
+    cfg->items = realloc(cfg->items, (size_t)(cfg->count + 1) * sizeof *cfg->items);
+    cfg->items[cfg->count].key = strdup("delta.isolationLevel");
+    cfg->items[cfg->count].value = strdup("Serializable");
+    cfg->count++;
+    lh_delta_txn_t *x = NULL;
+    T_EQ_INT(lh_delta_txn_begin(tb->t, snap, &x, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_set_operation(x, "SET TBLPROPERTIES", NULL, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_set_metadata(x, &md, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_commit(x, NULL, &eb), LH_OK);
+    lh_delta_txn_destroy(x);
+    lh_delta_metadata_clear(&md);
+    lh_delta_snapshot_release(snap);
+}
+
+static void test_serializable_overwrite_races_blind_append(void)
+{
+    tbl_t tb;
+    tbl_open(&tb);
+    lh_errbuf eb;
+    lh_delta_op_result_t r;
+    T_EQ_INT(append_range(&tb, 0, 10, "x", NULL, &r, &eb), LH_OK);
+    make_serializable(&tb);
+    racer_t rc;
+    T_EQ_INT(race(&tb, RACE_APPEND, true, &eb, &rc), LH_E_CONFLICT);
+    T_EQ_INT(rc.inner_err, LH_OK);
+    T_EQ_STR(lh_errbuf_code_name(&eb), "ConcurrentAppendException");
+    static scanned_t s;
+    T_EQ_INT(scan_all(&tb, -1, &s), LH_OK);
+    T_EQ_INT(s.n, 13); /* the 10 old rows and the 3 appended; the overwrite left nothing */
+    tbl_close(&tb);
+}
+
 static void test_append_races_delete(void)
 {
     tbl_t tb;
@@ -243,6 +287,7 @@ int main(void)
     T_RUN(test_two_threads_append);
     T_RUN(test_overwrite_races_overwrite);
     T_RUN(test_overwrite_races_blind_append);
+    T_RUN(test_serializable_overwrite_races_blind_append);
     T_RUN(test_append_races_delete);
     T_RUN(test_delete_races_overwrite);
     return T_DONE();
