@@ -289,3 +289,17 @@ bool lh_scim_member_filter_path(const char *path, int64_t *id)
     *id = v;
     return true;
 }
+
+lh_err lh_scim_list_run(lh_req_t *req, lh_meta_fn cb, lh_errbuf *eb)
+{
+    lh_scim_list_t a = {.arena = req->arena};
+    LH_TRY(lh_scim_query_parse(req, &a.q, eb));
+    a.resources = json_array();
+    lh_err e = lh_meta_read(req->ctx->meta, cb, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.resources);
+        return e;
+    }
+    req->out = lh_scim_list_response(a.resources, a.total, a.q.start_index);
+    return LH_OK;
+}

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/identity/scim_filter.h"
+#include "storage/meta/meta.h"
 
 #define LH_SCIM_USER_SCHEMA    "urn:ietf:params:scim:schemas:core:2.0:User"
 #define LH_SCIM_USER_WS_SCHEMA "urn:ietf:params:scim:schemas:extension:workspace:2.0:User"
@@ -30,6 +31,18 @@ typedef struct lh_scim_query {
 lh_err lh_scim_query_parse(lh_req_t *req, lh_scim_query *out, lh_errbuf *eb);
 /* The ListResponse around resources (steals it). */
 json_t *lh_scim_list_response(json_t *resources, int64_t total, int64_t start_index);
+
+/* A list request in progress: cb (run under lh_meta_read) counts matches in total and
+ * appends the page's rendered resources. */
+typedef struct lh_scim_list {
+    lh_scim_query q;
+    lh_arena_t *arena;
+    int64_t total;
+    json_t *resources;
+} lh_scim_list_t;
+
+/* Parse the list query, run cb with an lh_scim_list_t, answer the ListResponse. */
+lh_err lh_scim_list_run(lh_req_t *req, lh_meta_fn cb, lh_errbuf *eb);
 /* Keep only `attributes` (plus id, schemas) / drop `excluded`, top-level names. */
 void lh_scim_project(json_t *resource, const char *attributes, const char *excluded);
 /* As lh_scim_project with the attributes/excludedAttributes of req->params. */

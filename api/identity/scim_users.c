@@ -225,16 +225,9 @@ lh_err lh_scim_me_handler(lh_req_t *req, lh_errbuf *eb)
 
 /* ---- list ---- */
 
-typedef struct {
-    lh_scim_query q;
-    lh_arena_t *arena;
-    int64_t total;
-    json_t *resources;
-} list_arg;
-
 static lh_err list_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
-    list_arg *a = arg;
+    lh_scim_list_t *a = arg;
     user_rec *page = lh_arena_calloc(a->arena, (size_t)a->q.count + 1, sizeof *page);
     int64_t n = 0;
     lh_stmt_t *st;
@@ -267,16 +260,7 @@ static lh_err list_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 lh_err lh_scim_users_list_handler(lh_req_t *req, lh_errbuf *eb)
 {
-    list_arg a = {.arena = req->arena};
-    LH_TRY(lh_scim_query_parse(req, &a.q, eb));
-    a.resources = json_array();
-    lh_err e = lh_meta_read(req->ctx->meta, list_cb, &a, eb);
-    if (e != LH_OK) {
-        json_decref(a.resources);
-        return e;
-    }
-    req->out = lh_scim_list_response(a.resources, a.total, a.q.start_index);
-    return LH_OK;
+    return lh_scim_list_run(req, list_cb, eb);
 }
 
 /* ---- input ---- */
