@@ -120,8 +120,12 @@ static void mark_running(lh_clusters_t *c, cl_cluster *cl, const char *event, co
     json_t *details =
         json_pack("{s:I, s:I}", "current_num_workers", (json_int_t)cl_spec_workers(cl->spec),
                   "target_num_workers", (json_int_t)cl_spec_workers(cl->spec));
-    if (reason != NULL && reason[0])
-        json_object_set_new(details, "reason", json_string(reason));
+    if (reason != NULL && reason[0]) /* a TerminationReason object, as the SDKs parse it */
+        json_object_set_new(
+            details, "reason",
+            json_pack("{s:s, s:s, s:{s:s}}", "code",
+                      strcmp(reason, "daemon restart") == 0 ? "UNKNOWN" : "USER_REQUEST", "type",
+                      "SUCCESS", "parameters", "message", reason));
     store_logged(c, cl, event[0] ? event : "RUNNING", details);
 }
 

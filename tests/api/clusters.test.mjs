@@ -528,7 +528,8 @@ test('restart recovery: running clusters come back RUNNING with a fresh pool', a
     const g2 = (await r.api('GET', `/api/2.1/clusters/get?cluster_id=${c2}`)).json;
     assert.equal(g2.state, 'TERMINATED');
     const ev = (await r.api('POST', '/api/2.1/clusters/events', { cluster_id: c1, event_types: ['RUNNING'] })).json;
-    assert.equal(ev.events[0].details.reason, 'daemon restart');
+    assert.equal(ev.events[0].details.reason.parameters.message, 'daemon restart');
+    assert.equal(ev.events[0].details.reason.code, 'UNKNOWN');
     // a clean stop and start resumes too
     await r.stop({ keep: true });
     await r.restart();

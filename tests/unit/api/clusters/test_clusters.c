@@ -329,7 +329,9 @@ static void test_recovery(void)
     json_t *out = NULL;
     T_EQ_INT(call(cl_h_events, body, &out), LH_OK);
     json_t *first = json_array_get(json_object_get(out, "events"), 0); /* newest first */
-    T_EQ_STR(json_string_value(json_object_get(json_object_get(first, "details"), "reason")),
+    json_t *reason = json_object_get(json_object_get(first, "details"), "reason");
+    T_EQ_STR(json_string_value(json_object_get(reason, "code")), "UNKNOWN");
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(reason, "parameters"), "message")),
              "daemon restart");
     json_decref(out);
     lh_pool_t *pool = NULL;
