@@ -152,15 +152,36 @@ static lh_err edit_locked(lh_clusters_t *c, const json_t *params, policy_fields 
     return LH_OK;
 }
 
+/* The policy's current fields overlaid with the request's: fields an edit leaves out keep
+ * their values (the SDK sends only what the caller set). */
+static json_t *merged_fields(const cl_policy *p, const json_t *params)
+{
+    json_t *m = json_pack("{s:s, s:s}", "name", p->name, "definition", p->definition);
+    if (p->description != NULL)
+        json_object_set_new(m, "description", json_string(p->description));
+    if (p->max_clusters_per_user > 0)
+        json_object_set_new(m, "max_clusters_per_user", json_integer(p->max_clusters_per_user));
+    json_object_update(m, (json_t *)params);
+    return m;
+}
+
 lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
-    LH_TRY(parse_fields(req->params, &f, eb));
+    json_t *merged = NULL;
     cl_wrlock(c);
-    lh_err e = edit_locked(c, req->params, &f, eb);
+    cl_policy *p = NULL;
+    lh_err e = find_policy(c, req->params, &p, eb);
+    if (e == LH_OK) {
+        merged = merged_fields(p, req->params);
+        e = parse_fields(merged, &f, eb);
+    }
+    if (e == LH_OK)
+        e = edit_locked(c, merged, &f, eb);
     pthread_rwlock_unlock(&c->lock);
     lh_policy_free(f.parsed);
+    json_decref(merged);
     return e;
 }
 

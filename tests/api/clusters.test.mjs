@@ -309,6 +309,12 @@ test('policies: CRUD, every rule type, defaults, violations name the attribute',
   await ok('POST', '/api/2.0/policies/clusters/edit', { policy_id: pid, name: 'p-all2', definition: '{}' });
   p = await ok('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`);
   assert.equal(p.name, 'p-all2');
+  // an edit keeps the fields it leaves out (the SDK sends only what the caller set)
+  await ok('POST', '/api/2.0/policies/clusters/edit', { policy_id: pid, description: 'kept name' });
+  p = await ok('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`);
+  assert.equal(p.name, 'p-all2');
+  assert.equal(p.description, 'kept name');
+  assert.equal(p.definition, '{}');
   for (const def of ['{', '[]', '{"a":{"type":"weird"}}', '{"a":{"type":"regex","value":"("}}']) {
     r = await d.api('POST', '/api/2.0/policies/clusters/create', { name: `bad-${def}`, definition: def });
     assert.equal(r.status, 400, def);
