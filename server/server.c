@@ -2,9 +2,10 @@
  * server.c - start-up and shutdown of the whole daemon.
  *
  * Start:  data dir (created, must be writable) -> metastore (migrations) -> workspace id
- *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> routes -> HTTP.
- * Stop:   quiesce HTTP (no new connections) -> finish in-flight requests -> areas (pools,
- *         threads) -> metastore. The reverse of start.
+ *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> routes -> request
+ *         timer -> HTTP.
+ * Stop:   quiesce HTTP (no new connections) -> parked requests answered 503 -> finish
+ *         in-flight requests -> areas (pools, threads) -> metastore. The reverse of start.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,8 +69,12 @@ const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables
 
 static void add_routes(lh_server_t *s)
 {
+    int n = 0;
+    if (s->config.test_routes) { /* before the 501 catch-alls */
+        const lh_route_t *r = lh_test_routes(&n);
+        lh_router_add(s->router, r, n);
+    }
     for (int t = 0; t < lh_route_table_count; t++) {
-        int n = 0;
         const lh_route_t *r = lh_route_tables[t](&n);
         lh_router_add(s->router, r, n);
     }
@@ -80,9 +85,8 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     atomic_init(&s->inflight, 0);
     atomic_init(&s->ready, 0);
     s->ctx.server = s;
+    s->ctx.config = &s->config;
     s->ctx.data_dir = s->config.data_dir;
-    snprintf(s->host_url, sizeof s->host_url, "http://%s:%d", s->config.listen_host,
-             s->config.listen_port);
     s->ctx.workspace_host = s->host_url;
     LH_TRY(prepare_data_dir(s->config.data_dir, eb));
     char path[4200];
@@ -98,14 +102,22 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
         s->access_log = lh_access_log_create(2);
     LH_TRY(lh_identity_create(&s->ctx, &s->ctx.identity, eb));
     snprintf(path, sizeof path, "%s/admin-token", s->config.data_dir);
-    LH_TRY(lh_identity_bootstrap(s->ctx.identity, getenv("LAKEHOUSE_ADMIN_TOKEN"), path,
+    LH_TRY(lh_identity_bootstrap(s->ctx.identity,
+                                 s->config.admin_token[0] ? s->config.admin_token : NULL, path,
                                  s->admin_token, sizeof s->admin_token, eb));
     LH_TRY(lh_clusters_create(&s->ctx, &s->ctx.clusters, eb));
+    if (s->config.test_routes)
+        LH_TRY(lh_test_routes_create(s, eb));
     s->router = lh_router_create();
     add_routes(s);
     s->metrics = lh_metrics_create(lh_router_count(s->router));
-    if (!s->config.no_http)
-        LH_TRY(lh_http_start(s, eb));
+    if (!s->config.no_http) {
+        LH_TRY(lh_suspender_create(s, &s->suspender, eb));
+        LH_TRY(lh_http_start(s, eb)); /* sets the real port when 0 was asked */
+    }
+    snprintf(s->host_url, sizeof s->host_url, "%s://%s:%d",
+             s->config.tls_cert[0] ? "https" : "http", s->config.listen_host,
+             s->config.listen_port);
     atomic_store(&s->ready, 1);
     return LH_OK;
 }
@@ -114,7 +126,11 @@ void lh_server_stop(lh_server_t *s)
 {
     atomic_store(&s->ready, 0);
     lh_http_quiesce(s);
+    lh_suspender_drain(s->suspender); /* parked requests get 503 before connections close */
     lh_http_stop(s);
+    lh_suspender_destroy(s->suspender);
+    s->suspender = NULL;
+    lh_test_routes_destroy(s);
     lh_access_log_destroy(s->access_log);
     s->access_log = NULL;
     lh_clusters_destroy(s->ctx.clusters);
