@@ -104,7 +104,8 @@ typedef struct lh_req {
     const lh_principal_t *principal;                             /* NULL on routes without auth */
     const char *(*header)(struct lh_req *req, const char *name); /* request header or NULL */
     const char *request_id;                                      /* X-Request-Id */
-    void *conn;                                                  /* server-private */
+    const char *error_code, *error_message; /* set when an error was rendered (for the log) */
+    void *conn;                             /* server-private */
 
     /* the response */
     int status;               /* 0 = 200 */

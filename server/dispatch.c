@@ -50,6 +50,8 @@ void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
         msg = generic;
     }
     req->status = lh_err_http_status(eb->code);
+    req->error_code = lh_errbuf_code_name(eb);
+    req->error_message = lh_arena_strdup(req->arena, msg);
     if (req->out)
         json_decref(req->out);
     req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message", msg);

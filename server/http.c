@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -317,15 +318,27 @@ static enum MHD_Result respond(conn_state *cs)
 
 /* ---- the phases ---- */
 
-/* A unique, UUID-shaped request id: a per-process random seed with a counter mixed into
- * its last 8 bytes. Cheaper than a CSPRNG call per request; ids need not be secret. */
+/* splitmix64's finalizer: a bijection on 64 bits that spreads every input bit. */
+static uint64_t mix64(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* A unique, UUID-shaped request id: a per-process random seed XOR a bijective mix of a
+ * counter, so ids never repeat within a process and consecutive ones look nothing alike.
+ * Cheaper than a CSPRNG call per request; ids need not be secret. */
 static const char *new_request_id(lh_server_t *s, lh_arena_t *a)
 {
     unsigned char b[16];
     memcpy(b, s->request_id_seed, sizeof b);
     uint64_t seq = atomic_fetch_add_explicit(&s->request_seq, 1, memory_order_relaxed);
-    for (int i = 0; i < 8; i++)
-        b[8 + i] ^= (unsigned char)(seq >> (8 * i));
+    uint64_t hi = mix64(seq), lo = mix64(seq ^ 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < 8; i++) {
+        b[i] ^= (unsigned char)(hi >> (8 * i));
+        b[8 + i] ^= (unsigned char)(lo >> (8 * i));
+    }
     char hex[33];
     lh_hex(b, 16, hex);
     return lh_arena_sprintf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
@@ -554,6 +567,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         cs->status = 499;
     int64_t dur = lh_mono_ns() - cs->start_ns;
     lh_metrics_record(s->metrics, cs->route_index, cs->status, dur);
+    if (cs->req.error_code != NULL && cs->status < 500) /* 5xx were logged in detail */
+        lh_log(LH_LOG_WARN, "%s %s -> %d %s: %s (request %s)", cs->req.method, cs->req.path,
+               cs->status, cs->req.error_code, cs->req.error_message, cs->req.request_id);
     if (s->access_log != NULL)
         lh_access_log_line(s->access_log, "%s %s %d %.3fms %s %s", cs->req.method, cs->req.path,
                            cs->status, (double)dur / 1e6,
@@ -587,6 +603,16 @@ static lh_err read_pem(const char *flag, const char *path, char **out, lh_errbuf
     return LH_OK;
 }
 
+/* libmicrohttpd's own messages go through lh_log, so they get its format and level. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    lh_log(LH_LOG_WARN, "libmicrohttpd: %s", msg);
+}
+
 /* Our own listening socket, so a failure names its real cause (and no SO_REUSEPORT: a
  * second daemon on the same port fails instead of sharing it). */
 static lh_err open_listener(lh_server_t *s, int *fd_out, lh_errbuf *eb)
@@ -615,32 +641,42 @@ static lh_err open_listener(lh_server_t *s, int *fd_out, lh_errbuf *eb)
     return LH_OK;
 }
 
-lh_err lh_http_start(lh_server_t *s, lh_errbuf *eb)
+lh_err lh_http_prepare(lh_server_t *s, lh_errbuf *eb)
 {
-    int tls = s->config.tls_cert[0] != '\0';
-    if (tls) {
+    if (s->config.tls_cert[0] != '\0') {
         LH_TRY(read_pem("--tls-cert", s->config.tls_cert, &s->tls_pem[0], eb));
         LH_TRY(read_pem("--tls-key", s->config.tls_key, &s->tls_pem[1], eb));
     }
-    int fd = -1;
-    LH_TRY(open_listener(s, &fd, eb));
+    return open_listener(s, &s->listen_fd, eb);
+}
+
+lh_err lh_http_start(lh_server_t *s, lh_errbuf *eb)
+{
+    int tls = s->config.tls_cert[0] != '\0';
+    int fd = s->listen_fd;
+    s->listen_fd = -1; /* libmicrohttpd's from here on */
     unsigned threads = (unsigned)(s->config.http_threads > 0 ? s->config.http_threads
                                                              : (int)sysconf(_SC_NPROCESSORS_ONLN));
     if (threads < 1)
         threads = 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0);
-    struct MHD_OptionItem tls_opts[] = {
-        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_pem[0]},
-        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_pem[1]},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                              MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                              on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_ARRAY,
-                              tls ? tls_opts : none, MHD_OPTION_END);
+    struct MHD_OptionItem o[8];
+    int n = 0;
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
+    if (threads > 1) /* one thread means no pool at all */
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 4096, NULL};
+    if (tls) {
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_pem[0]};
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_pem[1]};
+    }
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    LH_ASSERT(n <= (int)(sizeof o / sizeof o[0]));
+    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, o,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->mhd == NULL) {
         close(fd);
         LH_FAIL_IF(tls, LH_E_INVALID, eb,
@@ -665,6 +701,9 @@ void lh_http_stop(lh_server_t *s)
     if (s->mhd != NULL)
         MHD_stop_daemon(s->mhd);
     s->mhd = NULL;
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    s->listen_fd = -1;
     for (int i = 0; i < 2; i++) {
         free(s->tls_pem[i]);
         s->tls_pem[i] = NULL;

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
     if (lh_server_start(&server, &eb) != LH_OK) {
         fprintf(stderr, "lakehoused: %s\n", eb.msg);
         lh_server_stop(&server);
+        lh_server_cleanup_failed_start(&server);
         return 1;
     }
     lh_log(LH_LOG_INFO, "lakehoused listening on %s (data dir %s, ready in %.1f ms)",

@@ -1,13 +1,17 @@
 /*
  * server.c - start-up and shutdown of the whole daemon.
  *
- * Start:  data dir (created, must be writable) -> metastore (migrations) -> workspace id
+ * Start:  TLS files and the listening socket -> data dir (created, must be writable, locked
+ *         against a second daemon) -> metastore (migrations) -> workspace id
  *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> routes -> request
  *         timer -> HTTP.
  * Stop:   quiesce HTTP (no new connections) -> parked requests answered 503 -> finish
  *         in-flight requests -> areas (pools, threads) -> metastore. The reverse of start.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +25,11 @@
 #include "server/server.h"
 #include "storage/meta/meta.h"
 
-static lh_err prepare_data_dir(const char *dir, lh_errbuf *eb)
+static lh_err prepare_data_dir(lh_server_t *s, const char *dir, lh_errbuf *eb)
 {
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    if (mkdir(dir, 0700) == 0)
+        s->created_data_dir = 1;
+    else if (errno != EEXIST)
         LH_FAIL(LH_E_IO, eb, "cannot create data dir %s: %s", dir, strerror(errno));
     struct stat st;
     LH_FAIL_IF(stat(dir, &st) != 0 || !S_ISDIR(st.st_mode), LH_E_IO, eb,
@@ -35,6 +41,47 @@ static lh_err prepare_data_dir(const char *dir, lh_errbuf *eb)
     fclose(f);
     unlink(probe);
     return LH_OK;
+}
+
+/* One daemon per data folder: an exclusive flock on DATA_DIR/lakehoused.lock, held for the
+ * process's life (the kernel drops it when the process dies, even by kill -9), with our
+ * pid written in it so the refusal can name the holder. */
+static lh_err lock_data_dir(lh_server_t *s, const char *dir, lh_errbuf *eb)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/lakehoused.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    LH_FAIL_IF(fd < 0, LH_E_IO, eb, "cannot open %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        close(fd);
+        LH_FAIL(LH_E_STATE, eb, "data dir %s is in use by another lakehoused (pid %s)", dir,
+                pid[0] ? pid : "unknown");
+    }
+    char text[32];
+    int n = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)n, 0) != n) {
+        close(fd);
+        LH_FAIL(LH_E_IO, eb, "cannot write %s: %s", path, strerror(errno));
+    }
+    s->lock_fd = fd;
+    return LH_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void lh_server_cleanup_failed_start(lh_server_t *s)
+{
+    if (s->created_data_dir)
+        nftw(s->config.data_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    s->created_data_dir = 0;
 }
 
 typedef struct {
@@ -63,8 +110,8 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
 }
 
 /* Every area's route table, in match order. A new area adds one line here. */
-const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes,
-                                             lh_pending_routes};
+const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_openapi_routes, lh_identity_routes,
+                                             lh_clusters_routes, lh_pending_routes};
 const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
 
 static void add_routes(lh_server_t *s)
@@ -83,12 +130,17 @@ static void add_routes(lh_server_t *s)
 lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
 {
     atomic_init(&s->inflight, 0);
+    pthread_mutex_init(&s->openapi_mu, NULL);
     atomic_init(&s->ready, 0);
     s->ctx.server = s;
     s->ctx.config = &s->config;
     s->ctx.data_dir = s->config.data_dir;
     s->ctx.workspace_host = s->host_url;
-    LH_TRY(prepare_data_dir(s->config.data_dir, eb));
+    s->listen_fd = s->lock_fd = -1;
+    if (!s->config.no_http)
+        LH_TRY(lh_http_prepare(s, eb)); /* network and TLS first: no data dir touched yet */
+    LH_TRY(prepare_data_dir(s, s->config.data_dir, eb));
+    LH_TRY(lock_data_dir(s, s->config.data_dir, eb));
     char path[4200];
     snprintf(path, sizeof path, "%s/meta.db", s->config.data_dir);
     LH_TRY(lh_meta_open(path, &s->ctx.meta, eb));
@@ -143,4 +195,9 @@ void lh_server_stop(lh_server_t *s)
     s->router = NULL;
     lh_meta_close(s->ctx.meta);
     s->ctx.meta = NULL;
+    free(s->openapi_json);
+    s->openapi_json = NULL;
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    s->lock_fd = -1;
 }

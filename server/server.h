@@ -7,6 +7,7 @@
 #ifndef LH_SERVER_H
 #define LH_SERVER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "api/api.h"
@@ -29,7 +30,13 @@ typedef struct lh_server {
     char org_id[32]; /* X-Databricks-Org-Id value */
     char admin_token[128];
     char host_url[300];
-    char *tls_pem[2];               /* certificate and key, kept for libmicrohttpd */
+    int listen_fd;        /* bound by lh_http_prepare until libmicrohttpd takes it; else -1 */
+    int lock_fd;          /* DATA_DIR/lakehoused.lock, flock'ed for the process's life */
+    int created_data_dir; /* this start made DATA_DIR (removed again if start fails) */
+    char *tls_pem[2];
+    pthread_mutex_t openapi_mu; /* guards the lazily made JSON form of the spec */
+    char *openapi_json;
+    size_t openapi_json_bytes;      /* certificate and key, kept for libmicrohttpd */
     struct lh_suspender *suspender; /* parked requests and their deadlines (suspend.c) */
     struct lh_test_routes *test;    /* LAKEHOUSE_TEST_ROUTES state (test_routes.c) */
 } lh_server_t;
@@ -40,8 +47,12 @@ lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb);
 /* --help text, generated from the option table. */
 void lh_config_usage(FILE *out);
 
+/* Start everything; on failure call lh_server_stop, then lh_server_cleanup_failed_start. */
 lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb);
 void lh_server_stop(lh_server_t *s);
+/* After a failed start: remove DATA_DIR if this start created it (so a failure leaves no
+ * half-made data folder). */
+void lh_server_cleanup_failed_start(lh_server_t *s);
 
 /* The request path, in the order the HTTP glue calls it:
  *   lh_server_route   on the headers: match the route, authenticate, check admin
@@ -82,5 +93,7 @@ const lh_route_t *lh_pending_routes(int *count);
 
 /* The server's own routes: /healthz, /metrics, /.well-known/databricks-config. */
 const lh_route_t *lh_ops_routes(int *count);
+/* GET /openapi.yaml and /openapi.json (openapi.c). */
+const lh_route_t *lh_openapi_routes(int *count);
 
 #endif
