@@ -40,4 +40,12 @@
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 
+/* Secrets (Databricks' published limits): a value is at most 128 KB once decoded, a scope
+ * holds at most 1000 secrets, scope and key names are at most 128 characters. */
+#define LH_SECRET_VALUE_MAX      (128 * 1024)
+#define LH_SECRETS_PER_SCOPE_MAX 1000
+#define LH_SECRET_NAME_MAX       128
+/* Secret scopes per workspace (Databricks allows 1000). */
+#define LH_SECRET_SCOPES_MAX 1000
+
 #endif

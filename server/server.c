@@ -2,7 +2,8 @@
  * server.c - start-up and shutdown of the whole daemon.
  *
  * Start:  data dir (created, must be writable) -> metastore (migrations) -> workspace id
- *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> routes -> HTTP.
+ *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> secrets (key)
+ *         -> routes -> HTTP.
  * Stop:   quiesce HTTP (no new connections) -> finish in-flight requests -> areas (pools,
  *         threads) -> metastore. The reverse of start.
  */
@@ -15,6 +16,7 @@
 
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/secrets/secrets.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -63,7 +65,7 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 /* Every area's route table, in match order. A new area adds one line here. */
 const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes,
-                                             lh_pending_routes};
+                                             lh_secrets_routes, lh_pending_routes};
 const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
 
 static void add_routes(lh_server_t *s)
@@ -101,6 +103,7 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     LH_TRY(lh_identity_bootstrap(s->ctx.identity, getenv("LAKEHOUSE_ADMIN_TOKEN"), path,
                                  s->admin_token, sizeof s->admin_token, eb));
     LH_TRY(lh_clusters_create(&s->ctx, &s->ctx.clusters, eb));
+    LH_TRY(lh_secrets_create(&s->ctx, &s->ctx.secrets, eb));
     s->router = lh_router_create();
     add_routes(s);
     s->metrics = lh_metrics_create(lh_router_count(s->router));
@@ -117,6 +120,8 @@ void lh_server_stop(lh_server_t *s)
     lh_http_stop(s);
     lh_access_log_destroy(s->access_log);
     s->access_log = NULL;
+    lh_secrets_destroy(s->ctx.secrets);
+    s->ctx.secrets = NULL;
     lh_clusters_destroy(s->ctx.clusters);
     s->ctx.clusters = NULL;
     lh_identity_destroy(s->ctx.identity);
