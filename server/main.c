@@ -19,7 +19,9 @@ static void usage(FILE *out)
                  "  --listen    address to serve on (default 127.0.0.1:8080)\n"
                  "  --data-dir  metastore and tables (default ./lakehouse-data)\n"
                  "  --config    JSON file: listen, data_dir, http_threads, access_log\n"
-                 "environment: LAKEHOUSE_ADMIN_TOKEN sets the bootstrap admin's token\n");
+                 "environment: LAKEHOUSE_ADMIN_TOKEN sets the bootstrap admin's token\n"
+                 "             LAKEHOUSE_SECRETS_KEY (64 hex digits or base64 of 32 bytes)\n"
+                 "             encrypts secrets; default DATA_DIR/secrets.key\n");
 }
 
 /* --routes: every METHOD and path pattern served, one per line (the openapi test reads it). */
