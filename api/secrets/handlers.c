@@ -132,6 +132,8 @@ lh_err sc_h_put(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(lh_json_get_str(req->params, "key", LH_REQUIRED, &key, eb));
     LH_TRY(sc_check_scope_name(scope, eb));
     LH_TRY(sc_check_key_name(key, eb));
+    /* checked before sealing so a refused put has no side effect (such as the key file) */
+    LH_TRY(sc_require(area(req), req->principal, scope, SC_WRITE, eb));
     value v;
     LH_TRY(read_value(req, &v, eb));
     LH_TRY(seal_b64(req, scope, key, &v, &sealed, eb));

@@ -55,6 +55,10 @@ lh_err sc_scope_delete(lh_secrets_t *s, const lh_principal_t *who, const char *s
 /* {"scopes": [{name, backend_type}]}, by name. */
 lh_err sc_scope_list(lh_secrets_t *s, json_t **out, lh_errbuf *eb);
 
+/* The scope exists and who holds at least level on it (a read; the acting transaction
+ * checks again). */
+lh_err sc_require(lh_secrets_t *s, const lh_principal_t *who, const char *scope, sc_level level,
+                  lh_errbuf *eb);
 /* Store an already sealed value (base64 text). */
 lh_err sc_secret_put(lh_secrets_t *s, const lh_principal_t *who, const char *scope, const char *key,
                      const char *sealed_b64, lh_errbuf *eb);

@@ -215,6 +215,19 @@ lh_err sc_scope_list(lh_secrets_t *s, json_t **out, lh_errbuf *eb)
 
 /* ---- secrets ---- */
 
+static lh_err require_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    op *o = arg;
+    return require(m, o, o->level, eb);
+}
+
+lh_err sc_require(lh_secrets_t *s, const lh_principal_t *who, const char *scope, sc_level level,
+                  lh_errbuf *eb)
+{
+    op o = {.who = who, .scope = scope, .level = level};
+    return lh_meta_read(s->meta, require_read, &o, eb);
+}
+
 static lh_err put_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     op *o = arg;

@@ -318,13 +318,18 @@ test('restart keeps values readable; a wrong key fails reads cleanly; a malforme
   }
 });
 
-test('key file: created on first put, reused after restart', async () => {
+test('key file: created on the first accepted put, reused after restart', async () => {
   const e = await startDaemon();
   try {
     const a = api(e);
     const keyFile = join(e.dataDir, 'secrets.key');
     ok(await a.createScope({ scope: 'f' }));
     assert.ok(!existsSync(keyFile), 'no key before the first value');
+    // refused puts have no side effect
+    isError(await a.put({ scope: 'nope', key: 'k', string_value: 'v' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    const eve = await userWithToken(e, 'eve');
+    isError(await a.put({ scope: 'f', key: 'k', string_value: 'v' }, eve.as), 403, 'PERMISSION_DENIED');
+    assert.ok(!existsSync(keyFile), 'no key after refused puts');
     ok(await a.put({ scope: 'f', key: 'k', bytes_value: b64('file key') }));
     const key = readFileSync(keyFile, 'utf8');
     await e.stop({ keep: true });
