@@ -14,7 +14,10 @@ const SCIM = '/api/2.0/preview/scim/v2';
 
 let d;
 before(async () => { d = await startDaemon(); });
-after(async () => { await d.stop(); });
+after(async () => {
+  const exit = await d.stop();
+  assert.equal(exit?.code, 0, `clean exit (no sanitizer report): ${d.stderr.slice(-2000)}`);
+});
 
 const isError = (r, status, code, re) => {
   assert.equal(r.status, status, r.text);
