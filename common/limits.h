@@ -48,6 +48,14 @@
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 
+/* Secrets (Databricks' published limits): a value is at most 128 KB once decoded, a scope
+ * holds at most 1000 secrets, scope and key names are at most 128 characters. */
+#define LH_SECRET_VALUE_MAX      (128 * 1024)
+#define LH_SECRETS_PER_SCOPE_MAX 1000
+#define LH_SECRET_NAME_MAX       128
+/* Secret scopes per workspace (Databricks allows 1000). */
+#define LH_SECRET_SCOPES_MAX 1000
+
 _Static_assert(LH_REQUEST_BODY_MAX >= 64 * 1024, "cluster specs and SCIM bodies must fit");
 _Static_assert(LH_PAGE_SIZE_DEFAULT <= LH_PAGE_SIZE_MAX, "default page within the maximum");
 _Static_assert(LH_EVENTS_PAGE_DEFAULT <= LH_EVENTS_PAGE_MAX, "default page within the maximum");

@@ -3,10 +3,9 @@
  *
  * Start:  TLS files and the listening socket -> data dir (created, must be writable, locked
  *         against a second daemon) -> metastore (migrations) -> workspace id
- *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> routes -> request
- *         timer -> HTTP.
- * Stop:   quiesce HTTP (no new connections) -> parked requests answered 503 -> finish
- *         in-flight requests -> areas (pools, threads) -> metastore. The reverse of start.
+ *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> secrets (key) -> routes
+ * -> request timer -> HTTP. Stop:   quiesce HTTP (no new connections) -> parked requests answered
+ * 503 -> finish in-flight requests -> areas (pools, threads) -> metastore. The reverse of start.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/secrets/secrets.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -110,8 +110,9 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
 }
 
 /* Every area's route table, in match order. A new area adds one line here. */
-const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_openapi_routes, lh_identity_routes,
-                                             lh_clusters_routes, lh_pending_routes};
+const lh_route_table_fn lh_route_tables[] = {lh_ops_routes,      lh_openapi_routes,
+                                             lh_identity_routes, lh_clusters_routes,
+                                             lh_secrets_routes,  lh_pending_routes};
 const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
 
 static void add_routes(lh_server_t *s)
@@ -158,6 +159,7 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
                                  s->config.admin_token[0] ? s->config.admin_token : NULL, path,
                                  s->admin_token, sizeof s->admin_token, eb));
     LH_TRY(lh_clusters_create(&s->ctx, &s->ctx.clusters, eb));
+    LH_TRY(lh_secrets_create(&s->ctx, &s->ctx.secrets, eb));
     if (s->config.test_routes)
         LH_TRY(lh_test_routes_create(s, eb));
     s->router = lh_router_create();
@@ -185,6 +187,8 @@ void lh_server_stop(lh_server_t *s)
     lh_test_routes_destroy(s);
     lh_access_log_destroy(s->access_log);
     s->access_log = NULL;
+    lh_secrets_destroy(s->ctx.secrets);
+    s->ctx.secrets = NULL;
     lh_clusters_destroy(s->ctx.clusters);
     s->ctx.clusters = NULL;
     lh_identity_destroy(s->ctx.identity);
