@@ -30,6 +30,7 @@
 struct lh_meta;
 struct lh_identity;
 struct lh_clusters;
+struct lh_bg;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -39,6 +40,7 @@ typedef struct lh_ctx {
     int64_t workspace_id;
     struct lh_identity *identity;
     struct lh_clusters *clusters;
+    struct lh_bg *bg;
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

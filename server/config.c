@@ -3,6 +3,8 @@
  *
  * Precedence: defaults < --config FILE < command-line flags. The file is a JSON object
  * with any of: listen ("HOST:PORT"), data_dir, http_threads, access_log (bool).
+ * Environment (tests): LAKEHOUSE_TEST_BG_QUEUE_MAX=N caps every background queue at N
+ * (1..LH_BG_QUEUE_MAX), so black-box tests can fill one and see 429.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -99,6 +101,19 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+static lh_err bg_queue_cap_from_env(lh_config_t *c, lh_errbuf *eb)
+{
+    const char *v = getenv("LAKEHOUSE_TEST_BG_QUEUE_MAX");
+    if (v == NULL || *v == '\0')
+        return LH_OK;
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    LH_FAIL_IF(*end != '\0' || n < 1 || n > LH_BG_QUEUE_MAX, LH_E_INVALID, eb,
+               "LAKEHOUSE_TEST_BG_QUEUE_MAX: expected 1..%d, got '%s'", LH_BG_QUEUE_MAX, v);
+    c->bg_queue_cap = (int)n;
+    return LH_OK;
+}
+
 lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb)
 {
     lh_err e = LH_OK;
@@ -144,5 +159,5 @@ lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb)
             LH_FAIL(LH_E_INVALID, eb, "unknown argument '%s' (see --help)", a);
         }
     }
-    return LH_OK;
+    return bg_queue_cap_from_env(c, eb);
 }
