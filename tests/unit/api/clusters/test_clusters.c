@@ -419,7 +419,9 @@ static void test_full_queue_refuses(void)
     g.open = true;
     pthread_cond_broadcast(&g.cond);
     pthread_mutex_unlock(&g.mu);
-    op(cl_h_permanent_delete, id, LH_OK); /* queued behind the backlog, then runs */
+    for (int i = 0; i < 10000 && lh_bg_executor_depth(ex) > 0; i++)
+        usleep(1000);
+    op(cl_h_permanent_delete, id, LH_OK); /* room again */
     for (int i = 0; i < 5000 && cluster_count() != before - 1; i++)
         usleep(1000);
     T_EQ_INT(cluster_count(), before - 1);
