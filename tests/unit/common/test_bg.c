@@ -128,7 +128,9 @@ static void cancel_on_third(void *arg)
 static void test_cancel_from_callback(void)
 {
     lh_bg_t *bg = make_bg(0);
-    self_cancel s = {0};
+    self_cancel s;
+    atomic_init(&s.self, NULL);
+    atomic_init(&s.runs, 0);
     lh_bg_timer_t *t = NULL;
     /* first run after 20 ms, so the handle is stored before any callback reads it */
     T_EQ_INT(lh_bg_timer_add(bg, NULL, 20, 2, cancel_on_third, &s, &t, NULL), LH_OK);
