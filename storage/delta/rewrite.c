@@ -283,13 +283,15 @@ static lh_err emit(lh_delta_wtxn_t *w, const lh_batch_t *b, const lh_delta_rewri
     case LH_DELTA_REWRITE_KEEP_ALL:
         LH_TRY(output(w, b, NULL, 0, eb));
         break;
-    case LH_DELTA_REWRITE_KEEP_ROWS:
+    case LH_DELTA_REWRITE_KEEP_ROWS: /* rows may be NULL when none is kept */
         n = r->row_count;
-        LH_TRY(output(w, b, r->rows, n, eb));
+        if (n > 0)
+            LH_TRY(output(w, b, r->rows, n, eb));
         break;
     case LH_DELTA_REWRITE_DELETE_ROWS:
         LH_TRY(complement(w, b, r->rows, r->row_count, &n, eb));
-        LH_TRY(output(w, b, w->rows, n, eb));
+        if (n > 0)
+            LH_TRY(output(w, b, w->rows, n, eb));
         break;
     case LH_DELTA_REWRITE_REPLACE:
         LH_TRY(check_batch(w, r->batch, eb));
