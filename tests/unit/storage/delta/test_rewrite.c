@@ -5,7 +5,8 @@
  * (remove, no new file), replaces batches (update), several files rewritten in one
  * transaction sharing new files, inserts, abort leaving no data file behind, concurrent
  * commits racing a rewrite under the protocol's conflict rules, the stats-based file
- * listing, and the refusals (bad selections and batches, files not live, use after commit).
+ * listing, the refusals (bad selections and batches, files not live, use after commit), and
+ * an ops.h operation that fails cleaning up the files it wrote.
  */
 #include "ops_test_util.h"
 #include "storage/delta/rewrite.h"
@@ -652,6 +653,39 @@ static void test_refusals(void)
     tbl_close(&tb);
 }
 
+/* ---- adapters ------------------------------------------------------------------------------ */
+
+/* A failing operation aborts its write transaction: files it closed before the failure
+ * are deleted (they used to stay as VACUUM garbage). */
+static void test_failed_operation_leaves_no_files(void)
+{
+    tbl_t tb;
+    tbl_open(&tb);
+    lh_errbuf eb;
+    lh_delta_op_result_t r;
+    T_EQ_INT(append_range(&tb, 0, 10, "x", NULL, &r, &eb), LH_OK);
+    /* replaceWhere id < 100; the 9th input row (id 100) does not satisfy it */
+    int64_t id[] = {1, 2, 3, 4, 5, 6, 7, 8, 100};
+    const char *p[] = {"x", "x", "x", "x", "x", "x", "x", "x", "x"};
+    double v[9] = {0};
+    rows_t rows;
+    rows_init(&rows, 9, id, p, v, NULL);
+    rows.per_batch = 2;
+    lh_value_t hundred = v_long(100);
+    lh_delta_pred_t rw = {"id", LH_PQ_LT, 1, &hundred};
+    lh_delta_op_opts_t o;
+    lh_delta_op_opts_default(&o);
+    o.replace_where = &rw;
+    o.replace_where_count = 1;
+    o.write.target_file_rows = 3; /* files close (adds staged) before the bad row arrives */
+    T_EQ_INT(lh_delta_overwrite(tb.t, rows.schema, rows_next, &rows, &o, &r, &eb), LH_E_INVALID);
+    T_EQ_STR(lh_errbuf_code_name(&eb), "DELTA_REPLACE_WHERE_MISMATCH");
+    rows_free(&rows);
+    T_EQ_INT(data_objects(&tb), 1);
+    T_EQ_INT(latest_version(&tb), 0);
+    tbl_close(&tb);
+}
+
 int main(void)
 {
     T_RUN(test_keep_all_is_a_noop);
@@ -664,5 +698,6 @@ int main(void)
     T_RUN(test_concurrent_append_races_rewrite);
     T_RUN(test_scan_files_prunes_by_stats);
     T_RUN(test_refusals);
+    T_RUN(test_failed_operation_leaves_no_files);
     return T_DONE();
 }
