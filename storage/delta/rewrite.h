@@ -131,8 +131,9 @@ lh_err lh_delta_wtxn_rewrite(lh_delta_wtxn_t *w, const lh_delta_add_t *f, lh_del
 /* Remove live file f without reading it (all its rows are deleted). */
 lh_err lh_delta_wtxn_remove(lh_delta_wtxn_t *w, const lh_delta_add_t *f, lh_errbuf *eb);
 
-/* Send rows (indices into b, or all when rows NULL) of b to the output writer. b has the
- * table's columns in schema order with the table's types. */
+/* Send rows[0..row_count) of b (strictly ascending row indices; all rows when rows is
+ * NULL) to the output writer. b has the table's columns in schema order with the table's
+ * types; on create, stage the metaData first. */
 lh_err lh_delta_wtxn_insert(lh_delta_wtxn_t *w, const lh_batch_t *b, const uint32_t *rows,
                             size_t row_count, lh_errbuf *eb);
 

@@ -389,6 +389,43 @@ static void test_several_files_one_transaction(void)
     tbl_close(&tb);
 }
 
+/* A transaction without a snapshot creates the table: metaData, then inserted rows. */
+static void test_create_with_inserts(void)
+{
+    tbl_t tb;
+    tbl_open(&tb);
+    lh_errbuf eb;
+    lh_delta_wtxn_t *w;
+    T_EQ_INT(lh_delta_wtxn_begin(tb.t, NULL, NULL, &w, &eb), LH_OK);
+    const lh_delta_add_t **files;
+    size_t n;
+    T_EQ_INT(lh_delta_wtxn_scan_files(w, NULL, 0, &files, &n, &eb), LH_E_STATE);
+    int64_t id[] = {1, 2, 3};
+    const char *p[] = {"a", "b", "a"};
+    double v[] = {1, 2, 3};
+    rows_t rows;
+    rows_init(&rows, 3, id, p, v, NULL);
+    const lh_batch_t *b;
+    rows_next(&rows, &b, &eb);
+    T_EQ_INT(lh_delta_wtxn_insert(w, b, NULL, 0, &eb), LH_E_STATE); /* no metadata yet */
+    static const char *const parts[] = {"p"};
+    lh_delta_metadata_t md;
+    T_EQ_INT(lh_delta_metadata_init(&md, rows.schema, parts, 1, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, &eb), LH_OK);
+    lh_delta_metadata_clear(&md);
+    T_EQ_INT(lh_delta_wtxn_insert(w, b, NULL, 0, &eb), LH_OK);
+    int64_t ver = -1;
+    T_EQ_INT(lh_delta_wtxn_commit(w, "CREATE TABLE AS SELECT", NULL, NULL, 0, &ver, &eb), LH_OK);
+    T_EQ_INT(ver, 0);
+    T_EQ_INT(live_files(&tb), 2); /* p=a and p=b */
+    static scanned_t sc;
+    T_EQ_INT(scan_all(&tb, -1, &sc), LH_OK);
+    T_EQ_INT(sc.n, 3);
+    rows_free(&rows);
+    lh_delta_wtxn_destroy(w);
+    tbl_close(&tb);
+}
+
 /* ---- abort ------------------------------------------------------------------------------------
  */
 
@@ -694,6 +731,7 @@ int main(void)
     T_RUN(test_delete_all_rows_removes_file);
     T_RUN(test_replace_batches);
     T_RUN(test_several_files_one_transaction);
+    T_RUN(test_create_with_inserts);
     T_RUN(test_abort_leaves_no_files);
     T_RUN(test_concurrent_append_races_rewrite);
     T_RUN(test_scan_files_prunes_by_stats);
