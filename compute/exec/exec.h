@@ -27,11 +27,11 @@
 typedef lh_err (*lh_exec_sink_fn)(void *ctx, const lh_batch_t *batch, lh_errbuf *eb);
 
 typedef struct lh_exec_opts {
-    lh_pool_t *pool;              /* NULL = everything on the calling thread */
-    const lh_sql_conf_t *conf;    /* session settings for functions */
-    int64_t memory_limit_bytes;   /* 0 = no limit */
-    const atomic_bool *cancel;    /* NULL = not cancellable */
-    int64_t deadline_ns;          /* lh_mono_ns() deadline, 0 = none */
+    lh_pool_t *pool;            /* NULL = everything on the calling thread */
+    const lh_sql_conf_t *conf;  /* session settings for functions */
+    int64_t memory_limit_bytes; /* 0 = no limit */
+    const atomic_bool *cancel;  /* NULL = not cancellable */
+    int64_t deadline_ns;        /* lh_mono_ns() deadline, 0 = none */
 } lh_exec_opts_t;
 
 /* What a run did (query history and metrics). */

@@ -27,8 +27,8 @@ typedef struct lh_agg_func {
     void (*init)(const void *bind_data, void *state);
     /* For i < rows: fold args' row i into states[i] (nulls as the function defines:
      * most aggregates skip them; count(*) has no args). */
-    lh_err (*update)(const void *bind_data, void **states, const lh_vec_t *const *args,
-                     size_t rows, lh_errbuf *eb);
+    lh_err (*update)(const void *bind_data, void **states, const lh_vec_t *const *args, size_t rows,
+                     lh_errbuf *eb);
     /* dst := dst (+) src, both of one group. */
     void (*combine)(const void *bind_data, void *dst, const void *src);
     /* out gets one value per state, appended in order (out created with ret_type). */

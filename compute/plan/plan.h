@@ -38,8 +38,15 @@ typedef enum lh_plan_kind {
     LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
 } lh_plan_kind;
 
-typedef enum { LH_JOIN_INNER, LH_JOIN_LEFT, LH_JOIN_RIGHT, LH_JOIN_FULL, LH_JOIN_SEMI,
-               LH_JOIN_ANTI, LH_JOIN_CROSS } lh_join_kind;
+typedef enum {
+    LH_JOIN_INNER,
+    LH_JOIN_LEFT,
+    LH_JOIN_RIGHT,
+    LH_JOIN_FULL,
+    LH_JOIN_SEMI,
+    LH_JOIN_ANTI,
+    LH_JOIN_CROSS
+} lh_join_kind;
 
 typedef enum { LH_SETOP_UNION, LH_SETOP_INTERSECT, LH_SETOP_EXCEPT } lh_setop_kind;
 
@@ -61,8 +68,8 @@ typedef struct lh_agg_call {
 } lh_agg_call_t;
 
 typedef struct lh_window_call {
-    const lh_agg_func_t *agg;  /* an aggregate over a frame, or NULL for a ranking function */
-    const char *rank_fn;       /* row_number, rank, dense_rank, lag, lead, ntile, ... */
+    const lh_agg_func_t *agg; /* an aggregate over a frame, or NULL for a ranking function */
+    const char *rank_fn;      /* row_number, rank, dense_rank, lag, lead, ntile, ... */
     void *bind_data;
     int arg_count;
     lh_expr_t **args;
@@ -70,7 +77,7 @@ typedef struct lh_window_call {
     lh_expr_t **partition;
     int order_count;
     lh_sort_key_t *order;
-    bool frame_rows; /* ROWS (true) or RANGE (false) */
+    bool frame_rows;                /* ROWS (true) or RANGE (false) */
     int64_t frame_start, frame_end; /* offsets; INT64_MIN / INT64_MAX = UNBOUNDED */
     bool ignore_nulls;
     lh_type_t type;
@@ -113,8 +120,8 @@ typedef struct lh_plan {
             lh_expr_t **keys;
             int agg_count;
             lh_agg_call_t *aggs;
-            int set_count;   /* GROUPING SETS / ROLLUP / CUBE: set_count masks over keys */
-            uint64_t *sets;  /* bit k set = key k grouped in that set; NULL = one full set */
+            int set_count;  /* GROUPING SETS / ROLLUP / CUBE: set_count masks over keys */
+            uint64_t *sets; /* bit k set = key k grouped in that set; NULL = one full set */
         } aggregate;
         struct {
             lh_join_kind kind;
