@@ -19,7 +19,7 @@
 
 #include "common/arena.h"
 #include "compute/expr/expr.h"
-#include "compute/func/agg.h"
+#include "compute/agg/agg.h"
 #include "storage/delta/delta.h"
 
 typedef enum lh_plan_kind {

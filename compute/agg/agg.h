@@ -1,5 +1,5 @@
 /*
- * agg.h - aggregate functions: rows of data like scalar functions (func.h), with a fixed
+ * agg.h - aggregate functions (compute/agg/): rows of data like scalar functions (func.h), with a fixed
  * size state per group that the hash aggregate lays out in its own memory.
  *
  * The hash aggregate (compute/exec/hash_agg.c) gives update one state pointer per input
