@@ -26,35 +26,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/bytes.h"
 #include "common/err.h"
 #include "common/vec.h"
 
-/* ---- byte sources and sinks ---------------------------------------------------------- */
-
-typedef struct lh_pq_source {
-    void *ctx;
-    uint64_t size;
-    /* Read exactly len bytes at offset; LH_E_IO / LH_E_CORRUPT (short read) otherwise. */
-    lh_err (*read_at)(void *ctx, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);
-    void (*close)(void *ctx); /* may be NULL */
-} lh_pq_source_t;
-
-/* A source over a local file (pread; thread-safe). */
-lh_err lh_pq_source_open_file(const char *path, lh_pq_source_t *out, lh_errbuf *eb);
-/* A source over caller-owned memory that must outlive the source. */
-void lh_pq_source_from_memory(const void *bytes, size_t size, lh_pq_source_t *out);
-
-typedef struct lh_pq_sink {
-    void *ctx;
-    lh_err (*write)(void *ctx, const void *buf, size_t len, lh_errbuf *eb);
-} lh_pq_sink_t;
+/* Byte sources and sinks live in common/bytes.h. The old names stay as aliases for code
+ * not yet moved to the new ones (storage/delta). */
+typedef lh_byte_source_t lh_pq_source_t;
+typedef lh_byte_sink_t lh_pq_sink_t;
 
 /* ---- reader ------------------------------------------------------------------------ */
 
 typedef struct lh_pq_file lh_pq_file_t;
 
 /* Parse the footer. Takes ownership of src (closed by lh_pq_close, also on error). */
-lh_err lh_pq_open(lh_pq_source_t *src, lh_pq_file_t **out, lh_errbuf *eb);
+lh_err lh_pq_open(lh_byte_source_t *src, lh_pq_file_t **out, lh_errbuf *eb);
 void lh_pq_close(lh_pq_file_t *f);
 
 int64_t lh_pq_num_rows(const lh_pq_file_t *f);
@@ -163,7 +149,7 @@ typedef struct lh_pq_file_summary {
 
 /* Start a flat file. The sink receives bytes in order; it must outlive the writer. */
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
-                           lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
+                           lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
 /* Append a batch whose vectors match the schema (types and order); honours validity and
  * selection vectors. A null in a non-nullable column is LH_E_INVALID. */
 lh_err lh_pq_writer_write_batch(lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb);
@@ -189,7 +175,7 @@ typedef struct lh_pq_node {
 
 /* root is the message (its repetition is ignored). Leaves are numbered depth-first. */
 lh_err lh_pq_writer_create_nested(const lh_pq_node_t *root, const lh_pq_write_opts_t *opts,
-                                  lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
+                                  lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
 /* Write one row group of num_rows records: leaves[i] holds leaf i's levels and values. */
 lh_err lh_pq_writer_write_leaves(lh_pq_writer_t *w, int64_t num_rows,
                                  const lh_pq_leaf_data_t *leaves, int leaf_count, lh_errbuf *eb);

@@ -9,7 +9,7 @@
 #include "storage/parquet/pq_meta.h"
 
 struct lh_pq_file {
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     uint8_t *footer; /* FileMetaData bytes; statistics point into them */
     size_t footer_len;
     pq_meta_t meta;

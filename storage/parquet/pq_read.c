@@ -95,7 +95,7 @@ static lh_err build_flat(lh_pq_file_t *f, lh_errbuf *eb)
     return LH_OK;
 }
 
-lh_err lh_pq_open(lh_pq_source_t *src, lh_pq_file_t **out, lh_errbuf *eb)
+lh_err lh_pq_open(lh_byte_source_t *src, lh_pq_file_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     lh_pq_file_t *f = calloc(1, sizeof *f);

@@ -606,7 +606,7 @@ lh_err lh_pqw_close_row_group(lh_pq_writer_t *w, lh_errbuf *eb)
 
 /* ---- shared construction ----------------------------------------------------------------- */
 
-lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_pq_sink_t sink, lh_pq_writer_t **out,
+lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_byte_sink_t sink, lh_pq_writer_t **out,
                     lh_errbuf *eb)
 {
     *out = NULL;
@@ -705,7 +705,7 @@ lh_err lh_pqw_start(lh_pq_writer_t *w, lh_errbuf *eb)
 /* ---- flat public API --------------------------------------------------------------------- */
 
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
-                           lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
+                           lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     LH_FAIL_IF(schema == NULL || schema->field_count <= 0, LH_E_INVALID, eb,

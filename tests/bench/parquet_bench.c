@@ -123,7 +123,7 @@ static int do_write(const char *path, int64_t rows)
     lh_pq_writer_t *w = NULL;
     lh_pq_file_summary_t sum = {0};
     t0 = now_s();
-    lh_err e = lh_pq_writer_create(s, &o, (lh_pq_sink_t){f, file_write}, &w, &eb);
+    lh_err e = lh_pq_writer_create(s, &o, (lh_byte_sink_t){f, file_write}, &w, &eb);
     for (size_t k = 0; e == LH_OK && k < nb; k++)
         e = lh_pq_writer_write_batch(w, batches[k], &eb);
     if (e == LH_OK)
@@ -196,10 +196,10 @@ static void *scan_thread(void *arg)
 static int do_scan(const char *path, int threads)
 {
     lh_errbuf eb = {0};
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     lh_pq_file_t *f = NULL;
     double t0 = now_s();
-    lh_err e = lh_pq_source_open_file(path, &src, &eb);
+    lh_err e = lh_bytes_source_open_file(path, &src, &eb);
     if (e == LH_OK)
         e = lh_pq_open(&src, &f, &eb);
     if (e != LH_OK) {

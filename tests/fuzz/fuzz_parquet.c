@@ -34,8 +34,8 @@ static void read_row_group(lh_pq_file_t *f, int rg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    lh_pq_source_t src;
-    lh_pq_source_from_memory(data, size, &src);
+    lh_byte_source_t src;
+    lh_bytes_source_from_memory(data, size, &src);
     lh_pq_file_t *f;
     lh_errbuf eb;
     if (lh_pq_open(&src, &f, &eb) != LH_OK)
