@@ -382,8 +382,9 @@ static int do_nested(const char *path, int copies)
     ck_build(leaves, copies);
     FILE *f = fopen(path, "wb");
     lh_pq_writer_t *w = NULL;
-    lh_err e = f ? lh_pq_writer_create_nested(&ck_root, &o, (lh_byte_sink_t){f, file_write}, &w, &eb)
-                 : LH_E_IO;
+    lh_err e =
+        f ? lh_pq_writer_create_nested(&ck_root, &o, (lh_byte_sink_t){f, file_write}, &w, &eb)
+          : LH_E_IO;
     for (int rg = 0; e == LH_OK && rg < 2; rg++)
         e = lh_pq_writer_write_leaves(w, 4 * (int64_t)copies, leaves, CK_LEAVES, &eb);
     if (e == LH_OK)

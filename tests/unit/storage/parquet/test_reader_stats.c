@@ -172,7 +172,8 @@ static void test_reads_only_the_chunk(void)
 {
     rec_src r = {0};
     lh_errbuf eb = {0};
-    T_EQ_INT(lh_bytes_source_open_file(pq_path("data/alltypes_plain.parquet"), &r.inner, &eb), LH_OK);
+    T_EQ_INT(lh_bytes_source_open_file(pq_path("data/alltypes_plain.parquet"), &r.inner, &eb),
+             LH_OK);
     uint64_t size = r.inner.size;
     lh_byte_source_t src = {.ctx = &r, .size = size, .read_at = rec_read, .close = rec_close};
     lh_pq_file_t *f;
