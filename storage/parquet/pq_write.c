@@ -774,6 +774,9 @@ static lh_err check_batch(const lh_pq_writer_t *w, const lh_batch_t *b, lh_errbu
         const lh_field_t *f = &w->schema->fields[i];
         LH_FAIL_IF(!lh_type_equal(v->type, f->type), LH_E_INVALID, eb,
                    "parquet: column %s: vector type does not match the schema", f->name);
+        LH_FAIL_IF(v->kind != LH_VEC_FLAT, LH_E_INVALID, eb,
+                   "parquet: column %s is a constant or dictionary vector (flatten it first)",
+                   f->name);
         LH_FAIL_IF(v->sel ? v->sel_count < b->row_count : v->count < b->row_count, LH_E_INVALID, eb,
                    "parquet: column %s has fewer rows than the batch", f->name);
         LH_FAIL_IF(f->type.id == LH_TYPE_DECIMAL && !decimals_fit(v, b->row_count), LH_E_INVALID,
