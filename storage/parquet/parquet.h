@@ -88,6 +88,48 @@ bool lh_pq_row_group_may_match(lh_pq_file_t *f, int rg, const lh_pq_pred_t *pred
 /* Whether column col of row group rg has a bloom filter. */
 bool lh_pq_has_bloom_filter(const lh_pq_file_t *f, int rg, int col);
 
+/* ---- per-column cursor ----------------------------------------------------------------- */
+
+/* A cursor over one flat column of one row group, read page by page: it holds at most one
+ * decoded page (plus the chunk's dictionary and a read window of about one compressed
+ * page), never the whole chunk, so a scan of many columns costs one page per column.
+ *
+ * read n replaces out's contents with the next min(n, rows left) rows. skip n passes over
+ * the next min(n, rows left) rows: whole data pages inside the skipped range are passed
+ * by their header's row count without reading or decoding their body; a skip that ends
+ * inside a page decodes that page (the rows after the skip are needed next anyway).
+ *
+ * With LH_PQ_CURSOR_DICT, rows from dictionary-encoded pages come back as a DICT vector
+ * over the chunk's dictionary (owned by the cursor: valid until lh_pq_cursor_close, not
+ * expanded); when a read also spans a page that is not dictionary-encoded (a writer's
+ * fall back to PLAIN) out is flattened first. Without the flag, out is always flat.
+ * String values are copied into out's heap (flat) or live in the dictionary (DICT).
+ *
+ * Errors: LH_E_INVALID for a bad row group, column or output type; LH_E_CORRUPT and
+ * LH_E_UNSUPPORTED as the chunk reader. After an error other than LH_E_INVALID the cursor
+ * is failed and answers LH_E_STATE. A cursor belongs to one thread; cursors over
+ * different columns of one file may run on different threads (the file is immutable). */
+typedef struct lh_pq_cursor lh_pq_cursor_t;
+
+#define LH_PQ_CURSOR_DICT 1u /* flags: dictionary-encoded pages come back as DICT vectors */
+
+lh_err lh_pq_cursor_open(lh_pq_file_t *f, int rg, int col, unsigned flags, lh_pq_cursor_t **out,
+                         lh_errbuf *eb);
+void lh_pq_cursor_close(lh_pq_cursor_t *c);
+/* Rows not yet read or skipped. */
+uint64_t lh_pq_cursor_rows_left(const lh_pq_cursor_t *c);
+lh_err lh_pq_cursor_read(lh_pq_cursor_t *c, size_t n, lh_vec_t *out, lh_errbuf *eb);
+lh_err lh_pq_cursor_skip(lh_pq_cursor_t *c, uint64_t n, lh_errbuf *eb);
+
+typedef struct lh_pq_cursor_stats {
+    uint64_t pages_decoded;  /* data pages decompressed and decoded */
+    uint64_t pages_skipped;  /* data pages passed by skip without reading their body */
+    size_t memory_bytes;     /* bytes of buffers the cursor holds now */
+    size_t memory_bytes_max; /* the most it held at once since open */
+} lh_pq_cursor_stats_t;
+
+void lh_pq_cursor_get_stats(const lh_pq_cursor_t *c, lh_pq_cursor_stats_t *out);
+
 /* ---- leaf (nested) access ------------------------------------------------------------ */
 
 typedef struct lh_pq_leaf_info {

@@ -4,7 +4,8 @@
  * Reading one chunk (flat column or leaf):
  *   1. read exactly the chunk's byte range [start, start + total_compressed_size), where
  *      start is the dictionary page offset when valid, else the first data page;
- *   2. walk page headers: a dictionary page is decoded once into the target layout
+ *   2. walk page headers (each page is decoded by pq_page.c, which the per-column cursor
+ *      in pq_cursor.c shares): a dictionary page is decoded once into the target layout
  *      (strings copied into the output vector's heap); data pages v1/v2 are decompressed,
  *      their rep/def levels decoded, then the non-null values decoded straight into the
  *      output vector (PLAIN fixed width by memcpy, dictionary indices by gather) or, when
@@ -191,7 +192,7 @@ lh_err lh_pq_leaf_get_info(const lh_pq_file_t *f, int leaf, lh_pq_leaf_info_t *o
 
 /* ---- whole chunks ---------------------------------------------------------------------- */
 
-static lh_err load_chunk(const lh_pq_file_t *f, pq_creader_t *r)
+lh_err pq_chunk_range(const lh_pq_file_t *f, const pq_creader_t *r, uint64_t *start, uint64_t *len)
 {
     const pq_chunk_t *c = r->chunk;
     LH_FAIL_IF(c->encrypted, LH_E_UNSUPPORTED, r->eb,
@@ -199,16 +200,24 @@ static lh_err load_chunk(const lh_pq_file_t *f, pq_creader_t *r)
     LH_FAIL_IF(!lh_pq_codec_supported(c->codec), LH_E_UNSUPPORTED, r->eb,
                "parquet: unsupported compression codec %s in column '%s'",
                lh_pq_codec_name(c->codec), r->leaf->path);
-    int64_t start = c->data_page_offset;
-    if (c->dictionary_page_offset > 0 && c->dictionary_page_offset < start)
-        start = c->dictionary_page_offset;
-    LH_FAIL_IF(start < 4 || (uint64_t)start > f->src.size ||
-                   (uint64_t)c->total_compressed > f->src.size - (uint64_t)start,
+    int64_t first = c->data_page_offset;
+    if (c->dictionary_page_offset > 0 && c->dictionary_page_offset < first)
+        first = c->dictionary_page_offset;
+    LH_FAIL_IF(first < 4 || (uint64_t)first > f->src.size ||
+                   (uint64_t)c->total_compressed > f->src.size - (uint64_t)first,
                LH_E_CORRUPT, r->eb, "parquet: column '%s' chunk lies outside the file",
                r->leaf->path);
-    size_t len = (size_t)c->total_compressed;
-    LH_TRY(pq_buf_reserve(&r->chunk_bytes, len ? len : 1, r->eb));
-    return pq_src_read(f, (uint64_t)start, r->chunk_bytes.p, len, r->eb);
+    *start = (uint64_t)first;
+    *len = (uint64_t)c->total_compressed;
+    return LH_OK;
+}
+
+static lh_err load_chunk(const lh_pq_file_t *f, pq_creader_t *r)
+{
+    uint64_t start, len;
+    LH_TRY(pq_chunk_range(f, r, &start, &len));
+    LH_TRY(pq_buf_reserve(&r->chunk_bytes, len ? (size_t)len : 1, r->eb));
+    return pq_src_read(f, start, r->chunk_bytes.p, (size_t)len, r->eb);
 }
 
 static lh_err read_page(pq_creader_t *r, size_t *pos)
