@@ -233,7 +233,8 @@ lh_err lh_vec_set_null(lh_vec_t *v, size_t i, bool is_null)
     return LH_OK;
 }
 
-const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
+/* len bytes of v's string heap, uninitialized; NULL on allocation failure. */
+static uint8_t *heap_alloc(lh_vec_t *v, size_t len)
 {
     heap_chunk *h = v->heap;
     if (h == NULL || h->size - h->used < len) {
@@ -249,9 +250,15 @@ const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
         v->heap = h = n;
     }
     uint8_t *dst = h->bytes + h->used;
-    if (len > 0)
-        memcpy(dst, bytes, len);
     h->used += len;
+    return dst;
+}
+
+const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
+{
+    uint8_t *dst = heap_alloc(v, len);
+    if (dst != NULL && len > 0)
+        memcpy(dst, bytes, len);
     return dst;
 }
 
@@ -640,17 +647,52 @@ lh_err lh_vec_flatten(lh_vec_t *v)
     return LH_OK;
 }
 
+/* Row validity bits of src [from, from+n) onto dst [at, at+n) (room reserved). */
+static lh_err copy_validity(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t from, size_t n)
+{
+    if (src->validity == NULL && dst->validity == NULL)
+        return LH_OK;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = at + k;
+        if (!flat_valid(src, from + k)) {
+            if (dst->validity == NULL)
+                LH_TRY(lh_vec_set_null(dst, i, true));
+            else
+                dst->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
+        } else if (dst->validity != NULL) {
+            dst->validity[i >> 6] |= (uint64_t)1 << (i & 63);
+        }
+    }
+    return LH_OK;
+}
+
+/* Flat strings src [from, from+n) onto dst [at, ...): the bytes in one heap block. */
+static lh_err copy_strings(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t from, size_t n)
+{
+    const lh_sv_t *s = (const lh_sv_t *)src->data + from;
+    lh_sv_t *d = (lh_sv_t *)dst->data + at;
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += s[k].len;
+    uint8_t *p = total > 0 ? heap_alloc(dst, total) : NULL;
+    if (total > 0 && p == NULL)
+        return LH_E_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k].len > 0)
+            memcpy(p, s[k].ptr, s[k].len);
+        d[k] = (lh_sv_t){s[k].len > 0 ? p : NULL, s[k].len};
+        p += s[k].len;
+    }
+    return LH_OK;
+}
+
 static lh_err append_indexes(lh_vec_t *dst, const lh_vec_t *src, size_t from, size_t n)
 {
     LH_ASSERT(src->kind == LH_VEC_DICT && src->dict == dst->dict);
     LH_TRY(lh_vec_reserve(dst, dst->count + n));
     memcpy((uint32_t *)dst->data + dst->count, (const uint32_t *)src->data + from,
            n * sizeof(uint32_t));
-    for (size_t k = 0; k < n; k++) {
-        bool valid = flat_valid(src, from + k);
-        if (!valid || dst->validity != NULL)
-            LH_TRY(lh_vec_set_null(dst, dst->count + k, !valid));
-    }
+    LH_TRY(copy_validity(dst, dst->count, src, from, n));
     dst->count += n;
     return LH_OK;
 }
@@ -664,9 +706,13 @@ lh_err lh_vec_append_range(lh_vec_t *dst, const lh_vec_t *src, size_t from, size
     LH_ASSERT(dst->kind == LH_VEC_FLAT);
     LH_TRY(lh_vec_reserve(dst, dst->count + n));
     bool bytes = src->type.id == LH_TYPE_STRING || src->type.id == LH_TYPE_BINARY;
-    if (src->kind == LH_VEC_FLAT && !bytes && src->validity == NULL && dst->validity == NULL) {
+    if (src->kind == LH_VEC_FLAT) {
         size_t w = lh_type_width(src->type);
-        memcpy((char *)dst->data + dst->count * w, (const char *)src->data + from * w, n * w);
+        if (bytes)
+            LH_TRY(copy_strings(dst, dst->count, src, from, n));
+        else
+            memcpy((char *)dst->data + dst->count * w, (const char *)src->data + from * w, n * w);
+        LH_TRY(copy_validity(dst, dst->count, src, from, n));
         dst->count += n;
         return LH_OK;
     }

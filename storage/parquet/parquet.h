@@ -116,6 +116,10 @@ typedef struct lh_pq_cursor lh_pq_cursor_t;
 lh_err lh_pq_cursor_open(lh_pq_file_t *f, int rg, int col, unsigned flags, lh_pq_cursor_t **out,
                          lh_errbuf *eb);
 void lh_pq_cursor_close(lh_pq_cursor_t *c);
+/* Move c to the same column of row group rg, keeping its buffers (a scan over row groups
+ * allocates once). Clears a failure; DICT vectors read before point at a dictionary this
+ * replaces and must not be used after. LH_E_INVALID for a bad rg. */
+lh_err lh_pq_cursor_reopen(lh_pq_cursor_t *c, int rg, lh_errbuf *eb);
 /* Rows not yet read or skipped. */
 uint64_t lh_pq_cursor_rows_left(const lh_pq_cursor_t *c);
 lh_err lh_pq_cursor_read(lh_pq_cursor_t *c, size_t n, lh_vec_t *out, lh_errbuf *eb);

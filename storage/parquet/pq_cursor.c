@@ -192,39 +192,67 @@ static lh_err next_page(lh_pq_cursor_t *c, uint64_t skip, uint64_t *skipped)
     }
 }
 
+/* Point c at column chunk (rg, c's leaf): counts, window and dictionary start over. */
+static lh_err position(lh_pq_cursor_t *c, int rg, lh_errbuf *eb)
+{
+    lh_pq_file_t *f = c->f;
+    LH_FAIL_IF(rg < 0 || rg >= f->meta.row_group_count, LH_E_INVALID, eb,
+               "parquet: no row group %d", rg);
+    const pq_leaf_t *lf = c->r.leaf;
+    const pq_row_group_t *g = &f->meta.row_groups[rg];
+    const pq_chunk_t *chunk = &g->chunks[lf - f->meta.leaves];
+    LH_FAIL_IF(chunk->num_values != g->num_rows, LH_E_CORRUPT, eb,
+               "parquet: column '%s' has %lld values for %lld rows", lf->path,
+               (long long)chunk->num_values, (long long)g->num_rows);
+    lh_vec_reset(c->page);
+    lh_vec_destroy(c->r.dict);
+    c->r.dict = NULL;
+    c->r.chunk = chunk;
+    c->r.eb = eb;
+    c->r.levels_read = 0;
+    c->dict_bytes = 0;
+    c->page_pos = 0;
+    c->rows_total = (uint64_t)g->num_rows;
+    c->rows_done = 0;
+    c->pos = c->end = 0;
+    c->win_off = c->win_len = 0;
+    c->failed = false;
+    uint64_t len = 0;
+    if (c->rows_total > 0) /* empty chunks may leave their offsets unset */
+        LH_TRY(pq_chunk_range(f, &c->r, &c->pos, &len));
+    c->end = c->pos + len;
+    return LH_OK;
+}
+
 lh_err lh_pq_cursor_open(lh_pq_file_t *f, int rg, int col, unsigned flags, lh_pq_cursor_t **out,
                          lh_errbuf *eb)
 {
     *out = NULL;
-    LH_FAIL_IF(rg < 0 || rg >= f->meta.row_group_count, LH_E_INVALID, eb,
-               "parquet: no row group %d", rg);
     LH_FAIL_IF(col < 0 || col >= f->schema->field_count, LH_E_INVALID, eb, "parquet: no column %d",
                col);
-    int li = f->flat_leaf[col];
-    const pq_leaf_t *lf = &f->meta.leaves[li];
-    const pq_row_group_t *g = &f->meta.row_groups[rg];
-    LH_FAIL_IF(g->chunks[li].num_values != g->num_rows, LH_E_CORRUPT, eb,
-               "parquet: column '%s' has %lld values for %lld rows", lf->path,
-               (long long)g->chunks[li].num_values, (long long)g->num_rows);
+    const pq_leaf_t *lf = &f->meta.leaves[f->flat_leaf[col]];
     lh_pq_cursor_t *c = calloc(1, sizeof *c);
     LH_FAIL_IF(c == NULL, LH_E_NOMEM, eb, "parquet: out of memory");
     c->f = f;
     c->flags = flags;
-    c->r = (pq_creader_t){.leaf = lf, .chunk = &g->chunks[li], .eb = eb, .flat = true};
+    c->r = (pq_creader_t){.leaf = lf, .eb = eb, .flat = true};
     c->r.tw = lh_type_width(lf->type);
-    c->rows_total = (uint64_t)g->num_rows;
     c->page = lh_vec_create(lf->type, 0);
-    lh_err e = c->page ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    uint64_t len = 0;
-    if (e == LH_OK && c->rows_total > 0) /* empty chunks may leave their offsets unset */
-        e = pq_chunk_range(f, &c->r, &c->pos, &len);
+    lh_err e = c->page ? position(c, rg, eb)
+                       : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e != LH_OK) {
         lh_pq_cursor_close(c);
         return e;
     }
-    c->end = c->pos + len;
     *out = c;
     return LH_OK;
+}
+
+lh_err lh_pq_cursor_reopen(lh_pq_cursor_t *c, int rg, lh_errbuf *eb)
+{
+    lh_err e = position(c, rg, eb);
+    c->failed = e != LH_OK;
+    return e;
 }
 
 void lh_pq_cursor_close(lh_pq_cursor_t *c)
