@@ -206,12 +206,14 @@ typedef void (*fill_fn)(lh_batch_t *b, size_t first_row, size_t n);
 
 /* Write rows rows through fill into path, one row group, with the given page and
  * dictionary sizes. */
+static size_t rg_rows_override; /* rows per row group when set; one row group otherwise */
+
 static lh_err write_file(const char *path, const lh_schema_t *s, size_t rows, fill_fn fill,
                          uint64_t page_bytes, uint64_t dict_bytes_max)
 {
     lh_pq_write_opts_t o;
     lh_pq_write_opts_default(&o);
-    o.row_group_rows = rows + 1;
+    o.row_group_rows = rg_rows_override ? rg_rows_override : rows + 1;
     o.row_group_bytes = (uint64_t)1 << 40;
     o.page_bytes = page_bytes;
     o.dict_bytes_max = dict_bytes_max;
@@ -475,6 +477,51 @@ static void test_dictionary_fallback_mid_chunk(void)
     unlink(path);
 }
 
+/* One cursor walks every row group of a column through reopen. */
+static void test_reopen_across_row_groups(void)
+{
+    char path[] = "/tmp/lh_cursor_rgs_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lh_schema_t *s = lh_schema_create(1);
+    lh_schema_set(s, 0, "city", T_STR, true);
+    rg_rows_override = 40000;
+    T_EQ_INT(write_file(path, s, 100000, fill_dict_strings, 16 * 1024, MIB), LH_OK);
+    rg_rows_override = 0;
+    lh_errbuf eb = {0};
+    lh_byte_source_t src;
+    lh_pq_file_t *f;
+    T_EQ_INT(lh_bytes_source_open_file(path, &src, &eb), LH_OK);
+    T_EQ_INT(lh_pq_open(&src, &f, &eb), LH_OK);
+    T_EQ_INT(lh_pq_row_group_count(f), 3);
+    lh_pq_cursor_t *c;
+    T_EQ_INT(lh_pq_cursor_open(f, 0, 0, LH_PQ_CURSOR_DICT, &c, &eb), LH_OK);
+    lh_vec_t *out = lh_vec_create(T_STR, 0);
+    int bad = 0;
+    for (int rg = 0; rg < 3; rg++) {
+        if (rg > 0)
+            T_EQ_INT(lh_pq_cursor_reopen(c, rg, &eb), LH_OK);
+        T_EQ_INT(lh_pq_cursor_rows_left(c), rg < 2 ? 40000 : 20000);
+        lh_vec_t *want = pq_col(f, rg, "city");
+        T_EQ_INT(lh_pq_cursor_skip(c, 100, &eb), LH_OK);
+        T_EQ_INT(lh_pq_cursor_read(c, 30000, out, &eb), LH_OK);
+        T_EQ_INT(out->kind, LH_VEC_DICT);
+        bad += compare_rows(want, 100, out);
+        lh_vec_destroy(want);
+    }
+    T_EQ_INT(bad, 0);
+    T_EQ_INT(lh_pq_cursor_reopen(c, 3, &eb), LH_E_INVALID);
+    T_EQ_INT(lh_pq_cursor_read(c, 1, out, &eb), LH_E_STATE);
+    T_EQ_INT(lh_pq_cursor_reopen(c, 1, &eb), LH_OK); /* clears the failure */
+    T_EQ_INT(lh_pq_cursor_read(c, 1, out, &eb), LH_OK);
+    T_EQ_INT(out->count, 1);
+    lh_pq_cursor_close(c);
+    lh_vec_destroy(out);
+    lh_pq_close(f);
+    lh_schema_destroy(s);
+    unlink(path);
+}
+
 static void test_bad_arguments(void)
 {
     lh_pq_file_t *f = pq_open_rel("data/alltypes_plain.parquet");
@@ -558,6 +605,7 @@ int main(void)
     T_RUN(test_memory_stays_at_a_page);
     T_RUN(test_dictionary_output);
     T_RUN(test_dictionary_fallback_mid_chunk);
+    T_RUN(test_reopen_across_row_groups);
     T_RUN(test_bad_arguments);
     T_RUN(test_corrupt_page_fails_cursor);
     T_RUN(test_writer_refuses_non_flat);
