@@ -128,6 +128,7 @@ lh_err lh_pq_cursor_skip(lh_pq_cursor_t *c, uint64_t n, lh_errbuf *eb);
 typedef struct lh_pq_cursor_stats {
     uint64_t pages_decoded;  /* data pages decompressed and decoded */
     uint64_t pages_skipped;  /* data pages passed by skip without reading their body */
+    uint64_t rows_decoded;   /* rows whose values were decoded (skipped rows mostly not) */
     size_t memory_bytes;     /* bytes of buffers the cursor holds now */
     size_t memory_bytes_max; /* the most it held at once since open */
 } lh_pq_cursor_stats_t;

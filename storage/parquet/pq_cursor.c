@@ -4,17 +4,24 @@
  *
  * State: a read window over the chunk's bytes (raw: the file range [win_off, win_off +
  * win_len), refilled with at least PQ_READ_AHEAD bytes so small pages share one read,
- * and exactly one page's body for big pages), the decoded current page (page, page_pos
- * rows of it consumed) and the chunk's dictionary (r.dict, decoded from the first page).
+ * and exactly one page's body for big pages), the current page and the chunk's
+ * dictionary (r.dict, decoded from the first page). Most pages stream (pq_page.h: flat
+ * column, RLE levels, PLAIN or dictionary values): their rows are decoded a slice of
+ * PQ_SLICE_ROWS at a time into `page`, r.stream.left rows still undecoded; other pages
+ * (DELTA_*, BYTE_STREAM_SPLIT, booleans, bit-packed levels) are decoded whole into
+ * `page`. page_pos rows of `page` are consumed.
  *
- *   read n:  while rows are wanted: if the page is used up, decode the next one; copy
- *            min(wanted, left in page) rows onto out.
- *   skip n:  consume what is left of the current page; then, page header by page header,
- *            pass whole pages whose row count fits in what is left to skip (the body is
- *            neither read nor decompressed); decode the page the skip ends in.
+ *   read n:  while rows are wanted: if the slice is used up, decode the next slice of
+ *            the page, or begin the next page; copy min(wanted, left) rows onto out.
+ *   skip n:  consume what is left of the slice; pass rows of a streamed page (levels
+ *            decoded to count values, values stepped over, the rest of the page not
+ *            touched at all); then, page header by page header, pass whole pages whose
+ *            row count fits in what is left to skip (the body is neither read nor
+ *            decompressed); begin the page the skip ends in.
  *
- * Invariant (asserted after every step): rows_done + rows pending in the page equals the
- * levels the pages so far held (r.levels_read), which never passes the chunk's count.
+ * Invariant (asserted after every step): rows_done + rows pending in the slice + rows
+ * left in the streamed page equals the levels the pages so far held (r.levels_read),
+ * which never passes the chunk's count.
  * Page strings are borrowed from raw / the decompression buffer (r.heap is NULL) and
  * copied into out's heap before the next page replaces them.
  */
@@ -28,6 +35,8 @@
 
 /* Bytes read at least per refill of the window: several small pages per read. */
 #define PQ_READ_AHEAD (64u * 1024)
+/* Rows of a streamed page decoded at a time: a few engine batches. */
+#define PQ_SLICE_ROWS (4 * LH_BATCH_ROWS)
 
 struct lh_pq_cursor {
     lh_pq_file_t *f;
@@ -41,6 +50,7 @@ struct lh_pq_cursor {
     uint64_t win_off;
     size_t win_len;
     size_t dict_bytes; /* string bytes of the dictionary */
+    bool page_dict;    /* slices of the current page come out as DICT vectors */
     bool failed;
     lh_pq_cursor_stats_t stats;
 };
@@ -70,7 +80,7 @@ static void note_memory(lh_pq_cursor_t *c)
 static void check_invariant(const lh_pq_cursor_t *c)
 {
     LH_ASSERT(c->page_pos <= c->page->count);
-    LH_ASSERT(c->rows_done + (c->page->count - c->page_pos) == c->r.levels_read);
+    LH_ASSERT(c->rows_done + (c->page->count - c->page_pos) + c->r.stream.left == c->r.levels_read);
     LH_ASSERT(c->r.levels_read <= c->rows_total);
 }
 
@@ -137,15 +147,38 @@ static lh_err pass_page(lh_pq_cursor_t *c, const pq_page_header_t *h, uint64_t *
     return LH_OK;
 }
 
-static lh_err decode_data_page(lh_pq_cursor_t *c, const pq_page_header_t *h, const uint8_t *body)
+/* Empty c->page, as a DICT vector when the current page's rows come out that way. */
+static lh_err fresh_page_vec(lh_pq_cursor_t *c)
 {
     lh_vec_reset(c->page);
     c->page_pos = 0;
-    if ((c->flags & LH_PQ_CURSOR_DICT) && pq_page_is_dict_encoded(h) && c->r.dict != NULL)
-        LH_TRY(lh_vec_set_dict(c->page, c->r.dict));
     c->r.out = c->page;
-    LH_TRY(pq_page_decode(&c->r, h, body));
+    if (c->page_dict && lh_vec_set_dict(c->page, c->r.dict) != LH_OK)
+        LH_FAIL(LH_E_NOMEM, c->r.eb, "parquet: out of memory");
+    return LH_OK;
+}
+
+/* Begin a data page: a streamed one decodes nothing yet, any other is decoded whole. */
+static lh_err begin_data_page(lh_pq_cursor_t *c, const pq_page_header_t *h, const uint8_t *body)
+{
+    c->page_dict =
+        (c->flags & LH_PQ_CURSOR_DICT) && pq_page_is_dict_encoded(h) && c->r.dict != NULL;
+    LH_TRY(fresh_page_vec(c));
+    bool streamed;
+    LH_TRY(pq_page_begin(&c->r, h, body, &streamed));
     c->stats.pages_decoded++;
+    c->stats.rows_decoded += c->page->count; /* a page decoded whole; 0 when streamed */
+    note_memory(c);
+    return LH_OK;
+}
+
+/* Decode the next slice of the streamed page into c->page. */
+static lh_err next_slice(lh_pq_cursor_t *c)
+{
+    LH_TRY(fresh_page_vec(c));
+    size_t k = c->r.stream.left < PQ_SLICE_ROWS ? c->r.stream.left : PQ_SLICE_ROWS;
+    LH_TRY(pq_stream_read(&c->r, k));
+    c->stats.rows_decoded += k;
     note_memory(c);
     return LH_OK;
 }
@@ -184,7 +217,7 @@ static lh_err next_page(lh_pq_cursor_t *c, uint64_t skip, uint64_t *skipped)
         const uint8_t *body;
         LH_TRY(window(c, body_off, (size_t)h.compressed_size, &body, NULL));
         if (h.type != PQ_PAGE_DICTIONARY)
-            return decode_data_page(c, &h, body);
+            return begin_data_page(c, &h, body);
         c->r.out = c->page;
         LH_TRY(pq_page_decode(&c->r, &h, body));
         count_dict_bytes(c);
@@ -210,6 +243,7 @@ static lh_err position(lh_pq_cursor_t *c, int rg, lh_errbuf *eb)
     c->r.chunk = chunk;
     c->r.eb = eb;
     c->r.levels_read = 0;
+    memset(&c->r.stream, 0, sizeof c->r.stream);
     c->dict_bytes = 0;
     c->page_pos = 0;
     c->rows_total = (uint64_t)g->num_rows;
@@ -293,7 +327,10 @@ static lh_err read_rows(lh_pq_cursor_t *c, size_t n, lh_vec_t *out)
     while (out->count < n && c->rows_done < c->rows_total) {
         if (c->page_pos == c->page->count) {
             uint64_t skipped;
-            LH_TRY(next_page(c, 0, &skipped)); /* passes only pages of 0 rows */
+            if (c->r.stream.left > 0)
+                LH_TRY(next_slice(c));
+            else
+                LH_TRY(next_page(c, 0, &skipped)); /* passes only pages of 0 rows */
             check_invariant(c);
             continue;
         }
@@ -315,9 +352,18 @@ static lh_err skip_rows(lh_pq_cursor_t *c, uint64_t n)
         n = left;
     while (n > 0) {
         size_t avail = c->page->count - c->page_pos;
+        uint64_t in_page = c->r.stream.left;
         if (avail > 0) {
             size_t k = n < avail ? (size_t)n : avail;
             c->page_pos += k;
+            c->rows_done += k;
+            n -= k;
+        } else if (in_page > 0) {
+            uint64_t k = n < in_page ? n : in_page;
+            if (k == in_page)
+                c->r.stream.left = 0; /* the rest of the page: not even its levels */
+            else
+                LH_TRY(pq_stream_skip(&c->r, (size_t)k));
             c->rows_done += k;
             n -= k;
         } else {

@@ -279,26 +279,26 @@ typedef struct w16 {
             o_[i + j] = d_[idx[j]];                                                                \
     } while (0)
 
-static lh_err dict_values(pq_creader_t *r, const uint8_t *p, size_t len, size_t n, uint8_t *out)
+/* The next n dictionary indexes of rle, checked against the dictionary, gathered into
+ * out (the target layout), stored as indexes (out is a DICT vector's data), or, when out
+ * is NULL, only passed over. */
+static lh_err dict_stream(pq_creader_t *r, pq_rle_t *rle, size_t n, uint8_t *out)
 {
-    LH_FAIL_IF(r->dict == NULL, LH_E_CORRUPT, r->eb,
-               "parquet: dictionary-encoded page in '%s' without a dictionary", r->leaf->path);
     bool as_indexes = r->out->kind == LH_VEC_DICT;
     LH_ASSERT(!as_indexes || r->out->dict == r->dict);
-    if (n == 0)
-        return LH_OK;
-    LH_FAIL_IF(len < 1 || p[0] > 32, LH_E_CORRUPT, r->eb, "parquet: bad dictionary index width");
-    pq_rle_t rle;
-    pq_rle_init(&rle, p + 1, len - 1, p[0]);
     uint32_t idx[1024];
     for (size_t i = 0; i < n;) {
         size_t k = n - i < 1024 ? n - i : 1024;
-        LH_TRY(pq_rle_get(&rle, idx, k, r->eb));
+        LH_TRY(pq_rle_get(rle, idx, k, r->eb));
         uint32_t mx = 0;
         for (size_t j = 0; j < k; j++)
             mx = idx[j] > mx ? idx[j] : mx;
         LH_FAIL_IF(mx >= r->dict->count, LH_E_CORRUPT, r->eb, "parquet: dictionary index %u of %zu",
                    mx, r->dict->count);
+        if (out == NULL) {
+            i += k;
+            continue;
+        }
         if (as_indexes) {
             memcpy((uint32_t *)(void *)out + i, idx, k * sizeof(uint32_t));
             i += k;
@@ -323,6 +323,27 @@ static lh_err dict_values(pq_creader_t *r, const uint8_t *p, size_t len, size_t 
         i += k;
     }
     return LH_OK;
+}
+
+/* Start a dictionary index stream over a page's value bytes (bit width byte + hybrid). */
+static lh_err dict_stream_init(pq_creader_t *r, const uint8_t *p, size_t len, pq_rle_t *rle)
+{
+    LH_FAIL_IF(r->dict == NULL, LH_E_CORRUPT, r->eb,
+               "parquet: dictionary-encoded page in '%s' without a dictionary", r->leaf->path);
+    LH_FAIL_IF(len < 1 || p[0] > 32, LH_E_CORRUPT, r->eb, "parquet: bad dictionary index width");
+    pq_rle_init(rle, p + 1, len - 1, p[0]);
+    return LH_OK;
+}
+
+static lh_err dict_values(pq_creader_t *r, const uint8_t *p, size_t len, size_t n, uint8_t *out)
+{
+    LH_FAIL_IF(r->dict == NULL, LH_E_CORRUPT, r->eb,
+               "parquet: dictionary-encoded page in '%s' without a dictionary", r->leaf->path);
+    if (n == 0)
+        return LH_OK;
+    pq_rle_t rle;
+    LH_TRY(dict_stream_init(r, p, len, &rle));
+    return dict_stream(r, &rle, n, out);
 }
 
 static lh_err read_dict(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body)
@@ -392,12 +413,18 @@ static lh_err v2_levels(pq_creader_t *r, int max, int16_t *out, size_t n, const 
     return pq_rle_levels(&rle, out, n, max, count, r->eb);
 }
 
-static lh_err level_buffers(pq_creader_t *r, size_t n)
+static lh_err level_count(pq_creader_t *r, size_t n)
 {
     LH_FAIL_IF(n > PQ_PAGE_VALUES_MAX, LH_E_CORRUPT, r->eb, "parquet: page of %zu values", n);
     LH_FAIL_IF(r->levels_read + n > (uint64_t)r->chunk->num_values, LH_E_CORRUPT, r->eb,
                "parquet: pages of '%s' hold more values than its chunk (%lld)", r->leaf->path,
                (long long)r->chunk->num_values);
+    return LH_OK;
+}
+
+static lh_err level_buffers(pq_creader_t *r, size_t n)
+{
+    LH_TRY(level_count(r, n));
     LH_TRY(pq_buf_reserve(&r->def, (n ? n : 1) * sizeof(int16_t), r->eb));
     return pq_buf_reserve(&r->rep, (n ? n : 1) * sizeof(int16_t), r->eb);
 }
@@ -562,4 +589,173 @@ lh_err pq_page_decode(pq_creader_t *r, const pq_page_header_t *h, const uint8_t 
     default:
         return LH_OK; /* index pages and unknown types are skipped */
     }
+}
+
+/* ---- streamed pages (the cursor) ---------------------------------------------------------- */
+
+static bool can_stream(const pq_creader_t *r, const pq_page_header_t *h)
+{
+    const pq_leaf_t *lf = r->leaf;
+    if (!r->flat || lf->max_rep > 0)
+        return false;
+    if (!pq_page_is_dict_encoded(h) && (h->encoding != PQ_ENC_PLAIN || lf->phys_type == PQ_BOOLEAN))
+        return false;
+    if (h->type == PQ_PAGE_DATA)
+        return h->has_data && !h->has_v2 && (lf->max_def == 0 || h->def_encoding == PQ_ENC_RLE);
+    return h->type == PQ_PAGE_DATA_V2 && h->has_data && h->has_v2;
+}
+
+/* v1: levels and values share the (decompressed) body; the levels come first. */
+static lh_err stream_v1(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body)
+{
+    pq_stream_t *s = &r->stream;
+    size_t len;
+    LH_TRY(page_body(r, body, (size_t)h->compressed_size, (size_t)h->uncompressed_size, true, &s->p,
+                     &len));
+    s->end = s->p + len;
+    if (r->leaf->max_def == 0)
+        return LH_OK;
+    LH_FAIL_IF(len < 4, LH_E_CORRUPT, r->eb, "parquet: levels without a length");
+    const uint8_t *q = s->p;
+    uint32_t l = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+    LH_FAIL_IF(l > len - 4, LH_E_CORRUPT, r->eb, "parquet: levels past the page");
+    pq_rle_init(&s->def, q + 4, l, pq_bit_width((uint64_t)r->leaf->max_def));
+    s->p += 4 + (size_t)l;
+    return LH_OK;
+}
+
+/* v2: uncompressed levels ahead of the (maybe compressed) values. */
+static lh_err stream_v2(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body)
+{
+    pq_stream_t *s = &r->stream;
+    size_t rl = (size_t)h->rep_bytes, dl = (size_t)h->def_bytes;
+    size_t cs = (size_t)h->compressed_size, us = (size_t)h->uncompressed_size;
+    LH_FAIL_IF(rl + dl > cs || rl + dl > us, LH_E_CORRUPT, r->eb,
+               "parquet: v2 level lengths exceed the page");
+    LH_FAIL_IF(r->leaf->max_def == 0 && h->num_nulls > 0, LH_E_CORRUPT, r->eb,
+               "parquet: required column '%s' has a page with nulls", r->leaf->path);
+    if (r->leaf->max_def > 0)
+        pq_rle_init(&s->def, body + rl, dl, pq_bit_width((uint64_t)r->leaf->max_def));
+    size_t len;
+    LH_TRY(page_body(r, body + rl + dl, cs - rl - dl, us - rl - dl, h->is_compressed, &s->p, &len));
+    s->end = s->p + len;
+    return LH_OK;
+}
+
+lh_err pq_page_begin(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body,
+                     bool *streamed)
+{
+    *streamed = false;
+    if (!can_stream(r, h))
+        return pq_page_decode(r, h, body);
+    LH_FAIL_IF(h->num_values < 0, LH_E_CORRUPT, r->eb, "parquet: page of %d values", h->num_values);
+    size_t n = (size_t)h->num_values;
+    LH_TRY(level_count(r, n));
+    pq_stream_t *s = &r->stream;
+    memset(s, 0, sizeof *s);
+    LH_TRY(h->type == PQ_PAGE_DATA ? stream_v1(r, h, body) : stream_v2(r, h, body));
+    s->has_def = r->leaf->max_def > 0;
+    s->dict = pq_page_is_dict_encoded(h);
+    if (s->dict) {
+        LH_FAIL_IF(r->dict == NULL, LH_E_CORRUPT, r->eb,
+                   "parquet: dictionary-encoded page in '%s' without a dictionary", r->leaf->path);
+        if (s->end > s->p)
+            LH_TRY(dict_stream_init(r, s->p, (size_t)(s->end - s->p), &s->idx));
+        s->idx_ok = s->end > s->p;
+    }
+    s->left = n;
+    r->levels_read += n;
+    *streamed = true;
+    return LH_OK;
+}
+
+/* The bytes the next n PLAIN values take. */
+static lh_err plain_span(pq_creader_t *r, size_t n, size_t *used)
+{
+    const pq_stream_t *s = &r->stream;
+    size_t avail = (size_t)(s->end - s->p);
+    int phys = r->leaf->phys_type;
+    if (phys == PQ_BYTE_ARRAY) {
+        const uint8_t *q = s->p;
+        for (size_t i = 0; i < n; i++) {
+            LH_FAIL_IF(s->end - q < 4, LH_E_CORRUPT, r->eb, "parquet: byte arrays past the page");
+            uint32_t l =
+                (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            LH_FAIL_IF(l > (size_t)(s->end - q) - 4, LH_E_CORRUPT, r->eb,
+                       "parquet: byte arrays past the page");
+            q += 4 + (size_t)l;
+        }
+        *used = (size_t)(q - s->p);
+        return LH_OK;
+    }
+    size_t w = phys == PQ_FIXED_LEN_BYTE_ARRAY ? (size_t)r->leaf->type_length : phys_width(phys);
+    LH_FAIL_IF(w == 0 || n > avail / w, LH_E_CORRUPT, r->eb, "parquet: PLAIN values past the page");
+    *used = n * w;
+    return LH_OK;
+}
+
+/* The next nn values of the streamed page into dst (target layout), or passed (NULL). */
+static lh_err stream_values(pq_creader_t *r, size_t nn, uint8_t *dst)
+{
+    pq_stream_t *s = &r->stream;
+    if (nn == 0)
+        return LH_OK;
+    if (s->dict) {
+        LH_FAIL_IF(!s->idx_ok, LH_E_CORRUPT, r->eb, "parquet: dictionary indexes missing in '%s'",
+                   r->leaf->path);
+        return dict_stream(r, &s->idx, nn, dst);
+    }
+    size_t used = 0;
+    LH_TRY(plain_span(r, nn, &used));
+    if (dst != NULL)
+        LH_TRY(typed_values(r, PQ_ENC_PLAIN, s->p, used, nn, dst));
+    s->p += used;
+    return LH_OK;
+}
+
+/* The next n definition levels into r->def; *nn gets how many are at max_def. */
+static lh_err stream_levels(pq_creader_t *r, size_t n, size_t *nn)
+{
+    pq_stream_t *s = &r->stream;
+    LH_TRY(pq_buf_reserve(&r->def, (n ? n : 1) * sizeof(int16_t), r->eb));
+    *nn = n;
+    if (!s->has_def)
+        return LH_OK;
+    LH_TRY(pq_rle_levels(&s->def, (int16_t *)r->def.p, n, r->leaf->max_def, nn, r->eb));
+    LH_ASSERT(*nn <= n);
+    return LH_OK;
+}
+
+lh_err pq_stream_read(pq_creader_t *r, size_t n)
+{
+    pq_stream_t *s = &r->stream;
+    LH_ASSERT(r->flat && n <= s->left);
+    size_t nn;
+    LH_TRY(stream_levels(r, n, &nn));
+    lh_vec_t *v = r->out;
+    LH_ASSERT(v->kind == LH_VEC_FLAT || (v->kind == LH_VEC_DICT && s->dict));
+    size_t base = v->count;
+    LH_FAIL_IF(lh_vec_reserve(v, base + n) != LH_OK, LH_E_NOMEM, r->eb,
+               "parquet: out of memory for %zu rows", n);
+    LH_TRY(stream_values(r, nn, (uint8_t *)v->data + base * lh_vec_slot_width(v)));
+    LH_TRY(spread_nulls(r, base, (const int16_t *)r->def.p, n, nn));
+    v->count = base + n;
+    s->left -= n;
+    return LH_OK;
+}
+
+#define PQ_SKIP_SLICE 4096 /* levels decoded at a time while skipping */
+
+lh_err pq_stream_skip(pq_creader_t *r, size_t n)
+{
+    pq_stream_t *s = &r->stream;
+    LH_ASSERT(n <= s->left);
+    while (n > 0) {
+        size_t k = n < PQ_SKIP_SLICE ? n : PQ_SKIP_SLICE, nn;
+        LH_TRY(stream_levels(r, k, &nn));
+        LH_TRY(stream_values(r, nn, NULL));
+        s->left -= k;
+        n -= k;
+    }
+    return LH_OK;
 }

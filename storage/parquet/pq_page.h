@@ -24,6 +24,7 @@
 
 #include "common/err.h"
 #include "common/vec.h"
+#include "storage/parquet/pq_decode.h"
 #include "storage/parquet/pq_meta.h"
 
 /* Values (levels) in one page we are willing to materialize. */
@@ -37,6 +38,19 @@ typedef struct pq_buf {
 /* Grow b to at least n bytes (contents kept). LH_E_NOMEM. */
 lh_err pq_buf_reserve(pq_buf_t *b, size_t n, lh_errbuf *eb);
 
+/* A data page decoded a slice of rows at a time (the cursor's path), possible for a flat
+ * column whose page has RLE definition levels (or none) and PLAIN values (not BOOLEAN) or
+ * dictionary indexes: the level and index decoders are resumable, PLAIN values are a
+ * position in the page. */
+typedef struct pq_stream {
+    size_t left; /* rows of the page not decoded or passed yet */
+    bool dict;   /* values are dictionary indexes */
+    bool has_def;
+    bool idx_ok; /* idx is set up (a page of only nulls may carry no index bytes) */
+    pq_rle_t def, idx;
+    const uint8_t *p, *end; /* PLAIN values not decoded yet */
+} pq_stream_t;
+
 typedef struct pq_creader {
     const pq_leaf_t *leaf;
     const pq_chunk_t *chunk;
@@ -49,13 +63,25 @@ typedef struct pq_creader {
     lh_vec_t *dict; /* the chunk's dictionary, NULL until its page is read */
     /* leaf mode: all levels of the chunk */
     pq_buf_t all_def, all_rep;
-    uint64_t levels_read;
+    uint64_t levels_read; /* counts a streamed page's levels when it begins */
+    pq_stream_t stream;
 } pq_creader_t;
 
 void pq_creader_free(pq_creader_t *r);
 /* Decode one page whose header is h and whose compressed_size body bytes start at body.
  * Index pages and unknown page types are ignored. */
 lh_err pq_page_decode(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body);
+/* Begin page h: a data page that can stream sets r->stream up (left = its rows, its
+ * levels counted) and *streamed is true; any other page is decoded whole, as by
+ * pq_page_decode, and *streamed is false. The body must stay put while rows are left. */
+lh_err pq_page_begin(pq_creader_t *r, const pq_page_header_t *h, const uint8_t *body,
+                     bool *streamed);
+/* Decode the next n rows (n <= r->stream.left) of the streamed page onto r->out (flat, or
+ * DICT over r->dict when the page holds indexes). */
+lh_err pq_stream_read(pq_creader_t *r, size_t n);
+/* Pass the next n rows (n <= r->stream.left): levels are decoded to count the values,
+ * indexes only stepped over (and checked), PLAIN values skipped by their sizes. */
+lh_err pq_stream_skip(pq_creader_t *r, size_t n);
 /* Whether a data page's values are dictionary indexes. */
 bool pq_page_is_dict_encoded(const pq_page_header_t *h);
 
