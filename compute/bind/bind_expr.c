@@ -1,0 +1,970 @@
+/*
+ * bind_expr.c - AST expressions to bound expressions (compute/expr/expr.h).
+ *
+ * Operators and functions resolve through the function registry (compute/func/func.h):
+ * each AST operator maps to a row of candidate registry names (tables below, data not
+ * code). Logic that decides which rows are evaluated (AND, OR, CASE, COALESCE, IN) binds
+ * to the evaluator's own node kinds. Aggregate calls are collected into the level's
+ * agg_ctx and referenced by position (see bind_internal.h for PRE and POST modes).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compute/bind/bind_internal.h"
+
+/* ---- operator and function names ------------------------------------------------------ */
+
+typedef struct op_row {
+    lh_ast_op_t op;
+    const char *names[3]; /* candidates in the registry, first found wins */
+} op_row;
+
+static const op_row binary_ops[] = {
+    {LH_OP_ADD, {"+", "add", NULL}},
+    {LH_OP_SUB, {"-", "subtract", NULL}},
+    {LH_OP_MUL, {"*", "multiply", NULL}},
+    {LH_OP_DIV, {"/", "divide", NULL}},
+    {LH_OP_MOD, {"%", "mod", NULL}},
+    {LH_OP_IDIV, {"div", NULL, NULL}},
+    {LH_OP_CONCAT, {"concat", "||", NULL}},
+    {LH_OP_BITAND, {"&", "bitand", NULL}},
+    {LH_OP_BITOR, {"|", "bitor", NULL}},
+    {LH_OP_BITXOR, {"^", "bitxor", NULL}},
+    {LH_OP_SHL, {"shiftleft", "<<", NULL}},
+    {LH_OP_SHR, {"shiftright", ">>", NULL}},
+    {LH_OP_USHR, {"shiftrightunsigned", ">>>", NULL}},
+    {LH_OP_EQ, {"=", "equal", "eq"}},
+    {LH_OP_EQ2, {"=", "equal", "eq"}},
+    {LH_OP_NE, {"<>", "!=", "not_equal"}},
+    {LH_OP_NE2, {"<>", "!=", "not_equal"}},
+    {LH_OP_LT, {"<", "less", "lt"}},
+    {LH_OP_LE, {"<=", "less_equal", "le"}},
+    {LH_OP_GT, {">", "greater", "gt"}},
+    {LH_OP_GE, {">=", "greater_equal", "ge"}},
+    {LH_OP_NSEQ, {"<=>", "equal_null", NULL}},
+    {LH_OP_NOT_DISTINCT, {"<=>", "equal_null", NULL}},
+};
+
+const lh_func_t *bx_func(const char *const *names)
+{
+    for (int i = 0; i < 3 && names[i] != NULL; i++) {
+        const lh_func_t *f = lh_func_find(names[i]);
+        if (f != NULL)
+            return f;
+    }
+    return NULL;
+}
+
+static const lh_func_t *op_func(lh_ast_op_t op)
+{
+    for (size_t i = 0; i < sizeof binary_ops / sizeof binary_ops[0]; i++)
+        if (binary_ops[i].op == op)
+            return bx_func(binary_ops[i].names);
+    return NULL;
+}
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+static const char *span_text(binder *b, lh_ast_span_t s)
+{
+    if (b->sql == NULL || s.stop <= s.start)
+        return "?";
+    return lh_arena_strndup(b->a, b->sql + s.start, s.stop - s.start);
+}
+
+/* The column header Spark prints for an unaliased expression. Columns are their name;
+ * other expressions their source text (Spark prints its own canonical form: this is the
+ * text as written, close to it for simple expressions). */
+const char *bx_name(binder *b, const lh_ast_expr_t *e)
+{
+    if (e->kind == LH_EX_COLUMN && e->name.count > 0)
+        return e->name.parts[e->name.count - 1].text;
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_STRING)
+        return e->u.lit.str;
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NULL)
+        return "NULL";
+    if (e->kind == LH_EX_FUNC && e->u.func.star)
+        return lh_arena_sprintf(b->a, "%s(1)", e->name.parts[e->name.count - 1].text);
+    return span_text(b, e->span);
+}
+
+bool bx_has_agg(const lh_ast_expr_t *e)
+{
+    if (e == NULL)
+        return false;
+    if (e->kind == LH_EX_FUNC && e->u.func.over == NULL && e->u.func.over_name == NULL &&
+        e->name.count == 1 && lh_agg_find(e->name.parts[0].text) != NULL)
+        return true;
+    if (e->kind == LH_EX_SUBQUERY || e->kind == LH_EX_EXISTS || e->kind == LH_EX_IN_QUERY)
+        return false;
+    for (int i = 0; i < e->args.count; i++)
+        if (bx_has_agg(e->args.items[i]))
+            return true;
+    if (e->kind == LH_EX_CASE) {
+        if (bx_has_agg(e->u.case_.operand) || bx_has_agg(e->u.case_.else_))
+            return true;
+        for (int i = 0; i < e->u.case_.whens.count; i++)
+            if (bx_has_agg(e->u.case_.whens.items[i]) || bx_has_agg(e->u.case_.thens.items[i]))
+                return true;
+    }
+    return false;
+}
+
+/* ---- types ------------------------------------------------------------------------------- */
+
+static int numeric_rank(lh_type_id id)
+{
+    switch (id) {
+    case LH_TYPE_BYTE:
+        return 1;
+    case LH_TYPE_SHORT:
+        return 2;
+    case LH_TYPE_INT:
+        return 3;
+    case LH_TYPE_LONG:
+        return 4;
+    case LH_TYPE_DECIMAL:
+        return 5;
+    case LH_TYPE_FLOAT:
+        return 6;
+    case LH_TYPE_DOUBLE:
+        return 7;
+    default:
+        return 0;
+    }
+}
+
+/* Digits before the point an integral type needs as a decimal. */
+static int integral_digits(lh_type_id id)
+{
+    return id == LH_TYPE_BYTE ? 3 : id == LH_TYPE_SHORT ? 5 : id == LH_TYPE_INT ? 10 : 20;
+}
+
+static lh_type_t as_decimal(lh_type_t t)
+{
+    if (t.id == LH_TYPE_DECIMAL)
+        return t;
+    return (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)integral_digits(t.id), 0};
+}
+
+/* Spark's widening for two types meeting in IN, CASE, COALESCE, set operations. */
+lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out)
+{
+    if (lh_type_equal(x, y) || y.id == LH_TYPE_NULL) {
+        *out = x;
+        return LH_OK;
+    }
+    if (x.id == LH_TYPE_NULL) {
+        *out = y;
+        return LH_OK;
+    }
+    int rx = numeric_rank(x.id), ry = numeric_rank(y.id);
+    if (rx && ry) {
+        if (rx >= 6 || ry >= 6) {
+            *out = (lh_type_t){rx == 7 || ry == 7 || rx == 5 || ry == 5 ? LH_TYPE_DOUBLE
+                                                                        : LH_TYPE_FLOAT};
+            if ((rx == 6 && ry < 5) || (ry == 6 && rx < 5))
+                *out = (lh_type_t){LH_TYPE_FLOAT};
+            return LH_OK;
+        }
+        if (rx == 5 || ry == 5) {
+            lh_type_t dx = as_decimal(x), dy = as_decimal(y);
+            int scale = dx.scale > dy.scale ? dx.scale : dy.scale;
+            int ix = dx.precision - dx.scale, iy = dy.precision - dy.scale;
+            int prec = (ix > iy ? ix : iy) + scale;
+            if (prec > 38) {
+                scale = scale - (prec - 38) > 6 ? scale - (prec - 38) : (scale < 6 ? scale : 6);
+                prec = 38;
+            }
+            *out = (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)prec, (uint8_t)scale};
+            return LH_OK;
+        }
+        *out = rx > ry ? x : y;
+        return LH_OK;
+    }
+    bool xs = x.id == LH_TYPE_STRING, ys = y.id == LH_TYPE_STRING;
+    if (xs || ys) { /* Spark 4 (ANSI): string with anything else widens to the other side */
+        *out = xs ? y : x;
+        if ((xs ? y : x).id == LH_TYPE_BINARY || (xs ? y : x).id == LH_TYPE_BOOLEAN)
+            *out = xs ? y : x;
+        return LH_OK;
+    }
+    if ((x.id == LH_TYPE_DATE && (y.id == LH_TYPE_TIMESTAMP || y.id == LH_TYPE_TIMESTAMP_NTZ)) ||
+        (y.id == LH_TYPE_DATE && (x.id == LH_TYPE_TIMESTAMP || x.id == LH_TYPE_TIMESTAMP_NTZ))) {
+        *out = x.id == LH_TYPE_DATE ? y : x;
+        return LH_OK;
+    }
+    char a[48], c[48];
+    return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.DATA_DIFF_TYPES", "functionName", "", "dataType",
+                     lh_arena_sprintf(b->a, "[\"%s\", \"%s\"]", lh_type_name(x, a, sizeof a),
+                                      lh_type_name(y, c, sizeof c)),
+                     "sqlExpr", "", NULL);
+}
+
+lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t)
+{
+    if (lh_type_equal((*e)->type, t))
+        return LH_OK;
+    if ((*e)->kind == LH_EXPR_CONST && (*e)->value.is_null) {
+        lh_expr_t *c = lh_arena_alloc(b->a, sizeof *c);
+        *c = **e;
+        c->type = t;
+        c->value.type = t;
+        *e = c;
+        return LH_OK;
+    }
+    return lh_expr_cast(b->a, *e, t, false, lh_session_conf(b->env->session), e, b->eb);
+}
+
+bool bx_equal(const lh_expr_t *x, const lh_expr_t *y)
+{
+    if (x->kind != y->kind || !lh_type_equal(x->type, y->type) || x->arg_count != y->arg_count)
+        return false;
+    if (x->kind == LH_EXPR_COLUMN && x->column != y->column)
+        return false;
+    if (x->kind == LH_EXPR_CONST &&
+        (x->value.is_null != y->value.is_null ||
+         (!x->value.is_null && lh_value_compare(&x->value, &y->value) != 0)))
+        return false;
+    if (x->kind == LH_EXPR_CALL && x->func != y->func)
+        return false;
+    if (x->kind == LH_EXPR_CALL && x->name && y->name && strcmp(x->name, y->name) != 0 &&
+        strncmp(x->name, "CAST", 4) == 0)
+        return false; /* casts to different targets share a func row */
+    for (int i = 0; i < x->arg_count; i++)
+        if (!bx_equal(x->args[i], y->args[i]))
+            return false;
+    return true;
+}
+
+/* ---- literals ---------------------------------------------------------------------------- */
+
+static lh_err bind_number(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    const char *t = e->u.lit.text;
+    size_t n = strlen(t);
+    char suffix = n ? (char)toupper((unsigned char)t[n - 1]) : 0;
+    bool bd = n > 2 && toupper((unsigned char)t[n - 2]) == 'B' && suffix == 'D';
+    lh_value_t v = {0};
+    char digits[128];
+    snprintf(digits, sizeof digits, "%.*s",
+             (int)(n - (bd ? 2 : (isalpha((unsigned char)suffix) ? 1 : 0))), t);
+    bool has_dot = strchr(digits, '.') != NULL, has_exp = strpbrk(digits, "eE") != NULL;
+    errno = 0;
+    if (suffix == 'D' && !bd) {
+        v.type.id = LH_TYPE_DOUBLE;
+        v.v.f64 = strtod(digits, NULL);
+    } else if (suffix == 'F') {
+        v.type.id = LH_TYPE_FLOAT;
+        v.v.f64 = strtod(digits, NULL);
+    } else if (has_exp && !bd) {
+        v.type.id = LH_TYPE_DOUBLE;
+        v.v.f64 = strtod(digits, NULL);
+    } else if (has_dot || bd) {
+        /* DECIMAL(p, s) from the digits: p = all digits (at least s, at least 1) */
+        const char *dot = strchr(digits, '.');
+        int scale = dot ? (int)strlen(dot + 1) : 0, prec = 0;
+        bool lead = true;
+        int64_t unscaled = 0;
+        for (const char *p = digits; *p; p++) {
+            if (!isdigit((unsigned char)*p))
+                continue;
+            if (lead && *p == '0' && (dot == NULL || p < dot))
+                continue;
+            lead = false;
+            prec++;
+            unscaled = unscaled * 10 + (*p - '0');
+        }
+        if (prec < scale)
+            prec = scale;
+        if (prec == 0)
+            prec = 1;
+        if (prec > 18) { /* beyond int64: keep it exact as a string cast later */
+            lh_value_t s = {.type = {LH_TYPE_STRING},
+                            .v.str = {(const uint8_t *)lh_arena_strdup(b->a, digits),
+                                      (uint32_t)strlen(digits)}};
+            lh_expr_t *c = lh_expr_const(b->a, &s, e->u.lit.text);
+            return lh_expr_cast(
+                b->a, c,
+                (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)(prec > 38 ? 38 : prec), (uint8_t)scale},
+                false, lh_session_conf(b->env->session), out, b->eb);
+        }
+        v.type = (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)prec, (uint8_t)scale};
+        v.v.i64 = digits[0] == '-' ? -unscaled : unscaled;
+    } else {
+        long long x = strtoll(digits, NULL, 10);
+        bool range = errno == ERANGE;
+        lh_type_id id = suffix == 'L'                        ? LH_TYPE_LONG
+                        : suffix == 'S'                      ? LH_TYPE_SHORT
+                        : suffix == 'Y'                      ? LH_TYPE_BYTE
+                        : (x >= INT32_MIN && x <= INT32_MAX) ? LH_TYPE_INT
+                                                             : LH_TYPE_LONG;
+        int64_t lo = id == LH_TYPE_BYTE ? INT8_MIN : id == LH_TYPE_SHORT ? INT16_MIN : INT64_MIN;
+        int64_t hi = id == LH_TYPE_BYTE ? INT8_MAX : id == LH_TYPE_SHORT ? INT16_MAX : INT64_MAX;
+        if (range || x < lo || x > hi) {
+            if (!isalpha((unsigned char)suffix)) { /* too big for BIGINT: DECIMAL(p,0) */
+                lh_value_t s = {.type = {LH_TYPE_STRING},
+                                .v.str = {(const uint8_t *)lh_arena_strdup(b->a, digits),
+                                          (uint32_t)strlen(digits)}};
+                lh_expr_t *c = lh_expr_const(b->a, &s, e->u.lit.text);
+                int p = (int)strlen(digits) - (digits[0] == '-');
+                return lh_expr_cast(b->a, c,
+                                    (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)(p > 38 ? 38 : p), 0},
+                                    false, lh_session_conf(b->env->session), out, b->eb);
+            }
+            return lh_sqlerr(b->eb, "INVALID_NUMERIC_LITERAL_RANGE", "rawStrippedQualifier", digits,
+                             "minValue", lh_arena_sprintf(b->a, "%lld", (long long)lo), "maxValue",
+                             lh_arena_sprintf(b->a, "%lld", (long long)hi), "typeName",
+                             id == LH_TYPE_BYTE    ? "tinyint"
+                             : id == LH_TYPE_SHORT ? "smallint"
+                                                   : "bigint",
+                             NULL);
+        }
+        v.type.id = id;
+        v.v.i64 = x;
+    }
+    *out = lh_expr_const(b->a, &v, e->u.lit.text);
+    return LH_OK;
+}
+
+static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_value_t v = {0};
+    switch (e->u.lit.kind) {
+    case LH_LIT_NULL:
+        v.type.id = LH_TYPE_NULL;
+        v.is_null = true;
+        break;
+    case LH_LIT_BOOL:
+        v.type.id = LH_TYPE_BOOLEAN;
+        v.v.i64 = strcasecmp(e->u.lit.text, "true") == 0;
+        break;
+    case LH_LIT_NUMBER:
+        return bind_number(b, e, out);
+    case LH_LIT_STRING:
+    case LH_LIT_BINARY:
+        v.type.id = e->u.lit.kind == LH_LIT_STRING ? LH_TYPE_STRING : LH_TYPE_BINARY;
+        v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
+        break;
+    case LH_LIT_TYPED: {
+        lh_value_t s = {.type = {LH_TYPE_STRING},
+                        .v.str = {(const uint8_t *)e->u.lit.str, e->u.lit.str_len}};
+        lh_type_t t = {strcasecmp(e->u.lit.type_name, "DATE") == 0 ? LH_TYPE_DATE
+                       : strcasecmp(e->u.lit.type_name, "TIMESTAMP_NTZ") == 0
+                           ? LH_TYPE_TIMESTAMP_NTZ
+                           : LH_TYPE_TIMESTAMP};
+        lh_expr_t *c = lh_expr_const(b->a, &s, span_text(b, e->span)), *cast;
+        LH_TRY(lh_expr_cast(b->a, c, t, false, lh_session_conf(b->env->session), &cast, b->eb));
+        lh_value_t folded;
+        LH_TRY(lh_expr_fold(b->a, cast, lh_session_conf(b->env->session), &folded, b->eb));
+        *out = lh_expr_const(b->a, &folded, span_text(b, e->span));
+        return LH_OK;
+    }
+    }
+    *out = lh_expr_const(b->a, &v, bx_name(b, e));
+    return LH_OK;
+}
+
+/* ---- columns ----------------------------------------------------------------------------- */
+
+static bool name_eq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+/* Does column c match the qualifier parts q[0..n) (innermost first: table, schema, ...)? */
+static bool qual_match(const bcol *c, const lh_ast_ident_t *parts, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!name_eq(c->qual[i], parts[n - 1 - i].text))
+            return false;
+    return true;
+}
+
+static int edit_distance(const char *x, const char *y)
+{
+    size_t n = strlen(x), m = strlen(y);
+    if (n > 64 || m > 64)
+        return 99;
+    int d[65][65];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int c = d[i - 1][j - 1] +
+                    (tolower((unsigned char)x[i - 1]) != tolower((unsigned char)y[j - 1]));
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
+        }
+    return d[n][m];
+}
+
+static lh_err unresolved(binder *b, const scope *sc, const lh_ast_expr_t *e)
+{
+    char obj[512] = "", prop[1024] = "";
+    for (int i = 0; i < e->name.count; i++) {
+        size_t n = strlen(obj);
+        snprintf(obj + n, sizeof obj - n, "%s`%s`", i ? "." : "", e->name.parts[i].text);
+    }
+    const char *want = e->name.parts[e->name.count - 1].text;
+    int shown = 0;
+    for (int pass = 0; pass < 2 && shown < 5; pass++) {
+        for (int i = 0; i < sc->count && shown < 5; i++) {
+            const bcol *c = &sc->cols[i];
+            if (c->hidden)
+                continue;
+            int d = edit_distance(want, c->name);
+            if ((pass == 0) != (d <= 2))
+                continue;
+            size_t n = strlen(prop);
+            snprintf(prop + n, sizeof prop - n, "%s%s%s%s`%s`", shown ? ", " : "",
+                     c->qual[0] ? "`" : "", c->qual[0] ? c->qual[0] : "", c->qual[0] ? "`." : "",
+                     c->name);
+            shown++;
+        }
+    }
+    if (shown == 0)
+        return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "objectName", obj, NULL);
+    return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName", obj, "proposal",
+                     prop, NULL);
+}
+
+/* Find the column a dotted name refers to: the last part is the column, the others its
+ * qualifiers. Returns its scope position or -1; AMBIGUOUS_REFERENCE when several match. */
+static lh_err find_column(binder *b, const scope *sc, const lh_ast_expr_t *e, int *pos)
+{
+    const lh_ast_name_t *nm = &e->name;
+    const char *col = nm->parts[nm->count - 1].text;
+    int found = -1, hits = 0;
+    for (int i = 0; i < sc->count; i++) {
+        const bcol *c = &sc->cols[i];
+        if (!name_eq(c->name, col) || !qual_match(c, nm->parts, nm->count - 1))
+            continue;
+        if (nm->count == 1 && c->hidden && found >= 0)
+            continue;
+        if (found >= 0 && sc->cols[found].index == c->index)
+            continue;
+        if (nm->count == 1 && c->hidden)
+            continue;
+        found = i;
+        hits++;
+    }
+    if (hits > 1) {
+        char refs[512] = "";
+        for (int i = 0, k = 0; i < sc->count; i++) {
+            const bcol *c = &sc->cols[i];
+            if (!name_eq(c->name, col) || c->hidden)
+                continue;
+            size_t n = strlen(refs);
+            snprintf(refs + n, sizeof refs - n, "%s`%s`.`%s`", k++ ? ", " : "",
+                     c->qual[0] ? c->qual[0] : "", c->name);
+        }
+        return lh_sqlerr(b->eb, "AMBIGUOUS_REFERENCE", "name", lh_arena_sprintf(b->a, "`%s`", col),
+                         "referenceNames", lh_arena_sprintf(b->a, "[%s]", refs), NULL);
+    }
+    *pos = found;
+    return LH_OK;
+}
+
+static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    int pos = -1;
+    LH_TRY(find_column(b, x->sc, e, &pos));
+    if (pos < 0)
+        return unresolved(b, x->sc, e);
+    const bcol *c = &x->sc->cols[pos];
+    *out = lh_expr_column(b->a, c->index, c->type, c->nullable, c->name);
+    return LH_OK;
+}
+
+/* ---- calls ------------------------------------------------------------------------------- */
+
+static lh_err bind_args(binder *b, const ectx *x, const lh_ast_exprs_t *args, lh_expr_t ***out)
+{
+    *out = lh_arena_calloc(b->a, (size_t)args->count + 1, sizeof **out);
+    for (int i = 0; i < args->count; i++)
+        LH_TRY(bx_expr(b, x, args->items[i], &(*out)[i]));
+    return LH_OK;
+}
+
+static lh_err call(binder *b, const lh_func_t *f, int argc, lh_expr_t **args, const char *name,
+                   lh_expr_t **out)
+{
+    return lh_expr_call(b->a, f, argc, args, lh_session_conf(b->env->session), name, out, b->eb);
+}
+
+static lh_err unresolved_routine(binder *b, const char *name)
+{
+    const char *sugg[3];
+    int n = lh_func_suggest(name, sugg, 3);
+    (void)n;
+    return lh_sqlerr(b->eb, "UNRESOLVED_ROUTINE", "routineName",
+                     lh_arena_sprintf(b->a, "`%s`", name), "searchPath",
+                     "[`system`.`builtin`, `system`.`session`, `main`.`default`]", NULL);
+}
+
+/* The aggregate reference for call e (POST mode, or collecting in PRE). */
+static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_agg_func_t *af,
+                       lh_expr_t **out)
+{
+    agg_ctx *g = x->agg;
+    if (g == NULL)
+        return lh_sqlerr(b->eb, "INVALID_WHERE_CONDITION", "condition",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "expressionList",
+                         span_text(b, e->span), NULL);
+    for (int i = 0; i < g->agg_count; i++) { /* the same call written twice: one aggregate */
+        const lh_ast_expr_t *o = g->agg_asts[i];
+        if (o->span.stop - o->span.start == e->span.stop - e->span.start &&
+            memcmp(b->sql + o->span.start, b->sql + e->span.start, e->span.stop - e->span.start) ==
+                0) {
+            lh_agg_call_t *c = &g->aggs[i];
+            *out = lh_expr_column(b->a, g->key_count + i, c->type, true, c->name);
+            return LH_OK;
+        }
+    }
+    if (g->agg_count == g->agg_cap) {
+        int cap = g->agg_cap ? g->agg_cap * 2 : 8;
+        lh_agg_call_t *na = lh_arena_calloc(b->a, (size_t)cap, sizeof *na);
+        const lh_ast_expr_t **nasts = lh_arena_calloc(b->a, (size_t)cap, sizeof *nasts);
+        if (g->agg_count) {
+            memcpy(na, g->aggs, (size_t)g->agg_count * sizeof *na);
+            memcpy(nasts, g->agg_asts, (size_t)g->agg_count * sizeof *nasts);
+        }
+        g->aggs = na;
+        g->agg_asts = nasts;
+        g->agg_cap = cap;
+    }
+    /* arguments bind in PRE mode over the aggregate's input */
+    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
+    lh_agg_call_t c = {.func = af, .distinct = e->u.func.distinct};
+    int argc = e->u.func.star ? 0 : e->args.count;
+    c.args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *c.args);
+    lh_type_t *types = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *types);
+    for (int i = 0; i < argc; i++) {
+        if (bx_has_agg(e->args.items[i]))
+            return lh_sqlerr(b->eb, "NESTED_AGGREGATE_FUNCTION", NULL);
+        LH_TRY(bx_expr(b, &inner, e->args.items[i], &c.args[i]));
+        types[i] = c.args[i]->type;
+    }
+    c.arg_count = argc;
+    if (e->u.func.filter != NULL)
+        LH_TRY(bx_bool(b, &inner, e->u.func.filter, &c.filter));
+    lh_func_bind_t fb = {.arg_count = argc,
+                         .arg_types = types,
+                         .conf = lh_session_conf(b->env->session),
+                         .arena = b->a};
+    fb.cast_to = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *fb.cast_to);
+    const lh_value_t **consts = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *consts);
+    memcpy(fb.cast_to, types, (size_t)argc * sizeof *types);
+    for (int i = 0; i < argc; i++)
+        if (c.args[i]->kind == LH_EXPR_CONST)
+            consts[i] = &c.args[i]->value;
+    fb.const_args = consts;
+    if (argc < af->min_args || (af->max_args >= 0 && argc > af->max_args))
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
+                         lh_arena_sprintf(b->a, "`%s`", af->name), "expectedNum",
+                         lh_arena_sprintf(b->a, "%d", af->min_args), "actualNum",
+                         lh_arena_sprintf(b->a, "%d", argc), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    LH_TRY(af->bind(&fb, b->eb));
+    for (int i = 0; i < argc; i++)
+        LH_TRY(bx_coerce(b, &c.args[i], fb.cast_to[i]));
+    c.bind_data = fb.bind_data;
+    c.type = fb.ret_type;
+    c.name = bx_name(b, e);
+    g->agg_asts[g->agg_count] = e;
+    g->aggs[g->agg_count++] = c;
+    *out = lh_expr_column(b->a, g->key_count + g->agg_count - 1, c.type, true, c.name);
+    return LH_OK;
+}
+
+/* Functions with evaluator semantics or session values. */
+static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, const char *fn,
+                           bool *done, lh_expr_t **out)
+{
+    *done = true;
+    const lh_session_t *ss = b->env->session;
+    const char *text = NULL;
+    if (strcasecmp(fn, "current_user") == 0 || strcasecmp(fn, "user") == 0 ||
+        strcasecmp(fn, "session_user") == 0)
+        text = b->env->user ? b->env->user : "";
+    else if (strcasecmp(fn, "current_catalog") == 0)
+        text = lh_session_catalog(ss);
+    else if (strcasecmp(fn, "current_schema") == 0 || strcasecmp(fn, "current_database") == 0)
+        text = lh_session_schema(ss);
+    if (text != NULL) {
+        lh_value_t v = {.type = {LH_TYPE_STRING},
+                        .v.str = {(const uint8_t *)text, (uint32_t)strlen(text)}};
+        *out = lh_expr_const(b->a, &v, lh_arena_sprintf(b->a, "%s()", fn));
+        return LH_OK;
+    }
+    lh_expr_t **args = NULL;
+    int n = e->args.count;
+    if (strcasecmp(fn, "coalesce") == 0 || strcasecmp(fn, "nvl") == 0 ||
+        strcasecmp(fn, "ifnull") == 0) {
+        LH_TRY(bind_args(b, x, &e->args, &args));
+        lh_type_t t = {LH_TYPE_NULL};
+        for (int i = 0; i < n; i++)
+            LH_TRY(bx_common_type(b, t, args[i]->type, &t));
+        bool nullable = true;
+        for (int i = 0; i < n; i++) {
+            LH_TRY(bx_coerce(b, &args[i], t));
+            nullable = nullable && args[i]->nullable;
+        }
+        *out = lh_expr_node(b->a, LH_EXPR_COALESCE, t, nullable, n, args, bx_name(b, e));
+        return LH_OK;
+    }
+    if (strcasecmp(fn, "if") == 0 || strcasecmp(fn, "iff") == 0 || strcasecmp(fn, "nvl2") == 0 ||
+        strcasecmp(fn, "nullif") == 0) {
+        LH_TRY(bind_args(b, x, &e->args, &args));
+        lh_expr_t *c[3];
+        if (strcasecmp(fn, "nvl2") == 0 && n == 3) {
+            c[0] = lh_expr_node(b->a, LH_EXPR_NOT_NULL, (lh_type_t){LH_TYPE_BOOLEAN}, false, 1,
+                                args, NULL);
+            c[1] = args[1];
+            c[2] = args[2];
+        } else if (strcasecmp(fn, "nullif") == 0 && n == 2) {
+            lh_expr_t *eq, *pair[2] = {args[0], args[1]};
+            LH_TRY(call(b, op_func(LH_OP_EQ), 2, pair, NULL, &eq));
+            lh_value_t nv = {.type = args[0]->type, .is_null = true};
+            c[0] = eq;
+            c[1] = lh_expr_const(b->a, &nv, "NULL");
+            c[2] = args[0];
+        } else if (n == 3) {
+            LH_TRY(bx_coerce(b, &args[0], (lh_type_t){LH_TYPE_BOOLEAN}));
+            c[0] = args[0], c[1] = args[1], c[2] = args[2];
+        } else {
+            return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
+                             lh_arena_sprintf(b->a, "`%s`", fn), "expectedNum", "3", "actualNum",
+                             lh_arena_sprintf(b->a, "%d", n), "docroot",
+                             "https://spark.apache.org/docs/latest", NULL);
+        }
+        lh_type_t t;
+        LH_TRY(bx_common_type(b, c[1]->type, c[2]->type, &t));
+        LH_TRY(bx_coerce(b, &c[1], t));
+        LH_TRY(bx_coerce(b, &c[2], t));
+        *out = lh_expr_node(b->a, LH_EXPR_CASE, t, c[1]->nullable || c[2]->nullable, 3, c,
+                            bx_name(b, e));
+        return LH_OK;
+    }
+    *done = false;
+    return LH_OK;
+}
+
+static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    if (e->name.count != 1)
+        return unresolved_routine(b, span_text(b, e->name.span));
+    const char *fn = e->name.parts[0].text;
+    if (e->u.func.over != NULL || e->u.func.over_name != NULL)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.WINDOW_FUNCTIONS_NOT_YET", "message",
+                         "window functions", NULL);
+    const lh_agg_func_t *af = lh_agg_find(fn);
+    if (af != NULL)
+        return bind_agg(b, x, e, af, out);
+    bool done;
+    LH_TRY(bind_special(b, x, e, fn, &done, out));
+    if (done)
+        return LH_OK;
+    const lh_func_t *f = lh_func_find(fn);
+    if (f == NULL)
+        return unresolved_routine(b, fn);
+    lh_expr_t **args;
+    LH_TRY(bind_args(b, x, &e->args, &args));
+    return call(b, f, e->args.count, args, bx_name(b, e), out);
+}
+
+/* ---- the rest ---------------------------------------------------------------------------- */
+
+static lh_err bind_binary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t *args[2];
+    LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
+    LH_TRY(bx_expr(b, x, e->args.items[1], &args[1]));
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    if (e->op == LH_OP_AND || e->op == LH_OP_OR) {
+        LH_TRY(bx_coerce(b, &args[0], boolean));
+        LH_TRY(bx_coerce(b, &args[1], boolean));
+        *out = lh_expr_node(b->a, e->op == LH_OP_AND ? LH_EXPR_AND : LH_EXPR_OR, boolean,
+                            args[0]->nullable || args[1]->nullable, 2, args, bx_name(b, e));
+        return LH_OK;
+    }
+    if (e->op == LH_OP_DISTINCT) {
+        lh_expr_t *eq;
+        LH_TRY(call(b, op_func(LH_OP_NSEQ), 2, args, NULL, &eq));
+        *out = lh_expr_node(b->a, LH_EXPR_NOT, boolean, false, 1, &eq, bx_name(b, e));
+        return LH_OK;
+    }
+    const lh_func_t *f = op_func(e->op);
+    if (f == NULL)
+        return lh_sqlerr(b->eb, "INTERNAL_ERROR", "message", "operator not in the registry", NULL);
+    return call(b, f, 2, args, bx_name(b, e), out);
+}
+
+static lh_err bind_unary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t *arg;
+    LH_TRY(bx_expr(b, x, e->args.items[0], &arg));
+    if (e->op == LH_OP_NOT) {
+        LH_TRY(bx_coerce(b, &arg, (lh_type_t){LH_TYPE_BOOLEAN}));
+        *out = lh_expr_node(b->a, LH_EXPR_NOT, arg->type, arg->nullable, 1, &arg, bx_name(b, e));
+        return LH_OK;
+    }
+    if (e->op == LH_OP_PLUS) {
+        *out = arg;
+        return LH_OK;
+    }
+    static const char *const neg[] = {"negative", "-", NULL}, *const bitnot[] = {"~", "bitnot",
+                                                                                 NULL};
+    const lh_func_t *f = bx_func(e->op == LH_OP_NEG ? neg : bitnot);
+    if (f == NULL)
+        return unresolved_routine(b, e->op == LH_OP_NEG ? "negative" : "~");
+    return call(b, f, 1, &arg, bx_name(b, e), out);
+}
+
+static lh_err bind_is(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t *arg;
+    LH_TRY(bx_expr(b, x, e->args.items[0], &arg));
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    if (e->u.is.what == LH_IS_NULL || e->u.is.what == LH_IS_UNKNOWN) {
+        *out = lh_expr_node(b->a, e->negated ? LH_EXPR_NOT_NULL : LH_EXPR_IS_NULL, boolean, false,
+                            1, &arg, bx_name(b, e));
+        return LH_OK;
+    }
+    /* x IS [NOT] TRUE/FALSE = [NOT] (x <=> true/false) */
+    LH_TRY(bx_coerce(b, &arg, boolean));
+    lh_value_t v = {.type = boolean, .v.i64 = e->u.is.what == LH_IS_TRUE};
+    lh_expr_t *pair[2] = {arg, lh_expr_const(b->a, &v, NULL)}, *eq;
+    LH_TRY(call(b, op_func(LH_OP_NSEQ), 2, pair, NULL, &eq));
+    *out = e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, false, 1, &eq, bx_name(b, e)) : eq;
+    return LH_OK;
+}
+
+static lh_err bind_in(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t **args;
+    LH_TRY(bind_args(b, x, &e->args, &args));
+    lh_type_t t = {LH_TYPE_NULL};
+    bool nullable = false;
+    for (int i = 0; i < e->args.count; i++) {
+        LH_TRY(bx_common_type(b, t, args[i]->type, &t));
+        nullable = nullable || args[i]->nullable;
+    }
+    for (int i = 0; i < e->args.count; i++)
+        LH_TRY(bx_coerce(b, &args[i], t));
+    lh_expr_t *in = lh_expr_node(b->a, LH_EXPR_IN, (lh_type_t){LH_TYPE_BOOLEAN}, nullable,
+                                 e->args.count, args, bx_name(b, e));
+    *out = e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, in->type, nullable, 1, &in, bx_name(b, e))
+                      : in;
+    return LH_OK;
+}
+
+static lh_err bind_between(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t *v, *lo, *hi, *ge, *le;
+    LH_TRY(bx_expr(b, x, e->args.items[0], &v));
+    LH_TRY(bx_expr(b, x, e->args.items[1], &lo));
+    LH_TRY(bx_expr(b, x, e->args.items[2], &hi));
+    lh_expr_t *p1[2] = {v, lo}, *p2[2] = {v, hi};
+    LH_TRY(call(b, op_func(LH_OP_GE), 2, p1, NULL, &ge));
+    LH_TRY(call(b, op_func(LH_OP_LE), 2, p2, NULL, &le));
+    lh_expr_t *both[2] = {ge, le};
+    lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    lh_expr_t *and = lh_expr_node(b->a, LH_EXPR_AND, boolean, ge->nullable || le->nullable, 2, both,
+                                  bx_name(b, e));
+    *out = e->negated
+               ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, and->nullable, 1, &and, bx_name(b, e))
+               : and;
+    return LH_OK;
+}
+
+static lh_err bind_like(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    if (e->u.like.quant != LH_QUANT_NONE)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.LIKE_ANY_ALL_NOT_YET", "message",
+                         "LIKE ANY/ALL", NULL);
+    static const char *const like[] = {"like", NULL}, *const ilike[] = {"ilike", NULL},
+                             *const rlike[] = {"rlike", "regexp", "regexp_like"};
+    const lh_func_t *f = bx_func(e->op == LH_OP_ILIKE ? ilike : e->op == LH_OP_LIKE ? like : rlike);
+    if (f == NULL)
+        return unresolved_routine(b, e->op == LH_OP_ILIKE ? "ilike" : "like");
+    lh_expr_t *args[3];
+    int argc = 2;
+    LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
+    LH_TRY(bx_expr(b, x, e->args.items[1], &args[1]));
+    if (e->u.like.escape != NULL)
+        LH_TRY(bx_expr(b, x, e->u.like.escape, &args[argc++]));
+    lh_expr_t *r;
+    LH_TRY(call(b, f, argc, args, bx_name(b, e), &r));
+    *out = e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, r->type, r->nullable, 1, &r, bx_name(b, e))
+                      : r;
+    return LH_OK;
+}
+
+static lh_err bind_case(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    int n = e->u.case_.whens.count, argc = 2 * n + (e->u.case_.else_ != NULL);
+    lh_expr_t **args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *args), *operand = NULL;
+    if (e->u.case_.operand != NULL)
+        LH_TRY(bx_expr(b, x, e->u.case_.operand, &operand));
+    lh_type_t t = {LH_TYPE_NULL};
+    bool nullable = e->u.case_.else_ == NULL;
+    for (int i = 0; i < n; i++) {
+        lh_expr_t *w;
+        LH_TRY(bx_expr(b, x, e->u.case_.whens.items[i], &w));
+        if (operand != NULL) {
+            lh_expr_t *pair[2] = {operand, w};
+            LH_TRY(call(b, op_func(LH_OP_EQ), 2, pair, NULL, &w));
+        }
+        LH_TRY(bx_coerce(b, &w, (lh_type_t){LH_TYPE_BOOLEAN}));
+        args[2 * i] = w;
+        LH_TRY(bx_expr(b, x, e->u.case_.thens.items[i], &args[2 * i + 1]));
+        LH_TRY(bx_common_type(b, t, args[2 * i + 1]->type, &t));
+    }
+    if (e->u.case_.else_ != NULL) {
+        LH_TRY(bx_expr(b, x, e->u.case_.else_, &args[2 * n]));
+        LH_TRY(bx_common_type(b, t, args[2 * n]->type, &t));
+    }
+    for (int i = 1; i < argc; i += (i < 2 * n ? 2 : 1)) {
+        LH_TRY(bx_coerce(b, &args[i], t));
+        nullable = nullable || args[i]->nullable;
+        if (i == 2 * n)
+            break;
+    }
+    *out = lh_expr_node(b->a, LH_EXPR_CASE, t, nullable, argc, args, bx_name(b, e));
+    return LH_OK;
+}
+
+static lh_err bind_cast(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    lh_expr_t *arg;
+    lh_type_t t;
+    LH_TRY(bx_expr(b, x, e->args.items[0], &arg));
+    LH_TRY(lh_bind_type(e->u.cast.type, &t, b->eb));
+    LH_TRY(lh_expr_cast(b->a, arg, t, e->u.cast.style == LH_CAST_TRY,
+                        lh_session_conf(b->env->session), out, b->eb));
+    if (*out != arg)
+        (*out)->name = bx_name(b, e);
+    return LH_OK;
+}
+
+static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    const lh_bind_env_t *env = b->env;
+    for (int i = 0; e->str != NULL && i < env->param_count; i++) {
+        if (strcmp(env->param_names[i], e->str) == 0) {
+            *out = lh_expr_const(b->a, &env->param_values[i], e->str);
+            return LH_OK;
+        }
+    }
+    return lh_sqlerr(b->eb, "UNBOUND_SQL_PARAMETER", "name", e->str ? e->str : "?", NULL);
+}
+
+/* POST mode: a sub-expression equal to a grouping key reads that key's output column. */
+static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    if (x->mode != MODE_POST || bx_has_agg(e) || e->kind == LH_EX_LITERAL)
+        return false;
+    ectx pre = {x->sc, MODE_PRE, NULL, x->clause};
+    lh_errbuf scratch;
+    lh_errbuf *saved = b->eb;
+    b->eb = &scratch;
+    lh_expr_t *t = NULL;
+    lh_err err = bx_expr(b, &pre, e, &t);
+    b->eb = saved;
+    if (err != LH_OK)
+        return false;
+    for (int i = 0; i < x->agg->key_count; i++) {
+        if (bx_equal(t, x->agg->keys[i])) {
+            lh_expr_t *k = x->agg->keys[i];
+            *out = lh_expr_column(b->a, i, k->type, k->nullable, bx_name(b, e));
+            return true;
+        }
+    }
+    return false;
+}
+
+lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    if (match_key(b, x, e, out))
+        return LH_OK;
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN)
+        return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)),
+                         "expressionAnyValue",
+                         lh_arena_sprintf(b->a, "\"any_value(%s)\"", span_text(b, e->span)), NULL);
+    switch (e->kind) {
+    case LH_EX_LITERAL:
+        return bind_literal(b, e, out);
+    case LH_EX_COLUMN: {
+        ectx pre = *x;
+        return bind_column(b, &pre, e, out);
+    }
+    case LH_EX_PARAM:
+        return bind_param(b, e, out);
+    case LH_EX_UNARY:
+        return bind_unary(b, x, e, out);
+    case LH_EX_BINARY:
+        return bind_binary(b, x, e, out);
+    case LH_EX_IS:
+        return bind_is(b, x, e, out);
+    case LH_EX_IN:
+        return bind_in(b, x, e, out);
+    case LH_EX_BETWEEN:
+        return bind_between(b, x, e, out);
+    case LH_EX_LIKE:
+        return bind_like(b, x, e, out);
+    case LH_EX_CASE:
+        return bind_case(b, x, e, out);
+    case LH_EX_CAST:
+        return bind_cast(b, x, e, out);
+    case LH_EX_FUNC:
+        return bind_func(b, x, e, out);
+    default:
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.EXPRESSION_NOT_YET", "message",
+                         span_text(b, e->span), NULL);
+    }
+}
+
+lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    LH_TRY(bx_expr(b, x, e, out));
+    if ((*out)->type.id == LH_TYPE_BOOLEAN)
+        return LH_OK;
+    char t[48];
+    return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "sqlExpr",
+                     lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "filter",
+                     lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "type",
+                     lh_arena_sprintf(b->a, "\"%s\"", lh_type_name((*out)->type, t, sizeof t)),
+                     NULL);
+}
+
+lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out)
+{
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, what};
+    lh_expr_t *bound;
+    LH_TRY(bx_expr(b, &x, e, &bound));
+    lh_value_t v;
+    if (!lh_expr_is_foldable(bound))
+        return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "name", what, "expr",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), NULL);
+    LH_TRY(lh_expr_fold(b->a, bound, lh_session_conf(b->env->session), &v, b->eb));
+    if (v.is_null || v.type.id < LH_TYPE_BYTE || v.type.id > LH_TYPE_LONG)
+        return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE", "name", what, "expr",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "dataType",
+                         "\"INT\"", NULL);
+    if (v.v.i64 < 0)
+        return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE", "name", what, "expr",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "v",
+                         lh_arena_sprintf(b->a, "%lld", (long long)v.v.i64), NULL);
+    *out = v.v.i64;
+    return LH_OK;
+}

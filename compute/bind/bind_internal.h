@@ -1,0 +1,93 @@
+/*
+ * bind_internal.h - the binder's shared state (not for other modules).
+ *
+ * A scope is the list of columns a query level can see, each with the qualifiers it can
+ * be named by (alias, or table name, schema, catalog) and its position in the input
+ * batch of the operator that evaluates expressions of that level. Binding an expression
+ * happens in one of two modes:
+ *   PRE   over the FROM/WHERE scope: columns resolve to input positions; an aggregate
+ *         call is an error (WHERE) or is collected (SELECT list, HAVING, ORDER BY);
+ *   POST  after GROUP BY: a sub-expression equal to a grouping key becomes a reference
+ *         to that key's output column, an aggregate call a reference to its result, and
+ *         a bare column that is neither is MISSING_AGGREGATION.
+ */
+#ifndef LH_COMPUTE_BIND_INTERNAL_H
+#define LH_COMPUTE_BIND_INTERNAL_H
+
+#include "compute/bind/bind.h"
+#include "compute/sqlerr.h"
+
+typedef struct bcol {
+    const char *name;
+    const char *qual[3]; /* table alias or name, schema, catalog (NULLs when unknown) */
+    int index;           /* position in the input batch */
+    lh_type_t type;
+    bool nullable;
+    bool hidden; /* not expanded by * (the right copy of a USING column) */
+} bcol;
+
+typedef struct scope {
+    bcol *cols;
+    int count;
+} scope;
+
+typedef struct cte_def {
+    const char *name;
+    const lh_ast_cte_t *cte;
+    struct cte_def *next;
+} cte_def;
+
+/* The aggregation context of one SELECT level (POST mode). */
+typedef struct agg_ctx {
+    int key_count;
+    lh_expr_t **keys; /* bound over the pre-aggregation input */
+    int agg_count, agg_cap;
+    lh_agg_call_t *aggs;
+    const lh_ast_expr_t **agg_asts; /* to find a repeated call */
+    bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
+} agg_ctx;
+
+typedef struct binder {
+    const lh_bind_env_t *env;
+    lh_arena_t *a;
+    lh_errbuf *eb;
+    const char *sql; /* text the spans of the current AST point into */
+    cte_def *ctes;
+    int depth;
+} binder;
+
+typedef enum { MODE_PRE, MODE_POST } bind_mode;
+
+typedef struct ectx {
+    const scope *sc;
+    bind_mode mode;
+    agg_ctx *agg;       /* POST (or collecting PRE) */
+    const char *clause; /* "WHERE", "SELECT", ... for error messages */
+} ectx;
+
+/* bind_expr.c */
+lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+const char *bx_name(binder *b, const lh_ast_expr_t *e); /* the column header Spark shows */
+bool bx_has_agg(const lh_ast_expr_t *e);
+lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out);
+lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
+lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);
+bool bx_equal(const lh_expr_t *x, const lh_expr_t *y);
+const lh_func_t *bx_func(const char *const *names);
+
+/* bind_query.c */
+lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out);
+
+/* bind_from.c */
+lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);
+lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t *travel,
+                lh_plan_t **plan, scope *sc);
+scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier);
+const char *bf_lower(binder *b, const char *s);
+
+/* bind_stmt.c */
+lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
+                      int row_count, lh_value_t **rows, lh_plan_t **out);
+
+#endif

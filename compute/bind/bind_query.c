@@ -1,0 +1,547 @@
+/*
+ * bind_query.c - queries: SELECT levels, set operations, VALUES, TABLE, parentheses,
+ * WITH, ORDER BY, LIMIT and OFFSET.
+ *
+ * One SELECT level becomes, bottom up:
+ *   FROM -> Filter(WHERE) -> [Aggregate(keys ++ aggregates) -> Filter(HAVING)]
+ *        -> Project(select list ++ hidden sort columns) -> [Aggregate for DISTINCT]
+ *        -> Sort(ORDER BY) -> Project(drop hidden columns) -> Limit
+ * Aggregate calls anywhere in SELECT, HAVING and ORDER BY are gathered while those
+ * clauses bind in POST mode (bind_internal.h), so the Aggregate node is built last, with
+ * the keys first and then every distinct aggregate call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compute/bind/bind_internal.h"
+
+static lh_plan_t *project(binder *b, lh_plan_t *child, int n, lh_expr_t **exprs, const char **names)
+{
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_PROJECT, n, 1);
+    p->children[0] = child;
+    p->u.project.exprs = exprs;
+    for (int i = 0; i < n; i++) {
+        p->col_names[i] = names[i];
+        p->col_types[i] = exprs[i]->type;
+        p->col_nullable[i] = exprs[i]->nullable;
+    }
+    p->est_rows = child->est_rows;
+    return p;
+}
+
+/* Project the first n columns of child (drops hidden sort columns). */
+static lh_plan_t *project_prefix(binder *b, lh_plan_t *child, int n)
+{
+    lh_expr_t **e = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *e);
+    for (int i = 0; i < n; i++)
+        e[i] = lh_expr_column(b->a, i, child->col_types[i], child->col_nullable[i],
+                              child->col_names[i]);
+    return project(b, child, n, e, child->col_names);
+}
+
+static lh_plan_t *filter(binder *b, lh_plan_t *child, lh_expr_t *pred)
+{
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_FILTER, child->col_count, 1);
+    p->children[0] = child;
+    p->u.filter.pred = pred;
+    memcpy(p->col_names, child->col_names, (size_t)child->col_count * sizeof *p->col_names);
+    memcpy(p->col_types, child->col_types, (size_t)child->col_count * sizeof *p->col_types);
+    memcpy(p->col_nullable, child->col_nullable, (size_t)child->col_count * sizeof(bool));
+    p->est_rows = child->est_rows >= 0 ? child->est_rows / 3 : -1;
+    return p;
+}
+
+/* ---- select list ------------------------------------------------------------------------ */
+
+typedef struct outlist {
+    int count, cap;
+    lh_expr_t **exprs;
+    const char **names;
+} outlist;
+
+static void out_add(binder *b, outlist *o, lh_expr_t *e, const char *name)
+{
+    if (o->count == o->cap) {
+        int cap = o->cap ? o->cap * 2 : 16;
+        lh_expr_t **ne = lh_arena_calloc(b->a, (size_t)cap, sizeof *ne);
+        const char **nn = lh_arena_calloc(b->a, (size_t)cap, sizeof *nn);
+        if (o->count) {
+            memcpy(ne, o->exprs, (size_t)o->count * sizeof *ne);
+            memcpy(nn, o->names, (size_t)o->count * sizeof *nn);
+        }
+        o->exprs = ne, o->names = nn, o->cap = cap;
+    }
+    o->exprs[o->count] = e;
+    o->names[o->count++] = name;
+}
+
+static bool excluded(const lh_ast_expr_t *star, const bcol *c)
+{
+    for (int i = 0; i < star->u.star.except_count; i++) {
+        const lh_ast_name_t *n = &star->u.star.except_names[i];
+        if (strcasecmp(n->parts[n->count - 1].text, c->name) == 0 &&
+            (n->count == 1 ||
+             (c->qual[0] && strcasecmp(n->parts[n->count - 2].text, c->qual[0]) == 0)))
+            return true;
+    }
+    return false;
+}
+
+static lh_err expand_star(binder *b, const scope *sc, const lh_ast_expr_t *star, outlist *o)
+{
+    int before = o->count;
+    for (int i = 0; i < sc->count; i++) {
+        const bcol *c = &sc->cols[i];
+        if (c->hidden || excluded(star, c))
+            continue;
+        if (star->name.count > 0 &&
+            !(c->qual[0] &&
+              strcasecmp(c->qual[0], star->name.parts[star->name.count - 1].text) == 0))
+            continue;
+        out_add(b, o, lh_expr_column(b->a, c->index, c->type, c->nullable, c->name), c->name);
+    }
+    if (o->count == before && star->name.count > 0)
+        return lh_sqlerr(b->eb, "CANNOT_RESOLVE_STAR_EXPAND", "targetString",
+                         lh_arena_sprintf(b->a, "`%s`", star->name.parts[0].text), "columns", "",
+                         NULL);
+    return LH_OK;
+}
+
+/* ---- GROUP BY ----------------------------------------------------------------------------- */
+
+static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
+{
+    for (int i = 0; i < g->key_count; i++)
+        if (bx_equal(g->keys[i], k)) {
+            *index = i;
+            return LH_OK;
+        }
+    lh_expr_t **nk = lh_arena_calloc(b->a, (size_t)g->key_count + 2, sizeof *nk);
+    if (g->key_count)
+        memcpy(nk, g->keys, (size_t)g->key_count * sizeof *nk);
+    nk[g->key_count] = k;
+    g->keys = nk;
+    *index = g->key_count++;
+    return LH_OK;
+}
+
+/* One GROUP BY expression: an ordinal, a select alias, or an expression. */
+static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
+                         const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+        long n = strtol(e->u.lit.text, NULL, 10);
+        if (n < 1 || n > s->items.count)
+            return lh_sqlerr(b->eb, "GROUP_BY_POS_OUT_OF_RANGE", "index",
+                             lh_arena_sprintf(b->a, "%ld", n), "size",
+                             lh_arena_sprintf(b->a, "%d", s->items.count), NULL);
+        const lh_ast_expr_t *item = s->items.items[n - 1].expr;
+        if (bx_has_agg(item))
+            return lh_sqlerr(b->eb, "GROUP_BY_POS_AGGREGATE", "index",
+                             lh_arena_sprintf(b->a, "%ld", n), "aggExpr", bx_name(b, item), NULL);
+        return bx_expr(b, pre, item, out);
+    }
+    lh_errbuf scratch;
+    lh_errbuf *saved = b->eb;
+    b->eb = &scratch;
+    lh_err err = bx_expr(b, pre, e, out);
+    b->eb = saved;
+    if (err == LH_OK)
+        return LH_OK;
+    if (e->kind == LH_EX_COLUMN && e->name.count == 1) /* a select-list alias */
+        for (int i = 0; i < s->items.count; i++) {
+            const lh_ast_named_expr_t *it = &s->items.items[i];
+            if (it->alias && strcasecmp(it->alias->text, e->name.parts[0].text) == 0 &&
+                !bx_has_agg(it->expr))
+                return bx_expr(b, pre, it->expr, out);
+        }
+    return bx_expr(b, pre, e, out);
+}
+
+/* Fill g's keys and (for ROLLUP/CUBE/GROUPING SETS) the set masks. */
+static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g,
+                       int *set_count, uint64_t **sets)
+{
+    const lh_ast_group_by_t *gb = &s->group_by;
+    *set_count = 0;
+    *sets = NULL;
+    if (gb->all) {
+        for (int i = 0; i < s->items.count; i++) {
+            const lh_ast_expr_t *e = s->items.items[i].expr;
+            if (bx_has_agg(e) || e->kind == LH_EX_STAR)
+                continue;
+            lh_expr_t *k;
+            int idx;
+            LH_TRY(bx_expr(b, pre, e, &k));
+            if (lh_expr_is_foldable(k))
+                continue;
+            LH_TRY(add_key(b, g, k, &idx));
+        }
+        return LH_OK;
+    }
+    uint64_t base = 0;
+    int set_cap = 0;
+    for (int i = 0; i < gb->count; i++) {
+        const lh_ast_group_item_t *it = &gb->items[i];
+        if (it->kind == LH_GROUP_EXPR) {
+            lh_expr_t *k;
+            int idx;
+            LH_TRY(group_expr(b, pre, s, it->expr, &k));
+            LH_TRY(add_key(b, g, k, &idx));
+            base |= 1ull << idx;
+            continue;
+        }
+        /* each element of sets[] is one list; ROLLUP and CUBE expand them */
+        int n = it->set_count;
+        uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
+        for (int j = 0; j < n; j++)
+            for (int m = 0; m < it->sets[j].count; m++) {
+                lh_expr_t *k;
+                int idx;
+                LH_TRY(group_expr(b, pre, s, it->sets[j].items[m], &k));
+                LH_TRY(add_key(b, g, k, &idx));
+                masks[j] |= 1ull << idx;
+            }
+        int out_n = it->kind == LH_GROUP_CUBE ? 1 << n : it->kind == LH_GROUP_ROLLUP ? n + 1 : n;
+        if (n > 12)
+            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
+        uint64_t *outm = lh_arena_calloc(b->a, (size_t)out_n + 1, sizeof *outm);
+        for (int j = 0; j < out_n; j++) {
+            uint64_t m = 0;
+            for (int k = 0; k < n; k++) {
+                bool in = it->kind == LH_GROUP_CUBE     ? ((j >> (n - 1 - k)) & 1) == 0
+                          : it->kind == LH_GROUP_ROLLUP ? k < n - j
+                                                        : k == j;
+                if (in)
+                    m |= masks[k];
+            }
+            outm[j] = m;
+        }
+        (void)set_cap;
+        *sets = outm; /* one grouping-set item per level (products of several: later) */
+        *set_count = out_n;
+    }
+    for (int j = 0; j < *set_count; j++)
+        (*sets)[j] |= base;
+    return LH_OK;
+}
+
+/* ---- ORDER BY ----------------------------------------------------------------------------- */
+
+static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
+{
+    bool desc = it->desc;
+    bool nulls_first = it->nulls == 1 ? true : it->nulls == 2 ? false : !desc;
+    return (lh_sort_key_t){e, desc, nulls_first};
+}
+
+/* An ORDER BY item that names an output column (ordinal or alias), or -1. */
+static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, int visible, int *pos)
+{
+    *pos = -1;
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+        long n = strtol(e->u.lit.text, NULL, 10);
+        if (n < 1 || n > visible)
+            return lh_sqlerr(b->eb, "ORDER_BY_POS_OUT_OF_RANGE", "index",
+                             lh_arena_sprintf(b->a, "%ld", n), "size",
+                             lh_arena_sprintf(b->a, "%d", visible), NULL);
+        *pos = (int)n - 1;
+        return LH_OK;
+    }
+    if (e->kind == LH_EX_COLUMN && e->name.count == 1)
+        for (int i = 0; i < visible; i++)
+            if (strcasecmp(o->names[i], e->name.parts[0].text) == 0) {
+                *pos = i;
+                return LH_OK;
+            }
+    return LH_OK;
+}
+
+static lh_plan_t *sort_node(binder *b, lh_plan_t *child, int n, lh_sort_key_t *keys)
+{
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_SORT, child->col_count, 1);
+    p->children[0] = child;
+    memcpy(p->col_names, child->col_names, (size_t)child->col_count * sizeof *p->col_names);
+    memcpy(p->col_types, child->col_types, (size_t)child->col_count * sizeof *p->col_types);
+    memcpy(p->col_nullable, child->col_nullable, (size_t)child->col_count * sizeof(bool));
+    p->u.sort.key_count = n;
+    p->u.sort.keys = keys;
+    p->u.sort.limit = -1;
+    p->est_rows = child->est_rows;
+    return p;
+}
+
+/* ---- one SELECT level --------------------------------------------------------------------- */
+
+static lh_plan_t *aggregate_node(binder *b, lh_plan_t *child, agg_ctx *g, int set_count,
+                                 uint64_t *sets)
+{
+    int n = g->key_count + g->agg_count;
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_AGGREGATE, n, 1);
+    p->children[0] = child;
+    for (int i = 0; i < g->key_count; i++) {
+        p->col_names[i] = g->keys[i]->name ? g->keys[i]->name : "key";
+        p->col_types[i] = g->keys[i]->type;
+        p->col_nullable[i] = g->keys[i]->nullable || set_count > 0;
+    }
+    for (int i = 0; i < g->agg_count; i++) {
+        p->col_names[g->key_count + i] = g->aggs[i].name;
+        p->col_types[g->key_count + i] = g->aggs[i].type;
+        p->col_nullable[g->key_count + i] = true;
+    }
+    p->u.aggregate.key_count = g->key_count;
+    p->u.aggregate.keys = g->keys;
+    p->u.aggregate.agg_count = g->agg_count;
+    p->u.aggregate.aggs = g->aggs;
+    p->u.aggregate.set_count = set_count;
+    p->u.aggregate.sets = sets;
+    p->est_rows = child->est_rows >= 0 ? (g->key_count ? child->est_rows / 10 : 1) : -1;
+    return p;
+}
+
+static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
+                          lh_plan_t **out)
+{
+    lh_plan_t *plan;
+    scope sc = {0};
+    if (s->from != NULL) {
+        LH_TRY(bf_relation(b, s->from, &plan, &sc));
+    } else {
+        plan = lh_plan_new(b->a, LH_PLAN_VALUES, 0, 0);
+        plan->u.values.row_count = 1;
+        plan->u.values.rows = lh_arena_calloc(b->a, 1, sizeof *plan->u.values.rows);
+        plan->est_rows = 1;
+    }
+    if (s->lateral_count > 0 || s->window_count > 0 || s->qualify != NULL)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.CLAUSE_NOT_YET", "message",
+                         "LATERAL VIEW, WINDOW and QUALIFY", NULL);
+    ectx pre = {&sc, MODE_PRE, NULL, "WHERE"};
+    if (s->where != NULL) {
+        lh_expr_t *pred;
+        LH_TRY(bx_bool(b, &pre, s->where, &pred));
+        plan = filter(b, plan, pred);
+    }
+    bool aggregating = s->group_by.present || bx_has_agg(s->having);
+    for (int i = 0; !aggregating && i < s->items.count; i++)
+        aggregating = bx_has_agg(s->items.items[i].expr);
+    for (int i = 0; !aggregating && order && i < order->count; i++)
+        aggregating = bx_has_agg(order->items[i].expr);
+    agg_ctx g = {0};
+    int set_count = 0;
+    uint64_t *sets = NULL;
+    if (aggregating)
+        LH_TRY(group_by(b, &pre, s, &g, &set_count, &sets));
+    ectx post = {&sc, aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT"};
+    /* select list */
+    outlist o = {0};
+    for (int i = 0; i < s->items.count; i++) {
+        const lh_ast_named_expr_t *it = &s->items.items[i];
+        if (it->expr->kind == LH_EX_STAR) {
+            if (aggregating)
+                return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
+                                 "expressionAnyValue", "\"any_value(*)\"", NULL);
+            LH_TRY(expand_star(b, &sc, it->expr, &o));
+            continue;
+        }
+        lh_expr_t *e;
+        LH_TRY(bx_expr(b, &post, it->expr, &e));
+        out_add(b, &o, e, it->alias ? it->alias->text : bx_name(b, it->expr));
+    }
+    int visible = o.count;
+    lh_expr_t *having = NULL;
+    if (s->having != NULL) {
+        ectx h = post;
+        h.clause = "HAVING";
+        LH_TRY(bx_bool(b, &h, s->having, &having));
+    }
+    /* ORDER BY: output columns by position or name, else expressions (hidden columns) */
+    int key_count = order ? order->count : 0;
+    lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)key_count + 1, sizeof *keys);
+    for (int i = 0; i < key_count; i++) {
+        const lh_ast_sort_item_t *it = &order->items[i];
+        int pos;
+        LH_TRY(output_ref(b, it->expr, &o, visible, &pos));
+        if (pos < 0) {
+            lh_expr_t *e;
+            LH_TRY(bx_expr(b, &post, it->expr, &e));
+            for (int k = 0; k < o.count && pos < 0; k++)
+                if (bx_equal(o.exprs[k], e))
+                    pos = k;
+            if (pos < 0) {
+                if (s->distinct)
+                    return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "objectName",
+                                     bx_name(b, it->expr), NULL);
+                out_add(b, &o, e, bx_name(b, it->expr));
+                pos = o.count - 1;
+            }
+        }
+        keys[i] = sort_key(
+            lh_expr_column(b->a, pos, o.exprs[pos]->type, o.exprs[pos]->nullable, o.names[pos]),
+            it);
+    }
+    if (aggregating) {
+        plan = aggregate_node(b, plan, &g, set_count, sets);
+        if (having != NULL)
+            plan = filter(b, plan, having);
+    }
+    plan = project(b, plan, o.count, o.exprs, o.names);
+    if (s->distinct) {
+        agg_ctx d = {0};
+        for (int i = 0; i < visible; i++) {
+            int idx;
+            LH_TRY(add_key(b, &d,
+                           lh_expr_column(b->a, i, plan->col_types[i], plan->col_nullable[i],
+                                          plan->col_names[i]),
+                           &idx));
+        }
+        lh_plan_t *agg = aggregate_node(b, plan, &d, 0, NULL);
+        for (int i = 0; i < visible; i++)
+            agg->col_names[i] = plan->col_names[i];
+        plan = agg;
+    }
+    if (key_count > 0)
+        plan = sort_node(b, plan, key_count, keys);
+    if (o.count > visible)
+        plan = project_prefix(b, plan, visible);
+    *out = plan;
+    return LH_OK;
+}
+
+/* ---- query levels --------------------------------------------------------------------- */
+
+static lh_err order_output(binder *b, lh_plan_t **plan, const lh_ast_sort_t *order)
+{
+    if (order->count == 0)
+        return LH_OK;
+    scope sc = bf_scope_of(b, *plan, NULL);
+    outlist o = {(*plan)->col_count, (*plan)->col_count, NULL, (*plan)->col_names};
+    lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)order->count + 1, sizeof *keys);
+    ectx x = {&sc, MODE_PRE, NULL, "ORDER BY"};
+    for (int i = 0; i < order->count; i++) {
+        int pos;
+        LH_TRY(output_ref(b, order->items[i].expr, &o, (*plan)->col_count, &pos));
+        lh_expr_t *e;
+        if (pos >= 0)
+            e = lh_expr_column(b->a, pos, (*plan)->col_types[pos], (*plan)->col_nullable[pos],
+                               (*plan)->col_names[pos]);
+        else
+            LH_TRY(bx_expr(b, &x, order->items[i].expr, &e));
+        keys[i] = sort_key(e, &order->items[i]);
+    }
+    *plan = sort_node(b, *plan, order->count, keys);
+    return LH_OK;
+}
+
+static lh_err limit(binder *b, const lh_ast_query_t *q, lh_plan_t **plan)
+{
+    if (q->limit == NULL && q->offset == NULL)
+        return LH_OK;
+    int64_t lim = -1, off = 0;
+    if (q->limit != NULL)
+        LH_TRY(bx_fold_int(b, q->limit, "limit", &lim));
+    if (q->offset != NULL)
+        LH_TRY(bx_fold_int(b, q->offset, "offset", &off));
+    lh_plan_t *child = *plan, *p = lh_plan_new(b->a, LH_PLAN_LIMIT, child->col_count, 1);
+    p->children[0] = child;
+    memcpy(p->col_names, child->col_names, (size_t)child->col_count * sizeof *p->col_names);
+    memcpy(p->col_types, child->col_types, (size_t)child->col_count * sizeof *p->col_types);
+    memcpy(p->col_nullable, child->col_nullable, (size_t)child->col_count * sizeof(bool));
+    p->u.limit.limit = lim;
+    p->u.limit.offset = off;
+    p->est_rows = lim >= 0 ? (double)lim : child->est_rows;
+    *plan = p;
+    return LH_OK;
+}
+
+static lh_err setop(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
+{
+    lh_plan_t *l, *r;
+    LH_TRY(bq_query(b, q->left, &l));
+    LH_TRY(bq_query(b, q->right, &r));
+    if (l->col_count != r->col_count)
+        return lh_sqlerr(b->eb, "NUM_COLUMNS_MISMATCH", "operator",
+                         q->setop == LH_SET_UNION       ? "UNION"
+                         : q->setop == LH_SET_INTERSECT ? "INTERSECT"
+                                                        : "EXCEPT",
+                         "firstNumColumns", lh_arena_sprintf(b->a, "%d", l->col_count),
+                         "invalidOrdinalNum", "second", "invalidNumColumns",
+                         lh_arena_sprintf(b->a, "%d", r->col_count), NULL);
+    int n = l->col_count;
+    lh_expr_t **le = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *le);
+    lh_expr_t **re = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *re);
+    for (int i = 0; i < n; i++) {
+        lh_type_t t;
+        LH_TRY(bx_common_type(b, l->col_types[i], r->col_types[i], &t));
+        le[i] = lh_expr_column(b->a, i, l->col_types[i], l->col_nullable[i], l->col_names[i]);
+        re[i] = lh_expr_column(b->a, i, r->col_types[i], r->col_nullable[i], r->col_names[i]);
+        LH_TRY(bx_coerce(b, &le[i], t));
+        LH_TRY(bx_coerce(b, &re[i], t));
+    }
+    l = project(b, l, n, le, l->col_names);
+    r = project(b, r, n, re, l->col_names);
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_SETOP, n, 2);
+    p->children[0] = l;
+    p->children[1] = r;
+    for (int i = 0; i < n; i++) {
+        p->col_names[i] = l->col_names[i];
+        p->col_types[i] = l->col_types[i];
+        p->col_nullable[i] = l->col_nullable[i] || r->col_nullable[i];
+    }
+    p->u.setop.kind = q->setop == LH_SET_UNION       ? LH_SETOP_UNION
+                      : q->setop == LH_SET_INTERSECT ? LH_SETOP_INTERSECT
+                                                     : LH_SETOP_EXCEPT;
+    p->u.setop.all = q->set_quant == 1;
+    p->est_rows = l->est_rows + r->est_rows;
+    *out = p;
+    return LH_OK;
+}
+
+lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
+{
+    if (++b->depth > 64) {
+        b->depth--;
+        return lh_sqlerr(b->eb, "INTERNAL_ERROR", "message", "queries nested too deeply", NULL);
+    }
+    cte_def *saved = b->ctes;
+    for (int i = 0; i < q->cte_count; i++) {
+        cte_def *c = lh_arena_calloc(b->a, 1, sizeof *c);
+        c->name = q->ctes[i].name.text;
+        c->cte = &q->ctes[i];
+        c->next = b->ctes;
+        b->ctes = c;
+    }
+    lh_err e = LH_OK;
+    const lh_ast_sort_t *order = &q->order_by;
+    switch (q->kind) {
+    case LH_Q_SELECT:
+        e = bind_select(b, q->select, order, out);
+        order = NULL;
+        break;
+    case LH_Q_SETOP:
+        e = setop(b, q, out);
+        break;
+    case LH_Q_PAREN:
+        e = bq_query(b, q->inner, out);
+        break;
+    case LH_Q_TABLE: {
+        scope sc;
+        e = bf_table(b, &q->table, NULL, out, &sc);
+        break;
+    }
+    case LH_Q_VALUES: {
+        lh_ast_rel_t r = {.kind = LH_REL_VALUES, .rows = q->rows, .row_count = q->row_count};
+        scope sc;
+        e = bf_relation(b, &r, out, &sc);
+        break;
+    }
+    }
+    if (e == LH_OK && order != NULL)
+        e = order_output(b, out, order);
+    if (e == LH_OK)
+        e = limit(b, q, out);
+    b->ctes = saved;
+    b->depth--;
+    return e;
+}

@@ -1,0 +1,633 @@
+/*
+ * bind_stmt.c - statements: the entry point, queries and DML to plans, DDL and session
+ * statements to commands, SHOW/DESCRIBE/SET/EXPLAIN answers as VALUES plans.
+ *
+ * Commands run in lh_bind_run_command, after binding succeeded: DDL goes through the
+ * resolver (one SQLite transaction each) and, for tables, storage/delta (an empty table
+ * is a version 0 with protocol and metaData). CTAS is a CREATE command followed by the
+ * WRITE plan of its query.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "compute/bind/bind_internal.h"
+#include "storage/delta/rewrite.h"
+#include "storage/objstore/objstore.h"
+
+/* ---- types -------------------------------------------------------------------------------- */
+
+typedef struct type_row {
+    const char *name;
+    lh_type_id id;
+} type_row;
+
+static const type_row type_names[] = {
+    {"BOOLEAN", LH_TYPE_BOOLEAN},
+    {"BOOL", LH_TYPE_BOOLEAN},
+    {"TINYINT", LH_TYPE_BYTE},
+    {"BYTE", LH_TYPE_BYTE},
+    {"SMALLINT", LH_TYPE_SHORT},
+    {"SHORT", LH_TYPE_SHORT},
+    {"INT", LH_TYPE_INT},
+    {"INTEGER", LH_TYPE_INT},
+    {"BIGINT", LH_TYPE_LONG},
+    {"LONG", LH_TYPE_LONG},
+    {"FLOAT", LH_TYPE_FLOAT},
+    {"REAL", LH_TYPE_FLOAT},
+    {"DOUBLE", LH_TYPE_DOUBLE},
+    {"STRING", LH_TYPE_STRING},
+    {"VARCHAR", LH_TYPE_STRING},
+    {"CHAR", LH_TYPE_STRING},
+    {"BINARY", LH_TYPE_BINARY},
+    {"DATE", LH_TYPE_DATE},
+    {"TIMESTAMP", LH_TYPE_TIMESTAMP},
+    {"TIMESTAMP_LTZ", LH_TYPE_TIMESTAMP},
+    {"TIMESTAMP_NTZ", LH_TYPE_TIMESTAMP_NTZ},
+    {"DECIMAL", LH_TYPE_DECIMAL},
+    {"DEC", LH_TYPE_DECIMAL},
+    {"NUMERIC", LH_TYPE_DECIMAL},
+};
+
+lh_err lh_bind_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
+{
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
+        if (strcasecmp(t->name, type_names[i].name) != 0)
+            continue;
+        *out = (lh_type_t){type_names[i].id, 0, 0};
+        if (out->id == LH_TYPE_DECIMAL) {
+            int p = t->param_count > 0 ? t->params[0] : 10,
+                s = t->param_count > 1 ? t->params[1] : 0;
+            if (p < 1 || p > 38 || s < 0 || s > p)
+                return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision", "38",
+                                 "maxPrecision", "38", NULL);
+            out->precision = (uint8_t)p;
+            out->scale = (uint8_t)s;
+        }
+        return LH_OK;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "\"%s\"", t->name);
+    return lh_sqlerr(eb, "UNSUPPORTED_DATATYPE", "typeName", name, NULL);
+}
+
+/* ---- VALUES answers ----------------------------------------------------------------------- */
+
+lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
+                      int row_count, lh_value_t **rows, lh_plan_t **out)
+{
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_VALUES, col_count, 0);
+    for (int c = 0; c < col_count; c++) {
+        p->col_names[c] = names[c];
+        p->col_types[c] = types[c];
+        p->col_nullable[c] = true;
+    }
+    p->u.values.row_count = row_count;
+    p->u.values.rows = lh_arena_calloc(b->a, (size_t)row_count + 1, sizeof *p->u.values.rows);
+    for (int r = 0; r < row_count; r++) {
+        p->u.values.rows[r] = lh_arena_calloc(b->a, (size_t)col_count + 1, sizeof(lh_expr_t *));
+        for (int c = 0; c < col_count; c++) {
+            lh_value_t v = rows[r][c];
+            v.type = v.is_null ? types[c] : v.type;
+            p->u.values.rows[r][c] = lh_expr_const(b->a, &v, names[c]);
+        }
+    }
+    p->est_rows = row_count;
+    *out = p;
+    return LH_OK;
+}
+
+static lh_value_t str_value(const char *s)
+{
+    lh_value_t v = {.type = {LH_TYPE_STRING}};
+    if (s == NULL)
+        v.is_null = true;
+    else
+        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
+    return v;
+}
+
+/* A one-column STRING answer (SHOW CATALOGS ...). */
+static lh_err names_plan(binder *b, const char *col, const char **items, int n, lh_plan_t **out)
+{
+    lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
+    for (int i = 0; i < n; i++) {
+        rows[i] = lh_arena_calloc(b->a, 1, sizeof **rows);
+        rows[i][0] = str_value(items[i]);
+    }
+    const lh_type_t t = {LH_TYPE_STRING};
+    return bs_values_plan(b, 1, &col, &t, n, rows, out);
+}
+
+/* ---- names ---------------------------------------------------------------------------- */
+
+typedef struct qname {
+    const char *catalog, *schema, *name;
+} qname;
+
+static qname qualify(binder *b, const lh_ast_name_t *n)
+{
+    const lh_session_t *s = b->env->session;
+    qname q = {lh_session_catalog(s), lh_session_schema(s), NULL};
+    q.name = bf_lower(b, n->parts[n->count - 1].text);
+    if (n->count >= 2)
+        q.schema = bf_lower(b, n->parts[n->count - 2].text);
+    if (n->count >= 3)
+        q.catalog = bf_lower(b, n->parts[n->count - 3].text);
+    return q;
+}
+
+/* ---- binding ------------------------------------------------------------------------------ */
+
+static lh_bound_t *command(binder *b, const lh_ast_stmt_t *st, const char *type)
+{
+    lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
+    r->kind = LH_BOUND_COMMAND;
+    r->stmt = st;
+    r->statement_type = type;
+    return r;
+}
+
+static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    const lh_ast_insert_t *ins = st->insert;
+    lh_plan_t *target, *src;
+    scope tsc;
+    LH_TRY(bf_table(b, &ins->table, NULL, &target, &tsc));
+    if (target->kind != LH_PLAN_SCAN)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_INSERT.NOT_ALLOWED", "relationId", "a view", NULL);
+    LH_TRY(bq_query(b, ins->query, &src));
+    int n = target->col_count;
+    lh_expr_t **exprs = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *exprs);
+    int given = ins->columns.count ? ins->columns.count : src->col_count;
+    if (given != src->col_count || (ins->columns.count == 0 && src->col_count != n))
+        return lh_sqlerr(b->eb, "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS", "tableName",
+                         target->u.scan.table_name, "tableColumns", "", "dataColumns", "", NULL);
+    for (int i = 0; i < n; i++) {
+        int from = ins->columns.count ? -1 : i;
+        for (int k = 0; k < ins->columns.count; k++)
+            if (strcasecmp(ins->columns.items[k].text, target->col_names[i]) == 0)
+                from = k;
+        lh_expr_t *e;
+        if (from < 0) {
+            lh_value_t nv = {.type = target->col_types[i], .is_null = true};
+            e = lh_expr_const(b->a, &nv, target->col_names[i]);
+        } else {
+            e = lh_expr_column(b->a, from, src->col_types[from], src->col_nullable[from],
+                               target->col_names[i]);
+            LH_TRY(lh_expr_cast(b->a, e, target->col_types[i], false,
+                                lh_session_conf(b->env->session), &e, b->eb));
+        }
+        exprs[i] = e;
+    }
+    lh_plan_t *proj = lh_plan_new(b->a, LH_PLAN_PROJECT, n, 1);
+    proj->children[0] = src;
+    proj->u.project.exprs = exprs;
+    for (int i = 0; i < n; i++) {
+        proj->col_names[i] = target->col_names[i];
+        proj->col_types[i] = target->col_types[i];
+        proj->col_nullable[i] = exprs[i]->nullable;
+    }
+    const char *cols[2] = {"num_affected_rows", "num_inserted_rows"};
+    lh_plan_t *w = lh_plan_new(b->a, LH_PLAN_WRITE, 2, 1);
+    w->children[0] = proj;
+    for (int i = 0; i < 2; i++) {
+        w->col_names[i] = cols[i];
+        w->col_types[i] = (lh_type_t){LH_TYPE_LONG};
+    }
+    w->u.write.table_name = target->u.scan.table_name;
+    w->u.write.root = target->u.scan.root;
+    w->u.write.overwrite = ins->overwrite;
+    lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
+    r->kind = LH_BOUND_QUERY;
+    r->plan = w;
+    r->statement_type = "INSERT";
+    *out = r;
+    return LH_OK;
+}
+
+static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    const lh_resolver_t *r = b->env->resolver;
+    const char **names = NULL;
+    int n = 0;
+    lh_plan_t *plan = NULL;
+    const lh_session_t *s = b->env->session;
+    switch (st->show_what) {
+    case LH_SHOW_CATALOGS:
+        LH_TRY(r->list_catalogs(r->ctx, b->a, &names, &n, b->eb));
+        LH_TRY(names_plan(b, "catalog", names, n, &plan));
+        break;
+    case LH_SHOW_SCHEMAS: {
+        const char *cat =
+            st->name.count ? bf_lower(b, st->name.parts[0].text) : lh_session_catalog(s);
+        LH_TRY(r->list_schemas(r->ctx, cat, b->a, &names, &n, b->eb));
+        LH_TRY(names_plan(b, "databaseName", names, n, &plan));
+        break;
+    }
+    case LH_SHOW_TABLES:
+    case LH_SHOW_VIEWS: {
+        const char *cat =
+            st->name.count == 2 ? bf_lower(b, st->name.parts[0].text) : lh_session_catalog(s);
+        const char *sch = st->name.count ? bf_lower(b, st->name.parts[st->name.count - 1].text)
+                                         : lh_session_schema(s);
+        LH_TRY(r->list_tables(r->ctx, cat, sch, b->a, &names, &n, b->eb));
+        const char *cols[3] = {"database", "tableName", "isTemporary"};
+        lh_type_t types[3] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_BOOLEAN}};
+        lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
+        for (int i = 0; i < n; i++) {
+            rows[i] = lh_arena_calloc(b->a, 3, sizeof **rows);
+            rows[i][0] = str_value(sch);
+            rows[i][1] = str_value(names[i]);
+            rows[i][2] = (lh_value_t){.type = {LH_TYPE_BOOLEAN}};
+        }
+        LH_TRY(bs_values_plan(b, 3, cols, types, n, rows, &plan));
+        break;
+    }
+    case LH_SHOW_CURRENT_SCHEMA: {
+        const char *cols[2] = {"catalog", "namespace"};
+        lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
+        lh_value_t row[2] = {str_value(lh_session_catalog(s)), str_value(lh_session_schema(s))};
+        lh_value_t *rows[1] = {row};
+        LH_TRY(bs_values_plan(b, 2, cols, types, 1, rows, &plan));
+        break;
+    }
+    default:
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.SHOW_NOT_YET", "message", "this SHOW form",
+                         NULL);
+    }
+    lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
+    res->kind = LH_BOUND_QUERY;
+    res->plan = plan;
+    res->statement_type = "SHOW";
+    *out = res;
+    return LH_OK;
+}
+
+static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    if (st->describe_what != LH_DESC_TABLE)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.DESCRIBE_NOT_YET", "message",
+                         "this DESCRIBE form", NULL);
+    lh_plan_t *t, *plan;
+    scope sc;
+    LH_TRY(bf_table(b, &st->name, NULL, &t, &sc));
+    const char *cols[3] = {"col_name", "data_type", "comment"};
+    lh_type_t types[3] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_STRING}};
+    lh_value_t **rows = lh_arena_calloc(b->a, (size_t)t->col_count + 1, sizeof *rows);
+    for (int i = 0; i < t->col_count; i++) {
+        char ty[48];
+        rows[i] = lh_arena_calloc(b->a, 3, sizeof **rows);
+        rows[i][0] = str_value(t->col_names[i]);
+        rows[i][1] = str_value(lh_arena_strdup(b->a, lh_type_name(t->col_types[i], ty, sizeof ty)));
+        rows[i][2] = str_value(NULL);
+    }
+    LH_TRY(bs_values_plan(b, 3, cols, types, t->col_count, rows, &plan));
+    lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
+    res->kind = LH_BOUND_QUERY;
+    res->plan = plan;
+    res->statement_type = "DESCRIBE";
+    *out = res;
+    return LH_OK;
+}
+
+static lh_err bind_explain(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    lh_bound_t *inner;
+    LH_TRY(lh_bind(b->env, st->inner, &inner, b->eb));
+    const char *text = inner->plan ? lh_plan_explain(b->a, inner->plan, st->explain_mode != 0)
+                                   : "== Physical Plan ==\nCommand\n";
+    const char *col = "plan";
+    lh_type_t t = {LH_TYPE_STRING};
+    lh_value_t row[1] = {str_value(text)};
+    lh_value_t *rows[1] = {row};
+    lh_plan_t *plan;
+    LH_TRY(bs_values_plan(b, 1, &col, &t, 1, rows, &plan));
+    lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
+    res->kind = LH_BOUND_QUERY;
+    res->plan = plan;
+    res->statement_type = "EXPLAIN";
+    *out = res;
+    return LH_OK;
+}
+
+lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t **out, lh_errbuf *eb)
+{
+    binder b = {env, env->arena, eb, env->sql, NULL, 0};
+    switch (stmt->kind) {
+    case LH_ST_QUERY: {
+        lh_bound_t *r = lh_arena_calloc(b.a, 1, sizeof *r);
+        r->kind = LH_BOUND_QUERY;
+        r->statement_type = "SELECT";
+        LH_TRY(bq_query(&b, stmt->query, &r->plan));
+        *out = r;
+        return LH_OK;
+    }
+    case LH_ST_INSERT:
+        return bind_insert(&b, stmt, out);
+    case LH_ST_SHOW:
+        return bind_show(&b, stmt, out);
+    case LH_ST_DESCRIBE:
+        return bind_describe(&b, stmt, out);
+    case LH_ST_EXPLAIN:
+        return bind_explain(&b, stmt, out);
+    case LH_ST_CREATE_CATALOG:
+    case LH_ST_CREATE_SCHEMA:
+    case LH_ST_CREATE_TABLE:
+    case LH_ST_CREATE_VIEW:
+        if (stmt->kind == LH_ST_CREATE_TABLE && stmt->table->query != NULL) {
+            lh_plan_t *q; /* check the query binds before anything is created */
+            LH_TRY(bq_query(&b, stmt->table->query, &q));
+        }
+        if (stmt->kind == LH_ST_CREATE_VIEW) {
+            lh_plan_t *q;
+            LH_TRY(bq_query(&b, stmt->query, &q));
+        }
+        *out = command(&b, stmt, "CREATE");
+        return LH_OK;
+    case LH_ST_DROP:
+        *out = command(&b, stmt, "DROP");
+        return LH_OK;
+    case LH_ST_USE:
+        *out = command(&b, stmt, "USE");
+        return LH_OK;
+    case LH_ST_SET:
+    case LH_ST_RESET:
+        *out = command(&b, stmt, "SET");
+        return LH_OK;
+    default:
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.STATEMENT_NOT_YET", "message", "this statement",
+                         NULL);
+    }
+}
+
+/* ---- commands ----------------------------------------------------------------------------- */
+
+static lh_err mkdir_p(const char *path, lh_errbuf *eb)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            LH_FAIL(LH_E_IO, eb, "mkdir %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        LH_FAIL(LH_E_IO, eb, "mkdir %s: %s", buf, strerror(errno));
+    return LH_OK;
+}
+
+/* Version 0 of a new Delta table at root with schema and partition columns. */
+static lh_err create_delta(const char *root, const lh_schema_t *schema, const char **parts,
+                           int part_count, lh_errbuf *eb)
+{
+    LH_TRY(mkdir_p(root, eb));
+    lh_objstore_t *os = NULL;
+    lh_delta_table_t *t = NULL;
+    lh_delta_wtxn_t *w = NULL;
+    lh_delta_metadata_t md;
+    memset(&md, 0, sizeof md);
+    lh_err e = lh_objstore_local_create(root, &os, eb);
+    if (e == LH_OK)
+        e = lh_delta_table_open(os, "", &t, eb);
+    if (e == LH_OK)
+        e = lh_delta_wtxn_begin(t, NULL, NULL, &w, eb);
+    if (e == LH_OK)
+        e = lh_delta_metadata_init(&md, schema, parts, part_count, eb);
+    if (e == LH_OK)
+        e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
+    int64_t version;
+    if (e == LH_OK)
+        e = lh_delta_wtxn_commit(w, "CREATE TABLE", "{\"isManaged\":\"true\"}", NULL,
+                                 LH_DELTA_COMMIT_ALLOW_EMPTY, &version, eb);
+    lh_delta_metadata_clear(&md);
+    if (w)
+        lh_delta_wtxn_destroy(w);
+    if (t)
+        lh_delta_table_close(t);
+    if (os)
+        lh_objstore_destroy(os);
+    return e;
+}
+
+static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
+{
+    const lh_ast_create_table_t *ct = st->table;
+    qname q = qualify(b, &ct->name);
+    lh_plan_t *query = NULL;
+    int n = ct->column_count;
+    if (ct->query != NULL) {
+        LH_TRY(bq_query(b, ct->query, &query));
+        n = query->col_count;
+    }
+    lh_schema_t *schema = lh_schema_create(n);
+    lh_catalog_column_t *cols = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *cols);
+    lh_err e = LH_OK;
+    for (int i = 0; e == LH_OK && i < n; i++) {
+        lh_type_t t;
+        const char *name;
+        bool nullable = true;
+        if (query) {
+            t = query->col_types[i];
+            name = query->col_names[i];
+        } else {
+            name = ct->columns[i].name.text;
+            nullable = !ct->columns[i].not_null;
+            e = lh_bind_type(ct->columns[i].type, &t, b->eb);
+        }
+        char ty[48];
+        if (e == LH_OK)
+            e = lh_schema_set(schema, i, name, t, nullable);
+        cols[i] =
+            (lh_catalog_column_t){name,     lh_arena_strdup(b->a, lh_type_name(t, ty, sizeof ty)),
+                                  NULL,     query ? NULL : ct->columns[i].comment,
+                                  nullable, -1};
+    }
+    const char **parts = lh_arena_calloc(b->a, (size_t)ct->partitioned_by.count + 1, sizeof *parts);
+    for (int i = 0; i < ct->partitioned_by.count; i++)
+        parts[i] = ct->partitioned_by.items[i].text;
+    lh_table_info_t info = {q.catalog,
+                            q.schema,
+                            q.name,
+                            lh_arena_sprintf(b->a, "%s.%s.%s", q.catalog, q.schema, q.name),
+                            ct->location ? LH_TABLE_EXTERNAL : LH_TABLE_MANAGED,
+                            "DELTA",
+                            ct->location,
+                            NULL,
+                            ct->comment,
+                            b->env->user,
+                            NULL,
+                            NULL,
+                            n,
+                            cols,
+                            0,
+                            0};
+    const lh_resolver_t *r = b->env->resolver;
+    lh_table_info_t *stored = NULL;
+    if (e == LH_OK)
+        e = r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
+                            &stored, b->eb);
+    if (e == LH_OK && stored != NULL)
+        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, b->eb);
+    lh_schema_destroy(schema);
+    if (e != LH_OK || query == NULL || stored == NULL)
+        return e;
+    /* CTAS: write the query's rows */
+    const char *cols2[2] = {"num_affected_rows", "num_inserted_rows"};
+    lh_plan_t *w = lh_plan_new(b->a, LH_PLAN_WRITE, 2, 1);
+    w->children[0] = query;
+    for (int i = 0; i < 2; i++) {
+        w->col_names[i] = cols2[i];
+        w->col_types[i] = (lh_type_t){LH_TYPE_LONG};
+    }
+    w->u.write.table_name = stored->full_name;
+    w->u.write.root = stored->storage_location;
+    bound->plan = w;
+    return LH_OK;
+}
+
+static lh_err run_drop(binder *b, const lh_ast_stmt_t *st)
+{
+    const lh_resolver_t *r = b->env->resolver;
+    lh_session_t *s = b->env->session;
+    switch (st->object) {
+    case LH_OBJ_CATALOG:
+        return r->drop_catalog(r->ctx, bf_lower(b, st->name.parts[0].text), st->if_exists,
+                               st->cascade, b->eb);
+    case LH_OBJ_SCHEMA:
+    case LH_OBJ_DATABASE: {
+        const char *cat =
+            st->name.count == 2 ? bf_lower(b, st->name.parts[0].text) : lh_session_catalog(s);
+        return r->drop_schema(r->ctx, cat, bf_lower(b, st->name.parts[st->name.count - 1].text),
+                              st->if_exists, st->cascade, b->eb);
+    }
+    case LH_OBJ_VIEW:
+        if (st->name.count == 1 && lh_session_drop_view(s, st->name.parts[0].text))
+            return LH_OK;
+        /* fall through */
+    default: {
+        qname q = qualify(b, &st->name);
+        lh_err e = r->drop_table(r->ctx, q.catalog, q.schema, q.name, st->if_exists,
+                                 st->object == LH_OBJ_VIEW, b->eb);
+        if (e == LH_E_NOT_FOUND) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "`%s`.`%s`.`%s`", q.catalog, q.schema, q.name);
+            return lh_sqlerr(b->eb, "TABLE_OR_VIEW_NOT_FOUND", "relationName", buf, NULL);
+        }
+        return e;
+    }
+    }
+}
+
+static lh_err run_create_view(binder *b, const lh_ast_stmt_t *st)
+{
+    const char *text = st->text ? st->text : "";
+    if (st->temporary)
+        return lh_session_put_view(b->env->session,
+                                   bf_lower(b, st->name.parts[st->name.count - 1].text), text,
+                                   st->or_replace, b->eb);
+    qname q = qualify(b, &st->name);
+    lh_plan_t *plan;
+    LH_TRY(bq_query(b, st->query, &plan));
+    lh_catalog_column_t *cols = lh_arena_calloc(b->a, (size_t)plan->col_count + 1, sizeof *cols);
+    for (int i = 0; i < plan->col_count; i++) {
+        char ty[48];
+        cols[i] = (lh_catalog_column_t){
+            plan->col_names[i],
+            lh_arena_strdup(b->a, lh_type_name(plan->col_types[i], ty, sizeof ty)),
+            NULL,
+            NULL,
+            true,
+            -1};
+    }
+    lh_table_info_t info = {q.catalog,
+                            q.schema,
+                            q.name,
+                            lh_arena_sprintf(b->a, "%s.%s.%s", q.catalog, q.schema, q.name),
+                            LH_TABLE_VIEW,
+                            NULL,
+                            NULL,
+                            text,
+                            st->comment,
+                            b->env->user,
+                            NULL,
+                            NULL,
+                            plan->col_count,
+                            cols,
+                            0,
+                            0};
+    const lh_resolver_t *r = b->env->resolver;
+    lh_table_info_t *stored;
+    return r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
+                           &stored, b->eb);
+}
+
+static lh_err run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
+{
+    lh_session_t *s = b->env->session;
+    if (st->kind == LH_ST_RESET)
+        return LH_OK;
+    if (st->key != NULL && st->value != NULL)
+        return lh_session_set(s, st->key, st->value, b->eb);
+    const char *cols[2] = {"key", "value"};
+    lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
+    const char *key = st->key ? st->key : "spark.sql.session.timeZone";
+    const char *v = lh_session_get(s, key);
+    if (v == NULL && strcasecmp(key, "spark.sql.session.timeZone") == 0)
+        v = lh_session_conf(s)->time_zone;
+    lh_value_t row[2] = {str_value(key), str_value(v ? v : "<undefined>")};
+    lh_value_t *rows[1] = {row};
+    return bs_values_plan(b, 2, cols, types, 1, rows, &bound->plan);
+}
+
+lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbuf *eb)
+{
+    binder b = {env, env->arena, eb, env->sql, NULL, 0};
+    const lh_ast_stmt_t *st = bound->stmt;
+    const lh_resolver_t *r = env->resolver;
+    switch (st->kind) {
+    case LH_ST_CREATE_CATALOG:
+        return r->create_catalog(r->ctx, env->user, bf_lower(&b, st->name.parts[0].text),
+                                 st->comment, st->if_not_exists, eb);
+    case LH_ST_CREATE_SCHEMA: {
+        const char *cat = st->name.count == 2 ? bf_lower(&b, st->name.parts[0].text)
+                                              : lh_session_catalog(env->session);
+        return r->create_schema(r->ctx, env->user, cat,
+                                bf_lower(&b, st->name.parts[st->name.count - 1].text), st->comment,
+                                st->if_not_exists, eb);
+    }
+    case LH_ST_CREATE_TABLE:
+        return run_create_table(&b, st, bound);
+    case LH_ST_CREATE_VIEW:
+        return run_create_view(&b, st);
+    case LH_ST_DROP:
+        return run_drop(&b, st);
+    case LH_ST_USE: {
+        const lh_ast_name_t *n = &st->name;
+        if (st->object == LH_OBJ_CATALOG) {
+            const char *cat = bf_lower(&b, n->parts[0].text);
+            LH_TRY(r->catalog_exists(r->ctx, cat, eb));
+            return lh_session_use(env->session, cat, "default", eb);
+        }
+        const char *cat =
+            n->count == 2 ? bf_lower(&b, n->parts[0].text) : lh_session_catalog(env->session);
+        const char *sch = bf_lower(&b, n->parts[n->count - 1].text);
+        if (r->schema_exists(r->ctx, cat, sch, eb) != LH_OK)
+            return lh_sqlerr(eb, "SCHEMA_NOT_FOUND", "schemaName",
+                             lh_arena_sprintf(env->arena, "`%s`.`%s`", cat, sch), NULL);
+        return lh_session_use(env->session, cat, sch, eb);
+    }
+    case LH_ST_SET:
+    case LH_ST_RESET:
+        return run_set(&b, st, bound);
+    default:
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.STATEMENT_NOT_YET", "message", "this statement",
+                         NULL);
+    }
+}

@@ -1,0 +1,173 @@
+/*
+ * session.c - a SQL session: current catalog and schema, SET configs and temporary views.
+ *
+ * Small linked lists: a session holds a handful of settings and views. Owned by whoever
+ * created it (the statement API keeps one per session id, jobs one per notebook run);
+ * used by one statement at a time.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compute/bind/bind.h"
+#include "compute/sqlerr.h"
+
+typedef struct kv {
+    char *key, *value;
+    struct kv *next;
+} kv;
+
+struct lh_session {
+    char *catalog, *schema;
+    kv *conf;  /* SET key = value */
+    kv *views; /* temporary views: name (lower case) -> SQL */
+    char time_zone[64];
+    lh_sql_conf_t sql_conf;
+};
+
+static char *lower_dup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    LH_ASSERT(d != NULL);
+    for (char *p = d; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
+}
+
+lh_session_t *lh_session_create(const char *catalog, const char *schema)
+{
+    lh_session_t *s = calloc(1, sizeof *s);
+    LH_ASSERT(s != NULL);
+    s->catalog = lower_dup(catalog ? catalog : "main");
+    s->schema = lower_dup(schema ? schema : "default");
+    strcpy(s->time_zone, "UTC");
+    s->sql_conf.time_zone = s->time_zone;
+    s->sql_conf.ansi = true;
+    return s;
+}
+
+static void free_list(kv *k)
+{
+    while (k != NULL) {
+        kv *next = k->next;
+        free(k->key);
+        free(k->value);
+        free(k);
+        k = next;
+    }
+}
+
+void lh_session_destroy(lh_session_t *s)
+{
+    if (s == NULL)
+        return;
+    free_list(s->conf);
+    free_list(s->views);
+    free(s->catalog);
+    free(s->schema);
+    free(s);
+}
+
+const char *lh_session_catalog(const lh_session_t *s)
+{
+    return s->catalog;
+}
+
+const char *lh_session_schema(const lh_session_t *s)
+{
+    return s->schema;
+}
+
+lh_err lh_session_use(lh_session_t *s, const char *catalog, const char *schema, lh_errbuf *eb)
+{
+    (void)eb;
+    if (catalog != NULL) {
+        free(s->catalog);
+        s->catalog = lower_dup(catalog);
+    }
+    if (schema != NULL) {
+        free(s->schema);
+        s->schema = lower_dup(schema);
+    }
+    return LH_OK;
+}
+
+const lh_sql_conf_t *lh_session_conf(const lh_session_t *s)
+{
+    return &s->sql_conf;
+}
+
+static kv *find(kv *list, const char *key)
+{
+    for (kv *k = list; k != NULL; k = k->next)
+        if (strcasecmp(k->key, key) == 0)
+            return k;
+    return NULL;
+}
+
+static void put(kv **list, const char *key, const char *value)
+{
+    kv *k = find(*list, key);
+    if (k == NULL) {
+        k = calloc(1, sizeof *k);
+        LH_ASSERT(k != NULL);
+        k->key = lower_dup(key);
+        k->next = *list;
+        *list = k;
+    }
+    free(k->value);
+    k->value = strdup(value);
+    LH_ASSERT(k->value != NULL);
+}
+
+lh_err lh_session_set(lh_session_t *s, const char *key, const char *value, lh_errbuf *eb)
+{
+    if (strcasecmp(key, "spark.sql.session.timeZone") == 0 || strcasecmp(key, "time zone") == 0) {
+        LH_FAIL_IF(strlen(value) >= sizeof s->time_zone || *value == '\0', LH_E_INVALID, eb,
+                   "[INVALID_CONF_VALUE.TIME_ZONE] The value '%s' in the config "
+                   "\"spark.sql.session.timeZone\" is invalid. SQLSTATE: 22022",
+                   value);
+        strcpy(s->time_zone, value);
+    } else if (strcasecmp(key, "spark.sql.ansi.enabled") == 0 ||
+               strcasecmp(key, "ansi_mode") == 0) {
+        s->sql_conf.ansi = strcasecmp(value, "false") != 0;
+    }
+    put(&s->conf, key, value);
+    return LH_OK;
+}
+
+const char *lh_session_get(const lh_session_t *s, const char *key)
+{
+    kv *k = find(s->conf, key);
+    return k ? k->value : NULL;
+}
+
+lh_err lh_session_put_view(lh_session_t *s, const char *name, const char *sql, bool replace,
+                           lh_errbuf *eb)
+{
+    if (!replace && find(s->views, name) != NULL)
+        return lh_sqlerr(eb, "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", "relationName", name, NULL);
+    put(&s->views, name, sql);
+    return LH_OK;
+}
+
+const char *lh_session_get_view(const lh_session_t *s, const char *name)
+{
+    kv *k = find(s->views, name);
+    return k ? k->value : NULL;
+}
+
+bool lh_session_drop_view(lh_session_t *s, const char *name)
+{
+    for (kv **p = &s->views; *p != NULL; p = &(*p)->next) {
+        if (strcasecmp((*p)->key, name) == 0) {
+            kv *k = *p;
+            *p = k->next;
+            k->next = NULL;
+            free_list(k);
+            return true;
+        }
+    }
+    return false;
+}
