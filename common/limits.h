@@ -37,6 +37,9 @@
 /* Auth cache slots: enough for every active token of a busy workspace; misses only cost a
  * SQLite lookup. */
 #define LH_IDENTITY_CACHE_SLOTS 1024
+/* Metastore reader connections (WAL lets them read beside the one writer); a few cover
+ * the HTTP threads' short lookups, each costs a SQLite page cache. */
+#define LH_META_READERS 4
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 
