@@ -22,6 +22,8 @@
 /* Page sizes for list endpoints. */
 #define LH_PAGE_SIZE_DEFAULT 100
 #define LH_PAGE_SIZE_MAX     1000
+/* Longest page_token we decode: a few sort keys, one of them a name (LH_NAME_MAX). */
+#define LH_PAGE_TOKEN_MAX 4096
 /* Cluster events kept per page of clusters/events. */
 #define LH_EVENTS_PAGE_DEFAULT 50
 #define LH_EVENTS_PAGE_MAX     500
