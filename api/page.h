@@ -55,6 +55,12 @@
 #define LH_PAGE_KEYS_MAX      4
 #define LH_PAGE_TOKEN_VERSION 1
 
+/* Every paged list's id (a token byte): one place, so no two lists share one. Append. */
+enum lh_page_list {
+    LH_PAGE_LIST_TEST = 0, /* unit tests */
+    LH_PAGE_LIST_CLUSTERS = 1,
+};
+
 typedef enum lh_page_style {
     LH_PAGE_STYLE_NEXT,
     LH_PAGE_STYLE_HAS_MORE,

@@ -14,7 +14,7 @@
 #include "common/limits.h"
 #include "t.h"
 
-enum { LIST_A = 7, LIST_B = 8 };
+enum { LIST_A = LH_PAGE_LIST_TEST, LIST_B = 200 }; /* 200: unused by any list */
 
 /* created DESC, name ASC (names unique): newest first, as clusters/list sorts */
 static const lh_page_spec MIXED = {LIST_A, "Is", "created, name",      "page_size",
