@@ -36,9 +36,9 @@
 #define LH_POLICY_DEFINITION_MAX (64 * 1024)
 /* Token lifetime: Databricks caps PATs at 730 days unless an admin raises it. */
 #define LH_TOKEN_LIFETIME_MAX_S (730LL * 24 * 3600)
-/* Auth cache slots: enough for every active token of a busy workspace; misses only cost a
- * SQLite lookup. */
-#define LH_IDENTITY_CACHE_SLOTS 1024
+/* Auth cache entries: enough for every active token of a busy workspace; misses only cost
+ * a SQLite lookup, a full cache evicts one entry per new token. */
+#define LH_IDENTITY_CACHE_MAX 1024
 /* Metastore reader connections (WAL lets them read beside the one writer); a few cover
  * the HTTP threads' short lookups, each costs a SQLite page cache. */
 #define LH_META_READERS 4
