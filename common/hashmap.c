@@ -221,6 +221,18 @@ lh_err lh_hashmap_put(lh_hashmap_t *m, void *key, void *value, lh_errbuf *eb)
     return LH_OK;
 }
 
+lh_err lh_hashmap_put_new(lh_hashmap_t *m, void *key, void *value, bool *added, lh_errbuf *eb)
+{
+    uint64_t h = m->type->hash(key);
+    *added = false;
+    if (find_slot(m, key, h) != SIZE_MAX)
+        return LH_OK;
+    LH_FAIL_IF(!reserve_one(m), LH_E_NOMEM, eb, "out of memory growing a hash map");
+    place(m, h, key, value);
+    *added = true;
+    return LH_OK;
+}
+
 bool lh_hashmap_take(lh_hashmap_t *m, const void *key, void **key_out, void **value_out)
 {
     size_t i = find_slot(m, key, m->type->hash(key));

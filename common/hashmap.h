@@ -76,6 +76,10 @@ bool lh_hashmap_find(const lh_hashmap_t *m, const void *key, void **value_out);
  * changed and key/value still belong to the caller. */
 lh_err lh_hashmap_put(lh_hashmap_t *m, void *key, void *value, lh_errbuf *eb);
 
+/* Insert only when key is absent: *added tells which. When present nothing changes and
+ * key/value stay the caller's (set semantics: a map with NULL values is a set). */
+lh_err lh_hashmap_put_new(lh_hashmap_t *m, void *key, void *value, bool *added, lh_errbuf *eb);
+
 /* Remove key, freeing the owned key and value. False when absent. */
 bool lh_hashmap_remove(lh_hashmap_t *m, const void *key);
 /* Remove key without freeing: the stored key and value go to the caller (either out

@@ -60,6 +60,14 @@ static void test_basic_str(void)
     void *v = (void *)1;
     T_CHECK(lh_hashmap_find(m, "nul", &v) && v == NULL);
     T_CHECK(!lh_hashmap_find(m, "zzz", &v));
+    bool added = true;
+    T_EQ_INT(lh_hashmap_put_new(m, "b", "9", &added, NULL), LH_OK); /* present: unchanged */
+    T_CHECK(!added);
+    T_EQ_STR(lh_hashmap_get(m, "b"), "2");
+    T_EQ_INT(lh_hashmap_put_new(m, "c", "4", &added, NULL), LH_OK);
+    T_CHECK(added);
+    T_EQ_STR(lh_hashmap_get(m, "c"), "4");
+    T_CHECK(lh_hashmap_remove(m, "c"));
     T_CHECK(lh_hashmap_remove(m, "a"));
     T_CHECK(!lh_hashmap_remove(m, "a"));
     T_CHECK(lh_hashmap_get(m, "a") == NULL);
