@@ -51,6 +51,7 @@ struct lh_stmt {
     sqlite3_stmt *st;
     meta_conn *conn;
     bool touched; /* on conn->touched during the current call */
+    int bind_rc;  /* first failed bind (SQLITE_NOMEM copying text), reported by the next step */
 };
 
 struct meta_conn {
@@ -96,6 +97,8 @@ static lh_err sql_fail(sqlite3 *db, int rc, lh_errbuf *eb, const char *what)
         LH_FAIL(LH_E_INVALID, eb, "constraint failed (%s)", sqlite3_errmsg(db));
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         LH_FAIL(LH_E_LIMIT, eb, "metastore busy (%s)", what);
+    if ((rc & 0xff) == SQLITE_NOMEM)
+        LH_FAIL(LH_E_NOMEM, eb, "metastore %s: out of memory", what);
     LH_FAIL(LH_E_IO, eb, "metastore %s failed: %s", what, sqlite3_errmsg(db));
 }
 
@@ -361,6 +364,7 @@ lh_err lh_meta_stmt(lh_meta_t *m, const char *sql, lh_stmt_t **out, lh_errbuf *e
         LH_TRY(prepare(c, sql, &s, eb));
     }
     LH_TRY(touch(c, s, eb));
+    s->bind_rc = SQLITE_OK;
     *out = s;
     return LH_OK;
 }
@@ -399,31 +403,44 @@ int lh_meta_reader_count(lh_meta_t *m)
     return m->root->reader_count;
 }
 
+/* Binds return nothing (a caller binds several values in a row); the first failure is kept
+ * and fails the next step, so a value never silently becomes NULL. */
+static void bound(lh_stmt_t *st, int rc)
+{
+    if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
+        st->bind_rc = rc;
+}
+
 void lh_stmt_bind_text(lh_stmt_t *st, int idx, const char *text)
 {
     if (text == NULL)
-        sqlite3_bind_null(st->st, idx);
+        bound(st, sqlite3_bind_null(st->st, idx));
     else
-        sqlite3_bind_text(st->st, idx, text, -1, SQLITE_TRANSIENT);
+        bound(st, sqlite3_bind_text(st->st, idx, text, -1, SQLITE_TRANSIENT));
 }
 
 void lh_stmt_bind_int(lh_stmt_t *st, int idx, int64_t v)
 {
-    sqlite3_bind_int64(st->st, idx, v);
+    bound(st, sqlite3_bind_int64(st->st, idx, v));
 }
 
 void lh_stmt_bind_double(lh_stmt_t *st, int idx, double v)
 {
-    sqlite3_bind_double(st->st, idx, v);
+    bound(st, sqlite3_bind_double(st->st, idx, v));
 }
 
 void lh_stmt_bind_null(lh_stmt_t *st, int idx)
 {
-    sqlite3_bind_null(st->st, idx);
+    bound(st, sqlite3_bind_null(st->st, idx));
 }
 
 lh_err lh_stmt_step(lh_stmt_t *st, bool *has_row, lh_errbuf *eb)
 {
+    *has_row = false;
+    if (st->bind_rc == SQLITE_NOMEM)
+        LH_FAIL(LH_E_NOMEM, eb, "metastore: out of memory binding a value");
+    LH_FAIL_IF(st->bind_rc != SQLITE_OK, LH_E_INTERNAL, eb, "metastore: bind failed: %s",
+               sqlite3_errstr(st->bind_rc));
     int rc = sqlite3_step(st->st);
     if (rc == SQLITE_ROW) {
         *has_row = true;
