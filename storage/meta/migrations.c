@@ -74,6 +74,26 @@ const lh_migration_t lh_meta_migrations[] = {
      "  spec TEXT NOT NULL," /* JSON: the create/edit request */
      "  state TEXT NOT NULL DEFAULT 'ACTIVE',"
      "  created_at INTEGER NOT NULL);"},
+    /* TEMP placeholder, lead replaces at merge: migration 3 belongs to another helper. */
+    {3, "placeholder", "SELECT 1;"},
+    {4, "secrets",
+     "CREATE TABLE secret_scopes ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  backend_type TEXT NOT NULL DEFAULT 'DATABRICKS',"
+     "  creator_user_name TEXT,"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE secrets ("
+     "  scope_id INTEGER NOT NULL REFERENCES secret_scopes(id) ON DELETE CASCADE,"
+     "  key TEXT NOT NULL,"
+     "  sealed TEXT NOT NULL," /* base64 of AES-256-GCM version|nonce|ciphertext|tag */
+     "  last_updated_timestamp INTEGER NOT NULL,"
+     "  PRIMARY KEY (scope_id, key));"
+     "CREATE TABLE secret_acls ("
+     "  scope_id INTEGER NOT NULL REFERENCES secret_scopes(id) ON DELETE CASCADE,"
+     "  principal TEXT NOT NULL COLLATE NOCASE," /* a user name or group name */
+     "  permission INTEGER NOT NULL CHECK (permission IN (1, 2, 3))," /* READ, WRITE, MANAGE */
+     "  PRIMARY KEY (scope_id, principal));"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];
