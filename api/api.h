@@ -45,6 +45,7 @@ struct lh_meta;
 struct lh_identity;
 struct lh_clusters;
 struct lh_secrets;
+struct lh_bg;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -56,6 +57,7 @@ typedef struct lh_ctx {
     struct lh_identity *identity;
     struct lh_clusters *clusters;
     struct lh_secrets *secrets;
+    struct lh_bg *bg;
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

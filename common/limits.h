@@ -53,6 +53,18 @@
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 
+/* Background service (common/bg.h): the whole daemon runs a handful of background
+ * threads; an executor with more than this is a pool, not housekeeping. */
+#define LH_BG_THREADS_MAX 16
+/* Executors: one per area that needs serial or parallel background work, plus the default. */
+#define LH_BG_EXECUTORS_MAX 32
+/* Queued tasks per executor: a full queue refuses work (429), never waits. */
+#define LH_BG_QUEUE_MAX 65536
+/* Live timers (one per periodic chore or pending deadline). */
+#define LH_BG_TIMERS_MAX 65536
+/* Cluster lifecycle jobs queued (transitions, instance pool top-ups) before 429. */
+#define LH_CLUSTERS_QUEUE_MAX 4096
+
 /* Secrets (Databricks' published limits): a value is at most 128 KB once decoded, a scope
  * holds at most 1000 secrets, scope and key names are at most 128 characters. */
 #define LH_SECRET_VALUE_MAX      (128 * 1024)

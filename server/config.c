@@ -54,10 +54,12 @@ static const opt opts[] = {
      "the bootstrap admin's personal access token"},
     {NULL, NULL, "LAKEHOUSE_SECRETS_KEY", K_STR, F(secrets_key), 0, 0, NULL, NULL,
      "the secrets master key (64 hex digits or base64 of 32 bytes)"},
-    {NULL, NULL, "LAKEHOUSE_TEST_MINUTE_MS", K_INT, F(test_minute_ms), 1, 3600000, NULL, NULL,
+    {NULL, NULL, "LAKEHOUSE_TEST_MINUTE_MS", K_INT, F(test_minute_ms), 1, 60000, NULL, NULL,
      "tests: milliseconds in a \"minute\" of autotermination"},
     {NULL, NULL, "LAKEHOUSE_TEST_ROUTES", K_BOOL, F(test_routes), 0, 0, NULL, NULL,
      "tests: serve the /api/2.0/lakehouse-test/ routes"},
+    {NULL, NULL, "LAKEHOUSE_TEST_BG_QUEUE_MAX", K_INT, F(bg_queue_cap), 1, LH_BG_QUEUE_MAX, NULL,
+     NULL, "tests: cap every background queue at N, so a test can fill one (429)"},
 };
 #define OPT_COUNT (sizeof opts / sizeof opts[0])
 

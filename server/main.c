@@ -15,9 +15,9 @@
 /* --routes: every METHOD and path pattern served, one per line (the openapi test reads it). */
 static void print_routes(void)
 {
-    for (int t = 0; t < lh_route_table_count; t++) {
+    for (int t = 0; t < lh_route_table_count(); t++) {
         int n = 0;
-        const lh_route_t *r = lh_route_tables[t](&n);
+        const lh_route_t *r = lh_route_table(t, &n);
         for (int i = 0; i < n; i++)
             printf("%s %s\n", r[i].method, r[i].pattern);
     }

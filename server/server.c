@@ -3,9 +3,12 @@
  *
  * Start:  TLS files and the listening socket -> data dir (created, must be writable, locked
  *         against a second daemon) -> metastore (migrations) -> workspace id
- *         -> identity (+ bootstrap admin token) -> clusters (recovery) -> secrets (key) -> routes
- * -> request timer -> HTTP. Stop:   quiesce HTTP (no new connections) -> parked requests answered
- * 503 -> finish in-flight requests -> areas (pools, threads) -> metastore. The reverse of start.
+ *         -> background service (ctx->bg) -> access log -> every area's create (list order,
+ *         server/areas.c) -> bootstrap admin token -> every area's recover -> routes
+ *         -> request timer -> HTTP.
+ * Stop:   quiesce HTTP (no new connections) -> parked requests answered 503 -> finish
+ *         in-flight requests -> access log -> areas' destroy (reverse order: timers
+ *         cancelled, queues drained, pools stopped) -> background service -> metastore.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
-#include "api/secrets/secrets.h"
+#include "common/bg.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -109,22 +111,48 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return lh_stmt_run(st, eb);
 }
 
-/* Every area's route table, in match order. A new area adds one line here. */
-const lh_route_table_fn lh_route_tables[] = {lh_ops_routes,      lh_openapi_routes,
-                                             lh_identity_routes, lh_clusters_routes,
-                                             lh_secrets_routes,  lh_pending_routes};
-const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
+static lh_err create_areas(lh_server_t *s, lh_errbuf *eb)
+{
+    for (; s->areas_created < lh_area_count; s->areas_created++) {
+        const lh_area_t *a = lh_areas[s->areas_created];
+        void *state = NULL;
+        if (a->create != NULL)
+            LH_TRY(a->create(&s->ctx, &state, eb));
+        s->area_state[s->areas_created] = state;
+    }
+    return LH_OK;
+}
+
+static lh_err recover_areas(lh_server_t *s, lh_errbuf *eb)
+{
+    for (int i = 0; i < s->areas_created; i++) {
+        if (lh_areas[i]->recover != NULL)
+            LH_TRY(lh_areas[i]->recover(s->area_state[i], eb));
+    }
+    return LH_OK;
+}
+
+static void destroy_areas(lh_server_t *s)
+{
+    for (; s->areas_created > 0; s->areas_created--) {
+        int i = s->areas_created - 1;
+        if (lh_areas[i]->destroy != NULL)
+            lh_areas[i]->destroy(s->area_state[i]);
+        s->area_state[i] = NULL;
+    }
+}
 
 static void add_routes(lh_server_t *s)
 {
-    int n = 0;
-    if (s->config.test_routes) { /* before the 501 catch-alls */
-        const lh_route_t *r = lh_test_routes(&n);
-        lh_router_add(s->router, r, n);
-    }
-    for (int t = 0; t < lh_route_table_count; t++) {
-        const lh_route_t *r = lh_route_tables[t](&n);
-        lh_router_add(s->router, r, n);
+    for (int t = 0; t < lh_route_table_count(); t++) {
+        int n = 0;
+        if (t == lh_route_table_count() - 1 && s->config.test_routes) { /* before the 501s */
+            const lh_route_t *r = lh_test_routes(&n);
+            lh_router_add(s->router, r, n);
+        }
+        const lh_route_t *r = lh_route_table(t, &n);
+        if (n > 0)
+            lh_router_add(s->router, r, n);
     }
 }
 
@@ -151,15 +179,15 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     snprintf(s->org_id, sizeof s->org_id, "%lld", (long long)ws.id);
     lh_random_bytes(s->request_id_seed, sizeof s->request_id_seed);
     atomic_init(&s->request_seq, 0);
+    LH_TRY(lh_bg_create(s->config.bg_queue_cap, &s->ctx.bg, eb));
     if (s->config.access_log)
-        s->access_log = lh_access_log_create(2);
-    LH_TRY(lh_identity_create(&s->ctx, &s->ctx.identity, eb));
+        LH_TRY(lh_access_log_create(2, s->ctx.bg, &s->access_log, eb));
+    LH_TRY(create_areas(s, eb));
     snprintf(path, sizeof path, "%s/admin-token", s->config.data_dir);
     LH_TRY(lh_identity_bootstrap(s->ctx.identity,
                                  s->config.admin_token[0] ? s->config.admin_token : NULL, path,
                                  s->admin_token, sizeof s->admin_token, eb));
-    LH_TRY(lh_clusters_create(&s->ctx, &s->ctx.clusters, eb));
-    LH_TRY(lh_secrets_create(&s->ctx, &s->ctx.secrets, eb));
+    LH_TRY(recover_areas(s, eb));
     if (s->config.test_routes)
         LH_TRY(lh_test_routes_create(s, eb));
     s->router = lh_router_create();
@@ -187,12 +215,9 @@ void lh_server_stop(lh_server_t *s)
     lh_test_routes_destroy(s);
     lh_access_log_destroy(s->access_log);
     s->access_log = NULL;
-    lh_secrets_destroy(s->ctx.secrets);
-    s->ctx.secrets = NULL;
-    lh_clusters_destroy(s->ctx.clusters);
-    s->ctx.clusters = NULL;
-    lh_identity_destroy(s->ctx.identity);
-    s->ctx.identity = NULL;
+    destroy_areas(s);
+    lh_bg_destroy(s->ctx.bg);
+    s->ctx.bg = NULL;
     lh_metrics_destroy(s->metrics);
     s->metrics = NULL;
     lh_router_destroy(s->router);

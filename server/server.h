@@ -12,9 +12,13 @@
 
 #include "api/api.h"
 #include "common/config.h"
+#include "api/area.h"
 #include "server/access_log.h"
 #include "server/metrics.h"
 #include "server/router.h"
+
+/* Areas served (the length of lh_areas). */
+#define LH_SERVER_AREAS_MAX 32
 
 typedef struct lh_server {
     lh_config_t config;
@@ -36,9 +40,11 @@ typedef struct lh_server {
     char *tls_pem[2];
     pthread_mutex_t openapi_mu; /* guards the lazily made JSON form of the spec */
     char *openapi_json;
-    size_t openapi_json_bytes;      /* certificate and key, kept for libmicrohttpd */
-    struct lh_suspender *suspender; /* parked requests and their deadlines (suspend.c) */
-    struct lh_test_routes *test;    /* LAKEHOUSE_TEST_ROUTES state (test_routes.c) */
+    size_t openapi_json_bytes;             /* certificate and key, kept for libmicrohttpd */
+    struct lh_suspender *suspender;        /* parked requests and their deadlines (suspend.c) */
+    struct lh_test_routes *test;           /* LAKEHOUSE_TEST_ROUTES state (test_routes.c) */
+    void *area_state[LH_SERVER_AREAS_MAX]; /* lh_areas[i]'s state, for created areas */
+    int areas_created;                     /* lh_areas[0 .. areas_created-1] exist */
 } lh_server_t;
 
 void lh_config_default(lh_config_t *c);
@@ -82,10 +88,19 @@ const lh_route_t *lh_test_routes(int *count);
 lh_err lh_test_routes_create(lh_server_t *s, lh_errbuf *eb);
 void lh_test_routes_destroy(lh_server_t *s);
 
-/* All route tables served, in match order. */
-typedef const lh_route_t *(*lh_route_table_fn)(int *count);
-extern const lh_route_table_fn lh_route_tables[];
-extern const int lh_route_table_count;
+/* The areas served, in start order (server/areas.c); see api/area.h for what server/
+ * does with each row. */
+extern const lh_area_t *const lh_areas[];
+extern const int lh_area_count;
+
+/* All route tables served, in match order: the ops routes, each area's (list order),
+ * the pending 501 routes last. Table i of lh_route_table_count(); NULL with *count = 0
+ * for an area without routes. */
+int lh_route_table_count(void);
+const lh_route_t *lh_route_table(int i, int *count);
+
+/* Every created area's metrics and the background service's, for /metrics. */
+void lh_server_render_area_metrics(lh_server_t *s, FILE *out);
 
 /* Areas not built yet: every method under their prefixes answers 501 NOT_IMPLEMENTED.
  * Matched last, after every real route. */

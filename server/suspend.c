@@ -13,6 +13,10 @@
  * request (the HTTP thread does not touch it while the connection is suspended) and then
  * resumes the connection; the HTTP glue answers on its next call.
  *
+ * Deadlines: the tickets sit in a min-heap; a periodic timer of the background service
+ * (every DEADLINE_TICK_MS, on its own 1-thread "deadlines" executor, so slow fills do not
+ * hold up housekeeping) pops the due ones. A deadline is thus honoured within one tick.
+ *
  * Lock order: sp->mu only (never held while a fill runs).
  */
 #include <pthread.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/bg.h"
 #include "common/limits.h"
 #include "common/util.h"
 #include "server/http.h"
@@ -38,12 +43,13 @@ typedef struct ticket {
     int64_t deadline_ns;
 } ticket;
 
+#define DEADLINE_TICK_MS 10
+
 struct lh_suspender {
     lh_server_t *server;
     pthread_mutex_t mu;
-    pthread_cond_t cond;
     int stopping;
-    pthread_t thread;
+    lh_bg_timer_t *timer;
     ticket **heap; /* min-heap by deadline_ns */
     size_t count, cap;
 };
@@ -127,25 +133,13 @@ static int win(ticket *t)
     return atomic_compare_exchange_strong(&t->state, &expected, ANSWERED);
 }
 
-static void *timer_main(void *arg)
+/* The periodic tick: answer every ticket whose deadline has passed. */
+static void on_tick(void *arg)
 {
     lh_suspender_t *sp = arg;
+    int64_t now = lh_mono_ns();
     pthread_mutex_lock(&sp->mu);
-    while (!sp->stopping) {
-        if (sp->count == 0) {
-            pthread_cond_wait(&sp->cond, &sp->mu);
-            continue;
-        }
-        int64_t now = lh_mono_ns(), due = sp->heap[0]->deadline_ns;
-        if (due > now) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            int64_t at = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (due - now);
-            ts.tv_sec = at / 1000000000;
-            ts.tv_nsec = at % 1000000000;
-            pthread_cond_timedwait(&sp->cond, &sp->mu, &ts);
-            continue;
-        }
+    while (!sp->stopping && sp->count > 0 && sp->heap[0]->deadline_ns <= now) {
         ticket *t = heap_pop(sp);
         pthread_mutex_unlock(&sp->mu);
         if (win(t))
@@ -154,7 +148,6 @@ static void *timer_main(void *arg)
         pthread_mutex_lock(&sp->mu);
     }
     pthread_mutex_unlock(&sp->mu);
-    return NULL;
 }
 
 /* ---- the ops behind api.h ---- */
@@ -179,7 +172,6 @@ static lh_suspend_t *op_suspend(lh_req_t *req, int64_t timeout_ms, lh_fill_fn on
     lh_http_suspend(req); /* before anyone can resume it */
     pthread_mutex_lock(&sp->mu);
     int rc = sp->stopping ? -1 : heap_push(sp, t);
-    pthread_cond_signal(&sp->cond);
     pthread_mutex_unlock(&sp->mu);
     if (rc != 0 && win(t)) { /* no room or shutting down: answer at once */
         atomic_fetch_sub(&t->refs, 1);
@@ -211,16 +203,15 @@ lh_err lh_suspender_create(lh_server_t *s, lh_suspender_t **out, lh_errbuf *eb)
     LH_FAIL_IF(sp == NULL, LH_E_NOMEM, eb, "out of memory");
     sp->server = s;
     pthread_mutex_init(&sp->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&sp->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&sp->thread, NULL, timer_main, sp) != 0) {
-        pthread_cond_destroy(&sp->cond);
+    lh_bg_executor_t *ex = NULL;
+    lh_err e = lh_bg_executor(s->ctx.bg, "deadlines", 1, 64, &ex, eb);
+    if (e == LH_OK)
+        e = lh_bg_timer_add(s->ctx.bg, ex, DEADLINE_TICK_MS, DEADLINE_TICK_MS, on_tick, sp,
+                            &sp->timer, eb);
+    if (e != LH_OK) {
         pthread_mutex_destroy(&sp->mu);
         free(sp);
-        LH_FAIL(LH_E_IO, eb, "cannot start the request timer thread");
+        return e;
     }
     *out = sp;
     return LH_OK;
@@ -230,12 +221,12 @@ void lh_suspender_drain(lh_suspender_t *sp)
 {
     if (sp == NULL)
         return;
+    lh_bg_timer_cancel(sp->timer); /* waits for a tick in progress */
+    sp->timer = NULL;
     pthread_mutex_lock(&sp->mu);
     sp->stopping = 1;
-    pthread_cond_signal(&sp->cond);
     pthread_mutex_unlock(&sp->mu);
-    pthread_join(sp->thread, NULL);
-    while (sp->count > 0) { /* the thread is gone: no lock needed */
+    while (sp->count > 0) { /* no tick runs any more, and suspend refuses: no lock needed */
         ticket *t = heap_pop(sp);
         if (win(t))
             answer(t, NULL, NULL, LH_E_UNAVAILABLE);
@@ -248,7 +239,6 @@ void lh_suspender_destroy(lh_suspender_t *sp)
     if (sp == NULL)
         return;
     LH_ASSERT(sp->stopping && sp->count == 0);
-    pthread_cond_destroy(&sp->cond);
     pthread_mutex_destroy(&sp->mu);
     free(sp->heap);
     free(sp);

@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "api/area.h"
 #include "api/secrets/secrets_internal.h"
 #include "common/config.h"
 #include "common/limits.h"
@@ -240,3 +241,24 @@ lh_err lh_secrets_read(lh_ctx_t *ctx, const lh_principal_t *who, const char *sco
     *value = w->ptr;
     return LH_OK;
 }
+
+static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
+{
+    LH_TRY(lh_secrets_create(ctx, &ctx->secrets, eb));
+    *state = ctx->secrets;
+    return LH_OK;
+}
+
+static void area_destroy(void *state)
+{
+    lh_secrets_t *s = state;
+    s->ctx->secrets = NULL;
+    lh_secrets_destroy(s);
+}
+
+const lh_area_t lh_secrets_area = {
+    .name = "secrets",
+    .create = area_create,
+    .routes = lh_secrets_routes,
+    .destroy = area_destroy,
+};

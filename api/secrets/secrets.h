@@ -33,6 +33,9 @@ typedef struct lh_secrets lh_secrets_t;
 lh_err lh_secrets_create(lh_ctx_t *ctx, lh_secrets_t **out, lh_errbuf *eb);
 void lh_secrets_destroy(lh_secrets_t *s);
 
+/* The area descriptor (api/area.h): create publishes ctx->secrets, destroy clears it. */
+extern const struct lh_area lh_secrets_area;
+
 /* The area's routes: /api/2.0/secrets/{scopes/create|scopes/delete|scopes/list|put|delete|
  * list|get|acls/put|acls/delete|acls/get|acls/list}. */
 const lh_route_t *lh_secrets_routes(int *count);
