@@ -41,6 +41,7 @@ typedef struct lh_stmt lh_stmt_t;
 
 /* Open (creating) the database at path and apply migrations. */
 lh_err lh_meta_open(const char *path, lh_meta_t **out, lh_errbuf *eb);
+/* Close every connection; only once no lh_meta_read / lh_meta_tx is in flight. */
 void lh_meta_close(lh_meta_t *m);
 /* Number of migrations this build knows (the schema version it writes). */
 int lh_meta_schema_version(void);
