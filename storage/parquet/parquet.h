@@ -187,6 +187,13 @@ typedef struct lh_pq_node {
     lh_pq_annot annot; /* groups only */
 } lh_pq_node_t;
 
+/* The file's schema as a node tree: root = the message, children in file order, leaves
+ * depth-first in lh_pq_leaf_get_info order carrying their logical type, LIST/MAP group
+ * annotations kept (other group annotations dropped). Fit for lh_pq_writer_create_nested,
+ * so nested columns can be copied leaf by leaf. One malloc'd block (release with free())
+ * whose names point into f: it must not outlive f. */
+lh_err lh_pq_schema_tree(const lh_pq_file_t *f, lh_pq_node_t **out, lh_errbuf *eb);
+
 /* root is the message (its repetition is ignored). Leaves are numbered depth-first. */
 lh_err lh_pq_writer_create_nested(const lh_pq_node_t *root, const lh_pq_write_opts_t *opts,
                                   lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);

@@ -13,7 +13,9 @@
  * [Z|+HH:MM]) or string; JSON keeps its own kinds (numbers stay numbers, strings stay
  * strings unless every one is a date or timestamp). When the table exists, columns it
  * already has take the table's type instead, and the text is converted to it.
- *   Parquet: the file's flat columns are streamed as they are.
+ *   Parquet: flat files are streamed as they are; a file with LIST, MAP or STRUCT columns
+ *        is copied leaf by leaf with its nested types (import_nested.c), or refused naming
+ *        the column whose shape cannot be carried. No column is ever dropped.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -662,6 +664,12 @@ static lh_err import_parquet(import_job_t *j, const char *src, lh_errbuf *eb)
 {
     lh_pq_file_t *f;
     LH_TRY(tool_open_parquet(src, &f, eb));
+    if (lh_pq_nested_column_count(f) > 0) { /* LIST/MAP/STRUCT: copied leaf by leaf */
+        lh_err e =
+            tool_import_nested(j->t, f, j->overwrite, j->opts.partition_column_count, &j->res, eb);
+        lh_pq_close(f);
+        return e;
+    }
     tool_pq_stream_t ps;
     lh_err e = tool_pq_stream_open(&ps, f, NULL, 0, eb);
     if (e == LH_OK)

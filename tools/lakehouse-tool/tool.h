@@ -7,6 +7,8 @@
  *   cmd_read.c    schema, cat, history
  *   import.c      import: CSV (RFC 4180), JSON lines and Parquet sources, type inference
  *   cmd_maint.c   optimize, vacuum
+ *   nested.c      Parquet LIST/MAP/STRUCT columns: Delta schema, rows as JSON
+ *   import_nested.c  import of such files (data copied leaf by leaf)
  *
  * Every command returns lh_err; main prints "lakehouse-tool: <message>" on stderr and
  * exits non-zero. Output goes to stdout, JSON (one object per line where there are many).
@@ -83,6 +85,41 @@ void tool_buf_json_string(tool_buf_t *b, const char *s, size_t n);
  * with Z), decimals as exact decimal strings, binary as base64, NaN/Infinity as strings. */
 void tool_buf_json_value(tool_buf_t *b, const lh_vec_t *v, size_t r);
 void tool_buf_free(tool_buf_t *b);
+
+/* ---- nested columns (nested.c, import_nested.c) ---- */
+
+/* A Parquet file with nested columns: its schema tree mapped onto a Delta schema, and its
+ * rows assembled from the leaves one row group at a time. */
+typedef struct tool_nested {
+    lh_pq_file_t *f;     /* not owned */
+    lh_pq_node_t *tree;  /* lh_pq_schema_tree; top-level columns are its children */
+    char *schema_string; /* the Delta schemaString of every column */
+    struct tool_node_info *info;
+    int leaf_count;
+    lh_pq_leaf_data_t *leaves; /* the loaded row group */
+    size_t *pos, *vpos;        /* per leaf: next level, next value */
+    int64_t rows;              /* rows of the loaded row group */
+    bool corrupt;
+} tool_nested_t;
+
+/* Map f's schema; LH_E_UNSUPPORTED naming the column whose shape Delta cannot state. */
+lh_err tool_nested_open(tool_nested_t *n, lh_pq_file_t *f, lh_errbuf *eb);
+void tool_nested_close(tool_nested_t *n);
+/* Top-level column by case-insensitive name, or -1. */
+int tool_nested_find(const tool_nested_t *n, const char *name);
+/* Read every leaf of row group rg and start at its first row. */
+lh_err tool_nested_load(tool_nested_t *n, int rg, lh_errbuf *eb);
+/* Append the JSON of top-level column top for its next row (maps become objects whose
+ * non-string keys are their JSON text). */
+void tool_nested_emit(tool_nested_t *n, int top, tool_buf_t *b);
+/* After every row of the group: LH_E_CORRUPT when column top's levels did not fit. */
+lh_err tool_nested_check(const tool_nested_t *n, int top, lh_errbuf *eb);
+
+/* Import f (which has nested columns) into the table as one data file copied leaf by leaf
+ * (append or overwrite). An existing table must have the same schema and no partitions;
+ * --partition-by is refused. */
+lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
+                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb);
 
 /* ---- commands ---- */
 
