@@ -196,6 +196,43 @@ test('schema and cat of a parquet-testing file', () => {
   }
 });
 
+test('--help and --version on stdout with exit 0; usage errors exit 2 on stderr', () => {
+  for (const h of ['--help', '-h', 'help']) {
+    const r = tool(h);
+    assert.equal(r.code, 0, h);
+    assert.equal(r.err, '');
+    assert.match(r.out, /^usage: lakehouse-tool COMMAND/);
+    for (const c of ['schema', 'cat', 'history', 'import', 'optimize', 'vacuum'])
+      assert.match(r.out, new RegExp(`\\n  ${c} `), c);
+  }
+  const v = tool('--version');
+  assert.equal(v.code, 0);
+  assert.equal(v.err, '');
+  assert.match(v.out, /^lakehouse-tool \d+\.\d+\.\d+\n$/);
+  for (const c of ['schema', 'cat', 'history', 'import', 'optimize', 'vacuum']) {
+    const r = tool(c, '--help');
+    assert.equal(r.code, 0, c);
+    assert.equal(r.err, '');
+    assert.match(r.out, new RegExp(`^usage: lakehouse-tool ${c} `), c);
+  }
+  // --help wins over anything else on the line
+  assert.equal(tool('import', 'a', 'b', '--mode', 'x', '--help').code, 0);
+  const cases = [
+    [[], /missing command/],
+    [['bogus'], /unknown command 'bogus'/],
+    [['cat', 'x', '--bogus', '1'], /unknown option --bogus for cat/],
+    [['vacuum', 'x', '--limit', '1'], /unknown option --limit for vacuum/],
+    [['import', 'onlyone'], /usage: lakehouse-tool import/],
+    [['cat', 'x', '--limit'], /usage: lakehouse-tool cat/],
+  ];
+  for (const [args, re] of cases) {
+    const r = tool(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.out, '', args.join(' '));
+    assert.match(r.err, re, args.join(' '));
+  }
+});
+
 test('errors: one line on stderr and a non-zero exit', () => {
   const s = scratch();
   try {
