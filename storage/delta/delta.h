@@ -20,7 +20,8 @@
  * or 3 with only supported readerFeatures (timestampNtz, vacuumProtocolCheck); otherwise
  * LH_E_UNSUPPORTED with a message naming the feature ("deletionVectors", "columnMapping",
  * "v2Checkpoint", ...). Nested columns keep the table listable (metadata.schema NULL,
- * nested_column names one); reading data of such a table is LH_E_UNSUPPORTED.
+ * nested_column names one); reading its data through lh_delta_reader is LH_E_UNSUPPORTED
+ * (lakehouse-tool reads such files leaf by leaf).
  *
  * Writing (commit.c): begin from a snapshot (read version R), stage actions, commit =
  * put-if-absent of _delta_log/<R+1>.json; on LH_E_EXISTS the conflict check runs over the
@@ -358,7 +359,9 @@ lh_delta_table_t *lh_delta_txn_table(const lh_delta_txn_t *x);
 /* The snapshot the txn read (NULL on create); owned by the txn. */
 const lh_delta_snapshot_t *lh_delta_txn_snapshot(const lh_delta_txn_t *x);
 
-/* Stage actions (deep copies). At most one metadata/protocol per commit (replaces). */
+/* Stage actions (deep copies). At most one metadata/protocol per commit (replaces).
+ * set_metadata with md->schema NULL derives schema / primitive_schema / nested_column from
+ * md->schema_string (a table with nested columns; LH_E_CORRUPT if it does not parse). */
 lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *md, lh_errbuf *eb);
 lh_err lh_delta_txn_set_protocol(lh_delta_txn_t *x, const lh_delta_protocol_t *p, lh_errbuf *eb);
 lh_err lh_delta_txn_add_file(lh_delta_txn_t *x, const lh_delta_add_t *add, lh_errbuf *eb);

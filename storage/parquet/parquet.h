@@ -11,6 +11,9 @@
  * DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; data pages v1 and v2;
  * UNCOMPRESSED, SNAPPY, GZIP, ZSTD; INT96 timestamps. LZ4 and encrypted files are
  * refused with LH_E_UNSUPPORTED; malformed files with LH_E_CORRUPT. Never crashes on input.
+ * One writer bug is read as its peers read it: parquet-mr before 1.2.9 left the dictionary
+ * page header out of total_compressed_size (PARQUET-816); for that writer only, a chunk
+ * opening with a dictionary page is read that header's length further.
  *
  * Writer: flat schemas of every lh_type_id, PLAIN or dictionary (falling back to PLAIN),
  * v1 data pages, ZSTD (default) / SNAPPY / UNCOMPRESSED, page + chunk statistics,

@@ -256,6 +256,48 @@ static void test_create_twice(void)
     scratch_close(&sc);
 }
 
+/* A metaData whose schemaString has nested columns can be committed (schema NULL): the
+ * txn derives the views from the string; readers see the nested column named, flat
+ * writes are refused cleanly. */
+static void test_create_nested(void)
+{
+    scratch_t sc;
+    scratch_open(&sc, "tables/nested");
+    lh_errbuf eb;
+    char *none[1] = {NULL};
+    lh_delta_metadata_t md = {
+        .id = "6d4c2c4e-0000-4000-8000-000000000001",
+        .format_provider = "parquet",
+        .schema_string = "{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":"
+                         "\"long\",\"nullable\":true,\"metadata\":{}},{\"name\":\"l\",\"type\":{"
+                         "\"type\":\"array\",\"elementType\":\"long\",\"containsNull\":true},"
+                         "\"nullable\":true,\"metadata\":{}}]}",
+        .partition_columns = none,
+    };
+    lh_delta_txn_t *x;
+    T_EQ_INT(lh_delta_txn_begin(sc.t, NULL, &x, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_set_metadata(x, &md, &eb), LH_OK);
+    const lh_delta_metadata_t *tm = lh_delta_txn_metadata(x);
+    T_CHECK(tm->schema == NULL && tm->nested_column && strcmp(tm->nested_column, "l") == 0);
+    T_EQ_INT(tm->primitive_schema->field_count, 1);
+    int64_t v = -1;
+    T_EQ_INT(lh_delta_txn_commit(x, &v, &eb), LH_OK);
+    T_EQ_INT(v, 0);
+    lh_delta_txn_destroy(x);
+    lh_delta_snapshot_t *s = latest(&sc);
+    T_CHECK(strstr(lh_delta_snapshot_metadata(s)->schema_string, "\"elementType\":\"long\"") !=
+            NULL);
+    T_EQ_INT(lh_delta_snapshot_check_readable(s, &eb), LH_E_UNSUPPORTED);
+    T_CHECK(strstr(eb.msg, "'l'") != NULL);
+    lh_delta_snapshot_release(s);
+    T_EQ_INT(append_rows(sc.t, 0, 4, 1, NULL, &eb), LH_E_UNSUPPORTED);
+    md.schema_string = "{\"type\":\"struct\"}"; /* unparsable as a table schema */
+    T_EQ_INT(lh_delta_txn_begin(sc.t, NULL, &x, &eb), LH_OK);
+    T_CHECK(lh_delta_txn_set_metadata(x, &md, &eb) != LH_OK);
+    lh_delta_txn_destroy(x);
+    scratch_close(&sc);
+}
+
 static void test_app_version(void)
 {
     scratch_t sc;
@@ -448,6 +490,7 @@ int main(void)
     T_RUN(test_concurrent_appends);
     T_RUN(test_conflicts);
     T_RUN(test_create_twice);
+    T_RUN(test_create_nested);
     T_RUN(test_app_version);
     T_RUN(test_schema_enforcement);
     T_RUN(test_append_only);
