@@ -7,7 +7,9 @@
 //      prints; append and overwrite keep working.
 //   2. parquet-testing files with nested columns (Impala, Spark, Arrow shapes) import and
 //      read back the same through DuckDB.
-//   3. Shapes a Delta schema cannot state (legacy two-level lists, repeated fields outside
+//   3. JSON lines with arrays and objects import as ARRAY and STRUCT columns (read back by
+//      DuckDB), and values with no single type are refused naming the column.
+//   4. Shapes a Delta schema cannot state (legacy two-level lists, repeated fields outside
 //      LIST/MAP, MAP without a value or with an optional key), --partition-by, and a file
 //      whose schema differs from the table's are refused: exit 1, one line on stderr naming
 //      the column, and nothing committed.
@@ -15,7 +17,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,4 +214,71 @@ test('shapes Delta cannot state are refused naming the column; nothing is commit
   assert.equal(other.code, 1);
   assert.match(other.err, /differ from the table's schema/);
   assert.equal(lines(ok('history', t)).length, 1);
+});
+
+test('JSON lines with arrays and objects become ARRAY and STRUCT columns', async () => {
+  const src = join(tmp, 'in.jsonl');
+  const input = [
+    { id: 1, tags: ['a', 'b'], addr: { city: 'NY', zip: 10001, geo: [1.5, 2.5] }, d: '2024-01-01' },
+    { id: 2, tags: [], addr: { city: null, extra: true }, d: '2024-01-02', x: null },
+    { id: 3, tags: null, nested: [[1, 2], [], null, [3]], objs: [{ k: 1 }, null, { k: 2, v: 's' }] },
+    { id: 4, tags: ['c', null] },
+  ];
+  writeFileSync(src, input.map((o) => JSON.stringify(o)).join('\n') + '\n');
+  const t = join(tmp, 'json');
+  assert.equal(JSON.parse(ok('import', src, t)).numOutputRows, 4);
+  const fields = JSON.parse(ok('schema', t)).fields;
+  const type = (n) => fields.find((f) => f.name === n).type;
+  assert.deepEqual(fields.map((f) => f.name), ['id', 'tags', 'addr', 'd', 'x', 'nested', 'objs']);
+  assert.equal(type('id'), 'long');
+  assert.equal(type('d'), 'date');
+  assert.equal(type('x'), 'string');
+  assert.deepEqual(type('tags'), { type: 'array', elementType: 'string', containsNull: true });
+  assert.deepEqual(type('addr').fields.map((f) => [f.name, f.type]), [
+    ['city', 'string'], ['zip', 'long'],
+    ['geo', { type: 'array', elementType: 'double', containsNull: true }], ['extra', 'boolean'],
+  ]);
+  assert.deepEqual(type('nested').elementType, { type: 'array', elementType: 'long', containsNull: true });
+  assert.equal(type('objs').elementType.type, 'struct');
+
+  // What the tool prints and what DuckDB reads from the data file agree with the input.
+  const full = (o) => ({
+    id: o.id, tags: o.tags ?? null,
+    addr: o.addr ? { city: o.addr.city ?? null, zip: o.addr.zip ?? null, geo: o.addr.geo ?? null,
+      extra: o.addr.extra ?? null } : null,
+    d: o.d ?? null, x: null, nested: o.nested ?? null,
+    objs: o.objs ? o.objs.map((e) => (e ? { k: e.k, v: e.v ?? null } : null)) : null,
+  });
+  const want = input.map(full);
+  assert.deepEqual(lines(ok('cat', t)), want);
+  const duck = (await rows(`SELECT to_json(tbl)::VARCHAR AS j FROM read_parquet(${fileList(liveFiles(t))}) tbl ORDER BY id`))
+    .map((r) => JSON.parse(r.j));
+  assert.deepEqual(duck, want);
+
+  // The same shape appends; a different one is refused.
+  assert.equal(JSON.parse(ok('import', src, t, '--mode', 'append')).version, 1);
+  assert.equal(lines(ok('cat', t)).length, 8);
+});
+
+test('JSON lines whose values have no single type are refused naming the column', () => {
+  const cases = [
+    ['{"a": [1]}\n{"a": 2}\n', /column 'a': its JSON values mix array and scalar values/],
+    ['{"a": {"b": [{"c": 1}, {"c": [1]}]}}\n', /column 'a\.b\[\]\.c': its JSON values mix scalar and array/],
+    ['{"a": {}}\n{"a": null}\n', /column 'a': only empty JSON objects/],
+  ];
+  cases.forEach(([text, re], i) => {
+    const src = join(tmp, `bad${i}.jsonl`);
+    writeFileSync(src, text);
+    const t = join(tmp, `badjson${i}`);
+    const r = tool('import', src, t);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1);
+    assert.ok(!existsSync(join(t, '_delta_log')) || readdirSync(join(t, '_delta_log')).length === 0);
+  });
+  const src = join(tmp, 'part.jsonl');
+  writeFileSync(src, '{"p": 1, "a": [1]}\n');
+  const r = tool('import', src, join(tmp, 'jsonpart'), '--partition-by', 'p');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /--partition-by is not supported .*\(first: 'a'\)/);
 });

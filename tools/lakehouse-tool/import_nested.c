@@ -1,15 +1,17 @@
 /*
- * import_nested.c - `import` of a Parquet file with nested columns (LIST, MAP, STRUCT).
+ * import_nested.c - `import` of sources with nested columns (LIST, MAP, STRUCT).
  *
  * The flat path (lh_delta_append/overwrite) carries only primitive columns, so a file with
  * nested ones goes through one Delta transaction built here instead:
- *   1. map the file's schema (nested.c; an unsupported shape is refused before any write);
+ * Sources: a Parquet file (its leaves copied as they are) or JSON lines (import_json.c,
+ * shredded into leaves); either gives a schemaString, a schema tree and a writer callback.
+ *   1. map the source's schema (an unsupported shape is refused before any write);
  *   2. begin on the latest snapshot (an existing table must have the same schemaString,
  *      ignoring field metadata order, and no partition columns) or create the table with
  *      a metaData whose schemaString holds the nested types;
  *   3. overwrite: remove every live file (reading the whole table);
- *   4. write one data file over the same schema tree, each row group's leaves (Dremel
- *      levels + values) read and written as they are, so nothing is re-shredded;
+ *   4. write one data file over the schema tree from the source's leaves (Dremel levels +
+ *      values; a Parquet source's are copied, nothing is re-shredded);
  *   5. stage its add (stats: numRecords) and commit WRITE with Spark's metrics.
  * A failure before the commit leaves at most an unreferenced data file (VACUUM garbage).
  */
@@ -23,7 +25,7 @@
 
 typedef struct nested_import {
     lh_delta_table_t *t;
-    tool_nested_t n;
+    const tool_nested_src_t *src;
     lh_delta_snapshot_t *s;
     lh_delta_txn_t *x;
     bool overwrite;
@@ -47,7 +49,7 @@ static lh_err check_same_table(const nested_import_t *ni, lh_errbuf *eb)
                "the table is partitioned; importing nested columns into a partitioned table is "
                "not supported");
     json_t *a = json_loads(md->schema_string, 0, NULL);
-    json_t *b = json_loads(ni->n.schema_string, 0, NULL);
+    json_t *b = json_loads(ni->src->schema_string, 0, NULL);
     bool same = a && b && json_equal(a, b);
     json_decref(a);
     json_decref(b);
@@ -65,7 +67,7 @@ static lh_err create_metadata(nested_import_t *ni, lh_errbuf *eb)
     lh_delta_metadata_t md = {
         .id = id,
         .format_provider = "parquet",
-        .schema_string = ni->n.schema_string,
+        .schema_string = (char *)ni->src->schema_string,
         .partition_columns = none,
         .has_created_time = true,
         .created_time_ms = lh_now_ms(),
@@ -89,17 +91,6 @@ static lh_err begin(nested_import_t *ni, lh_errbuf *eb)
         LH_TRY(lh_delta_txn_remove_live(ni->x, f, true, eb));
         ni->res->files_removed++;
         ni->res->bytes_removed += f->size_bytes;
-    }
-    return LH_OK;
-}
-
-/* Copy every row group of the source into w. */
-static lh_err copy_row_groups(nested_import_t *ni, lh_pq_writer_t *w, lh_errbuf *eb)
-{
-    for (int rg = 0; rg < lh_pq_row_group_count(ni->n.f); rg++) {
-        LH_TRY(tool_nested_load(&ni->n, rg, eb));
-        LH_TRY(lh_pq_writer_write_leaves(w, ni->n.rows, ni->n.leaves, ni->n.leaf_count, eb));
-        ni->res->rows_written += ni->n.rows;
     }
     return LH_OK;
 }
@@ -137,9 +128,9 @@ static lh_err write_file(nested_import_t *ni, lh_errbuf *eb)
     lh_pq_write_opts_default(&o);
     lh_pq_writer_t *w = NULL;
     lh_pq_file_summary_t sum = {0};
-    e = lh_pq_writer_create_nested(ni->n.tree, &o, lh_obj_writer_sink(ow), &w, eb);
+    e = lh_pq_writer_create_nested(ni->src->tree, &o, lh_obj_writer_sink(ow), &w, eb);
     if (e == LH_OK)
-        e = copy_row_groups(ni, w, eb);
+        e = ni->src->write(ni->src->ctx, w, eb);
     if (e == LH_OK)
         e = lh_pq_writer_finish(w, &sum, eb);
     lh_pq_writer_destroy(w);
@@ -148,6 +139,7 @@ static lh_err write_file(nested_import_t *ni, lh_errbuf *eb)
         return e;
     }
     LH_TRY(lh_obj_writer_commit(ow, eb));
+    ni->res->rows_written = sum.num_rows;
     return stage_add(ni, path, &sum, eb);
 }
 
@@ -184,26 +176,55 @@ static lh_err commit(nested_import_t *ni, lh_errbuf *eb)
     return lh_delta_txn_commit(ni->x, &ni->res->version, eb);
 }
 
-lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
+lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
                           int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb)
 {
     memset(res, 0, sizeof *res);
     res->version = -1;
-    nested_import_t ni = {.t = t, .overwrite = overwrite, .res = res};
-    lh_err e = tool_nested_open(&ni.n, f, eb);
-    if (e == LH_OK && partition_column_count > 0)
-        e = lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
-                       "--partition-by is not supported when the source has nested columns "
-                       "(first: '%s')",
-                       lh_pq_nested_column_name(f, 0));
-    if (e == LH_OK)
-        e = begin(&ni, eb);
-    if (e == LH_OK && lh_pq_num_rows(f) > 0)
+    LH_FAIL_IF(partition_column_count > 0, LH_E_UNSUPPORTED, eb,
+               "--partition-by is not supported when the source has nested columns (first: "
+               "'%s')",
+               src->first_nested);
+    nested_import_t ni = {.t = t, .src = src, .overwrite = overwrite, .res = res};
+    lh_err e = begin(&ni, eb);
+    if (e == LH_OK && src->rows > 0)
         e = write_file(&ni, eb);
     if (e == LH_OK)
         e = commit(&ni, eb);
     lh_delta_txn_destroy(ni.x);
     lh_delta_snapshot_release(ni.s);
-    tool_nested_close(&ni.n);
+    return e;
+}
+
+/* ---- a Parquet source ----------------------------------------------------------------------- */
+
+/* Copy every row group of the file into w, leaves as they are. */
+static lh_err copy_row_groups(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb)
+{
+    tool_nested_t *n = ctx;
+    for (int rg = 0; rg < lh_pq_row_group_count(n->f); rg++) {
+        LH_TRY(tool_nested_load(n, rg, eb));
+        LH_TRY(lh_pq_writer_write_leaves(w, n->rows, n->leaves, n->leaf_count, eb));
+    }
+    return LH_OK;
+}
+
+lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
+                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb)
+{
+    tool_nested_t n;
+    lh_err e = tool_nested_open(&n, f, eb);
+    if (e == LH_OK) {
+        tool_nested_src_t src = {
+            .schema_string = n.schema_string,
+            .tree = n.tree,
+            .write = copy_row_groups,
+            .ctx = &n,
+            .rows = lh_pq_num_rows(f),
+            .first_nested = lh_pq_nested_column_name(f, 0),
+        };
+        e = tool_nested_commit(t, &src, overwrite, partition_column_count, res, eb);
+    }
+    tool_nested_close(&n);
     return e;
 }

@@ -178,6 +178,16 @@ static lh_err type_json(const lh_pq_node_t *node, const char *path, json_t **out
     return struct_json(node, path, out, eb);
 }
 
+lh_err tool_nested_schema_string(const lh_pq_node_t *root, char **out, lh_errbuf *eb)
+{
+    json_t *st;
+    LH_TRY(struct_json(root, NULL, &st, eb));
+    *out = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(st);
+    LH_FAIL_IF(*out == NULL, LH_E_NOMEM, eb, "out of memory");
+    return LH_OK;
+}
+
 static int tree_size(const lh_pq_node_t *node)
 {
     int n = 1;
@@ -200,12 +210,7 @@ lh_err tool_nested_open(tool_nested_t *n, lh_pq_file_t *f, lh_errbuf *eb)
     int leaf = 0;
     for (int i = 0; i < n->tree->child_count; i++)
         fill_info(n, &n->tree->children[i], 0, 0, &leaf);
-    json_t *st;
-    LH_TRY(struct_json(n->tree, NULL, &st, eb));
-    n->schema_string = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(st);
-    LH_FAIL_IF(n->schema_string == NULL, LH_E_NOMEM, eb, "out of memory");
-    return LH_OK;
+    return tool_nested_schema_string(n->tree, &n->schema_string, eb);
 }
 
 static void free_leaves(tool_nested_t *n)

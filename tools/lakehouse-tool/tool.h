@@ -8,7 +8,8 @@
  *   import.c      import: CSV (RFC 4180), JSON lines and Parquet sources, type inference
  *   cmd_maint.c   optimize, vacuum
  *   nested.c      Parquet LIST/MAP/STRUCT columns: Delta schema, rows as JSON
- *   import_nested.c  import of such files (data copied leaf by leaf)
+ *   import_nested.c  import of such files (data copied leaf by leaf), the commit
+ *   import_json.c JSON lines with arrays/objects: ARRAY/STRUCT inference, shredding
  *
  * Every command returns lh_err; main prints "lakehouse-tool: <message>" on stderr and
  * exits non-zero. Output goes to stdout, JSON (one object per line where there are many).
@@ -18,6 +19,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "storage/delta/ops.h"
 
@@ -86,7 +89,18 @@ void tool_buf_json_string(tool_buf_t *b, const char *s, size_t n);
 void tool_buf_json_value(tool_buf_t *b, const lh_vec_t *v, size_t r);
 void tool_buf_free(tool_buf_t *b);
 
-/* ---- nested columns (nested.c, import_nested.c) ---- */
+/* ---- text values (import.c) ---- */
+
+#define TOOL_K_ALL 31 /* every kind of scalar still possible (no value seen) */
+/* Append text s (NULL = null) converted to v's type; false when it does not parse. */
+bool tool_append_text(lh_vec_t *v, const char *s);
+/* The kinds of scalar a JSON value can be (TOOL_K_ALL for null, 0 for arrays/objects and
+ * strings that are neither dates nor timestamps); its text in *text (malloc'd or NULL). */
+int tool_json_value_kinds(json_t *v, char **text);
+/* The column type of the kinds every value allows (string when none or all). */
+lh_type_t tool_type_of_kinds(int kinds);
+
+/* ---- nested columns (nested.c, import_nested.c, import_json.c) ---- */
 
 /* A Parquet file with nested columns: its schema tree mapped onto a Delta schema, and its
  * rows assembled from the leaves one row group at a time. */
@@ -115,6 +129,30 @@ void tool_nested_emit(tool_nested_t *n, int top, tool_buf_t *b);
 /* After every row of the group: LH_E_CORRUPT when column top's levels did not fit. */
 lh_err tool_nested_check(const tool_nested_t *n, int top, lh_errbuf *eb);
 
+/* A source of nested rows for one Delta data file. */
+typedef struct tool_nested_src {
+    const char *schema_string; /* Delta schemaString of every column */
+    const lh_pq_node_t *tree;  /* the data file's Parquet schema */
+    /* Write every row group into w (lh_pq_writer_write_leaves). */
+    lh_err (*write)(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb);
+    void *ctx;
+    int64_t rows;             /* 0: commit without a data file */
+    const char *first_nested; /* a nested column, for messages */
+} tool_nested_src_t;
+
+/* The Delta schemaString of a Parquet schema tree (LH_E_UNSUPPORTED naming a column whose
+ * shape it cannot state). *out is malloc'd. */
+lh_err tool_nested_schema_string(const lh_pq_node_t *root, char **out, lh_errbuf *eb);
+/* Import JSON objects (a json array of them; columns = the keys in first-seen order) of
+ * which some values are arrays or objects: ARRAY / STRUCT columns inferred over every
+ * value, refused naming the column when its values mix arrays, objects and scalars. */
+lh_err tool_import_json_nested(lh_delta_table_t *t, json_t *objs, bool overwrite,
+                               int partition_column_count, lh_delta_op_result_t *res,
+                               lh_errbuf *eb);
+/* Commit src as one data file (append or overwrite). An existing table must have the same
+ * schemaString and no partitions; partition_column_count > 0 is refused. */
+lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
+                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb);
 /* Import f (which has nested columns) into the table as one data file copied leaf by leaf
  * (append or overwrite). An existing table must have the same schema and no partitions;
  * --partition-by is refused. */
