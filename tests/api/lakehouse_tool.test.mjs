@@ -83,7 +83,7 @@ test('import JSON lines: types, append, cat --version/--columns/--limit, overwri
     const a = join(s.dir, 'a.jsonl');
     const b = join(s.dir, 'b.json');
     writeFileSync(a, [
-      '{"id": 1, "kind": "x", "amount": 2, "when": "2024-01-01", "tags": ["a"]}',
+      '{"id": 1, "kind": "x", "amount": 2, "when": "2024-01-01", "tags": "a"}',
       '{"id": 2, "kind": "y", "amount": 2.5, "when": "2024-01-02"}',
       '',
       '{"id": 3, "kind": "x", "amount": null, "when": "2024-01-03", "extra": true}',
@@ -98,7 +98,8 @@ test('import JSON lines: types, append, cat --version/--columns/--limit, overwri
     });
     const v0 = lines(ok('cat', t)).sort(byId);
     assert.equal(v0.length, 3);
-    assert.equal(v0[0].tags, '["a"]');
+    assert.equal(v0[0].tags, 'a');
+    assert.equal(v0[1].tags, null); // arrays/objects: lakehouse_tool_nested.test.mjs
     assert.equal(v0[1].amount, 2.5);
     assert.equal(v0[2].extra, true);
     // append a file lacking some columns; the table keeps its types
