@@ -309,7 +309,7 @@ typedef struct lh_delta_reader lh_delta_reader_t;
 
 /* Read one data file's projected columns (names from the table schema, matched
  * case-insensitively; NULL/0 = all). Partition columns come from partitionValues; columns
- * missing from the file read as null. On a table with nested columns only an explicit
+ * missing from the file read as null (one the file holds as nested is LH_E_UNSUPPORTED). On a table with nested columns only an explicit
  * projection of primitive columns can be read (all columns: LH_E_UNSUPPORTED naming the
  * nested one); an unknown or nested name is LH_E_INVALID. Files with deletion vectors and
  * paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED. The snapshot
