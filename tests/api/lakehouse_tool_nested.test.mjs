@@ -11,9 +11,11 @@
 //      DuckDB), and values with no single type are refused naming the column.
 //   4. cat of Spark-written golden tables with nested columns prints what DuckDB reads.
 //   5. Shapes a Delta schema cannot state (legacy two-level lists, repeated fields outside
-//      LIST/MAP, MAP without a value or with an optional key), --partition-by, and a file
-//      whose schema differs from the table's are refused: exit 1, one line on stderr naming
-//      the column, and nothing committed.
+//      LIST/MAP, MAP without a value or with an optional key), partitioning by a nested or
+//      unknown column, and a file whose schema differs from the table's are refused: exit
+//      1, one line on stderr naming the column, and nothing committed.
+//   6. --partition-by with nested columns: one file per directory, partition columns in
+//      partitionValues only, cat puts them back (Parquet and JSON lines sources).
 // The binary is $LH_BUILD_DIR/lakehouse-tool (default build/lakehouse-tool).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -207,10 +209,15 @@ test('shapes Delta cannot state are refused naming the column; nothing is commit
   }
 
   const t = join(tmp, 'refusals');
+  for (const [col, re] of [['l', /partition column 'l' is nested/], ['nope', /'nope' is not in/]]) {
+    const p = tool('import', SRC, t, '--partition-by', col);
+    assert.equal(p.code, 1);
+    assert.match(p.err, re);
+  }
+  ok('import', SRC, t);
   const p = tool('import', SRC, t, '--partition-by', 'id');
   assert.equal(p.code, 1);
-  assert.match(p.err, /--partition-by is not supported .*nested columns/);
-  ok('import', SRC, t);
+  assert.match(p.err, /partition columns do not match/);
   const other = tool('import', join(PQ, 'list_columns.parquet'), t);
   assert.equal(other.code, 1);
   assert.match(other.err, /differ from the table's schema/);
@@ -277,11 +284,56 @@ test('JSON lines whose values have no single type are refused naming the column'
     assert.equal(r.err.trim().split('\n').length, 1);
     assert.ok(!existsSync(join(t, '_delta_log')) || readdirSync(join(t, '_delta_log')).length === 0);
   });
-  const src = join(tmp, 'part.jsonl');
-  writeFileSync(src, '{"p": 1, "a": [1]}\n');
-  const r = tool('import', src, join(tmp, 'jsonpart'), '--partition-by', 'p');
-  assert.equal(r.code, 1);
-  assert.match(r.err, /--partition-by is not supported .*\(first: 'a'\)/);
+});
+
+test('nested imports partition by top-level primitive columns', async () => {
+  const src = join(tmp, 'part.parquet');
+  await con.run(`COPY (SELECT i AS id, i % 3 AS g,
+      CASE WHEN i % 4 = 0 THEN NULL ELSE 'k/' || (i % 2) END AS k,
+      [i, NULL] AS l, {'a': i, 'b': [i % 5]} AS s
+    FROM range(100) r(i)) TO ${q(src)} (FORMAT parquet)`);
+  const t = join(tmp, 'parted');
+  const res = JSON.parse(ok('import', src, t, '--partition-by', 'g,K'));
+  assert.equal(res.numOutputRows, 100);
+  assert.equal(res.numFiles, 9); // 3 values of g x ('k/0', 'k/1', null)
+  assert.ok(existsSync(join(t, 'g=0', 'k=k%2F1')));
+  assert.ok(existsSync(join(t, 'g=2', 'k=__HIVE_DEFAULT_PARTITION__')));
+  const commit = lines(readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8'));
+  assert.deepEqual(commit.find((a) => a.metaData).metaData.partitionColumns, ['g', 'k']);
+  const fields = JSON.parse(ok('schema', t)).fields.map((f) => f.name);
+  assert.deepEqual(fields, ['id', 'g', 'k', 'l', 's']);
+  // Each data file holds its rows without the partition columns; partitionValues hold them.
+  const want = new Map((await rows(`SELECT to_json(tbl)::VARCHAR AS j FROM read_parquet(${q(src)}) tbl`))
+    .map((r) => JSON.parse(r.j)).map((r) => [r.id, r]));
+  let seen = 0;
+  for (const add of commit.filter((a) => a.add).map((a) => a.add)) {
+    const file = join(t, decodeURIComponent(add.path));
+    const got = (await rows(`SELECT to_json(tbl)::VARCHAR AS j FROM read_parquet(${q(file)}, hive_partitioning = false) tbl`))
+      .map((r) => JSON.parse(r.j));
+    for (const r of got) {
+      const w = want.get(r.id);
+      assert.deepEqual(Object.keys(r), ['id', 'l', 's']);
+      assert.deepEqual([r.l, r.s], [w.l, w.s]);
+      assert.equal(add.partitionValues.g, String(w.g));
+      assert.equal(add.partitionValues.k, w.k);
+      seen++;
+    }
+  }
+  assert.equal(seen, 100);
+  // cat puts the partition values back
+  const cat = lines(ok('cat', t)).sort((a, b) => a.id - b.id);
+  assert.deepEqual(cat, [...want.values()].sort((a, b) => a.id - b.id));
+  // appends use the table's partitioning
+  assert.equal(JSON.parse(ok('import', src, t)).numFiles, 9);
+  assert.equal(lines(ok('cat', t)).length, 200);
+
+  // JSON lines too
+  const js = join(tmp, 'part.jsonl');
+  writeFileSync(js, '{"p": 1, "a": [1]}\n{"p": 2, "a": [2, 3]}\n{"p": 1, "a": null}\n');
+  const tj = join(tmp, 'jsonpart');
+  assert.equal(JSON.parse(ok('import', js, tj, '--partition-by', 'p')).numFiles, 2);
+  assert.deepEqual(lines(ok('cat', tj)).sort((a, b) => a.p - b.p || (a.a ? 1 : -1)),
+    [{ p: 1, a: null }, { p: 1, a: [1] }, { p: 2, a: [2, 3] }]);
 });
 
 test('cat of Spark-written Delta tables with nested columns matches DuckDB', async () => {

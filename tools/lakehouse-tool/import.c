@@ -699,8 +699,8 @@ static lh_err import_parquet(import_job_t *j, const char *src, lh_errbuf *eb)
     lh_pq_file_t *f;
     LH_TRY(tool_open_parquet(src, &f, eb));
     if (lh_pq_nested_column_count(f) > 0) { /* LIST/MAP/STRUCT: copied leaf by leaf */
-        lh_err e =
-            tool_import_nested(j->t, f, j->overwrite, j->opts.partition_column_count, &j->res, eb);
+        lh_err e = tool_import_nested(j->t, f, j->overwrite, j->opts.partition_columns,
+                                      j->opts.partition_column_count, &j->res, eb);
         lh_pq_close(f);
         return e;
     }
@@ -728,8 +728,8 @@ static lh_err import_text(import_job_t *j, const char *text, size_t len, enum sr
         e = json_parse_lines(text, len, &tt, objs, eb);
         nested = e == LH_OK && json_has_nested(objs);
         if (nested) /* arrays / objects: ARRAY and STRUCT columns (import_json.c) */
-            e = tool_import_json_nested(j->t, objs, j->overwrite, j->opts.partition_column_count,
-                                        &j->res, eb);
+            e = tool_import_json_nested(j->t, objs, j->overwrite, j->opts.partition_columns,
+                                        j->opts.partition_column_count, &j->res, eb);
         else if (e == LH_OK)
             e = load_jsonl(objs, &tt, eb);
     }

@@ -55,7 +55,6 @@ typedef struct jctx {
     leafbuf_t *leaves;
     lh_pq_leaf_data_t *data;
     char *schema_string;
-    const char *first_nested;
 } jctx_t;
 
 /* ---- inference ---------------------------------------------------------------------------- */
@@ -280,8 +279,8 @@ static void leaves_reset(jctx_t *c)
     }
 }
 
-/* tool_nested_src_t.write: shred and write the rows in row groups. */
-static lh_err write_rows(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb)
+/* tool_nested_src_t.write: shred the rows and put them in row groups. */
+static lh_err write_rows(void *ctx, tool_fileset_t *fs, lh_errbuf *eb)
 {
     jctx_t *c = ctx;
     size_t rows = json_array_size(c->objs);
@@ -299,7 +298,7 @@ static lh_err write_rows(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb)
                                              .rep = c->leaves[l].rep,
                                              .level_count = c->leaves[l].count,
                                              .values = c->leaves[l].values};
-        LH_TRY(lh_pq_writer_write_leaves(w, (int64_t)(end - first), c->data, c->leaf_count, eb));
+        LH_TRY(tool_fileset_put(fs, (int64_t)(end - first), c->data, eb));
     }
     return LH_OK;
 }
@@ -320,8 +319,6 @@ static lh_err prepare(jctx_t *c, lh_errbuf *eb)
         {
             jt_t *f = field_of(&c->root, k);
             LH_FAIL_IF(f == NULL, LH_E_NOMEM, eb, "out of memory");
-            if (c->first_nested == NULL && (json_is_array(v) || json_is_object(v)))
-                c->first_nested = k;
             LH_TRY(merge(f, v, k, eb));
         }
     }
@@ -366,7 +363,8 @@ static void jctx_free(jctx_t *c)
 }
 
 lh_err tool_import_json_nested(lh_delta_table_t *t, json_t *objs, bool overwrite,
-                               int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb)
+                               const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                               lh_errbuf *eb)
 {
     jctx_t c = {.objs = objs};
     lh_err e = prepare(&c, eb);
@@ -378,10 +376,8 @@ lh_err tool_import_json_nested(lh_delta_table_t *t, json_t *objs, bool overwrite
             .tree = &c.tree,
             .write = write_rows,
             .ctx = &c,
-            .rows = (int64_t)json_array_size(objs),
-            .first_nested = c.first_nested,
         };
-        e = tool_nested_commit(t, &src, overwrite, partition_column_count, res, eb);
+        e = tool_nested_commit(t, &src, overwrite, parts, nparts, res, eb);
     }
     jctx_free(&c);
     return e;

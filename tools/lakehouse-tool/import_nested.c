@@ -1,24 +1,27 @@
 /*
  * import_nested.c - `import` of sources with nested columns (LIST, MAP, STRUCT).
  *
- * The flat path (lh_delta_append/overwrite) carries only primitive columns, so a file with
- * nested ones goes through one Delta transaction built here instead:
- * Sources: a Parquet file (its leaves copied as they are) or JSON lines (import_json.c,
- * shredded into leaves); either gives a schemaString, a schema tree and a writer callback.
- *   1. map the source's schema (an unsupported shape is refused before any write);
+ * The flat path (lh_delta_append/overwrite) carries only primitive columns, so sources
+ * with nested ones go through one Delta transaction built here instead. Sources: a
+ * Parquet file (its leaves copied as they are, nothing re-shredded) or JSON lines
+ * (import_json.c, shredded into leaves); each gives a schemaString, a Parquet schema tree
+ * and a callback that puts its row groups into a file set (import_files.c).
+ *   1. the source's schema is mapped first (an unsupported shape is refused before any
+ *      write);
  *   2. begin on the latest snapshot (an existing table must have the same schemaString,
- *      ignoring field metadata order, and no partition columns) or create the table with
- *      a metaData whose schemaString holds the nested types;
+ *      and its partitioning is used) or create the table with a metaData whose
+ *      schemaString holds the nested types and the --partition-by columns;
  *   3. overwrite: remove every live file (reading the whole table);
- *   4. write one data file over the schema tree from the source's leaves (Dremel levels +
- *      values; a Parquet source's are copied, nothing is re-shredded);
- *   5. stage its add (stats: numRecords) and commit WRITE with Spark's metrics.
- * A failure before the commit leaves at most an unreferenced data file (VACUUM garbage).
+ *   4. write the data files (one per partition directory) and stage their adds (stats:
+ *      numRecords);
+ *   5. commit WRITE with Spark's operationParameters and metrics.
+ * A failure before the commit leaves at most unreferenced data files (VACUUM garbage).
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "tools/lakehouse-tool/tool.h"
@@ -26,8 +29,11 @@
 typedef struct nested_import {
     lh_delta_table_t *t;
     const tool_nested_src_t *src;
+    const char *const *parts; /* requested, or the table's */
+    int nparts;
     lh_delta_snapshot_t *s;
     lh_delta_txn_t *x;
+    tool_fileset_t *fs;
     bool overwrite;
     lh_delta_op_result_t *res;
 } nested_import_t;
@@ -45,9 +51,11 @@ static lh_err latest_or_none(lh_delta_table_t *t, lh_delta_snapshot_t **out, lh_
 static lh_err check_same_table(const nested_import_t *ni, lh_errbuf *eb)
 {
     const lh_delta_metadata_t *md = lh_delta_snapshot_metadata(ni->s);
-    LH_FAIL_IF(md->partition_column_count > 0, LH_E_UNSUPPORTED, eb,
-               "the table is partitioned; importing nested columns into a partitioned table is "
-               "not supported");
+    bool same_parts = ni->nparts == 0 || ni->nparts == md->partition_column_count;
+    for (int i = 0; same_parts && i < ni->nparts; i++)
+        same_parts = strcasecmp(ni->parts[i], md->partition_columns[i]) == 0;
+    LH_FAIL_IF(!same_parts, LH_E_INVALID, eb,
+               "partition columns do not match the partition columns of the table");
     json_t *a = json_loads(md->schema_string, 0, NULL);
     json_t *b = json_loads(ni->src->schema_string, 0, NULL);
     bool same = a && b && json_equal(a, b);
@@ -63,23 +71,34 @@ static lh_err create_metadata(nested_import_t *ni, lh_errbuf *eb)
 {
     char id[37];
     lh_uuid4(id);
-    char *none[1] = {NULL};
+    char **parts = calloc((size_t)ni->nparts + 1, sizeof *parts);
+    LH_FAIL_IF(parts == NULL, LH_E_NOMEM, eb, "out of memory");
+    for (int i = 0; i < ni->nparts; i++) /* as the source spells them */
+        parts[i] = (char *)tool_fileset_part_name(ni->fs, i);
     lh_delta_metadata_t md = {
         .id = id,
         .format_provider = "parquet",
         .schema_string = (char *)ni->src->schema_string,
-        .partition_columns = none,
+        .partition_columns = parts,
+        .partition_column_count = ni->nparts,
         .has_created_time = true,
         .created_time_ms = lh_now_ms(),
     };
-    return lh_delta_txn_set_metadata(ni->x, &md, eb);
+    lh_err e = lh_delta_txn_set_metadata(ni->x, &md, eb);
+    free(parts);
+    return e;
 }
 
 static lh_err begin(nested_import_t *ni, lh_errbuf *eb)
 {
     LH_TRY(latest_or_none(ni->t, &ni->s, eb));
-    if (ni->s != NULL)
+    if (ni->s != NULL) {
         LH_TRY(check_same_table(ni, eb));
+        const lh_delta_metadata_t *md = lh_delta_snapshot_metadata(ni->s);
+        ni->parts = (const char *const *)md->partition_columns;
+        ni->nparts = md->partition_column_count;
+    }
+    LH_TRY(tool_fileset_create(ni->t, ni->src->tree, ni->parts, ni->nparts, &ni->fs, eb));
     LH_TRY(lh_delta_txn_begin(ni->t, ni->s, &ni->x, eb));
     if (ni->s == NULL)
         return create_metadata(ni, eb);
@@ -93,54 +112,6 @@ static lh_err begin(nested_import_t *ni, lh_errbuf *eb)
         ni->res->bytes_removed += f->size_bytes;
     }
     return LH_OK;
-}
-
-static lh_err stage_add(nested_import_t *ni, char *path, const lh_pq_file_summary_t *sum,
-                        lh_errbuf *eb)
-{
-    char stats[64];
-    snprintf(stats, sizeof stats, "{\"numRecords\":%lld}", (long long)sum->num_rows);
-    lh_delta_add_t add = {
-        .path = path,
-        .size_bytes = (int64_t)sum->file_bytes,
-        .modification_time_ms = lh_now_ms(),
-        .data_change = true,
-        .stats = stats,
-    };
-    LH_TRY(lh_delta_txn_add_file(ni->x, &add, eb));
-    ni->res->files_added++;
-    ni->res->bytes_added += (int64_t)sum->file_bytes;
-    return LH_OK;
-}
-
-static lh_err write_file(nested_import_t *ni, lh_errbuf *eb)
-{
-    char uuid[37], path[128];
-    lh_uuid4(uuid);
-    snprintf(path, sizeof path, "part-00000-%s-c000.zstd.parquet", uuid);
-    char *key = lh_delta_table_key(ni->t, path);
-    LH_FAIL_IF(key == NULL, LH_E_NOMEM, eb, "out of memory");
-    lh_obj_writer_t *ow;
-    lh_err e = lh_objstore_open_write(lh_delta_table_store(ni->t), key, &ow, eb);
-    free(key);
-    LH_TRY(e);
-    lh_pq_write_opts_t o;
-    lh_pq_write_opts_default(&o);
-    lh_pq_writer_t *w = NULL;
-    lh_pq_file_summary_t sum = {0};
-    e = lh_pq_writer_create_nested(ni->src->tree, &o, lh_obj_writer_sink(ow), &w, eb);
-    if (e == LH_OK)
-        e = ni->src->write(ni->src->ctx, w, eb);
-    if (e == LH_OK)
-        e = lh_pq_writer_finish(w, &sum, eb);
-    lh_pq_writer_destroy(w);
-    if (e != LH_OK) {
-        lh_obj_writer_abort(ow);
-        return e;
-    }
-    LH_TRY(lh_obj_writer_commit(ow, eb));
-    ni->res->rows_written = sum.num_rows;
-    return stage_add(ni, path, &sum, eb);
 }
 
 static void put_metric(json_t *m, const char *name, int64_t v)
@@ -164,11 +135,18 @@ static lh_err commit(nested_import_t *ni, lh_errbuf *eb)
     char *metrics = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(m);
     LH_FAIL_IF(metrics == NULL, LH_E_NOMEM, eb, "out of memory");
-    lh_err e =
-        lh_delta_txn_set_operation(ni->x, "WRITE",
-                                   ni->overwrite ? "{\"mode\":\"Overwrite\",\"partitionBy\":\"[]\"}"
-                                                 : "{\"mode\":\"Append\",\"partitionBy\":\"[]\"}",
-                                   eb);
+    json_t *pb = json_array();
+    for (int i = 0; i < ni->nparts; i++)
+        json_array_append_new(pb, json_string(ni->parts[i]));
+    char *pbs = json_dumps(pb, JSON_COMPACT);
+    json_decref(pb);
+    json_t *p = json_pack("{s:s,s:s}", "mode", ni->overwrite ? "Overwrite" : "Append",
+                          "partitionBy", pbs ? pbs : "[]");
+    free(pbs);
+    char *params = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(p);
+    lh_err e = params ? lh_delta_txn_set_operation(ni->x, "WRITE", params, eb) : LH_E_NOMEM;
+    free(params);
     if (e == LH_OK)
         e = lh_delta_txn_set_metrics(ni->x, metrics, eb);
     free(metrics);
@@ -177,40 +155,42 @@ static lh_err commit(nested_import_t *ni, lh_errbuf *eb)
 }
 
 lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
-                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb)
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb)
 {
     memset(res, 0, sizeof *res);
     res->version = -1;
-    LH_FAIL_IF(partition_column_count > 0, LH_E_UNSUPPORTED, eb,
-               "--partition-by is not supported when the source has nested columns (first: "
-               "'%s')",
-               src->first_nested);
-    nested_import_t ni = {.t = t, .src = src, .overwrite = overwrite, .res = res};
+    nested_import_t ni = {
+        .t = t, .src = src, .parts = parts, .nparts = nparts, .overwrite = overwrite, .res = res};
     lh_err e = begin(&ni, eb);
-    if (e == LH_OK && src->rows > 0)
-        e = write_file(&ni, eb);
+    if (e == LH_OK)
+        e = src->write(src->ctx, ni.fs, eb);
+    if (e == LH_OK)
+        e = tool_fileset_finish(ni.fs, ni.x, res, eb);
     if (e == LH_OK)
         e = commit(&ni, eb);
+    tool_fileset_destroy(ni.fs);
     lh_delta_txn_destroy(ni.x);
     lh_delta_snapshot_release(ni.s);
     return e;
 }
 
-/* ---- a Parquet source ----------------------------------------------------------------------- */
+/* ---- a Parquet source ------------------------------------------------------------------- */
 
-/* Copy every row group of the file into w, leaves as they are. */
-static lh_err copy_row_groups(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb)
+/* Put every row group of the file, leaves as they are. */
+static lh_err copy_row_groups(void *ctx, tool_fileset_t *fs, lh_errbuf *eb)
 {
     tool_nested_t *n = ctx;
     for (int rg = 0; rg < lh_pq_row_group_count(n->f); rg++) {
         LH_TRY(tool_nested_load(n, rg, eb));
-        LH_TRY(lh_pq_writer_write_leaves(w, n->rows, n->leaves, n->leaf_count, eb));
+        LH_TRY(tool_fileset_put(fs, n->rows, n->leaves, eb));
     }
     return LH_OK;
 }
 
 lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
-                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb)
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb)
 {
     tool_nested_t n;
     lh_err e = tool_nested_open(&n, f, eb);
@@ -220,10 +200,8 @@ lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
             .tree = n.tree,
             .write = copy_row_groups,
             .ctx = &n,
-            .rows = lh_pq_num_rows(f),
-            .first_nested = lh_pq_nested_column_name(f, 0),
         };
-        e = tool_nested_commit(t, &src, overwrite, partition_column_count, res, eb);
+        e = tool_nested_commit(t, &src, overwrite, parts, nparts, res, eb);
     }
     tool_nested_close(&n);
     return e;

@@ -10,6 +10,7 @@
  *   nested.c      Parquet LIST/MAP/STRUCT columns: Delta schema, rows as JSON
  *   import_nested.c  import of such files (data copied leaf by leaf), the commit
  *   import_json.c JSON lines with arrays/objects: ARRAY/STRUCT inference, shredding
+ *   import_files.c   the data files of a nested import (partitions routed by row)
  *
  * Every command returns lh_err; main prints "lakehouse-tool: <message>" on stderr and
  * exits non-zero. Output goes to stdout, JSON (one object per line where there are many).
@@ -129,35 +130,50 @@ void tool_nested_emit(tool_nested_t *n, int top, tool_buf_t *b);
 /* After every row of the group: LH_E_CORRUPT when column top's levels did not fit. */
 lh_err tool_nested_check(const tool_nested_t *n, int top, lh_errbuf *eb);
 
-/* A source of nested rows for one Delta data file. */
-typedef struct tool_nested_src {
-    const char *schema_string; /* Delta schemaString of every column */
-    const lh_pq_node_t *tree;  /* the data file's Parquet schema */
-    /* Write every row group into w (lh_pq_writer_write_leaves). */
-    lh_err (*write)(void *ctx, lh_pq_writer_t *w, lh_errbuf *eb);
-    void *ctx;
-    int64_t rows;             /* 0: commit without a data file */
-    const char *first_nested; /* a nested column, for messages */
-} tool_nested_src_t;
-
 /* The Delta schemaString of a Parquet schema tree (LH_E_UNSUPPORTED naming a column whose
  * shape it cannot state). *out is malloc'd. */
 lh_err tool_nested_schema_string(const lh_pq_node_t *root, char **out, lh_errbuf *eb);
+
+/* The data files of one nested import (import_files.c): one per partition directory.
+ * parts are top-level primitive columns of tree (matched case-insensitively). */
+typedef struct tool_fileset tool_fileset_t;
+lh_err tool_fileset_create(lh_delta_table_t *t, const lh_pq_node_t *tree, const char *const *parts,
+                           int nparts, tool_fileset_t **out, lh_errbuf *eb);
+/* Partition column k as the tree spells it. */
+const char *tool_fileset_part_name(const tool_fileset_t *fs, int k);
+/* One row group: every leaf of the tree (levels + values), rows records. */
+lh_err tool_fileset_put(tool_fileset_t *fs, int64_t rows, const lh_pq_leaf_data_t *leaves,
+                        lh_errbuf *eb);
+/* Finish and commit every file to the store and stage its add in x (counted in res). */
+lh_err tool_fileset_finish(tool_fileset_t *fs, lh_delta_txn_t *x, lh_delta_op_result_t *res,
+                           lh_errbuf *eb);
+void tool_fileset_destroy(tool_fileset_t *fs); /* aborts files not finished */
+
+/* A source of nested rows. */
+typedef struct tool_nested_src {
+    const char *schema_string; /* Delta schemaString of every column */
+    const lh_pq_node_t *tree;  /* its Parquet schema (partition columns included) */
+    /* Put every row group into fs (tool_fileset_put). */
+    lh_err (*write)(void *ctx, tool_fileset_t *fs, lh_errbuf *eb);
+    void *ctx;
+} tool_nested_src_t;
+
+/* Commit src as data files (append or overwrite), partitioned by parts (an existing
+ * table's partitioning when it exists; a non-empty parts must equal it). An existing
+ * table must have the same schemaString. */
+lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb);
+/* Import f (which has nested columns) into the table, its leaves copied as they are. */
+lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb);
 /* Import JSON objects (a json array of them; columns = the keys in first-seen order) of
  * which some values are arrays or objects: ARRAY / STRUCT columns inferred over every
  * value, refused naming the column when its values mix arrays, objects and scalars. */
 lh_err tool_import_json_nested(lh_delta_table_t *t, json_t *objs, bool overwrite,
-                               int partition_column_count, lh_delta_op_result_t *res,
+                               const char *const *parts, int nparts, lh_delta_op_result_t *res,
                                lh_errbuf *eb);
-/* Commit src as one data file (append or overwrite). An existing table must have the same
- * schemaString and no partitions; partition_column_count > 0 is refused. */
-lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
-                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb);
-/* Import f (which has nested columns) into the table as one data file copied leaf by leaf
- * (append or overwrite). An existing table must have the same schema and no partitions;
- * --partition-by is refused. */
-lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
-                          int partition_column_count, lh_delta_op_result_t *res, lh_errbuf *eb);
 
 /* ---- commands ---- */
 
