@@ -30,6 +30,7 @@
 struct lh_meta;
 struct lh_identity;
 struct lh_clusters;
+struct lh_perm;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -39,7 +40,8 @@ typedef struct lh_ctx {
     int64_t workspace_id;
     struct lh_identity *identity;
     struct lh_clusters *clusters;
-    void *server; /* server-private (the lh_server_t); areas must not use it */
+    struct lh_perm *perm; /* object permissions and entitlements (api/perm.h) */
+    void *server;         /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 
 /* Who is calling (filled by server/ from the bearer token). */
@@ -47,6 +49,7 @@ typedef struct lh_principal {
     int64_t user_id;
     const char *user_name;
     bool is_admin;
+    bool is_service_principal; /* user_name is then the application id */
 } lh_principal_t;
 
 #define LH_REQ_HEADERS_MAX     8

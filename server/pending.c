@@ -34,7 +34,6 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.1/unity-catalog/{*}", "Unity Catalog"),
     PENDING("/delta-sharing/{*}", "Delta Sharing"),
     PENDING("/api/2.0/libraries/{*}", "Libraries"),
-    PENDING("/api/2.0/permissions/{*}", "Permissions"),
 };
 
 const lh_route_t *lh_pending_routes(int *count)

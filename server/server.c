@@ -15,6 +15,8 @@
 
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/perm.h"
+#include "api/permissions/permissions.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -63,7 +65,7 @@ static lh_err load_workspace_id(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 /* Every area's route table, in match order. A new area adds one line here. */
 const lh_route_table_fn lh_route_tables[] = {lh_ops_routes, lh_identity_routes, lh_clusters_routes,
-                                             lh_pending_routes};
+                                             lh_permissions_routes, lh_pending_routes};
 const int lh_route_table_count = sizeof lh_route_tables / sizeof lh_route_tables[0];
 
 static void add_routes(lh_server_t *s)
@@ -96,11 +98,13 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     atomic_init(&s->request_seq, 0);
     if (s->config.access_log)
         s->access_log = lh_access_log_create(2);
+    LH_TRY(lh_perm_create(&s->ctx, &s->ctx.perm, eb));
     LH_TRY(lh_identity_create(&s->ctx, &s->ctx.identity, eb));
     snprintf(path, sizeof path, "%s/admin-token", s->config.data_dir);
     LH_TRY(lh_identity_bootstrap(s->ctx.identity, getenv("LAKEHOUSE_ADMIN_TOKEN"), path,
                                  s->admin_token, sizeof s->admin_token, eb));
     LH_TRY(lh_clusters_create(&s->ctx, &s->ctx.clusters, eb));
+    lh_clusters_register_perm(s->ctx.clusters, s->ctx.perm);
     s->router = lh_router_create();
     add_routes(s);
     s->metrics = lh_metrics_create(lh_router_count(s->router));
@@ -121,6 +125,8 @@ void lh_server_stop(lh_server_t *s)
     s->ctx.clusters = NULL;
     lh_identity_destroy(s->ctx.identity);
     s->ctx.identity = NULL;
+    lh_perm_destroy(s->ctx.perm);
+    s->ctx.perm = NULL;
     lh_metrics_destroy(s->metrics);
     s->metrics = NULL;
     lh_router_destroy(s->router);

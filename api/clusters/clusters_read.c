@@ -3,7 +3,8 @@
  * next_page, the whole next request body, omitted on the last page), spark-versions,
  * list-node-types, list-zones.
  *
- * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first.
+ * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first;
+ * only clusters the caller holds CAN_ATTACH_TO on (all for admins). events: CAN_ATTACH_TO.
  * Without page_size every cluster comes back in `clusters` (the 2.0 shape); with it,
  * page_token is an opaque offset and next_page_token/prev_page_token appear as needed.
  */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/json.h"
 #include "common/limits.h"
 
@@ -19,6 +21,7 @@ typedef struct list_filter {
     json_t *sources; /* list of sources or NULL */
     const char *policy_id;
     bool has_pinned, pinned;
+    lh_perm_visible_t visible; /* the caller's clusters */
 } list_filter;
 
 static lh_err parse_filter(const json_t *params, list_filter *f, lh_errbuf *eb)
@@ -53,7 +56,7 @@ static bool list_has(const json_t *list, const char *s)
 
 static bool matches(const list_filter *f, const cl_cluster *cl)
 {
-    if (cl->is_deleted)
+    if (cl->is_deleted || !lh_perm_visible_has(&f->visible, cl->id))
         return false;
     if (f->states && !list_has(f->states, cl_state_name(cl->state)))
         return false;
@@ -117,6 +120,8 @@ lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
     int64_t size = 0, offset = 0;
     LH_TRY(parse_filter(req->params, &f, eb));
     LH_TRY(parse_page(req->params, &size, &offset, eb));
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, "clusters", "CAN_ATTACH_TO", req->arena,
+                           &f.visible, eb));
     json_t *arr = json_array(), *out = json_object();
     pthread_rwlock_rdlock(&c->lock);
     int n = 0;
@@ -183,6 +188,7 @@ lh_err cl_h_events(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     events_req r = {0};
     LH_TRY(parse_events_req(req->params, &r, eb));
+    LH_TRY(cl_require(req, "clusters", r.id, "CAN_ATTACH_TO", eb));
     pthread_rwlock_rdlock(&c->lock);
     bool found = cl_find(c, r.id) != NULL;
     pthread_rwlock_unlock(&c->lock);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/util.h"
 #include "storage/meta/meta.h"
 #include "t.h"
@@ -362,6 +363,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/meta.db", dir);
     lh_errbuf eb = {0};
     LH_ASSERT(lh_meta_open(path, &ctx.meta, &eb) == LH_OK);
+    LH_ASSERT(lh_perm_create(&ctx, &ctx.perm, &eb) == LH_OK);
     LH_ASSERT(lh_clusters_create(&ctx, &ctx.clusters, &eb) == LH_OK);
     T_RUN(test_ids);
     T_RUN(test_bad_input);
@@ -373,6 +375,7 @@ int main(void)
     T_RUN(test_recovery);
     T_RUN(test_metrics);
     lh_clusters_destroy(ctx.clusters);
+    lh_perm_destroy(ctx.perm);
     lh_meta_close(ctx.meta);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
