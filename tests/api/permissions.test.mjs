@@ -243,3 +243,85 @@ test('service principals: SCIM CRUD, filter, tokens that authenticate and are au
   denied(await u.as('POST', `${SCIM}/ServicePrincipals`, { displayName: 'x' }));
   denied(await u.as('DELETE', `${SCIM}/ServicePrincipals/${fixed.id}`));
 });
+
+// The no-rights walk: every route the daemon serves (`lakehoused --routes`), called by a
+// user with no entitlements and no grants, against objects the admin made. Everything
+// Databricks denies must be 403; the routes below legitimately serve a plain user.
+const PLAIN_USER_MAY = new Set([
+  'GET /healthz', 'GET /metrics', 'GET /.well-known/databricks-config', // no auth at all
+  'POST /api/2.0/token/create', 'GET /api/2.0/token/list', 'POST /api/2.0/token/delete', // own tokens
+  'GET /api/2.0/preview/scim/v2/Me',
+  'GET /api/2.0/preview/scim/v2/Users', 'GET /api/2.0/preview/scim/v2/Users/{}', // workspace directory
+  'GET /api/2.0/preview/scim/v2/Groups', 'GET /api/2.0/preview/scim/v2/Groups/{}',
+  'GET /api/2.0/preview/scim/v2/ServicePrincipals', 'GET /api/2.0/preview/scim/v2/ServicePrincipals/{}',
+  'GET /api/{v}/clusters/list', // only the clusters the caller can attach to (checked below)
+  'GET /api/{v}/clusters/spark-versions', 'GET /api/{v}/clusters/list-node-types', 'GET /api/{v}/clusters/list-zones',
+  'GET /api/2.0/policies/clusters/list', // only usable policies (checked below)
+  'GET /api/2.0/policy-families',
+  'GET /api/2.0/instance-pools/list', // only pools the caller can attach to (checked below)
+]);
+
+test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { BIN } = await import('./harness.mjs');
+  const cid = await createCluster();
+  const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', { name: uniq('walk'), definition: '{}' }));
+  const pool = ok(await d.api('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'walk', node_type_id: 'lakehouse.small' })).instance_pool_id;
+  const sp = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { displayName: 'walk' }), 201);
+  const adminId = ok(await d.api('GET', `${SCIM}/Me`)).id;
+  const adminsGroup = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "admins"')}`)).Resources[0].id;
+  const tokenId = ok(await d.api('GET', '/api/2.0/token/list')).token_infos[0].token_id;
+  const u = await userWithToken();
+
+  const body = {
+    cluster_id: cid, policy_id: pid, instance_pool_id: pool, token_id: tokenId, application_id: adminId,
+    spark_version: V, num_workers: 1, update_mask: 'num_workers', cluster: { num_workers: 1 },
+    name: uniq('walk-p'), definition: '{}', instance_pool_name: 'x', node_type_id: 'lakehouse.small',
+    userName: `${uniq('w')}@example.com`, displayName: uniq('w'), schemas: [PATCH_SCHEMA],
+    Operations: [{ op: 'replace', path: 'displayName', value: 'pwned' }],
+    access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_MANAGE' }],
+  };
+  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}`;
+  const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
+  let walked = 0;
+  for (const line of lines) {
+    const [method, pattern] = line.split(' ');
+    if (method === '*') continue; // areas not built: 501 for everyone
+    const key = `${method} ${pattern.replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
+    const targets = [];
+    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : ['']) {
+      let p = pattern.replace('{2.0|2.1}', v);
+      if (p.includes('{object_type}')) {
+        for (const [t, id] of [['clusters', cid], ['cluster-policies', pid], ['instance-pools', pool]])
+          targets.push(p.replace('{object_type}', t).replace('{object_id}', id));
+        continue;
+      }
+      p = p.replace('{token_id}', tokenId);
+      if (p.includes('/Users/')) p = p.replace('{id}', adminId);
+      if (p.includes('/Groups/')) p = p.replace('{id}', adminsGroup);
+      if (p.includes('/ServicePrincipals/')) p = p.replace('{id}', sp.id);
+      targets.push(p);
+    }
+    for (const path of targets) {
+      const r = method === 'GET' ? await u.as('GET', path + query) : await u.as(method, path, body);
+      walked++;
+      if (PLAIN_USER_MAY.has(key)) {
+        assert.notEqual(r.status, 403, `${method} ${path} should serve a plain user: ${r.text}`);
+      } else {
+        assert.equal(r.status, 403, `${method} ${path} must be denied: ${r.text}`);
+        assert.equal(r.json?.error_code, 'PERMISSION_DENIED', `${method} ${path}`);
+      }
+    }
+  }
+  assert.ok(walked > 60, `walked ${walked} calls`);
+  // lists hid the admin's objects, and nothing the admin made changed
+  assert.ok(!(ok(await u.as('GET', '/api/2.1/clusters/list')).clusters ?? []).some((c) => c.cluster_id === cid));
+  assert.ok(!ok(await u.as('GET', '/api/2.0/policies/clusters/list')).policies.some((p) => p.policy_id === pid));
+  assert.ok(!ok(await u.as('GET', '/api/2.0/instance-pools/list')).instance_pools.some((p) => p.instance_pool_id === pool));
+  const c = ok(await d.api('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  assert.equal(c.num_workers, 0);
+  assert.equal(ok(await d.api('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`)).name.startsWith('walk'), true);
+  assert.equal(ok(await d.api('GET', `${SCIM}/ServicePrincipals/${sp.id}`)).displayName, 'walk');
+  assert.equal(ok(await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).access_control_list.some((e) => e.user_name === u.user.userName), false);
+  ok(await d.api('GET', '/api/2.0/token/list')); // the admin's token still works
+});
