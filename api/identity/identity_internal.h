@@ -30,6 +30,7 @@
 #define LH_TOKEN_HEX_CHARS 32
 #define LH_TOKEN_CHARS     36
 #define LH_ADMINS_GROUP    "admins"
+#define LH_USERS_GROUP     "users" /* built in (migration 3); every principal, implicitly */
 #define LH_ADMIN_USER      "admin"
 
 typedef struct lh_auth_slot {

@@ -309,14 +309,17 @@ static lh_err write_group(lh_meta_t *m, const group_rec *g, bool insert, lh_errb
     return e;
 }
 
-/* The admins group keeps its name: admin rights hang on it. */
+/* The built-in groups keep their names: admin rights hang on `admins`, and `users`
+ * (every principal, implicitly) carries the grants and entitlements given to everyone. */
 static lh_err check_rename(lh_meta_t *m, const group_rec *g, lh_errbuf *eb)
 {
     group_rec old;
     LH_TRY(load_group(m, g->id, NULL, &old, eb));
-    LH_FAIL_IF(strcmp(old.display_name, LH_ADMINS_GROUP) == 0 &&
-                   strcmp(g->display_name, LH_ADMINS_GROUP) != 0,
-               LH_E_INVALID, eb, "The admins group cannot be renamed");
+    static const char *const builtin[] = {LH_ADMINS_GROUP, LH_USERS_GROUP};
+    for (int i = 0; i < 2; i++)
+        LH_FAIL_IF(strcmp(old.display_name, builtin[i]) == 0 &&
+                       strcmp(g->display_name, builtin[i]) != 0,
+                   LH_E_INVALID, eb, "The %s group cannot be renamed", builtin[i]);
     return LH_OK;
 }
 
@@ -478,8 +481,9 @@ static lh_err delete_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
     int64_t id = *(int64_t *)arg;
     group_rec g;
     LH_TRY(load_group(m, id, NULL, &g, eb));
-    LH_FAIL_IF(strcmp(g.display_name, LH_ADMINS_GROUP) == 0, LH_E_INVALID, eb,
-               "The admins group cannot be deleted");
+    LH_FAIL_IF(strcmp(g.display_name, LH_ADMINS_GROUP) == 0 ||
+                   strcmp(g.display_name, LH_USERS_GROUP) == 0,
+               LH_E_INVALID, eb, "The %s group cannot be deleted", g.display_name);
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m, "DELETE FROM groups WHERE id = ?", &st, eb));
     lh_stmt_bind_int(st, 1, id);

@@ -242,7 +242,8 @@ static lh_err write_sp(lh_meta_t *m, const sp_rec *s, bool insert, lh_errbuf *eb
     LH_TRY(lh_meta_stmt(m,
                         insert ? "INSERT INTO users(display_name, external_id, active, "
                                  "entitlements, application_id, user_name, id, kind, created_at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?5, ?6, 'service_principal', ?7)"
+                                 "SELECT ?, ?, ?, ?, ?, ?5, ?6, 'service_principal', max(?7, "
+                                 "coalesce(max(created_at) + 1, 0)) FROM users"
                                : "UPDATE users SET display_name = ?, external_id = ?, active = ?, "
                                  "entitlements = ? WHERE application_id = ?5 AND id = ?6",
                         &st, eb));

@@ -4,7 +4,9 @@
  * A user is one row of `users`; emails and entitlements are JSON text columns; groups come
  * from group_members. Listing scans users in creation order, evaluates the filter in memory
  * (filters are bounded, user counts are workspace-sized) and renders only the requested
- * page. Every write ends with the "one active admin left" check inside its transaction and
+ * page. created_at is made strictly increasing (a create in the same millisecond as the last
+ * one gets the next), so creation order is a total order (ids are random).
+ * Every write ends with the "one active admin left" check inside its transaction and
  * clears the auth cache after it commits.
  */
 #include <stdio.h>
@@ -365,7 +367,8 @@ static lh_err write_user(lh_meta_t *m, const user_rec *u, bool insert, lh_errbuf
     LH_TRY(lh_meta_stmt(m,
                         insert ? "INSERT INTO users(user_name, display_name, given_name, "
                                  "family_name, external_id, active, entitlements, emails, id, "
-                                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 "created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, max(?10, "
+                                 "coalesce(max(created_at) + 1, 0)) FROM users"
                                : "UPDATE users SET user_name = ?, display_name = ?, given_name "
                                  "= ?, family_name = ?, external_id = ?, active = ?, "
                                  "entitlements = ?, emails = ? WHERE id = ?",

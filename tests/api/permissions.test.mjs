@@ -130,9 +130,13 @@ test('group grants are inherited and show where they come from', async () => {
   // leaving the group takes the right away at once
   ok(await d.api('PATCH', `${SCIM}/Groups/${inner.id}`, patch([{ op: 'remove', path: 'members', value: [{ value: u.user.id }] }])));
   denied(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
-  // the built-in users group holds everyone
+  // the built-in users group holds everyone, with workspace and SQL access; it stays
   ok(await perms(cid, { access_control_list: [{ group_name: 'users', permission_level: 'CAN_ATTACH_TO' }] }));
   ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  const users = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "users"')}`)).Resources[0];
+  assert.deepEqual(users.entitlements.map((e) => e.value).sort(), ['databricks-sql-access', 'workspace-access']);
+  assert.equal((await d.api('DELETE', `${SCIM}/Groups/${users.id}`)).status, 400);
+  assert.equal((await d.api('PATCH', `${SCIM}/Groups/${users.id}`, patch([{ op: 'replace', path: 'displayName', value: 'all' }]))).status, 400);
 });
 
 test('CAN_USE on a policy lets a user without allow-cluster-create create clusters under it', async () => {
