@@ -16,7 +16,11 @@
  *
  * Entitlements (workspace-access, databricks-sql-access, allow-cluster-create,
  * allow-instance-pool-create): the union over the principal and all its groups (the
- * `users` group included); admins hold all of them.
+ * `users` group included, which holds workspace-access and databricks-sql-access by
+ * default); admins hold all of them. Enforced today: allow-cluster-create (clusters) and
+ * allow-instance-pool-create (pools). workspace-access is to gate the workspace routes
+ * (notebooks, files) and databricks-sql-access the SQL routes when those areas land; until
+ * then they are recorded and shown through SCIM only.
  *
  * Speed: a check costs one indexed SQLite read of the object's ACL rows. The principal's
  * group closure and entitlements are cached per principal id (direct-mapped slots) and
