@@ -83,6 +83,13 @@ test('entitlements from a group and on the user let them create; creators own wh
   assert.equal(pp.object_type, 'instance-pool');
   denied(await u.as('GET', `/api/2.0/instance-pools/get?instance_pool_id=${pool}`));
   assert.ok(!ok(await u.as('GET', '/api/2.0/instance-pools/list')).instance_pools.some((x) => x.instance_pool_id === pool));
+  // a cluster from someone else's pool needs CAN_ATTACH_TO on the pool
+  const onPool = { spark_version: V, num_workers: 0, instance_pool_id: pool };
+  denied(await u.as('POST', '/api/2.1/clusters/create', onPool), new RegExp(`CAN_ATTACH_TO.*${pool}`));
+  ok(await v.as('PATCH', `/api/2.0/permissions/instance-pools/${pool}`,
+    { access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_ATTACH_TO' }] }));
+  ok(await u.as('POST', '/api/2.1/clusters/create', onPool));
+  denied(await u.as('POST', '/api/2.0/instance-pools/edit', { instance_pool_id: pool, instance_pool_name: 'q', node_type_id: 'lakehouse.small' }), /CAN_MANAGE/);
   ok(await v.as('POST', '/api/2.0/instance-pools/delete', { instance_pool_id: pool }));
 });
 
