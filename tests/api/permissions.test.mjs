@@ -245,6 +245,8 @@ test('service principals: SCIM CRUD, filter, tokens that authenticate and are au
   // admins group membership makes an SP an admin
   const admins = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "admins"')}`)).Resources[0];
   ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${sp.id}`, patch([{ op: 'add', path: 'groups', value: [{ value: admins.id }] }])));
+  const ref = ok(await d.api('GET', `${SCIM}/Groups/${admins.id}`)).members.find((m) => m.value === sp.id);
+  assert.equal(ref.$ref, `ServicePrincipals/${sp.id}`);
   ok(await as('POST', '/api/2.0/policies/clusters/create', { name: uniq('p') }));
   // deactivated or deleted: the token stops working
   ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${sp.id}`, patch([{ op: 'remove', path: 'groups', value: [{ value: admins.id }] }])));
