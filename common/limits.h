@@ -13,6 +13,14 @@
 #define LH_QUERY_PARAMS_MAX 256
 /* Concurrent requests in flight before new ones get 429. */
 #define LH_INFLIGHT_MAX 1024
+/* HTTP threads: more than cores only helps while handlers block, which they must not. */
+#define LH_HTTP_THREADS_MAX 256
+/* Chunk a streamed body reaches its sink in: libmicrohttpd's read buffer bounds it. */
+#define LH_STREAM_CHUNK_BYTES (256 * 1024)
+/* TLS certificate chain or key file: real chains are a few KiB. */
+#define LH_TLS_PEM_MAX (1024 * 1024)
+/* A suspended request's longest wait (the Statement Execution API allows 50 s). */
+#define LH_SUSPEND_TIMEOUT_MAX_MS (10LL * 60 * 1000)
 /* Worker threads of one cluster's compute pool, before capping at the core count. */
 #define LH_POOL_THREADS_MAX 256
 /* Queued tasks per compute pool; a full queue refuses work (429), never waits. */
@@ -46,5 +54,31 @@
 #define LH_PERM_CACHE_SLOTS 256
 /* Entries in one access_control_list request (Databricks' ACLs are a few dozen at most). */
 #define LH_PERM_ACL_MAX 1000
+
+/* Background service (common/bg.h): the whole daemon runs a handful of background
+ * threads; an executor with more than this is a pool, not housekeeping. */
+#define LH_BG_THREADS_MAX 16
+/* Executors: one per area that needs serial or parallel background work, plus the default. */
+#define LH_BG_EXECUTORS_MAX 32
+/* Queued tasks per executor: a full queue refuses work (429), never waits. */
+#define LH_BG_QUEUE_MAX 65536
+/* Live timers (one per periodic chore or pending deadline). */
+#define LH_BG_TIMERS_MAX 65536
+/* Cluster lifecycle jobs queued (transitions, instance pool top-ups) before 429. */
+#define LH_CLUSTERS_QUEUE_MAX 4096
+
+/* Secrets (Databricks' published limits): a value is at most 128 KB once decoded, a scope
+ * holds at most 1000 secrets, scope and key names are at most 128 characters. */
+#define LH_SECRET_VALUE_MAX      (128 * 1024)
+#define LH_SECRETS_PER_SCOPE_MAX 1000
+#define LH_SECRET_NAME_MAX       128
+/* Secret scopes per workspace (Databricks allows 1000). */
+#define LH_SECRET_SCOPES_MAX 1000
+
+_Static_assert(LH_REQUEST_BODY_MAX >= 64 * 1024, "cluster specs and SCIM bodies must fit");
+_Static_assert(LH_PAGE_SIZE_DEFAULT <= LH_PAGE_SIZE_MAX, "default page within the maximum");
+_Static_assert(LH_EVENTS_PAGE_DEFAULT <= LH_EVENTS_PAGE_MAX, "default page within the maximum");
+_Static_assert(LH_INFLIGHT_MAX <= 4096, "libmicrohttpd's connection limit is 4096");
+_Static_assert(LH_JSON_DEPTH_MAX >= 16 && LH_JSON_DEPTH_MAX <= 1024, "stack-safe JSON depth");
 
 #endif

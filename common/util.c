@@ -88,28 +88,63 @@ void lh_log_set_level(lh_log_level min_level)
     atomic_store(&log_min_level, (int)min_level);
 }
 
+static atomic_int log_json; /* 1 = --log-format json */
+
+void lh_log_configure(const char *level, const char *format)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; level != NULL && i < 4; i++)
+        if (strcmp(level, levels[i]) == 0)
+            lh_log_set_level((lh_log_level)i);
+    if (format != NULL && (strcmp(format, "json") == 0 || strcmp(format, "text") == 0))
+        atomic_store(&log_json, strcmp(format, "json") == 0);
+}
+
+/* Append s to out[*n..cap) as JSON string content (quotes not included). */
+static void json_escape_into(char *out, size_t *n, size_t cap, const char *s)
+{
+    for (; *s && *n + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[(*n)++] = '\\';
+            out[(*n)++] = (char)c;
+        } else if (c < 0x20) {
+            *n += (size_t)snprintf(out + *n, cap - *n, "\\u%04x", c);
+        } else {
+            out[(*n)++] = (char)c;
+        }
+    }
+}
+
 void lh_log(lh_log_level level, const char *fmt, ...)
 {
     if ((int)level < atomic_load(&log_min_level))
         return;
     static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-    char line[2048];
+    char msg[1900], ts_text[40], line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    int n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ", ts.tv_nsec / 1000000,
-                  names[level]);
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
-    line[len++] = '\n';
-    fwrite(line, 1, len, stderr); /* one fwrite: stdio locks the stream per call */
+    size_t t = strftime(ts_text, sizeof ts_text, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts_text + t, sizeof ts_text - t, ".%03ldZ", ts.tv_nsec / 1000000);
+    size_t n;
+    if (atomic_load(&log_json)) {
+        n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"",
+                             ts_text, names[level]);
+        json_escape_into(line, &n, sizeof line - 4, msg);
+        n += (size_t)snprintf(line + n, sizeof line - n, "\"}");
+    } else {
+        n = (size_t)snprintf(line, sizeof line, "%s %s %s", ts_text, names[level], msg);
+    }
+    if (n > sizeof line - 2)
+        n = sizeof line - 2;
+    line[n++] = '\n';
+    fwrite(line, 1, n, stderr); /* one fwrite: stdio locks the stream per call */
 }
 
 int64_t lh_days_from_civil(int64_t y, unsigned m, unsigned d)

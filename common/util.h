@@ -35,5 +35,8 @@ typedef enum lh_log_level { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR
 /* One line to stderr with an ISO timestamp and level. Lines from threads do not interleave. */
 void lh_log(lh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lh_log_set_level(lh_log_level min_level);
+/* Level by name (debug|info|warn|error) and format (text|json: one JSON object a line with
+ * "ts", "level" and "msg"). Unknown names leave the setting as it is. */
+void lh_log_configure(const char *level, const char *format);
 
 #endif

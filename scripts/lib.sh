@@ -3,10 +3,11 @@
 
 # Debian packages needed to build and run lakehoused (the Dockerfile mirrors this list).
 LH_BUILD_PACKAGES="gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-  libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev libpcre2-dev"
+  libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev libpcre2-dev
+  libyaml-dev"
 # Extra packages for the test suite: clang + its runtime (libFuzzer), Node.js for the
 # black-box and client tests, curl.
-LH_TEST_PACKAGES="clang libclang-rt-14-dev nodejs npm curl"
+LH_TEST_PACKAGES="clang libclang-rt-14-dev nodejs npm curl openssl"
 
 lh_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
@@ -30,10 +31,21 @@ lh_apt_install() {
   lh_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# lh_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.
+# lh_build DIR [--target T...] [CMAKE ARGS...]: configure (once) and build into DIR; on
+# failure the build is re-run on one job so the errors print in full and in order.
 lh_build() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$dir" -j "$(nproc)" 2>&1 | grep -E 'error|warning|Error' || true
-  [ "${PIPESTATUS[0]}" = 0 ] || { lh_log "build failed in $dir"; cmake --build "$dir" -j1 2>&1 | tail -30; return 1; }
+  local targets=() cargs=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --target ]; then shift; while [ $# -gt 0 ] && [[ $1 != -* ]]; do targets+=("$1"); shift; done
+    else cargs+=("$1"); shift; fi
+  done
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cargs[@]}" >/dev/null || return 1
+  local t=(); [ ${#targets[@]} -gt 0 ] && t=(--target "${targets[@]}")
+  if ! cmake --build "$dir" -j "$(nproc)" "${t[@]}" >"$dir/build.log" 2>&1; then
+    lh_log "build failed in $dir:"
+    cmake --build "$dir" -j1 "${t[@]}" 2>&1 | grep -v '^\[' | grep -v '^gmake' >&2
+    return 1
+  fi
+  grep -E 'warning' "$dir/build.log" >&2 || true
 }

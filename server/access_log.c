@@ -1,8 +1,10 @@
 /*
- * access_log.c - buffered access log with a flusher thread (see access_log.h).
+ * access_log.c - buffered access log flushed by a periodic timer of the background
+ * service (see access_log.h).
  *
- * Lock order: buf_mu only; the write(2) of a full buffer happens under it so lines stay
- * in order.
+ * Lock order: mu only (the timer's callback runs on the default executor and takes mu;
+ * bg's own locks are never held then); the write(2) of a full buffer happens under mu so
+ * lines stay in order.
  */
 #include "server/access_log.h"
 
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bg.h"
 #include "common/err.h"
 
 #define BUF_BYTES      (256 * 1024)
@@ -23,10 +26,8 @@
 struct lh_access_log {
     int fd;
     pthread_mutex_t mu;
-    pthread_cond_t cond;
-    int stopping;
     size_t used;
-    pthread_t flusher;
+    lh_bg_timer_t *flusher;
     char buf[BUF_BYTES];
 };
 
@@ -42,54 +43,37 @@ static void flush_locked(lh_access_log_t *l)
     l->used = 0;
 }
 
-static void *flusher_main(void *arg)
+static void flush_tick(void *arg)
 {
     lh_access_log_t *l = arg;
     pthread_mutex_lock(&l->mu);
-    while (!l->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += FLUSH_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&l->cond, &l->mu, &ts);
-        if (l->used > 0)
-            flush_locked(l);
-    }
-    flush_locked(l);
+    if (l->used > 0)
+        flush_locked(l);
     pthread_mutex_unlock(&l->mu);
-    return NULL;
 }
 
-lh_access_log_t *lh_access_log_create(int fd)
+lh_err lh_access_log_create(int fd, lh_bg_t *bg, lh_access_log_t **out, lh_errbuf *eb)
 {
     lh_access_log_t *l = calloc(1, sizeof *l);
-    if (l == NULL)
-        return NULL;
+    LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
     l->fd = fd;
     pthread_mutex_init(&l->mu, NULL);
-    pthread_cond_init(&l->cond, NULL);
-    if (pthread_create(&l->flusher, NULL, flusher_main, l) != 0) {
-        pthread_cond_destroy(&l->cond);
+    lh_err e = lh_bg_timer_add(bg, NULL, FLUSH_MS, FLUSH_MS, flush_tick, l, &l->flusher, eb);
+    if (e != LH_OK) {
         pthread_mutex_destroy(&l->mu);
         free(l);
-        return NULL;
+        return e;
     }
-    return l;
+    *out = l;
+    return LH_OK;
 }
 
 void lh_access_log_destroy(lh_access_log_t *l)
 {
     if (l == NULL)
         return;
-    pthread_mutex_lock(&l->mu);
-    l->stopping = 1;
-    pthread_cond_signal(&l->cond);
-    pthread_mutex_unlock(&l->mu);
-    pthread_join(l->flusher, NULL);
-    pthread_cond_destroy(&l->cond);
+    lh_bg_timer_cancel(l->flusher); /* waits for a flush in progress */
+    flush_tick(l);
     pthread_mutex_destroy(&l->mu);
     free(l);
 }

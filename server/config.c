@@ -1,10 +1,13 @@
 /*
- * config.c - flags and the optional JSON config file.
+ * config.c - the one place settings are read: flags, the JSON --config file and the
+ * environment, driven by one table of options (which --help prints).
  *
- * Precedence: defaults < --config FILE < command-line flags. The file is a JSON object
- * with any of: listen ("HOST:PORT"), data_dir, http_threads, access_log (bool).
+ * Precedence: defaults < --config FILE < environment < command-line flags. The file is a
+ * JSON object whose keys are the options' keys ("listen", "tls": {"cert", "key"}, ...); an
+ * unknown key is an error naming it, so a typo never silently does nothing.
  */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,53 @@
 #include "common/json.h"
 #include "common/limits.h"
 #include "server/server.h"
+
+typedef enum { K_LISTEN, K_STR, K_INT, K_BOOL, K_OFF, K_ENUM } kind_t;
+
+typedef struct opt {
+    const char *flag; /* NULL: environment only */
+    const char *key;  /* config file key (dotted = nested); NULL: not in the file */
+    const char *env;  /* environment variable, or NULL */
+    kind_t kind;
+    size_t offset, size; /* field in lh_config_t (size: char buffers) */
+    int64_t min, max;    /* K_INT */
+    const char *choices; /* K_ENUM: "a|b|c" */
+    const char *arg, *help;
+} opt;
+
+#define F(field) offsetof(lh_config_t, field), sizeof(((lh_config_t *)0)->field)
+
+static const opt opts[] = {
+    {"--listen", "listen", NULL, K_LISTEN, F(listen_host), 0, 0, NULL, "HOST:PORT",
+     "address to serve on (default 127.0.0.1:8080)"},
+    {"--data-dir", "data_dir", NULL, K_STR, F(data_dir), 0, 0, NULL, "DIR",
+     "metastore, tables and files (default ./lakehouse-data)"},
+    {"--threads", "http_threads", NULL, K_INT, F(http_threads), 0, LH_HTTP_THREADS_MAX, NULL, "N",
+     "HTTP threads (default: the number of cores)"},
+    {"--max-inflight", "max_inflight", NULL, K_INT, F(max_inflight), 1, LH_INFLIGHT_MAX, NULL, "N",
+     "requests open at once before new ones get 429 (default 1024)"},
+    {"--no-access-log", "access_log", NULL, K_OFF, F(access_log), 0, 0, NULL, NULL,
+     "no access-log line per request (file: \"access_log\": false)"},
+    {"--tls-cert", "tls.cert", NULL, K_STR, F(tls_cert), 0, 0, NULL, "FILE",
+     "PEM certificate (chain): serve HTTPS on the listen port"},
+    {"--tls-key", "tls.key", NULL, K_STR, F(tls_key), 0, 0, NULL, "FILE",
+     "PEM private key for --tls-cert"},
+    {"--log-level", "log_level", NULL, K_ENUM, F(log_level), 0, 0, "debug|info|warn|error", "LEVEL",
+     "least severe log line written (default info)"},
+    {"--log-format", "log_format", NULL, K_ENUM, F(log_format), 0, 0, "text|json", "FORMAT",
+     "log lines as text or as one JSON object each (default text)"},
+    {NULL, NULL, "LAKEHOUSE_ADMIN_TOKEN", K_STR, F(admin_token), 0, 0, NULL, NULL,
+     "the bootstrap admin's personal access token"},
+    {NULL, NULL, "LAKEHOUSE_SECRETS_KEY", K_STR, F(secrets_key), 0, 0, NULL, NULL,
+     "the secrets master key (64 hex digits or base64 of 32 bytes)"},
+    {NULL, NULL, "LAKEHOUSE_TEST_MINUTE_MS", K_INT, F(test_minute_ms), 1, 60000, NULL, NULL,
+     "tests: milliseconds in a \"minute\" of autotermination"},
+    {NULL, NULL, "LAKEHOUSE_TEST_ROUTES", K_BOOL, F(test_routes), 0, 0, NULL, NULL,
+     "tests: serve the /api/2.0/lakehouse-test/ routes"},
+    {NULL, NULL, "LAKEHOUSE_TEST_BG_QUEUE_MAX", K_INT, F(bg_queue_cap), 1, LH_BG_QUEUE_MAX, NULL,
+     NULL, "tests: cap every background queue at N, so a test can fill one (429)"},
+};
+#define OPT_COUNT (sizeof opts / sizeof opts[0])
 
 void lh_config_default(lh_config_t *c)
 {
@@ -21,19 +71,22 @@ void lh_config_default(lh_config_t *c)
     snprintf(c->data_dir, sizeof c->data_dir, "./lakehouse-data");
     c->access_log = 1;
     c->max_inflight = LH_INFLIGHT_MAX;
+    snprintf(c->log_level, sizeof c->log_level, "info");
+    snprintf(c->log_format, sizeof c->log_format, "text");
+    c->test_minute_ms = 60000;
 }
 
-static lh_err parse_listen(lh_config_t *c, const char *v, lh_errbuf *eb)
+static lh_err parse_listen(lh_config_t *c, const char *name, const char *v, lh_errbuf *eb)
 {
     const char *colon = strrchr(v, ':');
-    LH_FAIL_IF(colon == NULL || colon == v, LH_E_INVALID, eb,
-               "--listen expects HOST:PORT, got '%s'", v);
+    LH_FAIL_IF(colon == NULL || colon == v, LH_E_INVALID, eb, "%s expects HOST:PORT, got '%s'",
+               name, v);
     char *end = NULL;
     long port = strtol(colon + 1, &end, 10);
     LH_FAIL_IF(*end != '\0' || port < 0 || port > 65535 || end == colon + 1, LH_E_INVALID, eb,
-               "--listen: invalid port in '%s'", v);
+               "%s: invalid port in '%s'", name, v);
     size_t host_len = (size_t)(colon - v);
-    LH_FAIL_IF(host_len >= sizeof c->listen_host, LH_E_INVALID, eb, "--listen: host too long");
+    LH_FAIL_IF(host_len >= sizeof c->listen_host, LH_E_INVALID, eb, "%s: host too long", name);
     memcpy(c->listen_host, v, host_len);
     c->listen_host[host_len] = '\0';
     if (strcmp(c->listen_host, "localhost") == 0)
@@ -42,11 +95,116 @@ static lh_err parse_listen(lh_config_t *c, const char *v, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err set_data_dir(lh_config_t *c, const char *v, lh_errbuf *eb)
+static int choice_ok(const char *choices, const char *v)
 {
-    LH_FAIL_IF(*v == '\0' || strlen(v) >= sizeof c->data_dir, LH_E_INVALID, eb,
-               "--data-dir: invalid path");
-    snprintf(c->data_dir, sizeof c->data_dir, "%s", v);
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && n > 0 && memcmp(p, v, n) == 0)
+            return 1;
+        p += len + (bar != NULL);
+    }
+    return 0;
+}
+
+static lh_err parse_bool(const char *name, const char *v, int *out, lh_errbuf *eb)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0) {
+        *out = 1;
+    } else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+               *v == '\0') {
+        *out = 0;
+    } else {
+        LH_FAIL(LH_E_INVALID, eb, "%s: expected true or false, got '%s'", name, v);
+    }
+    return LH_OK;
+}
+
+/* Set option o from text v; name is how the user wrote it (flag, key or variable). */
+static lh_err set_text(lh_config_t *c, const opt *o, const char *name, const char *v, lh_errbuf *eb)
+{
+    char *field = (char *)c + o->offset;
+    switch (o->kind) {
+    case K_LISTEN:
+        return parse_listen(c, name, v, eb);
+    case K_STR:
+        LH_FAIL_IF(*v == '\0' || strlen(v) >= o->size, LH_E_INVALID, eb,
+                   "%s: empty or longer than %zu bytes", name, o->size - 1);
+        memcpy(field, v, strlen(v) + 1);
+        return LH_OK;
+    case K_ENUM:
+        LH_FAIL_IF(!choice_ok(o->choices, v), LH_E_INVALID, eb, "%s: expected one of %s, got '%s'",
+                   name, o->choices, v);
+        snprintf(field, o->size, "%s", v);
+        return LH_OK;
+    case K_INT: {
+        char *end = NULL;
+        long long n = strtoll(v, &end, 10);
+        LH_FAIL_IF(*v == '\0' || *end != '\0' || n < o->min || n > o->max, LH_E_INVALID, eb,
+                   "%s: expected %lld..%lld, got '%s'", name, (long long)o->min, (long long)o->max,
+                   v);
+        if (o->size == sizeof(int64_t))
+            *(int64_t *)(void *)field = n;
+        else
+            *(int *)(void *)field = (int)n;
+        return LH_OK;
+    }
+    case K_BOOL:
+    case K_OFF:
+        return parse_bool(name, v, (int *)(void *)field, eb);
+    }
+    return LH_OK;
+}
+
+/* A config-file value as text for set_text (numbers, booleans and strings). */
+static lh_err set_json(lh_config_t *c, const opt *o, const char *key, json_t *v, lh_errbuf *eb)
+{
+    char buf[64];
+    if (json_is_string(v))
+        return set_text(c, o, key, json_string_value(v), eb);
+    if (json_is_integer(v) && o->kind == K_INT) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+        return set_text(c, o, key, buf, eb);
+    }
+    if (json_is_boolean(v) && (o->kind == K_BOOL || o->kind == K_OFF))
+        return set_text(c, o, key, json_is_true(v) ? "true" : "false", eb);
+    LH_FAIL(LH_E_INVALID, eb, "config key '%s': wrong type", key);
+}
+
+static const opt *find_key(const char *key)
+{
+    for (size_t i = 0; i < OPT_COUNT; i++)
+        if (opts[i].key != NULL && strcmp(opts[i].key, key) == 0)
+            return &opts[i];
+    return NULL;
+}
+
+static int is_section(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < OPT_COUNT; i++)
+        if (opts[i].key && strncmp(opts[i].key, prefix, n) == 0 && opts[i].key[n] == '.')
+            return 1;
+    return 0;
+}
+
+static lh_err load_object(lh_config_t *c, json_t *obj, const char *prefix, lh_errbuf *eb)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v)
+    {
+        char key[128];
+        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k);
+        if (json_is_object(v) && is_section(key)) {
+            LH_TRY(load_object(c, v, key, eb));
+            continue;
+        }
+        const opt *o = find_key(key);
+        LH_FAIL_IF(o == NULL, LH_E_INVALID, eb, "unknown config key '%s'", key);
+        LH_TRY(set_json(c, o, key, v, eb));
+    }
     return LH_OK;
 }
 
@@ -56,93 +214,106 @@ static lh_err load_file(lh_config_t *c, const char *path, lh_errbuf *eb)
     json_t *root = json_load_file(path, 0, &jerr);
     LH_FAIL_IF(root == NULL, LH_E_INVALID, eb, "--config %s: %s (line %d)", path, jerr.text,
                jerr.line);
-    const char *listen = NULL, *dir = NULL;
-    int64_t threads = c->http_threads;
-    bool access_log = c->access_log;
-    lh_err e = json_is_object(root) ? LH_OK
+    lh_err e = json_is_object(root) ? load_object(c, root, "", eb)
                                     : lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
                                                  "--config %s: not a JSON object", path);
-    if (e == LH_OK)
-        e = lh_json_get_str(root, "listen", LH_OPTIONAL, &listen, eb);
-    if (e == LH_OK)
-        e = lh_json_get_str(root, "data_dir", LH_OPTIONAL, &dir, eb);
-    if (e == LH_OK)
-        e = lh_json_get_int_range(root, "http_threads", LH_OPTIONAL, 0, 256, &threads, eb);
-    if (e == LH_OK)
-        e = lh_json_get_bool(root, "access_log", LH_OPTIONAL, &access_log, eb);
-    if (e == LH_OK && listen)
-        e = parse_listen(c, listen, eb);
-    if (e == LH_OK && dir)
-        e = set_data_dir(c, dir, eb);
-    c->http_threads = (int)threads;
-    c->access_log = access_log;
     json_decref(root);
+    if (e != LH_OK && strncmp(eb->msg, "--config", 8) != 0) {
+        char msg[LH_ERRBUF_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", eb->msg);
+        lh_err_set(eb, e, __FILE__, __LINE__, "--config %s: %s", path, msg);
+    }
     return e;
 }
 
-static const char *flag_value(int argc, char **argv, int *i, const char *flag, lh_errbuf *eb,
-                              lh_err *e)
+static lh_err load_env(lh_config_t *c, lh_errbuf *eb)
 {
-    size_t n = strlen(flag);
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (*i + 1 >= argc) {
-        *e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__, "%s needs a value", flag);
-        return NULL;
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        const char *v = opts[i].env ? getenv(opts[i].env) : NULL;
+        if (v != NULL && *v != '\0')
+            LH_TRY(set_text(c, &opts[i], opts[i].env, v, eb));
     }
-    return argv[++*i];
+    return LH_OK;
 }
 
-static int is_flag(const char *arg, const char *flag)
+static int flag_matches(const char *arg, const char *flag)
 {
     size_t n = strlen(flag);
     return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* The value of flag at argv[*i] ("--x=v" or "--x v"), or NULL with eb set. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag, lh_errbuf *eb)
+{
+    size_t n = strlen(flag);
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 >= argc) {
+        lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__, "%s needs a value", flag);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static lh_err parse_flag(lh_config_t *c, int argc, char **argv, int *i, lh_errbuf *eb)
+{
+    const char *a = argv[*i];
+    if (flag_matches(a, "--config"))
+        return flag_value(argc, argv, i, "--config", eb) ? LH_OK : LH_E_INVALID;
+    for (size_t k = 0; k < OPT_COUNT; k++) {
+        const opt *o = &opts[k];
+        if (o->flag == NULL || !flag_matches(a, o->flag))
+            continue;
+        if (o->kind == K_OFF) {
+            *(int *)(void *)((char *)c + o->offset) = 0;
+            return LH_OK;
+        }
+        const char *v = flag_value(argc, argv, i, o->flag, eb);
+        return v ? set_text(c, o, o->flag, v, eb) : LH_E_INVALID;
+    }
+    LH_FAIL(LH_E_INVALID, eb, "unknown argument '%s' (see --help)", a);
+}
+
+static lh_err validate(const lh_config_t *c, lh_errbuf *eb)
+{
+    LH_FAIL_IF((c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0'), LH_E_INVALID, eb,
+               "--tls-cert and --tls-key go together");
+    return LH_OK;
+}
+
 lh_err lh_config_parse(lh_config_t *c, int argc, char **argv, lh_errbuf *eb)
 {
-    lh_err e = LH_OK;
-    for (int i = 1; i < argc; i++) { /* the config file first, so flags override it */
-        if (is_flag(argv[i], "--config")) {
-            const char *v = flag_value(argc, argv, &i, "--config", eb, &e);
+    for (int i = 1; i < argc; i++) { /* the config file first, so the rest override it */
+        if (flag_matches(argv[i], "--config")) {
+            const char *v = flag_value(argc, argv, &i, "--config", eb);
             if (v == NULL)
-                return e;
+                return LH_E_INVALID;
             LH_TRY(load_file(c, v, eb));
         }
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (is_flag(a, "--config")) {
-            flag_value(argc, argv, &i, "--config", eb, &e);
-        } else if (is_flag(a, "--listen")) {
-            if ((v = flag_value(argc, argv, &i, "--listen", eb, &e)) == NULL)
-                return e;
-            LH_TRY(parse_listen(c, v, eb));
-        } else if (is_flag(a, "--data-dir")) {
-            if ((v = flag_value(argc, argv, &i, "--data-dir", eb, &e)) == NULL)
-                return e;
-            LH_TRY(set_data_dir(c, v, eb));
-        } else if (is_flag(a, "--threads")) {
-            if ((v = flag_value(argc, argv, &i, "--threads", eb, &e)) == NULL)
-                return e;
-            char *end = NULL;
-            long t = strtol(v, &end, 10);
-            LH_FAIL_IF(*end != '\0' || t < 0 || t > 256, LH_E_INVALID, eb,
-                       "--threads: expected 0..256, got '%s'", v);
-            c->http_threads = (int)t;
-        } else if (is_flag(a, "--max-inflight")) {
-            if ((v = flag_value(argc, argv, &i, "--max-inflight", eb, &e)) == NULL)
-                return e;
-            char *end = NULL;
-            long n = strtol(v, &end, 10);
-            LH_FAIL_IF(*end != '\0' || n < 1 || n > LH_INFLIGHT_MAX, LH_E_INVALID, eb,
-                       "--max-inflight: expected 1..%d, got '%s'", LH_INFLIGHT_MAX, v);
-            c->max_inflight = (int)n;
-        } else if (strcmp(a, "--no-access-log") == 0) {
-            c->access_log = 0;
-        } else {
-            LH_FAIL(LH_E_INVALID, eb, "unknown argument '%s' (see --help)", a);
-        }
+    LH_TRY(load_env(c, eb));
+    for (int i = 1; i < argc; i++)
+        LH_TRY(parse_flag(c, argc, argv, &i, eb));
+    return validate(c, eb);
+}
+
+void lh_config_usage(FILE *out)
+{
+    fprintf(out, "usage: lakehoused [options]\n\noptions (config-file key in brackets):\n");
+    fprintf(out, "  %-26s %s\n", "--config FILE",
+            "JSON object of settings; flags and environment override it");
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        const opt *o = &opts[i];
+        if (o->flag == NULL)
+            continue;
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->flag, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-26s %s [%s]\n", left, o->help, o->key);
     }
-    return LH_OK;
+    fprintf(out, "  %-26s %s\n", "--routes", "print every served METHOD and path pattern");
+    fprintf(out, "  %-26s %s\n", "--version, --help", "print the version / this text");
+    fprintf(out, "\nenvironment:\n");
+    for (size_t i = 0; i < OPT_COUNT; i++)
+        if (opts[i].env != NULL)
+            fprintf(out, "  %-26s %s\n", opts[i].env, opts[i].help);
 }

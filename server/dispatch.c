@@ -1,9 +1,10 @@
 /*
- * dispatch.c - one request from matched route to rendered answer, independent of the
- * HTTP library (the fuzz target drives it directly):
- *   1. match method + path (404 ENDPOINT_NOT_FOUND / 405);
- *   2. authenticate the bearer token unless the route is NO_AUTH (401), admin check (403);
- *   3. run the handler; an error becomes {"error_code","message"} with its status.
+ * dispatch.c - one request from its headers to a rendered answer, independent of the
+ * HTTP library (http.c drives it phase by phase; the fuzz target all at once):
+ *   1. lh_server_route: match method + path (404 ENDPOINT_NOT_FOUND / 405 with Allow),
+ *      authenticate the bearer token unless the route is NO_AUTH (401), admin check (403);
+ *   2. lh_server_run: the handler;
+ *   3. lh_server_render_error: an error becomes {"error_code","message"} with its status.
  */
 #include "server/server.h"
 
@@ -12,6 +13,7 @@
 
 #include "api/identity/identity.h"
 #include "common/json.h"
+#include "common/util.h"
 
 static lh_err authenticate(lh_server_t *s, lh_req_t *req, lh_principal_t *p, lh_errbuf *eb)
 {
@@ -26,53 +28,98 @@ static lh_err authenticate(lh_server_t *s, lh_req_t *req, lh_principal_t *p, lh_
     return lh_identity_authenticate(s->ctx.identity, token, req->arena, p, eb);
 }
 
-static void render_error(lh_req_t *req, const lh_errbuf *eb)
+/* 5xx other than 501/503 hide their text (SQLite messages, file paths) from the client. */
+static int is_internal(lh_err code)
 {
+    return lh_err_http_status(code) >= 500 && code != LH_E_NOT_IMPLEMENTED &&
+           code != LH_E_UNAVAILABLE;
+}
+
+void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
+{
+    const char *rid = req->request_id ? req->request_id : "-";
+    const char *msg = eb->msg[0] ? eb->msg : lh_err_code_name(eb->code);
+    char generic[200];
+    if (is_internal(eb->code)) {
+        lh_log(LH_LOG_ERROR, "%s %s -> %d %s at %s:%d (request %s): %s", req->method, req->path,
+               lh_err_http_status(eb->code), lh_errbuf_code_name(eb), eb->file ? eb->file : "?",
+               eb->line, rid, msg);
+        snprintf(generic, sizeof generic,
+                 "Internal error while handling the request; request id %s (see the server log)",
+                 rid);
+        msg = generic;
+    }
     req->status = lh_err_http_status(eb->code);
+    req->error_code = lh_errbuf_code_name(eb);
+    req->error_message = lh_arena_strdup(req->arena, msg);
     if (req->out)
         json_decref(req->out);
-    req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message",
-                         eb->msg[0] ? eb->msg : lh_err_code_name(eb->code));
+    req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message", msg);
     req->text = NULL;
     req->content_type = NULL;
     if (eb->code == LH_E_LIMIT || eb->code == LH_E_UNAVAILABLE)
         lh_req_add_header(req, "Retry-After", "1");
 }
 
+/* The methods some route serves at this path, for 405's Allow header. */
+static const char *allowed_methods(lh_server_t *s, lh_req_t *req)
+{
+    static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    char buf[64] = "";
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        const lh_route_t *r;
+        int idx;
+        if (lh_router_match(s->router, methods[i], req->path, req, &r, &idx) != LH_MATCH_OK)
+            continue;
+        size_t n = strlen(buf);
+        snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", methods[i]);
+    }
+    req->path_param_count = 0;
+    return lh_arena_strdup(req->arena, buf);
+}
+
+lh_err lh_server_route(lh_server_t *s, lh_req_t *req, int *route_index, lh_errbuf *eb)
+{
+    const lh_route_t *route = NULL;
+    *route_index = -1;
+    lh_match m = lh_router_match(s->router, req->method, req->path, req, &route, route_index);
+    LH_FAIL_IF(m == LH_MATCH_NO_PATH, LH_E_NO_ENDPOINT, eb, "No API found for '%s %s'", req->method,
+               req->path);
+    if (m == LH_MATCH_NO_METHOD) {
+        lh_req_add_header(req, "Allow", allowed_methods(s, req));
+        LH_FAIL(LH_E_METHOD, eb, "Method %s is not allowed for %s", req->method, req->path);
+    }
+    req->route = route;
+    if (!(route->flags & LH_ROUTE_NO_AUTH)) {
+        lh_principal_t *p = lh_arena_calloc(req->arena, 1, sizeof *p);
+        LH_TRY(authenticate(s, req, p, eb));
+        req->principal = p;
+    }
+    if (route->flags & LH_ROUTE_ADMIN)
+        LH_TRY(lh_req_require_admin(req, eb));
+    return LH_OK;
+}
+
+void lh_server_run(lh_server_t *s, lh_req_t *req)
+{
+    (void)s;
+    lh_errbuf eb;
+    lh_errbuf_clear(&eb);
+    lh_err e = req->route->handler(req, &eb);
+    if (e == LH_OK || req->suspend != NULL) /* a parked request is not ours to touch */
+        return;
+    if (eb.code != e) /* a handler returned a code without filling eb */
+        lh_err_set(&eb, e, __FILE__, __LINE__, "%s", lh_err_code_name(e));
+    lh_server_render_error(req, &eb);
+}
+
 void lh_server_dispatch(lh_server_t *s, lh_req_t *req, int *route_index)
 {
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
-    const lh_route_t *route = NULL;
-    *route_index = -1;
-    lh_match m = lh_router_match(s->router, req->method, req->path, req, &route, route_index);
-    if (m == LH_MATCH_NO_PATH) {
-        lh_err_set(&eb, LH_E_NO_ENDPOINT, __FILE__, __LINE__, "No API found for '%s %s'",
-                   req->method, req->path);
-        render_error(req, &eb);
+    if (lh_server_route(s, req, route_index, &eb) != LH_OK) {
+        lh_server_render_error(req, &eb);
         return;
     }
-    if (m == LH_MATCH_NO_METHOD) {
-        lh_err_set(&eb, LH_E_METHOD, __FILE__, __LINE__, "Method %s is not allowed for %s",
-                   req->method, req->path);
-        render_error(req, &eb);
-        return;
-    }
-    req->route = route;
-    lh_principal_t *p = lh_arena_calloc(req->arena, 1, sizeof *p);
-    lh_err e = LH_OK;
-    if (!(route->flags & LH_ROUTE_NO_AUTH)) {
-        e = authenticate(s, req, p, &eb);
-        if (e == LH_OK)
-            req->principal = p;
-    }
-    if (e == LH_OK && (route->flags & LH_ROUTE_ADMIN))
-        e = lh_req_require_admin(req, &eb);
-    if (e == LH_OK)
-        e = route->handler(req, &eb);
-    if (e != LH_OK) {
-        if (eb.code != e) /* a handler returned a code without filling eb */
-            lh_err_set(&eb, e, __FILE__, __LINE__, "%s", lh_err_code_name(e));
-        render_error(req, &eb);
-    }
+    lh_server_run(s, req);
 }

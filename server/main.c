@@ -12,22 +12,12 @@
 #include "common/util.h"
 #include "server/server.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: lakehoused [--listen HOST:PORT] [--data-dir DIR] [--config FILE]\n"
-                 "                  [--threads N] [--max-inflight N] [--no-access-log]\n"
-                 "  --listen    address to serve on (default 127.0.0.1:8080)\n"
-                 "  --data-dir  metastore and tables (default ./lakehouse-data)\n"
-                 "  --config    JSON file: listen, data_dir, http_threads, access_log\n"
-                 "environment: LAKEHOUSE_ADMIN_TOKEN sets the bootstrap admin's token\n");
-}
-
 /* --routes: every METHOD and path pattern served, one per line (the openapi test reads it). */
 static void print_routes(void)
 {
-    for (int t = 0; t < lh_route_table_count; t++) {
+    for (int t = 0; t < lh_route_table_count(); t++) {
         int n = 0;
-        const lh_route_t *r = lh_route_tables[t](&n);
+        const lh_route_t *r = lh_route_table(t, &n);
         for (int i = 0; i < n; i++)
             printf("%s %s\n", r[i].method, r[i].pattern);
     }
@@ -37,7 +27,7 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
+            lh_config_usage(stdout);
             return 0;
         }
         if (strcmp(argv[i], "--routes") == 0) {
@@ -57,6 +47,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lakehoused: %s\n", eb.msg);
         return 2;
     }
+    lh_log_configure(server.config.log_level, server.config.log_format);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -67,6 +58,7 @@ int main(int argc, char **argv)
     if (lh_server_start(&server, &eb) != LH_OK) {
         fprintf(stderr, "lakehoused: %s\n", eb.msg);
         lh_server_stop(&server);
+        lh_server_cleanup_failed_start(&server);
         return 1;
     }
     lh_log(LH_LOG_INFO, "lakehoused listening on %s (data dir %s, ready in %.1f ms)",

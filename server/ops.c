@@ -1,13 +1,13 @@
 /*
  * ops.c - the server's own routes: /healthz (no auth), /metrics (Prometheus text, no
  * auth so scrapers need no token), /.well-known/databricks-config (the SDK's start-up
- * probe; answered at once).
+ * probe; answered at once). /metrics adds every area's gauges and the background
+ * service's queue counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/clusters/clusters.h"
 #include "server/server.h"
 
 static lh_err healthz(lh_req_t *req, lh_errbuf *eb)
@@ -34,8 +34,7 @@ static lh_err metrics(lh_req_t *req, lh_errbuf *eb)
     FILE *out = open_memstream(&text, &n);
     LH_FAIL_IF(out == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_metrics_render(s->metrics, out, route_label, s->router);
-    if (req->ctx->clusters != NULL)
-        lh_clusters_render_metrics(req->ctx->clusters, out);
+    lh_server_render_area_metrics(s, out);
     fclose(out);
     req->text = lh_arena_strndup(req->arena, text, n);
     req->text_bytes = n;

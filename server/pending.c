@@ -34,6 +34,13 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.1/unity-catalog/{*}", "Unity Catalog"),
     PENDING("/delta-sharing/{*}", "Delta Sharing"),
     PENDING("/api/2.0/libraries/{*}", "Libraries"),
+    PENDING("/api/2.0/repos", "Repos"),
+    PENDING("/api/2.0/repos/{*}", "Repos"),
+    PENDING("/api/2.0/global-init-scripts", "Global init scripts"),
+    PENDING("/api/2.0/global-init-scripts/{*}", "Global init scripts"),
+    PENDING("/api/2.0/workspace-conf", "Workspace configuration"),
+    PENDING("/api/1.2/contexts/{*}", "Command execution"),
+    PENDING("/api/1.2/commands/{*}", "Command execution"),
 };
 
 const lh_route_t *lh_pending_routes(int *count)

@@ -1,6 +1,7 @@
 /*
- * clusters.c - the clusters area object: start-up (load + recovery + threads), shutdown,
- * the route table, metrics and pool borrowing for other areas.
+ * clusters.c - the clusters area object: start-up (load, then recovery + the reaper
+ * timer), shutdown, the area descriptor, the route table, metrics and pool borrowing for
+ * other areas.
  *
  * LAKEHOUSE_TEST_MINUTE_MS (milliseconds per "minute", default 60000) scales every
  * minute-based timeout (autotermination_minutes, idle_instance_autotermination_minutes)
@@ -10,20 +11,15 @@
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "common/config.h"
+#include "common/limits.h"
 #include "common/util.h"
 
-static int64_t minute_ms_from_env(void)
+/* LAKEHOUSE_TEST_MINUTE_MS as read by server/config.c; a real minute otherwise. */
+static int64_t minute_ms(const lh_ctx_t *ctx)
 {
-    const char *s = getenv("LAKEHOUSE_TEST_MINUTE_MS");
-    if (s == NULL || *s == '\0')
-        return 60000;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < 1 || v > 60000) {
-        lh_log(LH_LOG_WARN, "ignoring LAKEHOUSE_TEST_MINUTE_MS=%s (1..60000)", s);
-        return 60000;
-    }
-    return v;
+    return ctx->config != NULL && ctx->config->test_minute_ms > 0 ? ctx->config->test_minute_ms
+                                                                  : 60000;
 }
 
 lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
@@ -31,7 +27,7 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     lh_clusters_t *c = calloc(1, sizeof *c);
     LH_FAIL_IF(c == NULL, LH_E_NOMEM, eb, "out of memory");
     c->ctx = ctx;
-    c->minute_ms = minute_ms_from_env();
+    c->minute_ms = minute_ms(ctx);
     c->ncpu = lh_cpu_count();
     c->memory_mb = cl_machine_memory_mb();
     /* Writers first: under a stream of clusters/get reads (a poller, a dashboard) a
@@ -42,19 +38,22 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     pthread_rwlock_init(&c->lock, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&c->cache_mu, NULL);
-    pthread_mutex_init(&c->q_mu, NULL);
-    pthread_cond_init(&c->q_cond, NULL);
-    lh_err e = cl_store_load(c, eb);
-    if (e == LH_OK) {
-        cl_recover(c);
-        e = cl_threads_start(c, eb);
-    }
+    atomic_init(&c->stopping, false);
+    lh_err e = lh_bg_executor(ctx->bg, "clusters", 1, LH_CLUSTERS_QUEUE_MAX, &c->lifecycle, eb);
+    if (e == LH_OK)
+        e = cl_store_load(c, eb);
     if (e != LH_OK) {
         lh_clusters_destroy(c);
         return e;
     }
     *out = c;
     return LH_OK;
+}
+
+lh_err lh_clusters_recover(lh_clusters_t *c, lh_errbuf *eb)
+{
+    cl_recover(c);
+    return cl_background_start(c, eb);
 }
 
 static void free_clusters(lh_clusters_t *c)
@@ -98,16 +97,10 @@ void lh_clusters_destroy(lh_clusters_t *c)
 {
     if (c == NULL)
         return;
-    if (c->threads_started)
-        cl_threads_stop(c);
-    while (c->q_head != NULL) { /* jobs not run: states stay as stored, recovery resumes */
-        cl_job *j = c->q_head;
-        c->q_head = j->next;
-        free(j);
-    }
+    cl_background_stop(c); /* queued jobs are dropped: states stay as stored */
+    if (c->ctx->clusters == c)
+        c->ctx->clusters = NULL;
     free_registries(c);
-    pthread_cond_destroy(&c->q_cond);
-    pthread_mutex_destroy(&c->q_mu);
     pthread_rwlock_destroy(&c->lock);
     pthread_mutex_destroy(&c->cache_mu);
     free(c);
@@ -201,8 +194,46 @@ void lh_clusters_release_pool(lh_clusters_t *c, const char *cluster_id)
     cl_cluster *cl = cl_find_any(c, cluster_id);
     if (cl != NULL) {
         atomic_store(&cl->last_activity_time, lh_now_ms());
-        if (atomic_fetch_sub(&cl->users, 1) == 1 && atomic_exchange(&cl->teardown_pending, false))
-            cl_enqueue(c, JOB_TERMINATE, cl->id, NULL, NULL);
+        if (atomic_fetch_sub(&cl->users, 1) == 1 && atomic_exchange(&cl->teardown_pending, false) &&
+            cl_enqueue(c, JOB_TERMINATE, cl->id, NULL, NULL, NULL) != LH_OK)
+            atomic_store(&cl->teardown_pending, true); /* queue full: the reaper re-posts */
     }
     pthread_rwlock_unlock(&c->lock);
 }
+
+/* ---- the area descriptor ---- */
+
+static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
+{
+    lh_clusters_t *c = NULL;
+    LH_TRY(lh_clusters_create(ctx, &c, eb));
+    ctx->clusters = c;
+    if (ctx->perm != NULL) /* the permissions area comes first in server/areas.c */
+        lh_clusters_register_perm(c, ctx->perm);
+    *state = c;
+    return LH_OK;
+}
+
+static lh_err area_recover(void *state, lh_errbuf *eb)
+{
+    return lh_clusters_recover(state, eb);
+}
+
+static void area_metrics(void *state, FILE *out)
+{
+    lh_clusters_render_metrics(state, out);
+}
+
+static void area_destroy(void *state)
+{
+    lh_clusters_destroy(state);
+}
+
+const lh_area_t lh_clusters_area = {
+    .name = "clusters",
+    .create = area_create,
+    .recover = area_recover,
+    .routes = lh_clusters_routes,
+    .render_metrics = area_metrics,
+    .destroy = area_destroy,
+};

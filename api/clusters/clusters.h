@@ -6,11 +6,15 @@
  * (the driver's work runs on the caller of lh_pool_parallel_for, so it takes no thread;
  * a single-node cluster, W = 0, still gets one). The API reports the logical shape asked
  * for (num_workers executors). Transitions (PENDING -> RUNNING, RESIZING, RESTARTING,
- * TERMINATING -> TERMINATED) run on a lifecycle thread, never on HTTP threads; the API
- * returns at once and clients poll `state`, as with Databricks. A reaper thread enforces
- * autotermination_minutes from last_activity_time (absent or 0 = never, the Clusters API
- * default) and instance pools' idle timeouts. State lives in memory (reads: get, list and
- * metrics never touch SQLite) and is written through to SQLite on every change.
+ * TERMINATING -> TERMINATED) run as jobs on the area's 1-thread executor of the
+ * background service (ctx->bg, common/bg.h), never on HTTP threads; the API returns at
+ * once and clients poll `state`, as with Databricks. The job queue holds
+ * LH_CLUSTERS_QUEUE_MAX jobs: when it is full a state-changing call answers 429
+ * (REQUEST_LIMIT_EXCEEDED, Retry-After) and changes nothing. A periodic reaper timer
+ * enforces autotermination_minutes from last_activity_time (absent or 0 = never, the
+ * Clusters API default) and instance pools' idle timeouts. The area starts no threads of
+ * its own. State lives in memory (reads: get, list and metrics never touch SQLite) and is
+ * written through to SQLite on every change.
  *
  * Instance pools: an instance is one worker thread; a cluster with instance_pool_id
  * adopts idle ones (lh_pool_move_workers, no thread creation) and returns them when it
@@ -29,22 +33,31 @@
 #include <stdio.h>
 
 #include "api/api.h"
+#include "api/area.h"
 
 struct lh_pool;
 typedef struct lh_clusters lh_clusters_t;
 
-/* Load clusters, policies and pools from the metastore and recover, synchronously and
- * before any request is served:
+/* The area's descriptor (server/areas.c): create = lh_clusters_create (and publishes
+ * ctx->clusters), recover = lh_clusters_recover, destroy = lh_clusters_destroy. */
+extern const lh_area_t lh_clusters_area;
+
+/* Load clusters, policies and pools from the metastore; ctx->bg must be set (the area's
+ * lifecycle executor is created on it). Nothing runs until lh_clusters_recover.
+ * Errors: the metastore's (LH_E_IO, LH_E_CORRUPT), the background service's. */
+lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb);
+/* Recover, synchronously and before any request is served, then start the reaper timer:
  *   - instance pools are topped up to min_idle_instances;
  *   - clusters that were RUNNING, PENDING, RESIZING or RESTARTING come back RUNNING with a
  *     fresh pool (new spark_context_id; event RUNNING with details.reason
  *     "daemon restart");
  *   - TERMINATING ones become TERMINATED (keeping their termination_reason);
  *   - TERMINATED and ERROR ones stay as they are.
- * Errors: the metastore's (LH_E_IO, LH_E_CORRUPT) or LH_E_IO if a thread cannot start. */
-lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb);
-/* Stop the lifecycle and reaper threads and every pool (blocks until workers exit).
- * Cluster states in the metastore are left as they are, so a restart resumes them. */
+ * Errors: the background service's (adding the timer). */
+lh_err lh_clusters_recover(lh_clusters_t *c, lh_errbuf *eb);
+/* Cancel the reaper, drop queued lifecycle jobs (waiting for the one running), stop every
+ * pool (blocks until workers exit), clear ctx->clusters. Cluster states in the metastore
+ * are left as they are, so a restart resumes them. Call before ctx->bg is destroyed. */
 void lh_clusters_destroy(lh_clusters_t *c);
 
 const lh_route_t *lh_clusters_routes(int *count);

@@ -3,7 +3,9 @@
  * restart,delete,permanent-delete,resize,pin,unpin}.
  *
  * Each handler validates first (no state touched on bad input), then under the write
- * lock checks the state, changes it, writes through and queues the lifecycle job.
+ * lock checks the state, posts the lifecycle job (a full queue -> 429 REQUEST_LIMIT_EXCEEDED
+ * with nothing changed; the job cannot run before the lock is released), changes the
+ * state and writes through.
  * Permissions come first (api/perm.h): create needs allow-cluster-create or CAN_USE on the
  * policy_id; get CAN_ATTACH_TO; start, restart and delete (terminate) CAN_RESTART; edit,
  * update, resize, permanent-delete, pin and unpin CAN_MANAGE. The creator owns the
@@ -66,6 +68,7 @@ static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, 
     do
         cl_make_cluster_id(cl->id);
     while (cl_find_any(c, cl->id) != NULL);
+    LH_TRY(cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL, eb));
     json_t *details = json_pack("{s:s}", "user", user_of(req));
     LH_TRY(cl_store_cluster(c, cl, "CREATING", details, eb));
     cl_insert(c, cl);
@@ -88,7 +91,6 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
     }
     char id[CL_ID_MAX];
     memcpy(id, cl->id, sizeof id);
-    cl_enqueue(c, JOB_START, id, "RUNNING", NULL);
     LH_TRY(lh_perm_on_create(req->ctx, req->principal, "clusters", id, eb));
     req->out = json_pack("{s:s}", "cluster_id", id);
     return LH_OK;
@@ -100,20 +102,19 @@ static lh_err replace_spec(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl
 {
     if (cl->state != CL_RUNNING && cl->state != CL_TERMINATED && cl->state != CL_ERROR)
         return bad_state(cl, "edit", eb);
+    bool restart = cl->state == CL_RUNNING;
+    if (restart)
+        LH_TRY(cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "edit", eb));
     json_t *old = cl->spec;
     cl->spec = *spec;
     *spec = old;
     json_t *details = json_pack("{s:s, s:O, s:O}", "user", user_of(req), "previous_attributes", old,
                                 "attributes", cl->spec);
-    bool restart = cl->state == CL_RUNNING;
     if (restart) {
-        cl->state = CL_RESTARTING;
+        cl_set_state(cl, CL_RESTARTING);
         cl_set_message(cl, "Restarting Spark to apply the edit");
     }
-    LH_TRY(cl_store_cluster(c, cl, "EDITED", details, eb));
-    if (restart)
-        cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "edit");
-    return LH_OK;
+    return cl_store_cluster(c, cl, "EDITED", details, eb);
 }
 
 static lh_err edit_with(lh_req_t *req, const json_t *body, lh_errbuf *eb)
@@ -247,26 +248,24 @@ static lh_err do_start(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbu
     if (cl->state != CL_TERMINATED && cl->state != CL_ERROR)
         return bad_state(cl, "start", eb);
     LH_TRY(cl_policy_check_quota(c, cl->spec, cl->creator_id, cl->creator, eb));
-    cl->state = CL_PENDING;
+    LH_TRY(cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL, eb));
+    cl_set_state(cl, CL_PENDING);
     cl_set_message(cl, "Starting Spark");
     json_decref(cl->termination_reason);
     cl->termination_reason = NULL;
-    LH_TRY(cl_store_cluster(c, cl, "STARTING", json_pack("{s:s}", "user", user_of(req)), eb));
-    cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL);
-    return LH_OK;
+    return cl_store_cluster(c, cl, "STARTING", json_pack("{s:s}", "user", user_of(req)), eb);
 }
 
 static lh_err do_restart(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
 {
     if (cl->state != CL_RUNNING)
         return bad_state(cl, "restart", eb);
-    cl->state = CL_RESTARTING;
-    cl_set_message(cl, "Restarting Spark");
     const char *who = user_of(req);
     LH_TRY(lh_json_get_str(req->params, "restart_user", LH_OPTIONAL, &who, eb));
-    LH_TRY(cl_store_cluster(c, cl, "RESTARTING", json_pack("{s:s}", "user", who), eb));
-    cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "restart");
-    return LH_OK;
+    LH_TRY(cl_enqueue(c, JOB_RESIZE, cl->id, "RUNNING", "restart", eb));
+    cl_set_state(cl, CL_RESTARTING);
+    cl_set_message(cl, "Restarting Spark");
+    return cl_store_cluster(c, cl, "RESTARTING", json_pack("{s:s}", "user", who), eb);
 }
 
 static lh_err do_delete(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
@@ -370,17 +369,17 @@ static lh_err apply_resize(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, json
     if (cl->state != CL_RUNNING)
         return bad_state(cl, "resize", eb);
     int64_t before = cl_spec_workers(cl->spec);
+    int64_t after = cl_spec_workers(*spec);
+    LH_TRY(cl_enqueue(c, JOB_RESIZE, cl->id, after > before ? "UPSIZE_COMPLETED" : "RUNNING", NULL,
+                      eb));
     json_t *old = cl->spec;
     cl->spec = *spec;
     *spec = old;
-    int64_t after = cl_spec_workers(cl->spec);
-    cl->state = CL_RESIZING;
+    cl_set_state(cl, CL_RESIZING);
     cl_set_message(cl, "Resizing cluster");
     json_t *details = json_pack("{s:I, s:I, s:s}", "current_num_workers", (json_int_t)before,
                                 "target_num_workers", (json_int_t)after, "user", user_of(req));
-    LH_TRY(cl_store_cluster(c, cl, "RESIZING", details, eb));
-    cl_enqueue(c, JOB_RESIZE, cl->id, after > before ? "UPSIZE_COMPLETED" : "RUNNING", NULL);
-    return LH_OK;
+    return cl_store_cluster(c, cl, "RESIZING", details, eb);
 }
 
 lh_err cl_h_resize(lh_req_t *req, lh_errbuf *eb)

@@ -6,13 +6,22 @@
  * the write lock is held (WAL + synchronous=NORMAL keeps that short), so memory and the
  * metastore change in the same order. Reads (get/list/metrics) never touch SQLite.
  *
- * Threads:
- *   HTTP threads   validate, change state (e.g. TERMINATED -> PENDING), enqueue a job.
- *   lifecycle      the only thread that creates, resizes, moves or destroys lh_pools;
- *                  it runs jobs FIFO and re-checks the state each job expects.
- *   reaper         once per tick finds idle clusters / surplus idle pool workers and
- *                  enqueues jobs; it never touches pools itself.
- * Lock order: lock -> meta's own mutex -> a pool's mutex. q_mu is a leaf.
+ * Background work runs on the daemon's background service (common/bg.h, ctx->bg); the
+ * area starts no threads of its own:
+ *   HTTP threads   validate, post the lifecycle job (a full queue -> 429 with nothing
+ *                  changed), then change state (e.g. TERMINATED -> PENDING) and write
+ *                  through, all under the write lock so the job cannot run before the
+ *                  state it expects is set.
+ *   lifecycle      a 1-thread executor ("clusters", LH_CLUSTERS_QUEUE_MAX jobs): the only
+ *                  thread that creates, resizes, moves or destroys lh_pools; it runs jobs
+ *                  FIFO, one at a time, and each re-checks the state it expects.
+ *   reaper         a periodic timer on the default executor: once per tick finds idle
+ *                  clusters / surplus idle pool workers and posts jobs; it never touches
+ *                  pools itself, and re-posts follow-ups a full queue refused.
+ * Every state change goes through cl_set_state, which asserts it is a legal transition
+ * (the table in util.c).
+ * Lock order: lock -> meta's own mutex -> a pool's mutex; lock -> the executor's queue
+ * mutex (posting under the write lock).
  */
 #ifndef LH_API_CLUSTERS_INTERNAL_H
 #define LH_API_CLUSTERS_INTERNAL_H
@@ -24,6 +33,7 @@
 
 #include "api/clusters/clusters.h"
 #include "api/clusters/policy.h"
+#include "common/bg.h"
 #include "compute/pool.h"
 
 typedef enum cl_state {
@@ -79,6 +89,7 @@ struct cl_ipool {
     int used;                      /* instances held by clusters (reserved under lock) */
     int pending_idle;              /* top-up queued, not yet started */
     int64_t idle_surplus_since_ms; /* when idle first exceeded min_idle, 0 = not */
+    bool topup_lost;               /* a top-up the full queue refused: the reaper re-posts */
 };
 
 typedef struct cl_policy {
@@ -100,7 +111,7 @@ typedef enum cl_job_kind {
 } cl_job_kind;
 
 typedef struct cl_job {
-    struct cl_job *next;
+    lh_clusters_t *c;
     cl_job_kind kind;
     char id[CL_ID_MAX];
     char event[24];  /* event type recorded on RUNNING (JOB_START/JOB_RESIZE) */
@@ -122,12 +133,9 @@ struct lh_clusters {
     int ncpu;          /* lh_cpu_count() at start (reads sysfs: not per request) */
     int64_t memory_mb; /* physical memory at start */
 
-    pthread_mutex_t q_mu;
-    pthread_cond_t q_cond;
-    cl_job *q_head, *q_tail;
-    bool stopping;
-    pthread_t lifecycle_thread, reaper_thread;
-    bool threads_started;
+    lh_bg_executor_t *lifecycle; /* 1 thread: transitions stay serialized */
+    lh_bg_timer_t *reaper;       /* periodic, on the default executor */
+    atomic_bool stopping;        /* destroy: queued jobs are dropped, states stay stored */
 };
 
 /* Take c->lock for writing; every write invalidates the clusters/get answer cache. */
@@ -139,6 +147,11 @@ static inline void cl_wrlock(lh_clusters_t *c)
 
 /* ---- util.c: ids, names, hash map ---- */
 const char *cl_state_name(cl_state s);
+/* Whether from -> to is a legal transition (recovery = start-up recovery's extra ones). */
+bool cl_transition_ok(cl_state from, cl_state to, bool recovery);
+/* Set cl->state, asserting the transition is legal (write lock held, or no thread yet). */
+void cl_set_state(cl_cluster *cl, cl_state to);
+void cl_set_state_recovery(cl_cluster *cl, cl_state to);
 bool cl_state_parse(const char *s, cl_state *out);
 void cl_make_cluster_id(char out[CL_ID_MAX]);
 void cl_make_policy_id(char out[CL_ID_MAX]);
@@ -171,11 +184,16 @@ lh_err cl_store_events(lh_clusters_t *c, const char *id, int64_t start_ms, int64
                        json_t **out, lh_errbuf *eb);
 
 /* ---- lifecycle.c ---- */
-void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
-                const char *reason);
-lh_err cl_threads_start(lh_clusters_t *c, lh_errbuf *eb);
-void cl_threads_stop(lh_clusters_t *c);
-/* Begin terminating (write lock held): state TERMINATING, reason, job queued. */
+/* Post a lifecycle job. Never blocks; LH_E_LIMIT when the queue is full, LH_E_UNAVAILABLE
+ * when shutting down (nothing queued then). Post before changing the state a job expects
+ * (under the write lock), so a refusal leaves the cluster as it was. */
+lh_err cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
+                  const char *reason, lh_errbuf *eb);
+/* Start the reaper timer / cancel it and drain the lifecycle executor. */
+lh_err cl_background_start(lh_clusters_t *c, lh_errbuf *eb);
+void cl_background_stop(lh_clusters_t *c);
+/* Begin terminating (write lock held): job queued first (LH_E_LIMIT leaves the cluster as
+ * it was), then state TERMINATING, reason, write-through. */
 lh_err cl_begin_terminate(lh_clusters_t *c, cl_cluster *cl, const char *code, const char *type,
                           json_t *params, lh_errbuf *eb); /* steals params */
 /* Start-up recovery: bring clusters back (synchronous, before HTTP starts). */

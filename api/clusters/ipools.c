@@ -10,7 +10,9 @@
  *             (TERMINATED, INSTANCE_POOL_MAX_CAPACITY_REACHED), as on Databricks.
  * After a return the pool keeps its surplus idle instances for
  * idle_instance_autotermination_minutes (default 60), then the reaper queues a trim back
- * to min_idle_instances. Thread creation and moves happen on the lifecycle thread only.
+ * to min_idle_instances. Thread creation and moves happen on the lifecycle executor's one
+ * thread only. Handlers post their job before changing anything, so a full lifecycle
+ * queue answers 429 and leaves the pool as it was.
  * Permissions: create needs allow-instance-pool-create (the creator then owns the pool,
  * CAN_MANAGE); get and list need CAN_ATTACH_TO; edit and delete CAN_MANAGE.
  */
@@ -83,8 +85,11 @@ static lh_err grow_from(lh_clusters_t *c, cl_cluster *cl, cl_ipool *ip, int delt
         return e;
     }
     set_cluster_threads(c, cl, cl->threads + delta);
-    if (moved > 0) /* refill to min_idle after this job, off the warm-start path */
-        cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL);
+    if (moved > 0 && cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, NULL) != LH_OK) {
+        cl_wrlock(c); /* refill after this job, off the warm-start path; else the reaper */
+        ip->topup_lost = true;
+        pthread_rwlock_unlock(&c->lock);
+    }
     return LH_OK;
 }
 
@@ -160,6 +165,8 @@ void cl_ipool_teardown(lh_clusters_t *c, const char *ipool_id)
 void cl_ipool_reap(lh_clusters_t *c, int64_t now_ms)
 {
     for (cl_ipool *ip = c->ipools; ip != NULL; ip = ip->next) {
+        if (ip->topup_lost && !ip->is_deleted)
+            ip->topup_lost = cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, NULL) != LH_OK;
         if (ip->is_deleted || cl_ipool_idle(ip) <= spec_int(ip, "min_idle_instances", 0)) {
             ip->idle_surplus_since_ms = 0;
             continue;
@@ -170,10 +177,9 @@ void cl_ipool_reap(lh_clusters_t *c, int64_t now_ms)
         }
         int64_t minutes =
             spec_int(ip, "idle_instance_autotermination_minutes", IDLE_AUTOTERMINATION_DEFAULT_MIN);
-        if (now_ms - ip->idle_surplus_since_ms >= minutes * c->minute_ms) {
-            ip->idle_surplus_since_ms = 0;
-            cl_enqueue(c, JOB_IPOOL_TRIM, ip->id, NULL, NULL);
-        }
+        if (now_ms - ip->idle_surplus_since_ms >= minutes * c->minute_ms &&
+            cl_enqueue(c, JOB_IPOOL_TRIM, ip->id, NULL, NULL, NULL) == LH_OK)
+            ip->idle_surplus_since_ms = 0; /* else retried next tick */
     }
 }
 
@@ -248,8 +254,10 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     ip->pool = lh_pool_create("ipool", 0);
     LH_ASSERT(ip->pool != NULL);
     set_pending(ip);
-    cl_wrlock(c);
-    lh_err e = cl_store_ipool(c, ip, eb);
+    cl_wrlock(c); /* the job waits for the lock, so it finds the pool inserted (or not) */
+    lh_err e = cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, eb);
+    if (e == LH_OK)
+        e = cl_store_ipool(c, ip, eb);
     if (e == LH_OK) {
         ip->next = c->ipools;
         c->ipools = ip;
@@ -263,7 +271,6 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     }
     char id[CL_ID_MAX];
     memcpy(id, ip->id, sizeof id);
-    cl_enqueue(c, JOB_IPOOL_TOPUP, id, NULL, NULL);
     LH_TRY(lh_perm_on_create(req->ctx, req->principal, "instance-pools", id, eb));
     req->out = json_pack("{s:s}", "instance_pool_id", id);
     return LH_OK;
@@ -297,6 +304,8 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
     cl_wrlock(c);
     cl_ipool *ip = NULL;
     lh_err e = find_live(c, req->params, &ip, eb);
+    if (e == LH_OK)
+        e = cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, eb);
     if (e == LH_OK) {
         json_t *old = ip->spec;
         ip->spec = spec;
@@ -307,9 +316,7 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
     }
     pthread_rwlock_unlock(&c->lock);
     json_decref(spec);
-    LH_TRY(e);
-    cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL);
-    return LH_OK;
+    return e;
 }
 
 lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
@@ -319,6 +326,8 @@ lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
     cl_wrlock(c);
     cl_ipool *ip = NULL;
     lh_err e = find_live(c, req->params, &ip, eb);
+    if (e == LH_OK)
+        e = cl_enqueue(c, JOB_IPOOL_DELETE, ip->id, NULL, NULL, eb);
     if (e == LH_OK) {
         ip->is_deleted = true;
         ip->pending_idle = 0;
@@ -326,9 +335,7 @@ lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
     }
     pthread_rwlock_unlock(&c->lock);
     LH_TRY(e);
-    char id[CL_ID_MAX];
-    memcpy(id, ip->id, sizeof id);
-    cl_enqueue(c, JOB_IPOOL_DELETE, id, NULL, NULL);
+    const char *id = json_string_value(json_object_get(req->params, "instance_pool_id"));
     return lh_perm_on_delete(req->ctx, "instance-pools", id, eb);
 }
 

@@ -1,6 +1,7 @@
 /*
- * lifecycle.c - the lifecycle thread (cluster transitions), the reaper thread
- * (autotermination, instance pool idle timeouts) and start-up recovery.
+ * lifecycle.c - lifecycle jobs (cluster transitions, on the area's 1-thread "clusters"
+ * executor of the background service), the reaper (a periodic timer: autotermination,
+ * instance pool idle timeouts) and start-up recovery.
  *
  *   create/start   HTTP: -> PENDING, JOB_START      lifecycle: pool (adopt/grow) -> RUNNING
  *   resize         HTTP: -> RESIZING, JOB_RESIZE    lifecycle: grow/shrink      -> RUNNING
@@ -11,10 +12,15 @@
  *   reaper         RUNNING, autotermination_minutes > 0, no borrowers, idle that long
  *                  -> TERMINATING with reason INACTIVITY
  *
- * Jobs are FIFO and each re-checks the state it expects, so a delete racing a start
- * simply finds the cluster TERMINATING and the start job does nothing. Only this thread
- * (and recovery, before it starts) creates, resizes or destroys pools, so a cluster's
- * `pool` pointer is stable while a job runs.
+ * HTTP posts the job before it changes the state (both under the write lock), so a full
+ * queue answers 429 and leaves the cluster as it was, and the job cannot run before the
+ * state it expects is set. Jobs are FIFO, one at a time, and each re-checks the state it
+ * expects, so a delete racing a start simply finds the cluster TERMINATING and the start
+ * job does nothing. Only the executor's one thread (and recovery, before any job runs)
+ * creates, resizes or destroys pools, so a cluster's `pool` pointer is stable while a job
+ * runs. Follow-ups posted off the request path (the last borrower's release, a top-up
+ * after adoption) that find the queue full are re-posted by the reaper's next tick.
+ * On shutdown, queued jobs are dropped (the states stay as stored; recovery resumes them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,23 +31,30 @@
 #include "api/clusters/clusters_internal.h"
 #include "common/util.h"
 
-void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
-                const char *reason)
+static void run_job(lh_clusters_t *c, const cl_job *j);
+
+static void job_task(void *arg)
+{
+    cl_job *j = arg;
+    if (!atomic_load(&j->c->stopping)) /* on shutdown, states stay as stored */
+        run_job(j->c, j);
+    free(j);
+}
+
+lh_err cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
+                  const char *reason, lh_errbuf *eb)
 {
     cl_job *j = calloc(1, sizeof *j);
-    LH_ASSERT(j != NULL);
+    LH_FAIL_IF(j == NULL, LH_E_NOMEM, eb, "out of memory");
+    j->c = c;
     j->kind = kind;
     snprintf(j->id, sizeof j->id, "%s", id);
     snprintf(j->event, sizeof j->event, "%s", event ? event : "");
     snprintf(j->reason, sizeof j->reason, "%s", reason ? reason : "");
-    pthread_mutex_lock(&c->q_mu);
-    if (c->q_tail)
-        c->q_tail->next = j;
-    else
-        c->q_head = j;
-    c->q_tail = j;
-    pthread_cond_broadcast(&c->q_cond);
-    pthread_mutex_unlock(&c->q_mu);
+    lh_err e = lh_bg_post(c->lifecycle, job_task, j, eb);
+    if (e != LH_OK)
+        free(j);
+    return e;
 }
 
 static void store_logged(lh_clusters_t *c, cl_cluster *cl, const char *event, json_t *details)
@@ -67,16 +80,19 @@ static json_t *reason_json(const char *code, const char *type, json_t *params)
 lh_err cl_begin_terminate(lh_clusters_t *c, cl_cluster *cl, const char *code, const char *type,
                           json_t *params, lh_errbuf *eb)
 {
+    lh_err e = cl_enqueue(c, JOB_TERMINATE, cl->id, NULL, NULL, eb);
+    if (e != LH_OK) {
+        json_decref(params);
+        return e;
+    }
     json_t *reason = reason_json(code, type, params);
     json_decref(cl->termination_reason);
     cl->termination_reason = reason;
-    cl->state = CL_TERMINATING;
+    cl_set_state(cl, CL_TERMINATING);
     char msg[128];
     snprintf(msg, sizeof msg, "Terminating: %s", code);
     cl_set_message(cl, msg);
-    lh_err e = cl_store_cluster(c, cl, "TERMINATING", json_pack("{s:O}", "reason", reason), eb);
-    cl_enqueue(c, JOB_TERMINATE, cl->id, NULL, NULL);
-    return e;
+    return cl_store_cluster(c, cl, "TERMINATING", json_pack("{s:O}", "reason", reason), eb);
 }
 
 /* Give up on a start: TERMINATED with reason (the SDK waiter fails on TERMINATED). */
@@ -89,7 +105,7 @@ static void fail_start(lh_clusters_t *c, cl_cluster *cl, lh_err e, const char *m
         json_object_set_new(params, "instance_pool_id", json_string(cl->ipool_id));
     json_decref(cl->termination_reason);
     cl->termination_reason = reason_json(code, type, params);
-    cl->state = CL_TERMINATED;
+    cl_set_state(cl, CL_TERMINATED);
     cl->terminated_time = lh_now_ms();
     cl_set_message(cl, msg);
     store_logged(c, cl, "TERMINATING", json_pack("{s:O}", "reason", cl->termination_reason));
@@ -114,7 +130,7 @@ static void release_compute(lh_clusters_t *c, cl_cluster *cl)
 static void mark_running(lh_clusters_t *c, cl_cluster *cl, const char *event, const char *reason)
 {
     int64_t now = lh_now_ms();
-    cl->state = CL_RUNNING;
+    cl_set_state(cl, CL_RUNNING);
     cl_set_message(cl, "");
     atomic_store(&cl->last_activity_time, now);
     json_t *details =
@@ -225,7 +241,7 @@ static void run_terminate(lh_clusters_t *c, const cl_job *j)
         cl_remove(c, cl);
         cl_cluster_free(cl);
     } else {
-        cl->state = CL_TERMINATED;
+        cl_set_state(cl, CL_TERMINATED);
         cl->terminated_time = lh_now_ms();
         cl_set_message(cl, "Terminated");
         store_logged(c, cl, NULL, NULL);
@@ -257,34 +273,21 @@ static void run_job(lh_clusters_t *c, const cl_job *j)
     }
 }
 
-static void *lifecycle_main(void *arg)
-{
-    lh_clusters_t *c = arg;
-    pthread_mutex_lock(&c->q_mu);
-    for (;;) {
-        while (c->q_head == NULL && !c->stopping)
-            pthread_cond_wait(&c->q_cond, &c->q_mu);
-        if (c->q_head == NULL)
-            break; /* stopping and drained */
-        cl_job *j = c->q_head;
-        c->q_head = j->next;
-        if (c->q_head == NULL)
-            c->q_tail = NULL;
-        bool stopping = c->stopping; /* on shutdown, states stay as stored */
-        pthread_mutex_unlock(&c->q_mu);
-        if (!stopping)
-            run_job(c, j);
-        free(j);
-        pthread_mutex_lock(&c->q_mu);
-    }
-    pthread_mutex_unlock(&c->q_mu);
-    return NULL;
-}
-
 /* ---- reaper ---- */
+
+/* A teardown the last borrower could not post (queue full) is posted again here. */
+static void retry_teardown(lh_clusters_t *c, cl_cluster *cl)
+{
+    if (cl->state != CL_TERMINATING || atomic_load(&cl->users) > 0 ||
+        !atomic_exchange(&cl->teardown_pending, false))
+        return;
+    if (cl_enqueue(c, JOB_TERMINATE, cl->id, NULL, NULL, NULL) != LH_OK)
+        atomic_store(&cl->teardown_pending, true);
+}
 
 static void reap_cluster(lh_clusters_t *c, cl_cluster *cl, int64_t now)
 {
+    retry_teardown(c, cl);
     if (cl->is_deleted || cl->state != CL_RUNNING || atomic_load(&cl->users) > 0)
         return;
     int64_t minutes = cl_spec_int(cl->spec, "autotermination_minutes", 0);
@@ -295,7 +298,7 @@ static void reap_cluster(lh_clusters_t *c, cl_cluster *cl, int64_t now)
     lh_errbuf eb = {0};
     if (cl_begin_terminate(c, cl, "INACTIVITY", "SUCCESS",
                            json_pack("{s:s}", "inactivity_duration_min", buf), &eb) != LH_OK)
-        lh_log(LH_LOG_ERROR, "cluster %s: autotermination: %s", cl->id, eb.msg);
+        lh_log(LH_LOG_WARN, "cluster %s: autotermination (retried next tick): %s", cl->id, eb.msg);
 }
 
 static void reap_once(lh_clusters_t *c)
@@ -316,50 +319,24 @@ static int64_t reaper_tick_ms(const lh_clusters_t *c)
     return t < 5 ? 5 : t > 1000 ? 1000 : t;
 }
 
-static void *reaper_main(void *arg)
+static void reaper_tick(void *arg)
 {
-    lh_clusters_t *c = arg;
+    reap_once(arg);
+}
+
+lh_err cl_background_start(lh_clusters_t *c, lh_errbuf *eb)
+{
     int64_t tick = reaper_tick_ms(c);
-    pthread_mutex_lock(&c->q_mu);
-    while (!c->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + tick * 1000000;
-        ts.tv_sec += ns / 1000000000;
-        ts.tv_nsec = ns % 1000000000;
-        pthread_cond_timedwait(&c->q_cond, &c->q_mu, &ts);
-        if (c->stopping)
-            break;
-        pthread_mutex_unlock(&c->q_mu);
-        reap_once(c);
-        pthread_mutex_lock(&c->q_mu);
-    }
-    pthread_mutex_unlock(&c->q_mu);
-    return NULL;
+    return lh_bg_timer_add(c->ctx->bg, NULL, tick, tick, reaper_tick, c, &c->reaper, eb);
 }
 
-lh_err cl_threads_start(lh_clusters_t *c, lh_errbuf *eb)
+void cl_background_stop(lh_clusters_t *c)
 {
-    LH_FAIL_IF(pthread_create(&c->lifecycle_thread, NULL, lifecycle_main, c) != 0, LH_E_IO, eb,
-               "cannot start the cluster lifecycle thread");
-    if (pthread_create(&c->reaper_thread, NULL, reaper_main, c) != 0) {
-        cl_threads_stop(c);
-        LH_FAIL(LH_E_IO, eb, "cannot start the cluster reaper thread");
-    }
-    c->threads_started = true;
-    return LH_OK;
-}
-
-void cl_threads_stop(lh_clusters_t *c)
-{
-    pthread_mutex_lock(&c->q_mu);
-    c->stopping = true;
-    pthread_cond_broadcast(&c->q_cond);
-    pthread_mutex_unlock(&c->q_mu);
-    pthread_join(c->lifecycle_thread, NULL);
-    if (c->threads_started)
-        pthread_join(c->reaper_thread, NULL);
-    c->threads_started = false;
+    atomic_store(&c->stopping, true);
+    lh_bg_timer_cancel(c->reaper); /* waits for a tick in progress */
+    c->reaper = NULL;
+    if (c->lifecycle != NULL)
+        lh_bg_executor_shutdown(c->lifecycle); /* drains: queued jobs only free themselves */
 }
 
 /* ---- recovery ---- */
@@ -367,7 +344,7 @@ void cl_threads_stop(lh_clusters_t *c)
 static void recover_cluster(lh_clusters_t *c, cl_cluster *cl)
 {
     if (cl->state == CL_TERMINATING) {
-        cl->state = CL_TERMINATED;
+        cl_set_state_recovery(cl, CL_TERMINATED);
         cl->terminated_time = lh_now_ms();
         cl_set_message(cl, "Terminated");
         store_logged(c, cl, NULL, NULL);
@@ -376,8 +353,8 @@ static void recover_cluster(lh_clusters_t *c, cl_cluster *cl)
     if (cl->state != CL_RUNNING && cl->state != CL_PENDING && cl->state != CL_RESIZING &&
         cl->state != CL_RESTARTING)
         return;
-    cl->state = CL_PENDING;
-    cl_job j = {.kind = JOB_START};
+    cl_set_state_recovery(cl, CL_PENDING);
+    cl_job j = {.c = c, .kind = JOB_START};
     snprintf(j.id, sizeof j.id, "%s", cl->id);
     snprintf(j.event, sizeof j.event, "RUNNING");
     snprintf(j.reason, sizeof j.reason, "daemon restart");

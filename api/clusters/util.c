@@ -1,6 +1,6 @@
 /*
- * util.c - clusters area helpers: state names, Databricks-style ids, the cluster hash map
- * (fixed buckets, chained; guarded by lh_clusters_t.lock), spec accessors.
+ * util.c - clusters area helpers: state names and the transition table, Databricks-style ids, the
+ * cluster hash map (fixed buckets, chained; guarded by lh_clusters_t.lock), spec accessors.
  *
  * Id forms (as Databricks prints them):
  *   cluster        MMDD-HHMMSS-xxxxxxxx   (UTC creation time, 8 chars [a-z0-9])
@@ -34,6 +34,61 @@ bool cl_state_parse(const char *s, cl_state *out)
         }
     }
     return false;
+}
+
+/*
+ * Legal state transitions, as the handlers and the lifecycle jobs make them:
+ *
+ *   TERMINATED, ERROR --start--> PENDING --job--> RUNNING --restart/edit--> RESTARTING
+ *                                   |  (pool full)    |  --resize--> RESIZING
+ *                                   +--> TERMINATED   |  RESTARTING, RESIZING --job--> RUNNING
+ *   any but TERMINATED/TERMINATING --delete/reaper--> TERMINATING --job--> TERMINATED
+ *
+ * Start-up recovery adds RUNNING, PENDING, RESIZING, RESTARTING -> PENDING (brought back
+ * by a fresh start) and TERMINATING -> TERMINATED. A new cluster starts PENDING and a
+ * loaded one takes its stored state: those are initializations, not transitions.
+ */
+#define T(s) (1u << (s))
+static const unsigned legal_to[CL_STATE_COUNT] = {
+    [CL_PENDING] = T(CL_RUNNING) | T(CL_TERMINATED) | T(CL_TERMINATING),
+    [CL_RUNNING] = T(CL_RESTARTING) | T(CL_RESIZING) | T(CL_TERMINATING),
+    [CL_RESTARTING] = T(CL_RUNNING) | T(CL_TERMINATING),
+    [CL_RESIZING] = T(CL_RUNNING) | T(CL_TERMINATING),
+    [CL_TERMINATING] = T(CL_TERMINATED),
+    [CL_TERMINATED] = T(CL_PENDING),
+    [CL_ERROR] = T(CL_PENDING) | T(CL_TERMINATING),
+};
+static const unsigned recovery_to[CL_STATE_COUNT] = {
+    [CL_PENDING] = T(CL_PENDING),        [CL_RUNNING] = T(CL_PENDING),
+    [CL_RESTARTING] = T(CL_PENDING),     [CL_RESIZING] = T(CL_PENDING),
+    [CL_TERMINATING] = T(CL_TERMINATED),
+};
+#undef T
+
+bool cl_transition_ok(cl_state from, cl_state to, bool recovery)
+{
+    LH_ASSERT(from >= 0 && from < CL_STATE_COUNT && to >= 0 && to < CL_STATE_COUNT);
+    return ((recovery ? recovery_to : legal_to)[from] >> to) & 1u;
+}
+
+static void set_state(cl_cluster *cl, cl_state to, bool recovery)
+{
+    if (!cl_transition_ok(cl->state, to, recovery)) {
+        lh_log(LH_LOG_ERROR, "cluster %s: illegal transition %s -> %s", cl->id,
+               cl_state_name(cl->state), cl_state_name(to));
+        LH_ASSERT(!"illegal cluster state transition");
+    }
+    cl->state = to;
+}
+
+void cl_set_state(cl_cluster *cl, cl_state to)
+{
+    set_state(cl, to, false);
+}
+
+void cl_set_state_recovery(cl_cluster *cl, cl_state to)
+{
+    set_state(cl, to, true);
 }
 
 static void time_prefix(char *out, size_t size)

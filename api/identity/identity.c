@@ -55,6 +55,30 @@ void lh_identity_destroy(lh_identity_t *id)
     free(id);
 }
 
+static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
+{
+    lh_identity_t *id = NULL;
+    LH_TRY(lh_identity_create(ctx, &id, eb));
+    ctx->identity = id;
+    *state = id;
+    return LH_OK;
+}
+
+static void area_destroy(void *state)
+{
+    lh_identity_t *id = state;
+    if (id->ctx->identity == id)
+        id->ctx->identity = NULL;
+    lh_identity_destroy(id);
+}
+
+const lh_area_t lh_identity_area = {
+    .name = "identity",
+    .create = area_create,
+    .routes = lh_identity_routes,
+    .destroy = area_destroy,
+};
+
 void lh_identity_invalidate(lh_identity_t *id)
 {
     pthread_mutex_lock(&id->lock);

@@ -12,8 +12,14 @@
 #define LH_API_IDENTITY_H
 
 #include "api/api.h"
+#include "api/area.h"
 
 typedef struct lh_identity lh_identity_t;
+
+/* The area's descriptor (server/areas.c): create = lh_identity_create (and publishes
+ * ctx->identity), routes = lh_identity_routes, destroy = lh_identity_destroy. server/ runs
+ * lh_identity_bootstrap between the areas' create and recover steps. */
+extern const lh_area_t lh_identity_area;
 
 lh_err lh_identity_create(lh_ctx_t *ctx, lh_identity_t **out, lh_errbuf *eb);
 void lh_identity_destroy(lh_identity_t *id);

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "api/area.h"
 #include "api/perm.h"
 #include "api/permissions/permissions.h"
 
@@ -115,3 +116,27 @@ const lh_route_t *lh_permissions_routes(int *count)
     *count = (int)(sizeof permission_routes / sizeof permission_routes[0]);
     return permission_routes;
 }
+
+/* The checker is a service other areas use from their create on: publish it first. */
+static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
+{
+    lh_perm_t *perm = NULL;
+    LH_TRY(lh_perm_create(ctx, &perm, eb));
+    ctx->perm = perm;
+    *state = ctx;
+    return LH_OK;
+}
+
+static void area_destroy(void *state)
+{
+    lh_ctx_t *ctx = state;
+    lh_perm_destroy(ctx->perm);
+    ctx->perm = NULL;
+}
+
+const lh_area_t lh_permissions_area = {
+    .name = "permissions",
+    .create = area_create,
+    .routes = lh_permissions_routes,
+    .destroy = area_destroy,
+};

@@ -9,4 +9,9 @@
 
 const lh_route_t *lh_permissions_routes(int *count);
 
+/* The area descriptor (api/area.h): create publishes ctx->perm (the checker of api/perm.h,
+ * which every later area uses), destroy clears it. It must be listed before any area
+ * that checks permissions or registers its object types. */
+extern const struct lh_area lh_permissions_area;
+
 #endif

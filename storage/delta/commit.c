@@ -2,7 +2,9 @@
  * commit.c - optimistic transactions (formats.md §2.6, §2.7).
  *
  * A txn reads snapshot R, stages actions and records what it read. Commit:
- *   1. Check: metadata present on create, appendOnly honoured, one action per path.
+ *   1. Check: metadata present on create, appendOnly honoured, one action per path; then
+ *      assert the staged actions' invariants (commit_check.c: relative paths, sizes, stats,
+ *      partition values, removes of live files, no path both added and removed).
  *   2. Take the table's in-process mutex (table.c registry).
  *   3. v = R + 1. Serialize commitInfo + protocol? + metaData? + staged actions as NDJSON
  *      (required fields asserted by lh_delta_actions_serialize).
@@ -10,8 +12,10 @@
  *   5. LH_E_EXISTS: list the log, read every winning commit W (checked+1..latest) and run
  *      the conflict check below; a hit fails with LH_E_CONFLICT and errbuf->error_code the
  *      Delta exception name; otherwise v = latest + 1 and go to 3.
- *   6. Release the mutex; if v is a multiple of delta.checkpointInterval, replay v and
- *      write a checkpoint (a failure there does not undo the commit).
+ *   6. Release the mutex; read v back and assert it holds exactly what was staged
+ *      (commit_check.c, the other half of step 1's pair); if v is a multiple of
+ * delta.checkpointInterval, replay v and write a checkpoint (a failure there does not undo the
+ * commit).
  *
  * Conflict check against a winning commit W, in Spark's order:
  *   ProtocolChanged   W has protocol and so do we, or W's protocol is not writable by us
@@ -144,6 +148,11 @@ size_t lh_delta_txn_staged_count(const lh_delta_txn_t *x)
 const lh_delta_action_t *lh_delta_txn_staged(const lh_delta_txn_t *x, size_t i)
 {
     return i < x->staged.count ? &x->staged.items[i] : NULL;
+}
+
+bool lh_delta_txn_is_empty(const lh_delta_txn_t *x)
+{
+    return x->staged.count == 0 && !x->has_metadata && !x->has_protocol;
 }
 
 const lh_delta_metadata_t *lh_delta_txn_metadata(const lh_delta_txn_t *x)
@@ -332,13 +341,16 @@ static const char *iso_name(lh_delta_isolation iso)
     return names[iso];
 }
 
+static const char *operation_name(const lh_delta_txn_t *x)
+{
+    return x->operation ? x->operation : (x->snap ? "WRITE" : "CREATE TABLE");
+}
+
 static char *commit_info_json(const lh_delta_txn_t *x)
 {
     json_t *ci = json_object();
     json_object_set_new(ci, "timestamp", json_integer(lh_now_ms()));
-    json_object_set_new(
-        ci, "operation",
-        json_string(x->operation ? x->operation : (x->snap ? "WRITE" : "CREATE TABLE")));
+    json_object_set_new(ci, "operation", json_string(operation_name(x)));
     json_t *params = x->params_json ? json_loads(x->params_json, 0, NULL) : json_object();
     json_object_set_new(ci, "operationParameters", params ? params : json_object());
     if (x->read_version >= 0)
@@ -600,6 +612,7 @@ static void maybe_checkpoint(lh_delta_txn_t *x, int64_t v)
 lh_err lh_delta_txn_commit(lh_delta_txn_t *x, int64_t *version_out, lh_errbuf *eb)
 {
     LH_TRY(precheck(x, eb));
+    lh_delta_check_staged(x->snap, lh_delta_txn_metadata(x), &x->staged);
     int64_t v = -1;
     pthread_mutex_t *mu = lh_delta_table_mutex(x->t);
     pthread_mutex_lock(mu);
@@ -609,6 +622,8 @@ lh_err lh_delta_txn_commit(lh_delta_txn_t *x, int64_t *version_out, lh_errbuf *e
         eb->error_code = "DELTA_TABLE_ALREADY_EXISTS";
     LH_TRY(e);
     x->committed = true;
+    lh_delta_check_committed(x->t, v, x->snap, lh_delta_txn_metadata(x), &x->staged,
+                             operation_name(x));
     if (version_out)
         *version_out = v;
     maybe_checkpoint(x, v);

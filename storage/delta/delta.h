@@ -28,6 +28,9 @@
  * and errbuf->error_code naming the Delta exception ("ConcurrentAppendException", ...).
  * Writes need a (1,2)-compatible table: reader version 1 and writer version <= 2 (or 7 with
  * only appendOnly/invariants), no column invariants/generation/identity/CHECK constraints.
+ * Before serializing, every staged add/remove is asserted well-formed, and the committed
+ * version is read back and asserted equal to what was staged (commit_check.c).
+ * File-level rewrites (the engine/storage boundary) are in rewrite.h.
  *
  * Errors: LH_E_NOT_FOUND (no _delta_log / version not found), LH_E_CORRUPT (malformed log),
  * LH_E_UNSUPPORTED (features), LH_E_INVALID (bad arguments, schema mismatch), LH_E_CONFLICT,

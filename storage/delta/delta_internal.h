@@ -10,7 +10,9 @@
  *   table.c          table handles and the per-table commit-lock registry
  *   commit.c         transactions, put-if-absent commit, conflict check
  *   scan.c           partition pruning, stats-based skipping, stats JSON
- *   reader.c / write.c   data file read and write paths
+ *   reader.c / write.c   data file read and write paths (write.c: the push writer below)
+ *   rewrite.c        write transactions: file-level rewrite primitives (rewrite.h)
+ *   commit_check.c   invariants of staged actions, before serializing and after read-back
  */
 #ifndef LH_STORAGE_DELTA_INTERNAL_H
 #define LH_STORAGE_DELTA_INTERNAL_H
@@ -90,6 +92,44 @@ struct lh_delta_table {
 };
 
 pthread_mutex_t *lh_delta_table_mutex(lh_delta_table_t *t);
+
+/* ---- commit.c ---- */
+/* Nothing staged at all: no add, remove, txn, domainMetadata, metaData or protocol. */
+bool lh_delta_txn_is_empty(const lh_delta_txn_t *x);
+
+/* ---- write.c: the push side of lh_delta_write_files ---- */
+typedef struct lh_delta_file_writer lh_delta_file_writer_t;
+
+/* A writer of new data files for x, fed batches whose columns are named by batch_schema
+ * (checked as lh_delta_write_files does; merge_schema may stage a metaData update). The
+ * schema must outlive the writer. opts NULL = defaults. */
+lh_err lh_delta_file_writer_open(lh_delta_txn_t *x, const lh_schema_t *batch_schema,
+                                 const lh_delta_write_opts_t *opts, lh_delta_file_writer_t **out,
+                                 lh_errbuf *eb);
+/* Write rows[0..row_count) of b (row indices, through b's vectors' selections), or every
+ * row when rows is NULL. A file reaching target_file_rows is closed and its add staged. */
+lh_err lh_delta_file_writer_write(lh_delta_file_writer_t *fw, const lh_batch_t *b,
+                                  const uint32_t *rows, size_t row_count, lh_errbuf *eb);
+/* Close the open files (staging their adds) and free fw, also on error. */
+lh_err lh_delta_file_writer_close(lh_delta_file_writer_t *fw, lh_errbuf *eb);
+/* Discard the open files (closed ones stay staged) and free fw. NULL is a no-op. */
+void lh_delta_file_writer_abort(lh_delta_file_writer_t *fw);
+
+/* ---- commit_check.c ---- */
+/* Assert the invariants of a commit's staged add/remove actions before they are
+ * serialized: adds have relative, non-empty paths, positive sizes, stats consistent with
+ * themselves and partition values matching md's partition columns and types, and are not
+ * live in s; removes name a live file of s (s NULL: creating) with its size; no path is
+ * both added and removed. A violation is a programmer error: LH_ASSERT. */
+void lh_delta_check_staged(const lh_delta_snapshot_t *s, const lh_delta_metadata_t *md,
+                           const lh_delta_actions_t *staged);
+/* Read version back and assert it holds exactly the staged add/remove actions (same order,
+ * paths, sizes, dataChange, stats, partition values) with the same per-action checks, and
+ * commitInfo.operation == operation. An I/O error reading it is logged, not raised (the
+ * commit has happened). */
+void lh_delta_check_committed(lh_delta_table_t *t, int64_t version, const lh_delta_snapshot_t *s,
+                              const lh_delta_metadata_t *md, const lh_delta_actions_t *staged,
+                              const char *operation);
 
 /* ---- snapshot.c ---- */
 typedef struct lh_delta_app_entry {

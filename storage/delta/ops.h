@@ -32,9 +32,15 @@
  * Errors: LH_E_INVALID (bad arguments, schema mismatch, replaceWhere violation, duplicate
  * merge source rows, VACUUM retention too short), LH_E_CONFLICT (errbuf->error_code is the
  * Delta exception name), LH_E_NOT_FOUND (no table where one is needed), plus the storage
- * errors of delta.h. On failure nothing is committed; data files already written stay as
- * unreferenced garbage for VACUUM. All functions block on object-store I/O; a table handle
- * may be used by several threads at once (each call uses its own transaction).
+ * errors of delta.h. On failure nothing is committed and the data files the operation
+ * wrote are deleted (they stay as unreferenced garbage for VACUUM when the process dies,
+ * or when a commit failed with an I/O error and its outcome is unknown). All functions
+ * block on object-store I/O; a table handle may be used by several threads at once (each
+ * call uses its own transaction).
+ *
+ * APPEND, OVERWRITE, DELETE, UPDATE and MERGE are adapters over the write transaction of
+ * rewrite.h (file listing, per-batch file rewrites, inserts, commit), the same primitives
+ * the SQL engine's DML sinks use with their own row decisions.
  */
 #ifndef LH_STORAGE_DELTA_OPS_H
 #define LH_STORAGE_DELTA_OPS_H

@@ -1,10 +1,10 @@
 /*
  * ops_internal.h - shared pieces of the table operations (ops_*.c), not for other modules.
  *
- *   ops_util.c     predicate checking and row evaluation, batch row copying, file and
- *                  chained batch streams, commitInfo parameters/metrics, commit + tally
+ *   ops_util.c     predicate checking and row evaluation, batch row copying, file
+ *                  batch streams, commitInfo parameters/metrics, commit + tally
  *   ops_write.c    append, overwrite (+ replaceWhere)
- *   ops_dml.c      delete, update (the copy-on-write rewrite engine, also for replaceWhere)
+ *   ops_dml.c      delete, update (adapters over rewrite.h, also for replaceWhere)
  *   ops_merge.c    merge (upsert by key)
  *   ops_optimize.c optimize, zorder
  *   ops_vacuum.c   vacuum
@@ -16,6 +16,7 @@
 
 #include "storage/delta/delta_scan_internal.h"
 #include "storage/delta/ops.h"
+#include "storage/delta/rewrite.h"
 
 /* ---- predicates -------------------------------------------------------------------------- */
 
@@ -44,38 +45,21 @@ char *lh_delta_op_preds_json(const lh_delta_pred_t *preds, int n);
 lh_err lh_delta_op_copy_rows(const lh_batch_t *in, const uint32_t *rows, size_t n, lh_batch_t *out,
                              lh_errbuf *eb);
 
-/* Per-batch transform of a file stream: fill out (reset, table schema) from in. */
-typedef lh_err (*lh_delta_op_transform_fn)(void *ctx, const lh_batch_t *in, lh_batch_t *out,
-                                           lh_errbuf *eb);
-
-/* A stream over the full rows of some live files, through an optional transform. */
+/* A stream over the full rows of some live files. */
 typedef struct lh_delta_op_file_stream {
     lh_delta_table_t *t;
     const lh_delta_snapshot_t *s;
     const lh_delta_add_t *const *files;
     size_t file_count, next_file;
     lh_delta_reader_t *reader;
-    lh_delta_op_transform_fn fn; /* NULL = rows as read */
-    void *fn_ctx;
-    lh_batch_t *out;
     int64_t rows_out;
 } lh_delta_op_file_stream_t;
 
-lh_err lh_delta_op_file_stream_init(lh_delta_op_file_stream_t *fs, lh_delta_table_t *t,
-                                    const lh_delta_snapshot_t *s,
-                                    const lh_delta_add_t *const *files, size_t n,
-                                    lh_delta_op_transform_fn fn, void *fn_ctx, lh_errbuf *eb);
+void lh_delta_op_file_stream_init(lh_delta_op_file_stream_t *fs, lh_delta_table_t *t,
+                                  const lh_delta_snapshot_t *s, const lh_delta_add_t *const *files,
+                                  size_t n);
 lh_err lh_delta_op_file_stream_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb);
 void lh_delta_op_file_stream_close(lh_delta_op_file_stream_t *fs);
-
-/* Streams run one after another. */
-typedef struct lh_delta_op_chain {
-    int count, cur;
-    lh_delta_batch_next_fn next[4];
-    void *ctx[4];
-} lh_delta_op_chain_t;
-
-lh_err lh_delta_op_chain_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb);
 
 /* A stream held in memory as owned batches. */
 typedef struct lh_delta_op_batches {
@@ -112,6 +96,10 @@ typedef struct lh_delta_op_metric {
 lh_err lh_delta_op_commit(lh_delta_txn_t *x, const char *operation, json_t *params,
                           const lh_delta_op_metric_t *metrics, int metric_count,
                           lh_delta_op_result_t *res, lh_errbuf *eb);
+/* The same through a write transaction (flushed first): commit flags of rewrite.h. */
+lh_err lh_delta_op_commit_w(lh_delta_wtxn_t *w, const char *operation, json_t *params,
+                            const lh_delta_op_metric_t *metrics, int metric_count, unsigned flags,
+                            lh_delta_op_result_t *res, lh_errbuf *eb);
 /* Set the file/byte counters of res from the adds/removes staged in x (before commit). */
 void lh_delta_op_staged_tally(const lh_delta_txn_t *x, lh_delta_op_result_t *res);
 
@@ -120,10 +108,9 @@ lh_err lh_delta_op_snapshot_or_none(lh_delta_table_t *t, lh_delta_snapshot_t **o
 
 /* ---- shared by overwrite ... replaceWhere and delete (ops_dml.c) ------------------------ */
 
-/* Stage the removal of every row matching preds in x (rewriting partly matched files);
- * records the read set; adds rows_deleted/rows_copied/files to res. */
-lh_err lh_delta_op_delete_rows(lh_delta_txn_t *x, const lh_delta_snapshot_t *s,
-                               const lh_delta_pred_t *preds, int n, const lh_delta_write_opts_t *wo,
+/* Stage the removal of every row matching preds in w (rewriting partly matched files);
+ * records the read set; adds rows_deleted/rows_copied/rows_written/files_removed to res. */
+lh_err lh_delta_op_delete_rows(lh_delta_wtxn_t *w, const lh_delta_pred_t *preds, int n,
                                lh_delta_op_result_t *res, lh_errbuf *eb);
 
 #endif

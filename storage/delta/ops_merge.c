@@ -8,12 +8,14 @@
  *   2. Candidate target files: the source's per-key [min, max] as GE/LE predicates through
  *      lh_delta_scan_files (partition values decide exactly, stats conservatively).
  *   3. Probe each candidate's key columns. A target row matched by a chain of two or more
- *      source rows fails the MERGE (Delta's "multiple source rows matched"). A file with a
- *      match is read (read set), removed and rewritten without its matched rows.
- *   4. New files get: the unmatched rows of touched files, then every source row once per
- *      target row it matched (the updated rows), or once when it matched none (inserts).
+ *      source rows fails the MERGE (Delta's "multiple source rows matched").
+ *   4. Each file with a match is rewritten (lh_delta_wtxn_rewrite: read set, remove) keeping
+ *      its unmatched rows (a KEEP_ROWS selection); then every source row goes to the same
+ *      output (lh_delta_wtxn_insert) once per target row it matched (the updated rows), or
+ *      once when it matched none (inserts). Both share the transaction's new files.
  * The read set is the whole table plus each touched file, so a concurrent writer that
  * removes a touched file or adds non-blind data fails one of the two (formats.md §2.7).
+ * All of it is one write transaction (rewrite.h); a failure aborts it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -262,8 +264,8 @@ static size_t key_range(const merge_t *m, lh_delta_pred_t *preds, lh_value_t *va
     return (size_t)(2 * m->key_count);
 }
 
-/* Probe the candidate files; touched ones are removed and moved to the front of files. */
-static lh_err touch_files(merge_t *m, lh_delta_txn_t *x, const lh_delta_add_t ***files,
+/* Probe the candidate files; touched ones are moved to the front of files. */
+static lh_err touch_files(merge_t *m, lh_delta_wtxn_t *w, const lh_delta_add_t ***files,
                           size_t *count, lh_errbuf *eb)
 {
     lh_delta_pred_t preds[2 * MERGE_KEYS_MAX];
@@ -274,14 +276,12 @@ static lh_err touch_files(merge_t *m, lh_delta_txn_t *x, const lh_delta_add_t **
     if (np == 0)
         return LH_OK;
     size_t n;
-    LH_TRY(lh_delta_scan_files(m->s, preds, (int)np, files, &n, eb));
+    LH_TRY(lh_delta_wtxn_scan_files(w, preds, (int)np, files, &n, eb));
     for (size_t i = 0; i < n; i++) {
         int64_t matched, total;
         LH_TRY(probe_file(m, (*files)[i], &matched, &total, eb));
         if (matched == 0)
             continue;
-        LH_TRY(lh_delta_txn_read_file(x, (*files)[i]->path, eb));
-        LH_TRY(lh_delta_txn_remove_live(x, (*files)[i], true, eb));
         m->res->rows_updated += matched;
         m->res->rows_copied += total - matched;
         (*files)[(*count)++] = (*files)[i];
@@ -291,10 +291,12 @@ static lh_err touch_files(merge_t *m, lh_delta_txn_t *x, const lh_delta_add_t **
 
 /* ---- output ---------------------------------------------------------------------------------- */
 
-/* Touched-file rows that no source row replaces. */
-static lh_err keep_unmatched(void *ctx, const lh_batch_t *in, lh_batch_t *out, lh_errbuf *eb)
+/* Touched-file rows that no source row replaces are kept. */
+static lh_err keep_unmatched(void *ctx, const lh_batch_t *in, lh_delta_rewrite_result_t *out,
+                             lh_errbuf *eb)
 {
     merge_t *m = ctx;
+    LH_ASSERT(in->row_count <= LH_BATCH_ROWS); /* the reader's batch size */
     size_t n = 0;
     for (size_t r = 0; r < in->row_count; r++) {
         bool hit;
@@ -302,7 +304,10 @@ static lh_err keep_unmatched(void *ctx, const lh_batch_t *in, lh_batch_t *out, l
         if (!hit)
             m->rows[n++] = (uint32_t)r;
     }
-    return lh_delta_op_copy_rows(in, m->rows, n, out, eb);
+    out->action = LH_DELTA_REWRITE_KEEP_ROWS;
+    out->rows = m->rows;
+    out->row_count = n;
+    return LH_OK;
 }
 
 /* Times a source row is written: once per matched target row, once if none. */
@@ -352,23 +357,26 @@ static lh_err source_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err write_output(merge_t *m, lh_delta_txn_t *x, const lh_delta_add_t **files,
+static lh_err write_output(merge_t *m, lh_delta_wtxn_t *w, const lh_delta_add_t **files,
                            size_t count, lh_errbuf *eb)
 {
-    lh_delta_op_file_stream_t fs;
-    LH_TRY(lh_delta_op_file_stream_init(&fs, m->t, m->s, files, count, keep_unmatched, m, eb));
-    lh_delta_op_chain_t chain = {
-        .count = 2, .next = {lh_delta_op_file_stream_next, source_next}, .ctx = {&fs, m}};
-    lh_delta_write_opts_t wo;
-    lh_delta_write_opts_default(&wo);
-    lh_err e = lh_delta_write_files(x, m->schema, lh_delta_op_chain_next, &chain, &wo, eb);
+    for (size_t i = 0; i < count; i++)
+        LH_TRY(lh_delta_wtxn_rewrite(w, files[i], keep_unmatched, m, LH_DELTA_REWRITE_EAGER, NULL,
+                                     eb));
+    for (;;) {
+        const lh_batch_t *b;
+        LH_TRY(source_next(m, &b, eb));
+        if (b == NULL)
+            break;
+        LH_TRY(lh_delta_wtxn_insert(w, b, NULL, 0, eb));
+    }
     m->res->rows_written = m->res->rows_copied + m->res->rows_updated + m->res->rows_inserted;
-    lh_delta_op_file_stream_close(&fs);
-    return e;
+    return LH_OK;
 }
 
-static lh_err commit_merge(merge_t *m, lh_delta_txn_t *x, int64_t t0, lh_errbuf *eb)
+static lh_err commit_merge(merge_t *m, lh_delta_wtxn_t *w, int64_t t0, lh_errbuf *eb)
 {
+    LH_TRY(lh_delta_wtxn_flush(w, eb)); /* the adds the metrics count */
     char pred[512] = "";
     size_t len = 0;
     for (int k = 0; k < m->key_count && len < sizeof pred; k++) {
@@ -385,7 +393,7 @@ static lh_err commit_merge(merge_t *m, lh_delta_txn_t *x, int64_t t0, lh_errbuf 
                   "[{\"actionType\":\"insert\"}]", "notMatchedBySourcePredicates", "[]");
     free(pls);
     lh_delta_op_result_t *r = m->res;
-    lh_delta_op_staged_tally(x, r);
+    lh_delta_op_staged_tally(lh_delta_wtxn_txn(w), r);
     lh_delta_op_metric_t mt[] = {
         {"numSourceRows", r->source_rows},         {"numTargetRowsInserted", r->rows_inserted},
         {"numTargetRowsUpdated", r->rows_updated}, {"numTargetRowsDeleted", 0},
@@ -394,10 +402,10 @@ static lh_err commit_merge(merge_t *m, lh_delta_txn_t *x, int64_t t0, lh_errbuf 
         {"numTargetBytesAdded", r->bytes_added},   {"numTargetBytesRemoved", r->bytes_removed},
         {"executionTimeMs", lh_now_ms() - t0},
     };
-    return lh_delta_op_commit(x, "MERGE", params, mt, (int)(sizeof mt / sizeof mt[0]), r, eb);
+    return lh_delta_op_commit_w(w, "MERGE", params, mt, (int)(sizeof mt / sizeof mt[0]), 0, r, eb);
 }
 
-static lh_err run_merge(merge_t *m, lh_delta_txn_t *x, const lh_schema_t *source_schema,
+static lh_err run_merge(merge_t *m, lh_delta_wtxn_t *w, const lh_schema_t *source_schema,
                         lh_delta_batch_next_fn next, void *ctx, const char *const *keys, int nk,
                         int64_t t0, lh_errbuf *eb)
 {
@@ -409,15 +417,15 @@ static lh_err run_merge(merge_t *m, lh_delta_txn_t *x, const lh_schema_t *source
     if (m->res->source_rows == 0)
         return LH_OK;
     LH_TRY(build_index(m, eb));
-    lh_delta_txn_read_whole_table(x);
+    lh_delta_txn_read_whole_table(lh_delta_wtxn_txn(w));
     const lh_delta_add_t **files = NULL;
     size_t count = 0;
-    lh_err e = touch_files(m, x, &files, &count, eb);
+    lh_err e = touch_files(m, w, &files, &count, eb);
     if (e == LH_OK)
-        e = write_output(m, x, files, count, eb);
+        e = write_output(m, w, files, count, eb);
     free(files);
     if (e == LH_OK)
-        e = commit_merge(m, x, t0, eb);
+        e = commit_merge(m, w, t0, eb);
     return e;
 }
 
@@ -431,17 +439,17 @@ lh_err lh_delta_merge(lh_delta_table_t *t, const lh_schema_t *source_schema,
     lh_delta_snapshot_t *s;
     LH_TRY(lh_delta_snapshot_latest(t, &s, eb));
     merge_t *m = calloc(1, sizeof *m);
-    lh_delta_txn_t *x = NULL;
+    lh_delta_wtxn_t *w = NULL;
     lh_err e = m ? lh_delta_snapshot_check_readable(s, eb)
                  : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK)
-        e = lh_delta_txn_begin(t, s, &x, eb);
+        e = lh_delta_wtxn_begin(t, s, NULL, &w, eb);
     if (e == LH_OK) {
         m->t = t;
         m->s = s;
         m->schema = lh_delta_snapshot_metadata(s)->schema;
         m->res = res;
-        e = run_merge(m, x, source_schema, next, ctx, keys, key_count, t0, eb);
+        e = run_merge(m, w, source_schema, next, ctx, keys, key_count, t0, eb);
     }
     if (m) {
         lh_delta_op_batches_free(&m->src);
@@ -451,7 +459,7 @@ lh_err lh_delta_merge(lh_delta_table_t *t, const lh_schema_t *source_schema,
         lh_batch_destroy(m->emit);
         free(m);
     }
-    lh_delta_txn_destroy(x);
+    lh_delta_wtxn_destroy(w);
     lh_delta_snapshot_release(s);
     return e;
 }

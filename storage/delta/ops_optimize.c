@@ -220,15 +220,16 @@ static lh_err write_bin(opt_t *o, const lh_delta_add_t **bin, size_t n, lh_errbu
     zstream_t zs = {0};
     size_t *base = NULL;
     uint32_t *keys = NULL;
-    lh_err e = lh_delta_op_file_stream_init(&fs, o->t, o->s, bin, n, NULL, NULL, eb);
-    if (e == LH_OK && o->zcount > 0) {
+    lh_delta_op_file_stream_init(&fs, o->t, o->s, bin, n);
+    lh_err e = LH_OK;
+    if (o->zcount > 0) {
         e = lh_delta_op_batches_load(&loaded, o->md->schema, NULL, lh_delta_op_file_stream_next,
                                      &fs, eb);
         if (e == LH_OK)
             e = zorder_prepare(o, &loaded, &zs, &base, &keys, eb);
         if (e == LH_OK)
             e = lh_delta_write_files(w, o->md->schema, zstream_next, &zs, &wo, eb);
-    } else if (e == LH_OK) {
+    } else {
         e = lh_delta_write_files(w, o->md->schema, lh_delta_op_file_stream_next, &fs, &wo, eb);
     }
     o->res->rows_written += o->zcount > 0 ? (int64_t)zs.n : fs.rows_out;

@@ -1,7 +1,7 @@
 /*
  * ops_util.c - the pieces every table operation shares: predicate checking and row-wise
  * evaluation (SQL null semantics: a null value or literal never matches), batch row
- * copies, batch streams (over live files, chained, materialized), commitInfo parameters
+ * copies, batch streams (over live files, materialized), commitInfo parameters
  * and metrics, and the commit step that fills lh_delta_op_result_t.
  */
 #include <inttypes.h>
@@ -250,23 +250,15 @@ lh_err lh_delta_op_copy_rows(const lh_batch_t *in, const uint32_t *rows, size_t 
     return LH_OK;
 }
 
-lh_err lh_delta_op_file_stream_init(lh_delta_op_file_stream_t *fs, lh_delta_table_t *t,
-                                    const lh_delta_snapshot_t *s,
-                                    const lh_delta_add_t *const *files, size_t n,
-                                    lh_delta_op_transform_fn fn, void *fn_ctx, lh_errbuf *eb)
+void lh_delta_op_file_stream_init(lh_delta_op_file_stream_t *fs, lh_delta_table_t *t,
+                                  const lh_delta_snapshot_t *s, const lh_delta_add_t *const *files,
+                                  size_t n)
 {
     memset(fs, 0, sizeof *fs);
     fs->t = t;
     fs->s = s;
     fs->files = files;
     fs->file_count = n;
-    fs->fn = fn;
-    fs->fn_ctx = fn_ctx;
-    if (fn != NULL) {
-        fs->out = lh_batch_create(lh_delta_snapshot_metadata(s)->schema, LH_BATCH_ROWS);
-        LH_FAIL_IF(fs->out == NULL, LH_E_NOMEM, eb, "out of memory");
-    }
-    return LH_OK;
 }
 
 lh_err lh_delta_op_file_stream_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb)
@@ -287,11 +279,6 @@ lh_err lh_delta_op_file_stream_next(void *ctx, const lh_batch_t **out, lh_errbuf
             fs->reader = NULL;
             continue;
         }
-        if (fs->fn != NULL) {
-            lh_batch_reset(fs->out);
-            LH_TRY(fs->fn(fs->fn_ctx, b, fs->out, eb));
-            b = fs->out;
-        }
         if (b->row_count == 0)
             continue;
         fs->rows_out += (int64_t)b->row_count;
@@ -304,21 +291,6 @@ void lh_delta_op_file_stream_close(lh_delta_op_file_stream_t *fs)
 {
     lh_delta_reader_close(fs->reader);
     fs->reader = NULL;
-    lh_batch_destroy(fs->out);
-    fs->out = NULL;
-}
-
-lh_err lh_delta_op_chain_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb)
-{
-    lh_delta_op_chain_t *c = ctx;
-    *out = NULL;
-    while (c->cur < c->count) {
-        LH_TRY(c->next[c->cur](c->ctx[c->cur], out, eb));
-        if (*out != NULL)
-            return LH_OK;
-        c->cur++;
-    }
-    return LH_OK;
 }
 
 /* One batch copied into owned memory; column c of the copy is column src_col[c] of b. */
@@ -449,24 +421,47 @@ static char *metrics_json(const lh_delta_op_metric_t *m, int n)
     return s;
 }
 
+/* operationParameters (stolen) and operationMetrics as JSON texts; NULL when absent. */
+static lh_err commit_texts(json_t *params, const lh_delta_op_metric_t *metrics, int metric_count,
+                           char **p, char **m, lh_errbuf *eb)
+{
+    *p = params ? json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    *m = metric_count > 0 ? metrics_json(metrics, metric_count) : NULL;
+    bool ok = (params == NULL || *p != NULL) && (metric_count == 0 || *m != NULL);
+    json_decref(params);
+    if (ok)
+        return LH_OK;
+    free(*p);
+    free(*m);
+    *p = *m = NULL;
+    LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+}
+
 lh_err lh_delta_op_commit(lh_delta_txn_t *x, const char *operation, json_t *params,
                           const lh_delta_op_metric_t *metrics, int metric_count,
                           lh_delta_op_result_t *res, lh_errbuf *eb)
 {
-    char *p = params ? json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(params);
-    LH_FAIL_IF(params && p == NULL, LH_E_NOMEM, eb, "out of memory");
+    char *p, *m;
+    LH_TRY(commit_texts(params, metrics, metric_count, &p, &m, eb));
     lh_err e = lh_delta_txn_set_operation(x, operation, p, eb);
-    free(p);
-    LH_TRY(e);
-    if (metric_count > 0) {
-        char *m = metrics_json(metrics, metric_count);
-        LH_FAIL_IF(m == NULL, LH_E_NOMEM, eb, "out of memory");
+    if (e == LH_OK && m != NULL)
         e = lh_delta_txn_set_metrics(x, m, eb);
-        free(m);
-        LH_TRY(e);
-    }
+    free(p);
+    free(m);
+    LH_TRY(e);
     return lh_delta_txn_commit(x, &res->version, eb);
+}
+
+lh_err lh_delta_op_commit_w(lh_delta_wtxn_t *w, const char *operation, json_t *params,
+                            const lh_delta_op_metric_t *metrics, int metric_count, unsigned flags,
+                            lh_delta_op_result_t *res, lh_errbuf *eb)
+{
+    char *p, *m;
+    LH_TRY(commit_texts(params, metrics, metric_count, &p, &m, eb));
+    lh_err e = lh_delta_wtxn_commit(w, operation, p, m, flags, &res->version, eb);
+    free(p);
+    free(m);
+    return e;
 }
 
 lh_err lh_delta_op_snapshot_or_none(lh_delta_table_t *t, lh_delta_snapshot_t **out, lh_errbuf *eb)

@@ -7,9 +7,11 @@
  *               -> commit WRITE.
  *   overwrite + replaceWhere: read the predicates, stage a DELETE of the matching rows
  *               (lh_delta_op_delete_rows: whole files where the predicates decide by partition,
- *               copy-on-write rewrites otherwise) -> write the new rows, each checked to
+ *               rewrite.h's file rewrites otherwise) -> write the new rows, each checked to
  *               satisfy the predicates (a row that does not, or is null there, fails the
  *               whole write as Delta's DELTA_REPLACE_WHERE_MISMATCH) -> commit WRITE.
+ * All run in one write transaction (rewrite.h); a failure aborts it, deleting the files it
+ * wrote.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +67,12 @@ static bool same_partitioning(const lh_delta_metadata_t *md, const lh_delta_op_o
     return true;
 }
 
-/* Begin a txn on the latest snapshot, or one creating the table from schema. */
+/* Begin a write transaction on the latest snapshot, or one creating the table from schema. */
 static lh_err begin(lh_delta_table_t *t, const lh_schema_t *schema, const lh_delta_op_opts_t *o,
-                    lh_delta_snapshot_t **s, lh_delta_txn_t **x, lh_errbuf *eb)
+                    lh_delta_snapshot_t **s, lh_delta_wtxn_t **w, lh_errbuf *eb)
 {
     LH_TRY(lh_delta_op_snapshot_or_none(t, s, eb));
-    LH_TRY(lh_delta_txn_begin(t, *s, x, eb));
+    LH_TRY(lh_delta_wtxn_begin(t, *s, &o->write, w, eb));
     if (*s != NULL) {
         LH_FAIL_IF(!same_partitioning(lh_delta_snapshot_metadata(*s), o), LH_E_INVALID, eb,
                    "partition columns do not match the partition columns of the table");
@@ -81,7 +83,7 @@ static lh_err begin(lh_delta_table_t *t, const lh_schema_t *schema, const lh_del
     lh_err e =
         lh_delta_metadata_init(&md, schema, o->partition_columns, o->partition_column_count, eb);
     if (e == LH_OK)
-        e = lh_delta_txn_set_metadata(*x, &md, eb);
+        e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(*w), &md, eb);
     lh_delta_metadata_clear(&md);
     return e;
 }
@@ -105,22 +107,23 @@ static json_t *write_params(const lh_delta_op_opts_t *o, bool overwrite)
     return p;
 }
 
-static lh_err commit_write(lh_delta_txn_t *x, const lh_delta_op_opts_t *o, bool overwrite,
+static lh_err commit_write(lh_delta_wtxn_t *w, const lh_delta_op_opts_t *o, bool overwrite,
                            lh_delta_op_result_t *res, lh_errbuf *eb)
 {
-    lh_delta_op_staged_tally(x, res);
+    LH_TRY(lh_delta_wtxn_flush(w, eb));
+    lh_delta_op_staged_tally(lh_delta_wtxn_txn(w), res);
     lh_delta_op_metric_t m[] = {
         {"numFiles", res->files_added},          {"numOutputRows", res->rows_written},
         {"numOutputBytes", res->bytes_added},    {"numRemovedFiles", res->files_removed},
         {"numRemovedBytes", res->bytes_removed}, {"numDeletedRows", res->rows_deleted},
         {"numCopiedRows", res->rows_copied},
     };
-    return lh_delta_op_commit(x, "WRITE", write_params(o, overwrite), m, overwrite ? 7 : 3, res,
-                              eb);
+    return lh_delta_op_commit_w(w, "WRITE", write_params(o, overwrite), m, overwrite ? 7 : 3,
+                                LH_DELTA_COMMIT_ALLOW_EMPTY, res, eb);
 }
 
 /* Stage the removals of an overwrite. */
-static lh_err stage_overwrite(lh_delta_txn_t *x, const lh_delta_snapshot_t *s,
+static lh_err stage_overwrite(lh_delta_wtxn_t *w, const lh_delta_snapshot_t *s,
                               const lh_schema_t *schema, const lh_delta_op_opts_t *o,
                               in_stream_t *in, lh_delta_op_result_t *res, lh_errbuf *eb)
 {
@@ -133,11 +136,11 @@ static lh_err stage_overwrite(lh_delta_txn_t *x, const lh_delta_snapshot_t *s,
                                        in->rw_cols, eb));
         if (s == NULL)
             return LH_OK;
-        return lh_delta_op_delete_rows(x, s, o->replace_where, o->replace_where_count, &o->write,
-                                       res, eb);
+        return lh_delta_op_delete_rows(w, o->replace_where, o->replace_where_count, res, eb);
     }
     if (s == NULL)
         return LH_OK;
+    lh_delta_txn_t *x = lh_delta_wtxn_txn(w);
     lh_delta_txn_read_whole_table(x);
     for (size_t i = 0; i < lh_delta_snapshot_file_count(s); i++)
         LH_TRY(lh_delta_txn_remove_live(x, lh_delta_snapshot_file(s, i), true, eb));
@@ -158,20 +161,20 @@ static lh_err write_op(lh_delta_table_t *t, const lh_schema_t *schema, lh_delta_
     LH_FAIL_IF(!overwrite && opts->replace_where_count > 0, LH_E_INVALID, eb,
                "replaceWhere is only valid with overwrite");
     lh_delta_snapshot_t *s = NULL;
-    lh_delta_txn_t *x = NULL;
+    lh_delta_wtxn_t *w = NULL;
     in_stream_t in = {.next = next, .ctx = ctx};
-    lh_err e = begin(t, schema, opts, &s, &x, eb);
+    lh_err e = begin(t, schema, opts, &s, &w, eb);
     if (e == LH_OK && overwrite)
-        e = stage_overwrite(x, s, schema, opts, &in, res, eb);
+        e = stage_overwrite(w, s, schema, opts, &in, res, eb);
     int64_t rewritten = res->rows_written;
     if (e == LH_OK)
-        e = lh_delta_write_files(x, schema, in_next, &in, &opts->write, eb);
+        e = lh_delta_wtxn_write(w, schema, in_next, &in, &opts->write, eb);
     res->rows_written = rewritten + in.rows;
     if (e == LH_OK)
-        e = commit_write(x, opts, overwrite, res, eb);
+        e = commit_write(w, opts, overwrite, res, eb);
     free(in.rw_cols);
     free(in.match);
-    lh_delta_txn_destroy(x);
+    lh_delta_wtxn_destroy(w);
     lh_delta_snapshot_release(s);
     return e;
 }

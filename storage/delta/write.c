@@ -1,7 +1,9 @@
 /*
  * write.c - the data-file write path (formats.md §2.4, §2.5).
  *
- * lh_delta_write_files:
+ * The push writer (lh_delta_file_writer_*, delta_internal.h) does the work; the stream
+ * API lh_delta_write_files pulls batches and pushes them. Write rewrites (rewrite.c) push
+ * only the rows a selection keeps, without copying them first.
  *   1. Enforce the schema: every stream column must exist in the table with the same type
  *      (or be added under merge_schema, as nullable); a missing non-nullable column fails.
  *   2. Split each batch by partition tuple. Each partition has an open file: an object-store
@@ -44,7 +46,6 @@ typedef struct wctx {
     int part_seq;
     lh_batch_t *scratch;
     uint32_t *rows;
-    lh_errbuf *eb;
 } wctx_t;
 
 void lh_delta_write_opts_default(lh_delta_write_opts_t *o)
@@ -505,15 +506,22 @@ static size_t chunk_rows(const wctx_t *w, ssize_t file)
     return room < 1 ? 1 : room > LH_BATCH_ROWS ? LH_BATCH_ROWS : (size_t)room;
 }
 
-/* Write the rows of b whose row_file is file, cutting files at exactly target_file_rows. */
-static lh_err write_group(wctx_t *w, const lh_batch_t *b, const ssize_t *row_file, ssize_t file,
-                          lh_errbuf *eb)
+/* Row i of the selection (all rows when sel is NULL). */
+static inline uint32_t sel_row(const uint32_t *sel, size_t i)
+{
+    return sel ? sel[i] : (uint32_t)i;
+}
+
+/* Write the selected rows of b whose row_file is file, cutting files at exactly
+ * target_file_rows. row_file is indexed like the selection. */
+static lh_err write_group(wctx_t *w, const lh_batch_t *b, const uint32_t *sel, size_t n_sel,
+                          const ssize_t *row_file, ssize_t file, lh_errbuf *eb)
 {
     size_t n = 0;
-    for (size_t r = 0; r < b->row_count; r++) {
-        if (row_file && row_file[r] != file)
+    for (size_t i = 0; i < n_sel; i++) {
+        if (row_file && row_file[i] != file)
             continue;
-        w->rows[n++] = (uint32_t)r;
+        w->rows[n++] = sel_row(sel, i);
         if (n == chunk_rows(w, file)) {
             LH_TRY(write_rows(w, &w->files[file], b, w->rows, n, eb));
             n = 0;
@@ -522,91 +530,143 @@ static lh_err write_group(wctx_t *w, const lh_batch_t *b, const ssize_t *row_fil
     return n ? write_rows(w, &w->files[file], b, w->rows, n, eb) : LH_OK;
 }
 
-/* Map every row of b to its partition's file, then write each partition's rows. */
-static lh_err write_batch(wctx_t *w, const lh_batch_t *b, lh_errbuf *eb)
+/* Map every selected row of b to its partition's file, then write each partition's rows. */
+static lh_err write_batch(wctx_t *w, const lh_batch_t *b, const uint32_t *sel, size_t n_sel,
+                          lh_errbuf *eb)
 {
     if (w->md->partition_column_count == 0) {
         char *dir = strdup("");
         lh_delta_map_t none = {0};
         ssize_t f = dir ? find_file(w, dir, &none) : -1;
         LH_FAIL_IF(f < 0, LH_E_NOMEM, eb, "out of memory");
-        return write_group(w, b, NULL, f, eb);
+        return write_group(w, b, sel, n_sel, NULL, f, eb);
     }
-    ssize_t *row_file = calloc(b->row_count + 1, sizeof *row_file);
+    ssize_t *row_file = calloc(n_sel + 1, sizeof *row_file);
     LH_FAIL_IF(row_file == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_err e = LH_OK;
-    for (size_t r = 0; e == LH_OK && r < b->row_count; r++) {
+    for (size_t i = 0; e == LH_OK && i < n_sel; i++) {
         char *dir = NULL;
         lh_delta_map_t vals = {0};
-        e = row_partition(w, b, r, &dir, &vals, eb);
-        if (e == LH_OK && (row_file[r] = find_file(w, dir, &vals)) < 0)
+        e = row_partition(w, b, sel_row(sel, i), &dir, &vals, eb);
+        if (e == LH_OK && (row_file[i] = find_file(w, dir, &vals)) < 0)
             e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     }
     bool *done = e == LH_OK ? calloc(w->file_count + 1, sizeof *done) : NULL;
     if (e == LH_OK && done == NULL)
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    for (size_t r = 0; e == LH_OK && r < b->row_count; r++) {
-        if (done[row_file[r]]) /* each partition once, at its first row */
+    for (size_t i = 0; e == LH_OK && i < n_sel; i++) {
+        if (done[row_file[i]]) /* each partition once, at its first row */
             continue;
-        done[row_file[r]] = true;
-        e = write_group(w, b, row_file, row_file[r], eb);
+        done[row_file[i]] = true;
+        e = write_group(w, b, sel, n_sel, row_file, row_file[i], eb);
     }
     free(done);
     free(row_file);
     return e;
 }
 
-static lh_err run(wctx_t *w, lh_delta_batch_next_fn next, void *ctx, lh_errbuf *eb)
+/* ---- the push writer ------------------------------------------------------------------------ */
+
+struct lh_delta_file_writer {
+    wctx_t w;
+};
+
+static void writer_free(lh_delta_file_writer_t *fw)
 {
-    LH_TRY(enforce_schema(w, eb));
-    LH_TRY(build_layout(w, eb));
-    for (;;) {
-        const lh_batch_t *b = NULL;
-        LH_TRY(next(ctx, &b, eb));
-        if (b == NULL)
-            break;
-        LH_FAIL_IF(b->col_count != w->in->field_count, LH_E_INVALID, eb,
-                   "batch has %d columns, schema has %d", b->col_count, w->in->field_count);
-        LH_TRY(write_batch(w, b, eb));
+    wctx_t *w = &fw->w;
+    for (size_t i = 0; i < w->file_count; i++) {
+        if (w->files[i].pw != NULL || w->files[i].ow != NULL)
+            abort_file(&w->files[i]);
+        free(w->files[i].dir);
+        lh_delta_map_free(&w->files[i].values);
     }
-    for (size_t i = 0; i < w->file_count; i++)
-        if (w->files[i].pw != NULL)
-            LH_TRY(close_file(w, &w->files[i], eb));
+    free(w->files);
+    lh_schema_destroy(w->data);
+    free(w->data_src);
+    free(w->part_src);
+    free(w->rows);
+    lh_batch_destroy(w->scratch);
+    free(fw);
+}
+
+lh_err lh_delta_file_writer_open(lh_delta_txn_t *x, const lh_schema_t *batch_schema,
+                                 const lh_delta_write_opts_t *opts, lh_delta_file_writer_t **out,
+                                 lh_errbuf *eb)
+{
+    *out = NULL;
+    lh_delta_file_writer_t *fw = calloc(1, sizeof *fw);
+    LH_FAIL_IF(fw == NULL, LH_E_NOMEM, eb, "out of memory");
+    wctx_t *w = &fw->w;
+    w->x = x;
+    w->md = lh_delta_txn_metadata(x);
+    w->in = batch_schema;
+    if (opts)
+        w->opts = *opts;
+    else
+        lh_delta_write_opts_default(&w->opts);
+    if (w->opts.target_file_rows <= 0)
+        w->opts.target_file_rows = 1048576;
+    lh_err e = LH_OK;
+    if (w->md == NULL)
+        e = lh_err_set(eb, LH_E_STATE, __FILE__, __LINE__,
+                       "set the table metadata before writing files");
+    else if (w->md->schema == NULL)
+        e = lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
+                       "cannot write to a table with nested column '%s'",
+                       w->md->nested_column ? w->md->nested_column : "?");
+    if (e == LH_OK)
+        e = enforce_schema(w, eb);
+    if (e == LH_OK)
+        e = build_layout(w, eb);
+    if (e != LH_OK) {
+        writer_free(fw);
+        return e;
+    }
+    *out = fw;
     return LH_OK;
+}
+
+lh_err lh_delta_file_writer_write(lh_delta_file_writer_t *fw, const lh_batch_t *b,
+                                  const uint32_t *rows, size_t row_count, lh_errbuf *eb)
+{
+    wctx_t *w = &fw->w;
+    LH_FAIL_IF(b->col_count != w->in->field_count, LH_E_INVALID, eb,
+               "batch has %d columns, schema has %d", b->col_count, w->in->field_count);
+    return write_batch(w, b, rows, rows ? row_count : b->row_count, eb);
+}
+
+lh_err lh_delta_file_writer_close(lh_delta_file_writer_t *fw, lh_errbuf *eb)
+{
+    lh_err e = LH_OK;
+    for (size_t i = 0; e == LH_OK && i < fw->w.file_count; i++)
+        if (fw->w.files[i].pw != NULL)
+            e = close_file(&fw->w, &fw->w.files[i], eb);
+    writer_free(fw);
+    return e;
+}
+
+void lh_delta_file_writer_abort(lh_delta_file_writer_t *fw)
+{
+    if (fw != NULL)
+        writer_free(fw);
 }
 
 lh_err lh_delta_write_files(lh_delta_txn_t *x, const lh_schema_t *batch_schema,
                             lh_delta_batch_next_fn next, void *ctx,
                             const lh_delta_write_opts_t *opts, lh_errbuf *eb)
 {
-    wctx_t w;
-    memset(&w, 0, sizeof w);
-    w.x = x;
-    w.md = lh_delta_txn_metadata(x);
-    w.in = batch_schema;
-    w.eb = eb;
-    if (opts)
-        w.opts = *opts;
-    else
-        lh_delta_write_opts_default(&w.opts);
-    if (w.opts.target_file_rows <= 0)
-        w.opts.target_file_rows = 1048576;
-    LH_FAIL_IF(w.md == NULL, LH_E_STATE, eb, "set the table metadata before writing files");
-    LH_FAIL_IF(w.md->schema == NULL, LH_E_UNSUPPORTED, eb,
-               "cannot write to a table with nested column '%s'",
-               w.md->nested_column ? w.md->nested_column : "?");
-    lh_err e = run(&w, next, ctx, eb);
-    for (size_t i = 0; i < w.file_count; i++) {
-        if (w.files[i].pw != NULL || w.files[i].ow != NULL)
-            abort_file(&w.files[i]);
-        free(w.files[i].dir);
-        lh_delta_map_free(&w.files[i].values);
+    lh_delta_file_writer_t *fw;
+    LH_TRY(lh_delta_file_writer_open(x, batch_schema, opts, &fw, eb));
+    for (;;) {
+        const lh_batch_t *b = NULL;
+        lh_err e = next(ctx, &b, eb);
+        if (e == LH_OK && b == NULL)
+            return lh_delta_file_writer_close(fw, eb);
+        if (e == LH_OK)
+            e = lh_delta_file_writer_write(fw, b, NULL, 0, eb);
+        if (e != LH_OK) {
+            lh_delta_file_writer_abort(fw);
+            return e;
+        }
     }
-    free(w.files);
-    lh_schema_destroy(w.data);
-    free(w.data_src);
-    free(w.part_src);
-    free(w.rows);
-    lh_batch_destroy(w.scratch);
-    return e;
 }

@@ -106,6 +106,24 @@ const lh_migration_t lh_meta_migrations[] = {
      "  '[\"workspace-access\",\"databricks-sql-access\"]', "
      "  CAST(strftime('%s','now') AS INTEGER) * 1000 "
      "  WHERE NOT EXISTS (SELECT 1 FROM groups WHERE display_name = 'users');"},
+    {4, "secrets",
+     "CREATE TABLE secret_scopes ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  backend_type TEXT NOT NULL DEFAULT 'DATABRICKS',"
+     "  creator_user_name TEXT,"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE TABLE secrets ("
+     "  scope_id INTEGER NOT NULL REFERENCES secret_scopes(id) ON DELETE CASCADE,"
+     "  key TEXT NOT NULL,"
+     "  sealed TEXT NOT NULL," /* base64 of AES-256-GCM version|nonce|ciphertext|tag */
+     "  last_updated_timestamp INTEGER NOT NULL,"
+     "  PRIMARY KEY (scope_id, key));"
+     "CREATE TABLE secret_acls ("
+     "  scope_id INTEGER NOT NULL REFERENCES secret_scopes(id) ON DELETE CASCADE,"
+     "  principal TEXT NOT NULL COLLATE NOCASE," /* a user name or group name */
+     "  permission INTEGER NOT NULL CHECK (permission IN (1, 2, 3))," /* READ, WRITE, MANAGE */
+     "  PRIMARY KEY (scope_id, principal));"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

@@ -8,6 +8,7 @@
 //   await d.kill9(); await d.restart();  // crash + restart on the same data dir
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,13 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Status of an HTTPS GET that trusts only the given CA (PEM text).
+export function httpsStatus(url, ca) {
+  return new Promise((res, rej) => {
+    httpsGet(url, { ca }, (r) => { r.resume(); res(r.statusCode); }).on('error', rej);
+  });
+}
+
 export async function startDaemon(opts = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lh-test-'));
   const token = opts.token ?? 'dapi' + '0123456789abcdef0123456789abcdef';
@@ -38,7 +46,7 @@ export async function startDaemon(opts = {}) {
 
   d.launch = async () => {
     d.port = await freePort();
-    d.url = `http://127.0.0.1:${d.port}`;
+    d.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${d.port}`;
     const env = { ...process.env, LAKEHOUSE_ADMIN_TOKEN: token, ...(opts.env ?? {}) };
     if (opts.noEnvToken) delete env.LAKEHOUSE_ADMIN_TOKEN;
     d.stderr = '';
@@ -50,8 +58,9 @@ export async function startDaemon(opts = {}) {
     for (;;) {
       if (d.proc.exitCode !== null) throw new Error(`lakehoused exited: ${d.stderr}`);
       try {
-        const r = await fetch(`${d.url}/healthz`);
-        if (r.status === 200) break;
+        const status = opts.tls ? await httpsStatus(`${d.url}/healthz`, opts.tls.ca)
+          : (await fetch(`${d.url}/healthz`)).status;
+        if (status === 200) break;
       } catch { /* not up yet */ }
       if (Date.now() > deadline) throw new Error(`lakehoused did not start: ${d.stderr}`);
       await sleep(10);

@@ -48,3 +48,18 @@ test('the spec and the route tables list the same operations', () => {
   assert.deepEqual(missing, [], 'served but not in openapi.yaml');
   assert.deepEqual(extra, [], 'in openapi.yaml but not served');
 });
+
+test('the daemon serves the spec without auth: /openapi.yaml verbatim, /openapi.json equal', async () => {
+  const { startDaemon } = await import('./harness.mjs');
+  const d = await startDaemon();
+  try {
+    const y = await d.api('GET', '/openapi.yaml', undefined, { token: null });
+    assert.equal(y.status, 200);
+    assert.equal(y.text, readFileSync(specPath, 'utf8'));
+    const j = await d.api('GET', '/openapi.json', undefined, { token: null });
+    assert.equal(j.status, 200);
+    assert.deepEqual(j.json, YAML.parse(readFileSync(specPath, 'utf8')));
+  } finally {
+    await d.stop();
+  }
+});

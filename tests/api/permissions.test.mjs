@@ -262,6 +262,7 @@ test('service principals: SCIM CRUD, filter, tokens that authenticate and are au
 // Databricks denies must be 403; the routes below legitimately serve a plain user.
 const PLAIN_USER_MAY = new Set([
   'GET /healthz', 'GET /metrics', 'GET /.well-known/databricks-config', // no auth at all
+  'GET /openapi.yaml', 'GET /openapi.json',
   'POST /api/2.0/token/create', 'GET /api/2.0/token/list', 'POST /api/2.0/token/delete', // own tokens
   'GET /api/2.0/preview/scim/v2/Me',
   'GET /api/2.0/preview/scim/v2/Users', 'GET /api/2.0/preview/scim/v2/Users/{}', // workspace directory
@@ -272,6 +273,7 @@ const PLAIN_USER_MAY = new Set([
   'GET /api/2.0/policies/clusters/list', // only usable policies (checked below)
   'GET /api/2.0/policy-families',
   'GET /api/2.0/instance-pools/list', // only pools the caller can attach to (checked below)
+  'POST /api/2.0/secrets/scopes/create', 'GET /api/2.0/secrets/scopes/list', // any user has scopes
 ]);
 
 test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
@@ -284,6 +286,9 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   const adminId = ok(await d.api('GET', `${SCIM}/Me`)).id;
   const adminsGroup = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "admins"')}`)).Resources[0].id;
   const tokenId = ok(await d.api('GET', '/api/2.0/token/list')).token_infos[0].token_id;
+  const scope = uniq('walk-scope');
+  ok(await d.api('POST', '/api/2.0/secrets/scopes/create', { scope }));
+  ok(await d.api('POST', '/api/2.0/secrets/put', { scope, key: 'k', string_value: 'v' }));
   const u = await userWithToken();
 
   const body = {
@@ -293,8 +298,9 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     userName: `${uniq('w')}@example.com`, displayName: uniq('w'), schemas: [PATCH_SCHEMA],
     Operations: [{ op: 'replace', path: 'displayName', value: 'pwned' }],
     access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_MANAGE' }],
+    scope, key: 'k', string_value: 'pwned', principal: u.user.userName, permission: 'MANAGE',
   };
-  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}`;
+  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`;
   const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
   let walked = 0;
   for (const line of lines) {
@@ -337,6 +343,8 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   assert.equal(ok(await d.api('GET', `${SCIM}/ServicePrincipals/${sp.id}`)).displayName, 'walk');
   assert.equal(ok(await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).access_control_list.some((e) => e.user_name === u.user.userName), false);
   ok(await d.api('GET', '/api/2.0/token/list')); // the admin's token still works
+  const secret = ok(await d.api('GET', `/api/2.0/secrets/get?scope=${scope}&key=k`));
+  assert.equal(Buffer.from(secret.value, 'base64').toString(), 'v');
 });
 
 test('grants, owners and service principals survive a restart', async () => {

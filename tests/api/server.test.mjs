@@ -143,7 +143,7 @@ test('past --max-inflight open requests, new ones get 429 with Retry-After', asy
   try {
     const partial = () => new Promise((res) => {
       const s = connect(d2.port, '127.0.0.1', () => {
-        s.write(`POST /api/2.0/token/list HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${d2.token}\r\n` +
+        s.write(`POST /api/2.0/token/create HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${d2.token}\r\n` +
           'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{');
         res(s);
       });
@@ -160,7 +160,7 @@ test('past --max-inflight open requests, new ones get 429 with Retry-After', asy
     // finishing one open request frees its slot
     const done = new Promise((res) => open[0].once('data', (b) => res(b.toString())));
     open[0].write('}');
-    assert.match(await done, /^HTTP\/1\.1 405/); // token/list is GET-only: answered, slot freed
+    assert.match(await done, /^HTTP\/1\.1 200/); // the body completes: answered, slot freed
     await new Promise((r) => setTimeout(r, 50));
     assert.equal((await d2.api('GET', '/api/2.0/token/list')).status, 200);
   } finally {
@@ -185,4 +185,81 @@ test('areas not built yet answer 501 NOT_IMPLEMENTED naming the area, for any me
   // still behind authentication, and other unknown paths stay 404
   isError(await d.api('POST', '/api/2.1/jobs/create', {}, { token: null }), 401, 'UNAUTHENTICATED');
   isError(await d.api('GET', '/api/2.0/unknown-area/x'), 404, 'ENDPOINT_NOT_FOUND');
+});
+
+test('one daemon per port and per data dir; a failed start leaves no data dir behind', async () => {
+  const d2 = await startDaemon();
+  try {
+    // the same port: fails, naming the address and the cause
+    const fresh = join(mkdtempSync(join(tmpdir(), 'lh-')), 'never-made');
+    const r1 = spawnSync(BIN, ['--listen', `127.0.0.1:${d2.port}`, '--data-dir', fresh], { timeout: 5000 });
+    assert.equal(r1.status, 1);
+    assert.match(r1.stderr.toString(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${d2.port}: Address already in use`));
+    assert.throws(() => statSync(fresh), /ENOENT/);
+    // the same data dir on another port: refused, naming the holder's pid
+    const r2 = spawnSync(BIN, ['--listen', '127.0.0.1:0', '--data-dir', d2.dataDir], { timeout: 5000 });
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr.toString(), new RegExp(`in use by another lakehoused \\(pid ${d2.proc.pid}\\)`));
+    assert.equal((await d2.api('GET', '/api/2.0/preview/scim/v2/Me')).status, 200);
+    // kill -9 releases the lock: a restart on the same dir works
+    await d2.kill9();
+    await d2.restart();
+    assert.equal((await d2.api('GET', '/api/2.0/preview/scim/v2/Me')).status, 200);
+  } finally {
+    await d2.stop();
+  }
+});
+
+test('config: every flag has a file key, unknown keys are errors, --help lists them', async () => {
+  const help = spawnSync(BIN, ['--help']);
+  assert.equal(help.status, 0);
+  for (const flag of ['--listen', '--data-dir', '--config', '--threads', '--max-inflight', '--no-access-log',
+    '--tls-cert', '--tls-key', '--log-level', '--log-format', 'LAKEHOUSE_ADMIN_TOKEN']) {
+    assert.ok(help.stdout.toString().includes(flag), flag);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'lh-cfg-'));
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ listen: '127.0.0.1:0', max_infligt: 3 }));
+  const r = spawnSync(BIN, ['--config', join(dir, 'bad.json')], { timeout: 5000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.toString(), /unknown config key 'max_infligt'/);
+  writeFileSync(join(dir, 'ok.json'), JSON.stringify({ max_inflight: 7, http_threads: 1, access_log: false, log_format: 'json' }));
+  const d2 = await startDaemon({ args: ['--config', join(dir, 'ok.json')] });
+  try {
+    const e = await d2.api('GET', '/api/2.1/clusters/get?cluster_id=nope');
+    assert.equal(e.status, 404);
+    await new Promise((res) => setTimeout(res, 100));
+    const lines = d2.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const err = lines.find((l) => l.msg.includes('RESOURCE_DOES_NOT_EXIST'));
+    assert.ok(err, d2.stderr);
+    assert.equal(err.level, 'WARN');
+    assert.match(err.msg, /GET \/api\/2\.1\/clusters\/get.* -> 404 RESOURCE_DOES_NOT_EXIST: .* \(request [0-9a-f-]{36}\)/);
+    assert.ok(!lines.some((l) => l.msg.startsWith('GET /healthz')), 'access_log: false in the file');
+  } finally {
+    await d2.stop();
+  }
+});
+
+test('APIs not built here answer 501 naming the area, never 404', async () => {
+  for (const [method, path, area] of [
+    ['GET', '/api/2.0/repos', 'Repos'], ['GET', '/api/2.0/global-init-scripts', 'Global init scripts'],
+    ['GET', '/api/2.0/workspace-conf?keys=x', 'Workspace configuration'],
+    ['POST', '/api/1.2/contexts/create', 'Command execution'],
+  ]) {
+    const r = await d.api(method, path);
+    assert.equal(r.status, 501, path);
+    assert.equal(r.json.error_code, 'NOT_IMPLEMENTED');
+    assert.ok(r.json.message.includes(area), r.json.message);
+  }
+});
+
+test('request ids are unique and visibly distinct', async () => {
+  const ids = [];
+  for (let i = 0; i < 20; i++) ids.push((await d.api('GET', '/healthz', undefined, { token: null })).headers.get('x-request-id'));
+  assert.equal(new Set(ids).size, ids.length);
+  for (let i = 1; i < ids.length; i++) {
+    const a = ids[i - 1].replace(/-/g, ''), b = ids[i].replace(/-/g, '');
+    let same = 0;
+    for (let k = 0; k < a.length; k++) same += a[k] === b[k];
+    assert.ok(same < 16, `${ids[i - 1]} vs ${ids[i]}`);
+  }
 });

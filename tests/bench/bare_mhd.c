@@ -1,9 +1,9 @@
 /*
  * bare_mhd.c - the HTTP baseline for tests/bench/http_bench.sh: a libmicrohttpd server
- * with the same threading as lakehoused (thread pool, epoll) that answers every request
+ * with the same threading as lakehoused (thread pool, poll) that answers every request
  * with a fixed JSON body of a given size. No routing, no auth, no JSON building.
  *
- *   bare_mhd PORT THREADS BODY_BYTES
+ *   bare_mhd PORT THREADS BODY_BYTES [CERT.pem KEY.pem]   (with the PEM files: HTTPS)
  */
 #include <microhttpd.h>
 #include <signal.h>
@@ -35,9 +35,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: bare_mhd PORT THREADS BODY_BYTES\n");
+    if (argc != 4 && argc != 6) {
+        fprintf(stderr, "usage: bare_mhd PORT THREADS BODY_BYTES [CERT.pem KEY.pem]\n");
         return 2;
+    }
+    char *pem[2] = {NULL, NULL};
+    for (int i = 0; argc == 6 && i < 2; i++) {
+        FILE *f = fopen(argv[4 + i], "rb");
+        pem[i] = calloc(1, 1 << 20);
+        if (f == NULL || pem[i] == NULL || fread(pem[i], 1, (1 << 20) - 1, f) == 0) {
+            fprintf(stderr, "bare_mhd: cannot read %s\n", argv[4 + i]);
+            return 1;
+        }
+        fclose(f);
     }
     unsigned port = (unsigned)atoi(argv[1]), threads = (unsigned)atoi(argv[2]);
     body_bytes = (size_t)atol(argv[3]);
@@ -47,10 +57,14 @@ int main(int argc, char **argv)
     memset(body, ' ', body_bytes);
     body[0] = '{';
     body[body_bytes - 1] = '}';
-    struct MHD_Daemon *d =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
-                         NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, pem[0]},
+                                   {MHD_OPTION_HTTPS_MEM_KEY, 0, pem[1]},
+                                   {MHD_OPTION_END, 0, NULL}};
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (pem[0] ? MHD_USE_TLS : 0), (uint16_t)port,
+        NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_ARRAY, pem[0] ? tls : tls + 2,
+        MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, "bare_mhd: cannot listen on %u\n", port);
         return 1;
@@ -64,5 +78,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
     free(body);
+    free(pem[0]);
+    free(pem[1]);
     return 0;
 }

@@ -1,14 +1,18 @@
 /*
  * test_clusters.c - the clusters area in-process: id formats, the state machine driven
  * through the handlers (create, restart, resize, delete, start, permanent-delete), pool
- * borrowing holding off teardown, instance pool adoption, restart recovery and metrics.
+ * borrowing holding off teardown, instance pool adoption, restart recovery, a full
+ * lifecycle queue answering 429 with nothing changed, the transition table, and metrics.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api/clusters/clusters_internal.h"
 #include "api/perm.h"
+#include "common/limits.h"
 #include "common/util.h"
 #include "storage/meta/meta.h"
 #include "t.h"
@@ -322,6 +326,7 @@ static void test_recovery(void)
     ctx.clusters = NULL;
     lh_errbuf eb = {0};
     T_EQ_INT(lh_clusters_create(&ctx, &ctx.clusters, &eb), LH_OK);
+    T_EQ_INT(lh_clusters_recover(ctx.clusters, &eb), LH_OK);
     json_t *o = get(id);
     T_EQ_STR(state_of(o), "RUNNING");
     json_decref(o);
@@ -340,6 +345,101 @@ static void test_recovery(void)
     T_CHECK(pool != NULL && lh_pool_worker_count(pool) == 1);
     lh_clusters_release_pool(ctx.clusters, id);
     free(id);
+}
+
+/* ---- a full lifecycle queue: 429 and nothing changed ---- */
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool open;
+    atomic_int started;
+} gate;
+
+static void wait_gate(void *arg)
+{
+    gate *g = arg;
+    atomic_fetch_add(&g->started, 1);
+    pthread_mutex_lock(&g->mu);
+    while (!g->open)
+        pthread_cond_wait(&g->cond, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void nothing(void *arg)
+{
+    (void)arg;
+}
+
+static int cluster_count(void)
+{
+    json_t *out = NULL;
+    LH_ASSERT(call(cl_h_list, "{}", &out) == LH_OK);
+    int n = (int)json_array_size(json_object_get(out, "clusters"));
+    json_decref(out);
+    return n;
+}
+
+static void test_full_queue_refuses(void)
+{
+    char *id = create("{\"spark_version\": \"x\", \"num_workers\": 1}");
+    T_CHECK(wait_state(id, "RUNNING"));
+    int before = cluster_count();
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
+    lh_bg_executor_t *ex = ctx.clusters->lifecycle;
+    T_EQ_INT(lh_bg_post(ex, wait_gate, &g, NULL), LH_OK); /* the lifecycle thread is busy */
+    for (int i = 0; i < 5000 && atomic_load(&g.started) == 0; i++)
+        usleep(1000);
+    int queued = 0;
+    while (lh_bg_post(ex, nothing, NULL, NULL) == LH_OK)
+        queued++;
+    T_EQ_INT(queued, LH_CLUSTERS_QUEUE_MAX);
+    lh_errbuf eb = {0};
+    lh_req_t req = {.ctx = &ctx, .principal = &admin, .arena = lh_arena_create()};
+    req.params = json_pack("{s:s, s:i}", "spark_version", "x", "num_workers", 1);
+    T_EQ_INT(cl_h_create(&req, &eb), LH_E_LIMIT);
+    T_EQ_INT(lh_err_http_status(eb.code), 429);
+    T_CHECK(strstr(eb.msg, "clusters queue is full") != NULL);
+    json_decref(req.params);
+    lh_arena_destroy(req.arena);
+    char body[160];
+    snprintf(body, sizeof body, "{\"cluster_id\": \"%s\", \"num_workers\": 3}", id);
+    T_EQ_INT(call(cl_h_resize, body, NULL), LH_E_LIMIT);
+    op(cl_h_restart, id, LH_E_LIMIT);
+    op(cl_h_delete, id, LH_E_LIMIT);
+    op(cl_h_permanent_delete, id, LH_E_LIMIT);
+    T_EQ_INT(
+        call(cl_h_ipool_create, "{\"instance_pool_name\": \"q\", \"node_type_id\": \"n\"}", NULL),
+        LH_E_LIMIT);
+    T_EQ_INT(cluster_count(), before); /* nothing was created, deleted or changed */
+    json_t *o = get(id);
+    T_EQ_STR(state_of(o), "RUNNING");
+    T_EQ_INT(json_integer_value(json_object_get(o, "num_workers")), 1);
+    json_decref(o);
+    pthread_mutex_lock(&g.mu);
+    g.open = true;
+    pthread_cond_broadcast(&g.cond);
+    pthread_mutex_unlock(&g.mu);
+    for (int i = 0; i < 10000 && lh_bg_executor_depth(ex) > 0; i++)
+        usleep(1000);
+    op(cl_h_permanent_delete, id, LH_OK); /* room again */
+    for (int i = 0; i < 5000 && cluster_count() != before - 1; i++)
+        usleep(1000);
+    T_EQ_INT(cluster_count(), before - 1);
+    free(id);
+}
+
+static void test_transition_table(void)
+{
+    T_CHECK(cl_transition_ok(CL_TERMINATED, CL_PENDING, false));
+    T_CHECK(cl_transition_ok(CL_PENDING, CL_RUNNING, false));
+    T_CHECK(cl_transition_ok(CL_RUNNING, CL_TERMINATING, false));
+    T_CHECK(cl_transition_ok(CL_TERMINATING, CL_TERMINATED, false));
+    T_CHECK(!cl_transition_ok(CL_TERMINATED, CL_RUNNING, false));
+    T_CHECK(!cl_transition_ok(CL_TERMINATING, CL_RUNNING, false));
+    T_CHECK(!cl_transition_ok(CL_RUNNING, CL_PENDING, false)); /* only recovery does that */
+    T_CHECK(cl_transition_ok(CL_RUNNING, CL_PENDING, true));
+    T_CHECK(!cl_transition_ok(CL_TERMINATED, CL_PENDING, true));
 }
 
 static void test_metrics(void)
@@ -364,7 +464,9 @@ int main(void)
     lh_errbuf eb = {0};
     LH_ASSERT(lh_meta_open(path, &ctx.meta, &eb) == LH_OK);
     LH_ASSERT(lh_perm_create(&ctx, &ctx.perm, &eb) == LH_OK);
+    LH_ASSERT(lh_bg_create(0, &ctx.bg, &eb) == LH_OK);
     LH_ASSERT(lh_clusters_create(&ctx, &ctx.clusters, &eb) == LH_OK);
+    LH_ASSERT(lh_clusters_recover(ctx.clusters, &eb) == LH_OK);
     T_RUN(test_ids);
     T_RUN(test_bad_input);
     T_RUN(test_lifecycle);
@@ -373,9 +475,12 @@ int main(void)
     T_RUN(test_instance_pool_capacity);
     T_RUN(test_edit_moves_instance_pool);
     T_RUN(test_recovery);
+    T_RUN(test_full_queue_refuses);
+    T_RUN(test_transition_table);
     T_RUN(test_metrics);
     lh_clusters_destroy(ctx.clusters);
     lh_perm_destroy(ctx.perm);
+    lh_bg_destroy(ctx.bg);
     lh_meta_close(ctx.meta);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
