@@ -105,6 +105,10 @@ test('grant CAN_MANAGE works at once, revoke denies at once; levels are ordered'
 
   ok(await perms(cid, { access_control_list: [{ user_name: name, permission_level: 'CAN_MANAGE' }] }));
   ok(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 1 }));
+  // paging walks only what the caller may see
+  const page = ok(await u.as('GET', '/api/2.1/clusters/list?page_size=1'));
+  assert.deepEqual(page.clusters.map((c) => c.cluster_id), [cid]);
+  assert.equal(page.next_page_token, undefined);
   const p = ok(await u.as('GET', `/api/2.0/permissions/clusters/${cid}`));
   assert.deepEqual(p.access_control_list.find((e) => e.user_name === name).all_permissions,
     [{ permission_level: 'CAN_MANAGE', inherited: false }]);
