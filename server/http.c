@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fault.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -31,8 +32,9 @@ typedef struct conn_state {
     int64_t start_ns;
     int route_index;
     int status;
-    int counted;    /* holds one inflight slot (from the headers on) */
-    int over_limit; /* arrived while max_inflight requests were open: answer 429 */
+    int counted;       /* holds one inflight slot (from the headers on) */
+    int over_limit;    /* arrived while max_inflight requests were open: answer 429 */
+    long fault_allocs; /* fault-injection build: allocations counted (-1: not armed) */
     const char *request_id;
     lh_req_t req;
 } conn_state;
@@ -132,6 +134,25 @@ static void error_out(lh_req_t *req, lh_err code, const char *msg)
         lh_req_add_header(req, "Retry-After", "1");
 }
 
+/* The answer when the JSON to send could not be built or serialized (out of memory):
+ * static, so producing it allocates nothing. */
+static const char nomem_body[] =
+    "{\"error_code\":\"RESOURCE_EXHAUSTED\",\"message\":\"The server is out of memory\"}";
+
+static struct MHD_Response *json_response(lh_req_t *req)
+{
+    if (req->out == NULL && req->status < 400) /* a handler with nothing to say */
+        return MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+    size_t n = 0;
+    char *body = req->out ? lh_json_write(req->out, &n) : NULL;
+    if (body != NULL)
+        return MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    req->status = lh_err_http_status(LH_E_NOMEM);
+    req->header_count = 0; /* headers meant for the lost answer */
+    return MHD_create_response_from_buffer(sizeof nomem_body - 1, (void *)nomem_body,
+                                           MHD_RESPMEM_PERSISTENT);
+}
+
 static enum MHD_Result respond(conn_state *cs)
 {
     lh_req_t *req = &cs->req;
@@ -141,13 +162,7 @@ static enum MHD_Result respond(conn_state *cs)
         resp = MHD_create_response_from_buffer(req->text_bytes, (void *)req->text,
                                                MHD_RESPMEM_MUST_COPY);
     } else {
-        size_t n = 2;
-        char *body = req->out ? lh_json_write(req->out, &n) : NULL;
-        if (body == NULL) {
-            body = strdup("{}");
-            n = 2;
-        }
-        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+        resp = json_response(req);
     }
     if (req->out)
         json_decref(req->out);
@@ -159,6 +174,11 @@ static enum MHD_Result respond(conn_state *cs)
     MHD_add_response_header(resp, "X-Databricks-Org-Id", cs->server->org_id);
     for (int i = 0; i < req->header_count; i++)
         MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    if (cs->fault_allocs >= 0) {
+        char n[32];
+        snprintf(n, sizeof n, "%ld", cs->fault_allocs);
+        MHD_add_response_header(resp, LH_FAULT_ALLOCS_HEADER, n);
+    }
     cs->status = req->status ? req->status : 200;
     enum MHD_Result r = MHD_queue_response(cs->conn, (unsigned)cs->status, resp);
     MHD_destroy_response(resp);
@@ -191,6 +211,7 @@ static conn_state *start_request(lh_server_t *s, struct MHD_Connection *conn, co
     cs->start_ns = lh_mono_ns();
     cs->arena = lh_arena_create();
     cs->route_index = -1;
+    cs->fault_allocs = -1;
     lh_req_t *req = &cs->req;
     req->ctx = &s->ctx;
     req->arena = cs->arena;
@@ -248,11 +269,34 @@ static void handle(conn_state *cs)
     req->body_bytes = cs->body_bytes;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
-    if (build_params(cs, &eb) != LH_OK) {
+    (void)lh_json_oom_take(); /* forget an earlier request's */
+    if (build_params(cs, &eb) != LH_OK)
         error_out(req, eb.code, eb.msg);
+    else
+        lh_server_dispatch(s, req, &cs->route_index);
+    if (lh_json_oom_take()) { /* the answer may lack parts: send the static 500 instead */
+        if (req->out)
+            json_decref(req->out);
+        req->out = NULL;
+        req->text = NULL;
+        req->status = lh_err_http_status(LH_E_NOMEM);
+    }
+}
+
+/* handle(), in the fault-injection build under the allocation failure a request asks for
+ * with LH_FAULT_HEADER (see common/fault.h). */
+static void handle_armed(conn_state *cs)
+{
+#ifdef LH_FAULT_INJECT
+    const char *nth = get_header(&cs->req, LH_FAULT_HEADER);
+    if (nth != NULL) {
+        lh_fault_arm(strtol(nth, NULL, 10));
+        handle(cs);
+        cs->fault_allocs = lh_fault_disarm();
         return;
     }
-    lh_server_dispatch(s, req, &cs->route_index);
+#endif
+    handle(cs);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -276,7 +320,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    handle(cs);
+    handle_armed(cs);
     return respond(cs);
 }
 

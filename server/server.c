@@ -15,6 +15,7 @@
 
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "common/json.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -81,6 +82,7 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     atomic_init(&s->ready, 0);
     s->ctx.server = s;
     s->ctx.data_dir = s->config.data_dir;
+    lh_json_track_oom(); /* a request whose answer lost memory becomes a 500 (http.c) */
     snprintf(s->host_url, sizeof s->host_url, "http://%s:%d", s->config.listen_host,
              s->config.listen_port);
     s->ctx.workspace_host = s->host_url;

@@ -39,14 +39,17 @@ static lh_err bad_state(const cl_cluster *cl, const char *op, lh_errbuf *eb)
             cl_state_name(cl->state), op);
 }
 
+/* A new PENDING cluster owning spec, or NULL (out of memory; spec is then the caller's). */
 static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
 {
     cl_cluster *cl = calloc(1, sizeof *cl);
-    LH_ASSERT(cl != NULL);
+    if (cl == NULL || (cl->creator = strdup(user_of(req))) == NULL) {
+        free(cl);
+        return NULL;
+    }
     cl->spec = spec;
     cl->state = CL_PENDING;
     cl_set_message(cl, "Starting Spark");
-    cl->creator = strdup(user_of(req));
     cl->creator_id = req->principal ? req->principal->user_id : 0;
     cl->created_at = lh_now_ms();
     atomic_init(&cl->last_activity_time, cl->created_at);
@@ -73,14 +76,25 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
     json_t *spec = NULL;
     LH_TRY(cl_spec_from_request(c, req->params, &spec, eb));
     cl_cluster *cl = new_cluster(req, spec);
+    cl_job *start = cl_job_new(JOB_START, "", "RUNNING", NULL); /* id set once known */
+    if (cl == NULL || start == NULL) {
+        free(start);
+        if (cl != NULL)
+            cl_cluster_free(cl);
+        else
+            json_decref(spec);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     cl_wrlock(c);
     lh_err e = insert_new(c, req, cl, eb);
     pthread_rwlock_unlock(&c->lock);
     if (e != LH_OK) {
+        free(start);
         cl_cluster_free(cl);
         return e;
     }
-    cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL);
+    snprintf(start->id, sizeof start->id, "%s", cl->id);
+    cl_job_post(c, start);
     req->out = json_pack("{s:s}", "cluster_id", cl->id);
     return LH_OK;
 }

@@ -172,7 +172,11 @@ lh_err cl_store_events(lh_clusters_t *c, const char *id, int64_t start_ms, int64
 
 /* ---- lifecycle.c ---- */
 void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
-                const char *reason);
+                const char *reason); /* aborts when out of memory */
+/* The same in two steps, for a caller that must not fail after a change is stored:
+ * cl_job_new (NULL when out of memory), then cl_job_post (cannot fail). */
+cl_job *cl_job_new(cl_job_kind kind, const char *id, const char *event, const char *reason);
+void cl_job_post(lh_clusters_t *c, cl_job *j);
 lh_err cl_threads_start(lh_clusters_t *c, lh_errbuf *eb);
 void cl_threads_stop(lh_clusters_t *c);
 /* Begin terminating (write lock held): state TERMINATING, reason, job queued. */

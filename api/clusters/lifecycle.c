@@ -25,15 +25,28 @@
 #include "api/clusters/clusters_internal.h"
 #include "common/util.h"
 
-void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
-                const char *reason)
+cl_job *cl_job_new(cl_job_kind kind, const char *id, const char *event, const char *reason)
 {
     cl_job *j = calloc(1, sizeof *j);
-    LH_ASSERT(j != NULL);
+    if (j == NULL)
+        return NULL;
     j->kind = kind;
     snprintf(j->id, sizeof j->id, "%s", id);
     snprintf(j->event, sizeof j->event, "%s", event ? event : "");
     snprintf(j->reason, sizeof j->reason, "%s", reason ? reason : "");
+    return j;
+}
+
+void cl_enqueue(lh_clusters_t *c, cl_job_kind kind, const char *id, const char *event,
+                const char *reason)
+{
+    cl_job *j = cl_job_new(kind, id, event, reason);
+    LH_ASSERT(j != NULL);
+    cl_job_post(c, j);
+}
+
+void cl_job_post(lh_clusters_t *c, cl_job *j)
+{
     pthread_mutex_lock(&c->q_mu);
     if (c->q_tail)
         c->q_tail->next = j;

@@ -24,6 +24,7 @@
 struct lh_stmt {
     sqlite3_stmt *st;
     lh_meta_t *m;
+    int bind_rc; /* first failed bind (SQLITE_NOMEM copying text), reported by the next step */
 };
 
 struct lh_meta {
@@ -46,6 +47,8 @@ static lh_err sql_fail(lh_meta_t *m, int rc, lh_errbuf *eb, const char *what)
         LH_FAIL(LH_E_INVALID, eb, "constraint failed (%s)", sqlite3_errmsg(m->db));
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         LH_FAIL(LH_E_LIMIT, eb, "metastore busy (%s)", what);
+    if ((rc & 0xff) == SQLITE_NOMEM)
+        LH_FAIL(LH_E_NOMEM, eb, "metastore %s: out of memory", what);
     LH_FAIL(LH_E_IO, eb, "metastore %s failed: %s", what, sqlite3_errmsg(m->db));
 }
 
@@ -186,6 +189,7 @@ lh_err lh_meta_stmt(lh_meta_t *m, const char *sql, lh_stmt_t **out, lh_errbuf *e
             lh_stmt_t *s = &m->cache[i].stmt;
             sqlite3_reset(s->st);
             sqlite3_clear_bindings(s->st);
+            s->bind_rc = SQLITE_OK;
             *out = s;
             return LH_OK;
         }
@@ -200,6 +204,7 @@ lh_err lh_meta_stmt(lh_meta_t *m, const char *sql, lh_stmt_t **out, lh_errbuf *e
     m->cache[i].sql = sql;
     m->cache[i].stmt.st = st;
     m->cache[i].stmt.m = m;
+    m->cache[i].stmt.bind_rc = SQLITE_OK;
     *out = &m->cache[i].stmt;
     return LH_OK;
 }
@@ -221,31 +226,44 @@ int lh_meta_changes(lh_meta_t *m)
     return sqlite3_changes(m->db);
 }
 
+/* Binds return nothing (a caller binds several values in a row); the first failure is kept
+ * and fails the next step, so a value never silently becomes NULL. */
+static void bound(lh_stmt_t *st, int rc)
+{
+    if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
+        st->bind_rc = rc;
+}
+
 void lh_stmt_bind_text(lh_stmt_t *st, int idx, const char *text)
 {
     if (text == NULL)
-        sqlite3_bind_null(st->st, idx);
+        bound(st, sqlite3_bind_null(st->st, idx));
     else
-        sqlite3_bind_text(st->st, idx, text, -1, SQLITE_TRANSIENT);
+        bound(st, sqlite3_bind_text(st->st, idx, text, -1, SQLITE_TRANSIENT));
 }
 
 void lh_stmt_bind_int(lh_stmt_t *st, int idx, int64_t v)
 {
-    sqlite3_bind_int64(st->st, idx, v);
+    bound(st, sqlite3_bind_int64(st->st, idx, v));
 }
 
 void lh_stmt_bind_double(lh_stmt_t *st, int idx, double v)
 {
-    sqlite3_bind_double(st->st, idx, v);
+    bound(st, sqlite3_bind_double(st->st, idx, v));
 }
 
 void lh_stmt_bind_null(lh_stmt_t *st, int idx)
 {
-    sqlite3_bind_null(st->st, idx);
+    bound(st, sqlite3_bind_null(st->st, idx));
 }
 
 lh_err lh_stmt_step(lh_stmt_t *st, bool *has_row, lh_errbuf *eb)
 {
+    *has_row = false;
+    if (st->bind_rc == SQLITE_NOMEM)
+        LH_FAIL(LH_E_NOMEM, eb, "metastore: out of memory binding a value");
+    LH_FAIL_IF(st->bind_rc != SQLITE_OK, LH_E_INTERNAL, eb, "metastore: bind failed: %s",
+               sqlite3_errstr(st->bind_rc));
     int rc = sqlite3_step(st->st);
     if (rc == SQLITE_ROW) {
         *has_row = true;
