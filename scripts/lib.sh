@@ -30,10 +30,14 @@ lh_apt_install() {
   lh_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# lh_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.
+# lh_build DIR [CMAKE ARGS...]: configure (once) and build into DIR (RelWithDebInfo unless
+# the args say otherwise). Warnings are errors when LH_WERROR=ON (scripts/test sets it; a
+# user's scripts/run does not). LH_BUILD_TARGETS="t1 t2" builds only those targets.
 lh_build() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$dir" -j "$(nproc)" 2>&1 | grep -E 'error|warning|Error' || true
-  [ "${PIPESTATUS[0]}" = 0 ] || { lh_log "build failed in $dir"; cmake --build "$dir" -j1 2>&1 | tail -30; return 1; }
+  local targets=() t
+  for t in ${LH_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLH_WERROR="${LH_WERROR:-OFF}" "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)" "${targets[@]}" 2>&1 | grep -E 'error|warning|Error' || true
+  [ "${PIPESTATUS[0]}" = 0 ] || { lh_log "build failed in $dir"; cmake --build "$dir" -j1 "${targets[@]}" 2>&1 | tail -30; return 1; }
 }
