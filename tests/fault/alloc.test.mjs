@@ -18,13 +18,14 @@
 // running; the unfaulted request after it must get the normal answer (nothing left
 // half-changed: an open transaction, a held lock); and each daemon, stopped with SIGTERM,
 // must report exactly the baseline's live allocations (more is a leak; the cold pass
-// names the n). LH_FAULT_SCENARIO=<name> runs one scenario.
+// names the n). LH_FAULT_SCENARIO=<name> runs one scenario; LH_FAULT_COLD_SAMPLES=<k>
+// widens the cold pass (1000 covers every n: about 4 minutes instead of 35 seconds).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../api/harness.mjs';
 
 const WARM_MAX = 400; // faulted requests per scenario on the warm daemon
-const COLD_SAMPLES = 40; // fresh daemons per scenario
+const COLD_SAMPLES = Number(process.env.LH_FAULT_COLD_SAMPLES ?? 40); // fresh daemons per scenario
 const POLICY_DEF = JSON.stringify({ spark_version: { type: 'unlimited', defaultValue: '15.4.x-scala2.12' } });
 
 let seq = 0;
