@@ -279,6 +279,7 @@ static void handle(conn_state *cs)
             json_decref(req->out);
         req->out = NULL;
         req->text = NULL;
+        req->header_count = 0;
         req->status = lh_err_http_status(LH_E_NOMEM);
     }
 }

@@ -181,10 +181,13 @@ json_t *cl_ipool_render(lh_clusters_t *c, const cl_ipool *ip)
     json_object_set_new(o, "instance_pool_id", json_string(ip->id));
     json_object_set_new(o, "state", json_string(ip->is_deleted ? "DELETED" : "ACTIVE"));
     int idle = cl_ipool_idle(ip);
+    /* A top-up's workers count as idle as soon as they exist, before the top-up finishes and
+     * clears pending_idle: pending is at most what is still missing, never counted twice. */
+    int missing = spec_int(ip, "min_idle_instances", 0) - idle;
+    int pending = ip->pending_idle < missing ? ip->pending_idle : (missing > 0 ? missing : 0);
     json_object_set_new(o, "stats",
                         json_pack("{s:i, s:i, s:i, s:i}", "used_count", ip->used, "idle_count",
-                                  idle, "pending_used_count", 0, "pending_idle_count",
-                                  ip->pending_idle));
+                                  idle, "pending_used_count", 0, "pending_idle_count", pending));
     json_object_set_new(
         o, "default_tags",
         json_pack("{s:s, s:s}", "Vendor", "Databricks", "DatabricksInstancePoolId", ip->id));
