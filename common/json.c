@@ -24,6 +24,11 @@ void lh_json_track_oom(void)
     json_set_alloc_funcs(json_malloc_noting, free);
 }
 
+bool lh_json_oom_seen(void)
+{
+    return json_oom;
+}
+
 bool lh_json_oom_take(void)
 {
     bool seen = json_oom;

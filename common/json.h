@@ -56,6 +56,8 @@ lh_err lh_json_as_bool(const json_t *v, const char *what, bool *out, lh_errbuf *
 void lh_json_track_oom(void);
 /* True if a jansson allocation failed on this thread since the last call; clears the note. */
 bool lh_json_oom_take(void);
+/* The same without clearing: for code that must not keep (cache) what it just built. */
+bool lh_json_oom_seen(void);
 
 /* Depth of nesting (a scalar is 0). */
 int lh_json_depth(const json_t *v);

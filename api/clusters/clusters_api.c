@@ -190,7 +190,7 @@ static void answer_cached(lh_clusters_t *c, cl_cluster *cl, lh_req_t *req)
     if (cl->cached_json == NULL || cl->cached_seq != seq || cl->cached_activity != activity) {
         json_t *o = cl_render_cluster(c, cl);
         size_t n = 0;
-        char *text = lh_json_write(o, &n);
+        char *text = lh_json_oom_seen() ? NULL : lh_json_write(o, &n); /* never cache a part */
         json_decref(o);
         if (text != NULL) {
             free(cl->cached_json);

@@ -267,7 +267,10 @@ lh_err cl_h_policy_list(lh_req_t *req, lh_errbuf *eb)
     pthread_rwlock_unlock(&c->lock);
     size_t n = json_array_size(arr);
     json_t **items = malloc(sizeof *items * (n + 1));
-    LH_ASSERT(items != NULL);
+    if (items == NULL) {
+        json_decref(arr);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     for (size_t i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(arr, i));
     if (strcmp(col, "POLICY_NAME") == 0)

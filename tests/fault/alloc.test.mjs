@@ -7,13 +7,13 @@
 // X-Lh-Fault-Allocs, the number it made). The first request of a kind on a fresh daemon
 // allocates more (SQLite prepares and caches its statements), so each scenario runs:
 //   1. a baseline on a fresh daemon: the request cold and warm, unfaulted: the normal
-//      status and body keys, K_cold and K_warm allocations, and the allocations the
+//      status and body shape, K_cold and K_warm allocations, and the allocations the
 //      daemon reports live at exit (the same for every clean run, whatever it served);
 //   2. warm: one daemon; for every n in 1..K_warm (evenly sampled past WARM_MAX) the
 //      request with its nth allocation failing, then the same request unfaulted;
 //   3. cold: for a sample of COLD_SAMPLES n in 1..K_cold, a fresh daemon serves the
 //      request once with its nth allocation failing, then once unfaulted, and stops.
-// Every faulted answer must be the normal one (same status and body keys: the failure was
+// Every faulted answer must be the normal one (same status and body shape: the failure was
 // absorbed, e.g. by SQLite) or a clean 5xx {"error_code","message"}; the daemon must keep
 // running; the unfaulted request after it must get the normal answer (nothing left
 // half-changed: an open transaction, a held lock); and each daemon, stopped with SIGTERM,
@@ -55,6 +55,19 @@ const scenarios = {
     request: () => ['POST', '/api/2.1/clusters/create',
       { cluster_name: uniq('c'), spark_version: '15.4.x-scala2.12', num_workers: 0 }],
   },
+  'get cluster': {
+    setup: async (d) => { // RUNNING first: the answer's shape depends on the state
+      const { cluster_id: id } = await ok(d, 'POST', '/api/2.1/clusters/create',
+        { cluster_name: 'g', spark_version: '15.4.x-scala2.12', num_workers: 0 });
+      await d.waitFor(async () => (await ok(d, 'GET', `/api/2.1/clusters/get?cluster_id=${id}`)).state === 'RUNNING');
+      return id;
+    },
+    request: (id) => ['GET', `/api/2.1/clusters/get?cluster_id=${id}`],
+  },
+  'list policies': {
+    setup: async (d) => { await ok(d, 'POST', '/api/2.0/policies/clusters/create', { name: 'l', definition: POLICY_DEF }); },
+    request: () => ['GET', '/api/2.0/policies/clusters/list'],
+  },
   'SCIM list': {
     setup: async (d) => { await ok(d, 'POST', '/api/2.0/preview/scim/v2/Users', { userName: 'x@example.com' }); },
     request: () => ['GET', '/api/2.0/preview/scim/v2/Users?filter=userName%20sw%20%22x%22'],
@@ -72,7 +85,13 @@ async function send(d, req, nth) {
   return d.api(method, path, body, { headers: { 'X-Lh-Fault-Nth': String(nth) } });
 }
 
-const keys = (j) => (j && typeof j === 'object' ? Object.keys(j).sort().join(',') : typeof j);
+// The shape of an answer: its keys at every depth (an array by its first element), so a
+// field lost to a failed allocation anywhere shows; values (ids, times) may differ.
+function keys(j) {
+  if (Array.isArray(j)) return `[${j.length ? keys(j[0]) : ''}]`;
+  if (j && typeof j === 'object') return `{${Object.keys(j).sort().map((k) => `${k}:${keys(j[k])}`).join(',')}}`;
+  return j === null ? 'null' : typeof j;
+}
 
 // Up to max values of 1..k: all of them, or evenly spaced from 1 to k.
 function sample(k, max) {
@@ -126,6 +145,7 @@ async function faultOnce(d, sc, state, base, where, tally) {
   assert.equal(d.proc.exitCode, null, `${where.text}: the daemon exited\n${d.stderr.slice(-3000)}`);
   const next = await send(d, sc.request(state), 0);
   assert.equal(next.status, base.status, `${where.text}: the next request got ${next.status} ${next.text}`);
+  assert.equal(keys(next.json), base.keys, `${where.text}: the next request got ${next.text}`);
 }
 
 // A daemon's run: setup, body(d, state), stop, and the leak check.
