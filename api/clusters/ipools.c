@@ -240,12 +240,17 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     json_t *spec = NULL;
     LH_TRY(spec_from_request(req->params, &spec, eb));
     cl_ipool *ip = calloc(1, sizeof *ip);
-    LH_ASSERT(ip != NULL);
+    cl_job *topup = cl_job_new(JOB_IPOOL_TOPUP, "", NULL, NULL); /* id set below */
+    if (ip == NULL || topup == NULL || (ip->pool = lh_pool_create("ipool", 0)) == NULL) {
+        free(ip);
+        free(topup);
+        json_decref(spec);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     cl_make_ipool_id(ip->id);
+    snprintf(topup->id, sizeof topup->id, "%s", ip->id);
     ip->spec = spec;
     ip->created_at = lh_now_ms();
-    ip->pool = lh_pool_create("ipool", 0);
-    LH_ASSERT(ip->pool != NULL);
     set_pending(ip);
     cl_wrlock(c);
     lh_err e = cl_store_ipool(c, ip, eb);
@@ -258,9 +263,10 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
         lh_pool_destroy(ip->pool);
         json_decref(ip->spec);
         free(ip);
+        free(topup);
         return e;
     }
-    cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL);
+    cl_job_post(c, topup);
     req->out = json_pack("{s:s}", "instance_pool_id", ip->id);
     return LH_OK;
 }

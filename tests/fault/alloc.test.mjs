@@ -56,23 +56,40 @@ const scenarios = {
       { cluster_name: uniq('c'), spark_version: '15.4.x-scala2.12', num_workers: 0 }],
   },
   'get cluster': {
-    setup: async (d) => { // RUNNING first: the answer's shape depends on the state
-      const { cluster_id: id } = await ok(d, 'POST', '/api/2.1/clusters/create',
-        { cluster_name: 'g', spark_version: '15.4.x-scala2.12', num_workers: 0 });
-      await d.waitFor(async () => (await ok(d, 'GET', `/api/2.1/clusters/get?cluster_id=${id}`)).state === 'RUNNING');
-      return id;
-    },
+    setup: (d) => runningCluster(d, 'g'),
     request: (id) => ['GET', `/api/2.1/clusters/get?cluster_id=${id}`],
   },
   'list policies': {
     setup: async (d) => { await ok(d, 'POST', '/api/2.0/policies/clusters/create', { name: 'l', definition: POLICY_DEF }); },
     request: () => ['GET', '/api/2.0/policies/clusters/list'],
   },
+  'create group': {
+    request: () => ['POST', '/api/2.0/preview/scim/v2/Groups', { displayName: uniq('g') }],
+  },
+  'create instance pool': {
+    request: () => ['POST', '/api/2.0/instance-pools/create',
+      { instance_pool_name: uniq('ip'), node_type_id: 'lakehouse.small' }],
+  },
+  'list clusters': {
+    setup: (d) => runningCluster(d, 'l'),
+    request: () => ['GET', '/api/2.1/clusters/list?filter_by.cluster_sources=API'],
+  },
+  'SCIM Me': {
+    request: () => ['GET', '/api/2.0/preview/scim/v2/Me'],
+  },
   'SCIM list': {
     setup: async (d) => { await ok(d, 'POST', '/api/2.0/preview/scim/v2/Users', { userName: 'x@example.com' }); },
     request: () => ['GET', '/api/2.0/preview/scim/v2/Users?filter=userName%20sw%20%22x%22'],
   },
 };
+
+// A cluster's id once it is RUNNING (the shape of a cluster's JSON depends on its state).
+async function runningCluster(d, name) {
+  const { cluster_id: id } = await ok(d, 'POST', '/api/2.1/clusters/create',
+    { cluster_name: name, spark_version: '15.4.x-scala2.12', num_workers: 0 });
+  await d.waitFor(async () => (await ok(d, 'GET', `/api/2.1/clusters/get?cluster_id=${id}`)).state === 'RUNNING');
+  return id;
+}
 
 async function ok(d, method, path, body) {
   const r = await d.api(method, path, body);
