@@ -48,10 +48,18 @@
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 
+/* SQL statement text: the Statement Execution API body bound; generated SQL (dashboards,
+ * dbt) stays well under it. */
+#define LH_SQL_TEXT_MAX (1024 * 1024)
+/* SQL nesting (parenthesized expressions, subqueries, CASE arms, type parameters): the
+ * parser recurses once per level, so this bounds its stack (~1 KiB a level). */
+#define LH_SQL_DEPTH_MAX 256
+
 _Static_assert(LH_REQUEST_BODY_MAX >= 64 * 1024, "cluster specs and SCIM bodies must fit");
 _Static_assert(LH_PAGE_SIZE_DEFAULT <= LH_PAGE_SIZE_MAX, "default page within the maximum");
 _Static_assert(LH_EVENTS_PAGE_DEFAULT <= LH_EVENTS_PAGE_MAX, "default page within the maximum");
 _Static_assert(LH_INFLIGHT_MAX <= 4096, "libmicrohttpd's connection limit is 4096");
 _Static_assert(LH_JSON_DEPTH_MAX >= 16 && LH_JSON_DEPTH_MAX <= 1024, "stack-safe JSON depth");
+_Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe SQL depth");
 
 #endif

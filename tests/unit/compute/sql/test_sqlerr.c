@@ -1,7 +1,7 @@
 /* test_sqlerr.c - the error class table is sorted and renders Spark's messages. */
 #include <string.h>
 
-#include "compute/sqlerr.h"
+#include "compute/sql/sqlerr.h"
 #include "t.h"
 
 static void table_sorted_and_states(void)

@@ -13,8 +13,8 @@
  *                   exactly as Spark prints them.
  * Thread-safe (the table is read-only).
  */
-#ifndef LH_COMPUTE_SQLERR_H
-#define LH_COMPUTE_SQLERR_H
+#ifndef LH_COMPUTE_SQL_SQLERR_H
+#define LH_COMPUTE_SQL_SQLERR_H
 
 #include "common/err.h"
 
