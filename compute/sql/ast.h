@@ -403,12 +403,21 @@ typedef enum lh_ast_group_kind {
     LH_GROUP_GROUPING_SETS, /* GROUPING SETS ((a, b), a, ()) */
 } lh_ast_group_kind_t;
 
-typedef struct lh_ast_group_item {
+typedef struct lh_ast_group_item lh_ast_group_item_t;
+
+/* One element of ROLLUP/CUBE/GROUPING SETS: a list of expressions ("(a, b)", "a", "()"),
+ * or, inside GROUPING SETS, a nested ROLLUP/CUBE/GROUPING SETS (nested != NULL). */
+typedef struct lh_ast_grouping_set {
+    lh_ast_exprs_t exprs;
+    lh_ast_group_item_t *nested;
+} lh_ast_grouping_set_t;
+
+struct lh_ast_group_item {
     lh_ast_group_kind_t kind;
-    lh_ast_expr_t *expr;  /* EXPR */
-    lh_ast_exprs_t *sets; /* ROLLUP/CUBE/GROUPING SETS: each element a list */
+    lh_ast_expr_t *expr;         /* EXPR */
+    lh_ast_grouping_set_t *sets; /* ROLLUP/CUBE/GROUPING SETS elements */
     int set_count;
-} lh_ast_group_item_t;
+};
 
 typedef struct lh_ast_group_by {
     bool present;
@@ -478,6 +487,8 @@ struct lh_ast_query {
     int set_quant;        /* 0 none, 1 ALL, 2 DISTINCT */
     lh_ast_exprs_t *rows; /* VALUES */
     int row_count;
+    lh_ast_ident_t *values_alias; /* VALUES (..) [AS] t(a, b) at query level, or NULL */
+    lh_ast_idents_t values_columns;
     lh_ast_name_t table; /* TABLE */
     /* query organization: applies to the whole query at this level */
     lh_ast_sort_t order_by;

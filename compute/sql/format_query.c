@@ -185,15 +185,33 @@ void lh_fmt_rel(sb_t *b, const lh_ast_rel_t *r)
 
 /* ---- SELECT ---------------------------------------------------------------------------- */
 
-static void fmt_set_list(sb_t *b, const lh_ast_exprs_t *sets, int count)
+static void fmt_group_item(sb_t *b, const lh_ast_group_item_t *it);
+
+static void fmt_set_list(sb_t *b, const lh_ast_grouping_set_t *sets, int count)
 {
     lh_sb_put(b, "(");
     for (int i = 0; i < count; i++) {
-        lh_sb_put(b, i ? ", (" : "(");
-        lh_fmt_exprs(b, &sets[i]);
+        lh_sb_put(b, i ? ", " : "");
+        if (sets[i].nested) {
+            fmt_group_item(b, sets[i].nested);
+            continue;
+        }
+        lh_sb_put(b, "(");
+        lh_fmt_exprs(b, &sets[i].exprs);
         lh_sb_put(b, ")");
     }
     lh_sb_put(b, ")");
+}
+
+static void fmt_group_item(sb_t *b, const lh_ast_group_item_t *it)
+{
+    static const char *const kinds[] = {"", "ROLLUP ", "CUBE ", "GROUPING SETS "};
+    if (it->kind == LH_GROUP_EXPR) {
+        lh_fmt_expr(b, it->expr);
+        return;
+    }
+    lh_sb_put(b, kinds[it->kind]);
+    fmt_set_list(b, it->sets, it->set_count);
 }
 
 static void fmt_group_by(sb_t *b, const lh_ast_group_by_t *g)
@@ -203,16 +221,9 @@ static void fmt_group_by(sb_t *b, const lh_ast_group_by_t *g)
         lh_sb_put(b, "ALL");
         return;
     }
-    static const char *const kinds[] = {"", "ROLLUP ", "CUBE ", "GROUPING SETS "};
     for (int i = 0; i < g->count; i++) {
-        const lh_ast_group_item_t *it = &g->items[i];
-        lh_sb_put(b, i ? ", " : "");
-        if (it->kind == LH_GROUP_EXPR) {
-            lh_fmt_expr(b, it->expr);
-        } else {
-            lh_sb_put(b, kinds[it->kind]);
-            fmt_set_list(b, it->sets, it->set_count);
-        }
+        lh_sb_put(b, !i ? "" : (g->with == 3 && i == g->count - 1) ? " " : ", ");
+        fmt_group_item(b, &g->items[i]);
     }
     lh_sb_put(b, g->with == 1 ? " WITH ROLLUP" : g->with == 2 ? " WITH CUBE" : "");
 }
@@ -342,6 +353,12 @@ void lh_fmt_query(sb_t *b, const lh_ast_query_t *q)
         break;
     case LH_Q_VALUES:
         fmt_rows(b, q->rows, q->row_count);
+        if (q->values_alias) {
+            lh_sb_put(b, " AS ");
+            lh_sb_ident(b, q->values_alias);
+            if (q->values_columns.count)
+                lh_sb_idents(b, &q->values_columns);
+        }
         break;
     case LH_Q_TABLE:
         lh_sb_put(b, "TABLE ");

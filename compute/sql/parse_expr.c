@@ -210,7 +210,7 @@ static lh_err in_predicate(parser_t *p, lh_ast_expr_t *e)
 static lh_err is_predicate(parser_t *p, lh_ast_expr_t *e, uint32_t first)
 {
     p->pos++; /* IS */
-    e->negated = lh_p_accept_kw(p, "NOT");
+    e->negated = lh_p_accept_kw(p, "NOT") || lh_p_accept_op(p, "!");
     e->kind = LH_EX_IS;
     if (lh_p_accept_kw(p, "NULL"))
         e->u.is.what = LH_IS_NULL;
@@ -241,7 +241,7 @@ static lh_err predicated(parser_t *p, lh_ast_expr_t **out)
     lh_ast_expr_t *v;
     LH_TRY(value_expr(p, &v));
     uint32_t at = p->pos;
-    bool neg = lh_p_is_kw(p, 0, "NOT");
+    bool neg = lh_p_is_kw(p, 0, "NOT") || lh_p_is_op(p, 0, "!");
     uint32_t k = neg ? 1 : 0;
     bool is_between = lh_p_is_kw(p, k, "BETWEEN"), is_in = lh_p_is_kw(p, k, "IN");
     bool is_like = lh_p_is_kw(p, k, "LIKE") || lh_p_is_kw(p, k, "ILIKE") ||
@@ -834,9 +834,10 @@ static lh_err typed_literal(parser_t *p, lh_ast_expr_t **out)
 }
 
 static const char *const multi_units[] = {
-    "YEAR",        "YEARS",        "MONTH",       "MONTHS",       "WEEK",    "WEEKS",  "DAY",
-    "DAYS",        "HOUR",         "HOURS",       "MINUTE",       "MINUTES", "SECOND", "SECONDS",
-    "MILLISECOND", "MILLISECONDS", "MICROSECOND", "MICROSECONDS", NULL,
+    "YEAR",       "YEARS",       "MONTH",       "MONTHS",       "WEEK",        "WEEKS",
+    "DAY",        "DAYS",        "HOUR",        "HOURS",        "MINUTE",      "MINUTES",
+    "SECOND",     "SECONDS",     "MILLISECOND", "MILLISECONDS", "MICROSECOND", "MICROSECONDS",
+    "NANOSECOND", "NANOSECONDS", NULL,
 };
 
 static bool is_unit(const parser_t *p, uint32_t k);
@@ -996,18 +997,46 @@ static lh_err star_except(parser_t *p, lh_ast_expr_t *e)
 static lh_err paren_expr(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
-    if (lh_p_starts_query(p, 1)) {
-        p->pos++;
+    if (lh_p_starts_query(p, 1) && !p->not_query[first]) {
+        /* "((SELECT 1) + 1)" starts like a query too: try one, else an expression */
+        lh_errbuf scratch, *eb = p->eb;
+        int depth = p->depth, params = p->param_count;
         lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_SUBQUERY, first);
-        LH_TRY(lh_p_query(p, &e->query));
-        LH_TRY(lh_p_expect_op(p, ")"));
-        *out = finish(p, e, first);
-        return LH_OK;
+        lh_errbuf_clear(&scratch);
+        p->pos++;
+        p->eb = &scratch;
+        lh_err err = lh_p_query(p, &e->query);
+        p->eb = eb;
+        if (err == LH_OK && lh_p_accept_op(p, ")")) {
+            *out = finish(p, e, first);
+            return LH_OK;
+        }
+        if (err != LH_OK && scratch.error_code &&
+            strcmp(scratch.error_code, "FAILED_TO_PARSE_TOO_COMPLEX") == 0) {
+            if (eb)
+                *eb = scratch;
+            return err;
+        }
+        p->not_query[first] = 1; /* each position is tried once: no exponential retries */
+        p->pos = first;
+        p->depth = depth;
+        p->param_count = params;
     }
     p->pos++;
     LH_TRY(lh_p_enter(p));
-    lh_ast_exprs_t list;
-    LH_TRY(lh_p_expr_list(p, &list));
+    lh_ast_exprs_t list = {0};
+    do { /* (a AS x, b): a row's fields may be named */
+        uint32_t f = p->pos;
+        lh_ast_expr_t *x;
+        LH_TRY(lh_p_expr(p, &x));
+        if (lh_p_accept_kw(p, "AS")) {
+            lh_ast_expr_t *al = lh_p_new_expr(p, LH_EX_ALIAS, f);
+            LH_TRY(lh_p_ident(p, &al->ident));
+            add_arg(p, al, x);
+            x = finish(p, al, f);
+        }
+        PUSH(p, list.items, list.count, x);
+    } while (lh_p_accept_op(p, ","));
     LH_TRY(lh_p_expect_op(p, ")"));
     lh_p_leave(p);
     if (lh_p_is_op(p, 0, "->")) { /* (x, y) -> body */
@@ -1026,7 +1055,7 @@ static lh_err paren_expr(parser_t *p, lh_ast_expr_t **out)
         *out = finish(p, e, first);
         return LH_OK;
     }
-    if (list.count == 1) {
+    if (list.count == 1 && list.items[0]->kind != LH_EX_ALIAS) {
         *out = list.items[0]; /* parentheses are not kept: the printer adds its own */
         return LH_OK;
     }

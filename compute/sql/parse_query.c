@@ -419,10 +419,20 @@ static lh_err lateral_view(parser_t *p, lh_ast_select_t *s)
 
 /* ---- GROUP BY ----------------------------------------------------------------------------- */
 
-/* One element of ROLLUP/CUBE/GROUPING SETS: (a, b), (), or a. */
-static lh_err grouping_set(parser_t *p, lh_ast_exprs_t *out)
+static lh_err group_item(parser_t *p, lh_ast_group_item_t *it, bool nested);
+
+/* One element of ROLLUP/CUBE/GROUPING SETS: (a, b), (), a, or a nested analytic. */
+static lh_err grouping_set(parser_t *p, lh_ast_grouping_set_t *gs, bool in_sets)
 {
-    memset(out, 0, sizeof *out);
+    memset(gs, 0, sizeof *gs);
+    lh_ast_exprs_t *out = &gs->exprs;
+    bool analytic =
+        ((lh_p_is_kw(p, 0, "ROLLUP") || lh_p_is_kw(p, 0, "CUBE")) && lh_p_is_op(p, 1, "(")) ||
+        (lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS"));
+    if (in_sets && analytic) {
+        gs->nested = lh_arena_calloc(p->arena, 1, sizeof *gs->nested);
+        return group_item(p, gs->nested, true);
+    }
     if (lh_p_is_op(p, 0, "(")) {
         uint32_t save = p->pos;
         p->pos++;
@@ -445,9 +455,10 @@ static lh_err grouping_set(parser_t *p, lh_ast_exprs_t *out)
     return LH_OK;
 }
 
-static lh_err group_item(parser_t *p, lh_ast_group_item_t *it)
+static lh_err group_item(parser_t *p, lh_ast_group_item_t *it, bool nested)
 {
     memset(it, 0, sizeof *it);
+    LH_TRY(lh_p_enter(p));
     bool rollup = lh_p_is_kw(p, 0, "ROLLUP"), cube = lh_p_is_kw(p, 0, "CUBE");
     bool sets = lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS");
     if ((rollup || cube) && lh_p_is_op(p, 1, "(")) {
@@ -456,32 +467,46 @@ static lh_err group_item(parser_t *p, lh_ast_group_item_t *it)
     } else if (sets && lh_p_is_op(p, 2, "(")) {
         it->kind = LH_GROUP_GROUPING_SETS;
         p->pos += 2;
+    } else if (nested) {
+        return lh_p_fail(p);
     } else {
         it->kind = LH_GROUP_EXPR;
-        return lh_p_expr(p, &it->expr);
+        LH_TRY(lh_p_expr(p, &it->expr));
+        lh_p_leave(p);
+        return LH_OK;
     }
     LH_TRY(lh_p_expect_op(p, "("));
     do {
-        lh_ast_exprs_t set;
-        LH_TRY(grouping_set(p, &set));
+        lh_ast_grouping_set_t set;
+        LH_TRY(grouping_set(p, &set, it->kind == LH_GROUP_GROUPING_SETS));
         PUSH(p, it->sets, it->set_count, set);
     } while (lh_p_accept_op(p, ","));
-    return lh_p_expect_op(p, ")");
+    LH_TRY(lh_p_expect_op(p, ")"));
+    lh_p_leave(p);
+    return LH_OK;
 }
 
 static lh_err group_by(parser_t *p, lh_ast_group_by_t *g)
 {
     g->present = true;
-    if (lh_p_is_kw(p, 0, "ALL") && !lh_p_is_op(p, 1, "(") && !lh_p_is_op(p, 1, ".")) {
+    if (lh_p_is_kw(p, 0, "ALL") && !lh_p_is_op(p, 1, "(") && !lh_p_is_op(p, 1, ".") &&
+        !lh_p_is_op(p, 1, ",")) {
         p->pos++;
         g->all = true;
         return LH_OK;
     }
     do {
         lh_ast_group_item_t it;
-        LH_TRY(group_item(p, &it));
+        LH_TRY(group_item(p, &it, false));
         PUSH(p, g->items, g->count, it);
     } while (lh_p_accept_op(p, ","));
+    if (lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS") && lh_p_is_op(p, 2, "(")) {
+        lh_ast_group_item_t it;
+        LH_TRY(group_item(p, &it, false));
+        PUSH(p, g->items, g->count, it);
+        g->with = 3;
+        return LH_OK;
+    }
     if (lh_p_is_kw(p, 0, "WITH") && (lh_p_is_kw(p, 1, "ROLLUP") || lh_p_is_kw(p, 1, "CUBE"))) {
         g->with = lh_p_is_kw(p, 1, "ROLLUP") ? 1 : 2;
         p->pos += 2;
@@ -574,6 +599,9 @@ static lh_err query_primary(parser_t *p, lh_ast_query_t **out)
     } else if (lh_p_accept_kw(p, "VALUES")) {
         q = new_query(p, LH_Q_VALUES, first);
         LH_TRY(lh_p_values_rows(p, &q->rows, &q->row_count));
+        LH_TRY(lh_p_alias(p, &q->values_alias, true));
+        if (q->values_alias && lh_p_is_op(p, 0, "(") && lh_p_is_ident(p, 1))
+            LH_TRY(lh_p_ident_list(p, &q->values_columns));
     } else if (lh_p_accept_kw(p, "TABLE")) {
         q = new_query(p, LH_Q_TABLE, first);
         LH_TRY(lh_p_name(p, &q->table));

@@ -255,7 +255,9 @@ static lh_err start(parser_t *p, const char *sql, size_t bytes, lh_arena_t *aren
     p->eb = eb;
     if (bytes > LH_SQL_TEXT_MAX)
         return lh_sqlerr(eb, "FAILED_TO_PARSE_TOO_COMPLEX", NULL);
-    return lh_sql_lex(sql, bytes, arena, &p->toks, &p->count, eb);
+    LH_TRY(lh_sql_lex(sql, bytes, arena, &p->toks, &p->count, eb));
+    p->not_query = lh_arena_calloc(arena, p->count, 1);
+    return LH_OK;
 }
 
 lh_err lh_sql_parse(const char *sql, size_t bytes, lh_arena_t *arena, lh_ast_stmt_list_t **out,

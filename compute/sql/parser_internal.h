@@ -29,6 +29,7 @@ typedef struct parser {
     lh_errbuf *eb;
     int depth;
     int param_count; /* ? markers seen */
+    uint8_t *not_query; /* per token: a subquery tried here failed (bounds backtracking) */
 } parser_t;
 
 const lh_token_t *lh_p_peek(const parser_t *p, uint32_t k);
