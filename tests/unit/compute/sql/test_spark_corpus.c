@@ -15,7 +15,37 @@
 
 typedef struct counts {
     int total, ok_parsed, ok_failed, syntax_refused, syntax_accepted, other_parse, rt_failed;
+    int syntax_same_text, other_refused, other_same_class;
 } counts_t;
+
+/* The value of "name" : "..." in Spark's JSON answer (JSON escapes kept), or "". */
+static void json_param(const char *out, const char *name, char *buf, size_t cap)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\" : \"", name);
+    const char *p = strstr(out, key);
+    buf[0] = '\0';
+    if (!p)
+        return;
+    p += strlen(key);
+    size_t n = 0;
+    while (*p && *p != '"' && n + 1 < cap) {
+        if (*p == '\\' && p[1])
+            p++;
+        buf[n++] = *p++;
+    }
+    buf[n] = '\0';
+}
+
+/* Spark's message for its golden PARSE_SYNTAX_ERROR answer vs ours. */
+static bool same_syntax_text(const char *output, const char *ours)
+{
+    char err[256], hint[256], want[600];
+    json_param(output, "error", err, sizeof err);
+    json_param(output, "hint", hint, sizeof hint);
+    snprintf(want, sizeof want, "[PARSE_SYNTAX_ERROR] Syntax error at or near %s%s.", err, hint);
+    return strncmp(ours, want, strlen(want)) == 0;
+}
 
 static char *slurp(const char *path)
 {
@@ -46,10 +76,22 @@ static void check_one(const char *file, const char *sql, const char *output, cou
         if (parsed) {
             c->syntax_accepted++;
             printf("ACCEPTED (Spark: PARSE_SYNTAX_ERROR) %s: %s\n", file, sql);
-        } else
+        } else {
             c->syntax_refused++;
+            if (same_syntax_text(output, eb.msg))
+                c->syntax_same_text++;
+            else
+                printf("MESSAGE %s: %s\n    ours: %s\n", file, sql, eb.msg);
+        }
     } else if (parse_exc) {
+        char cls[128];
+        json_param(output, "errorClass", cls, sizeof cls);
         c->other_parse++;
+        c->other_refused += !parsed;
+        if (!parsed && eb.error_code && strcmp(eb.error_code, cls) == 0)
+            c->other_same_class++;
+        else
+            printf("OTHER %s (%s, ours: %s): %s\n", cls, file, parsed ? "parsed" : eb.msg, sql);
     } else if (!parsed) {
         c->ok_failed++;
         printf("FAILED %s: %s\n    %s\n", file, sql, eb.msg);
@@ -119,9 +161,10 @@ static void spark_golden_statements(void)
     walk(root, "", &c);
     printf("spark corpus: %d statements; Spark OK: %d parsed, %d refused, %d round-trip "
            "failures; Spark PARSE_SYNTAX_ERROR: %d refused, %d accepted; other parse-time "
-           "errors: %d\n",
+           "errors: %d (%d refused, %d with Spark's class); syntax error text identical to "
+           "Spark's: %d\n",
            c.total, c.ok_parsed, c.ok_failed, c.rt_failed, c.syntax_refused, c.syntax_accepted,
-           c.other_parse);
+           c.other_parse, c.other_refused, c.other_same_class, c.syntax_same_text);
     T_CHECK(c.total > 2500);
     T_EQ_INT(c.ok_failed, 0);
     T_EQ_INT(c.rt_failed, 0);
