@@ -274,6 +274,11 @@ bool lh_sql_keyword_ends_clause(const char *word, size_t len)
     return k && k->ends_clause;
 }
 
+const char *lh_sql_keyword_at(size_t i)
+{
+    return i < sizeof keywords / sizeof keywords[0] ? keywords[i].name : NULL;
+}
+
 /* ---- scanning ---------------------------------------------------------------------- */
 
 typedef struct lexer {

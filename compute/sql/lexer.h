@@ -83,5 +83,8 @@ lh_kw_class_t lh_sql_keyword(const char *word, size_t len);
 /* Whether a word ends an expression list or relation, so it cannot be an alias written
  * without AS (FROM, WHERE, JOIN, UNION, LIMIT...). */
 bool lh_sql_keyword_ends_clause(const char *word, size_t len);
+/* The keyword table, in order (tests check it is sorted; editors may list it): the i-th
+ * keyword, or NULL past the end. */
+const char *lh_sql_keyword_at(size_t i);
 
 #endif

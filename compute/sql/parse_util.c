@@ -109,7 +109,8 @@ static lh_err describe_target(parser_t *p, lh_ast_stmt_t *s)
 static lh_err describe(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos++; /* DESCRIBE / DESC */
-    if (lh_p_accept_kw(p, "QUERY") || lh_p_starts_query(p, 0)) {
+    /* DESCRIBE TABLE t describes a table, not the query "TABLE t" */
+    if (lh_p_accept_kw(p, "QUERY") || (lh_p_starts_query(p, 0) && !lh_p_is_kw(p, 0, "TABLE"))) {
         s->describe_what = LH_DESC_QUERY;
         return lh_p_query(p, &s->query);
     }

@@ -28,7 +28,7 @@ typedef struct parser {
     lh_arena_t *arena;
     lh_errbuf *eb;
     int depth;
-    int param_count; /* ? markers seen */
+    int param_count;    /* ? markers seen */
     uint8_t *not_query; /* per token: a subquery tried here failed (bounds backtracking) */
 } parser_t;
 

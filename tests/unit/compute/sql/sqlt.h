@@ -61,13 +61,13 @@ static inline const char *sqlt_roundtrip(lh_arena_t *a, const char *sql, int *ok
     } while (0)
 
 /* Parsing fails with exactly this message. */
-#define T_ERR(a, sql, msg)                                                                         \
+#define T_ERR(a, sql, want)                                                                        \
     do {                                                                                           \
         lh_errbuf t_eb_;                                                                           \
         const char *t_s_ = sqlt_format((a), (sql), &t_eb_);                                        \
         T_CHECK(t_s_ == NULL);                                                                     \
         if (t_s_ == NULL)                                                                          \
-            T_EQ_STR(t_eb_.msg, (msg));                                                            \
+            T_EQ_STR(t_eb_.msg, (want));                                                           \
     } while (0)
 
 #endif

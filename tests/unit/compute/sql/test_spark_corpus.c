@@ -1,5 +1,6 @@
 /* test_spark_corpus.c - every `-- !query` statement of Spark's golden files
- * ($LH_TESTDATA/spark-sql-tests/results/ (every .sql.out file), read in place) goes through the parser:
+ * ($LH_TESTDATA/spark-sql-tests/results/ (every .sql.out file), read in place) goes through the
+ * parser:
  *   - statements Spark answers without a ParseException must parse and round-trip through
  *     the printer (parse(format(parse(x))) prints the same);
  *   - statements Spark refuses with PARSE_SYNTAX_ERROR must be refused by us too;
