@@ -580,6 +580,9 @@ lh_err lh_sql_lex(const char *sql, size_t bytes, lh_arena_t *arena, lh_token_t *
                   uint32_t *count, lh_errbuf *eb)
 {
     lexer_t lx = {.s = sql, .n = bytes, .line = 1, .arena = arena, .eb = eb};
+    const char *nul = memchr(sql, '\0', bytes);
+    if (nul) /* token values are C strings: a NUL byte cannot be represented */
+        return syntax_at(&lx, (size_t)(nul - sql), "'\\u0000'");
     size_t cap = 64, n = 0;
     lh_token_t *toks = lh_arena_alloc(arena, cap * sizeof *toks);
     for (;;) {

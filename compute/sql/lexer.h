@@ -15,8 +15,9 @@
  *   - -- line comments and nested bracketed comments (hints are comments too).
  * Every token has its byte span [start, stop) and the line (1-based) and column (0-based,
  * in bytes, like Spark's "pos") of its first byte.
- * Errors: UNCLOSED_BRACKETED_COMMENT, PARSE_SYNTAX_ERROR for an unclosed string or a stray
- * character (Spark's lexer errors surface as syntax errors).
+ * Errors: UNCLOSED_BRACKETED_COMMENT, PARSE_SYNTAX_ERROR for an unclosed string, a stray
+ * character or a NUL byte (token values are C strings) (Spark's lexer errors surface as syntax
+ * errors).
  */
 #ifndef LH_COMPUTE_SQL_LEXER_H
 #define LH_COMPUTE_SQL_LEXER_H

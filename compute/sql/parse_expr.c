@@ -120,6 +120,7 @@ static lh_err unary(parser_t *p, lh_ast_expr_t **out)
     if (op == LH_OP_NONE)
         return postfix(p, out);
     LH_TRY(lh_p_enter(p));
+    p->neg_number = op == LH_OP_NEG && lh_p_peek(p, 1)->kind == LH_TK_NUMBER;
     p->pos++;
     lh_ast_expr_t *arg;
     LH_TRY(unary(p, &arg));
@@ -906,14 +907,9 @@ static lh_err number_literal(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
     const lh_token_t *t = lh_p_peek(p, 0);
-    bool neg = first > 0 && p->toks[first - 1].kind == LH_TK_OP &&
-               strcmp(p->toks[first - 1].value, "-") == 0;
-    /* the range check sees the sign the way Spark's literal does */
-    lh_err err = check_range(p, t, false);
-    if (err != LH_OK && neg && check_range(p, t, true) == LH_OK)
-        err = LH_OK;
-    if (err != LH_OK)
-        return neg ? check_range(p, t, true) : err;
+    bool neg = p->neg_number; /* -128Y: the range check sees the sign, as Spark's does */
+    p->neg_number = false;
+    LH_TRY(check_range(p, t, neg));
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_LITERAL, first);
     e->u.lit.kind = LH_LIT_NUMBER;
     e->u.lit.num = t->num;

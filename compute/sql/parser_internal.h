@@ -30,6 +30,7 @@ typedef struct parser {
     int depth;
     int param_count;    /* ? markers seen */
     uint8_t *not_query; /* per token: a subquery tried here failed (bounds backtracking) */
+    bool neg_number;    /* a unary minus directly precedes the number being parsed */
 } parser_t;
 
 const lh_token_t *lh_p_peek(const parser_t *p, uint32_t k);

@@ -126,6 +126,9 @@ static void errors(void)
     /* not NUL-terminated input: the lexer stays inside its slice */
     T_CHECK(lh_sql_lex("'abcdef", 3, A, &t, &n, &eb) == LH_E_INVALID);
     T_CHECK(lh_sql_lex("abcdef", 3, A, &t, &n, &eb) == LH_OK);
+    T_CHECK(lh_sql_lex("'a\0b'", 5, A, &t, &n, &eb) == LH_E_INVALID); /* NUL byte */
+    T_EQ_STR(eb.msg, "[PARSE_SYNTAX_ERROR] Syntax error at or near '\\u0000'. SQLSTATE: 42601 "
+                     "(line 1, pos 2)");
     T_EQ_STR(t[0].value, "abc");
 }
 

@@ -69,6 +69,10 @@ static void other_parse_errors(void)
     T_ERR(A, "select 1 /* a /* b */ c",
           "[UNCLOSED_BRACKETED_COMMENT] Found an unclosed bracketed comment. Please, append */ at "
           "the end of the comment. SQLSTATE: 42601");
+    T_ERR(A, "select 1 -128Y",
+          "[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal 128 is outside the valid range for "
+          "tinyint with minimum value of -128 and maximum value of 127. Please adjust the value "
+          "accordingly. SQLSTATE: 22003 (line 1, pos 10)");
     /* in range: the minima fold the sign in */
     lh_errbuf eb;
     T_EQ_STR(sqlt_format(A, "select -128Y, 127Y, -32768S, -9223372036854775808L", &eb),
