@@ -51,10 +51,11 @@
 /* SQL statement text: the Statement Execution API body bound; generated SQL (dashboards,
  * dbt) stays well under it. */
 #define LH_SQL_TEXT_MAX (1024 * 1024)
-/* SQL nesting, in parser recursion levels: a parenthesized expression costs 3 (expression,
- * value, parentheses), a subquery about 4, so ~256 nested parentheses; bounds the parser's
- * stack to well under 1 MiB whatever the input. */
-#define LH_SQL_DEPTH_MAX 768
+/* SQL nesting, in parser recursion levels = syntax tree depth: a parenthesized expression
+ * costs 3 (expression, value, parentheses), each operator of a chain (a + b + ..., AND,
+ * UNION, JOIN, a[i][j]) 1; bounds the stack of the parser and of every tree walk (printer,
+ * binder) whatever the input. */
+#define LH_SQL_DEPTH_MAX 1000
 
 _Static_assert(LH_REQUEST_BODY_MAX >= 64 * 1024, "cluster specs and SCIM bodies must fit");
 _Static_assert(LH_PAGE_SIZE_DEFAULT <= LH_PAGE_SIZE_MAX, "default page within the maximum");

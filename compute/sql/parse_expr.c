@@ -94,7 +94,10 @@ static lh_err binary_level(parser_t *p, int level, lh_ast_expr_t **out)
     lh_ast_expr_t *left;
     LH_TRY(binary_level(p, level + 1, &left));
     const binop_t *b;
+    int chain = 0; /* each operator deepens the (left-deep) tree: count it */
     while ((b = binop_at(p, level)) != NULL) {
+        LH_TRY(lh_p_enter(p));
+        chain++;
         p->pos++;
         lh_ast_expr_t *right;
         LH_TRY(binary_level(p, level + 1, &right));
@@ -104,6 +107,7 @@ static lh_err binary_level(parser_t *p, int level, lh_ast_expr_t **out)
         add_arg(p, e, right);
         left = finish(p, e, first);
     }
+    p->depth -= chain;
     *out = left;
     return LH_OK;
 }
@@ -298,7 +302,10 @@ static lh_err logic_level(parser_t *p, bool is_or, lh_ast_expr_t **out)
     uint32_t first = p->pos;
     lh_ast_expr_t *left;
     LH_TRY(is_or ? logic_level(p, false, &left) : not_level(p, &left));
+    int chain = 0;
     while (lh_p_is_kw(p, 0, is_or ? "OR" : "AND")) {
+        LH_TRY(lh_p_enter(p));
+        chain++;
         p->pos++;
         lh_ast_expr_t *right;
         LH_TRY(is_or ? logic_level(p, false, &right) : not_level(p, &right));
@@ -308,6 +315,7 @@ static lh_err logic_level(parser_t *p, bool is_or, lh_ast_expr_t **out)
         add_arg(p, e, right);
         left = finish(p, e, first);
     }
+    p->depth -= chain;
     *out = left;
     return LH_OK;
 }
@@ -1244,7 +1252,9 @@ static lh_err postfix(parser_t *p, lh_ast_expr_t **out)
     uint32_t first = p->pos;
     lh_ast_expr_t *e;
     LH_TRY(primary(p, &e));
-    for (;;) {
+    int chain = 0;
+    for (;; chain++) {
+        LH_TRY(lh_p_enter(p)); /* each postfix operator nests the tree one level */
         if (lh_p_is_op(p, 0, "[")) {
             LH_TRY(lh_p_enter(p));
             p->pos++;
@@ -1280,6 +1290,7 @@ static lh_err postfix(parser_t *p, lh_ast_expr_t **out)
             break;
         }
     }
+    p->depth -= chain + 1;
     *out = e;
     return LH_OK;
 }

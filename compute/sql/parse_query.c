@@ -356,7 +356,8 @@ lh_err lh_p_relation(parser_t *p, lh_ast_rel_t **out)
     uint32_t first = p->pos;
     lh_ast_rel_t *r;
     LH_TRY(relation_primary(p, &r));
-    for (;;) {
+    for (int chain = 0;; chain++) {
+        LH_TRY(lh_p_enter(p)); /* joins nest left-deep: count each */
         lh_ast_join_kind_t kind;
         bool natural, outer;
         uint32_t len;
@@ -368,6 +369,7 @@ lh_err lh_p_relation(parser_t *p, lh_ast_rel_t **out)
             p->pos += len + 1;
             LH_TRY(join(p, &r, first, kind, natural, outer));
         } else {
+            p->depth -= chain + 1;
             break;
         }
     }
@@ -379,7 +381,10 @@ static lh_err from_clause(parser_t *p, lh_ast_rel_t **out)
 {
     uint32_t first = p->pos;
     LH_TRY(lh_p_relation(p, out));
+    int chain = 0;
     while (lh_p_accept_op(p, ",")) {
+        LH_TRY(lh_p_enter(p));
+        chain++;
         lh_ast_rel_t *j = new_rel(p, LH_REL_JOIN, first);
         j->left = *out;
         j->join.kind = LH_JOIN_COMMA;
@@ -387,6 +392,7 @@ static lh_err from_clause(parser_t *p, lh_ast_rel_t **out)
         j->span = lh_p_span(p, first);
         *out = j;
     }
+    p->depth -= chain;
     return LH_OK;
 }
 
@@ -636,7 +642,10 @@ static lh_err query_term(parser_t *p, bool intersect, lh_ast_query_t **out)
     lh_ast_query_t *left;
     LH_TRY(intersect ? query_primary(p, &left) : query_term(p, true, &left));
     lh_ast_setop_t op;
+    int chain = 0;
     while (setop_at(p, intersect, &op)) {
+        LH_TRY(lh_p_enter(p)); /* set operations nest left-deep: count each */
+        chain++;
         p->pos++;
         lh_ast_query_t *q = new_query(p, LH_Q_SETOP, first);
         q->setop = op;
@@ -646,6 +655,7 @@ static lh_err query_term(parser_t *p, bool intersect, lh_ast_query_t **out)
         q->span = lh_p_span(p, first);
         left = q;
     }
+    p->depth -= chain;
     *out = left;
     return LH_OK;
 }

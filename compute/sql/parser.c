@@ -188,12 +188,22 @@ lh_err lh_p_string(parser_t *p, const char **out)
 {
     if (!lh_p_is_string(p, 0))
         return lh_p_fail(p);
-    const char *s = lh_p_peek(p, 0)->value;
-    p->pos++;
-    while (lh_p_is_string(p, 0)) {
-        s = lh_arena_sprintf(p->arena, "%s%s", s, lh_p_peek(p, 0)->value);
+    uint32_t first = p->pos;
+    size_t total = 0;
+    while (lh_p_is_string(p, 0)) { /* 'a' 'b' is 'ab': one copy, linear in the input */
+        total += lh_p_peek(p, 0)->value_len;
         p->pos++;
     }
+    if (p->pos == first + 1) {
+        *out = p->toks[first].value;
+        return LH_OK;
+    }
+    char *s = lh_arena_alloc(p->arena, total + 1), *w = s;
+    for (uint32_t i = first; i < p->pos; i++) {
+        memcpy(w, p->toks[i].value, p->toks[i].value_len);
+        w += p->toks[i].value_len;
+    }
+    *w = '\0';
     *out = s;
     return LH_OK;
 }

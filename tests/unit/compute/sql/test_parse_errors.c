@@ -133,6 +133,32 @@ static void depth_limit(void)
     free(sel);
 }
 
+/* "SELECT 1" + n times sep + "1": left-deep chains count one level per operator */
+static char *chain(const char *head, const char *sep, const char *item, int n)
+{
+    char *s = malloc(strlen(head) + (size_t)n * (strlen(sep) + strlen(item)) + 1);
+    size_t k = (size_t)sprintf(s, "%s", head);
+    for (int i = 0; i < n; i++)
+        k += (size_t)sprintf(s + k, "%s%s", sep, item);
+    return s;
+}
+
+static void chain_limit(void)
+{
+    static const char *const seps[][2] = {
+        {" + ", "1"}, {" AND ", "x"}, {" UNION SELECT ", "1"}, {" JOIN ", "t"}, {"", "[0]"}};
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        const char *head = i == 3 ? "SELECT 1 FROM t" : "SELECT 1";
+        char *ok = chain(head, seps[i][0], seps[i][1], LH_SQL_DEPTH_MAX - 10);
+        char *deep = chain(head, seps[i][0], seps[i][1], LH_SQL_DEPTH_MAX);
+        lh_errbuf eb;
+        T_CHECK(sqlt_format(A, ok, &eb) != NULL);
+        T_ERR(A, deep, TOO_COMPLEX);
+        free(ok);
+        free(deep);
+    }
+}
+
 static void length_limit(void)
 {
     size_t n = LH_SQL_TEXT_MAX;
@@ -154,6 +180,7 @@ int main(void)
     T_RUN(syntax_errors);
     T_RUN(other_parse_errors);
     T_RUN(depth_limit);
+    T_RUN(chain_limit);
     T_RUN(length_limit);
     lh_arena_destroy(A);
     return T_DONE();
