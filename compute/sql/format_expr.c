@@ -15,7 +15,7 @@
 #include "common/err.h"
 #include "compute/sql/format_internal.h"
 
-void lh_sb_putn(sb_t *b, const char *s, size_t n)
+static void sb_reserve(sb_t *b, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -26,6 +26,11 @@ void lh_sb_putn(sb_t *b, const char *s, size_t n)
         b->buf = nb;
         b->cap = cap;
     }
+}
+
+void lh_sb_putn(sb_t *b, const char *s, size_t n)
+{
+    sb_reserve(b, n);
     memcpy(b->buf + b->len, s, n);
     b->len += n;
     b->buf[b->len] = '\0';
@@ -38,12 +43,17 @@ void lh_sb_put(sb_t *b, const char *s)
 
 void lh_sb_printf(sb_t *b, const char *fmt, ...)
 {
-    char tmp[256];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    lh_sb_putn(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (n > 0) { /* any length: SET values and identifiers can be long */
+        sb_reserve(b, (size_t)n);
+        vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
 }
 
 static bool plain_word(const char *s)

@@ -161,6 +161,12 @@ static void utilities(void)
         T_EQ_STR(s->key, "a.b");
         T_EQ_STR(s->value, "x y");
     }
+    char longset[700]; /* printing has no length cap (regression: fuzz_sql) */
+    memset(longset, 'x', sizeof longset - 1);
+    memcpy(longset, "SET k = ", 8);
+    longset[sizeof longset - 1] = '\0';
+    lh_errbuf eb;
+    T_EQ_STR(sqlt_format(A, longset, &eb), longset);
     T_FMT(A, "describe table extended t", "DESCRIBE TABLE EXTENDED t");
     T_FMT(A, "desc t", "DESCRIBE TABLE t");
     T_FMT(A, "describe detail t", "DESCRIBE DETAIL t");
