@@ -509,29 +509,40 @@ typedef enum lh_ast_stmt_kind {
     LH_ST_DELETE,          /* name, alias, where */
     LH_ST_CREATE_CATALOG,  /* name, if_not_exists, comment, props (OPTIONS) */
     LH_ST_CREATE_SCHEMA,   /* name, if_not_exists, comment, location, props */
-    LH_ST_CREATE_TABLE,    /* table (query for CTAS), or_replace, if_not_exists, temporary */
-    LH_ST_CREATE_VIEW,     /* name, view_columns, query, or_replace, temporary, global,
-                              if_not_exists, comment, props */
-    LH_ST_CREATE_FUNCTION, /* func, or_replace, temporary, if_not_exists */
-    LH_ST_DROP,            /* object, name, if_exists, cascade, temporary */
-    LH_ST_TRUNCATE,        /* name, partition */
+    LH_ST_CREATE_TABLE,    /* table (table->query for CTAS), name (= table->name), or_replace
+                              (also REPLACE TABLE), if_not_exists, temporary */
+    LH_ST_CREATE_VIEW,     /* name, view_columns (+ view_column_comments), query, text (the
+                              query as written), or_replace, temporary, global, if_not_exists,
+                              comment, props (TBLPROPERTIES); a view over files (USING csv
+                              OPTIONS (path ..)) has table (using_, options) and no query */
+    LH_ST_CREATE_FUNCTION, /* func, name (= func->name), or_replace, temporary, if_not_exists */
+    LH_ST_DROP,            /* object (TABLE VIEW SCHEMA DATABASE CATALOG FUNCTION VOLUME), name,
+                              if_exists, cascade, temporary */
+    LH_ST_TRUNCATE,        /* name, props (PARTITION (k = v, ..)) */
     LH_ST_ALTER_TABLE,     /* alter, name (object: TABLE or VIEW) */
     LH_ST_COMMENT_ON,      /* object, name, comment (NULL for IS NULL) */
-    LH_ST_USE,             /* object (0, CATALOG, SCHEMA/DATABASE), name */
-    LH_ST_SET,             /* key (NULL: SET alone), value (NULL: SET key), text */
+    LH_ST_USE,             /* object (NONE, CATALOG, SCHEMA, DATABASE), name (USE 'x': one
+                              quoted part) */
+    LH_ST_SET,             /* key (NULL: SET alone), value (NULL: SET key), text: the raw
+                              text after SET, as Spark's SetCommand (keys/values unparsed) */
     LH_ST_RESET,           /* key (NULL: RESET alone) */
-    LH_ST_DESCRIBE,        /* object, name, extended, describe_what; query for DESCRIBE
-                              QUERY; ident for a column */
-    LH_ST_SHOW,            /* show_what, name (IN/FROM), pattern (LIKE 'x') */
+    LH_ST_DESCRIBE,        /* describe_what, name, extended/formatted; TABLE: props
+                              (PARTITION), column (DESCRIBE t col); QUERY: query; HISTORY:
+                              where = the LIMIT count */
+    LH_ST_SHOW,            /* show_what, show_all (SHOW ALL FUNCTIONS), name (IN/FROM, or the
+                              table of COLUMNS/TBLPROPERTIES/CREATE TABLE/PARTITIONS), pattern
+                              (LIKE 'x'; TBLPROPERTIES t ('key'): the key), column (COLUMNS
+                              IN t IN schema: the schema) */
     LH_ST_RESTORE,         /* name, travel */
-    LH_ST_OPTIMIZE,        /* name, where, zorder */
-    LH_ST_VACUUM,          /* name, retain_hours (expr), dry_run */
-    LH_ST_CACHE,           /* CACHE SELECT: query; CACHE TABLE name [AS query]: name */
+    LH_ST_OPTIMIZE,        /* name or location ('path'), where, zorder */
+    LH_ST_VACUUM,          /* name or location ('path'), retain_hours (expr), dry_run */
+    LH_ST_CACHE,           /* CACHE SELECT: query; CACHE [LAZY] TABLE name [OPTIONS]
+                              [AS query]: name, extended (LAZY), props, query */
     LH_ST_UNCACHE,         /* name, if_exists */
     LH_ST_CLEAR_CACHE,
-    LH_ST_REFRESH, /* object (TABLE/FUNCTION), name; path in text */
-    LH_ST_ANALYZE, /* name: ANALYZE TABLE t COMPUTE STATISTICS [..] (text) */
-    LH_ST_EXPLAIN, /* explain_mode, inner */
+    LH_ST_REFRESH, /* object (TABLE/FUNCTION), name; REFRESH 'path': location */
+    LH_ST_ANALYZE, /* name; text = the rest (COMPUTE STATISTICS ..), unparsed */
+    LH_ST_EXPLAIN, /* explain_mode, inner (the explained statement) */
 } lh_ast_stmt_kind_t;
 
 /* Object words of DROP, COMMENT ON, USE, DESCRIBE, REFRESH. */

@@ -178,6 +178,14 @@ static void fmt_create_view(sb_t *b, const lh_ast_stmt_t *s)
         lh_sb_put(b, " TBLPROPERTIES ");
         fmt_props(b, &s->props);
     }
+    if (s->table) {
+        lh_sb_printf(b, " USING %s", s->table->using_ ? s->table->using_ : "");
+        if (s->table->options.count) {
+            lh_sb_put(b, " OPTIONS ");
+            fmt_props(b, &s->table->options);
+        }
+        return;
+    }
     lh_sb_put(b, " AS ");
     lh_fmt_query(b, s->query);
 }

@@ -259,6 +259,13 @@ static lh_err create_view(parser_t *p, lh_ast_stmt_t *s)
         else
             break;
     }
+    if (lh_p_is_kw(p, 0, "USING")) { /* CREATE TEMPORARY VIEW v USING csv OPTIONS (..) */
+        s->table = lh_arena_calloc(p->arena, 1, sizeof *s->table);
+        s->table->name = s->name;
+        for (bool more = true; more;)
+            LH_TRY(table_clause(p, s->table, &more));
+        return LH_OK;
+    }
     LH_TRY(lh_p_expect_kw(p, "AS"));
     uint32_t first = p->pos;
     LH_TRY(lh_p_query(p, &s->query));

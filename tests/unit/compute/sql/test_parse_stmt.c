@@ -64,6 +64,8 @@ static void create_views_functions(void)
           "CREATE OR REPLACE TEMPORARY VIEW v (a COMMENT 'x', b) AS SELECT 1, 2");
     T_FMT(A, "create view if not exists v comment 'c' as values (1)",
           "CREATE VIEW IF NOT EXISTS v COMMENT 'c' AS VALUES (1)");
+    T_FMT(A, "create temporary view v using csv options (path '/p', header true)",
+          "CREATE TEMPORARY VIEW v USING csv OPTIONS ('path' = '/p', 'header' = true)");
     T_FMT(A, "create global temp view v as select 1", "CREATE GLOBAL TEMPORARY VIEW v AS SELECT 1");
     T_FMT(A,
           "create or replace function mask(s string, n int default 4) returns string "
