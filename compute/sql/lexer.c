@@ -306,8 +306,9 @@ static lh_err syntax_at(lexer_t *lx, size_t at, const char *what)
         if (lx->s[k] == '\n') {
             line++;
             col = 0;
-        } else
-            col++;
+        } else if (((unsigned char)lx->s[k] & 0xC0) != 0x80) {
+            col++; /* characters, not bytes: UTF-8 continuation bytes do not count */
+        }
     }
     return lh_sqlerr_at(lx->eb, (int)line, (int)col, "PARSE_SYNTAX_ERROR", "error", what, "hint",
                         "", NULL);
@@ -576,9 +577,25 @@ static lh_err lex_one(lexer_t *lx, lh_token_t *t)
     return lex_op(lx, t);
 }
 
+/* Column of lx->i in characters; scan and chars carry the count along the line so the
+ * whole text is scanned once. */
+static uint32_t char_column(const lexer_t *lx, size_t *scan, uint32_t *chars)
+{
+    if (*scan < lx->line_start) {
+        *scan = lx->line_start;
+        *chars = 0;
+    }
+    for (; *scan < lx->i; (*scan)++)
+        if (((unsigned char)lx->s[*scan] & 0xC0) != 0x80)
+            (*chars)++;
+    return *chars;
+}
+
 lh_err lh_sql_lex(const char *sql, size_t bytes, lh_arena_t *arena, lh_token_t **out,
                   uint32_t *count, lh_errbuf *eb)
 {
+    size_t scan = 0;
+    uint32_t chars = 0;
     lexer_t lx = {.s = sql, .n = bytes, .line = 1, .arena = arena, .eb = eb};
     const char *nul = memchr(sql, '\0', bytes);
     if (nul) /* token values are C strings: a NUL byte cannot be represented */
@@ -597,7 +614,7 @@ lh_err lh_sql_lex(const char *sql, size_t bytes, lh_arena_t *arena, lh_token_t *
         memset(t, 0, sizeof *t);
         t->start = (uint32_t)lx.i;
         t->line = lx.line;
-        t->col = (uint32_t)lx.i - lx.line_start;
+        t->col = char_column(&lx, &scan, &chars);
         if (lx.i >= lx.n) {
             t->kind = LH_TK_EOF;
             t->value = "";

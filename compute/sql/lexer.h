@@ -14,7 +14,7 @@
  *   - operators, including :: <=> == != <> || -> => >>> and @ (table@v3);
  *   - -- line comments and nested bracketed comments (hints are comments too).
  * Every token has its byte span [start, stop) and the line (1-based) and column (0-based,
- * in bytes, like Spark's "pos") of its first byte.
+ * in characters, like Spark's "pos") of its first byte.
  * Errors: UNCLOSED_BRACKETED_COMMENT, PARSE_SYNTAX_ERROR for an unclosed string, a stray
  * character or a NUL byte (token values are C strings) (Spark's lexer errors surface as syntax
  * errors).
@@ -59,7 +59,7 @@ typedef struct lh_token {
     uint32_t start;    /* byte offset of the first byte */
     uint32_t stop;     /* byte offset just past the last byte */
     uint32_t line;     /* 1-based */
-    uint32_t col;      /* 0-based byte column */
+    uint32_t col;      /* 0-based column in characters (code points), Spark's "pos" */
     const char *value; /* NUL-terminated: word/ident/string/op text, number text */
     uint32_t value_len;
     bool raw; /* LH_TK_STRING: r'..' */
