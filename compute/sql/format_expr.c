@@ -14,6 +14,7 @@
 
 #include "common/err.h"
 #include "compute/sql/format_internal.h"
+#include "compute/sql/lexer.h"
 
 static void sb_reserve(sb_t *b, size_t n)
 {
@@ -66,9 +67,18 @@ static bool plain_word(const char *s)
     return true;
 }
 
+/* Words that would change the parse if printed bare where an identifier is meant. */
+static bool needs_quotes(const char *s)
+{
+    size_t n = strlen(s);
+    lh_kw_class_t k = lh_sql_keyword(s, n);
+    return !plain_word(s) || k == LH_KW_RESERVED || k == LH_KW_STRICT ||
+           lh_sql_keyword_ends_clause(s, n);
+}
+
 void lh_sb_ident(sb_t *b, const lh_ast_ident_t *id)
 {
-    if (!id->quoted && plain_word(id->text)) {
+    if (!id->quoted && !needs_quotes(id->text)) {
         lh_sb_put(b, id->text);
         return;
     }
@@ -395,9 +405,27 @@ static void fmt_args_from(sb_t *b, const lh_ast_expr_t *e)
     }
 }
 
+/* A function name: bare unless quoted or a word with its own call syntax. */
+static void fmt_func_name(sb_t *b, const lh_ast_name_t *n)
+{
+    static const char *const special[] = {"CASE",     "CAST", "TRY_CAST", "EXTRACT", "EXISTS",
+                                          "INTERVAL", "NOT",  "NULL",     "TRUE",    "FALSE"};
+    for (int i = 0; i < n->count; i++) {
+        const lh_ast_ident_t *id = &n->parts[i];
+        bool quote = id->quoted || !plain_word(id->text);
+        for (size_t k = 0; k < sizeof special / sizeof special[0] && n->count == 1; k++)
+            quote = quote || strcasecmp(id->text, special[k]) == 0;
+        lh_sb_put(b, i ? "." : "");
+        if (quote)
+            lh_sb_ident(b, &(lh_ast_ident_t){id->text, true, id->span});
+        else
+            lh_sb_put(b, id->text);
+    }
+}
+
 static void fmt_func(sb_t *b, const lh_ast_expr_t *e)
 {
-    lh_sb_name(b, &e->name);
+    fmt_func_name(b, &e->name);
     lh_sb_put(b, "(");
     if (e->u.func.from_syntax)
         fmt_args_from(b, e);
@@ -572,9 +600,10 @@ static void fmt_special(sb_t *b, const lh_ast_expr_t *e)
         lh_sb_put(b, ")");
         break;
     case LH_EX_PARAM:
-        if (e->str)
-            lh_sb_printf(b, ":%s", e->str);
-        else
+        if (e->str) {
+            lh_sb_put(b, ":");
+            lh_sb_ident(b, &(lh_ast_ident_t){e->str, false, e->span});
+        } else
             lh_sb_put(b, "?");
         break;
     default:

@@ -1163,8 +1163,7 @@ static lh_err word_primary(parser_t *p, lh_ast_expr_t **out)
         return LH_OK;
     }
     if (lh_p_is_kw(p, 0, "INTERVAL") &&
-        (is_interval_value(p, 1, false) || lh_p_peek(p, 1)->kind == LH_TK_NUMBER ||
-         lh_p_is_op(p, 1, "-")))
+        (is_interval_value(p, 1, false) || lh_p_peek(p, 1)->kind == LH_TK_NUMBER))
         return interval_literal(p, out);
     if (lh_p_is_string(p, 1) && t->kind == LH_TK_WORD)
         return typed_literal(p, out);

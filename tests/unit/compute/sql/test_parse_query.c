@@ -44,6 +44,11 @@ static void literals(void)
           "SELECT current_date() - (INTERVAL 30 DAYS)");
     T_FMT(A, "select :p, ?, ?", "SELECT :p, ?, ?");
     T_FMT(A, "select `a``b`, `select`", "SELECT `a``b`, `select`");
+    /* keywords used as names print quoted (regression: fuzz_sql) */
+    T_FMT(A, "select select + a, year, `date` from from",
+          "SELECT `select` + a, year, `date` FROM `from`");
+    T_FMT(A, "select left(s, 2), `cast`(x), interval - 1",
+          "SELECT left(s, 2), `cast`(x), interval - 1");
 }
 
 static void predicates(void)
