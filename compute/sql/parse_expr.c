@@ -998,34 +998,47 @@ static lh_err star_except(parser_t *p, lh_ast_expr_t *e)
 }
 
 /* ( ... ): a subquery, a lambda's parameters, a row, or a parenthesized expression. */
+/* "((SELECT 1) + 1)" starts like a query too: try a subquery at '(' (once per position,
+ * so nested parentheses cost no exponential retries); *done tells whether it was one. */
+static lh_err try_subquery(parser_t *p, lh_ast_expr_t **out, bool *done)
+{
+    uint32_t first = p->pos;
+    *done = false;
+    if (!lh_p_starts_query(p, 1) || p->not_query[first])
+        return LH_OK;
+    lh_errbuf scratch, *eb = p->eb;
+    int depth = p->depth, params = p->param_count;
+    lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_SUBQUERY, first);
+    lh_errbuf_clear(&scratch);
+    p->pos++;
+    p->eb = &scratch;
+    lh_err err = lh_p_query(p, &e->query);
+    p->eb = eb;
+    if (err == LH_OK && lh_p_accept_op(p, ")")) {
+        *out = finish(p, e, first);
+        *done = true;
+        return LH_OK;
+    }
+    if (err != LH_OK && scratch.error_code &&
+        strcmp(scratch.error_code, "FAILED_TO_PARSE_TOO_COMPLEX") == 0) {
+        if (eb)
+            *eb = scratch;
+        return err;
+    }
+    p->not_query[first] = 1;
+    p->pos = first;
+    p->depth = depth;
+    p->param_count = params;
+    return LH_OK;
+}
+
 static lh_err paren_expr(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
-    if (lh_p_starts_query(p, 1) && !p->not_query[first]) {
-        /* "((SELECT 1) + 1)" starts like a query too: try one, else an expression */
-        lh_errbuf scratch, *eb = p->eb;
-        int depth = p->depth, params = p->param_count;
-        lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_SUBQUERY, first);
-        lh_errbuf_clear(&scratch);
-        p->pos++;
-        p->eb = &scratch;
-        lh_err err = lh_p_query(p, &e->query);
-        p->eb = eb;
-        if (err == LH_OK && lh_p_accept_op(p, ")")) {
-            *out = finish(p, e, first);
-            return LH_OK;
-        }
-        if (err != LH_OK && scratch.error_code &&
-            strcmp(scratch.error_code, "FAILED_TO_PARSE_TOO_COMPLEX") == 0) {
-            if (eb)
-                *eb = scratch;
-            return err;
-        }
-        p->not_query[first] = 1; /* each position is tried once: no exponential retries */
-        p->pos = first;
-        p->depth = depth;
-        p->param_count = params;
-    }
+    bool done;
+    LH_TRY(try_subquery(p, out, &done));
+    if (done)
+        return LH_OK;
     p->pos++;
     LH_TRY(lh_p_enter(p));
     lh_ast_exprs_t list = {0};
