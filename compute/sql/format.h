@@ -18,6 +18,10 @@ const char *lh_ast_format_stmt(const lh_ast_stmt_t *s, lh_arena_t *arena);
 const char *lh_ast_format_query(const lh_ast_query_t *q, lh_arena_t *arena);
 const char *lh_ast_format_expr(const lh_ast_expr_t *e, lh_arena_t *arena);
 const char *lh_ast_format_type(const lh_ast_type_t *t, lh_arena_t *arena);
+/* The statement's type as Databricks' query history names it (QueryStatementType): SELECT,
+ * INSERT, UPDATE, DELETE, MERGE, CREATE, REPLACE, DROP, ALTER, TRUNCATE, DESCRIBE, SHOW,
+ * USE, SET, EXPLAIN, OPTIMIZE, REFRESH, ANALYZE or OTHER. A static string. */
+const char *lh_ast_stmt_type(const lh_ast_stmt_t *s);
 /* Statements joined by ";\n". */
 const char *lh_ast_format(const lh_ast_stmt_list_t *list, lh_arena_t *arena);
 

@@ -714,6 +714,44 @@ static void fmt_stmt(sb_t *b, const lh_ast_stmt_t *s)
     }
 }
 
+const char *lh_ast_stmt_type(const lh_ast_stmt_t *s)
+{
+    static const char *const types[] = {
+        [LH_ST_QUERY] = "SELECT",
+        [LH_ST_INSERT] = "INSERT",
+        [LH_ST_MERGE] = "MERGE",
+        [LH_ST_UPDATE] = "UPDATE",
+        [LH_ST_DELETE] = "DELETE",
+        [LH_ST_CREATE_CATALOG] = "CREATE",
+        [LH_ST_CREATE_SCHEMA] = "CREATE",
+        [LH_ST_CREATE_TABLE] = "CREATE",
+        [LH_ST_CREATE_VIEW] = "CREATE",
+        [LH_ST_CREATE_FUNCTION] = "CREATE",
+        [LH_ST_DROP] = "DROP",
+        [LH_ST_TRUNCATE] = "TRUNCATE",
+        [LH_ST_ALTER_TABLE] = "ALTER",
+        [LH_ST_COMMENT_ON] = "ALTER",
+        [LH_ST_USE] = "USE",
+        [LH_ST_SET] = "SET",
+        [LH_ST_RESET] = "SET",
+        [LH_ST_DESCRIBE] = "DESCRIBE",
+        [LH_ST_SHOW] = "SHOW",
+        [LH_ST_RESTORE] = "OTHER",
+        [LH_ST_OPTIMIZE] = "OPTIMIZE",
+        [LH_ST_VACUUM] = "OTHER",
+        [LH_ST_CACHE] = "OTHER",
+        [LH_ST_UNCACHE] = "OTHER",
+        [LH_ST_CLEAR_CACHE] = "OTHER",
+        [LH_ST_REFRESH] = "REFRESH",
+        [LH_ST_ANALYZE] = "ANALYZE",
+        [LH_ST_EXPLAIN] = "EXPLAIN",
+    };
+    if (s->kind == LH_ST_CREATE_TABLE && s->or_replace && s->table && s->table->query)
+        return "REPLACE";
+    return (size_t)s->kind < sizeof types / sizeof types[0] && types[s->kind] ? types[s->kind]
+                                                                              : "OTHER";
+}
+
 /* ---- public entry points -------------------------------------------------------------------- */
 
 static const char *finish(sb_t *b, lh_arena_t *arena)

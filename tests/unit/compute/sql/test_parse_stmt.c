@@ -202,6 +202,32 @@ static void utilities(void)
           "EXPLAIN FORMATTED INSERT INTO t VALUES (1)");
 }
 
+static void statement_types(void)
+{
+    static const char *const cases[][2] = {
+        {"SELECT 1", "SELECT"},
+        {"WITH a AS (SELECT 1) SELECT * FROM a", "SELECT"},
+        {"INSERT INTO t VALUES (1)", "INSERT"},
+        {"MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE", "MERGE"},
+        {"CREATE TABLE t (a INT)", "CREATE"},
+        {"CREATE OR REPLACE TABLE t AS SELECT 1", "REPLACE"},
+        {"DROP VIEW v", "DROP"},
+        {"ALTER TABLE t RENAME TO u", "ALTER"},
+        {"SHOW TABLES", "SHOW"},
+        {"DESCRIBE t", "DESCRIBE"},
+        {"USE CATALOG c", "USE"},
+        {"SET a = b", "SET"},
+        {"EXPLAIN SELECT 1", "EXPLAIN"},
+        {"VACUUM t", "OTHER"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lh_ast_stmt_t *s = one(cases[i][0]);
+        T_CHECK(s != NULL);
+        if (s)
+            T_EQ_STR(lh_ast_stmt_type(s), cases[i][1]);
+    }
+}
+
 int main(void)
 {
     A = lh_arena_create();
@@ -211,6 +237,7 @@ int main(void)
     T_RUN(dml);
     T_RUN(drops_alters);
     T_RUN(utilities);
+    T_RUN(statement_types);
     lh_arena_destroy(A);
     return T_DONE();
 }
