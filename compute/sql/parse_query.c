@@ -73,6 +73,24 @@ lh_err lh_p_values_rows(parser_t *p, lh_ast_exprs_t **rows, int *count)
     return LH_OK;
 }
 
+/* Spark checks an inline table's shape at parse time: every row as wide as the column
+ * aliases (or as the first row without them). */
+static lh_err check_inline_table(parser_t *p, uint32_t values_tok, const lh_ast_exprs_t *rows,
+                                 int count, int alias_count)
+{
+    int want = alias_count ? alias_count : count ? rows[0].count : 0;
+    for (int i = 0; i < count; i++)
+        if (rows[i].count != want) {
+            const lh_token_t *t = &p->toks[values_tok];
+            return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col,
+                                "INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "expectedNumCols",
+                                lh_arena_sprintf(p->arena, "%d", want), "actualNumCols",
+                                lh_arena_sprintf(p->arena, "%d", rows[i].count), "rowIndex",
+                                lh_arena_sprintf(p->arena, "%d", i), NULL);
+        }
+    return LH_OK;
+}
+
 /* ---- relations ------------------------------------------------------------------------ */
 
 static lh_ast_rel_t *new_rel(parser_t *p, lh_ast_rel_kind_t kind, uint32_t first)
@@ -185,6 +203,7 @@ static lh_err relation_primary(parser_t *p, lh_ast_rel_t **out)
         p->pos++;
         LH_TRY(lh_p_values_rows(p, &r->rows, &r->row_count));
         LH_TRY(table_alias(p, r));
+        LH_TRY(check_inline_table(p, first, r->rows, r->row_count, r->col_aliases.count));
     } else if (lh_p_is_ident(p, 0)) {
         LH_TRY(table_or_func(p, first, &r));
         if (lateral && r->kind != LH_REL_FUNC)
@@ -608,6 +627,7 @@ static lh_err query_primary(parser_t *p, lh_ast_query_t **out)
         LH_TRY(lh_p_alias(p, &q->values_alias, true));
         if (q->values_alias && lh_p_is_op(p, 0, "(") && lh_p_is_ident(p, 1))
             LH_TRY(lh_p_ident_list(p, &q->values_columns));
+        LH_TRY(check_inline_table(p, first, q->rows, q->row_count, q->values_columns.count));
     } else if (lh_p_accept_kw(p, "TABLE")) {
         q = new_query(p, LH_Q_TABLE, first);
         LH_TRY(lh_p_name(p, &q->table));

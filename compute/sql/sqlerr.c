@@ -23,6 +23,9 @@ static const lh_sqlerr_class_t classes[] = {
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
     {"INTERNAL_ERROR", "XX000", "<message>"},
+    {"INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "42000",
+     "Invalid inline table. Inline table expected <expectedNumCols> columns but found "
+     "<actualNumCols> columns in row <rowIndex>."},
     {"INVALID_NUMERIC_LITERAL_RANGE", "22003",
      "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with "
      "minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value "

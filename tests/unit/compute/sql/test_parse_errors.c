@@ -68,6 +68,12 @@ static void other_parse_errors(void)
     T_ERR(A, "SELECT 1 FROM t WINDOW w AS (), w AS ()",
           "[INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION] Invalid SQL syntax: The definition "
           "of window `w` is repetitive. SQLSTATE: 42000 (line 1, pos 16)");
+    T_ERR(A, "select * from values (\"one\", 2.0), (\"two\") as data(a, b)",
+          "[INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH] Invalid inline table. Inline table "
+          "expected 2 columns but found 1 columns in row 1. SQLSTATE: 42000 (line 1, pos 14)");
+    T_ERR(A, "VALUES (1), (2, 3)",
+          "[INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH] Invalid inline table. Inline table "
+          "expected 1 columns but found 2 columns in row 1. SQLSTATE: 42000 (line 1, pos 0)");
     T_ERR(A, "select 1 /* unclosed",
           "[UNCLOSED_BRACKETED_COMMENT] Found an unclosed bracketed comment. Please, append */ at "
           "the end of the comment. SQLSTATE: 42601");
