@@ -85,7 +85,7 @@ struct lh_ast_type {
 typedef enum lh_ast_expr_kind {
     LH_EX_LITERAL,   /* lit */
     LH_EX_INTERVAL,  /* interval */
-    LH_EX_COLUMN,    /* name: a, t.a, cat.db.t.a (unresolved dotted name) */
+    LH_EX_COLUMN,    /* name: a, t.a, cat.db.t.a, s.field (unresolved dotted name) */
     LH_EX_STAR,      /* star: *, t.*, * EXCEPT (a, b) */
     LH_EX_PARAM,     /* param: :name or ? */
     LH_EX_UNARY,     /* op, args[0] */
@@ -99,7 +99,9 @@ typedef enum lh_ast_expr_kind {
     LH_EX_CASE,      /* case_: operand (NULL for searched), whens/thens, else */
     LH_EX_CAST,      /* cast: args[0], type, style (CAST, TRY_CAST, ::) */
     LH_EX_EXTRACT,   /* ident = field, args[0] = source */
-    LH_EX_FUNC,      /* func: name, args, ... */
+    LH_EX_FUNC,      /* func: name (1..n parts), args (NAMED_ARG / LAMBDA among them);
+                        CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER... without parentheses
+                        are FUNCs with no args */
     LH_EX_NAMED_ARG, /* ident => args[0] */
     LH_EX_LAMBDA,    /* lambda params (idents), args[0] = body */
     LH_EX_SUBSCRIPT, /* args[0][args[1]] */
@@ -109,7 +111,8 @@ typedef enum lh_ast_expr_kind {
     LH_EX_EXISTS,    /* EXISTS (query) (NOT EXISTS is NOT over it) */
     LH_EX_ROW,       /* (a, b, ...): args (a struct, as Spark's CreateStruct) */
     LH_EX_COLLATE,   /* args[0] COLLATE ident */
-    LH_EX_ALIAS,     /* args[0] AS ident: only as an argument of STRUCT(a AS x, ...) */
+    LH_EX_ALIAS,     /* args[0] AS ident: a named field in STRUCT(a AS x, ..) or a row
+                        (a AS x, b) */
 } lh_ast_expr_kind_t;
 
 typedef enum lh_ast_op {
@@ -159,7 +162,7 @@ typedef enum lh_ast_op {
 typedef enum lh_ast_lit_kind {
     LH_LIT_NULL,
     LH_LIT_BOOL,   /* text "true"/"false" (lower case) */
-    LH_LIT_NUMBER, /* text as written without sign, num = token kind (lexer.h) */
+    LH_LIT_NUMBER, /* text as written (a folded minus included), num = lh_num_kind_t */
     LH_LIT_STRING, /* str = value (adjacent literals concatenated), text = source */
     LH_LIT_BINARY, /* X'..': str = hex digits */
     LH_LIT_TYPED,  /* DATE/TIMESTAMP/TIMESTAMP_NTZ/TIMESTAMP_LTZ 'str': type_name */
@@ -256,10 +259,12 @@ struct lh_ast_expr {
             const char *type_name; /* TYPED: DATE, TIMESTAMP, TIMESTAMP_NTZ, TIMESTAMP_LTZ */
         } lit;
         struct {
-            /* INTERVAL 'v' [unit [TO unit]] or INTERVAL v unit v unit ...: parts[i] is a
-             * literal (string or number, possibly LH_EX_UNARY NEG over one) and units[i]
-             * its unit (upper case as written: DAY, DAYS, HOUR...). A lone string without
-             * unit has count 1 and units[0] NULL. to_unit is set for 'v' X TO Y. */
+            /* INTERVAL 'v' [unit [TO unit]] or INTERVAL v unit v unit ...: values[i] is a
+             * literal (string or number; a minus before a number is folded into it, before
+             * a string it is an LH_EX_UNARY NEG) and units[i] its unit, upper case as written
+             * (YEAR(S) MONTH(S) WEEK(S) DAY(S) HOUR(S) MINUTE(S) SECOND(S) MILLISECOND(S)
+             * MICROSECOND(S) NANOSECOND(S)). A lone string without unit ('1 day 2 hours') has
+             * count 1 and units[0] NULL. to_unit is set for 'v' X TO Y (count 1). */
             lh_ast_expr_t **values;
             const char **units;
             int count;
@@ -277,7 +282,7 @@ struct lh_ast_expr {
         } is;
         struct {
             lh_ast_quant_t quant;
-            lh_ast_expr_t *escape; /* ESCAPE 'c' or NULL */
+            lh_ast_expr_t *escape; /* ESCAPE 'c' (a string literal) or NULL */
         } like;
         struct {
             lh_ast_expr_t *operand;
