@@ -529,7 +529,9 @@ typedef enum lh_ast_stmt_kind {
     LH_ST_USE,             /* object (NONE, CATALOG, SCHEMA, DATABASE), name (USE 'x': one
                               quoted part) */
     LH_ST_SET,             /* key (NULL: SET alone), value (NULL: SET key), text: the raw
-                              text after SET, as Spark's SetCommand (keys/values unparsed) */
+                              text after SET, as Spark's SetCommand (keys/values unparsed);
+                              SET TIME ZONE 'z' | LOCAL | INTERVAL ..: key
+                              "spark.sql.session.timeZone", value the zone (NULL for LOCAL) */
     LH_ST_RESET,           /* key (NULL: RESET alone) */
     LH_ST_DESCRIBE,        /* describe_what, name, extended/formatted; TABLE: props
                               (PARTITION), column (DESCRIBE t col); QUERY: query; HISTORY:

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compute/sql/format.h"
 #include "compute/sql/format_internal.h"
@@ -621,6 +622,10 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
         lh_sb_name(b, &s->name);
         break;
     case LH_ST_SET:
+        if (s->text && strncasecmp(s->text, "TIME", 4) == 0) {
+            lh_sb_printf(b, "SET %s", s->text); /* SET TIME ZONE ..: kept as written */
+            break;
+        }
         lh_sb_put(b, "SET");
         if (s->key)
             lh_sb_printf(b, " %s", s->key);

@@ -44,9 +44,32 @@ static const char *raw_rest(parser_t *p, uint32_t *eq_tok)
     return lh_arena_strndup(p->arena, p->sql + sp.start, sp.stop - sp.start);
 }
 
+/* SET TIME ZONE LOCAL | 'zone' | INTERVAL ..: the session time zone config. */
+static lh_err set_time_zone(parser_t *p, lh_ast_stmt_t *s)
+{
+    uint32_t first = p->pos, eq;
+    p->pos += 2; /* TIME ZONE */
+    s->key = "spark.sql.session.timeZone";
+    if (lh_p_accept_kw(p, "LOCAL")) {
+        s->value = NULL; /* the server's zone */
+    } else if (lh_p_is_string(p, 0)) {
+        LH_TRY(lh_p_string(p, &s->value));
+    } else {
+        uint32_t v = p->pos;
+        lh_ast_expr_t *e;
+        LH_TRY(lh_p_expr(p, &e)); /* INTERVAL '-08:00' HOUR TO MINUTE */
+        s->value = lh_p_text(p, lh_p_span(p, v));
+    }
+    p->pos = first;
+    s->text = raw_rest(p, &eq);
+    return LH_OK;
+}
+
 static lh_err set_stmt(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos++; /* SET */
+    if (lh_p_is_kw(p, 0, "TIME") && lh_p_is_kw(p, 1, "ZONE"))
+        return set_time_zone(p, s);
     uint32_t first = p->pos, eq;
     const char *text = raw_rest(p, &eq);
     s->text = text;
@@ -65,6 +88,7 @@ static lh_err set_stmt(parser_t *p, lh_ast_stmt_t *s)
     return LH_OK;
 }
 
+/* RESET */
 static lh_err reset_stmt(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos++; /* RESET */

@@ -155,9 +155,16 @@ static void utilities(void)
           "SET spark.sql.session.timeZone = America/Los_Angeles");
     T_FMT(A, "set ansi_mode=false", "SET ansi_mode = false");
     T_FMT(A, "set", "SET");
+    T_FMT(A, "SET TIME ZONE 'America/Los_Angeles'", "SET TIME ZONE 'America/Los_Angeles'");
+    lh_ast_stmt_t *s = one("set time zone local");
+    T_CHECK(s && s->value == NULL && strcmp(s->key, "spark.sql.session.timeZone") == 0);
+    s = one("SET TIME ZONE 'UTC'");
+    T_CHECK(s && s->value && strcmp(s->value, "UTC") == 0);
+    s = one("SET TIME ZONE INTERVAL '08:00' HOUR TO MINUTE");
+    T_CHECK(s && s->value && strcmp(s->value, "INTERVAL '08:00' HOUR TO MINUTE") == 0);
     T_FMT(A, "reset", "RESET");
     T_FMT(A, "reset spark.sql.ansi.enabled", "RESET spark.sql.ansi.enabled");
-    lh_ast_stmt_t *s = one("SET  a.b =  x y ");
+    s = one("SET  a.b =  x y ");
     T_CHECK(s && s->kind == LH_ST_SET);
     if (s) {
         T_EQ_STR(s->key, "a.b");
