@@ -84,10 +84,20 @@
 /* Secret scopes per workspace (Databricks allows 1000). */
 #define LH_SECRET_SCOPES_MAX 1000
 
+/* SQL statement text: the Statement Execution API body bound; generated SQL (dashboards,
+ * dbt) stays well under it. */
+#define LH_SQL_TEXT_MAX (1024 * 1024)
+/* SQL nesting, in parser recursion levels = syntax tree depth: a parenthesized expression
+ * costs 3 (expression, value, parentheses), each operator of a chain (a + b + ..., AND,
+ * UNION, JOIN, a[i][j]) 1; bounds the stack of the parser and of every tree walk (printer,
+ * binder) whatever the input. */
+#define LH_SQL_DEPTH_MAX 1000
+
 _Static_assert(LH_REQUEST_BODY_MAX >= 64 * 1024, "cluster specs and SCIM bodies must fit");
 _Static_assert(LH_PAGE_SIZE_DEFAULT <= LH_PAGE_SIZE_MAX, "default page within the maximum");
 _Static_assert(LH_EVENTS_PAGE_DEFAULT <= LH_EVENTS_PAGE_MAX, "default page within the maximum");
 _Static_assert(LH_INFLIGHT_MAX <= 4096, "libmicrohttpd's connection limit is 4096");
 _Static_assert(LH_JSON_DEPTH_MAX >= 16 && LH_JSON_DEPTH_MAX <= 1024, "stack-safe JSON depth");
+_Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe SQL depth");
 
 #endif

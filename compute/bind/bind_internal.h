@@ -15,7 +15,7 @@
 #define LH_COMPUTE_BIND_INTERNAL_H
 
 #include "compute/bind/bind.h"
-#include "compute/sqlerr.h"
+#include "compute/sql/sqlerr.h"
 
 typedef struct bcol {
     const char *name;

@@ -197,10 +197,10 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
         int n = it->set_count;
         uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
         for (int j = 0; j < n; j++)
-            for (int m = 0; m < it->sets[j].count; m++) {
+            for (int m = 0; m < it->sets[j].exprs.count; m++) {
                 lh_expr_t *k;
                 int idx;
-                LH_TRY(group_expr(b, pre, s, it->sets[j].items[m], &k));
+                LH_TRY(group_expr(b, pre, s, it->sets[j].exprs.items[m], &k));
                 LH_TRY(add_key(b, g, k, &idx));
                 masks[j] |= 1ull << idx;
             }

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "compute/bind/bind.h"
-#include "compute/sqlerr.h"
+#include "compute/sql/sqlerr.h"
 
 typedef struct kv {
     char *key, *value;

@@ -5,7 +5,7 @@
  * test) and found by binary search. Add a row when code raises a new class; keep the
  * template Spark's, word for word, so clients that match on messages keep working.
  */
-#include "compute/sqlerr.h"
+#include "compute/sql/sqlerr.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,18 +17,40 @@ static const lh_sqlerr_class_t classes[] = {
     {"DIVIDE_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. "
      "If necessary set <config> to \"false\" to bypass this error."},
+    {"DUPLICATED_CTE_NAMES", "42602",
+     "CTE definition can't have duplicate names: <duplicateNames>."},
+    {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
+     "The statement, including potential SQL functions and referenced views, was too complex to "
+     "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
     {"INTERNAL_ERROR", "XX000", "<message>"},
+    {"INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "42000",
+     "Invalid inline table. Inline table expected <expectedNumCols> columns but found "
+     "<actualNumCols> columns in row <rowIndex>."},
+    {"INVALID_NUMERIC_LITERAL_RANGE", "22003",
+     "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with "
+     "minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value "
+     "accordingly."},
+    {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
+     "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
+    {"INVALID_TYPED_LITERAL", "42604",
+     "The value of the typed literal <valueType> is invalid: <value>."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"TABLE_OR_VIEW_NOT_FOUND", "42P01",
      "The table or view <relationName> cannot be found. Verify the spelling and correctness of "
      "the schema and catalog.\nIf you did not qualify the name with a schema, verify the "
      "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
      "tolerate the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS."},
+    {"UNCLOSED_BRACKETED_COMMENT", "42601",
+     "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. Did "
      "you mean one of the following? [<proposal>]."},
     {"UNRESOLVED_ROUTINE", "42883",
      "Cannot resolve routine <routineName> on search path <searchPath>."},
+    {"UNSUPPORTED_DATATYPE", "0A000", "Unsupported data type <typeName>."},
+    {"UNSUPPORTED_TYPED_LITERAL", "0A000",
+     "Literals of the type <unsupportedType> are not supported. Supported types are "
+     "<supportedTypes>."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 

@@ -1,0 +1,771 @@
+/*
+ * parse_query.c - queries: WITH, set operations (INTERSECT binds tighter than UNION,
+ * EXCEPT and MINUS, as Spark's default), SELECT bodies, VALUES, TABLE, parenthesized
+ * queries, the query organization (ORDER/SORT/CLUSTER/DISTRIBUTE BY, WINDOW, LIMIT,
+ * OFFSET) and FROM relations (tables with time travel and TABLESAMPLE, table functions,
+ * subqueries, VALUES, joins, PIVOT/UNPIVOT, LATERAL VIEW).
+ */
+#include <strings.h>
+
+#include "compute/sql/parser_internal.h"
+#include "compute/sql/sqlerr.h"
+
+bool lh_p_starts_query(const parser_t *p, uint32_t k)
+{
+    if (lh_p_is_kw(p, k, "SELECT") || lh_p_is_kw(p, k, "WITH") || lh_p_is_kw(p, k, "VALUES") ||
+        lh_p_is_kw(p, k, "FROM"))
+        return true;
+    if (lh_p_is_kw(p, k, "TABLE") && lh_p_is_ident(p, k + 1))
+        return true;
+    for (uint32_t j = k; lh_p_is_op(p, j, "("); j++)
+        if (lh_p_is_kw(p, j + 1, "SELECT") || lh_p_is_kw(p, j + 1, "WITH") ||
+            lh_p_is_kw(p, j + 1, "VALUES") || lh_p_is_kw(p, j + 1, "FROM") ||
+            (lh_p_is_kw(p, j + 1, "TABLE") && lh_p_is_ident(p, j + 2)))
+            return true;
+    return false;
+}
+
+static lh_ast_query_t *new_query(parser_t *p, lh_ast_query_kind_t kind, uint32_t first)
+{
+    lh_ast_query_t *q = lh_arena_calloc(p->arena, 1, sizeof *q);
+    q->kind = kind;
+    q->span.start = p->toks[first].start;
+    return q;
+}
+
+lh_err lh_p_named_expr_list(parser_t *p, lh_ast_named_exprs_t *out)
+{
+    memset(out, 0, sizeof *out);
+    do {
+        lh_ast_named_expr_t ne = {0};
+        LH_TRY(lh_p_expr(p, &ne.expr));
+        if (ne.expr->kind == LH_EX_STAR) {
+            PUSH(p, out->items, out->count, ne);
+            continue;
+        }
+        if (lh_p_is_kw(p, 0, "AS") && lh_p_is_op(p, 1, "(")) {
+            p->pos++;
+            ne.as_written = true;
+            LH_TRY(lh_p_ident_list(p, &ne.aliases));
+        } else {
+            ne.as_written = lh_p_is_kw(p, 0, "AS");
+            LH_TRY(lh_p_alias(p, &ne.alias, false));
+        }
+        PUSH(p, out->items, out->count, ne);
+    } while (lh_p_accept_op(p, ","));
+    return LH_OK;
+}
+
+lh_err lh_p_values_rows(parser_t *p, lh_ast_exprs_t **rows, int *count)
+{
+    *rows = NULL;
+    *count = 0;
+    do {
+        lh_ast_expr_t *e;
+        LH_TRY(lh_p_expr(p, &e));
+        lh_ast_exprs_t row = {0};
+        if (e->kind == LH_EX_ROW)
+            row = e->args;
+        else
+            PUSH(p, row.items, row.count, e);
+        PUSH(p, *rows, *count, row);
+    } while (lh_p_accept_op(p, ","));
+    return LH_OK;
+}
+
+/* Spark checks an inline table's shape at parse time: every row as wide as the column
+ * aliases (or as the first row without them). */
+static lh_err check_inline_table(parser_t *p, uint32_t values_tok, const lh_ast_exprs_t *rows,
+                                 int count, int alias_count)
+{
+    int want = alias_count ? alias_count : count ? rows[0].count : 0;
+    for (int i = 0; i < count; i++)
+        if (rows[i].count != want) {
+            const lh_token_t *t = &p->toks[values_tok];
+            return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col,
+                                "INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "expectedNumCols",
+                                lh_arena_sprintf(p->arena, "%d", want), "actualNumCols",
+                                lh_arena_sprintf(p->arena, "%d", rows[i].count), "rowIndex",
+                                lh_arena_sprintf(p->arena, "%d", i), NULL);
+        }
+    return LH_OK;
+}
+
+/* ---- relations ------------------------------------------------------------------------ */
+
+static lh_ast_rel_t *new_rel(parser_t *p, lh_ast_rel_kind_t kind, uint32_t first)
+{
+    lh_ast_rel_t *r = lh_arena_calloc(p->arena, 1, sizeof *r);
+    r->kind = kind;
+    r->span.start = p->toks[first].start;
+    return r;
+}
+
+static lh_err table_alias(parser_t *p, lh_ast_rel_t *r)
+{
+    LH_TRY(lh_p_alias(p, &r->alias, true));
+    if (r->alias && lh_p_is_op(p, 0, "(") && lh_p_is_ident(p, 1))
+        LH_TRY(lh_p_ident_list(p, &r->col_aliases));
+    return LH_OK;
+}
+
+static lh_err time_travel(parser_t *p, lh_ast_rel_t *r)
+{
+    uint32_t k = lh_p_is_kw(p, 0, "FOR") ? 1 : 0;
+    bool version = lh_p_is_kw(p, k, "VERSION") || lh_p_is_kw(p, k, "SYSTEM_VERSION");
+    bool ts = lh_p_is_kw(p, k, "TIMESTAMP") || lh_p_is_kw(p, k, "SYSTEM_TIME");
+    if ((version || ts) && lh_p_is_kw(p, k + 1, "AS") && lh_p_is_kw(p, k + 2, "OF")) {
+        p->pos += k + 3;
+        r->travel = lh_arena_calloc(p->arena, 1, sizeof *r->travel);
+        r->travel->kind = version ? 1 : 2;
+        return lh_p_expr(p, &r->travel->value);
+    }
+    if (lh_p_is_op(p, 0, "@") && (lh_p_is_ident(p, 1) || lh_p_peek(p, 1)->kind == LH_TK_NUMBER)) {
+        const lh_token_t *t = lh_p_peek(p, 1);
+        r->travel = lh_arena_calloc(p->arena, 1, sizeof *r->travel);
+        r->travel->kind = (t->value[0] == 'v' || t->value[0] == 'V') ? 3 : 4;
+        r->travel->at_text = t->value;
+        p->pos += 2;
+    }
+    return LH_OK;
+}
+
+static lh_err tablesample(parser_t *p, lh_ast_rel_t *r)
+{
+    if (!lh_p_accept_kw(p, "TABLESAMPLE"))
+        return LH_OK;
+    lh_ast_sample_t *s = lh_arena_calloc(p->arena, 1, sizeof *s);
+    LH_TRY(lh_p_expect_op(p, "("));
+    if (lh_p_accept_kw(p, "BUCKET")) {
+        s->kind = 3;
+        LH_TRY(lh_p_expr(p, &s->value));
+        LH_TRY(lh_p_expect_kw(p, "OUT"));
+        LH_TRY(lh_p_expect_kw(p, "OF"));
+        LH_TRY(lh_p_expr(p, &s->value2));
+        if (lh_p_accept_kw(p, "ON"))
+            LH_TRY(lh_p_expr(p, &s->on));
+    } else {
+        LH_TRY(lh_p_expr(p, &s->value));
+        s->kind = lh_p_accept_kw(p, "PERCENT") ? 1 : lh_p_accept_kw(p, "ROWS") ? 2 : 4;
+    }
+    LH_TRY(lh_p_expect_op(p, ")"));
+    if (lh_p_accept_kw(p, "REPEATABLE")) {
+        LH_TRY(lh_p_expect_op(p, "("));
+        LH_TRY(lh_p_expr(p, &s->repeatable));
+        LH_TRY(lh_p_expect_op(p, ")"));
+    }
+    r->sample = s;
+    return LH_OK;
+}
+
+static lh_err table_or_func(parser_t *p, uint32_t first, lh_ast_rel_t **out)
+{
+    lh_ast_name_t name;
+    LH_TRY(lh_p_name(p, &name));
+    lh_ast_rel_t *r;
+    if (lh_p_is_op(p, 0, "(")) {
+        r = new_rel(p, LH_REL_FUNC, first);
+        LH_TRY(lh_p_func_call(p, name, first, &r->call));
+    } else {
+        r = new_rel(p, LH_REL_TABLE, first);
+        r->name = name;
+        LH_TRY(time_travel(p, r));
+    }
+    LH_TRY(tablesample(p, r));
+    LH_TRY(table_alias(p, r));
+    *out = r;
+    return LH_OK;
+}
+
+static lh_err relation_primary(parser_t *p, lh_ast_rel_t **out)
+{
+    uint32_t first = p->pos;
+    lh_ast_rel_t *r;
+    bool lateral = lh_p_accept_kw(p, "LATERAL");
+    if (lh_p_is_op(p, 0, "(") && lh_p_starts_query(p, 0)) {
+        r = new_rel(p, LH_REL_QUERY, first);
+        p->pos++;
+        LH_TRY(lh_p_query(p, &r->query));
+        LH_TRY(lh_p_expect_op(p, ")"));
+        LH_TRY(tablesample(p, r));
+        LH_TRY(table_alias(p, r));
+    } else if (!lateral && lh_p_accept_op(p, "(")) {
+        LH_TRY(lh_p_enter(p));
+        LH_TRY(lh_p_relation(p, &r));
+        LH_TRY(lh_p_expect_op(p, ")"));
+        lh_p_leave(p);
+        if (r->alias == NULL && r->kind == LH_REL_JOIN) {
+            /* (a JOIN b) [alias]: keep the join, alias applies to it */
+        }
+        LH_TRY(table_alias(p, r));
+    } else if (!lateral && lh_p_is_kw(p, 0, "VALUES")) {
+        r = new_rel(p, LH_REL_VALUES, first);
+        p->pos++;
+        LH_TRY(lh_p_values_rows(p, &r->rows, &r->row_count));
+        LH_TRY(table_alias(p, r));
+        LH_TRY(check_inline_table(p, first, r->rows, r->row_count, r->col_aliases.count));
+    } else if (lh_p_is_ident(p, 0)) {
+        LH_TRY(table_or_func(p, first, &r));
+        if (lateral && r->kind != LH_REL_FUNC)
+            return lh_p_fail_at(p, first + 1);
+    } else {
+        return lh_p_fail(p);
+    }
+    r->lateral = lateral;
+    r->span = lh_p_span(p, first);
+    *out = r;
+    return LH_OK;
+}
+
+static lh_err pivot_values(parser_t *p, lh_ast_named_exprs_t *out)
+{
+    memset(out, 0, sizeof *out);
+    LH_TRY(lh_p_expect_op(p, "("));
+    do {
+        lh_ast_named_expr_t ne = {0};
+        LH_TRY(lh_p_expr(p, &ne.expr));
+        ne.as_written = lh_p_is_kw(p, 0, "AS");
+        LH_TRY(lh_p_alias(p, &ne.alias, false));
+        PUSH(p, out->items, out->count, ne);
+    } while (lh_p_accept_op(p, ","));
+    return lh_p_expect_op(p, ")");
+}
+
+static lh_err pivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
+{
+    lh_ast_rel_t *r = new_rel(p, LH_REL_PIVOT, first);
+    r->left = *io;
+    p->pos++; /* PIVOT */
+    LH_TRY(lh_p_expect_op(p, "("));
+    LH_TRY(lh_p_named_expr_list(p, &r->pivot.aggs));
+    LH_TRY(lh_p_expect_kw(p, "FOR"));
+    bool paren = lh_p_accept_op(p, "(");
+    do { /* pivot columns are names: "FOR y IN (..)" is not a predicate */
+        uint32_t f = p->pos;
+        lh_ast_expr_t *c = lh_p_new_expr(p, LH_EX_COLUMN, f);
+        LH_TRY(lh_p_name(p, &c->name));
+        c->span = lh_p_span(p, f);
+        PUSH(p, r->pivot.columns.items, r->pivot.columns.count, c);
+    } while (paren && lh_p_accept_op(p, ","));
+    if (paren)
+        LH_TRY(lh_p_expect_op(p, ")"));
+    LH_TRY(lh_p_expect_kw(p, "IN"));
+    LH_TRY(pivot_values(p, &r->pivot.values));
+    LH_TRY(lh_p_expect_op(p, ")"));
+    LH_TRY(table_alias(p, r));
+    r->span = lh_p_span(p, first);
+    *io = r;
+    return LH_OK;
+}
+
+static lh_err unpivot_in(parser_t *p, lh_ast_rel_t *r)
+{
+    LH_TRY(lh_p_expect_op(p, "("));
+    do {
+        lh_ast_exprs_t cols = {0};
+        if (lh_p_accept_op(p, "(")) {
+            LH_TRY(lh_p_expr_list(p, &cols));
+            LH_TRY(lh_p_expect_op(p, ")"));
+        } else {
+            lh_ast_expr_t *c;
+            LH_TRY(lh_p_expr(p, &c));
+            PUSH(p, cols.items, cols.count, c);
+        }
+        lh_ast_ident_t *alias;
+        LH_TRY(lh_p_alias(p, &alias, false));
+        PUSH(p, r->unpivot.in_columns, r->unpivot.in_count, cols);
+        r->unpivot.in_count--;
+        PUSH(p, r->unpivot.in_aliases, r->unpivot.in_count, alias);
+    } while (lh_p_accept_op(p, ","));
+    return lh_p_expect_op(p, ")");
+}
+
+static lh_err unpivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
+{
+    lh_ast_rel_t *r = new_rel(p, LH_REL_UNPIVOT, first);
+    r->left = *io;
+    p->pos++; /* UNPIVOT */
+    if (lh_p_is_kw(p, 0, "INCLUDE") || lh_p_is_kw(p, 0, "EXCLUDE")) {
+        r->unpivot.nulls = lh_p_is_kw(p, 0, "INCLUDE") ? 1 : 2;
+        p->pos++;
+        LH_TRY(lh_p_expect_kw(p, "NULLS"));
+    }
+    LH_TRY(lh_p_expect_op(p, "("));
+    if (lh_p_is_op(p, 0, "(")) {
+        LH_TRY(lh_p_ident_list(p, &r->unpivot.value_columns));
+    } else {
+        lh_ast_ident_t id;
+        LH_TRY(lh_p_ident(p, &id));
+        PUSH(p, r->unpivot.value_columns.items, r->unpivot.value_columns.count, id);
+    }
+    LH_TRY(lh_p_expect_kw(p, "FOR"));
+    LH_TRY(lh_p_ident(p, &r->unpivot.name_column));
+    LH_TRY(lh_p_expect_kw(p, "IN"));
+    LH_TRY(unpivot_in(p, r));
+    LH_TRY(lh_p_expect_op(p, ")"));
+    LH_TRY(table_alias(p, r));
+    r->span = lh_p_span(p, first);
+    *io = r;
+    return LH_OK;
+}
+
+/* Join keywords at the current token: kind, natural, and how many tokens before JOIN. */
+static bool join_head(const parser_t *p, lh_ast_join_kind_t *kind, bool *natural, bool *outer,
+                      uint32_t *len)
+{
+    uint32_t k = 0;
+    *natural = lh_p_is_kw(p, 0, "NATURAL");
+    k += *natural;
+    *outer = false;
+    *kind = LH_JOIN_INNER;
+    if (lh_p_is_kw(p, k, "INNER")) {
+        k++;
+    } else if (lh_p_is_kw(p, k, "CROSS")) {
+        *kind = LH_JOIN_CROSS;
+        k++;
+    } else if (lh_p_is_kw(p, k, "LEFT") || lh_p_is_kw(p, k, "RIGHT") || lh_p_is_kw(p, k, "FULL")) {
+        *kind = lh_p_is_kw(p, k, "LEFT")    ? LH_JOIN_LEFT
+                : lh_p_is_kw(p, k, "RIGHT") ? LH_JOIN_RIGHT
+                                            : LH_JOIN_FULL;
+        k++;
+        if (*kind == LH_JOIN_LEFT && lh_p_is_kw(p, k, "SEMI")) {
+            *kind = LH_JOIN_LEFT_SEMI;
+            k++;
+        } else if (*kind == LH_JOIN_LEFT && lh_p_is_kw(p, k, "ANTI")) {
+            *kind = LH_JOIN_LEFT_ANTI;
+            k++;
+        } else if (lh_p_is_kw(p, k, "OUTER")) {
+            *outer = true;
+            k++;
+        }
+    } else if (lh_p_is_kw(p, k, "SEMI") || lh_p_is_kw(p, k, "ANTI")) {
+        *kind = lh_p_is_kw(p, k, "SEMI") ? LH_JOIN_LEFT_SEMI : LH_JOIN_LEFT_ANTI;
+        k++;
+    }
+    *len = k;
+    return lh_p_is_kw(p, k, "JOIN");
+}
+
+static lh_err join(parser_t *p, lh_ast_rel_t **io, uint32_t first, lh_ast_join_kind_t kind,
+                   bool natural, bool outer)
+{
+    lh_ast_rel_t *j = new_rel(p, LH_REL_JOIN, first);
+    j->left = *io;
+    j->join.kind = kind;
+    j->join.natural = natural;
+    j->join.outer_written = outer;
+    LH_TRY(relation_primary(p, &j->right));
+    while (lh_p_is_kw(p, 0, "PIVOT") || lh_p_is_kw(p, 0, "UNPIVOT")) {
+        uint32_t f = p->pos;
+        LH_TRY(lh_p_is_kw(p, 0, "PIVOT") ? pivot(p, &j->right, f) : unpivot(p, &j->right, f));
+    }
+    if (!natural && lh_p_accept_kw(p, "ON"))
+        LH_TRY(lh_p_expr(p, &j->join.on));
+    else if (!natural && lh_p_is_kw(p, 0, "USING")) {
+        p->pos++;
+        LH_TRY(lh_p_ident_list(p, &j->join.using_));
+    }
+    j->span = lh_p_span(p, first);
+    *io = j;
+    return LH_OK;
+}
+
+lh_err lh_p_relation(parser_t *p, lh_ast_rel_t **out)
+{
+    uint32_t first = p->pos;
+    lh_ast_rel_t *r;
+    LH_TRY(relation_primary(p, &r));
+    for (int chain = 0;; chain++) {
+        LH_TRY(lh_p_enter(p)); /* joins nest left-deep: count each */
+        lh_ast_join_kind_t kind;
+        bool natural, outer;
+        uint32_t len;
+        if (lh_p_is_kw(p, 0, "PIVOT")) {
+            LH_TRY(pivot(p, &r, first));
+        } else if (lh_p_is_kw(p, 0, "UNPIVOT")) {
+            LH_TRY(unpivot(p, &r, first));
+        } else if (join_head(p, &kind, &natural, &outer, &len)) {
+            p->pos += len + 1;
+            LH_TRY(join(p, &r, first, kind, natural, outer));
+        } else {
+            p->depth -= chain + 1;
+            break;
+        }
+    }
+    *out = r;
+    return LH_OK;
+}
+
+static lh_err from_clause(parser_t *p, lh_ast_rel_t **out)
+{
+    uint32_t first = p->pos;
+    LH_TRY(lh_p_relation(p, out));
+    int chain = 0;
+    while (lh_p_accept_op(p, ",")) {
+        LH_TRY(lh_p_enter(p));
+        chain++;
+        lh_ast_rel_t *j = new_rel(p, LH_REL_JOIN, first);
+        j->left = *out;
+        j->join.kind = LH_JOIN_COMMA;
+        LH_TRY(lh_p_relation(p, &j->right));
+        j->span = lh_p_span(p, first);
+        *out = j;
+    }
+    p->depth -= chain;
+    return LH_OK;
+}
+
+static lh_err lateral_view(parser_t *p, lh_ast_select_t *s)
+{
+    uint32_t first = p->pos;
+    p->pos += 2; /* LATERAL VIEW */
+    lh_ast_lateral_view_t lv = {0};
+    lv.outer = lh_p_accept_kw(p, "OUTER");
+    lh_ast_name_t name;
+    LH_TRY(lh_p_name(p, &name));
+    LH_TRY(lh_p_func_call(p, name, first + 2 + lv.outer, &lv.call));
+    if (lh_p_is_ident(p, 0) && !lh_p_is_kw(p, 0, "AS") &&
+        !lh_sql_keyword_ends_clause(lh_p_peek(p, 0)->value, lh_p_peek(p, 0)->value_len)) {
+        lv.table = lh_arena_calloc(p->arena, 1, sizeof *lv.table);
+        LH_TRY(lh_p_ident(p, lv.table));
+    }
+    bool as = lh_p_accept_kw(p, "AS");
+    if (as || (lh_p_is_ident(p, 0) &&
+               !lh_sql_keyword_ends_clause(lh_p_peek(p, 0)->value, lh_p_peek(p, 0)->value_len))) {
+        do {
+            lh_ast_ident_t id;
+            LH_TRY(lh_p_ident(p, &id));
+            PUSH(p, lv.columns.items, lv.columns.count, id);
+        } while (lh_p_accept_op(p, ","));
+    }
+    PUSH(p, s->laterals, s->lateral_count, lv);
+    return LH_OK;
+}
+
+/* ---- GROUP BY ----------------------------------------------------------------------------- */
+
+static lh_err group_item(parser_t *p, lh_ast_group_item_t *it, bool nested);
+
+/* One element of ROLLUP/CUBE/GROUPING SETS: (a, b), (), a, or a nested analytic. */
+static lh_err grouping_set(parser_t *p, lh_ast_grouping_set_t *gs, bool in_sets)
+{
+    memset(gs, 0, sizeof *gs);
+    lh_ast_exprs_t *out = &gs->exprs;
+    bool analytic =
+        ((lh_p_is_kw(p, 0, "ROLLUP") || lh_p_is_kw(p, 0, "CUBE")) && lh_p_is_op(p, 1, "(")) ||
+        (lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS"));
+    if (in_sets && analytic) {
+        gs->nested = lh_arena_calloc(p->arena, 1, sizeof *gs->nested);
+        return group_item(p, gs->nested, true);
+    }
+    if (lh_p_is_op(p, 0, "(")) {
+        uint32_t save = p->pos;
+        p->pos++;
+        if (lh_p_accept_op(p, ")"))
+            return LH_OK;
+        lh_errbuf scratch;
+        lh_errbuf *eb = p->eb;
+        p->eb = &scratch;
+        lh_err e = lh_p_expr_list(p, out);
+        p->eb = eb;
+        if (e == LH_OK && lh_p_accept_op(p, ")") &&
+            (lh_p_is_op(p, 0, ",") || lh_p_is_op(p, 0, ")")))
+            return LH_OK;
+        p->pos = save; /* an expression that starts with '(' */
+        memset(out, 0, sizeof *out);
+    }
+    lh_ast_expr_t *x;
+    LH_TRY(lh_p_expr(p, &x));
+    PUSH(p, out->items, out->count, x);
+    return LH_OK;
+}
+
+static lh_err group_item(parser_t *p, lh_ast_group_item_t *it, bool nested)
+{
+    memset(it, 0, sizeof *it);
+    LH_TRY(lh_p_enter(p));
+    bool rollup = lh_p_is_kw(p, 0, "ROLLUP"), cube = lh_p_is_kw(p, 0, "CUBE");
+    bool sets = lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS");
+    if ((rollup || cube) && lh_p_is_op(p, 1, "(")) {
+        it->kind = rollup ? LH_GROUP_ROLLUP : LH_GROUP_CUBE;
+        p->pos++;
+    } else if (sets && lh_p_is_op(p, 2, "(")) {
+        it->kind = LH_GROUP_GROUPING_SETS;
+        p->pos += 2;
+    } else if (nested) {
+        return lh_p_fail(p);
+    } else {
+        it->kind = LH_GROUP_EXPR;
+        LH_TRY(lh_p_expr(p, &it->expr));
+        lh_p_leave(p);
+        return LH_OK;
+    }
+    LH_TRY(lh_p_expect_op(p, "("));
+    do {
+        lh_ast_grouping_set_t set;
+        LH_TRY(grouping_set(p, &set, it->kind == LH_GROUP_GROUPING_SETS));
+        PUSH(p, it->sets, it->set_count, set);
+    } while (lh_p_accept_op(p, ","));
+    LH_TRY(lh_p_expect_op(p, ")"));
+    lh_p_leave(p);
+    return LH_OK;
+}
+
+static lh_err group_by(parser_t *p, lh_ast_group_by_t *g)
+{
+    g->present = true;
+    if (lh_p_is_kw(p, 0, "ALL") && !lh_p_is_op(p, 1, "(") && !lh_p_is_op(p, 1, ".") &&
+        !lh_p_is_op(p, 1, ",")) {
+        p->pos++;
+        g->all = true;
+        return LH_OK;
+    }
+    do {
+        lh_ast_group_item_t it;
+        LH_TRY(group_item(p, &it, false));
+        PUSH(p, g->items, g->count, it);
+    } while (lh_p_accept_op(p, ","));
+    if (lh_p_is_kw(p, 0, "GROUPING") && lh_p_is_kw(p, 1, "SETS") && lh_p_is_op(p, 2, "(")) {
+        lh_ast_group_item_t it;
+        LH_TRY(group_item(p, &it, false));
+        PUSH(p, g->items, g->count, it);
+        g->with = 3;
+        return LH_OK;
+    }
+    if (lh_p_is_kw(p, 0, "WITH") && (lh_p_is_kw(p, 1, "ROLLUP") || lh_p_is_kw(p, 1, "CUBE"))) {
+        g->with = lh_p_is_kw(p, 1, "ROLLUP") ? 1 : 2;
+        p->pos += 2;
+    }
+    return LH_OK;
+}
+
+/* WINDOW w AS (..), v AS (..) */
+static lh_err window_clause(parser_t *p, lh_ast_named_window_t **ws, int *count)
+{
+    uint32_t first = p->pos;
+    p->pos++; /* WINDOW */
+    do {
+        lh_ast_named_window_t w;
+        LH_TRY(lh_p_ident(p, &w.name));
+        LH_TRY(lh_p_expect_kw(p, "AS"));
+        if (lh_p_is_ident(p, 0)) { /* WINDOW w AS v */
+            w.spec = lh_arena_calloc(p->arena, 1, sizeof *w.spec);
+            w.spec->base = lh_arena_calloc(p->arena, 1, sizeof *w.spec->base);
+            LH_TRY(lh_p_ident(p, w.spec->base));
+        } else {
+            LH_TRY(lh_p_window_spec(p, &w.spec));
+        }
+        for (int i = 0; i < *count; i++)
+            if (strcasecmp((*ws)[i].name.text, w.name.text) == 0) {
+                const lh_token_t *t = &p->toks[first];
+                return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col,
+                                    "INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "windowName",
+                                    lh_arena_sprintf(p->arena, "`%s`", w.name.text), NULL);
+            }
+        PUSH(p, *ws, *count, w);
+    } while (lh_p_accept_op(p, ","));
+    return LH_OK;
+}
+
+/* ---- SELECT ------------------------------------------------------------------------------- */
+
+static lh_err select_tail(parser_t *p, lh_ast_select_t *s)
+{
+    while (lh_p_is_kw(p, 0, "LATERAL") && lh_p_is_kw(p, 1, "VIEW"))
+        LH_TRY(lateral_view(p, s));
+    if (lh_p_accept_kw(p, "WHERE"))
+        LH_TRY(lh_p_expr(p, &s->where));
+    if (lh_p_is_kw(p, 0, "GROUP") && lh_p_is_kw(p, 1, "BY")) {
+        p->pos += 2;
+        LH_TRY(group_by(p, &s->group_by));
+    }
+    if (lh_p_accept_kw(p, "HAVING"))
+        LH_TRY(lh_p_expr(p, &s->having));
+    for (int round = 0; round < 2; round++) {
+        if (lh_p_is_kw(p, 0, "WINDOW") && s->window_count == 0)
+            LH_TRY(window_clause(p, &s->windows, &s->window_count));
+        if (s->qualify == NULL && lh_p_accept_kw(p, "QUALIFY"))
+            LH_TRY(lh_p_expr(p, &s->qualify));
+    }
+    return LH_OK;
+}
+
+static lh_err select_body(parser_t *p, lh_ast_select_t *s)
+{
+    LH_TRY(lh_p_expect_kw(p, "SELECT"));
+    if (lh_p_accept_kw(p, "DISTINCT"))
+        s->distinct = true;
+    else if (lh_p_is_kw(p, 0, "ALL") && !lh_p_is_op(p, 1, "(") && !lh_p_is_op(p, 1, ",") &&
+             !lh_p_is_op(p, 1, "."))
+        s->all_written = lh_p_accept_kw(p, "ALL");
+    LH_TRY(lh_p_named_expr_list(p, &s->items));
+    if (s->from == NULL && lh_p_accept_kw(p, "FROM"))
+        LH_TRY(from_clause(p, &s->from));
+    return select_tail(p, s);
+}
+
+static lh_err query_primary(parser_t *p, lh_ast_query_t **out)
+{
+    uint32_t first = p->pos;
+    lh_ast_query_t *q;
+    if (lh_p_is_kw(p, 0, "SELECT") || lh_p_is_kw(p, 0, "FROM")) {
+        q = new_query(p, LH_Q_SELECT, first);
+        q->select = lh_arena_calloc(p->arena, 1, sizeof *q->select);
+        if (lh_p_accept_kw(p, "FROM")) { /* FROM t SELECT ... */
+            LH_TRY(from_clause(p, &q->select->from));
+            if (!lh_p_is_kw(p, 0, "SELECT")) { /* FROM t alone: SELECT * */
+                lh_ast_named_expr_t ne = {lh_p_new_expr(p, LH_EX_STAR, first)};
+                PUSH(p, q->select->items.items, q->select->items.count, ne);
+                LH_TRY(select_tail(p, q->select));
+                goto done;
+            }
+        }
+        LH_TRY(select_body(p, q->select));
+    } else if (lh_p_accept_kw(p, "VALUES")) {
+        q = new_query(p, LH_Q_VALUES, first);
+        LH_TRY(lh_p_values_rows(p, &q->rows, &q->row_count));
+        LH_TRY(lh_p_alias(p, &q->values_alias, true));
+        if (q->values_alias && lh_p_is_op(p, 0, "(") && lh_p_is_ident(p, 1))
+            LH_TRY(lh_p_ident_list(p, &q->values_columns));
+        LH_TRY(check_inline_table(p, first, q->rows, q->row_count, q->values_columns.count));
+    } else if (lh_p_accept_kw(p, "TABLE")) {
+        q = new_query(p, LH_Q_TABLE, first);
+        LH_TRY(lh_p_name(p, &q->table));
+    } else if (lh_p_accept_op(p, "(")) {
+        q = new_query(p, LH_Q_PAREN, first);
+        LH_TRY(lh_p_query(p, &q->inner));
+        LH_TRY(lh_p_expect_op(p, ")"));
+    } else {
+        return lh_p_fail(p);
+    }
+done:
+    q->span = lh_p_span(p, first);
+    *out = q;
+    return LH_OK;
+}
+
+static bool setop_at(const parser_t *p, bool intersect, lh_ast_setop_t *op)
+{
+    if (intersect) {
+        *op = LH_SET_INTERSECT;
+        return lh_p_is_kw(p, 0, "INTERSECT");
+    }
+    *op = lh_p_is_kw(p, 0, "UNION")    ? LH_SET_UNION
+          : lh_p_is_kw(p, 0, "EXCEPT") ? LH_SET_EXCEPT
+                                       : LH_SET_MINUS;
+    return lh_p_is_kw(p, 0, "UNION") || lh_p_is_kw(p, 0, "EXCEPT") || lh_p_is_kw(p, 0, "MINUS");
+}
+
+static lh_err query_term(parser_t *p, bool intersect, lh_ast_query_t **out)
+{
+    uint32_t first = p->pos;
+    lh_ast_query_t *left;
+    LH_TRY(intersect ? query_primary(p, &left) : query_term(p, true, &left));
+    lh_ast_setop_t op;
+    int chain = 0;
+    while (setop_at(p, intersect, &op)) {
+        LH_TRY(lh_p_enter(p)); /* set operations nest left-deep: count each */
+        chain++;
+        p->pos++;
+        lh_ast_query_t *q = new_query(p, LH_Q_SETOP, first);
+        q->setop = op;
+        q->set_quant = lh_p_accept_kw(p, "ALL") ? 1 : lh_p_accept_kw(p, "DISTINCT") ? 2 : 0;
+        q->left = left;
+        LH_TRY(intersect ? query_primary(p, &q->right) : query_term(p, true, &q->right));
+        q->span = lh_p_span(p, first);
+        left = q;
+    }
+    p->depth -= chain;
+    *out = left;
+    return LH_OK;
+}
+
+static lh_err ctes(parser_t *p, lh_ast_query_t *q)
+{
+    uint32_t with = p->pos;
+    p->pos++; /* WITH */
+    q->recursive = lh_p_accept_kw(p, "RECURSIVE");
+    do {
+        lh_ast_cte_t c = {0};
+        LH_TRY(lh_p_ident(p, &c.name));
+        if (lh_p_is_op(p, 0, "("))
+            LH_TRY(lh_p_ident_list(p, &c.columns));
+        LH_TRY(lh_p_expect_kw(p, "AS"));
+        LH_TRY(lh_p_expect_op(p, "("));
+        LH_TRY(lh_p_query(p, &c.query));
+        LH_TRY(lh_p_expect_op(p, ")"));
+        for (int i = 0; i < q->cte_count; i++)
+            if (strcasecmp(q->ctes[i].name.text, c.name.text) == 0) {
+                const lh_token_t *t = &p->toks[with];
+                return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col, "DUPLICATED_CTE_NAMES",
+                                    "duplicateNames",
+                                    lh_arena_sprintf(p->arena, "`%s`", c.name.text), NULL);
+            }
+        PUSH(p, q->ctes, q->cte_count, c);
+    } while (lh_p_accept_op(p, ","));
+    return LH_OK;
+}
+
+static lh_err organization(parser_t *p, lh_ast_query_t *q)
+{
+    if (lh_p_is_kw(p, 0, "ORDER") && lh_p_is_kw(p, 1, "BY")) {
+        p->pos += 2;
+        LH_TRY(lh_p_sort_list(p, &q->order_by));
+    }
+    if (lh_p_is_kw(p, 0, "CLUSTER") && lh_p_is_kw(p, 1, "BY")) {
+        p->pos += 2;
+        LH_TRY(lh_p_expr_list(p, &q->cluster_by));
+    }
+    if (lh_p_is_kw(p, 0, "DISTRIBUTE") && lh_p_is_kw(p, 1, "BY")) {
+        p->pos += 2;
+        LH_TRY(lh_p_expr_list(p, &q->distribute_by));
+    }
+    if (lh_p_is_kw(p, 0, "SORT") && lh_p_is_kw(p, 1, "BY")) {
+        p->pos += 2;
+        LH_TRY(lh_p_sort_list(p, &q->sort_by));
+    }
+    if (lh_p_is_kw(p, 0, "WINDOW") && q->kind == LH_Q_SELECT && q->select->window_count == 0)
+        LH_TRY(window_clause(p, &q->select->windows, &q->select->window_count));
+    if (lh_p_accept_kw(p, "LIMIT")) {
+        if (lh_p_accept_kw(p, "ALL"))
+            q->limit_all = true;
+        else
+            LH_TRY(lh_p_expr(p, &q->limit));
+    }
+    if (lh_p_accept_kw(p, "OFFSET"))
+        LH_TRY(lh_p_expr(p, &q->offset));
+    return LH_OK;
+}
+
+lh_err lh_p_query(parser_t *p, lh_ast_query_t **out)
+{
+    uint32_t first = p->pos;
+    LH_TRY(lh_p_enter(p));
+    lh_ast_query_t holder = {0};
+    if (lh_p_is_kw(p, 0, "WITH"))
+        LH_TRY(ctes(p, &holder));
+    lh_ast_query_t *q;
+    LH_TRY(query_term(p, false, &q));
+    bool has_org = (lh_p_is_kw(p, 0, "ORDER") || lh_p_is_kw(p, 0, "CLUSTER") ||
+                    lh_p_is_kw(p, 0, "DISTRIBUTE") || lh_p_is_kw(p, 0, "SORT")) &&
+                   lh_p_is_kw(p, 1, "BY");
+    has_org = has_org || lh_p_is_kw(p, 0, "LIMIT") || lh_p_is_kw(p, 0, "OFFSET") ||
+              lh_p_is_kw(p, 0, "WINDOW");
+    bool q_taken = q->cte_count || q->order_by.count || q->sort_by.count || q->cluster_by.count ||
+                   q->distribute_by.count || q->limit || q->limit_all || q->offset;
+    if ((holder.cte_count && q->cte_count) || (has_org && q_taken)) {
+        lh_ast_query_t *wrap = new_query(p, LH_Q_PAREN, first);
+        wrap->inner = q; /* keep both levels: e.g. (SELECT .. LIMIT 1) LIMIT 2 */
+        q = wrap;
+    }
+    q->recursive = holder.recursive;
+    if (holder.cte_count) {
+        q->ctes = holder.ctes;
+        q->cte_count = holder.cte_count;
+    }
+    LH_TRY(organization(p, q));
+    q->span = lh_p_span(p, first);
+    lh_p_leave(p);
+    *out = q;
+    return LH_OK;
+}
