@@ -32,6 +32,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot resolve <sqlExpr> due to data type mismatch: the binary operator requires the input type <inputType>, not <actualDataType>."},
     {"DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: cannot cast <srcType> to <targetType>."},
+    {"DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: cannot cast <srcType> to <targetType> with ANSI mode on.\nIf you have to cast <srcType> to <targetType>, you can set <config> as <configVal>."},
     {"DATATYPE_MISMATCH.DATA_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should all be the same type, but it's <dataType>."},
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",

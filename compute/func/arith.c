@@ -23,6 +23,7 @@ typedef struct arith_bd {
     lh_type_t work; /* operand type after casts (integral/float/double) */
     int kind;       /* 0 numeric, 1 decimal, 2 datetime (see dt_kind) */
     int dt_kind;
+    bool swap; /* commutative op bound with its operands exchanged (1 + date) */
 } arith_bd_t;
 
 static const char *const OP_SYM[] = {"+", "-", "*", "/", "div", "%", "pmod"};
@@ -48,7 +49,7 @@ static lh_err overflow(const arith_bd_t *bd, lh_vec_t *out, size_t i, lh_errbuf 
 
 static lh_err div_zero(const arith_bd_t *bd, lh_vec_t *out, size_t i, lh_errbuf *eb)
 {
-    if (bd->try_ || bd->op == OP_PMOD)
+    if (bd->try_)
         return fn_put_null(out, i);
     return lh_sqlerr(eb, "DIVIDE_BY_ZERO", "config", "\"spark.sql.ansi.enabled\"", NULL);
 }
@@ -402,7 +403,32 @@ static lh_type_t iv_type(lh_type_id id, int start, int end)
     return t;
 }
 
+static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb);
+
+/* 1 + date, interval + ts, 2 * interval: bind as the exchanged pair and swap at exec. */
 static lh_err bind_dt(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
+{
+    lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
+    bool flip = (bd->op == OP_ADD && (lh_type_is_interval(l) || lh_type_is_integral(l)) &&
+                 (lh_type_is_datetime(r) || (lh_type_is_interval(r) && !lh_type_is_interval(l)))) ||
+                (bd->op == OP_MUL && lh_type_is_numeric(l) && lh_type_is_interval(r));
+    if (!flip)
+        return bind_dt_ordered(b, bd, eb);
+    lh_type_t types[2] = {b->arg_types[1], b->arg_types[0]}, casts[2];
+    const lh_type_t *orig = b->arg_types;
+    b->arg_types = types;
+    casts[0] = types[0], casts[1] = types[1];
+    lh_type_t *orig_cast = b->cast_to;
+    b->cast_to = casts;
+    lh_err e = bind_dt_ordered(b, bd, eb);
+    b->arg_types = orig;
+    b->cast_to = orig_cast;
+    orig_cast[0] = casts[1], orig_cast[1] = casts[0];
+    bd->swap = true;
+    return e;
+}
+
+static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
 {
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
     bool add_sub = bd->op == OP_ADD || bd->op == OP_SUB;
@@ -451,11 +477,15 @@ static lh_err bind_dt(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
 static lh_err bind_numeric(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
 {
     lh_type_t l = b->arg_types[0], r = b->arg_types[1], t;
-    if (l.id == LH_TYPE_STRING && r.id == LH_TYPE_STRING)
-        l = r = fn_type(LH_TYPE_DOUBLE);
-    else if (l.id == LH_TYPE_STRING || l.id == LH_TYPE_NULL)
+    /* Spark ANSI: a string operand becomes BIGINT beside an integer, DOUBLE otherwise */
+    if (l.id == LH_TYPE_STRING)
+        l = fn_type(lh_type_is_integral(r.id) || r.id == LH_TYPE_NULL ? LH_TYPE_LONG
+                                                                       : LH_TYPE_DOUBLE);
+    if (r.id == LH_TYPE_STRING)
+        r = fn_type(lh_type_is_integral(l.id) ? LH_TYPE_LONG : LH_TYPE_DOUBLE);
+    if (l.id == LH_TYPE_NULL)
         l = r.id == LH_TYPE_NULL ? fn_type(LH_TYPE_INT) : r;
-    else if (r.id == LH_TYPE_STRING || r.id == LH_TYPE_NULL)
+    if (r.id == LH_TYPE_NULL)
         r = l;
     if (!lh_type_is_numeric(l.id) || !lh_type_is_numeric(r.id))
         return binop_mismatch(b, OP_SYM[bd->op], eb);
@@ -499,6 +529,12 @@ static lh_err exec_op(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const arith_bd_t *bd = x->bind_data;
     fn_begin(x);
+    if (bd->kind == 2 && bd->swap) {
+        const lh_vec_t *sw[2] = {x->args[1], x->args[0]};
+        lh_func_exec_t y = *x;
+        y.args = sw;
+        return exec_dt(&y, bd, eb);
+    }
     if (bd->kind == 2)
         return exec_dt(x, bd, eb);
     if (bd->kind == 1)

@@ -68,7 +68,7 @@ static void trim_sv(const char **s, size_t *n)
         (*n)--;
 }
 
-/* Spark's UTF8String.toLong: [+-]digits[.digits] (fraction dropped). */
+/* Spark's ANSI string to integer: [+-]digits after trimming (a fraction is malformed). */
 static bool parse_long(const char *s, size_t n, int64_t *out)
 {
     trim_sv(&s, &n);
@@ -82,16 +82,13 @@ static bool parse_long(const char *s, size_t n, int64_t *out)
             return false;
     }
     unsigned __int128 v = 0;
-    for (; i < n && s[i] != '.'; i++) {
+    for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return false;
         v = v * 10 + (unsigned)(s[i] - '0');
         if (v > (unsigned __int128)INT64_MAX + 1)
             return false;
     }
-    for (i = i < n ? i + 1 : i; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
     if (!neg && v > INT64_MAX)
         return false;
     *out = neg ? (int64_t)(0 - (uint64_t)v) : (int64_t)v;
@@ -401,7 +398,9 @@ static lh_err to_timestamp(cctx_t *c)
         break;
     case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE: {
         double d = in->v.f64 * 1e6;
-        if (!isfinite(d) || d >= 9.2e18 || d <= -9.2e18)
+        if (!isfinite(d))
+            return fail_invalid(c);
+        if (d >= 9.2e18 || d <= -9.2e18)
             return fail_overflow(c);
         us = (int64_t)d;
         break;
@@ -433,9 +432,13 @@ static lh_err to_interval(cctx_t *c)
         int sc;
         if (!in_as_decimal(in, &u, &sc) || in->type.id == LH_TYPE_BOOLEAN)
             return fail_invalid(c);
+        /* YM: months rounded HALF_UP; DT: micros, truncated to the end field */
         int f = interval_end(t);
-        lh_i128 unit = t.id == LH_TYPE_INTERVAL_YM ? (f == 0 ? 12 : 1) : DT_UNIT[f];
-        lh_i128 r = u * unit / lh_dec_pow10(sc);
+        lh_i128 unit = t.id == LH_TYPE_INTERVAL_YM ? (f == 0 ? 12 : 1) : DT_UNIT[f], r;
+        if (!lh_dec_rescale(u * unit, sc, 0, false, &r))
+            return fail_overflow(c);
+        if (t.id == LH_TYPE_INTERVAL_DT)
+            r = r / unit * unit;
         lh_i128 lim = t.id == LH_TYPE_INTERVAL_YM ? INT32_MAX : INT64_MAX;
         if (r > lim || r < -lim - 1)
             return fail_overflow(c);
@@ -508,6 +511,11 @@ static lh_err cast_bind(lh_func_bind_t *b, lh_errbuf *eb)
         char s[64], t[64], e[160];
         snprintf(e, sizeof e, "\"CAST(%s AS %s)\"", b->arg_sql ? b->arg_sql[0] : "?",
                  lh_format_type_sql(to, t, sizeof t));
+        if (lh_type_can_cast(b->arg_types[0], to, false))
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION", "sqlExpr", e,
+                             "srcType", fn_type_sql(b->arg_types[0], s, sizeof s), "targetType",
+                             fn_type_sql(to, t, sizeof t), "config",
+                             "\"spark.sql.ansi.enabled\"", "configVal", "'false'", NULL);
         return lh_sqlerr(eb, "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", "sqlExpr", e, "srcType",
                          fn_type_sql(b->arg_types[0], s, sizeof s), "targetType",
                          fn_type_sql(to, t, sizeof t), NULL);

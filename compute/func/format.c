@@ -105,12 +105,13 @@ static size_t fmt_ym(lh_type_t t, int64_t months, lh_fmt_style style, char *buf,
     const char *sign = months < 0 ? "-" : "";
     int64_t a = months < 0 ? -months : months;
     char body[48];
+    if (style == LH_FMT_RESULT) /* Hive's form is always y-m */
+        return (size_t)snprintf(buf, cap, "%s%lld-%lld", sign, (long long)(a / 12),
+                                (long long)(a % 12));
     if (s == e)
         snprintf(body, sizeof body, "%s%lld", sign, (long long)(s == 0 ? a / 12 : a));
     else
         snprintf(body, sizeof body, "%s%lld-%lld", sign, (long long)(a / 12), (long long)(a % 12));
-    if (style == LH_FMT_RESULT)
-        return (size_t)snprintf(buf, cap, "%s", body);
     if (s == e)
         return (size_t)snprintf(buf, cap, "INTERVAL '%s' %s", body, YM_FIELDS[s]);
     return (size_t)snprintf(buf, cap, "INTERVAL '%s' YEAR TO MONTH", body);

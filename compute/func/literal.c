@@ -6,6 +6,7 @@
 #include "compute/func/literal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,16 +95,20 @@ lh_err lh_literal_number(const char *text, lh_value_t *out, lh_errbuf *eb)
         return decimal_literal(text, n - 2, out, eb);
     if (last == 'Y' || last == 'S' || last == 'L')
         return suffixed_int(text, n - 1, last, out, eb);
-    if (last == 'D' || last == 'F') {
-        out->type = fn_type(last == 'D' ? LH_TYPE_DOUBLE : LH_TYPE_FLOAT);
+    if (last == 'D' || last == 'F' || strpbrk(text, "eE") != NULL) {
+        bool f = last == 'F';
+        out->type = fn_type(f ? LH_TYPE_FLOAT : LH_TYPE_DOUBLE);
         out->v.f64 = strtod(text, NULL);
-        if (last == 'F')
+        if (f)
             out->v.f64 = (float)out->v.f64;
-        return LH_OK;
-    }
-    if (strpbrk(text, "eE") != NULL) {
-        out->type = fn_type(LH_TYPE_DOUBLE);
-        out->v.f64 = strtod(text, NULL);
+        if (isinf(out->v.f64)) {
+            char raw[64];
+            snprintf(raw, sizeof raw, "%.*s", (int)(n - (last == 'D' || f)), text);
+            return f ? range_error(raw, "float", "-3.4028234663852886E+38",
+                                   "3.4028234663852886E+38", eb)
+                     : range_error(raw, "double", "-1.7976931348623157E+308",
+                                   "1.7976931348623157E+308", eb);
+        }
         return LH_OK;
     }
     if (strchr(text, '.') != NULL)

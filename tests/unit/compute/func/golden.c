@@ -278,7 +278,7 @@ static gv_t string_lit(g_t *g)
         }
         if (c == '\\' && g->s[g->i]) {
             char e = g->s[g->i++];
-            buf[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e == '0' ? '\0' : e;
+            buf[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e;
             continue;
         }
         buf[o++] = c;
@@ -354,14 +354,14 @@ static gv_t interval_lit(g_t *g)
     return val(g, &x);
 }
 
-static gv_t number(g_t *g)
+static gv_t number(g_t *g, bool neg)
 {
     size_t st = g->i;
     while (isalnum((unsigned char)g->s[g->i]) || g->s[g->i] == '.' ||
            ((g->s[g->i] == '-' || g->s[g->i] == '+') &&
             (g->s[g->i - 1] == 'e' || g->s[g->i - 1] == 'E')))
         g->i++;
-    char *txt = lh_arena_strndup(g->arena, g->s + st, g->i - st);
+    char *txt = lh_arena_sprintf(g->arena, "%s%.*s", neg ? "-" : "", (int)(g->i - st), g->s + st);
     lh_value_t x;
     if (lh_literal_number(txt, &x, &g->eb) != LH_OK)
         return fail(g, 1);
@@ -395,7 +395,7 @@ static gv_t primary(g_t *g)
     if (c == '\'' || c == '"')
         return string_lit(g);
     if (isdigit((unsigned char)c) || (c == '.' && isdigit((unsigned char)g->s[g->i + 1])))
-        return number(g);
+        return number(g, false);
     if (kw(g, "null")) {
         lh_value_t x = {.type = {LH_TYPE_NULL, 0, 0}, .is_null = true};
         gv_t r = val(g, &x);
@@ -470,12 +470,7 @@ static gv_t unary(g_t *g)
         g->i++;
         ws(g);
         if (isdigit((unsigned char)g->s[g->i])) { /* a negative literal */
-            size_t st = g->i;
-            gv_t n = number(g);
-            (void)st;
-            if (g->failed)
-                return n;
-            return call(g, "negative", &n, 1, NULL);
+            return number(g, true);
         }
         gv_t a = unary(g);
         return call(g, "negative", &a, 1, NULL);
