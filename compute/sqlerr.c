@@ -74,6 +74,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid format for defining an interval. You can reference the documentation for the correct format. Interval string does not match <intervalStr> format of <supportedFormat> when cast to <typeName>: <input>. Set \"spark.sql.legacy.fromDayTimeString.enabled\" to \"true\" to restore the behavior before Spark 3.0."},
     {"INVALID_NUMERIC_LITERAL_RANGE", "22003",
      "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value accordingly."},
+    {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of binary formats 'base64', 'hex', 'utf-8', but got <invalidFormat>."},
     {"INVALID_PARAMETER_VALUE.CHARSET", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of the <charsets>, but got <charset>."},
     {"INVALID_PARAMETER_VALUE.DATETIME_UNIT", "22023",
