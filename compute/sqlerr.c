@@ -51,6 +51,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DIVIDE_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. "
      "If necessary set <config> to \"false\" to bypass this error."},
+    {"ILLEGAL_DAY_OF_WEEK", "22009",
+     "Illegal input for day of week: <string>."},
     {"INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_PATTERN_RECOGNITION", "42K0B",
      "You may get a different result due to the upgrading to Spark >= 3.0:\nFail to recognize <pattern> pattern in the DateTimeFormatter. 1) You can set <config> to \"LEGACY\" to restore the behavior before Spark 3.0. 2) You can form a valid datetime pattern with the guide from '<docroot>/sql-ref-datetime-pattern.html'."},
     {"INTERNAL_ERROR", "XX000", "<message>"},

@@ -342,8 +342,8 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
         case DT_DATE_DATE:
             r = (a - b) * LH_US_PER_DAY;
             break;
-        case DT_TS_TS:
-            r = a - b;
+        case DT_TS_TS: /* Spark subtracts the local wall times */
+            r = ntz ? a - b : lh_dt_utc_to_local(tz, a) - lh_dt_utc_to_local(tz, b);
             break;
         case DT_TS_DT:
             if (__builtin_add_overflow(a, sign * b, &r))
@@ -433,6 +433,18 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
     bool add_sub = bd->op == OP_ADD || bd->op == OP_SUB;
     bd->kind = 2;
+    if (r == LH_TYPE_NULL) /* date +- NULL, ts - NULL: NULL of the natural result */
+        r = l == LH_TYPE_DATE ? LH_TYPE_INT : bd->op == OP_SUB ? l : LH_TYPE_INTERVAL_DT;
+    if (l == LH_TYPE_NULL)
+        l = r == LH_TYPE_DATE && bd->op == OP_SUB ? LH_TYPE_DATE : r;
+    b->cast_to[0] = fn_type(l), b->cast_to[1] = fn_type(r);
+    if (lh_type_is_interval(l) || lh_type_is_interval(r))
+        b->cast_to[0] = b->arg_types[0].id == l ? b->arg_types[0] : fn_type(l),
+        b->cast_to[1] = b->arg_types[1].id == r ? b->arg_types[1] : fn_type(r);
+    if (l == LH_TYPE_DATE && add_sub && r != LH_TYPE_DATE && !lh_type_is_integral(r) &&
+        !lh_type_is_interval(r) && !lh_type_is_datetime(r))
+        return fn_bad_input(b, eb, bd->op == OP_ADD ? "date_add" : "date_sub", 1,
+                            "(\"INT\" or \"SMALLINT\" or \"TINYINT\")");
     if (l == LH_TYPE_STRING && lh_type_is_datetime(r) && add_sub)
         l = r, b->cast_to[0] = b->arg_types[1];
     if (r == LH_TYPE_STRING && lh_type_is_datetime(l) && bd->op == OP_SUB)

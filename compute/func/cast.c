@@ -368,7 +368,7 @@ static lh_err to_date(cctx_t *c)
 
 static int32_t today(const lh_sql_conf_t *conf)
 {
-    return (int32_t)lh_floordiv(lh_dt_utc_to_local(fn_tz(conf), fn_now_us()), LH_US_PER_DAY);
+    return (int32_t)lh_floordiv(lh_dt_utc_to_local(fn_tz(conf), fn_now_us(conf)), LH_US_PER_DAY);
 }
 
 static lh_err to_timestamp(cctx_t *c)

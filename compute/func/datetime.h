@@ -76,8 +76,9 @@ void lh_dtpat_free(lh_dtpat_t *p);
 size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s,
                        const char *zone, char *buf, size_t cap);
 /* Parse text fully; fields not in the pattern default to 1970-01-01 00:00:00. Sets
- * has_zone and offset_s when the text carried an offset. false when it does not match. */
+ * has_zone and either offset_s (an offset in the text) or *zone (a zone name, to be
+ * resolved at the parsed local time). false when it does not match. */
 bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
-                    bool *has_zone, int32_t *offset_s);
+                    bool *has_zone, int32_t *offset_s, const lh_tz_t **zone);
 
 #endif

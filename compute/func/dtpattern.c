@@ -100,6 +100,14 @@ lh_err lh_dtpat_compile(const char *pattern, lh_dtpat_t **out, lh_errbuf *eb)
                     ok = push_lit(p, *s);
                 s = e + 1;
             }
+        } else if (*s == '[' || *s == ']') { /* optional section */
+            if (p->n >= PAT_MAX_TOKENS) {
+                free(p);
+                return bad_pattern(pattern, eb);
+            }
+            memset(&p->t[p->n], 0, sizeof p->t[0]);
+            p->t[p->n].letter = *s++;
+            p->t[p->n++].count = 1;
         } else if (isalpha((unsigned char)*s)) {
             int k = 1;
             while (s[k] == *s)
@@ -255,6 +263,8 @@ size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s,
     buf[0] = '\0';
     for (int i = 0; i < p->n; i++) {
         const tok_t *t = &p->t[i];
+        if (t->letter == '[' || t->letter == ']')
+            continue;
         if (t->letter == 0) {
             char lit[17];
             memcpy(lit, t->lit, (size_t)t->litlen);
@@ -311,8 +321,24 @@ static bool parse_offset(const char *s, size_t n, size_t *i, int32_t *off)
     return true;
 }
 
+/* Zone ids and the short names java.time's 'z' parses. */
+static const lh_tz_t *zone_named(const char *z)
+{
+    static const char *const abbr[][2] = {
+        {"PST", "America/Los_Angeles"}, {"PDT", "America/Los_Angeles"},
+        {"MST", "America/Denver"},      {"MDT", "America/Denver"},
+        {"CST", "America/Chicago"},     {"CDT", "America/Chicago"},
+        {"EST", "America/New_York"},    {"EDT", "America/New_York"},
+        {"CET", "Europe/Paris"},        {"CEST", "Europe/Paris"},
+        {"JST", "Asia/Tokyo"},          {"IST", "Asia/Kolkata"}};
+    for (size_t k = 0; k < sizeof abbr / sizeof abbr[0]; k++)
+        if (strcmp(z, abbr[k][0]) == 0)
+            return lh_tz_get(abbr[k][1]);
+    return lh_tz_get(z);
+}
+
 static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_civil_t *c,
-                        int *pm, bool *has_zone, int32_t *off)
+                        int *pm, bool *has_zone, int32_t *off, const lh_tz_t **zone)
 {
     int64_t v;
     int cnt = t->count;
@@ -367,7 +393,7 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
         return true;
     case 'S': {
         size_t st = *i;
-        if (!num(s, n, i, cnt, cnt, &v))
+        if (!num(s, n, i, 1, cnt, &v)) /* java.time: 1..count fraction digits */
             return false;
         int k = (int)(*i - st);
         for (; k < 6; k++)
@@ -388,11 +414,11 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
         size_t zl = *i - st < 63 ? *i - st : 63;
         memcpy(z, s + st, zl);
         z[zl] = '\0';
-        const lh_tz_t *tz = lh_tz_get(z);
+        const lh_tz_t *tz = zone_named(z);
         if (tz == NULL)
             return false;
         *has_zone = true;
-        *off = lh_tz_offset(tz, 0); /* approximate: fixed zones are exact */
+        *zone = tz; /* resolved at the parsed local time by the caller */
         return true;
     }
     default:
@@ -400,26 +426,71 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
     }
 }
 
-bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
-                    bool *has_zone, int32_t *offset_s)
+typedef struct pstate {
+    const char *s;
+    size_t n;
+    lh_civil_t *c;
+    int *pm;
+    bool *has_zone;
+    int32_t *off;
+    const lh_tz_t **zone;
+} pstate_t;
+
+/* Index of the ']' closing the '[' at k (or end). */
+static int group_end(const lh_dtpat_t *p, int k, int end)
 {
+    int depth = 0;
+    for (int j = k; j < end; j++) {
+        depth += p->t[j].letter == '[' ? 1 : p->t[j].letter == ']' ? -1 : 0;
+        if (depth == 0)
+            return j;
+    }
+    return end;
+}
+
+/* Parse tokens [k, end); returns the token index reached (end on success). An optional
+ * group that does not match is skipped with the input and fields restored. */
+static int parse_seq(const lh_dtpat_t *p, int k, int end, pstate_t *st, size_t *i)
+{
+    for (; k < end; k++) {
+        const tok_t *t = &p->t[k];
+        if (t->letter == '[') {
+            int close = group_end(p, k, end);
+            size_t save_i = *i;
+            lh_civil_t save_c = *st->c;
+            int save_pm = *st->pm;
+            bool save_z = *st->has_zone;
+            if (parse_seq(p, k + 1, close, st, i) != close) {
+                *i = save_i, *st->c = save_c, *st->pm = save_pm, *st->has_zone = save_z;
+            }
+            k = close;
+            continue;
+        }
+        if (t->letter == ']')
+            continue;
+        if (t->letter == 0) {
+            if (*i + (size_t)t->litlen > st->n || memcmp(st->s + *i, t->lit, (size_t)t->litlen) != 0)
+                return k;
+            *i += (size_t)t->litlen;
+        } else if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off, st->zone)) {
+            return k;
+        }
+    }
+    return end;
+}
+
+bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
+                    bool *has_zone, int32_t *offset_s, const lh_tz_t **zone)
+{
+    *zone = NULL;
     memset(c, 0, sizeof *c);
     c->year = 1970, c->month = 1, c->day = 1;
     *has_zone = false;
     *offset_s = 0;
     int pm = -1;
     size_t i = 0;
-    for (int k = 0; k < p->n; k++) {
-        const tok_t *t = &p->t[k];
-        if (t->letter == 0) {
-            if (i + (size_t)t->litlen > n || memcmp(s + i, t->lit, (size_t)t->litlen) != 0)
-                return false;
-            i += (size_t)t->litlen;
-        } else if (!parse_token(t, s, n, &i, c, &pm, has_zone, offset_s)) {
-            return false;
-        }
-    }
-    if (i != n)
+    pstate_t st = {s, n, c, &pm, has_zone, offset_s, zone};
+    if (parse_seq(p, 0, p->n, &st, &i) != p->n || i != n)
         return false;
     if (pm >= 0) {
         if (c->hour < 1 || c->hour > 12)

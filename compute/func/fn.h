@@ -94,8 +94,8 @@ const char *fn_value_sql(const lh_value_t *v, char *buf, size_t cap);
 /* DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE for argument idx (0-based). */
 lh_err fn_bad_input(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, int idx,
                     const char *required);
-/* Current time (micros since the epoch) of the statement: one value per process call. */
-int64_t fn_now_us(void);
+/* The statement's current time (conf->now_us, or the clock when 0 or conf is NULL). */
+int64_t fn_now_us(const lh_sql_conf_t *conf);
 
 /* cast.c: convert one value (non-null) to type `to`; ansi errors raise Spark's classes,
  * try (ansi=false) turns failure into *is_null. */

@@ -249,8 +249,10 @@ lh_err fn_bad_input(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, int idx
                      "inputType", fn_type_sql(b->arg_types[idx], t, sizeof t), NULL);
 }
 
-int64_t fn_now_us(void)
+int64_t fn_now_us(const lh_sql_conf_t *conf)
 {
+    if (conf && conf->now_us)
+        return conf->now_us;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;

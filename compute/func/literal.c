@@ -158,7 +158,7 @@ lh_err lh_literal_typed(const char *kind, const char *value, const lh_sql_conf_t
     bool ntz = strcasecmp(kind, "TIMESTAMP_NTZ") == 0;
     if (ntz || strcasecmp(kind, "TIMESTAMP") == 0 || strcasecmp(kind, "TIMESTAMP_LTZ") == 0) {
         int64_t us;
-        int32_t today = (int32_t)lh_floordiv(fn_now_us(), LH_US_PER_DAY);
+        int32_t today = (int32_t)lh_floordiv(fn_now_us(conf), LH_US_PER_DAY);
         if (!lh_dt_parse_timestamp(value, n, fn_tz(conf), ntz, today, &us))
             return typed_error(ntz ? "TIMESTAMP_NTZ" : "TIMESTAMP", value, eb);
         out->type = fn_type(ntz ? LH_TYPE_TIMESTAMP_NTZ : LH_TYPE_TIMESTAMP);

@@ -430,7 +430,7 @@ static lh_err b_rand(lh_func_bind_t *b, lh_errbuf *eb)
     const lh_value_t *s = b->arg_count ? b->const_args[0] : NULL;
     if (b->arg_count && (s == NULL || (!lh_type_is_integral(s->type.id) && s->type.id != LH_TYPE_NULL)))
         return fn_bad_input(b, eb, "rand", 0, "(\"INT\" or \"BIGINT\")");
-    *seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us();
+    *seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
     b->bind_data = seed;
     b->ret_type = fn_type(LH_TYPE_DOUBLE);
     b->ret_nullable = false;

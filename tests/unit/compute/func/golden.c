@@ -433,6 +433,21 @@ static gv_t primary(g_t *g)
             return fail(g, 2); /* a column or keyword */
         gv_t args[G_MAX_ARGS];
         int n = 0;
+        if (strcasecmp(name, "extract") == 0) { /* extract(field FROM source) */
+            ws(g);
+            size_t fs = g->i;
+            while (isalnum((unsigned char)g->s[g->i]) || g->s[g->i] == '_')
+                g->i++;
+            lh_value_t fv = {.type = {LH_TYPE_STRING, 0, 0},
+                             .v.str = {(const uint8_t *)g->s + fs, (uint32_t)(g->i - fs)}};
+            args[0] = val(g, &fv);
+            if (!kw(g, "from"))
+                return fail(g, 2);
+            args[1] = expr(g);
+            if (g->failed || !sym(g, ")"))
+                return fail(g, 2);
+            return call(g, "date_part", args, 2, NULL);
+        }
         if (!sym(g, ")")) {
             do {
                 if (n >= G_MAX_ARGS)
@@ -523,7 +538,7 @@ static gv_t expr(g_t *g)
 
 g_status golden_eval(const char *sql, const char *time_zone, char *out, size_t cap)
 {
-    g_t g = {.s = sql, .arena = lh_arena_create(), .conf = {time_zone, true}};
+    g_t g = {.s = sql, .arena = lh_arena_create(), .conf = {time_zone, true, 1700000000000000}};
     lh_errbuf_clear(&g.eb);
     size_t o = 0;
     out[0] = '\0';
