@@ -78,8 +78,12 @@ static const lh_sqlerr_class_t classes[] = {
      "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1)."},
     {"INVALID_INTERVAL_FORMAT.INTERVAL_PARSING", "22006",
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid format for defining an interval. You can reference the documentation for the correct format. Error parsing interval <interval> string."},
+    {"INVALID_INTERVAL_FORMAT.INVALID_UNIT", "22006",
+     "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid format for defining an interval. You can reference the documentation for the correct format. Invalid unit <unit>."},
     {"INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE", "22006",
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid format for defining an interval. You can reference the documentation for the correct format. Interval string does not match <intervalStr> format of <supportedFormat> when cast to <typeName>: <input>. Set \"spark.sql.legacy.fromDayTimeString.enabled\" to \"true\" to restore the behavior before Spark 3.0."},
+    {"INVALID_INTERVAL_FORMAT.UNSUPPORTED_FROM_TO_EXPRESSION", "22006",
+     "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid format for defining an interval. You can reference the documentation for the correct format. Cannot support (interval '<input>' <from> to <to>) expression."},
     {"INVALID_NUMERIC_LITERAL_RANGE", "22003",
      "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value accordingly."},
     {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
@@ -113,6 +117,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot resolve routine <routineName> on search path <searchPath>."},
     {"WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
      "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. Please, refer to '<docroot>/sql-ref-functions.html' for a fix."},
+    {"_LEGACY_ERROR_TEMP_0029", "42000",
+     "Cannot mix year-month and day-time fields: <literal>."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 

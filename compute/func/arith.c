@@ -54,13 +54,12 @@ static lh_err div_zero(const arith_bd_t *bd, lh_vec_t *out, size_t i, lh_errbuf 
     return lh_sqlerr(eb, "DIVIDE_BY_ZERO", "config", "\"spark.sql.ansi.enabled\"", NULL);
 }
 
-static lh_err dec_overflow(const arith_bd_t *bd, lh_vec_t *out, size_t i, lh_i128 v, int scale,
-                           lh_errbuf *eb)
+static lh_err dec_overflow_text(const arith_bd_t *bd, lh_vec_t *out, size_t i, const char *txt,
+                                lh_errbuf *eb)
 {
     if (bd->try_)
         return fn_put_null(out, i);
-    char txt[64], p[8], s[8];
-    lh_dec_format(v, scale, txt, sizeof txt);
+    char p[8], s[8];
     snprintf(p, sizeof p, "%u", out->type.precision);
     snprintf(s, sizeof s, "%u", out->type.scale);
     return lh_sqlerr(eb, "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "value", txt, "precision",
@@ -217,70 +216,36 @@ static lh_err exec_float(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbu
 
 /* ---- decimal kernel ---- */
 
-static int dec_op(op_t op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, lh_i128 *r)
-{
-    int s = sa > sb ? sa : sb;
-    lh_i128 x, y, t;
-    switch (op) {
-    case OP_ADD: case OP_SUB: case OP_MOD: case OP_PMOD:
-        if (!lh_dec_rescale(a, sa, s, false, &x) || !lh_dec_rescale(b, sb, s, false, &y))
-            return 1;
-        if (op == OP_ADD && __builtin_add_overflow(x, y, &t))
-            return 1;
-        if (op == OP_SUB && __builtin_sub_overflow(x, y, &t))
-            return 1;
-        if (op == OP_MOD || op == OP_PMOD) {
-            if (y == 0)
-                return 2;
-            t = x % y;
-            if (op == OP_PMOD && t < 0)
-                t = (t + y) % y;
-        }
-        return lh_dec_rescale(t, s, rs, false, r) ? 0 : 1;
-    case OP_MUL:
-        if (__builtin_mul_overflow(a, b, &t))
-            return 1;
-        return lh_dec_rescale(t, sa + sb, rs, false, r) ? 0 : 1;
-    case OP_DIV: case OP_IDIV: {
-        if (b == 0)
-            return 2;
-        /* a/b at scale rs: a * 10^(rs - sa + sb + 1) / b, then round the extra digit */
-        int k = (op == OP_IDIV ? 0 : rs) - sa + sb + 1;
-        lh_i128 num;
-        if (k < 0) {
-            if (!lh_dec_rescale(a, 0, k, false, &num))
-                return 1;
-        } else if (k > 38 || __builtin_mul_overflow(a, lh_dec_pow10(k), &num)) {
-            return 1;
-        }
-        t = num / b;
-        if (op == OP_IDIV) {
-            *r = t / 10;
-            return 0;
-        }
-        return lh_dec_rescale(t, 1, 0, false, r) ? 0 : 1;
-    }
-    default:
-        return 1;
-    }
-}
-
 static lh_err exec_dec(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *eb)
 {
+    static const lh_dec_op map[] = {LH_DEC_ADD, LH_DEC_SUB, LH_DEC_MUL, LH_DEC_DIV,
+                                    LH_DEC_DIV, LH_DEC_MOD, LH_DEC_PMOD};
     const lh_vec_t *va = x->args[0], *vb = x->args[1];
-    int rs = x->out->type.id == LH_TYPE_DECIMAL ? x->out->type.scale : 0;
+    bool idiv = bd->op == OP_IDIV;
+    int rs = idiv ? 0 : x->out->type.scale, rp = idiv ? 38 : x->out->type.precision;
     for (size_t i = 0; i < x->rows; i++) {
         if (fn_any_null(x, i))
             continue;
-        lh_i128 r;
-        int st = dec_op(bd->op, lh_dec_get(va, i), va->type.scale, lh_dec_get(vb, i),
-                        vb->type.scale, rs, &r);
+        lh_i128 r, a = lh_dec_get(va, i), b = lh_dec_get(vb, i);
+        char txt[100];
+        int st;
+        if (idiv) { /* truncate toward zero: divide at a guard scale, then drop it */
+            st = lh_dec_arith(LH_DEC_DIV, a, va->type.scale, b, vb->type.scale, 1, 38, &r, txt,
+                              sizeof txt);
+            r /= 10;
+            if (st == 0 && (r > INT64_MAX || r < INT64_MIN))
+                st = 1;
+        } else {
+            st = lh_dec_arith(map[bd->op], a, va->type.scale, b, vb->type.scale, rs, rp, &r, txt,
+                              sizeof txt);
+        }
         if (st == 2)
             LH_TRY(div_zero(bd, x->out, i, eb));
-        else if (st == 1 || (x->out->type.id == LH_TYPE_DECIMAL &&
-                             !lh_dec_fits(r, x->out->type.precision)))
-            LH_TRY(st == 1 ? overflow(bd, x->out, i, eb) : dec_overflow(bd, x->out, i, r, rs, eb));
-        else if (x->out->type.id == LH_TYPE_LONG)
+        else if (st == 1)
+            LH_TRY(overflow(bd, x->out, i, eb));
+        else if (st == 3)
+            LH_TRY(dec_overflow_text(bd, x->out, i, txt, eb));
+        else if (idiv)
             fn_put_i64(x->out, i, (int64_t)r);
         else
             lh_dec_put(x->out, i, r);
@@ -411,7 +376,8 @@ static lh_err bind_dt(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
     bool flip = (bd->op == OP_ADD && (lh_type_is_interval(l) || lh_type_is_integral(l)) &&
                  (lh_type_is_datetime(r) || (lh_type_is_interval(r) && !lh_type_is_interval(l)))) ||
-                (bd->op == OP_MUL && lh_type_is_numeric(l) && lh_type_is_interval(r));
+                (bd->op == OP_MUL && lh_type_is_interval(r) &&
+                 (lh_type_is_numeric(l) || l == LH_TYPE_STRING || l == LH_TYPE_NULL));
     if (!flip)
         return bind_dt_ordered(b, bd, eb);
     lh_type_t types[2] = {b->arg_types[1], b->arg_types[0]}, casts[2];
@@ -433,6 +399,9 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
     bool add_sub = bd->op == OP_ADD || bd->op == OP_SUB;
     bd->kind = 2;
+    if (lh_type_is_interval(l) && (bd->op == OP_MUL || bd->op == OP_DIV) &&
+        (r == LH_TYPE_STRING || r == LH_TYPE_NULL)) /* interval * '2', interval / NULL */
+        r = LH_TYPE_DOUBLE;
     if (r == LH_TYPE_NULL) /* date +- NULL, ts - NULL: NULL of the natural result */
         r = l == LH_TYPE_DATE ? LH_TYPE_INT : bd->op == OP_SUB ? l : LH_TYPE_INTERVAL_DT;
     if (l == LH_TYPE_NULL)

@@ -34,6 +34,15 @@ bool lh_dec_parse(const char *s, size_t n, lh_i128 *unscaled, int *scale, int *p
 bool lh_dec_from_double(double d, int scale, int precision, lh_i128 *out);
 double lh_dec_to_double(lh_i128 v, int scale);
 
+typedef enum { LH_DEC_ADD, LH_DEC_SUB, LH_DEC_MUL, LH_DEC_DIV, LH_DEC_MOD, LH_DEC_PMOD } lh_dec_op;
+/* a (scale sa) op b (scale sb), computed exactly (256-bit intermediates) and rounded
+ * HALF_UP to scale rs, as Spark's BigDecimal arithmetic. Returns 0 with *out set; 1 on an
+ * intermediate beyond 256 bits; 2 on division by zero; 3 when the result does not fit
+ * precision rp (text, if given, gets the rounded value as Spark prints it in
+ * NUMERIC_VALUE_OUT_OF_RANGE). */
+int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int rp,
+                 lh_i128 *out, char *text, size_t cap);
+
 /* Read/write an unscaled decimal of any precision at row i. */
 static inline lh_i128 lh_dec_get(const lh_vec_t *v, size_t i)
 {

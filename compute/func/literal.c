@@ -213,9 +213,9 @@ static const int64_t DT_US[] = {86400000000LL, 3600000000LL, 60000000LL, 1000000
 static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, int64_t *out)
 {
     size_t i = 0;
-    while (i < n && s[i] == ' ')
+    while (i < n && isspace((unsigned char)s[i]))
         i++;
-    while (n > i && s[n - 1] == ' ')
+    while (n > i && isspace((unsigned char)s[n - 1]))
         n--;
     bool neg = false;
     if (i < n && (s[i] == '+' || s[i] == '-'))
@@ -316,8 +316,12 @@ static lh_err qualified(const char *text, const char *q1, const char *q2, bool n
     if (f1 < 0 || (k != 1 && k != 3))
         return interval_error(text, eb);
     if (k == 3 && (strcasecmp(to, "TO") != 0 || (f2 = field_of(w2, strlen(w2), &ym2)) < 0 ||
-                   ym1 != ym2 || f2 <= f1))
-        return interval_error(text, eb);
+                   ym1 != ym2 || f2 <= f1)) {
+        char body[200];
+        snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+        return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.UNSUPPORTED_FROM_TO_EXPRESSION", "input",
+                         body, "from", w1, "to", w2, NULL);
+    }
     lh_type_t t = interval_type(ym1, f1, f2);
     int64_t v;
     if (!parse_fields(q1 + 1, (size_t)(q2 - q1 - 1), ym1, f1, f2, &v)) {
@@ -341,8 +345,12 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
     __int128 total = 0;
     int kind = -1, lo = 9, hi = -1; /* kind 1 = ym, 0 = dt */
     const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncasecmp(p, "interval", 8) == 0 && isspace((unsigned char)p[8]))
+        p += 8;
     while (*p) {
-        while (*p == ' ')
+        while (isspace((unsigned char)*p))
             p++;
         if (!*p)
             break;
@@ -351,12 +359,12 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
         bool quoted = *p == '\'';
         if (quoted)
             p++;
-        while (*p && *p != ' ' && *p != '\'' && k + 1 < sizeof num)
+        while (*p && !isspace((unsigned char)*p) && *p != '\'' && k + 1 < sizeof num)
             num[k++] = *p++;
         num[k] = '\0';
         if (quoted && *p == '\'')
             p++;
-        while (*p == ' ')
+        while (isspace((unsigned char)*p))
             p++;
         const char *w = p;
         while (isalpha((unsigned char)*p))
@@ -369,10 +377,16 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
         bool micro = f < 0 && wl >= 11 && strncasecmp(w, "microsecond", 11) == 0;
         if (week || milli || micro)
             ym = false, f = week ? 0 : 3;
+        if (f < 0 && k > 0 && wl > 0) {
+            char u[32];
+            snprintf(u, sizeof u, "%.*s", (int)(wl < 31 ? wl : 31), w);
+            return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.INVALID_UNIT", "input", text, "unit", u,
+                             NULL);
+        }
         if (f < 0 || k == 0)
             return interval_error(text, eb);
         if (kind >= 0 && kind != (int)ym)
-            return interval_error(text, eb);
+            return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0029", "literal", text, NULL);
         kind = ym;
         lo = f < lo ? f : lo, hi = f > hi ? f : hi;
         double d = strtod(num, NULL);
@@ -398,8 +412,15 @@ lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb)
     memset(out, 0, sizeof *out);
     const char *p = text;
     bool neg = false;
-    while (*p == ' ' || *p == '-' || *p == '+')
-        neg ^= *p++ == '-';
+    while (*p == ' ')
+        p++;
+    const char *q = p; /* a sign applies to the whole literal only before a quote */
+    while (*q == ' ' || *q == '-' || *q == '+')
+        q++;
+    if (*q == '\'') {
+        for (; p < q; p++)
+            neg ^= *p == '-';
+    }
     const char *q1 = *p == '\'' ? p : NULL, *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
     if (q1 && q2) {
         const char *rest = q2 + 1;
@@ -408,7 +429,14 @@ lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb)
         if (*rest == '\0') { /* INTERVAL '1 day 2 hours' */
             char body[256];
             snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
-            LH_TRY(unit_list(body, out, eb));
+            lh_errbuf tmp;
+            if (unit_list(body, out, &tmp) != LH_OK) {
+                if (tmp.error_code && strcmp(tmp.error_code, "_LEGACY_ERROR_TEMP_0029") == 0) {
+                    *eb = tmp;
+                    return LH_E_INVALID;
+                }
+                return typed_error("INTERVAL", body, eb);
+            }
         } else {
             char w1[16], w2[16], w3[16], w4[4];
             int words = sscanf(rest, "%15s %15s %15s %3s", w1, w2, w3, w4);

@@ -323,6 +323,8 @@ static gv_t interval_lit(g_t *g)
     /* take text up to the next ',' or ')' at depth 0 or an operator after the units */
     size_t st = g->i, depth = 0;
     bool inq = false;
+    while (isspace((unsigned char)g->s[g->i]) || g->s[g->i] == '-' || g->s[g->i] == '+')
+        g->i++;
     for (; g->s[g->i]; g->i++) {
         char c = g->s[g->i];
         if (c == '\'')
