@@ -310,9 +310,11 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
         case DT_TS_TS: /* Spark subtracts the local wall times */
             r = ntz ? a - b : lh_dt_utc_to_local(tz, a) - lh_dt_utc_to_local(tz, b);
             break;
-        case DT_TS_DT:
-            if (__builtin_add_overflow(a, sign * b, &r))
+        case DT_TS_DT: /* Spark adds the duration to the local date-time */
+            if (__builtin_add_overflow(ntz ? a : lh_dt_utc_to_local(tz, a), sign * b, &r))
                 return overflow(bd, x->out, i, eb);
+            if (!ntz)
+                r = lh_dt_local_to_utc(tz, r);
             break;
         case DT_TS_YM:
             r = ts_add_months(tz, a, sign * b, ntz);

@@ -730,13 +730,13 @@ static lh_err utc_shift(const lh_func_exec_t *x, bool from, lh_errbuf *eb)
         lh_sv_t z = fn_str(x->args[1], i);
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(z.len < 63 ? z.len : 63), (const char *)z.ptr);
-        const lh_tz_t *tz = lh_tz_get(name), *sess = fn_tz(x->conf);
+        const lh_tz_t *tz = lh_tz_get(name);
         if (tz == NULL)
             return lh_sqlerr(eb, "INVALID_TIMEZONE", "timeZone", name, NULL);
         int64_t ts = fn_i64(x->args[0], i);
-        /* the timestamp's wall time in the session zone, reinterpreted */
-        int64_t r = from ? lh_dt_local_to_utc(sess, lh_dt_utc_to_local(tz, ts))
-                         : lh_dt_local_to_utc(tz, lh_dt_utc_to_local(sess, ts));
+        /* Spark's convertTz: the wall time in one zone read as the same wall time in the
+         * other (UTC <-> tz); the session zone plays no part */
+        int64_t r = from ? lh_dt_utc_to_local(tz, ts) : lh_dt_local_to_utc(tz, ts);
         fn_put_i64(x->out, i, r);
     }
     return LH_OK;

@@ -502,8 +502,8 @@ static gv_t unary(g_t *g)
 
 static gv_t binary(g_t *g, int level)
 {
-    static const char *const ops[][6] = {
-        {"<=>", "<=", ">=", "<>", "!=", NULL}, {"=", "==", "<", ">", NULL},
+    static const char *const ops[][10] = {
+        {"<=>", "<=", ">=", "<>", "!=", "==", "=", "<", ">", NULL}, {NULL},
         {"+", "-", "||", NULL}, {"*", "/", "%", "div", NULL}};
     if (level == 4)
         return unary(g);
@@ -519,11 +519,6 @@ static gv_t binary(g_t *g, int level)
                 if (isalpha((unsigned char)op[0]) ? kw(g, op) : sym(g, op))
                     hit = op;
             }
-        if (level == 0 && !hit) {
-            for (int k = 0; ops[1][k] && !hit; k++)
-                if (sym(g, ops[1][k]))
-                    hit = ops[1][k];
-        }
         if (!hit)
             return a;
         gv_t args[2] = {a, binary(g, level == 0 ? 2 : level + 1)};
