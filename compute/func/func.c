@@ -44,6 +44,7 @@ static void build(void)
     add_table(lh_fn_regex, lh_fn_regex_count);
     add_table(lh_fn_date, lh_fn_date_count);
     add_table(lh_fn_json, lh_fn_json_count);
+    add_table(lh_fn_fmt, lh_fn_fmt_count);
     qsort(registry, (size_t)registry_count, sizeof registry[0], cmp_row);
     for (int i = 1; i < registry_count; i++) /* duplicate names are a programmer error */
         LH_ASSERT(strcmp(registry[i - 1].name, registry[i].name) != 0);

@@ -227,6 +227,17 @@ static const char *const EXPRS[][2] = {
     {"9223372036854775808", "9223372036854775808"},
     {"DATE '2024-13-01'", "!INVALID_TYPED_LITERAL"},
     {"no_such_function(1)", "!?"},
+    {"format_number(12332.123456, 4)", "12,332.1235"},
+    {"format_number(12332.123456D, 2)", "12,332.12"},
+    {"format_number(1234567, 0)", "1,234,567"},
+    {"format_number(0.5D, 0)", "0"},
+    {"format_number(1.5, 0)", "2"},
+    {"format_number(5, -1)", "NULL"},
+    {"format_string('Hello World %d %s', 100, 'days')", "Hello World 100 days"},
+    {"printf('%5.2f|%-4d|%04d|%x|%,d|%%', 3.14159D, 7, 42, 255, 1234567)",
+     " 3.14|7   |0042|ff|1,234,567|%"},
+    {"format_string('%2$s %1$s', 'a', 'b')", "b a"},
+    {"format_string('%d', 1.5D)", "!INTERNAL_ERROR"},
 };
 
 static void expressions(void)
