@@ -27,8 +27,8 @@ typedef struct arith_bd {
 } arith_bd_t;
 
 static const char *const OP_SYM[] = {"+", "-", "*", "/", "div", "%", "pmod"};
-static const char *const OP_TRY[] = {"try_add", "try_subtract", "try_multiply", "try_divide",
-                                     "try_divide", "try_mod", "try_mod"};
+static const char *const OP_TRY[] = {"try_add",    "try_subtract", "try_multiply", "try_divide",
+                                     "try_divide", "try_mod",      "try_mod"};
 
 /* ---- errors ---- */
 
@@ -62,8 +62,8 @@ static lh_err dec_overflow_text(const arith_bd_t *bd, lh_vec_t *out, size_t i, c
     char p[8], s[8];
     snprintf(p, sizeof p, "%u", out->type.precision);
     snprintf(s, sizeof s, "%u", out->type.scale);
-    return lh_sqlerr(eb, "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "value", txt, "precision",
-                     p, "scale", s, "config", "\"spark.sql.ansi.enabled\"", NULL);
+    return lh_sqlerr(eb, "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "value", txt, "precision", p,
+                     "scale", s, "config", "\"spark.sql.ansi.enabled\"", NULL);
 }
 
 static lh_err binop_mismatch(lh_func_bind_t *b, const char *sym, lh_errbuf *eb)
@@ -115,7 +115,8 @@ static int int_op(op_t op, lh_type_id id, int64_t a, int64_t b, int64_t *r)
             return 1;
         *r = a / b;
         return 0; /* div returns BIGINT: no narrowing */
-    case OP_MOD: case OP_PMOD:
+    case OP_MOD:
+    case OP_PMOD:
         if (b == 0)
             return 2;
         *r = b == -1 ? 0 : a % b;
@@ -256,14 +257,14 @@ static lh_err exec_dec(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf 
 /* ---- datetime / interval arithmetic ---- */
 
 enum {
-    DT_DATE_INT,      /* date +- int days -> date */
-    DT_DATE_DATE,     /* date - date -> interval day */
-    DT_TS_TS,         /* ts - ts -> interval day to second */
-    DT_TS_DT,         /* ts +- interval dt -> ts */
-    DT_TS_YM,         /* ts +- interval ym -> ts */
-    DT_DATE_YM,       /* date +- interval ym -> date */
-    DT_IV_IV,         /* interval +- interval */
-    DT_IV_NUM,        /* interval * / number */
+    DT_DATE_INT,  /* date +- int days -> date */
+    DT_DATE_DATE, /* date - date -> interval day */
+    DT_TS_TS,     /* ts - ts -> interval day to second */
+    DT_TS_DT,     /* ts +- interval dt -> ts */
+    DT_TS_YM,     /* ts +- interval ym -> ts */
+    DT_DATE_YM,   /* date +- interval ym -> date */
+    DT_IV_IV,     /* interval +- interval */
+    DT_IV_NUM,    /* interval * / number */
 };
 
 static int64_t add_months_days(int64_t days, int64_t months)
@@ -329,9 +330,8 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
                     fn_put_null(x->out, i);
                     continue;
                 }
-                return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITH_SUGGESTION",
-                                 "functionName", bd->op == OP_SUB ? "`try_subtract`" : "`try_add`",
-                                 NULL);
+                return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITH_SUGGESTION", "functionName",
+                                 bd->op == OP_SUB ? "`try_subtract`" : "`try_add`", NULL);
             }
             break;
         default: { /* DT_IV_NUM */
@@ -426,9 +426,9 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     } else if (l == LH_TYPE_DATE && r == LH_TYPE_DATE && bd->op == OP_SUB) {
         bd->dt_kind = DT_DATE_DATE, b->ret_type = iv_type(LH_TYPE_INTERVAL_DT, 0, 0);
     } else if (lh_type_is_datetime(l) && lh_type_is_datetime(r) && bd->op == OP_SUB) {
-        lh_type_t ts = fn_type(l == LH_TYPE_TIMESTAMP_NTZ && r != LH_TYPE_TIMESTAMP
-                                   ? LH_TYPE_TIMESTAMP_NTZ
-                                   : LH_TYPE_TIMESTAMP);
+        lh_type_t ts =
+            fn_type(l == LH_TYPE_TIMESTAMP_NTZ && r != LH_TYPE_TIMESTAMP ? LH_TYPE_TIMESTAMP_NTZ
+                                                                         : LH_TYPE_TIMESTAMP);
         b->cast_to[0] = b->cast_to[1] = ts;
         bd->dt_kind = DT_TS_TS, b->ret_type = iv_type(LH_TYPE_INTERVAL_DT, 0, 3);
     } else if (lh_type_is_datetime(l) && r == LH_TYPE_INTERVAL_YM && add_sub) {
@@ -463,7 +463,7 @@ static lh_err bind_numeric(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     /* Spark ANSI: a string operand becomes BIGINT beside an integer, DOUBLE otherwise */
     if (l.id == LH_TYPE_STRING)
         l = fn_type(lh_type_is_integral(r.id) || r.id == LH_TYPE_NULL ? LH_TYPE_LONG
-                                                                       : LH_TYPE_DOUBLE);
+                                                                      : LH_TYPE_DOUBLE);
     if (r.id == LH_TYPE_STRING)
         r = fn_type(lh_type_is_integral(l.id) ? LH_TYPE_LONG : LH_TYPE_DOUBLE);
     if (l.id == LH_TYPE_NULL)
@@ -481,9 +481,9 @@ static lh_err bind_numeric(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
         b->cast_to[1] = lh_type_as_decimal(r);
         static const lh_arith_op map[] = {LH_ARITH_ADD, LH_ARITH_SUB, LH_ARITH_MUL, LH_ARITH_DIV,
                                           LH_ARITH_DIV, LH_ARITH_MOD, LH_ARITH_MOD};
-        b->ret_type = bd->op == OP_IDIV ? fn_type(LH_TYPE_LONG)
-                                        : lh_type_decimal_result(map[bd->op], b->cast_to[0],
-                                                                 b->cast_to[1]);
+        b->ret_type = bd->op == OP_IDIV
+                          ? fn_type(LH_TYPE_LONG)
+                          : lh_type_decimal_result(map[bd->op], b->cast_to[0], b->cast_to[1]);
         return LH_OK;
     }
     if (bd->op == OP_IDIV && (lh_type_is_integral(t.id)))
@@ -626,9 +626,11 @@ static int cmp_double(double a, double b)
 static int cmp_row(const lh_vec_t *a, const lh_vec_t *b, size_t i)
 {
     switch (a->type.id) {
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         return cmp_double(fn_f64(a, i), fn_f64(b, i));
-    case LH_TYPE_STRING: case LH_TYPE_BINARY: {
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
         lh_sv_t x = fn_str(a, i), y = fn_str(b, i);
         uint32_t n = x.len < y.len ? x.len : y.len;
         int c = n ? memcmp(x.ptr, y.ptr, n) : 0;
@@ -648,7 +650,8 @@ static int cmp_row(const lh_vec_t *a, const lh_vec_t *b, size_t i)
 static bool cmp_result(cmp_t op, int c)
 {
     switch (op) {
-    case CMP_EQ: case CMP_EQNULL:
+    case CMP_EQ:
+    case CMP_EQNULL:
         return c == 0;
     case CMP_NE:
         return c != 0;
@@ -717,7 +720,10 @@ CMP_BIND(bind_gt, CMP_GT)
 CMP_BIND(bind_ge, CMP_GE)
 CMP_BIND(bind_eqnull, CMP_EQNULL)
 
-#define BIN(name, bind, exec) {name, LH_FUNC_SCALAR, 2, 2, bind, exec, true}
+#define BIN(name, bind, exec)                                                                      \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, 2, 2, bind, exec, true                                               \
+    }
 const lh_func_t lh_fn_arith[] = {
     BIN("!=", bind_ne, exec_cmp),
     BIN("%", bind_mod, exec_op),

@@ -171,7 +171,10 @@ static const int64_t DT_UNIT[] = {86400000000LL, 3600000000LL, 60000000LL, 10000
 static bool in_as_decimal(const lh_value_t *in, lh_i128 *u, int *scale)
 {
     switch (in->type.id) {
-    case LH_TYPE_BOOLEAN: case LH_TYPE_BYTE: case LH_TYPE_SHORT: case LH_TYPE_INT:
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
     case LH_TYPE_LONG:
         *u = in->v.i64, *scale = 0;
         return true;
@@ -225,7 +228,8 @@ static lh_err to_integral(cctx_t *c)
             v > int_limit(to, true) || v < int_limit(to, false))
             return fail_invalid(c);
         break;
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE: {
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE: {
         double d = trunc(in->v.f64);
         if (isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
             return fail_overflow(c);
@@ -260,7 +264,8 @@ static lh_err to_floating(cctx_t *c)
         if (!parse_double((const char *)in->v.str.ptr, in->v.str.len, &d))
             return fail_invalid(c);
         break;
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         d = in->v.f64;
         break;
     case LH_TYPE_TIMESTAMP:
@@ -294,7 +299,8 @@ static lh_err to_decimal(cctx_t *c)
             return fail_invalid(c);
         break;
     }
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         if (!isfinite(in->v.f64))
             return fail_invalid(c);
         if (!lh_dec_from_double(in->v.f64, t.scale, t.precision, &r)) {
@@ -396,7 +402,8 @@ static lh_err to_timestamp(cctx_t *c)
     case LH_TYPE_TIMESTAMP_NTZ:
         us = ntz ? in->v.i64 : lh_dt_local_to_utc(tz, in->v.i64);
         break;
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE: {
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE: {
         double d = in->v.f64 * 1e6;
         if (!isfinite(d))
             return fail_invalid(c);
@@ -467,9 +474,13 @@ lh_err lh_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_c
     switch (out->type.id) {
     case LH_TYPE_BOOLEAN:
         return to_boolean(&c);
-    case LH_TYPE_BYTE: case LH_TYPE_SHORT: case LH_TYPE_INT: case LH_TYPE_LONG:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_LONG:
         return to_integral(&c);
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         return to_floating(&c);
     case LH_TYPE_DECIMAL:
         return to_decimal(&c);
@@ -481,9 +492,11 @@ lh_err lh_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_c
         return fn_put_str(out, i, in->v.str.ptr, in->v.str.len);
     case LH_TYPE_DATE:
         return to_date(&c);
-    case LH_TYPE_TIMESTAMP: case LH_TYPE_TIMESTAMP_NTZ:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
         return to_timestamp(&c);
-    case LH_TYPE_INTERVAL_YM: case LH_TYPE_INTERVAL_DT:
+    case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_INTERVAL_DT:
         return to_interval(&c);
     default:
         return fn_put_null(out, i);
@@ -514,8 +527,8 @@ static lh_err cast_bind(lh_func_bind_t *b, lh_errbuf *eb)
         if (lh_type_can_cast(b->arg_types[0], to, false))
             return lh_sqlerr(eb, "DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION", "sqlExpr", e,
                              "srcType", fn_type_sql(b->arg_types[0], s, sizeof s), "targetType",
-                             fn_type_sql(to, t, sizeof t), "config",
-                             "\"spark.sql.ansi.enabled\"", "configVal", "'false'", NULL);
+                             fn_type_sql(to, t, sizeof t), "config", "\"spark.sql.ansi.enabled\"",
+                             "configVal", "'false'", NULL);
         return lh_sqlerr(eb, "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", "sqlExpr", e, "srcType",
                          fn_type_sql(b->arg_types[0], s, sizeof s), "targetType",
                          fn_type_sql(to, t, sizeof t), NULL);

@@ -157,7 +157,8 @@ lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b)
     b = lh_type_as_decimal(b);
     int p1 = a.precision, s1 = a.scale, p2 = b.precision, s2 = b.scale, p, s;
     switch (op) {
-    case LH_ARITH_ADD: case LH_ARITH_SUB:
+    case LH_ARITH_ADD:
+    case LH_ARITH_SUB:
         s = s1 > s2 ? s1 : s2;
         p = (p1 - s1 > p2 - s2 ? p1 - s1 : p2 - s2) + s + 1;
         break;

@@ -21,9 +21,9 @@
 
 typedef enum { LH_ARITH_ADD, LH_ARITH_SUB, LH_ARITH_MUL, LH_ARITH_DIV, LH_ARITH_MOD } lh_arith_op;
 
-bool lh_type_is_integral(lh_type_id id);             /* BYTE..LONG */
-bool lh_type_is_numeric(lh_type_id id);              /* integral, FLOAT, DOUBLE, DECIMAL */
-bool lh_type_is_datetime(lh_type_id id);             /* DATE, TIMESTAMP, TIMESTAMP_NTZ */
+bool lh_type_is_integral(lh_type_id id); /* BYTE..LONG */
+bool lh_type_is_numeric(lh_type_id id);  /* integral, FLOAT, DOUBLE, DECIMAL */
+bool lh_type_is_datetime(lh_type_id id); /* DATE, TIMESTAMP, TIMESTAMP_NTZ */
 bool lh_type_is_interval(lh_type_id id);
 /* The DECIMAL an integral type widens to (TINYINT -> DECIMAL(3,0) ...); a DECIMAL as is. */
 lh_type_t lh_type_as_decimal(lh_type_t t);

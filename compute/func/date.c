@@ -30,9 +30,12 @@ static int64_t local_of(const lh_func_exec_t *x, const lh_vec_t *v, size_t i)
 static lh_err bind_types(lh_func_bind_t *b, const char *sig, lh_type_id ret)
 {
     for (int i = 0; i < b->arg_count && sig[i]; i++) {
-        lh_type_id want = sig[i] == 'D' ? LH_TYPE_DATE : sig[i] == 'T' ? LH_TYPE_TIMESTAMP
-                          : sig[i] == 'S' ? LH_TYPE_STRING : sig[i] == 'I' ? LH_TYPE_INT
-                          : sig[i] == 'L' ? LH_TYPE_LONG : sig[i] == 'F' ? LH_TYPE_DOUBLE
+        lh_type_id want = sig[i] == 'D'   ? LH_TYPE_DATE
+                          : sig[i] == 'T' ? LH_TYPE_TIMESTAMP
+                          : sig[i] == 'S' ? LH_TYPE_STRING
+                          : sig[i] == 'I' ? LH_TYPE_INT
+                          : sig[i] == 'L' ? LH_TYPE_LONG
+                          : sig[i] == 'F' ? LH_TYPE_DOUBLE
                                           : b->arg_types[i].id;
         if (sig[i] == 'T' && b->arg_types[i].id == LH_TYPE_TIMESTAMP_NTZ)
             want = LH_TYPE_TIMESTAMP_NTZ;
@@ -88,8 +91,20 @@ static lh_err x_current(const lh_func_exec_t *x, lh_errbuf *eb)
 /* ---- fields ---- */
 
 typedef enum {
-    FLD_YEAR, FLD_QUARTER, FLD_MONTH, FLD_WEEK, FLD_DAY, FLD_DOW, FLD_DOW_ISO, FLD_DOY,
-    FLD_HOUR, FLD_MINUTE, FLD_SECOND, FLD_SECOND_DEC, FLD_WEEKDAY, FLD_YEAROFWEEK
+    FLD_YEAR,
+    FLD_QUARTER,
+    FLD_MONTH,
+    FLD_WEEK,
+    FLD_DAY,
+    FLD_DOW,
+    FLD_DOW_ISO,
+    FLD_DOY,
+    FLD_HOUR,
+    FLD_MINUTE,
+    FLD_SECOND,
+    FLD_SECOND_DEC,
+    FLD_WEEKDAY,
+    FLD_YEAROFWEEK
 } field_t;
 
 /* ISO week number and week-based year. */
@@ -113,19 +128,33 @@ static int64_t field_value(field_t f, int64_t local_us, int64_t *frac)
     lh_civil_t c;
     lh_dt_civil_from_micros(local_us, &c);
     switch (f) {
-    case FLD_YEAR: return c.year;
-    case FLD_QUARTER: return (c.month - 1) / 3 + 1;
-    case FLD_MONTH: return c.month;
-    case FLD_WEEK: return iso_week(days, &wy);
-    case FLD_YEAROFWEEK: iso_week(days, &wy); return wy;
-    case FLD_DAY: return c.day;
-    case FLD_DOW: return lh_dt_iso_weekday(days) % 7 + 1; /* Sunday = 1 */
-    case FLD_DOW_ISO: return lh_dt_iso_weekday(days);
-    case FLD_WEEKDAY: return lh_dt_iso_weekday(days) - 1; /* Monday = 0 */
-    case FLD_DOY: return days - lh_dt_days_from_civil(c.year, 1, 1) + 1;
-    case FLD_HOUR: return c.hour;
-    case FLD_MINUTE: return c.minute;
-    case FLD_SECOND: return c.second;
+    case FLD_YEAR:
+        return c.year;
+    case FLD_QUARTER:
+        return (c.month - 1) / 3 + 1;
+    case FLD_MONTH:
+        return c.month;
+    case FLD_WEEK:
+        return iso_week(days, &wy);
+    case FLD_YEAROFWEEK:
+        iso_week(days, &wy);
+        return wy;
+    case FLD_DAY:
+        return c.day;
+    case FLD_DOW:
+        return lh_dt_iso_weekday(days) % 7 + 1; /* Sunday = 1 */
+    case FLD_DOW_ISO:
+        return lh_dt_iso_weekday(days);
+    case FLD_WEEKDAY:
+        return lh_dt_iso_weekday(days) - 1; /* Monday = 0 */
+    case FLD_DOY:
+        return days - lh_dt_days_from_civil(c.year, 1, 1) + 1;
+    case FLD_HOUR:
+        return c.hour;
+    case FLD_MINUTE:
+        return c.minute;
+    case FLD_SECOND:
+        return c.second;
     default:
         *frac = (int64_t)c.second * 1000000 + c.micros;
         return *frac;
@@ -139,10 +168,9 @@ static lh_err bind_field(lh_func_bind_t *b, field_t f)
     b->bind_data = bd;
     bool time = f == FLD_HOUR || f == FLD_MINUTE || f == FLD_SECOND || f == FLD_SECOND_DEC;
     lh_type_id in = b->arg_types[0].id;
-    b->cast_to[0] = fn_type(time ? (in == LH_TYPE_TIMESTAMP_NTZ ? in : LH_TYPE_TIMESTAMP)
-                                 : (in == LH_TYPE_TIMESTAMP || in == LH_TYPE_TIMESTAMP_NTZ
-                                        ? in
-                                        : LH_TYPE_DATE));
+    b->cast_to[0] = fn_type(
+        time ? (in == LH_TYPE_TIMESTAMP_NTZ ? in : LH_TYPE_TIMESTAMP)
+             : (in == LH_TYPE_TIMESTAMP || in == LH_TYPE_TIMESTAMP_NTZ ? in : LH_TYPE_DATE));
     b->ret_type = f == FLD_SECOND_DEC ? lh_type_decimal(8, 6) : fn_type(LH_TYPE_INT);
     b->ret_nullable = true;
     return LH_OK;
@@ -158,8 +186,8 @@ static lh_err x_field(const lh_func_exec_t *x, lh_errbuf *eb)
             fn_put_null(x->out, i);
             continue;
         }
-        int64_t local = a->type.id == LH_TYPE_DATE ? fn_i64(a, i) * LH_US_PER_DAY
-                                                   : local_of(x, a, i);
+        int64_t local =
+            a->type.id == LH_TYPE_DATE ? fn_i64(a, i) * LH_US_PER_DAY : local_of(x, a, i);
         int64_t frac = 0, v = field_value(f, local, &frac);
         if (f == FLD_SECOND_DEC)
             lh_dec_put(x->out, i, frac);
@@ -174,29 +202,55 @@ static lh_err x_field(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_field(b, f);                                                                   \
     }
-FIELD(b_year, FLD_YEAR) FIELD(b_quarter, FLD_QUARTER) FIELD(b_month, FLD_MONTH)
-FIELD(b_day, FLD_DAY) FIELD(b_dow, FLD_DOW) FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK)
-FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE)
-FIELD(b_second, FLD_SECOND)
+FIELD(b_year, FLD_YEAR)
+FIELD(b_quarter, FLD_QUARTER) FIELD(b_month, FLD_MONTH) FIELD(b_day, FLD_DAY) FIELD(b_dow, FLD_DOW)
+    FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY)
+        FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
 
-/* date_part(field, source) / extract */
-static const struct {
+    /* date_part(field, source) / extract */
+    static const struct {
     const char *name;
     field_t f;
 } FIELD_NAMES[] = {
-    {"YEAR", FLD_YEAR},      {"Y", FLD_YEAR},          {"YEARS", FLD_YEAR},
-    {"YR", FLD_YEAR},        {"YRS", FLD_YEAR},        {"YEAROFWEEK", FLD_YEAROFWEEK},
-    {"QUARTER", FLD_QUARTER}, {"QTR", FLD_QUARTER},    {"MONTH", FLD_MONTH},
-    {"MON", FLD_MONTH},      {"MONS", FLD_MONTH},      {"MONTHS", FLD_MONTH},
-    {"WEEK", FLD_WEEK},      {"W", FLD_WEEK},          {"WEEKS", FLD_WEEK},
-    {"DAY", FLD_DAY},        {"D", FLD_DAY},           {"DAYS", FLD_DAY},
-    {"DAYOFMONTH", FLD_DAY}, {"DAYOFWEEK", FLD_DOW},   {"DOW", FLD_DOW},
-    {"DAYOFWEEK_ISO", FLD_DOW_ISO}, {"DOW_ISO", FLD_DOW_ISO}, {"DOY", FLD_DOY},
-    {"HOUR", FLD_HOUR},      {"H", FLD_HOUR},          {"HOURS", FLD_HOUR},
-    {"HR", FLD_HOUR},        {"HRS", FLD_HOUR},        {"MINUTE", FLD_MINUTE},
-    {"M", FLD_MINUTE},       {"MIN", FLD_MINUTE},      {"MINS", FLD_MINUTE},
-    {"MINUTES", FLD_MINUTE}, {"SECOND", FLD_SECOND_DEC}, {"S", FLD_SECOND_DEC},
-    {"SEC", FLD_SECOND_DEC}, {"SECONDS", FLD_SECOND_DEC}, {"SECS", FLD_SECOND_DEC},
+    {"YEAR", FLD_YEAR},
+    {"Y", FLD_YEAR},
+    {"YEARS", FLD_YEAR},
+    {"YR", FLD_YEAR},
+    {"YRS", FLD_YEAR},
+    {"YEAROFWEEK", FLD_YEAROFWEEK},
+    {"QUARTER", FLD_QUARTER},
+    {"QTR", FLD_QUARTER},
+    {"MONTH", FLD_MONTH},
+    {"MON", FLD_MONTH},
+    {"MONS", FLD_MONTH},
+    {"MONTHS", FLD_MONTH},
+    {"WEEK", FLD_WEEK},
+    {"W", FLD_WEEK},
+    {"WEEKS", FLD_WEEK},
+    {"DAY", FLD_DAY},
+    {"D", FLD_DAY},
+    {"DAYS", FLD_DAY},
+    {"DAYOFMONTH", FLD_DAY},
+    {"DAYOFWEEK", FLD_DOW},
+    {"DOW", FLD_DOW},
+    {"DAYOFWEEK_ISO", FLD_DOW_ISO},
+    {"DOW_ISO", FLD_DOW_ISO},
+    {"DOY", FLD_DOY},
+    {"HOUR", FLD_HOUR},
+    {"H", FLD_HOUR},
+    {"HOURS", FLD_HOUR},
+    {"HR", FLD_HOUR},
+    {"HRS", FLD_HOUR},
+    {"MINUTE", FLD_MINUTE},
+    {"M", FLD_MINUTE},
+    {"MIN", FLD_MINUTE},
+    {"MINS", FLD_MINUTE},
+    {"MINUTES", FLD_MINUTE},
+    {"SECOND", FLD_SECOND_DEC},
+    {"S", FLD_SECOND_DEC},
+    {"SEC", FLD_SECOND_DEC},
+    {"SECONDS", FLD_SECOND_DEC},
+    {"SECS", FLD_SECOND_DEC},
 };
 
 typedef struct part_bd {
@@ -234,10 +288,9 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
     b->bind_data = bd;
     if (iv) {
         b->ret_type = bd->f == FLD_SECOND_DEC ? lh_type_decimal(8, 6)
-                      : bd->f == FLD_YEAR || bd->f == FLD_DAY ? fn_type(src == LH_TYPE_INTERVAL_YM
-                                                                        ? LH_TYPE_INT
-                                                                        : LH_TYPE_INT)
-                                                              : fn_type(LH_TYPE_BYTE);
+                      : bd->f == FLD_YEAR || bd->f == FLD_DAY
+                          ? fn_type(src == LH_TYPE_INTERVAL_YM ? LH_TYPE_INT : LH_TYPE_INT)
+                          : fn_type(LH_TYPE_BYTE);
         if (bd->f == FLD_HOUR || bd->f == FLD_MINUTE || bd->f == FLD_MONTH)
             b->ret_type = fn_type(LH_TYPE_BYTE);
         if (bd->f == FLD_HOUR)
@@ -274,12 +327,24 @@ static lh_err x_date_part(const lh_func_exec_t *x, lh_errbuf *eb)
         }
         int64_t v = fn_i64(a, i), r;
         switch (bd->f) {
-        case FLD_YEAR: r = v / 12; break;
-        case FLD_MONTH: r = v % 12; break;
-        case FLD_DAY: r = v / LH_US_PER_DAY; break;
-        case FLD_HOUR: r = v / 3600000000LL % 24; break;
-        case FLD_MINUTE: r = v / 60000000LL % 60; break;
-        default: r = v % 60000000LL; break;
+        case FLD_YEAR:
+            r = v / 12;
+            break;
+        case FLD_MONTH:
+            r = v % 12;
+            break;
+        case FLD_DAY:
+            r = v / LH_US_PER_DAY;
+            break;
+        case FLD_HOUR:
+            r = v / 3600000000LL % 24;
+            break;
+        case FLD_MINUTE:
+            r = v / 60000000LL % 60;
+            break;
+        default:
+            r = v % 60000000LL;
+            break;
         }
         if (bd->f == FLD_SECOND_DEC)
             lh_dec_put(x->out, i, r);
@@ -294,8 +359,7 @@ static lh_err x_date_part(const lh_func_exec_t *x, lh_errbuf *eb)
 static lh_err b_date_add(lh_func_bind_t *b, lh_errbuf *eb)
 {
     lh_type_id t = b->arg_types[1].id;
-    if (t != LH_TYPE_NULL && (!lh_type_is_integral(t) || t == LH_TYPE_LONG) &&
-        t != LH_TYPE_STRING)
+    if (t != LH_TYPE_NULL && (!lh_type_is_integral(t) || t == LH_TYPE_LONG) && t != LH_TYPE_STRING)
         return fn_bad_input(b, eb, "date_add", 1, "(\"INT\" or \"SMALLINT\" or \"TINYINT\")");
     return bind_types(b, "DI", LH_TYPE_DATE);
 }
@@ -409,9 +473,9 @@ static lh_err x_months_between(const lh_func_exec_t *x, lh_errbuf *eb)
 
 static int dow_of(lh_sv_t s)
 {
-    static const char *const names[][3] = {{"MO", "MON", "MONDAY"}, {"TU", "TUE", "TUESDAY"},
+    static const char *const names[][3] = {{"MO", "MON", "MONDAY"},    {"TU", "TUE", "TUESDAY"},
                                            {"WE", "WED", "WEDNESDAY"}, {"TH", "THU", "THURSDAY"},
-                                           {"FR", "FRI", "FRIDAY"}, {"SA", "SAT", "SATURDAY"},
+                                           {"FR", "FRI", "FRIDAY"},    {"SA", "SAT", "SATURDAY"},
                                            {"SU", "SUN", "SUNDAY"}};
     for (int d = 0; d < 7; d++)
         for (int k = 0; k < 3; k++)
@@ -448,7 +512,16 @@ static lh_err x_next_day(const lh_func_exec_t *x, lh_errbuf *eb)
 /* ---- trunc / date_trunc ---- */
 
 typedef enum {
-    TU_YEAR, TU_QUARTER, TU_MONTH, TU_WEEK, TU_DAY, TU_HOUR, TU_MINUTE, TU_SECOND, TU_MS, TU_US,
+    TU_YEAR,
+    TU_QUARTER,
+    TU_MONTH,
+    TU_WEEK,
+    TU_DAY,
+    TU_HOUR,
+    TU_MINUTE,
+    TU_SECOND,
+    TU_MS,
+    TU_US,
     TU_NONE
 } tunit_t;
 
@@ -457,11 +530,11 @@ static tunit_t tunit_of(lh_sv_t s)
     static const struct {
         const char *n;
         tunit_t u;
-    } t[] = {{"YEAR", TU_YEAR},     {"YYYY", TU_YEAR},   {"YY", TU_YEAR},
-             {"QUARTER", TU_QUARTER}, {"MONTH", TU_MONTH}, {"MM", TU_MONTH},
-             {"MON", TU_MONTH},     {"WEEK", TU_WEEK},   {"DAY", TU_DAY},
-             {"DD", TU_DAY},        {"HOUR", TU_HOUR},   {"MINUTE", TU_MINUTE},
-             {"SECOND", TU_SECOND}, {"MILLISECOND", TU_MS}, {"MICROSECOND", TU_US}};
+    } t[] = {{"YEAR", TU_YEAR},       {"YYYY", TU_YEAR},      {"YY", TU_YEAR},
+             {"QUARTER", TU_QUARTER}, {"MONTH", TU_MONTH},    {"MM", TU_MONTH},
+             {"MON", TU_MONTH},       {"WEEK", TU_WEEK},      {"DAY", TU_DAY},
+             {"DD", TU_DAY},          {"HOUR", TU_HOUR},      {"MINUTE", TU_MINUTE},
+             {"SECOND", TU_SECOND},   {"MILLISECOND", TU_MS}, {"MICROSECOND", TU_US}};
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         if (strlen(t[k].n) == s.len && strncasecmp((const char *)s.ptr, t[k].n, s.len) == 0)
             return t[k].u;
@@ -474,11 +547,16 @@ static int64_t trunc_days(int64_t days, tunit_t u)
     int m, d;
     lh_dt_civil_from_days(days, &y, &m, &d);
     switch (u) {
-    case TU_YEAR: return lh_dt_days_from_civil(y, 1, 1);
-    case TU_QUARTER: return lh_dt_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
-    case TU_MONTH: return lh_dt_days_from_civil(y, m, 1);
-    case TU_WEEK: return days - lh_dt_iso_weekday(days) + 1;
-    default: return days;
+    case TU_YEAR:
+        return lh_dt_days_from_civil(y, 1, 1);
+    case TU_QUARTER:
+        return lh_dt_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
+    case TU_MONTH:
+        return lh_dt_days_from_civil(y, m, 1);
+    case TU_WEEK:
+        return days - lh_dt_iso_weekday(days) + 1;
+    default:
+        return days;
     }
 }
 
@@ -522,8 +600,8 @@ static lh_err x_date_trunc(const lh_func_exec_t *x, lh_errbuf *eb)
         }
         int64_t local = local_of(x, x->args[1], i), r;
         int64_t days = lh_floordiv(local, LH_US_PER_DAY);
-        static const int64_t unit[] = {0, 0, 0, 0, LH_US_PER_DAY, 3600000000LL, 60000000LL,
-                                       1000000LL, 1000LL, 1LL};
+        static const int64_t unit[] = {
+            0, 0, 0, 0, LH_US_PER_DAY, 3600000000LL, 60000000LL, 1000000LL, 1000LL, 1LL};
         r = u <= TU_WEEK ? trunc_days(days, u) * LH_US_PER_DAY
                          : lh_floordiv(local, unit[u]) * unit[u];
         fn_put_i64(x->out, i, ntz ? r : lh_dt_local_to_utc(tz, r));
@@ -551,9 +629,9 @@ static lh_err check_ymd(int64_t y, int64_t m, int64_t d, lh_errbuf *eb)
     if (d < 1 || d > 31)
         return field_bounds(eb, "DayOfMonth", d, "1 - 28/31");
     if (d > lh_dt_days_in_month(y, (int)m)) {
-        static const char *const mn[] = {"JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
-                                         "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER",
-                                         "DECEMBER"};
+        static const char *const mn[] = {"JANUARY",   "FEBRUARY", "MARCH",    "APRIL",
+                                         "MAY",       "JUNE",     "JULY",     "AUGUST",
+                                         "SEPTEMBER", "OCTOBER",  "NOVEMBER", "DECEMBER"};
         char msg[96];
         if (m == 2 && d == 29)
             snprintf(msg, sizeof msg, "Invalid date 'February 29' as '%lld' is not a leap year",
@@ -611,14 +689,18 @@ static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
             lh_dec_format(sec, 6, v, sizeof v);
             return lh_sqlerr(eb, "INVALID_FRACTION_OF_SECOND", "secAndMicros", v, NULL);
         }
-        lh_civil_t c = {.year = f[0], .month = (int)f[1], .day = (int)f[2], .hour = (int)f[3],
+        lh_civil_t c = {.year = f[0],
+                        .month = (int)f[1],
+                        .day = (int)f[2],
+                        .hour = (int)f[3],
                         .minute = (int)f[4]};
         int64_t local = lh_dt_micros_from_civil(&c) + (int64_t)sec;
         const lh_tz_t *tz = fn_tz(x->conf);
         if (x->arg_count > 6) {
             lh_sv_t z = fn_str(x->args[6], i);
             char name[64];
-            snprintf(name, sizeof name, "%.*s", (int)(z.len < 63 ? z.len : 63), (const char *)z.ptr);
+            snprintf(name, sizeof name, "%.*s", (int)(z.len < 63 ? z.len : 63),
+                     (const char *)z.ptr);
             tz = lh_tz_get(name);
             if (tz == NULL)
                 return lh_sqlerr(eb, "INVALID_TIMEZONE", "timeZone", name, NULL);
@@ -630,8 +712,16 @@ static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
 
 /* ---- epoch conversions ---- */
 
-typedef enum { EP_UNIX_DATE, EP_SECONDS, EP_MILLIS, EP_MICROS, EP_TS_SEC, EP_TS_MS, EP_TS_US,
-               EP_DATE_FROM } epoch_t;
+typedef enum {
+    EP_UNIX_DATE,
+    EP_SECONDS,
+    EP_MILLIS,
+    EP_MICROS,
+    EP_TS_SEC,
+    EP_TS_MS,
+    EP_TS_US,
+    EP_DATE_FROM
+} epoch_t;
 
 static lh_err bind_epoch(lh_func_bind_t *b, epoch_t k)
 {
@@ -641,17 +731,19 @@ static lh_err bind_epoch(lh_func_bind_t *b, epoch_t k)
     switch (k) {
     case EP_UNIX_DATE:
         return bind_types(b, "D", LH_TYPE_INT);
-    case EP_SECONDS: case EP_MILLIS: case EP_MICROS:
+    case EP_SECONDS:
+    case EP_MILLIS:
+    case EP_MICROS:
         return bind_types(b, "T", LH_TYPE_LONG);
     case EP_DATE_FROM:
         return bind_types(b, "I", LH_TYPE_DATE);
     case EP_TS_SEC:
         bind_types(b, "X", LH_TYPE_TIMESTAMP);
         if (!lh_type_is_integral(b->arg_types[0].id))
-            b->cast_to[0] = lh_type_is_numeric(b->arg_types[0].id) &&
-                                    b->arg_types[0].id == LH_TYPE_DECIMAL
-                                ? b->arg_types[0]
-                                : fn_type(LH_TYPE_DOUBLE);
+            b->cast_to[0] =
+                lh_type_is_numeric(b->arg_types[0].id) && b->arg_types[0].id == LH_TYPE_DECIMAL
+                    ? b->arg_types[0]
+                    : fn_type(LH_TYPE_DOUBLE);
         else
             b->cast_to[0] = fn_type(LH_TYPE_LONG);
         return LH_OK;
@@ -670,8 +762,12 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
             continue;
         int64_t r = 0;
         switch (k) {
-        case EP_SECONDS: r = lh_floordiv(fn_i64(a, i), 1000000); break;
-        case EP_MILLIS: r = lh_floordiv(fn_i64(a, i), 1000); break;
+        case EP_SECONDS:
+            r = lh_floordiv(fn_i64(a, i), 1000000);
+            break;
+        case EP_MILLIS:
+            r = lh_floordiv(fn_i64(a, i), 1000);
+            break;
         case EP_TS_SEC:
             if (a->type.id == LH_TYPE_DOUBLE) {
                 double d = fn_f64(a, i) * 1e6;
@@ -698,7 +794,9 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
                 return lh_sqlerr(eb, "ARITHMETIC_OVERFLOW", "message", "long overflow",
                                  "alternative", "", "config", "\"spark.sql.ansi.enabled\"", NULL);
             break;
-        default: r = fn_i64(a, i); break;
+        default:
+            r = fn_i64(a, i);
+            break;
         }
         fn_put_i64(x->out, i, r);
     }
@@ -710,13 +808,14 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_epoch(b, k);                                                                   \
     }
-EPOCH(b_unix_date, EP_UNIX_DATE) EPOCH(b_unix_seconds, EP_SECONDS)
-EPOCH(b_unix_millis, EP_MILLIS) EPOCH(b_unix_micros, EP_MICROS) EPOCH(b_ts_seconds, EP_TS_SEC)
-EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_unix_date, EP_UNIX_DATE)
+EPOCH(b_unix_seconds, EP_SECONDS) EPOCH(b_unix_millis, EP_MILLIS) EPOCH(b_unix_micros, EP_MICROS)
+    EPOCH(b_ts_seconds, EP_TS_SEC) EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US)
+        EPOCH(b_date_from_unix, EP_DATE_FROM)
 
-/* ---- from_utc_timestamp / to_utc_timestamp ---- */
+    /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 
-static lh_err b_utc(lh_func_bind_t *b, lh_errbuf *eb)
+    static lh_err b_utc(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_types(b, "TS", LH_TYPE_TIMESTAMP);
 }
@@ -785,13 +884,16 @@ static lh_err bind_pattern(lh_func_bind_t *b, int kind, bool try_, int pat_arg, 
         b->cast_to[0] = fn_type(a0 == LH_TYPE_TIMESTAMP_NTZ ? a0 : LH_TYPE_TIMESTAMP);
         b->ret_type = fn_type(LH_TYPE_STRING);
         break;
-    case 1: case 2: case 3:
+    case 1:
+    case 2:
+    case 3:
         if (kind == 1 && lh_type_is_numeric(a0))
             b->cast_to[0] = fn_type(LH_TYPE_TIMESTAMP);
         else if (a0 != LH_TYPE_DATE && a0 != LH_TYPE_TIMESTAMP && a0 != LH_TYPE_TIMESTAMP_NTZ)
             b->cast_to[0] = fn_type(LH_TYPE_STRING);
-        b->ret_type = fn_type(kind == 1 ? LH_TYPE_TIMESTAMP : kind == 2 ? LH_TYPE_DATE
-                                                                        : LH_TYPE_LONG);
+        b->ret_type = fn_type(kind == 1   ? LH_TYPE_TIMESTAMP
+                              : kind == 2 ? LH_TYPE_DATE
+                                          : LH_TYPE_LONG);
         break;
     default:
         b->cast_to[0] = fn_type(LH_TYPE_LONG);
@@ -810,7 +912,7 @@ static bool parse_with(const lh_dtpat_t *p, lh_sv_t s, const lh_tz_t *tz, int64_
     if (!lh_dtpat_parse(p, (const char *)s.ptr, s.len, &c, &has_zone, &off, &zone))
         return false;
     int64_t local = lh_dt_micros_from_civil(&c);
-    *utc = zone                ? lh_dt_local_to_utc(zone, local)
+    *utc = zone       ? lh_dt_local_to_utc(zone, local)
            : has_zone ? local - (int64_t)off * LH_US_PER_SEC
                       : lh_dt_local_to_utc(tz, local);
     return true;
@@ -823,8 +925,8 @@ static lh_err parse_fail(const pat_bd_t *bd, lh_vec_t *out, size_t i, lh_sv_t s,
     char msg[300];
     snprintf(msg, sizeof msg, "Text '%.*s' could not be parsed at index 0",
              (int)(s.len < 200 ? s.len : 200), (const char *)s.ptr);
-    return lh_sqlerr(eb, "CANNOT_PARSE_TIMESTAMP", "message", msg, "func",
-                     "`try_to_timestamp`", NULL);
+    return lh_sqlerr(eb, "CANNOT_PARSE_TIMESTAMP", "message", msg, "func", "`try_to_timestamp`",
+                     NULL);
 }
 
 static lh_err x_pattern(const lh_func_exec_t *x, lh_errbuf *eb)
@@ -841,7 +943,8 @@ static lh_err x_pattern(const lh_func_exec_t *x, lh_errbuf *eb)
         if (p == NULL && bd->pat_arg < x->arg_count) {
             lh_sv_t ps = fn_str(x->args[bd->pat_arg], i);
             char txt[256];
-            snprintf(txt, sizeof txt, "%.*s", (int)(ps.len < 255 ? ps.len : 255), (const char *)ps.ptr);
+            snprintf(txt, sizeof txt, "%.*s", (int)(ps.len < 255 ? ps.len : 255),
+                     (const char *)ps.ptr);
             LH_TRY(lh_dtpat_compile(txt, &own, eb));
             p = own;
         }
@@ -870,9 +973,9 @@ static lh_err x_pattern(const lh_func_exec_t *x, lh_errbuf *eb)
             else if (p)
                 ok = parse_with(p, fn_str(a, i), tz, &utc);
             else
-                ok = lh_dt_parse_timestamp((const char *)fn_str(a, i).ptr, fn_str(a, i).len, tz,
-                                           false, (int32_t)lh_floordiv(fn_now_us(x->conf), LH_US_PER_DAY),
-                                           &utc);
+                ok = lh_dt_parse_timestamp(
+                    (const char *)fn_str(a, i).ptr, fn_str(a, i).len, tz, false,
+                    (int32_t)lh_floordiv(fn_now_us(x->conf), LH_US_PER_DAY), &utc);
             if (!ok)
                 e = parse_fail(bd, x->out, i, fn_str(a, i), eb);
             else if (bd->kind == 1)
@@ -933,8 +1036,14 @@ static lh_err x_unix_timestamp(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
-#define NF(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, false}
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
+#define NF(name, lo, hi, bind, exec)                                                               \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, false                                            \
+    }
 const lh_func_t lh_fn_date[] = {
     F("add_months", 2, 2, b_add_months, x_add_months),
     NF("curdate", 0, 0, b_cur_date, x_current),

@@ -104,8 +104,8 @@ static int digits(scan_t *sc, int max, int64_t *v)
 
 static bool valid_ymd(int64_t y, int64_t m, int64_t d)
 {
-    return m >= 1 && m <= 12 && d >= 1 && d <= lh_dt_days_in_month(y, (int)m) &&
-           y >= -290000 && y <= 294000;
+    return m >= 1 && m <= 12 && d >= 1 && d <= lh_dt_days_in_month(y, (int)m) && y >= -290000 &&
+           y <= 294000;
 }
 
 /* yyyy[-m[m][-d[d]]]; leaves sc after the date. */
@@ -183,8 +183,8 @@ static bool scan_time(scan_t *sc, lh_civil_t *c)
     return true;
 }
 
-bool lh_dt_parse_timestamp(const char *s, size_t n, const lh_tz_t *tz, bool ntz,
-                           int32_t today_days, int64_t *out_us)
+bool lh_dt_parse_timestamp(const char *s, size_t n, const lh_tz_t *tz, bool ntz, int32_t today_days,
+                           int64_t *out_us)
 {
     trim(&s, &n);
     scan_t sc = {s, 0, n};

@@ -56,8 +56,8 @@ bool lh_dt_parse_date(const char *s, size_t n, int32_t *days);
  * [h]h:[m]m[:[s]s[.fraction]] and an optional zone (Z, +hh[:mm], UTC+.., region id);
  * or a time alone (today's date is then taken from today_days). For TIMESTAMP the
  * zone (or else tz) maps it to UTC; for NTZ (ntz=true) any zone is rejected. */
-bool lh_dt_parse_timestamp(const char *s, size_t n, const lh_tz_t *tz, bool ntz,
-                           int32_t today_days, int64_t *out_us);
+bool lh_dt_parse_timestamp(const char *s, size_t n, const lh_tz_t *tz, bool ntz, int32_t today_days,
+                           int64_t *out_us);
 
 /* "yyyy-MM-dd" into buf (>= 16). Years beyond 9999 get a '+' as Spark prints them. */
 size_t lh_dt_format_date(int32_t days, char *buf, size_t cap);
@@ -73,12 +73,12 @@ typedef struct lh_dtpat lh_dtpat_t;
 lh_err lh_dtpat_compile(const char *pattern, lh_dtpat_t **out, lh_errbuf *eb);
 void lh_dtpat_free(lh_dtpat_t *p);
 /* Format local micros (zone offset `offset_s` and zone name for the z, X, Z, V letters). */
-size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s,
-                       const char *zone, char *buf, size_t cap);
+size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s, const char *zone,
+                       char *buf, size_t cap);
 /* Parse text fully; fields not in the pattern default to 1970-01-01 00:00:00. Sets
  * has_zone and either offset_s (an offset in the text) or *zone (a zone name, to be
  * resolved at the parsed local time). false when it does not match. */
-bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
-                    bool *has_zone, int32_t *offset_s, const lh_tz_t **zone);
+bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c, bool *has_zone,
+                    int32_t *offset_s, const lh_tz_t **zone);
 
 #endif

@@ -318,8 +318,8 @@ static unsigned __int128 mag(lh_i128 v)
     return v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
 }
 
-int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int rp,
-                 lh_i128 *out, char *text, size_t cap)
+int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int rp, lh_i128 *out,
+                 char *text, size_t cap)
 {
     bool na = a < 0, nb = b < 0, neg;
     u256_t x = u256_from(mag(a)), y = u256_from(mag(b)), r;
@@ -335,7 +335,7 @@ int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int
                 return 2;
             u256_t q;
             u256_divmod(&x, &y, &q, &r);
-            neg = na && !u256_is_zero(&r); /* the remainder takes the dividend's sign */
+            neg = na && !u256_is_zero(&r);  /* the remainder takes the dividend's sign */
             if (op == LH_DEC_PMOD && neg) { /* (r + |n|) % |n| when n > 0; Spark: r + n */
                 u256_t t = y;
                 u256_sub(&t, &r);

@@ -40,8 +40,8 @@ typedef enum { LH_DEC_ADD, LH_DEC_SUB, LH_DEC_MUL, LH_DEC_DIV, LH_DEC_MOD, LH_DE
  * intermediate beyond 256 bits; 2 on division by zero; 3 when the result does not fit
  * precision rp (text, if given, gets the rounded value as Spark prints it in
  * NUMERIC_VALUE_OUT_OF_RANGE). */
-int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int rp,
-                 lh_i128 *out, char *text, size_t cap);
+int lh_dec_arith(lh_dec_op op, lh_i128 a, int sa, lh_i128 b, int sb, int rs, int rp, lh_i128 *out,
+                 char *text, size_t cap);
 
 /* Read/write an unscaled decimal of any precision at row i. */
 static inline lh_i128 lh_dec_get(const lh_vec_t *v, size_t i)

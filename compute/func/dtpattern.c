@@ -28,9 +28,9 @@ struct lh_dtpat {
     tok_t t[PAT_MAX_TOKENS];
 };
 
-static const char *const MONTHS[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
+static const char *const MONTHS[] = {"January",   "February", "March",    "April",
+                                     "May",       "June",     "July",     "August",
+                                     "September", "October",  "November", "December"};
 static const char *const DAYS[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                    "Friday", "Saturday", "Sunday"};
 
@@ -40,17 +40,34 @@ static int max_count(char c)
     switch (c) {
     case 'y':
         return 10;
-    case 'G': case 'M': case 'L': case 'Q': case 'q': case 'E': case 'z':
+    case 'G':
+    case 'M':
+    case 'L':
+    case 'Q':
+    case 'q':
+    case 'E':
+    case 'z':
         return 4;
-    case 'd': case 'h': case 'H': case 'k': case 'K': case 'm': case 's': case 'V':
+    case 'd':
+    case 'h':
+    case 'H':
+    case 'k':
+    case 'K':
+    case 'm':
+    case 's':
+    case 'V':
         return 2;
     case 'D':
         return 3;
-    case 'a': case 'F':
+    case 'a':
+    case 'F':
         return 1;
     case 'S':
         return 9;
-    case 'X': case 'x': case 'Z': case 'O':
+    case 'X':
+    case 'x':
+    case 'Z':
+    case 'O':
         return 5;
     default:
         return 0;
@@ -194,19 +211,22 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
     int n = t->count;
     switch (t->letter) {
     case 'G':
-        return put(buf, cap, o, n == 4 ? (c->year > 0 ? "Anno Domini" : "Before Christ")
-                                        : (c->year > 0 ? "AD" : "BC"));
+        return put(buf, cap, o,
+                   n == 4 ? (c->year > 0 ? "Anno Domini" : "Before Christ")
+                          : (c->year > 0 ? "AD" : "BC"));
     case 'y': {
         int64_t y = c->year > 0 ? c->year : 1 - c->year;
         return n == 2 ? put_num(buf, cap, o, y % 100, 2) : put_num(buf, cap, o, y, n);
     }
-    case 'M': case 'L':
+    case 'M':
+    case 'L':
         if (n >= 3) {
             snprintf(tmp, sizeof tmp, "%.*s", n == 3 ? 3 : 20, MONTHS[c->month - 1]);
             return put(buf, cap, o, tmp);
         }
         return put_num(buf, cap, o, c->month, n);
-    case 'Q': case 'q': {
+    case 'Q':
+    case 'q': {
         int q = (c->month - 1) / 3 + 1;
         static const char *const ord[] = {"1st", "2nd", "3rd", "4th"};
         if (n == 3)
@@ -245,7 +265,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
         tmp[n] = '\0';
         return put(buf, cap, o, tmp);
     }
-    case 'V': case 'z':
+    case 'V':
+    case 'z':
         return put(buf, cap, o, zone ? zone : "UTC");
     default:
         fmt_offset(t->letter, n, off, tmp, sizeof tmp);
@@ -253,8 +274,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
     }
 }
 
-size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s,
-                       const char *zone, char *buf, size_t cap)
+size_t lh_dtpat_format(const lh_dtpat_t *p, int64_t local_us, int32_t offset_s, const char *zone,
+                       char *buf, size_t cap)
 {
     lh_civil_t c;
     lh_dt_civil_from_micros(local_us, &c);
@@ -325,20 +346,18 @@ static bool parse_offset(const char *s, size_t n, size_t *i, int32_t *off)
 static const lh_tz_t *zone_named(const char *z)
 {
     static const char *const abbr[][2] = {
-        {"PST", "America/Los_Angeles"}, {"PDT", "America/Los_Angeles"},
-        {"MST", "America/Denver"},      {"MDT", "America/Denver"},
-        {"CST", "America/Chicago"},     {"CDT", "America/Chicago"},
-        {"EST", "America/New_York"},    {"EDT", "America/New_York"},
-        {"CET", "Europe/Paris"},        {"CEST", "Europe/Paris"},
-        {"JST", "Asia/Tokyo"},          {"IST", "Asia/Kolkata"}};
+        {"PST", "America/Los_Angeles"}, {"PDT", "America/Los_Angeles"}, {"MST", "America/Denver"},
+        {"MDT", "America/Denver"},      {"CST", "America/Chicago"},     {"CDT", "America/Chicago"},
+        {"EST", "America/New_York"},    {"EDT", "America/New_York"},    {"CET", "Europe/Paris"},
+        {"CEST", "Europe/Paris"},       {"JST", "Asia/Tokyo"},          {"IST", "Asia/Kolkata"}};
     for (size_t k = 0; k < sizeof abbr / sizeof abbr[0]; k++)
         if (strcmp(z, abbr[k][0]) == 0)
             return lh_tz_get(abbr[k][1]);
     return lh_tz_get(z);
 }
 
-static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_civil_t *c,
-                        int *pm, bool *has_zone, int32_t *off, const lh_tz_t **zone)
+static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_civil_t *c, int *pm,
+                        bool *has_zone, int32_t *off, const lh_tz_t **zone)
 {
     int64_t v;
     int cnt = t->count;
@@ -348,7 +367,8 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
             return false;
         c->year = cnt == 2 ? 2000 + v : v;
         return true;
-    case 'M': case 'L':
+    case 'M':
+    case 'L':
         if (cnt >= 3) {
             int m = name_match(s, n, i, MONTHS, 12, cnt == 3);
             c->month = m;
@@ -376,7 +396,10 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
         *pm = strncasecmp(s + *i, "PM", 2) == 0 ? 1 : strncasecmp(s + *i, "AM", 2) == 0 ? 0 : -1;
         *i += 2;
         return *pm >= 0;
-    case 'H': case 'k': case 'h': case 'K':
+    case 'H':
+    case 'k':
+    case 'h':
+    case 'K':
         if (!num(s, n, i, cnt, 2, &v))
             return false;
         c->hour = (int)(t->letter == 'k' && v == 24 ? 0 : v);
@@ -403,10 +426,13 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
         c->micros = (int32_t)v;
         return true;
     }
-    case 'X': case 'x': case 'Z':
+    case 'X':
+    case 'x':
+    case 'Z':
         *has_zone = true;
         return parse_offset(s, n, i, off);
-    case 'V': case 'z': {
+    case 'V':
+    case 'z': {
         size_t st = *i;
         while (*i < n && (isalnum((unsigned char)s[*i]) || strchr("/_+-:", s[*i])))
             (*i)++;
@@ -469,18 +495,20 @@ static int parse_seq(const lh_dtpat_t *p, int k, int end, pstate_t *st, size_t *
         if (t->letter == ']')
             continue;
         if (t->letter == 0) {
-            if (*i + (size_t)t->litlen > st->n || memcmp(st->s + *i, t->lit, (size_t)t->litlen) != 0)
+            if (*i + (size_t)t->litlen > st->n ||
+                memcmp(st->s + *i, t->lit, (size_t)t->litlen) != 0)
                 return k;
             *i += (size_t)t->litlen;
-        } else if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off, st->zone)) {
+        } else if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off,
+                                st->zone)) {
             return k;
         }
     }
     return end;
 }
 
-bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
-                    bool *has_zone, int32_t *offset_s, const lh_tz_t **zone)
+bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c, bool *has_zone,
+                    int32_t *offset_s, const lh_tz_t **zone)
 {
     *zone = NULL;
     memset(c, 0, sizeof *c);

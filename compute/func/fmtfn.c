@@ -86,8 +86,13 @@ static lh_err x_format_number(const lh_func_exec_t *x, lh_errbuf *eb)
         } else {
             double v = fn_f64(a, i);
             if (!isfinite(v)) {
-                LH_TRY(fn_put_str(x->out, i, isnan(v) ? "NaN" : v > 0 ? "∞" : "-∞",
-                                  isnan(v) ? 3 : v > 0 ? 3 : 4));
+                LH_TRY(fn_put_str(x->out, i,
+                                  isnan(v) ? "NaN"
+                                  : v > 0  ? "∞"
+                                           : "-∞",
+                                  isnan(v) ? 3
+                                  : v > 0  ? 3
+                                           : 4));
                 continue;
             }
             snprintf(plain, sizeof plain, "%.*f", (int)d, v);
@@ -155,8 +160,7 @@ static bool format_arg(const spec_t *sp, const lh_vec_t *v, size_t i, const lh_t
         const char *txt = "null";
         size_t n = 4;
         if (!null && c == 'b')
-            txt = v->type.id != LH_TYPE_BOOLEAN || fn_i64(v, i) ? "true" : "false",
-            n = strlen(txt);
+            txt = v->type.id != LH_TYPE_BOOLEAN || fn_i64(v, i) ? "true" : "false", n = strlen(txt);
         else if (!null)
             n = lh_format_vec(v, i, tz, LH_FMT_CAST, buf, &txt);
         if (sp->prec >= 0 && (size_t)sp->prec < n)
@@ -185,7 +189,10 @@ static bool format_arg(const spec_t *sp, const lh_vec_t *v, size_t i, const lh_t
         int64_t x = fn_i64(v, i);
         if (c == 'd') {
             char plain[32];
-            snprintf(plain, sizeof plain, sp->plus ? "%+lld" : sp->space ? "% lld" : "%lld",
+            snprintf(plain, sizeof plain,
+                     sp->plus    ? "%+lld"
+                     : sp->space ? "% lld"
+                                 : "%lld",
                      (long long)x);
             if (sp->comma)
                 group_digits(plain, o, cap);
@@ -197,7 +204,10 @@ static bool format_arg(const spec_t *sp, const lh_vec_t *v, size_t i, const lh_t
         size_t w = lh_type_width(v->type);
         if (w < 8)
             u &= (1ULL << (8 * w)) - 1;
-        snprintf(o, cap, c == 'o' ? "%llo" : sp->conv == 'X' ? "%llX" : "%llx",
+        snprintf(o, cap,
+                 c == 'o'          ? "%llo"
+                 : sp->conv == 'X' ? "%llX"
+                                   : "%llx",
                  (unsigned long long)u);
         return true;
     }
@@ -262,8 +272,10 @@ static lh_err x_format_string(const lh_func_exec_t *x, lh_errbuf *eb)
             else
                 p = save;
             for (; p < f.len && strchr("-0+ ,", f.ptr[p]); p++)
-                f.ptr[p] == '-' ? (void)(sp.left = true) : f.ptr[p] == '0' ? (void)(sp.zero = true)
-                : f.ptr[p] == '+' ? (void)(sp.plus = true) : f.ptr[p] == ' ' ? (void)(sp.space = true)
+                f.ptr[p] == '-'   ? (void)(sp.left = true)
+                : f.ptr[p] == '0' ? (void)(sp.zero = true)
+                : f.ptr[p] == '+' ? (void)(sp.plus = true)
+                : f.ptr[p] == ' ' ? (void)(sp.space = true)
                                   : (void)(sp.comma = true);
             while (p < f.len && isdigit(f.ptr[p]))
                 sp.width = sp.width * 10 + (f.ptr[p++] - '0');
@@ -301,7 +313,10 @@ static lh_err x_format_string(const lh_func_exec_t *x, lh_errbuf *eb)
     return e;
 }
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
 const lh_func_t lh_fn_fmt[] = {
     F("format_number", 2, 2, b_format_number, x_format_number),
     F("format_string", 1, -1, b_format_string, x_format_string),

@@ -17,7 +17,9 @@
 #include "compute/func/tz.h"
 #include "compute/sqlerr.h"
 
-#define FN_TABLE(name) extern const lh_func_t name[]; extern const int name##_count
+#define FN_TABLE(name)                                                                             \
+    extern const lh_func_t name[];                                                                 \
+    extern const int name##_count
 FN_TABLE(lh_fn_arith);
 FN_TABLE(lh_fn_cast);
 FN_TABLE(lh_fn_math);

@@ -122,11 +122,10 @@ static size_t fmt_dt_hive(int64_t us, char *buf, size_t cap)
     const char *sign = us < 0 ? "-" : "";
     uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
     uint64_t secs = a / 1000000, frac = a % 1000000;
-    return (size_t)snprintf(buf, cap, "%s%llu %02llu:%02llu:%02llu.%06llu000", sign,
-                            (unsigned long long)(secs / 86400),
-                            (unsigned long long)(secs / 3600 % 24),
-                            (unsigned long long)(secs / 60 % 60),
-                            (unsigned long long)(secs % 60), (unsigned long long)frac);
+    return (size_t)snprintf(
+        buf, cap, "%s%llu %02llu:%02llu:%02llu.%06llu000", sign, (unsigned long long)(secs / 86400),
+        (unsigned long long)(secs / 3600 % 24), (unsigned long long)(secs / 60 % 60),
+        (unsigned long long)(secs % 60), (unsigned long long)frac);
 }
 
 static size_t fmt_dt_ansi(lh_type_t t, int64_t us, char *buf, size_t cap)
@@ -157,8 +156,7 @@ static size_t fmt_dt_ansi(lh_type_t t, int64_t us, char *buf, size_t cap)
     }
     if (s == e)
         return (size_t)snprintf(buf, cap, "INTERVAL '%s' %s", body, DT_FIELDS[s]);
-    return (size_t)snprintf(buf, cap, "INTERVAL '%s' %s TO %s", body, DT_FIELDS[s],
-                            DT_FIELDS[e]);
+    return (size_t)snprintf(buf, cap, "INTERVAL '%s' %s TO %s", body, DT_FIELDS[s], DT_FIELDS[e]);
 }
 
 size_t lh_format_interval(lh_type_t t, int64_t v, lh_fmt_style style, char *buf, size_t cap)
@@ -178,24 +176,29 @@ size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style st
         return (size_t)snprintf(buf, LH_FMT_MAX, "NULL");
     case LH_TYPE_BOOLEAN:
         return (size_t)snprintf(buf, LH_FMT_MAX, "%s", x ? "true" : "false");
-    case LH_TYPE_BYTE: case LH_TYPE_SHORT: case LH_TYPE_INT: case LH_TYPE_LONG:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_LONG:
         return (size_t)snprintf(buf, LH_FMT_MAX, "%lld", (long long)x);
     case LH_TYPE_FLOAT:
         return lh_format_float((float)val->v.f64, buf, LH_FMT_MAX);
     case LH_TYPE_DOUBLE:
         return lh_format_double(val->v.f64, buf, LH_FMT_MAX);
     case LH_TYPE_DECIMAL:
-        return lh_dec_format(val->type.precision > 18 ? val->v.i128 : (lh_i128)x,
-                             val->type.scale, buf, LH_FMT_MAX);
+        return lh_dec_format(val->type.precision > 18 ? val->v.i128 : (lh_i128)x, val->type.scale,
+                             buf, LH_FMT_MAX);
     case LH_TYPE_DATE:
         return lh_dt_format_date((int32_t)x, buf, LH_FMT_MAX);
     case LH_TYPE_TIMESTAMP:
         return lh_dt_format_local(tz ? lh_dt_utc_to_local(tz, x) : x, buf, LH_FMT_MAX);
     case LH_TYPE_TIMESTAMP_NTZ:
         return lh_dt_format_local(x, buf, LH_FMT_MAX);
-    case LH_TYPE_INTERVAL_YM: case LH_TYPE_INTERVAL_DT:
+    case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_INTERVAL_DT:
         return lh_format_interval(val->type, x, style, buf, LH_FMT_MAX);
-    case LH_TYPE_STRING: case LH_TYPE_BINARY:
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
         *out = (const char *)val->v.str.ptr;
         return val->v.str.len;
     case LH_TYPE__COUNT:
@@ -205,15 +208,17 @@ size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style st
     return 0;
 }
 
-size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_style style,
-                     char *buf, const char **out)
+size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_style style, char *buf,
+                     const char **out)
 {
     lh_value_t val = {.type = v->type};
     switch (v->type.id) {
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         val.v.f64 = lh_vec_get_f64(v, i);
         break;
-    case LH_TYPE_STRING: case LH_TYPE_BINARY:
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
         val.v.str = ((const lh_sv_t *)v->data)[i];
         break;
     case LH_TYPE_DECIMAL:
@@ -231,12 +236,18 @@ size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_styl
 const char *lh_format_type_sql(lh_type_t t, char *buf, size_t cap)
 {
     static const char *const names[LH_TYPE__COUNT] = {
-        [LH_TYPE_NULL] = "VOID",       [LH_TYPE_BOOLEAN] = "BOOLEAN",
-        [LH_TYPE_BYTE] = "TINYINT",    [LH_TYPE_SHORT] = "SMALLINT",
-        [LH_TYPE_INT] = "INT",         [LH_TYPE_LONG] = "BIGINT",
-        [LH_TYPE_FLOAT] = "FLOAT",     [LH_TYPE_DOUBLE] = "DOUBLE",
-        [LH_TYPE_STRING] = "STRING",   [LH_TYPE_BINARY] = "BINARY",
-        [LH_TYPE_DATE] = "DATE",       [LH_TYPE_TIMESTAMP] = "TIMESTAMP",
+        [LH_TYPE_NULL] = "VOID",
+        [LH_TYPE_BOOLEAN] = "BOOLEAN",
+        [LH_TYPE_BYTE] = "TINYINT",
+        [LH_TYPE_SHORT] = "SMALLINT",
+        [LH_TYPE_INT] = "INT",
+        [LH_TYPE_LONG] = "BIGINT",
+        [LH_TYPE_FLOAT] = "FLOAT",
+        [LH_TYPE_DOUBLE] = "DOUBLE",
+        [LH_TYPE_STRING] = "STRING",
+        [LH_TYPE_BINARY] = "BINARY",
+        [LH_TYPE_DATE] = "DATE",
+        [LH_TYPE_TIMESTAMP] = "TIMESTAMP",
         [LH_TYPE_TIMESTAMP_NTZ] = "TIMESTAMP_NTZ",
     };
     int s, e;
@@ -244,7 +255,8 @@ const char *lh_format_type_sql(lh_type_t t, char *buf, size_t cap)
     case LH_TYPE_DECIMAL:
         snprintf(buf, cap, "DECIMAL(%u,%u)", t.precision, t.scale);
         return buf;
-    case LH_TYPE_INTERVAL_YM: case LH_TYPE_INTERVAL_DT: {
+    case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_INTERVAL_DT: {
         const char *const *f = t.id == LH_TYPE_INTERVAL_YM ? YM_FIELDS : DT_FIELDS;
         fields(t, &s, &e);
         if (s == e)

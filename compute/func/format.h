@@ -27,8 +27,8 @@ typedef enum { LH_FMT_RESULT, LH_FMT_CAST } lh_fmt_style;
 
 /* Text of row i of v (must be valid). For STRING/BINARY *out points into the vector and
  * buf is unused; otherwise *out = buf. Returns the length. */
-size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_style style,
-                     char *buf, const char **out);
+size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_style style, char *buf,
+                     const char **out);
 /* The same for a single non-null value. */
 size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style style, char *buf,
                        const char **out);

@@ -114,10 +114,12 @@ lh_value_t fn_get(const lh_vec_t *v, size_t i)
     case LH_TYPE_NULL:
         val.is_null = true;
         break;
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         val.v.f64 = lh_vec_get_f64(v, i);
         break;
-    case LH_TYPE_STRING: case LH_TYPE_BINARY:
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
         val.v.str = fn_str(v, i);
         break;
     case LH_TYPE_DECIMAL:
@@ -154,15 +156,18 @@ lh_err fn_put(lh_vec_t *out, size_t i, const lh_value_t *val)
     switch (out->type.id) {
     case LH_TYPE_NULL:
         return fn_put_null(out, i);
-    case LH_TYPE_FLOAT: case LH_TYPE_DOUBLE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
         fn_put_f64(out, i, val->v.f64);
         return LH_OK;
-    case LH_TYPE_STRING: case LH_TYPE_BINARY:
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
         return fn_put_str(out, i, val->v.str.ptr, val->v.str.len);
     case LH_TYPE_DECIMAL:
-        lh_dec_put(out, i, val->type.id == LH_TYPE_DECIMAL && val->type.precision > 18
-                               ? val->v.i128
-                               : (lh_i128)val->v.i64);
+        lh_dec_put(out, i,
+                   val->type.id == LH_TYPE_DECIMAL && val->type.precision > 18
+                       ? val->v.i128
+                       : (lh_i128)val->v.i64);
         return LH_OK;
     default:
         fn_put_i64(out, i, val->v.i64);

@@ -80,8 +80,12 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
     switch (v->type.id) {
     case LH_TYPE_NULL:
         return seed;
-    case LH_TYPE_BOOLEAN: case LH_TYPE_BYTE: case LH_TYPE_SHORT: case LH_TYPE_INT:
-    case LH_TYPE_DATE: case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
         return mm_int((uint32_t)fn_i64(v, i), seed);
     case LH_TYPE_FLOAT: {
         float f = (float)fn_f64(v, i);
@@ -105,7 +109,8 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
             memcpy(&bits, &d, 8);
         return mm_long(bits, seed);
     }
-    case LH_TYPE_STRING: case LH_TYPE_BINARY: {
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
         lh_sv_t s = fn_str(v, i);
         return mm_bytes(s.ptr, s.len, seed);
     }
@@ -126,8 +131,13 @@ static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
     switch (v->type.id) {
     case LH_TYPE_NULL:
         return seed;
-    case LH_TYPE_BOOLEAN: case LH_TYPE_BYTE: case LH_TYPE_SHORT: case LH_TYPE_INT:
-    case LH_TYPE_DATE: case LH_TYPE_INTERVAL_YM: case LH_TYPE_FLOAT: {
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_FLOAT: {
         uint32_t x;
         if (v->type.id == LH_TYPE_FLOAT) {
             float f = (float)fn_f64(v, i);
@@ -140,7 +150,8 @@ static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
         memcpy(b, &x, 4);
         return XXH64(b, 4, seed);
     }
-    case LH_TYPE_STRING: case LH_TYPE_BINARY: {
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
         lh_sv_t s = fn_str(v, i);
         return XXH64(s.ptr, s.len, seed);
     }
@@ -233,8 +244,11 @@ static lh_err digest(const lh_func_exec_t *x, const EVP_MD *fixed, lh_errbuf *eb
         const EVP_MD *md = fixed;
         if (md == NULL) { /* sha2(bits) */
             int64_t bits = fn_i64(x->args[1], i);
-            md = bits == 224 ? EVP_sha224() : bits == 256 || bits == 0 ? EVP_sha256()
-                 : bits == 384 ? EVP_sha384() : bits == 512 ? EVP_sha512() : NULL;
+            md = bits == 224                ? EVP_sha224()
+                 : bits == 256 || bits == 0 ? EVP_sha256()
+                 : bits == 384              ? EVP_sha384()
+                 : bits == 512              ? EVP_sha512()
+                                            : NULL;
             if (md == NULL) {
                 LH_TRY(fn_put_null(x->out, i));
                 continue;
@@ -347,7 +361,9 @@ static bool b64_dec(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
 
 static int hexv(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10 : -1;
+    return c >= '0' && c <= '9'                 ? c - '0'
+           : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
+                                                : -1;
 }
 
 /* unhex: odd length gets a leading 0 nibble; invalid -> false. */
@@ -442,7 +458,8 @@ static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-
 static int charset_of(lh_sv_t s)
 {
     for (int k = 0; k < 7; k++)
-        if (strlen(CHARSETS[k]) == s.len && strncasecmp((const char *)s.ptr, CHARSETS[k], s.len) == 0)
+        if (strlen(CHARSETS[k]) == s.len &&
+            strncasecmp((const char *)s.ptr, CHARSETS[k], s.len) == 0)
             return k;
     return -1;
 }
@@ -472,12 +489,15 @@ static bool encode_cs(int cs, lh_sv_t s, uint8_t *o, size_t *on)
             c = c << 6 | (s.ptr[i + (size_t)j] & 0x3F);
         i += (size_t)extra + 1;
         switch (cs) {
-        case 0: case 1:
+        case 0:
+        case 1:
             if (c > (cs == 0 ? 0xFFu : 0x7Fu))
                 return false;
             o[k++] = (uint8_t)c;
             break;
-        case 2: case 3: case 4: {
+        case 2:
+        case 3:
+        case 4: {
             uint16_t u[2];
             int nu = 1;
             if (c >= 0x10000) {
@@ -528,8 +548,8 @@ static size_t decode_cs(int cs, lh_sv_t s, uint8_t *o)
 {
     size_t k = 0, i = 0;
     bool le = cs == 4;
-    if (cs == 2 && s.len >= 2 && ((s.ptr[0] == 0xFF && s.ptr[1] == 0xFE) ||
-                                  (s.ptr[0] == 0xFE && s.ptr[1] == 0xFF)))
+    if (cs == 2 && s.len >= 2 &&
+        ((s.ptr[0] == 0xFF && s.ptr[1] == 0xFE) || (s.ptr[0] == 0xFE && s.ptr[1] == 0xFF)))
         le = s.ptr[0] == 0xFF, i = 2;
     while (i < s.len) {
         uint32_t c;
@@ -690,15 +710,15 @@ static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
         snprintf(fmt, sizeof fmt, "%.*s", (int)(f->v.str.len < 15 ? f->v.str.len : 15),
                  (const char *)f->v.str.ptr);
         int *k = lh_arena_alloc(b->arena, sizeof *k);
-        *k = strcasecmp(fmt, "hex") == 0      ? 0
+        *k = strcasecmp(fmt, "hex") == 0                                     ? 0
              : strcasecmp(fmt, "utf-8") == 0 || strcasecmp(fmt, "utf8") == 0 ? 1
-             : strcasecmp(fmt, "base64") == 0 ? 2
-                                              : -1;
+             : strcasecmp(fmt, "base64") == 0                                ? 2
+                                                                             : -1;
         if (*k < 0) {
             char v[40];
             snprintf(v, sizeof v, "'%s'", fmt);
-            return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter",
-                             "`format`", "functionName", "`to_binary`", "invalidFormat", v, NULL);
+            return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter", "`format`",
+                             "functionName", "`to_binary`", "invalidFormat", v, NULL);
         }
         b->cast_to[1] = fn_type(LH_TYPE_STRING);
         b->bind_data = k;
@@ -730,8 +750,8 @@ static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
             free(o);
             char v[300];
             snprintf(v, sizeof v, "'%.*s'", (int)(s.len < 280 ? s.len : 280), (const char *)s.ptr);
-            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt", "'HEX'",
-                             "targetType", "\"BINARY\"", "suggestion", "`try_to_binary`", NULL);
+            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt", "'HEX'", "targetType",
+                             "\"BINARY\"", "suggestion", "`try_to_binary`", NULL);
         }
         lh_err e = fn_put_str(x->out, i, o, n);
         free(o);
@@ -769,7 +789,10 @@ static lh_err x_luhn(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
 const lh_func_t lh_fn_hash[] = {
     F("base64", 1, 1, b_to_string, x_base64),
     F("crc32", 1, 1, b_crc32, x_crc32),

@@ -247,8 +247,12 @@ static bool emit(jtext_t t, size_t b, size_t e, bool raw_string, char **o, size_
                     }
                     continue;
                 }
-                c = x == 'n' ? '\n' : x == 't' ? '\t' : x == 'r' ? '\r' : x == 'b' ? '\b'
-                    : x == 'f' ? '\f' : x;
+                c = x == 'n'   ? '\n'
+                    : x == 't' ? '\t'
+                    : x == 'r' ? '\r'
+                    : x == 'b' ? '\b'
+                    : x == 'f' ? '\f'
+                               : x;
             }
             (*o)[(*on)++] = c;
         }

@@ -43,8 +43,7 @@ static lh_err suffixed_int(const char *raw, size_t n, char suf, lh_value_t *out,
     for (int k = 0; k < 3; k++) {
         if (kinds[k].suf != suf)
             continue;
-        if (!lh_dec_parse(raw, n, &u, &sc, &pr) || sc != 0 || u < kinds[k].lo ||
-            u > kinds[k].hi)
+        if (!lh_dec_parse(raw, n, &u, &sc, &pr) || sc != 0 || u < kinds[k].lo || u > kinds[k].hi)
             return range_error(txt, kinds[k].name, kinds[k].min, kinds[k].max, eb);
         *out = (lh_value_t){.type = fn_type(kinds[k].id), .v.i64 = (int64_t)u};
         return LH_OK;
@@ -138,8 +137,10 @@ static lh_err typed_error(const char *kind, const char *value, lh_errbuf *eb)
 
 static int hexval(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 lh_err lh_literal_typed(const char *kind, const char *value, const lh_sql_conf_t *conf,
@@ -306,8 +307,8 @@ static lh_err interval_error(const char *text, lh_errbuf *eb)
 }
 
 /* "'body' FIELD [TO FIELD]" */
-static lh_err qualified(const char *text, const char *q1, const char *q2, bool neg,
-                        lh_value_t *out, lh_errbuf *eb)
+static lh_err qualified(const char *text, const char *q1, const char *q2, bool neg, lh_value_t *out,
+                        lh_errbuf *eb)
 {
     char w1[16] = {0}, w2[16] = {0}, to[8] = {0};
     int k = sscanf(q2 + 1, " %15s %7s %15s", w1, to, w2);

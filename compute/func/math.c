@@ -16,46 +16,99 @@
 /* ---- unary/binary double functions ---- */
 
 typedef enum {
-    D_SQRT, D_CBRT, D_LN, D_LOG10, D_LOG2, D_LOG1P, D_EXP, D_EXPM1, D_SIN, D_COS, D_TAN,
-    D_ASIN, D_ACOS, D_ATAN, D_SINH, D_COSH, D_TANH, D_DEGREES, D_RADIANS, D_SIGN, D_RINT,
-    D_POW, D_LOG, D_ATAN2, D_HYPOT, D_COT
+    D_SQRT,
+    D_CBRT,
+    D_LN,
+    D_LOG10,
+    D_LOG2,
+    D_LOG1P,
+    D_EXP,
+    D_EXPM1,
+    D_SIN,
+    D_COS,
+    D_TAN,
+    D_ASIN,
+    D_ACOS,
+    D_ATAN,
+    D_SINH,
+    D_COSH,
+    D_TANH,
+    D_DEGREES,
+    D_RADIANS,
+    D_SIGN,
+    D_RINT,
+    D_POW,
+    D_LOG,
+    D_ATAN2,
+    D_HYPOT,
+    D_COT
 } dop_t;
 
 static double dop1(dop_t op, double a, bool *null)
 {
     switch (op) {
-    case D_SQRT: return sqrt(a);
-    case D_CBRT: return cbrt(a);
-    case D_LN: *null = a <= 0; return log(a);
-    case D_LOG10: *null = a <= 0; return log10(a);
-    case D_LOG2: *null = a <= 0; return log2(a);
-    case D_LOG1P: *null = a <= -1; return log1p(a);
-    case D_EXP: return exp(a);
-    case D_EXPM1: return expm1(a);
-    case D_SIN: return sin(a);
-    case D_COS: return cos(a);
-    case D_TAN: return tan(a);
-    case D_COT: return 1 / tan(a);
-    case D_ASIN: return asin(a);
-    case D_ACOS: return acos(a);
-    case D_ATAN: return atan(a);
-    case D_SINH: return sinh(a);
-    case D_COSH: return cosh(a);
-    case D_TANH: return tanh(a);
-    case D_DEGREES: return a * 180.0 / M_PI;
-    case D_RADIANS: return a / 180.0 * M_PI;
-    case D_SIGN: return isnan(a) ? a : (a > 0) - (a < 0);
-    case D_RINT: return rint(a);
-    default: return NAN;
+    case D_SQRT:
+        return sqrt(a);
+    case D_CBRT:
+        return cbrt(a);
+    case D_LN:
+        *null = a <= 0;
+        return log(a);
+    case D_LOG10:
+        *null = a <= 0;
+        return log10(a);
+    case D_LOG2:
+        *null = a <= 0;
+        return log2(a);
+    case D_LOG1P:
+        *null = a <= -1;
+        return log1p(a);
+    case D_EXP:
+        return exp(a);
+    case D_EXPM1:
+        return expm1(a);
+    case D_SIN:
+        return sin(a);
+    case D_COS:
+        return cos(a);
+    case D_TAN:
+        return tan(a);
+    case D_COT:
+        return 1 / tan(a);
+    case D_ASIN:
+        return asin(a);
+    case D_ACOS:
+        return acos(a);
+    case D_ATAN:
+        return atan(a);
+    case D_SINH:
+        return sinh(a);
+    case D_COSH:
+        return cosh(a);
+    case D_TANH:
+        return tanh(a);
+    case D_DEGREES:
+        return a * 180.0 / M_PI;
+    case D_RADIANS:
+        return a / 180.0 * M_PI;
+    case D_SIGN:
+        return isnan(a) ? a : (a > 0) - (a < 0);
+    case D_RINT:
+        return rint(a);
+    default:
+        return NAN;
     }
 }
 
 static double dop2(dop_t op, double a, double b, bool *null)
 {
     switch (op) {
-    case D_POW: return pow(a, b);
-    case D_ATAN2: return atan2(a + 0.0, b + 0.0);
-    case D_HYPOT: return hypot(a, b);
+    case D_POW:
+        return pow(a, b);
+    case D_ATAN2:
+        return atan2(a + 0.0, b + 0.0);
+    case D_HYPOT:
+        return hypot(a, b);
     default: /* D_LOG: log(base, x) */
         *null = a <= 0 || b <= 0;
         return log(b) / log(a);
@@ -100,15 +153,16 @@ static lh_err exec_double(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_double(b, op);                                                                 \
     }
-DBIND(b_sqrt, D_SQRT) DBIND(b_cbrt, D_CBRT) DBIND(b_ln, D_LN) DBIND(b_log10, D_LOG10)
-DBIND(b_log2, D_LOG2) DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1)
-DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN)
-DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH)
-DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS)
-DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2)
-DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
+DBIND(b_sqrt, D_SQRT)
+DBIND(b_cbrt, D_CBRT) DBIND(b_ln, D_LN) DBIND(b_log10, D_LOG10) DBIND(b_log2, D_LOG2)
+    DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN)
+        DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
+            DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+                DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
+                    DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
+                        DBIND(b_cot, D_COT)
 
-static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                            static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
@@ -159,9 +213,9 @@ static lh_err x_abs(const lh_func_exec_t *x, lh_errbuf *eb)
 /* ---- round / bround / floor / ceil ---- */
 
 typedef struct round_bd {
-    int scale;     /* digits to keep (may be negative) */
+    int scale; /* digits to keep (may be negative) */
     bool half_even;
-    int mode;      /* 0 round, 1 floor, 2 ceil */
+    int mode; /* 0 round, 1 floor, 2 ceil */
 } round_bd_t;
 
 static lh_type_t round_decimal_type(lh_type_t t, int scale)
@@ -201,7 +255,7 @@ static lh_err bind_round(lh_func_bind_t *b, int mode, bool half_even, lh_errbuf 
         b->ret_type = t.id == LH_TYPE_DECIMAL ? lh_type_decimal(t.precision - t.scale + 1, 0)
                                               : fn_type(LH_TYPE_LONG);
     } else {
-        lh_type_t d = t.id == LH_TYPE_DECIMAL ? t
+        lh_type_t d = t.id == LH_TYPE_DECIMAL     ? t
                       : lh_type_is_integral(t.id) ? lh_type_as_decimal(t)
                                                   : lh_type_decimal(30, 15);
         b->cast_to[0] = d;
@@ -254,9 +308,11 @@ static lh_err x_round(const lh_func_exec_t *x, lh_errbuf *eb)
             double d = fn_f64(a, i);
             if (bd->mode != 0) {
                 double r = bd->mode == 1 ? floor(d) : ceil(d);
-                fn_put_i64(x->out, i, r >= 9.2233720368547758e18 ? INT64_MAX
-                                      : r <= -9.2233720368547758e18 ? INT64_MIN
-                                      : isnan(r) ? 0 : (int64_t)r);
+                fn_put_i64(x->out, i,
+                           r >= 9.2233720368547758e18    ? INT64_MAX
+                           : r <= -9.2233720368547758e18 ? INT64_MIN
+                           : isnan(r)                    ? 0
+                                                         : (int64_t)r);
                 continue;
             }
             lh_i128 u;
@@ -281,8 +337,10 @@ static lh_err x_round(const lh_func_exec_t *x, lh_errbuf *eb)
             }
             lh_i128 r = round_dec(v, 0, bd->scale, bd) * lh_dec_pow10(-bd->scale);
             lh_type_id id = a->type.id;
-            int64_t hi = id == LH_TYPE_BYTE ? INT8_MAX : id == LH_TYPE_SHORT ? INT16_MAX
-                         : id == LH_TYPE_INT ? INT32_MAX : INT64_MAX;
+            int64_t hi = id == LH_TYPE_BYTE    ? INT8_MAX
+                         : id == LH_TYPE_SHORT ? INT16_MAX
+                         : id == LH_TYPE_INT   ? INT32_MAX
+                                               : INT64_MAX;
             if (r > hi || r < -hi - 1)
                 return lh_sqlerr(eb, "ARITHMETIC_OVERFLOW", "message", "Overflow", "alternative",
                                  "", "config", "\"spark.sql.ansi.enabled\"", NULL);
@@ -318,8 +376,8 @@ static lh_err bind_extreme(lh_func_bind_t *b, const char *name, lh_errbuf *eb)
         if (!lh_type_common(t, b->arg_types[i], &t)) {
             char e[96];
             snprintf(e, sizeof e, "\"%s(...)\"", name);
-            return lh_sqlerr(eb, "DATATYPE_MISMATCH.DATA_DIFF_TYPES", "sqlExpr", e,
-                             "functionName", name, "dataType", "(...)", NULL);
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.DATA_DIFF_TYPES", "sqlExpr", e, "functionName",
+                             name, "dataType", "(...)", NULL);
         }
     }
     for (int i = 0; i < b->arg_count; i++)
@@ -394,8 +452,10 @@ static uint32_t scala_bytes_hash(const uint8_t *d, int len, uint32_t seed)
     uint32_t h = seed;
     int i = 0;
     for (; len - i >= 4; i += 4)
-        h = scala_mix(h, (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 |
-                             (uint32_t)d[i + 3] << 24, false);
+        h = scala_mix(h,
+                      (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 |
+                          (uint32_t)d[i + 3] << 24,
+                      false);
     h ^= (uint32_t)len;
     h ^= h >> 16;
     h *= 0x85ebca6bu;
@@ -428,7 +488,8 @@ static lh_err b_rand(lh_func_bind_t *b, lh_errbuf *eb)
 {
     int64_t *seed = lh_arena_alloc(b->arena, sizeof *seed);
     const lh_value_t *s = b->arg_count ? b->const_args[0] : NULL;
-    if (b->arg_count && (s == NULL || (!lh_type_is_integral(s->type.id) && s->type.id != LH_TYPE_NULL)))
+    if (b->arg_count &&
+        (s == NULL || (!lh_type_is_integral(s->type.id) && s->type.id != LH_TYPE_NULL)))
         return fn_bad_input(b, eb, "rand", 0, "(\"INT\" or \"BIGINT\")");
     *seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
     b->bind_data = seed;
@@ -550,8 +611,9 @@ static lh_err x_conv(const lh_func_exec_t *x, lh_errbuf *eb)
         uint64_t v = 0;
         bool overflow = false;
         for (uint32_t k = neg; k < s.len; k++) {
-            int c = s.ptr[k], d = c >= '0' && c <= '9' ? c - '0'
-                                  : (c | 32) >= 'a' && (c | 32) <= 'z' ? (c | 32) - 'a' + 10 : 99;
+            int c = s.ptr[k], d = c >= '0' && c <= '9'                 ? c - '0'
+                                  : (c | 32) >= 'a' && (c | 32) <= 'z' ? (c | 32) - 'a' + 10
+                                                                       : 99;
             if (d >= af)
                 break;
             if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)af) {
@@ -596,7 +658,10 @@ static lh_err b_sign(lh_func_bind_t *b, lh_errbuf *eb)
     return bind_double(b, D_SIGN);
 }
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
 const lh_func_t lh_fn_math[] = {
     F("abs", 1, 1, b_abs, x_abs),
     F("acos", 1, 1, b_acos, exec_double),

@@ -213,8 +213,8 @@ static lh_err rx_compile(const uint8_t *p, size_t n, pcre2_code **out, lh_errbuf
     pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof msg);
     snprintf(v, sizeof v, "%s near index %zu\n%.*s", msg, (size_t)off, (int)(n < 200 ? n : 200),
              (const char *)p);
-    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.PATTERN", "parameter", "`regexp`",
-                     "functionName", "`regexp`", "value", v, NULL);
+    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.PATTERN", "parameter", "`regexp`", "functionName",
+                     "`regexp`", "value", v, NULL);
 }
 
 static lh_err bind_rx(lh_func_bind_t *b, rx_t kind, lh_errbuf *eb)
@@ -225,9 +225,8 @@ static lh_err bind_rx(lh_func_bind_t *b, rx_t kind, lh_errbuf *eb)
     b->cast_to[0] = b->cast_to[1] = fn_type(LH_TYPE_STRING);
     for (int i = 2; i < b->arg_count; i++)
         b->cast_to[i] = fn_type(kind == RX_REPLACE && i == 2 ? LH_TYPE_STRING : LH_TYPE_INT);
-    const lh_value_t *pos = kind == RX_REPLACE && b->arg_count > 3 && b->const_args
-                                ? b->const_args[3]
-                                : NULL;
+    const lh_value_t *pos =
+        kind == RX_REPLACE && b->arg_count > 3 && b->const_args ? b->const_args[3] : NULL;
     if (pos && !pos->is_null && pos->v.i64 < 1) {
         char cur[24];
         snprintf(cur, sizeof cur, "%lld", (long long)pos->v.i64);
@@ -243,7 +242,8 @@ static lh_err bind_rx(lh_func_bind_t *b, rx_t kind, lh_errbuf *eb)
             uint32_t groups = 0;
             pcre2_pattern_info(bd->code, PCRE2_INFO_CAPTURECOUNT, &groups);
             const lh_value_t *g = b->arg_count > 2 && b->const_args ? b->const_args[2] : NULL;
-            int64_t idx = g && !g->is_null ? g->v.i64 : (kind == RX_EXTRACT && b->arg_count < 3 ? 1 : 0);
+            int64_t idx =
+                g && !g->is_null ? g->v.i64 : (kind == RX_EXTRACT && b->arg_count < 3 ? 1 : 0);
             if (idx < 0 || idx > (int64_t)groups) {
                 char gc[16], gi[24];
                 snprintf(gc, sizeof gc, "%u", groups);
@@ -254,7 +254,7 @@ static lh_err bind_rx(lh_func_bind_t *b, rx_t kind, lh_errbuf *eb)
             }
         }
     }
-    b->ret_type = fn_type(kind == RX_LIKE ? LH_TYPE_BOOLEAN
+    b->ret_type = fn_type(kind == RX_LIKE                        ? LH_TYPE_BOOLEAN
                           : kind == RX_COUNT || kind == RX_INSTR ? LH_TYPE_INT
                                                                  : LH_TYPE_STRING);
     b->ret_nullable = true;
@@ -262,8 +262,8 @@ static lh_err bind_rx(lh_func_bind_t *b, rx_t kind, lh_errbuf *eb)
 }
 
 /* Java's Matcher.appendReplacement: $n / ${name} groups, \x escapes. */
-static bool append_repl(char **o, size_t *on, size_t *cap, const uint8_t *s, PCRE2_SIZE *ov,
-                        int rc, lh_sv_t r)
+static bool append_repl(char **o, size_t *on, size_t *cap, const uint8_t *s, PCRE2_SIZE *ov, int rc,
+                        lh_sv_t r)
 {
     for (uint32_t k = 0; k < r.len; k++) {
         const uint8_t *piece = r.ptr + k;
@@ -300,7 +300,8 @@ static lh_err rx_row(const lh_func_exec_t *x, const rx_bd_t *bd, pcre2_code *cod
     case RX_LIKE:
         fn_put_i64(x->out, i, rc > 0);
         return LH_OK;
-    case RX_EXTRACT: case RX_SUBSTR: {
+    case RX_EXTRACT:
+    case RX_SUBSTR: {
         int64_t g = x->arg_count > 2 ? fn_i64(x->args[2], i) : (bd->kind == RX_EXTRACT ? 1 : 0);
         if (rc <= 0)
             return bd->kind == RX_SUBSTR ? fn_put_null(x->out, i) : fn_put_str(x->out, i, "", 0);
@@ -401,20 +402,19 @@ static lh_err x_rx(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_rx(b, k, eb);                                                                  \
     }
-RX(b_rlike, RX_LIKE) RX(b_extract, RX_EXTRACT) RX(b_replace, RX_REPLACE) RX(b_count, RX_COUNT)
-RX(b_instr, RX_INSTR) RX(b_substr, RX_SUBSTR)
+RX(b_rlike, RX_LIKE)
+RX(b_extract, RX_EXTRACT) RX(b_replace, RX_REPLACE) RX(b_count, RX_COUNT) RX(b_instr, RX_INSTR)
+    RX(b_substr, RX_SUBSTR)
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
-const lh_func_t lh_fn_regex[] = {
-    F("ilike", 2, 3, b_ilike, x_like),
-    F("like", 2, 3, b_like, x_like),
-    F("regexp", 2, 2, b_rlike, x_rx),
-    F("regexp_count", 2, 2, b_count, x_rx),
-    F("regexp_extract", 2, 3, b_extract, x_rx),
-    F("regexp_instr", 2, 3, b_instr, x_rx),
-    F("regexp_like", 2, 2, b_rlike, x_rx),
-    F("regexp_replace", 3, 4, b_replace, x_rx),
-    F("regexp_substr", 2, 2, b_substr, x_rx),
-    F("rlike", 2, 2, b_rlike, x_rx),
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
+        const lh_func_t lh_fn_regex[] = {
+            F("ilike", 2, 3, b_ilike, x_like),          F("like", 2, 3, b_like, x_like),
+            F("regexp", 2, 2, b_rlike, x_rx),           F("regexp_count", 2, 2, b_count, x_rx),
+            F("regexp_extract", 2, 3, b_extract, x_rx), F("regexp_instr", 2, 3, b_instr, x_rx),
+            F("regexp_like", 2, 2, b_rlike, x_rx),      F("regexp_replace", 3, 4, b_replace, x_rx),
+            F("regexp_substr", 2, 2, b_substr, x_rx),   F("rlike", 2, 2, b_rlike, x_rx),
 };
 FN_COUNT(lh_fn_regex);

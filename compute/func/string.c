@@ -33,7 +33,8 @@ static lh_err bind_sig(lh_func_bind_t *b, const char *sig, lh_type_id ret, lh_er
                 b->cast_to[i] = fn_type(LH_TYPE_STRING);
         } else {
             if (t.id != LH_TYPE_NULL && !lh_type_is_integral(t.id) && t.id != LH_TYPE_STRING)
-                return fn_bad_input(b, eb, "string function", i, c == 'I' ? "\"INT\"" : "\"BIGINT\"");
+                return fn_bad_input(b, eb, "string function", i,
+                                    c == 'I' ? "\"INT\"" : "\"BIGINT\"");
             b->cast_to[i] = fn_type(c == 'I' ? LH_TYPE_INT : LH_TYPE_LONG);
         }
     }
@@ -210,9 +211,8 @@ static lh_err bind_tform(lh_func_bind_t *b, tform_t t, lh_errbuf *eb)
     tform_t *bd = lh_arena_alloc(b->arena, sizeof *bd);
     *bd = t;
     b->bind_data = bd;
-    b->cast_to[0] = fn_type(t == T_REVERSE && b->arg_types[0].id == LH_TYPE_BINARY
-                                ? LH_TYPE_BINARY
-                                : LH_TYPE_STRING);
+    b->cast_to[0] = fn_type(
+        t == T_REVERSE && b->arg_types[0].id == LH_TYPE_BINARY ? LH_TYPE_BINARY : LH_TYPE_STRING);
     b->ret_type = b->cast_to[0];
     b->ret_nullable = true;
     return LH_OK;
@@ -288,12 +288,18 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_tform(b, t, eb);                                                               \
     }
-TBIND(b_lower, T_LOWER) TBIND(b_upper, T_UPPER) TBIND(b_initcap, T_INITCAP)
-TBIND(b_reverse, T_REVERSE) TBIND(b_soundex, T_SOUNDEX)
+TBIND(b_lower, T_LOWER)
+TBIND(b_upper, T_UPPER) TBIND(b_initcap, T_INITCAP) TBIND(b_reverse, T_REVERSE)
+    TBIND(b_soundex, T_SOUNDEX)
 
-/* ---- lengths ---- */
+    /* ---- lengths ---- */
 
-typedef enum { L_CHARS, L_OCTETS, L_BITS, L_ASCII } len_t;
+    typedef enum {
+        L_CHARS,
+        L_OCTETS,
+        L_BITS,
+        L_ASCII
+    } len_t;
 
 static lh_err bind_len(lh_func_bind_t *b, len_t k, lh_errbuf *eb)
 {
@@ -315,8 +321,8 @@ static lh_err x_len(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i);
-        int64_t v = k == L_OCTETS ? s.len
-                    : k == L_BITS ? (int64_t)s.len * 8
+        int64_t v = k == L_OCTETS  ? s.len
+                    : k == L_BITS  ? (int64_t)s.len * 8
                     : k == L_ASCII ? (s.len ? (int64_t)u8_decode(s.ptr, s.len, 0) : 0)
                     : is_bin(x)    ? s.len
                                    : (int64_t)u8_len(s.ptr, s.len);
@@ -330,11 +336,16 @@ static lh_err x_len(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_len(b, k, eb);                                                                 \
     }
-LBIND(b_length, L_CHARS) LBIND(b_octet, L_OCTETS) LBIND(b_bits, L_BITS) LBIND(b_ascii, L_ASCII)
+LBIND(b_length, L_CHARS)
+LBIND(b_octet, L_OCTETS) LBIND(b_bits, L_BITS) LBIND(b_ascii, L_ASCII)
 
-/* ---- substring / left / right ---- */
+    /* ---- substring / left / right ---- */
 
-typedef enum { SUB_SUBSTR, SUB_LEFT, SUB_RIGHT } sub_t;
+    typedef enum {
+        SUB_SUBSTR,
+        SUB_LEFT,
+        SUB_RIGHT
+    } sub_t;
 
 static lh_err bind_sub(lh_func_bind_t *b, sub_t k, lh_errbuf *eb)
 {
@@ -403,11 +414,16 @@ static lh_err x_sub(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_sub(b, k, eb);                                                                 \
     }
-SBIND(b_substr, SUB_SUBSTR) SBIND(b_left, SUB_LEFT) SBIND(b_right, SUB_RIGHT)
+SBIND(b_substr, SUB_SUBSTR)
+SBIND(b_left, SUB_LEFT) SBIND(b_right, SUB_RIGHT)
 
-/* ---- trims ---- */
+    /* ---- trims ---- */
 
-typedef enum { TR_BOTH, TR_LEFT, TR_RIGHT } trim_t;
+    typedef enum {
+        TR_BOTH,
+        TR_LEFT,
+        TR_RIGHT
+    } trim_t;
 
 static lh_err bind_trim(lh_func_bind_t *b, trim_t k, lh_errbuf *eb)
 {
@@ -468,11 +484,12 @@ static lh_err x_trim(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_trim(b, k, eb);                                                                \
     }
-TRBIND(b_trim, TR_BOTH) TRBIND(b_ltrim, TR_LEFT) TRBIND(b_rtrim, TR_RIGHT)
+TRBIND(b_trim, TR_BOTH)
+TRBIND(b_ltrim, TR_LEFT) TRBIND(b_rtrim, TR_RIGHT)
 
-/* ---- lpad / rpad ---- */
+    /* ---- lpad / rpad ---- */
 
-static lh_err bind_pad(lh_func_bind_t *b, bool left, lh_errbuf *eb)
+    static lh_err bind_pad(lh_func_bind_t *b, bool left, lh_errbuf *eb)
 {
     bool *bd = lh_arena_alloc(b->arena, sizeof *bd);
     *bd = left;
@@ -610,12 +627,13 @@ static lh_err x_find(const lh_func_exec_t *x, lh_errbuf *eb)
     {                                                                                              \
         return bind_find(b, k, eb);                                                                \
     }
-FBIND(b_instr, FIND_INSTR) FBIND(b_locate, FIND_LOCATE) FBIND(b_starts, FIND_STARTS)
-FBIND(b_ends, FIND_ENDS) FBIND(b_contains, FIND_CONTAINS)
+FBIND(b_instr, FIND_INSTR)
+FBIND(b_locate, FIND_LOCATE) FBIND(b_starts, FIND_STARTS) FBIND(b_ends, FIND_ENDS)
+    FBIND(b_contains, FIND_CONTAINS)
 
-/* ---- replace / translate / repeat / split_part ---- */
+    /* ---- replace / translate / repeat / split_part ---- */
 
-static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
+    static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_sig(b, "SSS", LH_TYPE_STRING, eb);
 }
@@ -882,15 +900,18 @@ static lh_err x_uuid(const lh_func_exec_t *x, lh_errbuf *eb)
         r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
         char s[37];
         snprintf(s, sizeof s,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-                 r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-                 r[14], r[15]);
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+                 r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+                 r[15]);
         LH_TRY(fn_put_str(x->out, i, s, 36));
     }
     return LH_OK;
 }
 
-#define F(name, lo, hi, bind, exec) {name, LH_FUNC_SCALAR, lo, hi, bind, exec, true}
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
 const lh_func_t lh_fn_string[] = {
     F("ascii", 1, 1, b_ascii, x_len),
     F("bit_length", 1, 1, b_bits, x_len),

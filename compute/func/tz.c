@@ -28,11 +28,11 @@ struct lh_tz {
     char name[64];
     int32_t fixed; /* used when ntrans == 0 and !has_rule */
     int ntrans;
-    int64_t *trans;    /* UTC seconds */
-    int32_t *after;    /* offset in effect from trans[i] */
-    int32_t before;    /* offset before the first transition */
-    bool has_rule;     /* footer rule present */
-    bool rule_dst;     /* the rule has a DST part */
+    int64_t *trans; /* UTC seconds */
+    int32_t *after; /* offset in effect from trans[i] */
+    int32_t before; /* offset before the first transition */
+    bool has_rule;  /* footer rule present */
+    bool rule_dst;  /* the rule has a DST part */
     int32_t std_off, dst_off;
     rule_date_t start, end;
     struct lh_tz *next;
@@ -207,8 +207,8 @@ static bool load_tzif(struct lh_tz *z, const unsigned char *p, size_t n)
     for (int i = 0; i < 6; i++)
         cnt[i] = be32(p + 20 + 4 * i);
     /* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
-    size_t v1 = (size_t)cnt[3] * 5 + (size_t)cnt[4] * 6 + (size_t)cnt[5] +
-                (size_t)cnt[2] * 8 + (size_t)cnt[1] + (size_t)cnt[0];
+    size_t v1 = (size_t)cnt[3] * 5 + (size_t)cnt[4] * 6 + (size_t)cnt[5] + (size_t)cnt[2] * 8 +
+                (size_t)cnt[1] + (size_t)cnt[0];
     if (p[4] < '2' || 44 + v1 + 44 > n)
         return false;
     const unsigned char *h = p + 44 + v1;
@@ -218,8 +218,8 @@ static bool load_tzif(struct lh_tz *z, const unsigned char *p, size_t n)
         cnt[i] = be32(h + 20 + 4 * i);
     if (cnt[3] < 0 || cnt[3] > TZ_MAX_TRANS || cnt[4] <= 0 || cnt[4] > TZ_MAX_TYPES)
         return false;
-    size_t body = (size_t)cnt[3] * 9 + (size_t)cnt[4] * 6 + (size_t)cnt[5] +
-                  (size_t)cnt[2] * 12 + (size_t)cnt[1] + (size_t)cnt[0];
+    size_t body = (size_t)cnt[3] * 9 + (size_t)cnt[4] * 6 + (size_t)cnt[5] + (size_t)cnt[2] * 12 +
+                  (size_t)cnt[1] + (size_t)cnt[0];
     const unsigned char *t = h + 44;
     if ((size_t)(t - p) + body > n)
         return false;

@@ -42,15 +42,23 @@ static void call2(const char *name, const char *a, size_t an, const char *b, siz
     memcpy(casts, types, sizeof casts);
     lh_value_t cb = {.type = types[1], .v.str = {(const uint8_t *)b, (uint32_t)bn}};
     const lh_value_t *consts[2] = {NULL, &cb};
-    lh_func_bind_t bd = {.arg_count = 2, .arg_types = types, .const_args = consts, .conf = &CONF,
-                         .arena = arena, .cast_to = casts};
+    lh_func_bind_t bd = {.arg_count = 2,
+                         .arg_types = types,
+                         .const_args = consts,
+                         .conf = &CONF,
+                         .arena = arena,
+                         .cast_to = casts};
     lh_errbuf eb;
     if (f && va && vb && f->bind(&bd, &eb) == LH_OK && lh_type_equal(casts[0], types[0]) &&
         lh_type_equal(casts[1], types[1])) {
         lh_vec_t *out = lh_vec_create(bd.ret_type, 1);
         const lh_vec_t *args[2] = {va, vb};
-        lh_func_exec_t x = {.args = args, .arg_count = 2, .rows = 1, .out = out,
-                            .bind_data = bd.bind_data, .conf = &CONF};
+        lh_func_exec_t x = {.args = args,
+                            .arg_count = 2,
+                            .rows = 1,
+                            .out = out,
+                            .bind_data = bd.bind_data,
+                            .conf = &CONF};
         if (out)
             f->exec(&x, &eb);
         lh_vec_destroy(out);
@@ -63,10 +71,10 @@ static void call2(const char *name, const char *a, size_t an, const char *b, siz
 static void casts(const char *s, size_t n)
 {
     static const lh_type_t targets[] = {
-        {LH_TYPE_BOOLEAN, 0, 0}, {LH_TYPE_BYTE, 0, 0},    {LH_TYPE_INT, 0, 0},
-        {LH_TYPE_LONG, 0, 0},    {LH_TYPE_DOUBLE, 0, 0},  {LH_TYPE_FLOAT, 0, 0},
-        {LH_TYPE_DECIMAL, 10, 2}, {LH_TYPE_DECIMAL, 38, 18}, {LH_TYPE_DATE, 0, 0},
-        {LH_TYPE_TIMESTAMP, 0, 0}, {LH_TYPE_TIMESTAMP_NTZ, 0, 0}, {LH_TYPE_BINARY, 0, 0},
+        {LH_TYPE_BOOLEAN, 0, 0},     {LH_TYPE_BYTE, 0, 0},          {LH_TYPE_INT, 0, 0},
+        {LH_TYPE_LONG, 0, 0},        {LH_TYPE_DOUBLE, 0, 0},        {LH_TYPE_FLOAT, 0, 0},
+        {LH_TYPE_DECIMAL, 10, 2},    {LH_TYPE_DECIMAL, 38, 18},     {LH_TYPE_DATE, 0, 0},
+        {LH_TYPE_TIMESTAMP, 0, 0},   {LH_TYPE_TIMESTAMP_NTZ, 0, 0}, {LH_TYPE_BINARY, 0, 0},
         {LH_TYPE_INTERVAL_YM, 0, 0}, {LH_TYPE_INTERVAL_DT, 2, 4}};
     lh_value_t in = {.type = {LH_TYPE_STRING, 0, 0}, .v.str = {(const uint8_t *)s, (uint32_t)n}};
     for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {

@@ -118,15 +118,24 @@ static bool parse_type(g_t *g, lh_type_t *t)
     static const struct {
         const char *name;
         lh_type_id id;
-    } names[] = {{"tinyint", LH_TYPE_BYTE},      {"byte", LH_TYPE_BYTE},
-                 {"smallint", LH_TYPE_SHORT},    {"short", LH_TYPE_SHORT},
-                 {"integer", LH_TYPE_INT},       {"int", LH_TYPE_INT},
-                 {"bigint", LH_TYPE_LONG},       {"long", LH_TYPE_LONG},
-                 {"float", LH_TYPE_FLOAT},       {"real", LH_TYPE_FLOAT},
-                 {"double", LH_TYPE_DOUBLE},     {"string", LH_TYPE_STRING},
-                 {"binary", LH_TYPE_BINARY},     {"boolean", LH_TYPE_BOOLEAN},
-                 {"date", LH_TYPE_DATE},         {"timestamp_ntz", LH_TYPE_TIMESTAMP_NTZ},
-                 {"timestamp_ltz", LH_TYPE_TIMESTAMP}, {"timestamp", LH_TYPE_TIMESTAMP}};
+    } names[] = {{"tinyint", LH_TYPE_BYTE},
+                 {"byte", LH_TYPE_BYTE},
+                 {"smallint", LH_TYPE_SHORT},
+                 {"short", LH_TYPE_SHORT},
+                 {"integer", LH_TYPE_INT},
+                 {"int", LH_TYPE_INT},
+                 {"bigint", LH_TYPE_LONG},
+                 {"long", LH_TYPE_LONG},
+                 {"float", LH_TYPE_FLOAT},
+                 {"real", LH_TYPE_FLOAT},
+                 {"double", LH_TYPE_DOUBLE},
+                 {"string", LH_TYPE_STRING},
+                 {"binary", LH_TYPE_BINARY},
+                 {"boolean", LH_TYPE_BOOLEAN},
+                 {"date", LH_TYPE_DATE},
+                 {"timestamp_ntz", LH_TYPE_TIMESTAMP_NTZ},
+                 {"timestamp_ltz", LH_TYPE_TIMESTAMP},
+                 {"timestamp", LH_TYPE_TIMESTAMP}};
     memset(t, 0, sizeof *t);
     if (kw(g, "decimal") || kw(g, "dec") || kw(g, "numeric")) {
         t->id = LH_TYPE_DECIMAL;
@@ -229,17 +238,22 @@ static gv_t call(g_t *g, const char *name, gv_t *args, int n, const lh_type_t *c
         }
     }
     lh_type_t target = cast_target ? *cast_target : (lh_type_t){0};
-    lh_func_bind_t b = {.arg_count = n, .arg_types = types, .const_args = consts,
-                        .conf = &g->conf, .arena = g->arena, .arg_sql = sqls, .sql = NULL,
-                        .cast_to = cast_to, .bind_data = cast_target ? &target : NULL};
+    lh_func_bind_t b = {.arg_count = n,
+                        .arg_types = types,
+                        .const_args = consts,
+                        .conf = &g->conf,
+                        .arena = g->arena,
+                        .arg_sql = sqls,
+                        .sql = NULL,
+                        .cast_to = cast_to,
+                        .bind_data = cast_target ? &target : NULL};
     if (f->bind(&b, &g->eb) != LH_OK)
         return fail(g, g->eb.code == LH_E_INVALID && g->eb.error_code ? 1 : 2);
     const lh_vec_t *in[G_MAX_ARGS];
     bool all_const = true;
     for (int k = 0; k < n; k++) {
         all_const &= args[k].is_const;
-        if (lh_type_equal(cast_to[k], types[k]) &&
-            (cast_to[k].id != LH_TYPE_INTERVAL_DT || true)) {
+        if (lh_type_equal(cast_to[k], types[k]) && (cast_to[k].id != LH_TYPE_INTERVAL_DT || true)) {
             in[k] = args[k].v;
             continue;
         }
@@ -250,8 +264,12 @@ static gv_t call(g_t *g, const char *name, gv_t *args, int n, const lh_type_t *c
     }
     gv_t r = {newvec(g, b.ret_type), all_const && f->deterministic, ""};
     r.v->count = 0;
-    lh_func_exec_t x = {.args = in, .arg_count = n, .rows = 1, .out = r.v,
-                        .bind_data = b.bind_data, .conf = &g->conf};
+    lh_func_exec_t x = {.args = in,
+                        .arg_count = n,
+                        .rows = 1,
+                        .out = r.v,
+                        .bind_data = b.bind_data,
+                        .conf = &g->conf};
     if (f->exec(&x, &g->eb) != LH_OK)
         return fail(g, g->eb.error_code ? 1 : 2);
     snprintf(r.sql, sizeof r.sql, "%s(...)", name);
@@ -293,7 +311,8 @@ static gv_t string_lit(g_t *g)
         char *both = lh_arena_alloc(g->arena, o + sv.len + 1);
         memcpy(both, buf, o);
         memcpy(both + o, sv.ptr, sv.len);
-        lh_value_t x = {.type = {LH_TYPE_STRING, 0, 0}, .v.str = {(uint8_t *)both, (uint32_t)(o + sv.len)}};
+        lh_value_t x = {.type = {LH_TYPE_STRING, 0, 0},
+                        .v.str = {(uint8_t *)both, (uint32_t)(o + sv.len)}};
         return val(g, &x);
     }
     lh_value_t x = {.type = {LH_TYPE_STRING, 0, 0}, .v.str = {(uint8_t *)buf, (uint32_t)o}};
@@ -503,8 +522,10 @@ static gv_t unary(g_t *g)
 static gv_t binary(g_t *g, int level)
 {
     static const char *const ops[][10] = {
-        {"<=>", "<=", ">=", "<>", "!=", "==", "=", "<", ">", NULL}, {NULL},
-        {"+", "-", "||", NULL}, {"*", "/", "%", "div", NULL}};
+        {"<=>", "<=", ">=", "<>", "!=", "==", "=", "<", ">", NULL},
+        {NULL},
+        {"+", "-", "||", NULL},
+        {"*", "/", "%", "div", NULL}};
     if (level == 4)
         return unary(g);
     gv_t a = binary(g, level + 1);

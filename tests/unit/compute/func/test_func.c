@@ -20,8 +20,8 @@ static void time_zones(void)
     T_CHECK(la != NULL);
     if (la == NULL)
         return;
-    T_EQ_INT(lh_tz_offset(la, 1704067200), -8 * 3600); /* 2024-01-01 00:00 UTC: PST */
-    T_EQ_INT(lh_tz_offset(la, 1719792000), -7 * 3600); /* 2024-07-01: PDT */
+    T_EQ_INT(lh_tz_offset(la, 1704067200), -8 * 3600);               /* 2024-01-01 00:00 UTC: PST */
+    T_EQ_INT(lh_tz_offset(la, 1719792000), -7 * 3600);               /* 2024-07-01: PDT */
     T_EQ_INT(lh_tz_offset(la, 4102444800 + 180 * 86400), -7 * 3600); /* 2100: footer rule */
     /* gap: 2024-03-10 02:30 local does not exist -> 03:30 PDT = 10:30 UTC */
     int64_t gap_local = lh_dt_days_from_civil(2024, 3, 10) * 86400 + 2 * 3600 + 1800;
@@ -44,11 +44,20 @@ static void doubles_as_java(void)
     static const struct {
         double d;
         const char *want;
-    } cases[] = {{1e10, "1.0E10"},      {1e-5, "1.0E-5"},   {0.1, "0.1"},
-                 {-0.0, "-0.0"},        {0.0, "0.0"},       {100.0, "100.0"},
-                 {1234567.0, "1234567.0"}, {12345678.0, "1.2345678E7"},
-                 {0.001, "0.001"},      {0.0001, "1.0E-4"}, {1.5e300, "1.5E300"},
-                 {3.14159, "3.14159"},  {-2.5, "-2.5"},     {1.0 / 3, "0.3333333333333333"}};
+    } cases[] = {{1e10, "1.0E10"},
+                 {1e-5, "1.0E-5"},
+                 {0.1, "0.1"},
+                 {-0.0, "-0.0"},
+                 {0.0, "0.0"},
+                 {100.0, "100.0"},
+                 {1234567.0, "1234567.0"},
+                 {12345678.0, "1.2345678E7"},
+                 {0.001, "0.001"},
+                 {0.0001, "1.0E-4"},
+                 {1.5e300, "1.5E300"},
+                 {3.14159, "3.14159"},
+                 {-2.5, "-2.5"},
+                 {1.0 / 3, "0.3333333333333333"}};
     char buf[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lh_format_double(cases[i].d, buf, sizeof buf);
@@ -246,8 +255,9 @@ static void expressions(void)
     for (size_t k = 0; k < sizeof EXPRS / sizeof EXPRS[0]; k++) {
         g_status st = golden_eval(EXPRS[k][0], "America/Los_Angeles", got, sizeof got);
         const char *want = EXPRS[k][1];
-        bool ok = want[0] == '!' ? (want[1] == '?' ? st != G_OK : st == G_ERROR && strcmp(got, want + 1) == 0)
-                                 : st == G_OK && strcmp(got, want) == 0;
+        bool ok = want[0] == '!'
+                      ? (want[1] == '?' ? st != G_OK : st == G_ERROR && strcmp(got, want + 1) == 0)
+                      : st == G_OK && strcmp(got, want) == 0;
         if (!ok)
             fprintf(stderr, "  %s -> [%d] %s, want %s\n", EXPRS[k][0], (int)st, got, want);
         T_CHECK(ok);

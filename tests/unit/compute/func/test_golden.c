@@ -24,16 +24,26 @@ typedef struct family {
 } family_t;
 
 static const family_t FAMILIES[] = {
-    {"cast.sql.out", 114},           {"try_cast.sql.out", 27},
-    {"math.sql.out", 73},           {"operators.sql.out", 50},
-    {"try_arithmetic.sql.out", 64}, {"decimalArithmeticOperations.sql.out", 27},
-    {"string-functions.sql.out", 155}, {"regexp-functions.sql.out", 52},
-    {"date.sql.out", 63},           {"timestamp.sql.out", 67},
-    {"datetime-parsing.sql.out", 26}, {"datetime-formatting.sql.out", 3},
-    {"interval.sql.out", 164},       {"extract.sql.out", 24},
-    {"literals.sql.out", 44},       {"predicate-functions.sql.out", 32},
-    {"null-handling.sql.out", 0},  {"conditional-functions.sql.out", 0},
-    {"sql-compatibility-functions.sql.out", 0}, {"ilike.sql.out", 2},
+    {"cast.sql.out", 114},
+    {"try_cast.sql.out", 27},
+    {"math.sql.out", 73},
+    {"operators.sql.out", 50},
+    {"try_arithmetic.sql.out", 64},
+    {"decimalArithmeticOperations.sql.out", 27},
+    {"string-functions.sql.out", 155},
+    {"regexp-functions.sql.out", 52},
+    {"date.sql.out", 63},
+    {"timestamp.sql.out", 67},
+    {"datetime-parsing.sql.out", 26},
+    {"datetime-formatting.sql.out", 3},
+    {"interval.sql.out", 164},
+    {"extract.sql.out", 24},
+    {"literals.sql.out", 44},
+    {"predicate-functions.sql.out", 32},
+    {"null-handling.sql.out", 0},
+    {"conditional-functions.sql.out", 0},
+    {"sql-compatibility-functions.sql.out", 0},
+    {"ilike.sql.out", 2},
 };
 
 static char *slurp(const char *path)
