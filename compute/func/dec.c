@@ -16,8 +16,11 @@ lh_i128 lh_dec_pow10(int n)
     static int ready;
     if (!ready) { /* benign race: every thread writes the same values */
         lh_i128 p = 1;
-        for (int i = 0; i <= 38; i++, p *= 10)
+        for (int i = 0; i <= 38; i++) {
             tab[i] = p;
+            if (i < 38)
+                p *= 10;
+        }
         ready = 1;
     }
     return n < 0 ? 1 : n > 38 ? tab[38] : tab[n];

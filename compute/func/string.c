@@ -113,6 +113,8 @@ typedef struct sbuf {
 
 static bool sb_put(sbuf_t *b, const void *d, size_t n)
 {
+    if (n == 0)
+        return true;
     if (b->n + n > b->cap) {
         size_t c = b->cap ? b->cap * 2 : 256;
         while (c < b->n + n)
