@@ -416,6 +416,10 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
         !lh_type_is_interval(r) && !lh_type_is_datetime(r))
         return fn_bad_input(b, eb, bd->op == OP_ADD ? "date_add" : "date_sub", 1,
                             "(\"INT\" or \"SMALLINT\" or \"TINYINT\")");
+    if (l == LH_TYPE_STRING && lh_type_is_interval(r) && add_sub) { /* '2011-..' - interval */
+        l = LH_TYPE_TIMESTAMP;
+        b->cast_to[0] = fn_type(l);
+    }
     if (l == LH_TYPE_STRING && lh_type_is_datetime(r) && add_sub)
         l = r, b->cast_to[0] = b->arg_types[1];
     if (r == LH_TYPE_STRING && lh_type_is_datetime(l) && bd->op == OP_SUB)

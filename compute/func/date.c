@@ -203,9 +203,10 @@ static lh_err x_field(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_field(b, f);                                                                   \
     }
 FIELD(b_year, FLD_YEAR)
-FIELD(b_quarter, FLD_QUARTER) FIELD(b_month, FLD_MONTH) FIELD(b_day, FLD_DAY) FIELD(b_dow, FLD_DOW)
-    FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY)
-        FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
+FIELD(b_quarter, FLD_QUARTER)
+FIELD(b_month, FLD_MONTH) FIELD(b_day, FLD_DAY) FIELD(b_dow, FLD_DOW) FIELD(b_doy, FLD_DOY)
+    FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR)
+        FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -261,7 +262,16 @@ typedef struct part_bd {
 static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 {
     const lh_value_t *fv = b->const_args ? b->const_args[0] : NULL;
-    if (fv == NULL || fv->type.id != LH_TYPE_STRING || fv->is_null)
+    if (fv && fv->is_null) { /* date_part(NULL, x) is NULL */
+        part_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
+        bd->f = FLD_YEAR;
+        b->bind_data = bd;
+        b->ret_type = fn_type(LH_TYPE_INT);
+        b->cast_to[1] = fn_type(LH_TYPE_NULL);
+        b->ret_nullable = true;
+        return LH_OK;
+    }
+    if (fv == NULL || fv->type.id != LH_TYPE_STRING)
         return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", "\"date_part\"",
                          "inputName", "`field`", "inputType", "\"STRING\"", "inputExpr",
                          "the field", NULL);
@@ -313,6 +323,12 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 static lh_err x_date_part(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const part_bd_t *bd = x->bind_data;
+    if (x->args[1]->type.id == LH_TYPE_NULL) {
+        fn_begin(x);
+        for (size_t i = 0; i < x->rows; i++)
+            fn_put_null(x->out, i);
+        return LH_OK;
+    }
     if (!bd->interval) {
         lh_func_exec_t y = *x;
         y.bind_data = &bd->f;
@@ -710,6 +726,66 @@ static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- make_ym_interval(years, months), make_dt_interval(days, hours, mins, secs) ---- */
+
+static lh_err b_make_ym(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    bind_types(b, "II", LH_TYPE_INTERVAL_YM);
+    b->ret_type.precision = 1, b->ret_type.scale = 2;
+    return LH_OK;
+}
+
+static lh_err b_make_dt(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    bind_types(b, "III", LH_TYPE_INTERVAL_DT);
+    if (b->arg_count > 3)
+        b->cast_to[3] = lh_type_decimal(18, 6);
+    b->ret_type.precision = 1, b->ret_type.scale = 4;
+    return LH_OK;
+}
+
+static lh_err iv_overflow(lh_errbuf *eb)
+{
+    return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITHOUT_SUGGESTION", NULL);
+}
+
+static lh_err x_make_ym(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        int64_t y = x->arg_count > 0 ? fn_i64(x->args[0], i) : 0;
+        int64_t m = y * 12 + (x->arg_count > 1 ? fn_i64(x->args[1], i) : 0);
+        if (m > INT32_MAX || m < INT32_MIN)
+            return iv_overflow(eb);
+        fn_put_i64(x->out, i, m);
+    }
+    return LH_OK;
+}
+
+static lh_err x_make_dt(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    static const int64_t unit[] = {LH_US_PER_DAY, 3600000000LL, 60000000LL};
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        int64_t us = 0, t;
+        for (int k = 0; k < 3 && k < x->arg_count; k++)
+            if (__builtin_mul_overflow(fn_i64(x->args[k], i), unit[k], &t) ||
+                __builtin_add_overflow(us, t, &us))
+                return iv_overflow(eb);
+        if (x->arg_count > 3) {
+            lh_i128 s = lh_dec_get(x->args[3], i);
+            if (s > INT64_MAX || s < INT64_MIN || __builtin_add_overflow(us, (int64_t)s, &us))
+                return iv_overflow(eb);
+        }
+        fn_put_i64(x->out, i, us);
+    }
+    return LH_OK;
+}
+
 /* ---- epoch conversions ---- */
 
 typedef enum {
@@ -809,9 +885,9 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_epoch(b, k);                                                                   \
     }
 EPOCH(b_unix_date, EP_UNIX_DATE)
-EPOCH(b_unix_seconds, EP_SECONDS) EPOCH(b_unix_millis, EP_MILLIS) EPOCH(b_unix_micros, EP_MICROS)
-    EPOCH(b_ts_seconds, EP_TS_SEC) EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US)
-        EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_unix_seconds, EP_SECONDS)
+EPOCH(b_unix_millis, EP_MILLIS) EPOCH(b_unix_micros, EP_MICROS) EPOCH(b_ts_seconds, EP_TS_SEC)
+    EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
 
     /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 
@@ -1070,7 +1146,9 @@ const lh_func_t lh_fn_date[] = {
     F("last_day", 1, 1, b_last_day, x_last_day),
     NF("localtimestamp", 0, 0, b_local_ts, x_current),
     F("make_date", 3, 3, b_make_date, x_make_date),
+    F("make_dt_interval", 0, 4, b_make_dt, x_make_dt),
     F("make_timestamp", 6, 7, b_make_ts, x_make_ts),
+    F("make_ym_interval", 0, 2, b_make_ym, x_make_ym),
     F("minute", 1, 1, b_minute, x_field),
     F("month", 1, 1, b_month, x_field),
     F("months_between", 2, 3, b_months_between, x_months_between),

@@ -170,26 +170,40 @@ static size_t put_num(char *buf, size_t cap, size_t o, int64_t v, int width)
     return put(buf, cap, o, tmp);
 }
 
-/* Offsets: X (Z for zero), x, Z (+HHMM), O (GMT+8). */
+/* Offsets as java.time prints them: X (Z for zero) and x: +HH[MM], +HHMM, +HH:MM,
+ * +HHMM[ss], +HH:MM[:ss]; Z: +HHMM (1-3), localized GMT (4), +HH:MM[:ss] (5);
+ * O: GMT+H[:MM[:ss]] (1), GMT+HH:MM[:ss] (4). */
 static void fmt_offset(char letter, int count, int32_t off, char *out, size_t cap)
 {
+    char sign = off < 0 ? '-' : '+';
+    int a = off < 0 ? -off : off, h = a / 3600, m = a / 60 % 60, s = a % 60;
+    if (letter == 'Z' && count == 4)
+        letter = 'O';
+    if (letter == 'O') {
+        if (off == 0)
+            snprintf(out, cap, "GMT");
+        else if (count == 1)
+            s   ? snprintf(out, cap, "GMT%c%d:%02d:%02d", sign, h, m, s)
+            : m ? snprintf(out, cap, "GMT%c%d:%02d", sign, h, m)
+                : snprintf(out, cap, "GMT%c%d", sign, h);
+        else
+            s ? snprintf(out, cap, "GMT%c%02d:%02d:%02d", sign, h, m, s)
+              : snprintf(out, cap, "GMT%c%02d:%02d", sign, h, m);
+        return;
+    }
+    if (letter == 'Z') {
+        if (count <= 3)
+            snprintf(out, cap, "%c%02d%02d", sign, h, m);
+        else
+            s          ? snprintf(out, cap, "%c%02d:%02d:%02d", sign, h, m, s)
+            : off == 0 ? snprintf(out, cap, "Z")
+                       : snprintf(out, cap, "%c%02d:%02d", sign, h, m);
+        return;
+    }
     if (off == 0 && letter == 'X') {
         snprintf(out, cap, "Z");
         return;
     }
-    char sign = off < 0 ? '-' : '+';
-    int a = off < 0 ? -off : off, h = a / 3600, m = a / 60 % 60, s = a % 60;
-    if (letter == 'O') {
-        if (off == 0)
-            snprintf(out, cap, "GMT");
-        else if (count == 1 && m == 0)
-            snprintf(out, cap, "GMT%c%d", sign, h);
-        else
-            snprintf(out, cap, "GMT%c%02d:%02d", sign, h, m);
-        return;
-    }
-    if (letter == 'Z')
-        count = count <= 3 ? 2 : count == 4 ? 3 : 3;
     if (count == 1)
         m ? snprintf(out, cap, "%c%02d%02d", sign, h, m) : snprintf(out, cap, "%c%02d", sign, h);
     else if (count == 2)

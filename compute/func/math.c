@@ -154,10 +154,11 @@ static lh_err exec_double(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_double(b, op);                                                                 \
     }
 DBIND(b_sqrt, D_SQRT)
-DBIND(b_cbrt, D_CBRT) DBIND(b_ln, D_LN) DBIND(b_log10, D_LOG10) DBIND(b_log2, D_LOG2)
-    DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN)
-        DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
-            DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+DBIND(b_cbrt, D_CBRT)
+DBIND(b_ln, D_LN) DBIND(b_log10, D_LOG10) DBIND(b_log2, D_LOG2) DBIND(b_log1p, D_LOG1P)
+    DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS)
+        DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
+            DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
                 DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
                     DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
                         DBIND(b_cot, D_COT)
@@ -658,6 +659,41 @@ static lh_err b_sign(lh_func_bind_t *b, lh_errbuf *eb)
     return bind_double(b, D_SIGN);
 }
 
+/* ---- width_bucket(v, min, max, n) ---- */
+
+static lh_err b_width_bucket(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = b->cast_to[1] = b->cast_to[2] = fn_type(LH_TYPE_DOUBLE);
+    b->cast_to[3] = fn_type(LH_TYPE_LONG);
+    b->ret_type = fn_type(LH_TYPE_LONG);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+/* Spark's WidthBucket: NULL for n <= 0, n = Long.MaxValue, min = max or non-finite
+ * bounds; 0 below the range, n + 1 at or past its end; min > max counts downwards. */
+static lh_err x_width_bucket(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        double v = fn_f64(x->args[0], i), lo = fn_f64(x->args[1], i), hi = fn_f64(x->args[2], i);
+        int64_t n = fn_i64(x->args[3], i);
+        if (n <= 0 || n == INT64_MAX || isnan(v) || !isfinite(lo) || !isfinite(hi) || lo == hi) {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
+        int64_t r;
+        if (lo < hi)
+            r = v < lo ? 0 : v >= hi ? n + 1 : (int64_t)((double)n * (v - lo) / (hi - lo)) + 1;
+        else
+            r = v > lo ? 0 : v <= hi ? n + 1 : (int64_t)((double)n * (lo - v) / (lo - hi)) + 1;
+        fn_put_i64(x->out, i, r);
+    }
+    return LH_OK;
+}
+
 #define F(name, lo, hi, bind, exec)                                                                \
     {                                                                                              \
         name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
@@ -706,5 +742,6 @@ const lh_func_t lh_fn_math[] = {
     F("sqrt", 1, 1, b_sqrt, exec_double),
     F("tan", 1, 1, b_tan, exec_double),
     F("tanh", 1, 1, b_tanh, exec_double),
+    F("width_bucket", 4, 4, b_width_bucket, x_width_bucket),
 };
 FN_COUNT(lh_fn_math);

@@ -291,8 +291,8 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_tform(b, t, eb);                                                               \
     }
 TBIND(b_lower, T_LOWER)
-TBIND(b_upper, T_UPPER) TBIND(b_initcap, T_INITCAP) TBIND(b_reverse, T_REVERSE)
-    TBIND(b_soundex, T_SOUNDEX)
+TBIND(b_upper, T_UPPER)
+TBIND(b_initcap, T_INITCAP) TBIND(b_reverse, T_REVERSE) TBIND(b_soundex, T_SOUNDEX)
 
     /* ---- lengths ---- */
 
@@ -339,7 +339,8 @@ static lh_err x_len(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_len(b, k, eb);                                                                 \
     }
 LBIND(b_length, L_CHARS)
-LBIND(b_octet, L_OCTETS) LBIND(b_bits, L_BITS) LBIND(b_ascii, L_ASCII)
+LBIND(b_octet, L_OCTETS)
+LBIND(b_bits, L_BITS) LBIND(b_ascii, L_ASCII)
 
     /* ---- substring / left / right ---- */
 
@@ -417,7 +418,8 @@ static lh_err x_sub(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_sub(b, k, eb);                                                                 \
     }
 SBIND(b_substr, SUB_SUBSTR)
-SBIND(b_left, SUB_LEFT) SBIND(b_right, SUB_RIGHT)
+SBIND(b_left, SUB_LEFT)
+SBIND(b_right, SUB_RIGHT)
 
     /* ---- trims ---- */
 
@@ -487,7 +489,8 @@ static lh_err x_trim(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_trim(b, k, eb);                                                                \
     }
 TRBIND(b_trim, TR_BOTH)
-TRBIND(b_ltrim, TR_LEFT) TRBIND(b_rtrim, TR_RIGHT)
+TRBIND(b_ltrim, TR_LEFT)
+TRBIND(b_rtrim, TR_RIGHT)
 
     /* ---- lpad / rpad ---- */
 
@@ -630,8 +633,8 @@ static lh_err x_find(const lh_func_exec_t *x, lh_errbuf *eb)
         return bind_find(b, k, eb);                                                                \
     }
 FBIND(b_instr, FIND_INSTR)
-FBIND(b_locate, FIND_LOCATE) FBIND(b_starts, FIND_STARTS) FBIND(b_ends, FIND_ENDS)
-    FBIND(b_contains, FIND_CONTAINS)
+FBIND(b_locate, FIND_LOCATE)
+FBIND(b_starts, FIND_STARTS) FBIND(b_ends, FIND_ENDS) FBIND(b_contains, FIND_CONTAINS)
 
     /* ---- replace / translate / repeat / split_part ---- */
 
