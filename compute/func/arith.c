@@ -412,6 +412,10 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     if (lh_type_is_interval(l) || lh_type_is_interval(r))
         b->cast_to[0] = b->arg_types[0].id == l ? b->arg_types[0] : fn_type(l),
         b->cast_to[1] = b->arg_types[1].id == r ? b->arg_types[1] : fn_type(r);
+    if (l == LH_TYPE_DATE && r == LH_TYPE_STRING && bd->op == OP_SUB) { /* date - '2001-..' */
+        r = LH_TYPE_DATE;
+        b->cast_to[1] = fn_type(r);
+    }
     if (l == LH_TYPE_DATE && add_sub && r != LH_TYPE_DATE && !lh_type_is_integral(r) &&
         !lh_type_is_interval(r) && !lh_type_is_datetime(r))
         return fn_bad_input(b, eb, bd->op == OP_ADD ? "date_add" : "date_sub", 1,

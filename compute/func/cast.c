@@ -444,7 +444,7 @@ static lh_err to_interval(cctx_t *c)
         lh_i128 unit = t.id == LH_TYPE_INTERVAL_YM ? (f == 0 ? 12 : 1) : DT_UNIT[f], r;
         if (!lh_dec_rescale(u * unit, sc, 0, false, &r))
             return fail_overflow(c);
-        if (t.id == LH_TYPE_INTERVAL_DT)
+        if (t.id == LH_TYPE_INTERVAL_DT && f < 3)
             r = r / unit * unit;
         lh_i128 lim = t.id == LH_TYPE_INTERVAL_YM ? INT32_MAX : INT64_MAX;
         if (r > lim || r < -lim - 1)

@@ -112,7 +112,8 @@ bool lh_type_common(lh_type_t a, lh_type_t b, lh_type_t *out)
         lh_type_t other = a.id == LH_TYPE_STRING ? b : a;
         if (lh_type_is_interval(other.id))
             return false;
-        *out = other;
+        /* beside a DECIMAL, Spark compares a string as DOUBLE ('1.51' keeps its digits) */
+        *out = other.id == LH_TYPE_DECIMAL ? (lh_type_t){LH_TYPE_DOUBLE, 0, 0} : other;
         return true;
     }
     if (lh_type_is_datetime(a.id) && lh_type_is_datetime(b.id)) {

@@ -5,7 +5,8 @@
  * COALESCE argument are brought to: numeric widening (TINYINT < SMALLINT < INT < BIGINT <
  * FLOAT < DOUBLE; integral with DECIMAL widens the decimal; DECIMAL with FLOAT/DOUBLE is
  * DOUBLE), decimal widening (scale max, integer digits max, capped at 38), STRING against
- * a number/date/timestamp/boolean/binary takes the other type (Spark ANSI casts the string),
+ * a number/date/timestamp/boolean/binary takes the other type (Spark ANSI casts the string;
+ * beside a DECIMAL both sides compare as DOUBLE),
  * DATE with TIMESTAMP is TIMESTAMP, TIMESTAMP_NTZ with TIMESTAMP is TIMESTAMP, NULL takes
  * the other type. false when no common type exists (DATATYPE_MISMATCH for the binder).
  *
