@@ -280,8 +280,16 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
         return put(buf, cap, o, tmp);
     }
     case 'V':
-    case 'z':
         return put(buf, cap, o, zone ? zone : "UTC");
+    case 'z': { /* short names from the zone data; the long form is not in TZif */
+        const lh_tz_t *tz = zone ? lh_tz_get(zone) : NULL;
+        int64_t utc =
+            lh_floordiv(days * LH_US_PER_DAY +
+                            ((int64_t)c->hour * 3600 + c->minute * 60 + c->second) * LH_US_PER_SEC,
+                        LH_US_PER_SEC) -
+            off;
+        return put(buf, cap, o, tz ? lh_tz_abbrev(tz, utc) : (zone ? zone : "UTC"));
+    }
     default:
         fmt_offset(t->letter, n, off, tmp, sizeof tmp);
         return put(buf, cap, o, tmp);

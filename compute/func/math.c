@@ -155,15 +155,15 @@ static lh_err exec_double(const lh_func_exec_t *x, lh_errbuf *eb)
     }
 DBIND(b_sqrt, D_SQRT)
 DBIND(b_cbrt, D_CBRT)
-DBIND(b_ln, D_LN) DBIND(b_log10, D_LOG10) DBIND(b_log2, D_LOG2) DBIND(b_log1p, D_LOG1P)
-    DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS)
-        DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
-            DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
-                DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
-                    DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
-                        DBIND(b_cot, D_COT)
+DBIND(b_ln, D_LN)
+DBIND(b_log10, D_LOG10) DBIND(b_log2, D_LOG2) DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP)
+    DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN)
+        DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH)
+            DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
+                DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
+                    DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
 
-                            static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                        static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }

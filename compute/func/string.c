@@ -10,10 +10,13 @@
  * row's values and build the result in a stack buffer or the output heap.
  */
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <wctype.h>
 
 #include "compute/func/fn.h"
 
@@ -244,18 +247,59 @@ static size_t soundex(const uint8_t *p, size_t n, uint8_t *o)
     return 4;
 }
 
+/* Unicode simple case mapping through glibc's C.UTF-8 locale (ASCII only without it). */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+static uint32_t map_case(uint32_t c, bool upper)
+{
+    if (c < 0x80)
+        return (uint32_t)(upper ? toupper((int)c) : tolower((int)c));
+    if (utf8_locale == (locale_t)0)
+        return c;
+    return (uint32_t)(upper ? towupper_l((wint_t)c, utf8_locale)
+                            : towlower_l((wint_t)c, utf8_locale));
+}
+
+/* lower/upper/initcap of s into o (>= 4 * len bytes); returns the length. */
+static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
+{
+    size_t n = 0;
+    bool word_start = true;
+    for (size_t k = 0; k < s.len;) {
+        size_t e = u8_next(s.ptr, s.len, k);
+        uint32_t c = u8_decode(s.ptr, s.len, k);
+        bool upper = t == T_UPPER || (t == T_INITCAP && word_start);
+        uint32_t m = map_case(c, upper);
+        if (m == c) { /* keep the original bytes (also keeps invalid UTF-8 as is) */
+            memcpy(o + n, s.ptr + k, e - k);
+            n += e - k;
+        } else {
+            n += u8_encode(m, o + n);
+        }
+        word_start = c == ' ';
+        k = e;
+    }
+    return n;
+}
+
 static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     tform_t t = *(const tform_t *)x->bind_data;
+    pthread_once(&utf8_once, utf8_init);
     fn_begin(x);
     for (size_t i = 0; i < x->rows; i++) {
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i);
-        uint8_t *o = malloc(s.len + 4);
+        uint8_t *o = malloc(4 * (size_t)s.len + 4);
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
         size_t n = s.len;
-        bool word_start = true;
         if (t == T_SOUNDEX)
             n = soundex(s.ptr, s.len, o);
         else if (t == T_REVERSE && is_bin(x))
@@ -269,15 +313,7 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
                 k = e;
             }
         else
-            for (size_t k = 0; k < n; k++) {
-                uint8_t c = s.ptr[k];
-                if (t == T_LOWER || (t == T_INITCAP && !word_start))
-                    c = (uint8_t)tolower(c);
-                else
-                    c = (uint8_t)toupper(c);
-                o[k] = c;
-                word_start = c == ' ';
-            }
+            n = case_map(t, s, o);
         lh_err e = fn_put_str(x->out, i, o, n);
         free(o);
         LH_TRY(e);
@@ -292,7 +328,8 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
     }
 TBIND(b_lower, T_LOWER)
 TBIND(b_upper, T_UPPER)
-TBIND(b_initcap, T_INITCAP) TBIND(b_reverse, T_REVERSE) TBIND(b_soundex, T_SOUNDEX)
+TBIND(b_initcap, T_INITCAP)
+TBIND(b_reverse, T_REVERSE) TBIND(b_soundex, T_SOUNDEX)
 
     /* ---- lengths ---- */
 
@@ -340,7 +377,8 @@ static lh_err x_len(const lh_func_exec_t *x, lh_errbuf *eb)
     }
 LBIND(b_length, L_CHARS)
 LBIND(b_octet, L_OCTETS)
-LBIND(b_bits, L_BITS) LBIND(b_ascii, L_ASCII)
+LBIND(b_bits, L_BITS)
+LBIND(b_ascii, L_ASCII)
 
     /* ---- substring / left / right ---- */
 
@@ -421,13 +459,9 @@ SBIND(b_substr, SUB_SUBSTR)
 SBIND(b_left, SUB_LEFT)
 SBIND(b_right, SUB_RIGHT)
 
-    /* ---- trims ---- */
+/* ---- trims ---- */
 
-    typedef enum {
-        TR_BOTH,
-        TR_LEFT,
-        TR_RIGHT
-    } trim_t;
+typedef enum { TR_BOTH, TR_LEFT, TR_RIGHT } trim_t;
 
 static lh_err bind_trim(lh_func_bind_t *b, trim_t k, lh_errbuf *eb)
 {
@@ -492,9 +526,9 @@ TRBIND(b_trim, TR_BOTH)
 TRBIND(b_ltrim, TR_LEFT)
 TRBIND(b_rtrim, TR_RIGHT)
 
-    /* ---- lpad / rpad ---- */
+/* ---- lpad / rpad ---- */
 
-    static lh_err bind_pad(lh_func_bind_t *b, bool left, lh_errbuf *eb)
+static lh_err bind_pad(lh_func_bind_t *b, bool left, lh_errbuf *eb)
 {
     bool *bd = lh_arena_alloc(b->arena, sizeof *bd);
     *bd = left;
@@ -634,7 +668,8 @@ static lh_err x_find(const lh_func_exec_t *x, lh_errbuf *eb)
     }
 FBIND(b_instr, FIND_INSTR)
 FBIND(b_locate, FIND_LOCATE)
-FBIND(b_starts, FIND_STARTS) FBIND(b_ends, FIND_ENDS) FBIND(b_contains, FIND_CONTAINS)
+FBIND(b_starts, FIND_STARTS)
+FBIND(b_ends, FIND_ENDS) FBIND(b_contains, FIND_CONTAINS)
 
     /* ---- replace / translate / repeat / split_part ---- */
 

@@ -28,11 +28,15 @@ struct lh_tz {
     char name[64];
     int32_t fixed; /* used when ntrans == 0 and !has_rule */
     int ntrans;
-    int64_t *trans; /* UTC seconds */
-    int32_t *after; /* offset in effect from trans[i] */
-    int32_t before; /* offset before the first transition */
-    bool has_rule;  /* footer rule present */
-    bool rule_dst;  /* the rule has a DST part */
+    int64_t *trans;                  /* UTC seconds */
+    int32_t *after;                  /* offset in effect from trans[i] */
+    int32_t before;                  /* offset before the first transition */
+    uint8_t *abbr_idx;               /* per transition: offset into abbrs */
+    uint8_t before_abbr;             /* abbreviation before the first transition */
+    char abbrs[64];                  /* TZif abbreviation strings, NUL-separated */
+    char std_name[16], dst_name[16]; /* from the footer rule */
+    bool has_rule;                   /* footer rule present */
+    bool rule_dst;                   /* the rule has a DST part */
     int32_t std_off, dst_off;
     rule_date_t start, end;
     struct lh_tz *next;
@@ -118,19 +122,31 @@ static const char *posix_date(const char *s, rule_date_t *r)
 }
 
 /* "PST8PDT,M3.2.0,M11.1.0": POSIX offsets are west-positive, ours east-positive. */
+static void copy_name(char *dst, size_t cap, const char *b, const char *e)
+{
+    if (*b == '<')
+        b++, e--;
+    snprintf(dst, cap, "%.*s", (int)(e - b), b);
+}
+
 static void parse_rule(struct lh_tz *z, const char *s)
 {
     int32_t off;
+    const char *n0 = s;
     s = posix_name(s);
+    if (s != NULL)
+        copy_name(z->std_name, sizeof z->std_name, n0, s);
     if (s == NULL || (s = posix_offset(s, &off)) == NULL)
         return;
     z->has_rule = true;
     z->std_off = -off;
     if (*s == '\0' || *s == '\n')
         return;
+    const char *n1 = s;
     s = posix_name(s);
     if (s == NULL)
         return;
+    copy_name(z->dst_name, sizeof z->dst_name, n1, s);
     z->dst_off = z->std_off + 3600;
     if (*s != ',' && *s != '\0') {
         if ((s = posix_offset(s, &off)) == NULL)
@@ -227,14 +243,21 @@ static bool load_tzif(struct lh_tz *z, const unsigned char *p, size_t n)
     z->ntrans = cnt[3];
     z->trans = calloc((size_t)cnt[3] + 1, sizeof *z->trans);
     z->after = calloc((size_t)cnt[3] + 1, sizeof *z->after);
-    if (z->trans == NULL || z->after == NULL)
+    z->abbr_idx = calloc((size_t)cnt[3] + 1, 1);
+    if (z->trans == NULL || z->after == NULL || z->abbr_idx == NULL)
         return false;
+    const unsigned char *chars = types + (size_t)cnt[4] * 6;
+    size_t nchars = (size_t)cnt[5] < sizeof z->abbrs - 1 ? (size_t)cnt[5] : sizeof z->abbrs - 1;
+    memcpy(z->abbrs, chars, nchars);
     for (int i = 0; i < cnt[3]; i++) {
         z->trans[i] = be64(t + 8 * i);
         int ti = idx[i] < cnt[4] ? idx[i] : 0;
         z->after[i] = be32(types + 6 * ti);
+        uint8_t ai = types[6 * ti + 5];
+        z->abbr_idx[i] = ai < nchars ? ai : 0;
     }
     z->before = be32(types); /* type 0 */
+    z->before_abbr = types[5] < nchars ? types[5] : 0;
     const unsigned char *foot = t + body, *end = p + n;
     if (foot < end && *foot == '\n') {
         char rule[128];
@@ -310,6 +333,7 @@ static struct lh_tz *load(const char *name)
     if (!ok) {
         free(z->trans);
         free(z->after);
+        free(z->abbr_idx);
         free(z);
         return NULL;
     }
@@ -363,6 +387,28 @@ int64_t lh_tz_local_to_utc(const lh_tz_t *z, int64_t local)
     if (v2)
         return local - o2;
     return local - o1; /* gap: local - before-offset lands after the transition */
+}
+
+const char *lh_tz_abbrev(const lh_tz_t *z, int64_t utc)
+{
+    if (z->ntrans == 0 && !z->has_rule)
+        return z->name;
+    if (z->ntrans == 0 || (utc >= z->trans[z->ntrans - 1] && z->has_rule)) {
+        bool dst = z->rule_dst && rule_offset(z, utc) == z->dst_off && z->dst_off != z->std_off;
+        const char *n = dst ? z->dst_name : z->std_name;
+        return n[0] ? n : z->name;
+    }
+    if (utc < z->trans[0])
+        return z->abbrs + z->before_abbr;
+    int lo = 0, hi = z->ntrans - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (z->trans[mid] <= utc)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return z->abbrs + z->abbr_idx[lo];
 }
 
 const char *lh_tz_name(const lh_tz_t *z)

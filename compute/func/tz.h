@@ -23,6 +23,9 @@ int32_t lh_tz_offset(const lh_tz_t *tz, int64_t utc_seconds);
  * gap (spring forward) the time moves later by the gap; in an overlap the earlier
  * offset (the one before the transition) wins. */
 int64_t lh_tz_local_to_utc(const lh_tz_t *tz, int64_t local_seconds);
+/* The zone's abbreviation at a UTC instant ("PST", "PDT", "LMT"); for fixed offsets the
+ * name as given ("UTC", "+08:00"). Never NULL. */
+const char *lh_tz_abbrev(const lh_tz_t *tz, int64_t utc_seconds);
 /* The zone's name as given ("America/Los_Angeles", "+08:00"). */
 const char *lh_tz_name(const lh_tz_t *tz);
 
