@@ -205,9 +205,9 @@ static lh_err x_field(const lh_func_exec_t *x, lh_errbuf *eb)
 FIELD(b_year, FLD_YEAR)
 FIELD(b_quarter, FLD_QUARTER)
 FIELD(b_month, FLD_MONTH)
-FIELD(b_day, FLD_DAY) FIELD(b_dow, FLD_DOW) FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK)
-    FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE)
-        FIELD(b_second, FLD_SECOND)
+FIELD(b_day, FLD_DAY)
+FIELD(b_dow, FLD_DOW) FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY)
+    FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -888,8 +888,9 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
 EPOCH(b_unix_date, EP_UNIX_DATE)
 EPOCH(b_unix_seconds, EP_SECONDS)
 EPOCH(b_unix_millis, EP_MILLIS)
-EPOCH(b_unix_micros, EP_MICROS) EPOCH(b_ts_seconds, EP_TS_SEC) EPOCH(b_ts_millis, EP_TS_MS)
-    EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_unix_micros, EP_MICROS)
+EPOCH(b_ts_seconds, EP_TS_SEC) EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US)
+    EPOCH(b_date_from_unix, EP_DATE_FROM)
 
     /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 

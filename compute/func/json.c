@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/limits.h"
 #include "compute/func/fn.h"
 
-#define JSON_MAX_DEPTH 64 /* nesting bound for the skipper (bounded recursion) */
 #define JSON_MAX_STEPS 32
 
 typedef struct step {
@@ -111,7 +111,7 @@ static size_t skip_string(jtext_t t, size_t i)
 static size_t skip_value(jtext_t t, size_t i, int depth)
 {
     i = skip_ws(t, i);
-    if (i >= t.n || depth > JSON_MAX_DEPTH)
+    if (i >= t.n || depth > LH_SQL_JSON_DEPTH_MAX)
         return 0;
     char c = t.s[i];
     if (c == '"')
@@ -168,7 +168,7 @@ static void walk(jtext_t t, size_t i, const jpath_t *p, int k, match_t *m, int d
             m->b[m->n] = i, m->e[m->n++] = e;
         return;
     }
-    if (i >= t.n || depth > JSON_MAX_DEPTH)
+    if (i >= t.n || depth > LH_SQL_JSON_DEPTH_MAX)
         return;
     const step_t *st = &p->s[k];
     char c = t.s[i];

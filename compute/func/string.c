@@ -18,9 +18,8 @@
 #include <sys/random.h>
 #include <wctype.h>
 
+#include "common/limits.h"
 #include "compute/func/fn.h"
-
-#define STR_MAX_RESULT (64u << 20) /* Spark's byte-array limit is 2 GiB; ours per value */
 
 /* Bind by signature: 'S' string, 'I' int, 'L' bigint, 'V' variadic strings. */
 static lh_err bind_sig(lh_func_bind_t *b, const char *sig, lh_type_id ret, lh_errbuf *eb)
@@ -122,7 +121,7 @@ static bool sb_put(sbuf_t *b, const void *d, size_t n)
         size_t c = b->cap ? b->cap * 2 : 256;
         while (c < b->n + n)
             c *= 2;
-        if (c > STR_MAX_RESULT)
+        if (c > LH_SQL_STRING_VALUE_MAX)
             return false;
         uint8_t *q = realloc(b->p, c);
         if (q == NULL)
@@ -329,7 +328,8 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
 TBIND(b_lower, T_LOWER)
 TBIND(b_upper, T_UPPER)
 TBIND(b_initcap, T_INITCAP)
-TBIND(b_reverse, T_REVERSE) TBIND(b_soundex, T_SOUNDEX)
+TBIND(b_reverse, T_REVERSE)
+TBIND(b_soundex, T_SOUNDEX)
 
     /* ---- lengths ---- */
 
@@ -380,13 +380,9 @@ LBIND(b_octet, L_OCTETS)
 LBIND(b_bits, L_BITS)
 LBIND(b_ascii, L_ASCII)
 
-    /* ---- substring / left / right ---- */
+/* ---- substring / left / right ---- */
 
-    typedef enum {
-        SUB_SUBSTR,
-        SUB_LEFT,
-        SUB_RIGHT
-    } sub_t;
+typedef enum { SUB_SUBSTR, SUB_LEFT, SUB_RIGHT } sub_t;
 
 static lh_err bind_sub(lh_func_bind_t *b, sub_t k, lh_errbuf *eb)
 {
@@ -669,7 +665,8 @@ static lh_err x_find(const lh_func_exec_t *x, lh_errbuf *eb)
 FBIND(b_instr, FIND_INSTR)
 FBIND(b_locate, FIND_LOCATE)
 FBIND(b_starts, FIND_STARTS)
-FBIND(b_ends, FIND_ENDS) FBIND(b_contains, FIND_CONTAINS)
+FBIND(b_ends, FIND_ENDS)
+FBIND(b_contains, FIND_CONTAINS)
 
     /* ---- replace / translate / repeat / split_part ---- */
 

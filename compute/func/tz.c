@@ -8,6 +8,8 @@
  */
 #include "compute/func/tz.h"
 
+#include "common/limits.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -15,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TZ_MAX_TRANS 4096 /* real zones have < 300; bounds a corrupt file */
 #define TZ_MAX_TYPES 256
 
 typedef struct rule_date { /* POSIX TZ: Mm.w.d, Jn or n */
@@ -232,7 +233,7 @@ static bool load_tzif(struct lh_tz *z, const unsigned char *p, size_t n)
         return false;
     for (int i = 0; i < 6; i++)
         cnt[i] = be32(h + 20 + 4 * i);
-    if (cnt[3] < 0 || cnt[3] > TZ_MAX_TRANS || cnt[4] <= 0 || cnt[4] > TZ_MAX_TYPES)
+    if (cnt[3] < 0 || cnt[3] > LH_TZ_TRANSITIONS_MAX || cnt[4] <= 0 || cnt[4] > TZ_MAX_TYPES)
         return false;
     size_t body = (size_t)cnt[3] * 9 + (size_t)cnt[4] * 6 + (size_t)cnt[5] + (size_t)cnt[2] * 12 +
                   (size_t)cnt[1] + (size_t)cnt[0];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "compute/func/coerce.h"
 #include "compute/func/datetime.h"
 #include "compute/func/format.h"
@@ -276,6 +277,32 @@ static void expressions(void)
     }
 }
 
+/* LH_SQL_STRING_VALUE_MAX: a value of exactly the bound is built, one byte more fails;
+ * LH_SQL_JSON_DEPTH_MAX: a path into nesting at the bound answers, deeper is NULL. */
+static void bounds(void)
+{
+    char sql[512], got[256];
+    snprintf(sql, sizeof sql, "length(repeat('a', %u))", LH_SQL_STRING_VALUE_MAX);
+    T_CHECK(golden_eval(sql, "UTC", got, sizeof got) == G_OK);
+    snprintf(sql, sizeof sql, "length(repeat('a', %u))", LH_SQL_STRING_VALUE_MAX + 1);
+    T_CHECK(golden_eval(sql, "UTC", got, sizeof got) != G_OK);
+    for (int depth = LH_SQL_JSON_DEPTH_MAX; depth <= LH_SQL_JSON_DEPTH_MAX + 2; depth += 2) {
+        size_t n = 0;
+        static char json[1024], q[1400];
+        for (int k = 0; k < depth; k++)
+            json[n++] = '[';
+        json[n++] = '1';
+        for (int k = 0; k < depth; k++)
+            json[n++] = ']';
+        json[n] = '\0';
+        snprintf(q, sizeof q, "get_json_object('%s', '$[0]')", json);
+        g_status st = golden_eval(q, "UTC", got, sizeof got);
+        T_CHECK(st == G_OK);
+        T_CHECK(depth <= LH_SQL_JSON_DEPTH_MAX ? strcmp(got, "NULL") != 0
+                                               : strcmp(got, "NULL") == 0);
+    }
+}
+
 static void registry(void)
 {
     T_CHECK(lh_func_find("UPPER") != NULL);
@@ -300,6 +327,7 @@ int main(void)
     T_RUN(doubles_as_java);
     T_RUN(coercion_rules);
     T_RUN(expressions);
+    T_RUN(bounds);
     T_RUN(registry);
     return T_DONE();
 }
