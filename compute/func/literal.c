@@ -390,17 +390,23 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
             return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0029", "literal", text, NULL);
         kind = ym;
         lo = f < lo ? f : lo, hi = f > hi ? f : hi;
-        double d = strtod(num, NULL);
+        double d = strtod(num, NULL), term;
         if (ym)
-            total += (__int128)(f == 0 ? d * 12 : d);
+            term = f == 0 ? d * 12 : d;
         else if (week)
-            total += (__int128)(d * 7 * 86400e6);
+            term = d * 7 * 86400e6;
         else if (milli)
-            total += (__int128)(d * 1000);
+            term = d * 1000;
         else if (micro)
-            total += (__int128)d;
+            term = d;
         else
-            total += (__int128)(d * (double)DT_US[f]);
+            term = d * (double)DT_US[f];
+        if (!(fabs(term) < 9.2e18)) /* NaN, inf and beyond BIGINT micros */
+            return interval_error(text, eb);
+        total += (__int128)term;
+        if (total > INT64_MAX || total < INT64_MIN ||
+            (ym && (total > INT32_MAX || total < INT32_MIN)))
+            return interval_error(text, eb);
     }
     if (kind < 0)
         return interval_error(text, eb);

@@ -206,7 +206,7 @@ static lh_err rx_compile(const uint8_t *p, size_t n, pcre2_code **out, lh_errbuf
 {
     int err;
     PCRE2_SIZE off;
-    *out = pcre2_compile(p, n, PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err, &off, NULL);
+    *out = pcre2_compile(p, n, PCRE2_UTF, &err, &off, NULL); /* patterns are checked */
     if (*out != NULL)
         return LH_OK;
     char msg[160], v[400];
