@@ -157,12 +157,13 @@ DBIND(b_sqrt, D_SQRT)
 DBIND(b_cbrt, D_CBRT)
 DBIND(b_ln, D_LN)
 DBIND(b_log10, D_LOG10)
-DBIND(b_log2, D_LOG2) DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1)
-    DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN)
-        DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH)
-            DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS)
-                DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2)
-                    DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
+DBIND(b_log2, D_LOG2)
+DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN)
+    DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
+        DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+            DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
+                DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
+                    DBIND(b_cot, D_COT)
 
                         static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
@@ -511,6 +512,38 @@ static lh_err x_rand(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* randn: java.util.Random.nextGaussian (polar method) over the same generator. */
+static double next_double(uint64_t *st)
+{
+    int64_t hi = xorshift_next(st, 26), lo = xorshift_next(st, 27);
+    return (double)((hi << 27) + lo) * 0x1.0p-53;
+}
+
+static lh_err x_randn(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    uint64_t st = xorshift_seed(*(const int64_t *)x->bind_data);
+    bool have_next = false;
+    double next = 0;
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (have_next) {
+            have_next = false;
+            fn_put_f64(x->out, i, next);
+            continue;
+        }
+        double v1, v2, s;
+        do {
+            v1 = 2 * next_double(&st) - 1;
+            v2 = 2 * next_double(&st) - 1;
+            s = v1 * v1 + v2 * v2;
+        } while (s >= 1 || s == 0);
+        double m = sqrt(-2 * log(s) / s);
+        next = v2 * m, have_next = true;
+        fn_put_f64(x->out, i, v1 * m);
+    }
+    return LH_OK;
+}
+
 /* ---- constants ---- */
 
 static lh_err b_const_double(lh_func_bind_t *b, lh_errbuf *eb)
@@ -734,6 +767,7 @@ const lh_func_t lh_fn_math[] = {
     F("radians", 1, 1, b_radians, exec_double),
     {"rand", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
     {"random", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
+    {"randn", LH_FUNC_SCALAR, 0, 1, b_rand, x_randn, false},
     F("rint", 1, 1, b_rint, exec_double),
     F("round", 1, 2, b_round, x_round),
     F("sign", 1, 1, b_sign, exec_double),

@@ -233,7 +233,8 @@ static const char *const EXPRS[][2] = {
     {"sqrt(16)", "4.0"},
     {"log(2, 8)", "3.0"},
     {"ln(0)", "NULL"},
-    {"rand(0)", "0.7604953758285915"},
+    {"rand(0)", "0.7604953758285915"}, /* Spark's documented values */
+    {"randn(0)", "1.6034991609278433"},
     {"127Y + 1Y", "!ARITHMETIC_OVERFLOW"},
     {"128Y", "!INVALID_NUMERIC_LITERAL_RANGE"},
     {"9223372036854775808", "9223372036854775808"},
