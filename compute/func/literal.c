@@ -401,7 +401,7 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
             term = d;
         else
             term = d * (double)DT_US[f];
-        if (!(fabs(term) < 9.2e18)) /* NaN, inf and beyond BIGINT micros */
+        if (!(fabs(term) < 9223372036854775808.0)) /* NaN, inf, beyond BIGINT micros */
             return interval_error(text, eb);
         total += (__int128)term;
         if (total > INT64_MAX || total < INT64_MIN ||
