@@ -503,10 +503,71 @@ lh_err lh_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_c
     }
 }
 
+/* Widening casts the binder inserts all the time (integer to a wider integer, integer or
+ * FLOAT to DOUBLE) cannot fail: typed loops, validity copied. */
+#define WIDEN(TI, TO)                                                                              \
+    do {                                                                                           \
+        const TI *src = in->data;                                                                  \
+        TO *dst = out->data;                                                                       \
+        for (size_t i = 0; i < rows; i++)                                                          \
+            dst[i] = (TO)src[i];                                                                   \
+    } while (0)
+
+#define WIDEN_FROM(TO)                                                                             \
+    do {                                                                                           \
+        switch (lh_type_width(in->type)) {                                                         \
+        case 1:                                                                                    \
+            WIDEN(int8_t, TO);                                                                     \
+            break;                                                                                 \
+        case 2:                                                                                    \
+            WIDEN(int16_t, TO);                                                                    \
+            break;                                                                                 \
+        case 4:                                                                                    \
+            WIDEN(int32_t, TO);                                                                    \
+            break;                                                                                 \
+        default:                                                                                   \
+            WIDEN(int64_t, TO);                                                                    \
+        }                                                                                          \
+    } while (0)
+
+static bool cast_widen(const lh_vec_t *in, lh_vec_t *out, size_t rows)
+{
+    lh_type_id f = in->type.id, t = out->type.id;
+    bool fi = lh_type_is_integral(f);
+    if (fi && lh_type_is_integral(t) && lh_type_width(out->type) >= lh_type_width(in->type)) {
+        switch (lh_type_width(out->type)) {
+        case 2:
+            WIDEN_FROM(int16_t);
+            break;
+        case 4:
+            WIDEN_FROM(int32_t);
+            break;
+        case 8:
+            WIDEN_FROM(int64_t);
+            break;
+        default:
+            WIDEN_FROM(int8_t);
+        }
+    } else if (fi && t == LH_TYPE_DOUBLE) {
+        WIDEN_FROM(double);
+    } else if (f == LH_TYPE_FLOAT && t == LH_TYPE_DOUBLE) {
+        WIDEN(float, double);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 lh_err lh_cast_vec(const lh_vec_t *in, lh_vec_t *out, size_t rows, const lh_sql_conf_t *conf,
                    bool try_, lh_errbuf *eb)
 {
     out->count = rows;
+    if (cast_widen(in, out, rows)) {
+        for (size_t i = 0; in->validity && i < rows; i++)
+            if (!lh_vec_is_valid(in, i))
+                LH_TRY(lh_vec_set_null(out, i, true));
+        return LH_OK;
+    }
     for (size_t i = 0; i < rows; i++) {
         lh_value_t v = fn_get(in, i);
         LH_TRY(lh_cast_row(&v, out, i, conf, try_, eb));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/limits.h"
+#include "compute/func/cast.h"
 #include "compute/func/coerce.h"
 #include "compute/func/datetime.h"
 #include "compute/func/format.h"
@@ -307,6 +308,29 @@ static void bounds(void)
     }
 }
 
+/* The widening fast path and the general path agree, nulls included. */
+static void widening_casts(void)
+{
+    lh_vec_t *in = lh_vec_create((lh_type_t){LH_TYPE_SHORT, 0, 0}, 4);
+    lh_vec_append_i64(in, -5);
+    lh_vec_append_null(in);
+    lh_vec_append_i64(in, 32767);
+    lh_vec_t *l = lh_vec_create((lh_type_t){LH_TYPE_LONG, 0, 0}, 4);
+    lh_vec_t *d = lh_vec_create((lh_type_t){LH_TYPE_DOUBLE, 0, 0}, 4);
+    lh_sql_conf_t conf = {"UTC", true, 0};
+    lh_errbuf eb;
+    T_CHECK(lh_cast_vec(in, l, 3, &conf, false, &eb) == LH_OK);
+    T_CHECK(lh_cast_vec(in, d, 3, &conf, false, &eb) == LH_OK);
+    T_EQ_INT(l->count, 3);
+    T_EQ_INT(lh_vec_get_i64(l, 0), -5);
+    T_CHECK(!lh_vec_is_valid(l, 1) && !lh_vec_is_valid(d, 1));
+    T_EQ_INT(lh_vec_get_i64(l, 2), 32767);
+    T_CHECK(lh_vec_get_f64(d, 2) == 32767.0);
+    lh_vec_destroy(in);
+    lh_vec_destroy(l);
+    lh_vec_destroy(d);
+}
+
 static void registry(void)
 {
     T_CHECK(lh_func_find("UPPER") != NULL);
@@ -332,6 +356,7 @@ int main(void)
     T_RUN(coercion_rules);
     T_RUN(expressions);
     T_RUN(bounds);
+    T_RUN(widening_casts);
     T_RUN(registry);
     return T_DONE();
 }
