@@ -21,7 +21,7 @@ FROM debian:12-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libmicrohttpd12 libjansson4 libsqlite3-0 libcurl4 libssl3 libzstd1 libsnappy1v5 \
-      zlib1g libxxhash0 libpcre2-8-0 libyaml-0-2 ca-certificates curl openssl \
+      zlib1g libxxhash0 libpcre2-8-0 libyaml-0-2 tzdata ca-certificates curl openssl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/lakehouse --shell /usr/sbin/nologin lakehouse \
  && mkdir -p /var/lib/lakehouse && chown lakehouse:lakehouse /var/lib/lakehouse

@@ -100,4 +100,12 @@ _Static_assert(LH_INFLIGHT_MAX <= 4096, "libmicrohttpd's connection limit is 409
 _Static_assert(LH_JSON_DEPTH_MAX >= 16 && LH_JSON_DEPTH_MAX <= 1024, "stack-safe JSON depth");
 _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe SQL depth");
 
+/* SQL functions (compute/func): one string value built by concat/repeat/pad/replace;
+ * Spark's own ceiling is 2 GiB, ours keeps one row from exhausting a query's memory. */
+#define LH_SQL_STRING_VALUE_MAX (64u << 20)
+/* JSON nesting get_json_object walks before giving up (NULL), as LH_JSON_DEPTH_MAX. */
+#define LH_SQL_JSON_DEPTH_MAX 64
+/* Transitions in one TZif zone file: real zones have < 300; bounds a corrupt file. */
+#define LH_TZ_TRANSITIONS_MAX 4096
+
 #endif

@@ -37,11 +37,13 @@ size_t lh_type_width(lh_type_t t)
     case LH_TYPE_INT:
     case LH_TYPE_DATE:
     case LH_TYPE_FLOAT:
+    case LH_TYPE_INTERVAL_YM:
         return 4;
     case LH_TYPE_LONG:
     case LH_TYPE_DOUBLE:
     case LH_TYPE_TIMESTAMP:
     case LH_TYPE_TIMESTAMP_NTZ:
+    case LH_TYPE_INTERVAL_DT:
         return 8;
     case LH_TYPE_DECIMAL:
         return t.precision <= 18 ? 8 : sizeof(lh_i128);
@@ -70,6 +72,8 @@ static const char *const type_names[LH_TYPE__COUNT] = {
     [LH_TYPE_TIMESTAMP] = "timestamp",
     [LH_TYPE_TIMESTAMP_NTZ] = "timestamp_ntz",
     [LH_TYPE_DECIMAL] = "decimal",
+    [LH_TYPE_INTERVAL_YM] = "interval year to month",
+    [LH_TYPE_INTERVAL_DT] = "interval day to second",
 };
 
 const char *lh_type_name(lh_type_t t, char *buf, size_t buf_size)
@@ -297,6 +301,7 @@ lh_err lh_vec_append_i64(lh_vec_t *v, int64_t x)
         break;
     case LH_TYPE_INT:
     case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
         ((int32_t *)v->data)[i] = (int32_t)x;
         break;
     case LH_TYPE_DECIMAL:
@@ -308,6 +313,7 @@ lh_err lh_vec_append_i64(lh_vec_t *v, int64_t x)
     case LH_TYPE_LONG:
     case LH_TYPE_TIMESTAMP:
     case LH_TYPE_TIMESTAMP_NTZ:
+    case LH_TYPE_INTERVAL_DT:
         ((int64_t *)v->data)[i] = x;
         break;
     case LH_TYPE_FLOAT:
@@ -387,6 +393,7 @@ static int64_t flat_get_i64(const lh_vec_t *v, size_t i)
         return ((const int16_t *)v->data)[i];
     case LH_TYPE_INT:
     case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
         return ((const int32_t *)v->data)[i];
     case LH_TYPE_DECIMAL:
         if (v->type.precision > 18)
@@ -395,6 +402,7 @@ static int64_t flat_get_i64(const lh_vec_t *v, size_t i)
     case LH_TYPE_LONG:
     case LH_TYPE_TIMESTAMP:
     case LH_TYPE_TIMESTAMP_NTZ:
+    case LH_TYPE_INTERVAL_DT:
         return ((const int64_t *)v->data)[i];
     case LH_TYPE_FLOAT:
         return (int64_t)((const float *)v->data)[i];

@@ -26,6 +26,7 @@
  *   TIMESTAMP / TIMESTAMP_NTZ int64_t (microseconds since the epoch)
  *   DECIMAL precision <= 18: int64_t unscaled; precision 19..38: lh_i128 unscaled
  *   STRING / BINARY lh_sv_t
+ *   INTERVAL_YM int32_t months   INTERVAL_DT int64_t microseconds
  *
  * Vectors are not thread-safe; one owner at a time. Memory: lh_vec_create mallocs,
  * lh_vec_destroy frees everything the vector owns.
@@ -58,6 +59,8 @@ typedef enum lh_type_id {
     LH_TYPE_TIMESTAMP,     /* UTC-adjusted micros */
     LH_TYPE_TIMESTAMP_NTZ, /* local micros */
     LH_TYPE_DECIMAL,
+    LH_TYPE_INTERVAL_YM, /* ANSI INTERVAL YEAR TO MONTH: int32_t months */
+    LH_TYPE_INTERVAL_DT, /* ANSI INTERVAL DAY TO SECOND: int64_t microseconds */
     LH_TYPE__COUNT
 } lh_type_id;
 

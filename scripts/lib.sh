@@ -4,7 +4,7 @@
 # Debian packages needed to build and run lakehoused (the Dockerfile mirrors this list).
 LH_BUILD_PACKAGES="gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev libpcre2-dev
-  libyaml-dev"
+  libyaml-dev tzdata"
 # Extra packages for the test suite: clang + its runtime (libFuzzer), Node.js for the
 # black-box and client tests, curl.
 LH_TEST_PACKAGES="clang libclang-rt-14-dev nodejs npm curl openssl"

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/func/literal.h"
 
 /* ---- operator and function names ------------------------------------------------------ */
 
@@ -245,89 +246,23 @@ bool bx_equal(const lh_expr_t *x, const lh_expr_t *y)
 
 static lh_err bind_number(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    const char *t = e->u.lit.text;
-    size_t n = strlen(t);
-    char suffix = n ? (char)toupper((unsigned char)t[n - 1]) : 0;
-    bool bd = n > 2 && toupper((unsigned char)t[n - 2]) == 'B' && suffix == 'D';
-    lh_value_t v = {0};
-    char digits[128];
-    snprintf(digits, sizeof digits, "%.*s",
-             (int)(n - (bd ? 2 : (isalpha((unsigned char)suffix) ? 1 : 0))), t);
-    bool has_dot = strchr(digits, '.') != NULL, has_exp = strpbrk(digits, "eE") != NULL;
-    errno = 0;
-    if (suffix == 'D' && !bd) {
-        v.type.id = LH_TYPE_DOUBLE;
-        v.v.f64 = strtod(digits, NULL);
-    } else if (suffix == 'F') {
-        v.type.id = LH_TYPE_FLOAT;
-        v.v.f64 = strtod(digits, NULL);
-    } else if (has_exp && !bd) {
-        v.type.id = LH_TYPE_DOUBLE;
-        v.v.f64 = strtod(digits, NULL);
-    } else if (has_dot || bd) {
-        /* DECIMAL(p, s) from the digits: p = all digits (at least s, at least 1) */
-        const char *dot = strchr(digits, '.');
-        int scale = dot ? (int)strlen(dot + 1) : 0, prec = 0;
-        bool lead = true;
-        int64_t unscaled = 0;
-        for (const char *p = digits; *p; p++) {
-            if (!isdigit((unsigned char)*p))
-                continue;
-            if (lead && *p == '0' && (dot == NULL || p < dot))
-                continue;
-            lead = false;
-            prec++;
-            unscaled = unscaled * 10 + (*p - '0');
-        }
-        if (prec < scale)
-            prec = scale;
-        if (prec == 0)
-            prec = 1;
-        if (prec > 18) { /* beyond int64: keep it exact as a string cast later */
-            lh_value_t s = {.type = {LH_TYPE_STRING},
-                            .v.str = {(const uint8_t *)lh_arena_strdup(b->a, digits),
-                                      (uint32_t)strlen(digits)}};
-            lh_expr_t *c = lh_expr_const(b->a, &s, e->u.lit.text);
-            return lh_expr_cast(
-                b->a, c,
-                (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)(prec > 38 ? 38 : prec), (uint8_t)scale},
-                false, lh_session_conf(b->env->session), out, b->eb);
-        }
-        v.type = (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)prec, (uint8_t)scale};
-        v.v.i64 = digits[0] == '-' ? -unscaled : unscaled;
-    } else {
-        long long x = strtoll(digits, NULL, 10);
-        bool range = errno == ERANGE;
-        lh_type_id id = suffix == 'L'                        ? LH_TYPE_LONG
-                        : suffix == 'S'                      ? LH_TYPE_SHORT
-                        : suffix == 'Y'                      ? LH_TYPE_BYTE
-                        : (x >= INT32_MIN && x <= INT32_MAX) ? LH_TYPE_INT
-                                                             : LH_TYPE_LONG;
-        int64_t lo = id == LH_TYPE_BYTE ? INT8_MIN : id == LH_TYPE_SHORT ? INT16_MIN : INT64_MIN;
-        int64_t hi = id == LH_TYPE_BYTE ? INT8_MAX : id == LH_TYPE_SHORT ? INT16_MAX : INT64_MAX;
-        if (range || x < lo || x > hi) {
-            if (!isalpha((unsigned char)suffix)) { /* too big for BIGINT: DECIMAL(p,0) */
-                lh_value_t s = {.type = {LH_TYPE_STRING},
-                                .v.str = {(const uint8_t *)lh_arena_strdup(b->a, digits),
-                                          (uint32_t)strlen(digits)}};
-                lh_expr_t *c = lh_expr_const(b->a, &s, e->u.lit.text);
-                int p = (int)strlen(digits) - (digits[0] == '-');
-                return lh_expr_cast(b->a, c,
-                                    (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)(p > 38 ? 38 : p), 0},
-                                    false, lh_session_conf(b->env->session), out, b->eb);
-            }
-            return lh_sqlerr(b->eb, "INVALID_NUMERIC_LITERAL_RANGE", "rawStrippedQualifier", digits,
-                             "minValue", lh_arena_sprintf(b->a, "%lld", (long long)lo), "maxValue",
-                             lh_arena_sprintf(b->a, "%lld", (long long)hi), "typeName",
-                             id == LH_TYPE_BYTE    ? "tinyint"
-                             : id == LH_TYPE_SHORT ? "smallint"
-                                                   : "bigint",
-                             NULL);
-        }
-        v.type.id = id;
-        v.v.i64 = x;
-    }
+    lh_value_t v;
+    LH_TRY(lh_literal_number(e->u.lit.text, &v, b->eb));
     *out = lh_expr_const(b->a, &v, e->u.lit.text);
+    return LH_OK;
+}
+
+/* INTERVAL ...: the text after the keyword, as written. */
+static lh_err bind_interval(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    const char *text = span_text(b, e->span);
+    while (*text && *text != ' ' && *text != '\t' && *text != '\n')
+        text++;
+    while (*text == ' ' || *text == '\t' || *text == '\n')
+        text++;
+    lh_value_t v;
+    LH_TRY(lh_literal_interval(text, &v, b->eb));
+    *out = lh_expr_const(b->a, &v, span_text(b, e->span));
     return LH_OK;
 }
 
@@ -351,17 +286,9 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
         break;
     case LH_LIT_TYPED: {
-        lh_value_t s = {.type = {LH_TYPE_STRING},
-                        .v.str = {(const uint8_t *)e->u.lit.str, e->u.lit.str_len}};
-        lh_type_t t = {strcasecmp(e->u.lit.type_name, "DATE") == 0 ? LH_TYPE_DATE
-                       : strcasecmp(e->u.lit.type_name, "TIMESTAMP_NTZ") == 0
-                           ? LH_TYPE_TIMESTAMP_NTZ
-                           : LH_TYPE_TIMESTAMP};
-        lh_expr_t *c = lh_expr_const(b->a, &s, span_text(b, e->span)), *cast;
-        LH_TRY(lh_expr_cast(b->a, c, t, false, lh_session_conf(b->env->session), &cast, b->eb));
-        lh_value_t folded;
-        LH_TRY(lh_expr_fold(b->a, cast, lh_session_conf(b->env->session), &folded, b->eb));
-        *out = lh_expr_const(b->a, &folded, span_text(b, e->span));
+        LH_TRY(lh_literal_typed(e->u.lit.type_name, e->u.lit.str, lh_session_conf(b->env->session),
+                                b->a, &v, b->eb));
+        *out = lh_expr_const(b->a, &v, span_text(b, e->span));
         return LH_OK;
     }
     }
@@ -903,6 +830,8 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     switch (e->kind) {
     case LH_EX_LITERAL:
         return bind_literal(b, e, out);
+    case LH_EX_INTERVAL:
+        return bind_interval(b, e, out);
     case LH_EX_COLUMN: {
         ectx pre = *x;
         return bind_column(b, &pre, e, out);

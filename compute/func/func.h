@@ -34,6 +34,8 @@
 typedef struct lh_sql_conf {
     const char *time_zone; /* IANA name, e.g. "UTC", "America/Los_Angeles" */
     bool ansi;             /* spark.sql.ansi.enabled (Databricks SQL: true) */
+    int64_t now_us;        /* statement start (UTC micros) for current_timestamp() and
+                              friends, the same for every call in a statement; 0 = clock */
 } lh_sql_conf_t;
 
 typedef struct lh_func_bind {
@@ -43,11 +45,15 @@ typedef struct lh_func_bind {
     const lh_value_t *const *const_args; /* [i] non-NULL when argument i is a constant */
     const lh_sql_conf_t *conf;
     lh_arena_t *arena; /* for bind_data; lives as long as the bound plan */
+    /* optional: Spark's SQL text of each argument and of the whole call, for error
+     * messages (DATATYPE_MISMATCH's sqlExpr/inputSql); NULL when the caller has none */
+    const char *const *arg_sql;
+    const char *sql;
     /* out */
     lh_type_t ret_type;
     bool ret_nullable;
     lh_type_t *cast_to; /* arg_count entries, preset to arg_types; bind may change them */
-    void *bind_data;
+    void *bind_data;    /* in for "cast"/"try_cast": the target lh_type_t (see cast.h) */
 } lh_func_bind_t;
 
 typedef struct lh_func_exec {
@@ -69,6 +75,9 @@ typedef struct lh_func {
     lh_err (*exec)(const lh_func_exec_t *x, lh_errbuf *eb);
     bool deterministic; /* false for rand, uuid, current_timestamp (not folded) */
 } lh_func_t;
+
+/* Family headers: compute/func/cast.h (CAST), coerce.h (implicit casts), format.h (value
+ * text), literal.h (literal text), tz.h and datetime.h (time zones, patterns). */
 
 /* The row for a name (case-insensitive), or NULL. */
 const lh_func_t *lh_func_find(const char *name);

@@ -1,0 +1,813 @@
+/*
+ * hash.c - digests, hashes and byte codecs: md5, sha1/sha, sha2, crc32, hash (Spark's
+ * Murmur3_x86_32, seed 42), xxhash64 (seed 42), base64/unbase64, hex/unhex, encode/decode
+ * (charsets) and decode's CASE form, to_binary, luhn_check.
+ *
+ * Spark hashes values by type: integers up to INT (and DATE) as 4 bytes, BIGINT,
+ * TIMESTAMP and small decimals as 8 bytes, FLOAT/DOUBLE by their IEEE bits (-0.0 as 0),
+ * strings and binaries by their bytes (Murmur3 with Spark's byte-at-a-time tail), larger
+ * decimals by the big-endian two's-complement bytes of the unscaled value. Nulls leave the
+ * running hash unchanged; each argument's hash seeds the next.
+ */
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <xxhash.h>
+
+#include "compute/func/fn.h"
+
+/* ---- Murmur3_x86_32 as org.apache.spark.unsafe.hash.Murmur3_x86_32 ---- */
+
+static uint32_t rotl(uint32_t x, int r)
+{
+    return (x << r) | (x >> (32 - r));
+}
+static uint32_t mix_k1(uint32_t k)
+{
+    return rotl(k * 0xcc9e2d51u, 15) * 0x1b873593u;
+}
+static uint32_t mix_h1(uint32_t h, uint32_t k)
+{
+    return rotl(h ^ k, 13) * 5 + 0xe6546b64u;
+}
+static uint32_t fmix(uint32_t h, uint32_t len)
+{
+    h ^= len;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    return h ^ (h >> 16);
+}
+static uint32_t mm_int(uint32_t v, uint32_t seed)
+{
+    return fmix(mix_h1(seed, mix_k1(v)), 4);
+}
+static uint32_t mm_long(uint64_t v, uint32_t seed)
+{
+    uint32_t h = mix_h1(seed, mix_k1((uint32_t)v));
+    return fmix(mix_h1(h, mix_k1((uint32_t)(v >> 32))), 8);
+}
+static uint32_t mm_bytes(const uint8_t *p, size_t n, uint32_t seed)
+{
+    uint32_t h = seed;
+    size_t al = n - n % 4, i = 0;
+    for (; i < al; i += 4)
+        h = mix_h1(h, mix_k1((uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+                             (uint32_t)p[i + 3] << 24));
+    for (; i < n; i++)
+        h = mix_h1(h, mix_k1((uint32_t)(int32_t)(int8_t)p[i]));
+    return fmix(h, (uint32_t)n);
+}
+
+/* Java BigInteger.toByteArray of v: minimal big-endian two's complement. */
+static size_t big_bytes(lh_i128 v, uint8_t out[17])
+{
+    uint8_t b[16];
+    for (int i = 0; i < 16; i++)
+        b[15 - i] = (uint8_t)((unsigned __int128)v >> (8 * i));
+    int s = 0;
+    while (s < 15 && ((b[s] == 0x00 && !(b[s + 1] & 0x80)) || (b[s] == 0xFF && (b[s + 1] & 0x80))))
+        s++;
+    memcpy(out, b + s, (size_t)(16 - s));
+    return (size_t)(16 - s);
+}
+
+static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
+{
+    switch (v->type.id) {
+    case LH_TYPE_NULL:
+        return seed;
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
+        return mm_int((uint32_t)fn_i64(v, i), seed);
+    case LH_TYPE_FLOAT: {
+        float f = (float)fn_f64(v, i);
+        uint32_t bits;
+        if (f == 0)
+            f = 0;
+        if (isnan(f))
+            bits = 0x7fc00000u;
+        else
+            memcpy(&bits, &f, 4);
+        return mm_int(bits, seed);
+    }
+    case LH_TYPE_DOUBLE: {
+        double d = fn_f64(v, i);
+        uint64_t bits;
+        if (d == 0)
+            d = 0;
+        if (isnan(d))
+            bits = 0x7ff8000000000000ULL;
+        else
+            memcpy(&bits, &d, 8);
+        return mm_long(bits, seed);
+    }
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
+        lh_sv_t s = fn_str(v, i);
+        return mm_bytes(s.ptr, s.len, seed);
+    }
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision <= 18)
+            return mm_long((uint64_t)fn_i64(v, i), seed);
+        uint8_t b[17];
+        return mm_bytes(b, big_bytes(lh_dec_get(v, i), b), seed);
+    default:
+        return mm_long((uint64_t)fn_i64(v, i), seed);
+    }
+}
+
+static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
+{
+    uint8_t b[17];
+    size_t n;
+    switch (v->type.id) {
+    case LH_TYPE_NULL:
+        return seed;
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
+    case LH_TYPE_FLOAT: {
+        uint32_t x;
+        if (v->type.id == LH_TYPE_FLOAT) {
+            float f = (float)fn_f64(v, i);
+            if (f == 0)
+                f = 0;
+            memcpy(&x, &f, 4);
+        } else {
+            x = (uint32_t)fn_i64(v, i);
+        }
+        memcpy(b, &x, 4);
+        return XXH64(b, 4, seed);
+    }
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
+        lh_sv_t s = fn_str(v, i);
+        return XXH64(s.ptr, s.len, seed);
+    }
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18) {
+            n = big_bytes(lh_dec_get(v, i), b);
+            return XXH64(b, n, seed);
+        }
+        /* fall through */
+    default: {
+        uint64_t x;
+        if (v->type.id == LH_TYPE_DOUBLE) {
+            double d = fn_f64(v, i);
+            if (d == 0)
+                d = 0;
+            memcpy(&x, &d, 8);
+        } else {
+            x = (uint64_t)fn_i64(v, i);
+        }
+        memcpy(b, &x, 8);
+        return XXH64(b, 8, seed);
+    }
+    }
+}
+
+static lh_err b_hash(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->ret_type = fn_type(LH_TYPE_INT);
+    b->ret_nullable = false;
+    return LH_OK;
+}
+static lh_err b_xxhash(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->ret_type = fn_type(LH_TYPE_LONG);
+    b->ret_nullable = false;
+    return LH_OK;
+}
+
+static lh_err x_hash(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        uint32_t h = 42;
+        for (int k = 0; k < x->arg_count; k++)
+            if (!fn_null(x->args[k], i))
+                h = mm_value(x->args[k], i, h);
+        fn_put_i64(x->out, i, (int32_t)h);
+    }
+    return LH_OK;
+}
+
+static lh_err x_xxhash(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        uint64_t h = 42;
+        for (int k = 0; k < x->arg_count; k++)
+            if (!fn_null(x->args[k], i))
+                h = xx_value(x->args[k], i, h);
+        fn_put_i64(x->out, i, (int64_t)h);
+    }
+    return LH_OK;
+}
+
+/* ---- digests ---- */
+
+static lh_err b_digest(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_BINARY);
+    if (b->arg_count > 1)
+        b->cast_to[1] = fn_type(LH_TYPE_INT);
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static void to_hex_lower(const uint8_t *d, size_t n, char *o)
+{
+    static const char h[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++)
+        o[2 * i] = h[d[i] >> 4], o[2 * i + 1] = h[d[i] & 15];
+}
+
+static lh_err digest(const lh_func_exec_t *x, const EVP_MD *fixed, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        const EVP_MD *md = fixed;
+        if (md == NULL) { /* sha2(bits) */
+            int64_t bits = fn_i64(x->args[1], i);
+            md = bits == 224                ? EVP_sha224()
+                 : bits == 256 || bits == 0 ? EVP_sha256()
+                 : bits == 384              ? EVP_sha384()
+                 : bits == 512              ? EVP_sha512()
+                                            : NULL;
+            if (md == NULL) {
+                LH_TRY(fn_put_null(x->out, i));
+                continue;
+            }
+        }
+        lh_sv_t s = fn_str(x->args[0], i);
+        uint8_t d[EVP_MAX_MD_SIZE];
+        unsigned n = 0;
+        LH_FAIL_IF(!EVP_Digest(s.ptr, s.len, d, &n, md, NULL), LH_E_INTERNAL, eb, "digest failed");
+        char hex[2 * EVP_MAX_MD_SIZE];
+        to_hex_lower(d, n, hex);
+        LH_TRY(fn_put_str(x->out, i, hex, 2 * n));
+    }
+    return LH_OK;
+}
+
+static lh_err x_md5(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return digest(x, EVP_md5(), eb);
+}
+static lh_err x_sha1(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return digest(x, EVP_sha1(), eb);
+}
+static lh_err x_sha2(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return digest(x, NULL, eb);
+}
+
+static lh_err b_crc32(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_BINARY);
+    b->ret_type = fn_type(LH_TYPE_LONG);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_crc32(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i);
+        uint32_t c = 0xFFFFFFFFu;
+        for (uint32_t k = 0; k < s.len; k++) {
+            c ^= s.ptr[k];
+            for (int j = 0; j < 8; j++)
+                c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+        }
+        fn_put_i64(x->out, i, (int64_t)(c ^ 0xFFFFFFFFu));
+    }
+    return LH_OK;
+}
+
+/* ---- base64 / hex ---- */
+
+static lh_err b_to_string(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_BINARY);
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+static lh_err b_to_binary1(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    b->ret_type = fn_type(LH_TYPE_BINARY);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64_enc(const uint8_t *p, size_t n, char *o)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        o[k++] = B64[v >> 18], o[k++] = B64[(v >> 12) & 63];
+        o[k++] = i + 1 < n ? B64[(v >> 6) & 63] : '=';
+        o[k++] = i + 2 < n ? B64[v & 63] : '=';
+    }
+    return k;
+}
+
+/* Lenient as Java's MIME decoder: skips characters outside the alphabet. */
+static bool b64_dec(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = p[i] ? strchr(B64, p[i]) : NULL;
+        if (p[i] == '=')
+            break;
+        if (c == NULL)
+            continue;
+        acc = acc << 6 | (uint32_t)(c - B64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            o[k++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *on = k;
+    return true;
+}
+
+static int hexv(int c)
+{
+    return c >= '0' && c <= '9'                 ? c - '0'
+           : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
+                                                : -1;
+}
+
+/* unhex: odd length gets a leading 0 nibble; invalid -> false. */
+static bool unhex(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
+{
+    size_t k = 0, i = 0;
+    if (n % 2) {
+        int v = hexv(p[0]);
+        if (v < 0)
+            return false;
+        o[k++] = (uint8_t)v;
+        i = 1;
+    }
+    for (; i < n; i += 2) {
+        int h = hexv(p[i]), l = hexv(p[i + 1]);
+        if (h < 0 || l < 0)
+            return false;
+        o[k++] = (uint8_t)(h << 4 | l);
+    }
+    *on = k;
+    return true;
+}
+
+typedef enum { C_BASE64, C_UNBASE64, C_HEX, C_UNHEX } codec_t;
+
+static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        const lh_vec_t *a = x->args[0];
+        if (c == C_HEX && a->type.id != LH_TYPE_STRING && a->type.id != LH_TYPE_BINARY) {
+            char buf[24];
+            int n = snprintf(buf, sizeof buf, "%llX", (unsigned long long)fn_i64(a, i));
+            LH_TRY(fn_put_str(x->out, i, buf, (size_t)n));
+            continue;
+        }
+        lh_sv_t s = fn_str(a, i);
+        char *o = malloc(2 * (size_t)s.len + 8);
+        LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
+        size_t n = 0;
+        bool ok = true;
+        if (c == C_BASE64)
+            n = b64_enc(s.ptr, s.len, o);
+        else if (c == C_UNBASE64)
+            ok = b64_dec(s.ptr, s.len, (uint8_t *)o, &n);
+        else if (c == C_HEX)
+            for (uint32_t k = 0; k < s.len; k++)
+                n += (size_t)sprintf(o + n, "%02X", s.ptr[k]);
+        else
+            ok = unhex(s.ptr, s.len, (uint8_t *)o, &n);
+        lh_err e = ok ? fn_put_str(x->out, i, o, n) : fn_put_null(x->out, i);
+        free(o);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+static lh_err x_base64(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return codec(x, C_BASE64, eb);
+}
+static lh_err x_unbase64(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return codec(x, C_UNBASE64, eb);
+}
+static lh_err x_hex(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return codec(x, C_HEX, eb);
+}
+static lh_err x_unhex(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return codec(x, C_UNHEX, eb);
+}
+
+static lh_err b_hex(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    lh_type_id id = b->arg_types[0].id;
+    if (id != LH_TYPE_STRING && id != LH_TYPE_BINARY)
+        b->cast_to[0] = fn_type(LH_TYPE_LONG);
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+/* ---- encode / decode with charsets ---- */
+
+static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be",
+                                       "utf-16le",   "utf-32",   "utf-8"};
+
+static int charset_of(lh_sv_t s)
+{
+    for (int k = 0; k < 7; k++)
+        if (strlen(CHARSETS[k]) == s.len &&
+            strncasecmp((const char *)s.ptr, CHARSETS[k], s.len) == 0)
+            return k;
+    return -1;
+}
+
+static lh_err charset_error(const char *fname, lh_sv_t cs, lh_errbuf *eb)
+{
+    char c[128], f[32];
+    snprintf(c, sizeof c, "%.*s", (int)(cs.len < 100 ? cs.len : 100), (const char *)cs.ptr);
+    snprintf(f, sizeof f, "`%s`", fname);
+    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.CHARSET", "parameter", "`charset`",
+                     "functionName", f, "charsets",
+                     "iso-8859-1, us-ascii, utf-16, utf-16be, utf-16le, utf-32, utf-8", "charset",
+                     c, NULL);
+}
+
+/* Decode UTF-8 to code points and re-encode in charset cs (0..6). */
+static bool encode_cs(int cs, lh_sv_t s, uint8_t *o, size_t *on)
+{
+    size_t k = 0;
+    if (cs == 2)
+        o[k++] = 0xFE, o[k++] = 0xFF; /* Java's UTF-16 encoder writes a BOM */
+    for (size_t i = 0; i < s.len;) {
+        uint32_t c = s.ptr[i];
+        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        c &= extra == 3 ? 0x07 : extra == 2 ? 0x0F : extra == 1 ? 0x1F : 0x7F;
+        for (int j = 1; j <= extra && i + (size_t)j < s.len; j++)
+            c = c << 6 | (s.ptr[i + (size_t)j] & 0x3F);
+        i += (size_t)extra + 1;
+        switch (cs) {
+        case 0:
+        case 1:
+            if (c > (cs == 0 ? 0xFFu : 0x7Fu))
+                return false;
+            o[k++] = (uint8_t)c;
+            break;
+        case 2:
+        case 3:
+        case 4: {
+            uint16_t u[2];
+            int nu = 1;
+            if (c >= 0x10000) {
+                u[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+                u[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+                nu = 2;
+            } else {
+                u[0] = (uint16_t)c;
+            }
+            for (int j = 0; j < nu; j++) {
+                bool le = cs == 4;
+                o[k++] = (uint8_t)(le ? u[j] : u[j] >> 8);
+                o[k++] = (uint8_t)(le ? u[j] >> 8 : u[j]);
+            }
+            break;
+        }
+        case 5:
+            o[k++] = (uint8_t)(c >> 24), o[k++] = (uint8_t)(c >> 16);
+            o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
+            break;
+        default:
+            memcpy(o + k, s.ptr + i - (size_t)extra - 1, (size_t)extra + 1);
+            k += (size_t)extra + 1;
+        }
+    }
+    *on = k;
+    return true;
+}
+
+static size_t put_u8(uint32_t c, uint8_t *o)
+{
+    if (c < 0x80)
+        return o[0] = (uint8_t)c, 1;
+    if (c < 0x800)
+        return o[0] = (uint8_t)(0xC0 | c >> 6), o[1] = (uint8_t)(0x80 | (c & 0x3F)), 2;
+    if (c < 0x10000) {
+        o[0] = (uint8_t)(0xE0 | c >> 12), o[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (uint8_t)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | c >> 18), o[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3F)), o[3] = (uint8_t)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Bytes in charset cs to UTF-8 (o >= 3 * s.len + 4); SIZE_MAX on invalid US-ASCII. */
+static size_t decode_cs(int cs, lh_sv_t s, uint8_t *o)
+{
+    size_t k = 0, i = 0;
+    bool le = cs == 4;
+    if (cs == 2 && s.len >= 2 &&
+        ((s.ptr[0] == 0xFF && s.ptr[1] == 0xFE) || (s.ptr[0] == 0xFE && s.ptr[1] == 0xFF)))
+        le = s.ptr[0] == 0xFF, i = 2;
+    while (i < s.len) {
+        uint32_t c;
+        if (cs <= 1) {
+            c = s.ptr[i++];
+            if (cs == 1 && c > 0x7F)
+                return SIZE_MAX;
+        } else if (cs <= 4) {
+            if (i + 1 >= s.len)
+                break;
+            c = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
+                   : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
+            i += 2;
+            if (c >= 0xD800 && c < 0xDC00 && i + 1 < s.len) {
+                uint32_t lo = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
+                                 : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
+                i += 2;
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+            }
+        } else if (cs == 5) {
+            if (i + 3 >= s.len)
+                break;
+            c = (uint32_t)s.ptr[i] << 24 | (uint32_t)s.ptr[i + 1] << 16 |
+                (uint32_t)s.ptr[i + 2] << 8 | s.ptr[i + 3];
+            i += 4;
+        } else {
+            o[k++] = s.ptr[i++];
+            continue;
+        }
+        k += put_u8(c, o + k);
+    }
+    return k;
+}
+
+static lh_err b_encode(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = b->cast_to[1] = fn_type(LH_TYPE_STRING);
+    b->ret_type = fn_type(LH_TYPE_BINARY);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_encode(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
+        int cs = charset_of(c);
+        if (cs < 0)
+            return charset_error("encode", c, eb);
+        uint8_t *o = malloc(4 * (size_t)s.len + 4);
+        LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
+        size_t n;
+        if (!encode_cs(cs, s, o, &n)) {
+            free(o);
+            char cn[16];
+            snprintf(cn, sizeof cn, "%.*s", (int)(c.len < 15 ? c.len : 15), (const char *)c.ptr);
+            return lh_sqlerr(eb, "MALFORMED_CHARACTER_CODING", "function", "`encode`", "charset",
+                             cn, NULL);
+        }
+        lh_err e = fn_put_str(x->out, i, o, n);
+        free(o);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+/* decode(bin, charset) or decode(expr, search, result, ..., default) */
+static lh_err b_decode(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    if (b->arg_count == 2) {
+        b->cast_to[0] = fn_type(LH_TYPE_BINARY);
+        b->cast_to[1] = fn_type(LH_TYPE_STRING);
+        b->ret_type = fn_type(LH_TYPE_STRING);
+        b->ret_nullable = true;
+        return LH_OK;
+    }
+    if (b->arg_count < 3) {
+        char an[16];
+        snprintf(an, sizeof an, "%d", b->arg_count);
+        return lh_sqlerr(eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", "`decode`",
+                         "expectedNum", "2", "actualNum", an, "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    }
+    lh_type_t key = b->arg_types[0], res = b->arg_types[2];
+    for (int i = 1; i < b->arg_count; i += 2) {
+        if (i + 1 < b->arg_count) {
+            lh_type_common(key, b->arg_types[i], &key);
+            lh_type_common(res, b->arg_types[i + 1], &res);
+        } else {
+            lh_type_common(res, b->arg_types[i], &res);
+        }
+    }
+    for (int i = 0; i < b->arg_count; i++)
+        b->cast_to[i] = (i == 0 || (i % 2 == 1 && i + 1 < b->arg_count)) ? key : res;
+    b->ret_type = res;
+    b->ret_nullable = true;
+    int *mode = lh_arena_alloc(b->arena, sizeof *mode);
+    *mode = 1;
+    b->bind_data = mode;
+    return LH_OK;
+}
+
+static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (x->bind_data) {
+            lh_value_t k = fn_get(x->args[0], i), r = {.is_null = true};
+            int a = 1;
+            for (; a + 1 < x->arg_count; a += 2) {
+                lh_value_t s = fn_get(x->args[a], i);
+                if ((k.is_null && s.is_null) ||
+                    (!k.is_null && !s.is_null && lh_value_compare(&k, &s) == 0)) {
+                    r = fn_get(x->args[a + 1], i);
+                    break;
+                }
+            }
+            if (a + 1 >= x->arg_count && a < x->arg_count)
+                r = fn_get(x->args[a], i);
+            LH_TRY(fn_put(x->out, i, &r));
+            continue;
+        }
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
+        int cs = charset_of(c);
+        if (cs < 0)
+            return charset_error("decode", c, eb);
+        uint8_t *o = malloc(3 * (size_t)s.len + 4);
+        LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
+        size_t n = decode_cs(cs, s, o);
+        if (n == SIZE_MAX) {
+            free(o);
+            char cn[16];
+            snprintf(cn, sizeof cn, "%.*s", (int)(c.len < 15 ? c.len : 15), (const char *)c.ptr);
+            return lh_sqlerr(eb, "MALFORMED_CHARACTER_CODING", "function", "`decode`", "charset",
+                             cn, NULL);
+        }
+        lh_err e = fn_put_str(x->out, i, o, n);
+        free(o);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+/* to_binary(str[, fmt]) fmt: hex (default), utf-8, utf8, base64 */
+static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    if (b->arg_count > 1) {
+        const lh_value_t *f = b->const_args ? b->const_args[1] : NULL;
+        if (f == NULL || f->type.id != LH_TYPE_STRING || f->is_null)
+            return fn_bad_input(b, eb, "to_binary", 1, "\"STRING\"");
+        char fmt[16];
+        snprintf(fmt, sizeof fmt, "%.*s", (int)(f->v.str.len < 15 ? f->v.str.len : 15),
+                 (const char *)f->v.str.ptr);
+        int *k = lh_arena_alloc(b->arena, sizeof *k);
+        *k = strcasecmp(fmt, "hex") == 0                                     ? 0
+             : strcasecmp(fmt, "utf-8") == 0 || strcasecmp(fmt, "utf8") == 0 ? 1
+             : strcasecmp(fmt, "base64") == 0                                ? 2
+                                                                             : -1;
+        if (*k < 0) {
+            char v[40];
+            snprintf(v, sizeof v, "'%s'", fmt);
+            return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter", "`format`",
+                             "functionName", "`to_binary`", "invalidFormat", v, NULL);
+        }
+        b->cast_to[1] = fn_type(LH_TYPE_STRING);
+        b->bind_data = k;
+    }
+    b->ret_type = fn_type(LH_TYPE_BINARY);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    int k = x->bind_data ? *(const int *)x->bind_data : 0;
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i);
+        uint8_t *o = malloc((size_t)s.len + 4);
+        LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
+        size_t n = s.len;
+        bool ok = true;
+        if (k == 0)
+            ok = unhex(s.ptr, s.len, o, &n);
+        else if (k == 1)
+            memcpy(o, s.ptr, s.len);
+        else
+            ok = b64_dec(s.ptr, s.len, o, &n);
+        if (!ok) {
+            free(o);
+            char v[300];
+            snprintf(v, sizeof v, "'%.*s'", (int)(s.len < 280 ? s.len : 280), (const char *)s.ptr);
+            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt", "'HEX'", "targetType",
+                             "\"BINARY\"", "suggestion", "`try_to_binary`", NULL);
+        }
+        lh_err e = fn_put_str(x->out, i, o, n);
+        free(o);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+static lh_err b_luhn(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    b->ret_type = fn_type(LH_TYPE_BOOLEAN);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_luhn(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i);
+        int sum = 0;
+        bool ok = s.len > 0;
+        for (uint32_t k = 0; ok && k < s.len; k++) {
+            int d = s.ptr[s.len - 1 - k] - '0';
+            if (d < 0 || d > 9)
+                ok = false;
+            else
+                sum += k % 2 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+        }
+        fn_put_i64(x->out, i, ok && sum % 10 == 0);
+    }
+    return LH_OK;
+}
+
+#define F(name, lo, hi, bind, exec)                                                                \
+    {                                                                                              \
+        name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
+    }
+const lh_func_t lh_fn_hash[] = {
+    F("base64", 1, 1, b_to_string, x_base64),
+    F("crc32", 1, 1, b_crc32, x_crc32),
+    F("decode", 0, -1, b_decode, x_decode),
+    F("encode", 2, 2, b_encode, x_encode),
+    F("hash", 0, -1, b_hash, x_hash),
+    F("hex", 1, 1, b_hex, x_hex),
+    F("luhn_check", 1, 1, b_luhn, x_luhn),
+    F("md5", 1, 1, b_digest, x_md5),
+    F("sha", 1, 1, b_digest, x_sha1),
+    F("sha1", 1, 1, b_digest, x_sha1),
+    F("sha2", 2, 2, b_digest, x_sha2),
+    F("to_binary", 1, 2, b_to_binary, x_to_binary),
+    F("unbase64", 1, 1, b_to_binary1, x_unbase64),
+    F("unhex", 1, 1, b_to_binary1, x_unhex),
+    F("xxhash64", 0, -1, b_xxhash, x_xxhash),
+};
+FN_COUNT(lh_fn_hash);

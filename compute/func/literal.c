@@ -1,0 +1,462 @@
+/*
+ * literal.c - literal text to values (see literal.h): numeric literals with Spark's typing
+ * and suffixes, typed literals, and ANSI interval literals in both the qualified form
+ * ('1-2' YEAR TO MONTH) and the unit-list form (2 years 4 months).
+ */
+#include "compute/func/literal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compute/func/datetime.h"
+#include "compute/func/dec.h"
+#include "compute/func/fn.h"
+
+/* ---- numbers ---- */
+
+static lh_err range_error(const char *raw, const char *type, const char *min, const char *max,
+                          lh_errbuf *eb)
+{
+    return lh_sqlerr(eb, "INVALID_NUMERIC_LITERAL_RANGE", "rawStrippedQualifier", raw, "typeName",
+                     type, "minValue", min, "maxValue", max, NULL);
+}
+
+static lh_err suffixed_int(const char *raw, size_t n, char suf, lh_value_t *out, lh_errbuf *eb)
+{
+    lh_i128 u;
+    int sc, pr;
+    char txt[64];
+    snprintf(txt, sizeof txt, "%.*s", (int)n, raw);
+    struct {
+        char suf;
+        lh_type_id id;
+        const char *name, *min, *max;
+        int64_t lo, hi;
+    } kinds[] = {{'Y', LH_TYPE_BYTE, "tinyint", "-128", "127", INT8_MIN, INT8_MAX},
+                 {'S', LH_TYPE_SHORT, "smallint", "-32768", "32767", INT16_MIN, INT16_MAX},
+                 {'L', LH_TYPE_LONG, "bigint", "-9223372036854775808", "9223372036854775807",
+                  INT64_MIN, INT64_MAX}};
+    for (int k = 0; k < 3; k++) {
+        if (kinds[k].suf != suf)
+            continue;
+        if (!lh_dec_parse(raw, n, &u, &sc, &pr) || sc != 0 || u < kinds[k].lo || u > kinds[k].hi)
+            return range_error(txt, kinds[k].name, kinds[k].min, kinds[k].max, eb);
+        *out = (lh_value_t){.type = fn_type(kinds[k].id), .v.i64 = (int64_t)u};
+        return LH_OK;
+    }
+    return LH_E_INVALID;
+}
+
+static lh_err decimal_literal(const char *raw, size_t n, lh_value_t *out, lh_errbuf *eb)
+{
+    lh_i128 u;
+    int sc, pr;
+    if (!lh_dec_parse(raw, n, &u, &sc, &pr)) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", 39);
+        return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision", p,
+                         "maxPrecision", "38", NULL);
+    }
+    if (sc < 0) { /* 1e3BD: scale 0 */
+        if (!lh_dec_rescale(u, sc, 0, false, &u))
+            return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision", "39",
+                             "maxPrecision", "38", NULL);
+        sc = 0;
+    }
+    int digits = lh_dec_digits(u);
+    int prec = digits > sc ? digits : sc;
+    if (prec > 38) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", prec);
+        return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision", p,
+                         "maxPrecision", "38", NULL);
+    }
+    out->type = lh_type_decimal(prec, sc);
+    out->is_null = false;
+    if (prec > 18)
+        out->v.i128 = u;
+    else
+        out->v.i64 = (int64_t)u;
+    return LH_OK;
+}
+
+lh_err lh_literal_number(const char *text, lh_value_t *out, lh_errbuf *eb)
+{
+    size_t n = strlen(text);
+    memset(out, 0, sizeof *out);
+    LH_FAIL_IF(n == 0, LH_E_INVALID, eb, "empty numeric literal");
+    char last = (char)toupper((unsigned char)text[n - 1]);
+    if (n >= 2 && toupper((unsigned char)text[n - 2]) == 'B' && last == 'D')
+        return decimal_literal(text, n - 2, out, eb);
+    if (last == 'Y' || last == 'S' || last == 'L')
+        return suffixed_int(text, n - 1, last, out, eb);
+    if (last == 'D' || last == 'F' || strpbrk(text, "eE") != NULL) {
+        bool f = last == 'F';
+        out->type = fn_type(f ? LH_TYPE_FLOAT : LH_TYPE_DOUBLE);
+        out->v.f64 = strtod(text, NULL);
+        if (f)
+            out->v.f64 = (float)out->v.f64;
+        if (isinf(out->v.f64)) {
+            char raw[64];
+            snprintf(raw, sizeof raw, "%.*s", (int)(n - (last == 'D' || f)), text);
+            return f ? range_error(raw, "float", "-3.4028234663852886E+38",
+                                   "3.4028234663852886E+38", eb)
+                     : range_error(raw, "double", "-1.7976931348623157E+308",
+                                   "1.7976931348623157E+308", eb);
+        }
+        return LH_OK;
+    }
+    if (strchr(text, '.') != NULL)
+        return decimal_literal(text, n, out, eb);
+    lh_i128 u;
+    int sc, pr;
+    if (lh_dec_parse(text, n, &u, &sc, &pr) && u >= INT32_MIN && u <= INT32_MAX) {
+        *out = (lh_value_t){.type = fn_type(LH_TYPE_INT), .v.i64 = (int64_t)u};
+        return LH_OK;
+    }
+    if (lh_dec_parse(text, n, &u, &sc, &pr) && u >= INT64_MIN && u <= INT64_MAX) {
+        *out = (lh_value_t){.type = fn_type(LH_TYPE_LONG), .v.i64 = (int64_t)u};
+        return LH_OK;
+    }
+    return decimal_literal(text, n, out, eb);
+}
+
+/* ---- typed literals ---- */
+
+static lh_err typed_error(const char *kind, const char *value, lh_errbuf *eb)
+{
+    char t[48], v[300];
+    snprintf(t, sizeof t, "\"%s\"", kind);
+    snprintf(v, sizeof v, "'%.280s'", value);
+    return lh_sqlerr(eb, "INVALID_TYPED_LITERAL", "valueType", t, "value", v, NULL);
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+lh_err lh_literal_typed(const char *kind, const char *value, const lh_sql_conf_t *conf,
+                        lh_arena_t *arena, lh_value_t *out, lh_errbuf *eb)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(value);
+    if (strcasecmp(kind, "DATE") == 0) {
+        int32_t d;
+        if (!lh_dt_parse_date(value, n, &d))
+            return typed_error("DATE", value, eb);
+        out->type = fn_type(LH_TYPE_DATE);
+        out->v.i64 = d;
+        return LH_OK;
+    }
+    bool ntz = strcasecmp(kind, "TIMESTAMP_NTZ") == 0;
+    if (ntz || strcasecmp(kind, "TIMESTAMP") == 0 || strcasecmp(kind, "TIMESTAMP_LTZ") == 0) {
+        int64_t us;
+        int32_t today = (int32_t)lh_floordiv(fn_now_us(conf), LH_US_PER_DAY);
+        if (!lh_dt_parse_timestamp(value, n, fn_tz(conf), ntz, today, &us))
+            return typed_error(ntz ? "TIMESTAMP_NTZ" : "TIMESTAMP", value, eb);
+        out->type = fn_type(ntz ? LH_TYPE_TIMESTAMP_NTZ : LH_TYPE_TIMESTAMP);
+        out->v.i64 = us;
+        return LH_OK;
+    }
+    if (strcasecmp(kind, "X") == 0) {
+        uint8_t *b = lh_arena_alloc(arena, n / 2 + 2);
+        size_t o = 0, i = 0;
+        if (n % 2) { /* odd length: a leading zero nibble */
+            int v = hexval(value[0]);
+            if (v < 0)
+                return typed_error("X", value, eb);
+            b[o++] = (uint8_t)v;
+            i = 1;
+        }
+        for (; i + 1 < n + 1 && i < n; i += 2) {
+            int h = hexval(value[i]), l = hexval(value[i + 1]);
+            if (h < 0 || l < 0)
+                return typed_error("X", value, eb);
+            b[o++] = (uint8_t)(h * 16 + l);
+        }
+        out->type = fn_type(LH_TYPE_BINARY);
+        out->v.str = (lh_sv_t){b, (uint32_t)o};
+        return LH_OK;
+    }
+    if (strcasecmp(kind, "INTERVAL") == 0)
+        return lh_literal_interval(value, out, eb);
+    LH_FAIL(LH_E_UNSUPPORTED, eb, "typed literal %s is not supported", kind);
+}
+
+/* ---- intervals ---- */
+
+/* fields: YEAR=0 MONTH=1 (ym) / DAY=0 HOUR=1 MINUTE=2 SECOND=3 (dt) */
+static int field_of(const char *w, size_t n, bool *ym)
+{
+    static const char *const names[] = {"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"};
+    for (int k = 0; k < 6; k++) {
+        size_t l = strlen(names[k]);
+        if ((n == l || (n == l + 1 && (w[l] == 's' || w[l] == 'S'))) &&
+            strncasecmp(w, names[k], l) == 0) {
+            *ym = k < 2;
+            return k < 2 ? k : k - 2;
+        }
+    }
+    return -1;
+}
+
+static const int64_t DT_US[] = {86400000000LL, 3600000000LL, 60000000LL, 1000000LL};
+
+/* Parse "[+-]a[sep b[sep c[sep d]]]" per the fields start..end into a value. */
+static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, int64_t *out)
+{
+    size_t i = 0;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    while (n > i && isspace((unsigned char)s[n - 1]))
+        n--;
+    bool neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    __int128 total = 0;
+    for (int f = start; f <= end; f++) {
+        if (f > start) {
+            char sep = ym ? '-' : (f == 1 ? ' ' : ':');
+            if (i >= n || s[i] != sep)
+                return false;
+            i++;
+        }
+        __int128 v = 0;
+        size_t st = i;
+        while (i < n && isdigit((unsigned char)s[i]) && i - st < 19)
+            v = v * 10 + (s[i++] - '0');
+        if (i == st)
+            return false;
+        if (f > start && ((ym && v > 11) || (!ym && f == 1 && v > 23) || (!ym && f > 1 && v > 59)))
+            return false;
+        total += ym ? (f == 0 ? v * 12 : v) : v * DT_US[f];
+        if (!ym && f == 3 && i < n && s[i] == '.') {
+            i++;
+            int64_t frac = 0;
+            int k = 0;
+            while (i < n && isdigit((unsigned char)s[i])) {
+                if (k < 6)
+                    frac = frac * 10 + (s[i] - '0');
+                k++, i++;
+            }
+            if (k > 9)
+                return false;
+            for (; k < 6; k++)
+                frac *= 10;
+            total += frac;
+        }
+    }
+    if (i != n)
+        return false;
+    if (neg)
+        total = -total;
+    if (ym ? (total > INT32_MAX || total < INT32_MIN) : (total > INT64_MAX || total < INT64_MIN))
+        return false;
+    *out = (int64_t)total;
+    return true;
+}
+
+static lh_type_t interval_type(bool ym, int start, int end)
+{
+    lh_type_t t = fn_type(ym ? LH_TYPE_INTERVAL_YM : LH_TYPE_INTERVAL_DT);
+    t.precision = (uint8_t)(start + 1);
+    t.scale = (uint8_t)(end + 1);
+    return t;
+}
+
+bool lh_interval_from_string(const char *s, size_t n, lh_type_t t, int64_t *out)
+{
+    bool ym = t.id == LH_TYPE_INTERVAL_YM;
+    int start = t.precision ? t.precision - 1 : 0, end = t.scale ? t.scale - 1 : (ym ? 1 : 3);
+    while (n > 0 && (unsigned char)*s <= ' ')
+        s++, n--;
+    while (n > 0 && (unsigned char)s[n - 1] <= ' ')
+        n--;
+    if (n > 8 && strncasecmp(s, "INTERVAL", 8) == 0) {
+        const char *q1 = memchr(s, '\'', n);
+        const char *q2 = q1 ? memchr(q1 + 1, '\'', n - (size_t)(q1 + 1 - s)) : NULL;
+        if (q2 == NULL)
+            return false;
+        bool neg = false;
+        for (const char *p = s + 8; p < q1; p++)
+            if (*p == '-')
+                neg = !neg;
+        int64_t v;
+        if (!parse_fields(q1 + 1, (size_t)(q2 - q1 - 1), ym, start, end, &v))
+            return false;
+        *out = neg ? -v : v;
+        return true;
+    }
+    return parse_fields(s, n, ym, start, end, out);
+}
+
+static lh_err interval_error(const char *text, lh_errbuf *eb)
+{
+    char v[300];
+    snprintf(v, sizeof v, "%.280s", text);
+    return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.INTERVAL_PARSING", "input", v, "interval", v,
+                     NULL);
+}
+
+/* "'body' FIELD [TO FIELD]" */
+static lh_err qualified(const char *text, const char *q1, const char *q2, bool neg, lh_value_t *out,
+                        lh_errbuf *eb)
+{
+    char w1[16] = {0}, w2[16] = {0}, to[8] = {0};
+    int k = sscanf(q2 + 1, " %15s %7s %15s", w1, to, w2);
+    bool ym1, ym2 = false;
+    int f1 = k >= 1 ? field_of(w1, strlen(w1), &ym1) : -1, f2 = f1;
+    if (f1 < 0 || (k != 1 && k != 3))
+        return interval_error(text, eb);
+    if (k == 3 && (strcasecmp(to, "TO") != 0 || (f2 = field_of(w2, strlen(w2), &ym2)) < 0 ||
+                   ym1 != ym2 || f2 <= f1)) {
+        char body[200];
+        snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+        return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.UNSUPPORTED_FROM_TO_EXPRESSION", "input",
+                         body, "from", w1, "to", w2, NULL);
+    }
+    lh_type_t t = interval_type(ym1, f1, f2);
+    int64_t v;
+    if (!parse_fields(q1 + 1, (size_t)(q2 - q1 - 1), ym1, f1, f2, &v)) {
+        char body[200], typ[64], fmt[64];
+        snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+        snprintf(typ, sizeof typ, "interval %s%s%s", w1, k == 3 ? " to " : "", k == 3 ? w2 : "");
+        for (char *p = typ; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        snprintf(fmt, sizeof fmt, "`[+|-]%s`", ym1 ? "y-m" : "d h:m:s.n");
+        return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE", "input",
+                         body, "intervalStr", ym1 ? "year-month" : "day-time", "supportedFormat",
+                         fmt, "typeName", typ, NULL);
+    }
+    *out = (lh_value_t){.type = t, .v.i64 = neg ? -v : v};
+    return LH_OK;
+}
+
+/* "2 years 4 months", "'1' day 3 seconds", "1 week" */
+static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
+{
+    __int128 total = 0;
+    int kind = -1, lo = 9, hi = -1; /* kind 1 = ym, 0 = dt */
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncasecmp(p, "interval", 8) == 0 && isspace((unsigned char)p[8]))
+        p += 8;
+    while (*p) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        char num[64];
+        size_t k = 0;
+        bool quoted = *p == '\'';
+        if (quoted)
+            p++;
+        while (*p && !isspace((unsigned char)*p) && *p != '\'' && k + 1 < sizeof num)
+            num[k++] = *p++;
+        num[k] = '\0';
+        if (quoted && *p == '\'')
+            p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *w = p;
+        while (isalpha((unsigned char)*p))
+            p++;
+        size_t wl = (size_t)(p - w);
+        bool ym;
+        int f = field_of(w, wl, &ym);
+        bool week = f < 0 && wl >= 4 && strncasecmp(w, "week", 4) == 0;
+        bool milli = f < 0 && wl >= 11 && strncasecmp(w, "millisecond", 11) == 0;
+        bool micro = f < 0 && wl >= 11 && strncasecmp(w, "microsecond", 11) == 0;
+        if (week || milli || micro)
+            ym = false, f = week ? 0 : 3;
+        if (f < 0 && k > 0 && wl > 0) {
+            char u[32];
+            snprintf(u, sizeof u, "%.*s", (int)(wl < 31 ? wl : 31), w);
+            return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.INVALID_UNIT", "input", text, "unit", u,
+                             NULL);
+        }
+        if (f < 0 || k == 0)
+            return interval_error(text, eb);
+        if (kind >= 0 && kind != (int)ym)
+            return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0029", "literal", text, NULL);
+        kind = ym;
+        lo = f < lo ? f : lo, hi = f > hi ? f : hi;
+        double d = strtod(num, NULL), term;
+        if (ym)
+            term = f == 0 ? d * 12 : d;
+        else if (week)
+            term = d * 7 * 86400e6;
+        else if (milli)
+            term = d * 1000;
+        else if (micro)
+            term = d;
+        else
+            term = d * (double)DT_US[f];
+        if (!(fabs(term) < 9223372036854775808.0)) /* NaN, inf, beyond BIGINT micros */
+            return interval_error(text, eb);
+        total += (__int128)term;
+        if (total > INT64_MAX || total < INT64_MIN ||
+            (ym && (total > INT32_MAX || total < INT32_MIN)))
+            return interval_error(text, eb);
+    }
+    if (kind < 0)
+        return interval_error(text, eb);
+    *out = (lh_value_t){.type = interval_type(kind == 1, lo, hi), .v.i64 = (int64_t)total};
+    return LH_OK;
+}
+
+lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = text;
+    bool neg = false;
+    while (*p == ' ')
+        p++;
+    const char *q = p; /* a sign applies to the whole literal only before a quote */
+    while (*q == ' ' || *q == '-' || *q == '+')
+        q++;
+    if (*q == '\'') {
+        for (; p < q; p++)
+            neg ^= *p == '-';
+    }
+    const char *q1 = *p == '\'' ? p : NULL, *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+    if (q1 && q2) {
+        const char *rest = q2 + 1;
+        while (*rest == ' ')
+            rest++;
+        if (*rest == '\0') { /* INTERVAL '1 day 2 hours' */
+            char body[256];
+            snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+            lh_errbuf tmp;
+            if (unit_list(body, out, &tmp) != LH_OK) {
+                if (tmp.error_code && strcmp(tmp.error_code, "_LEGACY_ERROR_TEMP_0029") == 0) {
+                    *eb = tmp;
+                    return LH_E_INVALID;
+                }
+                return typed_error("INTERVAL", body, eb);
+            }
+        } else {
+            char w1[16], w2[16], w3[16], w4[4];
+            int words = sscanf(rest, "%15s %15s %15s %3s", w1, w2, w3, w4);
+            bool ym;
+            if ((words == 1 && field_of(w1, strlen(w1), &ym) >= 0) ||
+                (words == 3 && strcasecmp(w2, "TO") == 0))
+                return qualified(text, q1, q2, neg, out, eb);
+            LH_TRY(unit_list(p, out, eb));
+        }
+    } else {
+        LH_TRY(unit_list(p, out, eb));
+    }
+    if (neg)
+        out->v.i64 = -out->v.i64;
+    return LH_OK;
+}

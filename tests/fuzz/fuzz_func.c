@@ -1,0 +1,168 @@
+/*
+ * fuzz_func.c - libFuzzer target for compute/func: the first byte picks a mode, the rest
+ * (split at the first NUL into two strings) feeds
+ *   0 casts of a string to every scalar type (CAST and TRY_CAST),
+ *   1 datetime pattern compilation, formatting, and parsing of the second string,
+ *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
+ *   3 the literal parsers (numbers, typed literals, intervals),
+ *   4 get_json_object over JSON text and a path.
+ * Errors are expected; crashes, leaks, hangs and out-of-bounds reads are not.
+ * Seeds: tests/fuzz/corpus/func/.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "compute/func/cast.h"
+#include "compute/func/datetime.h"
+#include "compute/func/func.h"
+#include "compute/func/literal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const lh_sql_conf_t CONF = {"America/Los_Angeles", true, 1700000000000000};
+
+static lh_vec_t *str_vec(const char *s, size_t n)
+{
+    lh_vec_t *v = lh_vec_create((lh_type_t){LH_TYPE_STRING, 0, 0}, 1);
+    if (v)
+        lh_vec_append_str(v, s, n);
+    return v;
+}
+
+/* name(a, b) with b constant; both strings. */
+static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
+{
+    const lh_func_t *f = lh_func_find(name);
+    lh_arena_t *arena = lh_arena_create();
+    lh_vec_t *va = str_vec(a, an), *vb = str_vec(b, bn);
+    lh_type_t types[2] = {{LH_TYPE_STRING, 0, 0}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    memcpy(casts, types, sizeof casts);
+    lh_value_t cb = {.type = types[1], .v.str = {(const uint8_t *)b, (uint32_t)bn}};
+    const lh_value_t *consts[2] = {NULL, &cb};
+    lh_func_bind_t bd = {.arg_count = 2,
+                         .arg_types = types,
+                         .const_args = consts,
+                         .conf = &CONF,
+                         .arena = arena,
+                         .cast_to = casts};
+    lh_errbuf eb;
+    if (f && va && vb && f->bind(&bd, &eb) == LH_OK && lh_type_equal(casts[0], types[0]) &&
+        lh_type_equal(casts[1], types[1])) {
+        lh_vec_t *out = lh_vec_create(bd.ret_type, 1);
+        const lh_vec_t *args[2] = {va, vb};
+        lh_func_exec_t x = {.args = args,
+                            .arg_count = 2,
+                            .rows = 1,
+                            .out = out,
+                            .bind_data = bd.bind_data,
+                            .conf = &CONF};
+        if (out)
+            f->exec(&x, &eb);
+        lh_vec_destroy(out);
+    }
+    lh_vec_destroy(va);
+    lh_vec_destroy(vb);
+    lh_arena_destroy(arena);
+}
+
+static void casts(const char *s, size_t n)
+{
+    static const lh_type_t targets[] = {
+        {LH_TYPE_BOOLEAN, 0, 0},     {LH_TYPE_BYTE, 0, 0},          {LH_TYPE_INT, 0, 0},
+        {LH_TYPE_LONG, 0, 0},        {LH_TYPE_DOUBLE, 0, 0},        {LH_TYPE_FLOAT, 0, 0},
+        {LH_TYPE_DECIMAL, 10, 2},    {LH_TYPE_DECIMAL, 38, 18},     {LH_TYPE_DATE, 0, 0},
+        {LH_TYPE_TIMESTAMP, 0, 0},   {LH_TYPE_TIMESTAMP_NTZ, 0, 0}, {LH_TYPE_BINARY, 0, 0},
+        {LH_TYPE_INTERVAL_YM, 0, 0}, {LH_TYPE_INTERVAL_DT, 2, 4}};
+    lh_value_t in = {.type = {LH_TYPE_STRING, 0, 0}, .v.str = {(const uint8_t *)s, (uint32_t)n}};
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+        lh_vec_t *out = lh_vec_create(targets[k], 1);
+        lh_errbuf eb;
+        if (out == NULL)
+            continue;
+        for (int t = 0; t < 2; t++) {
+            if (lh_cast_row(&in, out, 0, &CONF, t, &eb) == LH_OK && lh_vec_is_valid(out, 0)) {
+                lh_vec_t *back = lh_vec_create((lh_type_t){LH_TYPE_STRING, 0, 0}, 1);
+                out->count = 1;
+                if (back)
+                    lh_cast_vec(out, back, 1, &CONF, false, &eb);
+                lh_vec_destroy(back);
+            }
+        }
+        lh_vec_destroy(out);
+    }
+}
+
+static void patterns(const char *a, const char *b, size_t bn)
+{
+    lh_dtpat_t *p;
+    lh_errbuf eb;
+    if (lh_dtpat_compile(a, &p, &eb) != LH_OK)
+        return;
+    char buf[512];
+    lh_dtpat_format(p, 1700000000000000LL, -8 * 3600, "America/Los_Angeles", buf, sizeof buf);
+    lh_dtpat_format(p, -62135596800000000LL, 0, "UTC", buf, sizeof buf);
+    lh_civil_t c;
+    bool hz;
+    int32_t off;
+    const lh_tz_t *z;
+    lh_dtpat_parse(p, b, bn, &c, &hz, &off, &z);
+    lh_dtpat_free(p);
+}
+
+static void literals(const char *a)
+{
+    lh_arena_t *arena = lh_arena_create();
+    lh_value_t v;
+    lh_errbuf eb;
+    lh_literal_number(a, &v, &eb);
+    lh_literal_interval(a, &v, &eb);
+    static const char *const kinds[] = {"DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "X", "INTERVAL"};
+    for (int k = 0; k < 5; k++)
+        lh_literal_typed(kinds[k], a, &CONF, arena, &v, &eb);
+    lh_arena_destroy(arena);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1 || size > 4096)
+        return 0;
+    int mode = data[0] % 5;
+    /* two NUL-terminated heap copies, so ASan sees reads past either string */
+    const uint8_t *rest = data + 1;
+    size_t n = size - 1;
+    const uint8_t *nul = memchr(rest, 0, n);
+    size_t an = nul ? (size_t)(nul - rest) : n, bn = nul ? n - an - 1 : 0;
+    char *a = malloc(an + 1), *b = malloc(bn + 1);
+    if (a && b) {
+        memcpy(a, rest, an);
+        a[an] = '\0';
+        memcpy(b, nul ? nul + 1 : rest, bn);
+        b[bn] = '\0';
+        switch (mode) {
+        case 0:
+            casts(a, an);
+            break;
+        case 1:
+            patterns(a, b, bn);
+            break;
+        case 2:
+            call2("like", b, bn, a, an);
+            call2("ilike", b, bn, a, an);
+            call2("rlike", b, bn, a, an);
+            call2("regexp_extract", b, bn, a, an);
+            call2("regexp_count", b, bn, a, an);
+            break;
+        case 3:
+            literals(a);
+            break;
+        default:
+            call2("get_json_object", b, bn, a, an);
+        }
+    }
+    free(a);
+    free(b);
+    return 0;
+}
