@@ -66,6 +66,15 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* One INFO line per token created: its id and owner, never its value. */
+static void log_created(const lh_req_t *req, const create_arg *a)
+{
+    lh_log(LH_LOG_INFO, "token %s CREATED for user %lld by %s (expires %s)",
+           json_string_value(json_object_get(a->info, "token_id")), (long long)a->user_id,
+           req->principal && req->principal->user_name ? req->principal->user_name : "?",
+           a->lifetime_s > 0 ? "later" : "never");
+}
+
 static lh_err read_create(const lh_req_t *req, create_arg *a, lh_errbuf *eb)
 {
     LH_TRY(lh_json_get_int_range(req->params, "lifetime_seconds", LH_OPTIONAL, -1,
@@ -81,6 +90,7 @@ lh_err lh_tokens_create_handler(lh_req_t *req, lh_errbuf *eb)
     create_arg a = {.user_id = req->principal->user_id, .lifetime_s = 0};
     LH_TRY(read_create(req, &a, eb));
     LH_TRY(lh_meta_tx(req->ctx->meta, create_tx, &a, eb));
+    log_created(req, &a);
     req->out = json_pack("{s:s, s:o}", "token_value", a.value, "token_info", a.info);
     return LH_OK;
 }
@@ -124,6 +134,7 @@ lh_err lh_token_mgmt_obo_handler(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(lh_json_get_str(req->params, "application_id", LH_REQUIRED, &a.owner, eb));
     LH_TRY(read_create(req, &a.c, eb));
     LH_TRY(lh_meta_tx(req->ctx->meta, obo_tx, &a, eb));
+    log_created(req, &a.c);
     req->out = json_pack("{s:s, s:o}", "token_value", a.c.value, "token_info", a.c.info);
     return LH_OK;
 }
@@ -193,6 +204,8 @@ static lh_err delete_token(lh_req_t *req, const char *token_id, int64_t owner, l
     delete_arg a = {token_id, owner};
     LH_TRY(lh_meta_tx(req->ctx->meta, delete_tx, &a, eb));
     lh_identity_invalidate(req->ctx->identity);
+    lh_log(LH_LOG_INFO, "token %s REVOKED by %s", token_id,
+           req->principal && req->principal->user_name ? req->principal->user_name : "?");
     return LH_OK;
 }
 

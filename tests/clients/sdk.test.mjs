@@ -25,7 +25,7 @@ test('currentUser.me returns the admin', async () => {
 test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()', async () => {
   const waiter = await w.clusters.create({
     cluster_name: 'sdk-cluster', spark_version: '15.4.x-scala2.12',
-    node_type_id: 'lh.small', num_workers: 2, autotermination_minutes: 60,
+    node_type_id: 'lakehouse.small', num_workers: 2, autotermination_minutes: 60,
   });
   const running = await waiter.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(running.state, 'RUNNING');
@@ -42,7 +42,7 @@ test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()'
 
   const edited = await w.clusters.edit({
     cluster_id: id, cluster_name: 'sdk-cluster-2', spark_version: '15.4.x-scala2.12',
-    node_type_id: 'lh.small', num_workers: 3,
+    node_type_id: 'lakehouse.small', num_workers: 3,
   });
   const afterEdit = await edited.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(afterEdit.state, 'RUNNING');
