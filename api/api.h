@@ -139,10 +139,10 @@ typedef struct lh_req {
 typedef lh_err (*lh_handler_fn)(lh_req_t *req, lh_errbuf *eb);
 
 enum {
-    LH_ROUTE_NO_AUTH = 1u << 0,     /* reachable without a token */
-    LH_ROUTE_ADMIN = 1u << 1,       /* admins only (403 otherwise) */
-    LH_ROUTE_STREAM = 1u << 2,      /* body streamed to a sink (see above), not buffered */
-    LH_ROUTE_SCIM_ERRORS = 1u << 3, /* errors in SCIM's shape (RFC 7644 3.12), see dispatch.c */
+    LH_ROUTE_NO_AUTH = 1u << 0, /* reachable without a token */
+    LH_ROUTE_ADMIN = 1u << 1,   /* admins only (403 otherwise) */
+    LH_ROUTE_STREAM = 1u << 2,  /* body streamed to a sink (see above), not buffered */
+    LH_ROUTE_SCIM = 1u << 3,    /* errors in SCIM's shape (RFC 7644 3.12; server/dispatch.c) */
 };
 
 typedef struct lh_route {

@@ -5,7 +5,7 @@
  *      authenticate the bearer token unless the route is NO_AUTH (401), admin check (403);
  *   2. lh_server_run: the handler;
  *   3. lh_server_render_error: an error becomes {"error_code","message"} with its status
- *      (SCIM's {"schemas","detail","status","scimType"} on LH_ROUTE_SCIM_ERRORS routes).
+ *      (SCIM's {"schemas","detail","status","scimType"} on LH_ROUTE_SCIM routes).
  */
 #include "server/server.h"
 
@@ -75,7 +75,7 @@ void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
     req->error_message = lh_arena_strdup(req->arena, msg);
     if (req->out)
         json_decref(req->out);
-    if (req->route != NULL && (req->route->flags & LH_ROUTE_SCIM_ERRORS))
+    if (req->route != NULL && (req->route->flags & LH_ROUTE_SCIM))
         req->out = scim_error(eb, req->status, msg);
     else
         req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message", msg);

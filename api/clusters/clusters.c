@@ -43,7 +43,7 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     c->ncpu = lh_cpu_count();
     c->memory_mb = cl_machine_memory_mb();
     c->disk_gb = data_disk_gb(ctx);
-    c->test_fail_start = ctx->config != NULL && ctx->config->test_fail_pool_start;
+    c->test_fail_start = ctx->config != NULL && ctx->config->test_fail_start;
     /* Writers first: under a stream of clusters/get reads (a poller, a dashboard) a
      * reader-preferring lock would starve state transitions. */
     pthread_rwlockattr_t attr;

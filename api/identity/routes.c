@@ -7,7 +7,7 @@
 
 #define SCIM "/api/2.0/preview/scim/v2"
 #define TM   "/api/2.0/token-management/tokens"
-#define SE   LH_ROUTE_SCIM_ERRORS /* SCIM routes answer errors in SCIM's shape */
+#define SE   LH_ROUTE_SCIM /* SCIM routes answer errors in SCIM's shape */
 
 static const lh_route_t identity_routes[] = {
     {"POST", "/api/2.0/token/create", lh_tokens_create_handler, 0},
