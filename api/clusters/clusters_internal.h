@@ -232,6 +232,8 @@ lh_err cl_check_spark_version(const char *key, lh_errbuf *eb);
 /* Validate and normalize a create/edit body into a new spec (numbers as numbers, policy
  * applied). Takes the read lock itself for policy and pool lookups. */
 lh_err cl_spec_from_request(lh_clusters_t *c, const json_t *body, json_t **out, lh_errbuf *eb);
+/* Remove every key that is not a ClusterSpec field (specs stored by older builds). */
+void cl_spec_drop_unknown(json_t *spec);
 /* Cluster count a policy allows the user (LH_E_INVALID when at max; lock held). */
 lh_err cl_policy_check_quota(lh_clusters_t *c, const json_t *spec, int64_t user_id,
                              const char *user_name, lh_errbuf *eb);

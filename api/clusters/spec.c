@@ -75,6 +75,18 @@ static bool is_spec_field(const char *key)
     return false;
 }
 
+void cl_spec_drop_unknown(json_t *spec)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(spec, tmp, k, v)
+    {
+        if (!is_spec_field(k))
+            json_object_del(spec, k);
+    }
+}
+
 static const char *const runtime_engines[] = {"STANDARD", "PHOTON", "NULL"};
 
 static lh_err check_enum(const json_t *spec, const char *key, const char *const *names, size_t n,

@@ -1,7 +1,8 @@
 /*
  * test_catalog.c - the node type and runtime catalogues (api/clusters/catalog.c): listed
  * ids pass, unlisted ones fail with up to three close matches in a readable sentence, and
- * every row carries the fields the SDKs' select_node_type reads.
+ * every row carries the fields the SDKs' select_node_type reads. Also: specs stored by older
+ * builds lose the fields that are not ClusterSpec's (cl_spec_drop_unknown, at load).
  */
 #include <string.h>
 
@@ -78,10 +79,22 @@ static void test_rows(void)
     T_CHECK(cl_node_type(&c, "nope") == NULL);
 }
 
+static void test_drop_unknown(void)
+{
+    json_t *spec = json_pack("{s:s, s:i, s:{s:s}, s:b, s:s}", "spark_version", "15.4.x-scala2.12",
+                             "num_workers", 2, "custom_tags", "a", "b", "junk", 1, "pad", "x");
+    cl_spec_drop_unknown(spec);
+    T_EQ_INT(json_object_size(spec), 3);
+    T_CHECK(json_object_get(spec, "junk") == NULL && json_object_get(spec, "pad") == NULL);
+    T_CHECK(json_object_get(spec, "custom_tags") != NULL);
+    json_decref(spec);
+}
+
 int main(void)
 {
     T_RUN(test_listed);
     T_RUN(test_suggestions);
     T_RUN(test_rows);
+    T_RUN(test_drop_unknown);
     return T_DONE();
 }
