@@ -446,6 +446,7 @@ test('instance pools: surplus idle instances stop after idle_instance_autotermin
   const t0 = Date.now();
   await d.waitFor(async () => (await idle()) === 0, 10000, 20);
   assert.ok(Date.now() - t0 >= 2 * MINUTE_MS, 'not trimmed before the timeout');
+  assert.match(d.stderr, new RegExp(`INFO instance pool ${pool} TRIMMED \\(-1 idle, 0 idle\\)`));
   await ok('POST', '/api/2.1/clusters/permanent-delete', { cluster_id: id });
 });
 
@@ -456,6 +457,7 @@ test('autotermination after autotermination_minutes of inactivity', async () => 
   const c = await waitState(id, 'TERMINATED', 10000);
   assert.ok(Date.now() - t0 >= 2 * MINUTE_MS);
   assert.deepEqual(c.termination_reason, { code: 'INACTIVITY', type: 'SUCCESS', parameters: { inactivity_duration_min: '3' } });
+  assert.match(d.stderr, new RegExp(`INFO cluster ${id} \\(\\) TERMINATED \\(INACTIVITY\\)`));
   const never = await createCluster({ num_workers: 1, autotermination_minutes: 0 });
   await waitState(never, 'RUNNING');
   await sleep(5 * MINUTE_MS);
