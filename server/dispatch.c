@@ -85,7 +85,9 @@ void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
         lh_req_add_header(req, "Retry-After", "1");
 }
 
-/* The methods some route serves at this path, for 405's Allow header. */
+/* The methods some route serves at this path, for 405's Allow header. A SCIM route among
+ * them becomes req->route (never run: only its error shape is used), so a 405 under
+ * /scim/v2/ is SCIM-shaped like every other error there. */
 static const char *allowed_methods(lh_server_t *s, lh_req_t *req)
 {
     static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
@@ -95,6 +97,8 @@ static const char *allowed_methods(lh_server_t *s, lh_req_t *req)
         int idx;
         if (lh_router_match(s->router, methods[i], req->path, req, &r, &idx) != LH_MATCH_OK)
             continue;
+        if (r->flags & LH_ROUTE_SCIM)
+            req->route = r;
         size_t n = strlen(buf);
         snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", methods[i]);
     }

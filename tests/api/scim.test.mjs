@@ -39,6 +39,9 @@ test('SCIM errors have SCIM\'s shape on every SCIM route; other routes keep {err
     scimError(await d.api('GET', `${SCIM}/${kind}`, undefined, { token: 'dapi-not-a-token' }), 401, null, 'UNAUTHENTICATED');
   }
   scimError(await d.api('GET', `${SCIM}/Me`, undefined, { token: 'dapi-not-a-token' }), 401, null);
+  const m = await d.api('POST', `${SCIM}/Users/1`, {});
+  scimError(m, 405, null, 'METHOD_NOT_ALLOWED');
+  assert.equal(m.headers.get('allow'), 'GET, HEAD, PUT, PATCH, DELETE');
   await created('Users', { userName: 'dup@example.com' });
   scimError(await d.api('POST', `${SCIM}/Users`, { userName: 'dup@example.com' }), 409, 'uniqueness', 'RESOURCE_ALREADY_EXISTS');
   scimError(await d.api('POST', `${SCIM}/Users`, {}), 400, 'invalidValue', 'INVALID_PARAMETER_VALUE');
