@@ -6,6 +6,7 @@
  * only its SHA-256 is stored. token_id is 64 random hex chars. Expiry is
  * creation_time + lifetime_seconds (ms), or -1 for never; authenticate enforces it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/identity/identity_internal.h"
@@ -69,10 +70,12 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 /* One INFO line per token created: its id and owner, never its value. */
 static void log_created(const lh_req_t *req, const create_arg *a)
 {
-    lh_log(LH_LOG_INFO, "token %s CREATED for user %lld by %s (expires %s)",
+    char life[40] = "no expiry";
+    if (a->lifetime_s > 0)
+        snprintf(life, sizeof life, "lifetime %llds", (long long)a->lifetime_s);
+    lh_log(LH_LOG_INFO, "token %s CREATED for user %lld by %s (%s)",
            json_string_value(json_object_get(a->info, "token_id")), (long long)a->user_id,
-           req->principal && req->principal->user_name ? req->principal->user_name : "?",
-           a->lifetime_s > 0 ? "later" : "never");
+           req->principal && req->principal->user_name ? req->principal->user_name : "?", life);
 }
 
 static lh_err read_create(const lh_req_t *req, create_arg *a, lh_errbuf *eb)

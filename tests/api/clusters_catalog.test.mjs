@@ -252,8 +252,8 @@ test('one INFO log line per lifecycle event: clusters, instance pools, tokens (n
   await waitLog(new RegExp(`cluster ${id} \\(etl\\) TERMINATED \\(USER_REQUEST\\)`));
   await ok('POST', '/api/2.1/clusters/permanent-delete', { cluster_id: id });
   await waitLog(new RegExp(`cluster ${id} \\(etl\\) DELETED permanently by admin`));
-  const t = await ok('POST', '/api/2.0/token/create', { comment: 'log' });
-  await waitLog(new RegExp(`token ${t.token_info.token_id} CREATED for user \\d+ by admin`));
+  const t = await ok('POST', '/api/2.0/token/create', { comment: 'log', lifetime_seconds: 600 });
+  await waitLog(new RegExp(`token ${t.token_info.token_id} CREATED for user \\d+ by admin \\(lifetime 600s\\)`));
   await ok('POST', '/api/2.0/token/delete', { token_id: t.token_info.token_id });
   await waitLog(new RegExp(`token ${t.token_info.token_id} REVOKED by admin`));
   assert.ok(!d.stderr.includes(t.token_value), 'token values are never logged');
