@@ -128,12 +128,14 @@ static int in_order(const void *a, const void *b)
     return lh_page_compare(x->spec, x->k, y->k);
 }
 
-/* Matching clusters in list order (lock held). Caller frees the array. */
+/* Matching clusters in list order (lock held). Caller frees the array; NULL when out of
+ * memory. */
 static sorted *collect(lh_clusters_t *c, const list_filter *f, const lh_page_spec *spec, int *n)
 {
-    sorted *all = calloc((size_t)c->cluster_count + 1, sizeof *all);
-    LH_ASSERT(all != NULL);
     *n = 0;
+    sorted *all = calloc((size_t)c->cluster_count + 1, sizeof *all);
+    if (all == NULL)
+        return NULL;
     for (int b = 0; b < CL_BUCKETS; b++) {
         for (cl_cluster *cl = c->buckets[b]; cl != NULL; cl = cl->hnext) {
             if (!matches(f, cl))
@@ -178,6 +180,11 @@ lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
     sorted *all = collect(c, &f, spec, &n);
     fill_page(c, all, n, &page, arr);
     pthread_rwlock_unlock(&c->lock);
+    if (all == NULL) {
+        json_decref(arr);
+        json_decref(out);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     free(all);
     json_object_set_new(out, "clusters", arr);
     lh_page_finish(&page, out);
