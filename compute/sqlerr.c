@@ -14,16 +14,24 @@
 
 static const lh_sqlerr_class_t classes[] = {
     {"AMBIGUOUS_REFERENCE", "42704", "Reference <name> is ambiguous, could be: <referenceNames>."},
+    {"ARITHMETIC_OVERFLOW", "22003",
+     "<message>.<alternative> If necessary set <config> to \"false\" to bypass this error."},
+    {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires "
+     "the <requiredType> type, however <inputSql> has the type <inputType>."},
     {"DIVIDE_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. "
      "If necessary set <config> to \"false\" to bypass this error."},
     {"INTERNAL_ERROR", "XX000", "<message>"},
+    {"OPERATION_CANCELED", "HY008", "Operation has been canceled."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"TABLE_OR_VIEW_NOT_FOUND", "42P01",
      "The table or view <relationName> cannot be found. Verify the spelling and correctness of "
      "the schema and catalog.\nIf you did not qualify the name with a schema, verify the "
      "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
      "tolerate the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS."},
+    {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
+     "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. Did "
      "you mean one of the following? [<proposal>]."},
