@@ -160,7 +160,8 @@ typedef struct lh_plan {
     } u;
 } lh_plan_t;
 
-/* A node with room for n output columns and children (arena). */
+/* A node with room for n output columns and children (arena). Zeroed, except: a SCAN
+ * reads the latest version (version = timestamp_ms = -1), a LIMIT has no limit (-1). */
 lh_plan_t *lh_plan_new(lh_arena_t *a, lh_plan_kind kind, int col_count, int child_count);
 
 /* EXPLAIN text: one line per node, children indented. Arena-allocated. */
