@@ -83,7 +83,8 @@ static lh_err collect_result(exec_op *op, exec_rows **out, lh_errbuf *eb)
 {
     (void)eb;
     collect *c = op->data;
-    qsort(c->all, c->all_count, sizeof *c->all, cmp_tag);
+    if (c->all_count > 1)
+        qsort(c->all, c->all_count, sizeof *c->all, cmp_tag);
     LH_ASSERT(c->all_count == c->proto->batch_count);
     for (size_t i = 0; i < c->all_count; i++)
         c->proto->batches[i] = c->all[i].b;

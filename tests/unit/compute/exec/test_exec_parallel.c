@@ -60,7 +60,7 @@ static lh_err keep_rows(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
 
 static uint64_t digest(rows_out *o, bool sorted)
 {
-    if (sorted)
+    if (sorted && o->n > 1)
         qsort(o->rows, o->n, sizeof *o->rows, x_cmp_str);
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < o->n; i++) {
