@@ -194,6 +194,26 @@ static lh_err num_update(const void *bdp, void **states, const lh_vec_t *const *
     const num_bd *bd = bdp;
     const lh_vec_t *v = args[0];
     (void)eb;
+    if (bd->mode == NUM_DOUBLE && v->type.id == LH_TYPE_DOUBLE && v->kind == LH_VEC_FLAT) {
+        const double *d = v->data;
+        for (size_t i = 0; i < rows; i++)
+            if (lh_agg_valid(v, i)) {
+                num_state *s = states[i];
+                s->n++;
+                s->d += d[i];
+            }
+        return LH_OK;
+    }
+    if (bd->mode == NUM_LONG && v->type.id == LH_TYPE_LONG && v->kind == LH_VEC_FLAT) {
+        const int64_t *d = v->data;
+        for (size_t i = 0; i < rows; i++)
+            if (lh_agg_valid(v, i)) {
+                num_state *s = states[i];
+                s->n++;
+                s->overflow |= __builtin_add_overflow(s->i, d[i], &s->i);
+            }
+        return LH_OK;
+    }
     for (size_t i = 0; i < rows; i++) {
         if (!lh_agg_valid(v, i))
             continue;

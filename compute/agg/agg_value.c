@@ -115,10 +115,48 @@ static void two_destroy(const void *bd, void *st)
 
 #define NOMEM(eb) LH_FAIL(LH_E_NOMEM, eb, "out of memory")
 
+/* min / max of BIGINT or DOUBLE without the generic comparison. */
+static bool minmax_fast(const val_bd *bd, void **states, const lh_vec_t *v, size_t rows)
+{
+    if (v->kind != LH_VEC_FLAT || v->sel != NULL)
+        return false;
+    if (v->type.id == LH_TYPE_LONG) {
+        const int64_t *d = v->data;
+        for (size_t i = 0; i < rows; i++) {
+            agg_slot *s = states[i];
+            if (lh_agg_valid(v, i) && (!s->set || (d[i] < s->i ? -1 : d[i] > s->i) == bd->sign)) {
+                s->i = d[i];
+                s->set = true;
+            }
+        }
+        return true;
+    }
+    if (v->type.id == LH_TYPE_DOUBLE) { /* NaN is greatest: the generic path orders it */
+        const double *d = v->data;
+        for (size_t i = 0; i < rows; i++) {
+            if (d[i] != d[i])
+                return false;
+        }
+        for (size_t i = 0; i < rows; i++) {
+            agg_slot *s = states[i];
+            if (lh_agg_valid(v, i) &&
+                (!s->set ||
+                 (s->d != s->d ? bd->sign < 0 : (d[i] < s->d ? -1 : d[i] > s->d) == bd->sign))) {
+                s->d = d[i];
+                s->set = true;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 static lh_err minmax_update(const void *bdp, void **states, const lh_vec_t *const *args,
                             size_t rows, lh_errbuf *eb)
 {
     const val_bd *bd = bdp;
+    if (minmax_fast(bd, states, args[0], rows))
+        return LH_OK;
     for (size_t i = 0; i < rows; i++) {
         agg_slot *s = states[i];
         if (!lh_agg_valid(args[0], i))

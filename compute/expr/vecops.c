@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 static bool valid(const lh_vec_t *v, size_t i)
 {
@@ -220,24 +221,35 @@ size_t lh_vecops_decode(const uint8_t *in, lh_vec_t *dst)
     return 1 + w;
 }
 
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+
 uint64_t lh_vecops_hash(const void *bytes, size_t len)
 {
     const uint8_t *p = bytes;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
-    size_t k = 0;
-    for (; k + 8 <= len; k += 8) {
-        uint64_t w;
-        memcpy(&w, p + k, 8);
-        h ^= w * 0xC2B2AE3D27D4EB4Full;
-        h = ((h << 31) | (h >> 33)) * 0x9E3779B97F4A7C15ull;
+    if (len > 16) /* short keys (most group and join keys) skip the library call */
+        return XXH3_64bits(bytes, len);
+    uint64_t a = 0, b = 0;
+    if (len >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + len - 4, 4);
+        a = x;
+        b = y;
+    } else if (len > 0) {
+        a = (uint64_t)p[0] | (uint64_t)p[len >> 1] << 8 | (uint64_t)p[len - 1] << 16;
     }
-    uint64_t tail = 0;
-    memcpy(&tail, p + k, len - k);
-    h ^= tail * 0x165667B19E3779F9ull;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
+    return mix64(a ^ mix64(b ^ (len * 0x9E3779B97F4A7C15ull)));
 }
 
 lh_batch_t *lh_vecops_batch_new(int col_count, const lh_type_t *types, size_t capacity)

@@ -48,7 +48,7 @@ size_t lh_vecops_encode(const lh_vec_t *v, size_t i, uint8_t *out);
  * returns the bytes consumed. */
 size_t lh_vecops_decode(const uint8_t *in, lh_vec_t *dst);
 
-/* A 64-bit hash of bytes (xxhash-style mix; stable within a process). */
+/* A 64-bit hash of bytes (a multiply-xorshift mix up to 16 bytes, XXH3 beyond). */
 uint64_t lh_vecops_hash(const void *bytes, size_t len);
 
 /* A batch whose vectors hold rows idx[0..n) of src (dst has src's column count and
