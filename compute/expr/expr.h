@@ -81,7 +81,10 @@ bool lh_expr_is_foldable(const lh_expr_t *e);
 lh_err lh_expr_fold(lh_arena_t *a, const lh_expr_t *e, const lh_sql_conf_t *conf, lh_value_t *out,
                     lh_errbuf *eb);
 
-/* Number the nodes of a set of trees (ids for scratch); returns the node count. */
+/* Number the nodes of a set of trees (ids for scratch); returns the node count. NULL roots
+ * are skipped. Numbering writes the nodes: the executor numbers each operator's trees once,
+ * on one thread, before its workers start, so a node must belong to one operator only
+ * (the binder does not share nodes between plan nodes). */
 int lh_expr_number(lh_expr_t **roots, int count);
 
 /* Per-thread evaluation scratch for a numbered set of trees (one output vector per node,
