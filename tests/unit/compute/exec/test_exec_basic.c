@@ -100,6 +100,11 @@ static void test_sort_limit_topn(void)
     srt3->u.sort.keys[0].nulls_first = true;
     lh_expr_t *ids3[] = {x_col(a, srt3, 0)};
     X_EXPECT(x_project(a, srt3, ids3, 1), false, "3;5;2;6;1;4");
+    /* strings: g DESC (NULLS LAST), id */
+    int cg[] = {1, 0};
+    lh_plan_t *srt4 = x_sort(a, x_scan_all(a, tb.dir), cg, d2, 2);
+    lh_expr_t *ids4[] = {x_col(a, srt4, 0)};
+    X_EXPECT(x_project(a, srt4, ids4, 1), false, "4;5;1;2;3;6");
     /* ORDER BY id LIMIT 2 OFFSET 1 */
     int c0[] = {0};
     bool asc[] = {false};

@@ -123,10 +123,45 @@ static void test_window(void)
     lh_arena_destroy(a);
 }
 
+static void test_window_more(void)
+{
+    lh_arena_t *a = lh_arena_create();
+    lh_plan_t *s = x_scan_all(a, tb.dir);
+    wspec specs[] = {
+        {"lag", NULL, {2, -1}, {0}, -1, 0, true, U_MIN, 0, false, TY(DOUBLE)},
+        {"nth_value", NULL, {2, -2, -1}, {0, 2}, -1, 0, true, U_MIN, U_MAX, false, TY(DOUBLE)},
+        {NULL, "sum", {0, -1}, {0}, -1, 3, false, -10, 0, false, TY(LONG)},
+        {NULL, "min", {2, -1}, {0}, 1, 0, true, 1, 2, false, TY(DOUBLE)},
+    };
+    int n = (int)(sizeof specs / sizeof specs[0]);
+    lh_plan_t *w = lh_plan_new(a, LH_PLAN_WINDOW, 4 + n, 1);
+    w->children[0] = s;
+    w->u.window.call_count = n;
+    w->u.window.calls = lh_arena_calloc(a, (size_t)n, sizeof(lh_window_call_t));
+    for (int i = 0; i < 4; i++)
+        x_set_col(w, i, s->col_names[i], s->col_types[i]);
+    for (int i = 0; i < n; i++) {
+        w->u.window.calls[i] = call(a, s, &specs[i]);
+        x_set_col(w, 4 + i, "w", w->u.window.calls[i].type);
+    }
+    w->u.window.calls[0].ignore_nulls = true;
+    w->u.window.calls[1].ignore_nulls = true;
+    w->u.window.calls[2].order[0].descending = true; /* RANGE 10 PRECEDING over k DESC */
+    w->u.window.calls[2].order[0].nulls_first = false;
+    lh_expr_t *ex[5] = {x_col(a, w, 0), x_col(a, w, 4), x_col(a, w, 5), x_col(a, w, 6),
+                        x_col(a, w, 7)};
+    /* min(v) ROWS 1 FOLLOWING .. 2 FOLLOWING within g: a: (N,3.5)->3.5, (3.5)->3.5, ()->N */
+    X_EXPECT(x_project(a, w, ex, 5), true,
+             "1|N|3.5|13|3.5;2|1.5|3.5|13|3.5;3|1.5|3.5|3|N;4|3.5|3.5|13|-1;5|4|3.5|5|N;"
+             "6|-1|3.5|13|N");
+    lh_arena_destroy(a);
+}
+
 int main(void)
 {
     make_table();
     T_RUN(test_window);
+    T_RUN(test_window_more);
     x_rmdir(&tb);
     return T_DONE();
 }
