@@ -168,11 +168,9 @@ lh_err exec_collect_new(exec_query *q, int col_count, const lh_type_t *types, in
                         exec_op **out, lh_errbuf *eb); /* limit < 0: all rows */
 lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_sort_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
-/* Whether the sort sink spilled runs; then exec_sort_stream merges them into sink instead
- * of materializing the output (the root of a plan). */
-bool exec_sort_spilled(exec_op *sort);
-lh_err exec_sort_stream(exec_op *sort, lh_exec_sink_fn sink, void *ctx, int64_t *rows,
-                        lh_errbuf *eb);
+/* A finished sort sink (its pipeline executed, result not taken) as a one-morsel source:
+ * its rows in order, merged from spilled runs batch by batch when it spilled. Takes sort. */
+exec_op *exec_sort_source_new(exec_query *q, exec_op *sort);
 lh_err exec_topn_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,
                        lh_errbuf *eb); /* takes in */

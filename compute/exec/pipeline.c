@@ -331,25 +331,77 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
     return remove(path);
 }
 
-/* ORDER BY at the root: a spilled sort merges its runs straight into the caller's sink. */
-static lh_err run_root_sort(exec_query *q, const lh_plan_t *plan, lh_exec_sink_fn sink, void *ctx,
-                            exec_rows **rows, bool *streamed, int64_t *produced, lh_errbuf *eb)
+/* The caller's sink as a pipeline sink (one-morsel pipelines only: order is kept). */
+typedef struct forward {
+    lh_exec_sink_fn sink;
+    void *ctx;
+    int64_t rows;
+} forward;
+
+static lh_err forward_consume(exec_op *op, void *local, const lh_batch_t *in, exec_thread *t,
+                              lh_errbuf *eb)
+{
+    (void)local;
+    (void)t;
+    forward *f = op->data;
+    f->rows += (int64_t)in->row_count;
+    return f->sink(f->ctx, in, eb);
+}
+
+static const exec_op_vt forward_vt = {.name = "forward", .consume = forward_consume};
+
+/* Whether p is [PROJECT | FILTER]* over a SORT: the sort's output can stream. */
+static const lh_plan_t *root_sort(const lh_plan_t *p)
+{
+    while (p->kind == LH_PLAN_PROJECT || p->kind == LH_PLAN_FILTER)
+        p = p->children[0];
+    return p->kind == LH_PLAN_SORT ? p : NULL;
+}
+
+/* Add the PROJECT / FILTER operators from just above `below` up to p, bottom first. */
+static lh_err add_chain(exec_query *q, const lh_plan_t *p, const lh_plan_t *below,
+                        exec_pipeline *pl, lh_errbuf *eb)
+{
+    if (p == below)
+        return LH_OK;
+    LH_TRY(add_chain(q, p->children[0], below, pl, eb));
+    return add_new(q, p, pl, p->kind == LH_PLAN_FILTER ? exec_filter_new : exec_project_new, eb);
+}
+
+/* ORDER BY at the root: the sort's input pipeline, then a last pipeline from the finished
+ * sort through the projections above it into the caller's sink. */
+static lh_err run_root_sort(exec_query *q, const lh_plan_t *plan, const lh_plan_t *sp,
+                            lh_exec_sink_fn sink, void *ctx, int64_t *produced, lh_errbuf *eb)
 {
     exec_op *op = NULL;
-    LH_TRY(exec_sort_new(q, plan, &op, eb));
+    LH_TRY(exec_sort_new(q, sp, &op, eb));
     exec_pipeline *pl = exec_pipeline_new(q);
-    lh_err e = exec_build(q, plan->children[0], pl, eb);
+    lh_err e = exec_build(q, sp->children[0], pl, eb);
     if (e == LH_OK)
         e = exec_pipeline_add(pl, op, eb);
     else
         exec_op_free(op);
     if (e == LH_OK)
         e = exec_pipeline_execute(pl, eb);
-    if (e == LH_OK && exec_sort_spilled(op)) {
-        *streamed = true;
-        e = exec_sort_stream(op, sink, ctx, produced, eb);
-    } else if (e == LH_OK) {
-        e = op->vt->result(op, rows, eb);
+    if (e == LH_OK) { /* the sort (its locals freed) moves to the last pipeline */
+        int last_stage = --pl->stage_count;
+        for (int i = 0; i < pl->thread_count; i++)
+            if (pl->threads[i] && pl->threads[i]->local[last_stage]) {
+                op->vt->local_free(op, pl->threads[i]->local[last_stage]);
+                pl->threads[i]->local[last_stage] = NULL;
+            }
+        pl->stages[last_stage] = NULL;
+        exec_pipeline *last = exec_pipeline_new(q);
+        forward f = {.sink = sink, .ctx = ctx};
+        e = exec_pipeline_add(last, exec_sort_source_new(q, op), eb);
+        if (e == LH_OK)
+            e = add_chain(q, plan, sp, last, eb);
+        if (e == LH_OK)
+            e = exec_pipeline_add(last, exec_op_new(q, &forward_vt, NULL, &f), eb);
+        if (e == LH_OK)
+            e = exec_pipeline_execute(last, eb);
+        *produced = f.rows;
+        exec_pipeline_free(last);
     }
     exec_pipeline_free(pl);
     return e;
@@ -367,11 +419,10 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
     int64_t t0 = lh_mono_ns();
     exec_rows *rows = NULL;
     int64_t produced = 0;
-    bool streamed = false;
-    lh_err e = plan->kind == LH_PLAN_SORT
-                   ? run_root_sort(&q, plan, sink, ctx, &rows, &streamed, &produced, eb)
-                   : exec_materialize(&q, plan, &rows, eb);
-    for (size_t i = 0; e == LH_OK && !streamed && i < rows->batch_count; i++) {
+    const lh_plan_t *sp = root_sort(plan);
+    lh_err e = sp ? run_root_sort(&q, plan, sp, sink, ctx, &produced, eb)
+                  : exec_materialize(&q, plan, &rows, eb);
+    for (size_t i = 0; e == LH_OK && rows != NULL && i < rows->batch_count; i++) {
         if ((e = exec_check(&q, eb)) != LH_OK)
             break;
         produced += (int64_t)rows->batches[i]->row_count;

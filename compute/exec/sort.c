@@ -7,8 +7,9 @@
  * external merge sort. result: without runs, every row is sorted at once (per-thread
  * sorted ranges on the pool, then a k-way merge: exec_sort_refs) and gathered in order;
  * with runs, the rows still in memory become one more run and the runs are merged batch by
- * batch. At the root of a plan the merge streams straight into the caller's sink
- * (exec_sort_stream) so a spilled sort never holds its output in memory.
+ * batch. At the root of a plan (below any projections and filters) the finished sort is
+ * the source of a last pipeline ending in the caller's sink (exec_sort_source_new), so a
+ * spilled sort never holds its output in memory.
  *
  * Order: keys compared in turn; NULLs first or last as the key says (Spark: ASC NULLS
  * FIRST, DESC NULLS LAST by default, set by the binder); NaN greatest; ties keep input
@@ -369,35 +370,62 @@ static lh_err sort_result(exec_op *op, exec_rows **out, lh_errbuf *eb)
     return e;
 }
 
-typedef struct stream_ctx {
-    lh_exec_sink_fn sink;
-    void *ctx;
-    int64_t rows;
-} stream_ctx;
+/* ---- a finished sort as a source (the root of a plan) ---------------------------------- */
 
-static lh_err emit_sink(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+typedef struct push_ctx {
+    exec_thread *t;
+    int stage;
+} push_ctx;
+
+static lh_err emit_push(void *ctx, lh_batch_t *b, lh_errbuf *eb)
 {
-    stream_ctx *c = ctx;
-    c->rows += (int64_t)b->row_count;
-    lh_err e = c->sink(c->ctx, b, eb);
+    push_ctx *c = ctx;
+    lh_err e = exec_push(c->t, c->stage, b, eb);
     lh_batch_destroy(b);
     return e;
 }
 
-lh_err exec_sort_stream(exec_op *op, lh_exec_sink_fn sink, void *ctx, int64_t *rows, lh_errbuf *eb)
+static size_t sorted_morsels(exec_op *op)
 {
-    sort_op *s = op->data;
-    stream_ctx c = {.sink = sink, .ctx = ctx};
-    LH_TRY(spill_rest(op, eb));
-    lh_err e = merge_runs(op, emit_sink, &c, eb);
-    *rows = c.rows;
-    (void)s;
+    (void)op;
+    return 1;
+}
+
+static lh_err sorted_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
+{
+    (void)local;
+    (void)m;
+    exec_op *sort = op->data;
+    sort_op *s = sort->data;
+    push_ctx c = {t, op->stage};
+    if (s->run_count > 0) {
+        LH_TRY(spill_rest(sort, eb));
+        return merge_runs(sort, emit_push, &c, eb);
+    }
+    exec_rows *rows;
+    LH_TRY(sort_result(sort, &rows, eb));
+    lh_err e = LH_OK;
+    for (size_t i = 0; i < rows->batch_count && e == LH_OK; i++)
+        e = exec_push(t, op->stage, rows->batches[i], eb);
+    exec_rows_free(rows);
     return e;
 }
 
-bool exec_sort_spilled(exec_op *op)
+static void sorted_free(exec_op *op)
 {
-    return ((sort_op *)op->data)->run_count > 0;
+    exec_op_free(op->data);
+}
+
+static const exec_op_vt sorted_vt = {
+    .name = "sorted",
+    .morsels = sorted_morsels,
+    .produce = sorted_produce,
+    .free = sorted_free,
+};
+
+exec_op *exec_sort_source_new(exec_query *q, exec_op *sort)
+{
+    return exec_op_new(q, &sorted_vt, sort->plan, sort);
 }
 
 static void *sort_local_new(exec_op *op)

@@ -220,6 +220,18 @@ static void test_memory_limit(void)
     T_CHECK(small.st.spill_bytes > 0);
     T_CHECK(small2.st.spill_bytes > 0);
     T_EQ_INT(small.rows, 20000);
+    /* a projection and a filter above the spilled sort stream too */
+    lh_plan_t *srt = sort_plan(a);
+    lh_plan_t *f = x_filter(a, srt, tf_call(a, "gt", x_col(a, srt, 0), tf_long(a, 100)));
+    lh_expr_t *ex[] = {x_col(a, f, 0), x_col(a, f, 3)};
+    lh_plan_t *pj = x_project(a, f, ex, 2);
+    prun pf = {0}, ps = {.limit = 400 * 1024, .pool = p2};
+    T_EQ_INT(run_digest(&pf, pj, false, &h1), LH_OK);
+    T_EQ_INT(run_digest(&ps, pj, false, &h2), LH_OK);
+    T_CHECK(h1 == h2);
+    T_EQ_INT(ps.rows, 19899);
+    T_CHECK(ps.st.spill_bytes > 0);
+    T_EQ_INT(ps.st.rows_produced, 19899);
     /* a hash aggregate with 20000 groups cannot fit in 300 KB */
     prun agg = {.limit = 300 * 1024, .pool = p2};
     T_EQ_INT(run_digest(&agg, group_by(a, 0, false), true, &h1), LH_E_LIMIT);
