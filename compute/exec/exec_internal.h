@@ -164,6 +164,8 @@ lh_err exec_filter_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errb
 lh_err exec_project_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_op **out,
                      lh_errbuf *eb); /* takes build */
+/* Whether the join hashes its left child (build_left honoured for non-SEMI/ANTI kinds). */
+bool exec_join_builds_left(const lh_plan_t *p);
 lh_err exec_collect_new(exec_query *q, int col_count, const lh_type_t *types, int64_t limit,
                         exec_op **out, lh_errbuf *eb); /* limit < 0: all rows */
 lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);

@@ -15,7 +15,9 @@
  * rows, ANTI the others. RIGHT/FULL mark matched build rows (atomic bytes shared by the
  * workers) and finish pushes the unmatched ones with NULL left columns. The cancellation
  * check runs at every buffer, so a large nested loop stops within a buffer.
- * build_left is not used yet: the right child is always the build side.
+ * build_left (INNER, LEFT, RIGHT, FULL, CROSS): the left child is built and the right one
+ * probes; output columns stay left ++ right and the outer sides swap roles (a LEFT join
+ * then pads unmatched build rows in finish). SEMI and ANTI always build the right side.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,12 @@
 typedef struct join_op {
     lh_join_kind kind;
     exec_rows *build;
-    int left_cols, right_cols;
-    const lh_type_t *left_types;
+    int left_cols, right_cols;             /* probe side's columns, build side's columns */
+    const lh_type_t *left_types;           /* the probe side's types */
+    bool swap;                             /* build_left: output = build ++ probe */
+    int po, bo;                            /* output offsets of probe and build columns */
+    bool unmatched_probe, unmatched_build; /* outer sides to NULL-pad */
+    lh_expr_t **build_keys;
     int key_count;
     lh_expr_t **lkeys;
     int lnodes;
@@ -112,11 +118,11 @@ static lh_err flush(exec_op *op, join_local *l, const lh_batch_t *in, exec_threa
         return LH_OK;
     lh_batch_t *b = l->out;
     for (int c = 0; c < j->left_cols; c++)
-        LH_FAIL_IF(lh_vecops_gather(b->cols[c], in->cols[c], l->probe, n) != LH_OK, LH_E_NOMEM, eb,
-                   "out of memory");
+        LH_FAIL_IF(lh_vecops_gather(b->cols[j->po + c], in->cols[c], l->probe, n) != LH_OK,
+                   LH_E_NOMEM, eb, "out of memory");
     for (int c = 0; c < j->right_cols; c++)
-        LH_FAIL_IF(gather_build(b->cols[j->left_cols + c], j, c, l->cand, n) != LH_OK, LH_E_NOMEM,
-                   eb, "out of memory");
+        LH_FAIL_IF(gather_build(b->cols[j->bo + c], j, c, l->cand, n) != LH_OK, LH_E_NOMEM, eb,
+                   "out of memory");
     b->row_count = n;
     size_t k = n;
     if (j->residual != NULL)
@@ -183,11 +189,12 @@ static lh_err push_probe_rows(exec_op *op, join_local *l, const lh_batch_t *in, 
     if (n == 0)
         return LH_OK;
     lh_batch_t *b = emits_pairs(j->kind) ? l->out : l->left;
+    int po = emits_pairs(j->kind) ? j->po : 0;
     for (int c = 0; c < j->left_cols; c++)
-        LH_FAIL_IF(lh_vecops_gather(b->cols[c], in->cols[c], l->sel, n) != LH_OK, LH_E_NOMEM, eb,
-                   "out of memory");
+        LH_FAIL_IF(lh_vecops_gather(b->cols[po + c], in->cols[c], l->sel, n) != LH_OK, LH_E_NOMEM,
+                   eb, "out of memory");
     for (int c = 0; emits_pairs(j->kind) && c < j->right_cols; c++)
-        LH_FAIL_IF(lh_vecops_fill_null(b->cols[j->left_cols + c], n) != LH_OK, LH_E_NOMEM, eb,
+        LH_FAIL_IF(lh_vecops_fill_null(b->cols[j->bo + c], n) != LH_OK, LH_E_NOMEM, eb,
                    "out of memory");
     b->row_count = n;
     return exec_push(t, op->stage, b, eb);
@@ -210,16 +217,11 @@ static lh_err join_process(exec_op *op, void *local, const lh_batch_t *in, exec_
     for (size_t i = 0; i < in->row_count; i++)
         LH_TRY(candidates(op, l, in, i, t, eb));
     LH_TRY(flush(op, l, in, t, eb));
-    switch (j->kind) {
-    case LH_JOIN_LEFT:
-    case LH_JOIN_FULL:
-    case LH_JOIN_ANTI:
+    if (j->unmatched_probe || j->kind == LH_JOIN_ANTI)
         return push_probe_rows(op, l, in, 0, t, eb);
-    case LH_JOIN_SEMI:
+    if (j->kind == LH_JOIN_SEMI)
         return push_probe_rows(op, l, in, 1, t, eb);
-    default:
-        return LH_OK;
-    }
+    return LH_OK;
 }
 
 /* RIGHT / FULL: build rows nobody matched, with NULL left columns. */
@@ -234,11 +236,11 @@ static lh_err join_finish(exec_op *op, void *local, exec_thread *t, lh_errbuf *e
         if (n == LH_BATCH_ROWS || (r == j->rows && n > 0)) {
             lh_batch_t *b = l->out;
             for (int c = 0; c < j->left_cols; c++)
-                LH_FAIL_IF(lh_vecops_fill_null(b->cols[c], n) != LH_OK, LH_E_NOMEM, eb,
+                LH_FAIL_IF(lh_vecops_fill_null(b->cols[j->po + c], n) != LH_OK, LH_E_NOMEM, eb,
                            "out of memory");
             for (int c = 0; c < j->right_cols; c++)
-                LH_FAIL_IF(gather_build(b->cols[j->left_cols + c], j, c, l->cand, n) != LH_OK,
-                           LH_E_NOMEM, eb, "out of memory");
+                LH_FAIL_IF(gather_build(b->cols[j->bo + c], j, c, l->cand, n) != LH_OK, LH_E_NOMEM,
+                           eb, "out of memory");
             b->row_count = n;
             n = 0;
             LH_TRY(exec_push(t, op->stage, b, eb));
@@ -259,12 +261,12 @@ static void *join_local_new(exec_op *op)
         return NULL;
     lh_type_t types[j->left_cols + j->right_cols + 1];
     for (int c = 0; c < j->left_cols; c++)
-        types[c] = j->left_types[c];
+        types[j->po + c] = j->left_types[c];
     for (int c = 0; c < j->right_cols; c++)
-        types[j->left_cols + c] = j->build->types[c];
+        types[j->bo + c] = j->build->types[c];
     l->out = lh_vecops_batch_new(j->left_cols + j->right_cols, types, LH_BATCH_ROWS);
     l->out2 = lh_vecops_batch_new(j->left_cols + j->right_cols, types, LH_BATCH_ROWS);
-    l->left = lh_vecops_batch_new(j->left_cols, types, LH_BATCH_ROWS);
+    l->left = lh_vecops_batch_new(j->left_cols, j->left_types, LH_BATCH_ROWS);
     bool ok = l->out && l->out2 && l->left &&
               exec_eval_init(&l->keys, op->q, j->lkeys, j->key_count, j->lnodes, &eb) == LH_OK &&
               exec_eval_init(&l->res, op->q, &j->residual, 1, j->rnodes, &eb) == LH_OK;
@@ -363,7 +365,8 @@ static lh_err build_table(exec_query *q, const lh_plan_t *p, join_op *j, lh_errb
                "out of memory");
     memset(j->heads, 0xff, hc * sizeof *j->heads);
     j->mask = hc - 1;
-    lh_expr_t **rk = p->u.join.right_keys;
+    lh_expr_t **rk = j->build_keys;
+    (void)p;
     exec_eval ev;
     LH_TRY(exec_eval_init(&ev, q, rk, j->key_count, exec_number(rk, j->key_count), eb));
     lh_err e = LH_OK;
@@ -388,6 +391,12 @@ static lh_err build_table(exec_query *q, const lh_plan_t *p, join_op *j, lh_errb
     return e;
 }
 
+bool exec_join_builds_left(const lh_plan_t *p)
+{
+    lh_join_kind k = p->u.join.kind;
+    return p->u.join.build_left && k != LH_JOIN_SEMI && k != LH_JOIN_ANTI;
+}
+
 lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_op **out,
                      lh_errbuf *eb)
 {
@@ -399,11 +408,20 @@ lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_o
     exec_op *op = exec_op_new(q, &join_vt, p, j);
     j->kind = p->u.join.kind;
     j->build = build;
-    j->left_cols = p->children[0]->col_count;
-    j->left_types = p->children[0]->col_types;
+    j->swap = exec_join_builds_left(p);
+    const lh_plan_t *probe = p->children[j->swap ? 1 : 0];
+    j->left_cols = probe->col_count;
+    j->left_types = probe->col_types;
     j->right_cols = build->col_count;
+    j->po = j->swap ? build->col_count : 0;
+    j->bo = j->swap ? 0 : probe->col_count;
+    bool outer_left = j->kind == LH_JOIN_LEFT || j->kind == LH_JOIN_FULL;
+    bool outer_right = j->kind == LH_JOIN_RIGHT || j->kind == LH_JOIN_FULL;
+    j->unmatched_probe = j->swap ? outer_right : outer_left;
+    j->unmatched_build = j->swap ? outer_left : outer_right;
     j->key_count = j->kind == LH_JOIN_CROSS ? 0 : p->u.join.key_count;
-    j->lkeys = p->u.join.left_keys;
+    j->lkeys = j->swap ? p->u.join.right_keys : p->u.join.left_keys;
+    j->build_keys = j->swap ? p->u.join.left_keys : p->u.join.right_keys;
     j->lnodes = exec_number(j->lkeys, j->key_count);
     j->residual = p->u.join.residual;
     j->rnodes = j->residual ? exec_number(&j->residual, 1) : 0;
@@ -420,7 +438,7 @@ lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_o
         if (j->refs == NULL)
             e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     }
-    if (e == LH_OK && (j->kind == LH_JOIN_RIGHT || j->kind == LH_JOIN_FULL)) {
+    if (e == LH_OK && j->unmatched_build) {
         j->matched = calloc(j->rows + 1, 1);
         if (j->matched == NULL)
             e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");

@@ -223,8 +223,9 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
     case LH_PLAN_JOIN: {
         exec_rows *build;
         exec_op *op = NULL;
-        LH_TRY(exec_materialize(q, p->children[1], &build, eb));
-        lh_err e = exec_build(q, p->children[0], pl, eb);
+        int b = exec_join_builds_left(p) ? 0 : 1;
+        LH_TRY(exec_materialize(q, p->children[b], &build, eb));
+        lh_err e = exec_build(q, p->children[1 - b], pl, eb);
         if (e != LH_OK) {
             exec_rows_free(build);
             return e;

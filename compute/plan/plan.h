@@ -146,7 +146,7 @@ typedef struct lh_plan {
             bool *null_safe;     /* <=> keys */
             lh_expr_t *residual; /* extra condition over left ++ right, or NULL */
             bool build_left;     /* hash the left side (the optimizer picks the smaller);
-                                    not used by the executor yet: it always builds right */
+                                    ignored for SEMI / ANTI (always build right) */
         } join;
         struct {
             int key_count;
