@@ -5,9 +5,9 @@
  * take the snapshot (latest, a version, or a timestamp), and list the files the pushed
  * predicates cannot exclude (lh_delta_scan_files: partition pruning and min/max skipping;
  * files_pruned counts the others). Each morsel opens a reader on its file with the
- * projected columns, copies every batch into the worker's flat batch (readers may hand out
- * constant or dictionary vectors), applies the scan's residual filter (the full pushed
- * predicate) and pushes the surviving rows.
+ * projected columns, pushes every batch (copied into the worker's flat batch first when the
+ * reader hands out constant or dictionary vectors), after the scan's residual filter (the
+ * full pushed predicate) when there is one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,22 +47,32 @@ static lh_err copy_flat(scan_local *l, const lh_batch_t *b, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err push_filtered(exec_op *op, scan_local *l, exec_thread *t, lh_errbuf *eb)
+/* Whether every vector of b is flat without a selection (pushed as is). */
+static bool all_flat(const lh_batch_t *b)
+{
+    for (int c = 0; c < b->col_count; c++)
+        if (b->cols[c]->kind != LH_VEC_FLAT || b->cols[c]->sel != NULL)
+            return false;
+    return true;
+}
+
+static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, exec_thread *t,
+                            lh_errbuf *eb)
 {
     scan *s = op->data;
     if (s->filter == NULL)
-        return exec_push(t, op->stage, l->flat, eb);
-    if (l->sel_cap < l->flat->row_count) {
+        return exec_push(t, op->stage, in, eb);
+    if (l->sel_cap < in->row_count) {
         free(l->sel);
-        l->sel_cap = l->flat->row_count;
+        l->sel_cap = in->row_count;
         l->sel = malloc(l->sel_cap * sizeof *l->sel);
         LH_FAIL_IF(l->sel == NULL, LH_E_NOMEM, eb, "out of memory");
     }
     size_t n;
-    LH_TRY(lh_expr_select(l->ev.st, s->filter, l->flat, l->sel, &n, eb));
-    if (n == l->flat->row_count)
-        return exec_push(t, op->stage, l->flat, eb);
-    LH_FAIL_IF(lh_vecops_batch_gather(l->out, l->flat, l->sel, n) != LH_OK, LH_E_NOMEM, eb,
+    LH_TRY(lh_expr_select(l->ev.st, s->filter, in, l->sel, &n, eb));
+    if (n == in->row_count)
+        return exec_push(t, op->stage, in, eb);
+    LH_FAIL_IF(lh_vecops_batch_gather(l->out, in, l->sel, n) != LH_OK, LH_E_NOMEM, eb,
                "out of memory");
     return exec_push(t, op->stage, l->out, eb);
 }
@@ -81,8 +91,13 @@ static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, l
     lh_err e;
     while ((e = lh_delta_reader_next(r, &b, eb)) == LH_OK && b != NULL) {
         atomic_fetch_add(&op->q->rows_read, (int64_t)b->row_count);
-        if ((e = copy_flat(l, b, eb)) != LH_OK || (e = push_filtered(op, l, t, eb)) != LH_OK)
+        if (all_flat(b)) { /* the reader's batch lives until the next call: no copy */
+            if ((e = push_filtered(op, l, b, t, eb)) != LH_OK)
+                break;
+        } else if ((e = copy_flat(l, b, eb)) != LH_OK ||
+                   (e = push_filtered(op, l, l->flat, t, eb)) != LH_OK) {
             break;
+        }
     }
     lh_delta_reader_close(r);
     return e;
