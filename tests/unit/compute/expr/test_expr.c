@@ -249,8 +249,47 @@ static void test_fold_and_bind(void)
     lh_arena_destroy(a);
 }
 
+static void test_consts_params(void)
+{
+    fx f;
+    fx_open(&f);
+    lh_err e;
+    lh_value_t fl = {.type = TY(FLOAT), .v.f64 = 2.5};
+    const lh_vec_t *v = run(&f, lh_expr_const(f.a, &fl, "2.5F"), &e);
+    T_EQ_INT(e, LH_OK);
+    T_EQ_INT(v->count, 5);
+    T_CHECK(((const float *)v->data)[4] == 2.5f);
+    lh_value_t big = {.type = {.id = LH_TYPE_DECIMAL, .precision = 30, .scale = 2}};
+    big.v.i128 = (lh_i128)123456789012345678LL * 1000;
+    v = run(&f, lh_expr_const(f.a, &big, "dec"), &e);
+    T_CHECK(lh_vec_get_i128(v, 3) == big.v.i128);
+    lh_value_t b = {.type = TY(BOOLEAN), .v.i64 = 1};
+    v = run(&f, lh_expr_const(f.a, &b, "true"), &e);
+    T_EQ_INT(((const uint8_t *)v->data)[2], 1);
+    /* an unbound parameter is an error, not a crash */
+    lh_expr_t *param = lh_expr_node(f.a, LH_EXPR_PARAM, TY(LONG), true, 0, NULL, ":p");
+    run(&f, param, &e);
+    T_EQ_INT(e, LH_E_INVALID);
+    T_EQ_STR(f.eb.error_code, "INTERNAL_ERROR");
+    /* a constant (non-flat) input column is flattened for the function */
+    lh_value_t seven = {.type = TY(LONG), .v.i64 = 7};
+    lh_vec_t *cv = lh_vec_create_constant(TY(LONG), &seven, 5);
+    lh_batch_t cb = {.col_count = 1, .cols = &cv, .row_count = 5};
+    lh_expr_t *add = tf_call(f.a, "add", tf_col(f.a, 0, TY(LONG)), tf_long(f.a, 1));
+    lh_expr_state_t *st = lh_expr_state_create(lh_expr_number(&add, 1), NULL);
+    T_EQ_INT(lh_expr_eval(st, add, &cb, &v, &f.eb), LH_OK);
+    T_EQ_INT(lh_vec_get_i64(v, 4), 8);
+    lh_expr_state_destroy(st);
+    lh_vec_destroy(cv);
+    /* a column out of range */
+    run(&f, tf_col(f.a, 7, TY(LONG)), &e);
+    T_EQ_INT(e, LH_E_INTERNAL);
+    fx_close(&f);
+}
+
 int main(void)
 {
+    T_RUN(test_consts_params);
     T_RUN(test_call_and_nulls);
     T_RUN(test_and_or_lazy);
     T_RUN(test_case_coalesce_lazy);
