@@ -345,6 +345,25 @@ static lh_err nth_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* A ranking or offset function this operator knows, with the arguments it needs. */
+static lh_err check_rank_fn(const lh_window_call_t *c, lh_errbuf *eb)
+{
+    static const struct {
+        const char *name;
+        int min_args;
+    } known[] = {{"row_number", 0},   {"rank", 0},      {"dense_rank", 0},
+                 {"percent_rank", 0}, {"cume_dist", 0}, {"ntile", 1},
+                 {"lag", 1},          {"lead", 1},      {"nth_value", 2}};
+    LH_FAIL_IF(c->rank_fn == NULL, LH_E_INVALID, eb, "window call without a function");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcasecmp(known[i].name, c->rank_fn) == 0) {
+            LH_FAIL_IF(c->arg_count < known[i].min_args, LH_E_INVALID, eb,
+                       "window function %s needs %d argument(s)", c->rank_fn, known[i].min_args);
+            return LH_OK;
+        }
+    LH_FAIL(LH_E_INVALID, eb, "unknown window function %s", c->rank_fn);
+}
+
 static lh_err compute(wcall *w, lh_errbuf *eb)
 {
     const lh_window_call_t *c = w->c;
@@ -358,7 +377,7 @@ static lh_err compute(wcall *w, lh_errbuf *eb)
         r.idx = malloc((w->n + 1) * sizeof *r.idx);
         LH_FAIL_IF(!r.state || !r.states || !r.idx, LH_E_NOMEM, eb, "out of memory");
     } else {
-        LH_FAIL_IF(c->rank_fn == NULL, LH_E_INVALID, eb, "window call without a function");
+        LH_TRY(check_rank_fn(c, eb));
     }
     for (size_t ps = 0; ps < w->n && e == LH_OK;) {
         size_t pe = ps + 1;

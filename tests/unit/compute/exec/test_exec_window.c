@@ -151,6 +151,18 @@ static void test_window_more(void)
     lh_expr_t *ex[5] = {x_col(a, w, 0), x_col(a, w, 4), x_col(a, w, 5), x_col(a, w, 6),
                         x_col(a, w, 7)};
     /* min(v) ROWS 1 FOLLOWING .. 2 FOLLOWING within g: a: (N,3.5)->3.5, (3.5)->3.5, ()->N */
+    /* an unknown ranking function is an error */
+    lh_window_call_t saved = w->u.window.calls[0];
+    w->u.window.calls[0].rank_fn = "no_such_fn";
+    xrun r = {0};
+    xout *o = malloc(sizeof *o);
+    T_EQ_INT(x_run(&r, w, false, o), LH_E_INVALID);
+    T_CHECK(strstr(r.eb.msg, "no_such_fn") != NULL);
+    w->u.window.calls[0].arg_count = 0;
+    w->u.window.calls[0].rank_fn = "lag";
+    T_EQ_INT(x_run(&r, w, false, o), LH_E_INVALID);
+    free(o);
+    w->u.window.calls[0] = saved;
     X_EXPECT(x_project(a, w, ex, 5), true,
              "1|N|3.5|13|3.5;2|1.5|3.5|13|3.5;3|1.5|3.5|3|N;4|3.5|3.5|13|-1;5|4|3.5|5|N;"
              "6|-1|3.5|13|N");
