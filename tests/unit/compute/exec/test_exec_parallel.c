@@ -175,6 +175,61 @@ static lh_plan_t *sort_plan(lh_arena_t *a)
     return x_sort(a, x_scan_all(a, big.dir), c, d, 3);
 }
 
+/* count(*), sum(r.id) GROUP BY l.g over the join, then the 3 largest counts (TOPN) */
+static lh_plan_t *agg_over_join(lh_arena_t *a)
+{
+    lh_plan_t *j = join_plan(a, LH_JOIN_INNER);
+    lh_plan_t *p = lh_plan_new(a, LH_PLAN_AGGREGATE, 3, 1);
+    p->children[0] = j;
+    p->u.aggregate.key_count = 1;
+    p->u.aggregate.keys = lh_arena_calloc(a, 1, sizeof(lh_expr_t *));
+    p->u.aggregate.keys[0] = x_col(a, j, 1);
+    p->u.aggregate.agg_count = 2;
+    p->u.aggregate.aggs = lh_arena_calloc(a, 2, sizeof(lh_agg_call_t));
+    p->u.aggregate.aggs[0] = agg1(a, "count", NULL, false);
+    p->u.aggregate.aggs[1] = agg1(a, "sum", x_col(a, j, 4), false);
+    x_set_col(p, 0, "g", TY(STRING));
+    x_set_col(p, 1, "n", TY(LONG));
+    x_set_col(p, 2, "s", TY(LONG));
+    int c[] = {2, 0};
+    bool d[] = {true, false};
+    lh_plan_t *t = x_sort(a, p, c, d, 2);
+    t->kind = LH_PLAN_TOPN;
+    t->u.sort.limit = 3;
+    return t;
+}
+
+/* running sum of k per g ordered by id (a window over the whole table) */
+static lh_plan_t *window_plan(lh_arena_t *a)
+{
+    lh_plan_t *s = x_scan_all(a, big.dir);
+    lh_plan_t *w = lh_plan_new(a, LH_PLAN_WINDOW, 5, 1);
+    w->children[0] = s;
+    for (int i = 0; i < 4; i++)
+        x_set_col(w, i, s->col_names[i], s->col_types[i]);
+    x_set_col(w, 4, "run", TY(LONG));
+    lh_window_call_t *c = lh_arena_calloc(a, 1, sizeof *c);
+    lh_agg_call_t sum = agg1(a, "sum", x_col(a, s, 3), false);
+    c->agg = sum.func;
+    c->bind_data = sum.bind_data;
+    c->arg_count = 1;
+    c->args = sum.args;
+    c->partition_count = 1;
+    c->partition = lh_arena_calloc(a, 1, sizeof(lh_expr_t *));
+    c->partition[0] = x_col(a, s, 1);
+    c->order_count = 1;
+    c->order = lh_arena_calloc(a, 1, sizeof(lh_sort_key_t));
+    c->order[0].expr = x_col(a, s, 0);
+    c->order[0].nulls_first = true;
+    c->frame_rows = true;
+    c->frame_start = INT64_MIN;
+    c->frame_end = 0;
+    c->type = sum.type;
+    w->u.window.call_count = 1;
+    w->u.window.calls = c;
+    return w;
+}
+
 static void test_threads_agree(void)
 {
     lh_arena_t *a = lh_arena_create();
@@ -187,8 +242,10 @@ static void test_threads_agree(void)
                  {join_plan(a, LH_JOIN_INNER), true},
                  {join_plan(a, LH_JOIN_FULL), true},
                  {sort_plan(a), false},
-                 {x_scan_all(a, big.dir), false}};
-    size_t want_rows[] = {8, 100, 10000, 20000, 20000, 20000};
+                 {x_scan_all(a, big.dir), false},
+                 {agg_over_join(a), false},
+                 {window_plan(a), true}};
+    size_t want_rows[] = {8, 100, 10000, 20000, 20000, 20000, 3, 20000};
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         prun r1 = {0}, r2 = {.pool = p2}, r4 = {.pool = p4};
         uint64_t h1, h2, h4;
