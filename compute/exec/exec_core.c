@@ -212,8 +212,23 @@ void exec_rows_move(exec_rows *dst, exec_rows *src)
 
 /* ---- expressions ----------------------------------------------------------------------- */
 
-int exec_number(lh_expr_t **exprs, int count)
+static lh_expr_t *copy_tree(lh_arena_t *a, const lh_expr_t *e)
 {
+    lh_expr_t *c = lh_arena_alloc(a, sizeof *c);
+    *c = *e;
+    if (e->arg_count > 0) {
+        c->args = lh_arena_calloc(a, (size_t)e->arg_count, sizeof *c->args);
+        for (int i = 0; i < e->arg_count; i++)
+            c->args[i] = copy_tree(a, e->args[i]);
+    }
+    return c;
+}
+
+int exec_number(exec_query *q, lh_expr_t **exprs, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (exprs[i] != NULL)
+            exprs[i] = copy_tree(q->arena, exprs[i]);
     return lh_expr_number(exprs, count);
 }
 

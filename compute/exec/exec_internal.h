@@ -38,6 +38,7 @@ typedef struct exec_query {
     pthread_mutex_t mu;  /* guards err */
     lh_errbuf err;       /* the first error */
     char spill_dir[256]; /* created on first spill, removed at the end */
+    lh_arena_t *arena;   /* expression copies; used while building, on the calling thread */
     _Atomic int spill_seq;
 } exec_query;
 
@@ -254,8 +255,11 @@ typedef struct exec_eval {
     const lh_vec_t **vals;
 } exec_eval;
 
-/* Number exprs (once, when the operator is built, on one thread): the node count. */
-int exec_number(lh_expr_t **exprs, int count);
+/* Replace exprs[i] (an array the operator owns) by private copies of the trees in the
+ * query's arena and number them: the node count. Operators call it when they are built,
+ * on the calling thread, so plans that share nodes between operators stay correct (ids
+ * live in the nodes). */
+int exec_number(exec_query *q, lh_expr_t **exprs, int count);
 /* Per-thread evaluation state for exprs numbered with node_count nodes. */
 lh_err exec_eval_init(exec_eval *ev, exec_query *q, lh_expr_t **exprs, int count, int node_count,
                       lh_errbuf *eb);

@@ -82,7 +82,7 @@ lh_err exec_filter_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errb
     filter *f = calloc(1, sizeof *f);
     LH_FAIL_IF(f == NULL, LH_E_NOMEM, eb, "out of memory");
     f->pred = p->u.filter.pred;
-    f->node_count = exec_number(&f->pred, 1);
+    f->node_count = exec_number(q, &f->pred, 1);
     *out = exec_op_new(q, &filter_vt, p, f);
     return LH_OK;
 }

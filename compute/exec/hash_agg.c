@@ -438,7 +438,7 @@ static const exec_op_vt agg_vt = {
 };
 
 /* Lay out states and list every expression (keys, args, filters) for one evaluator. */
-static lh_err layout(agg_op *a, const lh_plan_t *p, lh_errbuf *eb)
+static lh_err layout(exec_query *q, agg_op *a, const lh_plan_t *p, lh_errbuf *eb)
 {
     int n = a->key_count;
     for (int k = 0; k < a->agg_count; k++)
@@ -464,7 +464,7 @@ static lh_err layout(agg_op *a, const lh_plan_t *p, lh_errbuf *eb)
         a->distinct_mode |= c->distinct;
     }
     a->expr_count = e;
-    a->node_count = exec_number(a->exprs, e);
+    a->node_count = exec_number(q, a->exprs, e);
     return LH_OK;
 }
 
@@ -482,7 +482,7 @@ lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf 
     a->raw = exec_rows_new(q, p->children[0]->col_count, p->children[0]->col_types);
     lh_err e = a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
                                               "more than 63 grouping keys")
-                                 : layout(a, p, eb);
+                                 : layout(q, a, p, eb);
     if (e != LH_OK) {
         exec_op_free(op);
         return e;

@@ -302,6 +302,8 @@ static void join_free(exec_op *op)
     free(j->key_off);
     free(j->heads);
     free(j->next);
+    free(j->lkeys);
+    free(j->build_keys);
     free((void *)j->matched);
     exec_mem_release(op->q, j->charged);
     free(j);
@@ -368,7 +370,7 @@ static lh_err build_table(exec_query *q, const lh_plan_t *p, join_op *j, lh_errb
     lh_expr_t **rk = j->build_keys;
     (void)p;
     exec_eval ev;
-    LH_TRY(exec_eval_init(&ev, q, rk, j->key_count, exec_number(rk, j->key_count), eb));
+    LH_TRY(exec_eval_init(&ev, q, rk, j->key_count, exec_number(q, rk, j->key_count), eb));
     lh_err e = LH_OK;
     for (size_t b = 0; b < j->build->batch_count && e == LH_OK; b++) {
         const lh_batch_t *bb = j->build->batches[b];
@@ -420,11 +422,19 @@ lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_o
     j->unmatched_probe = j->swap ? outer_right : outer_left;
     j->unmatched_build = j->swap ? outer_left : outer_right;
     j->key_count = j->kind == LH_JOIN_CROSS ? 0 : p->u.join.key_count;
-    j->lkeys = j->swap ? p->u.join.right_keys : p->u.join.left_keys;
-    j->build_keys = j->swap ? p->u.join.left_keys : p->u.join.right_keys;
-    j->lnodes = exec_number(j->lkeys, j->key_count);
+    j->lkeys = calloc((size_t)j->key_count + 1, sizeof *j->lkeys);
+    j->build_keys = calloc((size_t)j->key_count + 1, sizeof *j->build_keys);
+    if (j->lkeys == NULL || j->build_keys == NULL) {
+        exec_op_free(op);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    for (int k = 0; k < j->key_count; k++) { /* private copies: exec_number renumbers them */
+        j->lkeys[k] = j->swap ? p->u.join.right_keys[k] : p->u.join.left_keys[k];
+        j->build_keys[k] = j->swap ? p->u.join.left_keys[k] : p->u.join.right_keys[k];
+    }
+    j->lnodes = exec_number(q, j->lkeys, j->key_count);
     j->residual = p->u.join.residual;
-    j->rnodes = j->residual ? exec_number(&j->residual, 1) : 0;
+    j->rnodes = j->residual ? exec_number(q, &j->residual, 1) : 0;
     j->null_safe = p->u.join.null_safe;
     lh_err e = j->key_count > 0 ? build_table(q, p, j, eb) : LH_OK;
     if (j->key_count == 0)

@@ -416,6 +416,7 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
     q.opts = opts;
     q.conf = opts->conf;
     q.threads = opts->pool ? lh_pool_worker_count(opts->pool) + 1 : 1;
+    q.arena = lh_arena_create();
     pthread_mutex_init(&q.mu, NULL);
     int64_t t0 = lh_mono_ns();
     exec_rows *rows = NULL;
@@ -445,5 +446,6 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
             stats->rows_written = atomic_load(&q.rows_written);
     }
     pthread_mutex_destroy(&q.mu);
+    lh_arena_destroy(q.arena);
     return e;
 }

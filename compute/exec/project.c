@@ -8,6 +8,7 @@
 #include "compute/exec/exec_internal.h"
 
 typedef struct project {
+    lh_expr_t **exprs; /* private copies */
     int node_count;
 } project;
 
@@ -36,8 +37,9 @@ static void *project_local_new(exec_op *op)
         return NULL;
     l->view.col_count = p->col_count;
     l->view.cols = calloc((size_t)p->col_count + 1, sizeof *l->view.cols);
-    if (l->view.cols == NULL || exec_eval_init(&l->ev, op->q, p->u.project.exprs, p->col_count,
-                                               ((project *)op->data)->node_count, &eb) != LH_OK) {
+    if (l->view.cols == NULL ||
+        exec_eval_init(&l->ev, op->q, ((project *)op->data)->exprs, p->col_count,
+                       ((project *)op->data)->node_count, &eb) != LH_OK) {
         op->vt->local_free(op, l);
         return NULL;
     }
@@ -55,7 +57,9 @@ static void project_local_free(exec_op *op, void *local)
 
 static void project_free(exec_op *op)
 {
-    free(op->data);
+    project *pr = op->data;
+    free(pr->exprs);
+    free(pr);
 }
 
 static const exec_op_vt project_vt = {
@@ -70,7 +74,14 @@ lh_err exec_project_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_err
 {
     project *pr = calloc(1, sizeof *pr);
     LH_FAIL_IF(pr == NULL, LH_E_NOMEM, eb, "out of memory");
-    pr->node_count = exec_number(p->u.project.exprs, p->col_count);
+    pr->exprs = calloc((size_t)p->col_count + 1, sizeof *pr->exprs);
+    if (pr->exprs == NULL) {
+        free(pr);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    for (int i = 0; i < p->col_count; i++)
+        pr->exprs[i] = p->u.project.exprs[i];
+    pr->node_count = exec_number(q, pr->exprs, p->col_count);
     *out = exec_op_new(q, &project_vt, p, pr);
     return LH_OK;
 }

@@ -184,7 +184,7 @@ lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
                      (int64_t)(lh_delta_snapshot_file_count(s->snap) - s->file_count));
     s->filter = p->u.scan.filter;
     if (s->filter)
-        s->node_count = exec_number(&s->filter, 1);
+        s->node_count = exec_number(q, &s->filter, 1);
     *out = op;
     return LH_OK;
 }

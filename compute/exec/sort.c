@@ -511,7 +511,7 @@ lh_err exec_sort_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
         s->types[s->cols + i] = s->exprs[i]->type;
     }
     s->spec = (exec_sort_spec){k, s->key_cols, s->desc, s->nulls_first};
-    s->node_count = exec_number(s->exprs, k);
+    s->node_count = exec_number(q, s->exprs, k);
     s->rows = exec_rows_new(q, s->cols + k, s->types);
     *out = op;
     return LH_OK;

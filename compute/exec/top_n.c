@@ -161,7 +161,7 @@ lh_err exec_topn_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
         t->types[t->cols + i] = t->exprs[i]->type;
     }
     t->spec = (exec_sort_spec){k, t->key_cols, t->desc, t->nulls_first};
-    t->node_count = exec_number(t->exprs, k);
+    t->node_count = exec_number(q, t->exprs, k);
     t->rows = exec_rows_new(q, t->cols + k, t->types);
     *out = op;
     return LH_OK;

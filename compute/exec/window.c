@@ -73,7 +73,7 @@ static lh_err eval_side(wcall *w, const exec_rows *in, lh_errbuf *eb)
         types[i] = ex[i]->type;
     w->side = exec_rows_new(w->q, n, types);
     exec_eval ev;
-    LH_TRY(exec_eval_init(&ev, w->q, ex, n, exec_number(ex, n), eb));
+    LH_TRY(exec_eval_init(&ev, w->q, ex, n, exec_number(w->q, ex, n), eb));
     lh_batch_t view = {.col_count = n, .cols = calloc((size_t)n + 1, sizeof(lh_vec_t *))};
     lh_err e = view.cols ? LH_OK : LH_E_NOMEM;
     for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {

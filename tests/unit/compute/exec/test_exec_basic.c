@@ -62,6 +62,14 @@ static void test_filter_project_values(void)
                        lh_expr_node(a, LH_EXPR_IS_NULL, TY(BOOLEAN), false, 1,
                                     (lh_expr_t *[]){x_col(a, f, 3)}, "isnull")};
     X_EXPECT(x_project(a, f, ex, 3), true, "3|N|true;4|11|false;6|21|false");
+    /* a subtree shared by the filter and the projection above it (and the scan's filter) */
+    lh_plan_t *s2 = x_scan_all(a, tb.dir);
+    lh_expr_t *inc = tf_call(a, "add", x_col(a, s2, 0), tf_long(a, 1));
+    lh_expr_t *pred = tf_call(a, "gt", inc, tf_long(a, 3));
+    s2->u.scan.filter = pred;
+    lh_plan_t *f2 = x_filter(a, s2, pred);
+    lh_expr_t *ex2[] = {x_col(a, f2, 0), tf_call(a, "add", inc, inc), inc};
+    X_EXPECT(x_project(a, f2, ex2, 3), true, "3|8|4;4|10|5;5|12|6;6|14|7");
     /* VALUES (1, 'x'), (2, NULL) */
     lh_plan_t *v = lh_plan_new(a, LH_PLAN_VALUES, 2, 0);
     x_set_col(v, 0, "a", TY(LONG));
