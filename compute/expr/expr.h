@@ -82,9 +82,9 @@ lh_err lh_expr_fold(lh_arena_t *a, const lh_expr_t *e, const lh_sql_conf_t *conf
                     lh_errbuf *eb);
 
 /* Number the nodes of a set of trees (ids for scratch); returns the node count. NULL roots
- * are skipped. Numbering writes the nodes: the executor numbers each operator's trees once,
- * on one thread, before its workers start, so a node must belong to one operator only
- * (the binder does not share nodes between plan nodes). */
+ * are skipped. Numbering writes the nodes: the executor numbers private copies of each
+ * operator's trees, on one thread, before its workers start, so plans may share nodes
+ * between operators. Not thread-safe on a tree others are numbering or evaluating. */
 int lh_expr_number(lh_expr_t **roots, int count);
 
 /* Per-thread evaluation scratch for a numbered set of trees (one output vector per node,
