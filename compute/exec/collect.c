@@ -6,7 +6,9 @@
  * would have produced. With a row limit (LIMIT's offset + limit), the sink raises the
  * pipeline's stop flag once that many rows are in: workers then claim no new morsel, and
  * since morsels are claimed in increasing order every earlier morsel still completes, so
- * the first `limit` rows in order are all present.
+ * the first `limit` rows in order are all present. Rows a finish step pushes (an outer
+ * join's unmatched build rows, judged from the morsels that ran) sort after every morsel,
+ * so they are never among those first rows when the pipeline stopped early.
  */
 #include <stdlib.h>
 

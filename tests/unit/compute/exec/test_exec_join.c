@@ -65,6 +65,19 @@ static void test_inner_outer(void)
     X_BOTH(join(a, LH_JOIN_INNER, false, false), "1|10;1|11;2|12;4|10;4|11;6|12");
     X_BOTH(join(a, LH_JOIN_LEFT, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12");
     X_BOTH(join(a, LH_JOIN_RIGHT, false, false), "1|10;1|11;2|12;4|10;4|11;6|12;N|13;N|14");
+    /* LIMIT over a RIGHT join: every probe morsel runs before unmatched rows are padded */
+    lh_plan_t *lim = lh_plan_new(a, LH_PLAN_LIMIT, 2, 1);
+    lim->children[0] = join(a, LH_JOIN_RIGHT, false, false);
+    x_set_col(lim, 0, "l", TY(LONG));
+    x_set_col(lim, 1, "r", TY(LONG));
+    lim->u.limit.limit = 100;
+    X_EXPECT(lim, true, "1|10;1|11;2|12;4|10;4|11;6|12;N|13;N|14");
+    lim->u.limit.limit = 7;
+    xout *o = malloc(sizeof *o);
+    T_EQ_INT(x_run(NULL, lim, true, o), LH_OK);
+    T_EQ_INT(o->rows, 7);
+    T_CHECK(strstr(o->text, "N|10") == NULL && strstr(o->text, "N|11") == NULL);
+    free(o);
     X_BOTH(join(a, LH_JOIN_FULL, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12;N|13;N|14");
     lh_arena_destroy(a);
 }
