@@ -5,11 +5,13 @@
  */
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/permissions/permissions.h"
 #include "api/secrets/secrets.h"
 #include "common/bg.h"
 #include "server/server.h"
 
 const lh_area_t *const lh_areas[] = {
+    &lh_permissions_area, /* first: the others use ctx->perm */
     &lh_identity_area,
     &lh_clusters_area,
     &lh_secrets_area,

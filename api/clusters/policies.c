@@ -8,11 +8,15 @@
  * TERMINATED/ERROR (Databricks: "clusters per user that can be active").
  * Names are unique (409 RESOURCE_ALREADY_EXISTS). Deleting a policy leaves clusters
  * that use it alone; their later edits fail until policy_id is changed.
+ * Permissions: only admins create, edit and delete policies; get and list show the
+ * policies the caller holds CAN_USE on (all for admins), the level that lets a user
+ * without allow-cluster-create create clusters under one.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -45,6 +49,8 @@ static char *dup_or_null(const char *s)
 
 static void policy_free(cl_policy *p)
 {
+    if (p == NULL)
+        return;
     free(p->name);
     free(p->definition);
     free(p->description);
@@ -53,19 +59,28 @@ static void policy_free(cl_policy *p)
     free(p);
 }
 
-/* Move fields into p (frees what p had). */
-static void policy_fill(cl_policy *p, policy_fields *f)
+/* Copy f into p (taking f->parsed); on failure p and f are unchanged. */
+static lh_err policy_fill(cl_policy *p, policy_fields *f, lh_errbuf *eb)
 {
+    char *name = strdup(f->name), *definition = strdup(f->definition);
+    char *description = dup_or_null(f->description);
+    if (name == NULL || definition == NULL || (f->description != NULL && description == NULL)) {
+        free(name);
+        free(definition);
+        free(description);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     free(p->name);
     free(p->definition);
     free(p->description);
     lh_policy_free(p->parsed);
-    p->name = strdup(f->name);
-    p->definition = strdup(f->definition);
-    p->description = dup_or_null(f->description);
+    p->name = name;
+    p->definition = definition;
+    p->description = description;
     p->max_clusters_per_user = f->max_clusters_per_user;
     p->parsed = f->parsed;
     f->parsed = NULL;
+    return LH_OK;
 }
 
 static lh_err check_name_free(lh_clusters_t *c, const char *name, const char *except_id,
@@ -91,14 +106,22 @@ lh_err cl_h_policy_create(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
+    LH_TRY(lh_req_require_admin(req, eb));
     lh_err e = parse_fields(req->params, &f, eb);
     if (e != LH_OK)
         return e;
     cl_policy *p = calloc(1, sizeof *p);
-    LH_ASSERT(p != NULL);
+    e = p != NULL ? policy_fill(p, &f, eb)
+                  : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    const char *creator = req->principal ? req->principal->user_name : NULL;
+    if (e == LH_OK && (p->creator = dup_or_null(creator)) == NULL && creator != NULL)
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    if (e != LH_OK) {
+        lh_policy_free(f.parsed); /* still ours when policy_fill did not run or failed */
+        policy_free(p);
+        return e;
+    }
     cl_make_policy_id(p->id);
-    policy_fill(p, &f);
-    p->creator = dup_or_null(req->principal ? req->principal->user_name : NULL);
     p->created_at = lh_now_ms();
     cl_wrlock(c);
     e = insert_policy(c, p, eb);
@@ -127,7 +150,7 @@ static lh_err edit_locked(lh_clusters_t *c, const json_t *params, policy_fields 
     LH_TRY(check_name_free(c, f->name, p->id, eb));
     cl_policy saved = *p;
     cl_policy next = {0};
-    policy_fill(&next, f);
+    LH_TRY(policy_fill(&next, f, eb));
     next.next = p->next;
     memcpy(next.id, p->id, sizeof next.id);
     next.creator = p->creator;
@@ -170,6 +193,7 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
     json_t *merged = NULL;
+    LH_TRY(lh_req_require_admin(req, eb));
     cl_wrlock(c);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
@@ -188,11 +212,14 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_policy_delete(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
+    LH_TRY(lh_req_require_admin(req, eb));
     cl_wrlock(c);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
     if (e == LH_OK)
         e = cl_store_policy_delete(c, p->id, eb);
+    if (e == LH_OK)
+        e = lh_perm_on_delete(req->ctx, "cluster-policies", p->id, eb);
     if (e == LH_OK) {
         for (cl_policy **pp = &c->policies; *pp != NULL; pp = &(*pp)->next) {
             if (*pp == p) {
@@ -221,6 +248,9 @@ static json_t *render_policy(const cl_policy *p)
 lh_err cl_h_policy_get(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(lh_json_get_str(req->params, "policy_id", LH_REQUIRED, &id, eb));
+    LH_TRY(cl_require(req, "cluster-policies", id, "CAN_USE", eb));
     pthread_rwlock_rdlock(&c->lock);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
@@ -242,14 +272,21 @@ lh_err cl_h_policy_list(lh_req_t *req, lh_errbuf *eb)
     const char *col = "POLICY_CREATION_TIME", *order = "DESC";
     LH_TRY(lh_json_get_str(req->params, "sort_column", LH_OPTIONAL, &col, eb));
     LH_TRY(lh_json_get_str(req->params, "sort_order", LH_OPTIONAL, &order, eb));
+    lh_perm_visible_t usable;
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, "cluster-policies", "CAN_USE", req->arena,
+                           &usable, eb));
     json_t *arr = json_array(); /* c->policies is newest first */
     pthread_rwlock_rdlock(&c->lock);
     for (cl_policy *p = c->policies; p != NULL; p = p->next)
-        json_array_append_new(arr, render_policy(p));
+        if (lh_perm_visible_has(&usable, p->id))
+            json_array_append_new(arr, render_policy(p));
     pthread_rwlock_unlock(&c->lock);
     size_t n = json_array_size(arr);
     json_t **items = malloc(sizeof *items * (n + 1));
-    LH_ASSERT(items != NULL);
+    if (items == NULL) {
+        json_decref(arr);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     for (size_t i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(arr, i));
     if (strcmp(col, "POLICY_NAME") == 0)

@@ -3,9 +3,11 @@
  *
  * Authenticate (every /api/ request):
  *   1. hash the presented token (SHA-256 hex);
- *   2. cache hit (slot = first hash bytes mod CACHE_SLOTS, hash compared) -> principal;
+ *   2. cache hit (a common/hashmap keyed by the hash) -> principal;
  *   3. miss -> one SQLite read joining tokens, users and admins membership; the answer is
- *      cached only if the generation did not move meanwhile (no stale re-insert);
+ *      cached only if the generation did not move meanwhile (no stale re-insert). The
+ *      cache holds at most LH_IDENTITY_CACHE_MAX entries: a new one beyond that evicts
+ *      the entry a rotating cursor reaches (a clock hand over the table, no per-hit cost);
  *   4. expiry is checked on every call, hit or miss.
  *
  * Bootstrap: the admin user, the admins group and the token in effect (env, file, or a new
@@ -20,16 +22,36 @@
 #include <unistd.h>
 
 #include "api/identity/identity_internal.h"
+#include "api/perm.h"
 #include "common/util.h"
 
 static const char *const ALL_ENTITLEMENTS =
     "[\"workspace-access\",\"databricks-sql-access\",\"allow-cluster-create\","
     "\"allow-instance-pool-create\"]";
 
+static void free_key(void *k)
+{
+    free(k);
+}
+
+static void free_entry(void *v)
+{
+    lh_auth_slot *s = v;
+    free(s->user_name);
+    free(s);
+}
+
+static const lh_hashmap_type AUTH_CACHE = {lh_hash_str, lh_equal_str, free_key, free_entry};
+
 lh_err lh_identity_create(lh_ctx_t *ctx, lh_identity_t **out, lh_errbuf *eb)
 {
     lh_identity_t *id = calloc(1, sizeof *id);
     LH_FAIL_IF(id == NULL, LH_E_NOMEM, eb, "out of memory");
+    id->cache = lh_hashmap_create(&AUTH_CACHE, 64);
+    if (id->cache == NULL) {
+        free(id);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     id->ctx = ctx;
     id->meta = ctx->meta;
     pthread_mutex_init(&id->lock, NULL);
@@ -37,19 +59,11 @@ lh_err lh_identity_create(lh_ctx_t *ctx, lh_identity_t **out, lh_errbuf *eb)
     return LH_OK;
 }
 
-static void clear_slots(lh_identity_t *id)
-{
-    for (int i = 0; i < LH_IDENTITY_CACHE_SLOTS; i++) {
-        free(id->slots[i].user_name);
-        memset(&id->slots[i], 0, sizeof id->slots[i]);
-    }
-}
-
 void lh_identity_destroy(lh_identity_t *id)
 {
     if (id == NULL)
         return;
-    clear_slots(id);
+    lh_hashmap_destroy(id->cache);
     pthread_mutex_destroy(&id->lock);
     free(id);
 }
@@ -82,8 +96,18 @@ void lh_identity_invalidate(lh_identity_t *id)
 {
     pthread_mutex_lock(&id->lock);
     id->generation++;
-    clear_slots(id);
+    lh_hashmap_clear(id->cache);
+    id->evict_at = 0;
     pthread_mutex_unlock(&id->lock);
+    lh_perm_invalidate(id->ctx->perm); /* group closures may have changed */
+}
+
+size_t lh_identity_cache_count(lh_identity_t *id)
+{
+    pthread_mutex_lock(&id->lock);
+    size_t n = lh_hashmap_count(id->cache);
+    pthread_mutex_unlock(&id->lock);
+    return n;
 }
 
 /* ---- helpers shared by the area ---- */
@@ -104,9 +128,9 @@ bool lh_token_is_well_formed(const char *s)
     return true;
 }
 
-void lh_token_hash(const char *token, char out[65])
+lh_err lh_token_hash(const char *token, char out[65], lh_errbuf *eb)
 {
-    lh_sha256_hex(token, strlen(token), out);
+    return lh_sha256_hex(token, strlen(token), out, eb);
 }
 
 int64_t lh_identity_new_id(void)
@@ -303,7 +327,7 @@ lh_err lh_identity_bootstrap(lh_identity_t *id, const char *env_token, const cha
     LH_FAIL_IF(strlen(token) >= out_size, LH_E_INVALID, eb, "admin token longer than %zu chars",
                out_size - 1);
     char hash[65];
-    lh_token_hash(token, hash);
+    LH_TRY(lh_token_hash(token, hash, eb));
     boot_arg a = {hash};
     LH_TRY(lh_meta_tx(id->meta, bootstrap_tx, &a, eb));
     lh_identity_invalidate(id);
@@ -329,7 +353,7 @@ static lh_err auth_lookup(lh_meta_t *m, void *arg, lh_errbuf *eb)
                         "SELECT t.expiry_time, u.id, u.user_name, u.active, EXISTS (SELECT 1 "
                         "FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE "
                         "g.display_name = 'admins' AND gm.member_kind = 'user' AND gm.member_id "
-                        "= u.id) FROM tokens t JOIN users u ON u.id = t.user_id "
+                        "= u.id), u.kind FROM tokens t JOIN users u ON u.id = t.user_id "
                         "WHERE t.token_hash = ?",
                         &st, eb));
     lh_stmt_bind_text(st, 1, a->hash);
@@ -341,50 +365,62 @@ static lh_err auth_lookup(lh_meta_t *m, void *arg, lh_errbuf *eb)
     a->slot.user_name = lh_arena_strdup(a->arena, lh_stmt_text(st, 2));
     a->active = lh_stmt_int(st, 3) != 0;
     a->slot.is_admin = lh_stmt_int(st, 4) != 0;
+    a->slot.is_service_principal = strcmp(lh_stmt_text(st, 5), "service_principal") == 0;
     return LH_OK;
-}
-
-static size_t slot_of(const char *hash)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 6; i++)
-        v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
-    return v % LH_IDENTITY_CACHE_SLOTS;
 }
 
 static bool cache_get(lh_identity_t *id, const char *hash, lh_arena_t *arena, lh_auth_slot *out,
                       uint64_t *generation)
 {
-    bool hit = false;
     pthread_mutex_lock(&id->lock);
-    const lh_auth_slot *s = &id->slots[slot_of(hash)];
-    if (strcmp(s->hash, hash) == 0) {
+    const lh_auth_slot *s = lh_hashmap_get(id->cache, hash);
+    if (s != NULL) {
         *out = *s;
         out->user_name = lh_arena_strdup(arena, s->user_name);
-        hit = true;
     }
     *generation = id->generation;
     pthread_mutex_unlock(&id->lock);
-    return hit;
+    return s != NULL;
+}
+
+/* Make room for one entry (lock held): the cursor's next entry goes, wrapping around. */
+static void evict_one(lh_identity_t *id)
+{
+    void *key = NULL;
+    if (!lh_hashmap_next(id->cache, &id->evict_at, &key, NULL)) {
+        id->evict_at = 0;
+        if (!lh_hashmap_next(id->cache, &id->evict_at, &key, NULL))
+            return;
+    }
+    lh_hashmap_remove(id->cache, key);
 }
 
 static void cache_put(lh_identity_t *id, const char *hash, const lh_auth_slot *v,
                       uint64_t generation)
 {
-    char *name = strdup(v->user_name);
-    if (name == NULL)
+    lh_auth_slot *e = malloc(sizeof *e);
+    char *key = strdup(hash), *name = strdup(v->user_name);
+    if (e == NULL || key == NULL || name == NULL) { /* the cache is an optimisation */
+        free(e);
+        free(key);
+        free(name);
         return;
+    }
+    *e = *v;
+    e->user_name = name;
     pthread_mutex_lock(&id->lock);
+    bool stored = false;
     if (id->generation == generation) {
-        lh_auth_slot *s = &id->slots[slot_of(hash)];
-        free(s->user_name);
-        *s = *v;
-        memcpy(s->hash, hash, 65);
-        s->user_name = name;
-        name = NULL;
+        if (lh_hashmap_count(id->cache) >= LH_IDENTITY_CACHE_MAX &&
+            !lh_hashmap_find(id->cache, key, NULL))
+            evict_one(id);
+        stored = lh_hashmap_put(id->cache, key, e, NULL) == LH_OK;
     }
     pthread_mutex_unlock(&id->lock);
-    free(name);
+    if (!stored) {
+        free_entry(e);
+        free(key);
+    }
 }
 
 lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t *arena,
@@ -393,7 +429,7 @@ lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t
     LH_FAIL_IF(token == NULL || !token_text_ok(token), LH_E_UNAUTHENTICATED, eb,
                "Invalid access token.");
     char hash[65];
-    lh_token_hash(token, hash);
+    LH_TRY(lh_token_hash(token, hash, eb));
     lh_auth_slot v;
     uint64_t generation = 0;
     if (!cache_get(id, hash, arena, &v, &generation)) {
@@ -409,5 +445,6 @@ lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t
     out->user_id = v.user_id;
     out->user_name = v.user_name;
     out->is_admin = v.is_admin;
+    out->is_service_principal = v.is_service_principal;
     return LH_OK;
 }

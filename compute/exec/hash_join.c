@@ -65,7 +65,7 @@ typedef struct join_local {
 
 static bool emits_pairs(lh_join_kind k)
 {
-    return k != LH_JOIN_SEMI && k != LH_JOIN_ANTI;
+    return k != LH_PJOIN_SEMI && k != LH_PJOIN_ANTI;
 }
 
 /* dst := column col of build rows ids[0..n). */
@@ -170,7 +170,7 @@ static lh_err candidates(exec_op *op, join_local *l, const lh_batch_t *in, size_
         size_t off = j->key_off[r], klen = j->key_off[r + 1] - off;
         if (j->hash[r] == h && klen == len && memcmp(j->keys + off, l->key, len) == 0) {
             LH_TRY(add_pair(op, l, in, (uint32_t)i, (uint32_t)r, t, eb));
-            if (j->kind == LH_JOIN_SEMI && j->residual == NULL)
+            if (j->kind == LH_PJOIN_SEMI && j->residual == NULL)
                 break; /* one match decides */
         }
     }
@@ -217,9 +217,9 @@ static lh_err join_process(exec_op *op, void *local, const lh_batch_t *in, exec_
     for (size_t i = 0; i < in->row_count; i++)
         LH_TRY(candidates(op, l, in, i, t, eb));
     LH_TRY(flush(op, l, in, t, eb));
-    if (j->unmatched_probe || j->kind == LH_JOIN_ANTI)
+    if (j->unmatched_probe || j->kind == LH_PJOIN_ANTI)
         return push_probe_rows(op, l, in, 0, t, eb);
-    if (j->kind == LH_JOIN_SEMI)
+    if (j->kind == LH_PJOIN_SEMI)
         return push_probe_rows(op, l, in, 1, t, eb);
     return LH_OK;
 }
@@ -396,7 +396,7 @@ static lh_err build_table(exec_query *q, const lh_plan_t *p, join_op *j, lh_errb
 bool exec_join_builds_left(const lh_plan_t *p)
 {
     lh_join_kind k = p->u.join.kind;
-    return p->u.join.build_left && k != LH_JOIN_SEMI && k != LH_JOIN_ANTI;
+    return p->u.join.build_left && k != LH_PJOIN_SEMI && k != LH_PJOIN_ANTI;
 }
 
 lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_op **out,
@@ -417,11 +417,11 @@ lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_o
     j->right_cols = build->col_count;
     j->po = j->swap ? build->col_count : 0;
     j->bo = j->swap ? 0 : probe->col_count;
-    bool outer_left = j->kind == LH_JOIN_LEFT || j->kind == LH_JOIN_FULL;
-    bool outer_right = j->kind == LH_JOIN_RIGHT || j->kind == LH_JOIN_FULL;
+    bool outer_left = j->kind == LH_PJOIN_LEFT || j->kind == LH_PJOIN_FULL;
+    bool outer_right = j->kind == LH_PJOIN_RIGHT || j->kind == LH_PJOIN_FULL;
     j->unmatched_probe = j->swap ? outer_right : outer_left;
     j->unmatched_build = j->swap ? outer_left : outer_right;
-    j->key_count = j->kind == LH_JOIN_CROSS ? 0 : p->u.join.key_count;
+    j->key_count = j->kind == LH_PJOIN_CROSS ? 0 : p->u.join.key_count;
     j->lkeys = calloc((size_t)j->key_count + 1, sizeof *j->lkeys);
     j->build_keys = calloc((size_t)j->key_count + 1, sizeof *j->build_keys);
     if (j->lkeys == NULL || j->build_keys == NULL) {

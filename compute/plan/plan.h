@@ -40,13 +40,13 @@ typedef enum lh_plan_kind {
 } lh_plan_kind;
 
 typedef enum {
-    LH_JOIN_INNER,
-    LH_JOIN_LEFT,
-    LH_JOIN_RIGHT,
-    LH_JOIN_FULL,
-    LH_JOIN_SEMI,
-    LH_JOIN_ANTI,
-    LH_JOIN_CROSS
+    LH_PJOIN_INNER,
+    LH_PJOIN_LEFT,
+    LH_PJOIN_RIGHT,
+    LH_PJOIN_FULL,
+    LH_PJOIN_SEMI,
+    LH_PJOIN_ANTI,
+    LH_PJOIN_CROSS
 } lh_join_kind;
 
 typedef enum { LH_SETOP_UNION, LH_SETOP_INTERSECT, LH_SETOP_EXCEPT } lh_setop_kind;

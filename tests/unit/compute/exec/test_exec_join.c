@@ -24,7 +24,7 @@ static void make_tables(void)
 static lh_plan_t *join(lh_arena_t *a, lh_join_kind kind, bool null_safe, bool residual)
 {
     lh_plan_t *l = x_scan_all(a, tl.dir), *r = x_scan_all(a, tr.dir);
-    bool semi = kind == LH_JOIN_SEMI || kind == LH_JOIN_ANTI;
+    bool semi = kind == LH_PJOIN_SEMI || kind == LH_PJOIN_ANTI;
     lh_plan_t *j = lh_plan_new(a, LH_PLAN_JOIN, semi ? 4 : 8, 2);
     j->children[0] = l;
     j->children[1] = r;
@@ -34,7 +34,7 @@ static lh_plan_t *join(lh_arena_t *a, lh_join_kind kind, bool null_safe, bool re
             x_set_col(j, 4 + i, r->col_names[i], r->col_types[i]);
     }
     j->u.join.kind = kind;
-    if (kind != LH_JOIN_CROSS) {
+    if (kind != LH_PJOIN_CROSS) {
         j->u.join.key_count = 1;
         j->u.join.left_keys = lh_arena_calloc(a, 1, sizeof(lh_expr_t *));
         j->u.join.right_keys = lh_arena_calloc(a, 1, sizeof(lh_expr_t *));
@@ -62,12 +62,12 @@ static lh_plan_t *join(lh_arena_t *a, lh_join_kind kind, bool null_safe, bool re
 static void test_inner_outer(void)
 {
     lh_arena_t *a = lh_arena_create();
-    X_BOTH(join(a, LH_JOIN_INNER, false, false), "1|10;1|11;2|12;4|10;4|11;6|12");
-    X_BOTH(join(a, LH_JOIN_LEFT, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12");
-    X_BOTH(join(a, LH_JOIN_RIGHT, false, false), "1|10;1|11;2|12;4|10;4|11;6|12;N|13;N|14");
+    X_BOTH(join(a, LH_PJOIN_INNER, false, false), "1|10;1|11;2|12;4|10;4|11;6|12");
+    X_BOTH(join(a, LH_PJOIN_LEFT, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12");
+    X_BOTH(join(a, LH_PJOIN_RIGHT, false, false), "1|10;1|11;2|12;4|10;4|11;6|12;N|13;N|14");
     /* LIMIT over a RIGHT join: every probe morsel runs before unmatched rows are padded */
     lh_plan_t *lim = lh_plan_new(a, LH_PLAN_LIMIT, 2, 1);
-    lim->children[0] = join(a, LH_JOIN_RIGHT, false, false);
+    lim->children[0] = join(a, LH_PJOIN_RIGHT, false, false);
     x_set_col(lim, 0, "l", TY(LONG));
     x_set_col(lim, 1, "r", TY(LONG));
     lim->u.limit.limit = 100;
@@ -78,34 +78,34 @@ static void test_inner_outer(void)
     T_EQ_INT(o->rows, 7);
     T_CHECK(strstr(o->text, "N|10") == NULL && strstr(o->text, "N|11") == NULL);
     free(o);
-    X_BOTH(join(a, LH_JOIN_FULL, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12;N|13;N|14");
+    X_BOTH(join(a, LH_PJOIN_FULL, false, false), "1|10;1|11;2|12;3|N;4|10;4|11;5|N;6|12;N|13;N|14");
     lh_arena_destroy(a);
 }
 
 static void test_semi_anti_nullsafe(void)
 {
     lh_arena_t *a = lh_arena_create();
-    X_BOTH(join(a, LH_JOIN_SEMI, false, false), "1;2;4;6");
-    X_BOTH(join(a, LH_JOIN_ANTI, false, false), "3;5");
+    X_BOTH(join(a, LH_PJOIN_SEMI, false, false), "1;2;4;6");
+    X_BOTH(join(a, LH_PJOIN_ANTI, false, false), "3;5");
     /* <=>: NULL matches NULL */
-    X_BOTH(join(a, LH_JOIN_INNER, true, false), "1|10;1|11;2|12;3|13;4|10;4|11;6|12");
-    X_BOTH(join(a, LH_JOIN_ANTI, true, false), "5");
+    X_BOTH(join(a, LH_PJOIN_INNER, true, false), "1|10;1|11;2|12;3|13;4|10;4|11;6|12");
+    X_BOTH(join(a, LH_PJOIN_ANTI, true, false), "5");
     lh_arena_destroy(a);
 }
 
 static void test_residual_cross(void)
 {
     lh_arena_t *a = lh_arena_create();
-    X_BOTH(join(a, LH_JOIN_INNER, false, true), "1|11;2|12");
-    X_BOTH(join(a, LH_JOIN_LEFT, false, true), "1|11;2|12;3|N;4|N;5|N;6|N");
-    X_BOTH(join(a, LH_JOIN_FULL, false, true), "1|11;2|12;3|N;4|N;5|N;6|N;N|10;N|13;N|14");
-    X_BOTH(join(a, LH_JOIN_SEMI, false, true), "1;2");
-    X_BOTH(join(a, LH_JOIN_ANTI, false, true), "3;4;5;6");
+    X_BOTH(join(a, LH_PJOIN_INNER, false, true), "1|11;2|12");
+    X_BOTH(join(a, LH_PJOIN_LEFT, false, true), "1|11;2|12;3|N;4|N;5|N;6|N");
+    X_BOTH(join(a, LH_PJOIN_FULL, false, true), "1|11;2|12;3|N;4|N;5|N;6|N;N|10;N|13;N|14");
+    X_BOTH(join(a, LH_PJOIN_SEMI, false, true), "1;2");
+    X_BOTH(join(a, LH_PJOIN_ANTI, false, true), "3;4;5;6");
     /* CROSS: 6 x 5 rows; with the residual r.id > l.id + 9 */
     xout *o = malloc(sizeof *o);
-    T_EQ_INT(x_run(NULL, join(a, LH_JOIN_CROSS, false, false), false, o), LH_OK);
+    T_EQ_INT(x_run(NULL, join(a, LH_PJOIN_CROSS, false, false), false, o), LH_OK);
     T_EQ_INT(o->rows, 30);
-    X_BOTH(join(a, LH_JOIN_CROSS, false, true),
+    X_BOTH(join(a, LH_PJOIN_CROSS, false, true),
            "1|11;1|12;1|13;1|14;2|12;2|13;2|14;3|13;3|14;4|14");
     free(o);
     lh_arena_destroy(a);

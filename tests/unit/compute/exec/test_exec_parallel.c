@@ -178,7 +178,7 @@ static lh_plan_t *sort_plan(lh_arena_t *a)
 /* count(*), sum(r.id) GROUP BY l.g over the join, then the 3 largest counts (TOPN) */
 static lh_plan_t *agg_over_join(lh_arena_t *a)
 {
-    lh_plan_t *j = join_plan(a, LH_JOIN_INNER);
+    lh_plan_t *j = join_plan(a, LH_PJOIN_INNER);
     lh_plan_t *p = lh_plan_new(a, LH_PLAN_AGGREGATE, 3, 1);
     p->children[0] = j;
     p->u.aggregate.key_count = 1;
@@ -239,8 +239,8 @@ static void test_threads_agree(void)
         bool sorted;
     } plans[] = {{group_by(a, 1, false), true},
                  {group_by(a, 3, true), true},
-                 {join_plan(a, LH_JOIN_INNER), true},
-                 {join_plan(a, LH_JOIN_FULL), true},
+                 {join_plan(a, LH_PJOIN_INNER), true},
+                 {join_plan(a, LH_PJOIN_FULL), true},
                  {sort_plan(a), false},
                  {x_scan_all(a, big.dir), false},
                  {agg_over_join(a), false},
@@ -295,7 +295,7 @@ static void test_memory_limit(void)
     T_EQ_STR(agg.eb.error_code, "UNABLE_TO_ACQUIRE_MEMORY");
     T_CHECK(strstr(agg.eb.msg, "SQLSTATE: 53200") != NULL);
     /* nor a join whose build side is the whole table */
-    lh_plan_t *j = join_plan(a, LH_JOIN_INNER);
+    lh_plan_t *j = join_plan(a, LH_PJOIN_INNER);
     j->children[1] = x_scan_all(a, big.dir);
     prun jr = {.limit = 300 * 1024};
     T_EQ_INT(run_digest(&jr, j, true, &h1), LH_E_LIMIT);
@@ -307,7 +307,7 @@ static void test_memory_limit(void)
 /* big CROSS JOIN big with a residual that never holds: 400M pairs */
 static lh_plan_t *slow_cross(lh_arena_t *a)
 {
-    lh_plan_t *j = join_plan(a, LH_JOIN_CROSS);
+    lh_plan_t *j = join_plan(a, LH_PJOIN_CROSS);
     j->children[1] = x_scan_all(a, big.dir);
     j->u.join.residual = tf_call(
         a, "eq", x_col(a, j->children[0], 0),
