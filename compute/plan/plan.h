@@ -141,7 +141,8 @@ typedef struct lh_plan {
         struct {
             lh_join_kind kind;
             int key_count; /* equi-join keys: left_keys over the left child, right_keys over
-                              the right child */
+                              the right child; left_keys[k] and right_keys[k] have one type
+                              (the binder casts to the common type: keys compare as bytes) */
             lh_expr_t **left_keys, **right_keys;
             bool *null_safe;     /* <=> keys */
             lh_expr_t *residual; /* extra condition over left ++ right, or NULL */
