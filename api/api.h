@@ -142,6 +142,7 @@ enum {
     LH_ROUTE_NO_AUTH = 1u << 0, /* reachable without a token */
     LH_ROUTE_ADMIN = 1u << 1,   /* admins only (403 otherwise) */
     LH_ROUTE_STREAM = 1u << 2,  /* body streamed to a sink (see above), not buffered */
+    LH_ROUTE_SCIM = 1u << 3,    /* errors in SCIM's shape (RFC 7644 3.12; server/dispatch.c) */
 };
 
 typedef struct lh_route {

@@ -28,6 +28,7 @@ typedef struct lh_config {
     char secrets_key[128];  /* LAKEHOUSE_SECRETS_KEY: secrets master key (hex or base64) */
     int64_t test_minute_ms; /* LAKEHOUSE_TEST_MINUTE_MS: length of a "minute" (tests) */
     int test_routes;        /* LAKEHOUSE_TEST_ROUTES=1: serve /api/2.0/lakehouse-test/... */
+    int test_fail_start;    /* LAKEHOUSE_TEST_FAIL_POOL_START=1: cluster starts fail */
     int bg_queue_cap;       /* LAKEHOUSE_TEST_BG_QUEUE_MAX: > 0 caps every background queue */
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
 } lh_config_t;

@@ -58,6 +58,8 @@ static const opt opts[] = {
      "tests: milliseconds in a \"minute\" of autotermination"},
     {NULL, NULL, "LAKEHOUSE_TEST_ROUTES", K_BOOL, F(test_routes), 0, 0, NULL, NULL,
      "tests: serve the /api/2.0/lakehouse-test/ routes"},
+    {NULL, NULL, "LAKEHOUSE_TEST_FAIL_POOL_START", K_BOOL, F(test_fail_start), 0, 0, NULL, NULL,
+     "tests: every cluster start fails as if no worker thread could be created (ERROR)"},
     {NULL, NULL, "LAKEHOUSE_TEST_BG_QUEUE_MAX", K_INT, F(bg_queue_cap), 1, LH_BG_QUEUE_MAX, NULL,
      NULL, "tests: cap every background queue at N, so a test can fill one (429)"},
 };

@@ -4,10 +4,12 @@
  *   1. lh_server_route: match method + path (404 ENDPOINT_NOT_FOUND / 405 with Allow),
  *      authenticate the bearer token unless the route is NO_AUTH (401), admin check (403);
  *   2. lh_server_run: the handler;
- *   3. lh_server_render_error: an error becomes {"error_code","message"} with its status.
+ *   3. lh_server_render_error: an error becomes {"error_code","message"} with its status
+ *      (SCIM's {"schemas","detail","status","scimType"} on LH_ROUTE_SCIM routes).
  */
 #include "server/server.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +37,25 @@ static int is_internal(lh_err code)
            code != LH_E_UNAVAILABLE;
 }
 
+/* RFC 7644 3.12: {schemas, detail, status (a string), scimType for 400/409}. error_code and
+ * message ride along: the Python SDK reads detail/status (SCIM_<status>, classes by
+ * status), the JS SDK reads only error_code/message and would otherwise see neither. */
+static json_t *scim_error(const lh_errbuf *eb, int status, const char *msg)
+{
+    char st[8];
+    snprintf(st, sizeof st, "%d", status);
+    json_t *o = json_pack("{s:[s], s:s, s:s, s:s, s:s}", "schemas",
+                          "urn:ietf:params:scim:api:messages:2.0:Error", "detail", msg, "status",
+                          st, "error_code", lh_errbuf_code_name(eb), "message", msg);
+    const char *type = status == 409                   ? "uniqueness"
+                       : status != 400                 ? NULL
+                       : strstr(msg, "filter") != NULL ? "invalidFilter"
+                                                       : "invalidValue";
+    if (type != NULL)
+        json_object_set_new(o, "scimType", json_string(type));
+    return o;
+}
+
 void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
 {
     const char *rid = req->request_id ? req->request_id : "-";
@@ -54,14 +75,19 @@ void lh_server_render_error(lh_req_t *req, const lh_errbuf *eb)
     req->error_message = lh_arena_strdup(req->arena, msg);
     if (req->out)
         json_decref(req->out);
-    req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message", msg);
+    if (req->route != NULL && (req->route->flags & LH_ROUTE_SCIM))
+        req->out = scim_error(eb, req->status, msg);
+    else
+        req->out = json_pack("{s:s, s:s}", "error_code", lh_errbuf_code_name(eb), "message", msg);
     req->text = NULL;
     req->content_type = NULL;
     if (eb->code == LH_E_LIMIT || eb->code == LH_E_UNAVAILABLE)
         lh_req_add_header(req, "Retry-After", "1");
 }
 
-/* The methods some route serves at this path, for 405's Allow header. */
+/* The methods some route serves at this path, for 405's Allow header. A SCIM route among
+ * them becomes req->route (never run: only its error shape is used), so a 405 under
+ * /scim/v2/ is SCIM-shaped like every other error there. */
 static const char *allowed_methods(lh_server_t *s, lh_req_t *req)
 {
     static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
@@ -71,6 +97,8 @@ static const char *allowed_methods(lh_server_t *s, lh_req_t *req)
         int idx;
         if (lh_router_match(s->router, methods[i], req->path, req, &r, &idx) != LH_MATCH_OK)
             continue;
+        if (r->flags & LH_ROUTE_SCIM)
+            req->route = r;
         size_t n = strlen(buf);
         snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", methods[i]);
     }

@@ -5,10 +5,12 @@
  *
  * LAKEHOUSE_TEST_MINUTE_MS (milliseconds per "minute", default 60000) scales every
  * minute-based timeout (autotermination_minutes, idle_instance_autotermination_minutes)
- * so black-box tests can watch them in seconds.
+ * so black-box tests can watch them in seconds. LAKEHOUSE_TEST_FAIL_POOL_START=1 makes
+ * every cluster start fail as if worker threads could not be created (the ERROR state).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "api/clusters/clusters_internal.h"
 #include "common/config.h"
@@ -22,6 +24,16 @@ static int64_t minute_ms(const lh_ctx_t *ctx)
                                                                   : 60000;
 }
 
+/* Size of the filesystem holding the data folder: the lakehouse.* types' local disk. */
+static int64_t data_disk_gb(const lh_ctx_t *ctx)
+{
+    struct statvfs st;
+    const char *dir = ctx->config != NULL && ctx->config->data_dir[0] ? ctx->config->data_dir : ".";
+    if (statvfs(dir, &st) != 0)
+        return 0;
+    return (int64_t)((double)st.f_blocks * (double)st.f_frsize / (1024.0 * 1024 * 1024));
+}
+
 lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
 {
     lh_clusters_t *c = calloc(1, sizeof *c);
@@ -30,6 +42,8 @@ lh_err lh_clusters_create(lh_ctx_t *ctx, lh_clusters_t **out, lh_errbuf *eb)
     c->minute_ms = minute_ms(ctx);
     c->ncpu = lh_cpu_count();
     c->memory_mb = cl_machine_memory_mb();
+    c->disk_gb = data_disk_gb(ctx);
+    c->test_fail_start = ctx->config != NULL && ctx->config->test_fail_start;
     /* Writers first: under a stream of clusters/get reads (a poller, a dashboard) a
      * reader-preferring lock would starve state transitions. */
     pthread_rwlockattr_t attr;
@@ -117,6 +131,7 @@ static const lh_route_t routes[] = {
     {"POST", "/api/{2.0|2.1}/clusters/delete", cl_h_delete, 0},
     {"POST", "/api/{2.0|2.1}/clusters/permanent-delete", cl_h_permanent_delete, 0},
     {"POST", "/api/{2.0|2.1}/clusters/resize", cl_h_resize, 0},
+    {"POST", "/api/{2.0|2.1}/clusters/change-owner", cl_h_change_owner, LH_ROUTE_ADMIN},
     {"POST", "/api/{2.0|2.1}/clusters/pin", cl_h_pin, 0},
     {"POST", "/api/{2.0|2.1}/clusters/unpin", cl_h_unpin, 0},
     {"POST", "/api/{2.0|2.1}/clusters/events", cl_h_events, 0},

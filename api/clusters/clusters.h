@@ -5,16 +5,28 @@
  *     threads = min(max(W, 1), cores),  W = num_workers, or autoscale.max_workers
  * (the driver's work runs on the caller of lh_pool_parallel_for, so it takes no thread;
  * a single-node cluster, W = 0, still gets one). The API reports the logical shape asked
- * for (num_workers executors). Transitions (PENDING -> RUNNING, RESIZING, RESTARTING,
- * TERMINATING -> TERMINATED) run as jobs on the area's 1-thread executor of the
- * background service (ctx->bg, common/bg.h), never on HTTP threads; the API returns at
- * once and clients poll `state`, as with Databricks. The job queue holds
- * LH_CLUSTERS_QUEUE_MAX jobs: when it is full a state-changing call answers 429
- * (REQUEST_LIMIT_EXCEEDED, Retry-After) and changes nothing. A periodic reaper timer
- * enforces autotermination_minutes from last_activity_time (absent or 0 = never, the
- * Clusters API default) and instance pools' idle timeouts. The area starts no threads of
- * its own. State lives in memory (reads: get, list and metrics never touch SQLite) and is
- * written through to SQLite on every change.
+ * for (num_workers executors), whatever node_type_id says; what is real is reported as such:
+ *     cluster_cores     = threads (the pool's worker threads, as given)
+ *     cluster_memory_mb = machine RAM * threads / cores  (a fair share of this machine)
+ * Node types (clusters/list-node-types, catalog.c) carry their published cloud shape, or for
+ * lakehouse.* a share of this machine; either way a node is one worker thread here. No port
+ * is advertised (no jdbc_port, no ssh): nothing listens for them. spark_version and
+ * node_type_id / driver_node_type_id / an instance pool's node_type_id must be listed
+ * (400 INVALID_PARAMETER_VALUE naming up to 3 close matches). Transitions (PENDING -> RUNNING,
+ * RESIZING, RESTARTING, TERMINATING -> TERMINATED) run as jobs on the area's 1-thread executor of
+ * the background service (ctx->bg, common/bg.h), never on HTTP threads; the API returns at once and
+ * clients poll `state`, as with Databricks. The job queue holds LH_CLUSTERS_QUEUE_MAX jobs: when it
+ * is full a state-changing call answers 429 (REQUEST_LIMIT_EXCEEDED, Retry-After) and changes
+ * nothing. A periodic reaper timer enforces autotermination_minutes from last_activity_time (absent
+ * or 0 = never, the Clusters API default) and instance pools' idle timeouts. The area starts no
+ * threads of its own. State lives in memory (reads: get, list and metrics never touch SQLite) and
+ * is written through to SQLite on every change.
+ *
+ * A start that cannot get its workers for any other reason than the instance pool's
+ * max_capacity (no worker thread could be created, the pool could not provide them) ends in
+ * ERROR with termination_reason SPARK_STARTUP_FAILURE / INSTANCE_POOL_CLUSTER_FAILURE and an
+ * ADD_NODES_FAILED event; ERROR clusters can be started again, edited or deleted.
+ * Every lifecycle event logs one INFO line "cluster <id> (<name>) <EVENT> (...)".
  *
  * Instance pools: an instance is one worker thread; a cluster with instance_pool_id
  * adopts idle ones (lh_pool_move_workers, no thread creation) and returns them when it
@@ -23,7 +35,8 @@
  * could never fit is refused at create with 400).
  *
  * LAKEHOUSE_TEST_MINUTE_MS (default 60000) sets the length of a "minute" for
- * autotermination_minutes and idle_instance_autotermination_minutes, for tests.
+ * autotermination_minutes and idle_instance_autotermination_minutes, for tests;
+ * LAKEHOUSE_TEST_FAIL_POOL_START=1 makes every start fail as if no thread could be created.
  *
  * Thread-safe: all functions may be called from any thread.
  */

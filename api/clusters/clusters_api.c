@@ -9,7 +9,9 @@
  * Permissions come first (api/perm.h): create needs allow-cluster-create or CAN_USE on the
  * policy_id; get CAN_ATTACH_TO; start, restart and delete (terminate) CAN_RESTART; edit,
  * update, resize, permanent-delete, pin and unpin CAN_MANAGE. The creator owns the
- * cluster (CAN_MANAGE); permanent-delete forgets its ACL.
+ * cluster (CAN_MANAGE); permanent-delete forgets its ACL. change-owner (admins only, a
+ * TERMINATED or ERROR cluster) makes another user or service principal (by
+ * application_id) the owner: creator_user_name and the ACL's owner both change.
  * Errors: unknown cluster -> 404 RESOURCE_DOES_NOT_EXIST ("Cluster X does not exist");
  * an operation not valid in the current state -> 400 INVALID_STATE.
  */
@@ -21,6 +23,7 @@
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
+#include "storage/meta/meta.h"
 
 static const char *user_of(const lh_req_t *req)
 {
@@ -75,6 +78,10 @@ static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, 
     json_t *details = json_pack("{s:s}", "user", user_of(req));
     LH_TRY(cl_store_cluster(c, cl, "CREATING", details, eb));
     cl_insert(c, cl);
+    const char *node = json_string_value(json_object_get(cl->spec, "node_type_id"));
+    cl_log(cl, "CREATED (%s, %s, %lld workers) by %s",
+           json_string_value(json_object_get(cl->spec, "spark_version")), node ? node : "-",
+           (long long)cl_spec_workers(cl->spec), cl->creator);
     return LH_OK;
 }
 
@@ -289,6 +296,7 @@ static lh_err do_permanent_delete(lh_clusters_t *c, lh_req_t *req, cl_cluster *c
     if (!idle && cl->state != CL_TERMINATING)
         LH_TRY(do_delete(c, req, cl, eb)); /* TERMINATE job frees it once torn down */
     LH_TRY(cl_store_cluster_delete(c, cl->id, eb));
+    cl_log(cl, "DELETED permanently by %s", user_of(req));
     cl->is_deleted = true;
     if (idle) {
         cl_remove(c, cl);
@@ -345,6 +353,64 @@ lh_err cl_h_pin(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_unpin(lh_req_t *req, lh_errbuf *eb)
 {
     return with_cluster(req, "CAN_MANAGE", do_unpin, eb);
+}
+
+/* ---- change-owner (admins only: the route is LH_ROUTE_ADMIN) ---- */
+
+typedef struct owner_arg {
+    const char *name; /* user_name, or a service principal's application_id */
+    int64_t id;
+    bool found;
+} owner_arg;
+
+static lh_err find_owner_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    owner_arg *a = arg;
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m,
+                        "SELECT id FROM users WHERE (kind = 'user' AND user_name = ?1) OR "
+                        "(kind = 'service_principal' AND application_id = ?1)",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, a->name);
+    LH_TRY(lh_stmt_step(st, &a->found, eb));
+    if (a->found)
+        a->id = lh_stmt_int(st, 0);
+    return LH_OK;
+}
+
+/* Only a terminated cluster changes hands, as on Databricks (lock held). */
+static lh_err set_owner(lh_clusters_t *c, cl_cluster *cl, const owner_arg *o, lh_errbuf *eb)
+{
+    if (cl->state != CL_TERMINATED && cl->state != CL_ERROR)
+        return bad_state(cl, "change its owner; terminate it first", eb);
+    char *name = strdup(o->name);
+    LH_FAIL_IF(name == NULL, LH_E_NOMEM, eb, "out of memory");
+    free(cl->creator);
+    cl->creator = name;
+    cl->creator_id = o->id;
+    cl_log(cl, "OWNER CHANGED to %s", name);
+    return cl_store_cluster(c, cl, NULL, NULL, eb);
+}
+
+lh_err cl_h_change_owner(lh_req_t *req, lh_errbuf *eb)
+{
+    lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    owner_arg o = {0};
+    LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(lh_json_get_str(req->params, "owner_username", LH_REQUIRED, &o.name, eb));
+    LH_TRY(lh_meta_read(req->ctx->meta, find_owner_cb, &o, eb));
+    cl_wrlock(c);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, id, &cl, eb);
+    if (e == LH_OK && !o.found)
+        e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
+                       "User %s does not exist in this workspace", o.name);
+    if (e == LH_OK)
+        e = set_owner(c, cl, &o, eb);
+    pthread_rwlock_unlock(&c->lock);
+    LH_TRY(e);
+    return lh_perm_set_owner(req->ctx, "clusters", id, o.id, eb);
 }
 
 /* ---- resize ---- */

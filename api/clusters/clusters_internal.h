@@ -129,9 +129,11 @@ struct lh_clusters {
     int cluster_count;
     cl_policy *policies;
     cl_ipool *ipools;
-    int64_t minute_ms; /* LAKEHOUSE_TEST_MINUTE_MS, default 60000 */
-    int ncpu;          /* lh_cpu_count() at start (reads sysfs: not per request) */
-    int64_t memory_mb; /* physical memory at start */
+    int64_t minute_ms;    /* LAKEHOUSE_TEST_MINUTE_MS, default 60000 */
+    int ncpu;             /* lh_cpu_count() at start (reads sysfs: not per request) */
+    int64_t memory_mb;    /* physical memory at start */
+    int64_t disk_gb;      /* size of the data folder's filesystem (lakehouse.* local disk) */
+    bool test_fail_start; /* LAKEHOUSE_TEST_FAIL_POOL_START: every pool start fails */
 
     lh_bg_executor_t *lifecycle; /* 1 thread: transitions stay serialized */
     lh_bg_timer_t *reaper;       /* periodic, on the default executor */
@@ -163,6 +165,8 @@ void cl_insert(lh_clusters_t *c, cl_cluster *cl);
 void cl_remove(lh_clusters_t *c, cl_cluster *cl);
 void cl_cluster_free(cl_cluster *cl);
 void cl_set_message(cl_cluster *cl, const char *msg);
+/* One INFO log line "cluster <id> (<name>) <what>" (lock held: reads the spec). */
+void cl_log(const cl_cluster *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 cl_policy *cl_policy_find(lh_clusters_t *c, const char *id);
 cl_ipool *cl_ipool_find(lh_clusters_t *c, const char *id);
 /* Threads a spec asks for: min(max(num_workers | autoscale.max_workers, 1), cores). */
@@ -212,14 +216,24 @@ int cl_ipool_idle(const cl_ipool *ip);
 
 /* ---- render.c ---- */
 json_t *cl_render_cluster(const lh_clusters_t *c, const cl_cluster *cl); /* read lock held */
+int64_t cl_machine_memory_mb(void);
+
+/* ---- catalog.c: node types and runtime versions (static data) ---- */
 json_t *cl_node_types(const lh_clusters_t *c);
 json_t *cl_node_type(const lh_clusters_t *c, const char *node_type_id); /* NULL if unknown */
-int64_t cl_machine_memory_mb(void);
+json_t *cl_spark_versions(void);                                        /* [{key, name}] */
+/* LH_E_INVALID "<what> <id> is not supported. Did you mean a, b or c?" unless id is listed
+ * (NULL passes). what: "Node type", "Driver node type". */
+lh_err cl_check_node_type(const char *what, const char *id, lh_errbuf *eb);
+/* LH_E_INVALID "Invalid spark version <key>. Did you mean ...?" unless key is listed. */
+lh_err cl_check_spark_version(const char *key, lh_errbuf *eb);
 
 /* ---- spec.c: request validation ---- */
 /* Validate and normalize a create/edit body into a new spec (numbers as numbers, policy
  * applied). Takes the read lock itself for policy and pool lookups. */
 lh_err cl_spec_from_request(lh_clusters_t *c, const json_t *body, json_t **out, lh_errbuf *eb);
+/* Remove every key that is not a ClusterSpec field (specs stored by older builds). */
+void cl_spec_drop_unknown(json_t *spec);
 /* Cluster count a policy allows the user (LH_E_INVALID when at max; lock held). */
 lh_err cl_policy_check_quota(lh_clusters_t *c, const json_t *spec, int64_t user_id,
                              const char *user_name, lh_errbuf *eb);
@@ -244,6 +258,7 @@ CL_HANDLER(cl_h_restart);
 CL_HANDLER(cl_h_delete);
 CL_HANDLER(cl_h_permanent_delete);
 CL_HANDLER(cl_h_resize);
+CL_HANDLER(cl_h_change_owner);
 CL_HANDLER(cl_h_pin);
 CL_HANDLER(cl_h_unpin);
 CL_HANDLER(cl_h_events);

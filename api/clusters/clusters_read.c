@@ -3,10 +3,11 @@
  * next_page, the whole next request body, omitted on the last page), spark-versions,
  * list-node-types, list-zones.
  *
- * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first
- * (created_at DESC, cluster_id ASC). Without page_size every cluster comes back in
- * `clusters` (the 2.0 shape); with it, api/page's keyset tokens page the list and
- * next_page_token/prev_page_token appear as needed. Only clusters the caller holds
+ * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; sort_by.{field
+ * DEFAULT (creation time) | CLUSTER_NAME, direction ASC | DESC}, newest first by default
+ * (created_at DESC, cluster_id ASC); ties always break by cluster_id ASC. Without page_size every
+ * cluster comes back in `clusters` (the 2.0 shape); with it, api/page's keyset tokens page the list
+ * and next_page_token/prev_page_token appear as needed. Only clusters the caller holds
  * CAN_ATTACH_TO on are listed (all for admins); events needs CAN_ATTACH_TO.
  */
 #include <stdlib.h>
@@ -70,59 +71,95 @@ static bool matches(const list_filter *f, const cl_cluster *cl)
     return f->policy_id == NULL || (p != NULL && strcmp(p, f->policy_id) == 0);
 }
 
-static const lh_page_spec LIST_PAGE = {
-    .list_id = LH_PAGE_LIST_CLUSTERS,
-    .keys = "Is", /* created_at DESC, cluster_id ASC */
-    .size_param = "page_size",
-    .size_default = 0, /* no page_size: every cluster (2.0) */
-    .size_max = LH_PAGE_SIZE_MAX,
-    .flags = LH_PAGE_ZERO_INVALID,
-    .style = LH_PAGE_STYLE_NEXT_PREV,
-};
+/* One page spec per sort_by (field, direction); the last key (cluster_id) is unique.
+ * DEFAULT is creation time (DESC = newest first, the default order); CLUSTER_NAME sorts
+ * by name, ties by id. Tokens of different fields carry different key types, so a token
+ * used with another field is refused as invalid. */
+#define LIST_PAGE(k)                                                                               \
+    {                                                                                              \
+        .list_id = LH_PAGE_LIST_CLUSTERS, .keys = k, .size_param = "page_size",                    \
+        .size_default = 0, /* no page_size: every cluster (2.0) */                                 \
+            .size_max = LH_PAGE_SIZE_MAX, .flags = LH_PAGE_ZERO_INVALID,                           \
+        .style = LH_PAGE_STYLE_NEXT_PREV,                                                          \
+    }
+static const lh_page_spec by_created_desc = LIST_PAGE("Is"), by_created_asc = LIST_PAGE("is"),
+                          by_name_asc = LIST_PAGE("ss"), by_name_desc = LIST_PAGE("Ss");
 
-static void keys_of(const cl_cluster *cl, lh_page_key k[LH_PAGE_KEYS_MAX])
+/* sort_by {field: DEFAULT | CLUSTER_NAME, direction: ASC | DESC} -> the page spec. */
+static lh_err parse_sort(const json_t *params, const lh_page_spec **out, lh_errbuf *eb)
 {
-    k[0] = (lh_page_key){.i = cl->created_at};
+    json_t *by = NULL;
+    const char *field = "DEFAULT", *dir = NULL;
+    LH_TRY(lh_json_get_object(params, "sort_by", LH_OPTIONAL, &by, eb));
+    LH_TRY(lh_json_get_str(by, "field", LH_OPTIONAL, &field, eb));
+    LH_TRY(lh_json_get_str(by, "direction", LH_OPTIONAL, &dir, eb));
+    bool name = strcmp(field, "CLUSTER_NAME") == 0;
+    LH_FAIL_IF(!name && strcmp(field, "DEFAULT") != 0, LH_E_INVALID, eb,
+               "Invalid value for sort_by.field: '%s' (CLUSTER_NAME or DEFAULT)", field);
+    if (dir == NULL)
+        dir = name ? "ASC" : "DESC";
+    bool asc = strcmp(dir, "ASC") == 0;
+    LH_FAIL_IF(!asc && strcmp(dir, "DESC") != 0, LH_E_INVALID, eb,
+               "Invalid value for sort_by.direction: '%s' (ASC or DESC)", dir);
+    *out = name ? (asc ? &by_name_asc : &by_name_desc) : (asc ? &by_created_asc : &by_created_desc);
+    return LH_OK;
+}
+
+static void keys_of(const lh_page_spec *spec, const cl_cluster *cl, lh_page_key k[LH_PAGE_KEYS_MAX])
+{
+    if (spec->keys[0] == 's' || spec->keys[0] == 'S') {
+        const char *name = json_string_value(json_object_get(cl->spec, "cluster_name"));
+        k[0] = (lh_page_key){.s = name ? name : ""};
+    } else {
+        k[0] = (lh_page_key){.i = cl->created_at};
+    }
     k[1] = (lh_page_key){.s = cl->id};
 }
 
-static int newest_first(const void *a, const void *b)
+typedef struct sorted {
+    const lh_page_spec *spec;
+    cl_cluster *cl;
+    lh_page_key k[LH_PAGE_KEYS_MAX];
+} sorted;
+
+static int in_order(const void *a, const void *b)
 {
-    lh_page_key ka[LH_PAGE_KEYS_MAX], kb[LH_PAGE_KEYS_MAX];
-    keys_of(*(cl_cluster *const *)a, ka);
-    keys_of(*(cl_cluster *const *)b, kb);
-    return lh_page_compare(&LIST_PAGE, ka, kb);
+    const sorted *x = a, *y = b;
+    return lh_page_compare(x->spec, x->k, y->k);
 }
 
-/* Matching clusters, sorted (lock held). Caller frees the array; NULL when out of memory. */
-static cl_cluster **collect(lh_clusters_t *c, const list_filter *f, int *n)
+/* Matching clusters in list order (lock held). Caller frees the array; NULL when out of
+ * memory. */
+static sorted *collect(lh_clusters_t *c, const list_filter *f, const lh_page_spec *spec, int *n)
 {
     *n = 0;
-    cl_cluster **all = malloc(sizeof *all * ((size_t)c->cluster_count + 1));
+    sorted *all = calloc((size_t)c->cluster_count + 1, sizeof *all);
     if (all == NULL)
         return NULL;
     for (int b = 0; b < CL_BUCKETS; b++) {
         for (cl_cluster *cl = c->buckets[b]; cl != NULL; cl = cl->hnext) {
-            if (matches(f, cl))
-                all[(*n)++] = cl;
+            if (!matches(f, cl))
+                continue;
+            all[*n].spec = spec;
+            all[*n].cl = cl;
+            keys_of(spec, cl, all[*n].k);
+            (*n)++;
         }
     }
-    qsort(all, (size_t)*n, sizeof *all, newest_first);
+    qsort(all, (size_t)*n, sizeof *all, in_order);
     return all;
 }
 
 /* Render the page's clusters into arr (read lock held). */
-static void fill_page(lh_clusters_t *c, cl_cluster **all, int n, lh_page_t *p, json_t *arr)
+static void fill_page(lh_clusters_t *c, const sorted *all, int n, lh_page_t *p, json_t *arr)
 {
     for (int i = 0; i < n; i++) {
-        const cl_cluster *cl = all[p->backward ? n - 1 - i : i];
-        lh_page_key k[LH_PAGE_KEYS_MAX];
-        keys_of(cl, k);
-        if (!lh_page_in_range(p, k))
+        const sorted *row = &all[p->backward ? n - 1 - i : i];
+        if (!lh_page_in_range(p, row->k))
             continue;
-        if (!lh_page_take(p, k))
+        if (!lh_page_take(p, row->k))
             break;
-        lh_page_add(p, arr, cl_render_cluster(c, cl));
+        lh_page_add(p, arr, cl_render_cluster(c, row->cl));
     }
 }
 
@@ -130,15 +167,17 @@ lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     list_filter f = {0};
+    const lh_page_spec *spec = NULL;
     lh_page_t page;
     LH_TRY(parse_filter(req->params, &f, eb));
-    LH_TRY(lh_page_parse(&LIST_PAGE, req->params, req->arena, &page, eb));
+    LH_TRY(parse_sort(req->params, &spec, eb));
+    LH_TRY(lh_page_parse(spec, req->params, req->arena, &page, eb));
     LH_TRY(lh_perm_visible(req->ctx, req->principal, "clusters", "CAN_ATTACH_TO", req->arena,
                            &f.visible, eb));
     json_t *arr = json_array(), *out = json_object();
     pthread_rwlock_rdlock(&c->lock);
     int n = 0;
-    cl_cluster **all = collect(c, &f, &n);
+    sorted *all = collect(c, &f, spec, &n);
     fill_page(c, all, n, &page, arr);
     pthread_rwlock_unlock(&c->lock);
     if (all == NULL) {
@@ -227,18 +266,7 @@ lh_err cl_h_events(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_spark_versions(lh_req_t *req, lh_errbuf *eb)
 {
     (void)eb;
-    static const char *const versions[][2] = {
-        {"16.4.x-scala2.12", "16.4 LTS (includes Apache Spark 3.5.2, Scala 2.12)"},
-        {"15.4.x-scala2.12", "15.4 LTS (includes Apache Spark 3.5.0, Scala 2.12)"},
-        {"15.4.x-photon-scala2.12", "15.4 LTS Photon (includes Apache Spark 3.5.0, Scala 2.12)"},
-        {"14.3.x-scala2.12", "14.3 LTS (includes Apache Spark 3.5.0, Scala 2.12)"},
-        {"13.3.x-scala2.12", "13.3 LTS (includes Apache Spark 3.4.1, Scala 2.12)"},
-        {"lakehouse-1.x", "Lakehouse 1.x (native C engine on this machine)"},
-    };
-    json_t *arr = json_array();
-    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s}", "key", versions[i][0], "name", versions[i][1]));
+    json_t *arr = cl_spark_versions();
     req->out = json_pack("{s:o}", "versions", arr);
     return LH_OK;
 }

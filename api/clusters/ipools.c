@@ -135,6 +135,9 @@ void cl_ipool_topup(lh_clusters_t *c, const char *ipool_id)
         lh_errbuf eb = {0};
         if (lh_pool_grow(ip->pool, n, &eb) != LH_OK)
             lh_log(LH_LOG_WARN, "instance pool %s: top-up failed: %s", ipool_id, eb.msg);
+        else
+            lh_log(LH_LOG_INFO, "instance pool %s TOPPED UP (+%d idle, %d idle)", ipool_id, n,
+                   cl_ipool_idle(ip));
     }
     if (ip != NULL) {
         cl_wrlock(c);
@@ -149,8 +152,11 @@ void cl_ipool_trim(lh_clusters_t *c, const char *ipool_id)
     cl_ipool *ip = cl_ipool_find(c, ipool_id);
     int surplus = ip ? cl_ipool_idle(ip) - spec_int(ip, "min_idle_instances", 0) : 0;
     pthread_rwlock_unlock(&c->lock);
-    if (surplus > 0)
+    if (surplus > 0) {
         lh_pool_move_workers(ip->pool, NULL, surplus);
+        lh_log(LH_LOG_INFO, "instance pool %s TRIMMED (-%d idle, %d idle)", ipool_id, surplus,
+               cl_ipool_idle(ip));
+    }
 }
 
 void cl_ipool_teardown(lh_clusters_t *c, const char *ipool_id)
@@ -208,6 +214,37 @@ json_t *cl_ipool_render(lh_clusters_t *c, const cl_ipool *ip)
 
 /* ---- handlers ---- */
 
+/* The fields of Databricks' CreateInstancePool / EditInstancePool: only these are stored. */
+static const char *const pool_fields[] = {
+    "instance_pool_name",
+    "node_type_id",
+    "min_idle_instances",
+    "max_capacity",
+    "idle_instance_autotermination_minutes",
+    "custom_tags",
+    "aws_attributes",
+    "azure_attributes",
+    "gcp_attributes",
+    "disk_spec",
+    "enable_elastic_disk",
+    "preloaded_spark_versions",
+    "preloaded_docker_images",
+    "node_type_flexibility",
+    "remote_disk_throughput",
+    "total_initial_remote_disk_size",
+};
+
+static json_t *known_fields(const json_t *body)
+{
+    json_t *spec = json_object();
+    for (size_t i = 0; i < sizeof pool_fields / sizeof pool_fields[0]; i++) {
+        json_t *v = json_object_get(body, pool_fields[i]);
+        if (v != NULL && !json_is_null(v))
+            json_object_set_new(spec, pool_fields[i], json_deep_copy(v));
+    }
+    return spec;
+}
+
 static lh_err spec_from_request(const json_t *body, json_t **out, lh_errbuf *eb)
 {
     const char *name = NULL, *node = NULL;
@@ -215,6 +252,7 @@ static lh_err spec_from_request(const json_t *body, json_t **out, lh_errbuf *eb)
     LH_FAIL_IF(*name == '\0' || strlen(name) > LH_NAME_MAX, LH_E_INVALID, eb,
                "instance_pool_name must be 1 to %d characters", LH_NAME_MAX);
     LH_TRY(lh_json_get_str(body, "node_type_id", LH_REQUIRED, &node, eb));
+    LH_TRY(cl_check_node_type("Node type", node, eb));
     int64_t min_idle = 0, max_cap = 0, idle_min = IDLE_AUTOTERMINATION_DEFAULT_MIN;
     LH_TRY(lh_json_get_int_range(body, "min_idle_instances", LH_OPTIONAL, 0, LH_POOL_THREADS_MAX,
                                  &min_idle, eb));
@@ -227,8 +265,7 @@ static lh_err spec_from_request(const json_t *body, json_t **out, lh_errbuf *eb)
                (long long)max_cap);
     json_t *tags = NULL;
     LH_TRY(lh_json_get_object(body, "custom_tags", LH_OPTIONAL, &tags, eb));
-    json_t *spec = json_deep_copy(body);
-    json_object_del(spec, "instance_pool_id");
+    json_t *spec = known_fields(body);
     lh_json_set_int(spec, "min_idle_instances", min_idle);
     if (max_cap > 0)
         lh_json_set_int(spec, "max_capacity", max_cap);
@@ -259,6 +296,10 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     ip->spec = spec;
     ip->created_at = lh_now_ms();
     set_pending(ip);
+    char name[LH_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s",
+             json_string_value(json_object_get(spec, "instance_pool_name")));
+    int min_idle = spec_int(ip, "min_idle_instances", 0), max_cap = spec_int(ip, "max_capacity", 0);
     cl_wrlock(c); /* the job waits for the lock, so it finds the pool inserted (or not) */
     lh_err e = cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, eb);
     if (e == LH_OK)
@@ -276,6 +317,8 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     }
     char id[CL_ID_MAX];
     memcpy(id, ip->id, sizeof id);
+    lh_log(LH_LOG_INFO, "instance pool %s (%s) CREATED (min_idle %d, max_capacity %d)", id, name,
+           min_idle, max_cap);
     LH_TRY(lh_perm_on_create(req->ctx, req->principal, "instance-pools", id, eb));
     req->out = json_pack("{s:s}", "instance_pool_id", id);
     return LH_OK;

@@ -11,6 +11,11 @@
  *                  drain, return workers to the instance pool or stop them -> TERMINATED
  *   reaper         RUNNING, autotermination_minutes > 0, no borrowers, idle that long
  *                  -> TERMINATING with reason INACTIVITY
+ *   start failure  instance pool full -> TERMINATED (INSTANCE_POOL_MAX_CAPACITY_REACHED);
+ *                  no worker thread / the pool could not provide workers -> ERROR
+ *                  (SPARK_STARTUP_FAILURE / INSTANCE_POOL_CLUSTER_FAILURE)
+ * Each lifecycle event writes one INFO log line (cl_log): "cluster <id> (<name>) RUNNING
+ * (2 workers, 2 threads)", "... TERMINATED (INACTIVITY)", "... ERROR (code: message)".
  *
  * HTTP posts the job before it changes the state (both under the write lock), so a full
  * queue answers 429 and leaves the cluster as it was, and the job cannot run before the
@@ -95,20 +100,27 @@ lh_err cl_begin_terminate(lh_clusters_t *c, cl_cluster *cl, const char *code, co
     return cl_store_cluster(c, cl, "TERMINATING", json_pack("{s:O}", "reason", reason), eb);
 }
 
-/* Give up on a start: TERMINATED with reason (the SDK waiter fails on TERMINATED). */
+/* Give up on a start. The instance pool being full is the client's problem: TERMINATED
+ * with INSTANCE_POOL_MAX_CAPACITY_REACHED, as on Databricks. Anything else (no worker
+ * thread could be created, the instance pool could not provide workers) is ERROR, with an
+ * ADD_NODES_FAILED event; the SDK waiters fail on both. */
 static void fail_start(lh_clusters_t *c, cl_cluster *cl, lh_err e, const char *msg)
 {
-    const char *code = e == LH_E_LIMIT ? "INSTANCE_POOL_MAX_CAPACITY_REACHED" : "INTERNAL_ERROR";
-    const char *type = e == LH_E_LIMIT ? "CLIENT_ERROR" : "SERVICE_FAULT";
+    bool full = e == LH_E_LIMIT;
+    const char *code = full              ? "INSTANCE_POOL_MAX_CAPACITY_REACHED"
+                       : cl->ipool_id[0] ? "INSTANCE_POOL_CLUSTER_FAILURE"
+                                         : "SPARK_STARTUP_FAILURE";
     json_t *params = json_pack("{s:s}", "message", msg);
     if (cl->ipool_id[0])
         json_object_set_new(params, "instance_pool_id", json_string(cl->ipool_id));
     json_decref(cl->termination_reason);
-    cl->termination_reason = reason_json(code, type, params);
-    cl_set_state(cl, CL_TERMINATED);
+    cl->termination_reason = reason_json(code, full ? "CLIENT_ERROR" : "SERVICE_FAULT", params);
+    cl_set_state(cl, full ? CL_TERMINATED : CL_ERROR);
     cl->terminated_time = lh_now_ms();
     cl_set_message(cl, msg);
-    store_logged(c, cl, "TERMINATING", json_pack("{s:O}", "reason", cl->termination_reason));
+    store_logged(c, cl, full ? "TERMINATING" : "ADD_NODES_FAILED",
+                 json_pack("{s:O}", "reason", cl->termination_reason));
+    cl_log(cl, "%s (%s: %s)", full ? "TERMINATED" : "ERROR", code, msg);
 }
 
 static void release_compute(lh_clusters_t *c, cl_cluster *cl)
@@ -156,12 +168,14 @@ static void run_start(lh_clusters_t *c, const cl_job *j)
     const char *ipool = json_string_value(json_object_get(cl->spec, "instance_pool_id"));
     snprintf(cl->ipool_id, sizeof cl->ipool_id, "%s", ipool ? ipool : "");
     int want = cl_spec_threads(cl->spec);
-    if (cl->pool == NULL)
+    if (cl->pool == NULL && !c->test_fail_start)
         cl->pool = lh_pool_create("cluster", 0);
     pthread_rwlock_unlock(&c->lock);
     lh_errbuf eb = {0};
     lh_err e = cl->pool ? cl_ipool_resize_cluster(c, cl, want, &eb)
-                        : lh_err_set(&eb, LH_E_NOMEM, __FILE__, __LINE__, "cannot create pool");
+                        : lh_err_set(&eb, LH_E_IO, __FILE__, __LINE__,
+                                     "Could not start the cluster's worker threads%s",
+                                     c->test_fail_start ? " (LAKEHOUSE_TEST_FAIL_POOL_START)" : "");
     if (e != LH_OK)
         release_compute(c, cl);
     cl_wrlock(c);
@@ -172,6 +186,8 @@ static void run_start(lh_clusters_t *c, const cl_job *j)
         cl->spark_context_id = random_context_id();
         mark_running(c, cl, j->event, j->reason);
         store_logged(c, cl, "DRIVER_HEALTHY", NULL);
+        cl_log(cl, "RUNNING (%lld workers, %d threads%s%s)", (long long)cl_spec_workers(cl->spec),
+               cl->threads, j->reason[0] ? ", " : "", j->reason);
     }
     pthread_rwlock_unlock(&c->lock);
 }
@@ -219,6 +235,9 @@ static void run_resize(lh_clusters_t *c, const cl_job *j)
         mark_running(c, cl, j->event, e != LH_OK ? eb.msg : j->reason);
         if (e != LH_OK)
             cl_set_message(cl, eb.msg);
+        cl_log(cl, "%s (%lld workers, %d threads%s%s)", restart ? "RESTARTED" : "RESIZED",
+               (long long)cl_spec_workers(cl->spec), cl->threads, e != LH_OK ? ": " : "",
+               e != LH_OK ? eb.msg : "");
     }
     pthread_rwlock_unlock(&c->lock);
 }
@@ -237,6 +256,8 @@ static void run_terminate(lh_clusters_t *c, const cl_job *j)
         return;
     release_compute(c, cl);
     cl_wrlock(c);
+    const char *code = json_string_value(json_object_get(cl->termination_reason, "code"));
+    cl_log(cl, "TERMINATED (%s)%s", code ? code : "UNKNOWN", cl->is_deleted ? ", deleted" : "");
     if (cl->is_deleted) {
         cl_remove(c, cl);
         cl_cluster_free(cl);
@@ -341,6 +362,8 @@ void cl_background_stop(lh_clusters_t *c)
 
 /* ---- recovery ---- */
 
+/* TERMINATED and ERROR clusters have no compute and stay as they are (an ERROR one keeps
+ * its termination_reason until clusters/start or delete). */
 static void recover_cluster(lh_clusters_t *c, cl_cluster *cl)
 {
     if (cl->state == CL_TERMINATING) {

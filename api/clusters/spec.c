@@ -1,9 +1,12 @@
 /*
  * spec.c - turning a clusters/create or clusters/edit body into a stored spec.
  *
- *   body -> copy (cluster_id dropped, unknown fields kept) -> policy applied (defaults,
- *   fixed values, violations) -> known fields type-checked and normalized (numbers that
- *   arrived as strings become numbers) -> references checked (instance pool, policy).
+ *   body -> copy of the ClusterSpec fields only (cluster_id and anything a client made up
+ *   are dropped, so clusters/get never echoes junk) -> policy applied (defaults, fixed
+ *   values, violations) -> known fields type-checked and normalized (numbers that arrived
+ *   as strings become numbers) -> catalogue checks (spark_version, node_type_id and
+ *   driver_node_type_id must be listed; 400 naming up to 3 close matches) -> references
+ *   checked (instance pool, policy).
  *
  * Defaults: num_workers 0 (single node) when neither it nor autoscale is given;
  * autotermination_minutes 0 = never (the Clusters API default; the UI uses 120).
@@ -26,6 +29,64 @@ static const char *const security_modes[] = {
     "DATA_SECURITY_MODE_STANDARD",
     "DATA_SECURITY_MODE_DEDICATED",
 };
+/* The fields of Databricks' ClusterSpec (create/edit), in the SDKs' order. */
+static const char *const spec_fields[] = {
+    "apply_policy_default_values",
+    "autoscale",
+    "autotermination_minutes",
+    "aws_attributes",
+    "azure_attributes",
+    "clone_from",
+    "cluster_log_conf",
+    "cluster_name",
+    "custom_tags",
+    "data_security_mode",
+    "docker_image",
+    "driver_instance_pool_id",
+    "driver_node_type_id",
+    "enable_elastic_disk",
+    "enable_local_disk_encryption",
+    "gcp_attributes",
+    "init_scripts",
+    "instance_pool_id",
+    "is_single_node",
+    "kind",
+    "node_type_id",
+    "num_workers",
+    "policy_id",
+    "remote_disk_throughput",
+    "runtime_engine",
+    "single_user_name",
+    "spark_conf",
+    "spark_env_vars",
+    "spark_version",
+    "ssh_public_keys",
+    "total_initial_remote_disk_size",
+    "use_ml_runtime",
+    "workload_type",
+};
+
+static bool is_spec_field(const char *key)
+{
+    for (size_t i = 0; i < sizeof spec_fields / sizeof spec_fields[0]; i++) {
+        if (strcmp(spec_fields[i], key) == 0)
+            return true;
+    }
+    return false;
+}
+
+void cl_spec_drop_unknown(json_t *spec)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(spec, tmp, k, v)
+    {
+        if (!is_spec_field(k))
+            json_object_del(spec, k);
+    }
+}
+
 static const char *const runtime_engines[] = {"STANDARD", "PHOTON", "NULL"};
 
 static lh_err check_enum(const json_t *spec, const char *key, const char *const *names, size_t n,
@@ -102,7 +163,11 @@ static lh_err check_strings(const json_t *spec, lh_errbuf *eb)
                "cluster_name is longer than %d characters", LH_NAME_MAX);
     LH_TRY(lh_json_get_str(spec, "spark_version", LH_REQUIRED, &s, eb));
     LH_FAIL_IF(*s == '\0', LH_E_INVALID, eb, "spark_version must not be empty");
-    return LH_OK;
+    LH_TRY(cl_check_spark_version(s, eb));
+    LH_TRY(cl_check_node_type("Node type", json_string_value(json_object_get(spec, "node_type_id")),
+                              eb));
+    return cl_check_node_type("Driver node type",
+                              json_string_value(json_object_get(spec, "driver_node_type_id")), eb);
 }
 
 static lh_err normalize(json_t *spec, lh_errbuf *eb)
@@ -170,7 +235,7 @@ lh_err cl_spec_from_request(lh_clusters_t *c, const json_t *body, json_t **out, 
     json_t *v;
     json_object_foreach((json_t *)body, k, v)
     {
-        if (!json_is_null(v) && strcmp(k, "cluster_id") != 0)
+        if (!json_is_null(v) && is_spec_field(k))
             json_object_set_new(spec, k, json_deep_copy(v));
     }
     lh_err e = build(c, spec, eb);

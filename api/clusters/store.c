@@ -183,6 +183,7 @@ static cl_cluster *cluster_from_row(lh_stmt_t *st)
     cl->spec = load_json(st, 1);
     if (cl->spec == NULL)
         cl->spec = json_object();
+    cl_spec_drop_unknown(cl->spec); /* older builds kept whatever a client sent */
     if (!cl_state_parse(lh_stmt_text(st, 2), &cl->state))
         cl->state = CL_ERROR;
     cl->state_message = dup_col(st, 3);

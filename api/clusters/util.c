@@ -8,6 +8,8 @@
  *   instance pool  MMDD-HHMMSS-xxxxxx-pool-xxxxxxxx
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +44,8 @@ bool cl_state_parse(const char *s, cl_state *out)
  *   TERMINATED, ERROR --start--> PENDING --job--> RUNNING --restart/edit--> RESTARTING
  *                                   |  (pool full)    |  --resize--> RESIZING
  *                                   +--> TERMINATED   |  RESTARTING, RESIZING --job--> RUNNING
+ *                                   |  (no workers: threads or the instance pool failed)
+ *                                   +--> ERROR
  *   any but TERMINATED/TERMINATING --delete/reaper--> TERMINATING --job--> TERMINATED
  *
  * Start-up recovery adds RUNNING, PENDING, RESIZING, RESTARTING -> PENDING (brought back
@@ -50,7 +54,7 @@ bool cl_state_parse(const char *s, cl_state *out)
  */
 #define T(s) (1u << (s))
 static const unsigned legal_to[CL_STATE_COUNT] = {
-    [CL_PENDING] = T(CL_RUNNING) | T(CL_TERMINATED) | T(CL_TERMINATING),
+    [CL_PENDING] = T(CL_RUNNING) | T(CL_TERMINATED) | T(CL_TERMINATING) | T(CL_ERROR),
     [CL_RUNNING] = T(CL_RESTARTING) | T(CL_RESIZING) | T(CL_TERMINATING),
     [CL_RESTARTING] = T(CL_RUNNING) | T(CL_TERMINATING),
     [CL_RESIZING] = T(CL_RUNNING) | T(CL_TERMINATING),
@@ -205,6 +209,17 @@ void cl_cluster_free(cl_cluster *cl)
     free(cl->creator);
     free(cl->cached_json);
     free(cl);
+}
+
+void cl_log(const cl_cluster *cl, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char *name = json_string_value(json_object_get(cl->spec, "cluster_name"));
+    lh_log(LH_LOG_INFO, "cluster %s (%s) %s", cl->id, name ? name : "", what);
 }
 
 void cl_set_message(cl_cluster *cl, const char *msg)

@@ -187,13 +187,24 @@ lh_err lh_scim_groups_get_handler(lh_req_t *req, lh_errbuf *eb)
 
 /* ---- list ---- */
 
+/* sortBy attributes. */
+static const lh_scim_sort_col sort_cols[] = {
+    {"displayName", "display_name", true},
+    {"externalId", "external_id", true},
+    {"id", "id", false},
+};
+
 static lh_err list_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     lh_scim_list_t *a = arg;
     group_rec *page = lh_arena_calloc(a->arena, (size_t)a->q.count + 1, sizeof *page);
     int64_t n = 0;
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, GROUP_COLUMNS "ORDER BY created_at, id", &st, eb));
+    const char *order = NULL;
+    LH_TRY(lh_scim_order_sql(&a->q, sort_cols, sizeof sort_cols / sizeof sort_cols[0], a->arena,
+                             &order, eb));
+    LH_TRY(
+        lh_meta_stmt(m, lh_arena_sprintf(a->arena, GROUP_COLUMNS "ORDER BY %s", order), &st, eb));
     for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
@@ -517,5 +528,6 @@ lh_err lh_scim_groups_delete_handler(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(path_id(req, &id, eb));
     LH_TRY(lh_meta_tx(req->ctx->meta, delete_cb, &id, eb));
     lh_identity_invalidate(req->ctx->identity);
+    lh_scim_no_content(req);
     return LH_OK;
 }

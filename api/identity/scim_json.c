@@ -3,7 +3,8 @@
  *
  * Paging follows what the SDK does: startIndex is 1-based (values below 1 mean 1), count
  * is clamped to LH_PAGE_SIZE_MAX (the SDK asks 10000 and advances by len(Resources)), and
- * a page past the end has an empty Resources array.
+ * a page past the end has an empty Resources array. sortBy (an attribute of the resource)
+ * and sortOrder (ascending | descending) order the list before it is paged, ties by id.
  */
 #include "api/identity/scim_json.h"
 
@@ -39,6 +40,14 @@ lh_err lh_scim_query_parse(lh_req_t *req, lh_scim_query *out, lh_errbuf *eb)
     LH_TRY(lh_json_get_int_range(req->params, "count", LH_OPTIONAL, 0, INT64_MAX, &out->count, eb));
     LH_TRY(lh_json_get_str(req->params, "attributes", LH_OPTIONAL, &out->attributes, eb));
     LH_TRY(lh_json_get_str(req->params, "excludedAttributes", LH_OPTIONAL, &out->excluded, eb));
+    const char *order = NULL;
+    LH_TRY(lh_json_get_str(req->params, "sortBy", LH_OPTIONAL, &out->sort_by, eb));
+    LH_TRY(lh_json_get_str(req->params, "sortOrder", LH_OPTIONAL, &order, eb));
+    LH_FAIL_IF(order != NULL && strcasecmp(order, "ascending") != 0 &&
+                   strcasecmp(order, "descending") != 0,
+               LH_E_INVALID, eb, "Invalid value for sortOrder: '%s' (ascending or descending)",
+               order);
+    out->descending = order != NULL && strcasecmp(order, "descending") == 0;
     if (out->start_index < 1)
         out->start_index = 1;
     if (out->count > LH_PAGE_SIZE_MAX)
@@ -46,6 +55,32 @@ lh_err lh_scim_query_parse(lh_req_t *req, lh_scim_query *out, lh_errbuf *eb)
     if (filter != NULL)
         LH_TRY(lh_scim_filter_parse(filter, strlen(filter), req->arena, &out->filter, eb));
     return LH_OK;
+}
+
+lh_err lh_scim_order_sql(const lh_scim_query *q, const lh_scim_sort_col *cols, size_t n,
+                         lh_arena_t *arena, const char **out, lh_errbuf *eb)
+{
+    if (q->sort_by == NULL || q->sort_by[0] == '\0') {
+        *out = "created_at, id";
+        return LH_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(cols[i].attribute, q->sort_by) != 0)
+            continue;
+        const char *dir = q->descending ? "DESC" : "ASC";
+        *out = lh_arena_sprintf(arena, "%s%s %s, id %s", cols[i].column,
+                                cols[i].text ? " COLLATE NOCASE" : "", dir, dir);
+        return LH_OK;
+    }
+    LH_FAIL(LH_E_INVALID, eb, "Invalid value for sortBy: '%s' is not a sortable attribute",
+            q->sort_by);
+}
+
+void lh_scim_no_content(lh_req_t *req)
+{
+    req->status = 204;
+    req->text = "";
+    req->text_bytes = 0;
 }
 
 json_t *lh_scim_list_response(json_t *resources, int64_t total, int64_t start_index)

@@ -7,6 +7,7 @@
 #define LH_API_IDENTITY_SCIM_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "api/api.h"
@@ -25,7 +26,24 @@ typedef struct lh_scim_query {
     int64_t count;                  /* page size, 0..LH_PAGE_SIZE_MAX */
     const char *attributes;         /* comma list or NULL */
     const char *excluded;           /* comma list or NULL */
+    const char *sort_by;            /* sortBy attribute or NULL (creation order) */
+    bool descending;                /* sortOrder=descending */
 } lh_scim_query;
+
+/* A sortable attribute of a resource and its column in the users/groups tables. */
+typedef struct lh_scim_sort_col {
+    const char *attribute; /* "userName", "name.givenName" (matched case-insensitively) */
+    const char *column;    /* SQL column */
+    bool text;             /* compared case-insensitively (SCIM caseExact = false) */
+} lh_scim_sort_col;
+
+/* The ORDER BY list for q (arena string): sortBy's column in sortOrder, ties by id in the
+ * same direction, so startIndex/count pages are stable; "created_at, id" without sortBy.
+ * LH_E_INVALID naming sortBy when cols (n entries) has no such attribute. */
+lh_err lh_scim_order_sql(const lh_scim_query *q, const lh_scim_sort_col *cols, size_t n,
+                         lh_arena_t *arena, const char **out, lh_errbuf *eb);
+/* Answer 204 with no body (DELETE). */
+void lh_scim_no_content(lh_req_t *req);
 
 /* Read filter, startIndex, count, attributes, excludedAttributes from req->params. */
 lh_err lh_scim_query_parse(lh_req_t *req, lh_scim_query *out, lh_errbuf *eb);

@@ -6,6 +6,7 @@
  * only its SHA-256 is stored. token_id is 64 random hex chars. Expiry is
  * creation_time + lifetime_seconds (ms), or -1 for never; authenticate enforces it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/identity/identity_internal.h"
@@ -66,6 +67,18 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* One INFO line per token created: its id and owner, never its value. */
+static void log_created(const lh_req_t *req, const create_arg *a)
+{
+    char life[40] = "no expiry";
+    if (a->lifetime_s > 0)
+        snprintf(life, sizeof life, "lifetime %llds", (long long)a->lifetime_s);
+    const char *id = json_string_value(json_object_get(a->info, "token_id"));
+    lh_log(LH_LOG_INFO, "token %s CREATED for user %lld by %s (%s)", id ? id : "?",
+           (long long)a->user_id,
+           req->principal && req->principal->user_name ? req->principal->user_name : "?", life);
+}
+
 static lh_err read_create(const lh_req_t *req, create_arg *a, lh_errbuf *eb)
 {
     LH_TRY(lh_json_get_int_range(req->params, "lifetime_seconds", LH_OPTIONAL, -1,
@@ -85,6 +98,7 @@ lh_err lh_tokens_create_handler(lh_req_t *req, lh_errbuf *eb)
         json_decref(a.info); /* built before a failed COMMIT */
         return e;
     }
+    log_created(req, &a);
     req->out = json_pack("{s:s, s:o}", "token_value", a.value, "token_info", a.info);
     return LH_OK;
 }
@@ -132,6 +146,7 @@ lh_err lh_token_mgmt_obo_handler(lh_req_t *req, lh_errbuf *eb)
         json_decref(a.c.info); /* built before a failed COMMIT */
         return e;
     }
+    log_created(req, &a.c);
     req->out = json_pack("{s:s, s:o}", "token_value", a.c.value, "token_info", a.c.info);
     return LH_OK;
 }
@@ -201,6 +216,8 @@ static lh_err delete_token(lh_req_t *req, const char *token_id, int64_t owner, l
     delete_arg a = {token_id, owner};
     LH_TRY(lh_meta_tx(req->ctx->meta, delete_tx, &a, eb));
     lh_identity_invalidate(req->ctx->identity);
+    lh_log(LH_LOG_INFO, "token %s REVOKED by %s", token_id,
+           req->principal && req->principal->user_name ? req->principal->user_name : "?");
     return LH_OK;
 }
 

@@ -1,6 +1,6 @@
 /*
- * agg.h - aggregate functions (compute/agg/): rows of data like scalar functions (func.h), with a fixed
- * size state per group that the hash aggregate lays out in its own memory.
+ * agg.h - aggregate functions (compute/agg/): rows of data like scalar functions (func.h), with a
+ * fixed size state per group that the hash aggregate lays out in its own memory.
  *
  * The hash aggregate (compute/exec/hash_agg.c) gives update one state pointer per input
  * row (the row's group), so one call updates many groups with a typed loop ("scatter
@@ -19,8 +19,8 @@
 #include "compute/func/func.h"
 
 typedef struct lh_agg_func {
-    const char *name; /* lower case */
-    int min_args, max_args;
+    const char *name;       /* lower case */
+    int min_args, max_args; /* max_args -1 = variadic (count) */
     /* Same contract as scalar bind (ret_type, cast_to, bind_data). */
     lh_err (*bind)(lh_func_bind_t *b, lh_errbuf *eb);
     size_t (*state_size)(const void *bind_data);
@@ -38,8 +38,17 @@ typedef struct lh_agg_func {
     bool order_sensitive; /* first/last/collect_list: results depend on input order */
 } lh_agg_func_t;
 
-/* The row for a name (case-insensitive), or NULL. */
+/* The row for a name (case-insensitive; aliases are rows of their own: every, any, some,
+ * std, stddev, variance, median ...), or NULL. */
 const lh_agg_func_t *lh_agg_find(const char *name);
-const lh_agg_func_t *lh_agg_all(int *count);
+/* Every row, for SHOW FUNCTIONS: rows 0..lh_agg_count()-1. (Replaces lh_agg_all: the
+ * rows live in several tables, one per file.) */
+int lh_agg_count(void);
+const lh_agg_func_t *lh_agg_row(int i);
+
+/* Error classes the aggregates raise: ARITHMETIC_OVERFLOW (integral sum past BIGINT,
+ * decimal sum past its precision, in ANSI mode; NULL otherwise), INVALID_PARAMETER_VALUE
+ * style DATATYPE_MISMATCH at bind for wrong argument types, and NOT_IMPLEMENTED
+ * (LH_E_NOT_IMPLEMENTED) for collect_list / collect_set until ARRAY vectors exist. */
 
 #endif

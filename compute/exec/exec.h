@@ -10,10 +10,15 @@
  * LH_BATCH_ROWS rows of flat vectors.
  *
  * Results leave through the caller's sink, in the plan's order (ORDER BY honoured; without
- * one, any order), on one thread at a time. Memory is counted per query against
- * memory_limit_bytes: over it, a breaker that can spill does, otherwise the query fails
- * with RESOURCE_EXHAUSTED (LH_E_LIMIT + error_code). Setting *cancel makes the query stop
- * within a batch or so with LH_E_STATE and error_code "CANCELLED"... (see lh_exec_run).
+ * one, the order of the morsels: the table's files in path order), on the calling thread.
+ * Memory (row sets, hash tables, sort runs, collected results) is counted per query
+ * against memory_limit_bytes: over it, the sort spills sorted runs to a temporary
+ * directory and merges them (at the root of the plan, straight into the sink); the hash
+ * aggregate, the join build and collected results fail with Spark's
+ * UNABLE_TO_ACQUIRE_MEMORY (SQLSTATE 53200; LH_E_LIMIT, eb->error_code the class). Setting
+ * *cancel, or passing deadline_ns, stops the query between batches (and every 2048 pairs
+ * of a nested loop, every 1024 merged or window rows) with Spark's OPERATION_CANCELED
+ * (SQLSTATE HY008; LH_E_STATE). Module map: compute/exec/README.md.
  */
 #ifndef LH_COMPUTE_EXEC_H
 #define LH_COMPUTE_EXEC_H
@@ -46,10 +51,12 @@ typedef struct lh_exec_stats {
 } lh_exec_stats_t;
 
 /* Run plan; every output batch goes to sink(ctx, batch) (the batch is valid during the
- * call). Blocks the calling thread until done, failed or cancelled. Errors: the first
- * error any worker hits (Spark's classes for runtime errors), LH_E_STATE with error_code
- * "QUERY_CANCELLED"-style text when *cancel was set, LH_E_LIMIT for the memory limit,
- * storage errors as they come. */
+ * call; flat vectors). Blocks the calling thread until done, failed or cancelled; the
+ * pool's workers help (opts->pool; threads = its workers + the caller). Errors: the first
+ * error any worker hits (Spark's classes for runtime errors, e.g. DIVIDE_BY_ZERO), the
+ * sink's error, LH_E_STATE / OPERATION_CANCELED when cancelled or past the deadline,
+ * LH_E_LIMIT / UNABLE_TO_ACQUIRE_MEMORY over the memory limit, storage errors as they
+ * come (a missing table: LH_E_NOT_FOUND). stats (may be NULL) is filled in either case. */
 lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_sink_fn sink,
                    void *ctx, lh_exec_stats_t *stats, lh_errbuf *eb);
 

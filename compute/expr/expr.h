@@ -66,7 +66,11 @@ lh_expr_t *lh_expr_node(lh_arena_t *a, lh_expr_kind kind, lh_type_t type, bool n
  * "cast" CALL). Errors are the function's (Spark classes). */
 lh_err lh_expr_call(lh_arena_t *a, const lh_func_t *func, int argc, lh_expr_t *const *args,
                     const lh_sql_conf_t *conf, const char *name, lh_expr_t **out, lh_errbuf *eb);
-/* A cast of e to type (no node when e already has it); try = TRY_CAST. */
+/* A cast of e to type (no node when e already has it); try = TRY_CAST. The cast is a
+ * CALL of the registry's "cast" (or "try_cast") row, looked up with lh_func_find at bind
+ * time (INTERNAL_ERROR naming the missing function when the registry has none), with one
+ * argument, e; the target type is the bind_data the row's bind starts from (func.h's
+ * convention). lh_expr_call does not insert casts around the argument of a cast row. */
 lh_err lh_expr_cast(lh_arena_t *a, lh_expr_t *e, lh_type_t type, bool try_cast,
                     const lh_sql_conf_t *conf, lh_expr_t **out, lh_errbuf *eb);
 
@@ -76,7 +80,10 @@ bool lh_expr_is_foldable(const lh_expr_t *e);
 lh_err lh_expr_fold(lh_arena_t *a, const lh_expr_t *e, const lh_sql_conf_t *conf, lh_value_t *out,
                     lh_errbuf *eb);
 
-/* Number the nodes of a set of trees (ids for scratch); returns the node count. */
+/* Number the nodes of a set of trees (ids for scratch); returns the node count. NULL roots
+ * are skipped. Numbering writes the nodes: the executor numbers private copies of each
+ * operator's trees, on one thread, before its workers start, so plans may share nodes
+ * between operators. Not thread-safe on a tree others are numbering or evaluating. */
 int lh_expr_number(lh_expr_t **roots, int count);
 
 /* Per-thread evaluation scratch for a numbered set of trees (one output vector per node,
@@ -85,14 +92,19 @@ typedef struct lh_expr_state lh_expr_state_t;
 lh_expr_state_t *lh_expr_state_create(int node_count, const lh_sql_conf_t *conf);
 void lh_expr_state_destroy(lh_expr_state_t *st);
 
-/* Evaluate e over the rows of in (flat vectors, in->row_count rows). *out is owned by st
- * and valid until the next evaluation of the same node. Runtime errors are Spark's
- * classes (DIVIDE_BY_ZERO ...). */
+/* Evaluate e over the rows of in (in->row_count rows; vectors of any kind: a column that
+ * is not flat or carries a selection is flattened into scratch). *out is flat, owned by st
+ * and valid until the next evaluation of the same node; its strings may point into in's
+ * memory. Runtime errors are Spark's classes (DIVIDE_BY_ZERO ...). Evaluating a foldable
+ * tree over a batch of 0 columns and row_count rows is allowed (VALUES, folding). */
 lh_err lh_expr_eval(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_t *in,
                     const lh_vec_t **out, lh_errbuf *eb);
 /* Evaluate a BOOLEAN predicate into a selection: the indices of rows where it is TRUE
  * (null and false drop the row). Returns the count; sel has room for in->row_count. */
 lh_err lh_expr_select(lh_expr_state_t *st, const lh_expr_t *pred, const lh_batch_t *in,
                       uint32_t *sel, size_t *count, lh_errbuf *eb);
+
+/* Row helpers shared with the operators (gather, scatter, compare, key encoding) are in
+ * compute/expr/vecops.h. */
 
 #endif

@@ -21,6 +21,12 @@ lh_plan_t *lh_plan_new(lh_arena_t *a, lh_plan_kind kind, int col_count, int chil
     p->child_count = child_count;
     p->children = lh_arena_calloc(a, (size_t)child_count + 1, sizeof *p->children);
     p->est_rows = -1;
+    if (kind == LH_PLAN_SCAN) { /* latest unless the binder asks for time travel */
+        p->u.scan.version = -1;
+        p->u.scan.timestamp_ms = -1;
+    } else if (kind == LH_PLAN_LIMIT) {
+        p->u.limit.limit = -1;
+    }
     return p;
 }
 

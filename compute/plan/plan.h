@@ -28,13 +28,14 @@ typedef enum lh_plan_kind {
     LH_PLAN_FILTER,    /* rows of child where pred is TRUE */
     LH_PLAN_PROJECT,   /* exprs over child */
     LH_PLAN_AGGREGATE, /* group by keys; output = keys ++ aggregates (++ grouping id) */
-    LH_PLAN_JOIN,      /* left, right */
+    LH_PLAN_JOIN,      /* left, right; output left ++ right (SEMI / ANTI: left only) */
     LH_PLAN_SORT,      /* child ordered by keys */
     LH_PLAN_LIMIT,     /* child rows [offset, offset + limit) */
     LH_PLAN_TOPN,      /* SORT + LIMIT fused by the optimizer */
     LH_PLAN_SETOP,     /* UNION / INTERSECT / EXCEPT of children, ALL or DISTINCT */
     LH_PLAN_WINDOW,    /* child ++ one column per window expression */
-    LH_PLAN_WRITE,     /* child rows into a Delta table; output = num_affected_rows etc. */
+    LH_PLAN_WRITE,     /* child rows (the table's columns, in order) into a Delta table;
+                          output = one row: num_affected_rows, num_inserted_rows (BIGINT) */
     LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
 } lh_plan_kind;
 
@@ -56,6 +57,8 @@ typedef struct lh_sort_key {
     bool nulls_first; /* Spark: NULLS FIRST for ASC, NULLS LAST for DESC unless said */
 } lh_sort_key_t;
 
+/* An aggregate call. args already have the types the function's bind asked for through
+ * cast_to (the binder wraps them in casts); filter is BOOLEAN. */
 typedef struct lh_agg_call {
     const lh_agg_func_t *func;
     void *bind_data;
@@ -67,9 +70,21 @@ typedef struct lh_agg_call {
     const char *name;
 } lh_agg_call_t;
 
+/* One window expression. Ranking/offset functions (agg NULL) by rank_fn:
+ *   row_number, rank, dense_rank (INT), percent_rank, cume_dist (DOUBLE), ntile(n) (INT);
+ *   lag / lead (x [, offset constant [, default expression]]), type of x, ignore_nulls;
+ *   nth_value (x, n constant) over the frame, ignore_nulls.
+ * first/last/first_value/last_value and every other aggregate are `agg` rows over the
+ * frame (bound like an aggregate call; first/last's ignoreNulls is their constant second
+ * argument). Frames: frame_start/frame_end are signed offsets, negative = PRECEDING,
+ * 0 = CURRENT ROW, positive = FOLLOWING, INT64_MIN / INT64_MAX = UNBOUNDED. ROWS count
+ * rows; RANGE compares the first ORDER BY key's value (numbers; DATE in days, TIMESTAMP in
+ * microseconds: the binder converts interval offsets), CURRENT ROW = the row's peers. The
+ * binder fills Spark's defaults (ORDER BY present: RANGE UNBOUNDED PRECEDING .. CURRENT
+ * ROW; absent: the whole partition). */
 typedef struct lh_window_call {
     const lh_agg_func_t *agg; /* an aggregate over a frame, or NULL for a ranking function */
-    const char *rank_fn;      /* row_number, rank, dense_rank, lag, lead, ntile, ... */
+    const char *rank_fn;      /* see above (case-insensitive) */
     void *bind_data;
     int arg_count;
     lh_expr_t **args;
@@ -99,7 +114,7 @@ typedef struct lh_plan {
             const char *root;       /* Delta table directory */
             int64_t version;        /* -1 = latest; time travel otherwise */
             int64_t timestamp_ms;   /* >= 0: TIMESTAMP AS OF */
-            int column_count;       /* projected table columns, in output order */
+            int column_count;       /* projected table columns, in output order (0 = all) */
             const char **columns;
             int pred_count; /* pushed-down simple predicates (file and row-group skipping) */
             lh_delta_pred_t *preds;
@@ -126,11 +141,13 @@ typedef struct lh_plan {
         struct {
             lh_join_kind kind;
             int key_count; /* equi-join keys: left_keys over the left child, right_keys over
-                              the right child */
+                              the right child; left_keys[k] and right_keys[k] have one type
+                              (the binder casts to the common type: keys compare as bytes) */
             lh_expr_t **left_keys, **right_keys;
             bool *null_safe;     /* <=> keys */
             lh_expr_t *residual; /* extra condition over left ++ right, or NULL */
-            bool build_left;     /* hash the left side (the optimizer picks the smaller) */
+            bool build_left;     /* hash the left side (the optimizer picks the smaller);
+                                    ignored for SEMI / ANTI (always build right) */
         } join;
         struct {
             int key_count;
@@ -154,13 +171,14 @@ typedef struct lh_plan {
             const char *root;
             bool overwrite;
             bool create; /* CTAS / first write: the log is created */
-            const char *partition_by_json;
+            const char *partition_by_json; /* CTAS: JSON array of column names, or NULL */
             const char *replace_where; /* INSERT ... REPLACE WHERE (SQL text), or NULL */
         } write;
     } u;
 } lh_plan_t;
 
-/* A node with room for n output columns and children (arena). */
+/* A node with room for n output columns and children (arena). Zeroed, except: a SCAN
+ * reads the latest version (version = timestamp_ms = -1), a LIMIT has no limit (-1). */
 lh_plan_t *lh_plan_new(lh_arena_t *a, lh_plan_kind kind, int col_count, int child_count);
 
 /* EXPLAIN text: one line per node, children indented. Arena-allocated. */

@@ -159,12 +159,15 @@ static const lh_sqlerr_class_t classes[] = {
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
      " <value> cannot be represented as Decimal(<precision>, <scale>). If necessary set <config> "
      "to \"false\" to bypass this error, and return NULL instead."},
+    {"OPERATION_CANCELED", "HY008", "Operation has been canceled."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"TABLE_OR_VIEW_NOT_FOUND", "42P01",
      "The table or view <relationName> cannot be found. Verify the spelling and correctness of "
      "the schema and catalog.\nIf you did not qualify the name with a schema, verify the "
      "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
      "tolerate the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS."},
+    {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
+     "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { BIN, startDaemon } from './harness.mjs';
 
-const poolBody = (i) => ({ instance_pool_name: `bg-${i}`, node_type_id: 'lh.local', min_idle_instances: 4 });
+const poolBody = (i) => ({ instance_pool_name: `bg-${i}`, node_type_id: 'lakehouse.small', min_idle_instances: 4 });
 
 test('a full lifecycle queue answers 429 with Retry-After and creates nothing', async () => {
   const d = await startDaemon({ env: { LAKEHOUSE_TEST_BG_QUEUE_MAX: '1' } });

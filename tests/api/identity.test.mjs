@@ -22,6 +22,11 @@ const ok = (r, status = 200) => {
   assert.equal(r.status, status, r.text);
   return r.json;
 };
+// SCIM DELETE: 204 with no body (Users, Groups and ServicePrincipals alike).
+const noContent = (r) => {
+  assert.equal(r.status, 204, r.text);
+  assert.equal(r.text, '');
+};
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 let seq = 0;
 const uniq = (p) => `${p}-${process.pid}-${++seq}`;
@@ -164,7 +169,7 @@ test('SCIM Users CRUD', async () => {
   assert.deepEqual(p.entitlements, [{ value: 'databricks-sql-access' }]);
   assert.equal(p.externalId, 'ext-b');
 
-  ok(await d.api('DELETE', `${SCIM}/Users/${u.id}`));
+  noContent(await d.api('DELETE', `${SCIM}/Users/${u.id}`));
   isError(await d.api('GET', `${SCIM}/Users/${u.id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
   isError(await d.api('DELETE', `${SCIM}/Users/${u.id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
   isError(await d.api('PUT', `${SCIM}/Users/${u.id}`, { userName: name }), 404, 'RESOURCE_DOES_NOT_EXIST');
@@ -280,7 +285,7 @@ test('SCIM Groups CRUD and PATCH membership', async () => {
   assert.deepEqual(ids(renamed), [a.id]); // PUT without members keeps them
   assert.ok(ok(await d.api('GET', `${SCIM}/Groups/${g.id}`)).groups.some((x) => x.value === outer.id));
 
-  ok(await d.api('DELETE', `${SCIM}/Groups/${g.id}`));
+  noContent(await d.api('DELETE', `${SCIM}/Groups/${g.id}`));
   isError(await d.api('GET', `${SCIM}/Groups/${g.id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
   assert.deepEqual(ok(await d.api('GET', `${SCIM}/Groups/${outer.id}`)).members, []);
   isError(await d.api('DELETE', `${SCIM}/Groups/${g.id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
@@ -331,7 +336,7 @@ test('non-admins: read Me, users, groups, own tokens; no writes', async () => {
   isError(await d.api('GET', `${SCIM}/Me`, undefined, { token }), 401, 'UNAUTHENTICATED');
   ok(await d.api('PATCH', `${SCIM}/Users/${user.id}`, patch([{ op: 'replace', path: 'active', value: true }])));
   ok(await d.api('GET', `${SCIM}/Me`, undefined, { token }));
-  ok(await d.api('DELETE', `${SCIM}/Users/${user.id}`));
+  noContent(await d.api('DELETE', `${SCIM}/Users/${user.id}`));
   isError(await d.api('GET', `${SCIM}/Me`, undefined, { token: t.token_value }), 401, 'UNAUTHENTICATED');
 });
 

@@ -15,8 +15,8 @@ test('state survives kill -9 and a graceful restart', async () => {
     const policy = (await d.api('POST', '/api/2.0/policies/clusters/create',
       { name: 'p1', definition: JSON.stringify({ num_workers: { type: 'range', maxValue: 4 } }) })).json;
     const pool = (await d.api('POST', '/api/2.0/instance-pools/create',
-      { instance_pool_name: 'pool1', node_type_id: 'lh.small', min_idle_instances: 1, max_capacity: 4 })).json;
-    const spec = { spark_version: '15.4.x-scala2.12', node_type_id: 'lh.small', num_workers: 1 };
+      { instance_pool_name: 'pool1', node_type_id: 'lakehouse.small', min_idle_instances: 1, max_capacity: 4 })).json;
+    const spec = { spark_version: '15.4.x-scala2.12', node_type_id: 'lakehouse.small', num_workers: 1 };
     const running = (await d.api('POST', '/api/2.1/clusters/create', { ...spec, cluster_name: 'run' })).json.cluster_id;
     const stopped = (await d.api('POST', '/api/2.1/clusters/create', { ...spec, cluster_name: 'stop' })).json.cluster_id;
     const state = async (id) => (await d.api('GET', `/api/2.1/clusters/get?cluster_id=${id}`)).json?.state;

@@ -54,7 +54,7 @@ test('the JS SDK over HTTPS (NODE_EXTRA_CA_CERTS)', () => {
     const w = new sdk.WorkspaceClient({ host: process.env.H, token: process.env.T, authType: 'pat' });
     const me = await w.currentUser.me();
     const c = await (await w.clusters.create({ cluster_name: 'tls', spark_version: '15.4.x-scala2.12',
-      node_type_id: 'lh.small', num_workers: 1 })).wait();
+      node_type_id: 'lakehouse.small', num_workers: 1 })).wait();
     console.log(JSON.stringify({ user: me.userName, state: c.state }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: root, env: { ...process.env, NODE_EXTRA_CA_CERTS: f('ca.pem'), H: d.url, T: d.token }, timeout: 60000,

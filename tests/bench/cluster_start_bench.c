@@ -55,7 +55,7 @@ static int is_running(const char *id)
 static double start_once(const char *pool_id)
 {
     json_t *spec = json_pack("{s:s, s:s, s:i}", "spark_version", "15.4.x-scala2.12", "node_type_id",
-                             "lh.small", "num_workers", 2);
+                             "lakehouse.small", "num_workers", 2);
     if (pool_id)
         json_object_set_new(spec, "instance_pool_id", json_string(pool_id));
     int64_t t0 = lh_mono_ns();
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     json_t *p =
         dispatch("POST", "/api/2.0/instance-pools/create",
                  json_pack("{s:s, s:s, s:i, s:i}", "instance_pool_name", "warm", "node_type_id",
-                           "lh.small", "min_idle_instances", 4, "max_capacity", 16));
+                           "lakehouse.small", "min_idle_instances", 4, "max_capacity", 16));
     char pool_id[64];
     snprintf(pool_id, sizeof pool_id, "%s",
              json_string_value(json_object_get(p, "instance_pool_id")));

@@ -52,11 +52,11 @@ const d = await startDaemon();
 for (let i = 0; i < 5; i++) await d.api('GET', '/api/2.0/preview/scim/v2/Me');
 const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.proc.pid}/status`, 'utf8'))[1]);
 
-const base = { spark_version: '15.4.x-scala2.12', node_type_id: 'lh.small', num_workers: 2 };
+const base = { spark_version: '15.4.x-scala2.12', node_type_id: 'lakehouse.small', num_workers: 2 };
 const cold = [];
 for (let i = 0; i < 20; i++) cold.push(await createToRunning(d, { ...base, cluster_name: `c${i}` }));
 const pool = await d.api('POST', '/api/2.0/instance-pools/create',
-  { instance_pool_name: 'warm', node_type_id: 'lh.small', min_idle_instances: 4, max_capacity: 16 });
+  { instance_pool_name: 'warm', node_type_id: 'lakehouse.small', min_idle_instances: 4, max_capacity: 16 });
 const poolId = pool.json.instance_pool_id;
 await new Promise((r) => setTimeout(r, 200));
 const warm = [];

@@ -25,7 +25,7 @@ test('currentUser.me returns the admin', async () => {
 test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()', async () => {
   const waiter = await w.clusters.create({
     cluster_name: 'sdk-cluster', spark_version: '15.4.x-scala2.12',
-    node_type_id: 'lh.small', num_workers: 2, autotermination_minutes: 60,
+    node_type_id: 'lakehouse.small', num_workers: 2, autotermination_minutes: 60,
   });
   const running = await waiter.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(running.state, 'RUNNING');
@@ -42,7 +42,7 @@ test('clusters: create().wait() until RUNNING, get, list, edit, delete().wait()'
 
   const edited = await w.clusters.edit({
     cluster_id: id, cluster_name: 'sdk-cluster-2', spark_version: '15.4.x-scala2.12',
-    node_type_id: 'lh.small', num_workers: 3,
+    node_type_id: 'lakehouse.small', num_workers: 3,
   });
   const afterEdit = await edited.wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(afterEdit.state, 'RUNNING');
@@ -110,4 +110,48 @@ test('service principals and permissions through the SDK; an SP client is denied
   await assert.rejects(ws.clusters.get({ cluster_id: id }), (e) => (e.errorCode ?? e.error_code) === 'PERMISSION_DENIED');
   await w.servicePrincipalsV2.delete({ id: sp.id });
   await w.clusters.permanentDelete({ cluster_id: id });
+});
+
+test('selectNodeType / selectSparkVersion pick listed ids, and clusters built from them run', async () => {
+  const node = await w.clusters.selectNodeType({ localDisk: true, minCores: 8, minMemoryGb: 60, category: 'Storage Optimized' });
+  assert.equal(node, 'i3.2xlarge');
+  assert.equal(await w.clusters.selectNodeType({ minGpus: 1, localDisk: true }), 'g4dn.xlarge');
+  const lts = await w.clusters.selectSparkVersion({ longTermSupport: true, ml: false, gpu: false, photon: false });
+  assert.equal(lts, '16.4.x-scala2.12');
+  assert.equal(await w.clusters.selectSparkVersion({ longTermSupport: true, ml: true, gpu: true, sparkVersion: '3.5.0' }),
+    '15.4.x-gpu-ml-scala2.12');
+  const running = await (await w.clusters.create({ cluster_name: 'picked', spark_version: lts, node_type_id: node, num_workers: 1 }))
+    .wait({ timeout: new Time(20, TimeUnits.seconds) });
+  assert.equal(running.state, 'RUNNING');
+  await assert.rejects(w.clusters.create({ spark_version: lts, node_type_id: 'i3.xlarg' }),
+    (e) => (e.errorCode ?? e.error_code) === 'INVALID_PARAMETER_VALUE' && /Did you mean i3\.xlarge/.test(e.message));
+  await w.clusters.permanentDelete({ cluster_id: running.cluster_id });
+});
+
+test('clusters.list sort_by and changeOwner through the SDK', async () => {
+  const ids = [];
+  for (const name of ['sdkl-b', 'sdkl-a', 'sdkl-c']) {
+    ids.push((await (await w.clusters.create({ cluster_name: name, spark_version: '15.4.x-scala2.12', num_workers: 0 }))
+      .wait({ timeout: new Time(20, TimeUnits.seconds) })).cluster_id);
+  }
+  const names = [];
+  for await (const c of w.clusters.list({ sort_by: { field: 'CLUSTER_NAME', direction: 'DESC' }, page_size: 1 })) names.push(c.cluster_name);
+  assert.deepEqual(names.filter((n) => n.startsWith('sdkl-')), ['sdkl-c', 'sdkl-b', 'sdkl-a']);
+  const u = await w.usersV2.create({ userName: 'new-owner@example.com' });
+  await (await w.clusters.delete({ cluster_id: ids[0] })).wait({ timeout: new Time(20, TimeUnits.seconds) });
+  await w.clusters.changeOwner({ cluster_id: ids[0], owner_username: u.userName });
+  assert.equal((await w.clusters.get({ cluster_id: ids[0] })).creator_user_name, u.userName);
+  for (const id of ids) await w.clusters.permanentDelete({ cluster_id: id });
+});
+
+test('SCIM errors (SCIM shape) still raise the SDK error with code and status; deletes answer 204', async () => {
+  await assert.rejects(w.usersV2.get({ id: '987654' }), (e) => {
+    assert.equal(e.errorCode ?? e.error_code, 'RESOURCE_DOES_NOT_EXIST');
+    assert.equal(e.statusCode, 404);
+    assert.match(e.message, /987654/);
+    return true;
+  });
+  const g = await w.groupsV2.create({ displayName: 'sdk-temp' });
+  await w.groupsV2.delete({ id: g.id });
+  await assert.rejects(w.groupsV2.get({ id: g.id }), (e) => e.statusCode === 404);
 });

@@ -143,20 +143,20 @@ static void test_bad_input(void)
 {
     T_EQ_INT(call(cl_h_create, "{}", NULL), LH_E_INVALID);
     T_EQ_INT(call(cl_h_create, "{\"spark_version\": 3}", NULL), LH_E_INVALID);
-    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"x\", \"num_workers\": \"two\"}", NULL),
+    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": \"two\"}", NULL),
              LH_E_INVALID);
-    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"x\", \"num_workers\": -1}", NULL),
+    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": -1}", NULL),
              LH_E_INVALID);
     T_EQ_INT(call(cl_h_create,
-                  "{\"spark_version\": \"x\", \"autoscale\": {\"min_workers\": 3, "
+                  "{\"spark_version\": \"15.4.x-scala2.12\", \"autoscale\": {\"min_workers\": 3, "
                   "\"max_workers\": 2}}",
                   NULL),
              LH_E_INVALID);
-    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"x\", \"runtime_engine\": \"TURBO\"}", NULL),
+    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"15.4.x-scala2.12\", \"runtime_engine\": \"TURBO\"}", NULL),
              LH_E_INVALID);
-    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"x\", \"instance_pool_id\": \"nope\"}", NULL),
+    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"15.4.x-scala2.12\", \"instance_pool_id\": \"nope\"}", NULL),
              LH_E_INVALID);
-    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"x\", \"policy_id\": \"nope\"}", NULL),
+    T_EQ_INT(call(cl_h_create, "{\"spark_version\": \"15.4.x-scala2.12\", \"policy_id\": \"nope\"}", NULL),
              LH_E_INVALID);
     json_t *out = NULL;
     T_EQ_INT(call(cl_h_list, "{}", &out), LH_OK);
@@ -176,7 +176,7 @@ static void task(void *arg)
 
 static void test_borrow_delays_teardown(void)
 {
-    char *id = create("{\"spark_version\": \"x\", \"num_workers\": 1}");
+    char *id = create("{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": 1}");
     T_CHECK(wait_state(id, "RUNNING"));
     lh_pool_t *pool = NULL;
     T_EQ_INT(lh_clusters_acquire_pool(ctx.clusters, id, &pool, NULL), LH_OK);
@@ -241,14 +241,14 @@ static char *create_in(const char *pid, int workers)
 {
     char body[256];
     snprintf(body, sizeof body,
-             "{\"spark_version\": \"x\", \"num_workers\": %d, \"instance_pool_id\": \"%s\"}",
+             "{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": %d, \"instance_pool_id\": \"%s\"}",
              workers, pid);
     return create(body);
 }
 
 static void test_instance_pool_refill(void)
 {
-    char *pid = make_ipool("{\"instance_pool_name\": \"refill\", \"node_type_id\": \"x\", "
+    char *pid = make_ipool("{\"instance_pool_name\": \"refill\", \"node_type_id\": \"lakehouse.small\", "
                            "\"min_idle_instances\": 1}");
     T_CHECK(wait_stat(pid, "idle_count", 1));
     int64_t t0 = lh_mono_ns();
@@ -267,7 +267,7 @@ static void test_instance_pool_refill(void)
 
 static void test_instance_pool_capacity(void)
 {
-    char *pid = make_ipool("{\"instance_pool_name\": \"cap\", \"node_type_id\": \"x\", "
+    char *pid = make_ipool("{\"instance_pool_name\": \"cap\", \"node_type_id\": \"lakehouse.small\", "
                            "\"min_idle_instances\": 1, \"max_capacity\": 1}");
     T_CHECK(wait_stat(pid, "idle_count", 1));
     char *a = create_in(pid, 1);
@@ -296,14 +296,14 @@ static void test_instance_pool_capacity(void)
 
 static void test_edit_moves_instance_pool(void)
 {
-    char *x = make_ipool("{\"instance_pool_name\": \"x\", \"node_type_id\": \"n\"}");
-    char *y = make_ipool("{\"instance_pool_name\": \"y\", \"node_type_id\": \"n\"}");
+    char *x = make_ipool("{\"instance_pool_name\": \"x\", \"node_type_id\": \"lakehouse.small\"}");
+    char *y = make_ipool("{\"instance_pool_name\": \"y\", \"node_type_id\": \"lakehouse.small\"}");
     char *id = create_in(x, 1);
     T_CHECK(wait_state(id, "RUNNING"));
     T_EQ_INT(stat_of(x, "used_count"), 1);
     char body[300];
     snprintf(body, sizeof body,
-             "{\"cluster_id\": \"%s\", \"spark_version\": \"x\", \"num_workers\": 1, "
+             "{\"cluster_id\": \"%s\", \"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": 1, "
              "\"instance_pool_id\": \"%s\"}",
              id, y);
     T_EQ_INT(call(cl_h_edit, body, NULL), LH_OK);
@@ -320,7 +320,7 @@ static void test_edit_moves_instance_pool(void)
 
 static void test_recovery(void)
 {
-    char *id = create("{\"spark_version\": \"x\", \"num_workers\": 1, \"cluster_name\": \"r\"}");
+    char *id = create("{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": 1, \"cluster_name\": \"r\"}");
     T_CHECK(wait_state(id, "RUNNING"));
     lh_clusters_destroy(ctx.clusters);
     ctx.clusters = NULL;
@@ -382,7 +382,7 @@ static int cluster_count(void)
 
 static void test_full_queue_refuses(void)
 {
-    char *id = create("{\"spark_version\": \"x\", \"num_workers\": 1}");
+    char *id = create("{\"spark_version\": \"15.4.x-scala2.12\", \"num_workers\": 1}");
     T_CHECK(wait_state(id, "RUNNING"));
     int before = cluster_count();
     gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
@@ -396,7 +396,7 @@ static void test_full_queue_refuses(void)
     T_EQ_INT(queued, LH_CLUSTERS_QUEUE_MAX);
     lh_errbuf eb = {0};
     lh_req_t req = {.ctx = &ctx, .principal = &admin, .arena = lh_arena_create()};
-    req.params = json_pack("{s:s, s:i}", "spark_version", "x", "num_workers", 1);
+    req.params = json_pack("{s:s, s:i}", "spark_version", "15.4.x-scala2.12", "num_workers", 1);
     T_EQ_INT(cl_h_create(&req, &eb), LH_E_LIMIT);
     T_EQ_INT(lh_err_http_status(eb.code), 429);
     T_CHECK(strstr(eb.msg, "clusters queue is full") != NULL);
@@ -409,7 +409,7 @@ static void test_full_queue_refuses(void)
     op(cl_h_delete, id, LH_E_LIMIT);
     op(cl_h_permanent_delete, id, LH_E_LIMIT);
     T_EQ_INT(
-        call(cl_h_ipool_create, "{\"instance_pool_name\": \"q\", \"node_type_id\": \"n\"}", NULL),
+        call(cl_h_ipool_create, "{\"instance_pool_name\": \"q\", \"node_type_id\": \"lakehouse.small\"}", NULL),
         LH_E_LIMIT);
     T_EQ_INT(cluster_count(), before); /* nothing was created, deleted or changed */
     json_t *o = get(id);

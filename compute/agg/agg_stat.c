@@ -1,0 +1,206 @@
+/*
+ * agg_stat.c - moment statistics over DOUBLE: stddev/stddev_samp/std, stddev_pop,
+ * variance/var_samp, var_pop, covar_samp, covar_pop, corr.
+ *
+ * Welford's streaming update per row and Chan's pairwise formula in combine, as Spark's
+ * CentralMomentAgg and Covariance do. With no input the answer is NULL; the sample
+ * variants over one row give NULL (Spark 4: spark.sql.legacy.statisticalAggregate=false),
+ * and corr over one row likewise.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "compute/agg/agg_internal.h"
+
+typedef enum { ST_VAR_SAMP, ST_VAR_POP, ST_STD_SAMP, ST_STD_POP } var_kind;
+typedef enum { CO_SAMP, CO_POP, CO_CORR } co_kind;
+
+typedef struct var_state {
+    double n, mean, m2;
+} var_state;
+
+typedef struct co_state {
+    double n, xavg, yavg, ck, xmk, ymk;
+} co_state;
+
+static lh_err bind_double(lh_func_bind_t *b, int kind)
+{
+    int *k = lh_arena_alloc(b->arena, sizeof *k);
+    *k = kind;
+    for (int i = 0; i < b->arg_count; i++)
+        b->cast_to[i] = (lh_type_t){.id = LH_TYPE_DOUBLE};
+    b->ret_type = (lh_type_t){.id = LH_TYPE_DOUBLE};
+    b->ret_nullable = true;
+    b->bind_data = k;
+    return LH_OK;
+}
+
+#define KIND_BIND(fn, kind)                                                                        \
+    static lh_err fn(lh_func_bind_t *b, lh_errbuf *eb)                                             \
+    {                                                                                              \
+        (void)eb;                                                                                  \
+        return bind_double(b, kind);                                                               \
+    }
+KIND_BIND(var_samp_bind, ST_VAR_SAMP)
+KIND_BIND(var_pop_bind, ST_VAR_POP)
+KIND_BIND(std_samp_bind, ST_STD_SAMP)
+KIND_BIND(std_pop_bind, ST_STD_POP)
+KIND_BIND(co_samp_bind, CO_SAMP)
+KIND_BIND(co_pop_bind, CO_POP)
+KIND_BIND(corr_bind, CO_CORR)
+
+static size_t var_size(const void *bd)
+{
+    (void)bd;
+    return sizeof(var_state);
+}
+
+static size_t co_size(const void *bd)
+{
+    (void)bd;
+    return sizeof(co_state);
+}
+
+static void var_init(const void *bd, void *st)
+{
+    (void)bd;
+    memset(st, 0, sizeof(var_state));
+}
+
+static void co_init(const void *bd, void *st)
+{
+    (void)bd;
+    memset(st, 0, sizeof(co_state));
+}
+
+static lh_err var_update(const void *bd, void **states, const lh_vec_t *const *args, size_t rows,
+                         lh_errbuf *eb)
+{
+    const double *x = args[0]->data;
+    for (size_t i = 0; i < rows; i++) {
+        if (!lh_agg_valid(args[0], i))
+            continue;
+        var_state *s = states[i];
+        s->n += 1;
+        double delta = x[i] - s->mean;
+        s->mean += delta / s->n;
+        s->m2 += delta * (x[i] - s->mean);
+    }
+    (void)bd;
+    (void)eb;
+    return LH_OK;
+}
+
+static void var_combine(const void *bd, void *dstp, const void *srcp)
+{
+    var_state *d = dstp;
+    const var_state *s = srcp;
+    (void)bd;
+    if (s->n == 0)
+        return;
+    if (d->n == 0) {
+        *d = *s;
+        return;
+    }
+    double n = d->n + s->n, delta = s->mean - d->mean;
+    d->m2 += s->m2 + delta * delta * d->n * s->n / n;
+    d->mean += delta * s->n / n;
+    d->n = n;
+}
+
+static lh_err var_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                           lh_errbuf *eb)
+{
+    int kind = *(const int *)bdp;
+    for (size_t k = 0; k < count; k++) {
+        const var_state *s = states[k];
+        bool samp = kind == ST_VAR_SAMP || kind == ST_STD_SAMP;
+        lh_err e;
+        if (s->n == 0 || (samp && s->n == 1)) {
+            e = lh_vec_append_null(out);
+        } else {
+            double v = s->m2 / (samp ? s->n - 1 : s->n);
+            e = lh_vec_append_f64(out, kind == ST_STD_SAMP || kind == ST_STD_POP ? sqrt(v) : v);
+        }
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+static lh_err co_update(const void *bd, void **states, const lh_vec_t *const *args, size_t rows,
+                        lh_errbuf *eb)
+{
+    const double *x = args[0]->data, *y = args[1]->data;
+    for (size_t i = 0; i < rows; i++) {
+        if (!lh_agg_valid(args[0], i) || !lh_agg_valid(args[1], i))
+            continue;
+        co_state *s = states[i];
+        s->n += 1;
+        double dx = x[i] - s->xavg, dy = y[i] - s->yavg;
+        s->xavg += dx / s->n;
+        s->yavg += dy / s->n;
+        s->ck += dx * (y[i] - s->yavg);
+        s->xmk += dx * (x[i] - s->xavg);
+        s->ymk += dy * (y[i] - s->yavg);
+    }
+    (void)bd;
+    (void)eb;
+    return LH_OK;
+}
+
+static void co_combine(const void *bd, void *dstp, const void *srcp)
+{
+    co_state *d = dstp;
+    const co_state *s = srcp;
+    (void)bd;
+    if (s->n == 0)
+        return;
+    if (d->n == 0) {
+        *d = *s;
+        return;
+    }
+    double n = d->n + s->n, dx = s->xavg - d->xavg, dy = s->yavg - d->yavg;
+    double f = d->n * s->n / n;
+    d->ck += s->ck + dx * dy * f;
+    d->xmk += s->xmk + dx * dx * f;
+    d->ymk += s->ymk + dy * dy * f;
+    d->xavg += dx * s->n / n;
+    d->yavg += dy * s->n / n;
+    d->n = n;
+}
+
+static lh_err co_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                          lh_errbuf *eb)
+{
+    int kind = *(const int *)bdp;
+    for (size_t k = 0; k < count; k++) {
+        const co_state *s = states[k];
+        lh_err e;
+        if (s->n == 0 || (kind != CO_POP && s->n == 1))
+            e = lh_vec_append_null(out);
+        else if (kind == CO_CORR)
+            e = lh_vec_append_f64(out, s->ck / sqrt(s->xmk * s->ymk));
+        else
+            e = lh_vec_append_f64(out, s->ck / (kind == CO_SAMP ? s->n - 1 : s->n));
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+#define VAR_ROW(nm, bind)                                                                          \
+    {                                                                                              \
+        nm, 1, 1, bind, var_size, var_init, var_update, var_combine, var_finalize, NULL, false     \
+    }
+#define CO_ROW(nm, bind)                                                                           \
+    {                                                                                              \
+        nm, 2, 2, bind, co_size, co_init, co_update, co_combine, co_finalize, NULL, false          \
+    }
+
+const lh_agg_func_t lh_agg_stat_rows[] = {
+    VAR_ROW("stddev", std_samp_bind),   VAR_ROW("stddev_samp", std_samp_bind),
+    VAR_ROW("std", std_samp_bind),      VAR_ROW("stddev_pop", std_pop_bind),
+    VAR_ROW("variance", var_samp_bind), VAR_ROW("var_samp", var_samp_bind),
+    VAR_ROW("var_pop", var_pop_bind),   CO_ROW("covar_samp", co_samp_bind),
+    CO_ROW("covar_pop", co_pop_bind),   CO_ROW("corr", corr_bind),
+};
+const int lh_agg_stat_count = sizeof lh_agg_stat_rows / sizeof lh_agg_stat_rows[0];

@@ -1,0 +1,190 @@
+/*
+ * scan_delta.c - the Delta table scan (a source): one morsel per data file.
+ *
+ * Built on the calling thread: open the table (a local object store at the plan's root),
+ * take the snapshot (latest, a version, or a timestamp), and list the files the pushed
+ * predicates cannot exclude (lh_delta_scan_files: partition pruning and min/max skipping;
+ * files_pruned counts the others). Each morsel opens a reader on its file with the
+ * projected columns, pushes every batch (copied into the worker's flat batch first when the
+ * reader hands out constant or dictionary vectors), after the scan's residual filter (the
+ * full pushed predicate) when there is one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute/exec/exec_internal.h"
+#include "storage/delta/delta.h"
+
+typedef struct scan {
+    lh_objstore_t *os;
+    lh_delta_table_t *table;
+    lh_delta_snapshot_t *snap;
+    const lh_delta_add_t **files;
+    size_t file_count;
+    int node_count; /* of the filter */
+    lh_expr_t *filter;
+} scan;
+
+typedef struct scan_local {
+    lh_batch_t *flat, *out;
+    exec_eval ev;
+    uint32_t *sel;
+    size_t sel_cap;
+} scan_local;
+
+static size_t scan_morsels(exec_op *op)
+{
+    return ((scan *)op->data)->file_count;
+}
+
+static lh_err copy_flat(scan_local *l, const lh_batch_t *b, lh_errbuf *eb)
+{
+    lh_batch_reset(l->flat);
+    for (int c = 0; c < b->col_count; c++)
+        LH_FAIL_IF(lh_vec_append_range(l->flat->cols[c], b->cols[c], 0, b->row_count) != LH_OK,
+                   LH_E_NOMEM, eb, "out of memory");
+    l->flat->row_count = b->row_count;
+    return LH_OK;
+}
+
+/* Whether every vector of b is flat without a selection (pushed as is). */
+static bool all_flat(const lh_batch_t *b)
+{
+    for (int c = 0; c < b->col_count; c++)
+        if (b->cols[c]->kind != LH_VEC_FLAT || b->cols[c]->sel != NULL)
+            return false;
+    return true;
+}
+
+static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, exec_thread *t,
+                            lh_errbuf *eb)
+{
+    scan *s = op->data;
+    if (s->filter == NULL)
+        return exec_push(t, op->stage, in, eb);
+    if (l->sel_cap < in->row_count) {
+        free(l->sel);
+        l->sel_cap = in->row_count;
+        l->sel = malloc(l->sel_cap * sizeof *l->sel);
+        LH_FAIL_IF(l->sel == NULL, LH_E_NOMEM, eb, "out of memory");
+    }
+    size_t n;
+    LH_TRY(lh_expr_select(l->ev.st, s->filter, in, l->sel, &n, eb));
+    if (n == in->row_count)
+        return exec_push(t, op->stage, in, eb);
+    LH_FAIL_IF(lh_vecops_batch_gather(l->out, in, l->sel, n) != LH_OK, LH_E_NOMEM, eb,
+               "out of memory");
+    return exec_push(t, op->stage, l->out, eb);
+}
+
+static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
+{
+    scan *s = op->data;
+    scan_local *l = local;
+    const lh_plan_t *p = op->plan;
+    lh_delta_reader_t *r;
+    LH_TRY(lh_delta_reader_open(s->table, s->snap, s->files[m], p->u.scan.columns,
+                                p->u.scan.column_count, &r, eb));
+    atomic_fetch_add(&op->q->files_read, 1);
+    atomic_fetch_add(&op->q->bytes_read, s->files[m]->size_bytes);
+    const lh_batch_t *b;
+    lh_err e;
+    while ((e = lh_delta_reader_next(r, &b, eb)) == LH_OK && b != NULL) {
+        atomic_fetch_add(&op->q->rows_read, (int64_t)b->row_count);
+        if (all_flat(b)) { /* the reader's batch lives until the next call: no copy */
+            if ((e = push_filtered(op, l, b, t, eb)) != LH_OK)
+                break;
+        } else if ((e = copy_flat(l, b, eb)) != LH_OK ||
+                   (e = push_filtered(op, l, l->flat, t, eb)) != LH_OK) {
+            break;
+        }
+    }
+    lh_delta_reader_close(r);
+    return e;
+}
+
+static void *scan_local_new(exec_op *op)
+{
+    scan *s = op->data;
+    const lh_plan_t *p = op->plan;
+    scan_local *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    l->flat = lh_vecops_batch_new(p->col_count, p->col_types, LH_BATCH_ROWS);
+    l->out = lh_vecops_batch_new(p->col_count, p->col_types, LH_BATCH_ROWS);
+    lh_errbuf eb;
+    if (l->flat == NULL || l->out == NULL ||
+        (s->filter && exec_eval_init(&l->ev, op->q, &s->filter, 1, s->node_count, &eb) != LH_OK)) {
+        op->vt->local_free(op, l);
+        return NULL;
+    }
+    return l;
+}
+
+static void scan_local_free(exec_op *op, void *local)
+{
+    (void)op;
+    scan_local *l = local;
+    lh_batch_destroy(l->flat);
+    lh_batch_destroy(l->out);
+    exec_eval_free(&l->ev);
+    free(l->sel);
+    free(l);
+}
+
+static void scan_free(exec_op *op)
+{
+    scan *s = op->data;
+    free(s->files);
+    if (s->snap)
+        lh_delta_snapshot_release(s->snap);
+    if (s->table)
+        lh_delta_table_close(s->table);
+    if (s->os)
+        lh_objstore_destroy(s->os);
+    free(s);
+}
+
+static const exec_op_vt scan_vt = {
+    .name = "scan_delta",
+    .morsels = scan_morsels,
+    .produce = scan_produce,
+    .local_new = scan_local_new,
+    .local_free = scan_local_free,
+    .free = scan_free,
+};
+
+static lh_err open_snapshot(scan *s, const lh_plan_t *p, lh_errbuf *eb)
+{
+    LH_TRY(lh_objstore_local_create(p->u.scan.root, &s->os, eb));
+    LH_TRY(lh_delta_table_open(s->os, "", &s->table, eb));
+    if (p->u.scan.timestamp_ms >= 0)
+        LH_TRY(lh_delta_snapshot_at_timestamp(s->table, p->u.scan.timestamp_ms, &s->snap, eb));
+    else if (p->u.scan.version >= 0)
+        LH_TRY(lh_delta_snapshot_at_version(s->table, p->u.scan.version, &s->snap, eb));
+    else
+        LH_TRY(lh_delta_snapshot_latest(s->table, &s->snap, eb));
+    return lh_delta_snapshot_check_readable(s->snap, eb);
+}
+
+lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb)
+{
+    scan *s = calloc(1, sizeof *s);
+    LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
+    exec_op *op = exec_op_new(q, &scan_vt, p, s);
+    lh_err e = open_snapshot(s, p, eb);
+    if (e == LH_OK)
+        e = lh_delta_scan_files(s->snap, p->u.scan.preds, p->u.scan.pred_count, &s->files,
+                                &s->file_count, eb);
+    if (e != LH_OK) {
+        exec_op_free(op);
+        return e;
+    }
+    atomic_fetch_add(&q->files_pruned,
+                     (int64_t)(lh_delta_snapshot_file_count(s->snap) - s->file_count));
+    s->filter = p->u.scan.filter;
+    if (s->filter)
+        s->node_count = exec_number(q, &s->filter, 1);
+    *out = op;
+    return LH_OK;
+}

@@ -1,0 +1,518 @@
+/*
+ * sort.c - ORDER BY as a pipeline sink, and the sorting helpers top_n and window share.
+ *
+ * Each worker copies its input rows with the evaluated sort keys appended as extra columns
+ * into a local row set. When the next copy would pass the query's memory limit, the worker
+ * sorts what it holds and writes it out as a run file (spill.c), then starts over: an
+ * external merge sort. result: without runs, every row is sorted at once (per-thread
+ * sorted ranges on the pool, then a k-way merge: exec_sort_refs) and gathered in order;
+ * with runs, the rows still in memory become one more run and the runs are merged batch by
+ * batch. At the root of a plan (below any projections and filters) the finished sort is
+ * the source of a last pipeline ending in the caller's sink (exec_sort_source_new), so a
+ * spilled sort never holds its output in memory.
+ *
+ * Order: keys compared in turn; NULLs first or last as the key says (Spark: ASC NULLS
+ * FIRST, DESC NULLS LAST by default, set by the binder); NaN greatest; ties keep input
+ * order (the row's position breaks them), so the sort is stable.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute/exec/exec_internal.h"
+#include "compute/exec/spill.h"
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+int exec_ref_cmp(const exec_rows *r, const exec_sort_spec *s, exec_ref a, exec_ref b)
+{
+    for (int k = 0; k < s->key_count; k++) {
+        const lh_vec_t *x = r->batches[a.batch]->cols[s->key_cols[k]];
+        const lh_vec_t *y = r->batches[b.batch]->cols[s->key_cols[k]];
+        bool xv = lh_vec_is_valid(x, a.row), yv = lh_vec_is_valid(y, b.row);
+        if (!xv || !yv) {
+            if (xv == yv)
+                continue;
+            return (!xv) == s->nulls_first[k] ? -1 : 1;
+        }
+        int c = lh_vecops_cmp(x, a.row, y, b.row);
+        if (c != 0)
+            return s->descending[k] ? -c : c;
+    }
+    if (a.batch != b.batch)
+        return a.batch < b.batch ? -1 : 1;
+    return a.row < b.row ? -1 : (a.row > b.row);
+}
+
+typedef struct sort_ctx {
+    const exec_rows *r;
+    const exec_sort_spec *s;
+    exec_ref *refs;
+    size_t n, parts;
+} sort_ctx;
+
+static int qcmp(const void *a, const void *b, void *arg)
+{
+    const sort_ctx *c = arg;
+    return exec_ref_cmp(c->r, c->s, *(const exec_ref *)a, *(const exec_ref *)b);
+}
+
+static void sort_part(void *arg, size_t i)
+{
+    sort_ctx *c = arg;
+    size_t lo = c->n * i / c->parts, hi = c->n * (i + 1) / c->parts;
+    qsort_r(c->refs + lo, hi - lo, sizeof *c->refs, qcmp, c);
+}
+
+lh_err exec_sort_refs(exec_query *q, const exec_rows *r, const exec_sort_spec *s, exec_ref **out,
+                      size_t *count, lh_errbuf *eb)
+{
+    size_t n = (size_t)r->row_count;
+    int64_t bytes = (int64_t)(2 * n * sizeof(exec_ref));
+    LH_TRY(exec_mem_charge(q, bytes, eb));
+    exec_ref *refs = malloc((n + 1) * sizeof *refs), *tmp = malloc((n + 1) * sizeof *tmp);
+    if (refs == NULL || tmp == NULL) {
+        free(refs);
+        free(tmp);
+        exec_mem_release(q, bytes);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t b = 0; b < r->batch_count; b++)
+        for (size_t i = 0; i < r->batches[b]->row_count; i++)
+            refs[k++] = (exec_ref){(uint32_t)b, (uint32_t)i};
+    sort_ctx c = {.r = r, .s = s, .refs = refs, .n = n, .parts = 1};
+    if (q->opts->pool != NULL && q->threads > 1 && n >= 4096)
+        c.parts = (size_t)q->threads;
+    if (c.parts > 1)
+        lh_pool_parallel_for(q->opts->pool, c.parts, sort_part, &c);
+    else
+        sort_part(&c, 0);
+    if (c.parts > 1) { /* k-way merge of the sorted parts */
+        size_t pos[EXEC_STAGES_MAX], end[EXEC_STAGES_MAX];
+        for (size_t p = 0; p < c.parts; p++) {
+            pos[p] = n * p / c.parts;
+            end[p] = n * (p + 1) / c.parts;
+        }
+        for (size_t o = 0; o < n; o++) {
+            size_t best = SIZE_MAX;
+            for (size_t p = 0; p < c.parts; p++)
+                if (pos[p] < end[p] &&
+                    (best == SIZE_MAX || exec_ref_cmp(r, s, refs[pos[p]], refs[pos[best]]) < 0))
+                    best = p;
+            tmp[o] = refs[pos[best]++];
+        }
+        exec_ref *t = refs;
+        refs = tmp;
+        tmp = t;
+    }
+    free(tmp);
+    exec_mem_release(q, bytes);
+    *out = refs;
+    *count = n;
+    return LH_OK;
+}
+
+/* Append row `row` of src to dst (strings copied). */
+static lh_err append_value(lh_vec_t *dst, const lh_vec_t *src, size_t row)
+{
+    if (!lh_vec_is_valid(src, row))
+        return lh_vec_append_null(dst);
+    if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY) {
+        lh_sv_t sv = ((const lh_sv_t *)src->data)[row];
+        return lh_vec_append_str(dst, sv.ptr, sv.len);
+    }
+    LH_TRY(lh_vec_reserve(dst, dst->count + 1));
+    size_t w = lh_type_width(dst->type);
+    memcpy((char *)dst->data + dst->count * w, (const char *)src->data + row * w, w);
+    if (dst->validity != NULL)
+        LH_TRY(lh_vec_set_null(dst, dst->count, false));
+    dst->count++;
+    return LH_OK;
+}
+
+lh_err exec_rows_gather(exec_query *q, const exec_rows *src, int col_count, const exec_ref *refs,
+                        size_t n, exec_rows **out, lh_errbuf *eb)
+{
+    exec_rows *r = exec_rows_new(q, col_count, src->types);
+    for (size_t from = 0; from < n; from += LH_BATCH_ROWS) {
+        size_t m = n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS;
+        lh_batch_t *b = exec_rows_batch(r, m);
+        lh_err e = b ? LH_OK : LH_E_NOMEM;
+        for (int c = 0; c < col_count && e == LH_OK; c++)
+            for (size_t i = 0; i < m && e == LH_OK; i++) {
+                exec_ref x = refs[from + i];
+                e = append_value(b->cols[c], src->batches[x.batch]->cols[c], x.row);
+            }
+        if (e == LH_OK) {
+            b->row_count = m;
+            e = exec_rows_take(r, b, eb);
+        } else {
+            lh_batch_destroy(b);
+            lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        }
+        if (e != LH_OK) {
+            exec_rows_free(r);
+            return e;
+        }
+    }
+    *out = r;
+    return LH_OK;
+}
+
+/* ---- the sort sink --------------------------------------------------------------------- */
+
+typedef struct sort_op {
+    int cols, keys; /* input columns; keys appended after them */
+    lh_expr_t **exprs;
+    int node_count;
+    int *key_cols;
+    bool *desc, *nulls_first;
+    exec_sort_spec spec;
+    lh_type_t *types; /* cols + keys */
+    exec_rows *rows;  /* combined in-memory rows */
+    pthread_mutex_t mu;
+    exec_run **runs; /* spilled sorted runs (guarded by mu while workers run) */
+    size_t run_count, run_cap;
+} sort_op;
+
+typedef struct sort_local {
+    exec_eval ev;
+    exec_rows *rows;
+    lh_batch_t view;
+} sort_local;
+
+/* Sort rows and write them as one run. */
+static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    exec_ref *refs;
+    size_t n;
+    exec_run *run = NULL;
+    exec_rows *sorted = NULL;
+    /* the sorted copy is written batch by batch, so it is not charged */
+    rows->q = NULL;
+    exec_mem_release(op->q, rows->bytes);
+    lh_err e = exec_sort_refs(op->q, rows, &s->spec, &refs, &n, eb);
+    if (e != LH_OK)
+        return e;
+    e = exec_run_create(op->q, s->cols + s->keys, s->types, &run, eb);
+    int64_t bytes = 0;
+    for (size_t from = 0; e == LH_OK && from < n; from += LH_BATCH_ROWS) {
+        size_t m = n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS;
+        e = exec_rows_gather(NULL, rows, s->cols + s->keys, refs + from, m, &sorted, eb);
+        if (e == LH_OK)
+            e = exec_run_write(run, sorted->batches[0], &bytes, eb);
+        exec_rows_free(sorted);
+        sorted = NULL;
+    }
+    free(refs);
+    atomic_fetch_add(&op->q->spill_bytes, bytes);
+    pthread_mutex_lock(&s->mu);
+    if (e == LH_OK && s->run_count == s->run_cap) {
+        size_t cap = s->run_cap ? s->run_cap * 2 : 8;
+        exec_run **nr = realloc(s->runs, cap * sizeof *nr);
+        if (nr == NULL)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        else {
+            s->runs = nr;
+            s->run_cap = cap;
+        }
+    }
+    if (e == LH_OK)
+        s->runs[s->run_count++] = run;
+    else
+        exec_run_close(run);
+    pthread_mutex_unlock(&s->mu);
+    return e;
+}
+
+static lh_err sort_consume(exec_op *op, void *local, const lh_batch_t *in, exec_thread *t,
+                           lh_errbuf *eb)
+{
+    (void)t;
+    sort_op *s = op->data;
+    sort_local *l = local;
+    LH_TRY(exec_eval_run(&l->ev, in, eb));
+    for (int c = 0; c < s->cols; c++)
+        l->view.cols[c] = in->cols[c];
+    for (int k = 0; k < s->keys; k++)
+        l->view.cols[s->cols + k] = (lh_vec_t *)l->ev.vals[k];
+    l->view.row_count = in->row_count;
+    int64_t need = exec_batch_bytes(&l->view) * 2;
+    if (exec_mem_would_exceed(op->q, need) && l->rows->row_count > 0) {
+        exec_rows *full = l->rows;
+        l->rows = exec_rows_new(op->q, s->cols + s->keys, s->types);
+        lh_err e = spill_rows(op, full, eb);
+        exec_rows_free(full);
+        LH_TRY(e);
+    }
+    return exec_rows_append(l->rows, &l->view, NULL, 0, eb);
+}
+
+static lh_err sort_combine(exec_op *op, void *local, lh_errbuf *eb)
+{
+    (void)eb;
+    sort_op *s = op->data;
+    exec_rows_move(s->rows, ((sort_local *)local)->rows);
+    return LH_OK;
+}
+
+/* Merge state: one current batch and position per run. */
+typedef struct merge_src {
+    exec_run *run;
+    const lh_batch_t *b;
+    size_t pos;
+} merge_src;
+
+static int src_cmp(const sort_op *s, const merge_src *a, const merge_src *b)
+{
+    exec_rows ra = {.batch_count = 1, .batches = (lh_batch_t **)&a->b};
+    exec_rows rb = {.batch_count = 1, .batches = (lh_batch_t **)&b->b};
+    for (int k = 0; k < s->keys; k++) {
+        const lh_vec_t *x = ra.batches[0]->cols[s->key_cols[k]];
+        const lh_vec_t *y = rb.batches[0]->cols[s->key_cols[k]];
+        bool xv = lh_vec_is_valid(x, a->pos), yv = lh_vec_is_valid(y, b->pos);
+        if (!xv || !yv) {
+            if (xv == yv)
+                continue;
+            return (!xv) == s->nulls_first[k] ? -1 : 1;
+        }
+        int c = lh_vecops_cmp(x, a->pos, y, b->pos);
+        if (c != 0)
+            return s->desc[k] ? -c : c;
+    }
+    return 0;
+}
+
+/* Merge every run, handing batches of the input columns to emit. */
+static lh_err merge_runs(exec_op *op, lh_err (*emit)(void *, lh_batch_t *, lh_errbuf *), void *ctx,
+                         lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    size_t n = s->run_count;
+    merge_src *src = calloc(n + 1, sizeof *src);
+    LH_FAIL_IF(src == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = LH_OK;
+    for (size_t i = 0; i < n && e == LH_OK; i++) {
+        src[i].run = s->runs[i];
+        if ((e = exec_run_rewind(src[i].run, eb)) == LH_OK)
+            e = exec_run_next(src[i].run, &src[i].b, eb);
+    }
+    lh_batch_t *out = NULL;
+    while (e == LH_OK) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (src[i].b && (best == SIZE_MAX || src_cmp(s, &src[i], &src[best]) < 0))
+                best = i;
+        if (out && (best == SIZE_MAX || out->row_count == LH_BATCH_ROWS)) {
+            e = emit(ctx, out, eb);
+            out = NULL;
+        }
+        if (best == SIZE_MAX || e != LH_OK)
+            break;
+        if (out == NULL && (out = lh_vecops_batch_new(s->cols, s->types, LH_BATCH_ROWS)) == NULL)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        for (int c = 0; c < s->cols && e == LH_OK; c++)
+            if (append_value(out->cols[c], src[best].b->cols[c], src[best].pos) != LH_OK)
+                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        if (e == LH_OK) {
+            out->row_count++;
+            if (++src[best].pos == src[best].b->row_count) {
+                src[best].pos = 0;
+                e = exec_run_next(src[best].run, &src[best].b, eb);
+            }
+            if (e == LH_OK && (out->row_count & 1023) == 0)
+                e = exec_check(op->q, eb);
+        }
+    }
+    lh_batch_destroy(out);
+    free(src);
+    return e;
+}
+
+static lh_err emit_rows(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+{
+    return exec_rows_take(ctx, b, eb);
+}
+
+/* Spilled: the in-memory rows become the last run. */
+static lh_err spill_rest(exec_op *op, lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    if (s->rows->row_count == 0)
+        return LH_OK;
+    exec_rows *rest = s->rows;
+    s->rows = exec_rows_new(op->q, s->cols + s->keys, s->types);
+    lh_err e = spill_rows(op, rest, eb);
+    exec_rows_free(rest);
+    return e;
+}
+
+static lh_err sort_result(exec_op *op, exec_rows **out, lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    if (s->run_count > 0) {
+        LH_TRY(spill_rest(op, eb));
+        exec_rows *r = exec_rows_new(op->q, s->cols, s->types);
+        lh_err e = merge_runs(op, emit_rows, r, eb);
+        if (e != LH_OK) {
+            exec_rows_free(r);
+            return e;
+        }
+        *out = r;
+        return LH_OK;
+    }
+    exec_ref *refs;
+    size_t n;
+    LH_TRY(exec_sort_refs(op->q, s->rows, &s->spec, &refs, &n, eb));
+    lh_err e = exec_rows_gather(op->q, s->rows, s->cols, refs, n, out, eb);
+    free(refs);
+    return e;
+}
+
+/* ---- a finished sort as a source (the root of a plan) ---------------------------------- */
+
+typedef struct push_ctx {
+    exec_thread *t;
+    int stage;
+} push_ctx;
+
+static lh_err emit_push(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+{
+    push_ctx *c = ctx;
+    lh_err e = exec_push(c->t, c->stage, b, eb);
+    lh_batch_destroy(b);
+    return e;
+}
+
+static size_t sorted_morsels(exec_op *op)
+{
+    (void)op;
+    return 1;
+}
+
+static lh_err sorted_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
+{
+    (void)local;
+    (void)m;
+    exec_op *sort = op->data;
+    sort_op *s = sort->data;
+    push_ctx c = {t, op->stage};
+    if (s->run_count > 0) {
+        LH_TRY(spill_rest(sort, eb));
+        return merge_runs(sort, emit_push, &c, eb);
+    }
+    exec_rows *rows;
+    LH_TRY(sort_result(sort, &rows, eb));
+    lh_err e = LH_OK;
+    for (size_t i = 0; i < rows->batch_count && e == LH_OK; i++)
+        e = exec_push(t, op->stage, rows->batches[i], eb);
+    exec_rows_free(rows);
+    return e;
+}
+
+static void sorted_free(exec_op *op)
+{
+    exec_op_free(op->data);
+}
+
+static const exec_op_vt sorted_vt = {
+    .name = "sorted",
+    .morsels = sorted_morsels,
+    .produce = sorted_produce,
+    .free = sorted_free,
+};
+
+exec_op *exec_sort_source_new(exec_query *q, exec_op *sort)
+{
+    return exec_op_new(q, &sorted_vt, sort->plan, sort);
+}
+
+static void *sort_local_new(exec_op *op)
+{
+    sort_op *s = op->data;
+    sort_local *l = calloc(1, sizeof *l);
+    lh_errbuf eb;
+    if (l == NULL)
+        return NULL;
+    l->rows = exec_rows_new(op->q, s->cols + s->keys, s->types);
+    l->view.col_count = s->cols + s->keys;
+    l->view.cols = calloc((size_t)(s->cols + s->keys) + 1, sizeof *l->view.cols);
+    if (l->view.cols == NULL ||
+        exec_eval_init(&l->ev, op->q, s->exprs, s->keys, s->node_count, &eb) != LH_OK) {
+        op->vt->local_free(op, l);
+        return NULL;
+    }
+    return l;
+}
+
+static void sort_local_free(exec_op *op, void *local)
+{
+    (void)op;
+    sort_local *l = local;
+    exec_eval_free(&l->ev);
+    exec_rows_free(l->rows);
+    free(l->view.cols);
+    free(l);
+}
+
+static void sort_free(exec_op *op)
+{
+    sort_op *s = op->data;
+    exec_rows_free(s->rows);
+    for (size_t i = 0; i < s->run_count; i++)
+        exec_run_close(s->runs[i]);
+    free(s->runs);
+    free(s->exprs);
+    free(s->key_cols);
+    free(s->desc);
+    free(s->nulls_first);
+    free(s->types);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static const exec_op_vt sort_vt = {
+    .name = "sort",
+    .consume = sort_consume,
+    .combine = sort_combine,
+    .result = sort_result,
+    .local_new = sort_local_new,
+    .local_free = sort_local_free,
+    .free = sort_free,
+};
+
+lh_err exec_sort_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb)
+{
+    sort_op *s = calloc(1, sizeof *s);
+    LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
+    const lh_plan_t *child = p->children[0];
+    int k = p->u.sort.key_count;
+    s->cols = child->col_count;
+    s->keys = k;
+    s->exprs = calloc((size_t)k + 1, sizeof *s->exprs);
+    s->key_cols = calloc((size_t)k + 1, sizeof *s->key_cols);
+    s->desc = calloc((size_t)k + 1, sizeof *s->desc);
+    s->nulls_first = calloc((size_t)k + 1, sizeof *s->nulls_first);
+    s->types = calloc((size_t)(s->cols + k) + 1, sizeof *s->types);
+    pthread_mutex_init(&s->mu, NULL);
+    exec_op *op = exec_op_new(q, &sort_vt, p, s);
+    if (!s->exprs || !s->key_cols || !s->desc || !s->nulls_first || !s->types) {
+        exec_op_free(op);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    for (int c = 0; c < s->cols; c++)
+        s->types[c] = child->col_types[c];
+    for (int i = 0; i < k; i++) {
+        s->exprs[i] = p->u.sort.keys[i].expr;
+        s->key_cols[i] = s->cols + i;
+        s->desc[i] = p->u.sort.keys[i].descending;
+        s->nulls_first[i] = p->u.sort.keys[i].nulls_first;
+        s->types[s->cols + i] = s->exprs[i]->type;
+    }
+    s->spec = (exec_sort_spec){k, s->key_cols, s->desc, s->nulls_first};
+    s->node_count = exec_number(q, s->exprs, k);
+    s->rows = exec_rows_new(q, s->cols + k, s->types);
+    *out = op;
+    return LH_OK;
+}

@@ -1,0 +1,22 @@
+/*
+ * spill.h - sorted runs on disk for the external sort (spill.c). A run belongs to one
+ * thread at a time; its file is deleted on close.
+ */
+#ifndef LH_COMPUTE_EXEC_SPILL_H
+#define LH_COMPUTE_EXEC_SPILL_H
+
+#include "compute/exec/exec_internal.h"
+
+typedef struct exec_run exec_run;
+
+lh_err exec_run_create(exec_query *q, int col_count, const lh_type_t *types, exec_run **out,
+                       lh_errbuf *eb);
+/* Append a batch (flat vectors); *bytes grows by what was written. */
+lh_err exec_run_write(exec_run *r, const lh_batch_t *b, int64_t *bytes, lh_errbuf *eb);
+/* Start reading from the beginning. */
+lh_err exec_run_rewind(exec_run *r, lh_errbuf *eb);
+/* The next batch (owned by the run, valid until the next call), NULL at the end. */
+lh_err exec_run_next(exec_run *r, const lh_batch_t **out, lh_errbuf *eb);
+void exec_run_close(exec_run *r);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * window.c - window functions over the materialized input: output = input columns ++ one
+ * column per window call.
+ *
+ * Per call: the partition keys, order keys and arguments are evaluated for every row (a
+ * side row set aligned batch for batch with the input), the rows are sorted by (partition
+ * keys, order keys) with exec_sort_refs, and each partition is walked once:
+ *   ranking     row_number, rank, dense_rank, percent_rank, cume_dist, ntile from the row's
+ *               position and its peer group (rows with equal order keys);
+ *   offsets     lag / lead (offset constant, default any expression, IGNORE NULLS), and
+ *               nth_value over the frame;
+ *   aggregates  any lh_agg_func_t over the frame: ROWS frames by position, RANGE frames by
+ *               the first order key's value (numeric, DATE or TIMESTAMP offsets) or by peer
+ *               group for CURRENT ROW. The state grows incrementally while the frame's
+ *               start stays put (running totals are linear) and is rebuilt when it moves.
+ * Frame bounds in the plan: signed offsets (negative = PRECEDING, 0 = CURRENT ROW,
+ * positive = FOLLOWING), INT64_MIN / INT64_MAX = UNBOUNDED.
+ * Results are computed in sorted order and scattered back to the rows' input positions.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compute/exec/exec_internal.h"
+
+typedef struct wcall {
+    exec_query *q;
+    const lh_window_call_t *c;
+    exec_rows *side; /* partition ++ order ++ args, aligned with the input */
+    exec_ref *refs;  /* sorted */
+    size_t n;
+    lh_vec_t **args;  /* per argument: values in sorted order */
+    lh_vec_t *order0; /* first order key in sorted order (RANGE frames) */
+    lh_vec_t *out;    /* results in sorted order */
+    int pk, ok;       /* key counts */
+    exec_sort_spec spec;
+    int *key_cols;
+    bool *desc, *nf;
+} wcall;
+
+static lh_err gather_col(lh_vec_t **dst, const exec_rows *r, int col, const exec_ref *refs,
+                         size_t n, lh_errbuf *eb)
+{
+    *dst = lh_vec_create(r->types[col], n ? n : 1);
+    LH_FAIL_IF(*dst == NULL || lh_vec_reserve(*dst, n ? n : 1) != LH_OK, LH_E_NOMEM, eb,
+               "out of memory");
+    size_t w = lh_type_width(r->types[col]);
+    for (size_t i = 0; i < n; i++) {
+        const lh_vec_t *s = r->batches[refs[i].batch]->cols[col];
+        memcpy((char *)(*dst)->data + i * w, (const char *)s->data + (size_t)refs[i].row * w, w);
+        if (!lh_vec_is_valid(s, refs[i].row))
+            LH_FAIL_IF(lh_vec_set_null(*dst, i, true) != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    (*dst)->count = n;
+    return LH_OK;
+}
+
+/* Evaluate the call's keys and args for every input batch into w->side. */
+static lh_err eval_side(wcall *w, const exec_rows *in, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    int n = c->partition_count + c->order_count + c->arg_count;
+    lh_expr_t *ex[n + 1];
+    for (int i = 0; i < c->partition_count; i++)
+        ex[i] = c->partition[i];
+    for (int i = 0; i < c->order_count; i++)
+        ex[c->partition_count + i] = c->order[i].expr;
+    for (int i = 0; i < c->arg_count; i++)
+        ex[c->partition_count + c->order_count + i] = c->args[i];
+    lh_type_t types[n + 1];
+    for (int i = 0; i < n; i++)
+        types[i] = ex[i]->type;
+    w->side = exec_rows_new(w->q, n, types);
+    exec_eval ev;
+    LH_TRY(exec_eval_init(&ev, w->q, ex, n, exec_number(w->q, ex, n), eb));
+    lh_batch_t view = {.col_count = n, .cols = calloc((size_t)n + 1, sizeof(lh_vec_t *))};
+    lh_err e = view.cols ? LH_OK : LH_E_NOMEM;
+    for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {
+        if ((e = exec_eval_run(&ev, in->batches[b], eb)) != LH_OK)
+            break;
+        for (int i = 0; i < n; i++)
+            view.cols[i] = (lh_vec_t *)ev.vals[i];
+        view.row_count = in->batches[b]->row_count;
+        lh_batch_t *copy = exec_rows_batch(w->side, view.row_count);
+        for (int i = 0; copy && i < n; i++)
+            if (lh_vec_append_range(copy->cols[i], view.cols[i], 0, view.row_count) != LH_OK)
+                e = LH_E_NOMEM;
+        if (copy == NULL)
+            e = LH_E_NOMEM;
+        if (e == LH_OK) {
+            copy->row_count = view.row_count;
+            e = exec_rows_take(w->side, copy, eb);
+        } else {
+            lh_batch_destroy(copy);
+        }
+    }
+    free(view.cols);
+    exec_eval_free(&ev);
+    LH_FAIL_IF(e == LH_E_NOMEM, LH_E_NOMEM, eb, "out of memory");
+    return e;
+}
+
+static lh_err sort_side(wcall *w, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    int k = c->partition_count + c->order_count;
+    w->pk = c->partition_count;
+    w->ok = c->order_count;
+    w->key_cols = calloc((size_t)k + 1, sizeof *w->key_cols);
+    w->desc = calloc((size_t)k + 1, sizeof *w->desc);
+    w->nf = calloc((size_t)k + 1, sizeof *w->nf);
+    LH_FAIL_IF(!w->key_cols || !w->desc || !w->nf, LH_E_NOMEM, eb, "out of memory");
+    for (int i = 0; i < k; i++) {
+        w->key_cols[i] = i;
+        w->nf[i] = true;
+    }
+    for (int i = 0; i < c->order_count; i++) {
+        w->desc[w->pk + i] = c->order[i].descending;
+        w->nf[w->pk + i] = c->order[i].nulls_first;
+    }
+    w->spec = (exec_sort_spec){k, w->key_cols, w->desc, w->nf};
+    LH_TRY(exec_sort_refs(w->q, w->side, &w->spec, &w->refs, &w->n, eb));
+    w->args = calloc((size_t)c->arg_count + 1, sizeof *w->args);
+    LH_FAIL_IF(w->args == NULL, LH_E_NOMEM, eb, "out of memory");
+    for (int a = 0; a < c->arg_count; a++)
+        LH_TRY(gather_col(&w->args[a], w->side, k + a, w->refs, w->n, eb));
+    if (c->order_count > 0)
+        LH_TRY(gather_col(&w->order0, w->side, w->pk, w->refs, w->n, eb));
+    return LH_OK;
+}
+
+/* Whether sorted rows i and j agree on the first `keys` sort keys. */
+static bool same(const wcall *w, size_t i, size_t j, int keys)
+{
+    for (int k = 0; k < keys; k++) {
+        const lh_vec_t *x = w->side->batches[w->refs[i].batch]->cols[k];
+        const lh_vec_t *y = w->side->batches[w->refs[j].batch]->cols[k];
+        bool xv = lh_vec_is_valid(x, w->refs[i].row), yv = lh_vec_is_valid(y, w->refs[j].row);
+        if (xv != yv)
+            return false;
+        if (xv && lh_vecops_cmp(x, w->refs[i].row, y, w->refs[j].row) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* ---- ranking and offsets --------------------------------------------------------------- */
+
+static lh_err rank_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
+{
+    const char *fn = w->c->rank_fn;
+    size_t n = pe - ps, peer_start = ps;
+    int64_t dense = 0, buckets = 1;
+    if (strcasecmp(fn, "ntile") == 0 && w->args[0] && lh_vec_is_valid(w->args[0], ps))
+        buckets = lh_vec_get_i64(w->args[0], ps);
+    LH_FAIL_IF(buckets <= 0, LH_E_INVALID, eb,
+               "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] ntile needs a positive bucket count "
+               "SQLSTATE: 42K09");
+    for (size_t i = ps; i < pe; i++) {
+        if (i == ps || !same(w, i, i - 1, w->pk + w->ok)) {
+            peer_start = i;
+            dense++;
+        }
+        size_t peer_end = i + 1;
+        while (peer_end < pe && same(w, peer_end, i, w->pk + w->ok))
+            peer_end++;
+        int64_t pos = (int64_t)(i - ps), rank = (int64_t)(peer_start - ps) + 1;
+        lh_err e;
+        if (strcasecmp(fn, "row_number") == 0)
+            e = lh_vec_append_i64(w->out, pos + 1);
+        else if (strcasecmp(fn, "rank") == 0)
+            e = lh_vec_append_i64(w->out, rank);
+        else if (strcasecmp(fn, "dense_rank") == 0)
+            e = lh_vec_append_i64(w->out, dense);
+        else if (strcasecmp(fn, "percent_rank") == 0)
+            e = lh_vec_append_f64(w->out, n > 1 ? (double)(rank - 1) / (double)(n - 1) : 0.0);
+        else if (strcasecmp(fn, "cume_dist") == 0)
+            e = lh_vec_append_f64(w->out, (double)(peer_end - ps) / (double)n);
+        else { /* ntile: the first n % b buckets hold one row more */
+            int64_t sz = (int64_t)n / buckets, extra = (int64_t)n % buckets;
+            int64_t big = extra * (sz + 1);
+            int64_t b = pos < big ? pos / (sz + 1) : extra + (sz ? (pos - big) / sz : 0);
+            e = lh_vec_append_i64(w->out, b + 1);
+        }
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+/* lag / lead: the value `off` rows before (lag) or after (lead), else the default. */
+static lh_err offset_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    bool lead = strcasecmp(c->rank_fn, "lead") == 0;
+    int64_t off = 1;
+    if (c->arg_count >= 2 && lh_vec_is_valid(w->args[1], ps))
+        off = lh_vec_get_i64(w->args[1], ps);
+    const lh_vec_t *x = w->args[0];
+    for (size_t i = ps; i < pe; i++) {
+        int64_t j = (int64_t)i, left = off < 0 ? -off : off;
+        int dir = (lead ? 1 : -1) * (off < 0 ? -1 : 1);
+        while (left > 0) {
+            j += dir;
+            if (j < (int64_t)ps || j >= (int64_t)pe)
+                break;
+            if (!c->ignore_nulls || lh_vec_is_valid(x, (size_t)j))
+                left--;
+        }
+        bool hit = left == 0 && j >= (int64_t)ps && j < (int64_t)pe;
+        lh_err e;
+        if (hit)
+            e = lh_vec_append_range(w->out, x, (size_t)j, 1);
+        else if (c->arg_count >= 3)
+            e = lh_vec_append_range(w->out, w->args[2], i, 1);
+        else
+            e = lh_vec_append_null(w->out);
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+/* ---- frames ---------------------------------------------------------------------------- */
+
+/* Rows [*lo, *hi) of the frame of sorted row i in partition [ps, pe). */
+static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, size_t *hi)
+{
+    const lh_window_call_t *c = w->c;
+    int64_t s = c->frame_start, e = c->frame_end;
+    if (c->frame_rows || w->ok == 0) {
+        int64_t a = s == INT64_MIN ? (int64_t)ps : (int64_t)i + s;
+        int64_t b = e == INT64_MAX ? (int64_t)pe : (int64_t)i + e + 1;
+        if (w->ok == 0 && !c->frame_rows) { /* RANGE without ORDER BY: the partition */
+            a = (int64_t)ps;
+            b = (int64_t)pe;
+        }
+        *lo = a < (int64_t)ps ? ps : (size_t)a;
+        *hi = b > (int64_t)pe ? pe : (b < (int64_t)*lo ? *lo : (size_t)b);
+        return;
+    }
+    size_t peer_lo = i, peer_hi = i + 1;
+    while (peer_lo > ps && same(w, peer_lo - 1, i, w->pk + w->ok))
+        peer_lo--;
+    while (peer_hi < pe && same(w, peer_hi, i, w->pk + w->ok))
+        peer_hi++;
+    const lh_vec_t *k = w->order0;
+    bool valid = lh_vec_is_valid(k, i), desc = w->desc[w->pk];
+    double v = valid ? lh_vec_get_f64(k, i) : 0;
+    *lo = s == INT64_MIN ? ps : peer_lo;
+    *hi = e == INT64_MAX ? pe : peer_hi;
+    if (!valid)
+        return;
+    if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
+        double t = desc ? v - (double)s : v + (double)s;
+        size_t j = ps;
+        while (j < pe && (!lh_vec_is_valid(k, j) ||
+                          (desc ? lh_vec_get_f64(k, j) > t : lh_vec_get_f64(k, j) < t)))
+            j++;
+        *lo = j;
+    }
+    if (e != INT64_MAX && e != 0) { /* one past the last row within the end offset */
+        double t = desc ? v - (double)e : v + (double)e;
+        size_t j = pe;
+        while (j > ps && (!lh_vec_is_valid(k, j - 1) ||
+                          (desc ? lh_vec_get_f64(k, j - 1) < t : lh_vec_get_f64(k, j - 1) > t)))
+            j--;
+        *hi = j;
+    }
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+typedef struct agg_run {
+    void *state;
+    size_t lo, hi; /* rows in the state */
+    void **states;
+    uint32_t *idx;
+    lh_vec_t *scratch[8];
+} agg_run;
+
+static lh_err add_rows(wcall *w, agg_run *r, size_t a, size_t b, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    if (b <= a)
+        return LH_OK;
+    const lh_vec_t *args[8];
+    for (size_t i = a; i < b; i++) {
+        r->idx[i - a] = (uint32_t)i;
+        r->states[i - a] = r->state;
+    }
+    for (int j = 0; j < c->arg_count && j < 8; j++) {
+        if (r->scratch[j] == NULL && (r->scratch[j] = lh_vec_create(w->args[j]->type, 16)) == NULL)
+            LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+        LH_FAIL_IF(lh_vecops_gather(r->scratch[j], w->args[j], r->idx, b - a) != LH_OK, LH_E_NOMEM,
+                   eb, "out of memory");
+        args[j] = r->scratch[j];
+    }
+    return c->agg->update(c->bind_data, r->states, args, b - a, eb);
+}
+
+static lh_err agg_partition(wcall *w, agg_run *r, size_t ps, size_t pe, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    const lh_agg_func_t *f = c->agg;
+    bool fresh = true;
+    for (size_t i = ps; i < pe; i++) {
+        size_t lo, hi;
+        frame(w, ps, pe, i, &lo, &hi);
+        if (fresh || lo != r->lo || hi < r->hi) {
+            if (!fresh && f->destroy)
+                f->destroy(c->bind_data, r->state);
+            f->init(c->bind_data, r->state);
+            r->lo = r->hi = lo;
+            fresh = false;
+        }
+        LH_TRY(add_rows(w, r, r->hi, hi, eb));
+        r->hi = hi > r->hi ? hi : r->hi;
+        void *st = r->state;
+        LH_TRY(f->finalize(c->bind_data, &st, 1, w->out, eb));
+        if ((i & 1023) == 0)
+            LH_TRY(exec_check(w->q, eb));
+    }
+    if (!fresh && f->destroy)
+        f->destroy(c->bind_data, r->state);
+    return LH_OK;
+}
+
+/* nth_value(x, n): the n-th (non-null, with IGNORE NULLS) value of the frame. */
+static lh_err nth_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    int64_t nth =
+        c->arg_count >= 2 && lh_vec_is_valid(w->args[1], ps) ? lh_vec_get_i64(w->args[1], ps) : 1;
+    for (size_t i = ps; i < pe; i++) {
+        size_t lo, hi, j;
+        frame(w, ps, pe, i, &lo, &hi);
+        int64_t left = nth;
+        for (j = lo; j < hi; j++)
+            if ((!c->ignore_nulls || lh_vec_is_valid(w->args[0], j)) && --left == 0)
+                break;
+        lh_err e =
+            j < hi ? lh_vec_append_range(w->out, w->args[0], j, 1) : lh_vec_append_null(w->out);
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+/* A ranking or offset function this operator knows, with the arguments it needs. */
+static lh_err check_rank_fn(const lh_window_call_t *c, lh_errbuf *eb)
+{
+    static const struct {
+        const char *name;
+        int min_args;
+    } known[] = {{"row_number", 0},   {"rank", 0},      {"dense_rank", 0},
+                 {"percent_rank", 0}, {"cume_dist", 0}, {"ntile", 1},
+                 {"lag", 1},          {"lead", 1},      {"nth_value", 2}};
+    LH_FAIL_IF(c->rank_fn == NULL, LH_E_INVALID, eb, "window call without a function");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcasecmp(known[i].name, c->rank_fn) == 0) {
+            LH_FAIL_IF(c->arg_count < known[i].min_args, LH_E_INVALID, eb,
+                       "window function %s needs %d argument(s)", c->rank_fn, known[i].min_args);
+            return LH_OK;
+        }
+    LH_FAIL(LH_E_INVALID, eb, "unknown window function %s", c->rank_fn);
+}
+
+static lh_err compute(wcall *w, lh_errbuf *eb)
+{
+    const lh_window_call_t *c = w->c;
+    w->out = lh_vec_create(c->type, w->n ? w->n : 1);
+    LH_FAIL_IF(w->out == NULL, LH_E_NOMEM, eb, "out of memory");
+    agg_run r = {0};
+    lh_err e = LH_OK;
+    if (c->agg != NULL) {
+        r.state = calloc(1, c->agg->state_size(c->bind_data) + 16);
+        r.states = malloc((w->n + 1) * sizeof *r.states);
+        r.idx = malloc((w->n + 1) * sizeof *r.idx);
+        LH_FAIL_IF(!r.state || !r.states || !r.idx, LH_E_NOMEM, eb, "out of memory");
+    } else {
+        LH_TRY(check_rank_fn(c, eb));
+    }
+    for (size_t ps = 0; ps < w->n && e == LH_OK;) {
+        size_t pe = ps + 1;
+        while (pe < w->n && same(w, pe, ps, w->pk))
+            pe++;
+        if (c->agg != NULL)
+            e = agg_partition(w, &r, ps, pe, eb);
+        else if (strcasecmp(c->rank_fn, "lag") == 0 || strcasecmp(c->rank_fn, "lead") == 0)
+            e = offset_partition(w, ps, pe, eb);
+        else if (strcasecmp(c->rank_fn, "nth_value") == 0)
+            e = nth_partition(w, ps, pe, eb);
+        else
+            e = rank_partition(w, ps, pe, eb);
+        ps = pe;
+    }
+    free(r.state);
+    free(r.states);
+    free(r.idx);
+    for (int j = 0; j < 8; j++)
+        lh_vec_destroy(r.scratch[j]);
+    return e;
+}
+
+static void wcall_free(wcall *w)
+{
+    exec_rows_free(w->side);
+    free(w->refs);
+    for (int a = 0; w->args && a < w->c->arg_count; a++)
+        lh_vec_destroy(w->args[a]);
+    free(w->args);
+    lh_vec_destroy(w->order0);
+    lh_vec_destroy(w->out);
+    free(w->key_cols);
+    free(w->desc);
+    free(w->nf);
+}
+
+/* Results of call k in input order: out[k] (n rows). */
+static lh_err run_call(exec_query *q, const lh_window_call_t *c, const exec_rows *in,
+                       lh_vec_t **result, lh_errbuf *eb)
+{
+    wcall w = {.q = q, .c = c};
+    lh_err e = eval_side(&w, in, eb);
+    if (e == LH_OK)
+        e = sort_side(&w, eb);
+    if (e == LH_OK)
+        e = compute(&w, eb);
+    size_t n = (size_t)in->row_count;
+    if (e == LH_OK && ((*result = lh_vec_create(c->type, n ? n : 1)) == NULL ||
+                       lh_vecops_fill_null(*result, n) != LH_OK))
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    if (e == LH_OK) { /* scatter sorted results back to input positions */
+        size_t *start = calloc(in->batch_count + 1, sizeof *start);
+        uint32_t *pos = malloc((w.n + 1) * sizeof *pos);
+        for (size_t b = 0; start && b < in->batch_count; b++)
+            start[b + 1] = start[b] + in->batches[b]->row_count;
+        for (size_t i = 0; start && pos && i < w.n; i++)
+            pos[i] = (uint32_t)(start[w.refs[i].batch] + w.refs[i].row);
+        if (!start || !pos || lh_vecops_scatter(*result, w.out, pos, w.n) != LH_OK)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        /* strings of *result point into w.out: copied when the output batches are built */
+        LH_ASSERT(e != LH_OK || (*result)->count == n);
+        free(start);
+        free(pos);
+        if (e == LH_OK) { /* keep w.out alive until the caller copies: hand it over */
+            lh_vec_t *keep = w.out;
+            w.out = NULL;
+            wcall_free(&w);
+            result[1] = keep;
+            return LH_OK;
+        }
+    }
+    wcall_free(&w);
+    return e;
+}
+
+lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,
+                       lh_errbuf *eb)
+{
+    int calls = p->u.window.call_count, cols = in->col_count;
+    lh_vec_t **res = calloc((size_t)calls * 2 + 2, sizeof *res); /* result, its string owner */
+    lh_err e = res ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (int k = 0; k < calls && e == LH_OK; k++)
+        e = run_call(q, &p->u.window.calls[k], in, &res[2 * k], eb);
+    exec_rows *r = exec_rows_new(q, p->col_count, p->col_types);
+    size_t at = 0;
+    for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {
+        lh_batch_t *ob = exec_rows_batch(r, in->batches[b]->row_count);
+        size_t n = in->batches[b]->row_count;
+        for (int c = 0; ob && c < cols && e == LH_OK; c++)
+            e = lh_vec_append_range(ob->cols[c], in->batches[b]->cols[c], 0, n);
+        for (int k = 0; ob && k < calls && e == LH_OK; k++)
+            e = lh_vec_append_range(ob->cols[cols + k], res[2 * k], at, n);
+        if (ob == NULL || e != LH_OK) {
+            lh_batch_destroy(ob);
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+            break;
+        }
+        ob->row_count = n;
+        at += n;
+        e = exec_rows_take(r, ob, eb);
+    }
+    for (int k = 0; res && k < 2 * calls; k++)
+        lh_vec_destroy(res[k]);
+    free(res);
+    exec_rows_free(in);
+    if (e != LH_OK) {
+        exec_rows_free(r);
+        return e;
+    }
+    *out = r;
+    return LH_OK;
+}
