@@ -590,7 +590,7 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return unresolved_routine(b, span_text(b, e->name.span));
     const char *fn = e->name.parts[0].text;
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.WINDOW_FUNCTIONS_NOT_YET", "message",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          "window functions", NULL);
     const lh_agg_func_t *af = lh_agg_find(fn);
     if (af != NULL)
@@ -715,7 +715,7 @@ static lh_err bind_between(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
 static lh_err bind_like(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->u.like.quant != LH_QUANT_NONE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.LIKE_ANY_ALL_NOT_YET", "message",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          "LIKE ANY/ALL", NULL);
     static const char *const like[] = {"like", NULL}, *const ilike[] = {"ilike", NULL},
                              *const rlike[] = {"rlike", "regexp", "regexp_like"};
@@ -857,7 +857,7 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     case LH_EX_FUNC:
         return bind_func(b, x, e, out);
     default:
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.EXPRESSION_NOT_YET", "message",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          span_text(b, e->span), NULL);
     }
 }

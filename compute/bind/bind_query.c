@@ -315,7 +315,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         plan->est_rows = 1;
     }
     if (s->lateral_count > 0 || s->window_count > 0 || s->qualify != NULL)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.CLAUSE_NOT_YET", "message",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          "LATERAL VIEW, WINDOW and QUALIFY", NULL);
     ectx pre = {&sc, MODE_PRE, NULL, "WHERE"};
     if (s->where != NULL) {

@@ -256,7 +256,7 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         break;
     }
     default:
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.SHOW_NOT_YET", "message", "this SHOW form",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this SHOW form",
                          NULL);
     }
     lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
@@ -270,7 +270,7 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     if (st->describe_what != LH_DESC_TABLE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.DESCRIBE_NOT_YET", "message",
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          "this DESCRIBE form", NULL);
     lh_plan_t *t, *plan;
     scope sc;
@@ -359,7 +359,7 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         *out = command(&b, stmt, "SET");
         return LH_OK;
     default:
-        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.STATEMENT_NOT_YET", "message", "this statement",
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement",
                          NULL);
     }
 }
@@ -627,7 +627,7 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     case LH_ST_RESET:
         return run_set(&b, st, bound);
     default:
-        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.STATEMENT_NOT_YET", "message", "this statement",
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement",
                          NULL);
     }
 }

@@ -16,11 +16,17 @@ static const lh_sqlerr_class_t classes[] = {
     {"AMBIGUOUS_REFERENCE", "42704", "Reference <name> is ambiguous, could be: <referenceNames>."},
     {"ARITHMETIC_OVERFLOW", "22003",
      "<message>.<alternative> If necessary set <config> to \"false\" to bypass this error."},
+    {"ASSIGNMENT_ARITY_MISMATCH", "42802",
+     "The number of columns or variables assigned or aliased: <numTarget> does not match the "
+     "number of source expressions: <numExpr>."},
     {"BINARY_ARITHMETIC_OVERFLOW", "22003",
      "<value1> <symbol> <value2> caused overflow. Use <functionName> to ignore overflow problem "
      "and return NULL."},
     {"CANNOT_PARSE_TIMESTAMP", "22007",
      "<message>. Use <func> to tolerate invalid input string and return NULL instead."},
+    {"CANNOT_RESOLVE_STAR_EXPAND", "42704",
+     "Cannot resolve <targetString>.* given input columns <columns>. Please check that the "
+     "specified table or struct exists and is accessible in the input columns."},
     {"CAST_INVALID_INPUT", "22018",
      "The value <expression> of the type <sourceType> cannot be cast to <targetType> because it is "
      "malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to "
@@ -28,6 +34,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"CAST_OVERFLOW", "22003",
      "The value <value> of the type <sourceType> cannot be cast to <targetType> due to an "
      "overflow. Use `try_cast` to tolerate overflow and return NULL instead."},
+    {"CATALOG_NOT_FOUND", "42P08",
+     "The catalog <catalogName> not found. Consider to set the SQL config <config> to a catalog "
+     "plugin."},
     {"CONVERSION_INVALID_INPUT", "22018",
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
@@ -47,6 +56,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.DATA_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should all be "
      "the same type, but it's <dataType>."},
+    {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
+     "<type> is not a boolean."},
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},
@@ -69,12 +81,29 @@ static const lh_sqlerr_class_t classes[] = {
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
+    {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
+     "Grouping sets size cannot be greater than <maxSize>."},
+    {"GROUP_BY_POS_AGGREGATE", "42903",
+     "GROUP BY <index> refers to an expression <aggExpr> that contains an aggregate function. "
+     "Aggregate functions are not allowed in GROUP BY."},
+    {"GROUP_BY_POS_OUT_OF_RANGE", "42805",
+     "GROUP BY position <index> is not in select list (valid range is [1, <size>])."},
     {"ILLEGAL_DAY_OF_WEEK", "22009", "Illegal input for day of week: <string>."},
+    {"INCOMPATIBLE_COLUMN_TYPE", "42825",
+     "<operator> can only be performed on tables with compatible column types. The "
+     "<columnOrdinalNumber> column of the <tableOrdinalNumber> table is <dataType1> type which is "
+     "not compatible with <dataType2> at the same column of the first table.<hint>."},
     {"INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_PATTERN_RECOGNITION", "42K0B",
      "You may get a different result due to the upgrading to Spark >= 3.0:\nFail to recognize "
      "<pattern> pattern in the DateTimeFormatter. 1) You can set <config> to \"LEGACY\" to restore "
      "the behavior before Spark 3.0. 2) You can form a valid datetime pattern with the guide from "
      "'<docroot>/sql-ref-datetime-pattern.html'."},
+    {"INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS", "21S01",
+     "Cannot write to <tableName>, the reason is not enough data columns:\nTable columns: "
+     "<tableColumns>.\nData columns: <dataColumns>."},
+    {"INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS", "21S01",
+     "Cannot write to <tableName>, the reason is too many data columns:\nTable columns: "
+     "<tableColumns>.\nData columns: <dataColumns>."},
     {"INTERNAL_ERROR", "XX000", "<message>"},
     {"INTERVAL_ARITHMETIC_OVERFLOW.WITHOUT_SUGGESTION", "22015",
      "Integer overflow while operating with intervals. Try devising appropriate values for the "
@@ -125,6 +154,15 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
      "Cannot support (interval '<input>' <from> to <to>) expression."},
+    {"INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE", "42K0E",
+     "The limit like expression <expr> is invalid. The <name> expression must be integer type, but "
+     "got <dataType>."},
+    {"INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE", "42K0E",
+     "The limit like expression <expr> is invalid. The <name> expression must be equal to or "
+     "greater than 0, but got <v>."},
+    {"INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "42K0E",
+     "The limit like expression <expr> is invalid. The <name> expression must evaluate to a "
+     "constant value."},
     {"INVALID_NUMERIC_LITERAL_RANGE", "22003",
      "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with "
      "minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value "
@@ -154,34 +192,97 @@ static const lh_sqlerr_class_t classes[] = {
      "accepted as synonyms for '+00:00'."},
     {"INVALID_TYPED_LITERAL", "42604",
      "The value of the typed literal <valueType> is invalid: <value>."},
+    {"INVALID_WHERE_CONDITION", "42903",
+     "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
+     "query to avoid window functions, aggregate functions, and generator functions in the WHERE "
+     "clause."},
     {"MALFORMED_CHARACTER_CODING", "22000",
      "Invalid value found when performing <function> with <charset>"},
+    {"MISSING_AGGREGATION", "42803",
+     "The non-aggregating expression <expression> is based on columns which are not participating "
+     "in the GROUP BY clause.\nAdd the columns or the expression to the GROUP BY, aggregate the "
+     "expression, or use <expressionAnyValue> if you do not care which of the values within a "
+     "group is returned."},
+    {"MISSING_GROUP_BY", "42803",
+     "The query does not include a GROUP BY clause. Add GROUP BY or turn it into the window "
+     "functions using OVER clauses."},
+    {"NESTED_AGGREGATE_FUNCTION", "42607",
+     "It is not allowed to use an aggregate function in the argument of another aggregate "
+     "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_PARTITION_COLUMN", "42000",
+     "PARTITION clause cannot contain the non-partition column: <columnName>."},
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
      " <value> cannot be represented as Decimal(<precision>, <scale>). If necessary set <config> "
      "to \"false\" to bypass this error, and return NULL instead."},
+    {"NUM_COLUMNS_MISMATCH", "42826",
+     "<operator> can only be performed on inputs with the same number of columns, but the first "
+     "input has <firstNumColumns> columns and the <invalidOrdinalNum> input has "
+     "<invalidNumColumns> columns."},
     {"OPERATION_CANCELED", "HY008", "Operation has been canceled."},
+    {"ORDER_BY_POS_OUT_OF_RANGE", "42805",
+     "ORDER BY position <index> is not in select list (valid range is [1, <size>])."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
+    {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},
+    {"SCHEMA_ALREADY_EXISTS", "42P06",
+     "Cannot create schema <schemaName> because it already exists.\nChoose a different name, drop "
+     "the existing schema, or add the IF NOT EXISTS clause to tolerate pre-existing schema."},
+    {"SCHEMA_NOT_EMPTY", "2BP01",
+     "Cannot drop a schema <schemaName> because it contains objects.\nUse DROP SCHEMA ... CASCADE "
+     "to drop the schema and all its objects."},
+    {"SCHEMA_NOT_FOUND", "42704",
+     "The schema <schemaName> cannot be found. Verify the spelling and correctness of the schema "
+     "and catalog.\nIf you did not qualify the name with a catalog, verify the current_schema() "
+     "output, or qualify the name with the correct catalog.\nTo tolerate the error on drop use "
+     "DROP SCHEMA IF EXISTS."},
+    {"TABLE_OR_VIEW_ALREADY_EXISTS", "42P07",
+     "Cannot create table or view <relationName> because it already exists.\nChoose a different "
+     "name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate "
+     "pre-existing objects."},
     {"TABLE_OR_VIEW_NOT_FOUND", "42P01",
      "The table or view <relationName> cannot be found. Verify the spelling and correctness of "
      "the schema and catalog.\nIf you did not qualify the name with a schema, verify the "
      "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
      "tolerate the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS."},
+    {"TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", "42P07",
+     "Cannot create the temporary view <relationName> because it already exists.\nChoose a "
+     "different name, drop or replace the existing view,  or add the IF NOT EXISTS clause to "
+     "tolerate pre-existing views."},
     {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
      "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
+    {"UNBOUND_SQL_PARAMETER", "42P02",
+     "Found the unbound parameter: <name>. Please, fix `args` and provide a mapping of the "
+     "parameter to either a SQL literal or collection constructor functions such as `map()`, "
+     "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703",
+     "A column, variable, or function parameter with name <objectName> cannot be resolved. "},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. Did "
      "you mean one of the following? [<proposal>]."},
     {"UNRESOLVED_ROUTINE", "42883",
      "Cannot resolve routine <routineName> on search path <searchPath>."},
+    {"UNRESOLVED_USING_COLUMN_FOR_JOIN", "42703",
+     "USING column <colName> cannot be resolved on the <side> side of the join. The <side>-side "
+     "columns: [<suggestion>]."},
+    {"UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "0A000",
+     "Unsupported data source type for direct query on files: <dataSourceType>"},
     {"UNSUPPORTED_DATATYPE", "0A000", "Unsupported data type <typeName>."},
+    {"UNSUPPORTED_FEATURE", "0A000", "The feature is not supported:"},
+    {"UNSUPPORTED_FEATURE.NOT_YET", "0A000",
+     "The feature is not supported: <message> is not built in Lakehouse yet."},
+    {"UNSUPPORTED_INSERT.NOT_ALLOWED", "42809",
+     "Can't insert into the target. The target relation <relationId> does not allow insertion."},
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},
     {"WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
      "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. "
      "Please, refer to '<docroot>/sql-ref-functions.html' for a fix."},
+    {"WRONG_NUM_ARGS.WITH_SUGGESTION", "42605",
+     "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. "
+     "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
+     "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
@@ -235,6 +336,8 @@ static void render(char *out, size_t cap, const char *tmpl, va_list ap)
 static lh_err raise(lh_errbuf *eb, int line, int pos, const char *error_class, va_list ap)
 {
     const lh_sqlerr_class_t *c = lh_sqlerr_find(error_class);
+    if (c == NULL)
+        fprintf(stderr, "sqlerr: unknown error class %s\n", error_class);
     LH_ASSERT(c != NULL);
     char msg[LH_ERRBUF_MSG_MAX];
     render(msg, sizeof msg, c->tmpl, ap);
