@@ -1,0 +1,614 @@
+/*
+ * ops.c - the catalog's operations, shared by the REST handlers and the SQL resolver.
+ * Each is one metastore read (get, list) or one transaction (create, update, delete), so
+ * REST and SQL always see the same rows.
+ *
+ * Deletes collect the storage locations of the managed tables and volumes they remove
+ * (inside the transaction), and delete those directories after it commits; then the
+ * schema's / catalog's own directories under warehouse/ and volumes/ are removed if they
+ * are left empty. Only collected locations are removed recursively, so files of another
+ * object never go with them (e.g. after a catalog rename, old paths stay with their tables).
+ *
+ * Lists page by key (name > the token's name), asking one row more than the page to know
+ * whether a next_page_token is due.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/catalog/catalog_internal.h"
+#include "common/json.h"
+#include "common/limits.h"
+#include "common/util.h"
+
+static bool is_reserved_schema(const char *name)
+{
+    return strcmp(name, "information_schema") == 0;
+}
+
+lh_err uc_page_parse(lh_req_t *req, uc_page *pg, lh_errbuf *eb)
+{
+    pg->limit = -1;
+    pg->after_a = pg->after_b = NULL;
+    if (lh_json_has(req->params, "max_results")) {
+        int64_t n;
+        LH_TRY(lh_json_get_int(req->params, "max_results", LH_REQUIRED, &n, eb));
+        LH_FAIL_IF(n < 0, LH_E_INVALID, eb, "max_results must be greater than or equal to 0");
+        pg->limit = n == 0 || n > LH_PAGE_SIZE_MAX ? LH_PAGE_SIZE_MAX : n;
+    }
+    const char *token = NULL;
+    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
+    if (token != NULL && *token != '\0') {
+        LH_TRY(uc_token_parse(req->arena, token, &pg->after_a, &pg->after_b, eb));
+        if (pg->limit < 0)
+            pg->limit = LH_PAGE_SIZE_MAX;
+    }
+    return LH_OK;
+}
+
+/* The parent chain of key exists (catalog, then schema). */
+static lh_err check_parents(lh_meta_t *m, const uc_key *key, int n, lh_errbuf *eb)
+{
+    json_t *info = NULL;
+    for (int depth = 1; depth <= n; depth++) {
+        uc_key k = *key;
+        k.n = depth;
+        LH_TRY(uc_row_get(m, depth == 1 ? UC_CATALOG : UC_SCHEMA, &k, &info, eb));
+        json_decref(info);
+    }
+    return LH_OK;
+}
+
+/* ---- create ---- */
+
+typedef struct create_arg {
+    lh_catalog_t *c;
+    uc_kind kind;
+    const char *who;
+    const uc_key *key;
+    json_t *info; /* the caller's fields; completed here */
+    bool if_not_exists;
+    json_t *out;
+} create_arg;
+
+static lh_err create_children(lh_meta_t *m, const create_arg *a, lh_errbuf *eb)
+{
+    static const char *const schemas[] = {"default", "information_schema"};
+    for (int i = 0; i < 2; i++) {
+        uc_key sk = {{a->key->part[0], schemas[i], NULL}, 2};
+        json_t *si = uc_info_new(UC_SCHEMA, a->who);
+        if (i == 0)
+            lh_json_set_str(si, "comment", "Default schema (auto-created)");
+        lh_err e = uc_row_insert(m, UC_SCHEMA, &sk, si, eb);
+        json_decref(si);
+        LH_TRY(e);
+    }
+    return LH_OK;
+}
+
+/* Kind-specific defaults, and a managed volume's directory. */
+static lh_err decorate(const create_arg *a, json_t *info, lh_errbuf *eb)
+{
+    if (a->kind == UC_CATALOG) {
+        if (!lh_json_has(info, "catalog_type"))
+            lh_json_set_str(info, "catalog_type", "MANAGED_CATALOG");
+        lh_json_set_str(info, "isolation_mode", "OPEN");
+    }
+    if (a->kind != UC_VOLUME)
+        return LH_OK;
+    const char *type = json_string_value(json_object_get(info, "volume_type"));
+    if (type != NULL && strcmp(type, "EXTERNAL") == 0)
+        return uc_mkdirs(json_string_value(json_object_get(info, "storage_location")), eb);
+    lh_arena_t *arena = lh_arena_create();
+    const char *dir = uc_dir(arena, a->c->volumes_dir, a->key, 3);
+    lh_json_set_str(info, "storage_location", dir);
+    lh_err e = uc_mkdirs(dir, eb);
+    lh_arena_destroy(arena);
+    return e;
+}
+
+static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    create_arg *a = arg;
+    LH_TRY(check_parents(m, a->key, a->key->n - 1, eb));
+    LH_FAIL_IF(a->key->n == 3 && is_reserved_schema(a->key->part[1]), LH_E_INVALID, eb,
+               "Cannot create objects in the reserved schema information_schema");
+    json_t *existing = NULL;
+    if (a->if_not_exists && uc_row_get(m, a->kind, a->key, &existing, NULL) == LH_OK) {
+        a->out = uc_render(a->kind, a->key, existing);
+        json_decref(existing);
+        return LH_OK;
+    }
+    json_t *info = json_deep_copy(a->info);
+    json_t *base = uc_info_new(a->kind, a->who);
+    json_object_update(info, base);
+    json_decref(base);
+    lh_err e = decorate(a, info, eb);
+    if (e == LH_OK)
+        e = uc_row_insert(m, a->kind, a->key, info, eb);
+    if (e == LH_OK && a->kind == UC_CATALOG)
+        e = create_children(m, a, eb);
+    if (e == LH_OK)
+        a->out = uc_render(a->kind, a->key, info);
+    json_decref(info);
+    return e;
+}
+
+lh_err uc_create(lh_catalog_t *c, uc_kind kind, const char *who, const uc_key *key, json_t *info,
+                 bool if_not_exists, json_t **out, lh_errbuf *eb)
+{
+    LH_ASSERT(key->n == uc_kinds[kind].depth);
+    json_t *empty = info == NULL ? json_object() : NULL;
+    create_arg a = {c, kind, who, key, info != NULL ? info : empty, if_not_exists, NULL};
+    lh_err e = lh_meta_tx(c->meta, create_tx, &a, eb);
+    json_decref(empty);
+    if (e == LH_OK && out != NULL)
+        *out = a.out;
+    else
+        json_decref(a.out);
+    return e;
+}
+
+/* ---- get ---- */
+
+typedef struct get_arg {
+    uc_kind kind;
+    const uc_key *key;
+    json_t *out;
+} get_arg;
+
+static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    get_arg *a = arg;
+    if (a->key->n > 1)
+        LH_TRY(check_parents(m, a->key, a->key->n - 1, eb));
+    json_t *info;
+    LH_TRY(uc_row_get(m, a->kind, a->key, &info, eb));
+    a->out = uc_render(a->kind, a->key, info);
+    json_decref(info);
+    return LH_OK;
+}
+
+lh_err uc_get(lh_catalog_t *c, uc_kind kind, const uc_key *key, json_t **out, lh_errbuf *eb)
+{
+    get_arg a = {kind, key, NULL};
+    LH_TRY(lh_meta_read(c->meta, get_read, &a, eb));
+    *out = a.out;
+    return LH_OK;
+}
+
+/* ---- list ---- */
+
+typedef struct list_arg {
+    uc_kind kind;
+    const uc_key *parent;
+    const uc_page *pg;
+    lh_arena_t *arena;
+    json_t *items;
+    const char *last, *token;
+    int64_t seen;
+} list_arg;
+
+static lh_err list_row(void *arg, const char *name, json_t *info, lh_errbuf *eb)
+{
+    (void)eb;
+    list_arg *a = arg;
+    if (a->pg->limit >= 0 && a->seen++ == a->pg->limit) { /* the probe row: more exist */
+        a->token = uc_token_make(a->arena, a->last, NULL);
+        return LH_OK;
+    }
+    uc_key key = *a->parent;
+    key.part[key.n++] = name;
+    json_array_append_new(a->items, uc_render(a->kind, &key, info));
+    a->last = lh_arena_strdup(a->arena, name);
+    return LH_OK;
+}
+
+static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    list_arg *a = arg;
+    LH_TRY(check_parents(m, a->parent, a->parent->n, eb));
+    int64_t limit = a->pg->limit >= 0 ? a->pg->limit + 1 : -1;
+    return uc_row_page(m, a->kind, a->parent, a->pg->after_a, limit, list_row, a, eb);
+}
+
+lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, const uc_page *pg,
+               lh_arena_t *arena, json_t **out, lh_errbuf *eb)
+{
+    list_arg a = {kind, parent, pg, arena, json_array(), NULL, NULL, 0};
+    lh_err e = lh_meta_read(c->meta, list_read, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.items);
+        return e;
+    }
+    *out = json_object();
+    json_object_set_new(*out, uc_kinds[kind].list_field, a.items);
+    lh_json_set_str(*out, "next_page_token", a.token);
+    return LH_OK;
+}
+
+/* ---- update ---- */
+
+typedef struct update_arg {
+    uc_kind kind;
+    const char *who;
+    const uc_key *key;
+    const json_t *patch;
+    json_t *out;
+} update_arg;
+
+static const char *const PATCHABLE[] = {"comment", "owner", "properties", "isolation_mode",
+                                        "enable_predictive_optimization"};
+
+static lh_err apply_patch(json_t *info, const json_t *patch, lh_errbuf *eb)
+{
+    for (size_t i = 0; i < sizeof PATCHABLE / sizeof PATCHABLE[0]; i++) {
+        json_t *v = json_object_get(patch, PATCHABLE[i]);
+        if (v == NULL || json_is_null(v))
+            continue;
+        bool want_object = strcmp(PATCHABLE[i], "properties") == 0;
+        LH_FAIL_IF(want_object ? !json_is_object(v) : !json_is_string(v), LH_E_INVALID, eb,
+                   "%s must be %s", PATCHABLE[i], want_object ? "an object" : "a string");
+        json_object_set(info, PATCHABLE[i], v);
+    }
+    return LH_OK;
+}
+
+static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    update_arg *a = arg;
+    if (a->key->n > 1)
+        LH_TRY(check_parents(m, a->key, a->key->n - 1, eb));
+    json_t *info;
+    LH_TRY(uc_row_get(m, a->kind, a->key, &info, eb));
+    uc_key key = *a->key;
+    const char *new_name = NULL;
+    char lowered[UC_NAME_MAX + 1];
+    lh_err e = lh_json_get_str(a->patch, "new_name", LH_OPTIONAL, &new_name, eb);
+    if (e == LH_OK && new_name != NULL && *new_name != '\0') {
+        e = uc_name(uc_kinds[a->kind].label, new_name, lowered, eb);
+        if (e == LH_OK && a->kind == UC_SCHEMA && is_reserved_schema(key.part[1]))
+            e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
+                           "The schema information_schema cannot be renamed");
+        if (e == LH_OK && strcmp(lowered, key.part[key.n - 1]) != 0) {
+            e = uc_row_rename(m, a->kind, &key, lowered, eb);
+            key.part[key.n - 1] = lowered;
+        }
+    }
+    if (e == LH_OK)
+        e = apply_patch(info, a->patch, eb);
+    if (e == LH_OK) {
+        uc_info_touch(info, a->who);
+        e = uc_row_update(m, a->kind, &key, info, eb);
+    }
+    if (e == LH_OK)
+        a->out = uc_render(a->kind, &key, info);
+    json_decref(info);
+    return e;
+}
+
+lh_err uc_update(lh_catalog_t *c, uc_kind kind, const char *who, const uc_key *key,
+                 const json_t *patch, json_t **out, lh_errbuf *eb)
+{
+    update_arg a = {kind, who, key, patch, NULL};
+    LH_TRY(lh_meta_tx(c->meta, update_tx, &a, eb));
+    *out = a.out;
+    return LH_OK;
+}
+
+/* ---- delete ---- */
+
+typedef struct delete_arg {
+    lh_catalog_t *c;
+    uc_kind kind;
+    const uc_key *key;
+    bool force, if_exists, gone;
+    lh_arena_t *arena;
+    const char **dirs; /* managed locations to remove after commit */
+    int dir_count, dir_cap;
+} delete_arg;
+
+static void add_dir(delete_arg *a, const char *dir)
+{
+    if (dir == NULL || *dir != '/')
+        return;
+    if (a->dir_count == a->dir_cap) {
+        int cap = a->dir_cap ? 2 * a->dir_cap : 16;
+        const char **d = lh_arena_alloc(a->arena, (size_t)cap * sizeof *d);
+        if (a->dir_count > 0)
+            memcpy(d, a->dirs, (size_t)a->dir_count * sizeof *d);
+        a->dirs = d;
+        a->dir_cap = cap;
+    }
+    a->dirs[a->dir_count++] = lh_arena_strdup(a->arena, dir);
+}
+
+/* Managed locations of tables and volumes under key (a catalog, schema or leaf). */
+static lh_err collect_dirs(lh_meta_t *m, delete_arg *a, lh_errbuf *eb)
+{
+    static const char *const sql[] = {
+        "SELECT json_extract(info, '$.storage_location') FROM uc_tables WHERE catalog = ?1 "
+        "AND (?2 IS NULL OR schema = ?2) AND (?3 IS NULL OR name = ?3) "
+        "AND json_extract(info, '$.table_type') = 'MANAGED'",
+        "SELECT json_extract(info, '$.storage_location') FROM uc_volumes WHERE catalog = ?1 "
+        "AND (?2 IS NULL OR schema = ?2) AND (?3 IS NULL OR name = ?3) "
+        "AND json_extract(info, '$.volume_type') = 'MANAGED'"};
+    for (int q = 0; q < 2; q++) {
+        if ((a->kind == UC_TABLE && q == 1) || (a->kind == UC_VOLUME && q == 0) ||
+            a->kind == UC_FUNCTION)
+            continue;
+        lh_stmt_t *st;
+        LH_TRY(lh_meta_stmt(m, sql[q], &st, eb));
+        for (int i = 0; i < 3; i++)
+            lh_stmt_bind_text(st, i + 1, i < a->key->n ? a->key->part[i] : NULL);
+        for (;;) {
+            bool row = false;
+            LH_TRY(lh_stmt_step(st, &row, eb));
+            if (!row)
+                break;
+            add_dir(a, lh_stmt_text(st, 0));
+        }
+    }
+    return LH_OK;
+}
+
+/* Objects directly in schema key (tables, volumes, functions). */
+static lh_err schema_objects(lh_meta_t *m, const uc_key *key, int64_t *total, lh_errbuf *eb)
+{
+    *total = 0;
+    for (uc_kind k = UC_TABLE; k <= UC_FUNCTION; k++) {
+        int64_t n;
+        LH_TRY(uc_row_count(m, k, key, &n, eb));
+        *total += n;
+    }
+    return LH_OK;
+}
+
+static lh_err check_empty(lh_meta_t *m, const delete_arg *a, lh_errbuf *eb)
+{
+    int64_t n = 0;
+    if (a->kind == UC_SCHEMA) {
+        LH_TRY(schema_objects(m, a->key, &n, eb));
+        if (n > 0)
+            return lh_err_set_code(eb, LH_E_STATE, "SCHEMA_NOT_EMPTY", __FILE__, __LINE__,
+                                   "Schema '%s.%s' is not empty. It contains %lld objects; use "
+                                   "force (or CASCADE) to delete it with its contents.",
+                                   a->key->part[0], a->key->part[1], (long long)n);
+        return LH_OK;
+    }
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m,
+                        "SELECT count(*) FROM uc_schemas WHERE catalog = ?1 AND name NOT IN "
+                        "('default', 'information_schema')",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, a->key->part[0]);
+    bool row = false;
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    int64_t schemas = lh_stmt_int(st, 0);
+    uc_key def = {{a->key->part[0], "default", NULL}, 2};
+    LH_TRY(schema_objects(m, &def, &n, eb));
+    if (schemas > 0 || n > 0)
+        return lh_err_set_code(eb, LH_E_STATE, "CATALOG_NOT_EMPTY", __FILE__, __LINE__,
+                               "Catalog '%s' is not empty. The catalog has %lld schema(s) besides "
+                               "default and %lld object(s) in default; use force (or CASCADE).",
+                               a->key->part[0], (long long)schemas, (long long)n);
+    return LH_OK;
+}
+
+static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    delete_arg *a = arg;
+    json_t *info = NULL;
+    lh_err e = LH_OK;
+    if (a->key->n > 1)
+        e = check_parents(m, a->key, a->key->n - 1, eb);
+    if (e == LH_OK)
+        e = uc_row_get(m, a->kind, a->key, &info, eb);
+    json_decref(info);
+    if (e == LH_E_NOT_FOUND && a->if_exists) {
+        a->gone = true;
+        return LH_OK;
+    }
+    LH_TRY(e);
+    LH_FAIL_IF(a->kind == UC_SCHEMA && is_reserved_schema(a->key->part[1]), LH_E_INVALID, eb,
+               "The schema information_schema cannot be deleted");
+    if ((a->kind == UC_SCHEMA || a->kind == UC_CATALOG) && !a->force)
+        LH_TRY(check_empty(m, a, eb));
+    LH_TRY(collect_dirs(m, a, eb));
+    return uc_row_delete(m, a->kind, a->key, eb);
+}
+
+lh_err uc_delete(lh_catalog_t *c, uc_kind kind, const uc_key *key, bool force, bool if_exists,
+                 lh_arena_t *arena, lh_errbuf *eb)
+{
+    delete_arg a = {c, kind, key, force, if_exists, false, arena, NULL, 0, 0};
+    LH_TRY(lh_meta_tx(c->meta, delete_tx, &a, eb));
+    for (int i = 0; i < a.dir_count; i++)
+        uc_remove_tree(a.dirs[i]);
+    if (kind == UC_SCHEMA) { /* its containers, when nothing else is left in them */
+        rmdir(uc_dir(arena, c->warehouse_dir, key, 2));
+        rmdir(uc_dir(arena, c->volumes_dir, key, 2));
+    }
+    if (kind == UC_CATALOG) {
+        for (int i = 0; i < 2; i++) {
+            uc_key def = {{key->part[0], i == 0 ? "default" : "information_schema", NULL}, 2};
+            rmdir(uc_dir(arena, c->warehouse_dir, &def, 2));
+            rmdir(uc_dir(arena, c->volumes_dir, &def, 2));
+        }
+        rmdir(uc_dir(arena, c->warehouse_dir, key, 1));
+        rmdir(uc_dir(arena, c->volumes_dir, key, 1));
+    }
+    return LH_OK;
+}
+
+/* ---- tables from the engine ---- */
+
+static json_t *table_info_json(lh_catalog_t *c, const lh_table_info_t *t, const uc_key *key)
+{
+    static const char *const TYPES[] = {"MANAGED", "EXTERNAL", "VIEW"};
+    json_t *o = json_object();
+    lh_json_set_str(o, "table_type", TYPES[t->kind]);
+    lh_json_set_str(o, "data_source_format",
+                    t->kind == LH_TABLE_VIEW
+                        ? NULL
+                        : (t->data_source_format ? t->data_source_format : "DELTA"));
+    if (t->kind == LH_TABLE_MANAGED && t->storage_location == NULL) {
+        char dir[UC_PATH_MAX + 3 * (UC_NAME_MAX + 1) + 4];
+        snprintf(dir, sizeof dir, "%s/%s/%s/%s", c->warehouse_dir, key->part[0], key->part[1],
+                 key->part[2]);
+        lh_json_set_str(o, "storage_location", dir);
+    } else if (t->kind != LH_TABLE_VIEW) {
+        lh_json_set_str(o, "storage_location", t->storage_location);
+    }
+    lh_json_set_str(o, "view_definition", t->view_definition);
+    lh_json_set_str(o, "comment", t->comment);
+    json_t *props = t->properties_json ? json_loads(t->properties_json, 0, NULL) : NULL;
+    json_object_set_new(o, "properties", json_is_object(props) ? props : json_object());
+    if (props != NULL && !json_is_object(props))
+        json_decref(props);
+    json_t *cols = json_array();
+    for (int i = 0; i < t->column_count; i++)
+        json_array_append_new(cols, uc_column_json(&t->columns[i], i));
+    json_object_set_new(o, "columns", cols);
+    return o;
+}
+
+typedef struct table_arg {
+    lh_catalog_t *c;
+    const char *who;
+    const lh_table_info_t *t;
+    uc_key key;
+    bool if_not_exists, or_replace;
+    json_t *out;
+} table_arg;
+
+static lh_err table_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    table_arg *a = arg;
+    LH_TRY(check_parents(m, &a->key, 2, eb));
+    LH_FAIL_IF(is_reserved_schema(a->key.part[1]), LH_E_INVALID, eb,
+               "Cannot create objects in the reserved schema information_schema");
+    json_t *old = NULL;
+    bool exists = uc_row_get(m, UC_TABLE, &a->key, &old, NULL) == LH_OK;
+    if (exists && a->if_not_exists) {
+        a->out = uc_render(UC_TABLE, &a->key, old);
+        json_decref(old);
+        return LH_OK;
+    }
+    if (exists && !a->or_replace) {
+        json_decref(old);
+        char full[3 * (UC_NAME_MAX + 1)];
+        snprintf(full, sizeof full, "%s.%s.%s", a->key.part[0], a->key.part[1], a->key.part[2]);
+        return uc_exists(eb, UC_TABLE, full);
+    }
+    json_t *info = table_info_json(a->c, a->t, &a->key);
+    json_t *base = uc_info_new(UC_TABLE, a->who);
+    if (exists) { /* keep the identity and history of the replaced object */
+        static const char *const KEEP[] = {"table_id", "created_at", "created_by", "owner"};
+        for (int i = 0; i < 4; i++)
+            json_object_set(base, KEEP[i], json_object_get(old, KEEP[i]));
+        if (a->t->kind == LH_TABLE_MANAGED && a->t->storage_location == NULL &&
+            json_object_get(old, "storage_location") != NULL)
+            json_object_set(info, "storage_location", json_object_get(old, "storage_location"));
+    }
+    json_decref(old);
+    json_object_update(info, base);
+    json_decref(base);
+    lh_err e = exists ? uc_row_update(m, UC_TABLE, &a->key, info, eb)
+                      : uc_row_insert(m, UC_TABLE, &a->key, info, eb);
+    if (e == LH_OK)
+        a->out = uc_render(UC_TABLE, &a->key, info);
+    json_decref(info);
+    return e;
+}
+
+lh_err uc_table_create(lh_catalog_t *c, const char *who, const lh_table_info_t *info,
+                       bool if_not_exists, bool or_replace, json_t **out, lh_errbuf *eb)
+{
+    table_arg a = {c, who, info, {{NULL, NULL, NULL}, 3}, if_not_exists, or_replace, NULL};
+    char parts[3][UC_NAME_MAX + 1];
+    const char *given[3] = {info->catalog, info->schema, info->name};
+    static const char *const WHAT[3] = {"catalog", "schema", "table"};
+    for (int i = 0; i < 3; i++) {
+        LH_TRY(uc_name(WHAT[i], given[i], parts[i], eb));
+        a.key.part[i] = parts[i];
+    }
+    LH_TRY(lh_meta_tx(c->meta, table_tx, &a, eb));
+    if (out != NULL)
+        *out = a.out;
+    else
+        json_decref(a.out);
+    return LH_OK;
+}
+
+/* ---- table summaries ---- */
+
+typedef struct summary_arg {
+    const char *catalog, *schema_pattern, *table_pattern;
+    const uc_page *pg;
+    lh_arena_t *arena;
+    json_t *items;
+    const char *token;
+} summary_arg;
+
+static lh_err summary_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    summary_arg *a = arg;
+    uc_key ck = {{a->catalog, NULL, NULL}, 1};
+    LH_TRY(check_parents(m, &ck, 1, eb));
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m,
+                        "SELECT schema, name, json_extract(info, '$.table_type') FROM uc_tables "
+                        "WHERE catalog = ?1 AND schema LIKE ?2 AND name LIKE ?3 "
+                        "AND (schema, name) > (?4, ?5) ORDER BY schema, name LIMIT ?6",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, a->catalog);
+    lh_stmt_bind_text(st, 2, a->schema_pattern);
+    lh_stmt_bind_text(st, 3, a->table_pattern);
+    lh_stmt_bind_text(st, 4, a->pg->after_a != NULL ? a->pg->after_a : "");
+    lh_stmt_bind_text(st, 5, a->pg->after_b != NULL ? a->pg->after_b : "");
+    lh_stmt_bind_int(st, 6, a->pg->limit + 1);
+    const char *last_schema = NULL, *last_name = NULL;
+    for (int64_t seen = 0;; seen++) {
+        bool row = false;
+        LH_TRY(lh_stmt_step(st, &row, eb));
+        if (!row)
+            return LH_OK;
+        if (seen == a->pg->limit) {
+            a->token = uc_token_make(a->arena, last_schema, last_name);
+            return LH_OK;
+        }
+        last_schema = lh_arena_strdup(a->arena, lh_stmt_text(st, 0));
+        last_name = lh_arena_strdup(a->arena, lh_stmt_text(st, 1));
+        json_t *o = json_object();
+        lh_json_set_str(o, "full_name",
+                        lh_arena_sprintf(a->arena, "%s.%s.%s", a->catalog, last_schema, last_name));
+        lh_json_set_str(o, "table_type", lh_stmt_text(st, 2));
+        json_array_append_new(a->items, o);
+    }
+}
+
+lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *schema_pattern,
+                          const char *table_pattern, const uc_page *pg, lh_arena_t *arena,
+                          json_t **out, lh_errbuf *eb)
+{
+    uc_page page = *pg;
+    if (page.limit < 0)
+        page.limit = LH_PAGE_SIZE_MAX;
+    summary_arg a = {catalog,
+                     schema_pattern != NULL && *schema_pattern ? schema_pattern : "%",
+                     table_pattern != NULL && *table_pattern ? table_pattern : "%",
+                     &page,
+                     arena,
+                     json_array(),
+                     NULL};
+    lh_err e = lh_meta_read(c->meta, summary_read, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.items);
+        return e;
+    }
+    *out = json_object();
+    json_object_set_new(*out, "tables", a.items);
+    lh_json_set_str(*out, "next_page_token", a.token);
+    return LH_OK;
+}
