@@ -7,6 +7,10 @@
 
 /* Request bodies: the largest legitimate JSON we accept (cluster specs, SCIM bulk). */
 #define LH_REQUEST_BODY_MAX (1024 * 1024)
+/* An authenticated body over its route's limit but under this is read and dropped so the
+ * client gets its 413 on a live connection; a larger one is answered before it is read
+ * (and the connection closed). */
+#define LH_REQUEST_DRAIN_MAX (16 * 1024 * 1024)
 /* JSON nesting: deep enough for job settings, shallow enough to stop stack abuse. */
 #define LH_JSON_DEPTH_MAX 64
 /* URL query string parameters per request. */
@@ -30,6 +34,8 @@
 /* Page sizes for list endpoints. */
 #define LH_PAGE_SIZE_DEFAULT 100
 #define LH_PAGE_SIZE_MAX     1000
+/* Longest page_token we decode: a few sort keys, one of them a name (LH_NAME_MAX). */
+#define LH_PAGE_TOKEN_MAX 4096
 /* Cluster events kept per page of clusters/events. */
 #define LH_EVENTS_PAGE_DEFAULT 50
 #define LH_EVENTS_PAGE_MAX     500
@@ -42,9 +48,12 @@
 #define LH_POLICY_DEFINITION_MAX (64 * 1024)
 /* Token lifetime: Databricks caps PATs at 730 days unless an admin raises it. */
 #define LH_TOKEN_LIFETIME_MAX_S (730LL * 24 * 3600)
-/* Auth cache slots: enough for every active token of a busy workspace; misses only cost a
- * SQLite lookup. */
-#define LH_IDENTITY_CACHE_SLOTS 1024
+/* Auth cache entries: enough for every active token of a busy workspace; misses only cost
+ * a SQLite lookup, a full cache evicts one entry per new token. */
+#define LH_IDENTITY_CACHE_MAX 1024
+/* Metastore reader connections (WAL lets them read beside the one writer); a few cover
+ * the HTTP threads' short lookups, each costs a SQLite page cache. */
+#define LH_META_READERS 4
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
 

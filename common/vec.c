@@ -3,6 +3,10 @@
  *
  * The string heap is a list of malloc'd chunks that only grows; lh_vec_reset keeps the
  * first chunk and frees the rest, so a vector reused batch after batch stops allocating.
+ *
+ * Constant and dictionary vectors (see vec.h) resolve a row to a slot of a flat vector
+ * (slot 0 of themselves, or an entry of the dictionary) in resolve(); every accessor and
+ * lh_vec_flatten go through it, so flat code paths stay as they were.
  */
 #include "common/vec.h"
 
@@ -157,14 +161,20 @@ void lh_vec_destroy(lh_vec_t *v)
     free(v);
 }
 
+size_t lh_vec_slot_width(const lh_vec_t *v)
+{
+    return v->kind == LH_VEC_DICT ? sizeof(uint32_t) : lh_type_width(v->type);
+}
+
 lh_err lh_vec_reserve(lh_vec_t *v, size_t capacity)
 {
+    LH_ASSERT(v->kind != LH_VEC_CONSTANT);
     if (capacity <= v->capacity)
         return LH_OK;
     size_t cap = v->capacity ? v->capacity : 16;
     while (cap < capacity)
         cap *= 2;
-    size_t w = lh_type_width(v->type);
+    size_t w = lh_vec_slot_width(v);
     void *data = realloc(v->data, cap * w);
     if (data == NULL)
         return LH_E_NOMEM;
@@ -184,6 +194,13 @@ lh_err lh_vec_reserve(lh_vec_t *v, size_t capacity)
 
 void lh_vec_reset(lh_vec_t *v)
 {
+    if (v->kind != LH_VEC_FLAT) {
+        free(v->data);
+        v->data = NULL;
+        v->capacity = 0;
+        v->kind = LH_VEC_FLAT;
+        v->dict = NULL;
+    }
     v->count = 0;
     v->sel_count = 0;
     free(v->sel);
@@ -216,7 +233,8 @@ lh_err lh_vec_set_null(lh_vec_t *v, size_t i, bool is_null)
     return LH_OK;
 }
 
-const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
+/* len bytes of v's string heap, uninitialized; NULL on allocation failure. */
+static uint8_t *heap_alloc(lh_vec_t *v, size_t len)
 {
     heap_chunk *h = v->heap;
     if (h == NULL || h->size - h->used < len) {
@@ -232,14 +250,21 @@ const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
         v->heap = h = n;
     }
     uint8_t *dst = h->bytes + h->used;
-    if (len > 0)
-        memcpy(dst, bytes, len);
     h->used += len;
+    return dst;
+}
+
+const uint8_t *lh_vec_heap_copy(lh_vec_t *v, const void *bytes, size_t len)
+{
+    uint8_t *dst = heap_alloc(v, len);
+    if (dst != NULL && len > 0)
+        memcpy(dst, bytes, len);
     return dst;
 }
 
 static lh_err grow_one(lh_vec_t *v)
 {
+    LH_ASSERT(v->kind != LH_VEC_CONSTANT);
     if (v->count < v->capacity)
         return LH_OK;
     return lh_vec_reserve(v, v->count + 1);
@@ -248,7 +273,8 @@ static lh_err grow_one(lh_vec_t *v)
 lh_err lh_vec_append_null(lh_vec_t *v)
 {
     LH_TRY(grow_one(v));
-    memset((char *)v->data + v->count * lh_type_width(v->type), 0, lh_type_width(v->type));
+    size_t w = lh_vec_slot_width(v);
+    memset((char *)v->data + v->count * w, 0, w);
     LH_TRY(lh_vec_set_null(v, v->count, true));
     v->count++;
     return LH_OK;
@@ -256,6 +282,7 @@ lh_err lh_vec_append_null(lh_vec_t *v)
 
 lh_err lh_vec_append_i64(lh_vec_t *v, int64_t x)
 {
+    LH_ASSERT(v->kind == LH_VEC_FLAT);
     LH_TRY(grow_one(v));
     size_t i = v->count;
     switch (v->type.id) {
@@ -305,6 +332,7 @@ lh_err lh_vec_append_bool(lh_vec_t *v, bool x)
 
 lh_err lh_vec_append_f64(lh_vec_t *v, double x)
 {
+    LH_ASSERT(v->kind == LH_VEC_FLAT);
     LH_TRY(grow_one(v));
     if (v->type.id == LH_TYPE_FLOAT)
         ((float *)v->data)[v->count] = (float)x;
@@ -322,6 +350,7 @@ lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x)
 {
     if (v->type.id != LH_TYPE_DECIMAL || v->type.precision <= 18)
         return lh_vec_append_i64(v, (int64_t)x);
+    LH_ASSERT(v->kind == LH_VEC_FLAT);
     LH_TRY(grow_one(v));
     ((lh_i128 *)v->data)[v->count] = x;
     if (v->validity != NULL)
@@ -333,6 +362,7 @@ lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x)
 lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len)
 {
     LH_ASSERT(v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY);
+    LH_ASSERT(v->kind == LH_VEC_FLAT);
     if (len > UINT32_MAX)
         return LH_E_TOO_LARGE;
     LH_TRY(grow_one(v));
@@ -346,7 +376,7 @@ lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len)
     return LH_OK;
 }
 
-int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i)
+static int64_t flat_get_i64(const lh_vec_t *v, size_t i)
 {
     switch (v->type.id) {
     case LH_TYPE_BOOLEAN:
@@ -375,13 +405,321 @@ int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i)
     }
 }
 
-double lh_vec_get_f64(const lh_vec_t *v, size_t i)
+static double flat_get_f64(const lh_vec_t *v, size_t i)
 {
     if (v->type.id == LH_TYPE_FLOAT)
         return ((const float *)v->data)[i];
     if (v->type.id == LH_TYPE_DOUBLE)
         return ((const double *)v->data)[i];
-    return (double)lh_vec_get_i64(v, i);
+    return (double)flat_get_i64(v, i);
+}
+
+/* ---- kinds: resolve a row to a slot of a flat vector ------------------------------------ */
+
+static bool flat_valid(const lh_vec_t *v, size_t i)
+{
+    return v->validity == NULL || ((v->validity[i >> 6] >> (i & 63)) & 1u);
+}
+
+/* The flat vector and slot holding row i, or NULL for a null row of a non-flat vector. */
+static const lh_vec_t *resolve(const lh_vec_t *v, size_t i, size_t *slot)
+{
+    switch (v->kind) {
+    case LH_VEC_FLAT:
+        *slot = i;
+        return v;
+    case LH_VEC_CONSTANT:
+        *slot = 0;
+        return flat_valid(v, 0) ? v : NULL;
+    case LH_VEC_DICT:
+        if (!flat_valid(v, i))
+            return NULL;
+        *slot = ((const uint32_t *)v->data)[i];
+        LH_ASSERT(*slot < v->dict->count);
+        return v->dict;
+    }
+    LH_ASSERT(!"bad vector kind");
+    return NULL;
+}
+
+bool lh_vec_is_valid_kind(const lh_vec_t *v, size_t i)
+{
+    size_t slot;
+    const lh_vec_t *f = resolve(v, i, &slot);
+    return f != NULL && flat_valid(f, slot);
+}
+
+int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i)
+{
+    size_t slot;
+    const lh_vec_t *f = resolve(v, i, &slot);
+    return f ? flat_get_i64(f, slot) : 0;
+}
+
+double lh_vec_get_f64(const lh_vec_t *v, size_t i)
+{
+    size_t slot;
+    const lh_vec_t *f = resolve(v, i, &slot);
+    return f ? flat_get_f64(f, slot) : 0.0;
+}
+
+lh_i128 lh_vec_get_i128(const lh_vec_t *v, size_t i)
+{
+    size_t slot;
+    const lh_vec_t *f = resolve(v, i, &slot);
+    if (f == NULL)
+        return 0;
+    if (f->type.id == LH_TYPE_DECIMAL && f->type.precision > 18)
+        return ((const lh_i128 *)f->data)[slot];
+    return flat_get_i64(f, slot);
+}
+
+lh_sv_t lh_vec_get_str(const lh_vec_t *v, size_t i)
+{
+    LH_ASSERT(v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY);
+    size_t slot;
+    const lh_vec_t *f = resolve(v, i, &slot);
+    return f ? ((const lh_sv_t *)f->data)[slot] : (lh_sv_t){NULL, 0};
+}
+
+void lh_vec_get_value(const lh_vec_t *v, size_t i, lh_value_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->type = v->type;
+    out->is_null = !lh_vec_is_valid(v, i);
+    if (out->is_null)
+        return;
+    switch (v->type.id) {
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
+        out->v.f64 = lh_vec_get_f64(v, i);
+        break;
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
+        out->v.str = lh_vec_get_str(v, i);
+        break;
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18) {
+            out->v.i128 = lh_vec_get_i128(v, i);
+            break;
+        }
+        /* fall through */
+    default:
+        out->v.i64 = lh_vec_get_i64(v, i);
+    }
+}
+
+/* Store a non-null value in slot i of flat-layout data (strings copied into v's heap). */
+static lh_err put_value(lh_vec_t *v, size_t i, const lh_value_t *x)
+{
+    void *slot = (char *)v->data + i * lh_type_width(v->type);
+    switch (v->type.id) {
+    case LH_TYPE_FLOAT:
+        *(float *)slot = (float)x->v.f64;
+        return LH_OK;
+    case LH_TYPE_DOUBLE:
+        *(double *)slot = x->v.f64;
+        return LH_OK;
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: {
+        const uint8_t *p = lh_vec_heap_copy(v, x->v.str.ptr, x->v.str.len);
+        if (p == NULL)
+            return LH_E_NOMEM;
+        *(lh_sv_t *)slot = (lh_sv_t){p, x->v.str.len};
+        return LH_OK;
+    }
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18) {
+            *(lh_i128 *)slot = x->v.i128;
+            return LH_OK;
+        }
+        /* fall through */
+    default: {
+        size_t count = v->count;
+        v->count = i; /* reuse the typed store of append_i64 */
+        lh_err e = lh_vec_append_i64(v, x->v.i64);
+        v->count = count;
+        return e;
+    }
+    }
+}
+
+lh_err lh_vec_set_constant(lh_vec_t *v, const lh_value_t *value, size_t count)
+{
+    lh_vec_reset(v);
+    LH_TRY(lh_vec_reserve(v, 1));
+    bool is_null = value == NULL || value->is_null;
+    if (is_null) {
+        memset(v->data, 0, lh_type_width(v->type));
+        LH_TRY(lh_vec_set_null(v, 0, true));
+    } else {
+        LH_ASSERT(lh_type_equal(value->type, v->type));
+        LH_TRY(put_value(v, 0, value));
+    }
+    v->kind = LH_VEC_CONSTANT;
+    v->count = count;
+    return LH_OK;
+}
+
+lh_vec_t *lh_vec_create_constant(lh_type_t type, const lh_value_t *value, size_t count)
+{
+    lh_vec_t *v = lh_vec_create(type, 0);
+    if (v != NULL && lh_vec_set_constant(v, value, count) != LH_OK) {
+        lh_vec_destroy(v);
+        return NULL;
+    }
+    return v;
+}
+
+lh_err lh_vec_set_dict(lh_vec_t *v, const lh_vec_t *dict)
+{
+    LH_ASSERT(dict->kind == LH_VEC_FLAT && lh_type_equal(dict->type, v->type));
+    lh_vec_reset(v);
+    free(v->data); /* flat slots have another width */
+    v->data = NULL;
+    v->capacity = 0;
+    v->kind = LH_VEC_DICT;
+    v->dict = dict;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_index(lh_vec_t *v, uint32_t index)
+{
+    LH_ASSERT(v->kind == LH_VEC_DICT && index < v->dict->count);
+    LH_TRY(grow_one(v));
+    ((uint32_t *)v->data)[v->count] = index;
+    if (v->validity != NULL)
+        LH_TRY(lh_vec_set_null(v, v->count, false));
+    v->count++;
+    return LH_OK;
+}
+
+/* Copy row i of src (any kind) into slot j of dst (flat; room reserved), strings into
+ * dst's heap. */
+static lh_err copy_row(lh_vec_t *dst, size_t j, const lh_vec_t *src, size_t i)
+{
+    size_t slot;
+    const lh_vec_t *f = resolve(src, i, &slot);
+    if (f == NULL || !flat_valid(f, slot)) {
+        memset((char *)dst->data + j * lh_type_width(dst->type), 0, lh_type_width(dst->type));
+        return lh_vec_set_null(dst, j, true);
+    }
+    size_t w = lh_type_width(dst->type);
+    if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY) {
+        lh_sv_t sv = ((const lh_sv_t *)f->data)[slot];
+        const uint8_t *p = sv.len ? lh_vec_heap_copy(dst, sv.ptr, sv.len) : sv.ptr;
+        if (sv.len && p == NULL)
+            return LH_E_NOMEM;
+        ((lh_sv_t *)dst->data)[j] = (lh_sv_t){p, sv.len};
+    } else {
+        memcpy((char *)dst->data + j * w, (const char *)f->data + slot * w, w);
+    }
+    return dst->validity != NULL ? lh_vec_set_null(dst, j, false) : LH_OK;
+}
+
+lh_err lh_vec_flatten(lh_vec_t *v)
+{
+    if (v->kind == LH_VEC_FLAT)
+        return LH_OK;
+    lh_vec_t tmp = {.type = v->type};
+    lh_err e = lh_vec_append_range(&tmp, v, 0, v->count);
+    if (e != LH_OK) {
+        free(tmp.data);
+        free(tmp.validity);
+        heap_free(tmp.heap);
+        return e;
+    }
+    /* Keep v's heap (a constant string lives there) and selection; take tmp's slots. */
+    free(v->data);
+    free(v->validity);
+    v->data = tmp.data;
+    v->validity = tmp.validity;
+    v->capacity = tmp.capacity;
+    v->kind = LH_VEC_FLAT;
+    v->dict = NULL;
+    if (tmp.heap != NULL) {
+        heap_chunk *last = tmp.heap;
+        while (last->next != NULL)
+            last = last->next;
+        last->next = v->heap;
+        v->heap = tmp.heap;
+    }
+    return LH_OK;
+}
+
+/* Row validity bits of src [from, from+n) onto dst [at, at+n) (room reserved). */
+static lh_err copy_validity(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t from, size_t n)
+{
+    if (src->validity == NULL && dst->validity == NULL)
+        return LH_OK;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = at + k;
+        if (!flat_valid(src, from + k)) {
+            if (dst->validity == NULL)
+                LH_TRY(lh_vec_set_null(dst, i, true));
+            else
+                dst->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
+        } else if (dst->validity != NULL) {
+            dst->validity[i >> 6] |= (uint64_t)1 << (i & 63);
+        }
+    }
+    return LH_OK;
+}
+
+/* Flat strings src [from, from+n) onto dst [at, ...): the bytes in one heap block. */
+static lh_err copy_strings(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t from, size_t n)
+{
+    const lh_sv_t *s = (const lh_sv_t *)src->data + from;
+    lh_sv_t *d = (lh_sv_t *)dst->data + at;
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += s[k].len;
+    uint8_t *p = total > 0 ? heap_alloc(dst, total) : NULL;
+    if (total > 0 && p == NULL)
+        return LH_E_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k].len > 0)
+            memcpy(p, s[k].ptr, s[k].len);
+        d[k] = (lh_sv_t){s[k].len > 0 ? p : NULL, s[k].len};
+        p += s[k].len;
+    }
+    return LH_OK;
+}
+
+static lh_err append_indexes(lh_vec_t *dst, const lh_vec_t *src, size_t from, size_t n)
+{
+    LH_ASSERT(src->kind == LH_VEC_DICT && src->dict == dst->dict);
+    LH_TRY(lh_vec_reserve(dst, dst->count + n));
+    memcpy((uint32_t *)dst->data + dst->count, (const uint32_t *)src->data + from,
+           n * sizeof(uint32_t));
+    LH_TRY(copy_validity(dst, dst->count, src, from, n));
+    dst->count += n;
+    return LH_OK;
+}
+
+lh_err lh_vec_append_range(lh_vec_t *dst, const lh_vec_t *src, size_t from, size_t n)
+{
+    LH_ASSERT(from <= src->count && n <= src->count - from);
+    LH_ASSERT(lh_type_equal(dst->type, src->type));
+    if (dst->kind == LH_VEC_DICT)
+        return append_indexes(dst, src, from, n);
+    LH_ASSERT(dst->kind == LH_VEC_FLAT);
+    LH_TRY(lh_vec_reserve(dst, dst->count + n));
+    bool bytes = src->type.id == LH_TYPE_STRING || src->type.id == LH_TYPE_BINARY;
+    if (src->kind == LH_VEC_FLAT) {
+        size_t w = lh_type_width(src->type);
+        if (bytes)
+            LH_TRY(copy_strings(dst, dst->count, src, from, n));
+        else
+            memcpy((char *)dst->data + dst->count * w, (const char *)src->data + from * w, n * w);
+        LH_TRY(copy_validity(dst, dst->count, src, from, n));
+        dst->count += n;
+        return LH_OK;
+    }
+    for (size_t k = 0; k < n; k++)
+        LH_TRY(copy_row(dst, dst->count + k, src, from + k));
+    dst->count += n;
+    return LH_OK;
 }
 
 lh_schema_t *lh_schema_create(int field_count)

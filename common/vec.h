@@ -8,6 +8,18 @@
  *   - validity: a bitmap, bit i set = row i valid. NULL means every row is valid;
  *   - sel:      optional selection vector (row indices), so a filter copies nothing.
  *
+ * Kinds (the `kind` field; a zeroed vector is flat):
+ *   - FLAT:     data holds count values as above;
+ *   - CONSTANT: data holds one value (slot 0, validity bit 0) that every one of the count
+ *               rows has, e.g. a partition value. Reserve and the append helpers refuse it;
+ *   - DICT:     data holds count uint32 indexes into `dict`, a flat vector of the same type
+ *               that the producer keeps alive longer than this one (a Parquet dictionary
+ *               page, held by its cursor). validity marks null rows; dictionary entries
+ *               may be null too. Only lh_vec_append_index/_null append to it.
+ * validity and sel index rows the same way whatever the kind. The lh_vec_get_* accessors,
+ * lh_vec_is_valid and lh_vec_get_value work on every kind; code that reads data directly
+ * handles flat vectors only and calls lh_vec_flatten first.
+ *
  * Physical layout by type:
  *   BOOLEAN uint8_t (0/1)   BYTE int8_t   SHORT int16_t   INT int32_t   LONG int64_t
  *   FLOAT float   DOUBLE double   DATE int32_t (days since 1970-01-01)
@@ -60,16 +72,24 @@ typedef struct lh_sv {
     uint32_t len;
 } lh_sv_t;
 
+typedef enum lh_vec_kind {
+    LH_VEC_FLAT = 0,
+    LH_VEC_CONSTANT,
+    LH_VEC_DICT,
+} lh_vec_kind;
+
 typedef struct lh_vec {
     lh_type_t type;
     size_t count;       /* values present */
-    size_t capacity;    /* values allocated in data */
-    void *data;         /* capacity * lh_type_width(type) bytes */
+    size_t capacity;    /* slots allocated in data (values; uint32 indexes for DICT) */
+    void *data;         /* capacity * lh_vec_slot_width(v) bytes */
     uint64_t *validity; /* NULL = all valid; else ceil(capacity/64) words */
     uint32_t *sel;      /* optional selection (indices into data), sel_count entries */
     size_t sel_count;
     /* string heap: chunks of bytes owned by the vector */
     struct lh_vec_heap *heap;
+    lh_vec_kind kind;          /* FLAT unless set by lh_vec_set_constant / lh_vec_set_dict */
+    const struct lh_vec *dict; /* DICT only: the flat dictionary (borrowed, outlives v) */
 } lh_vec_t;
 
 /* Bytes per value in data for a type (DECIMAL depends on precision). */
@@ -85,11 +105,20 @@ lh_vec_t *lh_vec_create(lh_type_t type, size_t capacity);
 void lh_vec_destroy(lh_vec_t *v);
 /* Grow to at least capacity values (keeps contents). */
 lh_err lh_vec_reserve(lh_vec_t *v, size_t capacity);
-/* Drop all values (keeps allocations); count = 0, all valid, no selection. */
+/* Drop all values; count = 0, all valid, no selection, flat again. A flat vector keeps
+ * its allocations; a constant or dictionary one gives its data buffer back. */
 void lh_vec_reset(lh_vec_t *v);
+/* Bytes per slot of data: lh_type_width(type), or 4 for a DICT vector's indexes. */
+size_t lh_vec_slot_width(const lh_vec_t *v);
 
+/* Validity of row i of a constant or dictionary vector (see lh_vec_is_valid). */
+bool lh_vec_is_valid_kind(const lh_vec_t *v, size_t i);
+
+/* Whether row i (a physical index, below count) is not null, for any kind. */
 static inline bool lh_vec_is_valid(const lh_vec_t *v, size_t i)
 {
+    if (v->kind != LH_VEC_FLAT)
+        return lh_vec_is_valid_kind(v, i);
     return v->validity == NULL || ((v->validity[i >> 6] >> (i & 63)) & 1u);
 }
 /* Mark row i null or valid (allocates the bitmap on first null). */
@@ -105,9 +134,34 @@ lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len); /* copies 
 lh_err lh_vec_append_bool(lh_vec_t *v, bool x);
 lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x); /* DECIMAL > 18 */
 
-/* Read any integer-like value (BOOLEAN..LONG, DATE, TIMESTAMP*, DECIMAL<=18) as int64. */
+/* Accessors for row i of a vector of any kind (a null row reads as 0 / empty).
+ * get_i64: any integer-like value (BOOLEAN..LONG, DATE, TIMESTAMP*, DECIMAL<=18);
+ * get_f64: FLOAT/DOUBLE (others converted); get_i128: DECIMAL (any precision);
+ * get_str: STRING/BINARY, pointing at memory the vector (or its dictionary) owns. */
 int64_t lh_vec_get_i64(const lh_vec_t *v, size_t i);
 double lh_vec_get_f64(const lh_vec_t *v, size_t i);
+lh_i128 lh_vec_get_i128(const lh_vec_t *v, size_t i);
+lh_sv_t lh_vec_get_str(const lh_vec_t *v, size_t i);
+
+/* ---- constant and dictionary kinds --------------------------------------------------- */
+
+struct lh_value;
+/* Make v (whatever it held) a constant vector of count rows, all equal to value, or all
+ * null when value is NULL or value->is_null. value->type must equal v->type; strings are
+ * copied into v's heap. LH_E_NOMEM. */
+lh_err lh_vec_set_constant(lh_vec_t *v, const struct lh_value *value, size_t count);
+/* lh_vec_create + lh_vec_set_constant; NULL on allocation failure. */
+lh_vec_t *lh_vec_create_constant(lh_type_t type, const struct lh_value *value, size_t count);
+/* Make v an empty dictionary vector over dict (flat, same type, must outlive v). */
+lh_err lh_vec_set_dict(lh_vec_t *v, const lh_vec_t *dict);
+/* Append a row holding dictionary entry index (< dict->count). DICT vectors only. */
+lh_err lh_vec_append_index(lh_vec_t *v, uint32_t index);
+/* Materialize v as a flat vector in place: the same rows, validity and selection; strings
+ * of a dictionary are copied into v's heap (v no longer needs the dictionary). */
+lh_err lh_vec_flatten(lh_vec_t *v);
+/* Append rows [from, from+n) of src to dst, copying strings into dst's heap. dst is flat
+ * (src of any kind), or both are DICT over the same dictionary (indexes copied). */
+lh_err lh_vec_append_range(lh_vec_t *dst, const lh_vec_t *src, size_t from, size_t n);
 
 /* A single typed value (a literal, a statistic, a partition value). Strings point at
  * memory owned by whoever produced the value. */
@@ -124,6 +178,8 @@ typedef struct lh_value {
 
 /* Compare two non-null values of the same type: <0, 0, >0 (strings bytewise unsigned). */
 int lh_value_compare(const lh_value_t *a, const lh_value_t *b);
+/* Row i of v (any kind) as a value; strings point into v's (or its dictionary's) memory. */
+void lh_vec_get_value(const lh_vec_t *v, size_t i, lh_value_t *out);
 
 /* A named column in a flat schema. */
 typedef struct lh_field {

@@ -53,6 +53,8 @@ typedef struct conn_state {
     int status;
     int counted;
     int has_err;   /* err holds an error to answer; the body is dropped */
+    int drain;     /* an authenticated request over its limit: drop the body, answer at the
+                      end (the client sees the 413 instead of a reset) */
     int answered;  /* the answer is ready before the body (a stream handler said no) */
     int streaming; /* the body goes to req.sink */
     int sink_done; /* finish or abort ran */
@@ -401,12 +403,16 @@ static void on_headers(conn_state *cs)
     }
     uint64_t length = 0;
     announces_body(cs, &length);
+    /* from here the caller is known: an answer ready before the body still reads (and
+     * drops) a moderate body, so the client sees the answer rather than a reset */
+    cs->drain = length > 0 && length <= LH_REQUEST_DRAIN_MAX;
     if (!(req->route->flags & LH_ROUTE_STREAM)) {
         cs->body_max = req->route->body_max ? req->route->body_max : LH_REQUEST_BODY_MAX;
-        if (length > cs->body_max)
+        if (length > cs->body_max) {
             lh_err_set(&cs->err, LH_E_TOO_LARGE, __FILE__, __LINE__,
-                       "Request body larger than %llu bytes", (unsigned long long)cs->body_max),
-                cs->has_err = 1;
+                       "Request body larger than %llu bytes", (unsigned long long)cs->body_max);
+            cs->has_err = 1;
+        }
         return;
     }
     cs->body_max = req->route->body_max ? req->route->body_max : UINT64_MAX;
@@ -518,7 +524,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = cs;
         on_headers(cs);
         uint64_t length;
-        if ((cs->has_err || cs->answered) && announces_body(cs, &length)) {
+        if ((cs->has_err || cs->answered) && !cs->drain && announces_body(cs, &length)) {
             if (cs->has_err) /* answer now: the body is never read */
                 lh_server_render_error(&cs->req, &cs->err);
             return respond(cs);

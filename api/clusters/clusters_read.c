@@ -3,14 +3,16 @@
  * next_page, the whole next request body, omitted on the last page), spark-versions,
  * list-node-types, list-zones.
  *
- * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first.
- * Without page_size every cluster comes back in `clusters` (the 2.0 shape); with it,
- * page_token is an opaque offset and next_page_token/prev_page_token appear as needed.
+ * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first
+ * (created_at DESC, cluster_id ASC). Without page_size every cluster comes back in
+ * `clusters` (the 2.0 shape); with it, api/page's keyset tokens page the list and
+ * next_page_token/prev_page_token appear as needed.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/page.h"
 #include "common/json.h"
 #include "common/limits.h"
 
@@ -65,12 +67,28 @@ static bool matches(const list_filter *f, const cl_cluster *cl)
     return f->policy_id == NULL || (p != NULL && strcmp(p, f->policy_id) == 0);
 }
 
+static const lh_page_spec LIST_PAGE = {
+    .list_id = LH_PAGE_LIST_CLUSTERS,
+    .keys = "Is", /* created_at DESC, cluster_id ASC */
+    .size_param = "page_size",
+    .size_default = 0, /* no page_size: every cluster (2.0) */
+    .size_max = LH_PAGE_SIZE_MAX,
+    .flags = LH_PAGE_ZERO_INVALID,
+    .style = LH_PAGE_STYLE_NEXT_PREV,
+};
+
+static void keys_of(const cl_cluster *cl, lh_page_key k[LH_PAGE_KEYS_MAX])
+{
+    k[0] = (lh_page_key){.i = cl->created_at};
+    k[1] = (lh_page_key){.s = cl->id};
+}
+
 static int newest_first(const void *a, const void *b)
 {
-    const cl_cluster *x = *(cl_cluster *const *)a, *y = *(cl_cluster *const *)b;
-    if (x->created_at != y->created_at)
-        return x->created_at > y->created_at ? -1 : 1;
-    return strcmp(x->id, y->id);
+    lh_page_key ka[LH_PAGE_KEYS_MAX], kb[LH_PAGE_KEYS_MAX];
+    keys_of(*(cl_cluster *const *)a, ka);
+    keys_of(*(cl_cluster *const *)b, kb);
+    return lh_page_compare(&LIST_PAGE, ka, kb);
 }
 
 /* Matching clusters, sorted (lock held). Caller frees the array. */
@@ -89,48 +107,37 @@ static cl_cluster **collect(lh_clusters_t *c, const list_filter *f, int *n)
     return all;
 }
 
-static lh_err parse_page(const json_t *params, int64_t *size, int64_t *offset, lh_errbuf *eb)
+/* Render the page's clusters into arr (read lock held). */
+static void fill_page(lh_clusters_t *c, cl_cluster **all, int n, lh_page_t *p, json_t *arr)
 {
-    LH_TRY(lh_json_get_int_range(params, "page_size", LH_OPTIONAL, 1, LH_PAGE_SIZE_MAX, size, eb));
-    const char *tok = NULL;
-    LH_TRY(lh_json_get_str(params, "page_token", LH_OPTIONAL, &tok, eb));
-    if (tok == NULL || *tok == '\0')
-        return LH_OK;
-    char *end = NULL;
-    long long v = strtoll(tok, &end, 10);
-    LH_FAIL_IF(*end != '\0' || v < 0, LH_E_INVALID, eb, "Invalid page_token '%s'", tok);
-    *offset = v;
-    return LH_OK;
-}
-
-static void set_token(json_t *out, const char *key, int64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lld", (long long)v);
-    json_object_set_new(out, key, json_string(buf));
+    for (int i = 0; i < n; i++) {
+        const cl_cluster *cl = all[p->backward ? n - 1 - i : i];
+        lh_page_key k[LH_PAGE_KEYS_MAX];
+        keys_of(cl, k);
+        if (!lh_page_in_range(p, k))
+            continue;
+        if (!lh_page_take(p, k))
+            break;
+        lh_page_add(p, arr, cl_render_cluster(c, cl));
+    }
 }
 
 lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     list_filter f = {0};
-    int64_t size = 0, offset = 0;
+    lh_page_t page;
     LH_TRY(parse_filter(req->params, &f, eb));
-    LH_TRY(parse_page(req->params, &size, &offset, eb));
+    LH_TRY(lh_page_parse(&LIST_PAGE, req->params, req->arena, &page, eb));
     json_t *arr = json_array(), *out = json_object();
     pthread_rwlock_rdlock(&c->lock);
     int n = 0;
     cl_cluster **all = collect(c, &f, &n);
-    int64_t end = size > 0 && offset + size < n ? offset + size : n;
-    for (int64_t i = offset; i < end; i++)
-        json_array_append_new(arr, cl_render_cluster(c, all[i]));
+    fill_page(c, all, n, &page, arr);
     pthread_rwlock_unlock(&c->lock);
     free(all);
     json_object_set_new(out, "clusters", arr);
-    if (size > 0 && end < n)
-        set_token(out, "next_page_token", end);
-    if (size > 0 && offset > 0)
-        set_token(out, "prev_page_token", offset > size ? offset - size : 0);
+    lh_page_finish(&page, out);
     req->out = out;
     return LH_OK;
 }

@@ -3,9 +3,11 @@
  *
  * Authenticate (every /api/ request):
  *   1. hash the presented token (SHA-256 hex);
- *   2. cache hit (slot = first hash bytes mod CACHE_SLOTS, hash compared) -> principal;
+ *   2. cache hit (a common/hashmap keyed by the hash) -> principal;
  *   3. miss -> one SQLite read joining tokens, users and admins membership; the answer is
- *      cached only if the generation did not move meanwhile (no stale re-insert);
+ *      cached only if the generation did not move meanwhile (no stale re-insert). The
+ *      cache holds at most LH_IDENTITY_CACHE_MAX entries: a new one beyond that evicts
+ *      the entry a rotating cursor reaches (a clock hand over the table, no per-hit cost);
  *   4. expiry is checked on every call, hit or miss.
  *
  * Bootstrap: the admin user, the admins group and the token in effect (env, file, or a new
@@ -26,10 +28,29 @@ static const char *const ALL_ENTITLEMENTS =
     "[\"workspace-access\",\"databricks-sql-access\",\"allow-cluster-create\","
     "\"allow-instance-pool-create\"]";
 
+static void free_key(void *k)
+{
+    free(k);
+}
+
+static void free_entry(void *v)
+{
+    lh_auth_slot *s = v;
+    free(s->user_name);
+    free(s);
+}
+
+static const lh_hashmap_type AUTH_CACHE = {lh_hash_str, lh_equal_str, free_key, free_entry};
+
 lh_err lh_identity_create(lh_ctx_t *ctx, lh_identity_t **out, lh_errbuf *eb)
 {
     lh_identity_t *id = calloc(1, sizeof *id);
     LH_FAIL_IF(id == NULL, LH_E_NOMEM, eb, "out of memory");
+    id->cache = lh_hashmap_create(&AUTH_CACHE, 64);
+    if (id->cache == NULL) {
+        free(id);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     id->ctx = ctx;
     id->meta = ctx->meta;
     pthread_mutex_init(&id->lock, NULL);
@@ -37,19 +58,11 @@ lh_err lh_identity_create(lh_ctx_t *ctx, lh_identity_t **out, lh_errbuf *eb)
     return LH_OK;
 }
 
-static void clear_slots(lh_identity_t *id)
-{
-    for (int i = 0; i < LH_IDENTITY_CACHE_SLOTS; i++) {
-        free(id->slots[i].user_name);
-        memset(&id->slots[i], 0, sizeof id->slots[i]);
-    }
-}
-
 void lh_identity_destroy(lh_identity_t *id)
 {
     if (id == NULL)
         return;
-    clear_slots(id);
+    lh_hashmap_destroy(id->cache);
     pthread_mutex_destroy(&id->lock);
     free(id);
 }
@@ -82,8 +95,17 @@ void lh_identity_invalidate(lh_identity_t *id)
 {
     pthread_mutex_lock(&id->lock);
     id->generation++;
-    clear_slots(id);
+    lh_hashmap_clear(id->cache);
+    id->evict_at = 0;
     pthread_mutex_unlock(&id->lock);
+}
+
+size_t lh_identity_cache_count(lh_identity_t *id)
+{
+    pthread_mutex_lock(&id->lock);
+    size_t n = lh_hashmap_count(id->cache);
+    pthread_mutex_unlock(&id->lock);
+    return n;
 }
 
 /* ---- helpers shared by the area ---- */
@@ -344,47 +366,58 @@ static lh_err auth_lookup(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return LH_OK;
 }
 
-static size_t slot_of(const char *hash)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 6; i++)
-        v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
-    return v % LH_IDENTITY_CACHE_SLOTS;
-}
-
 static bool cache_get(lh_identity_t *id, const char *hash, lh_arena_t *arena, lh_auth_slot *out,
                       uint64_t *generation)
 {
-    bool hit = false;
     pthread_mutex_lock(&id->lock);
-    const lh_auth_slot *s = &id->slots[slot_of(hash)];
-    if (strcmp(s->hash, hash) == 0) {
+    const lh_auth_slot *s = lh_hashmap_get(id->cache, hash);
+    if (s != NULL) {
         *out = *s;
         out->user_name = lh_arena_strdup(arena, s->user_name);
-        hit = true;
     }
     *generation = id->generation;
     pthread_mutex_unlock(&id->lock);
-    return hit;
+    return s != NULL;
+}
+
+/* Make room for one entry (lock held): the cursor's next entry goes, wrapping around. */
+static void evict_one(lh_identity_t *id)
+{
+    void *key = NULL;
+    if (!lh_hashmap_next(id->cache, &id->evict_at, &key, NULL)) {
+        id->evict_at = 0;
+        if (!lh_hashmap_next(id->cache, &id->evict_at, &key, NULL))
+            return;
+    }
+    lh_hashmap_remove(id->cache, key);
 }
 
 static void cache_put(lh_identity_t *id, const char *hash, const lh_auth_slot *v,
                       uint64_t generation)
 {
-    char *name = strdup(v->user_name);
-    if (name == NULL)
+    lh_auth_slot *e = malloc(sizeof *e);
+    char *key = strdup(hash), *name = strdup(v->user_name);
+    if (e == NULL || key == NULL || name == NULL) { /* the cache is an optimisation */
+        free(e);
+        free(key);
+        free(name);
         return;
+    }
+    *e = *v;
+    e->user_name = name;
     pthread_mutex_lock(&id->lock);
+    bool stored = false;
     if (id->generation == generation) {
-        lh_auth_slot *s = &id->slots[slot_of(hash)];
-        free(s->user_name);
-        *s = *v;
-        memcpy(s->hash, hash, 65);
-        s->user_name = name;
-        name = NULL;
+        if (lh_hashmap_count(id->cache) >= LH_IDENTITY_CACHE_MAX &&
+            !lh_hashmap_find(id->cache, key, NULL))
+            evict_one(id);
+        stored = lh_hashmap_put(id->cache, key, e, NULL) == LH_OK;
     }
     pthread_mutex_unlock(&id->lock);
-    free(name);
+    if (!stored) {
+        free_entry(e);
+        free(key);
+    }
 }
 
 lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t *arena,

@@ -22,6 +22,7 @@
 #include <pthread.h>
 
 #include "api/identity/identity.h"
+#include "common/hashmap.h"
 #include "common/limits.h"
 #include "storage/meta/meta.h"
 
@@ -33,9 +34,8 @@
 #define LH_ADMIN_USER      "admin"
 
 typedef struct lh_auth_slot {
-    char hash[65]; /* "" = empty */
     int64_t user_id;
-    char *user_name; /* malloc'ed, owned by the slot */
+    char *user_name; /* cached entries: malloc'ed, owned by the entry */
     bool is_admin;
     int64_t expiry_ms; /* -1 = never */
 } lh_auth_slot;
@@ -43,13 +43,16 @@ typedef struct lh_auth_slot {
 struct lh_identity {
     lh_ctx_t *ctx;
     lh_meta_t *meta;
-    pthread_mutex_t lock; /* guards generation and slots; taken alone, never with meta's */
+    pthread_mutex_t lock; /* guards generation, cache, evict_at; taken alone, never with meta's */
     uint64_t generation;
-    lh_auth_slot slots[LH_IDENTITY_CACHE_SLOTS];
+    lh_hashmap_t *cache; /* token hash (hex, owned) -> lh_auth_slot * (owned) */
+    size_t evict_at;     /* iteration cursor: where the next eviction looks */
 };
 
 /* Clear the auth cache (after token delete, user change/delete, group change). */
 void lh_identity_invalidate(lh_identity_t *id);
+/* Entries in the auth cache (for tests; at most LH_IDENTITY_CACHE_MAX). */
+size_t lh_identity_cache_count(lh_identity_t *id);
 
 /* A fresh token "dapi"+32 hex into out (>= LH_TOKEN_CHARS + 1). */
 void lh_token_generate(char *out);

@@ -62,8 +62,8 @@ typedef struct lh_func_exec {
 typedef enum { LH_FUNC_SCALAR, LH_FUNC_AGGREGATE, LH_FUNC_WINDOW } lh_func_kind;
 
 typedef struct lh_func {
-    const char *name;  /* lower case; operators have names too: "+" is "add" */
-    lh_func_kind kind; /* this header's registry holds LH_FUNC_SCALAR rows */
+    const char *name;       /* lower case; operators have names too: "+" is "add" */
+    lh_func_kind kind;      /* this header's registry holds LH_FUNC_SCALAR rows */
     int min_args, max_args; /* max_args -1 = variadic */
     lh_err (*bind)(lh_func_bind_t *b, lh_errbuf *eb);
     lh_err (*exec)(const lh_func_exec_t *x, lh_errbuf *eb);

@@ -16,60 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hashmap.h"
 #include "storage/delta/delta_internal.h"
 
-/* ---- a string set (open addressing, borrowed keys) ---------------------------------------- */
-
-typedef struct strset {
-    size_t cap, count;
-    const char **slots;
-} strset_t;
-
-static uint64_t hash_str(const char *s)
+/* Sets of borrowed strings: common/hashmap with NULL values, created on first use. */
+static lh_err set_add(lh_hashmap_t **set, const char *key, bool *fresh)
 {
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
-static lh_err strset_grow(strset_t *s)
-{
-    size_t cap = s->cap ? s->cap * 2 : 256;
-    const char **slots = calloc(cap, sizeof *slots);
-    if (slots == NULL)
+    if (*set == NULL && (*set = lh_hashmap_create(&LH_HASHMAP_STR, 256)) == NULL)
         return LH_E_NOMEM;
-    for (size_t i = 0; i < s->cap; i++) {
-        if (s->slots[i] == NULL)
-            continue;
-        size_t j = hash_str(s->slots[i]) & (cap - 1);
-        while (slots[j])
-            j = (j + 1) & (cap - 1);
-        slots[j] = s->slots[i];
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->cap = cap;
-    return LH_OK;
-}
-
-/* Insert key; *fresh tells whether it was new. */
-static lh_err strset_add(strset_t *s, const char *key, bool *fresh)
-{
-    if ((s->count + 1) * 2 > s->cap)
-        LH_TRY(strset_grow(s));
-    size_t j = hash_str(key) & (s->cap - 1);
-    while (s->slots[j]) {
-        if (strcmp(s->slots[j], key) == 0) {
-            *fresh = false;
-            return LH_OK;
-        }
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->slots[j] = key;
-    s->count++;
-    *fresh = true;
-    return LH_OK;
+    return lh_hashmap_put_new(*set, (void *)key, NULL, fresh, NULL);
 }
 
 /* ---- replay state ------------------------------------------------------------------------- */
@@ -77,7 +32,7 @@ static lh_err strset_add(strset_t *s, const char *key, bool *fresh)
 typedef struct replay {
     lh_delta_snapshot_t *s;
     bool has_protocol, has_metadata;
-    strset_t paths, apps, domains;
+    lh_hashmap_t *paths, *apps, *domains; /* seen keys (borrowed strings) */
     size_t files_cap, tomb_cap, apps_cap, domains_cap;
     lh_delta_actions_t keep; /* actions whose strings the sets borrow (domain tombstones) */
 } replay_t;
@@ -100,7 +55,7 @@ static lh_err apply_file(replay_t *r, lh_delta_action_t *a)
     lh_delta_snapshot_t *s = r->s;
     bool is_add = a->kind == LH_DELTA_ADD;
     bool fresh;
-    LH_TRY(strset_add(&r->paths, is_add ? a->u.add.path : a->u.remove.path, &fresh));
+    LH_TRY(set_add(&r->paths, is_add ? a->u.add.path : a->u.remove.path, &fresh));
     if (!fresh)
         return LH_OK;
     if (is_add)
@@ -114,7 +69,7 @@ static lh_err apply_file(replay_t *r, lh_delta_action_t *a)
 static lh_err apply_app(replay_t *r, lh_delta_action_t *a)
 {
     bool fresh;
-    LH_TRY(strset_add(&r->apps, a->u.txn.app_id, &fresh));
+    LH_TRY(set_add(&r->apps, a->u.txn.app_id, &fresh));
     if (fresh) {
         PUSH(r->s->apps, r->s->app_count, r->apps_cap, a->u.txn);
         memset(&a->u, 0, sizeof a->u);
@@ -125,7 +80,7 @@ static lh_err apply_app(replay_t *r, lh_delta_action_t *a)
 static lh_err apply_domain(replay_t *r, lh_delta_action_t *a)
 {
     bool fresh;
-    LH_TRY(strset_add(&r->domains, a->u.domain.domain, &fresh));
+    LH_TRY(set_add(&r->domains, a->u.domain.domain, &fresh));
     if (!fresh)
         return LH_OK;
     if (a->u.domain.removed) { /* tombstone: keep the name alive for the set */
@@ -467,9 +422,9 @@ static lh_err build(lh_delta_table_t *t, const lh_delta_log_listing_t *l, int64_
         e = replay_checkpoint(t, &r, &p, l, eb);
     if (e == LH_OK)
         e = finish(t, &r, &p, l, eb);
-    free(r.paths.slots);
-    free(r.apps.slots);
-    free(r.domains.slots);
+    lh_hashmap_destroy(r.paths);
+    lh_hashmap_destroy(r.apps);
+    lh_hashmap_destroy(r.domains);
     lh_delta_actions_free(&r.keep);
     if (e != LH_OK) {
         snapshot_free(r.s);

@@ -415,7 +415,7 @@ static lh_err local_open_write(lh_objstore_t *os, const char *key, lh_obj_writer
     return LH_OK;
 }
 
-/* ---- Parquet source ---------------------------------------------------------------------- */
+/* ---- byte source ------------------------------------------------------------------------- */
 
 typedef struct fd_source {
     int fd;
@@ -423,7 +423,7 @@ typedef struct fd_source {
 
 static lh_err src_read_at(void *ctx, uint64_t offset, void *buf, size_t len, lh_errbuf *eb)
 {
-    return pread_all(((fd_source_t *)ctx)->fd, offset, buf, len, "parquet source", eb);
+    return pread_all(((fd_source_t *)ctx)->fd, offset, buf, len, "object source", eb);
 }
 
 static void src_close(void *ctx)
@@ -432,7 +432,7 @@ static void src_close(void *ctx)
     free(ctx);
 }
 
-static lh_err local_open_source(lh_objstore_t *os, const char *key, lh_pq_source_t *out,
+static lh_err local_open_source(lh_objstore_t *os, const char *key, lh_byte_source_t *out,
                                 lh_errbuf *eb)
 {
     int fd;

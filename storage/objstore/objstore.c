@@ -169,13 +169,13 @@ static lh_err sink_write(void *ctx, const void *buf, size_t len, lh_errbuf *eb)
     return lh_obj_writer_write(ctx, buf, len, eb);
 }
 
-lh_pq_sink_t lh_obj_writer_sink(lh_obj_writer_t *w)
+lh_byte_sink_t lh_obj_writer_sink(lh_obj_writer_t *w)
 {
-    lh_pq_sink_t s = {.ctx = w, .write = sink_write};
+    lh_byte_sink_t s = {.ctx = w, .write = sink_write};
     return s;
 }
 
-lh_err lh_objstore_open_source(lh_objstore_t *os, const char *key, lh_pq_source_t *out,
+lh_err lh_objstore_open_source(lh_objstore_t *os, const char *key, lh_byte_source_t *out,
                                lh_errbuf *eb)
 {
     memset(out, 0, sizeof *out);

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "storage/parquet/parquet.h"
+#include "common/bytes.h"
 
 typedef struct lh_objstore lh_objstore_t;
 typedef struct lh_obj_writer lh_obj_writer_t;
@@ -91,12 +91,12 @@ lh_err lh_obj_writer_write(lh_obj_writer_t *w, const void *bytes, size_t len, lh
 uint64_t lh_obj_writer_bytes(const lh_obj_writer_t *w);
 lh_err lh_obj_writer_commit(lh_obj_writer_t *w, lh_errbuf *eb);
 void lh_obj_writer_abort(lh_obj_writer_t *w);
-/* A Parquet sink writing into w (w must outlive the sink). */
-lh_pq_sink_t lh_obj_writer_sink(lh_obj_writer_t *w);
+/* A byte sink writing into w (w must outlive the sink; flush is a no-op, commit syncs). */
+lh_byte_sink_t lh_obj_writer_sink(lh_obj_writer_t *w);
 
-/* A Parquet byte source over one object (local: lh_pq_source_open_file). The source is
+/* A byte source over one object (local: lh_bytes_source_open_file). The source is
  * handed to lh_pq_open, which owns and closes it. */
-lh_err lh_objstore_open_source(lh_objstore_t *os, const char *key, lh_pq_source_t *out,
+lh_err lh_objstore_open_source(lh_objstore_t *os, const char *key, lh_byte_source_t *out,
                                lh_errbuf *eb);
 
 /* Fault injection (tests): the n-th mutating call from now fails with LH_E_IO; 0 disarms. */
@@ -114,7 +114,7 @@ typedef struct lh_objstore_vtbl {
     lh_err (*del)(lh_objstore_t *os, const char *key, lh_errbuf *eb);
     lh_err (*stat)(lh_objstore_t *os, const char *key, lh_obj_info_t *out, lh_errbuf *eb);
     lh_err (*open_write)(lh_objstore_t *os, const char *key, lh_obj_writer_t **out, lh_errbuf *eb);
-    lh_err (*open_source)(lh_objstore_t *os, const char *key, lh_pq_source_t *out, lh_errbuf *eb);
+    lh_err (*open_source)(lh_objstore_t *os, const char *key, lh_byte_source_t *out, lh_errbuf *eb);
     void (*destroy)(lh_objstore_t *os);
 } lh_objstore_vtbl_t;
 

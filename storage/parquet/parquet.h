@@ -26,35 +26,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/bytes.h"
 #include "common/err.h"
 #include "common/vec.h"
 
-/* ---- byte sources and sinks ---------------------------------------------------------- */
-
-typedef struct lh_pq_source {
-    void *ctx;
-    uint64_t size;
-    /* Read exactly len bytes at offset; LH_E_IO / LH_E_CORRUPT (short read) otherwise. */
-    lh_err (*read_at)(void *ctx, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);
-    void (*close)(void *ctx); /* may be NULL */
-} lh_pq_source_t;
-
-/* A source over a local file (pread; thread-safe). */
-lh_err lh_pq_source_open_file(const char *path, lh_pq_source_t *out, lh_errbuf *eb);
-/* A source over caller-owned memory that must outlive the source. */
-void lh_pq_source_from_memory(const void *bytes, size_t size, lh_pq_source_t *out);
-
-typedef struct lh_pq_sink {
-    void *ctx;
-    lh_err (*write)(void *ctx, const void *buf, size_t len, lh_errbuf *eb);
-} lh_pq_sink_t;
+/* Byte sources and sinks live in common/bytes.h. The old names stay as aliases for code
+ * not yet moved to the new ones (storage/delta). */
+typedef lh_byte_source_t lh_pq_source_t;
+typedef lh_byte_sink_t lh_pq_sink_t;
 
 /* ---- reader ------------------------------------------------------------------------ */
 
 typedef struct lh_pq_file lh_pq_file_t;
 
 /* Parse the footer. Takes ownership of src (closed by lh_pq_close, also on error). */
-lh_err lh_pq_open(lh_pq_source_t *src, lh_pq_file_t **out, lh_errbuf *eb);
+lh_err lh_pq_open(lh_byte_source_t *src, lh_pq_file_t **out, lh_errbuf *eb);
 void lh_pq_close(lh_pq_file_t *f);
 
 int64_t lh_pq_num_rows(const lh_pq_file_t *f);
@@ -101,6 +87,53 @@ typedef struct lh_pq_pred {
 bool lh_pq_row_group_may_match(lh_pq_file_t *f, int rg, const lh_pq_pred_t *preds, int pred_count);
 /* Whether column col of row group rg has a bloom filter. */
 bool lh_pq_has_bloom_filter(const lh_pq_file_t *f, int rg, int col);
+
+/* ---- per-column cursor ----------------------------------------------------------------- */
+
+/* A cursor over one flat column of one row group, read page by page: it holds at most one
+ * decoded page (plus the chunk's dictionary and a read window of about one compressed
+ * page), never the whole chunk, so a scan of many columns costs one page per column.
+ *
+ * read n replaces out's contents with the next min(n, rows left) rows. skip n passes over
+ * the next min(n, rows left) rows: whole data pages inside the skipped range are passed
+ * by their header's row count without reading or decoding their body; a skip that ends
+ * inside a page decodes that page (the rows after the skip are needed next anyway).
+ *
+ * With LH_PQ_CURSOR_DICT, rows from dictionary-encoded pages come back as a DICT vector
+ * over the chunk's dictionary (owned by the cursor: valid until lh_pq_cursor_close, not
+ * expanded); when a read also spans a page that is not dictionary-encoded (a writer's
+ * fall back to PLAIN) out is flattened first. Without the flag, out is always flat.
+ * String values are copied into out's heap (flat) or live in the dictionary (DICT).
+ *
+ * Errors: LH_E_INVALID for a bad row group, column or output type; LH_E_CORRUPT and
+ * LH_E_UNSUPPORTED as the chunk reader. After an error other than LH_E_INVALID the cursor
+ * is failed and answers LH_E_STATE. A cursor belongs to one thread; cursors over
+ * different columns of one file may run on different threads (the file is immutable). */
+typedef struct lh_pq_cursor lh_pq_cursor_t;
+
+#define LH_PQ_CURSOR_DICT 1u /* flags: dictionary-encoded pages come back as DICT vectors */
+
+lh_err lh_pq_cursor_open(lh_pq_file_t *f, int rg, int col, unsigned flags, lh_pq_cursor_t **out,
+                         lh_errbuf *eb);
+void lh_pq_cursor_close(lh_pq_cursor_t *c);
+/* Move c to the same column of row group rg, keeping its buffers (a scan over row groups
+ * allocates once). Clears a failure; DICT vectors read before point at a dictionary this
+ * replaces and must not be used after. LH_E_INVALID for a bad rg. */
+lh_err lh_pq_cursor_reopen(lh_pq_cursor_t *c, int rg, lh_errbuf *eb);
+/* Rows not yet read or skipped. */
+uint64_t lh_pq_cursor_rows_left(const lh_pq_cursor_t *c);
+lh_err lh_pq_cursor_read(lh_pq_cursor_t *c, size_t n, lh_vec_t *out, lh_errbuf *eb);
+lh_err lh_pq_cursor_skip(lh_pq_cursor_t *c, uint64_t n, lh_errbuf *eb);
+
+typedef struct lh_pq_cursor_stats {
+    uint64_t pages_decoded;  /* data pages decompressed and decoded */
+    uint64_t pages_skipped;  /* data pages passed by skip without reading their body */
+    uint64_t rows_decoded;   /* rows whose values were decoded (skipped rows mostly not) */
+    size_t memory_bytes;     /* bytes of buffers the cursor holds now */
+    size_t memory_bytes_max; /* the most it held at once since open */
+} lh_pq_cursor_stats_t;
+
+void lh_pq_cursor_get_stats(const lh_pq_cursor_t *c, lh_pq_cursor_stats_t *out);
 
 /* ---- leaf (nested) access ------------------------------------------------------------ */
 
@@ -163,7 +196,7 @@ typedef struct lh_pq_file_summary {
 
 /* Start a flat file. The sink receives bytes in order; it must outlive the writer. */
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
-                           lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
+                           lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
 /* Append a batch whose vectors match the schema (types and order); honours validity and
  * selection vectors. A null in a non-nullable column is LH_E_INVALID. */
 lh_err lh_pq_writer_write_batch(lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb);
@@ -189,7 +222,7 @@ typedef struct lh_pq_node {
 
 /* root is the message (its repetition is ignored). Leaves are numbered depth-first. */
 lh_err lh_pq_writer_create_nested(const lh_pq_node_t *root, const lh_pq_write_opts_t *opts,
-                                  lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
+                                  lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
 /* Write one row group of num_rows records: leaves[i] holds leaf i's levels and values. */
 lh_err lh_pq_writer_write_leaves(lh_pq_writer_t *w, int64_t num_rows,
                                  const lh_pq_leaf_data_t *leaves, int leaf_count, lh_errbuf *eb);

@@ -7,9 +7,10 @@
 
 #include "storage/parquet/parquet.h"
 #include "storage/parquet/pq_meta.h"
+#include "storage/parquet/pq_page.h"
 
 struct lh_pq_file {
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     uint8_t *footer; /* FileMetaData bytes; statistics point into them */
     size_t footer_len;
     pq_meta_t meta;
@@ -21,5 +22,8 @@ struct lh_pq_file {
 
 /* Read [offset, offset+len) of the source, bounds-checked against its size. */
 lh_err pq_src_read(const lh_pq_file_t *f, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);
+/* The byte range [*start, *start + *len) of r's chunk, after checking that the chunk is
+ * readable (not encrypted, a supported codec) and lies inside the file. */
+lh_err pq_chunk_range(const lh_pq_file_t *f, const pq_creader_t *r, uint64_t *start, uint64_t *len);
 
 #endif

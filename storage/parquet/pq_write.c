@@ -606,7 +606,7 @@ lh_err lh_pqw_close_row_group(lh_pq_writer_t *w, lh_errbuf *eb)
 
 /* ---- shared construction ----------------------------------------------------------------- */
 
-lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_pq_sink_t sink, lh_pq_writer_t **out,
+lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_byte_sink_t sink, lh_pq_writer_t **out,
                     lh_errbuf *eb)
 {
     *out = NULL;
@@ -705,7 +705,7 @@ lh_err lh_pqw_start(lh_pq_writer_t *w, lh_errbuf *eb)
 /* ---- flat public API --------------------------------------------------------------------- */
 
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
-                           lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
+                           lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     LH_FAIL_IF(schema == NULL || schema->field_count <= 0, LH_E_INVALID, eb,
@@ -774,6 +774,9 @@ static lh_err check_batch(const lh_pq_writer_t *w, const lh_batch_t *b, lh_errbu
         const lh_field_t *f = &w->schema->fields[i];
         LH_FAIL_IF(!lh_type_equal(v->type, f->type), LH_E_INVALID, eb,
                    "parquet: column %s: vector type does not match the schema", f->name);
+        LH_FAIL_IF(v->kind != LH_VEC_FLAT, LH_E_INVALID, eb,
+                   "parquet: column %s is a constant or dictionary vector (flatten it first)",
+                   f->name);
         LH_FAIL_IF(v->sel ? v->sel_count < b->row_count : v->count < b->row_count, LH_E_INVALID, eb,
                    "parquet: column %s has fewer rows than the batch", f->name);
         LH_FAIL_IF(f->type.id == LH_TYPE_DECIMAL && !decimals_fit(v, b->row_count), LH_E_INVALID,

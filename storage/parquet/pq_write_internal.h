@@ -82,7 +82,7 @@ typedef struct pq_snode {
 
 struct lh_pq_writer {
     lh_pq_write_opts_t opts;
-    lh_pq_sink_t sink;
+    lh_byte_sink_t sink;
     lh_schema_t *schema; /* flat writers only */
     int snode_count;
     pq_snode_t *snodes;
@@ -102,7 +102,7 @@ struct lh_pq_writer {
 };
 
 /* Allocate a writer with copies of opts (and created_by). */
-lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_pq_sink_t sink, lh_pq_writer_t **out,
+lh_err lh_pqw_alloc(const lh_pq_write_opts_t *opts, lh_byte_sink_t sink, lh_pq_writer_t **out,
                     lh_errbuf *eb);
 /* Append a schema element (leaf >= 0 for leaves, set by lh_pqw_add_leaf's return). */
 lh_err lh_pqw_add_snode(lh_pq_writer_t *w, const char *name, int repetition, int child_count,

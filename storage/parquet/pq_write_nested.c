@@ -90,7 +90,7 @@ static lh_err build(lh_pq_writer_t *w, const lh_pq_node_t *root, const lh_pq_wri
 }
 
 lh_err lh_pq_writer_create_nested(const lh_pq_node_t *root, const lh_pq_write_opts_t *opts,
-                                  lh_pq_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
+                                  lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     lh_pq_writer_t *w;

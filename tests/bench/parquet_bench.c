@@ -6,8 +6,15 @@
  *                                          memory, then time writing it as ZSTD Parquet
  *   parquet_bench scan <file> <threads>   read every column of every row group with our
  *                                          reader, row groups spread over threads
+ *   parquet_bench cursor <file> <threads> [dict]
+ *                                          the same scan through per-column cursors, all
+ *                                          columns of a row group in lock-step batches of
+ *                                          2048 rows (an engine's scan); "dict" asks for
+ *                                          dictionary-kind vectors
  *
- * Each mode prints one JSON line. The events table is deterministic:
+ * Each mode prints one JSON line. write honours LH_PQ_ZSTD_LEVEL, LH_PQ_PAGE_BYTES and
+ * LH_PQ_ROW_GROUP_ROWS (rows per row group; one row group of 10M rows shows what the
+ * cursor saves over whole-chunk reads). The events table is deterministic:
  *   user_id BIGINT          (i * 2654435761) % 1000003
  *   session_id STRING       "sess-" + upper hex of ((i / 8) * 2654435761) % 4294967291
  *   event_type STRING       view / click / add_to_cart / purchase (6:2:1:1)
@@ -116,6 +123,10 @@ static int do_write(const char *path, int64_t rows)
         o.zstd_level = atoi(getenv("LH_PQ_ZSTD_LEVEL"));
     if (getenv("LH_PQ_PAGE_BYTES"))
         o.page_bytes = (uint64_t)atoll(getenv("LH_PQ_PAGE_BYTES"));
+    if (getenv("LH_PQ_ROW_GROUP_ROWS")) { /* e.g. one row group for a cursor's memory */
+        o.row_group_rows = (uint64_t)atoll(getenv("LH_PQ_ROW_GROUP_ROWS"));
+        o.row_group_bytes = UINT64_MAX;
+    }
     FILE *f = fopen(path, "wb");
     if (f == NULL)
         return 1;
@@ -123,7 +134,7 @@ static int do_write(const char *path, int64_t rows)
     lh_pq_writer_t *w = NULL;
     lh_pq_file_summary_t sum = {0};
     t0 = now_s();
-    lh_err e = lh_pq_writer_create(s, &o, (lh_pq_sink_t){f, file_write}, &w, &eb);
+    lh_err e = lh_pq_writer_create(s, &o, (lh_byte_sink_t){f, file_write}, &w, &eb);
     for (size_t k = 0; e == LH_OK && k < nb; k++)
         e = lh_pq_writer_write_batch(w, batches[k], &eb);
     if (e == LH_OK)
@@ -149,6 +160,8 @@ static int do_write(const char *path, int64_t rows)
 typedef struct scan_job {
     lh_pq_file_t *f;
     int tid, threads;
+    bool cursor;
+    unsigned cursor_flags;
     int64_t rows;
     uint64_t checksum;
     lh_err err;
@@ -159,11 +172,12 @@ typedef struct scan_job {
 static uint64_t checksum_vec(const lh_vec_t *v)
 {
     uint64_t sum = 0;
+    bool flat = v->kind == LH_VEC_FLAT;
     for (size_t i = 0; i < v->count; i++) {
         if (!lh_vec_is_valid(v, i))
             continue;
         if (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)
-            sum += ((const lh_sv_t *)v->data)[i].len;
+            sum += flat ? ((const lh_sv_t *)v->data)[i].len : lh_vec_get_str(v, i).len;
         else if (v->type.id == LH_TYPE_DOUBLE || v->type.id == LH_TYPE_FLOAT)
             sum += (uint64_t)lh_vec_get_f64(v, i);
         else
@@ -172,9 +186,50 @@ static uint64_t checksum_vec(const lh_vec_t *v)
     return sum;
 }
 
+/* One row group through cursors (reopened from the last row group, buffers kept): every
+ * column advanced one batch at a time. */
+static lh_err cursor_row_group(scan_job_t *j, int rg, lh_vec_t **cols, lh_pq_cursor_t **cur)
+{
+    int n = lh_pq_schema(j->f)->field_count;
+    lh_err e = LH_OK;
+    for (int c = 0; e == LH_OK && c < n; c++)
+        e = cur[c] ? lh_pq_cursor_reopen(cur[c], rg, &j->eb)
+                   : lh_pq_cursor_open(j->f, rg, c, j->cursor_flags, &cur[c], &j->eb);
+    while (e == LH_OK && lh_pq_cursor_rows_left(cur[0]) > 0) {
+        for (int c = 0; e == LH_OK && c < n; c++) {
+            e = lh_pq_cursor_read(cur[c], LH_BATCH_ROWS, cols[c], &j->eb);
+            j->checksum += checksum_vec(cols[c]);
+        }
+    }
+    return e;
+}
+
+static void *cursor_thread(void *arg)
+{
+    scan_job_t *j = arg;
+    const lh_schema_t *s = lh_pq_schema(j->f);
+    lh_vec_t **cols = calloc((size_t)s->field_count, sizeof *cols);
+    lh_pq_cursor_t **cur = calloc((size_t)s->field_count, sizeof *cur);
+    for (int c = 0; c < s->field_count; c++)
+        cols[c] = lh_vec_create(s->fields[c].type, LH_BATCH_ROWS);
+    for (int rg = j->tid; j->err == LH_OK && rg < lh_pq_row_group_count(j->f); rg += j->threads) {
+        j->err = cursor_row_group(j, rg, cols, cur);
+        j->rows += lh_pq_row_group_num_rows(j->f, rg);
+    }
+    for (int c = 0; c < s->field_count; c++) {
+        lh_vec_destroy(cols[c]);
+        lh_pq_cursor_close(cur[c]);
+    }
+    free(cols);
+    free(cur);
+    return NULL;
+}
+
 static void *scan_thread(void *arg)
 {
     scan_job_t *j = arg;
+    if (j->cursor)
+        return cursor_thread(arg);
     const lh_schema_t *s = lh_pq_schema(j->f);
     lh_vec_t **cols = calloc((size_t)s->field_count, sizeof *cols);
     for (int c = 0; c < s->field_count; c++)
@@ -193,13 +248,13 @@ static void *scan_thread(void *arg)
     return NULL;
 }
 
-static int do_scan(const char *path, int threads)
+static int do_scan(const char *path, int threads, bool cursor, unsigned cursor_flags)
 {
     lh_errbuf eb = {0};
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     lh_pq_file_t *f = NULL;
     double t0 = now_s();
-    lh_err e = lh_pq_source_open_file(path, &src, &eb);
+    lh_err e = lh_bytes_source_open_file(path, &src, &eb);
     if (e == LH_OK)
         e = lh_pq_open(&src, &f, &eb);
     if (e != LH_OK) {
@@ -211,7 +266,8 @@ static int do_scan(const char *path, int threads)
     if (threads < 1 || threads > 64)
         threads = 1;
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (scan_job_t){.f = f, .tid = t, .threads = threads};
+        jobs[t] = (scan_job_t){
+            .f = f, .tid = t, .threads = threads, .cursor = cursor, .cursor_flags = cursor_flags};
         pthread_create(&tids[t], NULL, scan_thread, &jobs[t]);
     }
     int64_t rows = 0;
@@ -229,8 +285,12 @@ static int do_scan(const char *path, int threads)
     lh_pq_close(f);
     if (e != LH_OK)
         return 1;
-    printf("{\"rows\":%" PRId64 ",\"threads\":%d,\"scan_s\":%.3f,\"rows_per_s\":%.0f,"
+    printf("{\"mode\":\"%s\",\"rows\":%" PRId64
+           ",\"threads\":%d,\"scan_s\":%.3f,\"rows_per_s\":%.0f,"
            "\"checksum\":%" PRIu64 ",\"peak_rss_mb\":%.1f}\n",
+           !cursor        ? "scan"
+           : cursor_flags ? "cursor_dict"
+                          : "cursor",
            rows, threads, secs, (double)rows / secs, checksum, peak_rss_mb());
     return 0;
 }
@@ -240,7 +300,11 @@ int main(int argc, char **argv)
     if (argc >= 3 && !strcmp(argv[1], "write"))
         return do_write(argv[2], argc > 3 ? strtoll(argv[3], NULL, 10) : 10000000);
     if (argc == 4 && !strcmp(argv[1], "scan"))
-        return do_scan(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: parquet_bench write <file> [rows] | scan <file> <threads>\n");
+        return do_scan(argv[2], atoi(argv[3]), false, 0);
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "cursor"))
+        return do_scan(argv[2], atoi(argv[3]), true,
+                       argc == 5 && !strcmp(argv[4], "dict") ? LH_PQ_CURSOR_DICT : 0);
+    fprintf(stderr, "usage: parquet_bench write <file> [rows] | scan <file> <threads> | "
+                    "cursor <file> <threads> [dict]\n");
     return 2;
 }

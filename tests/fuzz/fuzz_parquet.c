@@ -1,7 +1,9 @@
 /*
  * fuzz_parquet.c - libFuzzer target for the Parquet reader: open the input through the
- * memory source, read every flat column and every leaf of every row group, ask for
- * statistics and a skipping decision, close. Any input must be read or refused cleanly.
+ * memory source, read every flat column and every leaf of every row group, walk every
+ * flat column with a cursor (reads and skips of odd sizes, dictionary output, flatten),
+ * ask for statistics and a skipping decision, close. Any input must be read or refused
+ * cleanly.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +11,21 @@
 #include "storage/parquet/parquet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void walk_cursor(lh_pq_file_t *f, int rg, int col, lh_vec_t *v)
+{
+    lh_pq_cursor_t *c;
+    if (lh_pq_cursor_open(f, rg, col, LH_PQ_CURSOR_DICT, &c, NULL) != LH_OK)
+        return;
+    static const size_t reads[] = {7, 1, 2048, 300};
+    static const uint64_t skips[] = {3, 0, 5000, 1};
+    for (int step = 0; lh_pq_cursor_rows_left(c) > 0; step++) {
+        if (lh_pq_cursor_read(c, reads[step % 4], v, NULL) != LH_OK || lh_vec_flatten(v) != LH_OK ||
+            lh_pq_cursor_skip(c, skips[step % 4], NULL) != LH_OK)
+            break;
+    }
+    lh_pq_cursor_close(c);
+}
 
 static void read_row_group(lh_pq_file_t *f, int rg)
 {
@@ -18,6 +35,7 @@ static void read_row_group(lh_pq_file_t *f, int rg)
         if (v == NULL)
             return;
         (void)lh_pq_read_column(f, rg, c, v, NULL);
+        walk_cursor(f, rg, c, v);
         lh_vec_destroy(v);
         lh_pq_col_stats_t st;
         (void)lh_pq_column_stats(f, rg, c, &st, NULL);
@@ -34,8 +52,8 @@ static void read_row_group(lh_pq_file_t *f, int rg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    lh_pq_source_t src;
-    lh_pq_source_from_memory(data, size, &src);
+    lh_byte_source_t src;
+    lh_bytes_source_from_memory(data, size, &src);
     lh_pq_file_t *f;
     lh_errbuf eb;
     if (lh_pq_open(&src, &f, &eb) != LH_OK)

@@ -307,7 +307,7 @@ static int do_write(const char *path, const char *codec)
     lh_pq_writer_t *w = NULL;
     lh_err e = (f && b) ? LH_OK : LH_E_IO;
     if (e == LH_OK)
-        e = lh_pq_writer_create(s, &o, (lh_pq_sink_t){f, file_write}, &w, &eb);
+        e = lh_pq_writer_create(s, &o, (lh_byte_sink_t){f, file_write}, &w, &eb);
     for (int64_t r = 0; e == LH_OK && r < SAMPLE_ROWS; r += 1000) {
         e = fill_batch(b, r, 1000);
         if (e == LH_OK)
@@ -341,9 +341,9 @@ static int do_expect(void)
 static int do_read(const char *path)
 {
     lh_errbuf eb = {0};
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     lh_pq_file_t *f = NULL;
-    lh_err e = lh_pq_source_open_file(path, &src, &eb);
+    lh_err e = lh_bytes_source_open_file(path, &src, &eb);
     if (e == LH_OK)
         e = lh_pq_open(&src, &f, &eb);
     if (e != LH_OK) {
@@ -382,8 +382,9 @@ static int do_nested(const char *path, int copies)
     ck_build(leaves, copies);
     FILE *f = fopen(path, "wb");
     lh_pq_writer_t *w = NULL;
-    lh_err e = f ? lh_pq_writer_create_nested(&ck_root, &o, (lh_pq_sink_t){f, file_write}, &w, &eb)
-                 : LH_E_IO;
+    lh_err e =
+        f ? lh_pq_writer_create_nested(&ck_root, &o, (lh_byte_sink_t){f, file_write}, &w, &eb)
+          : LH_E_IO;
     for (int rg = 0; e == LH_OK && rg < 2; rg++)
         e = lh_pq_writer_write_leaves(w, 4 * (int64_t)copies, leaves, CK_LEAVES, &eb);
     if (e == LH_OK)

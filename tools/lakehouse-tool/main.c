@@ -134,8 +134,8 @@ void tool_close_table(lh_objstore_t *os, lh_delta_table_t *t)
 
 lh_err tool_open_parquet(const char *path, lh_pq_file_t **out, lh_errbuf *eb)
 {
-    lh_pq_source_t src;
-    LH_TRY(lh_pq_source_open_file(path, &src, eb));
+    lh_byte_source_t src;
+    LH_TRY(lh_bytes_source_open_file(path, &src, eb));
     return lh_pq_open(&src, out, eb);
 }
 

@@ -185,7 +185,7 @@ static void test_writer(void)
     T_EQ_INT(lh_objstore_list(os, "d/", &l, NULL), LH_OK);
     T_EQ_INT(l.count, 1);
     lh_obj_list_free(&l);
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     T_EQ_INT(lh_objstore_open_source(os, "d/big.parquet", &src, NULL), LH_OK);
     T_EQ_INT(src.size, 6);
     char b2[2];

@@ -40,9 +40,9 @@ static inline lh_err mem_sink_write(void *ctx, const void *buf, size_t len, lh_e
     return LH_OK;
 }
 
-static inline lh_pq_sink_t mem_sink(mem_sink_t *m)
+static inline lh_byte_sink_t mem_sink(mem_sink_t *m)
 {
-    return (lh_pq_sink_t){m, mem_sink_write};
+    return (lh_byte_sink_t){m, mem_sink_write};
 }
 
 typedef struct tval {

@@ -23,9 +23,9 @@ static inline const char *pq_path(const char *rel)
 static inline lh_pq_file_t *pq_open_rel(const char *rel)
 {
     lh_errbuf eb = {0};
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     lh_pq_file_t *f = NULL;
-    if (lh_pq_source_open_file(pq_path(rel), &src, &eb) != LH_OK ||
+    if (lh_bytes_source_open_file(pq_path(rel), &src, &eb) != LH_OK ||
         lh_pq_open(&src, &f, &eb) != LH_OK) {
         fprintf(stderr, "  cannot open %s: %s\n", rel, eb.msg);
         return NULL;

@@ -35,9 +35,9 @@ static int expected_refusal(const char *name)
 
 static lh_err open_and_read(const char *path, lh_errbuf *eb)
 {
-    lh_pq_source_t src;
+    lh_byte_source_t src;
     lh_pq_file_t *f;
-    LH_TRY(lh_pq_source_open_file(path, &src, eb));
+    LH_TRY(lh_bytes_source_open_file(path, &src, eb));
     LH_TRY(lh_pq_open(&src, &f, eb));
     lh_err e = pq_read_all(f, eb);
     lh_pq_close(f);
@@ -131,8 +131,8 @@ static void test_memory_source(void)
     static uint8_t bytes[1 << 16];
     size_t n = fread(bytes, 1, sizeof bytes, fp);
     fclose(fp);
-    lh_pq_source_t src;
-    lh_pq_source_from_memory(bytes, n, &src);
+    lh_byte_source_t src;
+    lh_bytes_source_from_memory(bytes, n, &src);
     lh_pq_file_t *f;
     lh_errbuf eb = {0};
     T_EQ_INT(lh_pq_open(&src, &f, &eb), LH_OK);
@@ -141,7 +141,7 @@ static void test_memory_source(void)
     lh_pq_close(f);
     /* every truncation of the file is refused cleanly */
     for (size_t len = 0; len < n; len += 7) {
-        lh_pq_source_from_memory(bytes, len, &src);
+        lh_bytes_source_from_memory(bytes, len, &src);
         lh_err e = lh_pq_open(&src, &f, &eb);
         if (e == LH_OK) {
             e = pq_read_all(f, &eb);

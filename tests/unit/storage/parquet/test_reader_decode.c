@@ -219,8 +219,8 @@ static void test_mutated_files(void)
                 seed = seed * 6364136223846793005ull + 1442695040888963407ull;
                 buf[(seed >> 33) % n] ^= (uint8_t)(1u << ((seed >> 20) & 7));
             }
-            lh_pq_source_t src;
-            lh_pq_source_from_memory(buf, n, &src);
+            lh_byte_source_t src;
+            lh_bytes_source_from_memory(buf, n, &src);
             lh_pq_file_t *f;
             lh_errbuf eb = {0};
             lh_err e = lh_pq_open(&src, &f, &eb);

@@ -145,7 +145,7 @@ static void test_bloom_filters(void)
 /* ---- a source that records the byte ranges read ---------------------------------------- */
 
 typedef struct rec_src {
-    lh_pq_source_t inner;
+    lh_byte_source_t inner;
     int calls;
     uint64_t lo, hi, bytes;
 } rec_src;
@@ -172,9 +172,10 @@ static void test_reads_only_the_chunk(void)
 {
     rec_src r = {0};
     lh_errbuf eb = {0};
-    T_EQ_INT(lh_pq_source_open_file(pq_path("data/alltypes_plain.parquet"), &r.inner, &eb), LH_OK);
+    T_EQ_INT(lh_bytes_source_open_file(pq_path("data/alltypes_plain.parquet"), &r.inner, &eb),
+             LH_OK);
     uint64_t size = r.inner.size;
-    lh_pq_source_t src = {.ctx = &r, .size = size, .read_at = rec_read, .close = rec_close};
+    lh_byte_source_t src = {.ctx = &r, .size = size, .read_at = rec_read, .close = rec_close};
     lh_pq_file_t *f;
     T_EQ_INT(lh_pq_open(&src, &f, &eb), LH_OK);
     uint64_t footer_start = r.lo; /* the open read the magic, the tail and the footer */

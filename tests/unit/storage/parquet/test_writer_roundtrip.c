@@ -93,8 +93,8 @@ static bool same(const lh_vec_t *a, size_t i, const lh_vec_t *b, size_t j)
 
 static lh_pq_file_t *open_mem(const mem_sink_t *m)
 {
-    lh_pq_source_t src;
-    lh_pq_source_from_memory(m->data, m->len, &src);
+    lh_byte_source_t src;
+    lh_bytes_source_from_memory(m->data, m->len, &src);
     lh_pq_file_t *f = NULL;
     lh_errbuf eb = {0};
     if (lh_pq_open(&src, &f, &eb) != LH_OK)

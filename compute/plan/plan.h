@@ -1,0 +1,178 @@
+/*
+ * plan.h - the logical plan: what the binder builds, the optimizer rewrites and the
+ * executor runs (compute/exec turns each node into physical operators and pipelines).
+ *
+ * A node has an output: col_count columns with names, types and nullability. Expressions
+ * in a node read its child's output by column index (a join reads left ++ right). Nodes,
+ * expressions and strings live in the query's arena; a plan is immutable once optimized,
+ * so threads share it.
+ *
+ * Lineage: every SCAN names its table and the columns it reads, every WRITE its target, so
+ * lh_plan_lineage walks a bound plan and lists inputs and output (recorded per statement;
+ * the lineage API reads it later).
+ */
+#ifndef LH_COMPUTE_PLAN_H
+#define LH_COMPUTE_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "compute/expr/expr.h"
+#include "compute/agg/agg.h"
+#include "storage/delta/delta.h"
+
+typedef enum lh_plan_kind {
+    LH_PLAN_SCAN,      /* a Delta table (or a path table) */
+    LH_PLAN_VALUES,    /* inline rows of constant expressions; 0 columns = one empty row */
+    LH_PLAN_FILTER,    /* rows of child where pred is TRUE */
+    LH_PLAN_PROJECT,   /* exprs over child */
+    LH_PLAN_AGGREGATE, /* group by keys; output = keys ++ aggregates (++ grouping id) */
+    LH_PLAN_JOIN,      /* left, right */
+    LH_PLAN_SORT,      /* child ordered by keys */
+    LH_PLAN_LIMIT,     /* child rows [offset, offset + limit) */
+    LH_PLAN_TOPN,      /* SORT + LIMIT fused by the optimizer */
+    LH_PLAN_SETOP,     /* UNION / INTERSECT / EXCEPT of children, ALL or DISTINCT */
+    LH_PLAN_WINDOW,    /* child ++ one column per window expression */
+    LH_PLAN_WRITE,     /* child rows into a Delta table; output = num_affected_rows etc. */
+    LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
+} lh_plan_kind;
+
+typedef enum {
+    LH_PJOIN_INNER,
+    LH_PJOIN_LEFT,
+    LH_PJOIN_RIGHT,
+    LH_PJOIN_FULL,
+    LH_PJOIN_SEMI,
+    LH_PJOIN_ANTI,
+    LH_PJOIN_CROSS
+} lh_join_kind;
+
+typedef enum { LH_SETOP_UNION, LH_SETOP_INTERSECT, LH_SETOP_EXCEPT } lh_setop_kind;
+
+typedef struct lh_sort_key {
+    lh_expr_t *expr;
+    bool descending;
+    bool nulls_first; /* Spark: NULLS FIRST for ASC, NULLS LAST for DESC unless said */
+} lh_sort_key_t;
+
+typedef struct lh_agg_call {
+    const lh_agg_func_t *func;
+    void *bind_data;
+    int arg_count;
+    lh_expr_t **args;  /* over the child's columns */
+    lh_expr_t *filter; /* FILTER (WHERE ...), or NULL */
+    bool distinct;
+    lh_type_t type;
+    const char *name;
+} lh_agg_call_t;
+
+typedef struct lh_window_call {
+    const lh_agg_func_t *agg; /* an aggregate over a frame, or NULL for a ranking function */
+    const char *rank_fn;      /* row_number, rank, dense_rank, lag, lead, ntile, ... */
+    void *bind_data;
+    int arg_count;
+    lh_expr_t **args;
+    int partition_count;
+    lh_expr_t **partition;
+    int order_count;
+    lh_sort_key_t *order;
+    bool frame_rows;                /* ROWS (true) or RANGE (false) */
+    int64_t frame_start, frame_end; /* offsets; INT64_MIN / INT64_MAX = UNBOUNDED */
+    bool ignore_nulls;
+    lh_type_t type;
+    const char *name;
+} lh_window_call_t;
+
+typedef struct lh_plan {
+    lh_plan_kind kind;
+    int col_count;
+    const char **col_names;
+    lh_type_t *col_types;
+    bool *col_nullable;
+    int child_count;
+    struct lh_plan **children;
+    double est_rows; /* estimate for join order and build side; < 0 unknown */
+    union {
+        struct {
+            const char *table_name; /* full name for lineage and errors */
+            const char *root;       /* Delta table directory */
+            int64_t version;        /* -1 = latest; time travel otherwise */
+            int64_t timestamp_ms;   /* >= 0: TIMESTAMP AS OF */
+            int column_count;       /* projected table columns, in output order */
+            const char **columns;
+            int pred_count; /* pushed-down simple predicates (file and row-group skipping) */
+            lh_delta_pred_t *preds;
+            lh_expr_t *filter; /* the full pushed filter over the output columns, or NULL */
+        } scan;
+        struct {
+            int row_count;
+            lh_expr_t ***rows; /* row_count x col_count constant expressions */
+        } values;
+        struct {
+            lh_expr_t *pred;
+        } filter;
+        struct {
+            lh_expr_t **exprs; /* col_count */
+        } project;
+        struct {
+            int key_count;
+            lh_expr_t **keys;
+            int agg_count;
+            lh_agg_call_t *aggs;
+            int set_count;  /* GROUPING SETS / ROLLUP / CUBE: set_count masks over keys */
+            uint64_t *sets; /* bit k set = key k grouped in that set; NULL = one full set */
+        } aggregate;
+        struct {
+            lh_join_kind kind;
+            int key_count; /* equi-join keys: left_keys over the left child, right_keys over
+                              the right child */
+            lh_expr_t **left_keys, **right_keys;
+            bool *null_safe;     /* <=> keys */
+            lh_expr_t *residual; /* extra condition over left ++ right, or NULL */
+            bool build_left;     /* hash the left side (the optimizer picks the smaller) */
+        } join;
+        struct {
+            int key_count;
+            lh_sort_key_t *keys;
+            int64_t limit, offset; /* TOPN */
+        } sort;
+        struct {
+            int64_t limit; /* -1 = none */
+            int64_t offset;
+        } limit;
+        struct {
+            lh_setop_kind kind;
+            bool all;
+        } setop;
+        struct {
+            int call_count;
+            lh_window_call_t *calls;
+        } window;
+        struct {
+            const char *table_name;
+            const char *root;
+            bool overwrite;
+            bool create; /* CTAS / first write: the log is created */
+            const char *partition_by_json;
+            const char *replace_where; /* INSERT ... REPLACE WHERE (SQL text), or NULL */
+        } write;
+    } u;
+} lh_plan_t;
+
+/* A node with room for n output columns and children (arena). */
+lh_plan_t *lh_plan_new(lh_arena_t *a, lh_plan_kind kind, int col_count, int child_count);
+
+/* EXPLAIN text: one line per node, children indented. Arena-allocated. */
+const char *lh_plan_explain(lh_arena_t *a, const lh_plan_t *p, bool extended);
+
+/* Tables and columns a plan reads and the table it writes (NULL when none). */
+typedef struct lh_lineage {
+    int input_count;
+    const char **input_tables;
+    const char ***input_columns; /* per input, NULL-terminated */
+    const char *output_table;
+} lh_lineage_t;
+void lh_plan_lineage(lh_arena_t *a, const lh_plan_t *p, lh_lineage_t *out);
+
+#endif
