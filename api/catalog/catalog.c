@@ -81,50 +81,6 @@ lh_err uc_exists(lh_errbuf *eb, uc_kind kind, const char *full_name)
                            "%s '%s' already exists", uc_kinds[kind].label, full_name);
 }
 
-/* ---- page tokens ---- */
-
-const char *uc_token_make(lh_arena_t *arena, const char *a, const char *b)
-{
-    const char *joined = b != NULL ? lh_arena_sprintf(arena, "%s/%s", a, b) : a;
-    size_t n = strlen(joined);
-    char *out = lh_arena_alloc(arena, 2 * n + 1);
-    lh_hex(joined, n, out);
-    return out;
-}
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
-lh_err uc_token_parse(lh_arena_t *arena, const char *token, const char **a, const char **b,
-                      lh_errbuf *eb)
-{
-    size_t n = strlen(token);
-    LH_FAIL_IF(n % 2 != 0 || n > 4 * (UC_NAME_MAX + 1), LH_E_INVALID, eb, "Invalid page_token '%s'",
-               token);
-    char *raw = lh_arena_alloc(arena, n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(token[2 * i]), lo = hexval(token[2 * i + 1]);
-        LH_FAIL_IF(hi < 0 || lo < 0 || (hi == 0 && lo == 0), LH_E_INVALID, eb,
-                   "Invalid page_token '%s'", token);
-        raw[i] = (char)(hi * 16 + lo);
-    }
-    raw[n / 2] = '\0';
-    char *slash = strchr(raw, '/');
-    *a = raw;
-    *b = NULL;
-    if (slash != NULL) {
-        *slash = '\0';
-        *b = slash + 1;
-    }
-    return LH_OK;
-}
-
 /* ---- files ---- */
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

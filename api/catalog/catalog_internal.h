@@ -20,6 +20,7 @@
 #include <stdbool.h>
 
 #include "api/catalog/catalog.h"
+#include "api/page.h"
 #include "compute/resolver.h"
 #include "storage/meta/meta.h"
 
@@ -75,10 +76,6 @@ lh_err uc_parse_full(lh_arena_t *arena, const char *full_name, int depth, uc_key
 const char *uc_full_name(lh_arena_t *arena, const uc_key *key, int n);
 lh_err uc_not_found(lh_errbuf *eb, uc_kind kind, const char *full_name);
 lh_err uc_exists(lh_errbuf *eb, uc_kind kind, const char *full_name);
-/* Page tokens: hex of the last key parts joined by '/', and back. */
-const char *uc_token_make(lh_arena_t *arena, const char *a, const char *b);
-lh_err uc_token_parse(lh_arena_t *arena, const char *token, const char **a, const char **b,
-                      lh_errbuf *eb);
 /* Remove a directory tree (best effort, logged); path may not exist. */
 void uc_remove_tree(const char *path);
 /* Directory of a managed object: base/parts[0]/.../parts[n-1] (in arena). */
@@ -103,11 +100,12 @@ lh_err uc_row_delete(lh_meta_t *m, uc_kind kind, const uc_key *key, lh_errbuf *e
 /* Rename the last part of key (children follow by cascade). LH_E_EXISTS when taken. */
 lh_err uc_row_rename(lh_meta_t *m, uc_kind kind, const uc_key *key, const char *new_name,
                      lh_errbuf *eb);
-/* Rows of kind under parent (its first depth-1 parts) with name > after (NULL: from the
- * start), by name, at most limit (< 0: all). fn gets each; names/info valid during fn. */
+/* Rows of kind under parent (its first depth-1 parts) by name: those of page (api/page.h;
+ * taken with lh_page_take), or all of them when page is NULL. fn gets each row taken;
+ * name/info are valid during fn. The SQL text is built in arena. */
 typedef lh_err (*uc_row_fn)(void *arg, const char *name, json_t *info, lh_errbuf *eb);
-lh_err uc_row_page(lh_meta_t *m, uc_kind kind, const uc_key *parent, const char *after,
-                   int64_t limit, uc_row_fn fn, void *arg, lh_errbuf *eb);
+lh_err uc_row_page(lh_meta_t *m, uc_kind kind, const uc_key *parent, lh_page_t *page,
+                   lh_arena_t *arena, uc_row_fn fn, void *arg, lh_errbuf *eb);
 /* Number of rows of kind directly under parent. */
 lh_err uc_row_count(lh_meta_t *m, uc_kind kind, const uc_key *parent, int64_t *count,
                     lh_errbuf *eb);
@@ -130,19 +128,16 @@ lh_err uc_column_normalize(json_t *col, int position, lh_errbuf *eb);
 
 /* ---- ops.c: each one metastore read or transaction; who = the user name ---- */
 
-typedef struct uc_page {
-    int64_t limit; /* < 0 = everything (no max_results given) */
-    const char *after_a, *after_b;
-} uc_page;
-
-/* max_results / page_token as the UC lists read them. */
-lh_err uc_page_parse(lh_req_t *req, uc_page *pg, lh_errbuf *eb);
+/* The paging of kind's list (max_results: absent or 0 = LH_PAGE_SIZE_MAX a page, larger
+ * values clamped, negative 400). */
+extern const lh_page_spec uc_page_specs[UC_KIND_COUNT];
+extern const lh_page_spec uc_summary_page_spec;
 
 lh_err uc_create(lh_catalog_t *c, uc_kind kind, const char *who, const uc_key *key, json_t *info,
                  bool if_not_exists, json_t **out, lh_errbuf *eb);
 lh_err uc_get(lh_catalog_t *c, uc_kind kind, const uc_key *key, json_t **out, lh_errbuf *eb);
-/* {<list_field>: [...], next_page_token?} of kind under parent. */
-lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, const uc_page *pg,
+/* {<list_field>: [...], next_page_token?} of kind under parent: the page (NULL = all). */
+lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, lh_page_t *page,
                lh_arena_t *arena, json_t **out, lh_errbuf *eb);
 /* Apply patch fields (new_name, comment, owner, properties, ...) and answer the new shape. */
 lh_err uc_update(lh_catalog_t *c, uc_kind kind, const char *who, const uc_key *key,
@@ -155,7 +150,7 @@ lh_err uc_table_create(lh_catalog_t *c, const char *who, const lh_table_info_t *
                        bool if_not_exists, bool or_replace, json_t **out, lh_errbuf *eb);
 /* {tables: [{full_name, table_type}], next_page_token?} with SQL LIKE patterns. */
 lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *schema_pattern,
-                          const char *table_pattern, const uc_page *pg, lh_arena_t *arena,
+                          const char *table_pattern, lh_page_t *page, lh_arena_t *arena,
                           json_t **out, lh_errbuf *eb);
 
 /* ---- handlers.c / files.c ---- */

@@ -345,34 +345,35 @@ static json_t *entry_json(lh_req_t *req, const vpath *vp, const char *name)
     return o;
 }
 
+static const lh_page_spec DIR_PAGE = {.list_id = LH_PAGE_LIST_FS_DIRECTORY,
+                                      .keys = "s",
+                                      .size_param = "page_size",
+                                      .size_default = LIST_PAGE_MAX,
+                                      .size_max = LIST_PAGE_MAX,
+                                      .flags = LH_PAGE_CLAMP,
+                                      .style = LH_PAGE_STYLE_NEXT};
+
 static lh_err list_dir(lh_req_t *req, const vpath *vp, lh_errbuf *eb)
 {
-    int64_t page = LIST_PAGE_MAX;
-    LH_TRY(lh_json_get_int(req->params, "page_size", LH_OPTIONAL, &page, eb));
-    if (page <= 0 || page > LIST_PAGE_MAX)
-        page = LIST_PAGE_MAX;
-    const char *token = NULL, *after = NULL, *unused;
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    if (token != NULL && *token != '\0')
-        LH_TRY(uc_token_parse(req->arena, token, &after, &unused, eb));
+    lh_page_t page;
+    LH_TRY(lh_page_parse(&DIR_PAGE, req->params, req->arena, &page, eb));
     const char **names = NULL;
     size_t n = 0;
     LH_TRY(read_names(req, vp->fs, &names, &n, eb));
     json_t *contents = json_array();
-    const char *last = NULL;
-    size_t i = 0;
-    while (i < n && after != NULL && strcmp(names[i], after) <= 0)
-        i++;
-    for (; i < n && (int64_t)json_array_size(contents) < page; i++) {
+    for (size_t i = 0; i < n; i++) {
+        lh_page_key key[LH_PAGE_KEYS_MAX] = {{.s = names[i]}};
+        if (!lh_page_in_range(&page, key))
+            continue;
+        if (!lh_page_take(&page, key))
+            break;
         json_t *e = entry_json(req, vp, names[i]);
         if (e != NULL)
-            json_array_append_new(contents, e);
-        last = names[i];
+            lh_page_add(&page, contents, e);
     }
     req->out = json_object();
     json_object_set_new(req->out, "contents", contents);
-    if (i < n && last != NULL)
-        lh_json_set_str(req->out, "next_page_token", uc_token_make(req->arena, last, NULL));
+    lh_page_finish(&page, req->out);
     return LH_OK;
 }
 

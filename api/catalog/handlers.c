@@ -21,8 +21,8 @@
  *   POST functions {function_info*}; GET functions ?catalog_name*, schema_name*;
  *        GET|PATCH|DELETE functions/{name}
  *   GET  metastore_summary, current-metastore-assignment
- * Paging: no max_results = everything at once (old servers); max_results=0 = the server's
- * page (LH_PAGE_SIZE_MAX); n > 0 = min(n, that); a next_page_token means more may follow.
+ * Paging (api/page.h): max_results absent or 0 = the server's page (LH_PAGE_SIZE_MAX rows);
+ * n > 0 = min(n, that); negative 400; a next_page_token means more may follow.
  */
 #include <string.h>
 
@@ -288,9 +288,9 @@ static lh_err h_list(lh_req_t *req, lh_errbuf *eb)
     uc_kind kind = kind_of(req);
     uc_key parent;
     LH_TRY(key_params(req, uc_kinds[kind].depth, NULL, &parent, eb));
-    uc_page pg;
-    LH_TRY(uc_page_parse(req, &pg, eb));
-    LH_TRY(uc_list(uc_of(req), kind, &parent, &pg, req->arena, &req->out, eb));
+    lh_page_t page;
+    LH_TRY(lh_page_parse(&uc_page_specs[kind], req->params, req->arena, &page, eb));
+    LH_TRY(uc_list(uc_of(req), kind, &parent, &page, req->arena, &req->out, eb));
     if (kind == UC_TABLE)
         strip_tables(json_object_get(req->out, "tables"), req->params);
     return LH_OK;
@@ -302,9 +302,9 @@ static lh_err h_table_summaries(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(name_param(req, "catalog_name", &catalog, eb));
     LH_TRY(lh_json_get_str(req->params, "schema_name_pattern", LH_OPTIONAL, &sp, eb));
     LH_TRY(lh_json_get_str(req->params, "table_name_pattern", LH_OPTIONAL, &tp, eb));
-    uc_page pg;
-    LH_TRY(uc_page_parse(req, &pg, eb));
-    return uc_table_summaries(uc_of(req), catalog, sp, tp, &pg, req->arena, &req->out, eb);
+    lh_page_t page;
+    LH_TRY(lh_page_parse(&uc_summary_page_spec, req->params, req->arena, &page, eb));
+    return uc_table_summaries(uc_of(req), catalog, sp, tp, &page, req->arena, &req->out, eb);
 }
 
 /* ---- the metastore ---- */

@@ -26,25 +26,29 @@ static bool is_reserved_schema(const char *name)
     return strcmp(name, "information_schema") == 0;
 }
 
-lh_err uc_page_parse(lh_req_t *req, uc_page *pg, lh_errbuf *eb)
-{
-    pg->limit = -1;
-    pg->after_a = pg->after_b = NULL;
-    if (lh_json_has(req->params, "max_results")) {
-        int64_t n;
-        LH_TRY(lh_json_get_int(req->params, "max_results", LH_REQUIRED, &n, eb));
-        LH_FAIL_IF(n < 0, LH_E_INVALID, eb, "max_results must be greater than or equal to 0");
-        pg->limit = n == 0 || n > LH_PAGE_SIZE_MAX ? LH_PAGE_SIZE_MAX : n;
+#define UC_PAGE(id)                                                                                \
+    {                                                                                              \
+        .list_id = (id), .keys = "s", .columns = "name", .size_param = "max_results",              \
+        .size_default = LH_PAGE_SIZE_MAX, .size_max = LH_PAGE_SIZE_MAX, .flags = LH_PAGE_CLAMP,    \
+        .style = LH_PAGE_STYLE_NEXT                                                                \
     }
-    const char *token = NULL;
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    if (token != NULL && *token != '\0') {
-        LH_TRY(uc_token_parse(req->arena, token, &pg->after_a, &pg->after_b, eb));
-        if (pg->limit < 0)
-            pg->limit = LH_PAGE_SIZE_MAX;
-    }
-    return LH_OK;
-}
+
+const lh_page_spec uc_page_specs[UC_KIND_COUNT] = {
+    [UC_CATALOG] = UC_PAGE(LH_PAGE_LIST_UC_CATALOGS),
+    [UC_SCHEMA] = UC_PAGE(LH_PAGE_LIST_UC_SCHEMAS),
+    [UC_TABLE] = UC_PAGE(LH_PAGE_LIST_UC_TABLES),
+    [UC_VOLUME] = UC_PAGE(LH_PAGE_LIST_UC_VOLUMES),
+    [UC_FUNCTION] = UC_PAGE(LH_PAGE_LIST_UC_FUNCTIONS),
+};
+
+const lh_page_spec uc_summary_page_spec = {.list_id = LH_PAGE_LIST_UC_TABLE_SUMMARIES,
+                                           .keys = "ss",
+                                           .columns = "schema, name",
+                                           .size_param = "max_results",
+                                           .size_default = LH_PAGE_SIZE_MAX,
+                                           .size_max = LH_PAGE_SIZE_MAX,
+                                           .flags = LH_PAGE_CLAMP,
+                                           .style = LH_PAGE_STYLE_NEXT};
 
 /* The parent chain of key exists (catalog, then schema). */
 static lh_err check_parents(lh_meta_t *m, const uc_key *key, int n, lh_errbuf *eb)
@@ -182,25 +186,22 @@ lh_err uc_get(lh_catalog_t *c, uc_kind kind, const uc_key *key, json_t **out, lh
 typedef struct list_arg {
     uc_kind kind;
     const uc_key *parent;
-    const uc_page *pg;
+    lh_page_t *page;
     lh_arena_t *arena;
     json_t *items;
-    const char *last, *token;
-    int64_t seen;
 } list_arg;
 
 static lh_err list_row(void *arg, const char *name, json_t *info, lh_errbuf *eb)
 {
     (void)eb;
     list_arg *a = arg;
-    if (a->pg->limit >= 0 && a->seen++ == a->pg->limit) { /* the probe row: more exist */
-        a->token = uc_token_make(a->arena, a->last, NULL);
-        return LH_OK;
-    }
     uc_key key = *a->parent;
     key.part[key.n++] = name;
-    json_array_append_new(a->items, uc_render(a->kind, &key, info));
-    a->last = lh_arena_strdup(a->arena, name);
+    json_t *item = uc_render(a->kind, &key, info);
+    if (a->page != NULL)
+        lh_page_add(a->page, a->items, item);
+    else
+        json_array_append_new(a->items, item);
     return LH_OK;
 }
 
@@ -208,14 +209,13 @@ static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     list_arg *a = arg;
     LH_TRY(check_parents(m, a->parent, a->parent->n, eb));
-    int64_t limit = a->pg->limit >= 0 ? a->pg->limit + 1 : -1;
-    return uc_row_page(m, a->kind, a->parent, a->pg->after_a, limit, list_row, a, eb);
+    return uc_row_page(m, a->kind, a->parent, a->page, a->arena, list_row, a, eb);
 }
 
-lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, const uc_page *pg,
+lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, lh_page_t *page,
                lh_arena_t *arena, json_t **out, lh_errbuf *eb)
 {
-    list_arg a = {kind, parent, pg, arena, json_array(), NULL, NULL, 0};
+    list_arg a = {kind, parent, page, arena, json_array()};
     lh_err e = lh_meta_read(c->meta, list_read, &a, eb);
     if (e != LH_OK) {
         json_decref(a.items);
@@ -223,7 +223,8 @@ lh_err uc_list(lh_catalog_t *c, uc_kind kind, const uc_key *parent, const uc_pag
     }
     *out = json_object();
     json_object_set_new(*out, uc_kinds[kind].list_field, a.items);
-    lh_json_set_str(*out, "next_page_token", a.token);
+    if (page != NULL)
+        lh_page_finish(page, *out);
     return LH_OK;
 }
 
@@ -545,10 +546,9 @@ lh_err uc_table_create(lh_catalog_t *c, const char *who, const lh_table_info_t *
 
 typedef struct summary_arg {
     const char *catalog, *schema_pattern, *table_pattern;
-    const uc_page *pg;
+    lh_page_t *page;
     lh_arena_t *arena;
     json_t *items;
-    const char *token;
 } summary_arg;
 
 static lh_err summary_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
@@ -556,52 +556,43 @@ static lh_err summary_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     summary_arg *a = arg;
     uc_key ck = {{a->catalog, NULL, NULL}, 1};
     LH_TRY(check_parents(m, &ck, 1, eb));
+    const char *sql = lh_arena_sprintf(
+        a->arena,
+        "SELECT schema, name, json_extract(info, '$.table_type') FROM uc_tables "
+        "WHERE catalog = ?1 AND schema LIKE ?2 AND name LIKE ?3 AND %s ORDER BY %s LIMIT ?6",
+        lh_page_sql_where(a->page, 4), lh_page_sql_order(a->page));
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m,
-                        "SELECT schema, name, json_extract(info, '$.table_type') FROM uc_tables "
-                        "WHERE catalog = ?1 AND schema LIKE ?2 AND name LIKE ?3 "
-                        "AND (schema, name) > (?4, ?5) ORDER BY schema, name LIMIT ?6",
-                        &st, eb));
+    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
     lh_stmt_bind_text(st, 1, a->catalog);
     lh_stmt_bind_text(st, 2, a->schema_pattern);
     lh_stmt_bind_text(st, 3, a->table_pattern);
-    lh_stmt_bind_text(st, 4, a->pg->after_a != NULL ? a->pg->after_a : "");
-    lh_stmt_bind_text(st, 5, a->pg->after_b != NULL ? a->pg->after_b : "");
-    lh_stmt_bind_int(st, 6, a->pg->limit + 1);
-    const char *last_schema = NULL, *last_name = NULL;
-    for (int64_t seen = 0;; seen++) {
+    lh_page_bind(a->page, st, 4);
+    lh_stmt_bind_int(st, 6, a->page->fetch);
+    for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
-        if (!row)
+        lh_page_key key[LH_PAGE_KEYS_MAX] = {{.s = lh_stmt_text(st, 0)},
+                                             {.s = lh_stmt_text(st, 1)}};
+        if (!row || !lh_page_take(a->page, key))
             return LH_OK;
-        if (seen == a->pg->limit) {
-            a->token = uc_token_make(a->arena, last_schema, last_name);
-            return LH_OK;
-        }
-        last_schema = lh_arena_strdup(a->arena, lh_stmt_text(st, 0));
-        last_name = lh_arena_strdup(a->arena, lh_stmt_text(st, 1));
         json_t *o = json_object();
         lh_json_set_str(o, "full_name",
-                        lh_arena_sprintf(a->arena, "%s.%s.%s", a->catalog, last_schema, last_name));
+                        lh_arena_sprintf(a->arena, "%s.%s.%s", a->catalog, key[0].s, key[1].s));
         lh_json_set_str(o, "table_type", lh_stmt_text(st, 2));
-        json_array_append_new(a->items, o);
+        lh_page_add(a->page, a->items, o);
     }
 }
 
 lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *schema_pattern,
-                          const char *table_pattern, const uc_page *pg, lh_arena_t *arena,
+                          const char *table_pattern, lh_page_t *page, lh_arena_t *arena,
                           json_t **out, lh_errbuf *eb)
 {
-    uc_page page = *pg;
-    if (page.limit < 0)
-        page.limit = LH_PAGE_SIZE_MAX;
     summary_arg a = {catalog,
                      schema_pattern != NULL && *schema_pattern ? schema_pattern : "%",
                      table_pattern != NULL && *table_pattern ? table_pattern : "%",
-                     &page,
+                     page,
                      arena,
-                     json_array(),
-                     NULL};
+                     json_array()};
     lh_err e = lh_meta_read(c->meta, summary_read, &a, eb);
     if (e != LH_OK) {
         json_decref(a.items);
@@ -609,6 +600,6 @@ lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *sche
     }
     *out = json_object();
     json_object_set_new(*out, "tables", a.items);
-    lh_json_set_str(*out, "next_page_token", a.token);
+    lh_page_finish(page, *out);
     return LH_OK;
 }

@@ -157,9 +157,8 @@ static lh_err r_get_table(void *ctx, const char *catalog, const char *schema, co
 static lh_err list_names(lh_catalog_t *c, uc_kind kind, const uc_key *parent, lh_arena_t *arena,
                          const char ***names_out, int *count, lh_errbuf *eb)
 {
-    uc_page pg = {-1, NULL, NULL};
     json_t *o = NULL;
-    LH_TRY(spark(uc_list(c, kind, parent, &pg, arena, &o, eb), eb));
+    LH_TRY(spark(uc_list(c, kind, parent, NULL, arena, &o, eb), eb));
     json_t *items = json_object_get(o, uc_kinds[kind].list_field);
     size_t n = json_array_size(items);
     const char **out = lh_arena_calloc(arena, n > 0 ? n : 1, sizeof *out);

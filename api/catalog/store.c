@@ -19,8 +19,7 @@
     .sql_update = "UPDATE " t " SET info = ?4 WHERE catalog = ?1 AND schema = ?2 AND name = ?3",   \
     .sql_delete = "DELETE FROM " t " WHERE catalog = ?1 AND schema = ?2 AND name = ?3",            \
     .sql_rename = "UPDATE " t " SET name = ?4 WHERE catalog = ?1 AND schema = ?2 AND name = ?3",   \
-    .sql_page = "SELECT name, info FROM " t " WHERE catalog = ?1 AND schema = ?2 AND name > ?3 "   \
-                "ORDER BY name LIMIT ?4",                                                          \
+    .sql_page = "SELECT name, info FROM " t " WHERE catalog = ?1 AND schema = ?2 AND ",            \
     .sql_count = "SELECT count(*) FROM " t " WHERE catalog = ?1 AND schema = ?2"
 
 const uc_kind_def uc_kinds[UC_KIND_COUNT] = {
@@ -30,8 +29,7 @@ const uc_kind_def uc_kinds[UC_KIND_COUNT] = {
                     .sql_update = "UPDATE uc_catalogs SET info = ?4 WHERE name = ?1",
                     .sql_delete = "DELETE FROM uc_catalogs WHERE name = ?1",
                     .sql_rename = "UPDATE uc_catalogs SET name = ?4 WHERE name = ?1",
-                    .sql_page = "SELECT name, info FROM uc_catalogs WHERE name > ?3 "
-                                "ORDER BY name LIMIT ?4",
+                    .sql_page = "SELECT name, info FROM uc_catalogs WHERE ",
                     .sql_count = "SELECT count(*) FROM uc_catalogs"},
     [UC_SCHEMA] = {"Schema", "SCHEMA_DOES_NOT_EXIST", "SCHEMA_ALREADY_EXISTS", "schema_id",
                    "schemas", "SCHEMA", 2,
@@ -40,8 +38,7 @@ const uc_kind_def uc_kinds[UC_KIND_COUNT] = {
                    .sql_update = "UPDATE uc_schemas SET info = ?4 WHERE catalog = ?1 AND name = ?2",
                    .sql_delete = "DELETE FROM uc_schemas WHERE catalog = ?1 AND name = ?2",
                    .sql_rename = "UPDATE uc_schemas SET name = ?4 WHERE catalog = ?1 AND name = ?2",
-                   .sql_page = "SELECT name, info FROM uc_schemas WHERE catalog = ?1 AND name > ?3 "
-                               "ORDER BY name LIMIT ?4",
+                   .sql_page = "SELECT name, info FROM uc_schemas WHERE catalog = ?1 AND ",
                    .sql_count = "SELECT count(*) FROM uc_schemas WHERE catalog = ?1"},
     [UC_TABLE] = {"Table", "TABLE_DOES_NOT_EXIST", "TABLE_ALREADY_EXISTS", "table_id", "tables",
                   "TABLE", 3, LEAF_SQL("uc_tables")},
@@ -149,17 +146,24 @@ lh_err uc_row_rename(lh_meta_t *m, uc_kind kind, const uc_key *key, const char *
     return lh_stmt_run(st, eb);
 }
 
-lh_err uc_row_page(lh_meta_t *m, uc_kind kind, const uc_key *parent, const char *after,
-                   int64_t limit, uc_row_fn fn, void *arg, lh_errbuf *eb)
+lh_err uc_row_page(lh_meta_t *m, uc_kind kind, const uc_key *parent, lh_page_t *page,
+                   lh_arena_t *arena, uc_row_fn fn, void *arg, lh_errbuf *eb)
 {
+    const char *sql = lh_arena_sprintf(arena, "%s%s ORDER BY %s LIMIT ?%d", uc_kinds[kind].sql_page,
+                                       page != NULL ? lh_page_sql_where(page, 3) : "1",
+                                       page != NULL ? lh_page_sql_order(page) : "name",
+                                       page != NULL ? 3 + (int)strlen(page->spec->keys) : 3);
     lh_stmt_t *st;
-    LH_TRY(prepare(m, uc_kinds[kind].sql_page, parent, &st, eb));
-    lh_stmt_bind_text(st, 3, after != NULL ? after : "");
-    lh_stmt_bind_int(st, 4, limit);
+    LH_TRY(prepare(m, sql, parent, &st, eb));
+    int next = page != NULL ? lh_page_bind(page, st, 3) : 3;
+    lh_stmt_bind_int(st, next, page != NULL ? page->fetch : -1);
     for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
         if (!row)
+            return LH_OK;
+        lh_page_key key[LH_PAGE_KEYS_MAX] = {{.s = lh_stmt_text(st, 0)}};
+        if (page != NULL && !lh_page_take(page, key))
             return LH_OK;
         json_t *info;
         LH_TRY(parse_info(lh_stmt_text(st, 1), &info, eb));

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/page.h"
 #include "api/sql/warehouses_internal.h"
 #include "common/json.h"
 #include "common/limits.h"
@@ -338,12 +339,19 @@ static int by_id(const void *a, const void *b)
     return strcmp((*(const wh *const *)a)->id, (*(const wh *const *)b)->id);
 }
 
+/* page_size absent or 0: every warehouse on one page. */
+static const lh_page_spec LIST_PAGE = {.list_id = LH_PAGE_LIST_SQL_WAREHOUSES,
+                                       .keys = "s",
+                                       .size_param = "page_size",
+                                       .size_default = 0,
+                                       .size_max = LH_PAGE_SIZE_MAX,
+                                       .flags = LH_PAGE_CLAMP,
+                                       .style = LH_PAGE_STYLE_NEXT};
+
 static lh_err list(lh_req_t *req, const char *field, lh_errbuf *eb)
 {
-    int64_t page = 0;
-    const char *token = NULL;
-    LH_TRY(lh_json_get_int_range(req->params, "page_size", LH_OPTIONAL, 0, 100000, &page, eb));
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
+    lh_page_t page;
+    LH_TRY(lh_page_parse(&LIST_PAGE, req->params, req->arena, &page, eb));
     lh_warehouses_t *w = area(req);
     pthread_mutex_lock(&w->mu);
     size_t n = 0;
@@ -352,18 +360,22 @@ static lh_err list(lh_req_t *req, const char *field, lh_errbuf *eb)
     wh **all = lh_arena_calloc(req->arena, n > 0 ? n : 1, sizeof *all);
     n = 0;
     for (wh *h = w->list; h != NULL; h = h->next)
-        if (h->state != WH_DELETED && (token == NULL || strcmp(h->id, token) > 0))
+        if (h->state != WH_DELETED)
             all[n++] = h;
     qsort(all, n, sizeof *all, by_id);
-    size_t take = page > 0 && (size_t)page < n ? (size_t)page : n;
     json_t *items = json_array();
-    for (size_t i = 0; i < take; i++)
-        json_array_append_new(items, wh_render(w, all[i]));
+    for (size_t i = 0; i < n; i++) {
+        lh_page_key key[LH_PAGE_KEYS_MAX] = {{.s = all[i]->id}};
+        if (!lh_page_in_range(&page, key))
+            continue;
+        if (!lh_page_take(&page, key))
+            break;
+        lh_page_add(&page, items, wh_render(w, all[i]));
+    }
+    pthread_mutex_unlock(&w->mu);
     req->out = json_object();
     json_object_set_new(req->out, field, items);
-    if (take < n)
-        lh_json_set_str(req->out, "next_page_token", all[take - 1]->id);
-    pthread_mutex_unlock(&w->mu);
+    lh_page_finish(&page, req->out);
     return LH_OK;
 }
 
