@@ -83,4 +83,7 @@ _Static_assert(LH_EVENTS_PAGE_DEFAULT <= LH_EVENTS_PAGE_MAX, "default page withi
 _Static_assert(LH_INFLIGHT_MAX <= 4096, "libmicrohttpd's connection limit is 4096");
 _Static_assert(LH_JSON_DEPTH_MAX >= 16 && LH_JSON_DEPTH_MAX <= 1024, "stack-safe JSON depth");
 
+/* Files API uploads (PUT /api/2.0/fs/files/Volumes/...): Databricks' own cap, 5 GiB. */
+#define LH_FILES_UPLOAD_MAX (5ULL * 1024 * 1024 * 1024)
+
 #endif

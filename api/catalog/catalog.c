@@ -120,7 +120,8 @@ lh_err uc_mkdirs(const char *path, lh_errbuf *eb)
         char saved = *p;
         *p = '\0';
         if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            LH_FAIL(LH_E_IO, eb, "cannot create directory %s: %s", buf, strerror(errno));
+            LH_FAIL(errno == ENOTDIR ? LH_E_EXISTS : LH_E_IO, eb, "cannot create directory %s: %s",
+                    buf, strerror(errno));
         *p = saved;
         if (saved == '\0')
             break;

@@ -365,7 +365,8 @@ static const lh_route_t routes[] = {
     {"GET", UC "metastore_summary", h_metastore_summary, 0, NULL, 0},
     {"GET", UC "current-metastore-assignment", h_current_assignment, 0, NULL, 0},
     /* the Files API over volumes (files.c); other /api/2.0/fs paths stay 501 */
-    {"PUT", "/api/2.0/fs/files/Volumes/{*}", uc_h_file_put, LH_ROUTE_STREAM, NULL, 0},
+    {"PUT", "/api/2.0/fs/files/Volumes/{*}", uc_h_file_put, LH_ROUTE_STREAM, NULL,
+     LH_FILES_UPLOAD_MAX},
     {"GET", "/api/2.0/fs/files/Volumes/{*}", uc_h_file_get, 0, NULL, 0},
     {"DELETE", "/api/2.0/fs/files/Volumes/{*}", uc_h_file_delete, 0, NULL, 0},
     {"PUT", "/api/2.0/fs/directories/Volumes/{*}", uc_h_dir_put, 0, NULL, 0},

@@ -90,8 +90,27 @@ static lh_err create_children(lh_meta_t *m, const create_arg *a, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* No other table (volume) uses loc: a managed path can repeat after a rename of its
+ * catalog or schema, and two objects must never share files. */
+static lh_err location_free(lh_meta_t *m, bool volume, const char *loc, lh_errbuf *eb)
+{
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m,
+                        volume ? "SELECT catalog || '.' || schema || '.' || name FROM uc_volumes "
+                                 "WHERE json_extract(info, '$.storage_location') = ?1"
+                               : "SELECT catalog || '.' || schema || '.' || name FROM uc_tables "
+                                 "WHERE json_extract(info, '$.storage_location') = ?1",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, loc);
+    bool row = false;
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    LH_FAIL_IF(row, LH_E_EXISTS, eb, "The storage location %s is in use by %s", loc,
+               lh_stmt_text(st, 0));
+    return LH_OK;
+}
+
 /* Kind-specific defaults, and a managed volume's directory. */
-static lh_err decorate(const create_arg *a, json_t *info, lh_errbuf *eb)
+static lh_err decorate(lh_meta_t *m, const create_arg *a, json_t *info, lh_errbuf *eb)
 {
     if (a->kind == UC_CATALOG) {
         if (!lh_json_has(info, "catalog_type"))
@@ -101,12 +120,17 @@ static lh_err decorate(const create_arg *a, json_t *info, lh_errbuf *eb)
     if (a->kind != UC_VOLUME)
         return LH_OK;
     const char *type = json_string_value(json_object_get(info, "volume_type"));
-    if (type != NULL && strcmp(type, "EXTERNAL") == 0)
-        return uc_mkdirs(json_string_value(json_object_get(info, "storage_location")), eb);
+    if (type != NULL && strcmp(type, "EXTERNAL") == 0) {
+        const char *loc = json_string_value(json_object_get(info, "storage_location"));
+        LH_TRY(location_free(m, true, loc, eb));
+        return uc_mkdirs(loc, eb);
+    }
     lh_arena_t *arena = lh_arena_create();
     const char *dir = uc_dir(arena, a->c->volumes_dir, a->key, 3);
     lh_json_set_str(info, "storage_location", dir);
-    lh_err e = uc_mkdirs(dir, eb);
+    lh_err e = location_free(m, true, dir, eb);
+    if (e == LH_OK)
+        e = uc_mkdirs(dir, eb);
     lh_arena_destroy(arena);
     return e;
 }
@@ -123,11 +147,20 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
         json_decref(existing);
         return LH_OK;
     }
+    if (uc_row_exists(m, a->kind, a->key)) {
+        lh_arena_t *arena = lh_arena_create();
+        lh_err e = uc_exists(eb, a->kind, uc_full_name(arena, a->key, a->key->n));
+        lh_arena_destroy(arena);
+        return e;
+    }
     json_t *info = json_deep_copy(a->info);
     json_t *base = uc_info_new(a->kind, a->who);
     json_object_update(info, base);
     json_decref(base);
-    lh_err e = decorate(a, info, eb);
+    lh_err e = decorate(m, a, info, eb);
+    const char *loc = json_string_value(json_object_get(info, "storage_location"));
+    if (e == LH_OK && a->kind == UC_TABLE && loc != NULL)
+        e = location_free(m, false, loc, eb);
     if (e == LH_OK)
         e = uc_row_insert(m, a->kind, a->key, info, eb);
     if (e == LH_OK && a->kind == UC_CATALOG)
@@ -515,8 +548,14 @@ static lh_err table_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     json_decref(old);
     json_object_update(info, base);
     json_decref(base);
-    lh_err e = exists ? uc_row_update(m, UC_TABLE, &a->key, info, eb)
-                      : uc_row_insert(m, UC_TABLE, &a->key, info, eb);
+    const char *loc = json_string_value(json_object_get(info, "storage_location"));
+    lh_err e = exists || loc == NULL ? LH_OK : location_free(m, false, loc, eb);
+    if (e != LH_OK) {
+        json_decref(info);
+        return e;
+    }
+    e = exists ? uc_row_update(m, UC_TABLE, &a->key, info, eb)
+               : uc_row_insert(m, UC_TABLE, &a->key, info, eb);
     if (e == LH_OK)
         a->out = uc_render(UC_TABLE, &a->key, info);
     json_decref(info);

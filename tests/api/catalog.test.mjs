@@ -404,3 +404,20 @@ test('objects persist across a restart; a forced catalog delete removes its volu
   ok(await d.api('DELETE', `${UC}/catalogs/keep?force=true`));
   assert.ok(!existsSync(join(d.dataDir, 'volumes', 'keep')));
 });
+
+test('two objects never share storage: a managed path freed by a rename is not reused', async () => {
+  ok(await d.api('POST', `${UC}/catalogs`, { name: 'ren' }));
+  ok(await d.api('POST', `${UC}/volumes`, { catalog_name: 'ren', schema_name: 'default', name: 'v', volume_type: 'MANAGED' }));
+  ok(await d.api('PATCH', `${UC}/catalogs/ren`, { new_name: 'ren2' }));
+  ok(await d.api('POST', `${UC}/catalogs`, { name: 'ren' }));
+  isError(await d.api('POST', `${UC}/volumes`, { catalog_name: 'ren', schema_name: 'default', name: 'v', volume_type: 'MANAGED' }),
+    409, 'RESOURCE_ALREADY_EXISTS', /in use by ren2\.default\.v/);
+  isError(await d.api('POST', `${UC}/volumes`, { catalog_name: 'ren', schema_name: 'default', name: 'w', volume_type: 'EXTERNAL',
+    storage_location: join(d.dataDir, 'volumes', 'ren', 'default', 'v') }), 409, 'RESOURCE_ALREADY_EXISTS');
+  // a file where a directory is needed
+  assert.equal((await put('/Volumes/ren2/default/v/f', 'x')).status, 200);
+  const r = await put('/Volumes/ren2/default/v/f/g', 'y');
+  assert.equal(r.status, 409);
+  ok(await d.api('DELETE', `${UC}/catalogs/ren2?force=true`));
+  ok(await d.api('DELETE', `${UC}/catalogs/ren?force=true`));
+});
