@@ -127,8 +127,9 @@ lh_err uc_mkdirs(const char *path, lh_errbuf *eb)
             break;
     }
     struct stat st;
-    LH_FAIL_IF(stat(path, &st) != 0 || !S_ISDIR(st.st_mode), LH_E_IO, eb, "%s is not a directory",
-               path);
+    LH_FAIL_IF(stat(path, &st) != 0, LH_E_IO, eb, "cannot create directory %s: %s", path,
+               strerror(errno));
+    LH_FAIL_IF(!S_ISDIR(st.st_mode), LH_E_EXISTS, eb, "%s is a file, not a directory", path);
     return LH_OK;
 }
 
