@@ -44,6 +44,7 @@
 struct lh_meta;
 struct lh_identity;
 struct lh_clusters;
+struct lh_perm;
 struct lh_secrets;
 struct lh_bg;
 struct lh_resolver;
@@ -58,6 +59,7 @@ typedef struct lh_ctx {
     int64_t workspace_id;
     struct lh_identity *identity;
     struct lh_clusters *clusters;
+    struct lh_perm *perm; /* object permissions and entitlements (api/perm.h) */
     struct lh_secrets *secrets;
     struct lh_bg *bg;
     const struct lh_resolver *resolver; /* names and DDL for the engine (api/catalog) */
@@ -70,6 +72,7 @@ typedef struct lh_principal {
     int64_t user_id;
     const char *user_name;
     bool is_admin;
+    bool is_service_principal; /* user_name is then the application id */
 } lh_principal_t;
 
 #define LH_REQ_HEADERS_MAX     8

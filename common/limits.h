@@ -56,6 +56,13 @@
 #define LH_META_READERS 4
 /* Longest bearer token we hash; ours are 36 chars, anything much longer is garbage. */
 #define LH_TOKEN_TEXT_MAX 255
+/* Groups one principal belongs to, directly or nested: bounds a permission-cache entry
+ * (workspaces nest a handful; thousands would be a misconfiguration). */
+#define LH_PERM_GROUPS_MAX 256
+/* Permission-cache slots (principals with a cached group closure); a miss costs one read. */
+#define LH_PERM_CACHE_SLOTS 256
+/* Entries in one access_control_list request (Databricks' ACLs are a few dozen at most). */
+#define LH_PERM_ACL_MAX 1000
 
 /* Background service (common/bg.h): the whole daemon runs a handful of background
  * threads; an executor with more than this is a pool, not housekeeping. */

@@ -34,7 +34,6 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.1/unity-catalog/{*}", "Unity Catalog"), /* the rest of it: api/catalog */
     PENDING("/delta-sharing/{*}", "Delta Sharing"),
     PENDING("/api/2.0/libraries/{*}", "Libraries"),
-    PENDING("/api/2.0/permissions/{*}", "Permissions"),
     PENDING("/api/2.0/repos", "Repos"),
     PENDING("/api/2.0/repos/{*}", "Repos"),
     PENDING("/api/2.0/global-init-scripts", "Global init scripts"),

@@ -208,6 +208,8 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
     lh_clusters_t *c = NULL;
     LH_TRY(lh_clusters_create(ctx, &c, eb));
     ctx->clusters = c;
+    if (ctx->perm != NULL) /* the permissions area comes first in server/areas.c */
+        lh_clusters_register_perm(c, ctx->perm);
     *state = c;
     return LH_OK;
 }

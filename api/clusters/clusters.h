@@ -62,6 +62,11 @@ void lh_clusters_destroy(lh_clusters_t *c);
 
 const lh_route_t *lh_clusters_routes(int *count);
 
+/* Tell the permission checker which clusters, cluster policies and instance pools exist
+ * (api/perm.h), for /api/2.0/permissions/... Called once at start. */
+struct lh_perm;
+void lh_clusters_register_perm(lh_clusters_t *c, struct lh_perm *perm);
+
 /* Prometheus gauges: lakehouse_clusters{state="..."} N for every state (zeros included),
  * lakehouse_instance_pool_used / _idle{instance_pool_id="..."} per active pool. */
 void lh_clusters_render_metrics(lh_clusters_t *c, FILE *out);

@@ -6,6 +6,10 @@
  * lock checks the state, posts the lifecycle job (a full queue -> 429 REQUEST_LIMIT_EXCEEDED
  * with nothing changed; the job cannot run before the lock is released), changes the
  * state and writes through.
+ * Permissions come first (api/perm.h): create needs allow-cluster-create or CAN_USE on the
+ * policy_id; get CAN_ATTACH_TO; start, restart and delete (terminate) CAN_RESTART; edit,
+ * update, resize, permanent-delete, pin and unpin CAN_MANAGE. The creator owns the
+ * cluster (CAN_MANAGE); permanent-delete forgets its ACL.
  * Errors: unknown cluster -> 404 RESOURCE_DOES_NOT_EXIST ("Cluster X does not exist");
  * an operation not valid in the current state -> 400 INVALID_STATE.
  */
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -74,6 +79,7 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     json_t *spec = NULL;
+    LH_TRY(cl_require_create_rights(req, req->params, eb));
     LH_TRY(cl_spec_from_request(c, req->params, &spec, eb));
     cl_cluster *cl = new_cluster(req, spec);
     cl_wrlock(c);
@@ -83,7 +89,10 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
         cl_cluster_free(cl);
         return e;
     }
-    req->out = json_pack("{s:s}", "cluster_id", cl->id);
+    char id[CL_ID_MAX];
+    memcpy(id, cl->id, sizeof id);
+    LH_TRY(lh_perm_on_create(req->ctx, req->principal, "clusters", id, eb));
+    req->out = json_pack("{s:s}", "cluster_id", id);
     return LH_OK;
 }
 
@@ -113,6 +122,8 @@ static lh_err edit_with(lh_req_t *req, const json_t *body, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(cl_require(req, "clusters", id, "CAN_MANAGE", eb));
+    LH_TRY(cl_require_create_rights(req, body, eb));
     json_t *spec = NULL;
     LH_TRY(cl_spec_from_request(c, body, &spec, eb));
     cl_wrlock(c);
@@ -158,6 +169,7 @@ lh_err cl_h_update(lh_req_t *req, lh_errbuf *eb)
     const char *id = NULL, *mask = NULL;
     json_t *from = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(cl_require(req, "clusters", id, "CAN_MANAGE", eb));
     LH_TRY(lh_json_get_str(req->params, "update_mask", LH_REQUIRED, &mask, eb));
     LH_TRY(lh_json_get_object(req->params, "cluster", LH_OPTIONAL, &from, eb));
     json_t *body = NULL;
@@ -201,6 +213,7 @@ lh_err cl_h_get(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(cl_require(req, "clusters", id, "CAN_ATTACH_TO", eb));
     pthread_rwlock_rdlock(&c->lock);
     cl_cluster *cl = cl_find(c, id);
     if (cl != NULL)
@@ -214,11 +227,13 @@ lh_err cl_h_get(lh_req_t *req, lh_errbuf *eb)
 
 typedef lh_err (*transition_fn)(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbuf *eb);
 
-static lh_err with_cluster(lh_req_t *req, transition_fn fn, lh_errbuf *eb)
+/* Run fn on the cluster named by the request, once the caller holds level on it. */
+static lh_err with_cluster(lh_req_t *req, const char *level, transition_fn fn, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(cl_require(req, "clusters", id, level, eb));
     cl_wrlock(c);
     cl_cluster *cl = NULL;
     lh_err e = lookup(c, id, &cl, eb);
@@ -294,32 +309,35 @@ static lh_err do_unpin(lh_clusters_t *c, lh_req_t *req, cl_cluster *cl, lh_errbu
 
 lh_err cl_h_start(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_start, eb);
+    return with_cluster(req, "CAN_RESTART", do_start, eb);
 }
 
 lh_err cl_h_restart(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_restart, eb);
+    return with_cluster(req, "CAN_RESTART", do_restart, eb);
 }
 
 lh_err cl_h_delete(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_delete, eb);
+    return with_cluster(req, "CAN_RESTART", do_delete, eb);
 }
 
 lh_err cl_h_permanent_delete(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_permanent_delete, eb);
+    const char *id = NULL;
+    LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(with_cluster(req, "CAN_MANAGE", do_permanent_delete, eb));
+    return lh_perm_on_delete(req->ctx, "clusters", id, eb);
 }
 
 lh_err cl_h_pin(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_pin, eb);
+    return with_cluster(req, "CAN_MANAGE", do_pin, eb);
 }
 
 lh_err cl_h_unpin(lh_req_t *req, lh_errbuf *eb)
 {
-    return with_cluster(req, do_unpin, eb);
+    return with_cluster(req, "CAN_MANAGE", do_unpin, eb);
 }
 
 /* ---- resize ---- */
@@ -369,6 +387,7 @@ lh_err cl_h_resize(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(cluster_id_of(req, &id, eb));
+    LH_TRY(cl_require(req, "clusters", id, "CAN_MANAGE", eb));
     json_t *spec = NULL;
     LH_TRY(resized_spec(c, req, id, &spec, eb));
     cl_wrlock(c);

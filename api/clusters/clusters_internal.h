@@ -224,6 +224,14 @@ lh_err cl_spec_from_request(lh_clusters_t *c, const json_t *body, json_t **out, 
 lh_err cl_policy_check_quota(lh_clusters_t *c, const json_t *spec, int64_t user_id,
                              const char *user_name, lh_errbuf *eb);
 
+/* ---- perm_objects.c: permission checks shared by the handlers (api/perm.h) ---- */
+/* May the caller create (or re-spec) a cluster from body? Entitlement or policy CAN_USE,
+ * and CAN_ATTACH_TO on a named instance pool. LH_E_PERMISSION naming what is missing. */
+lh_err cl_require_create_rights(lh_req_t *req, const json_t *body, lh_errbuf *eb);
+/* lh_perm_require for the request's principal. */
+lh_err cl_require(const lh_req_t *req, const char *path, const char *id, const char *level,
+                  lh_errbuf *eb);
+
 /* ---- handlers (route table in clusters.c) ---- */
 #define CL_HANDLER(name) lh_err name(lh_req_t *req, lh_errbuf *eb)
 CL_HANDLER(cl_h_create);

@@ -6,12 +6,14 @@
  * list: filter_by.{cluster_states, is_pinned, policy_id, cluster_sources}; newest first
  * (created_at DESC, cluster_id ASC). Without page_size every cluster comes back in
  * `clusters` (the 2.0 shape); with it, api/page's keyset tokens page the list and
- * next_page_token/prev_page_token appear as needed.
+ * next_page_token/prev_page_token appear as needed. Only clusters the caller holds
+ * CAN_ATTACH_TO on are listed (all for admins); events needs CAN_ATTACH_TO.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "api/page.h"
 #include "common/json.h"
 #include "common/limits.h"
@@ -21,6 +23,7 @@ typedef struct list_filter {
     json_t *sources; /* list of sources or NULL */
     const char *policy_id;
     bool has_pinned, pinned;
+    lh_perm_visible_t visible; /* the caller's clusters */
 } list_filter;
 
 static lh_err parse_filter(const json_t *params, list_filter *f, lh_errbuf *eb)
@@ -55,7 +58,7 @@ static bool list_has(const json_t *list, const char *s)
 
 static bool matches(const list_filter *f, const cl_cluster *cl)
 {
-    if (cl->is_deleted)
+    if (cl->is_deleted || !lh_perm_visible_has(&f->visible, cl->id))
         return false;
     if (f->states && !list_has(f->states, cl_state_name(cl->state)))
         return false;
@@ -129,6 +132,8 @@ lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
     lh_page_t page;
     LH_TRY(parse_filter(req->params, &f, eb));
     LH_TRY(lh_page_parse(&LIST_PAGE, req->params, req->arena, &page, eb));
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, "clusters", "CAN_ATTACH_TO", req->arena,
+                           &f.visible, eb));
     json_t *arr = json_array(), *out = json_object();
     pthread_rwlock_rdlock(&c->lock);
     int n = 0;
@@ -190,6 +195,7 @@ lh_err cl_h_events(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     events_req r = {0};
     LH_TRY(parse_events_req(req->params, &r, eb));
+    LH_TRY(cl_require(req, "clusters", r.id, "CAN_ATTACH_TO", eb));
     pthread_rwlock_rdlock(&c->lock);
     bool found = cl_find(c, r.id) != NULL;
     pthread_rwlock_unlock(&c->lock);

@@ -13,11 +13,14 @@
  * to min_idle_instances. Thread creation and moves happen on the lifecycle executor's one
  * thread only. Handlers post their job before changing anything, so a full lifecycle
  * queue answers 429 and leaves the pool as it was.
+ * Permissions: create needs allow-instance-pool-create (the creator then owns the pool,
+ * CAN_MANAGE); get and list need CAN_ATTACH_TO; edit and delete CAN_MANAGE.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -241,6 +244,7 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     json_t *spec = NULL;
+    LH_TRY(lh_perm_require_entitlement(req->ctx, req->principal, LH_ENT_INSTANCE_POOL, eb));
     LH_TRY(spec_from_request(req->params, &spec, eb));
     cl_ipool *ip = calloc(1, sizeof *ip);
     LH_ASSERT(ip != NULL);
@@ -265,8 +269,19 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
         free(ip);
         return e;
     }
-    req->out = json_pack("{s:s}", "instance_pool_id", ip->id);
+    char id[CL_ID_MAX];
+    memcpy(id, ip->id, sizeof id);
+    LH_TRY(lh_perm_on_create(req->ctx, req->principal, "instance-pools", id, eb));
+    req->out = json_pack("{s:s}", "instance_pool_id", id);
     return LH_OK;
+}
+
+/* The caller must hold level on the pool named by the request. */
+static lh_err require_on(const lh_req_t *req, const char *level, lh_errbuf *eb)
+{
+    const char *id = NULL;
+    LH_TRY(lh_json_get_str(req->params, "instance_pool_id", LH_REQUIRED, &id, eb));
+    return cl_require(req, "instance-pools", id, level, eb);
 }
 
 static lh_err find_live(lh_clusters_t *c, const json_t *params, cl_ipool **out, lh_errbuf *eb)
@@ -284,6 +299,7 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     json_t *spec = NULL;
+    LH_TRY(require_on(req, "CAN_MANAGE", eb));
     LH_TRY(spec_from_request(req->params, &spec, eb));
     cl_wrlock(c);
     cl_ipool *ip = NULL;
@@ -306,6 +322,7 @@ lh_err cl_h_ipool_edit(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
+    LH_TRY(require_on(req, "CAN_MANAGE", eb));
     cl_wrlock(c);
     cl_ipool *ip = NULL;
     lh_err e = find_live(c, req->params, &ip, eb);
@@ -317,7 +334,9 @@ lh_err cl_h_ipool_delete(lh_req_t *req, lh_errbuf *eb)
         e = cl_store_ipool(c, ip, eb);
     }
     pthread_rwlock_unlock(&c->lock);
-    return e;
+    LH_TRY(e);
+    const char *id = json_string_value(json_object_get(req->params, "instance_pool_id"));
+    return lh_perm_on_delete(req->ctx, "instance-pools", id, eb);
 }
 
 lh_err cl_h_ipool_get(lh_req_t *req, lh_errbuf *eb)
@@ -325,6 +344,7 @@ lh_err cl_h_ipool_get(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     const char *id = NULL;
     LH_TRY(lh_json_get_str(req->params, "instance_pool_id", LH_REQUIRED, &id, eb));
+    LH_TRY(cl_require(req, "instance-pools", id, "CAN_ATTACH_TO", eb));
     pthread_rwlock_rdlock(&c->lock);
     cl_ipool *ip = cl_ipool_find(c, id);
     if (ip != NULL)
@@ -336,12 +356,14 @@ lh_err cl_h_ipool_get(lh_req_t *req, lh_errbuf *eb)
 
 lh_err cl_h_ipool_list(lh_req_t *req, lh_errbuf *eb)
 {
-    (void)eb;
     lh_clusters_t *c = cl_of(req);
+    lh_perm_visible_t visible;
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, "instance-pools", "CAN_ATTACH_TO", req->arena,
+                           &visible, eb));
     json_t *arr = json_array();
     pthread_rwlock_rdlock(&c->lock);
     for (cl_ipool *ip = c->ipools; ip != NULL; ip = ip->next) {
-        if (!ip->is_deleted)
+        if (!ip->is_deleted && lh_perm_visible_has(&visible, ip->id))
             json_array_append_new(arr, cl_ipool_render(c, ip));
     }
     pthread_rwlock_unlock(&c->lock);

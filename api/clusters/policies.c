@@ -8,11 +8,15 @@
  * TERMINATED/ERROR (Databricks: "clusters per user that can be active").
  * Names are unique (409 RESOURCE_ALREADY_EXISTS). Deleting a policy leaves clusters
  * that use it alone; their later edits fail until policy_id is changed.
+ * Permissions: only admins create, edit and delete policies; get and list show the
+ * policies the caller holds CAN_USE on (all for admins), the level that lets a user
+ * without allow-cluster-create create clusters under one.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -91,6 +95,7 @@ lh_err cl_h_policy_create(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
+    LH_TRY(lh_req_require_admin(req, eb));
     lh_err e = parse_fields(req->params, &f, eb);
     if (e != LH_OK)
         return e;
@@ -170,6 +175,7 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
     lh_clusters_t *c = cl_of(req);
     policy_fields f = {0};
     json_t *merged = NULL;
+    LH_TRY(lh_req_require_admin(req, eb));
     cl_wrlock(c);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
@@ -188,11 +194,14 @@ lh_err cl_h_policy_edit(lh_req_t *req, lh_errbuf *eb)
 lh_err cl_h_policy_delete(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
+    LH_TRY(lh_req_require_admin(req, eb));
     cl_wrlock(c);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
     if (e == LH_OK)
         e = cl_store_policy_delete(c, p->id, eb);
+    if (e == LH_OK)
+        e = lh_perm_on_delete(req->ctx, "cluster-policies", p->id, eb);
     if (e == LH_OK) {
         for (cl_policy **pp = &c->policies; *pp != NULL; pp = &(*pp)->next) {
             if (*pp == p) {
@@ -221,6 +230,9 @@ static json_t *render_policy(const cl_policy *p)
 lh_err cl_h_policy_get(lh_req_t *req, lh_errbuf *eb)
 {
     lh_clusters_t *c = cl_of(req);
+    const char *id = NULL;
+    LH_TRY(lh_json_get_str(req->params, "policy_id", LH_REQUIRED, &id, eb));
+    LH_TRY(cl_require(req, "cluster-policies", id, "CAN_USE", eb));
     pthread_rwlock_rdlock(&c->lock);
     cl_policy *p = NULL;
     lh_err e = find_policy(c, req->params, &p, eb);
@@ -242,10 +254,14 @@ lh_err cl_h_policy_list(lh_req_t *req, lh_errbuf *eb)
     const char *col = "POLICY_CREATION_TIME", *order = "DESC";
     LH_TRY(lh_json_get_str(req->params, "sort_column", LH_OPTIONAL, &col, eb));
     LH_TRY(lh_json_get_str(req->params, "sort_order", LH_OPTIONAL, &order, eb));
+    lh_perm_visible_t usable;
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, "cluster-policies", "CAN_USE", req->arena,
+                           &usable, eb));
     json_t *arr = json_array(); /* c->policies is newest first */
     pthread_rwlock_rdlock(&c->lock);
     for (cl_policy *p = c->policies; p != NULL; p = p->next)
-        json_array_append_new(arr, render_policy(p));
+        if (lh_perm_visible_has(&usable, p->id))
+            json_array_append_new(arr, render_policy(p));
     pthread_rwlock_unlock(&c->lock);
     size_t n = json_array_size(arr);
     json_t **items = malloc(sizeof *items * (n + 1));

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "api/identity/identity_internal.h"
+#include "api/perm.h"
 #include "common/util.h"
 
 static const char *const ALL_ENTITLEMENTS =
@@ -98,6 +99,7 @@ void lh_identity_invalidate(lh_identity_t *id)
     lh_hashmap_clear(id->cache);
     id->evict_at = 0;
     pthread_mutex_unlock(&id->lock);
+    lh_perm_invalidate(id->ctx->perm); /* group closures may have changed */
 }
 
 size_t lh_identity_cache_count(lh_identity_t *id)
@@ -351,7 +353,7 @@ static lh_err auth_lookup(lh_meta_t *m, void *arg, lh_errbuf *eb)
                         "SELECT t.expiry_time, u.id, u.user_name, u.active, EXISTS (SELECT 1 "
                         "FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE "
                         "g.display_name = 'admins' AND gm.member_kind = 'user' AND gm.member_id "
-                        "= u.id) FROM tokens t JOIN users u ON u.id = t.user_id "
+                        "= u.id), u.kind FROM tokens t JOIN users u ON u.id = t.user_id "
                         "WHERE t.token_hash = ?",
                         &st, eb));
     lh_stmt_bind_text(st, 1, a->hash);
@@ -363,6 +365,7 @@ static lh_err auth_lookup(lh_meta_t *m, void *arg, lh_errbuf *eb)
     a->slot.user_name = lh_arena_strdup(a->arena, lh_stmt_text(st, 2));
     a->active = lh_stmt_int(st, 3) != 0;
     a->slot.is_admin = lh_stmt_int(st, 4) != 0;
+    a->slot.is_service_principal = strcmp(lh_stmt_text(st, 5), "service_principal") == 0;
     return LH_OK;
 }
 
@@ -442,5 +445,6 @@ lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t
     out->user_id = v.user_id;
     out->user_name = v.user_name;
     out->is_admin = v.is_admin;
+    out->is_service_principal = v.is_service_principal;
     return LH_OK;
 }

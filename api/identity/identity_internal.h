@@ -31,12 +31,14 @@
 #define LH_TOKEN_HEX_CHARS 32
 #define LH_TOKEN_CHARS     36
 #define LH_ADMINS_GROUP    "admins"
+#define LH_USERS_GROUP     "users" /* built in (migration 3); every principal, implicitly */
 #define LH_ADMIN_USER      "admin"
 
 typedef struct lh_auth_slot {
     int64_t user_id;
     char *user_name; /* cached entries: malloc'ed, owned by the entry */
     bool is_admin;
+    bool is_service_principal;
     int64_t expiry_ms; /* -1 = never */
 } lh_auth_slot;
 
@@ -86,6 +88,22 @@ lh_err lh_scim_users_get_handler(lh_req_t *req, lh_errbuf *eb);
 lh_err lh_scim_users_put_handler(lh_req_t *req, lh_errbuf *eb);
 lh_err lh_scim_users_patch_handler(lh_req_t *req, lh_errbuf *eb);
 lh_err lh_scim_users_delete_handler(lh_req_t *req, lh_errbuf *eb);
+
+lh_err lh_scim_sps_create_handler(lh_req_t *req, lh_errbuf *eb);
+lh_err lh_scim_sps_list_handler(lh_req_t *req, lh_errbuf *eb);
+lh_err lh_scim_sps_get_handler(lh_req_t *req, lh_errbuf *eb);
+lh_err lh_scim_sps_put_handler(lh_req_t *req, lh_errbuf *eb);
+lh_err lh_scim_sps_patch_handler(lh_req_t *req, lh_errbuf *eb);
+lh_err lh_scim_sps_delete_handler(lh_req_t *req, lh_errbuf *eb);
+
+/* Shared by Users and ServicePrincipals (scim_users.c), inside a meta callback: */
+/* Append the principal's direct groups ({value, display, $ref, type}) to out. */
+lh_err lh_scim_principal_groups(lh_meta_t *m, int64_t id, json_t *out, lh_errbuf *eb);
+/* Add (add) or remove the principal from one group (404 for an unknown group). */
+lh_err lh_scim_set_membership(lh_meta_t *m, int64_t id, int64_t group_id, bool add, lh_errbuf *eb);
+/* Make the principal's direct groups exactly group_ids. */
+lh_err lh_scim_replace_groups(lh_meta_t *m, int64_t id, const int64_t *group_ids, size_t n,
+                              lh_errbuf *eb);
 
 lh_err lh_scim_groups_create_handler(lh_req_t *req, lh_errbuf *eb);
 lh_err lh_scim_groups_list_handler(lh_req_t *req, lh_errbuf *eb);

@@ -98,7 +98,7 @@ static bool is_word(const parser *p, const char *w)
 }
 
 static const char *const ATTR_NAMES[LH_SCIM_ATTR__COUNT] = {
-    "userName", "displayName", "id", "externalId", "active", "emails.value",
+    "userName", "displayName", "id", "externalId", "active", "emails.value", "applicationId",
 };
 
 static const char *const OP_NAMES[] = {"eq", "ne", "co", "sw", "ew", "pr"};

@@ -31,6 +31,7 @@ typedef enum lh_scim_attr {
     LH_SCIM_ATTR_EXTERNAL_ID,
     LH_SCIM_ATTR_ACTIVE,
     LH_SCIM_ATTR_EMAILS_VALUE,
+    LH_SCIM_ATTR_APPLICATION_ID,
     LH_SCIM_ATTR__COUNT
 } lh_scim_attr;
 

@@ -68,11 +68,12 @@ static int group_values(const void *res, lh_scim_attr attr, const char **vals, i
 
 /* ---- rendering ---- */
 
-static json_t *ref(int64_t id, const char *display, bool is_group)
+/* kind: "Groups", "Users" or "ServicePrincipals" (the $ref's resource type). */
+static json_t *ref(int64_t id, const char *display, const char *kind)
 {
-    char idbuf[24], refbuf[40];
+    char idbuf[24], refbuf[48];
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
-    snprintf(refbuf, sizeof refbuf, "%s/%s", is_group ? "Groups" : "Users", idbuf);
+    snprintf(refbuf, sizeof refbuf, "%s/%s", kind, idbuf);
     return json_pack("{s:s, s:s, s:s}", "value", idbuf, "display", display ? display : "", "$ref",
                      refbuf);
 }
@@ -81,19 +82,23 @@ static lh_err render_members(lh_meta_t *m, int64_t id, json_t *members, json_t *
                              lh_errbuf *eb)
 {
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m,
-                        "SELECT gm.member_id, gm.member_kind, COALESCE(u.display_name, "
-                        "u.user_name, g.display_name) FROM group_members gm LEFT JOIN users u "
-                        "ON gm.member_kind = 'user' AND u.id = gm.member_id LEFT JOIN groups g "
-                        "ON gm.member_kind = 'group' AND g.id = gm.member_id "
-                        "WHERE gm.group_id = ? ORDER BY 3, 1",
-                        &st, eb));
+    LH_TRY(
+        lh_meta_stmt(m,
+                     "SELECT gm.member_id, gm.member_kind, COALESCE(u.display_name, "
+                     "u.user_name, g.display_name), u.kind FROM group_members gm LEFT JOIN users u "
+                     "ON gm.member_kind = 'user' AND u.id = gm.member_id LEFT JOIN groups g "
+                     "ON gm.member_kind = 'group' AND g.id = gm.member_id "
+                     "WHERE gm.group_id = ? ORDER BY 3, 1",
+                     &st, eb));
     lh_stmt_bind_int(st, 1, id);
     bool row = false;
     LH_TRY(lh_stmt_step(st, &row, eb));
     while (row) {
-        bool is_group = strcmp(lh_stmt_text(st, 1), "group") == 0;
-        json_array_append_new(members, ref(lh_stmt_int(st, 0), lh_stmt_text(st, 2), is_group));
+        const char *kind = strcmp(lh_stmt_text(st, 1), "group") == 0 ? "Groups"
+                           : lh_stmt_is_null(st, 3) || strcmp(lh_stmt_text(st, 3), "user") == 0
+                               ? "Users"
+                               : "ServicePrincipals";
+        json_array_append_new(members, ref(lh_stmt_int(st, 0), lh_stmt_text(st, 2), kind));
         LH_TRY(lh_stmt_step(st, &row, eb));
     }
     LH_TRY(lh_meta_stmt(m,
@@ -104,7 +109,7 @@ static lh_err render_members(lh_meta_t *m, int64_t id, json_t *members, json_t *
     lh_stmt_bind_int(st, 1, id);
     LH_TRY(lh_stmt_step(st, &row, eb));
     while (row) {
-        json_t *r = ref(lh_stmt_int(st, 0), lh_stmt_text(st, 1), true);
+        json_t *r = ref(lh_stmt_int(st, 0), lh_stmt_text(st, 1), "Groups");
         json_object_set_new(r, "type", json_string("direct"));
         json_array_append_new(parents, r);
         LH_TRY(lh_stmt_step(st, &row, eb));
@@ -309,14 +314,17 @@ static lh_err write_group(lh_meta_t *m, const group_rec *g, bool insert, lh_errb
     return e;
 }
 
-/* The admins group keeps its name: admin rights hang on it. */
+/* The built-in groups keep their names: admin rights hang on `admins`, and `users`
+ * (every principal, implicitly) carries the grants and entitlements given to everyone. */
 static lh_err check_rename(lh_meta_t *m, const group_rec *g, lh_errbuf *eb)
 {
     group_rec old;
     LH_TRY(load_group(m, g->id, NULL, &old, eb));
-    LH_FAIL_IF(strcmp(old.display_name, LH_ADMINS_GROUP) == 0 &&
-                   strcmp(g->display_name, LH_ADMINS_GROUP) != 0,
-               LH_E_INVALID, eb, "The admins group cannot be renamed");
+    static const char *const builtin[] = {LH_ADMINS_GROUP, LH_USERS_GROUP};
+    for (int i = 0; i < 2; i++)
+        LH_FAIL_IF(strcmp(old.display_name, builtin[i]) == 0 &&
+                       strcmp(g->display_name, builtin[i]) != 0,
+                   LH_E_INVALID, eb, "The %s group cannot be renamed", builtin[i]);
     return LH_OK;
 }
 
@@ -478,8 +486,9 @@ static lh_err delete_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
     int64_t id = *(int64_t *)arg;
     group_rec g;
     LH_TRY(load_group(m, id, NULL, &g, eb));
-    LH_FAIL_IF(strcmp(g.display_name, LH_ADMINS_GROUP) == 0, LH_E_INVALID, eb,
-               "The admins group cannot be deleted");
+    LH_FAIL_IF(strcmp(g.display_name, LH_ADMINS_GROUP) == 0 ||
+                   strcmp(g.display_name, LH_USERS_GROUP) == 0,
+               LH_E_INVALID, eb, "The %s group cannot be deleted", g.display_name);
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m, "DELETE FROM groups WHERE id = ?", &st, eb));
     lh_stmt_bind_int(st, 1, id);

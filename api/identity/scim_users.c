@@ -4,7 +4,9 @@
  * A user is one row of `users`; emails and entitlements are JSON text columns; groups come
  * from group_members. Listing scans users in creation order, evaluates the filter in memory
  * (filters are bounded, user counts are workspace-sized) and renders only the requested
- * page. Every write ends with the "one active admin left" check inside its transaction and
+ * page. created_at is made strictly increasing (a create in the same millisecond as the last
+ * one gets the next), so creation order is a total order (ids are random).
+ * Every write ends with the "one active admin left" check inside its transaction and
  * clears the auth cache after it commits.
  */
 #include <stdio.h>
@@ -105,7 +107,7 @@ static int user_values(const void *res, lh_scim_attr attr, const char **vals, in
 
 /* ---- rendering ---- */
 
-static lh_err user_groups(lh_meta_t *m, int64_t user_id, json_t *out, lh_errbuf *eb)
+lh_err lh_scim_principal_groups(lh_meta_t *m, int64_t user_id, json_t *out, lh_errbuf *eb)
 {
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
@@ -156,7 +158,7 @@ static lh_err render_user(lh_meta_t *m, const user_rec *u, json_t **out, lh_errb
     json_object_set_new(o, "roles", json_array());
     lh_json_set_str(o, "externalId", u->external_id);
     json_object_set_new(o, "meta", json_pack("{s:s}", "resourceType", "User"));
-    lh_err e = user_groups(m, u->id, groups, eb);
+    lh_err e = lh_scim_principal_groups(m, u->id, groups, eb);
     if (e != LH_OK) {
         json_decref(o);
         return e;
@@ -169,6 +171,7 @@ static lh_err render_user(lh_meta_t *m, const user_rec *u, json_t **out, lh_errb
 
 typedef struct {
     int64_t id;
+    bool any_kind; /* Me: a service principal reads itself too */
     lh_arena_t *arena;
     user_rec rec; /* strings in arena */
     json_t *out;
@@ -178,7 +181,10 @@ static lh_err load_user(lh_meta_t *m, get_arg *a, lh_errbuf *eb)
 {
     lh_stmt_t *st;
     bool row;
-    LH_TRY(lh_meta_stmt(m, USER_COLUMNS "WHERE id = ?", &st, eb));
+    LH_TRY(lh_meta_stmt(m,
+                        a->any_kind ? USER_COLUMNS "WHERE id = ?"
+                                    : USER_COLUMNS "WHERE id = ? AND kind = 'user'",
+                        &st, eb));
     lh_stmt_bind_int(st, 1, a->id);
     LH_TRY(lh_stmt_step(st, &row, eb));
     LH_FAIL_IF(!row, LH_E_NOT_FOUND, eb, "User %lld does not exist.", (long long)a->id);
@@ -194,9 +200,9 @@ static lh_err get_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return render_user(m, &a->rec, &a->out, eb);
 }
 
-static lh_err answer_user(lh_req_t *req, int64_t id, lh_errbuf *eb)
+static lh_err answer_user(lh_req_t *req, int64_t id, bool any_kind, lh_errbuf *eb)
 {
-    get_arg a = {.id = id, .arena = req->arena};
+    get_arg a = {.id = id, .any_kind = any_kind, .arena = req->arena};
     LH_TRY(lh_meta_read(req->ctx->meta, get_cb, &a, eb));
     req->out = a.out;
     return lh_scim_project_req(req, req->out, eb);
@@ -214,13 +220,13 @@ lh_err lh_scim_users_get_handler(lh_req_t *req, lh_errbuf *eb)
 {
     int64_t id = 0;
     LH_TRY(path_id(req, &id, eb));
-    return answer_user(req, id, eb);
+    return answer_user(req, id, false, eb);
 }
 
 /* server/ adds X-Databricks-Org-Id to every answer (the SDK reads it from Me). */
 lh_err lh_scim_me_handler(lh_req_t *req, lh_errbuf *eb)
 {
-    return answer_user(req, req->principal->user_id, eb);
+    return answer_user(req, req->principal->user_id, true, eb);
 }
 
 /* ---- list ---- */
@@ -231,7 +237,7 @@ static lh_err list_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
     user_rec *page = lh_arena_calloc(a->arena, (size_t)a->q.count + 1, sizeof *page);
     int64_t n = 0;
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, USER_COLUMNS "ORDER BY created_at, id", &st, eb));
+    LH_TRY(lh_meta_stmt(m, USER_COLUMNS "WHERE kind = 'user' ORDER BY created_at, id", &st, eb));
     for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
@@ -361,7 +367,8 @@ static lh_err write_user(lh_meta_t *m, const user_rec *u, bool insert, lh_errbuf
     LH_TRY(lh_meta_stmt(m,
                         insert ? "INSERT INTO users(user_name, display_name, given_name, "
                                  "family_name, external_id, active, entitlements, emails, id, "
-                                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 "created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, max(?10, "
+                                 "coalesce(max(created_at) + 1, 0)) FROM users"
                                : "UPDATE users SET user_name = ?, display_name = ?, given_name "
                                  "= ?, family_name = ?, external_id = ?, active = ?, "
                                  "entitlements = ?, emails = ? WHERE id = ?",
@@ -394,8 +401,8 @@ static lh_err group_exists(lh_meta_t *m, int64_t group_id, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err set_membership(lh_meta_t *m, int64_t user_id, int64_t group_id, bool add,
-                             lh_errbuf *eb)
+lh_err lh_scim_set_membership(lh_meta_t *m, int64_t user_id, int64_t group_id, bool add,
+                              lh_errbuf *eb)
 {
     lh_stmt_t *st;
     if (add)
@@ -411,16 +418,22 @@ static lh_err set_membership(lh_meta_t *m, int64_t user_id, int64_t group_id, bo
     return lh_stmt_run(st, eb);
 }
 
-static lh_err replace_groups(lh_meta_t *m, const user_input *in, lh_errbuf *eb)
+lh_err lh_scim_replace_groups(lh_meta_t *m, int64_t id, const int64_t *group_ids, size_t n,
+                              lh_errbuf *eb)
 {
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m, "DELETE FROM group_members WHERE member_kind = 'user' AND member_id = ?",
                         &st, eb));
-    lh_stmt_bind_int(st, 1, in->rec.id);
+    lh_stmt_bind_int(st, 1, id);
     LH_TRY(lh_stmt_run(st, eb));
-    for (size_t i = 0; i < in->group_count; i++)
-        LH_TRY(set_membership(m, in->rec.id, in->group_ids[i], true, eb));
+    for (size_t i = 0; i < n; i++)
+        LH_TRY(lh_scim_set_membership(m, id, group_ids[i], true, eb));
     return LH_OK;
+}
+
+static lh_err replace_groups(lh_meta_t *m, const user_input *in, lh_errbuf *eb)
+{
+    return lh_scim_replace_groups(m, in->rec.id, in->group_ids, in->group_count, eb);
 }
 
 typedef struct {
@@ -509,7 +522,7 @@ static lh_err patch_groups(lh_meta_t *m, patch_arg *a, const lh_patch_op *op, lh
         return replace_groups(m, &in, eb);
     }
     for (size_t i = 0; i < n; i++)
-        LH_TRY(set_membership(m, a->id, ids[i], op->kind == LH_PATCH_ADD, eb));
+        LH_TRY(lh_scim_set_membership(m, a->id, ids[i], op->kind == LH_PATCH_ADD, eb));
     return LH_OK;
 }
 
@@ -612,7 +625,7 @@ static lh_err delete_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     int64_t id = *(int64_t *)arg;
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, "DELETE FROM users WHERE id = ?", &st, eb));
+    LH_TRY(lh_meta_stmt(m, "DELETE FROM users WHERE id = ? AND kind = 'user'", &st, eb));
     lh_stmt_bind_int(st, 1, id);
     LH_TRY(lh_stmt_run(st, eb));
     LH_FAIL_IF(lh_meta_changes(m) == 0, LH_E_NOT_FOUND, eb, "User %lld does not exist.",

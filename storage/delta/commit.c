@@ -182,14 +182,21 @@ lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *m
     lh_delta_action_t a = {.kind = LH_DELTA_METADATA};
     a.u.metadata = *md;
     LH_TRY(lh_delta_action_validate(&a, LH_E_INVALID, -1, eb));
-    LH_FAIL_IF(md->schema == NULL, LH_E_UNSUPPORTED, eb,
-               "metadata with nested column '%s' cannot be written",
-               md->nested_column ? md->nested_column : "?");
     lh_delta_metadata_t copy;
     lh_err e = lh_delta_metadata_copy(md, &copy);
     if (e != LH_OK) {
         lh_delta_metadata_clear(&copy);
         LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    if (md->schema == NULL) { /* nested columns: derive both views from schemaString */
+        lh_schema_destroy(copy.primitive_schema);
+        free(copy.nested_column);
+        copy.primitive_schema = NULL;
+        copy.nested_column = NULL;
+        if ((e = lh_delta_metadata_parse_schema(&copy, eb)) != LH_OK) {
+            lh_delta_metadata_clear(&copy);
+            return e;
+        }
     }
     lh_delta_metadata_clear(&x->metadata);
     x->metadata = copy;

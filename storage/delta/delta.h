@@ -20,7 +20,8 @@
  * or 3 with only supported readerFeatures (timestampNtz, vacuumProtocolCheck); otherwise
  * LH_E_UNSUPPORTED with a message naming the feature ("deletionVectors", "columnMapping",
  * "v2Checkpoint", ...). Nested columns keep the table listable (metadata.schema NULL,
- * nested_column names one); reading data of such a table is LH_E_UNSUPPORTED.
+ * nested_column names one); reading its data through lh_delta_reader is LH_E_UNSUPPORTED
+ * (lakehouse-tool reads such files leaf by leaf).
  *
  * Writing (commit.c): begin from a snapshot (read version R), stage actions, commit =
  * put-if-absent of _delta_log/<R+1>.json; on LH_E_EXISTS the conflict check runs over the
@@ -311,11 +312,11 @@ typedef struct lh_delta_reader lh_delta_reader_t;
 
 /* Read one data file's projected columns (names from the table schema, matched
  * case-insensitively; NULL/0 = all). Partition columns come from partitionValues; columns
- * missing from the file read as null. On a table with nested columns only an explicit
- * projection of primitive columns can be read (all columns: LH_E_UNSUPPORTED naming the
- * nested one); an unknown or nested name is LH_E_INVALID. Files with deletion vectors and
- * paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED. The snapshot
- * must outlive the reader. */
+ * missing from the file read as null (one the file holds as nested is LH_E_UNSUPPORTED). On a table
+ * with nested columns only an explicit projection of primitive columns can be read (all columns:
+ * LH_E_UNSUPPORTED naming the nested one); an unknown or nested name is LH_E_INVALID. Files with
+ * deletion vectors and paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED.
+ * The snapshot must outlive the reader. */
 lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
                             const lh_delta_add_t *file, const char *const *columns,
                             int column_count, lh_delta_reader_t **out, lh_errbuf *eb);
@@ -361,7 +362,9 @@ lh_delta_table_t *lh_delta_txn_table(const lh_delta_txn_t *x);
 /* The snapshot the txn read (NULL on create); owned by the txn. */
 const lh_delta_snapshot_t *lh_delta_txn_snapshot(const lh_delta_txn_t *x);
 
-/* Stage actions (deep copies). At most one metadata/protocol per commit (replaces). */
+/* Stage actions (deep copies). At most one metadata/protocol per commit (replaces).
+ * set_metadata with md->schema NULL derives schema / primitive_schema / nested_column from
+ * md->schema_string (a table with nested columns; LH_E_CORRUPT if it does not parse). */
 lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *md, lh_errbuf *eb);
 lh_err lh_delta_txn_set_protocol(lh_delta_txn_t *x, const lh_delta_protocol_t *p, lh_errbuf *eb);
 lh_err lh_delta_txn_add_file(lh_delta_txn_t *x, const lh_delta_add_t *add, lh_errbuf *eb);
@@ -413,6 +416,13 @@ void lh_delta_write_opts_default(lh_delta_write_opts_t *o);
 lh_err lh_delta_write_files(lh_delta_txn_t *x, const lh_schema_t *batch_schema,
                             lh_delta_batch_next_fn next, void *ctx,
                             const lh_delta_write_opts_t *opts, lh_errbuf *eb);
+
+/* Row r of v as a partitionValues text, as the writer above stores it: *out is NULL for a
+ * null (or empty string), else buf (>= 64 bytes) or a malloc'd string the caller frees
+ * when it is not buf. LH_E_UNSUPPORTED for binary and decimal(>18,..); LH_E_INVALID for a
+ * string holding a NUL. */
+lh_err lh_delta_partition_text(const lh_vec_t *v, size_t r, char *buf, size_t n, const char **out,
+                               lh_errbuf *eb);
 
 /* ---- checkpoints ----------------------------------------------------------------------- */
 

@@ -164,6 +164,10 @@ static lh_err bind_column(lh_delta_reader_t *r, const lh_delta_metadata_t *md,
     const lh_schema_t *fs = lh_pq_schema(r->f);
     c->file_col = lh_schema_find(fs, f->name);
     c->kind = c->file_col < 0 ? SRC_NULL : SRC_FILE;
+    for (int k = 0; c->kind == SRC_NULL && k < lh_pq_nested_column_count(r->f); k++)
+        LH_FAIL_IF(strcasecmp(lh_pq_nested_column_name(r->f, k), f->name) == 0, LH_E_UNSUPPORTED,
+                   eb, "column '%s' is nested in file '%s' but primitive in the table", f->name,
+                   file->path); /* absent reads as null; a nested column must not */
     if (c->kind == SRC_FILE) {
         lh_type_t ft = fs->fields[c->file_col].type;
         char a[32], b[32];

@@ -184,9 +184,8 @@ static void format_ntz(int64_t micros, char *buf, size_t n)
     snprintf(buf + 19, n - 19, ".%06lld", (long long)us);
 }
 
-/* Text of row r of v (a partition value); *is_null for nulls. buf >= 64 bytes. */
-static lh_err value_text(const lh_vec_t *v, size_t r, char *buf, size_t n, const char **out,
-                         lh_errbuf *eb)
+lh_err lh_delta_partition_text(const lh_vec_t *v, size_t r, char *buf, size_t n, const char **out,
+                               lh_errbuf *eb)
 {
     if (v->sel)
         r = v->sel[r];
@@ -250,7 +249,7 @@ static lh_err row_partition(wctx_t *w, const lh_batch_t *b, size_t r, char **dir
         char buf[64];
         const char *text = NULL;
         if (w->part_src[i] >= 0)
-            e = value_text(b->cols[w->part_src[i]], r, buf, sizeof buf, &text, eb);
+            e = lh_delta_partition_text(b->cols[w->part_src[i]], r, buf, sizeof buf, &text, eb);
         char *esc = e == LH_OK ? lh_delta_hive_escape(text) : NULL;
         const char *name = w->md->partition_columns[i];
         size_t need = len + strlen(name) + (esc ? strlen(esc) : 0) + 3;

@@ -74,8 +74,38 @@ const lh_migration_t lh_meta_migrations[] = {
      "  spec TEXT NOT NULL," /* JSON: the create/edit request */
      "  state TEXT NOT NULL DEFAULT 'ACTIVE',"
      "  created_at INTEGER NOT NULL);"},
-    /* TEMP placeholder, lead replaces at merge: migration 3 belongs to another helper. */
-    {3, "placeholder", "SELECT 1;"},
+    {3, "permissions",
+     /* service principals live with users (kind), signing in with their tokens */
+     "ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'user' "
+     "  CHECK (kind IN ('user','service_principal'));"
+     "ALTER TABLE users ADD COLUMN application_id TEXT;"
+     "CREATE UNIQUE INDEX users_application_id ON users(application_id);"
+     /* direct grants; a principal is a user/service principal ('user') or a group */
+     "CREATE TABLE object_acls ("
+     "  object_type TEXT NOT NULL," /* as in the REST path: clusters, cluster-policies, ... */
+     "  object_id TEXT NOT NULL,"
+     "  principal_kind TEXT NOT NULL CHECK (principal_kind IN ('user','group')),"
+     "  principal_id INTEGER NOT NULL,"
+     "  level TEXT NOT NULL,"
+     "  PRIMARY KEY (object_type, object_id, principal_kind, principal_id));"
+     "CREATE INDEX object_acls_principal ON object_acls(principal_kind, principal_id);"
+     "CREATE TABLE object_owners ("
+     "  object_type TEXT NOT NULL, object_id TEXT NOT NULL,"
+     "  owner_id INTEGER NOT NULL," /* a user or service principal id */
+     "  PRIMARY KEY (object_type, object_id));"
+     "CREATE TRIGGER users_drop_acls AFTER DELETE ON users BEGIN "
+     "  DELETE FROM object_acls WHERE principal_kind = 'user' AND principal_id = OLD.id; END;"
+     "CREATE TRIGGER groups_drop_acls AFTER DELETE ON groups BEGIN "
+     "  DELETE FROM object_acls WHERE principal_kind = 'group' AND principal_id = OLD.id; END;"
+     "INSERT INTO object_owners(object_type, object_id, owner_id) "
+     "  SELECT 'clusters', cluster_id, creator_user_id FROM clusters "
+     "  WHERE creator_user_id IS NOT NULL;"
+     /* the built-in group every user belongs to (membership is implicit) */
+     "INSERT INTO groups(id, display_name, entitlements, created_at) "
+     "  SELECT 1000000000000000 + abs(random() % 8000000000000000), 'users', "
+     "  '[\"workspace-access\",\"databricks-sql-access\"]', "
+     "  CAST(strftime('%s','now') AS INTEGER) * 1000 "
+     "  WHERE NOT EXISTS (SELECT 1 FROM groups WHERE display_name = 'users');"},
     {4, "secrets",
      "CREATE TABLE secret_scopes ("
      "  id INTEGER PRIMARY KEY,"

@@ -11,6 +11,9 @@
  * DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; data pages v1 and v2;
  * UNCOMPRESSED, SNAPPY, GZIP, ZSTD; INT96 timestamps. LZ4 and encrypted files are
  * refused with LH_E_UNSUPPORTED; malformed files with LH_E_CORRUPT. Never crashes on input.
+ * One writer bug is read as its peers read it: parquet-mr before 1.2.9 left the dictionary
+ * page header out of total_compressed_size (PARQUET-816); for that writer only, a chunk
+ * opening with a dictionary page is read that header's length further.
  *
  * Writer: flat schemas of every lh_type_id, PLAIN or dictionary (falling back to PLAIN),
  * v1 data pages, ZSTD (default) / SNAPPY / UNCOMPRESSED, page + chunk statistics,
@@ -219,6 +222,13 @@ typedef struct lh_pq_node {
     lh_type_t type;    /* leaves only */
     lh_pq_annot annot; /* groups only */
 } lh_pq_node_t;
+
+/* The file's schema as a node tree: root = the message, children in file order, leaves
+ * depth-first in lh_pq_leaf_get_info order carrying their logical type, LIST/MAP group
+ * annotations kept (other group annotations dropped). Fit for lh_pq_writer_create_nested,
+ * so nested columns can be copied leaf by leaf. One malloc'd block (release with free())
+ * whose names point into f: it must not outlive f. */
+lh_err lh_pq_schema_tree(const lh_pq_file_t *f, lh_pq_node_t **out, lh_errbuf *eb);
 
 /* root is the message (its repetition is ignored). Leaves are numbered depth-first. */
 lh_err lh_pq_writer_create_nested(const lh_pq_node_t *root, const lh_pq_write_opts_t *opts,

@@ -24,6 +24,6 @@ struct lh_pq_file {
 lh_err pq_src_read(const lh_pq_file_t *f, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);
 /* The byte range [*start, *start + *len) of r's chunk, after checking that the chunk is
  * readable (not encrypted, a supported codec) and lies inside the file. */
-lh_err pq_chunk_range(const lh_pq_file_t *f, const pq_creader_t *r, uint64_t *start, uint64_t *len);
+lh_err pq_chunk_range(const lh_pq_file_t *f, pq_creader_t *r, uint64_t *start, uint64_t *len);
 
 #endif

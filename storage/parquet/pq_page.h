@@ -60,7 +60,8 @@ typedef struct pq_creader {
     lh_vec_t *heap; /* where strings that must outlive the page go; NULL: see above */
     size_t tw;      /* target width */
     pq_buf_t chunk_bytes, page, scratch, scratch2, dba, def, rep;
-    lh_vec_t *dict; /* the chunk's dictionary, NULL until its page is read */
+    size_t chunk_len; /* bytes of the chunk (see pq_chunk_range's PARQUET-816 slack) */
+    lh_vec_t *dict;   /* the chunk's dictionary, NULL until its page is read */
     /* leaf mode: all levels of the chunk */
     pq_buf_t all_def, all_rep;
     uint64_t levels_read; /* counts a streamed page's levels when it begins */

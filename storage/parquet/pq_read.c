@@ -3,7 +3,8 @@
  *
  * Reading one chunk (flat column or leaf):
  *   1. read exactly the chunk's byte range [start, start + total_compressed_size), where
- *      start is the dictionary page offset when valid, else the first data page;
+ *      start is the dictionary page offset when valid, else the first data page (for
+ *      parquet-mr before 1.2.9 plus the dictionary page header its size left out);
  *   2. walk page headers (each page is decoded by pq_page.c, which the per-column cursor
  *      in pq_cursor.c shares): a dictionary page is decoded once into the target layout
  *      (strings copied into the output vector's heap); data pages v1/v2 are decompressed,
@@ -17,6 +18,7 @@
  */
 #include "storage/parquet/parquet.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,7 +194,41 @@ lh_err lh_pq_leaf_get_info(const lh_pq_file_t *f, int leaf, lh_pq_leaf_info_t *o
 
 /* ---- whole chunks ---------------------------------------------------------------------- */
 
-lh_err pq_chunk_range(const lh_pq_file_t *f, const pq_creader_t *r, uint64_t *start, uint64_t *len)
+/* Whether created_by names parquet-mr before 1.2.9 (no version counts as before), whose
+ * total_compressed_size left out the dictionary page header (PARQUET-816, IMPALA-694). */
+static bool writer_omits_dict_header(const lh_pq_file_t *f)
+{
+    const char *cb = f->meta.created_by;
+    if (cb == NULL || strncmp(cb, "parquet-mr", 10) != 0 || (cb[10] != '\0' && cb[10] != ' '))
+        return false;
+    const char *v = strstr(cb, " version ");
+    int major = 0, minor = 0, patch = 0;
+    if (v != NULL && sscanf(v + 9, "%d.%d.%d", &major, &minor, &patch) < 1)
+        return false;
+    return major < 1 || (major == 1 && (minor < 2 || (minor == 2 && patch < 9)));
+}
+
+/* Bytes to read past total_compressed_size: for such a writer, the encoded length of the
+ * dictionary page header at start when the chunk opens with one (what its size omitted);
+ * 0 otherwise. The Parquet spec counts headers in the size, so every other file is held
+ * to it exactly. */
+static size_t dict_header_slack(const lh_pq_file_t *f, int64_t start)
+{
+    uint8_t head[256];
+    size_t n =
+        f->src.size - (uint64_t)start < sizeof head ? f->src.size - (uint64_t)start : sizeof head;
+    pq_page_header_t h;
+    size_t used = 0;
+    lh_errbuf ignored;
+    if (!writer_omits_dict_header(f) ||
+        pq_src_read(f, (uint64_t)start, head, n, &ignored) != LH_OK ||
+        pq_page_header_decode(head, n, &h, &used, &ignored) != LH_OK ||
+        h.type != PQ_PAGE_DICTIONARY)
+        return 0;
+    return used;
+}
+
+lh_err pq_chunk_range(const lh_pq_file_t *f, pq_creader_t *r, uint64_t *start, uint64_t *len)
 {
     const pq_chunk_t *c = r->chunk;
     LH_FAIL_IF(c->encrypted, LH_E_UNSUPPORTED, r->eb,
@@ -208,7 +244,10 @@ lh_err pq_chunk_range(const lh_pq_file_t *f, const pq_creader_t *r, uint64_t *st
                LH_E_CORRUPT, r->eb, "parquet: column '%s' chunk lies outside the file",
                r->leaf->path);
     *start = (uint64_t)first;
-    *len = (uint64_t)c->total_compressed;
+    *len = (uint64_t)c->total_compressed + dict_header_slack(f, first);
+    LH_FAIL_IF(*len > f->src.size - (uint64_t)first, LH_E_CORRUPT, r->eb,
+               "parquet: column '%s' chunk lies outside the file", r->leaf->path);
+    r->chunk_len = (size_t)*len;
     return LH_OK;
 }
 
@@ -223,7 +262,7 @@ static lh_err load_chunk(const lh_pq_file_t *f, pq_creader_t *r)
 static lh_err read_page(pq_creader_t *r, size_t *pos)
 {
     const uint8_t *base = r->chunk_bytes.p;
-    size_t avail = r->chunk->total_compressed - *pos, used;
+    size_t avail = r->chunk_len - *pos, used;
     pq_page_header_t h;
     LH_TRY(pq_page_header_decode(base + *pos,
                                  avail < LH_PQ_PAGE_HEADER_MAX ? avail : LH_PQ_PAGE_HEADER_MAX, &h,
@@ -246,8 +285,7 @@ static lh_err read_chunk(lh_pq_file_t *f, pq_creader_t *r)
         LH_TRY(lh_vec_reserve(r->out, r->out->count + (n < PQ_RESERVE_MAX ? n : PQ_RESERVE_MAX)));
     }
     size_t pos = 0;
-    while (pos < (size_t)r->chunk->total_compressed &&
-           r->levels_read < (uint64_t)r->chunk->num_values)
+    while (pos < r->chunk_len && r->levels_read < (uint64_t)r->chunk->num_values)
         LH_TRY(read_page(r, &pos));
     LH_FAIL_IF(r->levels_read != (uint64_t)r->chunk->num_values, LH_E_CORRUPT, r->eb,
                "parquet: column '%s' has %llu of %lld values", r->leaf->path,

@@ -6,14 +6,18 @@
  *   CSV: RFC 4180 (a header row; fields separated by ',', optionally quoted with '"', '""'
  *        inside quotes is a quote, quoted fields may span lines; CRLF or LF). An empty field
  *        is null.
- *   JSON lines: one flat object per line; keys become columns in first-seen order; nested
- *        values are kept as JSON text.
+ *   JSON lines: one object per line; keys become columns in first-seen order. When some
+ *        value is an array or an object, ARRAY and STRUCT columns are inferred over every
+ *        value and written through the nested path (import_json.c), or the import is
+ *        refused naming a column whose values have no single type.
  * Both are read whole into text cells, then each column's type is inferred over every
  * value: boolean, long, double, date (YYYY-MM-DD), timestamp (YYYY-MM-DD[T ]HH:MM:SS[.f]
  * [Z|+HH:MM]) or string; JSON keeps its own kinds (numbers stay numbers, strings stay
  * strings unless every one is a date or timestamp). When the table exists, columns it
  * already has take the table's type instead, and the text is converted to it.
- *   Parquet: the file's flat columns are streamed as they are.
+ *   Parquet: flat files are streamed as they are; a file with LIST, MAP or STRUCT columns
+ *        is copied leaf by leaf with its nested types (import_nested.c), or refused naming
+ *        the column whose shape cannot be carried. No column is ever dropped.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -250,9 +254,14 @@ static bool append_text(lh_vec_t *v, const char *s)
     }
 }
 
+bool tool_append_text(lh_vec_t *v, const char *s)
+{
+    return append_text(v, s);
+}
+
 /* ---- inference ---------------------------------------------------------------------------- */
 
-enum { K_BOOL = 1, K_LONG = 2, K_DOUBLE = 4, K_DATE = 8, K_TS = 16, K_ALL = 31 };
+enum { K_BOOL = 1, K_LONG = 2, K_DOUBLE = 4, K_DATE = 8, K_TS = 16, K_ALL = TOOL_K_ALL };
 
 static int text_kinds(const char *s)
 {
@@ -468,6 +477,19 @@ static int json_kinds(json_t *v, char **text)
     }
 }
 
+int tool_json_value_kinds(json_t *v, char **text)
+{
+    int k = json_kinds(v, text);
+    if (json_is_string(v))
+        k &= text_kinds(*text);
+    return json_is_null(v) ? TOOL_K_ALL : k;
+}
+
+lh_type_t tool_type_of_kinds(int kinds)
+{
+    return type_of_kinds(kinds);
+}
+
 /* Pass 1: parse every line (objects appended to objs) and collect the keys. */
 static lh_err json_parse_lines(const char *text, size_t len, table_text_t *tt, json_t *objs,
                                lh_errbuf *eb)
@@ -529,17 +551,32 @@ static lh_err json_fill(table_text_t *tt, json_t *objs, int *kinds, lh_errbuf *e
     return LH_OK;
 }
 
-static lh_err load_jsonl(const char *text, size_t len, table_text_t *tt, lh_errbuf *eb)
+/* Whether any value of any line is an array or an object. */
+static bool json_has_nested(json_t *objs)
 {
-    json_t *objs = json_array();
-    int *kinds = NULL;
-    lh_err e = json_parse_lines(text, len, tt, objs, eb);
-    if (e == LH_OK) {
-        kinds = calloc((size_t)tt->ncols, sizeof *kinds);
-        tt->types = calloc((size_t)tt->ncols, sizeof *tt->types);
-        if (!kinds || !tt->types)
-            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    size_t i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    {
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v)
+        {
+            if (json_is_array(v) || json_is_object(v))
+                return true;
+        }
     }
+    return false;
+}
+
+/* Flat lines (objs parsed by json_parse_lines) into text cells and inferred types. */
+static lh_err load_jsonl(json_t *objs, table_text_t *tt, lh_errbuf *eb)
+{
+    int *kinds = calloc((size_t)tt->ncols, sizeof *kinds);
+    tt->types = calloc((size_t)tt->ncols, sizeof *tt->types);
+    lh_err e = LH_OK;
+    if (!kinds || !tt->types)
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK)
         e = json_fill(tt, objs, kinds, eb);
     for (int c = 0; e == LH_OK && c < tt->ncols; c++) {
@@ -552,7 +589,6 @@ static lh_err load_jsonl(const char *text, size_t len, table_text_t *tt, lh_errb
             tt->types[c] = type_of_kinds(k);
     }
     free(kinds);
-    json_decref(objs);
     return e;
 }
 
@@ -662,6 +698,12 @@ static lh_err import_parquet(import_job_t *j, const char *src, lh_errbuf *eb)
 {
     lh_pq_file_t *f;
     LH_TRY(tool_open_parquet(src, &f, eb));
+    if (lh_pq_nested_column_count(f) > 0) { /* LIST/MAP/STRUCT: copied leaf by leaf */
+        lh_err e = tool_import_nested(j->t, f, j->overwrite, j->opts.partition_columns,
+                                      j->opts.partition_column_count, &j->res, eb);
+        lh_pq_close(f);
+        return e;
+    }
     tool_pq_stream_t ps;
     lh_err e = tool_pq_stream_open(&ps, f, NULL, 0, eb);
     if (e == LH_OK)
@@ -676,15 +718,26 @@ static lh_err import_text(import_job_t *j, const char *text, size_t len, enum sr
 {
     table_text_t tt;
     memset(&tt, 0, sizeof tt);
+    json_t *objs = NULL;
     lh_err e;
-    if (fmt == FMT_CSV)
+    bool nested = false;
+    if (fmt == FMT_CSV) {
         e = load_csv(text, len, &tt, eb);
-    else
-        e = load_jsonl(text, len, &tt, eb);
-    if (e == LH_OK)
+    } else {
+        objs = json_array();
+        e = json_parse_lines(text, len, &tt, objs, eb);
+        nested = e == LH_OK && json_has_nested(objs);
+        if (nested) /* arrays / objects: ARRAY and STRUCT columns (import_json.c) */
+            e = tool_import_json_nested(j->t, objs, j->overwrite, j->opts.partition_columns,
+                                        j->opts.partition_column_count, &j->res, eb);
+        else if (e == LH_OK)
+            e = load_jsonl(objs, &tt, eb);
+    }
+    if (e == LH_OK && !nested)
         e = text_schema(&tt, j->t, eb);
-    if (e == LH_OK)
+    if (e == LH_OK && !nested)
         e = run_write(j, tt.schema, text_next, &tt, eb);
+    json_decref(objs);
     table_free(&tt);
     return e;
 }

@@ -8,8 +8,12 @@
  *   lakehouse-tool optimize DELTA_DIR [--zorder-by a,b] [--target-bytes N]
  *   lakehouse-tool vacuum DELTA_DIR [--retain-hours N] [--dry-run] [--force]
  *
+ *   lakehouse-tool --help | --version | COMMAND --help       (stdout, exit 0)
+ *
  * PATH is a Parquet file or a Delta table directory. The object store is rooted at the
- * table directory. Errors: one line on stderr, exit 1 (2 for usage errors).
+ * table directory. Errors: one line on stderr, exit 1; usage errors (missing or unknown
+ * command, wrong argument count, an option the command does not take) print the usage on
+ * stderr and exit 2.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,22 +22,60 @@
 
 #include "tools/lakehouse-tool/tool.h"
 
+#define TOOL_VERSION "0.1.0" /* released together with lakehoused */
+
 typedef struct command {
     const char *name;
     int min_args, max_args;
     lh_err (*run)(const tool_args_t *a, lh_errbuf *eb);
     const char *usage;
+    const char *help;
+    const char *options[6]; /* the --options it takes (NULL-terminated) */
 } command_t;
 
 static const command_t commands[] = {
-    {"schema", 1, 1, tool_cmd_schema, "schema PATH"},
-    {"cat", 1, 1, tool_cmd_cat, "cat PATH [--version N] [--columns a,b] [--limit N]"},
-    {"history", 1, 1, tool_cmd_history, "history DELTA_DIR [--limit N]"},
-    {"import", 2, 2, tool_cmd_import,
-     "import SRC DELTA_DIR [--mode append|overwrite] [--partition-by a,b]"},
-    {"optimize", 1, 1, tool_cmd_optimize,
-     "optimize DELTA_DIR [--zorder-by a,b] [--target-bytes N]"},
-    {"vacuum", 1, 1, tool_cmd_vacuum, "vacuum DELTA_DIR [--retain-hours N] [--dry-run] [--force]"},
+    {"schema",
+     1,
+     1,
+     tool_cmd_schema,
+     "schema PATH",
+     "Print the Delta schemaString of a table or of a Parquet file (nested types included).",
+     {NULL}},
+    {"cat",
+     1,
+     1,
+     tool_cmd_cat,
+     "cat PATH [--version N] [--columns a,b] [--limit N]",
+     "Print rows as JSON lines (arrays as arrays, structs and maps as objects).",
+     {"version", "columns", "limit", NULL}},
+    {"history",
+     1,
+     1,
+     tool_cmd_history,
+     "history DELTA_DIR [--limit N]",
+     "Print one JSON object per commit, newest first.",
+     {"limit", NULL}},
+    {"import",
+     2,
+     2,
+     tool_cmd_import,
+     "import SRC DELTA_DIR [--mode append|overwrite] [--partition-by a,b]",
+     "Load CSV, JSON lines or Parquet (LIST/MAP/STRUCT columns kept) into a Delta table.",
+     {"mode", "partition-by", NULL}},
+    {"optimize",
+     1,
+     1,
+     tool_cmd_optimize,
+     "optimize DELTA_DIR [--zorder-by a,b] [--target-bytes N]",
+     "Compact small files (optionally Z-ordered).",
+     {"zorder-by", "target-bytes", NULL}},
+    {"vacuum",
+     1,
+     1,
+     tool_cmd_vacuum,
+     "vacuum DELTA_DIR [--retain-hours N] [--dry-run] [--force]",
+     "Delete files no longer referenced and older than the retention.",
+     {"retain-hours", "dry-run", "force", NULL}},
 };
 
 /* Options that take no value. */
@@ -139,14 +181,47 @@ lh_err tool_open_parquet(const char *path, lh_pq_file_t **out, lh_errbuf *eb)
     return lh_pq_open(&src, out, eb);
 }
 
-static int usage(const char *msg)
+/* The command list: on stdout for --help (exit 0), on stderr after a usage error (2). */
+static int usage(FILE *out, const char *msg)
 {
     if (msg)
-        fprintf(stderr, "lakehouse-tool: %s\n", msg);
-    fprintf(stderr, "usage:\n");
+        fprintf(out, "lakehouse-tool: %s\n", msg);
+    fprintf(out, "usage: lakehouse-tool COMMAND ARGS...  (lakehouse-tool COMMAND --help)\n"
+                 "       lakehouse-tool --version\n\n"
+                 "PATH is a Parquet file or a Delta table directory. Output is JSON on stdout;\n"
+                 "errors are one line on stderr with exit status 1 (2 for usage errors).\n\n"
+                 "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(stderr, "  lakehouse-tool %s\n", commands[i].usage);
-    return 2;
+        fprintf(out, "  %s\n      %s\n", commands[i].usage, commands[i].help);
+    return out == stdout ? 0 : 2;
+}
+
+static int command_usage(FILE *out, const command_t *cmd, const char *msg)
+{
+    if (msg)
+        fprintf(out, "lakehouse-tool: %s\n", msg);
+    fprintf(out, "usage: lakehouse-tool %s\n", cmd->usage);
+    if (out == stdout)
+        fprintf(out, "%s\n", cmd->help);
+    return out == stdout ? 0 : 2;
+}
+
+static bool is_help(const char *s)
+{
+    return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0 || strcmp(s, "help") == 0;
+}
+
+/* The first option cmd does not take, or NULL. */
+static const char *unknown_option(const command_t *cmd, const tool_args_t *a)
+{
+    for (int i = 0; i < a->opt_count; i++) {
+        bool known = false;
+        for (int k = 0; cmd->options[k] && !known; k++)
+            known = strcmp(cmd->options[k], a->opt_names[i]) == 0;
+        if (!known)
+            return a->opt_names[i];
+    }
+    return NULL;
 }
 
 /* Split argv into positionals and --name [value] options. */
@@ -180,21 +255,44 @@ static bool parse_args(int argc, char **argv, tool_args_t *a)
     return true;
 }
 
+static const command_t *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
-        return usage(argc < 2 ? "missing command" : NULL);
-    const command_t *cmd = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(commands[i].name, argv[1]) == 0)
-            cmd = &commands[i];
-    if (cmd == NULL)
-        return usage("unknown command");
+    if (argc < 2)
+        return usage(stderr, "missing command");
+    if (is_help(argv[1]))
+        return usage(stdout, NULL);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("lakehouse-tool %s\n", TOOL_VERSION);
+        return 0;
+    }
+    const command_t *cmd = find_command(argv[1]);
+    if (cmd == NULL) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown command '%.100s'", argv[1]);
+        return usage(stderr, msg);
+    }
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return command_usage(stdout, cmd, NULL);
     tool_args_t a;
     if (!parse_args(argc - 2, argv + 2, &a) || a.count < cmd->min_args || a.count > cmd->max_args) {
         free(a.items);
-        fprintf(stderr, "lakehouse-tool: usage: lakehouse-tool %s\n", cmd->usage);
-        return 2;
+        return command_usage(stderr, cmd, NULL);
+    }
+    const char *bad = unknown_option(cmd, &a);
+    if (bad) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown option --%.100s for %s", bad, cmd->name);
+        free(a.items);
+        return command_usage(stderr, cmd, msg);
     }
     lh_errbuf eb;
     lh_errbuf_clear(&eb);

@@ -7,6 +7,10 @@
  *   cmd_read.c    schema, cat, history
  *   import.c      import: CSV (RFC 4180), JSON lines and Parquet sources, type inference
  *   cmd_maint.c   optimize, vacuum
+ *   nested.c      Parquet LIST/MAP/STRUCT columns: Delta schema, rows as JSON
+ *   import_nested.c  import of such files (data copied leaf by leaf), the commit
+ *   import_json.c JSON lines with arrays/objects: ARRAY/STRUCT inference, shredding
+ *   import_files.c   the data files of a nested import (partitions routed by row)
  *
  * Every command returns lh_err; main prints "lakehouse-tool: <message>" on stderr and
  * exits non-zero. Output goes to stdout, JSON (one object per line where there are many).
@@ -16,6 +20,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "storage/delta/ops.h"
 
@@ -83,6 +89,91 @@ void tool_buf_json_string(tool_buf_t *b, const char *s, size_t n);
  * with Z), decimals as exact decimal strings, binary as base64, NaN/Infinity as strings. */
 void tool_buf_json_value(tool_buf_t *b, const lh_vec_t *v, size_t r);
 void tool_buf_free(tool_buf_t *b);
+
+/* ---- text values (import.c) ---- */
+
+#define TOOL_K_ALL 31 /* every kind of scalar still possible (no value seen) */
+/* Append text s (NULL = null) converted to v's type; false when it does not parse. */
+bool tool_append_text(lh_vec_t *v, const char *s);
+/* The kinds of scalar a JSON value can be (TOOL_K_ALL for null, 0 for arrays/objects and
+ * strings that are neither dates nor timestamps); its text in *text (malloc'd or NULL). */
+int tool_json_value_kinds(json_t *v, char **text);
+/* The column type of the kinds every value allows (string when none or all). */
+lh_type_t tool_type_of_kinds(int kinds);
+
+/* ---- nested columns (nested.c, import_nested.c, import_json.c) ---- */
+
+/* A Parquet file with nested columns: its schema tree mapped onto a Delta schema, and its
+ * rows assembled from the leaves one row group at a time. */
+typedef struct tool_nested {
+    lh_pq_file_t *f;     /* not owned */
+    lh_pq_node_t *tree;  /* lh_pq_schema_tree; top-level columns are its children */
+    char *schema_string; /* the Delta schemaString of every column */
+    struct tool_node_info *info;
+    int leaf_count;
+    lh_pq_leaf_data_t *leaves; /* the loaded row group */
+    size_t *pos, *vpos;        /* per leaf: next level, next value */
+    int64_t rows;              /* rows of the loaded row group */
+    bool corrupt;
+} tool_nested_t;
+
+/* Map f's schema; LH_E_UNSUPPORTED naming the column whose shape Delta cannot state. */
+lh_err tool_nested_open(tool_nested_t *n, lh_pq_file_t *f, lh_errbuf *eb);
+void tool_nested_close(tool_nested_t *n);
+/* Top-level column by case-insensitive name, or -1. */
+int tool_nested_find(const tool_nested_t *n, const char *name);
+/* Read every leaf of row group rg and start at its first row. */
+lh_err tool_nested_load(tool_nested_t *n, int rg, lh_errbuf *eb);
+/* Append the JSON of top-level column top for its next row (maps become objects whose
+ * non-string keys are their JSON text). */
+void tool_nested_emit(tool_nested_t *n, int top, tool_buf_t *b);
+/* After every row of the group: LH_E_CORRUPT when column top's levels did not fit. */
+lh_err tool_nested_check(const tool_nested_t *n, int top, lh_errbuf *eb);
+
+/* The Delta schemaString of a Parquet schema tree (LH_E_UNSUPPORTED naming a column whose
+ * shape it cannot state). *out is malloc'd. */
+lh_err tool_nested_schema_string(const lh_pq_node_t *root, char **out, lh_errbuf *eb);
+
+/* The data files of one nested import (import_files.c): one per partition directory.
+ * parts are top-level primitive columns of tree (matched case-insensitively). */
+typedef struct tool_fileset tool_fileset_t;
+lh_err tool_fileset_create(lh_delta_table_t *t, const lh_pq_node_t *tree, const char *const *parts,
+                           int nparts, tool_fileset_t **out, lh_errbuf *eb);
+/* Partition column k as the tree spells it. */
+const char *tool_fileset_part_name(const tool_fileset_t *fs, int k);
+/* One row group: every leaf of the tree (levels + values), rows records. */
+lh_err tool_fileset_put(tool_fileset_t *fs, int64_t rows, const lh_pq_leaf_data_t *leaves,
+                        lh_errbuf *eb);
+/* Finish and commit every file to the store and stage its add in x (counted in res). */
+lh_err tool_fileset_finish(tool_fileset_t *fs, lh_delta_txn_t *x, lh_delta_op_result_t *res,
+                           lh_errbuf *eb);
+void tool_fileset_destroy(tool_fileset_t *fs); /* aborts files not finished */
+
+/* A source of nested rows. */
+typedef struct tool_nested_src {
+    const char *schema_string; /* Delta schemaString of every column */
+    const lh_pq_node_t *tree;  /* its Parquet schema (partition columns included) */
+    /* Put every row group into fs (tool_fileset_put). */
+    lh_err (*write)(void *ctx, tool_fileset_t *fs, lh_errbuf *eb);
+    void *ctx;
+} tool_nested_src_t;
+
+/* Commit src as data files (append or overwrite), partitioned by parts (an existing
+ * table's partitioning when it exists; a non-empty parts must equal it). An existing
+ * table must have the same schemaString. */
+lh_err tool_nested_commit(lh_delta_table_t *t, const tool_nested_src_t *src, bool overwrite,
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb);
+/* Import f (which has nested columns) into the table, its leaves copied as they are. */
+lh_err tool_import_nested(lh_delta_table_t *t, lh_pq_file_t *f, bool overwrite,
+                          const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                          lh_errbuf *eb);
+/* Import JSON objects (a json array of them; columns = the keys in first-seen order) of
+ * which some values are arrays or objects: ARRAY / STRUCT columns inferred over every
+ * value, refused naming the column when its values mix arrays, objects and scalars. */
+lh_err tool_import_json_nested(lh_delta_table_t *t, json_t *objs, bool overwrite,
+                               const char *const *parts, int nparts, lh_delta_op_result_t *res,
+                               lh_errbuf *eb);
 
 /* ---- commands ---- */
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/clusters/clusters_internal.h"
+#include "api/perm.h"
 #include "common/limits.h"
 #include "common/util.h"
 #include "storage/meta/meta.h"
@@ -462,6 +463,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/meta.db", dir);
     lh_errbuf eb = {0};
     LH_ASSERT(lh_meta_open(path, &ctx.meta, &eb) == LH_OK);
+    LH_ASSERT(lh_perm_create(&ctx, &ctx.perm, &eb) == LH_OK);
     LH_ASSERT(lh_bg_create(0, &ctx.bg, &eb) == LH_OK);
     LH_ASSERT(lh_clusters_create(&ctx, &ctx.clusters, &eb) == LH_OK);
     LH_ASSERT(lh_clusters_recover(ctx.clusters, &eb) == LH_OK);
@@ -477,6 +479,7 @@ int main(void)
     T_RUN(test_transition_table);
     T_RUN(test_metrics);
     lh_clusters_destroy(ctx.clusters);
+    lh_perm_destroy(ctx.perm);
     lh_bg_destroy(ctx.bg);
     lh_meta_close(ctx.meta);
     char cmd[300];

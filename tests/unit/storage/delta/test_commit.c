@@ -1,7 +1,8 @@
 /*
  * test_commit.c - transactions: concurrent blind appends, the conflict matrix (each Delta
  * exception name), idempotent app txns, table creation, schema enforcement / mergeSchema,
- * appendOnly, and fault injection over every object-store write of an append.
+ * appendOnly, fault injection over every object-store write of an append, metadata with
+ * nested columns, and a data file whose column is nested where the table says primitive.
  */
 #include <pthread.h>
 
@@ -256,6 +257,115 @@ static void test_create_twice(void)
     scratch_close(&sc);
 }
 
+/* A metaData whose schemaString has nested columns can be committed (schema NULL): the
+ * txn derives the views from the string; readers see the nested column named, flat
+ * writes are refused cleanly. */
+static void test_create_nested(void)
+{
+    scratch_t sc;
+    scratch_open(&sc, "tables/nested");
+    lh_errbuf eb;
+    char *none[1] = {NULL};
+    lh_delta_metadata_t md = {
+        .id = "6d4c2c4e-0000-4000-8000-000000000001",
+        .format_provider = "parquet",
+        .schema_string = "{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":"
+                         "\"long\",\"nullable\":true,\"metadata\":{}},{\"name\":\"l\",\"type\":{"
+                         "\"type\":\"array\",\"elementType\":\"long\",\"containsNull\":true},"
+                         "\"nullable\":true,\"metadata\":{}}]}",
+        .partition_columns = none,
+    };
+    lh_delta_txn_t *x;
+    T_EQ_INT(lh_delta_txn_begin(sc.t, NULL, &x, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_set_metadata(x, &md, &eb), LH_OK);
+    const lh_delta_metadata_t *tm = lh_delta_txn_metadata(x);
+    T_CHECK(tm->schema == NULL && tm->nested_column && strcmp(tm->nested_column, "l") == 0);
+    T_EQ_INT(tm->primitive_schema->field_count, 1);
+    int64_t v = -1;
+    T_EQ_INT(lh_delta_txn_commit(x, &v, &eb), LH_OK);
+    T_EQ_INT(v, 0);
+    lh_delta_txn_destroy(x);
+    lh_delta_snapshot_t *s = latest(&sc);
+    T_CHECK(strstr(lh_delta_snapshot_metadata(s)->schema_string, "\"elementType\":\"long\"") !=
+            NULL);
+    T_EQ_INT(lh_delta_snapshot_check_readable(s, &eb), LH_E_UNSUPPORTED);
+    T_CHECK(strstr(eb.msg, "'l'") != NULL);
+    lh_delta_snapshot_release(s);
+    T_EQ_INT(append_rows(sc.t, 0, 4, 1, NULL, &eb), LH_E_UNSUPPORTED);
+    md.schema_string = "{\"type\":\"struct\"}"; /* unparsable as a table schema */
+    T_EQ_INT(lh_delta_txn_begin(sc.t, NULL, &x, &eb), LH_OK);
+    T_CHECK(lh_delta_txn_set_metadata(x, &md, &eb) != LH_OK);
+    lh_delta_txn_destroy(x);
+    scratch_close(&sc);
+}
+
+/* A data file holding a column as nested where the table says primitive: reading it is
+ * refused naming the column, never a column of nulls. */
+static void test_reader_refuses_nested_file_column(void)
+{
+    scratch_t sc;
+    scratch_open(&sc, "tables/mixed");
+    lh_errbuf eb;
+    lh_schema_t *schema = lh_schema_create(2);
+    lh_schema_set(schema, 0, "id", (lh_type_t){LH_TYPE_LONG, 0, 0}, true);
+    lh_schema_set(schema, 1, "l", (lh_type_t){LH_TYPE_LONG, 0, 0}, true);
+    T_EQ_INT(create_table(sc.t, schema, NULL, 0, &eb), LH_OK);
+    lh_schema_destroy(schema);
+    /* id: optional long; l: optional group (LIST) { repeated group list { optional long } } */
+    lh_pq_node_t el = {.name = "element", .repetition = 1, .type = {LH_TYPE_LONG, 0, 0}};
+    lh_pq_node_t list = {.name = "list", .repetition = 2, .child_count = 1, .children = &el};
+    lh_pq_node_t cols[2] = {
+        {.name = "id", .repetition = 1, .type = {LH_TYPE_LONG, 0, 0}},
+        {.name = "l",
+         .repetition = 1,
+         .child_count = 1,
+         .children = &list,
+         .annot = LH_PQ_ANNOT_LIST},
+    };
+    lh_pq_node_t root = {.name = "schema", .child_count = 2, .children = cols};
+    int16_t def_id[1] = {1}, def_l[1] = {3}, rep_l[1] = {0};
+    lh_pq_leaf_data_t leaves[2] = {
+        {.def = def_id, .level_count = 1, .values = lh_vec_create((lh_type_t){LH_TYPE_LONG}, 1)},
+        {.def = def_l,
+         .rep = rep_l,
+         .level_count = 1,
+         .values = lh_vec_create((lh_type_t){LH_TYPE_LONG}, 1)},
+    };
+    lh_vec_append_i64(leaves[0].values, 1);
+    lh_vec_append_i64(leaves[1].values, 5);
+    lh_obj_writer_t *ow;
+    lh_pq_writer_t *w;
+    T_EQ_INT(lh_objstore_open_write(sc.os, "tables/mixed/nested.parquet", &ow, &eb), LH_OK);
+    T_EQ_INT(lh_pq_writer_create_nested(&root, NULL, lh_obj_writer_sink(ow), &w, &eb), LH_OK);
+    T_EQ_INT(lh_pq_writer_write_leaves(w, 1, leaves, 2, &eb), LH_OK);
+    lh_pq_file_summary_t sum;
+    T_EQ_INT(lh_pq_writer_finish(w, &sum, &eb), LH_OK);
+    lh_pq_writer_destroy(w);
+    T_EQ_INT(lh_obj_writer_commit(ow, &eb), LH_OK);
+    lh_vec_destroy(leaves[0].values);
+    lh_vec_destroy(leaves[1].values);
+    lh_delta_txn_t *x = begin(&sc);
+    lh_delta_add_t add = {
+        .path = "nested.parquet", .size_bytes = (int64_t)sum.file_bytes, .data_change = true};
+    T_EQ_INT(lh_delta_txn_add_file(x, &add, &eb), LH_OK);
+    T_EQ_INT(lh_delta_txn_commit(x, NULL, &eb), LH_OK);
+    lh_delta_txn_destroy(x);
+    lh_delta_snapshot_t *s = latest(&sc);
+    lh_delta_reader_t *r = NULL;
+    T_EQ_INT(lh_delta_reader_open(sc.t, s, lh_delta_snapshot_file(s, 0), NULL, 0, &r, &eb),
+             LH_E_UNSUPPORTED);
+    T_CHECK(strstr(eb.msg, "column 'l' is nested") != NULL);
+    const char *only_id[] = {"id"}; /* the primitive column alone still reads */
+    T_EQ_INT(lh_delta_reader_open(sc.t, s, lh_delta_snapshot_file(s, 0), only_id, 1, &r, &eb),
+             LH_OK);
+    const lh_batch_t *b = NULL;
+    T_EQ_INT(lh_delta_reader_next(r, &b, &eb), LH_OK);
+    T_CHECK(b != NULL && b->row_count == 1 && lh_vec_get_i64(b->cols[0], 0) == 1);
+    lh_delta_reader_close(r);
+    lh_delta_snapshot_release(s);
+    scratch_close(&sc);
+}
+
 static void test_app_version(void)
 {
     scratch_t sc;
@@ -448,6 +558,8 @@ int main(void)
     T_RUN(test_concurrent_appends);
     T_RUN(test_conflicts);
     T_RUN(test_create_twice);
+    T_RUN(test_create_nested);
+    T_RUN(test_reader_refuses_nested_file_column);
     T_RUN(test_app_version);
     T_RUN(test_schema_enforcement);
     T_RUN(test_append_only);

@@ -1,0 +1,368 @@
+// permissions.test.mjs - authorization over HTTP: entitlements enforced on clusters, pools
+// and policies; object ACLs through /api/2.0/permissions (grant and revoke take effect at
+// once, group grants are inherited); service principals (SCIM and their tokens).
+// Run: LH_BIN=build/lakehoused node --test tests/api/permissions.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from './harness.mjs';
+
+const SCIM = '/api/2.0/preview/scim/v2';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const V = '15.4.x-scala2.12';
+
+let d;
+before(async () => { d = await startDaemon(); });
+after(async () => { await d.stop(); });
+
+const ok = (r, status = 200) => {
+  assert.equal(r.status, status, r.text);
+  return r.json;
+};
+const denied = (r, what) => {
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json?.error_code, 'PERMISSION_DENIED', r.text);
+  if (what) assert.match(r.json.message, what);
+};
+let seq = 0;
+const uniq = (p) => `${p}-${process.pid}-${++seq}`;
+const patch = (ops) => ({ schemas: [PATCH_SCHEMA], Operations: ops });
+
+async function userWithToken(extra = {}) {
+  const u = ok(await d.api('POST', `${SCIM}/Users`, { userName: `${uniq('u')}@example.com`, ...extra }), 201);
+  const t = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id }));
+  const as = (method, path, body) => d.api(method, path, body, { token: t.token_value });
+  return { user: u, token: t.token_value, as };
+}
+const createCluster = async (body = {}) =>
+  ok(await d.api('POST', '/api/2.1/clusters/create', { spark_version: V, cluster_name: uniq('c'), num_workers: 0, ...body })).cluster_id;
+const perms = (id, body, method = 'PATCH') => d.api(method, `/api/2.0/permissions/clusters/${id}`, body);
+
+test('no entitlements: create, pool, policy writes and the admin cluster are all 403', async () => {
+  const u = await userWithToken();
+  const cid = await createCluster();
+  const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', { name: uniq('p'), definition: '{}' }));
+  denied(await u.as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 0 }), /allow-cluster-create/);
+  denied(await u.as('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'x', node_type_id: 'lakehouse.small' }), /allow-instance-pool-create/);
+  denied(await u.as('POST', '/api/2.0/policies/clusters/create', { name: uniq('p'), definition: '{}' }));
+  denied(await u.as('POST', '/api/2.0/policies/clusters/edit', { policy_id: pid, name: 'stolen' }));
+  denied(await u.as('POST', '/api/2.0/policies/clusters/delete', { policy_id: pid }));
+  denied(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 3 }), /CAN_MANAGE/);
+  denied(await u.as('POST', '/api/2.1/clusters/delete', { cluster_id: cid }), /CAN_RESTART/);
+  denied(await u.as('POST', '/api/2.1/clusters/permanent-delete', { cluster_id: cid }), new RegExp(`CAN_MANAGE.*${cid}`));
+  denied(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`), /CAN_ATTACH_TO/);
+  assert.ok(!(ok(await u.as('GET', '/api/2.1/clusters/list')).clusters ?? []).some((c) => c.cluster_id === cid));
+  assert.ok(!(ok(await u.as('GET', '/api/2.0/policies/clusters/list')).policies ?? []).some((p) => p.policy_id === pid));
+  denied(await u.as('GET', `/api/2.0/permissions/clusters/${cid}`));
+  // nothing changed
+  const c = ok(await d.api('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  assert.equal(c.num_workers, 0);
+});
+
+test('entitlements from a group and on the user let them create; creators own what they make', async () => {
+  const u = await userWithToken({ entitlements: [{ value: 'allow-cluster-create' }] });
+  const cid = ok(await u.as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 0 })).cluster_id;
+  ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  const p = ok(await u.as('GET', `/api/2.0/permissions/clusters/${cid}`));
+  assert.equal(p.object_id, `/clusters/${cid}`);
+  assert.equal(p.object_type, 'cluster');
+  const mine = p.access_control_list.find((e) => e.user_name === u.user.userName);
+  assert.deepEqual(mine.all_permissions, [{ permission_level: 'CAN_MANAGE', inherited: false }]);
+  const admins = p.access_control_list.find((e) => e.group_name === 'admins');
+  assert.deepEqual(admins.all_permissions, [{ permission_level: 'CAN_MANAGE', inherited: true, inherited_from_object: ['/clusters/'] }]);
+  ok(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 1 }));
+  assert.ok(ok(await u.as('GET', '/api/2.1/clusters/list')).clusters.some((c) => c.cluster_id === cid));
+
+  // pool entitlement through a group
+  const v = await userWithToken();
+  const g = ok(await d.api('POST', `${SCIM}/Groups`, { displayName: uniq('pool-makers'), entitlements: [{ value: 'allow-instance-pool-create' }] }), 201);
+  denied(await v.as('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'p', node_type_id: 'lakehouse.small' }));
+  ok(await d.api('PATCH', `${SCIM}/Groups/${g.id}`, patch([{ op: 'add', path: 'members', value: [{ value: v.user.id }] }])));
+  const pool = ok(await v.as('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'p', node_type_id: 'lakehouse.small' })).instance_pool_id;
+  ok(await v.as('GET', `/api/2.0/instance-pools/get?instance_pool_id=${pool}`));
+  const pp = ok(await v.as('GET', `/api/2.0/permissions/instance-pools/${pool}`));
+  assert.equal(pp.object_type, 'instance-pool');
+  denied(await u.as('GET', `/api/2.0/instance-pools/get?instance_pool_id=${pool}`));
+  assert.ok(!ok(await u.as('GET', '/api/2.0/instance-pools/list')).instance_pools.some((x) => x.instance_pool_id === pool));
+  // a cluster from someone else's pool needs CAN_ATTACH_TO on the pool
+  const onPool = { spark_version: V, num_workers: 0, instance_pool_id: pool };
+  denied(await u.as('POST', '/api/2.1/clusters/create', onPool), new RegExp(`CAN_ATTACH_TO.*${pool}`));
+  ok(await v.as('PATCH', `/api/2.0/permissions/instance-pools/${pool}`,
+    { access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_ATTACH_TO' }] }));
+  ok(await u.as('POST', '/api/2.1/clusters/create', onPool));
+  denied(await u.as('POST', '/api/2.0/instance-pools/edit', { instance_pool_id: pool, instance_pool_name: 'q', node_type_id: 'lakehouse.small' }), /CAN_MANAGE/);
+  ok(await v.as('POST', '/api/2.0/instance-pools/delete', { instance_pool_id: pool }));
+});
+
+test('grant CAN_MANAGE works at once, revoke denies at once; levels are ordered', async () => {
+  const u = await userWithToken();
+  const cid = await createCluster();
+  const name = u.user.userName;
+  ok(await perms(cid, { access_control_list: [{ user_name: name, permission_level: 'CAN_ATTACH_TO' }] }));
+  ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  assert.ok(ok(await u.as('GET', '/api/2.1/clusters/list')).clusters.some((c) => c.cluster_id === cid));
+  denied(await u.as('POST', '/api/2.1/clusters/restart', { cluster_id: cid }), /CAN_RESTART/);
+  denied(await u.as('GET', `/api/2.0/permissions/clusters/${cid}`));
+
+  ok(await perms(cid, { access_control_list: [{ user_name: name, permission_level: 'CAN_MANAGE' }] }));
+  ok(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 1 }));
+  // paging walks only what the caller may see
+  const page = ok(await u.as('GET', '/api/2.1/clusters/list?page_size=1'));
+  assert.deepEqual(page.clusters.map((c) => c.cluster_id), [cid]);
+  assert.equal(page.next_page_token, undefined);
+  const p = ok(await u.as('GET', `/api/2.0/permissions/clusters/${cid}`));
+  assert.deepEqual(p.access_control_list.find((e) => e.user_name === name).all_permissions,
+    [{ permission_level: 'CAN_MANAGE', inherited: false }]);
+
+  // set (PUT) replaces the direct grants: the user is gone, the owner (admin) stays
+  const after = ok(await perms(cid, { access_control_list: [] }, 'PUT'));
+  assert.ok(!after.access_control_list.some((e) => e.user_name === name));
+  assert.ok(after.access_control_list.some((e) => e.user_name === 'admin'));
+  denied(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 2 }));
+  denied(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+
+  const lv = ok(await d.api('GET', `/api/2.0/permissions/clusters/${cid}/permissionLevels`));
+  assert.deepEqual(lv.permission_levels.map((x) => x.permission_level), ['CAN_ATTACH_TO', 'CAN_RESTART', 'CAN_MANAGE']);
+});
+
+test('group grants are inherited and show where they come from', async () => {
+  const u = await userWithToken();
+  const cid = await createCluster();
+  const inner = ok(await d.api('POST', `${SCIM}/Groups`, { displayName: uniq('inner'), members: [{ value: u.user.id }] }), 201);
+  const outer = ok(await d.api('POST', `${SCIM}/Groups`, { displayName: uniq('outer'), members: [{ value: inner.id }] }), 201);
+  denied(await u.as('POST', '/api/2.1/clusters/restart', { cluster_id: cid }));
+  const p = ok(await perms(cid, { access_control_list: [{ group_name: outer.displayName, permission_level: 'CAN_RESTART' }] }));
+  assert.deepEqual(p.access_control_list.find((e) => e.group_name === outer.displayName).all_permissions,
+    [{ permission_level: 'CAN_RESTART', inherited: false }]);
+  const mine = p.access_control_list.find((e) => e.user_name === u.user.userName);
+  assert.deepEqual(mine.all_permissions, [{ permission_level: 'CAN_RESTART', inherited: true, inherited_from_object: [`/groups/${outer.displayName}`] }]);
+  await d.waitFor(async () => ok(await d.api('GET', `/api/2.1/clusters/get?cluster_id=${cid}`)).state === 'RUNNING');
+  ok(await u.as('POST', '/api/2.1/clusters/restart', { cluster_id: cid }));
+  denied(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 1 }));
+  // leaving the group takes the right away at once
+  ok(await d.api('PATCH', `${SCIM}/Groups/${inner.id}`, patch([{ op: 'remove', path: 'members', value: [{ value: u.user.id }] }])));
+  denied(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  // the built-in users group holds everyone, with workspace and SQL access; it stays
+  ok(await perms(cid, { access_control_list: [{ group_name: 'users', permission_level: 'CAN_ATTACH_TO' }] }));
+  ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  const users = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "users"')}`)).Resources[0];
+  assert.deepEqual(users.entitlements.map((e) => e.value).sort(), ['databricks-sql-access', 'workspace-access']);
+  assert.equal((await d.api('DELETE', `${SCIM}/Groups/${users.id}`)).status, 400);
+  assert.equal((await d.api('PATCH', `${SCIM}/Groups/${users.id}`, patch([{ op: 'replace', path: 'displayName', value: 'all' }]))).status, 400);
+});
+
+test('CAN_USE on a policy lets a user without allow-cluster-create create clusters under it', async () => {
+  const u = await userWithToken();
+  const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', {
+    name: uniq('p'), definition: JSON.stringify({ num_workers: { type: 'range', maxValue: 2 } }) }));
+  denied(await u.as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 0, policy_id: pid }), /CAN_USE/);
+  denied(await u.as('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`));
+  denied(await u.as('PATCH', `/api/2.0/permissions/cluster-policies/${pid}`, { access_control_list: [] }));
+  const p = ok(await d.api('PATCH', `/api/2.0/permissions/cluster-policies/${pid}`,
+    { access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_USE' }] }));
+  assert.equal(p.object_type, 'cluster-policy');
+  ok(await u.as('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`));
+  assert.ok(ok(await u.as('GET', '/api/2.0/policies/clusters/list')).policies.some((x) => x.policy_id === pid));
+  const cid = ok(await u.as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 1, policy_id: pid })).cluster_id;
+  // the policy still applies, and leaving it needs the entitlement
+  assert.equal((await u.as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 5, policy_id: pid })).status, 400);
+  await d.waitFor(async () => ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`)).state === 'RUNNING');
+  denied(await u.as('POST', '/api/2.1/clusters/edit', { cluster_id: cid, spark_version: V, num_workers: 1 }), /allow-cluster-create/);
+  ok(await u.as('POST', '/api/2.1/clusters/edit', { cluster_id: cid, spark_version: V, num_workers: 2, policy_id: pid }));
+  denied(await u.as('POST', '/api/2.0/policies/clusters/edit', { policy_id: pid, name: 'mine' }));
+});
+
+test('permissions API: validation, unknown objects and types, areas not built', async () => {
+  const cid = await createCluster();
+  const bad = async (body) => {
+    const r = await perms(cid, body);
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error_code, 'INVALID_PARAMETER_VALUE');
+  };
+  await bad({ access_control_list: [{ user_name: 'admin', permission_level: 'CAN_USE' }] });
+  await bad({ access_control_list: [{ user_name: 'admin', group_name: 'x', permission_level: 'CAN_MANAGE' }] });
+  await bad({ access_control_list: [{ permission_level: 'CAN_MANAGE' }] });
+  await bad({ access_control_list: [{ user_name: 'nobody@example.com', permission_level: 'CAN_MANAGE' }] });
+  await bad({ access_control_list: [{ group_name: 'admins', permission_level: 'CAN_MANAGE' }] });
+  await bad({ access_control_list: 'x' });
+  assert.equal((await d.api('GET', '/api/2.0/permissions/clusters/0000-000000-nope')).status, 404);
+  assert.equal((await d.api('GET', '/api/2.0/permissions/bogus/1')).status, 400);
+  const r = await d.api('GET', '/api/2.0/permissions/jobs/1');
+  assert.equal(r.status, 501);
+  assert.match(r.json.message, /Jobs/);
+  // permanent delete forgets the ACL
+  ok(await d.api('POST', '/api/2.1/clusters/permanent-delete', { cluster_id: cid }));
+  assert.equal((await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).status, 404);
+});
+
+test('service principals: SCIM CRUD, filter, tokens that authenticate and are authorized like users', async () => {
+  const sp = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { displayName: 'ci-bot', entitlements: [{ value: 'allow-cluster-create' }] }), 201);
+  assert.match(sp.applicationId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(sp.displayName, 'ci-bot');
+  assert.equal(sp.active, true);
+  assert.deepEqual(sp.schemas, ['urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal']);
+  const fixed = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { applicationId: 'app-fixed-1', displayName: 'other' }), 201);
+  assert.equal(fixed.applicationId, 'app-fixed-1');
+  assert.equal((await d.api('POST', `${SCIM}/ServicePrincipals`, { applicationId: 'app-fixed-1' })).status, 409);
+
+  const all = ok(await d.api('GET', `${SCIM}/ServicePrincipals`));
+  assert.equal(all.totalResults, 2);
+  const f = ok(await d.api('GET', `${SCIM}/ServicePrincipals?filter=${encodeURIComponent(`applicationId eq "${sp.applicationId}"`)}`));
+  assert.deepEqual(f.Resources.map((x) => x.id), [sp.id]);
+  const page = ok(await d.api('GET', `${SCIM}/ServicePrincipals?startIndex=2&count=1`));
+  assert.deepEqual(page.Resources.map((x) => x.id), [fixed.id]);
+  assert.ok(!ok(await d.api('GET', `${SCIM}/Users?count=1000`)).Resources.some((x) => x.id === sp.id), 'Users does not list SPs');
+  assert.equal((await d.api('GET', `${SCIM}/Users/${sp.id}`)).status, 404);
+  assert.equal(ok(await d.api('GET', `${SCIM}/ServicePrincipals/${sp.id}`)).applicationId, sp.applicationId);
+
+  let p = ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${fixed.id}`, patch([
+    { op: 'replace', path: 'displayName', value: 'renamed' },
+    { op: 'add', path: 'entitlements', value: [{ value: 'databricks-sql-access' }] },
+    { op: 'replace', path: 'active', value: false }])));
+  assert.equal(p.displayName, 'renamed');
+  assert.equal(p.active, false);
+  assert.deepEqual(p.entitlements, [{ value: 'databricks-sql-access' }]);
+  assert.equal((await d.api('PATCH', `${SCIM}/ServicePrincipals/${fixed.id}`, patch([{ op: 'replace', path: 'applicationId', value: 'x' }]))).status, 400);
+  p = ok(await d.api('PUT', `${SCIM}/ServicePrincipals/${fixed.id}`, { applicationId: 'app-fixed-1', displayName: 'put' }));
+  assert.equal(p.displayName, 'put');
+  assert.equal(p.active, true);
+  const del = await d.api('DELETE', `${SCIM}/ServicePrincipals/${fixed.id}`);
+  assert.equal(del.status, 204);
+  assert.equal(del.text, '');
+  assert.equal((await d.api('GET', `${SCIM}/ServicePrincipals/${fixed.id}`)).status, 404);
+
+  // a token on its behalf: it authenticates as itself and is authorized like a user
+  const t = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: sp.applicationId, comment: 'ci' }));
+  const as = (method, path, body) => d.api(method, path, body, { token: t.token_value });
+  const me = ok(await as('GET', `${SCIM}/Me`));
+  assert.equal(me.id, sp.id);
+  denied(await as('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'x', node_type_id: 'lakehouse.small' }));
+  denied(await as('POST', '/api/2.0/policies/clusters/create', { name: uniq('p') }));
+  const admin = await createCluster();
+  denied(await as('GET', `/api/2.1/clusters/get?cluster_id=${admin}`));
+  ok(await d.api('PATCH', `/api/2.0/permissions/clusters/${admin}`,
+    { access_control_list: [{ service_principal_name: sp.applicationId, permission_level: 'CAN_ATTACH_TO' }] }));
+  ok(await as('GET', `/api/2.1/clusters/get?cluster_id=${admin}`));
+  const cid = ok(await as('POST', '/api/2.1/clusters/create', { spark_version: V, num_workers: 0 })).cluster_id;
+  const acl = ok(await as('GET', `/api/2.0/permissions/clusters/${cid}`)).access_control_list;
+  assert.deepEqual(acl.find((e) => e.service_principal_name === sp.applicationId).all_permissions,
+    [{ permission_level: 'CAN_MANAGE', inherited: false }]);
+  // admins group membership makes an SP an admin
+  const admins = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "admins"')}`)).Resources[0];
+  ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${sp.id}`, patch([{ op: 'add', path: 'groups', value: [{ value: admins.id }] }])));
+  const ref = ok(await d.api('GET', `${SCIM}/Groups/${admins.id}`)).members.find((m) => m.value === sp.id);
+  assert.equal(ref.$ref, `ServicePrincipals/${sp.id}`);
+  ok(await as('POST', '/api/2.0/policies/clusters/create', { name: uniq('p') }));
+  // deactivated or deleted: the token stops working
+  ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${sp.id}`, patch([{ op: 'remove', path: 'groups', value: [{ value: admins.id }] }])));
+  ok(await d.api('DELETE', `${SCIM}/ServicePrincipals/${sp.id}`), 204);
+  assert.equal((await as('GET', `${SCIM}/Me`)).status, 401);
+  const u = await userWithToken();
+  denied(await u.as('POST', `${SCIM}/ServicePrincipals`, { displayName: 'x' }));
+  denied(await u.as('DELETE', `${SCIM}/ServicePrincipals/${fixed.id}`));
+});
+
+// The no-rights walk: every route the daemon serves (`lakehoused --routes`), called by a
+// user with no entitlements and no grants, against objects the admin made. Everything
+// Databricks denies must be 403; the routes below legitimately serve a plain user.
+const PLAIN_USER_MAY = new Set([
+  'GET /healthz', 'GET /metrics', 'GET /.well-known/databricks-config', // no auth at all
+  'GET /openapi.yaml', 'GET /openapi.json',
+  'POST /api/2.0/token/create', 'GET /api/2.0/token/list', 'POST /api/2.0/token/delete', // own tokens
+  'GET /api/2.0/preview/scim/v2/Me',
+  'GET /api/2.0/preview/scim/v2/Users', 'GET /api/2.0/preview/scim/v2/Users/{}', // workspace directory
+  'GET /api/2.0/preview/scim/v2/Groups', 'GET /api/2.0/preview/scim/v2/Groups/{}',
+  'GET /api/2.0/preview/scim/v2/ServicePrincipals', 'GET /api/2.0/preview/scim/v2/ServicePrincipals/{}',
+  'GET /api/{v}/clusters/list', // only the clusters the caller can attach to (checked below)
+  'GET /api/{v}/clusters/spark-versions', 'GET /api/{v}/clusters/list-node-types', 'GET /api/{v}/clusters/list-zones',
+  'GET /api/2.0/policies/clusters/list', // only usable policies (checked below)
+  'GET /api/2.0/policy-families',
+  'GET /api/2.0/instance-pools/list', // only pools the caller can attach to (checked below)
+  'POST /api/2.0/secrets/scopes/create', 'GET /api/2.0/secrets/scopes/list', // any user has scopes
+]);
+
+test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { BIN } = await import('./harness.mjs');
+  const cid = await createCluster();
+  const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', { name: uniq('walk'), definition: '{}' }));
+  const pool = ok(await d.api('POST', '/api/2.0/instance-pools/create', { instance_pool_name: 'walk', node_type_id: 'lakehouse.small' })).instance_pool_id;
+  const sp = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { displayName: 'walk' }), 201);
+  const adminId = ok(await d.api('GET', `${SCIM}/Me`)).id;
+  const adminsGroup = ok(await d.api('GET', `${SCIM}/Groups?filter=${encodeURIComponent('displayName eq "admins"')}`)).Resources[0].id;
+  const tokenId = ok(await d.api('GET', '/api/2.0/token/list')).token_infos[0].token_id;
+  const scope = uniq('walk-scope');
+  ok(await d.api('POST', '/api/2.0/secrets/scopes/create', { scope }));
+  ok(await d.api('POST', '/api/2.0/secrets/put', { scope, key: 'k', string_value: 'v' }));
+  const u = await userWithToken();
+
+  const body = {
+    cluster_id: cid, policy_id: pid, instance_pool_id: pool, token_id: tokenId, application_id: adminId,
+    spark_version: V, num_workers: 1, update_mask: 'num_workers', cluster: { num_workers: 1 },
+    name: uniq('walk-p'), definition: '{}', instance_pool_name: 'x', node_type_id: 'lakehouse.small',
+    userName: `${uniq('w')}@example.com`, displayName: uniq('w'), schemas: [PATCH_SCHEMA],
+    Operations: [{ op: 'replace', path: 'displayName', value: 'pwned' }],
+    access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_MANAGE' }],
+    scope, key: 'k', string_value: 'pwned', principal: u.user.userName, permission: 'MANAGE',
+  };
+  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`;
+  const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
+  let walked = 0;
+  for (const line of lines) {
+    const [method, pattern] = line.split(' ');
+    if (method === '*') continue; // areas not built: 501 for everyone
+    const key = `${method} ${pattern.replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
+    const targets = [];
+    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : ['']) {
+      let p = pattern.replace('{2.0|2.1}', v);
+      if (p.includes('{object_type}')) {
+        for (const [t, id] of [['clusters', cid], ['cluster-policies', pid], ['instance-pools', pool]])
+          targets.push(p.replace('{object_type}', t).replace('{object_id}', id));
+        continue;
+      }
+      p = p.replace('{token_id}', tokenId);
+      if (p.includes('/Users/')) p = p.replace('{id}', adminId);
+      if (p.includes('/Groups/')) p = p.replace('{id}', adminsGroup);
+      if (p.includes('/ServicePrincipals/')) p = p.replace('{id}', sp.id);
+      targets.push(p);
+    }
+    for (const path of targets) {
+      const r = method === 'GET' ? await u.as('GET', path + query) : await u.as(method, path, body);
+      walked++;
+      if (PLAIN_USER_MAY.has(key)) {
+        assert.notEqual(r.status, 403, `${method} ${path} should serve a plain user: ${r.text}`);
+      } else {
+        assert.equal(r.status, 403, `${method} ${path} must be denied: ${r.text}`);
+        assert.equal(r.json?.error_code, 'PERMISSION_DENIED', `${method} ${path}`);
+      }
+    }
+  }
+  assert.ok(walked > 60, `walked ${walked} calls`);
+  // lists hid the admin's objects, and nothing the admin made changed
+  assert.ok(!(ok(await u.as('GET', '/api/2.1/clusters/list')).clusters ?? []).some((c) => c.cluster_id === cid));
+  assert.ok(!ok(await u.as('GET', '/api/2.0/policies/clusters/list')).policies.some((p) => p.policy_id === pid));
+  assert.ok(!ok(await u.as('GET', '/api/2.0/instance-pools/list')).instance_pools.some((p) => p.instance_pool_id === pool));
+  const c = ok(await d.api('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  assert.equal(c.num_workers, 0);
+  assert.equal(ok(await d.api('GET', `/api/2.0/policies/clusters/get?policy_id=${pid}`)).name.startsWith('walk'), true);
+  assert.equal(ok(await d.api('GET', `${SCIM}/ServicePrincipals/${sp.id}`)).displayName, 'walk');
+  assert.equal(ok(await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).access_control_list.some((e) => e.user_name === u.user.userName), false);
+  ok(await d.api('GET', '/api/2.0/token/list')); // the admin's token still works
+  const secret = ok(await d.api('GET', `/api/2.0/secrets/get?scope=${scope}&key=k`));
+  assert.equal(Buffer.from(secret.value, 'base64').toString(), 'v');
+});
+
+test('grants, owners and service principals survive a restart', async () => {
+  const u = await userWithToken();
+  const cid = await createCluster();
+  ok(await perms(cid, { access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_RESTART' }] }));
+  const sp = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { displayName: 'survivor' }), 201);
+  const t = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: sp.applicationId }));
+  await d.kill9();
+  await d.restart();
+  const acl = ok(await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).access_control_list;
+  assert.deepEqual(acl.find((e) => e.user_name === u.user.userName).all_permissions, [{ permission_level: 'CAN_RESTART', inherited: false }]);
+  assert.deepEqual(acl.find((e) => e.user_name === 'admin').all_permissions, [{ permission_level: 'CAN_MANAGE', inherited: false }]);
+  ok(await u.as('GET', `/api/2.1/clusters/get?cluster_id=${cid}`));
+  denied(await u.as('POST', '/api/2.1/clusters/resize', { cluster_id: cid, num_workers: 1 }));
+  assert.equal(ok(await d.api('GET', `${SCIM}/Me`, undefined, { token: t.token_value })).id, sp.id);
+});
