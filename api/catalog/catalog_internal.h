@@ -153,6 +153,12 @@ lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *sche
                           const char *table_pattern, lh_page_t *page, lh_arena_t *arena,
                           json_t **out, lh_errbuf *eb);
 
+/* Ownership (until Unity Catalog grants exist): admins, and the owner of the object or of
+ * one of its parents, may change it and reach a volume's files. Reads metadata only;
+ * LH_E_NOT_FOUND when the object (or a parent) does not exist, LH_E_PERMISSION otherwise. */
+lh_err uc_require_owner(lh_catalog_t *c, const lh_principal_t *who, uc_kind kind, const uc_key *key,
+                        lh_errbuf *eb);
+
 /* ---- handlers.c / files.c ---- */
 lh_catalog_t *uc_of(const lh_req_t *req);
 /* Files API handlers (files.c); GET also answers HEAD. */

@@ -9,6 +9,8 @@
  *          last_modified, name}], next_page_token}; HEAD: 200 when it exists
  *   DELETE ... -> {} (empty directories only: 409 DIRECTORY_NOT_EMPTY otherwise)
  *
+ * Access: admins and the owners of the volume, its schema or its catalog (grants such as
+ * READ VOLUME / WRITE VOLUME come with Unity Catalog privileges).
  * A volume's files live in its storage_location (DATA_DIR/volumes/<c>/<s>/<v>/ when
  * managed). Paths are checked segment by segment: no empty, "." or ".." segments, no
  * control characters, so nothing outside the volume is reachable (400 otherwise).
@@ -124,6 +126,7 @@ static lh_err resolve(lh_req_t *req, const char *prefix, vpath *out, lh_errbuf *
     }
     const char *dir;
     LH_TRY(volume_dir(req, &key, &dir, eb));
+    LH_TRY(uc_require_owner(uc_of(req), req->principal, UC_VOLUME, &key, eb));
     out->is_root = rest == NULL;
     out->fs = rest != NULL ? lh_arena_sprintf(req->arena, "%s/%s", dir, rest) : dir;
     out->api = rest != NULL ? lh_arena_sprintf(req->arena, "/Volumes/%s/%s/%s/%s", key.part[0],

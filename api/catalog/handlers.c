@@ -21,6 +21,9 @@
  *   POST functions {function_info*}; GET functions ?catalog_name*, schema_name*;
  *        GET|PATCH|DELETE functions/{name}
  *   GET  metastore_summary, current-metastore-assignment
+ * Authorization (until Unity Catalog grants exist): metadata reads are open to every user;
+ * catalogs are created by admins; other changes need an admin or the owner of the object
+ * or of a parent (uc_require_owner).
  * Paging (api/page.h): max_results absent or 0 = the server's page (LH_PAGE_SIZE_MAX rows);
  * n > 0 = min(n, that); negative 400; a next_page_token means more may follow.
  */
@@ -67,6 +70,17 @@ static lh_err key_params(lh_req_t *req, int depth, const char *name_field, uc_ke
     return LH_OK;
 }
 
+/* A new leaf's key from params (catalog_name, schema_name, name), after checking that the
+ * caller owns the schema or its catalog. */
+static lh_err leaf_key(lh_req_t *req, json_t *params, uc_key *key, lh_errbuf *eb)
+{
+    lh_req_t sub = *req;
+    sub.params = params;
+    LH_TRY(key_params(&sub, 3, NULL, key, eb));
+    LH_TRY(uc_require_owner(uc_of(req), req->principal, UC_SCHEMA, key, eb));
+    return key_params(&sub, 3, "name", key, eb);
+}
+
 static lh_err path_key(lh_req_t *req, uc_key *key, lh_errbuf *eb)
 {
     return uc_parse_full(req->arena, lh_req_path_param(req, 0), uc_kinds[kind_of(req)].depth, key,
@@ -95,6 +109,7 @@ static lh_err check_properties(const json_t *params, lh_errbuf *eb)
 
 static lh_err h_catalog_create(lh_req_t *req, lh_errbuf *eb)
 {
+    LH_TRY(lh_req_require_admin(req, eb)); /* metastore admins create catalogs */
     uc_key key = {{NULL, NULL, NULL}, 1};
     LH_TRY(name_param(req, "name", &key.part[0], eb));
     LH_TRY(check_properties(req->params, eb));
@@ -110,6 +125,8 @@ static lh_err h_catalog_create(lh_req_t *req, lh_errbuf *eb)
 static lh_err h_schema_create(lh_req_t *req, lh_errbuf *eb)
 {
     uc_key key;
+    LH_TRY(key_params(req, 2, NULL, &key, eb));
+    LH_TRY(uc_require_owner(uc_of(req), req->principal, UC_CATALOG, &key, eb));
     LH_TRY(key_params(req, 2, "name", &key, eb));
     LH_TRY(check_properties(req->params, eb));
     static const char *const F[] = {"comment", "properties", "storage_root"};
@@ -138,7 +155,7 @@ static lh_err local_location(lh_req_t *req, const char *location, const char **d
 static lh_err h_table_create(lh_req_t *req, lh_errbuf *eb)
 {
     uc_key key;
-    LH_TRY(key_params(req, 3, "name", &key, eb));
+    LH_TRY(leaf_key(req, req->params, &key, eb));
     const char *type, *format, *location, *dir;
     LH_TRY(lh_json_get_str(req->params, "table_type", LH_REQUIRED, &type, eb));
     LH_TRY(lh_json_get_str(req->params, "data_source_format", LH_REQUIRED, &format, eb));
@@ -169,7 +186,7 @@ static lh_err h_table_create(lh_req_t *req, lh_errbuf *eb)
 static lh_err h_volume_create(lh_req_t *req, lh_errbuf *eb)
 {
     uc_key key;
-    LH_TRY(key_params(req, 3, "name", &key, eb));
+    LH_TRY(leaf_key(req, req->params, &key, eb));
     const char *type, *location = NULL, *dir = NULL;
     LH_TRY(lh_json_get_str(req->params, "volume_type", LH_REQUIRED, &type, eb));
     LH_TRY(lh_json_get_str(req->params, "storage_location", LH_OPTIONAL, &location, eb));
@@ -196,10 +213,8 @@ static lh_err h_function_create(lh_req_t *req, lh_errbuf *eb)
 {
     json_t *fi;
     LH_TRY(lh_json_get_object(req->params, "function_info", LH_REQUIRED, &fi, eb));
-    lh_req_t sub = *req;
-    sub.params = fi;
     uc_key key;
-    LH_TRY(key_params(&sub, 3, "name", &key, eb));
+    LH_TRY(leaf_key(req, fi, &key, eb));
     json_t *info = json_deep_copy(fi);
     static const char *const DROP[] = {"name", "catalog_name", "schema_name", "full_name"};
     for (int i = 0; i < 4; i++)
@@ -228,6 +243,7 @@ static lh_err h_update(lh_req_t *req, lh_errbuf *eb)
 {
     uc_key key;
     LH_TRY(path_key(req, &key, eb));
+    LH_TRY(uc_require_owner(uc_of(req), req->principal, kind_of(req), &key, eb));
     return uc_update(uc_of(req), kind_of(req), who(req), &key, req->params, &req->out, eb);
 }
 
@@ -235,6 +251,7 @@ static lh_err h_delete(lh_req_t *req, lh_errbuf *eb)
 {
     uc_key key;
     LH_TRY(path_key(req, &key, eb));
+    LH_TRY(uc_require_owner(uc_of(req), req->principal, kind_of(req), &key, eb));
     bool force = false;
     LH_TRY(lh_json_get_bool(req->params, "force", LH_OPTIONAL, &force, eb));
     return uc_delete(uc_of(req), kind_of(req), &key, force, false, req->arena, eb);

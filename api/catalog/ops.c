@@ -642,3 +642,47 @@ lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *sche
     lh_page_finish(page, *out);
     return LH_OK;
 }
+
+/* ---- ownership ---- */
+
+typedef struct owner_arg {
+    const lh_principal_t *who;
+    uc_kind kind;
+    const uc_key *key;
+    bool owns;
+} owner_arg;
+
+static lh_err owner_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    owner_arg *a = arg;
+    for (int depth = 1; depth <= a->key->n; depth++) {
+        uc_key k = *a->key;
+        k.n = depth;
+        uc_kind kind = depth == 1 ? UC_CATALOG : depth == 2 ? UC_SCHEMA : a->kind;
+        json_t *info;
+        LH_TRY(uc_row_get(m, kind, &k, &info, eb));
+        const char *owner = json_string_value(json_object_get(info, "owner"));
+        a->owns |=
+            owner != NULL && a->who->user_name != NULL && strcmp(owner, a->who->user_name) == 0;
+        json_decref(info);
+    }
+    return LH_OK;
+}
+
+lh_err uc_require_owner(lh_catalog_t *c, const lh_principal_t *who, uc_kind kind, const uc_key *key,
+                        lh_errbuf *eb)
+{
+    if (who == NULL || who->is_admin)
+        return LH_OK;
+    owner_arg a = {who, kind, key, false};
+    LH_TRY(lh_meta_read(c->meta, owner_read, &a, eb));
+    if (a.owns)
+        return LH_OK;
+    lh_arena_t *arena = lh_arena_create();
+    lh_err e = lh_err_set(eb, LH_E_PERMISSION, __FILE__, __LINE__,
+                          "User %s does not own %s '%s' or a parent of it (only owners and "
+                          "metastore admins may change it)",
+                          who->user_name, uc_kinds[kind].label, uc_full_name(arena, key, key->n));
+    lh_arena_destroy(arena);
+    return e;
+}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/perm.h"
 #include "api/sql/warehouses_internal.h"
 #include "common/config.h"
 #include "common/limits.h"
@@ -384,6 +385,17 @@ void lh_warehouse_release(lh_ctx_t *ctx, const char *id)
 
 /* ---- start-up, recovery, shutdown ---- */
 
+/* For api/perm: does warehouse id exist (not deleted)? */
+static bool perm_exists(void *arg, const char *id)
+{
+    lh_warehouses_t *w = arg;
+    pthread_mutex_lock(&w->mu);
+    wh *h = wh_find(w, id);
+    bool found = h != NULL && h->state != WH_DELETED;
+    pthread_mutex_unlock(&w->mu);
+    return found;
+}
+
 static lh_err load_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     lh_warehouses_t *w = arg;
@@ -440,6 +452,8 @@ lh_err lh_warehouses_create(lh_ctx_t *ctx, lh_warehouses_t **out, lh_errbuf *eb)
     lh_err e = lh_bg_executor(ctx->bg, "warehouses", 1, WH_QUEUE_MAX, &w->ex, eb);
     if (e == LH_OK)
         e = lh_meta_read(w->meta, load_read, w, eb);
+    if (e == LH_OK && ctx->perm != NULL)
+        lh_perm_register(ctx->perm, "warehouses", perm_exists, w);
     if (e != LH_OK) {
         free_all(w);
         pthread_mutex_destroy(&w->mu);

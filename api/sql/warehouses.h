@@ -24,9 +24,11 @@
  * State lives in memory and is written through to SQLite (table sql_warehouses) on every
  * change. Restart recovery: RUNNING and STARTING come back (STARTING, then RUNNING with a
  * fresh pool), STOPPING becomes STOPPED, DELETING becomes DELETED.
- * Permissions: any user may create, get, list, start and stop; only workspace admins and
- * the creator may edit or delete. (TODO: register warehouses with api/perm.h object
- * permissions once that lands: CAN_USE / CAN_MONITOR / CAN_MANAGE / IS_OWNER.)
+ * Permissions (api/perm.h, object type "warehouses"): the creator is IS_OWNER; get and list
+ * need CAN_VIEW (lists show only those), start and stop CAN_USE, edit and delete
+ * CAN_MANAGE; admins hold every level. Creating one needs the allow-cluster-create
+ * entitlement, as on Databricks. lh_warehouse_acquire checks
+ * nothing: statement execution asks lh_perm_require(..., "CAN_USE") itself.
  *
  * Thread-safe: every function may be called from any thread.
  */

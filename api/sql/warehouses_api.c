@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/page.h"
+#include "api/perm.h"
 #include "api/sql/warehouses_internal.h"
 #include "common/json.h"
 #include "common/limits.h"
@@ -229,6 +230,9 @@ json_t *wh_render(const lh_warehouses_t *w, const wh *h)
 
 static lh_err h_create(lh_req_t *req, lh_errbuf *eb)
 {
+    /* Databricks: admins, or users allowed unrestricted cluster creation */
+    if (req->ctx->perm != NULL)
+        LH_TRY(lh_perm_require_entitlement(req->ctx, req->principal, LH_ENT_CLUSTER, eb));
     json_t *spec;
     LH_TRY(normalize(req->params, NULL, &spec, eb));
     lh_warehouses_t *w = area(req);
@@ -245,20 +249,28 @@ static lh_err h_create(lh_req_t *req, lh_errbuf *eb)
     }
     pthread_mutex_unlock(&w->mu);
     LH_TRY(e);
+    LH_TRY(lh_perm_on_create(req->ctx, req->principal, "warehouses", id, eb));
     req->out = json_pack("{s:s}", "id", id);
     return LH_OK;
 }
 
-/* Find the path's warehouse under mu (the caller unlocks); deleted ones only when asked. */
-static lh_err find(lh_req_t *req, bool deleted_ok, wh **out, lh_errbuf *eb)
+/* Find the path's warehouse under mu (the caller unlocks) and check that the caller holds
+ * level on it (api/perm.h: admins, the owner, grants); deleted ones only when asked. */
+static lh_err find(lh_req_t *req, bool deleted_ok, const char *level, wh **out, lh_errbuf *eb)
 {
     lh_warehouses_t *w = area(req);
     pthread_mutex_lock(&w->mu);
     const char *id = lh_req_path_param(req, 0);
     wh *h = wh_find(w, id);
-    if (h == NULL || (!deleted_ok && h->state == WH_DELETED)) {
+    lh_err e = LH_OK;
+    if (h == NULL || (!deleted_ok && h->state == WH_DELETED))
+        e = lh_err_set(eb, LH_E_NOT_FOUND, __FILE__, __LINE__, "SQL warehouse %s does not exist.",
+                       id);
+    else if (req->ctx->perm != NULL)
+        e = lh_perm_require(req->ctx, req->principal, "warehouses", id, level, eb);
+    if (e != LH_OK) {
         pthread_mutex_unlock(&w->mu);
-        LH_FAIL(LH_E_NOT_FOUND, eb, "SQL warehouse %s does not exist.", id);
+        return e;
     }
     *out = h;
     return LH_OK;
@@ -267,61 +279,45 @@ static lh_err find(lh_req_t *req, bool deleted_ok, wh **out, lh_errbuf *eb)
 static lh_err h_get(lh_req_t *req, lh_errbuf *eb)
 {
     wh *h;
-    LH_TRY(find(req, true, &h, eb));
+    LH_TRY(find(req, true, "CAN_VIEW", &h, eb));
     req->out = wh_render(area(req), h);
     pthread_mutex_unlock(&area(req)->mu);
     return LH_OK;
 }
 
-static bool may_manage(const lh_req_t *req, const wh *h)
-{
-    return req->principal == NULL || req->principal->is_admin ||
-           req->principal->user_id == h->creator_id;
-}
-
 typedef lh_err (*transition_fn)(lh_warehouses_t *w, wh *h, lh_errbuf *eb);
 
-static lh_err transition(lh_req_t *req, transition_fn fn, bool manage, lh_errbuf *eb)
+static lh_err transition(lh_req_t *req, transition_fn fn, const char *level, lh_errbuf *eb)
 {
     wh *h;
-    LH_TRY(find(req, false, &h, eb));
-    lh_err e =
-        manage && !may_manage(req, h)
-            ? lh_err_set(eb, LH_E_PERMISSION, __FILE__, __LINE__,
-                         "Only workspace admins and the creator can change warehouse %s", h->id)
-            : fn(area(req), h, eb);
+    LH_TRY(find(req, false, level, &h, eb));
+    lh_err e = fn(area(req), h, eb);
     pthread_mutex_unlock(&area(req)->mu);
     return e;
 }
 
 static lh_err h_start(lh_req_t *req, lh_errbuf *eb)
 {
-    return transition(req, wh_start, false, eb);
+    return transition(req, wh_start, "CAN_USE", eb);
 }
 
 static lh_err h_stop(lh_req_t *req, lh_errbuf *eb)
 {
-    return transition(req, wh_stop, false, eb);
+    return transition(req, wh_stop, "CAN_USE", eb);
 }
 
 static lh_err h_delete(lh_req_t *req, lh_errbuf *eb)
 {
-    return transition(req, wh_delete, true, eb);
+    return transition(req, wh_delete, "CAN_MANAGE", eb);
 }
 
 static lh_err h_edit(lh_req_t *req, lh_errbuf *eb)
 {
     wh *h;
-    LH_TRY(find(req, false, &h, eb));
+    LH_TRY(find(req, false, "CAN_MANAGE", &h, eb));
     lh_warehouses_t *w = area(req);
     json_t *spec = NULL;
-    lh_err e = may_manage(req, h) ? LH_OK
-                                  : lh_err_set(eb, LH_E_PERMISSION, __FILE__, __LINE__,
-                                               "Only workspace admins and the creator can edit "
-                                               "warehouse %s",
-                                               h->id);
-    if (e == LH_OK)
-        e = normalize(req->params, h->spec, &spec, eb);
+    lh_err e = normalize(req->params, h->spec, &spec, eb);
     if (e == LH_OK && name_taken(w, json_string_value(json_object_get(spec, "name")), h)) {
         e = lh_err_set(eb, LH_E_EXISTS, __FILE__, __LINE__,
                        "A SQL warehouse named '%s' already exists",
@@ -352,6 +348,10 @@ static lh_err list(lh_req_t *req, const char *field, lh_errbuf *eb)
 {
     lh_page_t page;
     LH_TRY(lh_page_parse(&LIST_PAGE, req->params, req->arena, &page, eb));
+    lh_perm_visible_t visible = {.all = true};
+    if (req->ctx->perm != NULL)
+        LH_TRY(lh_perm_visible(req->ctx, req->principal, "warehouses", "CAN_VIEW", req->arena,
+                               &visible, eb));
     lh_warehouses_t *w = area(req);
     pthread_mutex_lock(&w->mu);
     size_t n = 0;
@@ -360,7 +360,7 @@ static lh_err list(lh_req_t *req, const char *field, lh_errbuf *eb)
     wh **all = lh_arena_calloc(req->arena, n > 0 ? n : 1, sizeof *all);
     n = 0;
     for (wh *h = w->list; h != NULL; h = h->next)
-        if (h->state != WH_DELETED)
+        if (h->state != WH_DELETED && lh_perm_visible_has(&visible, h->id))
             all[n++] = h;
     qsort(all, n, sizeof *all, by_id);
     json_t *items = json_array();

@@ -33,8 +33,8 @@ const isError = (r, status, code, re) => {
   assert.equal(typeof r.json?.message, 'string');
   if (re) assert.match(r.json.message, re);
 };
-const ok = (r) => {
-  assert.equal(r.status, 200, r.text);
+const ok = (r, status = 200) => {
+  assert.equal(r.status, status, r.text);
   return r.json;
 };
 const q = (o) => '?' + new URLSearchParams(o).toString();
@@ -420,4 +420,29 @@ test('two objects never share storage: a managed path freed by a rename is not r
   assert.equal(r.status, 409);
   ok(await d.api('DELETE', `${UC}/catalogs/ren2?force=true`));
   ok(await d.api('DELETE', `${UC}/catalogs/ren?force=true`));
+});
+
+test('ownership: users read metadata; admins create catalogs; owners (of an object or a parent) change it and reach its files', async () => {
+  const u = ok(await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: 'uc-user' }), 201);
+  const t = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id, comment: 'uc' }));
+  const as = { token: t.token_value };
+  ok(await d.api('POST', `${UC}/catalogs`, { name: 'owned' }));
+  ok(await d.api('POST', `${UC}/volumes`, { catalog_name: 'owned', schema_name: 'default', name: 'v', volume_type: 'MANAGED' }));
+  assert.ok(ok(await d.api('GET', `${UC}/catalogs`, undefined, as)).catalogs.some((c) => c.name === 'owned'));
+  ok(await d.api('GET', `${UC}/volumes/owned.default.v`, undefined, as));
+  isError(await d.api('POST', `${UC}/catalogs`, { name: 'mine' }, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('POST', `${UC}/schemas`, { catalog_name: 'owned', name: 's' }, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('PATCH', `${UC}/catalogs/owned`, { comment: 'x' }, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('DELETE', `${UC}/volumes/owned.default.v`, undefined, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('GET', `${FS}/directories/Volumes/owned/default/v`, undefined, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('DELETE', `${UC}/volumes/owned.default.nope`, undefined, as), 404, 'RESOURCE_DOES_NOT_EXIST');
+  // the admin hands the catalog over: everything under it is the user's to change
+  ok(await d.api('PATCH', `${UC}/catalogs/owned`, { owner: 'uc-user' }));
+  const s = ok(await d.api('POST', `${UC}/schemas`, { catalog_name: 'owned', name: 's' }, as));
+  assert.equal(s.owner, 'uc-user');
+  ok(await d.api('GET', `${FS}/directories/Volumes/owned/default/v`, undefined, as));
+  const r = await fetch(`${d.url}${FS}/files/Volumes/owned/default/v/u.txt`, { method: 'PUT', body: 'hi',
+    headers: { Authorization: `Bearer ${t.token_value}` } });
+  assert.equal(r.status, 200);
+  ok(await d.api('DELETE', `${UC}/catalogs/owned?force=true`, undefined, as));
 });

@@ -1,8 +1,8 @@
 // warehouses.test.mjs - api/sql warehouses over HTTP: create with defaults and validation,
 // every state (STARTING, RUNNING, STOPPING, STOPPED, DELETING, DELETED) through start, stop,
 // edit and delete; the legacy /sql/endpoints list with odbc_params and jdbc_url; paging;
-// auto_stop_mins enforced with a short test minute; only admins and the creator may edit
-// or delete; restart recovery (RUNNING comes back RUNNING, STOPPED stays STOPPED); metrics.
+// auto_stop_mins enforced with a short test minute; object permissions (CAN_VIEW, CAN_USE,
+// CAN_MANAGE, the creator IS_OWNER); restart recovery (RUNNING comes back RUNNING, STOPPED stays STOPPED); metrics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from './harness.mjs';
@@ -160,19 +160,38 @@ test('auto_stop_mins stops an idle warehouse; 0 never does', async () => {
   assert.equal((await get(never)).state, 'RUNNING');
 });
 
-test('only admins and the creator may edit or delete; anyone may start and stop', async () => {
+test('object permissions: allow-cluster-create to create, CAN_VIEW to see, CAN_USE to start and stop, CAN_MANAGE to edit and delete', async () => {
   const u = ok(await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: 'wh-user' }), 201);
+  const plain = ok(await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: 'wh-plain' }), 201);
+  const pt = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: plain.id, comment: 'wh' }));
+  // creating a warehouse needs allow-cluster-create, as on Databricks
+  isError(await d.api('POST', W, { name: uniq('nope'), cluster_size: 'Small' }, { token: pt.token_value }), 403, 'PERMISSION_DENIED');
+  ok(await d.api('PATCH', `/api/2.0/preview/scim/v2/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'add', path: 'entitlements', value: [{ value: 'allow-cluster-create' }] }] }));
   const t = ok(await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id, comment: 'wh' }));
   const as = { token: t.token_value };
   const admins = await create({});
+  isError(await d.api('GET', `${W}/${admins}`, undefined, as), 403, 'PERMISSION_DENIED');
+  isError(await d.api('POST', `${W}/${admins}/stop`, undefined, as), 403, 'PERMISSION_DENIED');
+  assert.ok(!ok(await d.api('GET', W, undefined, as)).warehouses.some((w) => w.id === admins));
+  ok(await d.api('PATCH', `/api/2.0/permissions/warehouses/${admins}`,
+    { access_control_list: [{ user_name: 'wh-user', permission_level: 'CAN_USE' }] }));
+  assert.equal((await get(admins, as)).id, admins);
+  assert.ok(ok(await d.api('GET', W, undefined, as)).warehouses.some((w) => w.id === admins));
+  ok(await d.api('POST', `${W}/${admins}/stop`, undefined, as));
+  ok(await d.api('POST', `${W}/${admins}/start`, undefined, as));
   isError(await d.api('POST', `${W}/${admins}/edit`, { name: 'mine' }, as), 403, 'PERMISSION_DENIED');
   isError(await d.api('DELETE', `${W}/${admins}`, undefined, as), 403, 'PERMISSION_DENIED');
-  ok(await d.api('POST', `${W}/${admins}/stop`, undefined, as));
-  ok(await d.api('GET', `${W}/${admins}`, undefined, as));
+
   const theirs = ok(await d.api('POST', W, { name: uniq('theirs'), cluster_size: '2X-Small' }, as)).id;
   assert.equal((await get(theirs)).creator_name, 'wh-user');
+  const acl = ok(await d.api('GET', `/api/2.0/permissions/warehouses/${theirs}`));
+  assert.equal(acl.object_type, 'warehouses');
+  assert.ok(acl.access_control_list.some((e) => e.user_name === 'wh-user' &&
+    e.all_permissions.some((p) => p.permission_level === 'IS_OWNER')));
   ok(await d.api('POST', `${W}/${theirs}/edit`, { auto_stop_mins: 0 }, as));
-  ok(await d.api('DELETE', `${W}/${theirs}`)); // an admin may
+  ok(await d.api('DELETE', `${W}/${theirs}`, undefined, as));
+  isError(await d.api('GET', '/api/2.0/permissions/warehouses/0123456789abcdef'), 404, 'RESOURCE_DOES_NOT_EXIST');
 });
 
 test('restart: RUNNING comes back RUNNING, STOPPED stays STOPPED; metrics count states', async () => {

@@ -83,6 +83,36 @@ test('tokens: create, list, use, delete', async () => {
   assert.equal(r.status, 401);
 });
 
+test('service principals and permissions through the SDK; an SP client is denied, then granted', async () => {
+  const sp = await w.servicePrincipalsV2.create({ displayName: 'sdk-bot', active: true });
+  assert.ok(sp.id && sp.applicationId);
+  assert.equal((await w.servicePrincipalsV2.get({ id: sp.id })).displayName, 'sdk-bot');
+  // this SDK sends no body on PATCH (api-client.js attaches one to POST/PUT only): raw HTTP
+  await d.raw('PATCH', `/api/2.0/preview/scim/v2/ServicePrincipals/${sp.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'add', path: 'entitlements', value: [{ value: 'allow-cluster-create' }] }] });
+  assert.deepEqual((await w.servicePrincipalsV2.get({ id: sp.id })).entitlements, [{ value: 'allow-cluster-create' }]);
+  const obo = await w.tokenManagement.createOboToken({ application_id: sp.applicationId, comment: 'sdk' });
+  const ws = new WorkspaceClient({ host: d.url, token: obo.token_value, authType: 'pat' });
+
+  const { cluster_id: id } = await (await w.clusters.create({ spark_version: '15.4.x-scala2.12', num_workers: 0 }))
+    .wait({ timeout: new Time(20, TimeUnits.seconds) });
+  await assert.rejects(ws.clusters.get({ cluster_id: id }), (e) => (e.errorCode ?? e.error_code) === 'PERMISSION_DENIED');
+  const levels = await w.permissions.getPermissionLevels({ request_object_type: 'clusters', request_object_id: id });
+  assert.deepEqual(levels.permission_levels.map((l) => l.permission_level), ['CAN_ATTACH_TO', 'CAN_RESTART', 'CAN_MANAGE']);
+  const set = await w.permissions.set({ request_object_type: 'clusters', request_object_id: id,
+    access_control_list: [{ service_principal_name: sp.applicationId, permission_level: 'CAN_ATTACH_TO' }] });
+  assert.equal(set.object_type, 'cluster');
+  assert.equal((await ws.clusters.get({ cluster_id: id })).cluster_id, id);
+  const perms = await w.clusters.getPermissions({ cluster_id: id });
+  assert.ok(perms.access_control_list.some((e) => e.service_principal_name === sp.applicationId));
+  assert.ok(perms.access_control_list.some((e) => e.user_name === 'admin'
+    && e.all_permissions.some((p) => p.permission_level === 'CAN_MANAGE' && !p.inherited)));
+  await w.permissions.set({ request_object_type: 'clusters', request_object_id: id, access_control_list: [] });
+  await assert.rejects(ws.clusters.get({ cluster_id: id }), (e) => (e.errorCode ?? e.error_code) === 'PERMISSION_DENIED');
+  await w.servicePrincipalsV2.delete({ id: sp.id });
+  await w.clusters.permanentDelete({ cluster_id: id });
+});
+
 test('Unity Catalog: catalogs, schemas, tables, volumes through the SDK (max_results=0 paging)', async () => {
   const cat = await w.catalogs.create({ name: 'sdk_cat', comment: 'from the sdk' });
   assert.equal(cat.full_name, 'sdk_cat');
@@ -141,33 +171,4 @@ test('SQL warehouses: create().wait() until RUNNING, list, stop().wait(), start,
   const again = await (await w.warehouses.start({ id: running.id })).wait({ timeout: new Time(20, TimeUnits.seconds) });
   assert.equal(again.state, 'RUNNING');
   await w.warehouses.delete({ id: running.id });
-
-test('service principals and permissions through the SDK; an SP client is denied, then granted', async () => {
-  const sp = await w.servicePrincipalsV2.create({ displayName: 'sdk-bot', active: true });
-  assert.ok(sp.id && sp.applicationId);
-  assert.equal((await w.servicePrincipalsV2.get({ id: sp.id })).displayName, 'sdk-bot');
-  // this SDK sends no body on PATCH (api-client.js attaches one to POST/PUT only): raw HTTP
-  await d.raw('PATCH', `/api/2.0/preview/scim/v2/ServicePrincipals/${sp.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-    Operations: [{ op: 'add', path: 'entitlements', value: [{ value: 'allow-cluster-create' }] }] });
-  assert.deepEqual((await w.servicePrincipalsV2.get({ id: sp.id })).entitlements, [{ value: 'allow-cluster-create' }]);
-  const obo = await w.tokenManagement.createOboToken({ application_id: sp.applicationId, comment: 'sdk' });
-  const ws = new WorkspaceClient({ host: d.url, token: obo.token_value, authType: 'pat' });
-
-  const { cluster_id: id } = await (await w.clusters.create({ spark_version: '15.4.x-scala2.12', num_workers: 0 }))
-    .wait({ timeout: new Time(20, TimeUnits.seconds) });
-  await assert.rejects(ws.clusters.get({ cluster_id: id }), (e) => (e.errorCode ?? e.error_code) === 'PERMISSION_DENIED');
-  const levels = await w.permissions.getPermissionLevels({ request_object_type: 'clusters', request_object_id: id });
-  assert.deepEqual(levels.permission_levels.map((l) => l.permission_level), ['CAN_ATTACH_TO', 'CAN_RESTART', 'CAN_MANAGE']);
-  const set = await w.permissions.set({ request_object_type: 'clusters', request_object_id: id,
-    access_control_list: [{ service_principal_name: sp.applicationId, permission_level: 'CAN_ATTACH_TO' }] });
-  assert.equal(set.object_type, 'cluster');
-  assert.equal((await ws.clusters.get({ cluster_id: id })).cluster_id, id);
-  const perms = await w.clusters.getPermissions({ cluster_id: id });
-  assert.ok(perms.access_control_list.some((e) => e.service_principal_name === sp.applicationId));
-  assert.ok(perms.access_control_list.some((e) => e.user_name === 'admin'
-    && e.all_permissions.some((p) => p.permission_level === 'CAN_MANAGE' && !p.inherited)));
-  await w.permissions.set({ request_object_type: 'clusters', request_object_id: id, access_control_list: [] });
-  await assert.rejects(ws.clusters.get({ cluster_id: id }), (e) => (e.errorCode ?? e.error_code) === 'PERMISSION_DENIED');
-  await w.servicePrincipalsV2.delete({ id: sp.id });
-  await w.clusters.permanentDelete({ cluster_id: id });
 });
