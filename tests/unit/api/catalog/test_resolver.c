@@ -208,6 +208,24 @@ static void test_drops(void)
     T_EQ_INT(r->drop_table(r->ctx, "sales", "q1", "v_orders", true, true, NULL), LH_OK);
     T_EQ_INT(r->drop_table(r->ctx, "sales", "q1", "v_orders", false, true, &eb), LH_E_NOT_FOUND);
 
+    /* a dropped managed table takes its files along */
+    lh_table_info_t tmp = table("sales", "q1", "tmp", LH_TABLE_MANAGED), *st = NULL;
+    T_EQ_INT(r->create_table(r->ctx, "alice", &tmp, false, false, a, &st, NULL), LH_OK);
+    T_EQ_INT(uc_mkdirs(st->storage_location, NULL), LH_OK);
+    T_CHECK(exists(st->storage_location));
+    T_EQ_INT(r->drop_table(r->ctx, "sales", "q1", "tmp", false, false, NULL), LH_OK);
+    T_CHECK(!exists(st->storage_location));
+    /* an external table keeps them */
+    char ext[512];
+    snprintf(ext, sizeof ext, "%s/ext-table", dir);
+    lh_table_info_t et = table("sales", "q1", "ext", LH_TABLE_EXTERNAL);
+    et.storage_location = ext;
+    T_EQ_INT(r->create_table(r->ctx, "alice", &et, false, false, a, &st, NULL), LH_OK);
+    T_EQ_INT(st->kind, LH_TABLE_EXTERNAL);
+    T_EQ_INT(uc_mkdirs(ext, NULL), LH_OK);
+    T_EQ_INT(r->drop_table(r->ctx, "sales", "q1", "ext", false, false, NULL), LH_OK);
+    T_CHECK(exists(ext));
+
     T_EQ_INT(r->drop_schema(r->ctx, "sales", "q1", false, false, &eb), LH_E_STATE);
     T_EQ_STR(eb.error_code, "SCHEMA_NOT_EMPTY");
     T_EQ_INT(r->drop_catalog(r->ctx, "sales", false, false, &eb), LH_E_STATE);
@@ -216,8 +234,7 @@ static void test_drops(void)
     T_EQ_INT(r->drop_schema(r->ctx, "sales", "q1", false, true, NULL), LH_OK);
     T_CHECK(!exists(file));
     T_CHECK(!exists(got->storage_location));
-    T_EQ_INT(r->drop_schema(r->ctx, "sales", "information_schema", false, true, &eb),
-             LH_E_INVALID);
+    T_EQ_INT(r->drop_schema(r->ctx, "sales", "information_schema", false, true, &eb), LH_E_INVALID);
     /* only default and information_schema are left: empty */
     T_EQ_INT(r->drop_catalog(r->ctx, "sales", false, false, NULL), LH_OK);
     T_EQ_INT(r->drop_catalog(r->ctx, "sales", false, false, &eb), LH_E_NOT_FOUND);
