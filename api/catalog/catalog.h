@@ -15,6 +15,9 @@
  *     volumes in DATA_DIR/volumes/<catalog>/<schema>/<volume>/; dropping them (or, with
  *     force/cascade, their schema or catalog) removes those files after the metastore
  *     transaction commits.
+ * Authorization over REST (until Unity Catalog grants exist): every user reads metadata;
+ * admins create catalogs; admins and the owner of an object or of one of its parents
+ * change it and reach a volume's files. The resolver checks nothing (the engine does).
  * Every mutation, from REST or SQL, is one metastore transaction, so both see the same rows.
  * Thread-safe: every function may be called from any thread.
  */
