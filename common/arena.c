@@ -1,5 +1,12 @@
 /*
  * arena.c - chunked bump allocation; big requests get their own chunk.
+ *
+ * Out of memory here aborts (LH_ASSERT) by policy rather than returning NULL: every
+ * request allocates from its arena at hundreds of call sites, chunks are 16 KiB (or the
+ * size of one large request), and a daemon that cannot get 16 KiB can do nothing useful,
+ * so a NULL check at each site would buy only untested branches. The fault-injection build
+ * therefore exempts the arena's own allocations (common/fault.h); failures it injects land
+ * in malloc/strdup, SQLite, jansson and OpenSSL, whose callers must answer 5xx.
  */
 #include "common/arena.h"
 
@@ -8,6 +15,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/fault.h"
 
 #define CHUNK_SIZE (16 * 1024)
 
@@ -30,7 +38,7 @@ struct lh_arena {
 
 lh_arena_t *lh_arena_create(void)
 {
-    lh_arena_t *a = calloc(1, sizeof *a);
+    lh_arena_t *a = lh_fault_exempt_calloc(1, sizeof *a);
     LH_ASSERT(a != NULL);
     return a;
 }
@@ -56,7 +64,7 @@ void *lh_arena_alloc(lh_arena_t *a, size_t size)
     chunk *k = a->head;
     if (k == NULL || k->size - k->used < size) {
         size_t cap = size > CHUNK_SIZE / 2 ? size : CHUNK_SIZE;
-        chunk *n = malloc(sizeof *n + cap);
+        chunk *n = lh_fault_exempt_malloc(sizeof *n + cap);
         LH_ASSERT(n != NULL);
         n->used = 0;
         n->size = cap;

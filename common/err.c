@@ -46,7 +46,7 @@ lh_err lh_err_setv(lh_errbuf *eb, lh_err code, const char *file, int line, const
     return code;
 }
 
-lh_err lh_err_set(lh_errbuf *eb, lh_err code, const char *file, int line, const char *fmt, ...)
+lh_err(lh_err_set)(lh_errbuf *eb, lh_err code, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -55,8 +55,8 @@ lh_err lh_err_set(lh_errbuf *eb, lh_err code, const char *file, int line, const 
     return code;
 }
 
-lh_err lh_err_set_code(lh_errbuf *eb, lh_err code, const char *error_code, const char *file,
-                       int line, const char *fmt, ...)
+lh_err(lh_err_set_code)(lh_errbuf *eb, lh_err code, const char *error_code, const char *file,
+                        int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

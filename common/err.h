@@ -61,6 +61,19 @@ lh_err lh_err_setv(lh_errbuf *eb, lh_err code, const char *file, int line, const
 lh_err lh_err_set_code(lh_errbuf *eb, lh_err code, const char *error_code, const char *file,
                        int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Both return their code. The macros below say so where the call is made: flow analysis
+ * then knows an error path never returns LH_OK, so an out-parameter left unset by a failed
+ * call is not read after it (GCC -O3 inlines the callee and otherwise warns "may be used
+ * uninitialized"). `code` is evaluated twice: pass a constant or a plain variable. */
+static inline lh_err lh_err_returning_(lh_err recorded, lh_err code)
+{
+    (void)recorded;
+    return code;
+}
+#define lh_err_set(eb, code, ...) lh_err_returning_(lh_err_set((eb), (code), __VA_ARGS__), (code))
+#define lh_err_set_code(eb, code, ...)                                                             \
+    lh_err_returning_(lh_err_set_code((eb), (code), __VA_ARGS__), (code))
+
 void lh_errbuf_clear(lh_errbuf *eb);
 
 /* Default wire error_code for a code, e.g. "INVALID_PARAMETER_VALUE". Never NULL. */

@@ -9,6 +9,33 @@
 #include <string.h>
 #include <strings.h>
 
+static __thread bool json_oom;
+
+static void *json_malloc_noting(size_t size)
+{
+    void *p = malloc(size);
+    if (p == NULL)
+        json_oom = true;
+    return p;
+}
+
+void lh_json_track_oom(void)
+{
+    json_set_alloc_funcs(json_malloc_noting, free);
+}
+
+bool lh_json_oom_seen(void)
+{
+    return json_oom;
+}
+
+bool lh_json_oom_take(void)
+{
+    bool seen = json_oom;
+    json_oom = false;
+    return seen;
+}
+
 bool lh_json_has(const json_t *obj, const char *key)
 {
     if (obj == NULL || !json_is_object(obj))

@@ -47,6 +47,18 @@ json_t *lh_json_list_get(const json_t *list, size_t i);
 lh_err lh_json_as_int(const json_t *v, const char *what, int64_t *out, lh_errbuf *eb);
 lh_err lh_json_as_bool(const json_t *v, const char *what, bool *out, lh_errbuf *eb);
 
+/* jansson reports an allocation failure only as a NULL or -1 that a caller building a
+ * document (json_object_set_new(o, "k", json_string(s))) rarely checks, so an answer would
+ * silently lose fields. Instead, once lh_json_track_oom() has run (at start-up, before other
+ * threads use jansson), every failed jansson allocation is noted on the calling thread, and
+ * the HTTP layer turns a request that saw one into a 500 (lh_json_oom_take after the
+ * handler). Thread-safe. */
+void lh_json_track_oom(void);
+/* True if a jansson allocation failed on this thread since the last call; clears the note. */
+bool lh_json_oom_take(void);
+/* The same without clearing: for code that must not keep (cache) what it just built. */
+bool lh_json_oom_seen(void);
+
 /* Depth of nesting (a scalar is 0). */
 int lh_json_depth(const json_t *v);
 

@@ -188,6 +188,8 @@ static void put_value(wbuf *b, const json_t *v, int depth)
 
 char *lh_json_write(const json_t *v, size_t *len)
 {
+    if (v == NULL) /* a document whose construction failed */
+        return NULL;
     wbuf b = {0};
     put_value(&b, v, 0);
     put(&b, "", 1); /* NUL */

@@ -1,15 +1,16 @@
 /*
- * util.c - clocks, random ids (OpenSSL RAND_bytes), SHA-256 and logging.
+ * util.c - clocks, random ids (getrandom), SHA-256 (OpenSSL) and logging.
  */
 #include "common/util.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 int64_t lh_now_ms(void)
@@ -28,7 +29,15 @@ int64_t lh_mono_ns(void)
 
 void lh_random_bytes(void *buf, size_t n)
 {
-    LH_ASSERT(RAND_bytes(buf, (int)n) == 1);
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        LH_ASSERT(got > 0);
+        p += got;
+        n -= (size_t)got;
+    }
 }
 
 void lh_hex(const void *bytes, size_t n, char *out)
@@ -68,17 +77,20 @@ static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
 static void fetch_sha256(void)
 {
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    LH_ASSERT(sha256_md != NULL);
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); /* NULL (out of memory): EVP_sha256() */
 }
 
-void lh_sha256_hex(const void *bytes, size_t len, char out[65])
+lh_err lh_sha256_hex(const void *bytes, size_t len, char out[65], lh_errbuf *eb)
 {
     pthread_once(&sha256_once, fetch_sha256);
     unsigned char md[32];
     unsigned int md_len = 0;
-    LH_ASSERT(EVP_Digest(bytes, len, md, &md_len, sha256_md, NULL) == 1 && md_len == 32);
+    const EVP_MD *alg = sha256_md != NULL ? sha256_md : EVP_sha256();
+    /* OpenSSL fails here only when it cannot allocate the digest context */
+    LH_FAIL_IF(EVP_Digest(bytes, len, md, &md_len, alg, NULL) != 1 || md_len != 32, LH_E_NOMEM, eb,
+               "SHA-256: out of memory");
     lh_hex(md, 32, out);
+    return LH_OK;
 }
 
 static atomic_int log_min_level = LH_LOG_INFO;

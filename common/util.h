@@ -15,14 +15,15 @@ int64_t lh_now_ms(void);
 /* Monotonic nanoseconds, for durations. */
 int64_t lh_mono_ns(void);
 
-/* Random bytes from OpenSSL's CSPRNG; aborts if it fails (no safe fallback). */
+/* Random bytes from the kernel's CSPRNG (getrandom: never allocates, never blocks once the
+ * pool is seeded at boot); aborts only if the kernel refuses (no safe fallback). */
 void lh_random_bytes(void *buf, size_t n);
 /* n random bytes as 2n lowercase hex chars + NUL into out (size >= 2n+1). */
 void lh_random_hex(char *out, size_t n);
 /* A random (v4) UUID, 36 chars + NUL. */
 void lh_uuid4(char out[37]);
-/* SHA-256 of bytes as 64 hex chars + NUL. */
-void lh_sha256_hex(const void *bytes, size_t len, char out[65]);
+/* SHA-256 of bytes as 64 hex chars + NUL. LH_E_NOMEM when OpenSSL cannot allocate. */
+lh_err lh_sha256_hex(const void *bytes, size_t len, char out[65], lh_errbuf *eb);
 /* Hex of bytes into out (size >= 2n+1). */
 void lh_hex(const void *bytes, size_t n, char *out);
 

@@ -31,20 +31,24 @@ lh_apt_install() {
   lh_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# lh_build DIR [--target T...] [CMAKE ARGS...]: configure (once) and build into DIR; on
-# failure the build is re-run on one job so the errors print in full and in order.
+# lh_build DIR [--target T...] [CMAKE ARGS...]: configure (once) and build into DIR
+# (RelWithDebInfo unless the args say otherwise). Warnings are errors when LH_WERROR=ON
+# (scripts/test sets it; a user's scripts/run does not). LH_BUILD_TARGETS="t1 t2" builds
+# only those targets too. On failure the build is re-run on one job so the errors print in
+# full and in order.
 lh_build() {
   local dir=$1; shift
-  local targets=() cargs=()
+  local targets=() cargs=() t
   while [ $# -gt 0 ]; do
     if [ "$1" = --target ]; then shift; while [ $# -gt 0 ] && [[ $1 != -* ]]; do targets+=("$1"); shift; done
     else cargs+=("$1"); shift; fi
   done
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cargs[@]}" >/dev/null || return 1
-  local t=(); [ ${#targets[@]} -gt 0 ] && t=(--target "${targets[@]}")
-  if ! cmake --build "$dir" -j "$(nproc)" "${t[@]}" >"$dir/build.log" 2>&1; then
+  for t in ${LH_BUILD_TARGETS:-}; do targets+=("$t"); done
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLH_WERROR="${LH_WERROR:-OFF}" "${cargs[@]}" >/dev/null || return 1
+  local tg=(); [ ${#targets[@]} -gt 0 ] && tg=(--target "${targets[@]}")
+  if ! cmake --build "$dir" -j "$(nproc)" "${tg[@]}" >"$dir/build.log" 2>&1; then
     lh_log "build failed in $dir:"
-    cmake --build "$dir" -j1 "${t[@]}" 2>&1 | grep -v '^\[' | grep -v '^gmake' >&2
+    cmake --build "$dir" -j1 "${tg[@]}" 2>&1 | grep -v '^\[' | grep -v '^gmake' >&2
     return 1
   fi
   grep -E 'warning' "$dir/build.log" >&2 || true

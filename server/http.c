@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fault.h"
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/util.h"
@@ -60,6 +61,7 @@ typedef struct conn_state {
     int sink_done; /* finish or abort ran */
     atomic_int resumed;
     lh_errbuf err;
+    long fault_allocs; /* fault-injection build: allocations counted (-1: not armed) */
     lh_req_t req;
 } conn_state;
 
@@ -276,18 +278,26 @@ static struct MHD_Response *body_response(conn_state *cs)
                                              LH_STREAM_CHUNK_BYTES / 4, gen_read, g, gen_free);
 }
 
+/* The answer when the JSON to send could not be built or serialized (out of memory):
+ * static, so producing it allocates nothing. */
+static const char nomem_body[] =
+    "{\"error_code\":\"RESOURCE_EXHAUSTED\",\"message\":\"The server is out of memory\"}";
+
 static struct MHD_Response *json_response(lh_req_t *req)
 {
     if (req->text != NULL)
         return MHD_create_response_from_buffer(req->text_bytes, (void *)req->text,
                                                MHD_RESPMEM_MUST_COPY);
-    size_t n = 2;
+    if (req->out == NULL && req->status < 400) /* a handler with nothing to say */
+        return MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+    size_t n = 0;
     char *body = req->out ? lh_json_write(req->out, &n) : NULL;
-    if (body == NULL) {
-        body = strdup("{}");
-        n = 2;
-    }
-    return MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    if (body != NULL)
+        return MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    req->status = lh_err_http_status(LH_E_NOMEM);
+    req->header_count = 0; /* headers meant for the lost answer */
+    return MHD_create_response_from_buffer(sizeof nomem_body - 1, (void *)nomem_body,
+                                           MHD_RESPMEM_PERSISTENT);
 }
 
 static enum MHD_Result respond(conn_state *cs)
@@ -312,6 +322,11 @@ static enum MHD_Result respond(conn_state *cs)
     MHD_add_response_header(resp, "X-Databricks-Org-Id", cs->server->org_id);
     for (int i = 0; i < req->header_count; i++)
         MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    if (cs->fault_allocs >= 0) {
+        char n[32];
+        snprintf(n, sizeof n, "%ld", cs->fault_allocs);
+        MHD_add_response_header(resp, LH_FAULT_ALLOCS_HEADER, n);
+    }
     cs->status = req->status ? req->status : 200;
     enum MHD_Result r = MHD_queue_response(cs->conn, (unsigned)cs->status, resp);
     MHD_destroy_response(resp);
@@ -359,6 +374,7 @@ static conn_state *start_request(lh_server_t *s, struct MHD_Connection *conn, co
     cs->arena = lh_arena_create();
     cs->route_index = -1;
     lh_errbuf_clear(&cs->err);
+    cs->fault_allocs = -1;
     lh_req_t *req = &cs->req;
     req->ctx = &s->ctx;
     req->arena = cs->arena;
@@ -511,6 +527,39 @@ static void on_body_done(conn_state *cs)
     lh_server_run(cs->server, req);
 }
 
+/* on_body_done, then: an answer built while jansson ran out of memory may lack parts, so
+ * the static 500 goes instead (json_response). */
+static void body_done_checked(conn_state *cs)
+{
+    lh_req_t *req = &cs->req;
+    (void)lh_json_oom_take(); /* forget an earlier request's */
+    on_body_done(cs);
+    if (req->suspend == NULL && lh_json_oom_take()) {
+        if (req->out)
+            json_decref(req->out);
+        req->out = NULL;
+        req->text = NULL;
+        req->header_count = 0;
+        req->status = lh_err_http_status(LH_E_NOMEM);
+    }
+}
+
+/* body_done_checked, in the fault-injection build under the allocation failure a request
+ * asks for with LH_FAULT_HEADER (see common/fault.h). */
+static void body_done_armed(conn_state *cs)
+{
+#ifdef LH_FAULT_INJECT
+    const char *nth = get_header(&cs->req, LH_FAULT_HEADER);
+    if (nth != NULL) {
+        lh_fault_arm(strtol(nth, NULL, 10));
+        body_done_checked(cs);
+        cs->fault_allocs = lh_fault_disarm();
+        return;
+    }
+#endif
+    body_done_checked(cs);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -540,7 +589,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (cs->req.suspend != NULL) /* parked, and not resumed yet */
         return MHD_YES;
-    on_body_done(cs);
+    body_done_armed(cs);
     if (cs->req.suspend != NULL) /* the handler parked it: answered after lh_http_resume */
         return MHD_YES;
     return respond(cs);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/fault.h"
 #include "common/util.h"
 #include "server/server.h"
 
@@ -68,5 +69,8 @@ int main(int argc, char **argv)
     lh_log(LH_LOG_INFO, "signal %d: shutting down", sig);
     lh_server_stop(&server);
     lh_log(LH_LOG_INFO, "stopped");
+#ifdef LH_FAULT_INJECT /* tests/fault/ compares this with a run that injected nothing */
+    fprintf(stderr, "lh-fault: %ld allocations live at exit\n", lh_fault_live());
+#endif
     return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "api/identity/identity.h"
 #include "common/bg.h"
+#include "common/json.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/server.h"
@@ -164,6 +165,7 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     s->ctx.server = s;
     s->ctx.config = &s->config;
     s->ctx.data_dir = s->config.data_dir;
+    lh_json_track_oom(); /* a request whose answer lost memory becomes a 500 (http.c) */
     s->ctx.workspace_host = s->host_url;
     s->listen_fd = s->lock_fd = -1;
     if (!s->config.no_http)

@@ -46,14 +46,17 @@ static lh_err bad_state(const cl_cluster *cl, const char *op, lh_errbuf *eb)
             cl_state_name(cl->state), op);
 }
 
+/* A new PENDING cluster owning spec, or NULL (out of memory; spec is then the caller's). */
 static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
 {
     cl_cluster *cl = calloc(1, sizeof *cl);
-    LH_ASSERT(cl != NULL);
+    if (cl == NULL || (cl->creator = strdup(user_of(req))) == NULL) {
+        free(cl);
+        return NULL;
+    }
     cl->spec = spec;
     cl->state = CL_PENDING;
     cl_set_message(cl, "Starting Spark");
-    cl->creator = strdup(user_of(req));
     cl->creator_id = req->principal ? req->principal->user_id : 0;
     cl->created_at = lh_now_ms();
     atomic_init(&cl->last_activity_time, cl->created_at);
@@ -82,6 +85,10 @@ lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(cl_require_create_rights(req, req->params, eb));
     LH_TRY(cl_spec_from_request(c, req->params, &spec, eb));
     cl_cluster *cl = new_cluster(req, spec);
+    if (cl == NULL) {
+        json_decref(spec);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     cl_wrlock(c);
     lh_err e = insert_new(c, req, cl, eb);
     pthread_rwlock_unlock(&c->lock);
@@ -189,7 +196,7 @@ static void answer_cached(lh_clusters_t *c, cl_cluster *cl, lh_req_t *req)
     if (cl->cached_json == NULL || cl->cached_seq != seq || cl->cached_activity != activity) {
         json_t *o = cl_render_cluster(c, cl);
         size_t n = 0;
-        char *text = lh_json_write(o, &n);
+        char *text = lh_json_oom_seen() ? NULL : lh_json_write(o, &n); /* never cache a part */
         json_decref(o);
         if (text != NULL) {
             free(cl->cached_json);

@@ -94,12 +94,13 @@ static int newest_first(const void *a, const void *b)
     return lh_page_compare(&LIST_PAGE, ka, kb);
 }
 
-/* Matching clusters, sorted (lock held). Caller frees the array. */
+/* Matching clusters, sorted (lock held). Caller frees the array; NULL when out of memory. */
 static cl_cluster **collect(lh_clusters_t *c, const list_filter *f, int *n)
 {
-    cl_cluster **all = malloc(sizeof *all * ((size_t)c->cluster_count + 1));
-    LH_ASSERT(all != NULL);
     *n = 0;
+    cl_cluster **all = malloc(sizeof *all * ((size_t)c->cluster_count + 1));
+    if (all == NULL)
+        return NULL;
     for (int b = 0; b < CL_BUCKETS; b++) {
         for (cl_cluster *cl = c->buckets[b]; cl != NULL; cl = cl->hnext) {
             if (matches(f, cl))
@@ -140,6 +141,11 @@ lh_err cl_h_list(lh_req_t *req, lh_errbuf *eb)
     cl_cluster **all = collect(c, &f, &n);
     fill_page(c, all, n, &page, arr);
     pthread_rwlock_unlock(&c->lock);
+    if (all == NULL) {
+        json_decref(arr);
+        json_decref(out);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     free(all);
     json_object_set_new(out, "clusters", arr);
     lh_page_finish(&page, out);

@@ -190,10 +190,13 @@ json_t *cl_ipool_render(lh_clusters_t *c, const cl_ipool *ip)
     json_object_set_new(o, "instance_pool_id", json_string(ip->id));
     json_object_set_new(o, "state", json_string(ip->is_deleted ? "DELETED" : "ACTIVE"));
     int idle = cl_ipool_idle(ip);
+    /* A top-up's workers count as idle as soon as they exist, before the top-up finishes and
+     * clears pending_idle: pending is at most what is still missing, never counted twice. */
+    int missing = spec_int(ip, "min_idle_instances", 0) - idle;
+    int pending = ip->pending_idle < missing ? ip->pending_idle : (missing > 0 ? missing : 0);
     json_object_set_new(o, "stats",
                         json_pack("{s:i, s:i, s:i, s:i}", "used_count", ip->used, "idle_count",
-                                  idle, "pending_used_count", 0, "pending_idle_count",
-                                  ip->pending_idle));
+                                  idle, "pending_used_count", 0, "pending_idle_count", pending));
     json_object_set_new(
         o, "default_tags",
         json_pack("{s:s, s:s}", "Vendor", "Databricks", "DatabricksInstancePoolId", ip->id));
@@ -247,12 +250,14 @@ lh_err cl_h_ipool_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(lh_perm_require_entitlement(req->ctx, req->principal, LH_ENT_INSTANCE_POOL, eb));
     LH_TRY(spec_from_request(req->params, &spec, eb));
     cl_ipool *ip = calloc(1, sizeof *ip);
-    LH_ASSERT(ip != NULL);
+    if (ip == NULL || (ip->pool = lh_pool_create("ipool", 0)) == NULL) {
+        free(ip);
+        json_decref(spec);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     cl_make_ipool_id(ip->id);
     ip->spec = spec;
     ip->created_at = lh_now_ms();
-    ip->pool = lh_pool_create("ipool", 0);
-    LH_ASSERT(ip->pool != NULL);
     set_pending(ip);
     cl_wrlock(c); /* the job waits for the lock, so it finds the pool inserted (or not) */
     lh_err e = cl_enqueue(c, JOB_IPOOL_TOPUP, ip->id, NULL, NULL, eb);

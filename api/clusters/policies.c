@@ -49,6 +49,8 @@ static char *dup_or_null(const char *s)
 
 static void policy_free(cl_policy *p)
 {
+    if (p == NULL)
+        return;
     free(p->name);
     free(p->definition);
     free(p->description);
@@ -57,19 +59,28 @@ static void policy_free(cl_policy *p)
     free(p);
 }
 
-/* Move fields into p (frees what p had). */
-static void policy_fill(cl_policy *p, policy_fields *f)
+/* Copy f into p (taking f->parsed); on failure p and f are unchanged. */
+static lh_err policy_fill(cl_policy *p, policy_fields *f, lh_errbuf *eb)
 {
+    char *name = strdup(f->name), *definition = strdup(f->definition);
+    char *description = dup_or_null(f->description);
+    if (name == NULL || definition == NULL || (f->description != NULL && description == NULL)) {
+        free(name);
+        free(definition);
+        free(description);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     free(p->name);
     free(p->definition);
     free(p->description);
     lh_policy_free(p->parsed);
-    p->name = strdup(f->name);
-    p->definition = strdup(f->definition);
-    p->description = dup_or_null(f->description);
+    p->name = name;
+    p->definition = definition;
+    p->description = description;
     p->max_clusters_per_user = f->max_clusters_per_user;
     p->parsed = f->parsed;
     f->parsed = NULL;
+    return LH_OK;
 }
 
 static lh_err check_name_free(lh_clusters_t *c, const char *name, const char *except_id,
@@ -100,10 +111,17 @@ lh_err cl_h_policy_create(lh_req_t *req, lh_errbuf *eb)
     if (e != LH_OK)
         return e;
     cl_policy *p = calloc(1, sizeof *p);
-    LH_ASSERT(p != NULL);
+    e = p != NULL ? policy_fill(p, &f, eb)
+                  : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    const char *creator = req->principal ? req->principal->user_name : NULL;
+    if (e == LH_OK && (p->creator = dup_or_null(creator)) == NULL && creator != NULL)
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    if (e != LH_OK) {
+        lh_policy_free(f.parsed); /* still ours when policy_fill did not run or failed */
+        policy_free(p);
+        return e;
+    }
     cl_make_policy_id(p->id);
-    policy_fill(p, &f);
-    p->creator = dup_or_null(req->principal ? req->principal->user_name : NULL);
     p->created_at = lh_now_ms();
     cl_wrlock(c);
     e = insert_policy(c, p, eb);
@@ -132,7 +150,7 @@ static lh_err edit_locked(lh_clusters_t *c, const json_t *params, policy_fields 
     LH_TRY(check_name_free(c, f->name, p->id, eb));
     cl_policy saved = *p;
     cl_policy next = {0};
-    policy_fill(&next, f);
+    LH_TRY(policy_fill(&next, f, eb));
     next.next = p->next;
     memcpy(next.id, p->id, sizeof next.id);
     next.creator = p->creator;
@@ -265,7 +283,10 @@ lh_err cl_h_policy_list(lh_req_t *req, lh_errbuf *eb)
     pthread_rwlock_unlock(&c->lock);
     size_t n = json_array_size(arr);
     json_t **items = malloc(sizeof *items * (n + 1));
-    LH_ASSERT(items != NULL);
+    if (items == NULL) {
+        json_decref(arr);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     for (size_t i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(arr, i));
     if (strcmp(col, "POLICY_NAME") == 0)

@@ -209,8 +209,7 @@ void cl_cluster_free(cl_cluster *cl)
 
 void cl_set_message(cl_cluster *cl, const char *msg)
 {
-    char *m = strdup(msg ? msg : "");
-    LH_ASSERT(m != NULL);
+    char *m = strdup(msg ? msg : ""); /* NULL (out of memory): the message renders as "" */
     free(cl->state_message);
     cl->state_message = m;
 }

@@ -128,9 +128,9 @@ bool lh_token_is_well_formed(const char *s)
     return true;
 }
 
-void lh_token_hash(const char *token, char out[65])
+lh_err lh_token_hash(const char *token, char out[65], lh_errbuf *eb)
 {
-    lh_sha256_hex(token, strlen(token), out);
+    return lh_sha256_hex(token, strlen(token), out, eb);
 }
 
 int64_t lh_identity_new_id(void)
@@ -327,7 +327,7 @@ lh_err lh_identity_bootstrap(lh_identity_t *id, const char *env_token, const cha
     LH_FAIL_IF(strlen(token) >= out_size, LH_E_INVALID, eb, "admin token longer than %zu chars",
                out_size - 1);
     char hash[65];
-    lh_token_hash(token, hash);
+    LH_TRY(lh_token_hash(token, hash, eb));
     boot_arg a = {hash};
     LH_TRY(lh_meta_tx(id->meta, bootstrap_tx, &a, eb));
     lh_identity_invalidate(id);
@@ -429,7 +429,7 @@ lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t
     LH_FAIL_IF(token == NULL || !token_text_ok(token), LH_E_UNAUTHENTICATED, eb,
                "Invalid access token.");
     char hash[65];
-    lh_token_hash(token, hash);
+    LH_TRY(lh_token_hash(token, hash, eb));
     lh_auth_slot v;
     uint64_t generation = 0;
     if (!cache_get(id, hash, arena, &v, &generation)) {

@@ -61,7 +61,7 @@ void lh_token_generate(char *out);
 /* True when s is "dapi" + 32 lowercase hex. */
 bool lh_token_is_well_formed(const char *s);
 /* SHA-256 hex of a token's text. */
-void lh_token_hash(const char *token, char out[65]);
+lh_err lh_token_hash(const char *token, char out[65], lh_errbuf *eb);
 /* A new random user/group id (16 decimal digits). */
 int64_t lh_identity_new_id(void);
 /* Parse a SCIM id path segment; false when it is not a positive decimal integer. */

@@ -176,7 +176,11 @@ lh_err lh_scim_groups_get_handler(lh_req_t *req, lh_errbuf *eb)
 {
     get_arg a = {.arena = req->arena};
     LH_TRY(path_id(req, &a.id, eb));
-    LH_TRY(lh_meta_read(req->ctx->meta, get_cb, &a, eb));
+    lh_err e = lh_meta_read(req->ctx->meta, get_cb, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.out);
+        return e;
+    }
     req->out = a.out;
     return lh_scim_project_req(req, req->out, eb);
 }
@@ -374,7 +378,11 @@ static lh_err read_group(lh_req_t *req, save_arg *a, lh_errbuf *eb)
 static lh_err save_group(lh_req_t *req, save_arg *a, lh_errbuf *eb)
 {
     snprintf(a->rec.id_str, sizeof a->rec.id_str, "%lld", (long long)a->rec.id);
-    LH_TRY(lh_meta_tx(req->ctx->meta, save_cb, a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, save_cb, a, eb);
+    if (e != LH_OK) {
+        json_decref(a->out); /* built before a failed COMMIT */
+        return e;
+    }
     lh_identity_invalidate(req->ctx->identity);
     req->out = a->out;
     return LH_OK;
@@ -473,7 +481,11 @@ lh_err lh_scim_groups_patch_handler(lh_req_t *req, lh_errbuf *eb)
     save_arg a = {.req = req};
     LH_TRY(path_id(req, &a.rec.id, eb));
     LH_TRY(lh_scim_patch_ops(req, &a.ops, &a.op_count, eb));
-    LH_TRY(lh_meta_tx(req->ctx->meta, patch_cb, &a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, patch_cb, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.out); /* built before a failed COMMIT */
+        return e;
+    }
     lh_identity_invalidate(req->ctx->identity);
     req->out = a.out;
     return LH_OK;

@@ -203,7 +203,11 @@ static lh_err get_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 static lh_err answer_user(lh_req_t *req, int64_t id, bool any_kind, lh_errbuf *eb)
 {
     get_arg a = {.id = id, .any_kind = any_kind, .arena = req->arena};
-    LH_TRY(lh_meta_read(req->ctx->meta, get_cb, &a, eb));
+    lh_err e = lh_meta_read(req->ctx->meta, get_cb, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.out);
+        return e;
+    }
     req->out = a.out;
     return lh_scim_project_req(req, req->out, eb);
 }
@@ -463,7 +467,11 @@ static lh_err save_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 static lh_err save_user(lh_req_t *req, save_arg *a, lh_errbuf *eb)
 {
     snprintf(a->in.rec.id_str, sizeof a->in.rec.id_str, "%lld", (long long)a->in.rec.id);
-    LH_TRY(lh_meta_tx(req->ctx->meta, save_cb, a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, save_cb, a, eb);
+    if (e != LH_OK) {
+        json_decref(a->out); /* built before a failed COMMIT */
+        return e;
+    }
     lh_identity_invalidate(req->ctx->identity);
     req->out = a->out;
     return LH_OK;
@@ -613,7 +621,11 @@ lh_err lh_scim_users_patch_handler(lh_req_t *req, lh_errbuf *eb)
     patch_arg a = {.req = req};
     LH_TRY(path_id(req, &a.id, eb));
     LH_TRY(lh_scim_patch_ops(req, &a.ops, &a.op_count, eb));
-    LH_TRY(lh_meta_tx(req->ctx->meta, patch_cb, &a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, patch_cb, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.out); /* built before a failed COMMIT */
+        return e;
+    }
     lh_identity_invalidate(req->ctx->identity);
     req->out = a.out;
     return LH_OK;

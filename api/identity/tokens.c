@@ -45,7 +45,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     char token_id[65], hash[65];
     lh_random_hex(token_id, 32);
     lh_token_generate(a->value);
-    lh_token_hash(a->value, hash);
+    LH_TRY(lh_token_hash(a->value, hash, eb));
     int64_t now = lh_now_ms();
     int64_t expiry = a->lifetime_s > 0 ? now + a->lifetime_s * 1000 : -1;
     lh_stmt_t *st;
@@ -80,7 +80,11 @@ lh_err lh_tokens_create_handler(lh_req_t *req, lh_errbuf *eb)
 {
     create_arg a = {.user_id = req->principal->user_id, .lifetime_s = 0};
     LH_TRY(read_create(req, &a, eb));
-    LH_TRY(lh_meta_tx(req->ctx->meta, create_tx, &a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, create_tx, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.info); /* built before a failed COMMIT */
+        return e;
+    }
     req->out = json_pack("{s:s, s:o}", "token_value", a.value, "token_info", a.info);
     return LH_OK;
 }
@@ -123,7 +127,11 @@ lh_err lh_token_mgmt_obo_handler(lh_req_t *req, lh_errbuf *eb)
     memset(&a, 0, sizeof a);
     LH_TRY(lh_json_get_str(req->params, "application_id", LH_REQUIRED, &a.owner, eb));
     LH_TRY(read_create(req, &a.c, eb));
-    LH_TRY(lh_meta_tx(req->ctx->meta, obo_tx, &a, eb));
+    lh_err e = lh_meta_tx(req->ctx->meta, obo_tx, &a, eb);
+    if (e != LH_OK) {
+        json_decref(a.c.info); /* built before a failed COMMIT */
+        return e;
+    }
     req->out = json_pack("{s:s, s:o}", "token_value", a.c.value, "token_info", a.c.info);
     return LH_OK;
 }

@@ -143,9 +143,10 @@ static bool parse_typed(const char *text, lh_type_t t, lh_value_t *out)
         return *end == '\0';
     case LH_TYPE_DATE: {
         int32_t days;
-        bool ok = lh_delta_parse_date(text, &days);
+        if (!lh_delta_parse_date(text, &days))
+            return false; /* days unset */
         out->v.i64 = days;
-        return ok;
+        return true;
     }
     case LH_TYPE_TIMESTAMP:
     case LH_TYPE_TIMESTAMP_NTZ:

@@ -160,7 +160,9 @@ static lh_err finalize(jt_t *t, const char *path, int *leaf, lh_errbuf *eb)
     t->first_leaf = *leaf;
     if (t->shape == J_ARRAY) {
         char p[512];
-        snprintf(p, sizeof p, "%s[]", path);
+        int n = snprintf(p, sizeof p, "%s[]", path);
+        LH_FAIL_IF(n < 0 || (size_t)n >= sizeof p, LH_E_UNSUPPORTED, eb,
+                   "column path '%.64s...' is too deep", path);
         LH_TRY(finalize(t->elem, p, leaf, eb));
     } else if (t->shape == J_OBJECT) {
         LH_FAIL_IF(t->nfields == 0, LH_E_UNSUPPORTED, eb,
@@ -169,7 +171,9 @@ static lh_err finalize(jt_t *t, const char *path, int *leaf, lh_errbuf *eb)
                    path);
         for (int i = 0; i < t->nfields; i++) {
             char p[512];
-            snprintf(p, sizeof p, "%s.%s", path, t->names[i]);
+            int n = snprintf(p, sizeof p, "%s.%s", path, t->names[i]);
+            LH_FAIL_IF(n < 0 || (size_t)n >= sizeof p, LH_E_UNSUPPORTED, eb,
+                       "column path '%.64s...' is too deep", path);
             LH_TRY(finalize(t->fields[i], p, leaf, eb));
         }
     } else {

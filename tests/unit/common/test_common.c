@@ -160,7 +160,7 @@ static void test_ids(void)
     lh_uuid4(u);
     T_EQ_INT(strlen(u), 36);
     T_CHECK(u[14] == '4');
-    lh_sha256_hex("abc", 3, h);
+    T_EQ_INT(lh_sha256_hex("abc", 3, h, NULL), LH_OK);
     T_EQ_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     lh_random_hex(r, 16);
     T_EQ_INT(strlen(r), 32);

@@ -91,7 +91,7 @@ static void test_token_format(void)
     T_CHECK(!lh_token_is_well_formed("dapi0123456789ABCDEF0123456789abcdef"));
     T_CHECK(!lh_token_is_well_formed("xapi0123456789abcdef0123456789abcdef"));
     char h[65];
-    lh_token_hash("dapi0123456789abcdef0123456789abcdef", h);
+    T_EQ_INT(lh_token_hash("dapi0123456789abcdef0123456789abcdef", h, NULL), LH_OK);
     T_EQ_STR(h, "033a260745662d058cf6e77ffcbc2de0fea7ec786055e23efe2dfd3e6dd7a85e");
 }
 

@@ -94,6 +94,8 @@ static inline const uint8_t *tq_skip_struct(const uint8_t *p, const uint8_t *end
 static inline const uint8_t *tq_list_header(const uint8_t *p, const uint8_t *end, int *elem,
                                             uint32_t *size)
 {
+    *elem = 0;
+    *size = 0;
     if (p >= end)
         return NULL;
     uint8_t h = *p++;
