@@ -8,7 +8,7 @@
 #include "api/identity/identity.h"
 #include "api/permissions/permissions.h"
 #include "api/secrets/secrets.h"
-#include "api/sql/warehouses.h"
+#include "api/sql/sql.h"
 #include "common/bg.h"
 #include "server/server.h"
 

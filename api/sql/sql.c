@@ -2,6 +2,7 @@
  * sql.c - the SQL area's descriptor (api/area.h): SQL warehouses now; the Statement
  * Execution API and query history join this area (their routes and state) later.
  */
+#include "api/sql/sql.h"
 #include "api/sql/warehouses_internal.h"
 
 static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)

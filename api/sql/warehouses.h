@@ -46,10 +46,6 @@ typedef struct lh_warehouses lh_warehouses_t;
 /* Statements one cluster of a warehouse runs at once (Databricks' figure is ~10). */
 #define LH_WAREHOUSE_QUERIES_PER_CLUSTER 10
 
-/* The SQL area's descriptor (server/areas.c): warehouses now, statements later.
- * create publishes ctx->warehouses, destroy clears it. */
-extern const lh_area_t lh_sql_area;
-
 /* Load warehouses from the metastore; needs ctx->bg. Nothing runs until recover. */
 lh_err lh_warehouses_create(lh_ctx_t *ctx, lh_warehouses_t **out, lh_errbuf *eb);
 /* Resolve interrupted transitions (see above) and start the auto-stop timer. */
