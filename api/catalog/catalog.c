@@ -138,7 +138,9 @@ lh_err uc_mkdirs(const char *path, lh_errbuf *eb)
 static lh_err seed_catalog(lh_meta_t *m, const char *name, const char *comment, lh_errbuf *eb)
 {
     uc_key key = {{name, NULL, NULL}, 1};
-    if (uc_row_exists(m, UC_CATALOG, &key))
+    bool seeded;
+    LH_TRY(uc_row_exists(m, UC_CATALOG, &key, &seeded, eb));
+    if (seeded)
         return LH_OK;
     json_t *info = uc_info_new(UC_CATALOG, "System user");
     lh_json_set_str(info, "comment", comment);

@@ -90,7 +90,9 @@ void lh_catalog_resolver_init(lh_catalog_t *c);
 
 /* The row's info (a new reference) or LH_E_NOT_FOUND with the kind's code. */
 lh_err uc_row_get(lh_meta_t *m, uc_kind kind, const uc_key *key, json_t **info, lh_errbuf *eb);
-bool uc_row_exists(lh_meta_t *m, uc_kind kind, const uc_key *key);
+/* *exists: is the key taken? Errors (out of memory...) are returned, never read as "no":
+ * SQLite may have rolled the transaction back, and going on would run outside it. */
+lh_err uc_row_exists(lh_meta_t *m, uc_kind kind, const uc_key *key, bool *exists, lh_errbuf *eb);
 /* Insert; LH_E_EXISTS with the kind's code when the key is taken. */
 lh_err uc_row_insert(lh_meta_t *m, uc_kind kind, const uc_key *key, const json_t *info,
                      lh_errbuf *eb);

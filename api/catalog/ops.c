@@ -142,12 +142,16 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     LH_FAIL_IF(a->key->n == 3 && is_reserved_schema(a->key->part[1]), LH_E_INVALID, eb,
                "Cannot create objects in the reserved schema information_schema");
     json_t *existing = NULL;
-    if (a->if_not_exists && uc_row_get(m, a->kind, a->key, &existing, NULL) == LH_OK) {
+    lh_err found = uc_row_get(m, a->kind, a->key, &existing, eb);
+    if (found != LH_OK && found != LH_E_NOT_FOUND)
+        return found; /* not "absent": the transaction may be gone */
+    if (found == LH_OK && a->if_not_exists) {
         a->out = uc_render(a->kind, a->key, existing);
         json_decref(existing);
         return LH_OK;
     }
-    if (uc_row_exists(m, a->kind, a->key)) {
+    json_decref(existing);
+    if (found == LH_OK) {
         lh_arena_t *arena = lh_arena_create();
         lh_err e = uc_exists(eb, a->kind, uc_full_name(arena, a->key, a->key->n));
         lh_arena_destroy(arena);
@@ -523,7 +527,10 @@ static lh_err table_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     LH_FAIL_IF(is_reserved_schema(a->key.part[1]), LH_E_INVALID, eb,
                "Cannot create objects in the reserved schema information_schema");
     json_t *old = NULL;
-    bool exists = uc_row_get(m, UC_TABLE, &a->key, &old, NULL) == LH_OK;
+    lh_err found = uc_row_get(m, UC_TABLE, &a->key, &old, eb);
+    if (found != LH_OK && found != LH_E_NOT_FOUND)
+        return found; /* not "absent": the transaction may be gone */
+    bool exists = found == LH_OK;
     if (exists && a->if_not_exists) {
         a->out = uc_render(UC_TABLE, &a->key, old);
         json_decref(old);

@@ -85,13 +85,12 @@ lh_err uc_row_get(lh_meta_t *m, uc_kind kind, const uc_key *key, json_t **info, 
     return parse_info(lh_stmt_text(st, 0), info, eb);
 }
 
-bool uc_row_exists(lh_meta_t *m, uc_kind kind, const uc_key *key)
+lh_err uc_row_exists(lh_meta_t *m, uc_kind kind, const uc_key *key, bool *exists, lh_errbuf *eb)
 {
     lh_stmt_t *st;
-    bool row = false;
-    if (prepare(m, uc_kinds[kind].sql_get, key, &st, NULL) != LH_OK)
-        return false;
-    return lh_stmt_step(st, &row, NULL) == LH_OK && row;
+    *exists = false;
+    LH_TRY(prepare(m, uc_kinds[kind].sql_get, key, &st, eb));
+    return lh_stmt_step(st, exists, eb);
 }
 
 static lh_err write_info(lh_meta_t *m, const char *sql, const uc_key *key, const json_t *info,
@@ -110,7 +109,9 @@ static lh_err write_info(lh_meta_t *m, const char *sql, const uc_key *key, const
 lh_err uc_row_insert(lh_meta_t *m, uc_kind kind, const uc_key *key, const json_t *info,
                      lh_errbuf *eb)
 {
-    if (uc_row_exists(m, kind, key)) {
+    bool taken;
+    LH_TRY(uc_row_exists(m, kind, key, &taken, eb));
+    if (taken) {
         char full[3 * (UC_NAME_MAX + 1)];
         snprintf(full, sizeof full, "%s%s%s%s%s", key->part[0], key->n > 1 ? "." : "",
                  key->n > 1 ? key->part[1] : "", key->n > 2 ? "." : "",
@@ -138,7 +139,9 @@ lh_err uc_row_rename(lh_meta_t *m, uc_kind kind, const uc_key *key, const char *
 {
     uc_key to = *key;
     to.part[key->n - 1] = new_name;
-    if (uc_row_exists(m, kind, &to))
+    bool taken;
+    LH_TRY(uc_row_exists(m, kind, &to, &taken, eb));
+    if (taken)
         return uc_exists(eb, kind, new_name);
     lh_stmt_t *st;
     LH_TRY(prepare(m, uc_kinds[kind].sql_rename, key, &st, eb));

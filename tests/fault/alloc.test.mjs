@@ -77,6 +77,17 @@ const scenarios = {
   'SCIM Me': {
     request: () => ['GET', '/api/2.0/preview/scim/v2/Me'],
   },
+  'create catalog': {
+    request: () => ['POST', '/api/2.1/unity-catalog/catalogs', { name: uniq('c'), comment: 'x', properties: { a: 'b' } }],
+  },
+  'list schemas': {
+    setup: async (d) => { await ok(d, 'POST', '/api/2.1/unity-catalog/schemas', { catalog_name: 'main', name: 's' }); },
+    request: () => ['GET', '/api/2.1/unity-catalog/schemas?catalog_name=main&max_results=2'],
+  },
+  'create volume': {
+    request: () => ['POST', '/api/2.1/unity-catalog/volumes',
+      { catalog_name: 'main', schema_name: 'default', name: uniq('v'), volume_type: 'MANAGED' }],
+  },
   'SCIM list': {
     setup: async (d) => { await ok(d, 'POST', '/api/2.0/preview/scim/v2/Users', { userName: 'x@example.com' }); },
     request: () => ['GET', '/api/2.0/preview/scim/v2/Users?filter=userName%20sw%20%22x%22'],
