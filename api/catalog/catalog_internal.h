@@ -161,6 +161,12 @@ lh_err uc_table_summaries(lh_catalog_t *c, const char *catalog, const char *sche
 lh_err uc_require_owner(lh_catalog_t *c, const lh_principal_t *who, uc_kind kind, const uc_key *key,
                         lh_errbuf *eb);
 
+/* The Files API's one read per request: volume key exists (else LH_E_NOT_FOUND with the
+ * catalog's, schema's or volume's code), *location is its storage location (in arena),
+ * and who may reach its files (admins, owners of it or a parent; else LH_E_PERMISSION). */
+lh_err uc_volume_access(lh_catalog_t *c, const lh_principal_t *who, const uc_key *key,
+                        lh_arena_t *arena, const char **location, lh_errbuf *eb);
+
 /* ---- handlers.c / files.c ---- */
 lh_catalog_t *uc_of(const lh_req_t *req);
 /* Files API handlers (files.c); GET also answers HEAD. */

@@ -67,27 +67,18 @@ static lh_err check_segment(const char *seg, size_t len, const char *path, lh_er
     return LH_OK;
 }
 
-/* The volume's storage location (its row must exist). */
+/* The volume's storage location, after checking the caller may reach its files. */
 static lh_err volume_dir(lh_req_t *req, const uc_key *key, const char **dir, lh_errbuf *eb)
 {
-    json_t *v = NULL;
     lh_errbuf inner = {0};
-    lh_err e = uc_get(uc_of(req), UC_VOLUME, key, &v, &inner);
-    if (e == LH_E_NOT_FOUND) {
-        json_decref(v);
+    lh_err e = uc_volume_access(uc_of(req), req->principal, key, req->arena, dir, &inner);
+    if (e == LH_E_NOT_FOUND)
         return not_found(eb, "volume",
                          lh_arena_sprintf(req->arena, "/Volumes/%s/%s/%s", key->part[0],
                                           key->part[1], key->part[2]));
-    }
-    if (e != LH_OK) {
+    if (e != LH_OK)
         *eb = inner;
-        return e;
-    }
-    const char *loc = json_string_value(json_object_get(v, "storage_location"));
-    *dir = lh_arena_strdup(req->arena, loc != NULL ? loc : "");
-    json_decref(v);
-    LH_FAIL_IF(**dir != '/', LH_E_INTERNAL, eb, "volume has no local storage location");
-    return LH_OK;
+    return e;
 }
 
 /* Map the request path after prefix ("/Volumes/c/s/v/...") to a local path. */
@@ -126,7 +117,6 @@ static lh_err resolve(lh_req_t *req, const char *prefix, vpath *out, lh_errbuf *
     }
     const char *dir;
     LH_TRY(volume_dir(req, &key, &dir, eb));
-    LH_TRY(uc_require_owner(uc_of(req), req->principal, UC_VOLUME, &key, eb));
     out->is_root = rest == NULL;
     out->fs = rest != NULL ? lh_arena_sprintf(req->arena, "%s/%s", dir, rest) : dir;
     out->api = rest != NULL ? lh_arena_sprintf(req->arena, "/Volumes/%s/%s/%s/%s", key.part[0],

@@ -657,6 +657,8 @@ typedef struct owner_arg {
     uc_kind kind;
     const uc_key *key;
     bool owns;
+    lh_arena_t *arena; /* non-NULL: copy the object's storage_location into location */
+    const char *location;
 } owner_arg;
 
 static lh_err owner_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
@@ -670,7 +672,11 @@ static lh_err owner_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
         LH_TRY(uc_row_get(m, kind, &k, &info, eb));
         const char *owner = json_string_value(json_object_get(info, "owner"));
         a->owns |=
-            owner != NULL && a->who->user_name != NULL && strcmp(owner, a->who->user_name) == 0;
+            a->who == NULL || a->who->is_admin ||
+            (owner != NULL && a->who->user_name != NULL && strcmp(owner, a->who->user_name) == 0);
+        const char *loc = json_string_value(json_object_get(info, "storage_location"));
+        if (depth == a->key->n && a->arena != NULL && loc != NULL)
+            a->location = lh_arena_strdup(a->arena, loc);
         json_decref(info);
     }
     return LH_OK;
@@ -681,7 +687,7 @@ lh_err uc_require_owner(lh_catalog_t *c, const lh_principal_t *who, uc_kind kind
 {
     if (who == NULL || who->is_admin)
         return LH_OK;
-    owner_arg a = {who, kind, key, false};
+    owner_arg a = {who, kind, key, false, NULL, NULL};
     LH_TRY(lh_meta_read(c->meta, owner_read, &a, eb));
     if (a.owns)
         return LH_OK;
@@ -692,4 +698,20 @@ lh_err uc_require_owner(lh_catalog_t *c, const lh_principal_t *who, uc_kind kind
                           who->user_name, uc_kinds[kind].label, uc_full_name(arena, key, key->n));
     lh_arena_destroy(arena);
     return e;
+}
+
+lh_err uc_volume_access(lh_catalog_t *c, const lh_principal_t *who, const uc_key *key,
+                        lh_arena_t *arena, const char **location, lh_errbuf *eb)
+{
+    owner_arg a = {who, UC_VOLUME, key, false, arena, NULL};
+    LH_TRY(lh_meta_read(c->meta, owner_read, &a, eb));
+    LH_FAIL_IF(a.location == NULL || *a.location != '/', LH_E_INTERNAL, eb,
+               "volume %s.%s.%s has no local storage location", key->part[0], key->part[1],
+               key->part[2]);
+    *location = a.location;
+    if (a.owns)
+        return LH_OK;
+    return lh_err_set(eb, LH_E_PERMISSION, __FILE__, __LINE__,
+                      "User %s does not own Volume '%s.%s.%s' or a parent of it", who->user_name,
+                      key->part[0], key->part[1], key->part[2]);
 }

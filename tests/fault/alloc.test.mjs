@@ -88,6 +88,13 @@ const scenarios = {
     request: () => ['POST', '/api/2.1/unity-catalog/volumes',
       { catalog_name: 'main', schema_name: 'default', name: uniq('v'), volume_type: 'MANAGED' }],
   },
+  'list directory': {
+    setup: async (d) => {
+      await ok(d, 'POST', '/api/2.1/unity-catalog/volumes', { catalog_name: 'main', schema_name: 'default', name: 'fv', volume_type: 'MANAGED' });
+      await ok(d, 'PUT', '/api/2.0/fs/directories/Volumes/main/default/fv/a/b');
+    },
+    request: () => ['GET', '/api/2.0/fs/directories/Volumes/main/default/fv/a'],
+  },
   // fields in the query string: with this JSON body, an allocation failing inside the body
   // parser (json_loadb in server/http.c) aborts the daemon ("invalid pointer" in json_delete)
   'create warehouse': {
