@@ -47,6 +47,8 @@ struct lh_clusters;
 struct lh_perm;
 struct lh_secrets;
 struct lh_bg;
+struct lh_resolver;
+struct lh_warehouses;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -60,6 +62,8 @@ typedef struct lh_ctx {
     struct lh_perm *perm; /* object permissions and entitlements (api/perm.h) */
     struct lh_secrets *secrets;
     struct lh_bg *bg;
+    const struct lh_resolver *resolver; /* names and DDL for the engine (api/catalog) */
+    struct lh_warehouses *warehouses;   /* SQL warehouses (api/sql/warehouses.h) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

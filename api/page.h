@@ -59,6 +59,14 @@
 enum lh_page_list {
     LH_PAGE_LIST_TEST = 0, /* unit tests */
     LH_PAGE_LIST_CLUSTERS = 1,
+    LH_PAGE_LIST_UC_CATALOGS = 2, /* api/catalog: catalogs .. functions, in uc_kind order */
+    LH_PAGE_LIST_UC_SCHEMAS = 3,
+    LH_PAGE_LIST_UC_TABLES = 4,
+    LH_PAGE_LIST_UC_VOLUMES = 5,
+    LH_PAGE_LIST_UC_FUNCTIONS = 6,
+    LH_PAGE_LIST_UC_TABLE_SUMMARIES = 7,
+    LH_PAGE_LIST_FS_DIRECTORY = 8, /* the Files API's directory listing */
+    LH_PAGE_LIST_SQL_WAREHOUSES = 9,
 };
 
 typedef enum lh_page_style {

@@ -45,7 +45,7 @@ static const lh_perm_type_t TYPES[] = {
      {"CAN_VIEW", "CAN_USE", "CAN_MONITOR", "CAN_MANAGE", "IS_OWNER"},
      {"Can view", "Can use", "Can monitor", "Can manage", "Is owner"},
      "IS_OWNER",
-     "SQL warehouses"},
+     NULL},
     {"pipelines",
      "pipelines",
      {"CAN_VIEW", "CAN_RUN", "CAN_MANAGE", "IS_OWNER"},

@@ -108,4 +108,7 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 /* Transitions in one TZif zone file: real zones have < 300; bounds a corrupt file. */
 #define LH_TZ_TRANSITIONS_MAX 4096
 
+/* Files API uploads (PUT /api/2.0/fs/files/Volumes/...): Databricks' own cap, 5 GiB. */
+#define LH_FILES_UPLOAD_MAX (5ULL * 1024 * 1024 * 1024)
+
 #endif

@@ -3,10 +3,12 @@
  * tables in match order. Adding an area adds one line to lh_areas (plus its folder and
  * CMake); nothing else in server/ names an area.
  */
+#include "api/catalog/catalog.h"
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
 #include "api/permissions/permissions.h"
 #include "api/secrets/secrets.h"
+#include "api/sql/sql.h"
 #include "common/bg.h"
 #include "server/server.h"
 
@@ -15,6 +17,8 @@ const lh_area_t *const lh_areas[] = {
     &lh_identity_area,
     &lh_clusters_area,
     &lh_secrets_area,
+    &lh_catalog_area,
+    &lh_sql_area,
 };
 const int lh_area_count = (int)(sizeof lh_areas / sizeof lh_areas[0]);
 _Static_assert(sizeof lh_areas / sizeof lh_areas[0] <= LH_SERVER_AREAS_MAX,

@@ -20,10 +20,10 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/{2.0|2.1|2.2}/jobs/{*}", "Jobs"),
     PENDING("/api/2.0/workspace/{*}", "Workspace"),
     PENDING("/api/2.0/dbfs/{*}", "DBFS"),
-    PENDING("/api/2.0/fs/{*}", "Files"),
+    PENDING("/api/2.0/fs/{*}", "Files"), /* /Volumes paths are served (api/catalog) */
     PENDING("/api/2.0/pipelines", "Pipelines"),
     PENDING("/api/2.0/pipelines/{*}", "Pipelines"),
-    PENDING("/api/2.0/sql/{*}", "SQL warehouses and statement execution"),
+    PENDING("/api/2.0/sql/{*}", "SQL statement execution"), /* warehouses: api/sql */
     PENDING("/api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/ajax-api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/api/2.0/mlflow-artifacts/{*}", "MLflow artifacts"),
@@ -31,7 +31,7 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.0/serving-endpoints", "Model serving"),
     PENDING("/api/2.0/serving-endpoints/{*}", "Model serving"),
     PENDING("/serving-endpoints/{*}", "Model serving"),
-    PENDING("/api/2.1/unity-catalog/{*}", "Unity Catalog"),
+    PENDING("/api/2.1/unity-catalog/{*}", "Unity Catalog"), /* the rest of it: api/catalog */
     PENDING("/delta-sharing/{*}", "Delta Sharing"),
     PENDING("/api/2.0/libraries/{*}", "Libraries"),
     PENDING("/api/2.0/repos", "Repos"),

@@ -124,6 +124,36 @@ const lh_migration_t lh_meta_migrations[] = {
      "  principal TEXT NOT NULL COLLATE NOCASE," /* a user name or group name */
      "  permission INTEGER NOT NULL CHECK (permission IN (1, 2, 3))," /* READ, WRITE, MANAGE */
      "  PRIMARY KEY (scope_id, principal));"},
+    /* Unity Catalog objects (api/catalog) and SQL warehouses (api/sql). Each object is its
+     * key columns plus `info`, the rest of its SDK-shaped JSON; names are stored lower-case.
+     * Renames and deletes cascade down the hierarchy through the foreign keys. */
+    {5, "catalog",
+     "CREATE TABLE uc_catalogs (name TEXT PRIMARY KEY, info TEXT NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE uc_schemas ("
+     "  catalog TEXT NOT NULL REFERENCES uc_catalogs(name) ON DELETE CASCADE ON UPDATE CASCADE,"
+     "  name TEXT NOT NULL, info TEXT NOT NULL,"
+     "  PRIMARY KEY (catalog, name)) WITHOUT ROWID;"
+     "CREATE TABLE uc_tables ("
+     "  catalog TEXT NOT NULL, schema TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
+     "  PRIMARY KEY (catalog, schema, name),"
+     "  FOREIGN KEY (catalog, schema) REFERENCES uc_schemas(catalog, name)"
+     "    ON DELETE CASCADE ON UPDATE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE uc_volumes ("
+     "  catalog TEXT NOT NULL, schema TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
+     "  PRIMARY KEY (catalog, schema, name),"
+     "  FOREIGN KEY (catalog, schema) REFERENCES uc_schemas(catalog, name)"
+     "    ON DELETE CASCADE ON UPDATE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE uc_functions ("
+     "  catalog TEXT NOT NULL, schema TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
+     "  PRIMARY KEY (catalog, schema, name),"
+     "  FOREIGN KEY (catalog, schema) REFERENCES uc_schemas(catalog, name)"
+     "    ON DELETE CASCADE ON UPDATE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE sql_warehouses ("
+     "  id TEXT PRIMARY KEY,"
+     "  spec TEXT NOT NULL," /* JSON: the create/edit fields, normalized */
+     "  state TEXT NOT NULL,"
+     "  creator_name TEXT, creator_id INTEGER,"
+     "  created_at INTEGER NOT NULL);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

@@ -278,6 +278,11 @@ const PLAIN_USER_MAY = new Set([
   'GET /api/2.0/policy-families',
   'GET /api/2.0/instance-pools/list', // only pools the caller can attach to (checked below)
   'POST /api/2.0/secrets/scopes/create', 'GET /api/2.0/secrets/scopes/list', // any user has scopes
+  // Unity Catalog metadata is readable by every user (privileges come with UC grants)
+  ...['catalogs', 'catalogs/{}', 'schemas', 'schemas/{}', 'tables', 'tables/{}', 'tables/{}/exists',
+    'table-summaries', 'volumes', 'volumes/{}', 'functions', 'functions/{}', 'metastore_summary',
+    'current-metastore-assignment'].map((p) => `GET /api/2.1/unity-catalog/${p}`),
+  'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
 ]);
 
 test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
@@ -293,9 +298,17 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   const scope = uniq('walk-scope');
   ok(await d.api('POST', '/api/2.0/secrets/scopes/create', { scope }));
   ok(await d.api('POST', '/api/2.0/secrets/put', { scope, key: 'k', string_value: 'v' }));
+  ok(await d.api('POST', '/api/2.1/unity-catalog/catalogs', { name: 'walkcat' }));
+  ok(await d.api('POST', '/api/2.1/unity-catalog/schemas', { catalog_name: 'walkcat', name: 's' }));
+  ok(await d.api('POST', '/api/2.1/unity-catalog/volumes', { catalog_name: 'walkcat', schema_name: 's', name: 'v', volume_type: 'MANAGED' }));
+  ok(await d.api('POST', '/api/2.1/unity-catalog/functions', { function_info: { catalog_name: 'walkcat', schema_name: 's', name: 'f' } }));
+  ok(await d.api('POST', '/api/2.1/unity-catalog/tables', { catalog_name: 'walkcat', schema_name: 's', name: 't', table_type: 'EXTERNAL',
+    data_source_format: 'DELTA', storage_location: `${d.dataDir}/walk-ext` }));
+  const wh = ok(await d.api('POST', '/api/2.0/sql/warehouses', { name: uniq('walk'), cluster_size: '2X-Small' })).id;
   const u = await userWithToken();
 
   const body = {
+    catalog_name: 'walkcat', schema_name: 's', function_info: { catalog_name: 'walkcat', schema_name: 's', name: 'g' },
     cluster_id: cid, policy_id: pid, instance_pool_id: pool, token_id: tokenId, application_id: adminId,
     spark_version: V, num_workers: 1, update_mask: 'num_workers', cluster: { num_workers: 1 },
     name: uniq('walk-p'), definition: '{}', instance_pool_name: 'x', node_type_id: 'lakehouse.small',
@@ -320,6 +333,13 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
         continue;
       }
       p = p.replace('{token_id}', tokenId);
+      if (p.startsWith('/api/2.1/unity-catalog/') && /\{(name|full_name)\}/.test(p)) {
+        const leaf = /\/(tables|volumes|functions)\//.exec(p);
+        p = p.replace(/\{(name|full_name)\}/, p.includes('/catalogs/') ? 'walkcat' : p.includes('/schemas/') ? 'walkcat.s'
+          : `walkcat.s.${leaf[1] === 'tables' ? 't' : leaf[1] === 'volumes' ? 'v' : 'f'}`);
+      }
+      if (p.startsWith('/api/2.0/fs/')) p = p.replace('{*}', p.includes('/files/') ? 'walkcat/s/v/x.txt' : 'walkcat/s/v');
+      if (p.startsWith('/api/2.0/sql/')) p = p.replace('{id}', wh);
       if (p.includes('/Users/')) p = p.replace('{id}', adminId);
       if (p.includes('/Groups/')) p = p.replace('{id}', adminsGroup);
       if (p.includes('/ServicePrincipals/')) p = p.replace('{id}', sp.id);

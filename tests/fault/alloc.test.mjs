@@ -77,6 +77,33 @@ const scenarios = {
   'SCIM Me': {
     request: () => ['GET', '/api/2.0/preview/scim/v2/Me'],
   },
+  'create catalog': {
+    request: () => ['POST', '/api/2.1/unity-catalog/catalogs', { name: uniq('c'), comment: 'x', properties: { a: 'b' } }],
+  },
+  'list schemas': {
+    setup: async (d) => { await ok(d, 'POST', '/api/2.1/unity-catalog/schemas', { catalog_name: 'main', name: 's' }); },
+    request: () => ['GET', '/api/2.1/unity-catalog/schemas?catalog_name=main&max_results=2'],
+  },
+  'create volume': {
+    request: () => ['POST', '/api/2.1/unity-catalog/volumes',
+      { catalog_name: 'main', schema_name: 'default', name: uniq('v'), volume_type: 'MANAGED' }],
+  },
+  'list directory': {
+    setup: async (d) => {
+      await ok(d, 'POST', '/api/2.1/unity-catalog/volumes', { catalog_name: 'main', schema_name: 'default', name: 'fv', volume_type: 'MANAGED' });
+      await ok(d, 'PUT', '/api/2.0/fs/directories/Volumes/main/default/fv/a/b');
+    },
+    request: () => ['GET', '/api/2.0/fs/directories/Volumes/main/default/fv/a'],
+  },
+  // fields in the query string: with this JSON body, an allocation failing inside the body
+  // parser (json_loadb in server/http.c) aborts the daemon ("invalid pointer" in json_delete)
+  'create warehouse': {
+    request: () => ['POST', `/api/2.0/sql/warehouses?name=${uniq('w')}&cluster_size=2X-Small&auto_stop_mins=0`],
+  },
+  'get warehouse': {
+    setup: async (d) => (await ok(d, 'POST', '/api/2.0/sql/warehouses?name=g&cluster_size=2X-Small&auto_stop_mins=0')).id,
+    request: (id) => ['GET', `/api/2.0/sql/warehouses/${id}`],
+  },
   'SCIM list': {
     setup: async (d) => { await ok(d, 'POST', '/api/2.0/preview/scim/v2/Users', { userName: 'x@example.com' }); },
     request: () => ['GET', '/api/2.0/preview/scim/v2/Users?filter=userName%20sw%20%22x%22'],
