@@ -82,13 +82,15 @@ const char *lh_session_schema(const lh_session_t *s)
 lh_err lh_session_use(lh_session_t *s, const char *catalog, const char *schema, lh_errbuf *eb)
 {
     (void)eb;
-    if (catalog != NULL) {
+    char *c = catalog ? lower_dup(catalog) : NULL; /* copies first: catalog may be ours */
+    char *sc = schema ? lower_dup(schema) : NULL;
+    if (c != NULL) {
         free(s->catalog);
-        s->catalog = lower_dup(catalog);
+        s->catalog = c;
     }
-    if (schema != NULL) {
+    if (sc != NULL) {
         free(s->schema);
-        s->schema = lower_dup(schema);
+        s->schema = sc;
     }
     return LH_OK;
 }

@@ -86,7 +86,7 @@ typedef struct runner {
 static lh_err run_sql(runner *r, const char *sql, collect *c, lh_errbuf *eb)
 {
     lh_arena_t *a = lh_arena_create();
-    lh_query_opts_t o = {.resolver = NULL, .user = "admin"};
+    lh_query_opts_t o = {.resolver = r->srv.ctx.resolver, .user = "admin"};
     lh_query_sink_t sink = {c, NULL, on_batch};
     lh_query_info_t info;
     c->conf = lh_session_conf(r->session);
