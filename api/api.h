@@ -47,6 +47,7 @@ struct lh_clusters;
 struct lh_perm;
 struct lh_secrets;
 struct lh_bg;
+struct lh_statements;
 struct lh_resolver;
 struct lh_warehouses;
 
@@ -64,6 +65,7 @@ typedef struct lh_ctx {
     struct lh_bg *bg;
     const struct lh_resolver *resolver; /* names and DDL for the engine (api/catalog) */
     struct lh_warehouses *warehouses;   /* SQL warehouses (api/sql/warehouses.h) */
+    struct lh_statements *statements;   /* the Statement Execution API (api/sql) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

@@ -111,4 +111,22 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 /* Files API uploads (PUT /api/2.0/fs/files/Volumes/...): Databricks' own cap, 5 GiB. */
 #define LH_FILES_UPLOAD_MAX (5ULL * 1024 * 1024 * 1024)
 
+/* Statement Execution API (api/sql/statements.c). */
+/* INLINE results: Databricks caps them at 25 MiB; past it the result is truncated. */
+#define LH_STATEMENT_INLINE_MAX (25LL * 1024 * 1024)
+/* Bytes of JSON rows per result chunk (next_chunk_index pages through them). */
+#define LH_STATEMENT_CHUNK_BYTES (4LL * 1024 * 1024)
+/* How long a statement waits for its warehouse to start before failing. */
+#define LH_STATEMENT_START_WAIT_MS 120000
+/* Named parameters per statement. */
+#define LH_STATEMENT_PARAMS_MAX 256
+/* Statements that run at once (each then fans out on its warehouse's pool), and queued. */
+#define LH_STATEMENT_THREADS   4
+#define LH_STATEMENT_QUEUE_MAX 1024
+/* Results are kept this long after a statement ended, then forgotten (GET: 404). */
+#define LH_STATEMENT_RETENTION_MS (60LL * 60 * 1000)
+/* Memory one query may use before a breaker spills or the query fails. */
+#define LH_QUERY_MEMORY_DEFAULT (4LL * 1024 * 1024 * 1024)
+_Static_assert(LH_STATEMENT_THREADS <= LH_BG_THREADS_MAX, "statements run on a bg executor");
+
 #endif

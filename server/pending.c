@@ -23,7 +23,7 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.0/fs/{*}", "Files"), /* /Volumes paths are served (api/catalog) */
     PENDING("/api/2.0/pipelines", "Pipelines"),
     PENDING("/api/2.0/pipelines/{*}", "Pipelines"),
-    PENDING("/api/2.0/sql/{*}", "SQL statement execution"), /* warehouses: api/sql */
+    PENDING("/api/2.0/sql/{*}", "SQL query history"), /* warehouses, statements: api/sql */
     PENDING("/api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/ajax-api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/api/2.0/mlflow-artifacts/{*}", "MLflow artifacts"),
