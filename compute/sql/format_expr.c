@@ -307,6 +307,7 @@ static bool needs_parens(const lh_ast_expr_t *e)
     case LH_EX_LIKE:
     case LH_EX_LAMBDA:
     case LH_EX_INTERVAL:
+    case LH_EX_STAR: /* 2 * (*): a bare * only starts a list item */
         return true;
     case LH_EX_LITERAL:
         return e->u.lit.kind == LH_LIT_NUMBER && e->u.lit.text[0] == '-';

@@ -1183,6 +1183,19 @@ static lh_err word_primary(parser_t *p, lh_ast_expr_t **out)
     return name_expr(p, out);
 }
 
+/* A bare * starts a list item (SELECT *, f(a, *), (*)), never an operand (a * *). */
+static bool star_allowed(const parser_t *p)
+{
+    if (p->pos == 0)
+        return false;
+    const lh_token_t *prev = &p->toks[p->pos - 1];
+    if (prev->kind == LH_TK_OP)
+        return strcmp(prev->value, ",") == 0 || strcmp(prev->value, "(") == 0;
+    return prev->kind == LH_TK_WORD &&
+           (strcasecmp(prev->value, "SELECT") == 0 || strcasecmp(prev->value, "DISTINCT") == 0 ||
+            strcasecmp(prev->value, "ALL") == 0);
+}
+
 static lh_err primary(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
@@ -1218,7 +1231,7 @@ static lh_err primary(parser_t *p, lh_ast_expr_t **out)
         return paren_expr(p, out);
     if (lh_p_is_op(p, 0, ":") && lh_p_is_ident(p, 1))
         return param_expr(p, out);
-    if (lh_p_is_op(p, 0, "*")) {
+    if (lh_p_is_op(p, 0, "*") && star_allowed(p)) {
         lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_STAR, first);
         p->pos++;
         LH_TRY(star_except(p, e));

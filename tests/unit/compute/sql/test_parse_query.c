@@ -102,6 +102,7 @@ static void calls(void)
     T_FMT(A, "select struct(a as x, b), named_struct('a', 1), db.fn(1)",
           "SELECT struct(a AS x, b), named_struct('a', 1), db.fn(1)");
     T_FMT(A, "select *, t.*, * except (a, b.c) from t", "SELECT *, t.*, * EXCEPT (a, b.c) FROM t");
+    T_FMT(A, "select 2 * (*), f(a, *)", "SELECT 2 * (*), f(a, *)");
 }
 
 static void from_clauses(void)
