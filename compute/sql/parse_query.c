@@ -231,6 +231,17 @@ static lh_err pivot_values(parser_t *p, lh_ast_named_exprs_t *out)
     return lh_p_expect_op(p, ")");
 }
 
+/* A column name as an LH_EX_COLUMN (PIVOT/UNPIVOT columns are names, not expressions). */
+static lh_err column_name(parser_t *p, lh_ast_exprs_t *out)
+{
+    uint32_t f = p->pos;
+    lh_ast_expr_t *c = lh_p_new_expr(p, LH_EX_COLUMN, f);
+    LH_TRY(lh_p_name(p, &c->name));
+    c->span = lh_p_span(p, f);
+    PUSH(p, out->items, out->count, c);
+    return LH_OK;
+}
+
 static lh_err pivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
 {
     lh_ast_rel_t *r = new_rel(p, LH_REL_PIVOT, first);
@@ -240,13 +251,9 @@ static lh_err pivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
     LH_TRY(lh_p_named_expr_list(p, &r->pivot.aggs));
     LH_TRY(lh_p_expect_kw(p, "FOR"));
     bool paren = lh_p_accept_op(p, "(");
-    do { /* pivot columns are names: "FOR y IN (..)" is not a predicate */
-        uint32_t f = p->pos;
-        lh_ast_expr_t *c = lh_p_new_expr(p, LH_EX_COLUMN, f);
-        LH_TRY(lh_p_name(p, &c->name));
-        c->span = lh_p_span(p, f);
-        PUSH(p, r->pivot.columns.items, r->pivot.columns.count, c);
-    } while (paren && lh_p_accept_op(p, ","));
+    do /* pivot columns are names: "FOR y IN (..)" is not a predicate */
+        LH_TRY(column_name(p, &r->pivot.columns));
+    while (paren && lh_p_accept_op(p, ","));
     if (paren)
         LH_TRY(lh_p_expect_op(p, ")"));
     LH_TRY(lh_p_expect_kw(p, "IN"));
@@ -263,14 +270,12 @@ static lh_err unpivot_in(parser_t *p, lh_ast_rel_t *r)
     LH_TRY(lh_p_expect_op(p, "("));
     do {
         lh_ast_exprs_t cols = {0};
-        if (lh_p_accept_op(p, "(")) {
-            LH_TRY(lh_p_expr_list(p, &cols));
+        bool paren = lh_p_accept_op(p, "(");
+        do
+            LH_TRY(column_name(p, &cols));
+        while (paren && lh_p_accept_op(p, ","));
+        if (paren)
             LH_TRY(lh_p_expect_op(p, ")"));
-        } else {
-            lh_ast_expr_t *c;
-            LH_TRY(lh_p_expr(p, &c));
-            PUSH(p, cols.items, cols.count, c);
-        }
         lh_ast_ident_t *alias;
         LH_TRY(lh_p_alias(p, &alias, false));
         PUSH(p, r->unpivot.in_columns, r->unpivot.in_count, cols);

@@ -130,6 +130,10 @@ static void from_clauses(void)
           "SELECT * FROM t PIVOT (sum(x) AS s, avg(x) FOR y IN ('a' AS a, 'b')) AS p");
     T_FMT(A, "select * from t unpivot exclude nulls (v for k in (a as x, b))",
           "SELECT * FROM t UNPIVOT EXCLUDE NULLS (v FOR k IN (a AS x, b))");
+    T_FMT(A, "select * from t unpivot ((v1, v2) for k in ((a, b) as ab, (c, d)))",
+          "SELECT * FROM t UNPIVOT ((v1, v2) FOR k IN ((a, b) AS ab, (c, d)))");
+    lh_errbuf eb; /* IN lists names, not expressions (regression: fuzz_sql) */
+    T_CHECK(sqlt_format(A, "select * from t unpivot (v for k in (a * b))", &eb) == NULL);
     T_FMT(A, "select * from (a join b on true) j, lateral (select 1)",
           "SELECT * FROM (a JOIN b ON true) AS j, LATERAL (SELECT 1)");
 }
