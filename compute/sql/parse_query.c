@@ -181,12 +181,13 @@ static lh_err relation_primary(parser_t *p, lh_ast_rel_t **out)
 {
     uint32_t first = p->pos;
     lh_ast_rel_t *r;
-    bool lateral = lh_p_accept_kw(p, "LATERAL");
-    if (lh_p_is_op(p, 0, "(") && lh_p_starts_query(p, 0)) {
+    bool lateral = lh_p_accept_kw(p, "LATERAL"), done = false;
+    lh_ast_expr_t *sub;
+    if (lh_p_is_op(p, 0, "(")) /* ((SELECT 1) AS a JOIN t) is a relation */
+        LH_TRY(lh_p_try_subquery(p, &sub, &done));
+    if (done) {
         r = new_rel(p, LH_REL_QUERY, first);
-        p->pos++;
-        LH_TRY(lh_p_query(p, &r->query));
-        LH_TRY(lh_p_expect_op(p, ")"));
+        r->query = sub->query;
         LH_TRY(tablesample(p, r));
         LH_TRY(table_alias(p, r));
     } else if (!lateral && lh_p_accept_op(p, "(")) {
