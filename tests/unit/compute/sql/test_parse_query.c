@@ -49,6 +49,7 @@ static void literals(void)
           "SELECT `select` + a, year, `date` FROM `from`");
     T_FMT(A, "select left(s, 2), `cast`(x), interval - 1",
           "SELECT left(s, 2), `cast`(x), interval - 1");
+    T_FMT(A, "select (`values`(0)), `distinct`(a)", "SELECT `values`(0), `distinct`(a)");
 }
 
 static void predicates(void)
