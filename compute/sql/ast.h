@@ -393,7 +393,7 @@ struct lh_ast_rel {
         int nulls;                     /* 0 default, 1 INCLUDE NULLS, 2 EXCLUDE NULLS */
         lh_ast_idents_t value_columns; /* UNPIVOT (v FOR ..) or ((v1, v2) FOR ..) */
         lh_ast_ident_t name_column;
-        lh_ast_exprs_t *in_columns;  /* IN (a, (b, c) ...): each one or more columns */
+        lh_ast_exprs_t *in_columns;  /* IN (a, (b, c) ..): one or more LH_EX_COLUMN each */
         lh_ast_ident_t **in_aliases; /* alias per IN item, or NULL */
         int in_count;
     } unpivot;

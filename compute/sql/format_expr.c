@@ -307,6 +307,7 @@ static bool needs_parens(const lh_ast_expr_t *e)
     case LH_EX_LIKE:
     case LH_EX_LAMBDA:
     case LH_EX_INTERVAL:
+    case LH_EX_STAR: /* 2 * (*): a bare * only starts a list item */
         return true;
     case LH_EX_LITERAL:
         return e->u.lit.kind == LH_LIT_NUMBER && e->u.lit.text[0] == '-';
@@ -408,8 +409,11 @@ static void fmt_args_from(sb_t *b, const lh_ast_expr_t *e)
 /* A function name: bare unless quoted or a word with its own call syntax. */
 static void fmt_func_name(sb_t *b, const lh_ast_name_t *n)
 {
-    static const char *const special[] = {"CASE",     "CAST", "TRY_CAST", "EXTRACT", "EXISTS",
-                                          "INTERVAL", "NOT",  "NULL",     "TRUE",    "FALSE"};
+    /* words with their own syntax where a call could stand (VALUES(0) is a table) */
+    static const char *const special[] = {
+        "CASE",  "CAST",   "TRY_CAST", "EXTRACT", "EXISTS", "INTERVAL", "NOT",      "NULL", "TRUE",
+        "FALSE", "SELECT", "WITH",     "VALUES",  "FROM",   "TABLE",    "DISTINCT", "ALL",
+    };
     for (int i = 0; i < n->count; i++) {
         const lh_ast_ident_t *id = &n->parts[i];
         bool quote = id->quoted || !plain_word(id->text);

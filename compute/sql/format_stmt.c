@@ -595,6 +595,41 @@ static void fmt_maintenance(sb_t *b, const lh_ast_stmt_t *s)
     }
 }
 
+static void fmt_cache(sb_t *b, const lh_ast_stmt_t *s)
+{
+    switch (s->kind) {
+    case LH_ST_CACHE:
+        if (s->name.count) {
+            lh_sb_put(b, s->extended ? "CACHE LAZY TABLE " : "CACHE TABLE ");
+            lh_sb_name(b, &s->name);
+            lh_sb_put(b, s->query ? " AS " : "");
+        } else {
+            lh_sb_put(b, "CACHE ");
+        }
+        if (s->query)
+            lh_fmt_query(b, s->query);
+        break;
+    case LH_ST_UNCACHE:
+        lh_sb_put(b, s->if_exists ? "UNCACHE TABLE IF EXISTS " : "UNCACHE TABLE ");
+        lh_sb_name(b, &s->name);
+        break;
+    case LH_ST_CLEAR_CACHE:
+        lh_sb_put(b, "CLEAR CACHE");
+        break;
+    case LH_ST_REFRESH:
+        lh_sb_put(b, "REFRESH ");
+        if (s->location)
+            lh_sb_string(b, s->location);
+        else {
+            lh_sb_printf(b, "%s ", object_word(s->object));
+            lh_sb_name(b, &s->name);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static void fmt_stmt(sb_t *b, const lh_ast_stmt_t *s);
 
 static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
@@ -638,31 +673,10 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
             lh_sb_printf(b, " %s", s->key);
         break;
     case LH_ST_CACHE:
-        if (s->name.count) {
-            lh_sb_put(b, s->extended ? "CACHE LAZY TABLE " : "CACHE TABLE ");
-            lh_sb_name(b, &s->name);
-            lh_sb_put(b, s->query ? " AS " : "");
-        } else {
-            lh_sb_put(b, "CACHE ");
-        }
-        if (s->query)
-            lh_fmt_query(b, s->query);
-        break;
     case LH_ST_UNCACHE:
-        lh_sb_put(b, s->if_exists ? "UNCACHE TABLE IF EXISTS " : "UNCACHE TABLE ");
-        lh_sb_name(b, &s->name);
-        break;
     case LH_ST_CLEAR_CACHE:
-        lh_sb_put(b, "CLEAR CACHE");
-        break;
     case LH_ST_REFRESH:
-        lh_sb_put(b, "REFRESH ");
-        if (s->location)
-            lh_sb_string(b, s->location);
-        else {
-            lh_sb_printf(b, "%s ", object_word(s->object));
-            lh_sb_name(b, &s->name);
-        }
+        fmt_cache(b, s);
         break;
     case LH_ST_ANALYZE:
         lh_sb_put(b, "ANALYZE TABLE ");

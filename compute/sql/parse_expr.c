@@ -198,12 +198,16 @@ static lh_err like_predicate(parser_t *p, lh_ast_expr_t *e)
 static lh_err in_predicate(parser_t *p, lh_ast_expr_t *e)
 {
     p->pos++; /* IN */
-    LH_TRY(lh_p_expect_op(p, "("));
-    if (lh_p_starts_query(p, 0)) {
+    lh_ast_expr_t *sub;
+    bool done = false;
+    if (lh_p_is_op(p, 0, "("))
+        LH_TRY(lh_p_try_subquery(p, &sub, &done)); /* IN ((SELECT 1) + 1) is a list */
+    if (done) {
         e->kind = LH_EX_IN_QUERY;
-        LH_TRY(lh_p_query(p, &e->query));
-        return lh_p_expect_op(p, ")");
+        e->query = sub->query;
+        return LH_OK;
     }
+    LH_TRY(lh_p_expect_op(p, "("));
     e->kind = LH_EX_IN;
     lh_ast_exprs_t list;
     LH_TRY(lh_p_expr_list(p, &list));
@@ -998,14 +1002,21 @@ static lh_err star_except(parser_t *p, lh_ast_expr_t *e)
 }
 
 /* ( ... ): a subquery, a lambda's parameters, a row, or a parenthesized expression. */
-/* "((SELECT 1) + 1)" starts like a query too: try a subquery at '(' (once per position,
- * so nested parentheses cost no exponential retries); *done tells whether it was one. */
-static lh_err try_subquery(parser_t *p, lh_ast_expr_t **out, bool *done)
+lh_err lh_p_try_subquery(parser_t *p, lh_ast_expr_t **out, bool *done)
 {
     uint32_t first = p->pos;
     *done = false;
     if (!lh_p_starts_query(p, 1) || p->not_query[first])
         return LH_OK;
+    if (!lh_p_is_op(p, 1, "(")) { /* (SELECT ..: a subquery for sure; its errors stand */
+        lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_SUBQUERY, first);
+        p->pos++;
+        LH_TRY(lh_p_query(p, &e->query));
+        LH_TRY(lh_p_expect_op(p, ")"));
+        *out = finish(p, e, first);
+        *done = true;
+        return LH_OK;
+    }
     lh_errbuf scratch, *eb = p->eb;
     int depth = p->depth, params = p->param_count;
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_SUBQUERY, first);
@@ -1036,7 +1047,7 @@ static lh_err paren_expr(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
     bool done;
-    LH_TRY(try_subquery(p, out, &done));
+    LH_TRY(lh_p_try_subquery(p, out, &done));
     if (done)
         return LH_OK;
     p->pos++;
@@ -1183,6 +1194,19 @@ static lh_err word_primary(parser_t *p, lh_ast_expr_t **out)
     return name_expr(p, out);
 }
 
+/* A bare * starts a list item (SELECT *, f(a, *), (*)), never an operand (a * *). */
+static bool star_allowed(const parser_t *p)
+{
+    if (p->pos == 0)
+        return false;
+    const lh_token_t *prev = &p->toks[p->pos - 1];
+    if (prev->kind == LH_TK_OP)
+        return strcmp(prev->value, ",") == 0 || strcmp(prev->value, "(") == 0;
+    return prev->kind == LH_TK_WORD &&
+           (strcasecmp(prev->value, "SELECT") == 0 || strcasecmp(prev->value, "DISTINCT") == 0 ||
+            strcasecmp(prev->value, "ALL") == 0);
+}
+
 static lh_err primary(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
@@ -1218,7 +1242,7 @@ static lh_err primary(parser_t *p, lh_ast_expr_t **out)
         return paren_expr(p, out);
     if (lh_p_is_op(p, 0, ":") && lh_p_is_ident(p, 1))
         return param_expr(p, out);
-    if (lh_p_is_op(p, 0, "*")) {
+    if (lh_p_is_op(p, 0, "*") && star_allowed(p)) {
         lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_STAR, first);
         p->pos++;
         LH_TRY(star_except(p, e));

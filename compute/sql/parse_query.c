@@ -181,12 +181,13 @@ static lh_err relation_primary(parser_t *p, lh_ast_rel_t **out)
 {
     uint32_t first = p->pos;
     lh_ast_rel_t *r;
-    bool lateral = lh_p_accept_kw(p, "LATERAL");
-    if (lh_p_is_op(p, 0, "(") && lh_p_starts_query(p, 0)) {
+    bool lateral = lh_p_accept_kw(p, "LATERAL"), done = false;
+    lh_ast_expr_t *sub;
+    if (lh_p_is_op(p, 0, "(")) /* ((SELECT 1) AS a JOIN t) is a relation */
+        LH_TRY(lh_p_try_subquery(p, &sub, &done));
+    if (done) {
         r = new_rel(p, LH_REL_QUERY, first);
-        p->pos++;
-        LH_TRY(lh_p_query(p, &r->query));
-        LH_TRY(lh_p_expect_op(p, ")"));
+        r->query = sub->query;
         LH_TRY(tablesample(p, r));
         LH_TRY(table_alias(p, r));
     } else if (!lateral && lh_p_accept_op(p, "(")) {
@@ -231,6 +232,17 @@ static lh_err pivot_values(parser_t *p, lh_ast_named_exprs_t *out)
     return lh_p_expect_op(p, ")");
 }
 
+/* A column name as an LH_EX_COLUMN (PIVOT/UNPIVOT columns are names, not expressions). */
+static lh_err column_name(parser_t *p, lh_ast_exprs_t *out)
+{
+    uint32_t f = p->pos;
+    lh_ast_expr_t *c = lh_p_new_expr(p, LH_EX_COLUMN, f);
+    LH_TRY(lh_p_name(p, &c->name));
+    c->span = lh_p_span(p, f);
+    PUSH(p, out->items, out->count, c);
+    return LH_OK;
+}
+
 static lh_err pivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
 {
     lh_ast_rel_t *r = new_rel(p, LH_REL_PIVOT, first);
@@ -240,13 +252,9 @@ static lh_err pivot(parser_t *p, lh_ast_rel_t **io, uint32_t first)
     LH_TRY(lh_p_named_expr_list(p, &r->pivot.aggs));
     LH_TRY(lh_p_expect_kw(p, "FOR"));
     bool paren = lh_p_accept_op(p, "(");
-    do { /* pivot columns are names: "FOR y IN (..)" is not a predicate */
-        uint32_t f = p->pos;
-        lh_ast_expr_t *c = lh_p_new_expr(p, LH_EX_COLUMN, f);
-        LH_TRY(lh_p_name(p, &c->name));
-        c->span = lh_p_span(p, f);
-        PUSH(p, r->pivot.columns.items, r->pivot.columns.count, c);
-    } while (paren && lh_p_accept_op(p, ","));
+    do /* pivot columns are names: "FOR y IN (..)" is not a predicate */
+        LH_TRY(column_name(p, &r->pivot.columns));
+    while (paren && lh_p_accept_op(p, ","));
     if (paren)
         LH_TRY(lh_p_expect_op(p, ")"));
     LH_TRY(lh_p_expect_kw(p, "IN"));
@@ -263,14 +271,12 @@ static lh_err unpivot_in(parser_t *p, lh_ast_rel_t *r)
     LH_TRY(lh_p_expect_op(p, "("));
     do {
         lh_ast_exprs_t cols = {0};
-        if (lh_p_accept_op(p, "(")) {
-            LH_TRY(lh_p_expr_list(p, &cols));
+        bool paren = lh_p_accept_op(p, "(");
+        do
+            LH_TRY(column_name(p, &cols));
+        while (paren && lh_p_accept_op(p, ","));
+        if (paren)
             LH_TRY(lh_p_expect_op(p, ")"));
-        } else {
-            lh_ast_expr_t *c;
-            LH_TRY(lh_p_expr(p, &c));
-            PUSH(p, cols.items, cols.count, c);
-        }
         lh_ast_ident_t *alias;
         LH_TRY(lh_p_alias(p, &alias, false));
         PUSH(p, r->unpivot.in_columns, r->unpivot.in_count, cols);

@@ -76,6 +76,10 @@ lh_err lh_p_expr_list(parser_t *p, lh_ast_exprs_t *out); /* a, b, c */
 lh_err lh_p_type(parser_t *p, lh_ast_type_t **out);
 lh_err lh_p_window_spec(parser_t *p, lh_ast_window_t **out); /* after '(' .. ')' */
 lh_err lh_p_sort_list(parser_t *p, lh_ast_sort_t *out);      /* after ORDER BY */
+/* At '(': a parenthesized subquery, if it is one. "((SELECT 1) + 1)" starts like a query
+ * too: with nested parentheses a query is tried (once per position, so no exponential
+ * retries) and *done says whether it was one; "(SELECT" commits to a subquery. */
+lh_err lh_p_try_subquery(parser_t *p, lh_ast_expr_t **out, bool *done);
 lh_err lh_p_func_call(parser_t *p, lh_ast_name_t name, uint32_t first, lh_ast_expr_t **out);
 
 /* parse_query.c */

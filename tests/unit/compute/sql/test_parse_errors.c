@@ -32,6 +32,7 @@ static void syntax_errors(void)
     T_ERR(A, "MERGE INTO t USING s ON t.a = s.a", SYNTAX("end of input", "", 1, 33));
     T_ERR(A, "SELECT # FROM t", SYNTAX("'#'", "", 1, 7));
     T_ERR(A, "DROP t", SYNTAX("'t'", "", 1, 5));
+    T_ERR(A, "SELECT a * * FROM t", SYNTAX("'*'", "", 1, 11)); /* regression: fuzz_sql */
     /* pos counts characters, not bytes */
     T_ERR(A, "SELECT 'été', 'ü' FORM t", SYNTAX("'t'", ": extra input 't'", 1, 23));
     T_ERR(A, "SELECT 'é' FROM t t2 t3", SYNTAX("'t3'", ": extra input 't3'", 1, 21));

@@ -49,6 +49,7 @@ static void literals(void)
           "SELECT `select` + a, year, `date` FROM `from`");
     T_FMT(A, "select left(s, 2), `cast`(x), interval - 1",
           "SELECT left(s, 2), `cast`(x), interval - 1");
+    T_FMT(A, "select (`values`(0)), `distinct`(a)", "SELECT `values`(0), `distinct`(a)");
 }
 
 static void predicates(void)
@@ -56,6 +57,7 @@ static void predicates(void)
     T_FMT(A, "select a in (1, 2), a not in (select b from t)",
           "SELECT a IN (1, 2), a NOT IN (SELECT b FROM t)");
     T_FMT(A, "select (a, b) in (select 1, 2)", "SELECT (a, b) IN (SELECT 1, 2)");
+    T_FMT(A, "select a in ((select 1) + 1, 2)", "SELECT a IN ((SELECT 1) + 1, 2)");
     T_FMT(A, "select a like 'x%' escape '!', a not ilike 'y', a rlike 'z', a regexp 'w'",
           "SELECT a LIKE 'x%' ESCAPE '!', a NOT ILIKE 'y', a RLIKE 'z', a REGEXP 'w'");
     T_FMT(A, "select a like any ('a', 'b'), a not like all ('c'), a ilike some ('d')",
@@ -102,6 +104,7 @@ static void calls(void)
     T_FMT(A, "select struct(a as x, b), named_struct('a', 1), db.fn(1)",
           "SELECT struct(a AS x, b), named_struct('a', 1), db.fn(1)");
     T_FMT(A, "select *, t.*, * except (a, b.c) from t", "SELECT *, t.*, * EXCEPT (a, b.c) FROM t");
+    T_FMT(A, "select 2 * (*), f(a, *)", "SELECT 2 * (*), f(a, *)");
 }
 
 static void from_clauses(void)
@@ -129,6 +132,14 @@ static void from_clauses(void)
           "SELECT * FROM t PIVOT (sum(x) AS s, avg(x) FOR y IN ('a' AS a, 'b')) AS p");
     T_FMT(A, "select * from t unpivot exclude nulls (v for k in (a as x, b))",
           "SELECT * FROM t UNPIVOT EXCLUDE NULLS (v FOR k IN (a AS x, b))");
+    T_FMT(A, "select * from t unpivot ((v1, v2) for k in ((a, b) as ab, (c, d)))",
+          "SELECT * FROM t UNPIVOT ((v1, v2) FOR k IN ((a, b) AS ab, (c, d)))");
+    lh_errbuf eb; /* IN lists names, not expressions (regression: fuzz_sql) */
+    T_CHECK(sqlt_format(A, "select * from t unpivot (v for k in (a * b))", &eb) == NULL);
+    T_FMT(A, "select * from ((select 1) as x join t on true)",
+          "SELECT * FROM (SELECT 1) AS x JOIN t ON true");
+    T_FMT(A, "select * from ((select 1) union (select 2)) u",
+          "SELECT * FROM ((SELECT 1) UNION (SELECT 2)) AS u");
     T_FMT(A, "select * from (a join b on true) j, lateral (select 1)",
           "SELECT * FROM (a JOIN b ON true) AS j, LATERAL (SELECT 1)");
 }
