@@ -371,7 +371,7 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
         while (isalpha((unsigned char)*p))
             p++;
         size_t wl = (size_t)(p - w);
-        bool ym;
+        bool ym = false;
         int f = field_of(w, wl, &ym);
         bool week = f < 0 && wl >= 4 && strncasecmp(w, "week", 4) == 0;
         bool milli = f < 0 && wl >= 11 && strncasecmp(w, "millisecond", 11) == 0;

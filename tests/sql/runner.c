@@ -196,7 +196,9 @@ static void run_file(runner *r, FILE *f)
         if (blank || (phase == 0 && buf[0] == '#'))
             continue;
         if (phase == 0) {
-            snprintf(kind, sizeof kind, "%s", buf);
+            size_t kn = strlen(buf) < sizeof kind - 1 ? strlen(buf) : sizeof kind - 1;
+            memcpy(kind, buf, kn); /* a record's first line: "query rowsort" and the like */
+            kind[kn] = '\0';
             rec_line = line;
             phase = 1;
         } else if (phase == 1 && strcmp(buf, "----") == 0) {
