@@ -590,8 +590,7 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return unresolved_routine(b, span_text(b, e->name.span));
     const char *fn = e->name.parts[0].text;
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "window functions", NULL);
+        return bw_call(b, x, e, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
     if (af != NULL)
         return bind_agg(b, x, e, af, out);
@@ -715,8 +714,7 @@ static lh_err bind_between(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
 static lh_err bind_like(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->u.like.quant != LH_QUANT_NONE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "LIKE ANY/ALL", NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LIKE ANY/ALL", NULL);
     static const char *const like[] = {"like", NULL}, *const ilike[] = {"ilike", NULL},
                              *const rlike[] = {"rlike", "regexp", "regexp_like"};
     const lh_func_t *f = bx_func(e->op == LH_OP_ILIKE ? ilike : e->op == LH_OP_LIKE ? like : rlike);
@@ -857,8 +855,8 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     case LH_EX_FUNC:
         return bind_func(b, x, e, out);
     default:
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         span_text(b, e->span), NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", span_text(b, e->span),
+                         NULL);
     }
 }
 

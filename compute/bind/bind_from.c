@@ -528,8 +528,8 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
     case LH_REL_JOIN:
         return bind_join(b, r, plan, sc);
     default:
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "this kind of FROM item", NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this kind of FROM item",
+                         NULL);
     }
     if (alias != NULL)
         for (int i = 0; i < sc->count; i++) {

@@ -58,11 +58,22 @@ typedef struct binder {
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
 
+/* The window calls of one SELECT level (bind_window.c). A call binds to a marker column
+ * (LH_WIN_MARKER - i) that bq patches to its real position once the window node's input
+ * width is known (after every aggregate of the level has been collected). */
+#define LH_WIN_MARKER (-1000000)
+typedef struct win_ctx {
+    const lh_ast_select_t *sel; /* for named windows (WINDOW w AS ...) */
+    int count, cap;
+    lh_window_call_t *calls;
+} win_ctx;
+
 typedef struct ectx {
     const scope *sc;
     bind_mode mode;
     agg_ctx *agg;       /* POST (or collecting PRE) */
     const char *clause; /* "WHERE", "SELECT", ... for error messages */
+    win_ctx *win;       /* where window functions may appear (SELECT, ORDER BY, QUALIFY) */
 } ectx;
 
 /* bind_expr.c */
@@ -75,6 +86,11 @@ lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);
 bool bx_equal(const lh_expr_t *x, const lh_expr_t *y);
 const lh_func_t *bx_func(const char *const *names);
+
+/* bind_window.c */
+lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+/* Replace marker columns in e (in place) by base + window index. */
+void bw_patch(lh_expr_t *e, int base);
 
 /* bind_query.c */
 lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out);

@@ -301,6 +301,27 @@ static lh_plan_t *aggregate_node(binder *b, lh_plan_t *child, agg_ctx *g, int se
     return p;
 }
 
+static lh_plan_t *window_node(binder *b, lh_plan_t *child, const win_ctx *w)
+{
+    int n = child->col_count + w->count;
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_WINDOW, n, 1);
+    p->children[0] = child;
+    for (int i = 0; i < child->col_count; i++) {
+        p->col_names[i] = child->col_names[i];
+        p->col_types[i] = child->col_types[i];
+        p->col_nullable[i] = child->col_nullable[i];
+    }
+    for (int i = 0; i < w->count; i++) {
+        p->col_names[child->col_count + i] = w->calls[i].name;
+        p->col_types[child->col_count + i] = w->calls[i].type;
+        p->col_nullable[child->col_count + i] = true;
+    }
+    p->u.window.call_count = w->count;
+    p->u.window.calls = w->calls;
+    p->est_rows = child->est_rows;
+    return p;
+}
+
 static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
                           lh_plan_t **out)
 {
@@ -314,10 +335,10 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         plan->u.values.rows = lh_arena_calloc(b->a, 1, sizeof *plan->u.values.rows);
         plan->est_rows = 1;
     }
-    if (s->lateral_count > 0 || s->window_count > 0 || s->qualify != NULL)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "LATERAL VIEW, WINDOW and QUALIFY", NULL);
-    ectx pre = {&sc, MODE_PRE, NULL, "WHERE"};
+    if (s->lateral_count > 0)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LATERAL VIEW", NULL);
+    ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL};
+    win_ctx win = {s, 0, 0, NULL};
     if (s->where != NULL) {
         lh_expr_t *pred;
         LH_TRY(bx_bool(b, &pre, s->where, &pred));
@@ -333,7 +354,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     uint64_t *sets = NULL;
     if (aggregating)
         LH_TRY(group_by(b, &pre, s, &g, &set_count, &sets));
-    ectx post = {&sc, aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT"};
+    ectx post = {&sc, aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT", &win};
     /* select list */
     outlist o = {0};
     for (int i = 0; i < s->items.count; i++) {
@@ -354,6 +375,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     if (s->having != NULL) {
         ectx h = post;
         h.clause = "HAVING";
+        h.win = NULL;
         LH_TRY(bx_bool(b, &h, s->having, &having));
     }
     /* ORDER BY: output columns by position or name, else expressions (hidden columns) */
@@ -381,11 +403,27 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
             lh_expr_column(b->a, pos, o.exprs[pos]->type, o.exprs[pos]->nullable, o.names[pos]),
             it);
     }
+    lh_expr_t *qualify = NULL;
+    if (s->qualify != NULL) {
+        ectx q = post;
+        q.clause = "QUALIFY";
+        LH_TRY(bx_bool(b, &q, s->qualify, &qualify));
+    }
     if (aggregating) {
         plan = aggregate_node(b, plan, &g, set_count, sets);
         if (having != NULL)
             plan = filter(b, plan, having);
     }
+    if (win.count > 0) {
+        plan = window_node(b, plan, &win);
+        int base = plan->col_count - win.count;
+        for (int i = 0; i < o.count; i++)
+            bw_patch(o.exprs[i], base);
+        if (qualify != NULL)
+            bw_patch(qualify, base);
+    }
+    if (qualify != NULL)
+        plan = filter(b, plan, qualify);
     plan = project(b, plan, o.count, o.exprs, o.names);
     if (s->distinct) {
         agg_ctx d = {0};

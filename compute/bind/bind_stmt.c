@@ -256,8 +256,7 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         break;
     }
     default:
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this SHOW form",
-                         NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this SHOW form", NULL);
     }
     lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
     res->kind = LH_BOUND_QUERY;
@@ -270,8 +269,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     if (st->describe_what != LH_DESC_TABLE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "this DESCRIBE form", NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
+                         NULL);
     lh_plan_t *t, *plan;
     scope sc;
     LH_TRY(bf_table(b, &st->name, NULL, &t, &sc));
@@ -359,8 +358,7 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         *out = command(&b, stmt, "SET");
         return LH_OK;
     default:
-        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement",
-                         NULL);
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }
 }
 
@@ -627,7 +625,6 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     case LH_ST_RESET:
         return run_set(&b, st, bound);
     default:
-        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement",
-                         NULL);
+        return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }
 }

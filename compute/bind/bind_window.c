@@ -1,0 +1,220 @@
+/*
+ * bind_window.c - window function calls: f(args) OVER (PARTITION BY .. ORDER BY ..
+ * [ROWS|RANGE frame]) and OVER w (WINDOW w AS (...)), into the level's window node.
+ *
+ * Ranking and offset functions (row_number, rank, dense_rank, percent_rank, cume_dist,
+ * ntile, lag, lead, nth_value) are named by rank_fn; every aggregate (first/last included,
+ * IGNORE NULLS becoming their constant second argument) is an aggregate over the frame.
+ * Frames default as Spark's: with ORDER BY, RANGE UNBOUNDED PRECEDING .. CURRENT ROW;
+ * without, the whole partition. RANGE offsets that are intervals become the ORDER BY key's
+ * unit (days for DATE, microseconds for TIMESTAMP).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "compute/bind/bind_internal.h"
+
+static const char *const ranking[] = {"row_number", "rank",  "dense_rank", "percent_rank",
+                                      "cume_dist",  "ntile", "lag",        "lead",
+                                      "nth_value",  NULL};
+
+static bool is_ranking(const char *fn)
+{
+    for (int i = 0; ranking[i]; i++)
+        if (strcasecmp(fn, ranking[i]) == 0)
+            return true;
+    return false;
+}
+
+static lh_err named_window(binder *b, const win_ctx *w, const char *name,
+                           const lh_ast_window_t **out)
+{
+    for (int i = 0; w->sel && i < w->sel->window_count; i++)
+        if (strcasecmp(w->sel->windows[i].name.text, name) == 0) {
+            *out = w->sel->windows[i].spec;
+            return LH_OK;
+        }
+    return lh_sqlerr(b->eb, "MISSING_WINDOW_SPECIFICATION", "windowName", name, "docroot",
+                     "https://spark.apache.org/docs/latest", NULL);
+}
+
+/* A frame offset: an integer, or an interval in the ORDER BY key's unit. */
+static lh_err offset_of(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_type_t key,
+                        int64_t *out)
+{
+    scope none = {0};
+    ectx c = {&none, MODE_PRE, NULL, "window frame", NULL};
+    lh_expr_t *v;
+    LH_TRY(bx_expr(b, &c, e, &v));
+    (void)x;
+    lh_value_t val;
+    LH_TRY(lh_expr_fold(b->a, v, lh_session_conf(b->env->session), &val, b->eb));
+    LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "a window frame offset must not be NULL");
+    if (val.type.id == LH_TYPE_INTERVAL_DT) {
+        *out = key.id == LH_TYPE_DATE ? val.v.i64 / 86400000000LL : val.v.i64;
+        return LH_OK;
+    }
+    LH_FAIL_IF(val.type.id < LH_TYPE_BYTE || val.type.id > LH_TYPE_LONG, LH_E_INVALID, b->eb,
+               "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] The data type used in "
+               "the window frame is not supported. SQLSTATE: 42K09");
+    *out = val.v.i64;
+    return LH_OK;
+}
+
+static lh_err bound(binder *b, const ectx *x, const lh_ast_frame_bound_t *fb, lh_type_t key,
+                    bool is_end, int64_t *out)
+{
+    switch (fb->kind) {
+    case LH_BOUND_UNBOUNDED_PRECEDING:
+        *out = INT64_MIN;
+        return LH_OK;
+    case LH_BOUND_UNBOUNDED_FOLLOWING:
+        *out = INT64_MAX;
+        return LH_OK;
+    case LH_BOUND_PRECEDING:
+        LH_TRY(offset_of(b, x, fb->offset, key, out));
+        *out = -*out;
+        return LH_OK;
+    case LH_BOUND_FOLLOWING:
+        return offset_of(b, x, fb->offset, key, out);
+    default: /* CURRENT ROW, or the end of "ROWS start" */
+        *out = 0;
+        (void)is_end;
+        return LH_OK;
+    }
+}
+
+static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_window_call_t *c)
+{
+    c->partition_count = sp->partition.count;
+    c->partition = lh_arena_calloc(b->a, (size_t)sp->partition.count + 1, sizeof *c->partition);
+    for (int i = 0; i < sp->partition.count; i++)
+        LH_TRY(bx_expr(b, inner, sp->partition.items[i], &c->partition[i]));
+    c->order_count = sp->order.count;
+    c->order = lh_arena_calloc(b->a, (size_t)sp->order.count + 1, sizeof *c->order);
+    for (int i = 0; i < sp->order.count; i++) {
+        const lh_ast_sort_item_t *it = &sp->order.items[i];
+        lh_expr_t *k;
+        LH_TRY(bx_expr(b, inner, it->expr, &k));
+        bool nf = it->nulls == 1 ? true : it->nulls == 2 ? false : !it->desc;
+        c->order[i] = (lh_sort_key_t){k, it->desc, nf};
+    }
+    lh_type_t key = c->order_count ? c->order[0].expr->type : (lh_type_t){LH_TYPE_LONG};
+    if (sp->frame == 0) {
+        c->frame_rows = c->order_count == 0;
+        c->frame_start = INT64_MIN;
+        c->frame_end = c->order_count ? 0 : INT64_MAX;
+        return LH_OK;
+    }
+    c->frame_rows = sp->frame == 1;
+    LH_TRY(bound(b, inner, &sp->start, key, false, &c->frame_start));
+    return bound(b, inner, &sp->end, key, true, &c->frame_end);
+}
+
+/* The arguments and result type of an aggregate over a frame. */
+static lh_err frame_agg(binder *b, const ectx *inner, const lh_ast_expr_t *e,
+                        const lh_agg_func_t *af, lh_window_call_t *c)
+{
+    bool ignore = e->u.func.nulls == LH_NULLS_IGNORE;
+    bool first_last = strcasecmp(af->name, "first") == 0 || strcasecmp(af->name, "last") == 0 ||
+                      strcasecmp(af->name, "first_value") == 0 ||
+                      strcasecmp(af->name, "last_value") == 0;
+    int argc = e->u.func.star ? 0 : e->args.count;
+    int total = argc + (ignore && first_last && argc == 1);
+    c->args = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->args);
+    lh_type_t *types = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *types);
+    const lh_value_t **consts = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *consts);
+    for (int i = 0; i < argc; i++)
+        LH_TRY(bx_expr(b, inner, e->args.items[i], &c->args[i]));
+    if (total > argc) {
+        lh_value_t t = {.type = {LH_TYPE_BOOLEAN}, .v.i64 = 1};
+        c->args[argc] = lh_expr_const(b->a, &t, "true");
+    }
+    for (int i = 0; i < total; i++) {
+        types[i] = c->args[i]->type;
+        consts[i] = c->args[i]->kind == LH_EXPR_CONST ? &c->args[i]->value : NULL;
+    }
+    lh_func_bind_t fb = {.arg_count = total,
+                         .arg_types = types,
+                         .const_args = consts,
+                         .conf = lh_session_conf(b->env->session),
+                         .arena = b->a};
+    fb.cast_to = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *fb.cast_to);
+    memcpy(fb.cast_to, types, (size_t)total * sizeof *types);
+    LH_TRY(af->bind(&fb, b->eb));
+    for (int i = 0; i < total; i++)
+        LH_TRY(bx_coerce(b, &c->args[i], fb.cast_to[i]));
+    c->agg = af;
+    c->arg_count = total;
+    c->bind_data = fb.bind_data;
+    c->type = fb.ret_type;
+    return LH_OK;
+}
+
+static lh_err ranking_fn(binder *b, const ectx *inner, const lh_ast_expr_t *e, const char *fn,
+                         lh_window_call_t *c)
+{
+    c->rank_fn = fn;
+    c->arg_count = e->args.count;
+    c->args = lh_arena_calloc(b->a, (size_t)e->args.count + 1, sizeof *c->args);
+    for (int i = 0; i < e->args.count; i++)
+        LH_TRY(bx_expr(b, inner, e->args.items[i], &c->args[i]));
+    c->ignore_nulls = e->u.func.nulls == LH_NULLS_IGNORE;
+    if (strcasecmp(fn, "percent_rank") == 0 || strcasecmp(fn, "cume_dist") == 0) {
+        c->type = (lh_type_t){LH_TYPE_DOUBLE};
+    } else if (strcasecmp(fn, "lag") == 0 || strcasecmp(fn, "lead") == 0 ||
+               strcasecmp(fn, "nth_value") == 0) {
+        LH_FAIL_IF(e->args.count < 1, LH_E_INVALID, b->eb, "%s needs an argument", fn);
+        c->type = c->args[0]->type;
+        if (e->args.count >= 3 && strcasecmp(fn, "nth_value") != 0)
+            LH_TRY(bx_coerce(b, &c->args[2], c->type));
+    } else {
+        c->type = (lh_type_t){LH_TYPE_INT};
+    }
+    return LH_OK;
+}
+
+lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    win_ctx *w = x->win;
+    if (w == NULL)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "a window function in this clause", NULL);
+    const char *fn = e->name.parts[e->name.count - 1].text;
+    const lh_ast_window_t *sp = e->u.func.over;
+    if (sp == NULL || (sp->base != NULL && sp->partition.count == 0 && sp->order.count == 0))
+        LH_TRY(named_window(b, w, sp ? sp->base->text : e->u.func.over_name->text, &sp));
+    ectx inner = *x;
+    inner.win = NULL; /* no window inside a window */
+    lh_window_call_t c = {0};
+    c.name = lh_arena_strndup(b->a, b->sql + e->span.start, e->span.stop - e->span.start);
+    LH_TRY(spec(b, &inner, sp, &c));
+    const lh_agg_func_t *af = is_ranking(fn) ? NULL : lh_agg_find(fn);
+    if (af != NULL)
+        LH_TRY(frame_agg(b, &inner, e, af, &c));
+    else if (is_ranking(fn))
+        LH_TRY(ranking_fn(b, &inner, e, bf_lower(b, fn), &c));
+    else
+        return lh_sqlerr(b->eb, "UNSUPPORTED_EXPR_FOR_WINDOW", "sqlExpr",
+                         lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
+    if (w->count == w->cap) {
+        int cap = w->cap ? w->cap * 2 : 4;
+        lh_window_call_t *n = lh_arena_calloc(b->a, (size_t)cap, sizeof *n);
+        if (w->count)
+            memcpy(n, w->calls, (size_t)w->count * sizeof *n);
+        w->calls = n;
+        w->cap = cap;
+    }
+    w->calls[w->count] = c;
+    *out = lh_expr_column(b->a, LH_WIN_MARKER - w->count, c.type, true, c.name);
+    w->count++;
+    return LH_OK;
+}
+
+void bw_patch(lh_expr_t *e, int base)
+{
+    if (e->kind == LH_EXPR_COLUMN && e->column <= LH_WIN_MARKER)
+        e->column = base + (LH_WIN_MARKER - e->column);
+    for (int i = 0; i < e->arg_count; i++)
+        bw_patch(e->args[i], base);
+}
