@@ -184,6 +184,8 @@ static const lh_sqlerr_class_t classes[] = {
      "between 0 and <groupCount>, but got <groupIndex>."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
+    {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
+     "Invalid subquery: Scalar subquery must return only one column, but got <number>."},
     {"INVALID_TIMEZONE", "22009",
      "The timezone: <timeZone> is invalid. The timezone must be either a region-based zone ID or a "
      "zone offset. Region IDs must have the form 'area/city', such as 'America/Los_Angeles'. Zone "
@@ -206,6 +208,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"MISSING_GROUP_BY", "42803",
      "The query does not include a GROUP BY clause. Add GROUP BY or turn it into the window "
      "functions using OVER clauses."},
+    {"MISSING_WINDOW_SPECIFICATION", "42P20",
+     "Window specification is not defined in the WINDOW clause for <windowName>. For more "
+     "information about WINDOW clauses, please refer to "
+     "'<docroot>/sql-ref-syntax-qry-select-window.html'."},
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
@@ -223,6 +229,8 @@ static const lh_sqlerr_class_t classes[] = {
      "ORDER BY position <index> is not in select list (valid range is [1, <size>])."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},
+    {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000",
+     "More than one row returned by a subquery used as an expression."},
     {"SCHEMA_ALREADY_EXISTS", "42P06",
      "Cannot create schema <schemaName> because it already exists.\nChoose a different name, drop "
      "the existing schema, or add the IF NOT EXISTS clause to tolerate pre-existing schema."},
@@ -268,6 +276,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "0A000",
      "Unsupported data source type for direct query on files: <dataSourceType>"},
     {"UNSUPPORTED_DATATYPE", "0A000", "Unsupported data type <typeName>."},
+    {"UNSUPPORTED_EXPR_FOR_WINDOW", "42P20",
+     "Expression <sqlExpr> not supported within a window function."},
     {"UNSUPPORTED_FEATURE", "0A000", "The feature is not supported:"},
     {"UNSUPPORTED_FEATURE.NOT_YET", "0A000",
      "The feature is not supported: <message> is not built in Lakehouse yet."},
