@@ -636,9 +636,10 @@ static lh_err lookup(lh_req_t *req, stmt **out, lh_errbuf *eb)
     LH_FAIL_IF(st == NULL, LH_E_NOT_FOUND, eb, "Statement '%s' does not exist", id ? id : "");
     bool mine =
         req->principal && (req->principal->is_admin || req->principal->user_id == st->user_id);
-    if (!mine) {
+    if (!mine) { /* another user's statement */
         stmt_unref(st);
-        LH_FAIL(LH_E_NOT_FOUND, eb, "Statement '%s' does not exist", id);
+        LH_FAIL(LH_E_PERMISSION, eb, "User %s does not have permission to access statement '%s'",
+                req->principal && req->principal->user_name ? req->principal->user_name : "?", id);
     }
     *out = st;
     return LH_OK;

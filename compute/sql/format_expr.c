@@ -67,13 +67,14 @@ static bool plain_word(const char *s)
     return true;
 }
 
-/* Words that would change the parse if printed bare where an identifier is meant. */
+/* Words that would change the parse if printed bare where an identifier is meant
+ * (VALUES too: after a parenthesis it would start an inline table; found by fuzz_sql). */
 static bool needs_quotes(const char *s)
 {
     size_t n = strlen(s);
     lh_kw_class_t k = lh_sql_keyword(s, n);
     return !plain_word(s) || k == LH_KW_RESERVED || k == LH_KW_STRICT ||
-           lh_sql_keyword_ends_clause(s, n);
+           lh_sql_keyword_ends_clause(s, n) || strcasecmp(s, "values") == 0;
 }
 
 void lh_sb_ident(sb_t *b, const lh_ast_ident_t *id)

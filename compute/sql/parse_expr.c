@@ -1078,7 +1078,10 @@ static lh_err paren_expr(parser_t *p, lh_ast_expr_t **out)
         }
         p->pos++;
         lh_ast_expr_t *body;
+        uint32_t at = p->pos;
         LH_TRY(lh_p_expr(p, &body));
+        if (body->kind == LH_EX_STAR) /* x -> (*): a star is no lambda body (found by fuzz_sql) */
+            return lh_p_fail_at(p, at);
         add_arg(p, e, body);
         *out = finish(p, e, first);
         return LH_OK;
@@ -1125,7 +1128,10 @@ static lh_err name_expr(parser_t *p, lh_ast_expr_t **out)
         PUSH(p, e->u.lambda.params.items, e->u.lambda.params.count, id);
         p->pos++;
         lh_ast_expr_t *body;
+        uint32_t at = p->pos;
         LH_TRY(lh_p_expr(p, &body));
+        if (body->kind == LH_EX_STAR) /* x -> (*): a star is no lambda body (found by fuzz_sql) */
+            return lh_p_fail_at(p, at);
         add_arg(p, e, body);
         *out = finish(p, e, first);
         return LH_OK;

@@ -305,6 +305,7 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   ok(await d.api('POST', '/api/2.1/unity-catalog/tables', { catalog_name: 'walkcat', schema_name: 's', name: 't', table_type: 'EXTERNAL',
     data_source_format: 'DELTA', storage_location: `${d.dataDir}/walk-ext` }));
   const wh = ok(await d.api('POST', '/api/2.0/sql/warehouses', { name: uniq('walk'), cluster_size: '2X-Small' })).id;
+  const stmt = ok(await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '30s' })).statement_id;
   const u = await userWithToken();
 
   const body = {
@@ -316,6 +317,7 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     Operations: [{ op: 'replace', path: 'displayName', value: 'pwned' }],
     access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_MANAGE' }],
     scope, key: 'k', string_value: 'pwned', principal: u.user.userName, permission: 'MANAGE',
+    statement: 'SELECT 1', warehouse_id: wh,
   };
   const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`;
   const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
@@ -339,6 +341,7 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
           : `walkcat.s.${leaf[1] === 'tables' ? 't' : leaf[1] === 'volumes' ? 'v' : 'f'}`);
       }
       if (p.startsWith('/api/2.0/fs/')) p = p.replace('{*}', p.includes('/files/') ? 'walkcat/s/v/x.txt' : 'walkcat/s/v');
+      if (p.startsWith('/api/2.0/sql/statements/')) p = p.replace('{id}', stmt).replace('{n}', '0');
       if (p.startsWith('/api/2.0/sql/')) p = p.replace('{id}', wh);
       if (p.includes('/Users/')) p = p.replace('{id}', adminId);
       if (p.includes('/Groups/')) p = p.replace('{id}', adminsGroup);
