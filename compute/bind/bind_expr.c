@@ -17,6 +17,7 @@
 #include "compute/bind/bind_internal.h"
 #include "common/limits.h"
 #include "compute/exec/exec.h"
+#include "compute/func/coerce.h"
 #include "compute/func/literal.h"
 
 /* ---- operator and function names ------------------------------------------------------ */
@@ -119,88 +120,12 @@ bool bx_has_agg(const lh_ast_expr_t *e)
 
 /* ---- types ------------------------------------------------------------------------------- */
 
-static int numeric_rank(lh_type_id id)
-{
-    switch (id) {
-    case LH_TYPE_BYTE:
-        return 1;
-    case LH_TYPE_SHORT:
-        return 2;
-    case LH_TYPE_INT:
-        return 3;
-    case LH_TYPE_LONG:
-        return 4;
-    case LH_TYPE_DECIMAL:
-        return 5;
-    case LH_TYPE_FLOAT:
-        return 6;
-    case LH_TYPE_DOUBLE:
-        return 7;
-    default:
-        return 0;
-    }
-}
-
-/* Digits before the point an integral type needs as a decimal. */
-static int integral_digits(lh_type_id id)
-{
-    return id == LH_TYPE_BYTE ? 3 : id == LH_TYPE_SHORT ? 5 : id == LH_TYPE_INT ? 10 : 20;
-}
-
-static lh_type_t as_decimal(lh_type_t t)
-{
-    if (t.id == LH_TYPE_DECIMAL)
-        return t;
-    return (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)integral_digits(t.id), 0};
-}
-
-/* Spark's widening for two types meeting in IN, CASE, COALESCE, set operations. */
+/* Spark's widening for two types meeting in IN, CASE, COALESCE, set operations: the rules
+ * live in compute/func/coerce.c; the binder only raises the error. */
 lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out)
 {
-    if (lh_type_equal(x, y) || y.id == LH_TYPE_NULL) {
-        *out = x;
+    if (lh_type_common(x, y, out))
         return LH_OK;
-    }
-    if (x.id == LH_TYPE_NULL) {
-        *out = y;
-        return LH_OK;
-    }
-    int rx = numeric_rank(x.id), ry = numeric_rank(y.id);
-    if (rx && ry) {
-        if (rx >= 6 || ry >= 6) {
-            *out = (lh_type_t){rx == 7 || ry == 7 || rx == 5 || ry == 5 ? LH_TYPE_DOUBLE
-                                                                        : LH_TYPE_FLOAT};
-            if ((rx == 6 && ry < 5) || (ry == 6 && rx < 5))
-                *out = (lh_type_t){LH_TYPE_FLOAT};
-            return LH_OK;
-        }
-        if (rx == 5 || ry == 5) {
-            lh_type_t dx = as_decimal(x), dy = as_decimal(y);
-            int scale = dx.scale > dy.scale ? dx.scale : dy.scale;
-            int ix = dx.precision - dx.scale, iy = dy.precision - dy.scale;
-            int prec = (ix > iy ? ix : iy) + scale;
-            if (prec > 38) {
-                scale = scale - (prec - 38) > 6 ? scale - (prec - 38) : (scale < 6 ? scale : 6);
-                prec = 38;
-            }
-            *out = (lh_type_t){LH_TYPE_DECIMAL, (uint8_t)prec, (uint8_t)scale};
-            return LH_OK;
-        }
-        *out = rx > ry ? x : y;
-        return LH_OK;
-    }
-    bool xs = x.id == LH_TYPE_STRING, ys = y.id == LH_TYPE_STRING;
-    if (xs || ys) { /* Spark 4 (ANSI): string with anything else widens to the other side */
-        *out = xs ? y : x;
-        if ((xs ? y : x).id == LH_TYPE_BINARY || (xs ? y : x).id == LH_TYPE_BOOLEAN)
-            *out = xs ? y : x;
-        return LH_OK;
-    }
-    if ((x.id == LH_TYPE_DATE && (y.id == LH_TYPE_TIMESTAMP || y.id == LH_TYPE_TIMESTAMP_NTZ)) ||
-        (y.id == LH_TYPE_DATE && (x.id == LH_TYPE_TIMESTAMP || x.id == LH_TYPE_TIMESTAMP_NTZ))) {
-        *out = x.id == LH_TYPE_DATE ? y : x;
-        return LH_OK;
-    }
     char a[48], c[48];
     return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.DATA_DIFF_TYPES", "functionName", "", "dataType",
                      lh_arena_sprintf(b->a, "[\"%s\", \"%s\"]", lh_type_name(x, a, sizeof a),
