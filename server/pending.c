@@ -23,7 +23,8 @@ static const lh_route_t pending_routes[] = {
     PENDING("/api/2.0/fs/{*}", "Files"), /* /Volumes paths are served (api/catalog) */
     PENDING("/api/2.0/pipelines", "Pipelines"),
     PENDING("/api/2.0/pipelines/{*}", "Pipelines"),
-    PENDING("/api/2.0/sql/{*}", "SQL query history"), /* warehouses, statements: api/sql */
+    PENDING("/api/2.0/sql/{*}",
+            "SQL queries, alerts and dashboards"), /* warehouses, statements, history: api/sql */
     PENDING("/api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/ajax-api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/api/2.0/mlflow-artifacts/{*}", "MLflow artifacts"),

@@ -74,6 +74,11 @@ typedef struct stmt {
     char *error_code, *error_message, *sql_state;
     waiter *waiters;
     int64_t ended_ms;
+    /* for query history */
+    int64_t submitted_ms, started_ms;
+    char statement_type[24];
+    lh_exec_stats_t stats;
+    int64_t compile_ns;
 } stmt;
 
 struct lh_statements {
@@ -421,7 +426,16 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
                          .param_values = st->param_values};
     lh_query_sink_t sink = {&k, on_schema, on_batch};
     lh_query_info_t info;
+    pthread_mutex_lock(&st->mu);
+    st->started_ms = lh_now_ms();
+    pthread_mutex_unlock(&st->mu);
     lh_err e = lh_query_run(st->sql, strlen(st->sql), session, &o, &sink, a, &info, eb);
+    pthread_mutex_lock(&st->mu);
+    snprintf(st->statement_type, sizeof st->statement_type, "%s",
+             info.statement_type ? info.statement_type : "OTHER");
+    st->stats = info.stats;
+    st->compile_ns = info.compile_ns;
+    pthread_mutex_unlock(&st->mu);
     lh_arena_destroy(a);
     lh_session_destroy(session);
     lh_warehouse_release(s->ctx, st->warehouse_id);
@@ -554,6 +568,7 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     st->row_limit = row_limit;
     st->byte_limit = byte_limit;
     st->cancel_on_timeout = strcmp(on_timeout, "CANCEL") == 0;
+    st->submitted_ms = lh_now_ms();
     lh_err e = parse_params(p, st, eb);
     if (e == LH_OK && (!st->sql || !st->warehouse_id || !st->catalog || !st->schema || !st->user))
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
@@ -691,6 +706,167 @@ static lh_err h_cancel(lh_req_t *req, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- query history: GET /api/2.0/sql/history/queries ------------------------------------
+ * The statements still kept (LH_STATEMENT_RETENTION_MS after they ended; a restart forgets
+ * them), newest first, with Databricks' filters and a keyset page token
+ * "<query_start_time_ms>:<query_id>" of the last row. Non-admins see their own only. */
+
+static const char *history_status(st_state x)
+{
+    static const char *const names[] = {"QUEUED", "RUNNING",  "FINISHED",
+                                        "FAILED", "CANCELED", "FINISHED"};
+    return names[x];
+}
+
+static json_t *query_info(const stmt *st, bool metrics)
+{
+    int64_t end = st->ended_ms ? st->ended_ms : 0;
+    json_t *q = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:b}", "query_id", st->id,
+        "status", history_status(st->state), "query_text", st->sql, "statement_type",
+        st->statement_type[0] ? st->statement_type : "OTHER", "warehouse_id", st->warehouse_id,
+        "endpoint_id", st->warehouse_id, "user_id", (json_int_t)st->user_id, "user_name", st->user,
+        "executed_as_user_name", st->user, "query_start_time_ms", (json_int_t)st->submitted_ms,
+        "rows_produced", (json_int_t)st->total_rows, "is_final", terminal(st->state));
+    if (end) {
+        lh_json_set_int(q, "query_end_time_ms", end);
+        lh_json_set_int(q, "execution_end_time_ms", end);
+        lh_json_set_int(q, "duration", end - st->submitted_ms);
+    }
+    if (st->state == ST_FAILED && st->error_message)
+        json_object_set_new(q, "error_message", json_string(st->error_message));
+    if (metrics)
+        json_object_set_new(q, "metrics",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "total_time_ms",
+                                      (json_int_t)(end ? end - st->submitted_ms : 0),
+                                      "compilation_time_ms", (json_int_t)(st->compile_ns / 1000000),
+                                      "execution_time_ms",
+                                      (json_int_t)(st->stats.execution_ns / 1000000), "read_bytes",
+                                      (json_int_t)st->stats.bytes_read, "rows_read_count",
+                                      (json_int_t)st->stats.rows_read, "rows_produced_count",
+                                      (json_int_t)st->total_rows, "pruned_files_count",
+                                      (json_int_t)st->stats.files_pruned, "spill_to_disk_bytes",
+                                      (json_int_t)st->stats.spill_bytes));
+    return q;
+}
+
+/* Does filter list key (an array of strings, or one string) hold v? Absent = yes. */
+static bool filter_has(const json_t *filter, const char *key, const char *v)
+{
+    const json_t *f = filter ? json_object_get(filter, key) : NULL;
+    if (f == NULL)
+        return true;
+    if (json_is_string(f))
+        return strcmp(json_string_value(f), v) == 0;
+    size_t i;
+    const json_t *x;
+    json_array_foreach(f, i, x)
+    {
+        if (json_is_string(x) && strcmp(json_string_value(x), v) == 0)
+            return true;
+        if (json_is_integer(x) && atoll(v) == json_integer_value(x))
+            return true;
+    }
+    return json_array_size(f) == 0;
+}
+
+typedef struct hist_row {
+    stmt *st;
+    int64_t start;
+} hist_row;
+
+static int cmp_hist(const void *a, const void *b)
+{
+    const hist_row *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start > y->start ? -1 : 1;
+    return strcmp(x->st->id, y->st->id);
+}
+
+static bool visible(const lh_req_t *req, const stmt *st, const json_t *filter)
+{
+    char uid[32], ts[32];
+    snprintf(uid, sizeof uid, "%lld", (long long)st->user_id);
+    if (!req->principal->is_admin && req->principal->user_id != st->user_id)
+        return false;
+    const json_t *range = filter ? json_object_get(filter, "query_start_time_range") : NULL;
+    int64_t lo = 0, hi = INT64_MAX;
+    if (json_is_object(range)) {
+        lh_json_get_int_range(range, "start_time_ms", LH_OPTIONAL, 0, INT64_MAX, &lo, NULL);
+        lh_json_get_int_range(range, "end_time_ms", LH_OPTIONAL, 0, INT64_MAX, &hi, NULL);
+    }
+    (void)ts;
+    return filter_has(filter, "statuses", history_status(st->state)) &&
+           filter_has(filter, "user_ids", uid) &&
+           filter_has(filter, "warehouse_ids", st->warehouse_id) &&
+           filter_has(filter, "statement_ids", st->id) && st->submitted_ms >= lo &&
+           st->submitted_ms <= hi;
+}
+
+static lh_err h_history(lh_req_t *req, lh_errbuf *eb)
+{
+    lh_statements_t *s = of(req);
+    const json_t *filter = json_object_get(req->params, "filter_by");
+    int64_t max = 0;
+    bool metrics = false;
+    const char *token = NULL;
+    LH_TRY(lh_json_get_int_range(req->params, "max_results", LH_OPTIONAL, 0, LH_PAGE_SIZE_MAX, &max,
+                                 eb));
+    LH_TRY(lh_json_get_bool(req->params, "include_metrics", LH_OPTIONAL, &metrics, eb));
+    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
+    int64_t after_start = INT64_MAX;
+    char after_id[40] = "";
+    if (token != NULL && *token) {
+        char *colon = strchr(token, ':');
+        LH_FAIL_IF(colon == NULL || colon - token > 20 || strlen(colon + 1) >= sizeof after_id,
+                   LH_E_INVALID, eb, "Invalid page_token");
+        after_start = atoll(token);
+        snprintf(after_id, sizeof after_id, "%s", colon + 1);
+    }
+    if (max == 0)
+        max = LH_PAGE_SIZE_DEFAULT;
+    json_t *res = json_array();
+    pthread_mutex_lock(&s->mu);
+    size_t n = lh_hashmap_count(s->table), k = 0, it = 0;
+    hist_row *rows = calloc(n + 1, sizeof *rows);
+    void *v;
+    while (rows && lh_hashmap_next(s->table, &it, NULL, &v)) {
+        stmt *st = v;
+        pthread_mutex_lock(&st->mu);
+        if (visible(req, st, filter))
+            rows[k++] = (hist_row){st, st->submitted_ms};
+        pthread_mutex_unlock(&st->mu);
+    }
+    qsort(rows, k, sizeof *rows, cmp_hist);
+    int64_t emitted = 0;
+    const stmt *last = NULL;
+    bool more = false;
+    for (size_t i = 0; rows && i < k; i++) {
+        const stmt *st = rows[i].st;
+        if (rows[i].start > after_start ||
+            (rows[i].start == after_start && strcmp(st->id, after_id) <= 0))
+            continue; /* before the token */
+        if (emitted == max) {
+            more = true;
+            break;
+        }
+        pthread_mutex_lock((pthread_mutex_t *)&st->mu);
+        json_array_append_new(res, query_info(st, metrics));
+        pthread_mutex_unlock((pthread_mutex_t *)&st->mu);
+        last = st;
+        emitted++;
+    }
+    char next[80] = "";
+    if (more && last)
+        snprintf(next, sizeof next, "%lld:%s", (long long)last->submitted_ms, last->id);
+    pthread_mutex_unlock(&s->mu);
+    free(rows);
+    req->out = json_pack("{s:o, s:b}", "res", res, "has_next_page", more);
+    if (more)
+        json_object_set_new(req->out, "next_page_token", json_string(next));
+    return LH_OK;
+}
+
 /* ---- the sweeper and the area's part -------------------------------------------------- */
 
 static void sweep(void *arg)
@@ -763,6 +939,7 @@ static const lh_route_t routes[] = {
     {"GET", ST "/{id}", h_get, 0, NULL, 0},
     {"GET", ST "/{id}/result/chunks/{n}", h_chunk, 0, NULL, 0},
     {"POST", ST "/{id}/cancel", h_cancel, 0, NULL, 0},
+    {"GET", "/api/2.0/sql/history/queries", h_history, 0, NULL, 0},
 };
 
 const lh_route_t *lh_statements_routes(int *count)

@@ -283,6 +283,7 @@ const PLAIN_USER_MAY = new Set([
     'table-summaries', 'volumes', 'volumes/{}', 'functions', 'functions/{}', 'metastore_summary',
     'current-metastore-assignment'].map((p) => `GET /api/2.1/unity-catalog/${p}`),
   'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
+  'GET /api/2.0/sql/history/queries', // only the caller's own statements
 ]);
 
 test('no-rights walk over every route: 403 wherever Databricks denies', async () => {

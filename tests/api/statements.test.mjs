@@ -123,3 +123,24 @@ test('the JS SDK: statementExecution.executeStatement', async () => {
   const again = await w.statementExecution.getStatement({ statement_id: r.statement_id });
   assert.equal(again.manifest.total_row_count, 1);
 });
+
+test('query history lists statements with filters, paging and metrics; users see their own', async () => {
+  const ids = [];
+  for (const s of ['SELECT 1', 'SELECT 2', 'SELECT nope_col']) ids.push((await q(s)).statement_id);
+  let h = (await d.api('GET', `/api/2.0/sql/history/queries?max_results=2&include_metrics=true`)).json;
+  assert.equal(h.res.length, 2);
+  assert.equal(h.has_next_page, true);
+  assert.equal(h.res[0].query_id, ids[2]); // newest first
+  assert.equal(h.res[0].status, 'FAILED');
+  assert.match(h.res[0].error_message, /UNRESOLVED_COLUMN/);
+  assert.equal(h.res[1].status, 'FINISHED');
+  assert.equal(h.res[1].statement_type, 'SELECT');
+  assert.equal(typeof h.res[1].metrics.execution_time_ms, 'number');
+  const next = (await d.api('GET', `/api/2.0/sql/history/queries?max_results=2&page_token=${encodeURIComponent(h.next_page_token)}`)).json;
+  assert.equal(next.res[0].query_id, ids[0]);
+  h = (await d.api('GET', '/api/2.0/sql/history/queries?filter_by.statuses=FAILED')).json;
+  assert.ok(h.res.length >= 1 && h.res.every((r) => r.status === 'FAILED'));
+  h = (await d.api('GET', `/api/2.0/sql/history/queries?filter_by.statement_ids=${ids[1]}`)).json;
+  assert.deepEqual(h.res.map((r) => r.query_id), [ids[1]]);
+  assert.equal((await d.api('GET', '/api/2.0/sql/history/queries?page_token=garbage')).status, 400);
+});
