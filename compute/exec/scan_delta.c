@@ -16,6 +16,9 @@
 #include "storage/delta/delta.h"
 
 typedef struct scan {
+    int read_count; /* columns the reader is asked for (all, or the used ones) */
+    const char **read_names;
+    int *read_pos; /* read column i fills output column read_pos[i] */
     lh_objstore_t *os;
     lh_delta_table_t *table;
     lh_delta_snapshot_t *snap;
@@ -27,6 +30,8 @@ typedef struct scan {
 
 typedef struct scan_local {
     lh_batch_t *flat, *out;
+    lh_batch_t view;  /* the output columns: the reader's, and nulls for unread ones */
+    lh_vec_t **nulls; /* all-NULL flat vectors for the unread columns */
     exec_eval ev;
     uint32_t *sel;
     size_t sel_cap;
@@ -77,20 +82,48 @@ static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, ex
     return exec_push(t, op->stage, l->out, eb);
 }
 
+/* The reader's batch (the used columns) as the scan's full width: unread columns are
+ * all-NULL flat vectors, so operators above see their positions unchanged. */
+static lh_err widen(exec_op *op, scan_local *l, const lh_batch_t **b, lh_errbuf *eb)
+{
+    scan *s = op->data;
+    const lh_plan_t *p = op->plan;
+    size_t n = (*b)->row_count;
+    for (int c = 0; c < p->col_count; c++) {
+        lh_vec_t *v = l->nulls[c];
+        if (v == NULL)
+            continue;
+        if (v->capacity < n) {
+            LH_FAIL_IF(lh_vec_reserve(v, n) != LH_OK, LH_E_NOMEM, eb, "out of memory");
+            memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
+        }
+        v->count = n;
+        l->view.cols[c] = v;
+    }
+    for (int i = 0; i < s->read_count; i++)
+        l->view.cols[s->read_pos[i]] = (*b)->cols[i];
+    l->view.row_count = n;
+    *b = &l->view;
+    return LH_OK;
+}
+
 static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
 {
     scan *s = op->data;
     scan_local *l = local;
     const lh_plan_t *p = op->plan;
     lh_delta_reader_t *r;
-    LH_TRY(lh_delta_reader_open(s->table, s->snap, s->files[m], p->u.scan.columns,
-                                p->u.scan.column_count, &r, eb));
+    LH_TRY(
+        lh_delta_reader_open(s->table, s->snap, s->files[m], s->read_names, s->read_count, &r, eb));
+    (void)p;
     atomic_fetch_add(&op->q->files_read, 1);
     atomic_fetch_add(&op->q->bytes_read, s->files[m]->size_bytes);
     const lh_batch_t *b;
     lh_err e;
     while ((e = lh_delta_reader_next(r, &b, eb)) == LH_OK && b != NULL) {
         atomic_fetch_add(&op->q->rows_read, (int64_t)b->row_count);
+        if (s->read_pos != NULL && (e = widen(op, l, &b, eb)) != LH_OK)
+            break;
         if (all_flat(b)) { /* the reader's batch lives until the next call: no copy */
             if ((e = push_filtered(op, l, b, t, eb)) != LH_OK)
                 break;
@@ -103,6 +136,28 @@ static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, l
     return e;
 }
 
+/* One all-NULL flat vector per unread column (validity bitmap all zero). */
+static bool nulls_init(scan_local *l, const lh_plan_t *p)
+{
+    l->nulls = calloc((size_t)p->col_count + 1, sizeof *l->nulls);
+    l->view.cols = calloc((size_t)p->col_count + 1, sizeof *l->view.cols);
+    if (l->nulls == NULL || l->view.cols == NULL)
+        return false;
+    l->view.col_count = p->col_count;
+    for (int c = 0; c < p->col_count; c++) {
+        if (p->u.scan.column_used[c])
+            continue;
+        lh_vec_t *v = lh_vec_create(p->col_types[c], LH_BATCH_ROWS);
+        if (v == NULL || lh_vec_set_null(v, 0, true) != LH_OK) {
+            lh_vec_destroy(v);
+            return false;
+        }
+        memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
+        l->nulls[c] = v;
+    }
+    return true;
+}
+
 static void *scan_local_new(exec_op *op)
 {
     scan *s = op->data;
@@ -112,6 +167,10 @@ static void *scan_local_new(exec_op *op)
         return NULL;
     l->flat = lh_vecops_batch_new(p->col_count, p->col_types, LH_BATCH_ROWS);
     l->out = lh_vecops_batch_new(p->col_count, p->col_types, LH_BATCH_ROWS);
+    if (s->read_pos != NULL && !nulls_init(l, p)) {
+        op->vt->local_free(op, l);
+        return NULL;
+    }
     lh_errbuf eb;
     if (l->flat == NULL || l->out == NULL ||
         (s->filter && exec_eval_init(&l->ev, op->q, &s->filter, 1, s->node_count, &eb) != LH_OK)) {
@@ -123,8 +182,12 @@ static void *scan_local_new(exec_op *op)
 
 static void scan_local_free(exec_op *op, void *local)
 {
-    (void)op;
     scan_local *l = local;
+    const lh_plan_t *p = op->plan;
+    for (int c = 0; l->nulls && c < p->col_count; c++)
+        lh_vec_destroy(l->nulls[c]);
+    free(l->nulls);
+    free(l->view.cols);
     lh_batch_destroy(l->flat);
     lh_batch_destroy(l->out);
     exec_eval_free(&l->ev);
@@ -135,6 +198,8 @@ static void scan_local_free(exec_op *op, void *local)
 static void scan_free(exec_op *op)
 {
     scan *s = op->data;
+    free(s->read_names);
+    free(s->read_pos);
     free(s->files);
     if (s->snap)
         lh_delta_snapshot_release(s->snap);
@@ -167,6 +232,29 @@ static lh_err open_snapshot(scan *s, const lh_plan_t *p, lh_errbuf *eb)
     return lh_delta_snapshot_check_readable(s->snap, eb);
 }
 
+/* Which table columns the reader reads: all, or (column_used) only those, with their
+ * output positions. */
+static lh_err plan_reads(scan *s, const lh_plan_t *p, lh_errbuf *eb)
+{
+    s->read_count = p->u.scan.column_count;
+    s->read_names = calloc((size_t)p->u.scan.column_count + 1, sizeof *s->read_names);
+    LH_FAIL_IF(s->read_names == NULL, LH_E_NOMEM, eb, "out of memory");
+    if (p->u.scan.column_used == NULL) {
+        memcpy(s->read_names, p->u.scan.columns, (size_t)s->read_count * sizeof(char *));
+        return LH_OK;
+    }
+    s->read_pos = calloc((size_t)p->u.scan.column_count + 1, sizeof *s->read_pos);
+    LH_FAIL_IF(s->read_pos == NULL, LH_E_NOMEM, eb, "out of memory");
+    s->read_count = 0;
+    for (int i = 0; i < p->u.scan.column_count; i++) {
+        if (!p->u.scan.column_used[i])
+            continue;
+        s->read_pos[s->read_count] = i;
+        s->read_names[s->read_count++] = p->u.scan.columns[i];
+    }
+    return LH_OK;
+}
+
 lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb)
 {
     scan *s = calloc(1, sizeof *s);
@@ -182,6 +270,12 @@ lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
     }
     atomic_fetch_add(&q->files_pruned,
                      (int64_t)(lh_delta_snapshot_file_count(s->snap) - s->file_count));
+    if (e == LH_OK)
+        e = plan_reads(s, p, eb);
+    if (e != LH_OK) {
+        exec_op_free(op);
+        return e;
+    }
     s->filter = p->u.scan.filter;
     if (s->filter)
         s->node_count = exec_number(q, &s->filter, 1);

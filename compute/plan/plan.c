@@ -196,8 +196,9 @@ static void collect(lh_arena_t *a, const lh_plan_t *p, lh_lineage_t *out, int *c
             *cap = ncap;
         }
         const char **cols = lh_arena_calloc(a, (size_t)p->u.scan.column_count + 1, sizeof *cols);
-        for (int i = 0; i < p->u.scan.column_count; i++)
-            cols[i] = p->u.scan.columns[i];
+        for (int i = 0, k = 0; i < p->u.scan.column_count; i++)
+            if (p->u.scan.column_used == NULL || p->u.scan.column_used[i])
+                cols[k++] = p->u.scan.columns[i]; /* the columns the statement really reads */
         out->input_tables[out->input_count] = p->u.scan.table_name;
         out->input_columns[out->input_count++] = cols;
     } else if (p->kind == LH_PLAN_WRITE) {

@@ -118,7 +118,8 @@ typedef struct lh_plan {
             const char **columns;
             int pred_count; /* pushed-down simple predicates (file and row-group skipping) */
             lh_delta_pred_t *preds;
-            lh_expr_t *filter; /* the full pushed filter over the output columns, or NULL */
+            lh_expr_t *filter;       /* the full pushed filter over the output columns, or NULL */
+            const bool *column_used; /* NULL = all; else unread columns come out all NULL */
         } scan;
         struct {
             int row_count;
@@ -170,9 +171,9 @@ typedef struct lh_plan {
             const char *table_name;
             const char *root;
             bool overwrite;
-            bool create; /* CTAS / first write: the log is created */
+            bool create;                   /* CTAS / first write: the log is created */
             const char *partition_by_json; /* CTAS: JSON array of column names, or NULL */
-            const char *replace_where; /* INSERT ... REPLACE WHERE (SQL text), or NULL */
+            const char *replace_where;     /* INSERT ... REPLACE WHERE (SQL text), or NULL */
         } write;
     } u;
 } lh_plan_t;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "compute/opt/opt.h"
 #include "compute/sql/parser.h"
 
 typedef struct run_ctx {
@@ -47,6 +48,7 @@ static lh_err run_one(const lh_ast_stmt_t *st, const char *sql, lh_session_t *se
         LH_TRY(announce(sink, bound->plan, eb));
     if (bound->plan == NULL)
         return LH_OK;
+    lh_opt_run(arena, bound->plan);
     lh_plan_lineage(arena, bound->plan, &info->lineage);
     lh_exec_opts_t eo = {o->pool, lh_session_conf(session), o->memory_limit_bytes, o->cancel,
                          o->deadline_ns};

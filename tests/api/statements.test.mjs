@@ -144,3 +144,18 @@ test('query history lists statements with filters, paging and metrics; users see
   assert.deepEqual(h.res.map((r) => r.query_id), [ids[1]]);
   assert.equal((await d.api('GET', '/api/2.0/sql/history/queries?page_token=garbage')).status, 400);
 });
+
+test('the optimizer: a partition filter skips files, and unread columns are not read', async () => {
+  for (const s of ['CREATE TABLE part_t (id BIGINT, country STRING, payload STRING) PARTITIONED BY (country)',
+    "INSERT INTO part_t VALUES (1, 'pt', 'a'), (2, 'se', 'b'), (3, 'pt', 'c'), (4, 'de', 'd')"]) {
+    assert.equal((await q(s)).status.state, 'SUCCEEDED', s);
+  }
+  const r = await q("SELECT count(*) FROM part_t WHERE country = 'pt'");
+  assert.deepEqual(r.result.data_array, [['2']]);
+  const h = (await d.api('GET', `/api/2.0/sql/history/queries?include_metrics=true&filter_by.statement_ids=${r.statement_id}`)).json;
+  assert.equal(h.res[0].metrics.pruned_files_count, 2, JSON.stringify(h.res[0].metrics));
+  const all = await q('SELECT id FROM part_t ORDER BY id');
+  assert.deepEqual(all.result.data_array, [['1'], ['2'], ['3'], ['4']]);
+  const e = await q("EXPLAIN SELECT id FROM part_t WHERE country = 'pt'");
+  assert.match(e.result.data_array[0][0], /Scan main\.default\.part_t/);
+});
