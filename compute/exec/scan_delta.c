@@ -82,6 +82,14 @@ static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, ex
     return exec_push(t, op->stage, l->out, eb);
 }
 
+/* Every row of v NULL, with zeroed values: operators that copy a column (strings above all)
+ * read the value slots of NULL rows too. */
+static void null_fill(lh_vec_t *v)
+{
+    memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
+    memset(v->data, 0, v->capacity * lh_type_width(v->type));
+}
+
 /* The reader's batch (the used columns) as the scan's full width: unread columns are
  * all-NULL flat vectors, so operators above see their positions unchanged. */
 static lh_err widen(exec_op *op, scan_local *l, const lh_batch_t **b, lh_errbuf *eb)
@@ -95,7 +103,7 @@ static lh_err widen(exec_op *op, scan_local *l, const lh_batch_t **b, lh_errbuf 
             continue;
         if (v->capacity < n) {
             LH_FAIL_IF(lh_vec_reserve(v, n) != LH_OK, LH_E_NOMEM, eb, "out of memory");
-            memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
+            null_fill(v);
         }
         v->count = n;
         l->view.cols[c] = v;
@@ -152,7 +160,7 @@ static bool nulls_init(scan_local *l, const lh_plan_t *p)
             lh_vec_destroy(v);
             return false;
         }
-        memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
+        null_fill(v);
         l->nulls[c] = v;
     }
     return true;
