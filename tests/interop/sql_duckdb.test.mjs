@@ -7,7 +7,8 @@
 // numbers compare with a relative tolerance of 1e-9, everything else as text.
 // The queries keep to what both dialects mean alike: Spark sorts NULLs first ascending and
 // DuckDB last (so orders spell NULLS FIRST/LAST), Spark's concat() is NULL when an argument is
-// (so strings join with ||), and round() of doubles near a tie differs (DuckDB scales in binary).
+// (so strings join with ||), and round() of doubles near a tie differs (DuckDB scales in binary), as
+// does CAST of a double to an integer (DuckDB rounds, Spark truncates).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -124,6 +125,21 @@ const QUERIES = [
   ['nullif, greatest, least', 'SELECT nullif(kind, 3), greatest(kind, 4), least(revenue, 50.0) FROM events WHERE id < 200'],
   ['dense_rank and ntile', 'SELECT id, dense_rank() OVER (ORDER BY revenue NULLS FIRST), ntile(4) OVER (PARTITION BY kind ORDER BY id) FROM events WHERE id < 400'],
   ['limit offset', 'SELECT id FROM events ORDER BY revenue DESC NULLS LAST, id LIMIT 7 OFFSET 20', true],
+  ['cube', 'SELECT kind, tag, count(*) FROM events GROUP BY CUBE (kind, tag)'],
+  ['NOT EXISTS', 'SELECT e.kind, count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM users WHERE uid < 0) GROUP BY e.kind'],
+  ['NOT IN subquery', 'SELECT count(*) FROM events WHERE user_id NOT IN (SELECT uid FROM users WHERE uid IS NOT NULL)'],
+  ['join with a residual condition', 'SELECT u.name, e.id FROM users u JOIN events e ON u.uid = e.user_id AND e.revenue > 99 WHERE u.tier IS NULL'],
+  ['first_value and last_value', 'SELECT kind, first_value(id) OVER (PARTITION BY kind ORDER BY id), last_value(id) OVER (PARTITION BY kind ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM events WHERE id < 300'],
+  ['ordered daily totals', "SELECT d, count(*), sum(revenue) FROM events WHERE d >= DATE '2024-03-01' GROUP BY d ORDER BY d NULLS FIRST", true],
+  ['cross join', 'SELECT a.user_id, b.uid FROM (SELECT DISTINCT user_id FROM events WHERE user_id < 30) a CROSS JOIN (SELECT uid FROM users WHERE uid < 6) b'],
+  ['variance family', 'SELECT kind, avg(revenue), stddev_samp(revenue), var_pop(revenue) FROM events GROUP BY kind'],
+  ['lead and a RANGE frame', 'SELECT id, lead(revenue, 2) OVER (ORDER BY id), sum(revenue) OVER (ORDER BY d NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM events WHERE id < 200'],
+  ['aggregates of one user', 'SELECT count(*), count(tag), min(tag), max(d), sum(kind), avg(kind) FROM events WHERE user_id = 13'],
+  ['HAVING on a key', 'SELECT tier, count(*) FROM users GROUP BY tier HAVING tier IS NOT NULL OR count(*) > 1'],
+  ['more string functions', "SELECT replace(tag, 'tag', 'T'), lower(name), trim('  x  '), lpad(tag, 8, '*'), instr(tag, '1') FROM events JOIN users ON user_id = uid WHERE id < 100"],
+  ['EXCEPT ALL', 'SELECT id FROM events WHERE id < 40 EXCEPT ALL SELECT id FROM events WHERE id % 2 = 0 AND id < 40'],
+  ['UNION ALL in a subquery', 'SELECT kind, count(*) FROM (SELECT * FROM events UNION ALL SELECT * FROM events WHERE kind = 1) GROUP BY kind'],
+  ['join, top 5', 'SELECT e.id, u.tier FROM events e JOIN users u ON e.user_id = u.uid ORDER BY e.id DESC LIMIT 5', true],
   ['casts', "SELECT CAST(id AS STRING), CAST(kind AS DOUBLE), CAST(d AS STRING), CAST('12' AS INT) + id FROM events WHERE id < 100"],
 ];
 
