@@ -89,6 +89,15 @@ static lh_err percentile_bind(lh_func_bind_t *b, lh_errbuf *eb)
     return pct_bind_common(b, false, 0.5, eb);
 }
 
+/* percentile_cont(p) WITHIN GROUP (ORDER BY x DESC): the percentile at 1 - p */
+static lh_err cont_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(pct_bind_common(b, false, 0.5, eb));
+    pct_bd *bd = b->bind_data;
+    bd->p = 1 - bd->p;
+    return LH_OK;
+}
+
 static lh_err approx_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return pct_bind_common(b, true, 0.5, eb);
@@ -357,6 +366,8 @@ static lh_err collect_bind(lh_func_bind_t *b, lh_errbuf *eb)
 const lh_agg_func_t lh_agg_pct_rows[] = {
     PCT_ROW("percentile", percentile_bind, 2, 3),
     PCT_ROW("median", percentile_bind, 1, 1),
+    PCT_ROW("percentile_cont", percentile_bind, 2, 2), /* the binder puts the ordering first */
+    PCT_ROW("percentile_cont desc", cont_desc_bind, 2, 2),
     PCT_ROW("percentile_approx", approx_bind, 2, 3),
     PCT_ROW("approx_percentile", approx_bind, 2, 3),
     {"approx_count_distinct", 1, 2, hll_bind, hll_size, hll_init, hll_update, hll_combine,

@@ -394,16 +394,30 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
         g->agg_asts = nasts;
         g->agg_cap = cap;
     }
+    /* percentile_cont(p) WITHIN GROUP (ORDER BY x [DESC]) is percentile(x, p), or at 1 - p
+     * for DESC (the hidden "percentile_cont desc" row): the ordering comes first */
+    const lh_ast_sort_t *wg = &e->u.func.within_group;
+    bool cont = strcmp(af->name, "percentile_cont") == 0;
+    if (wg->count > 0 && (!cont || wg->count != 1 || e->u.func.distinct))
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         lh_arena_sprintf(b->a, "WITHIN GROUP on %s", span_text(b, e->span)), NULL);
+    if (cont && wg->count == 0)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "percentile_cont without WITHIN GROUP (ORDER BY ..)", NULL);
+    if (cont && wg->items[0].desc)
+        af = lh_agg_find("percentile_cont desc");
+    int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
     ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
     lh_agg_call_t c = {.func = af, .distinct = e->u.func.distinct};
-    int argc = e->u.func.star ? 0 : e->args.count;
+    int argc = e->u.func.star ? 0 : e->args.count + shift;
     c.args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *c.args);
     lh_type_t *types = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *types);
     for (int i = 0; i < argc; i++) {
-        if (bx_has_agg(e->args.items[i]))
+        const lh_ast_expr_t *ae = i < shift ? wg->items[0].expr : e->args.items[i - shift];
+        if (bx_has_agg(ae))
             return lh_sqlerr(b->eb, "NESTED_AGGREGATE_FUNCTION", NULL);
-        LH_TRY(bx_expr(b, &inner, e->args.items[i], &c.args[i]));
+        LH_TRY(bx_expr(b, &inner, ae, &c.args[i]));
         types[i] = c.args[i]->type;
     }
     c.arg_count = argc;

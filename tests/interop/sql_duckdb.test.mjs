@@ -140,6 +140,7 @@ const QUERIES = [
   ['EXCEPT ALL', 'SELECT id FROM events WHERE id < 40 EXCEPT ALL SELECT id FROM events WHERE id % 2 = 0 AND id < 40'],
   ['UNION ALL in a subquery', 'SELECT kind, count(*) FROM (SELECT * FROM events UNION ALL SELECT * FROM events WHERE kind = 1) GROUP BY kind'],
   ['join, top 5', 'SELECT e.id, u.tier FROM events e JOIN users u ON e.user_id = u.uid ORDER BY e.id DESC LIMIT 5', true],
+  ['percentile_cont', 'SELECT kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue), percentile_cont(0.9) WITHIN GROUP (ORDER BY revenue DESC) FROM events GROUP BY kind'],
   ['casts', "SELECT CAST(id AS STRING), CAST(kind AS DOUBLE), CAST(d AS STRING), CAST('12' AS INT) + id FROM events WHERE id < 100"],
 ];
 
