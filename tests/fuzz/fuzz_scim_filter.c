@@ -19,9 +19,15 @@ static int values(const void *res, lh_scim_attr attr, const char **vals, int max
 {
     (void)res;
     static const char *const fixed[LH_SCIM_ATTR__COUNT] = {
-        "alice@example.com", "Alice", "101", "ext-1", "true", "alice@example.com",
+        [LH_SCIM_ATTR_USER_NAME] = "alice@example.com",
+        [LH_SCIM_ATTR_DISPLAY_NAME] = "Alice",
+        [LH_SCIM_ATTR_ID] = "101",
+        [LH_SCIM_ATTR_ACTIVE] = "true",
+        [LH_SCIM_ATTR_EMAILS_VALUE] = "alice@example.com",
+        [LH_SCIM_ATTR_APPLICATION_ID] = "6f1c1e2a-0000-4000-8000-000000000001",
     };
-    if (attr == LH_SCIM_ATTR_EXTERNAL_ID || max < 1)
+    /* an attribute without a value (externalId here) is absent, as for the real resources */
+    if (fixed[attr] == NULL || max < 1)
         return 0;
     vals[0] = fixed[attr];
     return 1;
