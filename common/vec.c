@@ -674,22 +674,24 @@ static lh_err copy_validity(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_
     return LH_OK;
 }
 
-/* Flat strings src [from, from+n) onto dst [at, ...): the bytes in one heap block. */
+/* Flat strings src [from, from+n) onto dst [at, ...): the bytes in one heap block. The
+ * value slots of NULL rows are never read (producers need not fill them); they copy empty. */
 static lh_err copy_strings(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t from, size_t n)
 {
     const lh_sv_t *s = (const lh_sv_t *)src->data + from;
     lh_sv_t *d = (lh_sv_t *)dst->data + at;
     size_t total = 0;
     for (size_t k = 0; k < n; k++)
-        total += s[k].len;
+        total += lh_vec_is_valid(src, from + k) ? s[k].len : 0;
     uint8_t *p = total > 0 ? heap_alloc(dst, total) : NULL;
     if (total > 0 && p == NULL)
         return LH_E_NOMEM;
     for (size_t k = 0; k < n; k++) {
-        if (s[k].len > 0)
-            memcpy(p, s[k].ptr, s[k].len);
-        d[k] = (lh_sv_t){s[k].len > 0 ? p : NULL, s[k].len};
-        p += s[k].len;
+        size_t len = lh_vec_is_valid(src, from + k) ? s[k].len : 0;
+        if (len > 0)
+            memcpy(p, s[k].ptr, len);
+        d[k] = (lh_sv_t){len > 0 ? p : NULL, (uint32_t)len};
+        p += len;
     }
     return LH_OK;
 }

@@ -82,8 +82,8 @@ static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, ex
     return exec_push(t, op->stage, l->out, eb);
 }
 
-/* Every row of v NULL, with zeroed values: operators that copy a column (strings above all)
- * read the value slots of NULL rows too. */
+/* Every row of v NULL, with zeroed values, so no operator above sees uninitialized memory
+ * (the string copy in common/vec.c skips NULL slots; hashing and sorting need not). */
 static void null_fill(lh_vec_t *v)
 {
     memset(v->validity, 0, ((v->capacity + 63) / 64) * sizeof(uint64_t));
