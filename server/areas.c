@@ -6,19 +6,20 @@
 #include "api/catalog/catalog.h"
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/mlflow/mlflow.h"
+#include "api/mlflow/registry/registry.h"
 #include "api/permissions/permissions.h"
 #include "api/secrets/secrets.h"
 #include "api/sql/sql.h"
+#include "api/workspace/workspace.h"
 #include "common/bg.h"
 #include "server/server.h"
 
 const lh_area_t *const lh_areas[] = {
     &lh_permissions_area, /* first: the others use ctx->perm */
-    &lh_identity_area,
-    &lh_clusters_area,
-    &lh_secrets_area,
-    &lh_catalog_area,
-    &lh_sql_area,
+    &lh_identity_area,    &lh_clusters_area,  &lh_secrets_area, &lh_catalog_area,
+    &lh_sql_area,         &lh_workspace_area, &lh_mlflow_area, /* after workspace: artifact URIs */
+    &lh_registry_area, /* after mlflow: runs and artifacts */
 };
 const int lh_area_count = (int)(sizeof lh_areas / sizeof lh_areas[0]);
 _Static_assert(sizeof lh_areas / sizeof lh_areas[0] <= LH_SERVER_AREAS_MAX,

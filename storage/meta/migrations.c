@@ -154,6 +154,10 @@ const lh_migration_t lh_meta_migrations[] = {
      "  state TEXT NOT NULL,"
      "  creator_name TEXT, creator_id INTEGER,"
      "  created_at INTEGER NOT NULL);"},
+    /* Reserved for work in flight (filled in before they ship): */
+    {6, "mlflow_tracking", "SELECT 1;"},
+    {7, "mlflow_registry", "SELECT 1;"},
+    {8, "statements", "SELECT 1;"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

@@ -1,0 +1,47 @@
+/*
+ * workspace.h - the workspace area (api/workspace): DBFS now (/api/2.0/dbfs/..., raw
+ * /dbfs/<path>), the MLflow artifact proxy (/api/2.0/mlflow-artifacts/...), and later the
+ * Workspace API of the jobs issue. Its public interface for other areas is artifact URIs:
+ * MLflow tracking (artifacts/list), the model registry (copying a version's source) and
+ * jobs share one way to reach stored artifacts.
+ *
+ * Artifact URIs understood:
+ *   dbfs:/<path>              a DBFS file or directory (DATA_DIR/dbfs/<path>)
+ *   mlflow-artifacts:/<path>  the MLflow artifact proxy's store
+ * Paths are '/'-separated; "..", ".", empty segments, percent-encoded separators and
+ * symlinks leaving the root are refused with LH_E_INVALID. Another scheme is LH_E_INVALID
+ * naming it.
+ *
+ * Thread-safe: every function may be called from any thread.
+ */
+#ifndef LH_API_WORKSPACE_H
+#define LH_API_WORKSPACE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "api/api.h"
+
+/* The area descriptor (api/area.h). */
+extern const struct lh_area lh_workspace_area;
+
+/* The entries directly under root_uri/rel_path (rel_path NULL or "" = the root itself), as
+ * MLflow's ListArtifacts FileInfo: a new JSON array of {"path": relative to root_uri,
+ * "is_dir": bool, "file_size": bytes (files only)}, sorted by path. A missing directory,
+ * or rel_path naming a file, gives an empty array (MLflow's behaviour). */
+lh_err lh_artifacts_list(lh_ctx_t *ctx, const char *root_uri, const char *rel_path, json_t **files,
+                         lh_errbuf *eb);
+
+/* Copy src_uri (a file or a directory tree) to dst_uri, replacing what is there. The copy
+ * is complete or absent: it is built beside dst and moved into place. LH_E_NOT_FOUND when
+ * src does not exist. */
+lh_err lh_artifacts_copy(lh_ctx_t *ctx, const char *src_uri, const char *dst_uri, lh_errbuf *eb);
+
+/* Delete uri (a file or a directory tree); a missing uri is LH_OK. */
+lh_err lh_artifacts_delete(lh_ctx_t *ctx, const char *uri, lh_errbuf *eb);
+
+/* Open the file at uri for reading: *fd (caller closes; lh_req_send_file takes it) and its
+ * size. LH_E_NOT_FOUND when absent, LH_E_INVALID when it is a directory. */
+lh_err lh_artifacts_open(lh_ctx_t *ctx, const char *uri, int *fd, uint64_t *size, lh_errbuf *eb);
+
+#endif
