@@ -50,6 +50,7 @@ struct lh_bg;
 struct lh_statements;
 struct lh_resolver;
 struct lh_warehouses;
+struct lh_sql_sessions;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -63,9 +64,10 @@ typedef struct lh_ctx {
     struct lh_perm *perm; /* object permissions and entitlements (api/perm.h) */
     struct lh_secrets *secrets;
     struct lh_bg *bg;
-    const struct lh_resolver *resolver; /* names and DDL for the engine (api/catalog) */
-    struct lh_warehouses *warehouses;   /* SQL warehouses (api/sql/warehouses.h) */
-    struct lh_statements *statements;   /* the Statement Execution API (api/sql) */
+    const struct lh_resolver *resolver;   /* names and DDL for the engine (api/catalog) */
+    struct lh_warehouses *warehouses;     /* SQL warehouses (api/sql/warehouses.h) */
+    struct lh_statements *statements;     /* the Statement Execution API (api/sql) */
+    struct lh_sql_sessions *sql_sessions; /* its sessions (api/sql/sessions.h) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

@@ -125,6 +125,9 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 #define LH_STATEMENT_QUEUE_MAX 1024
 /* Results are kept this long after a statement ended, then forgotten (GET: 404). */
 #define LH_STATEMENT_RETENTION_MS (60LL * 60 * 1000)
+/* A SQL session (api/sql/sessions.h) unused this long is closed; at most this many live. */
+#define LH_SQL_SESSION_IDLE_MS (60LL * 60 * 1000)
+#define LH_SQL_SESSIONS_MAX    10000
 /* Rows an uncorrelated IN (subquery) may return (it becomes a constant list). */
 #define LH_SUBQUERY_IN_MAX 100000
 /* Memory one query may use before a breaker spills or the query fails. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/sql/sessions.h"
 #include "api/sql/statements.h"
 #include "api/sql/warehouses_internal.h"
 
@@ -15,6 +16,7 @@ typedef struct sql_area {
     lh_ctx_t *ctx;
     lh_warehouses_t *warehouses;
     lh_statements_t *statements;
+    lh_sql_sessions_t *sessions;
 } sql_area;
 
 static void area_destroy(void *state);
@@ -27,6 +29,10 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
     lh_err e = lh_warehouses_create(ctx, &a->warehouses, eb);
     if (e == LH_OK) {
         ctx->warehouses = a->warehouses;
+        e = lh_sql_sessions_create(ctx, &a->sessions, eb);
+    }
+    if (e == LH_OK) {
+        ctx->sql_sessions = a->sessions;
         e = lh_statements_create(ctx, &a->statements, eb);
     }
     if (e != LH_OK) {
@@ -56,13 +62,15 @@ static void area_destroy(void *state)
     sql_area *a = state;
     lh_statements_destroy(a->statements);
     a->ctx->statements = NULL;
+    lh_sql_sessions_destroy(a->sessions);
+    a->ctx->sql_sessions = NULL;
     if (a->warehouses != NULL)
         lh_warehouses_destroy(a->warehouses);
     a->ctx->warehouses = NULL;
     free(a);
 }
 
-/* One table: the warehouses' rows, then the statements'. */
+/* One table: the warehouses' rows, then the statements', then the sessions'. */
 static lh_route_t all_routes[32];
 static int all_count;
 static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
@@ -76,6 +84,10 @@ static void build_routes(void)
     const lh_route_t *st = lh_statements_routes(&n);
     LH_ASSERT(all_count + n <= (int)(sizeof all_routes / sizeof all_routes[0]));
     memcpy(all_routes + all_count, st, (size_t)n * sizeof *st);
+    all_count += n;
+    const lh_route_t *ss = lh_sql_sessions_routes(&n);
+    LH_ASSERT(all_count + n <= (int)(sizeof all_routes / sizeof all_routes[0]));
+    memcpy(all_routes + all_count, ss, (size_t)n * sizeof *ss);
     all_count += n;
 }
 

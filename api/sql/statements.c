@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "api/perm.h"
+#include "api/sql/sessions.h"
 #include "api/sql/warehouses.h"
 #include "common/bg.h"
 #include "common/hashmap.h"
@@ -59,6 +60,8 @@ typedef struct stmt {
     atomic_bool cancel;
     /* the request (immutable after submit) */
     char *sql, *warehouse_id, *catalog, *schema, *user;
+    lh_sql_session_t *session; /* session_id's (referenced), or NULL: a fresh one */
+    bool cat_given, sch_given; /* given with a session: USE them for it */
     int64_t user_id;
     int64_t row_limit, byte_limit;
     int param_count;
@@ -109,6 +112,7 @@ static void stmt_free(stmt *st)
     }
     free(st->param_names);
     free(st->param_values);
+    lh_sql_session_unref(st->session);
     free(st->sql);
     free(st->warehouse_id);
     free(st->catalog);
@@ -412,7 +416,26 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
     if (st->state == ST_PENDING)
         st->state = ST_RUNNING;
     pthread_mutex_unlock(&st->mu);
-    lh_session_t *session = lh_session_create(st->catalog, st->schema);
+    lh_session_t *session =
+        st->session ? lh_sql_session_lock(st->session) : lh_session_create(st->catalog, st->schema);
+    lh_errbuf use_eb;
+    lh_errbuf_clear(&use_eb);
+    lh_err use_e = LH_OK;
+    if (st->cat_given || st->sch_given) /* a USE in the session */
+        use_e = lh_session_use(session, st->cat_given ? st->catalog : lh_session_catalog(session),
+                               st->sch_given   ? st->schema
+                               : st->cat_given ? "default"
+                                               : lh_session_schema(session),
+                               &use_eb);
+    if (use_e != LH_OK) {
+        if (st->session != NULL)
+            lh_sql_session_unlock(st->session);
+        else
+            lh_session_destroy(session);
+        lh_warehouse_release(s->ctx, st->warehouse_id);
+        *eb = use_eb;
+        return use_e;
+    }
     lh_arena_t *a = lh_arena_create();
     sink_ctx k = {st, lh_session_conf(session), lh_tz_get(lh_session_conf(session)->time_zone),
                   LH_STATEMENT_CHUNK_BYTES};
@@ -437,7 +460,10 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
     st->compile_ns = info.compile_ns;
     pthread_mutex_unlock(&st->mu);
     lh_arena_destroy(a);
-    lh_session_destroy(session);
+    if (st->session != NULL)
+        lh_sql_session_unlock(st->session);
+    else
+        lh_session_destroy(session);
     lh_warehouse_release(s->ctx, st->warehouse_id);
     return e;
 }
@@ -531,7 +557,7 @@ static lh_err parse_params(const json_t *p, stmt *st, lh_errbuf *eb)
 static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *eb)
 {
     const json_t *p = req->params;
-    const char *sql = NULL, *wh = NULL, *cat = NULL, *sch = NULL, *dummy;
+    const char *sql = NULL, *wh = NULL, *cat = NULL, *sch = NULL, *sid = NULL, *dummy;
     int64_t row_limit = 0, byte_limit = 0;
     static const char *const on_to[] = {"CONTINUE", "CANCEL", NULL};
     static const char *const disp[] = {"INLINE", NULL}, *const disp_later[] = {"EXTERNAL_LINKS",
@@ -543,6 +569,7 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     LH_TRY(lh_json_get_str(p, "warehouse_id", LH_REQUIRED, &wh, eb));
     LH_TRY(lh_json_get_str(p, "catalog", LH_OPTIONAL, &cat, eb));
     LH_TRY(lh_json_get_str(p, "schema", LH_OPTIONAL, &sch, eb));
+    LH_TRY(lh_json_get_str(p, "session_id", LH_OPTIONAL, &sid, eb));
     LH_TRY(lh_json_get_int_range(p, "row_limit", LH_OPTIONAL, 0, INT64_MAX, &row_limit, eb));
     LH_TRY(lh_json_get_int_range(p, "byte_limit", LH_OPTIONAL, 0, INT64_MAX, &byte_limit, eb));
     LH_TRY(parse_wait(p, wait_ms, eb));
@@ -561,6 +588,16 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     snprintf(st->id, sizeof st->id, "%s", uuid);
     st->sql = strdup(sql);
     st->warehouse_id = strdup(wh);
+    if (sid != NULL) {
+        st->session = lh_sql_session_get(req->ctx->sql_sessions, sid,
+                                         req->principal ? req->principal->user_id : -1);
+        if (st->session == NULL) {
+            stmt_free(st);
+            LH_FAIL(LH_E_NOT_FOUND, eb, "Session '%s' does not exist", sid);
+        }
+        st->cat_given = cat != NULL; /* absent: the session's stays */
+        st->sch_given = sch != NULL;
+    }
     st->catalog = strdup(cat ? cat : "main");
     st->schema = strdup(sch ? sch : "default");
     st->user = strdup(req->principal && req->principal->user_name ? req->principal->user_name : "");

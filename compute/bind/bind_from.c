@@ -377,7 +377,7 @@ static lh_err using_project(binder *b, lh_join_kind kind, lh_plan_t *j, const sc
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_PROJECT, total, 1);
     p->children[0] = j;
     p->u.project.exprs = lh_arena_calloc(b->a, (size_t)total + 1, sizeof(lh_expr_t *));
-    *sc = (scope){lh_arena_calloc(b->a, (size_t)(total + 2 * n) + 1, sizeof(bcol)), 0};
+    *sc = (scope){lh_arena_calloc(b->a, (size_t)(n + ls->count + rs->count) + 1, sizeof(bcol)), 0};
     int o = 0;
     for (int k = 0; k < n; k++, o++) {
         lh_expr_t *le =
@@ -401,32 +401,48 @@ static lh_err using_project(binder *b, lh_join_kind kind, lh_plan_t *j, const sc
         p->col_types[o] = e->type;
         p->col_nullable[o] = e->nullable;
         sc->cols[sc->count++] = (bcol){names[k], {NULL}, o, e->type, e->nullable, false};
-        sc->cols[sc->count++] =
-            (bcol){names[k], {ls->cols[li[k]].qual[0]}, o, e->type, e->nullable, true};
-        if (!semi)
-            sc->cols[sc->count++] =
-                (bcol){names[k], {rs->cols[ri[k]].qual[0]}, o, e->type, e->nullable, true};
     }
+    /* Each side's other columns follow in column order. Every scope entry of a side is
+     * carried over, re-pointed at the output: those of the USING columns (their qualified
+     * names, also from earlier USING joins on that side) become hidden copies. */
     for (int side = 0; side < (semi ? 1 : 2); side++) {
         const scope *s = side ? rs : ls;
         const int *used = side ? ri : li;
-        for (int i = 0; i < s->count; i++) {
-            bool skip = false;
-            for (int k = 0; k < n; k++)
-                skip = skip || used[k] == i;
-            if (skip)
+        int ncols = side ? j->col_count - nl : nl;
+        int *map = lh_arena_calloc(b->a, (size_t)ncols + 1, sizeof *map);
+        for (int c = 0; c < ncols; c++) {
+            int k = 0;
+            while (k < n && used[k] != c)
+                k++;
+            if (k < n) {
+                map[c] = k;
                 continue;
-            int src = side ? nl + i : i;
+            }
+            int src = side ? nl + c : c;
             p->u.project.exprs[o] = lh_expr_column(b->a, src, j->col_types[src],
                                                    j->col_nullable[src], j->col_names[src]);
             p->col_names[o] = j->col_names[src];
             p->col_types[o] = j->col_types[src];
             p->col_nullable[o] = j->col_nullable[src];
+            map[c] = o++;
+        }
+        for (int i = 0; i < s->count; i++) {
             bcol c = s->cols[i];
-            c.index = o++;
+            if (c.index < 0 || c.index >= ncols)
+                continue;
+            int at = map[c.index];
+            if (at < n) { /* a USING column */
+                if (c.qual[0] == NULL)
+                    continue; /* the unqualified name is the output's own entry */
+                c.hidden = true;
+                c.type = p->col_types[at];
+                c.nullable = p->col_nullable[at];
+            }
+            c.index = at;
             sc->cols[sc->count++] = c;
         }
     }
+    LH_ASSERT(o == total);
     p->est_rows = j->est_rows;
     *out = p;
     return LH_OK;
@@ -456,10 +472,16 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
     if (r->join.natural) { /* NATURAL: the names both sides have */
         names = lh_arena_calloc(b->a, (size_t)ls.count + 1, sizeof *names);
         n = 0;
-        for (int i = 0; i < ls.count; i++)
+        for (int i = 0; i < ls.count; i++) {
+            bool both_sides = false, seen = false;
             for (int j = 0; j < rs.count; j++)
-                if (strcasecmp(ls.cols[i].name, rs.cols[j].name) == 0)
-                    names[n++] = ls.cols[i].name;
+                both_sides = both_sides || (!rs.cols[j].hidden &&
+                                            strcasecmp(ls.cols[i].name, rs.cols[j].name) == 0);
+            for (int q = 0; q < n; q++)
+                seen = seen || strcasecmp(names[q], ls.cols[i].name) == 0;
+            if (!ls.cols[i].hidden && both_sides && !seen)
+                names[n++] = ls.cols[i].name;
+        }
     } else if (n > 0) {
         names = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *names);
         for (int i = 0; i < n; i++)

@@ -36,6 +36,16 @@ static lh_err call_with(lh_arena_t *a, const lh_func_t *func, int argc, lh_expr_
                         .ret_nullable = nullable,
                         .cast_to = cast_to,
                         .bind_data = preset};
+    if (argc < func->min_args || (func->max_args >= 0 && argc > func->max_args)) {
+        const char *want = func->max_args < 0 ? lh_arena_sprintf(a, "> %d", func->min_args - 1)
+                           : func->min_args == func->max_args
+                               ? lh_arena_sprintf(a, "%d", func->min_args)
+                               : lh_arena_sprintf(a, "[%d, %d]", func->min_args, func->max_args);
+        return lh_sqlerr(eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
+                         lh_arena_sprintf(a, "`%s`", func->name), "expectedNum", want, "actualNum",
+                         lh_arena_sprintf(a, "%d", argc), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    }
     LH_TRY(func->bind(&b, eb));
     lh_expr_t *e = lh_expr_node(a, LH_EXPR_CALL, b.ret_type, b.ret_nullable, argc, args, name);
     e->func = func;

@@ -1,0 +1,186 @@
+// spark_golden.mjs - Spark's own golden files (../shared/testdata/spark-sql-tests/results,
+// read in place) run through the Statement Execution API, one SQL session per file (so
+// temporary views, USE and SET carry over), in the America/Los_Angeles session time zone the
+// files were recorded in.
+//
+// For each `-- !query` record: Spark's answer is either a schema and rows, or an error. A
+// record passes when
+//   - Spark answered rows: we SUCCEEDED with the same column names and types (Spark's
+//     catalog strings, `struct<a:int,...>`; commands with `struct<>` only need to succeed)
+//     and the same rows, as text (NULL as "NULL", tab-separated), compared sorted unless the
+//     query has an ORDER BY (as Spark's SQLQueryTestSuite does);
+//   - Spark raised an error class: we FAILED with that class (`[CLASS]` in the message), or
+//     any error when Spark's answer names no class.
+//
+// Usage (a script, not a test; tests/interop/spark_golden.test.mjs holds the floors):
+//   node tests/interop/spark_golden.mjs [--json out.json] [--verbose] [file-filter]
+// Prints one line per file (passed/total) and the total.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDaemon } from '../api/harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const GOLDEN_DIR = path.resolve(here, '..', '..', '..', 'shared', 'testdata', 'spark-sql-tests', 'results');
+
+// Every .sql.out file under the results folder, as paths relative to it.
+export function goldenFiles(dir = GOLDEN_DIR) {
+  const out = [];
+  const walk = (rel) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.name.endsWith('.sql.out')) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+// The records of one golden file: {sql, schema, output, error} (error: the class, '' for an
+// error without one, undefined for rows).
+export function parseGolden(text) {
+  const recs = [];
+  const parts = text.split(/^-- !query\n/m).slice(1);
+  for (const p of parts) {
+    const m = p.match(/^([\s\S]*?)\n-- !query schema\n([\s\S]*?)\n-- !query output\n([\s\S]*)$/);
+    if (!m) {
+      // an error record has no schema section in some files
+      const m2 = p.match(/^([\s\S]*?)\n-- !query output\n([\s\S]*)$/);
+      if (!m2) continue;
+      recs.push(record(m2[1], 'struct<>', m2[2]));
+      continue;
+    }
+    recs.push(record(m[1], m[2], m[3]));
+  }
+  return recs;
+}
+
+function record(sql, schema, output) {
+  output = output.replace(/\n+$/, '');
+  const rec = { sql: sql.trim(), schema: schema.trim(), output };
+  const firstLine = output.split('\n', 1)[0];
+  if (/^(org\.apache\.spark|java\.|scala\.|com\.)[\w.$]*(Exception|Error)\b/.test(firstLine)) {
+    const cls = output.match(/"errorClass" : "([^"]+)"/);
+    rec.error = cls ? cls[1] : '';
+  }
+  return rec;
+}
+
+const typeName = (c) => (c.type_text ?? c.type_name ?? '').toLowerCase().replace(/\s*,\s*/g, ',');
+
+function ourSchema(manifest) {
+  const cols = manifest?.schema?.columns ?? [];
+  return `struct<${cols.map((c) => `${c.name}:${typeName(c)}`).join(',')}>`;
+}
+
+// Spark's catalog strings for what we print differently but mean alike.
+function normSchema(s) {
+  return s.replace(/\bvarchar\(\d+\)/g, 'string').replace(/\bchar\(\d+\)/g, 'string');
+}
+
+const hasOrderBy = (sql) => /\border\s+by\b/i.test(sql);
+
+export function compare(rec, resp) {
+  const state = resp?.status?.state;
+  if (rec.error !== undefined) {
+    if (state !== 'FAILED') return { ok: false, why: `expected error ${rec.error || '(any)'}, got ${state}` };
+    const msg = resp.status.error?.message ?? '';
+    if (rec.error === '' || msg.includes(`[${rec.error}]`)) return { ok: true };
+    return { ok: false, why: `expected [${rec.error}], got ${msg.slice(0, 200)}` };
+  }
+  if (state !== 'SUCCEEDED') {
+    return { ok: false, why: `${state}: ${(resp?.status?.error?.message ?? JSON.stringify(resp)).slice(0, 240)}` };
+  }
+  if (rec.schema === 'struct<>') return { ok: true }; // a command: only success counts
+  const got = ourSchema(resp.manifest);
+  if (normSchema(got) !== normSchema(rec.schema)) return { ok: false, why: `schema ${got} != ${rec.schema}` };
+  const rows = (resp.result?.data_array ?? []).map((r) => r.map((v) => (v === null ? 'NULL' : v)).join('\t'));
+  let want = rec.output === '' ? [] : rec.output.split('\n');
+  let have = rows;
+  if (!hasOrderBy(rec.sql)) {
+    want = [...want].sort();
+    have = [...have].sort();
+  }
+  if (want.length !== have.length) return { ok: false, why: `${have.length} rows, want ${want.length}` };
+  for (let i = 0; i < want.length; i++)
+    if (want[i] !== have[i]) return { ok: false, why: `row ${i}: ${JSON.stringify(have[i])} != ${JSON.stringify(want[i])}` };
+  return { ok: true };
+}
+
+// All chunks of a statement's inline result.
+async function fetchAll(d, resp) {
+  if (resp?.status?.state !== 'SUCCEEDED' || resp.result?.next_chunk_index === undefined) return resp;
+  const all = [...(resp.result.data_array ?? [])];
+  let next = resp.result.next_chunk_index;
+  while (next !== undefined && next !== null) {
+    const c = await d.api('GET', `/api/2.0/sql/statements/${resp.statement_id}/result/chunks/${next}`);
+    all.push(...(c.json.data_array ?? []));
+    next = c.json.next_chunk_index;
+  }
+  resp.result.data_array = all;
+  return resp;
+}
+
+// Run every file (filter: a substring of the relative path); returns {file: {passed, total,
+// failures: [{sql, why}]}}.
+export async function runGolden({ filter = '', verbose = false, daemon } = {}) {
+  const d = daemon ?? (await startDaemon({ args: ['--no-access-log'] }));
+  const report = {};
+  try {
+    const wh = (await d.api('POST', '/api/2.0/sql/warehouses', { name: 'golden', cluster_size: 'X-Small' })).json.id;
+    for (const file of goldenFiles()) {
+      if (filter && !file.includes(filter)) continue;
+      const recs = parseGolden(fs.readFileSync(path.join(GOLDEN_DIR, file), 'utf8'));
+      const schema = `g_${file.replace(/\.sql\.out$/, '').replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
+      await d.api('POST', '/api/2.0/sql/statements', { statement: `CREATE SCHEMA IF NOT EXISTS main.${schema}`,
+        warehouse_id: wh, wait_timeout: '50s' });
+      const s = await d.api('POST', '/api/2.0/sql/sessions', { warehouse_id: wh, catalog: 'main', schema,
+        session_confs: { 'spark.sql.session.timeZone': 'America/Los_Angeles' } });
+      if (s.status !== 200) throw new Error(`session: ${s.text}`);
+      const sid = s.json.session_id;
+      const r = { passed: 0, total: recs.length, failures: [] };
+      for (const rec of recs) {
+        let resp;
+        try {
+          const x = await d.api('POST', '/api/2.0/sql/statements', { statement: rec.sql, warehouse_id: wh,
+            session_id: sid, wait_timeout: '30s', on_wait_timeout: 'CANCEL' });
+          resp = x.status === 200 ? await fetchAll(d, x.json) : { status: { state: `HTTP ${x.status}`, error: x.json } };
+        } catch (e) {
+          throw new Error(`${file}: the daemon failed on\n${rec.sql}\n${e}\n${d.stderr.slice(-4000)}`);
+        }
+        const c = compare(rec, resp);
+        if (c.ok) r.passed++;
+        else r.failures.push({ sql: rec.sql, why: c.why });
+      }
+      await d.api('DELETE', `/api/2.0/sql/sessions/${sid}`);
+      report[file] = r;
+      if (verbose) for (const f of r.failures) console.log(`  ${file}: ${f.sql.replace(/\s+/g, ' ').slice(0, 160)}\n      ${f.why}`);
+    }
+  } finally {
+    if (!daemon) await d.stop();
+  }
+  return report;
+}
+
+export function summarize(report) {
+  let p = 0, t = 0;
+  const lines = [];
+  for (const [f, r] of Object.entries(report)) {
+    p += r.passed;
+    t += r.total;
+    lines.push(`${f.padEnd(44)} ${String(r.passed).padStart(4)}/${String(r.total).padEnd(4)} ${(100 * r.passed / Math.max(1, r.total)).toFixed(0)}%`);
+  }
+  lines.push(`${'TOTAL'.padEnd(44)} ${String(p).padStart(4)}/${t} ${(100 * p / Math.max(1, t)).toFixed(1)}%`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+  const verbose = args.includes('--verbose');
+  const filter = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--json')[0] ?? '';
+  const report = await runGolden({ filter, verbose });
+  console.log(summarize(report));
+  if (json) fs.writeFileSync(json, JSON.stringify(report, null, 1));
+}
