@@ -612,8 +612,41 @@ static lh_err try_cast_exec(const lh_func_exec_t *x, lh_errbuf *eb)
     return lh_cast_vec(x->args[0], x->out, x->rows, x->conf, true, eb);
 }
 
+/* Spark's cast aliases: boolean(x), int(x), date(x), ... are CAST(x AS <type>). */
+#define CAST_ALIAS(fn, ...)                                                                        \
+    static lh_err fn(lh_func_bind_t *b, lh_errbuf *eb)                                             \
+    {                                                                                              \
+        static const lh_type_t to = __VA_ARGS__;                                                   \
+        b->bind_data = (void *)&to;                                                                \
+        return cast_bind(b, eb);                                                                   \
+    }
+CAST_ALIAS(as_boolean, {LH_TYPE_BOOLEAN, 0, 0})
+CAST_ALIAS(as_tinyint, {LH_TYPE_BYTE, 0, 0})
+CAST_ALIAS(as_smallint, {LH_TYPE_SHORT, 0, 0})
+CAST_ALIAS(as_int, {LH_TYPE_INT, 0, 0})
+CAST_ALIAS(as_bigint, {LH_TYPE_LONG, 0, 0})
+CAST_ALIAS(as_float, {LH_TYPE_FLOAT, 0, 0})
+CAST_ALIAS(as_double, {LH_TYPE_DOUBLE, 0, 0})
+CAST_ALIAS(as_decimal, {LH_TYPE_DECIMAL, 10, 0})
+CAST_ALIAS(as_string, {LH_TYPE_STRING, 0, 0})
+CAST_ALIAS(as_binary, {LH_TYPE_BINARY, 0, 0})
+CAST_ALIAS(as_date, {LH_TYPE_DATE, 0, 0})
+CAST_ALIAS(as_timestamp, {LH_TYPE_TIMESTAMP, 0, 0})
+
 const lh_func_t lh_fn_cast[] = {
     {"cast", LH_FUNC_SCALAR, 1, 1, cast_bind, cast_exec, true},
     {"try_cast", LH_FUNC_SCALAR, 1, 1, cast_bind, try_cast_exec, true},
+    {"boolean", LH_FUNC_SCALAR, 1, 1, as_boolean, cast_exec, true},
+    {"tinyint", LH_FUNC_SCALAR, 1, 1, as_tinyint, cast_exec, true},
+    {"smallint", LH_FUNC_SCALAR, 1, 1, as_smallint, cast_exec, true},
+    {"int", LH_FUNC_SCALAR, 1, 1, as_int, cast_exec, true},
+    {"bigint", LH_FUNC_SCALAR, 1, 1, as_bigint, cast_exec, true},
+    {"float", LH_FUNC_SCALAR, 1, 1, as_float, cast_exec, true},
+    {"double", LH_FUNC_SCALAR, 1, 1, as_double, cast_exec, true},
+    {"decimal", LH_FUNC_SCALAR, 1, 1, as_decimal, cast_exec, true},
+    {"string", LH_FUNC_SCALAR, 1, 1, as_string, cast_exec, true},
+    {"binary", LH_FUNC_SCALAR, 1, 1, as_binary, cast_exec, true},
+    {"date", LH_FUNC_SCALAR, 1, 1, as_date, cast_exec, true},
+    {"timestamp", LH_FUNC_SCALAR, 1, 1, as_timestamp, cast_exec, true},
 };
 FN_COUNT(lh_fn_cast);

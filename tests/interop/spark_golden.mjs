@@ -79,6 +79,38 @@ function normSchema(s) {
   return s.replace(/\bvarchar\(\d+\)/g, 'string').replace(/\bchar\(\d+\)/g, 'string');
 }
 
+// The tables Spark's SQLQueryTestSuite creates for every file (createTestTables), made in the
+// file's schema when its text names them: testdata, and onek/tenk1/aggtest from test-data/.
+const TEST_DATA = path.resolve(GOLDEN_DIR, '..', 'test-data');
+const PG_COLS = 'unique1 INT, unique2 INT, two INT, four INT, ten INT, twenty INT, hundred INT, ' +
+  'thousand INT, twothousand INT, fivethous INT, tenthous INT, odd INT, even INT, stringu1 STRING, ' +
+  'stringu2 STRING, string4 STRING';
+const TEST_TABLES = {
+  testdata: { cols: 'key INT, value STRING', rows: () => Array.from({ length: 100 }, (_, i) => [i + 1, `'${i + 1}'`]) },
+  onek: { cols: PG_COLS, rows: () => dataRows('onek.data', 13) },
+  tenk1: { cols: PG_COLS, rows: () => dataRows('tenk.data', 13) },
+  aggtest: { cols: 'a INT, b FLOAT', rows: () => dataRows('agg.data', 2) },
+};
+// Rows of a tab-separated file; columns from `firstString` on are strings.
+function dataRows(file, firstString) {
+  return fs.readFileSync(path.join(TEST_DATA, file), 'utf8').split('\n').filter((l) => l).map((l) =>
+    l.split('\t').map((v, i) => (i >= firstString ? `'${v.replace(/'/g, "''")}'` : v)));
+}
+
+async function createTestTables(d, wh, schema, text) {
+  for (const [name, t] of Object.entries(TEST_TABLES)) {
+    if (!new RegExp(`\\b${name}\\b`, 'i').test(text)) continue;
+    const run = (statement) => d.api('POST', '/api/2.0/sql/statements', { statement, warehouse_id: wh,
+      catalog: 'main', schema, wait_timeout: '50s' });
+    await run(`CREATE TABLE ${name} (${t.cols})`);
+    const rows = t.rows();
+    for (let i = 0; i < rows.length; i += 1000) {
+      const r = await run(`INSERT INTO ${name} VALUES ${rows.slice(i, i + 1000).map((x) => `(${x.join(', ')})`).join(', ')}`);
+      if (r.json?.status?.state !== 'SUCCEEDED') throw new Error(`test table ${name}: ${r.text}`);
+    }
+  }
+}
+
 const hasOrderBy = (sql) => /\border\s+by\b/i.test(sql);
 
 export function compare(rec, resp) {
@@ -131,10 +163,12 @@ export async function runGolden({ filter = '', verbose = false, daemon } = {}) {
     const wh = (await d.api('POST', '/api/2.0/sql/warehouses', { name: 'golden', cluster_size: 'X-Small' })).json.id;
     for (const file of goldenFiles()) {
       if (filter && !file.includes(filter)) continue;
-      const recs = parseGolden(fs.readFileSync(path.join(GOLDEN_DIR, file), 'utf8'));
+      const text = fs.readFileSync(path.join(GOLDEN_DIR, file), 'utf8');
+      const recs = parseGolden(text);
       const schema = `g_${file.replace(/\.sql\.out$/, '').replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
       await d.api('POST', '/api/2.0/sql/statements', { statement: `CREATE SCHEMA IF NOT EXISTS main.${schema}`,
         warehouse_id: wh, wait_timeout: '50s' });
+      await createTestTables(d, wh, schema, text);
       const s = await d.api('POST', '/api/2.0/sql/sessions', { warehouse_id: wh, catalog: 'main', schema,
         session_confs: { 'spark.sql.session.timeZone': 'America/Los_Angeles' } });
       if (s.status !== 200) throw new Error(`session: ${s.text}`);
