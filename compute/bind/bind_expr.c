@@ -397,15 +397,17 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     /* percentile_cont(p) WITHIN GROUP (ORDER BY x [DESC]) is percentile(x, p), or at 1 - p
      * for DESC (the hidden "percentile_cont desc" row): the ordering comes first */
     const lh_ast_sort_t *wg = &e->u.func.within_group;
-    bool cont = strcmp(af->name, "percentile_cont") == 0;
+    bool disc = strcmp(af->name, "percentile_disc") == 0;
+    bool cont = disc || strcmp(af->name, "percentile_cont") == 0;
     if (wg->count > 0 && (!cont || wg->count != 1 || e->u.func.distinct))
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          lh_arena_sprintf(b->a, "WITHIN GROUP on %s", span_text(b, e->span)), NULL);
     if (cont && wg->count == 0)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "percentile_cont without WITHIN GROUP (ORDER BY ..)", NULL);
+                         lh_arena_sprintf(b->a, "%s without WITHIN GROUP (ORDER BY ..)", af->name),
+                         NULL);
     if (cont && wg->items[0].desc)
-        af = lh_agg_find("percentile_cont desc");
+        af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
     int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
     ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
