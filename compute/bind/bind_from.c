@@ -532,6 +532,60 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
     return LH_OK;
 }
 
+/* ---- table-valued functions ---------------------------------------------------------- */
+
+/* range(end) | range(start, end[, step[, numPartitions]]): BIGINT column `id`. Arguments are
+ * constant integers (numPartitions is accepted and checked only). */
+static lh_err bind_range(binder *b, const lh_ast_expr_t *call, lh_plan_t **plan)
+{
+    int n = call->args.count;
+    if (n < 1 || n > 4)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", "`range`",
+                         "expectedNum", "[1, 2, 3, 4]", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", n), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "range"};
+    int64_t v[4] = {0, 0, 1, 1};
+    for (int i = 0; i < n; i++) {
+        lh_expr_t *e;
+        LH_TRY(bx_expr(b, &x, call->args.items[i], &e));
+        LH_TRY(bx_coerce(b, &e, (lh_type_t){LH_TYPE_LONG}));
+        lh_value_t val;
+        if (e->kind != LH_EXPR_CONST &&
+            lh_expr_fold(b->a, e, lh_session_conf(b->env->session), &val, b->eb) != LH_OK)
+            return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name", "`range`", NULL);
+        if (e->kind == LH_EXPR_CONST)
+            val = e->value;
+        if (val.is_null)
+            return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name", "`range`", NULL);
+        v[n == 1 ? 1 : i] = val.v.i64;
+    }
+    if (v[2] == 0)
+        LH_FAIL(LH_E_INVALID, b->eb, "requirement failed: step (0) cannot be 0 in range()");
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_RANGE, 1, 0);
+    p->col_names[0] = "id";
+    p->col_types[0] = (lh_type_t){LH_TYPE_LONG};
+    p->col_nullable[0] = false;
+    p->u.range.start = v[0];
+    p->u.range.end = v[1];
+    p->u.range.step = v[2];
+    __int128 span = (__int128)v[1] - v[0];
+    p->est_rows = (span > 0) == (v[2] > 0) ? (double)(span / v[2]) : 0;
+    *plan = p;
+    return LH_OK;
+}
+
+static lh_err bind_table_func(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
+{
+    const lh_ast_expr_t *call = r->call;
+    const char *fn = call->name.count > 0 ? call->name.parts[call->name.count - 1].text : "";
+    if (call->name.count == 1 && strcasecmp(fn, "range") == 0)
+        return bind_range(b, call, plan);
+    return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name",
+                     lh_arena_sprintf(b->a, "`%s`", fn), NULL);
+}
+
 lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
 {
     const char *alias = r->alias ? r->alias->text : NULL;
@@ -549,6 +603,10 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         break;
     case LH_REL_JOIN:
         return bind_join(b, r, plan, sc);
+    case LH_REL_FUNC:
+        LH_TRY(bind_table_func(b, r, plan));
+        *sc = bf_scope_of(b, *plan, NULL);
+        break;
     default:
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this kind of FROM item",
                          NULL);

@@ -37,6 +37,7 @@ typedef enum lh_plan_kind {
     LH_PLAN_WRITE,     /* child rows (the table's columns, in order) into a Delta table;
                           output = one row: num_affected_rows, num_inserted_rows (BIGINT) */
     LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
+    LH_PLAN_RANGE,     /* range(start, end, step): one BIGINT column `id` */
 } lh_plan_kind;
 
 typedef enum {
@@ -125,6 +126,9 @@ typedef struct lh_plan {
             int row_count;
             lh_expr_t ***rows; /* row_count x col_count constant expressions */
         } values;
+        struct {
+            int64_t start, end, step; /* step != 0; rows start, start + step, ... before end */
+        } range;
         struct {
             lh_expr_t *pred;
         } filter;

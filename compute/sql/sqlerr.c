@@ -263,6 +263,12 @@ static const lh_sqlerr_class_t classes[] = {
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNRESOLVABLE_TABLE_VALUED_FUNCTION", "42883",
+     "Could not resolve <name> to a table-valued function. Please make sure that <name> is "
+     "defined as a table-valued function and that all required parameters are provided "
+     "correctly. If <name> is not defined, please create the table-valued function before using "
+     "it. For more information about defining table-valued functions, please refer to the Apache "
+     "Spark documentation."},
     {"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. "},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
