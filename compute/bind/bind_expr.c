@@ -656,13 +656,38 @@ static lh_err bind_between(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
 
 static lh_err bind_like(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->u.like.quant != LH_QUANT_NONE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LIKE ANY/ALL", NULL);
     static const char *const like[] = {"like", NULL}, *const ilike[] = {"ilike", NULL},
                              *const rlike[] = {"rlike", "regexp", "regexp_like"};
     const lh_func_t *f = bx_func(e->op == LH_OP_ILIKE ? ilike : e->op == LH_OP_LIKE ? like : rlike);
     if (f == NULL)
         return unresolved_routine(b, e->op == LH_OP_ILIKE ? "ilike" : "like");
+    if (e->u.like.quant != LH_QUANT_NONE) {
+        /* x [NOT] LIKE ANY|SOME|ALL (p1, p2, ...): the LIKEs (each negated for NOT) joined
+         * by OR for ANY, AND for ALL, with SQL's three-valued logic */
+        lh_type_t boolean = {LH_TYPE_BOOLEAN};
+        bool all = e->u.like.quant == LH_QUANT_ALL;
+        lh_expr_t *v, *acc = NULL;
+        LH_TRY(bx_expr(b, x, e->args.items[0], &v));
+        for (int i = 1; i < e->args.count; i++) {
+            lh_expr_t *pair[2] = {v, NULL}, *r;
+            LH_TRY(bx_expr(b, x, e->args.items[i], &pair[1]));
+            LH_TRY(call(b, f, 2, pair, NULL, &r));
+            if (e->negated)
+                r = lh_expr_node(b->a, LH_EXPR_NOT, boolean, r->nullable, 1, &r, NULL);
+            if (acc == NULL) {
+                acc = r;
+                continue;
+            }
+            lh_expr_t *two[2] = {acc, r};
+            acc = lh_expr_node(b->a, all ? LH_EXPR_AND : LH_EXPR_OR, boolean,
+                               acc->nullable || r->nullable, 2, two, NULL);
+        }
+        LH_FAIL_IF(acc == NULL, LH_E_INVALID, b->eb, "LIKE %s needs at least one pattern",
+                   all ? "ALL" : "ANY");
+        acc->name = bx_name(b, e);
+        *out = acc;
+        return LH_OK;
+    }
     lh_expr_t *args[3];
     int argc = 2;
     LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
