@@ -374,7 +374,9 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
                          span_text(b, e->span), NULL);
     for (int i = 0; i < g->agg_count; i++) { /* the same call written twice: one aggregate */
         const lh_ast_expr_t *o = g->agg_asts[i];
-        if (o->span.stop - o->span.start == e->span.stop - e->span.start &&
+        /* (a PIVOT's calls share their text but not their FILTER: compare it by identity) */
+        if (o->u.func.filter == e->u.func.filter &&
+            o->span.stop - o->span.start == e->span.stop - e->span.start &&
             memcmp(b->sql + o->span.start, b->sql + e->span.start, e->span.stop - e->span.start) ==
                 0) {
             lh_agg_call_t *c = &g->aggs[i];

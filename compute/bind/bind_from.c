@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compute/agg/agg.h"
 #include "compute/bind/bind_internal.h"
 #include "compute/sql/parser.h"
 #include "storage/objstore/objstore.h"
@@ -586,6 +587,189 @@ static lh_err bind_table_func(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan
                      lh_arena_sprintf(b->a, "`%s`", fn), NULL);
 }
 
+/* ---- PIVOT ----------------------------------------------------------------------------
+ * source PIVOT (agg [AS a], ... FOR col | (c1, c2) IN (v [AS n], ...)) is the query
+ *   SELECT g1, g2, ..., agg FILTER (WHERE col = v) AS <name>, ... FROM source GROUP BY g1, g2
+ * where g1, g2, ... are the source's columns that neither the aggregates nor the FOR columns
+ * name (in source order), the pivoted columns come value-major, and a column's name is the
+ * value's (its alias, or the value as Spark prints it), then "_" and the aggregate's alias or
+ * name when there are several aggregates. Every aggregate inside an expression
+ * (ceil(sum(x))) gets the filter. */
+
+static void collect_cols(const lh_ast_expr_t *e, const char **names, int *n, int max)
+{
+    if (e == NULL)
+        return;
+    if (e->kind == LH_EX_COLUMN && e->name.count > 0 && *n < max)
+        names[(*n)++] = e->name.parts[e->name.count - 1].text;
+    for (int i = 0; i < e->args.count; i++)
+        collect_cols(e->args.items[i], names, n, max);
+    if (e->kind == LH_EX_FUNC)
+        collect_cols(e->u.func.filter, names, n, max);
+    if (e->kind == LH_EX_CASE) {
+        collect_cols(e->u.case_.operand, names, n, max);
+        collect_cols(e->u.case_.else_, names, n, max);
+        for (int i = 0; i < e->u.case_.whens.count; i++) {
+            collect_cols(e->u.case_.whens.items[i], names, n, max);
+            collect_cols(e->u.case_.thens.items[i], names, n, max);
+        }
+    }
+}
+
+static lh_ast_expr_t *ast_binary(binder *b, lh_ast_op_t op, lh_ast_expr_t *l, lh_ast_expr_t *r)
+{
+    lh_ast_expr_t *e = lh_arena_calloc(b->a, 1, sizeof *e);
+    e->kind = LH_EX_BINARY;
+    e->op = op;
+    e->span = l->span;
+    e->args.items = lh_arena_calloc(b->a, 2, sizeof *e->args.items);
+    e->args.items[0] = l;
+    e->args.items[1] = r;
+    e->args.count = 2;
+    return e;
+}
+
+/* A copy of e with cond added to the FILTER of every aggregate call in it. */
+static lh_ast_expr_t *with_filter(binder *b, const lh_ast_expr_t *e, lh_ast_expr_t *cond)
+{
+    lh_ast_expr_t *c = lh_arena_alloc(b->a, sizeof *c);
+    *c = *e;
+    bool agg = e->kind == LH_EX_FUNC && e->u.func.over == NULL && e->u.func.over_name == NULL &&
+               e->name.count == 1 && lh_agg_find(e->name.parts[0].text) != NULL;
+    if (agg) {
+        c->u.func.filter =
+            e->u.func.filter ? ast_binary(b, LH_OP_AND, e->u.func.filter, cond) : cond;
+        return c;
+    }
+    if (e->args.count > 0) {
+        c->args.items = lh_arena_calloc(b->a, (size_t)e->args.count, sizeof *c->args.items);
+        for (int i = 0; i < e->args.count; i++)
+            c->args.items[i] = with_filter(b, e->args.items[i], cond);
+    }
+    return c;
+}
+
+/* How Spark prints a pivot value in a column name. */
+static const char *value_name(binder *b, const lh_ast_expr_t *v)
+{
+    if (v->kind == LH_EX_LITERAL && v->u.lit.kind == LH_LIT_STRING)
+        return v->u.lit.str;
+    if (v->kind == LH_EX_LITERAL && v->u.lit.kind == LH_LIT_NUMBER) {
+        const char *t = v->u.lit.text;
+        size_t n = strlen(t);
+        while (n > 0 && strchr("LlSsYyDd", t[n - 1]) != NULL)
+            n--;
+        if (n >= 2 && strncasecmp(t + n - 2, "BD", 2) == 0)
+            n -= 2;
+        return lh_arena_sprintf(b->a, "%.*s", (int)n, t);
+    }
+    if (v->kind == LH_EX_ROW) {
+        const char *out = "{";
+        for (int i = 0; i < v->args.count; i++)
+            out = lh_arena_sprintf(b->a, "%s%s%s", out, i ? ", " : "",
+                                   value_name(b, v->args.items[i]));
+        return lh_arena_sprintf(b->a, "%s}", out);
+    }
+    return bx_name(b, v);
+}
+
+static lh_ast_ident_t *ident(binder *b, const char *text)
+{
+    lh_ast_ident_t *id = lh_arena_calloc(b->a, 1, sizeof *id);
+    id->text = text;
+    return id;
+}
+
+static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
+{
+    lh_plan_t *src;
+    scope ss;
+    LH_TRY(bf_relation(b, r->left, &src, &ss));
+    const lh_ast_named_exprs_t *aggs = &r->pivot.aggs;
+    const lh_ast_exprs_t *fors = &r->pivot.columns;
+    const lh_ast_named_exprs_t *vals = &r->pivot.values;
+    for (int i = 0; i < aggs->count; i++)
+        if (!bx_has_agg(aggs->items[i].expr))
+            return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_1006", "sql",
+                             bx_name(b, aggs->items[i].expr), NULL);
+    /* the grouping columns: the source's visible columns nobody names */
+    enum { NAMED_MAX = 256 };
+    const char *named[NAMED_MAX];
+    int nn = 0;
+    for (int i = 0; i < aggs->count; i++)
+        collect_cols(aggs->items[i].expr, named, &nn, NAMED_MAX);
+    for (int i = 0; i < fors->count; i++)
+        collect_cols(fors->items[i], named, &nn, NAMED_MAX);
+    lh_ast_select_t *sel = lh_arena_calloc(b->a, 1, sizeof *sel);
+    int cap = ss.count + vals->count * aggs->count + 1;
+    sel->items.items = lh_arena_calloc(b->a, (size_t)cap, sizeof *sel->items.items);
+    lh_ast_group_item_t *groups = lh_arena_calloc(b->a, (size_t)ss.count + 1, sizeof *groups);
+    int ng = 0;
+    for (int i = 0; i < ss.count; i++) {
+        if (ss.cols[i].hidden)
+            continue;
+        bool used = false;
+        for (int k = 0; k < nn && !used; k++)
+            used = strcasecmp(named[k], ss.cols[i].name) == 0;
+        if (used)
+            continue;
+        lh_ast_expr_t *col = lh_arena_calloc(b->a, 1, sizeof *col);
+        col->kind = LH_EX_COLUMN;
+        col->name.parts = ident(b, ss.cols[i].name);
+        col->name.count = 1;
+        col->span = r->span;
+        sel->items.items[sel->items.count++] = (lh_ast_named_expr_t){.expr = col};
+        groups[ng++] = (lh_ast_group_item_t){.kind = LH_GROUP_EXPR, .expr = col};
+    }
+    for (int v = 0; v < vals->count; v++) {
+        const lh_ast_expr_t *val = vals->items[v].expr;
+        const char *refs[1];
+        int nrefs = 0;
+        collect_cols(val, refs, &nrefs, 1);
+        if (nrefs > 0)
+            return lh_sqlerr(b->eb, "NON_LITERAL_PIVOT_VALUES", "expression",
+                             lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, val)), NULL);
+        int arity = val->kind == LH_EX_ROW ? val->args.count : 1;
+        if (arity != fors->count)
+            LH_FAIL(LH_E_INVALID, b->eb,
+                    "[PIVOT_VALUE_DATA_TYPE_MISMATCH] Invalid pivot value '%s': it has %d values "
+                    "for %d pivot columns. SQLSTATE: 42K09",
+                    bx_name(b, val), arity, fors->count);
+        lh_ast_expr_t *cond = NULL;
+        for (int k = 0; k < arity; k++) {
+            lh_ast_expr_t *vk = val->kind == LH_EX_ROW ? val->args.items[k] : (lh_ast_expr_t *)val;
+            lh_ast_expr_t *eq = ast_binary(b, LH_OP_NSEQ, fors->items[k], vk);
+            cond = cond ? ast_binary(b, LH_OP_AND, cond, eq) : eq;
+        }
+        const char *vname = vals->items[v].alias ? vals->items[v].alias->text : value_name(b, val);
+        for (int a = 0; a < aggs->count; a++) {
+            const lh_ast_named_expr_t *ag = &aggs->items[a];
+            const char *name =
+                aggs->count == 1
+                    ? vname
+                    : lh_arena_sprintf(b->a, "%s_%s", vname,
+                                       ag->alias ? ag->alias->text : bx_name(b, ag->expr));
+            sel->items.items[sel->items.count++] =
+                (lh_ast_named_expr_t){.expr = with_filter(b, ag->expr, cond),
+                                      .alias = ident(b, name),
+                                      .as_written = true};
+        }
+    }
+    sel->from = r->left; /* the source binds again inside the query */
+    if (ng > 0) {
+        sel->group_by.present = true;
+        sel->group_by.items = groups;
+        sel->group_by.count = ng;
+    }
+    lh_ast_query_t *q = lh_arena_calloc(b->a, 1, sizeof *q);
+    q->kind = LH_Q_SELECT;
+    q->span = r->span;
+    q->select = sel;
+    LH_TRY(bq_query(b, q, plan));
+    *sc = bf_scope_of(b, *plan, NULL);
+    return LH_OK;
+}
+
 lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
 {
     const char *alias = r->alias ? r->alias->text : NULL;
@@ -603,6 +787,9 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         break;
     case LH_REL_JOIN:
         return bind_join(b, r, plan, sc);
+    case LH_REL_PIVOT:
+        LH_TRY(bind_pivot(b, r, plan, sc));
+        break;
     case LH_REL_FUNC:
         LH_TRY(bind_table_func(b, r, plan));
         *sc = bf_scope_of(b, *plan, NULL);

@@ -215,6 +215,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_LITERAL_PIVOT_VALUES", "42K08",
+     "Literal expressions required for pivot values, found <expression>."},
     {"NON_PARTITION_COLUMN", "42000",
      "PARTITION clause cannot contain the non-partition column: <columnName>."},
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
@@ -300,6 +302,9 @@ static const lh_sqlerr_class_t classes[] = {
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
+    {"_LEGACY_ERROR_TEMP_1006", "42000",
+     "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
+     "function."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 
