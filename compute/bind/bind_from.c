@@ -15,6 +15,7 @@
 
 #include "compute/agg/agg.h"
 #include "compute/bind/bind_internal.h"
+#include "common/util.h"
 #include "compute/sql/parser.h"
 #include "storage/objstore/objstore.h"
 
@@ -770,6 +771,89 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
     return LH_OK;
 }
 
+/* ---- TABLESAMPLE ------------------------------------------------------------------------
+ * (p PERCENT) and (BUCKET x OUT OF y) keep each row with that probability (rand() with the
+ * REPEATABLE seed, else a random one: as Spark, a sample, not an exact fraction); (n ROWS)
+ * is a LIMIT. Byte-size samples are not built. */
+
+static lh_err sample_number(binder *b, const lh_ast_expr_t *e, double *out)
+{
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "TABLESAMPLE"};
+    lh_expr_t *v;
+    LH_TRY(bx_expr(b, &x, e, &v));
+    LH_TRY(bx_coerce(b, &v, (lh_type_t){LH_TYPE_DOUBLE}));
+    lh_value_t val;
+    LH_TRY(lh_expr_fold(b->a, v, lh_session_conf(b->env->session), &val, b->eb));
+    LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "TABLESAMPLE needs a number, not NULL");
+    *out = val.v.f64;
+    return LH_OK;
+}
+
+static lh_plan_t *pass_node(binder *b, lh_plan_kind kind, lh_plan_t *child)
+{
+    lh_plan_t *p = lh_plan_new(b->a, kind, child->col_count, 1);
+    p->children[0] = child;
+    memcpy(p->col_names, child->col_names, (size_t)child->col_count * sizeof *p->col_names);
+    memcpy(p->col_types, child->col_types, (size_t)child->col_count * sizeof *p->col_types);
+    memcpy(p->col_nullable, child->col_nullable, (size_t)child->col_count * sizeof(bool));
+    p->est_rows = child->est_rows;
+    return p;
+}
+
+static lh_err bind_sample(binder *b, const lh_ast_sample_t *s, lh_plan_t **plan)
+{
+    double n, fraction;
+    if (s->kind == 4)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "TABLESAMPLE by byte length", NULL);
+    LH_TRY(sample_number(b, s->value, &n));
+    if (s->kind == 2) {
+        LH_FAIL_IF(n < 0, LH_E_INVALID, b->eb,
+                   "[INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE] The limit like expression "
+                   "\"%g\" is invalid. The limit expression must be equal to or greater than 0, "
+                   "but got %g. SQLSTATE: 42K0E",
+                   n, n);
+        lh_plan_t *p = pass_node(b, LH_PLAN_LIMIT, *plan);
+        p->u.limit.limit = (int64_t)n;
+        p->u.limit.offset = 0;
+        *plan = p;
+        return LH_OK;
+    }
+    if (s->kind == 3) {
+        double y;
+        LH_TRY(sample_number(b, s->value2, &y));
+        LH_FAIL_IF(y <= 0 || n <= 0 || n > y, LH_E_INVALID, b->eb,
+                   "Sampling fraction (%g) must be on interval [0, 1]", y > 0 ? n / y : 0);
+        fraction = n / y;
+    } else {
+        LH_FAIL_IF(n < 0 || n > 100, LH_E_INVALID, b->eb,
+                   "[INVALID_SAMPLING_FRACTION] Sampling fraction (%g) must be on interval "
+                   "[0, 1]. SQLSTATE: 42K0E",
+                   n / 100);
+        fraction = n / 100;
+    }
+    double seed = 0;
+    if (s->repeatable != NULL)
+        LH_TRY(sample_number(b, s->repeatable, &seed));
+    else
+        seed = (double)(lh_now_ms() ^ (int64_t)(uintptr_t)plan);
+    const lh_func_t *rnd = lh_func_find("rand");
+    LH_FAIL_IF(rnd == NULL, LH_E_INTERNAL, b->eb, "rand() is missing");
+    lh_value_t sv = {.type = {LH_TYPE_LONG}, .v.i64 = (int64_t)seed};
+    lh_expr_t *seed_e = lh_expr_const(b->a, &sv, "seed"), *r, *lt;
+    const lh_sql_conf_t *conf = lh_session_conf(b->env->session);
+    LH_TRY(lh_expr_call(b->a, rnd, 1, &seed_e, conf, "rand()", &r, b->eb));
+    lh_value_t fv = {.type = {LH_TYPE_DOUBLE}, .v.f64 = fraction};
+    lh_expr_t *pair[2] = {r, lh_expr_const(b->a, &fv, "fraction")};
+    LH_TRY(lh_expr_call(b->a, lh_func_find("<"), 2, pair, conf, "sample", &lt, b->eb));
+    lh_plan_t *p = pass_node(b, LH_PLAN_FILTER, *plan);
+    p->u.filter.pred = lt;
+    p->est_rows = (*plan)->est_rows >= 0 ? (*plan)->est_rows * fraction : -1;
+    *plan = p;
+    return LH_OK;
+}
+
 lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
 {
     const char *alias = r->alias ? r->alias->text : NULL;
@@ -798,6 +882,8 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this kind of FROM item",
                          NULL);
     }
+    if (r->sample != NULL)
+        LH_TRY(bind_sample(b, r->sample, plan));
     if (alias != NULL)
         for (int i = 0; i < sc->count; i++) {
             sc->cols[i].qual[0] = alias;
