@@ -157,7 +157,37 @@ const lh_migration_t lh_meta_migrations[] = {
     /* Reserved for work in flight (filled in before they ship): */
     {6, "mlflow_tracking", "SELECT 1;"},
     {7, "mlflow_registry", "SELECT 1;"},
-    {8, "statements", "SELECT 1;"},
+    {8, "statements",
+     /* the Statement Execution API's statements (api/sql/stmt_store.c): query history */
+     "CREATE TABLE statements ("
+     "  statement_id TEXT PRIMARY KEY,"
+     "  state TEXT NOT NULL," /* PENDING RUNNING SUCCEEDED FAILED CANCELED CLOSED */
+     "  statement_text TEXT NOT NULL,"
+     "  user_id INTEGER NOT NULL,"
+     "  user_name TEXT NOT NULL,"
+     "  warehouse_id TEXT NOT NULL,"
+     "  catalog TEXT, schema TEXT,"
+     "  disposition TEXT NOT NULL," /* INLINE | EXTERNAL_LINKS */
+     "  format TEXT NOT NULL,"      /* JSON_ARRAY | ARROW_STREAM | CSV */
+     "  query_tags TEXT,"           /* JSON array of {key, value?} */
+     "  statement_type TEXT,"
+     "  submitted_ms INTEGER NOT NULL,"
+     "  started_ms INTEGER, ended_ms INTEGER,"
+     "  results_expire_ms INTEGER,"
+     "  error_code TEXT, error_message TEXT, sql_state TEXT,"
+     "  manifest TEXT," /* JSON, once SUCCEEDED */
+     "  row_count INTEGER NOT NULL DEFAULT 0,"
+     "  byte_count INTEGER NOT NULL DEFAULT 0,"
+     "  metrics TEXT);" /* JSON: compilation/execution times, bytes and rows read, ... */
+     "CREATE INDEX statements_by_start ON statements(submitted_ms, statement_id);"
+     "CREATE INDEX statements_by_state ON statements(state, results_expire_ms);"
+     "CREATE TABLE statement_lineage ("
+     "  statement_id TEXT NOT NULL,"
+     "  direction TEXT NOT NULL CHECK (direction IN ('input','output')),"
+     "  table_name TEXT NOT NULL,"
+     "  column_name TEXT);" /* NULL = the table as a whole */
+     "CREATE INDEX statement_lineage_by_statement ON statement_lineage(statement_id);"
+     "CREATE INDEX statement_lineage_by_table ON statement_lineage(table_name);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];
