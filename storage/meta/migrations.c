@@ -156,7 +156,60 @@ const lh_migration_t lh_meta_migrations[] = {
      "  created_at INTEGER NOT NULL);"},
     /* Reserved for work in flight (filled in before they ship): */
     {6, "mlflow_tracking", "SELECT 1;"},
-    {7, "mlflow_registry", "SELECT 1;"},
+    {7, "mlflow_registry",
+     /* api/mlflow/registry: models keyed by a stable id (their permission object id) */
+     "CREATE TABLE mlr_models ("
+     "  id TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  description TEXT, user_id TEXT,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  next_version INTEGER NOT NULL DEFAULT 1);" /* versions are never reused */
+     "CREATE TABLE mlr_model_tags ("
+     "  model_id TEXT NOT NULL REFERENCES mlr_models(id) ON DELETE CASCADE,"
+     "  key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key)) WITHOUT ROWID;"
+     "CREATE TABLE mlr_versions ("
+     "  model_id TEXT NOT NULL REFERENCES mlr_models(id) ON DELETE CASCADE,"
+     "  version INTEGER NOT NULL,"
+     "  stage TEXT NOT NULL DEFAULT 'None',"
+     "  description TEXT, source TEXT NOT NULL, run_id TEXT, run_link TEXT,"
+     "  status TEXT NOT NULL, status_message TEXT, user_id TEXT,"
+     "  storage TEXT," /* where the copied artifacts live */
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (model_id, version)) WITHOUT ROWID;"
+     "CREATE INDEX mlr_versions_status ON mlr_versions(status);"
+     "CREATE TABLE mlr_version_tags ("
+     "  model_id TEXT NOT NULL, version INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (model_id, version, key),"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE mlr_aliases ("
+     "  model_id TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,"
+     "  PRIMARY KEY (model_id, alias),"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE mlr_activities (" /* comments, transition requests, activities */
+     "  id TEXT PRIMARY KEY,"
+     "  model_id TEXT NOT NULL, version INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL CHECK (kind IN ('comment','request','activity')),"
+     "  activity_type TEXT, from_stage TEXT, to_stage TEXT, comment TEXT, system_comment TEXT,"
+     "  user_id TEXT, is_open INTEGER NOT NULL DEFAULT 0,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE);"
+     "CREATE INDEX mlr_activities_version ON mlr_activities(model_id, version, kind);"
+     "CREATE TABLE mlr_webhooks ("
+     "  id TEXT PRIMARY KEY,"
+     "  model_name TEXT," /* NULL = registry-wide */
+     "  events TEXT NOT NULL," /* JSON array of event names */
+     "  description TEXT, status TEXT NOT NULL,"
+     "  url TEXT NOT NULL, secret TEXT, authorization TEXT, ssl_verify INTEGER NOT NULL,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+     "CREATE TABLE mlr_deliveries (" /* the webhook outbox */
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  webhook_id TEXT NOT NULL REFERENCES mlr_webhooks(id) ON DELETE CASCADE,"
+     "  payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+     "  next_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);"
+     "CREATE INDEX mlr_deliveries_next ON mlr_deliveries(next_ms);"},
     {8, "statements",
      /* the Statement Execution API's statements (api/sql/stmt_store.c): query history */
      "CREATE TABLE statements ("
