@@ -483,7 +483,7 @@ static void like_expr(namer *n, const lh_ast_expr_t *e)
             put(n, "'");
         }
     } else
-        infix(n, v, e->op == LH_OP_RLIKE ? "RLIKE" : "REGEXP", p, false);
+        call2(n, "RLIKE", v, p); /* a RLIKE b and a REGEXP b are RLike: RLIKE(a, b) */
     if (e->negated)
         put(n, ")");
 }
@@ -586,7 +586,46 @@ static bool ranking(const char *fn)
     return false;
 }
 
-static void window(namer *n, const char *fn, const lh_ast_window_t *w)
+/* lag(x[, k[, d]]) and lead(..): Spark writes out k (1) and d (NULL), and their frame is
+ * the one row at offset -k (lag) or k (lead). Returns whether fn is one of them. */
+static bool offset_fn(namer *n, const lh_ast_expr_t *e, const char *fn)
+{
+    bool lag = strcasecmp(fn, "lag") == 0;
+    if ((!lag && strcasecmp(fn, "lead") != 0) || e->args.count < 1 || e->args.count > 3)
+        return false;
+    put_lower(n, fn);
+    put(n, "(");
+    list(n, &e->args, 0);
+    put(n, e->args.count == 1 ? ", 1, NULL)" : e->args.count == 2 ? ", NULL)" : ")");
+    return true;
+}
+
+static void offset_frame(namer *n, const lh_ast_expr_t *e, const char *fn)
+{
+    namer k = {n->b, NULL, 0, 0};
+    if (e->args.count > 1)
+        expr(&k, e->args.items[1]);
+    else
+        put(&k, "1");
+    bool lag = strcasecmp(fn, "lag") == 0;
+    const char *off = k.buf;
+    char neg[128];
+    if (lag) {
+        if (off[0] == '-')
+            off++;
+        else {
+            snprintf(neg, sizeof neg, "-%s", off);
+            off = neg;
+        }
+    }
+    put(n, "ROWS BETWEEN ");
+    put(n, off);
+    put(n, " FOLLOWING AND ");
+    put(n, off);
+    put(n, " FOLLOWING");
+}
+
+static void window(namer *n, const lh_ast_expr_t *e, const char *fn, const lh_ast_window_t *w)
 {
     put(n, " OVER (");
     bool sp = false;
@@ -607,7 +646,9 @@ static void window(namer *n, const char *fn, const lh_ast_window_t *w)
         bound_text(n, &w->start);
         put(n, " AND ");
         bound_text(n, &w->end);
-    } else if (ranking(fn))
+    } else if (strcasecmp(fn, "lag") == 0 || strcasecmp(fn, "lead") == 0)
+        offset_frame(n, e, fn);
+    else if (ranking(fn))
         put(n, "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW");
     else if (w->order.count > 0)
         put(n, "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW");
@@ -636,6 +677,8 @@ static const fn_rule fn_rules[] = {
     {"acos", FN_UPPER, 1, NULL, NULL},
     {"acosh", FN_UPPER, 1, NULL, NULL},
     {"approx_percentile", FN_PAD, 2, ", 10000", NULL},
+    {"bround", FN_PAD, 1, ", 0", NULL},
+    {"from_unixtime", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
     {"asin", FN_UPPER, 1, NULL, NULL},
     {"asinh", FN_UPPER, 1, NULL, NULL},
     {"atan", FN_UPPER, 1, NULL, NULL},
@@ -681,15 +724,20 @@ static const fn_rule fn_rules[] = {
     {"regexp_replace", FN_PAD, 3, ", 1", NULL},
     {"replace", FN_PAD, 2, ", ", NULL},
     {"rlike", FN_UPPER, 2, NULL, NULL},
+    {"round", FN_PAD, 1, ", 0", NULL},
     {"sec", FN_UPPER, 1, NULL, NULL},
     {"signum", FN_UPPER, 1, NULL, NULL},
     {"sin", FN_UPPER, 1, NULL, NULL},
     {"sinh", FN_UPPER, 1, NULL, NULL},
+    {"split", FN_PAD, 2, ", -1", NULL},
     {"sqrt", FN_UPPER, 1, NULL, NULL},
     {"substr", FN_PAD, 2, ", 2147483647", NULL},
     {"substring", FN_PAD, 2, ", 2147483647", NULL},
     {"tan", FN_UPPER, 1, NULL, NULL},
     {"tanh", FN_UPPER, 1, NULL, NULL},
+    {"to_unix_timestamp", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
+    {"unix_timestamp", FN_PAD, 0, "current_timestamp(), yyyy-MM-dd HH:mm:ss", NULL},
+    {"unix_timestamp", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
 };
 
 static const fn_rule *fn_rule_of(const char *fn, int argc)
@@ -795,7 +843,7 @@ static void func(namer *n, const lh_ast_expr_t *e)
         put(n, "(1)");
     } else if (r != NULL && r->kind == FN_OP) {
         func_op(n, r, e);
-    } else if (!special_func(n, e, fn)) {
+    } else if (!special_func(n, e, fn) && !offset_fn(n, e, fn)) {
         if (r != NULL && r->kind == FN_UPPER)
             put_upper(n, fn);
         else
@@ -823,7 +871,7 @@ static void func(namer *n, const lh_ast_expr_t *e)
     if (e->u.func.nulls == LH_NULLS_IGNORE)
         put(n, " IGNORE NULLS");
     if (e->u.func.over != NULL)
-        window(n, fn, e->u.func.over);
+        window(n, e, fn, e->u.func.over);
     else if (e->u.func.over_name != NULL) { /* WINDOW w AS (..) lives on the SELECT */
         put(n, " OVER ");
         put(n, e->u.func.over_name->text);
