@@ -355,6 +355,21 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
             call2(n, "date_add", r, l);
             return true;
         }
+        if (e->op == LH_OP_ADD && rt == LH_TYPE_DATE && lt == LH_TYPE_INTERVAL_DT) {
+            const lh_ast_expr_t *t = l; /* INTERVAL .. + DATE: the date comes first */
+            l = r, r = t, lt = LH_TYPE_DATE, rt = LH_TYPE_INTERVAL_DT;
+        }
+        const lh_expr_t *rx = bound_of(n->b, r);
+        if (lt == LH_TYPE_DATE && rt == LH_TYPE_INTERVAL_DT && rx->type.precision == 1 &&
+            rx->type.scale == 1) { /* DATE +- INTERVAL DAY: date_add of the days */
+            put(n, "date_add(");
+            expr(n, l);
+            put(n, e->op == LH_OP_ADD ? ", extractansiintervaldays("
+                                      : ", (- extractansiintervaldays(");
+            expr(n, r);
+            put(n, e->op == LH_OP_ADD ? "))" : ")))");
+            return true;
+        }
         if (is_datetime(lt) && is_interval(rt)) {
             infix(n, l, e->op == LH_OP_ADD ? "+" : "-", r, false);
             return true;
