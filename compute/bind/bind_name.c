@@ -10,7 +10,7 @@
  * (substr(s, 5) is "substr(s, 5, 2147483647)").
  *
  * The namer walks the AST (compute/sql/ast.h). Where the name depends on types (date and
- * interval arithmetic, lpad's default pad, a column's own spelling) it reads the bound
+ * interval arithmetic, lpad's default pad, to_char on datetimes) it reads the bound
  * expression of a sub-tree, which bx_expr records per AST node (bn_record) as it binds:
  * by the time a node is named, its children have been bound.
  */
