@@ -80,20 +80,10 @@ static const char *span_text(binder *b, lh_ast_span_t s)
     return lh_arena_strndup(b->a, b->sql + s.start, s.stop - s.start);
 }
 
-/* The column header Spark prints for an unaliased expression. Columns are their name;
- * other expressions their source text (Spark prints its own canonical form: this is the
- * text as written, close to it for simple expressions). */
+/* The column header Spark prints for an unaliased expression (bind_name.c). */
 const char *bx_name(binder *b, const lh_ast_expr_t *e)
 {
-    if (e->kind == LH_EX_COLUMN && e->name.count > 0)
-        return e->name.parts[e->name.count - 1].text;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_STRING)
-        return e->u.lit.str;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NULL)
-        return "NULL";
-    if (e->kind == LH_EX_FUNC && e->u.func.star)
-        return lh_arena_sprintf(b->a, "%s(1)", e->name.parts[e->name.count - 1].text);
-    return span_text(b, e->span);
+    return bn_name(b, e);
 }
 
 bool bx_has_agg(const lh_ast_expr_t *e)
@@ -906,7 +896,18 @@ static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_
     return false;
 }
 
+static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+
+/* Bind e and keep its bound form for the namer (bind_name.c), which reads sub-expressions'
+ * types. */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    LH_TRY(bind_expr(b, x, e, out));
+    bn_record(b, e, *out);
+    return LH_OK;
+}
+
+static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (match_key(b, x, e, out))
         return LH_OK;

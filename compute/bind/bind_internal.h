@@ -47,6 +47,8 @@ typedef struct agg_ctx {
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
 } agg_ctx;
 
+struct bn_types; /* bind_name.c: AST node -> its bound expression */
+
 typedef struct binder {
     const lh_bind_env_t *env;
     lh_arena_t *a;
@@ -54,6 +56,7 @@ typedef struct binder {
     const char *sql; /* text the spans of the current AST point into */
     cte_def *ctes;
     int depth;
+    struct bn_types *types; /* NULL until the first expression binds */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -86,6 +89,11 @@ lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);
 bool bx_equal(const lh_expr_t *x, const lh_expr_t *y);
 const lh_func_t *bx_func(const char *const *names);
+
+/* bind_name.c: Spark's name for an unaliased expression (toPrettySQL of the resolved
+ * expression), from the AST and the bound sub-expressions bn_record kept. */
+const char *bn_name(binder *b, const lh_ast_expr_t *e);
+void bn_record(binder *b, const lh_ast_expr_t *e, const lh_expr_t *bound);
 
 /* bind_window.c */
 lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
