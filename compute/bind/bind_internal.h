@@ -123,6 +123,10 @@ lh_err bd_open_snapshot(const char *root, lh_objstore_t **os, lh_delta_table_t *
                         lh_delta_snapshot_t **snap, lh_errbuf *eb);
 void bd_close_snapshot(lh_objstore_t *os, lh_delta_table_t *t, lh_delta_snapshot_t *snap);
 
+/* bind_alter.c: ALTER TABLE and COMMENT ON (commands) */
+lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st);
+lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st);
+
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);

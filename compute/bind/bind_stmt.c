@@ -401,6 +401,12 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         return bd_merge(&b, stmt, out);
     case LH_ST_TRUNCATE:
         return bd_bind_truncate(&b, stmt, out);
+    case LH_ST_ALTER_TABLE:
+        *out = command(&b, stmt, "ALTER");
+        return LH_OK;
+    case LH_ST_COMMENT_ON:
+        *out = command(&b, stmt, "COMMENT");
+        return LH_OK;
     case LH_ST_SHOW:
         return bind_show(&b, stmt, out);
     case LH_ST_DESCRIBE:
@@ -457,7 +463,7 @@ static lh_err mkdir_p(const char *path, lh_errbuf *eb)
 
 /* Version 0 of a new Delta table at root with schema and partition columns. */
 static lh_err create_delta(const char *root, const lh_schema_t *schema, const char **parts,
-                           int part_count, lh_errbuf *eb)
+                           int part_count, const lh_ast_create_table_t *ct, lh_errbuf *eb)
 {
     LH_TRY(mkdir_p(root, eb));
     lh_objstore_t *os = NULL;
@@ -472,8 +478,32 @@ static lh_err create_delta(const char *root, const lh_schema_t *schema, const ch
         e = lh_delta_wtxn_begin(t, NULL, NULL, &w, eb);
     if (e == LH_OK)
         e = lh_delta_metadata_init(&md, schema, parts, part_count, eb);
+    bool checks = false; /* CHECK constraints as Delta keeps them, protocol (1,3) */
+    for (int i = 0; e == LH_OK && ct != NULL && i < ct->constraint_count; i++) {
+        const lh_ast_constraint_t *k = &ct->constraints[i];
+        if (k->kind != LH_CONS_CHECK || k->name == NULL || k->check_text == NULL)
+            continue;
+        lh_delta_kv_t *items =
+            realloc(md.configuration.items, (size_t)(md.configuration.count + 1) * sizeof *items);
+        if (items == NULL) {
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+            break;
+        }
+        md.configuration.items = items;
+        char key[300];
+        snprintf(key, sizeof key, "delta.constraints.%s", k->name->text);
+        for (char *p = key; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        items[md.configuration.count].key = strdup(key);
+        items[md.configuration.count++].value = strdup(k->check_text);
+        checks = true;
+    }
     if (e == LH_OK)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
+    if (e == LH_OK && checks) {
+        lh_delta_protocol_t pr = {1, 3, -1, NULL, -1, NULL};
+        e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &pr, eb);
+    }
     int64_t version;
     if (e == LH_OK)
         e = lh_delta_wtxn_commit(w, "CREATE TABLE", "{\"isManaged\":\"true\"}", NULL,
@@ -546,7 +576,8 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
         e = r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
                             &stored, b->eb);
     if (e == LH_OK && stored != NULL)
-        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, b->eb);
+        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
+                         b->eb);
     lh_schema_destroy(schema);
     if (e != LH_OK || query == NULL || stored == NULL)
         return e;
@@ -700,6 +731,10 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
         return run_set(&b, st, bound);
     case LH_ST_TRUNCATE:
         return bd_run_truncate(&b, st);
+    case LH_ST_ALTER_TABLE:
+        return ba_run_alter(&b, st);
+    case LH_ST_COMMENT_ON:
+        return ba_run_comment(&b, st);
     default:
         return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }

@@ -109,8 +109,14 @@ lh_err exec_checker_run(exec_checker *k, const lh_batch_t *b, lh_errbuf *eb)
                 continue;
             char values[4096];
             violation_values(k, i, b, r, values, sizeof values);
+            /* Spark's expression.sql: a binary operator prints in parentheses */
+            const lh_expr_t *x = c->exprs[i];
+            bool binary = x->kind == LH_EXPR_AND || x->kind == LH_EXPR_OR ||
+                          (x->kind == LH_EXPR_CALL && x->arg_count == 2 && c->texts[i][0] != '(');
+            char sql[1024];
+            snprintf(sql, sizeof sql, binary ? "(%s)" : "%s", c->texts[i]);
             return lh_sqlerr(eb, "DELTA_VIOLATE_CONSTRAINT_WITH_VALUES", "constraintName",
-                             c->names[i], "expression", c->texts[i], "values", values, NULL);
+                             c->names[i], "expression", sql, "values", values, NULL);
         }
     }
     return LH_OK;

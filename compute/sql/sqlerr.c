@@ -153,6 +153,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
+    {"FIELD_ALREADY_EXISTS", "42710",
+     "Cannot <op> column, because <fieldNames> already exists in <struct>."},
     {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
      "Grouping sets size cannot be greater than <maxSize>."},
     {"GROUP_BY_POS_AGGREGATE", "42903",
@@ -357,6 +359,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNRESOLVED_USING_COLUMN_FOR_JOIN", "42703",
      "USING column <colName> cannot be resolved on the <side> side of the join. The <side>-side "
      "columns: [<suggestion>]."},
+    {"UNSET_NONEXISTENT_PROPERTIES", "42K0J",
+     "Attempted to unset non-existent properties [<properties>] in table <table>."},
     {"UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "0A000",
      "Unsupported data source type for direct query on files: <dataSourceType>"},
     {"UNSUPPORTED_DATATYPE", "0A000", "Unsupported data type <typeName>."},
