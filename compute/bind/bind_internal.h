@@ -127,6 +127,12 @@ void bd_close_snapshot(lh_objstore_t *os, lh_delta_table_t *t, lh_delta_snapshot
 lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st);
 lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st);
 
+/* bind_delta_cmd.c: DESCRIBE DETAIL / HISTORY (rows), RESTORE, OPTIMIZE, VACUUM (commands) */
+lh_err bdc_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bdc_run_restore(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_optimize(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_vacuum(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);

@@ -334,6 +334,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 
 static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
+    if (st->describe_what == LH_DESC_DETAIL || st->describe_what == LH_DESC_HISTORY)
+        return bdc_describe(b, st, out);
     if (st->describe_what != LH_DESC_TABLE)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
                          NULL);
@@ -403,6 +405,15 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         return bd_bind_truncate(&b, stmt, out);
     case LH_ST_ALTER_TABLE:
         *out = command(&b, stmt, "ALTER");
+        return LH_OK;
+    case LH_ST_RESTORE:
+        *out = command(&b, stmt, "RESTORE");
+        return LH_OK;
+    case LH_ST_OPTIMIZE:
+        *out = command(&b, stmt, "OPTIMIZE");
+        return LH_OK;
+    case LH_ST_VACUUM:
+        *out = command(&b, stmt, "VACUUM");
         return LH_OK;
     case LH_ST_COMMENT_ON:
         *out = command(&b, stmt, "COMMENT");
@@ -733,6 +744,12 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
         return bd_run_truncate(&b, st);
     case LH_ST_ALTER_TABLE:
         return ba_run_alter(&b, st);
+    case LH_ST_RESTORE:
+        return bdc_run_restore(&b, st, bound);
+    case LH_ST_OPTIMIZE:
+        return bdc_run_optimize(&b, st, bound);
+    case LH_ST_VACUUM:
+        return bdc_run_vacuum(&b, st, bound);
     case LH_ST_COMMENT_ON:
         return ba_run_comment(&b, st);
     default:

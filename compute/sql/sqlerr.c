@@ -263,6 +263,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
      "Invalid subquery: Scalar subquery must return only one column, but got <number>."},
+    {"INVALID_TIMESTAMP_FORMAT", "22000",
+     "The provided timestamp doesn't match the expected syntax yyyyMMddHHmmssSSS."},
     {"INVALID_TIMEZONE", "22009",
      "The timezone: <timeZone> is invalid. The timezone must be either a region-based zone ID or a "
      "zone offset. Region IDs must have the form 'area/city', such as 'America/Los_Angeles'. Zone "
