@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "compute/agg/agg.h"
 #include "compute/bind/bind_internal.h"
@@ -39,6 +40,35 @@ scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier)
 
 /* ---- tables -------------------------------------------------------------------------- */
 
+/* TIMESTAMP AS OF expr, or t@yyyyMMddHHmmssSSS (UTC): milliseconds since the epoch. */
+static lh_err travel_timestamp(binder *b, const lh_ast_time_travel_t *tt, int64_t *ms)
+{
+    if (tt->kind == 4) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        int millis = 0;
+        const char *s = tt->at_text;
+        if (strlen(s) != 17 ||
+            sscanf(s, "%4d%2d%2d%2d%2d%2d%3d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                   &tm.tm_min, &tm.tm_sec, &millis) != 7)
+            return lh_sqlerr(b->eb, "INVALID_TIMESTAMP_FORMAT", NULL);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        *ms = (int64_t)timegm(&tm) * 1000 + millis;
+        return LH_OK;
+    }
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "TIMESTAMP AS OF", NULL};
+    lh_expr_t *e;
+    LH_TRY(bx_expr(b, &x, tt->value, &e));
+    LH_TRY(lh_expr_cast(b->a, e, (lh_type_t){LH_TYPE_TIMESTAMP}, false,
+                        lh_session_conf(b->env->session), &e, b->eb));
+    lh_value_t v;
+    LH_TRY(lh_expr_fold(b->a, e, lh_session_conf(b->env->session), &v, b->eb));
+    *ms = v.is_null ? 0 : v.v.i64 / 1000;
+    return LH_OK;
+}
+
 static lh_err scan_delta(binder *b, const char *full_name, const char *root,
                          const lh_ast_time_travel_t *travel, lh_plan_t **out)
 {
@@ -48,7 +78,12 @@ static lh_err scan_delta(binder *b, const char *full_name, const char *root,
     lh_err e = lh_objstore_local_create(root, &os, b->eb);
     if (e == LH_OK)
         e = lh_delta_table_open(os, "", &t, b->eb);
-    if (e == LH_OK && travel != NULL && travel->kind != 2) {
+    int64_t ts_ms = -1;
+    if (e == LH_OK && travel != NULL && (travel->kind == 2 || travel->kind == 4))
+        e = travel_timestamp(b, travel, &ts_ms);
+    if (e == LH_OK && ts_ms >= 0) {
+        e = lh_delta_snapshot_at_timestamp(t, ts_ms, &snap, b->eb);
+    } else if (e == LH_OK && travel != NULL) {
         int64_t v = 0;
         if (travel->value != NULL)
             e = bx_fold_int(b, travel->value, "VERSION AS OF", &v);

@@ -16,6 +16,7 @@
 
 #include "compute/bind/bind.h"
 #include "compute/sql/sqlerr.h"
+#include "storage/objstore/objstore.h"
 
 typedef struct bcol {
     const char *name;
@@ -109,6 +110,36 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
                 lh_plan_t **plan, scope *sc);
 scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier);
 const char *bf_lower(binder *b, const char *s);
+
+/* bind_dml.c */
+lh_err bd_delete(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_merge(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_bind_truncate(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_run_truncate(binder *b, const lh_ast_stmt_t *st);
+/* The constraints of the table a SCAN reads (CHECK from its Delta configuration, NOT NULL
+ * from its schema), bound over its columns. */
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out);
+/* Spark's ANSI store assignment cast of e into a column (refuses STRING -> INT ...). */
+lh_err bd_store_cast(binder *b, lh_expr_t *e, lh_type_t to, const char *table, const char *col,
+                     lh_expr_t **out);
+/* The source text of a span of b->sql (arena), or NULL. */
+const char *bd_span_text(binder *b, lh_ast_span_t span);
+/* Open a Delta table's latest snapshot at root (close with bd_close_snapshot, which
+ * takes whatever was opened, also after an error). */
+lh_err bd_open_snapshot(const char *root, lh_objstore_t **os, lh_delta_table_t **t,
+                        lh_delta_snapshot_t **snap, lh_errbuf *eb);
+void bd_close_snapshot(lh_objstore_t *os, lh_delta_table_t *t, lh_delta_snapshot_t *snap);
+
+/* bind_alter.c: ALTER TABLE and COMMENT ON (commands) */
+lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st);
+lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st);
+
+/* bind_delta_cmd.c: DESCRIBE DETAIL / HISTORY (rows), RESTORE, OPTIMIZE, VACUUM (commands) */
+lh_err bdc_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bdc_run_restore(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_optimize(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_vacuum(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,

@@ -316,6 +316,8 @@ lh_err exec_materialize(exec_query *q, const lh_plan_t *p, exec_rows **out, lh_e
         LH_TRY(collect(q, p->children[0], p->children[0], -1, &in, eb));
         return exec_write_run(q, p, in, out, &n, eb);
     }
+    case LH_PLAN_DML:
+        return exec_dml_run(q, p, out, eb);
     case LH_PLAN_EMPTY:
         *out = exec_rows_new(q, p->col_count, p->col_types);
         return LH_OK;
@@ -444,7 +446,7 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
         stats->spill_bytes = atomic_load(&q.spill_bytes);
         stats->peak_memory_bytes = atomic_load(&q.peak);
         stats->execution_ns = lh_mono_ns() - t0;
-        if (plan->kind == LH_PLAN_WRITE && e == LH_OK)
+        if ((plan->kind == LH_PLAN_WRITE || plan->kind == LH_PLAN_DML) && e == LH_OK)
             stats->rows_written = atomic_load(&q.rows_written);
     }
     pthread_mutex_destroy(&q.mu);
