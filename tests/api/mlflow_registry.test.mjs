@@ -466,7 +466,7 @@ test('webhooks: pending deliveries survive kill -9 and are sent after the restar
 });
 
 test('signed download route: works without a token only with a valid signature', async () => {
-  const bad = await d.api('GET', `${M}/model-versions/signed-download?model_id=${'a'.repeat(32)}&version=1&path=MLmodel&expires=${Date.now() + 60000}&sig=${'0'.repeat(64)}`, undefined, { token: null });
+  const bad = await d.api('GET', `${M}/model-versions/signed-download?model_id=${'a'.repeat(32)}&version=1&path=MLmodel&expires=${Date.now() + 60000}&signature=${'0'.repeat(64)}`, undefined, { token: null });
   err(bad, 403, 'PERMISSION_DENIED', /signature/);
   err(await d.api('GET', `${M}/model-versions/signed-download?path=x`, undefined, { token: null }), 403, 'PERMISSION_DENIED');
   // other registry routes still need the token

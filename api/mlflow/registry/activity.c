@@ -177,7 +177,7 @@ static lh_err hook(lh_meta_t *m, aop *o, const char *event, json_t *fields, int6
     char v[24];
     snprintf(v, sizeof v, "%lld", (long long)o->version);
     json_object_set_new(fields, "version", json_string(v));
-    lh_err e = rg_hook_event(m, event, o->mo.name, fields, now, eb);
+    lh_err e = rg_hook_event(rg_of(o->req), m, event, o->mo.name, fields, now, eb);
     json_decref(fields);
     return e;
 }
@@ -228,7 +228,7 @@ lh_err rg_h_request_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(prepare(req, &o, true, eb));
     LH_TRY(need(&o, "CAN_EDIT", eb));
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, request_create_tx, &o, eb)));
-    rg_hook_kick(rg_get());
+    rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 
@@ -307,7 +307,7 @@ static lh_err decide(lh_req_t *req, decision d, lh_errbuf *eb)
     }
     dec_arg a = {&o, d};
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, decide_tx, &a, eb)));
-    rg_hook_kick(rg_get());
+    rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 
@@ -424,7 +424,7 @@ lh_err rg_h_comment_create(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(o.comment == NULL || *o.comment == '\0', LH_E_INVALID, eb,
                "Missing value for required parameter 'comment'");
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, comment_create_tx, &o, eb)));
-    rg_hook_kick(rg_get());
+    rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 

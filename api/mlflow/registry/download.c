@@ -7,32 +7,21 @@
  * The last two are what MLflow's DatabricksModelsArtifactRepository uses for
  * models:/<name>/<version> with tracking URI `databricks`.
  *
- * A signed URL names the version by model id (rename-proof), the path, and an expiry in
- * ms, with sig = hex HMAC-SHA256 over "model_id\nversion\npath\nexpires" keyed by the
- * daemon's signing key (DATA_DIR/registry-signing.key, 32 random bytes, mode 0600). It
- * lives 15 minutes (LAKEHOUSE_TEST_MINUTE_MS scales a minute, for tests). A missing, bad
- * or expired signature is 403; the signature is compared in constant time.
+ * A signed URL names the version by model id (rename-proof) and the path, and carries
+ * expires and signature from api/signed_url.h (the daemon's one URL key), over the string
+ * "mlflow-registry/<model_id>/<version>/<path>". It lives 15 minutes
+ * (LAKEHOUSE_TEST_MINUTE_MS scales a minute, for tests). A missing, bad or expired
+ * signature is 403.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/hmac.h>
-
 #include "api/mlflow/registry/registry_internal.h"
+#include "api/signed_url.h"
 #include "api/workspace/workspace.h"
 #include "common/json.h"
 #include "common/util.h"
-
-void rg_sign(const lh_registry_t *r, const char *msg, char out[65])
-{
-    unsigned char mac[32];
-    unsigned int n = 0;
-    HMAC(EVP_sha256(), r->sign_key, sizeof r->sign_key, (const unsigned char *)msg, strlen(msg),
-         mac, &n);
-    lh_hex(mac, 32, out);
-}
 
 typedef struct dop {
     lh_req_t *req;
@@ -114,11 +103,10 @@ static char *url_encode(lh_arena_t *a, const char *s)
     return out;
 }
 
-static const char *sign_message(lh_arena_t *a, const char *model_id, int64_t version,
-                                const char *path, int64_t expires)
+static const char *signed_what(lh_arena_t *a, const char *model_id, int64_t version,
+                               const char *path)
 {
-    return lh_arena_sprintf(a, "%s\n%lld\n%s\n%lld", model_id, (long long)version, path,
-                            (long long)expires);
+    return lh_arena_sprintf(a, "mlflow-registry/%s/%lld/%s", model_id, (long long)version, path);
 }
 
 lh_err rg_h_version_signed_uri(lh_req_t *req, lh_errbuf *eb)
@@ -130,16 +118,15 @@ lh_err rg_h_version_signed_uri(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(!copied(&o.v), LH_E_STATE, eb,
                "Model Version (name=%s, version=%lld) has no stored artifacts (status %s)",
                o.mo.name, (long long)o.version, o.v.status);
-    lh_registry_t *r = rg_get();
-    int64_t expires = lh_now_ms() + r->signed_ttl_ms;
-    char sig[65];
-    rg_sign(r, sign_message(req->arena, o.mo.id, o.version, o.path, expires), sig);
+    lh_registry_t *r = rg_of(req);
+    char query[256];
+    lh_signed_url_sign(r->signer, signed_what(req->arena, o.mo.id, o.version, o.path),
+                       lh_now_ms() + r->signed_ttl_ms, query, sizeof query);
     const char *uri = lh_arena_sprintf(
         req->arena,
-        "%s/api/2.0/mlflow/model-versions/signed-download?model_id=%s&version=%lld&path=%s"
-        "&expires=%lld&sig=%s",
+        "%s/api/2.0/mlflow/model-versions/signed-download?model_id=%s&version=%lld&path=%s&%s",
         req->ctx->workspace_host, o.mo.id, (long long)o.version, url_encode(req->arena, o.path),
-        (long long)expires, sig);
+        query);
     req->out = json_pack("{s:s, s:[]}", "signed_uri", uri, "headers");
     return LH_OK;
 }
@@ -172,22 +159,18 @@ static lh_err storage_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_signed_download(lh_req_t *req, lh_errbuf *eb)
 {
     sop o = {.req = req};
-    const char *sig = NULL;
-    int64_t expires = 0;
+    const char *sig = NULL, *expires = NULL;
     lh_errbuf inner;
     bool ok = lh_json_get_str(req->params, "model_id", LH_REQUIRED, &o.model_id, &inner) == LH_OK &&
               lh_json_get_str(req->params, "path", LH_REQUIRED, &o.path, &inner) == LH_OK &&
-              lh_json_get_str(req->params, "sig", LH_REQUIRED, &sig, &inner) == LH_OK &&
+              lh_json_get_str(req->params, "signature", LH_REQUIRED, &sig, &inner) == LH_OK &&
               lh_json_get_int(req->params, "version", LH_REQUIRED, &o.version, &inner) == LH_OK &&
-              lh_json_get_int(req->params, "expires", LH_REQUIRED, &expires, &inner) == LH_OK &&
-              strlen(sig) == 64 && strlen(o.model_id) == RG_ID_HEX && strlen(o.path) <= RG_URI_MAX;
+              lh_json_get_str(req->params, "expires", LH_REQUIRED, &expires, &inner) == LH_OK &&
+              strlen(o.model_id) == RG_ID_HEX && strlen(o.path) <= RG_URI_MAX;
     LH_FAIL_IF(!ok, LH_E_PERMISSION, eb, "Invalid signed URL");
-    char want[65];
-    lh_registry_t *r = rg_get();
-    rg_sign(r, sign_message(req->arena, o.model_id, o.version, o.path, expires), want);
-    LH_FAIL_IF(CRYPTO_memcmp(want, sig, 64) != 0, LH_E_PERMISSION, eb,
-               "Invalid signature on the signed URL");
-    LH_FAIL_IF(lh_now_ms() > expires, LH_E_PERMISSION, eb, "The signed URL has expired");
+    LH_TRY(lh_signed_url_verify(rg_of(req)->signer,
+                                signed_what(req->arena, o.model_id, o.version, o.path), expires,
+                                sig, lh_now_ms(), eb));
     LH_TRY(lh_meta_read(req->ctx->meta, storage_read, &o, eb));
     int fd;
     uint64_t size;

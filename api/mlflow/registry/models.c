@@ -108,7 +108,8 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     LH_TRY(lh_stmt_run(st, eb));
     LH_TRY(insert_tags(m, o->mo.id, o->tags, eb));
     json_t *fields = json_object();
-    lh_err e = rg_hook_event(m, "REGISTERED_MODEL_CREATED", o->name, fields, now, eb);
+    lh_err e =
+        rg_hook_event(rg_of(o->req), m, "REGISTERED_MODEL_CREATED", o->name, fields, now, eb);
     json_decref(fields);
     LH_TRY(e);
     LH_TRY(reload(m, o, eb));
@@ -128,7 +129,7 @@ lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, create_tx, &o, eb)));
     lh_perm_on_create(req->ctx, req->principal, RG_PERM_PATH, o.mo.id, eb);
     lh_errbuf_clear(eb);
-    rg_hook_kick(rg_get());
+    rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 
@@ -256,7 +257,7 @@ lh_err rg_h_model_delete(lh_req_t *req, lh_errbuf *eb)
     lh_err e = lh_meta_tx(req->ctx->meta, delete_tx, &o, eb);
     if (e == LH_OK) {
         for (size_t i = 0; i < json_array_size(o.storages); i++)
-            rg_storage_delete_post(rg_get(), json_string_value(json_array_get(o.storages, i)));
+            rg_storage_delete_post(rg_of(req), json_string_value(json_array_get(o.storages, i)));
         lh_perm_on_delete(req->ctx, RG_PERM_PATH, o.mo.id, NULL);
     }
     json_decref(o.storages);

@@ -2,8 +2,8 @@
  * registry.c - the model registry area object (api/area.h): start-up, recovery, metrics,
  * shutdown.
  *
- *   create   the signing key for download URLs (DATA_DIR/registry-signing.key: 32 random
- *            bytes, created mode 0600 on first start), two executors (work: artifact
+ *   create   the URL signer (api/signed_url.h, shared with the Statement API's links), two
+ *            executors (work: artifact
  *            copies, deletes and webhook tests; hooks: the one-thread webhook drainer),
  *            the permission type's exists function (registered models by id)
  *   recover  versions left PENDING_REGISTRATION by a crash are copied again; the webhook
@@ -11,7 +11,7 @@
  *   destroy  stop flag (queued copies and deliveries become no-ops; a pending version stays
  *            pending and is redone at the next start), drain both executors
  *
- * lh_ctx_t has no slot for this area, so the running instance is reached through rg_get()
+ * lh_ctx_t has no slot for this area, so the running instance is reached through rg_of(req)
  * (one registry per daemon; set by create, cleared by destroy).
  */
 #include <errno.h>
@@ -23,46 +23,13 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 
 #include "api/area.h"
 #include "api/mlflow/registry/registry_internal.h"
 #include "api/perm.h"
+#include "api/signed_url.h"
 #include "common/config.h"
 #include "common/util.h"
-
-static _Atomic(lh_registry_t *) running;
-
-lh_registry_t *rg_get(void)
-{
-    return atomic_load(&running);
-}
-
-static lh_err key_load(lh_registry_t *r, lh_errbuf *eb)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/registry-signing.key", r->ctx->data_dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        unsigned char key[32];
-        lh_random_bytes(key, sizeof key);
-        char tmp[4300];
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        int w = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        LH_FAIL_IF(w < 0, LH_E_IO, eb, "cannot create %s: %s", tmp, strerror(errno));
-        bool ok = write(w, key, sizeof key) == (ssize_t)sizeof key && fsync(w) == 0;
-        close(w);
-        OPENSSL_cleanse(key, sizeof key);
-        LH_FAIL_IF(!ok || rename(tmp, path) != 0, LH_E_IO, eb, "cannot write %s", path);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
-    LH_FAIL_IF(fd < 0, LH_E_IO, eb, "cannot open %s: %s", path, strerror(errno));
-    ssize_t n = read(fd, r->sign_key, sizeof r->sign_key);
-    close(fd);
-    LH_FAIL_IF(n != (ssize_t)sizeof r->sign_key, LH_E_CORRUPT, eb, "%s must hold exactly %zu bytes",
-               path, sizeof r->sign_key);
-    return LH_OK;
-}
 
 typedef struct exists_arg {
     const char *id;
@@ -88,7 +55,7 @@ static bool model_exists(void *arg, const char *object_id)
 
 static void registry_free(lh_registry_t *r)
 {
-    OPENSSL_cleanse(r->sign_key, sizeof r->sign_key);
+    lh_signed_url_close(r->signer);
     free(r);
 }
 
@@ -100,7 +67,7 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
     r->meta = ctx->meta;
     int64_t minute = ctx->config != NULL ? ctx->config->test_minute_ms : 60000;
     r->signed_ttl_ms = 15 * minute;
-    lh_err e = key_load(r, eb);
+    lh_err e = lh_signed_url_open(ctx->data_dir, &r->signer, eb);
     if (e == LH_OK)
         e = lh_bg_executor(ctx->bg, "registry-work", 2, 1024, &r->work_ex, eb);
     if (e == LH_OK)
@@ -112,7 +79,7 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
         return e;
     }
     lh_perm_register(ctx->perm, RG_PERM_PATH, model_exists, r);
-    atomic_store(&running, r);
+    ctx->registry = r;
     *state = r;
     return LH_OK;
 }
@@ -178,7 +145,7 @@ static void area_destroy(void *state)
         lh_bg_timer_cancel(r->drain_timer);
     lh_bg_executor_shutdown(r->hook_ex);
     lh_bg_executor_shutdown(r->work_ex);
-    atomic_store(&running, NULL);
+    r->ctx->registry = NULL;
     curl_global_cleanup();
     registry_free(r);
 }

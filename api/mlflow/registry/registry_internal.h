@@ -57,15 +57,18 @@ typedef struct lh_registry {
     lh_bg_executor_t *work_ex; /* artifact copies and deletes, webhook tests */
     lh_bg_executor_t *hook_ex; /* webhook deliveries: one thread, the outbox drainer */
     lh_bg_timer_t *drain_timer;
-    unsigned char sign_key[32]; /* HMAC key of signed download URLs (DATA_DIR file) */
+    struct lh_signed_url *signer; /* signed download URLs (api/signed_url.h) */
     int64_t signed_ttl_ms;
     atomic_bool stopping;
     atomic_bool drain_queued;
     atomic_llong deliveries_ok, deliveries_failed, deliveries_dropped, copies_failed;
 } lh_registry_t;
 
-/* The running area (set by create, cleared by destroy; lh_ctx_t has no slot for it). */
-lh_registry_t *rg_get(void);
+/* The running area (ctx->registry: set by create, cleared by destroy). */
+static inline lh_registry_t *rg_of(const lh_req_t *req)
+{
+    return req->ctx->registry;
+}
 
 /* ---- filter.c ---- */
 
@@ -210,15 +213,14 @@ lh_err rg_activity_add(lh_meta_t *m, const char *model_id, int64_t version, cons
 /* Inside a transaction: queue event for every ACTIVE webhook that listens (model_name
  * scoped or registry-wide). fields is borrowed; event, webhook_id, event_timestamp are
  * added. */
-lh_err rg_hook_event(lh_meta_t *m, const char *event, const char *model_name, json_t *fields,
-                     int64_t now_ms, lh_errbuf *eb);
+lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
+                     json_t *fields, int64_t now_ms, lh_errbuf *eb);
 /* After a commit that may have queued deliveries: have the drainer look now. */
 void rg_hook_kick(lh_registry_t *r);
 lh_err rg_hooks_start(lh_registry_t *r, lh_errbuf *eb);
 
 /* ---- download.c ---- */
 /* HMAC-SHA256 hex of the signed-URL message. */
-void rg_sign(const lh_registry_t *r, const char *msg, char out[65]);
 
 /* ---- handlers (routes.c lists them) ---- */
 #define RG_HANDLER(n) lh_err n(lh_req_t *req, lh_errbuf *eb)

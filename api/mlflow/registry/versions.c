@@ -128,7 +128,7 @@ static lh_err event(lh_meta_t *m, vop *o, const char *name, json_t *fields, int6
     char version[24];
     snprintf(version, sizeof version, "%lld", (long long)o->version);
     json_object_set_new(fields, "version", json_string(version));
-    lh_err e = rg_hook_event(m, name, o->mo.name, fields, now, eb);
+    lh_err e = rg_hook_event(rg_of(o->req), m, name, o->mo.name, fields, now, eb);
     json_decref(fields);
     return e;
 }
@@ -194,8 +194,8 @@ lh_err rg_h_version_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(rg_tags_param(req->params, &o.tags, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, create_tx, &o, eb)));
-    rg_copy_post(rg_get(), o.mo.id, o.version);
-    rg_hook_kick(rg_get());
+    rg_copy_post(rg_of(req), o.mo.id, o.version);
+    rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 
@@ -420,7 +420,7 @@ lh_err rg_h_version_delete(lh_req_t *req, lh_errbuf *eb)
     memset(&o, 0, sizeof o);
     LH_TRY(name_version(req, &o, "CAN_MANAGE", eb));
     LH_TRY(lh_meta_tx(req->ctx->meta, delete_tx, &o, eb));
-    rg_storage_delete_post(rg_get(), o.v.storage);
+    rg_storage_delete_post(rg_of(req), o.v.storage);
     return LH_OK;
 }
 
@@ -463,7 +463,7 @@ static lh_err version_tag(lh_req_t *req, bool set, lh_errbuf *eb)
     LH_TRY(name_version(req, &o, "CAN_EDIT", eb));
     LH_TRY(lh_meta_tx(req->ctx->meta, tag_tx, &o, eb));
     if (set)
-        rg_hook_kick(rg_get());
+        rg_hook_kick(rg_of(req));
     return LH_OK;
 }
 
@@ -569,7 +569,7 @@ static lh_err transition(lh_req_t *req, bool databricks, lh_errbuf *eb)
     LH_TRY(lh_meta_read(req->ctx->meta, stage_read, &o, eb));
     LH_TRY(rg_require(req, o.mo.id, rg_transition_level(o.from, o.stage), eb));
     LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, transition_tx, &o, eb)));
-    rg_hook_kick(rg_get());
+    rg_hook_kick(rg_of(req));
     if (databricks) {
         json_t *mv = json_object_get(req->out, "model_version");
         json_incref(mv);

@@ -94,8 +94,8 @@ static json_t *payload(const char *event, const char *hook_id, const char *model
     return p;
 }
 
-lh_err rg_hook_event(lh_meta_t *m, const char *event, const char *model_name, json_t *fields,
-                     int64_t now_ms, lh_errbuf *eb)
+lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
+                     json_t *fields, int64_t now_ms, lh_errbuf *eb)
 {
     lh_stmt_t *st, *ins, *cnt;
     bool row;
@@ -115,7 +115,6 @@ lh_err rg_hook_event(lh_meta_t *m, const char *event, const char *model_name, js
         if (lh_stmt_int(cnt, 0) >= RG_DELIVERIES_MAX) {
             lh_log(LH_LOG_WARN, "registry: webhook outbox full (%d): %s dropped", RG_DELIVERIES_MAX,
                    event);
-            lh_registry_t *r = rg_get();
             if (r != NULL)
                 atomic_fetch_add(&r->deliveries_dropped, 1);
             continue;
@@ -805,7 +804,7 @@ lh_err rg_h_hook_test(lh_req_t *req, lh_errbuf *eb)
         test_job_free(a.j);
         return e;
     }
-    a.j->r = rg_get();
+    a.j->r = rg_of(req);
     a.j->ticket = lh_req_suspend(req, RG_HOOK_TIMEOUT_MS + 5000, test_deadline, NULL);
     lh_errbuf post_eb;
     if (lh_bg_post(a.j->r->work_ex, test_run, a.j, &post_eb) != LH_OK) {
