@@ -18,6 +18,9 @@
 
 #include "compute/func/func.h"
 
+/* The grouping-set id pseudo-aggregate (agg_basic.c; filled in by the hash aggregate). */
+#define LH_AGG_GROUPING_ID "spark_grouping_id"
+
 typedef struct lh_agg_func {
     const char *name;       /* lower case */
     int min_args, max_args; /* max_args -1 = variadic (count) */

@@ -394,6 +394,53 @@ static lh_err bool_finalize(const void *bd, void *const *states, size_t n, lh_ve
         nm, 1, 1, bool_bind, bool_size, bool_init, upd, comb, bool_finalize, NULL, false           \
     }
 
+/* ---- spark_grouping_id() ------------------------------------------------------------------
+ * The grouping set a group belongs to (bit k set = the k-th GROUP BY key is aggregated
+ * away), as Spark's spark_grouping_id column. It has no state: the hash aggregate, which
+ * knows each group's set, writes it over the zeros finalize leaves (compute/exec/hash_agg.c);
+ * without grouping sets every key is grouped and 0 is the answer. The binder uses it for
+ * grouping() and grouping_id(). */
+
+static lh_err gid_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    (void)eb;
+    b->ret_type = (lh_type_t){.id = LH_TYPE_LONG};
+    b->ret_nullable = false;
+    return LH_OK;
+}
+
+static size_t gid_size(const void *bd)
+{
+    (void)bd;
+    return 1;
+}
+
+static void gid_init(const void *bd, void *st)
+{
+    (void)bd, (void)st;
+}
+
+static lh_err gid_update(const void *bd, void **states, const lh_vec_t *const *args, size_t rows,
+                         lh_errbuf *eb)
+{
+    (void)bd, (void)states, (void)args, (void)rows, (void)eb;
+    return LH_OK;
+}
+
+static void gid_combine(const void *bd, void *dst, const void *src)
+{
+    (void)bd, (void)dst, (void)src;
+}
+
+static lh_err gid_finalize(const void *bd, void *const *states, size_t count, lh_vec_t *out,
+                           lh_errbuf *eb)
+{
+    (void)bd, (void)states;
+    for (size_t i = 0; i < count; i++)
+        LH_FAIL_IF(lh_vec_append_i64(out, 0) != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    return LH_OK;
+}
+
 const lh_agg_func_t lh_agg_basic_rows[] = {
     COUNT_ROW("count", count_bind_args, count_update, 0, -1),
     COUNT_ROW("count_if", count_if_bind, count_if_update, 1, 1),
@@ -405,5 +452,7 @@ const lh_agg_func_t lh_agg_basic_rows[] = {
     BOOL_ROW("bool_or", or_update, or_combine),
     BOOL_ROW("any", or_update, or_combine),
     BOOL_ROW("some", or_update, or_combine),
+    {LH_AGG_GROUPING_ID, 0, 0, gid_bind, gid_size, gid_init, gid_update, gid_combine, gid_finalize,
+     NULL, false},
 };
 const int lh_agg_basic_count = sizeof lh_agg_basic_rows / sizeof lh_agg_basic_rows[0];

@@ -519,6 +519,79 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     return LH_OK;
 }
 
+/* grouping(c): 1 when key c is aggregated away in the row's grouping set, else 0 (TINYINT);
+ * grouping_id(c1, ..., cn): those bits, c1 the most significant (BIGINT); grouping_id()
+ * covers every key. Both read the spark_grouping_id pseudo-aggregate (bit k of which is
+ * key k of key_count, most significant first) and exist only with grouping sets. */
+static lh_err bind_grouping(binder *b, const ectx *x, const lh_ast_expr_t *e, bool id,
+                            lh_expr_t **out)
+{
+    const char *what = id ? "grouping_id" : "grouping";
+    agg_ctx *g = x->agg;
+    if (g == NULL || x->mode != MODE_POST || !g->has_sets)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_GROUPING_EXPRESSION", NULL);
+    if (!id && e->args.count != 1)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", "`grouping`",
+                         "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", e->args.count), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    /* the pseudo-aggregate, named after this call so repeats share it */
+    lh_ast_expr_t *call = lh_arena_calloc(b->a, 1, sizeof *call);
+    call->kind = LH_EX_FUNC;
+    call->span = e->span;
+    call->name.parts = lh_arena_calloc(b->a, 1, sizeof *call->name.parts);
+    call->name.parts[0].text = LH_AGG_GROUPING_ID;
+    call->name.count = 1;
+    lh_expr_t *gid;
+    LH_TRY(bind_agg(b, x, call, lh_agg_find(LH_AGG_GROUPING_ID), &gid));
+    const lh_sql_conf_t *conf = lh_session_conf(b->env->session);
+    lh_type_t along = {LH_TYPE_LONG};
+    int n = e->args.count;
+    if (id && n == 0) {
+        gid->name = bx_name(b, e);
+        *out = gid;
+        return LH_OK;
+    }
+    lh_expr_t *acc = NULL;
+    for (int i = 0; i < n; i++) {
+        ectx pre = {x->sc, MODE_PRE, NULL, x->clause};
+        lh_expr_t *arg;
+        LH_TRY(bx_expr(b, &pre, e->args.items[i], &arg));
+        int k = 0;
+        while (k < g->key_count && !bx_equal(arg, g->keys[k]))
+            k++;
+        if (k == g->key_count)
+            return lh_sqlerr(b->eb, "GROUPING_COLUMN_MISMATCH", "grouping",
+                             bx_name(b, e->args.items[i]), "groupingColumns",
+                             lh_arena_sprintf(b->a, "%d key(s) of the GROUP BY", g->key_count),
+                             NULL);
+        /* bit = (gid div 2^(key_count-1-k)) % 2 */
+        lh_value_t pw = {.type = along, .v.i64 = (int64_t)1 << (g->key_count - 1 - k)};
+        lh_value_t two = {.type = along, .v.i64 = 2};
+        lh_expr_t *d, *bit, *p1[2] = {gid, lh_expr_const(b->a, &pw, NULL)};
+        LH_TRY(lh_expr_call(b->a, lh_func_find("div"), 2, p1, conf, NULL, &d, b->eb));
+        lh_expr_t *p2[2] = {d, lh_expr_const(b->a, &two, NULL)};
+        LH_TRY(lh_expr_call(b->a, lh_func_find("%"), 2, p2, conf, NULL, &bit, b->eb));
+        if (acc == NULL) {
+            acc = bit;
+        } else { /* acc * 2 + bit */
+            lh_expr_t *m, *p3[2] = {acc, lh_expr_const(b->a, &two, NULL)};
+            LH_TRY(lh_expr_call(b->a, lh_func_find("*"), 2, p3, conf, NULL, &m, b->eb));
+            lh_expr_t *p4[2] = {m, bit};
+            LH_TRY(lh_expr_call(b->a, lh_func_find("+"), 2, p4, conf, NULL, &acc, b->eb));
+        }
+    }
+    if (acc == NULL)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_GROUPING_EXPRESSION", NULL);
+    LH_TRY(
+        lh_expr_cast(b->a, acc, id ? along : (lh_type_t){LH_TYPE_BYTE}, false, conf, &acc, b->eb));
+    acc->name = bx_name(b, e);
+    acc->nullable = false;
+    (void)what;
+    *out = acc;
+    return LH_OK;
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->name.count != 1)
@@ -526,6 +599,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     const char *fn = e->name.parts[0].text;
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);
+    if (strcasecmp(fn, "grouping") == 0 || strcasecmp(fn, "grouping_id") == 0)
+        return bind_grouping(b, x, e, strcasecmp(fn, "grouping_id") == 0, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
     if (af != NULL)
         return bind_agg(b, x, e, af, out);

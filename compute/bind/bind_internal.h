@@ -46,6 +46,7 @@ typedef struct agg_ctx {
     lh_agg_call_t *aggs;
     const lh_ast_expr_t **agg_asts; /* to find a repeated call */
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
+    bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
 } agg_ctx;
 
 struct bn_types; /* bind_name.c: AST node -> its bound expression */

@@ -354,6 +354,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     uint64_t *sets = NULL;
     if (aggregating)
         LH_TRY(group_by(b, &pre, s, &g, &set_count, &sets));
+    g.has_sets = set_count > 0;
     ectx post = {&sc, aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT", &win};
     /* select list */
     outlist o = {0};

@@ -333,15 +333,19 @@ static lh_err emit(exec_op *op, size_t from, size_t n, exec_rows *out, lh_errbuf
     lh_batch_t *b = exec_rows_batch(out, n);
     LH_FAIL_IF(b == NULL, LH_E_NOMEM, eb, "out of memory");
     void **g = a->global.groups + from;
+    int64_t *gids = a->sets != NULL ? malloc((n ? n : 1) * sizeof *gids) : NULL;
+    if (a->sets != NULL && gids == NULL) {
+        lh_batch_destroy(b);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) {
         const uint8_t *k = EXEC_HT_KEY(g[i]);
         for (int c = 0; c < a->key_count; c++)
             k += lh_vecops_decode(k, b->cols[c]);
-        if (a->sets != NULL && p->col_count > a->key_count + a->agg_count) {
-            int64_t gid;
-            memcpy(&gid, k, 8);
-            lh_vec_append_i64(b->cols[a->key_count + a->agg_count], gid);
-        }
+        if (gids != NULL)
+            memcpy(&gids[i], k, 8);
+        if (gids != NULL && p->col_count > a->key_count + a->agg_count)
+            lh_vec_append_i64(b->cols[a->key_count + a->agg_count], gids[i]);
     }
     void **st = malloc((n ? n : 1) * sizeof *st);
     lh_err e = st ? LH_OK : LH_E_NOMEM;
@@ -350,8 +354,11 @@ static lh_err emit(exec_op *op, size_t from, size_t n, exec_rows *out, lh_errbuf
         for (size_t i = 0; i < n; i++)
             st[i] = state_of(a, g[i], k);
         e = c->func->finalize(c->bind_data, st, n, b->cols[a->key_count + k], eb);
+        if (e == LH_OK && gids != NULL && strcmp(c->func->name, LH_AGG_GROUPING_ID) == 0)
+            memcpy(b->cols[a->key_count + k]->data, gids, n * sizeof *gids);
     }
     free(st);
+    free(gids);
     b->row_count = n;
     if (e != LH_OK) {
         lh_batch_destroy(b);
