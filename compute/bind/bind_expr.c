@@ -1024,6 +1024,14 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_EXISTS:
     case LH_EX_IN_QUERY:
         return bind_subquery(b, x, e, out);
+    case LH_EX_EXTRACT: { /* EXTRACT(field FROM source) is date_part('field', source) */
+        lh_value_t fv = {
+            .type = {LH_TYPE_STRING},
+            .v.str = {(const uint8_t *)e->ident.text, (uint32_t)strlen(e->ident.text)}};
+        lh_expr_t *args[2] = {lh_expr_const(b->a, &fv, e->ident.text), NULL};
+        LH_TRY(bx_expr(b, x, e->args.items[0], &args[1]));
+        return call(b, lh_func_find("date_part"), 2, args, bx_name(b, e), out);
+    }
     default:
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", span_text(b, e->span),
                          NULL);

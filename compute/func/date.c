@@ -206,8 +206,9 @@ FIELD(b_year, FLD_YEAR)
 FIELD(b_quarter, FLD_QUARTER)
 FIELD(b_month, FLD_MONTH)
 FIELD(b_day, FLD_DAY)
-FIELD(b_dow, FLD_DOW) FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY)
-    FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
+FIELD(b_dow, FLD_DOW)
+FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR)
+    FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -889,8 +890,8 @@ EPOCH(b_unix_date, EP_UNIX_DATE)
 EPOCH(b_unix_seconds, EP_SECONDS)
 EPOCH(b_unix_millis, EP_MILLIS)
 EPOCH(b_unix_micros, EP_MICROS)
-EPOCH(b_ts_seconds, EP_TS_SEC) EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US)
-    EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_ts_seconds, EP_TS_SEC)
+EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
 
     /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 
@@ -1070,6 +1071,71 @@ static lh_err x_pattern(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* to_timestamp_ntz(x[, fmt]): TIMESTAMP_NTZ (local micros, no zone). A TIMESTAMP becomes
+ * its session-local wall time, a DATE its midnight; text is parsed as wall time (a zone in
+ * it is an error without a pattern, ignored with one). */
+static lh_err b_to_ntz(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(bind_pattern(b, 1, false, 1, eb));
+    b->ret_type = fn_type(LH_TYPE_TIMESTAMP_NTZ);
+    return LH_OK;
+}
+
+static lh_err x_to_ntz(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    const pat_bd_t *bd = x->bind_data;
+    const lh_vec_t *a = x->args[0];
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        if (a->type.id == LH_TYPE_TIMESTAMP_NTZ) {
+            fn_put_i64(x->out, i, fn_i64(a, i));
+            continue;
+        }
+        if (a->type.id == LH_TYPE_DATE) {
+            fn_put_i64(x->out, i, fn_i64(a, i) * LH_US_PER_DAY);
+            continue;
+        }
+        if (a->type.id == LH_TYPE_TIMESTAMP) {
+            fn_put_i64(x->out, i, lh_dt_utc_to_local(fn_tz(x->conf), fn_i64(a, i)));
+            continue;
+        }
+        lh_dtpat_t *own = NULL;
+        const lh_dtpat_t *p = bd->pat;
+        if (p == NULL && bd->pat_arg < x->arg_count) {
+            lh_sv_t ps = fn_str(x->args[bd->pat_arg], i);
+            char txt[256];
+            snprintf(txt, sizeof txt, "%.*s", (int)(ps.len < 255 ? ps.len : 255),
+                     (const char *)ps.ptr);
+            LH_TRY(lh_dtpat_compile(txt, &own, eb));
+            p = own;
+        }
+        lh_sv_t sv = fn_str(a, i);
+        int64_t local = 0;
+        bool ok;
+        if (p != NULL) {
+            lh_civil_t c;
+            bool has_zone;
+            int32_t off;
+            const lh_tz_t *zone;
+            ok = lh_dtpat_parse(p, (const char *)sv.ptr, sv.len, &c, &has_zone, &off, &zone);
+            if (ok)
+                local = lh_dt_micros_from_civil(&c);
+        } else {
+            ok = lh_dt_parse_timestamp((const char *)sv.ptr, sv.len, lh_tz_get("UTC"), true,
+                                       (int32_t)lh_floordiv(fn_now_us(x->conf), LH_US_PER_DAY),
+                                       &local);
+        }
+        lh_dtpat_free(own);
+        if (!ok)
+            LH_TRY(parse_fail(bd, x->out, i, sv, eb));
+        else
+            fn_put_i64(x->out, i, local);
+    }
+    return LH_OK;
+}
+
 static lh_err b_date_format(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_pattern(b, 0, false, 1, eb);
@@ -1139,6 +1205,7 @@ const lh_func_t lh_fn_date[] = {
     F("dateadd", 2, 2, b_date_add, x_date_add),
     F("datediff", 2, 2, b_datediff, x_datediff),
     F("datepart", 2, 2, b_date_part, x_date_part),
+    F("extract", 2, 2, b_date_part, x_date_part), /* extract('field', x) */
     F("day", 1, 1, b_day, x_field),
     F("dayofmonth", 1, 1, b_day, x_field),
     F("dayofweek", 1, 1, b_dow, x_field),
@@ -1165,6 +1232,7 @@ const lh_func_t lh_fn_date[] = {
     F("to_char", 2, 2, b_date_format, x_pattern),
     F("to_date", 1, 2, b_to_date, x_pattern),
     F("to_timestamp", 1, 2, b_to_timestamp, x_pattern),
+    F("to_timestamp_ntz", 1, 2, b_to_ntz, x_to_ntz),
     F("to_unix_timestamp", 1, 2, b_unix_timestamp, x_unix_timestamp),
     F("to_utc_timestamp", 2, 2, b_utc, x_to_utc),
     F("to_varchar", 2, 2, b_date_format, x_pattern),
