@@ -410,7 +410,10 @@ static lh_err using_project(binder *b, lh_join_kind kind, lh_plan_t *j, const sc
                             const int *ri, lh_plan_t **out, scope *sc)
 {
     bool semi = kind == LH_PJOIN_SEMI || kind == LH_PJOIN_ANTI;
-    int total = semi ? nl : j->col_count - n;
+    int visible = semi ? nl : j->col_count - n;
+    /* then hidden copies of the USING columns as each side has them (t.k after a LEFT JOIN
+     * USING (k) is NULL where t is the unmatched right side): left ones, then right ones */
+    int hidden_at = visible, total = visible + (semi ? n : 2 * n);
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_PROJECT, total, 1);
     p->children[0] = j;
     p->u.project.exprs = lh_arena_calloc(b->a, (size_t)total + 1, sizeof(lh_expr_t *));
@@ -468,17 +471,29 @@ static lh_err using_project(binder *b, lh_join_kind kind, lh_plan_t *j, const sc
             if (c.index < 0 || c.index >= ncols)
                 continue;
             int at = map[c.index];
-            if (at < n) { /* a USING column */
+            if (at < n) { /* a USING column: its side's own copy */
                 if (c.qual[0] == NULL)
                     continue; /* the unqualified name is the output's own entry */
+                int src = side ? nl + ri[at] : li[at];
+                at = hidden_at + (side ? n : 0) + at;
                 c.hidden = true;
-                c.type = p->col_types[at];
-                c.nullable = p->col_nullable[at];
+                c.type = j->col_types[src];
+                c.nullable = j->col_nullable[src];
             }
             c.index = at;
             sc->cols[sc->count++] = c;
         }
     }
+    LH_ASSERT(o == visible);
+    for (int side = 0; side < (semi ? 1 : 2); side++)
+        for (int k = 0; k < n; k++, o++) {
+            int src = side ? nl + ri[k] : li[k];
+            p->u.project.exprs[o] = lh_expr_column(b->a, src, j->col_types[src],
+                                                   j->col_nullable[src], j->col_names[src]);
+            p->col_names[o] = j->col_names[src];
+            p->col_types[o] = j->col_types[src];
+            p->col_nullable[o] = j->col_nullable[src];
+        }
     LH_ASSERT(o == total);
     p->est_rows = j->est_rows;
     *out = p;
@@ -529,11 +544,11 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
         ri = lh_arena_calloc(b->a, (size_t)n, sizeof *ri);
         for (int i = 0; i < n; i++) {
             li[i] = ri[i] = -1;
-            for (int c = 0; c < ls.count; c++)
-                if (strcasecmp(ls.cols[c].name, names[i]) == 0)
+            for (int c = 0; c < ls.count; c++) /* the visible column, not a USING copy */
+                if (!ls.cols[c].hidden && strcasecmp(ls.cols[c].name, names[i]) == 0)
                     li[i] = ls.cols[c].index;
             for (int c = 0; c < rs.count; c++)
-                if (strcasecmp(rs.cols[c].name, names[i]) == 0)
+                if (!rs.cols[c].hidden && strcasecmp(rs.cols[c].name, names[i]) == 0)
                     ri[i] = rs.cols[c].index;
             if (li[i] < 0 || ri[i] < 0)
                 return lh_sqlerr(b->eb, "UNRESOLVED_USING_COLUMN_FOR_JOIN", "colName",

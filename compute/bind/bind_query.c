@@ -94,7 +94,8 @@ static lh_err expand_star(binder *b, const scope *sc, const lh_ast_expr_t *star,
     int before = o->count;
     for (int i = 0; i < sc->count; i++) {
         const bcol *c = &sc->cols[i];
-        if (c->hidden || excluded(star, c))
+        /* t.* also lists t's copies of USING columns, hidden from a bare * */
+        if ((c->hidden && star->name.count == 0) || excluded(star, c))
             continue;
         if (star->name.count > 0 &&
             !(c->qual[0] &&
