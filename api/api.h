@@ -50,6 +50,7 @@ struct lh_bg;
 struct lh_statements;
 struct lh_resolver;
 struct lh_warehouses;
+struct lh_workspace;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -66,6 +67,7 @@ typedef struct lh_ctx {
     const struct lh_resolver *resolver; /* names and DDL for the engine (api/catalog) */
     struct lh_warehouses *warehouses;   /* SQL warehouses (api/sql/warehouses.h) */
     struct lh_statements *statements;   /* the Statement Execution API (api/sql) */
+    struct lh_workspace *workspace;     /* DBFS and the artifact proxy (api/workspace) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 
