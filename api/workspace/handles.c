@@ -6,12 +6,12 @@
  *                                  MAX_BLOCK_SIZE_EXCEEDED)}
  *   POST /api/2.0/dbfs/close      {handle}: the file appears now, whole
  *
- * A handle is an unguessable positive int64 owned by the principal that created it (another
- * principal's handle answers 404 like a missing one). Its bytes go to a staging file that is
- * published only at close (ws_dbfs_commit), so readers never see a partial file. Handles
- * live in memory (a restart forgets them and empties the staging directory); one idle for
- * WS_HANDLE_IDLE_MINUTES is dropped by the reaper (the area's bg timer) with its bytes.
- * One handle serves one call at a time: a second concurrent call on it is 409 ABORTED.
+ * A handle is a random positive integer below 2^53 (exact in JavaScript) owned by the principal
+ * that created it (another principal's handle answers 404 like a missing one). Its bytes go to a
+ * staging file that is published only at close (ws_dbfs_commit), so readers never see a partial
+ * file. Handles live in memory (a restart forgets them and empties the staging directory); one idle
+ * for WS_HANDLE_IDLE_MINUTES is dropped by the reaper (the area's bg timer) with its bytes. One
+ * handle serves one call at a time: a second concurrent call on it is 409 ABORTED.
  *
  * Locking: ws->mu guards the list and each handle's busy/last_used fields; file I/O and
  * base64 decoding run outside it (a busy handle is neither reaped nor closed meanwhile).
@@ -89,9 +89,9 @@ lh_err ws_h_dbfs_create(lh_req_t *req, lh_errbuf *eb)
     bool full = mine >= WS_HANDLES_PER_PRINCIPAL_MAX || ws->handle_count >= WS_HANDLES_MAX;
     if (!full) {
         bool unique;
-        do { /* positive, non-zero, unused */
+        do { /* positive, non-zero, unused, exact in a double (JavaScript clients) */
             lh_random_bytes(&h->id, sizeof h->id);
-            h->id &= INT64_MAX;
+            h->id &= (INT64_C(1) << 53) - 1;
             unique = h->id != 0;
             for (ws_handle *o = ws->handles; o != NULL && unique; o = o->next)
                 unique = o->id != h->id;
