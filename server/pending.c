@@ -19,7 +19,6 @@ static lh_err not_built(lh_req_t *req, lh_errbuf *eb)
 static const lh_route_t pending_routes[] = {
     PENDING("/api/{2.0|2.1|2.2}/jobs/{*}", "Jobs"),
     PENDING("/api/2.0/workspace/{*}", "Workspace"),
-    PENDING("/api/2.0/dbfs/{*}", "DBFS"),
     PENDING("/api/2.0/fs/{*}", "Files"), /* /Volumes paths are served (api/catalog) */
     PENDING("/api/2.0/pipelines", "Pipelines"),
     PENDING("/api/2.0/pipelines/{*}", "Pipelines"),
@@ -27,7 +26,6 @@ static const lh_route_t pending_routes[] = {
             "SQL queries, alerts and dashboards"), /* warehouses, statements, history: api/sql */
     PENDING("/api/2.0/mlflow/{*}", "MLflow"),
     PENDING("/ajax-api/2.0/mlflow/{*}", "MLflow"),
-    PENDING("/api/2.0/mlflow-artifacts/{*}", "MLflow artifacts"),
     PENDING("/api/2.0/feature-store/{*}", "Feature store"),
     PENDING("/api/2.0/serving-endpoints", "Model serving"),
     PENDING("/api/2.0/serving-endpoints/{*}", "Model serving"),

@@ -1,0 +1,81 @@
+// artifact_bench.mjs - upload and download a large file (1 GiB by default) through the
+// MLflow artifact proxy (PUT/GET /api/2.0/mlflow-artifacts/artifacts/...) and raw DBFS
+// (PUT/GET /dbfs/...) with curl, against `cp` of the same file on the same disk, and the daemon's
+// RSS growth (peak VmHWM minus the RSS before). Uploads end with an fsync (the daemon's
+// durability rule), so `cp + sync` is printed too. Target: throughput >= 50% of cp, RSS
+// growth < 16 MiB.
+//   LH_BIN=build/lakehoused node tests/bench/artifact_bench.mjs [bytes]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startDaemon } from '../api/harness.mjs';
+
+const BYTES = Number(process.argv[2] ?? 1024 * 1024 * 1024);
+const work = mkdtempSync(join(tmpdir(), 'lh-artifact-bench-'));
+const src = join(work, 'src.bin');
+
+function makeSource() {
+  const fd = openSync(src, 'w');
+  const block = Buffer.alloc(64 * 1024 * 1024);
+  for (let done = 0; done < BYTES;) {
+    const n = Math.min(block.length, BYTES - done);
+    randomFillSync(block, 0, n);
+    writeSync(fd, block, 0, n);
+    done += n;
+  }
+  closeSync(fd);
+}
+
+const rssKiB = (pid, field) => Number(/(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field)))[1]);
+const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function timeCommand(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`${cmd} failed`);
+  return secs(t0);
+}
+
+// curl is the client (node's own HTTP stack would measure node): -T streams the file.
+function curl(d, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('curl', ['-sS', '--fail', '-H', `Authorization: Bearer ${d.token}`, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`curl ${args.join(' ')} failed`);
+  return secs(t0);
+}
+const upload = (d, path) => curl(d, ['-o', '/dev/null', '-T', src, d.url + path]);
+const download = (d, path, out) => curl(d, ['-o', out, d.url + path]);
+
+const d = await startDaemon({ dataDir: join(work, 'data') });
+try {
+  makeSource();
+  const gib = BYTES / (1 << 30);
+  const cpS = timeCommand('cp', [src, join(work, 'cp.bin')]);
+  rmSync(join(work, 'cp.bin'));
+  const cpSyncS = timeCommand('sh', ['-c', `cp '${src}' '${join(work, 'cp.bin')}' && sync '${join(work, 'cp.bin')}'`]);
+  rmSync(join(work, 'cp.bin'));
+  console.log(`file ${BYTES} bytes; cp ${cpS.toFixed(2)} s (${(gib / cpS).toFixed(2)} GiB/s); cp+sync ${cpSyncS.toFixed(2)} s`);
+  const rss0 = rssKiB(d.proc.pid, 'VmRSS:');
+  const routes = [
+    ['mlflow-artifacts', '/api/2.0/mlflow-artifacts/artifacts/bench/file.bin'],
+    ['raw DBFS', '/dbfs/bench/file.bin'],
+  ];
+  for (const [name, path] of routes) {
+    const up = upload(d, path);
+    const out = join(work, 'down.bin');
+    const down = download(d, path, out);
+    if (statSync(out).size !== BYTES) throw new Error('short download');
+    rmSync(out);
+    const sink = download(d, path, '/dev/null');
+    const pct = (base, t) => `${(base / t * 100).toFixed(0)}%`;
+    console.log(`${name.padEnd(17)} upload ${up.toFixed(2)} s = ${pct(cpS, up)} of cp (${pct(cpSyncS, up)} of cp+sync); `
+      + `download to a file ${down.toFixed(2)} s = ${pct(cpS, down)} of cp; to /dev/null ${sink.toFixed(2)} s = ${pct(cpS, sink)}`);
+  }
+  const peak = rssKiB(d.proc.pid, 'VmHWM:');
+  console.log(`daemon RSS before ${(rss0 / 1024).toFixed(1)} MiB, peak ${(peak / 1024).toFixed(1)} MiB, growth ${((peak - rss0) / 1024).toFixed(1)} MiB`);
+} finally {
+  await d.stop();
+  rmSync(work, { recursive: true, force: true });
+}
