@@ -51,6 +51,7 @@ struct lh_statements;
 struct lh_resolver;
 struct lh_warehouses;
 struct lh_sql_sessions;
+struct lh_registry;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -68,6 +69,7 @@ typedef struct lh_ctx {
     struct lh_warehouses *warehouses;     /* SQL warehouses (api/sql/warehouses.h) */
     struct lh_statements *statements;     /* the Statement Execution API (api/sql) */
     struct lh_sql_sessions *sql_sessions; /* its sessions (api/sql/sessions.h) */
+    struct lh_registry *registry;         /* the model registry (api/mlflow/registry) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

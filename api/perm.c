@@ -65,7 +65,7 @@ static const lh_perm_type_t TYPES[] = {
      {"Can read", "Can edit", "Can manage staging versions", "Can manage production versions",
       "Can manage"},
      "CAN_MANAGE",
-     "MLflow model registry"},
+     NULL},
     {"notebooks",
      "notebook",
      {"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"},

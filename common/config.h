@@ -30,6 +30,7 @@ typedef struct lh_config {
     int test_routes;        /* LAKEHOUSE_TEST_ROUTES=1: serve /api/2.0/lakehouse-test/... */
     int test_fail_start;    /* LAKEHOUSE_TEST_FAIL_POOL_START=1: cluster starts fail */
     int bg_queue_cap;       /* LAKEHOUSE_TEST_BG_QUEUE_MAX: > 0 caps every background queue */
+    int64_t result_ttl_ms;  /* LAKEHOUSE_TEST_RESULT_TTL_MS: > 0 = statement results expiry */
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
 } lh_config_t;
 

@@ -123,11 +123,21 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 /* Statements that run at once (each then fans out on its warehouse's pool), and queued. */
 #define LH_STATEMENT_THREADS   4
 #define LH_STATEMENT_QUEUE_MAX 1024
-/* Results are kept this long after a statement ended, then forgotten (GET: 404). */
+/* Results are kept this long after a statement ended, then it is CLOSED (the default of
+ * LAKEHOUSE_TEST_RESULT_TTL_MS). */
 #define LH_STATEMENT_RETENTION_MS (60LL * 60 * 1000)
 /* A SQL session (api/sql/sessions.h) unused this long is closed; at most this many live. */
 #define LH_SQL_SESSION_IDLE_MS (60LL * 60 * 1000)
 #define LH_SQL_SESSIONS_MAX    10000
+/* EXTERNAL_LINKS: Databricks' default byte_limit (100 GiB); a chunk file holds at most
+ * this many rows or bytes (Arrow: plus at most one engine batch); one link is valid this
+ * long (Databricks: <= 15 minutes). */
+#define LH_STATEMENT_LINKS_BYTES_MAX  (100LL << 30)
+#define LH_STATEMENT_LINK_CHUNK_BYTES (16LL << 20)
+#define LH_STATEMENT_LINK_CHUNK_ROWS  100000
+#define LH_STATEMENT_LINK_TTL_MS      (15LL * 60 * 1000)
+/* Query history rows kept in meta.db (Databricks keeps 30 days of query history). */
+#define LH_STATEMENT_HISTORY_MS (30LL * 24 * 60 * 60 * 1000)
 /* Rows an uncorrelated IN (subquery) may return (it becomes a constant list). */
 #define LH_SUBQUERY_IN_MAX 100000
 /* Memory one query may use before a breaker spills or the query fails. */

@@ -62,6 +62,8 @@ static const opt opts[] = {
      "tests: every cluster start fails as if no worker thread could be created (ERROR)"},
     {NULL, NULL, "LAKEHOUSE_TEST_BG_QUEUE_MAX", K_INT, F(bg_queue_cap), 1, LH_BG_QUEUE_MAX, NULL,
      NULL, "tests: cap every background queue at N, so a test can fill one (429)"},
+    {NULL, NULL, "LAKEHOUSE_TEST_RESULT_TTL_MS", K_INT, F(result_ttl_ms), 1, 86400000, NULL, NULL,
+     "tests: statement results expire N ms after the statement ends (default 1 hour)"},
 };
 #define OPT_COUNT (sizeof opts / sizeof opts[0])
 

@@ -47,7 +47,8 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
 static lh_err area_recover(void *state, lh_errbuf *eb)
 {
     sql_area *a = state;
-    return lh_warehouses_recover(a->warehouses, eb);
+    LH_TRY(lh_warehouses_recover(a->warehouses, eb));
+    return lh_statements_recover(a->statements, eb);
 }
 
 static void area_metrics(void *state, FILE *out)

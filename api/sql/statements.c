@@ -27,8 +27,10 @@
 
 #include "api/perm.h"
 #include "api/sql/sessions.h"
+#include "api/sql/stmt_internal.h"
 #include "api/sql/warehouses.h"
 #include "common/bg.h"
+#include "common/config.h"
 #include "common/hashmap.h"
 #include "common/json.h"
 #include "common/limits.h"
@@ -37,60 +39,11 @@
 #include "compute/query/query.h"
 #include "compute/sqlerr.h"
 
-typedef enum { ST_PENDING, ST_RUNNING, ST_SUCCEEDED, ST_FAILED, ST_CANCELED, ST_CLOSED } st_state;
-static const char *const state_names[] = {"PENDING", "RUNNING",  "SUCCEEDED",
-                                          "FAILED",  "CANCELED", "CLOSED"};
-
-typedef struct chunk {
-    int64_t row_offset, row_count, byte_count;
-    json_t *rows; /* array of arrays of strings or null */
-} chunk;
-
-typedef struct waiter {
-    lh_suspend_t *ticket;
-    struct waiter *next;
-} waiter;
-
-typedef struct stmt {
-    char id[40];
-    struct lh_statements *owner;
-    pthread_mutex_t mu; /* guards everything below but the immutable request fields */
-    int refs;           /* table + runner + one per in-flight render (atomic under mu) */
-    st_state state;
-    atomic_bool cancel;
-    /* the request (immutable after submit) */
-    char *sql, *warehouse_id, *catalog, *schema, *user;
-    lh_sql_session_t *session; /* session_id's (referenced), or NULL: a fresh one */
-    bool cat_given, sch_given; /* given with a session: USE them for it */
-    int64_t user_id;
-    int64_t row_limit, byte_limit;
-    int param_count;
-    char **param_names;
-    lh_value_t *param_values;
-    bool cancel_on_timeout;
-    /* the answer */
-    json_t *columns; /* manifest.schema.columns */
-    chunk *chunks;
-    int chunk_count, chunk_cap;
-    int64_t total_rows, total_bytes;
-    bool truncated;
-    char *error_code, *error_message, *sql_state;
-    waiter *waiters;
-    int64_t ended_ms;
-    /* for query history */
-    int64_t submitted_ms, started_ms;
-    char statement_type[24];
-    lh_exec_stats_t stats;
-    int64_t compile_ns;
-} stmt;
-
-struct lh_statements {
-    lh_ctx_t *ctx;
-    pthread_mutex_t mu;  /* guards table */
-    lh_hashmap_t *table; /* id -> stmt */
-    lh_bg_executor_t *exec;
-    lh_bg_timer_t *sweeper;
-};
+const char *const lh_stmt_state_names[] = {"PENDING", "RUNNING",  "SUCCEEDED",
+                                           "FAILED",  "CANCELED", "CLOSED"};
+const char *const lh_stmt_disposition_names[] = {"INLINE", "EXTERNAL_LINKS"};
+const char *const lh_stmt_format_names[] = {"JSON_ARRAY", "ARROW_STREAM", "CSV"};
+#define state_names lh_stmt_state_names
 
 static lh_statements_t *of(const lh_req_t *req)
 {
@@ -99,8 +52,10 @@ static lh_statements_t *of(const lh_req_t *req)
 
 /* ---- statement memory ---------------------------------------------------------------- */
 
-static void stmt_free(stmt *st)
+void lh_stmt_free(stmt *st)
 {
+    lh_links_writer_free(&st->lw);
+    free(st->query_tags);
     for (int i = 0; i < st->chunk_count; i++)
         json_decref(st->chunks[i].rows);
     free(st->chunks);
@@ -131,7 +86,7 @@ static void stmt_unref(stmt *st)
     int left = --st->refs;
     pthread_mutex_unlock(&st->mu);
     if (left == 0)
-        stmt_free(st);
+        lh_stmt_free(st);
 }
 
 static stmt *find(lh_statements_t *s, const char *id)
@@ -169,14 +124,15 @@ static json_t *chunk_json(const stmt *st, int i, bool links)
     return o;
 }
 
-static json_t *manifest(const stmt *st)
+json_t *lh_stmt_manifest(const stmt *st)
 {
     json_t *chunks = json_array();
     for (int i = 0; i < st->chunk_count; i++)
         json_array_append_new(chunks, chunk_json(st, i, false));
-    return json_pack("{s:s, s:{s:I, s:O}, s:i, s:I, s:I, s:b, s:o}", "format", "JSON_ARRAY",
-                     "schema", "column_count", (json_int_t)json_array_size(st->columns), "columns",
-                     st->columns, "total_chunk_count", st->chunk_count, "total_row_count",
+    return json_pack("{s:s, s:{s:I, s:O}, s:i, s:I, s:I, s:b, s:o}", "format",
+                     lh_stmt_format_names[st->format], "schema", "column_count",
+                     (json_int_t)json_array_size(st->columns), "columns", st->columns,
+                     "total_chunk_count", st->chunk_count, "total_row_count",
                      (json_int_t)st->total_rows, "total_byte_count", (json_int_t)st->total_bytes,
                      "truncated", st->truncated, "chunks", chunks);
 }
@@ -200,8 +156,11 @@ static json_t *render(const stmt *st)
     }
     json_t *out = json_pack("{s:s, s:o}", "statement_id", st->id, "status", status);
     if (st->state == ST_SUCCEEDED) {
-        json_object_set_new(out, "manifest", manifest(st));
-        if (st->chunk_count > 0)
+        json_object_set_new(out, "manifest", lh_stmt_manifest(st));
+        if (st->disposition == DISP_EXTERNAL_LINKS)
+            json_object_set_new(out, "result",
+                                st->chunk_count > 0 ? lh_links_result(st, 0) : json_object());
+        else if (st->chunk_count > 0)
             json_object_set_new(out, "result", result_json(st, 0));
         else
             json_object_set_new(out, "result",
@@ -260,6 +219,13 @@ static lh_err on_schema(void *ctx, const lh_query_columns_t *cols, lh_errbuf *eb
         json_array_append_new(arr, c);
     }
     LH_FAIL_IF(arr == NULL, LH_E_NOMEM, eb, "out of memory");
+    if (k->st->disposition == DISP_EXTERNAL_LINKS) {
+        lh_err e = lh_links_schema(k->st, cols, eb);
+        if (e != LH_OK) {
+            json_decref(arr);
+            return e;
+        }
+    }
     pthread_mutex_lock(&k->st->mu);
     json_decref(k->st->columns);
     k->st->columns = arr;
@@ -308,6 +274,8 @@ static lh_err on_batch(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
 {
     sink_ctx *k = ctx;
     stmt *st = k->st;
+    if (st->disposition == DISP_EXTERNAL_LINKS)
+        return lh_links_batch(st, b, k->tz, eb);
     pthread_mutex_lock(&st->mu);
     lh_err e = LH_OK;
     for (size_t r = 0; r < b->row_count && e == LH_OK; r++) {
@@ -372,13 +340,20 @@ static void finish(stmt *st, st_state state, const lh_errbuf *eb)
 {
     if (terminal(st->state)) /* cancelled meanwhile: keep CANCELED */
         state = st->state;
+    bool was_terminal = terminal(st->state);
     st->state = state;
-    st->ended_ms = lh_now_ms();
-    if (state == ST_FAILED && eb != NULL) {
+    if (!was_terminal) {
+        st->ended_ms = lh_now_ms();
+        st->expires_ms = st->ended_ms + st->owner->ttl_ms;
+    }
+    if (state == ST_FAILED && eb != NULL && st->error_code == NULL) {
         st->error_code = strdup(wire_code(eb));
         st->error_message = strdup(eb->msg[0] ? eb->msg : "the statement failed");
         st->sql_state = eb->error_code ? strdup(lh_sqlerr_state(eb->error_code)) : NULL;
     }
+    if (state != ST_SUCCEEDED && st->disposition == DISP_EXTERNAL_LINKS)
+        lh_links_remove(st->owner->ctx->data_dir, st->id);
+    lh_stmt_store_update(st->owner->ctx, st);
     for (waiter *w = st->waiters, *next; w != NULL; w = next) {
         next = w->next;
         lh_req_resume(w->ticket, answer_waiter, st); /* false: its deadline answered it */
@@ -413,8 +388,11 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
     lh_pool_t *pool = NULL;
     LH_TRY(acquire(s->ctx, st, &pool, eb));
     pthread_mutex_lock(&st->mu);
-    if (st->state == ST_PENDING)
+    if (st->state == ST_PENDING) {
         st->state = ST_RUNNING;
+        st->started_ms = lh_now_ms();
+        lh_stmt_store_update(s->ctx, st);
+    }
     pthread_mutex_unlock(&st->mu);
     lh_session_t *session =
         st->session ? lh_sql_session_lock(st->session) : lh_session_create(st->catalog, st->schema);
@@ -449,10 +427,11 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
                          .param_values = st->param_values};
     lh_query_sink_t sink = {&k, on_schema, on_batch};
     lh_query_info_t info;
-    pthread_mutex_lock(&st->mu);
-    st->started_ms = lh_now_ms();
-    pthread_mutex_unlock(&st->mu);
+    memset(&info, 0, sizeof info);
     lh_err e = lh_query_run(st->sql, strlen(st->sql), session, &o, &sink, a, &info, eb);
+    if (e == LH_OK && st->disposition == DISP_EXTERNAL_LINKS)
+        e = lh_links_finish(st, eb);
+    lh_stmt_store_lineage(s->ctx, st->id, &info.lineage);
     pthread_mutex_lock(&st->mu);
     snprintf(st->statement_type, sizeof st->statement_type, "%s",
              info.statement_type ? info.statement_type : "OTHER");
@@ -481,6 +460,9 @@ static void run_task(void *arg)
         finish(st, ST_CANCELED, NULL);
     else
         finish(st, ST_FAILED, &eb);
+    if (st->state != ST_SUCCEEDED && st->disposition == DISP_EXTERNAL_LINKS)
+        lh_links_remove(st->owner->ctx->data_dir, st->id); /* a chunk written after a cancel */
+    lh_links_writer_free(&st->lw);
     pthread_mutex_unlock(&st->mu);
     stmt_unref(st);
 }
@@ -504,20 +486,53 @@ static lh_err parse_wait(const json_t *p, int64_t *ms, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err check_enum(const json_t *p, const char *key, const char *const *ok,
-                         const char *const *later, const char **out, lh_errbuf *eb)
+/* An enum field: its index in names (absent = 0). */
+static lh_err check_enum(const json_t *p, const char *key, const char *const *names, int count,
+                         int *out, lh_errbuf *eb)
 {
     const char *v = NULL;
     LH_TRY(lh_json_get_str(p, key, LH_OPTIONAL, &v, eb));
-    *out = v ? v : ok[0];
-    for (int i = 0; ok[i]; i++)
-        if (strcmp(*out, ok[i]) == 0)
+    *out = 0;
+    for (int i = 0; v && i < count; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = i;
             return LH_OK;
-    for (int i = 0; later && later[i]; i++)
-        LH_FAIL_IF(strcmp(*out, later[i]) == 0, LH_E_NOT_IMPLEMENTED, eb,
-                   "%s %s is not implemented yet in this Lakehouse build (use the default)", key,
-                   *out);
-    LH_FAIL(LH_E_INVALID, eb, "%s: unknown value '%s'", key, *out);
+        }
+    LH_FAIL_IF(v != NULL, LH_E_INVALID, eb, "%s: unknown value '%s'", key, v);
+    return LH_OK;
+}
+
+/* query_tags: [{key, value?}] kept as JSON (at most 20, as Databricks coerces). */
+static lh_err parse_tags(const json_t *p, stmt *st, lh_errbuf *eb)
+{
+    const json_t *arr = json_object_get(p, "query_tags");
+    if (arr == NULL || json_is_null(arr))
+        return LH_OK;
+    LH_FAIL_IF(!json_is_array(arr), LH_E_INVALID, eb, "query_tags must be an array");
+    json_t *keep = json_array();
+    size_t i;
+    const json_t *t;
+    json_array_foreach(arr, i, t)
+    {
+        const char *key = NULL, *value = NULL;
+        lh_err e = json_is_object(t) ? lh_json_get_str(t, "key", LH_REQUIRED, &key, eb)
+                                     : lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
+                                                  "query_tags[%zu] must be an object", i);
+        if (e == LH_OK)
+            e = lh_json_get_str(t, "value", LH_OPTIONAL, &value, eb);
+        if (e == LH_OK && *key == '\0')
+            e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__, "query_tags[%zu].key is empty", i);
+        if (e != LH_OK) {
+            json_decref(keep);
+            return e;
+        }
+        if (json_array_size(keep) < 20)
+            json_array_append_new(keep, value ? json_pack("{s:s, s:s}", "key", key, "value", value)
+                                              : json_pack("{s:s}", "key", key));
+    }
+    st->query_tags = json_dumps(keep, JSON_COMPACT);
+    json_decref(keep);
+    return LH_OK;
 }
 
 /* parameters: [{name, value, type}] -> names and values (the value as a STRING, cast by
@@ -557,14 +572,10 @@ static lh_err parse_params(const json_t *p, stmt *st, lh_errbuf *eb)
 static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *eb)
 {
     const json_t *p = req->params;
-    const char *sql = NULL, *wh = NULL, *cat = NULL, *sch = NULL, *sid = NULL, *dummy;
+    const char *sql = NULL, *wh = NULL, *cat = NULL, *sch = NULL, *sid = NULL;
     int64_t row_limit = 0, byte_limit = 0;
-    static const char *const on_to[] = {"CONTINUE", "CANCEL", NULL};
-    static const char *const disp[] = {"INLINE", NULL}, *const disp_later[] = {"EXTERNAL_LINKS",
-                                                                               NULL};
-    static const char *const fmt[] = {"JSON_ARRAY", NULL}, *const fmt_later[] = {"ARROW_STREAM",
-                                                                                 "CSV", NULL};
-    const char *on_timeout;
+    static const char *const on_to[] = {"CONTINUE", "CANCEL"};
+    int on_timeout, disp, fmt;
     LH_TRY(lh_json_get_str(p, "statement", LH_REQUIRED, &sql, eb));
     LH_TRY(lh_json_get_str(p, "warehouse_id", LH_REQUIRED, &wh, eb));
     LH_TRY(lh_json_get_str(p, "catalog", LH_OPTIONAL, &cat, eb));
@@ -573,9 +584,12 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     LH_TRY(lh_json_get_int_range(p, "row_limit", LH_OPTIONAL, 0, INT64_MAX, &row_limit, eb));
     LH_TRY(lh_json_get_int_range(p, "byte_limit", LH_OPTIONAL, 0, INT64_MAX, &byte_limit, eb));
     LH_TRY(parse_wait(p, wait_ms, eb));
-    LH_TRY(check_enum(p, "on_wait_timeout", on_to, NULL, &on_timeout, eb));
-    LH_TRY(check_enum(p, "disposition", disp, disp_later, &dummy, eb));
-    LH_TRY(check_enum(p, "format", fmt, fmt_later, &dummy, eb));
+    LH_TRY(check_enum(p, "on_wait_timeout", on_to, 2, &on_timeout, eb));
+    LH_TRY(check_enum(p, "disposition", lh_stmt_disposition_names, 2, &disp, eb));
+    LH_TRY(check_enum(p, "format", lh_stmt_format_names, 3, &fmt, eb));
+    /* Databricks' answer, word for word: ARROW_STREAM and CSV need EXTERNAL_LINKS */
+    LH_FAIL_IF(disp == DISP_INLINE && fmt != FMT_JSON_ARRAY, LH_E_INVALID, eb,
+               "The format field must be JSON_ARRAY when the disposition field is INLINE.");
     LH_FAIL_IF(strlen(sql) > LH_SQL_TEXT_MAX, LH_E_INVALID, eb, "statement longer than %d bytes",
                LH_SQL_TEXT_MAX);
     LH_TRY(lh_perm_require(req->ctx, req->principal, "warehouses", wh, "CAN_USE", eb));
@@ -592,7 +606,7 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
         st->session = lh_sql_session_get(req->ctx->sql_sessions, sid,
                                          req->principal ? req->principal->user_id : -1);
         if (st->session == NULL) {
-            stmt_free(st);
+            lh_stmt_free(st);
             LH_FAIL(LH_E_NOT_FOUND, eb, "Session '%s' does not exist", sid);
         }
         st->cat_given = cat != NULL; /* absent: the session's stays */
@@ -604,13 +618,17 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     st->user_id = req->principal ? req->principal->user_id : 0;
     st->row_limit = row_limit;
     st->byte_limit = byte_limit;
-    st->cancel_on_timeout = strcmp(on_timeout, "CANCEL") == 0;
+    st->cancel_on_timeout = on_timeout == 1;
+    st->disposition = (st_disposition)disp;
+    st->format = (st_format)fmt;
     st->submitted_ms = lh_now_ms();
     lh_err e = parse_params(p, st, eb);
+    if (e == LH_OK)
+        e = parse_tags(p, st, eb);
     if (e == LH_OK && (!st->sql || !st->warehouse_id || !st->catalog || !st->schema || !st->user))
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e != LH_OK) {
-        stmt_free(st);
+        lh_stmt_free(st);
         return e;
     }
     *out = st;
@@ -643,11 +661,16 @@ static lh_err h_submit(lh_req_t *req, lh_errbuf *eb)
     int64_t wait_ms;
     LH_TRY(new_stmt(req, &st, &wait_ms, eb));
     st->owner = s;
+    lh_err e = lh_stmt_store_insert(req->ctx, st, eb);
+    if (e != LH_OK) {
+        lh_stmt_free(st);
+        return e;
+    }
     pthread_mutex_lock(&s->mu);
-    lh_err e = lh_hashmap_put(s->table, st->id, st, eb);
+    e = lh_hashmap_put(s->table, st->id, st, eb);
     pthread_mutex_unlock(&s->mu);
     if (e != LH_OK) {
-        stmt_free(st);
+        lh_stmt_free(st);
         return e;
     }
     st->refs++; /* the runner's */
@@ -656,8 +679,13 @@ static lh_err h_submit(lh_req_t *req, lh_errbuf *eb)
         pthread_mutex_lock(&s->mu);
         lh_hashmap_remove(s->table, st->id);
         pthread_mutex_unlock(&s->mu);
+        st->state = ST_FAILED; /* its row: not accepted */
+        st->ended_ms = lh_now_ms();
+        st->error_code = strdup("RESOURCE_EXHAUSTED");
+        st->error_message = strdup(eb->msg);
+        lh_stmt_store_update(req->ctx, st);
         st->refs -= 2;
-        stmt_free(st);
+        lh_stmt_free(st);
         return e;
     }
     pthread_mutex_lock(&st->mu);
@@ -680,18 +708,41 @@ static lh_err h_submit(lh_req_t *req, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* The statement named in the path, visible to the caller (its user or an admin). */
-static lh_err lookup(lh_req_t *req, stmt **out, lh_errbuf *eb)
+static lh_err no_access(const lh_req_t *req, const char *id, lh_errbuf *eb)
+{
+    LH_FAIL(LH_E_PERMISSION, eb, "User %s does not have permission to access statement '%s'",
+            req->principal && req->principal->user_name ? req->principal->user_name : "?", id);
+}
+
+static bool mine(const lh_req_t *req, int64_t user_id)
+{
+    return req->principal && (req->principal->is_admin || req->principal->user_id == user_id);
+}
+
+/* The statement named in the path, visible to the caller (its user or an admin). When it
+ * is no longer in memory (results expired, or a restart), *stored gets its stored status
+ * instead and *out is NULL. */
+static lh_err lookup(lh_req_t *req, stmt **out, json_t **stored, lh_errbuf *eb)
 {
     const char *id = lh_req_path_param(req, 0);
     stmt *st = id ? find(of(req), id) : NULL;
+    *out = NULL;
+    *stored = NULL;
+    if (st == NULL && id != NULL && strlen(id) < 40) {
+        int64_t uid = 0;
+        LH_TRY(lh_stmt_store_render(req->ctx, id, stored, &uid, eb));
+        if (*stored != NULL && !mine(req, uid)) {
+            json_decref(*stored);
+            *stored = NULL;
+            return no_access(req, id, eb);
+        }
+        if (*stored != NULL)
+            return LH_OK;
+    }
     LH_FAIL_IF(st == NULL, LH_E_NOT_FOUND, eb, "Statement '%s' does not exist", id ? id : "");
-    bool mine =
-        req->principal && (req->principal->is_admin || req->principal->user_id == st->user_id);
-    if (!mine) { /* another user's statement */
+    if (!mine(req, st->user_id)) { /* another user's statement */
         stmt_unref(st);
-        LH_FAIL(LH_E_PERMISSION, eb, "User %s does not have permission to access statement '%s'",
-                req->principal && req->principal->user_name ? req->principal->user_name : "?", id);
+        return no_access(req, id, eb);
     }
     *out = st;
     return LH_OK;
@@ -700,7 +751,12 @@ static lh_err lookup(lh_req_t *req, stmt **out, lh_errbuf *eb)
 static lh_err h_get(lh_req_t *req, lh_errbuf *eb)
 {
     stmt *st;
-    LH_TRY(lookup(req, &st, eb));
+    json_t *stored;
+    LH_TRY(lookup(req, &st, &stored, eb));
+    if (st == NULL) {
+        req->out = stored;
+        return LH_OK;
+    }
     pthread_mutex_lock(&st->mu);
     req->out = render(st);
     pthread_mutex_unlock(&st->mu);
@@ -711,7 +767,17 @@ static lh_err h_get(lh_req_t *req, lh_errbuf *eb)
 static lh_err h_chunk(lh_req_t *req, lh_errbuf *eb)
 {
     stmt *st;
-    LH_TRY(lookup(req, &st, eb));
+    json_t *stored;
+    LH_TRY(lookup(req, &st, &stored, eb));
+    if (st == NULL) {
+        const char *state =
+            json_string_value(json_object_get(json_object_get(stored, "status"), "state"));
+        lh_err e =
+            lh_err_set(eb, LH_E_STATE, __FILE__, __LINE__, "Statement %s is %s, not SUCCEEDED",
+                       lh_req_path_param(req, 0), state ? state : "CLOSED");
+        json_decref(stored);
+        return e;
+    }
     char *end = NULL;
     const char *n = lh_req_path_param(req, 1);
     long i = n ? strtol(n, &end, 10) : -1;
@@ -723,6 +789,8 @@ static lh_err h_chunk(lh_req_t *req, lh_errbuf *eb)
     else if (end == NULL || *end != '\0' || i < 0 || i >= st->chunk_count)
         e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__, "chunk_index %s is out of range",
                        n ? n : "");
+    else if (st->disposition == DISP_EXTERNAL_LINKS)
+        req->out = lh_links_result(st, (int)i);
     else
         req->out = result_json(st, (int)i);
     pthread_mutex_unlock(&st->mu);
@@ -733,7 +801,12 @@ static lh_err h_chunk(lh_req_t *req, lh_errbuf *eb)
 static lh_err h_cancel(lh_req_t *req, lh_errbuf *eb)
 {
     stmt *st;
-    LH_TRY(lookup(req, &st, eb));
+    json_t *stored;
+    LH_TRY(lookup(req, &st, &stored, eb));
+    if (st == NULL) { /* ended long ago: nothing to cancel */
+        json_decref(stored);
+        return LH_OK;
+    }
     atomic_store(&st->cancel, true);
     pthread_mutex_lock(&st->mu);
     if (!terminal(st->state))
@@ -743,169 +816,15 @@ static lh_err h_cancel(lh_req_t *req, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* ---- query history: GET /api/2.0/sql/history/queries ------------------------------------
- * The statements still kept (LH_STATEMENT_RETENTION_MS after they ended; a restart forgets
- * them), newest first, with Databricks' filters and a keyset page token
- * "<query_start_time_ms>:<query_id>" of the last row. Non-admins see their own only. */
-
-static const char *history_status(st_state x)
-{
-    static const char *const names[] = {"QUEUED", "RUNNING",  "FINISHED",
-                                        "FAILED", "CANCELED", "FINISHED"};
-    return names[x];
-}
-
-static json_t *query_info(const stmt *st, bool metrics)
-{
-    int64_t end = st->ended_ms ? st->ended_ms : 0;
-    json_t *q = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:b}", "query_id", st->id,
-        "status", history_status(st->state), "query_text", st->sql, "statement_type",
-        st->statement_type[0] ? st->statement_type : "OTHER", "warehouse_id", st->warehouse_id,
-        "endpoint_id", st->warehouse_id, "user_id", (json_int_t)st->user_id, "user_name", st->user,
-        "executed_as_user_name", st->user, "query_start_time_ms", (json_int_t)st->submitted_ms,
-        "rows_produced", (json_int_t)st->total_rows, "is_final", terminal(st->state));
-    if (end) {
-        lh_json_set_int(q, "query_end_time_ms", end);
-        lh_json_set_int(q, "execution_end_time_ms", end);
-        lh_json_set_int(q, "duration", end - st->submitted_ms);
-    }
-    if (st->state == ST_FAILED && st->error_message)
-        json_object_set_new(q, "error_message", json_string(st->error_message));
-    if (metrics)
-        json_object_set_new(q, "metrics",
-                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "total_time_ms",
-                                      (json_int_t)(end ? end - st->submitted_ms : 0),
-                                      "compilation_time_ms", (json_int_t)(st->compile_ns / 1000000),
-                                      "execution_time_ms",
-                                      (json_int_t)(st->stats.execution_ns / 1000000), "read_bytes",
-                                      (json_int_t)st->stats.bytes_read, "rows_read_count",
-                                      (json_int_t)st->stats.rows_read, "rows_produced_count",
-                                      (json_int_t)st->total_rows, "pruned_files_count",
-                                      (json_int_t)st->stats.files_pruned, "spill_to_disk_bytes",
-                                      (json_int_t)st->stats.spill_bytes));
-    return q;
-}
-
-/* Does filter list key (an array of strings, or one string) hold v? Absent = yes. */
-static bool filter_has(const json_t *filter, const char *key, const char *v)
-{
-    const json_t *f = filter ? json_object_get(filter, key) : NULL;
-    if (f == NULL)
-        return true;
-    if (json_is_string(f))
-        return strcmp(json_string_value(f), v) == 0;
-    size_t i;
-    const json_t *x;
-    json_array_foreach(f, i, x)
-    {
-        if (json_is_string(x) && strcmp(json_string_value(x), v) == 0)
-            return true;
-        if (json_is_integer(x) && atoll(v) == json_integer_value(x))
-            return true;
-    }
-    return json_array_size(f) == 0;
-}
-
-typedef struct hist_row {
-    stmt *st;
-    int64_t start;
-} hist_row;
-
-static int cmp_hist(const void *a, const void *b)
-{
-    const hist_row *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start > y->start ? -1 : 1;
-    return strcmp(x->st->id, y->st->id);
-}
-
-static bool visible(const lh_req_t *req, const stmt *st, const json_t *filter)
-{
-    char uid[32], ts[32];
-    snprintf(uid, sizeof uid, "%lld", (long long)st->user_id);
-    if (!req->principal->is_admin && req->principal->user_id != st->user_id)
-        return false;
-    const json_t *range = filter ? json_object_get(filter, "query_start_time_range") : NULL;
-    int64_t lo = 0, hi = INT64_MAX;
-    if (json_is_object(range)) {
-        lh_json_get_int_range(range, "start_time_ms", LH_OPTIONAL, 0, INT64_MAX, &lo, NULL);
-        lh_json_get_int_range(range, "end_time_ms", LH_OPTIONAL, 0, INT64_MAX, &hi, NULL);
-    }
-    (void)ts;
-    return filter_has(filter, "statuses", history_status(st->state)) &&
-           filter_has(filter, "user_ids", uid) &&
-           filter_has(filter, "warehouse_ids", st->warehouse_id) &&
-           filter_has(filter, "statement_ids", st->id) && st->submitted_ms >= lo &&
-           st->submitted_ms <= hi;
-}
-
 static lh_err h_history(lh_req_t *req, lh_errbuf *eb)
 {
-    lh_statements_t *s = of(req);
-    const json_t *filter = json_object_get(req->params, "filter_by");
-    int64_t max = 0;
-    bool metrics = false;
-    const char *token = NULL;
-    LH_TRY(lh_json_get_int_range(req->params, "max_results", LH_OPTIONAL, 0, LH_PAGE_SIZE_MAX, &max,
-                                 eb));
-    LH_TRY(lh_json_get_bool(req->params, "include_metrics", LH_OPTIONAL, &metrics, eb));
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    int64_t after_start = INT64_MAX;
-    char after_id[40] = "";
-    if (token != NULL && *token) {
-        char *colon = strchr(token, ':');
-        LH_FAIL_IF(colon == NULL || colon - token > 20 || strlen(colon + 1) >= sizeof after_id,
-                   LH_E_INVALID, eb, "Invalid page_token");
-        after_start = atoll(token);
-        snprintf(after_id, sizeof after_id, "%s", colon + 1);
-    }
-    if (max == 0)
-        max = LH_PAGE_SIZE_DEFAULT;
-    json_t *res = json_array();
-    pthread_mutex_lock(&s->mu);
-    size_t n = lh_hashmap_count(s->table), k = 0, it = 0;
-    hist_row *rows = calloc(n + 1, sizeof *rows);
-    void *v;
-    while (rows && lh_hashmap_next(s->table, &it, NULL, &v)) {
-        stmt *st = v;
-        pthread_mutex_lock(&st->mu);
-        if (visible(req, st, filter))
-            rows[k++] = (hist_row){st, st->submitted_ms};
-        pthread_mutex_unlock(&st->mu);
-    }
-    qsort(rows, k, sizeof *rows, cmp_hist);
-    int64_t emitted = 0;
-    const stmt *last = NULL;
-    bool more = false;
-    for (size_t i = 0; rows && i < k; i++) {
-        const stmt *st = rows[i].st;
-        if (rows[i].start > after_start ||
-            (rows[i].start == after_start && strcmp(st->id, after_id) <= 0))
-            continue; /* before the token */
-        if (emitted == max) {
-            more = true;
-            break;
-        }
-        pthread_mutex_lock((pthread_mutex_t *)&st->mu);
-        json_array_append_new(res, query_info(st, metrics));
-        pthread_mutex_unlock((pthread_mutex_t *)&st->mu);
-        last = st;
-        emitted++;
-    }
-    char next[80] = "";
-    if (more && last)
-        snprintf(next, sizeof next, "%lld:%s", (long long)last->submitted_ms, last->id);
-    pthread_mutex_unlock(&s->mu);
-    free(rows);
-    req->out = json_pack("{s:o, s:b}", "res", res, "has_next_page", more);
-    if (more)
-        json_object_set_new(req->out, "next_page_token", json_string(next));
-    return LH_OK;
+    return lh_stmt_store_history(req, eb);
 }
 
 /* ---- the sweeper and the area's part -------------------------------------------------- */
 
+/* Forget statements whose results expired (their rows say CLOSED, FAILED or CANCELED),
+ * delete their chunk files, then let the store close what is not in memory. */
 static void sweep(void *arg)
 {
     lh_statements_t *s = arg;
@@ -916,14 +835,18 @@ static void sweep(void *arg)
     while (lh_hashmap_next(s->table, &it, &k, &v)) {
         stmt *st = v;
         pthread_mutex_lock(&st->mu);
-        bool old = terminal(st->state) && now - st->ended_ms > LH_STATEMENT_RETENTION_MS;
+        bool old = terminal(st->state) && st->expires_ms > 0 && now >= st->expires_ms;
+        bool files = old && st->disposition == DISP_EXTERNAL_LINKS;
         pthread_mutex_unlock(&st->mu);
         if (old) {
             lh_hashmap_remove(s->table, k);
+            if (files)
+                lh_links_remove(s->ctx->data_dir, st->id);
             stmt_unref(st);
         }
     }
     pthread_mutex_unlock(&s->mu);
+    lh_stmt_store_sweep(s, now);
 }
 
 lh_err lh_statements_create(lh_ctx_t *ctx, lh_statements_t **out, lh_errbuf *eb)
@@ -933,13 +856,19 @@ lh_err lh_statements_create(lh_ctx_t *ctx, lh_statements_t **out, lh_errbuf *eb)
     s->ctx = ctx;
     pthread_mutex_init(&s->mu, NULL);
     s->table = lh_hashmap_create(&LH_HASHMAP_STR, 64);
+    s->ttl_ms = ctx->config && ctx->config->result_ttl_ms > 0 ? ctx->config->result_ttl_ms
+                                                              : LH_STATEMENT_RETENTION_MS;
+    int64_t period = s->ttl_ms / 4 < 20 ? 20 : s->ttl_ms / 4 > 60000 ? 60000 : s->ttl_ms / 4;
     lh_err e = s->table ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    if (e == LH_OK)
+        e = lh_signed_url_open(ctx->data_dir, &s->signer, eb);
     if (e == LH_OK)
         e = lh_bg_executor(ctx->bg, "statements", LH_STATEMENT_THREADS, LH_STATEMENT_QUEUE_MAX,
                            &s->exec, eb);
     if (e == LH_OK)
-        e = lh_bg_timer_add(ctx->bg, NULL, 60000, 60000, sweep, s, &s->sweeper, eb);
+        e = lh_bg_timer_add(ctx->bg, NULL, period, period, sweep, s, &s->sweeper, eb);
     if (e != LH_OK) {
+        lh_signed_url_close(s->signer);
         lh_hashmap_destroy(s->table);
         pthread_mutex_destroy(&s->mu);
         free(s);
@@ -965,8 +894,14 @@ void lh_statements_destroy(lh_statements_t *s)
     while (lh_hashmap_next(s->table, &it, NULL, &v))
         stmt_unref(v);
     lh_hashmap_destroy(s->table);
+    lh_signed_url_close(s->signer);
     pthread_mutex_destroy(&s->mu);
     free(s);
+}
+
+lh_err lh_statements_recover(lh_statements_t *s, lh_errbuf *eb)
+{
+    return lh_stmt_store_recover(s, eb);
 }
 
 #define ST "/api/2.0/sql/statements"
@@ -977,6 +912,9 @@ static const lh_route_t routes[] = {
     {"GET", ST "/{id}/result/chunks/{n}", h_chunk, 0, NULL, 0},
     {"POST", ST "/{id}/cancel", h_cancel, 0, NULL, 0},
     {"GET", "/api/2.0/sql/history/queries", h_history, 0, NULL, 0},
+    /* EXTERNAL_LINKS downloads: the signature in the query string is the credential */
+    {"GET", "/api/2.0/sql/statement-results/{id}/{file}", lh_links_download, LH_ROUTE_NO_AUTH, NULL,
+     0},
 };
 
 const lh_route_t *lh_statements_routes(int *count)

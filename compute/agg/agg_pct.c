@@ -35,6 +35,9 @@ typedef struct pct_bd {
     lh_type_t type; /* input (percentile_approx result) type */
     double p;
     bool approx;
+    /* percentile_disc: the value at position ceil(p * (n - 1)) of the ordered values (no
+     * interpolation); DESC orders run at 1 - p from the other end: floor((1 - p) * (n - 1)) */
+    bool discrete, desc;
 } pct_bd;
 
 typedef struct pct_state {
@@ -95,6 +98,22 @@ static lh_err cont_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
     LH_TRY(pct_bind_common(b, false, 0.5, eb));
     pct_bd *bd = b->bind_data;
     bd->p = 1 - bd->p;
+    return LH_OK;
+}
+
+/* percentile_disc(p) WITHIN GROUP (ORDER BY x [DESC]) */
+static lh_err disc_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(pct_bind_common(b, false, 0.5, eb));
+    ((pct_bd *)b->bind_data)->discrete = true;
+    return LH_OK;
+}
+
+static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(cont_desc_bind(b, eb));
+    ((pct_bd *)b->bind_data)->discrete = true;
+    ((pct_bd *)b->bind_data)->desc = true;
     return LH_OK;
 }
 
@@ -184,6 +203,8 @@ static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out)
     if (!bd->approx) {
         double pos = bd->p * (double)(s->n - 1);
         size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
+        if (bd->discrete)
+            return lh_vec_append_f64(out, s->v[bd->desc ? lo : hi].d);
         double r = lo == hi ? s->v[lo].d
                             : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
         return lh_vec_append_f64(out, r);
@@ -368,6 +389,8 @@ const lh_agg_func_t lh_agg_pct_rows[] = {
     PCT_ROW("median", percentile_bind, 1, 1),
     PCT_ROW("percentile_cont", percentile_bind, 2, 2), /* the binder puts the ordering first */
     PCT_ROW("percentile_cont desc", cont_desc_bind, 2, 2),
+    PCT_ROW("percentile_disc", disc_bind, 2, 2),
+    PCT_ROW("percentile_disc desc", disc_desc_bind, 2, 2),
     PCT_ROW("percentile_approx", approx_bind, 2, 3),
     PCT_ROW("approx_percentile", approx_bind, 2, 3),
     {"approx_count_distinct", 1, 2, hll_bind, hll_size, hll_init, hll_update, hll_combine,

@@ -80,20 +80,10 @@ static const char *span_text(binder *b, lh_ast_span_t s)
     return lh_arena_strndup(b->a, b->sql + s.start, s.stop - s.start);
 }
 
-/* The column header Spark prints for an unaliased expression. Columns are their name;
- * other expressions their source text (Spark prints its own canonical form: this is the
- * text as written, close to it for simple expressions). */
+/* The column header Spark prints for an unaliased expression (bind_name.c). */
 const char *bx_name(binder *b, const lh_ast_expr_t *e)
 {
-    if (e->kind == LH_EX_COLUMN && e->name.count > 0)
-        return e->name.parts[e->name.count - 1].text;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_STRING)
-        return e->u.lit.str;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NULL)
-        return "NULL";
-    if (e->kind == LH_EX_FUNC && e->u.func.star)
-        return lh_arena_sprintf(b->a, "%s(1)", e->name.parts[e->name.count - 1].text);
-    return span_text(b, e->span);
+    return bn_name(b, e);
 }
 
 bool bx_has_agg(const lh_ast_expr_t *e)
@@ -377,7 +367,9 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
                          span_text(b, e->span), NULL);
     for (int i = 0; i < g->agg_count; i++) { /* the same call written twice: one aggregate */
         const lh_ast_expr_t *o = g->agg_asts[i];
-        if (o->span.stop - o->span.start == e->span.stop - e->span.start &&
+        /* (a PIVOT's calls share their text but not their FILTER: compare it by identity) */
+        if (o->u.func.filter == e->u.func.filter &&
+            o->span.stop - o->span.start == e->span.stop - e->span.start &&
             memcmp(b->sql + o->span.start, b->sql + e->span.start, e->span.stop - e->span.start) ==
                 0) {
             lh_agg_call_t *c = &g->aggs[i];
@@ -400,15 +392,17 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     /* percentile_cont(p) WITHIN GROUP (ORDER BY x [DESC]) is percentile(x, p), or at 1 - p
      * for DESC (the hidden "percentile_cont desc" row): the ordering comes first */
     const lh_ast_sort_t *wg = &e->u.func.within_group;
-    bool cont = strcmp(af->name, "percentile_cont") == 0;
+    bool disc = strcmp(af->name, "percentile_disc") == 0;
+    bool cont = disc || strcmp(af->name, "percentile_cont") == 0;
     if (wg->count > 0 && (!cont || wg->count != 1 || e->u.func.distinct))
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          lh_arena_sprintf(b->a, "WITHIN GROUP on %s", span_text(b, e->span)), NULL);
     if (cont && wg->count == 0)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "percentile_cont without WITHIN GROUP (ORDER BY ..)", NULL);
+                         lh_arena_sprintf(b->a, "%s without WITHIN GROUP (ORDER BY ..)", af->name),
+                         NULL);
     if (cont && wg->items[0].desc)
-        af = lh_agg_find("percentile_cont desc");
+        af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
     int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
     ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
@@ -657,13 +651,38 @@ static lh_err bind_between(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
 
 static lh_err bind_like(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->u.like.quant != LH_QUANT_NONE)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LIKE ANY/ALL", NULL);
     static const char *const like[] = {"like", NULL}, *const ilike[] = {"ilike", NULL},
                              *const rlike[] = {"rlike", "regexp", "regexp_like"};
     const lh_func_t *f = bx_func(e->op == LH_OP_ILIKE ? ilike : e->op == LH_OP_LIKE ? like : rlike);
     if (f == NULL)
         return unresolved_routine(b, e->op == LH_OP_ILIKE ? "ilike" : "like");
+    if (e->u.like.quant != LH_QUANT_NONE) {
+        /* x [NOT] LIKE ANY|SOME|ALL (p1, p2, ...): the LIKEs (each negated for NOT) joined
+         * by OR for ANY, AND for ALL, with SQL's three-valued logic */
+        lh_type_t boolean = {LH_TYPE_BOOLEAN};
+        bool all = e->u.like.quant == LH_QUANT_ALL;
+        lh_expr_t *v, *acc = NULL;
+        LH_TRY(bx_expr(b, x, e->args.items[0], &v));
+        for (int i = 1; i < e->args.count; i++) {
+            lh_expr_t *pair[2] = {v, NULL}, *r;
+            LH_TRY(bx_expr(b, x, e->args.items[i], &pair[1]));
+            LH_TRY(call(b, f, 2, pair, NULL, &r));
+            if (e->negated)
+                r = lh_expr_node(b->a, LH_EXPR_NOT, boolean, r->nullable, 1, &r, NULL);
+            if (acc == NULL) {
+                acc = r;
+                continue;
+            }
+            lh_expr_t *two[2] = {acc, r};
+            acc = lh_expr_node(b->a, all ? LH_EXPR_AND : LH_EXPR_OR, boolean,
+                               acc->nullable || r->nullable, 2, two, NULL);
+        }
+        LH_FAIL_IF(acc == NULL, LH_E_INVALID, b->eb, "LIKE %s needs at least one pattern",
+                   all ? "ALL" : "ANY");
+        acc->name = bx_name(b, e);
+        *out = acc;
+        return LH_OK;
+    }
     lh_expr_t *args[3];
     int argc = 2;
     LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
@@ -760,7 +779,18 @@ static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_
     return false;
 }
 
+static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+
+/* Bind e and keep its bound form for the namer (bind_name.c), which reads sub-expressions'
+ * types. */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
+{
+    LH_TRY(bind_expr(b, x, e, out));
+    bn_record(b, e, *out);
+    return LH_OK;
+}
+
+static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (match_key(b, x, e, out))
         return LH_OK;

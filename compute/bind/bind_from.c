@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "compute/agg/agg.h"
 #include "compute/bind/bind_internal.h"
+#include "common/util.h"
 #include "compute/sql/parser.h"
 #include "storage/objstore/objstore.h"
 
@@ -37,6 +40,35 @@ scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier)
 
 /* ---- tables -------------------------------------------------------------------------- */
 
+/* TIMESTAMP AS OF expr, or t@yyyyMMddHHmmssSSS (UTC): milliseconds since the epoch. */
+static lh_err travel_timestamp(binder *b, const lh_ast_time_travel_t *tt, int64_t *ms)
+{
+    if (tt->kind == 4) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        int millis = 0;
+        const char *s = tt->at_text;
+        if (strlen(s) != 17 ||
+            sscanf(s, "%4d%2d%2d%2d%2d%2d%3d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                   &tm.tm_min, &tm.tm_sec, &millis) != 7)
+            return lh_sqlerr(b->eb, "INVALID_TIMESTAMP_FORMAT", NULL);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        *ms = (int64_t)timegm(&tm) * 1000 + millis;
+        return LH_OK;
+    }
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "TIMESTAMP AS OF", NULL};
+    lh_expr_t *e;
+    LH_TRY(bx_expr(b, &x, tt->value, &e));
+    LH_TRY(lh_expr_cast(b->a, e, (lh_type_t){LH_TYPE_TIMESTAMP}, false,
+                        lh_session_conf(b->env->session), &e, b->eb));
+    lh_value_t v;
+    LH_TRY(lh_expr_fold(b->a, e, lh_session_conf(b->env->session), &v, b->eb));
+    *ms = v.is_null ? 0 : v.v.i64 / 1000;
+    return LH_OK;
+}
+
 static lh_err scan_delta(binder *b, const char *full_name, const char *root,
                          const lh_ast_time_travel_t *travel, lh_plan_t **out)
 {
@@ -46,7 +78,12 @@ static lh_err scan_delta(binder *b, const char *full_name, const char *root,
     lh_err e = lh_objstore_local_create(root, &os, b->eb);
     if (e == LH_OK)
         e = lh_delta_table_open(os, "", &t, b->eb);
-    if (e == LH_OK && travel != NULL && travel->kind != 2) {
+    int64_t ts_ms = -1;
+    if (e == LH_OK && travel != NULL && (travel->kind == 2 || travel->kind == 4))
+        e = travel_timestamp(b, travel, &ts_ms);
+    if (e == LH_OK && ts_ms >= 0) {
+        e = lh_delta_snapshot_at_timestamp(t, ts_ms, &snap, b->eb);
+    } else if (e == LH_OK && travel != NULL) {
         int64_t v = 0;
         if (travel->value != NULL)
             e = bx_fold_int(b, travel->value, "VERSION AS OF", &v);
@@ -104,6 +141,7 @@ static lh_err bind_view_text(binder *b, const char *sql, lh_plan_t **out)
     binder inner = *b;
     inner.sql = sql;
     inner.ctes = NULL;
+    inner.corr = NULL; /* a view sees no outer query */
     inner.depth = b->depth + 1;
     if (inner.depth > 32)
         return lh_sqlerr(b->eb, "RECURSIVE_VIEW", "viewIdent", "view", "newPath", "", NULL);
@@ -532,6 +570,326 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
     return LH_OK;
 }
 
+/* ---- table-valued functions ---------------------------------------------------------- */
+
+/* range(end) | range(start, end[, step[, numPartitions]]): BIGINT column `id`. Arguments are
+ * constant integers (numPartitions is accepted and checked only). */
+static lh_err bind_range(binder *b, const lh_ast_expr_t *call, lh_plan_t **plan)
+{
+    int n = call->args.count;
+    if (n < 1 || n > 4)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", "`range`",
+                         "expectedNum", "[1, 2, 3, 4]", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", n), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "range"};
+    int64_t v[4] = {0, 0, 1, 1};
+    for (int i = 0; i < n; i++) {
+        lh_expr_t *e;
+        LH_TRY(bx_expr(b, &x, call->args.items[i], &e));
+        LH_TRY(bx_coerce(b, &e, (lh_type_t){LH_TYPE_LONG}));
+        lh_value_t val;
+        if (e->kind != LH_EXPR_CONST &&
+            lh_expr_fold(b->a, e, lh_session_conf(b->env->session), &val, b->eb) != LH_OK)
+            return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name", "`range`", NULL);
+        if (e->kind == LH_EXPR_CONST)
+            val = e->value;
+        if (val.is_null)
+            return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name", "`range`", NULL);
+        v[n == 1 ? 1 : i] = val.v.i64;
+    }
+    if (v[2] == 0)
+        LH_FAIL(LH_E_INVALID, b->eb, "requirement failed: step (0) cannot be 0 in range()");
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_RANGE, 1, 0);
+    p->col_names[0] = "id";
+    p->col_types[0] = (lh_type_t){LH_TYPE_LONG};
+    p->col_nullable[0] = false;
+    p->u.range.start = v[0];
+    p->u.range.end = v[1];
+    p->u.range.step = v[2];
+    __int128 span = (__int128)v[1] - v[0];
+    p->est_rows = (span > 0) == (v[2] > 0) ? (double)(span / v[2]) : 0;
+    *plan = p;
+    return LH_OK;
+}
+
+static lh_err bind_table_func(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
+{
+    const lh_ast_expr_t *call = r->call;
+    const char *fn = call->name.count > 0 ? call->name.parts[call->name.count - 1].text : "";
+    if (call->name.count == 1 && strcasecmp(fn, "range") == 0)
+        return bind_range(b, call, plan);
+    return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name",
+                     lh_arena_sprintf(b->a, "`%s`", fn), NULL);
+}
+
+/* ---- PIVOT ----------------------------------------------------------------------------
+ * source PIVOT (agg [AS a], ... FOR col | (c1, c2) IN (v [AS n], ...)) is the query
+ *   SELECT g1, g2, ..., agg FILTER (WHERE col = v) AS <name>, ... FROM source GROUP BY g1, g2
+ * where g1, g2, ... are the source's columns that neither the aggregates nor the FOR columns
+ * name (in source order), the pivoted columns come value-major, and a column's name is the
+ * value's (its alias, or the value as Spark prints it), then "_" and the aggregate's alias or
+ * name when there are several aggregates. Every aggregate inside an expression
+ * (ceil(sum(x))) gets the filter. */
+
+static void collect_cols(const lh_ast_expr_t *e, const char **names, int *n, int max)
+{
+    if (e == NULL)
+        return;
+    if (e->kind == LH_EX_COLUMN && e->name.count > 0 && *n < max)
+        names[(*n)++] = e->name.parts[e->name.count - 1].text;
+    for (int i = 0; i < e->args.count; i++)
+        collect_cols(e->args.items[i], names, n, max);
+    if (e->kind == LH_EX_FUNC)
+        collect_cols(e->u.func.filter, names, n, max);
+    if (e->kind == LH_EX_CASE) {
+        collect_cols(e->u.case_.operand, names, n, max);
+        collect_cols(e->u.case_.else_, names, n, max);
+        for (int i = 0; i < e->u.case_.whens.count; i++) {
+            collect_cols(e->u.case_.whens.items[i], names, n, max);
+            collect_cols(e->u.case_.thens.items[i], names, n, max);
+        }
+    }
+}
+
+static lh_ast_expr_t *ast_binary(binder *b, lh_ast_op_t op, lh_ast_expr_t *l, lh_ast_expr_t *r)
+{
+    lh_ast_expr_t *e = lh_arena_calloc(b->a, 1, sizeof *e);
+    e->kind = LH_EX_BINARY;
+    e->op = op;
+    e->span = l->span;
+    e->args.items = lh_arena_calloc(b->a, 2, sizeof *e->args.items);
+    e->args.items[0] = l;
+    e->args.items[1] = r;
+    e->args.count = 2;
+    return e;
+}
+
+/* A copy of e with cond added to the FILTER of every aggregate call in it. */
+static lh_ast_expr_t *with_filter(binder *b, const lh_ast_expr_t *e, lh_ast_expr_t *cond)
+{
+    lh_ast_expr_t *c = lh_arena_alloc(b->a, sizeof *c);
+    *c = *e;
+    bool agg = e->kind == LH_EX_FUNC && e->u.func.over == NULL && e->u.func.over_name == NULL &&
+               e->name.count == 1 && lh_agg_find(e->name.parts[0].text) != NULL;
+    if (agg) {
+        c->u.func.filter =
+            e->u.func.filter ? ast_binary(b, LH_OP_AND, e->u.func.filter, cond) : cond;
+        return c;
+    }
+    if (e->args.count > 0) {
+        c->args.items = lh_arena_calloc(b->a, (size_t)e->args.count, sizeof *c->args.items);
+        for (int i = 0; i < e->args.count; i++)
+            c->args.items[i] = with_filter(b, e->args.items[i], cond);
+    }
+    return c;
+}
+
+/* How Spark prints a pivot value in a column name. */
+static const char *value_name(binder *b, const lh_ast_expr_t *v)
+{
+    if (v->kind == LH_EX_LITERAL && v->u.lit.kind == LH_LIT_STRING)
+        return v->u.lit.str;
+    if (v->kind == LH_EX_LITERAL && v->u.lit.kind == LH_LIT_NUMBER) {
+        const char *t = v->u.lit.text;
+        size_t n = strlen(t);
+        while (n > 0 && strchr("LlSsYyDd", t[n - 1]) != NULL)
+            n--;
+        if (n >= 2 && strncasecmp(t + n - 2, "BD", 2) == 0)
+            n -= 2;
+        return lh_arena_sprintf(b->a, "%.*s", (int)n, t);
+    }
+    if (v->kind == LH_EX_ROW) {
+        const char *out = "{";
+        for (int i = 0; i < v->args.count; i++)
+            out = lh_arena_sprintf(b->a, "%s%s%s", out, i ? ", " : "",
+                                   value_name(b, v->args.items[i]));
+        return lh_arena_sprintf(b->a, "%s}", out);
+    }
+    return bx_name(b, v);
+}
+
+static lh_ast_ident_t *ident(binder *b, const char *text)
+{
+    lh_ast_ident_t *id = lh_arena_calloc(b->a, 1, sizeof *id);
+    id->text = text;
+    return id;
+}
+
+static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
+{
+    lh_plan_t *src;
+    scope ss;
+    LH_TRY(bf_relation(b, r->left, &src, &ss));
+    const lh_ast_named_exprs_t *aggs = &r->pivot.aggs;
+    const lh_ast_exprs_t *fors = &r->pivot.columns;
+    const lh_ast_named_exprs_t *vals = &r->pivot.values;
+    for (int i = 0; i < aggs->count; i++)
+        if (!bx_has_agg(aggs->items[i].expr))
+            return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_1006", "sql",
+                             bx_name(b, aggs->items[i].expr), NULL);
+    /* the grouping columns: the source's visible columns nobody names */
+    enum { NAMED_MAX = 256 };
+    const char *named[NAMED_MAX];
+    int nn = 0;
+    for (int i = 0; i < aggs->count; i++)
+        collect_cols(aggs->items[i].expr, named, &nn, NAMED_MAX);
+    for (int i = 0; i < fors->count; i++)
+        collect_cols(fors->items[i], named, &nn, NAMED_MAX);
+    lh_ast_select_t *sel = lh_arena_calloc(b->a, 1, sizeof *sel);
+    int cap = ss.count + vals->count * aggs->count + 1;
+    sel->items.items = lh_arena_calloc(b->a, (size_t)cap, sizeof *sel->items.items);
+    lh_ast_group_item_t *groups = lh_arena_calloc(b->a, (size_t)ss.count + 1, sizeof *groups);
+    int ng = 0;
+    for (int i = 0; i < ss.count; i++) {
+        if (ss.cols[i].hidden)
+            continue;
+        bool used = false;
+        for (int k = 0; k < nn && !used; k++)
+            used = strcasecmp(named[k], ss.cols[i].name) == 0;
+        if (used)
+            continue;
+        lh_ast_expr_t *col = lh_arena_calloc(b->a, 1, sizeof *col);
+        col->kind = LH_EX_COLUMN;
+        col->name.parts = ident(b, ss.cols[i].name);
+        col->name.count = 1;
+        col->span = r->span;
+        sel->items.items[sel->items.count++] = (lh_ast_named_expr_t){.expr = col};
+        groups[ng++] = (lh_ast_group_item_t){.kind = LH_GROUP_EXPR, .expr = col};
+    }
+    for (int v = 0; v < vals->count; v++) {
+        const lh_ast_expr_t *val = vals->items[v].expr;
+        const char *refs[1];
+        int nrefs = 0;
+        collect_cols(val, refs, &nrefs, 1);
+        if (nrefs > 0)
+            return lh_sqlerr(b->eb, "NON_LITERAL_PIVOT_VALUES", "expression",
+                             lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, val)), NULL);
+        int arity = val->kind == LH_EX_ROW ? val->args.count : 1;
+        if (arity != fors->count)
+            LH_FAIL(LH_E_INVALID, b->eb,
+                    "[PIVOT_VALUE_DATA_TYPE_MISMATCH] Invalid pivot value '%s': it has %d values "
+                    "for %d pivot columns. SQLSTATE: 42K09",
+                    bx_name(b, val), arity, fors->count);
+        lh_ast_expr_t *cond = NULL;
+        for (int k = 0; k < arity; k++) {
+            lh_ast_expr_t *vk = val->kind == LH_EX_ROW ? val->args.items[k] : (lh_ast_expr_t *)val;
+            lh_ast_expr_t *eq = ast_binary(b, LH_OP_NSEQ, fors->items[k], vk);
+            cond = cond ? ast_binary(b, LH_OP_AND, cond, eq) : eq;
+        }
+        const char *vname = vals->items[v].alias ? vals->items[v].alias->text : value_name(b, val);
+        for (int a = 0; a < aggs->count; a++) {
+            const lh_ast_named_expr_t *ag = &aggs->items[a];
+            const char *name =
+                aggs->count == 1
+                    ? vname
+                    : lh_arena_sprintf(b->a, "%s_%s", vname,
+                                       ag->alias ? ag->alias->text : bx_name(b, ag->expr));
+            sel->items.items[sel->items.count++] =
+                (lh_ast_named_expr_t){.expr = with_filter(b, ag->expr, cond),
+                                      .alias = ident(b, name),
+                                      .as_written = true};
+        }
+    }
+    sel->from = r->left; /* the source binds again inside the query */
+    if (ng > 0) {
+        sel->group_by.present = true;
+        sel->group_by.items = groups;
+        sel->group_by.count = ng;
+    }
+    lh_ast_query_t *q = lh_arena_calloc(b->a, 1, sizeof *q);
+    q->kind = LH_Q_SELECT;
+    q->span = r->span;
+    q->select = sel;
+    LH_TRY(bq_query(b, q, plan));
+    *sc = bf_scope_of(b, *plan, NULL);
+    return LH_OK;
+}
+
+/* ---- TABLESAMPLE ------------------------------------------------------------------------
+ * (p PERCENT) and (BUCKET x OUT OF y) keep each row with that probability (rand() with the
+ * REPEATABLE seed, else a random one: as Spark, a sample, not an exact fraction); (n ROWS)
+ * is a LIMIT. Byte-size samples are not built. */
+
+static lh_err sample_number(binder *b, const lh_ast_expr_t *e, double *out)
+{
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "TABLESAMPLE"};
+    lh_expr_t *v;
+    LH_TRY(bx_expr(b, &x, e, &v));
+    LH_TRY(bx_coerce(b, &v, (lh_type_t){LH_TYPE_DOUBLE}));
+    lh_value_t val;
+    LH_TRY(lh_expr_fold(b->a, v, lh_session_conf(b->env->session), &val, b->eb));
+    LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "TABLESAMPLE needs a number, not NULL");
+    *out = val.v.f64;
+    return LH_OK;
+}
+
+static lh_plan_t *pass_node(binder *b, lh_plan_kind kind, lh_plan_t *child)
+{
+    lh_plan_t *p = lh_plan_new(b->a, kind, child->col_count, 1);
+    p->children[0] = child;
+    memcpy(p->col_names, child->col_names, (size_t)child->col_count * sizeof *p->col_names);
+    memcpy(p->col_types, child->col_types, (size_t)child->col_count * sizeof *p->col_types);
+    memcpy(p->col_nullable, child->col_nullable, (size_t)child->col_count * sizeof(bool));
+    p->est_rows = child->est_rows;
+    return p;
+}
+
+static lh_err bind_sample(binder *b, const lh_ast_sample_t *s, lh_plan_t **plan)
+{
+    double n, fraction;
+    if (s->kind == 4)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "TABLESAMPLE by byte length", NULL);
+    LH_TRY(sample_number(b, s->value, &n));
+    if (s->kind == 2) {
+        LH_FAIL_IF(n < 0, LH_E_INVALID, b->eb,
+                   "[INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE] The limit like expression "
+                   "\"%g\" is invalid. The limit expression must be equal to or greater than 0, "
+                   "but got %g. SQLSTATE: 42K0E",
+                   n, n);
+        lh_plan_t *p = pass_node(b, LH_PLAN_LIMIT, *plan);
+        p->u.limit.limit = (int64_t)n;
+        p->u.limit.offset = 0;
+        *plan = p;
+        return LH_OK;
+    }
+    if (s->kind == 3) {
+        double y;
+        LH_TRY(sample_number(b, s->value2, &y));
+        LH_FAIL_IF(y <= 0 || n <= 0 || n > y, LH_E_INVALID, b->eb,
+                   "Sampling fraction (%g) must be on interval [0, 1]", y > 0 ? n / y : 0);
+        fraction = n / y;
+    } else {
+        LH_FAIL_IF(n < 0 || n > 100, LH_E_INVALID, b->eb,
+                   "[INVALID_SAMPLING_FRACTION] Sampling fraction (%g) must be on interval "
+                   "[0, 1]. SQLSTATE: 42K0E",
+                   n / 100);
+        fraction = n / 100;
+    }
+    double seed = 0;
+    if (s->repeatable != NULL)
+        LH_TRY(sample_number(b, s->repeatable, &seed));
+    else
+        seed = (double)(lh_now_ms() ^ (int64_t)(uintptr_t)plan);
+    const lh_func_t *rnd = lh_func_find("rand");
+    LH_FAIL_IF(rnd == NULL, LH_E_INTERNAL, b->eb, "rand() is missing");
+    lh_value_t sv = {.type = {LH_TYPE_LONG}, .v.i64 = (int64_t)seed};
+    lh_expr_t *seed_e = lh_expr_const(b->a, &sv, "seed"), *r, *lt;
+    const lh_sql_conf_t *conf = lh_session_conf(b->env->session);
+    LH_TRY(lh_expr_call(b->a, rnd, 1, &seed_e, conf, "rand()", &r, b->eb));
+    lh_value_t fv = {.type = {LH_TYPE_DOUBLE}, .v.f64 = fraction};
+    lh_expr_t *pair[2] = {r, lh_expr_const(b->a, &fv, "fraction")};
+    LH_TRY(lh_expr_call(b->a, lh_func_find("<"), 2, pair, conf, "sample", &lt, b->eb));
+    lh_plan_t *p = pass_node(b, LH_PLAN_FILTER, *plan);
+    p->u.filter.pred = lt;
+    p->est_rows = (*plan)->est_rows >= 0 ? (*plan)->est_rows * fraction : -1;
+    *plan = p;
+    return LH_OK;
+}
+
 lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
 {
     const char *alias = r->alias ? r->alias->text : NULL;
@@ -549,10 +907,19 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         break;
     case LH_REL_JOIN:
         return bind_join(b, r, plan, sc);
+    case LH_REL_PIVOT:
+        LH_TRY(bind_pivot(b, r, plan, sc));
+        break;
+    case LH_REL_FUNC:
+        LH_TRY(bind_table_func(b, r, plan));
+        *sc = bf_scope_of(b, *plan, NULL);
+        break;
     default:
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this kind of FROM item",
                          NULL);
     }
+    if (r->sample != NULL)
+        LH_TRY(bind_sample(b, r->sample, plan));
     if (alias != NULL)
         for (int i = 0; i < sc->count; i++) {
             sc->cols[i].qual[0] = alias;

@@ -16,6 +16,7 @@
 
 #include "compute/bind/bind.h"
 #include "compute/sql/sqlerr.h"
+#include "storage/objstore/objstore.h"
 
 typedef struct bcol {
     const char *name;
@@ -47,6 +48,8 @@ typedef struct agg_ctx {
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
 } agg_ctx;
 
+struct bn_types; /* bind_name.c: AST node -> its bound expression */
+
 typedef struct binder {
     const lh_bind_env_t *env;
     lh_arena_t *a;
@@ -55,6 +58,7 @@ typedef struct binder {
     cte_def *ctes;
     int depth;
     struct corr_frame *corr; /* the subquery being bound, for outer references (or NULL) */
+    struct bn_types *types; /* NULL until the first expression binds */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -134,6 +138,11 @@ bool bd_plan_has_outer(const lh_plan_t *p);
  * result has sub's columns ++ the nc domain columns, and no outer reference. */
 lh_err bd_decorrelate(binder *b, lh_plan_t *sub, lh_plan_t *dom, int nc, lh_plan_t **out);
 
+/* bind_name.c: Spark's name for an unaliased expression (toPrettySQL of the resolved
+ * expression), from the AST and the bound sub-expressions bn_record kept. */
+const char *bn_name(binder *b, const lh_ast_expr_t *e);
+void bn_record(binder *b, const lh_ast_expr_t *e, const lh_expr_t *bound);
+
 /* bind_window.c */
 lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 /* Replace marker columns in e (in place) by base + window index. */
@@ -148,6 +157,36 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
                 lh_plan_t **plan, scope *sc);
 scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier);
 const char *bf_lower(binder *b, const char *s);
+
+/* bind_dml.c */
+lh_err bd_delete(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_merge(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_bind_truncate(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bd_run_truncate(binder *b, const lh_ast_stmt_t *st);
+/* The constraints of the table a SCAN reads (CHECK from its Delta configuration, NOT NULL
+ * from its schema), bound over its columns. */
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out);
+/* Spark's ANSI store assignment cast of e into a column (refuses STRING -> INT ...). */
+lh_err bd_store_cast(binder *b, lh_expr_t *e, lh_type_t to, const char *table, const char *col,
+                     lh_expr_t **out);
+/* The source text of a span of b->sql (arena), or NULL. */
+const char *bd_span_text(binder *b, lh_ast_span_t span);
+/* Open a Delta table's latest snapshot at root (close with bd_close_snapshot, which
+ * takes whatever was opened, also after an error). */
+lh_err bd_open_snapshot(const char *root, lh_objstore_t **os, lh_delta_table_t **t,
+                        lh_delta_snapshot_t **snap, lh_errbuf *eb);
+void bd_close_snapshot(lh_objstore_t *os, lh_delta_table_t *t, lh_delta_snapshot_t *snap);
+
+/* bind_alter.c: ALTER TABLE and COMMENT ON (commands) */
+lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st);
+lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st);
+
+/* bind_delta_cmd.c: DESCRIBE DETAIL / HISTORY (rows), RESTORE, OPTIMIZE, VACUUM (commands) */
+lh_err bdc_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bdc_run_restore(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_optimize(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+lh_err bdc_run_vacuum(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,

@@ -580,9 +580,15 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         break;
     }
     case LH_Q_VALUES: {
-        lh_ast_rel_t r = {.kind = LH_REL_VALUES, .rows = q->rows, .row_count = q->row_count};
+        lh_ast_rel_t r = {.kind = LH_REL_VALUES,
+                          .rows = q->rows,
+                          .row_count = q->row_count,
+                          .alias = q->values_alias,
+                          .col_aliases = q->values_columns};
         scope sc;
         e = bf_relation(b, &r, out, &sc);
+        for (int i = 0; e == LH_OK && i < q->values_columns.count; i++) /* VALUES .. t(a, b) */
+            (*out)->col_names[i] = q->values_columns.items[i].text;
         break;
     }
     }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/sql/parser.h"
 #include "storage/delta/rewrite.h"
 #include "storage/objstore/objstore.h"
 
@@ -151,6 +152,49 @@ static lh_bound_t *command(binder *b, const lh_ast_stmt_t *st, const char *type)
     return r;
 }
 
+/* PARTITION (p = v, ...): static values per target column (NULL where none). */
+static lh_err static_partitions(binder *b, const lh_ast_insert_t *ins, const lh_plan_t *target,
+                                lh_expr_t **fixed, const char **pred_text, int *count)
+{
+    *count = 0;
+    *pred_text = NULL;
+    static const scope none = {NULL, 0};
+    for (int k = 0; k < ins->partition.count; k++) {
+        const lh_ast_prop_t *pr = &ins->partition.items[k];
+        int col = -1;
+        for (int i = 0; i < target->col_count; i++)
+            if (strcasecmp(target->col_names[i], pr->key) == 0)
+                col = i;
+        if (col < 0)
+            return lh_sqlerr(b->eb, "NON_PARTITION_COLUMN", "columnName",
+                             lh_arena_sprintf(b->a, "`%s`", pr->key), NULL);
+        if (pr->value == NULL)
+            continue; /* dynamic: the value comes from the query */
+        ectx x = {&none, MODE_PRE, NULL, "PARTITION", NULL};
+        lh_expr_t *e;
+        LH_TRY(bx_expr(b, &x, pr->value, &e));
+        LH_TRY(bd_store_cast(b, e, target->col_types[col], target->u.scan.table_name,
+                             target->col_names[col], &fixed[col]));
+        const char *v = bd_span_text(b, pr->value->span);
+        const char *one =
+            lh_arena_sprintf(b->a, "`%s` = %s", target->col_names[col], v ? v : "NULL");
+        *pred_text = *pred_text ? lh_arena_sprintf(b->a, "%s AND %s", *pred_text, one) : one;
+        (*count)++;
+    }
+    return LH_OK;
+}
+
+/* The REPLACE WHERE predicate (or the static partitions of an OVERWRITE) over the table. */
+static lh_err replace_pred(binder *b, const char *text, const scope *tsc, lh_expr_t **out)
+{
+    lh_ast_expr_t *ast;
+    LH_TRY(lh_sql_parse_expr(text, strlen(text), b->a, &ast, b->eb));
+    binder inner = *b;
+    inner.sql = text;
+    ectx x = {tsc, MODE_PRE, NULL, "WHERE", NULL};
+    return bx_bool(&inner, &x, ast, out);
+}
+
 static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_ast_insert_t *ins = st->insert;
@@ -159,20 +203,28 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     LH_TRY(bf_table(b, &ins->table, NULL, &target, &tsc));
     if (target->kind != LH_PLAN_SCAN)
         return lh_sqlerr(b->eb, "UNSUPPORTED_INSERT.NOT_ALLOWED", "relationId", "a view", NULL);
-    LH_TRY(bq_query(b, ins->query, &src));
     int n = target->col_count;
+    lh_expr_t **fixed = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *fixed);
+    const char *part_text;
+    int static_count;
+    LH_TRY(static_partitions(b, ins, target, fixed, &part_text, &static_count));
+    LH_TRY(bq_query(b, ins->query, &src));
     lh_expr_t **exprs = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *exprs);
     int given = ins->columns.count ? ins->columns.count : src->col_count;
-    if (given != src->col_count || (ins->columns.count == 0 && src->col_count != n))
+    if (given != src->col_count || (ins->columns.count == 0 && src->col_count != n - static_count))
         return lh_sqlerr(b->eb, "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS", "tableName",
                          target->u.scan.table_name, "tableColumns", "", "dataColumns", "", NULL);
-    for (int i = 0; i < n; i++) {
-        int from = ins->columns.count ? -1 : i;
+    for (int i = 0, next = 0; i < n; i++) {
+        int from = -1;
+        if (fixed[i] == NULL && ins->columns.count == 0)
+            from = next++;
         for (int k = 0; k < ins->columns.count; k++)
             if (strcasecmp(ins->columns.items[k].text, target->col_names[i]) == 0)
                 from = k;
         lh_expr_t *e;
-        if (from < 0) {
+        if (fixed[i] != NULL) {
+            e = fixed[i];
+        } else if (from < 0) {
             lh_value_t nv = {.type = target->col_types[i], .is_null = true};
             e = lh_expr_const(b->a, &nv, target->col_names[i]);
         } else {
@@ -201,6 +253,20 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     w->u.write.table_name = target->u.scan.table_name;
     w->u.write.root = target->u.scan.root;
     w->u.write.overwrite = ins->overwrite;
+    const char *rw = NULL;
+    if (ins->replace_where != NULL)
+        rw = bd_span_text(b, ins->replace_where->span);
+    else if (ins->overwrite && part_text != NULL)
+        rw = part_text;
+    if (rw != NULL) {
+        scope plain = bf_scope_of(b, target, NULL);
+        LH_TRY(replace_pred(b, rw, &plain, &w->u.write.replace_pred));
+        w->u.write.replace_where = rw;
+        w->u.write.overwrite = true;
+    }
+    lh_plan_checks_t *checks;
+    LH_TRY(bd_checks(b, target, &checks));
+    w->u.write.checks = checks;
     lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
     r->kind = LH_BOUND_QUERY;
     r->plan = w;
@@ -268,6 +334,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 
 static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
+    if (st->describe_what == LH_DESC_DETAIL || st->describe_what == LH_DESC_HISTORY)
+        return bdc_describe(b, st, out);
     if (st->describe_what != LH_DESC_TABLE)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
                          NULL);
@@ -327,6 +395,29 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
     }
     case LH_ST_INSERT:
         return bind_insert(&b, stmt, out);
+    case LH_ST_DELETE:
+        return bd_delete(&b, stmt, out);
+    case LH_ST_UPDATE:
+        return bd_update(&b, stmt, out);
+    case LH_ST_MERGE:
+        return bd_merge(&b, stmt, out);
+    case LH_ST_TRUNCATE:
+        return bd_bind_truncate(&b, stmt, out);
+    case LH_ST_ALTER_TABLE:
+        *out = command(&b, stmt, "ALTER");
+        return LH_OK;
+    case LH_ST_RESTORE:
+        *out = command(&b, stmt, "RESTORE");
+        return LH_OK;
+    case LH_ST_OPTIMIZE:
+        *out = command(&b, stmt, "OPTIMIZE");
+        return LH_OK;
+    case LH_ST_VACUUM:
+        *out = command(&b, stmt, "VACUUM");
+        return LH_OK;
+    case LH_ST_COMMENT_ON:
+        *out = command(&b, stmt, "COMMENT");
+        return LH_OK;
     case LH_ST_SHOW:
         return bind_show(&b, stmt, out);
     case LH_ST_DESCRIBE:
@@ -383,7 +474,7 @@ static lh_err mkdir_p(const char *path, lh_errbuf *eb)
 
 /* Version 0 of a new Delta table at root with schema and partition columns. */
 static lh_err create_delta(const char *root, const lh_schema_t *schema, const char **parts,
-                           int part_count, lh_errbuf *eb)
+                           int part_count, const lh_ast_create_table_t *ct, lh_errbuf *eb)
 {
     LH_TRY(mkdir_p(root, eb));
     lh_objstore_t *os = NULL;
@@ -398,8 +489,32 @@ static lh_err create_delta(const char *root, const lh_schema_t *schema, const ch
         e = lh_delta_wtxn_begin(t, NULL, NULL, &w, eb);
     if (e == LH_OK)
         e = lh_delta_metadata_init(&md, schema, parts, part_count, eb);
+    bool checks = false; /* CHECK constraints as Delta keeps them, protocol (1,3) */
+    for (int i = 0; e == LH_OK && ct != NULL && i < ct->constraint_count; i++) {
+        const lh_ast_constraint_t *k = &ct->constraints[i];
+        if (k->kind != LH_CONS_CHECK || k->name == NULL || k->check_text == NULL)
+            continue;
+        lh_delta_kv_t *items =
+            realloc(md.configuration.items, (size_t)(md.configuration.count + 1) * sizeof *items);
+        if (items == NULL) {
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+            break;
+        }
+        md.configuration.items = items;
+        char key[300];
+        snprintf(key, sizeof key, "delta.constraints.%s", k->name->text);
+        for (char *p = key; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        items[md.configuration.count].key = strdup(key);
+        items[md.configuration.count++].value = strdup(k->check_text);
+        checks = true;
+    }
     if (e == LH_OK)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
+    if (e == LH_OK && checks) {
+        lh_delta_protocol_t pr = {1, 3, -1, NULL, -1, NULL};
+        e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &pr, eb);
+    }
     int64_t version;
     if (e == LH_OK)
         e = lh_delta_wtxn_commit(w, "CREATE TABLE", "{\"isManaged\":\"true\"}", NULL,
@@ -472,7 +587,8 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
         e = r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
                             &stored, b->eb);
     if (e == LH_OK && stored != NULL)
-        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, b->eb);
+        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
+                         b->eb);
     lh_schema_destroy(schema);
     if (e != LH_OK || query == NULL || stored == NULL)
         return e;
@@ -631,6 +747,18 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     case LH_ST_SET:
     case LH_ST_RESET:
         return run_set(&b, st, bound);
+    case LH_ST_TRUNCATE:
+        return bd_run_truncate(&b, st);
+    case LH_ST_ALTER_TABLE:
+        return ba_run_alter(&b, st);
+    case LH_ST_RESTORE:
+        return bdc_run_restore(&b, st, bound);
+    case LH_ST_OPTIMIZE:
+        return bdc_run_optimize(&b, st, bound);
+    case LH_ST_VACUUM:
+        return bdc_run_vacuum(&b, st, bound);
+    case LH_ST_COMMENT_ON:
+        return ba_run_comment(&b, st);
     default:
         return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }

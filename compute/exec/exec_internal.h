@@ -160,6 +160,7 @@ exec_pipeline *exec_pipeline_new(exec_query *q);
 
 lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_values_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+lh_err exec_range_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 exec_op *exec_rows_source_new(exec_query *q, exec_rows *rows); /* takes rows */
 lh_err exec_filter_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_project_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
@@ -183,6 +184,24 @@ lh_err exec_limit_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_row
                       lh_errbuf *eb); /* takes in */
 lh_err exec_write_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,
                       int64_t *rows_written, lh_errbuf *eb); /* takes in */
+
+/* DELETE / UPDATE / MERGE (dml.c): one write transaction; the answer's one row. */
+lh_err exec_dml_run(exec_query *q, const lh_plan_t *p, exec_rows **out, lh_errbuf *eb);
+
+/* Constraints of a write (checks.c): CHECK and NOT NULL over batches of the table's
+ * columns; a violation is Delta's error class (LH_E_INVALID). */
+typedef struct exec_checker {
+    const lh_plan_checks_t *c;
+    exec_query *q;
+    lh_expr_t **exprs; /* private numbered copies */
+    lh_expr_state_t *st;
+} exec_checker;
+lh_err exec_checker_init(exec_checker *k, exec_query *q, const lh_plan_checks_t *c, lh_errbuf *eb);
+lh_err exec_checker_run(exec_checker *k, const lh_batch_t *b, lh_errbuf *eb);
+void exec_checker_free(exec_checker *k);
+/* A commit conflict (LH_E_CONFLICT, storage's exception name in error_code) rewritten as
+ * Delta's class (DELTA_CONCURRENT_DELETE_READ, ...); other errors pass unchanged. */
+lh_err exec_delta_error(lh_err e, lh_errbuf *eb);
 
 /* ---- hash tables (hashtable.c) -------------------------------------------------------- */
 

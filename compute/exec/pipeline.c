@@ -214,6 +214,8 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
         return add_new(q, p, pl, exec_scan_new, eb);
     case LH_PLAN_VALUES:
         return add_new(q, p, pl, exec_values_new, eb);
+    case LH_PLAN_RANGE:
+        return add_new(q, p, pl, exec_range_new, eb);
     case LH_PLAN_FILTER:
         LH_TRY(exec_build(q, p->children[0], pl, eb));
         return add_new(q, p, pl, exec_filter_new, eb);
@@ -314,6 +316,8 @@ lh_err exec_materialize(exec_query *q, const lh_plan_t *p, exec_rows **out, lh_e
         LH_TRY(collect(q, p->children[0], p->children[0], -1, &in, eb));
         return exec_write_run(q, p, in, out, &n, eb);
     }
+    case LH_PLAN_DML:
+        return exec_dml_run(q, p, out, eb);
     case LH_PLAN_EMPTY:
         *out = exec_rows_new(q, p->col_count, p->col_types);
         return LH_OK;
@@ -442,7 +446,7 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
         stats->spill_bytes = atomic_load(&q.spill_bytes);
         stats->peak_memory_bytes = atomic_load(&q.peak);
         stats->execution_ns = lh_mono_ns() - t0;
-        if (plan->kind == LH_PLAN_WRITE && e == LH_OK)
+        if ((plan->kind == LH_PLAN_WRITE || plan->kind == LH_PLAN_DML) && e == LH_OK)
             stats->rows_written = atomic_load(&q.rows_written);
     }
     pthread_mutex_destroy(&q.mu);

@@ -11,6 +11,10 @@
  *              in order: the binder arranges that)
  *   commit "WRITE" (or "CREATE TABLE AS SELECT") with mode Append/Overwrite and
  *              numOutputRows; an insert of no rows still commits a version, as Spark does
+ *   REPLACE WHERE / static PARTITION overwrite: instead of every file, the rows matching
+ *              the predicate are deleted (files rewritten through the evaluator), and
+ *              every new row must match it (DELTA_REPLACE_WHERE_MISMATCH otherwise)
+ *   every batch passes the table's constraints (checks.c) before it is written
  * The output is the one row Databricks returns: num_affected_rows, num_inserted_rows.
  */
 #include <jansson.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "compute/exec/exec_internal.h"
+#include "compute/sql/sqlerr.h"
 #include "storage/delta/rewrite.h"
 
 typedef struct wctx {
@@ -29,11 +34,22 @@ typedef struct wctx {
     lh_schema_t *schema;
     lh_delta_metadata_t md;
     bool has_md;
+    exec_query *q;
+    lh_expr_t *pred; /* REPLACE WHERE: private numbered copy */
+    lh_expr_state_t *st;
+    uint32_t *sel;
+    size_t sel_cap;
+    int64_t replaced;
+    exec_checker chk;
 } wctx;
 
 static void wctx_free(wctx *c)
 {
     lh_delta_wtxn_destroy(c->w);
+    exec_checker_free(&c->chk);
+    if (c->st)
+        lh_expr_state_destroy(c->st);
+    free(c->sel);
     if (c->snap)
         lh_delta_snapshot_release(c->snap);
     if (c->t)
@@ -83,10 +99,41 @@ static lh_err begin_create(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
     return lh_delta_txn_set_metadata(lh_delta_wtxn_txn(c->w), &c->md, eb);
 }
 
+static lh_err select_pred(wctx *c, const lh_batch_t *b, size_t *hit, lh_errbuf *eb)
+{
+    if (b->row_count + 1 > c->sel_cap) {
+        uint32_t *s = realloc(c->sel, (b->row_count + 1) * sizeof *s);
+        LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
+        c->sel = s;
+        c->sel_cap = b->row_count + 1;
+    }
+    return lh_expr_select(c->st, c->pred, b, c->sel, hit, eb);
+}
+
+/* REPLACE WHERE: the old rows matching the predicate go. */
+static lh_err replace_cb(void *ctx, const lh_batch_t *b, lh_delta_rewrite_result_t *out,
+                         lh_errbuf *eb)
+{
+    wctx *c = ctx;
+    size_t hit;
+    LH_TRY(exec_check(c->q, eb));
+    LH_TRY(select_pred(c, b, &hit, eb));
+    if (hit == 0)
+        return LH_OK;
+    c->replaced += (int64_t)hit;
+    out->action = LH_DELTA_REWRITE_DELETE_ROWS;
+    out->rows = c->sel;
+    out->row_count = hit;
+    return LH_OK;
+}
+
 static lh_err begin_existing(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
 {
     LH_TRY(lh_delta_snapshot_latest(c->t, &c->snap, eb));
-    LH_TRY(lh_delta_wtxn_begin(c->t, c->snap, NULL, &c->w, eb));
+    lh_delta_write_opts_t o;
+    lh_delta_write_opts_default(&o);
+    o.enforces_constraints = true; /* checks.c does */
+    LH_TRY(lh_delta_wtxn_begin(c->t, c->snap, &o, &c->w, eb));
     if (!p->u.write.overwrite)
         return LH_OK;
     const lh_delta_add_t **files;
@@ -94,28 +141,67 @@ static lh_err begin_existing(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
     LH_TRY(lh_delta_wtxn_scan_files(c->w, NULL, 0, &files, &n, eb));
     lh_err e = LH_OK;
     for (size_t i = 0; i < n && e == LH_OK; i++)
-        e = lh_delta_wtxn_remove(c->w, files[i], eb);
+        e = c->pred ? lh_delta_wtxn_rewrite(c->w, files[i], replace_cb, c, 0, NULL, eb)
+                    : lh_delta_wtxn_remove(c->w, files[i], eb);
     free(files);
     return e;
 }
 
+/* Every new row must match the REPLACE WHERE predicate. */
+static lh_err check_replace(wctx *c, const lh_plan_t *p, const lh_batch_t *b, lh_errbuf *eb)
+{
+    size_t hit;
+    LH_TRY(select_pred(c, b, &hit, eb));
+    if (hit == b->row_count)
+        return LH_OK;
+    const char *text = p->u.write.replace_where ? p->u.write.replace_where : "";
+    return lh_sqlerr(eb, "DELTA_REPLACE_WHERE_MISMATCH", "replaceWhere", text, "message",
+                     "Invalid data would be written to partitions.", NULL);
+}
+
 static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *in, lh_errbuf *eb)
 {
-    LH_FAIL_IF(p->u.write.replace_where != NULL, LH_E_NOT_IMPLEMENTED, eb,
-               "INSERT ... REPLACE WHERE is not supported yet");
+    c->q = q;
+    if (p->u.write.replace_pred != NULL) {
+        c->pred = p->u.write.replace_pred;
+        int nodes = exec_number(q, &c->pred, 1);
+        c->st = lh_expr_state_create(nodes, q->conf);
+        LH_FAIL_IF(c->st == NULL, LH_E_NOMEM, eb, "out of memory");
+    }
+    LH_TRY(exec_checker_init(&c->chk, q, p->u.write.checks, eb));
     LH_TRY(lh_objstore_local_create(p->u.write.root, &c->os, eb));
     LH_TRY(lh_delta_table_open(c->os, "", &c->t, eb));
     LH_TRY(p->u.write.create ? begin_create(c, p, eb) : begin_existing(c, p, eb));
     for (size_t b = 0; b < in->batch_count; b++) {
         LH_TRY(exec_check(q, eb));
+        if (c->pred != NULL)
+            LH_TRY(check_replace(c, p, in->batches[b], eb));
+        LH_TRY(exec_checker_run(&c->chk, in->batches[b], eb));
         LH_TRY(lh_delta_wtxn_insert(c->w, in->batches[b], NULL, 0, eb));
     }
-    char params[96], metrics[96];
-    snprintf(params, sizeof params, "{\"mode\":\"%s\"}",
-             p->u.write.overwrite ? "Overwrite" : (p->u.write.create ? "ErrorIfExists" : "Append"));
-    snprintf(metrics, sizeof metrics, "{\"numOutputRows\":\"%lld\"}", (long long)in->row_count);
-    return lh_delta_wtxn_commit(c->w, p->u.write.create ? "CREATE TABLE AS SELECT" : "WRITE",
-                                params, metrics, LH_DELTA_COMMIT_ALLOW_EMPTY, NULL, eb);
+    json_t *params = json_pack("{s:s}", "mode",
+                               p->u.write.overwrite ? "Overwrite"
+                               : p->u.write.create  ? "ErrorIfExists"
+                                                    : "Append");
+    if (c->pred != NULL && p->u.write.replace_where != NULL) {
+        json_t *arr = json_pack("[s]", p->u.write.replace_where);
+        char *t = json_dumps(arr, JSON_COMPACT);
+        json_object_set_new(params, "predicate", json_string(t ? t : "[]"));
+        free(t);
+        json_decref(arr);
+    }
+    char *ps = json_dumps(params, JSON_COMPACT), metrics[160];
+    json_decref(params);
+    if (c->pred != NULL)
+        snprintf(metrics, sizeof metrics,
+                 "{\"numOutputRows\":\"%lld\",\"numDeletedRows\":\"%lld\"}",
+                 (long long)in->row_count, (long long)c->replaced);
+    else
+        snprintf(metrics, sizeof metrics, "{\"numOutputRows\":\"%lld\"}", (long long)in->row_count);
+    lh_err e = lh_delta_wtxn_commit(c->w, p->u.write.create ? "CREATE TABLE AS SELECT" : "WRITE",
+                                    ps, metrics, LH_DELTA_COMMIT_ALLOW_EMPTY, NULL, eb);
+    free(ps);
+    return exec_delta_error(e, eb);
 }
 
 lh_err exec_write_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,

@@ -41,7 +41,13 @@ typedef enum {
     D_LOG,
     D_ATAN2,
     D_HYPOT,
-    D_COT
+    D_COT,
+    D_SEC,
+    D_CSC,
+    D_ASINH,
+    D_ACOSH,
+    D_ATANH,
+    D_NANVL
 } dop_t;
 
 static double dop1(dop_t op, double a, bool *null)
@@ -75,6 +81,16 @@ static double dop1(dop_t op, double a, bool *null)
         return tan(a);
     case D_COT:
         return 1 / tan(a);
+    case D_SEC:
+        return 1 / cos(a);
+    case D_CSC:
+        return 1 / sin(a);
+    case D_ASINH:
+        return asinh(a);
+    case D_ACOSH:
+        return acosh(a);
+    case D_ATANH:
+        return atanh(a);
     case D_ASIN:
         return asin(a);
     case D_ACOS:
@@ -109,6 +125,8 @@ static double dop2(dop_t op, double a, double b, bool *null)
         return atan2(a + 0.0, b + 0.0);
     case D_HYPOT:
         return hypot(a, b);
+    case D_NANVL:
+        return isnan(a) ? b : a;
     default: /* D_LOG: log(base, x) */
         *null = a <= 0 || b <= 0;
         return log(b) / log(a);
@@ -158,14 +176,17 @@ DBIND(b_cbrt, D_CBRT)
 DBIND(b_ln, D_LN)
 DBIND(b_log10, D_LOG10)
 DBIND(b_log2, D_LOG2)
-DBIND(b_log1p, D_LOG1P) DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN)
-    DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
-        DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+DBIND(b_log1p, D_LOG1P)
+DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS)
+    DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
+        DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
             DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
                 DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
-                    DBIND(b_cot, D_COT)
+                    DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC)
+                        DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH)
+                            DBIND(b_nanvl, D_NANVL)
 
-                        static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                                static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
@@ -735,9 +756,12 @@ static lh_err x_width_bucket(const lh_func_exec_t *x, lh_errbuf *eb)
 const lh_func_t lh_fn_math[] = {
     F("abs", 1, 1, b_abs, x_abs),
     F("acos", 1, 1, b_acos, exec_double),
+    F("acosh", 1, 1, b_acosh, exec_double),
     F("asin", 1, 1, b_asin, exec_double),
+    F("asinh", 1, 1, b_asinh, exec_double),
     F("atan", 1, 1, b_atan, exec_double),
     F("atan2", 2, 2, b_atan2, exec_double),
+    F("atanh", 1, 1, b_atanh, exec_double),
     F("bin", 1, 1, b_long_to_string, x_bin),
     F("bround", 1, 2, b_bround, x_round),
     F("cbrt", 1, 1, b_cbrt, exec_double),
@@ -747,6 +771,7 @@ const lh_func_t lh_fn_math[] = {
     F("cos", 1, 1, b_cos, exec_double),
     F("cosh", 1, 1, b_cosh, exec_double),
     F("cot", 1, 1, b_cot, exec_double),
+    F("csc", 1, 1, b_csc, exec_double),
     F("degrees", 1, 1, b_degrees, exec_double),
     F("e", 0, 0, b_const_double, x_e),
     F("exp", 1, 1, b_exp, exec_double),
@@ -761,6 +786,7 @@ const lh_func_t lh_fn_math[] = {
     F("log10", 1, 1, b_log10, exec_double),
     F("log1p", 1, 1, b_log1p, exec_double),
     F("log2", 1, 1, b_log2, exec_double),
+    F("nanvl", 2, 2, b_nanvl, exec_double),
     F("pi", 0, 0, b_const_double, x_pi),
     F("pow", 2, 2, b_pow, exec_double),
     F("power", 2, 2, b_pow, exec_double),
@@ -770,6 +796,7 @@ const lh_func_t lh_fn_math[] = {
     {"randn", LH_FUNC_SCALAR, 0, 1, b_rand, x_randn, false},
     F("rint", 1, 1, b_rint, exec_double),
     F("round", 1, 2, b_round, x_round),
+    F("sec", 1, 1, b_sec, exec_double),
     F("sign", 1, 1, b_sign, exec_double),
     F("signum", 1, 1, b_sign, exec_double),
     F("sin", 1, 1, b_sin, exec_double),

@@ -81,8 +81,8 @@ static void put_keys(text *t, const lh_sort_key_t *k, int n)
 }
 
 static const char *const kind_names[] = {
-    "Scan",  "Values", "Filter", "Project", "Aggregate", "Join",  "Sort",
-    "Limit", "TopN",   "SetOp",  "Window",  "Write",     "Empty",
+    "Scan", "Values", "Filter", "Project", "Aggregate", "Join",  "Sort", "Limit",
+    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",
 };
 static const char *const join_names[] = {"Inner",    "LeftOuter", "RightOuter", "FullOuter",
                                          "LeftSemi", "LeftAnti",  "Cross"};
@@ -145,6 +145,14 @@ static void describe(text *t, const lh_plan_t *p)
         put(t, p->u.write.overwrite ? " overwrite " : " append ");
         put(t, p->u.write.table_name ? p->u.write.table_name : "?");
         break;
+    case LH_PLAN_DML:
+        put(t, p->u.dml.op == LH_DML_DELETE   ? " delete "
+               : p->u.dml.op == LH_DML_UPDATE ? " update "
+                                              : " merge ");
+        put(t, p->u.dml.table_name ? p->u.dml.table_name : "?");
+        if (p->u.dml.cond)
+            put_exprs(t, "condition=", &p->u.dml.cond, 1);
+        break;
     default:
         break;
     }
@@ -203,6 +211,8 @@ static void collect(lh_arena_t *a, const lh_plan_t *p, lh_lineage_t *out, int *c
         out->input_columns[out->input_count++] = cols;
     } else if (p->kind == LH_PLAN_WRITE) {
         out->output_table = p->u.write.table_name;
+    } else if (p->kind == LH_PLAN_DML) {
+        out->output_table = p->u.dml.table_name;
     }
     for (int i = 0; i < p->child_count; i++)
         collect(a, p->children[i], out, cap);

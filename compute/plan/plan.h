@@ -37,7 +37,36 @@ typedef enum lh_plan_kind {
     LH_PLAN_WRITE,     /* child rows (the table's columns, in order) into a Delta table;
                           output = one row: num_affected_rows, num_inserted_rows (BIGINT) */
     LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
+    LH_PLAN_RANGE,     /* range(start, end, step): one BIGINT column `id` */
+    LH_PLAN_DML,       /* DELETE / UPDATE / MERGE on a Delta table (MERGE: child = source);
+                          output = one row of BIGINT counters (num_affected_rows, ...) */
 } lh_plan_kind;
+
+/* What every write into a table must satisfy (Delta's invariants): the CHECK constraints
+ * of the table (delta.constraints.<name>, bound over the table's columns; a row whose
+ * check is FALSE or NULL violates it) and its NOT NULL columns. */
+typedef struct lh_plan_checks {
+    int count;
+    lh_expr_t **exprs;
+    const char **names; /* constraint names (lower case) */
+    const char **texts; /* their expression text as stored */
+    int col_count;      /* the table's columns */
+    const char **col_names;
+    const bool *not_null;
+} lh_plan_checks_t;
+
+typedef enum { LH_DML_DELETE, LH_DML_UPDATE, LH_DML_MERGE } lh_dml_kind;
+
+/* One WHEN clause of MERGE. Its expressions read the joined row: the target's columns
+ * then the source's (the side a clause cannot see is all NULL). */
+typedef enum { LH_MERGE_ACT_UPDATE, LH_MERGE_ACT_DELETE, LH_MERGE_ACT_INSERT } lh_merge_act;
+typedef enum { LH_WHEN_MATCHED, LH_WHEN_NOT_MATCHED, LH_WHEN_NOT_MATCHED_BY_SOURCE } lh_merge_when;
+typedef struct lh_merge_clause {
+    lh_merge_when when;
+    lh_merge_act action;
+    lh_expr_t *cond;    /* NULL = always */
+    lh_expr_t **values; /* UPDATE / INSERT: one per table column, the table's types */
+} lh_merge_clause_t;
 
 typedef enum {
     LH_PJOIN_INNER,
@@ -126,6 +155,9 @@ typedef struct lh_plan {
             lh_expr_t ***rows; /* row_count x col_count constant expressions */
         } values;
         struct {
+            int64_t start, end, step; /* step != 0; rows start, start + step, ... before end */
+        } range;
+        struct {
             lh_expr_t *pred;
         } filter;
         struct {
@@ -171,10 +203,30 @@ typedef struct lh_plan {
             const char *table_name;
             const char *root;
             bool overwrite;
-            bool create;                   /* CTAS / first write: the log is created */
-            const char *partition_by_json; /* CTAS: JSON array of column names, or NULL */
-            const char *replace_where;     /* INSERT ... REPLACE WHERE (SQL text), or NULL */
+            bool create;                    /* CTAS / first write: the log is created */
+            const char *partition_by_json;  /* CTAS: JSON array of column names, or NULL */
+            const char *replace_where;      /* INSERT ... REPLACE WHERE (SQL text), or NULL */
+            lh_expr_t *replace_pred;        /* ... and bound over the table's columns */
+            const lh_plan_checks_t *checks; /* constraints to enforce, or NULL */
         } write;
+        struct {
+            lh_dml_kind op;
+            const char *table_name;
+            const char *root;
+            int table_col_count;
+            lh_type_t *table_types;
+            lh_expr_t *cond;    /* DELETE / UPDATE: WHERE over the table's columns; NULL = all */
+            lh_expr_t **values; /* UPDATE: the new row (CASE WHEN cond THEN v ELSE c END) */
+            /* MERGE: equi-keys (target_keys over the target, source_keys over the source,
+             * one type per pair), the rest of ON over target ++ source, the clauses */
+            int key_count;
+            lh_expr_t **target_keys, **source_keys;
+            lh_expr_t *residual;
+            int clause_count;
+            lh_merge_clause_t *clauses;
+            const char *cond_text; /* the predicate as written (commitInfo), or NULL */
+            const lh_plan_checks_t *checks;
+        } dml;
     } u;
 } lh_plan_t;
 

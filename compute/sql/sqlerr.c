@@ -73,14 +73,88 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATETIME_OVERFLOW", "22008", "Datetime operation overflow: <operation>."},
     {"DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "22003",
      "Decimal precision <precision> exceeds max precision <maxPrecision>."},
+    {"DELTA_CANNOT_RESTORE_TABLE_VERSION", "22003",
+     "Cannot restore table to version <version>. Available versions: [<startVersion>, "
+     "<endVersion>]."},
+    {"DELTA_CANNOT_RESTORE_TIMESTAMP_EARLIER", "22003",
+     "Cannot restore table to timestamp (<requestedTimestamp>) as it is before the earliest "
+     "version available. Please use a timestamp after (<earliestTimestamp>)."},
+    {"DELTA_CANNOT_RESTORE_TIMESTAMP_GREATER", "22003",
+     "Cannot restore table to timestamp (<requestedTimestamp>) as it is after the latest "
+     "version available. Please use a timestamp before (<latestTimestamp>)"},
+    {"DELTA_CONCURRENT_APPEND", "2D521",
+     "ConcurrentAppendException: Files were added by a concurrent update. Please try the "
+     "operation again.<conflictingCommit>"},
+    {"DELTA_CONCURRENT_DELETE_DELETE", "2D521",
+     "ConcurrentDeleteDeleteException: This transaction attempted to delete one or more files "
+     "that were deleted by a concurrent update. Please try the operation "
+     "again.<conflictingCommit>"},
+    {"DELTA_CONCURRENT_DELETE_READ", "2D521",
+     "ConcurrentDeleteReadException: This transaction attempted to read one or more files that "
+     "were deleted by a concurrent update. Please try the operation again.<conflictingCommit>"},
+    {"DELTA_CONCURRENT_TRANSACTION", "2D521",
+     "ConcurrentTransactionException: This error occurs when multiple streaming queries are "
+     "using the same checkpoint to write into this table.<conflictingCommit>"},
+    {"DELTA_CONCURRENT_WRITE", "2D521",
+     "ConcurrentWriteException: A concurrent transaction has written new data since the current "
+     "transaction read the table. Please try the operation again.<conflictingCommit>"},
+    {"DELTA_CONSTRAINT_ALREADY_EXISTS", "42710",
+     "Constraint '<constraintName>' already exists. Please delete the old constraint first.\n"
+     "Old constraint:\n<oldConstraint>"},
+    {"DELTA_CONSTRAINT_DOES_NOT_EXIST", "42704",
+     "Cannot drop nonexistent constraint <constraintName> from table <tableName>. To avoid "
+     "throwing an error, provide the parameter IF EXISTS or set the SQL session configuration "
+     "<config> to <confValue>."},
+    {"DELTA_MERGE_UNRESOLVED_EXPRESSION", "42601",
+     "Cannot resolve <sqlExpr> in <clause> given columns <cols>."},
+    {"DELTA_METADATA_CHANGED", "2D521",
+     "MetadataChangedException: The metadata of the Delta table has been changed by a concurrent "
+     "update. Please try the operation again.<conflictingCommit>"},
+    {"DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", "21506",
+     "Cannot perform Merge as multiple source rows matched and attempted to modify the same\n"
+     "target row in the Delta table in possibly conflicting ways. By SQL semantics of Merge,\n"
+     "when multiple source rows match on the same target row, the result may be ambiguous\n"
+     "as it is unclear which source row should be used to update or delete the matching\n"
+     "target row. You can preprocess the source table to eliminate the possibility of\n"
+     "multiple matches. Please refer to\n<usageReference>"},
+    {"DELTA_NEW_CHECK_CONSTRAINT_VIOLATION", "23512",
+     "<numRows> rows in <tableName> violate the new CHECK constraint (<checkConstraint>)"},
+    {"DELTA_NEW_NOT_NULL_VIOLATION", "23512",
+     "<numRows> rows in <tableName> violate the new NOT NULL constraint on <colName>"},
+    {"DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502",
+     "NOT NULL constraint violated for column: <columnName>."},
+    {"DELTA_PROTOCOL_CHANGED", "2D521",
+     "ProtocolChangedException: The protocol version of the Delta table has been changed by a "
+     "concurrent update.<conflictingCommit>"},
+    {"DELTA_REPLACE_WHERE_MISMATCH", "44000",
+     "Written data does not conform to partial table overwrite condition or constraint "
+     "'<replaceWhere>'.\n<message>"},
+    {"DELTA_UNSUPPORTED_DROP_COLUMN", "0AKDC",
+     "DROP COLUMN is not supported for your Delta table. <advice>"},
+    {"DELTA_UNSUPPORTED_RENAME_COLUMN", "0AKDC",
+     "Column rename is not supported for your Delta table. <advice>"},
+    {"DELTA_VACUUM_RETENTION_PERIOD_TOO_SHORT", "22023",
+     "requirement failed: Are you sure you would like to vacuum files with such a low retention "
+     "period? If you have\nwriters that are currently writing to this table, there is a risk "
+     "that you may corrupt the\nstate of your Delta table.\n\nIf you are certain that there are "
+     "no operations being performed on this table, such as\ninsert/upsert/delete/optimize, then "
+     "you may turn off this check by setting:\n"
+     "spark.databricks.delta.retentionDurationCheck.enabled = false\n\nIf you are not sure, "
+     "please use a value not less than \"<hours> hours\"."},
+    {"DELTA_VIOLATE_CONSTRAINT_WITH_VALUES", "23001",
+     "CHECK constraint <constraintName> <expression> violated by row with values:\n<values>"},
     {"DIVIDE_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. "
      "If necessary set <config> to \"false\" to bypass this error."},
     {"DUPLICATED_CTE_NAMES", "42602",
      "CTE definition can't have duplicate names: <duplicateNames>."},
+    {"DUPLICATE_ASSIGNMENTS", "42701",
+     "The columns or variables <nameList> appear more than once as assignment targets."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
+    {"FIELD_ALREADY_EXISTS", "42710",
+     "Cannot <op> column, because <fieldNames> already exists in <struct>."},
     {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
      "Grouping sets size cannot be greater than <maxSize>."},
     {"GROUP_BY_POS_AGGREGATE", "42903",
@@ -93,6 +167,9 @@ static const lh_sqlerr_class_t classes[] = {
      "<operator> can only be performed on tables with compatible column types. The "
      "<columnOrdinalNumber> column of the <tableOrdinalNumber> table is <dataType1> type which is "
      "not compatible with <dataType2> at the same column of the first table.<hint>."},
+    {"INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST", "KD000",
+     "Cannot write incompatible data for the table <tableName>: Cannot safely cast <colName> "
+     "<srcType> to <targetType>."},
     {"INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_PATTERN_RECOGNITION", "42K0B",
      "You may get a different result due to the upgrading to Spark >= 3.0:\nFail to recognize "
      "<pattern> pattern in the DateTimeFormatter. 1) You can set <config> to \"LEGACY\" to restore "
@@ -186,6 +263,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
      "Invalid subquery: Scalar subquery must return only one column, but got <number>."},
+    {"INVALID_TIMESTAMP_FORMAT", "22000",
+     "The provided timestamp doesn't match the expected syntax yyyyMMddHHmmssSSS."},
     {"INVALID_TIMEZONE", "22009",
      "The timezone: <timeZone> is invalid. The timezone must be either a region-based zone ID or a "
      "zone offset. Region IDs must have the form 'area/city', such as 'America/Los_Angeles'. Zone "
@@ -215,6 +294,17 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_LAST_MATCHED_CLAUSE_OMIT_CONDITION", "42613",
+     "When there are more than one MATCHED clauses in a MERGE statement, only the last MATCHED "
+     "clause can omit the condition."},
+    {"NON_LAST_NOT_MATCHED_BY_SOURCE_CLAUSE_OMIT_CONDITION", "42613",
+     "When there are more than one NOT MATCHED BY SOURCE clauses in a MERGE statement, only the "
+     "last NOT MATCHED BY SOURCE clause can omit the condition."},
+    {"NON_LAST_NOT_MATCHED_BY_TARGET_CLAUSE_OMIT_CONDITION", "42613",
+     "When there are more than one NOT MATCHED [BY TARGET] clauses in a MERGE statement, only the "
+     "last NOT MATCHED [BY TARGET] clause can omit the condition."},
+    {"NON_LITERAL_PIVOT_VALUES", "42K08",
+     "Literal expressions required for pivot values, found <expression>."},
     {"NON_PARTITION_COLUMN", "42000",
      "PARTITION clause cannot contain the non-partition column: <columnName>."},
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
@@ -263,6 +353,12 @@ static const lh_sqlerr_class_t classes[] = {
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNRESOLVABLE_TABLE_VALUED_FUNCTION", "42883",
+     "Could not resolve <name> to a table-valued function. Please make sure that <name> is "
+     "defined as a table-valued function and that all required parameters are provided "
+     "correctly. If <name> is not defined, please create the table-valued function before using "
+     "it. For more information about defining table-valued functions, please refer to the Apache "
+     "Spark documentation."},
     {"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. "},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
@@ -273,6 +369,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNRESOLVED_USING_COLUMN_FOR_JOIN", "42703",
      "USING column <colName> cannot be resolved on the <side> side of the join. The <side>-side "
      "columns: [<suggestion>]."},
+    {"UNSET_NONEXISTENT_PROPERTIES", "42K0J",
+     "Attempted to unset non-existent properties [<properties>] in table <table>."},
     {"UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "0A000",
      "Unsupported data source type for direct query on files: <dataSourceType>"},
     {"UNSUPPORTED_DATATYPE", "0A000", "Unsupported data type <typeName>."},
@@ -294,6 +392,9 @@ static const lh_sqlerr_class_t classes[] = {
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
+    {"_LEGACY_ERROR_TEMP_1006", "42000",
+     "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
+     "function."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 

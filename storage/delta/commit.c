@@ -58,12 +58,13 @@ struct lh_delta_txn {
 
 /* ---- building a txn ------------------------------------------------------------------------ */
 
-lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_txn_t **out,
-                          lh_errbuf *eb)
+static lh_err txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, bool enforcing,
+                        lh_delta_txn_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     if (s != NULL)
-        LH_TRY(lh_delta_snapshot_check_writable(s, eb));
+        LH_TRY(enforcing ? lh_delta_snapshot_check_writable_enforcing(s, eb)
+                         : lh_delta_snapshot_check_writable(s, eb));
     lh_delta_txn_t *x = calloc(1, sizeof *x);
     LH_FAIL_IF(x == NULL, LH_E_NOMEM, eb, "out of memory");
     x->t = t;
@@ -78,6 +79,18 @@ lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_
     }
     *out = x;
     return LH_OK;
+}
+
+lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_txn_t **out,
+                          lh_errbuf *eb)
+{
+    return txn_begin(t, s, false, out, eb);
+}
+
+lh_err lh_delta_txn_begin_enforcing(lh_delta_table_t *t, lh_delta_snapshot_t *s,
+                                    lh_delta_txn_t **out, lh_errbuf *eb)
+{
+    return txn_begin(t, s, true, out, eb);
 }
 
 static void strv_free(char **v, size_t n)

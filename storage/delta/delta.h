@@ -263,6 +263,8 @@ bool lh_delta_snapshot_app_version(const lh_delta_snapshot_t *s, const char *app
 const lh_delta_domain_t *lh_delta_snapshot_domain(const lh_delta_snapshot_t *s, const char *domain);
 /* Whether this process may write to the table (LH_E_UNSUPPORTED naming the reason). */
 lh_err lh_delta_snapshot_check_writable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
+/* The same for a writer that enforces CHECK constraints itself (constraints allowed). */
+lh_err lh_delta_snapshot_check_writable_enforcing(const lh_delta_snapshot_t *s, lh_errbuf *eb);
 /* Whether data files can be read (flat primitive schema): LH_E_UNSUPPORTED naming the
  * nested column otherwise. */
 lh_err lh_delta_snapshot_check_readable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
@@ -341,6 +343,9 @@ typedef enum lh_delta_isolation {
  * LH_E_UNSUPPORTED when the table is not writable by us. */
 lh_err lh_delta_txn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s, lh_delta_txn_t **out,
                           lh_errbuf *eb);
+/* The same for a writer that enforces CHECK constraints (lh_delta_write_opts_t). */
+lh_err lh_delta_txn_begin_enforcing(lh_delta_table_t *t, lh_delta_snapshot_t *s,
+                                    lh_delta_txn_t **out, lh_errbuf *eb);
 void lh_delta_txn_destroy(lh_delta_txn_t *x); /* without commit = abort (data files stay) */
 void lh_delta_txn_set_isolation(lh_delta_txn_t *x, lh_delta_isolation iso);
 /* The commitInfo operation ("WRITE", "DELETE", ...) and operationParameters: a JSON object
@@ -403,6 +408,9 @@ typedef struct lh_delta_write_opts {
     int64_t target_file_rows; /* rows per file at most; 0 = 1,048,576 */
     lh_pq_codec codec;        /* default ZSTD (file suffix follows the codec) */
     bool rearrange_only;      /* OPTIMIZE-style rewrite: adds get dataChange=false */
+    /* The caller checks the table's CHECK constraints (delta.constraints.*) on every row
+     * it writes (the SQL engine does): a table with constraints is writable by it. */
+    bool enforces_constraints;
 } lh_delta_write_opts_t;
 
 void lh_delta_write_opts_default(lh_delta_write_opts_t *o);

@@ -49,7 +49,8 @@ lh_err lh_delta_wtxn_begin(lh_delta_table_t *t, lh_delta_snapshot_t *s,
     *out = NULL;
     lh_delta_wtxn_t *w = calloc(1, sizeof *w);
     LH_FAIL_IF(w == NULL, LH_E_NOMEM, eb, "out of memory");
-    lh_err e = lh_delta_txn_begin(t, s, &w->x, eb);
+    lh_err e = opts && opts->enforces_constraints ? lh_delta_txn_begin_enforcing(t, s, &w->x, eb)
+                                                  : lh_delta_txn_begin(t, s, &w->x, eb);
     if (e != LH_OK) {
         free(w);
         return e;

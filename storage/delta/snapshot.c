@@ -283,7 +283,7 @@ lh_err lh_delta_protocol_check_read(const lh_delta_protocol_t *p, lh_errbuf *eb)
     return LH_OK;
 }
 
-static const char *const writer_features_ok[] = {"appendOnly", "invariants"};
+static const char *const writer_features_ok[] = {"appendOnly", "invariants", "checkConstraints"};
 
 lh_err lh_delta_protocol_check_write(const lh_delta_protocol_t *p, lh_errbuf *eb)
 {
@@ -292,28 +292,40 @@ lh_err lh_delta_protocol_check_write(const lh_delta_protocol_t *p, lh_errbuf *eb
                "cannot write to a table with reader version %d (we write (1,2) tables)",
                p->min_reader_version);
     int w = p->min_writer_version;
-    LH_FAIL_IF(w > 2 && w != 7, LH_E_UNSUPPORTED, eb,
+    /* 3 = CHECK constraints: writable when the table has none, or the writer enforces them
+     * (lh_delta_snapshot_check_writable) */
+    LH_FAIL_IF(w > 3 && w != 7, LH_E_UNSUPPORTED, eb,
                "cannot write to a table with writer version %d (we write (1,2) tables)", w);
     for (int i = 0; w == 7 && i < p->writer_feature_count; i++) {
         const char *f = p->writer_features[i];
-        LH_FAIL_IF(!feature_in(f, writer_features_ok, 2), LH_E_UNSUPPORTED, eb,
+        LH_FAIL_IF(!feature_in(f, writer_features_ok, 3), LH_E_UNSUPPORTED, eb,
                    "cannot write: table uses writer feature '%s'", f);
+    }
+    return LH_OK;
+}
+
+static lh_err check_writable(const lh_delta_snapshot_t *s, bool enforcing, lh_errbuf *eb)
+{
+    LH_TRY(lh_delta_protocol_check_write(&s->protocol, eb));
+    const char *what;
+    LH_FAIL_IF(lh_delta_schema_has_unsupported_metadata(s->metadata.schema_string, &what),
+               LH_E_UNSUPPORTED, eb, "cannot write: schema uses column metadata '%s'", what);
+    for (int i = 0; !enforcing && i < s->metadata.configuration.count; i++) {
+        const char *k = s->metadata.configuration.items[i].key;
+        LH_FAIL_IF(strncmp(k, "delta.constraints.", 18) == 0, LH_E_UNSUPPORTED, eb,
+                   "cannot write: table has CHECK constraint '%s'", k);
     }
     return LH_OK;
 }
 
 lh_err lh_delta_snapshot_check_writable(const lh_delta_snapshot_t *s, lh_errbuf *eb)
 {
-    LH_TRY(lh_delta_protocol_check_write(&s->protocol, eb));
-    const char *what;
-    LH_FAIL_IF(lh_delta_schema_has_unsupported_metadata(s->metadata.schema_string, &what),
-               LH_E_UNSUPPORTED, eb, "cannot write: schema uses column metadata '%s'", what);
-    for (int i = 0; i < s->metadata.configuration.count; i++) {
-        const char *k = s->metadata.configuration.items[i].key;
-        LH_FAIL_IF(strncmp(k, "delta.constraints.", 18) == 0, LH_E_UNSUPPORTED, eb,
-                   "cannot write: table has CHECK constraint '%s'", k);
-    }
-    return LH_OK;
+    return check_writable(s, false, eb);
+}
+
+lh_err lh_delta_snapshot_check_writable_enforcing(const lh_delta_snapshot_t *s, lh_errbuf *eb)
+{
+    return check_writable(s, true, eb);
 }
 
 lh_err lh_delta_snapshot_check_readable(const lh_delta_snapshot_t *s, lh_errbuf *eb)

@@ -156,8 +156,91 @@ const lh_migration_t lh_meta_migrations[] = {
      "  created_at INTEGER NOT NULL);"},
     /* Reserved for work in flight (filled in before they ship): */
     {6, "mlflow_tracking", "SELECT 1;"},
-    {7, "mlflow_registry", "SELECT 1;"},
-    {8, "statements", "SELECT 1;"},
+    {7, "mlflow_registry",
+     /* api/mlflow/registry: models keyed by a stable id (their permission object id) */
+     "CREATE TABLE mlr_models ("
+     "  id TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  description TEXT, user_id TEXT,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  next_version INTEGER NOT NULL DEFAULT 1);" /* versions are never reused */
+     "CREATE TABLE mlr_model_tags ("
+     "  model_id TEXT NOT NULL REFERENCES mlr_models(id) ON DELETE CASCADE,"
+     "  key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key)) WITHOUT ROWID;"
+     "CREATE TABLE mlr_versions ("
+     "  model_id TEXT NOT NULL REFERENCES mlr_models(id) ON DELETE CASCADE,"
+     "  version INTEGER NOT NULL,"
+     "  stage TEXT NOT NULL DEFAULT 'None',"
+     "  description TEXT, source TEXT NOT NULL, run_id TEXT, run_link TEXT,"
+     "  status TEXT NOT NULL, status_message TEXT, user_id TEXT,"
+     "  storage TEXT," /* where the copied artifacts live */
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (model_id, version)) WITHOUT ROWID;"
+     "CREATE INDEX mlr_versions_status ON mlr_versions(status);"
+     "CREATE TABLE mlr_version_tags ("
+     "  model_id TEXT NOT NULL, version INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (model_id, version, key),"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE mlr_aliases ("
+     "  model_id TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,"
+     "  PRIMARY KEY (model_id, alias),"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE) WITHOUT ROWID;"
+     "CREATE TABLE mlr_activities (" /* comments, transition requests, activities */
+     "  id TEXT PRIMARY KEY,"
+     "  model_id TEXT NOT NULL, version INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL CHECK (kind IN ('comment','request','activity')),"
+     "  activity_type TEXT, from_stage TEXT, to_stage TEXT, comment TEXT, system_comment TEXT,"
+     "  user_id TEXT, is_open INTEGER NOT NULL DEFAULT 0,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+     "  FOREIGN KEY (model_id, version) REFERENCES mlr_versions(model_id, version)"
+     "    ON DELETE CASCADE);"
+     "CREATE INDEX mlr_activities_version ON mlr_activities(model_id, version, kind);"
+     "CREATE TABLE mlr_webhooks ("
+     "  id TEXT PRIMARY KEY,"
+     "  model_name TEXT," /* NULL = registry-wide */
+     "  events TEXT NOT NULL," /* JSON array of event names */
+     "  description TEXT, status TEXT NOT NULL,"
+     "  url TEXT NOT NULL, secret TEXT, authorization TEXT, ssl_verify INTEGER NOT NULL,"
+     "  creation_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+     "CREATE TABLE mlr_deliveries (" /* the webhook outbox */
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  webhook_id TEXT NOT NULL REFERENCES mlr_webhooks(id) ON DELETE CASCADE,"
+     "  payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+     "  next_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);"
+     "CREATE INDEX mlr_deliveries_next ON mlr_deliveries(next_ms);"},
+    {8, "statements",
+     /* the Statement Execution API's statements (api/sql/stmt_store.c): query history */
+     "CREATE TABLE statements ("
+     "  statement_id TEXT PRIMARY KEY,"
+     "  state TEXT NOT NULL," /* PENDING RUNNING SUCCEEDED FAILED CANCELED CLOSED */
+     "  statement_text TEXT NOT NULL,"
+     "  user_id INTEGER NOT NULL,"
+     "  user_name TEXT NOT NULL,"
+     "  warehouse_id TEXT NOT NULL,"
+     "  catalog TEXT, schema TEXT,"
+     "  disposition TEXT NOT NULL," /* INLINE | EXTERNAL_LINKS */
+     "  format TEXT NOT NULL,"      /* JSON_ARRAY | ARROW_STREAM | CSV */
+     "  query_tags TEXT,"           /* JSON array of {key, value?} */
+     "  statement_type TEXT,"
+     "  submitted_ms INTEGER NOT NULL,"
+     "  started_ms INTEGER, ended_ms INTEGER,"
+     "  results_expire_ms INTEGER,"
+     "  error_code TEXT, error_message TEXT, sql_state TEXT,"
+     "  manifest TEXT," /* JSON, once SUCCEEDED */
+     "  row_count INTEGER NOT NULL DEFAULT 0,"
+     "  byte_count INTEGER NOT NULL DEFAULT 0,"
+     "  metrics TEXT);" /* JSON: compilation/execution times, bytes and rows read, ... */
+     "CREATE INDEX statements_by_start ON statements(submitted_ms, statement_id);"
+     "CREATE INDEX statements_by_state ON statements(state, results_expire_ms);"
+     "CREATE TABLE statement_lineage ("
+     "  statement_id TEXT NOT NULL,"
+     "  direction TEXT NOT NULL CHECK (direction IN ('input','output')),"
+     "  table_name TEXT NOT NULL,"
+     "  column_name TEXT);" /* NULL = the table as a whole */
+     "CREATE INDEX statement_lineage_by_statement ON statement_lineage(statement_id);"
+     "CREATE INDEX statement_lineage_by_table ON statement_lineage(table_name);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

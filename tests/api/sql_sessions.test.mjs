@@ -71,3 +71,17 @@ test('statements of one session run one at a time and all see its state', async 
     run(`SELECT count(*) + ${i} FROM n`, { session_id: sid })));
   all.forEach((r, i) => assert.deepEqual(rows(r), [[String(3 + i)]]));
 });
+
+test("another user's statements are refused (403), the owner and admins see them", async () => {
+  const st = (await run('SELECT 1')).json.statement_id;
+  const u = (await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: `o${process.pid}@example.com` })).json;
+  const t = (await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id })).json;
+  const as = (m, p, b) => d.api(m, p, b, { token: t.token_value });
+  for (const path of [`/api/2.0/sql/statements/${st}`, `/api/2.0/sql/statements/${st}/result/chunks/0`]) {
+    const r = await as('GET', path);
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error_code, 'PERMISSION_DENIED');
+  }
+  assert.equal((await as('POST', `/api/2.0/sql/statements/${st}/cancel`)).status, 403);
+  assert.equal((await d.api('GET', `/api/2.0/sql/statements/${st}`)).status, 200);
+});

@@ -62,8 +62,8 @@ test('errors: FAILED with the Spark error class, message and SQLSTATE', async ()
   // malformed requests are 4xx, not FAILED statements
   let h = await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '3s' });
   assert.equal(h.status, 400);
-  h = await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, disposition: 'EXTERNAL_LINKS' });
-  assert.equal(h.status, 501);
+  h = await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, format: 'CSV' });
+  assert.equal(h.status, 400); // INLINE is JSON_ARRAY only (statements_links.test.mjs)
   h = await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1' });
   assert.equal(h.status, 400);
   h = await d.api('GET', '/api/2.0/sql/statements/00000000-0000-0000-0000-000000000000');

@@ -1,7 +1,7 @@
 /*
- * runner.c - runs sqllogictest-style files (the .test files in tests/sql) through the whole engine: a
- * real server context (metastore, catalog, no HTTP) in a fresh data folder per file, one
- * session per file, lh_query_run for each record.
+ * runner.c - runs sqllogictest-style files (the .test files in tests/sql) through the whole engine:
+ * a real server context (metastore, catalog, no HTTP) in a fresh data folder per file, one session
+ * per file, lh_query_run for each record.
  *
  * Records are separated by blank lines; '#' starts a comment line.
  *   statement ok                 the SQL must succeed
@@ -10,6 +10,10 @@
  *   <sql>                        Spark prints them (NULL for null); rowsort compares the
  *   ----                         lines sorted
  *   <expected rows>
+ *   names                        the SQL's output column names, one line each (Spark's
+ *   <sql>                        headers for unaliased expressions)
+ *   ----
+ *   <expected names>
  * Prints one line per failure (file:line, what differed) and "N passed, N failed".
  */
 #include <stdio.h>
@@ -50,8 +54,19 @@ static int cmp_str(const void *a, const void *b)
 
 typedef struct collect {
     rows out;
+    rows names; /* the answer's column names (of its last statement with a schema) */
     const lh_sql_conf_t *conf;
 } collect;
+
+static lh_err on_schema(void *ctx, const lh_query_columns_t *cols, lh_errbuf *eb)
+{
+    (void)eb;
+    collect *c = ctx;
+    rows_free(&c->names);
+    for (int i = 0; i < cols->count; i++)
+        rows_add(&c->names, cols->names[i]);
+    return LH_OK;
+}
 
 static lh_err on_batch(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
 {
@@ -67,7 +82,8 @@ static lh_err on_batch(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
             size_t len = 4;
             if (lh_vec_is_valid(b->cols[k], r))
                 len = lh_format_vec(b->cols[k], r, tz, LH_FMT_RESULT, buf, &text);
-            n += (size_t)snprintf(line + n, sizeof line - n, "%s%.*s", k ? "\t" : "", (int)len, text);
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%.*s", k ? "\t" : "", (int)len,
+                                  text);
             if (n >= sizeof line)
                 n = sizeof line - 1;
         }
@@ -87,7 +103,7 @@ static lh_err run_sql(runner *r, const char *sql, collect *c, lh_errbuf *eb)
 {
     lh_arena_t *a = lh_arena_create();
     lh_query_opts_t o = {.resolver = r->srv.ctx.resolver, .user = "admin"};
-    lh_query_sink_t sink = {c, NULL, on_batch};
+    lh_query_sink_t sink = {c, on_schema, on_batch};
     lh_query_info_t info;
     c->conf = lh_session_conf(r->session);
     lh_err e = lh_query_run(sql, strlen(sql), r->session, &o, &sink, a, &info, eb);
@@ -127,6 +143,21 @@ static void run_record(runner *r, int line, const char *kind, const char *sql, r
         } else {
             r->passed++;
         }
+    } else if (strcmp(kind, "names") == 0) {
+        int ok = e == LH_OK && c.names.count == expect->count;
+        for (int i = 0; ok && i < c.names.count; i++)
+            ok = strcmp(c.names.lines[i], expect->lines[i]) == 0;
+        if (ok) {
+            r->passed++;
+        } else if (e != LH_OK) {
+            snprintf(what, sizeof what, "query failed: %s", eb.msg);
+            fail(r, line, sql, what);
+        } else {
+            size_t n = (size_t)snprintf(what, sizeof what, "names differ; got %d:", c.names.count);
+            for (int i = 0; i < c.names.count && i < 20 && n < sizeof what; i++)
+                n += (size_t)snprintf(what + n, sizeof what - n, "\n    %s", c.names.lines[i]);
+            fail(r, line, sql, what);
+        }
     } else if (strncmp(kind, "query", 5) == 0) {
         if (e != LH_OK) {
             snprintf(what, sizeof what, "query failed: %s", eb.msg);
@@ -152,6 +183,7 @@ static void run_record(runner *r, int line, const char *kind, const char *sql, r
         fail(r, line, sql, "unknown record kind");
     }
     rows_free(&c.out);
+    rows_free(&c.names);
 }
 
 static int start(runner *r, char *dir)

@@ -1,0 +1,608 @@
+/*
+ * models.c - registered models: create, get (MLflow's and Databricks' shapes), rename,
+ * update, delete, search, latest versions, tags and aliases.
+ *
+ * Each handler resolves the name to the model's id and checks the caller's level on that
+ * id (api/perm.h), then acts in one transaction that re-reads the model BY ID: a rename
+ * racing with the call never redirects it to another model the caller was not checked on.
+ * Levels: CAN_READ to read, CAN_EDIT to change metadata, tags and aliases, CAN_MANAGE to
+ * rename or delete. Anyone may create a model and owns what they create.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/mlflow/registry/registry_internal.h"
+#include "api/perm.h"
+#include "common/json.h"
+#include "common/util.h"
+
+typedef struct mop {
+    lh_req_t *req;
+    const char *name, *new_name, *description, *key, *value, *alias;
+    json_t *tags;
+    int64_t version;
+    rg_model mo;
+    json_t *out;
+    json_t *storages; /* delete: copied artifact locations to remove */
+} mop;
+
+static lh_err reload(lh_meta_t *m, mop *o, lh_errbuf *eb)
+{
+    bool found;
+    rg_model again;
+    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
+    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
+               o->mo.name);
+    o->mo = again;
+    return LH_OK;
+}
+
+static lh_err get_name(lh_req_t *req, const char **name, lh_errbuf *eb)
+{
+    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, name, eb));
+    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+}
+
+static lh_err render_model(lh_meta_t *m, mop *o, const char *field, lh_errbuf *eb)
+{
+    json_t *j;
+    LH_TRY(rg_model_json(m, &o->mo, o->req->arena, &j, eb));
+    o->out = json_pack("{s:o}", field, j);
+    return LH_OK;
+}
+
+static lh_err render_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    return render_model(m, o, "registered_model", eb);
+}
+
+static lh_err finish(mop *o, lh_err e)
+{
+    if (e == LH_OK)
+        o->req->out = o->out;
+    else
+        json_decref(o->out);
+    return e;
+}
+
+/* ---- create ---- */
+
+static lh_err insert_tags(lh_meta_t *m, const char *model_id, const json_t *tags, lh_errbuf *eb)
+{
+    for (size_t i = 0; i < lh_json_list_size(tags); i++) {
+        const json_t *t = lh_json_list_get(tags, i);
+        const char *value = json_string_value(json_object_get(t, "value"));
+        lh_stmt_t *st;
+        LH_TRY(lh_meta_stmt(m, "INSERT OR REPLACE INTO mlr_model_tags VALUES (?, ?, ?)", &st, eb));
+        lh_stmt_bind_text(st, 1, model_id);
+        lh_stmt_bind_text(st, 2, json_string_value(json_object_get(t, "key")));
+        lh_stmt_bind_text(st, 3, value ? value : "");
+        LH_TRY(lh_stmt_run(st, eb));
+    }
+    return LH_OK;
+}
+
+static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(m, "SELECT 1 FROM mlr_models WHERE name = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->name);
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    LH_FAIL_IF(row, LH_E_EXISTS, eb, "Registered Model (name=%s) already exists.", o->name);
+    int64_t now = lh_now_ms();
+    LH_TRY(lh_meta_stmt(m,
+                        "INSERT INTO mlr_models (id, name, description, user_id, creation_ms, "
+                        "updated_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    lh_stmt_bind_text(st, 2, o->name);
+    lh_stmt_bind_text(st, 3, o->description);
+    lh_stmt_bind_text(st, 4, rg_user(o->req));
+    lh_stmt_bind_int(st, 5, now);
+    lh_stmt_bind_int(st, 6, now);
+    LH_TRY(lh_stmt_run(st, eb));
+    LH_TRY(insert_tags(m, o->mo.id, o->tags, eb));
+    json_t *fields = json_object();
+    lh_err e =
+        rg_hook_event(rg_of(o->req), m, "REGISTERED_MODEL_CREATED", o->name, fields, now, eb);
+    json_decref(fields);
+    LH_TRY(e);
+    LH_TRY(reload(m, o, eb));
+    return render_model(m, o, "registered_model", eb);
+}
+
+lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
+    LH_FAIL_IF(o.description && strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
+               "description is longer than %d bytes", RG_TEXT_MAX);
+    LH_TRY(rg_tags_param(req->params, &o.tags, eb));
+    lh_random_hex(o.mo.id, RG_ID_HEX / 2);
+    o.mo.name = o.name;
+    LH_TRY(finish(&o, lh_meta_tx(req->ctx->meta, create_tx, &o, eb)));
+    lh_perm_on_create(req->ctx, req->principal, RG_PERM_PATH, o.mo.id, eb);
+    lh_errbuf_clear(eb);
+    rg_hook_kick(rg_of(req));
+    return LH_OK;
+}
+
+/* ---- get ---- */
+
+lh_err rg_h_model_get(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
+    return finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb));
+}
+
+lh_err rg_h_model_get_databricks(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
+    LH_TRY(finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb)));
+    int rank = 0;
+    LH_TRY(lh_perm_rank_of(req->ctx, req->principal, RG_PERM_PATH, o.mo.id, &rank, eb));
+    const lh_perm_type_t *t = lh_perm_type_find(RG_PERM_PATH);
+    json_t *m = json_object_get(req->out, "registered_model");
+    json_incref(m);
+    json_decref(req->out);
+    json_object_set_new(m, "id", json_string(o.mo.id));
+    if (rank > 0)
+        json_object_set_new(m, "permission_level", json_string(t->levels[rank - 1]));
+    json_object_del(m, "aliases");
+    req->out = json_pack("{s:o}", "registered_model_databricks", m);
+    return LH_OK;
+}
+
+/* ---- rename, update ---- */
+
+static lh_err rename_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(m, "SELECT 1 FROM mlr_models WHERE name = ? AND id != ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->new_name);
+    lh_stmt_bind_text(st, 2, o->mo.id);
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    LH_FAIL_IF(row, LH_E_EXISTS, eb, "Registered Model (name=%s) already exists.", o->new_name);
+    LH_TRY(lh_meta_stmt(m, "UPDATE mlr_models SET name = ?, updated_ms = ? WHERE id = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->new_name);
+    lh_stmt_bind_int(st, 2, lh_now_ms());
+    lh_stmt_bind_text(st, 3, o->mo.id);
+    LH_TRY(lh_stmt_run(st, eb));
+    /* webhooks scoped to the model follow it */
+    LH_TRY(lh_meta_stmt(m, "UPDATE mlr_webhooks SET model_name = ? WHERE model_name = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->new_name);
+    lh_stmt_bind_text(st, 2, o->mo.name);
+    LH_TRY(lh_stmt_run(st, eb));
+    LH_TRY(reload(m, o, eb));
+    return render_model(m, o, "registered_model", eb);
+}
+
+lh_err rg_h_model_rename(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(lh_json_get_str(req->params, "new_name", LH_REQUIRED, &o.new_name, eb));
+    LH_TRY(rg_check_name("new_name", o.new_name, RG_NAME_MAX, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
+    return finish(&o, lh_meta_tx(req->ctx->meta, rename_tx, &o, eb));
+}
+
+static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, "UPDATE mlr_models SET description = ?, updated_ms = ? WHERE id = ?",
+                        &st, eb));
+    lh_stmt_bind_text(st, 1, o->description);
+    lh_stmt_bind_int(st, 2, lh_now_ms());
+    lh_stmt_bind_text(st, 3, o->mo.id);
+    LH_TRY(lh_stmt_run(st, eb));
+    LH_TRY(reload(m, o, eb));
+    return render_model(m, o, "registered_model", eb);
+}
+
+lh_err rg_h_model_update(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req, .description = ""};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
+    LH_FAIL_IF(strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
+               "description is longer than %d bytes", RG_TEXT_MAX);
+    LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
+    return finish(&o, lh_meta_tx(req->ctx->meta, update_tx, &o, eb));
+}
+
+/* ---- delete ---- */
+
+static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(
+        m, "SELECT storage FROM mlr_versions WHERE model_id = ? AND storage IS NOT NULL", &st, eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    while (true) {
+        LH_TRY(lh_stmt_step(st, &row, eb));
+        if (!row)
+            break;
+        json_array_append_new(o->storages, json_string(lh_stmt_text(st, 0)));
+    }
+    LH_TRY(lh_meta_stmt(m, "DELETE FROM mlr_models WHERE id = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    return lh_stmt_run(st, eb);
+}
+
+lh_err rg_h_model_delete(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
+    o.storages = json_array();
+    lh_err e = lh_meta_tx(req->ctx->meta, delete_tx, &o, eb);
+    if (e == LH_OK) {
+        for (size_t i = 0; i < json_array_size(o.storages); i++)
+            rg_storage_delete_post(rg_of(req), json_string_value(json_array_get(o.storages, i)));
+        lh_perm_on_delete(req->ctx, RG_PERM_PATH, o.mo.id, NULL);
+    }
+    json_decref(o.storages);
+    return e;
+}
+
+/* ---- search ---- */
+
+static const char *const MODEL_ORDER_KEYS[] = {"name", "last_updated_timestamp",
+                                               "creation_timestamp", NULL};
+
+typedef struct srow {
+    rg_model mo;
+    json_t *tags;
+} srow;
+
+typedef struct search {
+    lh_req_t *req;
+    rf_filter filter;
+    lh_perm_visible_t visible;
+    srow *rows;
+    size_t count, cap;
+    rf_order *order;
+    size_t order_count;
+    int64_t offset, limit;
+    json_t *out;
+} search;
+
+static int cmp_model(const srow *a, const srow *b, const rf_order *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c = 0;
+        if (order[i].key == 0)
+            c = strcmp(a->mo.name, b->mo.name);
+        else if (order[i].key == 1)
+            c = (a->mo.updated_ms > b->mo.updated_ms) - (a->mo.updated_ms < b->mo.updated_ms);
+        else
+            c = (a->mo.creation_ms > b->mo.creation_ms) - (a->mo.creation_ms < b->mo.creation_ms);
+        if (c != 0)
+            return order[i].desc ? -c : c;
+    }
+    return strcmp(a->mo.name, b->mo.name);
+}
+
+static _Thread_local search *sort_ctx;
+
+static int qcmp(const void *x, const void *y)
+{
+    return cmp_model(x, y, sort_ctx->order, sort_ctx->order_count);
+}
+
+static lh_err load_tags(lh_meta_t *m, search *s, lh_errbuf *eb)
+{
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(m, "SELECT model_id, key, value FROM mlr_model_tags", &st, eb));
+    json_t *by_id = json_object();
+    for (size_t i = 0; i < s->count; i++)
+        json_object_set(by_id, s->rows[i].mo.id, s->rows[i].tags);
+    lh_err e;
+    while ((e = lh_stmt_step(st, &row, eb)) == LH_OK && row) {
+        json_t *t = json_object_get(by_id, lh_stmt_text(st, 0));
+        if (t != NULL)
+            json_object_set_new(t, lh_stmt_text(st, 1), json_string(lh_stmt_text(st, 2)));
+    }
+    json_decref(by_id);
+    return e;
+}
+
+static void tags_free(void *arg)
+{
+    search *s = arg;
+    for (size_t i = 0; i < s->count; i++)
+        json_decref(s->rows[i].tags);
+}
+
+static lh_err search_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    search *s = arg;
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(m,
+                        "SELECT "
+                        "id, name, description, user_id, creation_ms, updated_ms"
+                        " FROM mlr_models",
+                        &st, eb));
+    while (true) {
+        LH_TRY(lh_stmt_step(st, &row, eb));
+        if (!row)
+            break;
+        const char *id = lh_stmt_text(st, 0);
+        if (!lh_perm_visible_has(&s->visible, id))
+            continue;
+        if (s->count == s->cap) {
+            size_t cap = s->cap ? 2 * s->cap : 64;
+            srow *grown = lh_arena_alloc(s->req->arena, cap * sizeof *grown);
+            if (s->count)
+                memcpy(grown, s->rows, s->count * sizeof *grown);
+            s->rows = grown;
+            s->cap = cap;
+        }
+        srow *r = &s->rows[s->count++];
+        snprintf(r->mo.id, sizeof r->mo.id, "%s", id);
+        r->mo.name = lh_arena_strdup(s->req->arena, lh_stmt_text(st, 1));
+        const char *d = lh_stmt_text(st, 2), *u = lh_stmt_text(st, 3);
+        r->mo.description = d ? lh_arena_strdup(s->req->arena, d) : NULL;
+        r->mo.user_id = u ? lh_arena_strdup(s->req->arena, u) : NULL;
+        r->mo.creation_ms = lh_stmt_int(st, 4);
+        r->mo.updated_ms = lh_stmt_int(st, 5);
+        r->tags = json_object();
+    }
+    LH_TRY(load_tags(m, s, eb));
+    /* filter in place */
+    size_t kept = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        rf_row fr = {.name = s->rows[i].mo.name, .tags = s->rows[i].tags};
+        if (rf_match(&s->filter, &fr))
+            s->rows[kept++] = s->rows[i];
+        else
+            json_decref(s->rows[i].tags);
+    }
+    s->count = kept;
+    sort_ctx = s;
+    if (s->count > 1)
+        qsort(s->rows, s->count, sizeof *s->rows, qcmp);
+    json_t *list = json_array();
+    s->out = json_pack("{s:o}", "registered_models", list);
+    int64_t end = s->offset + s->limit;
+    for (int64_t i = s->offset; i < (int64_t)s->count && i < end; i++) {
+        json_t *j;
+        LH_TRY(rg_model_json(m, &s->rows[i].mo, s->req->arena, &j, eb));
+        json_array_append_new(list, j);
+    }
+    if (end < (int64_t)s->count)
+        json_object_set_new(s->out, "next_page_token",
+                            json_string(rf_page_token(s->req->arena, end)));
+    return LH_OK;
+}
+
+static lh_err search_models(lh_req_t *req, bool legacy, lh_errbuf *eb)
+{
+    search s = {.req = req, .limit = 100};
+    const char *filter = NULL, *token = NULL;
+    json_t *order = NULL;
+    if (!legacy) {
+        LH_TRY(lh_json_get_str(req->params, "filter", LH_OPTIONAL, &filter, eb));
+        LH_TRY(lh_json_get_list(req->params, "order_by", LH_OPTIONAL, &order, eb));
+    }
+    LH_TRY(lh_json_get_int(req->params, "max_results", LH_OPTIONAL, &s.limit, eb));
+    LH_FAIL_IF(s.limit < 1 || s.limit > 1000, LH_E_INVALID, eb,
+               "Invalid value for request parameter max_results. It must be at most 1000, but "
+               "got value %lld",
+               (long long)s.limit);
+    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
+    LH_TRY(rf_page_offset(token, &s.offset, eb));
+    LH_TRY(
+        rf_parse(filter, filter ? strlen(filter) : 0, RF_NAME | RF_TAG, req->arena, &s.filter, eb));
+    LH_TRY(rf_parse_order(order, MODEL_ORDER_KEYS, req->arena, &s.order, &s.order_count, eb));
+    LH_TRY(lh_perm_visible(req->ctx, req->principal, RG_PERM_PATH, "CAN_READ", req->arena,
+                           &s.visible, eb));
+    lh_err e = lh_meta_read(req->ctx->meta, search_read, &s, eb);
+    tags_free(&s);
+    s.count = 0;
+    if (e == LH_OK)
+        req->out = s.out;
+    else
+        json_decref(s.out);
+    return e;
+}
+
+lh_err rg_h_model_search(lh_req_t *req, lh_errbuf *eb)
+{
+    return search_models(req, strstr(req->path, "/registered-models/list") != NULL, eb);
+}
+
+/* ---- latest versions ---- */
+
+static lh_err latest_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    size_t n = lh_json_list_size(o->tags);
+    const char **stages = n ? lh_arena_alloc(o->req->arena, n * sizeof *stages) : NULL;
+    for (size_t i = 0; i < n; i++)
+        LH_TRY(rg_stage_parse(json_string_value(lh_json_list_get(o->tags, i)), &stages[i], eb));
+    json_t *list = json_array();
+    o->out = json_pack("{s:o}", "model_versions", list);
+    return rg_latest_versions(m, &o->mo, n ? stages : NULL, n, o->req->arena, list, eb);
+}
+
+lh_err rg_h_model_latest(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(lh_json_get_list(req->params, "stages", LH_OPTIONAL, &o.tags, eb));
+    for (size_t i = 0; i < lh_json_list_size(o.tags); i++) {
+        const char *st;
+        LH_FAIL_IF(!json_is_string(lh_json_list_get(o.tags, i)), LH_E_INVALID, eb,
+                   "stages must be a list of strings");
+        LH_TRY(rg_stage_parse(json_string_value(lh_json_list_get(o.tags, i)), &st, eb));
+    }
+    LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
+    return finish(&o, lh_meta_read(req->ctx->meta, latest_read, &o, eb));
+}
+
+/* ---- tags ---- */
+
+static lh_err tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    if (o->value != NULL) {
+        LH_TRY(lh_meta_stmt(m, "INSERT OR REPLACE INTO mlr_model_tags VALUES (?, ?, ?)", &st, eb));
+        lh_stmt_bind_text(st, 3, o->value);
+    } else {
+        LH_TRY(
+            lh_meta_stmt(m, "DELETE FROM mlr_model_tags WHERE model_id = ? AND key = ?", &st, eb));
+    }
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    lh_stmt_bind_text(st, 2, o->key);
+    LH_TRY(lh_stmt_run(st, eb));
+    return rg_model_touch(m, o->mo.id, lh_now_ms(), eb);
+}
+
+static lh_err model_tag(lh_req_t *req, bool set, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(lh_json_get_str(req->params, "key", LH_REQUIRED, &o.key, eb));
+    LH_TRY(rg_check_name("Tag key", o.key, RG_TAG_KEY_MAX, eb));
+    if (set) {
+        LH_TRY(lh_json_get_str(req->params, "value", LH_REQUIRED, &o.value, eb));
+        LH_FAIL_IF(strlen(o.value) > RG_TAG_VALUE_MAX, LH_E_INVALID, eb,
+                   "Tag value exceeds %d bytes", RG_TAG_VALUE_MAX);
+    }
+    LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
+    return lh_meta_tx(req->ctx->meta, tag_tx, &o, eb);
+}
+
+lh_err rg_h_model_set_tag(lh_req_t *req, lh_errbuf *eb)
+{
+    return model_tag(req, true, eb);
+}
+
+lh_err rg_h_model_delete_tag(lh_req_t *req, lh_errbuf *eb)
+{
+    return model_tag(req, false, eb);
+}
+
+/* ---- aliases ---- */
+
+static lh_err get_alias(lh_req_t *req, const char **alias, lh_errbuf *eb)
+{
+    LH_TRY(lh_json_get_str(req->params, "alias", LH_REQUIRED, alias, eb));
+    return rg_check_name("Alias", *alias, RG_ALIAS_MAX, eb);
+}
+
+static lh_err alias_set_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    rg_version v;
+    LH_TRY(rg_version_find(m, &o->mo, o->version, o->req->arena, &v, eb));
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, "INSERT OR REPLACE INTO mlr_aliases VALUES (?, ?, ?)", &st, eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    lh_stmt_bind_text(st, 2, o->alias);
+    lh_stmt_bind_int(st, 3, o->version);
+    LH_TRY(lh_stmt_run(st, eb));
+    return rg_model_touch(m, o->mo.id, lh_now_ms(), eb);
+}
+
+static bool reserved_alias(const char *alias)
+{
+    if (strcasecmp(alias, "latest") == 0)
+        return true;
+    if (alias[0] != 'v' && alias[0] != 'V')
+        return false;
+    size_t i = 1;
+    while (alias[i] >= '0' && alias[i] <= '9')
+        i++;
+    return i > 1 && alias[i] == '\0';
+}
+
+lh_err rg_h_alias_set(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(get_alias(req, &o.alias, eb));
+    LH_FAIL_IF(reserved_alias(o.alias), LH_E_INVALID, eb,
+               "'%s' alias name is reserved: 'latest' and names of the form v<number> cannot be "
+               "used as aliases.",
+               o.alias);
+    LH_TRY(rg_version_param(req->params, &o.version, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
+    return lh_meta_tx(req->ctx->meta, alias_set_tx, &o, eb);
+}
+
+static lh_err alias_delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, "DELETE FROM mlr_aliases WHERE model_id = ? AND alias = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    lh_stmt_bind_text(st, 2, o->alias);
+    LH_TRY(lh_stmt_run(st, eb));
+    return rg_model_touch(m, o->mo.id, lh_now_ms(), eb);
+}
+
+lh_err rg_h_alias_delete(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(get_alias(req, &o.alias, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
+    return lh_meta_tx(req->ctx->meta, alias_delete_tx, &o, eb);
+}
+
+static lh_err alias_get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mop *o = arg;
+    LH_TRY(reload(m, o, eb));
+    lh_stmt_t *st;
+    bool row;
+    LH_TRY(lh_meta_stmt(m, "SELECT version FROM mlr_aliases WHERE model_id = ? AND alias = ?", &st,
+                        eb));
+    lh_stmt_bind_text(st, 1, o->mo.id);
+    lh_stmt_bind_text(st, 2, o->alias);
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    LH_FAIL_IF(!row, LH_E_NOT_FOUND, eb, "Registered model alias %s not found.", o->alias);
+    rg_version v;
+    LH_TRY(rg_version_find(m, &o->mo, lh_stmt_int(st, 0), o->req->arena, &v, eb));
+    json_t *j;
+    LH_TRY(rg_version_json(m, &o->mo, &v, &j, eb));
+    o->out = json_pack("{s:o}", "model_version", j);
+    return LH_OK;
+}
+
+lh_err rg_h_alias_get(lh_req_t *req, lh_errbuf *eb)
+{
+    mop o = {.req = req};
+    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(get_alias(req, &o.alias, eb));
+    LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
+    return finish(&o, lh_meta_read(req->ctx->meta, alias_get_read, &o, eb));
+}
