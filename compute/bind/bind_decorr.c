@@ -651,6 +651,16 @@ static lh_err push_setop(dctx *d, lh_plan_t *n, lh_plan_t **out)
     return LH_OK;
 }
 
+static lh_sort_key_t *sort_keys(binder *b, const lh_sort_key_t *keys, int n, const lh_plan_t *c)
+{
+    lh_sort_key_t *k = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *k);
+    for (int i = 0; i < n; i++) {
+        k[i] = keys[i];
+        k[i].expr = rw(b, keys[i].expr, at(c->col_count));
+    }
+    return k;
+}
+
 /* Sort: the order matters only under a Limit, which takes it along. */
 static lh_err push_sort(dctx *d, lh_plan_t *n, lh_plan_t **out)
 {
@@ -664,6 +674,7 @@ static lh_err push_sort(dctx *d, lh_plan_t *n, lh_plan_t **out)
     p->col_names = c->col_names;
     p->col_types = c->col_types;
     p->col_nullable = c->col_nullable;
+    p->u.sort.keys = sort_keys(d->b, n->u.sort.keys, n->u.sort.key_count, n->children[0]);
     *out = p;
     return LH_OK;
 }
@@ -712,7 +723,7 @@ static lh_err push_limit(dctx *d, lh_plan_t *n, lh_plan_t **out)
     call->partition_count = d->nc;
     call->partition = dom_cols(b, c, w, d->nc);
     call->order_count = nkeys;
-    call->order = keys;
+    call->order = keys ? sort_keys(b, keys, nkeys, inner) : NULL;
     call->frame_rows = true;
     call->frame_start = INT64_MIN;
     call->frame_end = 0;
@@ -811,7 +822,5 @@ lh_err bd_decorrelate(binder *b, lh_plan_t *sub, lh_plan_t *dom, int nc, lh_plan
     dctx d = {b, dom, nc};
     LH_TRY(push(&d, sub, out));
     LH_ASSERT((*out)->col_count == sub->col_count + nc);
-    if (bd_plan_has_outer(*out))
-        return not_yet(&d, "in this position");
-    return LH_OK;
+    return LH_OK; /* (outer references left are the enclosing query's, inside domains) */
 }

@@ -405,7 +405,7 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
         af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
     int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
-    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
+    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate", NULL, g->args_sub};
     lh_agg_call_t c = {.func = af, .distinct = e->u.func.distinct};
     int argc = e->u.func.star ? 0 : e->args.count + shift;
     c.args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *c.args);
@@ -530,8 +530,12 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
-    if (af != NULL)
-        return bind_agg(b, x, e, af, out);
+    if (af != NULL) {
+        bool outer = false;
+        if (b->corr != NULL)
+            LH_TRY(bsq_outer_agg(b, x, e, out, &outer));
+        return outer ? LH_OK : bind_agg(b, x, e, af, out);
+    }
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
     if (done)

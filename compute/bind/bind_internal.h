@@ -46,6 +46,7 @@ typedef struct agg_ctx {
     lh_agg_call_t *aggs;
     const lh_ast_expr_t **agg_asts; /* to find a repeated call */
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
+    struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
 } agg_ctx;
 
 struct bn_types; /* bind_name.c: AST node -> its bound expression */
@@ -58,7 +59,7 @@ typedef struct binder {
     cte_def *ctes;
     int depth;
     struct corr_frame *corr; /* the subquery being bound, for outer references (or NULL) */
-    struct bn_types *types; /* NULL until the first expression binds */
+    struct bn_types *types;  /* NULL until the first expression binds */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -113,6 +114,9 @@ const lh_func_t *bx_func(const char *const *names);
 lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 /* A column the current scope lacks: an outer reference when an enclosing query has it. */
 lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool *found);
+/* An aggregate call over outer columns only: the outer query's aggregate. */
+lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out,
+                     bool *found);
 /* WHERE: [NOT] EXISTS and IN conjuncts become semi/anti joins; the rest is *pred (or NULL).
  * The stage's joins are applied to *plan. */
 lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,

@@ -352,7 +352,9 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         aggregating = bx_has_agg(s->items.items[i].expr);
     for (int i = 0; !aggregating && order && i < order->count; i++)
         aggregating = bx_has_agg(order->items[i].expr);
+    sub_stage agg_subs = {0};
     agg_ctx g = {0};
+    g.args_sub = &agg_subs;
     int set_count = 0;
     uint64_t *sets = NULL;
     if (aggregating)
@@ -413,6 +415,14 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         ectx q = post;
         q.clause = "QUALIFY";
         LH_TRY(bx_bool(b, &q, s->qualify, &qualify));
+    }
+    if (agg_subs.count > 0) { /* correlated subqueries in aggregate arguments */
+        LH_TRY(bsq_apply(b, &agg_subs, &plan));
+        for (int i = 0; i < g.agg_count; i++) {
+            for (int k = 0; k < g.aggs[i].arg_count; k++)
+                bsq_patch(&agg_subs, g.aggs[i].args[k]);
+            bsq_patch(&agg_subs, g.aggs[i].filter);
+        }
     }
     if (aggregating)
         plan = aggregate_node(b, plan, &g, set_count, sets);

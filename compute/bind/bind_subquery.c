@@ -65,26 +65,8 @@ typedef struct sub_pending {
 
 /* ---- outer references ---------------------------------------------------------------- */
 
-lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool *found)
+static lh_err add_ref(binder *b, corr_frame *f, lh_expr_t *ref, lh_expr_t **out, bool *found)
 {
-    *found = false;
-    corr_frame *f = b->corr;
-    if (f == NULL)
-        return LH_OK;
-    lh_errbuf scratch, *saved = b->eb;
-    lh_errbuf_clear(&scratch);
-    b->eb = &scratch;
-    b->corr = f->parent;
-    lh_expr_t *ref = NULL;
-    lh_err err = bx_expr(b, f->outer, e, &ref);
-    b->corr = f;
-    b->eb = saved;
-    if (err != LH_OK) {
-        if (scratch.error_code && strncmp(scratch.error_code, "UNRESOLVED_COLUMN", 17) == 0)
-            return LH_OK;
-        *b->eb = scratch;
-        return err;
-    }
     int k = 0;
     while (k < f->count && !bx_equal(f->refs[k], ref))
         k++;
@@ -105,6 +87,74 @@ lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool
     *out = lh_expr_column(b->a, LH_OUTER_MARKER - k, ref->type, ref->nullable, ref->name);
     *found = true;
     return LH_OK;
+}
+
+lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool *found)
+{
+    *found = false;
+    corr_frame *f = b->corr;
+    if (f == NULL)
+        return LH_OK;
+    lh_errbuf scratch, *saved = b->eb;
+    lh_errbuf_clear(&scratch);
+    b->eb = &scratch;
+    b->corr = f->parent;
+    lh_expr_t *ref = NULL;
+    lh_err err = bx_expr(b, f->outer, e, &ref);
+    b->corr = f;
+    b->eb = saved;
+    if (err != LH_OK) {
+        if (scratch.error_code && strncmp(scratch.error_code, "UNRESOLVED_COLUMN", 17) == 0)
+            return LH_OK;
+        *b->eb = scratch;
+        return err;
+    }
+    return add_ref(b, f, ref, out, found);
+}
+
+/* Spark: an aggregate whose arguments read only outer columns belongs to the outer query
+ * (it must aggregate there: CORRELATED_REFERENCE otherwise). */
+lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out, bool *found)
+{
+    *found = false;
+    corr_frame *f = b->corr;
+    if (f == NULL || e->u.func.star || e->args.count == 0)
+        return LH_OK;
+    lh_errbuf scratch, *saved = b->eb;
+    lh_errbuf_clear(&scratch);
+    b->eb = &scratch;
+    b->corr = NULL;
+    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate", NULL, NULL};
+    lh_err err = LH_OK;
+    for (int i = 0; i < e->args.count && err == LH_OK; i++) {
+        lh_expr_t *t;
+        err = bx_expr(b, &inner, e->args.items[i], &t);
+    }
+    bool outer = err != LH_OK && scratch.error_code &&
+                 strncmp(scratch.error_code, "UNRESOLVED_COLUMN", 17) == 0;
+    lh_expr_t *ref = NULL;
+    if (outer) { /* every column must resolve outside */
+        lh_errbuf_clear(&scratch);
+        ectx probe = *f->outer;
+        agg_ctx none = {0};
+        none.collecting = true;
+        probe.mode = MODE_PRE;
+        probe.agg = &none;
+        b->corr = f->parent;
+        outer = bx_expr(b, &probe, e, &ref) == LH_OK;
+    }
+    b->corr = f;
+    b->eb = saved;
+    if (!outer)
+        return LH_OK;
+    if (f->outer->agg == NULL || f->outer->mode != MODE_POST)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE",
+                         "sqlExprs", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, e)), NULL);
+    b->corr = f->parent;
+    err = bx_expr(b, f->outer, e, &ref);
+    b->corr = f;
+    LH_TRY(err);
+    return add_ref(b, f, ref, out, found);
 }
 
 static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_plan_t **plan,
