@@ -320,8 +320,11 @@ static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_e
 {
     int pos = -1;
     LH_TRY(find_column(b, x->sc, e, &pos));
-    if (pos < 0)
-        return unresolved(b, x->sc, e);
+    if (pos < 0) {
+        bool outer;
+        LH_TRY(bsq_outer_column(b, e, out, &outer)); /* a correlated subquery's reference */
+        return outer ? LH_OK : unresolved(b, x->sc, e);
+    }
     const bcol *c = &x->sc->cols[pos];
     *out = lh_expr_column(b->a, c->index, c->type, c->nullable, c->name);
     return LH_OK;
@@ -402,7 +405,7 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
         af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
     int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
-    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate"};
+    ectx inner = {x->sc, MODE_PRE, NULL, "aggregate", NULL, g->args_sub};
     lh_agg_call_t c = {.func = af, .distinct = e->u.func.distinct};
     int argc = e->u.func.star ? 0 : e->args.count + shift;
     c.args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *c.args);
@@ -602,8 +605,12 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (strcasecmp(fn, "grouping") == 0 || strcasecmp(fn, "grouping_id") == 0)
         return bind_grouping(b, x, e, strcasecmp(fn, "grouping_id") == 0, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
-    if (af != NULL)
-        return bind_agg(b, x, e, af, out);
+    if (af != NULL) {
+        bool outer = false;
+        if (b->corr != NULL)
+            LH_TRY(bsq_outer_agg(b, x, e, out, &outer));
+        return outer ? LH_OK : bind_agg(b, x, e, af, out);
+    }
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
     if (done)
@@ -827,126 +834,6 @@ static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     return lh_sqlerr(b->eb, "UNBOUND_SQL_PARAMETER", "name", e->str ? e->str : "?", NULL);
 }
 
-/* ---- subqueries ------------------------------------------------------------------------
- * Uncorrelated scalar, IN and EXISTS subqueries run once, while the statement binds, and
- * become constants (a value, a list for IN with its usual NULL rules, a boolean for
- * EXISTS). A subquery that names an outer column does not bind on its own: correlated
- * subqueries answer UNSUPPORTED_FEATURE.NOT_YET for now. */
-
-typedef struct sub_rows {
-    binder *b;
-    lh_type_t type;
-    int count, cap, max;
-    lh_value_t *values;
-} sub_rows;
-
-static lh_err collect_first_col(void *ctx, const lh_batch_t *batch, lh_errbuf *eb)
-{
-    sub_rows *r = ctx;
-    for (size_t i = 0; i < batch->row_count; i++) {
-        LH_FAIL_IF(r->count >= r->max, LH_E_LIMIT, eb, "subquery returned too many rows");
-        if (r->count == r->cap) {
-            int cap = r->cap ? r->cap * 2 : 16;
-            lh_value_t *n = lh_arena_calloc(r->b->a, (size_t)cap, sizeof *n);
-            if (r->count)
-                memcpy(n, r->values, (size_t)r->count * sizeof *n);
-            r->values = n;
-            r->cap = cap;
-        }
-        lh_value_t *v = &r->values[r->count++];
-        if (batch->col_count == 0) {
-            *v = (lh_value_t){.type = r->type, .is_null = true};
-            continue;
-        }
-        lh_vec_get_value(batch->cols[0], i, v);
-        if (!v->is_null && (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)) {
-            uint8_t *copy = lh_arena_alloc(r->b->a, v->v.str.len + 1);
-            memcpy(copy, v->v.str.ptr, v->v.str.len);
-            v->v.str.ptr = copy;
-        }
-    }
-    return LH_OK;
-}
-
-static lh_err run_subquery(binder *b, const lh_ast_query_t *q, int max, lh_plan_t **plan,
-                           sub_rows *rows)
-{
-    binder inner = *b;
-    lh_errbuf sub;
-    lh_errbuf_clear(&sub);
-    inner.eb = &sub;
-    lh_err e = bq_query(&inner, q, plan);
-    if (e != LH_OK) {
-        if (sub.error_code && strncmp(sub.error_code, "UNRESOLVED_COLUMN", 17) == 0)
-            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                             "a correlated subquery (or a subquery naming an unknown column)",
-                             NULL);
-        *b->eb = sub;
-        return e;
-    }
-    *rows = (sub_rows){
-        b, (*plan)->col_count ? (*plan)->col_types[0] : (lh_type_t){LH_TYPE_NULL}, 0, 0, max, NULL};
-    lh_exec_opts_t o = {NULL, lh_session_conf(b->env->session), LH_QUERY_MEMORY_DEFAULT, NULL, 0};
-    lh_exec_stats_t stats;
-    return lh_exec_run(*plan, &o, collect_first_col, rows, &stats, b->eb);
-}
-
-static lh_err bind_subquery(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
-{
-    lh_plan_t *plan;
-    sub_rows rows;
-    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
-    if (e->kind == LH_EX_EXISTS) {
-        LH_TRY(run_subquery(b, e->query, 1 << 30, &plan, &rows));
-        lh_value_t v = {.type = boolean, .v.i64 = rows.count > 0};
-        *out = lh_expr_const(b->a, &v, bx_name(b, e));
-        return LH_OK;
-    }
-    if (e->kind == LH_EX_SUBQUERY) {
-        lh_err err = run_subquery(b, e->query, 1, &plan, &rows);
-        if (err == LH_E_LIMIT)
-            return lh_sqlerr(b->eb, "SCALAR_SUBQUERY_TOO_MANY_ROWS", NULL);
-        LH_TRY(err);
-        if (plan->col_count != 1)
-            return lh_sqlerr(
-                b->eb,
-                "INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN",
-                "number", lh_arena_sprintf(b->a, "%d", plan->col_count), NULL);
-        lh_value_t v =
-            rows.count ? rows.values[0] : (lh_value_t){.type = plan->col_types[0], .is_null = true};
-        v.type = plan->col_types[0];
-        *out = lh_expr_const(b->a, &v, bx_name(b, e));
-        return LH_OK;
-    }
-    /* IN (subquery): the value against the subquery's rows as a constant list */
-    if (e->args.count != 1)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a multi-column IN subquery", NULL);
-    LH_TRY(run_subquery(b, e->query, LH_SUBQUERY_IN_MAX, &plan, &rows));
-    lh_expr_t **args = lh_arena_calloc(b->a, (size_t)rows.count + 2, sizeof *args);
-    LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
-    lh_type_t t;
-    LH_TRY(bx_common_type(b, args[0]->type, rows.type, &t));
-    LH_TRY(bx_coerce(b, &args[0], t));
-    bool nullable = args[0]->nullable;
-    for (int i = 0; i < rows.count; i++) {
-        rows.values[i].type = rows.type;
-        args[i + 1] = lh_expr_const(b->a, &rows.values[i], NULL);
-        LH_TRY(bx_coerce(b, &args[i + 1], t));
-        nullable = nullable || rows.values[i].is_null;
-    }
-    if (rows.count == 0) { /* x IN (empty) is false, NOT IN (empty) true, even for NULL x */
-        lh_value_t v = {.type = boolean, .v.i64 = e->negated};
-        *out = lh_expr_const(b->a, &v, bx_name(b, e));
-        return LH_OK;
-    }
-    lh_expr_t *in =
-        lh_expr_node(b->a, LH_EXPR_IN, boolean, nullable, rows.count + 1, args, bx_name(b, e));
-    *out =
-        e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, nullable, 1, &in, bx_name(b, e)) : in;
-    return LH_OK;
-}
-
 /* POST mode: a sub-expression equal to a grouping key reads that key's output column. */
 static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
@@ -986,6 +873,10 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
 {
     if (match_key(b, x, e, out))
         return LH_OK;
+    int pos = 0;
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
+        find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
+        return bind_column(b, x, e, out); /* not in this query: an outer reference */
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN)
         return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)),
@@ -1023,7 +914,7 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_SUBQUERY:
     case LH_EX_EXISTS:
     case LH_EX_IN_QUERY:
-        return bind_subquery(b, x, e, out);
+        return bsq_expr(b, x, e, out);
     case LH_EX_EXTRACT: { /* EXTRACT(field FROM source) is date_part('field', source) */
         lh_value_t fv = {
             .type = {LH_TYPE_STRING},

@@ -141,6 +141,7 @@ static lh_err bind_view_text(binder *b, const char *sql, lh_plan_t **out)
     binder inner = *b;
     inner.sql = sql;
     inner.ctes = NULL;
+    inner.corr = NULL; /* a view sees no outer query */
     inner.depth = b->depth + 1;
     if (inner.depth > 32)
         return lh_sqlerr(b->eb, "RECURSIVE_VIEW", "viewIdent", "view", "newPath", "", NULL);

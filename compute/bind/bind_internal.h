@@ -47,6 +47,7 @@ typedef struct agg_ctx {
     const lh_ast_expr_t **agg_asts; /* to find a repeated call */
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
     bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
+    struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
 } agg_ctx;
 
 struct bn_types; /* bind_name.c: AST node -> its bound expression */
@@ -58,7 +59,8 @@ typedef struct binder {
     const char *sql; /* text the spans of the current AST point into */
     cte_def *ctes;
     int depth;
-    struct bn_types *types; /* NULL until the first expression binds */
+    struct corr_frame *corr; /* the subquery being bound, for outer references (or NULL) */
+    struct bn_types *types;  /* NULL until the first expression binds */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -76,10 +78,27 @@ typedef struct win_ctx {
 typedef struct ectx {
     const scope *sc;
     bind_mode mode;
-    agg_ctx *agg;       /* POST (or collecting PRE) */
-    const char *clause; /* "WHERE", "SELECT", ... for error messages */
-    win_ctx *win;       /* where window functions may appear (SELECT, ORDER BY, QUALIFY) */
+    agg_ctx *agg;          /* POST (or collecting PRE) */
+    const char *clause;    /* "WHERE", "SELECT", ... for error messages */
+    win_ctx *win;          /* where window functions may appear (SELECT, ORDER BY, QUALIFY) */
+    struct sub_stage *sub; /* where correlated subqueries may appear (their joins), or NULL */
 } ectx;
+
+/* Correlated subqueries (bind_subquery.c, bind_decorr.c). A subquery binds with a frame
+ * naming the context it appears in; a column it cannot resolve is looked up there and
+ * becomes an outer reference, a marker column LH_OUTER_MARKER - k. A correlated
+ * subquery is decorrelated into a join that a stage (WHERE, or SELECT/HAVING/ORDER BY)
+ * adds to the level's plan when the clause is bound; the expression that stands for it
+ * reads result slots (LH_SUBRES_MARKER - i) that bsq_patch turns into real positions. */
+#define LH_OUTER_MARKER  (-200000)
+#define LH_SUBRES_MARKER (-300000)
+#define LH_MARKER_SPAN   100000
+typedef struct sub_stage {
+    int count, cap;
+    struct sub_pending *items; /* bind_subquery.c */
+    int slot_count, slot_cap;
+    int *slot_pos; /* result slot -> column, set by bsq_apply */
+} sub_stage;
 
 /* bind_expr.c */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
@@ -91,6 +110,38 @@ lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);
 bool bx_equal(const lh_expr_t *x, const lh_expr_t *y);
 const lh_func_t *bx_func(const char *const *names);
+
+/* bind_subquery.c */
+lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+/* A column the current scope lacks: an outer reference when an enclosing query has it. */
+lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool *found);
+/* An aggregate call over outer columns only: the outer query's aggregate. */
+lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out,
+                     bool *found);
+/* WHERE: [NOT] EXISTS and IN conjuncts become semi/anti joins; the rest is *pred (or NULL).
+ * The stage's joins are applied to *plan. */
+lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,
+                 lh_expr_t **pred);
+/* Add the stage's joins over *plan (they keep its rows and columns, appending some). */
+lh_err bsq_apply(binder *b, sub_stage *st, lh_plan_t **plan);
+/* Replace result slot markers in e (in place). */
+void bsq_patch(const sub_stage *st, lh_expr_t *e);
+
+/* bind_decorr.c: plan pieces and the rewrite of a correlated plan */
+lh_plan_t *bd_project(binder *b, lh_plan_t *child, int n, lh_expr_t **exprs, const char **names);
+lh_plan_t *bd_filter(binder *b, lh_plan_t *child, lh_expr_t *pred);
+lh_plan_t *bd_join(binder *b, lh_join_kind kind, lh_plan_t *l, lh_plan_t *r, int key_count,
+                   lh_expr_t **lk, lh_expr_t **rk, bool *null_safe, lh_expr_t *residual);
+lh_plan_t *bd_aggregate(binder *b, lh_plan_t *child, int key_count, lh_expr_t **keys, int agg_count,
+                        lh_agg_call_t *aggs);
+lh_expr_t *bd_col(binder *b, const lh_plan_t *p, int i);
+lh_plan_t *bd_copy(binder *b, const lh_plan_t *p);
+lh_err bd_agg_call(binder *b, const char *fn, int argc, lh_expr_t **args, lh_agg_call_t *out);
+bool bd_expr_has_outer(const lh_expr_t *e);
+bool bd_plan_has_outer(const lh_plan_t *p);
+/* sub (outer references 0..nc-1) joined with the domain dom (nc columns, distinct): the
+ * result has sub's columns ++ the nc domain columns, and no outer reference. */
+lh_err bd_decorrelate(binder *b, lh_plan_t *sub, lh_plan_t *dom, int nc, lh_plan_t **out);
 
 /* bind_name.c: Spark's name for an unaliased expression (toPrettySQL of the resolved
  * expression), from the AST and the bound sub-expressions bn_record kept. */

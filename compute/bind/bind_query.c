@@ -338,25 +338,32 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     }
     if (s->lateral_count > 0)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LATERAL VIEW", NULL);
-    ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL};
+    sub_stage where_subs = {0}, select_subs = {0};
+    ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL, &where_subs};
     win_ctx win = {s, 0, 0, NULL};
     if (s->where != NULL) {
         lh_expr_t *pred;
-        LH_TRY(bx_bool(b, &pre, s->where, &pred));
-        plan = filter(b, plan, pred);
+        LH_TRY(bsq_where(b, &pre, s->where, &plan, &pred));
+        if (pred != NULL)
+            plan = filter(b, plan, pred);
     }
+    pre.sub = NULL;
     bool aggregating = s->group_by.present || bx_has_agg(s->having);
     for (int i = 0; !aggregating && i < s->items.count; i++)
         aggregating = bx_has_agg(s->items.items[i].expr);
     for (int i = 0; !aggregating && order && i < order->count; i++)
         aggregating = bx_has_agg(order->items[i].expr);
+    sub_stage agg_subs = {0};
     agg_ctx g = {0};
+    g.args_sub = &agg_subs;
     int set_count = 0;
     uint64_t *sets = NULL;
     if (aggregating)
         LH_TRY(group_by(b, &pre, s, &g, &set_count, &sets));
     g.has_sets = set_count > 0;
-    ectx post = {&sc, aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT", &win};
+    ectx post = {
+        &sc,         aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT", &win,
+        &select_subs};
     /* select list */
     outlist o = {0};
     for (int i = 0; i < s->items.count; i++) {
@@ -411,11 +418,25 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         q.clause = "QUALIFY";
         LH_TRY(bx_bool(b, &q, s->qualify, &qualify));
     }
-    if (aggregating) {
-        plan = aggregate_node(b, plan, &g, set_count, sets);
-        if (having != NULL)
-            plan = filter(b, plan, having);
+    if (agg_subs.count > 0) { /* correlated subqueries in aggregate arguments */
+        LH_TRY(bsq_apply(b, &agg_subs, &plan));
+        for (int i = 0; i < g.agg_count; i++) {
+            for (int k = 0; k < g.aggs[i].arg_count; k++)
+                bsq_patch(&agg_subs, g.aggs[i].args[k]);
+            bsq_patch(&agg_subs, g.aggs[i].filter);
+        }
     }
+    if (aggregating)
+        plan = aggregate_node(b, plan, &g, set_count, sets);
+    if (select_subs.slot_count > 0 || select_subs.count > 0) { /* correlated subqueries' joins */
+        LH_TRY(bsq_apply(b, &select_subs, &plan));
+        for (int i = 0; i < o.count; i++)
+            bsq_patch(&select_subs, o.exprs[i]);
+        bsq_patch(&select_subs, having);
+        bsq_patch(&select_subs, qualify);
+    }
+    if (aggregating && having != NULL)
+        plan = filter(b, plan, having);
     if (win.count > 0) {
         plan = window_node(b, plan, &win);
         int base = plan->col_count - win.count;

@@ -642,6 +642,13 @@ static lh_err run_drop(binder *b, const lh_ast_stmt_t *st)
 static lh_err run_create_view(binder *b, const lh_ast_stmt_t *st)
 {
     const char *text = st->text ? st->text : "";
+    if (st->temporary && st->view_columns.count > 0) { /* v(a, b): names over the query */
+        const char *cols = "";
+        for (int i = 0; i < st->view_columns.count; i++)
+            cols = lh_arena_sprintf(b->a, "%s%s`%s`", cols, i ? ", " : "",
+                                    st->view_columns.items[i].text);
+        text = lh_arena_sprintf(b->a, "SELECT * FROM (%s) AS `__view`(%s)", text, cols);
+    }
     if (st->temporary)
         return lh_session_put_view(b->env->session,
                                    bf_lower(b, st->name.parts[st->name.count - 1].text), text,

@@ -59,6 +59,11 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
      "<type> is not a boolean."},
+    {"DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The number of columns in the left "
+     "hand side of an IN subquery does not match the number of columns in the output of "
+     "subquery. Left hand side columns(length: <leftLength>): [<leftColumns>], right hand "
+     "side columns(length: <rightLength>): [<rightColumns>]."},
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},
@@ -385,6 +390,9 @@ static const lh_sqlerr_class_t classes[] = {
      "grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup."},
     {"UNSUPPORTED_INSERT.NOT_ALLOWED", "42809",
      "Can't insert into the target. The target relation <relationId> does not allow insertion."},
+    {"UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE", "0A000",
+     "Unsupported subquery expression: Expressions referencing the outer query are not "
+     "supported outside of WHERE/HAVING clauses: <sqlExprs>."},
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},

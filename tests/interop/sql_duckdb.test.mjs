@@ -142,6 +142,18 @@ const QUERIES = [
   ['join, top 5', 'SELECT e.id, u.tier FROM events e JOIN users u ON e.user_id = u.uid ORDER BY e.id DESC LIMIT 5', true],
   ['percentile_cont', 'SELECT kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue), percentile_cont(0.9) WITHIN GROUP (ORDER BY revenue DESC) FROM events GROUP BY kind'],
   ['casts', "SELECT CAST(id AS STRING), CAST(kind AS DOUBLE), CAST(d AS STRING), CAST('12' AS INT) + id FROM events WHERE id < 100"],
+  // correlated subqueries (decorrelated into joins)
+  ['correlated EXISTS', 'SELECT uid, tier FROM users u WHERE EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.kind = 3)'],
+  ['correlated NOT EXISTS', 'SELECT uid FROM users u WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.revenue > 99)'],
+  ['correlated EXISTS, non-equality', 'SELECT uid FROM users u WHERE uid < 40 AND EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.id > u.uid * 30)'],
+  ['correlated IN', 'SELECT uid FROM users u WHERE uid IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7)'],
+  ['correlated NOT IN with NULLs', 'SELECT uid, uid NOT IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7 AND e.id < 2000) AS n FROM users u WHERE uid < 100'],
+  ['correlated NOT IN in WHERE', 'SELECT count(*) FROM users u WHERE uid NOT IN (SELECT user_id FROM events e WHERE e.tag = \'tag\' || CAST(u.uid % 13 AS STRING) AND e.id < 5000)'],
+  ['correlated scalar max', 'SELECT uid, (SELECT max(revenue) FROM events e WHERE e.user_id = u.uid) AS m FROM users u'],
+  ['correlated count over empty groups', 'SELECT uid, (SELECT count(*) FROM events e WHERE e.user_id = u.uid AND e.kind = 6) AS c FROM users u'],
+  ['correlated scalar in WHERE', 'SELECT uid FROM users u WHERE (SELECT count(*) FROM events e WHERE e.user_id = u.uid) > 39'],
+  ['EXISTS in the select list', 'SELECT uid, tier, EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.tag IS NULL) AS x FROM users u'],
+  ['correlated subquery in HAVING', 'SELECT kind, count(*) FROM events e GROUP BY kind HAVING count(*) > (SELECT count(*) / 10 FROM users u WHERE u.uid % 7 = e.kind)'],
 ];
 
 for (const [name, sql, ordered] of QUERIES) {
