@@ -52,7 +52,10 @@ bool lh_agg_slot_store(agg_slot *s, const lh_vec_t *v, size_t i)
         return true;
     switch (v->type.id) {
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT: {
         lh_sv_t sv = lh_vec_get_str(v, i);
         if (sv.len > s->cap || s->str == NULL) {
             uint8_t *p = realloc(s->str, sv.len ? sv.len : 1);
@@ -107,6 +110,9 @@ static void slot_value(const agg_slot *s, lh_type_t t, lh_value_t *out)
     switch (t.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         out->v.str.ptr = s->str;
         out->v.str.len = s->len;
         break;
@@ -150,6 +156,9 @@ lh_err lh_agg_slot_append(const agg_slot *s, lh_vec_t *out)
     switch (out->type.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         return lh_vec_append_str(out, s->str, s->len);
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:

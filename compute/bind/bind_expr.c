@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/bind/bind_nested.h"
 #include "common/limits.h"
 #include "compute/exec/exec.h"
 #include "compute/func/coerce.h"
@@ -330,8 +331,11 @@ static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_e
 {
     int pos = -1;
     LH_TRY(find_column(b, x->sc, e, &pos));
-    if (pos < 0)
-        return unresolved(b, x->sc, e);
+    if (pos < 0) {
+        bool done; /* s.f, t.s.f.g: a struct column's fields */
+        LH_TRY(bn_column_path(b, x, e, &done, out));
+        return done ? LH_OK : unresolved(b, x->sc, e);
+    }
     const bcol *c = &x->sc->cols[pos];
     *out = lh_expr_column(b->a, c->index, c->type, c->nullable, c->name);
     return LH_OK;
@@ -537,6 +541,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return bind_agg(b, x, e, af, out);
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
+    if (!done)
+        LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
         return LH_OK;
     const lh_func_t *f = lh_func_find(fn);
@@ -765,7 +771,7 @@ static lh_err collect_first_col(void *ctx, const lh_batch_t *batch, lh_errbuf *e
             continue;
         }
         lh_vec_get_value(batch->cols[0], i, v);
-        if (!v->is_null && (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)) {
+        if (!v->is_null && (lh_type_is_bytes(v->type))) {
             uint8_t *copy = lh_arena_alloc(r->b->a, v->v.str.len + 1);
             memcpy(copy, v->v.str.ptr, v->v.str.len);
             v->v.str.ptr = copy;
@@ -919,9 +925,14 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     case LH_EX_EXISTS:
     case LH_EX_IN_QUERY:
         return bind_subquery(b, x, e, out);
-    default:
+    default: {
+        bool done; /* a[i], s.f, (a, b) */
+        LH_TRY(bn_expr(b, x, e, &done, out));
+        if (done)
+            return LH_OK;
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", span_text(b, e->span),
                          NULL);
+    }
     }
 }
 

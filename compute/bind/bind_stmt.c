@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/bind/bind_nested.h"
 #include "storage/delta/rewrite.h"
 #include "storage/objstore/objstore.h"
 
@@ -54,6 +55,8 @@ static const type_row type_names[] = {
 
 lh_err lh_bind_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
 {
+    if (t->elem != NULL || t->fields != NULL || strcasecmp(t->name, "STRUCT") == 0)
+        return bn_type(t, out, eb); /* ARRAY, MAP, STRUCT: bind_nested.c */
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
         if (strcasecmp(t->name, type_names[i].name) != 0)
             continue;
