@@ -37,7 +37,12 @@ typedef enum lh_plan_kind {
     LH_PLAN_WRITE,     /* child rows (the table's columns, in order) into a Delta table;
                           output = one row: num_affected_rows, num_inserted_rows (BIGINT) */
     LH_PLAN_EMPTY,     /* no rows (a contradiction, LIMIT 0) */
+    LH_PLAN_GENERATE,  /* child ++ the rows a generator makes of each child row (explode) */
 } lh_plan_kind;
+
+/* Generators: explode / explode_outer (an array: col; a map: key, value), posexplode (pos
+ * INT first), inline (an array of structs: its fields). */
+typedef enum { LH_GEN_EXPLODE, LH_GEN_POSEXPLODE, LH_GEN_INLINE } lh_gen_kind;
 
 typedef enum {
     LH_PJOIN_INNER,
@@ -175,6 +180,11 @@ typedef struct lh_plan {
             const char *partition_by_json; /* CTAS: JSON array of column names, or NULL */
             const char *replace_where;     /* INSERT ... REPLACE WHERE (SQL text), or NULL */
         } write;
+        struct {
+            lh_gen_kind kind;
+            bool outer;      /* a row whose collection is NULL or empty gives one NULL row */
+            lh_expr_t *expr; /* the ARRAY or MAP over the child's columns */
+        } generate;
     } u;
 } lh_plan_t;
 

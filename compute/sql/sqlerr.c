@@ -287,6 +287,10 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot create the temporary view <relationName> because it already exists.\nChoose a "
      "different name, drop or replace the existing view,  or add the IF NOT EXISTS clause to "
      "tolerate pre-existing views."},
+    {"UDTF_ALIAS_NUMBER_MISMATCH", "42802",
+     "The number of aliases supplied in the AS clause does not match the number of columns output "
+     "by the UDTF. Expected <aliasesSize> aliases, but got <aliasesNames>. Please ensure that the "
+     "number of aliases provided matches the number of columns output by the UDTF."},
     {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
      "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
     {"UNBOUND_SQL_PARAMETER", "42P02",
