@@ -443,6 +443,9 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
             e = lh_bind_type(ct->columns[i].type, &t, b->eb);
         }
         char ty[48];
+        if (e == LH_OK && lh_type_is_nested(t)) /* Delta tables: flat columns only, for now */
+            e = lh_sqlerr(b->eb, "UNSUPPORTED_DATATYPE", "typeName",
+                          lh_arena_sprintf(b->a, "\"%s\"", lh_type_name(t, ty, sizeof ty)), NULL);
         if (e == LH_OK)
             e = lh_schema_set(schema, i, name, t, nullable);
         cols[i] =
