@@ -10,6 +10,8 @@
  */
 #include "common/vec.h"
 
+#include "common/nested.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,9 @@ size_t lh_type_width(lh_type_t t)
         return t.precision <= 18 ? 8 : sizeof(lh_i128);
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         return sizeof(lh_sv_t);
     case LH_TYPE__COUNT:
         break;
@@ -80,6 +85,8 @@ const char *lh_type_name(lh_type_t t, char *buf, size_t buf_size)
 {
     if (t.id == LH_TYPE_DECIMAL)
         snprintf(buf, buf_size, "decimal(%u,%u)", t.precision, t.scale);
+    else if (lh_type_is_nested(t))
+        lh_type_catalog_string(t, buf, buf_size);
     else
         snprintf(buf, buf_size, "%s", type_names[t.id]);
     return buf;
@@ -105,7 +112,7 @@ lh_err lh_type_parse(const char *name, lh_type_t *out, lh_errbuf *eb)
         return LH_OK;
     }
     for (int i = 0; i < LH_TYPE__COUNT; i++) {
-        if (i != LH_TYPE_DECIMAL && strcasecmp(name, type_names[i]) == 0) {
+        if (i != LH_TYPE_DECIMAL && type_names[i] != NULL && strcasecmp(name, type_names[i]) == 0) {
             out->id = (lh_type_id)i;
             return LH_OK;
         }
@@ -129,6 +136,8 @@ bool lh_type_equal(lh_type_t a, lh_type_t b)
 {
     if (a.id != b.id)
         return false;
+    if (lh_type_is_nested(a))
+        return a.nested == b.nested; /* interned */
     return a.id != LH_TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale);
 }
 
@@ -367,7 +376,7 @@ lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x)
 
 lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len)
 {
-    LH_ASSERT(v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY);
+    LH_ASSERT(lh_type_is_bytes(v->type));
     LH_ASSERT(v->kind == LH_VEC_FLAT);
     if (len > UINT32_MAX)
         return LH_E_TOO_LARGE;
@@ -484,7 +493,7 @@ lh_i128 lh_vec_get_i128(const lh_vec_t *v, size_t i)
 
 lh_sv_t lh_vec_get_str(const lh_vec_t *v, size_t i)
 {
-    LH_ASSERT(v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY);
+    LH_ASSERT(lh_type_is_bytes(v->type));
     size_t slot;
     const lh_vec_t *f = resolve(v, i, &slot);
     return f ? ((const lh_sv_t *)f->data)[slot] : (lh_sv_t){NULL, 0};
@@ -504,6 +513,9 @@ void lh_vec_get_value(const lh_vec_t *v, size_t i, lh_value_t *out)
         break;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         out->v.str = lh_vec_get_str(v, i);
         break;
     case LH_TYPE_DECIMAL:
@@ -529,7 +541,10 @@ static lh_err put_value(lh_vec_t *v, size_t i, const lh_value_t *x)
         *(double *)slot = x->v.f64;
         return LH_OK;
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT: {
         const uint8_t *p = lh_vec_heap_copy(v, x->v.str.ptr, x->v.str.len);
         if (p == NULL)
             return LH_E_NOMEM;
@@ -613,7 +628,7 @@ static lh_err copy_row(lh_vec_t *dst, size_t j, const lh_vec_t *src, size_t i)
         return lh_vec_set_null(dst, j, true);
     }
     size_t w = lh_type_width(dst->type);
-    if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY) {
+    if (lh_type_is_bytes(dst->type)) {
         lh_sv_t sv = ((const lh_sv_t *)f->data)[slot];
         const uint8_t *p = sv.len ? lh_vec_heap_copy(dst, sv.ptr, sv.len) : sv.ptr;
         if (sv.len && p == NULL)
@@ -715,7 +730,7 @@ lh_err lh_vec_append_range(lh_vec_t *dst, const lh_vec_t *src, size_t from, size
         return append_indexes(dst, src, from, n);
     LH_ASSERT(dst->kind == LH_VEC_FLAT);
     LH_TRY(lh_vec_reserve(dst, dst->count + n));
-    bool bytes = src->type.id == LH_TYPE_STRING || src->type.id == LH_TYPE_BINARY;
+    bool bytes = lh_type_is_bytes(src->type);
     if (src->kind == LH_VEC_FLAT) {
         size_t w = lh_type_width(src->type);
         if (bytes)
@@ -833,6 +848,10 @@ int lh_value_compare(const lh_value_t *a, const lh_value_t *b)
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:
         return (a->v.f64 > b->v.f64) - (a->v.f64 < b->v.f64);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return lh_nested_compare(a->type, a->v.str, b->v.str);
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY: {
         uint32_t n = a->v.str.len < b->v.str.len ? a->v.str.len : b->v.str.len;

@@ -27,6 +27,9 @@
  *   DECIMAL precision <= 18: int64_t unscaled; precision 19..38: lh_i128 unscaled
  *   STRING / BINARY lh_sv_t
  *   INTERVAL_YM int32_t months   INTERVAL_DT int64_t microseconds
+ *   ARRAY / MAP / STRUCT lh_sv_t: each row's value in the binary format of common/nested.h,
+ *               in the string heap like a BINARY (so copying, gathering, spilling and
+ *               hashing treat them as bytes)
  *
  * Vectors are not thread-safe; one owner at a time. Memory: lh_vec_create mallocs,
  * lh_vec_destroy frees everything the vector owns.
@@ -61,6 +64,9 @@ typedef enum lh_type_id {
     LH_TYPE_DECIMAL,
     LH_TYPE_INTERVAL_YM, /* ANSI INTERVAL YEAR TO MONTH: int32_t months */
     LH_TYPE_INTERVAL_DT, /* ANSI INTERVAL DAY TO SECOND: int64_t microseconds */
+    LH_TYPE_ARRAY,       /* nested (common/nested.h): lh_sv_t, one encoded value per row */
+    LH_TYPE_MAP,
+    LH_TYPE_STRUCT,
     LH_TYPE__COUNT
 } lh_type_id;
 
@@ -68,6 +74,9 @@ typedef struct lh_type {
     lh_type_id id;
     uint8_t precision; /* DECIMAL only, 1..38 */
     uint8_t scale;     /* DECIMAL only, 0..precision */
+    /* ARRAY/MAP/STRUCT only: the interned descriptor (common/nested.h), immutable and
+     * process-lifetime, so types stay values and compare by pointer */
+    const struct lh_ntype *nested;
 } lh_type_t;
 
 typedef struct lh_sv {
@@ -102,6 +111,16 @@ const char *lh_type_name(lh_type_t type, char *buf, size_t buf_size);
 /* Parse a Delta primitive type name. LH_E_UNSUPPORTED for nested or unknown names. */
 lh_err lh_type_parse(const char *name, lh_type_t *out, lh_errbuf *eb);
 bool lh_type_equal(lh_type_t a, lh_type_t b);
+/* ARRAY, MAP or STRUCT. */
+static inline bool lh_type_is_nested(lh_type_t t)
+{
+    return t.id == LH_TYPE_ARRAY || t.id == LH_TYPE_MAP || t.id == LH_TYPE_STRUCT;
+}
+/* Values held as lh_sv_t bytes in the heap: STRING, BINARY and the nested types. */
+static inline bool lh_type_is_bytes(lh_type_t t)
+{
+    return t.id == LH_TYPE_STRING || t.id == LH_TYPE_BINARY || lh_type_is_nested(t);
+}
 
 /* Create an empty vector with room for capacity values. NULL on allocation failure. */
 lh_vec_t *lh_vec_create(lh_type_t type, size_t capacity);

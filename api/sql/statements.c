@@ -198,6 +198,9 @@ static const char *type_name_of(lh_type_t t)
         [LH_TYPE_DECIMAL] = "DECIMAL",
         [LH_TYPE_INTERVAL_YM] = "INTERVAL",
         [LH_TYPE_INTERVAL_DT] = "INTERVAL",
+        [LH_TYPE_ARRAY] = "ARRAY",
+        [LH_TYPE_MAP] = "MAP",
+        [LH_TYPE_STRUCT] = "STRUCT",
     };
     return t.id < LH_TYPE__COUNT && names[t.id] ? names[t.id] : "USER_DEFINED_TYPE";
 }
@@ -207,7 +210,7 @@ static lh_err on_schema(void *ctx, const lh_query_columns_t *cols, lh_errbuf *eb
     sink_ctx *k = ctx;
     json_t *arr = json_array();
     for (int i = 0; i < cols->count; i++) {
-        char text[64];
+        char text[1024];
         lh_type_t t = cols->types[i];
         json_t *c = json_pack("{s:s, s:s, s:s, s:i}", "name", cols->names[i], "type_text",
                               lh_format_type_sql(t, text, sizeof text), "type_name",

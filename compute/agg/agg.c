@@ -12,10 +12,10 @@
 static const lh_agg_func_t *table_row(int k)
 {
     const lh_agg_func_t *tables[] = {lh_agg_basic_rows, lh_agg_value_rows, lh_agg_stat_rows,
-                                     lh_agg_pct_rows};
+                                     lh_agg_pct_rows, lh_agg_collect_rows};
     const int counts[] = {lh_agg_basic_count, lh_agg_value_count, lh_agg_stat_count,
-                          lh_agg_pct_count};
-    for (int t = 0; t < 4; t++) {
+                          lh_agg_pct_count, lh_agg_collect_count};
+    for (int t = 0; t < 5; t++) {
         if (k < counts[t])
             return &tables[t][k];
         k -= counts[t];
@@ -41,7 +41,8 @@ const lh_agg_func_t *lh_agg_row(int i)
 
 int lh_agg_count(void)
 {
-    return lh_agg_basic_count + lh_agg_value_count + lh_agg_stat_count + lh_agg_pct_count;
+    return lh_agg_basic_count + lh_agg_value_count + lh_agg_stat_count + lh_agg_pct_count +
+           lh_agg_collect_count;
 }
 
 bool lh_agg_slot_store(agg_slot *s, const lh_vec_t *v, size_t i)
@@ -52,7 +53,10 @@ bool lh_agg_slot_store(agg_slot *s, const lh_vec_t *v, size_t i)
         return true;
     switch (v->type.id) {
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT: {
         lh_sv_t sv = lh_vec_get_str(v, i);
         if (sv.len > s->cap || s->str == NULL) {
             uint8_t *p = realloc(s->str, sv.len ? sv.len : 1);
@@ -107,6 +111,9 @@ static void slot_value(const agg_slot *s, lh_type_t t, lh_value_t *out)
     switch (t.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         out->v.str.ptr = s->str;
         out->v.str.len = s->len;
         break;
@@ -150,6 +157,9 @@ lh_err lh_agg_slot_append(const agg_slot *s, lh_vec_t *out)
     switch (out->type.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         return lh_vec_append_str(out, s->str, s->len);
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:

@@ -51,7 +51,6 @@ const lh_agg_func_t *lh_agg_row(int i);
 
 /* Error classes the aggregates raise: ARITHMETIC_OVERFLOW (integral sum past BIGINT,
  * decimal sum past its precision, in ANSI mode; NULL otherwise), INVALID_PARAMETER_VALUE
- * style DATATYPE_MISMATCH at bind for wrong argument types, and NOT_IMPLEMENTED
- * (LH_E_NOT_IMPLEMENTED) for collect_list / collect_set until ARRAY vectors exist. */
+ * style DATATYPE_MISMATCH at bind for wrong argument types. */
 
 #endif

@@ -19,6 +19,8 @@ extern const lh_agg_func_t lh_agg_stat_rows[];
 extern const int lh_agg_stat_count;
 extern const lh_agg_func_t lh_agg_pct_rows[];
 extern const int lh_agg_pct_count;
+extern const lh_agg_func_t lh_agg_collect_rows[];
+extern const int lh_agg_collect_count;
 
 /* One value of any type. */
 typedef struct agg_slot {

@@ -1,8 +1,7 @@
 /*
  * agg_pct.c - aggregates over the whole value set: percentile / median (exact, DOUBLE,
  * linear interpolation as Spark's Percentile), percentile_approx / approx_percentile,
- * approx_count_distinct (HyperLogLog++), and collect_list / collect_set (refused until
- * ARRAY vectors exist).
+ * approx_count_distinct (HyperLogLog++). collect_list / collect_set are in agg_collect.c.
  *
  * percentile_approx is computed exactly: Spark's answer is the element of 1-based rank
  * ceil(p * n) of the sorted values (its Greenwald-Khanna summary is exact while it holds
@@ -369,15 +368,6 @@ static lh_err hll_finalize(const void *bdp, void *const *states, size_t count, l
     return LH_OK;
 }
 
-/* ---- collect_list / collect_set -------------------------------------------------------- */
-
-static lh_err collect_bind(lh_func_bind_t *b, lh_errbuf *eb)
-{
-    (void)b;
-    LH_FAIL(LH_E_NOT_IMPLEMENTED, eb,
-            "collect_list / collect_set return ARRAY values, which the engine does not have yet");
-}
-
 #define PCT_ROW(nm, bind, mn, mx)                                                                  \
     {                                                                                              \
         nm, mn, mx, bind, pct_size, pct_init, pct_update, pct_combine, pct_finalize, pct_destroy,  \
@@ -395,7 +385,5 @@ const lh_agg_func_t lh_agg_pct_rows[] = {
     PCT_ROW("approx_percentile", approx_bind, 2, 3),
     {"approx_count_distinct", 1, 2, hll_bind, hll_size, hll_init, hll_update, hll_combine,
      hll_finalize, NULL, false},
-    {"collect_list", 1, 1, collect_bind, NULL, NULL, NULL, NULL, NULL, NULL, true},
-    {"collect_set", 1, 1, collect_bind, NULL, NULL, NULL, NULL, NULL, NULL, false},
 };
 const int lh_agg_pct_count = sizeof lh_agg_pct_rows / sizeof lh_agg_pct_rows[0];

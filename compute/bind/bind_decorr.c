@@ -449,7 +449,7 @@ static lh_err take_row(void *ctx, const lh_batch_t *batch, lh_errbuf *eb)
         for (int c = 0; c < r->n && c < (int)batch->col_count; c++) {
             lh_vec_get_value(batch->cols[c], i, &r->vals[c]);
             lh_value_t *v = &r->vals[c];
-            if (!v->is_null && (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)) {
+            if (!v->is_null && lh_type_is_bytes(v->type)) {
                 uint8_t *copy = lh_arena_alloc(r->b->a, v->v.str.len + 1);
                 memcpy(copy, v->v.str.ptr, v->v.str.len);
                 v->v.str.ptr = copy;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/bind/bind_nested.h"
 #include "common/limits.h"
 #include "compute/exec/exec.h"
 #include "compute/func/coerce.h"
@@ -321,6 +322,10 @@ static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_e
     int pos = -1;
     LH_TRY(find_column(b, x->sc, e, &pos));
     if (pos < 0) {
+        bool done; /* s.f, t.s.f.g: a struct column's fields (local names first) */
+        LH_TRY(bn_column_path(b, x, e, &done, out));
+        if (done)
+            return LH_OK;
         bool outer;
         LH_TRY(bsq_outer_column(b, e, out, &outer)); /* a correlated subquery's reference */
         return outer ? LH_OK : unresolved(b, x->sc, e);
@@ -613,6 +618,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     }
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
+    if (!done)
+        LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
         return LH_OK;
     const lh_func_t *f = lh_func_find(fn);
@@ -923,9 +930,14 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         LH_TRY(bx_expr(b, x, e->args.items[0], &args[1]));
         return call(b, lh_func_find("date_part"), 2, args, bx_name(b, e), out);
     }
-    default:
+    default: {
+        bool done; /* a[i], s.f, (a, b) */
+        LH_TRY(bn_expr(b, x, e, &done, out));
+        if (done)
+            return LH_OK;
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", span_text(b, e->span),
                          NULL);
+    }
     }
 }
 

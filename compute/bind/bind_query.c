@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compute/bind/bind_generate.h"
 #include "compute/bind/bind_internal.h"
 
 static lh_plan_t *project(binder *b, lh_plan_t *child, int n, lh_expr_t **exprs, const char **names)
@@ -336,8 +337,12 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         plan->u.values.rows = lh_arena_calloc(b->a, 1, sizeof *plan->u.values.rows);
         plan->est_rows = 1;
     }
-    if (s->lateral_count > 0)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "LATERAL VIEW", NULL);
+    for (int i = 0; i < s->lateral_count; i++) { /* bind_generate.c */
+        const lh_ast_lateral_view_t *lv = &s->laterals[i];
+        int first, count;
+        LH_TRY(bg_generate(b, lv->call, lv->outer, lv->table ? lv->table->text : "", &lv->columns,
+                           &plan, &sc, &first, &count));
+    }
     sub_stage where_subs = {0}, select_subs = {0};
     ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL, &where_subs};
     win_ctx win = {s, 0, 0, NULL};
@@ -354,6 +359,21 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     for (int i = 0; !aggregating && order && i < order->count; i++)
         aggregating = bx_has_agg(order->items[i].expr);
     sub_stage agg_subs = {0};
+    int gen_item = -1, gen_first = 0, gen_count = 0; /* a generator in the SELECT list */
+    for (int i = 0; i < s->items.count; i++) {
+        if (bg_generator(s->items.items[i].expr) < 0)
+            continue;
+        if (gen_item >= 0)
+            return lh_sqlerr(b->eb, "UNSUPPORTED_GENERATOR.MULTI_GENERATOR", "num", "2",
+                             "generators", "", NULL);
+        gen_item = i;
+    }
+    if (gen_item >= 0 && !aggregating) {
+        const lh_ast_named_expr_t *it = &s->items.items[gen_item];
+        lh_ast_idents_t one = {it->alias, it->alias ? 1 : 0};
+        LH_TRY(bg_generate(b, it->expr, false, NULL, it->aliases.count ? &it->aliases : &one, &plan,
+                           &sc, &gen_first, &gen_count));
+    }
     agg_ctx g = {0};
     g.args_sub = &agg_subs;
     int set_count = 0;
@@ -373,6 +393,14 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
                 return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
                                  "expressionAnyValue", "\"any_value(*)\"", NULL);
             LH_TRY(expand_star(b, &sc, it->expr, &o));
+            continue;
+        }
+        if (i == gen_item && gen_count > 0) {
+            for (int k = 0; k < gen_count; k++)
+                out_add(b, &o,
+                        lh_expr_column(b->a, gen_first + k, plan->col_types[gen_first + k], true,
+                                       plan->col_names[gen_first + k]),
+                        plan->col_names[gen_first + k]);
             continue;
         }
         lh_expr_t *e;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/bind/bind_nested.h"
 #include "compute/sql/parser.h"
 #include "storage/delta/rewrite.h"
 #include "storage/objstore/objstore.h"
@@ -55,6 +56,8 @@ static const type_row type_names[] = {
 
 lh_err lh_bind_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
 {
+    if (t->elem != NULL || t->fields != NULL || strcasecmp(t->name, "STRUCT") == 0)
+        return bn_type(t, out, eb); /* ARRAY, MAP, STRUCT: bind_nested.c */
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
         if (strcasecmp(t->name, type_names[i].name) != 0)
             continue;
@@ -555,6 +558,9 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
             e = lh_bind_type(ct->columns[i].type, &t, b->eb);
         }
         char ty[48];
+        if (e == LH_OK && lh_type_is_nested(t)) /* Delta tables: flat columns only, for now */
+            e = lh_sqlerr(b->eb, "UNSUPPORTED_DATATYPE", "typeName",
+                          lh_arena_sprintf(b->a, "\"%s\"", lh_type_name(t, ty, sizeof ty)), NULL);
         if (e == LH_OK)
             e = lh_schema_set(schema, i, name, t, nullable);
         cols[i] =

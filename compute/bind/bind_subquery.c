@@ -194,7 +194,7 @@ static lh_err collect_first_col(void *ctx, const lh_batch_t *batch, lh_errbuf *e
             continue;
         }
         lh_vec_get_value(batch->cols[0], i, v);
-        if (!v->is_null && (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)) {
+        if (!v->is_null && lh_type_is_bytes(v->type)) {
             uint8_t *copy = lh_arena_alloc(r->b->a, v->v.str.len + 1);
             memcpy(copy, v->v.str.ptr, v->v.str.len);
             v->v.str.ptr = copy;

@@ -82,7 +82,7 @@ int64_t exec_batch_bytes(const lh_batch_t *b)
     for (int c = 0; c < b->col_count; c++) {
         const lh_vec_t *v = b->cols[c];
         n += (int64_t)(v->capacity * lh_vec_slot_width(v)) + (int64_t)(v->capacity / 8);
-        if (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)
+        if (lh_type_is_bytes(v->type))
             for (size_t i = 0; i < v->count; i++)
                 n += ((const lh_sv_t *)v->data)[i].len;
     }

@@ -164,6 +164,7 @@ lh_err exec_range_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbu
 exec_op *exec_rows_source_new(exec_query *q, exec_rows *rows); /* takes rows */
 lh_err exec_filter_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_project_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+lh_err exec_generate_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_join_new(exec_query *q, const lh_plan_t *p, exec_rows *build, exec_op **out,
                      lh_errbuf *eb); /* takes build */
 /* Whether the join hashes its left child (build_left honoured for non-SEMI/ANTI kinds). */

@@ -222,6 +222,9 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
     case LH_PLAN_PROJECT:
         LH_TRY(exec_build(q, p->children[0], pl, eb));
         return add_new(q, p, pl, exec_project_new, eb);
+    case LH_PLAN_GENERATE:
+        LH_TRY(exec_build(q, p->children[0], pl, eb));
+        return add_new(q, p, pl, exec_generate_new, eb);
     case LH_PLAN_JOIN: {
         exec_rows *build;
         exec_op *op = NULL;

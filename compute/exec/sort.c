@@ -117,7 +117,7 @@ static lh_err append_value(lh_vec_t *dst, const lh_vec_t *src, size_t row)
 {
     if (!lh_vec_is_valid(src, row))
         return lh_vec_append_null(dst);
-    if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY) {
+    if (lh_type_is_bytes(dst->type)) {
         lh_sv_t sv = ((const lh_sv_t *)src->data)[row];
         return lh_vec_append_str(dst, sv.ptr, sv.len);
     }

@@ -23,7 +23,7 @@ struct exec_run {
 
 static bool is_str(lh_type_t t)
 {
-    return t.id == LH_TYPE_STRING || t.id == LH_TYPE_BINARY;
+    return lh_type_is_bytes(t);
 }
 
 lh_err exec_run_create(exec_query *q, int col_count, const lh_type_t *types, exec_run **out,

@@ -45,7 +45,7 @@ static lh_err append_row(exec_query *q, const lh_plan_t *p, int r, lh_batch_t *b
         lh_err e;
         if (v.is_null) {
             e = lh_vec_append_null(col);
-        } else if (col->type.id == LH_TYPE_STRING || col->type.id == LH_TYPE_BINARY) {
+        } else if (lh_type_is_bytes(col->type)) {
             e = lh_vec_append_str(col, v.v.str.ptr, v.v.str.len);
         } else if (col->type.id == LH_TYPE_FLOAT || col->type.id == LH_TYPE_DOUBLE) {
             e = lh_vec_append_f64(col, v.v.f64);

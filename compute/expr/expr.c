@@ -24,7 +24,7 @@ lh_expr_t *lh_expr_column(lh_arena_t *a, int column, lh_type_t type, bool nullab
 static lh_value_t value_in_arena(lh_arena_t *a, const lh_value_t *v)
 {
     lh_value_t c = *v;
-    if (!v->is_null && (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)) {
+    if (!v->is_null && (lh_type_is_bytes(v->type))) {
         uint8_t *p = lh_arena_alloc(a, v->v.str.len + 1);
         if (v->v.str.len)
             memcpy(p, v->v.str.ptr, v->v.str.len);

@@ -7,6 +7,8 @@
  */
 #include "compute/expr/vecops.h"
 
+#include "common/nested.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,11 @@ int lh_vecops_cmp(const lh_vec_t *a, size_t i, const lh_vec_t *b, size_t j)
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
         return cmp_sv(((const lh_sv_t *)a->data)[i], ((const lh_sv_t *)b->data)[j]);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return lh_nested_compare(a->type, ((const lh_sv_t *)a->data)[i],
+                                 ((const lh_sv_t *)b->data)[j]);
     case LH_TYPE_DECIMAL:
         if (a->type.precision > 18) {
             lh_i128 x = ((const lh_i128 *)a->data)[i], y = ((const lh_i128 *)b->data)[j];
@@ -146,6 +153,10 @@ int lh_vecops_value_cmp(const lh_value_t *a, const lh_value_t *b)
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
         return cmp_sv(a->v.str, b->v.str);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return lh_nested_compare(a->type, a->v.str, b->v.str);
     case LH_TYPE_DECIMAL:
         if (a->type.precision > 18)
             return a->v.i128 < b->v.i128 ? -1 : (a->v.i128 > b->v.i128 ? 1 : 0);
@@ -159,7 +170,7 @@ size_t lh_vecops_encoded_size(const lh_vec_t *v, size_t i)
 {
     if (!valid(v, i))
         return 1;
-    if (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY)
+    if (lh_type_is_bytes(v->type))
         return 5 + ((const lh_sv_t *)v->data)[i].len;
     return 1 + lh_type_width(v->type);
 }
@@ -173,7 +184,10 @@ size_t lh_vecops_encode(const lh_vec_t *v, size_t i, uint8_t *out)
     out[0] = 1;
     switch (v->type.id) {
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT: {
         lh_sv_t s = ((const lh_sv_t *)v->data)[i];
         memcpy(out + 1, &s.len, 4);
         if (s.len)
@@ -206,7 +220,7 @@ size_t lh_vecops_decode(const uint8_t *in, lh_vec_t *dst)
         LH_ASSERT(lh_vec_append_null(dst) == LH_OK);
         return 1;
     }
-    if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY) {
+    if (lh_type_is_bytes(dst->type)) {
         uint32_t len;
         memcpy(&len, in + 1, 4);
         LH_ASSERT(lh_vec_append_str(dst, in + 5, len) == LH_OK);

@@ -14,6 +14,7 @@
 
 #include "compute/func/datetime.h"
 #include "compute/func/fn.h"
+#include "common/nested.h"
 
 typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_IDIV, OP_MOD, OP_PMOD } op_t;
 
@@ -637,6 +638,12 @@ static int cmp_row(const lh_vec_t *a, const lh_vec_t *b, size_t i)
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:
         return cmp_double(fn_f64(a, i), fn_f64(b, i));
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT: {
+        int c = lh_nested_compare(a->type, fn_str(a, i), fn_str(b, i));
+        return (c > 0) - (c < 0);
+    }
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY: {
         lh_sv_t x = fn_str(a, i), y = fn_str(b, i);

@@ -15,6 +15,7 @@
 
 #include "compute/func/datetime.h"
 #include "compute/func/fn.h"
+#include "compute/func/nested_fn.h"
 #include "compute/func/format.h"
 #include "compute/func/literal.h"
 
@@ -468,6 +469,8 @@ lh_err lh_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_c
 {
     if (in->is_null || in->type.id == LH_TYPE_NULL)
         return fn_put_null(out, i);
+    if (lh_type_is_nested(in->type) || lh_type_is_nested(out->type))
+        return lh_nested_cast_row(in, out, i, conf, try_, eb);
     cctx_t c = {in, out, i, conf, try_ || (conf && !conf->ansi), eb};
     if (lh_type_equal(in->type, out->type) && in->type.id != LH_TYPE_DECIMAL)
         return fn_put(out, i, in);

@@ -3,6 +3,8 @@
  */
 #include "compute/func/coerce.h"
 
+#include "common/nested.h"
+
 bool lh_type_is_integral(lh_type_id id)
 {
     return id == LH_TYPE_BYTE || id == LH_TYPE_SHORT || id == LH_TYPE_INT || id == LH_TYPE_LONG;
@@ -93,8 +95,45 @@ static bool numeric_common(lh_type_t a, lh_type_t b, lh_type_t *out)
     return true;
 }
 
+/* ARRAY/MAP/STRUCT of the same shape widen part by part (struct names from a). */
+static bool nested_common(lh_type_t a, lh_type_t b, lh_type_t *out)
+{
+    const lh_ntype_t *x = a.nested, *y = b.nested;
+    lh_type_t e, v;
+    if (a.id == LH_TYPE_ARRAY) {
+        if (!lh_type_common(x->elem, y->elem, &e))
+            return false;
+        *out = lh_type_array(e);
+        return true;
+    }
+    if (a.id == LH_TYPE_MAP) {
+        if (!lh_type_common(x->elem, y->elem, &e) || !lh_type_common(x->value, y->value, &v))
+            return false;
+        *out = lh_type_map(e, v);
+        return true;
+    }
+    if (x->field_count != y->field_count || x->field_count > 64)
+        return false;
+    const char *names[64];
+    lh_type_t types[64];
+    for (int i = 0; i < x->field_count; i++) {
+        names[i] = x->fields[i].name;
+        if (!lh_type_common(x->fields[i].type, y->fields[i].type, &types[i]))
+            return false;
+    }
+    *out = lh_type_struct(x->field_count, names, types);
+    return true;
+}
+
 bool lh_type_common(lh_type_t a, lh_type_t b, lh_type_t *out)
 {
+    if (a.id == b.id && lh_type_is_nested(a) && !lh_type_equal(a, b))
+        return nested_common(a, b, out);
+    if ((lh_type_is_nested(a) && b.id != LH_TYPE_NULL) ||
+        (lh_type_is_nested(b) && a.id != LH_TYPE_NULL)) {
+        if (!lh_type_equal(a, b))
+            return false;
+    }
     if (lh_type_equal(a, b) ||
         (a.id == b.id && lh_type_is_interval(a.id))) { /* interval fields widen */
         *out = a;
@@ -128,6 +167,24 @@ bool lh_type_common(lh_type_t a, lh_type_t b, lh_type_t *out)
 bool lh_type_can_cast(lh_type_t from, lh_type_t to, bool ansi)
 {
     lh_type_id f = from.id, t = to.id;
+    if (lh_type_is_nested(from) && f == t) { /* part by part */
+        const lh_ntype_t *x = from.nested, *y = to.nested;
+        if (f == LH_TYPE_ARRAY)
+            return lh_type_can_cast(x->elem, y->elem, ansi);
+        if (f == LH_TYPE_MAP)
+            return lh_type_can_cast(x->elem, y->elem, ansi) &&
+                   lh_type_can_cast(x->value, y->value, ansi);
+        if (x->field_count != y->field_count)
+            return false;
+        for (int i = 0; i < x->field_count; i++)
+            if (!lh_type_can_cast(x->fields[i].type, y->fields[i].type, ansi))
+                return false;
+        return true;
+    }
+    if (lh_type_is_nested(to) && f != LH_TYPE_NULL)
+        return false;
+    if (lh_type_is_nested(from) && t != LH_TYPE_STRING)
+        return false;
     if (f == t || f == LH_TYPE_NULL || t == LH_TYPE_STRING)
         return true;
     if (f == LH_TYPE_STRING)

@@ -29,6 +29,8 @@ FN_TABLE(lh_fn_regex);
 FN_TABLE(lh_fn_date);
 FN_TABLE(lh_fn_json);
 FN_TABLE(lh_fn_fmt);
+FN_TABLE(lh_fn_collection);
+FN_TABLE(lh_fn_collection_map);
 #define FN_COUNT(arr) const int arr##_count = (int)(sizeof arr / sizeof arr[0])
 
 static inline lh_type_t fn_type(lh_type_id id)

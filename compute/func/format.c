@@ -15,6 +15,7 @@
 
 #include "compute/func/datetime.h"
 #include "compute/func/dec.h"
+#include "compute/func/nested_fn.h"
 
 /* Shortest decimal digits (no dot) and exponent such that value = 0.d1d2... * 10^exp10. */
 static int shortest(double d, bool is_float, char *digs, int *exp10)
@@ -201,6 +202,10 @@ size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style st
     case LH_TYPE_BINARY:
         *out = (const char *)val->v.str.ptr;
         return val->v.str.len;
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return lh_format_nested(val, tz, style, out);
     case LH_TYPE__COUNT:
         break;
     }
@@ -219,6 +224,9 @@ size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_styl
         break;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         val.v.str = ((const lh_sv_t *)v->data)[i];
         break;
     case LH_TYPE_DECIMAL:
@@ -255,6 +263,10 @@ const char *lh_format_type_sql(lh_type_t t, char *buf, size_t cap)
     case LH_TYPE_DECIMAL:
         snprintf(buf, cap, "DECIMAL(%u,%u)", t.precision, t.scale);
         return buf;
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return lh_type_sql_string(t, lh_format_type_sql, buf, cap);
     case LH_TYPE_INTERVAL_YM:
     case LH_TYPE_INTERVAL_DT: {
         const char *const *f = t.id == LH_TYPE_INTERVAL_YM ? YM_FIELDS : DT_FIELDS;

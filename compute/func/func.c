@@ -45,6 +45,8 @@ static void build(void)
     add_table(lh_fn_date, lh_fn_date_count);
     add_table(lh_fn_json, lh_fn_json_count);
     add_table(lh_fn_fmt, lh_fn_fmt_count);
+    add_table(lh_fn_collection, lh_fn_collection_count);
+    add_table(lh_fn_collection_map, lh_fn_collection_map_count);
     qsort(registry, (size_t)registry_count, sizeof registry[0], cmp_row);
     for (int i = 1; i < registry_count; i++) /* duplicate names are a programmer error */
         LH_ASSERT(strcmp(registry[i - 1].name, registry[i].name) != 0);
@@ -120,6 +122,9 @@ lh_value_t fn_get(const lh_vec_t *v, size_t i)
         break;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         val.v.str = fn_str(v, i);
         break;
     case LH_TYPE_DECIMAL:
@@ -162,6 +167,9 @@ lh_err fn_put(lh_vec_t *out, size_t i, const lh_value_t *val)
         return LH_OK;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
         return fn_put_str(out, i, val->v.str.ptr, val->v.str.len);
     case LH_TYPE_DECIMAL:
         lh_dec_put(out, i,

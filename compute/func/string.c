@@ -20,6 +20,7 @@
 
 #include "common/limits.h"
 #include "compute/func/fn.h"
+#include "compute/func/nested_fn.h"
 
 /* Bind by signature: 'S' string, 'I' int, 'L' bigint, 'V' variadic strings. */
 static lh_err bind_sig(lh_func_bind_t *b, const char *sig, lh_type_id ret, lh_errbuf *eb)
@@ -137,6 +138,9 @@ static bool sb_put(sbuf_t *b, const void *d, size_t n)
 
 static lh_err b_concat(lh_func_bind_t *b, lh_errbuf *eb)
 {
+    for (int i = 0; i < b->arg_count; i++)
+        if (b->arg_types[i].id == LH_TYPE_ARRAY)
+            return lh_fnc_concat_bind(b, eb); /* concat of arrays: collection.c */
     bool all_bin = b->arg_count > 0;
     for (int i = 0; i < b->arg_count; i++)
         all_bin &= b->arg_types[i].id == LH_TYPE_BINARY;
@@ -149,6 +153,8 @@ static lh_err b_concat(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err x_concat(const lh_func_exec_t *x, lh_errbuf *eb)
 {
+    if (x->out->type.id == LH_TYPE_ARRAY)
+        return lh_fnc_concat_exec(x, eb);
     fn_begin(x);
     sbuf_t sb = {0};
     for (size_t i = 0; i < x->rows; i++) {

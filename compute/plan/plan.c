@@ -82,7 +82,7 @@ static void put_keys(text *t, const lh_sort_key_t *k, int n)
 
 static const char *const kind_names[] = {
     "Scan", "Values", "Filter", "Project", "Aggregate", "Join",  "Sort", "Limit",
-    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",
+    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",  "Generate",
 };
 static const char *const join_names[] = {"Inner",    "LeftOuter", "RightOuter", "FullOuter",
                                          "LeftSemi", "LeftAnti",  "Cross"};

@@ -40,6 +40,7 @@ typedef enum lh_plan_kind {
     LH_PLAN_RANGE,     /* range(start, end, step): one BIGINT column `id` */
     LH_PLAN_DML,       /* DELETE / UPDATE / MERGE on a Delta table (MERGE: child = source);
                           output = one row of BIGINT counters (num_affected_rows, ...) */
+    LH_PLAN_GENERATE,  /* child ++ the rows a generator makes of each child row (explode) */
 } lh_plan_kind;
 
 /* What every write into a table must satisfy (Delta's invariants): the CHECK constraints
@@ -67,6 +68,10 @@ typedef struct lh_merge_clause {
     lh_expr_t *cond;    /* NULL = always */
     lh_expr_t **values; /* UPDATE / INSERT: one per table column, the table's types */
 } lh_merge_clause_t;
+
+/* Generators: explode / explode_outer (an array: col; a map: key, value), posexplode (pos
+ * INT first), inline (an array of structs: its fields). */
+typedef enum { LH_GEN_EXPLODE, LH_GEN_POSEXPLODE, LH_GEN_INLINE } lh_gen_kind;
 
 typedef enum {
     LH_PJOIN_INNER,
@@ -227,6 +232,11 @@ typedef struct lh_plan {
             const char *cond_text; /* the predicate as written (commitInfo), or NULL */
             const lh_plan_checks_t *checks;
         } dml;
+        struct {
+            lh_gen_kind kind;
+            bool outer;      /* a row whose collection is NULL or empty gives one NULL row */
+            lh_expr_t *expr; /* the ARRAY or MAP over the child's columns */
+        } generate;
     } u;
 } lh_plan_t;
 

@@ -41,6 +41,9 @@ static const lh_sqlerr_class_t classes[] = {
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
      "input and return NULL instead."},
+    {"DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should have been "
+     "<dataType> followed by a value with same element type, but it's [<leftType>, <rightType>]."},
     {"DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the left and right operands of the "
      "binary operator have incompatible types (<left> and <right>)."},
@@ -53,6 +56,12 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot resolve <sqlExpr> due to data type mismatch: cannot cast <srcType> to <targetType> "
      "with ANSI mode on.\nIf you have to cast <srcType> to <targetType>, you can set <config> as "
      "<configVal>."},
+    {"DATATYPE_MISMATCH.CREATE_MAP_KEY_DIFF_TYPES", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The given keys of function "
+     "<functionName> should all be the same type, but they are <dataType>."},
+    {"DATATYPE_MISMATCH.CREATE_NAMED_STRUCT_WITHOUT_FOLDABLE_STRING", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Only foldable `STRING` expressions are "
+     "allowed to appear at odd position, but they are <inputExprs>."},
     {"DATATYPE_MISMATCH.DATA_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should all be "
      "the same type, but it's <dataType>."},
@@ -67,6 +76,13 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},
+    {"DATATYPE_MISMATCH.SEQUENCE_WRONG_INPUT_TYPES", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: <functionName> uses the wrong parameter "
+     "type. The parameter type must conform to:\n1. The start and stop expressions must resolve to "
+     "the same type.\n2. Otherwise, if start and stop expressions resolve to the <startType> type, "
+     "then the step expression must resolve to the <stepType> type.\n3. Otherwise, if start and "
+     "stop expressions resolve to the <otherStartType> type, then the step expression must resolve "
+     "to the same type."},
     {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires the "
      "<requiredType> type, however <inputSql> has the type <inputType>."},
@@ -153,6 +169,10 @@ static const lh_sqlerr_class_t classes[] = {
      "If necessary set <config> to \"false\" to bypass this error."},
     {"DUPLICATED_CTE_NAMES", "42602",
      "CTE definition can't have duplicate names: <duplicateNames>."},
+    {"DUPLICATED_MAP_KEY", "23505",
+     "Duplicate map key <key> was found, please check the input data. If you want to remove the "
+     "duplicated keys, you can set <mapKeyDedupPolicy> to \"LAST_WIN\" so that the key inserted at "
+     "last takes the precedence."},
     {"DUPLICATE_ASSIGNMENTS", "42701",
      "The columns or variables <nameList> appear more than once as assignment targets."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
@@ -160,6 +180,7 @@ static const lh_sqlerr_class_t classes[] = {
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
     {"FIELD_ALREADY_EXISTS", "42710",
      "Cannot <op> column, because <fieldNames> already exists in <struct>."},
+    {"FIELD_NOT_FOUND", "42704", "No such struct field <fieldName> in <fields>."},
     {"GROUPING_COLUMN_MISMATCH", "42803",
      "Column of grouping (<grouping>) can't be found in grouping columns <groupingColumns>."},
     {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
@@ -201,9 +222,16 @@ static const lh_sqlerr_class_t classes[] = {
      "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use the SQL "
      "function `get()` to tolerate accessing element at invalid index and return NULL instead. If "
      "necessary set <ansiConfig> to \"false\" to bypass this error."},
+    {"INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "22003",
+     "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use "
+     "`try_element_at` to tolerate accessing element at invalid index and return NULL instead. If "
+     "necessary set <ansiConfig> to \"false\" to bypass this error."},
     {"INVALID_ESC", "42604",
      "Found an invalid escape string: <invalidEscape>. The escape string must contain only one "
      "character."},
+    {"INVALID_EXTRACT_BASE_FIELD_TYPE", "42000",
+     "Can't extract a value from <base>. Need a complex type [STRUCT, ARRAY, MAP] but got "
+     "<other>."},
     {"INVALID_EXTRACT_FIELD", "42601", "Cannot extract <field> from <expr>."},
     {"INVALID_FORMAT.ESC_AT_THE_END", "42601",
      "The format is invalid: <format>. The escape character is not allowed to end with."},
@@ -266,6 +294,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: Expects group index "
      "between 0 and <groupCount>, but got <groupIndex>."},
+    {"INVALID_SCHEMA.PARSE_ERROR", "42K07",
+     "The input schema <inputSchema> is not a valid schema string. Cannot parse the "
+     "schema:\n<reason>"},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
@@ -314,6 +345,7 @@ static const lh_sqlerr_class_t classes[] = {
      "Literal expressions required for pivot values, found <expression>."},
     {"NON_PARTITION_COLUMN", "42000",
      "PARTITION clause cannot contain the non-partition column: <columnName>."},
+    {"NULL_MAP_KEY", "2200E", "Cannot use null as map key."},
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
      " <value> cannot be represented as Decimal(<precision>, <scale>). If necessary set <config> "
      "to \"false\" to bypass this error, and return NULL instead."},
@@ -352,6 +384,10 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot create the temporary view <relationName> because it already exists.\nChoose a "
      "different name, drop or replace the existing view,  or add the IF NOT EXISTS clause to "
      "tolerate pre-existing views."},
+    {"UDTF_ALIAS_NUMBER_MISMATCH", "42802",
+     "The number of aliases supplied in the AS clause does not match the number of columns output "
+     "by the UDTF. Expected <aliasesSize> aliases, but got <aliasesNames>. Please ensure that the "
+     "number of aliases provided matches the number of columns output by the UDTF."},
     {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
      "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
     {"UNBOUND_SQL_PARAMETER", "42P02",
@@ -386,6 +422,13 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_FEATURE", "0A000", "The feature is not supported:"},
     {"UNSUPPORTED_FEATURE.NOT_YET", "0A000",
      "The feature is not supported: <message> is not built in Lakehouse yet."},
+    {"UNSUPPORTED_GENERATOR.MULTI_GENERATOR", "42K0E",
+     "The generator is not supported: only one generator allowed per SELECT clause but found "
+     "<num>: <generators>."},
+    {"UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS", "42K0E",
+     "The generator is not supported: nested in expressions <expression>."},
+    {"UNSUPPORTED_GENERATOR.OUTSIDE_SELECT", "42K0E",
+     "The generator is not supported: outside the SELECT clause, found: <plan>."},
     {"UNSUPPORTED_GROUPING_EXPRESSION", "42K0E",
      "grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup."},
     {"UNSUPPORTED_INSERT.NOT_ALLOWED", "42809",

@@ -67,7 +67,10 @@ function record(sql, schema, output) {
   return rec;
 }
 
-const typeName = (c) => (c.type_text ?? c.type_name ?? '').toLowerCase().replace(/\s*,\s*/g, ',');
+// Databricks' type_text spells nested types as `STRUCT<a: INT, b: STRING>`; Spark's catalog
+// string is `struct<a:int,b:string>`.
+const typeName = (c) => (c.type_text ?? c.type_name ?? '').toLowerCase().replace(/\s*,\s*/g, ',')
+  .replace(/:\s+/g, ':');
 
 function ourSchema(manifest) {
   const cols = manifest?.schema?.columns ?? [];

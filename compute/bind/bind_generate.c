@@ -1,0 +1,143 @@
+/*
+ * bind_generate.c - generators: explode, explode_outer, posexplode, posexplode_outer and
+ * inline (inline_outer) as LATERAL VIEW [OUTER] f(x) t AS a, b and in the SELECT list (one
+ * per SELECT, as Spark). Both become a GENERATE plan node over the FROM/WHERE plan whose
+ * extra columns join the scope (a lateral view's under its table alias); a SELECT-list
+ * generator's columns then stand where the call was written.
+ *
+ * Column names are Spark's: col (arrays), key and value (maps), pos first for posexplode,
+ * the struct's field names for inline; LATERAL VIEW's column list or the item's alias
+ * replace them.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "common/nested.h"
+#include "compute/bind/bind_generate.h"
+#include "compute/func/format.h"
+
+static const struct {
+    const char *name;
+    lh_gen_kind kind;
+    bool outer;
+} gens[] = {
+    {"explode", LH_GEN_EXPLODE, false},       {"explode_outer", LH_GEN_EXPLODE, true},
+    {"posexplode", LH_GEN_POSEXPLODE, false}, {"posexplode_outer", LH_GEN_POSEXPLODE, true},
+    {"inline", LH_GEN_INLINE, false},         {"inline_outer", LH_GEN_INLINE, true},
+};
+
+int bg_generator(const lh_ast_expr_t *e)
+{
+    if (e == NULL || e->kind != LH_EX_FUNC || e->name.count != 1 || e->u.func.over != NULL)
+        return -1;
+    for (size_t i = 0; i < sizeof gens / sizeof gens[0]; i++)
+        if (strcasecmp(e->name.parts[0].text, gens[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The generated columns' names and types for a collection of type t. */
+static lh_err gen_columns(binder *b, int g, const lh_ast_expr_t *e, lh_type_t t, int *count,
+                          const char **names, lh_type_t *types)
+{
+    int n = 0;
+    bool ok = gens[g].kind == LH_GEN_INLINE
+                  ? t.id == LH_TYPE_ARRAY && t.nested->elem.id == LH_TYPE_STRUCT
+                  : t.id == LH_TYPE_ARRAY || t.id == LH_TYPE_MAP;
+    if (!ok) {
+        char ts[128];
+        return lh_sqlerr(
+            b->eb, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "sqlExpr",
+            lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, e)), "paramIndex", "first", "inputSql",
+            lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, e->args.items[0])), "inputType",
+            lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(t, ts, sizeof ts)), "requiredType",
+            gens[g].kind == LH_GEN_INLINE ? "\"ARRAY<STRUCT>\"" : "(\"ARRAY\" or \"MAP\")", NULL);
+    }
+    if (gens[g].kind == LH_GEN_POSEXPLODE) {
+        names[n] = "pos";
+        types[n++] = (lh_type_t){LH_TYPE_INT};
+    }
+    if (gens[g].kind == LH_GEN_INLINE) {
+        const lh_ntype_t *st = t.nested->elem.nested;
+        for (int f = 0; f < st->field_count && n < BG_COLS_MAX; f++) {
+            names[n] = st->fields[f].name;
+            types[n++] = st->fields[f].type;
+        }
+    } else if (t.id == LH_TYPE_MAP) {
+        names[n] = "key";
+        types[n++] = t.nested->elem;
+        names[n] = "value";
+        types[n++] = t.nested->value;
+    } else {
+        names[n] = "col";
+        types[n++] = t.nested->elem;
+    }
+    *count = n;
+    return LH_OK;
+}
+
+lh_err bg_generate(binder *b, const lh_ast_expr_t *call, bool outer, const char *qualifier,
+                   const lh_ast_idents_t *aliases, lh_plan_t **plan, scope *sc, int *first,
+                   int *count)
+{
+    int g = bg_generator(call);
+    if (g < 0)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         lh_arena_sprintf(b->a, "LATERAL VIEW of %s", bx_name(b, call)), NULL);
+    if (call->args.count != 1)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
+                         lh_arena_sprintf(b->a, "`%s`", gens[g].name), "expectedNum", "1",
+                         "actualNum", lh_arena_sprintf(b->a, "%d", call->args.count), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    ectx pre = {sc, MODE_PRE, NULL, "SELECT", NULL};
+    lh_expr_t *arg;
+    LH_TRY(bx_expr(b, &pre, call->args.items[0], &arg));
+    if (arg->type.id == LH_TYPE_NULL)
+        LH_TRY(bx_coerce(b, &arg, lh_type_array((lh_type_t){LH_TYPE_NULL})));
+    const char *names[BG_COLS_MAX];
+    lh_type_t types[BG_COLS_MAX];
+    int n = 0;
+    LH_TRY(gen_columns(b, g, call, arg->type, &n, names, types));
+    if (aliases != NULL && aliases->count > 0) {
+        if (aliases->count != n)
+            return lh_sqlerr(b->eb, "UDTF_ALIAS_NUMBER_MISMATCH", "aliasesSize",
+                             lh_arena_sprintf(b->a, "%d", n), "aliasesNames",
+                             lh_arena_sprintf(b->a, "%d", aliases->count), NULL);
+        for (int i = 0; i < n; i++)
+            names[i] = aliases->items[i].text;
+    }
+    lh_plan_t *child = *plan;
+    int base = child->col_count;
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_GENERATE, base + n, 1);
+    p->children[0] = child;
+    for (int i = 0; i < base; i++) {
+        p->col_names[i] = child->col_names[i];
+        p->col_types[i] = child->col_types[i];
+        p->col_nullable[i] = child->col_nullable[i];
+    }
+    for (int i = 0; i < n; i++) {
+        p->col_names[base + i] = names[i];
+        p->col_types[base + i] = types[i];
+        p->col_nullable[base + i] = true;
+    }
+    p->u.generate.kind = gens[g].kind;
+    p->u.generate.outer = outer || gens[g].outer;
+    p->u.generate.expr = arg;
+    p->est_rows = child->est_rows >= 0 ? child->est_rows * 4 : -1;
+    bcol *cols = lh_arena_calloc(b->a, (size_t)(sc->count + n) + 1, sizeof *cols);
+    if (sc->count > 0)
+        memcpy(cols, sc->cols, (size_t)sc->count * sizeof *cols);
+    for (int i = 0; i < n; i++)
+        cols[sc->count + i] = (bcol){.name = names[i],
+                                     .qual = {qualifier},
+                                     .index = base + i,
+                                     .type = types[i],
+                                     .nullable = true,
+                                     .hidden = qualifier == NULL};
+    sc->cols = cols;
+    sc->count += n;
+    *plan = p;
+    *first = base;
+    *count = n;
+    return LH_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * nested_fn.h - ARRAY, MAP and STRUCT inside the function library (module-internal): text,
+ * JSON and casts of nested values (nested_value.c), the shared helpers of the collection
+ * functions (collection.c, collection_map.c).
+ */
+#ifndef LH_COMPUTE_FUNC_NESTED_FN_H
+#define LH_COMPUTE_FUNC_NESTED_FN_H
+
+#include "common/nested.h"
+#include "compute/func/format.h"
+#include "compute/func/func.h"
+
+/* Text of a non-null nested value (see nested_value.c); *out points at a per-thread buffer
+ * valid until the thread's next call. */
+size_t lh_format_nested(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style style,
+                        const char **out);
+/* Append the JSON text of a value (nested or not; NULL is null) to b. */
+lh_err lh_nested_json(lh_nbuf_t *b, const lh_value_t *v, const lh_tz_t *tz);
+/* CAST of a non-null nested value into row i of out (STRING or a nested type). */
+lh_err lh_nested_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_conf_t *conf,
+                          bool try_, lh_errbuf *eb);
+
+/* collection.c helpers shared with collection_map.c and the aggregates: a growable value
+ * array, array rows in and out. */
+typedef struct lh_fnc_vals {
+    lh_value_t *v;
+    size_t cap;
+} lh_fnc_vals_t;
+lh_err lh_fnc_vals_need(lh_fnc_vals_t *v, size_t n);
+void lh_fnc_vals_free(lh_fnc_vals_t *v);
+/* Encode vals as row i of the ARRAY vector out (nb: scratch, reused). */
+lh_err lh_fnc_put_array(lh_vec_t *out, size_t i, const lh_value_t *vals, size_t n, lh_nbuf_t *nb);
+/* The elements of non-null array row i of v (values point into v). */
+lh_err lh_fnc_get_array(const lh_vec_t *v, size_t i, lh_fnc_vals_t *vals, uint32_t *n);
+/* Spark's equality of two non-null values of one type. */
+bool lh_fnc_value_eq(const lh_value_t *a, const lh_value_t *b);
+/* concat(...) over arrays and reverse(array) (string.c delegates when it sees arrays). */
+lh_err lh_fnc_concat_bind(lh_func_bind_t *b, lh_errbuf *eb);
+lh_err lh_fnc_concat_exec(const lh_func_exec_t *x, lh_errbuf *eb);
+lh_err lh_fnc_array_reverse(const lh_func_exec_t *x, lh_errbuf *eb);
+
+#endif
