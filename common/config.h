@@ -31,6 +31,8 @@ typedef struct lh_config {
     int test_fail_start;    /* LAKEHOUSE_TEST_FAIL_POOL_START=1: cluster starts fail */
     int bg_queue_cap;       /* LAKEHOUSE_TEST_BG_QUEUE_MAX: > 0 caps every background queue */
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
+    /* --mlflow-artifacts-proxy: new MLflow experiments keep artifacts at mlflow-artifacts:/ */
+    int mlflow_artifacts_proxy;
 } lh_config_t;
 
 #endif

@@ -284,6 +284,9 @@ const PLAIN_USER_MAY = new Set([
     'current-metastore-assignment'].map((p) => `GET /api/2.1/unity-catalog/${p}`),
   'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
   'GET /api/2.0/sql/history/queries', // only the caller's own statements
+  // MLflow: every user may create experiments; searches and lists show only readable ones
+  'POST /{}/2.0/mlflow/experiments/create', 'POST /{}/2.0/mlflow/experiments/search',
+  'GET /{}/2.0/mlflow/experiments/search', 'GET /{}/2.0/mlflow/experiments/list',
 ]);
 
 test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
@@ -307,9 +310,15 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     data_source_format: 'DELTA', storage_location: `${d.dataDir}/walk-ext` }));
   const wh = ok(await d.api('POST', '/api/2.0/sql/warehouses', { name: uniq('walk'), cluster_size: '2X-Small' })).id;
   const stmt = ok(await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '30s' })).statement_id;
+  const expName = uniq('walk-exp');
+  const exp = ok(await d.api('POST', '/api/2.0/mlflow/experiments/create', { name: expName })).experiment_id;
+  const runId = ok(await d.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: exp })).run.info.run_id;
+  const modelId = ok(await d.api('POST', '/api/2.0/mlflow/logged-models', { experiment_id: exp })).model.info.model_id;
   const u = await userWithToken();
 
   const body = {
+    experiment_id: exp, experiment_ids: [exp], run_id: runId, run_ids: [runId], value: '1', timestamp: 1, status: 3,
+    model_json: JSON.stringify({ artifact_path: 'm', flavors: {}, utc_time_created: 'now', run_id: runId }),
     catalog_name: 'walkcat', schema_name: 's', function_info: { catalog_name: 'walkcat', schema_name: 's', name: 'g' },
     cluster_id: cid, policy_id: pid, instance_pool_id: pool, token_id: tokenId, application_id: adminId,
     spark_version: V, num_workers: 1, update_mask: 'num_workers', cluster: { num_workers: 1 },
@@ -320,7 +329,8 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     scope, key: 'k', string_value: 'pwned', principal: u.user.userName, permission: 'MANAGE',
     statement: 'SELECT 1', warehouse_id: wh,
   };
-  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`;
+  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`
+    + `&experiment_id=${exp}&experiment_name=${expName}&run_id=${runId}&run_ids=${runId}&metric_key=m`;
   const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
   let walked = 0;
   for (const line of lines) {
@@ -328,8 +338,9 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     if (method === '*') continue; // areas not built: 501 for everyone
     const key = `${method} ${pattern.replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
     const targets = [];
-    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : ['']) {
-      let p = pattern.replace('{2.0|2.1}', v);
+    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : pattern.includes('{api|ajax-api}') ? ['api', 'ajax-api'] : ['']) {
+      let p = pattern.replace('{2.0|2.1}', v).replace('{api|ajax-api}', v);
+      p = p.replace('{model_id}', modelId).replace('{tag_key}', 'k');
       if (p.includes('{object_type}')) {
         for (const [t, id] of [['clusters', cid], ['cluster-policies', pid], ['instance-pools', pool]])
           targets.push(p.replace('{object_type}', t).replace('{object_id}', id));
