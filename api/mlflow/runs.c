@@ -414,13 +414,14 @@ static lh_err settle_run_name(create_arg *a, lh_errbuf *eb)
         if (strcmp(a->tags[i].key, MLF_RUN_NAME_TAG) == 0)
             tag_name = a->tags[i].value;
     bool given = a->run_name != NULL && *a->run_name != '\0';
-    LH_FAIL_IF(given && tag_name != NULL && strcmp(a->run_name, tag_name) != 0, LH_E_INVALID, eb,
+    LH_FAIL_IF(given && tag_name != NULL && *tag_name && strcmp(a->run_name, tag_name) != 0,
+               LH_E_INVALID, eb,
                "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
                "different values (run_name='%.*s', mlflow.runName='%.*s').",
                MLF_CLIP(a->run_name, 150), MLF_CLIP(tag_name ? tag_name : "", 150));
     if (!given)
         a->run_name = tag_name != NULL && *tag_name ? tag_name : mlf_random_name(a->arena);
-    if (tag_name == NULL)
+    if (tag_name == NULL || *tag_name == '\0') /* an empty tag takes the name, as in MLflow */
         a->tags[a->tag_count++] = (tag_kv){MLF_RUN_NAME_TAG, a->run_name};
     return LH_OK;
 }
