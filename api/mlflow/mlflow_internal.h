@@ -170,7 +170,10 @@ typedef struct mlf_val {
     const char *s;
 } mlf_val;
 
-#define MLF_SQL_BINDS_MAX 256
+/* Parameters of one statement. Bounds: runs/search 64 clauses x 2 + 10 order keys + 22 sort
+ * values + 2 = 162; logged-models/search 128 + 100 datasets x 2 + 10 order keys x 3 + 22 +
+ * 2 = 382. An overflow is a programmer error (asserted). */
+#define MLF_SQL_BINDS_MAX 512
 
 typedef struct mlf_sql {
     lh_arena_t *arena;

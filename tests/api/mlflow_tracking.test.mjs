@@ -502,6 +502,16 @@ test('runs/search: the filter grammar, as SQL over params, tags, metrics and att
   fails(await post('runs/search', { experiment_ids: [exp], order_by: ['dataset.name'] }), 400, 'INVALID_PARAMETER_VALUE');
   fails(await post('runs/search', { experiment_ids: [exp], order_by: ['metrics.a', 'metrics.a DESC'] }), 400, 'INVALID_PARAMETER_VALUE', /duplicate/);
   fails(await post('runs/search', { experiment_ids: [exp], max_results: 50001 }), 400, 'INVALID_PARAMETER_VALUE', /50000/);
+  // the largest search the limits allow: 64 clauses of every kind and 10 order keys, paged
+  const kinds = ['metrics.rmse >= 0', "params.model != 'x'", "tags.`group name` LIKE '%'", 'attributes.start_time > 0',
+    `run_id NOT IN ('${'0'.repeat(32)}')`, "run_name ILIKE 'r%'"];
+  const big = Array.from({ length: 64 }, (_, i) => kinds[i % kinds.length]).join(' AND ');
+  const orderBy = ['metrics.rmse DESC', 'params.model', 'tags.`group name` DESC', 'metrics.`train.loss`', 'attributes.end_time',
+    'run_name DESC', 'status', 'user_id', 'artifact_uri', 'metrics.nope'];
+  const first = await search({ experiment_ids: [exp], filter: big, order_by: orderBy, max_results: 2 });
+  const second = await search({ experiment_ids: [exp], filter: big, order_by: orderBy, max_results: 2, page_token: first.next_page_token });
+  assert.equal(first.runs.length + second.runs.length, 4);
+  fails(await post('runs/search', { experiment_ids: [exp], order_by: [...orderBy, 'metrics.x'] }), 400, 'INVALID_PARAMETER_VALUE', /at most 10/);
   ok(await post('runs/search', { experiment_ids: [exp], max_results: 50000 }));
   // no experiments (or unknown ones): no runs
   assert.deepEqual(await searchIds({ experiment_ids: ['987654321'] }), []);
@@ -619,6 +629,13 @@ test('logged models: create, get, finalize, tags, params, search, delete', async
   const p2 = ok(await d.api('POST', `${LM}/search`, { experiment_ids: [exp], max_results: 1, page_token: p1.next_page_token }));
   assert.deepEqual([p1.models[0].info.model_id, p2.models[0].info.model_id], [other.info.model_id, id]);
   fails(await d.api('POST', `${LM}/search`, { experiment_ids: [exp], filter: 'dataset.name = "x"' }), 400, 'INVALID_PARAMETER_VALUE');
+  // the largest search the limits allow: 64 clauses, 100 datasets, 10 order keys
+  const many = Array.from({ length: 64 }, (_, i) => `metrics.m${i} > -1`).join(' AND ');
+  const datasets = Array.from({ length: 100 }, (_, i) => ({ dataset_name: `d${i}`, dataset_digest: `g${i}` }));
+  const orders = Array.from({ length: 10 }, (_, i) => ({ field_name: `metrics.m${i}`, ascending: i % 2 === 0, dataset_name: 'd1', dataset_digest: 'g1' }));
+  ok(await d.api('POST', `${LM}/search`, { experiment_ids: [exp], filter: many, datasets, order_by: orders }));
+  fails(await d.api('POST', `${LM}/search`, { experiment_ids: [exp], datasets: [...datasets, { dataset_name: 'x' }] }), 400, 'INVALID_PARAMETER_VALUE', /100 datasets/);
+  fails(await d.api('POST', `${LM}/search`, { experiment_ids: [exp], filter: `${many} AND metrics.z > 1` }), 400, 'INVALID_PARAMETER_VALUE', /64 clauses/);
 
   ok(await d.api('DELETE', `${LM}/${id}`));
   fails(await d.api('GET', `${LM}/${id}`), 404, 'RESOURCE_DOES_NOT_EXIST');
