@@ -52,6 +52,26 @@ lh_err mlf_experiment_load(lh_meta_t *m, int64_t id, lh_arena_t *arena, mlf_expe
     return LH_OK;
 }
 
+lh_err mlf_experiment_active(lh_meta_t *m, int64_t id, lh_arena_t *arena, mlf_experiment *out,
+                             lh_errbuf *eb)
+{
+    bool found = false;
+    LH_TRY(mlf_experiment_load(m, id, arena, out, &found, eb));
+    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "No Experiment with id=%lld exists", (long long)id);
+    LH_FAIL_IF(strcmp(out->lifecycle_stage, "active") != 0, LH_E_INVALID, eb,
+               "The experiment %lld must be in the 'active' state. Current state is %s.",
+               (long long)id, out->lifecycle_stage);
+    return LH_OK;
+}
+
+const char *mlf_artifact_child(lh_arena_t *arena, const char *location, const char *rest)
+{
+    size_t n = strlen(location);
+    while (n > 0 && location[n - 1] == '/')
+        n--;
+    return lh_arena_sprintf(arena, "%.*s/%s", (int)n, location, rest);
+}
+
 lh_err mlf_experiment_json(lh_meta_t *m, lh_stmt_t *row, json_t **out, lh_errbuf *eb)
 {
     int64_t id = lh_stmt_int(row, 0);
@@ -345,6 +365,7 @@ lh_err mlf_h_experiment_create(lh_req_t *req, lh_errbuf *eb)
 /* ---- lifecycle and rename ---- */
 
 typedef struct change_arg {
+    lh_arena_t *arena;
     int64_t id;
     const char *name, *key, *value;
     bool deleted; /* delete: true; restore: false */
@@ -398,22 +419,6 @@ lh_err mlf_h_experiment_restore(lh_req_t *req, lh_errbuf *eb)
     return set_lifecycle(req, false, eb);
 }
 
-/* Inside a transaction: the experiment must exist and be active. */
-static lh_err check_active(lh_meta_t *m, int64_t id, lh_errbuf *eb)
-{
-    lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, "SELECT lifecycle_stage FROM mlflow_experiments WHERE experiment_id = ?",
-                        &st, eb));
-    lh_stmt_bind_int(st, 1, id);
-    bool row = false;
-    LH_TRY(lh_stmt_step(st, &row, eb));
-    LH_FAIL_IF(!row, LH_E_NOT_FOUND, eb, "No Experiment with id=%lld exists", (long long)id);
-    LH_FAIL_IF(strcmp(lh_stmt_text(st, 0), "active") != 0, LH_E_INVALID, eb,
-               "The experiment %lld must be in the 'active' state. Current state is %s.",
-               (long long)id, lh_stmt_text(st, 0));
-    return LH_OK;
-}
-
 static lh_err rename_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     change_arg *a = arg;
@@ -458,13 +463,14 @@ lh_err mlf_h_experiment_update(lh_req_t *req, lh_errbuf *eb)
 static lh_err set_tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     change_arg *a = arg;
-    LH_TRY(check_active(m, a->id, eb));
+    mlf_experiment exp;
+    LH_TRY(mlf_experiment_active(m, a->id, a->arena, &exp, eb));
     return put_tag(m, a->id, a->key, a->value, eb);
 }
 
 lh_err mlf_h_experiment_set_tag(lh_req_t *req, lh_errbuf *eb)
 {
-    change_arg a = {.value = ""};
+    change_arg a = {.arena = req->arena, .value = ""};
     LH_TRY(mlf_str(req->params, "key", true, &a.key, eb));
     LH_TRY(mlf_str(req->params, "value", false, &a.value, eb));
     LH_TRY(experiment_tag_check(a.key, a.value, eb));
@@ -477,7 +483,8 @@ lh_err mlf_h_experiment_set_tag(lh_req_t *req, lh_errbuf *eb)
 static lh_err delete_tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     change_arg *a = arg;
-    LH_TRY(check_active(m, a->id, eb));
+    mlf_experiment exp;
+    LH_TRY(mlf_experiment_active(m, a->id, a->arena, &exp, eb));
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m, "DELETE FROM mlflow_experiment_tags WHERE experiment_id = ? AND key = ?",
                         &st, eb));
@@ -492,7 +499,7 @@ static lh_err delete_tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 lh_err mlf_h_experiment_delete_tag(lh_req_t *req, lh_errbuf *eb)
 {
-    change_arg a = {0};
+    change_arg a = {.arena = req->arena};
     LH_TRY(mlf_str(req->params, "key", true, &a.key, eb));
     mlf_experiment exp;
     LH_TRY(load_for(req, "CAN_EDIT", &exp, eb));

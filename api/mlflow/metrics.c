@@ -262,16 +262,12 @@ static lh_err bulk_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     json_t *arr = json_array();
     for (size_t i = 0; i < picked.n; i++)
         json_array_append_new(arr, json_integer(picked.v[i]));
-    size_t json_bytes = 0;
-    char *json = lh_json_write(arr, &json_bytes);
-    json_decref(arr);
+    const char *json = mlf_json_text(a->arena, arr);
     free(all.v);
     free(edges.v);
     free(picked.v);
-    LH_FAIL_IF(json == NULL, LH_E_NOMEM, eb, "out of memory");
     for (size_t i = 0; i < a->run_count && e == LH_OK; i++)
         e = run_metrics(m, a, a->run_ids[i], json, eb);
-    free(json);
     return e;
 }
 

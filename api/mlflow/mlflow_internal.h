@@ -101,6 +101,8 @@ lh_err mlf_metric_value(const json_t *v, const char *path, double *out, lh_errbu
 json_t *mlf_double_json(double v);
 /* Append {key, value} to arr. */
 void mlf_kv_append(json_t *arr, const char *key, const char *value);
+/* v as compact JSON text in arena; steals v. */
+const char *mlf_json_text(lh_arena_t *arena, json_t *v);
 /* Set key to arr when it is non-empty (proto JSON omits empty repeated fields); steals arr. */
 void mlf_set_list(json_t *obj, const char *key, json_t *arr);
 /* A random run name as MLflow makes them ("adjective-noun-123"), in arena. */
@@ -122,6 +124,12 @@ typedef struct mlf_experiment {
 /* Inside a metastore callback: the experiment (strings in arena); *found false if none. */
 lh_err mlf_experiment_load(lh_meta_t *m, int64_t id, lh_arena_t *arena, mlf_experiment *out,
                            bool *found, lh_errbuf *eb);
+/* Inside a callback: the experiment, which must exist (404) and be active (400 with MLflow's
+ * message); strings in arena. */
+lh_err mlf_experiment_active(lh_meta_t *m, int64_t id, lh_arena_t *arena, mlf_experiment *out,
+                             lh_errbuf *eb);
+/* "<location>/<rest>" (location's trailing slashes dropped), in arena. */
+const char *mlf_artifact_child(lh_arena_t *arena, const char *location, const char *rest);
 /* The Experiment JSON of a row of MLF_EXPERIMENT_COLUMNS, with its tags (one more read). */
 lh_err mlf_experiment_json(lh_meta_t *m, lh_stmt_t *row, json_t **out, lh_errbuf *eb);
 /* The caller holds level on the experiment (404 when it does not exist at all). */

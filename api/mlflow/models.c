@@ -279,16 +279,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     write_arg *a = arg;
     mlf_experiment exp;
-    bool found = false;
-    LH_TRY(mlf_experiment_load(m, a->experiment_id, a->arena, &exp, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "No Experiment with id=%lld exists",
-               (long long)a->experiment_id);
-    LH_FAIL_IF(strcmp(exp.lifecycle_stage, "active") != 0, LH_E_INVALID, eb,
-               "The experiment %lld must be in the 'active' state. Current state is %s.",
-               (long long)exp.id, exp.lifecycle_stage);
-    size_t loc = strlen(exp.artifact_location);
-    while (loc > 0 && exp.artifact_location[loc - 1] == '/')
-        loc--;
+    LH_TRY(mlf_experiment_active(m, a->experiment_id, a->arena, &exp, eb));
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "INSERT INTO mlflow_logged_models(model_id, experiment_id, name, "
@@ -301,8 +292,8 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_bind_int(st, 2, a->experiment_id);
     lh_stmt_bind_text(st, 3, a->name);
     lh_stmt_bind_text(st, 4,
-                      lh_arena_sprintf(a->arena, "%.*s/models/%s/artifacts", (int)loc,
-                                       exp.artifact_location, a->id));
+                      mlf_artifact_child(a->arena, exp.artifact_location,
+                                         lh_arena_sprintf(a->arena, "models/%s/artifacts", a->id)));
     lh_stmt_bind_int(st, 5, now);
     lh_stmt_bind_int(st, 6, now);
     lh_stmt_bind_text(st, 7, a->model_type);

@@ -243,6 +243,17 @@ void mlf_kv_append(json_t *arr, const char *key, const char *value)
     json_array_append_new(arr, o);
 }
 
+const char *mlf_json_text(lh_arena_t *arena, json_t *v)
+{
+    size_t len = 0;
+    char *text = lh_json_write(v, &len);
+    json_decref(v);
+    LH_ASSERT(text != NULL); /* out of memory, as the arena would */
+    const char *copy = lh_arena_strndup(arena, text, len);
+    free(text);
+    return copy;
+}
+
 void mlf_set_list(json_t *obj, const char *key, json_t *arr)
 {
     if (json_array_size(arr) > 0)

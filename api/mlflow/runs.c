@@ -354,18 +354,9 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     create_arg *a = arg;
     mlf_experiment exp;
-    bool found = false;
-    LH_TRY(mlf_experiment_load(m, a->experiment_id, a->arena, &exp, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "No Experiment with id=%lld exists",
-               (long long)a->experiment_id);
-    LH_FAIL_IF(strcmp(exp.lifecycle_stage, "active") != 0, LH_E_INVALID, eb,
-               "The experiment %lld must be in the 'active' state. Current state is %s.",
-               (long long)exp.id, exp.lifecycle_stage);
-    size_t loc = strlen(exp.artifact_location);
-    while (loc > 0 && exp.artifact_location[loc - 1] == '/')
-        loc--;
-    const char *uri =
-        lh_arena_sprintf(a->arena, "%.*s/%s/artifacts", (int)loc, exp.artifact_location, a->run_id);
+    LH_TRY(mlf_experiment_active(m, a->experiment_id, a->arena, &exp, eb));
+    const char *uri = mlf_artifact_child(a->arena, exp.artifact_location,
+                                         lh_arena_sprintf(a->arena, "%s/artifacts", a->run_id));
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "INSERT INTO mlflow_runs(run_uuid, experiment_id, name, user_id, status, "

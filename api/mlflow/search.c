@@ -123,13 +123,7 @@ static const char *json_list(lh_arena_t *arena, const char *const *items, size_t
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_string(items[i]));
-    size_t len = 0;
-    char *text = lh_json_write(arr, &len);
-    json_decref(arr);
-    LH_ASSERT(text != NULL);
-    char *copy = lh_arena_strndup(arena, text, len);
-    free(text);
-    return copy;
+    return mlf_json_text(arena, arr);
 }
 
 void mlf_sql_string_cmp(mlf_sql *q, const char *col, const lh_mlflow_clause_t *c)
@@ -580,12 +574,7 @@ static lh_err search_experiments_arg(lh_req_t *req, const char **json_ids, lh_er
         e = lh_perm_require(req->ctx, req->principal, MLF_PERM, ids[i], "CAN_READ", eb);
         json_array_append_new(arr, json_integer(id));
     }
-    size_t len = 0;
-    char *text = lh_json_write(arr, &len);
-    json_decref(arr);
-    LH_ASSERT(text != NULL);
-    *json_ids = lh_arena_strndup(req->arena, text, len);
-    free(text);
+    *json_ids = mlf_json_text(req->arena, arr);
     return e;
 }
 
@@ -703,12 +692,7 @@ static lh_err visible_experiments(lh_req_t *req, const char **json_ids, lh_errbu
         if (mlf_parse_experiment_id(vis.ids[i], &id))
             json_array_append_new(arr, json_integer(id));
     }
-    size_t len = 0;
-    char *text = lh_json_write(arr, &len);
-    json_decref(arr);
-    LH_ASSERT(text != NULL);
-    *json_ids = lh_arena_strndup(req->arena, text, len);
-    free(text);
+    *json_ids = mlf_json_text(req->arena, arr);
     return LH_OK;
 }
 
