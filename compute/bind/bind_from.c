@@ -271,8 +271,7 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
 
 /* ---- joins ------------------------------------------------------------------------------- */
 
-/* A copy of e with column indices shifted by delta. */
-static lh_expr_t *rebase(binder *b, const lh_expr_t *e, int delta)
+lh_expr_t *bx_rebase(binder *b, const lh_expr_t *e, int delta)
 {
     lh_expr_t *c = lh_arena_alloc(b->a, sizeof *c);
     *c = *e;
@@ -281,17 +280,16 @@ static lh_expr_t *rebase(binder *b, const lh_expr_t *e, int delta)
     if (e->arg_count) {
         c->args = lh_arena_calloc(b->a, (size_t)e->arg_count, sizeof *c->args);
         for (int i = 0; i < e->arg_count; i++)
-            c->args[i] = rebase(b, e->args[i], delta);
+            c->args[i] = bx_rebase(b, e->args[i], delta);
     }
     return c;
 }
 
-/* Which inputs e reads: bit 1 left (columns < nl), bit 2 right. */
-static int sides(const lh_expr_t *e, int nl)
+int bx_sides(const lh_expr_t *e, int nl)
 {
     int s = e->kind == LH_EXPR_COLUMN ? (e->column < nl ? 1 : 2) : 0;
     for (int i = 0; i < e->arg_count; i++)
-        s |= sides(e->args[i], nl);
+        s |= bx_sides(e->args[i], nl);
     return s;
 }
 
@@ -344,13 +342,13 @@ static void split_condition(binder *b, lh_expr_t *e, int nl, keys *k)
                                                                            NULL};
     const lh_func_t *feq = bx_func(eq), *fns = bx_func(nseq);
     if (e->kind == LH_EXPR_CALL && e->arg_count == 2 && (e->func == feq || e->func == fns)) {
-        int s0 = sides(e->args[0], nl), s1 = sides(e->args[1], nl);
+        int s0 = bx_sides(e->args[0], nl), s1 = bx_sides(e->args[1], nl);
         if (s0 == 1 && s1 == 2) {
-            add_key(b, k, e->args[0], rebase(b, e->args[1], -nl), e->func == fns);
+            add_key(b, k, e->args[0], bx_rebase(b, e->args[1], -nl), e->func == fns);
             return;
         }
         if (s0 == 2 && s1 == 1) {
-            add_key(b, k, e->args[1], rebase(b, e->args[0], -nl), e->func == fns);
+            add_key(b, k, e->args[1], bx_rebase(b, e->args[0], -nl), e->func == fns);
             return;
         }
     }
