@@ -300,6 +300,8 @@ static lh_err finish(binder *b, lh_ff_scan_t *s, const char *path, const opts_in
 lh_err bf_path_files(binder *b, const char *format, const char *path, lh_plan_t **plan)
 {
     int f = lh_ff_format_of(format);
+    if (f < 0 && (strcasecmp(format, "orc") == 0 || strcasecmp(format, "avro") == 0))
+        return not_yet(b, lh_arena_sprintf(b->a, "reading %s files", format));
     if (f < 0)
         return lh_sqlerr(b->eb, "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "dataSourceType",
                          format, NULL);

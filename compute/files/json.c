@@ -802,9 +802,16 @@ static bool read_object(jp *j, rowctx *c, bool *bad)
             if (!skip(j))
                 return false;
             *bad = true;
-            if (s->rescued_col >= 0) {
+            if (s->rescued_col >= 0) { /* a string's text, or the value's JSON text */
                 ff_sbuf txt = {0};
-                bool ok = compact(&txt, a, j->p) &&
+                const char *ss, *end = j->p;
+                size_t sn, soff;
+                bool s_tmp;
+                jp sj = {a, end, 0, j->tmp};
+                bool ok = *a == '"' && str(&sj, &ss, &sn, &soff, &s_tmp)
+                              ? ff_sb_put(&txt, s_tmp ? j->tmp->p + soff : ss, sn)
+                              : compact(&txt, a, end);
+                ok = ok &&
                           ff_rescue_add(&c->resc, s->names[col], txt.p ? txt.p : "", txt.n);
                 free(txt.p);
                 if (!ok)
