@@ -153,12 +153,29 @@ static lh_err opt_char(binder *b, const opts_in *o, const char *name, bool empty
     return bad_value(b, name, lh_arena_sprintf(b->a, "%s cannot be more than one character", name));
 }
 
-static const char *const known[] = {
-    "format",      "header",      "inferSchema", "inferColumnTypes", "sep",
-    "delimiter",   "quote",       "escape",      "comment",          "nullValue",
-    "emptyValue",  "mode",        "multiLine",   "wholeText",        "schemaHints",
-    "encoding",    "charset",     "timeZone",    "recursiveFileLookup", "rescuedDataColumn",
-    "schemaEvolutionMode", "useStrictGlobber", NULL};
+static const char *const known[] = {"format",
+                                    "header",
+                                    "inferSchema",
+                                    "inferColumnTypes",
+                                    "sep",
+                                    "delimiter",
+                                    "quote",
+                                    "escape",
+                                    "comment",
+                                    "nullValue",
+                                    "emptyValue",
+                                    "mode",
+                                    "multiLine",
+                                    "wholeText",
+                                    "schemaHints",
+                                    "encoding",
+                                    "charset",
+                                    "timeZone",
+                                    "recursiveFileLookup",
+                                    "rescuedDataColumn",
+                                    "schemaEvolutionMode",
+                                    "useStrictGlobber",
+                                    NULL};
 
 static lh_err check_names(binder *b, const opts_in *o, const char *fn)
 {
@@ -303,8 +320,8 @@ lh_err bf_path_files(binder *b, const char *format, const char *path, lh_plan_t 
     if (f < 0 && (strcasecmp(format, "orc") == 0 || strcasecmp(format, "avro") == 0))
         return not_yet(b, lh_arena_sprintf(b->a, "reading %s files", format));
     if (f < 0)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "dataSourceType",
-                         format, NULL);
+        return lh_sqlerr(b->eb, "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "dataSourceType", format,
+                         NULL);
     lh_ff_scan_t *s = lh_arena_calloc(b->a, 1, sizeof *s);
     lh_ff_opts_default(&s->opts, (lh_ff_format)f);
     s->opts.time_zone = lh_session_conf(b->env->session)->time_zone;

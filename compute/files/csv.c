@@ -61,6 +61,8 @@ static void cfg_init(cfg *c, const lh_ff_opts_t *o)
 
 static bool sc_put(rec *r, const char *s, size_t n)
 {
+    if (n == 0)
+        return true;
     if (r->sc_len + n > r->sc_cap) {
         size_t cap = r->sc_cap ? r->sc_cap * 2 : 256;
         while (cap < r->sc_len + n)
@@ -97,8 +99,8 @@ static void rec_free(rec *r)
 }
 
 /* A quoted field starting after its opening quote at *pp. */
-static bool quoted_field(const cfg *c, const char *base, const char **pp, const char *end,
-                         rec *r, fld *f)
+static bool quoted_field(const cfg *c, const char *base, const char **pp, const char *end, rec *r,
+                         fld *f)
 {
     const char *p = *pp, *s = p;
     bool copy = false;
@@ -128,7 +130,7 @@ static bool quoted_field(const cfg *c, const char *base, const char **pp, const 
     }
     const char *close = p;
     if (p < end)
-        p++; /* the closing quote */
+        p++;                                      /* the closing quote */
     if (p < end && !c->stop[(unsigned char)*p]) { /* text after the closing quote: kept */
         if (!copy && !sc_put(r, s, (size_t)(close - s)))
             return false;
@@ -253,8 +255,7 @@ static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const rec *r, co
 }
 
 lh_err lh_ff_csv_parse(const lh_ff_scan_t *s, const char *path, const char *buf, size_t len,
-                       bool first_unit, lh_ff_emit_fn emit, void *ctx, int64_t *rows,
-                       lh_errbuf *eb)
+                       bool first_unit, lh_ff_emit_fn emit, void *ctx, int64_t *rows, lh_errbuf *eb)
 {
     cfg c;
     cfg_init(&c, &s->opts);
@@ -296,7 +297,7 @@ lh_err lh_ff_csv_parse(const lh_ff_scan_t *s, const char *path, const char *buf,
                 e = lh_vec_append_null(v);
             else
                 e = ff_rescue_finish(&resc, path) ? lh_vec_append_str(v, resc.p, resc.n)
-                                                     : LH_E_NOMEM;
+                                                  : LH_E_NOMEM;
         }
         if (e == LH_OK && ++o.b.row_count == LH_BATCH_ROWS)
             e = ff_out_flush(&o, emit, ctx, eb);
@@ -379,7 +380,8 @@ lh_err lh_ff_csv_infer_add(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const c
             size_t n;
             if (fld_value(o, &r, buf, &r.f[i], &t, &n))
                 continue;
-            lh_type_t ty = o->infer_types ? lh_ff_infer_text(t, n, tz) : (lh_type_t){LH_TYPE_STRING};
+            lh_type_t ty =
+                o->infer_types ? lh_ff_infer_text(t, n, tz) : (lh_type_t){LH_TYPE_STRING};
             st->types[i] = lh_ff_merge_types(st->types[i], ty);
         }
     }

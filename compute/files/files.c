@@ -43,8 +43,8 @@ int lh_ff_format_of_path(const char *path)
     static const struct {
         const char *ext;
         lh_ff_format f;
-    } exts[] = {{".csv", LH_FF_CSV},   {".tsv", LH_FF_CSV},        {".json", LH_FF_JSON},
-                {".jsonl", LH_FF_JSON}, {".ndjson", LH_FF_JSON},    {".txt", LH_FF_TEXT},
+    } exts[] = {{".csv", LH_FF_CSV},        {".tsv", LH_FF_CSV},     {".json", LH_FF_JSON},
+                {".jsonl", LH_FF_JSON},     {".ndjson", LH_FF_JSON}, {".txt", LH_FF_TEXT},
                 {".parquet", LH_FF_PARQUET}};
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
@@ -93,8 +93,7 @@ static lh_err add_file(flist *l, const char *path, const struct stat *st, lh_err
     }
     l->files[l->count] = lh_arena_strdup(l->a, path);
     l->sizes[l->count] = st->st_size;
-    l->mtimes[l->count++] =
-        (int64_t)st->st_mtim.tv_sec * 1000000 + st->st_mtim.tv_nsec / 1000;
+    l->mtimes[l->count++] = (int64_t)st->st_mtim.tv_sec * 1000000 + st->st_mtim.tv_nsec / 1000;
     return LH_OK;
 }
 
@@ -156,8 +155,7 @@ lh_err lh_ff_list(const char *path, lh_arena_t *a, lh_ff_scan_t *s, lh_errbuf *e
     }
     LH_TRY(e);
     if (l.count < 0 || (l.count == 0 && strpbrk(path, "*?[{") != NULL))
-        return lh_sqlerr(eb, "PATH_NOT_FOUND", "path",
-                         lh_arena_sprintf(a, "file:%s", path), NULL);
+        return lh_sqlerr(eb, "PATH_NOT_FOUND", "path", lh_arena_sprintf(a, "file:%s", path), NULL);
     int *idx = lh_arena_calloc(a, (size_t)l.count + 1, sizeof *idx);
     for (int i = 0; i < l.count; i++)
         idx[i] = i;
@@ -187,10 +185,9 @@ static lh_err map_file(const char *path, fmap *m, lh_errbuf *eb)
     memset(m, 0, sizeof *m);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT
-                   ? lh_sqlerr(eb, "PATH_NOT_FOUND", "path", path, NULL)
-                   : lh_err_set(eb, LH_E_IO, __FILE__, __LINE__, "cannot open %s: %s", path,
-                                strerror(errno));
+        return errno == ENOENT ? lh_sqlerr(eb, "PATH_NOT_FOUND", "path", path, NULL)
+                               : lh_err_set(eb, LH_E_IO, __FILE__, __LINE__, "cannot open %s: %s",
+                                            path, strerror(errno));
     struct stat st;
     lh_err e = LH_OK;
     if (fstat(fd, &st) != 0) {
@@ -247,7 +244,8 @@ static lh_err infer_text_files(lh_ff_scan_t *s, lh_arena_t *a, lh_errbuf *eb)
 {
     lh_ff_csv_infer_t *csv = s->opts.format == LH_FF_CSV ? lh_ff_csv_infer_new() : NULL;
     lh_ff_json_infer_t *json = s->opts.format == LH_FF_JSON ? lh_ff_json_infer_new() : NULL;
-    lh_err e = csv || json ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    lh_err e =
+        csv || json ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     int64_t budget = LH_FF_INFER_BYTES_MAX;
     for (int i = 0; e == LH_OK && i < s->file_count && budget > 0; i++) {
         fmap m;
@@ -344,7 +342,8 @@ lh_err lh_ff_infer(lh_ff_scan_t *s, int hint_count, const lh_ff_hint_t *hints, l
     return LH_OK;
 }
 
-/* ---- units ------------------------------------------------------------------------------------- */
+/* ---- units -------------------------------------------------------------------------------------
+ */
 
 static bool splittable(const lh_ff_scan_t *s, int f)
 {
@@ -366,8 +365,8 @@ lh_err lh_ff_units(const lh_ff_scan_t *s, lh_ff_unit_t **units, size_t *count, l
     lh_ff_unit_t *u = malloc(cap * sizeof *u);
     LH_FAIL_IF(u == NULL, LH_E_NOMEM, eb, "out of memory");
     for (int f = 0; f < s->file_count; f++) {
-        int64_t parts = splittable(s, f) ? (s->sizes[f] + LH_FF_SPLIT_BYTES - 1) / LH_FF_SPLIT_BYTES
-                                         : 1;
+        int64_t parts =
+            splittable(s, f) ? (s->sizes[f] + LH_FF_SPLIT_BYTES - 1) / LH_FF_SPLIT_BYTES : 1;
         for (int64_t k = 0; k < parts; k++) {
             if (n == cap) {
                 cap *= 2;
@@ -388,7 +387,8 @@ lh_err lh_ff_units(const lh_ff_scan_t *s, lh_ff_unit_t **units, size_t *count, l
     return LH_OK;
 }
 
-/* ---- reading ----------------------------------------------------------------------------------- */
+/* ---- reading -----------------------------------------------------------------------------------
+ */
 
 static lh_err read_text(const lh_ff_scan_t *s, const char *p, size_t len, lh_ff_emit_fn emit,
                         void *ctx, int64_t *rows, lh_errbuf *eb)
@@ -466,8 +466,8 @@ static lh_err read_parquet(const lh_ff_scan_t *s, int f, lh_ff_emit_fn emit, voi
         map[i] = lh_schema_find(sc, s->names[i]);
         if (map[i] >= 0 && !lh_type_equal(sc->fields[map[i]].type, s->types[i]))
             e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
-                           "column %s of %s has another type than the first file's",
-                           s->names[i], s->files[f]);
+                           "column %s of %s has another type than the first file's", s->names[i],
+                           s->files[f]);
     }
     *rows = 0;
     for (int rg = 0; e == LH_OK && rg < lh_pq_row_group_count(pf); rg++) {

@@ -46,15 +46,15 @@ typedef enum { LH_FF_PERMISSIVE, LH_FF_DROPMALFORMED, LH_FF_FAILFAST } lh_ff_mod
 typedef struct lh_ff_opts {
     lh_ff_format format;
     lh_ff_mode mode;
-    bool header;        /* CSV: the first line names the columns (default false) */
-    bool infer_types;   /* CSV: infer column types (inferSchema / inferColumnTypes) */
-    bool multiline;     /* JSON: one value per file rather than per line */
-    bool whole_text;    /* text: one row per file */
-    bool rescued;       /* add the _rescued_data column (read_files for CSV and JSON) */
-    char sep;           /* CSV: delimiter (',') */
-    char quote;         /* CSV: quote ('"'); '\0' = no quoting */
-    char escape;        /* CSV: escape inside quotes ('\\') */
-    char comment;       /* CSV: lines starting with it are skipped; '\0' = none */
+    bool header;             /* CSV: the first line names the columns (default false) */
+    bool infer_types;        /* CSV: infer column types (inferSchema / inferColumnTypes) */
+    bool multiline;          /* JSON: one value per file rather than per line */
+    bool whole_text;         /* text: one row per file */
+    bool rescued;            /* add the _rescued_data column (read_files for CSV and JSON) */
+    char sep;                /* CSV: delimiter (',') */
+    char quote;              /* CSV: quote ('"'); '\0' = no quoting */
+    char escape;             /* CSV: escape inside quotes ('\\') */
+    char comment;            /* CSV: lines starting with it are skipped; '\0' = none */
     const char *null_value;  /* CSV: this text (unquoted) reads as NULL ("") */
     const char *empty_value; /* CSV: a quoted empty field reads as this ("") */
     const char *time_zone;   /* for TIMESTAMP values without a zone */

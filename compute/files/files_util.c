@@ -140,8 +140,12 @@ bool lh_ff_append_text(lh_vec_t *v, lh_type_t t, const char *s, size_t n, const 
     case LH_TYPE_BYTE:
     case LH_TYPE_SHORT:
     case LH_TYPE_INT: {
-        int64_t lo = t.id == LH_TYPE_BYTE ? INT8_MIN : t.id == LH_TYPE_SHORT ? INT16_MIN : INT32_MIN;
-        int64_t hi = t.id == LH_TYPE_BYTE ? INT8_MAX : t.id == LH_TYPE_SHORT ? INT16_MAX : INT32_MAX;
+        int64_t lo = t.id == LH_TYPE_BYTE    ? INT8_MIN
+                     : t.id == LH_TYPE_SHORT ? INT16_MIN
+                                             : INT32_MIN;
+        int64_t hi = t.id == LH_TYPE_BYTE    ? INT8_MAX
+                     : t.id == LH_TYPE_SHORT ? INT16_MAX
+                                             : INT32_MAX;
         return parse_int(s, n, &i, &digits) && i >= lo && i <= hi &&
                lh_vec_append_i64(v, i) == LH_OK;
     }
@@ -163,8 +167,8 @@ bool lh_ff_append_text(lh_vec_t *v, lh_type_t t, const char *s, size_t n, const 
     case LH_TYPE_DECIMAL: {
         lh_i128 u, r;
         int scale, prec;
-        if (!lh_dec_parse(s, n, &u, &scale, &prec) || !lh_dec_rescale(u, scale, t.scale, false, &r) ||
-            !lh_dec_fits(r, t.precision))
+        if (!lh_dec_parse(s, n, &u, &scale, &prec) ||
+            !lh_dec_rescale(u, scale, t.scale, false, &r) || !lh_dec_fits(r, t.precision))
             return false;
         return (t.precision <= 18 ? lh_vec_append_i64(v, (int64_t)r) : lh_vec_append_i128(v, r)) ==
                LH_OK;

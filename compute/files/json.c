@@ -246,7 +246,8 @@ static bool compact(ff_sbuf *b, const char *a, const char *e)
     return true;
 }
 
-/* ---- inference -------------------------------------------------------------------------------- */
+/* ---- inference --------------------------------------------------------------------------------
+ */
 
 enum { JT_NULL, JT_BOOL, JT_LONG, JT_DOUBLE, JT_STRING, JT_ARRAY, JT_OBJECT };
 
@@ -526,7 +527,8 @@ void lh_ff_json_infer_result(const lh_ff_json_infer_t *st, lh_arena_t *a, int *c
     *types = ty;
 }
 
-/* ---- reading ---------------------------------------------------------------------------------- */
+/* ---- reading ----------------------------------------------------------------------------------
+ */
 
 typedef struct rd {
     const lh_tz_t *tz;
@@ -599,7 +601,8 @@ static bool conv_nested(jp *j, const rd *r, lh_type_t t, lh_value_t *out, ff_sbu
                 ok = ok && lit(j, ":", 1);
                 if (ok && t.id == LH_TYPE_STRUCT) {
                     for (int f = 0; f < nt->field_count && slot == NULL; f++)
-                        if (strlen(nt->fields[f].name) == kn && memcmp(nt->fields[f].name, k, kn) == 0)
+                        if (strlen(nt->fields[f].name) == kn &&
+                            memcmp(nt->fields[f].name, k, kn) == 0)
                             slot = &vals[f], vt = nt->fields[f].type;
                 } else if (ok) {
                     size_t at = mine.n;
@@ -685,7 +688,9 @@ static bool conv(jp *j, const rd *r, lh_type_t t, lh_value_t *out, ff_sbuf *hold
     } else if (lh_type_is_nested(t)) {
         ok = conv_nested(j, r, t, out, hold);
     } else if (t.id == LH_TYPE_BOOLEAN) {
-        ok = lit(j, "true", 4) ? (out->v.i64 = 1, true) : lit(j, "false", 5) ? (out->v.i64 = 0, true) : false;
+        ok = lit(j, "true", 4)    ? (out->v.i64 = 1, true)
+             : lit(j, "false", 5) ? (out->v.i64 = 0, true)
+                                  : false;
     } else if (*j->p == '"') {
         const char *s;
         size_t n, off;
@@ -694,9 +699,10 @@ static bool conv(jp *j, const rd *r, lh_type_t t, lh_value_t *out, ff_sbuf *hold
         if (ok) {
             const char *txt = in_tmp ? j->tmp->p + off : s;
             lh_vec_t *v = lh_vec_create(t, 1);
-            ok = v != NULL && (t.id == LH_TYPE_DOUBLE || t.id == LH_TYPE_FLOAT || t.id == LH_TYPE_DATE ||
-                               t.id == LH_TYPE_TIMESTAMP || t.id == LH_TYPE_TIMESTAMP_NTZ ||
-                               t.id == LH_TYPE_DECIMAL) &&
+            ok = v != NULL &&
+                 (t.id == LH_TYPE_DOUBLE || t.id == LH_TYPE_FLOAT || t.id == LH_TYPE_DATE ||
+                  t.id == LH_TYPE_TIMESTAMP || t.id == LH_TYPE_TIMESTAMP_NTZ ||
+                  t.id == LH_TYPE_DECIMAL) &&
                  lh_ff_append_text(v, t, txt, n, r->tz);
             if (ok)
                 lh_vec_get_value(v, 0, out);
@@ -811,8 +817,7 @@ static bool read_object(jp *j, rowctx *c, bool *bad)
                 bool ok = *a == '"' && str(&sj, &ss, &sn, &soff, &s_tmp)
                               ? ff_sb_put(&txt, s_tmp ? j->tmp->p + soff : ss, sn)
                               : compact(&txt, a, end);
-                ok = ok &&
-                          ff_rescue_add(&c->resc, s->names[col], txt.p ? txt.p : "", txt.n);
+                ok = ok && ff_rescue_add(&c->resc, s->names[col], txt.p ? txt.p : "", txt.n);
                 free(txt.p);
                 if (!ok)
                     return false;
