@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "compute/agg/agg.h"
+#include "compute/bind/bind_files.h"
 #include "compute/bind/bind_internal.h"
 #include "common/util.h"
 #include "compute/sql/parser.h"
@@ -160,7 +161,8 @@ static lh_err not_found(binder *b, const lh_ast_name_t *name)
 
 static bool is_path_format(const char *s)
 {
-    static const char *const formats[] = {"delta", "parquet", "csv", "json", "text", NULL};
+    static const char *const formats[] = {"delta",      "parquet", "csv",  "json", "text",
+                                         "binaryFile", "orc",     "avro", NULL};
     for (int i = 0; formats[i]; i++)
         if (strcasecmp(s, formats[i]) == 0)
             return true;
@@ -191,10 +193,14 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
             return LH_OK;
         }
     }
-    if (name->count == 2 && is_path_format(p[0].text) && p[1].quoted && p[1].text[0] == '/') {
-        if (strcasecmp(p[0].text, "delta") != 0)
-            return lh_sqlerr(b->eb, "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "dataSourceType",
-                             p[0].text, NULL);
+    if (name->count == 2 && is_path_format(p[0].text) && p[1].quoted &&
+        (p[1].text[0] == '/' || strncmp(p[1].text, "file:", 5) == 0 ||
+         strncmp(p[1].text, "dbfs:/Volumes/", 14) == 0)) {
+        if (strcasecmp(p[0].text, "delta") != 0) {
+            LH_TRY(bf_path_files(b, p[0].text, p[1].text, plan));
+            *sc = bf_scope_of(b, *plan, NULL);
+            return LH_OK;
+        }
         LH_TRY(scan_delta(b, lh_arena_sprintf(b->a, "delta.`%s`", p[1].text), p[1].text, travel,
                           plan));
         *sc = bf_scope_of(b, *plan, NULL);
@@ -633,6 +639,8 @@ static lh_err bind_table_func(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan
     const char *fn = call->name.count > 0 ? call->name.parts[call->name.count - 1].text : "";
     if (call->name.count == 1 && strcasecmp(fn, "range") == 0)
         return bind_range(b, call, plan);
+    if (call->name.count == 1 && strcasecmp(fn, "read_files") == 0)
+        return bf_read_files(b, call, plan);
     return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name",
                      lh_arena_sprintf(b->a, "`%s`", fn), NULL);
 }
