@@ -59,7 +59,7 @@ static const lh_perm_type_t TYPES[] = {
      {"CAN_READ", "CAN_EDIT", "CAN_MANAGE"},
      {"Can read", "Can edit", "Can manage"},
      "CAN_MANAGE",
-     "MLflow"},
+     NULL},
     {"registered-models",
      "registered-model",
      {"CAN_READ", "CAN_EDIT", "CAN_MANAGE_STAGING_VERSIONS", "CAN_MANAGE_PRODUCTION_VERSIONS",

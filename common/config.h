@@ -32,6 +32,8 @@ typedef struct lh_config {
     int bg_queue_cap;       /* LAKEHOUSE_TEST_BG_QUEUE_MAX: > 0 caps every background queue */
     int64_t result_ttl_ms;  /* LAKEHOUSE_TEST_RESULT_TTL_MS: > 0 = statement results expiry */
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
+    /* --mlflow-artifacts-proxy: new MLflow experiments keep artifacts at mlflow-artifacts:/ */
+    int mlflow_artifacts_proxy;
 } lh_config_t;
 
 #endif

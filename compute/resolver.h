@@ -93,6 +93,13 @@ typedef struct lh_resolver {
                            const lh_table_info_t *info, lh_errbuf *eb);
     lh_err (*set_comment)(void *ctx, const char *securable /* CATALOG|SCHEMA|TABLE */,
                           const char *full_name, const char *comment, lh_errbuf *eb);
+    /* The local directory of volume catalog.schema.volume (in arena), for reading files
+     * under /Volumes/... after checking who may read it (READ VOLUME: without Unity Catalog
+     * grants yet, the owners of the volume, its schema or catalog). LH_E_NOT_FOUND,
+     * LH_E_PERMISSION. May be NULL (no volumes). */
+    lh_err (*volume_path)(void *ctx, const char *who, const char *catalog, const char *schema,
+                          const char *volume, lh_arena_t *arena, const char **dir,
+                          lh_errbuf *eb);
 } lh_resolver_t;
 
 #endif

@@ -16,7 +16,7 @@
 #include "common/limits.h"
 #include "server/server.h"
 
-typedef enum { K_LISTEN, K_STR, K_INT, K_BOOL, K_OFF, K_ENUM } kind_t;
+typedef enum { K_LISTEN, K_STR, K_INT, K_BOOL, K_OFF, K_ON, K_ENUM } kind_t;
 
 typedef struct opt {
     const char *flag; /* NULL: environment only */
@@ -50,6 +50,9 @@ static const opt opts[] = {
      "least severe log line written (default info)"},
     {"--log-format", "log_format", NULL, K_ENUM, F(log_format), 0, 0, "text|json", "FORMAT",
      "log lines as text or as one JSON object each (default text)"},
+    {"--mlflow-artifacts-proxy", "mlflow_artifacts_proxy", NULL, K_ON, F(mlflow_artifacts_proxy), 0,
+     0, NULL, NULL,
+     "new MLflow experiments keep artifacts at mlflow-artifacts:/<id> (default dbfs:/)"},
     {NULL, NULL, "LAKEHOUSE_ADMIN_TOKEN", K_STR, F(admin_token), 0, 0, NULL, NULL,
      "the bootstrap admin's personal access token"},
     {NULL, NULL, "LAKEHOUSE_SECRETS_KEY", K_STR, F(secrets_key), 0, 0, NULL, NULL,
@@ -156,6 +159,7 @@ static lh_err set_text(lh_config_t *c, const opt *o, const char *name, const cha
     }
     case K_BOOL:
     case K_OFF:
+    case K_ON:
         return parse_bool(name, v, (int *)(void *)field, eb);
     }
     return LH_OK;
@@ -171,7 +175,7 @@ static lh_err set_json(lh_config_t *c, const opt *o, const char *key, json_t *v,
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
         return set_text(c, o, key, buf, eb);
     }
-    if (json_is_boolean(v) && (o->kind == K_BOOL || o->kind == K_OFF))
+    if (json_is_boolean(v) && (o->kind == K_BOOL || o->kind == K_OFF || o->kind == K_ON))
         return set_text(c, o, key, json_is_true(v) ? "true" : "false", eb);
     LH_FAIL(LH_E_INVALID, eb, "config key '%s': wrong type", key);
 }
@@ -268,8 +272,8 @@ static lh_err parse_flag(lh_config_t *c, int argc, char **argv, int *i, lh_errbu
         const opt *o = &opts[k];
         if (o->flag == NULL || !flag_matches(a, o->flag))
             continue;
-        if (o->kind == K_OFF) {
-            *(int *)(void *)((char *)c + o->offset) = 0;
+        if (o->kind == K_OFF || o->kind == K_ON) {
+            *(int *)(void *)((char *)c + o->offset) = o->kind == K_ON;
             return LH_OK;
         }
         const char *v = flag_value(argc, argv, i, o->flag, eb);

@@ -347,6 +347,18 @@ static lh_err r_set_comment(void *ctx, const char *securable, const char *full_n
     return spark(e, eb);
 }
 
+/* The SQL engine knows the caller by user name only: owners of the volume, its schema or
+ * its catalog may read it (Unity Catalog's READ VOLUME grant comes with privileges). */
+static lh_err r_volume_path(void *ctx, const char *who, const char *catalog, const char *schema,
+                            const char *volume, lh_arena_t *arena, const char **dir,
+                            lh_errbuf *eb)
+{
+    names n;
+    LH_TRY(make_key(&n, 3, catalog, schema, volume, eb));
+    lh_principal_t p = {0, who, who == NULL, false};
+    return spark(uc_volume_access(ctx, &p, &n.key, arena, dir, eb), eb);
+}
+
 void lh_catalog_resolver_init(lh_catalog_t *c)
 {
     c->resolver = (lh_resolver_t){
@@ -365,5 +377,6 @@ void lh_catalog_resolver_init(lh_catalog_t *c)
         .drop_table = r_drop_table,
         .update_table = r_update_table,
         .set_comment = r_set_comment,
+        .volume_path = r_volume_path,
     };
 }

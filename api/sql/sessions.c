@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/perm.h"
 #include "common/bg.h"
 #include "common/hashmap.h"
 #include "common/json.h"
@@ -50,20 +51,26 @@ static void session_free(lh_sql_session_t *ss)
     free(ss);
 }
 
-lh_sql_session_t *lh_sql_session_get(lh_sql_sessions_t *s, const char *id, int64_t user_id)
+lh_err lh_sql_session_get(lh_sql_sessions_t *s, const char *id, const lh_principal_t *p,
+                          bool admin_ok, lh_sql_session_t **out, lh_errbuf *eb)
 {
-    if (s == NULL || id == NULL)
-        return NULL;
+    *out = NULL;
+    LH_FAIL_IF(s == NULL || id == NULL || p == NULL, LH_E_NOT_FOUND, eb,
+               "Session '%s' does not exist", id ? id : "");
     pthread_mutex_lock(&s->mu);
     lh_sql_session_t *ss = lh_hashmap_get(s->table, id);
-    if (ss != NULL && ss->user_id == user_id) {
+    bool allowed = ss != NULL && (ss->user_id == p->user_id || (admin_ok && p->is_admin));
+    if (allowed) {
         atomic_fetch_add(&ss->refs, 1);
         ss->last_used_ms = lh_now_ms();
-    } else {
-        ss = NULL;
     }
     pthread_mutex_unlock(&s->mu);
-    return ss;
+    LH_FAIL_IF(ss == NULL, LH_E_NOT_FOUND, eb, "Session '%s' does not exist", id);
+    LH_FAIL_IF(!allowed, LH_E_PERMISSION, eb,
+               "User %s does not have permission to use session '%s'",
+               p->user_name ? p->user_name : "?", id);
+    *out = ss;
+    return LH_OK;
 }
 
 lh_session_t *lh_sql_session_lock(lh_sql_session_t *ss)
@@ -164,6 +171,8 @@ static lh_err h_create(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(lh_json_get_str(p, "warehouse_id", LH_OPTIONAL, &wh, eb));
     LH_TRY(lh_json_get_object(p, "session_confs", LH_OPTIONAL, &confs, eb));
     LH_FAIL_IF(req->principal == NULL, LH_E_UNAUTHENTICATED, eb, "no principal");
+    if (wh != NULL) /* a session bound to a warehouse needs what its statements need */
+        LH_TRY(lh_perm_require(req->ctx, req->principal, "warehouses", wh, "CAN_USE", eb));
     lh_sql_session_t *ss = calloc(1, sizeof *ss);
     LH_FAIL_IF(ss == NULL, LH_E_NOMEM, eb, "out of memory");
     pthread_mutex_init(&ss->lock, NULL);
@@ -208,10 +217,7 @@ static lh_err h_create(lh_req_t *req, lh_errbuf *eb)
 
 static lh_err lookup(lh_req_t *req, lh_sql_session_t **out, lh_errbuf *eb)
 {
-    const char *id = lh_req_path_param(req, 0);
-    *out = lh_sql_session_get(of(req), id, req->principal ? req->principal->user_id : -1);
-    LH_FAIL_IF(*out == NULL, LH_E_NOT_FOUND, eb, "Session '%s' does not exist", id ? id : "");
-    return LH_OK;
+    return lh_sql_session_get(of(req), lh_req_path_param(req, 0), req->principal, true, out, eb);
 }
 
 static lh_err h_get(lh_req_t *req, lh_errbuf *eb)

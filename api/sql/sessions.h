@@ -11,10 +11,10 @@
  *   DELETE /api/2.0/sql/sessions/{id}  -> {}
  *   POST   /api/2.0/sql/statements     {..., session_id}
  *
- * A session belongs to the user who created it (others, admins included, get 404: its
- * state is private). Statements of one session run one at a time, in submission order of
- * execution start (the session's lock). A session unused for LH_SQL_SESSION_IDLE_MS is
- * closed; sessions live in memory only (a restart closes them all).
+ * A session belongs to the user who created it: another user gets 403 (admins may get and
+ * delete it, but never run statements in it: its state is private). Statements of one session run
+ * one at a time, in submission order of execution start (the session's lock). A session unused for
+ * LH_SQL_SESSION_IDLE_MS is closed; sessions live in memory only (a restart closes them all).
  */
 #ifndef LH_API_SQL_SESSIONS_H
 #define LH_API_SQL_SESSIONS_H
@@ -29,8 +29,10 @@ lh_err lh_sql_sessions_create(lh_ctx_t *ctx, lh_sql_sessions_t **out, lh_errbuf 
 void lh_sql_sessions_destroy(lh_sql_sessions_t *s);
 const lh_route_t *lh_sql_sessions_routes(int *count);
 
-/* The session `id` of user_id, referenced (NULL when there is none). */
-lh_sql_session_t *lh_sql_session_get(lh_sql_sessions_t *s, const char *id, int64_t user_id);
+/* The session `id`, referenced: LH_E_NOT_FOUND when there is none, LH_E_PERMISSION when
+ * it is another user's (admin_ok: admins may look at and close anyone's, not run in it). */
+lh_err lh_sql_session_get(lh_sql_sessions_t *s, const char *id, const lh_principal_t *p,
+                          bool admin_ok, lh_sql_session_t **out, lh_errbuf *eb);
 /* Run a statement in it: lock returns the engine session, held until unlock. */
 lh_session_t *lh_sql_session_lock(lh_sql_session_t *ss);
 void lh_sql_session_unlock(lh_sql_session_t *ss);

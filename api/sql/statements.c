@@ -606,11 +606,11 @@ static lh_err new_stmt(lh_req_t *req, stmt **out, int64_t *wait_ms, lh_errbuf *e
     st->sql = strdup(sql);
     st->warehouse_id = strdup(wh);
     if (sid != NULL) {
-        st->session = lh_sql_session_get(req->ctx->sql_sessions, sid,
-                                         req->principal ? req->principal->user_id : -1);
-        if (st->session == NULL) {
+        lh_err se = lh_sql_session_get(req->ctx->sql_sessions, sid, req->principal, false,
+                                       &st->session, eb);
+        if (se != LH_OK) {
             lh_stmt_free(st);
-            LH_FAIL(LH_E_NOT_FOUND, eb, "Session '%s' does not exist", sid);
+            return se;
         }
         st->cat_given = cat != NULL; /* absent: the session's stays */
         st->sch_given = sch != NULL;

@@ -275,29 +275,6 @@ lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 
 /* ---- MERGE --------------------------------------------------------------------------------- */
 
-static lh_expr_t *rebase(binder *b, const lh_expr_t *e, int delta)
-{
-    lh_expr_t *c = lh_arena_calloc(b->a, 1, sizeof *c);
-    *c = *e;
-    if (c->kind == LH_EXPR_COLUMN)
-        c->column += delta;
-    if (e->arg_count) {
-        c->args = lh_arena_calloc(b->a, (size_t)e->arg_count, sizeof *c->args);
-        for (int i = 0; i < e->arg_count; i++)
-            c->args[i] = rebase(b, e->args[i], delta);
-    }
-    return c;
-}
-
-/* Which sides e reads: bit 1 the target (columns < n), bit 2 the source. */
-static int sides(const lh_expr_t *e, int n)
-{
-    int s = e->kind == LH_EXPR_COLUMN ? (e->column < n ? 1 : 2) : 0;
-    for (int i = 0; i < e->arg_count; i++)
-        s |= sides(e->args[i], n);
-    return s;
-}
-
 typedef struct merge_keys {
     int count, cap;
     lh_expr_t **t, **s;
@@ -313,7 +290,7 @@ static void split_on(binder *b, lh_expr_t *e, int n, merge_keys *k)
     }
     static const char *const eq[] = {"=", "equal", "eq"};
     if (e->kind == LH_EXPR_CALL && e->arg_count == 2 && e->func == bx_func(eq)) {
-        int s0 = sides(e->args[0], n), s1 = sides(e->args[1], n);
+        int s0 = bx_sides(e->args[0], n), s1 = bx_sides(e->args[1], n);
         if ((s0 == 1 && s1 == 2) || (s0 == 2 && s1 == 1)) {
             if (k->count == k->cap) {
                 int cap = k->cap ? 2 * k->cap : 4;
@@ -326,7 +303,7 @@ static void split_on(binder *b, lh_expr_t *e, int n, merge_keys *k)
                 k->t = nt, k->s = ns, k->cap = cap;
             }
             k->t[k->count] = s0 == 1 ? e->args[0] : e->args[1];
-            k->s[k->count++] = rebase(b, s0 == 1 ? e->args[1] : e->args[0], -n);
+            k->s[k->count++] = bx_rebase(b, s0 == 1 ? e->args[1] : e->args[0], -n);
             return;
         }
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "compute/agg/agg.h"
+#include "compute/bind/bind_files.h"
 #include "compute/bind/bind_internal.h"
 #include "common/util.h"
 #include "compute/sql/parser.h"
@@ -160,7 +161,8 @@ static lh_err not_found(binder *b, const lh_ast_name_t *name)
 
 static bool is_path_format(const char *s)
 {
-    static const char *const formats[] = {"delta", "parquet", "csv", "json", "text", NULL};
+    static const char *const formats[] = {"delta",      "parquet", "csv",  "json", "text",
+                                         "binaryFile", "orc",     "avro", NULL};
     for (int i = 0; formats[i]; i++)
         if (strcasecmp(s, formats[i]) == 0)
             return true;
@@ -191,10 +193,14 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
             return LH_OK;
         }
     }
-    if (name->count == 2 && is_path_format(p[0].text) && p[1].quoted && p[1].text[0] == '/') {
-        if (strcasecmp(p[0].text, "delta") != 0)
-            return lh_sqlerr(b->eb, "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "dataSourceType",
-                             p[0].text, NULL);
+    if (name->count == 2 && is_path_format(p[0].text) && p[1].quoted &&
+        (p[1].text[0] == '/' || strncmp(p[1].text, "file:", 5) == 0 ||
+         strncmp(p[1].text, "dbfs:/Volumes/", 14) == 0)) {
+        if (strcasecmp(p[0].text, "delta") != 0) {
+            LH_TRY(bf_path_files(b, p[0].text, p[1].text, plan));
+            *sc = bf_scope_of(b, *plan, NULL);
+            return LH_OK;
+        }
         LH_TRY(scan_delta(b, lh_arena_sprintf(b->a, "delta.`%s`", p[1].text), p[1].text, travel,
                           plan));
         *sc = bf_scope_of(b, *plan, NULL);
@@ -271,8 +277,7 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
 
 /* ---- joins ------------------------------------------------------------------------------- */
 
-/* A copy of e with column indices shifted by delta. */
-static lh_expr_t *rebase(binder *b, const lh_expr_t *e, int delta)
+lh_expr_t *bx_rebase(binder *b, const lh_expr_t *e, int delta)
 {
     lh_expr_t *c = lh_arena_alloc(b->a, sizeof *c);
     *c = *e;
@@ -281,17 +286,16 @@ static lh_expr_t *rebase(binder *b, const lh_expr_t *e, int delta)
     if (e->arg_count) {
         c->args = lh_arena_calloc(b->a, (size_t)e->arg_count, sizeof *c->args);
         for (int i = 0; i < e->arg_count; i++)
-            c->args[i] = rebase(b, e->args[i], delta);
+            c->args[i] = bx_rebase(b, e->args[i], delta);
     }
     return c;
 }
 
-/* Which inputs e reads: bit 1 left (columns < nl), bit 2 right. */
-static int sides(const lh_expr_t *e, int nl)
+int bx_sides(const lh_expr_t *e, int nl)
 {
     int s = e->kind == LH_EXPR_COLUMN ? (e->column < nl ? 1 : 2) : 0;
     for (int i = 0; i < e->arg_count; i++)
-        s |= sides(e->args[i], nl);
+        s |= bx_sides(e->args[i], nl);
     return s;
 }
 
@@ -344,13 +348,13 @@ static void split_condition(binder *b, lh_expr_t *e, int nl, keys *k)
                                                                            NULL};
     const lh_func_t *feq = bx_func(eq), *fns = bx_func(nseq);
     if (e->kind == LH_EXPR_CALL && e->arg_count == 2 && (e->func == feq || e->func == fns)) {
-        int s0 = sides(e->args[0], nl), s1 = sides(e->args[1], nl);
+        int s0 = bx_sides(e->args[0], nl), s1 = bx_sides(e->args[1], nl);
         if (s0 == 1 && s1 == 2) {
-            add_key(b, k, e->args[0], rebase(b, e->args[1], -nl), e->func == fns);
+            add_key(b, k, e->args[0], bx_rebase(b, e->args[1], -nl), e->func == fns);
             return;
         }
         if (s0 == 2 && s1 == 1) {
-            add_key(b, k, e->args[1], rebase(b, e->args[0], -nl), e->func == fns);
+            add_key(b, k, e->args[1], bx_rebase(b, e->args[0], -nl), e->func == fns);
             return;
         }
     }
@@ -635,6 +639,8 @@ static lh_err bind_table_func(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan
     const char *fn = call->name.count > 0 ? call->name.parts[call->name.count - 1].text : "";
     if (call->name.count == 1 && strcasecmp(fn, "range") == 0)
         return bind_range(b, call, plan);
+    if (call->name.count == 1 && strcasecmp(fn, "read_files") == 0)
+        return bf_read_files(b, call, plan);
     return lh_sqlerr(b->eb, "UNRESOLVABLE_TABLE_VALUED_FUNCTION", "name",
                      lh_arena_sprintf(b->a, "`%s`", fn), NULL);
 }

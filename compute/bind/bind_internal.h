@@ -109,6 +109,10 @@ lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out);
 lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);
 bool bx_equal(const lh_expr_t *x, const lh_expr_t *y);
+/* A copy of e with column indices shifted by delta (bind_from.c). */
+lh_expr_t *bx_rebase(binder *b, const lh_expr_t *e, int delta);
+/* Which inputs e reads: bit 1 the left (columns < nl), bit 2 the right (bind_from.c). */
+int bx_sides(const lh_expr_t *e, int nl);
 const lh_func_t *bx_func(const char *const *names);
 
 /* bind_subquery.c */

@@ -161,6 +161,7 @@ exec_pipeline *exec_pipeline_new(exec_query *q);
 lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_values_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_range_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+lh_err exec_scan_files_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 exec_op *exec_rows_source_new(exec_query *q, exec_rows *rows); /* takes rows */
 lh_err exec_filter_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_project_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);

@@ -216,6 +216,8 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
         return add_new(q, p, pl, exec_values_new, eb);
     case LH_PLAN_RANGE:
         return add_new(q, p, pl, exec_range_new, eb);
+    case LH_PLAN_FILES:
+        return add_new(q, p, pl, exec_scan_files_new, eb);
     case LH_PLAN_FILTER:
         LH_TRY(exec_build(q, p->children[0], pl, eb));
         return add_new(q, p, pl, exec_filter_new, eb);

@@ -6,6 +6,7 @@
  * reads top-down. Lineage walks the tree once, collecting scans and the write target.
  */
 #include "compute/plan/plan.h"
+#include "compute/files/files.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static void put_keys(text *t, const lh_sort_key_t *k, int n)
 
 static const char *const kind_names[] = {
     "Scan", "Values", "Filter", "Project", "Aggregate", "Join",  "Sort", "Limit",
-    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",  "Generate",
+    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",  "Generate", "FileScan",
 };
 static const char *const join_names[] = {"Inner",    "LeftOuter", "RightOuter", "FullOuter",
                                          "LeftSemi", "LeftAnti",  "Cross"};
@@ -98,6 +99,12 @@ static void describe(text *t, const lh_plan_t *p)
         put(t, p->u.scan.table_name ? p->u.scan.table_name : "?");
         if (p->u.scan.filter)
             put_exprs(t, "filter", &p->u.scan.filter, 1);
+        break;
+    case LH_PLAN_FILES:
+        put(t, " ");
+        put(t, lh_ff_format_name(p->u.files.scan->opts.format));
+        put(t, " ");
+        put(t, p->u.files.scan->display);
         break;
     case LH_PLAN_FILTER:
         put_exprs(t, "", &p->u.filter.pred, 1);

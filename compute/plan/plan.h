@@ -41,6 +41,7 @@ typedef enum lh_plan_kind {
     LH_PLAN_DML,       /* DELETE / UPDATE / MERGE on a Delta table (MERGE: child = source);
                           output = one row of BIGINT counters (num_affected_rows, ...) */
     LH_PLAN_GENERATE,  /* child ++ the rows a generator makes of each child row (explode) */
+    LH_PLAN_FILES,     /* plain files: csv.`/p`, json.`/p`, ..., read_files (compute/files) */
 } lh_plan_kind;
 
 /* What every write into a table must satisfy (Delta's invariants): the CHECK constraints
@@ -237,6 +238,9 @@ typedef struct lh_plan {
             bool outer;      /* a row whose collection is NULL or empty gives one NULL row */
             lh_expr_t *expr; /* the ARRAY or MAP over the child's columns */
         } generate;
+        struct {
+            const struct lh_ff_scan *scan; /* files, options, columns (compute/files/files.h) */
+        } files;
     } u;
 } lh_plan_t;
 

@@ -226,6 +226,10 @@ static const lh_sqlerr_class_t classes[] = {
      "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use "
      "`try_element_at` to tolerate accessing element at invalid index and return NULL instead. If "
      "necessary set <ansiConfig> to \"false\" to bypass this error."},
+    {"INVALID_DELIMITER_VALUE.DELIMITER_LONGER_THAN_EXPECTED", "42602",
+     "Invalid value for delimiter. Delimiter cannot be more than one character: <str>."},
+    {"INVALID_DELIMITER_VALUE.EMPTY_STRING", "42602",
+     "Invalid value for delimiter. Delimiter cannot be empty string."},
     {"INVALID_ESC", "42604",
      "Found an invalid escape string: <invalidEscape>. The escape string must contain only one "
      "character."},
@@ -317,6 +321,10 @@ static const lh_sqlerr_class_t classes[] = {
      "clause."},
     {"MALFORMED_CHARACTER_CODING", "22000",
      "Invalid value found when performing <function> with <charset>"},
+    {"MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", "22023",
+     "Malformed records are detected in record parsing: <badRecord>.\nParse Mode: "
+     "<failFastMode>. To process malformed records as null result, try setting the option "
+     "'mode' as 'PERMISSIVE'."},
     {"MISSING_AGGREGATION", "42803",
      "The non-aggregating expression <expression> is based on columns which are not participating "
      "in the GROUP BY clause.\nAdd the columns or the expression to the GROUP BY, aggregate the "
@@ -357,7 +365,13 @@ static const lh_sqlerr_class_t classes[] = {
     {"ORDER_BY_POS_OUT_OF_RANGE", "42805",
      "ORDER BY position <index> is not in select list (valid range is [1, <size>])."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
+    {"PATH_NOT_FOUND", "42K03", "Path does not exist: <path>."},
     {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},
+    {"REQUIRED_PARAMETER_NOT_FOUND", "4274K",
+     "Cannot invoke routine <routineName> because the parameter named <parameterName> is "
+     "required, but the routine call did not supply a value. Please update the routine call to "
+     "supply an argument value (either positionally at index <index> or by name) and retry the "
+     "query again."},
     {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000",
      "More than one row returned by a subquery used as an expression."},
     {"SCHEMA_ALREADY_EXISTS", "42P06",
@@ -390,12 +404,19 @@ static const lh_sqlerr_class_t classes[] = {
      "number of aliases provided matches the number of columns output by the UDTF."},
     {"UNABLE_TO_ACQUIRE_MEMORY", "53200",
      "Unable to acquire <requestedBytes> bytes of memory, got <receivedBytes>."},
+    {"UNABLE_TO_INFER_SCHEMA", "42KD9",
+     "Unable to infer schema for <format>. It must be specified manually."},
     {"UNBOUND_SQL_PARAMETER", "42P02",
      "Found the unbound parameter: <name>. Please, fix `args` and provide a mapping of the "
      "parameter to either a SQL literal or collection constructor functions such as `map()`, "
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNRECOGNIZED_PARAMETER_NAME", "4274K",
+     "Cannot invoke routine <routineName> because the routine call included a named argument "
+     "reference for the argument named <argumentName>, but this routine does not include any "
+     "signature containing an argument with this name. Did you mean one of the following? "
+     "[<proposals>]."},
     {"UNRESOLVABLE_TABLE_VALUED_FUNCTION", "42883",
      "Could not resolve <name> to a table-valued function. Please make sure that <name> is "
      "defined as a table-valued function and that all required parameters are provided "

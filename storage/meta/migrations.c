@@ -154,8 +154,86 @@ const lh_migration_t lh_meta_migrations[] = {
      "  state TEXT NOT NULL,"
      "  creator_name TEXT, creator_id INTEGER,"
      "  created_at INTEGER NOT NULL);"},
-    /* Reserved for work in flight (filled in before they ship): */
-    {6, "mlflow_tracking", "SELECT 1;"},
+    /* MLflow tracking (api/mlflow): experiments, runs and what is logged to them, datasets,
+     * logged models. Hot tables are WITHOUT ROWID keyed for their reads; metrics keep every
+     * value (a repeat of the same key/timestamp/step/value is ignored) and latest_metrics
+     * the newest per key (MLflow's rule: the largest (step, timestamp, value)), kept on every
+     * log so searches join one row per run and key. NaN metrics store value 0 with is_nan.
+     * The Default experiment row is made at start (its artifact location follows the
+     * daemon's flags); every user may read and log to it through the `users` group. */
+    {6, "mlflow_tracking",
+     "CREATE TABLE mlflow_experiments ("
+     "  experiment_id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  artifact_location TEXT NOT NULL,"
+     "  lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active','deleted')),"
+     "  creation_time INTEGER NOT NULL, last_update_time INTEGER NOT NULL,"
+     "  creator_id INTEGER);"
+     "CREATE TABLE mlflow_experiment_tags ("
+     "  experiment_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (experiment_id, key)) WITHOUT ROWID;"
+     "CREATE TABLE mlflow_runs ("
+     "  run_uuid TEXT PRIMARY KEY," /* 32 lowercase hex digits */
+     "  experiment_id INTEGER NOT NULL, name TEXT, user_id TEXT,"
+     "  status TEXT NOT NULL, start_time INTEGER, end_time INTEGER, deleted_time INTEGER,"
+     "  artifact_uri TEXT NOT NULL,"
+     "  lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active','deleted'))"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX mlflow_runs_experiment ON mlflow_runs(experiment_id, start_time, run_uuid);"
+     "CREATE TABLE mlflow_metrics ("
+     "  run_uuid TEXT NOT NULL, key TEXT NOT NULL, timestamp INTEGER NOT NULL,"
+     "  step INTEGER NOT NULL, value REAL NOT NULL, is_nan INTEGER NOT NULL,"
+     "  model_id TEXT, dataset_name TEXT, dataset_digest TEXT,"
+     "  PRIMARY KEY (run_uuid, key, timestamp, step, value, is_nan)) WITHOUT ROWID;"
+     "CREATE INDEX mlflow_metrics_model ON mlflow_metrics(model_id, key) "
+     "  WHERE model_id IS NOT NULL;"
+     "CREATE TABLE mlflow_latest_metrics ("
+     "  run_uuid TEXT NOT NULL, key TEXT NOT NULL, value REAL NOT NULL,"
+     "  timestamp INTEGER NOT NULL, step INTEGER NOT NULL, is_nan INTEGER NOT NULL,"
+     "  PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;"
+     "CREATE INDEX mlflow_latest_metrics_key ON mlflow_latest_metrics(key, value);"
+     "CREATE TABLE mlflow_params ("
+     "  run_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;"
+     "CREATE INDEX mlflow_params_key ON mlflow_params(key, value);"
+     "CREATE TABLE mlflow_tags ("
+     "  run_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;"
+     "CREATE INDEX mlflow_tags_key ON mlflow_tags(key, value);"
+     "CREATE TABLE mlflow_datasets ("
+     "  dataset_uuid TEXT PRIMARY KEY, experiment_id INTEGER NOT NULL,"
+     "  name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT, source TEXT,"
+     "  schema TEXT, profile TEXT,"
+     "  UNIQUE (experiment_id, name, digest));"
+     "CREATE TABLE mlflow_run_inputs (" /* datasets a run used, in logging order (rowid) */
+     "  run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL,"
+     "  UNIQUE (run_uuid, dataset_uuid));"
+     "CREATE TABLE mlflow_input_tags ("
+     "  run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, key TEXT NOT NULL,"
+     "  value TEXT NOT NULL, PRIMARY KEY (run_uuid, dataset_uuid, key)) WITHOUT ROWID;"
+     "CREATE TABLE mlflow_run_model_inputs ("
+     "  run_uuid TEXT NOT NULL, model_id TEXT NOT NULL, UNIQUE (run_uuid, model_id));"
+     "CREATE TABLE mlflow_run_model_outputs ("
+     "  run_uuid TEXT NOT NULL, model_id TEXT NOT NULL, step INTEGER NOT NULL,"
+     "  UNIQUE (run_uuid, model_id));"
+     "CREATE TABLE mlflow_logged_models ("
+     "  model_id TEXT PRIMARY KEY," /* "m-" + 32 hex digits */
+     "  experiment_id INTEGER NOT NULL, name TEXT NOT NULL, artifact_location TEXT NOT NULL,"
+     "  creation_timestamp_ms INTEGER NOT NULL, last_updated_timestamp_ms INTEGER NOT NULL,"
+     "  status TEXT NOT NULL, status_message TEXT,"
+     "  lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active','deleted')),"
+     "  model_type TEXT, source_run_id TEXT, creator_id INTEGER) WITHOUT ROWID;"
+     "CREATE INDEX mlflow_logged_models_experiment "
+     "  ON mlflow_logged_models(experiment_id, creation_timestamp_ms);"
+     "CREATE TABLE mlflow_logged_model_params ("
+     "  model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (model_id, key)) WITHOUT ROWID;"
+     "CREATE TABLE mlflow_logged_model_tags ("
+     "  model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+     "  PRIMARY KEY (model_id, key)) WITHOUT ROWID;"
+     "INSERT INTO object_acls(object_type, object_id, principal_kind, principal_id, level) "
+     "  SELECT 'experiments', '0', 'group', id, 'CAN_EDIT' FROM groups "
+     "  WHERE display_name = 'users';"},
     {7, "mlflow_registry",
      /* api/mlflow/registry: models keyed by a stable id (their permission object id) */
      "CREATE TABLE mlr_models ("

@@ -1,8 +1,7 @@
 // mlflow_registry.test.mjs - the MLflow model registry over HTTP: registered models,
 // versions, stages, aliases, search, the Databricks variants (transition requests,
 // comments), registry webhooks (HMAC, retries, restart), signed download URLs and
-// permissions. Tests needing runs and artifact copies (the tracking and DBFS areas) are in
-// the 'after merge' block, run with LH_MLFLOW_FULL=1.
+// permissions, and versions made from runs with their artifacts copied (tracking and DBFS).
 // Run: LH_BIN=build/lakehoused node --test tests/api/mlflow_registry.test.mjs
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +11,6 @@ import { startDaemon } from './harness.mjs';
 
 const SCIM = '/api/2.0/preview/scim/v2';
 const M = '/api/2.0/mlflow';
-const FULL = process.env.LH_MLFLOW_FULL === '1';
 
 let d;
 before(async () => { d = await startDaemon(); });
@@ -529,7 +527,7 @@ test('permissions: a second user gets 403 until granted, levels gate each operat
   ok(await as('DELETE', 'registered-models/delete', { name: mine.name }));
 });
 
-// ---- needs MLflow tracking (runs) and DBFS artifact storage: run with LH_MLFLOW_FULL=1 ----
+// ---- with MLflow tracking (runs) and DBFS artifact storage ----
 
 async function runWithModel(daemon) {
   const exp = ok(await call(daemon, 'POST', 'experiments/create', { name: `/Shared/${uniq('exp')}` })).experiment_id;
@@ -548,7 +546,7 @@ async function runWithModel(daemon) {
   return { run, files };
 }
 
-describe('after merge: runs, artifact copies, signed downloads', { skip: !FULL && 'set LH_MLFLOW_FULL=1 (needs tracking and DBFS)' }, () => {
+describe('runs, artifact copies, signed downloads', () => {
   test('register a run\'s model: READY after the copy, list-artifacts, signed download, delete', async () => {
     const { run, files } = await runWithModel(d);
     const { name } = await createModel();

@@ -38,6 +38,14 @@ const createCluster = async (body = {}) =>
 const perms = (id, body, method = 'PATCH') => d.api(method, `/api/2.0/permissions/clusters/${id}`, body);
 
 test('no entitlements: create, pool, policy writes and the admin cluster are all 403', async () => {
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   const cid = await createCluster();
   const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', { name: uniq('p'), definition: '{}' }));
@@ -94,6 +102,14 @@ test('entitlements from a group and on the user let them create; creators own wh
 });
 
 test('grant CAN_MANAGE works at once, revoke denies at once; levels are ordered', async () => {
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   const cid = await createCluster();
   const name = u.user.userName;
@@ -125,6 +141,14 @@ test('grant CAN_MANAGE works at once, revoke denies at once; levels are ordered'
 });
 
 test('group grants are inherited and show where they come from', async () => {
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   const cid = await createCluster();
   const inner = ok(await d.api('POST', `${SCIM}/Groups`, { displayName: uniq('inner'), members: [{ value: u.user.id }] }), 201);
@@ -151,6 +175,14 @@ test('group grants are inherited and show where they come from', async () => {
 });
 
 test('CAN_USE on a policy lets a user without allow-cluster-create create clusters under it', async () => {
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   const { policy_id: pid } = ok(await d.api('POST', '/api/2.0/policies/clusters/create', {
     name: uniq('p'), definition: JSON.stringify({ num_workers: { type: 'range', maxValue: 2 } }) }));
@@ -256,6 +288,14 @@ test('service principals: SCIM CRUD, filter, tokens that authenticate and are au
   ok(await d.api('PATCH', `${SCIM}/ServicePrincipals/${sp.id}`, patch([{ op: 'remove', path: 'groups', value: [{ value: admins.id }] }])));
   ok(await d.api('DELETE', `${SCIM}/ServicePrincipals/${sp.id}`), 204);
   assert.equal((await as('GET', `${SCIM}/Me`)).status, 401);
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   denied(await u.as('POST', `${SCIM}/ServicePrincipals`, { displayName: 'x' }));
   denied(await u.as('DELETE', `${SCIM}/ServicePrincipals/${fixed.id}`));
@@ -284,6 +324,22 @@ const PLAIN_USER_MAY = new Set([
     'current-metastore-assignment'].map((p) => `GET /api/2.1/unity-catalog/${p}`),
   'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
   'GET /api/2.0/sql/history/queries', // only the caller's own statements
+  // MLflow: every user may create experiments; searches and lists show only readable ones
+  'POST /{}/2.0/mlflow/experiments/create', 'POST /{}/2.0/mlflow/experiments/search',
+  'GET /{}/2.0/mlflow/experiments/search', 'GET /{}/2.0/mlflow/experiments/list',
+  // the model registry: any user creates models (a taken name is 409) and sees readable ones
+  'POST /{}/2.0/mlflow/registered-models/create', 'GET /{}/2.0/mlflow/registered-models/search',
+  'GET /{}/2.0/mlflow/registered-models/list', 'GET /{}/2.0/mlflow/model-versions/search',
+  'GET /{}/2.0/mlflow/registry-webhooks/list',
+  // DBFS and the artifact proxy are workspace-wide (the workspace-access entitlement)
+  ...['list', 'get-status', 'read'].map((p) => `GET /api/2.0/dbfs/${p}`),
+  ...['add-block', 'close', 'create', 'delete', 'mkdirs', 'move', 'put'].map((p) => `POST /api/2.0/dbfs/${p}`),
+  'GET /dbfs/{}', 'POST /dbfs/{}', 'PUT /dbfs/{}', 'HEAD /dbfs/{}',
+  'GET /{}/2.0/mlflow-artifacts/artifacts', 'GET /{}/2.0/mlflow-artifacts/artifacts/{}',
+  'PUT /{}/2.0/mlflow-artifacts/artifacts/{}', 'DELETE /{}/2.0/mlflow-artifacts/artifacts/{}',
+  'PUT /api/2.0/mlflow-artifacts/mpu/parts/{}/{}', // no token: the upload id is the credential
+  ...['create', 'complete', 'abort'].flatMap((p) => [`POST /{}/2.0/mlflow-artifacts/mpu/${p}`,
+    `POST /{}/2.0/mlflow-artifacts/mpu/${p}/{}`]),
 ]);
 
 test('no-rights walk over every route: 403 wherever Databricks denies', async () => {
@@ -307,9 +363,24 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     data_source_format: 'DELTA', storage_location: `${d.dataDir}/walk-ext` }));
   const wh = ok(await d.api('POST', '/api/2.0/sql/warehouses', { name: uniq('walk'), cluster_size: '2X-Small' })).id;
   const stmt = ok(await d.api('POST', '/api/2.0/sql/statements', { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '30s' })).statement_id;
+  const sid = ok(await d.api('POST', '/api/2.0/sql/sessions', { warehouse_id: wh })).session_id;
+  const expName = uniq('walk-exp');
+  const exp = ok(await d.api('POST', '/api/2.0/mlflow/experiments/create', { name: expName })).experiment_id;
+  const runId = ok(await d.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: exp })).run.info.run_id;
+  const modelId = ok(await d.api('POST', '/api/2.0/mlflow/logged-models', { experiment_id: exp })).model.info.model_id;
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
 
   const body = {
+    experiment_id: exp, experiment_ids: [exp], run_id: runId, run_ids: [runId], value: '1', timestamp: 1, status: 3,
+    model_json: JSON.stringify({ artifact_path: 'm', flavors: {}, utc_time_created: 'now', run_id: runId }),
     catalog_name: 'walkcat', schema_name: 's', function_info: { catalog_name: 'walkcat', schema_name: 's', name: 'g' },
     cluster_id: cid, policy_id: pid, instance_pool_id: pool, token_id: tokenId, application_id: adminId,
     spark_version: V, num_workers: 1, update_mask: 'num_workers', cluster: { num_workers: 1 },
@@ -319,8 +390,17 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_MANAGE' }],
     scope, key: 'k', string_value: 'pwned', principal: u.user.userName, permission: 'MANAGE',
     statement: 'SELECT 1', warehouse_id: wh,
+    // the registry: the admin's model and version (name is also a policy's name: admin-only)
+    version: '1', alias: 'champ', stage: 'Staging', new_name: uniq('walk-renamed'), source: 'dbfs:/walk-src',
+    comment: 'x', events: ['MODEL_VERSION_CREATED'], tags: [], model_name: model,
+    http_url_spec: { url: 'http://127.0.0.1:9/' },
   };
-  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`;
+  body.name = model;
+  body.model_name = model;
+  const bodyFor = (path) => (path.includes('/comments/') ? { ...body, id: commentId }
+    : path.includes('/registry-webhooks/') ? { ...body, id: hookId, status: 'ACTIVE' } : body);
+  const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`
+    + `&experiment_id=${exp}&experiment_name=${expName}&run_id=${runId}&run_ids=${runId}&metric_key=m`;
   const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
   let walked = 0;
   for (const line of lines) {
@@ -328,8 +408,9 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     if (method === '*') continue; // areas not built: 501 for everyone
     const key = `${method} ${pattern.replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
     const targets = [];
-    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : ['']) {
-      let p = pattern.replace('{2.0|2.1}', v);
+    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : pattern.includes('{api|ajax-api}') ? ['api', 'ajax-api'] : ['']) {
+      let p = pattern.replace('{2.0|2.1}', v).replace('{api|ajax-api}', v);
+      p = p.replace('{model_id}', modelId).replace('{tag_key}', 'k');
       if (p.includes('{object_type}')) {
         for (const [t, id] of [['clusters', cid], ['cluster-policies', pid], ['instance-pools', pool]])
           targets.push(p.replace('{object_type}', t).replace('{object_id}', id));
@@ -343,6 +424,7 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
       }
       if (p.startsWith('/api/2.0/fs/')) p = p.replace('{*}', p.includes('/files/') ? 'walkcat/s/v/x.txt' : 'walkcat/s/v');
       if (p.startsWith('/api/2.0/sql/statements/')) p = p.replace('{id}', stmt).replace('{n}', '0');
+      if (p.startsWith('/api/2.0/sql/sessions/')) p = p.replace('{id}', sid);
       if (p.startsWith('/api/2.0/sql/')) p = p.replace('{id}', wh);
       if (p.includes('/Users/')) p = p.replace('{id}', adminId);
       if (p.includes('/Groups/')) p = p.replace('{id}', adminsGroup);
@@ -350,7 +432,8 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
       targets.push(p);
     }
     for (const path of targets) {
-      const r = method === 'GET' ? await u.as('GET', path + query) : await u.as(method, path, body);
+      const q = path.includes('/mlflow/') ? `${query}&name=${model}&version=1&alias=champ` : query;
+      const r = method === 'GET' ? await u.as('GET', path + q) : await u.as(method, path, bodyFor(path));
       walked++;
       if (PLAIN_USER_MAY.has(key)) {
         assert.notEqual(r.status, 403, `${method} ${path} should serve a plain user: ${r.text}`);
@@ -376,6 +459,14 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
 });
 
 test('grants, owners and service principals survive a restart', async () => {
+  // a registered model with a version, an alias, a comment and a webhook, all the admin's
+  const model = uniq('walk-model');
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/create', { name: model }));
+  ok(await d.api('POST', '/api/2.0/mlflow/model-versions/create', { name: model, source: 'dbfs:/walk-src' }));
+  ok(await d.api('POST', '/api/2.0/mlflow/registered-models/alias', { name: model, alias: 'champ', version: '1' }));
+  const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
+  const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
+    events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const u = await userWithToken();
   const cid = await createCluster();
   ok(await perms(cid, { access_control_list: [{ user_name: u.user.userName, permission_level: 'CAN_RESTART' }] }));

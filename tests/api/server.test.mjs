@@ -174,7 +174,7 @@ test('areas not built yet answer 501 NOT_IMPLEMENTED naming the area, for any me
     ['POST', '/api/2.1/jobs/create', 'Jobs'],
     ['GET', '/api/2.2/jobs/runs/get?run_id=1', 'Jobs'],
     ['GET', '/api/2.0/sql/queries', 'SQL queries'],
-    ['GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=x', 'MLflow'],
+    ['GET', '/api/2.0/mlflow/scorers/list?experiment_id=0', 'MLflow'],
     ['GET', '/api/2.1/unity-catalog/permissions/catalog/main', 'Unity Catalog'],
     ['GET', '/api/2.0/fs/files/tmp/x', 'Files'],
     ['DELETE', '/api/2.0/pipelines/abc', 'Pipelines'],

@@ -59,8 +59,8 @@ test('sessions are private to their user; bad settings are refused', async () =>
   const u = (await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: `s${process.pid}@example.com` })).json;
   const t = (await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id })).json;
   const as = (m, p, b) => d.api(m, p, b, { token: t.token_value });
-  assert.equal((await as('GET', `/api/2.0/sql/sessions/${sid}`)).status, 404);
-  assert.equal((await as('DELETE', `/api/2.0/sql/sessions/${sid}`)).status, 404);
+  assert.equal((await as('GET', `/api/2.0/sql/sessions/${sid}`)).status, 403);
+  assert.equal((await as('DELETE', `/api/2.0/sql/sessions/${sid}`)).status, 403);
   assert.equal((await d.api('GET', `/api/2.0/sql/sessions/${sid}`)).status, 200);
 });
 

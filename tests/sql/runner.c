@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "compute/func/format.h"
@@ -99,8 +100,35 @@ typedef struct runner {
     int passed, failed;
 } runner;
 
-static lh_err run_sql(runner *r, const char *sql, collect *c, lh_errbuf *eb)
+/* sql with every ${TEST_DIR} replaced by the directory of the .test file (fixtures). */
+static char *expand(const runner *r, const char *sql)
 {
+    static const char key[] = "${TEST_DIR}";
+    char dir[4096], parent[4096];
+    const char *slash = strrchr(r->file, '/');
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - r->file) : 1,
+             slash ? r->file : ".");
+    if (realpath(parent, dir) == NULL)
+        snprintf(dir, sizeof dir, "%s", parent);
+    size_t n = strlen(sql) + 1, hits = 0;
+    for (const char *p = strstr(sql, key); p; p = strstr(p + 1, key))
+        hits++;
+    char *out = malloc(n + hits * strlen(dir)), *o = out;
+    for (const char *p = sql; *p;) {
+        if (strncmp(p, key, sizeof key - 1) == 0) {
+            o += sprintf(o, "%s", dir);
+            p += sizeof key - 1;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static lh_err run_sql(runner *r, const char *sql_in, collect *c, lh_errbuf *eb)
+{
+    char *sql = expand(r, sql_in);
     lh_arena_t *a = lh_arena_create();
     lh_query_opts_t o = {.resolver = r->srv.ctx.resolver, .user = "admin"};
     lh_query_sink_t sink = {c, on_schema, on_batch};
@@ -108,6 +136,7 @@ static lh_err run_sql(runner *r, const char *sql, collect *c, lh_errbuf *eb)
     c->conf = lh_session_conf(r->session);
     lh_err e = lh_query_run(sql, strlen(sql), r->session, &o, &sink, a, &info, eb);
     lh_arena_destroy(a);
+    free(sql);
     return e;
 }
 

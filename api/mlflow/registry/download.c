@@ -69,7 +69,7 @@ lh_err rg_h_version_download_uri(lh_req_t *req, lh_errbuf *eb)
 
 static bool copied(const rg_version *v)
 {
-    return v->storage != NULL && strncmp(v->storage, "dbfs:/", 6) == 0;
+    return rg_is_registry_copy(v->storage);
 }
 
 lh_err rg_h_version_list_artifacts(lh_req_t *req, lh_errbuf *eb)

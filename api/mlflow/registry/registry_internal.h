@@ -194,6 +194,8 @@ const char *rg_user(const lh_req_t *req);
 
 /* Post the artifact copy of a PENDING_REGISTRATION version (also used by recovery). */
 void rg_copy_post(lh_registry_t *r, const char *model_id, int64_t version);
+/* Whether uri is one of the registry's own copies (dbfs:/ or mlflow-artifacts:/ root). */
+bool rg_is_registry_copy(const char *uri);
 /* Delete copied artifacts on the work executor (best effort). */
 void rg_storage_delete_post(lh_registry_t *r, const char *uri);
 /* Apply a stage transition inside a transaction (archive_existing in the same one). */

@@ -28,12 +28,17 @@
 
 #include "api/mlflow/mlflow.h"
 #include "api/mlflow/registry/registry_internal.h"
+#include "common/config.h"
 #include "api/perm.h"
 #include "api/workspace/workspace.h"
 #include "common/json.h"
 #include "common/util.h"
 
-#define STORAGE_ROOT "dbfs:/mlflow-registry/"
+/* The registry's own storage: DBFS, or the artifact proxy's store when the daemon serves
+ * MLflow artifacts itself (--mlflow-artifacts-proxy: OSS clients then download through
+ * mlflow-artifacts:/ like everything else they log). */
+#define STORAGE_ROOT       "dbfs:/mlflow-registry/"
+#define STORAGE_ROOT_PROXY "mlflow-artifacts:/mlflow-registry/"
 
 typedef struct vop {
     lh_req_t *req;
@@ -278,8 +283,11 @@ static void copy_run(void *arg)
         goto done;
     const char *src;
     bool copied = false;
-    j->storage =
-        lh_arena_sprintf(j->arena, STORAGE_ROOT "%s/%lld", j->model_id, (long long)j->version);
+    const lh_config_t *cfg = j->r->ctx->config;
+    j->storage = lh_arena_sprintf(j->arena, "%s%s/%lld",
+                                  cfg != NULL && cfg->mlflow_artifacts_proxy ? STORAGE_ROOT_PROXY
+                                                                             : STORAGE_ROOT,
+                                  j->model_id, (long long)j->version);
     if (has_prefix(j->source, "models:/")) {
         j->storage = j->source; /* a logged model: resolved by clients, nothing to copy */
         j->status = "READY";
@@ -338,9 +346,14 @@ static void delete_run(void *arg)
     free(j);
 }
 
+bool rg_is_registry_copy(const char *uri)
+{
+    return uri != NULL && (has_prefix(uri, STORAGE_ROOT) || has_prefix(uri, STORAGE_ROOT_PROXY));
+}
+
 void rg_storage_delete_post(lh_registry_t *r, const char *uri)
 {
-    if (uri == NULL || !has_prefix(uri, STORAGE_ROOT)) /* only what the registry copied */
+    if (uri == NULL || !rg_is_registry_copy(uri)) /* only what the registry copied */
         return;
     del_job *j = calloc(1, sizeof *j);
     lh_errbuf eb;
