@@ -6,11 +6,13 @@
  *   1. principal info (cache hit, or one recursive SQLite read of the group closure with
  *      the groups' entitlements, cached unless an identity change raced with it);
  *   2. admins stop here with the top level;
- *   3. one read of the object's owner and ACL rows; the highest level among rows naming
- *      the principal or a group of its closure wins.
+ *   3. one read of the object's owner and ACL rows (and, for types that inherit, of each
+ *      ancestor's, in the same read); the highest level among rows naming the principal or
+ *      a group of its closure wins.
  * Tables: object_acls (direct grants), object_owners (migration 3).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,13 +73,19 @@ static const lh_perm_type_t TYPES[] = {
      {"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"},
      {"Can read", "Can run", "Can edit", "Can manage"},
      "CAN_MANAGE",
-     "Workspace"},
+     NULL},
     {"directories",
      "directory",
      {"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"},
      {"Can read", "Can run", "Can edit", "Can manage"},
      "CAN_MANAGE",
-     "Workspace"},
+     NULL},
+    {"files",
+     "file",
+     {"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"},
+     {"Can read", "Can run", "Can edit", "Can manage"},
+     "CAN_MANAGE",
+     NULL},
     {"serving-endpoints",
      "serving-endpoint",
      {"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"},
@@ -128,6 +136,8 @@ typedef struct resolver {
     const char *path;
     lh_perm_exists_fn fn;
     void *arg;
+    lh_perm_parent_fn parent; /* NULL: the type does not inherit */
+    void *parent_arg;
 } resolver;
 
 struct lh_perm {
@@ -170,7 +180,32 @@ void lh_perm_invalidate(lh_perm_t *perm)
 void lh_perm_register(lh_perm_t *perm, const char *path, lh_perm_exists_fn fn, void *arg)
 {
     LH_ASSERT(perm->resolver_count < TYPE_COUNT && lh_perm_type_find(path) != NULL);
-    perm->resolvers[perm->resolver_count++] = (resolver){path, fn, arg};
+    perm->resolvers[perm->resolver_count++] = (resolver){path, fn, arg, NULL, NULL};
+}
+
+void lh_perm_register_parent(lh_perm_t *perm, const char *path, lh_perm_parent_fn fn, void *arg)
+{
+    for (size_t i = 0; i < perm->resolver_count; i++)
+        if (strcmp(perm->resolvers[i].path, path) == 0) {
+            perm->resolvers[i].parent = fn;
+            perm->resolvers[i].parent_arg = arg;
+            return;
+        }
+    LH_ASSERT(!"lh_perm_register_parent before lh_perm_register");
+}
+
+lh_err lh_perm_parent_of(lh_perm_t *perm, lh_meta_t *m, const char *path, const char *object_id,
+                         const char **parent_path, char *parent_id, bool *has_parent, lh_errbuf *eb)
+{
+    *has_parent = false;
+    for (size_t i = 0; perm != NULL && i < perm->resolver_count; i++)
+        if (strcmp(perm->resolvers[i].path, path) == 0 && perm->resolvers[i].parent != NULL) {
+            LH_TRY(perm->resolvers[i].parent(m, perm->resolvers[i].parent_arg, object_id,
+                                             parent_path, parent_id, has_parent, eb));
+            LH_ASSERT(!*has_parent || lh_perm_type_find(*parent_path) != NULL);
+            return LH_OK;
+        }
+    return LH_OK;
 }
 
 bool lh_perm_object_exists(lh_perm_t *perm, const char *path, const char *object_id)
@@ -304,23 +339,25 @@ static bool in_closure(const pinfo *pi, int64_t group_id)
 }
 
 typedef struct rank_arg {
+    lh_perm_t *perm;
     const lh_perm_type_t *t;
     const char *id;
     const pinfo *pi;
     int rank;
 } rank_arg;
 
-static lh_err rank_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
+/* The principal's direct level on one object (of type t, ranked as a->t's levels). */
+static lh_err rank_one(lh_meta_t *m, rank_arg *a, const lh_perm_type_t *t, const char *id,
+                       lh_errbuf *eb)
 {
-    rank_arg *a = arg;
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "SELECT principal_kind, principal_id, level FROM object_acls WHERE "
                         "object_type = ?1 AND object_id = ?2 UNION ALL SELECT 'owner', owner_id, "
                         "NULL FROM object_owners WHERE object_type = ?1 AND object_id = ?2",
                         &st, eb));
-    lh_stmt_bind_text(st, 1, a->t->path);
-    lh_stmt_bind_text(st, 2, a->id);
+    lh_stmt_bind_text(st, 1, t->path);
+    lh_stmt_bind_text(st, 2, id);
     for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
@@ -329,11 +366,32 @@ static lh_err rank_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
         const char *kind = lh_stmt_text(st, 0);
         int64_t who = lh_stmt_int(st, 1);
         bool mine = kind[0] == 'g' ? in_closure(a->pi, who) : who == a->pi->user_id;
-        const char *level = kind[0] == 'o' ? a->t->owner_level : lh_stmt_text(st, 2);
+        const char *level = kind[0] == 'o' ? t->owner_level : lh_stmt_text(st, 2);
         int r = mine ? lh_perm_level_rank(a->t, level) : 0;
         if (r > a->rank)
             a->rank = r;
     }
+}
+
+/* The object, then each ancestor it inherits from (lh_perm_register_parent). */
+static lh_err rank_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    rank_arg *a = arg;
+    const lh_perm_type_t *t = a->t;
+    char id[LH_PERM_ID_MAX], parent_id[LH_PERM_ID_MAX];
+    snprintf(id, sizeof id, "%s", a->id);
+    for (int depth = 0; depth < LH_PERM_INHERIT_MAX; depth++) {
+        LH_TRY(rank_one(m, a, t, id, eb));
+        const char *parent_path;
+        bool has_parent = false;
+        LH_TRY(
+            lh_perm_parent_of(a->perm, m, t->path, id, &parent_path, parent_id, &has_parent, eb));
+        if (!has_parent)
+            break;
+        t = lh_perm_type_find(parent_path);
+        memcpy(id, parent_id, sizeof id);
+    }
+    return LH_OK;
 }
 
 lh_err lh_perm_rank_of(lh_ctx_t *ctx, const lh_principal_t *p, const char *path,
@@ -350,7 +408,7 @@ lh_err lh_perm_rank_of(lh_ctx_t *ctx, const lh_principal_t *p, const char *path,
         *rank = top_rank(t);
         return LH_OK;
     }
-    rank_arg a = {t, object_id, &pi, 0};
+    rank_arg a = {ctx->perm, t, object_id, &pi, 0};
     LH_TRY(lh_meta_read(ctx->meta, rank_cb, &a, eb));
     *rank = a.rank;
     return LH_OK;

@@ -74,6 +74,25 @@ typedef bool (*lh_perm_exists_fn)(void *arg, const char *object_id);
 void lh_perm_register(lh_perm_t *perm, const char *path, lh_perm_exists_fn fn, void *arg);
 bool lh_perm_object_exists(lh_perm_t *perm, const char *path, const char *object_id);
 
+/* Inheritance (Databricks' folders): a type whose objects sit in a tree registers a parent
+ * function; an object then inherits every grant and the ownership of its ancestors, level
+ * names matched across types (a directory's CAN_EDIT is CAN_EDIT on a notebook in it). A
+ * principal's level is the highest over the object and its ancestors, and the ACL answer
+ * lists an ancestor's entries as inherited from "/<type>/<id>". fn runs inside a metastore
+ * read on that callback's connection m (it may query with lh_meta_stmt, nothing else) and
+ * sets *parent_path (a type path) and parent_id (NUL-terminated, < LH_PERM_ID_MAX bytes), or
+ * *has_parent false at the top. Chains longer than LH_PERM_INHERIT_MAX stop there. */
+#define LH_PERM_ID_MAX      64
+#define LH_PERM_INHERIT_MAX 256
+typedef lh_err (*lh_perm_parent_fn)(struct lh_meta *m, void *arg, const char *object_id,
+                                    const char **parent_path, char *parent_id, bool *has_parent,
+                                    lh_errbuf *eb);
+void lh_perm_register_parent(lh_perm_t *perm, const char *path, lh_perm_parent_fn fn, void *arg);
+/* The registered parent of (path, object_id), inside a read on m (for perm_acl.c). */
+lh_err lh_perm_parent_of(lh_perm_t *perm, struct lh_meta *m, const char *path,
+                         const char *object_id, const char **parent_path, char *parent_id,
+                         bool *has_parent, lh_errbuf *eb);
+
 /* The caller's level on an object as a rank (0 = none). Admins get the top rank. */
 lh_err lh_perm_rank_of(lh_ctx_t *ctx, const lh_principal_t *p, const char *path,
                        const char *object_id, int *rank, lh_errbuf *eb);

@@ -12,7 +12,8 @@
  * Answer: one entry per principal with a direct grant or the ownership (inherited false);
  * members of a granted group (other than the built-in `users`, which would list everyone)
  * get entries inherited from "/groups/<name>"; `admins` appears inherited from the type's
- * root ("/clusters/").
+ * root ("/clusters/"). Types that inherit (perm.h, lh_perm_register_parent) also list each
+ * ancestor's owner and grants as inherited from it ("/directories/<id>").
  */
 #include <stdio.h>
 #include <string.h>
@@ -168,10 +169,14 @@ lh_err lh_perm_apply(lh_ctx_t *ctx, const lh_perm_type_t *t, const char *object_
 /* ---- render ---- */
 
 typedef struct render_arg {
-    const lh_perm_type_t *t;
+    lh_perm_t *perm;
+    const lh_perm_type_t *t; /* the object being rendered */
     const char *id;
-    json_t *entries; /* "u<id>" / "g<id>" -> entry, insertion-ordered */
-    json_t *order;   /* keys in first-seen order */
+    const lh_perm_type_t *cur; /* the object or the ancestor whose rows are being read */
+    const char *cur_id;
+    const char *from; /* NULL for the object, "/directories/<id>" for an ancestor */
+    json_t *entries;  /* "u<id>" / "g<id>" -> entry, insertion-ordered */
+    json_t *order;    /* keys in first-seen order */
 } render_arg;
 
 /* The entry of a principal, created on first sight. kind: 'u' user/sp, 'g' group. */
@@ -221,11 +226,11 @@ static lh_err render_owner(lh_meta_t *m, render_arg *a, lh_errbuf *eb)
                         "object_owners o JOIN users u ON u.id = o.owner_id WHERE o.object_type = "
                         "? AND o.object_id = ?",
                         &st, eb));
-    lh_stmt_bind_text(st, 1, a->t->path);
-    lh_stmt_bind_text(st, 2, a->id);
+    lh_stmt_bind_text(st, 1, a->cur->path);
+    lh_stmt_bind_text(st, 2, a->cur_id);
     LH_TRY(lh_stmt_step(st, &row, eb));
-    if (row && a->t->owner_level != NULL)
-        add_permission(user_entry(a, st, 0), a->t->owner_level, NULL);
+    if (row && a->cur->owner_level != NULL)
+        add_permission(user_entry(a, st, 0), a->cur->owner_level, a->from);
     return LH_OK;
 }
 
@@ -271,8 +276,8 @@ static lh_err render_direct(lh_meta_t *m, render_arg *a, json_t *grants, lh_errb
                         "a.principal_id WHERE a.object_type = ? AND a.object_id = ? ORDER BY "
                         "a.principal_kind DESC, coalesce(u.user_name, g.display_name)",
                         &st, eb));
-    lh_stmt_bind_text(st, 1, a->t->path);
-    lh_stmt_bind_text(st, 2, a->id);
+    lh_stmt_bind_text(st, 1, a->cur->path);
+    lh_stmt_bind_text(st, 2, a->cur_id);
     for (;;) {
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
@@ -282,18 +287,18 @@ static lh_err render_direct(lh_meta_t *m, render_arg *a, json_t *grants, lh_errb
         bool group = lh_stmt_text(st, 0)[0] == 'g';
         if (group && !lh_stmt_is_null(st, 7)) {
             const char *name = lh_stmt_text(st, 8);
-            add_permission(entry_of(a, 'g', lh_stmt_int(st, 7), name, NULL, false), level, NULL);
+            add_permission(entry_of(a, 'g', lh_stmt_int(st, 7), name, NULL, false), level, a->from);
             json_array_append_new(
                 grants, json_pack("[I, s, s]", (json_int_t)lh_stmt_int(st, 7), name, level));
         } else if (!group && !lh_stmt_is_null(st, 2)) {
-            add_permission(user_entry(a, st, 2), level, NULL);
+            add_permission(user_entry(a, st, 2), level, a->from);
         }
     }
 }
 
-static lh_err render_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
+/* The rows of one object (the rendered one, or an ancestor it inherits from). */
+static lh_err render_one(lh_meta_t *m, render_arg *a, lh_errbuf *eb)
 {
-    render_arg *a = arg;
     json_t *grants = json_array(); /* [group id, name, level] */
     lh_err e = render_owner(m, a, eb);
     if (e == LH_OK)
@@ -302,6 +307,30 @@ static lh_err render_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
         e = render_members(m, a, grants, eb);
     json_decref(grants);
     return e;
+}
+
+static lh_err render_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    render_arg *a = arg;
+    char id[LH_PERM_ID_MAX], parent_id[LH_PERM_ID_MAX], from[LH_PERM_ID_MAX + 64];
+    snprintf(id, sizeof id, "%s", a->id);
+    a->cur = a->t;
+    a->cur_id = id;
+    a->from = NULL;
+    for (int depth = 0; depth < LH_PERM_INHERIT_MAX; depth++) {
+        LH_TRY(render_one(m, a, eb));
+        const char *parent_path;
+        bool has_parent = false;
+        LH_TRY(lh_perm_parent_of(a->perm, m, a->cur->path, id, &parent_path, parent_id, &has_parent,
+                                 eb));
+        if (!has_parent)
+            return LH_OK;
+        a->cur = lh_perm_type_find(parent_path);
+        memcpy(id, parent_id, sizeof id);
+        snprintf(from, sizeof from, "/%s/%s", parent_path, id);
+        a->from = from;
+    }
+    return LH_OK;
 }
 
 /* The level admins show: the top one short of IS_OWNER. */
@@ -318,7 +347,7 @@ static const char *admin_level(const lh_perm_type_t *t)
 lh_err lh_perm_render(lh_ctx_t *ctx, const lh_perm_type_t *t, const char *object_id, json_t **out,
                       lh_errbuf *eb)
 {
-    render_arg a = {t, object_id, json_object(), json_array()};
+    render_arg a = {ctx->perm, t, object_id, t, object_id, NULL, json_object(), json_array()};
     lh_err e = lh_meta_read(ctx->meta, render_cb, &a, eb);
     if (e == LH_OK) {
         json_t *acl = json_array();

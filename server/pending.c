@@ -18,7 +18,6 @@ static lh_err not_built(lh_req_t *req, lh_errbuf *eb)
 
 static const lh_route_t pending_routes[] = {
     PENDING("/api/{2.0|2.1|2.2}/jobs/{*}", "Jobs"),
-    PENDING("/api/2.0/workspace/{*}", "Workspace"),
     PENDING("/api/2.0/fs/{*}", "Files"), /* /Volumes paths are served (api/catalog) */
     PENDING("/api/2.0/pipelines", "Pipelines"),
     PENDING("/api/2.0/pipelines/{*}", "Pipelines"),

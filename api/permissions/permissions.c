@@ -6,7 +6,7 @@
  * area) -> the object (404) -> the caller (403 unless admin or CAN_MANAGE on it; types
  * without CAN_MANAGE, such as cluster-policies, are admin-only) -> the body (400).
  * Types Databricks has that no row of perm.c's table describes yet (authorization,
- * repos, files, queries, alerts, dashboards, genie) answer 501 as well.
+ * repos, queries, alerts, dashboards, genie) answer 501 as well.
  */
 #include <string.h>
 
@@ -17,7 +17,6 @@
 static const char *const UNBUILT[][2] = {
     {"authorization", "Token and password permissions"},
     {"repos", "Repos"},
-    {"files", "Workspace files"},
     {"queries", "SQL queries"},
     {"alerts", "SQL alerts"},
     {"alertsv2", "SQL alerts"},
@@ -37,7 +36,7 @@ static lh_err find_type(const char *path, const lh_perm_type_t **out, lh_errbuf 
     LH_FAIL_IF(*out == NULL, LH_E_INVALID, eb,
                "Invalid object type '%.64s': expected clusters, cluster-policies, "
                "instance-pools, jobs, warehouses, pipelines, experiments, registered-models, "
-               "notebooks, directories or serving-endpoints",
+               "notebooks, directories, files or serving-endpoints",
                path);
     LH_FAIL_IF((*out)->area != NULL, LH_E_NOT_IMPLEMENTED, eb,
                "The %s API is not implemented yet in this Lakehouse build (permissions on %s)",

@@ -1,12 +1,14 @@
 /*
  * workspace.c - the workspace area: DBFS (dbfs.c, handles.c), the MLflow artifact proxy
- * (artifacts.c) and the artifact-URI interface (uri.c). The Workspace API proper
- * (/api/2.0/workspace/...) is not built yet (server/pending.c answers 501 for it).
+ * (artifacts.c), the artifact-URI interface (uri.c) and the Workspace API (ws_objects.c over
+ * ws_store.c, notebooks parsed by notebook.c).
  *
  * State (published as ctx->workspace): the two roots, the proxy's object store, the DBFS
  * streaming handles and one periodic background timer that expires idle handles and stale
  * multipart uploads. Start-up empties DATA_DIR/dbfs/.lh-staging (uploads cut by a crash or
- * handles a restart forgot); a restart keeps every published file.
+ * handles a restart forgot); a restart keeps every published file. It also makes the
+ * workspace's special folders and removes workspace content files no object names
+ * (ws_store_recover).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,6 +48,7 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
                         : 60000;
     snprintf(ws->dbfs_root, sizeof ws->dbfs_root, "%s/dbfs", ctx->data_dir);
     snprintf(ws->artifacts_root, sizeof ws->artifacts_root, "%s/mlflow-artifacts", ctx->data_dir);
+    snprintf(ws->objects_dir, sizeof ws->objects_dir, "%s/workspace/objects", ctx->data_dir);
     pthread_mutex_init(&ws->mu, NULL);
     lh_err e = mkdir(ws->dbfs_root, 0755) == 0 || errno == EEXIST
                    ? LH_OK
@@ -59,6 +62,7 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
         return e;
     }
     ctx->workspace = ws;
+    ws_store_register_perm(ws);
     *state = ws;
     return LH_OK;
 }
@@ -69,6 +73,7 @@ static lh_err area_recover(void *state, lh_errbuf *eb)
     char staging[4200];
     snprintf(staging, sizeof staging, "%s/" WS_STAGING_DIR, ws->dbfs_root);
     LH_TRY(ws_fs_remove_tree(staging, eb));
+    LH_TRY(ws_store_recover(ws, eb));
     ws->mpu_reaped_at_ms = lh_now_ms();
     ws_mpu_reap(ws, ws->mpu_reaped_at_ms);
     if (ws->ctx->bg == NULL)
@@ -102,6 +107,13 @@ static void area_metrics(void *state, FILE *out)
 #define ART "/{api|ajax-api}/2.0/mlflow-artifacts"
 
 static const lh_route_t routes[] = {
+    {"GET", "/api/2.0/workspace/list", ws_h_ws_list, 0, NULL, 0},
+    {"GET", "/api/2.0/workspace/get-status", ws_h_ws_get_status, 0, NULL, 0},
+    {"POST", "/api/2.0/workspace/mkdirs", ws_h_ws_mkdirs, 0, NULL, 0},
+    {"POST", "/api/2.0/workspace/delete", ws_h_ws_delete, 0, NULL, 0},
+    {"POST", "/api/2.0/workspace/import", ws_h_ws_import, LH_ROUTE_STREAM, NULL,
+     WS_IMPORT_JSON_MAX + 1024 * 1024},
+    {"GET", "/api/2.0/workspace/export", ws_h_ws_export, 0, NULL, 0},
     {"GET", "/api/2.0/dbfs/list", ws_h_dbfs_list, 0, NULL, 0},
     {"GET", "/api/2.0/dbfs/get-status", ws_h_dbfs_get_status, 0, NULL, 0},
     {"POST", "/api/2.0/dbfs/mkdirs", ws_h_dbfs_mkdirs, 0, NULL, 0},

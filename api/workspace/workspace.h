@@ -1,9 +1,10 @@
 /*
- * workspace.h - the workspace area (api/workspace): DBFS now (/api/2.0/dbfs/..., raw
- * /dbfs/<path>), the MLflow artifact proxy (/api/2.0/mlflow-artifacts/...), and later the
- * Workspace API of the jobs issue. Its public interface for other areas is artifact URIs:
- * MLflow tracking (artifacts/list), the model registry (copying a version's source) and
- * jobs share one way to reach stored artifacts.
+ * workspace.h - the workspace area (api/workspace): DBFS (/api/2.0/dbfs/..., raw
+ * /dbfs/<path>), the MLflow artifact proxy (/api/2.0/mlflow-artifacts/...) and the
+ * Workspace API (/api/2.0/workspace/...: notebooks, files and folders). Its public interface
+ * for other areas: artifact URIs (MLflow tracking's artifacts/list, the model registry's
+ * copy of a version's source, jobs), and notebooks by workspace path (jobs run their cells;
+ * the source format and its parser are in api/workspace/notebook.h, included here).
  *
  * Artifact URIs understood:
  *   dbfs:/<path>              a DBFS file or directory (DATA_DIR/dbfs/<path>)
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
+#include "api/workspace/notebook.h"
 
 /* The area descriptor (api/area.h). */
 extern const struct lh_area lh_workspace_area;
@@ -43,5 +45,19 @@ lh_err lh_artifacts_delete(lh_ctx_t *ctx, const char *uri, lh_errbuf *eb);
 /* Open the file at uri for reading: *fd (caller closes; lh_req_send_file takes it) and its
  * size. LH_E_NOT_FOUND when absent, LH_E_INVALID when it is a directory. */
 lh_err lh_artifacts_open(lh_ctx_t *ctx, const char *uri, int *fd, uint64_t *size, lh_errbuf *eb);
+
+/* The cells of the notebook at workspace path (absolute; "/Workspace/..." accepted), parsed
+ * from its stored source (notebook.h), everything in arena. LH_E_NOT_FOUND when no object is
+ * there, LH_E_INVALID for a bad path or an object that is not a notebook. No permission
+ * check: callers acting for a principal check with lh_workspace_require first. Reads the
+ * metastore (and the content's file): blocks briefly. */
+lh_err lh_workspace_notebook_cells(lh_ctx_t *ctx, const char *path, lh_arena_t *arena,
+                                   lh_notebook_t *cells, lh_errbuf *eb);
+
+/* LH_OK when principal p holds at least level ("CAN_READ", "CAN_RUN", "CAN_EDIT",
+ * "CAN_MANAGE") on the workspace object at path, counting what it inherits from its folders;
+ * LH_E_PERMISSION naming the level otherwise; LH_E_NOT_FOUND when nothing is there. */
+lh_err lh_workspace_require(lh_ctx_t *ctx, const lh_principal_t *p, const char *path,
+                            const char *level, lh_errbuf *eb);
 
 #endif

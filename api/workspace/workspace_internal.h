@@ -10,12 +10,18 @@
  *   handles.c    DBFS streaming-upload handles (create / add-block / close) and their reaper
  *   artifacts.c  the MLflow artifact proxy (/api/2.0/mlflow-artifacts/...)
  *   uri.c        the artifact-URI interface of workspace.h
+ *   notebook.c   the notebook source parser (notebook.h, public through workspace.h)
+ *   ws_store.c   the Workspace API's tree: workspace paths, objects in SQLite, contents
+ *                inline or in files, special folders, the permission hooks
+ *   ws_objects.c the Workspace API's REST handlers (/api/2.0/workspace/...)
  *   workspace.c  the area: state, start-up, route table
  *
  * On disk: DATA_DIR/dbfs/ is the DBFS root; its entry .lh-staging/ holds uploads in flight
  * (emptied at start). DATA_DIR/mlflow-artifacts/ is the proxy's object store; its entry
  * .tmp-mpu/<upload_id>/ holds multipart uploads in flight. Names starting with ".lh-" or
  * ".tmp-" are reserved in both roots: never listed, never addressable.
+ * DATA_DIR/workspace/objects/ holds the contents of workspace objects too large to keep
+ * inline in meta.db (ws_objects rows name them); .tmp-* there are writes in flight.
  */
 #ifndef LH_API_WORKSPACE_INTERNAL_H
 #define LH_API_WORKSPACE_INTERNAL_H
@@ -57,6 +63,9 @@
 #define WS_FORM_FIELD_MAX    8192
 #define WS_FORM_BOUNDARY_MAX 200
 
+/* Users whose home folder is known to exist: a direct-mapped cache, a miss costs one read. */
+#define WS_HOME_SLOTS 256
+
 /* Reserved entry names (temporaries and staging) in both roots. */
 #define WS_STAGING_DIR ".lh-staging"
 #define WS_MPU_DIR     ".tmp-mpu"
@@ -77,6 +86,8 @@ typedef struct lh_workspace {
     int handle_count;
     int64_t mpu_reaped_at_ms; /* last multipart-staging sweep */
     struct lh_bg_timer *reaper;
+    char objects_dir[4096];       /* DATA_DIR/workspace/objects: large workspace-object contents */
+    int64_t homes[WS_HOME_SLOTS]; /* user ids whose home folder exists (guarded by mu) */
 } lh_workspace_t;
 
 lh_workspace_t *ws_of(const lh_req_t *req);
@@ -224,6 +235,108 @@ lh_err ws_h_mpu_part(lh_req_t *req, lh_errbuf *eb);
 lh_err ws_h_mpu_complete(lh_req_t *req, lh_errbuf *eb);
 lh_err ws_h_mpu_abort(lh_req_t *req, lh_errbuf *eb);
 void ws_mpu_reap(lh_workspace_t *ws, int64_t now_ms);
+
+/* ---- the Workspace API (ws_store.c, ws_objects.c) ---- */
+
+/* An import's content: Databricks' 10 MB (MAX_NOTEBOOK_SIZE_EXCEEDED beyond). */
+#define WS_OBJECT_MAX (10 * 1024 * 1024)
+/* A JSON import body: the base64 content (4/3) plus the other fields. */
+#define WS_IMPORT_JSON_MAX (WS_OBJECT_MAX / 3 * 4 + 64 * 1024)
+/* Contents up to this size live inline in meta.db; larger ones in a file of their own. */
+#define WS_INLINE_MAX (64 * 1024)
+/* A workspace path: bytes in all and per segment. */
+#define WS_OBJ_PATH_MAX    4096
+#define WS_OBJ_SEGMENT_MAX 255
+
+typedef enum ws_kind { WS_DIRECTORY, WS_NOTEBOOK, WS_FILE } ws_kind;
+
+/* One workspace object (a ws_objects row). Strings are arena-owned. */
+typedef struct ws_obj {
+    int64_t object_id;
+    int64_t parent_id; /* 0 for the root */
+    const char *path;
+    ws_kind kind;
+    const char *language; /* notebooks: "SQL" "PYTHON" "SCALA" "R"; else NULL */
+    int64_t size_bytes;
+    int64_t created_at, modified_at; /* ms */
+    int64_t created_by;              /* user id, 0 = the system */
+    const char *content_file;        /* under objects_dir, or NULL (inline) */
+    const unsigned char *content;    /* inline content (when loaded with content) */
+    size_t content_bytes;
+} ws_obj;
+
+/* "DIRECTORY" / "NOTEBOOK" / "FILE"; the permission type path ("directories", "notebooks",
+ * "files"). */
+const char *ws_kind_name(ws_kind k);
+const char *ws_kind_perm(ws_kind k);
+
+/* A workspace path as the API takes it into its canonical form: absolute, no empty, "." or
+ * ".." segments (one trailing '/' tolerated), no control characters, bounded lengths; a
+ * leading "/Workspace" (the workspace filesystem's mount) is dropped. LH_E_INVALID naming
+ * the path. */
+lh_err ws_obj_path(const char *in, lh_arena_t *a, const char **path, lh_errbuf *eb);
+/* The parent of a canonical path ("/" for "/x"; NULL for "/"), in a. */
+const char *ws_obj_parent(const char *path, lh_arena_t *a);
+
+/* Look an object up by path / id. with_content loads inline content. LH_E_NOT_FOUND
+ * ("Path (<path>) doesn't exist.") when absent. */
+lh_err ws_store_get(lh_workspace_t *ws, const char *path, bool with_content, lh_arena_t *a,
+                    ws_obj *out, lh_errbuf *eb);
+lh_err ws_store_get_id(lh_workspace_t *ws, int64_t object_id, bool with_content, lh_arena_t *a,
+                       ws_obj *out, lh_errbuf *eb);
+/* The children of directory parent_id, sorted by name. */
+lh_err ws_store_list(lh_workspace_t *ws, int64_t parent_id, lh_arena_t *a, ws_obj **objs,
+                     size_t *count, lh_errbuf *eb);
+/* mkdir -p in one transaction; the directories made (ids) for their ownership. An object
+ * that is not a directory on the way: 400 RESOURCE_ALREADY_EXISTS. */
+lh_err ws_store_mkdirs(lh_workspace_t *ws, const char *path, int64_t creator, lh_arena_t *a,
+                       int64_t **created, size_t *created_count, lh_errbuf *eb);
+
+/* Create or replace a notebook or file at path, in one transaction (content staged to a
+ * file first when larger than WS_INLINE_MAX). The parent must be an existing directory
+ * (404 "The parent folder (...) does not exist."); an existing object needs overwrite
+ * (400 RESOURCE_ALREADY_EXISTS; always for a directory). Replacing an object of the same
+ * kind keeps its object_id; another kind is a new object (old id in *replaced_id). */
+typedef struct ws_put {
+    const char *path;
+    ws_kind kind;
+    const char *language;
+    const unsigned char *content;
+    size_t content_bytes;
+    bool overwrite;
+    int64_t creator;
+} ws_put;
+lh_err ws_store_put(lh_workspace_t *ws, const ws_put *put, int64_t *object_id, bool *created,
+                    int64_t *replaced_id, ws_kind *replaced_kind, lh_errbuf *eb);
+
+/* Delete path (recursive for a non-empty directory: else 400 DIRECTORY_NOT_EMPTY) in one
+ * transaction; the objects removed (ids and kinds, for their permissions). */
+lh_err ws_store_delete(lh_workspace_t *ws, const char *path, bool recursive, lh_arena_t *a,
+                       ws_obj **deleted, size_t *count, lh_errbuf *eb);
+
+/* The full path of an object's content file (content_file set). */
+const char *ws_store_content_path(lh_workspace_t *ws, const ws_obj *o, lh_arena_t *a);
+/* The whole content of a notebook or file into the arena (inline or from its file). */
+lh_err ws_store_read_content(lh_workspace_t *ws, const ws_obj *o, lh_arena_t *a,
+                             const unsigned char **bytes, size_t *count, lh_errbuf *eb);
+
+/* Make sure "/Users/<name>" exists for user user_id (owner: that user). Cheap once done. */
+lh_err ws_store_home(lh_workspace_t *ws, int64_t user_id, const char *name, lh_errbuf *eb);
+/* For a path under "/Users/<name>/..": create that home folder when <name> is a user (or a
+ * service principal's application id) that has none yet. */
+lh_err ws_store_home_for_path(lh_workspace_t *ws, const char *path, lh_errbuf *eb);
+/* Start-up: the root, /Users and /Shared (all users CAN_MANAGE), content files no row
+ * names removed, the permission hooks registered. */
+lh_err ws_store_recover(lh_workspace_t *ws, lh_errbuf *eb);
+/* At create: register the permission types (exists + parent functions). */
+void ws_store_register_perm(lh_workspace_t *ws);
+
+lh_err ws_h_ws_list(lh_req_t *req, lh_errbuf *eb);
+lh_err ws_h_ws_get_status(lh_req_t *req, lh_errbuf *eb);
+lh_err ws_h_ws_mkdirs(lh_req_t *req, lh_errbuf *eb);
+lh_err ws_h_ws_delete(lh_req_t *req, lh_errbuf *eb);
+lh_err ws_h_ws_import(lh_req_t *req, lh_errbuf *eb);
+lh_err ws_h_ws_export(lh_req_t *req, lh_errbuf *eb);
 
 /* The path after a route's fixed prefix: req->path past `segments` '/'-separated segments
  * ("" when nothing follows). */

@@ -419,6 +419,15 @@ void lh_stmt_bind_text(lh_stmt_t *st, int idx, const char *text)
         bound(st, sqlite3_bind_text(st->st, idx, text, -1, SQLITE_TRANSIENT));
 }
 
+void lh_stmt_bind_blob(lh_stmt_t *st, int idx, const void *data, size_t bytes)
+{
+    if (data == NULL)
+        bound(st, sqlite3_bind_null(st->st, idx));
+    else
+        bound(st, sqlite3_bind_blob64(st->st, idx, bytes > 0 ? data : "", (sqlite3_uint64)bytes,
+                                      SQLITE_TRANSIENT));
+}
+
 void lh_stmt_bind_int(lh_stmt_t *st, int idx, int64_t v)
 {
     bound(st, sqlite3_bind_int64(st->st, idx, v));
@@ -465,6 +474,13 @@ lh_err lh_stmt_run(lh_stmt_t *st, lh_errbuf *eb)
 const char *lh_stmt_text(lh_stmt_t *st, int col)
 {
     return (const char *)sqlite3_column_text(st->st, col);
+}
+
+const void *lh_stmt_blob(lh_stmt_t *st, int col, size_t *bytes)
+{
+    const void *p = sqlite3_column_blob(st->st, col);
+    *bytes = (size_t)sqlite3_column_bytes(st->st, col);
+    return p;
 }
 
 int64_t lh_stmt_int(lh_stmt_t *st, int col)

@@ -72,6 +72,8 @@ int lh_meta_reader_count(lh_meta_t *m);
 /* Bind parameters, 1-based. Text is copied by SQLite. NULL text binds SQL NULL. */
 void lh_stmt_bind_text(lh_stmt_t *st, int idx, const char *text);
 void lh_stmt_bind_int(lh_stmt_t *st, int idx, int64_t v);
+/* Bytes as a BLOB (copied by SQLite); NULL data binds SQL NULL. */
+void lh_stmt_bind_blob(lh_stmt_t *st, int idx, const void *data, size_t bytes);
 void lh_stmt_bind_double(lh_stmt_t *st, int idx, double v);
 void lh_stmt_bind_null(lh_stmt_t *st, int idx);
 /* Step once: *has_row true when a row is ready. Constraint violations are LH_E_EXISTS. */
@@ -81,6 +83,9 @@ lh_err lh_stmt_run(lh_stmt_t *st, lh_errbuf *eb);
 /* Columns of the current row, 0-based. Text is valid until the next step/reset; NULL
  * for SQL NULL. */
 const char *lh_stmt_text(lh_stmt_t *st, int col);
+/* A BLOB (or text) column's bytes, valid until the next step/reset; NULL for SQL NULL or
+ * an empty value (*bytes 0 then). */
+const void *lh_stmt_blob(lh_stmt_t *st, int col, size_t *bytes);
 int64_t lh_stmt_int(lh_stmt_t *st, int col);
 double lh_stmt_double(lh_stmt_t *st, int col);
 bool lh_stmt_is_null(lh_stmt_t *st, int col);

@@ -319,6 +319,21 @@ const lh_migration_t lh_meta_migrations[] = {
      "  column_name TEXT);" /* NULL = the table as a whole */
      "CREATE INDEX statement_lineage_by_statement ON statement_lineage(statement_id);"
      "CREATE INDEX statement_lineage_by_table ON statement_lineage(table_name);"},
+    {9, "workspace objects",
+     /* the Workspace API's tree (api/workspace/ws_store.c): notebooks, files, directories */
+     "CREATE TABLE ws_objects ("
+     "  object_id INTEGER PRIMARY KEY AUTOINCREMENT,"        /* stable; never reused */
+     "  parent_id INTEGER REFERENCES ws_objects(object_id)," /* NULL for the root */
+     "  name TEXT NOT NULL,"        /* the last path segment ("" for the root) */
+     "  path TEXT NOT NULL UNIQUE," /* absolute, canonical */
+     "  object_type TEXT NOT NULL CHECK (object_type IN ('DIRECTORY','NOTEBOOK','FILE')),"
+     "  language TEXT," /* notebooks: SQL PYTHON SCALA R */
+     "  size INTEGER NOT NULL DEFAULT 0,"
+     "  content BLOB,"      /* inline content (small objects) */
+     "  content_file TEXT," /* else its file under DATA_DIR/workspace/objects/ */
+     "  created_by INTEGER,"
+     "  created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);"
+     "CREATE UNIQUE INDEX ws_objects_child ON ws_objects(parent_id, name);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

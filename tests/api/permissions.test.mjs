@@ -331,6 +331,10 @@ const PLAIN_USER_MAY = new Set([
   'POST /{}/2.0/mlflow/registered-models/create', 'GET /{}/2.0/mlflow/registered-models/search',
   'GET /{}/2.0/mlflow/registered-models/list', 'GET /{}/2.0/mlflow/model-versions/search',
   'GET /{}/2.0/mlflow/registry-webhooks/list',
+  // the Workspace API: every user has a home folder and /Shared (checks per object and folder
+  // in workspace.test.mjs; this walk sends no path, so these answer 400)
+  ...['list', 'get-status', 'export'].map((p) => `GET /api/2.0/workspace/${p}`),
+  ...['mkdirs', 'delete', 'import'].map((p) => `POST /api/2.0/workspace/${p}`),
   // DBFS and the artifact proxy are workspace-wide (the workspace-access entitlement)
   ...['list', 'get-status', 'read'].map((p) => `GET /api/2.0/dbfs/${p}`),
   ...['add-block', 'close', 'create', 'delete', 'mkdirs', 'move', 'put'].map((p) => `POST /api/2.0/dbfs/${p}`),

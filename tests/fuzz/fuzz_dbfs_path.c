@@ -5,7 +5,9 @@
  * invariants: an accepted path is canonical (normalizing it again gives itself), has no
  * "." / ".." / empty segment and no reserved name, and a DBFS path's absolute form is "/"
  * plus its relative form; base64 output never exceeds its bound and re-encodes to a
- * decodable text. Seeds: tests/fuzz/corpus/dbfs_path/.
+ * decodable text. The Workspace API's path parser (ws_obj_path, NUL-terminated copy) too: an
+ * accepted path is absolute, canonical (parsing it again gives itself), within the length
+ * bounds, and has no empty, "." or ".." segment. Seeds: tests/fuzz/corpus/dbfs_path/.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,21 @@ static void check_canonical(const char *rel, lh_arena_t *a)
     }
 }
 
+static void check_workspace_path(const char *path, lh_arena_t *a)
+{
+    lh_errbuf eb;
+    const char *again = NULL;
+    LH_ASSERT(path[0] == '/' && strlen(path) <= WS_OBJ_PATH_MAX);
+    LH_ASSERT(ws_obj_path(path, a, &again, &eb) == LH_OK && strcmp(again, path) == 0);
+    LH_ASSERT(strcmp(path, "/") == 0 || path[strlen(path) - 1] != '/');
+    LH_ASSERT(strstr(path, "//") == NULL && strstr(path, "/./") == NULL &&
+              strstr(path, "/../") == NULL);
+    const char *parent = ws_obj_parent(path, a);
+    LH_ASSERT((parent == NULL) == (strcmp(path, "/") == 0));
+    if (parent != NULL)
+        LH_ASSERT(strncmp(parent, path, strlen(parent)) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size ? size : 1), *cstr = malloc(size + 1);
@@ -46,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_canonical(rel, a);
         LH_ASSERT(abs[0] == '/' && strcmp(abs + 1, rel) == 0);
     }
+    const char *wpath = NULL;
+    if (ws_obj_path(cstr, a, &wpath, &eb) == LH_OK)
+        check_workspace_path(wpath, a);
     ws_scheme scheme;
     if (ws_uri_parse(cstr, a, &scheme, &rel, &eb) == LH_OK)
         check_canonical(rel, a);
