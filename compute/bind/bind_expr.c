@@ -600,6 +600,47 @@ static lh_err bind_grouping(binder *b, const ectx *x, const lh_ast_expr_t *e, bo
     return LH_OK;
 }
 
+/* timestampadd(UNIT, n, ts) (also dateadd/date_add with three arguments) and
+ * timestampdiff(UNIT, a, b) (also datediff/date_diff/timediff): Spark's grammar takes the
+ * unit as a bare keyword and rejects a quoted one (INVALID_PARAMETER_VALUE.DATETIME_UNIT).
+ * The unit reaches compute/func/date_unit.c as a constant string. */
+static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, const char *fn,
+                             bool *done, lh_expr_t **out)
+{
+    static const char *const adds[] = {"timestampadd", "dateadd", "date_add"};
+    static const char *const diffs[] = {"timestampdiff", "datediff", "date_diff", "timediff"};
+    int kind = -1; /* 0 add, 1 diff */
+    for (int i = 0; i < 4; i++) {
+        if (i < 3 && strcasecmp(fn, adds[i]) == 0)
+            kind = 0;
+        if (strcasecmp(fn, diffs[i]) == 0)
+            kind = 1;
+    }
+    *done = kind >= 0 && e->args.count == 3;
+    if (!*done)
+        return LH_OK;
+    const lh_ast_expr_t *ua = e->args.items[0];
+    if (ua->kind == LH_EX_LITERAL && ua->u.lit.kind == LH_LIT_STRING)
+        return lh_sqlerr(b->eb, "INVALID_PARAMETER_VALUE.DATETIME_UNIT", "functionName",
+                         lh_arena_sprintf(b->a, "`%s`", fn), "parameter", "`unit`",
+                         "invalidValue", lh_arena_sprintf(b->a, "'%s'", ua->u.lit.str), NULL);
+    if (ua->kind != LH_EX_COLUMN || ua->name.count != 1) {
+        *done = false; /* not Spark's unit syntax: bind as an ordinary call */
+        return LH_OK;
+    }
+    const char *unit = ua->name.parts[0].text;
+    lh_value_t uv = {.type = {LH_TYPE_STRING},
+                     .v.str = {(const uint8_t *)unit, (uint32_t)strlen(unit)}};
+    lh_expr_t *args[3] = {lh_expr_const(b->a, &uv, unit), NULL, NULL};
+    LH_TRY(bx_expr(b, x, e->args.items[1], &args[1]));
+    LH_TRY(bx_expr(b, x, e->args.items[2], &args[2]));
+    const char *name = lh_arena_sprintf(b->a, "%s(%s, %s, %s)",
+                                        kind == 0 ? "timestampadd" : "timestampdiff", unit,
+                                        bx_name(b, e->args.items[1]), bx_name(b, e->args.items[2]));
+    return call(b, lh_func_find(kind == 0 ? "timestampadd" : "timestampdiff"), 3, args, name,
+                out);
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->name.count != 1)
@@ -618,6 +659,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     }
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
+    if (!done)
+        LH_TRY(bind_unit_func(b, x, e, fn, &done, out));
     if (!done)
         LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
