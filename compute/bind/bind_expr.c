@@ -709,10 +709,14 @@ static lh_err bind_unary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_ex
         *out = lh_expr_node(b->a, LH_EXPR_NOT, arg->type, arg->nullable, 1, &arg, bx_name(b, e));
         return LH_OK;
     }
-    if (e->op == LH_OP_PLUS) {
+    lh_type_id at = arg->type.id;
+    if (e->op == LH_OP_PLUS && (lh_type_is_numeric(at) || lh_type_is_interval(at) ||
+                                at == LH_TYPE_STRING || at == LH_TYPE_NULL)) {
         *out = arg;
         return LH_OK;
     }
+    if (e->op == LH_OP_PLUS) /* +date, +array(..): Spark's UNEXPECTED_INPUT_TYPE */
+        return call(b, lh_func_find("positive"), 1, &arg, bx_name(b, e), out);
     static const char *const neg[] = {"negative", "-", NULL}, *const bitnot[] = {"~", "bitnot",
                                                                                  NULL};
     const lh_func_t *f = bx_func(e->op == LH_OP_NEG ? neg : bitnot);

@@ -829,6 +829,10 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
             return true;
         }
     }
+    if (strcasecmp(fn, "div") == 0 && a->count == 2) { /* div(a, b) is (a div b) */
+        infix(n, a->items[0], "div", a->items[1], true);
+        return true;
+    }
     if (strcasecmp(fn, "like") == 0 && a->count == 2) {
         infix(n, a->items[0], "LIKE", a->items[1], false);
         return true;
