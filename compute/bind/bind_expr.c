@@ -199,9 +199,12 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     case LH_LIT_NUMBER:
         return bind_number(b, e, out);
     case LH_LIT_STRING:
-    case LH_LIT_BINARY:
-        v.type.id = e->u.lit.kind == LH_LIT_STRING ? LH_TYPE_STRING : LH_TYPE_BINARY;
+        v.type.id = LH_TYPE_STRING;
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
+        break;
+    case LH_LIT_BINARY: /* X'..': str holds the hex digits */
+        LH_TRY(lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v,
+                                b->eb));
         break;
     case LH_LIT_TYPED: {
         LH_TRY(lh_literal_typed(e->u.lit.type_name, e->u.lit.str, lh_session_conf(b->env->session),
@@ -476,9 +479,19 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     lh_expr_t **args = NULL;
     int n = e->args.count;
+    bool zero_fn = (strcasecmp(fn, "nullifzero") == 0 || strcasecmp(fn, "zeroifnull") == 0) &&
+                   n == 1;
+    if (zero_fn) { /* nullifzero(x) is nullif(x, 0); zeroifnull(x) is coalesce(x, 0) */
+        LH_TRY(bind_args(b, x, &e->args, &args));
+        lh_value_t zero = {.type = {LH_TYPE_INT}};
+        args[1] /* bind_args leaves a spare slot */ = lh_expr_const(b->a, &zero, "0");
+        n = 2;
+        fn = strcasecmp(fn, "nullifzero") == 0 ? "nullif" : "coalesce";
+    }
     if (strcasecmp(fn, "coalesce") == 0 || strcasecmp(fn, "nvl") == 0 ||
         strcasecmp(fn, "ifnull") == 0) {
-        LH_TRY(bind_args(b, x, &e->args, &args));
+        if (!zero_fn)
+            LH_TRY(bind_args(b, x, &e->args, &args));
         lh_type_t t = {LH_TYPE_NULL};
         for (int i = 0; i < n; i++)
             LH_TRY(bx_common_type(b, t, args[i]->type, &t));
@@ -492,7 +505,8 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     if (strcasecmp(fn, "if") == 0 || strcasecmp(fn, "iff") == 0 || strcasecmp(fn, "nvl2") == 0 ||
         strcasecmp(fn, "nullif") == 0) {
-        LH_TRY(bind_args(b, x, &e->args, &args));
+        if (!zero_fn)
+            LH_TRY(bind_args(b, x, &e->args, &args));
         lh_expr_t *c[3];
         if (strcasecmp(fn, "nvl2") == 0 && n == 3) {
             c[0] = lh_expr_node(b->a, LH_EXPR_NOT_NULL, (lh_type_t){LH_TYPE_BOOLEAN}, false, 1,

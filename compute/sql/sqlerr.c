@@ -311,6 +311,7 @@ static const lh_sqlerr_class_t classes[] = {
      "accepted as synonyms for '+00:00'."},
     {"INVALID_TYPED_LITERAL", "42604",
      "The value of the typed literal <valueType> is invalid: <value>."},
+    {"INVALID_UTF8_STRING", "22029", "Invalid UTF8 byte sequence found in string: <str>."},
     {"INVALID_WHERE_CONDITION", "42903",
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
      "query to avoid window functions, aggregate functions, and generator functions in the WHERE "
