@@ -29,6 +29,7 @@ FN_TABLE(lh_fn_regex);
 FN_TABLE(lh_fn_date);
 FN_TABLE(lh_fn_date_unit);
 FN_TABLE(lh_fn_utf8);
+FN_TABLE(lh_fn_tonumber);
 FN_TABLE(lh_fn_json);
 FN_TABLE(lh_fn_fmt);
 FN_TABLE(lh_fn_collection);
