@@ -36,9 +36,9 @@ typedef struct hist_state {
 } hist_state;
 
 typedef struct hist_bd {
-    lh_type_t in;  /* the input type (DOUBLE for an untyped NULL column) */
-    lh_type_t st;  /* STRUCT<x, y> */
-    int32_t nb;    /* maximum bins */
+    lh_type_t in; /* the input type (DOUBLE for an untyped NULL column) */
+    lh_type_t st; /* STRUCT<x, y> */
+    int32_t nb;   /* maximum bins */
 } hist_bd;
 
 #define RNG_MULT 0x5DEECE66DLL
@@ -195,8 +195,8 @@ static double as_double(const lh_vec_t *v, size_t i)
     }
 }
 
-static lh_err hist_update(const void *bdp, void **states, const lh_vec_t *const *args,
-                          size_t rows, lh_errbuf *eb)
+static lh_err hist_update(const void *bdp, void **states, const lh_vec_t *const *args, size_t rows,
+                          lh_errbuf *eb)
 {
     const hist_bd *bd = bdp;
     const lh_vec_t *v = args[0];
@@ -295,8 +295,8 @@ static lh_err encode(const hist_bd *bd, const hist_state *s, lh_nbuf_t *nb, lh_n
     }
     for (uint32_t k = 0; k < s->used && e == LH_OK; k++) {
         size_t start = k ? ends[k - 1] : 0;
-        vals[k] = (lh_value_t){.type = bd->st,
-                               .v.str = {nb->bytes + start, (uint32_t)(ends[k] - start)}};
+        vals[k] =
+            (lh_value_t){.type = bd->st, .v.str = {nb->bytes + start, (uint32_t)(ends[k] - start)}};
     }
     row->len = 0;
     if (e == LH_OK)

@@ -203,8 +203,8 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
         break;
     case LH_LIT_BINARY: /* X'..': str holds the hex digits */
-        LH_TRY(lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v,
-                                b->eb));
+        LH_TRY(
+            lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v, b->eb));
         break;
     case LH_LIT_TYPED: {
         LH_TRY(lh_literal_typed(e->u.lit.type_name, e->u.lit.str, lh_session_conf(b->env->session),
@@ -479,8 +479,8 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     lh_expr_t **args = NULL;
     int n = e->args.count;
-    bool zero_fn = (strcasecmp(fn, "nullifzero") == 0 || strcasecmp(fn, "zeroifnull") == 0) &&
-                   n == 1;
+    bool zero_fn =
+        (strcasecmp(fn, "nullifzero") == 0 || strcasecmp(fn, "zeroifnull") == 0) && n == 1;
     if (zero_fn) { /* nullifzero(x) is nullif(x, 0); zeroifnull(x) is coalesce(x, 0) */
         LH_TRY(bind_args(b, x, &e->args, &args));
         lh_value_t zero = {.type = {LH_TYPE_INT}};
@@ -636,8 +636,8 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
     const lh_ast_expr_t *ua = e->args.items[0];
     if (ua->kind == LH_EX_LITERAL && ua->u.lit.kind == LH_LIT_STRING)
         return lh_sqlerr(b->eb, "INVALID_PARAMETER_VALUE.DATETIME_UNIT", "functionName",
-                         lh_arena_sprintf(b->a, "`%s`", fn), "parameter", "`unit`",
-                         "invalidValue", lh_arena_sprintf(b->a, "'%s'", ua->u.lit.str), NULL);
+                         lh_arena_sprintf(b->a, "`%s`", fn), "parameter", "`unit`", "invalidValue",
+                         lh_arena_sprintf(b->a, "'%s'", ua->u.lit.str), NULL);
     if (ua->kind != LH_EX_COLUMN || ua->name.count != 1) {
         *done = false; /* not Spark's unit syntax: bind as an ordinary call */
         return LH_OK;
@@ -648,11 +648,10 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
     lh_expr_t *args[3] = {lh_expr_const(b->a, &uv, unit), NULL, NULL};
     LH_TRY(bx_expr(b, x, e->args.items[1], &args[1]));
     LH_TRY(bx_expr(b, x, e->args.items[2], &args[2]));
-    const char *name = lh_arena_sprintf(b->a, "%s(%s, %s, %s)",
-                                        kind == 0 ? "timestampadd" : "timestampdiff", unit,
-                                        bx_name(b, e->args.items[1]), bx_name(b, e->args.items[2]));
-    return call(b, lh_func_find(kind == 0 ? "timestampadd" : "timestampdiff"), 3, args, name,
-                out);
+    const char *name =
+        lh_arena_sprintf(b->a, "%s(%s, %s, %s)", kind == 0 ? "timestampadd" : "timestampdiff", unit,
+                         bx_name(b, e->args.items[1]), bx_name(b, e->args.items[2]));
+    return call(b, lh_func_find(kind == 0 ? "timestampadd" : "timestampdiff"), 3, args, name, out);
 }
 
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)

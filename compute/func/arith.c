@@ -24,7 +24,7 @@ typedef struct arith_bd {
     lh_type_t work; /* operand type after casts (integral/float/double) */
     int kind;       /* 0 numeric, 1 decimal, 2 datetime (see dt_kind) */
     int dt_kind;
-    bool swap;  /* commutative op bound with its operands exchanged (1 + date) */
+    bool swap;     /* commutative op bound with its operands exchanged (1 + date) */
     bool iv_exact; /* interval * / an integral or decimal: exact, rounded HALF_UP */
 } arith_bd_t;
 
@@ -298,8 +298,8 @@ static lh_err iv_exact(const lh_func_exec_t *x, const arith_bd_t *bd, size_t i, 
     const lh_vec_t *n = x->args[1];
     int sn = n->type.id == LH_TYPE_DECIMAL ? n->type.scale : 0;
     lh_i128 b = n->type.id == LH_TYPE_DECIMAL ? lh_dec_get(n, i) : fn_i64(n, i), r;
-    int rc = lh_dec_arith(bd->op == OP_MUL ? LH_DEC_MUL : LH_DEC_DIV, a, 0, b, sn, 0, 38, &r,
-                          NULL, 0);
+    int rc =
+        lh_dec_arith(bd->op == OP_MUL ? LH_DEC_MUL : LH_DEC_DIV, a, 0, b, sn, 0, 38, &r, NULL, 0);
     bool ym = x->out->type.id == LH_TYPE_INTERVAL_YM;
     if (rc == 2) {
         if (bd->try_)
@@ -460,7 +460,7 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
         r = l == LH_TYPE_DATE ? LH_TYPE_INT : bd->op == OP_SUB ? l : LH_TYPE_INTERVAL_DT;
     if (add_sub && !(bd->op == OP_SUB && l == LH_TYPE_INTERVAL_DT && r == LH_TYPE_INTERVAL_YM) &&
         ((l == LH_TYPE_INTERVAL_DT && (lh_type_is_numeric(r) || r == LH_TYPE_INTERVAL_YM)) ||
-                    (r == LH_TYPE_INTERVAL_DT && (lh_type_is_numeric(l) || l == LH_TYPE_INTERVAL_YM))))
+         (r == LH_TYPE_INTERVAL_DT && (lh_type_is_numeric(l) || l == LH_TYPE_INTERVAL_YM))))
         /* Spark reads x +- day-time interval as a timestamp plus an interval */
         return fn_bad_input(b, eb, OP_SYM[bd->op], l == LH_TYPE_INTERVAL_DT ? 1 : 0,
                             "\"(TIMESTAMP OR TIMESTAMP WITHOUT TIME ZONE)\"");
@@ -514,7 +514,7 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
                (bd->op == OP_MUL || bd->op == OP_DIV)) {
         bd->dt_kind = DT_IV_NUM, b->ret_type = fn_type(l); /* the full interval type */
         bd->iv_exact = lh_type_is_integral(r) || r == LH_TYPE_DECIMAL;
-        b->cast_to[1] = lh_type_is_integral(r)  ? fn_type(LH_TYPE_LONG)
+        b->cast_to[1] = lh_type_is_integral(r) ? fn_type(LH_TYPE_LONG)
                         : r == LH_TYPE_DECIMAL ? b->arg_types[1]
                                                : fn_type(LH_TYPE_DOUBLE);
     } else if (lh_type_is_interval(r) && lh_type_is_numeric(l) && bd->op == OP_MUL) {

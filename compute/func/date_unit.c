@@ -19,22 +19,31 @@
 #include "compute/func/datetime.h"
 #include "compute/func/fn.h"
 
-typedef enum { U_MICRO, U_MILLI, U_SECOND, U_MINUTE, U_HOUR, U_DAY, U_WEEK, U_MONTH, U_QUARTER, U_YEAR } unit_t;
+typedef enum {
+    U_MICRO,
+    U_MILLI,
+    U_SECOND,
+    U_MINUTE,
+    U_HOUR,
+    U_DAY,
+    U_WEEK,
+    U_MONTH,
+    U_QUARTER,
+    U_YEAR
+} unit_t;
 
 static const struct {
     const char *name;
     unit_t unit;
 } UNITS[] = {
-    {"MICROSECOND", U_MICRO}, {"MILLISECOND", U_MILLI}, {"SECOND", U_SECOND},
-    {"MINUTE", U_MINUTE},     {"HOUR", U_HOUR},         {"DAY", U_DAY},
-    {"DAYOFYEAR", U_DAY},     {"WEEK", U_WEEK},         {"MONTH", U_MONTH},
-    {"QUARTER", U_QUARTER},   {"YEAR", U_YEAR},
+    {"MICROSECOND", U_MICRO}, {"MILLISECOND", U_MILLI}, {"SECOND", U_SECOND}, {"MINUTE", U_MINUTE},
+    {"HOUR", U_HOUR},         {"DAY", U_DAY},           {"DAYOFYEAR", U_DAY}, {"WEEK", U_WEEK},
+    {"MONTH", U_MONTH},       {"QUARTER", U_QUARTER},   {"YEAR", U_YEAR},
 };
-static const int64_t UNIT_US[] = {1, 1000, 1000000, 60000000, 3600000000LL, LH_US_PER_DAY,
-                                  7 * LH_US_PER_DAY};
-static const char *const UNIT_NAME[] = {"MICROSECOND", "MILLISECOND", "SECOND", "MINUTE",
-                                        "HOUR",        "DAY",         "WEEK",   "MONTH",
-                                        "QUARTER",     "YEAR"};
+static const int64_t UNIT_US[] = {
+    1, 1000, 1000000, 60000000, 3600000000LL, LH_US_PER_DAY, 7 * LH_US_PER_DAY};
+static const char *const UNIT_NAME[] = {"MICROSECOND", "MILLISECOND", "SECOND", "MINUTE",  "HOUR",
+                                        "DAY",         "WEEK",        "MONTH",  "QUARTER", "YEAR"};
 static const int UNIT_MONTHS[] = {[U_MONTH] = 1, [U_QUARTER] = 3, [U_YEAR] = 12};
 
 typedef struct {

@@ -98,8 +98,8 @@ static lh_err compile(const char *fmt, numfmt *f, lh_errbuf *eb)
     if (f->int_digits + f->frac_digits == 0)
         return fmt_error(f, "INVALID_FORMAT.WRONG_NUM_DIGIT", NULL, eb);
     if (f->int_digits + f->frac_digits > 38)
-        return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision",
-                         "39", "maxPrecision", "38", NULL);
+        return lh_sqlerr(eb, "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "precision", "39",
+                         "maxPrecision", "38", NULL);
     return LH_OK;
 }
 
