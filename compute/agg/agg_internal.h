@@ -21,6 +21,8 @@ extern const lh_agg_func_t lh_agg_pct_rows[];
 extern const int lh_agg_pct_count;
 extern const lh_agg_func_t lh_agg_collect_rows[];
 extern const int lh_agg_collect_count;
+extern const lh_agg_func_t lh_agg_hist_rows[];
+extern const int lh_agg_hist_count;
 
 /* One value of any type. */
 typedef struct agg_slot {

@@ -34,8 +34,8 @@ typedef struct pct_bd {
     lh_type_t type; /* input (percentile_approx result) type */
     double p;
     bool approx;
-    /* percentile_disc: the value at position ceil(p * (n - 1)) of the ordered values (no
-     * interpolation); DESC orders run at 1 - p from the other end: floor((1 - p) * (n - 1)) */
+    /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
+     * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
 } pct_bd;
 
@@ -110,7 +110,7 @@ static lh_err disc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    LH_TRY(cont_desc_bind(b, eb));
+    LH_TRY(pct_bind_common(b, false, 0.5, eb)); /* p kept: counted from the largest value */
     ((pct_bd *)b->bind_data)->discrete = true;
     ((pct_bd *)b->bind_data)->desc = true;
     return LH_OK;
@@ -202,8 +202,12 @@ static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out)
     if (!bd->approx) {
         double pos = bd->p * (double)(s->n - 1);
         size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
-        if (bd->discrete)
-            return lh_vec_append_f64(out, s->v[bd->desc ? lo : hi].d);
+        if (bd->discrete) {
+            size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
+            while (k + 1 < s->n && (double)(k + 1) / (double)s->n < bd->p)
+                k++;
+            return lh_vec_append_f64(out, s->v[bd->desc ? s->n - 1 - k : k].d);
+        }
         double r = lo == hi ? s->v[lo].d
                             : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
         return lh_vec_append_f64(out, r);

@@ -39,6 +39,8 @@ const char *lh_session_schema(const lh_session_t *s);
 lh_err lh_session_use(lh_session_t *s, const char *catalog, const char *schema, lh_errbuf *eb);
 /* Function settings (time zone, ANSI); valid until the next SET on the session. */
 const lh_sql_conf_t *lh_session_conf(const lh_session_t *s);
+/* The statement's start time (UTC micros) current_timestamp() and friends read; 0 = clock. */
+void lh_session_set_now(lh_session_t *s, int64_t now_us);
 /* SET key = value (spark.sql.session.timeZone, spark.sql.ansi.enabled, anything else is
  * kept and shown by SET). */
 lh_err lh_session_set(lh_session_t *s, const char *key, const char *value, lh_errbuf *eb);

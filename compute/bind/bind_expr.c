@@ -199,9 +199,12 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     case LH_LIT_NUMBER:
         return bind_number(b, e, out);
     case LH_LIT_STRING:
-    case LH_LIT_BINARY:
-        v.type.id = e->u.lit.kind == LH_LIT_STRING ? LH_TYPE_STRING : LH_TYPE_BINARY;
+        v.type.id = LH_TYPE_STRING;
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
+        break;
+    case LH_LIT_BINARY: /* X'..': str holds the hex digits */
+        LH_TRY(
+            lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v, b->eb));
         break;
     case LH_LIT_TYPED: {
         LH_TRY(lh_literal_typed(e->u.lit.type_name, e->u.lit.str, lh_session_conf(b->env->session),
@@ -476,9 +479,19 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     lh_expr_t **args = NULL;
     int n = e->args.count;
+    bool zero_fn =
+        (strcasecmp(fn, "nullifzero") == 0 || strcasecmp(fn, "zeroifnull") == 0) && n == 1;
+    if (zero_fn) { /* nullifzero(x) is nullif(x, 0); zeroifnull(x) is coalesce(x, 0) */
+        LH_TRY(bind_args(b, x, &e->args, &args));
+        lh_value_t zero = {.type = {LH_TYPE_INT}};
+        args[1] /* bind_args leaves a spare slot */ = lh_expr_const(b->a, &zero, "0");
+        n = 2;
+        fn = strcasecmp(fn, "nullifzero") == 0 ? "nullif" : "coalesce";
+    }
     if (strcasecmp(fn, "coalesce") == 0 || strcasecmp(fn, "nvl") == 0 ||
         strcasecmp(fn, "ifnull") == 0) {
-        LH_TRY(bind_args(b, x, &e->args, &args));
+        if (!zero_fn)
+            LH_TRY(bind_args(b, x, &e->args, &args));
         lh_type_t t = {LH_TYPE_NULL};
         for (int i = 0; i < n; i++)
             LH_TRY(bx_common_type(b, t, args[i]->type, &t));
@@ -492,7 +505,8 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     if (strcasecmp(fn, "if") == 0 || strcasecmp(fn, "iff") == 0 || strcasecmp(fn, "nvl2") == 0 ||
         strcasecmp(fn, "nullif") == 0) {
-        LH_TRY(bind_args(b, x, &e->args, &args));
+        if (!zero_fn)
+            LH_TRY(bind_args(b, x, &e->args, &args));
         lh_expr_t *c[3];
         if (strcasecmp(fn, "nvl2") == 0 && n == 3) {
             c[0] = lh_expr_node(b->a, LH_EXPR_NOT_NULL, (lh_type_t){LH_TYPE_BOOLEAN}, false, 1,
@@ -600,6 +614,46 @@ static lh_err bind_grouping(binder *b, const ectx *x, const lh_ast_expr_t *e, bo
     return LH_OK;
 }
 
+/* timestampadd(UNIT, n, ts) (also dateadd/date_add with three arguments) and
+ * timestampdiff(UNIT, a, b) (also datediff/date_diff/timediff): Spark's grammar takes the
+ * unit as a bare keyword and rejects a quoted one (INVALID_PARAMETER_VALUE.DATETIME_UNIT).
+ * The unit reaches compute/func/date_unit.c as a constant string. */
+static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, const char *fn,
+                             bool *done, lh_expr_t **out)
+{
+    static const char *const adds[] = {"timestampadd", "dateadd", "date_add"};
+    static const char *const diffs[] = {"timestampdiff", "datediff", "date_diff", "timediff"};
+    int kind = -1; /* 0 add, 1 diff */
+    for (int i = 0; i < 4; i++) {
+        if (i < 3 && strcasecmp(fn, adds[i]) == 0)
+            kind = 0;
+        if (strcasecmp(fn, diffs[i]) == 0)
+            kind = 1;
+    }
+    *done = kind >= 0 && e->args.count == 3;
+    if (!*done)
+        return LH_OK;
+    const lh_ast_expr_t *ua = e->args.items[0];
+    if (ua->kind == LH_EX_LITERAL && ua->u.lit.kind == LH_LIT_STRING)
+        return lh_sqlerr(b->eb, "INVALID_PARAMETER_VALUE.DATETIME_UNIT", "functionName",
+                         lh_arena_sprintf(b->a, "`%s`", fn), "parameter", "`unit`", "invalidValue",
+                         lh_arena_sprintf(b->a, "'%s'", ua->u.lit.str), NULL);
+    if (ua->kind != LH_EX_COLUMN || ua->name.count != 1) {
+        *done = false; /* not Spark's unit syntax: bind as an ordinary call */
+        return LH_OK;
+    }
+    const char *unit = ua->name.parts[0].text;
+    lh_value_t uv = {.type = {LH_TYPE_STRING},
+                     .v.str = {(const uint8_t *)unit, (uint32_t)strlen(unit)}};
+    lh_expr_t *args[3] = {lh_expr_const(b->a, &uv, unit), NULL, NULL};
+    LH_TRY(bx_expr(b, x, e->args.items[1], &args[1]));
+    LH_TRY(bx_expr(b, x, e->args.items[2], &args[2]));
+    const char *name =
+        lh_arena_sprintf(b->a, "%s(%s, %s, %s)", kind == 0 ? "timestampadd" : "timestampdiff", unit,
+                         bx_name(b, e->args.items[1]), bx_name(b, e->args.items[2]));
+    return call(b, lh_func_find(kind == 0 ? "timestampadd" : "timestampdiff"), 3, args, name, out);
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->name.count != 1)
@@ -618,6 +672,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     }
     bool done;
     LH_TRY(bind_special(b, x, e, fn, &done, out));
+    if (!done)
+        LH_TRY(bind_unit_func(b, x, e, fn, &done, out));
     if (!done)
         LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
@@ -666,10 +722,14 @@ static lh_err bind_unary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_ex
         *out = lh_expr_node(b->a, LH_EXPR_NOT, arg->type, arg->nullable, 1, &arg, bx_name(b, e));
         return LH_OK;
     }
-    if (e->op == LH_OP_PLUS) {
+    lh_type_id at = arg->type.id;
+    if (e->op == LH_OP_PLUS && (lh_type_is_numeric(at) || lh_type_is_interval(at) ||
+                                at == LH_TYPE_STRING || at == LH_TYPE_NULL)) {
         *out = arg;
         return LH_OK;
     }
+    if (e->op == LH_OP_PLUS) /* +date, +array(..): Spark's UNEXPECTED_INPUT_TYPE */
+        return call(b, lh_func_find("positive"), 1, &arg, bx_name(b, e), out);
     static const char *const neg[] = {"negative", "-", NULL}, *const bitnot[] = {"~", "bitnot",
                                                                                  NULL};
     const lh_func_t *f = bx_func(e->op == LH_OP_NEG ? neg : bitnot);

@@ -816,6 +816,23 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, type_of(n->b, a->items[0]) == LH_TYPE_BINARY ? ", X'00')" : ",  )");
         return true;
     }
+    if (a->count == 3 && a->items[0]->kind == LH_EX_COLUMN && a->items[0]->name.count == 1) {
+        /* timestampadd(UNIT, n, ts) and timestampdiff(UNIT, a, b) under their other names */
+        bool add = strcasecmp(fn, "timestampadd") == 0 || strcasecmp(fn, "dateadd") == 0 ||
+                   strcasecmp(fn, "date_add") == 0;
+        bool diff = strcasecmp(fn, "timestampdiff") == 0 || strcasecmp(fn, "datediff") == 0 ||
+                    strcasecmp(fn, "date_diff") == 0 || strcasecmp(fn, "timediff") == 0;
+        if (add || diff) {
+            put(n, add ? "timestampadd(" : "timestampdiff(");
+            list(n, a, 0);
+            put(n, ")");
+            return true;
+        }
+    }
+    if (strcasecmp(fn, "div") == 0 && a->count == 2) { /* div(a, b) is (a div b) */
+        infix(n, a->items[0], "div", a->items[1], true);
+        return true;
+    }
     if (strcasecmp(fn, "like") == 0 && a->count == 2) {
         infix(n, a->items[0], "LIKE", a->items[1], false);
         return true;

@@ -54,10 +54,45 @@ static const type_row type_names[] = {
     {"NUMERIC", LH_TYPE_DECIMAL},
 };
 
+/* INTERVAL YEAR [TO MONTH], INTERVAL DAY|HOUR|MINUTE|SECOND [TO ...]: ANSI intervals with
+ * their fields (field + 1 in precision/scale, as compute/func/README.md describes). A bare
+ * INTERVAL (Spark's CalendarIntervalType) has no engine type yet. */
+static lh_err interval_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
+{
+    static const char *const ym[] = {"YEAR", "MONTH"};
+    static const char *const dt[] = {"DAY", "HOUR", "MINUTE", "SECOND"};
+    int from_ym = -1, from_dt = -1, to_ym = -1, to_dt = -1;
+    for (int i = 0; t->from_unit != NULL && i < 4; i++) {
+        if (i < 2 && strcasecmp(t->from_unit, ym[i]) == 0)
+            from_ym = i;
+        if (strcasecmp(t->from_unit, dt[i]) == 0)
+            from_dt = i;
+    }
+    for (int i = 0; t->to_unit != NULL && i < 4; i++) {
+        if (i < 2 && strcasecmp(t->to_unit, ym[i]) == 0)
+            to_ym = i;
+        if (strcasecmp(t->to_unit, dt[i]) == 0)
+            to_dt = i;
+    }
+    if (t->to_unit == NULL)
+        to_ym = from_ym, to_dt = from_dt;
+    if (from_ym >= 0 && to_ym >= from_ym) {
+        *out = (lh_type_t){LH_TYPE_INTERVAL_YM, (uint8_t)(from_ym + 1), (uint8_t)(to_ym + 1)};
+        return LH_OK;
+    }
+    if (from_dt >= 0 && to_dt >= from_dt) {
+        *out = (lh_type_t){LH_TYPE_INTERVAL_DT, (uint8_t)(from_dt + 1), (uint8_t)(to_dt + 1)};
+        return LH_OK;
+    }
+    return lh_sqlerr(eb, "UNSUPPORTED_DATATYPE", "typeName", "\"INTERVAL\"", NULL);
+}
+
 lh_err lh_bind_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
 {
     if (t->elem != NULL || t->fields != NULL || strcasecmp(t->name, "STRUCT") == 0)
         return bn_type(t, out, eb); /* ARRAY, MAP, STRUCT: bind_nested.c */
+    if (strcasecmp(t->name, "INTERVAL") == 0)
+        return interval_type(t, out, eb);
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
         if (strcasecmp(t->name, type_names[i].name) != 0)
             continue;

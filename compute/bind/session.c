@@ -100,6 +100,11 @@ const lh_sql_conf_t *lh_session_conf(const lh_session_t *s)
     return &s->sql_conf;
 }
 
+void lh_session_set_now(lh_session_t *s, int64_t now_us)
+{
+    s->sql_conf.now_us = now_us;
+}
+
 static kv *find(kv *list, const char *key)
 {
     for (kv *k = list; k != NULL; k = k->next)

@@ -24,7 +24,8 @@ typedef struct arith_bd {
     lh_type_t work; /* operand type after casts (integral/float/double) */
     int kind;       /* 0 numeric, 1 decimal, 2 datetime (see dt_kind) */
     int dt_kind;
-    bool swap; /* commutative op bound with its operands exchanged (1 + date) */
+    bool swap;     /* commutative op bound with its operands exchanged (1 + date) */
+    bool iv_exact; /* interval * / an integral or decimal: exact, rounded HALF_UP */
 } arith_bd_t;
 
 static const char *const OP_SYM[] = {"+", "-", "*", "/", "div", "%", "pmod"};
@@ -266,6 +267,7 @@ enum {
     DT_DATE_YM,   /* date +- interval ym -> date */
     DT_IV_IV,     /* interval +- interval */
     DT_IV_NUM,    /* interval * / number */
+    DT_IV_DIV,    /* interval div interval -> bigint */
 };
 
 static int64_t add_months_days(int64_t days, int64_t months)
@@ -288,6 +290,34 @@ static int64_t ts_add_months(const lh_tz_t *tz, int64_t us, int64_t months, bool
     return ntz ? r : lh_dt_local_to_utc(tz, r);
 }
 
+/* interval * n, interval / n for an integral or decimal n: exact with HALF_UP rounding to
+ * whole months or microseconds, as Spark's Multiply/Divide{YM,DT}Interval. */
+static lh_err iv_exact(const lh_func_exec_t *x, const arith_bd_t *bd, size_t i, int64_t a,
+                       lh_errbuf *eb)
+{
+    const lh_vec_t *n = x->args[1];
+    int sn = n->type.id == LH_TYPE_DECIMAL ? n->type.scale : 0;
+    lh_i128 b = n->type.id == LH_TYPE_DECIMAL ? lh_dec_get(n, i) : fn_i64(n, i), r;
+    int rc =
+        lh_dec_arith(bd->op == OP_MUL ? LH_DEC_MUL : LH_DEC_DIV, a, 0, b, sn, 0, 38, &r, NULL, 0);
+    bool ym = x->out->type.id == LH_TYPE_INTERVAL_YM;
+    if (rc == 2) {
+        if (bd->try_)
+            return fn_put_null(x->out, i);
+        return lh_sqlerr(eb, "INTERVAL_DIVIDED_BY_ZERO", NULL);
+    }
+    if (rc != 0 || r > (ym ? INT32_MAX : INT64_MAX) || r < (ym ? INT32_MIN : INT64_MIN)) {
+        if (bd->try_)
+            return fn_put_null(x->out, i);
+        if (bd->op == OP_DIV)
+            return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITH_SUGGESTION", "functionName",
+                             "`try_divide`", NULL);
+        return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITHOUT_SUGGESTION", NULL);
+    }
+    fn_put_i64(x->out, i, (int64_t)r);
+    return LH_OK;
+}
+
 static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *eb)
 {
     const lh_tz_t *tz = fn_tz(x->conf);
@@ -298,6 +328,12 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
             continue;
         int64_t a = fn_i64(x->args[0], i), b = 0, r = 0;
         double bf = 0;
+        if (bd->dt_kind == DT_IV_NUM && bd->iv_exact) {
+            lh_err e = iv_exact(x, bd, i, a, eb);
+            if (e != LH_OK)
+                return e;
+            continue;
+        }
         if (bd->dt_kind == DT_IV_NUM)
             bf = fn_f64(x->args[1], i);
         else
@@ -323,6 +359,19 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
             break;
         case DT_DATE_YM:
             r = add_months_days(a, sign * b);
+            break;
+        case DT_IV_DIV:
+            if (b == 0) {
+                if (bd->try_) {
+                    fn_put_null(x->out, i);
+                    continue;
+                }
+                return lh_sqlerr(eb, "DIVIDE_BY_ZERO", "config", "\"spark.sql.ansi.enabled\"",
+                                 NULL);
+            }
+            if (a == INT64_MIN && b == -1)
+                return overflow(bd, x->out, i, eb);
+            r = a / b;
             break;
         case DT_IV_IV:
             if (__builtin_add_overflow(a, sign * b, &r) ||
@@ -405,8 +454,16 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     if (lh_type_is_interval(l) && (bd->op == OP_MUL || bd->op == OP_DIV) &&
         (r == LH_TYPE_STRING || r == LH_TYPE_NULL)) /* interval * '2', interval / NULL */
         r = LH_TYPE_DOUBLE;
+    if (r == LH_TYPE_NULL && lh_type_is_interval(l) && add_sub) /* interval +- NULL */
+        r = l, b->cast_to[1] = b->arg_types[0];
     if (r == LH_TYPE_NULL) /* date +- NULL, ts - NULL: NULL of the natural result */
         r = l == LH_TYPE_DATE ? LH_TYPE_INT : bd->op == OP_SUB ? l : LH_TYPE_INTERVAL_DT;
+    if (add_sub && !(bd->op == OP_SUB && l == LH_TYPE_INTERVAL_DT && r == LH_TYPE_INTERVAL_YM) &&
+        ((l == LH_TYPE_INTERVAL_DT && (lh_type_is_numeric(r) || r == LH_TYPE_INTERVAL_YM)) ||
+         (r == LH_TYPE_INTERVAL_DT && (lh_type_is_numeric(l) || l == LH_TYPE_INTERVAL_YM))))
+        /* Spark reads x +- day-time interval as a timestamp plus an interval */
+        return fn_bad_input(b, eb, OP_SYM[bd->op], l == LH_TYPE_INTERVAL_DT ? 1 : 0,
+                            "\"(TIMESTAMP OR TIMESTAMP WITHOUT TIME ZONE)\"");
     if (l == LH_TYPE_NULL)
         l = r == LH_TYPE_DATE && bd->op == OP_SUB ? LH_TYPE_DATE : r;
     b->cast_to[0] = fn_type(l), b->cast_to[1] = fn_type(r);
@@ -451,10 +508,15 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
         lh_type_t t;
         lh_type_common(b->arg_types[0], b->arg_types[1], &t);
         bd->dt_kind = DT_IV_IV, b->ret_type = t;
+    } else if (lh_type_is_interval(l) && l == r && bd->op == OP_IDIV) {
+        bd->dt_kind = DT_IV_DIV, b->ret_type = fn_type(LH_TYPE_LONG);
     } else if (lh_type_is_interval(l) && lh_type_is_numeric(r) &&
                (bd->op == OP_MUL || bd->op == OP_DIV)) {
-        bd->dt_kind = DT_IV_NUM, b->ret_type = b->arg_types[0];
-        b->cast_to[1] = fn_type(LH_TYPE_DOUBLE);
+        bd->dt_kind = DT_IV_NUM, b->ret_type = fn_type(l); /* the full interval type */
+        bd->iv_exact = lh_type_is_integral(r) || r == LH_TYPE_DECIMAL;
+        b->cast_to[1] = lh_type_is_integral(r) ? fn_type(LH_TYPE_LONG)
+                        : r == LH_TYPE_DECIMAL ? b->arg_types[1]
+                                               : fn_type(LH_TYPE_DOUBLE);
     } else if (lh_type_is_interval(r) && lh_type_is_numeric(l) && bd->op == OP_MUL) {
         return binop_mismatch(b, OP_SYM[bd->op], eb); /* num * interval: binder swaps */
     } else if (lh_type_is_datetime(r) && (lh_type_is_interval(l) || lh_type_is_integral(l)) &&
@@ -584,6 +646,8 @@ static lh_err exec_negative(const lh_func_exec_t *x, lh_errbuf *eb)
         } else {
             int64_t v = fn_i64(a, i);
             lh_type_id w = id == LH_TYPE_INTERVAL_YM ? LH_TYPE_INT : id;
+            if ((v == INT64_MIN || !int_fits(w, -v)) && lh_type_is_interval(id))
+                return lh_sqlerr(eb, "INTERVAL_ARITHMETIC_OVERFLOW.WITHOUT_SUGGESTION", NULL);
             if (v == INT64_MIN || !int_fits(w, -v)) {
                 arith_bd_t bd = {.op = OP_SUB, .work = fn_type(w)};
                 return overflow(&bd, x->out, i, eb);

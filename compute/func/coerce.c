@@ -134,11 +134,17 @@ bool lh_type_common(lh_type_t a, lh_type_t b, lh_type_t *out)
         if (!lh_type_equal(a, b))
             return false;
     }
-    if (lh_type_equal(a, b) ||
-        (a.id == b.id && lh_type_is_interval(a.id))) { /* interval fields widen */
+    if (lh_type_equal(a, b) || (a.id == b.id && lh_type_is_interval(a.id))) {
         *out = a;
-        if (lh_type_is_interval(a.id) && !lh_type_equal(a, b))
-            out->precision = out->scale = 0;
+        if (lh_type_is_interval(a.id)) { /* fields widen: min start, max end */
+            int full_end = a.id == LH_TYPE_INTERVAL_YM ? 2 : 4;
+            int sa = a.precision ? a.precision : 1, sb = b.precision ? b.precision : 1;
+            int ea = a.scale ? a.scale : full_end, eb = b.scale ? b.scale : full_end;
+            out->precision = (uint8_t)(sa < sb ? sa : sb);
+            out->scale = (uint8_t)(ea > eb ? ea : eb);
+            if (out->precision == 1 && out->scale == full_end)
+                out->precision = out->scale = 0; /* the full range is written 0, 0 */
+        }
         return true;
     }
     if (a.id == LH_TYPE_NULL || b.id == LH_TYPE_NULL) {

@@ -10,11 +10,13 @@
  * INVALID_ARRAY_INDEX(_IN_ELEMENT_AT), try_element_at and get return NULL; size(NULL) is
  * NULL under ANSI (-1 otherwise, Spark's legacy sizeOfNull).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compute/func/fn.h"
+#include "compute/func/format.h"
 #include "compute/func/nested_fn.h"
 
 /* ---- shared helpers ---------------------------------------------------------------------- */
@@ -892,7 +894,13 @@ static lh_err b_typeof(lh_func_bind_t *b, lh_errbuf *eb)
 {
     (void)eb;
     char buf[1024];
-    lh_type_catalog_string(b->arg_types[0], buf, sizeof buf);
+    if (lh_type_is_interval(b->arg_types[0].id)) { /* with its fields: interval hour */
+        lh_format_type_sql(b->arg_types[0], buf, sizeof buf);
+        for (char *c = buf; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    } else {
+        lh_type_catalog_string(b->arg_types[0], buf, sizeof buf);
+    }
     b->bind_data = lh_arena_strdup(b->arena, buf);
     b->ret_type = fn_type(LH_TYPE_STRING);
     b->ret_nullable = false;

@@ -43,6 +43,9 @@ static void build(void)
     add_table(lh_fn_hash, lh_fn_hash_count);
     add_table(lh_fn_regex, lh_fn_regex_count);
     add_table(lh_fn_date, lh_fn_date_count);
+    add_table(lh_fn_date_unit, lh_fn_date_unit_count);
+    add_table(lh_fn_utf8, lh_fn_utf8_count);
+    add_table(lh_fn_tonumber, lh_fn_tonumber_count);
     add_table(lh_fn_json, lh_fn_json_count);
     add_table(lh_fn_fmt, lh_fn_fmt_count);
     add_table(lh_fn_collection, lh_fn_collection_count);

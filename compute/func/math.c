@@ -177,16 +177,16 @@ DBIND(b_ln, D_LN)
 DBIND(b_log10, D_LOG10)
 DBIND(b_log2, D_LOG2)
 DBIND(b_log1p, D_LOG1P)
-DBIND(b_exp, D_EXP) DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS)
-    DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
-        DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
-            DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
-                DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
-                    DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC)
-                        DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH)
-                            DBIND(b_nanvl, D_NANVL)
+DBIND(b_exp, D_EXP)
+DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN)
+    DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH)
+        DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
+            DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
+                DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
+                    DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
+                        DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
 
-                                static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                            static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
@@ -709,8 +709,32 @@ static lh_err x_conv(const lh_func_exec_t *x, lh_errbuf *eb)
 
 /* ---- sign ---- */
 
+static lh_err x_sign_interval(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        int64_t v = fn_i64(x->args[0], i);
+        fn_put_f64(x->out, i, v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0);
+    }
+    return LH_OK;
+}
+
+static lh_err x_sign(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    if (lh_type_is_interval(x->args[0]->type.id))
+        return x_sign_interval(x, eb);
+    return exec_double(x, eb);
+}
+
 static lh_err b_sign(lh_func_bind_t *b, lh_errbuf *eb)
 {
+    if (lh_type_is_interval(b->arg_types[0].id)) { /* signum(INTERVAL '-10' YEAR) = -1.0 */
+        b->ret_type = fn_type(LH_TYPE_DOUBLE);
+        b->ret_nullable = true;
+        return LH_OK;
+    }
     return bind_double(b, D_SIGN);
 }
 
@@ -718,11 +742,22 @@ static lh_err b_sign(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err b_width_bucket(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    b->cast_to[0] = b->cast_to[1] = b->cast_to[2] = fn_type(LH_TYPE_DOUBLE);
+    lh_type_id t0 = b->arg_types[0].id;
+    bool iv = lh_type_is_interval(t0);
+    for (int i = 1; iv && i < 3; i++)
+        iv = b->arg_types[i].id == t0;
+    /* intervals of one kind compare in their units (months or microseconds) */
+    for (int i = 0; i < 3; i++)
+        b->cast_to[i] = iv ? b->arg_types[i] : fn_type(LH_TYPE_DOUBLE);
     b->cast_to[3] = fn_type(LH_TYPE_LONG);
     b->ret_type = fn_type(LH_TYPE_LONG);
     b->ret_nullable = true;
     return LH_OK;
+}
+
+static double num_at(const lh_vec_t *v, size_t i)
+{
+    return lh_type_is_interval(v->type.id) ? (double)fn_i64(v, i) : fn_f64(v, i);
 }
 
 /* Spark's WidthBucket: NULL for n <= 0, n = Long.MaxValue, min = max or non-finite
@@ -733,7 +768,7 @@ static lh_err x_width_bucket(const lh_func_exec_t *x, lh_errbuf *eb)
     for (size_t i = 0; i < x->rows; i++) {
         if (fn_any_null(x, i))
             continue;
-        double v = fn_f64(x->args[0], i), lo = fn_f64(x->args[1], i), hi = fn_f64(x->args[2], i);
+        double v = num_at(x->args[0], i), lo = num_at(x->args[1], i), hi = num_at(x->args[2], i);
         int64_t n = fn_i64(x->args[3], i);
         if (n <= 0 || n == INT64_MAX || isnan(v) || !isfinite(lo) || !isfinite(hi) || lo == hi) {
             LH_TRY(fn_put_null(x->out, i));
@@ -797,8 +832,8 @@ const lh_func_t lh_fn_math[] = {
     F("rint", 1, 1, b_rint, exec_double),
     F("round", 1, 2, b_round, x_round),
     F("sec", 1, 1, b_sec, exec_double),
-    F("sign", 1, 1, b_sign, exec_double),
-    F("signum", 1, 1, b_sign, exec_double),
+    F("sign", 1, 1, b_sign, x_sign),
+    F("signum", 1, 1, b_sign, x_sign),
     F("sin", 1, 1, b_sin, exec_double),
     F("sinh", 1, 1, b_sinh, exec_double),
     F("sqrt", 1, 1, b_sqrt, exec_double),

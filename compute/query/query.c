@@ -6,6 +6,7 @@
 #include "compute/query/query.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "compute/opt/opt.h"
@@ -38,6 +39,9 @@ static lh_err run_one(const lh_ast_stmt_t *st, const char *sql, lh_session_t *se
     lh_bind_env_t env = {arena, o->resolver,    session,        o->user,        sql,
                          NULL,  o->param_count, o->param_names, o->param_values};
     int64_t t0 = lh_mono_ns();
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* one current_timestamp() per statement */
+    lh_session_set_now(session, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
     lh_bound_t *bound;
     LH_TRY(lh_bind(&env, st, &bound, eb));
     if (bound->kind == LH_BOUND_COMMAND)

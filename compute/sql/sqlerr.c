@@ -237,10 +237,24 @@ static const lh_sqlerr_class_t classes[] = {
      "Can't extract a value from <base>. Need a complex type [STRUCT, ARRAY, MAP] but got "
      "<other>."},
     {"INVALID_EXTRACT_FIELD", "42601", "Cannot extract <field> from <expr>."},
+    {"INVALID_FORMAT.CONT_THOUSANDS_SEPS", "42601",
+     "The format is invalid: <format>. Thousands separators (, or G) must have digits in between "
+     "them in the number format."},
+    {"INVALID_FORMAT.EMPTY", "42601",
+     "The format is invalid: <format>. The number format string cannot be empty."},
     {"INVALID_FORMAT.ESC_AT_THE_END", "42601",
      "The format is invalid: <format>. The escape character is not allowed to end with."},
     {"INVALID_FORMAT.ESC_IN_THE_MIDDLE", "42601",
      "The format is invalid: <format>. The escape character is not allowed to precede <char>."},
+    {"INVALID_FORMAT.MISMATCH_INPUT", "42601",
+     "The format is invalid: <format>. The input <inputType> <input> does not match the "
+     "format."},
+    {"INVALID_FORMAT.UNEXPECTED_TOKEN", "42601",
+     "The format is invalid: <format>. Found the unexpected <token> in the format string; the "
+     "structure of the format string must match: `[MI|S]` `[$]` `[0|9|G|,]*` `[.|D]` `[0|9]*` "
+     "`[$]` `[PR|MI|S]`."},
+    {"INVALID_FORMAT.WRONG_NUM_DIGIT", "42601",
+     "The format is invalid: <format>. The format string requires at least one number digit."},
     {"INVALID_FRACTION_OF_SECOND", "22023",
      "Valid range for seconds is [0, 60] (inclusive), but the provided value is <secAndMicros>. To "
      "avoid this error, use `try_make_timestamp`, which returns NULL on error.\nIf you do not want "
@@ -315,6 +329,7 @@ static const lh_sqlerr_class_t classes[] = {
      "accepted as synonyms for '+00:00'."},
     {"INVALID_TYPED_LITERAL", "42604",
      "The value of the typed literal <valueType> is invalid: <value>."},
+    {"INVALID_UTF8_STRING", "22029", "Invalid UTF8 byte sequence found in string: <str>."},
     {"INVALID_WHERE_CONDITION", "42903",
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
      "query to avoid window functions, aggregate functions, and generator functions in the WHERE "

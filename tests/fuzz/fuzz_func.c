@@ -5,7 +5,8 @@
  *   1 datetime pattern compilation, formatting, and parsing of the second string,
  *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
  *   3 the literal parsers (numbers, typed literals, intervals),
- *   4 get_json_object over JSON text and a path.
+ *   4 get_json_object over JSON text and a path,
+ *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8.
  * Errors are expected; crashes, leaks, hangs and out-of-bounds reads are not.
  * Seeds: tests/fuzz/corpus/func/.
  */
@@ -129,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 4096)
         return 0;
-    int mode = data[0] % 5;
+    int mode = data[0] % 6;
     /* two NUL-terminated heap copies, so ASan sees reads past either string */
     const uint8_t *rest = data + 1;
     size_t n = size - 1;
@@ -158,8 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 3:
             literals(a);
             break;
-        default:
+        case 4:
             call2("get_json_object", b, bn, a, an);
+            break;
+        default:
+            call2("to_number", b, bn, a, an);
+            call2("try_to_number", b, bn, a, an);
+            call2("make_valid_utf8", b, bn, a, an);
+            call2("try_validate_utf8", b, bn, a, an);
         }
     }
     free(a);
