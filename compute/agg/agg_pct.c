@@ -34,8 +34,9 @@ typedef struct pct_bd {
     lh_type_t type; /* input (percentile_approx result) type */
     double p;
     bool approx;
-    /* percentile_disc: the value at position ceil(p * (n - 1)) of the ordered values (no
-     * interpolation); DESC orders run at 1 - p from the other end: floor((1 - p) * (n - 1)) */
+    /* percentile_disc: the first value of the ordered values whose cumulative distribution
+     * reaches p, at 0-based position ceil(p * n) - 1 (no interpolation; Spark 3.5's
+     * calculation, not the legacy ceil(p * (n - 1))); DESC counts from the other end */
     bool discrete, desc;
 } pct_bd;
 
@@ -110,8 +111,7 @@ static lh_err disc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    LH_TRY(cont_desc_bind(b, eb));
-    ((pct_bd *)b->bind_data)->discrete = true;
+    LH_TRY(disc_bind(b, eb));
     ((pct_bd *)b->bind_data)->desc = true;
     return LH_OK;
 }
@@ -193,25 +193,31 @@ static int cmp_i(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
+/* 0-based position of the first of n ordered values whose cumulative distribution is >= p. */
+static size_t disc_index(double p, size_t n)
+{
+    size_t rank = (size_t)ceil(p * (double)n);
+    return rank == 0 ? 0 : rank > n ? n - 1 : rank - 1;
+}
+
 static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out)
 {
     if (s->n == 0)
         return lh_vec_append_null(out);
     bool f = !bd->approx || is_float(bd->type);
     qsort(s->v, s->n, sizeof *s->v, f ? cmp_d : cmp_i);
+    if (bd->discrete) {
+        size_t k = disc_index(bd->p, s->n);
+        return lh_vec_append_f64(out, s->v[bd->desc ? s->n - 1 - k : k].d);
+    }
     if (!bd->approx) {
         double pos = bd->p * (double)(s->n - 1);
         size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
-        if (bd->discrete)
-            return lh_vec_append_f64(out, s->v[bd->desc ? lo : hi].d);
         double r = lo == hi ? s->v[lo].d
                             : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
         return lh_vec_append_f64(out, r);
     }
-    size_t rank = (size_t)ceil(bd->p * (double)s->n);
-    size_t k = rank == 0 ? 0 : rank - 1;
-    if (k >= s->n)
-        k = s->n - 1;
+    size_t k = disc_index(bd->p, s->n);
     return f ? lh_vec_append_f64(out, s->v[k].d) : lh_vec_append_i64(out, s->v[k].i);
 }
 
