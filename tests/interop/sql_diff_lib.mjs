@@ -11,6 +11,7 @@
 // A query is [name, sql, opts]. Answers compare as multisets unless opts.ordered (the whole
 // order is fixed) or opts.orderBy (a list of [column index, 'asc'|'desc'] the rows must be
 // sorted by, Spark's NULL order: first ascending, last descending - for ORDER BYs with ties).
+// DuckDB runs with Spark's NULL order (first ascending, last descending) and in UTC.
 // Numbers compare with a relative tolerance (opts.tol, default 1e-9), everything else as text
 // once both sides are rendered the way Spark renders results (dates yyyy-MM-dd, timestamps
 // yyyy-MM-dd HH:mm:ss[.f] in UTC, arrays as JSON).
@@ -108,6 +109,8 @@ export async function setup() {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   await con.run("SET TimeZone = 'UTC'");
+  // Spark's NULL order: first ascending, last descending (DuckDB's default is last both ways)
+  await con.run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
   const d = await startDaemon({ args: ['--no-access-log'] });
   for (const [name, [sql, columns]] of Object.entries(TABLES)) {
     const pq = path.join(tmp, `${name}.parquet`), delta = path.join(tmp, name);
@@ -180,7 +183,7 @@ function same(a, b, tol) {
 }
 const isNum = (v) => v !== null && v.trim() !== '' && Number.isFinite(Number(v));
 const key = (row) => JSON.stringify(row.map((v) => (isNum(v) ? Number(Number(v).toPrecision(6)) : v)));
-const byKey = (p, q) => { const a = key(p), b = key(q); return a < b ? -1 : a > b ? 1 : 0; };
+const sortRows = (rows) => rows.map((r) => [key(r), r]).sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0)).map((x) => x[1]);
 
 // Spark's order of two values of one column (NULLs first ascending).
 function cmp(a, b) {
@@ -205,8 +208,8 @@ export function compare(sql, got, want, opts = {}) {
     }
   }
   if (!opts.ordered) {
-    got = [...got].sort(byKey);
-    want = [...want].sort(byKey);
+    got = sortRows(got);
+    want = sortRows(want);
   }
   for (let i = 0; i < got.length; i++) {
     const ok = got[i].length === want[i].length && got[i].every((v, j) => same(v, want[i][j], tol));
