@@ -266,7 +266,8 @@ static json_t *row_json(const lh_batch_t *b, size_t r, const lh_tz_t *tz, int64_
         char buf[LH_FMT_MAX];
         const char *text;
         size_t n = lh_format_vec(b->cols[k], r, tz, LH_FMT_RESULT, buf, &text);
-        json_t *v = json_stringn(text, n);
+        /* An empty string may come with no pointer: jansson refuses NULL, even for 0 bytes. */
+        json_t *v = json_stringn(n ? text : "", n);
         json_array_append_new(row, v ? v : json_string("\xef\xbf\xbd")); /* not UTF-8 */
         *bytes += (int64_t)n + 3;
     }

@@ -866,11 +866,12 @@ static lh_err bind_case(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         LH_TRY(bx_expr(b, x, e->u.case_.else_, &args[2 * n]));
         LH_TRY(bx_common_type(b, t, args[2 * n]->type, &t));
     }
-    for (int i = 1; i < argc; i += (i < 2 * n ? 2 : 1)) {
-        LH_TRY(bx_coerce(b, &args[i], t));
-        nullable = nullable || args[i]->nullable;
-        if (i == 2 * n)
+    for (int i = 0; i <= n; i++) { /* the THENs at 2i + 1, then the ELSE at 2n */
+        int k = i < n ? 2 * i + 1 : 2 * n;
+        if (k >= argc)
             break;
+        LH_TRY(bx_coerce(b, &args[k], t));
+        nullable = nullable || args[k]->nullable;
     }
     *out = lh_expr_node(b->a, LH_EXPR_CASE, t, nullable, argc, args, bx_name(b, e));
     return LH_OK;

@@ -50,6 +50,7 @@ lh_err lh_vecops_gather(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx,
 lh_err lh_vecops_scatter(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n)
 {
     size_t w = lh_type_width(src->type);
+    LH_ASSERT(w == lh_type_width(dst->type)); /* the binder casts every branch to one type */
     char *d = dst->data;
     const char *s = src->data;
     for (size_t k = 0; k < n; k++) {

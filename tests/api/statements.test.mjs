@@ -35,6 +35,12 @@ test('a query answers with its manifest and data_array of strings', async () => 
   assert.deepEqual(r.result.data_array, [['1', 'x', '2.50', '1.0E10', null, '2024-02-29']]);
 });
 
+test('empty strings come back as "", not U+FFFD', async () => {
+  const sql = "SELECT '' AS e, substr('abc', 10) AS s, split_part('a/b', '/', 3) AS p";
+  const r = await q(sql);
+  assert.deepEqual(r.result.data_array, [['', '', '']]);
+});
+
 test('DDL and DML: CREATE, INSERT, aggregates, joins over Delta tables', async () => {
   for (const s of ['CREATE SCHEMA IF NOT EXISTS shop',
     'CREATE TABLE shop.users (id BIGINT, name STRING)',

@@ -1,4 +1,5 @@
-// sql_duckdb.test.mjs - the differential SQL suite: each query runs through lakehoused's
+// sql_duckdb.test.mjs - the first differential SQL file (the rest are sql_duckdb_*.test.mjs over
+// sql_diff_lib.mjs's four tables): each query runs through lakehoused's
 // Statement Execution API and in DuckDB over the same Parquet data, and the answers must match.
 //
 // DuckDB writes two tables to Parquet (events with NULLs in every column, and a small users
@@ -17,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startDaemon } from '../api/harness.mjs';
+import { compare } from './sql_diff_lib.mjs';
 
 const build = process.env.LH_BUILD_DIR ?? 'build';
 let d, wh, con, tmp;
@@ -71,29 +73,6 @@ async function ours(sql) {
 async function duck(sql) {
   const reader = await con.runAndReadAll(sql);
   return reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
-}
-
-function same(a, b) {
-  if (a === null || b === null) return a === b;
-  const x = Number(a), y = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y))
-    return x === y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
-  return a === b;
-}
-
-const key = (row) => JSON.stringify(row.map((v) => (v === null ? null : Number.isFinite(Number(v)) && v.trim() !== ''
-  ? Number(Number(v).toPrecision(9)) : v)));
-
-function compare(sql, got, want, ordered) {
-  assert.equal(got.length, want.length, `${sql}: ${got.length} rows, DuckDB has ${want.length}`);
-  if (!ordered) {
-    got = [...got].sort((p, q) => (key(p) < key(q) ? -1 : key(p) > key(q) ? 1 : 0));
-    want = [...want].sort((p, q) => (key(p) < key(q) ? -1 : key(p) > key(q) ? 1 : 0));
-  }
-  for (let i = 0; i < got.length; i++) {
-    const ok = got[i].length === want[i].length && got[i].every((v, j) => same(v, want[i][j]));
-    assert.ok(ok, `${sql}\nrow ${i}: ours ${JSON.stringify(got[i])}, DuckDB ${JSON.stringify(want[i])}`);
-  }
 }
 
 // [name, sql, ordered?] - written in the common dialect of Spark SQL and DuckDB.
@@ -158,6 +137,6 @@ const QUERIES = [
 
 for (const [name, sql, ordered] of QUERIES) {
   test(`differential: ${name}`, async () => {
-    compare(sql, await ours(sql), await duck(sql), !!ordered);
+    compare(sql, await ours(sql), await duck(sql), { ordered: !!ordered });
   });
 }
