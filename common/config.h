@@ -32,6 +32,9 @@ typedef struct lh_config {
     int bg_queue_cap;       /* LAKEHOUSE_TEST_BG_QUEUE_MAX: > 0 caps every background queue */
     int64_t result_ttl_ms;  /* LAKEHOUSE_TEST_RESULT_TTL_MS: > 0 = statement results expiry */
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
+    int64_t query_memory_limit_bytes; /* --query-memory-limit: per query; 0 = a share of RAM */
+    int64_t data_cache_bytes;         /* --data-cache-size: decoded Parquet cache; 0 = a share
+                                         of RAM, -1 = off (--data-cache-size 0 off) */
 } lh_config_t;
 
 #endif

@@ -61,6 +61,8 @@ typedef struct lh_bound {
     lh_plan_t *plan;            /* rows to return (may be NULL for a command: no rows) */
     const char *statement_type; /* SELECT, INSERT, CREATE, DROP, SET, ... (query history) */
     const lh_ast_stmt_t *stmt;  /* the statement, for commands */
+    bool discard_rows;          /* run plan for its effect only (CACHE SELECT warms the data
+                                   cache): the answer has no columns and no rows */
 } lh_bound_t;
 
 typedef struct lh_bind_env {

@@ -364,6 +364,20 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
     return LH_OK;
 }
 
+/* CACHE SELECT: the query runs for its scans (which fill the data cache); no rows. */
+static lh_err bind_cache(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    if (st->query == NULL || st->name.count > 0)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "CACHE TABLE", NULL);
+    lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
+    LH_TRY(bq_query(b, st->query, &r->plan));
+    r->kind = LH_BOUND_QUERY;
+    r->statement_type = "OTHER";
+    r->discard_rows = true;
+    *out = r;
+    return LH_OK;
+}
+
 static lh_err bind_explain(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     lh_bound_t *inner;
@@ -444,6 +458,8 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
     case LH_ST_DROP:
         *out = command(&b, stmt, "DROP");
         return LH_OK;
+    case LH_ST_CACHE:
+        return bind_cache(&b, stmt, out);
     case LH_ST_USE:
         *out = command(&b, stmt, "USE");
         return LH_OK;
