@@ -366,4 +366,5 @@ void lh_catalog_resolver_init(lh_catalog_t *c)
         .update_table = r_update_table,
         .set_comment = r_set_comment,
     };
+    uc_function_resolver_init(&c->resolver);
 }

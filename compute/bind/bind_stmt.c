@@ -316,6 +316,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         LH_TRY(bs_values_plan(b, 3, cols, types, n, rows, &plan));
         break;
     }
+    case LH_SHOW_FUNCTIONS:
+        return bud_show(b, st, out);
     case LH_SHOW_CURRENT_SCHEMA: {
         const char *cols[2] = {"catalog", "namespace"};
         lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
@@ -339,6 +341,8 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
 {
     if (st->describe_what == LH_DESC_DETAIL || st->describe_what == LH_DESC_HISTORY)
         return bdc_describe(b, st, out);
+    if (st->describe_what == LH_DESC_FUNCTION)
+        return bud_describe(b, st, out);
     if (st->describe_what != LH_DESC_TABLE)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
                          NULL);
@@ -457,6 +461,9 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         return LH_OK;
     case LH_ST_DROP:
         *out = command(&b, stmt, "DROP");
+        return LH_OK;
+    case LH_ST_CREATE_FUNCTION:
+        *out = command(&b, stmt, "CREATE");
         return LH_OK;
     case LH_ST_CACHE:
         return bind_cache(&b, stmt, out);
@@ -633,6 +640,8 @@ static lh_err run_drop(binder *b, const lh_ast_stmt_t *st)
     const lh_resolver_t *r = b->env->resolver;
     lh_session_t *s = b->env->session;
     switch (st->object) {
+    case LH_OBJ_FUNCTION:
+        return bud_run_drop(b, st);
     case LH_OBJ_CATALOG:
         return r->drop_catalog(r->ctx, bf_lower(b, st->name.parts[0].text), st->if_exists,
                                st->cascade, b->eb);
@@ -749,6 +758,8 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
         return run_create_table(&b, st, bound);
     case LH_ST_CREATE_VIEW:
         return run_create_view(&b, st);
+    case LH_ST_CREATE_FUNCTION:
+        return bud_run_create(&b, st);
     case LH_ST_DROP:
         return run_drop(&b, st);
     case LH_ST_USE: {

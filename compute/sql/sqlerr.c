@@ -41,6 +41,7 @@ static const lh_sqlerr_class_t classes[] = {
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
      "input and return NULL instead."},
+    {"CYCLIC_FUNCTION_REFERENCE", "42887", "Cyclic function reference detected: <path>."},
     {"DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should have been "
      "<dataType> followed by a value with same element type, but it's [<leftType>, <rightType>]."},
@@ -175,6 +176,13 @@ static const lh_sqlerr_class_t classes[] = {
      "last takes the precedence."},
     {"DUPLICATE_ASSIGNMENTS", "42701",
      "The columns or variables <nameList> appear more than once as assignment targets."},
+    {"DUPLICATE_ROUTINE_PARAMETER_ASSIGNMENT.DOUBLE_NAMED_ARGUMENT_REFERENCE", "4274K",
+     "Call to routine <routineName> is invalid because it includes multiple argument assignments "
+     "to the same parameter name <parameterName>. More than one named argument referred to the "
+     "same parameter. Please assign a value only once."},
+    {"DUPLICATE_ROUTINE_PARAMETER_NAMES", "42734",
+     "Found duplicate name(s) in the parameter list of the user-defined routine <routineName>: "
+     "<names>."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
@@ -297,6 +305,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_SCHEMA.PARSE_ERROR", "42K07",
      "The input schema <inputSchema> is not a valid schema string. Cannot parse the "
      "schema:\n<reason>"},
+    {"INVALID_SQL_SYNTAX.CREATE_TEMP_FUNC_WITH_DATABASE", "42000",
+     "Invalid SQL syntax: CREATE TEMPORARY FUNCTION with specifying a database(<database>) is "
+     "not allowed."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
@@ -358,6 +369,16 @@ static const lh_sqlerr_class_t classes[] = {
      "ORDER BY position <index> is not in select list (valid range is [1, <size>])."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},
+    {"ROUTINE_ALREADY_EXISTS", "42723",
+     "Cannot create the <newRoutineType> <routineName> because a <existingRoutineType> of that "
+     "name already exists.\nChoose a different name, drop or replace the existing "
+     "<existingRoutineType>, or add the IF NOT EXISTS clause to tolerate a pre-existing "
+     "<newRoutineType>."},
+    {"ROUTINE_NOT_FOUND", "42883",
+     "The routine <routineName> cannot be found. Verify the spelling and correctness of the "
+     "schema and catalog.\nIf you did not qualify the name with a schema and catalog, verify the "
+     "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
+     "tolerate the error on drop use DROP ... IF EXISTS."},
     {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000",
      "More than one row returned by a subquery used as an expression."},
     {"SCHEMA_ALREADY_EXISTS", "42P06",
@@ -396,6 +417,11 @@ static const lh_sqlerr_class_t classes[] = {
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNRECOGNIZED_PARAMETER_NAME", "4274K",
+     "Cannot invoke routine <routineName> because the routine call included a named argument "
+     "reference for the argument named <argumentName>, but this routine does not include any "
+     "signature containing an argument with this name. Did you mean one of the following? "
+     "[<proposal>]."},
     {"UNRESOLVABLE_TABLE_VALUED_FUNCTION", "42883",
      "Could not resolve <name> to a table-valued function. Please make sure that <name> is "
      "defined as a table-valued function and that all required parameters are provided "
