@@ -53,6 +53,8 @@ typedef struct lh_table_info {
     int column_count;
     const lh_catalog_column_t *columns;
     int64_t created_at, updated_at; /* ms */
+    const char *constraints_json;   /* informational PRIMARY/FOREIGN KEY constraints: a JSON
+                                       array of UC TableConstraint objects, or NULL */
 } lh_table_info_t;
 
 /* A SQL function (Unity Catalog FunctionInfo, routine_body SQL): what a call needs to bind

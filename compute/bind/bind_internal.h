@@ -205,6 +205,22 @@ lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 /* SHOW ... LIKE 'pattern': '*' any characters, '|' alternatives, case-insensitive. */
 bool bud_pattern_match(const char *pattern, const char *name);
 
+/* bind_create.c: CREATE TABLE's properties and constraints */
+lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct); /* NOT_YET for what is not built */
+const char *bcr_properties_json(binder *b, const lh_ast_create_table_t *ct); /* or NULL */
+int bcr_property_count(const lh_ast_create_table_t *ct);
+void bcr_property(binder *b, const lh_ast_create_table_t *ct, int i, const char **key,
+                  const char **value);
+/* PRIMARY KEY / FOREIGN KEY as UC table_constraints JSON (NULL when none). */
+lh_err bcr_constraints_json(binder *b, const lh_ast_create_table_t *ct, const char *table,
+                            const char **out);
+
+/* bind_show.c: DESCRIBE TABLE/CATALOG/SCHEMA, SHOW COLUMNS/TBLPROPERTIES, SET/RESET */
+lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);

@@ -75,3 +75,29 @@ test('a SQL function created over REST is callable from SQL', async () => {
   assert.deepEqual(desc.result.data_array.map(([l]) => l),
     ['Function:    main.default.mask', 'Type:        SCALAR', 'Input:       s STRING', 'Returns:     STRING']);
 });
+
+test('CREATE TABLE: comment, TBLPROPERTIES, PRIMARY/FOREIGN KEY in the TableInfo; DESCRIBE EXTENDED', async () => {
+  await ok('CREATE TABLE main.default.parent (id BIGINT NOT NULL, CONSTRAINT parent_pk PRIMARY KEY (id))');
+  await ok("CREATE TABLE main.default.child (id BIGINT COMMENT 'key', pid BIGINT, CONSTRAINT child_pk PRIMARY KEY (id), CONSTRAINT child_parent FOREIGN KEY (pid) REFERENCES parent (id)) COMMENT 'kids' TBLPROPERTIES ('owner.team' = 'data')");
+  const t = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.child')).json;
+  assert.equal(t.comment, 'kids');
+  assert.deepEqual(t.properties, { 'owner.team': 'data' });
+  assert.equal(t.columns[0].comment, 'key');
+  assert.deepEqual(t.table_constraints, [
+    { primary_key_constraint: { name: 'child_pk', child_columns: ['id'] } },
+    { foreign_key_constraint: { name: 'child_parent', child_columns: ['pid'], parent_table: 'main.default.parent', parent_columns: ['id'] } },
+  ]);
+  const detail = await ok('DESCRIBE DETAIL child');
+  assert.match(detail.result.data_array[0][11], /"owner.team":"data"/);
+  const r = await ok('DESCRIBE TABLE EXTENDED child');
+  const rows = r.result.data_array;
+  assert.deepEqual(rows[0], ['id', 'bigint', 'key']);
+  const info = Object.fromEntries(rows.slice(rows.findIndex((x) => x[0] === '# Detailed Table Information') + 1).map((x) => [x[0], x[1]]));
+  assert.equal(info.Catalog, 'main');
+  assert.equal(info.Table, 'child');
+  assert.equal(info.Type, 'MANAGED');
+  assert.equal(info.Comment, 'kids');
+  assert.equal(info.Provider, 'delta');
+  assert.equal(info['Table Properties'], '[owner.team=data]');
+  assert.match(info.Location, /^file:\//);
+});
