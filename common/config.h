@@ -34,6 +34,9 @@ typedef struct lh_config {
     int no_http;            /* 1 = do not listen (the fuzz target dispatches directly) */
     /* --mlflow-artifacts-proxy: new MLflow experiments keep artifacts at mlflow-artifacts:/ */
     int mlflow_artifacts_proxy;
+    int64_t query_memory_limit_bytes; /* --query-memory-limit: per query; 0 = a share of RAM */
+    int64_t data_cache_bytes;         /* --data-cache-size: decoded Parquet cache; 0 = a share
+                                         of RAM, -1 = off (--data-cache-size 0 off) */
 } lh_config_t;
 
 #endif

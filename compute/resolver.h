@@ -53,7 +53,33 @@ typedef struct lh_table_info {
     int column_count;
     const lh_catalog_column_t *columns;
     int64_t created_at, updated_at; /* ms */
+    const char *constraints_json;   /* informational PRIMARY/FOREIGN KEY constraints: a JSON
+                                       array of UC TableConstraint objects, or NULL */
 } lh_table_info_t;
+
+/* A SQL function (Unity Catalog FunctionInfo, routine_body SQL): what a call needs to bind
+ * its body with the arguments in place, and what DESCRIBE FUNCTION shows. The governance
+ * work builds column masks and row filters on it (a mask is such a function). */
+typedef struct lh_function_param {
+    const char *name;
+    const char *type_text;    /* Spark SQL type text, e.g. "int", "decimal(10,2)" */
+    const char *default_text; /* DEFAULT expression as written, or NULL */
+    const char *comment;      /* or NULL */
+} lh_function_param_t;
+
+typedef struct lh_function_info {
+    const char *catalog, *schema, *name; /* as stored (lower case); NULL catalog = temporary */
+    const char *full_name;
+    int param_count;
+    const lh_function_param_t *params;
+    const char *data_type;          /* the RETURNS type text ("int"); NULL = from the body */
+    const char *routine_definition; /* the RETURN body: an expression, as written */
+    const char *comment;
+    bool is_deterministic;
+    const char *sql_data_access; /* CONTAINS_SQL | READS_SQL_DATA */
+    const char *owner;
+    int64_t created_at; /* ms */
+} lh_function_info_t;
 
 typedef struct lh_resolver {
     void *ctx;
@@ -98,8 +124,18 @@ typedef struct lh_resolver {
      * grants yet, the owners of the volume, its schema or catalog). LH_E_NOT_FOUND,
      * LH_E_PERMISSION. May be NULL (no volumes). */
     lh_err (*volume_path)(void *ctx, const char *who, const char *catalog, const char *schema,
-                          const char *volume, lh_arena_t *arena, const char **dir,
-                          lh_errbuf *eb);
+                          const char *volume, lh_arena_t *arena, const char **dir, lh_errbuf *eb);
+    /* SQL functions (uc_functions). get: LH_E_NOT_FOUND when absent (eb's code
+     * ROUTINE_NOT_FOUND); create: LH_E_EXISTS (ROUTINE_ALREADY_EXISTS) unless or_replace /
+     * if_not_exists; list: names in arena, sorted. */
+    lh_err (*get_function)(void *ctx, const char *catalog, const char *schema, const char *name,
+                           lh_arena_t *arena, lh_function_info_t **out, lh_errbuf *eb);
+    lh_err (*create_function)(void *ctx, const char *who, const lh_function_info_t *info,
+                              bool if_not_exists, bool or_replace, lh_errbuf *eb);
+    lh_err (*drop_function)(void *ctx, const char *catalog, const char *schema, const char *name,
+                            bool if_exists, lh_errbuf *eb);
+    lh_err (*list_functions)(void *ctx, const char *catalog, const char *schema, lh_arena_t *arena,
+                             const char ***names, int *count, lh_errbuf *eb);
 } lh_resolver_t;
 
 #endif

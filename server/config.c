@@ -16,7 +16,7 @@
 #include "common/limits.h"
 #include "server/server.h"
 
-typedef enum { K_LISTEN, K_STR, K_INT, K_BOOL, K_OFF, K_ON, K_ENUM } kind_t;
+typedef enum { K_LISTEN, K_STR, K_INT, K_BOOL, K_OFF, K_ON, K_ENUM, K_BYTES } kind_t;
 
 typedef struct opt {
     const char *flag; /* NULL: environment only */
@@ -53,6 +53,12 @@ static const opt opts[] = {
     {"--mlflow-artifacts-proxy", "mlflow_artifacts_proxy", NULL, K_ON, F(mlflow_artifacts_proxy), 0,
      0, NULL, NULL,
      "new MLflow experiments keep artifacts at mlflow-artifacts:/<id> (default dbfs:/)"},
+    {"--query-memory-limit", "query_memory_limit", NULL, K_BYTES, F(query_memory_limit_bytes),
+     1 << 20, INT64_MAX / 2, NULL, "BYTES",
+     "memory one query may hold before it spills or fails (K/M/G suffixes; default 1/4 of RAM)"},
+    {"--data-cache-size", "data_cache_size", NULL, K_BYTES, F(data_cache_bytes), 0, INT64_MAX / 2,
+     NULL, "BYTES",
+     "decoded Parquet column chunks kept in memory (K/M/G; 0 = off; default 1/8 of RAM)"},
     {NULL, NULL, "LAKEHOUSE_ADMIN_TOKEN", K_STR, F(admin_token), 0, 0, NULL, NULL,
      "the bootstrap admin's personal access token"},
     {NULL, NULL, "LAKEHOUSE_SECRETS_KEY", K_STR, F(secrets_key), 0, 0, NULL, NULL,
@@ -128,6 +134,32 @@ static lh_err parse_bool(const char *name, const char *v, int *out, lh_errbuf *e
     return LH_OK;
 }
 
+/* A size: digits with an optional K, M, G or T suffix (powers of 1024, "B"/"iB" allowed).
+ * 0 is stored as -1 ("off"), so 0 in the field keeps meaning "the default". */
+static lh_err parse_bytes(const opt *o, const char *name, const char *v, int64_t *out,
+                          lh_errbuf *eb)
+{
+    char *end = NULL;
+    long long n = strtoll(v, &end, 10);
+    static const char UNITS[] = "KMGT";
+    const char *u = *end ? strchr(UNITS, *end >= 'a' ? *end - 'a' + 'A' : *end) : NULL;
+    int shift = u != NULL ? 10 * (int)(u - UNITS + 1) : 0;
+    if (u != NULL)
+        end++;
+    if (*end == 'i')
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    LH_FAIL_IF(end == v || *end != '\0' || n < 0 || (shift && n > (INT64_MAX >> shift)),
+               LH_E_INVALID, eb, "%s: expected a size such as 512M or 2G, got '%s'", name, v);
+    int64_t bytes = (int64_t)n << shift;
+    LH_FAIL_IF((bytes != 0 || o->min > 0) && (bytes < o->min || bytes > o->max), LH_E_INVALID, eb,
+               "%s: expected %lld..%lld bytes, got '%s'", name, (long long)o->min,
+               (long long)o->max, v);
+    *out = bytes == 0 ? -1 : bytes;
+    return LH_OK;
+}
+
 /* Set option o from text v; name is how the user wrote it (flag, key or variable). */
 static lh_err set_text(lh_config_t *c, const opt *o, const char *name, const char *v, lh_errbuf *eb)
 {
@@ -161,6 +193,8 @@ static lh_err set_text(lh_config_t *c, const opt *o, const char *name, const cha
     case K_OFF:
     case K_ON:
         return parse_bool(name, v, (int *)(void *)field, eb);
+    case K_BYTES:
+        return parse_bytes(o, name, v, (int64_t *)(void *)field, eb);
     }
     return LH_OK;
 }
@@ -171,7 +205,7 @@ static lh_err set_json(lh_config_t *c, const opt *o, const char *key, json_t *v,
     char buf[64];
     if (json_is_string(v))
         return set_text(c, o, key, json_string_value(v), eb);
-    if (json_is_integer(v) && o->kind == K_INT) {
+    if (json_is_integer(v) && (o->kind == K_INT || o->kind == K_BYTES)) {
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
         return set_text(c, o, key, buf, eb);
     }

@@ -85,6 +85,8 @@ lh_err uc_mkdirs(const char *path, lh_errbuf *eb);
 
 /* Fill c->resolver (resolver.c). */
 void lh_catalog_resolver_init(lh_catalog_t *c);
+/* The function operations of the resolver (functions.c). */
+void uc_function_resolver_init(lh_resolver_t *r);
 
 /* ---- store.c: inside a metastore callback ---- */
 

@@ -500,6 +500,11 @@ static json_t *table_info_json(lh_catalog_t *c, const lh_table_info_t *t, const 
     }
     lh_json_set_str(o, "view_definition", t->view_definition);
     lh_json_set_str(o, "comment", t->comment);
+    json_t *cons = t->constraints_json ? json_loads(t->constraints_json, 0, NULL) : NULL;
+    if (json_is_array(cons))
+        json_object_set_new(o, "table_constraints", cons);
+    else
+        json_decref(cons);
     json_t *props = t->properties_json ? json_loads(t->properties_json, 0, NULL) : NULL;
     json_object_set_new(o, "properties", json_is_object(props) ? props : json_object());
     if (props != NULL && !json_is_object(props))

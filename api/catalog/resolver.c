@@ -135,6 +135,12 @@ static lh_table_info_t *info_from(lh_arena_t *arena, const json_t *o)
         free(text);
     }
     t->created_at = json_integer_value(json_object_get(o, "created_at"));
+    json_t *cons = json_object_get(o, "table_constraints");
+    if (json_is_array(cons) && json_array_size(cons) > 0) {
+        char *text = json_dumps(cons, JSON_COMPACT);
+        t->constraints_json = text != NULL ? lh_arena_strdup(arena, text) : NULL;
+        free(text);
+    }
     t->updated_at = json_integer_value(json_object_get(o, "updated_at"));
     columns_from(arena, json_object_get(o, "columns"), t);
     return t;
@@ -379,4 +385,5 @@ void lh_catalog_resolver_init(lh_catalog_t *c)
         .set_comment = r_set_comment,
         .volume_path = r_volume_path,
     };
+    uc_function_resolver_init(&c->resolver);
 }

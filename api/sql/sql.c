@@ -55,6 +55,7 @@ static void area_metrics(void *state, FILE *out)
 {
     sql_area *a = state;
     lh_warehouses_render_metrics(a->warehouses, out);
+    lh_statements_render_metrics(a->statements, out);
 }
 
 /* Statements first: they hold warehouse pools until they stop. */

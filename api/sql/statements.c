@@ -424,7 +424,8 @@ static lh_err execute(lh_statements_t *s, stmt *st, lh_errbuf *eb)
     lh_query_opts_t o = {.resolver = s->ctx->resolver,
                          .user = st->user,
                          .pool = pool,
-                         .memory_limit_bytes = LH_QUERY_MEMORY_DEFAULT,
+                         .memory_limit_bytes = s->memory_limit_bytes,
+                         .data_cache = s->data_cache,
                          .cancel = &st->cancel,
                          .param_count = st->param_count,
                          .param_names = (const char *const *)st->param_names,
@@ -865,6 +866,8 @@ lh_err lh_statements_create(lh_ctx_t *ctx, lh_statements_t **out, lh_errbuf *eb)
     int64_t period = s->ttl_ms / 4 < 20 ? 20 : s->ttl_ms / 4 > 60000 ? 60000 : s->ttl_ms / 4;
     lh_err e = s->table ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK)
+        e = lh_stmt_shared_init(s, eb);
+    if (e == LH_OK)
         e = lh_signed_url_open(ctx->data_dir, &s->signer, eb);
     if (e == LH_OK)
         e = lh_bg_executor(ctx->bg, "statements", LH_STATEMENT_THREADS, LH_STATEMENT_QUEUE_MAX,
@@ -872,6 +875,7 @@ lh_err lh_statements_create(lh_ctx_t *ctx, lh_statements_t **out, lh_errbuf *eb)
     if (e == LH_OK)
         e = lh_bg_timer_add(ctx->bg, NULL, period, period, sweep, s, &s->sweeper, eb);
     if (e != LH_OK) {
+        lh_stmt_shared_free(s);
         lh_signed_url_close(s->signer);
         lh_hashmap_destroy(s->table);
         pthread_mutex_destroy(&s->mu);
@@ -898,6 +902,7 @@ void lh_statements_destroy(lh_statements_t *s)
     while (lh_hashmap_next(s->table, &it, NULL, &v))
         stmt_unref(v);
     lh_hashmap_destroy(s->table);
+    lh_stmt_shared_free(s);
     lh_signed_url_close(s->signer);
     pthread_mutex_destroy(&s->mu);
     free(s);

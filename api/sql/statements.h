@@ -38,6 +38,8 @@ typedef struct lh_statements lh_statements_t;
 lh_err lh_statements_create(lh_ctx_t *ctx, lh_statements_t **out, lh_errbuf *eb);
 /* Cancel what runs, wait for it, answer parked requests, free everything. */
 void lh_statements_destroy(lh_statements_t *s);
+/* /metrics: the data cache's hits, misses, inserts, evictions and bytes. */
+void lh_statements_render_metrics(lh_statements_t *s, FILE *out);
 const lh_route_t *lh_statements_routes(int *count);
 /* After a restart, before serving: resolve statements in flight, reload kept results. */
 lh_err lh_statements_recover(lh_statements_t *s, lh_errbuf *eb);

@@ -93,7 +93,13 @@ struct lh_statements {
     lh_bg_timer_t *sweeper;
     lh_signed_url_t *signer;
     int64_t ttl_ms; /* results expire this long after the statement ended */
+    int64_t memory_limit_bytes;       /* per query (stmt_cache.c) */
+    struct lh_data_cache *data_cache; /* shared by every query, or NULL (stmt_cache.c) */
 };
+
+/* ---- stmt_cache.c: the data cache and the memory limit, from the configuration ---- */
+lh_err lh_stmt_shared_init(lh_statements_t *s, lh_errbuf *eb);
+void lh_stmt_shared_free(lh_statements_t *s);
 
 /* ---- statements.c -------------------------------------------------------------------- */
 

@@ -51,6 +51,20 @@ lh_err lh_session_put_view(lh_session_t *s, const char *name, const char *sql, b
                            lh_errbuf *eb);
 const char *lh_session_get_view(const lh_session_t *s, const char *name);
 bool lh_session_drop_view(lh_session_t *s, const char *name);
+/* Temporary functions: name -> the text of its CREATE TEMPORARY FUNCTION statement
+ * (parsed afresh at each call). ROUTINE_ALREADY_EXISTS unless replace. */
+lh_err lh_session_put_function(lh_session_t *s, const char *name, const char *sql, bool replace,
+                               lh_errbuf *eb);
+const char *lh_session_get_function(const lh_session_t *s, const char *name);
+bool lh_session_drop_function(lh_session_t *s, const char *name);
+/* Names of the temporary functions (up to max into out; valid until the next change);
+ * returns how many there are. */
+int lh_session_function_names(const lh_session_t *s, const char **out, int max);
+/* RESET [key]: SET values back to their defaults. */
+void lh_session_reset(lh_session_t *s, const char *key);
+/* The SET keys and values, sorted by key (arrays in a; strings valid until the next SET). */
+int lh_session_conf_list(const lh_session_t *s, lh_arena_t *a, const char ***keys,
+                         const char ***values);
 
 /* What a statement binds to. */
 typedef enum lh_bound_kind {
@@ -63,6 +77,8 @@ typedef struct lh_bound {
     lh_plan_t *plan;            /* rows to return (may be NULL for a command: no rows) */
     const char *statement_type; /* SELECT, INSERT, CREATE, DROP, SET, ... (query history) */
     const lh_ast_stmt_t *stmt;  /* the statement, for commands */
+    bool discard_rows;          /* run plan for its effect only (CACHE SELECT warms the data
+                                   cache): the answer has no columns and no rows */
 } lh_bound_t;
 
 typedef struct lh_bind_env {

@@ -656,8 +656,11 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
 
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->name.count != 1)
-        return unresolved_routine(b, span_text(b, e->name.span));
+    bool udf = false;
+    if (e->name.count != 1) {
+        LH_TRY(bud_call(b, x, e, &udf, out)); /* cat.sch.f(..): a SQL function */
+        return udf ? LH_OK : unresolved_routine(b, span_text(b, e->name.span));
+    }
     const char *fn = e->name.parts[0].text;
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);
@@ -679,6 +682,10 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (done)
         return LH_OK;
     const lh_func_t *f = lh_func_find(fn);
+    if (f == NULL)
+        LH_TRY(bud_call(b, x, e, &udf, out)); /* a temporary or catalog SQL function */
+    if (udf)
+        return LH_OK;
     if (f == NULL)
         return unresolved_routine(b, fn);
     lh_expr_t **args;

@@ -59,8 +59,9 @@ typedef struct binder {
     const char *sql; /* text the spans of the current AST point into */
     cte_def *ctes;
     int depth;
-    struct corr_frame *corr; /* the subquery being bound, for outer references (or NULL) */
-    struct bn_types *types;  /* NULL until the first expression binds */
+    struct corr_frame *corr;     /* the subquery being bound, for outer references (or NULL) */
+    struct bn_types *types;      /* NULL until the first expression binds */
+    const struct udf_frame *udf; /* SQL functions being expanded (bind_udf.c), or NULL */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -196,6 +197,33 @@ lh_err bdc_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bdc_run_restore(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 lh_err bdc_run_optimize(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 lh_err bdc_run_vacuum(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+
+/* bind_udf.c: SQL functions */
+/* A call of a SQL function (temporary, else the catalog's), inlined; *found false (and
+ * nothing bound) when no such function exists. */
+lh_err bud_call(binder *b, const ectx *x, const lh_ast_expr_t *e, bool *found, lh_expr_t **out);
+lh_err bud_run_create(binder *b, const lh_ast_stmt_t *st);
+lh_err bud_run_drop(binder *b, const lh_ast_stmt_t *st);
+lh_err bud_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+/* SHOW ... LIKE 'pattern': '*' any characters, '|' alternatives, case-insensitive. */
+bool bud_pattern_match(const char *pattern, const char *name);
+
+/* bind_create.c: CREATE TABLE's properties and constraints */
+lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct); /* NOT_YET for what is not built */
+const char *bcr_properties_json(binder *b, const lh_ast_create_table_t *ct); /* or NULL */
+int bcr_property_count(const lh_ast_create_table_t *ct);
+void bcr_property(binder *b, const lh_ast_create_table_t *ct, int i, const char **key,
+                  const char **value);
+/* PRIMARY KEY / FOREIGN KEY as UC table_constraints JSON (NULL when none). */
+lh_err bcr_constraints_json(binder *b, const lh_ast_create_table_t *ct, const char *table,
+                            const char **out);
+
+/* bind_show.c: DESCRIBE TABLE/CATALOG/SCHEMA, SHOW COLUMNS/TBLPROPERTIES, SET/RESET */
+lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 
 /* bind_stmt.c */
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,

@@ -313,6 +313,31 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     return LH_OK;
 }
 
+/* Keep the names matching a SHOW .. LIKE pattern (in place); the new count. */
+static int like_filter(const char *pattern, const char **names, int n)
+{
+    int w = 0;
+    for (int i = 0; i < n; i++)
+        if (bud_pattern_match(pattern, names[i]))
+            names[w++] = names[i];
+    return w;
+}
+
+static int views_only(binder *b, const char *cat, const char *sch, const char **names, int n)
+{
+    const lh_resolver_t *r = b->env->resolver;
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+        lh_table_info_t *t;
+        lh_errbuf quiet;
+        lh_errbuf_clear(&quiet);
+        if (r->get_table(r->ctx, cat, sch, names[i], b->a, &t, &quiet) == LH_OK &&
+            t->kind == LH_TABLE_VIEW)
+            names[w++] = names[i];
+    }
+    return w;
+}
+
 static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_resolver_t *r = b->env->resolver;
@@ -323,12 +348,14 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     switch (st->show_what) {
     case LH_SHOW_CATALOGS:
         LH_TRY(r->list_catalogs(r->ctx, b->a, &names, &n, b->eb));
+        n = like_filter(st->pattern, names, n);
         LH_TRY(names_plan(b, "catalog", names, n, &plan));
         break;
     case LH_SHOW_SCHEMAS: {
         const char *cat =
             st->name.count ? bf_lower(b, st->name.parts[0].text) : lh_session_catalog(s);
         LH_TRY(r->list_schemas(r->ctx, cat, b->a, &names, &n, b->eb));
+        n = like_filter(st->pattern, names, n);
         LH_TRY(names_plan(b, "databaseName", names, n, &plan));
         break;
     }
@@ -339,6 +366,9 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         const char *sch = st->name.count ? bf_lower(b, st->name.parts[st->name.count - 1].text)
                                          : lh_session_schema(s);
         LH_TRY(r->list_tables(r->ctx, cat, sch, b->a, &names, &n, b->eb));
+        n = like_filter(st->pattern, names, n);
+        if (st->show_what == LH_SHOW_VIEWS)
+            n = views_only(b, cat, sch, names, n);
         const char *cols[3] = {"database", "tableName", "isTemporary"};
         lh_type_t types[3] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_BOOLEAN}};
         lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
@@ -351,6 +381,11 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         LH_TRY(bs_values_plan(b, 3, cols, types, n, rows, &plan));
         break;
     }
+    case LH_SHOW_FUNCTIONS:
+        return bud_show(b, st, out);
+    case LH_SHOW_COLUMNS:
+    case LH_SHOW_TBLPROPERTIES:
+        return bsh_show_table_part(b, st, out);
     case LH_SHOW_CURRENT_SCHEMA: {
         const char *cols[2] = {"catalog", "namespace"};
         lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
@@ -374,6 +409,12 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
 {
     if (st->describe_what == LH_DESC_DETAIL || st->describe_what == LH_DESC_HISTORY)
         return bdc_describe(b, st, out);
+    if (st->describe_what == LH_DESC_FUNCTION)
+        return bud_describe(b, st, out);
+    if (st->describe_what == LH_DESC_CATALOG || st->describe_what == LH_DESC_SCHEMA)
+        return bsh_describe_namespace(b, st, out);
+    if (st->describe_what == LH_DESC_TABLE && st->column.count == 0)
+        return bsh_describe_table(b, st, out);
     if (st->describe_what != LH_DESC_TABLE)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
                          NULL);
@@ -396,6 +437,20 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
     res->plan = plan;
     res->statement_type = "DESCRIBE";
     *out = res;
+    return LH_OK;
+}
+
+/* CACHE SELECT: the query runs for its scans (which fill the data cache); no rows. */
+static lh_err bind_cache(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    if (st->query == NULL || st->name.count > 0)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "CACHE TABLE", NULL);
+    lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
+    LH_TRY(bq_query(b, st->query, &r->plan));
+    r->kind = LH_BOUND_QUERY;
+    r->statement_type = "OTHER";
+    r->discard_rows = true;
+    *out = r;
     return LH_OK;
 }
 
@@ -479,6 +534,11 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
     case LH_ST_DROP:
         *out = command(&b, stmt, "DROP");
         return LH_OK;
+    case LH_ST_CREATE_FUNCTION:
+        *out = command(&b, stmt, "CREATE");
+        return LH_OK;
+    case LH_ST_CACHE:
+        return bind_cache(&b, stmt, out);
     case LH_ST_USE:
         *out = command(&b, stmt, "USE");
         return LH_OK;
@@ -511,8 +571,21 @@ static lh_err mkdir_p(const char *path, lh_errbuf *eb)
 }
 
 /* Version 0 of a new Delta table at root with schema and partition columns. */
-static lh_err create_delta(const char *root, const lh_schema_t *schema, const char **parts,
-                           int part_count, const lh_ast_create_table_t *ct, lh_errbuf *eb)
+/* Add key = value to a Delta configuration (malloc'd copies). */
+static lh_err config_add(lh_delta_metadata_t *md, const char *key, const char *value, lh_errbuf *eb)
+{
+    lh_delta_kv_t *items =
+        realloc(md->configuration.items, (size_t)(md->configuration.count + 1) * sizeof *items);
+    LH_FAIL_IF(items == NULL, LH_E_NOMEM, eb, "out of memory");
+    md->configuration.items = items;
+    items[md->configuration.count].key = strdup(key);
+    items[md->configuration.count++].value = strdup(value);
+    return LH_OK;
+}
+
+static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schema,
+                           const char **parts, int part_count, const lh_ast_create_table_t *ct,
+                           lh_errbuf *eb)
 {
     LH_TRY(mkdir_p(root, eb));
     lh_objstore_t *os = NULL;
@@ -547,6 +620,11 @@ static lh_err create_delta(const char *root, const lh_schema_t *schema, const ch
         items[md.configuration.count++].value = strdup(k->check_text);
         checks = true;
     }
+    for (int i = 0; e == LH_OK && ct != NULL && i < bcr_property_count(ct); i++) {
+        const char *k, *v; /* TBLPROPERTIES live in the configuration, as Delta keeps them */
+        bcr_property(b, ct, i, &k, &v);
+        e = config_add(&md, k, v, eb);
+    }
     if (e == LH_OK)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
     if (e == LH_OK && checks) {
@@ -573,6 +651,9 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
     qname q = qualify(b, &ct->name);
     lh_plan_t *query = NULL;
     int n = ct->column_count;
+    const char *constraints;
+    LH_TRY(bcr_check(b, ct));
+    LH_TRY(bcr_constraints_json(b, ct, q.name, &constraints));
     if (ct->query != NULL) {
         LH_TRY(bq_query(b, ct->query, &query));
         n = query->col_count;
@@ -616,19 +697,20 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
                             NULL,
                             ct->comment,
                             b->env->user,
-                            NULL,
+                            bcr_properties_json(b, ct),
                             NULL,
                             n,
                             cols,
                             0,
-                            0};
+                            0,
+                            constraints};
     const lh_resolver_t *r = b->env->resolver;
     lh_table_info_t *stored = NULL;
     if (e == LH_OK)
         e = r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
                             &stored, b->eb);
     if (e == LH_OK && stored != NULL)
-        e = create_delta(stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
+        e = create_delta(b, stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
                          b->eb);
     lh_schema_destroy(schema);
     if (e != LH_OK || query == NULL || stored == NULL)
@@ -652,6 +734,8 @@ static lh_err run_drop(binder *b, const lh_ast_stmt_t *st)
     const lh_resolver_t *r = b->env->resolver;
     lh_session_t *s = b->env->session;
     switch (st->object) {
+    case LH_OBJ_FUNCTION:
+        return bud_run_drop(b, st);
     case LH_OBJ_CATALOG:
         return r->drop_catalog(r->ctx, bf_lower(b, st->name.parts[0].text), st->if_exists,
                                st->cascade, b->eb);
@@ -730,24 +814,6 @@ static lh_err run_create_view(binder *b, const lh_ast_stmt_t *st)
                            &stored, b->eb);
 }
 
-static lh_err run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
-{
-    lh_session_t *s = b->env->session;
-    if (st->kind == LH_ST_RESET)
-        return LH_OK;
-    if (st->key != NULL && st->value != NULL)
-        return lh_session_set(s, st->key, st->value, b->eb);
-    const char *cols[2] = {"key", "value"};
-    lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
-    const char *key = st->key ? st->key : "spark.sql.session.timeZone";
-    const char *v = lh_session_get(s, key);
-    if (v == NULL && strcasecmp(key, "spark.sql.session.timeZone") == 0)
-        v = lh_session_conf(s)->time_zone;
-    lh_value_t row[2] = {str_value(key), str_value(v ? v : "<undefined>")};
-    lh_value_t *rows[1] = {row};
-    return bs_values_plan(b, 2, cols, types, 1, rows, &bound->plan);
-}
-
 lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbuf *eb)
 {
     binder b = {env, env->arena, eb, env->sql, NULL, 0};
@@ -768,6 +834,8 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
         return run_create_table(&b, st, bound);
     case LH_ST_CREATE_VIEW:
         return run_create_view(&b, st);
+    case LH_ST_CREATE_FUNCTION:
+        return bud_run_create(&b, st);
     case LH_ST_DROP:
         return run_drop(&b, st);
     case LH_ST_USE: {
@@ -787,7 +855,7 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     }
     case LH_ST_SET:
     case LH_ST_RESET:
-        return run_set(&b, st, bound);
+        return bsh_run_set(&b, st, bound);
     case LH_ST_TRUNCATE:
         return bd_run_truncate(&b, st);
     case LH_ST_ALTER_TABLE:

@@ -21,6 +21,7 @@ struct lh_session {
     char *catalog, *schema;
     kv *conf;  /* SET key = value */
     kv *views; /* temporary views: name (lower case) -> SQL */
+    kv *funcs; /* temporary functions: name (lower case) -> its CREATE statement text */
     char time_zone[64];
     lh_sql_conf_t sql_conf;
 };
@@ -64,6 +65,7 @@ void lh_session_destroy(lh_session_t *s)
         return;
     free_list(s->conf);
     free_list(s->views);
+    free_list(s->funcs);
     free(s->catalog);
     free(s->schema);
     free(s);
@@ -177,4 +179,89 @@ bool lh_session_drop_view(lh_session_t *s, const char *name)
         }
     }
     return false;
+}
+
+lh_err lh_session_put_function(lh_session_t *s, const char *name, const char *sql, bool replace,
+                               lh_errbuf *eb)
+{
+    if (!replace && find(s->funcs, name) != NULL)
+        return lh_sqlerr(eb, "ROUTINE_ALREADY_EXISTS", "newRoutineType", "temporary function",
+                         "routineName", name, "existingRoutineType", "temporary function", NULL);
+    put(&s->funcs, name, sql);
+    return LH_OK;
+}
+
+const char *lh_session_get_function(const lh_session_t *s, const char *name)
+{
+    kv *k = find(s->funcs, name);
+    return k ? k->value : NULL;
+}
+
+bool lh_session_drop_function(lh_session_t *s, const char *name)
+{
+    for (kv **p = &s->funcs; *p != NULL; p = &(*p)->next) {
+        if (strcasecmp((*p)->key, name) == 0) {
+            kv *k = *p;
+            *p = k->next;
+            k->next = NULL;
+            free_list(k);
+            return true;
+        }
+    }
+    return false;
+}
+
+int lh_session_function_names(const lh_session_t *s, const char **out, int max)
+{
+    int n = 0;
+    for (kv *k = s->funcs; k != NULL; k = k->next, n++)
+        if (n < max)
+            out[n] = k->key;
+    return n;
+}
+
+/* RESET: every SET key back to its default (RESET key: that one). */
+void lh_session_reset(lh_session_t *s, const char *key)
+{
+    if (key == NULL) {
+        free_list(s->conf);
+        s->conf = NULL;
+    } else {
+        for (kv **p = &s->conf; *p != NULL; p = &(*p)->next) {
+            if (strcasecmp((*p)->key, key) == 0) {
+                kv *k = *p;
+                *p = k->next;
+                k->next = NULL;
+                free_list(k);
+                break;
+            }
+        }
+    }
+    if (key == NULL || strcasecmp(key, "spark.sql.session.timeZone") == 0)
+        strcpy(s->time_zone, "UTC");
+    if (key == NULL || strcasecmp(key, "spark.sql.ansi.enabled") == 0)
+        s->sql_conf.ansi = true;
+}
+
+/* SET with no key: every key set, in order of name (keys and values in arena). */
+int lh_session_conf_list(const lh_session_t *s, lh_arena_t *a, const char ***keys,
+                         const char ***values)
+{
+    int n = 0;
+    for (kv *k = s->conf; k != NULL; k = k->next)
+        n++;
+    *keys = lh_arena_calloc(a, (size_t)n + 1, sizeof **keys);
+    *values = lh_arena_calloc(a, (size_t)n + 1, sizeof **values);
+    int i = 0;
+    for (kv *k = s->conf; k != NULL; k = k->next, i++) {
+        int j = i;
+        while (j > 0 && strcmp((*keys)[j - 1], k->key) > 0) {
+            (*keys)[j] = (*keys)[j - 1];
+            (*values)[j] = (*values)[j - 1];
+            j--;
+        }
+        (*keys)[j] = k->key;
+        (*values)[j] = k->value;
+    }
+    return n;
 }

@@ -37,6 +37,7 @@ typedef struct lh_exec_opts {
     int64_t memory_limit_bytes; /* 0 = no limit */
     const atomic_bool *cancel;  /* NULL = not cancellable */
     int64_t deadline_ns;        /* lh_mono_ns() deadline, 0 = none */
+    struct lh_data_cache *data_cache; /* decoded Parquet chunks (storage/delta), or NULL */
 } lh_exec_opts_t;
 
 /* What a run did (query history and metrics). */

@@ -124,6 +124,7 @@ static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, l
     LH_TRY(
         lh_delta_reader_open(s->table, s->snap, s->files[m], s->read_names, s->read_count, &r, eb));
     (void)p;
+    lh_delta_reader_set_cache(r, op->q->opts->data_cache);
     atomic_fetch_add(&op->q->files_read, 1);
     atomic_fetch_add(&op->q->bytes_read, s->files[m]->size_bytes);
     const lh_batch_t *b;

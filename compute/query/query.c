@@ -49,17 +49,18 @@ static lh_err run_one(const lh_ast_stmt_t *st, const char *sql, lh_session_t *se
     info->compile_ns += lh_mono_ns() - t0;
     info->statement_type = bound->statement_type;
     if (last)
-        LH_TRY(announce(sink, bound->plan, eb));
+        LH_TRY(announce(sink, bound->discard_rows ? NULL : bound->plan, eb));
     if (bound->plan == NULL)
         return LH_OK;
     lh_opt_run(arena, bound->plan);
     lh_plan_lineage(arena, bound->plan, &info->lineage);
-    lh_exec_opts_t eo = {o->pool, lh_session_conf(session), o->memory_limit_bytes, o->cancel,
-                         o->deadline_ns};
+    lh_exec_opts_t eo = {o->pool,   lh_session_conf(session), o->memory_limit_bytes,
+                         o->cancel, o->deadline_ns,           o->data_cache};
     lh_exec_stats_t stats;
     memset(&stats, 0, sizeof stats);
-    lh_err e = lh_exec_run(bound->plan, &eo, last && sink ? sink->on_batch : drop_batch,
-                           last && sink ? sink->ctx : NULL, &stats, eb);
+    bool deliver = last && sink && !bound->discard_rows;
+    lh_err e = lh_exec_run(bound->plan, &eo, deliver ? sink->on_batch : drop_batch,
+                           deliver ? sink->ctx : NULL, &stats, eb);
     info->stats = stats;
     return e;
 }

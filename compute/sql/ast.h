@@ -536,7 +536,8 @@ typedef enum lh_ast_stmt_kind {
     LH_ST_DESCRIBE,        /* describe_what, name, extended/formatted; TABLE: props
                               (PARTITION), column (DESCRIBE t col); QUERY: query; HISTORY:
                               where = the LIMIT count */
-    LH_ST_SHOW,            /* show_what, show_all (SHOW ALL FUNCTIONS), name (IN/FROM, or the
+    LH_ST_SHOW,            /* show_what, show_all (SHOW ALL FUNCTIONS; key "USER", "SYSTEM" or
+                              "ALL" as written, NULL when none), name (IN/FROM, or the
                               table of COLUMNS/TBLPROPERTIES/CREATE TABLE/PARTITIONS), pattern
                               (LIKE 'x'; TBLPROPERTIES t ('key'): the key), column (COLUMNS
                               IN t IN schema: the schema) */

@@ -200,6 +200,7 @@ static lh_err show(parser_t *p, lh_ast_stmt_t *s)
     if (lh_p_is_kw(p, 1, "FUNCTIONS") &&
         (lh_p_is_kw(p, 0, "USER") || lh_p_is_kw(p, 0, "SYSTEM") || lh_p_is_kw(p, 0, "ALL"))) {
         s->show_all = lh_p_is_kw(p, 0, "ALL");
+        s->key = lh_p_is_kw(p, 0, "USER") ? "USER" : s->show_all ? "ALL" : "SYSTEM";
         p->pos++;
     }
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {

@@ -41,6 +41,7 @@ static const lh_sqlerr_class_t classes[] = {
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
      "input and return NULL instead."},
+    {"CYCLIC_FUNCTION_REFERENCE", "42887", "Cyclic function reference detected: <path>."},
     {"DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should have been "
      "<dataType> followed by a value with same element type, but it's [<leftType>, <rightType>]."},
@@ -175,6 +176,13 @@ static const lh_sqlerr_class_t classes[] = {
      "last takes the precedence."},
     {"DUPLICATE_ASSIGNMENTS", "42701",
      "The columns or variables <nameList> appear more than once as assignment targets."},
+    {"DUPLICATE_ROUTINE_PARAMETER_ASSIGNMENT.DOUBLE_NAMED_ARGUMENT_REFERENCE", "4274K",
+     "Call to routine <routineName> is invalid because it includes multiple argument assignments "
+     "to the same parameter name <parameterName>. More than one named argument referred to the "
+     "same parameter. Please assign a value only once."},
+    {"DUPLICATE_ROUTINE_PARAMETER_NAMES", "42734",
+     "Found duplicate name(s) in the parameter list of the user-defined routine <routineName>: "
+     "<names>."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
@@ -315,6 +323,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_SCHEMA.PARSE_ERROR", "42K07",
      "The input schema <inputSchema> is not a valid schema string. Cannot parse the "
      "schema:\n<reason>"},
+    {"INVALID_SQL_SYNTAX.CREATE_TEMP_FUNC_WITH_DATABASE", "42000",
+     "Invalid SQL syntax: CREATE TEMPORARY FUNCTION with specifying a database(<database>) is "
+     "not allowed."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
@@ -387,6 +398,16 @@ static const lh_sqlerr_class_t classes[] = {
      "required, but the routine call did not supply a value. Please update the routine call to "
      "supply an argument value (either positionally at index <index> or by name) and retry the "
      "query again."},
+    {"ROUTINE_ALREADY_EXISTS", "42723",
+     "Cannot create the <newRoutineType> <routineName> because a <existingRoutineType> of that "
+     "name already exists.\nChoose a different name, drop or replace the existing "
+     "<existingRoutineType>, or add the IF NOT EXISTS clause to tolerate a pre-existing "
+     "<newRoutineType>."},
+    {"ROUTINE_NOT_FOUND", "42883",
+     "The routine <routineName> cannot be found. Verify the spelling and correctness of the "
+     "schema and catalog.\nIf you did not qualify the name with a schema and catalog, verify the "
+     "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
+     "tolerate the error on drop use DROP ... IF EXISTS."},
     {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000",
      "More than one row returned by a subquery used as an expression."},
     {"SCHEMA_ALREADY_EXISTS", "42P06",

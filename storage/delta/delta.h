@@ -327,6 +327,10 @@ const lh_schema_t *lh_delta_reader_schema(const lh_delta_reader_t *r);
 /* Next batch (owned by the reader, valid until the next call); *out NULL at the end. */
 lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_errbuf *eb);
 void lh_delta_reader_close(lh_delta_reader_t *r);
+/* Read decoded column chunks through cache (storage/delta/data_cache.h; NULL = none):
+ * before the first lh_delta_reader_next. The cache must outlive the reader. */
+struct lh_data_cache;
+void lh_delta_reader_set_cache(lh_delta_reader_t *r, struct lh_data_cache *cache);
 
 /* ---- transactions ---------------------------------------------------------------------- */
 

@@ -10,15 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "storage/delta/data_cache.h"
 #include "storage/delta/delta_scan_internal.h"
 
 enum src_kind { SRC_FILE, SRC_PARTITION, SRC_NULL };
 
 typedef struct out_col {
     enum src_kind kind;
-    int file_col;      /* SRC_FILE: index in the file's flat schema */
-    lh_vec_t *rg_vals; /* SRC_FILE: the current row group, file type */
-    lh_value_t pv;     /* SRC_PARTITION */
+    int file_col;               /* SRC_FILE: index in the file's flat schema */
+    lh_vec_t *rg_vals;          /* SRC_FILE: the current row group, file type (decoded here) */
+    const lh_vec_t *view;       /* ... what is read: rg_vals or a data cache entry's vector */
+    lh_data_cache_entry_t *ref; /* the cache entry view belongs to, or NULL */
+    lh_value_t pv;              /* SRC_PARTITION */
 } out_col_t;
 
 struct lh_delta_reader {
@@ -28,6 +31,9 @@ struct lh_delta_reader {
     lh_batch_t *batch;
     int rg; /* current row group, -1 before the first */
     int64_t rg_rows, rg_off;
+    lh_data_cache_t *cache; /* decoded chunks shared across scans (NULL = none) */
+    char *cache_file;       /* the file's identity in the cache: store id + "/" + key */
+    int64_t file_size, file_mtime_ms;
 };
 
 /* ---- vector copying (shared with write.c) ------------------------------------------------- */
@@ -194,6 +200,13 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
     LH_FAIL_IF(r == NULL, LH_E_NOMEM, eb, "out of memory");
     r->rg = -1;
     lh_err e = projection(table, columns, column_count, &r->schema, eb);
+    r->file_size = file->size_bytes;
+    r->file_mtime_ms = file->modification_time_ms;
+    char *key = e == LH_OK ? lh_delta_table_key(t, file->path) : NULL;
+    const char *store = lh_objstore_id(t->os);
+    if (key != NULL && asprintf(&r->cache_file, "%s/%s", store ? store : "", key) < 0)
+        r->cache_file = NULL;
+    free(key);
     lh_pq_source_t src;
     if (e == LH_OK && (e = open_source(t, file->path, &src, eb)) == LH_OK)
         e = lh_pq_open(&src, &r->f, eb);
@@ -220,17 +233,45 @@ const lh_schema_t *lh_delta_reader_schema(const lh_delta_reader_t *r)
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
+void lh_delta_reader_set_cache(lh_delta_reader_t *r, lh_data_cache_t *cache)
+{
+    r->cache = r->cache_file != NULL ? cache : NULL;
+}
+
+static void drop_view(lh_delta_reader_t *r, out_col_t *c)
+{
+    lh_data_cache_release(r->cache, c->ref);
+    c->ref = NULL;
+    c->view = NULL;
+    lh_vec_destroy(c->rg_vals);
+    c->rg_vals = NULL;
+}
+
+/* Column c of the current row group: from the cache, or decoded (and offered to it). */
+static lh_err load_column(lh_delta_reader_t *r, out_col_t *c, lh_errbuf *eb)
+{
+    drop_view(r, c);
+    lh_data_cache_key_t key = {r->cache_file, r->file_size, r->file_mtime_ms, r->rg, c->file_col};
+    if (r->cache != NULL && (c->view = lh_data_cache_get(r->cache, &key, &c->ref)) != NULL)
+        return LH_OK;
+    c->rg_vals = lh_vec_create(lh_pq_schema(r->f)->fields[c->file_col].type, 0);
+    LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
+    LH_TRY(lh_pq_read_column(r->f, r->rg, c->file_col, c->rg_vals, eb));
+    c->view = c->rg_vals;
+    if (r->cache != NULL) { /* the cache owns it from here */
+        c->view = lh_data_cache_put(r->cache, &key, c->rg_vals, &c->ref);
+        c->rg_vals = NULL;
+        LH_FAIL_IF(c->view == NULL, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
 static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
 {
-    const lh_schema_t *fs = lh_pq_schema(r->f);
     for (int i = 0; i < r->schema->field_count; i++) {
         out_col_t *c = &r->cols[i];
-        if (c->kind != SRC_FILE)
-            continue;
-        lh_vec_destroy(c->rg_vals);
-        c->rg_vals = lh_vec_create(fs->fields[c->file_col].type, 0);
-        LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
-        LH_TRY(lh_pq_read_column(r->f, r->rg, c->file_col, c->rg_vals, eb));
+        if (c->kind == SRC_FILE)
+            LH_TRY(load_column(r, c, eb));
     }
     r->rg_rows = lh_pq_row_group_num_rows(r->f, r->rg);
     r->rg_off = 0;
@@ -254,7 +295,7 @@ lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_err
         out_col_t *c = &r->cols[i];
         lh_vec_t *dst = r->batch->cols[i];
         lh_err e = c->kind == SRC_FILE
-                       ? lh_delta_vec_gather(c->rg_vals, NULL, (size_t)r->rg_off, n, dst)
+                       ? lh_delta_vec_gather(c->view, NULL, (size_t)r->rg_off, n, dst)
                        : lh_delta_vec_fill(dst, c->kind == SRC_PARTITION ? &c->pv : NULL, n);
         LH_FAIL_IF(e != LH_OK, e, eb, "out of memory reading a batch");
     }
@@ -269,7 +310,8 @@ void lh_delta_reader_close(lh_delta_reader_t *r)
     if (r == NULL)
         return;
     for (int i = 0; r->cols && r->schema && i < r->schema->field_count; i++)
-        lh_vec_destroy(r->cols[i].rg_vals);
+        drop_view(r, &r->cols[i]);
+    free(r->cache_file);
     free(r->cols);
     lh_batch_destroy(r->batch);
     if (r->f)

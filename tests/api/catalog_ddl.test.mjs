@@ -1,0 +1,103 @@
+// catalog_ddl.test.mjs - SQL DDL as Unity Catalog shows it over REST: CREATE FUNCTION rows
+// in /api/2.1/unity-catalog/functions (FunctionInfo), functions created over REST called
+// from SQL, and CREATE TABLE's comment, properties, constraints and clustering in
+// /api/2.1/unity-catalog/tables/{full_name}.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from './harness.mjs';
+
+let d, wh;
+const q = async (statement) =>
+  (await d.api('POST', '/api/2.0/sql/statements', { statement, warehouse_id: wh, wait_timeout: '50s' })).json;
+const ok = async (statement) => {
+  const r = await q(statement);
+  assert.equal(r.status.state, 'SUCCEEDED', `${statement}: ${JSON.stringify(r.status)}`);
+  return r;
+};
+
+before(async () => {
+  d = await startDaemon();
+  wh = (await d.api('POST', '/api/2.0/sql/warehouses', { name: 'w', cluster_size: '2X-Small' })).json.id;
+});
+after(async () => { await d.stop(); });
+
+test('CREATE FUNCTION is a FunctionInfo in Unity Catalog', async () => {
+  await ok("CREATE FUNCTION main.default.area(x DOUBLE COMMENT 'width', y DOUBLE DEFAULT 1.0) RETURNS DOUBLE COMMENT 'rectangle' RETURN x * y");
+  const r = await d.api('GET', '/api/2.1/unity-catalog/functions/main.default.area');
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const f = r.json;
+  assert.equal(f.full_name, 'main.default.area');
+  assert.equal(f.catalog_name, 'main');
+  assert.equal(f.schema_name, 'default');
+  assert.equal(f.routine_body, 'SQL');
+  assert.equal(f.routine_definition, 'x * y');
+  assert.equal(f.data_type, 'DOUBLE');
+  assert.equal(f.full_data_type, 'double');
+  assert.equal(f.comment, 'rectangle');
+  assert.equal(f.is_deterministic, true);
+  assert.equal(f.sql_data_access, 'CONTAINS_SQL');
+  assert.equal(f.security_type, 'DEFINER');
+  assert.equal(f.parameter_style, 'S');
+  assert.equal(f.specific_name, 'area');
+  assert.ok(f.function_id);
+  const ps = f.input_params.parameters;
+  assert.deepEqual(ps.map((p) => [p.name, p.type_text, p.type_name, p.position]),
+    [['x', 'double', 'DOUBLE', 0], ['y', 'double', 'DOUBLE', 1]]);
+  assert.equal(ps[0].comment, 'width');
+  assert.equal(ps[1].parameter_default, '1.0');
+  const list = await d.api('GET', '/api/2.1/unity-catalog/functions?catalog_name=main&schema_name=default');
+  assert.ok(list.json.functions.some((x) => x.name === 'area'));
+  // OR REPLACE keeps the identity
+  await ok('CREATE OR REPLACE FUNCTION main.default.area(x DOUBLE, y DOUBLE) RETURNS DOUBLE RETURN x * y / 2');
+  const f2 = (await d.api('GET', '/api/2.1/unity-catalog/functions/main.default.area')).json;
+  assert.equal(f2.function_id, f.function_id);
+  assert.equal(f2.routine_definition, 'x * y / 2');
+  const r2 = await ok('SELECT area(4, 5)');
+  assert.deepEqual(r2.result.data_array, [['10.0']]);
+  await ok('DROP FUNCTION area');
+  assert.equal((await d.api('GET', '/api/2.1/unity-catalog/functions/main.default.area')).status, 404);
+});
+
+test('a SQL function created over REST is callable from SQL', async () => {
+  const r = await d.api('POST', '/api/2.1/unity-catalog/functions', { function_info: {
+    name: 'mask', catalog_name: 'main', schema_name: 'default',
+    input_params: { parameters: [{ name: 's', type_text: 'string', type_name: 'STRING', position: 0 }] },
+    data_type: 'STRING', full_data_type: 'string', routine_body: 'SQL',
+    routine_definition: "CASE WHEN length(s) > 2 THEN concat(substr(s, 1, 2), '***') ELSE s END",
+    parameter_style: 'S', is_deterministic: true, sql_data_access: 'CONTAINS_SQL',
+    is_null_call: false, security_type: 'DEFINER', specific_name: 'mask' } });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const s = await ok("SELECT mask('secret'), mask('ab')");
+  assert.deepEqual(s.result.data_array, [['se***', 'ab']]);
+  const show = await ok('SHOW USER FUNCTIONS');
+  assert.ok(show.result.data_array.some(([n]) => n === 'main.default.mask'));
+  const desc = await ok('DESCRIBE FUNCTION mask');
+  assert.deepEqual(desc.result.data_array.map(([l]) => l),
+    ['Function:    main.default.mask', 'Type:        SCALAR', 'Input:       s STRING', 'Returns:     STRING']);
+});
+
+test('CREATE TABLE: comment, TBLPROPERTIES, PRIMARY/FOREIGN KEY in the TableInfo; DESCRIBE EXTENDED', async () => {
+  await ok('CREATE TABLE main.default.parent (id BIGINT NOT NULL, CONSTRAINT parent_pk PRIMARY KEY (id))');
+  await ok("CREATE TABLE main.default.child (id BIGINT COMMENT 'key', pid BIGINT, CONSTRAINT child_pk PRIMARY KEY (id), CONSTRAINT child_parent FOREIGN KEY (pid) REFERENCES parent (id)) COMMENT 'kids' TBLPROPERTIES ('owner.team' = 'data')");
+  const t = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.child')).json;
+  assert.equal(t.comment, 'kids');
+  assert.deepEqual(t.properties, { 'owner.team': 'data' });
+  assert.equal(t.columns[0].comment, 'key');
+  assert.deepEqual(t.table_constraints, [
+    { primary_key_constraint: { name: 'child_pk', child_columns: ['id'] } },
+    { foreign_key_constraint: { name: 'child_parent', child_columns: ['pid'], parent_table: 'main.default.parent', parent_columns: ['id'] } },
+  ]);
+  const detail = await ok('DESCRIBE DETAIL child');
+  assert.match(detail.result.data_array[0][11], /"owner.team":"data"/);
+  const r = await ok('DESCRIBE TABLE EXTENDED child');
+  const rows = r.result.data_array;
+  assert.deepEqual(rows[0], ['id', 'bigint', 'key']);
+  const info = Object.fromEntries(rows.slice(rows.findIndex((x) => x[0] === '# Detailed Table Information') + 1).map((x) => [x[0], x[1]]));
+  assert.equal(info.Catalog, 'main');
+  assert.equal(info.Table, 'child');
+  assert.equal(info.Type, 'MANAGED');
+  assert.equal(info.Comment, 'kids');
+  assert.equal(info.Provider, 'delta');
+  assert.equal(info['Table Properties'], '[owner.team=data]');
+  assert.match(info.Location, /^file:\//);
+});
