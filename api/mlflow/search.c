@@ -271,6 +271,8 @@ void mlf_page_where(const mlf_page *pg, mlf_sql *q)
         mlf_sql_add(q, "%s %c ?%d)", pg->sort[k].expr, pg->sort[k].asc ? '>' : '<', params[k]);
     }
     mlf_sql_add(q, ")");
+    /* implied by the above, but a plain range: an index on the first key starts at the page */
+    mlf_sql_add(q, " AND %s %s ?%d", pg->sort[0].expr, pg->sort[0].asc ? ">=" : "<=", params[0]);
 }
 
 void mlf_page_order(const mlf_page *pg, mlf_sql *q)
@@ -451,9 +453,30 @@ static void run_clause(mlf_sql *q, const lh_mlflow_clause_t *c)
     }
 }
 
-/* Joins for the order keys, and their sort columns (presence class, then value). */
+/* The filter clause that makes the first order key, a metric, present and a number for
+ * every run that matches (an =, <, <=, > or >= on that metric: NaN and missing runs never
+ * match those), or NULL. The search is then driven from that metric's (key, value) index in
+ * the order asked, and stops after one page, instead of sorting every run. */
+static const lh_mlflow_clause_t *driving_metric(const lh_mlflow_filter_t *f,
+                                                const lh_mlflow_order_t *orders, size_t n)
+{
+    if (n == 0 || orders[0].entity != LH_MLFLOW_METRIC)
+        return NULL;
+    for (size_t i = 0; i < f->count; i++) {
+        const lh_mlflow_clause_t *c = &f->clauses[i];
+        if (c->entity == LH_MLFLOW_METRIC && strcmp(c->key, orders[0].key) == 0 &&
+            (c->op == LH_MLFLOW_EQ || c->op == LH_MLFLOW_GT || c->op == LH_MLFLOW_GE ||
+             c->op == LH_MLFLOW_LT || c->op == LH_MLFLOW_LE))
+            return c;
+    }
+    return NULL;
+}
+
+/* Joins for the order keys, and their sort columns (presence class, then value). With a
+ * driving metric, o0 is the FROM table itself: every row has a number there, so its sort
+ * column is the value alone. */
 static void run_orders(mlf_sql *joins, mlf_page *pg, const lh_mlflow_order_t *orders, size_t n,
-                       lh_arena_t *arena)
+                       bool driving, lh_arena_t *arena)
 {
     static const char *const tables[] = {"mlflow_latest_metrics", "mlflow_params", "mlflow_tags"};
     bool has_start = false;
@@ -466,6 +489,10 @@ static void run_orders(mlf_sql *joins, mlf_page *pg, const lh_mlflow_order_t *or
             mlf_page_sort(pg,
                           lh_arena_sprintf(arena, "COALESCE(%s, %s)", col, o->numeric ? "0" : "''"),
                           o->numeric ? 'i' : 's', o->ascending);
+            continue;
+        }
+        if (i == 0 && driving) {
+            mlf_page_sort(pg, "o0.value", 'd', o->ascending);
             continue;
         }
         mlf_sql_add(joins, " LEFT JOIN %s o%zu ON o%zu.run_uuid = r.run_uuid AND o%zu.key = ?%d",
@@ -485,8 +512,8 @@ static void run_orders(mlf_sql *joins, mlf_page *pg, const lh_mlflow_order_t *or
                           o->ascending);
         }
     }
-    if (!has_start)
-        mlf_page_sort(pg, "COALESCE(r.start_time, 0)", 'i', false);
+    if (!has_start) /* runs/create always sets start_time */
+        mlf_page_sort(pg, "r.start_time", 'i', false);
     mlf_page_sort(pg, "r.run_uuid", 's', true);
 }
 
@@ -596,22 +623,36 @@ lh_err mlf_h_run_search(lh_req_t *req, lh_errbuf *eb)
                          &limit, eb));
 
     mlf_page *pg = lh_arena_calloc(req->arena, 1, sizeof *pg);
-    mlf_page_init(pg, MLF_LIST_RUNS, order_shape(orders, norders, req->arena));
+    const lh_mlflow_clause_t *drive = driving_metric(&f, orders, norders);
+    /* the driven form sorts on other columns: its tokens are of another shape */
+    mlf_page_init(pg, MLF_LIST_RUNS,
+                  lh_arena_sprintf(req->arena, "%s%s", drive ? "driven|" : "",
+                                   order_shape(orders, norders, req->arena)));
     mlf_sql *q = lh_arena_alloc(req->arena, sizeof *q);
     mlf_sql_init(q, req->arena);
     mlf_sql_add(q, "SELECT r.run_uuid");
     /* the joins' parameters come first, so build them into q after the select list */
     mlf_sql *joins = lh_arena_alloc(req->arena, sizeof *joins);
     mlf_sql_init(joins, req->arena);
-    run_orders(joins, pg, orders, norders, req->arena);
+    run_orders(joins, pg, orders, norders, drive != NULL, req->arena);
     LH_TRY(mlf_page_parse(pg, token, req->arena, eb));
     for (int k = 0; k < pg->nsort; k++)
         mlf_sql_add(q, ", %s", pg->sort[k].expr);
-    mlf_sql_add(q, " FROM mlflow_runs r%s", joins->text);
+    if (drive != NULL)
+        mlf_sql_add(q,
+                    " FROM mlflow_latest_metrics o0 JOIN mlflow_runs r ON r.run_uuid = "
+                    "o0.run_uuid%s",
+                    joins->text);
+    else
+        mlf_sql_add(q, " FROM mlflow_runs r%s", joins->text);
     for (int k = 0; k < joins->nbinds; k++)
         add_bind(q, joins->binds[k]);
     mlf_sql_add(q, " WHERE r.experiment_id IN (SELECT value FROM json_each(?%d))",
                 mlf_sql_text(q, ids_json));
+    if (drive != NULL) {
+        mlf_sql_add(q, " AND o0.key = ?%d AND o0.is_nan = 0 AND ", mlf_sql_text(q, drive->key));
+        mlf_sql_number_cmp(q, "o0.value", drive);
+    }
     mlf_sql_view(q, view, "r.lifecycle_stage");
     for (size_t i = 0; i < f.count; i++)
         run_clause(q, &f.clauses[i]);

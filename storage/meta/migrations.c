@@ -277,7 +277,7 @@ const lh_migration_t lh_meta_migrations[] = {
      "CREATE INDEX mlr_activities_version ON mlr_activities(model_id, version, kind);"
      "CREATE TABLE mlr_webhooks ("
      "  id TEXT PRIMARY KEY,"
-     "  model_name TEXT," /* NULL = registry-wide */
+     "  model_name TEXT,"      /* NULL = registry-wide */
      "  events TEXT NOT NULL," /* JSON array of event names */
      "  description TEXT, status TEXT NOT NULL,"
      "  url TEXT NOT NULL, secret TEXT, authorization TEXT, ssl_verify INTEGER NOT NULL,"
@@ -334,6 +334,10 @@ const lh_migration_t lh_meta_migrations[] = {
      "  created_by INTEGER,"
      "  created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);"
      "CREATE UNIQUE INDEX ws_objects_child ON ws_objects(parent_id, name);"},
+    {10, "mlflow run order",
+     /* runs/search's default order (start_time DESC, run_uuid) straight from an index */
+     "CREATE INDEX mlflow_runs_order "
+     "  ON mlflow_runs(experiment_id, lifecycle_stage, start_time DESC, run_uuid);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

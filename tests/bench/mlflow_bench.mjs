@@ -5,8 +5,12 @@
 //      metric filter and a two-key order, first page of 100, and a full walk of the pages.
 // A benchmark, not a test: it prints numbers and asserts nothing. Sizes are arguments:
 //   node tests/bench/mlflow_bench.mjs [--batches 200] [--clients 4] [--runs 100]
-//                                     [--search-runs 2000] [--searches 50]
-// (defaults finish in well under a minute on two cores).
+//                                     [--search-runs 2000] [--searches 50] [--direct 100000]
+// (defaults finish in well under a minute on two cores). --direct N instead fills the search
+// experiment with N runs (10 metrics, a param and a tag each) straight into meta.db with the
+// sqlite3 shell while the daemon is stopped (logging 100k runs through HTTP takes minutes),
+// then restarts the daemon on that data and times the searches.
+import { execFileSync } from 'node:child_process';
 import { startDaemon } from '../api/harness.mjs';
 
 const arg = (name, def) => {
@@ -18,6 +22,7 @@ const CLIENTS = arg('clients', 4);
 const RUNS = arg('runs', 100);
 const SEARCH_RUNS = arg('search-runs', 2000);
 const SEARCHES = arg('searches', 50);
+const DIRECT = arg('direct', 0);
 const PER_BATCH = 1000;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -25,7 +30,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const M = '/api/2.0/mlflow';
 
-const d = await startDaemon({ args: ['--no-access-log'] });
+let d = await startDaemon({ args: ['--no-access-log'] });
 const post = async (path, body) => {
   const r = await d.api('POST', `${M}/${path}`, body);
   if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`);
@@ -79,7 +84,21 @@ try {
   // 3. search
   const sexp = (await post('experiments/create', { name: 'bench-search' })).experiment_id;
   const t0 = now();
-  let made = 0;
+  let made = DIRECT ? SEARCH_RUNS : 0;
+  if (DIRECT) {
+    await d.stop({ keep: true });
+    const n = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${DIRECT - 1})`;
+    execFileSync('sqlite3', [`${d.dataDir}/meta.db`], { input: `BEGIN;
+${n} INSERT INTO mlflow_runs SELECT printf('z%031x', i), ${sexp}, 'r' || i, 'admin', 'FINISHED', 1700000000000 + i, NULL, NULL, 'dbfs:/b', 'active' FROM n;
+${n}, k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 9) INSERT INTO mlflow_latest_metrics
+  SELECT printf('z%031x', i), CASE j WHEN 0 THEN 'accuracy' WHEN 1 THEN 'loss' ELSE 'm' || j END,
+         CASE j WHEN 0 THEN ((i * 7919) % 1000) / 1000.0 WHEN 1 THEN i ELSE (i * (j + 3)) % 97 END, 1, 0, 0 FROM n, k;
+INSERT INTO mlflow_metrics SELECT run_uuid, key, timestamp, step, value, is_nan, NULL, NULL, NULL FROM mlflow_latest_metrics WHERE run_uuid LIKE 'z%';
+${n} INSERT INTO mlflow_params SELECT printf('z%031x', i), 'model', CASE i % 2 WHEN 1 THEN 'forest' ELSE 'linear' END FROM n;
+${n} INSERT INTO mlflow_tags SELECT printf('z%031x', i), 'team', 't' || (i % 5) FROM n;
+COMMIT; ANALYZE;` });
+    d = await startDaemon({ dataDir: d.dataDir, args: ['--no-access-log'] });
+  }
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (made < SEARCH_RUNS) {
       const i = made++;
@@ -89,7 +108,8 @@ try {
         params: [{ key: 'model', value: i % 2 ? 'forest' : 'linear' }], tags: [{ key: 'team', value: `t${i % 5}` }] });
     }
   }));
-  console.log(`search setup:           ${SEARCH_RUNS} runs (${SEARCH_RUNS * 10} metrics) created and logged in ${(now() - t0).toFixed(0)} ms`);
+  const nruns = DIRECT || SEARCH_RUNS;
+  console.log(`search setup:           ${nruns} runs (${nruns * 10} metrics) ${DIRECT ? 'written to meta.db' : 'created and logged'} in ${(now() - t0).toFixed(0)} ms`);
   const body = { experiment_ids: [sexp], filter: "metrics.accuracy > 0.5 and params.model = 'forest'",
     order_by: ['metrics.accuracy DESC', 'tags.team'], max_results: 100 };
   const times = [];
@@ -108,7 +128,7 @@ try {
     pages++;
     token = r.next_page_token;
   } while (token);
-  console.log(`runs/search, ${SEARCH_RUNS} runs: metric filter + 2-key order, page of ${matched}: ` +
+  console.log(`runs/search, ${nruns} runs: metric filter + 2-key order, page of ${matched}: ` +
     `median ${median(times).toFixed(1)} ms, p95 ${p95(times).toFixed(1)} ms over ${SEARCHES} searches; ` +
     `all ${total} matches in ${pages} pages: ${(now() - w0).toFixed(0)} ms`);
 } finally {
