@@ -944,10 +944,32 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     return LH_OK;
 }
 
+/* The SELECT item a bare name that names no input column refers to by its alias (QUALIFY), or
+ * NULL. */
+static const lh_ast_expr_t *alias_target(binder *b, const ectx *x, const lh_ast_expr_t *e)
+{
+    int pos = 0;
+    if (x->aliases == NULL || e->kind != LH_EX_COLUMN || e->name.count != 1 ||
+        find_column(b, x->sc, e, &pos) != LH_OK || pos >= 0)
+        return NULL;
+    for (int i = 0; i < x->aliases->count; i++) {
+        const lh_ast_named_expr_t *it = &x->aliases->items[i];
+        if (it->alias != NULL && name_eq(it->alias->text, e->name.parts[0].text))
+            return it->expr;
+    }
+    return NULL;
+}
+
 static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (match_key(b, x, e, out))
         return LH_OK;
+    const lh_ast_expr_t *target = alias_target(b, x, e);
+    if (target != NULL) { /* bound again in place: no alias may name another */
+        ectx inner = *x;
+        inner.aliases = NULL;
+        return bx_expr(b, &inner, target, out);
+    }
     int pos = 0;
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
