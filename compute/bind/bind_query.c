@@ -277,6 +277,35 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
     return LH_OK;
 }
 
+/* A generator over an aggregate (SELECT explode(collect_list(x)) .. GROUP BY): Spark runs it
+ * on the aggregation's rows. Its argument binds with the SELECT list (collecting aggregates);
+ * its columns enter the output as markers (GEN_MARKER - k) that gen_patch points at the
+ * GENERATE node's columns once it is placed. */
+#define GEN_MARKER (2 * LH_WIN_MARKER)
+
+static lh_err agg_generator(binder *b, const ectx *post, const lh_ast_named_expr_t *it,
+                            lh_expr_t **arg, outlist *o)
+{
+    LH_TRY(bg_arg(b, post, it->expr, arg));
+    lh_ast_idents_t one = {it->alias, it->alias ? 1 : 0};
+    const char *names[BG_COLS_MAX];
+    lh_type_t types[BG_COLS_MAX];
+    int n = 0;
+    LH_TRY(bg_columns(b, it->expr, (*arg)->type, it->aliases.count ? &it->aliases : &one, &n,
+                      names, types));
+    for (int k = 0; k < n; k++)
+        out_add(b, o, lh_expr_column(b->a, GEN_MARKER - k, types[k], true, names[k]), names[k]);
+    return LH_OK;
+}
+
+static void gen_patch(lh_expr_t *e, int first)
+{
+    if (e->kind == LH_EXPR_COLUMN && e->column <= GEN_MARKER && e->column > GEN_MARKER - BG_COLS_MAX)
+        e->column = first + (GEN_MARKER - e->column);
+    for (int i = 0; i < e->arg_count; i++)
+        gen_patch(e->args[i], first);
+}
+
 /* ---- ORDER BY ----------------------------------------------------------------------------- */
 
 static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
@@ -407,6 +436,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         aggregating = bx_has_agg(order->items[i].expr);
     sub_stage agg_subs = {0};
     int gen_item = -1, gen_first = 0, gen_count = 0; /* a generator in the SELECT list */
+    lh_expr_t *gen_arg = NULL; /* ... over an aggregate: its argument, over the aggregation */
     for (int i = 0; i < s->items.count; i++) {
         if (bg_generator(s->items.items[i].expr) < 0)
             continue;
@@ -440,6 +470,10 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
                 return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
                                  "expressionAnyValue", "\"any_value(*)\"", NULL);
             LH_TRY(expand_star(b, &sc, it->expr, &o));
+            continue;
+        }
+        if (i == gen_item && aggregating) { /* generated after the aggregation */
+            LH_TRY(agg_generator(b, &post, it, &gen_arg, &o));
             continue;
         }
         if (i == gen_item && gen_count > 0) {
@@ -513,6 +547,16 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     }
     if (aggregating && having != NULL)
         plan = filter(b, plan, having);
+    if (gen_arg != NULL) {
+        const lh_ast_named_expr_t *it = &s->items.items[gen_item];
+        lh_ast_idents_t one = {it->alias, it->alias ? 1 : 0};
+        scope none = {0};
+        LH_TRY(bg_generate_arg(b, it->expr, gen_arg, false, NULL,
+                               it->aliases.count ? &it->aliases : &one, &plan, &none, &gen_first,
+                               &gen_count));
+        for (int i = 0; i < o.count; i++)
+            gen_patch(o.exprs[i], gen_first);
+    }
     if (win.count > 0) {
         plan = window_node(b, plan, &win);
         int base = plan->col_count - win.count;
