@@ -435,9 +435,15 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     fb.cast_to = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *fb.cast_to);
     const lh_value_t **consts = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *consts);
     memcpy(fb.cast_to, types, (size_t)argc * sizeof *types);
-    for (int i = 0; i < argc; i++)
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && c.args[i]->kind != LH_EXPR_CONST && lh_expr_is_foldable(c.args[i])) {
+            lh_value_t v; /* a constant argument built by a call: percentile(x, array(..)) */
+            LH_TRY(lh_expr_fold(b->a, c.args[i], fb.conf, &v, b->eb));
+            c.args[i] = lh_expr_const(b->a, &v, c.args[i]->name);
+        }
         if (c.args[i]->kind == LH_EXPR_CONST)
             consts[i] = &c.args[i]->value;
+    }
     fb.const_args = consts;
     if (argc < af->min_args || (af->max_args >= 0 && argc > af->max_args))
         return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
