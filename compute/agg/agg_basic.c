@@ -148,8 +148,11 @@ static lh_err num_bind(lh_func_bind_t *b, bool avg, bool try_, lh_errbuf *eb)
     if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL)
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (!lh_agg_is_numeric(t))
-        return type_error(eb, try_ ? (avg ? "try_avg" : "try_sum") : avg ? "avg" : "sum", "NUMERIC",
-                          t);
+        return type_error(eb,
+                          try_  ? (avg ? "try_avg" : "try_sum")
+                          : avg ? "avg"
+                                : "sum",
+                          "NUMERIC", t);
     bd->in = t;
     if (t.id == LH_TYPE_DECIMAL) {
         bd->mode = NUM_DECIMAL;
@@ -506,7 +509,7 @@ static lh_err bit_update(int op, void **states, const lh_vec_t *v, size_t rows)
 }
 
 #define BIT_FNS(op, nm)                                                                            \
-    static lh_err nm##_update(const void *bd, void **states, const lh_vec_t *const *args,         \
+    static lh_err nm##_update(const void *bd, void **states, const lh_vec_t *const *args,          \
                               size_t rows, lh_errbuf *eb)                                          \
     {                                                                                              \
         (void)bd, (void)eb;                                                                        \
@@ -537,7 +540,7 @@ static lh_err bit_finalize(const void *bd, void *const *states, size_t count, lh
 
 #define BIT_ROW(nm)                                                                                \
     {                                                                                              \
-        #nm, 1, 1, bit_bind, bit_size, bit_init, nm##_update, nm##_combine, bit_finalize, NULL,    \
+#nm, 1, 1, bit_bind, bit_size, bit_init, nm##_update, nm##_combine, bit_finalize, NULL,    \
             false                                                                                  \
     }
 

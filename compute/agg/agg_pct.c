@@ -38,7 +38,7 @@ typedef struct pct_bd {
     /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
      * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
-    bool array;  /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    bool array; /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
     double *ps;
     uint32_t pn;
 } pct_bd;

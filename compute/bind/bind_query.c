@@ -291,8 +291,8 @@ static lh_err agg_generator(binder *b, const ectx *post, const lh_ast_named_expr
     const char *names[BG_COLS_MAX];
     lh_type_t types[BG_COLS_MAX];
     int n = 0;
-    LH_TRY(bg_columns(b, it->expr, (*arg)->type, it->aliases.count ? &it->aliases : &one, &n,
-                      names, types));
+    LH_TRY(bg_columns(b, it->expr, (*arg)->type, it->aliases.count ? &it->aliases : &one, &n, names,
+                      types));
     for (int k = 0; k < n; k++)
         out_add(b, o, lh_expr_column(b->a, GEN_MARKER - k, types[k], true, names[k]), names[k]);
     return LH_OK;
@@ -300,7 +300,8 @@ static lh_err agg_generator(binder *b, const ectx *post, const lh_ast_named_expr
 
 static void gen_patch(lh_expr_t *e, int first)
 {
-    if (e->kind == LH_EXPR_COLUMN && e->column <= GEN_MARKER && e->column > GEN_MARKER - BG_COLS_MAX)
+    if (e->kind == LH_EXPR_COLUMN && e->column <= GEN_MARKER &&
+        e->column > GEN_MARKER - BG_COLS_MAX)
         e->column = first + (GEN_MARKER - e->column);
     for (int i = 0; i < e->arg_count; i++)
         gen_patch(e->args[i], first);

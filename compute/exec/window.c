@@ -270,8 +270,7 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
     if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
         double t = desc ? v - offset(c, s, c->frame_start_f) : v + offset(c, s, c->frame_start_f);
         size_t j = ps;
-        while (j < pe &&
-               (!lh_vec_is_valid(k, j) || (desc ? key_at(k, j) > t : key_at(k, j) < t)))
+        while (j < pe && (!lh_vec_is_valid(k, j) || (desc ? key_at(k, j) > t : key_at(k, j) < t)))
             j++;
         *lo = j;
     }

@@ -163,13 +163,9 @@ static lh_err x_count(const lh_func_exec_t *x, lh_errbuf *eb)
         name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
     }
 const lh_func_t lh_fn_bitwise[] = {
-    F("&", 2, 2, b_and, x_binary),
-    F("^", 2, 2, b_xor, x_binary),
-    F("bit_count", 1, 1, b_count, x_count),
-    F("shiftleft", 2, 2, b_shl, x_binary),
-    F("shiftright", 2, 2, b_shr, x_binary),
-    F("shiftrightunsigned", 2, 2, b_ushr, x_binary),
-    F("|", 2, 2, b_or, x_binary),
-    F("~", 1, 1, b_not, x_not),
+    F("&", 2, 2, b_and, x_binary),          F("^", 2, 2, b_xor, x_binary),
+    F("bit_count", 1, 1, b_count, x_count), F("shiftleft", 2, 2, b_shl, x_binary),
+    F("shiftright", 2, 2, b_shr, x_binary), F("shiftrightunsigned", 2, 2, b_ushr, x_binary),
+    F("|", 2, 2, b_or, x_binary),           F("~", 1, 1, b_not, x_not),
 };
 FN_COUNT(lh_fn_bitwise);

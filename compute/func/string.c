@@ -411,14 +411,9 @@ TBIND(b_initcap, T_INITCAP)
 TBIND(b_reverse, T_REVERSE)
 TBIND(b_soundex, T_SOUNDEX)
 
-    /* ---- lengths ---- */
+/* ---- lengths ---- */
 
-    typedef enum {
-        L_CHARS,
-        L_OCTETS,
-        L_BITS,
-        L_ASCII
-    } len_t;
+typedef enum { L_CHARS, L_OCTETS, L_BITS, L_ASCII } len_t;
 
 static lh_err bind_len(lh_func_bind_t *b, len_t k, lh_errbuf *eb)
 {
@@ -748,9 +743,9 @@ FBIND(b_starts, FIND_STARTS)
 FBIND(b_ends, FIND_ENDS)
 FBIND(b_contains, FIND_CONTAINS)
 
-    /* ---- replace / translate / repeat / split_part ---- */
+/* ---- replace / translate / repeat / split_part ---- */
 
-    static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
+static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_sig(b, "SSS", LH_TYPE_STRING, eb);
 }
