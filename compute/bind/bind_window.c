@@ -66,7 +66,9 @@ static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_
     bool number = (val.type.id >= LH_TYPE_BYTE && val.type.id <= LH_TYPE_LONG) ||
                   val.type.id == LH_TYPE_FLOAT || val.type.id == LH_TYPE_DOUBLE ||
                   val.type.id == LH_TYPE_DECIMAL;
-    if (number && is_numeric_key(key) && !lh_type_equal(val.type, key)) {
+    bool both_integral = val.type.id >= LH_TYPE_BYTE && val.type.id <= LH_TYPE_LONG &&
+                         key.id >= LH_TYPE_BYTE && key.id <= LH_TYPE_LONG;
+    if (number && is_numeric_key(key) && !both_integral && !lh_type_equal(val.type, key)) {
         lh_expr_t *cast;
         LH_TRY(lh_expr_cast(b->a, lh_expr_const(b->a, &val, "offset"), key, false, conf, &cast,
                             b->eb));
@@ -105,14 +107,11 @@ static lh_err bound(binder *b, const lh_ast_frame_bound_t *fb, lh_type_t key, in
         return LH_OK;
     case LH_BOUND_PRECEDING:
         LH_TRY(offset_of(b, fb->offset, key, out, f));
-        LH_FAIL_IF(*out == INT64_MIN, LH_E_INVALID, b->eb, "window frame offset out of range");
-        *out = -*out;
+        *out = *out == INT64_MIN ? INT64_MAX : -*out;
         *f = -*f;
         return LH_OK;
     case LH_BOUND_FOLLOWING:
-        LH_TRY(offset_of(b, fb->offset, key, out, f));
-        LH_FAIL_IF(*out == INT64_MAX, LH_E_INVALID, b->eb, "window frame offset out of range");
-        return LH_OK;
+        return offset_of(b, fb->offset, key, out, f);
     default: /* CURRENT ROW, or the end of "ROWS start" */
         *out = 0;
         return LH_OK;

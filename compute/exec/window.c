@@ -245,13 +245,17 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
     const lh_window_call_t *c = w->c;
     int64_t s = c->frame_start, e = c->frame_end;
     if (c->frame_rows || w->ok == 0) {
-        int64_t a = s == INT64_MIN ? (int64_t)ps : (int64_t)i + s;
-        int64_t b = e == INT64_MAX ? (int64_t)pe : (int64_t)i + e + 1;
+        int64_t a, b; /* saturating: an offset may be near the int64 range's ends */
+        if (s == INT64_MIN || __builtin_add_overflow((int64_t)i, s, &a))
+            a = s < 0 ? (int64_t)ps : INT64_MAX;
+        if (e == INT64_MAX || __builtin_add_overflow((int64_t)i, e, &b) ||
+            __builtin_add_overflow(b, 1, &b))
+            b = e < 0 ? (int64_t)ps : (int64_t)pe;
         if (w->ok == 0 && !c->frame_rows) { /* RANGE without ORDER BY: the partition */
             a = (int64_t)ps;
             b = (int64_t)pe;
         }
-        *lo = a < (int64_t)ps ? ps : (size_t)a;
+        *lo = a < (int64_t)ps ? ps : a > (int64_t)pe ? pe : (size_t)a;
         *hi = b > (int64_t)pe ? pe : (b < (int64_t)*lo ? *lo : (size_t)b);
         return;
     }
