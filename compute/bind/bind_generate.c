@@ -3,7 +3,9 @@
  * inline (inline_outer) as LATERAL VIEW [OUTER] f(x) t AS a, b and in the SELECT list (one
  * per SELECT, as Spark). Both become a GENERATE plan node over the FROM/WHERE plan whose
  * extra columns join the scope (a lateral view's under its table alias); a SELECT-list
- * generator's columns then stand where the call was written.
+ * generator's columns then stand where the call was written. A SELECT-list generator over
+ * an aggregate (explode(collect_list(x)) .. GROUP BY) binds its argument with the SELECT list
+ * (bg_arg) and its GENERATE node goes over the aggregation instead (bind_query.c).
  *
  * Column names are Spark's: col (arrays), key and value (maps), pos first for posexplode,
  * the struct's field names for inline; LATERAL VIEW's column list or the item's alias
