@@ -1,5 +1,6 @@
 /*
- * agg_basic.c - count, count_if, sum, avg, bool_and / bool_or (and their aliases).
+ * agg_basic.c - count, count_if, sum, avg, try_sum, try_avg, bool_and / bool_or (and their
+ * aliases), bit_and / bit_or / bit_xor.
  *
  * Result types follow Spark: count -> BIGINT (never null); sum of integral -> BIGINT with
  * an ARITHMETIC_OVERFLOW error in ANSI mode (wrapping otherwise), of DECIMAL(p,s) ->
@@ -118,6 +119,7 @@ typedef struct num_bd {
     lh_type_t in, out;
     bool ansi;
     bool avg;
+    bool try_; /* try_sum / try_avg: an overflow is NULL whatever the ANSI mode */
 } num_bd;
 
 typedef struct num_state {
@@ -136,16 +138,21 @@ static lh_i128 dec_pow10(int k)
     return x;
 }
 
-static lh_err num_bind(lh_func_bind_t *b, bool avg, lh_errbuf *eb)
+static lh_err num_bind(lh_func_bind_t *b, bool avg, bool try_, lh_errbuf *eb)
 {
     lh_type_t t = b->arg_types[0];
     num_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
-    bd->ansi = b->conf == NULL || b->conf->ansi;
+    bd->ansi = (b->conf == NULL || b->conf->ansi) && !try_;
     bd->avg = avg;
+    bd->try_ = try_;
     if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL)
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (!lh_agg_is_numeric(t))
-        return type_error(eb, avg ? "avg" : "sum", "NUMERIC", t);
+        return type_error(eb,
+                          try_  ? (avg ? "try_avg" : "try_sum")
+                          : avg ? "avg"
+                                : "sum",
+                          "NUMERIC", t);
     bd->in = t;
     if (t.id == LH_TYPE_DECIMAL) {
         bd->mode = NUM_DECIMAL;
@@ -168,12 +175,22 @@ static lh_err num_bind(lh_func_bind_t *b, bool avg, lh_errbuf *eb)
 
 static lh_err sum_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return num_bind(b, false, eb);
+    return num_bind(b, false, false, eb);
 }
 
 static lh_err avg_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return num_bind(b, true, eb);
+    return num_bind(b, true, false, eb);
+}
+
+static lh_err try_sum_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return num_bind(b, false, true, eb);
+}
+
+static lh_err try_avg_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return num_bind(b, true, true, eb);
 }
 
 static size_t num_size(const void *bd)
@@ -294,7 +311,8 @@ static lh_err num_finalize(const void *bdp, void *const *states, size_t count, l
         } else if (bd->ansi) {
             return overflow_error(bd, eb);
         } else {
-            e = bd->mode == NUM_LONG ? lh_vec_append_i64(out, s->i) : lh_vec_append_null(out);
+            e = bd->mode == NUM_LONG && !bd->try_ ? lh_vec_append_i64(out, s->i)
+                                                  : lh_vec_append_null(out);
         }
         LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
     }
@@ -441,12 +459,102 @@ static lh_err gid_finalize(const void *bd, void *const *states, size_t count, lh
     return LH_OK;
 }
 
+/* ---- bit_and / bit_or / bit_xor --------------------------------------------------------- */
+
+/* Integral input, result of the input's type (NULL without non-null input). */
+typedef struct bit_state {
+    int64_t v;
+    bool set;
+} bit_state;
+
+static lh_err bit_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    lh_type_t t = b->arg_types[0];
+    if (t.id == LH_TYPE_NULL)
+        t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_LONG};
+    if (!lh_agg_is_integral(t))
+        return type_error(eb, "bit_and", "INTEGRAL", t);
+    b->ret_type = t;
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static size_t bit_size(const void *bd)
+{
+    (void)bd;
+    return sizeof(bit_state);
+}
+
+static void bit_init(const void *bd, void *st)
+{
+    (void)bd;
+    memset(st, 0, sizeof(bit_state));
+}
+
+static void bit_fold(int op, bit_state *s, int64_t x)
+{
+    if (!s->set)
+        s->v = x;
+    else
+        s->v = op == 0 ? s->v & x : op == 1 ? s->v | x : s->v ^ x;
+    s->set = true;
+}
+
+static lh_err bit_update(int op, void **states, const lh_vec_t *v, size_t rows)
+{
+    for (size_t i = 0; i < rows; i++)
+        if (lh_agg_valid(v, i))
+            bit_fold(op, states[i], lh_vec_get_i64(v, i));
+    return LH_OK;
+}
+
+#define BIT_FNS(op, nm)                                                                            \
+    static lh_err nm##_update(const void *bd, void **states, const lh_vec_t *const *args,          \
+                              size_t rows, lh_errbuf *eb)                                          \
+    {                                                                                              \
+        (void)bd, (void)eb;                                                                        \
+        return bit_update(op, states, args[0], rows);                                              \
+    }                                                                                              \
+    static void nm##_combine(const void *bd, void *dst, const void *src)                           \
+    {                                                                                              \
+        const bit_state *s = src;                                                                  \
+        (void)bd;                                                                                  \
+        if (s->set)                                                                                \
+            bit_fold(op, dst, s->v);                                                               \
+    }
+BIT_FNS(0, bit_and)
+BIT_FNS(1, bit_or)
+BIT_FNS(2, bit_xor)
+
+static lh_err bit_finalize(const void *bd, void *const *states, size_t count, lh_vec_t *out,
+                           lh_errbuf *eb)
+{
+    (void)bd;
+    for (size_t i = 0; i < count; i++) {
+        const bit_state *s = states[i];
+        lh_err e = s->set ? lh_vec_append_i64(out, s->v) : lh_vec_append_null(out);
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+#define BIT_ROW(nm)                                                                                \
+    {                                                                                              \
+#nm, 1, 1, bit_bind, bit_size, bit_init, nm##_update, nm##_combine, bit_finalize, NULL,    \
+            false                                                                                  \
+    }
+
 const lh_agg_func_t lh_agg_basic_rows[] = {
     COUNT_ROW("count", count_bind_args, count_update, 0, -1),
     COUNT_ROW("count_if", count_if_bind, count_if_update, 1, 1),
     NUM_ROW("sum", sum_bind),
     NUM_ROW("avg", avg_bind),
     NUM_ROW("mean", avg_bind),
+    NUM_ROW("try_sum", try_sum_bind),
+    NUM_ROW("try_avg", try_avg_bind),
+    BIT_ROW(bit_and),
+    BIT_ROW(bit_or),
+    BIT_ROW(bit_xor),
     BOOL_ROW("bool_and", and_update, and_combine),
     BOOL_ROW("every", and_update, and_combine),
     BOOL_ROW("bool_or", or_update, or_combine),

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "common/nested.h"
 #include "compute/agg/agg_internal.h"
 #include "compute/sqlerr.h"
 
@@ -37,6 +38,9 @@ typedef struct pct_bd {
     /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
      * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
+    bool array; /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    double *ps;
+    uint32_t pn;
 } pct_bd;
 
 typedef struct pct_state {
@@ -52,6 +56,49 @@ static bool is_float(lh_type_t t)
     return t.id == LH_TYPE_FLOAT || t.id == LH_TYPE_DOUBLE;
 }
 
+/* A constant number as a double (false: not a number). */
+static bool number_of(const lh_value_t *c, double *out)
+{
+    if (c->is_null || !lh_agg_is_numeric(c->type))
+        return false;
+    if (is_float(c->type))
+        *out = c->v.f64;
+    else if (c->type.id == LH_TYPE_DECIMAL)
+        *out = (c->type.precision > 18 ? (double)c->v.i128 : (double)c->v.i64) /
+               pow(10, c->type.scale);
+    else
+        *out = (double)c->v.i64;
+    return true;
+}
+
+static lh_err check_p(double p, lh_errbuf *eb)
+{
+    LH_FAIL_IF(!(p >= 0 && p <= 1), LH_E_INVALID, eb,
+               "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] The percentage must be between 0.0 and "
+               "1.0, but got %g SQLSTATE: 42K09",
+               p);
+    return LH_OK;
+}
+
+/* The percentages of a constant ARRAY argument into bd->ps. */
+static lh_err array_ps(lh_func_bind_t *b, const lh_value_t *c, pct_bd *bd, lh_errbuf *eb)
+{
+    lh_narray_t arr;
+    lh_narray_open(c->type.nested->elem, c->v.str, &arr);
+    bd->array = true;
+    bd->pn = arr.count;
+    bd->ps = lh_arena_calloc(b->arena, (size_t)arr.count + 1, sizeof *bd->ps);
+    for (uint32_t i = 0; i < arr.count; i++) {
+        lh_value_t v;
+        lh_narray_get(&arr, i, &v);
+        LH_FAIL_IF(!number_of(&v, &bd->ps[i]), LH_E_INVALID, eb,
+                   "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the percentages must be non-null "
+                   "numbers SQLSTATE: 42K09");
+        LH_TRY(check_p(bd->ps[i], eb));
+    }
+    return LH_OK;
+}
+
 static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, lh_errbuf *eb)
 {
     pct_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
@@ -65,22 +112,22 @@ static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, 
     bd->p = p_default;
     if (b->arg_count >= 2) {
         const lh_value_t *c = b->const_args ? b->const_args[1] : NULL;
-        LH_FAIL_IF(c == NULL || c->is_null || !lh_agg_is_numeric(c->type), LH_E_INVALID, eb,
-                   "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] the percentage must be a constant "
-                   "number (arrays of percentages are not supported) SQLSTATE: 42K09");
-        bd->p = is_float(c->type) ? c->v.f64 : (double)c->v.i64;
-        if (c->type.id == LH_TYPE_DECIMAL)
-            bd->p = (double)c->v.i64 / pow(10, c->type.scale);
-        LH_FAIL_IF(bd->p < 0 || bd->p > 1, LH_E_INVALID, eb,
-                   "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] The percentage must be between 0.0 "
-                   "and 1.0, but got %g SQLSTATE: 42K09",
-                   bd->p);
+        if (c != NULL && !c->is_null && c->type.id == LH_TYPE_ARRAY) {
+            LH_TRY(array_ps(b, c, bd, eb));
+        } else {
+            LH_FAIL_IF(c == NULL || !number_of(c, &bd->p), LH_E_INVALID, eb,
+                       "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] the percentage must be a constant "
+                       "number or array of numbers SQLSTATE: 42K09");
+            LH_TRY(check_p(bd->p, eb));
+        }
     }
     bd->approx = approx;
     bd->type = t;
     if (!approx)
         b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     b->ret_type = approx ? t : (lh_type_t){.id = LH_TYPE_DOUBLE};
+    if (bd->array)
+        b->ret_type = lh_type_array(b->ret_type);
     b->ret_nullable = true;
     b->bind_data = bd;
     return LH_OK;
@@ -193,37 +240,73 @@ static int cmp_i(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
-static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out)
+/* The percentile p of the sorted, non-empty values of s. */
+static lh_value_t pct_at(const pct_bd *bd, const pct_state *s, double p)
+{
+    bool f = !bd->approx || is_float(bd->type);
+    lh_value_t r = {.type = f ? (lh_type_t){.id = LH_TYPE_DOUBLE} : bd->type};
+    if (!bd->approx) {
+        double pos = p * (double)(s->n - 1);
+        size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
+        if (bd->discrete) {
+            size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
+            while (k + 1 < s->n && (double)(k + 1) / (double)s->n < p)
+                k++;
+            r.v.f64 = s->v[bd->desc ? s->n - 1 - k : k].d;
+            return r;
+        }
+        r.v.f64 = lo == hi ? s->v[lo].d
+                           : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
+        return r;
+    }
+    size_t rank = (size_t)ceil(p * (double)s->n);
+    size_t k = rank == 0 ? 0 : rank - 1;
+    if (k >= s->n)
+        k = s->n - 1;
+    if (f)
+        r.v.f64 = s->v[k].d;
+    else
+        r.v.i64 = s->v[k].i;
+    return r;
+}
+
+static lh_err append_value(lh_vec_t *out, const lh_value_t *v)
+{
+    return v->type.id == LH_TYPE_DOUBLE || v->type.id == LH_TYPE_FLOAT
+               ? lh_vec_append_f64(out, v->v.f64)
+               : lh_vec_append_i64(out, v->v.i64);
+}
+
+static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out, lh_nbuf_t *nb)
 {
     if (s->n == 0)
         return lh_vec_append_null(out);
     bool f = !bd->approx || is_float(bd->type);
     qsort(s->v, s->n, sizeof *s->v, f ? cmp_d : cmp_i);
-    if (!bd->approx) {
-        double pos = bd->p * (double)(s->n - 1);
-        size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
-        if (bd->discrete) {
-            size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
-            while (k + 1 < s->n && (double)(k + 1) / (double)s->n < bd->p)
-                k++;
-            return lh_vec_append_f64(out, s->v[bd->desc ? s->n - 1 - k : k].d);
-        }
-        double r = lo == hi ? s->v[lo].d
-                            : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
-        return lh_vec_append_f64(out, r);
+    if (!bd->array) {
+        lh_value_t r = pct_at(bd, s, bd->p);
+        return append_value(out, &r);
     }
-    size_t rank = (size_t)ceil(bd->p * (double)s->n);
-    size_t k = rank == 0 ? 0 : rank - 1;
-    if (k >= s->n)
-        k = s->n - 1;
-    return f ? lh_vec_append_f64(out, s->v[k].d) : lh_vec_append_i64(out, s->v[k].i);
+    lh_value_t *vals = malloc(((size_t)bd->pn + 1) * sizeof *vals);
+    if (vals == NULL)
+        return LH_E_NOMEM;
+    for (uint32_t i = 0; i < bd->pn; i++)
+        vals[i] = pct_at(bd, s, bd->ps[i]);
+    nb->len = 0;
+    lh_err e = lh_nested_put_array(nb, out->type.nested->elem, vals, bd->pn);
+    free(vals);
+    return e != LH_OK ? e : lh_vec_append_str(out, nb->bytes, nb->len);
 }
 
 static lh_err pct_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
                            lh_errbuf *eb)
 {
-    for (size_t k = 0; k < count; k++)
-        LH_FAIL_IF(pct_one(bdp, states[k], out) != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    lh_nbuf_t nb = {0};
+    lh_err e = LH_OK;
+    for (size_t k = 0; k < count && e == LH_OK; k++)
+        e = pct_one(bdp, states[k], out, &nb);
+    lh_nbuf_free(&nb);
+    LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
     return LH_OK;
 }
 

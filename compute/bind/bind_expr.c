@@ -435,9 +435,15 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     fb.cast_to = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *fb.cast_to);
     const lh_value_t **consts = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *consts);
     memcpy(fb.cast_to, types, (size_t)argc * sizeof *types);
-    for (int i = 0; i < argc; i++)
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && c.args[i]->kind != LH_EXPR_CONST && lh_expr_is_foldable(c.args[i])) {
+            lh_value_t v; /* a constant argument built by a call: percentile(x, array(..)) */
+            LH_TRY(lh_expr_fold(b->a, c.args[i], fb.conf, &v, b->eb));
+            c.args[i] = lh_expr_const(b->a, &v, c.args[i]->name);
+        }
         if (c.args[i]->kind == LH_EXPR_CONST)
             consts[i] = &c.args[i]->value;
+    }
     fb.const_args = consts;
     if (argc < af->min_args || (af->max_args >= 0 && argc > af->max_args))
         return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
@@ -944,10 +950,32 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     return LH_OK;
 }
 
+/* The SELECT item a bare name that names no input column refers to by its alias (QUALIFY), or
+ * NULL. */
+static const lh_ast_expr_t *alias_target(binder *b, const ectx *x, const lh_ast_expr_t *e)
+{
+    int pos = 0;
+    if (x->aliases == NULL || e->kind != LH_EX_COLUMN || e->name.count != 1 ||
+        find_column(b, x->sc, e, &pos) != LH_OK || pos >= 0)
+        return NULL;
+    for (int i = 0; i < x->aliases->count; i++) {
+        const lh_ast_named_expr_t *it = &x->aliases->items[i];
+        if (it->alias != NULL && name_eq(it->alias->text, e->name.parts[0].text))
+            return it->expr;
+    }
+    return NULL;
+}
+
 static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (match_key(b, x, e, out))
         return LH_OK;
+    const lh_ast_expr_t *target = alias_target(b, x, e);
+    if (target != NULL) { /* bound again in place: no alias may name another */
+        ectx inner = *x;
+        inner.aliases = NULL;
+        return bx_expr(b, &inner, target, out);
+    }
     int pos = 0;
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)

@@ -3,7 +3,9 @@
  * inline (inline_outer) as LATERAL VIEW [OUTER] f(x) t AS a, b and in the SELECT list (one
  * per SELECT, as Spark). Both become a GENERATE plan node over the FROM/WHERE plan whose
  * extra columns join the scope (a lateral view's under its table alias); a SELECT-list
- * generator's columns then stand where the call was written.
+ * generator's columns then stand where the call was written. A SELECT-list generator over
+ * an aggregate (explode(collect_list(x)) .. GROUP BY) binds its argument with the SELECT list
+ * (bg_arg) and its GENERATE node goes over the aggregation instead (bind_query.c).
  *
  * Column names are Spark's: col (arrays), key and value (maps), pos first for posexplode,
  * the struct's field names for inline; LATERAL VIEW's column list or the item's alias
@@ -76,28 +78,37 @@ static lh_err gen_columns(binder *b, int g, const lh_ast_expr_t *e, lh_type_t t,
     return LH_OK;
 }
 
-lh_err bg_generate(binder *b, const lh_ast_expr_t *call, bool outer, const char *qualifier,
-                   const lh_ast_idents_t *aliases, lh_plan_t **plan, scope *sc, int *first,
-                   int *count)
+static lh_err check_call(binder *b, const lh_ast_expr_t *call, int *g)
 {
-    int g = bg_generator(call);
-    if (g < 0)
+    *g = bg_generator(call);
+    if (*g < 0)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          lh_arena_sprintf(b->a, "LATERAL VIEW of %s", bx_name(b, call)), NULL);
     if (call->args.count != 1)
         return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName",
-                         lh_arena_sprintf(b->a, "`%s`", gens[g].name), "expectedNum", "1",
+                         lh_arena_sprintf(b->a, "`%s`", gens[*g].name), "expectedNum", "1",
                          "actualNum", lh_arena_sprintf(b->a, "%d", call->args.count), "docroot",
                          "https://spark.apache.org/docs/latest", NULL);
-    ectx pre = {sc, MODE_PRE, NULL, "SELECT", NULL};
-    lh_expr_t *arg;
-    LH_TRY(bx_expr(b, &pre, call->args.items[0], &arg));
-    if (arg->type.id == LH_TYPE_NULL)
-        LH_TRY(bx_coerce(b, &arg, lh_type_array((lh_type_t){LH_TYPE_NULL})));
-    const char *names[BG_COLS_MAX];
-    lh_type_t types[BG_COLS_MAX];
+    return LH_OK;
+}
+
+lh_err bg_arg(binder *b, const ectx *x, const lh_ast_expr_t *call, lh_expr_t **arg)
+{
+    int g;
+    LH_TRY(check_call(b, call, &g));
+    LH_TRY(bx_expr(b, x, call->args.items[0], arg));
+    if ((*arg)->type.id == LH_TYPE_NULL)
+        LH_TRY(bx_coerce(b, arg, lh_type_array((lh_type_t){LH_TYPE_NULL})));
+    return LH_OK;
+}
+
+lh_err bg_columns(binder *b, const lh_ast_expr_t *call, lh_type_t arg_type,
+                  const lh_ast_idents_t *aliases, int *count, const char **names, lh_type_t *types)
+{
+    int g;
+    LH_TRY(check_call(b, call, &g));
     int n = 0;
-    LH_TRY(gen_columns(b, g, call, arg->type, &n, names, types));
+    LH_TRY(gen_columns(b, g, call, arg_type, &n, names, types));
     if (aliases != NULL && aliases->count > 0) {
         if (aliases->count != n)
             return lh_sqlerr(b->eb, "UDTF_ALIAS_NUMBER_MISMATCH", "aliasesSize",
@@ -106,6 +117,30 @@ lh_err bg_generate(binder *b, const lh_ast_expr_t *call, bool outer, const char 
         for (int i = 0; i < n; i++)
             names[i] = aliases->items[i].text;
     }
+    *count = n;
+    return LH_OK;
+}
+
+lh_err bg_generate(binder *b, const lh_ast_expr_t *call, bool outer, const char *qualifier,
+                   const lh_ast_idents_t *aliases, lh_plan_t **plan, scope *sc, int *first,
+                   int *count)
+{
+    ectx pre = {sc, MODE_PRE, NULL, "SELECT", NULL};
+    lh_expr_t *arg;
+    LH_TRY(bg_arg(b, &pre, call, &arg));
+    return bg_generate_arg(b, call, arg, outer, qualifier, aliases, plan, sc, first, count);
+}
+
+lh_err bg_generate_arg(binder *b, const lh_ast_expr_t *call, lh_expr_t *arg, bool outer,
+                       const char *qualifier, const lh_ast_idents_t *aliases, lh_plan_t **plan,
+                       scope *sc, int *first, int *count)
+{
+    int g;
+    LH_TRY(check_call(b, call, &g));
+    const char *names[BG_COLS_MAX];
+    lh_type_t types[BG_COLS_MAX];
+    int n = 0;
+    LH_TRY(bg_columns(b, call, arg->type, aliases, &n, names, types));
     lh_plan_t *child = *plan;
     int base = child->col_count;
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_GENERATE, base + n, 1);

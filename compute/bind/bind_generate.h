@@ -19,4 +19,15 @@ lh_err bg_generate(binder *b, const lh_ast_expr_t *call, bool outer, const char 
                    const lh_ast_idents_t *aliases, lh_plan_t **plan, scope *sc, int *first,
                    int *count);
 
+/* The steps of bg_generate, for a generator over an aggregate (bound in the SELECT list's
+ * context, generated after the aggregation): bind call's argument in x; the generated
+ * columns' names and types for an argument of arg_type (at most BG_COLS_MAX); the GENERATE
+ * node of an already-bound argument. */
+lh_err bg_arg(binder *b, const ectx *x, const lh_ast_expr_t *call, lh_expr_t **arg);
+lh_err bg_columns(binder *b, const lh_ast_expr_t *call, lh_type_t arg_type,
+                  const lh_ast_idents_t *aliases, int *count, const char **names, lh_type_t *types);
+lh_err bg_generate_arg(binder *b, const lh_ast_expr_t *call, lh_expr_t *arg, bool outer,
+                       const char *qualifier, const lh_ast_idents_t *aliases, lh_plan_t **plan,
+                       scope *sc, int *first, int *count);
+
 #endif

@@ -83,6 +83,7 @@ typedef struct ectx {
     const char *clause;    /* "WHERE", "SELECT", ... for error messages */
     win_ctx *win;          /* where window functions may appear (SELECT, ORDER BY, QUALIFY) */
     struct sub_stage *sub; /* where correlated subqueries may appear (their joins), or NULL */
+    const lh_ast_named_exprs_t *aliases; /* QUALIFY: SELECT items a bare name may name, or NULL */
 } ectx;
 
 /* Correlated subqueries (bind_subquery.c, bind_decorr.c). A subquery binds with a frame

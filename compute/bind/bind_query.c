@@ -162,29 +162,72 @@ static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
     return bx_expr(b, pre, e, out);
 }
 
-/* Fill g's keys and (for ROLLUP/CUBE/GROUPING SETS) the set masks. */
+/* The masks one ROLLUP/CUBE/GROUPING SETS item expands to, from its element masks. */
+static uint64_t *expand_sets(binder *b, lh_ast_group_kind_t kind, const uint64_t *masks, int n,
+                             int *out_n)
+{
+    *out_n = kind == LH_GROUP_CUBE ? 1 << n : kind == LH_GROUP_ROLLUP ? n + 1 : n;
+    uint64_t *outm = lh_arena_calloc(b->a, (size_t)*out_n + 1, sizeof *outm);
+    for (int j = 0; j < *out_n; j++)
+        for (int k = 0; k < n; k++) {
+            bool in = kind == LH_GROUP_CUBE     ? ((j >> (n - 1 - k)) & 1) == 0
+                      : kind == LH_GROUP_ROLLUP ? k < n - j
+                                                : k == j;
+            if (in)
+                outm[j] |= masks[k];
+        }
+    return outm;
+}
+
+/* The cross product of the sets so far with one item's sets (Spark's rule for several
+ * ROLLUP/CUBE/GROUPING SETS items in one GROUP BY). */
+static lh_err cross_sets(binder *b, uint64_t **sets, int *count, const uint64_t *more, int more_n)
+{
+    if ((long)*count * more_n > 4096)
+        return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "4096", NULL);
+    uint64_t *out = lh_arena_calloc(b->a, (size_t)(*count * more_n) + 1, sizeof *out);
+    for (int i = 0; i < *count; i++)
+        for (int j = 0; j < more_n; j++)
+            out[i * more_n + j] = (*sets)[i] | more[j];
+    *sets = out;
+    *count *= more_n;
+    return LH_OK;
+}
+
+static lh_err group_all(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g)
+{
+    for (int i = 0; i < s->items.count; i++) {
+        const lh_ast_expr_t *e = s->items.items[i].expr;
+        if (bx_has_agg(e) || e->kind == LH_EX_STAR)
+            continue;
+        lh_expr_t *k;
+        int idx;
+        LH_TRY(bx_expr(b, pre, e, &k));
+        if (lh_expr_is_foldable(k))
+            continue;
+        LH_TRY(add_key(b, g, k, &idx));
+    }
+    return LH_OK;
+}
+
+/* Fill g's keys and (for ROLLUP/CUBE/GROUPING SETS) the set masks. A trailing WITH ROLLUP or
+ * WITH CUBE makes the plain expressions one ROLLUP/CUBE; a trailing GROUPING SETS (with = 3)
+ * lists the sets itself, the expressions before it only declare keys. */
 static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g,
                        int *set_count, uint64_t **sets)
 {
     const lh_ast_group_by_t *gb = &s->group_by;
     *set_count = 0;
     *sets = NULL;
-    if (gb->all) {
-        for (int i = 0; i < s->items.count; i++) {
-            const lh_ast_expr_t *e = s->items.items[i].expr;
-            if (bx_has_agg(e) || e->kind == LH_EX_STAR)
-                continue;
-            lh_expr_t *k;
-            int idx;
-            LH_TRY(bx_expr(b, pre, e, &k));
-            if (lh_expr_is_foldable(k))
-                continue;
-            LH_TRY(add_key(b, g, k, &idx));
-        }
-        return LH_OK;
-    }
+    if (gb->all)
+        return group_all(b, pre, s, g);
     uint64_t base = 0;
-    int set_cap = 0;
+    int plain_n = 0;
+    uint64_t *plain = lh_arena_calloc(b->a, (size_t)gb->count + 1, sizeof *plain);
+    uint64_t one = 0;
+    uint64_t *cur = &one;
+    int cur_n = 1;
+    bool has_sets = false;
     for (int i = 0; i < gb->count; i++) {
         const lh_ast_group_item_t *it = &gb->items[i];
         if (it->kind == LH_GROUP_EXPR) {
@@ -192,11 +235,15 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
             int idx;
             LH_TRY(group_expr(b, pre, s, it->expr, &k));
             LH_TRY(add_key(b, g, k, &idx));
-            base |= 1ull << idx;
+            plain[plain_n++] = 1ull << idx;
+            if (gb->with != 3)
+                base |= 1ull << idx;
             continue;
         }
         /* each element of sets[] is one list; ROLLUP and CUBE expand them */
         int n = it->set_count;
+        if (n > 12)
+            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
         uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
         for (int j = 0; j < n; j++)
             for (int m = 0; m < it->sets[j].exprs.count; m++) {
@@ -206,28 +253,58 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
                 LH_TRY(add_key(b, g, k, &idx));
                 masks[j] |= 1ull << idx;
             }
-        int out_n = it->kind == LH_GROUP_CUBE ? 1 << n : it->kind == LH_GROUP_ROLLUP ? n + 1 : n;
-        if (n > 12)
-            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
-        uint64_t *outm = lh_arena_calloc(b->a, (size_t)out_n + 1, sizeof *outm);
-        for (int j = 0; j < out_n; j++) {
-            uint64_t m = 0;
-            for (int k = 0; k < n; k++) {
-                bool in = it->kind == LH_GROUP_CUBE     ? ((j >> (n - 1 - k)) & 1) == 0
-                          : it->kind == LH_GROUP_ROLLUP ? k < n - j
-                                                        : k == j;
-                if (in)
-                    m |= masks[k];
-            }
-            outm[j] = m;
-        }
-        (void)set_cap;
-        *sets = outm; /* one grouping-set item per level (products of several: later) */
-        *set_count = out_n;
+        int out_n;
+        uint64_t *outm = expand_sets(b, it->kind, masks, n, &out_n);
+        LH_TRY(cross_sets(b, &cur, &cur_n, outm, out_n));
+        has_sets = true;
     }
-    for (int j = 0; j < *set_count; j++)
-        (*sets)[j] |= base;
+    if (gb->with == 1 || gb->with == 2) {
+        if (plain_n > 12)
+            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
+        int out_n;
+        uint64_t *outm =
+            expand_sets(b, gb->with == 1 ? LH_GROUP_ROLLUP : LH_GROUP_CUBE, plain, plain_n, &out_n);
+        LH_TRY(cross_sets(b, &cur, &cur_n, outm, out_n));
+        has_sets = true;
+        base = 0;
+    }
+    if (!has_sets)
+        return LH_OK;
+    for (int j = 0; j < cur_n; j++)
+        cur[j] |= base;
+    *sets = cur;
+    *set_count = cur_n;
     return LH_OK;
+}
+
+/* A generator over an aggregate (SELECT explode(collect_list(x)) .. GROUP BY): Spark runs it
+ * on the aggregation's rows. Its argument binds with the SELECT list (collecting aggregates);
+ * its columns enter the output as markers (GEN_MARKER - k) that gen_patch points at the
+ * GENERATE node's columns once it is placed. */
+#define GEN_MARKER (2 * LH_WIN_MARKER)
+
+static lh_err agg_generator(binder *b, const ectx *post, const lh_ast_named_expr_t *it,
+                            lh_expr_t **arg, outlist *o)
+{
+    LH_TRY(bg_arg(b, post, it->expr, arg));
+    lh_ast_idents_t one = {it->alias, it->alias ? 1 : 0};
+    const char *names[BG_COLS_MAX];
+    lh_type_t types[BG_COLS_MAX];
+    int n = 0;
+    LH_TRY(bg_columns(b, it->expr, (*arg)->type, it->aliases.count ? &it->aliases : &one, &n, names,
+                      types));
+    for (int k = 0; k < n; k++)
+        out_add(b, o, lh_expr_column(b->a, GEN_MARKER - k, types[k], true, names[k]), names[k]);
+    return LH_OK;
+}
+
+static void gen_patch(lh_expr_t *e, int first)
+{
+    if (e->kind == LH_EXPR_COLUMN && e->column <= GEN_MARKER &&
+        e->column > GEN_MARKER - BG_COLS_MAX)
+        e->column = first + (GEN_MARKER - e->column);
+    for (int i = 0; i < e->arg_count; i++)
+        gen_patch(e->args[i], first);
 }
 
 /* ---- ORDER BY ----------------------------------------------------------------------------- */
@@ -360,6 +437,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         aggregating = bx_has_agg(order->items[i].expr);
     sub_stage agg_subs = {0};
     int gen_item = -1, gen_first = 0, gen_count = 0; /* a generator in the SELECT list */
+    lh_expr_t *gen_arg = NULL; /* ... over an aggregate: its argument, over the aggregation */
     for (int i = 0; i < s->items.count; i++) {
         if (bg_generator(s->items.items[i].expr) < 0)
             continue;
@@ -393,6 +471,10 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
                 return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
                                  "expressionAnyValue", "\"any_value(*)\"", NULL);
             LH_TRY(expand_star(b, &sc, it->expr, &o));
+            continue;
+        }
+        if (i == gen_item && aggregating) { /* generated after the aggregation */
+            LH_TRY(agg_generator(b, &post, it, &gen_arg, &o));
             continue;
         }
         if (i == gen_item && gen_count > 0) {
@@ -444,6 +526,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     if (s->qualify != NULL) {
         ectx q = post;
         q.clause = "QUALIFY";
+        q.aliases = &s->items;
         LH_TRY(bx_bool(b, &q, s->qualify, &qualify));
     }
     if (agg_subs.count > 0) { /* correlated subqueries in aggregate arguments */
@@ -465,6 +548,16 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     }
     if (aggregating && having != NULL)
         plan = filter(b, plan, having);
+    if (gen_arg != NULL) {
+        const lh_ast_named_expr_t *it = &s->items.items[gen_item];
+        lh_ast_idents_t one = {it->alias, it->alias ? 1 : 0};
+        scope none = {0};
+        LH_TRY(bg_generate_arg(b, it->expr, gen_arg, false, NULL,
+                               it->aliases.count ? &it->aliases : &one, &plan, &none, &gen_first,
+                               &gen_count));
+        for (int i = 0; i < o.count; i++)
+            gen_patch(o.exprs[i], gen_first);
+    }
     if (win.count > 0) {
         plan = window_node(b, plan, &win);
         int base = plan->col_count - win.count;

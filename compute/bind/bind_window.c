@@ -9,6 +9,7 @@
  * without, the whole partition. RANGE offsets that are intervals become the ORDER BY key's
  * unit (days for DATE, microseconds for TIMESTAMP).
  */
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -38,32 +39,65 @@ static lh_err named_window(binder *b, const win_ctx *w, const char *name,
                      "https://spark.apache.org/docs/latest", NULL);
 }
 
-/* A frame offset: an integer, or an interval in the ORDER BY key's unit. */
-static lh_err offset_of(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_type_t key,
-                        int64_t *out)
+static bool is_numeric_key(lh_type_t t)
+{
+    return (t.id >= LH_TYPE_BYTE && t.id <= LH_TYPE_LONG) || t.id == LH_TYPE_FLOAT ||
+           t.id == LH_TYPE_DOUBLE || t.id == LH_TYPE_DECIMAL;
+}
+
+/* A frame offset: an interval in the ORDER BY key's unit, or a number cast to the key's
+ * type as Spark's WindowFrameCoercion does (0.05 on a DOUBLE key, 1.5 on an INT key is 1);
+ * *f is the same offset as a double (DECIMAL keys: unscaled, in the key's scale). */
+static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_t *out, double *f)
 {
     scope none = {0};
     ectx c = {&none, MODE_PRE, NULL, "window frame", NULL};
     lh_expr_t *v;
     LH_TRY(bx_expr(b, &c, e, &v));
-    (void)x;
+    const lh_sql_conf_t *conf = lh_session_conf(b->env->session);
     lh_value_t val;
-    LH_TRY(lh_expr_fold(b->a, v, lh_session_conf(b->env->session), &val, b->eb));
+    LH_TRY(lh_expr_fold(b->a, v, conf, &val, b->eb));
     LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "a window frame offset must not be NULL");
     if (val.type.id == LH_TYPE_INTERVAL_DT) {
         *out = key.id == LH_TYPE_DATE ? val.v.i64 / 86400000000LL : val.v.i64;
+        *f = (double)*out;
+        return LH_OK;
+    }
+    bool number = (val.type.id >= LH_TYPE_BYTE && val.type.id <= LH_TYPE_LONG) ||
+                  val.type.id == LH_TYPE_FLOAT || val.type.id == LH_TYPE_DOUBLE ||
+                  val.type.id == LH_TYPE_DECIMAL;
+    bool both_integral = val.type.id >= LH_TYPE_BYTE && val.type.id <= LH_TYPE_LONG &&
+                         key.id >= LH_TYPE_BYTE && key.id <= LH_TYPE_LONG;
+    if (number && is_numeric_key(key) && !both_integral && !lh_type_equal(val.type, key)) {
+        lh_expr_t *cast;
+        LH_TRY(lh_expr_cast(b->a, lh_expr_const(b->a, &val, "offset"), key, false, conf, &cast,
+                            b->eb));
+        LH_TRY(lh_expr_fold(b->a, cast, conf, &val, b->eb));
+    }
+    if (number && (val.type.id == LH_TYPE_FLOAT || val.type.id == LH_TYPE_DOUBLE)) {
+        LH_FAIL_IF(!isfinite(val.v.f64), LH_E_INVALID, b->eb,
+                   "a window frame offset must be a finite number");
+        *f = val.v.f64;
+        *out = val.v.f64 < 0 ? -1 : val.v.f64 > 0 ? 1 : 0; /* the sign; the value is *f */
+        return LH_OK;
+    }
+    if (number && val.type.id == LH_TYPE_DECIMAL) {
+        *f = val.type.precision > 18 ? (double)val.v.i128 : (double)val.v.i64;
+        *out = *f < 0 ? -1 : *f > 0 ? 1 : 0;
         return LH_OK;
     }
     LH_FAIL_IF(val.type.id < LH_TYPE_BYTE || val.type.id > LH_TYPE_LONG, LH_E_INVALID, b->eb,
                "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] The data type used in "
                "the window frame is not supported. SQLSTATE: 42K09");
     *out = val.v.i64;
+    *f = (double)val.v.i64;
     return LH_OK;
 }
 
-static lh_err bound(binder *b, const ectx *x, const lh_ast_frame_bound_t *fb, lh_type_t key,
-                    bool is_end, int64_t *out)
+static lh_err bound(binder *b, const lh_ast_frame_bound_t *fb, lh_type_t key, int64_t *out,
+                    double *f)
 {
+    *f = 0;
     switch (fb->kind) {
     case LH_BOUND_UNBOUNDED_PRECEDING:
         *out = INT64_MIN;
@@ -72,14 +106,14 @@ static lh_err bound(binder *b, const ectx *x, const lh_ast_frame_bound_t *fb, lh
         *out = INT64_MAX;
         return LH_OK;
     case LH_BOUND_PRECEDING:
-        LH_TRY(offset_of(b, x, fb->offset, key, out));
-        *out = -*out;
+        LH_TRY(offset_of(b, fb->offset, key, out, f));
+        *out = *out == INT64_MIN ? INT64_MAX : -*out;
+        *f = -*f;
         return LH_OK;
     case LH_BOUND_FOLLOWING:
-        return offset_of(b, x, fb->offset, key, out);
+        return offset_of(b, fb->offset, key, out, f);
     default: /* CURRENT ROW, or the end of "ROWS start" */
         *out = 0;
-        (void)is_end;
         return LH_OK;
     }
 }
@@ -107,8 +141,10 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
         return LH_OK;
     }
     c->frame_rows = sp->frame == 1;
-    LH_TRY(bound(b, inner, &sp->start, key, false, &c->frame_start));
-    return bound(b, inner, &sp->end, key, true, &c->frame_end);
+    if (c->frame_rows)
+        key = (lh_type_t){LH_TYPE_LONG};
+    LH_TRY(bound(b, &sp->start, key, &c->frame_start, &c->frame_start_f));
+    return bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f);
 }
 
 /* The arguments and result type of an aggregate over a frame. */
@@ -189,6 +225,9 @@ lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     lh_window_call_t c = {0};
     c.name = lh_arena_strndup(b->a, b->sql + e->span.start, e->span.stop - e->span.start);
     LH_TRY(spec(b, &inner, sp, &c));
+    if (e->u.func.distinct)
+        return lh_sqlerr(b->eb, "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED", "windowExpr",
+                         lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
     const lh_agg_func_t *af = is_ranking(fn) ? NULL : lh_agg_find(fn);
     if (af != NULL)
         LH_TRY(frame_agg(b, &inner, e, af, &c));

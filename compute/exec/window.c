@@ -222,19 +222,40 @@ static lh_err offset_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
 
 /* ---- frames ---------------------------------------------------------------------------- */
 
+/* The first order key's value as a number (DECIMAL unscaled; DATE days; TIMESTAMP micros). */
+static double key_at(const lh_vec_t *k, size_t i)
+{
+    if (k->type.id == LH_TYPE_DECIMAL && k->type.precision > 18)
+        return (double)lh_vec_get_i128(k, i);
+    return lh_vec_get_f64(k, i);
+}
+
+/* A RANGE offset: the binder's number for FLOAT/DOUBLE/DECIMAL keys, else the integer. */
+static double offset(const lh_window_call_t *c, int64_t bound, double f)
+{
+    lh_type_id id = c->order[0].expr->type.id;
+    if (id == LH_TYPE_FLOAT || id == LH_TYPE_DOUBLE || id == LH_TYPE_DECIMAL)
+        return f;
+    return (double)bound;
+}
+
 /* Rows [*lo, *hi) of the frame of sorted row i in partition [ps, pe). */
 static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, size_t *hi)
 {
     const lh_window_call_t *c = w->c;
     int64_t s = c->frame_start, e = c->frame_end;
     if (c->frame_rows || w->ok == 0) {
-        int64_t a = s == INT64_MIN ? (int64_t)ps : (int64_t)i + s;
-        int64_t b = e == INT64_MAX ? (int64_t)pe : (int64_t)i + e + 1;
+        int64_t a, b; /* saturating: an offset may be near the int64 range's ends */
+        if (s == INT64_MIN || __builtin_add_overflow((int64_t)i, s, &a))
+            a = s < 0 ? (int64_t)ps : INT64_MAX;
+        if (e == INT64_MAX || __builtin_add_overflow((int64_t)i, e, &b) ||
+            __builtin_add_overflow(b, 1, &b))
+            b = e < 0 ? (int64_t)ps : (int64_t)pe;
         if (w->ok == 0 && !c->frame_rows) { /* RANGE without ORDER BY: the partition */
             a = (int64_t)ps;
             b = (int64_t)pe;
         }
-        *lo = a < (int64_t)ps ? ps : (size_t)a;
+        *lo = a < (int64_t)ps ? ps : a > (int64_t)pe ? pe : (size_t)a;
         *hi = b > (int64_t)pe ? pe : (b < (int64_t)*lo ? *lo : (size_t)b);
         return;
     }
@@ -245,24 +266,23 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
         peer_hi++;
     const lh_vec_t *k = w->order0;
     bool valid = lh_vec_is_valid(k, i), desc = w->desc[w->pk];
-    double v = valid ? lh_vec_get_f64(k, i) : 0;
+    double v = valid ? key_at(k, i) : 0;
     *lo = s == INT64_MIN ? ps : peer_lo;
     *hi = e == INT64_MAX ? pe : peer_hi;
     if (!valid)
         return;
     if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
-        double t = desc ? v - (double)s : v + (double)s;
+        double t = desc ? v - offset(c, s, c->frame_start_f) : v + offset(c, s, c->frame_start_f);
         size_t j = ps;
-        while (j < pe && (!lh_vec_is_valid(k, j) ||
-                          (desc ? lh_vec_get_f64(k, j) > t : lh_vec_get_f64(k, j) < t)))
+        while (j < pe && (!lh_vec_is_valid(k, j) || (desc ? key_at(k, j) > t : key_at(k, j) < t)))
             j++;
         *lo = j;
     }
     if (e != INT64_MAX && e != 0) { /* one past the last row within the end offset */
-        double t = desc ? v - (double)e : v + (double)e;
+        double t = desc ? v - offset(c, e, c->frame_end_f) : v + offset(c, e, c->frame_end_f);
         size_t j = pe;
-        while (j > ps && (!lh_vec_is_valid(k, j - 1) ||
-                          (desc ? lh_vec_get_f64(k, j - 1) < t : lh_vec_get_f64(k, j - 1) > t)))
+        while (j > ps &&
+               (!lh_vec_is_valid(k, j - 1) || (desc ? key_at(k, j - 1) < t : key_at(k, j - 1) > t)))
             j--;
         *hi = j;
     }

@@ -23,6 +23,7 @@
 FN_TABLE(lh_fn_arith);
 FN_TABLE(lh_fn_cast);
 FN_TABLE(lh_fn_math);
+FN_TABLE(lh_fn_bitwise);
 FN_TABLE(lh_fn_string);
 FN_TABLE(lh_fn_hash);
 FN_TABLE(lh_fn_regex);

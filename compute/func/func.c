@@ -39,6 +39,7 @@ static void build(void)
     add_table(lh_fn_arith, lh_fn_arith_count);
     add_table(lh_fn_cast, lh_fn_cast_count);
     add_table(lh_fn_math, lh_fn_math_count);
+    add_table(lh_fn_bitwise, lh_fn_bitwise_count);
     add_table(lh_fn_string, lh_fn_string_count);
     add_table(lh_fn_hash, lh_fn_hash_count);
     add_table(lh_fn_regex, lh_fn_regex_count);

@@ -271,7 +271,72 @@ static uint32_t map_case(uint32_t c, bool upper)
                             : towlower_l((wint_t)c, utf8_locale));
 }
 
-/* lower/upper/initcap of s into o (>= 4 * len bytes); returns the length. */
+/* Java's (Unicode SpecialCasing.txt's) unconditional full uppercase mappings that are not one
+ * code point: upper('ß') = 'SS', upper('ﬁ') = 'FI'. Sorted by code point; the Greek letters
+ * with ypogegrammeni U+1F80..U+1FAF are computed in full_upper. */
+static const struct special_upper {
+    uint16_t c;
+    uint16_t to[3];
+} special_upper[] = {
+    {0x00DF, {0x0053, 0x0053}},         {0x0149, {0x02BC, 0x004E}},
+    {0x01F0, {0x004A, 0x030C}},         {0x0390, {0x0399, 0x0308, 0x0301}},
+    {0x03B0, {0x03A5, 0x0308, 0x0301}}, {0x0587, {0x0535, 0x0552}},
+    {0x1E96, {0x0048, 0x0331}},         {0x1E97, {0x0054, 0x0308}},
+    {0x1E98, {0x0057, 0x030A}},         {0x1E99, {0x0059, 0x030A}},
+    {0x1E9A, {0x0041, 0x02BE}},         {0x1F50, {0x03A5, 0x0313}},
+    {0x1F52, {0x03A5, 0x0313, 0x0300}}, {0x1F54, {0x03A5, 0x0313, 0x0301}},
+    {0x1F56, {0x03A5, 0x0313, 0x0342}}, {0x1FB2, {0x1FBA, 0x0399}},
+    {0x1FB3, {0x0391, 0x0399}},         {0x1FB4, {0x0386, 0x0399}},
+    {0x1FB6, {0x0391, 0x0342}},         {0x1FB7, {0x0391, 0x0342, 0x0399}},
+    {0x1FBC, {0x0391, 0x0399}},         {0x1FC2, {0x1FCA, 0x0399}},
+    {0x1FC3, {0x0397, 0x0399}},         {0x1FC4, {0x0389, 0x0399}},
+    {0x1FC6, {0x0397, 0x0342}},         {0x1FC7, {0x0397, 0x0342, 0x0399}},
+    {0x1FCC, {0x0397, 0x0399}},         {0x1FD2, {0x0399, 0x0308, 0x0300}},
+    {0x1FD3, {0x0399, 0x0308, 0x0301}}, {0x1FD6, {0x0399, 0x0342}},
+    {0x1FD7, {0x0399, 0x0308, 0x0342}}, {0x1FE2, {0x03A5, 0x0308, 0x0300}},
+    {0x1FE3, {0x03A5, 0x0308, 0x0301}}, {0x1FE4, {0x03A1, 0x0313}},
+    {0x1FE6, {0x03A5, 0x0342}},         {0x1FE7, {0x03A5, 0x0308, 0x0342}},
+    {0x1FF2, {0x1FFA, 0x0399}},         {0x1FF3, {0x03A9, 0x0399}},
+    {0x1FF4, {0x038F, 0x0399}},         {0x1FF6, {0x03A9, 0x0342}},
+    {0x1FF7, {0x03A9, 0x0342, 0x0399}}, {0x1FFC, {0x03A9, 0x0399}},
+    {0xFB00, {0x0046, 0x0046}},         {0xFB01, {0x0046, 0x0049}},
+    {0xFB02, {0x0046, 0x004C}},         {0xFB03, {0x0046, 0x0046, 0x0049}},
+    {0xFB04, {0x0046, 0x0046, 0x004C}}, {0xFB05, {0x0053, 0x0054}},
+    {0xFB06, {0x0053, 0x0054}},         {0xFB13, {0x0544, 0x0546}},
+    {0xFB14, {0x0544, 0x0535}},         {0xFB15, {0x0544, 0x053B}},
+    {0xFB16, {0x054E, 0x0546}},         {0xFB17, {0x0544, 0x053D}},
+};
+
+/* The full uppercase of c when it is several code points (into to[0..2]), else 0. */
+static int full_upper(uint32_t c, uint32_t *to)
+{
+    if (c >= 0x1F80 && c <= 0x1FAF) { /* ᾀ..ᾯ: the capital without the iota, then Ι */
+        static const uint16_t base[] = {0x1F08, 0x1F28, 0x1F68};
+        to[0] = base[(c - 0x1F80) / 16] + (c & 7);
+        to[1] = 0x0399;
+        return 2;
+    }
+    size_t lo = 0, hi = sizeof special_upper / sizeof special_upper[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (special_upper[mid].c == c) {
+            int n = 0;
+            while (n < 3 && special_upper[mid].to[n] != 0) {
+                to[n] = special_upper[mid].to[n];
+                n++;
+            }
+            return n;
+        }
+        if (special_upper[mid].c < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* lower/upper/initcap of s into o (>= 4 * len bytes: a full mapping at most triples a
+ * character's bytes); returns the length. */
 static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
 {
     size_t n = 0;
@@ -280,6 +345,15 @@ static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
         size_t e = u8_next(s.ptr, s.len, k);
         uint32_t c = u8_decode(s.ptr, s.len, k);
         bool upper = t == T_UPPER || (t == T_INITCAP && word_start);
+        uint32_t full[3];
+        int fn = t == T_UPPER && c >= 0xDF ? full_upper(c, full) : 0;
+        if (fn > 0) {
+            for (int j = 0; j < fn; j++)
+                n += u8_encode(full[j], o + n);
+            word_start = false;
+            k = e;
+            continue;
+        }
         uint32_t m = map_case(c, upper);
         if (m == c) { /* keep the original bytes (also keeps invalid UTF-8 as is) */
             memcpy(o + n, s.ptr + k, e - k);
@@ -337,14 +411,9 @@ TBIND(b_initcap, T_INITCAP)
 TBIND(b_reverse, T_REVERSE)
 TBIND(b_soundex, T_SOUNDEX)
 
-    /* ---- lengths ---- */
+/* ---- lengths ---- */
 
-    typedef enum {
-        L_CHARS,
-        L_OCTETS,
-        L_BITS,
-        L_ASCII
-    } len_t;
+typedef enum { L_CHARS, L_OCTETS, L_BITS, L_ASCII } len_t;
 
 static lh_err bind_len(lh_func_bind_t *b, len_t k, lh_errbuf *eb)
 {
@@ -674,9 +743,9 @@ FBIND(b_starts, FIND_STARTS)
 FBIND(b_ends, FIND_ENDS)
 FBIND(b_contains, FIND_CONTAINS)
 
-    /* ---- replace / translate / repeat / split_part ---- */
+/* ---- replace / translate / repeat / split_part ---- */
 
-    static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
+static lh_err b_strs(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_sig(b, "SSS", LH_TYPE_STRING, eb);
 }

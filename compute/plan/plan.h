@@ -127,8 +127,11 @@ typedef struct lh_window_call {
     lh_expr_t **partition;
     int order_count;
     lh_sort_key_t *order;
-    bool frame_rows;                /* ROWS (true) or RANGE (false) */
-    int64_t frame_start, frame_end; /* offsets; INT64_MIN / INT64_MAX = UNBOUNDED */
+    bool frame_rows;                   /* ROWS (true) or RANGE (false) */
+    int64_t frame_start, frame_end;    /* offsets; INT64_MIN / INT64_MAX = UNBOUNDED */
+    double frame_start_f, frame_end_f; /* RANGE: the offsets as numbers in the key's units
+                                          (FLOAT/DOUBLE keys; DECIMAL keys unscaled); the
+                                          int64 fields then hold only their signs */
     bool ignore_nulls;
     lh_type_t type;
     const char *name;

@@ -165,6 +165,8 @@ static const lh_sqlerr_class_t classes[] = {
      "please use a value not less than \"<hours> hours\"."},
     {"DELTA_VIOLATE_CONSTRAINT_WITH_VALUES", "23001",
      "CHECK constraint <constraintName> <expression> violated by row with values:\n<values>"},
+    {"DISTINCT_WINDOW_FUNCTION_UNSUPPORTED", "0A000",
+     "Distinct window functions are not supported: <windowExpr>."},
     {"DIVIDE_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. "
      "If necessary set <config> to \"false\" to bypass this error."},

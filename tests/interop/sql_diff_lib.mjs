@@ -173,8 +173,23 @@ function sparkTs(s) {
   return `${m[1]} ${m[2]}${(m[3] ?? '').replace(/0+$/, '').replace(/^\.$/, '')}`;
 }
 
+// Arrays of numbers compare element-wise as numbers: Spark prints ARRAY<DOUBLE> as [4.0],
+// DuckDB's list of a whole double as [4].
+function numArray(s) {
+  if (typeof s !== 'string' || !s.startsWith('[')) return null;
+  try {
+    const v = JSON.parse(s);
+    return Array.isArray(v) && v.every((x) => x === null || typeof x === 'number') ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 function same(a, b, tol) {
   if (a === null || b === null) return a === b;
+  const p = numArray(a), q = numArray(b);
+  if (p && q && p.length === q.length)
+    return p.every((x, i) => same(x === null ? null : String(x), q[i] === null ? null : String(q[i]), tol));
   const x = Number(a), y = Number(b);
   if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y))
     return x === y || Math.abs(x - y) <= tol * Math.max(Math.abs(x), Math.abs(y)) || Math.abs(x - y) < 1e-300;

@@ -54,6 +54,8 @@ static lh_window_call_t call(lh_arena_t *a, const lh_plan_t *s, const wspec *w)
     c.frame_rows = w->rows;
     c.frame_start = w->start;
     c.frame_end = w->end;
+    c.frame_start_f = (double)w->start; /* RANGE over a DOUBLE key reads these */
+    c.frame_end_f = (double)w->end;
     c.type = w->type;
     if (w->agg) {
         c.agg = lh_agg_find(w->agg);
