@@ -148,13 +148,14 @@ static void test_page_tokens(void)
     T_EQ_INT(pg.after[0].i, -42);
     T_CHECK(isinf(pg.after[1].d) && pg.after[1].d < 0);
     T_EQ_STR(pg.after[2].s, "x y\xc3\xa9");
-    /* the keyset condition: one disjunct per sort column, each value bound once */
+    /* the keyset condition: one disjunct per sort column, each value bound once, and the
+     * plain range on the first column that lets an index start at the page */
     mlf_sql q;
     mlf_sql_init(&q, arena);
     mlf_page_where(&pg, &q);
     mlf_page_order(&pg, &q);
     T_EQ_STR(q.text, " AND ((a > ?1) OR (a = ?1 AND b < ?2) OR (a = ?1 AND b = ?2 AND c > ?3)) "
-                     "ORDER BY a ASC, b DESC, c ASC");
+                     "AND a >= ?1 ORDER BY a ASC, b DESC, c ASC");
     T_EQ_INT(q.nbinds, 3);
     /* empty = first page */
     T_EQ_INT(mlf_page_parse(&pg, "", arena, &eb), LH_OK);
