@@ -251,6 +251,12 @@ const char *mlf_page_token_vals(const mlf_page *pg, const mlf_val *vals, lh_aren
 lh_err mlf_page_size(const json_t *params, const char *key, int64_t def, int64_t max, bool clamp,
                      int64_t *out, lh_errbuf *eb);
 
+/* The order_by param (a list of strings, or one query value) parsed for target into orders
+ * (room for MLF_ORDER_KEYS_MAX); more keys, or one key twice, is 400. */
+#define MLF_ORDER_KEYS_MAX 10
+lh_err mlf_parse_orders(const json_t *params, lh_mlflow_target target, lh_arena_t *arena,
+                        lh_mlflow_order_t *orders, size_t *count, lh_errbuf *eb);
+
 /* ---- handlers (route table in mlflow.c) ---- */
 
 lh_err mlf_h_experiment_create(lh_req_t *req, lh_errbuf *eb);

@@ -661,7 +661,7 @@ static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
             continue;
         if (seen > o->offset + o->limit) {
             json_object_set_new(o->out, "next_page_token",
-                                json_string(rf_page_token(o->req->arena, o->offset + o->limit)));
+                                json_string(rg_page_token(o->req->arena, o->offset + o->limit)));
             return LH_OK;
         }
         json_array_append_new(list, hook_json(st));
@@ -688,7 +688,7 @@ lh_err rg_h_hook_list(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(o.limit < 0 || o.limit > 1000, LH_E_INVALID, eb,
                "max_results must be between 1 and 1000");
     LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    LH_TRY(rf_page_offset(token, &o.offset, eb));
+    LH_TRY(rg_page_offset(token, &o.offset, eb));
     LH_TRY(lh_perm_visible(req->ctx, req->principal, RG_PERM_PATH, "CAN_MANAGE", req->arena,
                            &o.visible, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, list_read, &o, eb));
