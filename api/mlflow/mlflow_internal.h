@@ -101,6 +101,12 @@ lh_err mlf_metric_value(const json_t *v, const char *path, double *out, lh_errbu
 json_t *mlf_double_json(double v);
 /* Append {key, value} to arr. */
 void mlf_kv_append(json_t *arr, const char *key, const char *value);
+/* Step st (prepared and bound; columns key, value) and set obj[name] to its rows as
+ * [{key, value}] (omitted when there are none). On a step error nothing is set. */
+lh_err mlf_kv_step(lh_stmt_t *st, json_t *obj, const char *name, lh_errbuf *eb);
+/* mlf_kv_step over sql with its one parameter bound to the text id, inside a callback. */
+lh_err mlf_kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
+                   lh_errbuf *eb);
 /* v as compact JSON text in arena; steals v. */
 const char *mlf_json_text(lh_arena_t *arena, json_t *v);
 /* Set key to arr when it is non-empty (proto JSON omits empty repeated fields); steals arr. */

@@ -34,24 +34,6 @@ static lh_err not_found(const char *id, lh_errbuf *eb)
 
 /* ---- rendering ---- */
 
-static lh_err kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
-                      lh_errbuf *eb)
-{
-    lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
-    lh_stmt_bind_text(st, 1, id);
-    json_t *arr = json_array();
-    lh_err e;
-    for (bool row = true;;) {
-        e = lh_stmt_step(st, &row, eb);
-        if (e != LH_OK || !row)
-            break;
-        mlf_kv_append(arr, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
-    }
-    mlf_set_list(obj, name, arr);
-    return e;
-}
-
 static lh_err model_metrics(lh_meta_t *m, const char *id, json_t *data, lh_errbuf *eb)
 {
     lh_stmt_t *st;
@@ -113,11 +95,11 @@ static lh_err model_json(lh_meta_t *m, const char *id, json_t **out, int64_t *ex
     lh_json_set_str(info, "source_run_id", lh_stmt_text(st, 9));
     lh_json_set_str(info, "status_message", lh_stmt_text(st, 10));
     json_t *model = json_pack("{s:o, s:o}", "info", info, "data", data);
-    lh_err e = kv_rows(
+    lh_err e = mlf_kv_rows(
         m, "SELECT key, value FROM mlflow_logged_model_tags WHERE model_id = ? ORDER BY key", id,
         info, "tags", eb);
     if (e == LH_OK)
-        e = kv_rows(
+        e = mlf_kv_rows(
             m, "SELECT key, value FROM mlflow_logged_model_params WHERE model_id = ? ORDER BY key",
             id, data, "params", eb);
     if (e == LH_OK)

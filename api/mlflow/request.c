@@ -243,6 +243,33 @@ void mlf_kv_append(json_t *arr, const char *key, const char *value)
     json_array_append_new(arr, o);
 }
 
+lh_err mlf_kv_step(lh_stmt_t *st, json_t *obj, const char *name, lh_errbuf *eb)
+{
+    json_t *arr = json_array();
+    for (;;) {
+        bool row = false;
+        lh_err e = lh_stmt_step(st, &row, eb);
+        if (e != LH_OK) {
+            json_decref(arr);
+            return e;
+        }
+        if (!row)
+            break;
+        mlf_kv_append(arr, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
+    }
+    mlf_set_list(obj, name, arr);
+    return LH_OK;
+}
+
+lh_err mlf_kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
+                   lh_errbuf *eb)
+{
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
+    lh_stmt_bind_text(st, 1, id);
+    return mlf_kv_step(st, obj, name, eb);
+}
+
 const char *mlf_json_text(lh_arena_t *arena, json_t *v)
 {
     size_t len = 0;

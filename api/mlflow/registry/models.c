@@ -29,19 +29,7 @@ typedef struct mop {
 
 static lh_err reload(lh_meta_t *m, mop *o, lh_errbuf *eb)
 {
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
-    return LH_OK;
-}
-
-static lh_err get_name(lh_req_t *req, const char **name, lh_errbuf *eb)
-{
-    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, name, eb));
-    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+    return rg_model_reload(m, o->req->arena, &o->mo, eb);
 }
 
 static lh_err render_model(lh_meta_t *m, mop *o, const char *field, lh_errbuf *eb)
@@ -119,7 +107,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
     LH_FAIL_IF(o.description && strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
                "description is longer than %d bytes", RG_TEXT_MAX);
@@ -138,7 +126,7 @@ lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
 lh_err rg_h_model_get(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb));
 }
@@ -146,7 +134,7 @@ lh_err rg_h_model_get(lh_req_t *req, lh_errbuf *eb)
 lh_err rg_h_model_get_databricks(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     LH_TRY(finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb)));
     int rank = 0;
@@ -193,7 +181,7 @@ static lh_err rename_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_rename(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "new_name", LH_REQUIRED, &o.new_name, eb));
     LH_TRY(rg_check_name("new_name", o.new_name, RG_NAME_MAX, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
@@ -218,7 +206,7 @@ static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_update(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req, .description = ""};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
     LH_FAIL_IF(strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
                "description is longer than %d bytes", RG_TEXT_MAX);
@@ -251,7 +239,7 @@ static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_delete(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
     o.storages = json_array();
     lh_err e = lh_meta_tx(req->ctx->meta, delete_tx, &o, eb);
@@ -282,7 +270,7 @@ static lh_err latest_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_latest(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_list(req->params, "stages", LH_OPTIONAL, &o.tags, eb));
     for (size_t i = 0; i < lh_json_list_size(o.tags); i++) {
         const char *st;
@@ -317,7 +305,7 @@ static lh_err tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 static lh_err model_tag(lh_req_t *req, bool set, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "key", LH_REQUIRED, &o.key, eb));
     LH_TRY(rg_check_name("Tag key", o.key, RG_TAG_KEY_MAX, eb));
     if (set) {
@@ -377,7 +365,7 @@ static bool reserved_alias(const char *alias)
 lh_err rg_h_alias_set(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_FAIL_IF(reserved_alias(o.alias), LH_E_INVALID, eb,
                "'%s' alias name is reserved: 'latest' and names of the form v<number> cannot be "
@@ -403,7 +391,7 @@ static lh_err alias_delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_alias_delete(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
     return lh_meta_tx(req->ctx->meta, alias_delete_tx, &o, eb);
@@ -432,7 +420,7 @@ static lh_err alias_get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_alias_get(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, alias_get_read, &o, eb));

@@ -105,6 +105,11 @@ lh_err rg_model_by_id(lh_meta_t *m, const char *id, lh_arena_t *arena, rg_model 
                       lh_errbuf *eb);
 lh_err rg_version_find(lh_meta_t *m, const rg_model *mo, int64_t version, lh_arena_t *arena,
                        rg_version *out, lh_errbuf *eb);
+/* Inside a callback: re-read *mo by its id (a rename or delete may have raced the caller's
+ * permission check); LH_E_NOT_FOUND under its old name when it is gone. */
+lh_err rg_model_reload(lh_meta_t *m, lh_arena_t *arena, rg_model *mo, lh_errbuf *eb);
+/* The required "name" param, a registered model name (non-empty, at most RG_NAME_MAX). */
+lh_err rg_name_param(const json_t *params, const char **name, lh_errbuf *eb);
 /* The version param as a number: LH_E_INVALID unless a positive integer. */
 lh_err rg_version_param(const json_t *params, int64_t *out, lh_errbuf *eb);
 /* Bump a model's last_updated_timestamp. */
@@ -156,6 +161,10 @@ lh_err rg_activity_add(lh_meta_t *m, const char *model_id, int64_t version, cons
  * added. */
 lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
                      json_t *fields, int64_t now_ms, lh_errbuf *eb);
+/* rg_hook_event for one version: adds "version" (as text) to fields, which it steals. */
+lh_err rg_hook_version_event(lh_registry_t *r, lh_meta_t *m, const char *event,
+                             const char *model_name, int64_t version, json_t *fields,
+                             int64_t now_ms, lh_errbuf *eb);
 /* After a commit that may have queued deliveries: have the drainer look now. */
 void rg_hook_kick(lh_registry_t *r);
 lh_err rg_hooks_start(lh_registry_t *r, lh_errbuf *eb);

@@ -46,6 +46,12 @@ lh_err rg_check_name(const char *what, const char *name, size_t max, lh_errbuf *
     return LH_OK;
 }
 
+lh_err rg_name_param(const json_t *params, const char **name, lh_errbuf *eb)
+{
+    LH_TRY(lh_json_get_str(params, "name", LH_REQUIRED, name, eb));
+    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+}
+
 lh_err rg_version_param(const json_t *params, int64_t *out, lh_errbuf *eb)
 {
     json_t *v = json_object_get(params, "version");
@@ -154,6 +160,16 @@ lh_err rg_model_by_id(lh_meta_t *m, const char *id, lh_arena_t *arena, rg_model 
     LH_TRY(lh_stmt_step(st, found, eb));
     if (*found)
         rg_model_row(st, arena, out);
+    return LH_OK;
+}
+
+lh_err rg_model_reload(lh_meta_t *m, lh_arena_t *arena, rg_model *mo, lh_errbuf *eb)
+{
+    bool found;
+    rg_model again;
+    LH_TRY(rg_model_by_id(m, mo->id, arena, &again, &found, eb));
+    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found", mo->name);
+    *mo = again;
     return LH_OK;
 }
 

@@ -54,19 +54,7 @@ typedef struct vop {
 
 static lh_err reload(lh_meta_t *m, vop *o, lh_errbuf *eb)
 {
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
-    return LH_OK;
-}
-
-static lh_err get_name(lh_req_t *req, const char **name, lh_errbuf *eb)
-{
-    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, name, eb));
-    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+    return rg_model_reload(m, o->req->arena, &o->mo, eb);
 }
 
 static lh_err render(lh_meta_t *m, vop *o, lh_errbuf *eb)
@@ -91,7 +79,7 @@ static lh_err finish(vop *o, lh_err e)
 static lh_err name_version(lh_req_t *req, vop *o, const char *level, lh_errbuf *eb)
 {
     o->req = req;
-    LH_TRY(get_name(req, &o->name, eb));
+    LH_TRY(rg_name_param(req->params, &o->name, eb));
     LH_TRY(rg_version_param(req->params, &o->version, eb));
     return rg_model_require(req, o->name, level, &o->mo, eb);
 }
@@ -130,12 +118,7 @@ static lh_err insert_tag(lh_meta_t *m, const char *model_id, int64_t version, co
 static lh_err event(lh_meta_t *m, vop *o, const char *name, json_t *fields, int64_t now,
                     lh_errbuf *eb)
 {
-    char version[24];
-    snprintf(version, sizeof version, "%lld", (long long)o->version);
-    json_object_set_new(fields, "version", json_string(version));
-    lh_err e = rg_hook_event(rg_of(o->req), m, name, o->mo.name, fields, now, eb);
-    json_decref(fields);
-    return e;
+    return rg_hook_version_event(rg_of(o->req), m, name, o->mo.name, o->version, fields, now, eb);
 }
 
 static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
@@ -183,7 +166,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_version_create(lh_req_t *req, lh_errbuf *eb)
 {
     vop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "source", LH_REQUIRED, &o.source, eb));
     LH_TRY(check_source(o.source, eb));
     LH_TRY(lh_json_get_str(req->params, "run_id", LH_OPTIONAL, &o.run_id, eb));

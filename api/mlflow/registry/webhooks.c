@@ -94,6 +94,18 @@ static json_t *payload(const char *event, const char *hook_id, const char *model
     return p;
 }
 
+lh_err rg_hook_version_event(lh_registry_t *r, lh_meta_t *m, const char *event,
+                             const char *model_name, int64_t version, json_t *fields,
+                             int64_t now_ms, lh_errbuf *eb)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)version);
+    json_object_set_new(fields, "version", json_string(text));
+    lh_err e = rg_hook_event(r, m, event, model_name, fields, now_ms, eb);
+    json_decref(fields);
+    return e;
+}
+
 lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
                      json_t *fields, int64_t now_ms, lh_errbuf *eb)
 {
