@@ -84,6 +84,15 @@ lh_err mlf_run_id(const json_t *params, const char **out, lh_errbuf *eb);
  * refused. *out is arena-owned, *count its length. */
 lh_err mlf_str_list(const json_t *params, const char *key, lh_arena_t *arena, const char ***out,
                     size_t *count, lh_errbuf *eb);
+/* A key and its value (params, tags). */
+typedef struct mlf_kv {
+    const char *key, *value;
+} mlf_kv;
+/* A list param of {key, value} objects ("params", "tags": what names it in messages): keys
+ * required ("Missing value for required parameter 'tags[0].key'."), a missing value is "".
+ * Not validated further. *out is arena-owned, *count its length. */
+lh_err mlf_kv_list(const json_t *list, const char *what, lh_arena_t *arena, mlf_kv **out,
+                   size_t *count, lh_errbuf *eb);
 /* An experiment id's digits as a number; false when the text is not one. */
 bool mlf_parse_experiment_id(const char *text, int64_t *out);
 /* ACTIVE_ONLY (1, default) / DELETED_ONLY (2) / ALL (3), by name or number. */
