@@ -86,16 +86,10 @@ lh_err mlf_experiment_json(lh_meta_t *m, lh_stmt_t *row, json_t **out, lh_errbuf
     lh_err e = lh_meta_stmt(
         m, "SELECT key, value FROM mlflow_experiment_tags WHERE experiment_id = ? ORDER BY key",
         &st, eb);
-    json_t *tags = json_array();
-    if (e == LH_OK)
+    if (e == LH_OK) {
         lh_stmt_bind_int(st, 1, id);
-    for (bool r = true; e == LH_OK;) {
-        e = lh_stmt_step(st, &r, eb);
-        if (e != LH_OK || !r)
-            break;
-        mlf_kv_append(tags, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
+        e = mlf_kv_step(st, o, "tags", eb);
     }
-    mlf_set_list(o, "tags", tags);
     if (e != LH_OK) {
         json_decref(o);
         return e;

@@ -16,7 +16,8 @@
 
 /* ---- keys each target accepts ---- */
 
-enum { T_RUNS = 1, T_EXPERIMENTS = 2, T_MODELS = 4 };
+enum { T_RUNS = 1, T_EXPERIMENTS = 2, T_MODELS = 4, T_REGISTERED = 8, T_VERSIONS = 16 };
+enum { T_REGISTRY = T_REGISTERED | T_VERSIONS };
 enum { IN_FILTER = 1, IN_ORDER = 2 };
 
 typedef struct entity_name {
@@ -32,9 +33,9 @@ static const entity_name ENTITIES[] = {
     {"parameters", LH_MLFLOW_PARAM, T_RUNS | T_MODELS},
     {"param", LH_MLFLOW_PARAM, T_RUNS | T_MODELS},
     {"params", LH_MLFLOW_PARAM, T_RUNS | T_MODELS},
-    {"tag", LH_MLFLOW_TAG, T_RUNS | T_EXPERIMENTS | T_MODELS},
-    {"tags", LH_MLFLOW_TAG, T_RUNS | T_EXPERIMENTS | T_MODELS},
-    {"attribute", LH_MLFLOW_ATTR, T_RUNS | T_EXPERIMENTS | T_MODELS},
+    {"tag", LH_MLFLOW_TAG, T_RUNS | T_EXPERIMENTS | T_MODELS | T_REGISTRY},
+    {"tags", LH_MLFLOW_TAG, T_RUNS | T_EXPERIMENTS | T_MODELS | T_REGISTRY},
+    {"attribute", LH_MLFLOW_ATTR, T_RUNS | T_EXPERIMENTS | T_MODELS | T_REGISTRY},
     {"attributes", LH_MLFLOW_ATTR, T_RUNS | T_EXPERIMENTS | T_MODELS},
     {"attr", LH_MLFLOW_ATTR, T_RUNS | T_EXPERIMENTS | T_MODELS},
     {"run", LH_MLFLOW_ATTR, T_RUNS},
@@ -87,16 +88,50 @@ static const attr_name MODEL_ATTRS[] = {
     {NULL, NULL, false, 0},
 };
 
+/* The registry's keys (SearchModelUtils, SearchModelVersionUtils): "timestamp" orders by
+ * last_updated_timestamp, for registered models only. */
+static const attr_name REGISTERED_MODEL_ATTRS[] = {
+    {"name", "name", false, IN_FILTER | IN_ORDER},
+    {"creation_timestamp", "creation_timestamp", true, IN_ORDER},
+    {"last_updated_timestamp", "last_updated_timestamp", true, IN_ORDER},
+    {"timestamp", "last_updated_timestamp", true, IN_ORDER},
+    {NULL, NULL, false, 0},
+};
+
+static const attr_name MODEL_VERSION_ATTRS[] = {
+    {"name", "name", false, IN_FILTER | IN_ORDER},
+    {"run_id", "run_id", false, IN_FILTER},
+    {"source_path", "source_path", false, IN_FILTER},
+    {"version_number", "version_number", true, IN_FILTER | IN_ORDER},
+    {"creation_timestamp", "creation_timestamp", true, IN_ORDER},
+    {"last_updated_timestamp", "last_updated_timestamp", true, IN_ORDER},
+    {NULL, NULL, false, 0},
+};
+
+static const struct {
+    const attr_name *attrs;
+    unsigned bit;
+} TARGETS[] = {
+    [LH_MLFLOW_RUNS] = {RUN_ATTRS, T_RUNS},
+    [LH_MLFLOW_EXPERIMENTS] = {EXPERIMENT_ATTRS, T_EXPERIMENTS},
+    [LH_MLFLOW_MODELS] = {MODEL_ATTRS, T_MODELS},
+    [LH_MLFLOW_REGISTERED_MODELS] = {REGISTERED_MODEL_ATTRS, T_REGISTERED},
+    [LH_MLFLOW_MODEL_VERSIONS] = {MODEL_VERSION_ATTRS, T_VERSIONS},
+};
+
 static const attr_name *attrs_of(lh_mlflow_target t)
 {
-    return t == LH_MLFLOW_RUNS          ? RUN_ATTRS
-           : t == LH_MLFLOW_EXPERIMENTS ? EXPERIMENT_ATTRS
-                                        : MODEL_ATTRS;
+    return TARGETS[t].attrs;
 }
 
 static unsigned target_bit(lh_mlflow_target t)
 {
-    return t == LH_MLFLOW_RUNS ? T_RUNS : t == LH_MLFLOW_EXPERIMENTS ? T_EXPERIMENTS : T_MODELS;
+    return TARGETS[t].bit;
+}
+
+static bool is_registry(lh_mlflow_target t)
+{
+    return (target_bit(t) & T_REGISTRY) != 0;
 }
 
 static const char *const OP_NAMES[] = {"=",  "!=",   ">",     ">=", "<",
@@ -211,6 +246,11 @@ static const entity_name *find_entity(const char *name)
 
 static lh_err bad_entity(parser *p, size_t pos, const char *name)
 {
+    if (is_registry(p->target))
+        return fail(p, pos,
+                    "Invalid entity type '%s'. Valid entity types are ('attribute', 'tag', "
+                    "'tags')",
+                    name);
     if (p->target == LH_MLFLOW_EXPERIMENTS)
         return fail(p, pos, "Invalid entity type '%s'. Valid entity types are ('attribute', 'tag')",
                     name);
@@ -372,16 +412,21 @@ static lh_err check_op(parser *p, const key *k, lh_mlflow_op op, size_t pos)
         mask = CMP;
         allowed = "{'=', '!=', '>', '>=', '<', '<='}";
     } else if (k->entity == LH_MLFLOW_PARAM || k->entity == LH_MLFLOW_TAG ||
-               (k->entity == LH_MLFLOW_ATTR && p->target == LH_MLFLOW_EXPERIMENTS)) {
+               (k->entity == LH_MLFLOW_ATTR &&
+                (p->target == LH_MLFLOW_EXPERIMENTS || p->target == LH_MLFLOW_REGISTERED_MODELS))) {
         mask = STR;
         allowed = "{'=', '!=', 'LIKE', 'ILIKE'}";
+    } else if (p->target == LH_MLFLOW_MODEL_VERSIONS) {
+        mask = STR | 1u << LH_MLFLOW_IN;
+        allowed = "{'=', '!=', 'LIKE', 'ILIKE', 'IN'}";
     } else {
         mask = STR | LIST;
         allowed = "{'=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}";
     }
     if (!(mask & (1u << op)))
         return fail(p, pos, "Invalid comparator '%s' not one of '%s'", OP_NAMES[op], allowed);
-    if ((op == LH_MLFLOW_IN || op == LH_MLFLOW_NOT_IN) && p->target == LH_MLFLOW_RUNS &&
+    if ((op == LH_MLFLOW_IN || op == LH_MLFLOW_NOT_IN) &&
+        (p->target == LH_MLFLOW_RUNS || p->target == LH_MLFLOW_MODEL_VERSIONS) &&
         k->entity == LH_MLFLOW_ATTR && strcmp(k->name, "run_id") != 0)
         return fail(p, pos,
                     "Only the 'run_id' attribute supports comparison with a list of quoted "
@@ -451,6 +496,26 @@ static lh_err read_number(parser *p, double *out)
         return fail(p, b, "malformed number");
     char *text = lh_arena_strndup(p->arena, p->s + b, p->i - b);
     *out = strtod(text, NULL);
+    return LH_OK;
+}
+
+/* A registry's numeric attribute compared with a quoted number ('3'): MLflow's store passes
+ * the text to the database, which compares it as a number. */
+static lh_err read_quoted_number(parser *p, const key *k, double *out)
+{
+    size_t pos = p->i;
+    const char *text;
+    LH_TRY(read_string(p, &text));
+    size_t len = strlen(text);
+    char *end;
+    *out = strtod(text, &end);
+    if (len == 0 || strspn(text, "0123456789+-.eE") != len || *end != '\0') {
+        int shown = len > 40 ? 40 : (int)len;
+        while (shown > 0 && (size_t)shown < len && ((unsigned char)text[shown] & 0xc0) == 0x80)
+            shown--; /* never through a UTF-8 character */
+        return fail(p, pos, "Expected numeric value type for numeric attribute: %s. Found '%.*s'",
+                    k->name, shown, text);
+    }
     return LH_OK;
 }
 
@@ -528,6 +593,8 @@ static lh_err parse_value(parser *p, const key *k, lh_mlflow_clause_t *c)
     while (shown > 0 && p->i + (size_t)shown < p->n &&
            ((unsigned char)p->s[p->i + (size_t)shown] & 0xc0) == 0x80)
         shown--;
+    if (k->numeric && is_registry(p->target) && (ch == '\'' || ch == '"'))
+        return read_quoted_number(p, k, &c->number);
     if (k->numeric) {
         if (!number_start(p))
             return fail(p, pos, "Expected numeric value type for %s%s%s. Found '%.*s'",

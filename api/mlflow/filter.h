@@ -25,6 +25,13 @@
  *                 entities attribute(s)/attr and tag(s) only
  *   models        name, model_id, model_type, status, source_run_id, creation_timestamp
  *                 (creation_time), last_updated_timestamp (last_updated_time)
+ *   registered    (the model registry's SearchRegisteredModels) name (filter and order);
+ *   models        creation_timestamp, last_updated_timestamp (timestamp) (order only);
+ *                 entities attribute and tag(s) only; no IN
+ *   model         (SearchModelVersions) name, run_id, source_path, version_number (filter);
+ *   versions      name, version_number, creation_timestamp, last_updated_timestamp (order);
+ *                 entities attribute and tag(s) only; IN (not NOT IN) for run_id only;
+ *                 version_number also takes a quoted number ('3'), as MLflow's store does
  * Errors are LH_E_INVALID naming the filter and the 0-based character position.
  *
  * Thread-safe (no shared state); results live in the arena.
@@ -48,6 +55,8 @@ typedef enum lh_mlflow_target {
     LH_MLFLOW_RUNS,
     LH_MLFLOW_EXPERIMENTS,
     LH_MLFLOW_MODELS,
+    LH_MLFLOW_REGISTERED_MODELS,
+    LH_MLFLOW_MODEL_VERSIONS,
 } lh_mlflow_target;
 
 typedef enum lh_mlflow_entity {

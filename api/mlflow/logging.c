@@ -33,9 +33,7 @@ typedef struct metric {
     const char *model_id, *dataset_name, *dataset_digest;
 } metric;
 
-typedef struct kv {
-    const char *key, *value;
-} kv;
+typedef mlf_kv kv;
 
 static lh_err read_metric(const json_t *o, const char *path, lh_arena_t *arena, metric *out,
                           lh_errbuf *eb)
@@ -247,31 +245,31 @@ lh_err mlf_h_log_metric(lh_req_t *req, lh_errbuf *eb)
     return write_batch(req, &b, eb);
 }
 
+/* log-parameter's and set-tag's message: run_id, key (required), value (absent = ""). */
+static lh_err one_kv(lh_req_t *req, batch *b, kv **out, lh_errbuf *eb)
+{
+    kv *item = lh_arena_calloc(req->arena, 1, sizeof *item);
+    LH_TRY(mlf_run_id(req->params, &b->run_id, eb));
+    LH_TRY(mlf_str(req->params, "key", true, &item->key, eb));
+    item->value = "";
+    LH_TRY(mlf_str(req->params, "value", false, &item->value, eb));
+    *out = item;
+    return LH_OK;
+}
+
 lh_err mlf_h_log_param(lh_req_t *req, lh_errbuf *eb)
 {
-    batch b = {.single_param = true};
-    kv *p = lh_arena_calloc(req->arena, 1, sizeof *p);
-    LH_TRY(mlf_run_id(req->params, &b.run_id, eb));
-    LH_TRY(mlf_str(req->params, "key", true, &p->key, eb));
-    p->value = "";
-    LH_TRY(mlf_str(req->params, "value", false, &p->value, eb));
-    LH_TRY(check_param("", p, req->arena, eb));
-    b.params = p;
-    b.param_count = 1;
+    batch b = {.single_param = true, .param_count = 1};
+    LH_TRY(one_kv(req, &b, &b.params, eb));
+    LH_TRY(check_param("", b.params, req->arena, eb));
     return write_batch(req, &b, eb);
 }
 
 lh_err mlf_h_set_tag(lh_req_t *req, lh_errbuf *eb)
 {
-    batch b = {0};
-    kv *t = lh_arena_calloc(req->arena, 1, sizeof *t);
-    LH_TRY(mlf_run_id(req->params, &b.run_id, eb));
-    LH_TRY(mlf_str(req->params, "key", true, &t->key, eb));
-    t->value = "";
-    LH_TRY(mlf_str(req->params, "value", false, &t->value, eb));
-    LH_TRY(check_tag("", t, req->arena, eb));
-    b.tags = t;
-    b.tag_count = 1;
+    batch b = {.tag_count = 1};
+    LH_TRY(one_kv(req, &b, &b.tags, eb));
+    LH_TRY(check_tag("", b.tags, req->arena, eb));
     return write_batch(req, &b, eb);
 }
 
@@ -314,26 +312,6 @@ static lh_err batch_limit(const char *what, size_t limit, size_t n, lh_errbuf *e
     return LH_OK;
 }
 
-static lh_err read_kvs(const json_t *list, const char *what, lh_arena_t *arena, kv **out,
-                       size_t *count, lh_errbuf *eb)
-{
-    size_t n = lh_json_list_size(list);
-    kv *items = lh_arena_calloc(arena, n + 1, sizeof *items);
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = lh_json_list_get(list, i);
-        LH_FAIL_IF(!json_is_object(o), LH_E_INVALID, eb, "%s[%zu] must be an object", what, i);
-        lh_errbuf inner;
-        if (mlf_str(o, "key", true, &items[i].key, &inner) != LH_OK)
-            LH_FAIL(LH_E_INVALID, eb, "Missing value for required parameter '%s[%zu].key'.", what,
-                    i);
-        items[i].value = "";
-        LH_TRY(mlf_str(o, "value", false, &items[i].value, eb));
-    }
-    *out = items;
-    *count = n;
-    return LH_OK;
-}
-
 static lh_err check_batch(batch *b, lh_errbuf *eb)
 {
     LH_TRY(batch_limit("metrics", MLF_BATCH_METRICS_MAX, b->metric_count, eb));
@@ -367,10 +345,10 @@ lh_err mlf_h_log_batch(lh_req_t *req, lh_errbuf *eb)
         LH_TRY(read_metric(lh_json_list_get(metrics, i),
                            lh_arena_sprintf(req->arena, "metrics[%zu]", i), req->arena,
                            &b.metrics[i], eb));
-    LH_TRY(read_kvs(json_object_get(req->params, "params"), "params", req->arena, &b.params,
-                    &b.param_count, eb));
-    LH_TRY(read_kvs(json_object_get(req->params, "tags"), "tags", req->arena, &b.tags, &b.tag_count,
-                    eb));
+    LH_TRY(mlf_kv_list(json_object_get(req->params, "params"), "params", req->arena, &b.params,
+                       &b.param_count, eb));
+    LH_TRY(mlf_kv_list(json_object_get(req->params, "tags"), "tags", req->arena, &b.tags,
+                       &b.tag_count, eb));
     LH_TRY(check_batch(&b, eb));
     return write_batch(req, &b, eb);
 }
@@ -504,7 +482,7 @@ static lh_err read_dataset(const json_t *o, size_t i, lh_arena_t *arena, dataset
     LH_TRY(mlf_check_len("dataset.source", MLF_DATASET_SOURCE_MAX, out->source, eb));
     if (out->schema)
         LH_TRY(mlf_check_len("dataset.schema", MLF_DATASET_SCHEMA_MAX, out->schema, eb));
-    LH_TRY(read_kvs(json_object_get(o, "tags"), "tags", arena, &out->tags, &out->tag_count, eb));
+    LH_TRY(mlf_kv_list(json_object_get(o, "tags"), "tags", arena, &out->tags, &out->tag_count, eb));
     for (size_t k = 0; k < out->tag_count; k++) {
         LH_TRY(mlf_check_len("input tag key", MLF_INPUT_TAG_KEY_MAX, out->tags[k].key, eb));
         LH_TRY(mlf_check_len("input tag value", MLF_INPUT_TAG_VALUE_MAX, out->tags[k].value, eb));

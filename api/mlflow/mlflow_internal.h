@@ -84,6 +84,15 @@ lh_err mlf_run_id(const json_t *params, const char **out, lh_errbuf *eb);
  * refused. *out is arena-owned, *count its length. */
 lh_err mlf_str_list(const json_t *params, const char *key, lh_arena_t *arena, const char ***out,
                     size_t *count, lh_errbuf *eb);
+/* A key and its value (params, tags). */
+typedef struct mlf_kv {
+    const char *key, *value;
+} mlf_kv;
+/* A list param of {key, value} objects ("params", "tags": what names it in messages): keys
+ * required ("Missing value for required parameter 'tags[0].key'."), a missing value is "".
+ * Not validated further. *out is arena-owned, *count its length. */
+lh_err mlf_kv_list(const json_t *list, const char *what, lh_arena_t *arena, mlf_kv **out,
+                   size_t *count, lh_errbuf *eb);
 /* An experiment id's digits as a number; false when the text is not one. */
 bool mlf_parse_experiment_id(const char *text, int64_t *out);
 /* ACTIVE_ONLY (1, default) / DELETED_ONLY (2) / ALL (3), by name or number. */
@@ -101,6 +110,12 @@ lh_err mlf_metric_value(const json_t *v, const char *path, double *out, lh_errbu
 json_t *mlf_double_json(double v);
 /* Append {key, value} to arr. */
 void mlf_kv_append(json_t *arr, const char *key, const char *value);
+/* Step st (prepared and bound; columns key, value) and set obj[name] to its rows as
+ * [{key, value}] (omitted when there are none). On a step error nothing is set. */
+lh_err mlf_kv_step(lh_stmt_t *st, json_t *obj, const char *name, lh_errbuf *eb);
+/* mlf_kv_step over sql with its one parameter bound to the text id, inside a callback. */
+lh_err mlf_kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
+                   lh_errbuf *eb);
 /* v as compact JSON text in arena; steals v. */
 const char *mlf_json_text(lh_arena_t *arena, json_t *v);
 /* Set key to arr when it is non-empty (proto JSON omits empty repeated fields); steals arr. */
@@ -250,6 +265,12 @@ const char *mlf_page_token_vals(const mlf_page *pg, const mlf_val *vals, lh_aren
 /* Page size: absent or 0 = def, negative = 400, above max = 400 (clamp: clamped). */
 lh_err mlf_page_size(const json_t *params, const char *key, int64_t def, int64_t max, bool clamp,
                      int64_t *out, lh_errbuf *eb);
+
+/* The order_by param (a list of strings, or one query value) parsed for target into orders
+ * (room for MLF_ORDER_KEYS_MAX); more keys, or one key twice, is 400. */
+#define MLF_ORDER_KEYS_MAX 10
+lh_err mlf_parse_orders(const json_t *params, lh_mlflow_target target, lh_arena_t *arena,
+                        lh_mlflow_order_t *orders, size_t *count, lh_errbuf *eb);
 
 /* ---- handlers (route table in mlflow.c) ---- */
 

@@ -23,9 +23,7 @@ static const char *const STATUSES[] = {"LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGE
     "model_id, experiment_id, name, creation_timestamp_ms, last_updated_timestamp_ms, "            \
     "artifact_location, status, creator_id, model_type, source_run_id, status_message"
 
-typedef struct kv {
-    const char *key, *value;
-} kv;
+typedef mlf_kv kv;
 
 static lh_err not_found(const char *id, lh_errbuf *eb)
 {
@@ -33,24 +31,6 @@ static lh_err not_found(const char *id, lh_errbuf *eb)
 }
 
 /* ---- rendering ---- */
-
-static lh_err kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
-                      lh_errbuf *eb)
-{
-    lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
-    lh_stmt_bind_text(st, 1, id);
-    json_t *arr = json_array();
-    lh_err e;
-    for (bool row = true;;) {
-        e = lh_stmt_step(st, &row, eb);
-        if (e != LH_OK || !row)
-            break;
-        mlf_kv_append(arr, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
-    }
-    mlf_set_list(obj, name, arr);
-    return e;
-}
 
 static lh_err model_metrics(lh_meta_t *m, const char *id, json_t *data, lh_errbuf *eb)
 {
@@ -113,11 +93,11 @@ static lh_err model_json(lh_meta_t *m, const char *id, json_t **out, int64_t *ex
     lh_json_set_str(info, "source_run_id", lh_stmt_text(st, 9));
     lh_json_set_str(info, "status_message", lh_stmt_text(st, 10));
     json_t *model = json_pack("{s:o, s:o}", "info", info, "data", data);
-    lh_err e = kv_rows(
+    lh_err e = mlf_kv_rows(
         m, "SELECT key, value FROM mlflow_logged_model_tags WHERE model_id = ? ORDER BY key", id,
         info, "tags", eb);
     if (e == LH_OK)
-        e = kv_rows(
+        e = mlf_kv_rows(
             m, "SELECT key, value FROM mlflow_logged_model_params WHERE model_id = ? ORDER BY key",
             id, data, "params", eb);
     if (e == LH_OK)
@@ -182,21 +162,15 @@ lh_err mlf_h_model_get(lh_req_t *req, lh_errbuf *eb)
 static lh_err read_kvs(const json_t *list, const char *what, lh_arena_t *arena, kv **out,
                        size_t *count, lh_errbuf *eb)
 {
-    size_t n = lh_json_list_size(list);
-    kv *items = lh_arena_calloc(arena, n + 1, sizeof *items);
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = lh_json_list_get(list, i);
-        LH_FAIL_IF(!json_is_object(o), LH_E_INVALID, eb, "%s[%zu] must be an object", what, i);
-        LH_TRY(mlf_str(o, "key", true, &items[i].key, eb));
-        items[i].value = "";
-        LH_TRY(mlf_str(o, "value", false, &items[i].value, eb));
+    kv *items;
+    LH_TRY(mlf_kv_list(list, what, arena, &items, count, eb));
+    for (size_t i = 0; i < *count; i++) {
         LH_TRY(mlf_check_key(lh_arena_sprintf(arena, "%s[%zu].key", what, i), items[i].key, eb));
         LH_TRY(mlf_check_len(lh_arena_sprintf(arena, "%s[%zu].value", what, i),
                              strcmp(what, "params") == 0 ? MLF_PARAM_VALUE_MAX : MLF_TAG_VALUE_MAX,
                              items[i].value, eb));
     }
     *out = items;
-    *count = n;
     return LH_OK;
 }
 

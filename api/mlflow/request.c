@@ -109,6 +109,26 @@ lh_err mlf_str_list(const json_t *params, const char *key, lh_arena_t *arena, co
     return LH_OK;
 }
 
+lh_err mlf_kv_list(const json_t *list, const char *what, lh_arena_t *arena, mlf_kv **out,
+                   size_t *count, lh_errbuf *eb)
+{
+    size_t n = lh_json_list_size(list);
+    mlf_kv *items = lh_arena_calloc(arena, n + 1, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = lh_json_list_get(list, i);
+        LH_FAIL_IF(!json_is_object(o), LH_E_INVALID, eb, "%s[%zu] must be an object", what, i);
+        lh_errbuf inner;
+        if (mlf_str(o, "key", true, &items[i].key, &inner) != LH_OK)
+            LH_FAIL(LH_E_INVALID, eb, "Missing value for required parameter '%s[%zu].key'.", what,
+                    i);
+        items[i].value = "";
+        LH_TRY(mlf_str(o, "value", false, &items[i].value, eb));
+    }
+    *out = items;
+    *count = n;
+    return LH_OK;
+}
+
 bool mlf_parse_experiment_id(const char *text, int64_t *out)
 {
     if (text == NULL || *text == '\0' || strlen(text) > 18)
@@ -241,6 +261,33 @@ void mlf_kv_append(json_t *arr, const char *key, const char *value)
     if (value != NULL)
         json_object_set_new(o, "value", json_string(value));
     json_array_append_new(arr, o);
+}
+
+lh_err mlf_kv_step(lh_stmt_t *st, json_t *obj, const char *name, lh_errbuf *eb)
+{
+    json_t *arr = json_array();
+    for (;;) {
+        bool row = false;
+        lh_err e = lh_stmt_step(st, &row, eb);
+        if (e != LH_OK) {
+            json_decref(arr);
+            return e;
+        }
+        if (!row)
+            break;
+        mlf_kv_append(arr, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
+    }
+    mlf_set_list(obj, name, arr);
+    return LH_OK;
+}
+
+lh_err mlf_kv_rows(lh_meta_t *m, const char *sql, const char *id, json_t *obj, const char *name,
+                   lh_errbuf *eb)
+{
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
+    lh_stmt_bind_text(st, 1, id);
+    return mlf_kv_step(st, obj, name, eb);
 }
 
 const char *mlf_json_text(lh_arena_t *arena, json_t *v)

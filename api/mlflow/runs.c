@@ -93,29 +93,6 @@ json_t *mlf_run_info_json(lh_stmt_t *row)
     return o;
 }
 
-/* Rows of sql (bound to run_id) as [{key, value}] into obj[name]. */
-static lh_err kv_list(lh_meta_t *m, const char *sql, const char *run_id, json_t *obj,
-                      const char *name, lh_errbuf *eb)
-{
-    lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, sql, &st, eb));
-    lh_stmt_bind_text(st, 1, run_id);
-    json_t *arr = json_array();
-    for (;;) {
-        bool row = false;
-        lh_err e = lh_stmt_step(st, &row, eb);
-        if (e != LH_OK) {
-            json_decref(arr);
-            return e;
-        }
-        if (!row)
-            break;
-        mlf_kv_append(arr, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
-    }
-    mlf_set_list(obj, name, arr);
-    return LH_OK;
-}
-
 static lh_err metrics_json(lh_meta_t *m, const char *run_id, json_t *data, lh_errbuf *eb)
 {
     lh_stmt_t *st;
@@ -163,18 +140,11 @@ static lh_err dataset_json(lh_meta_t *m, const char *run_id, lh_stmt_t *d, json_
                             "SELECT key, value FROM mlflow_input_tags WHERE run_uuid = ? AND "
                             "dataset_uuid = ? ORDER BY key",
                             &st, eb);
-    json_t *tags = json_array();
     if (e == LH_OK) {
         lh_stmt_bind_text(st, 1, run_id);
         lh_stmt_bind_text(st, 2, lh_stmt_text(d, 0));
+        e = mlf_kv_step(st, input, "tags", eb);
     }
-    for (bool row = true; e == LH_OK;) {
-        e = lh_stmt_step(st, &row, eb);
-        if (e != LH_OK || !row)
-            break;
-        mlf_kv_append(tags, lh_stmt_text(st, 0), lh_stmt_text(st, 1));
-    }
-    mlf_set_list(input, "tags", tags);
     json_object_set_new(input, "dataset", ds);
     if (e != LH_OK) {
         json_decref(input);
@@ -254,10 +224,10 @@ static lh_err run_parts(lh_meta_t *m, const char *run_id, json_t *run, lh_errbuf
     json_object_set_new(run, "inputs", inputs);
     json_object_set_new(run, "outputs", outputs);
     LH_TRY(metrics_json(m, run_id, data, eb));
-    LH_TRY(kv_list(m, "SELECT key, value FROM mlflow_params WHERE run_uuid = ? ORDER BY key",
-                   run_id, data, "params", eb));
-    LH_TRY(kv_list(m, "SELECT key, value FROM mlflow_tags WHERE run_uuid = ? ORDER BY key", run_id,
-                   data, "tags", eb));
+    LH_TRY(mlf_kv_rows(m, "SELECT key, value FROM mlflow_params WHERE run_uuid = ? ORDER BY key",
+                       run_id, data, "params", eb));
+    LH_TRY(mlf_kv_rows(m, "SELECT key, value FROM mlflow_tags WHERE run_uuid = ? ORDER BY key",
+                       run_id, data, "tags", eb));
     LH_TRY(inputs_json(m, run_id, inputs, eb));
     return outputs_json(m, run_id, outputs, eb);
 }

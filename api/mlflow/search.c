@@ -364,16 +364,14 @@ lh_err mlf_page_size(const json_t *params, const char *key, int64_t def, int64_t
 
 /* ---- order_by lists ---- */
 
-#define ORDER_KEYS_MAX 10
-
-static lh_err parse_orders(const json_t *params, lh_mlflow_target target, lh_arena_t *arena,
-                           lh_mlflow_order_t *orders, size_t *count, lh_errbuf *eb)
+lh_err mlf_parse_orders(const json_t *params, lh_mlflow_target target, lh_arena_t *arena,
+                        lh_mlflow_order_t *orders, size_t *count, lh_errbuf *eb)
 {
     const char **texts;
     size_t n;
     LH_TRY(mlf_str_list(params, "order_by", arena, &texts, &n, eb));
-    LH_FAIL_IF(n > ORDER_KEYS_MAX, LH_E_INVALID, eb,
-               "order_by has %zu keys; at most %d are allowed", n, ORDER_KEYS_MAX);
+    LH_FAIL_IF(n > MLF_ORDER_KEYS_MAX, LH_E_INVALID, eb,
+               "order_by has %zu keys; at most %d are allowed", n, MLF_ORDER_KEYS_MAX);
     for (size_t i = 0; i < n; i++) {
         LH_TRY(lh_mlflow_order_parse(target, texts[i], strlen(texts[i]), arena, &orders[i], eb));
         for (size_t j = 0; j < i; j++)
@@ -613,9 +611,9 @@ lh_err mlf_h_run_search(lh_req_t *req, lh_errbuf *eb)
     LH_TRY(mlf_str(req->params, "page_token", false, &token, eb));
     lh_mlflow_filter_t f;
     LH_TRY(lh_mlflow_filter_parse(LH_MLFLOW_RUNS, filter, strlen(filter), req->arena, &f, eb));
-    lh_mlflow_order_t orders[ORDER_KEYS_MAX];
+    lh_mlflow_order_t orders[MLF_ORDER_KEYS_MAX];
     size_t norders = 0;
-    LH_TRY(parse_orders(req->params, LH_MLFLOW_RUNS, req->arena, orders, &norders, eb));
+    LH_TRY(mlf_parse_orders(req->params, LH_MLFLOW_RUNS, req->arena, orders, &norders, eb));
     int view;
     LH_TRY(mlf_view_type(req->params, "run_view_type", &view, eb));
     int64_t limit;
@@ -739,9 +737,9 @@ static lh_err visible_experiments(lh_req_t *req, const char **json_ids, lh_errbu
 
 static lh_err experiment_orders(lh_req_t *req, mlf_page *pg, lh_errbuf *eb)
 {
-    lh_mlflow_order_t orders[ORDER_KEYS_MAX];
+    lh_mlflow_order_t orders[MLF_ORDER_KEYS_MAX];
     size_t n = 0;
-    LH_TRY(parse_orders(req->params, LH_MLFLOW_EXPERIMENTS, req->arena, orders, &n, eb));
+    LH_TRY(mlf_parse_orders(req->params, LH_MLFLOW_EXPERIMENTS, req->arena, orders, &n, eb));
     if (n == 0) {
         orders[n++] = (lh_mlflow_order_t){LH_MLFLOW_ATTR, "creation_time", true, false};
         orders[n++] = (lh_mlflow_order_t){LH_MLFLOW_ATTR, "experiment_id", true, true};

@@ -131,6 +131,41 @@ test('search registered models: filters, order_by, paging and bad input', async 
   err(await api('GET', 'registered-models/search', { order_by: ['size DESC'] }), 400, 'INVALID_PARAMETER_VALUE');
 });
 
+test('registry search: tracking\'s grammar as SQL (tags, GLOB characters, quoted numbers, positions)', async () => {
+  const p = uniq('gram').replace(/-/g, '_');
+  const tagged = await createModel({ name: `${p}_[a]*?`, tags: [{ key: 'k', value: 'v' }] });
+  const plain = await createModel({ name: `${p}_plain` });
+  const names = async (filter, extra = {}) => (ok(await api('GET', 'registered-models/search', { filter, ...extra })).registered_models ?? []).map((m) => m.name);
+  // a tag clause holds only where the tag exists, != included
+  assert.deepEqual(await names(`name LIKE '${p}%' AND tags.k != 'zzz'`), [tagged.name]);
+  assert.deepEqual(await names(`name LIKE '${p}%' AND tag.k = 'v'`), [tagged.name]);
+  // LIKE's pattern keeps GLOB's own wildcards literal
+  assert.deepEqual(await names(`name LIKE '${p}_[a]*?'`), [tagged.name]);
+  assert.deepEqual(await names(`name LIKE '${p}_[b]%'`), []);
+  assert.deepEqual(await names(`name ILIKE '${p.toUpperCase()}_PLAIN'`), [plain.name]);
+  assert.deepEqual(await names(`name LIKE '${p}%'`, { order_by: ['name DESC'], max_results: 1 }), [plain.name]);
+  err(await api('GET', 'registered-models/search', { filter: "name = 'a' AND bogus = 'x'" }), 400, 'INVALID_PARAMETER_VALUE', /bogus.*position 15/);
+  err(await api('GET', 'registered-models/search', { filter: "name IN ('a')" }), 400, 'INVALID_PARAMETER_VALUE', /Invalid comparator 'IN'/);
+  err(await api('GET', 'registered-models/search', { filter: "metrics.a > 1" }), 400, 'INVALID_PARAMETER_VALUE', /entity type/);
+  err(await api('GET', 'registered-models/search', { order_by: ['tags.k'] }), 400, 'INVALID_PARAMETER_VALUE', /order_by entity/);
+  err(await api('GET', 'registered-models/search', { order_by: ['timestamp', 'last_updated_timestamp DESC'] }), 400, 'INVALID_PARAMETER_VALUE', /duplicate/);
+
+  const run = 'b'.repeat(32);
+  await createVersion(tagged.name, { run_id: run, tags: [{ key: 't', value: 'x' }] });
+  await createVersion(tagged.name);
+  const vs = async (filter, extra = {}) => (ok(await api('GET', 'model-versions/search', { filter, ...extra })).model_versions ?? []).map((v) => v.version);
+  assert.deepEqual(await vs(`name = '${tagged.name}' AND version_number = '2'`), ['2']);
+  assert.deepEqual(await vs(`name = '${tagged.name}' AND version_number <= 2.5`, { order_by: ['version_number ASC'] }), ['1', '2']);
+  assert.deepEqual(await vs(`name = '${tagged.name}' AND tags.t != 'y'`), ['1']);
+  assert.deepEqual(await vs(`name = '${tagged.name}' AND run_id IN ('${run}', '${run.toUpperCase()}')`), ['1']);
+  assert.deepEqual(await vs(`name = '${tagged.name}' AND run_id != 'x'`), ['1']); // a NULL run_id never matches
+  err(await api('GET', 'model-versions/search', { filter: "run_id NOT IN ('x')" }), 400, 'INVALID_PARAMETER_VALUE', /NOT IN/);
+  err(await api('GET', 'model-versions/search', { filter: "source_path IN ('x')" }), 400, 'INVALID_PARAMETER_VALUE', /Only the 'run_id'/);
+  err(await api('GET', 'model-versions/search', { filter: "version_number = 'one'" }), 400, 'INVALID_PARAMETER_VALUE', /numeric/);
+  err(await api('GET', 'model-versions/search', { order_by: ['run_id'] }), 400, 'INVALID_PARAMETER_VALUE', /run_id/);
+  err(await api('GET', 'model-versions/search', { max_results: 200001 }), 400, 'INVALID_PARAMETER_VALUE', /200000/);
+});
+
 test('model versions: numbering, get, update, tags, delete, search and errors', async () => {
   const { name } = await createModel();
   const v1 = await createVersion(name, { run_id: 'a'.repeat(32), description: 'd1', tags: [{ key: 'k', value: 'v' }], run_link: 'http://x/run' });

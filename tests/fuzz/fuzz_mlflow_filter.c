@@ -1,7 +1,8 @@
 /*
  * fuzz_mlflow_filter.c - libFuzzer target for api/mlflow's search grammar (filter.c) and the
- * SQL it becomes (search.c's builder): the first byte picks the target (runs, experiments,
- * logged models) and whether the rest is a filter or an order_by clause; the rest (a slice,
+ * SQL it becomes (search.c's builder): the first byte picks the target (low nibble mod 5:
+ * runs, experiments, logged models, registered models, model versions) and whether the rest
+ * is a filter or an order_by clause (bit 4); the rest (a slice,
  * not NUL-terminated) is parsed, and every clause of a parsed filter is turned into its SQL
  * comparison. Must never crash, leak, read past the input, or produce a clause the SQL
  * builder refuses (an assertion). Seeds: tests/fuzz/corpus/mlflow_filter/.
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    lh_mlflow_target target = (lh_mlflow_target)(data[0] % 3);
+    lh_mlflow_target target = (lh_mlflow_target)((data[0] & 0x0f) % 5);
     bool order = (data[0] & 0x10) != 0;
     /* a heap copy of exactly size - 1 bytes, so ASan catches any read past the slice */
     size_t n = size - 1;

@@ -93,12 +93,7 @@ static lh_err last_activity(lh_meta_t *m, aop *o, const char *type, lh_errbuf *e
 
 static lh_err reload(lh_meta_t *m, aop *o, lh_errbuf *eb)
 {
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
+    LH_TRY(rg_model_reload(m, o->req->arena, &o->mo, eb));
     return rg_version_find(m, &o->mo, o->version, o->req->arena, &o->v, eb);
 }
 
@@ -111,8 +106,7 @@ static lh_err version_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 static lh_err prepare(lh_req_t *req, aop *o, bool with_stage, lh_errbuf *eb)
 {
     o->req = req;
-    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, &o->name, eb));
-    LH_TRY(rg_check_name("Registered model name", o->name, RG_NAME_MAX, eb));
+    LH_TRY(rg_name_param(req->params, &o->name, eb));
     LH_TRY(rg_version_param(req->params, &o->version, eb));
     if (with_stage) {
         const char *stage;
@@ -174,12 +168,7 @@ static const char *request_event(const char *stage)
 static lh_err hook(lh_meta_t *m, aop *o, const char *event, json_t *fields, int64_t now,
                    lh_errbuf *eb)
 {
-    char v[24];
-    snprintf(v, sizeof v, "%lld", (long long)o->version);
-    json_object_set_new(fields, "version", json_string(v));
-    lh_err e = rg_hook_event(rg_of(o->req), m, event, o->mo.name, fields, now, eb);
-    json_decref(fields);
-    return e;
+    return rg_hook_version_event(rg_of(o->req), m, event, o->mo.name, o->version, fields, now, eb);
 }
 
 static lh_err request_create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)

@@ -34,12 +34,7 @@ typedef struct dop {
 static lh_err version_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     dop *o = arg;
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
+    LH_TRY(rg_model_reload(m, o->req->arena, &o->mo, eb));
     return rg_version_find(m, &o->mo, o->version, o->req->arena, &o->v, eb);
 }
 

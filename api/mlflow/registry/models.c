@@ -29,19 +29,7 @@ typedef struct mop {
 
 static lh_err reload(lh_meta_t *m, mop *o, lh_errbuf *eb)
 {
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
-    return LH_OK;
-}
-
-static lh_err get_name(lh_req_t *req, const char **name, lh_errbuf *eb)
-{
-    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, name, eb));
-    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+    return rg_model_reload(m, o->req->arena, &o->mo, eb);
 }
 
 static lh_err render_model(lh_meta_t *m, mop *o, const char *field, lh_errbuf *eb)
@@ -119,7 +107,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
     LH_FAIL_IF(o.description && strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
                "description is longer than %d bytes", RG_TEXT_MAX);
@@ -138,7 +126,7 @@ lh_err rg_h_model_create(lh_req_t *req, lh_errbuf *eb)
 lh_err rg_h_model_get(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb));
 }
@@ -146,7 +134,7 @@ lh_err rg_h_model_get(lh_req_t *req, lh_errbuf *eb)
 lh_err rg_h_model_get_databricks(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     LH_TRY(finish(&o, lh_meta_read(req->ctx->meta, render_read, &o, eb)));
     int rank = 0;
@@ -193,7 +181,7 @@ static lh_err rename_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_rename(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "new_name", LH_REQUIRED, &o.new_name, eb));
     LH_TRY(rg_check_name("new_name", o.new_name, RG_NAME_MAX, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
@@ -218,7 +206,7 @@ static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_update(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req, .description = ""};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "description", LH_OPTIONAL, &o.description, eb));
     LH_FAIL_IF(strlen(o.description) > RG_TEXT_MAX, LH_E_INVALID, eb,
                "description is longer than %d bytes", RG_TEXT_MAX);
@@ -251,7 +239,7 @@ static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_delete(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_MANAGE", &o.mo, eb));
     o.storages = json_array();
     lh_err e = lh_meta_tx(req->ctx->meta, delete_tx, &o, eb);
@@ -262,175 +250,6 @@ lh_err rg_h_model_delete(lh_req_t *req, lh_errbuf *eb)
     }
     json_decref(o.storages);
     return e;
-}
-
-/* ---- search ---- */
-
-static const char *const MODEL_ORDER_KEYS[] = {"name", "last_updated_timestamp",
-                                               "creation_timestamp", NULL};
-
-typedef struct srow {
-    rg_model mo;
-    json_t *tags;
-} srow;
-
-typedef struct search {
-    lh_req_t *req;
-    rf_filter filter;
-    lh_perm_visible_t visible;
-    srow *rows;
-    size_t count, cap;
-    rf_order *order;
-    size_t order_count;
-    int64_t offset, limit;
-    json_t *out;
-} search;
-
-static int cmp_model(const srow *a, const srow *b, const rf_order *order, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int c = 0;
-        if (order[i].key == 0)
-            c = strcmp(a->mo.name, b->mo.name);
-        else if (order[i].key == 1)
-            c = (a->mo.updated_ms > b->mo.updated_ms) - (a->mo.updated_ms < b->mo.updated_ms);
-        else
-            c = (a->mo.creation_ms > b->mo.creation_ms) - (a->mo.creation_ms < b->mo.creation_ms);
-        if (c != 0)
-            return order[i].desc ? -c : c;
-    }
-    return strcmp(a->mo.name, b->mo.name);
-}
-
-static _Thread_local search *sort_ctx;
-
-static int qcmp(const void *x, const void *y)
-{
-    return cmp_model(x, y, sort_ctx->order, sort_ctx->order_count);
-}
-
-static lh_err load_tags(lh_meta_t *m, search *s, lh_errbuf *eb)
-{
-    lh_stmt_t *st;
-    bool row;
-    LH_TRY(lh_meta_stmt(m, "SELECT model_id, key, value FROM mlr_model_tags", &st, eb));
-    json_t *by_id = json_object();
-    for (size_t i = 0; i < s->count; i++)
-        json_object_set(by_id, s->rows[i].mo.id, s->rows[i].tags);
-    lh_err e;
-    while ((e = lh_stmt_step(st, &row, eb)) == LH_OK && row) {
-        json_t *t = json_object_get(by_id, lh_stmt_text(st, 0));
-        if (t != NULL)
-            json_object_set_new(t, lh_stmt_text(st, 1), json_string(lh_stmt_text(st, 2)));
-    }
-    json_decref(by_id);
-    return e;
-}
-
-static void tags_free(void *arg)
-{
-    search *s = arg;
-    for (size_t i = 0; i < s->count; i++)
-        json_decref(s->rows[i].tags);
-}
-
-static lh_err search_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
-{
-    search *s = arg;
-    lh_stmt_t *st;
-    bool row;
-    LH_TRY(lh_meta_stmt(m,
-                        "SELECT "
-                        "id, name, description, user_id, creation_ms, updated_ms"
-                        " FROM mlr_models",
-                        &st, eb));
-    while (true) {
-        LH_TRY(lh_stmt_step(st, &row, eb));
-        if (!row)
-            break;
-        const char *id = lh_stmt_text(st, 0);
-        if (!lh_perm_visible_has(&s->visible, id))
-            continue;
-        if (s->count == s->cap) {
-            size_t cap = s->cap ? 2 * s->cap : 64;
-            srow *grown = lh_arena_alloc(s->req->arena, cap * sizeof *grown);
-            if (s->count)
-                memcpy(grown, s->rows, s->count * sizeof *grown);
-            s->rows = grown;
-            s->cap = cap;
-        }
-        srow *r = &s->rows[s->count++];
-        snprintf(r->mo.id, sizeof r->mo.id, "%s", id);
-        r->mo.name = lh_arena_strdup(s->req->arena, lh_stmt_text(st, 1));
-        const char *d = lh_stmt_text(st, 2), *u = lh_stmt_text(st, 3);
-        r->mo.description = d ? lh_arena_strdup(s->req->arena, d) : NULL;
-        r->mo.user_id = u ? lh_arena_strdup(s->req->arena, u) : NULL;
-        r->mo.creation_ms = lh_stmt_int(st, 4);
-        r->mo.updated_ms = lh_stmt_int(st, 5);
-        r->tags = json_object();
-    }
-    LH_TRY(load_tags(m, s, eb));
-    /* filter in place */
-    size_t kept = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        rf_row fr = {.name = s->rows[i].mo.name, .tags = s->rows[i].tags};
-        if (rf_match(&s->filter, &fr))
-            s->rows[kept++] = s->rows[i];
-        else
-            json_decref(s->rows[i].tags);
-    }
-    s->count = kept;
-    sort_ctx = s;
-    if (s->count > 1)
-        qsort(s->rows, s->count, sizeof *s->rows, qcmp);
-    json_t *list = json_array();
-    s->out = json_pack("{s:o}", "registered_models", list);
-    int64_t end = s->offset + s->limit;
-    for (int64_t i = s->offset; i < (int64_t)s->count && i < end; i++) {
-        json_t *j;
-        LH_TRY(rg_model_json(m, &s->rows[i].mo, s->req->arena, &j, eb));
-        json_array_append_new(list, j);
-    }
-    if (end < (int64_t)s->count)
-        json_object_set_new(s->out, "next_page_token",
-                            json_string(rf_page_token(s->req->arena, end)));
-    return LH_OK;
-}
-
-static lh_err search_models(lh_req_t *req, bool legacy, lh_errbuf *eb)
-{
-    search s = {.req = req, .limit = 100};
-    const char *filter = NULL, *token = NULL;
-    json_t *order = NULL;
-    if (!legacy) {
-        LH_TRY(lh_json_get_str(req->params, "filter", LH_OPTIONAL, &filter, eb));
-        LH_TRY(lh_json_get_list(req->params, "order_by", LH_OPTIONAL, &order, eb));
-    }
-    LH_TRY(lh_json_get_int(req->params, "max_results", LH_OPTIONAL, &s.limit, eb));
-    LH_FAIL_IF(s.limit < 1 || s.limit > 1000, LH_E_INVALID, eb,
-               "Invalid value for request parameter max_results. It must be at most 1000, but "
-               "got value %lld",
-               (long long)s.limit);
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    LH_TRY(rf_page_offset(token, &s.offset, eb));
-    LH_TRY(
-        rf_parse(filter, filter ? strlen(filter) : 0, RF_NAME | RF_TAG, req->arena, &s.filter, eb));
-    LH_TRY(rf_parse_order(order, MODEL_ORDER_KEYS, req->arena, &s.order, &s.order_count, eb));
-    LH_TRY(lh_perm_visible(req->ctx, req->principal, RG_PERM_PATH, "CAN_READ", req->arena,
-                           &s.visible, eb));
-    lh_err e = lh_meta_read(req->ctx->meta, search_read, &s, eb);
-    tags_free(&s);
-    s.count = 0;
-    if (e == LH_OK)
-        req->out = s.out;
-    else
-        json_decref(s.out);
-    return e;
-}
-
-lh_err rg_h_model_search(lh_req_t *req, lh_errbuf *eb)
-{
-    return search_models(req, strstr(req->path, "/registered-models/list") != NULL, eb);
 }
 
 /* ---- latest versions ---- */
@@ -451,7 +270,7 @@ static lh_err latest_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_model_latest(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_list(req->params, "stages", LH_OPTIONAL, &o.tags, eb));
     for (size_t i = 0; i < lh_json_list_size(o.tags); i++) {
         const char *st;
@@ -486,7 +305,7 @@ static lh_err tag_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 static lh_err model_tag(lh_req_t *req, bool set, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "key", LH_REQUIRED, &o.key, eb));
     LH_TRY(rg_check_name("Tag key", o.key, RG_TAG_KEY_MAX, eb));
     if (set) {
@@ -546,7 +365,7 @@ static bool reserved_alias(const char *alias)
 lh_err rg_h_alias_set(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_FAIL_IF(reserved_alias(o.alias), LH_E_INVALID, eb,
                "'%s' alias name is reserved: 'latest' and names of the form v<number> cannot be "
@@ -572,7 +391,7 @@ static lh_err alias_delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_alias_delete(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_EDIT", &o.mo, eb));
     return lh_meta_tx(req->ctx->meta, alias_delete_tx, &o, eb);
@@ -601,7 +420,7 @@ static lh_err alias_get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_alias_get(lh_req_t *req, lh_errbuf *eb)
 {
     mop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(get_alias(req, &o.alias, eb));
     LH_TRY(rg_model_require(req, o.name, "CAN_READ", &o.mo, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, alias_get_read, &o, eb));

@@ -3,8 +3,10 @@
  *
  *   registry.c  the area object: start-up (signing key, executors, permission type),
  *               recovery after a restart (pending copies, pending webhook deliveries)
- *   filter.c    the search filter and order_by parsers and matchers (pure)
- *   store.c     reading models and versions from the metastore and rendering them
+ *   store.c     reading models and versions from the metastore and rendering them;
+ *               offset page tokens
+ *   search.c    registered-models/search and model-versions/search as SQL, with
+ *               tracking's filter grammar (api/mlflow/filter.h) and SQL builder
  *   models.c    registered models, tags, aliases (handlers + transactions)
  *   versions.c  model versions: create (with the artifact copy), update, delete, stages
  *   activity.c  the Databricks variants: transition requests, comments, activities
@@ -42,9 +44,6 @@
 #define RG_ALIAS_MAX       256   /* MLflow: alias names up to 256 bytes */
 #define RG_TEXT_MAX        65536 /* descriptions, comments */
 #define RG_URI_MAX         4096  /* source, run_link */
-#define RG_FILTER_MAX      4096  /* a search filter's text */
-#define RG_FILTER_TERMS    32    /* clauses in one filter */
-#define RG_ORDER_MAX       8     /* order_by items */
 #define RG_DELIVERIES_MAX  10000 /* the webhook outbox: more are dropped (and counted) */
 #define RG_WEBHOOKS_MAX    1000  /* webhooks in a workspace */
 #define RG_HOOK_ATTEMPTS   6     /* a delivery is tried this often, backoff 1, 2, 4, 8, 16 s */
@@ -70,75 +69,6 @@ static inline lh_registry_t *rg_of(const lh_req_t *req)
     return req->ctx->registry;
 }
 
-/* ---- filter.c ---- */
-
-typedef enum rf_field {
-    RF_NAME = 1 << 0,
-    RF_TAG = 1 << 1,
-    RF_RUN_ID = 1 << 2,
-    RF_SOURCE_PATH = 1 << 3,
-    RF_VERSION = 1 << 4,
-} rf_field;
-
-typedef enum rf_op {
-    RF_EQ,
-    RF_NE,
-    RF_LT,
-    RF_LE,
-    RF_GT,
-    RF_GE,
-    RF_LIKE,
-    RF_ILIKE,
-    RF_IN,
-    RF_NOT_IN
-} rf_op;
-
-typedef struct rf_clause {
-    rf_field field;
-    const char *key; /* tag key (RF_TAG) */
-    rf_op op;
-    const char **values; /* strings (one unless IN / NOT IN) */
-    size_t value_count;
-    int64_t number; /* RF_VERSION */
-} rf_clause;
-
-typedef struct rf_filter {
-    rf_clause *clauses;
-    size_t count;
-} rf_filter;
-
-/* Parse an MLflow registry search filter: clauses `field op value` joined by AND
- * (case-insensitive). Fields: name, tags.<key> (also tag.<key>, keys may be quoted with
- * backticks or double quotes), run_id, source_path, version_number, as allowed by
- * `fields` (a mask of rf_field). Values: 'text' or "text"; version_number takes integers;
- * IN / NOT IN take ('a', 'b'). text may be NULL or empty (no clauses). Everything lives in
- * arena. LH_E_INVALID naming what is wrong. Pure; thread-safe. */
-lh_err rf_parse(const char *text, size_t text_bytes, unsigned fields, lh_arena_t *arena,
-                rf_filter *out, lh_errbuf *eb);
-
-/* One row as the matcher sees it; tags is a JSON object key -> string (may be NULL). */
-typedef struct rf_row {
-    const char *name, *run_id, *source;
-    int64_t version;
-    const json_t *tags;
-} rf_row;
-bool rf_match(const rf_filter *f, const rf_row *row);
-/* SQL LIKE: % any run, _ one byte; ci = ASCII case-insensitive (ILIKE). */
-bool rf_like(const char *pattern, const char *s, bool ci);
-
-/* order_by items: "<key> [ASC|DESC]" with key among `keys` (NULL-terminated, matched
- * case-insensitively; "timestamp" is an alias of last_updated_timestamp). */
-typedef struct rf_order {
-    int key; /* index into keys */
-    bool desc;
-} rf_order;
-lh_err rf_parse_order(const json_t *order_by, const char *const *keys, lh_arena_t *arena,
-                      rf_order **out, size_t *count, lh_errbuf *eb);
-
-/* Offset page tokens, as MLflow's SQL store writes them: base64 of {"offset": n}. */
-lh_err rf_page_offset(const char *token, int64_t *offset, lh_errbuf *eb);
-const char *rf_page_token(lh_arena_t *arena, int64_t offset);
-
 /* ---- store.c ---- */
 
 typedef struct rg_model {
@@ -154,10 +84,19 @@ typedef struct rg_version {
     int64_t creation_ms, updated_ms;
 } rg_version;
 
+/* Offset page tokens, as MLflow's SQL store writes them: base64 of {"offset": n}. An empty
+ * or NULL token is offset 0; anything else malformed is LH_E_INVALID "Invalid page token". */
+lh_err rg_page_offset(const char *token, int64_t *offset, lh_errbuf *eb);
+const char *rg_page_token(lh_arena_t *arena, int64_t offset);
+
 /* Canonical stage for text (case-insensitive), or NULL. */
 const char *rg_stage_canonical(const char *text);
 /* A stage parameter: LH_E_INVALID "Invalid Model Version stage: ..." when not a stage. */
 lh_err rg_stage_parse(const char *text, const char **stage, lh_errbuf *eb);
+
+/* A model from a row whose first columns are RG_MODEL_COLS; strings in arena. */
+#define RG_MODEL_COLS "id, name, description, user_id, creation_ms, updated_ms"
+void rg_model_row(lh_stmt_t *st, lh_arena_t *arena, rg_model *out);
 
 /* Inside a metastore callback. Strings live in arena. */
 lh_err rg_model_find(lh_meta_t *m, const char *name, lh_arena_t *arena, rg_model *out,
@@ -166,6 +105,11 @@ lh_err rg_model_by_id(lh_meta_t *m, const char *id, lh_arena_t *arena, rg_model 
                       lh_errbuf *eb);
 lh_err rg_version_find(lh_meta_t *m, const rg_model *mo, int64_t version, lh_arena_t *arena,
                        rg_version *out, lh_errbuf *eb);
+/* Inside a callback: re-read *mo by its id (a rename or delete may have raced the caller's
+ * permission check); LH_E_NOT_FOUND under its old name when it is gone. */
+lh_err rg_model_reload(lh_meta_t *m, lh_arena_t *arena, rg_model *mo, lh_errbuf *eb);
+/* The required "name" param, a registered model name (non-empty, at most RG_NAME_MAX). */
+lh_err rg_name_param(const json_t *params, const char **name, lh_errbuf *eb);
 /* The version param as a number: LH_E_INVALID unless a positive integer. */
 lh_err rg_version_param(const json_t *params, int64_t *out, lh_errbuf *eb);
 /* Bump a model's last_updated_timestamp. */
@@ -217,6 +161,10 @@ lh_err rg_activity_add(lh_meta_t *m, const char *model_id, int64_t version, cons
  * added. */
 lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
                      json_t *fields, int64_t now_ms, lh_errbuf *eb);
+/* rg_hook_event for one version: adds "version" (as text) to fields, which it steals. */
+lh_err rg_hook_version_event(lh_registry_t *r, lh_meta_t *m, const char *event,
+                             const char *model_name, int64_t version, json_t *fields,
+                             int64_t now_ms, lh_errbuf *eb);
 /* After a commit that may have queued deliveries: have the drainer look now. */
 void rg_hook_kick(lh_registry_t *r);
 lh_err rg_hooks_start(lh_registry_t *r, lh_errbuf *eb);

@@ -1,7 +1,7 @@
 /*
  * store.c - reading registered models and model versions from the metastore and rendering
  * them in MLflow's shapes (RegisteredModel, ModelVersion), plus the checks every handler
- * shares (names, versions, stages, tags, permissions).
+ * shares (names, versions, stages, tags, permissions) and the offset page tokens.
  *
  * Error texts follow MLflow's SQL store ("Registered Model with name=x not found",
  * "Model Version (name=x, version=1) not found"), which clients and users grep for.
@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "api/mlflow/registry/registry_internal.h"
 #include "api/perm.h"
@@ -42,6 +44,12 @@ lh_err rg_check_name(const char *what, const char *name, size_t max, lh_errbuf *
     LH_FAIL_IF(strlen(name) > max, LH_E_INVALID, eb, "%s must be at most %zu bytes long", what,
                max);
     return LH_OK;
+}
+
+lh_err rg_name_param(const json_t *params, const char **name, lh_errbuf *eb)
+{
+    LH_TRY(lh_json_get_str(params, "name", LH_REQUIRED, name, eb));
+    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
 }
 
 lh_err rg_version_param(const json_t *params, int64_t *out, lh_errbuf *eb)
@@ -78,6 +86,40 @@ lh_err rg_tags_param(const json_t *params, json_t **tags, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- page tokens ---- */
+
+lh_err rg_page_offset(const char *token, int64_t *offset, lh_errbuf *eb)
+{
+    *offset = 0;
+    if (token == NULL || *token == '\0')
+        return LH_OK;
+    size_t n = strlen(token);
+    LH_FAIL_IF(n > 256 || n % 4 != 0, LH_E_INVALID, eb, "Invalid page token");
+    unsigned char buf[200];
+    int got = EVP_DecodeBlock(buf, (const unsigned char *)token, (int)n);
+    LH_FAIL_IF(got < 0, LH_E_INVALID, eb, "Invalid page token");
+    while (got > 0 && buf[got - 1] == '\0') /* padding decodes to NULs */
+        got--;
+    buf[got] = '\0';
+    json_t *j = json_loads((const char *)buf, 0, NULL);
+    json_t *o = json_object_get(j, "offset");
+    bool ok = json_is_integer(o) && json_integer_value(o) >= 0;
+    if (ok)
+        *offset = json_integer_value(o);
+    json_decref(j);
+    LH_FAIL_IF(!ok, LH_E_INVALID, eb, "Invalid page token");
+    return LH_OK;
+}
+
+const char *rg_page_token(lh_arena_t *arena, int64_t offset)
+{
+    char json[64];
+    int n = snprintf(json, sizeof json, "{\"offset\": %lld}", (long long)offset);
+    char *out = lh_arena_alloc(arena, 4 * ((size_t)n + 2) / 3 + 4);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)json, n);
+    return out;
+}
+
 /* ---- reading ---- */
 
 static const char *dup(lh_arena_t *a, lh_stmt_t *st, int col)
@@ -86,9 +128,7 @@ static const char *dup(lh_arena_t *a, lh_stmt_t *st, int col)
     return t ? lh_arena_strdup(a, t) : NULL;
 }
 
-#define MODEL_COLS "id, name, description, user_id, creation_ms, updated_ms"
-
-static void model_row(lh_stmt_t *st, lh_arena_t *a, rg_model *out)
+void rg_model_row(lh_stmt_t *st, lh_arena_t *a, rg_model *out)
 {
     snprintf(out->id, sizeof out->id, "%s", lh_stmt_text(st, 0));
     out->name = dup(a, st, 1);
@@ -103,11 +143,11 @@ lh_err rg_model_find(lh_meta_t *m, const char *name, lh_arena_t *arena, rg_model
 {
     lh_stmt_t *st;
     bool row;
-    LH_TRY(lh_meta_stmt(m, "SELECT " MODEL_COLS " FROM mlr_models WHERE name = ?", &st, eb));
+    LH_TRY(lh_meta_stmt(m, "SELECT " RG_MODEL_COLS " FROM mlr_models WHERE name = ?", &st, eb));
     lh_stmt_bind_text(st, 1, name);
     LH_TRY(lh_stmt_step(st, &row, eb));
     LH_FAIL_IF(!row, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found", name);
-    model_row(st, arena, out);
+    rg_model_row(st, arena, out);
     return LH_OK;
 }
 
@@ -115,11 +155,21 @@ lh_err rg_model_by_id(lh_meta_t *m, const char *id, lh_arena_t *arena, rg_model 
                       lh_errbuf *eb)
 {
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, "SELECT " MODEL_COLS " FROM mlr_models WHERE id = ?", &st, eb));
+    LH_TRY(lh_meta_stmt(m, "SELECT " RG_MODEL_COLS " FROM mlr_models WHERE id = ?", &st, eb));
     lh_stmt_bind_text(st, 1, id);
     LH_TRY(lh_stmt_step(st, found, eb));
     if (*found)
-        model_row(st, arena, out);
+        rg_model_row(st, arena, out);
+    return LH_OK;
+}
+
+lh_err rg_model_reload(lh_meta_t *m, lh_arena_t *arena, rg_model *mo, lh_errbuf *eb)
+{
+    bool found;
+    rg_model again;
+    LH_TRY(rg_model_by_id(m, mo->id, arena, &again, &found, eb));
+    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found", mo->name);
+    *mo = again;
     return LH_OK;
 }
 

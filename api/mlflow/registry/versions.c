@@ -54,19 +54,7 @@ typedef struct vop {
 
 static lh_err reload(lh_meta_t *m, vop *o, lh_errbuf *eb)
 {
-    bool found;
-    rg_model again;
-    LH_TRY(rg_model_by_id(m, o->mo.id, o->req->arena, &again, &found, eb));
-    LH_FAIL_IF(!found, LH_E_NOT_FOUND, eb, "Registered Model with name=%.300s not found",
-               o->mo.name);
-    o->mo = again;
-    return LH_OK;
-}
-
-static lh_err get_name(lh_req_t *req, const char **name, lh_errbuf *eb)
-{
-    LH_TRY(lh_json_get_str(req->params, "name", LH_REQUIRED, name, eb));
-    return rg_check_name("Registered model name", *name, RG_NAME_MAX, eb);
+    return rg_model_reload(m, o->req->arena, &o->mo, eb);
 }
 
 static lh_err render(lh_meta_t *m, vop *o, lh_errbuf *eb)
@@ -91,7 +79,7 @@ static lh_err finish(vop *o, lh_err e)
 static lh_err name_version(lh_req_t *req, vop *o, const char *level, lh_errbuf *eb)
 {
     o->req = req;
-    LH_TRY(get_name(req, &o->name, eb));
+    LH_TRY(rg_name_param(req->params, &o->name, eb));
     LH_TRY(rg_version_param(req->params, &o->version, eb));
     return rg_model_require(req, o->name, level, &o->mo, eb);
 }
@@ -130,12 +118,7 @@ static lh_err insert_tag(lh_meta_t *m, const char *model_id, int64_t version, co
 static lh_err event(lh_meta_t *m, vop *o, const char *name, json_t *fields, int64_t now,
                     lh_errbuf *eb)
 {
-    char version[24];
-    snprintf(version, sizeof version, "%lld", (long long)o->version);
-    json_object_set_new(fields, "version", json_string(version));
-    lh_err e = rg_hook_event(rg_of(o->req), m, name, o->mo.name, fields, now, eb);
-    json_decref(fields);
-    return e;
+    return rg_hook_version_event(rg_of(o->req), m, name, o->mo.name, o->version, fields, now, eb);
 }
 
 static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
@@ -183,7 +166,7 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err rg_h_version_create(lh_req_t *req, lh_errbuf *eb)
 {
     vop o = {.req = req};
-    LH_TRY(get_name(req, &o.name, eb));
+    LH_TRY(rg_name_param(req->params, &o.name, eb));
     LH_TRY(lh_json_get_str(req->params, "source", LH_REQUIRED, &o.source, eb));
     LH_TRY(check_source(o.source, eb));
     LH_TRY(lh_json_get_str(req->params, "run_id", LH_OPTIONAL, &o.run_id, eb));
@@ -607,182 +590,4 @@ lh_err rg_h_version_transition(lh_req_t *req, lh_errbuf *eb)
 lh_err rg_h_version_transition_databricks(lh_req_t *req, lh_errbuf *eb)
 {
     return transition(req, true, eb);
-}
-
-/* ---- search ---- */
-
-static const char *const VERSION_ORDER_KEYS[] = {"name", "version_number", "creation_timestamp",
-                                                 "last_updated_timestamp", NULL};
-
-typedef struct vrow {
-    rg_model mo;
-    rg_version v;
-    json_t *tags;
-} vrow;
-
-typedef struct vsearch {
-    lh_req_t *req;
-    rf_filter filter;
-    lh_perm_visible_t visible;
-    vrow *rows;
-    size_t count, cap;
-    rf_order *order;
-    size_t order_count;
-    int64_t offset, limit;
-    json_t *out;
-} vsearch;
-
-static int cmp64(int64_t a, int64_t b)
-{
-    return (a > b) - (a < b);
-}
-
-static _Thread_local vsearch *sort_ctx;
-
-static int qcmp(const void *x, const void *y)
-{
-    const vrow *a = x, *b = y;
-    for (size_t i = 0; i < sort_ctx->order_count; i++) {
-        const rf_order *o = &sort_ctx->order[i];
-        int c = o->key == 0   ? strcmp(a->mo.name, b->mo.name)
-                : o->key == 1 ? cmp64(a->v.version, b->v.version)
-                : o->key == 2 ? cmp64(a->v.creation_ms, b->v.creation_ms)
-                              : cmp64(a->v.updated_ms, b->v.updated_ms);
-        if (c != 0)
-            return o->desc ? -c : c;
-    }
-    int c = strcmp(a->mo.name, b->mo.name);
-    return c != 0 ? c : -cmp64(a->v.version, b->v.version);
-}
-
-static void vtags_free(vsearch *s)
-{
-    for (size_t i = 0; i < s->count; i++)
-        json_decref(s->rows[i].tags);
-    s->count = 0;
-}
-
-static lh_err vload_tags(lh_meta_t *m, vsearch *s, lh_errbuf *eb)
-{
-    json_t *by_key = json_object();
-    char k[RG_ID_HEX + 32];
-    for (size_t i = 0; i < s->count; i++) {
-        snprintf(k, sizeof k, "%s/%lld", s->rows[i].mo.id, (long long)s->rows[i].v.version);
-        json_object_set(by_key, k, s->rows[i].tags);
-    }
-    lh_stmt_t *st;
-    bool row;
-    lh_err e =
-        lh_meta_stmt(m, "SELECT model_id, version, key, value FROM mlr_version_tags", &st, eb);
-    while (e == LH_OK && (e = lh_stmt_step(st, &row, eb)) == LH_OK && row) {
-        snprintf(k, sizeof k, "%s/%lld", lh_stmt_text(st, 0), (long long)lh_stmt_int(st, 1));
-        json_t *t = json_object_get(by_key, k);
-        if (t != NULL)
-            json_object_set_new(t, lh_stmt_text(st, 2), json_string(lh_stmt_text(st, 3)));
-    }
-    json_decref(by_key);
-    return e;
-}
-
-static vrow *vrow_add(vsearch *s)
-{
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        vrow *grown = lh_arena_alloc(s->req->arena, cap * sizeof *grown);
-        if (s->count)
-            memcpy(grown, s->rows, s->count * sizeof *grown);
-        s->rows = grown;
-        s->cap = cap;
-    }
-    vrow *r = &s->rows[s->count++];
-    memset(r, 0, sizeof *r);
-    return r;
-}
-
-static lh_err vsearch_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
-{
-    vsearch *s = arg;
-    lh_arena_t *a = s->req->arena;
-    lh_stmt_t *st;
-    bool row;
-    LH_TRY(lh_meta_stmt(m,
-                        "SELECT m.id, m.name, v.version, v.source, v.run_id, v.creation_ms, "
-                        "v.updated_ms FROM mlr_versions v JOIN mlr_models m ON m.id = v.model_id",
-                        &st, eb));
-    while (true) {
-        LH_TRY(lh_stmt_step(st, &row, eb));
-        if (!row)
-            break;
-        if (!lh_perm_visible_has(&s->visible, lh_stmt_text(st, 0)))
-            continue;
-        vrow *r = vrow_add(s);
-        snprintf(r->mo.id, sizeof r->mo.id, "%s", lh_stmt_text(st, 0));
-        r->mo.name = lh_arena_strdup(a, lh_stmt_text(st, 1));
-        r->v.version = lh_stmt_int(st, 2);
-        r->v.source = lh_arena_strdup(a, lh_stmt_text(st, 3));
-        r->v.run_id = lh_stmt_text(st, 4) ? lh_arena_strdup(a, lh_stmt_text(st, 4)) : NULL;
-        r->v.creation_ms = lh_stmt_int(st, 5);
-        r->v.updated_ms = lh_stmt_int(st, 6);
-        r->tags = json_object();
-    }
-    LH_TRY(vload_tags(m, s, eb));
-    size_t kept = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        vrow *r = &s->rows[i];
-        rf_row fr = {.name = r->mo.name,
-                     .run_id = r->v.run_id,
-                     .source = r->v.source,
-                     .version = r->v.version,
-                     .tags = r->tags};
-        if (rf_match(&s->filter, &fr))
-            s->rows[kept++] = *r;
-        else
-            json_decref(r->tags);
-    }
-    s->count = kept;
-    sort_ctx = s;
-    if (s->count > 1)
-        qsort(s->rows, s->count, sizeof *s->rows, qcmp);
-    json_t *list = json_array();
-    s->out = json_pack("{s:o}", "model_versions", list);
-    int64_t end = s->offset + s->limit;
-    for (int64_t i = s->offset; i < (int64_t)s->count && i < end; i++) {
-        rg_version v;
-        json_t *j;
-        LH_TRY(rg_version_find(m, &s->rows[i].mo, s->rows[i].v.version, a, &v, eb));
-        LH_TRY(rg_version_json(m, &s->rows[i].mo, &v, &j, eb));
-        json_array_append_new(list, j);
-    }
-    if (end < (int64_t)s->count)
-        json_object_set_new(s->out, "next_page_token", json_string(rf_page_token(a, end)));
-    return LH_OK;
-}
-
-lh_err rg_h_version_search(lh_req_t *req, lh_errbuf *eb)
-{
-    vsearch s = {.req = req, .limit = 10000};
-    const char *filter = NULL, *token = NULL;
-    json_t *order = NULL;
-    LH_TRY(lh_json_get_str(req->params, "filter", LH_OPTIONAL, &filter, eb));
-    LH_TRY(lh_json_get_list(req->params, "order_by", LH_OPTIONAL, &order, eb));
-    LH_TRY(lh_json_get_int(req->params, "max_results", LH_OPTIONAL, &s.limit, eb));
-    LH_FAIL_IF(s.limit < 1 || s.limit > 200000, LH_E_INVALID, eb,
-               "Invalid value for request parameter max_results. It must be at most 200000, "
-               "but got value %lld",
-               (long long)s.limit);
-    LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    LH_TRY(rf_page_offset(token, &s.offset, eb));
-    LH_TRY(rf_parse(filter, filter ? strlen(filter) : 0,
-                    RF_NAME | RF_TAG | RF_RUN_ID | RF_SOURCE_PATH | RF_VERSION, req->arena,
-                    &s.filter, eb));
-    LH_TRY(rf_parse_order(order, VERSION_ORDER_KEYS, req->arena, &s.order, &s.order_count, eb));
-    LH_TRY(lh_perm_visible(req->ctx, req->principal, RG_PERM_PATH, "CAN_READ", req->arena,
-                           &s.visible, eb));
-    lh_err e = lh_meta_read(req->ctx->meta, vsearch_read, &s, eb);
-    vtags_free(&s);
-    if (e == LH_OK)
-        req->out = s.out;
-    else
-        json_decref(s.out);
-    return e;
 }

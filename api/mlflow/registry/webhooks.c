@@ -94,6 +94,18 @@ static json_t *payload(const char *event, const char *hook_id, const char *model
     return p;
 }
 
+lh_err rg_hook_version_event(lh_registry_t *r, lh_meta_t *m, const char *event,
+                             const char *model_name, int64_t version, json_t *fields,
+                             int64_t now_ms, lh_errbuf *eb)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)version);
+    json_object_set_new(fields, "version", json_string(text));
+    lh_err e = rg_hook_event(r, m, event, model_name, fields, now_ms, eb);
+    json_decref(fields);
+    return e;
+}
+
 lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const char *model_name,
                      json_t *fields, int64_t now_ms, lh_errbuf *eb)
 {
@@ -661,7 +673,7 @@ static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
             continue;
         if (seen > o->offset + o->limit) {
             json_object_set_new(o->out, "next_page_token",
-                                json_string(rf_page_token(o->req->arena, o->offset + o->limit)));
+                                json_string(rg_page_token(o->req->arena, o->offset + o->limit)));
             return LH_OK;
         }
         json_array_append_new(list, hook_json(st));
@@ -688,7 +700,7 @@ lh_err rg_h_hook_list(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(o.limit < 0 || o.limit > 1000, LH_E_INVALID, eb,
                "max_results must be between 1 and 1000");
     LH_TRY(lh_json_get_str(req->params, "page_token", LH_OPTIONAL, &token, eb));
-    LH_TRY(rf_page_offset(token, &o.offset, eb));
+    LH_TRY(rg_page_offset(token, &o.offset, eb));
     LH_TRY(lh_perm_visible(req->ctx, req->principal, RG_PERM_PATH, "CAN_MANAGE", req->arena,
                            &o.visible, eb));
     return finish(&o, lh_meta_read(req->ctx->meta, list_read, &o, eb));

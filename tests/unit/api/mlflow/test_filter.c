@@ -1,11 +1,14 @@
 /*
  * test_filter.c - api/mlflow/filter.c: MLflow's search grammar (keys, operators, values,
- * aliases, per-target keys), the errors it names with positions, and order_by clauses.
+ * aliases, per-target keys, the model registry's two targets), the errors it names with
+ * positions, and order_by clauses; and the registry's offset page tokens
+ * (api/mlflow/registry/store.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/mlflow/filter.h"
+#include "api/mlflow/registry/registry_internal.h"
 #include "t.h"
 
 static lh_arena_t *arena;
@@ -152,6 +155,111 @@ static void test_targets(void)
     T_CHECK(fails_at(LH_MLFLOW_MODELS, "dataset.name = 'x'", "Invalid entity type 'dataset'", 0));
 }
 
+static void test_registered_models(void)
+{
+    const lh_mlflow_target t = LH_MLFLOW_REGISTERED_MODELS;
+    lh_mlflow_filter_t f;
+    lh_errbuf eb;
+    T_EQ_INT(parse(t,
+                   "name LIKE 'Churn%' and tags.team = 'ml' AND tag.`a b` != \"x''y\" AND "
+                   "attribute.name ILIKE 'churn%'",
+                   &f, &eb),
+             LH_OK);
+    T_EQ_INT(f.count, 4);
+    T_EQ_INT(f.clauses[0].entity, LH_MLFLOW_ATTR);
+    T_EQ_STR(f.clauses[0].key, "name");
+    T_EQ_INT(f.clauses[0].op, LH_MLFLOW_LIKE);
+    T_EQ_INT(f.clauses[1].entity, LH_MLFLOW_TAG);
+    T_EQ_STR(f.clauses[1].key, "team");
+    T_EQ_STR(f.clauses[2].key, "a b");
+    T_EQ_STR(f.clauses[2].text, "x''y"); /* verbatim, as MLflow keeps it */
+    T_EQ_INT(f.clauses[3].op, LH_MLFLOW_ILIKE);
+    T_EQ_INT(parse(t, "name='x'", &f, &eb), LH_OK);
+    T_EQ_STR(f.clauses[0].text, "x");
+    T_CHECK(fails_at(t, "run_id = 'x'", "Invalid attribute key 'run_id'", 0));
+    T_CHECK(fails_at(t, "creation_timestamp > 1", "Invalid attribute key", 0)); /* order only */
+    T_CHECK(fails_at(t, "name IN ('a')", "Invalid comparator 'IN'", 5));
+    T_CHECK(fails_at(t, "name > 'x'", "Invalid comparator '>'", 5));
+    T_CHECK(fails_at(t, "metrics.a > 1", "Valid entity types are ('attribute', 'tag', 'tags')", 0));
+    T_CHECK(fails_at(t, "attributes.name = 'x'", "Invalid entity type 'attributes'", 0));
+    T_CHECK(fails_at(t, "name = 'a' OR name = 'b'", "OR", 11));
+    T_CHECK(fails_at(t, "name LIKE", "Expected a quoted string value for attribute", 9));
+    T_CHECK(fails_at(t, "name = 'x", "unterminated string", 7));
+    T_CHECK(fails_at(t, "tags. = 'x'", "expected a name after 'tags.'", 5));
+    T_CHECK(fails_at(t, "bogus = 'x'", "Invalid attribute key 'bogus'", 0));
+}
+
+static void test_model_versions(void)
+{
+    const lh_mlflow_target t = LH_MLFLOW_MODEL_VERSIONS;
+    lh_mlflow_filter_t f;
+    lh_errbuf eb;
+    T_EQ_INT(parse(t,
+                   "run_id IN ('r0', 'R1', 'r1') AND version_number >= 3 and version_number < "
+                   "'4' AND source_path LIKE 'dbfs:/%' AND name = \"m\" AND tags.k != 'v'",
+                   &f, &eb),
+             LH_OK);
+    T_EQ_INT(f.count, 6);
+    T_EQ_INT(f.clauses[0].op, LH_MLFLOW_IN);
+    T_EQ_INT(f.clauses[0].list_count, 2); /* run ids with upper-case letters are dropped */
+    T_CHECK(f.clauses[1].numeric && f.clauses[1].number == 3);
+    T_CHECK(f.clauses[2].numeric && f.clauses[2].number == 4); /* a quoted number */
+    T_EQ_STR(f.clauses[3].key, "source_path");
+    T_EQ_INT(f.clauses[5].entity, LH_MLFLOW_TAG);
+    T_CHECK(fails_at(t, "run_id NOT IN ('x')", "Invalid comparator 'NOT IN'", 7));
+    T_CHECK(fails_at(t, "source_path IN ('x')", "Only the 'run_id' attribute", 12));
+    T_CHECK(fails_at(t, "name IN ('x')", "Only the 'run_id' attribute", 5));
+    T_CHECK(fails_at(t, "version_number LIKE '1'", "Invalid comparator 'LIKE'", 15));
+    T_CHECK(fails_at(t, "version_number = abc", "Expected numeric value type", 17));
+    T_CHECK(fails_at(t, "version_number = 'abc'", "numeric attribute: version_number", 17));
+    T_CHECK(fails_at(t, "version_number > 'nan'", "Expected numeric value type", 17));
+    T_CHECK(fails_at(t, "version_number > ''", "Expected numeric value type", 17));
+    T_CHECK(fails_at(t, "run_id IN ('x',", "expected string value", 15));
+    T_CHECK(fails_at(t, "creation_timestamp > 1", "Invalid attribute key", 0));
+    T_CHECK(fails_at(t, "params.a = 'x'", "Invalid entity type 'params'", 0));
+}
+
+static void test_registry_order_by(void)
+{
+    lh_mlflow_order_t o;
+    lh_errbuf eb;
+#define ORDER(t, s) lh_mlflow_order_parse(t, s, strlen(s), arena, &o, &eb)
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "timestamp DESC"), LH_OK);
+    T_EQ_STR(o.key, "last_updated_timestamp");
+    T_CHECK(!o.ascending && o.numeric);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "name"), LH_OK);
+    T_CHECK(o.ascending && !o.numeric);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "creation_timestamp asc"), LH_OK);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "tags.k"), LH_OK); /* search.c refuses it */
+    T_EQ_INT(o.entity, LH_MLFLOW_TAG);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "size ASC"), LH_E_INVALID);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "version_number"), LH_E_INVALID);
+    T_EQ_INT(ORDER(LH_MLFLOW_REGISTERED_MODELS, "name sideways"), LH_E_INVALID);
+    T_EQ_INT(ORDER(LH_MLFLOW_MODEL_VERSIONS, "version_number ASC"), LH_OK);
+    T_CHECK(o.ascending && o.numeric);
+    T_EQ_INT(ORDER(LH_MLFLOW_MODEL_VERSIONS, "last_updated_timestamp DESC"), LH_OK);
+    T_EQ_INT(ORDER(LH_MLFLOW_MODEL_VERSIONS, "timestamp"), LH_E_INVALID);
+    T_EQ_INT(ORDER(LH_MLFLOW_MODEL_VERSIONS, "run_id"), LH_E_INVALID); /* filter only */
+#undef ORDER
+}
+
+static void test_registry_page_tokens(void)
+{
+    lh_errbuf eb;
+    int64_t off = -1;
+    T_EQ_INT(rg_page_offset(rg_page_token(arena, 1234), &off, &eb), LH_OK);
+    T_EQ_INT(off, 1234);
+    T_EQ_INT(rg_page_offset("", &off, &eb), LH_OK);
+    T_EQ_INT(off, 0);
+    T_EQ_INT(rg_page_offset(NULL, &off, &eb), LH_OK);
+    T_EQ_INT(off, 0);
+    T_EQ_INT(rg_page_offset("abc", &off, &eb), LH_E_INVALID);
+    T_EQ_INT(rg_page_offset("garbage!", &off, &eb), LH_E_INVALID);
+    T_EQ_INT(rg_page_offset("eyJvZmZzZXQiOiAtMX0=", &off, &eb), LH_E_INVALID); /* offset -1 */
+    T_EQ_INT(rg_page_offset("eyJvZmZzZXQiOiAxMH0=", &off, &eb), LH_OK);        /* MLflow's */
+    T_EQ_INT(off, 10);
+}
+
 static void test_errors_name_positions(void)
 {
     T_CHECK(fails_at(LH_MLFLOW_RUNS, "metrics.a > 1 OR metrics.b > 2", "OR", 14));
@@ -296,6 +404,10 @@ int main(void)
     T_RUN(test_attributes);
     T_RUN(test_lists_and_datasets);
     T_RUN(test_targets);
+    T_RUN(test_registered_models);
+    T_RUN(test_model_versions);
+    T_RUN(test_registry_order_by);
+    T_RUN(test_registry_page_tokens);
     T_RUN(test_errors_name_positions);
     T_RUN(test_limits);
     T_RUN(test_messages_never_cut_a_character);
