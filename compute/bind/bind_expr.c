@@ -199,9 +199,12 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     case LH_LIT_NUMBER:
         return bind_number(b, e, out);
     case LH_LIT_STRING:
-    case LH_LIT_BINARY:
-        v.type.id = e->u.lit.kind == LH_LIT_STRING ? LH_TYPE_STRING : LH_TYPE_BINARY;
+        v.type.id = LH_TYPE_STRING;
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
+        break;
+    case LH_LIT_BINARY: /* X'0102': the bytes of its hex digits */
+        LH_TRY(
+            lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v, b->eb));
         break;
     case LH_LIT_TYPED: {
         LH_TRY(lh_literal_typed(e->u.lit.type_name, e->u.lit.str, lh_session_conf(b->env->session),
@@ -600,6 +603,29 @@ static lh_err bind_grouping(binder *b, const ectx *x, const lh_ast_expr_t *e, bo
     return LH_OK;
 }
 
+/* Functions whose schema and options Spark takes as literals (a DDL string, map('k', 'v')):
+ * their constant arguments are folded first, so bind sees the values. */
+static bool literal_args(const char *fn)
+{
+    static const char *const names[] = {"from_json", "schema_of_json", "to_json"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(fn, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static lh_err fold_args(binder *b, lh_expr_t **args, int n)
+{
+    for (int i = 1; i < n; i++) {
+        if (args[i]->kind == LH_EXPR_CONST || !lh_expr_is_foldable(args[i]))
+            continue;
+        lh_value_t v;
+        LH_TRY(lh_expr_fold(b->a, args[i], lh_session_conf(b->env->session), &v, b->eb));
+        args[i] = lh_expr_const(b->a, &v, args[i]->name);
+    }
+    return LH_OK;
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (e->name.count != 1)
@@ -627,6 +653,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return unresolved_routine(b, fn);
     lh_expr_t **args;
     LH_TRY(bind_args(b, x, &e->args, &args));
+    if (literal_args(f->name))
+        LH_TRY(fold_args(b, args, e->args.count));
     return call(b, f, e->args.count, args, bx_name(b, e), out);
 }
 
