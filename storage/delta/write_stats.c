@@ -93,26 +93,6 @@ static json_t *stat_json(const lh_value_t *v, bool is_max)
     }
 }
 
-/* Leaf columns a type is written as (one per primitive inside it). */
-static int leaves_below(lh_type_t t)
-{
-    const lh_ntype_t *d = t.nested;
-    switch (t.id) {
-    case LH_TYPE_ARRAY:
-        return leaves_below(d->elem);
-    case LH_TYPE_MAP:
-        return leaves_below(d->elem) + leaves_below(d->value);
-    case LH_TYPE_STRUCT: {
-        int n = 0;
-        for (int i = 0; i < d->field_count; i++)
-            n += leaves_below(d->fields[i].type);
-        return n;
-    }
-    default:
-        return 1;
-    }
-}
-
 /* ARRAY/MAP fields reachable through STRUCT fields of t (depth-first). */
 static int inner_lists(lh_type_t t)
 {
@@ -203,7 +183,7 @@ static void column_stats(stats_walk *x, const char *name, lh_type_t t, const lh_
     }
     bool indexed = x->budget-- > 0;
     if (t.id == LH_TYPE_ARRAY || t.id == LH_TYPE_MAP) {
-        x->leaf += leaves_below(t);
+        x->leaf += lh_pq_type_leaf_count(t);
         int64_t n = top ? top->null_count : x->inner[x->inner_at++];
         if (indexed && (top == NULL || top->has_null_count))
             set_stat(nulls, name, json_integer(n));

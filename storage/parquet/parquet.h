@@ -230,6 +230,9 @@ lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *
 /* Append a batch whose vectors match the schema (types and order); honours validity and
  * selection vectors. A null in a non-nullable column (or a NULL map key) is LH_E_INVALID. */
 lh_err lh_pq_writer_write_batch(lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb);
+/* The leaf columns a column of type t is written as: one per primitive inside it (an ARRAY
+ * or MAP column's elements, keys and values, a STRUCT's fields, depth-first). */
+int lh_pq_type_leaf_count(lh_type_t t);
 /* Flush the last row group and the footer. summary (may be NULL) is filled on success. */
 lh_err lh_pq_writer_finish(lh_pq_writer_t *w, lh_pq_file_summary_t *summary, lh_errbuf *eb);
 void lh_pq_writer_destroy(lh_pq_writer_t *w);

@@ -87,18 +87,18 @@ lh_err lh_pqw_add_nested_column(lh_pq_writer_t *w, const lh_field_t *f, lh_errbu
 
 /* ---- shredding ---------------------------------------------------------------------------- */
 
-static int leaves_below(lh_type_t t)
+int lh_pq_type_leaf_count(lh_type_t t)
 {
     const lh_ntype_t *d = t.nested;
     switch (t.id) {
     case LH_TYPE_ARRAY:
-        return leaves_below(d->elem);
+        return lh_pq_type_leaf_count(d->elem);
     case LH_TYPE_MAP:
-        return leaves_below(d->elem) + leaves_below(d->value);
+        return lh_pq_type_leaf_count(d->elem) + lh_pq_type_leaf_count(d->value);
     case LH_TYPE_STRUCT: {
         int n = 0;
         for (int i = 0; i < d->field_count; i++)
-            n += leaves_below(d->fields[i].type);
+            n += lh_pq_type_leaf_count(d->fields[i].type);
         return n;
     }
     default:
@@ -180,8 +180,8 @@ static lh_err shred_entries(shred_t *s, const lh_value_t *v, int leaf, int def, 
     else
         lh_narray_open(d->elem, v->v.str, &keys);
     if (keys.count == 0)
-        return stage_empty(s, leaf, leaves_below(v->type), def, rep);
-    int key_leaves = leaves_below(d->elem);
+        return stage_empty(s, leaf, lh_pq_type_leaf_count(v->type), def, rep);
+    int key_leaves = lh_pq_type_leaf_count(d->elem);
     for (uint32_t i = 0; i < keys.count; i++) {
         lh_value_t x;
         int r = i == 0 ? rep : rep_max + 1;
@@ -205,7 +205,7 @@ static lh_err shred_value(shred_t *s, const lh_value_t *v, bool optional, int le
 {
     if (v->is_null) {
         LH_FAIL_IF(!optional, LH_E_INVALID, s->eb, "parquet: NULL in a required nested field");
-        return stage_empty(s, leaf, leaves_below(v->type), def, rep);
+        return stage_empty(s, leaf, lh_pq_type_leaf_count(v->type), def, rep);
     }
     def += optional;
     switch (v->type.id) {
@@ -218,7 +218,7 @@ static lh_err shred_value(shred_t *s, const lh_value_t *v, bool optional, int le
             lh_value_t x;
             lh_nstruct_get(v->type, v->v.str, i, &x);
             LH_TRY(shred_value(s, &x, true, leaf, def, rep, rep_max));
-            leaf += leaves_below(d->fields[i].type);
+            leaf += lh_pq_type_leaf_count(d->fields[i].type);
         }
         return LH_OK;
     }
@@ -239,7 +239,7 @@ lh_err lh_pqw_put_nested(lh_pq_writer_t *w, int field, const lh_vec_t *v, size_t
                          lh_errbuf *eb)
 {
     const lh_field_t *f = &w->schema->fields[field];
-    int first = w->field_leaf[field], count = leaves_below(f->type);
+    int first = w->field_leaf[field], count = lh_pq_type_leaf_count(f->type);
     shred_t s = {.leaves = w->shred + first, .eb = eb};
     for (int l = 0; l < count; l++) {
         s.leaves[l].count = 0;
