@@ -105,6 +105,10 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 #define LH_SQL_STRING_VALUE_MAX (64u << 20)
 /* JSON nesting get_json_object walks before giving up (NULL), as LH_JSON_DEPTH_MAX. */
 #define LH_SQL_JSON_DEPTH_MAX 64
+/* Nesting of ARRAY/MAP/STRUCT types parsed from text (a Delta schemaString, a DDL schema
+ * string): one level per type constructor. Each level costs up to three Parquet schema
+ * levels (LIST, its repeated group, the element), and Parquet schemas stop at 64. */
+#define LH_TYPE_NESTING_MAX 20
 /* Transitions in one TZif zone file: real zones have < 300; bounds a corrupt file. */
 #define LH_TZ_TRANSITIONS_MAX 4096
 

@@ -175,6 +175,26 @@ static void sput(sbuf *s, const char *text)
     s->len += n;
 }
 
+/* A field name in SQL text: back-quoted unless it is letters, digits and '_' (and not all
+ * digits), as Spark's quoteIfNeeded. */
+static void put_name(sbuf *s, const char *name)
+{
+    bool plain = name[0] != '\0', digits = true;
+    for (const char *c = name; *c; c++) {
+        plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '_';
+        digits &= *c >= '0' && *c <= '9';
+    }
+    if (plain && !digits) {
+        sput(s, name);
+        return;
+    }
+    sput(s, "`");
+    for (const char *c = name; *c; c++)
+        sput(s, *c == '`' ? "``" : (char[2]){*c, '\0'});
+    sput(s, "`");
+}
+
 static void type_string(sbuf *s, lh_type_t t, bool sql,
                         const char *(*scalar)(lh_type_t, char *, size_t))
 {
@@ -198,7 +218,10 @@ static void type_string(sbuf *s, lh_type_t t, bool sql,
         for (int i = 0; i < d->field_count; i++) {
             if (i > 0)
                 sput(s, sql ? ", " : ",");
-            sput(s, d->fields[i].name);
+            if (sql)
+                put_name(s, d->fields[i].name);
+            else
+                sput(s, d->fields[i].name);
             sput(s, sql ? ": " : ":");
             type_string(s, d->fields[i].type, sql, scalar);
         }

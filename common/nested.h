@@ -62,9 +62,20 @@ int lh_type_field(lh_type_t t, const char *name);
 /* Spark's catalog string: array<int>, map<string,bigint>, struct<a:int,b:string>. */
 const char *lh_type_catalog_string(lh_type_t t, char *buf, size_t cap);
 /* Spark's SQL string as errors and the Statement Execution API show it: ARRAY<INT>,
- * MAP<STRING, BIGINT>, STRUCT<a: INT, b: STRING>. Scalar parts come from scalar_sql. */
+ * MAP<STRING, BIGINT>, STRUCT<a: INT, `b c`: STRING> (field names back-quoted when they are
+ * not plain identifiers). Scalar parts come from scalar_sql. */
 const char *lh_type_sql_string(lh_type_t t, const char *(*scalar_sql)(lh_type_t, char *, size_t),
                                char *buf, size_t cap);
+
+/* Spark's type text (common/type_text.c): a DDL field list "a INT, b ARRAY<STRING> NOT NULL
+ * COMMENT 'c'" (a STRUCT of those fields; NOT NULL and comments are not kept) or one type in
+ * SQL or catalog spelling ("MAP<STRING, INT>", "struct<a:int,b:string>", "decimal(10,2)",
+ * "bigint", "INTERVAL DAY TO SECOND"), case-insensitive, `back-quoted` names. LH_E_INVALID
+ * with the position for a
+ * syntax error or a repeated field name (names differing in case are distinct, as JSON keys
+ * are), LH_E_UNSUPPORTED for an unknown type name or
+ * nesting beyond LH_TYPE_NESTING_MAX. Thread-safe. */
+lh_err lh_type_parse_text(const char *text, size_t len, lh_type_t *out, lh_errbuf *eb);
 
 /* ---- writing ----------------------------------------------------------------------------- */
 

@@ -703,10 +703,11 @@ static lh_err copy_strings(lh_vec_t *dst, size_t at, const lh_vec_t *src, size_t
         return LH_E_NOMEM;
     for (size_t k = 0; k < n; k++) {
         size_t len = lh_vec_is_valid(src, from + k) ? s[k].len : 0;
-        if (len > 0)
-            memcpy(p, s[k].ptr, len);
         d[k] = (lh_sv_t){len > 0 ? p : NULL, (uint32_t)len};
-        p += len;
+        if (len > 0) { /* p is NULL when every value is empty: no arithmetic on it */
+            memcpy(p, s[k].ptr, len);
+            p += len;
+        }
     }
     return LH_OK;
 }

@@ -2,14 +2,19 @@
  * columns.c - column types as Unity Catalog reports them: Spark SQL type text ("bigint",
  * "decimal(10,2)", "array<string>") -> the SDK's ColumnTypeName ("LONG", "DECIMAL",
  * "ARRAY"), and type_json, the Spark StructField JSON
- * {"name":..,"type":..,"nullable":..,"metadata":{..}}. The type map is a table.
+ * {"name":..,"type":..,"nullable":..,"metadata":{..}} whose type is Delta's JSON of it (an
+ * object for array<..>, map<..> and struct<..>, parsed from the type text). The type map is
+ * a table.
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/catalog/catalog_internal.h"
 #include "common/json.h"
+#include "common/nested.h"
+#include "storage/delta/delta.h"
 
 typedef struct type_row {
     const char *text;      /* Spark SQL spelling (lower case) */
@@ -80,6 +85,17 @@ const char *uc_type_name(const char *type_text)
 const char *uc_type_json_of(const char *type_text, char *buf, size_t cap)
 {
     const type_row *r = lookup(type_text);
+    lh_type_t t;
+    if (r != NULL && r->json == NULL && strcmp(r->type_name, "DECIMAL") != 0 &&
+        lh_type_parse_text(type_text, strlen(type_text), &t, NULL) == LH_OK &&
+        lh_type_is_nested(t)) { /* array<..>, map<..>, struct<..>: Delta's JSON of the type */
+        char *json = lh_delta_type_json(t);
+        bool fits = json != NULL && strlen(json) < cap;
+        if (fits)
+            memcpy(buf, json, strlen(json) + 1);
+        free(json);
+        return fits ? buf : NULL;
+    }
     if (r != NULL && r->json != NULL) {
         snprintf(buf, cap, "\"%s\"", r->json);
         return buf;
@@ -130,7 +146,7 @@ json_t *uc_column_json(const lh_catalog_column_t *col, int position)
     lh_json_set_str(o, "name", col->name);
     lh_json_set_str(o, "type_text", col->type_text);
     lh_json_set_str(o, "type_name", uc_type_name(col->type_text));
-    char buf[64];
+    char buf[8192];
     const char *tj =
         col->type_json != NULL ? col->type_json : uc_type_json_of(col->type_text, buf, sizeof buf);
     char *fj = field_json(col->name, col->type_text, tj, col->nullable, col->comment);

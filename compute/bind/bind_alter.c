@@ -112,9 +112,9 @@ static lh_err commit_metadata(alter_ctx *c, edit_fn edit, lh_errbuf *eb)
         md.schema_string = text;
         lh_schema_destroy(md.schema);
         lh_schema_destroy(md.primitive_schema);
-        free(md.nested_column);
+        free(md.unreadable_column);
         md.schema = md.primitive_schema = NULL;
-        md.nested_column = NULL;
+        md.unreadable_column = NULL;
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
     }
     const lh_delta_protocol_t *pr = snap ? lh_delta_snapshot_protocol(snap) : NULL;
@@ -158,13 +158,19 @@ static lh_err sync_catalog(alter_ctx *c, const char *new_name, lh_errbuf *eb)
             for (int k = 0; k < md->partition_column_count; k++)
                 if (strcmp(md->partition_columns[k], name) == 0)
                     part = k;
+            char *tj = json_dumps(ty, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+            lh_type_t ft;
+            lh_errbuf ignored;
+            bool known = tj != NULL && lh_delta_type_parse(tj, &ft, &ignored) == LH_OK;
             cols[i] = (lh_catalog_column_t){
                 lh_arena_strdup(b->a, name),
-                lh_arena_strdup(b->a, json_is_string(ty) ? json_string_value(ty) : "string"),
-                NULL,
+                known ? bs_type_text(b, ft)
+                      : lh_arena_strdup(b->a, json_is_string(ty) ? json_string_value(ty) : "?"),
+                tj ? lh_arena_strdup(b->a, tj) : NULL,
                 cm ? lh_arena_strdup(b->a, cm) : NULL,
                 !json_is_false(json_object_get(f, "nullable")),
                 part};
+            free(tj);
         }
         json_decref(schema);
         info.columns = cols;
@@ -213,13 +219,18 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
             json_decref(names);
             return e;
         }
-        char tn[48];
+        char *tj = lh_delta_type_json(ty);
+        json_t *type = tj ? json_loads(tj, JSON_DECODE_ANY, NULL) : NULL;
+        free(tj);
+        if (type == NULL) {
+            json_decref(names);
+            return LH_E_NOMEM;
+        }
         json_t *meta = json_object();
         if (d->comment)
             json_object_set_new(meta, "comment", json_string(d->comment));
-        json_array_append_new(fields, json_pack("{s:s,s:s,s:b,s:o}", "name", d->name.text, "type",
-                                                lh_type_name(ty, tn, sizeof tn), "nullable", 1,
-                                                "metadata", meta));
+        json_array_append_new(fields, json_pack("{s:s,s:o,s:b,s:o}", "name", d->name.text, "type",
+                                                type, "nullable", 1, "metadata", meta));
         json_array_append_new(names, json_pack("{s:s}", "name", d->name.text));
     }
     char *text = json_dumps(names, JSON_COMPACT);

@@ -202,7 +202,7 @@ static lh_err bind_literal(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
         v.type.id = LH_TYPE_STRING;
         v.v.str = (lh_sv_t){(const uint8_t *)e->u.lit.str, e->u.lit.str_len};
         break;
-    case LH_LIT_BINARY: /* X'..': str holds the hex digits */
+    case LH_LIT_BINARY: /* X'0102': the bytes of its hex digits */
         LH_TRY(
             lh_literal_typed("X", e->u.lit.str, lh_session_conf(b->env->session), b->a, &v, b->eb));
         break;
@@ -660,6 +660,29 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
     return call(b, lh_func_find(kind == 0 ? "timestampadd" : "timestampdiff"), 3, args, name, out);
 }
 
+/* Functions whose schema and options Spark takes as literals (a DDL string, map('k', 'v')):
+ * their constant arguments are folded first, so bind sees the values. */
+static bool literal_args(const char *fn)
+{
+    static const char *const names[] = {"from_json", "schema_of_json", "to_json"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(fn, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static lh_err fold_args(binder *b, lh_expr_t **args, int n)
+{
+    for (int i = 1; i < n; i++) {
+        if (args[i]->kind == LH_EXPR_CONST || !lh_expr_is_foldable(args[i]))
+            continue;
+        lh_value_t v;
+        LH_TRY(lh_expr_fold(b->a, args[i], lh_session_conf(b->env->session), &v, b->eb));
+        args[i] = lh_expr_const(b->a, &v, args[i]->name);
+    }
+    return LH_OK;
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -696,6 +719,8 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return unresolved_routine(b, fn);
     lh_expr_t **args;
     LH_TRY(bind_args(b, x, &e->args, &args));
+    if (literal_args(f->name))
+        LH_TRY(fold_args(b, args, e->args.count));
     return call(b, f, e->args.count, args, bx_name(b, e), out);
 }
 

@@ -101,7 +101,7 @@ static lh_err scan_delta(binder *b, const char *full_name, const char *root,
     const lh_schema_t *schema = e == LH_OK ? lh_delta_snapshot_metadata(snap)->schema : NULL;
     if (e == LH_OK && schema == NULL)
         e = lh_sqlerr(b->eb, "UNSUPPORTED_DATATYPE", "typeName",
-                      lh_delta_snapshot_metadata(snap)->nested_column, NULL);
+                      lh_delta_snapshot_metadata(snap)->unreadable_column, NULL);
     if (e == LH_OK) {
         lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_SCAN, schema->field_count, 0);
         p->u.scan.table_name = full_name;

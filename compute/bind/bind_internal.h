@@ -227,6 +227,11 @@ lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 
 /* bind_stmt.c */
+/* Spark's catalog text of a type ("bigint", "array<struct<a:int>>"), in the arena. */
+const char *bs_type_text(binder *b, lh_type_t t);
+/* The catalog's record of a table column: catalog type text and the Delta JSON of the type. */
+lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable,
+                         const char *comment, lh_catalog_column_t *out);
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);
 

@@ -837,6 +837,15 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         infix(n, a->items[0], "LIKE", a->items[1], false);
         return true;
     }
+    if ((strcasecmp(fn, "from_json") == 0 || strcasecmp(fn, "to_json") == 0 ||
+         strcasecmp(fn, "schema_of_json") == 0) &&
+        a->count > 1) { /* schema and options are not children in Spark */
+        put_lower(n, fn);
+        put(n, "(");
+        expr(n, a->items[0]);
+        put(n, ")");
+        return true;
+    }
     if (strcasecmp(fn, "between") == 0 && a->count == 3) {
         put(n, "between(");
         list(n, a, 0);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "common/nested.h"
 #include "compute/bind/bind_internal.h"
 #include "compute/bind/bind_nested.h"
 #include "compute/sql/parser.h"
@@ -645,6 +646,26 @@ static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schem
     return e;
 }
 
+const char *bs_type_text(binder *b, lh_type_t t)
+{
+    for (size_t cap = 256;; cap *= 4) { /* wide structs: grow until the text fits */
+        char *buf = lh_arena_alloc(b->a, cap);
+        if (strlen(lh_type_catalog_string(t, buf, cap)) + 1 < cap)
+            return buf;
+    }
+}
+
+lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable,
+                         const char *comment, lh_catalog_column_t *out)
+{
+    char *json = lh_delta_type_json(t);
+    LH_FAIL_IF(json == NULL, LH_E_NOMEM, b->eb, "out of memory");
+    *out = (lh_catalog_column_t){name,    bs_type_text(b, t), lh_arena_strdup(b->a, json),
+                                 comment, nullable,           -1};
+    free(json);
+    return LH_OK;
+}
+
 static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
 {
     const lh_ast_create_table_t *ct = st->table;
@@ -673,16 +694,11 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
             nullable = !ct->columns[i].not_null;
             e = lh_bind_type(ct->columns[i].type, &t, b->eb);
         }
-        char ty[48];
-        if (e == LH_OK && lh_type_is_nested(t)) /* Delta tables: flat columns only, for now */
-            e = lh_sqlerr(b->eb, "UNSUPPORTED_DATATYPE", "typeName",
-                          lh_arena_sprintf(b->a, "\"%s\"", lh_type_name(t, ty, sizeof ty)), NULL);
         if (e == LH_OK)
             e = lh_schema_set(schema, i, name, t, nullable);
-        cols[i] =
-            (lh_catalog_column_t){name,     lh_arena_strdup(b->a, lh_type_name(t, ty, sizeof ty)),
-                                  NULL,     query ? NULL : ct->columns[i].comment,
-                                  nullable, -1};
+        if (e == LH_OK)
+            e = bs_catalog_column(b, name, t, nullable, query ? NULL : ct->columns[i].comment,
+                                  &cols[i]);
     }
     const char **parts = lh_arena_calloc(b->a, (size_t)ct->partitioned_by.count + 1, sizeof *parts);
     for (int i = 0; i < ct->partitioned_by.count; i++)
@@ -782,16 +798,8 @@ static lh_err run_create_view(binder *b, const lh_ast_stmt_t *st)
     lh_plan_t *plan;
     LH_TRY(bq_query(b, st->query, &plan));
     lh_catalog_column_t *cols = lh_arena_calloc(b->a, (size_t)plan->col_count + 1, sizeof *cols);
-    for (int i = 0; i < plan->col_count; i++) {
-        char ty[48];
-        cols[i] = (lh_catalog_column_t){
-            plan->col_names[i],
-            lh_arena_strdup(b->a, lh_type_name(plan->col_types[i], ty, sizeof ty)),
-            NULL,
-            NULL,
-            true,
-            -1};
-    }
+    for (int i = 0; i < plan->col_count; i++)
+        LH_TRY(bs_catalog_column(b, plan->col_names[i], plan->col_types[i], true, NULL, &cols[i]));
     lh_table_info_t info = {q.catalog,
                             q.schema,
                             q.name,

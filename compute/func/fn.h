@@ -32,6 +32,7 @@ FN_TABLE(lh_fn_date_unit);
 FN_TABLE(lh_fn_utf8);
 FN_TABLE(lh_fn_tonumber);
 FN_TABLE(lh_fn_json);
+FN_TABLE(lh_fn_json_from);
 FN_TABLE(lh_fn_fmt);
 FN_TABLE(lh_fn_collection);
 FN_TABLE(lh_fn_collection_map);
@@ -105,6 +106,12 @@ lh_err fn_bad_input(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, int idx
                     const char *required);
 /* The statement's current time (conf->now_us, or the clock when 0 or conf is NULL). */
 int64_t fn_now_us(const lh_sql_conf_t *conf);
+
+/* hash.c: base64. Encode n bytes into o (4 * ceil(n / 3) bytes, padded with '='); decode
+ * leniently as Java's MIME decoder (characters outside the alphabet skipped, stops at '=')
+ * into o (at least 3 * n / 4 bytes), *on bytes. */
+size_t fn_b64_encode(const uint8_t *p, size_t n, char *o);
+bool fn_b64_decode(const uint8_t *p, size_t n, uint8_t *o, size_t *on);
 
 /* cast.c: convert one value (non-null) to type `to`; ansi errors raise Spark's classes,
  * try (ansi=false) turns failure into *is_null. */

@@ -323,7 +323,7 @@ static lh_err b_to_binary1(lh_func_bind_t *b, lh_errbuf *eb)
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static size_t b64_enc(const uint8_t *p, size_t n, char *o)
+size_t fn_b64_encode(const uint8_t *p, size_t n, char *o)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i += 3) {
@@ -336,8 +336,7 @@ static size_t b64_enc(const uint8_t *p, size_t n, char *o)
     return k;
 }
 
-/* Lenient as Java's MIME decoder: skips characters outside the alphabet. */
-static bool b64_dec(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
+bool fn_b64_decode(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
 {
     uint32_t acc = 0;
     int bits = 0;
@@ -408,9 +407,9 @@ static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
         size_t n = 0;
         bool ok = true;
         if (c == C_BASE64)
-            n = b64_enc(s.ptr, s.len, o);
+            n = fn_b64_encode(s.ptr, s.len, o);
         else if (c == C_UNBASE64)
-            ok = b64_dec(s.ptr, s.len, (uint8_t *)o, &n);
+            ok = fn_b64_decode(s.ptr, s.len, (uint8_t *)o, &n);
         else if (c == C_HEX)
             for (uint32_t k = 0; k < s.len; k++)
                 n += (size_t)sprintf(o + n, "%02X", s.ptr[k]);
@@ -745,7 +744,7 @@ static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
         else if (k == 1)
             memcpy(o, s.ptr, s.len);
         else
-            ok = b64_dec(s.ptr, s.len, o, &n);
+            ok = fn_b64_decode(s.ptr, s.len, o, &n);
         if (!ok) {
             free(o);
             char v[300];

@@ -20,6 +20,13 @@ lh_err lh_nested_json(lh_nbuf_t *b, const lh_value_t *v, const lh_tz_t *tz);
 lh_err lh_nested_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_conf_t *conf,
                           bool try_, lh_errbuf *eb);
 
+/* json_from.c, for tests and the fuzz target: the from_json value of text under a DDL schema
+ * (session zone UTC, PERMISSIVE) as a one-row vector (*out, caller destroys), and
+ * schema_of_json's answer (*out malloc'd; MALFORMED_RECORD_IN_PARSING when not JSON). */
+lh_err lh_from_json_value(const char *text, size_t len, const char *schema, size_t schema_len,
+                          lh_vec_t **out, lh_errbuf *eb);
+lh_err lh_schema_of_json(const char *text, size_t len, char **out, lh_errbuf *eb);
+
 /* collection.c helpers shared with collection_map.c and the aggregates: a growable value
  * array, array rows in and out. */
 typedef struct lh_fnc_vals {

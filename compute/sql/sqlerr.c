@@ -69,6 +69,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
      "<type> is not a boolean."},
+    {"DATATYPE_MISMATCH.INVALID_JSON_SCHEMA", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Input schema <schema> must be a "
+     "struct, an array, a map or a variant."},
     {"DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The number of columns in the left "
      "hand side of an IN subquery does not match the number of columns in the output of "
@@ -307,6 +310,10 @@ static const lh_sqlerr_class_t classes[] = {
      "Numeric literal <rawStrippedQualifier> is outside the valid range for <typeName> with "
      "minimum value of <minValue> and maximum value of <maxValue>. Please adjust the value "
      "accordingly."},
+    {"INVALID_OPTIONS.NON_MAP_FUNCTION", "42K06",
+     "Invalid options: Must use the `map()` function for options."},
+    {"INVALID_OPTIONS.NON_STRING_TYPE", "42K06",
+     "Invalid options: A type of keys and values in `map()` must be string, but got <mapType>."},
     {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of binary "
      "formats 'base64', 'hex', 'utf-8', but got <invalidFormat>."},
@@ -322,6 +329,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: Expects group index "
      "between 0 and <groupCount>, but got <groupIndex>."},
+    {"INVALID_SCHEMA.NON_STRING_LITERAL", "42K07",
+     "The input schema <inputSchema> is not a valid schema string. The input expression must "
+     "be string literal and not null."},
     {"INVALID_SCHEMA.PARSE_ERROR", "42K07",
      "The input schema <inputSchema> is not a valid schema string. Cannot parse the "
      "schema:\n<reason>"},
@@ -392,6 +402,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"OPERATION_CANCELED", "HY008", "Operation has been canceled."},
     {"ORDER_BY_POS_OUT_OF_RANGE", "42805",
      "ORDER BY position <index> is not in select list (valid range is [1, <size>])."},
+    {"PARSE_MODE_UNSUPPORTED", "42601",
+     "The function <funcName> doesn't support the <mode> mode. Acceptable modes are PERMISSIVE "
+     "and FAILFAST."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"PATH_NOT_FOUND", "42K03", "Path does not exist: <path>."},
     {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},

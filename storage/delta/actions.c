@@ -152,7 +152,7 @@ lh_err lh_delta_metadata_parse_schema(lh_delta_metadata_t *m, lh_errbuf *eb)
         (m->schema_string = strdup("{\"type\":\"struct\",\"fields\":[]}")) == NULL)
         return LH_E_NOMEM;
     return lh_delta_schema_parse(m->schema_string, &m->schema, &m->primitive_schema,
-                                 &m->nested_column, eb);
+                                 &m->unreadable_column, eb);
 }
 
 /* ---- maps ------------------------------------------------------------------------------ */
@@ -745,7 +745,7 @@ void lh_delta_metadata_clear(lh_delta_metadata_t *m)
     free(m->schema_string);
     lh_schema_destroy(m->schema);
     lh_schema_destroy(m->primitive_schema);
-    free(m->nested_column);
+    free(m->unreadable_column);
     str_list_free(m->partition_columns, m->partition_column_count);
     lh_delta_map_free(&m->configuration);
     memset(m, 0, sizeof *m);
@@ -762,7 +762,7 @@ lh_err lh_delta_metadata_copy(const lh_delta_metadata_t *s, lh_delta_metadata_t 
     DUP_FIELD(d->description, s->description);
     DUP_FIELD(d->format_provider, s->format_provider);
     DUP_FIELD(d->schema_string, s->schema_string);
-    DUP_FIELD(d->nested_column, s->nested_column);
+    DUP_FIELD(d->unreadable_column, s->unreadable_column);
     if (s->schema && (d->schema = lh_schema_copy(s->schema)) == NULL)
         return LH_E_NOMEM;
     if (s->primitive_schema && (d->primitive_schema = lh_schema_copy(s->primitive_schema)) == NULL)

@@ -203,9 +203,9 @@ lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *m
     }
     if (md->schema == NULL) { /* nested columns: derive both views from schemaString */
         lh_schema_destroy(copy.primitive_schema);
-        free(copy.nested_column);
+        free(copy.unreadable_column);
         copy.primitive_schema = NULL;
-        copy.nested_column = NULL;
+        copy.unreadable_column = NULL;
         if ((e = lh_delta_metadata_parse_schema(&copy, eb)) != LH_OK) {
             lh_delta_metadata_clear(&copy);
             return e;

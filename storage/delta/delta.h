@@ -19,9 +19,10 @@
  * LH_E_CORRUPT. The protocol gate runs before a snapshot is returned: reader version 1,
  * or 3 with only supported readerFeatures (timestampNtz, vacuumProtocolCheck); otherwise
  * LH_E_UNSUPPORTED with a message naming the feature ("deletionVectors", "columnMapping",
- * "v2Checkpoint", ...). Nested columns keep the table listable (metadata.schema NULL,
- * nested_column names one); reading its data through lh_delta_reader is LH_E_UNSUPPORTED
- * (lakehouse-tool reads such files leaf by leaf).
+ * "v2Checkpoint", ...). Columns of every Delta type but variant and user-defined ones are
+ * read, ARRAY/MAP/STRUCT ones as common/nested.h values; a column of another type keeps the
+ * table listable (metadata.schema NULL, unreadable_column names it), and reading its data
+ * through lh_delta_reader is LH_E_UNSUPPORTED.
  *
  * Writing (commit.c): begin from a snapshot (read version R), stage actions, commit =
  * put-if-absent of _delta_log/<R+1>.json; on LH_E_EXISTS the conflict check runs over the
@@ -86,12 +87,13 @@ typedef struct lh_delta_metadata {
     char *format_provider; /* required, "parquet" */
     lh_delta_map_t format_options;
     char *schema_string; /* required: the raw JSON */
-    /* Parsed primitive schema, or NULL when a column is nested (then nested_column names
-     * the first one; such tables can list files but not read data). */
+    /* Parsed schema (nested types as common/nested.h descriptors), or NULL when a column has
+     * a type we cannot represent (then unreadable_column names the first one, e.g. a variant
+     * column; such tables can list files but not read data). */
     lh_schema_t *schema;
-    char *nested_column;
-    /* The primitive columns only (all columns when schema != NULL): enough for partition
-     * pruning and data skipping on tables with nested columns. Never NULL after parse. */
+    char *unreadable_column;
+    /* The top-level columns that are neither nested nor unreadable: enough for partition
+     * pruning and data skipping. Never NULL after parse. */
     lh_schema_t *primitive_schema;
     int partition_column_count;
     char **partition_columns;
@@ -195,13 +197,25 @@ void lh_delta_action_free(lh_delta_action_t *a);
 lh_err lh_delta_add_copy(const lh_delta_add_t *src, lh_delta_add_t *dst);
 lh_err lh_delta_metadata_copy(const lh_delta_metadata_t *src, lh_delta_metadata_t *dst);
 
-/* schemaString <-> schema for flat primitive schemas. Parse sets *nested_column (malloc'd,
- * may be NULL) and leaves *out NULL when a column is nested; *primitive (may be NULL) gets
- * the primitive columns only. LH_E_CORRUPT if unparsable. Build makes
- * {"type":"struct","fields":[...]} with empty metadata; caller frees. */
+/* schemaString <-> schema. Parse sets *unreadable_column (malloc'd, may be NULL) and leaves
+ * *out NULL when a column has a type we cannot represent; *primitive (may be NULL) gets the
+ * columns that are not nested. LH_E_CORRUPT if unparsable. Build makes
+ * {"type":"struct","fields":[...]} with empty metadata (nested types with containsNull,
+ * valueContainsNull and nullable true inside); caller frees. */
 lh_err lh_delta_schema_parse(const char *schema_string, lh_schema_t **out, lh_schema_t **primitive,
-                             char **nested_column, lh_errbuf *eb);
+                             char **unreadable_column, lh_errbuf *eb);
 char *lh_delta_schema_to_string(const lh_schema_t *schema);
+/* schema_string with the columns of extra appended (existing fields kept as written, with
+ * their metadata and inner nullability); malloc'd, NULL when schema_string is not a struct
+ * or on allocation failure. */
+char *lh_delta_schema_append(const char *schema_string, const lh_schema_t *extra);
+/* One Delta type as JSON text ("\"long\"", {"type":"array",...}) -> lh_type_t (interned).
+ * LH_E_UNSUPPORTED for variant and user-defined types or nesting beyond
+ * LH_TYPE_NESTING_MAX, LH_E_CORRUPT when malformed. */
+lh_err lh_delta_type_parse(const char *json_text, lh_type_t *out, lh_errbuf *eb);
+/* The Delta JSON text of a type (compact; a quoted name for primitives); malloc'd, NULL on
+ * allocation failure. */
+char *lh_delta_type_json(lh_type_t t);
 
 /* Fill md for a new table: random id, provider parquet, schemaString from schema, the
  * partition columns (which must exist in schema: LH_E_INVALID), createdTime now. */
@@ -265,8 +279,8 @@ const lh_delta_domain_t *lh_delta_snapshot_domain(const lh_delta_snapshot_t *s, 
 lh_err lh_delta_snapshot_check_writable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
 /* The same for a writer that enforces CHECK constraints itself (constraints allowed). */
 lh_err lh_delta_snapshot_check_writable_enforcing(const lh_delta_snapshot_t *s, lh_errbuf *eb);
-/* Whether data files can be read (flat primitive schema): LH_E_UNSUPPORTED naming the
- * nested column otherwise. */
+/* Whether data files can be read (every column's type is known): LH_E_UNSUPPORTED naming the
+ * unreadable column otherwise. */
 lh_err lh_delta_snapshot_check_readable(const lh_delta_snapshot_t *s, lh_errbuf *eb);
 
 /* Actions of one commit file, in file order (for history, CDF, conflict checks).
@@ -314,10 +328,12 @@ typedef struct lh_delta_reader lh_delta_reader_t;
 
 /* Read one data file's projected columns (names from the table schema, matched
  * case-insensitively; NULL/0 = all). Partition columns come from partitionValues; columns
- * missing from the file read as null (one the file holds as nested is LH_E_UNSUPPORTED). On a table
- * with nested columns only an explicit projection of primitive columns can be read (all columns:
- * LH_E_UNSUPPORTED naming the nested one); an unknown or nested name is LH_E_INVALID. Files with
- * deletion vectors and paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED.
+ * missing from the file read as null; ARRAY/MAP/STRUCT columns are read from the file's
+ * nested columns as the table's type (see lh_pq_read_nested; a column nested in the file but
+ * primitive in the table, or the reverse, is LH_E_UNSUPPORTED). On a table with an unreadable
+ * column (a variant) only an explicit projection of other columns can be read (all columns:
+ * LH_E_UNSUPPORTED naming it); an unknown name is LH_E_INVALID. Files with deletion vectors
+ * and paths outside the table (absolute or with a scheme) are LH_E_UNSUPPORTED.
  * The snapshot must outlive the reader. */
 lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
                             const lh_delta_add_t *file, const char *const *columns,
@@ -372,8 +388,8 @@ lh_delta_table_t *lh_delta_txn_table(const lh_delta_txn_t *x);
 const lh_delta_snapshot_t *lh_delta_txn_snapshot(const lh_delta_txn_t *x);
 
 /* Stage actions (deep copies). At most one metadata/protocol per commit (replaces).
- * set_metadata with md->schema NULL derives schema / primitive_schema / nested_column from
- * md->schema_string (a table with nested columns; LH_E_CORRUPT if it does not parse). */
+ * set_metadata with md->schema NULL derives schema / primitive_schema / unreadable_column from
+ * md->schema_string (LH_E_CORRUPT if it does not parse). */
 lh_err lh_delta_txn_set_metadata(lh_delta_txn_t *x, const lh_delta_metadata_t *md, lh_errbuf *eb);
 lh_err lh_delta_txn_set_protocol(lh_delta_txn_t *x, const lh_delta_protocol_t *p, lh_errbuf *eb);
 lh_err lh_delta_txn_add_file(lh_delta_txn_t *x, const lh_delta_add_t *add, lh_errbuf *eb);

@@ -1,6 +1,6 @@
 /*
  * delta_scan_internal.h - predicate sets, typed partition values and date/time text helpers
- * shared by scan.c, commit.c, reader.c and write.c.
+ * shared by scan.c, commit.c, reader.c and write.c; the statistics of written files.
  */
 #ifndef LH_STORAGE_DELTA_SCAN_INTERNAL_H
 #define LH_STORAGE_DELTA_SCAN_INTERNAL_H
@@ -43,5 +43,17 @@ lh_err lh_delta_vec_gather(const lh_vec_t *src, const uint32_t *rows, size_t fir
                            lh_vec_t *dst);
 /* Append v (NULL = null) n times. */
 lh_err lh_delta_vec_fill(lh_vec_t *dst, const lh_value_t *v, size_t n);
+
+/* write_stats.c: add.stats of a data file whose columns (partition columns excluded) are
+ * data. inner_count: the ARRAY/MAP fields inside STRUCT columns, whose NULLs the writer
+ * counts row by row with lh_delta_stats_count (n rows of b, columns as data) into an array of
+ * that many counters; build makes the JSON (malloc'd, NULL on allocation failure) from the
+ * Parquet summary and those counters for the first max_cols leaf columns. */
+int lh_delta_stats_inner_count(const lh_schema_t *data);
+void lh_delta_stats_count(const lh_schema_t *data, const lh_batch_t *b, size_t n, int64_t *counts);
+char *lh_delta_stats_build(const lh_schema_t *data, const lh_pq_file_summary_t *sum,
+                           const int64_t *inner_nulls, int max_cols);
+/* delta.dataSkippingNumIndexedCols (default LH_DELTA_STATS_COLS; negative = all). */
+int lh_delta_stats_max_cols(const lh_delta_metadata_t *md);
 
 #endif

@@ -106,7 +106,7 @@ static bool row_key(const lh_batch_t *b, const int *cols, int nk, size_t r, lh_v
         lh_delta_op_row_value(b->cols[cols[k]], r, v);
         if (v->is_null)
             return false;
-        if (v->type.id == LH_TYPE_STRING || v->type.id == LH_TYPE_BINARY) {
+        if (lh_type_is_bytes(v->type)) { /* nested values are canonical bytes */
             h = mix(h, v->v.str.ptr, v->v.str.len);
         } else if (v->type.id == LH_TYPE_FLOAT || v->type.id == LH_TYPE_DOUBLE) {
             double d = v->v.f64 == 0 ? 0.0 : v->v.f64; /* -0.0 == 0.0 */

@@ -366,6 +366,10 @@ static lh_err check_args(opt_t *o, const lh_delta_pred_t *preds, int np,
                    "ZORDER BY column '%s' is a partition column; Z-Ordering can only be "
                    "performed on data columns",
                    zorder_by[i]);
+        LH_FAIL_IF(lh_type_is_nested(o->md->schema->fields[c].type), LH_E_INVALID, eb,
+                   "Z-Ordering on [%s] will be ineffective, because we currently do not collect "
+                   "stats for these columns (an ARRAY, MAP or STRUCT column)",
+                   zorder_by[i]);
         o->zcols[i] = c;
     }
     o->zcount = nz;

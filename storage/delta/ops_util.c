@@ -107,14 +107,14 @@ void lh_delta_op_row_value(const lh_vec_t *v, size_t r, lh_value_t *out)
     out->is_null = !lh_vec_is_valid(v, r);
     if (out->is_null)
         return;
+    if (lh_type_is_bytes(v->type)) { /* STRING, BINARY and the nested types */
+        out->v.str = ((const lh_sv_t *)v->data)[r];
+        return;
+    }
     switch (v->type.id) {
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:
         out->v.f64 = lh_vec_get_f64(v, r);
-        break;
-    case LH_TYPE_STRING:
-    case LH_TYPE_BINARY:
-        out->v.str = ((const lh_sv_t *)v->data)[r];
         break;
     case LH_TYPE_DECIMAL:
         if (v->type.precision > 18) {

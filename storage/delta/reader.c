@@ -3,9 +3,11 @@
  * (formats.md §2.8 step 5).
  *
  * Per output column, the source is one of: a file column (matched case-insensitively by
- * name; integer-like and float types widen to the table type), the file's partition value
- * (a constant), or nothing (a column added after the file was written: nulls). The reader
- * decodes one row group at a time and hands it out in slices of LH_BATCH_ROWS rows.
+ * name; integer-like and float types widen to the table type), a nested file column read as
+ * the table's ARRAY/MAP/STRUCT type (lh_pq_read_nested: struct fields by name, missing ones
+ * NULL, the same widening inside), the file's partition value (a constant), or nothing (a
+ * column added after the file was written: nulls). The reader decodes one row group at a
+ * time and hands it out in slices of LH_BATCH_ROWS rows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,13 @@
 #include "storage/delta/data_cache.h"
 #include "storage/delta/delta_scan_internal.h"
 
-enum src_kind { SRC_FILE, SRC_PARTITION, SRC_NULL };
+enum src_kind { SRC_FILE, SRC_NESTED, SRC_PARTITION, SRC_NULL };
 
 typedef struct out_col {
     enum src_kind kind;
-    int file_col;               /* SRC_FILE: index in the file's flat schema */
-    lh_vec_t *rg_vals;          /* SRC_FILE: the current row group, file type (decoded here) */
-    const lh_vec_t *view;       /* ... what is read: rg_vals or a data cache entry's vector */
+    int file_col;         /* SRC_FILE: index in the file's flat schema; SRC_NESTED: nested index */
+    lh_vec_t *rg_vals;    /* the current row group: SRC_FILE file type, SRC_NESTED table type */
+    const lh_vec_t *view; /* ... what is read: rg_vals or a data cache entry's vector */
     lh_data_cache_entry_t *ref; /* the cache entry view belongs to, or NULL */
     lh_value_t pv;              /* SRC_PARTITION */
 } out_col_t;
@@ -57,12 +59,11 @@ static lh_err copy_one(const lh_vec_t *src, size_t r, lh_vec_t *dst)
 {
     if (!lh_vec_is_valid(src, r))
         return lh_vec_append_null(dst);
-    switch (dst->type.id) {
-    case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    if (lh_type_is_bytes(dst->type)) { /* STRING, BINARY and the nested types */
         const lh_sv_t *sv = &((const lh_sv_t *)src->data)[r];
         return lh_vec_append_str(dst, sv->ptr, sv->len);
     }
+    switch (dst->type.id) {
     case LH_TYPE_FLOAT:
     case LH_TYPE_DOUBLE:
         return lh_vec_append_f64(dst, lh_vec_get_f64(src, r));
@@ -95,7 +96,7 @@ lh_err lh_delta_vec_fill(lh_vec_t *dst, const lh_value_t *v, size_t n)
         lh_err e;
         if (v == NULL || v->is_null)
             e = lh_vec_append_null(dst);
-        else if (dst->type.id == LH_TYPE_STRING || dst->type.id == LH_TYPE_BINARY)
+        else if (lh_type_is_bytes(dst->type))
             e = lh_vec_append_str(dst, v->v.str.ptr, v->v.str.len);
         else if (dst->type.id == LH_TYPE_FLOAT || dst->type.id == LH_TYPE_DOUBLE)
             e = lh_vec_append_f64(dst, v->v.f64);
@@ -130,7 +131,7 @@ static lh_err projection(const lh_schema_t *table, const char *const *columns, i
         int idx = lh_schema_find(table, columns[i]);
         if (idx < 0) {
             lh_schema_destroy(s);
-            LH_FAIL(LH_E_INVALID, eb, "column '%s' is not a primitive column of the table",
+            LH_FAIL(LH_E_INVALID, eb, "column '%s' is not a readable column of the table",
                     columns[i]);
         }
         const lh_field_t *f = &table->fields[idx];
@@ -168,15 +169,26 @@ static lh_err bind_column(lh_delta_reader_t *r, const lh_delta_metadata_t *md,
         return lh_delta_partition_value(text, f->type, &c->pv, eb);
     }
     const lh_schema_t *fs = lh_pq_schema(r->f);
+    int nested = -1;
+    for (int k = 0; nested < 0 && k < lh_pq_nested_column_count(r->f); k++)
+        if (strcasecmp(lh_pq_nested_column_name(r->f, k), f->name) == 0)
+            nested = k;
     c->file_col = lh_schema_find(fs, f->name);
+    char a[32], b[32];
+    if (lh_type_is_nested(f->type)) {
+        LH_FAIL_IF(c->file_col >= 0, LH_E_UNSUPPORTED, eb,
+                   "column '%s' is %s in file '%s' but nested in the table", f->name,
+                   lh_type_name(fs->fields[c->file_col].type, a, sizeof a), file->path);
+        c->kind = nested >= 0 ? SRC_NESTED : SRC_NULL;
+        c->file_col = nested;
+        return LH_OK; /* the nested shape is checked against the table type when read */
+    }
     c->kind = c->file_col < 0 ? SRC_NULL : SRC_FILE;
-    for (int k = 0; c->kind == SRC_NULL && k < lh_pq_nested_column_count(r->f); k++)
-        LH_FAIL_IF(strcasecmp(lh_pq_nested_column_name(r->f, k), f->name) == 0, LH_E_UNSUPPORTED,
-                   eb, "column '%s' is nested in file '%s' but primitive in the table", f->name,
-                   file->path); /* absent reads as null; a nested column must not */
+    LH_FAIL_IF(c->kind == SRC_NULL && nested >= 0, LH_E_UNSUPPORTED, eb,
+               "column '%s' is nested in file '%s' but primitive in the table", f->name,
+               file->path); /* absent reads as null; a nested column must not */
     if (c->kind == SRC_FILE) {
         lh_type_t ft = fs->fields[c->file_col].type;
-        char a[32], b[32];
         LH_FAIL_IF(!lh_delta_type_convertible(ft, f->type), LH_E_UNSUPPORTED, eb,
                    "column '%s' is %s in file '%s' but %s in the table", f->name,
                    lh_type_name(ft, a, sizeof a), file->path, lh_type_name(f->type, b, sizeof b));
@@ -190,9 +202,10 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
 {
     *out = NULL;
     bool all = columns == NULL || column_count == 0;
-    if (all) /* every column: nested ones cannot be read */
+    if (all) /* every column: an unreadable one (variant) cannot be read */
         LH_TRY(lh_delta_snapshot_check_readable(s, eb));
-    const lh_schema_t *table = all ? s->metadata.schema : s->metadata.primitive_schema;
+    const lh_schema_t *table =
+        s->metadata.schema ? s->metadata.schema : s->metadata.primitive_schema;
     LH_FAIL_IF(table == NULL, LH_E_CORRUPT, eb, "snapshot has no schema");
     LH_FAIL_IF(file->has_deletion_vector, LH_E_UNSUPPORTED, eb,
                "table uses unsupported feature 'deletionVectors'");
@@ -270,8 +283,15 @@ static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
 {
     for (int i = 0; i < r->schema->field_count; i++) {
         out_col_t *c = &r->cols[i];
-        if (c->kind == SRC_FILE)
+        if (c->kind == SRC_FILE) {
             LH_TRY(load_column(r, c, eb));
+        } else if (c->kind == SRC_NESTED) { /* assembled from its leaves: not cached */
+            drop_view(r, c);
+            c->rg_vals = lh_vec_create(r->schema->fields[i].type, 0);
+            LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
+            LH_TRY(lh_pq_read_nested(r->f, r->rg, c->file_col, c->rg_vals, eb));
+            c->view = c->rg_vals;
+        }
     }
     r->rg_rows = lh_pq_row_group_num_rows(r->f, r->rg);
     r->rg_off = 0;
@@ -294,7 +314,7 @@ lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_err
     for (int i = 0; i < r->schema->field_count; i++) {
         out_col_t *c = &r->cols[i];
         lh_vec_t *dst = r->batch->cols[i];
-        lh_err e = c->kind == SRC_FILE
+        lh_err e = c->kind == SRC_FILE || c->kind == SRC_NESTED
                        ? lh_delta_vec_gather(c->view, NULL, (size_t)r->rg_off, n, dst)
                        : lh_delta_vec_fill(dst, c->kind == SRC_PARTITION ? &c->pv : NULL, n);
         LH_FAIL_IF(e != LH_OK, e, eb, "out of memory reading a batch");

@@ -331,8 +331,8 @@ lh_err lh_delta_snapshot_check_writable_enforcing(const lh_delta_snapshot_t *s, 
 lh_err lh_delta_snapshot_check_readable(const lh_delta_snapshot_t *s, lh_errbuf *eb)
 {
     LH_FAIL_IF(s->metadata.schema == NULL, LH_E_UNSUPPORTED, eb,
-               "column '%s' has a nested type, which cannot be read yet",
-               s->metadata.nested_column ? s->metadata.nested_column : "?");
+               "column '%s' has a type that cannot be read (variant or user-defined)",
+               s->metadata.unreadable_column ? s->metadata.unreadable_column : "?");
     return LH_OK;
 }
 

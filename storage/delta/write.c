@@ -22,8 +22,6 @@
 #include "common/util.h"
 #include "storage/delta/delta_scan_internal.h"
 
-#define STATS_PREFIX_CHARS 32
-
 typedef struct part_file {
     char *dir;             /* "a=1/b=x" or "" */
     lh_delta_map_t values; /* partition values as strings */
@@ -31,6 +29,7 @@ typedef struct part_file {
     lh_obj_writer_t *ow;
     lh_pq_writer_t *pw;
     int64_t rows;
+    int64_t *inner_nulls; /* NULL counts of ARRAY/MAP fields in structs (write_stats.c) */
 } part_file_t;
 
 typedef struct wctx {
@@ -46,6 +45,7 @@ typedef struct wctx {
     int part_seq;
     lh_batch_t *scratch;
     uint32_t *rows;
+    int inner_count; /* ARRAY/MAP fields inside STRUCT columns of data */
 } wctx_t;
 
 void lh_delta_write_opts_default(lh_delta_write_opts_t *o)
@@ -57,6 +57,8 @@ void lh_delta_write_opts_default(lh_delta_write_opts_t *o)
 
 /* ---- schema enforcement ------------------------------------------------------------------- */
 
+/* Add the stream's columns the table lacks (nullable), keeping the existing fields' JSON
+ * (metadata, nullability inside nested types) as written. */
 static lh_err merged_metadata(wctx_t *w, const lh_schema_t *table, lh_errbuf *eb)
 {
     int extra = 0;
@@ -64,31 +66,27 @@ static lh_err merged_metadata(wctx_t *w, const lh_schema_t *table, lh_errbuf *eb
         extra += lh_schema_find(table, w->in->fields[i].name) < 0;
     if (extra == 0)
         return LH_OK;
-    lh_schema_t *s = lh_schema_create(table->field_count + extra);
+    lh_schema_t *s = lh_schema_create(extra);
     LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
-    int n = 0;
-    for (int i = 0; i < table->field_count; i++, n++)
-        lh_schema_set(s, n, table->fields[i].name, table->fields[i].type,
-                      table->fields[i].nullable);
-    for (int i = 0; i < w->in->field_count; i++)
+    for (int i = 0, n = 0; i < w->in->field_count; i++)
         if (lh_schema_find(table, w->in->fields[i].name) < 0)
             lh_schema_set(s, n++, w->in->fields[i].name, w->in->fields[i].type, true);
     lh_delta_metadata_t md;
     lh_err e = lh_delta_metadata_copy(w->md, &md);
-    char *ss = e == LH_OK ? lh_delta_schema_to_string(s) : NULL;
+    char *ss = e == LH_OK ? lh_delta_schema_append(w->md->schema_string, s) : NULL;
+    lh_schema_destroy(s);
     if (ss != NULL) {
         free(md.schema_string);
         md.schema_string = ss;
         lh_schema_destroy(md.schema);
         lh_schema_destroy(md.primitive_schema);
-        md.schema = s;
-        md.primitive_schema = lh_schema_copy(s);
-        s = NULL;
+        free(md.unreadable_column);
+        md.schema = md.primitive_schema = NULL; /* derived from the new schemaString */
+        md.unreadable_column = NULL;
         e = lh_delta_txn_set_metadata(w->x, &md, eb);
     } else if (e == LH_OK) {
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     }
-    lh_schema_destroy(s);
     lh_delta_metadata_clear(&md);
     if (e == LH_OK)
         w->md = lh_delta_txn_metadata(w->x);
@@ -98,7 +96,7 @@ static lh_err merged_metadata(wctx_t *w, const lh_schema_t *table, lh_errbuf *eb
 static lh_err enforce_schema(wctx_t *w, lh_errbuf *eb)
 {
     const lh_schema_t *table = w->md->schema;
-    char a[32], b[32];
+    char a[256], b[256];
     for (int i = 0; i < w->in->field_count; i++) {
         const lh_field_t *f = &w->in->fields[i];
         int idx = lh_schema_find(table, f->name);
@@ -148,6 +146,7 @@ static lh_err build_layout(wctx_t *w, lh_errbuf *eb)
         w->part_src[i] = lh_schema_find(w->in, w->md->partition_columns[i]);
     w->scratch = lh_batch_create(w->data, LH_BATCH_ROWS);
     LH_FAIL_IF(w->scratch == NULL, LH_E_NOMEM, eb, "out of memory");
+    w->inner_count = lh_delta_stats_inner_count(w->data);
     return LH_OK;
 }
 
@@ -304,6 +303,9 @@ static lh_err open_file(wctx_t *w, part_file_t *pf, lh_errbuf *eb)
     lh_err e = lh_objstore_open_write(lh_delta_table_store(t), key, &pf->ow, eb);
     free(key);
     LH_TRY(e);
+    free(pf->inner_nulls);
+    pf->inner_nulls = calloc((size_t)w->inner_count + 1, sizeof *pf->inner_nulls);
+    LH_FAIL_IF(pf->inner_nulls == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_pq_write_opts_t o;
     lh_pq_write_opts_default(&o);
     o.codec = w->opts.codec;
@@ -312,6 +314,8 @@ static lh_err open_file(wctx_t *w, part_file_t *pf, lh_errbuf *eb)
 
 static void abort_file(part_file_t *pf)
 {
+    free(pf->inner_nulls);
+    pf->inner_nulls = NULL;
     lh_pq_writer_destroy(pf->pw);
     lh_obj_writer_abort(pf->ow);
     pf->pw = NULL;
@@ -321,116 +325,15 @@ static void abort_file(part_file_t *pf)
     pf->rows = 0;
 }
 
-/* ---- stats -------------------------------------------------------------------------------- */
-
-/* Byte length of the first max_chars UTF-8 characters of s; *cut tells if s is longer. */
-static size_t utf8_prefix(const uint8_t *s, size_t len, size_t max_chars, bool *cut,
-                          uint32_t *next_cp)
-{
-    size_t i = 0, chars = 0;
-    while (i < len && chars < max_chars) {
-        uint8_t c = s[i];
-        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        chars++;
-    }
-    if (i > len)
-        i = len;
-    *cut = i < len;
-    *next_cp = *cut ? s[i] : 0; /* lead byte: < 0x7F exactly when the code point is */
-    return i;
-}
-
-static json_t *string_stat(const lh_sv_t *sv, bool is_max)
-{
-    bool cut;
-    uint32_t next;
-    size_t n = utf8_prefix(sv->ptr, sv->len, STATS_PREFIX_CHARS, &cut, &next);
-    if (!cut || !is_max)
-        return json_stringn((const char *)sv->ptr, n);
-    char *buf = malloc(n + 5);
-    if (buf == NULL)
-        return NULL;
-    memcpy(buf, sv->ptr, n);
-    if (next < 0x7F) {
-        buf[n++] = 0x7F;
-    } else {
-        memcpy(buf + n, "\xF4\x8F\xBF\xBF", 4); /* U+10FFFF */
-        n += 4;
-    }
-    json_t *j = json_stringn(buf, n);
-    free(buf);
-    return j;
-}
-
-static json_t *stat_json(const lh_value_t *v, bool is_max)
-{
-    char buf[48];
-    switch (v->type.id) {
-    case LH_TYPE_BYTE:
-    case LH_TYPE_SHORT:
-    case LH_TYPE_INT:
-    case LH_TYPE_LONG:
-        return json_integer(v->v.i64);
-    case LH_TYPE_FLOAT:
-    case LH_TYPE_DOUBLE:
-        return isfinite(v->v.f64) ? json_real(v->v.f64) : NULL;
-    case LH_TYPE_DATE:
-        lh_delta_format_date((int32_t)v->v.i64, buf, sizeof buf);
-        return json_string(buf);
-    case LH_TYPE_TIMESTAMP:
-        lh_delta_format_timestamp_ms(v->v.i64, buf, sizeof buf);
-        return json_string(buf);
-    case LH_TYPE_TIMESTAMP_NTZ:
-        lh_delta_format_timestamp_ms(v->v.i64, buf, sizeof buf);
-        buf[strlen(buf) - 1] = '\0'; /* no zone */
-        return json_string(buf);
-    case LH_TYPE_DECIMAL:
-        if (v->type.precision > 15)
-            return NULL;
-        return json_real((double)v->v.i64 / pow(10, v->type.scale));
-    case LH_TYPE_STRING:
-        return string_stat(&v->v.str, is_max);
-    default:
-        return NULL; /* booleans, binary: no min/max */
-    }
-}
-
-static char *build_stats(const lh_schema_t *data, const lh_pq_file_summary_t *sum, int max_cols)
-{
-    json_t *mins = json_object(), *maxs = json_object(), *nulls = json_object();
-    for (int i = 0; i < sum->col_count && i < data->field_count && i < max_cols; i++) {
-        const lh_pq_col_stats_t *c = &sum->cols[i];
-        const char *name = data->fields[i].name;
-        if (c->has_null_count)
-            json_object_set_new(nulls, name, json_integer(c->null_count));
-        json_t *mn = c->has_min_max ? stat_json(&c->min, false) : NULL;
-        json_t *mx = c->has_min_max ? stat_json(&c->max, true) : NULL;
-        if (mn && mx) {
-            json_object_set_new(mins, name, mn);
-            json_object_set_new(maxs, name, mx);
-        } else {
-            json_decref(mn);
-            json_decref(mx);
-        }
-    }
-    json_t *st = json_pack("{s:I,s:o,s:o,s:o}", "numRecords", (json_int_t)sum->num_rows,
-                           "minValues", mins, "maxValues", maxs, "nullCount", nulls);
-    char *s = st ? json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(st);
-    return s;
-}
-
-static int stats_cols(const lh_delta_metadata_t *md)
-{
-    const char *s = lh_delta_map_get(&md->configuration, "delta.dataSkippingNumIndexedCols", NULL);
-    return s ? atoi(s) < 0 ? 1 << 30 : atoi(s) : LH_DELTA_STATS_COLS;
-}
-
 static lh_err close_file(wctx_t *w, part_file_t *pf, lh_errbuf *eb)
 {
     lh_pq_file_summary_t sum;
     lh_err e = lh_pq_writer_finish(pf->pw, &sum, eb);
-    char *stats = e == LH_OK ? build_stats(w->data, &sum, stats_cols(w->md)) : NULL;
+    char *stats = e == LH_OK ? lh_delta_stats_build(w->data, &sum, pf->inner_nulls,
+                                                    lh_delta_stats_max_cols(w->md))
+                             : NULL;
+    free(pf->inner_nulls);
+    pf->inner_nulls = NULL;
     lh_pq_writer_destroy(pf->pw);
     pf->pw = NULL;
     if (e == LH_OK)
@@ -493,6 +396,8 @@ static lh_err write_rows(wctx_t *w, part_file_t *pf, const lh_batch_t *b, const 
         LH_FAIL_IF(e != LH_OK, e, eb, "out of memory");
     }
     w->scratch->row_count = n;
+    if (w->inner_count > 0)
+        lh_delta_stats_count(w->data, w->scratch, n, pf->inner_nulls);
     LH_TRY(lh_pq_writer_write_batch(pf->pw, w->scratch, eb));
     pf->rows += (int64_t)n;
     return pf->rows >= w->opts.target_file_rows ? close_file(w, pf, eb) : LH_OK;
@@ -612,7 +517,7 @@ lh_err lh_delta_file_writer_open(lh_delta_txn_t *x, const lh_schema_t *batch_sch
     else if (w->md->schema == NULL)
         e = lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
                        "cannot write to a table with nested column '%s'",
-                       w->md->nested_column ? w->md->nested_column : "?");
+                       w->md->unreadable_column ? w->md->unreadable_column : "?");
     if (e == LH_OK)
         e = enforce_schema(w, eb);
     if (e == LH_OK)

@@ -1,9 +1,11 @@
 /*
  * parquet.h - our own Parquet reader and writer (public contract of storage/parquet).
  *
- * Two levels of access:
+ * Three levels of access:
  *   - flat: a file's top-level primitive columns as an lh_schema_t, read per row group
  *     into common/ vectors (nulls in the validity bitmap), written from lh_batch_t;
+ *   - nested: a top-level LIST/MAP/STRUCT column read per row group as ARRAY/MAP/STRUCT
+ *     values (common/nested.h), and written from them by the flat writer;
  *   - leaf: any leaf column (nested too) as Dremel def/rep levels plus its non-null
  *     values. Delta checkpoints (struct/map/list) are read and written this way.
  *
@@ -15,7 +17,8 @@
  * page header out of total_compressed_size (PARQUET-816); for that writer only, a chunk
  * opening with a dictionary page is read that header's length further.
  *
- * Writer: flat schemas of every lh_type_id, PLAIN or dictionary (falling back to PLAIN),
+ * Writer: schemas of every lh_type_id (ARRAY/MAP/STRUCT columns as the standard three-level
+ * LIST, MAP and groups), PLAIN or dictionary (falling back to PLAIN),
  * v1 data pages, ZSTD (default) / SNAPPY / UNCOMPRESSED, page + chunk statistics,
  * column_orders, split-block bloom filters (xxHash64) for chosen columns.
  *
@@ -51,11 +54,28 @@ int lh_pq_row_group_count(const lh_pq_file_t *f);
 int64_t lh_pq_row_group_num_rows(const lh_pq_file_t *f, int rg);
 const char *lh_pq_created_by(const lh_pq_file_t *f); /* may be NULL */
 
-/* Flat view: top-level primitive columns. Nested top-level columns are absent from it
- * (listed by lh_pq_nested_column_count/name) and cannot be read through the flat API. */
+/* Flat view: top-level primitive columns. Nested top-level columns (groups, and repeated
+ * primitives) are absent from it: they are listed by lh_pq_nested_column_count/name and read
+ * with lh_pq_read_nested. */
 const lh_schema_t *lh_pq_schema(const lh_pq_file_t *f);
 int lh_pq_nested_column_count(const lh_pq_file_t *f);
 const char *lh_pq_nested_column_name(const lh_pq_file_t *f, int i);
+
+/* The type nested column i reads as: a LIST group (three-level, or the legacy two-level
+ * forms) or a repeated field is an ARRAY (elements of a repeated field are never NULL), a
+ * MAP group a MAP, another group a STRUCT of its fields. LH_E_UNSUPPORTED naming the column
+ * for shapes that are none of these (a MAP without a value, a LIST without a repeated
+ * child, a group repeating a field name); LH_E_INVALID for a bad i. */
+lh_err lh_pq_nested_column_type(const lh_pq_file_t *f, int i, lh_type_t *out, lh_errbuf *eb);
+/* Append the rows of nested column i in row group rg to out, a flat vector of the wanted
+ * nested type (one value of common/nested.h per row, NULL rows in validity). The wanted type
+ * may differ from lh_pq_nested_column_type as Spark's Parquet reader allows: struct fields
+ * are matched by name case-insensitively (a field the file lacks reads as NULL; fields not
+ * wanted are not read), integers read as wider integers and FLOAT as DOUBLE; other
+ * differences are LH_E_UNSUPPORTED. Levels that contradict the schema or the row count are
+ * LH_E_CORRUPT (out keeps its earlier rows on error). Reads the needed leaves of the row
+ * group whole. Thread-safety as lh_pq_read_column. */
+lh_err lh_pq_read_nested(lh_pq_file_t *f, int rg, int i, lh_vec_t *out, lh_errbuf *eb);
 
 /* Decode all rows of column `col` (index into lh_pq_schema) in row group rg, appending
  * them to out (whose type must equal the schema's). Reads only that chunk's bytes. */
@@ -193,16 +213,26 @@ typedef struct lh_pq_writer lh_pq_writer_t;
 typedef struct lh_pq_file_summary {
     int64_t num_rows;
     uint64_t file_bytes;
+    /* Flat writers: one entry per schema column; an ARRAY/MAP/STRUCT column has no min/max
+     * and null_count = its NULL rows. Nested writers: one per leaf. */
     int col_count;
-    lh_pq_col_stats_t *cols; /* col_count entries, in schema order */
+    lh_pq_col_stats_t *cols;
+    /* Every leaf column, depth-first in schema order: min/max of its values, null_count =
+     * its levels below the leaf's max definition level (for a leaf inside structs only,
+     * the rows where it or a struct around it is NULL). */
+    int leaf_count;
+    lh_pq_col_stats_t *leaves;
 } lh_pq_file_summary_t;
 
 /* Start a flat file. The sink receives bytes in order; it must outlive the writer. */
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
                            lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb);
 /* Append a batch whose vectors match the schema (types and order); honours validity and
- * selection vectors. A null in a non-nullable column is LH_E_INVALID. */
+ * selection vectors. A null in a non-nullable column (or a NULL map key) is LH_E_INVALID. */
 lh_err lh_pq_writer_write_batch(lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb);
+/* The leaf columns a column of type t is written as: one per primitive inside it (an ARRAY
+ * or MAP column's elements, keys and values, a STRUCT's fields, depth-first). */
+int lh_pq_type_leaf_count(lh_type_t t);
 /* Flush the last row group and the footer. summary (may be NULL) is filled on success. */
 lh_err lh_pq_writer_finish(lh_pq_writer_t *w, lh_pq_file_summary_t *summary, lh_errbuf *eb);
 void lh_pq_writer_destroy(lh_pq_writer_t *w);

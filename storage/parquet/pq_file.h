@@ -18,7 +18,23 @@ struct lh_pq_file {
     int *flat_leaf;      /* flat column -> leaf index */
     int nested_count;
     const char **nested_names;
+    int *nested_top; /* schema index of each nested top-level column */
+    /* The schema as a tree, per element (pq_nested.c); NULL when no column is nested. */
+    struct pq_nnode *nodes;
 };
+
+/* One schema element in the tree view: its subtree is elements [index, end). */
+typedef struct pq_nnode {
+    int end;
+    int def, rep; /* max levels counting this element */
+    int leaf;     /* leaf index of a primitive element, else -1 */
+    int first_leaf, leaf_count;
+} pq_nnode_t;
+
+/* Build f->nodes (pq_nested.c), once at open. */
+lh_err pq_nested_init(lh_pq_file_t *f, lh_errbuf *eb);
+/* LIST or MAP for a group annotated so (LIST; MAP or MAP_KEY_VALUE), else NONE (pq_tree.c). */
+lh_pq_annot pq_el_annot(const pq_schema_el_t *el);
 
 /* Read [offset, offset+len) of the source, bounds-checked against its size. */
 lh_err pq_src_read(const lh_pq_file_t *f, uint64_t offset, void *buf, size_t len, lh_errbuf *eb);

@@ -514,7 +514,8 @@ static lh_err page_values(pq_creader_t *r, int enc, size_t n, size_t nn, const u
     bool dict_page = enc == PQ_ENC_PLAIN_DICTIONARY || enc == PQ_ENC_RLE_DICTIONARY;
     LH_ASSERT(v->kind == LH_VEC_FLAT || (v->kind == LH_VEC_DICT && dict_page && r->flat));
     LH_TRY(lh_vec_reserve(v, base + (r->flat ? n : nn)));
-    uint8_t *dst = (uint8_t *)v->data + base * lh_vec_slot_width(v);
+    /* data is still NULL when nothing was reserved (a leaf page of NULLs only) */
+    uint8_t *dst = v->data ? (uint8_t *)v->data + base * lh_vec_slot_width(v) : NULL;
     if (dict_page)
         LH_TRY(dict_values(r, p, len, nn, dst));
     else

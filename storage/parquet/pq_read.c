@@ -81,8 +81,10 @@ static lh_err build_flat(lh_pq_file_t *f, lh_errbuf *eb)
     f->schema = lh_schema_create(flat);
     f->flat_leaf = calloc((size_t)flat + 1, sizeof(int));
     f->nested_names = calloc((size_t)roots + 1, sizeof(char *));
-    LH_FAIL_IF(f->schema == NULL || f->flat_leaf == NULL || f->nested_names == NULL, LH_E_NOMEM, eb,
-               "parquet: out of memory for the schema");
+    f->nested_top = calloc((size_t)roots + 1, sizeof(int));
+    LH_FAIL_IF(f->schema == NULL || f->flat_leaf == NULL || f->nested_names == NULL ||
+                   f->nested_top == NULL,
+               LH_E_NOMEM, eb, "parquet: out of memory for the schema");
     int k = 0, last_top = -1;
     for (int i = 0; i < m->leaf_count; i++) {
         const pq_leaf_t *lf = &m->leaves[i];
@@ -90,11 +92,12 @@ static lh_err build_flat(lh_pq_file_t *f, lh_errbuf *eb)
             f->flat_leaf[k] = i;
             LH_TRY(lh_schema_set(f->schema, k++, lf->path, lf->type, lf->max_def > 0));
         } else if (lf->top_index != last_top) {
+            f->nested_top[f->nested_count] = lf->top_schema;
             f->nested_names[f->nested_count++] = m->schema[lf->top_schema].name;
         }
         last_top = lf->top_index;
     }
-    return LH_OK;
+    return f->nested_count > 0 ? pq_nested_init(f, eb) : LH_OK;
 }
 
 lh_err lh_pq_open(lh_byte_source_t *src, lh_pq_file_t **out, lh_errbuf *eb)
@@ -135,6 +138,8 @@ void lh_pq_close(lh_pq_file_t *f)
         lh_schema_destroy(f->schema);
     free(f->flat_leaf);
     free(f->nested_names);
+    free(f->nested_top);
+    free(f->nodes);
     free(f);
 }
 

@@ -21,7 +21,7 @@ typedef struct tree_build {
     int next_leaf;
 } tree_build_t;
 
-static lh_pq_annot annot_of(const pq_schema_el_t *el)
+lh_pq_annot pq_el_annot(const pq_schema_el_t *el)
 {
     if (el->logical.kind == 3 || el->converted == PQ_CT_LIST)
         return LH_PQ_ANNOT_LIST;
@@ -42,7 +42,7 @@ static void build_node(tree_build_t *b, lh_pq_node_t *node)
         node->type = b->m->leaves[b->next_leaf++].type;
         return;
     }
-    node->annot = annot_of(el);
+    node->annot = pq_el_annot(el);
     lh_pq_node_t *kids = &b->nodes[b->next_slot];
     b->next_slot += el->num_children;
     node->children = kids;

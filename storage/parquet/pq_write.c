@@ -697,12 +697,57 @@ lh_err lh_pqw_add_leaf(lh_pq_writer_t *w, lh_type_t type, const char *const *pat
 
 lh_err lh_pqw_start(lh_pq_writer_t *w, lh_errbuf *eb)
 {
-    w->summary_cols = calloc((size_t)(w->col_count ? w->col_count : 1), sizeof *w->summary_cols);
-    LH_FAIL_IF(w->summary_cols == NULL, LH_E_NOMEM, eb, "parquet: out of memory");
+    int cols = w->schema ? w->schema->field_count : w->col_count;
+    w->summary_cols = calloc((size_t)(cols ? cols : 1), sizeof *w->summary_cols);
+    w->summary_leaves =
+        calloc((size_t)(w->col_count ? w->col_count : 1), sizeof *w->summary_leaves);
+    LH_FAIL_IF(w->summary_cols == NULL || w->summary_leaves == NULL, LH_E_NOMEM, eb,
+               "parquet: out of memory");
     return sink_write(w, "PAR1", 4, eb);
 }
 
 /* ---- flat public API --------------------------------------------------------------------- */
+
+static lh_err add_flat_column(lh_pq_writer_t *w, const lh_field_t *f, lh_errbuf *eb)
+{
+    const char *path[1] = {f->name};
+    int leaf = -1;
+    LH_TRY(lh_pqw_add_leaf(w, f->type, path, 1, f->nullable ? 1 : 0, 0, eb, &leaf));
+    return lh_pqw_add_snode(w, f->name, f->nullable ? PQ_OPTIONAL : PQ_REQUIRED, 0,
+                            LH_PQ_ANNOT_NONE, leaf, eb);
+}
+
+static lh_err build_flat(lh_pq_writer_t *w, const lh_schema_t *schema,
+                         const lh_pq_write_opts_t *opts, lh_errbuf *eb)
+{
+    LH_TRY(lh_pqw_add_snode(w, "schema", 0, schema->field_count, LH_PQ_ANNOT_NONE, -1, eb));
+    w->schema = lh_schema_copy(schema);
+    w->field_leaf = calloc((size_t)schema->field_count + 1, sizeof *w->field_leaf);
+    w->field_nulls = calloc((size_t)schema->field_count + 1, sizeof *w->field_nulls);
+    LH_FAIL_IF(w->schema == NULL || w->field_leaf == NULL || w->field_nulls == NULL, LH_E_NOMEM, eb,
+               "parquet: out of memory");
+    bool nested = false;
+    for (int i = 0; i < schema->field_count; i++) {
+        const lh_field_t *f = &schema->fields[i];
+        LH_FAIL_IF(f->name == NULL, LH_E_INVALID, eb, "parquet: unnamed column %d", i);
+        w->field_leaf[i] = w->col_count;
+        nested |= lh_type_is_nested(f->type);
+        LH_TRY(lh_type_is_nested(f->type) ? lh_pqw_add_nested_column(w, f, eb)
+                                          : add_flat_column(w, f, eb));
+    }
+    for (int i = 0; opts != NULL && i < opts->bloom_column_count; i++) {
+        int col = lh_schema_find(schema, opts->bloom_columns[i]);
+        int leaf = col >= 0 ? w->field_leaf[col] : -1;
+        LH_FAIL_IF(leaf < 0 || lh_type_is_nested(schema->fields[col].type) ||
+                       w->cols[leaf].kind == PK_BOOL,
+                   LH_E_INVALID, eb, "parquet: no column %s for a bloom filter",
+                   opts->bloom_columns[i]);
+        w->cols[leaf].bloom = true;
+    }
+    if (nested)
+        LH_TRY(lh_pqw_shred_init(w, eb));
+    return lh_pqw_start(w, eb);
+}
 
 lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *opts,
                            lh_byte_sink_t sink, lh_pq_writer_t **out, lh_errbuf *eb)
@@ -712,32 +757,7 @@ lh_err lh_pq_writer_create(const lh_schema_t *schema, const lh_pq_write_opts_t *
                "parquet: schema has no columns");
     lh_pq_writer_t *w;
     LH_TRY(lh_pqw_alloc(opts, sink, &w, eb));
-    lh_err e = lh_pqw_add_snode(w, "schema", 0, schema->field_count, LH_PQ_ANNOT_NONE, -1, eb);
-    w->schema = e == LH_OK ? lh_schema_copy(schema) : NULL;
-    if (e == LH_OK && w->schema == NULL)
-        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "parquet: out of memory");
-    for (int i = 0; e == LH_OK && i < schema->field_count; i++) {
-        const lh_field_t *f = &schema->fields[i];
-        const char *path[1] = {f->name};
-        int leaf = -1;
-        if (f->name == NULL)
-            e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__, "parquet: unnamed column %d", i);
-        if (e == LH_OK)
-            e = lh_pqw_add_leaf(w, f->type, path, 1, f->nullable ? 1 : 0, 0, eb, &leaf);
-        if (e == LH_OK)
-            e = lh_pqw_add_snode(w, f->name, f->nullable ? PQ_OPTIONAL : PQ_REQUIRED, 0,
-                                 LH_PQ_ANNOT_NONE, leaf, eb);
-    }
-    for (int i = 0; opts != NULL && e == LH_OK && i < opts->bloom_column_count; i++) {
-        int col = lh_schema_find(schema, opts->bloom_columns[i]);
-        if (col < 0 || w->cols[col].kind == PK_BOOL)
-            e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
-                           "parquet: no column %s for a bloom filter", opts->bloom_columns[i]);
-        else
-            w->cols[col].bloom = true;
-    }
-    if (e == LH_OK)
-        e = lh_pqw_start(w, eb);
+    lh_err e = build_flat(w, schema, opts, eb);
     if (e != LH_OK) {
         lh_pq_writer_destroy(w);
         return e;
@@ -767,8 +787,8 @@ static bool decimals_fit(const lh_vec_t *v, size_t rows)
 
 static lh_err check_batch(const lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb)
 {
-    LH_FAIL_IF(b->col_count != w->col_count, LH_E_INVALID, eb,
-               "parquet: batch has %d columns, schema %d", b->col_count, w->col_count);
+    LH_FAIL_IF(b->col_count != w->schema->field_count, LH_E_INVALID, eb,
+               "parquet: batch has %d columns, schema %d", b->col_count, w->schema->field_count);
     for (int i = 0; i < b->col_count; i++) {
         const lh_vec_t *v = b->cols[i];
         const lh_field_t *f = &w->schema->fields[i];
@@ -810,8 +830,10 @@ static lh_err write_batch(lh_pq_writer_t *w, const lh_batch_t *b, lh_errbuf *eb)
             n = LH_BATCH_ROWS;
         if (n > w->opts.row_group_rows - (uint64_t)w->rg_rows)
             n = (size_t)(w->opts.row_group_rows - (uint64_t)w->rg_rows);
-        for (int i = 0; i < w->col_count; i++) {
-            lh_err e = put_flat(w, &w->cols[i], b->cols[i], pos, n, eb);
+        for (int i = 0; i < w->schema->field_count; i++) {
+            lh_err e = lh_type_is_nested(w->schema->fields[i].type)
+                           ? lh_pqw_put_nested(w, i, b->cols[i], pos, n, eb)
+                           : put_flat(w, &w->cols[w->field_leaf[i]], b->cols[i], pos, n, eb);
             if (e == LH_E_NOMEM)
                 LH_FAIL(e, eb, "parquet: out of memory");
             LH_TRY(e);
@@ -892,5 +914,9 @@ void lh_pq_writer_destroy(lh_pq_writer_t *w)
     lh_pq_buf_free(&w->hdr);
     free(w->rows_scratch);
     free(w->summary_cols);
+    free(w->summary_leaves);
+    lh_pqw_shred_free(w);
+    free(w->field_leaf);
+    free(w->field_nulls);
     free(w);
 }

@@ -71,6 +71,17 @@ typedef struct pq_col {
     lh_pq_buf_t scratch;
 } pq_col_t;
 
+/* Schema depth a writer builds, as deep as the reader reads (LH_PQ_SCHEMA_DEPTH_MAX). */
+#define LH_PQ_NESTED_DEPTH_MAX 64
+
+/* The staged levels and values of one leaf of an ARRAY/MAP/STRUCT column (pq_write_shred.c)
+ * for the slice of rows being written. */
+typedef struct pq_shred_leaf {
+    int16_t *def, *rep;
+    size_t count, cap;
+    lh_vec_t *vals; /* the non-null values, in order */
+} pq_shred_leaf_t;
+
 /* One schema element, depth-first; the root is element 0. */
 typedef struct pq_snode {
     char *name;
@@ -83,7 +94,10 @@ typedef struct pq_snode {
 struct lh_pq_writer {
     lh_pq_write_opts_t opts;
     lh_byte_sink_t sink;
-    lh_schema_t *schema; /* flat writers only */
+    lh_schema_t *schema;    /* flat writers only */
+    int *field_leaf;        /* flat: the first leaf of each schema column */
+    int64_t *field_nulls;   /* flat: NULL rows written per schema column (nested ones) */
+    pq_shred_leaf_t *shred; /* flat with nested columns: per leaf, else NULL */
     int snode_count;
     pq_snode_t *snodes;
     int col_count;
@@ -98,7 +112,8 @@ struct lh_pq_writer {
     size_t rows_scratch_cap;
     bool failed;
     bool finished;
-    lh_pq_col_stats_t *summary_cols;
+    lh_pq_col_stats_t *summary_cols;   /* per schema column (flat), per leaf (nested) */
+    lh_pq_col_stats_t *summary_leaves; /* per leaf */
 };
 
 /* Allocate a writer with copies of opts (and created_by). */
@@ -119,6 +134,16 @@ lh_err lh_pqw_put_levels(lh_pq_writer_t *w, pq_col_t *c, const int16_t *def, con
                          lh_errbuf *eb);
 /* Flush the open row group (rg_rows rows) to the sink. */
 lh_err lh_pqw_close_row_group(lh_pq_writer_t *w, lh_errbuf *eb);
+
+/* pq_write_shred.c: ARRAY/MAP/STRUCT columns of flat writers. */
+/* Add the schema elements and leaves of nested column f. */
+lh_err lh_pqw_add_nested_column(lh_pq_writer_t *w, const lh_field_t *f, lh_errbuf *eb);
+/* Staging buffers for every leaf (after the schema is complete). */
+lh_err lh_pqw_shred_init(lh_pq_writer_t *w, lh_errbuf *eb);
+void lh_pqw_shred_free(lh_pq_writer_t *w);
+/* Rows [pos, pos+n) of nested schema column field (v: its flat vector, maybe selected). */
+lh_err lh_pqw_put_nested(lh_pq_writer_t *w, int field, const lh_vec_t *v, size_t pos, size_t n,
+                         lh_errbuf *eb);
 
 /* pq_write_meta.c: type mapping, statistics, footer structures. */
 lh_err lh_pqw_map_type(pq_col_t *c, lh_type_t t, lh_errbuf *eb);

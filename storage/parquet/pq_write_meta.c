@@ -498,7 +498,7 @@ void lh_pqw_fill_summary(lh_pq_writer_t *w, lh_pq_file_summary_t *sum)
     for (int i = 0; i < w->col_count; i++) {
         const pq_col_t *c = &w->cols[i];
         const pq_stats_t *s = &c->file_stats;
-        lh_pq_col_stats_t *o = &w->summary_cols[i];
+        lh_pq_col_stats_t *o = &w->summary_leaves[i];
         memset(o, 0, sizeof *o);
         o->has_min_max = s->has_min_max;
         o->has_null_count = true;
@@ -529,6 +529,20 @@ void lh_pqw_fill_summary(lh_pq_writer_t *w, lh_pq_file_summary_t *sum)
     }
     sum->num_rows = w->num_rows;
     sum->file_bytes = w->offset;
-    sum->col_count = w->col_count;
+    sum->leaf_count = w->col_count;
+    sum->leaves = w->summary_leaves;
+    sum->col_count = w->schema ? w->schema->field_count : w->col_count;
     sum->cols = w->summary_cols;
+    for (int i = 0; i < sum->col_count; i++) {
+        if (w->schema == NULL || !lh_type_is_nested(w->schema->fields[i].type)) {
+            w->summary_cols[i] = w->summary_leaves[w->schema ? w->field_leaf[i] : i];
+            continue;
+        }
+        lh_pq_col_stats_t *o = &w->summary_cols[i]; /* a nested column: its NULL rows */
+        memset(o, 0, sizeof *o);
+        o->min.type = o->max.type = w->schema->fields[i].type;
+        o->has_null_count = true;
+        o->null_count = w->field_nulls[i];
+        o->value_count = w->num_rows;
+    }
 }

@@ -169,6 +169,7 @@ test('tables: external Delta create over REST only; list paging with max_results
     { name: 'id', type_name: 'LONG', type_text: 'bigint', nullable: false },
     { name: 'price', type_text: 'decimal(10,2)', comment: 'usd' },
     { name: 'tags', type_text: 'array<string>' },
+    { name: 'attrs', type_text: 'struct<k:string,v:map<string,array<int>>>' },
   ];
   const t = ok(await d.api('POST', `${UC}/tables`, { ...base, name: 'T0', table_type: 'EXTERNAL', storage_location: `file://${ext}/t0`, columns: cols, properties: { p: '1' } }));
   assert.equal(t.full_name, 'tc.default.t0');
@@ -177,11 +178,16 @@ test('tables: external Delta create over REST only; list paging with max_results
   assert.equal(t.storage_location, `${ext}/t0`);
   assert.match(t.table_id, /^[0-9a-f-]{36}$/);
   assert.deepEqual(t.columns.map((c) => [c.name, c.type_name, c.position, c.nullable]),
-    [['id', 'LONG', 0, false], ['price', 'DECIMAL', 1, true], ['tags', 'ARRAY', 2, true]]);
+    [['id', 'LONG', 0, false], ['price', 'DECIMAL', 1, true], ['tags', 'ARRAY', 2, true], ['attrs', 'STRUCT', 3, true]]);
   assert.equal(t.columns[1].type_precision, 10);
   assert.equal(t.columns[1].type_scale, 2);
   assert.deepEqual(JSON.parse(t.columns[0].type_json), { name: 'id', type: 'long', nullable: false, metadata: {} });
   assert.deepEqual(JSON.parse(t.columns[1].type_json).metadata, { comment: 'usd' });
+  // nested types: Delta's JSON of the type, from the type text
+  assert.deepEqual(JSON.parse(t.columns[2].type_json).type, { type: 'array', elementType: 'string', containsNull: true });
+  assert.deepEqual(JSON.parse(t.columns[3].type_json).type, { type: 'struct', fields: [
+    { name: 'k', type: 'string', nullable: true, metadata: {} },
+    { name: 'v', type: { type: 'map', keyType: 'string', valueType: { type: 'array', elementType: 'integer', containsNull: true }, valueContainsNull: true }, nullable: true, metadata: {} }] });
   isError(await d.api('POST', `${UC}/tables`, { ...base, name: 't0', table_type: 'EXTERNAL', storage_location: `${ext}/t0` }), 409, 'TABLE_ALREADY_EXISTS');
   for (let i = 1; i < 7; i++)
     ok(await d.api('POST', `${UC}/tables`, { ...base, name: `t${i}`, table_type: 'EXTERNAL', storage_location: `${ext}/t${i}` }));

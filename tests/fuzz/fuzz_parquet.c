@@ -1,6 +1,7 @@
 /*
  * fuzz_parquet.c - libFuzzer target for the Parquet reader: open the input through the
- * memory source, read every flat column and every leaf of every row group, walk every
+ * memory source, read every flat column, every nested column (as its own type, whose values
+ * must validate) and every leaf of every row group, walk every
  * flat column with a cursor (reads and skips of odd sizes, dictionary output, flatten),
  * ask for statistics and a skipping decision, close. Any input must be read or refused
  * cleanly.
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/nested.h"
 #include "storage/parquet/parquet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,6 +44,19 @@ static void read_row_group(lh_pq_file_t *f, int rg)
         lh_value_t lit = {.type = s->fields[c].type};
         lh_pq_pred_t p = {.col = c, .op = LH_PQ_EQ, .value_count = 1, .values = &lit};
         (void)lh_pq_row_group_may_match(f, rg, &p, 1);
+    }
+    for (int c = 0; c < lh_pq_nested_column_count(f); c++) {
+        lh_type_t t;
+        lh_vec_t *v = NULL;
+        if (lh_pq_nested_column_type(f, c, &t, NULL) != LH_OK || (v = lh_vec_create(t, 0)) == NULL)
+            continue;
+        if (lh_pq_read_nested(f, rg, c, v, NULL) == LH_OK)
+            for (size_t r = 0; r < v->count; r++) {
+                lh_value_t x;
+                lh_vec_get_value(v, r, &x);
+                LH_ASSERT(x.is_null || lh_nested_validate(t, x.v.str));
+            }
+        lh_vec_destroy(v);
     }
     for (int l = 0; l < lh_pq_leaf_count(f); l++) {
         lh_pq_leaf_data_t d;

@@ -364,6 +364,15 @@ static lh_err cat_delta_nested(lh_delta_table_t *t, const lh_delta_snapshot_t *s
     return e;
 }
 
+/* Whether a table's rows are assembled from the leaves (nested or unreadable columns). */
+static bool has_nested(const lh_schema_t *schema)
+{
+    for (int i = 0; schema != NULL && i < schema->field_count; i++)
+        if (lh_type_is_nested(schema->fields[i].type))
+            return true;
+    return schema == NULL;
+}
+
 static lh_err cat_delta(const char *dir, int64_t version, char **cols, int ncols, printer_t *p,
                         lh_errbuf *eb)
 {
@@ -373,7 +382,7 @@ static lh_err cat_delta(const char *dir, int64_t version, char **cols, int ncols
     lh_delta_snapshot_t *s = NULL;
     lh_err e = version >= 0 ? lh_delta_snapshot_at_version(t, version, &s, eb)
                             : lh_delta_snapshot_latest(t, &s, eb);
-    if (e == LH_OK && lh_delta_snapshot_metadata(s)->schema == NULL) {
+    if (e == LH_OK && has_nested(lh_delta_snapshot_metadata(s)->schema)) {
         e = cat_delta_nested(t, s, cols, ncols, p, eb);
         lh_delta_snapshot_release(s);
         tool_close_table(os, t);

@@ -5,6 +5,7 @@
  *     decimal(1,0) = i), plus one all-null row.
  *   basic-decimal-table: one row per file; the add stats hold each file's exact values.
  */
+#include "common/nested.h"
 #include "golden.h"
 
 typedef struct prim_acc {
@@ -209,12 +210,38 @@ static void test_partition_values_read(void)
         return;
     }
     lh_delta_reader_t *r = NULL;
-    T_EQ_INT(lh_delta_reader_open(g.t, s, lh_delta_snapshot_file(s, 0), NULL, 0, &r, &eb),
-             LH_E_UNSUPPORTED);
-    T_CHECK(strstr(eb.msg, "as_list_of_records") != NULL);
-    const char *nested[] = {"as_nested_struct"};
-    T_EQ_INT(lh_delta_reader_open(g.t, s, lh_delta_snapshot_file(s, 0), nested, 1, &r, &eb),
-             LH_E_INVALID);
+    /* the nested data columns read beside the partition values: row `value` = i holds
+     * as_list_of_records [{val: i} x3] and as_nested_struct {aa: "i", ab: "i", ac: {i, i}} */
+    const char *nested[] = {"value", "as_list_of_records", "AS_NESTED_STRUCT"};
+    int rows = 0;
+    for (size_t f = 0; f < lh_delta_snapshot_file_count(s); f++) {
+        T_EQ_INT(lh_delta_reader_open(g.t, s, lh_delta_snapshot_file(s, f), nested, 3, &r, &eb),
+                 LH_OK);
+        const lh_batch_t *b;
+        while (r != NULL && lh_delta_reader_next(r, &b, &eb) == LH_OK && b) {
+            for (size_t k = 0; k < b->row_count; k++, rows++) {
+                lh_value_t v, list, st, e, fld;
+                lh_vec_get_value(b->cols[0], k, &v);
+                lh_vec_get_value(b->cols[1], k, &list);
+                lh_vec_get_value(b->cols[2], k, &st);
+                if (v.is_null || list.is_null || st.is_null)
+                    continue;
+                int64_t i = strtoll((const char *)v.v.str.ptr, NULL, 10);
+                lh_narray_t a;
+                lh_narray_open(list.type.nested->elem, list.v.str, &a);
+                T_EQ_INT(a.count, 3);
+                lh_narray_get(&a, 2, &e);
+                lh_nstruct_get(e.type, e.v.str, 0, &fld);
+                T_EQ_INT(fld.v.i64, i);
+                lh_nstruct_get(st.type, st.v.str, 2, &e); /* ac */
+                lh_nstruct_get(e.type, e.v.str, 1, &fld); /* acb: long */
+                T_EQ_INT(fld.v.i64, i);
+            }
+        }
+        lh_delta_reader_close(r);
+        r = NULL;
+    }
+    T_CHECK(rows > 0);
     int seen[3] = {0, 0, 0};
     for (size_t f = 0; f < lh_delta_snapshot_file_count(s); f++) {
         T_EQ_INT(lh_delta_reader_open(g.t, s, lh_delta_snapshot_file(s, f), pv_cols, 12, &r, &eb),

@@ -73,8 +73,9 @@ static inline int pq_sv_eq(const lh_vec_t *v, size_t i, const char *s)
     return x.len == strlen(s) && memcmp(x.ptr, s, x.len) == 0;
 }
 
-/* Read every flat column and every leaf of every row group. Returns the first error
- * (LH_OK if all read) and its message in eb. */
+/* Read every flat column, every nested column whose shape has a type (a refused shape is not
+ * an error here) and every leaf of every row group. Returns the first error (LH_OK if all
+ * read) and its message in eb. */
 static inline lh_err pq_read_all(lh_pq_file_t *f, lh_errbuf *eb)
 {
     const lh_schema_t *s = lh_pq_schema(f);
@@ -83,6 +84,18 @@ static inline lh_err pq_read_all(lh_pq_file_t *f, lh_errbuf *eb)
         for (int c = 0; c < s->field_count; c++) {
             lh_vec_t *v = lh_vec_create(s->fields[c].type, 0);
             lh_err e = lh_pq_read_column(f, rg, c, v, first == LH_OK ? eb : NULL);
+            if (e == LH_OK && (int64_t)v->count != lh_pq_row_group_num_rows(f, rg))
+                e = LH_E_INTERNAL;
+            if (first == LH_OK)
+                first = e;
+            lh_vec_destroy(v);
+        }
+        for (int c = 0; c < lh_pq_nested_column_count(f); c++) {
+            lh_type_t t;
+            if (lh_pq_nested_column_type(f, c, &t, NULL) != LH_OK)
+                continue;
+            lh_vec_t *v = lh_vec_create(t, 0);
+            lh_err e = lh_pq_read_nested(f, rg, c, v, first == LH_OK ? eb : NULL);
             if (e == LH_OK && (int64_t)v->count != lh_pq_row_group_num_rows(f, rg))
                 e = LH_E_INTERNAL;
             if (first == LH_OK)
