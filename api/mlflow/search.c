@@ -221,7 +221,8 @@ lh_err mlf_page_parse(mlf_page *pg, const char *token, lh_arena_t *arena, lh_err
         return bad_token(eb);
     uint8_t *b = lh_arena_alloc(arena, len);
     if (!b64_decode(token, len, b, &n) || n < 8 || b[0] != TOKEN_MAGIC || b[1] != TOKEN_VERSION ||
-        b[2] != pg->list || (uint32_t)(b[3] << 24 | b[4] << 16 | b[5] << 8 | b[6]) != pg->shape ||
+        b[2] != pg->list ||
+        ((uint32_t)b[3] << 24 | (uint32_t)b[4] << 16 | (uint32_t)b[5] << 8 | b[6]) != pg->shape ||
         b[7] != pg->nsort)
         return bad_token(eb);
     size_t at = 8;

@@ -35,6 +35,8 @@ static bool grow(lh_byte_buf_t *b, size_t more)
 
 static bool put(lh_byte_buf_t *b, const void *p, size_t n)
 {
+    if (n == 0) /* nothing to copy (and b->bytes may still be NULL) */
+        return true;
     if (!grow(b, n))
         return false;
     if (p)
