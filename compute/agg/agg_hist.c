@@ -46,7 +46,8 @@ typedef struct hist_bd {
 
 static int32_t rng_next(hist_state *s, int bits)
 {
-    s->rng = (s->rng * RNG_MULT + 0xB) & RNG_MASK;
+    /* 48-bit LCG: multiply in unsigned arithmetic (it wraps; only the low 48 bits matter) */
+    s->rng = (int64_t)(((uint64_t)s->rng * (uint64_t)RNG_MULT + 0xB) & (uint64_t)RNG_MASK);
     return (int32_t)(s->rng >> (48 - bits));
 }
 
