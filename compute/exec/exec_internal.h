@@ -182,6 +182,8 @@ lh_err exec_sort_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
 /* A finished sort sink (its pipeline executed, result not taken) as a one-morsel source:
  * its rows in order, merged from spilled runs batch by batch when it spilled. Takes sort. */
 exec_op *exec_sort_source_new(exec_query *q, exec_op *sort);
+/* Whether a finished sort sink (pipeline executed) wrote runs. */
+bool exec_sort_spilled(exec_op *sort);
 lh_err exec_topn_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,
                        lh_errbuf *eb); /* takes in */

@@ -15,6 +15,10 @@
  * (a per-aggregate set). Output: keys ++ aggregates (++ the grouping id, BIGINT, Spark's
  * spark_grouping_id: bit n-1-k set when key k is not grouped in the row's set).
  * A global aggregate (no keys, no sets) over no rows still yields its one row.
+ *
+ * Over half the memory limit, GROUP BY without grouping sets spills (Grace hash
+ * aggregation, described above the spilling functions below); a finished aggregate can be
+ * a source (exec_agg_source_new), so spilled groups stream to the next pipeline.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -423,7 +427,8 @@ static lh_err agg_consume(exec_op *op, void *local, const lh_batch_t *in, exec_t
     (void)t;
     agg_op *a = op->data;
     agg_local *l = local;
-    int64_t need = a->distinct_mode ? exec_batch_bytes(in) * 2 : batch_need(a, &l->t, in->row_count);
+    int64_t need =
+        a->distinct_mode ? exec_batch_bytes(in) * 2 : batch_need(a, &l->t, in->row_count);
     if (!atomic_load(&a->spilling) && should_spill(op, need))
         atomic_store(&a->spilling, true);
     if (atomic_load(&a->spilling)) {
@@ -577,7 +582,8 @@ static lh_err emit_groups(exec_op *op, void **g, size_t n, agg_emit_fn out, void
 {
     for (size_t from = 0; from < n; from += LH_BATCH_ROWS) {
         LH_TRY(exec_check(op->q, eb));
-        LH_TRY(emit(op, g + from, n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS, out, ctx, eb));
+        LH_TRY(
+            emit(op, g + from, n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS, out, ctx, eb));
     }
     return LH_OK;
 }

@@ -12,7 +12,10 @@
  *     FILTER, PROJECT         child's pipeline, then the operator
  *     JOIN                    the right side materialized (the build), the left side's
  *                             pipeline, then the probe
- *     breakers                materialized, then a row-set source
+ *     SORT, AGGREGATE         their pipeline run into the sink; when it spilled, the
+ *                             finished sink streams as a one-morsel source, else its
+ *                             result rows become a row-set source
+ *     other breakers          materialized, then a row-set source
  *
  * exec_pipeline_run runs `threads` workers (lh_pool_parallel_for); each makes its locals,
  * claims morsels in increasing order and pushes their batches down the stages. Then,
@@ -198,6 +201,7 @@ lh_err exec_pipeline_run(exec_pipeline *p, exec_rows **out, lh_errbuf *eb)
 /* ---- building ----------------------------------------------------------------------- */
 
 static lh_err run_breaker(exec_query *q, const lh_plan_t *bp, exec_op **out, lh_errbuf *eb);
+static exec_op *breaker_source(exec_query *q, exec_op *op);
 
 typedef lh_err (*op_ctor)(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 
@@ -242,11 +246,12 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
         LH_TRY(exec_join_new(q, p, build, &op, eb));
         return exec_pipeline_add(pl, op, eb);
     }
-    case LH_PLAN_AGGREGATE: { /* spilled groups stream; others flow on in parallel */
+    case LH_PLAN_SORT:
+    case LH_PLAN_AGGREGATE: { /* spilled output streams; the rest flows on in parallel */
         exec_op *op = NULL;
         LH_TRY(run_breaker(q, p, &op, eb));
-        if (exec_agg_spilled(op))
-            return exec_pipeline_add(pl, exec_agg_source_new(q, op), eb);
+        if (p->kind == LH_PLAN_SORT ? exec_sort_spilled(op) : exec_agg_spilled(op))
+            return exec_pipeline_add(pl, breaker_source(q, op), eb);
         exec_rows *rows = NULL;
         lh_err e = op->vt->result(op, &rows, eb);
         exec_op_free(op);

@@ -2,13 +2,16 @@
  * sort.c - ORDER BY as a pipeline sink, and the sorting helpers top_n and window share.
  *
  * Each worker copies its input rows with the evaluated sort keys appended as extra columns
- * into a local row set. When the next copy would pass the query's memory limit, the worker
- * sorts what it holds and writes it out as a run file (spill.c), then starts over: an
- * external merge sort. result: without runs, every row is sorted at once (per-thread
- * sorted ranges on the pool, then a k-way merge: exec_sort_refs) and gathered in order;
- * with runs, the rows still in memory become one more run and the runs are merged batch by
- * batch. At the root of a plan (below any projections and filters) the finished sort is
- * the source of a last pipeline ending in the caller's sink (exec_sort_source_new), so a
+ * into a local row set. When the rows pass the worker's share of 40% of the query's memory
+ * limit (or the next copy would pass the limit), the worker sorts what it holds and writes
+ * it out as a run file (spill.c), then starts over: an external merge sort. result:
+ * without runs, every row is sorted at once (exec_sort_refs: 64K-row slices sorted on the
+ * pool, then merged through a binary heap) and gathered in order; with runs, the rows still
+ * in memory become one more run and the runs are merged batch by batch through a binary
+ * heap of run cursors, first in groups into longer runs while there are more runs than
+ * read buffers fit in half the memory left (multi-pass), then all at once. At the root of
+ * a plan (below any projections and filters), or below another breaker when it spilled,
+ * the finished sort is the source of the next pipeline (exec_sort_source_new), so a
  * spilled sort never holds its output in memory.
  *
  * Order: keys compared in turn; NULLs first or last as the key says (Spark: ASC NULLS
@@ -626,6 +629,11 @@ static const exec_op_vt sorted_vt = {
     .produce = sorted_produce,
     .free = sorted_free,
 };
+
+bool exec_sort_spilled(exec_op *sort)
+{
+    return ((sort_op *)sort->data)->run_count > 0;
+}
 
 exec_op *exec_sort_source_new(exec_query *q, exec_op *sort)
 {
