@@ -2,7 +2,8 @@
  * spilled, several merge passes at a tighter limit), GROUP BY with 2M groups (and with
  * count(DISTINCT)) under small limits (Grace partitions: every group once, right sums),
  * a clean UNABLE_TO_ACQUIRE_MEMORY when one key alone cannot fit, a cancelled spilled sort
- * stopping within 100 ms, and no spill file left behind in any case. */
+ * stopping within 100 ms, an unwritable spill directory failing cleanly, and no spill file
+ * left behind in any case. */
 #include <dirent.h>
 #include <pthread.h>
 #include <time.h>
@@ -281,6 +282,24 @@ static void test_agg_cannot_fit(void)
     lh_arena_destroy(a);
 }
 
+/* A spill directory that cannot be made: a clean I/O error, nothing leaked. */
+static void test_spill_dir_unwritable(void)
+{
+    lh_arena_t *a = lh_arena_create();
+    setenv("TMPDIR", "/nonexistent/lh-spill-test", 1);
+    check c;
+    lh_exec_stats_t st;
+    lh_errbuf eb;
+    T_EQ_INT(run(sort_plan(a, 200000), 256 << 10, NULL, NULL, sort_sink, &c, &st, &eb), LH_E_IO);
+    T_CHECK(strstr(eb.msg, "spill") != NULL);
+    lh_sql_conf_t conf = {.time_zone = "UTC", .ansi = true};
+    lh_exec_opts_t opts = {.conf = &conf, .memory_limit_bytes = 256 << 10};
+    T_EQ_INT(lh_exec_run(agg_plan(a, 200000, 100000, true), &opts, agg_sink, &c, &st, &eb),
+             LH_E_IO);
+    setenv("TMPDIR", tmpdir, 1);
+    lh_arena_destroy(a);
+}
+
 /* ---- cancel ---------------------------------------------------------------------------- */
 
 typedef struct canceller {
@@ -337,6 +356,7 @@ int main(void)
     T_RUN(test_agg_distinct_exact);
     T_RUN(test_agg_cannot_fit);
     T_RUN(test_cancel_spilled);
+    T_RUN(test_spill_dir_unwritable);
     rmdir(tmpdir);
     return T_DONE();
 }
