@@ -295,6 +295,8 @@ static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
     size_t step = spill_batch_rows(op->q, rows);
     for (size_t from = 0; e == LH_OK && from < n; from += step) {
         size_t m = n - from < step ? n - from : step;
+        if ((e = exec_check(op->q, eb)) != LH_OK)
+            break;
         e = exec_rows_gather(NULL, rows, s->cols + s->keys, refs + from, m, &sorted, eb);
         if (e == LH_OK)
             e = exec_run_write(run, sorted->batches[0], &bytes, eb);
