@@ -13,9 +13,13 @@
  * one, the order of the morsels: the table's files in path order), on the calling thread.
  * Memory (row sets, hash tables, sort runs, collected results) is counted per query
  * against memory_limit_bytes: over it, the sort spills sorted runs to a temporary
- * directory and merges them (at the root of the plan, straight into the sink); the hash
- * aggregate, the join build and collected results fail with Spark's
- * UNABLE_TO_ACQUIRE_MEMORY (SQLSTATE 53200; LH_E_LIMIT, eb->error_code the class). Setting
+ * directory and merges them (k-way, in several passes when there are many runs), and the
+ * hash aggregate (without grouping sets) partitions its input to files by key hash and
+ * aggregates partition by partition; both stream their output to the next pipeline or the
+ * sink. The join build, collected results, grouping sets, and a partition that cannot fit
+ * even when split again fail with Spark's UNABLE_TO_ACQUIRE_MEMORY (SQLSTATE 53200;
+ * LH_E_LIMIT, eb->error_code the class). Spill files are removed when the run ends, in
+ * every case. Setting
  * *cancel, or passing deadline_ns, stops the query between batches (and every 2048 pairs
  * of a nested loop, every 1024 merged or window rows) with Spark's OPERATION_CANCELED
  * (SQLSTATE HY008; LH_E_STATE). Module map: compute/exec/README.md.

@@ -5,8 +5,8 @@
  * Memory: operators charge what they hold (row sets, hash tables, sort runs) to one atomic
  * counter; a charge that would pass opts->memory_limit_bytes fails with Spark's
  * UNABLE_TO_ACQUIRE_MEMORY (SQLSTATE 53200) as LH_E_LIMIT, or, for operators that can
- * spill (sort), is noticed first with exec_mem_would_exceed. Nothing is charged for the
- * fixed per-thread scratch (a few batches).
+ * spill (sort, hash aggregate), is noticed first with exec_mem_would_exceed or their own
+ * budget checks. Nothing is charged for the fixed per-thread scratch (a few batches).
  */
 #include <errno.h>
 #include <stdio.h>

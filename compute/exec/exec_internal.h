@@ -173,10 +173,17 @@ bool exec_join_builds_left(const lh_plan_t *p);
 lh_err exec_collect_new(exec_query *q, int col_count, const lh_type_t *types, int64_t limit,
                         exec_op **out, lh_errbuf *eb); /* limit < 0: all rows */
 lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+/* Whether a finished aggregate sink (pipeline executed) spilled its input to partitions. */
+bool exec_agg_spilled(exec_op *agg);
+/* A finished aggregate sink as a one-morsel source: its groups batch by batch (partition
+ * by partition when it spilled, so they are never all in memory). Takes agg. */
+exec_op *exec_agg_source_new(exec_query *q, exec_op *agg);
 lh_err exec_sort_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 /* A finished sort sink (its pipeline executed, result not taken) as a one-morsel source:
  * its rows in order, merged from spilled runs batch by batch when it spilled. Takes sort. */
 exec_op *exec_sort_source_new(exec_query *q, exec_op *sort);
+/* Whether a finished sort sink (pipeline executed) wrote runs. */
+bool exec_sort_spilled(exec_op *sort);
 lh_err exec_topn_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_rows **out,
                        lh_errbuf *eb); /* takes in */

@@ -15,11 +15,16 @@
  * (a per-aggregate set). Output: keys ++ aggregates (++ the grouping id, BIGINT, Spark's
  * spark_grouping_id: bit n-1-k set when key k is not grouped in the row's set).
  * A global aggregate (no keys, no sets) over no rows still yields its one row.
+ *
+ * Over half the memory limit, GROUP BY without grouping sets spills (Grace hash
+ * aggregation, described above the spilling functions below); a finished aggregate can be
+ * a source (exec_agg_source_new), so spilled groups stream to the next pipeline.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "compute/exec/exec_internal.h"
+#include "compute/exec/spill.h"
 
 typedef struct table {
     exec_ht ht;
@@ -27,6 +32,31 @@ typedef struct table {
     void **groups; /* insertion order */
     size_t n, cap;
 } table;
+
+/* Grace partitioning: 32 partitions a level, by 5 bits of the key's hash per level (the
+ * top bits first; the hash table probes with the low bits). */
+#define AGG_PART_BITS 5
+#define AGG_PARTS     (1 << AGG_PART_BITS)
+#define AGG_LEVELS    4
+
+static unsigned part_of(uint64_t hash, int level)
+{
+    return (unsigned)(hash >> (64 - AGG_PART_BITS * (level + 1))) & (AGG_PARTS - 1);
+}
+
+typedef struct part_list {
+    exec_run **runs;
+    size_t n, cap;
+} part_list;
+
+/* Writes input batches to one run per partition, rows routed by their key's hash. */
+typedef struct pwriter {
+    exec_run *runs[AGG_PARTS];
+    lh_batch_t *scratch;
+    uint32_t *sel;
+    uint8_t *part;
+    size_t cap;
+} pwriter;
 
 typedef struct agg_op {
     int key_count, agg_count, set_count;
@@ -38,8 +68,12 @@ typedef struct agg_op {
     int *arg_at, *filter_at;
     int expr_count, node_count;
     bool distinct_mode;
+    bool can_spill; /* GROUP BY keys without grouping sets */
+    atomic_bool spilling;
     table global;
     exec_rows *raw; /* DISTINCT mode: the collected input */
+    pthread_mutex_t mu;
+    part_list parts[AGG_PARTS]; /* spilled input rows by key hash (level 0) */
 } agg_op;
 
 typedef struct agg_local {
@@ -55,6 +89,7 @@ typedef struct agg_local {
     exec_rows *raw;
     exec_ht *seen; /* DISTINCT: per aggregate (result only) */
     exec_bump seen_mem;
+    pwriter pw; /* spilling: this worker's partition runs */
 } agg_local;
 
 static size_t hdr_size(size_t key_len)
@@ -253,12 +288,154 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
     return LH_OK;
 }
 
+/* ---- spilling (Grace hash aggregation) ---------------------------------------------------
+ *
+ * Over half the memory limit (checked before each batch, with the batch's worst case), the
+ * operator starts spilling: from then on every worker writes its input rows to one run per
+ * partition of their key's hash instead of aggregating them (DISTINCT mode: the rows it
+ * collected too). The groups already in memory stay there, frozen (their states cannot be
+ * written out). result then takes the partitions one at a time: the partition's rows are
+ * aggregated into a fresh table, whose groups are folded into the frozen ones with the same
+ * key, and the partition's groups (frozen and new) are emitted. A partition too big for
+ * what memory is left is split again by the next 5 bits of the hash (AGG_LEVELS levels);
+ * only when a partition at the last level still cannot fit does the query fail with
+ * UNABLE_TO_ACQUIRE_MEMORY. */
+
+static void pw_close(pwriter *w)
+{
+    for (int p = 0; p < AGG_PARTS; p++)
+        exec_run_close(w->runs[p]);
+    lh_batch_destroy(w->scratch);
+    free(w->sel);
+    free(w->part);
+    memset(w, 0, sizeof *w);
+}
+
+/* Route the rows of in (keys already evaluated into l->ev) to w's runs at level. */
+static lh_err pw_write(exec_op *op, agg_local *l, pwriter *w, const lh_batch_t *in, int level,
+                       lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    size_t n = in->row_count, count[AGG_PARTS] = {0}, at[AGG_PARTS];
+    if (n > w->cap) {
+        free(w->sel);
+        free(w->part);
+        w->sel = malloc(n * sizeof *w->sel);
+        w->part = malloc(n);
+        w->cap = w->sel && w->part ? n : 0;
+        LH_FAIL_IF(w->cap == 0, LH_E_NOMEM, eb, "out of memory");
+    }
+    if (w->scratch == NULL)
+        w->scratch = lh_vecops_batch_like(in, LH_BATCH_ROWS);
+    LH_FAIL_IF(w->scratch == NULL, LH_E_NOMEM, eb, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        LH_TRY(encode_key(a, l, i, a->full_set, &len, eb));
+        w->part[i] = (uint8_t)part_of(exec_ht_hash(l->key, len), level);
+        count[w->part[i]]++;
+    }
+    for (size_t p = 0, o = 0; p < AGG_PARTS; o += count[p], p++)
+        at[p] = o;
+    for (size_t i = 0; i < n; i++)
+        w->sel[at[w->part[i]]++] = (uint32_t)i;
+    int64_t bytes = 0;
+    lh_err e = LH_OK;
+    for (size_t p = 0, o = 0; p < AGG_PARTS && e == LH_OK; o += count[p], p++) {
+        if (count[p] == 0)
+            continue;
+        if (w->runs[p] == NULL)
+            e = exec_run_create(op->q, in->col_count, a->raw->types, &w->runs[p], eb);
+        if (e == LH_OK)
+            e = lh_vecops_batch_gather(w->scratch, in, w->sel + o, count[p]) == LH_OK
+                    ? exec_run_write(w->runs[p], w->scratch, &bytes, eb)
+                    : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    }
+    atomic_fetch_add(&op->q->spill_bytes, bytes);
+    return e;
+}
+
+static lh_err spill_batch(exec_op *op, agg_local *l, const lh_batch_t *in, lh_errbuf *eb)
+{
+    LH_TRY(exec_eval_run(&l->ev, in, eb));
+    return pw_write(op, l, &l->pw, in, 0, eb);
+}
+
+/* Worst-case bytes one batch adds to a table: an entry per row, and the index doubling. */
+static int64_t batch_need(const agg_op *a, const table *t, size_t rows)
+{
+    int64_t need = (int64_t)(rows * (hdr_size(64) + a->states + 16));
+    if ((t->ht.count + rows) * 2 > t->ht.cap)
+        need += (int64_t)(t->ht.cap ? t->ht.cap * 2 : 1024) * 16;
+    return need;
+}
+
+/* Whether to start spilling before taking a batch that may need `need` more bytes. */
+static bool should_spill(exec_op *op, int64_t need)
+{
+    agg_op *a = op->data;
+    int64_t limit = op->q->opts->memory_limit_bytes;
+    return a->can_spill && limit > 0 && atomic_load(&op->q->mem) + need > limit / 2;
+}
+
+/* Move w's runs to the operator's partition lists (sealed). */
+static lh_err pw_hand_over(exec_op *op, pwriter *w, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    lh_err e = LH_OK;
+    pthread_mutex_lock(&a->mu);
+    for (int p = 0; p < AGG_PARTS && e == LH_OK; p++) {
+        if (w->runs[p] == NULL)
+            continue;
+        part_list *pl = &a->parts[p];
+        if (pl->n == pl->cap) {
+            size_t cap = pl->cap ? pl->cap * 2 : 8;
+            exec_run **nr = realloc(pl->runs, cap * sizeof *nr);
+            if (nr == NULL) {
+                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+                break;
+            }
+            pl->runs = nr;
+            pl->cap = cap;
+        }
+        if ((e = exec_run_seal(w->runs[p], eb)) == LH_OK) {
+            pl->runs[pl->n++] = w->runs[p];
+            w->runs[p] = NULL;
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    return e;
+}
+
+/* DISTINCT mode: write the rows collected so far to the partitions. */
+static lh_err spill_raw(exec_op *op, agg_local *l, exec_rows *raw, lh_errbuf *eb)
+{
+    for (size_t b = 0; b < raw->batch_count; b++)
+        LH_TRY(spill_batch(op, l, raw->batches[b], eb));
+    for (size_t b = 0; b < raw->batch_count; b++)
+        lh_batch_destroy(raw->batches[b]);
+    if (raw->q != NULL)
+        exec_mem_release(raw->q, raw->bytes);
+    raw->batch_count = 0;
+    raw->row_count = 0;
+    raw->bytes = 0;
+    return LH_OK;
+}
+
 static lh_err agg_consume(exec_op *op, void *local, const lh_batch_t *in, exec_thread *t,
                           lh_errbuf *eb)
 {
     (void)t;
     agg_op *a = op->data;
     agg_local *l = local;
+    int64_t need =
+        a->distinct_mode ? exec_batch_bytes(in) * 2 : batch_need(a, &l->t, in->row_count);
+    if (!atomic_load(&a->spilling) && should_spill(op, need))
+        atomic_store(&a->spilling, true);
+    if (atomic_load(&a->spilling)) {
+        if (l->raw->batch_count > 0)
+            LH_TRY(spill_raw(op, l, l->raw, eb));
+        return spill_batch(op, l, in, eb);
+    }
     if (a->distinct_mode)
         return exec_rows_append(l->raw, in, NULL, 0, eb);
     return agg_batch(op->plan, a, l, in, eb);
@@ -267,6 +444,13 @@ static lh_err agg_consume(exec_op *op, void *local, const lh_batch_t *in, exec_t
 /* Merge table src into dst (src left empty; its memory moves to dst). */
 static lh_err merge(const lh_plan_t *p, agg_op *a, table *dst, table *src, lh_errbuf *eb)
 {
+    if (dst->n == 0 && dst->ht.cap == 0) { /* adopt src whole */
+        exec_bump_move(&src->bump, &dst->bump);
+        table t = *dst;
+        *dst = *src;
+        *src = t;
+        return LH_OK;
+    }
     for (size_t g = 0; g < src->n; g++) {
         void *e = src->groups[g];
         size_t len = EXEC_HT_KEY_LEN(e);
@@ -286,6 +470,8 @@ static lh_err merge(const lh_plan_t *p, agg_op *a, table *dst, table *src, lh_er
     }
     src->n = 0;
     exec_bump_move(&dst->bump, &src->bump);
+    exec_ht_free(&src->ht); /* its index is no longer needed */
+    exec_ht_init(&src->ht, dst->ht.q);
     return LH_OK;
 }
 
@@ -293,6 +479,7 @@ static lh_err agg_combine(exec_op *op, void *local, lh_errbuf *eb)
 {
     agg_op *a = op->data;
     agg_local *l = local;
+    LH_TRY(pw_hand_over(op, &l->pw, eb));
     if (a->distinct_mode) {
         exec_rows_move(a->raw, l->raw);
         return LH_OK;
@@ -300,39 +487,62 @@ static lh_err agg_combine(exec_op *op, void *local, lh_errbuf *eb)
     return merge(op->plan, a, &a->global, &l->t, eb);
 }
 
-/* DISTINCT mode: aggregate the collected rows on this thread. */
-static lh_err run_distinct(exec_op *op, lh_errbuf *eb)
+/* A local for aggregating on the result thread (DISTINCT sets when needed). */
+static agg_local *proc_local_new(exec_op *op)
 {
     agg_op *a = op->data;
     agg_local *l = op->vt->local_new(op);
-    LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
-    l->seen = calloc((size_t)a->agg_count, sizeof *l->seen);
+    if (l == NULL)
+        return NULL;
     exec_bump_init(&l->seen_mem, op->q);
-    lh_err e = l->seen ? LH_OK : LH_E_NOMEM;
-    for (int k = 0; k < a->agg_count && l->seen; k++)
-        exec_ht_init(&l->seen[k], op->q);
-    for (size_t b = 0; b < a->raw->batch_count && e == LH_OK; b++)
-        if ((e = exec_check(op->q, eb)) == LH_OK)
-            e = agg_batch(op->plan, a, l, a->raw->batches[b], eb);
-    if (e == LH_OK)
-        e = merge(op->plan, a, &a->global, &l->t, eb);
+    if (a->distinct_mode) {
+        l->seen = calloc((size_t)a->agg_count + 1, sizeof *l->seen);
+        if (l->seen == NULL) {
+            op->vt->local_free(op, l);
+            return NULL;
+        }
+        for (int k = 0; k < a->agg_count; k++)
+            exec_ht_init(&l->seen[k], op->q);
+    }
+    return l;
+}
+
+static void proc_local_free(exec_op *op, agg_local *l)
+{
+    agg_op *a = op->data;
     for (int k = 0; k < a->agg_count && l->seen; k++)
         exec_ht_free(&l->seen[k]);
     free(l->seen);
     l->seen = NULL;
     exec_bump_free(&l->seen_mem);
     op->vt->local_free(op, l);
+}
+
+/* DISTINCT mode: aggregate the collected rows on this thread. */
+static lh_err run_distinct(exec_op *op, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    agg_local *l = proc_local_new(op);
+    LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = LH_OK;
+    for (size_t b = 0; b < a->raw->batch_count && e == LH_OK; b++)
+        if ((e = exec_check(op->q, eb)) == LH_OK)
+            e = agg_batch(op->plan, a, l, a->raw->batches[b], eb);
+    if (e == LH_OK)
+        e = merge(op->plan, a, &a->global, &l->t, eb);
+    proc_local_free(op, l);
     return e;
 }
 
-/* Finalize groups [from, from+n) into a new batch of the plan's columns. */
-static lh_err emit(exec_op *op, size_t from, size_t n, exec_rows *out, lh_errbuf *eb)
+typedef lh_err (*agg_emit_fn)(void *ctx, lh_batch_t *b, lh_errbuf *eb); /* takes b */
+
+/* Finalize groups g[0..n) into a new batch of the plan's columns, handed to out. */
+static lh_err emit(exec_op *op, void **g, size_t n, agg_emit_fn out, void *ctx, lh_errbuf *eb)
 {
     const lh_plan_t *p = op->plan;
     agg_op *a = op->data;
-    lh_batch_t *b = exec_rows_batch(out, n);
+    lh_batch_t *b = lh_vecops_batch_new(p->col_count, p->col_types, n ? n : 1);
     LH_FAIL_IF(b == NULL, LH_E_NOMEM, eb, "out of memory");
-    void **g = a->global.groups + from;
     int64_t *gids = a->sets != NULL ? malloc((n ? n : 1) * sizeof *gids) : NULL;
     if (a->sets != NULL && gids == NULL) {
         lh_batch_destroy(b);
@@ -364,30 +574,282 @@ static lh_err emit(exec_op *op, size_t from, size_t n, exec_rows *out, lh_errbuf
         lh_batch_destroy(b);
         return e;
     }
-    return exec_rows_take(out, b, eb);
+    return out(ctx, b, eb);
 }
 
-static lh_err agg_result(exec_op *op, exec_rows **out, lh_errbuf *eb)
+static lh_err emit_groups(exec_op *op, void **g, size_t n, agg_emit_fn out, void *ctx,
+                          lh_errbuf *eb)
+{
+    for (size_t from = 0; from < n; from += LH_BATCH_ROWS) {
+        LH_TRY(exec_check(op->q, eb));
+        LH_TRY(
+            emit(op, g + from, n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS, out, ctx, eb));
+    }
+    return LH_OK;
+}
+
+/* A list of frozen groups (pointers into the global table). */
+typedef struct glist {
+    void **g;
+    size_t n;
+} glist;
+
+/* Split gl by the partition of each group's key at level into sub[AGG_PARTS] (one
+ * allocation, sub[0].g; charged). */
+static lh_err split_groups(exec_op *op, glist gl, int level, glist sub[AGG_PARTS], lh_errbuf *eb)
+{
+    int64_t bytes = (int64_t)((gl.n + 1) * sizeof(void *));
+    LH_TRY(exec_mem_charge(op->q, bytes, eb));
+    void **all = malloc((gl.n + 1) * sizeof *all);
+    uint8_t *part = malloc(gl.n + 1);
+    if (all == NULL || part == NULL) {
+        free(all);
+        free(part);
+        exec_mem_release(op->q, bytes);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    size_t count[AGG_PARTS] = {0}, at[AGG_PARTS];
+    for (size_t i = 0; i < gl.n; i++) {
+        const void *e = gl.g[i];
+        part[i] = (uint8_t)part_of(exec_ht_hash(EXEC_HT_KEY(e), EXEC_HT_KEY_LEN(e)), level);
+        count[part[i]]++;
+    }
+    for (size_t p = 0, o = 0; p < AGG_PARTS; o += count[p], p++) {
+        at[p] = o;
+        sub[p] = (glist){all + o, count[p]};
+    }
+    for (size_t i = 0; i < gl.n; i++)
+        all[at[part[i]]++] = gl.g[i];
+    free(part);
+    return LH_OK;
+}
+
+static void split_free(exec_op *op, glist sub[AGG_PARTS], size_t total)
+{
+    free(sub[0].g);
+    exec_mem_release(op->q, (int64_t)((total + 1) * sizeof(void *)));
+}
+
+static lh_err do_partition(exec_op *op, exec_run **runs, size_t n, glist gl, int level,
+                           agg_emit_fn out, void *ctx, lh_errbuf *eb);
+
+/* Split runs (rows of one partition at level-1) into AGG_PARTS partitions at level, and
+ * process each. */
+static lh_err repartition(exec_op *op, exec_run **runs, size_t n, glist gl, int level,
+                          agg_emit_fn out, void *ctx, lh_errbuf *eb)
+{
+    agg_local *l = op->vt->local_new(op);
+    LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = LH_OK;
+    for (size_t r = 0; r < n && e == LH_OK; r++) {
+        const lh_batch_t *b = NULL;
+        e = exec_run_rewind(runs[r], eb);
+        while (e == LH_OK && (e = exec_run_next(runs[r], &b, eb)) == LH_OK && b != NULL)
+            if ((e = exec_check(op->q, eb)) == LH_OK && (e = exec_eval_run(&l->ev, b, eb)) == LH_OK)
+                e = pw_write(op, l, &l->pw, b, level, eb);
+        if (exec_run_seal(runs[r], eb) != LH_OK && e == LH_OK)
+            e = LH_E_IO;
+    }
+    for (int p = 0; p < AGG_PARTS && e == LH_OK; p++)
+        if (l->pw.runs[p] != NULL)
+            e = exec_run_seal(l->pw.runs[p], eb);
+    glist sub[AGG_PARTS];
+    if (e == LH_OK)
+        e = split_groups(op, gl, level, sub, eb);
+    if (e != LH_OK) {
+        op->vt->local_free(op, l);
+        return e;
+    }
+    for (int p = 0; p < AGG_PARTS && e == LH_OK; p++) {
+        exec_run *one[1] = {l->pw.runs[p]};
+        e = do_partition(op, one, one[0] ? 1 : 0, sub[p], level, out, ctx, eb);
+        exec_run_close(l->pw.runs[p]); /* its disk space back as soon as it is done */
+        l->pw.runs[p] = NULL;
+    }
+    split_free(op, sub, gl.n);
+    op->vt->local_free(op, l);
+    return e;
+}
+
+/* Fold the new groups of t into the frozen groups with the same key; the rest of t's
+ * groups go to *fresh (t->groups reordered in place: fresh ones first, count returned). */
+static size_t fold_into_frozen(exec_op *op, table *t)
 {
     agg_op *a = op->data;
     const lh_plan_t *p = op->plan;
+    size_t fresh = 0;
+    for (size_t g = 0; g < t->n; g++) {
+        void *e = t->groups[g];
+        size_t len = EXEC_HT_KEY_LEN(e);
+        void *d = a->global.n ? exec_ht_find(&a->global.ht, exec_ht_hash(EXEC_HT_KEY(e), len),
+                                             EXEC_HT_KEY(e), len)
+                              : NULL;
+        if (d == NULL) {
+            t->groups[g] = t->groups[fresh];
+            t->groups[fresh++] = e;
+            continue;
+        }
+        for (int k = 0; k < a->agg_count; k++) {
+            const lh_agg_call_t *c = &p->u.aggregate.aggs[k];
+            c->func->combine(c->bind_data, state_of(a, d, k), state_of(a, e, k));
+            if (c->func->destroy) { /* left initialized, so freeing t stays safe */
+                c->func->destroy(c->bind_data, state_of(a, e, k));
+                c->func->init(c->bind_data, state_of(a, e, k));
+            }
+        }
+    }
+    return fresh;
+}
+
+/* Aggregate the rows of runs (one partition) with the frozen groups gl of the same
+ * partition, and emit them; split further when they cannot fit. */
+static lh_err do_partition(exec_op *op, exec_run **runs, size_t n, glist gl, int level,
+                           agg_emit_fn out, void *ctx, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    int64_t rows = 0, limit = op->q->opts->memory_limit_bytes;
+    for (size_t r = 0; r < n; r++)
+        rows += exec_run_rows(runs[r]);
+    int64_t per_row = (int64_t)(hdr_size(32) + a->states + 32) + (a->distinct_mode ? 64 : 0);
+    bool too_big = limit > 0 && rows * per_row > limit - atomic_load(&op->q->mem);
+    if (too_big && level + 1 < AGG_LEVELS && rows > LH_BATCH_ROWS)
+        return repartition(op, runs, n, gl, level + 1, out, ctx, eb);
+    agg_local *l = proc_local_new(op);
+    LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = LH_OK;
+    for (size_t r = 0; r < n && e == LH_OK; r++) {
+        const lh_batch_t *b = NULL;
+        e = exec_run_rewind(runs[r], eb);
+        while (e == LH_OK && (e = exec_run_next(runs[r], &b, eb)) == LH_OK && b != NULL)
+            if ((e = exec_check(op->q, eb)) == LH_OK)
+                e = agg_batch(op->plan, a, l, b, eb);
+        if (exec_run_seal(runs[r], eb) != LH_OK && e == LH_OK)
+            e = LH_E_IO;
+    }
+    if (e == LH_E_LIMIT && level + 1 < AGG_LEVELS) { /* did not fit after all: split */
+        proc_local_free(op, l);
+        return repartition(op, runs, n, gl, level + 1, out, ctx, eb);
+    }
+    if (e == LH_OK) {
+        size_t fresh = fold_into_frozen(op, &l->t);
+        e = emit_groups(op, l->t.groups, fresh, out, ctx, eb);
+    }
+    if (e == LH_OK)
+        e = emit_groups(op, gl.g, gl.n, out, ctx, eb);
+    proc_local_free(op, l);
+    return e;
+}
+
+/* After spilling: every partition in turn. */
+static lh_err emit_spilled(exec_op *op, agg_emit_fn out, void *ctx, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    if (a->raw->batch_count > 0) { /* DISTINCT rows still in memory join the partitions */
+        agg_local *l = op->vt->local_new(op);
+        LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
+        lh_err e = spill_raw(op, l, a->raw, eb);
+        if (e == LH_OK)
+            e = pw_hand_over(op, &l->pw, eb);
+        op->vt->local_free(op, l);
+        LH_TRY(e);
+    }
+    glist sub[AGG_PARTS];
+    LH_TRY(split_groups(op, (glist){a->global.groups, a->global.n}, 0, sub, eb));
+    lh_err e = LH_OK;
+    for (int p = 0; p < AGG_PARTS && e == LH_OK; p++) {
+        part_list *pl = &a->parts[p];
+        e = do_partition(op, pl->runs, pl->n, sub[p], 0, out, ctx, eb);
+        for (size_t r = 0; r < pl->n; r++)
+            exec_run_close(pl->runs[r]);
+        pl->n = 0;
+    }
+    split_free(op, sub, a->global.n);
+    return e;
+}
+
+/* Whether the sink spilled (its pipeline executed). */
+bool exec_agg_spilled(exec_op *op)
+{
+    return atomic_load(&((agg_op *)op->data)->spilling);
+}
+
+/* Every group of the finished sink, batch by batch, to out. */
+static lh_err emit_all(exec_op *op, agg_emit_fn out, void *ctx, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    const lh_plan_t *p = op->plan;
+    if (atomic_load(&a->spilling))
+        return emit_spilled(op, out, ctx, eb);
     if (a->distinct_mode)
         LH_TRY(run_distinct(op, eb));
     if (a->global.n == 0 && a->key_count == 0 && a->sets == NULL) {
         void *e;
         LH_TRY(group_of(p, a, &a->global, (const uint8_t *)"", 0, &e, eb));
     }
-    exec_rows *r = exec_rows_new(op->q, p->col_count, p->col_types);
-    for (size_t from = 0; from < a->global.n; from += LH_BATCH_ROWS) {
-        size_t n = a->global.n - from < LH_BATCH_ROWS ? a->global.n - from : LH_BATCH_ROWS;
-        lh_err e = emit(op, from, n, r, eb);
-        if (e != LH_OK) {
-            exec_rows_free(r);
-            return e;
-        }
+    return emit_groups(op, a->global.groups, a->global.n, out, ctx, eb);
+}
+
+static lh_err emit_rows(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+{
+    return exec_rows_take(ctx, b, eb);
+}
+
+static lh_err agg_result(exec_op *op, exec_rows **out, lh_errbuf *eb)
+{
+    exec_rows *r = exec_rows_new(op->q, op->plan->col_count, op->plan->col_types);
+    lh_err e = emit_all(op, emit_rows, r, eb);
+    if (e != LH_OK) {
+        exec_rows_free(r);
+        return e;
     }
     *out = r;
     return LH_OK;
+}
+
+/* ---- a finished aggregate as a source (spilled groups stream) -------------------------- */
+
+typedef struct push_ctx {
+    exec_thread *t;
+    int stage;
+} push_ctx;
+
+static lh_err emit_push(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+{
+    push_ctx *c = ctx;
+    lh_err e = exec_push(c->t, c->stage, b, eb);
+    lh_batch_destroy(b);
+    return e;
+}
+
+static size_t grouped_morsels(exec_op *op)
+{
+    (void)op;
+    return 1;
+}
+
+static lh_err grouped_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
+{
+    (void)local;
+    (void)m;
+    push_ctx c = {t, op->stage};
+    return emit_all(op->data, emit_push, &c, eb);
+}
+
+static void grouped_free(exec_op *op)
+{
+    exec_op_free(op->data);
+}
+
+static const exec_op_vt grouped_vt = {
+    .name = "grouped",
+    .morsels = grouped_morsels,
+    .produce = grouped_produce,
+    .free = grouped_free,
+};
+
+exec_op *exec_agg_source_new(exec_query *q, exec_op *agg)
+{
+    return exec_op_new(q, &grouped_vt, agg->plan, agg);
 }
 
 static void *agg_local_new(exec_op *op)
@@ -413,6 +875,7 @@ static void agg_local_free(exec_op *op, void *local)
     table_free(op->plan, op->data, &l->t);
     exec_eval_free(&l->ev);
     exec_rows_free(l->raw);
+    pw_close(&l->pw);
     for (int j = 0; j < 8; j++)
         lh_vec_destroy(l->gathered[j]);
     free(l->key);
@@ -427,6 +890,12 @@ static void agg_free(exec_op *op)
     agg_op *a = op->data;
     table_free(op->plan, a, &a->global);
     exec_rows_free(a->raw);
+    for (int p = 0; p < AGG_PARTS; p++) {
+        for (size_t r = 0; r < a->parts[p].n; r++)
+            exec_run_close(a->parts[p].runs[r]);
+        free(a->parts[p].runs);
+    }
+    pthread_mutex_destroy(&a->mu);
     free(a->off);
     free(a->exprs);
     free(a->arg_at);
@@ -486,6 +955,8 @@ lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf 
     a->sets = p->u.aggregate.sets;
     a->full_set = a->key_count >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a->key_count) - 1);
     table_init(&a->global, q);
+    pthread_mutex_init(&a->mu, NULL);
+    a->can_spill = a->key_count > 0 && a->sets == NULL;
     a->raw = exec_rows_new(q, p->children[0]->col_count, p->children[0]->col_types);
     lh_err e = a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
                                               "more than 63 grouping keys")

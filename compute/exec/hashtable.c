@@ -28,7 +28,13 @@ lh_err exec_bump_alloc(exec_bump *b, size_t size, void **out, lh_errbuf *eb)
     size = (size + 15) & ~(size_t)15;
     bump_chunk *c = b->head;
     if (c == NULL || c->size - c->used < size) {
-        size_t cs = size > CHUNK_BYTES ? size : CHUNK_BYTES;
+        /* chunks of at most 1/32 of a small memory limit, so tables of a spilling
+         * aggregate's partitions fit (4 KB at least) */
+        int64_t limit = b->q && b->q->opts ? b->q->opts->memory_limit_bytes : 0;
+        size_t chunk = CHUNK_BYTES;
+        if (limit > 0 && (size_t)limit / 32 < chunk)
+            chunk = (size_t)limit / 32 > 4096 ? (size_t)limit / 32 : 4096;
+        size_t cs = size > chunk ? size : chunk;
         LH_TRY(exec_mem_charge(b->q, (int64_t)cs, eb));
         c = malloc(sizeof *c + cs);
         if (c == NULL) {

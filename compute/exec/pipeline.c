@@ -12,7 +12,10 @@
  *     FILTER, PROJECT         child's pipeline, then the operator
  *     JOIN                    the right side materialized (the build), the left side's
  *                             pipeline, then the probe
- *     breakers                materialized, then a row-set source
+ *     SORT, AGGREGATE         their pipeline run into the sink; when it spilled, the
+ *                             finished sink streams as a one-morsel source, else its
+ *                             result rows become a row-set source
+ *     other breakers          materialized, then a row-set source
  *
  * exec_pipeline_run runs `threads` workers (lh_pool_parallel_for); each makes its locals,
  * claims morsels in increasing order and pushes their batches down the stages. Then,
@@ -197,6 +200,9 @@ lh_err exec_pipeline_run(exec_pipeline *p, exec_rows **out, lh_errbuf *eb)
 
 /* ---- building ----------------------------------------------------------------------- */
 
+static lh_err run_breaker(exec_query *q, const lh_plan_t *bp, exec_op **out, lh_errbuf *eb);
+static exec_op *breaker_source(exec_query *q, exec_op *op);
+
 typedef lh_err (*op_ctor)(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 
 static lh_err add_new(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, op_ctor make,
@@ -239,6 +245,18 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
         }
         LH_TRY(exec_join_new(q, p, build, &op, eb));
         return exec_pipeline_add(pl, op, eb);
+    }
+    case LH_PLAN_SORT:
+    case LH_PLAN_AGGREGATE: { /* spilled output streams; the rest flows on in parallel */
+        exec_op *op = NULL;
+        LH_TRY(run_breaker(q, p, &op, eb));
+        if (p->kind == LH_PLAN_SORT ? exec_sort_spilled(op) : exec_agg_spilled(op))
+            return exec_pipeline_add(pl, breaker_source(q, op), eb);
+        exec_rows *rows = NULL;
+        lh_err e = op->vt->result(op, &rows, eb);
+        exec_op_free(op);
+        LH_TRY(e);
+        return exec_pipeline_add(pl, exec_rows_source_new(q, rows), eb);
     }
     default: {
         exec_rows *rows;
@@ -360,12 +378,12 @@ static lh_err forward_consume(exec_op *op, void *local, const lh_batch_t *in, ex
 
 static const exec_op_vt forward_vt = {.name = "forward", .consume = forward_consume};
 
-/* Whether p is [PROJECT | FILTER]* over a SORT: the sort's output can stream. */
-static const lh_plan_t *root_sort(const lh_plan_t *p)
+/* Whether p is [PROJECT | FILTER]* over a SORT or an AGGREGATE: its output can stream. */
+static const lh_plan_t *root_breaker(const lh_plan_t *p)
 {
     while (p->kind == LH_PLAN_PROJECT || p->kind == LH_PLAN_FILTER)
         p = p->children[0];
-    return p->kind == LH_PLAN_SORT ? p : NULL;
+    return p->kind == LH_PLAN_SORT || p->kind == LH_PLAN_AGGREGATE ? p : NULL;
 }
 
 /* Add the PROJECT / FILTER operators from just above `below` up to p, bottom first. */
@@ -378,22 +396,21 @@ static lh_err add_chain(exec_query *q, const lh_plan_t *p, const lh_plan_t *belo
     return add_new(q, p, pl, p->kind == LH_PLAN_FILTER ? exec_filter_new : exec_project_new, eb);
 }
 
-/* ORDER BY at the root: the sort's input pipeline, then a last pipeline from the finished
- * sort through the projections above it into the caller's sink. */
-static lh_err run_root_sort(exec_query *q, const lh_plan_t *plan, const lh_plan_t *sp,
-                            lh_exec_sink_fn sink, void *ctx, int64_t *produced, lh_errbuf *eb)
+/* Run the input pipeline of breaker bp (SORT or AGGREGATE) into its sink; *out is the
+ * finished sink (its locals freed), ready to become a source. */
+static lh_err run_breaker(exec_query *q, const lh_plan_t *bp, exec_op **out, lh_errbuf *eb)
 {
     exec_op *op = NULL;
-    LH_TRY(exec_sort_new(q, sp, &op, eb));
+    LH_TRY(bp->kind == LH_PLAN_SORT ? exec_sort_new(q, bp, &op, eb) : exec_agg_new(q, bp, &op, eb));
     exec_pipeline *pl = exec_pipeline_new(q);
-    lh_err e = exec_build(q, sp->children[0], pl, eb);
+    lh_err e = exec_build(q, bp->children[0], pl, eb);
     if (e == LH_OK)
         e = exec_pipeline_add(pl, op, eb);
     else
         exec_op_free(op);
     if (e == LH_OK)
         e = exec_pipeline_execute(pl, eb);
-    if (e == LH_OK) { /* the sort (its locals freed) moves to the last pipeline */
+    if (e == LH_OK) { /* the sink (its locals freed) leaves the pipeline */
         int last_stage = --pl->stage_count;
         for (int i = 0; i < pl->thread_count; i++)
             if (pl->threads[i] && pl->threads[i]->local[last_stage]) {
@@ -401,19 +418,37 @@ static lh_err run_root_sort(exec_query *q, const lh_plan_t *plan, const lh_plan_
                 pl->threads[i]->local[last_stage] = NULL;
             }
         pl->stages[last_stage] = NULL;
-        exec_pipeline *last = exec_pipeline_new(q);
-        forward f = {.sink = sink, .ctx = ctx};
-        e = exec_pipeline_add(last, exec_sort_source_new(q, op), eb);
-        if (e == LH_OK)
-            e = add_chain(q, plan, sp, last, eb);
-        if (e == LH_OK)
-            e = exec_pipeline_add(last, exec_op_new(q, &forward_vt, NULL, &f), eb);
-        if (e == LH_OK)
-            e = exec_pipeline_execute(last, eb);
-        *produced = f.rows;
-        exec_pipeline_free(last);
+        *out = op;
     }
     exec_pipeline_free(pl);
+    return e;
+}
+
+/* A finished breaker sink as the source of the next pipeline. */
+static exec_op *breaker_source(exec_query *q, exec_op *op)
+{
+    return op->plan->kind == LH_PLAN_SORT ? exec_sort_source_new(q, op)
+                                          : exec_agg_source_new(q, op);
+}
+
+/* ORDER BY or GROUP BY at the root: the breaker's input pipeline, then a last pipeline
+ * from the finished breaker through the projections above it into the caller's sink. */
+static lh_err run_root_breaker(exec_query *q, const lh_plan_t *plan, const lh_plan_t *bp,
+                               lh_exec_sink_fn sink, void *ctx, int64_t *produced, lh_errbuf *eb)
+{
+    exec_op *op = NULL;
+    LH_TRY(run_breaker(q, bp, &op, eb));
+    exec_pipeline *last = exec_pipeline_new(q);
+    forward f = {.sink = sink, .ctx = ctx};
+    lh_err e = exec_pipeline_add(last, breaker_source(q, op), eb);
+    if (e == LH_OK)
+        e = add_chain(q, plan, bp, last, eb);
+    if (e == LH_OK)
+        e = exec_pipeline_add(last, exec_op_new(q, &forward_vt, NULL, &f), eb);
+    if (e == LH_OK)
+        e = exec_pipeline_execute(last, eb);
+    *produced = f.rows;
+    exec_pipeline_free(last);
     return e;
 }
 
@@ -430,8 +465,8 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
     int64_t t0 = lh_mono_ns();
     exec_rows *rows = NULL;
     int64_t produced = 0;
-    const lh_plan_t *sp = root_sort(plan);
-    lh_err e = sp ? run_root_sort(&q, plan, sp, sink, ctx, &produced, eb)
+    const lh_plan_t *bp = root_breaker(plan);
+    lh_err e = bp ? run_root_breaker(&q, plan, bp, sink, ctx, &produced, eb)
                   : exec_materialize(&q, plan, &rows, eb);
     for (size_t i = 0; e == LH_OK && rows != NULL && i < rows->batch_count; i++) {
         if ((e = exec_check(&q, eb)) != LH_OK)

@@ -2,13 +2,16 @@
  * sort.c - ORDER BY as a pipeline sink, and the sorting helpers top_n and window share.
  *
  * Each worker copies its input rows with the evaluated sort keys appended as extra columns
- * into a local row set. When the next copy would pass the query's memory limit, the worker
- * sorts what it holds and writes it out as a run file (spill.c), then starts over: an
- * external merge sort. result: without runs, every row is sorted at once (per-thread
- * sorted ranges on the pool, then a k-way merge: exec_sort_refs) and gathered in order;
- * with runs, the rows still in memory become one more run and the runs are merged batch by
- * batch. At the root of a plan (below any projections and filters) the finished sort is
- * the source of a last pipeline ending in the caller's sink (exec_sort_source_new), so a
+ * into a local row set. When the rows pass the worker's share of 40% of the query's memory
+ * limit (or the next copy would pass the limit), the worker sorts what it holds and writes
+ * it out as a run file (spill.c), then starts over: an external merge sort. result:
+ * without runs, every row is sorted at once (exec_sort_refs: 64K-row slices sorted on the
+ * pool, then merged through a binary heap) and gathered in order; with runs, the rows still
+ * in memory become one more run and the runs are merged batch by batch through a binary
+ * heap of run cursors, first in groups into longer runs while there are more runs than
+ * read buffers fit in half the memory left (multi-pass), then all at once. At the root of
+ * a plan (below any projections and filters), or below another breaker when it spilled,
+ * the finished sort is the source of the next pipeline (exec_sort_source_new), so a
  * spilled sort never holds its output in memory.
  *
  * Order: keys compared in turn; NULLs first or last as the key says (Spark: ASC NULLS
@@ -43,11 +46,60 @@ int exec_ref_cmp(const exec_rows *r, const exec_sort_spec *s, exec_ref a, exec_r
     return a.row < b.row ? -1 : (a.row > b.row);
 }
 
+/* ---- a binary heap of cursors (the k-way merges) ---------------------------------------- */
+
+/* Indexes of cursors ordered by less(ctx, a, b); the smallest at h[0]. */
+typedef struct mheap {
+    size_t *h;
+    size_t n;
+    bool (*less)(void *ctx, size_t a, size_t b);
+    void *ctx;
+} mheap;
+
+static void heap_down(mheap *m, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, best = i;
+        if (l < m->n && m->less(m->ctx, m->h[l], m->h[best]))
+            best = l;
+        if (l + 1 < m->n && m->less(m->ctx, m->h[l + 1], m->h[best]))
+            best = l + 1;
+        if (best == i)
+            return;
+        size_t t = m->h[i];
+        m->h[i] = m->h[best];
+        m->h[best] = t;
+        i = best;
+    }
+}
+
+static void heap_build(mheap *m)
+{
+    for (size_t i = m->n / 2; i-- > 0;)
+        heap_down(m, i);
+}
+
+/* The top cursor advanced: keep it (more rows) or drop it (exhausted). */
+static void heap_next(mheap *m, bool exhausted)
+{
+    if (exhausted)
+        m->h[0] = m->h[--m->n];
+    if (m->n > 0)
+        heap_down(m, 0);
+}
+
+/* ---- in-memory sorting: sorted slices on the pool, then a heap merge ----------------- */
+
+/* Slices stay small so a cancel is noticed between them (~10 ms of sorting each). */
+#define SLICE_ROWS 65536
+
 typedef struct sort_ctx {
+    exec_query *q;
     const exec_rows *r;
     const exec_sort_spec *s;
     exec_ref *refs;
     size_t n, parts;
+    size_t *pos, *end; /* merge cursors per slice */
 } sort_ctx;
 
 static int qcmp(const void *a, const void *b, void *arg)
@@ -56,11 +108,49 @@ static int qcmp(const void *a, const void *b, void *arg)
     return exec_ref_cmp(c->r, c->s, *(const exec_ref *)a, *(const exec_ref *)b);
 }
 
+/* Worker i of c->parts sorts slices i, i + parts, ... (each SLICE_ROWS refs). */
 static void sort_part(void *arg, size_t i)
 {
     sort_ctx *c = arg;
-    size_t lo = c->n * i / c->parts, hi = c->n * (i + 1) / c->parts;
-    qsort_r(c->refs + lo, hi - lo, sizeof *c->refs, qcmp, c);
+    lh_errbuf eb;
+    for (size_t from = i * SLICE_ROWS; from < c->n; from += c->parts * SLICE_ROWS) {
+        if (exec_check(c->q, &eb) != LH_OK)
+            return; /* the caller's check reports it */
+        size_t m = c->n - from < SLICE_ROWS ? c->n - from : SLICE_ROWS;
+        qsort_r(c->refs + from, m, sizeof *c->refs, qcmp, c);
+    }
+}
+
+static bool slice_less(void *arg, size_t a, size_t b)
+{
+    const sort_ctx *c = arg;
+    return exec_ref_cmp(c->r, c->s, c->refs[c->pos[a]], c->refs[c->pos[b]]) < 0;
+}
+
+/* Merge the sorted slices of c->refs into out. */
+static lh_err merge_slices(sort_ctx *c, size_t slices, exec_ref *out, lh_errbuf *eb)
+{
+    size_t *buf = malloc(3 * slices * sizeof *buf);
+    LH_FAIL_IF(buf == NULL, LH_E_NOMEM, eb, "out of memory");
+    c->pos = buf;
+    c->end = buf + slices;
+    mheap m = {.h = buf + 2 * slices, .n = 0, .less = slice_less, .ctx = c};
+    for (size_t i = 0; i < slices; i++) {
+        c->pos[i] = i * SLICE_ROWS;
+        c->end[i] = (i + 1) * SLICE_ROWS < c->n ? (i + 1) * SLICE_ROWS : c->n;
+        m.h[m.n++] = i;
+    }
+    heap_build(&m);
+    lh_err e = LH_OK;
+    for (size_t o = 0; m.n > 0; o++) {
+        if ((o & 4095) == 0 && (e = exec_check(c->q, eb)) != LH_OK)
+            break;
+        size_t t = m.h[0];
+        out[o] = c->refs[c->pos[t]++];
+        heap_next(&m, c->pos[t] == c->end[t]);
+    }
+    free(buf);
+    return e;
 }
 
 lh_err exec_sort_refs(exec_query *q, const exec_rows *r, const exec_sort_spec *s, exec_ref **out,
@@ -80,33 +170,28 @@ lh_err exec_sort_refs(exec_query *q, const exec_rows *r, const exec_sort_spec *s
     for (size_t b = 0; b < r->batch_count; b++)
         for (size_t i = 0; i < r->batches[b]->row_count; i++)
             refs[k++] = (exec_ref){(uint32_t)b, (uint32_t)i};
-    sort_ctx c = {.r = r, .s = s, .refs = refs, .n = n, .parts = 1};
-    if (q->opts->pool != NULL && q->threads > 1 && n >= 4096)
-        c.parts = (size_t)q->threads;
+    /* sort fixed slices (in parallel on the pool), then merge them */
+    size_t slices = (n + SLICE_ROWS - 1) / SLICE_ROWS;
+    sort_ctx c = {.q = q, .r = r, .s = s, .refs = refs, .n = n, .parts = 1};
+    if (q->opts->pool != NULL && q->threads > 1 && slices > 1)
+        c.parts = slices < (size_t)q->threads ? slices : (size_t)q->threads;
     if (c.parts > 1)
         lh_pool_parallel_for(q->opts->pool, c.parts, sort_part, &c);
     else
         sort_part(&c, 0);
-    if (c.parts > 1) { /* k-way merge of the sorted parts */
-        size_t pos[EXEC_STAGES_MAX], end[EXEC_STAGES_MAX];
-        for (size_t p = 0; p < c.parts; p++) {
-            pos[p] = n * p / c.parts;
-            end[p] = n * (p + 1) / c.parts;
-        }
-        for (size_t o = 0; o < n; o++) {
-            size_t best = SIZE_MAX;
-            for (size_t p = 0; p < c.parts; p++)
-                if (pos[p] < end[p] &&
-                    (best == SIZE_MAX || exec_ref_cmp(r, s, refs[pos[p]], refs[pos[best]]) < 0))
-                    best = p;
-            tmp[o] = refs[pos[best]++];
-        }
+    lh_err e = exec_check(q, eb);
+    if (e == LH_OK && slices > 1) {
+        e = merge_slices(&c, slices, tmp, eb);
         exec_ref *t = refs;
         refs = tmp;
         tmp = t;
     }
     free(tmp);
     exec_mem_release(q, bytes);
+    if (e != LH_OK) {
+        free(refs);
+        return e;
+    }
     *out = refs;
     *count = n;
     return LH_OK;
@@ -181,6 +266,16 @@ typedef struct sort_local {
     lh_batch_t view;
 } sort_local;
 
+/* Rows per batch of a run: a read buffer stays under 1/16 of the limit, so a merge of
+ * several runs fits (2048 without a limit; at least 64). */
+static size_t spill_batch_rows(exec_query *q, const exec_rows *rows)
+{
+    int64_t limit = q->opts->memory_limit_bytes;
+    int64_t per_row = rows->row_count > 0 ? rows->bytes / rows->row_count + 1 : 64;
+    int64_t n = limit > 0 ? limit / 16 / per_row : LH_BATCH_ROWS;
+    return n < 64 ? 64 : n > LH_BATCH_ROWS ? LH_BATCH_ROWS : (size_t)n;
+}
+
 /* Sort rows and write them as one run. */
 static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
 {
@@ -197,8 +292,11 @@ static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
         return e;
     e = exec_run_create(op->q, s->cols + s->keys, s->types, &run, eb);
     int64_t bytes = 0;
-    for (size_t from = 0; e == LH_OK && from < n; from += LH_BATCH_ROWS) {
-        size_t m = n - from < LH_BATCH_ROWS ? n - from : LH_BATCH_ROWS;
+    size_t step = spill_batch_rows(op->q, rows);
+    for (size_t from = 0; e == LH_OK && from < n; from += step) {
+        size_t m = n - from < step ? n - from : step;
+        if ((e = exec_check(op->q, eb)) != LH_OK)
+            break;
         e = exec_rows_gather(NULL, rows, s->cols + s->keys, refs + from, m, &sorted, eb);
         if (e == LH_OK)
             e = exec_run_write(run, sorted->batches[0], &bytes, eb);
@@ -206,6 +304,8 @@ static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
         sorted = NULL;
     }
     free(refs);
+    if (e == LH_OK)
+        e = exec_run_seal(run, eb);
     atomic_fetch_add(&op->q->spill_bytes, bytes);
     pthread_mutex_lock(&s->mu);
     if (e == LH_OK && s->run_count == s->run_cap) {
@@ -226,6 +326,14 @@ static lh_err spill_rows(exec_op *op, exec_rows *rows, lh_errbuf *eb)
     return e;
 }
 
+/* Bytes of rows one worker gathers before it writes a run: its share of 40% of the limit
+ * (sorting a run needs as much again for its refs; the rest is the other operators'). */
+static int64_t run_budget(exec_query *q)
+{
+    int64_t limit = q->opts->memory_limit_bytes;
+    return limit > 0 ? limit * 2 / 5 / (q->threads > 0 ? q->threads : 1) : INT64_MAX;
+}
+
 static lh_err sort_consume(exec_op *op, void *local, const lh_batch_t *in, exec_thread *t,
                            lh_errbuf *eb)
 {
@@ -239,7 +347,8 @@ static lh_err sort_consume(exec_op *op, void *local, const lh_batch_t *in, exec_
         l->view.cols[s->cols + k] = (lh_vec_t *)l->ev.vals[k];
     l->view.row_count = in->row_count;
     int64_t need = exec_batch_bytes(&l->view) * 2;
-    if (exec_mem_would_exceed(op->q, need) && l->rows->row_count > 0) {
+    if (l->rows->row_count > 0 &&
+        (l->rows->bytes + need > run_budget(op->q) || exec_mem_would_exceed(op->q, need))) {
         exec_rows *full = l->rows;
         l->rows = exec_rows_new(op->q, s->cols + s->keys, s->types);
         lh_err e = spill_rows(op, full, eb);
@@ -257,31 +366,168 @@ static lh_err sort_combine(exec_op *op, void *local, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* Merge state: one current batch and position per run. */
+/* Merge state: one current batch and position per run; ties go to the earlier run. */
 typedef struct merge_src {
     exec_run *run;
     const lh_batch_t *b;
     size_t pos;
 } merge_src;
 
-static int src_cmp(const sort_op *s, const merge_src *a, const merge_src *b)
+typedef struct merge_ctx {
+    const sort_op *s;
+    merge_src *src;
+} merge_ctx;
+
+static bool src_less(void *arg, size_t ia, size_t ib)
 {
-    exec_rows ra = {.batch_count = 1, .batches = (lh_batch_t **)&a->b};
-    exec_rows rb = {.batch_count = 1, .batches = (lh_batch_t **)&b->b};
+    const merge_ctx *m = arg;
+    const sort_op *s = m->s;
+    const merge_src *a = &m->src[ia], *b = &m->src[ib];
     for (int k = 0; k < s->keys; k++) {
-        const lh_vec_t *x = ra.batches[0]->cols[s->key_cols[k]];
-        const lh_vec_t *y = rb.batches[0]->cols[s->key_cols[k]];
+        const lh_vec_t *x = a->b->cols[s->key_cols[k]];
+        const lh_vec_t *y = b->b->cols[s->key_cols[k]];
         bool xv = lh_vec_is_valid(x, a->pos), yv = lh_vec_is_valid(y, b->pos);
         if (!xv || !yv) {
             if (xv == yv)
                 continue;
-            return (!xv) == s->nulls_first[k] ? -1 : 1;
+            return (!xv) == s->nulls_first[k];
         }
         int c = lh_vecops_cmp(x, a->pos, y, b->pos);
         if (c != 0)
-            return s->desc[k] ? -c : c;
+            return s->desc[k] ? c > 0 : c < 0;
     }
-    return 0;
+    return ia < ib;
+}
+
+/* Merge runs[0..n) (columns 0..cols-1 of the output), handing full batches to emit. Read
+ * buffers (one batch per run) are charged to the query while the merge runs. */
+static lh_err merge_some(exec_op *op, exec_run **runs, size_t n, int cols, size_t out_rows,
+                         lh_err (*emit)(void *, lh_batch_t *, lh_errbuf *), void *ctx,
+                         lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    int64_t buf_bytes = 0;
+    if (out_rows == 0)
+        out_rows = LH_BATCH_ROWS;
+    for (size_t i = 0; i < n; i++)
+        buf_bytes += exec_run_batch_bytes(runs[i]);
+    LH_TRY(exec_mem_charge(op->q, buf_bytes, eb));
+    merge_src *src = calloc(n + 1, sizeof *src);
+    size_t *heap = calloc(n + 1, sizeof *heap);
+    merge_ctx mc = {s, src};
+    mheap m = {.h = heap, .n = 0, .less = src_less, .ctx = &mc};
+    lh_err e =
+        src && heap ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (size_t i = 0; i < n && e == LH_OK; i++) {
+        src[i].run = runs[i];
+        if ((e = exec_run_rewind(src[i].run, eb)) == LH_OK)
+            e = exec_run_next(src[i].run, &src[i].b, eb);
+        if (e == LH_OK && src[i].b != NULL)
+            m.h[m.n++] = i;
+    }
+    heap_build(&m);
+    lh_batch_t *out = NULL;
+    for (uint64_t rows = 0; e == LH_OK && m.n > 0; rows++) {
+        if ((rows & 1023) == 0 && (e = exec_check(op->q, eb)) != LH_OK)
+            break;
+        if (out == NULL && (out = lh_vecops_batch_new(cols, s->types, out_rows)) == NULL) {
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+            break;
+        }
+        merge_src *t = &src[m.h[0]];
+        for (int c = 0; c < cols && e == LH_OK; c++)
+            if (append_value(out->cols[c], t->b->cols[c], t->pos) != LH_OK)
+                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        if (e != LH_OK)
+            break;
+        if (++out->row_count == out_rows) {
+            e = emit(ctx, out, eb);
+            out = NULL;
+        }
+        if (++t->pos == t->b->row_count) {
+            t->pos = 0;
+            if (e == LH_OK)
+                e = exec_run_next(t->run, &t->b, eb);
+        }
+        heap_next(&m, t->b == NULL);
+    }
+    if (e == LH_OK && out != NULL && out->row_count > 0) {
+        e = emit(ctx, out, eb);
+        out = NULL;
+    }
+    lh_batch_destroy(out);
+    for (size_t i = 0; src && i < n; i++) /* drop the descriptor and read buffer */
+        if (exec_run_seal(runs[i], eb) != LH_OK && e == LH_OK)
+            e = LH_E_IO;
+    free(heap);
+    free(src);
+    exec_mem_release(op->q, buf_bytes);
+    return e;
+}
+
+typedef struct run_sink {
+    exec_run *run;
+    int64_t bytes;
+} run_sink;
+
+static lh_err emit_run(void *ctx, lh_batch_t *b, lh_errbuf *eb)
+{
+    run_sink *r = ctx;
+    lh_err e = exec_run_write(r->run, b, &r->bytes, eb);
+    lh_batch_destroy(b);
+    return e;
+}
+
+/* How many runs one merge reads at once: read buffers in half the memory left (at least
+ * 2, at most 128). */
+static size_t fan_in(exec_op *op)
+{
+    sort_op *s = op->data;
+    int64_t limit = op->q->opts->memory_limit_bytes, per = 1;
+    for (size_t i = 0; i < s->run_count; i++)
+        if (exec_run_batch_bytes(s->runs[i]) > per)
+            per = exec_run_batch_bytes(s->runs[i]);
+    if (limit <= 0)
+        return 128;
+    int64_t f = (limit - atomic_load(&op->q->mem)) / 2 / per;
+    return f < 2 ? 2 : f > 128 ? 128 : (size_t)f;
+}
+
+/* Multi-pass: merge groups of fan-in runs into longer runs until one merge can read all. */
+static lh_err reduce_runs(exec_op *op, lh_errbuf *eb)
+{
+    sort_op *s = op->data;
+    size_t f = fan_in(op);
+    while (s->run_count > f) {
+        size_t w = 0;
+        for (size_t i = 0; i < s->run_count; i += f) {
+            size_t k = s->run_count - i < f ? s->run_count - i : f;
+            if (k == 1) {
+                s->runs[w++] = s->runs[i];
+                continue;
+            }
+            run_sink rs = {0};
+            lh_err e = exec_run_create(op->q, s->cols + s->keys, s->types, &rs.run, eb);
+            if (e == LH_OK)
+                e = merge_some(op, s->runs + i, k, s->cols + s->keys,
+                               (size_t)exec_run_batch_rows(s->runs[i]), emit_run, &rs, eb);
+            if (e == LH_OK)
+                e = exec_run_seal(rs.run, eb);
+            atomic_fetch_add(&op->q->spill_bytes, rs.bytes);
+            if (e != LH_OK) { /* keep the list whole: unmerged runs stay, rs.run goes */
+                exec_run_close(rs.run);
+                for (size_t j = i; j < s->run_count; j++)
+                    s->runs[w++] = s->runs[j];
+                s->run_count = w;
+                return e;
+            }
+            for (size_t j = i; j < i + k; j++)
+                exec_run_close(s->runs[j]);
+            s->runs[w++] = rs.run;
+        }
+        s->run_count = w;
+    }
+    return LH_OK;
 }
 
 /* Merge every run, handing batches of the input columns to emit. */
@@ -289,45 +535,8 @@ static lh_err merge_runs(exec_op *op, lh_err (*emit)(void *, lh_batch_t *, lh_er
                          lh_errbuf *eb)
 {
     sort_op *s = op->data;
-    size_t n = s->run_count;
-    merge_src *src = calloc(n + 1, sizeof *src);
-    LH_FAIL_IF(src == NULL, LH_E_NOMEM, eb, "out of memory");
-    lh_err e = LH_OK;
-    for (size_t i = 0; i < n && e == LH_OK; i++) {
-        src[i].run = s->runs[i];
-        if ((e = exec_run_rewind(src[i].run, eb)) == LH_OK)
-            e = exec_run_next(src[i].run, &src[i].b, eb);
-    }
-    lh_batch_t *out = NULL;
-    while (e == LH_OK) {
-        size_t best = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (src[i].b && (best == SIZE_MAX || src_cmp(s, &src[i], &src[best]) < 0))
-                best = i;
-        if (out && (best == SIZE_MAX || out->row_count == LH_BATCH_ROWS)) {
-            e = emit(ctx, out, eb);
-            out = NULL;
-        }
-        if (best == SIZE_MAX || e != LH_OK)
-            break;
-        if (out == NULL && (out = lh_vecops_batch_new(s->cols, s->types, LH_BATCH_ROWS)) == NULL)
-            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-        for (int c = 0; c < s->cols && e == LH_OK; c++)
-            if (append_value(out->cols[c], src[best].b->cols[c], src[best].pos) != LH_OK)
-                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-        if (e == LH_OK) {
-            out->row_count++;
-            if (++src[best].pos == src[best].b->row_count) {
-                src[best].pos = 0;
-                e = exec_run_next(src[best].run, &src[best].b, eb);
-            }
-            if (e == LH_OK && (out->row_count & 1023) == 0)
-                e = exec_check(op->q, eb);
-        }
-    }
-    lh_batch_destroy(out);
-    free(src);
-    return e;
+    LH_TRY(reduce_runs(op, eb));
+    return merge_some(op, s->runs, s->run_count, s->cols, LH_BATCH_ROWS, emit, ctx, eb);
 }
 
 static lh_err emit_rows(void *ctx, lh_batch_t *b, lh_errbuf *eb)
@@ -422,6 +631,11 @@ static const exec_op_vt sorted_vt = {
     .produce = sorted_produce,
     .free = sorted_free,
 };
+
+bool exec_sort_spilled(exec_op *sort)
+{
+    return ((sort_op *)sort->data)->run_count > 0;
+}
 
 exec_op *exec_sort_source_new(exec_query *q, exec_op *sort)
 {

@@ -1,6 +1,8 @@
 /*
- * spill.c - run files for the external sort: batches written to and read back from a
- * temporary file in the query's spill directory (removed when the query ends).
+ * spill.c - run files for the external sort and the hash aggregate's partitions: batches
+ * written to and read back from a temporary file in the query's spill directory (removed
+ * when the query ends; each file also when its run is closed). A sealed run holds no file
+ * descriptor until it is rewound, so thousands of runs do not exhaust them.
  *
  * Format, per batch: uint32 rows, then per column: uint8 has_nulls, the validity words
  * when it has nulls, then the values: fixed-width slots, or for strings uint32 lengths
@@ -14,11 +16,13 @@
 #include "compute/exec/spill.h"
 
 struct exec_run {
-    FILE *f;
+    FILE *f; /* NULL while sealed */
     char path[320];
     int col_count;
     lh_type_t *types;
     lh_batch_t *b; /* reading: the current batch */
+    int64_t bytes, batches, rows;
+    int64_t max_batch_bytes, max_batch_rows; /* as written */
 };
 
 static bool is_str(lh_type_t t)
@@ -50,12 +54,31 @@ static lh_err put(exec_run *r, const void *p, size_t n, int64_t *bytes, lh_errbu
 {
     LH_FAIL_IF(n && fwrite(p, 1, n, r->f) != n, LH_E_IO, eb, "spill write failed: %s", r->path);
     *bytes += (int64_t)n;
+    r->bytes += (int64_t)n;
     return LH_OK;
 }
+
+static lh_err write_batch(exec_run *r, const lh_batch_t *b, uint32_t n, int64_t *bytes,
+                          lh_errbuf *eb);
 
 lh_err exec_run_write(exec_run *r, const lh_batch_t *b, int64_t *bytes, lh_errbuf *eb)
 {
     uint32_t n = (uint32_t)b->row_count;
+    LH_FAIL_IF(r->f == NULL, LH_E_INTERNAL, eb, "write to a sealed spill file");
+    int64_t at = r->bytes;
+    r->batches++;
+    r->rows += n;
+    lh_err e = write_batch(r, b, n, bytes, eb);
+    if (r->bytes - at > r->max_batch_bytes)
+        r->max_batch_bytes = r->bytes - at;
+    if (n > r->max_batch_rows)
+        r->max_batch_rows = n;
+    return e;
+}
+
+static lh_err write_batch(exec_run *r, const lh_batch_t *b, uint32_t n, int64_t *bytes,
+                          lh_errbuf *eb)
+{
     LH_TRY(put(r, &n, 4, bytes, eb));
     for (int c = 0; c < r->col_count; c++) {
         const lh_vec_t *v = b->cols[c];
@@ -76,13 +99,53 @@ lh_err exec_run_write(exec_run *r, const lh_batch_t *b, int64_t *bytes, lh_errbu
     return LH_OK;
 }
 
+lh_err exec_run_seal(exec_run *r, lh_errbuf *eb)
+{
+    lh_batch_destroy(r->b);
+    r->b = NULL;
+    if (r->f == NULL)
+        return LH_OK;
+    int rc = fclose(r->f);
+    r->f = NULL;
+    LH_FAIL_IF(rc != 0, LH_E_IO, eb, "spill write failed: %s", r->path);
+    return LH_OK;
+}
+
 lh_err exec_run_rewind(exec_run *r, lh_errbuf *eb)
 {
+    if (r->f == NULL) {
+        r->f = fopen(r->path, "rb");
+        LH_FAIL_IF(r->f == NULL, LH_E_IO, eb, "cannot reopen spill file %s", r->path);
+        return LH_OK;
+    }
     LH_FAIL_IF(fflush(r->f) != 0 || fseek(r->f, 0, SEEK_SET) != 0, LH_E_IO, eb,
                "spill rewind failed: %s", r->path);
     return LH_OK;
 }
 
+int64_t exec_run_rows(const exec_run *r)
+{
+    return r->rows;
+}
+
+int64_t exec_run_bytes(const exec_run *r)
+{
+    return r->bytes;
+}
+
+int64_t exec_run_batch_rows(const exec_run *r)
+{
+    return r->max_batch_rows;
+}
+
+int64_t exec_run_batch_bytes(const exec_run *r)
+{
+    /* decoded: as written, plus 12 more bytes a string view than its length, validity */
+    int64_t rows = r->max_batch_rows, extra = 64;
+    for (int c = 0; c < r->col_count; c++)
+        extra += rows / 8 + 8 + (is_str(r->types[c]) ? 12 * rows : 0);
+    return r->max_batch_bytes + extra;
+}
 static lh_err get(exec_run *r, void *p, size_t n, lh_errbuf *eb)
 {
     LH_FAIL_IF(n && fread(p, 1, n, r->f) != n, LH_E_IO, eb, "spill read failed: %s", r->path);
@@ -129,6 +192,7 @@ lh_err exec_run_next(exec_run *r, const lh_batch_t **out, lh_errbuf *eb)
 {
     uint32_t n;
     *out = NULL;
+    LH_FAIL_IF(r->f == NULL, LH_E_INTERNAL, eb, "read of a sealed spill file");
     if (fread(&n, 1, 4, r->f) != 4)
         return LH_OK; /* end of the run */
     if (r->b == NULL && (r->b = lh_vecops_batch_new(r->col_count, r->types, n ? n : 1)) == NULL)

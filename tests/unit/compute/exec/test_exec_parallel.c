@@ -1,6 +1,6 @@
 /* Executor tests on a 20-file table: 1, 2 and 4 threads give the same answers; the sort
- * spills under a memory limit (same answer); the hash aggregate and the join build fail
- * cleanly over it; a cancelled or timed-out cross join stops within 100 ms. */
+ * and the hash aggregate spill under a memory limit (same answer); grouping sets and the
+ * join build fail cleanly over it; a cancelled or timed-out cross join stops within 100 ms. */
 #include <pthread.h>
 #include <time.h>
 
@@ -289,9 +289,24 @@ static void test_memory_limit(void)
     T_EQ_INT(ps.rows, 19899);
     T_CHECK(ps.st.spill_bytes > 0);
     T_EQ_INT(ps.st.rows_produced, 19899);
-    /* a hash aggregate with 20000 groups cannot fit in 300 KB */
+    /* a hash aggregate with 20000 groups spills its input in 300 KB (Grace partitions),
+     * with and without DISTINCT, and answers the same */
+    for (int d = 0; d < 2; d++) {
+        prun agg_full = {.pool = p2}, agg = {.limit = 300 * 1024, .pool = p2};
+        T_EQ_INT(run_digest(&agg_full, group_by(a, 0, d == 1), true, &h1), LH_OK);
+        T_EQ_INT(run_digest(&agg, group_by(a, 0, d == 1), true, &h2), LH_OK);
+        T_CHECK(h1 == h2);
+        T_EQ_INT(agg.rows, 20000);
+        T_EQ_INT(agg_full.st.spill_bytes, 0);
+        T_CHECK(agg.st.spill_bytes > 0);
+    }
+    /* grouping sets do not spill: they fail cleanly over the limit */
     prun agg = {.limit = 300 * 1024, .pool = p2};
-    T_EQ_INT(run_digest(&agg, group_by(a, 0, false), true, &h1), LH_E_LIMIT);
+    lh_plan_t *gs = group_by(a, 0, false);
+    static uint64_t sets[] = {1, 0};
+    gs->u.aggregate.sets = sets;
+    gs->u.aggregate.set_count = 2;
+    T_EQ_INT(run_digest(&agg, gs, true, &h1), LH_E_LIMIT);
     T_EQ_STR(agg.eb.error_code, "UNABLE_TO_ACQUIRE_MEMORY");
     T_CHECK(strstr(agg.eb.msg, "SQLSTATE: 53200") != NULL);
     /* nor a join whose build side is the whole table */
