@@ -64,7 +64,7 @@ static lh_err add_type(build_t *b, const char *name, lh_type_t t, int repetition
         return add_type(b, "value", d->value, PQ_OPTIONAL, depth + 2, def + 1, rep + 1);
     case LH_TYPE_STRUCT:
         LH_FAIL_IF(d->field_count == 0, LH_E_UNSUPPORTED, b->eb,
-                   "parquet: column %s has a struct without fields", b->path[0]);
+                   "parquet: column %s has a struct without fields", name ? name : "?");
         LH_TRY(add_group(b, name, repetition, d->field_count, LH_PQ_ANNOT_NONE, depth));
         for (int i = 0; i < d->field_count; i++)
             LH_TRY(add_type(b, d->fields[i].name, d->fields[i].type, PQ_OPTIONAL, depth + 1, def,
