@@ -78,6 +78,11 @@ lh_err ws_obj_path(const char *in, lh_arena_t *a, const char **path, lh_errbuf *
     const char *p = in;
     if (n >= 10 && memcmp(p, "/Workspace", 10) == 0 && (n == 10 || p[10] == '/'))
         p += 10, n -= 10; /* the workspace filesystem's mount point names the same tree */
+    /* so no canonical path starts with it: a root folder of that name cannot exist (and
+     * canonical paths map to themselves) */
+    LH_FAIL_IF(n >= 10 && memcmp(p, "/Workspace", 10) == 0 && (n == 10 || p[10] == '/'),
+               LH_E_INVALID, eb, "Invalid path '%.200s': /Workspace is the workspace's own root",
+               in);
     if (n > 1 && p[n - 1] == '/')
         n--;
     if (n <= 1) {
