@@ -130,8 +130,9 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 /* Results are kept this long after a statement ended, then it is CLOSED (the default of
  * LAKEHOUSE_TEST_RESULT_TTL_MS). */
 #define LH_STATEMENT_RETENTION_MS (60LL * 60 * 1000)
-/* libmicrohttpd's per-connection buffer (server/http.c): streamed upload piece size. */
-#define LH_HTTP_CONNECTION_BUFFER (256 * 1024)
+/* libmicrohttpd's per-connection buffer (server/http.c): streamed upload piece size (1 MiB: a
+ * 1 GiB artifact upload 1.30 s -> 0.70 s; pages are touched only as a connection uses them). */
+#define LH_HTTP_CONNECTION_BUFFER (1024 * 1024)
 /* A SQL session (api/sql/sessions.h) unused this long is closed; at most this many live. */
 #define LH_SQL_SESSION_IDLE_MS (60LL * 60 * 1000)
 #define LH_SQL_SESSIONS_MAX    10000
