@@ -356,8 +356,7 @@ static lh_err r_set_comment(void *ctx, const char *securable, const char *full_n
 /* The SQL engine knows the caller by user name only: owners of the volume, its schema or
  * its catalog may read it (Unity Catalog's READ VOLUME grant comes with privileges). */
 static lh_err r_volume_path(void *ctx, const char *who, const char *catalog, const char *schema,
-                            const char *volume, lh_arena_t *arena, const char **dir,
-                            lh_errbuf *eb)
+                            const char *volume, lh_arena_t *arena, const char **dir, lh_errbuf *eb)
 {
     names n;
     LH_TRY(make_key(&n, 3, catalog, schema, volume, eb));

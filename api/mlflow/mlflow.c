@@ -34,13 +34,7 @@ static lh_err artifacts_list(lh_req_t *req, lh_errbuf *eb)
     mlf_run_ref ref;
     LH_TRY(mlf_run_for(req, run_id, "CAN_READ", &ref, eb));
     json_t *files = NULL;
-    lh_err e = lh_artifacts_list(req->ctx, ref.artifact_uri, path, &files, eb);
-    if (e == LH_E_NOT_IMPLEMENTED)
-        LH_FAIL(LH_E_NOT_IMPLEMENTED, eb,
-                "Listing the artifacts of run %s (%s) needs artifact storage, which is not "
-                "implemented yet in this Lakehouse build",
-                run_id, ref.artifact_uri);
-    LH_TRY(e);
+    LH_TRY(lh_artifacts_list(req->ctx, ref.artifact_uri, path, &files, eb));
     json_t *page = json_array();
     const char *next = NULL;
     size_t taken = 0;

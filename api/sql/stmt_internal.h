@@ -92,7 +92,7 @@ struct lh_statements {
     lh_bg_executor_t *exec;
     lh_bg_timer_t *sweeper;
     lh_signed_url_t *signer;
-    int64_t ttl_ms; /* results expire this long after the statement ended */
+    int64_t ttl_ms;                   /* results expire this long after the statement ended */
     int64_t memory_limit_bytes;       /* per query (stmt_cache.c) */
     struct lh_data_cache *data_cache; /* shared by every query, or NULL (stmt_cache.c) */
 };
