@@ -6,6 +6,7 @@
 #include "api/catalog/catalog.h"
 #include "api/clusters/clusters.h"
 #include "api/identity/identity.h"
+#include "api/jobs/jobs.h"
 #include "api/mlflow/mlflow.h"
 #include "api/mlflow/registry/registry.h"
 #include "api/permissions/permissions.h"
@@ -20,6 +21,7 @@ const lh_area_t *const lh_areas[] = {
     &lh_identity_area,    &lh_clusters_area,  &lh_secrets_area, &lh_catalog_area,
     &lh_sql_area,         &lh_workspace_area, &lh_mlflow_area, /* after workspace: artifact URIs */
     &lh_registry_area, /* after mlflow: runs and artifacts */
+    &lh_jobs_area,     /* after sql and workspace: tasks run notebooks and statements */
 };
 const int lh_area_count = (int)(sizeof lh_areas / sizeof lh_areas[0]);
 _Static_assert(sizeof lh_areas / sizeof lh_areas[0] <= LH_SERVER_AREAS_MAX,

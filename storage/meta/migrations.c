@@ -338,6 +338,17 @@ const lh_migration_t lh_meta_migrations[] = {
      /* runs/search's default order (start_time DESC, run_uuid) straight from an index */
      "CREATE INDEX mlflow_runs_order "
      "  ON mlflow_runs(experiment_id, lifecycle_stage, start_time DESC, run_uuid);"},
+    {11, "jobs",
+     /* job definitions (api/jobs/job_defs.c); settings is the JobSettings JSON */
+     "CREATE TABLE jobs ("
+     "  job_id INTEGER PRIMARY KEY AUTOINCREMENT," /* never reused */
+     "  name TEXT NOT NULL DEFAULT ''," /* settings.name, for jobs/list?name= */
+     "  settings TEXT NOT NULL,"
+     "  creator_id INTEGER,"
+     "  creator_user_name TEXT,"
+     "  run_as_user_name TEXT," /* NULL = the creator */
+     "  created_time INTEGER NOT NULL);" /* ms since the epoch */
+     "CREATE INDEX jobs_name ON jobs(name, job_id);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

@@ -1,0 +1,82 @@
+/*
+ * jobs_internal.h - what the two halves of the Jobs area share: job definitions
+ * (job_*.c) and runs (run_*.c). Nothing outside api/jobs includes this.
+ *
+ * Locks: each half has its own mutex; neither calls the other with its mutex held.
+ */
+#ifndef LH_API_JOBS_INTERNAL_H
+#define LH_API_JOBS_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/api.h"
+
+typedef struct lh_jobs_defs lh_jobs_defs_t; /* job definitions, scheduler (job_*.c) */
+typedef struct lh_jobs_runs lh_jobs_runs_t; /* runs and their engine (run_*.c) */
+
+typedef struct lh_jobs {
+    lh_ctx_t *ctx;
+    lh_jobs_defs_t *defs;
+    lh_jobs_runs_t *runs;
+} lh_jobs_t;
+
+/* The object type of jobs in api/perm.h ("/api/2.0/permissions/jobs/{id}"). */
+#define LH_JOBS_PERM_PATH "jobs"
+
+/* ---- job definitions (job_*.c) ---- */
+
+lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb);
+/* After every area exists: start the scheduler's timers. */
+lh_err lh_jobs_defs_recover(lh_jobs_t *j, lh_errbuf *eb);
+void lh_jobs_defs_destroy(lh_jobs_t *j);
+const lh_route_t *lh_jobs_defs_routes(int *count);
+void lh_jobs_defs_render_metrics(lh_jobs_t *j, FILE *out);
+
+/* Validate JobSettings (jobs/create, reset, update's merged result) or a runs/submit body
+ * (submit = true: no schedule/trigger, every task needs its own compute or none):
+ * task_key unique and well-formed, exactly one task type per task, depends_on keys exist
+ * and form no cycle, run_if and condition ops known, a schedule's cron and timezone_id
+ * valid (LH_E_INVALID naming the field, e.g. "settings.tasks[1].depends_on[0].task_key:
+ * task 'b' does not exist"). */
+lh_err lh_jobs_validate_settings(const json_t *settings, bool submit, lh_errbuf *eb);
+
+/* A job's stored settings and owner facts. LH_E_NOT_FOUND ("Job <id> does not exist.")
+ * when there is none. *settings is a new reference; strings are copies (free()). */
+typedef struct lh_job_info {
+    int64_t job_id;
+    json_t *settings;
+    char *creator_user_name;
+    char *run_as_user_name;
+    int64_t created_time; /* ms since the epoch */
+} lh_job_info_t;
+lh_err lh_jobs_load(lh_jobs_t *j, int64_t job_id, lh_job_info_t *out, lh_errbuf *eb);
+void lh_job_info_free(lh_job_info_t *info);
+
+/* ---- runs (run_*.c) ---- */
+
+lh_err lh_jobs_runs_create(lh_jobs_t *j, lh_errbuf *eb);
+/* After a restart: resolve runs that were in flight. */
+lh_err lh_jobs_runs_recover(lh_jobs_t *j, lh_errbuf *eb);
+void lh_jobs_runs_destroy(lh_jobs_t *j);
+const lh_route_t *lh_jobs_runs_routes(int *count);
+void lh_jobs_runs_render_metrics(lh_jobs_t *j, FILE *out);
+
+/* What starts a run of a job (jobs/run-now, the scheduler, triggers, run_job_task). */
+typedef struct lh_run_start {
+    int64_t job_id;
+    const char *trigger;           /* "ONE_TIME", "PERIODIC", "FILE_ARRIVAL", "RUN_JOB_TASK" */
+    const json_t *overrides;       /* run-now's body (job_parameters, notebook_params, ...)
+                                      or NULL */
+    const char *user_name;         /* who starts it (the scheduler: the job's run_as) */
+    const char *idempotency_token; /* or NULL */
+} lh_run_start_t;
+/* Start a run of a job: LH_E_NOT_FOUND for an unknown job; sets *run_id and
+ * *number_in_job. Returns once the run is queued, never waits for it. */
+lh_err lh_jobs_start_run(lh_jobs_t *j, const lh_run_start_t *rs, int64_t *run_id,
+                         int64_t *number_in_job, lh_errbuf *eb);
+/* Called by the job half when a job is deleted (its runs go with it). */
+void lh_jobs_runs_on_job_deleted(lh_jobs_t *j, int64_t job_id);
+
+#endif
