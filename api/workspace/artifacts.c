@@ -46,6 +46,7 @@
 #include "api/perm.h"
 #include "api/workspace/workspace_internal.h"
 #include "common/config.h"
+#include "common/fileio.h"
 #include "common/json.h"
 #include "common/util.h"
 
@@ -380,12 +381,16 @@ static const char *part_etag(lh_arena_t *a, const struct stat *st)
 
 typedef struct part_upload {
     int fd;
+    lh_writeback_t wb;
     const char *tmp, *final;
 } part_upload;
 
 static lh_err part_write(void *arg, const char *data, size_t n, lh_errbuf *eb)
 {
-    return ws_fs_write_all(((part_upload *)arg)->fd, data, n, eb);
+    part_upload *p = arg;
+    LH_TRY(ws_fs_write_all(p->fd, data, n, eb));
+    lh_writeback_note(&p->wb, p->fd, n);
+    return LH_OK;
 }
 
 static void part_abort(void *arg)

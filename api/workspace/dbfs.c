@@ -38,6 +38,7 @@
 
 #include "api/perm.h"
 #include "api/workspace/workspace_internal.h"
+#include "common/fileio.h"
 #include "common/json.h"
 #include "common/limits.h"
 
@@ -303,8 +304,9 @@ lh_err ws_dbfs_check_target(const char *fs, const char *abs, bool overwrite, lh_
 typedef struct put_sink {
     lh_workspace_t *ws;
     lh_req_t *req;
-    int fd;          /* the staging file, -1 once closed */
-    const char *tmp; /* its name */
+    int fd;            /* the staging file, -1 once closed */
+    lh_writeback_t wb; /* raw uploads: early writeback of the staging file */
+    const char *tmp;   /* its name */
     /* raw uploads: the target, known up front */
     const char *abs, *rel;
     bool overwrite;
@@ -345,7 +347,9 @@ static void put_abort(void *arg)
 static lh_err raw_write(void *arg, const char *data, size_t n, lh_errbuf *eb)
 {
     put_sink *p = arg;
-    return ws_fs_write_all(p->fd, data, n, eb);
+    LH_TRY(ws_fs_write_all(p->fd, data, n, eb));
+    lh_writeback_note(&p->wb, p->fd, n);
+    return LH_OK;
 }
 
 static lh_err raw_finish(void *arg, lh_req_t *req, lh_errbuf *eb)

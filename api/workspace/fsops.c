@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api/workspace/workspace_internal.h"
+#include "common/fileio.h"
 #include "common/util.h"
 
 static int64_t mtime_ms(const struct stat *st)
@@ -175,17 +176,7 @@ lh_err ws_fs_publish(const char *tmp, const char *dst, bool overwrite, const cha
 
 lh_err ws_fs_write_all(int fd, const void *buf, size_t bytes, lh_errbuf *eb)
 {
-    const char *p = buf;
-    while (bytes > 0) {
-        ssize_t w = write(fd, p, bytes);
-        if (w < 0 && errno == EINTR)
-            continue;
-        LH_FAIL_IF(w <= 0, LH_E_IO, eb, "cannot write: %s",
-                   w < 0 ? strerror(errno) : "short write");
-        p += w;
-        bytes -= (size_t)w;
-    }
-    return LH_OK;
+    return lh_write_full(fd, buf, bytes, "the file", eb);
 }
 
 lh_err ws_fs_stage(const char *dir, lh_arena_t *a, int *fd, const char **path, lh_errbuf *eb)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "storage/objstore/objstore_internal.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -32,6 +33,7 @@ typedef struct local_store {
 typedef struct local_writer {
     lh_obj_writer_t base;
     int fd;
+    lh_writeback_t wb; /* early writeback: commit's fsync waits for the tail only */
     char tmp_path[PATH_MAX];
     char final_path[PATH_MAX];
 } local_writer_t;
@@ -94,27 +96,13 @@ static lh_err open_tmp(const char *final_path, char *tmp_path, int *fd_out, lh_e
     return LH_OK;
 }
 
-static lh_err write_all(int fd, const void *bytes, size_t len, const char *path, lh_errbuf *eb)
-{
-    const uint8_t *p = bytes;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        LH_FAIL_IF(n <= 0, LH_E_IO, eb, "write %s: %s", path, strerror(errno));
-        p += n;
-        len -= (size_t)n;
-    }
-    return LH_OK;
-}
-
 /* Write bytes to a new synced temporary file next to final_path. */
 static lh_err write_tmp(const char *final_path, const void *bytes, size_t len, char *tmp_path,
                         lh_errbuf *eb)
 {
     int fd;
     LH_TRY(open_tmp(final_path, tmp_path, &fd, eb));
-    lh_err e = write_all(fd, bytes, len, tmp_path, eb);
+    lh_err e = lh_write_full(fd, bytes, len, tmp_path, eb);
     if (e == LH_OK && fsync(fd) != 0)
         e = lh_err_set(eb, LH_E_IO, __FILE__, __LINE__, "fsync %s: %s", tmp_path, strerror(errno));
     close(fd);
@@ -364,7 +352,9 @@ static void writer_free(local_writer_t *w)
 static lh_err lw_write(lh_obj_writer_t *base, const void *b, size_t len, lh_errbuf *eb)
 {
     local_writer_t *w = (local_writer_t *)base;
-    return write_all(w->fd, b, len, w->tmp_path, eb);
+    LH_TRY(lh_write_full(w->fd, b, len, w->tmp_path, eb));
+    lh_writeback_note(&w->wb, w->fd, len);
+    return LH_OK;
 }
 
 static lh_err lw_commit(lh_obj_writer_t *base, lh_errbuf *eb)
