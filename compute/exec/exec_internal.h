@@ -229,10 +229,16 @@ void exec_bump_free(exec_bump *b);
 void exec_bump_move(exec_bump *dst, exec_bump *src);
 
 /* Open addressing over entries that start with { uint32_t key_len; uint32_t pad; key }. */
+/* A slot holds the hash beside the entry pointer, so a probe touches one cache line
+ * before the entry itself. */
+typedef struct exec_ht_slot {
+    uint64_t hash; /* 0 = empty slot (hashes are forced non-zero) */
+    void *entry;
+} exec_ht_slot;
+
 typedef struct exec_ht {
     exec_query *q;
-    uint64_t *hashes; /* 0 = empty slot (hashes are forced non-zero) */
-    void **entries;
+    exec_ht_slot *slots;
     size_t cap, count;
     int64_t charged;
 } exec_ht;
@@ -247,6 +253,13 @@ uint64_t exec_ht_hash(const uint8_t *key, size_t len);
 void *exec_ht_find(const exec_ht *h, uint64_t hash, const uint8_t *key, size_t len);
 /* Insert an entry (its key must not be present yet). LH_E_LIMIT / LH_E_NOMEM. */
 lh_err exec_ht_insert(exec_ht *h, uint64_t hash, void *entry, lh_errbuf *eb);
+/* Hint that hash will be looked up soon (a batch's keys are hashed first, their slots
+ * prefetched, then probed: the cache misses of a large table overlap). */
+static inline void exec_ht_prefetch(const exec_ht *h, uint64_t hash)
+{
+    if (h->cap != 0)
+        __builtin_prefetch(&h->slots[hash & (h->cap - 1)]);
+}
 
 /* ---- sorting helpers (sort.c), shared with top_n and window ---------------------------- */
 

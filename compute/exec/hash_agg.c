@@ -88,6 +88,13 @@ typedef struct agg_local {
     lh_vec_t *gathered[8];
     exec_rows *raw;
     exec_ht *seen; /* DISTINCT: per aggregate (result only) */
+    /* A batch's keys, encoded back to back (row i at keys + koff[i], koff[i+1] - koff[i]
+     * bytes) with their hashes: hashed and prefetched first, then probed, so the cache
+     * misses of a large table overlap instead of one per row in turn. */
+    uint8_t *keys;
+    size_t keys_cap;
+    uint32_t *koff;
+    uint64_t *khash;
     exec_bump seen_mem;
     pwriter pw; /* spilling: this worker's partition runs */
 } agg_local;
@@ -136,11 +143,10 @@ static lh_err table_push(table *t, void *entry, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* The group of key (created with initialized states when new). */
-static lh_err group_of(const lh_plan_t *p, agg_op *a, table *t, const uint8_t *key, size_t len,
-                       void **out, lh_errbuf *eb)
+/* The group of key with hash h (created with initialized states when new). */
+static lh_err group_of_hashed(const lh_plan_t *p, agg_op *a, table *t, const uint8_t *key,
+                              size_t len, uint64_t h, void **out, lh_errbuf *eb)
 {
-    uint64_t h = exec_ht_hash(key, len);
     void *e = exec_ht_find(&t->ht, h, key, len);
     if (e == NULL) {
         LH_TRY(exec_bump_alloc(&t->bump, hdr_size(len) + a->states, &e, eb));
@@ -157,6 +163,43 @@ static lh_err group_of(const lh_plan_t *p, agg_op *a, table *t, const uint8_t *k
     return LH_OK;
 }
 
+static lh_err group_of(const lh_plan_t *p, agg_op *a, table *t, const uint8_t *key, size_t len,
+                       void **out, lh_errbuf *eb)
+{
+    return group_of_hashed(p, a, t, key, len, exec_ht_hash(key, len), out, eb);
+}
+
+/* Append len bytes of key as the next row's key in l->keys (row i: koff[i] set). */
+static lh_err keys_append(agg_local *l, size_t i, const uint8_t *key, size_t len, lh_errbuf *eb)
+{
+    size_t at = l->koff[i];
+    if (at + len > l->keys_cap) {
+        size_t cap = (at + len) * 2;
+        uint8_t *k = realloc(l->keys, cap);
+        LH_FAIL_IF(k == NULL, LH_E_NOMEM, eb, "out of memory");
+        l->keys = k;
+        l->keys_cap = cap;
+    }
+    memcpy(l->keys + at, key, len);
+    l->koff[i + 1] = (uint32_t)(at + len);
+    l->khash[i] = exec_ht_hash(key, len);
+    return LH_OK;
+}
+
+/* Prefetch the slots of rows [0, n) in t, then the entries whose first slot matches. */
+static void keys_prefetch(const exec_ht *t, const agg_local *l, size_t n)
+{
+    if (t->cap == 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        exec_ht_prefetch(t, l->khash[i]);
+    for (size_t i = 0; i < n; i++) {
+        const exec_ht_slot *s = &t->slots[l->khash[i] & (t->cap - 1)];
+        if (s->hash == l->khash[i])
+            __builtin_prefetch(s->entry);
+    }
+}
+
 static lh_err grow_rows(agg_local *l, size_t rows, lh_errbuf *eb)
 {
     if (rows <= l->rows_cap)
@@ -164,10 +207,15 @@ static lh_err grow_rows(agg_local *l, size_t rows, lh_errbuf *eb)
     free(l->base);
     free(l->st);
     free(l->sel);
+    free(l->koff);
+    free(l->khash);
     l->base = malloc(rows * sizeof *l->base);
     l->st = malloc(rows * sizeof *l->st);
     l->sel = malloc(rows * sizeof *l->sel);
-    LH_FAIL_IF(!l->base || !l->st || !l->sel, LH_E_NOMEM, eb, "out of memory");
+    l->koff = malloc((rows + 1) * sizeof *l->koff);
+    l->khash = malloc(rows * sizeof *l->khash);
+    LH_FAIL_IF(!l->base || !l->st || !l->sel || !l->koff || !l->khash, LH_E_NOMEM, eb,
+               "out of memory");
     l->rows_cap = rows;
     return LH_OK;
 }
@@ -203,9 +251,9 @@ static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_
     return LH_OK;
 }
 
-/* Whether (group, args) is new for DISTINCT aggregate k. */
-static lh_err distinct_new(agg_op *a, agg_local *l, int k, const lh_agg_call_t *c, void *group,
-                           size_t i, bool *fresh, lh_errbuf *eb)
+/* Encode (group, args of row i) for DISTINCT aggregate k into l->key. */
+static lh_err distinct_key(agg_op *a, agg_local *l, int k, const lh_agg_call_t *c, void *group,
+                           size_t i, size_t *len, lh_errbuf *eb)
 {
     size_t need = 8;
     for (int j = 0; j < c->arg_count; j++)
@@ -220,14 +268,24 @@ static lh_err distinct_new(agg_op *a, agg_local *l, int k, const lh_agg_call_t *
     size_t o = 8;
     for (int j = 0; j < c->arg_count; j++)
         o += lh_vecops_encode(l->ev.vals[a->arg_at[k] + j], i, l->key + o);
-    uint64_t h = exec_ht_hash(l->key, o);
-    *fresh = exec_ht_find(&l->seen[k], h, l->key, o) == NULL;
+    *len = o;
+    return LH_OK;
+}
+
+/* Whether row i's (group, args) key (l->keys, from distinct_key) is new for DISTINCT
+ * aggregate k; remembered when it is. */
+static lh_err distinct_new(agg_local *l, int k, size_t i, bool *fresh, lh_errbuf *eb)
+{
+    const uint8_t *key = l->keys + l->koff[i];
+    size_t o = l->koff[i + 1] - l->koff[i];
+    uint64_t h = l->khash[i];
+    *fresh = exec_ht_find(&l->seen[k], h, key, o) == NULL;
     if (!*fresh)
         return LH_OK;
     void *e;
     LH_TRY(exec_bump_alloc(&l->seen_mem, 8 + o, &e, eb));
     *(uint32_t *)e = (uint32_t)o;
-    memcpy((uint8_t *)e + 8, l->key, o);
+    memcpy((uint8_t *)e + 8, key, o);
     return exec_ht_insert(&l->seen[k], h, e, eb);
 }
 
@@ -247,10 +305,19 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
         return c->func->update(c->bind_data, l->st, args, rows, eb);
     }
     size_t n = 0;
+    if (c->distinct) { /* (group, arguments) keys of the batch first, then probed */
+        l->koff[0] = 0;
+        for (size_t i = 0; i < rows; i++) {
+            size_t len = 0;
+            LH_TRY(distinct_key(a, l, k, c, l->base[i], i, &len, eb));
+            LH_TRY(keys_append(l, i, l->key, len, eb));
+        }
+        keys_prefetch(&l->seen[k], l, rows);
+    }
     for (size_t i = 0; i < rows; i++) {
         bool keep = f == NULL || (lh_vec_is_valid(f, i) && ((const uint8_t *)f->data)[i]);
         if (keep && c->distinct)
-            LH_TRY(distinct_new(a, l, k, c, l->base[i], i, &keep, eb));
+            LH_TRY(distinct_new(l, k, i, &keep, eb));
         if (keep) {
             l->sel[n] = (uint32_t)i;
             l->st[n++] = state_of(a, l->base[i], k);
@@ -277,11 +344,16 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
     int sets = a->sets ? a->set_count : 1;
     for (int s = 0; s < sets; s++) {
         uint64_t mask = a->sets ? a->sets[s] : a->full_set;
+        l->koff[0] = 0;
         for (size_t i = 0; i < in->row_count; i++) {
             size_t len = 0;
             LH_TRY(encode_key(a, l, i, mask, &len, eb));
-            LH_TRY(group_of(p, a, &l->t, l->key, len, &l->base[i], eb));
+            LH_TRY(keys_append(l, i, l->key, len, eb));
         }
+        keys_prefetch(&l->t.ht, l, in->row_count);
+        for (size_t i = 0; i < in->row_count; i++)
+            LH_TRY(group_of_hashed(p, a, &l->t, l->keys + l->koff[i], l->koff[i + 1] - l->koff[i],
+                                   l->khash[i], &l->base[i], eb));
         for (int k = 0; k < a->agg_count; k++)
             LH_TRY(update_one(p, a, l, k, in->row_count, eb));
     }
@@ -879,6 +951,9 @@ static void agg_local_free(exec_op *op, void *local)
     for (int j = 0; j < 8; j++)
         lh_vec_destroy(l->gathered[j]);
     free(l->key);
+    free(l->keys);
+    free(l->koff);
+    free(l->khash);
     free(l->base);
     free(l->st);
     free(l->sel);

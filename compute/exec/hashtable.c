@@ -93,8 +93,7 @@ void exec_ht_init(exec_ht *h, exec_query *q)
 
 void exec_ht_free(exec_ht *h)
 {
-    free(h->hashes);
-    free(h->entries);
+    free(h->slots);
     if (h->q)
         exec_mem_release(h->q, h->charged);
     memset(h, 0, sizeof *h);
@@ -111,42 +110,36 @@ void *exec_ht_find(const exec_ht *h, uint64_t hash, const uint8_t *key, size_t l
     if (h->cap == 0)
         return NULL;
     for (size_t i = hash & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
-        if (h->hashes[i] == 0)
+        const exec_ht_slot *s = &h->slots[i];
+        if (s->hash == 0)
             return NULL;
-        void *e = h->entries[i];
-        if (h->hashes[i] == hash && EXEC_HT_KEY_LEN(e) == len &&
-            memcmp(EXEC_HT_KEY(e), key, len) == 0)
-            return e;
+        if (s->hash == hash && EXEC_HT_KEY_LEN(s->entry) == len &&
+            memcmp(EXEC_HT_KEY(s->entry), key, len) == 0)
+            return s->entry;
     }
 }
 
 static lh_err grow(exec_ht *h, lh_errbuf *eb)
 {
     size_t cap = h->cap ? h->cap * 2 : 1024;
-    int64_t bytes = (int64_t)(cap * (sizeof(uint64_t) + sizeof(void *)));
+    int64_t bytes = (int64_t)(cap * sizeof(exec_ht_slot));
     LH_TRY(exec_mem_charge(h->q, bytes, eb));
-    uint64_t *hs = calloc(cap, sizeof *hs);
-    void **es = calloc(cap, sizeof *es);
-    if (hs == NULL || es == NULL) {
-        free(hs);
-        free(es);
+    exec_ht_slot *ss = calloc(cap, sizeof *ss);
+    if (ss == NULL) {
         exec_mem_release(h->q, bytes);
         LH_FAIL(LH_E_NOMEM, eb, "out of memory");
     }
     for (size_t i = 0; i < h->cap; i++) {
-        if (h->hashes[i] == 0)
+        if (h->slots[i].hash == 0)
             continue;
-        size_t j = h->hashes[i] & (cap - 1);
-        while (hs[j] != 0)
+        size_t j = h->slots[i].hash & (cap - 1);
+        while (ss[j].hash != 0)
             j = (j + 1) & (cap - 1);
-        hs[j] = h->hashes[i];
-        es[j] = h->entries[i];
+        ss[j] = h->slots[i];
     }
-    free(h->hashes);
-    free(h->entries);
+    free(h->slots);
     exec_mem_release(h->q, h->charged);
-    h->hashes = hs;
-    h->entries = es;
+    h->slots = ss;
     h->cap = cap;
     h->charged = bytes;
     return LH_OK;
@@ -157,10 +150,9 @@ lh_err exec_ht_insert(exec_ht *h, uint64_t hash, void *entry, lh_errbuf *eb)
     if ((h->count + 1) * 2 > h->cap)
         LH_TRY(grow(h, eb));
     size_t i = hash & (h->cap - 1);
-    while (h->hashes[i] != 0)
+    while (h->slots[i].hash != 0)
         i = (i + 1) & (h->cap - 1);
-    h->hashes[i] = hash;
-    h->entries[i] = entry;
+    h->slots[i] = (exec_ht_slot){hash, entry};
     h->count++;
     return LH_OK;
 }

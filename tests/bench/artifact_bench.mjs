@@ -57,6 +57,13 @@ try {
   const cpSyncS = timeCommand('sh', ['-c', `cp '${src}' '${join(work, 'cp.bin')}' && sync '${join(work, 'cp.bin')}'`]);
   rmSync(join(work, 'cp.bin'));
   console.log(`file ${BYTES} bytes; cp ${cpS.toFixed(2)} s (${(gib / cpS).toFixed(2)} GiB/s); cp+sync ${cpSyncS.toFixed(2)} s`);
+  // The client's own ceiling: curl copying the file with no HTTP in between (file://).
+  // A download to a file cannot beat it, whatever the server does.
+  const ceilFile = timeCommand('curl', ['-sS', '-o', join(work, 'ceil.bin'), `file://${src}`]);
+  rmSync(join(work, 'ceil.bin'));
+  const ceilNull = timeCommand('curl', ['-sS', '-o', '/dev/null', `file://${src}`]);
+  console.log(`curl file:// (no HTTP): to a file ${ceilFile.toFixed(2)} s = ${(cpS / ceilFile * 100).toFixed(0)}% of cp; `
+    + `to /dev/null ${ceilNull.toFixed(2)} s = ${(cpS / ceilNull * 100).toFixed(0)}% of cp`);
   const rss0 = rssKiB(d.proc.pid, 'VmRSS:');
   const routes = [
     ['mlflow-artifacts', '/api/2.0/mlflow-artifacts/artifacts/bench/file.bin'],

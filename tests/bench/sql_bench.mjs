@@ -100,11 +100,15 @@ async function duck(sql) {
 const best = async (f, sql) => Math.min(await f(sql), await f(sql), await f(sql));
 const line = (name, a, b) => console.log(`  ${name.padEnd(36)} ours ${a.toFixed(0).padStart(7)}   duckdb ${b.toFixed(0).padStart(7)}   ratio ${(a / b).toFixed(2)}`);
 
+// LH_BENCH_ONLY=<regexp>: only the queries whose name matches (e.g. to profile one).
+const only = process.env.LH_BENCH_ONLY ? new RegExp(process.env.LH_BENCH_ONLY) : null;
+const picked = (list) => list.filter(([name]) => only === null || only.test(name));
+if (process.env.LH_BENCH_PID_FILE) fs.writeFileSync(process.env.LH_BENCH_PID_FILE, String(d.proc.pid));
 console.log(`\nSQL on ${rows.toLocaleString()} event rows, ${threads} threads (ms, best of 3; ratio = ours / DuckDB)`);
-for (const [name, sql] of queries)
+for (const [name, sql] of picked(queries))
   line(name, await best(ours, sql), await best(duck, sql));
 await con.run('USE seed');
-for (const [name, sql, duckSql] of seedQueries)
+for (const [name, sql, duckSql] of picked(seedQueries))
   line(name, await best((q) => ours(q, 'seed'), sql), await best(duck, duckSql));
 await d.stop();
 fs.rmSync(tmp, { recursive: true, force: true });
