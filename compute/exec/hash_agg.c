@@ -590,10 +590,143 @@ static void proc_local_free(exec_op *op, agg_local *l)
     op->vt->local_free(op, l);
 }
 
-/* DISTINCT mode: aggregate the collected rows on this thread. */
+/* DISTINCT mode in parallel (GROUP BY keys, no grouping sets): every row of a group lands
+ * in one partition of the key's hash, so partitions aggregate independently on the pool
+ * (their DISTINCT sets too) and their groups are then adopted by the global table (no key
+ * is in two partitions). Pass 1 computes each row's partition, pass 2 aggregates a
+ * partition's rows gathered batch by batch. */
+#define DISTINCT_PAR_MIN_ROWS 32768
+#define DISTINCT_PARTS_MAX    64
+
+typedef struct dpar {
+    exec_op *op;
+    size_t parts, chunks;
+    uint8_t **part_of_row; /* per raw batch */
+    agg_local **done;      /* per partition */
+    lh_err *err;           /* per task (pass 1: chunk, pass 2: partition) */
+    lh_errbuf *ebs;
+} dpar;
+
+static void dpar_assign(void *arg, size_t chunk)
+{
+    dpar *d = arg;
+    exec_op *op = d->op;
+    agg_op *a = op->data;
+    size_t nb = a->raw->batch_count;
+    agg_local *l = op->vt->local_new(op);
+    lh_err e = l != NULL
+                   ? LH_OK
+                   : lh_err_set(&d->ebs[chunk], LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (size_t b = chunk * nb / d->chunks; b < (chunk + 1) * nb / d->chunks && e == LH_OK; b++) {
+        const lh_batch_t *in = a->raw->batches[b];
+        if ((e = exec_check(op->q, &d->ebs[chunk])) != LH_OK ||
+            (e = exec_eval_run(&l->ev, in, &d->ebs[chunk])) != LH_OK)
+            break;
+        for (size_t i = 0; i < in->row_count && e == LH_OK; i++) {
+            size_t len = 0;
+            if ((e = encode_key(a, l, i, a->full_set, &len, &d->ebs[chunk])) == LH_OK)
+                d->part_of_row[b][i] =
+                    (uint8_t)(((exec_ht_hash(l->key, len) >> 32) * d->parts) >> 32);
+        }
+    }
+    if (l != NULL)
+        op->vt->local_free(op, l);
+    d->err[chunk] = e;
+}
+
+static void dpar_aggregate(void *arg, size_t part)
+{
+    dpar *d = arg;
+    exec_op *op = d->op;
+    agg_op *a = op->data;
+    lh_errbuf *eb = &d->ebs[part];
+    agg_local *l = proc_local_new(op);
+    lh_batch_t *scratch = lh_vecops_batch_new(op->plan->children[0]->col_count,
+                                              op->plan->children[0]->col_types, LH_BATCH_ROWS);
+    uint32_t *idx = malloc(LH_BATCH_ROWS * sizeof *idx);
+    lh_err e = l && scratch && idx
+                   ? LH_OK
+                   : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (size_t b = 0; b < a->raw->batch_count && e == LH_OK; b++) {
+        const lh_batch_t *in = a->raw->batches[b];
+        size_t n = 0;
+        for (size_t i = 0; i < in->row_count; i++)
+            if (d->part_of_row[b][i] == part)
+                idx[n++] = (uint32_t)i;
+        if (n == 0)
+            continue;
+        if ((e = exec_check(op->q, eb)) != LH_OK)
+            break;
+        if ((e = lh_vecops_batch_gather(scratch, in, idx, n)) != LH_OK) {
+            lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
+            break;
+        }
+        e = agg_batch(op->plan, a, l, scratch, eb);
+    }
+    if (scratch != NULL)
+        lh_batch_destroy(scratch);
+    free(idx);
+    if (e != LH_OK && l != NULL) {
+        proc_local_free(op, l);
+        l = NULL;
+    }
+    d->done[part] = l;
+    d->err[part] = e;
+}
+
+static lh_err run_distinct_parallel(exec_op *op, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    exec_query *q = op->q;
+    size_t nb = a->raw->batch_count, threads = (size_t)q->threads;
+    dpar d = {.op = op,
+              .parts = threads * 2 < DISTINCT_PARTS_MAX ? threads * 2 : DISTINCT_PARTS_MAX};
+    d.chunks = threads < nb ? threads : nb;
+    size_t tasks = d.parts > d.chunks ? d.parts : d.chunks;
+    d.part_of_row = calloc(nb, sizeof *d.part_of_row);
+    d.done = calloc(d.parts, sizeof *d.done);
+    d.err = calloc(tasks, sizeof *d.err);
+    d.ebs = calloc(tasks, sizeof *d.ebs);
+    lh_err e = d.part_of_row && d.done && d.err && d.ebs ? LH_OK : LH_E_NOMEM;
+    for (size_t b = 0; b < nb && e == LH_OK; b++)
+        if ((d.part_of_row[b] = malloc(a->raw->batches[b]->row_count + 1)) == NULL)
+            e = LH_E_NOMEM;
+    if (e != LH_OK)
+        lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
+    if (e == LH_OK) {
+        lh_pool_parallel_for(q->opts->pool, d.chunks, dpar_assign, &d);
+        for (size_t c = 0; c < d.chunks && e == LH_OK; c++)
+            if ((e = d.err[c]) != LH_OK)
+                *eb = d.ebs[c];
+    }
+    if (e == LH_OK) {
+        lh_pool_parallel_for(q->opts->pool, d.parts, dpar_aggregate, &d);
+        for (size_t p = 0; p < d.parts && e == LH_OK; p++)
+            if ((e = d.err[p]) != LH_OK)
+                *eb = d.ebs[p];
+    }
+    for (size_t p = 0; d.done != NULL && p < d.parts; p++) {
+        if (d.done[p] != NULL && e == LH_OK)
+            e = merge(op->plan, a, &a->global, &d.done[p]->t, eb);
+        if (d.done[p] != NULL)
+            proc_local_free(op, d.done[p]);
+    }
+    for (size_t b = 0; d.part_of_row != NULL && b < nb; b++)
+        free(d.part_of_row[b]);
+    free(d.part_of_row);
+    free(d.done);
+    free(d.err);
+    free(d.ebs);
+    return e;
+}
+
+/* DISTINCT mode: aggregate the collected rows (in parallel when it pays). */
 static lh_err run_distinct(exec_op *op, lh_errbuf *eb)
 {
     agg_op *a = op->data;
+    if (a->key_count > 0 && a->sets == NULL && op->q->opts->pool != NULL && op->q->threads > 1 &&
+        a->raw->row_count >= DISTINCT_PAR_MIN_ROWS)
+        return run_distinct_parallel(op, eb);
     agg_local *l = proc_local_new(op);
     LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_err e = LH_OK;
