@@ -10,9 +10,12 @@
  * the first one (states combined, or entries adopted with their memory); result decodes
  * the keys and finalizes the states 2048 groups at a time.
  *
- * DISTINCT aggregates: the workers only collect the rows, and result aggregates them on
- * one thread, passing a row to a DISTINCT aggregate only when (group, arguments) is new
- * (a per-aggregate set). Output: keys ++ aggregates (++ the grouping id, BIGINT, Spark's
+ * DISTINCT aggregates: the workers only collect the rows, and result aggregates them,
+ * passing a row to a DISTINCT aggregate only when (group, arguments) is new (a
+ * per-aggregate set). With GROUP BY keys (no grouping sets) and enough rows, result splits
+ * the rows by their key's hash and aggregates the partitions on the pool (no group spans
+ * two partitions, so their tables are then adopted whole); otherwise on one thread.
+ * Keys of a batch are encoded and hashed first and their slots prefetched, then probed. Output: keys ++ aggregates (++ the grouping id, BIGINT, Spark's
  * spark_grouping_id: bit n-1-k set when key k is not grouped in the row's set).
  * A global aggregate (no keys, no sets) over no rows still yields its one row.
  *
