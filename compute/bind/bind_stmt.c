@@ -17,6 +17,7 @@
 #include "common/nested.h"
 #include "compute/bind/bind_internal.h"
 #include "compute/bind/bind_nested.h"
+#include "compute/opt/opt.h"
 #include "compute/sql/parser.h"
 #include "storage/delta/rewrite.h"
 #include "storage/objstore/objstore.h"
@@ -459,6 +460,8 @@ static lh_err bind_explain(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     lh_bound_t *inner;
     LH_TRY(lh_bind(b->env, st->inner, &inner, b->eb));
+    if (inner->plan != NULL) /* the plan that would run */
+        lh_opt_run(b->a, inner->plan);
     const char *text = inner->plan ? lh_plan_explain(b->a, inner->plan, st->explain_mode != 0)
                                    : "== Physical Plan ==\nCommand\n";
     const char *col = "plan";

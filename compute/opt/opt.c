@@ -203,6 +203,7 @@ static void pushdown(lh_arena_t *a, lh_plan_t *p)
 
 void lh_opt_run(lh_arena_t *a, lh_plan_t *plan)
 {
+    lh_opt_push_filters(a, plan);
     pushdown(a, plan);
     bool *all = lh_arena_calloc(a, (size_t)plan->col_count + 1, sizeof *all);
     mark_all(all, plan->col_count);

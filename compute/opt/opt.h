@@ -1,14 +1,18 @@
 /*
  * opt.h - the optimizer: rules over a bound plan, run once before execution.
  *
- * Rules (one function each in opt.c, applied in this order):
+ * Rules (one function each, applied in this order):
+ *   filters    (opt_filter.c) conjuncts of Filters move down through projections, joins,
+ *              aggregates (grouping keys) and sorts; equalities between a join's two sides
+ *              become equi-join keys (a comma join with WHERE a.x = b.x is a hash join);
  *   pushdown   simple comparisons of a scan's column with a constant (=, <, <=, >, >=, IN)
  *              in a Filter directly over a Scan also go to the scan's predicates, so files
  *              whose partition values or statistics exclude them are never opened (the
  *              Filter stays: pruning is conservative);
  *   prune      columns no operator above reads are not read by scans at all (the scan
  *              hands out an all-NULL column in their place, so no index changes anywhere).
- * Rules only annotate scans; the plan's shape and column positions never change.
+ * Only `filters` changes the plan's shape (Filter nodes move, join keys are added); the
+ * root node keeps its address and its output columns.
  */
 #ifndef LH_COMPUTE_OPT_H
 #define LH_COMPUTE_OPT_H
@@ -16,5 +20,7 @@
 #include "compute/plan/plan.h"
 
 void lh_opt_run(lh_arena_t *a, lh_plan_t *plan);
+/* The `filters` rule alone (lh_opt_run runs it first). */
+void lh_opt_push_filters(lh_arena_t *a, lh_plan_t *plan);
 
 #endif

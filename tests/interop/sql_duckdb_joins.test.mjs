@@ -62,6 +62,23 @@ suite([
   ['subquery in FROM with aggregates', 'SELECT tier, avg(n) FROM (SELECT u.tier, u.user_id, count(o.order_id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY 1, 2) GROUP BY tier'],
   ['IN list of a derived table', "SELECT count(*) FROM events WHERE event_type IN (SELECT DISTINCT event_type FROM events WHERE revenue < 0)"],
   ['comparison with a scalar aggregate subquery', 'SELECT count(*) FROM orders WHERE total > (SELECT max(total) FROM orders WHERE status = \'placed\')'],
+  // filters moved by the optimizer (compute/opt/opt_filter.c): through projections, joins of
+  // every kind, aggregates and sorts, and comma-join equalities turned into join keys
+  ['comma join of three tables, keys from WHERE', "SELECT u.tier, count(*), sum(o.total) FROM users u, orders o, labels l WHERE u.user_id = o.user_id AND l.user_id = u.user_id AND l.label <> 'vip' AND o.items > 2 GROUP BY u.tier"],
+  ['comma join with a key on both sides of an expression', 'SELECT count(*) FROM orders a, orders b WHERE a.order_id + 1 = b.order_id AND a.user_id = b.user_id'],
+  ['null-safe equality from WHERE', 'SELECT count(*) FROM labels a, labels b WHERE a.user_id <=> b.user_id AND a.label = b.label',
+    { duck: 'SELECT count(*) FROM labels a, labels b WHERE a.user_id IS NOT DISTINCT FROM b.user_id AND a.label = b.label' }],
+  ['filter over a left join on both sides', "SELECT u.user_id, l.label FROM users u LEFT JOIN labels l ON u.user_id = l.user_id WHERE u.user_id < 200 AND (l.label IS NULL OR l.label = 'vip')"],
+  ['filter over a right join on the left side', 'SELECT l.user_id, u.user_id FROM labels l RIGHT JOIN users u ON l.user_id = u.user_id WHERE l.user_id IS NULL AND u.user_id < 300'],
+  ['filter over a full join', 'SELECT count(*) FROM orders o FULL JOIN users u ON o.user_id = u.user_id WHERE o.items > 3 OR u.age < 30'],
+  ['filter through a derived table with expressions', 'SELECT * FROM (SELECT user_id, CAST(age AS BIGINT) * 2 AS a2, upper(tier) AS t FROM users) d WHERE a2 > 100 AND t = \'PRO\' AND user_id < 500'],
+  ['filter through a join of derived tables', 'SELECT x.user_id, x.n, y.m FROM (SELECT user_id, count(*) AS n FROM orders GROUP BY user_id) x, (SELECT user_id, max(total) AS m FROM orders GROUP BY user_id) y WHERE x.user_id = y.user_id AND x.user_id < 100 AND y.m > 10'],
+  ['HAVING on a grouping key and on an aggregate', 'SELECT user_id, count(*) FROM orders GROUP BY user_id HAVING user_id BETWEEN 10 AND 40 AND count(*) > 2'],
+  ['HAVING on a key with ROLLUP stays above', 'SELECT status, items, count(*) FROM orders GROUP BY ROLLUP (status, items) HAVING items IS NULL'],
+  ['filter over a window stays above', 'SELECT * FROM (SELECT user_id, total, row_number() OVER (PARTITION BY user_id ORDER BY total DESC, order_id) AS rn FROM orders) WHERE rn = 1 AND user_id < 100'],
+  ['filter over a union', 'SELECT * FROM (SELECT user_id FROM labels UNION ALL SELECT user_id FROM orders) WHERE user_id = 7'],
+  ['filter over a semi join', 'SELECT count(*) FROM users u WHERE u.user_id IN (SELECT user_id FROM orders) AND u.age > 40'],
+  ['filter over an ordered subquery', 'SELECT count(*) FROM (SELECT * FROM orders ORDER BY total) WHERE items = 5'],
   // set operations
   ['UNION', 'SELECT user_id FROM labels WHERE label = \'vip\' UNION SELECT user_id FROM orders WHERE items = 8'],
   ['UNION ALL', 'SELECT user_id, \'label\' AS src FROM labels WHERE user_id < 100 UNION ALL SELECT user_id, \'order\' FROM orders WHERE user_id < 100'],

@@ -1,0 +1,54 @@
+// sql_plans.test.mjs - EXPLAIN shows the plan that runs, after the optimizer
+// (compute/opt): filters pushed through joins, projections and aggregates to the scans,
+// comma-join equalities as hash-join keys, filters that must stay (outer join's inner side,
+// windows, rand()) above. Answers are checked in tests/sql/optimizer.test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from './harness.mjs';
+
+let d, wh;
+async function run(statement) {
+  const r = await d.api('POST', '/api/2.0/sql/statements', { statement, warehouse_id: wh, wait_timeout: '30s' });
+  assert.equal(r.json.status.state, 'SUCCEEDED', `${statement}: ${JSON.stringify(r.json.status)}`);
+  return r.json.result?.data_array ?? [];
+}
+const plan = async (sql) => (await run(`EXPLAIN ${sql}`))[0][0];
+
+before(async () => {
+  d = await startDaemon({ args: ['--no-access-log'] });
+  wh = (await d.api('POST', '/api/2.0/sql/warehouses', { name: 'w', cluster_size: '2X-Small' })).json.id;
+  await run('CREATE TABLE a (x INT, y INT)');
+  await run('CREATE TABLE b (x INT, z STRING)');
+});
+after(async () => { await d?.stop(); });
+
+test('a comma join with WHERE equalities is a hash join; one-side filters sit on the scans', async () => {
+  assert.equal(await plan("SELECT * FROM a, b WHERE a.x = b.x AND a.y > 1 AND b.z <> 'r'"), [
+    '== Physical Plan ==',
+    'Project [x, y, x, z]',
+    '  +- Join Inner left=[x] right=[x]',
+    '    +- Filter [(y > 1)]',
+    '      +- Scan main.default.a',
+    '    +- Filter [(NOT (z = r))]',
+    '      +- Scan main.default.b',
+    ''].join('\n'));
+});
+
+test('filters pass projections and reach grouping keys; aggregate conditions stay above', async () => {
+  const p = await plan('SELECT * FROM (SELECT x, count(*) AS c FROM (SELECT x, y + 1 AS y1 FROM a) GROUP BY x) WHERE x = 2 AND c > 1');
+  assert.match(p, /Filter \[\(c > 1\)\]|Filter \[\(count\(1\) > 1\)\]/);
+  const lines = p.split('\n');
+  const scan = lines.findIndex((l) => l.includes('Scan main.default.a'));
+  assert.match(lines[scan - 1], /Filter \[\(x = 2\)\]/, p);
+});
+
+test('a LEFT JOIN keeps conditions on its right side above the join; rand() does not move', async () => {
+  const p = await plan('SELECT * FROM a LEFT JOIN b ON a.x = b.x WHERE a.y > 1 AND b.z IS NULL');
+  const lines = p.split('\n');
+  assert.match(lines[1], /Project/);
+  assert.match(lines[2], /Filter \[\(z IS NULL\)\]/, p);
+  assert.match(lines[3], /Join LeftOuter|Join Left/, p);
+  assert.match(lines[4], /Filter \[\(y > 1\)\]/, p);
+  const r = await plan('SELECT * FROM a, b WHERE a.x = b.x AND rand() < 2');
+  assert.match(r, /Filter \[.*rand.*\][\s\S]*Join Cross/, r);
+});
