@@ -201,10 +201,29 @@ static void pushdown(lh_arena_t *a, lh_plan_t *p)
         pushdown(a, p->children[k]);
 }
 
+/* ---- build side: hash the smaller input of a join ------------------------------------ */
+
+/* A join hashes its right input and streams the left one through; when the left input is
+ * estimated well under the right one (half or less), the left one is hashed instead
+ * (build_left). SEMI and ANTI joins always hash the right side. Estimates come from the
+ * binder (scan sizes, filters a third, joins the larger input). */
+static void build_side(lh_plan_t *p)
+{
+    for (int k = 0; k < p->child_count; k++)
+        build_side(p->children[k]);
+    if (p->kind != LH_PLAN_JOIN || p->u.join.kind == LH_PJOIN_SEMI ||
+        p->u.join.kind == LH_PJOIN_ANTI)
+        return;
+    double l = p->children[0]->est_rows, r = p->children[1]->est_rows;
+    if (l >= 0 && r > 0 && l * 2 <= r)
+        p->u.join.build_left = true;
+}
+
 void lh_opt_run(lh_arena_t *a, lh_plan_t *plan)
 {
     lh_opt_push_filters(a, plan);
     pushdown(a, plan);
+    build_side(plan);
     bool *all = lh_arena_calloc(a, (size_t)plan->col_count + 1, sizeof *all);
     mark_all(all, plan->col_count);
     prune(a, plan, all);

@@ -9,6 +9,8 @@
  *              in a Filter directly over a Scan also go to the scan's predicates, so files
  *              whose partition values or statistics exclude them are never opened (the
  *              Filter stays: pruning is conservative);
+ *   build side a join hashes the input estimated smaller (build_left when the left one is
+ *              at most half the right one; SEMI / ANTI always hash the right side);
  *   prune      columns no operator above reads are not read by scans at all (the scan
  *              hands out an all-NULL column in their place, so no index changes anywhere).
  * Only `filters` changes the plan's shape (Filter nodes move, join keys are added); the

@@ -82,8 +82,8 @@ static void put_keys(text *t, const lh_sort_key_t *k, int n)
 }
 
 static const char *const kind_names[] = {
-    "Scan", "Values", "Filter", "Project", "Aggregate", "Join",  "Sort", "Limit",
-    "TopN", "SetOp",  "Window", "Write",   "Empty",     "Range", "Dml",  "Generate", "FileScan",
+    "Scan",  "Values", "Filter", "Project", "Aggregate", "Join", "Sort",     "Limit",    "TopN",
+    "SetOp", "Window", "Write",  "Empty",   "Range",     "Dml",  "Generate", "FileScan",
 };
 static const char *const join_names[] = {"Inner",    "LeftOuter", "RightOuter", "FullOuter",
                                          "LeftSemi", "LeftAnti",  "Cross"};
@@ -128,6 +128,9 @@ static void describe(text *t, const lh_plan_t *p)
         put_exprs(t, "right=", p->u.join.right_keys, p->u.join.key_count);
         if (p->u.join.residual)
             put_exprs(t, "condition=", &p->u.join.residual, 1);
+        if (p->u.join.build_left && p->u.join.kind != LH_PJOIN_SEMI &&
+            p->u.join.kind != LH_PJOIN_ANTI)
+            put(t, " BuildLeft"); /* the left input is hashed (the optimizer's build side) */
         break;
     case LH_PLAN_SORT:
     case LH_PLAN_TOPN:

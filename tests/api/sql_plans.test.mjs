@@ -52,3 +52,16 @@ test('a LEFT JOIN keeps conditions on its right side above the join; rand() does
   const r = await plan('SELECT * FROM a, b WHERE a.x = b.x AND rand() < 2');
   assert.match(r, /Filter \[.*rand.*\][\s\S]*Join Cross/, r);
 });
+
+test('the smaller input of a join is hashed (BuildLeft when the left one is)', async () => {
+  await run('INSERT INTO a SELECT id, id FROM range(1000)');
+  await run("INSERT INTO b SELECT id, 'v' || CAST(id AS STRING) FROM range(5000)");
+  const small = await plan('SELECT * FROM (SELECT * FROM a WHERE y = 7) s JOIN b ON s.x = b.x');
+  assert.match(small, /Join Inner left=\[x\] right=\[x\] BuildLeft/, small);
+  const big = await plan('SELECT * FROM b JOIN a ON a.x = b.x');
+  assert.doesNotMatch(big, /BuildLeft/, big);
+  const rows = await run('SELECT s.x, b.z FROM (SELECT * FROM a WHERE y = 7) s JOIN b ON s.x = b.x');
+  assert.deepEqual(rows, [['7', 'v7']]);
+  const left = await run('SELECT count(*), count(b.x) FROM (SELECT * FROM a WHERE y < 10) s LEFT JOIN b ON s.x + 995 = b.x');
+  assert.deepEqual(left, [['10', '10']]);
+});
