@@ -164,5 +164,7 @@ _Static_assert(LH_PROC_LOG_TAIL_MAX <= LH_PROC_LOG_MAX, "the tail fits in the lo
 /* Bytes of a webhook's answer kept for the caller; recipients of one email. */
 #define LH_NOTIFY_RESPONSE_MAX 4096
 #define LH_NOTIFY_RCPT_MAX     100
+/* A webhook's JSON or an email's text: notifications are a few KiB; 1 MiB is generous. */
+#define LH_NOTIFY_BODY_MAX (1024 * 1024)
 
 #endif
