@@ -1,27 +1,26 @@
 /*
  * run_proc.c - one job task's subprocess (see run_proc.h for the contract).
  *
- *   parent (a bg executor thread)                    child
- *   resolve argv[0] on PATH, build envp,
- *   open log (O_APPEND), pipes, /dev/null
- *   fork ─────────────────────────────────────────>  setpgid(0, 0), default signals,
- *   setpgid(pid, pid) (no race with killpg)          0 </dev/null, 1 2 >pipe, chdir,
- *   read(errpipe): 0 bytes = exec happened           close_range(3..) as CLOEXEC, execve
- *   loop every <= 50 ms:                             (errno -> errpipe, _exit(127))
+ *   resolve argv[0] on PATH, build envp, open the log (O_APPEND), the pipe, /dev/null
+ *   posix_spawn: own process group, signals default and unblocked, 0 </dev/null,
+ *                1 2 >pipe, chdir, every fd >= 3 closed, execve
+ *   loop every <= 50 ms:
  *     poll(pipe) -> copy to the log (capped)
  *     waitid(WNOWAIT): exited? (not reaped yet, so the group id stays ours)
  *     cancel / deadline -> killpg TERM, +500 ms KILL
  *   leader exited: killpg TERM (leftovers), drain the pipe to EOF (KILL after 500 ms,
  *   give up after 1 s: a process that left the group may hold it), reap.
  *
- * Only async-signal-safe calls run between fork and exec: everything the child needs is
- * built before the fork.
+ * posix_spawn rather than fork: glibc clones with CLONE_VM|CLONE_VFORK, so starting a task
+ * costs the same however much memory the daemon holds, and exec errors come back as its
+ * return value.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,44 +109,6 @@ static void env_free(envp_t *e)
 {
     for (int i = 0; i < 3; i++)
         free(e->base[i]);
-}
-
-/* ---- the child ---- */
-
-/* Tell the parent what failed (stage 1 = chdir, 2 = exec, 0 = fd setup) and why. */
-static void child_fail(int errfd, int stage)
-{
-    int msg[2] = {stage, errno};
-    ssize_t w = write(errfd, msg, sizeof msg);
-    (void)w;
-    _exit(127);
-}
-
-static void child(const char *exe, const char *const *argv, const char *const *envp,
-                  const char *cwd, int devnull, int outw, int errw)
-{
-    setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            sigaction(s, &dfl, NULL);
-    if (dup2(devnull, 0) < 0 || dup2(outw, 1) < 0 || dup2(outw, 2) < 0)
-        child_fail(errw, 0);
-    if (cwd != NULL && chdir(cwd) != 0)
-        child_fail(errw, 1);
-    /* every other fd closes at exec (errw too, which tells the parent exec happened) */
-    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-        for (int fd = 3; fd < 65536; fd++)
-            if (fd != errw)
-                close(fd);
-    }
-    execve(exe, (char *const *)argv, (char *const *)envp);
-    child_fail(errw, 2);
 }
 
 /* ---- the parent's loop ---- */
@@ -290,12 +251,12 @@ static void reap(run_state *s)
 /* ---- lh_proc_run ---- */
 
 typedef struct fds {
-    int log_fd, devnull, out[2], err[2];
+    int log_fd, devnull, out[2];
 } fds;
 
 static void fds_close(fds *f)
 {
-    int *all[] = {&f->log_fd, &f->devnull, &f->out[0], &f->out[1], &f->err[0], &f->err[1]};
+    int *all[] = {&f->log_fd, &f->devnull, &f->out[0], &f->out[1]};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (*all[i] >= 0)
             close(*all[i]);
@@ -312,8 +273,7 @@ static lh_err fds_open(const char *log_path, fds *f, int64_t *log_size, lh_errbu
     *log_size = fstat(f->log_fd, &st) == 0 ? st.st_size : 0;
     f->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     LH_FAIL_IF(f->devnull < 0, LH_E_IO, eb, "cannot open /dev/null: %s", strerror(errno));
-    LH_FAIL_IF(pipe2(f->out, O_CLOEXEC) != 0 || pipe2(f->err, O_CLOEXEC) != 0, LH_E_IO, eb,
-               "pipe: %s", strerror(errno));
+    LH_FAIL_IF(pipe2(f->out, O_CLOEXEC) != 0, LH_E_IO, eb, "pipe: %s", strerror(errno));
     return LH_OK;
 }
 
@@ -332,31 +292,46 @@ static lh_err check_spec(const lh_proc_spec_t *spec, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* fork + exec; on success *pid is the running child. */
+/* posix_spawn (a vfork-style clone: cheap however large the daemon is) with the child's
+ * setup as spawn attributes and file actions; on success *pid is the running child. */
 static lh_err spawn(const lh_proc_spec_t *spec, const char *exe, const envp_t *env, fds *f,
                     pid_t *pid, lh_errbuf *eb)
 {
-    *pid = fork();
-    LH_FAIL_IF(*pid < 0, LH_E_IO, eb, "fork: %s", strerror(errno));
-    if (*pid == 0)
-        child(exe, spec->argv, env->vec, spec->cwd, f->devnull, f->out[1], f->err[1]);
-    setpgid(*pid, *pid); /* also in the parent, so killpg works at once */
-    close(f->out[1]);
-    close(f->err[1]);
-    close(f->devnull);
-    f->out[1] = f->err[1] = f->devnull = -1;
-    int msg[2] = {0, 0}; /* stage, errno; nothing = exec happened */
-    ssize_t r;
-    while ((r = read(f->err[0], msg, sizeof msg)) < 0 && errno == EINTR)
-        ;
-    if (r == (ssize_t)sizeof msg) {
-        int status;
-        while (waitpid(*pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        static const char *const STAGES[] = {"setting up the output of", "chdir for", "exec"};
-        LH_FAIL(LH_E_IO, eb, "%s %s: %s", STAGES[msg[0] >= 0 && msg[0] <= 2 ? msg[0] : 0],
-                msg[0] == 1 ? spec->cwd : spec->argv[0], strerror(msg[1]));
+    struct stat st;
+    if (spec->cwd != NULL) {
+        int rc = stat(spec->cwd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+        LH_FAIL_IF(rc != 0, LH_E_IO, eb, "chdir for %s: %s", spec->cwd, strerror(rc));
     }
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t fa;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    int rc = posix_spawnattr_init(&attr);
+    LH_FAIL_IF(rc != 0, LH_E_NOMEM, eb, "posix_spawnattr_init: %s", strerror(rc));
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attr, 0); /* its own group, so killpg reaches grandchildren */
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0) {
+        posix_spawn_file_actions_adddup2(&fa, f->devnull, 0);
+        posix_spawn_file_actions_adddup2(&fa, f->out[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, f->out[1], 2);
+        if (spec->cwd != NULL)
+            posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* nothing else is inherited */
+        rc = posix_spawn(pid, exe, &fa, &attr, (char *const *)spec->argv, (char *const *)env->vec);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    posix_spawnattr_destroy(&attr);
+    close(f->out[1]);
+    close(f->devnull);
+    f->out[1] = f->devnull = -1;
+    LH_FAIL_IF(rc != 0, LH_E_IO, eb, "exec %s: %s", spec->argv[0], strerror(rc));
     return LH_OK;
 }
 
@@ -370,7 +345,7 @@ lh_err lh_proc_run(const lh_proc_spec_t *spec, const atomic_bool *cancel, int64_
     LH_TRY(resolve_exe(spec->argv[0], exe, sizeof exe, eb));
     envp_t env;
     memset(&env, 0, sizeof env);
-    fds f = {-1, -1, {-1, -1}, {-1, -1}};
+    fds f = {-1, -1, {-1, -1}};
     int64_t log_size = 0;
     pid_t pid = -1;
     int64_t start = mono_ms();

@@ -1,6 +1,6 @@
 /*
  * run_proc.h - run one subprocess for a job task (spark_python_task, python_wheel_task,
- * Python notebooks): fork/exec, logs, cancellation, deadlines; plus the argv builders for
+ * Python notebooks): posix_spawn, logs, cancellation, deadlines; plus the argv builders for
  * those task types and the log tail get-output returns.
  *
  *   lh_proc_run        blocking; meant for a bg executor thread (it starts no thread).
@@ -15,7 +15,7 @@
  *                      When the child exits, what is left of its group (background
  *                      grandchildren) gets the same SIGTERM/SIGKILL: a task's processes end
  *                      with it. The child is always reaped (no zombie); it inherits no fd but
- *                      0-2 (close_range in the child, O_CLOEXEC on ours).
+ *                      0-2 (a closefrom spawn action, and O_CLOEXEC on ours).
  *   lh_proc_log_tail   the last max_bytes of a log, cut at a UTF-8 boundary (get-output's
  *                      `logs` and `logs_truncated`).
  *   lh_proc_materialize  a workspace file's bytes written to DATA_DIR/jobs/tmp/<unique>-<name>
@@ -64,7 +64,7 @@ typedef struct lh_proc_result {
 /* Run spec to completion (blocks). cancel may be NULL; deadline_ms is CLOCK_MONOTONIC ms
  * (lh_mono_ns() / 1000000), 0 = none. Success (LH_OK) means the child ran and was reaped,
  * whatever its exit code: read *out. Errors: LH_E_INVALID (empty argv, too many args/env),
- * LH_E_NOT_FOUND ("python3: not found on PATH"), LH_E_IO (log file, pipe, fork, or exec
+ * LH_E_NOT_FOUND ("python3: not found on PATH"), LH_E_IO (log file, pipe, cwd, or exec
  * failed: "exec python3: Permission denied"). Thread-safe (no shared state). */
 lh_err lh_proc_run(const lh_proc_spec_t *spec, const atomic_bool *cancel, int64_t deadline_ms,
                    lh_proc_result_t *out, lh_errbuf *eb);
