@@ -685,3 +685,127 @@ lh_err lh_proc_argv_python_wheel(const json_t *task, char ***argv_out, lh_errbuf
     }
     return finish_argv(&b, argv_out, eb);
 }
+
+/* The Python notebook launcher: argv[1] the source file, argv[2] the parameters (JSON),
+ * argv[3] where to write {"result", "task_values"}. */
+static const char NOTEBOOK_LAUNCHER[] =
+    "import json, os, sys\n"
+    "src, params, out = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]\n"
+    "values_in = params.pop('task_values', None) or {}\n"
+    "state = {'result': None, 'task_values': {}}\n"
+    "class _Exit(BaseException):\n"
+    "    pass\n"
+    "class _Widgets:\n"
+    "    def __init__(self):\n"
+    "        self.defaults = {}\n"
+    "    def get(self, name):\n"
+    "        if name in params:\n"
+    "            return str(params[name])\n"
+    "        if name in self.defaults:\n"
+    "            return self.defaults[name]\n"
+    "        raise ValueError('No input widget named %s is defined' % name)\n"
+    "    def getArgument(self, name, default=None):\n"
+    "        try:\n"
+    "            return self.get(name)\n"
+    "        except ValueError:\n"
+    "            return default\n"
+    "    def _declare(self, name, default_value='', *args, **kwargs):\n"
+    "        self.defaults[name] = '' if default_value is None else str(default_value)\n"
+    "    text = dropdown = combobox = multiselect = _declare\n"
+    "    def remove(self, name):\n"
+    "        self.defaults.pop(name, None)\n"
+    "    def removeAll(self):\n"
+    "        self.defaults.clear()\n"
+    "class _Notebook:\n"
+    "    def exit(self, value):\n"
+    "        state['result'] = None if value is None else str(value)\n"
+    "        raise _Exit()\n"
+    "class _TaskValues:\n"
+    "    def set(self, key, value):\n"
+    "        json.dumps(value)\n"
+    "        state['task_values'][key] = value\n"
+    "    def get(self, taskKey, key, default=None, debugValue=None):\n"
+    "        return values_in.get(taskKey, {}).get(key, default)\n"
+    "class _Jobs:\n"
+    "    taskValues = _TaskValues()\n"
+    "class _DBUtils:\n"
+    "    widgets = _Widgets()\n"
+    "    notebook = _Notebook()\n"
+    "    jobs = _Jobs()\n"
+    "dbutils = _DBUtils()\n"
+    "def _write():\n"
+    "    tmp = out + '.tmp'\n"
+    "    with open(tmp, 'w') as f:\n"
+    "        json.dump(state, f)\n"
+    "    os.replace(tmp, out)\n"
+    "g = {'__name__': '__main__', '__file__': src, 'dbutils': dbutils,\n"
+    "     'getArgument': dbutils.widgets.getArgument}\n"
+    "code = 0\n"
+    "try:\n"
+    "    with open(src) as f:\n"
+    "        exec(compile(f.read(), src, 'exec'), g)\n"
+    "except _Exit:\n"
+    "    pass\n"
+    "except SystemExit as e:\n"
+    "    code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)\n"
+    "    if not isinstance(e.code, int) and e.code is not None:\n"
+    "        print(e.code, file=sys.stderr)\n"
+    "except BaseException:\n"
+    "    import traceback\n"
+    "    traceback.print_exc()\n"
+    "    code = 1\n"
+    "sys.stdout.flush()\n"
+    "_write()\n"
+    "sys.exit(code)\n";
+
+/* params as JSON text for the launcher (*out malloc'd): strings kept, numbers and booleans
+ * as text, "task_values" (an object) as it is. */
+static lh_err notebook_params(const json_t *params, char **out, lh_errbuf *eb)
+{
+    *out = NULL;
+    LH_FAIL_IF(params != NULL && !json_is_null(params) && !json_is_object(params), LH_E_INVALID, eb,
+               "notebook parameters must be an object of strings");
+    json_t *copy = json_object();
+    LH_FAIL_IF(copy == NULL, LH_E_NOMEM, eb, "out of memory");
+    const char *k;
+    json_t *v;
+    if (json_is_object(params)) {
+        json_object_foreach((json_t *)params, k, v)
+        {
+            if (strcmp(k, "task_values") == 0 && json_is_object(v)) {
+                json_object_set(copy, k, v);
+                continue;
+            }
+            char *t = param_text(v);
+            if (t == NULL) {
+                json_decref(copy);
+                LH_FAIL(LH_E_INVALID, eb, "notebook parameter %.100s must be a string", k);
+            }
+            json_object_set_new(copy, k, json_string(t));
+            free(t);
+        }
+    }
+    *out = json_dumps(copy, JSON_COMPACT);
+    json_decref(copy);
+    LH_FAIL_IF(*out == NULL, LH_E_NOMEM, eb, "out of memory");
+    return LH_OK;
+}
+
+lh_err lh_proc_argv_python_notebook(const char *file, const json_t *params, const char *output_path,
+                                    char ***argv_out, lh_errbuf *eb)
+{
+    *argv_out = NULL;
+    LH_FAIL_IF(file == NULL || *file == '\0', LH_E_INVALID, eb, "notebook_path is required");
+    LH_FAIL_IF(output_path == NULL || *output_path == '\0', LH_E_INVALID, eb,
+               "a notebook run needs an output path");
+    char *text;
+    LH_TRY(notebook_params(params, &text, eb));
+    argv_b b = {0};
+    push(&b, strdup("python3"));
+    push(&b, strdup("-c"));
+    push(&b, strdup(NOTEBOOK_LAUNCHER));
+    push(&b, strdup(file));
+    push(&b, text);
+    push(&b, strdup(output_path));
+    return finish_argv(&b, argv_out, eb);
+}

@@ -103,4 +103,21 @@ lh_err lh_proc_argv_python_file(const char *file, const json_t *parameters, char
  * named_parameters given, a non-string value. */
 lh_err lh_proc_argv_python_wheel(const json_t *task, char ***argv_out, lh_errbuf *eb);
 
+/* A Python notebook (notebook_task on a "# Databricks notebook source" file, or any .py):
+ * {"python3", "-c", <launcher>, file, <params as JSON>, output_path}. The launcher runs the
+ * source as __main__ (cells, "# COMMAND ----------" and "# MAGIC" lines are comments to
+ * Python) with a small `dbutils` in its globals:
+ *   dbutils.widgets.get(name) / getArgument(name[, default])  the task's parameters
+ *     (base_parameters merged with run-now's notebook_params by the caller); widgets.text/
+ *     dropdown/combobox/multiselect(name, default, ...) only declare a default;
+ *   dbutils.notebook.exit(value)   ends the notebook with notebook_output.result = value;
+ *   dbutils.jobs.taskValues.set(key, value) / get(taskKey, key, default=, debugValue=)
+ *     (get reads the "task_values" object of params: {"<task>": {"<key>": value}}).
+ * On exit it writes output_path (temp + rename) as {"result": text or null,
+ * "task_values": {...}} for the run engine to read; a failing notebook still writes it,
+ * with the exit code deciding success. params is an object of strings (numbers accepted)
+ * plus the optional "task_values" object; NULL = none. LH_E_INVALID on other values. */
+lh_err lh_proc_argv_python_notebook(const char *file, const json_t *params, const char *output_path,
+                                    char ***argv_out, lh_errbuf *eb);
+
 #endif

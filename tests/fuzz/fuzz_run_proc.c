@@ -1,10 +1,10 @@
 /*
  * fuzz_run_proc.c - libFuzzer target for the input handling of api/jobs/run_proc: the
- * bytes are parsed as JSON and handed to the argv builders as a python_wheel_task and as a
- * spark_python_task's parameters (checked: python3 first, every entry a string, named
- * parameters as --k=v, refusals name a field); then the same bytes are a task log whose
- * tail is taken with a size from the first byte (checked: at most that many bytes, never
- * starting inside a UTF-8 character, whole when it fits). Must never crash, leak or loop.
+ * bytes are parsed as JSON and handed to the argv builders as a python_wheel_task, as a
+ * spark_python_task's parameters and as a Python notebook's parameters (checked: python3 first,
+ * every entry a string, named parameters as --k=v, refusals name a field); then the same bytes are
+ * a task log whose tail is taken with a size from the first byte (checked: at most that many bytes,
+ * never starting inside a UTF-8 character, whole when it fits). Must never crash, leak or loop.
  * Seeds: tests/fuzz/corpus/run_proc/.
  */
 #include <jansson.h>
@@ -51,6 +51,16 @@ static void argv_builders(const uint8_t *data, size_t size)
     if (lh_proc_argv_python_file("/tmp/x.py", params, &argv, &eb) == LH_OK) {
         if (json_is_array(params) && argv[2 + json_array_size(params)] != NULL)
             abort();
+        check_argv(argv);
+    } else if (argv != NULL) {
+        abort();
+    }
+    argv = NULL;
+    if (lh_proc_argv_python_notebook("/tmp/nb.py", v, "/tmp/out.json", &argv, &eb) == LH_OK) {
+        json_t *params = json_loads(argv[4], 0, NULL); /* the launcher's input parses back */
+        if (!json_is_object(params))
+            abort();
+        json_decref(params);
         check_argv(argv);
     } else if (argv != NULL) {
         abort();

@@ -512,6 +512,76 @@ static void test_python_tasks(void)
     json_decref(task);
 }
 
+static void test_python_notebook(void)
+{
+    lh_errbuf eb;
+    char **argv;
+    json_t *bad = json_pack("{s:[]}", "x");
+    T_EQ_INT(lh_proc_argv_python_notebook("/tmp/nb.py", bad, "/tmp/o.json", &argv, &eb),
+             LH_E_INVALID);
+    json_decref(bad);
+    if (!have_python()) {
+        printf("  (python3 not on PATH: skipped)\n");
+        return;
+    }
+    const char *src = "# Databricks notebook source\n"
+                      "dbutils.widgets.text('date', '2000-01-01')\n"
+                      "dbutils.widgets.text('region', 'eu')\n"
+                      "# COMMAND ----------\n"
+                      "# MAGIC %md\n"
+                      "# MAGIC # A title\n"
+                      "# COMMAND ----------\n"
+                      "print('date', dbutils.widgets.get('date'), getArgument('region'))\n"
+                      "dbutils.jobs.taskValues.set('rows', 42)\n"
+                      "up = dbutils.jobs.taskValues.get('ingest', 'count', default=0)\n"
+                      "dbutils.notebook.exit('done %s' % up)\n"
+                      "print('not reached')\n";
+    char *nb = NULL;
+    T_EQ_INT(lh_proc_materialize(g_dir, "nb.py", src, strlen(src), &nb, &eb), LH_OK);
+    char out_path[300], log[300];
+    snprintf(out_path, sizeof out_path, "%s/nb-output.json", g_dir);
+    json_t *params =
+        json_pack("{s:s, s:{s:{s:i}}}", "date", "2024-06-01", "task_values", "ingest", "count", 7);
+    T_EQ_INT(lh_proc_argv_python_notebook(nb, params, out_path, &argv, &eb), LH_OK);
+    log_path(log, sizeof log, "nb");
+    lh_proc_spec_t spec = {.argv = (const char *const *)argv, .log_path = log};
+    lh_proc_result_t r;
+    T_EQ_INT(lh_proc_run(&spec, NULL, 0, &r, &eb), LH_OK);
+    T_EQ_INT(r.exit_code, 0);
+    char *text = slurp(log);
+    T_EQ_STR(text, "date 2024-06-01 eu\n");
+    free(text);
+    json_t *out = json_load_file(out_path, 0, NULL);
+    T_EQ_STR(json_string_value(json_object_get(out, "result")), "done 7");
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(out, "task_values"), "rows")), 42);
+    json_decref(out);
+    lh_proc_argv_free(argv);
+    json_decref(params);
+    unlink(nb);
+    free(nb);
+
+    /* a failing notebook: exit code 1, the traceback in the log, the output still written */
+    const char *failing = "dbutils.jobs.taskValues.set('k', 'v')\nraise RuntimeError('boom')\n";
+    T_EQ_INT(lh_proc_materialize(g_dir, "fail.py", failing, strlen(failing), &nb, &eb), LH_OK);
+    unlink(out_path);
+    T_EQ_INT(lh_proc_argv_python_notebook(nb, NULL, out_path, &argv, &eb), LH_OK);
+    log_path(log, sizeof log, "nb_fail");
+    spec.argv = (const char *const *)argv;
+    spec.log_path = log;
+    T_EQ_INT(lh_proc_run(&spec, NULL, 0, &r, &eb), LH_OK);
+    T_EQ_INT(r.exit_code, 1);
+    text = slurp(log);
+    T_CHECK(strstr(text, "RuntimeError: boom") != NULL);
+    free(text);
+    out = json_load_file(out_path, 0, NULL);
+    T_CHECK(out != NULL && json_is_null(json_object_get(out, "result")));
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(out, "task_values"), "k")), "v");
+    json_decref(out);
+    lh_proc_argv_free(argv);
+    unlink(nb);
+    free(nb);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/lh_run_proc_%d", (int)getpid());
@@ -531,6 +601,7 @@ int main(void)
     T_RUN(test_argv_python_wheel);
     T_RUN(test_materialize);
     T_RUN(test_python_tasks);
+    T_RUN(test_python_notebook);
     T_RUN(test_no_zombies);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
