@@ -185,8 +185,9 @@ static bool leader_exited(run_state *s)
 {
     siginfo_t info;
     memset(&info, 0, sizeof info);
-    return waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           info.si_pid == s->pid;
+    if (waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return errno != EINTR; /* ECHILD: already reaped (SIGCHLD ignored): never loop */
+    return info.si_pid == s->pid;
 }
 
 /* SIGTERM the group once, SIGKILL it LH_PROC_KILL_GRACE_MS later. */
@@ -242,8 +243,11 @@ static void supervise(run_state *s, const atomic_bool *cancel, int64_t deadline_
 static void reap(run_state *s)
 {
     int status = 0;
-    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+    pid_t r;
+    while ((r = waitpid(s->pid, &status, 0)) < 0 && errno == EINTR)
         ;
+    if (r != s->pid)
+        return; /* reaped by someone else: the status is unknown (exit_code -1) */
     s->res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     s->res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
