@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/notify.h"
+#include "common/limits.h"
 #include "common/util.h"
 #include "t.h"
 
@@ -343,8 +344,29 @@ static void test_bad_input(void)
     T_EQ_INT(lh_notify_email(n, to_none, "s", "b", on_done, &o, &eb), LH_E_INVALID);
     const char *to_noat[] = {"nobody", NULL};
     T_EQ_INT(lh_notify_email(n, to_noat, "s", "b", on_done, &o, &eb), LH_E_INVALID);
+    /* limits at N + 1 (N is accepted below) */
+    char *big = malloc(LH_NOTIFY_BODY_MAX + 2);
+    memset(big, 'x', LH_NOTIFY_BODY_MAX + 1);
+    big[LH_NOTIFY_BODY_MAX + 1] = '\0';
+    T_EQ_INT(lh_notify_webhook(n, "http://127.0.0.1:1/", big, NULL, on_done, &o, &eb),
+             LH_E_TOO_LARGE);
+    T_EQ_INT(lh_notify_email(n, (const char *[]){"a@b.c", NULL}, "s", big, on_done, &o, &eb),
+             LH_E_TOO_LARGE);
+    const char *many[LH_NOTIFY_RCPT_MAX + 2];
+    for (int i = 0; i <= LH_NOTIFY_RCPT_MAX; i++)
+        many[i] = "ops@example.com";
+    many[LH_NOTIFY_RCPT_MAX + 1] = NULL;
+    T_EQ_INT(lh_notify_email(n, many, "s", "b", on_done, &o, &eb), LH_E_INVALID);
     lh_notify_destroy(n);
     T_EQ_INT(o.done, 0); /* refused sends never call on_done */
+    /* N: accepted (no relay: undeliverable, so on_done runs once per send) */
+    n = make(NULL, 0, 20);
+    big[LH_NOTIFY_BODY_MAX] = '\0';
+    many[LH_NOTIFY_RCPT_MAX] = NULL;
+    T_EQ_INT(lh_notify_email(n, many, "s", big, on_done, &o, &eb), LH_OK);
+    T_CHECK(wait_done(&o, 1, 2000));
+    lh_notify_destroy(n);
+    free(big);
     lh_notify_config_t bad = {.smtp_url = "http://relay"};
     T_EQ_INT(lh_notify_create(g_bg, &bad, &n, &eb), LH_E_INVALID);
 }

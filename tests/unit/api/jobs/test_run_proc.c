@@ -389,6 +389,15 @@ static void test_argv_python_file(void)
     T_EQ_INT(lh_proc_argv_python_file("/tmp/x.py", params, &argv, &eb), LH_E_INVALID);
     T_CHECK(strstr(eb.msg, "parameters[1]") != NULL);
     json_decref(params);
+    /* parameters: N accepted, N + 1 refused */
+    params = json_array();
+    for (int i = 0; i < LH_PROC_ARGS_MAX - 8; i++)
+        json_array_append_new(params, json_string("p"));
+    T_EQ_INT(lh_proc_argv_python_file("/tmp/x.py", params, &argv, &eb), LH_OK);
+    lh_proc_argv_free(argv);
+    json_array_append_new(params, json_string("p"));
+    T_EQ_INT(lh_proc_argv_python_file("/tmp/x.py", params, &argv, &eb), LH_E_INVALID);
+    json_decref(params);
     T_EQ_INT(lh_proc_argv_python_file("/tmp/x.py", NULL, &argv, &eb), LH_OK);
     T_CHECK(argv[2] == NULL);
     lh_proc_argv_free(argv);
