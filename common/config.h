@@ -37,6 +37,11 @@ typedef struct lh_config {
     int64_t query_memory_limit_bytes; /* --query-memory-limit: per query; 0 = a share of RAM */
     int64_t data_cache_bytes;         /* --data-cache-size: decoded Parquet cache; 0 = a share
                                          of RAM, -1 = off (--data-cache-size 0 off) */
+    /* Email notifications (api/notify.h): the SMTP relay; "" = none (emails undeliverable) */
+    char smtp_url[1024];     /* --smtp-url smtp://host:port | smtps://host:port */
+    char smtp_from[256];     /* --smtp-from: From and envelope sender */
+    char smtp_user[256];     /* --smtp-user (optional login) */
+    char smtp_password[256]; /* --smtp-password / LAKEHOUSE_SMTP_PASSWORD */
 } lh_config_t;
 
 #endif

@@ -151,4 +151,20 @@ _Static_assert(LH_SQL_DEPTH_MAX >= 32 && LH_SQL_DEPTH_MAX <= 1024, "stack-safe S
 #define LH_QUERY_MEMORY_DEFAULT (4LL * 1024 * 1024 * 1024)
 _Static_assert(LH_STATEMENT_THREADS <= LH_BG_THREADS_MAX, "statements run on a bg executor");
 
+/* Job task subprocesses (api/jobs/run_proc.h): a task's log file keeps its first 64 MiB
+ * (then a "[log truncated]" line); get-output returns the last 5 MB, as Databricks does. */
+#define LH_PROC_LOG_MAX      (64LL * 1024 * 1024)
+#define LH_PROC_LOG_TAIL_MAX (5LL * 1000 * 1000)
+_Static_assert(LH_PROC_LOG_TAIL_MAX <= LH_PROC_LOG_MAX, "the tail fits in the log");
+/* Notifications (api/notify.h): queued sends before LH_E_LIMIT; one HTTP or SMTP call's
+ * default timeout (Databricks gives webhooks 10 s); attempts of one webhook (1 s, 4 s). */
+#define LH_NOTIFY_QUEUE_MAX    1024
+#define LH_NOTIFY_TIMEOUT_MS   10000
+#define LH_NOTIFY_ATTEMPTS_MAX 3
+/* Bytes of a webhook's answer kept for the caller; recipients of one email. */
+#define LH_NOTIFY_RESPONSE_MAX 4096
+#define LH_NOTIFY_RCPT_MAX     100
+/* A webhook's JSON or an email's text: notifications are a few KiB; 1 MiB is generous. */
+#define LH_NOTIFY_BODY_MAX (1024 * 1024)
+
 #endif

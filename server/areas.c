@@ -9,6 +9,7 @@
 #include "api/jobs/jobs.h"
 #include "api/mlflow/mlflow.h"
 #include "api/mlflow/registry/registry.h"
+#include "api/notify.h"
 #include "api/permissions/permissions.h"
 #include "api/secrets/secrets.h"
 #include "api/sql/sql.h"
@@ -55,6 +56,7 @@ void lh_server_render_area_metrics(lh_server_t *s, FILE *out)
         if (lh_areas[i]->render_metrics != NULL)
             lh_areas[i]->render_metrics(s->area_state[i], out);
     }
+    lh_notify_render_metrics(s->ctx.notify, out);
     if (s->ctx.bg != NULL)
         lh_bg_render_metrics(s->ctx.bg, out);
 }

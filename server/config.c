@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/json.h"
 #include "common/limits.h"
@@ -59,6 +60,15 @@ static const opt opts[] = {
     {"--data-cache-size", "data_cache_size", NULL, K_BYTES, F(data_cache_bytes), 0, INT64_MAX / 2,
      NULL, "BYTES",
      "decoded Parquet column chunks kept in memory (K/M/G; 0 = off; default 1/8 of RAM)"},
+    {"--smtp-url", "smtp.url", "LAKEHOUSE_SMTP_URL", K_STR, F(smtp_url), 0, 0, NULL, "URL",
+     "SMTP relay for email notifications: smtp://HOST:PORT or smtps://HOST:PORT (default none: "
+     "emails are recorded as undeliverable)"},
+    {"--smtp-from", "smtp.from", "LAKEHOUSE_SMTP_FROM", K_STR, F(smtp_from), 0, 0, NULL, "ADDRESS",
+     "From address of email notifications (default lakehouse@localhost)"},
+    {"--smtp-user", "smtp.user", "LAKEHOUSE_SMTP_USER", K_STR, F(smtp_user), 0, 0, NULL, "USER",
+     "login at the SMTP relay (optional)"},
+    {"--smtp-password", "smtp.password", "LAKEHOUSE_SMTP_PASSWORD", K_STR, F(smtp_password), 0, 0,
+     NULL, "PASSWORD", "password at the SMTP relay (prefer the environment variable)"},
     {NULL, NULL, "LAKEHOUSE_ADMIN_TOKEN", K_STR, F(admin_token), 0, 0, NULL, NULL,
      "the bootstrap admin's personal access token"},
     {NULL, NULL, "LAKEHOUSE_SECRETS_KEY", K_STR, F(secrets_key), 0, 0, NULL, NULL,
@@ -320,6 +330,10 @@ static lh_err validate(const lh_config_t *c, lh_errbuf *eb)
 {
     LH_FAIL_IF((c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0'), LH_E_INVALID, eb,
                "--tls-cert and --tls-key go together");
+    LH_FAIL_IF(c->smtp_url[0] != '\0' && strncasecmp(c->smtp_url, "smtp://", 7) != 0 &&
+                   strncasecmp(c->smtp_url, "smtps://", 8) != 0,
+               LH_E_INVALID, eb, "--smtp-url must start with smtp:// or smtps://, got '%s'",
+               c->smtp_url);
     return LH_OK;
 }
 

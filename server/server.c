@@ -3,12 +3,13 @@
  *
  * Start:  TLS files and the listening socket -> data dir (created, must be writable, locked
  *         against a second daemon) -> metastore (migrations) -> workspace id
- *         -> background service (ctx->bg) -> access log -> every area's create (list order,
- *         server/areas.c) -> bootstrap admin token -> every area's recover -> routes
- *         -> request timer -> HTTP.
+ *         -> background service (ctx->bg) -> notification sender (ctx->notify) -> access log
+ *         -> every area's create (list order, server/areas.c) -> bootstrap admin token
+ *         -> every area's recover -> routes -> request timer -> HTTP.
  * Stop:   quiesce HTTP (no new connections) -> parked requests answered 503 -> finish
  *         in-flight requests -> access log -> areas' destroy (reverse order: timers
- *         cancelled, queues drained, pools stopped) -> background service -> metastore.
+ *         cancelled, queues drained, pools stopped) -> notification sender -> background
+ *         service -> metastore.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "api/identity/identity.h"
+#include "api/notify.h"
 #include "common/bg.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -182,6 +184,11 @@ lh_err lh_server_start(lh_server_t *s, lh_errbuf *eb)
     lh_random_bytes(s->request_id_seed, sizeof s->request_id_seed);
     atomic_init(&s->request_seq, 0);
     LH_TRY(lh_bg_create(s->config.bg_queue_cap, &s->ctx.bg, eb));
+    lh_notify_config_t nc = {.smtp_url = s->config.smtp_url,
+                             .smtp_from = s->config.smtp_from,
+                             .smtp_user = s->config.smtp_user,
+                             .smtp_password = s->config.smtp_password};
+    LH_TRY(lh_notify_create(s->ctx.bg, &nc, &s->ctx.notify, eb));
     if (s->config.access_log)
         LH_TRY(lh_access_log_create(2, s->ctx.bg, &s->access_log, eb));
     LH_TRY(create_areas(s, eb));
@@ -218,6 +225,8 @@ void lh_server_stop(lh_server_t *s)
     lh_access_log_destroy(s->access_log);
     s->access_log = NULL;
     destroy_areas(s);
+    lh_notify_destroy(s->ctx.notify); /* after the areas that send, before bg */
+    s->ctx.notify = NULL;
     lh_bg_destroy(s->ctx.bg);
     s->ctx.bg = NULL;
     lh_metrics_destroy(s->metrics);

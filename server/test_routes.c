@@ -13,6 +13,9 @@
  *   POST /api/2.0/lakehouse-test/unpark         answer every parked request, in order
  *   GET  /api/2.0/lakehouse-test/rss            current and peak RSS of the process
  *   GET  /api/2.0/lakehouse-test/fail           an internal error with a path in its text
+ *   POST /api/2.0/lakehouse-test/notify         send through ctx->notify and answer with the
+ *                                               outcome: {url, body, headers[]} (a webhook)
+ *                                               or {to[], subject, text} (an email)
  * All are admin-only. Never served in production (the flag is off by default).
  */
 #include <dirent.h>
@@ -25,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/notify.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "server/server.h"
@@ -308,6 +312,80 @@ static lh_err fail(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL(LH_E_IO, eb, "disk I/O error at %s/meta.db (SQLITE_IOERR)", req->ctx->data_dir);
 }
 
+/* ---- notify ---- */
+
+typedef struct notify_wait {
+    lh_suspend_t *ticket;
+    bool ok;
+    int status, attempts;
+    char error[600], response[600];
+} notify_wait;
+
+static lh_err notify_fill(lh_req_t *req, void *arg, lh_errbuf *eb)
+{
+    (void)eb;
+    notify_wait *w = arg;
+    req->out = json_pack("{s:b, s:i, s:i, s:s, s:s}", "ok", w->ok, "status", w->status, "attempts",
+                         w->attempts, "error", w->error, "response", w->response);
+    return LH_OK;
+}
+
+static lh_err notify_deadline(lh_req_t *req, void *arg, lh_errbuf *eb)
+{
+    (void)req, (void)arg;
+    LH_FAIL(LH_E_UNAVAILABLE, eb, "the notification did not end in time");
+}
+
+static void notify_done(void *arg, const lh_notify_result_t *r)
+{
+    notify_wait *w = arg;
+    w->ok = r->ok;
+    w->status = r->http_status;
+    w->attempts = r->attempts;
+    snprintf(w->error, sizeof w->error, "%s", r->error ? r->error : "");
+    snprintf(w->response, sizeof w->response, "%s", r->response ? r->response : "");
+    lh_req_resume(w->ticket, notify_fill, w);
+    free(w);
+}
+
+/* Strings of a JSON list as a NULL-terminated arena array. */
+static const char **str_list(lh_req_t *req, const char *key, lh_errbuf *eb)
+{
+    json_t *list = NULL;
+    if (lh_json_get_list(req->params, key, LH_OPTIONAL, &list, eb) != LH_OK)
+        return NULL;
+    size_t n = lh_json_list_size(list);
+    const char **out = lh_arena_calloc(req->arena, n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = json_string_value(lh_json_list_get(list, i));
+    return out;
+}
+
+static lh_err notify(lh_req_t *req, lh_errbuf *eb)
+{
+    const char *url = NULL, *body = NULL, *subject = NULL, *text = NULL;
+    LH_TRY(lh_json_get_str(req->params, "url", LH_OPTIONAL, &url, eb));
+    LH_TRY(lh_json_get_str(req->params, "body", LH_OPTIONAL, &body, eb));
+    LH_TRY(lh_json_get_str(req->params, "subject", LH_OPTIONAL, &subject, eb));
+    LH_TRY(lh_json_get_str(req->params, "text", LH_OPTIONAL, &text, eb));
+    const char **headers = str_list(req, "headers", eb), **to = str_list(req, "to", eb);
+    LH_FAIL_IF(headers == NULL || to == NULL, LH_E_INVALID, eb, "headers and to are lists");
+    notify_wait *w = calloc(1, sizeof *w);
+    LH_FAIL_IF(w == NULL, LH_E_NOMEM, eb, "out of memory");
+    w->ticket = lh_req_suspend(req, 60000, notify_deadline, NULL);
+    lh_notify_webhook_opts_t opts = {.headers = headers};
+    lh_err e = url != NULL
+                   ? lh_notify_webhook(req->ctx->notify, url, body, &opts, notify_done, w, eb)
+                   : lh_notify_email(req->ctx->notify, to, subject, text, notify_done, w, eb);
+    if (e != LH_OK) { /* answer with the refusal */
+        w->status = -(int)e;
+        snprintf(w->error, sizeof w->error, "%s: %s", lh_err_code_name(e), eb->msg);
+        lh_req_resume(w->ticket, notify_fill, w);
+        free(w);
+    }
+    return LH_OK;
+}
+
 static const lh_route_t test_routes[] = {
     {"PUT", "/api/2.0/lakehouse-test/blobs/{name}", put_blob, LH_ROUTE_ADMIN | LH_ROUTE_STREAM},
     {"GET", "/api/2.0/lakehouse-test/blobs/{name}", get_blob, LH_ROUTE_ADMIN},
@@ -318,6 +396,7 @@ static const lh_route_t test_routes[] = {
     {"POST", "/api/2.0/lakehouse-test/unpark", unpark, LH_ROUTE_ADMIN},
     {"GET", "/api/2.0/lakehouse-test/rss", rss, LH_ROUTE_ADMIN},
     {"GET", "/api/2.0/lakehouse-test/fail", fail, LH_ROUTE_ADMIN},
+    {"POST", "/api/2.0/lakehouse-test/notify", notify, LH_ROUTE_ADMIN},
 };
 
 const lh_route_t *lh_test_routes(int *count)

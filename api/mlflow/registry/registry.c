@@ -4,7 +4,8 @@
  *
  *   create   the URL signer (api/signed_url.h, shared with the Statement API's links), two
  *            executors (work: artifact
- *            copies, deletes and webhook tests; hooks: the one-thread webhook drainer),
+ *            copies and deletes; hooks: the one-thread webhook drainer, which hands each
+ *            POST to the daemon's notification sender, ctx->notify),
  *            the permission type's exists function (registered models by id)
  *   recover  versions left PENDING_REGISTRATION by a crash are copied again; the webhook
  *            drainer starts (every 500 ms; pending deliveries resume)
@@ -21,8 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "api/area.h"
 #include "api/mlflow/registry/registry_internal.h"
@@ -72,8 +71,6 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
         e = lh_bg_executor(ctx->bg, "registry-work", 2, 1024, &r->work_ex, eb);
     if (e == LH_OK)
         e = lh_bg_executor(ctx->bg, "registry-webhooks", 1, 64, &r->hook_ex, eb);
-    if (e == LH_OK && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        e = lh_err_set(eb, LH_E_INTERNAL, __FILE__, __LINE__, "curl_global_init failed");
     if (e != LH_OK) {
         registry_free(r);
         return e;
@@ -125,16 +122,17 @@ static lh_err area_recover(void *state, lh_errbuf *eb)
 static void area_metrics(void *state, FILE *out)
 {
     lh_registry_t *r = state;
-    fprintf(
-        out,
-        "# TYPE lakehouse_registry_webhook_deliveries_total counter\n"
-        "lakehouse_registry_webhook_deliveries_total{result=\"ok\"} %lld\n"
-        "lakehouse_registry_webhook_deliveries_total{result=\"failed\"} %lld\n"
-        "lakehouse_registry_webhook_deliveries_total{result=\"dropped\"} %lld\n"
-        "# TYPE lakehouse_registry_copies_failed_total counter\n"
-        "lakehouse_registry_copies_failed_total %lld\n",
-        (long long)atomic_load(&r->deliveries_ok), (long long)atomic_load(&r->deliveries_failed),
-        (long long)atomic_load(&r->deliveries_dropped), (long long)atomic_load(&r->copies_failed));
+    long long ok, failed;
+    rg_hook_counts(r, &ok, &failed);
+    fprintf(out,
+            "# TYPE lakehouse_registry_webhook_deliveries_total counter\n"
+            "lakehouse_registry_webhook_deliveries_total{result=\"ok\"} %lld\n"
+            "lakehouse_registry_webhook_deliveries_total{result=\"failed\"} %lld\n"
+            "lakehouse_registry_webhook_deliveries_total{result=\"dropped\"} %lld\n"
+            "# TYPE lakehouse_registry_copies_failed_total counter\n"
+            "lakehouse_registry_copies_failed_total %lld\n",
+            ok, failed, (long long)atomic_load(&r->deliveries_dropped),
+            (long long)atomic_load(&r->copies_failed));
 }
 
 static void area_destroy(void *state)
@@ -145,8 +143,8 @@ static void area_destroy(void *state)
         lh_bg_timer_cancel(r->drain_timer);
     lh_bg_executor_shutdown(r->hook_ex);
     lh_bg_executor_shutdown(r->work_ex);
+    rg_hooks_stop(r);
     r->ctx->registry = NULL;
-    curl_global_cleanup();
     registry_free(r);
 }
 

@@ -10,7 +10,7 @@
  *   models.c    registered models, tags, aliases (handlers + transactions)
  *   versions.c  model versions: create (with the artifact copy), update, delete, stages
  *   activity.c  the Databricks variants: transition requests, comments, activities
- *   webhooks.c  registry webhooks: CRUD, the delivery outbox and its sender (libcurl)
+ *   webhooks.c  registry webhooks: CRUD, the delivery outbox, sent through api/notify.h
  *   download.c  list-artifacts, download URIs, signed download URLs and their route
  *   routes.c    the route table
  *
@@ -47,20 +47,25 @@
 #define RG_DELIVERIES_MAX  10000 /* the webhook outbox: more are dropped (and counted) */
 #define RG_WEBHOOKS_MAX    1000  /* webhooks in a workspace */
 #define RG_HOOK_ATTEMPTS   6     /* a delivery is tried this often, backoff 1, 2, 4, 8, 16 s */
-#define RG_HOOK_TIMEOUT_MS 10000 /* one delivery's HTTP call */
-#define RG_HOOK_BODY_MAX   4096  /* bytes of a test delivery's answer kept for the caller */
+#define RG_HOOK_TIMEOUT_MS 10000 /* one delivery's HTTP call (the sender's LH_NOTIFY_TIMEOUT_MS)   \
+                                  */
+#define RG_HOOK_LEASE_MS 60000   /* a delivery handed to the sender is not picked again */
+#define RG_HOOK_BODY_MAX 4096    /* bytes of a test delivery's answer kept for the caller */
+
+typedef struct rg_hook_sink rg_hook_sink; /* webhooks.c: outlives the area for late sends */
 
 typedef struct lh_registry {
     lh_ctx_t *ctx;
     lh_meta_t *meta;
-    lh_bg_executor_t *work_ex; /* artifact copies and deletes, webhook tests */
+    lh_bg_executor_t *work_ex; /* artifact copies and deletes */
     lh_bg_executor_t *hook_ex; /* webhook deliveries: one thread, the outbox drainer */
     lh_bg_timer_t *drain_timer;
     struct lh_signed_url *signer; /* signed download URLs (api/signed_url.h) */
     int64_t signed_ttl_ms;
     atomic_bool stopping;
     atomic_bool drain_queued;
-    atomic_llong deliveries_ok, deliveries_failed, deliveries_dropped, copies_failed;
+    rg_hook_sink *hooks; /* deliveries in flight (rg_hooks_start .. rg_hooks_stop) */
+    atomic_llong deliveries_dropped, copies_failed;
 } lh_registry_t;
 
 /* The running area (ctx->registry: set by create, cleared by destroy). */
@@ -167,7 +172,11 @@ lh_err rg_hook_version_event(lh_registry_t *r, lh_meta_t *m, const char *event,
                              int64_t now_ms, lh_errbuf *eb);
 /* After a commit that may have queued deliveries: have the drainer look now. */
 void rg_hook_kick(lh_registry_t *r);
+/* recover: claimed rows due again, the drain timer. stop (destroy, after the executors):
+ * sends still in flight finish on their own. counts: deliveries sent and dropped. */
 lh_err rg_hooks_start(lh_registry_t *r, lh_errbuf *eb);
+void rg_hooks_stop(lh_registry_t *r);
+void rg_hook_counts(const lh_registry_t *r, long long *ok, long long *failed);
 
 /* ---- download.c ---- */
 /* HMAC-SHA256 hex of the signed-URL message. */

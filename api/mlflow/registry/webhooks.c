@@ -14,7 +14,10 @@
  * {event, webhook_id, event_timestamp, model_name, version, ..., text}, the webhook's
  * Authorization header when set, and, when the webhook has a secret,
  * X-Databricks-Signature: hex HMAC-SHA256 of the body keyed by the secret (the header
- * databricks-sdk-py's HttpUrlSpec documents). One call is bounded by RG_HOOK_TIMEOUT_MS.
+ * databricks-sdk-py's HttpUrlSpec documents). The POST itself goes through the daemon's one
+ * notification sender (api/notify.h, ctx->notify) with one attempt per outbox try; while
+ * it is in flight the row is claimed (next_ms = now + RG_HOOK_LEASE_MS), and a restart
+ * makes claimed rows due at once.
  *
  * Permissions: a webhook on a model needs CAN_MANAGE on that model; a registry-wide one
  * (no model_name) needs an admin. job_spec webhooks (triggering a job) answer 501.
@@ -22,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <openssl/hmac.h>
 
 #include "api/mlflow/registry/registry_internal.h"
+#include "api/notify.h"
 #include "api/perm.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -151,40 +154,18 @@ lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const ch
     }
 }
 
-/* ---- one HTTP POST ---- */
+/* ---- sending (through the daemon's one sender, api/notify.h) ---- */
 
 typedef struct target {
     char *url, *secret, *authorization;
     bool ssl_verify;
 } target;
 
-typedef struct sink {
-    char *buf;
-    size_t n, max;
-} sink;
-
-static size_t on_body(char *data, size_t size, size_t count, void *arg)
+/* The extra header lines of a POST of body to t (X-Databricks-Signature when the webhook
+ * has a secret, Authorization when set), in lines (NULL-terminated, in buf). */
+static void hook_headers(const target *t, const char *body, char buf[2][1200], const char *lines[3])
 {
-    sink *s = arg;
-    size_t bytes = size * count;
-    if (s->buf != NULL && s->n < s->max) {
-        size_t take = bytes < s->max - s->n ? bytes : s->max - s->n;
-        memcpy(s->buf + s->n, data, take);
-        s->n += take;
-    }
-    return bytes;
-}
-
-/* POST body to t; *status the HTTP status (0 when no answer). resp (optional) gets up to
- * resp_max bytes of the answer, NUL-terminated. */
-static lh_err post(const target *t, const char *body, long *status, char *resp, size_t resp_max,
-                   lh_errbuf *eb)
-{
-    *status = 0;
-    CURL *c = curl_easy_init();
-    LH_FAIL_IF(c == NULL, LH_E_NOMEM, eb, "curl_easy_init failed");
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    char line[1200];
+    int n = 0;
     if (t->secret != NULL && *t->secret != '\0') {
         unsigned char mac[32];
         unsigned int mac_len = 0;
@@ -192,39 +173,46 @@ static lh_err post(const target *t, const char *body, long *status, char *resp, 
              strlen(body), mac, &mac_len);
         char hex[65];
         lh_hex(mac, 32, hex);
-        snprintf(line, sizeof line, "X-Databricks-Signature: %s", hex);
-        h = curl_slist_append(h, line);
+        snprintf(buf[n], sizeof buf[n], "X-Databricks-Signature: %s", hex);
+        lines[n] = buf[n];
+        n++;
     }
     if (t->authorization != NULL && *t->authorization != '\0') {
-        snprintf(line, sizeof line, "Authorization: %s", t->authorization);
-        h = curl_slist_append(h, line);
+        snprintf(buf[n], sizeof buf[n], "Authorization: %s", t->authorization);
+        lines[n] = buf[n];
+        n++;
     }
-    sink s = {resp, 0, resp_max ? resp_max - 1 : 0};
-    curl_easy_setopt(c, CURLOPT_URL, t->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)RG_HOOK_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)RG_HOOK_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, t->ssl_verify ? 1L : 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, t->ssl_verify ? 2L : 0L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "lakehouse-registry-webhooks/1");
-    CURLcode rc = curl_easy_perform(c);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    if (resp != NULL)
-        resp[s.n] = '\0';
-    LH_FAIL_IF(rc != CURLE_OK, LH_E_IO, eb, "webhook POST to %.300s failed: %s", t->url,
-               curl_easy_strerror(rc));
-    return LH_OK;
+    lines[n] = NULL;
+}
+
+/* Hand one POST to the sender (one attempt: the outbox does the retrying). */
+static lh_err hook_send(lh_ctx_t *ctx, const target *t, const char *body, lh_notify_done_fn on_done,
+                        void *arg, lh_errbuf *eb)
+{
+    LH_FAIL_IF(ctx->notify == NULL, LH_E_UNAVAILABLE, eb, "no notification sender");
+    char buf[2][1200];
+    const char *lines[3];
+    hook_headers(t, body, buf, lines);
+    lh_notify_webhook_opts_t opts = {.headers = lines, .attempts = 1, .insecure = !t->ssl_verify};
+    return lh_notify_webhook(ctx->notify, t->url, body, &opts, on_done, arg, eb);
 }
 
 /* ---- the drainer ---- */
+
+/* What a delivery's completion needs, shared by the area and the sends in flight: the
+ * sender may finish a send after the area is gone (its destroy runs first), so this is
+ * refcounted. The metastore outlives the sender (server/server.c's stop order). */
+struct rg_hook_sink {
+    atomic_int refs;
+    lh_meta_t *meta;
+    atomic_llong ok, failed;
+};
+
+static void sink_release(rg_hook_sink *k)
+{
+    if (k != NULL && atomic_fetch_sub(&k->refs, 1) == 1)
+        free(k);
+}
 
 #define BATCH 16
 
@@ -299,31 +287,96 @@ static lh_err outcome_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     return lh_stmt_run(st, eb);
 }
 
-static void deliver(lh_registry_t *r, due *d)
+static void record(lh_meta_t *meta, outcome *o)
 {
     lh_errbuf eb;
-    lh_errbuf_clear(&eb);
-    long status = 0;
-    outcome o = {.id = d->id, .attempts = d->attempts + 1};
+    if (lh_meta_tx(meta, outcome_tx, o, &eb) != LH_OK)
+        lh_log(LH_LOG_ERROR, "registry: recording a webhook delivery failed: %s", eb.msg);
+}
+
+/* An attempt that failed: retry after 2^(attempts-1) s, or drop after RG_HOOK_ATTEMPTS. */
+static void attempt_failed(rg_hook_sink *k, outcome *o, const char *url, const char *why)
+{
+    if (o->attempts >= RG_HOOK_ATTEMPTS) {
+        o->done = true;
+        atomic_fetch_add(&k->failed, 1);
+        lh_log(LH_LOG_WARN, "registry: webhook delivery to %s dropped after %d attempts (%s)", url,
+               RG_HOOK_ATTEMPTS, why);
+    } else {
+        o->next_ms = lh_now_ms() + (1000LL << (o->attempts - 1));
+    }
+}
+
+typedef struct in_flight {
+    rg_hook_sink *sink;
+    int64_t id, attempts;
+    char url[RG_URI_MAX + 1];
+} in_flight;
+
+static void delivered(void *arg, const lh_notify_result_t *res)
+{
+    in_flight *f = arg;
+    if (res->attempts > 0) { /* 0: ended unsent at shutdown; the claim expires at restart */
+        outcome o = {.id = f->id, .attempts = f->attempts + 1};
+        if (res->ok) {
+            o.done = true;
+            atomic_fetch_add(&f->sink->ok, 1);
+        } else {
+            attempt_failed(f->sink, &o, f->url, res->error ? res->error : "failed");
+        }
+        record(f->sink->meta, &o);
+    }
+    sink_release(f->sink);
+    free(f);
+}
+
+/* Claim a row for RG_HOOK_LEASE_MS (so the next drain skips it while it is in flight). */
+static lh_err claim_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    const due *d = arg;
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, "UPDATE mlr_deliveries SET next_ms = ? WHERE id = ?", &st, eb));
+    lh_stmt_bind_int(st, 1, lh_now_ms() + RG_HOOK_LEASE_MS);
+    lh_stmt_bind_int(st, 2, d->id);
+    return lh_stmt_run(st, eb);
+}
+
+/* Send one row; false when the sender is full (stop this drain, try again later). */
+static bool deliver(lh_registry_t *r, due *d)
+{
+    lh_errbuf eb;
+    outcome o = {.id = d->id, .attempts = d->attempts};
     if (!d->active) {
         o.done = true; /* disabled (or in test mode) since the event: not sent */
-    } else {
-        lh_err e = post(&d->t, d->payload, &status, NULL, 0, &eb);
-        if (e == LH_OK && status >= 200 && status < 300) {
-            o.done = true;
-            atomic_fetch_add(&r->deliveries_ok, 1);
-        } else if (o.attempts >= RG_HOOK_ATTEMPTS) {
-            o.done = true;
-            atomic_fetch_add(&r->deliveries_failed, 1);
-            lh_log(LH_LOG_WARN, "registry: webhook delivery to %s dropped after %d attempts (%s)",
-                   d->t.url, RG_HOOK_ATTEMPTS, e == LH_OK ? "HTTP error status" : eb.msg);
-        } else {
-            o.next_ms = lh_now_ms() + (1000LL << (o.attempts - 1));
-        }
+        record(r->meta, &o);
+        return true;
     }
-    lh_errbuf_clear(&eb);
-    if (lh_meta_tx(r->meta, outcome_tx, &o, &eb) != LH_OK)
-        lh_log(LH_LOG_ERROR, "registry: recording a webhook delivery failed: %s", eb.msg);
+    if (lh_meta_tx(r->meta, claim_tx, d, &eb) != LH_OK) {
+        lh_log(LH_LOG_ERROR, "registry: claiming a webhook delivery failed: %s", eb.msg);
+        return false;
+    }
+    in_flight *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return false; /* the claim expires */
+    f->sink = r->hooks;
+    f->id = d->id;
+    f->attempts = d->attempts;
+    snprintf(f->url, sizeof f->url, "%s", d->t.url ? d->t.url : "");
+    atomic_fetch_add(&r->hooks->refs, 1);
+    lh_err e = hook_send(r->ctx, &d->t, d->payload ? d->payload : "{}", delivered, f, &eb);
+    if (e == LH_OK)
+        return true;
+    sink_release(f->sink);
+    free(f);
+    if (e == LH_E_LIMIT || e == LH_E_UNAVAILABLE || e == LH_E_NOMEM) {
+        o.next_ms = lh_now_ms() + 1000; /* not an attempt: the sender was busy */
+        record(r->meta, &o);
+        return false;
+    }
+    o.attempts++;
+    attempt_failed(r->hooks, &o, d->t.url ? d->t.url : "", eb.msg);
+    record(r->meta, &o);
+    return true;
 }
 
 static void free_due(due *d)
@@ -338,17 +391,17 @@ static void drain(void *arg)
 {
     lh_registry_t *r = arg;
     atomic_store(&r->drain_queued, false);
-    for (int rounds = 0; rounds < 64 && !atomic_load(&r->stopping); rounds++) {
+    bool more = true;
+    for (int rounds = 0; more && rounds < 64; rounds++) {
         drain_arg a = {.count = 0};
         lh_errbuf eb;
-        lh_err e = lh_meta_read(r->meta, due_read, &a, &eb);
+        more = lh_meta_read(r->meta, due_read, &a, &eb) == LH_OK && a.count == BATCH;
+        bool stop = false; /* shutting down, or the sender is full: the rest stay due */
         for (int i = 0; i < a.count; i++) {
-            if (e == LH_OK && !atomic_load(&r->stopping))
-                deliver(r, &a.rows[i]);
+            stop = stop || atomic_load(&r->stopping) || !deliver(r, &a.rows[i]);
             free_due(&a.rows[i]);
         }
-        if (e != LH_OK || a.count < BATCH)
-            return;
+        more = more && !stop;
     }
 }
 
@@ -361,9 +414,38 @@ void rg_hook_kick(lh_registry_t *r)
         atomic_store(&r->drain_queued, false); /* the timer picks it up */
 }
 
+/* Rows claimed by a daemon that died are due again now. */
+static lh_err unclaim_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    (void)arg;
+    lh_stmt_t *st;
+    int64_t now = lh_now_ms();
+    LH_TRY(lh_meta_stmt(m, "UPDATE mlr_deliveries SET next_ms = ? WHERE next_ms > ?", &st, eb));
+    lh_stmt_bind_int(st, 1, now);
+    lh_stmt_bind_int(st, 2, now);
+    return lh_stmt_run(st, eb);
+}
+
 lh_err rg_hooks_start(lh_registry_t *r, lh_errbuf *eb)
 {
+    r->hooks = calloc(1, sizeof *r->hooks);
+    LH_FAIL_IF(r->hooks == NULL, LH_E_NOMEM, eb, "out of memory");
+    atomic_init(&r->hooks->refs, 1);
+    r->hooks->meta = r->meta;
+    LH_TRY(lh_meta_tx(r->meta, unclaim_tx, NULL, eb));
     return lh_bg_timer_add(r->ctx->bg, r->hook_ex, 0, 500, drain, r, &r->drain_timer, eb);
+}
+
+void rg_hooks_stop(lh_registry_t *r)
+{
+    sink_release(r->hooks);
+    r->hooks = NULL;
+}
+
+void rg_hook_counts(const lh_registry_t *r, long long *ok, long long *failed)
+{
+    *ok = r->hooks ? (long long)atomic_load(&r->hooks->ok) : 0;
+    *failed = r->hooks ? (long long)atomic_load(&r->hooks->failed) : 0;
 }
 
 /* ---- CRUD ---- */
@@ -709,7 +791,6 @@ lh_err rg_h_hook_list(lh_req_t *req, lh_errbuf *eb)
 /* ---- test ---- */
 
 typedef struct test_job {
-    lh_registry_t *r;
     lh_suspend_t *ticket;
     target t;
     char *body;
@@ -748,11 +829,17 @@ static void test_job_free(test_job *j)
     free(j);
 }
 
-static void test_run(void *arg)
+/* The sender's answer: any HTTP status is the test's result; no answer is an error. */
+static void test_done(void *arg, const lh_notify_result_t *res)
 {
     test_job *j = arg;
-    lh_errbuf_clear(&j->eb);
-    j->err = post(&j->t, j->body, &j->status, j->resp, sizeof j->resp, &j->eb);
+    j->status = res->http_status;
+    snprintf(j->resp, sizeof j->resp, "%s", res->response ? res->response : "");
+    if (res->http_status == 0) {
+        j->err = LH_E_IO;
+        snprintf(j->eb.msg, sizeof j->eb.msg, "webhook POST to %.300s failed: %s", j->t.url,
+                 res->error ? res->error : "no answer");
+    }
     lh_req_resume(j->ticket, test_fill, j); /* false: the deadline answered */
     test_job_free(j);
 }
@@ -816,10 +903,9 @@ lh_err rg_h_hook_test(lh_req_t *req, lh_errbuf *eb)
         test_job_free(a.j);
         return e;
     }
-    a.j->r = rg_of(req);
     a.j->ticket = lh_req_suspend(req, RG_HOOK_TIMEOUT_MS + 5000, test_deadline, NULL);
     lh_errbuf post_eb;
-    if (lh_bg_post(a.j->r->work_ex, test_run, a.j, &post_eb) != LH_OK) {
+    if (hook_send(req->ctx, &a.j->t, a.j->body, test_done, a.j, &post_eb) != LH_OK) {
         a.j->err = LH_E_LIMIT;
         snprintf(a.j->eb.msg, sizeof a.j->eb.msg, "%s", post_eb.msg);
         lh_req_resume(a.j->ticket, test_fill, a.j);
