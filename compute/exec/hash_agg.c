@@ -345,6 +345,15 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
     LH_TRY(exec_eval_run(&l->ev, in, eb));
     LH_TRY(grow_rows(l, in->row_count, eb));
     int sets = a->sets ? a->set_count : 1;
+    if (a->key_count == 0 && a->sets == NULL) { /* a global aggregate: one group, no lookups */
+        void *g;
+        LH_TRY(group_of(p, a, &l->t, (const uint8_t *)"", 0, &g, eb));
+        for (size_t i = 0; i < in->row_count; i++)
+            l->base[i] = g;
+        for (int k = 0; k < a->agg_count; k++)
+            LH_TRY(update_one(p, a, l, k, in->row_count, eb));
+        return LH_OK;
+    }
     for (int s = 0; s < sets; s++) {
         uint64_t mask = a->sets ? a->sets[s] : a->full_set;
         l->koff[0] = 0;
