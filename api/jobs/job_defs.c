@@ -61,6 +61,12 @@ lh_err lh_jobs_defs_recover(lh_jobs_t *j, lh_errbuf *eb)
     return jd_sched_start(j->defs->sched, eb);
 }
 
+void lh_jobs_defs_stop(lh_jobs_t *j)
+{
+    if (j->defs != NULL)
+        jd_sched_stop(j->defs->sched);
+}
+
 void lh_jobs_defs_destroy(lh_jobs_t *j)
 {
     jd_sched_destroy(j->defs->sched);

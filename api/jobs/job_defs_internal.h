@@ -41,6 +41,8 @@ lh_err jd_sched_create(lh_jobs_t *j, jd_sched_t **out, lh_errbuf *eb);
 lh_err jd_sched_start(jd_sched_t *s, lh_errbuf *eb);
 /* A job was created, changed or deleted: re-read it and re-plan (asynchronous). */
 void jd_sched_replan(jd_sched_t *s, int64_t job_id);
+/* Stop firing: no run is started after it returns (idempotent). */
+void jd_sched_stop(jd_sched_t *s);
 void jd_sched_destroy(jd_sched_t *s);
 void jd_sched_render_metrics(jd_sched_t *s, FILE *out);
 

@@ -273,7 +273,7 @@ static void plan_job(jd_sched_t *s, int64_t job_id, const row *r)
             int64_t n = 0;
             lh_json_as_int(json_object_get(per, "interval"), "interval", &n, &eb);
             const char *unit = json_string_value(json_object_get(per, "unit"));
-            int64_t ms = unit == NULL                  ? 0
+            int64_t ms = unit == NULL                 ? 0
                          : strcmp(unit, "HOURS") == 0 ? 3600000LL
                          : strcmp(unit, "DAYS") == 0  ? 86400000LL
                                                       : 7 * 86400000LL;
@@ -366,8 +366,8 @@ static void replan_task(void *arg)
         read_arg a = {s, ra->job_id};
         lh_errbuf eb;
         if (lh_meta_read(s->j->ctx->meta, read_tx, &a, &eb) != LH_OK)
-            lh_log(LH_LOG_ERROR, "jobs scheduler: cannot read job %lld: %s",
-                   (long long)ra->job_id, eb.msg);
+            lh_log(LH_LOG_ERROR, "jobs scheduler: cannot read job %lld: %s", (long long)ra->job_id,
+                   eb.msg);
         arm(s);
     }
     free(ra);
@@ -593,8 +593,8 @@ static void sched_tick(void *arg)
             /* the next tick: never one already due by more than LATE_SKIP_MS */
             int64_t floor = lh_now_ms() - LATE_SKIP_MS;
             int64_t after = f->due > floor ? f->due : floor;
-            int64_t next = f->p->kind == PLAN_CRON ? cron_next(f->p, after)
-                                                   : periodic_next(f->p, after);
+            int64_t next =
+                f->p->kind == PLAN_CRON ? cron_next(f->p, after) : periodic_next(f->p, after);
             if (next > 0)
                 heap_push(s, (entry){next, f->p->job_id, f->p->gen});
         }
@@ -639,15 +639,23 @@ lh_err jd_sched_start(jd_sched_t *s, lh_errbuf *eb)
     return lh_bg_post(s->ex, start_task, s, eb);
 }
 
+void jd_sched_stop(jd_sched_t *s)
+{
+    if (s == NULL || atomic_exchange(&s->stopping, true))
+        return;
+    if (s->ex != NULL)
+        lh_bg_executor_shutdown(s->ex); /* queued re-plans only free their arguments */
+    if (s->timer != NULL) {
+        lh_bg_timer_cancel(s->timer);
+        s->timer = NULL;
+    }
+}
+
 void jd_sched_destroy(jd_sched_t *s)
 {
     if (s == NULL)
         return;
-    atomic_store(&s->stopping, true);
-    if (s->ex != NULL)
-        lh_bg_executor_shutdown(s->ex); /* queued re-plans only free their arguments */
-    if (s->timer != NULL)
-        lh_bg_timer_cancel(s->timer);
+    jd_sched_stop(s);
     size_t it = 0;
     void *k, *v;
     while (lh_hashmap_next(s->plans, &it, &k, &v))

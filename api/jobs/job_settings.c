@@ -16,23 +16,23 @@
 
 #define KEY_MAX 100
 
-static const char *const TASK_TYPES[] = {
-    "notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task",
-    "spark_submit_task", "sql_task", "pipeline_task", "run_job_task",
-    "condition_task", "for_each_task", "dbt_task", NULL};
+static const char *const TASK_TYPES[] = {"notebook_task",  "spark_python_task", "python_wheel_task",
+                                         "spark_jar_task", "spark_submit_task", "sql_task",
+                                         "pipeline_task",  "run_job_task",      "condition_task",
+                                         "for_each_task",  "dbt_task",          NULL};
 
-static const char *const RUN_IF[] = {"ALL_SUCCESS", "ALL_DONE", "NONE_FAILED",
-                                     "AT_LEAST_ONE_SUCCESS", "ALL_FAILED", "AT_LEAST_ONE_FAILED",
-                                     NULL};
+static const char *const RUN_IF[] = {
+    "ALL_SUCCESS",         "ALL_DONE", "NONE_FAILED", "AT_LEAST_ONE_SUCCESS", "ALL_FAILED",
+    "AT_LEAST_ONE_FAILED", NULL};
 
-static const char *const COND_OPS[] = {"EQUAL_TO", "NOT_EQUAL", "GREATER_THAN",
-                                       "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL",
-                                       NULL};
+static const char *const COND_OPS[] = {
+    "EQUAL_TO",           "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN",
+    "LESS_THAN_OR_EQUAL", NULL};
 
 /* Fields of an API 2.0 single-task body that belong to its one task. */
 static const char *const LEGACY_TASK_FIELDS[] = {
-    "existing_cluster_id", "new_cluster", "libraries", "max_retries", "min_retry_interval_millis",
-    "retry_on_timeout", NULL};
+    "existing_cluster_id",       "new_cluster",      "libraries", "max_retries",
+    "min_retry_interval_millis", "retry_on_timeout", NULL};
 
 static bool in_set(const char *s, const char *const *set)
 {
@@ -70,8 +70,8 @@ static lh_err need_obj(const json_t *o, const char *where, const char *key, bool
     const json_t *v = get(o, key);
     *out = v;
     LH_FAIL_IF(v == NULL && required, LH_E_INVALID, eb, "%s.%s is required", where, key);
-    LH_FAIL_IF(v != NULL && !json_is_object(v), LH_E_INVALID, eb, "%s.%s must be an object",
-               where, key);
+    LH_FAIL_IF(v != NULL && !json_is_object(v), LH_E_INVALID, eb, "%s.%s must be an object", where,
+               key);
     return LH_OK;
 }
 
@@ -94,14 +94,14 @@ static lh_err need_str(const json_t *o, const char *where, const char *key, bool
     if (v == NULL)
         return LH_OK;
     LH_FAIL_IF(!json_is_string(v), LH_E_INVALID, eb, "%s.%s must be a string", where, key);
-    LH_FAIL_IF(required && json_string_length(v) == 0, LH_E_INVALID, eb,
-               "%s.%s must not be empty", where, key);
+    LH_FAIL_IF(required && json_string_length(v) == 0, LH_E_INVALID, eb, "%s.%s must not be empty",
+               where, key);
     *out = json_string_value(v);
     return LH_OK;
 }
 
-static lh_err need_enum(const json_t *o, const char *where, const char *key,
-                        const char *const *set, lh_errbuf *eb)
+static lh_err need_enum(const json_t *o, const char *where, const char *key, const char *const *set,
+                        lh_errbuf *eb)
 {
     const char *s;
     LH_TRY(need_str(o, where, key, false, &s, eb));
@@ -332,8 +332,8 @@ static lh_err check_task(const vctx *v, const json_t *task, const char *where, b
                 json_object_get(json_array_get(v->job_clusters, i), "job_cluster_key"));
             found = k != NULL && strcmp(k, jck) == 0;
         }
-        LH_FAIL_IF(!found, LH_E_INVALID, eb, "%s.job_cluster_key: job cluster '%.100s' does not exist",
-                   where, jck);
+        LH_FAIL_IF(!found, LH_E_INVALID, eb,
+                   "%s.job_cluster_key: job cluster '%.100s' does not exist", where, jck);
     }
     return LH_OK;
 }
@@ -364,15 +364,15 @@ static lh_err find_cycle(const json_t *tasks, long *dep, size_t *dep_off, size_t
                 first++;
             for (size_t i = first; i <= depth; i++) {
                 strncat(path,
-                        json_string_value(json_object_get(json_array_get(tasks, (size_t)stack[i]),
-                                                          "task_key")),
+                        json_string_value(
+                            json_object_get(json_array_get(tasks, (size_t)stack[i]), "task_key")),
                         sizeof path - strlen(path) - 1);
                 strncat(path, " -> ", sizeof path - strlen(path) - 1);
             }
-            strncat(path,
-                    json_string_value(
-                        json_object_get(json_array_get(tasks, (size_t)to), "task_key")),
-                    sizeof path - strlen(path) - 1);
+            strncat(
+                path,
+                json_string_value(json_object_get(json_array_get(tasks, (size_t)to), "task_key")),
+                sizeof path - strlen(path) - 1);
             LH_FAIL(LH_E_INVALID, eb, "%s.tasks: the task dependencies form a cycle: %s", where,
                     path);
         }
@@ -520,9 +520,9 @@ lh_err jd_file_arrival_dir(const char *data_dir, const char *url, char **out, lh
             p++;
         }
         size_t n = (size_t)(p - s);
-        LH_FAIL_IF((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'),
-                   LH_E_INVALID, eb,
-                   "trigger.file_arrival.url: '%.200s' must not contain '.' or '..' segments", url);
+        LH_FAIL_IF((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'), LH_E_INVALID,
+                   eb, "trigger.file_arrival.url: '%.200s' must not contain '.' or '..' segments",
+                   url);
     }
     LH_FAIL_IF(strlen(url) > 1024, LH_E_INVALID, eb, "trigger.file_arrival.url is too long");
     if (data_dir == NULL || out == NULL)
@@ -556,8 +556,8 @@ static lh_err check_trigger(const json_t *tr, const char *where, lh_errbuf *eb)
         LH_TRY(need_int(per, w2, "interval", true, 1, 100000, NULL, eb));
         const char *u;
         LH_TRY(need_str(per, w2, "unit", true, &u, eb));
-        LH_TRY(need_enum(per, w2, "unit", (const char *const[]){"HOURS", "DAYS", "WEEKS", NULL},
-                         eb));
+        LH_TRY(
+            need_enum(per, w2, "unit", (const char *const[]){"HOURS", "DAYS", "WEEKS", NULL}, eb));
     }
     if (fa != NULL) {
         char w2[256];
@@ -565,8 +565,8 @@ static lh_err check_trigger(const json_t *tr, const char *where, lh_errbuf *eb)
         const char *url;
         LH_TRY(need_str(fa, w2, "url", true, &url, eb));
         LH_TRY(jd_file_arrival_dir(NULL, url, NULL, eb));
-        LH_TRY(need_int(fa, w2, "min_time_between_triggers_seconds", false, 0, 86400 * 7, NULL,
-                        eb));
+        LH_TRY(
+            need_int(fa, w2, "min_time_between_triggers_seconds", false, 0, 86400 * 7, NULL, eb));
         LH_TRY(need_int(fa, w2, "wait_after_last_change_seconds", false, 0, 86400 * 7, NULL, eb));
     }
     return LH_OK;
@@ -584,8 +584,8 @@ static bool is_legacy(const json_t *s)
     return false;
 }
 
-static lh_err check_keyed(const json_t *list, const char *where, const char *field,
-                          const char *key, lh_errbuf *eb)
+static lh_err check_keyed(const json_t *list, const char *where, const char *field, const char *key,
+                          lh_errbuf *eb)
 {
     for (size_t i = 0; i < json_array_size(list); i++) {
         char w[200];
@@ -595,9 +595,9 @@ static lh_err check_keyed(const json_t *list, const char *where, const char *fie
         const char *k;
         LH_TRY(need_str(e, w, key, true, &k, eb));
         for (size_t m = 0; m < i; m++)
-            LH_FAIL_IF(strcmp(json_string_value(json_object_get(json_array_get(list, m), key)),
-                              k) == 0,
-                       LH_E_INVALID, eb, "%s.%s: '%.100s' is used more than once", w, key, k);
+            LH_FAIL_IF(
+                strcmp(json_string_value(json_object_get(json_array_get(list, m), key)), k) == 0,
+                LH_E_INVALID, eb, "%s.%s: '%.100s' is used more than once", w, key, k);
     }
     return LH_OK;
 }
@@ -617,18 +617,16 @@ static lh_err validate(const json_t *s, bool submit, lh_errbuf *eb)
                      eb));
     LH_TRY(need_enum(s, where, "performance_target",
                      (const char *const[]){"STANDARD", "PERFORMANCE_OPTIMIZED", NULL}, eb));
-    LH_TRY(need_enum(s, where, "edit_mode", (const char *const[]){"UI_LOCKED", "EDITABLE", NULL},
-                     eb));
+    LH_TRY(
+        need_enum(s, where, "edit_mode", (const char *const[]){"UI_LOCKED", "EDITABLE", NULL}, eb));
     const json_t *o;
     LH_TRY(need_obj(s, where, "tags", false, &o, eb));
     if (o != NULL) {
-        LH_FAIL_IF(json_object_size(o) > 25, LH_E_INVALID, eb, "%s.tags: at most 25 tags",
-                   where);
+        LH_FAIL_IF(json_object_size(o) > 25, LH_E_INVALID, eb, "%s.tags: at most 25 tags", where);
         const char *k;
         json_t *val;
-        json_object_foreach((json_t *)o, k, val)
-            LH_FAIL_IF(!json_is_string(val), LH_E_INVALID, eb, "%s.tags.%s must be a string",
-                       where, k);
+        json_object_foreach((json_t *)o, k, val) LH_FAIL_IF(
+            !json_is_string(val), LH_E_INVALID, eb, "%s.tags.%s must be a string", where, k);
     }
     LH_TRY(need_obj(s, where, "email_notifications", false, &o, eb));
     LH_TRY(need_obj(s, where, "webhook_notifications", false, &o, eb));
@@ -659,13 +657,12 @@ static lh_err validate(const json_t *s, bool submit, lh_errbuf *eb)
             const json_t *r = json_array_get(rules, i);
             LH_FAIL_IF(!json_is_object(r), LH_E_INVALID, eb, "%s must be an object", w2);
             LH_TRY(need_str(r, w2, "metric", true, &str, eb));
-            LH_TRY(need_enum(r, w2, "metric",
-                             (const char *const[]){"RUN_DURATION_SECONDS",
-                                                   "STREAMING_BACKLOG_BYTES",
-                                                   "STREAMING_BACKLOG_RECORDS",
-                                                   "STREAMING_BACKLOG_SECONDS",
-                                                   "STREAMING_BACKLOG_FILES", NULL},
-                             eb));
+            LH_TRY(need_enum(
+                r, w2, "metric",
+                (const char *const[]){"RUN_DURATION_SECONDS", "STREAMING_BACKLOG_BYTES",
+                                      "STREAMING_BACKLOG_RECORDS", "STREAMING_BACKLOG_SECONDS",
+                                      "STREAMING_BACKLOG_FILES", NULL},
+                eb));
             LH_TRY(need_str(r, w2, "op", true, &str, eb));
             LH_TRY(need_enum(r, w2, "op", (const char *const[]){"GREATER_THAN", NULL}, eb));
             LH_TRY(need_int(r, w2, "value", true, 0, INT64_MAX, NULL, eb));
@@ -764,8 +761,8 @@ void jd_settings_normalize(json_t *s)
         return;
     }
     const char *name = json_string_value(get(s, "name"));
-    json_object_set_new(task, "task_key", json_string(name != NULL && valid_key(name) ? name
-                                                                                       : "task"));
+    json_object_set_new(task, "task_key",
+                        json_string(name != NULL && valid_key(name) ? name : "task"));
     for (int i = 0; TASK_TYPES[i] != NULL; i++) {
         json_t *t = json_object_get(s, TASK_TYPES[i]);
         if (t != NULL) {

@@ -30,6 +30,9 @@ typedef struct lh_jobs {
 lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb);
 /* After every area exists: start the scheduler's timers. */
 lh_err lh_jobs_defs_recover(lh_jobs_t *j, lh_errbuf *eb);
+/* Stop the scheduler and triggers (no run starts after it returns); idempotent. The area
+ * calls it before tearing the runs down. */
+void lh_jobs_defs_stop(lh_jobs_t *j);
 void lh_jobs_defs_destroy(lh_jobs_t *j);
 const lh_route_t *lh_jobs_defs_routes(int *count);
 void lh_jobs_defs_render_metrics(lh_jobs_t *j, FILE *out);

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *url = json_string_value(json_object_get(s, "url"));
         char *dir = NULL;
         if (url != NULL && jd_file_arrival_dir("/data", url, &dir, &eb) == LH_OK) {
-            if (strstr(dir, "/../") != NULL || (strlen(dir) >= 3 && strcmp(dir + strlen(dir) - 3, "/..") == 0))
+            if (strstr(dir, "/../") != NULL ||
+                (strlen(dir) >= 3 && strcmp(dir + strlen(dir) - 3, "/..") == 0))
                 abort();
             free(dir);
         }

@@ -37,10 +37,11 @@ static bool msg_has(const char *needle)
 static void test_valid(void)
 {
     T_EQ_INT(v("{}", false), LH_OK);
-    T_EQ_INT(v("{\"name\":\"j\",\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":"
-               "\"a\"}],\"run_if\":\"ALL_DONE\"}]}",
-               false),
-             LH_OK);
+    T_EQ_INT(
+        v("{\"name\":\"j\",\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":"
+                                                             "\"a\"}],\"run_if\":\"ALL_DONE\"}]}",
+          false),
+        LH_OK);
     T_EQ_INT(v("{\"tasks\":[{\"task_key\":\"c\",\"condition_task\":{\"op\":\"GREATER_THAN\","
                "\"left\":\"1\",\"right\":\"2\"}}]}",
                false),
@@ -81,7 +82,7 @@ static void test_tasks(void)
              LH_E_INVALID);
     T_CHECK(msg_has("settings.tasks[0].python_wheel_task.entry_point is required"));
     T_EQ_INT(v("{\"tasks\":[{\"task_key\":\"a\",\"sql_task\":{\"warehouse_id\":\"w\"}}]}", false),
-               LH_E_INVALID);
+             LH_E_INVALID);
     T_CHECK(msg_has("exactly one of query, file, alert and dashboard"));
     T_EQ_INT(v("{\"tasks\":[" NB("a") ",\"run_if\":\"MAYBE\"}]}", false), LH_E_INVALID);
     T_CHECK(msg_has("run_if"));
@@ -90,10 +91,11 @@ static void test_tasks(void)
                false),
              LH_E_INVALID);
     T_CHECK(msg_has("condition_task.op"));
-    T_EQ_INT(v("{\"tasks\":[{\"task_key\":\"f\",\"for_each_task\":{\"inputs\":\"[1]\",\"task\":"
-               "{\"task_key\":\"g\",\"for_each_task\":{\"inputs\":\"[1]\",\"task\":" NB("h") "}}}}}]}",
-               false),
-             LH_E_INVALID);
+    T_EQ_INT(
+        v("{\"tasks\":[{\"task_key\":\"f\",\"for_each_task\":{\"inputs\":\"[1]\",\"task\":"
+          "{\"task_key\":\"g\",\"for_each_task\":{\"inputs\":\"[1]\",\"task\":" NB("h") "}}}}}]}",
+          false),
+        LH_E_INVALID);
     T_CHECK(msg_has("cannot nest"));
     T_EQ_INT(v("{\"tasks\":[{\"task_key\":\"f\",\"for_each_task\":{\"inputs\":\"[1]\",\"task\":"
                "{\"task_key\":\"g\"}}}]}",
@@ -106,25 +108,30 @@ static void test_tasks(void)
 
 static void test_depends(void)
 {
-    T_EQ_INT(v("{\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":\"zz\"}]}]}",
-               false),
-             LH_E_INVALID);
+    T_EQ_INT(
+        v("{\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":\"zz\"}]}]}", false),
+        LH_E_INVALID);
     T_CHECK(msg_has("settings.tasks[1].depends_on[0].task_key: task 'zz' does not exist"));
     T_EQ_INT(v("{\"tasks\":[" NB("a") ",\"depends_on\":[{\"task_key\":\"a\"}]}]}", false),
              LH_E_INVALID);
     T_CHECK(msg_has("itself"));
-    T_EQ_INT(v("{\"tasks\":[" NB("x") "}," NB("a") ",\"depends_on\":[{\"task_key\":\"c\"}]},"
-               NB("b") ",\"depends_on\":[{\"task_key\":\"a\"}]}," NB("c") ",\"depends_on\":"
-               "[{\"task_key\":\"b\"},{\"task_key\":\"x\"}]}]}",
-               false),
-             LH_E_INVALID);
+    T_EQ_INT(
+        v("{\"tasks\":[" NB("x") "}," NB("a") ",\"depends_on\":[{\"task_key\":\"c\"}]}," NB(
+              "b") ",\"depends_on\":[{\"task_key\":\"a\"}]}," NB("c") ",\"depends_on\":"
+                                                                      "[{\"task_key\":\"b\"},{"
+                                                                      "\"task_key\":\"x\"}]}]}",
+          false),
+        LH_E_INVALID);
     T_CHECK(msg_has("cycle: a -> c -> b -> a"));
     /* a diamond is fine */
-    T_EQ_INT(v("{\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":\"a\"}]},"
-               NB("c") ",\"depends_on\":[{\"task_key\":\"a\"}]}," NB("d") ",\"depends_on\":"
-               "[{\"task_key\":\"b\"},{\"task_key\":\"c\",\"outcome\":\"true\"}]}]}",
-               false),
-             LH_OK);
+    T_EQ_INT(
+        v("{\"tasks\":[" NB("a") "}," NB("b") ",\"depends_on\":[{\"task_key\":\"a\"}]}," NB(
+              "c") ",\"depends_on\":[{\"task_key\":\"a\"}]}," NB("d") ",\"depends_on\":"
+                                                                      "[{\"task_key\":\"b\"},{"
+                                                                      "\"task_key\":\"c\","
+                                                                      "\"outcome\":\"true\"}]}]}",
+          false),
+        LH_OK);
 }
 
 static void test_job_level(void)
@@ -140,8 +147,7 @@ static void test_job_level(void)
                false),
              LH_E_INVALID);
     T_CHECK(msg_has("settings.schedule.timezone_id"));
-    T_EQ_INT(v("{\"schedule\":{\"quartz_cron_expression\":\"0 0 * * * ?\"}}", false),
-             LH_E_INVALID);
+    T_EQ_INT(v("{\"schedule\":{\"quartz_cron_expression\":\"0 0 * * * ?\"}}", false), LH_E_INVALID);
     T_CHECK(msg_has("timezone_id is required"));
     T_EQ_INT(v("{\"max_concurrent_runs\":1001}", false), LH_E_INVALID);
     T_EQ_INT(v("{\"max_concurrent_runs\":\"0\"}", false), LH_OK);
@@ -151,15 +157,14 @@ static void test_job_level(void)
                false),
              LH_E_INVALID);
     T_CHECK(msg_has("settings.parameters[1].name: 'p' is used more than once"));
-    T_EQ_INT(v("{\"job_clusters\":[{\"job_cluster_key\":\"k\",\"new_cluster\":{}}],\"tasks\":["
-               NB("a") ",\"job_cluster_key\":\"q\"}]}",
+    T_EQ_INT(v("{\"job_clusters\":[{\"job_cluster_key\":\"k\",\"new_cluster\":{}}],\"tasks\":[" NB(
+                   "a") ",\"job_cluster_key\":\"q\"}]}",
                false),
              LH_E_INVALID);
     T_CHECK(msg_has("job cluster 'q' does not exist"));
     T_EQ_INT(v("{\"trigger\":{\"file_arrival\":{\"url\":\"dbfs:/x/../../etc\"}}}", false),
              LH_E_INVALID);
-    T_EQ_INT(v("{\"trigger\":{\"file_arrival\":{\"url\":\"/Volumes/c/s\"}}}", false),
-             LH_E_INVALID);
+    T_EQ_INT(v("{\"trigger\":{\"file_arrival\":{\"url\":\"/Volumes/c/s\"}}}", false), LH_E_INVALID);
     T_EQ_INT(v("{\"trigger\":{\"table_update\":{\"table_names\":[\"a\"]}}}", false),
              LH_E_UNSUPPORTED);
     T_EQ_INT(v("{\"schedule\":{\"quartz_cron_expression\":\"0 0 * * * ?\",\"timezone_id\":\"UTC\"},"
@@ -193,8 +198,8 @@ static void test_submit(void)
                "\"UTC\"}}",
                true),
              LH_E_INVALID);
-    T_EQ_INT(v("{\"job_clusters\":[{\"job_cluster_key\":\"k\",\"new_cluster\":{}}],\"tasks\":["
-               NB("a") ",\"job_cluster_key\":\"k\"}]}",
+    T_EQ_INT(v("{\"job_clusters\":[{\"job_cluster_key\":\"k\",\"new_cluster\":{}}],\"tasks\":[" NB(
+                   "a") ",\"job_cluster_key\":\"k\"}]}",
                true),
              LH_E_INVALID);
 }
@@ -214,8 +219,8 @@ static void test_legacy_and_merge(void)
     T_EQ_STR(json_string_value(json_object_get(s, "format")), "SINGLE_TASK");
     json_decref(s);
 
-    json_t *old = json_loads("{\"name\":\"a\",\"tags\":{\"x\":\"1\"},\"tasks\":[" NB("a") "},"
-                             NB("b") "}],\"job_clusters\":[{\"job_cluster_key\":\"k\"}]}",
+    json_t *old = json_loads("{\"name\":\"a\",\"tags\":{\"x\":\"1\"},\"tasks\":[" NB("a") "}," NB(
+                                 "b") "}],\"job_clusters\":[{\"job_cluster_key\":\"k\"}]}",
                              0, NULL);
     json_t *ns = json_loads("{\"tasks\":[{\"task_key\":\"b\",\"pipeline_task\":{\"pipeline_id\":"
                             "\"p\"}}," NB("c") "}],\"name\":\"z\"}",
