@@ -128,6 +128,41 @@ static entry heap_pop(jd_sched_t *s)
     return top;
 }
 
+/* Re-plans leave their old entries behind until they surface; when they outnumber the
+ * live ones, drop them all and rebuild the heap (O(n)). */
+static void sift_down(entry *h, size_t n, size_t i)
+{
+    entry e = h[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1].due < h[c].due)
+            c++;
+        if (e.due <= h[c].due)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
+}
+
+static void heap_compact(jd_sched_t *s)
+{
+    size_t live = lh_hashmap_count(s->plans);
+    if (s->heap_n < 2 * live + 64)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < s->heap_n; i++) {
+        const plan *p = lh_hashmap_get(s->plans, LH_HKEY_INT(s->heap[i].job_id));
+        if (p != NULL && p->gen == s->heap[i].gen)
+            s->heap[n++] = s->heap[i];
+    }
+    s->heap_n = n;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(s->heap, n, i);
+}
+
 /* ---- plans ---- */
 
 static void plan_free(plan *p)
@@ -314,6 +349,7 @@ static void plan_job(jd_sched_t *s, int64_t job_id, const row *r)
     }
     atomic_fetch_add(&s->scheduled, 1);
     heap_push(s, (entry){due, job_id, p->gen});
+    heap_compact(s);
 }
 
 /* ---- reading jobs ---- */

@@ -150,6 +150,11 @@ test('list: pagination, limit bounds, name filter, expand_tasks', async () => {
   assert.deepEqual(none.jobs, []);
   assert.equal(none.has_more, false);
   bad(await d.api('GET', `${J}/list?page_token=garbage!`), /page_token/);
+  // Airflow's DatabricksRunNowOperator lookup by name, parameters as it sends them
+  const af = ok(await d.api('GET', `/api/2.1/jobs/list?limit=25&expand_tasks=False&include_user_names=False&page_token=&name=${name}`));
+  assert.equal(af.jobs.length, 5);
+  assert.equal(af.has_more, false);
+  assert.ok(af.jobs.every((j) => j.settings.name === name));
 });
 
 test('update merges by key, fields_to_remove, reset replaces', async () => {
@@ -228,6 +233,14 @@ test('permissions: owner, CAN_VIEW, CAN_MANAGE, list filtering, the permissions 
   assert.equal(g.run_as_owner, false);
   bad(await d.api('POST', `${J}/create`, { name: uniq('ra'), run_as: { service_principal_name: 'no-such-sp' } }),
     /does not exist/);
+  // a service principal: an admin may name one that exists; a user may not
+  const sp = ok(await d.api('POST', `${SCIM}/ServicePrincipals`, { displayName: uniq('sp') }), 201);
+  const spJob = await create({ name: uniq('ra'), run_as: { service_principal_name: sp.applicationId } });
+  assert.equal((await get(spJob)).run_as_user_name, sp.applicationId);
+  bad(await u.as('POST', `${J}/create`, { name: uniq('ra'), run_as: { service_principal_name: sp.applicationId } }),
+    /run_as/, 'PERMISSION_DENIED', 403);
+  bad(await u.as('POST', `${J}/update`, { job_id: self, new_settings: { run_as: { user_name: v.name } } }), /run_as/,
+    'PERMISSION_DENIED', 403);
   // delete forgets the ACL
   ok(await u.as('POST', `${J}/delete`, { job_id: mine }));
   assert.equal((await d.api('GET', `/api/2.0/permissions/jobs/${mine}`)).status, 404);
@@ -247,8 +260,17 @@ test('scheduler: a every-second cron fires, pausing stops it, bad cron is 400', 
   const f1 = await metric('lakehouse_jobs_scheduler_fires_total');
   assert.ok(f1 - fa >= 2 && f1 - fa <= 4, `fires ${f1 - fa} in 3 s`);
   assert.ok(await metric('lakehouse_jobs_scheduler_late_ms_max') < 1000);
+  // many re-plans (each leaves a stale heap entry behind) keep it firing once a second
+  for (let i = 0; i < 150; i++)
+    ok(await d.api('POST', `${J}/update`, { job_id: id, new_settings: { description: `edit ${i}` } }));
+  const fb = await metric('lakehouse_jobs_scheduler_fires_total');
+  await sleep(2100);
+  const fc = await metric('lakehouse_jobs_scheduler_fires_total');
+  assert.ok(fc - fb >= 1 && fc - fb <= 3, `fires ${fc - fb} after the edits`);
+  const sched = await metric('lakehouse_jobs_scheduled');
   ok(await d.api('POST', `${J}/update`, { job_id: id, new_settings: {
     schedule: { quartz_cron_expression: '* * * * * ?', timezone_id: 'UTC', pause_status: 'PAUSED' } } }));
+  await d.waitFor(async () => (await metric('lakehouse_jobs_scheduled')) === sched - 1, 2000, 20);
   await sleep(300);
   const f2 = await metric('lakehouse_jobs_scheduler_fires_total');
   await sleep(2000);
@@ -305,6 +327,24 @@ test('file arrival: a new file fires once; old files and a restart do not', asyn
     assert.equal(await fires(), 0);
     writeFileSync(join(dir, 'newer.csv'), 'z');
     await r.waitFor(async () => (await fires()) === 1, 5000, 100);
+    // wait_after_last_change_seconds: files still arriving hold the trigger back
+    const dir2 = join(r.dataDir, 'volumes', 'c', 's', 'v', 'landing');
+    mkdirSync(dir2, { recursive: true });
+    ok(await r.api('POST', `${J}/create`, { name: 'fa2', tasks: [nb('a')],
+      trigger: { file_arrival: { url: '/Volumes/c/s/v/landing', wait_after_last_change_seconds: 2 } } }));
+    await sleep(1500);
+    for (let i = 0; i < 3; i++) { writeFileSync(join(dir2, `part-${i}`), 'x'); await sleep(1000); }
+    assert.equal(await fires(), 1);
+    await r.waitFor(async () => (await fires()) === 2, 6000, 100);
+    // a paused trigger does not fire
+    const paused = ok(await r.api('POST', `${J}/create`, { name: 'fa3', tasks: [nb('a')],
+      trigger: { pause_status: 'PAUSED', file_arrival: { url: '/Volumes/c/s/v/other' } } })).job_id;
+    mkdirSync(join(r.dataDir, 'volumes', 'c', 's', 'v', 'other'), { recursive: true });
+    await sleep(1500);
+    writeFileSync(join(r.dataDir, 'volumes', 'c', 's', 'v', 'other', 'late'), 'x');
+    await sleep(2500);
+    assert.equal(await fires(), 2);
+    assert.equal(ok(await r.api('GET', `${J}/get?job_id=${paused}`)).settings.trigger.pause_status, 'PAUSED');
   } finally {
     await r.stop();
   }
