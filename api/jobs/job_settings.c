@@ -783,6 +783,11 @@ void jd_settings_normalize(json_t *s)
         json_object_set_new(s, "format", json_string("SINGLE_TASK"));
 }
 
+void lh_jobs_normalize_settings(json_t *settings)
+{
+    jd_settings_normalize(settings);
+}
+
 void jd_settings_defaults(json_t *s)
 {
     if (get(s, "max_concurrent_runs") == NULL)
