@@ -13,7 +13,8 @@
  * one transaction for every job due at that moment (a batch: 1,000 jobs due in the same
  * second cost one commit), guarded by "last_fired_ms < tick", so a tick is never fired
  * twice, also across restarts. Missed ticks are not replayed: a plan starts after
- * max(now, last fired tick), and a tick more than LATE_SKIP_MS late is skipped.
+ * max(now, last fired tick); a due tick fires even when late (once), and the ticks a stall
+ * left more than LATE_SKIP_MS overdue are skipped (counted).
  *
  * File arrival: the folder is listed every max(1 s, min_time_between_triggers_seconds);
  * a name not seen before makes the trigger pending; it fires once no new name appeared for
@@ -34,7 +35,7 @@
 #include "common/util.h"
 #include "storage/meta/meta.h"
 
-#define LATE_SKIP_MS   1000 /* a tick later than this is skipped, not fired */
+#define LATE_SKIP_MS   1000 /* a next tick overdue by more than this is skipped */
 #define POLL_MS        1000
 #define FILES_MAX      10000
 #define QUEUE_MAX      8192
@@ -239,6 +240,11 @@ static int64_t periodic_next(const plan *p, int64_t after)
         return p->anchor_ms + p->period_ms;
     int64_t k = (after - p->anchor_ms) / p->period_ms + 1;
     return p->anchor_ms + k * p->period_ms;
+}
+
+static int64_t next_tick(const plan *p, int64_t after)
+{
+    return p->kind == PLAN_CRON ? cron_next(p, after) : periodic_next(p, after);
 }
 
 typedef struct row {
@@ -619,18 +625,21 @@ static void sched_tick(void *arg)
         for (size_t i = 0; i < n; i++) {
             fire *f = &batch[i];
             int64_t late = lh_now_ms() - f->due;
-            if (f->ok && late <= LATE_SKIP_MS) {
+            if (f->ok) { /* a late tick still fires, once */
                 atomic_fetch_add(&s->fires, 1);
                 note_late(s, late);
                 start(s, f->p, "PERIODIC");
-            } else if (f->ok) {
-                atomic_fetch_add(&s->skipped, 1);
             }
-            /* the next tick: never one already due by more than LATE_SKIP_MS */
-            int64_t floor = lh_now_ms() - LATE_SKIP_MS;
-            int64_t after = f->due > floor ? f->due : floor;
-            int64_t next =
-                f->p->kind == PLAN_CRON ? cron_next(f->p, after) : periodic_next(f->p, after);
+            /* the next tick; ticks already overdue by more than LATE_SKIP_MS (a stall) are
+             * skipped, not replayed */
+            int64_t floor = lh_now_ms() - LATE_SKIP_MS, next = next_tick(f->p, f->due);
+            int guard = 0;
+            while (next > 0 && next < floor && guard++ < 1000) {
+                atomic_fetch_add(&s->skipped, 1);
+                next = next_tick(f->p, next);
+            }
+            if (next > 0 && next < floor)
+                next = next_tick(f->p, floor);
             if (next > 0)
                 heap_push(s, (entry){next, f->p->job_id, f->p->gen});
         }
@@ -713,7 +722,8 @@ void jd_sched_render_metrics(jd_sched_t *s, FILE *out)
             "(a run start was attempted).\n"
             "# TYPE lakehouse_jobs_scheduler_fires_total counter\n"
             "lakehouse_jobs_scheduler_fires_total %lld\n"
-            "# HELP lakehouse_jobs_scheduler_skipped_total Ticks skipped (over 1 s late).\n"
+            "# HELP lakehouse_jobs_scheduler_skipped_total Ticks skipped after a stall (over 1 s "
+            "overdue).\n"
             "# TYPE lakehouse_jobs_scheduler_skipped_total counter\n"
             "lakehouse_jobs_scheduler_skipped_total %lld\n"
             "# HELP lakehouse_jobs_scheduler_start_errors_total Fires whose run did not start.\n"

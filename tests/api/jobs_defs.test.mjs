@@ -231,6 +231,11 @@ test('permissions: owner, CAN_VIEW, CAN_MANAGE, list filtering, the permissions 
   const g = await get(other);
   assert.equal(g.run_as_user_name, v.name);
   assert.equal(g.run_as_owner, false);
+  // a manager who is not v may still reset the job keeping its run_as
+  ok(await d.api('PATCH', `/api/2.0/permissions/jobs/${other}`,
+    { access_control_list: [{ user_name: u.name, permission_level: 'CAN_MANAGE' }] }));
+  ok(await u.as('POST', `${J}/reset`, { job_id: other, new_settings: { ...g.settings, description: 'kept' } }));
+  assert.equal((await get(other)).run_as_user_name, v.name);
   bad(await d.api('POST', `${J}/create`, { name: uniq('ra'), run_as: { service_principal_name: 'no-such-sp' } }),
     /does not exist/);
   // a service principal: an admin may name one that exists; a user may not
@@ -275,6 +280,23 @@ test('scheduler: a every-second cron fires, pausing stops it, bad cron is 400', 
   const f2 = await metric('lakehouse_jobs_scheduler_fires_total');
   await sleep(2000);
   assert.equal(await metric('lakehouse_jobs_scheduler_fires_total'), f2);
+  ok(await d.api('POST', `${J}/delete`, { job_id: id }));
+});
+
+test('scheduler: after a stall the due tick fires once, the missed ones are skipped', async () => {
+  const id = await create({ name: uniq('stall'), tasks: [nb('a')],
+    schedule: { quartz_cron_expression: '* * * * * ?', timezone_id: 'UTC' } });
+  const f0 = await metric('lakehouse_jobs_scheduler_fires_total');
+  await d.waitFor(async () => (await metric('lakehouse_jobs_scheduler_fires_total')) > f0, 5000, 50);
+  const s0 = await metric('lakehouse_jobs_scheduler_skipped_total');
+  const f1 = await metric('lakehouse_jobs_scheduler_fires_total');
+  d.proc.kill('SIGSTOP');
+  await sleep(3500);
+  d.proc.kill('SIGCONT');
+  await sleep(300);
+  const f2 = await metric('lakehouse_jobs_scheduler_fires_total');
+  assert.ok(f2 - f1 >= 1 && f2 - f1 <= 2, `fires after the stall ${f2 - f1}`);
+  assert.ok(await metric('lakehouse_jobs_scheduler_skipped_total') - s0 >= 1);
   ok(await d.api('POST', `${J}/delete`, { job_id: id }));
 });
 
