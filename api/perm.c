@@ -41,7 +41,7 @@ static const lh_perm_type_t TYPES[] = {
      {"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"},
      {"Can view", "Can manage run", "Can manage", "Is owner"},
      "IS_OWNER",
-     "Jobs"},
+     NULL},
     {"warehouses",
      "warehouses",
      {"CAN_VIEW", "CAN_USE", "CAN_MONITOR", "CAN_MANAGE", "IS_OWNER"},

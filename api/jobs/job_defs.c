@@ -1,56 +1,85 @@
 /*
- * job_defs.c - job definitions: the jobs table (migration 11), lh_jobs_load, and (to be
- * built) jobs/create|get|list|update|reset|delete, settings validation and the scheduler.
+ * job_defs.c - the job-definition half's lifecycle (create, recover, destroy, metrics), its
+ * side of api/perm.h (which jobs exist) and lh_jobs_load. The routes are in job_api.c,
+ * settings in job_settings.c, the scheduler and triggers in job_sched.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/jobs/jobs_internal.h"
+#include "api/jobs/job_defs_internal.h"
+#include "api/perm.h"
 #include "common/err.h"
 #include "storage/meta/meta.h"
 
-struct lh_jobs_defs {
-    lh_jobs_t *j;
-};
+static lh_jobs_t *g_jobs; /* one daemon per process */
+
+lh_jobs_t *jd_jobs(void)
+{
+    return g_jobs;
+}
+
+typedef struct exists_arg {
+    int64_t job_id;
+    bool found;
+} exists_arg;
+
+static lh_err exists_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    exists_arg *a = arg;
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m, "SELECT 1 FROM jobs WHERE job_id = ?", &st, eb));
+    lh_stmt_bind_int(st, 1, a->job_id);
+    return lh_stmt_step(st, &a->found, eb);
+}
+
+static bool job_exists(void *arg, const char *object_id)
+{
+    lh_jobs_t *j = arg;
+    char *end;
+    long long id = strtoll(object_id, &end, 10);
+    if (*object_id == '\0' || *end != '\0' || id <= 0)
+        return false;
+    exists_arg a = {id, false};
+    lh_errbuf eb;
+    return lh_meta_read(j->ctx->meta, exists_tx, &a, &eb) == LH_OK && a.found;
+}
 
 lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb)
 {
     j->defs = calloc(1, sizeof *j->defs);
     LH_FAIL_IF(j->defs == NULL, LH_E_NOMEM, eb, "out of memory");
     j->defs->j = j;
+    LH_TRY(jd_sched_create(j, &j->defs->sched, eb));
+    if (j->ctx->perm != NULL)
+        lh_perm_register(j->ctx->perm, LH_JOBS_PERM_PATH, job_exists, j);
+    g_jobs = j;
     return LH_OK;
 }
 
 lh_err lh_jobs_defs_recover(lh_jobs_t *j, lh_errbuf *eb)
 {
-    (void)j;
-    (void)eb;
-    return LH_OK;
+    return jd_sched_start(j->defs->sched, eb);
+}
+
+void lh_jobs_defs_stop(lh_jobs_t *j)
+{
+    if (j->defs != NULL)
+        jd_sched_stop(j->defs->sched);
 }
 
 void lh_jobs_defs_destroy(lh_jobs_t *j)
 {
+    jd_sched_destroy(j->defs->sched);
     free(j->defs);
     j->defs = NULL;
-}
-
-const lh_route_t *lh_jobs_defs_routes(int *count)
-{
-    *count = 0;
-    return NULL;
+    if (g_jobs == j)
+        g_jobs = NULL;
 }
 
 void lh_jobs_defs_render_metrics(lh_jobs_t *j, FILE *out)
 {
-    (void)j;
-    (void)out;
-}
-
-lh_err lh_jobs_validate_settings(const json_t *settings, bool submit, lh_errbuf *eb)
-{
-    (void)submit;
-    LH_FAIL_IF(!json_is_object(settings), LH_E_INVALID, eb, "settings must be an object");
-    return LH_OK;
+    if (j != NULL && j->defs != NULL)
+        jd_sched_render_metrics(j->defs->sched, out);
 }
 
 typedef struct load_arg {

@@ -43,7 +43,10 @@ static void area_destroy(void *state)
     lh_jobs_t *j = state;
     if (j == NULL)
         return;
-    /* Runs first: they read job definitions while they finish. */
+    /* The scheduler stops first (it starts runs), then runs: they read job definitions
+     * while they finish. */
+    if (j->defs != NULL)
+        lh_jobs_defs_stop(j);
     if (j->runs != NULL)
         lh_jobs_runs_destroy(j);
     if (j->defs != NULL)

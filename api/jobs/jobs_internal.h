@@ -30,6 +30,9 @@ typedef struct lh_jobs {
 lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb);
 /* After every area exists: start the scheduler's timers. */
 lh_err lh_jobs_defs_recover(lh_jobs_t *j, lh_errbuf *eb);
+/* Stop the scheduler and triggers (no run starts after it returns); idempotent. The area
+ * calls it before tearing the runs down. */
+void lh_jobs_defs_stop(lh_jobs_t *j);
 void lh_jobs_defs_destroy(lh_jobs_t *j);
 const lh_route_t *lh_jobs_defs_routes(int *count);
 void lh_jobs_defs_render_metrics(lh_jobs_t *j, FILE *out);
@@ -41,6 +44,12 @@ void lh_jobs_defs_render_metrics(lh_jobs_t *j, FILE *out);
  * valid (LH_E_INVALID naming the field, e.g. "settings.tasks[1].depends_on[0].task_key:
  * task 'b' does not exist"). */
 lh_err lh_jobs_validate_settings(const json_t *settings, bool submit, lh_errbuf *eb);
+/* An API 2.0 single-task body (notebook_task, spark_python_task, ... at top level, no
+ * tasks[]) rewritten in place as one task: task_key = the name when it is a valid key,
+ * else "task"; existing_cluster_id, new_cluster, libraries, max_retries,
+ * min_retry_interval_millis and retry_on_timeout move into the task. Else unchanged.
+ * (lh_jobs_validate_settings accepts both shapes; store the normalized one.) */
+void lh_jobs_normalize_settings(json_t *settings);
 
 /* A job's stored settings and owner facts. LH_E_NOT_FOUND ("Job <id> does not exist.")
  * when there is none. *settings is a new reference; strings are copies (free()). */

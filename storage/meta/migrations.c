@@ -347,7 +347,10 @@ const lh_migration_t lh_meta_migrations[] = {
      "  creator_id INTEGER,"
      "  creator_user_name TEXT,"
      "  run_as_user_name TEXT," /* NULL = the creator */
-     "  created_time INTEGER NOT NULL);" /* ms since the epoch */
+     "  created_time INTEGER NOT NULL," /* ms since the epoch */
+     "  updated_time INTEGER NOT NULL DEFAULT 0," /* last create/update/reset (ms) */
+     "  last_fired_ms INTEGER," /* the schedule's / periodic trigger's last fired tick */
+     "  file_state TEXT);" /* file-arrival trigger: {seen:{name:1}, fired_ms} */
      "CREATE INDEX jobs_name ON jobs(name, job_id);"},
 };
 

@@ -218,9 +218,9 @@ test('permissions API: validation, unknown objects and types, areas not built', 
   await bad({ access_control_list: 'x' });
   assert.equal((await d.api('GET', '/api/2.0/permissions/clusters/0000-000000-nope')).status, 404);
   assert.equal((await d.api('GET', '/api/2.0/permissions/bogus/1')).status, 400);
-  const r = await d.api('GET', '/api/2.0/permissions/jobs/1');
+  const r = await d.api('GET', '/api/2.0/permissions/serving-endpoints/1');
   assert.equal(r.status, 501);
-  assert.match(r.json.message, /Jobs/);
+  assert.match(r.json.message, /Model serving/);
   // permanent delete forgets the ACL
   ok(await d.api('POST', '/api/2.1/clusters/permanent-delete', { cluster_id: cid }));
   assert.equal((await d.api('GET', `/api/2.0/permissions/clusters/${cid}`)).status, 404);
@@ -324,6 +324,7 @@ const PLAIN_USER_MAY = new Set([
     'current-metastore-assignment'].map((p) => `GET /api/2.1/unity-catalog/${p}`),
   'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
   'GET /api/2.0/sql/history/queries', // only the caller's own statements
+  'POST /api/{v}/jobs/create', 'GET /api/{v}/jobs/list', // any user creates jobs; lists viewable ones
   // MLflow: every user may create experiments; searches and lists show only readable ones
   'POST /{}/2.0/mlflow/experiments/create', 'POST /{}/2.0/mlflow/experiments/search',
   'GET /{}/2.0/mlflow/experiments/search', 'GET /{}/2.0/mlflow/experiments/list',
@@ -380,6 +381,7 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   const commentId = ok(await d.api('POST', '/api/2.0/mlflow/comments/create', { name: model, version: '1', comment: 'c' })).comment.id;
   const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
     events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
+  const jobId = ok(await d.api('POST', '/api/2.1/jobs/create', { name: uniq('walk-job') })).job_id;
   const u = await userWithToken();
 
   const body = {
@@ -398,22 +400,25 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
     version: '1', alias: 'champ', stage: 'Staging', new_name: uniq('walk-renamed'), source: 'dbfs:/walk-src',
     comment: 'x', events: ['MODEL_VERSION_CREATED'], tags: [], model_name: model,
     http_url_spec: { url: 'http://127.0.0.1:9/' },
+    job_id: jobId, new_settings: { name: 'pwned' },
   };
   body.name = model;
   body.model_name = model;
   const bodyFor = (path) => (path.includes('/comments/') ? { ...body, id: commentId }
     : path.includes('/registry-webhooks/') ? { ...body, id: hookId, status: 'ACTIVE' } : body);
   const query = `?cluster_id=${cid}&policy_id=${pid}&instance_pool_id=${pool}&scope=${scope}&key=k&principal=${encodeURIComponent(u.user.userName)}`
-    + `&experiment_id=${exp}&experiment_name=${expName}&run_id=${runId}&run_ids=${runId}&metric_key=m`;
+    + `&experiment_id=${exp}&experiment_name=${expName}&run_id=${runId}&run_ids=${runId}&metric_key=m&job_id=${jobId}`;
   const lines = execFileSync(BIN, ['--routes']).toString().trim().split('\n');
   let walked = 0;
   for (const line of lines) {
     const [method, pattern] = line.split(' ');
     if (method === '*') continue; // areas not built: 501 for everyone
-    const key = `${method} ${pattern.replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
+    const key = `${method} ${pattern.replace('{2.0|2.1|2.2}', '{v}').replace('{2.0|2.1}', '{v}').replace(/\{(?!v\})[^}]+\}/g, '{}')}`;
     const targets = [];
-    for (const v of pattern.includes('{2.0|2.1}') ? ['2.0', '2.1'] : pattern.includes('{api|ajax-api}') ? ['api', 'ajax-api'] : ['']) {
-      let p = pattern.replace('{2.0|2.1}', v).replace('{api|ajax-api}', v);
+    const versions = pattern.includes('{2.0|2.1|2.2}') ? ['2.0', '2.1', '2.2'] : pattern.includes('{2.0|2.1}') ? ['2.0', '2.1']
+      : pattern.includes('{api|ajax-api}') ? ['api', 'ajax-api'] : [''];
+    for (const v of versions) {
+      let p = pattern.replace('{2.0|2.1|2.2}', v).replace('{2.0|2.1}', v).replace('{api|ajax-api}', v);
       p = p.replace('{model_id}', modelId).replace('{tag_key}', 'k');
       if (p.includes('{object_type}')) {
         for (const [t, id] of [['clusters', cid], ['cluster-policies', pid], ['instance-pools', pool]])

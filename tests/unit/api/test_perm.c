@@ -52,7 +52,8 @@ static void test_types(void)
     T_EQ_INT(lh_perm_level_rank(c, "CAN_MANAGE"), 3);
     T_EQ_INT(lh_perm_level_rank(c, "CAN_USE"), 0);
     T_EQ_INT(lh_perm_level_rank(lh_perm_type_find("cluster-policies"), "CAN_USE"), 1);
-    T_CHECK(lh_perm_type_find("jobs")->area != NULL);
+    T_CHECK(lh_perm_type_find("serving-endpoints")->area != NULL);
+    T_CHECK(lh_perm_type_find("jobs")->area == NULL);
     T_CHECK(lh_perm_type_find("clusters")->area == NULL);
     T_CHECK(lh_perm_type_find("nope") == NULL);
 }
