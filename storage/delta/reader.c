@@ -79,6 +79,9 @@ static lh_err copy_one(const lh_vec_t *src, size_t r, lh_vec_t *dst)
 lh_err lh_delta_vec_gather(const lh_vec_t *src, const uint32_t *rows, size_t first, size_t n,
                            lh_vec_t *dst)
 {
+    if (rows == NULL && src->kind == LH_VEC_FLAT && src->sel == NULL && dst->kind == LH_VEC_FLAT &&
+        lh_type_equal(src->type, dst->type))
+        return lh_vec_append_range(dst, src, first, n); /* one copy of the range */
     LH_TRY(lh_vec_reserve(dst, dst->count + n));
     for (size_t i = 0; i < n; i++) {
         size_t r = rows ? rows[i] : first + i;
