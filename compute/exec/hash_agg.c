@@ -99,8 +99,6 @@ typedef struct agg_local {
     size_t keys_cap;
     uint32_t *koff;
     uint64_t *khash;
-    void **dgroup; /* groups_by_dict: per dictionary value, its group */
-    size_t dgroup_cap;
     exec_bump seen_mem;
     pwriter pw; /* spilling: this worker's partition runs */
 } agg_local;
@@ -323,18 +321,6 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     if (f == NULL && !c->distinct) {
         for (size_t i = 0; i < rows; i++)
             l->st[i] = state_of(a, l->base[i], k);
-        /* dictionary-encoded numbers (Parquet dictionary pages) are expanded once, so the
-         * aggregates' typed loops over flat vectors apply instead of a lookup per value */
-        bool ident = false;
-        for (int j = 0; j < c->arg_count; j++) {
-            if (args[j]->kind != LH_VEC_DICT || lh_type_is_bytes(args[j]->type))
-                continue;
-            if (!ident)
-                for (size_t i = 0; i < rows; i++)
-                    l->sel[i] = (uint32_t)i;
-            ident = true;
-            LH_TRY(gather_arg(l, j, args, l->sel, rows, eb));
-        }
         return c->func->update(c->bind_data, l->st, args, rows, eb);
     }
     size_t n = 0;
@@ -361,54 +347,6 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     return n ? c->func->update(c->bind_data, l->st, args, n, eb) : LH_OK;
 }
 
-/* One dictionary-encoded grouping key (Parquet dictionary pages): each dictionary value
- * is looked up once for the batch, then every row takes its value's group by index.
- * *done false (nothing set) when the key is not such a vector or the dictionary is larger
- * than the batch. */
-static lh_err groups_by_dict(const lh_plan_t *p, agg_op *a, agg_local *l, size_t rows, bool *done,
-                             lh_errbuf *eb)
-{
-    const lh_vec_t *v = l->ev.vals[0];
-    *done = false;
-    if (v->kind != LH_VEC_DICT || v->sel != NULL || v->dict == NULL || v->dict->count > rows ||
-        v->dict->count == 0)
-        return LH_OK;
-    const lh_vec_t *dict = v->dict;
-    size_t dn = dict->count;
-    if (dn > l->dgroup_cap) {
-        free(l->dgroup);
-        l->dgroup = malloc(dn * sizeof *l->dgroup);
-        l->dgroup_cap = l->dgroup ? dn : 0;
-        LH_FAIL_IF(l->dgroup == NULL, LH_E_NOMEM, eb, "out of memory");
-    }
-    for (size_t d = 0; d < dn; d++) {
-        size_t need = lh_vecops_encoded_size(dict, d);
-        if (need > l->key_cap) {
-            free(l->key);
-            l->key_cap = need * 2;
-            l->key = malloc(l->key_cap);
-            LH_FAIL_IF(l->key == NULL, LH_E_NOMEM, eb, "out of memory");
-        }
-        size_t len = lh_vecops_encode(dict, d, l->key);
-        LH_TRY(group_of(p, a, &l->t, l->key, len, &l->dgroup[d], eb));
-    }
-    const uint32_t *idx = v->data;
-    void *null_group = NULL;
-    for (size_t i = 0; i < rows; i++) {
-        if (lh_vec_is_valid(v, i)) {
-            l->base[i] = l->dgroup[idx[i]];
-            continue;
-        }
-        if (null_group == NULL) {
-            const uint8_t null_key = 0;
-            LH_TRY(group_of(p, a, &l->t, &null_key, 1, &null_group, eb));
-        }
-        l->base[i] = null_group;
-    }
-    *done = true;
-    return LH_OK;
-}
-
 static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_batch_t *in,
                         lh_errbuf *eb)
 {
@@ -420,14 +358,6 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
         LH_TRY(group_of(p, a, &l->t, (const uint8_t *)"", 0, &g, eb));
         for (size_t i = 0; i < in->row_count; i++)
             l->base[i] = g;
-        for (int k = 0; k < a->agg_count; k++)
-            LH_TRY(update_one(p, a, l, k, in->row_count, eb));
-        return LH_OK;
-    }
-    bool dict_done = false;
-    if (a->key_count == 1 && a->sets == NULL)
-        LH_TRY(groups_by_dict(p, a, l, in->row_count, &dict_done, eb));
-    if (dict_done) {
         for (int k = 0; k < a->agg_count; k++)
             LH_TRY(update_one(p, a, l, k, in->row_count, eb));
         return LH_OK;
@@ -1175,7 +1105,6 @@ static void agg_local_free(exec_op *op, void *local)
         lh_vec_destroy(l->gathered[j]);
     free(l->key);
     free(l->keys);
-    free(l->dgroup);
     free(l->koff);
     free(l->khash);
     free(l->base);
