@@ -27,41 +27,6 @@ typedef struct lh_vec_heap {
     uint8_t bytes[];
 } heap_chunk;
 
-size_t lh_type_width(lh_type_t t)
-{
-    switch (t.id) {
-    case LH_TYPE_NULL:
-    case LH_TYPE_BOOLEAN:
-    case LH_TYPE_BYTE:
-        return 1;
-    case LH_TYPE_SHORT:
-        return 2;
-    case LH_TYPE_INT:
-    case LH_TYPE_DATE:
-    case LH_TYPE_FLOAT:
-    case LH_TYPE_INTERVAL_YM:
-        return 4;
-    case LH_TYPE_LONG:
-    case LH_TYPE_DOUBLE:
-    case LH_TYPE_TIMESTAMP:
-    case LH_TYPE_TIMESTAMP_NTZ:
-    case LH_TYPE_INTERVAL_DT:
-        return 8;
-    case LH_TYPE_DECIMAL:
-        return t.precision <= 18 ? 8 : sizeof(lh_i128);
-    case LH_TYPE_STRING:
-    case LH_TYPE_BINARY:
-    case LH_TYPE_ARRAY:
-    case LH_TYPE_MAP:
-    case LH_TYPE_STRUCT:
-        return sizeof(lh_sv_t);
-    case LH_TYPE__COUNT:
-        break;
-    }
-    LH_ASSERT(!"bad type id");
-    return 0;
-}
-
 static const char *const type_names[LH_TYPE__COUNT] = {
     [LH_TYPE_NULL] = "void",
     [LH_TYPE_BOOLEAN] = "boolean",

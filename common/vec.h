@@ -105,7 +105,33 @@ typedef struct lh_vec {
 } lh_vec_t;
 
 /* Bytes per value in data for a type (DECIMAL depends on precision). */
-size_t lh_type_width(lh_type_t type);
+static inline size_t lh_type_width(lh_type_t t)
+{
+    /* inline: sorts and comparisons ask it per value */
+    switch (t.id) {
+    case LH_TYPE_NULL:
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+        return 1;
+    case LH_TYPE_SHORT:
+        return 2;
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_INTERVAL_YM:
+        return 4;
+    case LH_TYPE_DECIMAL:
+        return t.precision <= 18 ? 8 : sizeof(lh_i128);
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return sizeof(lh_sv_t);
+    default: /* LONG, DOUBLE, TIMESTAMP, TIMESTAMP_NTZ, INTERVAL_DT */
+        return 8;
+    }
+}
 /* Delta schema name, e.g. "long", "decimal(10,2)". Writes into buf (>= 24 bytes). */
 const char *lh_type_name(lh_type_t type, char *buf, size_t buf_size);
 /* Parse a Delta primitive type name. LH_E_UNSUPPORTED for nested or unknown names. */

@@ -240,6 +240,50 @@ static double offset(const lh_window_call_t *c, int64_t bound, double f)
 }
 
 /* Rows [*lo, *hi) of the frame of sorted row i in partition [ps, pe). */
+/* [vs, ve): the rows of [ps, pe) whose key k is not NULL (the NULLs sort together at one
+ * end of a partition). */
+static void valid_span(const lh_vec_t *k, size_t ps, size_t pe, size_t *vs, size_t *ve)
+{
+    *vs = ps;
+    *ve = pe;
+    if (ps == pe)
+        return;
+    bool nulls_first = !lh_vec_is_valid(k, ps);
+    if (!nulls_first && lh_vec_is_valid(k, pe - 1))
+        return;
+    size_t a = ps, b = pe; /* first row whose validity differs from row ps's */
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (lh_vec_is_valid(k, m) == !nulls_first)
+            a = m + 1;
+        else
+            b = m;
+    }
+    if (nulls_first)
+        *vs = a;
+    else
+        *ve = a;
+}
+
+/* In the sorted non-NULL span [vs, ve) (ascending when less, else descending), the first
+ * row j for which "key(j) is before t" stops holding (it holds for a prefix). before is
+ * strict for the frame's lower end (lower: key < t, or > t descending) and includes t for
+ * its upper end (key <= t, or >= t), so rows with key == t are inside the frame. */
+static size_t first_not(const lh_vec_t *k, size_t vs, size_t ve, double t, bool less, bool lower)
+{
+    size_t a = vs, b = ve;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        double x = key_at(k, m);
+        bool before = lower ? (less ? x < t : x > t) : (less ? x <= t : x >= t);
+        if (before)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a;
+}
+
 static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, size_t *hi)
 {
     const lh_window_call_t *c = w->c;
@@ -271,20 +315,20 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
     *hi = e == INT64_MAX ? pe : peer_hi;
     if (!valid)
         return;
+    /* The partition is sorted on the key, NULLs at one end: binary searches over its
+     * non-NULL span find the frame's ends (a scan from the partition's start made RANGE
+     * frames quadratic in the partition's size). */
+    size_t vs, ve;
+    valid_span(k, ps, pe, &vs, &ve);
     if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
         double t = desc ? v - offset(c, s, c->frame_start_f) : v + offset(c, s, c->frame_start_f);
-        size_t j = ps;
-        while (j < pe && (!lh_vec_is_valid(k, j) || (desc ? key_at(k, j) > t : key_at(k, j) < t)))
-            j++;
-        *lo = j;
+        size_t j = first_not(k, vs, ve, t, !desc, true);
+        *lo = j == ve ? pe : j;
     }
     if (e != INT64_MAX && e != 0) { /* one past the last row within the end offset */
         double t = desc ? v - offset(c, e, c->frame_end_f) : v + offset(c, e, c->frame_end_f);
-        size_t j = pe;
-        while (j > ps &&
-               (!lh_vec_is_valid(k, j - 1) || (desc ? key_at(k, j - 1) < t : key_at(k, j - 1) > t)))
-            j--;
-        *hi = j;
+        size_t j = first_not(k, vs, ve, t, !desc, false);
+        *hi = j == vs ? ps : j;
     }
     if (*hi < *lo)
         *hi = *lo;
