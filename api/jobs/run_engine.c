@@ -1184,6 +1184,7 @@ static run_t *run_rebuild(lh_jobs_runs_t *r, const run_row_t *row)
     }
     run->owner = r;
     run->run_id = jint(doc, "run_id");
+    run->version = row->version;
     run->job_id = jint(doc, "job_id");
     run->number_in_job = jint(doc, "number_in_job");
     run->original_attempt_run_id = jint(doc, "original_attempt_run_id");

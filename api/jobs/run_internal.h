@@ -153,7 +153,7 @@ lh_err lh_run_store_token(lh_jobs_runs_t *r, const char *token, int64_t *run_id,
 typedef struct run_row {
     json_t *doc, *output, *priv;
     bool is_task;
-    int64_t parent_run_id, job_id;
+    int64_t parent_run_id, job_id, version;
     char *creator;
     run_lc lc;
 } run_row_t;

@@ -102,7 +102,8 @@ static lh_err save_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 static void add_task_rows(const run_t *run, task_run_t *t, save_row *rows, int *n, int cap)
 {
-    if (t->run_id == 0 || *n >= cap)
+    /* waiting for a retry: the row keeps the failed attempt; the next one gets a new id */
+    if (t->run_id == 0 || *n >= cap || t->lc == LC_WAITING_FOR_RETRY)
         return;
     json_t *doc = lh_task_render(t);
     json_object_set_new(doc, "job_id", json_integer(run->job_id));
@@ -231,7 +232,7 @@ static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "SELECT doc, output, parent_run_id, job_id, creator_user_name, "
-                        "life_cycle_state, private FROM job_runs WHERE run_id = ?",
+                        "life_cycle_state, private, version FROM job_runs WHERE run_id = ?",
                         &st, eb));
     lh_stmt_bind_int(st, 1, a->run_id);
     bool row = false;
@@ -246,6 +247,7 @@ static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     a->out->creator = c ? strdup(c) : NULL;
     a->out->lc = lc_of(lh_stmt_text(st, 5));
     a->out->priv = parse(lh_stmt_text(st, 6));
+    a->out->version = lh_stmt_int(st, 7);
     LH_FAIL_IF(a->out->doc == NULL, LH_E_CORRUPT, eb, "run %lld: stored document unreadable",
                (long long)a->run_id);
     return LH_OK;
@@ -391,9 +393,8 @@ static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
              "(?1 = 0 OR job_id = ?1) AND (?2 = 0 OR life_cycle_state IN " ACTIVE_STATES ") AND "
              "(?3 = 0 OR life_cycle_state NOT IN " ACTIVE_STATES ") AND (?4 = 0 OR start_time >= ?4) "
              "AND (?5 = 0 OR start_time <= ?5) AND (?6 IS NULL OR run_type = ?6) AND "
-             "(?7 IS NULL OR creator_user_name = ?7) AND %s ORDER BY %s LIMIT ?%d OFFSET ?%d",
-             lh_page_sql_where(p, 8), lh_page_sql_order(p), 8 + (p->has_pos ? 1 : 0),
-             9 + (p->has_pos ? 1 : 0));
+             "(?7 IS NULL OR creator_user_name = ?7) AND %s ORDER BY %s LIMIT ?9 OFFSET ?10",
+             lh_page_sql_where(p, 8), lh_page_sql_order(p));
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m, sql, &st, eb));
     lh_stmt_bind_int(st, 1, q->job_id);
