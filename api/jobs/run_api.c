@@ -112,8 +112,8 @@ static void put_states(json_t *o, run_lc lc, run_rs rs, const char *msg, const c
 static json_t *page_url(const lh_ctx_t *ctx, int64_t job_id, int64_t run_id)
 {
     char buf[512];
-    snprintf(buf, sizeof buf, "%s/#job/%lld/run/%lld", ctx->workspace_host ? ctx->workspace_host : "",
-             (long long)job_id, (long long)run_id);
+    snprintf(buf, sizeof buf, "%s/#job/%lld/run/%lld",
+             ctx->workspace_host ? ctx->workspace_host : "", (long long)job_id, (long long)run_id);
     return json_string(buf);
 }
 
@@ -146,7 +146,8 @@ json_t *lh_task_render(const task_run_t *t)
                t->rs == RS_CANCELED || t->rs == RS_TIMEDOUT);
     put_times(o, t->start_time, t->end_time, t->exec_ms);
     if (t->run_id > 0)
-        json_object_set_new(o, "run_page_url", page_url(run->owner->j->ctx, run->job_id, t->run_id));
+        json_object_set_new(o, "run_page_url",
+                            page_url(run->owner->j->ctx, run->job_id, t->run_id));
     json_t *cond = json_object_get(o, "condition_task");
     if (json_is_object(cond) && t->outcome >= 0)
         json_object_set_new(cond, "outcome", json_string(t->outcome ? "true" : "false"));
@@ -198,8 +199,7 @@ json_t *lh_run_render(const run_t *run, bool with_history)
         size_t n = json_array_size(h);
         if (n > 0) { /* the latest entry follows the run */
             json_t *last = json_array_get(h, n - 1);
-            put_states(last, run->lc, run->rs, run->message, run->term_code, run->term_type,
-                       false);
+            put_states(last, run->lc, run->rs, run->message, run->term_code, run->term_type, false);
             json_t *ids = json_array();
             for (int i = 0; i < run->task_count; i++)
                 if (run->tasks[i]->run_id > 0)
@@ -239,8 +239,9 @@ static lh_err require(const lh_req_t *req, int64_t job_id, const char *creator, 
         return LH_OK;
     if (job_id >= LH_JOBS_SUBMIT_JOB_ID_BASE) {
         LH_FAIL_IF(creator == NULL || strcmp(creator, req->principal->user_name) != 0,
-                   LH_E_PERMISSION, eb, "Only the creator of run submitted runs and admins can "
-                                        "access it.");
+                   LH_E_PERMISSION, eb,
+                   "Only the creator of run submitted runs and admins can "
+                   "access it.");
         return LH_OK;
     }
     char id[32];
@@ -288,10 +289,10 @@ static lh_err h_run_now(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(e == LH_E_NOT_FOUND, LH_E_INVALID, eb, "Job %lld does not exist.",
                (long long)job_id);
     LH_TRY(e);
-    return reply(req,
-                 json_pack("{s:I, s:I}", "run_id", (json_int_t)run_id, "number_in_job",
-                           (json_int_t)number),
-                 eb);
+    return reply(
+        req,
+        json_pack("{s:I, s:I}", "run_id", (json_int_t)run_id, "number_in_job", (json_int_t)number),
+        eb);
 }
 
 /* The checks runs/submit needs before lh_jobs_validate_settings is complete. */
@@ -373,7 +374,8 @@ static lh_err h_list(lh_req_t *req, lh_errbuf *eb)
     LH_FAIL_IF(q.active_only && q.completed_only, LH_E_INVALID, eb,
                "active_only and completed_only cannot both be true");
     LH_TRY(lh_json_get_bool(p, "expand_tasks", LH_OPTIONAL, &q.expand_tasks, eb));
-    LH_TRY(lh_json_get_int_range(p, "start_time_from", LH_OPTIONAL, 0, INT64_MAX, &q.start_from, eb));
+    LH_TRY(
+        lh_json_get_int_range(p, "start_time_from", LH_OPTIONAL, 0, INT64_MAX, &q.start_from, eb));
     LH_TRY(lh_json_get_int_range(p, "start_time_to", LH_OPTIONAL, 0, INT64_MAX, &q.start_to, eb));
     LH_TRY(lh_json_get_int_range(p, "offset", LH_OPTIONAL, 0, INT64_MAX, &q.offset, eb));
     LH_TRY(lh_json_get_str(p, "run_type", LH_OPTIONAL, &q.run_type, eb));
@@ -439,7 +441,8 @@ static lh_err h_cancel(lh_req_t *req, lh_errbuf *eb)
 {
     run_row_t row;
     LH_TRY(load_run(req, "CAN_MANAGE_RUN", &row, eb));
-    int64_t id = row.is_task ? row.parent_run_id : json_integer_value(json_object_get(row.doc, "run_id"));
+    int64_t id =
+        row.is_task ? row.parent_run_id : json_integer_value(json_object_get(row.doc, "run_id"));
     lh_run_row_free(&row);
     lh_jobs_runs_t *r = area(req);
     pthread_mutex_lock(&r->mu);
@@ -510,7 +513,8 @@ static char *notebook_source(const lh_notebook_t *nb)
         c = "--";
     size_t cap = 64;
     for (size_t i = 0; i < nb->cell_count; i++)
-        cap += nb->cells[i].text_bytes * 2 + 64 + (nb->cells[i].magic ? strlen(nb->cells[i].magic) : 0);
+        cap += nb->cells[i].text_bytes * 2 + 64 +
+               (nb->cells[i].magic ? strlen(nb->cells[i].magic) : 0);
     char *s = malloc(cap * 2);
     if (s == NULL)
         return NULL;
@@ -550,8 +554,8 @@ static lh_err h_export(lh_req_t *req, lh_errbuf *eb)
     lh_err e = LH_OK;
     json_array_foreach(one, i, t)
     {
-        const char *path =
-            json_string_value(json_object_get(json_object_get(t, "notebook_task"), "notebook_path"));
+        const char *path = json_string_value(
+            json_object_get(json_object_get(t, "notebook_task"), "notebook_path"));
         if (path == NULL)
             continue;
         lh_arena_t *a = lh_arena_create();

@@ -24,23 +24,18 @@
 #include "common/json.h"
 #include "common/util.h"
 
-#define RUN_THREADS     8
-#define RUN_QUEUE_MAX   16384
-#define RUN_TICK_MS     100
+#define RUN_THREADS   8
+#define RUN_QUEUE_MAX 16384
+#define RUN_TICK_MS   100
 
-static const char *const lc_names[] = {"QUEUED",     "PENDING", "RUNNING",
-                                       "TERMINATING", "TERMINATED", "SKIPPED",
-                                       "INTERNAL_ERROR", "BLOCKED", "WAITING_FOR_RETRY"};
-static const char *const rs_names[] = {NULL,
-                                       "SUCCESS",
-                                       "FAILED",
-                                       "TIMEDOUT",
-                                       "CANCELED",
-                                       "MAXIMUM_CONCURRENT_RUNS_REACHED",
-                                       "EXCLUDED",
-                                       "UPSTREAM_FAILED",
-                                       "UPSTREAM_CANCELED",
-                                       "DISABLED"};
+static const char *const lc_names[] = {"QUEUED",         "PENDING",    "RUNNING",
+                                       "TERMINATING",    "TERMINATED", "SKIPPED",
+                                       "INTERNAL_ERROR", "BLOCKED",    "WAITING_FOR_RETRY"};
+static const char *const rs_names[] = {
+    NULL,       "SUCCESS",         "FAILED",
+    "TIMEDOUT", "CANCELED",        "MAXIMUM_CONCURRENT_RUNS_REACHED",
+    "EXCLUDED", "UPSTREAM_FAILED", "UPSTREAM_CANCELED",
+    "DISABLED"};
 
 const char *lh_run_lc_name(run_lc lc)
 {
@@ -150,6 +145,8 @@ static task_run_t *find_task(run_t *run, const char *key)
 
 static void save(run_t *run)
 {
+    if (run->deleted) /* its job is gone: its rows must not come back */
+        return;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
     if (lh_run_store_save(run, NULL, &eb) != LH_OK)
@@ -177,6 +174,11 @@ static void task_end(task_run_t *t, run_lc lc, run_rs rs, const char *msg, const
 static void start_task(task_run_t *t)
 {
     lh_jobs_runs_t *r = t->run->owner;
+    for (int i = 0; i < t->iter_count; i++) /* a for_each task's new attempt */
+        task_free(t->iters[i]);
+    free(t->iters);
+    t->iters = NULL;
+    t->iter_count = t->iter_next = t->iter_active = t->iter_done = t->iter_ok = 0;
     t->run_id = r->next_id++;
     t->started = true;
     t->done = false;
@@ -237,7 +239,8 @@ static dep_verdict deps_verdict(run_t *run, task_run_t *t, run_rs *skip_rs)
             cancel++;
         else if (u->rs != RS_SUCCESS)
             excl++;
-        else if (want != NULL && u->outcome >= 0 && strcmp(want, u->outcome ? "true" : "false") != 0)
+        else if (want != NULL && u->outcome >= 0 &&
+                 strcmp(want, u->outcome ? "true" : "false") != 0)
             excl++;
         else
             ok++;
@@ -438,8 +441,10 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
     lh_json_get_int(t->settings, "max_retries", LH_OPTIONAL, &max_retries, NULL);
     lh_json_get_int(t->settings, "min_retry_interval_millis", LH_OPTIONAL, &interval, NULL);
     lh_json_get_bool(t->settings, "retry_on_timeout", LH_OPTIONAL, &on_timeout, NULL);
+    /* iterations of a for_each task do not retry (the tick only watches top-level tasks) */
     bool retry = (rs == RS_FAILED || (rs == RS_TIMEDOUT && on_timeout)) && !run->cancel &&
-                 !run->timed_out && (max_retries < 0 || t->attempt < max_retries);
+                 t->parent == NULL && !run->timed_out &&
+                 (max_retries < 0 || t->attempt < max_retries);
     task_end(t, LC_TERMINATED, rs, message, rs == RS_SUCCESS ? NULL : code);
     if (retry) {
         save(run); /* the failed attempt's row keeps its end */
@@ -550,8 +555,8 @@ static run_rs stored_result(lh_jobs_runs_t *r, int64_t run_id)
     lh_errbuf eb;
     if (lh_run_store_get(r, run_id, &row, &eb) != LH_OK)
         return RS_FAILED;
-    const char *s = json_string_value(
-        json_object_get(json_object_get(row.doc, "state"), "result_state"));
+    const char *s =
+        json_string_value(json_object_get(json_object_get(row.doc, "state"), "result_state"));
     run_rs rs = s && strcmp(s, "SUCCESS") == 0 ? RS_SUCCESS : RS_FAILED;
     lh_run_row_free(&row);
     return rs;
@@ -586,14 +591,17 @@ static json_t *refs_of(task_run_t *t)
     json_object_set_new(o, "task.execution_count", json_string(buf));
     json_object_set_new(o, "task.name", json_string(t->key));
     json_object_set_new(o, "task_key", json_string(t->key));
-    snprintf(buf, sizeof buf, "%lld", (long long)(json_array_size(run->repair_history) > 0
-                                                      ? json_array_size(run->repair_history) - 1
-                                                      : 0));
+    snprintf(buf, sizeof buf, "%lld",
+             (long long)(json_array_size(run->repair_history) > 0
+                             ? json_array_size(run->repair_history) - 1
+                             : 0));
     json_object_set_new(o, "job.repair_count", json_string(buf));
-    json_object_set_new(o, "job.trigger.type", json_string(run->trigger ? run->trigger : "ONE_TIME"));
+    json_object_set_new(o, "job.trigger.type",
+                        json_string(run->trigger ? run->trigger : "ONE_TIME"));
     snprintf(buf, sizeof buf, "%lld", (long long)ctx->workspace_id);
     json_object_set_new(o, "workspace.id", json_string(buf));
-    json_object_set_new(o, "workspace.url", json_string(ctx->workspace_host ? ctx->workspace_host : ""));
+    json_object_set_new(o, "workspace.url",
+                        json_string(ctx->workspace_host ? ctx->workspace_host : ""));
     int64_t st = run->start_time ? run->start_time : lh_now_ms();
     time_t secs = (time_t)(st / 1000);
     struct tm tm;
@@ -610,7 +618,7 @@ static json_t *refs_of(task_run_t *t)
     json_object_set_new(o, "start_time", json_string(buf));
     static const struct {
         const char *name, *fmt;
-    } parts[] = {{"year", "%Y"}, {"month", "%m"}, {"day", "%d"},
+    } parts[] = {{"year", "%Y"}, {"month", "%m"},  {"day", "%d"},
                  {"hour", "%H"}, {"minute", "%M"}, {"second", "%S"}};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         char key[64];
@@ -656,9 +664,8 @@ static json_t *params_of(task_run_t *t)
     json_t *o = json_object();
     size_t i;
     json_t *p;
-    json_array_foreach(run->job_params, i, p)
-        json_object_set(o, json_string_value(json_object_get(p, "name")),
-                        json_object_get(p, "value"));
+    json_array_foreach(run->job_params, i, p) json_object_set(
+        o, json_string_value(json_object_get(p, "name")), json_object_get(p, "value"));
     return o;
 }
 
@@ -667,8 +674,8 @@ static lh_err subst_json(json_t *v, task_ctx_t *tc, lh_errbuf *eb)
 {
     if (json_is_string(v)) {
         char *out = NULL;
-        LH_TRY(lh_run_subst(json_string_value(v), json_string_length(v), lh_run_task_ref, tc,
-                            &out, eb));
+        LH_TRY(lh_run_subst(json_string_value(v), json_string_length(v), lh_run_task_ref, tc, &out,
+                            eb));
         json_string_set(v, out);
         free(out);
         return LH_OK;
@@ -744,8 +751,9 @@ static void exec_task(void *arg)
     } else if (res.detached && json_object_get(tc.settings, "for_each_task") != NULL) {
         json_t *inputs = json_object_get(tc.settings, "for_each_task");
         inputs = json_object_get(inputs, "inputs");
-        json_t *arr = json_is_array(inputs) ? json_incref(inputs)
-                                             : json_loads(json_string_value(inputs), JSON_DECODE_ANY, NULL);
+        json_t *arr = json_is_array(inputs)
+                          ? json_incref(inputs)
+                          : json_loads(json_string_value(inputs), JSON_DECODE_ANY, NULL);
         for_each_begin(t, arr);
         json_decref(arr);
     } else if (res.detached) {
@@ -760,7 +768,6 @@ static void exec_task(void *arg)
     json_decref(tc.refs);
 }
 
-
 /* ---- the tick: timeouts and retries ---- */
 
 static void cancel_task(lh_jobs_runs_t *r, task_run_t *t, bool timed_out);
@@ -770,29 +777,36 @@ static void tick(void *arg)
     lh_jobs_runs_t *r = arg;
     pthread_mutex_lock(&r->mu);
     int64_t now = lh_now_ms();
-    for (run_t *run = r->active, *next; run != NULL; run = next) {
-        next = run->next;
+    /* first what frees no run: task timeouts and due retries; then the runs that timed out,
+     * one by one by id (ending one may end others, e.g. a run_job_task's parent) */
+    int64_t due[64];
+    int n_due = 0;
+    for (run_t *run = r->active; run != NULL; run = run->next) {
         if (run->lc != LC_RUNNING)
             continue;
-        if (run->due_ms > 0 && now >= run->due_ms && !run->cancel) {
-            run->timed_out = true;
-            run->cancel = true;
-            for (int i = 0; i < run->task_count; i++)
-                cancel_task(r, run->tasks[i], true);
-            lh_run_step(run); /* may free run */
-            continue;
-        }
+        if (run->due_ms > 0 && now >= run->due_ms && !run->cancel && n_due < 64)
+            due[n_due++] = run->run_id;
         for (int i = 0; i < run->task_count; i++) {
             task_run_t *t = run->tasks[i];
             if (t->lc == LC_RUNNING && t->due_ms > 0 && now >= t->due_ms && !t->timed_out) {
                 t->timed_out = true;
                 atomic_store(&t->cancel, true);
-            } else if (t->lc == LC_WAITING_FOR_RETRY && now >= t->due_ms) {
+            } else if (t->lc == LC_WAITING_FOR_RETRY && now >= t->due_ms && !run->cancel) {
                 t->attempt++;
                 start_task(t);
                 save(run);
             }
         }
+    }
+    for (int k = 0; k < n_due; k++) {
+        run_t *run = find_active(r, due[k]);
+        if (run == NULL || run->cancel)
+            continue;
+        run->timed_out = true;
+        run->cancel = true;
+        for (int i = 0; i < run->task_count; i++)
+            cancel_task(r, run->tasks[i], true);
+        lh_run_step(run); /* may free run */
     }
     pthread_mutex_unlock(&r->mu);
 }
@@ -922,16 +936,17 @@ static bool only_has(const json_t *only, const char *key)
         return true;
     size_t i;
     json_t *k;
-    json_array_foreach(only, i, k) if (json_is_string(k) && strcmp(json_string_value(k), key) == 0)
-        return true;
+    json_array_foreach(only, i, k) if (json_is_string(k) &&
+                                       strcmp(json_string_value(k), key) == 0) return true;
     return false;
 }
 
 static json_t *overriding_of(const json_t *ov)
 {
-    static const char *const keys[] = {"job_parameters", "notebook_params", "python_params",
-                                       "python_named_params", "jar_params", "spark_submit_params",
-                                       "sql_params", "pipeline_params", "dbt_commands"};
+    static const char *const keys[] = {
+        "job_parameters",      "notebook_params", "python_params",
+        "python_named_params", "jar_params",      "spark_submit_params",
+        "sql_params",          "pipeline_params", "dbt_commands"};
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         json_t *v = json_object_get(ov, keys[i]);
@@ -958,8 +973,8 @@ static run_t *run_build(lh_jobs_runs_t *r, const run_new_t *nw)
     run->run_type = strdup(nw->run_type);
     run->trigger = strdup(nw->trigger ? nw->trigger : "ONE_TIME");
     run->creator = nw->creator ? strdup(nw->creator) : NULL;
-    const char *name = nw->run_name ? nw->run_name
-                                    : json_string_value(json_object_get(nw->settings, "name"));
+    const char *name =
+        nw->run_name ? nw->run_name : json_string_value(json_object_get(nw->settings, "name"));
     run->run_name = strdup(name ? name : "Untitled");
     run->job_name = strdup(name ? name : "Untitled");
     run->created_time = lh_now_ms();
@@ -986,8 +1001,8 @@ static run_t *run_build(lh_jobs_runs_t *r, const run_new_t *nw)
         run->tasks[run->task_count++] = tr;
     }
     if (run->settings == NULL || run->tasks == NULL || run->run_type == NULL ||
-        run->run_name == NULL || (size_t)run->task_count != (nw->only ? (size_t)run->task_count
-                                                                       : json_array_size(tasks))) {
+        run->run_name == NULL ||
+        (size_t)run->task_count != (nw->only ? (size_t)run->task_count : json_array_size(tasks))) {
         run_free(run);
         return NULL;
     }
@@ -1027,9 +1042,9 @@ lh_err lh_run_create(lh_jobs_runs_t *r, const run_new_t *nw, int64_t *run_id, lh
             run->start_time = run->end_time = run->created_time;
         }
     }
-    json_array_append_new(run->repair_history,
-                          json_pack("{s:s, s:I}", "type", "ORIGINAL", "start_time",
-                                    (json_int_t)run->created_time));
+    json_array_append_new(
+        run->repair_history,
+        json_pack("{s:s, s:I}", "type", "ORIGINAL", "start_time", (json_int_t)run->created_time));
     e = lh_run_store_save(run, nw->idempotency_token, eb);
     if (e != LH_OK) {
         run_free(run);
@@ -1103,12 +1118,16 @@ void lh_jobs_runs_render_metrics(lh_jobs_t *j, FILE *out)
     for (run_t *x = r->active; x != NULL; x = x->next)
         x->lc == LC_QUEUED ? queued++ : active++;
     pthread_mutex_unlock(&r->mu);
-    fprintf(out, "# TYPE lakehouse_jobs_runs_active gauge\nlakehouse_jobs_runs_active %d\n", active);
-    fprintf(out, "# TYPE lakehouse_jobs_runs_queued gauge\nlakehouse_jobs_runs_queued %d\n", queued);
-    fprintf(out, "# TYPE lakehouse_jobs_runs_started_total counter\n"
-                 "lakehouse_jobs_runs_started_total %lld\n",
+    fprintf(out, "# TYPE lakehouse_jobs_runs_active gauge\nlakehouse_jobs_runs_active %d\n",
+            active);
+    fprintf(out, "# TYPE lakehouse_jobs_runs_queued gauge\nlakehouse_jobs_runs_queued %d\n",
+            queued);
+    fprintf(out,
+            "# TYPE lakehouse_jobs_runs_started_total counter\n"
+            "lakehouse_jobs_runs_started_total %lld\n",
             (long long)atomic_load(&r->runs_started));
-    fprintf(out, "# TYPE lakehouse_jobs_task_runs_total counter\nlakehouse_jobs_task_runs_total %lld\n",
+    fprintf(out,
+            "# TYPE lakehouse_jobs_task_runs_total counter\nlakehouse_jobs_task_runs_total %lld\n",
             (long long)atomic_load(&r->tasks_run));
 }
 
@@ -1139,10 +1158,14 @@ void lh_jobs_runs_on_job_deleted(lh_jobs_t *j, int64_t job_id)
 {
     lh_jobs_runs_t *r = j->runs;
     pthread_mutex_lock(&r->mu);
+    for (run_t *x = r->active; x != NULL; x = x->next)
+        if (x->job_id == job_id)
+            x->deleted = true;
     lh_run_cancel_all(r, job_id, false, NULL);
-    pthread_mutex_unlock(&r->mu);
     lh_errbuf eb;
-    lh_run_store_delete_job(r, job_id, &eb);
+    if (lh_run_store_delete_job(r, job_id, &eb) != LH_OK)
+        fprintf(stderr, "jobs: deleting the runs of job %lld: %s\n", (long long)job_id, eb.msg);
+    pthread_mutex_unlock(&r->mu);
 }
 
 /* ---- repair: rebuild a finished run from its stored document and rerun some tasks ---- */
@@ -1169,8 +1192,8 @@ static json_t *settings_task(const json_t *settings, const char *key)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(settings, "tasks"), i, t) if (strcmp(jstr(t, "task_key"), key) == 0)
-        return t;
+    json_array_foreach(json_object_get(settings, "tasks"), i,
+                       t) if (strcmp(jstr(t, "task_key"), key) == 0) return t;
     return NULL;
 }
 
@@ -1276,8 +1299,9 @@ static lh_err choose(run_t *run, const json_t *body, bool *set, lh_errbuf *eb)
             if (set[j] || (t->rs == RS_SUCCESS && !dependents))
                 continue;
             json_t *d;
-            json_array_foreach(json_object_get(t->settings, "depends_on"), i, d) if (
-                in_set(set, run, jstr(d, "task_key") ? jstr(d, "task_key") : ""))
+            json_array_foreach(
+                json_object_get(t->settings, "depends_on"), i,
+                d) if (in_set(set, run, jstr(d, "task_key") ? jstr(d, "task_key") : ""))
             {
                 set[j] = grew = true;
                 break;
@@ -1328,15 +1352,15 @@ static lh_err repair_locked(lh_jobs_runs_t *r, int64_t run_id, const json_t *bod
                             int64_t *repair_id, lh_errbuf *eb)
 {
     LH_FAIL_IF(find_active(r, run_id) != NULL, LH_E_INVALID, eb,
-               "Run %lld is still active: only a finished run can be repaired.",
-               (long long)run_id);
+               "Run %lld is still active: only a finished run can be repaired.", (long long)run_id);
     run_row_t row;
     LH_TRY(lh_run_store_get(r, run_id, &row, eb));
     run_t *run = row.is_task ? NULL : run_rebuild(r, &row);
     lh_run_row_free(&row);
     LH_FAIL_IF(run == NULL, LH_E_INVALID, eb, "Run %lld cannot be repaired.", (long long)run_id);
     bool *set = calloc((size_t)run->task_count + 1, sizeof *set);
-    lh_err e = set ? check_latest(run, body, eb) : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    lh_err e = set ? check_latest(run, body, eb)
+                   : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK)
         e = choose(run, body, set, eb);
     if (e != LH_OK) {
@@ -1356,8 +1380,8 @@ static lh_err repair_locked(lh_jobs_runs_t *r, int64_t run_id, const json_t *bod
     free(set);
     *repair_id = r->next_id++;
     json_array_append_new(run->repair_history,
-                          json_pack("{s:s, s:I, s:I}", "type", "REPAIR", "id", (json_int_t)*repair_id,
-                                    "start_time", (json_int_t)lh_now_ms()));
+                          json_pack("{s:s, s:I, s:I}", "type", "REPAIR", "id",
+                                    (json_int_t)*repair_id, "start_time", (json_int_t)lh_now_ms()));
     run->lc = LC_PENDING;
     run->rs = RS_NONE;
     run->end_time = 0;

@@ -91,15 +91,15 @@ typedef struct task_run {
     int attempt;
     run_lc lc;
     run_rs rs;
-    char *message;            /* state_message (malloc'd; NULL = "") */
-    const char *term_code;    /* termination_details.code (static) */
+    char *message;                        /* state_message (malloc'd; NULL = "") */
+    const char *term_code;                /* termination_details.code (static) */
     int64_t start_time, end_time, due_ms; /* due_ms: retry or timeout instant, 0 = none */
     int64_t exec_ms;
     bool started, done, timed_out, queued_exec;
-    int outcome; /* condition_task: -1 none, 0 false, 1 true */
-    json_t *values;     /* task values (object) */
-    json_t *output;     /* get-output fields (object) */
-    atomic_bool cancel; /* set to stop a running body */
+    int outcome;          /* condition_task: -1 none, 0 false, 1 true */
+    json_t *values;       /* task values (object) */
+    json_t *output;       /* get-output fields (object) */
+    atomic_bool cancel;   /* set to stop a running body */
     int64_t child_run_id; /* run_job_task: the run it waits for */
     /* for_each_task */
     struct task_run **iters;
@@ -112,8 +112,8 @@ struct run {
     lh_jobs_runs_t *owner;
     int64_t run_id, job_id, number_in_job, original_attempt_run_id;
     char *run_name, *run_type, *creator, *trigger, *job_name;
-    json_t *settings;  /* job settings or the submit body (owned) */
-    json_t *overrides; /* overriding_parameters (object, owned) */
+    json_t *settings;   /* job settings or the submit body (owned) */
+    json_t *overrides;  /* overriding_parameters (object, owned) */
     json_t *job_params; /* [{name, default, value}] (owned) */
     run_lc lc;
     run_rs rs;
@@ -124,7 +124,7 @@ struct run {
     int task_count;
     json_t *repair_history; /* [{id, type, start_time, end_time, state, status, task_run_ids}] */
     int64_t version;        /* bumps on every write */
-    bool cancel, timed_out, is_submit;
+    bool cancel, timed_out, is_submit, deleted;
     int max_concurrent;
     bool queue_enabled;
     struct run *next; /* in the active list */
@@ -201,13 +201,13 @@ bool lh_run_is_active(lh_jobs_runs_t *r, int64_t run_id);
 /* ---- tasks (run_tasks.c) ---- */
 /* The outcome of a task body. */
 typedef struct task_result {
-    run_rs rs;      /* SUCCESS or FAILED (the engine turns cancel / timeout into theirs) */
-    char *message;  /* malloc'd or NULL */
-    const char *code; /* termination code, e.g. "RUN_EXECUTION_ERROR", "RESOURCE_NOT_FOUND" */
-    json_t *values; /* task values (new reference) or NULL */
-    json_t *output; /* get-output fields (new reference) or NULL */
-    int outcome;    /* condition: -1, 0, 1 */
-    bool detached;  /* the task goes on without a thread (run_job_task, for_each) */
+    run_rs rs;            /* SUCCESS or FAILED (the engine turns cancel / timeout into theirs) */
+    char *message;        /* malloc'd or NULL */
+    const char *code;     /* termination code, e.g. "RUN_EXECUTION_ERROR", "RESOURCE_NOT_FOUND" */
+    json_t *values;       /* task values (new reference) or NULL */
+    json_t *output;       /* get-output fields (new reference) or NULL */
+    int outcome;          /* condition: -1, 0, 1 */
+    bool detached;        /* the task goes on without a thread (run_job_task, for_each) */
     int64_t child_run_id; /* run_job_task: the run started */
 } task_result_t;
 /* Run the body of t (no lock held). The snapshot of what it reads is in ctx. */

@@ -111,9 +111,16 @@ static void add_task_rows(const run_t *run, task_run_t *t, save_row *rows, int *
     json_object_set_new(doc, "run_type", json_string(run->run_type));
     if (run->creator)
         json_object_set_new(doc, "creator_user_name", json_string(run->creator));
-    rows[*n] = (save_row){t->run_id,  run->run_id, run->job_id, t->start_time ? t->start_time : run->created_time,
-                          run->run_type, run->creator, lh_run_lc_name(t->lc), jw(doc),
-                          t->output ? jw(t->output) : NULL, NULL};
+    rows[*n] = (save_row){t->run_id,
+                          run->run_id,
+                          run->job_id,
+                          t->start_time ? t->start_time : run->created_time,
+                          run->run_type,
+                          run->creator,
+                          lh_run_lc_name(t->lc),
+                          jw(doc),
+                          t->output ? jw(t->output) : NULL,
+                          NULL};
     if (t->iter_count > 0) {
         json_t *its = json_array();
         for (int i = 0; i < t->iter_count; i++)
@@ -147,9 +154,16 @@ lh_err lh_run_store_save(run_t *run, const char *idempotency_token, lh_errbuf *e
     LH_FAIL_IF(rows == NULL, LH_E_NOMEM, eb, "out of memory");
     json_t *doc = lh_run_render(run, true);
     int n = 0;
-    rows[n++] = (save_row){run->run_id, 0, run->job_id, run->start_time ? run->start_time : run->created_time,
-                           run->run_type, run->creator, lh_run_lc_name(run->lc),
-                           jw(doc), NULL, NULL};
+    rows[n++] = (save_row){run->run_id,
+                           0,
+                           run->job_id,
+                           run->start_time ? run->start_time : run->created_time,
+                           run->run_type,
+                           run->creator,
+                           lh_run_lc_name(run->lc),
+                           jw(doc),
+                           NULL,
+                           NULL};
     json_decref(doc);
     json_t *priv = json_pack("{s:O, s:O, s:O, s:s, s:{}}", "settings", run->settings, "overrides",
                              run->overrides, "job_params", run->job_params, "job_name",
@@ -276,8 +290,8 @@ static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 {
     int64_t id = *(int64_t *)arg;
     lh_stmt_t *st;
-    LH_TRY(lh_meta_stmt(m, "DELETE FROM job_runs WHERE run_id = ?1 OR parent_run_id = ?1", &st,
-                        eb));
+    LH_TRY(
+        lh_meta_stmt(m, "DELETE FROM job_runs WHERE run_id = ?1 OR parent_run_id = ?1", &st, eb));
     lh_stmt_bind_int(st, 1, id);
     LH_TRY(lh_stmt_run(st, eb));
     LH_TRY(lh_meta_stmt(m, "DELETE FROM job_run_tokens WHERE run_id = ?", &st, eb));
@@ -321,9 +335,9 @@ static char *interrupted(const char *text, int64_t now)
         return NULL;
     json_t *state = json_pack("{s:s, s:s, s:b}", "life_cycle_state", "INTERNAL_ERROR",
                               "state_message", RESTART_MSG, "user_cancelled_or_timedout", 0);
-    json_t *status = json_pack("{s:s, s:{s:s, s:s, s:s}}", "state", "TERMINATED",
-                               "termination_details", "code", "INTERNAL_ERROR", "type",
-                               "INTERNAL_ERROR", "message", RESTART_MSG);
+    json_t *status =
+        json_pack("{s:s, s:{s:s, s:s, s:s}}", "state", "TERMINATED", "termination_details", "code",
+                  "INTERNAL_ERROR", "type", "INTERNAL_ERROR", "message", RESTART_MSG);
     json_object_set_new(doc, "state", state);
     json_object_set_new(doc, "status", status);
     json_object_set_new(doc, "end_time", json_integer(now));
@@ -332,8 +346,8 @@ static char *interrupted(const char *text, int64_t now)
     json_t *t;
     json_array_foreach(tasks, i, t)
     {
-        const char *lc = json_string_value(json_object_get(json_object_get(t, "state"),
-                                                           "life_cycle_state"));
+        const char *lc =
+            json_string_value(json_object_get(json_object_get(t, "state"), "life_cycle_state"));
         if (lc && strstr(ACTIVE_STATES, lc) != NULL) {
             json_object_set(t, "state", state);
             json_object_set(t, "status", status);
@@ -350,10 +364,10 @@ static lh_err recover_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     int64_t now = lh_now_ms();
     for (;;) {
         lh_stmt_t *st;
-        LH_TRY(lh_meta_stmt(m,
-                            "SELECT run_id, doc FROM job_runs WHERE life_cycle_state IN " ACTIVE_STATES
-                            " LIMIT 1",
-                            &st, eb));
+        LH_TRY(lh_meta_stmt(
+            m,
+            "SELECT run_id, doc FROM job_runs WHERE life_cycle_state IN " ACTIVE_STATES " LIMIT 1",
+            &st, eb));
         bool row = false;
         LH_TRY(lh_stmt_step(st, &row, eb));
         if (!row)
@@ -391,7 +405,8 @@ static lh_err list_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     snprintf(sql, sizeof sql,
              "SELECT run_id, doc FROM job_runs WHERE parent_run_id IS NULL AND "
              "(?1 = 0 OR job_id = ?1) AND (?2 = 0 OR life_cycle_state IN " ACTIVE_STATES ") AND "
-             "(?3 = 0 OR life_cycle_state NOT IN " ACTIVE_STATES ") AND (?4 = 0 OR start_time >= ?4) "
+             "(?3 = 0 OR life_cycle_state NOT IN " ACTIVE_STATES
+             ") AND (?4 = 0 OR start_time >= ?4) "
              "AND (?5 = 0 OR start_time <= ?5) AND (?6 IS NULL OR run_type = ?6) AND "
              "(?7 IS NULL OR creator_user_name = ?7) AND %s ORDER BY %s LIMIT ?9 OFFSET ?10",
              lh_page_sql_where(p, 8), lh_page_sql_order(p));

@@ -66,8 +66,7 @@ static lh_err put_ref(buf *b, lh_subst_kind kind, const char *from, const char *
         to--;
     size_t n = (size_t)(to - from);
     LH_FAIL_IF(n == 0, LH_E_INVALID, eb, "empty reference {{}}");
-    LH_FAIL_IF(n > REF_NAME_MAX, LH_E_INVALID, eb, "reference longer than %d bytes",
-               REF_NAME_MAX);
+    LH_FAIL_IF(n > REF_NAME_MAX, LH_E_INVALID, eb, "reference longer than %d bytes", REF_NAME_MAX);
     char name[REF_NAME_MAX + 1];
     for (size_t i = 0; i < n; i++) {
         LH_FAIL_IF(!name_char(from[i]), LH_E_INVALID, eb,
@@ -153,8 +152,9 @@ static bool as_number(const char *s, double *out)
 lh_err lh_run_condition(const char *op, const char *left, const char *right, bool *outcome,
                         lh_errbuf *eb)
 {
-    static const char *const ops[] = {"EQUAL_TO",  "NOT_EQUAL",          "GREATER_THAN",
-                                      "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL"};
+    static const char *const ops[] = {"EQUAL_TO",     "NOT_EQUAL",
+                                      "GREATER_THAN", "GREATER_THAN_OR_EQUAL",
+                                      "LESS_THAN",    "LESS_THAN_OR_EQUAL"};
     int k = -1;
     for (int i = 0; i < 6; i++)
         if (op != NULL && strcmp(op, ops[i]) == 0)

@@ -24,7 +24,7 @@
 
 #include "api/clusters/clusters.h"
 #include "api/jobs/run_internal.h"
-#include "api/sql/warehouses.h"
+#include "api/sql/sql.h"
 #include "api/workspace/workspace.h"
 #include "common/config.h"
 #include "common/json.h"
@@ -34,9 +34,9 @@
 #include "compute/func/tz.h"
 #include "compute/query/query.h"
 
-#define OUT_ROWS_MAX    100
-#define OUT_RESULT_MAX  (64 * 1024)
-#define START_WAIT_MS   120000
+#define OUT_ROWS_MAX   100
+#define OUT_RESULT_MAX (64 * 1024)
+#define START_WAIT_MS  120000
 
 static void fail(task_result_t *res, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -186,10 +186,9 @@ static void binds_make(const json_t *params, binds *b)
     {
         const char *s = json_string_value(v);
         b->names[b->count] = k;
-        b->values[b->count++] =
-            s ? (lh_value_t){.type = {LH_TYPE_STRING},
-                             .v.str = {(const uint8_t *)s, (uint32_t)strlen(s)}}
-              : (lh_value_t){.type = {LH_TYPE_NULL}, .is_null = true};
+        b->values[b->count++] = s ? (lh_value_t){.type = {LH_TYPE_STRING},
+                                                 .v.str = {(const uint8_t *)s, (uint32_t)strlen(s)}}
+                                  : (lh_value_t){.type = {LH_TYPE_NULL}, .is_null = true};
     }
 }
 
@@ -305,8 +304,8 @@ static void result_text(const capture *c, json_t *out)
         truncated = true;
     }
     json_t *nb = json_object();
-    json_object_set_new(nb, "result", json_stringn(buf, n) ? json_stringn(buf, n)
-                                                           : json_string(""));
+    json_object_set_new(nb, "result",
+                        json_stringn(buf, n) ? json_stringn(buf, n) : json_string(""));
     json_object_set_new(nb, "truncated", json_boolean(truncated));
     json_object_set_new(out, "notebook_output", nb);
     free(buf);
@@ -314,8 +313,7 @@ static void result_text(const capture *c, json_t *out)
 
 /* ---- sql_task ---- */
 
-static void set_sql_output(task_result_t *res, const sql_env *env, const char *text,
-                           const char *wh)
+static void set_sql_output(task_result_t *res, const sql_env *env, const char *text, const char *wh)
 {
     json_t *q = json_object();
     lh_json_set_str(q, "query_text", text);
@@ -348,7 +346,8 @@ static lh_err run_notebook(sql_env *env, const char *path, task_result_t *res, l
                        path, nb.language);
     for (size_t i = 0; e == LH_OK && i < nb.cell_count; i++) {
         const lh_nb_cell_t *c = &nb.cells[i];
-        if (c->magic != NULL && (strcmp(c->magic, "md") == 0 || strcmp(c->magic, "md-sandbox") == 0))
+        if (c->magic != NULL &&
+            (strcmp(c->magic, "md") == 0 || strcmp(c->magic, "md-sandbox") == 0))
             continue;
         if (c->language == NULL || strcmp(c->language, "SQL") != 0) {
             e = lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
@@ -388,10 +387,13 @@ static void sql_task(task_ctx_t *tc, const json_t *task, task_result_t *res)
         fail(res, "INVALID_RUN_CONFIGURATION", "sql_task.warehouse_id is required");
         return;
     }
-    json_t *p = json_object_get(task, "parameters");
+    /* :name values: job parameters, then the task's parameters, then run-now's sql_params */
     const char *k;
     json_t *v;
-    json_object_foreach(p, k, v) if (json_is_string(v)) json_object_set(tc->params, k, v);
+    json_object_foreach(json_object_get(task, "parameters"), k, v) if (json_is_string(v))
+        json_object_set(tc->params, k, v);
+    json_object_foreach(json_object_get(tc->t->run->overrides, "sql_params"), k,
+                        v) if (json_is_string(v)) json_object_set(tc->params, k, v);
     sql_env env;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
@@ -422,10 +424,10 @@ static void notebook_task(task_ctx_t *tc, const json_t *task, task_result_t *res
     /* widgets: base_parameters, then run-now's notebook_params */
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(task, "base_parameters"), k, v)
-        if (json_is_string(v)) json_object_set(tc->params, k, v);
-    json_object_foreach(json_object_get(tc->t->run->overrides, "notebook_params"), k, v)
-        if (json_is_string(v)) json_object_set(tc->params, k, v);
+    json_object_foreach(json_object_get(task, "base_parameters"), k, v) if (json_is_string(v))
+        json_object_set(tc->params, k, v);
+    json_object_foreach(json_object_get(tc->t->run->overrides, "notebook_params"), k,
+                        v) if (json_is_string(v)) json_object_set(tc->params, k, v);
     sql_env env;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
@@ -558,8 +560,7 @@ void lh_run_task_exec(task_ctx_t *tc, task_result_t *res)
          tc->t->key);
 }
 
-lh_err lh_run_task_ref(void *arg, lh_subst_kind kind, const char *name, char **value,
-                       lh_errbuf *eb)
+lh_err lh_run_task_ref(void *arg, lh_subst_kind kind, const char *name, char **value, lh_errbuf *eb)
 {
     task_ctx_t *tc = arg;
     json_t *v = json_object_get(kind == LH_SUBST_WIDGET ? tc->params : tc->refs, name);

@@ -42,9 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *nul = memchr(data, 0, size);
     if (nul != NULL && memchr(nul + 1, 0, size - (size_t)(nul + 1 - (const char *)data)) != NULL) {
-        static const char *const ops[] = {"EQUAL_TO", "NOT_EQUAL", "GREATER_THAN",
-                                          "GREATER_THAN_OR_EQUAL", "LESS_THAN",
-                                          "LESS_THAN_OR_EQUAL"};
+        static const char *const ops[] = {"EQUAL_TO",     "NOT_EQUAL",
+                                          "GREATER_THAN", "GREATER_THAN_OR_EQUAL",
+                                          "LESS_THAN",    "LESS_THAN_OR_EQUAL"};
         bool a, b;
         const char *l = (const char *)data, *r = nul + 1;
         for (int i = 0; i < 6; i++) {

@@ -59,7 +59,7 @@ static void test_references(void)
     expect("{{job.id}}{{job.id}}", "4242");
     expect("x{{empty}}y", "xy");
     expect("{{a.b}}", "{{job.id}}"); /* values are not scanned again */
-    expect("{{job.id", "{{job.id");   /* no closing braces: literal */
+    expect("{{job.id", "{{job.id");  /* no closing braces: literal */
     expect("{ {job.id}}", "{ {job.id}}");
     expect("}}{{job.id}}", "}}42");
 }
@@ -100,14 +100,14 @@ static void test_condition(void)
 {
     T_CHECK(cond("EQUAL_TO", "a", "a"));
     T_CHECK(!cond("EQUAL_TO", "a", "b"));
-    T_CHECK(cond("EQUAL_TO", "1.0", "1"));          /* numbers */
+    T_CHECK(cond("EQUAL_TO", "1.0", "1")); /* numbers */
     T_CHECK(cond("NOT_EQUAL", "1", "2"));
-    T_CHECK(cond("LESS_THAN", "9", "10"));          /* numeric, not bytewise */
+    T_CHECK(cond("LESS_THAN", "9", "10")); /* numeric, not bytewise */
     T_CHECK(!cond("LESS_THAN", "b", "a"));
     T_CHECK(cond("GREATER_THAN", "b", "a"));
     T_CHECK(cond("GREATER_THAN_OR_EQUAL", "3", "3"));
     T_CHECK(cond("LESS_THAN_OR_EQUAL", "-1e3", "2"));
-    T_CHECK(cond("LESS_THAN", "10", "9x"));         /* one side not a number: bytewise */
+    T_CHECK(cond("LESS_THAN", "10", "9x")); /* one side not a number: bytewise */
     bool out;
     lh_errbuf eb;
     T_EQ_INT(lh_run_condition("BETWEEN", "1", "2", &out, &eb), LH_E_INVALID);
