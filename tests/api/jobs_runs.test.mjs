@@ -393,3 +393,26 @@ test('kill -9 with a run in flight: the run ends INTERNAL_ERROR after the restar
   // and the engine still works
   assert.equal((await wait(await submit({ tasks: [sql('a', 'SELECT 1')] }))).state.result_state, 'SUCCESS');
 });
+
+test('permissions: a submit run is its creator\'s and the admins\'', async () => {
+  const mk = async (name) => {
+    const u = (await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: `${name}-${Date.now()}@example.com` })).json;
+    const t = (await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: u.id })).json;
+    return (method, path, body) => d.api(method, path, body, { token: t.token_value });
+  };
+  const alice = await mk('alice'), bob = await mk('bob');
+  const sub = await alice('POST', `${J}/runs/submit`, { run_name: 'mine', tasks: [{ task_key: 'c', condition_task: { op: 'EQUAL_TO', left: 'a', right: 'a' } }] });
+  assert.equal(sub.status, 200, sub.text);
+  const id = sub.json.run_id;
+  await wait(id);
+  assert.equal((await alice('GET', `${J}/runs/get?run_id=${id}`)).json.state.result_state, 'SUCCESS');
+  assert.equal((await bob('GET', `${J}/runs/get?run_id=${id}`)).status, 403);
+  assert.equal((await bob('POST', `${J}/runs/cancel`, { run_id: id })).status, 403);
+  assert.equal((await bob('GET', `${J}/runs/get-output?run_id=${id}`)).status, 403);
+  const bobs = (await bob('GET', `${J}/runs/list`)).json.runs ?? [];
+  assert.ok(!bobs.some((r) => r.run_id === id));
+  const alices = (await alice('GET', `${J}/runs/list`)).json.runs;
+  assert.deepEqual(alices.map((r) => r.run_id), [id]);
+  assert.equal((await d.api('GET', `${J}/runs/get?run_id=${id}`)).status, 200); // admin
+  assert.equal((await bob('POST', `${J}/runs/cancel-all`, { all_queued_runs: true })).status, 403);
+});
