@@ -90,8 +90,9 @@ static void put_states(json_t *o, run_lc lc, run_rs rs, const char *msg, const c
     json_object_set_new(st, "state_message", json_string(msg ? msg : ""));
     json_object_set_new(st, "user_cancelled_or_timedout", json_boolean(cancel_or_timeout));
     if (lc == LC_QUEUED)
-        json_object_set_new(st, "queue_reason",
-                            json_string("Queued due to reaching the maximum concurrent runs of the job."));
+        json_object_set_new(
+            st, "queue_reason",
+            json_string("Queued due to reaching the maximum concurrent runs of the job."));
     json_object_set_new(o, "state", st);
     json_t *status = json_object();
     json_object_set_new(status, "state", json_string(status_state(lc)));

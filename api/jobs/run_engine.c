@@ -744,6 +744,7 @@ static void exec_task(void *arg)
     if (res.output) {
         json_decref(t->output);
         t->output = res.output;
+        t->output_saved = false;
     }
     t->outcome = res.outcome;
     if (skip) {

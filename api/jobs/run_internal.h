@@ -95,7 +95,7 @@ typedef struct task_run {
     const char *term_code;                /* termination_details.code (static) */
     int64_t start_time, end_time, due_ms; /* due_ms: retry or timeout instant, 0 = none */
     int64_t exec_ms;
-    bool started, done, timed_out, queued_exec;
+    bool started, done, timed_out, queued_exec, output_saved;
     int outcome;          /* condition_task: -1 none, 0 false, 1 true */
     json_t *values;       /* task values (object) */
     json_t *output;       /* get-output fields (object) */

@@ -3,9 +3,18 @@
  * run attempt with its rendered document; job_run_tokens maps idempotency tokens to runs.
  * A save writes the run's row and every task run's row in one transaction, guarded by a
  * version that only grows (the caller holds the runs mutex, so saves are ordered anyway).
+ * A task run's get-output fields are written once, when they change; above
+ * OUTPUT_INLINE_MAX bytes they go to DATA_DIR/jobs/runs/<run_id>/<task_run_id>.json
+ * (written to a temp name, fsynced, renamed) and the row holds {"output_file": name}.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/jobs/run_internal.h"
 #include "api/page.h"
@@ -18,6 +27,93 @@ static char *jw(const json_t *v)
 {
     size_t len = 0;
     return v ? lh_json_write(v, &len) : NULL;
+}
+
+#define OUTPUT_INLINE_MAX (16 * 1024)
+
+static void run_dir(const lh_jobs_runs_t *r, int64_t run_id, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/jobs/runs/%lld", r->j->ctx->data_dir, (long long)run_id);
+}
+
+static bool mkdirs(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return false;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) == 0 || errno == EEXIST;
+}
+
+/* Write text to DATA_DIR/jobs/runs/<run_id>/<task_run_id>.json (temp + fsync + rename);
+ * returns the row's stand-in ({"output_file": ...}) or NULL on failure. */
+static char *output_to_file(const lh_jobs_runs_t *r, int64_t run_id, int64_t task_run_id,
+                            const char *text)
+{
+    char dir[1024], path[1100], tmp[1200];
+    run_dir(r, run_id, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%lld.json", dir, (long long)task_run_id);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (!mkdirs(dir))
+        return NULL;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return NULL;
+    size_t n = strlen(text), done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, text + done, n - done);
+        if (w <= 0 && errno != EINTR)
+            break;
+        if (w > 0)
+            done += (size_t)w;
+    }
+    bool ok = done == n && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return NULL;
+    }
+    char stub[128];
+    snprintf(stub, sizeof stub, "{\"output_file\":\"%lld.json\"}", (long long)task_run_id);
+    return strdup(stub);
+}
+
+/* A stored output: inline JSON, or the file it names. */
+static json_t *output_load(const lh_jobs_runs_t *r, int64_t run_id, json_t *stored)
+{
+    const char *file = json_string_value(json_object_get(stored, "output_file"));
+    if (file == NULL || strchr(file, '/') != NULL)
+        return stored;
+    char dir[1024], path[1300];
+    run_dir(r, run_id, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    json_t *o = json_load_file(path, 0, NULL);
+    json_decref(stored);
+    return o;
+}
+
+/* Remove DATA_DIR/jobs/runs/<run_id>/ (its files and the folder). */
+static void remove_run_dir(const lh_jobs_runs_t *r, int64_t run_id)
+{
+    char dir[1024], path[1300];
+    run_dir(r, run_id, dir, sizeof dir);
+    DIR *dh = opendir(dir);
+    if (dh == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(dh);
+    rmdir(dir);
 }
 
 static lh_meta_t *meta_of(lh_jobs_runs_t *r)
@@ -111,6 +207,22 @@ static void add_task_rows(const run_t *run, task_run_t *t, save_row *rows, int *
     json_object_set_new(doc, "run_type", json_string(run->run_type));
     if (run->creator)
         json_object_set_new(doc, "creator_user_name", json_string(run->creator));
+    if (t->iter_count > 0) {
+        json_t *its = json_array();
+        for (int i = 0; i < t->iter_count; i++)
+            json_array_append_new(its, lh_task_render(t->iters[i]));
+        json_object_set_new(doc, "iterations", its);
+    }
+    char *output = NULL;
+    if (t->output != NULL && !t->output_saved) { /* written once per change */
+        output = jw(t->output);
+        if (output != NULL && strlen(output) > OUTPUT_INLINE_MAX) {
+            char *stub = output_to_file(run->owner, run->run_id, t->run_id, output);
+            free(output);
+            output = stub;
+        }
+        t->output_saved = output != NULL;
+    }
     rows[*n] = (save_row){t->run_id,
                           run->run_id,
                           run->job_id,
@@ -119,18 +231,8 @@ static void add_task_rows(const run_t *run, task_run_t *t, save_row *rows, int *
                           run->creator,
                           lh_run_lc_name(t->lc),
                           jw(doc),
-                          t->output ? jw(t->output) : NULL,
+                          output,
                           NULL};
-    if (t->iter_count > 0) {
-        json_t *its = json_array();
-        for (int i = 0; i < t->iter_count; i++)
-            json_array_append_new(its, lh_task_render(t->iters[i]));
-        json_t *d = json_loads(rows[*n].doc, 0, NULL);
-        json_object_set_new(d, "iterations", its);
-        free(rows[*n].doc);
-        rows[*n].doc = jw(d);
-        json_decref(d);
-    }
     json_decref(doc);
     (*n)++;
     for (int i = 0; i < t->iter_count; i++)
@@ -173,8 +275,6 @@ lh_err lh_run_store_save(run_t *run, const char *idempotency_token, lh_errbuf *e
         json_t *o = json_pack("{s:i}", "outcome", t->outcome);
         if (t->values)
             json_object_set(o, "values", t->values);
-        if (t->output)
-            json_object_set(o, "output", t->output);
         json_object_set_new(json_object_get(priv, "tasks"), t->key, o);
     }
     rows[0].priv = priv ? jw(priv) : NULL;
@@ -231,7 +331,7 @@ static run_lc lc_of(const char *s)
 }
 
 typedef struct get_arg {
-    int64_t run_id;
+    int64_t run_id, run_dir_id;
     run_row_t *out;
 } get_arg;
 
@@ -254,6 +354,7 @@ static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     LH_FAIL_IF(!row, LH_E_INVALID, eb, "Run %lld does not exist.", (long long)a->run_id);
     a->out->doc = parse(lh_stmt_text(st, 0));
     a->out->output = parse(lh_stmt_text(st, 1));
+    a->run_dir_id = lh_stmt_is_null(st, 2) ? a->run_id : lh_stmt_int(st, 2);
     a->out->is_task = !lh_stmt_is_null(st, 2);
     a->out->parent_run_id = a->out->is_task ? lh_stmt_int(st, 2) : 0;
     a->out->job_id = lh_stmt_int(st, 3);
@@ -270,11 +371,15 @@ static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
 lh_err lh_run_store_get(lh_jobs_runs_t *r, int64_t run_id, run_row_t *out, lh_errbuf *eb)
 {
     memset(out, 0, sizeof *out);
-    get_arg a = {run_id, out};
+    get_arg a = {run_id, 0, out};
     lh_err e = lh_meta_read(meta_of(r), get_read, &a, eb);
-    if (e != LH_OK)
+    if (e != LH_OK) {
         lh_run_row_free(out);
-    return e;
+        return e;
+    }
+    if (out->output != NULL)
+        out->output = output_load(r, a.run_dir_id, out->output);
+    return LH_OK;
 }
 
 void lh_run_row_free(run_row_t *row)
@@ -301,7 +406,9 @@ static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 lh_err lh_run_store_delete(lh_jobs_runs_t *r, int64_t run_id, lh_errbuf *eb)
 {
-    return lh_meta_tx(meta_of(r), delete_tx, &run_id, eb);
+    LH_TRY(lh_meta_tx(meta_of(r), delete_tx, &run_id, eb));
+    remove_run_dir(r, run_id);
+    return LH_OK;
 }
 
 static lh_err delete_job_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)

@@ -34,8 +34,8 @@
 #include "compute/func/tz.h"
 #include "compute/query/query.h"
 
-#define OUT_ROWS_MAX   100
-#define OUT_RESULT_MAX (64 * 1024)
+#define OUT_ROWS_MAX   1000
+#define OUT_RESULT_MAX (1024 * 1024)
 #define START_WAIT_MS  120000
 
 static void fail(task_result_t *res, const char *code, const char *fmt, ...)

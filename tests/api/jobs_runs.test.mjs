@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from './harness.mjs';
 
@@ -194,6 +195,16 @@ test('notebook tasks: cells share one session (USE, temp views), %md skipped, wi
   const id2 = await submit({ tasks: [{ task_key: 'n', notebook_task: { notebook_path: '/Shared/jobs/nb2', warehouse_id: wh } }] });
   await wait(id2);
   assert.equal((await output(id2)).notebook_output.result, '42');
+  // a large result: 1000 rows kept (truncated), stored in a file under DATA_DIR/jobs/runs/<run_id>/
+  await importNb('/Shared/jobs/nb3', nb("SELECT x, x * 2 AS y, 'some padding text' AS z FROM main.default.big"));
+  const id3 = await submit({ tasks: [{ task_key: 'n', notebook_task: { notebook_path: '/Shared/jobs/nb3', warehouse_id: wh } }] });
+  const r3 = await wait(id3);
+  const o3 = await output(id3);
+  assert.equal(o3.notebook_output.truncated, true);
+  assert.equal(o3.notebook_output.result.split('\n').length, 1001);
+  assert.ok(existsSync(join(d.dataDir, 'jobs', 'runs', String(id3), `${task(r3, 'n').run_id}.json`)));
+  assert.equal((await d.api('POST', `${J}/runs/delete`, { run_id: id3 })).status, 200);
+  assert.ok(!existsSync(join(d.dataDir, 'jobs', 'runs', String(id3))));
   // export gives the notebook's source
   const ex = (await d.api('GET', `${J}/runs/export?run_id=${id2}`)).json;
   assert.equal(ex.views.length, 1);
