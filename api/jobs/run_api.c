@@ -52,6 +52,9 @@ static const char *status_state(run_lc lc)
     }
 }
 
+/* termination_details as the SDK documents TerminationCodeCode: CANCELED is the platform's
+ * (a timeout), USER_CANCELED a user's, SKIPPED a task that never ran (upstream failure, an
+ * unmet run_if or condition branch). */
 static const char *term_type_of(run_rs rs, const char *code)
 {
     if (rs == RS_SUCCESS || rs == RS_CANCELED || rs == RS_EXCLUDED || rs == RS_DISABLED)
@@ -65,13 +68,15 @@ static const char *term_code_of(run_rs rs, const char *code)
     case RS_SUCCESS:
         return "SUCCESS";
     case RS_CANCELED:
-        return code ? code : "CANCELED";
+        return code ? code : "USER_CANCELED";
+    case RS_TIMEDOUT:
+        return "CANCELED";
     case RS_EXCLUDED:
+    case RS_UPSTREAM_FAILED:
+    case RS_UPSTREAM_CANCELED:
         return "SKIPPED";
     case RS_DISABLED:
         return "DISABLED";
-    case RS_UPSTREAM_CANCELED:
-        return "CANCELED";
     case RS_MAX_CONCURRENT:
         return "MAX_CONCURRENT_RUNS_EXCEEDED";
     default:

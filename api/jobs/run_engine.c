@@ -358,7 +358,7 @@ static void result_of(run_t *run)
         }
     }
     if (run->timed_out) {
-        rs = RS_TIMEDOUT, code = "RUN_EXECUTION_ERROR", type = "CLIENT_ERROR";
+        rs = RS_TIMEDOUT, code = "CANCELED", type = "CLIENT_ERROR";
         msg = "The run timed out.";
     } else if (run->cancel) {
         rs = RS_CANCELED, code = "USER_CANCELED", type = "SUCCESS";
@@ -434,7 +434,7 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
     if (atomic_load(&t->cancel) && rs != RS_SUCCESS) {
         rs = t->timed_out ? RS_TIMEDOUT : RS_CANCELED;
         message = t->timed_out ? "The task timed out." : "The task was canceled.";
-        code = t->timed_out ? "RUN_EXECUTION_ERROR" : "USER_CANCELED";
+        code = t->timed_out ? "CANCELED" : "USER_CANCELED";
     }
     int64_t max_retries = 0, interval = 0;
     bool on_timeout = false;

@@ -42,9 +42,10 @@ typedef lh_err (*lh_subst_fn)(void *arg, lh_subst_kind kind, const char *name, c
 lh_err lh_run_subst(const char *text, size_t bytes, lh_subst_fn fn, void *arg, char **out,
                     lh_errbuf *eb);
 
-/* Compare a condition_task's operands: op one of EQUAL_TO, NOT_EQUAL, GREATER_THAN,
- * GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL; numeric when both parse as numbers,
- * else bytewise. LH_E_INVALID for an unknown op. */
+/* Compare a condition_task's operands: op one of EQUAL_TO, NOT_EQUAL (string comparison, as
+ * Databricks: "12.0" != "12"), GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN,
+ * LESS_THAN_OR_EQUAL (numeric when both parse as numbers, else bytewise). LH_E_INVALID for
+ * an unknown op. */
 lh_err lh_run_condition(const char *op, const char *left, const char *right, bool *outcome,
                         lh_errbuf *eb);
 

@@ -160,9 +160,11 @@ lh_err lh_run_condition(const char *op, const char *left, const char *right, boo
         if (op != NULL && strcmp(op, ops[i]) == 0)
             k = i;
     LH_FAIL_IF(k < 0, LH_E_INVALID, eb, "condition_task.op: unknown value '%s'", op ? op : "");
+    /* Databricks: EQUAL_TO and NOT_EQUAL compare strings ("12.0" != "12"); the ordering
+     * operators compare numbers (bytewise here when either side is not a number) */
     double a, b;
     int c;
-    if (as_number(left, &a) && as_number(right, &b))
+    if (k >= 2 && as_number(left, &a) && as_number(right, &b))
         c = a < b ? -1 : a > b ? 1 : 0;
     else
         c = strcmp(left, right);

@@ -100,7 +100,9 @@ static void test_condition(void)
 {
     T_CHECK(cond("EQUAL_TO", "a", "a"));
     T_CHECK(!cond("EQUAL_TO", "a", "b"));
-    T_CHECK(cond("EQUAL_TO", "1.0", "1")); /* numbers */
+    T_CHECK(!cond("EQUAL_TO", "12.0", "12")); /* a string comparison, as Databricks */
+    T_CHECK(cond("NOT_EQUAL", "12.0", "12"));
+    T_CHECK(cond("GREATER_THAN_OR_EQUAL", "12.0", "12")); /* numeric */
     T_CHECK(cond("NOT_EQUAL", "1", "2"));
     T_CHECK(cond("LESS_THAN", "9", "10")); /* numeric, not bytewise */
     T_CHECK(!cond("LESS_THAN", "b", "a"));
