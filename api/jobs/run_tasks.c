@@ -304,8 +304,8 @@ static void result_text(const capture *c, json_t *out)
         truncated = true;
     }
     json_t *nb = json_object();
-    json_object_set_new(nb, "result",
-                        json_stringn(buf, n) ? json_stringn(buf, n) : json_string(""));
+    json_t *text = json_stringn(buf, n); /* NULL for bytes that are not UTF-8 */
+    json_object_set_new(nb, "result", text ? text : json_string(""));
     json_object_set_new(nb, "truncated", json_boolean(truncated));
     json_object_set_new(out, "notebook_output", nb);
     free(buf);
