@@ -1139,9 +1139,8 @@ lh_err lh_jobs_start_run(lh_jobs_t *j, const lh_run_start_t *rs, int64_t *run_id
     LH_TRY(lh_jobs_load(j, rs->job_id, &info, eb));
     json_t *only = json_object_get(rs->overrides, "only");
     run_new_t nw = {.job_id = rs->job_id,
-                    .run_type = strcmp(rs->trigger ? rs->trigger : "", "RUN_JOB_TASK") == 0
-                                    ? "JOB_RUN"
-                                    : "JOB_RUN",
+                    .run_type =
+                        "JOB_RUN", /* run_job_task children too, with trigger RUN_JOB_TASK */
                     .trigger = rs->trigger,
                     .creator = rs->user_name ? rs->user_name : info.creator_user_name,
                     .idempotency_token = rs->idempotency_token,
