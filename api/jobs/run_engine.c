@@ -23,6 +23,7 @@
 #include "api/jobs/run_internal.h"
 #include "common/json.h"
 #include "common/util.h"
+#include "compute/pool.h"
 
 #define RUN_THREADS   8
 #define RUN_QUEUE_MAX 16384
@@ -1100,6 +1101,8 @@ void lh_jobs_runs_destroy(lh_jobs_t *j)
     pthread_mutex_unlock(&r->mu);
     if (r->ex != NULL)
         lh_bg_executor_shutdown(r->ex);
+    if (r->default_pool != NULL) /* no task runs any more */
+        lh_pool_destroy(r->default_pool);
     /* runs still active stay so in the metastore: the next start resolves them */
     while (r->active != NULL) {
         run_t *x = r->active;

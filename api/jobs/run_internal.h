@@ -138,6 +138,9 @@ struct lh_jobs_runs {
     int64_t next_id;    /* run ids and task run ids share one sequence */
     lh_bg_executor_t *ex;
     lh_bg_timer_t *tick;
+    /* the compute of tasks with neither warehouse_id nor existing_cluster_id (new_cluster,
+     * job_cluster_key or none): a pool made on first use, guarded by mu */
+    struct lh_pool *default_pool;
     bool stopping;
     atomic_llong runs_started, tasks_run, task_overhead_us;
 };

@@ -9,13 +9,16 @@
  *   notebook_task   a SQL notebook's cells in one engine session (USE and temp views carry
  *                   over), %md cells skipped, ${widget} and :name from base_parameters,
  *                   run-now notebook_params and job parameters; on warehouse_id, else
- *                   existing_cluster_id's pool
+ *                   existing_cluster_id's pool, else (new_cluster, job_cluster_key or
+ *                   nothing) the runs' default pool (up to 4 threads, made on first use:
+ *                   no ephemeral clusters yet)
  *   condition_task  left op right -> outcome "true"/"false"
  *   run_job_task    starts a run of another job and waits for it without a thread
  *   for_each_task   checks inputs; the engine runs the iterations
  *   others          fail with a clear message
  * The first row of the last statement's answer becomes the task's values.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@
 #include "common/util.h"
 #include "compute/func/format.h"
 #include "compute/func/tz.h"
+#include "compute/pool.h"
 #include "compute/query/query.h"
 
 #define OUT_ROWS_MAX   1000
@@ -68,6 +72,7 @@ typedef struct compute {
     lh_ctx_t *ctx;
     const char *warehouse_id, *cluster_id;
     lh_pool_t *pool;
+    bool is_default; /* the runs' own pool: nothing to release */
 } compute;
 
 static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
@@ -92,9 +97,19 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
             nanosleep(&ts, NULL);
         }
     }
-    LH_FAIL_IF(c->cluster_id == NULL, LH_E_INVALID, eb,
-               "the task needs a warehouse_id or an existing_cluster_id to run on (Lakehouse "
-               "runs SQL notebooks on a SQL warehouse or a running cluster)");
+    if (c->cluster_id == NULL) { /* new_cluster / job_cluster_key / none: the default pool */
+        lh_jobs_runs_t *r = tc->r;
+        pthread_mutex_lock(&r->mu);
+        if (r->default_pool == NULL) {
+            int n = lh_cpu_count();
+            r->default_pool = lh_pool_create("jobs-default", n < 1 ? 1 : n > 4 ? 4 : n);
+        }
+        c->pool = r->default_pool;
+        c->is_default = true;
+        pthread_mutex_unlock(&r->mu);
+        LH_FAIL_IF(c->pool == NULL, LH_E_IO, eb, "the jobs' default compute pool cannot start");
+        return LH_OK;
+    }
     lh_err e = lh_clusters_acquire_pool(c->ctx->clusters, c->cluster_id, &c->pool, eb);
     if (e == LH_E_NOT_FOUND)
         LH_FAIL(e, eb, "Cluster %s does not exist.", c->cluster_id);
@@ -103,7 +118,7 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
 
 static void compute_release(compute *c)
 {
-    if (c->pool == NULL)
+    if (c->pool == NULL || c->is_default)
         return;
     if (c->warehouse_id != NULL)
         lh_warehouse_release(c->ctx, c->warehouse_id);
@@ -212,7 +227,7 @@ static lh_err env_open(task_ctx_t *tc, sql_env *env, const char *wh, const char 
 {
     memset(env, 0, sizeof *env);
     env->tc = tc;
-    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL};
+    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL, false};
     const lh_config_t *cfg = tc->r->j->ctx->config;
     env->memory_limit = cfg && cfg->query_memory_limit_bytes > 0 ? cfg->query_memory_limit_bytes
                                                                  : LH_QUERY_MEMORY_DEFAULT;

@@ -56,6 +56,22 @@ test('DatabricksSubmitRunOperator: submit with string numbers, poll runs/get (JS
   assert.match(run.run_page_url, /\/#job\/\d+\/run\/\d+$/);
 });
 
+test('the operator\'s classic shape: new_cluster + notebook_task (a SQL notebook) runs on the default pool', async () => {
+  const src = '-- Databricks notebook source\nSELECT 6 * 7 AS answer\n';
+  const imp = await d.api('POST', '/api/2.0/workspace/import', { path: '/Shared/af_nb', format: 'SOURCE', language: 'SQL', content: Buffer.from(src).toString('base64'), overwrite: true });
+  assert.equal(imp.status, 200, imp.text);
+  const sub = await d.api('POST', `${J}/runs/submit`, {
+    run_name: 'airflow-nb',
+    tasks: [{ task_key: 'nb', new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: '1' },
+      notebook_task: { notebook_path: '/Shared/af_nb', base_parameters: { ds: '2024-01-01' } } }],
+  });
+  assert.equal(sub.status, 200, sub.text);
+  const run = await poll(sub.json.run_id);
+  assert.equal(run.state.result_state, 'SUCCESS', JSON.stringify(run.state));
+  const o = await getBody('runs/get-output', { run_id: String(run.tasks[0].run_id) });
+  assert.equal(o.json.notebook_output.result, '42');
+});
+
 test('failure path: get-output on each FAILED task gives error; repair with repair_history; cancel', async () => {
   const sub = await d.api('POST', `${J}/runs/submit`, {
     run_name: 'airflow-fail',
