@@ -54,6 +54,7 @@ struct lh_sql_sessions;
 struct lh_registry;
 struct lh_workspace;
 struct lh_notify;
+struct lh_jobs;
 
 /* Daemon-wide services, built once by server/main.c and passed down. */
 typedef struct lh_ctx {
@@ -74,6 +75,7 @@ typedef struct lh_ctx {
     struct lh_registry *registry;         /* the model registry (api/mlflow/registry) */
     struct lh_workspace *workspace;       /* DBFS and the artifact proxy (api/workspace) */
     struct lh_notify *notify;             /* webhooks and email (api/notify.h) */
+    struct lh_jobs *jobs;                 /* the Jobs area (api/jobs/jobs_internal.h) */
     void *server; /* server-private (the lh_server_t); areas must not use it */
 } lh_ctx_t;
 

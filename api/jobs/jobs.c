@@ -43,6 +43,8 @@ static void area_destroy(void *state)
     lh_jobs_t *j = state;
     if (j == NULL)
         return;
+    if (j->ctx != NULL && j->ctx->jobs == j)
+        j->ctx->jobs = NULL;
     /* The scheduler stops first (it starts runs), then runs: they read job definitions
      * while they finish. */
     if (j->defs != NULL)
@@ -66,6 +68,7 @@ static lh_err area_create(lh_ctx_t *ctx, void **state, lh_errbuf *eb)
         area_destroy(j);
         return e;
     }
+    ctx->jobs = j;
     *state = j;
     return LH_OK;
 }

@@ -352,6 +352,28 @@ const lh_migration_t lh_meta_migrations[] = {
      "  last_fired_ms INTEGER," /* the schedule's / periodic trigger's last fired tick */
      "  file_state TEXT);" /* file-arrival trigger: {seen:{name:1}, fired_ms} */
      "CREATE INDEX jobs_name ON jobs(name, job_id);"},
+    {12, "job runs",
+     /* runs and task runs (api/jobs/run_*.c): one row per run and per task run attempt
+      * (parent_run_id set), doc = the rendered Run / RunTask JSON, rewritten on every state
+      * change (version only grows); ids of both share one sequence */
+     "CREATE TABLE job_runs ("
+     "  run_id INTEGER PRIMARY KEY,"
+     "  parent_run_id INTEGER," /* NULL for a run */
+     "  job_id INTEGER NOT NULL,"
+     "  run_type TEXT NOT NULL DEFAULT '',"
+     "  creator_user_name TEXT,"
+     "  life_cycle_state TEXT NOT NULL,"
+     "  start_time INTEGER NOT NULL," /* ms since the epoch */
+     "  version INTEGER NOT NULL,"
+     "  doc TEXT NOT NULL,"
+     "  output TEXT," /* get-output fields (JSON) of a task run */
+     "  private TEXT);" /* the engine's snapshot of a run (settings, overrides) for repair */
+     "CREATE INDEX job_runs_job ON job_runs(job_id, run_id);"
+     "CREATE INDEX job_runs_parent ON job_runs(parent_run_id);"
+     "CREATE INDEX job_runs_state ON job_runs(life_cycle_state);"
+     "CREATE TABLE job_run_tokens ("
+     "  token TEXT PRIMARY KEY,"
+     "  run_id INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];
