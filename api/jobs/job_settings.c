@@ -195,7 +195,13 @@ static lh_err check_task_type(const json_t *task, const char *where, const char 
         if ((k = get(t, "query")) != NULL) {
             char w2[256];
             snprintf(w2, sizeof w2, "%s.query", w);
-            LH_TRY(need_str(k, w2, "query_id", true, &s, eb));
+            /* query_id names a saved query (not built: the task fails when it runs);
+             * query_text is Lakehouse's extension: the SQL itself */
+            const char *text = NULL;
+            LH_TRY(need_str(k, w2, "query_id", false, &s, eb));
+            LH_TRY(need_str(k, w2, "query_text", false, &text, eb));
+            LH_FAIL_IF((s == NULL) == (text == NULL), LH_E_INVALID, eb,
+                       "%s: exactly one of query_id and query_text is required", w2);
         }
         if ((k = get(t, "file")) != NULL) {
             char w2[256];

@@ -325,6 +325,7 @@ const PLAIN_USER_MAY = new Set([
   'GET /api/2.0/sql/warehouses', 'GET /api/2.0/sql/endpoints', // only warehouses the caller can view
   'GET /api/2.0/sql/history/queries', // only the caller's own statements
   'POST /api/{v}/jobs/create', 'GET /api/{v}/jobs/list', // any user creates jobs; lists viewable ones
+  'POST /api/{v}/jobs/runs/submit', // one-off runs (runs/list is walked with the admin's job_id: denied)
   // MLflow: every user may create experiments; searches and lists show only readable ones
   'POST /{}/2.0/mlflow/experiments/create', 'POST /{}/2.0/mlflow/experiments/search',
   'GET /{}/2.0/mlflow/experiments/search', 'GET /{}/2.0/mlflow/experiments/list',
@@ -382,6 +383,9 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
   const hookId = ok(await d.api('POST', '/api/2.0/mlflow/registry-webhooks/create', { model_name: model,
     events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'http://127.0.0.1:9/' } })).webhook.id;
   const jobId = ok(await d.api('POST', '/api/2.1/jobs/create', { name: uniq('walk-job') })).job_id;
+  const jobRunId = ok(await d.api('POST', '/api/2.1/jobs/runs/submit', {
+    run_name: 'walk', tasks: [{ task_key: 'c', condition_task: { op: 'EQUAL_TO', left: '1', right: '1' } }],
+  })).run_id;
   const u = await userWithToken();
 
   const body = {
@@ -441,8 +445,11 @@ test('no-rights walk over every route: 403 wherever Databricks denies', async ()
       targets.push(p);
     }
     for (const path of targets) {
-      const q = path.includes('/mlflow/') ? `${query}&name=${model}&version=1&alias=champ` : query;
-      const r = method === 'GET' ? await u.as('GET', path + q) : await u.as(method, path, bodyFor(path));
+      const jobRun = path.includes('/jobs/runs/'); // a jobs run id, not an MLflow one
+      let q = path.includes('/mlflow/') ? `${query}&name=${model}&version=1&alias=champ` : query;
+      if (jobRun) q = q.replace(`run_id=${runId}`, `run_id=${jobRunId}`);
+      const b = jobRun ? { ...bodyFor(path), run_id: jobRunId } : bodyFor(path);
+      const r = method === 'GET' ? await u.as('GET', path + q) : await u.as(method, path, b);
       walked++;
       if (PLAIN_USER_MAY.has(key)) {
         assert.notEqual(r.status, 403, `${method} ${path} should serve a plain user: ${r.text}`);

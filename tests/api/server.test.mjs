@@ -171,7 +171,6 @@ test('past --max-inflight open requests, new ones get 429 with Retry-After', asy
 
 test('areas not built yet answer 501 NOT_IMPLEMENTED naming the area, for any method', async () => {
   for (const [method, path, area] of [
-    ['GET', '/api/2.2/jobs/runs/get?run_id=1', 'Jobs'],
     ['GET', '/api/2.0/sql/queries', 'SQL queries'],
     ['GET', '/api/2.0/mlflow/scorers/list?experiment_id=0', 'MLflow'],
     ['GET', '/api/2.1/unity-catalog/permissions/catalog/main', 'Unity Catalog'],
