@@ -338,6 +338,26 @@ static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, in
     return LH_OK;
 }
 
+/* ORDER BY ALL (Spark 3.4+): one item, the bare name `all` (any case), naming no column of
+ * the output nor of the level's input: sort by every output column, left to right, in the
+ * item's direction and null order. */
+static bool order_by_all(const lh_ast_sort_t *order, const outlist *o, int visible, const scope *sc)
+{
+    if (order == NULL || order->count != 1)
+        return false;
+    const lh_ast_expr_t *e = order->items[0].expr;
+    if (e->kind != LH_EX_COLUMN || e->name.count != 1 ||
+        strcasecmp(e->name.parts[0].text, "all") != 0)
+        return false;
+    for (int i = 0; i < visible; i++)
+        if (strcasecmp(o->names[i], "all") == 0)
+            return false;
+    for (int i = 0; sc && i < sc->count; i++)
+        if (strcasecmp(sc->cols[i].name, "all") == 0)
+            return false;
+    return true;
+}
+
 static lh_plan_t *sort_node(binder *b, lh_plan_t *child, int n, lh_sort_key_t *keys)
 {
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_SORT, child->col_count, 1);
@@ -498,9 +518,14 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
         LH_TRY(bx_bool(b, &h, s->having, &having));
     }
     /* ORDER BY: output columns by position or name, else expressions (hidden columns) */
-    int key_count = order ? order->count : 0;
+    bool all = order_by_all(order, &o, visible, &sc);
+    int key_count = all ? visible : order ? order->count : 0;
     lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)key_count + 1, sizeof *keys);
-    for (int i = 0; i < key_count; i++) {
+    for (int i = 0; all && i < key_count; i++)
+        keys[i] =
+            sort_key(lh_expr_column(b->a, i, o.exprs[i]->type, o.exprs[i]->nullable, o.names[i]),
+                     &order->items[0]);
+    for (int i = 0; !all && i < key_count; i++) {
         const lh_ast_sort_item_t *it = &order->items[i];
         int pos;
         LH_TRY(output_ref(b, it->expr, &o, visible, &pos));
@@ -601,6 +626,16 @@ static lh_err order_output(binder *b, lh_plan_t **plan, const lh_ast_sort_t *ord
     outlist o = {(*plan)->col_count, (*plan)->col_count, NULL, (*plan)->col_names};
     lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)order->count + 1, sizeof *keys);
     ectx x = {&sc, MODE_PRE, NULL, "ORDER BY"};
+    if (order_by_all(order, &o, (*plan)->col_count, NULL)) {
+        int n = (*plan)->col_count;
+        keys = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *keys);
+        for (int i = 0; i < n; i++)
+            keys[i] = sort_key(lh_expr_column(b->a, i, (*plan)->col_types[i],
+                                              (*plan)->col_nullable[i], (*plan)->col_names[i]),
+                               &order->items[0]);
+        *plan = sort_node(b, *plan, n, keys);
+        return LH_OK;
+    }
     for (int i = 0; i < order->count; i++) {
         int pos;
         LH_TRY(output_ref(b, order->items[i].expr, &o, (*plan)->col_count, &pos));
