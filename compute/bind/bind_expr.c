@@ -1002,6 +1002,10 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return bx_expr(b, &inner, target, out);
     }
     int pos = 0;
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && e->name.count == 1 && x->agg != NULL &&
+        x->agg->has_sets && strcasecmp(e->name.parts[0].text, "grouping__id") == 0 &&
+        find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
+        return bind_grouping(b, x, e, true, out); /* Hive's grouping__id: grouping_id() */
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
         return bind_column(b, x, e, out); /* not in this query: an outer reference */

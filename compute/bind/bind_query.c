@@ -194,6 +194,59 @@ static lh_err cross_sets(binder *b, uint64_t **sets, int *count, const uint64_t 
     return LH_OK;
 }
 
+/* The masks of one ROLLUP/CUBE/GROUPING SETS item. Each element of sets[] is one list;
+ * ROLLUP and CUBE expand them; inside GROUPING SETS an element may be a nested ROLLUP, CUBE
+ * or GROUPING SETS, whose sets it lists in place. Repeated sets are kept (Spark does). */
+static lh_err item_sets(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g,
+                        const lh_ast_group_item_t *it, uint64_t **out, int *out_n)
+{
+    int n = it->set_count;
+    bool listing = it->kind == LH_GROUP_GROUPING_SETS;
+    if (!listing && n > 12)
+        return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
+    uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
+    int flat_n = 0, flat_cap = n;
+    uint64_t *flat = lh_arena_calloc(b->a, (size_t)flat_cap + 1, sizeof *flat);
+    for (int j = 0; j < n; j++) {
+        const lh_ast_grouping_set_t *el = &it->sets[j];
+        uint64_t *sub = &masks[j];
+        int sub_n = 1;
+        if (el->nested != NULL) {
+            LH_TRY(item_sets(b, pre, s, g, el->nested, &sub, &sub_n));
+        } else {
+            if (el->exprs.count == 0 && !listing)
+                return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_0051", "element",
+                                 it->kind == LH_GROUP_CUBE ? "CUBE" : "ROLLUP", NULL);
+            for (int m = 0; m < el->exprs.count; m++) {
+                lh_expr_t *k;
+                int idx;
+                LH_TRY(group_expr(b, pre, s, el->exprs.items[m], &k));
+                LH_TRY(add_key(b, g, k, &idx));
+                masks[j] |= 1ull << idx;
+            }
+        }
+        if (!listing)
+            continue;
+        if (flat_n + sub_n > 4096)
+            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "4096", NULL);
+        if (flat_n + sub_n > flat_cap) {
+            flat_cap = 2 * (flat_n + sub_n);
+            uint64_t *nf = lh_arena_calloc(b->a, (size_t)flat_cap + 1, sizeof *nf);
+            memcpy(nf, flat, (size_t)flat_n * sizeof *nf);
+            flat = nf;
+        }
+        memcpy(flat + flat_n, sub, (size_t)sub_n * sizeof *flat);
+        flat_n += sub_n;
+    }
+    if (listing) {
+        *out = flat;
+        *out_n = flat_n;
+        return LH_OK;
+    }
+    *out = expand_sets(b, it->kind, masks, n, out_n);
+    return LH_OK;
+}
+
 static lh_err group_all(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g)
 {
     for (int i = 0; i < s->items.count; i++) {
@@ -240,21 +293,9 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
                 base |= 1ull << idx;
             continue;
         }
-        /* each element of sets[] is one list; ROLLUP and CUBE expand them */
-        int n = it->set_count;
-        if (n > 12)
-            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
-        uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
-        for (int j = 0; j < n; j++)
-            for (int m = 0; m < it->sets[j].exprs.count; m++) {
-                lh_expr_t *k;
-                int idx;
-                LH_TRY(group_expr(b, pre, s, it->sets[j].exprs.items[m], &k));
-                LH_TRY(add_key(b, g, k, &idx));
-                masks[j] |= 1ull << idx;
-            }
         int out_n;
-        uint64_t *outm = expand_sets(b, it->kind, masks, n, &out_n);
+        uint64_t *outm;
+        LH_TRY(item_sets(b, pre, s, g, it, &outm, &out_n));
         LH_TRY(cross_sets(b, &cur, &cur_n, outm, out_n));
         has_sets = true;
     }

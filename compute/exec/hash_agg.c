@@ -61,6 +61,7 @@ typedef struct pwriter {
 typedef struct agg_op {
     int key_count, agg_count, set_count;
     const uint64_t *sets;
+    uint32_t *dup; /* per set: how many earlier sets have the same mask (Spark keeps repeats) */
     uint64_t full_set;
     size_t *off;       /* per aggregate: state offset after the key header */
     size_t states;     /* bytes of all states */
@@ -173,10 +174,10 @@ static lh_err grow_rows(agg_local *l, size_t rows, lh_errbuf *eb)
 }
 
 /* Encode row i's key for set mask into l->key; returns the length. */
-static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_t *len,
-                         lh_errbuf *eb)
+static lh_err encode_key(agg_op *a, agg_local *l, size_t i, int set, size_t *len, lh_errbuf *eb)
 {
-    size_t need = 8;
+    uint64_t mask = a->sets && set >= 0 ? a->sets[set] : a->full_set;
+    size_t need = 12;
     for (int k = 0; k < a->key_count; k++)
         need += lh_vecops_encoded_size(l->ev.vals[k], i);
     if (need > l->key_cap) {
@@ -198,6 +199,10 @@ static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_
     if (a->sets != NULL) {
         memcpy(l->key + o, &gid, 8);
         o += 8;
+        if (a->dup[set] > 0) { /* a repeated set: its groups stay apart from the first's */
+            memcpy(l->key + o, &a->dup[set], 4);
+            o += 4;
+        }
     }
     *len = o;
     return LH_OK;
@@ -276,10 +281,9 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
     LH_TRY(grow_rows(l, in->row_count, eb));
     int sets = a->sets ? a->set_count : 1;
     for (int s = 0; s < sets; s++) {
-        uint64_t mask = a->sets ? a->sets[s] : a->full_set;
         for (size_t i = 0; i < in->row_count; i++) {
             size_t len = 0;
-            LH_TRY(encode_key(a, l, i, mask, &len, eb));
+            LH_TRY(encode_key(a, l, i, a->sets ? s : -1, &len, eb));
             LH_TRY(group_of(p, a, &l->t, l->key, len, &l->base[i], eb));
         }
         for (int k = 0; k < a->agg_count; k++)
@@ -330,7 +334,7 @@ static lh_err pw_write(exec_op *op, agg_local *l, pwriter *w, const lh_batch_t *
     LH_FAIL_IF(w->scratch == NULL, LH_E_NOMEM, eb, "out of memory");
     for (size_t i = 0; i < n; i++) {
         size_t len = 0;
-        LH_TRY(encode_key(a, l, i, a->full_set, &len, eb));
+        LH_TRY(encode_key(a, l, i, -1, &len, eb));
         w->part[i] = (uint8_t)part_of(exec_ht_hash(l->key, len), level);
         count[w->part[i]]++;
     }
@@ -897,6 +901,7 @@ static void agg_free(exec_op *op)
     }
     pthread_mutex_destroy(&a->mu);
     free(a->off);
+    free(a->dup);
     free(a->exprs);
     free(a->arg_at);
     free(a->filter_at);
@@ -958,9 +963,17 @@ lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf 
     pthread_mutex_init(&a->mu, NULL);
     a->can_spill = a->key_count > 0 && a->sets == NULL;
     a->raw = exec_rows_new(q, p->children[0]->col_count, p->children[0]->col_types);
-    lh_err e = a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
-                                              "more than 63 grouping keys")
-                                 : layout(q, a, p, eb);
+    if (a->sets != NULL) {
+        a->dup = calloc((size_t)a->set_count + 1, sizeof *a->dup);
+        for (int s = 0; a->dup != NULL && s < a->set_count; s++)
+            for (int t = 0; t < s; t++)
+                a->dup[s] += a->sets[t] == a->sets[s];
+    }
+    lh_err e = a->sets != NULL && a->dup == NULL
+                   ? lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory")
+               : a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
+                                                "more than 63 grouping keys")
+                                   : layout(q, a, p, eb);
     if (e != LH_OK) {
         exec_op_free(op);
         return e;

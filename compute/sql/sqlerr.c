@@ -519,6 +519,7 @@ static const lh_sqlerr_class_t classes[] = {
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
+    {"_LEGACY_ERROR_TEMP_0051", "42000", "Empty set in <element> grouping sets is not supported."},
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
      "function."},
