@@ -683,6 +683,36 @@ static lh_err fold_args(binder *b, lh_expr_t **args, int n)
     return LH_OK;
 }
 
+/* WITHIN GROUP (ORDER BY ..): only percentile_cont and percentile_disc take it, and they
+ * need it, with one ordering, no DISTINCT and one argument (Spark's checks, in its order). */
+lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
+{
+    const lh_ast_sort_t *wg = &e->u.func.within_group;
+    bool cont = strcasecmp(fn, "percentile_cont") == 0 || strcasecmp(fn, "percentile_disc") == 0;
+    const char *quoted = lh_arena_sprintf(b->a, "`%s`", bf_lower(b, fn));
+    if (!cont)
+        return wg->count == 0
+                   ? LH_OK
+                   : lh_sqlerr(b->eb, "INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX",
+                               "prettyName", quoted, "syntax", "WITHIN GROUP (ORDER BY ...)", NULL);
+    if (e->u.func.distinct)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED", "funcName",
+                         quoted, NULL);
+    if (wg->count == 0)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.WITHIN_GROUP_MISSING", "funcName",
+                         quoted, NULL);
+    if (wg->count != 1)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS", "funcName",
+                         quoted, "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", wg->count), NULL);
+    if (e->u.func.star || e->args.count != 1)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", quoted,
+                         "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", e->u.func.star ? 0 : e->args.count),
+                         "docroot", "https://spark.apache.org/docs/latest", NULL);
+    return LH_OK;
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -691,6 +721,7 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return udf ? LH_OK : unresolved_routine(b, span_text(b, e->name.span));
     }
     const char *fn = e->name.parts[0].text;
+    LH_TRY(bx_within_group(b, e, fn));
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);
     if (strcasecmp(fn, "grouping") == 0 || strcasecmp(fn, "grouping_id") == 0)

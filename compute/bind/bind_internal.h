@@ -62,6 +62,7 @@ typedef struct binder {
     struct corr_frame *corr;     /* the subquery being bound, for outer references (or NULL) */
     struct bn_types *types;      /* NULL until the first expression binds */
     const struct udf_frame *udf; /* SQL functions being expanded (bind_udf.c), or NULL */
+    const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -107,6 +108,7 @@ lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
 lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 const char *bx_name(binder *b, const lh_ast_expr_t *e); /* the column header Spark shows */
 bool bx_has_agg(const lh_ast_expr_t *e);
+lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn); /* Spark's checks */
 lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out);
 lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);

@@ -640,6 +640,15 @@ static void offset_frame(namer *n, const lh_ast_expr_t *e, const char *fn)
     put(n, " FOLLOWING");
 }
 
+/* WINDOW name AS (spec) of the SELECT level, when spec names no other window; or NULL. */
+static const lh_ast_window_t *named_window(const lh_ast_select_t *s, const char *name)
+{
+    for (int i = 0; s && i < s->window_count; i++)
+        if (strcasecmp(s->windows[i].name.text, name) == 0)
+            return s->windows[i].spec->base == NULL ? s->windows[i].spec : NULL;
+    return NULL;
+}
+
 static void window(namer *n, const lh_ast_expr_t *e, const char *fn, const lh_ast_window_t *w)
 {
     put(n, " OVER (");
@@ -914,8 +923,13 @@ static void func(namer *n, const lh_ast_expr_t *e)
     if (e->u.func.over != NULL)
         window(n, e, fn, e->u.func.over);
     else if (e->u.func.over_name != NULL) { /* WINDOW w AS (..) lives on the SELECT */
-        put(n, " OVER ");
-        put(n, e->u.func.over_name->text);
+        const lh_ast_window_t *w = named_window(n->b->sel, e->u.func.over_name->text);
+        if (w != NULL) {
+            window(n, e, fn, w);
+        } else {
+            put(n, " OVER ");
+            put(n, e->u.func.over_name->text);
+        }
     }
 }
 

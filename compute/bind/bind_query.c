@@ -462,8 +462,21 @@ static lh_plan_t *window_node(binder *b, lh_plan_t *child, const win_ctx *w)
     return p;
 }
 
+static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
+                                lh_plan_t **out);
+
 static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
                           lh_plan_t **out)
+{
+    const lh_ast_select_t *outer = b->sel;
+    b->sel = s;
+    lh_err e = bind_select_level(b, s, order, out);
+    b->sel = outer;
+    return e;
+}
+
+static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
+                                lh_plan_t **out)
 {
     lh_plan_t *plan;
     scope sc = {0};

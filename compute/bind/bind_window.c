@@ -229,6 +229,28 @@ lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
         return lh_sqlerr(b->eb, "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED", "windowExpr",
                          lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
     const lh_agg_func_t *af = is_ranking(fn) ? NULL : lh_agg_find(fn);
+    bool cont = strcasecmp(fn, "percentile_cont") == 0 || strcasecmp(fn, "percentile_disc") == 0;
+    if (af != NULL && (cont || strcasecmp(fn, "median") == 0)) {
+        /* these see the whole partition: no ORDER BY, no frame but ROWS UNBOUNDED .. UNBOUNDED */
+        bool whole = sp->frame == 0 ||
+                     (sp->frame == 1 && c.frame_start == INT64_MIN && c.frame_end == INT64_MAX);
+        if (sp->order.count > 0 || !whole)
+            return lh_sqlerr(b->eb, "INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC", "aggFunc",
+                             lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
+    }
+    if (af != NULL && cont) { /* f(p) WITHIN GROUP (ORDER BY x [DESC]): f(x, p), or f desc */
+        const lh_ast_sort_item_t *wg = &e->u.func.within_group.items[0];
+        lh_ast_expr_t *e2 = lh_arena_calloc(b->a, 1, sizeof *e2);
+        *e2 = *e;
+        e2->args.items = lh_arena_calloc(b->a, 3, sizeof *e2->args.items);
+        e2->args.items[0] = wg->expr;
+        e2->args.items[1] = e->args.items[0];
+        e2->args.count = 2;
+        if (wg->desc)
+            af = lh_agg_find(strcasecmp(fn, "percentile_disc") == 0 ? "percentile_disc desc"
+                                                                    : "percentile_cont desc");
+        e = e2;
+    }
     if (af != NULL)
         LH_TRY(frame_agg(b, &inner, e, af, &c));
     else if (is_ranking(fn))

@@ -338,6 +338,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_SQL_SYNTAX.CREATE_TEMP_FUNC_WITH_DATABASE", "42000",
      "Invalid SQL syntax: CREATE TEMPORARY FUNCTION with specifying a database(<database>) is "
      "not allowed."},
+    {"INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX", "42000",
+     "Invalid SQL syntax: The function <prettyName> does not support <syntax>."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
@@ -357,6 +359,16 @@ static const lh_sqlerr_class_t classes[] = {
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
      "query to avoid window functions, aggregate functions, and generator functions in the WHERE "
      "clause."},
+    {"INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC", "42601",
+     "Cannot specify ORDER BY or a window frame for <aggFunc>."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. The function does not support DISTINCT with "
+     "WITHIN GROUP."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.WITHIN_GROUP_MISSING", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. WITHIN GROUP is required for the function."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. The function requires <expectedNum> orderings "
+     "in WITHIN GROUP but got <actualNum>."},
     {"MALFORMED_CHARACTER_CODING", "22000",
      "Invalid value found when performing <function> with <charset>"},
     {"MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", "22023",
