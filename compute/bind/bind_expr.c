@@ -713,6 +713,8 @@ lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
     return LH_OK;
 }
 
+#define PARAMLESS_COUNT "spark.sql.legacy.allowParameterlessCount"
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -727,6 +729,23 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (strcasecmp(fn, "grouping") == 0 || strcasecmp(fn, "grouping_id") == 0)
         return bind_grouping(b, x, e, strcasecmp(fn, "grouping_id") == 0, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
+    if (af != NULL && strcasecmp(fn, "count") == 0 && !e->u.func.star && e->args.count == 0) {
+        const char *legacy = lh_session_get(b->env->session, PARAMLESS_COUNT);
+        if (legacy == NULL || strcasecmp(legacy, "true") != 0)
+            return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITH_SUGGESTION", "functionName", "`count`",
+                             "expectedNum", ">= 1", "actualNum", "0", "legacyNum", "0",
+                             "legacyConfKey", PARAMLESS_COUNT, "legacyConfValue", "true", NULL);
+        /* legacy count(): counts nothing, 0 per group (a count of a NULL constant) */
+        lh_ast_expr_t *e2 = lh_arena_calloc(b->a, 1, sizeof *e2);
+        *e2 = *e;
+        e2->args.items = lh_arena_calloc(b->a, 1, sizeof *e2->args.items);
+        e2->args.items[0] = lh_arena_calloc(b->a, 1, sizeof *e2->args.items[0]);
+        e2->args.items[0]->kind = LH_EX_LITERAL;
+        e2->args.items[0]->u.lit.kind = LH_LIT_NULL;
+        e2->args.items[0]->u.lit.text = "NULL";
+        e2->args.count = 1;
+        e = e2;
+    }
     if (af != NULL) {
         bool outer = false;
         if (b->corr != NULL)

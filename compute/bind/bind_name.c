@@ -988,6 +988,25 @@ static void expr(namer *n, const lh_ast_expr_t *e)
     case LH_EX_FUNC:
         func(n, e);
         return;
+    case LH_EX_ROW: /* (a, b) is named_struct(a, a, b, b), field names as bind_nested.c */
+        put(n, "named_struct(");
+        for (int i = 0; i < e->args.count; i++) {
+            const lh_ast_expr_t *it = e->args.items[i];
+            if (i > 0)
+                put(n, ", ");
+            if (it->kind == LH_EX_ALIAS) {
+                put(n, it->ident.text);
+                it = it->args.items[0];
+            } else if (it->kind == LH_EX_COLUMN) {
+                put(n, it->name.parts[it->name.count - 1].text);
+            } else {
+                put(n, lh_arena_sprintf(n->b->a, "col%d", i + 1));
+            }
+            put(n, ", ");
+            expr(n, it);
+        }
+        put(n, ")");
+        return;
     case LH_EX_SUBQUERY:
         put(n, "scalarsubquery()");
         return;
