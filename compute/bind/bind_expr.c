@@ -1082,6 +1082,7 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_IS:
         return bind_is(b, x, e, out);
     case LH_EX_IN:
+        LH_TRY(bst_args(b, x, e, &e)); /* 5 IN (*) */
         return bind_in(b, x, e, out);
     case LH_EX_BETWEEN:
         return bind_between(b, x, e, out);
@@ -1092,6 +1093,7 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_CAST:
         return bind_cast(b, x, e, out);
     case LH_EX_FUNC:
+        LH_TRY(bst_args(b, x, e, &e)); /* coalesce(*), count(DISTINCT t.*) */
         return bind_func(b, x, e, out);
     case LH_EX_SUBQUERY:
     case LH_EX_EXISTS:

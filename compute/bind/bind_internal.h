@@ -63,6 +63,7 @@ typedef struct binder {
     struct bn_types *types;      /* NULL until the first expression binds */
     const struct udf_frame *udf; /* SQL functions being expanded (bind_udf.c), or NULL */
     const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
+    struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -102,6 +103,13 @@ typedef struct sub_stage {
     int slot_count, slot_cap;
     int *slot_pos; /* result slot -> column, set by bsq_apply */
 } sub_stage;
+
+/* bind_star.c: *, t.*, s.* [EXCEPT (..)] in the SELECT list; stars among call and IN
+ * arguments (bst_args returns e or its expanded copy; bst_expanded finds that copy again) */
+lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, lh_expr_t ***exprs,
+                  const char ***names);
+lh_err bst_args(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_ast_expr_t **out);
+const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
 
 /* bind_expr.c */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);

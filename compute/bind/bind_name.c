@@ -943,6 +943,8 @@ static void column(namer *n, const lh_ast_expr_t *e)
 
 static void expr(namer *n, const lh_ast_expr_t *e)
 {
+    if (e->kind == LH_EX_FUNC || e->kind == LH_EX_IN)
+        e = bst_expanded(n->b, e); /* coalesce(*) is named coalesce(a, b) */
     switch (e->kind) {
     case LH_EX_LITERAL:
         literal(n, e);

@@ -78,36 +78,14 @@ static void out_add(binder *b, outlist *o, lh_expr_t *e, const char *name)
     o->names[o->count++] = name;
 }
 
-static bool excluded(const lh_ast_expr_t *star, const bcol *c)
+static lh_err expand_star(binder *b, const ectx *x, const lh_ast_expr_t *star, outlist *o)
 {
-    for (int i = 0; i < star->u.star.except_count; i++) {
-        const lh_ast_name_t *n = &star->u.star.except_names[i];
-        if (strcasecmp(n->parts[n->count - 1].text, c->name) == 0 &&
-            (n->count == 1 ||
-             (c->qual[0] && strcasecmp(n->parts[n->count - 2].text, c->qual[0]) == 0)))
-            return true;
-    }
-    return false;
-}
-
-static lh_err expand_star(binder *b, const scope *sc, const lh_ast_expr_t *star, outlist *o)
-{
-    int before = o->count;
-    for (int i = 0; i < sc->count; i++) {
-        const bcol *c = &sc->cols[i];
-        /* t.* also lists t's copies of USING columns, hidden from a bare * */
-        if ((c->hidden && star->name.count == 0) || excluded(star, c))
-            continue;
-        if (star->name.count > 0 &&
-            !(c->qual[0] &&
-              strcasecmp(c->qual[0], star->name.parts[star->name.count - 1].text) == 0))
-            continue;
-        out_add(b, o, lh_expr_column(b->a, c->index, c->type, c->nullable, c->name), c->name);
-    }
-    if (o->count == before && star->name.count > 0)
-        return lh_sqlerr(b->eb, "CANNOT_RESOLVE_STAR_EXPAND", "targetString",
-                         lh_arena_sprintf(b->a, "`%s`", star->name.parts[0].text), "columns", "",
-                         NULL);
+    int n;
+    lh_expr_t **exprs;
+    const char **names;
+    LH_TRY(bst_expand(b, x, star, &n, &exprs, &names));
+    for (int i = 0; i < n; i++)
+        out_add(b, o, exprs[i], names[i]);
     return LH_OK;
 }
 
@@ -544,7 +522,7 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
             if (aggregating)
                 return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
                                  "expressionAnyValue", "\"any_value(*)\"", NULL);
-            LH_TRY(expand_star(b, &sc, it->expr, &o));
+            LH_TRY(expand_star(b, &post, it->expr, &o));
             continue;
         }
         if (i == gen_item && aggregating) { /* generated after the aggregation */

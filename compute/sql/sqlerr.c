@@ -188,6 +188,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DUPLICATE_ROUTINE_PARAMETER_NAMES", "42734",
      "Found duplicate name(s) in the parameter list of the user-defined routine <routineName>: "
      "<names>."},
+    {"EXCEPT_OVERLAPPING_COLUMNS", "42702",
+     "Columns in an EXCEPT list must be distinct and non-overlapping, but got (<columns>)."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
@@ -535,6 +537,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
      "function."},
+    {"_LEGACY_ERROR_TEMP_1021", "42000",
+     "count(<targetString>.*) is not allowed. Please use count(*) or expand the columns manually, "
+     "e.g. count(col1, col2)."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 
