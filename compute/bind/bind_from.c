@@ -931,6 +931,9 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
     case LH_REL_PIVOT:
         LH_TRY(bind_pivot(b, r, plan, sc));
         break;
+    case LH_REL_UNPIVOT: /* bind_unpivot.c */
+        LH_TRY(bu_unpivot(b, r, plan, sc));
+        break;
     case LH_REL_FUNC:
         LH_TRY(bind_table_func(b, r, plan));
         *sc = bf_scope_of(b, *plan, NULL);

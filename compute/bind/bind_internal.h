@@ -111,6 +111,9 @@ lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, l
 lh_err bst_args(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_ast_expr_t **out);
 const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
 
+/* bind_unpivot.c */
+lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);
+
 /* bind_expr.c */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);

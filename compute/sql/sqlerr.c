@@ -477,6 +477,11 @@ static const lh_sqlerr_class_t classes[] = {
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNPIVOT_VALUE_DATA_TYPE_MISMATCH", "42K09",
+     "Unpivot value columns must share a least common type, some types do not: [<types>]."},
+    {"UNPIVOT_VALUE_SIZE_MISMATCH", "428C4",
+     "All unpivot value columns must have the same size as there are value column names "
+     "(<names>)."},
     {"UNRECOGNIZED_PARAMETER_NAME", "4274K",
      "Cannot invoke routine <routineName> because the routine call included a named argument "
      "reference for the argument named <argumentName>, but this routine does not include any "
