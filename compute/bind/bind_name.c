@@ -920,8 +920,12 @@ static void func(namer *n, const lh_ast_expr_t *e)
     }
     if (e->u.func.nulls == LH_NULLS_IGNORE)
         put(n, " IGNORE NULLS");
-    if (e->u.func.over != NULL)
-        window(n, e, fn, e->u.func.over);
+    const lh_ast_window_t *ow = e->u.func.over;
+    if (ow != NULL && ow->base != NULL && ow->partition.count == 0 && ow->order.count == 0 &&
+        ow->frame == 0 && named_window(n->b->sel, ow->base->text) != NULL)
+        window(n, e, fn, named_window(n->b->sel, ow->base->text)); /* OVER (w) */
+    else if (ow != NULL)
+        window(n, e, fn, ow);
     else if (e->u.func.over_name != NULL) { /* WINDOW w AS (..) lives on the SELECT */
         const lh_ast_window_t *w = named_window(n->b->sel, e->u.func.over_name->text);
         if (w != NULL) {

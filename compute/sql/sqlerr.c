@@ -80,6 +80,17 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_INVALID_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The data type <orderSpecType> used in "
+     "the order specification does not match the data type <valueBoundaryType> which is used in "
+     "the range frame."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: A range window frame with value "
+     "boundaries cannot be used in a window specification with multiple order by expressions: "
+     "<orderSpec>."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_WITHOUT_ORDER", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: A range window frame cannot be used in "
+     "an unordered window specification."},
     {"DATATYPE_MISMATCH.SEQUENCE_WRONG_INPUT_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: <functionName> uses the wrong parameter "
      "type. The parameter type must conform to:\n1. The start and stop expressions must resolve to "
@@ -87,6 +98,15 @@ static const lh_sqlerr_class_t classes[] = {
      "then the step expression must resolve to the <stepType> type.\n3. Otherwise, if start and "
      "stop expressions resolve to the <otherStartType> type, then the step expression must resolve "
      "to the same type."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_INVALID_BOUND", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Window frame upper bound <upper> does "
+     "not follow the lower bound <lower>."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The data type of the <location> bound "
+     "<exprType> does not match the expected data type <expectedType>."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The lower bound of a window frame must "
+     "be <comparison> to the upper bound."},
     {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires the "
      "<requiredType> type, however <inputSql> has the type <inputType>."},
@@ -539,12 +559,19 @@ static const lh_sqlerr_class_t classes[] = {
      "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
     {"_LEGACY_ERROR_TEMP_0051", "42000", "Empty set in <element> grouping sets is not supported."},
+    {"_LEGACY_ERROR_TEMP_0064", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
      "function."},
     {"_LEGACY_ERROR_TEMP_1021", "42000",
      "count(<targetString>.*) is not allowed. Please use count(*) or expand the columns manually, "
      "e.g. count(col1, col2)."},
+    {"_LEGACY_ERROR_TEMP_1030", "42000",
+     "Window aggregate function with filter predicate is not supported yet."},
+    {"_LEGACY_ERROR_TEMP_1037", "42000",
+     "Window function <wf> requires window to be ordered, please add ORDER BY clause. For example "
+     "SELECT <wf>(value_expr) OVER (PARTITION BY window_partition ORDER BY window_ordering) from "
+     "table."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 
