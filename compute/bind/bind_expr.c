@@ -1059,6 +1059,8 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
         return bind_column(b, x, e, out); /* not in this query: an outer reference */
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && x->agg != NULL && x->agg->global)
+        return lh_sqlerr(b->eb, "MISSING_GROUP_BY", NULL);
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN)
         return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)),

@@ -47,6 +47,7 @@ typedef struct agg_ctx {
     const lh_ast_expr_t **agg_asts; /* to find a repeated call */
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
     bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
+    bool global;                    /* no GROUP BY: one group of the whole input */
     struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
 } agg_ctx;
 

@@ -701,6 +701,7 @@ static const fn_rule fn_rules[] = {
     {"acos", FN_UPPER, 1, NULL, NULL},
     {"acosh", FN_UPPER, 1, NULL, NULL},
     {"approx_percentile", FN_PAD, 2, ", 10000", NULL},
+    {"array_agg", FN_PAD, 1, "", "collect_list"},
     {"bround", FN_PAD, 1, ", 0", NULL},
     {"from_unixtime", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
     {"asin", FN_UPPER, 1, NULL, NULL},

@@ -130,12 +130,17 @@ static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
     b->eb = saved;
     if (err == LH_OK)
         return LH_OK;
-    if (e->kind == LH_EX_COLUMN && e->name.count == 1) /* a select-list alias */
+    const char *by_alias = lh_session_get(b->env->session, "spark.sql.groupByAliases");
+    bool aliases = by_alias == NULL || strcasecmp(by_alias, "false") != 0;
+    if (aliases && e->kind == LH_EX_COLUMN && e->name.count == 1) /* a select-list alias */
         for (int i = 0; i < s->items.count; i++) {
             const lh_ast_named_expr_t *it = &s->items.items[i];
-            if (it->alias && strcasecmp(it->alias->text, e->name.parts[0].text) == 0 &&
-                !bx_has_agg(it->expr))
-                return bx_expr(b, pre, it->expr, out);
+            if (!it->alias || strcasecmp(it->alias->text, e->name.parts[0].text) != 0)
+                continue;
+            if (bx_has_agg(it->expr))
+                return lh_sqlerr(b->eb, "GROUP_BY_AGGREGATE", "sqlExpr", bx_name(b, it->expr),
+                                 NULL);
+            return bx_expr(b, pre, it->expr, out);
         }
     return bx_expr(b, pre, e, out);
 }
@@ -475,14 +480,25 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
     sub_stage where_subs = {0}, select_subs = {0};
     ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL, &where_subs};
     win_ctx win = {s, 0, 0, NULL};
-    if (s->where != NULL) {
+    /* HAVING without GROUP BY makes one group, or (legacy setting) is a second WHERE */
+    const lh_ast_expr_t *having_ast = s->having;
+    const char *legacy =
+        lh_session_get(b->env->session, "spark.sql.legacy.parser.havingWithoutGroupByAsWhere");
+    bool having_where = having_ast != NULL && !s->group_by.present && legacy != NULL &&
+                        strcasecmp(legacy, "true") == 0;
+    for (int k = 0; k < 2; k++) {
+        const lh_ast_expr_t *w = k == 0 ? s->where : having_where ? having_ast : NULL;
+        if (w == NULL)
+            continue;
         lh_expr_t *pred;
-        LH_TRY(bsq_where(b, &pre, s->where, &plan, &pred));
+        LH_TRY(bsq_where(b, &pre, w, &plan, &pred));
         if (pred != NULL)
             plan = filter(b, plan, pred);
     }
+    if (having_where)
+        having_ast = NULL;
     pre.sub = NULL;
-    bool aggregating = s->group_by.present || bx_has_agg(s->having);
+    bool aggregating = s->group_by.present || having_ast != NULL;
     for (int i = 0; !aggregating && i < s->items.count; i++)
         aggregating = bx_has_agg(s->items.items[i].expr);
     for (int i = 0; !aggregating && order && i < order->count; i++)
@@ -506,6 +522,7 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
     }
     agg_ctx g = {0};
     g.args_sub = &agg_subs;
+    g.global = !s->group_by.present;
     int set_count = 0;
     uint64_t *sets = NULL;
     if (aggregating)
@@ -543,11 +560,12 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
     }
     int visible = o.count;
     lh_expr_t *having = NULL;
-    if (s->having != NULL) {
+    if (having_ast != NULL) {
         ectx h = post;
         h.clause = "HAVING";
         h.win = NULL;
-        LH_TRY(bx_bool(b, &h, s->having, &having));
+        h.aliases = &s->items; /* HAVING k > 1 with k a SELECT alias */
+        LH_TRY(bx_bool(b, &h, having_ast, &having));
     }
     /* ORDER BY: output columns by position or name, else expressions (hidden columns) */
     bool all = order_by_all(order, &o, visible, &sc);

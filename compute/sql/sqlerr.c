@@ -220,6 +220,8 @@ static const lh_sqlerr_class_t classes[] = {
      "Column of grouping (<grouping>) can't be found in grouping columns <groupingColumns>."},
     {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
      "Grouping sets size cannot be greater than <maxSize>."},
+    {"GROUP_BY_AGGREGATE", "42903",
+     "Aggregate functions are not allowed in GROUP BY, but found <sqlExpr>."},
     {"GROUP_BY_POS_AGGREGATE", "42903",
      "GROUP BY <index> refers to an expression <aggExpr> that contains an aggregate function. "
      "Aggregate functions are not allowed in GROUP BY."},
