@@ -61,7 +61,8 @@ typedef struct pwriter {
 typedef struct agg_op {
     int key_count, agg_count, set_count;
     const uint64_t *sets;
-    uint32_t *dup; /* per set: how many earlier sets have the same mask (Spark keeps repeats) */
+    uint32_t *dup;     /* per set: how many earlier sets have the same mask (Spark keeps repeats) */
+    uint64_t map_keys; /* keys whose type holds a MAP: encoded with their entries sorted */
     uint64_t full_set;
     size_t *off;       /* per aggregate: state offset after the key header */
     size_t states;     /* bytes of all states */
@@ -190,7 +191,12 @@ static lh_err encode_key(agg_op *a, agg_local *l, size_t i, int set, size_t *len
     int64_t gid = 0;
     for (int k = 0; k < a->key_count; k++) {
         if (mask >> k & 1) {
+            size_t at = o;
             o += lh_vecops_encode(l->ev.vals[k], i, l->key + o);
+            if ((a->map_keys >> k & 1) && l->key[at] == 1)
+                LH_FAIL_IF(lh_vecops_canon(l->ev.vals[k]->type, l->key + at + 5,
+                                           (uint32_t)(o - at - 5)) != LH_OK,
+                           LH_E_NOMEM, eb, "out of memory");
         } else {
             l->key[o++] = 0;
             gid |= (int64_t)1 << (a->key_count - 1 - k);
@@ -931,8 +937,11 @@ static lh_err layout(exec_query *q, agg_op *a, const lh_plan_t *p, lh_errbuf *eb
     LH_FAIL_IF(!a->exprs || !a->off || !a->arg_at || !a->filter_at, LH_E_NOMEM, eb,
                "out of memory");
     int e = 0;
-    for (int k = 0; k < a->key_count; k++)
+    for (int k = 0; k < a->key_count; k++) {
         a->exprs[e++] = p->u.aggregate.keys[k];
+        if (k < 64 && lh_vecops_has_map(p->u.aggregate.keys[k]->type))
+            a->map_keys |= (uint64_t)1 << k;
+    }
     for (int k = 0; k < a->agg_count; k++) {
         const lh_agg_call_t *c = &p->u.aggregate.aggs[k];
         a->arg_at[k] = e;
