@@ -65,6 +65,7 @@ typedef struct binder {
     const struct udf_frame *udf; /* SQL functions being expanded (bind_udf.c), or NULL */
     const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
     struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
+    struct sub_name *sub_names;  /* subqueries' outer references, for their headers */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -111,6 +112,11 @@ lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, l
                   const char ***names);
 lh_err bst_args(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_ast_expr_t **out);
 const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
+
+/* bind_subname.c: scalarsubquery(c1, c2): a subquery's outer references (uses: the column
+ * ASTs its frame resolved in the outer query), remembered for bn_name */
+void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const *uses, int n);
+const char *bsn_name(binder *b, const lh_ast_expr_t *e);
 
 /* bind_unpivot.c */
 lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);

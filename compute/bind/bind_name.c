@@ -1014,11 +1014,11 @@ static void expr(namer *n, const lh_ast_expr_t *e)
         }
         put(n, ")");
         return;
-    case LH_EX_SUBQUERY:
-        put(n, "scalarsubquery()");
+    case LH_EX_SUBQUERY: /* its outer references (bind_subname.c) */
+        put(n, lh_arena_sprintf(n->b->a, "scalarsubquery(%s)", bsn_name(n->b, e)));
         return;
     case LH_EX_EXISTS:
-        put(n, "exists()");
+        put(n, lh_arena_sprintf(n->b->a, "exists(%s)", bsn_name(n->b, e)));
         return;
     case LH_EX_EXTRACT:
         put(n, "extract(");

@@ -42,6 +42,8 @@ typedef struct corr_frame {
     struct corr_frame *parent;
     int count, cap;
     lh_expr_t **refs; /* outer expressions, valid over the outer level's input */
+    int use_count, use_cap;
+    const lh_ast_expr_t **uses; /* every column AST resolved in the outer query (headers) */
 } corr_frame;
 
 typedef enum {
@@ -109,6 +111,15 @@ lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool
         *b->eb = scratch;
         return err;
     }
+    if (f->use_count == f->use_cap) {
+        int cap = f->use_cap ? f->use_cap * 2 : 8;
+        const lh_ast_expr_t **n = lh_arena_calloc(b->a, (size_t)cap, sizeof *n);
+        if (f->use_count)
+            memcpy(n, f->uses, (size_t)f->use_count * sizeof *n);
+        f->uses = n;
+        f->use_cap = cap;
+    }
+    f->uses[f->use_count++] = e;
     return add_ref(b, f, ref, out, found);
 }
 
@@ -160,7 +171,7 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
 static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_plan_t **plan,
                           corr_frame *f)
 {
-    *f = (corr_frame){x, b->corr, 0, 0, NULL};
+    *f = (corr_frame){x, b->corr, 0, 0, NULL, 0, 0, NULL};
     binder inner = *b;
     inner.corr = f;
     return bq_query(&inner, q, plan);
@@ -388,6 +399,8 @@ lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **ou
     lh_plan_t *plan;
     corr_frame f;
     LH_TRY(bind_framed(b, x, e->query, &plan, &f));
+    if (e->kind != LH_EX_IN_QUERY)
+        bsn_remember(b, e, f.uses, f.use_count);
     if (f.count == 0) {
         if (e->kind == LH_EX_IN_QUERY &&
             (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW))
