@@ -109,6 +109,59 @@ bool bx_has_agg(const lh_ast_expr_t *e)
     return false;
 }
 
+/* A call in e that is a window function (what 0) or not deterministic (what 1), or NULL. */
+static const lh_ast_expr_t *find_call(const lh_ast_expr_t *e, int what)
+{
+    static const char *const nondet[] = {"rand", "randn", "random", "uuid", "shuffle", NULL};
+    if (e == NULL || e->kind == LH_EX_SUBQUERY || e->kind == LH_EX_EXISTS ||
+        e->kind == LH_EX_IN_QUERY)
+        return NULL;
+    if (e->kind == LH_EX_FUNC && what == 0 && (e->u.func.over || e->u.func.over_name))
+        return e;
+    if (e->kind == LH_EX_FUNC && what == 1 && e->name.count == 1)
+        for (int i = 0; nondet[i]; i++)
+            if (strcasecmp(e->name.parts[0].text, nondet[i]) == 0)
+                return e;
+    for (int i = 0; i < e->args.count; i++) {
+        const lh_ast_expr_t *f = find_call(e->args.items[i], what);
+        if (f != NULL)
+            return f;
+    }
+    if (e->kind == LH_EX_CASE) {
+        const lh_ast_expr_t *f = find_call(e->u.case_.operand, what);
+        if (f == NULL)
+            f = find_call(e->u.case_.else_, what);
+        for (int i = 0; f == NULL && i < e->u.case_.whens.count; i++) {
+            f = find_call(e->u.case_.whens.items[i], what);
+            if (f == NULL)
+                f = find_call(e->u.case_.thens.items[i], what);
+        }
+        return f;
+    }
+    return NULL;
+}
+
+/* agg(..) FILTER (WHERE f): Spark's INVALID_AGGREGATE_FILTER checks, then f as a BOOLEAN. */
+static lh_err agg_filter(binder *b, const ectx *x, const lh_ast_expr_t *f, lh_expr_t **out)
+{
+    const char *ft = lh_arena_sprintf(b->a, "\"%s\"", span_text(b, f->span));
+    const lh_ast_expr_t *w = find_call(f, 0);
+    if (bx_has_agg(f))
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE", "filterExpr", ft,
+                         "aggExpr", ft, NULL);
+    if (w != NULL)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION", "filterExpr",
+                         ft, "windowExpr", lh_arena_sprintf(b->a, "\"%s\"", span_text(b, w->span)),
+                         NULL);
+    if (find_call(f, 1) != NULL)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.NON_DETERMINISTIC", "filterExpr", ft,
+                         NULL);
+    LH_TRY(bx_expr(b, x, f, out));
+    if ((*out)->type.id != LH_TYPE_BOOLEAN)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.NOT_BOOLEAN", "filterExpr", ft, NULL);
+    return LH_OK;
+}
+
 /* ---- types ------------------------------------------------------------------------------- */
 
 /* Spark's widening for two types meeting in IN, CASE, COALESCE, set operations: the rules
@@ -427,7 +480,7 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     }
     c.arg_count = argc;
     if (e->u.func.filter != NULL)
-        LH_TRY(bx_bool(b, &inner, e->u.func.filter, &c.filter));
+        LH_TRY(agg_filter(b, &inner, e->u.func.filter, &c.filter));
     lh_func_bind_t fb = {.arg_count = argc,
                          .arg_types = types,
                          .conf = lh_session_conf(b->env->session),
@@ -1059,8 +1112,23 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
         return bind_column(b, x, e, out); /* not in this query: an outer reference */
-    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && x->agg != NULL && x->agg->global)
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && x->agg != NULL && x->agg->global) {
+        /* HAVING without GROUP BY sees the SELECT list only */
+        bool listed = x->aliases == NULL;
+        for (int i = 0; !listed && i < x->aliases->count; i++) {
+            const lh_ast_named_expr_t *it = &x->aliases->items[i];
+            const char *nm = it->alias ? it->alias->text
+                             : it->expr->kind == LH_EX_COLUMN
+                                 ? it->expr->name.parts[it->expr->name.count - 1].text
+                                 : NULL;
+            listed = nm != NULL && name_eq(nm, e->name.parts[e->name.count - 1].text);
+        }
+        if (!listed)
+            return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                             lh_arena_sprintf(b->a, "`%s`", span_text(b, e->span)), "proposal", "",
+                             NULL);
         return lh_sqlerr(b->eb, "MISSING_GROUP_BY", NULL);
+    }
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN)
         return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)),
@@ -1138,12 +1206,26 @@ lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t 
     scope none = {0};
     ectx x = {&none, MODE_PRE, NULL, what};
     lh_expr_t *bound;
-    LH_TRY(bx_expr(b, &x, e, &bound));
+    lh_errbuf scratch, *saved = b->eb;
+    lh_errbuf_clear(&scratch);
+    b->eb = &scratch;
+    lh_err err = bx_expr(b, &x, e, &bound);
+    b->eb = saved;
+    /* a column of the query: never foldable (Spark resolves it, then refuses it) */
+    bool column = err != LH_OK && scratch.error_code &&
+                  strncmp(scratch.error_code, "UNRESOLVED_COLUMN", 17) == 0;
+    if (err != LH_OK && !column) {
+        *b->eb = scratch;
+        return err;
+    }
     lh_value_t v;
-    if (!lh_expr_is_foldable(bound))
+    if (column || !lh_expr_is_foldable(bound))
         return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "name", what, "expr",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), NULL);
     LH_TRY(lh_expr_fold(b->a, bound, lh_session_conf(b->env->session), &v, b->eb));
+    if (v.is_null && v.type.id >= LH_TYPE_BYTE && v.type.id <= LH_TYPE_LONG)
+        return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL", "name", what, "expr",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), NULL);
     if (v.is_null || v.type.id < LH_TYPE_BYTE || v.type.id > LH_TYPE_LONG)
         return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE", "name", what, "expr",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "dataType",

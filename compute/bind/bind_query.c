@@ -230,10 +230,48 @@ static lh_err item_sets(binder *b, const ectx *pre, const lh_ast_select_t *s, ag
     return LH_OK;
 }
 
+/* Whether e reads a column (or a subquery) outside its aggregate calls. */
+static bool bare_reference(const lh_ast_expr_t *e)
+{
+    if (e == NULL)
+        return false;
+    if (e->kind == LH_EX_COLUMN || e->kind == LH_EX_SUBQUERY || e->kind == LH_EX_EXISTS)
+        return true;
+    if (e->kind == LH_EX_FUNC && e->u.func.over == NULL && e->u.func.over_name == NULL &&
+        e->name.count == 1 && lh_agg_find(e->name.parts[0].text) != NULL)
+        return false; /* an aggregate call */
+    for (int i = 0; i < e->args.count; i++)
+        if (bare_reference(e->args.items[i]))
+            return true;
+    if (e->kind == LH_EX_CASE) {
+        if (bare_reference(e->u.case_.operand) || bare_reference(e->u.case_.else_))
+            return true;
+        for (int i = 0; i < e->u.case_.whens.count; i++)
+            if (bare_reference(e->u.case_.whens.items[i]) ||
+                bare_reference(e->u.case_.thens.items[i]))
+                return true;
+    }
+    return false;
+}
+
 static lh_err group_all(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g)
 {
+    for (int i = 0; i < pre->sc->count; i++) /* a column named `all` wins */
+        if (strcasecmp(pre->sc->cols[i].name, "all") == 0) {
+            lh_ast_expr_t *col = lh_arena_calloc(b->a, 1, sizeof *col);
+            col->kind = LH_EX_COLUMN;
+            col->name.parts = lh_arena_calloc(b->a, 1, sizeof *col->name.parts);
+            col->name.parts[0].text = pre->sc->cols[i].name;
+            col->name.count = 1;
+            lh_expr_t *k;
+            int idx;
+            LH_TRY(bx_expr(b, pre, col, &k));
+            return add_key(b, g, k, &idx);
+        }
     for (int i = 0; i < s->items.count; i++) {
         const lh_ast_expr_t *e = s->items.items[i].expr;
+        if (bx_has_agg(e) && bare_reference(e))
+            return lh_sqlerr(b->eb, "UNRESOLVED_ALL_IN_GROUP_BY", NULL);
         if (bx_has_agg(e) || e->kind == LH_EX_STAR)
             continue;
         lh_expr_t *k;

@@ -255,6 +255,18 @@ static const lh_sqlerr_class_t classes[] = {
      "return NULL instead."},
     {"INTERVAL_DIVIDED_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead."},
+    {"INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression without an aggregation, but found <aggExpr>."},
+    {"INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression without a window function, but found <windowExpr>."},
+    {"INVALID_AGGREGATE_FILTER.NON_DETERMINISTIC", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a "
+     "deterministic FILTER expression."},
+    {"INVALID_AGGREGATE_FILTER.NOT_BOOLEAN", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression of the BOOLEAN type."},
     {"INVALID_ARRAY_INDEX", "22003",
      "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use the SQL "
      "function `get()` to tolerate accessing element at invalid index and return NULL instead. If "
@@ -327,6 +339,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE", "42K0E",
      "The limit like expression <expr> is invalid. The <name> expression must be equal to or "
      "greater than 0, but got <v>."},
+    {"INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL", "42K0E",
+     "The limit like expression <expr> is invalid. The evaluated <name> expression must not be "
+     "null."},
     {"INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "42K0E",
      "The limit like expression <expr> is invalid. The <name> expression must evaluate to a "
      "constant value."},
@@ -515,6 +530,9 @@ static const lh_sqlerr_class_t classes[] = {
      "correctly. If <name> is not defined, please create the table-valued function before using "
      "it. For more information about defining table-valued functions, please refer to the Apache "
      "Spark documentation."},
+    {"UNRESOLVED_ALL_IN_GROUP_BY", "42803",
+     "Cannot infer grouping columns for GROUP BY ALL based on the select clause. Please explicitly "
+     "specify the grouping columns."},
     {"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. "},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
