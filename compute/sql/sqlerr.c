@@ -228,6 +228,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"GROUP_BY_POS_OUT_OF_RANGE", "42805",
      "GROUP BY position <index> is not in select list (valid range is [1, <size>])."},
     {"ILLEGAL_DAY_OF_WEEK", "22009", "Illegal input for day of week: <string>."},
+    {"INCOMPARABLE_PIVOT_COLUMN", "42818",
+     "Invalid pivot column <columnName>. Pivot columns must be comparable."},
     {"INCOMPATIBLE_COLUMN_TYPE", "42825",
      "<operator> can only be performed on tables with compatible column types. The "
      "<columnOrdinalNumber> column of the <tableOrdinalNumber> table is <dataType1> type which is "
