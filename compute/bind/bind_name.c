@@ -887,6 +887,16 @@ static void func_op(namer *n, const fn_rule *r, const lh_ast_expr_t *e)
 static void func(namer *n, const lh_ast_expr_t *e)
 {
     const char *fn = e->name.parts[e->name.count - 1].text;
+    static const char *const cast_aliases[] = {
+        "boolean", "tinyint", "smallint", "int",  "bigint",    "float", "double",
+        "decimal", "binary",  "string",   "date", "timestamp", NULL};
+    for (int i = 0; e->name.count == 1 && e->args.count == 1 && !e->u.func.star &&
+                    e->u.func.over == NULL && e->u.func.over_name == NULL && cast_aliases[i];
+         i++)
+        if (strcasecmp(fn, cast_aliases[i]) == 0) { /* int(x): a cast Spark names as x */
+            expr(n, e->args.items[0]);
+            return;
+        }
     int argc = e->u.func.star ? 1 : e->args.count;
     const fn_rule *r = fn_rule_of(fn, argc);
     if (e->u.func.star) {

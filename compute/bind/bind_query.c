@@ -111,8 +111,11 @@ static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
 static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
                          const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) { /* an ordinal */
         long n = strtol(e->u.lit.text, NULL, 10);
+        for (int i = 0; i < s->items.count; i++)
+            if (s->items.items[i].expr->kind == LH_EX_STAR)
+                return lh_sqlerr(b->eb, "STAR_GROUP_BY_POS", NULL);
         if (n < 1 || n > s->items.count)
             return lh_sqlerr(b->eb, "GROUP_BY_POS_OUT_OF_RANGE", "index",
                              lh_arena_sprintf(b->a, "%ld", n), "size",

@@ -32,6 +32,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compute/bind/bind_internal.h"
 #include "common/limits.h"
@@ -271,6 +272,15 @@ static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
     if (rows.count == 0) { /* x IN (empty) is false, NOT IN (empty) true, even for NULL x */
         lh_value_t v = {.type = boolean, .v.i64 = e->negated};
         *out = lh_expr_const(b->a, &v, bx_name(b, e));
+        const char *legacy =
+            lh_session_get(b->env->session, "spark.sql.legacy.nullInEmptyListBehavior");
+        if (legacy != NULL && strcasecmp(legacy, "true") == 0 && args[0]->nullable) {
+            /* Spark's legacy answer: NULL for a NULL x */
+            lh_value_t null = {.type = boolean, .is_null = true};
+            lh_expr_t *c[3] = {lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, args, NULL),
+                               lh_expr_const(b->a, &null, "NULL"), *out};
+            *out = lh_expr_node(b->a, LH_EXPR_CASE, boolean, true, 3, c, bx_name(b, e));
+        }
         return LH_OK;
     }
     lh_expr_t *in =

@@ -489,6 +489,8 @@ static const lh_sqlerr_class_t classes[] = {
      "and catalog.\nIf you did not qualify the name with a catalog, verify the current_schema() "
      "output, or qualify the name with the correct catalog.\nTo tolerate the error on drop use "
      "DROP SCHEMA IF EXISTS."},
+    {"STAR_GROUP_BY_POS", "0A000",
+     "Star (*) is not allowed in a select list when GROUP BY an ordinal position is used."},
     {"TABLE_OR_VIEW_ALREADY_EXISTS", "42P07",
      "Cannot create table or view <relationName> because it already exists.\nChoose a different "
      "name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate "
