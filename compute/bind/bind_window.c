@@ -180,6 +180,14 @@ static lh_err check_frame(binder *b, const lh_ast_window_t *sp, const lh_window_
         lh_expr_t *v;
         LH_TRY(bx_expr(b, &x, fbs[i]->offset, &v));
         bool num = is_numeric_key(v->type), dt = v->type.id == LH_TYPE_INTERVAL_DT;
+        if (!num && !dt && v->type.id != LH_TYPE_INTERVAL_YM && v->type.id != LH_TYPE_NULL) {
+            char vt[64];
+            return lh_sqlerr(
+                b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE", "sqlExpr", text,
+                "location", i ? "upper" : "lower", "exprType",
+                lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(v->type, vt, sizeof vt)),
+                "expectedType", "\"NUMERIC\" or \"INTERVAL\"", NULL);
+        }
         bool ok = is_numeric_key(key) ? num
                   : key.id == LH_TYPE_TIMESTAMP || key.id == LH_TYPE_TIMESTAMP_NTZ
                       ? dt || v->type.id == LH_TYPE_INTERVAL_YM
@@ -260,7 +268,8 @@ static lh_err frame_agg(binder *b, const ectx *inner, const lh_ast_expr_t *e,
     bool ignore = e->u.func.nulls == LH_NULLS_IGNORE;
     bool first_last = strcasecmp(af->name, "first") == 0 || strcasecmp(af->name, "last") == 0 ||
                       strcasecmp(af->name, "first_value") == 0 ||
-                      strcasecmp(af->name, "last_value") == 0;
+                      strcasecmp(af->name, "last_value") == 0 ||
+                      strcasecmp(af->name, "any_value") == 0;
     int argc = e->u.func.star ? 0 : e->args.count;
     int total = argc + (ignore && first_last && argc == 1);
     c->args = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->args);
