@@ -622,7 +622,15 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
         LH_TRY(output_ref(b, it->expr, &o, visible, &pos));
         if (pos < 0) {
             lh_expr_t *e;
-            LH_TRY(bx_expr(b, &post, it->expr, &e));
+            lh_err err = bx_expr(b, &post, it->expr, &e);
+            /* ORDER BY over an aggregation sees its output: a bare column that is neither
+             * grouped nor selected is unresolved there (Spark) */
+            if (err != LH_OK && aggregating && it->expr->kind == LH_EX_COLUMN &&
+                b->eb->error_code && strcmp(b->eb->error_code, "MISSING_AGGREGATION") == 0)
+                return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                                 lh_arena_sprintf(b->a, "`%s`", bx_name(b, it->expr)), "proposal",
+                                 "", NULL);
+            LH_TRY(err);
             for (int k = 0; k < o.count && pos < 0; k++)
                 if (bx_equal(o.exprs[k], e))
                     pos = k;
@@ -781,7 +789,25 @@ static lh_err setop(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
     lh_expr_t **re = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *re);
     for (int i = 0; i < n; i++) {
         lh_type_t t;
-        LH_TRY(bx_common_type(b, l->col_types[i], r->col_types[i], &t));
+        lh_errbuf scratch, *saved = b->eb;
+        b->eb = &scratch;
+        lh_err err = bx_common_type(b, l->col_types[i], r->col_types[i], &t);
+        b->eb = saved;
+        if (err != LH_OK) {
+            static const char *const ord[] = {"first", "second", "third", "fourth", "fifth"};
+            return lh_sqlerr(
+                b->eb, "INCOMPATIBLE_COLUMN_TYPE", "operator",
+                lh_arena_sprintf(b->a, "%s%s",
+                                 q->setop == LH_SET_UNION       ? "UNION"
+                                 : q->setop == LH_SET_INTERSECT ? "INTERSECT"
+                                                                : "EXCEPT",
+                                 q->set_quant == 1 ? " ALL" : ""),
+                "columnOrdinalNumber", i < 5 ? ord[i] : lh_arena_sprintf(b->a, "%dth", i + 1),
+                "tableOrdinalNumber", "second", "dataType1",
+                lh_arena_sprintf(b->a, "\"%s\"", bs_type_text(b, r->col_types[i])), "dataType2",
+                lh_arena_sprintf(b->a, "\"%s\"", bs_type_text(b, l->col_types[i])), "hint", "",
+                NULL);
+        }
         le[i] = lh_expr_column(b->a, i, l->col_types[i], l->col_nullable[i], l->col_names[i]);
         re[i] = lh_expr_column(b->a, i, r->col_types[i], r->col_nullable[i], r->col_names[i]);
         LH_TRY(bx_coerce(b, &le[i], t));
