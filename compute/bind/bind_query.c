@@ -622,7 +622,9 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
         LH_TRY(output_ref(b, it->expr, &o, visible, &pos));
         if (pos < 0) {
             lh_expr_t *e;
-            lh_err err = bx_expr(b, &post, it->expr, &e);
+            ectx ord = post; /* ORDER BY -alias: SELECT aliases inside expressions */
+            ord.aliases = &s->items;
+            lh_err err = bx_expr(b, &ord, it->expr, &e);
             /* ORDER BY over an aggregation sees its output: a bare column that is neither
              * grouped nor selected is unresolved there (Spark) */
             if (err != LH_OK && aggregating && it->expr->kind == LH_EX_COLUMN &&
