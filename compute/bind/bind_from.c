@@ -240,6 +240,21 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
 
 /* ---- VALUES ---------------------------------------------------------------------------- */
 
+/* A call Spark cannot evaluate once for an inline table (rand, uuid, ...). */
+static bool inline_nondet(const lh_ast_expr_t *e)
+{
+    static const char *const nondet[] = {"rand", "randn", "random", "uuid", "shuffle", NULL};
+    if (e == NULL)
+        return false;
+    for (int i = 0; e->kind == LH_EX_FUNC && e->name.count == 1 && nondet[i]; i++)
+        if (strcasecmp(e->name.parts[0].text, nondet[i]) == 0)
+            return true;
+    for (int i = 0; i < e->args.count; i++)
+        if (inline_nondet(e->args.items[i]))
+            return true;
+    return false;
+}
+
 static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
 {
     int rows = r->row_count, cols = rows ? r->rows[0].count : 0;
@@ -255,9 +270,22 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
                              lh_arena_sprintf(b->a, "%d", i), NULL);
         cells[i] = lh_arena_calloc(b->a, (size_t)cols + 1, sizeof **cells);
         for (int c = 0; c < cols; c++) {
-            LH_TRY(bx_expr(b, &x, r->rows[i].items[c], &cells[i][c]));
-            LH_TRY(bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL}, cells[i][c]->type,
-                                  &types[c]));
+            const lh_ast_expr_t *cell = r->rows[i].items[c];
+            if (cell->kind == LH_EX_ALIAS) /* VALUES ("one", 1 AS one): the alias names nothing */
+                cell = cell->args.items[0];
+            if (bx_has_agg(cell) || inline_nondet(cell))
+                return lh_sqlerr(b->eb,
+                                 "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
+                                 "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
+            LH_TRY(bx_expr(b, &x, cell, &cells[i][c]));
+            lh_errbuf scratch, *saved = b->eb;
+            b->eb = &scratch;
+            lh_err err = bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL},
+                                        cells[i][c]->type, &types[c]);
+            b->eb = saved;
+            if (err != LH_OK)
+                return lh_sqlerr(b->eb, "INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE",
+                                 "colName", lh_arena_sprintf(b->a, "`col%d`", c + 1), NULL);
         }
     }
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_VALUES, cols, 0);

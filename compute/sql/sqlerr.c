@@ -314,6 +314,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_INDEX_OF_ZERO", "22003",
      "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index "
      "1)."},
+    {"INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE", "42000",
+     "Invalid inline table. Cannot evaluate the expression <expr> in inline table definition."},
+    {"INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE", "42000",
+     "Invalid inline table. Found incompatible types in the column <colName> for inline table."},
     {"INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "42000",
      "Invalid inline table. Inline table expected <expectedNumCols> columns but found "
      "<actualNumCols> columns in row <rowIndex>."},
