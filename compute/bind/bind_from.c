@@ -179,6 +179,7 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
         for (cte_def *c = b->ctes; c != NULL; c = c->next) {
             if (strcasecmp(c->name, last) != 0)
                 continue;
+            c->used = true;
             binder inner = *b;
             inner.ctes = c->next; /* a CTE sees the ones before it */
             LH_TRY(bq_query(&inner, c->cte->query, plan));

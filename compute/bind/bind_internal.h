@@ -36,6 +36,7 @@ typedef struct cte_def {
     const char *name;
     const lh_ast_cte_t *cte;
     struct cte_def *next;
+    bool used; /* referenced: bound where used (an unused one binds once, for its errors) */
 } cte_def;
 
 /* The aggregation context of one SELECT level (POST mode). */

@@ -883,6 +883,16 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         e = order_output(b, out, order);
     if (e == LH_OK)
         e = limit(b, q, out);
+    /* Spark analyzes a CTE nobody references too (its missing tables are errors); not
+     * inside a subquery, where binding it could add outer references */
+    for (cte_def *c = b->ctes; e == LH_OK && b->corr == NULL && c != saved; c = c->next) {
+        if (c->used)
+            continue;
+        binder inner = *b;
+        inner.ctes = c->next;
+        lh_plan_t *unused;
+        e = bq_query(&inner, c->cte->query, &unused);
+    }
     b->ctes = saved;
     b->depth--;
     return e;
