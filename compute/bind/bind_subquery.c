@@ -386,7 +386,7 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
     LH_TRY(in_values(b, x, e, sub, p));
     if (p->xn != 1)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a correlated multi-column IN subquery outside WHERE conjuncts", NULL);
+                         "a multi-column IN subquery outside WHERE conjuncts", NULL);
     lh_expr_t *c[7], *isnull[2];
     lh_expr_t *flag = slot(b, p->slot, boolean, true);
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
@@ -411,13 +411,11 @@ lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **ou
     LH_TRY(bind_framed(b, x, e->query, &plan, &f));
     if (e->kind != LH_EX_IN_QUERY)
         bsn_remember(b, e, f.uses, f.use_count);
-    if (f.count == 0) {
-        if (e->kind == LH_EX_IN_QUERY &&
-            (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW))
-            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                             "a multi-column IN subquery outside WHERE conjuncts", NULL);
+    bool multi =
+        e->kind == LH_EX_IN_QUERY && (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW);
+    if (f.count == 0 && !multi)
         return uncorrelated(b, x, e, plan, out);
-    }
+    /* a multi-column IN goes through the join even when uncorrelated */
     return correlated(b, x, e, plan, &f, out);
 }
 
