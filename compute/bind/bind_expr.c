@@ -207,10 +207,17 @@ bool bx_equal(const lh_expr_t *x, const lh_expr_t *y)
     if (x->kind == LH_EXPR_CALL && x->name && y->name && strcmp(x->name, y->name) != 0 &&
         strncmp(x->name, "CAST", 4) == 0)
         return false; /* casts to different targets share a func row */
-    for (int i = 0; i < x->arg_count; i++)
-        if (!bx_equal(x->args[i], y->args[i]))
-            return false;
-    return true;
+    bool same = true;
+    for (int i = 0; same && i < x->arg_count; i++)
+        same = bx_equal(x->args[i], y->args[i]);
+    if (same || x->arg_count != 2)
+        return same;
+    /* a + b is b + a (Spark's semantic equality: commutative operators) */
+    static const char *const commutative[] = {"+", "*", "=", "<=>", "&", "|", "^", NULL};
+    bool comm = x->kind == LH_EXPR_AND || x->kind == LH_EXPR_OR;
+    for (int i = 0; !comm && x->kind == LH_EXPR_CALL && commutative[i]; i++)
+        comm = strcmp(x->func->name, commutative[i]) == 0;
+    return comm && bx_equal(x->args[0], y->args[1]) && bx_equal(x->args[1], y->args[0]);
 }
 
 /* ---- literals ---------------------------------------------------------------------------- */
