@@ -91,6 +91,13 @@ static lh_err expand_star(binder *b, const ectx *x, const lh_ast_expr_t *star, o
 
 /* ---- GROUP BY ----------------------------------------------------------------------------- */
 
+/* Whether numbers in GROUP BY / ORDER BY are ordinals (setting conf, default true). */
+static bool ordinals(binder *b, const char *conf)
+{
+    const char *v = lh_session_get(b->env->session, conf);
+    return v == NULL || strcasecmp(v, "false") != 0;
+}
+
 static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
 {
     for (int i = 0; i < g->key_count; i++)
@@ -111,7 +118,8 @@ static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
 static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
                          const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) { /* an ordinal */
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER &&
+        ordinals(b, "spark.sql.groupByOrdinal")) { /* an ordinal */
         long n = strtol(e->u.lit.text, NULL, 10);
         for (int i = 0; i < s->items.count; i++)
             if (s->items.items[i].expr->kind == LH_EX_STAR)
@@ -385,7 +393,8 @@ static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
 static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, int visible, int *pos)
 {
     *pos = -1;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER &&
+        ordinals(b, "spark.sql.orderByOrdinal")) {
         long n = strtol(e->u.lit.text, NULL, 10);
         if (n < 1 || n > visible)
             return lh_sqlerr(b->eb, "ORDER_BY_POS_OUT_OF_RANGE", "index",
