@@ -782,6 +782,62 @@ static lh_err limit(binder *b, const lh_ast_query_t *q, lh_plan_t **plan)
     return LH_OK;
 }
 
+/* The operands and operators of a chain of set operations, in order (a node with its own
+ * ORDER BY, LIMIT or CTEs is an operand). */
+static bool plain_setop(const lh_ast_query_t *q)
+{
+    return q->kind == LH_Q_SETOP && q->order_by.count == 0 && q->limit == NULL &&
+           q->offset == NULL && q->cte_count == 0;
+}
+
+static void flatten_setops(const lh_ast_query_t *q, const lh_ast_query_t **ops, int *n,
+                           const lh_ast_query_t **operands, int *m, int max)
+{
+    if (!plain_setop(q) || *m >= max - 1) {
+        operands[(*m)++] = q;
+        return;
+    }
+    flatten_setops(q->left, ops, n, operands, m, max);
+    ops[(*n)++] = q;
+    flatten_setops(q->right, ops, n, operands, m, max);
+}
+
+/* spark.sql.legacy.setopsPrecedence.enabled: every set operator binds alike, left to right
+ * (the parser gives INTERSECT the higher precedence): the chain rebuilt left-deep. */
+static const lh_ast_query_t *legacy_setops(binder *b, const lh_ast_query_t *q)
+{
+    const char *v = lh_session_get(b->env->session, "spark.sql.legacy.setopsPrecedence.enabled");
+    if (v == NULL || strcasecmp(v, "true") != 0)
+        return q;
+    enum { MAX = 64 };
+    const lh_ast_query_t *ops[MAX], *operands[MAX];
+    int n = 0, m = 0;
+    flatten_setops(q->left, ops, &n, operands, &m, MAX);
+    ops[n++] = q;
+    flatten_setops(q->right, ops, &n, operands, &m, MAX);
+    if (m != n + 1)
+        return q;
+    const lh_ast_query_t *left = operands[0];
+    for (int i = 0; i < n; i++) {
+        lh_ast_query_t *node = lh_arena_calloc(b->a, 1, sizeof *node);
+        *node = *ops[i];
+        node->left = (lh_ast_query_t *)left;
+        node->right = (lh_ast_query_t *)operands[i + 1];
+        if (i < n - 1) { /* the query's own ORDER BY / LIMIT / CTEs stay on the top node */
+            node->order_by = (lh_ast_sort_t){0};
+            node->limit = node->offset = NULL;
+            node->ctes = NULL;
+            node->cte_count = 0;
+        } else {
+            node->order_by = q->order_by;
+            node->limit = q->limit;
+            node->offset = q->offset;
+        }
+        left = node;
+    }
+    return left;
+}
+
 static lh_err setop(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
 {
     lh_plan_t *l, *r;
@@ -865,7 +921,7 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         order = NULL;
         break;
     case LH_Q_SETOP:
-        e = setop(b, q, out);
+        e = setop(b, legacy_setops(b, q), out);
         break;
     case LH_Q_PAREN:
         e = bq_query(b, q->inner, out);
