@@ -26,6 +26,8 @@
 #include "compute/exec/exec_internal.h"
 #include "compute/exec/spill.h"
 
+#define AGG_MAX_ARGS 64 /* arguments of one aggregate call: count(DISTINCT t.*) */
+
 typedef struct table {
     exec_ht ht;
     exec_bump bump;
@@ -87,7 +89,7 @@ typedef struct agg_local {
     void **st;   /* per row: one aggregate's state */
     uint32_t *sel;
     size_t rows_cap;
-    lh_vec_t *gathered[8];
+    lh_vec_t *gathered[AGG_MAX_ARGS];
     exec_rows *raw;
     exec_ht *seen; /* DISTINCT: per aggregate (result only) */
     exec_bump seen_mem;
@@ -247,8 +249,9 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
                          lh_errbuf *eb)
 {
     const lh_agg_call_t *c = &p->u.aggregate.aggs[k];
-    const lh_vec_t *args[8];
-    LH_FAIL_IF(c->arg_count > 8, LH_E_UNSUPPORTED, eb, "aggregate with more than 8 arguments");
+    const lh_vec_t *args[AGG_MAX_ARGS];
+    LH_FAIL_IF(c->arg_count > AGG_MAX_ARGS, LH_E_UNSUPPORTED, eb,
+               "aggregate with more than 64 arguments");
     for (int j = 0; j < c->arg_count; j++)
         args[j] = l->ev.vals[a->arg_at[k] + j];
     const lh_vec_t *f = c->filter ? l->ev.vals[a->filter_at[k]] : NULL;
@@ -886,7 +889,7 @@ static void agg_local_free(exec_op *op, void *local)
     exec_eval_free(&l->ev);
     exec_rows_free(l->raw);
     pw_close(&l->pw);
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < AGG_MAX_ARGS; j++)
         lh_vec_destroy(l->gathered[j]);
     free(l->key);
     free(l->base);
