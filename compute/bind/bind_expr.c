@@ -109,6 +109,59 @@ bool bx_has_agg(const lh_ast_expr_t *e)
     return false;
 }
 
+/* A call in e that is a window function (what 0) or not deterministic (what 1), or NULL. */
+static const lh_ast_expr_t *find_call(const lh_ast_expr_t *e, int what)
+{
+    static const char *const nondet[] = {"rand", "randn", "random", "uuid", "shuffle", NULL};
+    if (e == NULL || e->kind == LH_EX_SUBQUERY || e->kind == LH_EX_EXISTS ||
+        e->kind == LH_EX_IN_QUERY)
+        return NULL;
+    if (e->kind == LH_EX_FUNC && what == 0 && (e->u.func.over || e->u.func.over_name))
+        return e;
+    if (e->kind == LH_EX_FUNC && what == 1 && e->name.count == 1)
+        for (int i = 0; nondet[i]; i++)
+            if (strcasecmp(e->name.parts[0].text, nondet[i]) == 0)
+                return e;
+    for (int i = 0; i < e->args.count; i++) {
+        const lh_ast_expr_t *f = find_call(e->args.items[i], what);
+        if (f != NULL)
+            return f;
+    }
+    if (e->kind == LH_EX_CASE) {
+        const lh_ast_expr_t *f = find_call(e->u.case_.operand, what);
+        if (f == NULL)
+            f = find_call(e->u.case_.else_, what);
+        for (int i = 0; f == NULL && i < e->u.case_.whens.count; i++) {
+            f = find_call(e->u.case_.whens.items[i], what);
+            if (f == NULL)
+                f = find_call(e->u.case_.thens.items[i], what);
+        }
+        return f;
+    }
+    return NULL;
+}
+
+/* agg(..) FILTER (WHERE f): Spark's INVALID_AGGREGATE_FILTER checks, then f as a BOOLEAN. */
+static lh_err agg_filter(binder *b, const ectx *x, const lh_ast_expr_t *f, lh_expr_t **out)
+{
+    const char *ft = lh_arena_sprintf(b->a, "\"%s\"", span_text(b, f->span));
+    const lh_ast_expr_t *w = find_call(f, 0);
+    if (bx_has_agg(f))
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE", "filterExpr", ft,
+                         "aggExpr", ft, NULL);
+    if (w != NULL)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION", "filterExpr",
+                         ft, "windowExpr", lh_arena_sprintf(b->a, "\"%s\"", span_text(b, w->span)),
+                         NULL);
+    if (find_call(f, 1) != NULL)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.NON_DETERMINISTIC", "filterExpr", ft,
+                         NULL);
+    LH_TRY(bx_expr(b, x, f, out));
+    if ((*out)->type.id != LH_TYPE_BOOLEAN)
+        return lh_sqlerr(b->eb, "INVALID_AGGREGATE_FILTER.NOT_BOOLEAN", "filterExpr", ft, NULL);
+    return LH_OK;
+}
+
 /* ---- types ------------------------------------------------------------------------------- */
 
 /* Spark's widening for two types meeting in IN, CASE, COALESCE, set operations: the rules
@@ -154,10 +207,17 @@ bool bx_equal(const lh_expr_t *x, const lh_expr_t *y)
     if (x->kind == LH_EXPR_CALL && x->name && y->name && strcmp(x->name, y->name) != 0 &&
         strncmp(x->name, "CAST", 4) == 0)
         return false; /* casts to different targets share a func row */
-    for (int i = 0; i < x->arg_count; i++)
-        if (!bx_equal(x->args[i], y->args[i]))
-            return false;
-    return true;
+    bool same = true;
+    for (int i = 0; same && i < x->arg_count; i++)
+        same = bx_equal(x->args[i], y->args[i]);
+    if (same || x->arg_count != 2)
+        return same;
+    /* a + b is b + a (Spark's semantic equality: commutative operators) */
+    static const char *const commutative[] = {"+", "*", "=", "<=>", "&", "|", "^", NULL};
+    bool comm = x->kind == LH_EXPR_AND || x->kind == LH_EXPR_OR;
+    for (int i = 0; !comm && x->kind == LH_EXPR_CALL && commutative[i]; i++)
+        comm = strcmp(x->func->name, commutative[i]) == 0;
+    return comm && bx_equal(x->args[0], y->args[1]) && bx_equal(x->args[1], y->args[0]);
 }
 
 /* ---- literals ---------------------------------------------------------------------------- */
@@ -427,7 +487,7 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     }
     c.arg_count = argc;
     if (e->u.func.filter != NULL)
-        LH_TRY(bx_bool(b, &inner, e->u.func.filter, &c.filter));
+        LH_TRY(agg_filter(b, &inner, e->u.func.filter, &c.filter));
     lh_func_bind_t fb = {.arg_count = argc,
                          .arg_types = types,
                          .conf = lh_session_conf(b->env->session),
@@ -683,6 +743,38 @@ static lh_err fold_args(binder *b, lh_expr_t **args, int n)
     return LH_OK;
 }
 
+/* WITHIN GROUP (ORDER BY ..): only percentile_cont and percentile_disc take it, and they
+ * need it, with one ordering, no DISTINCT and one argument (Spark's checks, in its order). */
+lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
+{
+    const lh_ast_sort_t *wg = &e->u.func.within_group;
+    bool cont = strcasecmp(fn, "percentile_cont") == 0 || strcasecmp(fn, "percentile_disc") == 0;
+    const char *quoted = lh_arena_sprintf(b->a, "`%s`", bf_lower(b, fn));
+    if (!cont)
+        return wg->count == 0
+                   ? LH_OK
+                   : lh_sqlerr(b->eb, "INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX",
+                               "prettyName", quoted, "syntax", "WITHIN GROUP (ORDER BY ...)", NULL);
+    if (e->u.func.distinct)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED", "funcName",
+                         quoted, NULL);
+    if (wg->count == 0)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.WITHIN_GROUP_MISSING", "funcName",
+                         quoted, NULL);
+    if (wg->count != 1)
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS", "funcName",
+                         quoted, "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", wg->count), NULL);
+    if (e->u.func.star || e->args.count != 1)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", quoted,
+                         "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", e->u.func.star ? 0 : e->args.count),
+                         "docroot", "https://spark.apache.org/docs/latest", NULL);
+    return LH_OK;
+}
+
+#define PARAMLESS_COUNT "spark.sql.legacy.allowParameterlessCount"
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -691,11 +783,29 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return udf ? LH_OK : unresolved_routine(b, span_text(b, e->name.span));
     }
     const char *fn = e->name.parts[0].text;
+    LH_TRY(bx_within_group(b, e, fn));
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);
     if (strcasecmp(fn, "grouping") == 0 || strcasecmp(fn, "grouping_id") == 0)
         return bind_grouping(b, x, e, strcasecmp(fn, "grouping_id") == 0, out);
     const lh_agg_func_t *af = lh_agg_find(fn);
+    if (af != NULL && strcasecmp(fn, "count") == 0 && !e->u.func.star && e->args.count == 0) {
+        const char *legacy = lh_session_get(b->env->session, PARAMLESS_COUNT);
+        if (legacy == NULL || strcasecmp(legacy, "true") != 0)
+            return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITH_SUGGESTION", "functionName", "`count`",
+                             "expectedNum", ">= 1", "actualNum", "0", "legacyNum", "0",
+                             "legacyConfKey", PARAMLESS_COUNT, "legacyConfValue", "true", NULL);
+        /* legacy count(): counts nothing, 0 per group (a count of a NULL constant) */
+        lh_ast_expr_t *e2 = lh_arena_calloc(b->a, 1, sizeof *e2);
+        *e2 = *e;
+        e2->args.items = lh_arena_calloc(b->a, 1, sizeof *e2->args.items);
+        e2->args.items[0] = lh_arena_calloc(b->a, 1, sizeof *e2->args.items[0]);
+        e2->args.items[0]->kind = LH_EX_LITERAL;
+        e2->args.items[0]->u.lit.kind = LH_LIT_NULL;
+        e2->args.items[0]->u.lit.text = "NULL";
+        e2->args.count = 1;
+        e = e2;
+    }
     if (af != NULL) {
         bool outer = false;
         if (b->corr != NULL)
@@ -1002,9 +1112,30 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return bx_expr(b, &inner, target, out);
     }
     int pos = 0;
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && e->name.count == 1 && x->agg != NULL &&
+        x->agg->has_sets && strcasecmp(e->name.parts[0].text, "grouping__id") == 0 &&
+        find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
+        return bind_grouping(b, x, e, true, out); /* Hive's grouping__id: grouping_id() */
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && b->corr != NULL &&
         find_column(b, x->sc, e, &pos) == LH_OK && pos < 0)
         return bind_column(b, x, e, out); /* not in this query: an outer reference */
+    if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN && x->agg != NULL && x->agg->global) {
+        /* HAVING without GROUP BY sees the SELECT list only */
+        bool listed = x->aliases == NULL;
+        for (int i = 0; !listed && i < x->aliases->count; i++) {
+            const lh_ast_named_expr_t *it = &x->aliases->items[i];
+            const char *nm = it->alias ? it->alias->text
+                             : it->expr->kind == LH_EX_COLUMN
+                                 ? it->expr->name.parts[it->expr->name.count - 1].text
+                                 : NULL;
+            listed = nm != NULL && name_eq(nm, e->name.parts[e->name.count - 1].text);
+        }
+        if (!listed)
+            return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                             lh_arena_sprintf(b->a, "`%s`", span_text(b, e->span)), "proposal", "",
+                             NULL);
+        return lh_sqlerr(b->eb, "MISSING_GROUP_BY", NULL);
+    }
     if (x->mode == MODE_POST && e->kind == LH_EX_COLUMN)
         return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)),
@@ -1028,6 +1159,7 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_IS:
         return bind_is(b, x, e, out);
     case LH_EX_IN:
+        LH_TRY(bst_args(b, x, e, &e)); /* 5 IN (*) */
         return bind_in(b, x, e, out);
     case LH_EX_BETWEEN:
         return bind_between(b, x, e, out);
@@ -1038,6 +1170,7 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     case LH_EX_CAST:
         return bind_cast(b, x, e, out);
     case LH_EX_FUNC:
+        LH_TRY(bst_args(b, x, e, &e)); /* coalesce(*), count(DISTINCT t.*) */
         return bind_func(b, x, e, out);
     case LH_EX_SUBQUERY:
     case LH_EX_EXISTS:
@@ -1080,12 +1213,26 @@ lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t 
     scope none = {0};
     ectx x = {&none, MODE_PRE, NULL, what};
     lh_expr_t *bound;
-    LH_TRY(bx_expr(b, &x, e, &bound));
+    lh_errbuf scratch, *saved = b->eb;
+    lh_errbuf_clear(&scratch);
+    b->eb = &scratch;
+    lh_err err = bx_expr(b, &x, e, &bound);
+    b->eb = saved;
+    /* a column of the query: never foldable (Spark resolves it, then refuses it) */
+    bool column = err != LH_OK && scratch.error_code &&
+                  strncmp(scratch.error_code, "UNRESOLVED_COLUMN", 17) == 0;
+    if (err != LH_OK && !column) {
+        *b->eb = scratch;
+        return err;
+    }
     lh_value_t v;
-    if (!lh_expr_is_foldable(bound))
+    if (column || !lh_expr_is_foldable(bound))
         return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "name", what, "expr",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), NULL);
     LH_TRY(lh_expr_fold(b->a, bound, lh_session_conf(b->env->session), &v, b->eb));
+    if (v.is_null && v.type.id >= LH_TYPE_BYTE && v.type.id <= LH_TYPE_LONG)
+        return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL", "name", what, "expr",
+                         lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), NULL);
     if (v.is_null || v.type.id < LH_TYPE_BYTE || v.type.id > LH_TYPE_LONG)
         return lh_sqlerr(b->eb, "INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE", "name", what, "expr",
                          lh_arena_sprintf(b->a, "\"%s\"", span_text(b, e->span)), "dataType",

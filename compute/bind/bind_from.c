@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/nested.h"
 #include "compute/agg/agg.h"
 #include "compute/bind/bind_files.h"
 #include "compute/bind/bind_internal.h"
@@ -178,6 +179,7 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
         for (cte_def *c = b->ctes; c != NULL; c = c->next) {
             if (strcasecmp(c->name, last) != 0)
                 continue;
+            c->used = true;
             binder inner = *b;
             inner.ctes = c->next; /* a CTE sees the ones before it */
             LH_TRY(bq_query(&inner, c->cte->query, plan));
@@ -239,6 +241,21 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
 
 /* ---- VALUES ---------------------------------------------------------------------------- */
 
+/* A call Spark cannot evaluate once for an inline table (rand, uuid, ...). */
+static bool inline_nondet(const lh_ast_expr_t *e)
+{
+    static const char *const nondet[] = {"rand", "randn", "random", "uuid", "shuffle", NULL};
+    if (e == NULL)
+        return false;
+    for (int i = 0; e->kind == LH_EX_FUNC && e->name.count == 1 && nondet[i]; i++)
+        if (strcasecmp(e->name.parts[0].text, nondet[i]) == 0)
+            return true;
+    for (int i = 0; i < e->args.count; i++)
+        if (inline_nondet(e->args.items[i]))
+            return true;
+    return false;
+}
+
 static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
 {
     int rows = r->row_count, cols = rows ? r->rows[0].count : 0;
@@ -254,9 +271,22 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
                              lh_arena_sprintf(b->a, "%d", i), NULL);
         cells[i] = lh_arena_calloc(b->a, (size_t)cols + 1, sizeof **cells);
         for (int c = 0; c < cols; c++) {
-            LH_TRY(bx_expr(b, &x, r->rows[i].items[c], &cells[i][c]));
-            LH_TRY(bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL}, cells[i][c]->type,
-                                  &types[c]));
+            const lh_ast_expr_t *cell = r->rows[i].items[c];
+            if (cell->kind == LH_EX_ALIAS) /* VALUES ("one", 1 AS one): the alias names nothing */
+                cell = cell->args.items[0];
+            if (bx_has_agg(cell) || inline_nondet(cell))
+                return lh_sqlerr(b->eb,
+                                 "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
+                                 "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
+            LH_TRY(bx_expr(b, &x, cell, &cells[i][c]));
+            lh_errbuf scratch, *saved = b->eb;
+            b->eb = &scratch;
+            lh_err err = bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL},
+                                        cells[i][c]->type, &types[c]);
+            b->eb = saved;
+            if (err != LH_OK)
+                return lh_sqlerr(b->eb, "INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE",
+                                 "colName", lh_arena_sprintf(b->a, "`col%d`", c + 1), NULL);
         }
     }
     lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_VALUES, cols, 0);
@@ -728,6 +758,21 @@ static const char *value_name(binder *b, const lh_ast_expr_t *v)
                                    value_name(b, v->args.items[i]));
         return lh_arena_sprintf(b->a, "%s}", out);
     }
+    /* another constant: the value as a string (CAST(array(1, 1) AS STRING) is [1, 1]) */
+    scope none = {0};
+    ectx x = {&none, MODE_PRE, NULL, "PIVOT"};
+    lh_errbuf scratch, *saved = b->eb;
+    b->eb = &scratch;
+    lh_expr_t *e = NULL, *cast = NULL;
+    lh_value_t val;
+    const lh_sql_conf_t *conf = lh_session_conf(b->env->session);
+    bool ok =
+        bx_expr(b, &x, v, &e) == LH_OK &&
+        lh_expr_cast(b->a, e, (lh_type_t){LH_TYPE_STRING}, false, conf, &cast, b->eb) == LH_OK &&
+        lh_expr_fold(b->a, cast, conf, &val, b->eb) == LH_OK && !val.is_null;
+    b->eb = saved;
+    if (ok)
+        return lh_arena_strndup(b->a, (const char *)val.v.str.ptr, val.v.str.len);
     return bx_name(b, v);
 }
 
@@ -736,6 +781,18 @@ static lh_ast_ident_t *ident(binder *b, const char *text)
     lh_ast_ident_t *id = lh_arena_calloc(b->a, 1, sizeof *id);
     id->text = text;
     return id;
+}
+
+static bool has_map(lh_type_t t)
+{
+    if (t.id == LH_TYPE_MAP)
+        return true;
+    if (t.id == LH_TYPE_ARRAY)
+        return has_map(t.nested->elem);
+    for (int i = 0; t.id == LH_TYPE_STRUCT && i < t.nested->field_count; i++)
+        if (has_map(t.nested->fields[i].type))
+            return true;
+    return false;
 }
 
 static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
@@ -758,6 +815,14 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
         collect_cols(aggs->items[i].expr, named, &nn, NAMED_MAX);
     for (int i = 0; i < fors->count; i++)
         collect_cols(fors->items[i], named, &nn, NAMED_MAX);
+    for (int i = 0; i < fors->count; i++) { /* a MAP is not comparable */
+        const lh_ast_expr_t *f = fors->items[i];
+        for (int k = 0; f->kind == LH_EX_COLUMN && k < ss.count; k++)
+            if (strcasecmp(ss.cols[k].name, f->name.parts[f->name.count - 1].text) == 0 &&
+                has_map(ss.cols[k].type))
+                return lh_sqlerr(b->eb, "INCOMPARABLE_PIVOT_COLUMN", "columnName",
+                                 lh_arena_sprintf(b->a, "`%s`", ss.cols[k].name), NULL);
+    }
     lh_ast_select_t *sel = lh_arena_calloc(b->a, 1, sizeof *sel);
     int cap = ss.count + vals->count * aggs->count + 1;
     sel->items.items = lh_arena_calloc(b->a, (size_t)cap, sizeof *sel->items.items);
@@ -784,6 +849,12 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
         const char *refs[1];
         int nrefs = 0;
         collect_cols(val, refs, &nrefs, 1);
+        bool known = false; /* a name the source does not have is unresolved */
+        for (int k = 0; nrefs > 0 && k < ss.count && !known; k++)
+            known = strcasecmp(ss.cols[k].name, refs[0]) == 0;
+        if (nrefs > 0 && !known)
+            return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                             lh_arena_sprintf(b->a, "`%s`", refs[0]), "proposal", "", NULL);
         if (nrefs > 0)
             return lh_sqlerr(b->eb, "NON_LITERAL_PIVOT_VALUES", "expression",
                              lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, val)), NULL);
@@ -930,6 +1001,9 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         return bind_join(b, r, plan, sc);
     case LH_REL_PIVOT:
         LH_TRY(bind_pivot(b, r, plan, sc));
+        break;
+    case LH_REL_UNPIVOT: /* bind_unpivot.c */
+        LH_TRY(bu_unpivot(b, r, plan, sc));
         break;
     case LH_REL_FUNC:
         LH_TRY(bind_table_func(b, r, plan));

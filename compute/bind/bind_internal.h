@@ -36,6 +36,7 @@ typedef struct cte_def {
     const char *name;
     const lh_ast_cte_t *cte;
     struct cte_def *next;
+    bool used; /* referenced: bound where used (an unused one binds once, for its errors) */
 } cte_def;
 
 /* The aggregation context of one SELECT level (POST mode). */
@@ -47,6 +48,7 @@ typedef struct agg_ctx {
     const lh_ast_expr_t **agg_asts; /* to find a repeated call */
     bool collecting;                /* PRE pass that collects aggregate calls instead of failing */
     bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
+    bool global;                    /* no GROUP BY: one group of the whole input */
     struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
 } agg_ctx;
 
@@ -62,6 +64,9 @@ typedef struct binder {
     struct corr_frame *corr;     /* the subquery being bound, for outer references (or NULL) */
     struct bn_types *types;      /* NULL until the first expression binds */
     const struct udf_frame *udf; /* SQL functions being expanded (bind_udf.c), or NULL */
+    const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
+    struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
+    struct sub_name *sub_names;  /* subqueries' outer references, for their headers */
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -102,11 +107,27 @@ typedef struct sub_stage {
     int *slot_pos; /* result slot -> column, set by bsq_apply */
 } sub_stage;
 
+/* bind_star.c: *, t.*, s.* [EXCEPT (..)] in the SELECT list; stars among call and IN
+ * arguments (bst_args returns e or its expanded copy; bst_expanded finds that copy again) */
+lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, lh_expr_t ***exprs,
+                  const char ***names);
+lh_err bst_args(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_ast_expr_t **out);
+const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
+
+/* bind_subname.c: scalarsubquery(c1, c2): a subquery's outer references (uses: the column
+ * ASTs its frame resolved in the outer query), remembered for bn_name */
+void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const *uses, int n);
+const char *bsn_name(binder *b, const lh_ast_expr_t *e);
+
+/* bind_unpivot.c */
+lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);
+
 /* bind_expr.c */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 const char *bx_name(binder *b, const lh_ast_expr_t *e); /* the column header Spark shows */
 bool bx_has_agg(const lh_ast_expr_t *e);
+lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn); /* Spark's checks */
 lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out);
 lh_err bx_coerce(binder *b, lh_expr_t **e, lh_type_t t);
 lh_err bx_fold_int(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out);

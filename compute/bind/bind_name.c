@@ -640,6 +640,15 @@ static void offset_frame(namer *n, const lh_ast_expr_t *e, const char *fn)
     put(n, " FOLLOWING");
 }
 
+/* WINDOW name AS (spec) of the SELECT level, when spec names no other window; or NULL. */
+static const lh_ast_window_t *named_window(const lh_ast_select_t *s, const char *name)
+{
+    for (int i = 0; s && i < s->window_count; i++)
+        if (strcasecmp(s->windows[i].name.text, name) == 0)
+            return s->windows[i].spec->base == NULL ? s->windows[i].spec : NULL;
+    return NULL;
+}
+
 static void window(namer *n, const lh_ast_expr_t *e, const char *fn, const lh_ast_window_t *w)
 {
     put(n, " OVER (");
@@ -692,6 +701,7 @@ static const fn_rule fn_rules[] = {
     {"acos", FN_UPPER, 1, NULL, NULL},
     {"acosh", FN_UPPER, 1, NULL, NULL},
     {"approx_percentile", FN_PAD, 2, ", 10000", NULL},
+    {"array_agg", FN_PAD, 1, "", "collect_list"},
     {"bround", FN_PAD, 1, ", 0", NULL},
     {"from_unixtime", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
     {"asin", FN_UPPER, 1, NULL, NULL},
@@ -877,6 +887,16 @@ static void func_op(namer *n, const fn_rule *r, const lh_ast_expr_t *e)
 static void func(namer *n, const lh_ast_expr_t *e)
 {
     const char *fn = e->name.parts[e->name.count - 1].text;
+    static const char *const cast_aliases[] = {
+        "boolean", "tinyint", "smallint", "int",  "bigint",    "float", "double",
+        "decimal", "binary",  "string",   "date", "timestamp", NULL};
+    for (int i = 0; e->name.count == 1 && e->args.count == 1 && !e->u.func.star &&
+                    e->u.func.over == NULL && e->u.func.over_name == NULL && cast_aliases[i];
+         i++)
+        if (strcasecmp(fn, cast_aliases[i]) == 0) { /* int(x): a cast Spark names as x */
+            expr(n, e->args.items[0]);
+            return;
+        }
     int argc = e->u.func.star ? 1 : e->args.count;
     const fn_rule *r = fn_rule_of(fn, argc);
     if (e->u.func.star) {
@@ -911,11 +931,20 @@ static void func(namer *n, const lh_ast_expr_t *e)
     }
     if (e->u.func.nulls == LH_NULLS_IGNORE)
         put(n, " IGNORE NULLS");
-    if (e->u.func.over != NULL)
-        window(n, e, fn, e->u.func.over);
+    const lh_ast_window_t *ow = e->u.func.over;
+    if (ow != NULL && ow->base != NULL && ow->partition.count == 0 && ow->order.count == 0 &&
+        ow->frame == 0 && named_window(n->b->sel, ow->base->text) != NULL)
+        window(n, e, fn, named_window(n->b->sel, ow->base->text)); /* OVER (w) */
+    else if (ow != NULL)
+        window(n, e, fn, ow);
     else if (e->u.func.over_name != NULL) { /* WINDOW w AS (..) lives on the SELECT */
-        put(n, " OVER ");
-        put(n, e->u.func.over_name->text);
+        const lh_ast_window_t *w = named_window(n->b->sel, e->u.func.over_name->text);
+        if (w != NULL) {
+            window(n, e, fn, w);
+        } else {
+            put(n, " OVER ");
+            put(n, e->u.func.over_name->text);
+        }
     }
 }
 
@@ -929,6 +958,8 @@ static void column(namer *n, const lh_ast_expr_t *e)
 
 static void expr(namer *n, const lh_ast_expr_t *e)
 {
+    if (e->kind == LH_EX_FUNC || e->kind == LH_EX_IN)
+        e = bst_expanded(n->b, e); /* coalesce(*) is named coalesce(a, b) */
     switch (e->kind) {
     case LH_EX_LITERAL:
         literal(n, e);
@@ -974,11 +1005,30 @@ static void expr(namer *n, const lh_ast_expr_t *e)
     case LH_EX_FUNC:
         func(n, e);
         return;
-    case LH_EX_SUBQUERY:
-        put(n, "scalarsubquery()");
+    case LH_EX_ROW: /* (a, b) is named_struct(a, a, b, b), field names as bind_nested.c */
+        put(n, "named_struct(");
+        for (int i = 0; i < e->args.count; i++) {
+            const lh_ast_expr_t *it = e->args.items[i];
+            if (i > 0)
+                put(n, ", ");
+            if (it->kind == LH_EX_ALIAS) {
+                put(n, it->ident.text);
+                it = it->args.items[0];
+            } else if (it->kind == LH_EX_COLUMN) {
+                put(n, it->name.parts[it->name.count - 1].text);
+            } else {
+                put(n, lh_arena_sprintf(n->b->a, "col%d", i + 1));
+            }
+            put(n, ", ");
+            expr(n, it);
+        }
+        put(n, ")");
+        return;
+    case LH_EX_SUBQUERY: /* its outer references (bind_subname.c) */
+        put(n, lh_arena_sprintf(n->b->a, "scalarsubquery(%s)", bsn_name(n->b, e)));
         return;
     case LH_EX_EXISTS:
-        put(n, "exists()");
+        put(n, lh_arena_sprintf(n->b->a, "exists(%s)", bsn_name(n->b, e)));
         return;
     case LH_EX_EXTRACT:
         put(n, "extract(");

@@ -78,40 +78,25 @@ static void out_add(binder *b, outlist *o, lh_expr_t *e, const char *name)
     o->names[o->count++] = name;
 }
 
-static bool excluded(const lh_ast_expr_t *star, const bcol *c)
+static lh_err expand_star(binder *b, const ectx *x, const lh_ast_expr_t *star, outlist *o)
 {
-    for (int i = 0; i < star->u.star.except_count; i++) {
-        const lh_ast_name_t *n = &star->u.star.except_names[i];
-        if (strcasecmp(n->parts[n->count - 1].text, c->name) == 0 &&
-            (n->count == 1 ||
-             (c->qual[0] && strcasecmp(n->parts[n->count - 2].text, c->qual[0]) == 0)))
-            return true;
-    }
-    return false;
-}
-
-static lh_err expand_star(binder *b, const scope *sc, const lh_ast_expr_t *star, outlist *o)
-{
-    int before = o->count;
-    for (int i = 0; i < sc->count; i++) {
-        const bcol *c = &sc->cols[i];
-        /* t.* also lists t's copies of USING columns, hidden from a bare * */
-        if ((c->hidden && star->name.count == 0) || excluded(star, c))
-            continue;
-        if (star->name.count > 0 &&
-            !(c->qual[0] &&
-              strcasecmp(c->qual[0], star->name.parts[star->name.count - 1].text) == 0))
-            continue;
-        out_add(b, o, lh_expr_column(b->a, c->index, c->type, c->nullable, c->name), c->name);
-    }
-    if (o->count == before && star->name.count > 0)
-        return lh_sqlerr(b->eb, "CANNOT_RESOLVE_STAR_EXPAND", "targetString",
-                         lh_arena_sprintf(b->a, "`%s`", star->name.parts[0].text), "columns", "",
-                         NULL);
+    int n;
+    lh_expr_t **exprs;
+    const char **names;
+    LH_TRY(bst_expand(b, x, star, &n, &exprs, &names));
+    for (int i = 0; i < n; i++)
+        out_add(b, o, exprs[i], names[i]);
     return LH_OK;
 }
 
 /* ---- GROUP BY ----------------------------------------------------------------------------- */
+
+/* Whether numbers in GROUP BY / ORDER BY are ordinals (setting conf, default true). */
+static bool ordinals(binder *b, const char *conf)
+{
+    const char *v = lh_session_get(b->env->session, conf);
+    return v == NULL || strcasecmp(v, "false") != 0;
+}
 
 static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
 {
@@ -133,8 +118,12 @@ static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
 static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
                          const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER &&
+        ordinals(b, "spark.sql.groupByOrdinal")) { /* an ordinal */
         long n = strtol(e->u.lit.text, NULL, 10);
+        for (int i = 0; i < s->items.count; i++)
+            if (s->items.items[i].expr->kind == LH_EX_STAR)
+                return lh_sqlerr(b->eb, "STAR_GROUP_BY_POS", NULL);
         if (n < 1 || n > s->items.count)
             return lh_sqlerr(b->eb, "GROUP_BY_POS_OUT_OF_RANGE", "index",
                              lh_arena_sprintf(b->a, "%ld", n), "size",
@@ -152,12 +141,17 @@ static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
     b->eb = saved;
     if (err == LH_OK)
         return LH_OK;
-    if (e->kind == LH_EX_COLUMN && e->name.count == 1) /* a select-list alias */
+    const char *by_alias = lh_session_get(b->env->session, "spark.sql.groupByAliases");
+    bool aliases = by_alias == NULL || strcasecmp(by_alias, "false") != 0;
+    if (aliases && e->kind == LH_EX_COLUMN && e->name.count == 1) /* a select-list alias */
         for (int i = 0; i < s->items.count; i++) {
             const lh_ast_named_expr_t *it = &s->items.items[i];
-            if (it->alias && strcasecmp(it->alias->text, e->name.parts[0].text) == 0 &&
-                !bx_has_agg(it->expr))
-                return bx_expr(b, pre, it->expr, out);
+            if (!it->alias || strcasecmp(it->alias->text, e->name.parts[0].text) != 0)
+                continue;
+            if (bx_has_agg(it->expr))
+                return lh_sqlerr(b->eb, "GROUP_BY_AGGREGATE", "sqlExpr", bx_name(b, it->expr),
+                                 NULL);
+            return bx_expr(b, pre, it->expr, out);
         }
     return bx_expr(b, pre, e, out);
 }
@@ -194,10 +188,101 @@ static lh_err cross_sets(binder *b, uint64_t **sets, int *count, const uint64_t 
     return LH_OK;
 }
 
+/* The masks of one ROLLUP/CUBE/GROUPING SETS item. Each element of sets[] is one list;
+ * ROLLUP and CUBE expand them; inside GROUPING SETS an element may be a nested ROLLUP, CUBE
+ * or GROUPING SETS, whose sets it lists in place. Repeated sets are kept (Spark does). */
+static lh_err item_sets(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g,
+                        const lh_ast_group_item_t *it, uint64_t **out, int *out_n)
+{
+    int n = it->set_count;
+    bool listing = it->kind == LH_GROUP_GROUPING_SETS;
+    if (!listing && n > 12)
+        return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
+    uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
+    int flat_n = 0, flat_cap = n;
+    uint64_t *flat = lh_arena_calloc(b->a, (size_t)flat_cap + 1, sizeof *flat);
+    for (int j = 0; j < n; j++) {
+        const lh_ast_grouping_set_t *el = &it->sets[j];
+        uint64_t *sub = &masks[j];
+        int sub_n = 1;
+        if (el->nested != NULL) {
+            LH_TRY(item_sets(b, pre, s, g, el->nested, &sub, &sub_n));
+        } else {
+            if (el->exprs.count == 0 && !listing)
+                return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_0051", "element",
+                                 it->kind == LH_GROUP_CUBE ? "CUBE" : "ROLLUP", NULL);
+            for (int m = 0; m < el->exprs.count; m++) {
+                lh_expr_t *k;
+                int idx;
+                LH_TRY(group_expr(b, pre, s, el->exprs.items[m], &k));
+                LH_TRY(add_key(b, g, k, &idx));
+                masks[j] |= 1ull << idx;
+            }
+        }
+        if (!listing)
+            continue;
+        if (flat_n + sub_n > 4096)
+            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "4096", NULL);
+        if (flat_n + sub_n > flat_cap) {
+            flat_cap = 2 * (flat_n + sub_n);
+            uint64_t *nf = lh_arena_calloc(b->a, (size_t)flat_cap + 1, sizeof *nf);
+            memcpy(nf, flat, (size_t)flat_n * sizeof *nf);
+            flat = nf;
+        }
+        memcpy(flat + flat_n, sub, (size_t)sub_n * sizeof *flat);
+        flat_n += sub_n;
+    }
+    if (listing) {
+        *out = flat;
+        *out_n = flat_n;
+        return LH_OK;
+    }
+    *out = expand_sets(b, it->kind, masks, n, out_n);
+    return LH_OK;
+}
+
+/* Whether e reads a column (or a subquery) outside its aggregate calls. */
+static bool bare_reference(const lh_ast_expr_t *e)
+{
+    if (e == NULL)
+        return false;
+    if (e->kind == LH_EX_COLUMN || e->kind == LH_EX_SUBQUERY || e->kind == LH_EX_EXISTS)
+        return true;
+    if (e->kind == LH_EX_FUNC && e->u.func.over == NULL && e->u.func.over_name == NULL &&
+        e->name.count == 1 && lh_agg_find(e->name.parts[0].text) != NULL)
+        return false; /* an aggregate call */
+    for (int i = 0; i < e->args.count; i++)
+        if (bare_reference(e->args.items[i]))
+            return true;
+    if (e->kind == LH_EX_CASE) {
+        if (bare_reference(e->u.case_.operand) || bare_reference(e->u.case_.else_))
+            return true;
+        for (int i = 0; i < e->u.case_.whens.count; i++)
+            if (bare_reference(e->u.case_.whens.items[i]) ||
+                bare_reference(e->u.case_.thens.items[i]))
+                return true;
+    }
+    return false;
+}
+
 static lh_err group_all(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g)
 {
+    for (int i = 0; i < pre->sc->count; i++) /* a column named `all` wins */
+        if (strcasecmp(pre->sc->cols[i].name, "all") == 0) {
+            lh_ast_expr_t *col = lh_arena_calloc(b->a, 1, sizeof *col);
+            col->kind = LH_EX_COLUMN;
+            col->name.parts = lh_arena_calloc(b->a, 1, sizeof *col->name.parts);
+            col->name.parts[0].text = pre->sc->cols[i].name;
+            col->name.count = 1;
+            lh_expr_t *k;
+            int idx;
+            LH_TRY(bx_expr(b, pre, col, &k));
+            return add_key(b, g, k, &idx);
+        }
     for (int i = 0; i < s->items.count; i++) {
         const lh_ast_expr_t *e = s->items.items[i].expr;
+        if (bx_has_agg(e) && bare_reference(e))
+            return lh_sqlerr(b->eb, "UNRESOLVED_ALL_IN_GROUP_BY", NULL);
         if (bx_has_agg(e) || e->kind == LH_EX_STAR)
             continue;
         lh_expr_t *k;
@@ -240,21 +325,9 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
                 base |= 1ull << idx;
             continue;
         }
-        /* each element of sets[] is one list; ROLLUP and CUBE expand them */
-        int n = it->set_count;
-        if (n > 12)
-            return lh_sqlerr(b->eb, "GROUPING_SIZE_LIMIT_EXCEEDED", "maxSize", "12", NULL);
-        uint64_t *masks = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *masks);
-        for (int j = 0; j < n; j++)
-            for (int m = 0; m < it->sets[j].exprs.count; m++) {
-                lh_expr_t *k;
-                int idx;
-                LH_TRY(group_expr(b, pre, s, it->sets[j].exprs.items[m], &k));
-                LH_TRY(add_key(b, g, k, &idx));
-                masks[j] |= 1ull << idx;
-            }
         int out_n;
-        uint64_t *outm = expand_sets(b, it->kind, masks, n, &out_n);
+        uint64_t *outm;
+        LH_TRY(item_sets(b, pre, s, g, it, &outm, &out_n));
         LH_TRY(cross_sets(b, &cur, &cur_n, outm, out_n));
         has_sets = true;
     }
@@ -320,7 +393,8 @@ static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
 static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, int visible, int *pos)
 {
     *pos = -1;
-    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER) {
+    if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER &&
+        ordinals(b, "spark.sql.orderByOrdinal")) {
         long n = strtol(e->u.lit.text, NULL, 10);
         if (n < 1 || n > visible)
             return lh_sqlerr(b->eb, "ORDER_BY_POS_OUT_OF_RANGE", "index",
@@ -336,6 +410,26 @@ static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, in
                 return LH_OK;
             }
     return LH_OK;
+}
+
+/* ORDER BY ALL (Spark 3.4+): one item, the bare name `all` (any case), naming no column of
+ * the output nor of the level's input: sort by every output column, left to right, in the
+ * item's direction and null order. */
+static bool order_by_all(const lh_ast_sort_t *order, const outlist *o, int visible, const scope *sc)
+{
+    if (order == NULL || order->count != 1)
+        return false;
+    const lh_ast_expr_t *e = order->items[0].expr;
+    if (e->kind != LH_EX_COLUMN || e->name.count != 1 ||
+        strcasecmp(e->name.parts[0].text, "all") != 0)
+        return false;
+    for (int i = 0; i < visible; i++)
+        if (strcasecmp(o->names[i], "all") == 0)
+            return false;
+    for (int i = 0; sc && i < sc->count; i++)
+        if (strcasecmp(sc->cols[i].name, "all") == 0)
+            return false;
+    return true;
 }
 
 static lh_plan_t *sort_node(binder *b, lh_plan_t *child, int n, lh_sort_key_t *keys)
@@ -401,8 +495,21 @@ static lh_plan_t *window_node(binder *b, lh_plan_t *child, const win_ctx *w)
     return p;
 }
 
+static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
+                                lh_plan_t **out);
+
 static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
                           lh_plan_t **out)
+{
+    const lh_ast_select_t *outer = b->sel;
+    b->sel = s;
+    lh_err e = bind_select_level(b, s, order, out);
+    b->sel = outer;
+    return e;
+}
+
+static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_ast_sort_t *order,
+                                lh_plan_t **out)
 {
     lh_plan_t *plan;
     scope sc = {0};
@@ -423,14 +530,25 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     sub_stage where_subs = {0}, select_subs = {0};
     ectx pre = {&sc, MODE_PRE, NULL, "WHERE", NULL, &where_subs};
     win_ctx win = {s, 0, 0, NULL};
-    if (s->where != NULL) {
+    /* HAVING without GROUP BY makes one group, or (legacy setting) is a second WHERE */
+    const lh_ast_expr_t *having_ast = s->having;
+    const char *legacy =
+        lh_session_get(b->env->session, "spark.sql.legacy.parser.havingWithoutGroupByAsWhere");
+    bool having_where = having_ast != NULL && !s->group_by.present && legacy != NULL &&
+                        strcasecmp(legacy, "true") == 0;
+    for (int k = 0; k < 2; k++) {
+        const lh_ast_expr_t *w = k == 0 ? s->where : having_where ? having_ast : NULL;
+        if (w == NULL)
+            continue;
         lh_expr_t *pred;
-        LH_TRY(bsq_where(b, &pre, s->where, &plan, &pred));
+        LH_TRY(bsq_where(b, &pre, w, &plan, &pred));
         if (pred != NULL)
             plan = filter(b, plan, pred);
     }
+    if (having_where)
+        having_ast = NULL;
     pre.sub = NULL;
-    bool aggregating = s->group_by.present || bx_has_agg(s->having);
+    bool aggregating = s->group_by.present || having_ast != NULL;
     for (int i = 0; !aggregating && i < s->items.count; i++)
         aggregating = bx_has_agg(s->items.items[i].expr);
     for (int i = 0; !aggregating && order && i < order->count; i++)
@@ -454,6 +572,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     }
     agg_ctx g = {0};
     g.args_sub = &agg_subs;
+    g.global = !s->group_by.present;
     int set_count = 0;
     uint64_t *sets = NULL;
     if (aggregating)
@@ -470,7 +589,7 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
             if (aggregating)
                 return lh_sqlerr(b->eb, "MISSING_AGGREGATION", "expression", "\"*\"",
                                  "expressionAnyValue", "\"any_value(*)\"", NULL);
-            LH_TRY(expand_star(b, &sc, it->expr, &o));
+            LH_TRY(expand_star(b, &post, it->expr, &o));
             continue;
         }
         if (i == gen_item && aggregating) { /* generated after the aggregation */
@@ -491,22 +610,38 @@ static lh_err bind_select(binder *b, const lh_ast_select_t *s, const lh_ast_sort
     }
     int visible = o.count;
     lh_expr_t *having = NULL;
-    if (s->having != NULL) {
+    if (having_ast != NULL) {
         ectx h = post;
         h.clause = "HAVING";
         h.win = NULL;
-        LH_TRY(bx_bool(b, &h, s->having, &having));
+        h.aliases = &s->items; /* HAVING k > 1 with k a SELECT alias */
+        LH_TRY(bx_bool(b, &h, having_ast, &having));
     }
     /* ORDER BY: output columns by position or name, else expressions (hidden columns) */
-    int key_count = order ? order->count : 0;
+    bool all = order_by_all(order, &o, visible, &sc);
+    int key_count = all ? visible : order ? order->count : 0;
     lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)key_count + 1, sizeof *keys);
-    for (int i = 0; i < key_count; i++) {
+    for (int i = 0; all && i < key_count; i++)
+        keys[i] =
+            sort_key(lh_expr_column(b->a, i, o.exprs[i]->type, o.exprs[i]->nullable, o.names[i]),
+                     &order->items[0]);
+    for (int i = 0; !all && i < key_count; i++) {
         const lh_ast_sort_item_t *it = &order->items[i];
         int pos;
         LH_TRY(output_ref(b, it->expr, &o, visible, &pos));
         if (pos < 0) {
             lh_expr_t *e;
-            LH_TRY(bx_expr(b, &post, it->expr, &e));
+            ectx ord = post; /* ORDER BY -alias: SELECT aliases inside expressions */
+            ord.aliases = &s->items;
+            lh_err err = bx_expr(b, &ord, it->expr, &e);
+            /* ORDER BY over an aggregation sees its output: a bare column that is neither
+             * grouped nor selected is unresolved there (Spark) */
+            if (err != LH_OK && aggregating && it->expr->kind == LH_EX_COLUMN &&
+                b->eb->error_code && strcmp(b->eb->error_code, "MISSING_AGGREGATION") == 0)
+                return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                                 lh_arena_sprintf(b->a, "`%s`", bx_name(b, it->expr)), "proposal",
+                                 "", NULL);
+            LH_TRY(err);
             for (int k = 0; k < o.count && pos < 0; k++)
                 if (bx_equal(o.exprs[k], e))
                     pos = k;
@@ -601,6 +736,16 @@ static lh_err order_output(binder *b, lh_plan_t **plan, const lh_ast_sort_t *ord
     outlist o = {(*plan)->col_count, (*plan)->col_count, NULL, (*plan)->col_names};
     lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)order->count + 1, sizeof *keys);
     ectx x = {&sc, MODE_PRE, NULL, "ORDER BY"};
+    if (order_by_all(order, &o, (*plan)->col_count, NULL)) {
+        int n = (*plan)->col_count;
+        keys = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *keys);
+        for (int i = 0; i < n; i++)
+            keys[i] = sort_key(lh_expr_column(b->a, i, (*plan)->col_types[i],
+                                              (*plan)->col_nullable[i], (*plan)->col_names[i]),
+                               &order->items[0]);
+        *plan = sort_node(b, *plan, n, keys);
+        return LH_OK;
+    }
     for (int i = 0; i < order->count; i++) {
         int pos;
         LH_TRY(output_ref(b, order->items[i].expr, &o, (*plan)->col_count, &pos));
@@ -637,6 +782,62 @@ static lh_err limit(binder *b, const lh_ast_query_t *q, lh_plan_t **plan)
     return LH_OK;
 }
 
+/* The operands and operators of a chain of set operations, in order (a node with its own
+ * ORDER BY, LIMIT or CTEs is an operand). */
+static bool plain_setop(const lh_ast_query_t *q)
+{
+    return q->kind == LH_Q_SETOP && q->order_by.count == 0 && q->limit == NULL &&
+           q->offset == NULL && q->cte_count == 0;
+}
+
+static void flatten_setops(const lh_ast_query_t *q, const lh_ast_query_t **ops, int *n,
+                           const lh_ast_query_t **operands, int *m, int max)
+{
+    if (!plain_setop(q) || *m >= max - 1) {
+        operands[(*m)++] = q;
+        return;
+    }
+    flatten_setops(q->left, ops, n, operands, m, max);
+    ops[(*n)++] = q;
+    flatten_setops(q->right, ops, n, operands, m, max);
+}
+
+/* spark.sql.legacy.setopsPrecedence.enabled: every set operator binds alike, left to right
+ * (the parser gives INTERSECT the higher precedence): the chain rebuilt left-deep. */
+static const lh_ast_query_t *legacy_setops(binder *b, const lh_ast_query_t *q)
+{
+    const char *v = lh_session_get(b->env->session, "spark.sql.legacy.setopsPrecedence.enabled");
+    if (v == NULL || strcasecmp(v, "true") != 0)
+        return q;
+    enum { MAX = 64 };
+    const lh_ast_query_t *ops[MAX], *operands[MAX];
+    int n = 0, m = 0;
+    flatten_setops(q->left, ops, &n, operands, &m, MAX);
+    ops[n++] = q;
+    flatten_setops(q->right, ops, &n, operands, &m, MAX);
+    if (m != n + 1)
+        return q;
+    const lh_ast_query_t *left = operands[0];
+    for (int i = 0; i < n; i++) {
+        lh_ast_query_t *node = lh_arena_calloc(b->a, 1, sizeof *node);
+        *node = *ops[i];
+        node->left = (lh_ast_query_t *)left;
+        node->right = (lh_ast_query_t *)operands[i + 1];
+        if (i < n - 1) { /* the query's own ORDER BY / LIMIT / CTEs stay on the top node */
+            node->order_by = (lh_ast_sort_t){0};
+            node->limit = node->offset = NULL;
+            node->ctes = NULL;
+            node->cte_count = 0;
+        } else {
+            node->order_by = q->order_by;
+            node->limit = q->limit;
+            node->offset = q->offset;
+        }
+        left = node;
+    }
+    return left;
+}
+
 static lh_err setop(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
 {
     lh_plan_t *l, *r;
@@ -655,7 +856,25 @@ static lh_err setop(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
     lh_expr_t **re = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *re);
     for (int i = 0; i < n; i++) {
         lh_type_t t;
-        LH_TRY(bx_common_type(b, l->col_types[i], r->col_types[i], &t));
+        lh_errbuf scratch, *saved = b->eb;
+        b->eb = &scratch;
+        lh_err err = bx_common_type(b, l->col_types[i], r->col_types[i], &t);
+        b->eb = saved;
+        if (err != LH_OK) {
+            static const char *const ord[] = {"first", "second", "third", "fourth", "fifth"};
+            return lh_sqlerr(
+                b->eb, "INCOMPATIBLE_COLUMN_TYPE", "operator",
+                lh_arena_sprintf(b->a, "%s%s",
+                                 q->setop == LH_SET_UNION       ? "UNION"
+                                 : q->setop == LH_SET_INTERSECT ? "INTERSECT"
+                                                                : "EXCEPT",
+                                 q->set_quant == 1 ? " ALL" : ""),
+                "columnOrdinalNumber", i < 5 ? ord[i] : lh_arena_sprintf(b->a, "%dth", i + 1),
+                "tableOrdinalNumber", "second", "dataType1",
+                lh_arena_sprintf(b->a, "\"%s\"", bs_type_text(b, r->col_types[i])), "dataType2",
+                lh_arena_sprintf(b->a, "\"%s\"", bs_type_text(b, l->col_types[i])), "hint", "",
+                NULL);
+        }
         le[i] = lh_expr_column(b->a, i, l->col_types[i], l->col_nullable[i], l->col_names[i]);
         re[i] = lh_expr_column(b->a, i, r->col_types[i], r->col_nullable[i], r->col_names[i]);
         LH_TRY(bx_coerce(b, &le[i], t));
@@ -702,7 +921,7 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         order = NULL;
         break;
     case LH_Q_SETOP:
-        e = setop(b, q, out);
+        e = setop(b, legacy_setops(b, q), out);
         break;
     case LH_Q_PAREN:
         e = bq_query(b, q->inner, out);
@@ -729,6 +948,16 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         e = order_output(b, out, order);
     if (e == LH_OK)
         e = limit(b, q, out);
+    /* Spark analyzes a CTE nobody references too (its missing tables are errors); not
+     * inside a subquery, where binding it could add outer references */
+    for (cte_def *c = b->ctes; e == LH_OK && b->corr == NULL && c != saved; c = c->next) {
+        if (c->used)
+            continue;
+        binder inner = *b;
+        inner.ctes = c->next;
+        lh_plan_t *unused;
+        e = bq_query(&inner, c->cte->query, &unused);
+    }
     b->ctes = saved;
     b->depth--;
     return e;

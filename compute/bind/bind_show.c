@@ -245,11 +245,17 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
         lh_session_reset(s, st->key);
         return LH_OK;
     }
-    if (st->key != NULL && st->value != NULL)
-        return lh_session_set(s, st->key, st->value, b->eb);
-    bool verbose = st->key != NULL && strcmp(st->key, "-v") == 0;
     lh_type_t types[4] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_STRING}};
     const char *names[4] = {"key", "value", "meaning", "Since version"};
+    if (st->key != NULL && st->value != NULL) { /* SET key = value answers the pair */
+        LH_TRY(lh_session_set(s, st->key, st->value, b->eb));
+        lh_value_t **row = lh_arena_calloc(b->a, 1, sizeof *row);
+        row[0] = lh_arena_calloc(b->a, 2, sizeof **row);
+        row[0][0] = sv(st->key);
+        row[0][1] = sv(st->value);
+        return bs_values_plan(b, 2, names, types, 1, row, &bound->plan);
+    }
+    bool verbose = st->key != NULL && strcmp(st->key, "-v") == 0;
     const char **keys, **vals;
     int n = lh_session_conf_list(s, b->a, &keys, &vals);
     int cap = n + 3;

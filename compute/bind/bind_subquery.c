@@ -32,6 +32,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compute/bind/bind_internal.h"
 #include "common/limits.h"
@@ -42,6 +43,8 @@ typedef struct corr_frame {
     struct corr_frame *parent;
     int count, cap;
     lh_expr_t **refs; /* outer expressions, valid over the outer level's input */
+    int use_count, use_cap;
+    const lh_ast_expr_t **uses; /* every column AST resolved in the outer query (headers) */
 } corr_frame;
 
 typedef enum {
@@ -109,6 +112,15 @@ lh_err bsq_outer_column(binder *b, const lh_ast_expr_t *e, lh_expr_t **out, bool
         *b->eb = scratch;
         return err;
     }
+    if (f->use_count == f->use_cap) {
+        int cap = f->use_cap ? f->use_cap * 2 : 8;
+        const lh_ast_expr_t **n = lh_arena_calloc(b->a, (size_t)cap, sizeof *n);
+        if (f->use_count)
+            memcpy(n, f->uses, (size_t)f->use_count * sizeof *n);
+        f->uses = n;
+        f->use_cap = cap;
+    }
+    f->uses[f->use_count++] = e;
     return add_ref(b, f, ref, out, found);
 }
 
@@ -160,7 +172,7 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
 static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_plan_t **plan,
                           corr_frame *f)
 {
-    *f = (corr_frame){x, b->corr, 0, 0, NULL};
+    *f = (corr_frame){x, b->corr, 0, 0, NULL, 0, 0, NULL};
     binder inner = *b;
     inner.corr = f;
     return bq_query(&inner, q, plan);
@@ -260,6 +272,15 @@ static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
     if (rows.count == 0) { /* x IN (empty) is false, NOT IN (empty) true, even for NULL x */
         lh_value_t v = {.type = boolean, .v.i64 = e->negated};
         *out = lh_expr_const(b->a, &v, bx_name(b, e));
+        const char *legacy =
+            lh_session_get(b->env->session, "spark.sql.legacy.nullInEmptyListBehavior");
+        if (legacy != NULL && strcasecmp(legacy, "true") == 0 && args[0]->nullable) {
+            /* Spark's legacy answer: NULL for a NULL x */
+            lh_value_t null = {.type = boolean, .is_null = true};
+            lh_expr_t *c[3] = {lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, args, NULL),
+                               lh_expr_const(b->a, &null, "NULL"), *out};
+            *out = lh_expr_node(b->a, LH_EXPR_CASE, boolean, true, 3, c, bx_name(b, e));
+        }
         return LH_OK;
     }
     lh_expr_t *in =
@@ -365,7 +386,7 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
     LH_TRY(in_values(b, x, e, sub, p));
     if (p->xn != 1)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a correlated multi-column IN subquery outside WHERE conjuncts", NULL);
+                         "a multi-column IN subquery outside WHERE conjuncts", NULL);
     lh_expr_t *c[7], *isnull[2];
     lh_expr_t *flag = slot(b, p->slot, boolean, true);
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
@@ -388,13 +409,13 @@ lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **ou
     lh_plan_t *plan;
     corr_frame f;
     LH_TRY(bind_framed(b, x, e->query, &plan, &f));
-    if (f.count == 0) {
-        if (e->kind == LH_EX_IN_QUERY &&
-            (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW))
-            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                             "a multi-column IN subquery outside WHERE conjuncts", NULL);
+    if (e->kind != LH_EX_IN_QUERY)
+        bsn_remember(b, e, f.uses, f.use_count);
+    bool multi =
+        e->kind == LH_EX_IN_QUERY && (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW);
+    if (f.count == 0 && !multi)
         return uncorrelated(b, x, e, plan, out);
-    }
+    /* a multi-column IN goes through the join even when uncorrelated */
     return correlated(b, x, e, plan, &f, out);
 }
 

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/func/format.h"
 
 static const char *const ranking[] = {"row_number", "rank",  "dense_rank", "percent_rank",
                                       "cume_dist",  "ntile", "lag",        "lead",
@@ -118,6 +119,100 @@ static lh_err bound(binder *b, const lh_ast_frame_bound_t *fb, lh_type_t key, in
     }
 }
 
+static const char *bound_word(const lh_ast_frame_bound_t *fb)
+{
+    switch (fb->kind) {
+    case LH_BOUND_UNBOUNDED_PRECEDING:
+        return "\"UNBOUNDED PRECEDING\"";
+    case LH_BOUND_UNBOUNDED_FOLLOWING:
+        return "\"UNBOUNDED FOLLOWING\"";
+    case LH_BOUND_PRECEDING:
+    case LH_BOUND_FOLLOWING:
+        return "\"offset\"";
+    default:
+        return "\"CURRENT ROW\"";
+    }
+}
+
+static bool has_offset(const lh_ast_frame_bound_t *fb)
+{
+    return fb->kind == LH_BOUND_PRECEDING || fb->kind == LH_BOUND_FOLLOWING;
+}
+
+/* Spark's checks of a frame before its bounds are computed (CheckAnalysis' frame rules). */
+static lh_err check_frame(binder *b, const lh_ast_window_t *sp, const lh_window_call_t *c,
+                          const char *text)
+{
+    const lh_ast_frame_bound_t *fbs[2] = {&sp->start, &sp->end};
+    if (sp->start.kind == LH_BOUND_UNBOUNDED_FOLLOWING ||
+        sp->end.kind == LH_BOUND_UNBOUNDED_PRECEDING)
+        return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_INVALID_BOUND", "sqlExpr",
+                         text, "lower", bound_word(&sp->start), "upper", bound_word(&sp->end),
+                         NULL);
+    bool values = false;
+    for (int i = 0; i < 2; i++) {
+        if (!has_offset(fbs[i]))
+            continue;
+        const lh_ast_expr_t *o = fbs[i]->offset;
+        while (o->kind == LH_EX_UNARY && o->args.count == 1)
+            o = o->args.items[0];
+        if (o->kind != LH_EX_LITERAL && o->kind != LH_EX_INTERVAL)
+            return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_0064", "msg",
+                             "Frame bound value must be a literal.", NULL);
+        values = true;
+    }
+    if (sp->frame != 2 || !values)
+        return LH_OK;
+    if (c->order_count == 0)
+        return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.RANGE_FRAME_WITHOUT_ORDER", "sqlExpr", text,
+                         NULL);
+    if (c->order_count > 1)
+        return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER", "sqlExpr", text,
+                         "orderSpec", text, NULL);
+    /* the ORDER BY key and the offsets: numbers with numbers, DATE with whole days,
+     * TIMESTAMP with day-time intervals */
+    lh_type_t key = c->order[0].expr->type;
+    for (int i = 0; i < 2; i++) {
+        if (!has_offset(fbs[i]))
+            continue;
+        scope none = {0};
+        ectx x = {&none, MODE_PRE, NULL, "window frame", NULL};
+        lh_expr_t *v;
+        LH_TRY(bx_expr(b, &x, fbs[i]->offset, &v));
+        bool num = is_numeric_key(v->type), dt = v->type.id == LH_TYPE_INTERVAL_DT;
+        if (!num && !dt && v->type.id != LH_TYPE_INTERVAL_YM && v->type.id != LH_TYPE_NULL) {
+            char vt[64];
+            return lh_sqlerr(
+                b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE", "sqlExpr", text,
+                "location", i ? "upper" : "lower", "exprType",
+                lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(v->type, vt, sizeof vt)),
+                "expectedType", "\"NUMERIC\" or \"INTERVAL\"", NULL);
+        }
+        bool ok = is_numeric_key(key) ? num
+                  : key.id == LH_TYPE_TIMESTAMP || key.id == LH_TYPE_TIMESTAMP_NTZ
+                      ? dt || v->type.id == LH_TYPE_INTERVAL_YM
+                  : key.id == LH_TYPE_DATE
+                      ? v->type.id == LH_TYPE_INTERVAL_YM || dt ||
+                            (v->type.id >= LH_TYPE_BYTE && v->type.id <= LH_TYPE_LONG)
+                      : false;
+        if (ok && key.id == LH_TYPE_DATE && dt) { /* DATE takes whole days only */
+            lh_value_t val;
+            LH_TRY(lh_expr_fold(b->a, v, lh_session_conf(b->env->session), &val, b->eb));
+            ok = val.is_null || val.v.i64 % 86400000000LL == 0;
+        }
+        if (!ok) {
+            char kt[64], vt[64];
+            return lh_sqlerr(
+                b->eb, "DATATYPE_MISMATCH.RANGE_FRAME_INVALID_TYPE", "sqlExpr", text,
+                "orderSpecType",
+                lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(key, kt, sizeof kt)),
+                "valueBoundaryType",
+                lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(v->type, vt, sizeof vt)), NULL);
+        }
+    }
+    return LH_OK;
+}
+
 static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_window_call_t *c)
 {
     c->partition_count = sp->partition.count;
@@ -140,11 +235,30 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
         c->frame_end = c->order_count ? 0 : INT64_MAX;
         return LH_OK;
     }
+    const char *text = lh_arena_sprintf(b->a, "\"%s\"", c->name);
+    LH_TRY(check_frame(b, sp, c, text));
     c->frame_rows = sp->frame == 1;
     if (c->frame_rows)
         key = (lh_type_t){LH_TYPE_LONG};
     LH_TRY(bound(b, &sp->start, key, &c->frame_start, &c->frame_start_f));
-    return bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f);
+    LH_TRY(bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f));
+    for (int i = 0; c->frame_rows && i < 2; i++) { /* ROWS offsets are INT */
+        int64_t v = i ? c->frame_end : c->frame_start;
+        const lh_ast_frame_bound_t *fb = i ? &sp->end : &sp->start;
+        if (has_offset(fb) && v != INT64_MIN && v != INT64_MAX &&
+            (v > INT32_MAX || v < -(int64_t)INT32_MAX - 1))
+            return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE",
+                             "sqlExpr", text, "location", i ? "upper" : "lower", "exprType",
+                             "\"BIGINT\"", "expectedType", "\"INT\"", NULL);
+    }
+    bool bounded = sp->start.kind != LH_BOUND_UNBOUNDED_PRECEDING &&
+                   sp->end.kind != LH_BOUND_UNBOUNDED_FOLLOWING && sp->end.kind != LH_BOUND_NONE;
+    double lo = c->frame_rows ? (double)c->frame_start : c->frame_start_f;
+    double hi = c->frame_rows ? (double)c->frame_end : c->frame_end_f;
+    if (bounded && (has_offset(&sp->start) || has_offset(&sp->end)) && lo > hi)
+        return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON",
+                         "sqlExpr", text, "comparison", "less than or equal", NULL);
+    return LH_OK;
 }
 
 /* The arguments and result type of an aggregate over a frame. */
@@ -154,7 +268,8 @@ static lh_err frame_agg(binder *b, const ectx *inner, const lh_ast_expr_t *e,
     bool ignore = e->u.func.nulls == LH_NULLS_IGNORE;
     bool first_last = strcasecmp(af->name, "first") == 0 || strcasecmp(af->name, "last") == 0 ||
                       strcasecmp(af->name, "first_value") == 0 ||
-                      strcasecmp(af->name, "last_value") == 0;
+                      strcasecmp(af->name, "last_value") == 0 ||
+                      strcasecmp(af->name, "any_value") == 0;
     int argc = e->u.func.star ? 0 : e->args.count;
     int total = argc + (ignore && first_last && argc == 1);
     c->args = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->args);
@@ -228,7 +343,34 @@ lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     if (e->u.func.distinct)
         return lh_sqlerr(b->eb, "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED", "windowExpr",
                          lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
+    if (is_ranking(fn) && strcasecmp(fn, "nth_value") != 0 && sp->order.count == 0)
+        return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_1037", "wf",
+                         lh_arena_sprintf(b->a, "%s()", bf_lower(b, fn)), NULL);
+    if (e->u.func.filter != NULL)
+        return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_1030", NULL);
     const lh_agg_func_t *af = is_ranking(fn) ? NULL : lh_agg_find(fn);
+    bool cont = strcasecmp(fn, "percentile_cont") == 0 || strcasecmp(fn, "percentile_disc") == 0;
+    if (af != NULL && (cont || strcasecmp(fn, "median") == 0)) {
+        /* these see the whole partition: no ORDER BY, no frame but ROWS UNBOUNDED .. UNBOUNDED */
+        bool whole = sp->frame == 0 ||
+                     (sp->frame == 1 && c.frame_start == INT64_MIN && c.frame_end == INT64_MAX);
+        if (sp->order.count > 0 || !whole)
+            return lh_sqlerr(b->eb, "INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC", "aggFunc",
+                             lh_arena_sprintf(b->a, "\"%s\"", c.name), NULL);
+    }
+    if (af != NULL && cont) { /* f(p) WITHIN GROUP (ORDER BY x [DESC]): f(x, p), or f desc */
+        const lh_ast_sort_item_t *wg = &e->u.func.within_group.items[0];
+        lh_ast_expr_t *e2 = lh_arena_calloc(b->a, 1, sizeof *e2);
+        *e2 = *e;
+        e2->args.items = lh_arena_calloc(b->a, 3, sizeof *e2->args.items);
+        e2->args.items[0] = wg->expr;
+        e2->args.items[1] = e->args.items[0];
+        e2->args.count = 2;
+        if (wg->desc)
+            af = lh_agg_find(strcasecmp(fn, "percentile_disc") == 0 ? "percentile_disc desc"
+                                                                    : "percentile_cont desc");
+        e = e2;
+    }
     if (af != NULL)
         LH_TRY(frame_agg(b, &inner, e, af, &c));
     else if (is_ranking(fn))

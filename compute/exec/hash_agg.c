@@ -30,6 +30,8 @@
 #include "compute/exec/exec_internal.h"
 #include "compute/exec/spill.h"
 
+#define AGG_MAX_ARGS 64 /* arguments of one aggregate call: count(DISTINCT t.*) */
+
 typedef struct table {
     exec_ht ht;
     exec_bump bump;
@@ -65,6 +67,8 @@ typedef struct pwriter {
 typedef struct agg_op {
     int key_count, agg_count, set_count;
     const uint64_t *sets;
+    uint32_t *dup;     /* per set: how many earlier sets have the same mask (Spark keeps repeats) */
+    uint64_t map_keys; /* keys whose type holds a MAP: encoded with their entries sorted */
     uint64_t full_set;
     size_t *off;       /* per aggregate: state offset after the key header */
     size_t states;     /* bytes of all states */
@@ -89,7 +93,7 @@ typedef struct agg_local {
     void **st;   /* per row: one aggregate's state */
     uint32_t *sel;
     size_t rows_cap;
-    lh_vec_t *gathered[8];
+    lh_vec_t *gathered[AGG_MAX_ARGS];
     exec_rows *raw;
     exec_ht *seen; /* DISTINCT: per aggregate (result only) */
     /* A batch's keys, encoded back to back (row i at keys + koff[i], koff[i+1] - koff[i]
@@ -225,10 +229,10 @@ static lh_err grow_rows(agg_local *l, size_t rows, lh_errbuf *eb)
 }
 
 /* Encode row i's key for set mask into l->key; returns the length. */
-static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_t *len,
-                         lh_errbuf *eb)
+static lh_err encode_key(agg_op *a, agg_local *l, size_t i, int set, size_t *len, lh_errbuf *eb)
 {
-    size_t need = 8;
+    uint64_t mask = a->sets && set >= 0 ? a->sets[set] : a->full_set;
+    size_t need = 12;
     for (int k = 0; k < a->key_count; k++)
         need += lh_vecops_encoded_size(l->ev.vals[k], i);
     if (need > l->key_cap) {
@@ -241,7 +245,12 @@ static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_
     int64_t gid = 0;
     for (int k = 0; k < a->key_count; k++) {
         if (mask >> k & 1) {
+            size_t at = o;
             o += lh_vecops_encode(l->ev.vals[k], i, l->key + o);
+            if ((a->map_keys >> k & 1) && l->key[at] == 1)
+                LH_FAIL_IF(lh_vecops_canon(l->ev.vals[k]->type, l->key + at + 5,
+                                           (uint32_t)(o - at - 5)) != LH_OK,
+                           LH_E_NOMEM, eb, "out of memory");
         } else {
             l->key[o++] = 0;
             gid |= (int64_t)1 << (a->key_count - 1 - k);
@@ -250,6 +259,10 @@ static lh_err encode_key(agg_op *a, agg_local *l, size_t i, uint64_t mask, size_
     if (a->sets != NULL) {
         memcpy(l->key + o, &gid, 8);
         o += 8;
+        if (a->dup[set] > 0) { /* a repeated set: its groups stay apart from the first's */
+            memcpy(l->key + o, &a->dup[set], 4);
+            o += 4;
+        }
     }
     *len = o;
     return LH_OK;
@@ -313,8 +326,9 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
                          lh_errbuf *eb)
 {
     const lh_agg_call_t *c = &p->u.aggregate.aggs[k];
-    const lh_vec_t *args[8];
-    LH_FAIL_IF(c->arg_count > 8, LH_E_UNSUPPORTED, eb, "aggregate with more than 8 arguments");
+    const lh_vec_t *args[AGG_MAX_ARGS];
+    LH_FAIL_IF(c->arg_count > AGG_MAX_ARGS, LH_E_UNSUPPORTED, eb,
+               "aggregate with more than 64 arguments");
     for (int j = 0; j < c->arg_count; j++)
         args[j] = l->ev.vals[a->arg_at[k] + j];
     const lh_vec_t *f = c->filter ? l->ev.vals[a->filter_at[k]] : NULL;
@@ -363,11 +377,10 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
         return LH_OK;
     }
     for (int s = 0; s < sets; s++) {
-        uint64_t mask = a->sets ? a->sets[s] : a->full_set;
         l->koff[0] = 0;
         for (size_t i = 0; i < in->row_count; i++) {
             size_t len = 0;
-            LH_TRY(encode_key(a, l, i, mask, &len, eb));
+            LH_TRY(encode_key(a, l, i, a->sets ? s : -1, &len, eb));
             LH_TRY(keys_append(l, i, l->key, len, eb));
         }
         keys_prefetch(&l->t.ht, l, in->row_count);
@@ -422,7 +435,7 @@ static lh_err pw_write(exec_op *op, agg_local *l, pwriter *w, const lh_batch_t *
     LH_FAIL_IF(w->scratch == NULL, LH_E_NOMEM, eb, "out of memory");
     for (size_t i = 0; i < n; i++) {
         size_t len = 0;
-        LH_TRY(encode_key(a, l, i, a->full_set, &len, eb));
+        LH_TRY(encode_key(a, l, i, -1, &len, eb));
         w->part[i] = (uint8_t)part_of(exec_ht_hash(l->key, len), level);
         count[w->part[i]]++;
     }
@@ -644,7 +657,7 @@ static void dpar_assign(void *arg, size_t chunk)
             break;
         for (size_t i = 0; i < in->row_count && e == LH_OK; i++) {
             size_t len = 0;
-            if ((e = encode_key(a, l, i, a->full_set, &len, &d->ebs[chunk])) == LH_OK)
+            if ((e = encode_key(a, l, i, -1, &len, &d->ebs[chunk])) == LH_OK)
                 d->part_of_row[b][i] =
                     (uint8_t)(((exec_ht_hash(l->key, len) >> 32) * d->parts) >> 32);
         }
@@ -1101,7 +1114,7 @@ static void agg_local_free(exec_op *op, void *local)
     exec_eval_free(&l->ev);
     exec_rows_free(l->raw);
     pw_close(&l->pw);
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < AGG_MAX_ARGS; j++)
         lh_vec_destroy(l->gathered[j]);
     free(l->key);
     free(l->keys);
@@ -1125,6 +1138,7 @@ static void agg_free(exec_op *op)
     }
     pthread_mutex_destroy(&a->mu);
     free(a->off);
+    free(a->dup);
     free(a->exprs);
     free(a->arg_at);
     free(a->filter_at);
@@ -1154,8 +1168,11 @@ static lh_err layout(exec_query *q, agg_op *a, const lh_plan_t *p, lh_errbuf *eb
     LH_FAIL_IF(!a->exprs || !a->off || !a->arg_at || !a->filter_at, LH_E_NOMEM, eb,
                "out of memory");
     int e = 0;
-    for (int k = 0; k < a->key_count; k++)
+    for (int k = 0; k < a->key_count; k++) {
         a->exprs[e++] = p->u.aggregate.keys[k];
+        if (k < 64 && lh_vecops_has_map(p->u.aggregate.keys[k]->type))
+            a->map_keys |= (uint64_t)1 << k;
+    }
     for (int k = 0; k < a->agg_count; k++) {
         const lh_agg_call_t *c = &p->u.aggregate.aggs[k];
         a->arg_at[k] = e;
@@ -1186,9 +1203,17 @@ lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf 
     pthread_mutex_init(&a->mu, NULL);
     a->can_spill = a->key_count > 0 && a->sets == NULL;
     a->raw = exec_rows_new(q, p->children[0]->col_count, p->children[0]->col_types);
-    lh_err e = a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
-                                              "more than 63 grouping keys")
-                                 : layout(q, a, p, eb);
+    if (a->sets != NULL) {
+        a->dup = calloc((size_t)a->set_count + 1, sizeof *a->dup);
+        for (int s = 0; a->dup != NULL && s < a->set_count; s++)
+            for (int t = 0; t < s; t++)
+                a->dup[s] += a->sets[t] == a->sets[s];
+    }
+    lh_err e = a->sets != NULL && a->dup == NULL
+                   ? lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory")
+               : a->key_count > 63 ? lh_err_set(eb, LH_E_UNSUPPORTED, __FILE__, __LINE__,
+                                                "more than 63 grouping keys")
+                                   : layout(q, a, p, eb);
     if (e != LH_OK) {
         exec_op_free(op);
         return e;

@@ -34,11 +34,43 @@ static const exec_op_vt values_vt = {
     .free = values_free,
 };
 
+static bool closed(const lh_expr_t *e)
+{
+    if (e->kind == LH_EXPR_COLUMN || e->kind == LH_EXPR_PARAM)
+        return false;
+    for (int i = 0; i < e->arg_count; i++)
+        if (!closed(e->args[i]))
+            return false;
+    return true;
+}
+
+/* A cell that reads no column but is not foldable (current_timestamp(), now()): evaluated
+ * once on a one-row batch, as Spark evaluates an inline table's expressions. */
+static lh_err append_evaluated(exec_query *q, lh_expr_t *e, lh_vec_t *col, lh_errbuf *eb)
+{
+    lh_expr_t *root = e;
+    int n = lh_expr_number(&root, 1);
+    lh_expr_state_t *st = lh_expr_state_create(n, q->conf);
+    LH_FAIL_IF(st == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_batch_t in = {.col_count = 0, .cols = NULL, .row_count = 1};
+    const lh_vec_t *v;
+    lh_err err = lh_expr_eval(st, e, &in, &v, eb);
+    if (err == LH_OK && lh_vec_append_range(col, v, 0, 1) != LH_OK)
+        err = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    lh_expr_state_destroy(st);
+    return err;
+}
+
 /* Fold row r's cells and append them to b. */
 static lh_err append_row(exec_query *q, const lh_plan_t *p, int r, lh_batch_t *b, lh_arena_t *a,
                          lh_errbuf *eb)
 {
     for (int c = 0; c < p->col_count; c++) {
+        lh_expr_t *cell = p->u.values.rows[r][c];
+        if (!lh_expr_is_foldable(cell) && closed(cell)) {
+            LH_TRY(append_evaluated(q, cell, b->cols[c], eb));
+            continue;
+        }
         lh_value_t v;
         LH_TRY(lh_expr_fold(a, p->u.values.rows[r][c], q->conf, &v, eb));
         lh_vec_t *col = b->cols[c];

@@ -40,6 +40,12 @@ bool lh_vecops_eq(const lh_vec_t *a, size_t i, const lh_vec_t *b, size_t j);
 /* A value of any type compared with lh_vecops_cmp's ordering. */
 int lh_vecops_value_cmp(const lh_value_t *a, const lh_value_t *b);
 
+/* Whether values of type t contain a MAP at any depth (vecops_canon.c). */
+bool lh_vecops_has_map(lh_type_t t);
+/* Rewrite the non-null nested value bytes[0..len) of type t in place with every map's
+ * entries in key order (Spark groups maps by their entries: MapSort); same length. */
+lh_err lh_vecops_canon(lh_type_t t, uint8_t *bytes, uint32_t len);
+
 /* Bytes lh_vecops_encode appends for row i of v (upper bound is exact). */
 size_t lh_vecops_encoded_size(const lh_vec_t *v, size_t i);
 /* Append the encoding of row i of v at out; returns the bytes written. */

@@ -171,8 +171,11 @@ static lh_err like_predicate(parser_t *p, lh_ast_expr_t *e)
     if (q != LH_QUANT_NONE && lh_p_is_op(p, 1, "(")) {
         e->u.like.quant = q;
         p->pos += 2;
-        if (lh_p_is_op(p, 0, ")"))
-            return lh_p_fail(p); /* Spark: "Expected something between '(' and ')'." */
+        if (lh_p_is_op(p, 0, ")")) {
+            const lh_token_t *t = lh_p_peek(p, 0);
+            return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col, "_LEGACY_ERROR_TEMP_0064", "msg",
+                                "Expected something between '(' and ')'.", NULL);
+        }
         lh_ast_exprs_t list;
         LH_TRY(lh_p_expr_list(p, &list));
         for (int i = 0; i < list.count; i++)

@@ -80,6 +80,17 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_INVALID_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The data type <orderSpecType> used in "
+     "the order specification does not match the data type <valueBoundaryType> which is used in "
+     "the range frame."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: A range window frame with value "
+     "boundaries cannot be used in a window specification with multiple order by expressions: "
+     "<orderSpec>."},
+    {"DATATYPE_MISMATCH.RANGE_FRAME_WITHOUT_ORDER", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: A range window frame cannot be used in "
+     "an unordered window specification."},
     {"DATATYPE_MISMATCH.SEQUENCE_WRONG_INPUT_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: <functionName> uses the wrong parameter "
      "type. The parameter type must conform to:\n1. The start and stop expressions must resolve to "
@@ -87,6 +98,15 @@ static const lh_sqlerr_class_t classes[] = {
      "then the step expression must resolve to the <stepType> type.\n3. Otherwise, if start and "
      "stop expressions resolve to the <otherStartType> type, then the step expression must resolve "
      "to the same type."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_INVALID_BOUND", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Window frame upper bound <upper> does "
+     "not follow the lower bound <lower>."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The data type of the <location> bound "
+     "<exprType> does not match the expected data type <expectedType>."},
+    {"DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The lower bound of a window frame must "
+     "be <comparison> to the upper bound."},
     {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires the "
      "<requiredType> type, however <inputSql> has the type <inputType>."},
@@ -188,6 +208,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DUPLICATE_ROUTINE_PARAMETER_NAMES", "42734",
      "Found duplicate name(s) in the parameter list of the user-defined routine <routineName>: "
      "<names>."},
+    {"EXCEPT_OVERLAPPING_COLUMNS", "42702",
+     "Columns in an EXCEPT list must be distinct and non-overlapping, but got (<columns>)."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
@@ -198,12 +220,16 @@ static const lh_sqlerr_class_t classes[] = {
      "Column of grouping (<grouping>) can't be found in grouping columns <groupingColumns>."},
     {"GROUPING_SIZE_LIMIT_EXCEEDED", "54000",
      "Grouping sets size cannot be greater than <maxSize>."},
+    {"GROUP_BY_AGGREGATE", "42903",
+     "Aggregate functions are not allowed in GROUP BY, but found <sqlExpr>."},
     {"GROUP_BY_POS_AGGREGATE", "42903",
      "GROUP BY <index> refers to an expression <aggExpr> that contains an aggregate function. "
      "Aggregate functions are not allowed in GROUP BY."},
     {"GROUP_BY_POS_OUT_OF_RANGE", "42805",
      "GROUP BY position <index> is not in select list (valid range is [1, <size>])."},
     {"ILLEGAL_DAY_OF_WEEK", "22009", "Illegal input for day of week: <string>."},
+    {"INCOMPARABLE_PIVOT_COLUMN", "42818",
+     "Invalid pivot column <columnName>. Pivot columns must be comparable."},
     {"INCOMPATIBLE_COLUMN_TYPE", "42825",
      "<operator> can only be performed on tables with compatible column types. The "
      "<columnOrdinalNumber> column of the <tableOrdinalNumber> table is <dataType1> type which is "
@@ -231,6 +257,18 @@ static const lh_sqlerr_class_t classes[] = {
      "return NULL instead."},
     {"INTERVAL_DIVIDED_BY_ZERO", "22012",
      "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead."},
+    {"INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression without an aggregation, but found <aggExpr>."},
+    {"INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression without a window function, but found <windowExpr>."},
+    {"INVALID_AGGREGATE_FILTER.NON_DETERMINISTIC", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a "
+     "deterministic FILTER expression."},
+    {"INVALID_AGGREGATE_FILTER.NOT_BOOLEAN", "42903",
+     "The FILTER expression <filterExpr> in an aggregate function is invalid. Expected a FILTER "
+     "expression of the BOOLEAN type."},
     {"INVALID_ARRAY_INDEX", "22003",
      "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use the SQL "
      "function `get()` to tolerate accessing element at invalid index and return NULL instead. If "
@@ -276,6 +314,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_INDEX_OF_ZERO", "22003",
      "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index "
      "1)."},
+    {"INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE", "42000",
+     "Invalid inline table. Cannot evaluate the expression <expr> in inline table definition."},
+    {"INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE", "42000",
+     "Invalid inline table. Found incompatible types in the column <colName> for inline table."},
     {"INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", "42000",
      "Invalid inline table. Inline table expected <expectedNumCols> columns but found "
      "<actualNumCols> columns in row <rowIndex>."},
@@ -303,6 +345,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE", "42K0E",
      "The limit like expression <expr> is invalid. The <name> expression must be equal to or "
      "greater than 0, but got <v>."},
+    {"INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL", "42K0E",
+     "The limit like expression <expr> is invalid. The evaluated <name> expression must not be "
+     "null."},
     {"INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE", "42K0E",
      "The limit like expression <expr> is invalid. The <name> expression must evaluate to a "
      "constant value."},
@@ -338,6 +383,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_SQL_SYNTAX.CREATE_TEMP_FUNC_WITH_DATABASE", "42000",
      "Invalid SQL syntax: CREATE TEMPORARY FUNCTION with specifying a database(<database>) is "
      "not allowed."},
+    {"INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX", "42000",
+     "Invalid SQL syntax: The function <prettyName> does not support <syntax>."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
@@ -357,6 +404,16 @@ static const lh_sqlerr_class_t classes[] = {
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
      "query to avoid window functions, aggregate functions, and generator functions in the WHERE "
      "clause."},
+    {"INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC", "42601",
+     "Cannot specify ORDER BY or a window frame for <aggFunc>."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. The function does not support DISTINCT with "
+     "WITHIN GROUP."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.WITHIN_GROUP_MISSING", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. WITHIN GROUP is required for the function."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. The function requires <expectedNum> orderings "
+     "in WITHIN GROUP but got <actualNum>."},
     {"MALFORMED_CHARACTER_CODING", "22000",
      "Invalid value found when performing <function> with <charset>"},
     {"MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", "22023",
@@ -436,6 +493,8 @@ static const lh_sqlerr_class_t classes[] = {
      "and catalog.\nIf you did not qualify the name with a catalog, verify the current_schema() "
      "output, or qualify the name with the correct catalog.\nTo tolerate the error on drop use "
      "DROP SCHEMA IF EXISTS."},
+    {"STAR_GROUP_BY_POS", "0A000",
+     "Star (*) is not allowed in a select list when GROUP BY an ordinal position is used."},
     {"TABLE_OR_VIEW_ALREADY_EXISTS", "42P07",
      "Cannot create table or view <relationName> because it already exists.\nChoose a different "
      "name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate "
@@ -463,6 +522,11 @@ static const lh_sqlerr_class_t classes[] = {
      "`array()`, `struct()`."},
     {"UNCLOSED_BRACKETED_COMMENT", "42601",
      "Found an unclosed bracketed comment. Please, append */ at the end of the comment."},
+    {"UNPIVOT_VALUE_DATA_TYPE_MISMATCH", "42K09",
+     "Unpivot value columns must share a least common type, some types do not: [<types>]."},
+    {"UNPIVOT_VALUE_SIZE_MISMATCH", "428C4",
+     "All unpivot value columns must have the same size as there are value column names "
+     "(<names>)."},
     {"UNRECOGNIZED_PARAMETER_NAME", "4274K",
      "Cannot invoke routine <routineName> because the routine call included a named argument "
      "reference for the argument named <argumentName>, but this routine does not include any "
@@ -474,6 +538,9 @@ static const lh_sqlerr_class_t classes[] = {
      "correctly. If <name> is not defined, please create the table-valued function before using "
      "it. For more information about defining table-valued functions, please refer to the Apache "
      "Spark documentation."},
+    {"UNRESOLVED_ALL_IN_GROUP_BY", "42803",
+     "Cannot infer grouping columns for GROUP BY ALL based on the select clause. Please explicitly "
+     "specify the grouping columns."},
     {"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703",
      "A column, variable, or function parameter with name <objectName> cannot be resolved. "},
     {"UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703",
@@ -519,9 +586,20 @@ static const lh_sqlerr_class_t classes[] = {
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
+    {"_LEGACY_ERROR_TEMP_0051", "42000", "Empty set in <element> grouping sets is not supported."},
+    {"_LEGACY_ERROR_TEMP_0064", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
      "function."},
+    {"_LEGACY_ERROR_TEMP_1021", "42000",
+     "count(<targetString>.*) is not allowed. Please use count(*) or expand the columns manually, "
+     "e.g. count(col1, col2)."},
+    {"_LEGACY_ERROR_TEMP_1030", "42000",
+     "Window aggregate function with filter predicate is not supported yet."},
+    {"_LEGACY_ERROR_TEMP_1037", "42000",
+     "Window function <wf> requires window to be ordered, please add ORDER BY clause. For example "
+     "SELECT <wf>(value_expr) OVER (PARTITION BY window_partition ORDER BY window_ordering) from "
+     "table."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 

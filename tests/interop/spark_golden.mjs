@@ -114,7 +114,34 @@ async function createTestTables(d, wh, schema, text) {
   }
 }
 
-const hasOrderBy = (sql) => /\border\s+by\b/i.test(sql);
+// Whether Spark's answer is ordered: an ORDER BY outside window specifications (OVER (..),
+// WINDOW w AS (..)), WITHIN GROUP (..) and subquery expressions, which order no result
+// (SQLQueryTestSuite's isSorted looks for a Sort node among the plan's children; a window's
+// ordering is none, and a subquery expression's plan is no child).
+function withoutWindowOrders(sql) {
+  let out = '';
+  for (let i = 0; i < sql.length; i++) {
+    const before = out.slice(-40);
+    const rest = sql.slice(i + 1);
+    const windowish = /\b(over|within\s+group)\s*$/i.test(before) ||
+      (/\bas\s*$/i.test(before) && /^\s*(partition|order|distribute|sort|rows|range)\b/i.test(rest)) ||
+      // a subquery expression (IN, EXISTS, scalar): its plan is no child of the query's
+      (/^\s*(select|with)\b/i.test(rest) &&
+        /(\b(in|exists|select|where|and|or|not|having|then|else|when)|[=<>+\-*\/,(])\s*$/i.test(before));
+    if (sql[i] === '(' && windowish) {
+      let depth = 0;
+      for (; i < sql.length; i++) {
+        if (sql[i] === '(') depth++;
+        else if (sql[i] === ')' && --depth === 0) break;
+      }
+      out += '()';
+      continue;
+    }
+    out += sql[i];
+  }
+  return out;
+}
+const hasOrderBy = (sql) => /\border\s+by\b/i.test(withoutWindowOrders(sql));
 
 export function compare(rec, resp) {
   const state = resp?.status?.state;

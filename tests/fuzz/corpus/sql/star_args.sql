@@ -1,0 +1,1 @@
+SELECT coalesce(* EXCEPT (a)), 1 IN (*), count(DISTINCT t.*) FROM t GROUP BY a, GROUPING SETS (ROLLUP(a, b), ())

@@ -1,0 +1,1 @@
+SELECT * FROM t UNPIVOT INCLUDE NULLS ((a, b) FOR n IN ((x, y) AS p, (z, w))) u
