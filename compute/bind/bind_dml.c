@@ -72,9 +72,10 @@ lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
     const lh_delta_map_t *cfg =
         e == LH_OK ? &lh_delta_snapshot_metadata(snap)->configuration : NULL;
     int total = cfg ? cfg->count : 0;
-    c->exprs = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->exprs);
-    c->names = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->names);
-    c->texts = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->texts);
+    int cap = total + n; /* CHECK constraints, then one per generated column */
+    c->exprs = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->exprs);
+    c->names = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->names);
+    c->texts = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->texts);
     scope sc = bf_scope_of(b, scan, NULL);
     for (int i = 0; e == LH_OK && i < total; i++) {
         const char *k = cfg->items[i].key, *v = cfg->items[i].value;
@@ -95,6 +96,8 @@ lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
             c->texts[c->count++] = text;
         }
     }
+    if (e == LH_OK)
+        e = bcm_generated_checks(b, scan, lh_delta_snapshot_metadata(snap)->schema_string, c, cap);
     bd_close_snapshot(os, t, snap);
     *out = c;
     return e;
@@ -257,6 +260,7 @@ lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     }
     lh_expr_t **v = lh_arena_calloc(b->a, (size_t)s->col_count + 1, sizeof *v);
     LH_TRY(bind_sets(b, &t, &t.sc, st->sets, st->set_count, v));
+    LH_TRY(bcm_update_generated(b, s, v)); /* generated columns follow their inputs */
     for (int i = 0; i < s->col_count; i++) {
         lh_expr_t *old =
             lh_expr_column(b->a, i, s->col_types[i], s->col_nullable[i], s->col_names[i]);
@@ -368,12 +372,7 @@ static lh_err bind_insert_values(binder *b, const target *t, const scope *sc,
         LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
                              &v[col]));
     }
-    for (int i = 0; i < s->col_count; i++)
-        if (v[i] == NULL) {
-            lh_value_t nv = {.type = s->col_types[i], .is_null = true};
-            v[i] = lh_expr_const(b->a, &nv, s->col_names[i]);
-        }
-    return LH_OK;
+    return bcm_insert_fill(b, s, v); /* defaults, generated columns, else NULL */
 }
 
 static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
@@ -406,6 +405,7 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
     case LH_MERGE_UPDATE:
         c->action = LH_MERGE_ACT_UPDATE;
         LH_TRY(bind_sets(b, t, sc, w->sets, w->set_count, v));
+        LH_TRY(bcm_update_generated(b, s, v));
         for (int i = 0; i < s->col_count; i++)
             if (v[i] == NULL)
                 v[i] =

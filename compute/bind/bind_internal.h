@@ -235,4 +235,37 @@ lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);
 
+/* bind_colmeta.c: generated, default and identity columns (Delta column metadata) and
+ * clustering. */
+typedef struct bcm_col {
+    const char *name;
+    const char *generation; /* delta.generationExpression, or NULL */
+    const char *default_;   /* CURRENT_DEFAULT, or NULL */
+    bool identity, id_always, id_has_hwm;
+    int64_t id_start, id_step, id_hwm;
+} bcm_col;
+typedef struct bcm_table {
+    int count;
+    bcm_col *cols; /* in schema order */
+    bool any_generated, any_default, any_identity;
+    const char *clustering; /* the delta.clustering domain's configuration, or NULL */
+} bcm_table;
+lh_err bcm_parse(binder *b, const char *schema_string, bcm_table *out);
+lh_err bcm_load(binder *b, const char *root, bcm_table *out); /* latest snapshot */
+const bcm_col *bcm_find(const bcm_table *t, const char *name);
+lh_err bcm_bind_text(binder *b, const scope *sc, const char *text, const char *clause,
+                     lh_expr_t **out); /* sc NULL: no columns */
+lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema);
+lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema,
+                        lh_delta_metadata_t *md, bool checks, lh_delta_protocol_t *proto,
+                        char **clustering, bool *has_proto, lh_errbuf *eb);
+/* UPDATE: v[i] = the new value of column i (NULL = unchanged); generated columns whose
+ * inputs change get their expression over the new values. */
+lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v);
+/* MERGE INSERT: the columns left out get their DEFAULT (else NULL), generated ones their
+ * expression over the inserted values. */
+lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v);
+lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
+                            lh_plan_checks_t *c, int cap);
+
 #endif
