@@ -36,6 +36,9 @@ typedef struct alter_ctx {
     const char *operation;
     json_t *params;
     bool raise_protocol;
+    const char *feature; /* a writer feature the commit adds to the protocol, or NULL */
+    char *domain_conf;   /* delta.clustering domain configuration to set (malloc'd), or NULL */
+    bool domain_remove;  /* remove the delta.clustering domain */
 } alter_ctx;
 
 /* ---- the Delta metadata edit -------------------------------------------------------------- */
@@ -118,9 +121,20 @@ static lh_err commit_metadata(alter_ctx *c, edit_fn edit, lh_errbuf *eb)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
     }
     const lh_delta_protocol_t *pr = snap ? lh_delta_snapshot_protocol(snap) : NULL;
-    if (e == LH_OK && c->raise_protocol && pr->min_writer_version < 3) {
+    lh_delta_protocol_t fp;
+    if (e == LH_OK && c->feature != NULL && bcm_protocol_with(c->b, pr, c->feature, &fp))
+        e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &fp, eb);
+    else if (e == LH_OK && c->raise_protocol && pr->min_writer_version < 3) {
         lh_delta_protocol_t np = {1, 3, -1, NULL, -1, NULL};
         e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &np, eb);
+    }
+    if (e == LH_OK && (c->domain_conf != NULL ||
+                       (c->domain_remove && lh_delta_snapshot_domain(snap, "delta.clustering")))) {
+        lh_delta_domain_t d = {"delta.clustering", c->domain_conf ? c->domain_conf : "",
+                               c->domain_conf == NULL};
+        if (d.removed) /* removing keeps the last configuration, as the protocol asks */
+            d.configuration = lh_delta_snapshot_domain(snap, "delta.clustering")->configuration;
+        e = lh_delta_txn_set_domain(lh_delta_wtxn_txn(w), &d, eb);
     }
     char *ps = c->params ? json_dumps(c->params, JSON_COMPACT) : NULL;
     if (e == LH_OK)
@@ -264,6 +278,15 @@ static lh_err alter_column(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields
         json_object_set_new(f, "nullable", json_false());
     if (al->drop_not_null)
         json_object_set_new(f, "nullable", json_true());
+    if (al->default_ != NULL || al->drop_default) {
+        json_t *meta = json_object_get(f, "metadata");
+        if (!json_is_object(meta))
+            json_object_set_new(f, "metadata", meta = json_object());
+        if (al->default_ != NULL)
+            json_object_set_new(meta, "CURRENT_DEFAULT", json_string(al->default_text));
+        else
+            json_object_del(meta, "CURRENT_DEFAULT");
+    }
     json_object_set_new(c->params, "column", json_string(name));
     return LH_OK;
 }
@@ -292,7 +315,14 @@ static lh_err set_props(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
                              "setting delta.constraints.* as a property (use ADD CONSTRAINT)",
                              NULL);
         }
-        if (strcasecmp(ps->items[i].key, "comment") == 0) {
+        if (strcasecmp(ps->items[i].key, "delta.feature.allowColumnDefaults") == 0) {
+            if (v == NULL || (strcasecmp(v, "supported") != 0 && strcasecmp(v, "enabled") != 0)) {
+                json_decref(props);
+                return lh_sqlerr(c->b->eb, "DELTA_UNSUPPORTED_FEATURE_STATUS", "feature",
+                                 "allowColumnDefaults", "status", v ? v : "", NULL);
+            }
+            c->feature = "allowColumnDefaults"; /* a table feature: into the protocol */
+        } else if (strcasecmp(ps->items[i].key, "comment") == 0) {
             free(md->description);
             md->description = v ? strdup(v) : NULL;
         } else if (map_set(&md->configuration, ps->items[i].key, v ? v : "") != LH_OK) {
@@ -493,6 +523,36 @@ static lh_err open_target(binder *b, const lh_ast_name_t *name, alter_ctx *c)
     return r->get_table(r->ctx, c->catalog, c->schema, c->name, b->a, &c->info, b->eb);
 }
 
+/* SET DEFAULT: the table has the allowColumnDefaults feature, and the value is a constant
+ * of the column's type. */
+static lh_err check_default(alter_ctx *c)
+{
+    binder *b = c->b;
+    const lh_ast_alter_t *al = c->st->alter;
+    lh_objstore_t *os;
+    lh_delta_table_t *t;
+    lh_delta_snapshot_t *snap;
+    lh_err e = bd_open_snapshot(c->scan->u.scan.root, &os, &t, &snap, b->eb);
+    bool ok =
+        e == LH_OK && bcm_protocol_has(lh_delta_snapshot_protocol(snap), "allowColumnDefaults");
+    bd_close_snapshot(os, t, snap);
+    LH_TRY(e);
+    if (!ok)
+        return lh_sqlerr(b->eb, "WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
+                         "commandType", "ALTER TABLE", NULL);
+    const char *name = al->column.parts[al->column.count - 1].text;
+    int col = -1;
+    for (int i = 0; i < c->scan->col_count; i++)
+        if (strcasecmp(c->scan->col_names[i], name) == 0)
+            col = i;
+    if (col < 0)
+        return column_not_found(c, name);
+    lh_expr_t *d;
+    LH_TRY(bcm_check_default(b, "ALTER TABLE", name, al->default_text, c->scan->col_types[col],
+                             c->name, &d));
+    return LH_OK;
+}
+
 lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
 {
     const lh_ast_alter_t *al = st->alter;
@@ -506,8 +566,10 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
         c.operation = "ADD COLUMNS", edit = add_columns;
         break;
     case LH_ALTER_ALTER_COLUMN:
-        if (al->type || al->default_ || al->drop_default || al->first || al->after)
-            return not_yet(b, "ALTER COLUMN ... TYPE / DEFAULT / FIRST / AFTER");
+        if (al->type || al->first || al->after)
+            return not_yet(b, "ALTER COLUMN ... TYPE / FIRST / AFTER");
+        if (al->default_ != NULL)
+            LH_TRY(check_default(&c));
         if (al->set_not_null)
             LH_TRY(verify_not_null(&c));
         c.operation = "CHANGE COLUMN", edit = alter_column;

@@ -126,6 +126,47 @@ lh_err bcm_bind_text(binder *b, const scope *sc, const char *text, const char *c
     return bx_expr(&inner, &x, ast, out);
 }
 
+/* Spark folds a DEFAULT at planning time: columns and nondeterministic calls (rand, uuid)
+ * are not constant; current_timestamp() and the like are. */
+static bool reads_columns(const lh_expr_t *e)
+{
+    static const char *const planning[] = {
+        "current_timestamp", "current_date", "now",          "localtimestamp",  "current_timezone",
+        "current_user",      "user",         "session_user", "current_catalog", "current_schema",
+        "current_database"};
+    if (e->kind == LH_EXPR_COLUMN)
+        return true;
+    if (e->kind == LH_EXPR_CALL && e->func != NULL && !e->func->deterministic) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof planning / sizeof *planning; i++)
+            ok |= strcmp(e->func->name, planning[i]) == 0;
+        if (!ok)
+            return true;
+    }
+    for (int i = 0; i < e->arg_count; i++)
+        if (reads_columns(e->args[i]))
+            return true;
+    return false;
+}
+
+lh_err bcm_check_default(binder *b, const char *statement, const char *col, const char *text,
+                         lh_type_t type, const char *table, lh_expr_t **out)
+{
+    const char *qcol = lh_arena_sprintf(b->a, "`%s`", col);
+    lh_errbuf quiet;
+    lh_errbuf_clear(&quiet);
+    binder inner = *b;
+    inner.eb = &quiet;
+    lh_expr_t *e;
+    if (bcm_bind_text(&inner, NULL, text, "DEFAULT", &e) != LH_OK)
+        return lh_sqlerr(b->eb, "INVALID_DEFAULT_VALUE.UNRESOLVED_EXPRESSION", "statement",
+                         statement, "colName", qcol, "defaultValue", text, NULL);
+    if (reads_columns(e) || (!lh_expr_is_foldable(e) && e->kind != LH_EXPR_CALL))
+        return lh_sqlerr(b->eb, "INVALID_DEFAULT_VALUE.NOT_CONSTANT", "statement", statement,
+                         "colName", qcol, "defaultValue", text, NULL);
+    return bd_store_cast(b, e, type, table, col, out);
+}
+
 /* ---- CREATE TABLE ------------------------------------------------------------------------- */
 
 static bool has_prop(binder *b, const lh_ast_create_table_t *ct, const char *key, const char *value)
@@ -189,14 +230,9 @@ lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
                 return lh_sqlerr(b->eb, "WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
                                  "commandType", "CREATE TABLE", NULL);
             lh_expr_t *e;
-            LH_TRY(bcm_bind_text(b, NULL, c->default_text, "DEFAULT", &e));
-            if (!lh_expr_is_foldable(e) && e->kind != LH_EXPR_CALL)
-                return lh_sqlerr(b->eb, "INVALID_DEFAULT_VALUE.NOT_CONSTANT", "statement",
-                                 "CREATE TABLE", "colName",
-                                 lh_arena_sprintf(b->a, "`%s`", c->name.text), "defaultValue",
-                                 c->default_text, NULL);
-            LH_TRY(bd_store_cast(b, e, schema->fields[i].type,
-                                 ct->name.parts[ct->name.count - 1].text, c->name.text, &e));
+            LH_TRY(bcm_check_default(b, "CREATE TABLE", c->name.text, c->default_text,
+                                     schema->fields[i].type,
+                                     ct->name.parts[ct->name.count - 1].text, &e));
         }
         if (c->generated != NULL) {
             lh_expr_t *e;
@@ -414,4 +450,42 @@ lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v)
                              &v[i]));
     }
     return LH_OK;
+}
+
+/* ---- table features on an existing table --------------------------------------------------- */
+
+bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature)
+{
+    for (int i = 0; p->min_writer_version == 7 && i < p->writer_feature_count; i++)
+        if (strcmp(p->writer_features[i], feature) == 0)
+            return true;
+    return false;
+}
+
+bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *feature,
+                       lh_delta_protocol_t *out)
+{
+    if (bcm_protocol_has(old, feature))
+        return false;
+    int have = old->min_writer_version == 7 && old->writer_feature_count > 0
+                   ? old->writer_feature_count
+                   : 0;
+    char **names = lh_arena_calloc(b->a, (size_t)have + 6, sizeof *names);
+    int k = 0;
+    for (int i = 0; i < have; i++)
+        names[k++] = old->writer_features[i];
+    if (old->min_writer_version < 7) { /* the legacy features the old version implied */
+        if (old->min_writer_version >= 2) {
+            names[k++] = (char *)"appendOnly";
+            names[k++] = (char *)"invariants";
+        }
+        if (old->min_writer_version >= 3)
+            names[k++] = (char *)"checkConstraints";
+    }
+    if (strcmp(feature, "clustering") == 0 && !bcm_protocol_has(old, "domainMetadata"))
+        names[k++] = (char *)"domainMetadata";
+    names[k++] = (char *)feature;
+    *out = (lh_delta_protocol_t){old->min_reader_version, 7, old->reader_feature_count,
+                                 old->reader_features,    k, names};
+    return true;
 }

@@ -255,6 +255,10 @@ lh_err bcm_load(binder *b, const char *root, bcm_table *out); /* latest snapshot
 const bcm_col *bcm_find(const bcm_table *t, const char *name);
 lh_err bcm_bind_text(binder *b, const scope *sc, const char *text, const char *clause,
                      lh_expr_t **out); /* sc NULL: no columns */
+/* A DEFAULT value's text for column col of type: INVALID_DEFAULT_VALUE.* when it does
+ * not bind or is not constant; *out the bound value, cast to type. */
+lh_err bcm_check_default(binder *b, const char *statement, const char *col, const char *text,
+                         lh_type_t type, const char *table, lh_expr_t **out);
 lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema);
 lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema,
                         lh_delta_metadata_t *md, bool checks, lh_delta_protocol_t *proto,
@@ -265,6 +269,11 @@ lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v);
 /* MERGE INSERT: the columns left out get their DEFAULT (else NULL), generated ones their
  * expression over the inserted values. */
 lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v);
+/* Whether a (1,7) protocol lists writer feature `feature`; the protocol with it added
+ * (false when already there; names in b's arena). */
+bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature);
+bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *feature,
+                       lh_delta_protocol_t *out);
 lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
                             lh_plan_checks_t *c, int cap);
 

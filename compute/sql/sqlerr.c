@@ -168,6 +168,8 @@ static const lh_sqlerr_class_t classes[] = {
      "'<replaceWhere>'.\n<message>"},
     {"DELTA_UNSUPPORTED_DROP_COLUMN", "0AKDC",
      "DROP COLUMN is not supported for your Delta table. <advice>"},
+    {"DELTA_UNSUPPORTED_FEATURE_STATUS", "0AKDE",
+     "Expecting the status for table feature <feature> to be \"supported\", but got \"<status>\"."},
     {"DELTA_UNSUPPORTED_RENAME_COLUMN", "0AKDC",
      "Column rename is not supported for your Delta table. <advice>"},
     {"DELTA_VACUUM_RETENTION_PERIOD_TOO_SHORT", "22023",
@@ -255,6 +257,9 @@ static const lh_sqlerr_class_t classes[] = {
      "Failed to execute <statement> command because the destination column or variable <colName> "
      "has a DEFAULT value <defaultValue>, which is not a constant expression whose equivalent "
      "value is known at query planning time."},
+    {"INVALID_DEFAULT_VALUE.UNRESOLVED_EXPRESSION", "42623",
+     "Failed to execute <statement> command because the destination column or variable <colName> "
+     "has a DEFAULT value <defaultValue>, which fails to resolve as a valid expression."},
     {"INVALID_DELIMITER_VALUE.DELIMITER_LONGER_THAN_EXPECTED", "42602",
      "Invalid value for delimiter. Delimiter cannot be more than one character: <str>."},
     {"INVALID_DELIMITER_VALUE.EMPTY_STRING", "42602",
