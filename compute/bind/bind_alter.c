@@ -128,12 +128,8 @@ static lh_err commit_metadata(alter_ctx *c, edit_fn edit, lh_errbuf *eb)
         lh_delta_protocol_t np = {1, 3, -1, NULL, -1, NULL};
         e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &np, eb);
     }
-    if (e == LH_OK && (c->domain_conf != NULL ||
-                       (c->domain_remove && lh_delta_snapshot_domain(snap, "delta.clustering")))) {
-        lh_delta_domain_t d = {"delta.clustering", c->domain_conf ? c->domain_conf : "",
-                               c->domain_conf == NULL};
-        if (d.removed) /* removing keeps the last configuration, as the protocol asks */
-            d.configuration = lh_delta_snapshot_domain(snap, "delta.clustering")->configuration;
+    if (e == LH_OK && c->domain_conf != NULL) {
+        lh_delta_domain_t d = {"delta.clustering", c->domain_conf, false};
         e = lh_delta_txn_set_domain(lh_delta_wtxn_txn(w), &d, eb);
     }
     char *ps = c->params ? json_dumps(c->params, JSON_COMPACT) : NULL;
@@ -523,6 +519,58 @@ static lh_err open_target(binder *b, const lh_ast_name_t *name, alter_ctx *c)
     return r->get_table(r->ctx, c->catalog, c->schema, c->name, b->a, &c->info, b->eb);
 }
 
+static lh_err keep_metadata(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
+{
+    (void)c, (void)md, (void)fields;
+    return LH_OK;
+}
+
+/* ALTER TABLE t CLUSTER BY (cols) / NONE: the delta.clustering domain (and the clustering
+ * feature); a partitioned table cannot be clustered. */
+static lh_err cluster_by(alter_ctx *c)
+{
+    binder *b = c->b;
+    const lh_ast_alter_t *al = c->st->alter;
+    lh_objstore_t *os;
+    lh_delta_table_t *t;
+    lh_delta_snapshot_t *snap;
+    LH_TRY(bd_open_snapshot(c->scan->u.scan.root, &os, &t, &snap, b->eb));
+    int parts = lh_delta_snapshot_metadata(snap)->partition_column_count;
+    bool clustered = lh_delta_snapshot_domain(snap, "delta.clustering") != NULL;
+    bd_close_snapshot(os, t, snap);
+    if (parts > 0)
+        return lh_sqlerr(b->eb, "DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED",
+                         NULL);
+    const char **names = lh_arena_calloc(b->a, (size_t)al->name_count + 1, sizeof *names);
+    json_t *cols = json_array();
+    for (int i = 0; i < al->name_count; i++) {
+        const char *want = al->names[i].parts[0].text;
+        names[i] = NULL;
+        for (int k = 0; k < c->scan->col_count; k++)
+            if (strcasecmp(c->scan->col_names[k], want) == 0)
+                names[i] = c->scan->col_names[k];
+        if (names[i] == NULL) {
+            json_decref(cols);
+            return column_not_found(c, want);
+        }
+        json_array_append_new(cols, json_string(names[i]));
+    }
+    c->params = json_object();
+    char *ct = json_dumps(cols, JSON_COMPACT);
+    json_object_set_new(c->params, "newClusteringColumns", json_string(ct ? ct : "[]"));
+    free(ct);
+    json_decref(cols);
+    if (al->name_count == 0) { /* NONE: an empty clustering, as Delta records it */
+        if (clustered)
+            c->domain_conf = bcm_clustering_conf(names, 0);
+        return LH_OK;
+    }
+    c->domain_conf = bcm_clustering_conf(names, al->name_count);
+    c->feature = "clustering";
+    LH_FAIL_IF(c->domain_conf == NULL, LH_E_NOMEM, b->eb, "out of memory");
+    return LH_OK;
+}
+
 /* SET DEFAULT: the table has the allowColumnDefaults feature, and the value is a constant
  * of the column's type. */
 static lh_err check_default(alter_ctx *c)
@@ -587,6 +635,10 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
     case LH_ALTER_DROP_CONSTRAINT:
         c.operation = "DROP CONSTRAINT", edit = drop_constraint;
         break;
+    case LH_ALTER_CLUSTER_BY:
+        LH_TRY(cluster_by(&c));
+        c.operation = "CLUSTER BY", edit = keep_metadata;
+        break;
     case LH_ALTER_RENAME_TO:
         return sync_catalog(&c, bf_lower(b, al->new_name.parts[al->new_name.count - 1].text),
                             b->eb);
@@ -597,9 +649,11 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
     default:
         return not_yet(b, "this ALTER TABLE form");
     }
-    c.params = json_object();
+    if (c.params == NULL)
+        c.params = json_object();
     lh_err e = commit_metadata(&c, edit, b->eb);
     json_decref(c.params);
+    free(c.domain_conf);
     LH_TRY(e);
     return sync_catalog(&c, NULL, b->eb);
 }

@@ -266,20 +266,14 @@ lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
 /* CLUSTER BY columns as the delta.clustering domain's configuration (NULL when none). */
 static char *clustering_conf(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema)
 {
-    if (ct->cluster_by.count == 0 && !ct->cluster_by_none)
+    if (ct->cluster_by.count == 0)
         return NULL;
-    json_t *cols = json_array();
+    const char **names = lh_arena_calloc(b->a, (size_t)ct->cluster_by.count + 1, sizeof *names);
     for (int i = 0; i < ct->cluster_by.count; i++) {
         int k = lh_schema_find(schema, ct->cluster_by.items[i].text);
-        const char *name = k >= 0 ? schema->fields[k].name : ct->cluster_by.items[i].text;
-        json_array_append_new(cols, json_pack("[s]", name));
+        names[i] = k >= 0 ? schema->fields[k].name : ct->cluster_by.items[i].text;
     }
-    (void)b;
-    json_t *o =
-        json_pack("{s:o, s:s}", "clusteringColumns", cols, "domainName", "delta.clustering");
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    return text;
+    return bcm_clustering_conf(names, ct->cluster_by.count);
 }
 
 lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema,
@@ -488,4 +482,56 @@ bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *fe
     *out = (lh_delta_protocol_t){old->min_reader_version, 7, old->reader_feature_count,
                                  old->reader_features,    k, names};
     return true;
+}
+
+/* ---- clustering ------------------------------------------------------------------------------ */
+
+int bcm_clustering_columns(binder *b, const char *conf, const char ***out)
+{
+    *out = NULL;
+    json_t *root = conf ? json_loads(conf, 0, NULL) : NULL;
+    json_t *cols = root ? json_object_get(root, "clusteringColumns") : NULL;
+    size_t n = json_is_array(cols) ? json_array_size(cols) : 0;
+    const char **names = lh_arena_calloc(b->a, n + 1, sizeof *names);
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *path = json_array_get(cols, i); /* ["a"] or ["s", "f"] for a nested field */
+        const char *name = "";
+        for (size_t j = 0; json_is_array(path) && j < json_array_size(path); j++)
+            name = lh_arena_sprintf(b->a, "%s%s%s", name, j ? "." : "",
+                                    json_string_value(json_array_get(path, j))
+                                        ? json_string_value(json_array_get(path, j))
+                                        : "");
+        if (*name)
+            names[k++] = name;
+    }
+    json_decref(root);
+    *out = names;
+    return k;
+}
+
+const char *bcm_clustering_json(binder *b, const char *conf)
+{
+    const char **names;
+    int n = bcm_clustering_columns(b, conf, &names);
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_string(names[i]));
+    char *t = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    const char *out = lh_arena_strdup(b->a, t ? t : "[]");
+    free(t);
+    return out;
+}
+
+char *bcm_clustering_conf(const char *const *names, int n)
+{
+    json_t *cols = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(cols, json_pack("[s]", names[i]));
+    json_t *o =
+        json_pack("{s:o, s:s}", "clusteringColumns", cols, "domainName", "delta.clustering");
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
 }

@@ -274,6 +274,11 @@ lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v);
 bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature);
 bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *feature,
                        lh_delta_protocol_t *out);
+/* The delta.clustering domain: its column names (dotted paths; count returned, names in
+ * arena), as a JSON array text ("[]" when none), and a configuration for names (malloc'd). */
+int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
+const char *bcm_clustering_json(binder *b, const char *conf);
+char *bcm_clustering_conf(const char *const *names, int n);
 lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
                             lh_plan_checks_t *c, int cap);
 

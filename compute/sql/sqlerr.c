@@ -98,6 +98,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATETIME_OVERFLOW", "22008", "Datetime operation overflow: <operation>."},
     {"DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "22003",
      "Decimal precision <precision> exceeds max precision <maxPrecision>."},
+    {"DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED", "42000",
+     "ALTER TABLE CLUSTER BY cannot be applied to a Delta table with partition columns."},
     {"DELTA_CANNOT_RESTORE_TABLE_VERSION", "22003",
      "Cannot restore table to version <version>. Available versions: [<startVersion>, "
      "<endVersion>]."},
