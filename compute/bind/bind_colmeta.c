@@ -292,6 +292,8 @@ lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
         json_t *md_obj = json_object_get(json_array_get(fields, (size_t)i), "metadata");
         if (!json_is_object(md_obj))
             continue;
+        if (c->comment != NULL) /* column comments live in the schema too, as Delta keeps them */
+            json_object_set_new(md_obj, "comment", json_string(c->comment));
         if (c->generated != NULL) {
             json_object_set_new(md_obj, "delta.generationExpression",
                                 json_string(c->generated_text));

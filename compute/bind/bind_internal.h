@@ -279,6 +279,8 @@ bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *fe
 int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
 const char *bcm_clustering_json(binder *b, const char *conf);
 char *bcm_clustering_conf(const char *const *names, int n);
+/* bind_showcreate.c: SHOW CREATE TABLE. */
+lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
                             lh_plan_checks_t *c, int cap);
 
