@@ -167,6 +167,25 @@ lh_err bcm_check_default(binder *b, const char *statement, const char *col, cons
     return bd_store_cast(b, e, type, table, col, out);
 }
 
+/* START WITH / INCREMENT BY: an integer constant (negative allowed). */
+static lh_err fold_i64(binder *b, const lh_ast_expr_t *e, const char *what, int64_t *out)
+{
+    static const scope none = {NULL, 0};
+    ectx x = {&none, MODE_PRE, NULL, what, NULL, NULL, NULL};
+    lh_expr_t *bound;
+    LH_TRY(bx_expr(b, &x, e, &bound));
+    lh_value_t v;
+    if (lh_expr_is_foldable(bound)) {
+        LH_TRY(lh_expr_fold(b->a, bound, lh_session_conf(b->env->session), &v, b->eb));
+        if (!v.is_null && v.type.id >= LH_TYPE_BYTE && v.type.id <= LH_TYPE_LONG) {
+            *out = v.v.i64;
+            return LH_OK;
+        }
+    }
+    return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                     lh_arena_sprintf(b->a, "a non-integer %s", what), NULL);
+}
+
 /* ---- CREATE TABLE ------------------------------------------------------------------------- */
 
 static bool has_prop(binder *b, const lh_ast_create_table_t *ct, const char *key, const char *value)
@@ -255,7 +274,7 @@ lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
             }
             int64_t step = 1;
             if (c->identity_step != NULL)
-                LH_TRY(bx_fold_int(b, c->identity_step, "INCREMENT BY", &step));
+                LH_TRY(fold_i64(b, c->identity_step, "INCREMENT BY", &step));
             if (step == 0)
                 return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_ILLEGAL_STEP", NULL);
         }
@@ -306,9 +325,9 @@ lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
         if (c->identity) {
             int64_t start = 1, step = 1;
             if (c->identity_start != NULL)
-                LH_TRY(bx_fold_int(b, c->identity_start, "START WITH", &start));
+                LH_TRY(fold_i64(b, c->identity_start, "START WITH", &start));
             if (c->identity_step != NULL)
-                LH_TRY(bx_fold_int(b, c->identity_step, "INCREMENT BY", &step));
+                LH_TRY(fold_i64(b, c->identity_step, "INCREMENT BY", &step));
             json_object_set_new(md_obj, "delta.identity.start", json_integer(start));
             json_object_set_new(md_obj, "delta.identity.step", json_integer(step));
             json_object_set_new(md_obj, "delta.identity.allowExplicitInsert",
@@ -397,9 +416,18 @@ lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v)
     LH_TRY(bcm_load(b, scan->u.scan.root, &t));
     int n = scan->col_count;
     for (int i = 0; i < n; i++) {
+        const bcm_col *mc = bcm_find(&t, scan->col_names[i]);
+        if (v[i] != NULL && mc != NULL && mc->identity && mc->id_always)
+            return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
+                             "colName", scan->col_names[i], NULL);
+    }
+    for (int i = 0; i < n; i++) {
         if (v[i] != NULL)
             continue;
         const bcm_col *mc = bcm_find(&t, scan->col_names[i]);
+        if (mc != NULL && mc->identity)
+            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                             "MERGE INSERT leaving out an IDENTITY column", NULL);
         if (mc != NULL && mc->default_ != NULL) {
             lh_expr_t *e;
             LH_TRY(bcm_bind_text(b, NULL, mc->default_, "DEFAULT", &e));
@@ -424,9 +452,15 @@ lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v)
 {
     bcm_table t;
     LH_TRY(bcm_load(b, scan->u.scan.root, &t));
+    int n = scan->col_count;
+    for (int i = 0; t.any_identity && i < n; i++) {
+        const bcm_col *mc = bcm_find(&t, scan->col_names[i]);
+        if (v[i] != NULL && mc != NULL && mc->identity && mc->id_always)
+            return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_UPDATE_NOT_SUPPORTED", "colName",
+                             scan->col_names[i], NULL);
+    }
     if (!t.any_generated)
         return LH_OK;
-    int n = scan->col_count;
     bool any = false;
     for (int i = 0; i < n; i++)
         any |= v[i] != NULL;

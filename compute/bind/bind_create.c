@@ -26,10 +26,7 @@ static const char *prop_value(binder *b, const lh_ast_expr_t *v)
 lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct)
 {
     const char *what = NULL;
-    for (int i = 0; i < ct->column_count && what == NULL; i++)
-        if (ct->columns[i].identity)
-            what = "IDENTITY columns";
-    if (what == NULL && ct->cluster_by_auto)
+    if (ct->cluster_by_auto)
         what = "CLUSTER BY AUTO";
     for (int i = 0; what == NULL && i < ct->constraint_count; i++)
         if (ct->constraints[i].kind == LH_CONS_UNIQUE)

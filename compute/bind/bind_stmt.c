@@ -394,6 +394,7 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     if (defaults != NULL)
         LH_TRY(fill_defaults(b, &cm, target, src, dest, defaults));
     bool generate = false, *omitted = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *omitted);
+    bool *fill = NULL; /* IDENTITY columns to assign */
     for (int i = 0, next = 0; i < n; i++) {
         int from = -1;
         if (fixed[i] == NULL && ins->columns.count == 0)
@@ -406,10 +407,19 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
             e = fixed[i];
         } else if (from < 0) {
             const bcm_col *mc = bcm_find(&cm, target->col_names[i]);
+            if (mc != NULL && mc->identity) { /* assigned by the write (exec/write.c) */
+                if (fill == NULL)
+                    fill = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *fill);
+                fill[i] = true;
+            }
             omitted[i] = mc != NULL && mc->generation != NULL;
             generate |= omitted[i];
             LH_TRY(default_value(b, mc, target, i, &e));
         } else {
+            const bcm_col *mc = bcm_find(&cm, target->col_names[i]);
+            if (mc != NULL && mc->identity && mc->id_always)
+                return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
+                                 "colName", target->col_names[i], NULL);
             e = lh_expr_column(b->a, from, src->col_types[from], src->col_nullable[from],
                                target->col_names[i]);
             LH_TRY(lh_expr_cast(b->a, e, target->col_types[i], false,
@@ -437,6 +447,7 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     w->u.write.table_name = target->u.scan.table_name;
     w->u.write.root = target->u.scan.root;
     w->u.write.overwrite = ins->overwrite;
+    w->u.write.identity_fill = fill;
     const char *rw = NULL;
     if (ins->replace_where != NULL)
         rw = bd_span_text(b, ins->replace_where->span);

@@ -217,6 +217,8 @@ typedef struct lh_plan {
             const char *replace_where;      /* INSERT ... REPLACE WHERE (SQL text), or NULL */
             lh_expr_t *replace_pred;        /* ... and bound over the table's columns */
             const lh_plan_checks_t *checks; /* constraints to enforce, or NULL */
+            const bool *identity_fill;      /* per table column: assign IDENTITY values (the
+                                               INSERT left the column out), or NULL */
         } write;
         struct {
             lh_dml_kind op;

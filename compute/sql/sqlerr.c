@@ -142,6 +142,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DELTA_IDENTITY_COLUMNS_ILLEGAL_STEP", "42611", "IDENTITY column step cannot be 0."},
     {"DELTA_IDENTITY_COLUMNS_UNSUPPORTED_DATA_TYPE", "428H2",
      "DataType <dataType> is not supported for IDENTITY columns."},
+    {"DELTA_IDENTITY_COLUMNS_UPDATE_NOT_SUPPORTED", "42808",
+     "IDENTITY column <colName> cannot be updated."},
     {"DELTA_INVALID_GENERATED_COLUMN_REFERENCES", "42621",
      "A generated column cannot use a non-existent column or another generated column"},
     {"DELTA_MERGE_UNRESOLVED_EXPRESSION", "42601",

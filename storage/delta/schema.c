@@ -286,7 +286,7 @@ bool lh_delta_schema_has_unsupported_metadata(const char *schema_string, bool en
         bool enforced;
     } keys[] = {{"delta.invariants", false},
                 {"delta.generationExpression", true},
-                {"delta.identity.", false},
+                {"delta.identity.", true},
                 {"delta.columnMapping.", false},
                 {"CURRENT_DEFAULT", true}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
