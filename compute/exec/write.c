@@ -193,10 +193,10 @@ static lh_err ident_init(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
         if (!p->u.write.identity_fill[i])
             continue;
         json_t *meta = json_object_get(json_array_get(fields, (size_t)i), "metadata");
+        LH_FAIL_IF(c->ident_count == 16, LH_E_UNSUPPORTED, eb, "more than 16 IDENTITY columns");
         struct ident *d = &c->ident[c->ident_count];
         int64_t start = 1, hwm;
         d->step = 1;
-        LH_FAIL_IF(c->ident_count == 16, LH_E_UNSUPPORTED, eb, "more than 16 IDENTITY columns");
         LH_FAIL_IF(!json_i64(json_object_get(meta, "delta.identity.start"), &start), LH_E_CORRUPT,
                    eb, "IDENTITY column %d has no delta.identity.start", i);
         json_i64(json_object_get(meta, "delta.identity.step"), &d->step);
@@ -207,6 +207,8 @@ static lh_err ident_init(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
                        "IDENTITY column values are exhausted");
         d->col = i;
         d->name = json_string_value(json_object_get(json_array_get(fields, (size_t)i), "name"));
+        if (d->name == NULL)
+            d->name = "?";
         c->ident_count++;
     }
     return LH_OK;
