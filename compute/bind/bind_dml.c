@@ -339,11 +339,16 @@ static lh_err star_values(binder *b, const target *t, const scope *src, const ch
                           lh_expr_t **v)
 {
     const lh_plan_t *s = t->scan;
+    bcm_table cm;
+    LH_TRY(bcm_load(b, s->u.scan.root, &cm));
     for (int i = 0; i < s->col_count; i++) {
         int found = -1;
         for (int j = 0; j < src->count; j++)
             if (!src->cols[j].hidden && strcasecmp(src->cols[j].name, s->col_names[i]) == 0)
                 found = j;
+        const bcm_col *mc = bcm_find(&cm, s->col_names[i]);
+        if (found < 0 && mc != NULL && mc->generation != NULL)
+            continue; /* computed from the others (bind_clause) */
         if (found < 0)
             return unresolved_star(b, s->col_names[i], clause, src);
         const bcol *c = &src->cols[found];
@@ -400,6 +405,14 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
         c->action = w->action == LH_MERGE_UPDATE_STAR ? LH_MERGE_ACT_UPDATE : LH_MERGE_ACT_INSERT;
         LH_TRY(star_values(b, t, &ms->source_only,
                            w->action == LH_MERGE_UPDATE_STAR ? "UPDATE" : "INSERT", v));
+        if (c->action == LH_MERGE_ACT_INSERT) /* generated columns the source lacks */
+            LH_TRY(bcm_insert_fill(b, s, v));
+        else
+            LH_TRY(bcm_update_generated(b, s, v));
+        for (int i = 0; i < s->col_count; i++)
+            if (v[i] == NULL)
+                v[i] =
+                    lh_expr_column(b->a, i, s->col_types[i], s->col_nullable[i], s->col_names[i]);
         break;
     }
     case LH_MERGE_UPDATE:
