@@ -43,14 +43,7 @@ typedef struct wctx {
     size_t sel_cap;
     int64_t replaced;
     exec_checker chk;
-    int ident_count; /* IDENTITY columns this INSERT assigns */
-    struct ident {
-        int col;
-        const char *name; /* points into ident_schema */
-        int64_t next, step, last;
-    } ident[16];
-    bool ident_used;
-    json_t *ident_schema; /* the schema string's JSON, for the new highWaterMark */
+    exec_ident ident; /* IDENTITY columns this INSERT assigns */
 } wctx;
 
 static void wctx_free(wctx *c)
@@ -67,7 +60,7 @@ static void wctx_free(wctx *c)
     if (c->os)
         lh_objstore_destroy(c->os);
     lh_schema_destroy(c->schema);
-    json_decref(c->ident_schema);
+    exec_ident_free(&c->ident);
     if (c->has_md)
         lh_delta_metadata_clear(&c->md);
 }
@@ -170,96 +163,6 @@ static lh_err check_replace(wctx *c, const lh_plan_t *p, const lh_batch_t *b, lh
                      "Invalid data would be written to partitions.", NULL);
 }
 
-/* ---- IDENTITY columns (Delta's delta.identity.* column metadata) ---------------------------- */
-
-static bool json_i64(json_t *v, int64_t *out)
-{
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
-        return true;
-    }
-    return false;
-}
-
-/* The next value of each identity column the plan fills: after the highWaterMark, else the
- * start. */
-static lh_err ident_init(wctx *c, const lh_plan_t *p, lh_errbuf *eb)
-{
-    const lh_delta_metadata_t *md = lh_delta_snapshot_metadata(c->snap);
-    c->ident_schema = json_loads(md->schema_string, 0, NULL);
-    json_t *fields = json_object_get(c->ident_schema, "fields");
-    int n = p->children[0]->col_count;
-    for (int i = 0; i < n && (size_t)i < json_array_size(fields); i++) {
-        if (!p->u.write.identity_fill[i])
-            continue;
-        json_t *meta = json_object_get(json_array_get(fields, (size_t)i), "metadata");
-        LH_FAIL_IF(c->ident_count == 16, LH_E_UNSUPPORTED, eb, "more than 16 IDENTITY columns");
-        struct ident *d = &c->ident[c->ident_count];
-        int64_t start = 1, hwm;
-        d->step = 1;
-        LH_FAIL_IF(!json_i64(json_object_get(meta, "delta.identity.start"), &start), LH_E_CORRUPT,
-                   eb, "IDENTITY column %d has no delta.identity.start", i);
-        json_i64(json_object_get(meta, "delta.identity.step"), &d->step);
-        LH_FAIL_IF(d->step == 0, LH_E_CORRUPT, eb, "IDENTITY column %d has step 0", i);
-        d->next = start;
-        if (json_i64(json_object_get(meta, "delta.identity.highWaterMark"), &hwm))
-            LH_FAIL_IF(__builtin_add_overflow(hwm, d->step, &d->next), LH_E_INVALID, eb,
-                       "IDENTITY column values are exhausted");
-        d->col = i;
-        d->name = json_string_value(json_object_get(json_array_get(fields, (size_t)i), "name"));
-        if (d->name == NULL)
-            d->name = "?";
-        c->ident_count++;
-    }
-    return LH_OK;
-}
-
-static lh_err ident_fill(wctx *c, lh_batch_t *b, lh_errbuf *eb)
-{
-    for (int k = 0; k < c->ident_count && b->row_count > 0; k++) {
-        struct ident *d = &c->ident[k];
-        lh_vec_t *v = b->cols[d->col];
-        lh_vec_reset(v);
-        LH_TRY(lh_vec_reserve(v, b->row_count));
-        for (size_t r = 0; r < b->row_count; r++) {
-            LH_TRY(lh_vec_append_i64(v, d->next));
-            d->last = d->next;
-            LH_FAIL_IF(r + 1 < b->row_count && __builtin_add_overflow(d->next, d->step, &d->next),
-                       LH_E_INVALID, eb, "IDENTITY column %s values are exhausted", d->name);
-        }
-        if (__builtin_add_overflow(d->last, d->step, &d->next))
-            d->next = d->last; /* exhausted: the next batch fails above */
-        c->ident_used = true;
-    }
-    return LH_OK;
-}
-
-/* The new highWaterMarks, in the metadata of the same commit. */
-static lh_err ident_commit_metadata(wctx *c, lh_errbuf *eb)
-{
-    json_t *fields = json_object_get(c->ident_schema, "fields");
-    for (int k = 0; k < c->ident_count; k++) {
-        json_t *meta = json_object_get(json_array_get(fields, (size_t)c->ident[k].col), "metadata");
-        if (json_is_object(meta))
-            json_object_set_new(meta, "delta.identity.highWaterMark",
-                                json_integer(c->ident[k].last));
-    }
-    lh_delta_metadata_t md;
-    LH_FAIL_IF(lh_delta_metadata_copy(lh_delta_snapshot_metadata(c->snap), &md) != LH_OK,
-               LH_E_NOMEM, eb, "out of memory");
-    free(md.schema_string);
-    md.schema_string = json_dumps(c->ident_schema, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    lh_schema_destroy(md.schema);
-    lh_schema_destroy(md.primitive_schema);
-    free(md.unreadable_column);
-    md.schema = md.primitive_schema = NULL;
-    md.unreadable_column = NULL;
-    lh_err e = md.schema_string ? lh_delta_txn_set_metadata(lh_delta_wtxn_txn(c->w), &md, eb)
-                                : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    lh_delta_metadata_clear(&md);
-    return e;
-}
-
 static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *in, lh_errbuf *eb)
 {
     c->q = q;
@@ -274,10 +177,11 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
     LH_TRY(lh_delta_table_open(c->os, "", &c->t, eb));
     LH_TRY(p->u.write.create ? begin_create(c, p, eb) : begin_existing(c, p, eb));
     if (p->u.write.identity_fill != NULL && c->snap != NULL)
-        LH_TRY(ident_init(c, p, eb));
+        LH_TRY(exec_ident_init(&c->ident, lh_delta_txn_metadata(lh_delta_wtxn_txn(c->w)),
+                               p->u.write.identity_fill, p->children[0]->col_count, eb));
     for (size_t b = 0; b < in->batch_count; b++) {
         LH_TRY(exec_check(q, eb));
-        LH_TRY(ident_fill(c, in->batches[b], eb));
+        LH_TRY(exec_ident_fill(&c->ident, in->batches[b], eb));
         if (c->pred != NULL)
             LH_TRY(check_replace(c, p, in->batches[b], eb));
         LH_TRY(exec_checker_run(&c->chk, in->batches[b], eb));
@@ -294,8 +198,7 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
         free(t);
         json_decref(arr);
     }
-    if (c->ident_used)
-        LH_TRY(ident_commit_metadata(c, eb));
+    LH_TRY(exec_ident_commit(&c->ident, lh_delta_wtxn_txn(c->w), eb));
     char *ps = json_dumps(params, JSON_COMPACT), metrics[160];
     json_decref(params);
     if (c->pred != NULL)
