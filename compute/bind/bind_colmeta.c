@@ -410,7 +410,7 @@ static lh_expr_t *substitute(binder *b, const lh_expr_t *e, lh_expr_t *const *by
     return c;
 }
 
-lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v)
+lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fill, bool *given)
 {
     bcm_table t;
     LH_TRY(bcm_load(b, scan->u.scan.root, &t));
@@ -420,15 +420,21 @@ lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v)
         if (v[i] != NULL && mc != NULL && mc->identity && mc->id_always)
             return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
                              "colName", scan->col_names[i], NULL);
+        if (v[i] != NULL && mc != NULL && mc->identity && given != NULL)
+            given[i] = true;
     }
     for (int i = 0; i < n; i++) {
         if (v[i] != NULL)
             continue;
         const bcm_col *mc = bcm_find(&t, scan->col_names[i]);
-        if (mc != NULL && mc->identity)
+        if (mc != NULL && mc->identity && fill == NULL)
             return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                             "MERGE INSERT leaving out an IDENTITY column", NULL);
-        if (mc != NULL && mc->default_ != NULL) {
+                             "assigning IDENTITY values here", NULL);
+        if (mc != NULL && mc->identity) {
+            fill[i] = true; /* the write assigns it (exec/identity.c) */
+            lh_value_t nv = {.type = scan->col_types[i], .is_null = true};
+            v[i] = lh_expr_const(b->a, &nv, scan->col_names[i]);
+        } else if (mc != NULL && mc->default_ != NULL) {
             lh_expr_t *e;
             LH_TRY(bcm_bind_text(b, NULL, mc->default_, "DEFAULT", &e));
             LH_TRY(bd_store_cast(b, e, scan->col_types[i], scan->u.scan.table_name,

@@ -107,6 +107,7 @@ typedef struct target {
     lh_plan_t *scan;
     scope sc;
     lh_plan_checks_t *checks;
+    bool *ident_fill, *ident_given; /* MERGE: IDENTITY columns its INSERTs leave out / give */
 } target;
 
 static lh_err bind_target(binder *b, const lh_ast_name_t *name, const lh_ast_ident_t *alias,
@@ -377,7 +378,7 @@ static lh_err bind_insert_values(binder *b, const target *t, const scope *sc,
         LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
                              &v[col]));
     }
-    return bcm_insert_fill(b, s, v); /* defaults, generated columns, else NULL */
+    return bcm_insert_fill(b, s, v, t->ident_fill, t->ident_given); /* defaults, generated .. */
 }
 
 static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
@@ -406,7 +407,7 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
         LH_TRY(star_values(b, t, &ms->source_only,
                            w->action == LH_MERGE_UPDATE_STAR ? "UPDATE" : "INSERT", v));
         if (c->action == LH_MERGE_ACT_INSERT) /* generated columns the source lacks */
-            LH_TRY(bcm_insert_fill(b, s, v));
+            LH_TRY(bcm_insert_fill(b, s, v, t->ident_fill, t->ident_given));
         else
             LH_TRY(bcm_update_generated(b, s, v));
         for (int i = 0; i < s->col_count; i++)
@@ -483,8 +484,19 @@ lh_err bd_merge(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     p->u.dml.cond_text = bd_span_text(b, m->on->span);
     p->u.dml.clause_count = m->when_count;
     p->u.dml.clauses = lh_arena_calloc(b->a, (size_t)m->when_count + 1, sizeof(lh_merge_clause_t));
+    int nc = t.scan->col_count;
+    t.ident_fill = lh_arena_calloc(b->a, (size_t)nc + 1, sizeof *t.ident_fill);
+    t.ident_given = lh_arena_calloc(b->a, (size_t)nc + 1, sizeof *t.ident_given);
     for (int i = 0; i < m->when_count; i++)
         LH_TRY(bind_clause(b, &t, &ms, &m->whens[i], &p->u.dml.clauses[i]));
+    for (int i = 0; i < nc; i++) {
+        if (t.ident_fill[i] && t.ident_given[i]) /* one INSERT gives it, another not */
+            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                             "MERGE INSERT clauses that give an IDENTITY column and leave it out",
+                             NULL);
+        if (t.ident_fill[i])
+            p->u.dml.identity_fill = t.ident_fill;
+    }
     *out = query_bound(b, p, "MERGE");
     return LH_OK;
 }

@@ -267,8 +267,9 @@ lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
  * inputs change get their expression over the new values. */
 lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v);
 /* MERGE INSERT: the columns left out get their DEFAULT (else NULL), generated ones their
- * expression over the inserted values. */
-lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v);
+ * expression over the inserted values; IDENTITY ones are marked in fill (NOT_YET when fill
+ * is NULL), and those given in given (may be NULL). */
+lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fill, bool *given);
 /* Whether a (1,7) protocol lists writer feature `feature`; the protocol with it added
  * (false when already there; names in b's arena). */
 bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature);

@@ -237,6 +237,8 @@ typedef struct lh_plan {
             lh_merge_clause_t *clauses;
             const char *cond_text; /* the predicate as written (commitInfo), or NULL */
             const lh_plan_checks_t *checks;
+            const bool *identity_fill; /* MERGE: IDENTITY columns its INSERTs leave out (the
+                                          write assigns them), or NULL */
         } dml;
         struct {
             lh_gen_kind kind;
