@@ -128,3 +128,22 @@ test('CLUSTER BY: the delta.clustering domain, DESCRIBE DETAIL, SHOW CREATE TABL
   const both = await run(`CREATE TABLE cp (id BIGINT, d STRING) PARTITIONED BY (d) CLUSTER BY (id)`);
   assert.match(both.status.error.message, /DELTA_CLUSTER_BY_WITH_PARTITIONED_BY/);
 });
+
+test('concurrent INSERTs into an IDENTITY table never repeat a value', async () => {
+  await ours(`CREATE TABLE ci (id BIGINT GENERATED ALWAYS AS IDENTITY, v INT)`);
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, k) => run(`INSERT INTO ci (v) VALUES (${k}), (${k + 100})`)),
+  );
+  let ok = 0;
+  for (const r of results) {
+    if (r.status.state === 'SUCCEEDED') ok++;
+    else assert.match(r.status.error.message, /DELTA_(METADATA_CHANGED|CONCURRENT_)/, JSON.stringify(r));
+  }
+  assert.ok(ok >= 1);
+  const ids = (await duckRows(await root('ci'), ['id'])).map((r) => JSON.parse(r)[0]);
+  assert.equal(ids.length, 2 * ok);
+  assert.equal(new Set(ids).size, ids.length, `duplicate identity values: ${ids}`);
+  const st = replay(await root('ci'));
+  const hwm = fieldMeta(st, 'id')['delta.identity.highWaterMark'];
+  assert.equal(hwm, Math.max(...ids.map(Number)));
+});
