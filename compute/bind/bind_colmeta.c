@@ -373,19 +373,17 @@ lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
 
 /* ---- writes: generated columns as checks --------------------------------------------------- */
 
-lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
+lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const bcm_table *cm,
                             lh_plan_checks_t *c, int cap)
 {
-    bcm_table t;
-    LH_TRY(bcm_parse(b, schema_string, &t));
-    if (!t.any_generated)
+    if (!cm->any_generated)
         return LH_OK;
     scope sc = bf_scope_of(b, scan, NULL);
-    for (int i = 0; i < t.count && c->count < cap; i++) {
-        if (t.cols[i].generation == NULL)
+    for (int i = 0; i < cm->count && c->count < cap; i++) {
+        if (cm->cols[i].generation == NULL)
             continue;
         const char *text =
-            lh_arena_sprintf(b->a, "%s <=> (%s)", t.cols[i].name, t.cols[i].generation);
+            lh_arena_sprintf(b->a, "%s <=> (%s)", cm->cols[i].name, cm->cols[i].generation);
         lh_expr_t *ex;
         LH_TRY(bcm_bind_text(b, &sc, text, "CHECK", &ex));
         c->exprs[c->count] = ex;
@@ -410,10 +408,10 @@ static lh_expr_t *substitute(binder *b, const lh_expr_t *e, lh_expr_t *const *by
     return c;
 }
 
-lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fill, bool *given)
+lh_err bcm_insert_fill(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v,
+                       bool *fill, bool *given)
 {
-    bcm_table t;
-    LH_TRY(bcm_load(b, scan->u.scan.root, &t));
+    const bcm_table t = *cm;
     int n = scan->col_count;
     for (int i = 0; i < n; i++) {
         const bcm_col *mc = bcm_find(&t, scan->col_names[i]);
@@ -445,7 +443,7 @@ lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fi
         }
     }
     if (t.any_generated)
-        LH_TRY(bcm_update_generated(b, scan, v));
+        LH_TRY(bcm_update_generated(b, cm, scan, v));
     for (int i = 0; i < n; i++)
         if (v[i] == NULL) {
             lh_value_t nv = {.type = scan->col_types[i], .is_null = true};
@@ -454,10 +452,9 @@ lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fi
     return LH_OK;
 }
 
-lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v)
+lh_err bcm_update_generated(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v)
 {
-    bcm_table t;
-    LH_TRY(bcm_load(b, scan->u.scan.root, &t));
+    const bcm_table t = *cm;
     int n = scan->col_count;
     for (int i = 0; t.any_identity && i < n; i++) {
         const bcm_col *mc = bcm_find(&t, scan->col_names[i]);

@@ -55,8 +55,12 @@ const char *bd_span_text(binder *b, lh_ast_span_t span)
     return lh_arena_sprintf(b->a, "%.*s", (int)(span.stop - span.start), b->sql + span.start);
 }
 
-lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out, bcm_table *cm)
 {
+    bcm_table local;
+    if (cm == NULL)
+        cm = &local;
+    memset(cm, 0, sizeof *cm);
     lh_plan_checks_t *c = lh_arena_calloc(b->a, 1, sizeof *c);
     int n = scan->col_count;
     c->col_count = n;
@@ -96,8 +100,14 @@ lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
             c->texts[c->count++] = text;
         }
     }
+    if (e == LH_OK) /* the column metadata (generated, default, identity) and clustering */
+        e = bcm_parse(b, lh_delta_snapshot_metadata(snap)->schema_string, cm);
+    const lh_delta_domain_t *cl =
+        e == LH_OK ? lh_delta_snapshot_domain(snap, "delta.clustering") : NULL;
+    if (cl != NULL && cl->configuration != NULL)
+        cm->clustering = lh_arena_strdup(b->a, cl->configuration);
     if (e == LH_OK)
-        e = bcm_generated_checks(b, scan, lh_delta_snapshot_metadata(snap)->schema_string, c, cap);
+        e = bcm_generated_checks(b, scan, cm, c, cap);
     bd_close_snapshot(os, t, snap);
     *out = c;
     return e;
@@ -107,6 +117,7 @@ typedef struct target {
     lh_plan_t *scan;
     scope sc;
     lh_plan_checks_t *checks;
+    bcm_table cm;                   /* its column metadata */
     bool *ident_fill, *ident_given; /* MERGE: IDENTITY columns its INSERTs leave out / give */
 } target;
 
@@ -123,7 +134,7 @@ static lh_err bind_target(binder *b, const lh_ast_name_t *name, const lh_ast_ide
         for (int i = 0; i < t->sc.count; i++)
             t->sc.cols[i].qual[0] = alias->text, t->sc.cols[i].qual[1] = NULL,
             t->sc.cols[i].qual[2] = NULL;
-    return bd_checks(b, t->scan, &t->checks);
+    return bd_checks(b, t->scan, &t->checks, &t->cm);
 }
 
 static bool is_numeric(lh_type_id t)
@@ -261,7 +272,7 @@ lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     }
     lh_expr_t **v = lh_arena_calloc(b->a, (size_t)s->col_count + 1, sizeof *v);
     LH_TRY(bind_sets(b, &t, &t.sc, st->sets, st->set_count, v));
-    LH_TRY(bcm_update_generated(b, s, v)); /* generated columns follow their inputs */
+    LH_TRY(bcm_update_generated(b, &t.cm, s, v)); /* generated columns follow their inputs */
     for (int i = 0; i < s->col_count; i++) {
         lh_expr_t *old =
             lh_expr_column(b->a, i, s->col_types[i], s->col_nullable[i], s->col_names[i]);
@@ -340,14 +351,12 @@ static lh_err star_values(binder *b, const target *t, const scope *src, const ch
                           lh_expr_t **v)
 {
     const lh_plan_t *s = t->scan;
-    bcm_table cm;
-    LH_TRY(bcm_load(b, s->u.scan.root, &cm));
     for (int i = 0; i < s->col_count; i++) {
         int found = -1;
         for (int j = 0; j < src->count; j++)
             if (!src->cols[j].hidden && strcasecmp(src->cols[j].name, s->col_names[i]) == 0)
                 found = j;
-        const bcm_col *mc = bcm_find(&cm, s->col_names[i]);
+        const bcm_col *mc = bcm_find(&t->cm, s->col_names[i]);
         if (found < 0 && mc != NULL && mc->generation != NULL)
             continue; /* computed from the others (bind_clause) */
         if (found < 0)
@@ -378,7 +387,7 @@ static lh_err bind_insert_values(binder *b, const target *t, const scope *sc,
         LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
                              &v[col]));
     }
-    return bcm_insert_fill(b, s, v, t->ident_fill, t->ident_given); /* defaults, generated .. */
+    return bcm_insert_fill(b, &t->cm, s, v, t->ident_fill, t->ident_given); /* defaults .. */
 }
 
 static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
@@ -407,9 +416,9 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
         LH_TRY(star_values(b, t, &ms->source_only,
                            w->action == LH_MERGE_UPDATE_STAR ? "UPDATE" : "INSERT", v));
         if (c->action == LH_MERGE_ACT_INSERT) /* generated columns the source lacks */
-            LH_TRY(bcm_insert_fill(b, s, v, t->ident_fill, t->ident_given));
+            LH_TRY(bcm_insert_fill(b, &t->cm, s, v, t->ident_fill, t->ident_given));
         else
-            LH_TRY(bcm_update_generated(b, s, v));
+            LH_TRY(bcm_update_generated(b, &t->cm, s, v));
         for (int i = 0; i < s->col_count; i++)
             if (v[i] == NULL)
                 v[i] =
@@ -419,7 +428,7 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
     case LH_MERGE_UPDATE:
         c->action = LH_MERGE_ACT_UPDATE;
         LH_TRY(bind_sets(b, t, sc, w->sets, w->set_count, v));
-        LH_TRY(bcm_update_generated(b, s, v));
+        LH_TRY(bcm_update_generated(b, &t->cm, s, v));
         for (int i = 0; i < s->col_count; i++)
             if (v[i] == NULL)
                 v[i] =

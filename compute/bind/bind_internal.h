@@ -177,7 +177,9 @@ lh_err bd_bind_truncate(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bd_run_truncate(binder *b, const lh_ast_stmt_t *st);
 /* The constraints of the table a SCAN reads (CHECK from its Delta configuration, NOT NULL
  * from its schema), bound over its columns. */
-lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out);
+struct bcm_table;
+/* ... and, when cm is not NULL, the table's column metadata (bind_colmeta.c) */
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out, struct bcm_table *cm);
 /* Spark's ANSI store assignment cast of e into a column (refuses STRING -> INT ...). */
 lh_err bd_store_cast(binder *b, lh_expr_t *e, lh_type_t to, const char *table, const char *col,
                      lh_expr_t **out);
@@ -265,11 +267,12 @@ lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_sch
                         char **clustering, bool *has_proto, lh_errbuf *eb);
 /* UPDATE: v[i] = the new value of column i (NULL = unchanged); generated columns whose
  * inputs change get their expression over the new values. */
-lh_err bcm_update_generated(binder *b, const lh_plan_t *scan, lh_expr_t **v);
+lh_err bcm_update_generated(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v);
 /* MERGE INSERT: the columns left out get their DEFAULT (else NULL), generated ones their
  * expression over the inserted values; IDENTITY ones are marked in fill (NOT_YET when fill
  * is NULL), and those given in given (may be NULL). */
-lh_err bcm_insert_fill(binder *b, const lh_plan_t *scan, lh_expr_t **v, bool *fill, bool *given);
+lh_err bcm_insert_fill(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v,
+                       bool *fill, bool *given);
 /* Whether a (1,7) protocol lists writer feature `feature`; the protocol with it added
  * (false when already there; names in b's arena). */
 bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature);
@@ -282,7 +285,7 @@ const char *bcm_clustering_json(binder *b, const char *conf);
 char *bcm_clustering_conf(const char *const *names, int n);
 /* bind_showcreate.c: SHOW CREATE TABLE. */
 lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
-lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const char *schema_string,
+lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const bcm_table *cm,
                             lh_plan_checks_t *c, int cap);
 
 #endif

@@ -371,8 +371,9 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     const char *part_text;
     int static_count;
     LH_TRY(static_partitions(b, ins, target, fixed, &part_text, &static_count));
-    bcm_table cm;
-    LH_TRY(bcm_load(b, target->u.scan.root, &cm));
+    bcm_table cm; /* and the constraints every row must satisfy */
+    lh_plan_checks_t *checks;
+    LH_TRY(bd_checks(b, target, &checks, &cm));
     const lh_ast_query_t *query = ins->query;
     bool **defaults = NULL; /* VALUES cells written DEFAULT */
     LH_TRY(default_cells(b, &query, &defaults));
@@ -459,8 +460,6 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         w->u.write.replace_where = rw;
         w->u.write.overwrite = true;
     }
-    lh_plan_checks_t *checks;
-    LH_TRY(bd_checks(b, target, &checks));
     w->u.write.checks = checks;
     lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
     r->kind = LH_BOUND_QUERY;
