@@ -207,6 +207,8 @@ static lh_err sync_catalog(alter_ctx *c, const char *new_name, lh_errbuf *eb)
 
 /* ---- the edits ------------------------------------------------------------------------------ */
 
+static lh_err defaults_enabled(alter_ctx *c);
+
 static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
 {
     (void)md;
@@ -222,9 +224,16 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
         }
         lh_type_t ty;
         lh_err e = lh_bind_type(d->type, &ty, c->b->eb);
-        if (e == LH_OK && (d->not_null || d->default_ || d->generated || d->identity))
+        if (e == LH_OK && (d->not_null || d->generated || d->identity))
             e = lh_sqlerr(c->b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                          "ADD COLUMN with NOT NULL, DEFAULT, GENERATED or IDENTITY", NULL);
+                          "ADD COLUMN with NOT NULL, GENERATED or IDENTITY", NULL);
+        lh_expr_t *dv; /* a DEFAULT applies to rows written from now on (Delta keeps no
+                          existence default: the rows already there read NULL) */
+        if (e == LH_OK && d->default_ != NULL)
+            e = defaults_enabled(c);
+        if (e == LH_OK && d->default_ != NULL)
+            e = bcm_check_default(c->b, "ALTER TABLE", d->name.text, d->default_text, ty, c->name,
+                                  &dv);
         if (e != LH_OK) {
             json_decref(names);
             return e;
@@ -239,6 +248,8 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
         json_t *meta = json_object();
         if (d->comment)
             json_object_set_new(meta, "comment", json_string(d->comment));
+        if (d->default_ != NULL)
+            json_object_set_new(meta, "CURRENT_DEFAULT", json_string(d->default_text));
         json_array_append_new(fields, json_pack("{s:s,s:o,s:b,s:o}", "name", d->name.text, "type",
                                                 type, "nullable", 1, "metadata", meta));
         json_array_append_new(names, json_pack("{s:s}", "name", d->name.text));
@@ -573,10 +584,9 @@ static lh_err cluster_by(alter_ctx *c)
 
 /* SET DEFAULT: the table has the allowColumnDefaults feature, and the value is a constant
  * of the column's type. */
-static lh_err check_default(alter_ctx *c)
+static lh_err defaults_enabled(alter_ctx *c)
 {
     binder *b = c->b;
-    const lh_ast_alter_t *al = c->st->alter;
     lh_objstore_t *os;
     lh_delta_table_t *t;
     lh_delta_snapshot_t *snap;
@@ -588,6 +598,14 @@ static lh_err check_default(alter_ctx *c)
     if (!ok)
         return lh_sqlerr(b->eb, "WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
                          "commandType", "ALTER TABLE", NULL);
+    return LH_OK;
+}
+
+static lh_err check_default(alter_ctx *c)
+{
+    binder *b = c->b;
+    const lh_ast_alter_t *al = c->st->alter;
+    LH_TRY(defaults_enabled(c));
     const char *name = al->column.parts[al->column.count - 1].text;
     int col = -1;
     for (int i = 0; i < c->scan->col_count; i++)
