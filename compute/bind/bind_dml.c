@@ -247,9 +247,19 @@ static lh_err bind_sets(binder *b, const target *t, const scope *sc, const lh_as
         LH_TRY(assigned_column(b, t, &sets[k].column, &col));
         if (values[col] != NULL)
             return duplicate(b, s->col_names[col]);
-        if (sets[k].value == NULL)
-            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "SET c = DEFAULT",
-                             NULL);
+        if (sets[k].value == NULL) { /* SET c = DEFAULT: its default, else NULL */
+            const bcm_col *mc = bcm_find(&t->cm, s->col_names[col]);
+            lh_expr_t *e;
+            if (mc != NULL && mc->default_ != NULL)
+                LH_TRY(bcm_bind_text(b, NULL, mc->default_, "DEFAULT", &e));
+            else {
+                lh_value_t nv = {.type = s->col_types[col], .is_null = true};
+                e = lh_expr_const(b->a, &nv, s->col_names[col]);
+            }
+            LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
+                                 &values[col]));
+            continue;
+        }
         ectx x = {sc, MODE_PRE, NULL, "SET", NULL};
         lh_expr_t *e;
         LH_TRY(bx_expr(b, &x, sets[k].value, &e));
