@@ -391,9 +391,14 @@ static lh_err bind_insert_values(binder *b, const target *t, const scope *sc,
         LH_TRY(assigned_column(b, t, &w->insert_columns[k], &col));
         if (v[col] != NULL)
             return duplicate(b, s->col_names[col]);
+        const lh_ast_expr_t *val = w->insert_values.items[k];
+        if (val->kind == LH_EX_COLUMN && val->name.count == 1 && !val->name.parts[0].quoted &&
+            strcasecmp(val->name.parts[0].text, "DEFAULT") == 0) {
+            continue; /* VALUES (.., DEFAULT, ..): filled below like a left-out column */
+        }
         ectx x = {sc, MODE_PRE, NULL, "INSERT", NULL};
         lh_expr_t *e;
-        LH_TRY(bx_expr(b, &x, w->insert_values.items[k], &e));
+        LH_TRY(bx_expr(b, &x, val, &e));
         LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
                              &v[col]));
     }
