@@ -208,7 +208,10 @@ static lh_err show_table(sbuf *o, const lh_table_info_t *ti)
     if (comment != NULL)
         put(o, lh_arena_sprintf(b->a, "COMMENT %s\n", sq(b, comment)));
     if (ti->kind == LH_TABLE_EXTERNAL)
-        put(o, lh_arena_sprintf(b->a, "LOCATION %s\n", sq(b, ti->storage_location)));
+        put(o, lh_arena_sprintf(b->a, "LOCATION %s\n", /* a URI, as Spark prints it */
+                                sq(b, ti->storage_location[0] == '/'
+                                          ? lh_arena_sprintf(b->a, "file:%s", ti->storage_location)
+                                          : ti->storage_location)));
     put_properties(o, md, pr);
     bd_close_snapshot(os, t, snap);
     return LH_OK;
