@@ -36,6 +36,9 @@ typedef struct alter_ctx {
     const char *operation;
     json_t *params;
     bool raise_protocol;
+    const char *feature; /* a writer feature the commit adds to the protocol, or NULL */
+    char *domain_conf;   /* delta.clustering domain configuration to set (malloc'd), or NULL */
+    bool domain_remove;  /* remove the delta.clustering domain */
 } alter_ctx;
 
 /* ---- the Delta metadata edit -------------------------------------------------------------- */
@@ -118,9 +121,16 @@ static lh_err commit_metadata(alter_ctx *c, edit_fn edit, lh_errbuf *eb)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
     }
     const lh_delta_protocol_t *pr = snap ? lh_delta_snapshot_protocol(snap) : NULL;
-    if (e == LH_OK && c->raise_protocol && pr->min_writer_version < 3) {
+    lh_delta_protocol_t fp;
+    if (e == LH_OK && c->feature != NULL && bcm_protocol_with(c->b, pr, c->feature, &fp))
+        e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &fp, eb);
+    else if (e == LH_OK && c->raise_protocol && pr->min_writer_version < 3) {
         lh_delta_protocol_t np = {1, 3, -1, NULL, -1, NULL};
         e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &np, eb);
+    }
+    if (e == LH_OK && c->domain_conf != NULL) {
+        lh_delta_domain_t d = {"delta.clustering", c->domain_conf, false};
+        e = lh_delta_txn_set_domain(lh_delta_wtxn_txn(w), &d, eb);
     }
     char *ps = c->params ? json_dumps(c->params, JSON_COMPACT) : NULL;
     if (e == LH_OK)
@@ -197,6 +207,8 @@ static lh_err sync_catalog(alter_ctx *c, const char *new_name, lh_errbuf *eb)
 
 /* ---- the edits ------------------------------------------------------------------------------ */
 
+static lh_err defaults_enabled(alter_ctx *c);
+
 static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
 {
     (void)md;
@@ -212,9 +224,16 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
         }
         lh_type_t ty;
         lh_err e = lh_bind_type(d->type, &ty, c->b->eb);
-        if (e == LH_OK && (d->not_null || d->default_ || d->generated || d->identity))
+        if (e == LH_OK && (d->not_null || d->generated || d->identity))
             e = lh_sqlerr(c->b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                          "ADD COLUMN with NOT NULL, DEFAULT, GENERATED or IDENTITY", NULL);
+                          "ADD COLUMN with NOT NULL, GENERATED or IDENTITY", NULL);
+        lh_expr_t *dv; /* a DEFAULT applies to rows written from now on (Delta keeps no
+                          existence default: the rows already there read NULL) */
+        if (e == LH_OK && d->default_ != NULL)
+            e = defaults_enabled(c);
+        if (e == LH_OK && d->default_ != NULL)
+            e = bcm_check_default(c->b, "ALTER TABLE", d->name.text, d->default_text, ty, c->name,
+                                  &dv);
         if (e != LH_OK) {
             json_decref(names);
             return e;
@@ -229,6 +248,8 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
         json_t *meta = json_object();
         if (d->comment)
             json_object_set_new(meta, "comment", json_string(d->comment));
+        if (d->default_ != NULL)
+            json_object_set_new(meta, "CURRENT_DEFAULT", json_string(d->default_text));
         json_array_append_new(fields, json_pack("{s:s,s:o,s:b,s:o}", "name", d->name.text, "type",
                                                 type, "nullable", 1, "metadata", meta));
         json_array_append_new(names, json_pack("{s:s}", "name", d->name.text));
@@ -264,6 +285,15 @@ static lh_err alter_column(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields
         json_object_set_new(f, "nullable", json_false());
     if (al->drop_not_null)
         json_object_set_new(f, "nullable", json_true());
+    if (al->default_ != NULL || al->drop_default) {
+        json_t *meta = json_object_get(f, "metadata");
+        if (!json_is_object(meta))
+            json_object_set_new(f, "metadata", meta = json_object());
+        if (al->default_ != NULL)
+            json_object_set_new(meta, "CURRENT_DEFAULT", json_string(al->default_text));
+        else
+            json_object_del(meta, "CURRENT_DEFAULT");
+    }
     json_object_set_new(c->params, "column", json_string(name));
     return LH_OK;
 }
@@ -292,7 +322,14 @@ static lh_err set_props(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
                              "setting delta.constraints.* as a property (use ADD CONSTRAINT)",
                              NULL);
         }
-        if (strcasecmp(ps->items[i].key, "comment") == 0) {
+        if (strcasecmp(ps->items[i].key, "delta.feature.allowColumnDefaults") == 0) {
+            if (v == NULL || (strcasecmp(v, "supported") != 0 && strcasecmp(v, "enabled") != 0)) {
+                json_decref(props);
+                return lh_sqlerr(c->b->eb, "DELTA_UNSUPPORTED_FEATURE_STATUS", "feature",
+                                 "allowColumnDefaults", "status", v ? v : "", NULL);
+            }
+            c->feature = "allowColumnDefaults"; /* a table feature: into the protocol */
+        } else if (strcasecmp(ps->items[i].key, "comment") == 0) {
             free(md->description);
             md->description = v ? strdup(v) : NULL;
         } else if (map_set(&md->configuration, ps->items[i].key, v ? v : "") != LH_OK) {
@@ -493,6 +530,95 @@ static lh_err open_target(binder *b, const lh_ast_name_t *name, alter_ctx *c)
     return r->get_table(r->ctx, c->catalog, c->schema, c->name, b->a, &c->info, b->eb);
 }
 
+static lh_err keep_metadata(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
+{
+    (void)c, (void)md, (void)fields;
+    return LH_OK;
+}
+
+/* ALTER TABLE t CLUSTER BY (cols) / NONE: the delta.clustering domain (and the clustering
+ * feature); a partitioned table cannot be clustered. */
+static lh_err cluster_by(alter_ctx *c)
+{
+    binder *b = c->b;
+    const lh_ast_alter_t *al = c->st->alter;
+    lh_objstore_t *os;
+    lh_delta_table_t *t;
+    lh_delta_snapshot_t *snap;
+    LH_TRY(bd_open_snapshot(c->scan->u.scan.root, &os, &t, &snap, b->eb));
+    int parts = lh_delta_snapshot_metadata(snap)->partition_column_count;
+    bool clustered = lh_delta_snapshot_domain(snap, "delta.clustering") != NULL;
+    bd_close_snapshot(os, t, snap);
+    if (parts > 0)
+        return lh_sqlerr(b->eb, "DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED",
+                         NULL);
+    const char **names = lh_arena_calloc(b->a, (size_t)al->name_count + 1, sizeof *names);
+    json_t *cols = json_array();
+    for (int i = 0; i < al->name_count; i++) {
+        const char *want = al->names[i].parts[0].text;
+        names[i] = NULL;
+        for (int k = 0; k < c->scan->col_count; k++)
+            if (strcasecmp(c->scan->col_names[k], want) == 0)
+                names[i] = c->scan->col_names[k];
+        if (names[i] == NULL) {
+            json_decref(cols);
+            return column_not_found(c, want);
+        }
+        json_array_append_new(cols, json_string(names[i]));
+    }
+    c->params = json_object();
+    char *ct = json_dumps(cols, JSON_COMPACT);
+    json_object_set_new(c->params, "newClusteringColumns", json_string(ct ? ct : "[]"));
+    free(ct);
+    json_decref(cols);
+    if (al->name_count == 0) { /* NONE: an empty clustering, as Delta records it */
+        if (clustered)
+            c->domain_conf = bcm_clustering_conf(names, 0);
+        return LH_OK;
+    }
+    c->domain_conf = bcm_clustering_conf(names, al->name_count);
+    c->feature = "clustering";
+    LH_FAIL_IF(c->domain_conf == NULL, LH_E_NOMEM, b->eb, "out of memory");
+    return LH_OK;
+}
+
+/* SET DEFAULT: the table has the allowColumnDefaults feature, and the value is a constant
+ * of the column's type. */
+static lh_err defaults_enabled(alter_ctx *c)
+{
+    binder *b = c->b;
+    lh_objstore_t *os;
+    lh_delta_table_t *t;
+    lh_delta_snapshot_t *snap;
+    lh_err e = bd_open_snapshot(c->scan->u.scan.root, &os, &t, &snap, b->eb);
+    bool ok =
+        e == LH_OK && bcm_protocol_has(lh_delta_snapshot_protocol(snap), "allowColumnDefaults");
+    bd_close_snapshot(os, t, snap);
+    LH_TRY(e);
+    if (!ok)
+        return lh_sqlerr(b->eb, "WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
+                         "commandType", "ALTER TABLE", NULL);
+    return LH_OK;
+}
+
+static lh_err check_default(alter_ctx *c)
+{
+    binder *b = c->b;
+    const lh_ast_alter_t *al = c->st->alter;
+    LH_TRY(defaults_enabled(c));
+    const char *name = al->column.parts[al->column.count - 1].text;
+    int col = -1;
+    for (int i = 0; i < c->scan->col_count; i++)
+        if (strcasecmp(c->scan->col_names[i], name) == 0)
+            col = i;
+    if (col < 0)
+        return column_not_found(c, name);
+    lh_expr_t *d;
+    LH_TRY(bcm_check_default(b, "ALTER TABLE", name, al->default_text, c->scan->col_types[col],
+                             c->name, &d));
+    return LH_OK;
+}
+
 lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
 {
     const lh_ast_alter_t *al = st->alter;
@@ -506,8 +632,10 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
         c.operation = "ADD COLUMNS", edit = add_columns;
         break;
     case LH_ALTER_ALTER_COLUMN:
-        if (al->type || al->default_ || al->drop_default || al->first || al->after)
-            return not_yet(b, "ALTER COLUMN ... TYPE / DEFAULT / FIRST / AFTER");
+        if (al->type || al->first || al->after)
+            return not_yet(b, "ALTER COLUMN ... TYPE / FIRST / AFTER");
+        if (al->default_ != NULL)
+            LH_TRY(check_default(&c));
         if (al->set_not_null)
             LH_TRY(verify_not_null(&c));
         c.operation = "CHANGE COLUMN", edit = alter_column;
@@ -525,6 +653,10 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
     case LH_ALTER_DROP_CONSTRAINT:
         c.operation = "DROP CONSTRAINT", edit = drop_constraint;
         break;
+    case LH_ALTER_CLUSTER_BY:
+        LH_TRY(cluster_by(&c));
+        c.operation = "CLUSTER BY", edit = keep_metadata;
+        break;
     case LH_ALTER_RENAME_TO:
         return sync_catalog(&c, bf_lower(b, al->new_name.parts[al->new_name.count - 1].text),
                             b->eb);
@@ -535,9 +667,11 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
     default:
         return not_yet(b, "this ALTER TABLE form");
     }
-    c.params = json_object();
+    if (c.params == NULL)
+        c.params = json_object();
     lh_err e = commit_metadata(&c, edit, b->eb);
     json_decref(c.params);
+    free(c.domain_conf);
     LH_TRY(e);
     return sync_catalog(&c, NULL, b->eb);
 }

@@ -26,15 +26,8 @@ static const char *prop_value(binder *b, const lh_ast_expr_t *v)
 lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct)
 {
     const char *what = NULL;
-    for (int i = 0; i < ct->column_count && what == NULL; i++) {
-        const lh_ast_column_def_t *c = &ct->columns[i];
-        what = c->generated  ? "GENERATED ALWAYS AS columns"
-               : c->identity ? "IDENTITY columns"
-               : c->default_ ? "column DEFAULT values"
-                             : NULL;
-    }
-    if (what == NULL && (ct->cluster_by.count > 0 || ct->cluster_by_auto))
-        what = "CLUSTER BY (liquid clustering)";
+    if (ct->cluster_by_auto)
+        what = "CLUSTER BY AUTO";
     for (int i = 0; what == NULL && i < ct->constraint_count; i++)
         if (ct->constraints[i].kind == LH_CONS_UNIQUE)
             what = "UNIQUE constraints";

@@ -113,10 +113,10 @@ static lh_err describe_detail(binder *b, const lh_ast_stmt_t *st, lh_bound_t **o
         json_object_set_new(
             props, md->configuration.items[i].key,
             json_string(md->configuration.items[i].value ? md->configuration.items[i].value : ""));
-    if (pr->min_writer_version >= 2)
+    if (pr->min_writer_version >= 2 && pr->min_writer_version < 7)
         json_array_append_new(features, json_string("appendOnly")),
             json_array_append_new(features, json_string("invariants"));
-    if (pr->min_writer_version >= 3)
+    if (pr->min_writer_version >= 3 && pr->min_writer_version < 7)
         json_array_append_new(features, json_string("checkConstraints"));
     for (int i = 0; i < pr->writer_feature_count; i++)
         json_array_append_new(features, json_string(pr->writer_features[i]));
@@ -149,7 +149,8 @@ static lh_err describe_detail(binder *b, const lh_ast_stmt_t *st, lh_bound_t **o
     row[5] = md->has_created_time ? iv(LH_TYPE_TIMESTAMP, created) : nullv(LH_TYPE_TIMESTAMP);
     row[6] = iv(LH_TYPE_TIMESTAMP, lh_delta_snapshot_timestamp_ms(d.snap) * 1000);
     row[7] = sv(json_text(b, parts));
-    row[8] = sv("[]");
+    const lh_delta_domain_t *cl = lh_delta_snapshot_domain(d.snap, "delta.clustering");
+    row[8] = sv(bcm_clustering_json(b, cl ? cl->configuration : NULL));
     row[9] = iv(LH_TYPE_LONG, files);
     row[10] = iv(LH_TYPE_LONG, bytes);
     row[11] = sv(json_text(b, props));

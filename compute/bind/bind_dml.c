@@ -55,8 +55,12 @@ const char *bd_span_text(binder *b, lh_ast_span_t span)
     return lh_arena_sprintf(b->a, "%.*s", (int)(span.stop - span.start), b->sql + span.start);
 }
 
-lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out, bcm_table *cm)
 {
+    bcm_table local;
+    if (cm == NULL)
+        cm = &local;
+    memset(cm, 0, sizeof *cm);
     lh_plan_checks_t *c = lh_arena_calloc(b->a, 1, sizeof *c);
     int n = scan->col_count;
     c->col_count = n;
@@ -72,9 +76,10 @@ lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
     const lh_delta_map_t *cfg =
         e == LH_OK ? &lh_delta_snapshot_metadata(snap)->configuration : NULL;
     int total = cfg ? cfg->count : 0;
-    c->exprs = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->exprs);
-    c->names = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->names);
-    c->texts = lh_arena_calloc(b->a, (size_t)total + 1, sizeof *c->texts);
+    int cap = total + n; /* CHECK constraints, then one per generated column */
+    c->exprs = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->exprs);
+    c->names = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->names);
+    c->texts = lh_arena_calloc(b->a, (size_t)cap + 1, sizeof *c->texts);
     scope sc = bf_scope_of(b, scan, NULL);
     for (int i = 0; e == LH_OK && i < total; i++) {
         const char *k = cfg->items[i].key, *v = cfg->items[i].value;
@@ -95,6 +100,14 @@ lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out)
             c->texts[c->count++] = text;
         }
     }
+    if (e == LH_OK) /* the column metadata (generated, default, identity) and clustering */
+        e = bcm_parse(b, lh_delta_snapshot_metadata(snap)->schema_string, cm);
+    const lh_delta_domain_t *cl =
+        e == LH_OK ? lh_delta_snapshot_domain(snap, "delta.clustering") : NULL;
+    if (cl != NULL && cl->configuration != NULL)
+        cm->clustering = lh_arena_strdup(b->a, cl->configuration);
+    if (e == LH_OK)
+        e = bcm_generated_checks(b, scan, cm, c, cap);
     bd_close_snapshot(os, t, snap);
     *out = c;
     return e;
@@ -104,6 +117,8 @@ typedef struct target {
     lh_plan_t *scan;
     scope sc;
     lh_plan_checks_t *checks;
+    bcm_table cm;                   /* its column metadata */
+    bool *ident_fill, *ident_given; /* MERGE: IDENTITY columns its INSERTs leave out / give */
 } target;
 
 static lh_err bind_target(binder *b, const lh_ast_name_t *name, const lh_ast_ident_t *alias,
@@ -119,7 +134,7 @@ static lh_err bind_target(binder *b, const lh_ast_name_t *name, const lh_ast_ide
         for (int i = 0; i < t->sc.count; i++)
             t->sc.cols[i].qual[0] = alias->text, t->sc.cols[i].qual[1] = NULL,
             t->sc.cols[i].qual[2] = NULL;
-    return bd_checks(b, t->scan, &t->checks);
+    return bd_checks(b, t->scan, &t->checks, &t->cm);
 }
 
 static bool is_numeric(lh_type_id t)
@@ -232,9 +247,19 @@ static lh_err bind_sets(binder *b, const target *t, const scope *sc, const lh_as
         LH_TRY(assigned_column(b, t, &sets[k].column, &col));
         if (values[col] != NULL)
             return duplicate(b, s->col_names[col]);
-        if (sets[k].value == NULL)
-            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "SET c = DEFAULT",
-                             NULL);
+        if (sets[k].value == NULL) { /* SET c = DEFAULT: its default, else NULL */
+            const bcm_col *mc = bcm_find(&t->cm, s->col_names[col]);
+            lh_expr_t *e;
+            if (mc != NULL && mc->default_ != NULL)
+                LH_TRY(bcm_bind_text(b, NULL, mc->default_, "DEFAULT", &e));
+            else {
+                lh_value_t nv = {.type = s->col_types[col], .is_null = true};
+                e = lh_expr_const(b->a, &nv, s->col_names[col]);
+            }
+            LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
+                                 &values[col]));
+            continue;
+        }
         ectx x = {sc, MODE_PRE, NULL, "SET", NULL};
         lh_expr_t *e;
         LH_TRY(bx_expr(b, &x, sets[k].value, &e));
@@ -257,6 +282,7 @@ lh_err bd_update(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     }
     lh_expr_t **v = lh_arena_calloc(b->a, (size_t)s->col_count + 1, sizeof *v);
     LH_TRY(bind_sets(b, &t, &t.sc, st->sets, st->set_count, v));
+    LH_TRY(bcm_update_generated(b, &t.cm, s, v)); /* generated columns follow their inputs */
     for (int i = 0; i < s->col_count; i++) {
         lh_expr_t *old =
             lh_expr_column(b->a, i, s->col_types[i], s->col_nullable[i], s->col_names[i]);
@@ -340,6 +366,9 @@ static lh_err star_values(binder *b, const target *t, const scope *src, const ch
         for (int j = 0; j < src->count; j++)
             if (!src->cols[j].hidden && strcasecmp(src->cols[j].name, s->col_names[i]) == 0)
                 found = j;
+        const bcm_col *mc = bcm_find(&t->cm, s->col_names[i]);
+        if (found < 0 && mc != NULL && mc->generation != NULL)
+            continue; /* computed from the others (bind_clause) */
         if (found < 0)
             return unresolved_star(b, s->col_names[i], clause, src);
         const bcol *c = &src->cols[found];
@@ -362,18 +391,18 @@ static lh_err bind_insert_values(binder *b, const target *t, const scope *sc,
         LH_TRY(assigned_column(b, t, &w->insert_columns[k], &col));
         if (v[col] != NULL)
             return duplicate(b, s->col_names[col]);
+        const lh_ast_expr_t *val = w->insert_values.items[k];
+        if (val->kind == LH_EX_COLUMN && val->name.count == 1 && !val->name.parts[0].quoted &&
+            strcasecmp(val->name.parts[0].text, "DEFAULT") == 0) {
+            continue; /* VALUES (.., DEFAULT, ..): filled below like a left-out column */
+        }
         ectx x = {sc, MODE_PRE, NULL, "INSERT", NULL};
         lh_expr_t *e;
-        LH_TRY(bx_expr(b, &x, w->insert_values.items[k], &e));
+        LH_TRY(bx_expr(b, &x, val, &e));
         LH_TRY(bd_store_cast(b, e, s->col_types[col], s->u.scan.table_name, s->col_names[col],
                              &v[col]));
     }
-    for (int i = 0; i < s->col_count; i++)
-        if (v[i] == NULL) {
-            lh_value_t nv = {.type = s->col_types[i], .is_null = true};
-            v[i] = lh_expr_const(b->a, &nv, s->col_names[i]);
-        }
-    return LH_OK;
+    return bcm_insert_fill(b, &t->cm, s, v, t->ident_fill, t->ident_given); /* defaults .. */
 }
 
 static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
@@ -401,11 +430,20 @@ static lh_err bind_clause(binder *b, const target *t, const merge_scopes *ms,
         c->action = w->action == LH_MERGE_UPDATE_STAR ? LH_MERGE_ACT_UPDATE : LH_MERGE_ACT_INSERT;
         LH_TRY(star_values(b, t, &ms->source_only,
                            w->action == LH_MERGE_UPDATE_STAR ? "UPDATE" : "INSERT", v));
+        if (c->action == LH_MERGE_ACT_INSERT) /* generated columns the source lacks */
+            LH_TRY(bcm_insert_fill(b, &t->cm, s, v, t->ident_fill, t->ident_given));
+        else
+            LH_TRY(bcm_update_generated(b, &t->cm, s, v));
+        for (int i = 0; i < s->col_count; i++)
+            if (v[i] == NULL)
+                v[i] =
+                    lh_expr_column(b->a, i, s->col_types[i], s->col_nullable[i], s->col_names[i]);
         break;
     }
     case LH_MERGE_UPDATE:
         c->action = LH_MERGE_ACT_UPDATE;
         LH_TRY(bind_sets(b, t, sc, w->sets, w->set_count, v));
+        LH_TRY(bcm_update_generated(b, &t->cm, s, v));
         for (int i = 0; i < s->col_count; i++)
             if (v[i] == NULL)
                 v[i] =
@@ -470,8 +508,19 @@ lh_err bd_merge(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     p->u.dml.cond_text = bd_span_text(b, m->on->span);
     p->u.dml.clause_count = m->when_count;
     p->u.dml.clauses = lh_arena_calloc(b->a, (size_t)m->when_count + 1, sizeof(lh_merge_clause_t));
+    int nc = t.scan->col_count;
+    t.ident_fill = lh_arena_calloc(b->a, (size_t)nc + 1, sizeof *t.ident_fill);
+    t.ident_given = lh_arena_calloc(b->a, (size_t)nc + 1, sizeof *t.ident_given);
     for (int i = 0; i < m->when_count; i++)
         LH_TRY(bind_clause(b, &t, &ms, &m->whens[i], &p->u.dml.clauses[i]));
+    for (int i = 0; i < nc; i++) {
+        if (t.ident_fill[i] && t.ident_given[i]) /* one INSERT gives it, another not */
+            return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                             "MERGE INSERT clauses that give an IDENTITY column and leave it out",
+                             NULL);
+        if (t.ident_fill[i])
+            p->u.dml.identity_fill = t.ident_fill;
+    }
     *out = query_bound(b, p, "MERGE");
     return LH_OK;
 }

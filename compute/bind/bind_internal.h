@@ -198,7 +198,9 @@ lh_err bd_bind_truncate(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bd_run_truncate(binder *b, const lh_ast_stmt_t *st);
 /* The constraints of the table a SCAN reads (CHECK from its Delta configuration, NOT NULL
  * from its schema), bound over its columns. */
-lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out);
+struct bcm_table;
+/* ... and, when cm is not NULL, the table's column metadata (bind_colmeta.c) */
+lh_err bd_checks(binder *b, const lh_plan_t *scan, lh_plan_checks_t **out, struct bcm_table *cm);
 /* Spark's ANSI store assignment cast of e into a column (refuses STRING -> INT ...). */
 lh_err bd_store_cast(binder *b, lh_expr_t *e, lh_type_t to, const char *table, const char *col,
                      lh_expr_t **out);
@@ -255,5 +257,56 @@ lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable
                          const char *comment, lh_catalog_column_t *out);
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,
                       int row_count, lh_value_t **rows, lh_plan_t **out);
+
+/* bind_colmeta.c: generated, default and identity columns (Delta column metadata) and
+ * clustering. */
+typedef struct bcm_col {
+    const char *name;
+    const char *generation; /* delta.generationExpression, or NULL */
+    const char *default_;   /* CURRENT_DEFAULT, or NULL */
+    bool identity, id_always, id_has_hwm;
+    int64_t id_start, id_step, id_hwm;
+} bcm_col;
+typedef struct bcm_table {
+    int count;
+    bcm_col *cols; /* in schema order */
+    bool any_generated, any_default, any_identity;
+    const char *clustering; /* the delta.clustering domain's configuration, or NULL */
+} bcm_table;
+lh_err bcm_parse(binder *b, const char *schema_string, bcm_table *out);
+lh_err bcm_load(binder *b, const char *root, bcm_table *out); /* latest snapshot */
+const bcm_col *bcm_find(const bcm_table *t, const char *name);
+lh_err bcm_bind_text(binder *b, const scope *sc, const char *text, const char *clause,
+                     lh_expr_t **out); /* sc NULL: no columns */
+/* A DEFAULT value's text for column col of type: INVALID_DEFAULT_VALUE.* when it does
+ * not bind or is not constant; *out the bound value, cast to type. */
+lh_err bcm_check_default(binder *b, const char *statement, const char *col, const char *text,
+                         lh_type_t type, const char *table, lh_expr_t **out);
+lh_err bcm_check_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema);
+lh_err bcm_apply_create(binder *b, const lh_ast_create_table_t *ct, const lh_schema_t *schema,
+                        lh_delta_metadata_t *md, bool checks, lh_delta_protocol_t *proto,
+                        char **clustering, bool *has_proto, lh_errbuf *eb);
+/* UPDATE: v[i] = the new value of column i (NULL = unchanged); generated columns whose
+ * inputs change get their expression over the new values. */
+lh_err bcm_update_generated(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v);
+/* MERGE INSERT: the columns left out get their DEFAULT (else NULL), generated ones their
+ * expression over the inserted values; IDENTITY ones are marked in fill (NOT_YET when fill
+ * is NULL), and those given in given (may be NULL). */
+lh_err bcm_insert_fill(binder *b, const bcm_table *cm, const lh_plan_t *scan, lh_expr_t **v,
+                       bool *fill, bool *given);
+/* Whether a (1,7) protocol lists writer feature `feature`; the protocol with it added
+ * (false when already there; names in b's arena). */
+bool bcm_protocol_has(const lh_delta_protocol_t *p, const char *feature);
+bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *feature,
+                       lh_delta_protocol_t *out);
+/* The delta.clustering domain: its column names (dotted paths; count returned, names in
+ * arena), as a JSON array text ("[]" when none), and a configuration for names (malloc'd). */
+int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
+const char *bcm_clustering_json(binder *b, const char *conf);
+char *bcm_clustering_conf(const char *const *names, int n);
+/* bind_showcreate.c: SHOW CREATE TABLE. */
+lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const bcm_table *cm,
+                            lh_plan_checks_t *c, int cap);
 
 #endif

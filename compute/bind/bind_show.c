@@ -160,6 +160,30 @@ lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
                 add_row(b, &t, ti->columns[k].name, ti->columns[k].type_text,
                         ti->columns[k].comment);
     }
+    bcm_table cm = {0}; /* liquid clustering, as Databricks lists it */
+    if (ti != NULL && ti->kind != LH_TABLE_VIEW && p->kind == LH_PLAN_SCAN && p->u.scan.root) {
+        lh_errbuf quiet; /* an unreadable log only leaves the section out */
+        lh_errbuf_clear(&quiet);
+        binder inner = *b;
+        inner.eb = &quiet;
+        if (bcm_load(&inner, p->u.scan.root, &cm) != LH_OK)
+            memset(&cm, 0, sizeof cm);
+    }
+    const char **cl;
+    int ncl = bcm_clustering_columns(b, cm.clustering, &cl);
+    if (ncl > 0) {
+        add_row(b, &t, "# Clustering Information", "", "");
+        add_row(b, &t, "# col_name", "data_type", "comment");
+        for (int k = 0; k < ncl; k++) {
+            char ty[256];
+            const char *type = "";
+            for (int i = 0; i < p->col_count; i++)
+                if (strcasecmp(p->col_names[i], cl[k]) == 0)
+                    type = lh_arena_strdup(b->a,
+                                           lh_type_catalog_string(p->col_types[i], ty, sizeof ty));
+            add_row(b, &t, cl[k], type, NULL);
+        }
+    }
     if ((st->extended || st->formatted) && ti != NULL)
         detailed(b, &t, ti);
     static const char *const names[3] = {"col_name", "data_type", "comment"};

@@ -235,6 +235,129 @@ static lh_err replace_pred(binder *b, const char *text, const scope *tsc, lh_exp
     return bx_bool(&inner, &x, ast, out);
 }
 
+/* A column's value when an INSERT leaves it out: its DEFAULT, else NULL (a generated
+ * column is NULL here and computed by generate_columns). */
+static lh_err default_value(binder *b, const bcm_col *mc, const lh_plan_t *target, int i,
+                            lh_expr_t **out)
+{
+    if (mc != NULL && mc->default_ != NULL) {
+        lh_expr_t *e;
+        LH_TRY(bcm_bind_text(b, NULL, mc->default_, "DEFAULT", &e));
+        return bd_store_cast(b, e, target->col_types[i], target->u.scan.table_name,
+                             target->col_names[i], out);
+    }
+    lh_value_t nv = {.type = target->col_types[i], .is_null = true};
+    *out = lh_expr_const(b->a, &nv, target->col_names[i]);
+    return LH_OK;
+}
+
+static bool is_default_kw(const lh_ast_expr_t *e)
+{
+    return e->kind == LH_EX_COLUMN && e->name.count == 1 && !e->name.parts[0].quoted &&
+           strcasecmp(e->name.parts[0].text, "DEFAULT") == 0;
+}
+
+/* INSERT .. VALUES (.., DEFAULT, ..): a copy of the query with those cells NULL, and which
+ * cells they were (*cells stays NULL when there is none). */
+static lh_err default_cells(binder *b, const lh_ast_query_t **query, bool ***cells)
+{
+    const lh_ast_query_t *q = *query;
+    *cells = NULL;
+    if (q->kind != LH_Q_VALUES)
+        return LH_OK;
+    bool any = false;
+    for (int r = 0; r < q->row_count && !any; r++)
+        for (int c = 0; c < q->rows[r].count; c++)
+            any |= is_default_kw(q->rows[r].items[c]);
+    if (!any)
+        return LH_OK;
+    lh_ast_query_t *copy = lh_arena_alloc(b->a, sizeof *copy);
+    *copy = *q;
+    copy->rows = lh_arena_calloc(b->a, (size_t)q->row_count + 1, sizeof *copy->rows);
+    bool **flags = lh_arena_calloc(b->a, (size_t)q->row_count + 1, sizeof *flags);
+    for (int r = 0; r < q->row_count; r++) {
+        int n = q->rows[r].count;
+        copy->rows[r].count = n;
+        copy->rows[r].items = lh_arena_calloc(b->a, (size_t)n + 1, sizeof(lh_ast_expr_t *));
+        flags[r] = lh_arena_calloc(b->a, (size_t)n + 1, sizeof **flags);
+        for (int c = 0; c < n; c++) {
+            lh_ast_expr_t *e = q->rows[r].items[c];
+            if (is_default_kw(e)) {
+                lh_ast_expr_t *nl = lh_arena_calloc(b->a, 1, sizeof *nl);
+                nl->kind = LH_EX_LITERAL;
+                nl->u.lit.kind = LH_LIT_NULL;
+                nl->u.lit.text = "NULL";
+                nl->span = e->span;
+                e = nl;
+                flags[r][c] = true;
+            }
+            copy->rows[r].items[c] = e;
+        }
+    }
+    *query = copy;
+    *cells = flags;
+    return LH_OK;
+}
+
+/* Put each DEFAULT cell's value (the column's default, else NULL) into the bound VALUES. */
+static lh_err fill_defaults(binder *b, const bcm_table *cm, const lh_plan_t *target, lh_plan_t *src,
+                            const int *dest, bool **cells)
+{
+    if (src->kind != LH_PLAN_VALUES)
+        return LH_OK;
+    for (int c = 0; c < src->col_count; c++) {
+        int t = dest[c];
+        const bcm_col *mc = bcm_find(cm, target->col_names[t]);
+        if (mc == NULL || mc->default_ == NULL)
+            continue; /* NULL, as bound */
+        bool any = false;
+        for (int r = 0; r < src->u.values.row_count; r++)
+            any |= cells[r][c];
+        if (!any)
+            continue;
+        lh_expr_t *d;
+        LH_TRY(default_value(b, mc, target, t, &d));
+        if (src->col_types[c].id == LH_TYPE_NULL) /* every cell NULL: the column's type */
+            src->col_types[c] = target->col_types[t];
+        for (int r = 0; r < src->u.values.row_count; r++) {
+            if (cells[r][c])
+                src->u.values.rows[r][c] = d;
+            LH_TRY(bx_coerce(b, &src->u.values.rows[r][c], src->col_types[c]));
+        }
+        src->col_nullable[c] = true;
+    }
+    return LH_OK;
+}
+
+/* A projection over *proj computing the generated columns it left NULL (the others pass
+ * through; an explicit value is checked against the expression by bd_checks). */
+static lh_err generate_columns(binder *b, const bcm_table *cm, const lh_plan_t *target,
+                               const bool *omitted, lh_plan_t **proj)
+{
+    lh_plan_t *in = *proj;
+    int n = in->col_count;
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_PROJECT, n, 1);
+    p->children[0] = in;
+    p->u.project.exprs = lh_arena_calloc(b->a, (size_t)n + 1, sizeof(lh_expr_t *));
+    scope sc = bf_scope_of(b, target, NULL);
+    for (int i = 0; i < n; i++) {
+        const bcm_col *mc = bcm_find(cm, target->col_names[i]);
+        lh_expr_t *e =
+            lh_expr_column(b->a, i, in->col_types[i], in->col_nullable[i], in->col_names[i]);
+        if (mc != NULL && mc->generation != NULL && omitted[i]) {
+            LH_TRY(bcm_bind_text(b, &sc, mc->generation, "GENERATED", &e));
+            LH_TRY(bd_store_cast(b, e, target->col_types[i], target->u.scan.table_name,
+                                 target->col_names[i], &e));
+        }
+        p->u.project.exprs[i] = e;
+        p->col_names[i] = in->col_names[i];
+        p->col_types[i] = in->col_types[i];
+        p->col_nullable[i] = e->nullable;
+    }
+    *proj = p;
+    return LH_OK;
+}
+
 static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_ast_insert_t *ins = st->insert;
@@ -248,12 +371,31 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     const char *part_text;
     int static_count;
     LH_TRY(static_partitions(b, ins, target, fixed, &part_text, &static_count));
-    LH_TRY(bq_query(b, ins->query, &src));
+    bcm_table cm; /* and the constraints every row must satisfy */
+    lh_plan_checks_t *checks;
+    LH_TRY(bd_checks(b, target, &checks, &cm));
+    const lh_ast_query_t *query = ins->query;
+    bool **defaults = NULL; /* VALUES cells written DEFAULT */
+    LH_TRY(default_cells(b, &query, &defaults));
+    LH_TRY(bq_query(b, query, &src));
     lh_expr_t **exprs = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *exprs);
     int given = ins->columns.count ? ins->columns.count : src->col_count;
     if (given != src->col_count || (ins->columns.count == 0 && src->col_count != n - static_count))
         return lh_sqlerr(b->eb, "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS", "tableName",
                          target->u.scan.table_name, "tableColumns", "", "dataColumns", "", NULL);
+    /* which target column each source column feeds */
+    int *dest = lh_arena_calloc(b->a, (size_t)src->col_count + 1, sizeof *dest);
+    for (int i = 0, next = 0; i < n; i++) {
+        if (fixed[i] == NULL && ins->columns.count == 0 && next < src->col_count)
+            dest[next++] = i;
+        for (int k = 0; k < ins->columns.count && k < src->col_count; k++)
+            if (strcasecmp(ins->columns.items[k].text, target->col_names[i]) == 0)
+                dest[k] = i;
+    }
+    if (defaults != NULL)
+        LH_TRY(fill_defaults(b, &cm, target, src, dest, defaults));
+    bool generate = false, *omitted = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *omitted);
+    bool *fill = NULL; /* IDENTITY columns to assign */
     for (int i = 0, next = 0; i < n; i++) {
         int from = -1;
         if (fixed[i] == NULL && ins->columns.count == 0)
@@ -265,9 +407,20 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         if (fixed[i] != NULL) {
             e = fixed[i];
         } else if (from < 0) {
-            lh_value_t nv = {.type = target->col_types[i], .is_null = true};
-            e = lh_expr_const(b->a, &nv, target->col_names[i]);
+            const bcm_col *mc = bcm_find(&cm, target->col_names[i]);
+            if (mc != NULL && mc->identity) { /* assigned by the write (exec/write.c) */
+                if (fill == NULL)
+                    fill = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *fill);
+                fill[i] = true;
+            }
+            omitted[i] = mc != NULL && mc->generation != NULL;
+            generate |= omitted[i];
+            LH_TRY(default_value(b, mc, target, i, &e));
         } else {
+            const bcm_col *mc = bcm_find(&cm, target->col_names[i]);
+            if (mc != NULL && mc->identity && mc->id_always)
+                return lh_sqlerr(b->eb, "DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
+                                 "colName", target->col_names[i], NULL);
             e = lh_expr_column(b->a, from, src->col_types[from], src->col_nullable[from],
                                target->col_names[i]);
             LH_TRY(lh_expr_cast(b->a, e, target->col_types[i], false,
@@ -283,6 +436,8 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         proj->col_types[i] = target->col_types[i];
         proj->col_nullable[i] = exprs[i]->nullable;
     }
+    if (generate) /* generated columns the statement leaves out, over the row as written */
+        LH_TRY(generate_columns(b, &cm, target, omitted, &proj));
     const char *cols[2] = {"num_affected_rows", "num_inserted_rows"};
     lh_plan_t *w = lh_plan_new(b->a, LH_PLAN_WRITE, 2, 1);
     w->children[0] = proj;
@@ -293,6 +448,7 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     w->u.write.table_name = target->u.scan.table_name;
     w->u.write.root = target->u.scan.root;
     w->u.write.overwrite = ins->overwrite;
+    w->u.write.identity_fill = fill;
     const char *rw = NULL;
     if (ins->replace_where != NULL)
         rw = bd_span_text(b, ins->replace_where->span);
@@ -304,8 +460,6 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         w->u.write.replace_where = rw;
         w->u.write.overwrite = true;
     }
-    lh_plan_checks_t *checks;
-    LH_TRY(bd_checks(b, target, &checks));
     w->u.write.checks = checks;
     lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);
     r->kind = LH_BOUND_QUERY;
@@ -388,6 +542,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     case LH_SHOW_COLUMNS:
     case LH_SHOW_TBLPROPERTIES:
         return bsh_show_table_part(b, st, out);
+    case LH_SHOW_CREATE_TABLE:
+        return bsc_show_create(b, st, out);
     case LH_SHOW_CURRENT_SCHEMA: {
         const char *cols[2] = {"catalog", "namespace"};
         lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
@@ -627,14 +783,24 @@ static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schem
     for (int i = 0; e == LH_OK && ct != NULL && i < bcr_property_count(ct); i++) {
         const char *k, *v; /* TBLPROPERTIES live in the configuration, as Delta keeps them */
         bcr_property(b, ct, i, &k, &v);
+        if (strcasecmp(k, "delta.feature.allowColumnDefaults") == 0)
+            continue; /* a table feature: it goes into the protocol */
         e = config_add(&md, k, v, eb);
     }
+    lh_delta_protocol_t pr = {1, 3, -1, NULL, -1, NULL};
+    char *clustering = NULL; /* generated / default / identity columns, CLUSTER BY */
+    bool features = false;
+    if (e == LH_OK && ct != NULL)
+        e = bcm_apply_create(b, ct, schema, &md, checks, &pr, &clustering, &features, eb);
     if (e == LH_OK)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
-    if (e == LH_OK && checks) {
-        lh_delta_protocol_t pr = {1, 3, -1, NULL, -1, NULL};
+    if (e == LH_OK && (checks || features))
         e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &pr, eb);
+    if (e == LH_OK && clustering != NULL) {
+        lh_delta_domain_t d = {"delta.clustering", clustering, false};
+        e = lh_delta_txn_set_domain(lh_delta_wtxn_txn(w), &d, eb);
     }
+    free(clustering);
     int64_t version;
     if (e == LH_OK)
         e = lh_delta_wtxn_commit(w, "CREATE TABLE", "{\"isManaged\":\"true\"}", NULL,
@@ -723,6 +889,8 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
                             0,
                             0,
                             constraints};
+    if (e == LH_OK)
+        e = bcm_check_create(b, ct, schema);
     const lh_resolver_t *r = b->env->resolver;
     lh_table_info_t *stored = NULL;
     if (e == LH_OK)

@@ -67,6 +67,7 @@ typedef struct dml {
     uint32_t *pt, *ps; /* candidate pairs */
     size_t pair_cap;
     int *which;
+    exec_ident ident; /* MERGE INSERT: IDENTITY columns assigned */
     size_t which_cap;
 } dml;
 
@@ -203,6 +204,7 @@ static void dml_free(dml *d)
     if (d->st)
         lh_expr_state_destroy(d->st);
     exec_checker_free(&d->chk);
+    exec_ident_free(&d->ident);
     free(d->sel);
     lh_batch_t *bs[] = {d->src, d->joined, d->matched, d->part, d->out};
     for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
@@ -667,6 +669,8 @@ static lh_err merge_inserts(dml *d, lh_delta_wtxn_t *w, lh_errbuf *eb)
         if (e == LH_OK)
             e = perform(d, d->joined, eb);
         if (e == LH_OK)
+            e = exec_ident_fill(&d->ident, d->out, eb);
+        if (e == LH_OK)
             e = exec_checker_run(&d->chk, d->out, eb);
         if (e == LH_OK && d->out->row_count > 0)
             e = lh_delta_wtxn_insert(w, d->out, NULL, 0, eb);
@@ -798,8 +802,13 @@ static lh_err run(dml *d, lh_delta_table_t *t, lh_delta_wtxn_t **wp, lh_errbuf *
         }
     }
     free(files);
+    if (e == LH_OK && d->p->u.dml.op == LH_DML_MERGE && d->p->u.dml.identity_fill != NULL)
+        e = exec_ident_init(&d->ident, lh_delta_txn_metadata(lh_delta_wtxn_txn(w)),
+                            d->p->u.dml.identity_fill, d->n, eb);
     if (e == LH_OK && d->p->u.dml.op == LH_DML_MERGE)
         e = merge_inserts(d, w, eb);
+    if (e == LH_OK) /* the new highWaterMarks, in the same commit */
+        e = exec_ident_commit(&d->ident, lh_delta_wtxn_txn(w), eb);
     if (e == LH_OK)
         e = commit(d, w, removed, eb);
     return e;

@@ -206,6 +206,30 @@ typedef struct exec_checker {
     lh_expr_state_t *st;
 } exec_checker;
 lh_err exec_checker_init(exec_checker *k, exec_query *q, const lh_plan_checks_t *c, lh_errbuf *eb);
+
+/* identity.c: IDENTITY columns a write assigns (INSERT, MERGE INSERT). init reads the
+ * columns' delta.identity.* metadata from md (fill[i]: column i is assigned; at most 16);
+ * fill overwrites those columns of a batch with the next values (start, or past the
+ * highWaterMark, by step); commit stages the metaData with the new highWaterMarks in txn
+ * (nothing when no row was filled). */
+typedef struct exec_ident {
+    int count;
+    struct exec_ident_col {
+        int col;
+        const char *name; /* points into schema */
+        int64_t next, step, last;
+        bool exhausted; /* next would overflow */
+    } cols[16];
+    bool used;
+    struct json_t *schema; /* the schema string's JSON */
+} exec_ident;
+struct lh_delta_metadata;
+struct lh_delta_txn;
+lh_err exec_ident_init(exec_ident *x, const struct lh_delta_metadata *md, const bool *fill, int n,
+                       lh_errbuf *eb);
+lh_err exec_ident_fill(exec_ident *x, lh_batch_t *b, lh_errbuf *eb);
+lh_err exec_ident_commit(exec_ident *x, struct lh_delta_txn *txn, lh_errbuf *eb);
+void exec_ident_free(exec_ident *x);
 lh_err exec_checker_run(exec_checker *k, const lh_batch_t *b, lh_errbuf *eb);
 void exec_checker_free(exec_checker *k);
 /* A commit conflict (LH_E_CONFLICT, storage's exception name in error_code) rewritten as

@@ -15,6 +15,8 @@
  *              the predicate are deleted (files rewritten through the evaluator), and
  *              every new row must match it (DELTA_REPLACE_WHERE_MISMATCH otherwise)
  *   every batch passes the table's constraints (checks.c) before it is written
+ *   IDENTITY columns the INSERT left out get start + k * step past the column's
+ *              highWaterMark, and the new highWaterMark is in the same commit's metaData
  * The output is the one row Databricks returns: num_affected_rows, num_inserted_rows.
  */
 #include <jansson.h>
@@ -41,6 +43,7 @@ typedef struct wctx {
     size_t sel_cap;
     int64_t replaced;
     exec_checker chk;
+    exec_ident ident; /* IDENTITY columns this INSERT assigns */
 } wctx;
 
 static void wctx_free(wctx *c)
@@ -57,6 +60,7 @@ static void wctx_free(wctx *c)
     if (c->os)
         lh_objstore_destroy(c->os);
     lh_schema_destroy(c->schema);
+    exec_ident_free(&c->ident);
     if (c->has_md)
         lh_delta_metadata_clear(&c->md);
 }
@@ -172,8 +176,12 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
     LH_TRY(lh_objstore_local_create(p->u.write.root, &c->os, eb));
     LH_TRY(lh_delta_table_open(c->os, "", &c->t, eb));
     LH_TRY(p->u.write.create ? begin_create(c, p, eb) : begin_existing(c, p, eb));
+    if (p->u.write.identity_fill != NULL && c->snap != NULL)
+        LH_TRY(exec_ident_init(&c->ident, lh_delta_txn_metadata(lh_delta_wtxn_txn(c->w)),
+                               p->u.write.identity_fill, p->children[0]->col_count, eb));
     for (size_t b = 0; b < in->batch_count; b++) {
         LH_TRY(exec_check(q, eb));
+        LH_TRY(exec_ident_fill(&c->ident, in->batches[b], eb));
         if (c->pred != NULL)
             LH_TRY(check_replace(c, p, in->batches[b], eb));
         LH_TRY(exec_checker_run(&c->chk, in->batches[b], eb));
@@ -190,6 +198,7 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
         free(t);
         json_decref(arr);
     }
+    LH_TRY(exec_ident_commit(&c->ident, lh_delta_wtxn_txn(c->w), eb));
     char *ps = json_dumps(params, JSON_COMPACT), metrics[160];
     json_decref(params);
     if (c->pred != NULL)

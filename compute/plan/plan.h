@@ -217,6 +217,8 @@ typedef struct lh_plan {
             const char *replace_where;      /* INSERT ... REPLACE WHERE (SQL text), or NULL */
             lh_expr_t *replace_pred;        /* ... and bound over the table's columns */
             const lh_plan_checks_t *checks; /* constraints to enforce, or NULL */
+            const bool *identity_fill;      /* per table column: assign IDENTITY values (the
+                                               INSERT left the column out), or NULL */
         } write;
         struct {
             lh_dml_kind op;
@@ -235,6 +237,8 @@ typedef struct lh_plan {
             lh_merge_clause_t *clauses;
             const char *cond_text; /* the predicate as written (commitInfo), or NULL */
             const lh_plan_checks_t *checks;
+            const bool *identity_fill; /* MERGE: IDENTITY columns its INSERTs leave out (the
+                                          write assigns them), or NULL */
         } dml;
         struct {
             lh_gen_kind kind;

@@ -118,6 +118,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATETIME_OVERFLOW", "22008", "Datetime operation overflow: <operation>."},
     {"DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "22003",
      "Decimal precision <precision> exceeds max precision <maxPrecision>."},
+    {"DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED", "42000",
+     "ALTER TABLE CLUSTER BY cannot be applied to a Delta table with partition columns."},
     {"DELTA_CANNOT_RESTORE_TABLE_VERSION", "22003",
      "Cannot restore table to version <version>. Available versions: [<startVersion>, "
      "<endVersion>]."},
@@ -127,6 +129,11 @@ static const lh_sqlerr_class_t classes[] = {
     {"DELTA_CANNOT_RESTORE_TIMESTAMP_GREATER", "22003",
      "Cannot restore table to timestamp (<requestedTimestamp>) as it is after the latest "
      "version available. Please use a timestamp before (<latestTimestamp>)"},
+    {"DELTA_CLUSTER_BY_WITH_PARTITIONED_BY", "42613",
+     "Clustering and partitioning cannot both be specified. Please remove PARTITIONED BY if you "
+     "want to create a Delta table with clustering."},
+    {"DELTA_COLUMN_NOT_FOUND_IN_SCHEMA", "42703",
+     "Unable to find column <columnName> in:\n<tableSchema>"},
     {"DELTA_CONCURRENT_APPEND", "2D521",
      "ConcurrentAppendException: Files were added by a concurrent update. Please try the "
      "operation again.<conflictingCommit>"},
@@ -150,6 +157,15 @@ static const lh_sqlerr_class_t classes[] = {
      "Cannot drop nonexistent constraint <constraintName> from table <tableName>. To avoid "
      "throwing an error, provide the parameter IF EXISTS or set the SQL session configuration "
      "<config> to <confValue>."},
+    {"DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED", "42808",
+     "Providing values for GENERATED ALWAYS AS IDENTITY column <colName> is not supported."},
+    {"DELTA_IDENTITY_COLUMNS_ILLEGAL_STEP", "42611", "IDENTITY column step cannot be 0."},
+    {"DELTA_IDENTITY_COLUMNS_UNSUPPORTED_DATA_TYPE", "428H2",
+     "DataType <dataType> is not supported for IDENTITY columns."},
+    {"DELTA_IDENTITY_COLUMNS_UPDATE_NOT_SUPPORTED", "42808",
+     "IDENTITY column <colName> cannot be updated."},
+    {"DELTA_INVALID_GENERATED_COLUMN_REFERENCES", "42621",
+     "A generated column cannot use a non-existent column or another generated column"},
     {"DELTA_MERGE_UNRESOLVED_EXPRESSION", "42601",
      "Cannot resolve <sqlExpr> in <clause> given columns <cols>."},
     {"DELTA_METADATA_CHANGED", "2D521",
@@ -176,6 +192,8 @@ static const lh_sqlerr_class_t classes[] = {
      "'<replaceWhere>'.\n<message>"},
     {"DELTA_UNSUPPORTED_DROP_COLUMN", "0AKDC",
      "DROP COLUMN is not supported for your Delta table. <advice>"},
+    {"DELTA_UNSUPPORTED_FEATURE_STATUS", "0AKDE",
+     "Expecting the status for table feature <feature> to be \"supported\", but got \"<status>\"."},
     {"DELTA_UNSUPPORTED_RENAME_COLUMN", "0AKDC",
      "Column rename is not supported for your Delta table. <advice>"},
     {"DELTA_VACUUM_RETENTION_PERIOD_TOO_SHORT", "22023",
@@ -277,6 +295,13 @@ static const lh_sqlerr_class_t classes[] = {
      "The index <indexValue> is out of bounds. The array has <arraySize> elements. Use "
      "`try_element_at` to tolerate accessing element at invalid index and return NULL instead. If "
      "necessary set <ansiConfig> to \"false\" to bypass this error."},
+    {"INVALID_DEFAULT_VALUE.NOT_CONSTANT", "42623",
+     "Failed to execute <statement> command because the destination column or variable <colName> "
+     "has a DEFAULT value <defaultValue>, which is not a constant expression whose equivalent "
+     "value is known at query planning time."},
+    {"INVALID_DEFAULT_VALUE.UNRESOLVED_EXPRESSION", "42623",
+     "Failed to execute <statement> command because the destination column or variable <colName> "
+     "has a DEFAULT value <defaultValue>, which fails to resolve as a valid expression."},
     {"INVALID_DELIMITER_VALUE.DELIMITER_LONGER_THAN_EXPECTED", "42602",
      "Invalid value for delimiter. Delimiter cannot be more than one character: <str>."},
     {"INVALID_DELIMITER_VALUE.EMPTY_STRING", "42602",
@@ -578,6 +603,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},
+    {"WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED", "0AKDE",
+     "Failed to execute <commandType> command because it assigned a column DEFAULT value, but the "
+     "corresponding table feature was not enabled. Please retry the command again after executing "
+     "ALTER TABLE tableName SET TBLPROPERTIES('delta.feature.allowColumnDefaults' = 'supported')."},
     {"WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "42605",
      "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. "
      "Please, refer to '<docroot>/sql-ref-functions.html' for a fix."},

@@ -49,7 +49,8 @@ json_t *lh_delta_action_to_json(const lh_delta_action_t *a);
 /* Canonical file identity, in place: "file:///x" and "file:/x" become "/x" (the same file
  * Spark qualifies both to). Other paths are unchanged. */
 void lh_delta_path_canonicalize(char *path);
-bool lh_delta_schema_has_unsupported_metadata(const char *schema_string, const char **what);
+bool lh_delta_schema_has_unsupported_metadata(const char *schema_string, bool enforcing,
+                                              const char **what);
 
 /* ---- log.c ---- */
 typedef struct lh_delta_log_file {

@@ -276,14 +276,22 @@ char *lh_delta_schema_append(const char *schema_string, const lh_schema_t *extra
     return s;
 }
 
-bool lh_delta_schema_has_unsupported_metadata(const char *schema_string, const char **what)
+bool lh_delta_schema_has_unsupported_metadata(const char *schema_string, bool enforcing,
+                                              const char **what)
 {
-    static const char *const keys[] = {"delta.invariants", "delta.generationExpression",
-                                       "delta.identity.", "delta.columnMapping.",
-                                       "CURRENT_DEFAULT"};
+    /* generated columns, column defaults and identity columns are written by a writer that
+     * computes them (the SQL engine, which also enforces CHECK constraints) */
+    static const struct {
+        const char *key;
+        bool enforced;
+    } keys[] = {{"delta.invariants", false},
+                {"delta.generationExpression", true},
+                {"delta.identity.", true},
+                {"delta.columnMapping.", false},
+                {"CURRENT_DEFAULT", true}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if (strstr(schema_string, keys[i]) != NULL) {
-            *what = keys[i];
+        if ((!enforcing || !keys[i].enforced) && strstr(schema_string, keys[i].key) != NULL) {
+            *what = keys[i].key;
             return true;
         }
     }

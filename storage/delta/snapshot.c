@@ -283,7 +283,12 @@ lh_err lh_delta_protocol_check_read(const lh_delta_protocol_t *p, lh_errbuf *eb)
     return LH_OK;
 }
 
-static const char *const writer_features_ok[] = {"appendOnly", "invariants", "checkConstraints"};
+/* generatedColumns, allowColumnDefaults and identityColumns carry column metadata that only
+ * the enforcing writer accepts (lh_delta_schema_has_unsupported_metadata); clustering is a
+ * layout hint kept in domain metadata */
+static const char *const writer_features_ok[] = {
+    "appendOnly",          "invariants",      "checkConstraints", "generatedColumns",
+    "allowColumnDefaults", "identityColumns", "domainMetadata",   "clustering"};
 
 lh_err lh_delta_protocol_check_write(const lh_delta_protocol_t *p, lh_errbuf *eb)
 {
@@ -298,8 +303,9 @@ lh_err lh_delta_protocol_check_write(const lh_delta_protocol_t *p, lh_errbuf *eb
                "cannot write to a table with writer version %d (we write (1,2) tables)", w);
     for (int i = 0; w == 7 && i < p->writer_feature_count; i++) {
         const char *f = p->writer_features[i];
-        LH_FAIL_IF(!feature_in(f, writer_features_ok, 3), LH_E_UNSUPPORTED, eb,
-                   "cannot write: table uses writer feature '%s'", f);
+        LH_FAIL_IF(!feature_in(f, writer_features_ok,
+                               sizeof writer_features_ok / sizeof *writer_features_ok),
+                   LH_E_UNSUPPORTED, eb, "cannot write: table uses writer feature '%s'", f);
     }
     return LH_OK;
 }
@@ -308,8 +314,9 @@ static lh_err check_writable(const lh_delta_snapshot_t *s, bool enforcing, lh_er
 {
     LH_TRY(lh_delta_protocol_check_write(&s->protocol, eb));
     const char *what;
-    LH_FAIL_IF(lh_delta_schema_has_unsupported_metadata(s->metadata.schema_string, &what),
-               LH_E_UNSUPPORTED, eb, "cannot write: schema uses column metadata '%s'", what);
+    LH_FAIL_IF(
+        lh_delta_schema_has_unsupported_metadata(s->metadata.schema_string, enforcing, &what),
+        LH_E_UNSUPPORTED, eb, "cannot write: schema uses column metadata '%s'", what);
     for (int i = 0; !enforcing && i < s->metadata.configuration.count; i++) {
         const char *k = s->metadata.configuration.items[i].key;
         LH_FAIL_IF(strncmp(k, "delta.constraints.", 18) == 0, LH_E_UNSUPPORTED, eb,

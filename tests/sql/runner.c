@@ -9,7 +9,7 @@
  *   query [rowsort]              the SQL's rows, one line each, values tab-separated as
  *   <sql>                        Spark prints them (NULL for null); rowsort compares the
  *   ----                         lines sorted
- *   <expected rows>
+ *   <expected rows>                a value with line breaks (SHOW CREATE TABLE) spans lines
  *   names                        the SQL's output column names, one line each (Spark's
  *   <sql>                        headers for unaliased expressions)
  *   ----
@@ -88,7 +88,15 @@ static lh_err on_batch(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
             if (n >= sizeof line)
                 n = sizeof line - 1;
         }
-        rows_add(&c->out, line);
+        for (char *at = line, *nl;; at = nl + 1) { /* a value's line breaks: several lines */
+            nl = strchr(at, '\n');
+            if (nl != NULL)
+                *nl = '\0';
+            if (nl != NULL || *at != '\0' || at == line) /* not the final line break */
+                rows_add(&c->out, at);
+            if (nl == NULL)
+                break;
+        }
     }
     return LH_OK;
 }
