@@ -24,6 +24,7 @@
  * aggregation, described above the spilling functions below); a finished aggregate can be
  * a source (exec_agg_source_new), so spilled groups stream to the next pipeline.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -361,6 +362,82 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     return n ? c->func->update(c->bind_data, l->st, args, n, eb) : LH_OK;
 }
 
+/* The keys of rows [0, rows) into l->keys / koff / khash column by column, byte for byte
+ * what encode_key writes (lh_vecops_encode's layout), when every key is a flat vector and
+ * there are no grouping sets or MAP keys; *done false otherwise (nothing written). */
+static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done, lh_errbuf *eb)
+{
+    *done = false;
+    if (a->sets != NULL || a->map_keys != 0 || a->key_count > 64)
+        return LH_OK;
+    for (int k = 0; k < a->key_count; k++)
+        if (l->ev.vals[k]->kind != LH_VEC_FLAT || l->ev.vals[k]->sel != NULL)
+            return LH_OK;
+    size_t total = 0;
+    for (size_t i = 0; i < rows; i++) {
+        l->koff[i] = (uint32_t)total;
+        for (int k = 0; k < a->key_count; k++) {
+            const lh_vec_t *v = l->ev.vals[k];
+            if (!lh_vec_is_valid(v, i))
+                total += 1;
+            else if (lh_type_is_bytes(v->type))
+                total += 5 + ((const lh_sv_t *)v->data)[i].len;
+            else
+                total += 1 + lh_type_width(v->type);
+        }
+    }
+    LH_FAIL_IF(total > UINT32_MAX, LH_E_LIMIT, eb, "grouping keys of one batch over 4 GiB");
+    l->koff[rows] = (uint32_t)total;
+    if (total > l->keys_cap) {
+        uint8_t *kb = realloc(l->keys, total * 2);
+        LH_FAIL_IF(kb == NULL, LH_E_NOMEM, eb, "out of memory");
+        l->keys = kb;
+        l->keys_cap = total * 2;
+    }
+    for (int k = 0; k < a->key_count; k++) {
+        const lh_vec_t *v = l->ev.vals[k];
+        bool bytes = lh_type_is_bytes(v->type);
+        size_t w = lh_type_width(v->type);
+        for (size_t i = 0; i < rows; i++) {
+            uint8_t *out = l->keys + l->koff[i]; /* koff[i] advances as columns are written */
+            if (!lh_vec_is_valid(v, i)) {
+                out[0] = 0;
+                l->koff[i] += 1;
+                continue;
+            }
+            out[0] = 1;
+            if (bytes) {
+                lh_sv_t sv = ((const lh_sv_t *)v->data)[i];
+                memcpy(out + 1, &sv.len, 4);
+                if (sv.len)
+                    memcpy(out + 5, sv.ptr, sv.len);
+                l->koff[i] += 5 + sv.len;
+            } else if (v->type.id == LH_TYPE_DOUBLE) { /* one NaN, one zero (as lh_vecops_encode) */
+                double d = ((const double *)v->data)[i];
+                d = isnan(d) ? NAN : (d == 0.0 ? 0.0 : d);
+                memcpy(out + 1, &d, 8);
+                l->koff[i] += 9;
+            } else if (v->type.id == LH_TYPE_FLOAT) {
+                float f = ((const float *)v->data)[i];
+                f = isnan(f) ? NAN : (f == 0.0f ? 0.0f : f);
+                memcpy(out + 1, &f, 4);
+                l->koff[i] += 5;
+            } else {
+                memcpy(out + 1, (const char *)v->data + i * w, w);
+                l->koff[i] += 1 + w;
+            }
+        }
+    }
+    /* every koff[i] now points at row i + 1's start: shift back */
+    for (size_t i = rows; i > 0; i--)
+        l->koff[i] = l->koff[i - 1];
+    l->koff[0] = 0;
+    for (size_t i = 0; i < rows; i++)
+        l->khash[i] = exec_ht_hash(l->keys + l->koff[i], l->koff[i + 1] - l->koff[i]);
+    *done = true;
+    return LH_OK;
+}
+
 static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_batch_t *in,
                         lh_errbuf *eb)
 {
@@ -377,8 +454,10 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
         return LH_OK;
     }
     for (int s = 0; s < sets; s++) {
+        bool fast = false;
+        LH_TRY(encode_keys_flat(a, l, in->row_count, &fast, eb));
         l->koff[0] = 0;
-        for (size_t i = 0; i < in->row_count; i++) {
+        for (size_t i = 0; i < in->row_count && !fast; i++) {
             size_t len = 0;
             LH_TRY(encode_key(a, l, i, a->sets ? s : -1, &len, eb));
             LH_TRY(keys_append(l, i, l->key, len, eb));
