@@ -22,10 +22,10 @@
  * two sides (one type on both sides; <=> stays null-safe), every other conjunct is a
  * residual of the lowest join that has all its columns. A Project on top restores the
  * tree's original output (columns in the written order, names, types, nullability), so no
- * node above changes. Trees of fewer than three leaves (build side covers them), trees
- * already in the chosen left-deep order, and trees with a non-deterministic conjunct (or
- * directly under a non-deterministic Filter) are left as they are. DML nodes are not
- * entered (their executor reads the shapes the binder built).
+ * node above changes (a Project directly above reads the new tree itself instead). Trees of fewer
+ * than three leaves (build side covers them), trees already in the chosen left-deep order, and
+ * trees with a non-deterministic conjunct (or directly under a non-deterministic Filter) are left
+ * as they are. DML nodes are not entered (their executor reads the shapes the binder built).
  */
 #include <string.h>
 
@@ -445,8 +445,19 @@ static lh_plan_t *walk(lh_arena_t *a, lh_plan_t *p, bool frozen)
     if (p->kind == LH_PLAN_DML)
         return p;
     bool freeze = p->kind == LH_PLAN_FILTER && !deterministic(p->u.filter.pred);
-    for (int k = 0; k < p->child_count; k++)
-        p->children[k] = walk(a, p->children[k], freeze);
+    for (int k = 0; k < p->child_count; k++) {
+        lh_plan_t *c = p->children[k], *w = walk(a, c, freeze);
+        p->children[k] = w;
+        if (w != c && p->kind == LH_PLAN_PROJECT) {
+            /* a Project over the reordered tree's column Project reads the tree directly */
+            int *map = lh_arena_calloc(a, (size_t)w->col_count + 1, sizeof *map);
+            for (int i = 0; i < w->col_count; i++)
+                map[i] = w->u.project.exprs[i]->column;
+            for (int i = 0; i < p->col_count; i++)
+                p->u.project.exprs[i] = remap(a, p->u.project.exprs[i], map, 0);
+            p->children[k] = w->children[0];
+        }
+    }
     return p;
 }
 
