@@ -12,7 +12,8 @@
  * estimated result is smallest; a cross product (the smallest remaining leaf) only when no
  * leaf is connected. Every leaf is tried as the first one and the order whose joins make
  * the fewest estimated rows in all wins (ties: the smallest first leaf), so a cross
- * product comes last rather than first. Estimates, documented and simple:
+ * product is made where it costs least: last, or first between two small inputs that only
+ * connect through a big one. Estimates, documented and simple:
  *   key join       max(left, right)     (keys are mostly foreign keys into one side)
  *   cross product  left * right
  *   each other conjunct that becomes applicable at the join divides by 3.
@@ -22,10 +23,12 @@
  * two sides (one type on both sides; <=> stays null-safe), every other conjunct is a
  * residual of the lowest join that has all its columns. A Project on top restores the
  * tree's original output (columns in the written order, names, types, nullability), so no
- * node above changes (a Project directly above reads the new tree itself instead). Trees of fewer
- * than three leaves (build side covers them), trees already in the chosen left-deep order, and
- * trees with a non-deterministic conjunct (or directly under a non-deterministic Filter) are left
- * as they are. DML nodes are not entered (their executor reads the shapes the binder built).
+ * node above changes (a Project directly above reads the new tree itself instead).
+ * Left as they are: trees of fewer than three leaves (build side covers them) or more than
+ * 64, trees already in the chosen left-deep order, trees with a non-deterministic conjunct
+ * or directly under a non-deterministic Filter, trees with a written key whose side reads
+ * more than one leaf (or none). DML nodes are not entered (their executor reads the shapes
+ * the binder built).
  */
 #include <string.h>
 
