@@ -222,6 +222,7 @@ static void build_side(lh_plan_t *p)
 void lh_opt_run(lh_arena_t *a, lh_plan_t *plan)
 {
     lh_opt_push_filters(a, plan);
+    lh_opt_join_order(a, plan);
     pushdown(a, plan);
     build_side(plan);
     bool *all = lh_arena_calloc(a, (size_t)plan->col_count + 1, sizeof *all);

@@ -65,3 +65,43 @@ test('the smaller input of a join is hashed (BuildLeft when the left one is)', a
   const left = await run('SELECT count(*), count(b.x) FROM (SELECT * FROM a WHERE y < 10) s LEFT JOIN b ON s.x + 995 = b.x');
   assert.deepEqual(left, [['10', '10']]);
 });
+
+// compute/opt/opt_join.c: a tree of inner joins is rebuilt from estimated sizes.
+test('join order: a comma join starts from the small inputs and has no Cross join when predicates connect the tables', async () => {
+  await run('CREATE TABLE big (id INT, k1 INT, k2 INT)');
+  await run('CREATE TABLE small1 (k1 INT, n1 STRING)');
+  await run('CREATE TABLE small2 (k2 INT, n2 STRING)');
+  await run('INSERT INTO big SELECT id, id % 10, id % 7 FROM range(20000)');
+  await run("INSERT INTO small1 SELECT id, concat('s', CAST(id AS STRING)) FROM range(10)");
+  await run("INSERT INTO small2 SELECT id, concat('t', CAST(id AS STRING)) FROM range(7)");
+  const scans = (p) => p.split('\n').filter((l) => l.includes('Scan ')).map((l) => l.trim().replace(/^\+- Scan main\.default\./, ''));
+  for (const from of ['big, small1, small2', 'small1, small2, big', 'small2, big, small1']) {
+    const sql = `SELECT * FROM ${from} WHERE big.k1 = small1.k1 AND big.k2 = small2.k2 AND big.id < 100`;
+    const p = await plan(sql);
+    assert.doesNotMatch(p, /Cross/, p);
+    const s = scans(p);
+    assert.equal(s.length, 3, p);
+    assert.notEqual(s[0], 'big', p); // the first (deepest left) input is a small one
+    assert.equal(s[1], 'big', p); // the small inputs connect only through big
+    // the output keeps the written column order
+    const cols = { big: 'id, k1, k2', small1: 'k1, n1', small2: 'k2, n2' };
+    assert.equal(p.split('\n')[1], `Project [${from.split(', ').map((t) => cols[t]).join(', ')}]`, p);
+    const rows = await run(`SELECT count(*), sum(big.id), max(n1), max(n2) FROM ${from} WHERE big.k1 = small1.k1 AND big.k2 = small2.k2 AND big.id < 100`);
+    assert.deepEqual(rows, [['100', '4950', 's9', 't6']]);
+  }
+  const star = await run('SELECT * FROM small2, small1, big WHERE big.k1 = small1.k1 AND big.k2 = small2.k2 AND big.id = 15');
+  assert.deepEqual(star, [['1', 't1', '5', 's5', '15', '5', '1']]);
+});
+
+test('join order: a cross product only where nothing connects, of the small inputs; outer joins stay as written', async () => {
+  const p = await plan('SELECT * FROM small1, small2, big WHERE big.k1 = small1.k1');
+  assert.equal((p.match(/Join Cross/g) ?? []).length, 1, p);
+  // two small inputs crossed first make fewer rows than crossing the big join's result
+  assert.match(p, /Join Cross\n\s+\+- Scan main\.default\.small\d\n\s+\+- Scan main\.default\.small\d\n/, p);
+  assert.deepEqual(await run('SELECT count(*) FROM small1, small2, big WHERE big.k1 = small1.k1 AND big.id < 50'), [['350']]);
+  const o = await plan('SELECT * FROM big LEFT JOIN small1 ON big.k1 = small1.k1, small2 WHERE big.k2 = small2.k2');
+  assert.match(o, /Join LeftOuter left=\[k1\] right=\[k1\]/, o);
+  const r = await plan('SELECT * FROM big, small1, small2 WHERE big.k1 = small1.k1 AND small1.k1 < small2.k2');
+  assert.doesNotMatch(r, /Cross/, r);
+  assert.match(r, /condition=\[\(k1 < k2\)\]/, r);
+});

@@ -8,7 +8,27 @@
 //   queries aggregate them.
 import { suite } from './sql_diff_lib.mjs';
 
+// Join order (compute/opt/opt_join.c): the same inner joins written in every order give one
+// answer; comma joins whose predicates connect tables the FROM list keeps apart.
+const perms = (xs) => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+const joinOrder = [
+  ...perms(['users u', 'orders o', 'labels l']).map((f) => [`3-way comma join: ${f.join(', ')}`,
+    `SELECT count(*), sum(o.total), count(DISTINCT l.label), max(u.name) FROM ${f.join(', ')} WHERE u.user_id = o.user_id AND l.user_id = u.user_id AND o.items > 5`]),
+  ...perms(['events e', 'users u', 'labels l', 'orders o']).filter((_, i) => i % 4 === 0).map((f) => [`4-way comma join: ${f.join(', ')}`,
+    `SELECT u.tier, count(*), sum(e.qty), count(DISTINCT o.order_id), count(DISTINCT l.label) FROM ${f.join(', ')} WHERE e.user_id = u.user_id AND o.user_id = u.user_id AND l.user_id = o.user_id AND u.user_id BETWEEN 100 AND 160 AND e.event_type = 'purchase' GROUP BY u.tier`]),
+  ...perms(['labels l', 'orders o', 'users u']).slice(0, 3).map((f) => [`5-way join with a derived table and a residual over three tables: ${f.join(', ')}`,
+    `SELECT t.tier, count(*), sum(o.items) FROM ${f.join(', ')}, (SELECT DISTINCT tier FROM users WHERE tier IS NOT NULL) t, (SELECT DISTINCT status FROM orders) s WHERE u.user_id = o.user_id AND l.user_id = o.user_id AND t.tier = u.tier AND s.status = o.status AND o.total > CAST(u.age AS DECIMAL(18, 2)) * 10 + CAST(l.confidence AS DECIMAL(18, 2)) GROUP BY t.tier`]),
+  ['a cross product where nothing connects', 'SELECT s.status, count(*), count(l.label) FROM (SELECT DISTINCT status FROM orders) s, users u, labels l WHERE u.user_id = l.user_id AND u.user_id < 40 GROUP BY s.status'],
+  ['null-safe keys across three tables', 'SELECT count(*), count(o.user_id) FROM labels l, orders o, users u WHERE l.user_id <=> o.user_id AND o.user_id <=> u.user_id',
+    { duck: 'SELECT count(*), count(o.user_id) FROM labels l, orders o, users u WHERE l.user_id IS NOT DISTINCT FROM o.user_id AND o.user_id IS NOT DISTINCT FROM u.user_id' }],
+  ['explicit joins written big-first with a residual between the last two', "SELECT count(*), max(e.page) FROM events e JOIN orders o ON e.user_id = o.user_id AND e.event_date = o.order_date JOIN users u ON u.user_id = e.user_id JOIN labels l ON l.user_id = u.user_id AND l.label_date <= o.order_date WHERE u.country = 'DE'"],
+  ['SELECT * of a reordered comma join keeps the column order', 'SELECT * FROM orders o, labels l, users u WHERE o.user_id = u.user_id AND l.user_id = o.user_id AND u.user_id BETWEEN 300 AND 320'],
+  ['a self join of three copies', 'SELECT count(*), sum(a.items + b.items + c.items) FROM orders a, orders b, orders c WHERE a.order_id + 1 = b.order_id AND b.order_id + 1 = c.order_id AND a.user_id <> c.user_id'],
+  ['an inner join over a LEFT JOIN input', 'SELECT count(*), count(l.label) FROM orders o, users u LEFT JOIN labels l ON l.user_id = u.user_id AND l.label = \'vip\' WHERE o.user_id = u.user_id AND o.items = 3'],
+];
+
 suite([
+  ...joinOrder,
   // inner and outer joins
   ['inner join on the skewed key', 'SELECT u.tier, count(*), sum(e.qty), count(DISTINCT e.user_id) FROM events e JOIN users u ON e.user_id = u.user_id GROUP BY u.tier'],
   ['inner join, hot users', 'SELECT e.user_id, count(*), min(e.event_ts), max(u.name) FROM events e JOIN users u ON e.user_id = u.user_id WHERE e.user_id <= 4 GROUP BY e.user_id'],
