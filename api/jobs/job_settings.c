@@ -122,7 +122,7 @@ static lh_err need_int(const json_t *o, const char *where, const char *key, bool
     LH_FAIL_IF(v == NULL && required, LH_E_INVALID, eb, "%s.%s is required", where, key);
     if (v == NULL)
         return LH_OK;
-    char what[160];
+    char what[320];
     snprintf(what, sizeof what, "%s.%s", where, key);
     int64_t n;
     LH_TRY(lh_json_as_int(v, what, &n, eb));
@@ -138,7 +138,7 @@ static lh_err need_bool(const json_t *o, const char *where, const char *key, lh_
     const json_t *v = get(o, key);
     if (v == NULL)
         return LH_OK;
-    char what[160];
+    char what[320];
     snprintf(what, sizeof what, "%s.%s", where, key);
     bool b;
     return lh_json_as_bool(v, what, &b, eb);
