@@ -18,6 +18,7 @@
  * FIRST, DESC NULLS LAST by default, set by the binder); NaN greatest; ties keep input
  * order (the row's position breaks them), so the sort is stable.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,22 +94,115 @@ static void heap_next(mheap *m, bool exhausted)
 /* Slices stay small so a cancel is noticed between them (~10 ms of sorting each). */
 #define SLICE_ROWS 65536
 
+/* Sorting works on entries { a, b, ref }: a and b are order-preserving 64-bit images of
+ * the first two sort keys (a normalized key prefix), computed once in row order, so most
+ * comparisons read two words of a contiguous array instead of the rows' columns at random.
+ * b decides only where equal a means an equal first key (image_exact); everything else
+ * falls back to the full comparison (exec_ref_cmp), which also orders what the images
+ * cannot tell apart (NULLs against extreme values, long strings, wide decimals). */
+typedef struct sort_ent {
+    uint64_t a, b;
+    exec_ref r;
+} sort_ent;
+
 typedef struct sort_ctx {
     exec_query *q;
     const exec_rows *r;
     const exec_sort_spec *s;
-    exec_ref *refs;
+    sort_ent *ents;
+    bool exact0; /* image_exact of the first key's type */
     size_t n, parts;
     size_t *pos, *end; /* merge cursors per slice */
 } sort_ctx;
 
-static int qcmp(const void *a, const void *b, void *arg)
+/* The image of row i of v as sort key k: non-decreasing in the key's order (ties allowed). */
+static uint64_t key_image(const exec_sort_spec *s, int k, const lh_vec_t *v, size_t i)
 {
-    const sort_ctx *c = arg;
-    return exec_ref_cmp(c->r, c->s, *(const exec_ref *)a, *(const exec_ref *)b);
+    if (!lh_vec_is_valid(v, i))
+        return s->nulls_first[k] ? 0 : UINT64_MAX;
+    uint64_t x = 0;
+    switch (v->type.id) {
+    case LH_TYPE_BOOLEAN:
+        x = ((const uint8_t *)v->data)[i];
+        break;
+    case LH_TYPE_BYTE:
+        x = (uint64_t)(int64_t)((const int8_t *)v->data)[i] ^ (1ull << 63);
+        break;
+    case LH_TYPE_SHORT:
+        x = (uint64_t)(int64_t)((const int16_t *)v->data)[i] ^ (1ull << 63);
+        break;
+    case LH_TYPE_INT:
+    case LH_TYPE_DATE:
+    case LH_TYPE_INTERVAL_YM:
+        x = (uint64_t)(int64_t)((const int32_t *)v->data)[i] ^ (1ull << 63);
+        break;
+    case LH_TYPE_LONG:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
+    case LH_TYPE_INTERVAL_DT:
+        x = (uint64_t)((const int64_t *)v->data)[i] ^ (1ull << 63);
+        break;
+    case LH_TYPE_DECIMAL:
+        if (v->type.precision > 18)
+            return 0; /* the full comparison decides */
+        x = (uint64_t)((const int64_t *)v->data)[i] ^ (1ull << 63);
+        break;
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE: {
+        double d = v->type.id == LH_TYPE_FLOAT ? ((const float *)v->data)[i]
+                                               : ((const double *)v->data)[i];
+        d = isnan(d) ? NAN : (d == 0.0 ? 0.0 : d); /* one NaN (the largest), one zero */
+        memcpy(&x, &d, 8);
+        x = (x >> 63) ? ~x : x | (1ull << 63);
+        break;
+    }
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY: { /* the first 8 bytes, big-endian: memcmp's order */
+        lh_sv_t sv = ((const lh_sv_t *)v->data)[i];
+        for (uint32_t j = 0; j < 8; j++)
+            x = x << 8 | (j < sv.len ? sv.ptr[j] : 0);
+        break;
+    }
+    default:
+        return 0;
+    }
+    return s->descending[k] ? ~x : x;
 }
 
-/* Worker i of c->parts sorts slices i, i + parts, ... (each SLICE_ROWS refs). */
+/* Whether equal images of the first key mean equal keys (so b may decide): fixed-width
+ * numbers and dates, not string prefixes or wide decimals. NULL's images (0, all ones)
+ * can meet extreme values, so those two never let b decide. */
+static bool image_exact(lh_type_t t)
+{
+    switch (t.id) {
+    case LH_TYPE_STRING:
+    case LH_TYPE_BINARY:
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return false;
+    case LH_TYPE_DECIMAL:
+        return t.precision <= 18;
+    default:
+        return true;
+    }
+}
+
+static int ent_cmp(const sort_ctx *c, const sort_ent *x, const sort_ent *y)
+{
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    if (c->exact0 && x->a != 0 && x->a != UINT64_MAX && x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    return exec_ref_cmp(c->r, c->s, x->r, y->r);
+}
+
+static int qcmp(const void *a, const void *b, void *arg)
+{
+    return ent_cmp(arg, a, b);
+}
+
+/* Worker i of c->parts sorts slices i, i + parts, ... (each SLICE_ROWS entries). */
 static void sort_part(void *arg, size_t i)
 {
     sort_ctx *c = arg;
@@ -117,17 +211,17 @@ static void sort_part(void *arg, size_t i)
         if (exec_check(c->q, &eb) != LH_OK)
             return; /* the caller's check reports it */
         size_t m = c->n - from < SLICE_ROWS ? c->n - from : SLICE_ROWS;
-        qsort_r(c->refs + from, m, sizeof *c->refs, qcmp, c);
+        qsort_r(c->ents + from, m, sizeof *c->ents, qcmp, c);
     }
 }
 
 static bool slice_less(void *arg, size_t a, size_t b)
 {
     const sort_ctx *c = arg;
-    return exec_ref_cmp(c->r, c->s, c->refs[c->pos[a]], c->refs[c->pos[b]]) < 0;
+    return ent_cmp(c, &c->ents[c->pos[a]], &c->ents[c->pos[b]]) < 0;
 }
 
-/* Merge the sorted slices of c->refs into out. */
+/* Merge the sorted slices of c->ents into out (refs). */
 static lh_err merge_slices(sort_ctx *c, size_t slices, exec_ref *out, lh_errbuf *eb)
 {
     size_t *buf = malloc(3 * slices * sizeof *buf);
@@ -146,7 +240,7 @@ static lh_err merge_slices(sort_ctx *c, size_t slices, exec_ref *out, lh_errbuf 
         if ((o & 4095) == 0 && (e = exec_check(c->q, eb)) != LH_OK)
             break;
         size_t t = m.h[0];
-        out[o] = c->refs[c->pos[t]++];
+        out[o] = c->ents[c->pos[t]++].r;
         heap_next(&m, c->pos[t] == c->end[t]);
     }
     free(buf);
@@ -157,22 +251,32 @@ lh_err exec_sort_refs(exec_query *q, const exec_rows *r, const exec_sort_spec *s
                       size_t *count, lh_errbuf *eb)
 {
     size_t n = (size_t)r->row_count;
-    int64_t bytes = (int64_t)(2 * n * sizeof(exec_ref));
+    int64_t bytes = (int64_t)(n * (sizeof(exec_ref) + sizeof(sort_ent)));
     LH_TRY(exec_mem_charge(q, bytes, eb));
-    exec_ref *refs = malloc((n + 1) * sizeof *refs), *tmp = malloc((n + 1) * sizeof *tmp);
-    if (refs == NULL || tmp == NULL) {
+    exec_ref *refs = malloc((n + 1) * sizeof *refs);
+    sort_ent *ents = malloc((n + 1) * sizeof *ents);
+    if (refs == NULL || ents == NULL) {
         free(refs);
-        free(tmp);
+        free(ents);
         exec_mem_release(q, bytes);
         LH_FAIL(LH_E_NOMEM, eb, "out of memory");
     }
     size_t k = 0;
-    for (size_t b = 0; b < r->batch_count; b++)
-        for (size_t i = 0; i < r->batches[b]->row_count; i++)
-            refs[k++] = (exec_ref){(uint32_t)b, (uint32_t)i};
+    for (size_t b = 0; b < r->batch_count; b++) {
+        const lh_batch_t *bt = r->batches[b];
+        const lh_vec_t *k0 = s->key_count > 0 ? bt->cols[s->key_cols[0]] : NULL;
+        const lh_vec_t *k1 = s->key_count > 1 ? bt->cols[s->key_cols[1]] : NULL;
+        for (size_t i = 0; i < bt->row_count; i++, k++) {
+            ents[k].a = k0 ? key_image(s, 0, k0, i) : 0;
+            ents[k].b = k1 ? key_image(s, 1, k1, i) : 0;
+            ents[k].r = (exec_ref){(uint32_t)b, (uint32_t)i};
+        }
+    }
     /* sort fixed slices (in parallel on the pool), then merge them */
     size_t slices = (n + SLICE_ROWS - 1) / SLICE_ROWS;
-    sort_ctx c = {.q = q, .r = r, .s = s, .refs = refs, .n = n, .parts = 1};
+    sort_ctx c = {.q = q, .r = r, .s = s, .ents = ents, .n = n, .parts = 1};
+    c.exact0 = s->key_count > 0 && r->batch_count > 0 &&
+               image_exact(r->batches[0]->cols[s->key_cols[0]]->type);
     if (q->opts->pool != NULL && q->threads > 1 && slices > 1)
         c.parts = slices < (size_t)q->threads ? slices : (size_t)q->threads;
     if (c.parts > 1)
@@ -181,12 +285,12 @@ lh_err exec_sort_refs(exec_query *q, const exec_rows *r, const exec_sort_spec *s
         sort_part(&c, 0);
     lh_err e = exec_check(q, eb);
     if (e == LH_OK && slices > 1) {
-        e = merge_slices(&c, slices, tmp, eb);
-        exec_ref *t = refs;
-        refs = tmp;
-        tmp = t;
+        e = merge_slices(&c, slices, refs, eb);
+    } else if (e == LH_OK) {
+        for (size_t i = 0; i < n; i++)
+            refs[i] = ents[i].r;
     }
-    free(tmp);
+    free(ents);
     exec_mem_release(q, bytes);
     if (e != LH_OK) {
         free(refs);
