@@ -709,6 +709,7 @@ static void proc_local_free(exec_op *op, agg_local *l)
  * partition's rows gathered batch by batch. */
 #define DISTINCT_PAR_MIN_ROWS 32768
 #define DISTINCT_PARTS_MAX    64
+#define DISTINCT_PART_ROWS    32768 /* input rows a partition aims at */
 
 typedef struct dpar {
     exec_op *op;
@@ -759,21 +760,26 @@ static void dpar_aggregate(void *arg, size_t part)
     lh_err e = l && scratch && idx
                    ? LH_OK
                    : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    for (size_t b = 0; b < a->raw->batch_count && e == LH_OK; b++) {
-        const lh_batch_t *in = a->raw->batches[b];
+    if (scratch != NULL)
+        lh_batch_reset(scratch);
+    /* the partition's rows of each raw batch are gathered into scratch until a full batch
+     * would overflow, so agg_batch sees full batches however many partitions there are */
+    for (size_t b = 0; b <= a->raw->batch_count && e == LH_OK; b++) {
+        const lh_batch_t *in = b < a->raw->batch_count ? a->raw->batches[b] : NULL;
         size_t n = 0;
-        for (size_t i = 0; i < in->row_count; i++)
+        for (size_t i = 0; in != NULL && i < in->row_count; i++)
             if (d->part_of_row[b][i] == part)
                 idx[n++] = (uint32_t)i;
-        if (n == 0)
-            continue;
-        if ((e = exec_check(op->q, eb)) != LH_OK)
-            break;
-        if ((e = lh_vecops_batch_gather(scratch, in, idx, n)) != LH_OK) {
-            lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
-            break;
+        if (scratch->row_count > 0 && (in == NULL || scratch->row_count + n > LH_BATCH_ROWS)) {
+            if ((e = exec_check(op->q, eb)) != LH_OK ||
+                (e = agg_batch(op->plan, a, l, scratch, eb)) != LH_OK)
+                break;
+            lh_batch_reset(scratch);
         }
-        e = agg_batch(op->plan, a, l, scratch, eb);
+        for (int c = 0; c < scratch->col_count && n > 0 && e == LH_OK; c++)
+            if ((e = lh_vecops_gather_append(scratch->cols[c], in->cols[c], idx, n)) != LH_OK)
+                lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
+        scratch->row_count += n;
     }
     if (scratch != NULL)
         lh_batch_destroy(scratch);
@@ -791,8 +797,11 @@ static lh_err run_distinct_parallel(exec_op *op, lh_errbuf *eb)
     agg_op *a = op->data;
     exec_query *q = op->q;
     size_t nb = a->raw->batch_count, threads = (size_t)q->threads;
-    dpar d = {.op = op,
-              .parts = threads * 2 < DISTINCT_PARTS_MAX ? threads * 2 : DISTINCT_PARTS_MAX};
+    /* enough partitions that each one's tables stay small (cache-sized), at least two a
+     * thread for balance */
+    size_t parts = (size_t)(a->raw->row_count / DISTINCT_PART_ROWS);
+    parts = parts < threads * 2 ? threads * 2 : parts;
+    dpar d = {.op = op, .parts = parts < DISTINCT_PARTS_MAX ? parts : DISTINCT_PARTS_MAX};
     d.chunks = threads < nb ? threads : nb;
     size_t tasks = d.parts > d.chunks ? d.parts : d.chunks;
     d.part_of_row = calloc(nb, sizeof *d.part_of_row);

@@ -47,6 +47,38 @@ lh_err lh_vecops_gather(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx,
     return LH_OK;
 }
 
+lh_err lh_vecops_gather_append(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n)
+{
+    size_t at = dst->count;
+    LH_TRY(lh_vec_reserve(dst, at + n ? at + n : 1));
+    size_t w = lh_type_width(src->type);
+    char *d = (char *)dst->data + at * w;
+    const char *s = src->data;
+    switch (w) { /* constant sizes let the copies become single moves */
+    case 16:
+        for (size_t k = 0; k < n; k++)
+            memcpy(d + k * 16, s + (size_t)idx[k] * 16, 16);
+        break;
+    case 8:
+        for (size_t k = 0; k < n; k++)
+            memcpy(d + k * 8, s + (size_t)idx[k] * 8, 8);
+        break;
+    case 4:
+        for (size_t k = 0; k < n; k++)
+            memcpy(d + k * 4, s + (size_t)idx[k] * 4, 4);
+        break;
+    default:
+        for (size_t k = 0; k < n; k++)
+            memcpy(d + k * w, s + (size_t)idx[k] * w, w);
+    }
+    if (src->validity != NULL)
+        for (size_t k = 0; k < n; k++)
+            if (!valid(src, idx[k]))
+                LH_TRY(lh_vec_set_null(dst, at + k, true));
+    dst->count = at + n;
+    return LH_OK;
+}
+
 lh_err lh_vecops_scatter(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n)
 {
     size_t w = lh_type_width(src->type);

@@ -25,6 +25,9 @@
 
 /* dst := src rows idx[0..n) (dst reset first, same type). LH_E_NOMEM. */
 lh_err lh_vecops_gather(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n);
+/* The same, appended after dst's values (dst keeps its values; strings are borrowed from
+ * src, as lh_vecops_gather's are). */
+lh_err lh_vecops_gather_append(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n);
 /* dst row idx[k] := src row k for k < n (dst already has its count). LH_E_NOMEM. */
 lh_err lh_vecops_scatter(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n);
 /* A flat copy of row i of src appended to dst (strings copied into dst's heap). */
