@@ -761,6 +761,10 @@ static void exec_task(void *arg)
     } else if (res.detached) {
         lh_run_task_wait_child(t, res.child_run_id);
     } else {
+        if (res.timed_out && res.rs != RS_SUCCESS) { /* the deadline beat the tick */
+            t->timed_out = true;
+            atomic_store(&t->cancel, true);
+        }
         lh_run_task_finished(t, res.rs, res.message, res.code);
     }
     pthread_mutex_unlock(&r->mu);

@@ -212,6 +212,7 @@ typedef struct task_result {
     json_t *output;       /* get-output fields (new reference) or NULL */
     int outcome;          /* condition: -1, 0, 1 */
     bool detached;        /* the task goes on without a thread (run_job_task, for_each) */
+    bool timed_out;       /* the body stopped itself at the task's deadline (TIMEDOUT) */
     int64_t child_run_id; /* run_job_task: the run started */
 } task_result_t;
 /* Run the body of t (no lock held). The snapshot of what it reads is in ctx. */
@@ -223,6 +224,11 @@ typedef struct task_ctx {
     json_t *refs;     /* reference name -> value (owned by caller) */
 } task_ctx_t;
 void lh_run_task_exec(task_ctx_t *tc, task_result_t *res);
+/* run_python.c: the task bodies that run python3 (spark_python_task, python_wheel_task, and
+ * notebook_task on a PYTHON notebook: false when path is not one, res untouched). */
+void lh_run_spark_python_task(task_ctx_t *tc, const json_t *task, task_result_t *res);
+void lh_run_python_wheel_task(task_ctx_t *tc, const json_t *task, task_result_t *res);
+bool lh_run_python_notebook_task(task_ctx_t *tc, const char *path, task_result_t *res);
 /* Resolve a reference against tc (for lh_run_subst). */
 lh_err lh_run_task_ref(void *arg, lh_subst_kind kind, const char *name, char **value,
                        lh_errbuf *eb);

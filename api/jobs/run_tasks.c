@@ -6,6 +6,8 @@
  *
  *   sql_task        query{query_text} (Lakehouse extension) or file{path} (a SQL notebook
  *                   in the workspace) on warehouse_id; parameters bound as :name
+ *   spark_python_task, python_wheel_task, and notebook_task on a PYTHON notebook: a python3
+ *                   subprocess (run_python.c)
  *   notebook_task   a SQL notebook's cells in one engine session (USE and temp views carry
  *                   over), %md cells skipped, ${widget} and :name from base_parameters,
  *                   run-now notebook_params and job parameters; on warehouse_id, else
@@ -443,6 +445,8 @@ static void notebook_task(task_ctx_t *tc, const json_t *task, task_result_t *res
         json_object_set(tc->params, k, v);
     json_object_foreach(json_object_get(tc->t->run->overrides, "notebook_params"), k,
                         v) if (json_is_string(v)) json_object_set(tc->params, k, v);
+    if (wh == NULL && lh_run_python_notebook_task(tc, path, res))
+        return;
     sql_env env;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
@@ -533,9 +537,8 @@ static void not_built(task_ctx_t *tc, const json_t *task, task_result_t *res)
 {
     (void)task;
     const char *kind = "this task type";
-    static const char *const kinds_nb[] = {"spark_python_task", "python_wheel_task",
-                                           "spark_jar_task",    "spark_submit_task",
-                                           "dbt_task",          "clean_rooms_notebook_task"};
+    static const char *const kinds_nb[] = {"spark_jar_task", "spark_submit_task", "dbt_task",
+                                           "clean_rooms_notebook_task"};
     for (size_t i = 0; i < sizeof kinds_nb / sizeof kinds_nb[0]; i++)
         if (json_object_get(tc->settings, kinds_nb[i]))
             kind = kinds_nb[i];
@@ -554,8 +557,8 @@ static const struct {
     {"run_job_task", run_job_task},
     {"for_each_task", for_each_task},
     {"pipeline_task", pipeline_task},
-    {"spark_python_task", not_built},
-    {"python_wheel_task", not_built},
+    {"spark_python_task", lh_run_spark_python_task},
+    {"python_wheel_task", lh_run_python_wheel_task},
     {"spark_jar_task", not_built},
     {"spark_submit_task", not_built},
     {"dbt_task", not_built},
