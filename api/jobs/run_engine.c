@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/clusters/clusters.h"
 #include "api/jobs/run_internal.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -74,6 +75,7 @@ static void task_free(task_run_t *t)
     free(t->key);
     free(t->message);
     free(t->input);
+    free(t->cluster_id);
     free(t);
 }
 
@@ -86,6 +88,7 @@ static void run_free(run_t *run)
     json_decref(run->overrides);
     json_decref(run->job_params);
     json_decref(run->repair_history);
+    json_decref(run->clusters);
     free(run->run_name);
     free(run->run_type);
     free(run->creator);
@@ -378,6 +381,21 @@ static void result_of(run_t *run)
 static void child_finished(lh_jobs_runs_t *r, int64_t child_id, run_rs rs);
 static void start_queued(lh_jobs_runs_t *r, int64_t job_id);
 
+/* mu held: stop the run's job clusters (queued on the clusters' executor: never blocks). */
+static void terminate_clusters(run_t *run)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(run->clusters, k, v)
+    {
+        lh_errbuf eb;
+        lh_errbuf_clear(&eb);
+        if (lh_clusters_terminate(run->owner->j->ctx->clusters, json_string_value(v), &eb) != LH_OK)
+            lh_log(LH_LOG_WARN, "jobs: run %lld: terminating job cluster %s: %s",
+                   (long long)run->run_id, json_string_value(v), eb.msg);
+    }
+}
+
 static void finish_run(run_t *run)
 {
     lh_jobs_runs_t *r = run->owner;
@@ -391,6 +409,7 @@ static void finish_run(run_t *run)
         json_object_set_new(last, "end_time", json_integer(run->end_time));
     }
     save(run);
+    terminate_clusters(run);
     unlink_active(r, run);
     int64_t id = run->run_id, job_id = run->job_id;
     run_rs rs = run->rs;
@@ -1408,4 +1427,114 @@ lh_err lh_run_repair(lh_jobs_runs_t *r, int64_t run_id, const json_t *body, int6
                            : repair_locked(r, run_id, body, repair_id, eb);
     pthread_mutex_unlock(&r->mu);
     return e;
+}
+
+/* ---- job clusters ---- */
+
+#define CLUSTER_WAIT_MS 120000 /* a job cluster that is not RUNNING by then fails the task */
+
+/* mu held: the spec a task's compute names, and the key it is known by in run->clusters. */
+static const json_t *cluster_spec_of(task_run_t *t, char *key, size_t size)
+{
+    json_t *nc = json_object_get(t->settings, "new_cluster");
+    if (json_is_object(nc)) {
+        task_run_t *top = t->parent ? t->parent : t;
+        snprintf(key, size, "task:%s", top->key);
+        return nc;
+    }
+    const char *jk = json_string_value(json_object_get(t->settings, "job_cluster_key"));
+    if (jk == NULL && t->parent != NULL)
+        jk = json_string_value(json_object_get(t->parent->settings, "job_cluster_key"));
+    if (jk == NULL)
+        return NULL;
+    snprintf(key, size, "job:%s", jk);
+    size_t i;
+    json_t *jc;
+    json_array_foreach(json_object_get(t->run->settings, "job_clusters"), i, jc)
+    {
+        const char *k = json_string_value(json_object_get(jc, "job_cluster_key"));
+        if (k != NULL && strcmp(k, jk) == 0)
+            return json_object_get(jc, "new_cluster");
+    }
+    return json_null(); /* named but not defined */
+}
+
+/* Airflow and other clients send numbers as strings ("num_workers": "1"), which the Jobs
+ * API's proto JSON accepts: make them numbers for the Clusters API's stricter checks. */
+static void numbers_of_strings(json_t *spec)
+{
+    static const char *const keys[] = {"num_workers", "autotermination_minutes"};
+    json_t *as = json_object_get(spec, "autoscale");
+    for (int k = 0; k < 4; k++) {
+        json_t *obj = k < 2 ? spec : as;
+        const char *key = k < 2 ? keys[k] : k == 2 ? "min_workers" : "max_workers";
+        const char *v = json_string_value(json_object_get(obj, key));
+        char *end = NULL;
+        long long n = v ? strtoll(v, &end, 10) : 0;
+        if (v != NULL && *v != '\0' && end != NULL && *end == '\0')
+            json_object_set_new(obj, key, json_integer(n));
+    }
+}
+
+lh_err lh_run_job_cluster(task_ctx_t *tc, char **cluster_id, lh_errbuf *eb)
+{
+    *cluster_id = NULL;
+    task_run_t *t = tc->t;
+    run_t *run = t->run;
+    lh_jobs_runs_t *r = tc->r;
+    char key[320], id[64];
+    lh_err e = LH_OK;
+    pthread_mutex_lock(&r->mu);
+    const json_t *spec = cluster_spec_of(t, key, sizeof key);
+    if (spec == NULL) {
+        pthread_mutex_unlock(&r->mu);
+        return LH_OK;
+    }
+    const char *have = json_string_value(json_object_get(run->clusters, key));
+    if (have != NULL) {
+        snprintf(id, sizeof id, "%s", have);
+    } else if (!json_is_object(spec)) {
+        e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
+                       "job_cluster_key %s names no cluster of job_clusters", key + 4);
+    } else {
+        char name[96];
+        snprintf(name, sizeof name, "job-%lld-run-%lld", (long long)run->job_id,
+                 (long long)run->run_id);
+        json_t *copy = json_deep_copy(spec);
+        numbers_of_strings(copy);
+        e = lh_clusters_create_ephemeral(r->j->ctx->clusters, copy, name, run->creator, id,
+                                         sizeof id, eb);
+        json_decref(copy);
+        if (e == LH_OK) {
+            if (run->clusters == NULL)
+                run->clusters = json_object();
+            json_object_set_new(run->clusters, key, json_string(id));
+            lh_log(LH_LOG_INFO, "jobs: run %lld: job cluster %s (%s) created",
+                   (long long)run->run_id, id, key);
+        }
+    }
+    if (e == LH_OK) {
+        free(t->cluster_id);
+        t->cluster_id = strdup(id);
+        save(run); /* cluster_instance shows at once */
+    }
+    pthread_mutex_unlock(&r->mu);
+    LH_TRY(e);
+    int64_t until = lh_now_ms() + CLUSTER_WAIT_MS;
+    for (;;) {
+        char state[32] = "";
+        LH_TRY(lh_clusters_state(r->j->ctx->clusters, id, state, sizeof state, eb));
+        if (strcmp(state, "RUNNING") == 0)
+            break;
+        LH_FAIL_IF(strcmp(state, "PENDING") != 0, LH_E_STATE, eb,
+                   "The job cluster %s could not start (%s).", id, state);
+        LH_FAIL_IF(atomic_load(&t->cancel), LH_E_STATE, eb, "canceled");
+        LH_FAIL_IF(lh_now_ms() > until, LH_E_STATE, eb,
+                   "The job cluster %s did not start within %d s.", id, CLUSTER_WAIT_MS / 1000);
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    *cluster_id = strdup(id);
+    LH_FAIL_IF(*cluster_id == NULL, LH_E_NOMEM, eb, "out of memory");
+    return LH_OK;
 }

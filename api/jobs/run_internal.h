@@ -105,8 +105,9 @@ typedef struct task_run {
     /* for_each_task */
     struct task_run **iters;
     int iter_count, iter_next, iter_active, iter_done, iter_ok;
-    char *input; /* an iteration's {{input}} */
-    int index;   /* in run->tasks, or the iteration number */
+    char *input;      /* an iteration's {{input}} */
+    char *cluster_id; /* the job cluster it ran on (cluster_instance), or NULL */
+    int index;        /* in run->tasks, or the iteration number */
 } task_run_t;
 
 struct run {
@@ -128,6 +129,7 @@ struct run {
     bool cancel, timed_out, is_submit, deleted;
     int max_concurrent;
     bool queue_enabled;
+    json_t *clusters; /* job clusters made for the run: key -> cluster_id (terminated at end) */
     struct run *next; /* in the active list */
 };
 
@@ -201,6 +203,13 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
 /* mu held: schedule what can start, finish the run when nothing is left. */
 void lh_run_step(run_t *run);
 bool lh_run_is_active(lh_jobs_runs_t *r, int64_t run_id);
+
+/* No lock held (a task body): the job cluster of the task (new_cluster, or job_cluster_key
+ * naming one of the job's job_clusters), created on first use for the run ("job-<job_id>-
+ * run-<run_id>", cluster_source JOB) and waited for until RUNNING (bounded, stops on
+ * cancel). *cluster_id: malloc'd, or NULL when the task names no job cluster. */
+struct task_ctx;
+lh_err lh_run_job_cluster(struct task_ctx *tc, char **cluster_id, lh_errbuf *eb);
 
 /* ---- tasks (run_tasks.c) ---- */
 /* The outcome of a task body. */

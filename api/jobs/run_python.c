@@ -82,6 +82,9 @@ static lh_err py_open(py_run *p, task_ctx_t *tc, lh_errbuf *eb)
     LH_FAIL_IF(mkdir(dir, 0700) != 0 && errno != EEXIST, LH_E_IO, eb, "cannot create %s: %s", dir,
                strerror(errno));
     snprintf(p->log_path, sizeof p->log_path, "%s/%lld.log", dir, (long long)tc->t->run_id);
+    char *cluster = NULL; /* a job cluster: the task waits for it (its pool is not used) */
+    LH_TRY(lh_run_job_cluster(tc, &cluster, eb));
+    free(cluster);
     int64_t timeout_s = 0;
     lh_json_get_int(tc->settings, "timeout_seconds", LH_OPTIONAL, &timeout_s, NULL);
     char comment[128];

@@ -74,7 +74,8 @@ typedef struct compute {
     lh_ctx_t *ctx;
     const char *warehouse_id, *cluster_id;
     lh_pool_t *pool;
-    bool is_default; /* the runs' own pool: nothing to release */
+    bool is_default;   /* the runs' own pool: nothing to release */
+    char *job_cluster; /* a job cluster made for the run (cluster_id points here) */
 } compute;
 
 static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
@@ -99,7 +100,11 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
             nanosleep(&ts, NULL);
         }
     }
-    if (c->cluster_id == NULL) { /* new_cluster / job_cluster_key / none: the default pool */
+    if (c->cluster_id == NULL) { /* new_cluster / job_cluster_key: the run's job cluster */
+        LH_TRY(lh_run_job_cluster(tc, &c->job_cluster, eb));
+        c->cluster_id = c->job_cluster;
+    }
+    if (c->cluster_id == NULL) { /* no compute named: the default pool */
         lh_jobs_runs_t *r = tc->r;
         pthread_mutex_lock(&r->mu);
         if (r->default_pool == NULL) {
@@ -120,13 +125,16 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
 
 static void compute_release(compute *c)
 {
-    if (c->pool == NULL || c->is_default)
-        return;
-    if (c->warehouse_id != NULL)
-        lh_warehouse_release(c->ctx, c->warehouse_id);
-    else
-        lh_clusters_release_pool(c->ctx->clusters, c->cluster_id);
+    if (c->pool != NULL && !c->is_default) {
+        if (c->warehouse_id != NULL)
+            lh_warehouse_release(c->ctx, c->warehouse_id);
+        else
+            lh_clusters_release_pool(c->ctx->clusters, c->cluster_id);
+    }
     c->pool = NULL;
+    free(c->job_cluster);
+    c->job_cluster = NULL;
+    c->cluster_id = NULL;
 }
 
 /* ---- running SQL text and capturing its answer ---- */
@@ -229,7 +237,7 @@ static lh_err env_open(task_ctx_t *tc, sql_env *env, const char *wh, const char 
 {
     memset(env, 0, sizeof *env);
     env->tc = tc;
-    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL, false};
+    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL, false, NULL};
     const lh_config_t *cfg = tc->r->j->ctx->config;
     env->memory_limit = cfg && cfg->query_memory_limit_bytes > 0 ? cfg->query_memory_limit_bytes
                                                                  : LH_QUERY_MEMORY_DEFAULT;
