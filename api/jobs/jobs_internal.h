@@ -25,6 +25,12 @@ typedef struct lh_jobs {
 /* The object type of jobs in api/perm.h ("/api/2.0/permissions/jobs/{id}"). */
 #define LH_JOBS_PERM_PATH "jobs"
 
+/* ---- notification destinations (notif_dest.c) ---- */
+const lh_route_t *lh_jobs_dest_routes(int *count);
+/* The destination id: *dest {id, display_name, destination_type, config} with its secrets
+ * (new reference). LH_E_NOT_FOUND. */
+lh_err lh_jobs_dest_get(lh_ctx_t *ctx, const char *id, json_t **dest, lh_errbuf *eb);
+
 /* ---- job definitions (job_*.c) ---- */
 
 lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb);

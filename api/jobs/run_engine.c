@@ -201,10 +201,13 @@ static void start_task(task_run_t *t)
     t->due_ms = timeout_s > 0 ? t->start_time + timeout_s * 1000 : 0;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
-    if (lh_bg_post(r->ex, exec_task, t, &eb) != LH_OK)
+    if (lh_bg_post(r->ex, exec_task, t, &eb) != LH_OK) {
         task_end(t, LC_TERMINATED, RS_FAILED, eb.msg, "INTERNAL_ERROR");
-    else
+    } else {
         t->queued_exec = true;
+        if (t->attempt == 0)
+            lh_run_notify(t->run, t, "on_start", NULL);
+    }
 }
 
 /* ---- dependencies and run_if ---- */
@@ -312,6 +315,7 @@ void lh_run_step(run_t *run)
         int64_t timeout_s = 0;
         lh_json_get_int(run->settings, "timeout_seconds", LH_OPTIONAL, &timeout_s, NULL);
         run->due_ms = timeout_s > 0 ? run->start_time + timeout_s * 1000 : 0;
+        lh_run_notify(run, NULL, "on_start", NULL);
     }
     bool progress = true;
     while (progress) {
@@ -409,6 +413,7 @@ static void finish_run(run_t *run)
         json_object_set_new(last, "end_time", json_integer(run->end_time));
     }
     save(run);
+    lh_run_notify_end(run, NULL);
     terminate_clusters(run);
     unlink_active(r, run);
     int64_t id = run->run_id, job_id = run->job_id;
@@ -483,6 +488,7 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
         iteration_finished(t);
         return;
     }
+    lh_run_notify_end(run, t);
     lh_run_step(run);
 }
 
@@ -811,6 +817,11 @@ static void tick(void *arg)
             continue;
         if (run->due_ms > 0 && now >= run->due_ms && !run->cancel && n_due < 64)
             due[n_due++] = run->run_id;
+        int64_t warn_ms = run->duration_warned ? 0 : lh_run_duration_threshold_ms(run);
+        if (warn_ms > 0 && run->start_time > 0 && now - run->start_time > warn_ms) {
+            run->duration_warned = true;
+            lh_run_notify(run, NULL, "on_duration_warning_threshold_exceeded", NULL);
+        }
         for (int i = 0; i < run->task_count; i++) {
             task_run_t *t = run->tasks[i];
             if (t->lc == LC_RUNNING && t->due_ms > 0 && now >= t->due_ms && !t->timed_out) {
@@ -1156,6 +1167,7 @@ void lh_jobs_runs_render_metrics(lh_jobs_t *j, FILE *out)
     fprintf(out,
             "# TYPE lakehouse_jobs_task_runs_total counter\nlakehouse_jobs_task_runs_total %lld\n",
             (long long)atomic_load(&r->tasks_run));
+    lh_run_notify_metrics(out);
 }
 
 lh_err lh_jobs_start_run(lh_jobs_t *j, const lh_run_start_t *rs, int64_t *run_id,

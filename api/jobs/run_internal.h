@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "api/jobs/jobs_internal.h"
 #include "common/bg.h"
@@ -129,8 +130,9 @@ struct run {
     bool cancel, timed_out, is_submit, deleted;
     int max_concurrent;
     bool queue_enabled;
-    json_t *clusters; /* job clusters made for the run: key -> cluster_id (terminated at end) */
-    struct run *next; /* in the active list */
+    bool duration_warned; /* on_duration_warning_threshold_exceeded sent */
+    json_t *clusters;     /* job clusters made for the run: key -> cluster_id (terminated at end) */
+    struct run *next;     /* in the active list */
 };
 
 struct lh_jobs_runs {
@@ -210,6 +212,16 @@ bool lh_run_is_active(lh_jobs_runs_t *r, int64_t run_id);
  * cancel). *cluster_id: malloc'd, or NULL when the task names no job cluster. */
 struct task_ctx;
 lh_err lh_run_job_cluster(struct task_ctx *tc, char **cluster_id, lh_errbuf *eb);
+
+/* ---- notifications (run_notify.c; mu held, never blocks: sends are queued) ---- */
+/* Send event ("on_start", ...) of the run (t NULL) or the task t; state: result state or
+ * NULL. */
+void lh_run_notify(run_t *run, task_run_t *t, const char *event, const char *state);
+/* The end of a run (t NULL) or a task: on_success or on_failure, as its result says. */
+void lh_run_notify_end(run_t *run, task_run_t *t);
+/* health.rules RUN_DURATION_SECONDS GREATER_THAN value, in ms; 0 = none. */
+int64_t lh_run_duration_threshold_ms(const run_t *run);
+void lh_run_notify_metrics(FILE *out);
 
 /* ---- tasks (run_tasks.c) ---- */
 /* The outcome of a task body. */
