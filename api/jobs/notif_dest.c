@@ -23,6 +23,13 @@
 #define DEST_URL_MAX   2048
 #define DEST_ADDRS_MAX 100
 
+static lh_err check_config(const json_t *config, const char **type, lh_errbuf *eb);
+
+lh_err lh_jobs_dest_check_config(const json_t *config, const char **type, lh_errbuf *eb)
+{
+    return check_config(config, type, eb);
+}
+
 /* Check a config object; *type its destination_type. */
 static lh_err check_config(const json_t *config, const char **type, lh_errbuf *eb)
 {
@@ -64,7 +71,7 @@ static lh_err check_config(const json_t *config, const char **type, lh_errbuf *e
 }
 
 /* The stored config as answers show it (secrets replaced by *_set). */
-static json_t *render_config(const json_t *config)
+json_t *lh_jobs_dest_render_config(const json_t *config)
 {
     json_t *out = json_deep_copy(config);
     json_t *wh = json_object_get(out, "generic_webhook");
@@ -143,7 +150,7 @@ static lh_err create_cb(lh_meta_t *m, void *arg, lh_errbuf *eb)
 
 static lh_err reply_dest(lh_req_t *req, json_t *row)
 {
-    json_t *cfg = render_config(json_object_get(row, "config"));
+    json_t *cfg = lh_jobs_dest_render_config(json_object_get(row, "config"));
     json_object_set_new(row, "config", cfg);
     req->out = row;
     return LH_OK;
