@@ -11,9 +11,9 @@
  *   notebook_task   a SQL notebook's cells in one engine session (USE and temp views carry
  *                   over), %md cells skipped, ${widget} and :name from base_parameters,
  *                   run-now notebook_params and job parameters; on warehouse_id, else
- *                   existing_cluster_id's pool, else (new_cluster, job_cluster_key or
- *                   nothing) the runs' default pool (up to 4 threads, made on first use:
- *                   no ephemeral clusters yet)
+ *                   existing_cluster_id's pool, else the run's job cluster's pool
+ *                   (new_cluster, job_cluster_key: lh_run_job_cluster), else the runs'
+ *                   default pool (up to 4 threads, made on first use)
  *   condition_task  left op right -> outcome "true"/"false"
  *   run_job_task    starts a run of another job and waits for it without a thread
  *   for_each_task   checks inputs; the engine runs the iterations
