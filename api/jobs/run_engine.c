@@ -1090,6 +1090,7 @@ lh_err lh_run_create(lh_jobs_runs_t *r, const run_new_t *nw, int64_t *run_id, lh
     *run_id = run->run_id;
     atomic_fetch_add(&r->runs_started, 1);
     if (lh_run_lc_terminal(run->lc)) {
+        lh_run_notify_end(run, NULL); /* skipped: on_failure unless no_alert_for_skipped_runs */
         run_free(run);
     } else {
         run->next = r->active;

@@ -11,7 +11,9 @@
  *   notification_settings {no_alert_for_skipped_runs, no_alert_for_canceled_runs}
  *
  * Events: on_start when a run (a task) starts running; on_success / on_failure when it ends
- * (failure = FAILED, TIMEDOUT, INTERNAL_ERROR, and CANCELED unless no_alert_for_canceled_runs;
+ * (failure = FAILED, TIMEDOUT, and CANCELED unless no_alert_for_canceled_runs, a run SKIPPED
+ * at max_concurrent_runs unless no_alert_for_skipped_runs (notification_settings or
+ * email_notifications: either silences both kinds); runs ended by a restart send nothing;
  * a task's EXCLUDED / UPSTREAM_* / DISABLED send nothing); on_duration_warning_threshold_exceeded
  * once while the run is running past health.rules RUN_DURATION_SECONDS GREATER_THAN value
  * (run level). for_each iterations send nothing (their for_each task does).
@@ -241,9 +243,17 @@ void lh_run_notify_end(run_t *run, task_run_t *t)
     run_rs rs = t ? t->rs : run->rs;
     const json_t *s = t ? t->settings : run->settings;
     json_t *ns = json_object_get(s, "notification_settings");
-    bool no_cancel = false;
+    bool no_cancel = false, no_skip = false, no_skip_email = false;
     lh_json_get_bool(ns, "no_alert_for_canceled_runs", LH_OPTIONAL, &no_cancel, NULL);
+    lh_json_get_bool(ns, "no_alert_for_skipped_runs", LH_OPTIONAL, &no_skip, NULL);
+    lh_json_get_bool(json_object_get(s, "email_notifications"), "no_alert_for_skipped_runs",
+                     LH_OPTIONAL, &no_skip_email, NULL);
     const char *state = lh_run_rs_name(rs);
+    if (t == NULL && run->lc == LC_SKIPPED) {
+        if (!no_skip && !no_skip_email)
+            lh_run_notify(run, NULL, "on_failure", state);
+        return;
+    }
     if (rs == RS_SUCCESS)
         lh_run_notify(run, t, "on_success", state);
     else if (rs == RS_FAILED || rs == RS_TIMEDOUT || (rs == RS_CANCELED && !no_cancel))

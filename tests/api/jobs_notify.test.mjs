@@ -186,3 +186,24 @@ test('an unknown destination id and email without a relay are counted as failed,
     assert.match(m, /lakehouse_jobs_notifications_failed_total 2/);
   } finally { await d2.stop(); }
 });
+
+test('a run skipped at max_concurrent_runs alerts on_failure unless no_alert_for_skipped_runs', async () => {
+  const hook = (await d.api('POST', D, { display_name: 's', config: { generic_webhook: { url: hooks.url } } })).json.id;
+  const mk = async (quiet) => (await d.api('POST', `${J}/create`, { name: `skip-${quiet}`, max_concurrent_runs: 1, queue: { enabled: false },
+    notification_settings: { no_alert_for_skipped_runs: quiet }, webhook_notifications: { on_failure: [{ id: hook }] },
+    tasks: [{ task_key: 'l', spark_python_task: { python_file: '/Shared/n/long.py' } }] })).json.job_id;
+  const loud = await mk(false), quiet = await mk(true);
+  const runs = [];
+  for (const job of [loud, quiet]) {
+    runs.push((await d.api('POST', `${J}/run-now`, { job_id: job })).json.run_id);
+    runs.push((await d.api('POST', `${J}/run-now`, { job_id: job })).json.run_id);
+  }
+  assert.equal((await get(runs[1])).state.life_cycle_state, 'SKIPPED');
+  assert.equal((await get(runs[3])).state.life_cycle_state, 'SKIPPED');
+  await until(() => events(runs[1]).length >= 1, 10000, 'the skipped alert');
+  assert.equal(events(runs[1])[0].body.run.result_state, 'MAXIMUM_CONCURRENT_RUNS_REACHED');
+  for (const id of [runs[0], runs[2]]) await d.api('POST', `${J}/runs/cancel`, { run_id: id });
+  await done(runs[0]); await done(runs[2]);
+  await sleep(200);
+  assert.equal(events(runs[3]).length, 0);
+});

@@ -142,7 +142,7 @@ test('a Python notebook: widgets, dbutils.notebook.exit, a task value read by a 
   assert.deepEqual(q.sql_output.query_output.data_array, [['42']]);
 });
 
-test('python_wheel_task: an installed module's function with parameters as sys.argv', async () => {
+test('python_wheel_task: an installed module function with parameters as sys.argv', async () => {
   // json.tool ships with every python3: its main() reads sys.argv
   const r0 = await d.api('POST', '/api/2.0/dbfs/put', { path: '/py/in.json', contents: b64('{"a": 1}'), overwrite: true });
   assert.equal(r0.status, 200);
