@@ -47,6 +47,10 @@ lh_err lh_identity_mint_token(lh_identity_t *id, const char *user_name, int64_t 
 /* Delete the token token_id (any owner) and clear the auth cache. LH_E_NOT_FOUND when gone. */
 lh_err lh_identity_revoke_token(lh_identity_t *id, const char *token_id, lh_errbuf *eb);
 
+/* Delete every token whose comment starts with prefix (non-empty): the jobs engine's
+ * tokens left by a crash ("lakehouse-jobs: run ..."), at its recovery. */
+lh_err lh_identity_revoke_tokens_by_comment(lh_identity_t *id, const char *prefix, lh_errbuf *eb);
+
 /* The area's routes (tokens, token-management, SCIM Users/Groups/Me). */
 const lh_route_t *lh_identity_routes(int *count);
 

@@ -343,3 +343,31 @@ lh_err lh_identity_revoke_token(lh_identity_t *id, const char *token_id, lh_errb
         lh_log(LH_LOG_INFO, "token %s REVOKED (its task ended)", token_id);
     return e;
 }
+
+typedef struct {
+    const char *prefix;
+    int64_t n;
+} prefix_arg;
+
+static lh_err revoke_prefix_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    prefix_arg *a = arg;
+    lh_stmt_t *st;
+    LH_TRY(
+        lh_meta_stmt(m, "DELETE FROM tokens WHERE substr(comment, 1, length(?1)) = ?1", &st, eb));
+    lh_stmt_bind_text(st, 1, a->prefix);
+    LH_TRY(lh_stmt_run(st, eb));
+    a->n = lh_meta_changes(m);
+    return LH_OK;
+}
+
+lh_err lh_identity_revoke_tokens_by_comment(lh_identity_t *id, const char *prefix, lh_errbuf *eb)
+{
+    LH_FAIL_IF(prefix == NULL || *prefix == '\0', LH_E_INVALID, eb, "a comment prefix is needed");
+    prefix_arg a = {prefix, 0};
+    LH_TRY(lh_meta_tx(id->meta, revoke_prefix_tx, &a, eb));
+    lh_identity_invalidate(id);
+    if (a.n > 0)
+        lh_log(LH_LOG_INFO, "%lld token(s) commented \"%s...\" REVOKED", (long long)a.n, prefix);
+    return LH_OK;
+}

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "api/clusters/clusters.h"
+#include "api/identity/identity.h"
 #include "api/jobs/run_internal.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -1118,6 +1119,9 @@ lh_err lh_jobs_runs_recover(lh_jobs_t *j, lh_errbuf *eb)
 {
     lh_jobs_runs_t *r = j->runs;
     LH_TRY(lh_run_store_recover(r, eb));
+    /* tasks' DATABRICKS_TOKENs a crash left behind (run_python.c names them "jobs run ...") */
+    if (j->ctx->identity != NULL)
+        LH_TRY(lh_identity_revoke_tokens_by_comment(j->ctx->identity, LH_RUN_TOKEN_COMMENT, eb));
     return lh_bg_timer_add(j->ctx->bg, r->ex, RUN_TICK_MS, RUN_TICK_MS, tick, r, &r->tick, eb);
 }
 

@@ -245,6 +245,8 @@ typedef struct task_ctx {
     json_t *refs;     /* reference name -> value (owned by caller) */
 } task_ctx_t;
 void lh_run_task_exec(task_ctx_t *tc, task_result_t *res);
+/* The comment of the tokens run_python.c mints (a prefix: "jobs run <id> task <id>"). */
+#define LH_RUN_TOKEN_COMMENT "lakehouse-jobs: run "
 /* run_python.c: the task bodies that run python3 (spark_python_task, python_wheel_task, and
  * notebook_task on a PYTHON notebook: false when path is not one, res untouched). */
 void lh_run_spark_python_task(task_ctx_t *tc, const json_t *task, task_result_t *res);

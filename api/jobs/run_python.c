@@ -88,7 +88,7 @@ static lh_err py_open(py_run *p, task_ctx_t *tc, lh_errbuf *eb)
     int64_t timeout_s = 0;
     lh_json_get_int(tc->settings, "timeout_seconds", LH_OPTIONAL, &timeout_s, NULL);
     char comment[128];
-    snprintf(comment, sizeof comment, "jobs run %lld task %lld", (long long)run->run_id,
+    snprintf(comment, sizeof comment, LH_RUN_TOKEN_COMMENT "%lld task %lld", (long long)run->run_id,
              (long long)tc->t->run_id);
     if (ctx->identity != NULL) {
         LH_TRY(lh_identity_mint_token(ctx->identity, run_user(run),

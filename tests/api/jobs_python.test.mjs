@@ -152,3 +152,22 @@ test('python_wheel_task: an installed module function with parameters as sys.arg
   const out = await output(r.tasks[0].run_id);
   assert.match(out.logs, /\{"a":1\}/);
 });
+
+test('a task token left by a kill -9 is revoked when the daemon comes back', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  await put('/Shared/py/hold.py', 'import os, time\nprint("TOKEN=" + os.environ["DATABRICKS_TOKEN"], flush=True)\ntime.sleep(10)\n');
+  const id = await submit({ tasks: [pyTask('a', '/Shared/py/hold.py')] });
+  let log = '', path = '';
+  for (let i = 0; i < 400 && !/TOKEN=dapi/.test(log); i++) {
+    const t = (await get(id)).tasks[0];
+    path = `${d.dataDir}/jobs/runs/${id}/${t.run_id}.log`;
+    if (t.run_id && existsSync(path)) log = readFileSync(path, 'utf8');
+    await sleep(25);
+  }
+  const tok = /TOKEN=(dapi[0-9a-f]+)/.exec(log)[1];
+  assert.equal((await d.api('GET', '/api/2.0/preview/scim/v2/Me', undefined, { token: tok })).status, 200);
+  await d.kill9();
+  await d.restart();
+  assert.equal((await d.api('GET', '/api/2.0/preview/scim/v2/Me', undefined, { token: tok })).status, 401);
+  assert.equal((await get(id)).state.life_cycle_state, 'INTERNAL_ERROR');
+});
