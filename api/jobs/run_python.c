@@ -6,8 +6,9 @@
  *                      path under git_source (not built: a clear failure); parameters[] as argv
  *   python_wheel_task  package_name + entry_point in the installed Python environment
  *   notebook_task      on a PYTHON notebook: the whole source run by the notebook launcher
- *                      (cells are comments to Python; %sql / %md cells are "# MAGIC" lines,
- *                      so %sql cells are NOT executed: only Python runs), widgets =
+ *                      (cells are comments to Python; %md cells are skipped, a notebook
+ *                      with %sql, %scala, %r, %sh, %pip, %run ... cells fails clearly
+ *                      before it starts: not run through the engine yet), widgets =
  *                      job parameters + base_parameters + run-now notebook_params,
  *                      dbutils.notebook.exit(v) -> notebook_output.result,
  *                      dbutils.jobs.taskValues.set -> the task's values
@@ -349,6 +350,25 @@ bool lh_run_python_notebook_task(task_ctx_t *tc, const char *path, task_result_t
     lh_err e =
         a ? lh_workspace_read_file(tc->r->j->ctx, path, a, &bytes, &n, &language, &eb) : LH_E_NOMEM;
     bool python = e == LH_OK && language != NULL && strcmp(language, "PYTHON") == 0;
+    /* cells in another language or magics other than %md: refused rather than skipped (to
+     * Python they are comments) */
+    lh_notebook_t nb;
+    if (python && lh_workspace_notebook_cells(tc->r->j->ctx, path, a, &nb, &eb) == LH_OK) {
+        for (size_t i = 0; i < nb.cell_count; i++) {
+            const char *m = nb.cells[i].magic;
+            if (m == NULL || strcmp(m, "md") == 0 || strcmp(m, "md-sandbox") == 0 ||
+                strcmp(m, "python") == 0)
+                continue;
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "cell %zu of %s: %%%s cells in Python notebooks are not supported in "
+                     "Lakehouse jobs yet",
+                     i + 1, path, m);
+            py_fail(res, "INVALID_RUN_CONFIGURATION", msg);
+            lh_arena_destroy(a);
+            return true;
+        }
+    }
     lh_arena_destroy(a);
     if (!python)
         return false;
@@ -371,11 +391,11 @@ bool lh_run_python_notebook_task(task_ctx_t *tc, const char *path, task_result_t
         json_t *o = json_load_file(out_path, 0, NULL);
         unlink(out_path);
         json_t *result = json_object_get(o, "result");
-        json_t *nb = json_object();
-        json_object_set_new(nb, "result",
+        json_t *nbo = json_object();
+        json_object_set_new(nbo, "result",
                             json_is_string(result) ? json_incref(result) : json_string(""));
-        json_object_set_new(nb, "truncated", json_false());
-        json_object_set_new(res->output, "notebook_output", nb);
+        json_object_set_new(nbo, "truncated", json_false());
+        json_object_set_new(res->output, "notebook_output", nbo);
         json_t *tv = json_object_get(o, "task_values");
         if (json_is_object(tv) && json_object_size(tv) > 0)
             res->values = json_incref(tv);

@@ -171,3 +171,12 @@ test('a task token left by a kill -9 is revoked when the daemon comes back', asy
   assert.equal((await d.api('GET', '/api/2.0/preview/scim/v2/Me', undefined, { token: tok })).status, 401);
   assert.equal((await get(id)).state.life_cycle_state, 'INTERNAL_ERROR');
 });
+
+test('a Python notebook with a %sql cell fails clearly instead of skipping the cell', async () => {
+  const src = '# Databricks notebook source\nprint(1)\n\n# COMMAND ----------\n\n# MAGIC %sql\n# MAGIC SELECT 1\n';
+  await put('/Shared/py/mixed', src, { format: 'SOURCE', language: 'PYTHON' });
+  const id = await submit({ tasks: [{ task_key: 'm', notebook_task: { notebook_path: '/Shared/py/mixed' } }] });
+  const r = await wait(id);
+  assert.equal(r.state.result_state, 'FAILED');
+  assert.match(r.tasks[0].state.state_message, /cell 2 .*%sql cells in Python notebooks are not supported/);
+});
