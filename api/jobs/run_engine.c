@@ -192,6 +192,7 @@ static void start_task(task_run_t *t)
     t->start_time = lh_now_ms();
     t->end_time = 0;
     t->timed_out = false;
+    t->duration_warned = false;
     t->child_run_id = 0;
     atomic_store(&t->cancel, false);
     set_msg(&t->message, NULL);
@@ -818,13 +819,20 @@ static void tick(void *arg)
             continue;
         if (run->due_ms > 0 && now >= run->due_ms && !run->cancel && n_due < 64)
             due[n_due++] = run->run_id;
-        int64_t warn_ms = run->duration_warned ? 0 : lh_run_duration_threshold_ms(run);
+        int64_t warn_ms = run->duration_warned ? 0 : lh_run_duration_threshold_ms(run->settings);
         if (warn_ms > 0 && run->start_time > 0 && now - run->start_time > warn_ms) {
             run->duration_warned = true;
             lh_run_notify(run, NULL, "on_duration_warning_threshold_exceeded", NULL);
         }
         for (int i = 0; i < run->task_count; i++) {
             task_run_t *t = run->tasks[i];
+            int64_t t_warn = t->lc == LC_RUNNING && !t->duration_warned
+                                 ? lh_run_duration_threshold_ms(t->settings)
+                                 : 0;
+            if (t_warn > 0 && now - t->start_time > t_warn) {
+                t->duration_warned = true;
+                lh_run_notify(run, t, "on_duration_warning_threshold_exceeded", NULL);
+            }
             if (t->lc == LC_RUNNING && t->due_ms > 0 && now >= t->due_ms && !t->timed_out) {
                 t->timed_out = true;
                 atomic_store(&t->cancel, true);

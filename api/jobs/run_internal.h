@@ -98,6 +98,7 @@ typedef struct task_run {
     int64_t start_time, end_time, due_ms; /* due_ms: retry or timeout instant, 0 = none */
     int64_t exec_ms;
     bool started, done, timed_out, queued_exec, output_saved;
+    bool duration_warned; /* on_duration_warning_threshold_exceeded sent (this attempt) */
     int outcome;          /* condition_task: -1 none, 0 false, 1 true */
     json_t *values;       /* task values (object) */
     json_t *output;       /* get-output fields (object) */
@@ -220,7 +221,7 @@ void lh_run_notify(run_t *run, task_run_t *t, const char *event, const char *sta
 /* The end of a run (t NULL) or a task: on_success or on_failure, as its result says. */
 void lh_run_notify_end(run_t *run, task_run_t *t);
 /* health.rules RUN_DURATION_SECONDS GREATER_THAN value, in ms; 0 = none. */
-int64_t lh_run_duration_threshold_ms(const run_t *run);
+int64_t lh_run_duration_threshold_ms(const json_t *settings);
 void lh_run_notify_metrics(FILE *out);
 
 /* ---- tasks (run_tasks.c) ---- */

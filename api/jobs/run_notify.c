@@ -15,8 +15,8 @@
  * at max_concurrent_runs unless no_alert_for_skipped_runs (notification_settings or
  * email_notifications: either silences both kinds); runs ended by a restart send nothing;
  * a task's EXCLUDED / UPSTREAM_* / DISABLED send nothing); on_duration_warning_threshold_exceeded
- * once while the run is running past health.rules RUN_DURATION_SECONDS GREATER_THAN value
- * (run level). for_each iterations send nothing (their for_each task does).
+ * once while the run (a task) is running past its health.rules RUN_DURATION_SECONDS
+ * GREATER_THAN value. for_each iterations send nothing (their for_each task does).
  * Webhook payload (Databricks' job webhook shape): {event_type: "jobs.on_start" |
  * "jobs.on_success" | "jobs.on_failure" | "jobs.on_duration_warning_threshold_exceeded",
  * workspace_id, run: {run_id, parent_run_id (a task's)}, job: {job_id, name}, task:
@@ -260,11 +260,11 @@ void lh_run_notify_end(run_t *run, task_run_t *t)
         lh_run_notify(run, t, "on_failure", state);
 }
 
-int64_t lh_run_duration_threshold_ms(const run_t *run)
+int64_t lh_run_duration_threshold_ms(const json_t *settings)
 {
     size_t i;
     json_t *rule;
-    json_array_foreach(json_object_get(json_object_get(run->settings, "health"), "rules"), i, rule)
+    json_array_foreach(json_object_get(json_object_get(settings, "health"), "rules"), i, rule)
     {
         const char *m = json_string_value(json_object_get(rule, "metric"));
         const char *op = json_string_value(json_object_get(rule, "op"));

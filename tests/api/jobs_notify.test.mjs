@@ -207,3 +207,18 @@ test('a run skipped at max_concurrent_runs alerts on_failure unless no_alert_for
   await sleep(200);
   assert.equal(events(runs[3]).length, 0);
 });
+
+test('a task health rule warns for the task (event with task_key)', async () => {
+  const hook = (await d.api('POST', D, { display_name: 'tw', config: { generic_webhook: { url: hooks.url } } })).json.id;
+  const id = await submit({ tasks: [{ task_key: 'slow', spark_python_task: { python_file: '/Shared/n/slow.py' },
+    health: { rules: [{ metric: 'RUN_DURATION_SECONDS', op: 'GREATER_THAN', value: 1 }] },
+    webhook_notifications: { on_duration_warning_threshold_exceeded: [{ id: hook }] } }] });
+  await until(() => events(id).length >= 1, 10000, 'the task warning');
+  await done(id);
+  await sleep(200);
+  const ev = events(id);
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0].body.event_type, 'jobs.on_duration_warning_threshold_exceeded');
+  assert.equal(ev[0].body.task.task_key, 'slow');
+  assert.equal(ev[0].body.run.parent_run_id, id);
+});
