@@ -43,6 +43,7 @@
 #ifndef LH_API_CLUSTERS_H
 #define LH_API_CLUSTERS_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "api/api.h"
@@ -92,5 +93,20 @@ void lh_clusters_render_metrics(lh_clusters_t *c, FILE *out);
 lh_err lh_clusters_acquire_pool(lh_clusters_t *c, const char *cluster_id, struct lh_pool **pool,
                                 lh_errbuf *eb);
 void lh_clusters_release_pool(lh_clusters_t *c, const char *cluster_id);
+
+/* Jobs: an ephemeral job cluster from a task's new_cluster (or job_clusters[].new_cluster)
+ * spec, named name, owned by creator, cluster_source "JOB"; PENDING now, RUNNING when the
+ * lifecycle job has started it (poll lh_clusters_state / lh_clusters_acquire_pool). No
+ * permission check (the run's owner may run the job). Its id into id_out. Errors: the spec's
+ * (LH_E_INVALID), a full lifecycle queue (LH_E_LIMIT). Never blocks for long. A job cluster
+ * left active at a restart is TERMINATED (JOB_FINISHED) by lh_clusters_recover. */
+lh_err lh_clusters_create_ephemeral(lh_clusters_t *c, const json_t *spec, const char *name,
+                                    const char *creator, char *id_out, size_t id_size,
+                                    lh_errbuf *eb);
+/* Terminate a cluster (termination_reason JOB_FINISHED); terminated already is LH_OK. */
+lh_err lh_clusters_terminate(lh_clusters_t *c, const char *cluster_id, lh_errbuf *eb);
+/* Its state name ("PENDING", "RUNNING", ...) into state. LH_E_NOT_FOUND. */
+lh_err lh_clusters_state(lh_clusters_t *c, const char *cluster_id, char *state, size_t size,
+                         lh_errbuf *eb);
 
 #endif

@@ -50,17 +50,17 @@ static lh_err bad_state(const cl_cluster *cl, const char *op, lh_errbuf *eb)
 }
 
 /* A new PENDING cluster owning spec, or NULL (out of memory; spec is then the caller's). */
-static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
+static cl_cluster *new_cluster_as(const char *user, int64_t user_id, json_t *spec)
 {
     cl_cluster *cl = calloc(1, sizeof *cl);
-    if (cl == NULL || (cl->creator = strdup(user_of(req))) == NULL) {
+    if (cl == NULL || (cl->creator = strdup(user)) == NULL) {
         free(cl);
         return NULL;
     }
     cl->spec = spec;
     cl->state = CL_PENDING;
     cl_set_message(cl, "Starting Spark");
-    cl->creator_id = req->principal ? req->principal->user_id : 0;
+    cl->creator_id = user_id;
     cl->created_at = lh_now_ms();
     atomic_init(&cl->last_activity_time, cl->created_at);
     atomic_init(&cl->users, 0);
@@ -68,14 +68,19 @@ static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
     return cl;
 }
 
-static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+static cl_cluster *new_cluster(const lh_req_t *req, json_t *spec)
+{
+    return new_cluster_as(user_of(req), req->principal ? req->principal->user_id : 0, spec);
+}
+
+static lh_err insert_new_as(lh_clusters_t *c, const char *user, cl_cluster *cl, lh_errbuf *eb)
 {
     LH_TRY(cl_policy_check_quota(c, cl->spec, cl->creator_id, cl->creator, eb));
     do
         cl_make_cluster_id(cl->id);
     while (cl_find_any(c, cl->id) != NULL);
     LH_TRY(cl_enqueue(c, JOB_START, cl->id, "RUNNING", NULL, eb));
-    json_t *details = json_pack("{s:s}", "user", user_of(req));
+    json_t *details = json_pack("{s:s}", "user", user);
     LH_TRY(cl_store_cluster(c, cl, "CREATING", details, eb));
     cl_insert(c, cl);
     const char *node = json_string_value(json_object_get(cl->spec, "node_type_id"));
@@ -83,6 +88,11 @@ static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, 
            json_string_value(json_object_get(cl->spec, "spark_version")), node ? node : "-",
            (long long)cl_spec_workers(cl->spec), cl->creator);
     return LH_OK;
+}
+
+static lh_err insert_new(lh_clusters_t *c, const lh_req_t *req, cl_cluster *cl, lh_errbuf *eb)
+{
+    return insert_new_as(c, user_of(req), cl, eb);
 }
 
 lh_err cl_h_create(lh_req_t *req, lh_errbuf *eb)
@@ -470,5 +480,61 @@ lh_err cl_h_resize(lh_req_t *req, lh_errbuf *eb)
         e = apply_resize(c, req, cl, &spec, eb);
     pthread_rwlock_unlock(&c->lock);
     json_decref(spec);
+    return e;
+}
+
+/* ---- job clusters (clusters.h) ---- */
+
+lh_err lh_clusters_create_ephemeral(lh_clusters_t *c, const json_t *spec_in, const char *name,
+                                    const char *creator, char *id_out, size_t id_size,
+                                    lh_errbuf *eb)
+{
+    LH_FAIL_IF(c == NULL, LH_E_UNAVAILABLE, eb, "The clusters area is not running");
+    LH_FAIL_IF(!json_is_object(spec_in), LH_E_INVALID, eb, "new_cluster must be an object");
+    json_t *body = json_deep_copy(spec_in);
+    json_object_set_new(body, "cluster_name", json_string(name));
+    json_t *spec = NULL;
+    lh_err e = cl_spec_from_request(c, body, &spec, eb);
+    json_decref(body);
+    LH_TRY(e);
+    json_object_set_new(spec, "cluster_source", json_string("JOB"));
+    cl_cluster *cl = new_cluster_as(creator ? creator : "unknown", 0, spec);
+    if (cl == NULL) {
+        json_decref(spec);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
+    cl_wrlock(c);
+    e = insert_new_as(c, cl->creator, cl, eb);
+    if (e == LH_OK)
+        snprintf(id_out, id_size, "%s", cl->id);
+    pthread_rwlock_unlock(&c->lock);
+    if (e != LH_OK)
+        cl_cluster_free(cl);
+    return e;
+}
+
+lh_err lh_clusters_terminate(lh_clusters_t *c, const char *cluster_id, lh_errbuf *eb)
+{
+    LH_FAIL_IF(c == NULL, LH_E_UNAVAILABLE, eb, "The clusters area is not running");
+    cl_wrlock(c);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, cluster_id, &cl, eb);
+    if (e == LH_OK && cl->state != CL_TERMINATED && cl->state != CL_TERMINATING &&
+        cl->state != CL_ERROR)
+        e = cl_begin_terminate(c, cl, "JOB_FINISHED", "SUCCESS", NULL, eb);
+    pthread_rwlock_unlock(&c->lock);
+    return e;
+}
+
+lh_err lh_clusters_state(lh_clusters_t *c, const char *cluster_id, char *state, size_t size,
+                         lh_errbuf *eb)
+{
+    LH_FAIL_IF(c == NULL, LH_E_UNAVAILABLE, eb, "The clusters area is not running");
+    pthread_rwlock_rdlock(&c->lock);
+    cl_cluster *cl = NULL;
+    lh_err e = lookup(c, cluster_id, &cl, eb);
+    if (e == LH_OK)
+        snprintf(state, size, "%s", cl_state_name(cl->state));
+    pthread_rwlock_unlock(&c->lock);
     return e;
 }

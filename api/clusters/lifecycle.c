@@ -376,6 +376,16 @@ static void recover_cluster(lh_clusters_t *c, cl_cluster *cl)
     if (cl->state != CL_RUNNING && cl->state != CL_PENDING && cl->state != CL_RESIZING &&
         cl->state != CL_RESTARTING)
         return;
+    const char *source = json_string_value(json_object_get(cl->spec, "cluster_source"));
+    if (source != NULL && strcmp(source, "JOB") == 0) { /* its run ended with the daemon */
+        json_decref(cl->termination_reason);
+        cl->termination_reason = reason_json("JOB_FINISHED", "SUCCESS", NULL);
+        cl_set_state_recovery(cl, CL_TERMINATED);
+        cl->terminated_time = lh_now_ms();
+        cl_set_message(cl, "Terminated: its job run ended with the daemon");
+        store_logged(c, cl, NULL, NULL);
+        return;
+    }
     cl_set_state_recovery(cl, CL_PENDING);
     cl_job j = {.c = c, .kind = JOB_START};
     snprintf(j.id, sizeof j.id, "%s", cl->id);

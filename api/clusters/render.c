@@ -75,7 +75,8 @@ json_t *cl_render_cluster(const lh_clusters_t *c, const cl_cluster *cl)
     json_object_set_new(o, "state_message",
                         json_string(cl->state_message ? cl->state_message : ""));
     lh_json_set_str(o, "creator_user_name", cl->creator);
-    json_object_set_new(o, "cluster_source", json_string("API"));
+    if (json_object_get(o, "cluster_source") == NULL) /* JOB clusters carry theirs */
+        json_object_set_new(o, "cluster_source", json_string("API"));
     if (!json_object_get(o, "autotermination_minutes"))
         lh_json_set_int(o, "autotermination_minutes", 0);
     set_time(o, "start_time", cl->start_time ? cl->start_time : cl->created_at);
@@ -88,6 +89,8 @@ json_t *cl_render_cluster(const lh_clusters_t *c, const cl_cluster *cl)
     lh_json_set_bool(o, "is_pinned", cl->is_pinned);
     json_object_set_new(o, "default_tags", default_tags(cl));
     add_shape(c, o, cl);
-    json_object_set_new(o, "spec", json_deep_copy(cl->spec));
+    json_t *spec = json_deep_copy(cl->spec);
+    json_object_del(spec, "cluster_source");
+    json_object_set_new(o, "spec", spec);
     return o;
 }

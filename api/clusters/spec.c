@@ -82,7 +82,7 @@ void cl_spec_drop_unknown(json_t *spec)
     void *tmp;
     json_object_foreach_safe(spec, tmp, k, v)
     {
-        if (!is_spec_field(k))
+        if (!is_spec_field(k) && strcmp(k, "cluster_source") != 0) /* JOB: set by jobs */
             json_object_del(spec, k);
     }
 }

@@ -62,9 +62,12 @@ static const unsigned legal_to[CL_STATE_COUNT] = {
     [CL_TERMINATED] = T(CL_PENDING),
     [CL_ERROR] = T(CL_PENDING) | T(CL_TERMINATING),
 };
+/* recovery: an active cluster restarts (PENDING), or, a job cluster, ends (TERMINATED) */
 static const unsigned recovery_to[CL_STATE_COUNT] = {
-    [CL_PENDING] = T(CL_PENDING),        [CL_RUNNING] = T(CL_PENDING),
-    [CL_RESTARTING] = T(CL_PENDING),     [CL_RESIZING] = T(CL_PENDING),
+    [CL_PENDING] = T(CL_PENDING) | T(CL_TERMINATED),
+    [CL_RUNNING] = T(CL_PENDING) | T(CL_TERMINATED),
+    [CL_RESTARTING] = T(CL_PENDING) | T(CL_TERMINATED),
+    [CL_RESIZING] = T(CL_PENDING) | T(CL_TERMINATED),
     [CL_TERMINATING] = T(CL_TERMINATED),
 };
 #undef T

@@ -37,6 +37,20 @@ lh_err lh_identity_bootstrap(lh_identity_t *id, const char *env_token, const cha
 lh_err lh_identity_authenticate(lh_identity_t *id, const char *token, lh_arena_t *arena,
                                 lh_principal_t *out, lh_errbuf *eb);
 
+/* Mint a token for user user_name (its userName) that expires after lifetime_s seconds
+ * (<= 0 or above the maximum: the maximum): the jobs engine's DATABRICKS_TOKEN of a task.
+ * token gets its value (token_size >= 37), token_id its id (for lh_identity_revoke_token).
+ * LH_E_NOT_FOUND when no such user. The value is never logged. */
+lh_err lh_identity_mint_token(lh_identity_t *id, const char *user_name, int64_t lifetime_s,
+                              const char *comment, char *token, size_t token_size,
+                              char token_id[65], lh_errbuf *eb);
+/* Delete the token token_id (any owner) and clear the auth cache. LH_E_NOT_FOUND when gone. */
+lh_err lh_identity_revoke_token(lh_identity_t *id, const char *token_id, lh_errbuf *eb);
+
+/* Delete every token whose comment starts with prefix (non-empty): the jobs engine's
+ * tokens left by a crash ("lakehouse-jobs: run ..."), at its recovery. */
+lh_err lh_identity_revoke_tokens_by_comment(lh_identity_t *id, const char *prefix, lh_errbuf *eb);
+
 /* The area's routes (tokens, token-management, SCIM Users/Groups/Me). */
 const lh_route_t *lh_identity_routes(int *count);
 

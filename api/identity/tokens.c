@@ -292,3 +292,82 @@ lh_err lh_token_mgmt_delete_handler(lh_req_t *req, lh_errbuf *eb)
 {
     return delete_token(req, lh_req_path_param(req, 0), 0, eb);
 }
+
+/* ---- tokens minted for other areas (jobs: a task's DATABRICKS_TOKEN) ---- */
+
+typedef struct {
+    create_arg c;
+    const char *user_name;
+} mint_arg;
+
+static lh_err mint_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    mint_arg *a = arg;
+    lh_stmt_t *st;
+    bool row = false;
+    LH_TRY(lh_meta_stmt(m, "SELECT id FROM users WHERE user_name = ?", &st, eb));
+    lh_stmt_bind_text(st, 1, a->user_name);
+    LH_TRY(lh_stmt_step(st, &row, eb));
+    LH_FAIL_IF(!row, LH_E_NOT_FOUND, eb, "User %s does not exist.", a->user_name);
+    a->c.user_id = lh_stmt_int(st, 0);
+    return create_tx(m, &a->c, eb);
+}
+
+lh_err lh_identity_mint_token(lh_identity_t *id, const char *user_name, int64_t lifetime_s,
+                              const char *comment, char *token, size_t token_size,
+                              char token_id[65], lh_errbuf *eb)
+{
+    LH_FAIL_IF(user_name == NULL || token_size < LH_TOKEN_CHARS + 1, LH_E_INVALID, eb,
+               "a token needs a user");
+    if (lifetime_s <= 0 || lifetime_s > LH_TOKEN_LIFETIME_MAX_S)
+        lifetime_s = LH_TOKEN_LIFETIME_MAX_S;
+    mint_arg a = {.c = {.comment = comment, .lifetime_s = lifetime_s}, .user_name = user_name};
+    lh_err e = lh_meta_tx(id->meta, mint_tx, &a, eb);
+    if (e == LH_OK) {
+        snprintf(token, token_size, "%s", a.c.value);
+        snprintf(token_id, 65, "%s", json_string_value(json_object_get(a.c.info, "token_id")));
+        lh_log(LH_LOG_INFO, "token %s CREATED for user %s (%s, lifetime %llds)", token_id,
+               user_name, comment ? comment : "", (long long)lifetime_s);
+    }
+    json_decref(a.c.info);
+    memset(a.c.value, 0, sizeof a.c.value);
+    return e;
+}
+
+lh_err lh_identity_revoke_token(lh_identity_t *id, const char *token_id, lh_errbuf *eb)
+{
+    delete_arg a = {token_id, 0};
+    lh_err e = lh_meta_tx(id->meta, delete_tx, &a, eb);
+    lh_identity_invalidate(id);
+    if (e == LH_OK)
+        lh_log(LH_LOG_INFO, "token %s REVOKED (its task ended)", token_id);
+    return e;
+}
+
+typedef struct {
+    const char *prefix;
+    int64_t n;
+} prefix_arg;
+
+static lh_err revoke_prefix_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    prefix_arg *a = arg;
+    lh_stmt_t *st;
+    LH_TRY(
+        lh_meta_stmt(m, "DELETE FROM tokens WHERE substr(comment, 1, length(?1)) = ?1", &st, eb));
+    lh_stmt_bind_text(st, 1, a->prefix);
+    LH_TRY(lh_stmt_run(st, eb));
+    a->n = lh_meta_changes(m);
+    return LH_OK;
+}
+
+lh_err lh_identity_revoke_tokens_by_comment(lh_identity_t *id, const char *prefix, lh_errbuf *eb)
+{
+    LH_FAIL_IF(prefix == NULL || *prefix == '\0', LH_E_INVALID, eb, "a comment prefix is needed");
+    prefix_arg a = {prefix, 0};
+    LH_TRY(lh_meta_tx(id->meta, revoke_prefix_tx, &a, eb));
+    lh_identity_invalidate(id);
+    if (a.n > 0)
+        lh_log(LH_LOG_INFO, "%lld token(s) commented \"%s...\" REVOKED", (long long)a.n, prefix);
+    return LH_OK;
+}

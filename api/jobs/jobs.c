@@ -1,6 +1,6 @@
 /*
  * jobs.c - the Jobs area's descriptor: creates the job-definition half and the run half
- * (jobs_internal.h) and serves both route tables as one.
+ * (jobs_internal.h) and serves both route tables, and the notification destinations', as one.
  */
 #include "api/jobs/jobs.h"
 
@@ -20,15 +20,18 @@ static pthread_once_t jobs_routes_once = PTHREAD_ONCE_INIT;
 
 static void jobs_routes_build(void)
 {
-    int a = 0, b = 0;
+    int a = 0, b = 0, c = 0;
     const lh_route_t *ra = lh_jobs_defs_routes(&a);
     const lh_route_t *rb = lh_jobs_runs_routes(&b);
-    LH_ASSERT(a + b <= JOBS_ROUTES_MAX);
+    const lh_route_t *rc = lh_jobs_dest_routes(&c);
+    LH_ASSERT(a + b + c <= JOBS_ROUTES_MAX);
     if (a > 0)
         memcpy(jobs_routes_all, ra, (size_t)a * sizeof *ra);
     if (b > 0)
         memcpy(jobs_routes_all + a, rb, (size_t)b * sizeof *rb);
-    jobs_routes_n = a + b;
+    if (c > 0)
+        memcpy(jobs_routes_all + a + b, rc, (size_t)c * sizeof *rc);
+    jobs_routes_n = a + b + c;
 }
 
 static const lh_route_t *jobs_routes(int *count)

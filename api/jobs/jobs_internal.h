@@ -25,6 +25,17 @@ typedef struct lh_jobs {
 /* The object type of jobs in api/perm.h ("/api/2.0/permissions/jobs/{id}"). */
 #define LH_JOBS_PERM_PATH "jobs"
 
+/* ---- notification destinations (notif_dest.c) ---- */
+const lh_route_t *lh_jobs_dest_routes(int *count);
+/* Validate a destination's config ({email: {addresses}} or {generic_webhook: {url, username?,
+ * password?}}): *type "EMAIL" or "WEBHOOK". LH_E_INVALID, LH_E_NOT_IMPLEMENTED (slack, ...). */
+lh_err lh_jobs_dest_check_config(const json_t *config, const char **type, lh_errbuf *eb);
+/* A valid config as answers show it: url, username, password replaced by *_set (new ref). */
+json_t *lh_jobs_dest_render_config(const json_t *config);
+/* The destination id: *dest {id, display_name, destination_type, config} with its secrets
+ * (new reference). LH_E_NOT_FOUND. */
+lh_err lh_jobs_dest_get(lh_ctx_t *ctx, const char *id, json_t **dest, lh_errbuf *eb);
+
 /* ---- job definitions (job_*.c) ---- */
 
 lh_err lh_jobs_defs_create(lh_jobs_t *j, lh_errbuf *eb);

@@ -168,6 +168,10 @@ json_t *lh_task_render(const task_run_t *t)
                                       t->iter_count - t->iter_next));
     if (t->input != NULL)
         json_object_set_new(o, "for_each_input", json_string(t->input));
+    const char *cl = t->cluster_id ? t->cluster_id
+                                   : json_string_value(json_object_get(o, "existing_cluster_id"));
+    if (cl != NULL && t->started)
+        json_object_set_new(o, "cluster_instance", json_pack("{s:s}", "cluster_id", cl));
     if (t->child_run_id > 0 || (t->output && json_object_get(t->output, "run_job_output")))
         json_object_set(o, "run_job_output", json_object_get(t->output, "run_job_output"));
     return o;
@@ -195,6 +199,12 @@ json_t *lh_run_render(const run_t *run, bool with_history)
     json_t *tasks = json_array();
     for (int i = 0; i < run->task_count; i++)
         json_array_append_new(tasks, lh_task_render(run->tasks[i]));
+    for (int i = 0; i < run->task_count; i++)
+        if (run->tasks[i]->cluster_id != NULL) {
+            json_object_set_new(o, "cluster_instance",
+                                json_pack("{s:s}", "cluster_id", run->tasks[i]->cluster_id));
+            break;
+        }
     json_object_set_new(o, "tasks", tasks);
     if (json_array_size(run->job_params) > 0)
         json_object_set(o, "job_parameters", run->job_params);

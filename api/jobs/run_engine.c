@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/clusters/clusters.h"
+#include "api/identity/identity.h"
 #include "api/jobs/run_internal.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -74,6 +76,7 @@ static void task_free(task_run_t *t)
     free(t->key);
     free(t->message);
     free(t->input);
+    free(t->cluster_id);
     free(t);
 }
 
@@ -86,6 +89,7 @@ static void run_free(run_t *run)
     json_decref(run->overrides);
     json_decref(run->job_params);
     json_decref(run->repair_history);
+    json_decref(run->clusters);
     free(run->run_name);
     free(run->run_type);
     free(run->creator);
@@ -188,6 +192,7 @@ static void start_task(task_run_t *t)
     t->start_time = lh_now_ms();
     t->end_time = 0;
     t->timed_out = false;
+    t->duration_warned = false;
     t->child_run_id = 0;
     atomic_store(&t->cancel, false);
     set_msg(&t->message, NULL);
@@ -198,10 +203,13 @@ static void start_task(task_run_t *t)
     t->due_ms = timeout_s > 0 ? t->start_time + timeout_s * 1000 : 0;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
-    if (lh_bg_post(r->ex, exec_task, t, &eb) != LH_OK)
+    if (lh_bg_post(r->ex, exec_task, t, &eb) != LH_OK) {
         task_end(t, LC_TERMINATED, RS_FAILED, eb.msg, "INTERNAL_ERROR");
-    else
+    } else {
         t->queued_exec = true;
+        if (t->attempt == 0)
+            lh_run_notify(t->run, t, "on_start", NULL);
+    }
 }
 
 /* ---- dependencies and run_if ---- */
@@ -309,6 +317,7 @@ void lh_run_step(run_t *run)
         int64_t timeout_s = 0;
         lh_json_get_int(run->settings, "timeout_seconds", LH_OPTIONAL, &timeout_s, NULL);
         run->due_ms = timeout_s > 0 ? run->start_time + timeout_s * 1000 : 0;
+        lh_run_notify(run, NULL, "on_start", NULL);
     }
     bool progress = true;
     while (progress) {
@@ -378,6 +387,21 @@ static void result_of(run_t *run)
 static void child_finished(lh_jobs_runs_t *r, int64_t child_id, run_rs rs);
 static void start_queued(lh_jobs_runs_t *r, int64_t job_id);
 
+/* mu held: stop the run's job clusters (queued on the clusters' executor: never blocks). */
+static void terminate_clusters(run_t *run)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(run->clusters, k, v)
+    {
+        lh_errbuf eb;
+        lh_errbuf_clear(&eb);
+        if (lh_clusters_terminate(run->owner->j->ctx->clusters, json_string_value(v), &eb) != LH_OK)
+            lh_log(LH_LOG_WARN, "jobs: run %lld: terminating job cluster %s: %s",
+                   (long long)run->run_id, json_string_value(v), eb.msg);
+    }
+}
+
 static void finish_run(run_t *run)
 {
     lh_jobs_runs_t *r = run->owner;
@@ -391,6 +415,8 @@ static void finish_run(run_t *run)
         json_object_set_new(last, "end_time", json_integer(run->end_time));
     }
     save(run);
+    lh_run_notify_end(run, NULL);
+    terminate_clusters(run);
     unlink_active(r, run);
     int64_t id = run->run_id, job_id = run->job_id;
     run_rs rs = run->rs;
@@ -464,6 +490,7 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
         iteration_finished(t);
         return;
     }
+    lh_run_notify_end(run, t);
     lh_run_step(run);
 }
 
@@ -761,6 +788,10 @@ static void exec_task(void *arg)
     } else if (res.detached) {
         lh_run_task_wait_child(t, res.child_run_id);
     } else {
+        if (res.timed_out && res.rs != RS_SUCCESS) { /* the deadline beat the tick */
+            t->timed_out = true;
+            atomic_store(&t->cancel, true);
+        }
         lh_run_task_finished(t, res.rs, res.message, res.code);
     }
     pthread_mutex_unlock(&r->mu);
@@ -788,8 +819,20 @@ static void tick(void *arg)
             continue;
         if (run->due_ms > 0 && now >= run->due_ms && !run->cancel && n_due < 64)
             due[n_due++] = run->run_id;
+        int64_t warn_ms = run->duration_warned ? 0 : lh_run_duration_threshold_ms(run->settings);
+        if (warn_ms > 0 && run->start_time > 0 && now - run->start_time > warn_ms) {
+            run->duration_warned = true;
+            lh_run_notify(run, NULL, "on_duration_warning_threshold_exceeded", NULL);
+        }
         for (int i = 0; i < run->task_count; i++) {
             task_run_t *t = run->tasks[i];
+            int64_t t_warn = t->lc == LC_RUNNING && !t->duration_warned
+                                 ? lh_run_duration_threshold_ms(t->settings)
+                                 : 0;
+            if (t_warn > 0 && now - t->start_time > t_warn) {
+                t->duration_warned = true;
+                lh_run_notify(run, t, "on_duration_warning_threshold_exceeded", NULL);
+            }
             if (t->lc == LC_RUNNING && t->due_ms > 0 && now >= t->due_ms && !t->timed_out) {
                 t->timed_out = true;
                 atomic_store(&t->cancel, true);
@@ -1056,6 +1099,7 @@ lh_err lh_run_create(lh_jobs_runs_t *r, const run_new_t *nw, int64_t *run_id, lh
     *run_id = run->run_id;
     atomic_fetch_add(&r->runs_started, 1);
     if (lh_run_lc_terminal(run->lc)) {
+        lh_run_notify_end(run, NULL); /* skipped: on_failure unless no_alert_for_skipped_runs */
         run_free(run);
     } else {
         run->next = r->active;
@@ -1083,6 +1127,9 @@ lh_err lh_jobs_runs_recover(lh_jobs_t *j, lh_errbuf *eb)
 {
     lh_jobs_runs_t *r = j->runs;
     LH_TRY(lh_run_store_recover(r, eb));
+    /* tasks' DATABRICKS_TOKENs a crash left behind (run_python.c names them "jobs run ...") */
+    if (j->ctx->identity != NULL)
+        LH_TRY(lh_identity_revoke_tokens_by_comment(j->ctx->identity, LH_RUN_TOKEN_COMMENT, eb));
     return lh_bg_timer_add(j->ctx->bg, r->ex, RUN_TICK_MS, RUN_TICK_MS, tick, r, &r->tick, eb);
 }
 
@@ -1133,6 +1180,7 @@ void lh_jobs_runs_render_metrics(lh_jobs_t *j, FILE *out)
     fprintf(out,
             "# TYPE lakehouse_jobs_task_runs_total counter\nlakehouse_jobs_task_runs_total %lld\n",
             (long long)atomic_load(&r->tasks_run));
+    lh_run_notify_metrics(out);
 }
 
 lh_err lh_jobs_start_run(lh_jobs_t *j, const lh_run_start_t *rs, int64_t *run_id,
@@ -1404,4 +1452,114 @@ lh_err lh_run_repair(lh_jobs_runs_t *r, int64_t run_id, const json_t *body, int6
                            : repair_locked(r, run_id, body, repair_id, eb);
     pthread_mutex_unlock(&r->mu);
     return e;
+}
+
+/* ---- job clusters ---- */
+
+#define CLUSTER_WAIT_MS 120000 /* a job cluster that is not RUNNING by then fails the task */
+
+/* mu held: the spec a task's compute names, and the key it is known by in run->clusters. */
+static const json_t *cluster_spec_of(task_run_t *t, char *key, size_t size)
+{
+    json_t *nc = json_object_get(t->settings, "new_cluster");
+    if (json_is_object(nc)) {
+        task_run_t *top = t->parent ? t->parent : t;
+        snprintf(key, size, "task:%s", top->key);
+        return nc;
+    }
+    const char *jk = json_string_value(json_object_get(t->settings, "job_cluster_key"));
+    if (jk == NULL && t->parent != NULL)
+        jk = json_string_value(json_object_get(t->parent->settings, "job_cluster_key"));
+    if (jk == NULL)
+        return NULL;
+    snprintf(key, size, "job:%s", jk);
+    size_t i;
+    json_t *jc;
+    json_array_foreach(json_object_get(t->run->settings, "job_clusters"), i, jc)
+    {
+        const char *k = json_string_value(json_object_get(jc, "job_cluster_key"));
+        if (k != NULL && strcmp(k, jk) == 0)
+            return json_object_get(jc, "new_cluster");
+    }
+    return json_null(); /* named but not defined */
+}
+
+/* Airflow and other clients send numbers as strings ("num_workers": "1"), which the Jobs
+ * API's proto JSON accepts: make them numbers for the Clusters API's stricter checks. */
+static void numbers_of_strings(json_t *spec)
+{
+    static const char *const keys[] = {"num_workers", "autotermination_minutes"};
+    json_t *as = json_object_get(spec, "autoscale");
+    for (int k = 0; k < 4; k++) {
+        json_t *obj = k < 2 ? spec : as;
+        const char *key = k < 2 ? keys[k] : k == 2 ? "min_workers" : "max_workers";
+        const char *v = json_string_value(json_object_get(obj, key));
+        char *end = NULL;
+        long long n = v ? strtoll(v, &end, 10) : 0;
+        if (v != NULL && *v != '\0' && end != NULL && *end == '\0')
+            json_object_set_new(obj, key, json_integer(n));
+    }
+}
+
+lh_err lh_run_job_cluster(task_ctx_t *tc, char **cluster_id, lh_errbuf *eb)
+{
+    *cluster_id = NULL;
+    task_run_t *t = tc->t;
+    run_t *run = t->run;
+    lh_jobs_runs_t *r = tc->r;
+    char key[320], id[64];
+    lh_err e = LH_OK;
+    pthread_mutex_lock(&r->mu);
+    const json_t *spec = cluster_spec_of(t, key, sizeof key);
+    if (spec == NULL) {
+        pthread_mutex_unlock(&r->mu);
+        return LH_OK;
+    }
+    const char *have = json_string_value(json_object_get(run->clusters, key));
+    if (have != NULL) {
+        snprintf(id, sizeof id, "%s", have);
+    } else if (!json_is_object(spec)) {
+        e = lh_err_set(eb, LH_E_INVALID, __FILE__, __LINE__,
+                       "job_cluster_key %s names no cluster of job_clusters", key + 4);
+    } else {
+        char name[96];
+        snprintf(name, sizeof name, "job-%lld-run-%lld", (long long)run->job_id,
+                 (long long)run->run_id);
+        json_t *copy = json_deep_copy(spec);
+        numbers_of_strings(copy);
+        e = lh_clusters_create_ephemeral(r->j->ctx->clusters, copy, name, run->creator, id,
+                                         sizeof id, eb);
+        json_decref(copy);
+        if (e == LH_OK) {
+            if (run->clusters == NULL)
+                run->clusters = json_object();
+            json_object_set_new(run->clusters, key, json_string(id));
+            lh_log(LH_LOG_INFO, "jobs: run %lld: job cluster %s (%s) created",
+                   (long long)run->run_id, id, key);
+        }
+    }
+    if (e == LH_OK) {
+        free(t->cluster_id);
+        t->cluster_id = strdup(id);
+        save(run); /* cluster_instance shows at once */
+    }
+    pthread_mutex_unlock(&r->mu);
+    LH_TRY(e);
+    int64_t until = lh_now_ms() + CLUSTER_WAIT_MS;
+    for (;;) {
+        char state[32] = "";
+        LH_TRY(lh_clusters_state(r->j->ctx->clusters, id, state, sizeof state, eb));
+        if (strcmp(state, "RUNNING") == 0)
+            break;
+        LH_FAIL_IF(strcmp(state, "PENDING") != 0, LH_E_STATE, eb,
+                   "The job cluster %s could not start (%s).", id, state);
+        LH_FAIL_IF(atomic_load(&t->cancel), LH_E_STATE, eb, "canceled");
+        LH_FAIL_IF(lh_now_ms() > until, LH_E_STATE, eb,
+                   "The job cluster %s did not start within %d s.", id, CLUSTER_WAIT_MS / 1000);
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    *cluster_id = strdup(id);
+    LH_FAIL_IF(*cluster_id == NULL, LH_E_NOMEM, eb, "out of memory");
+    return LH_OK;
 }

@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "api/jobs/jobs_internal.h"
 #include "common/bg.h"
@@ -97,6 +98,7 @@ typedef struct task_run {
     int64_t start_time, end_time, due_ms; /* due_ms: retry or timeout instant, 0 = none */
     int64_t exec_ms;
     bool started, done, timed_out, queued_exec, output_saved;
+    bool duration_warned; /* on_duration_warning_threshold_exceeded sent (this attempt) */
     int outcome;          /* condition_task: -1 none, 0 false, 1 true */
     json_t *values;       /* task values (object) */
     json_t *output;       /* get-output fields (object) */
@@ -105,8 +107,9 @@ typedef struct task_run {
     /* for_each_task */
     struct task_run **iters;
     int iter_count, iter_next, iter_active, iter_done, iter_ok;
-    char *input; /* an iteration's {{input}} */
-    int index;   /* in run->tasks, or the iteration number */
+    char *input;      /* an iteration's {{input}} */
+    char *cluster_id; /* the job cluster it ran on (cluster_instance), or NULL */
+    int index;        /* in run->tasks, or the iteration number */
 } task_run_t;
 
 struct run {
@@ -128,7 +131,9 @@ struct run {
     bool cancel, timed_out, is_submit, deleted;
     int max_concurrent;
     bool queue_enabled;
-    struct run *next; /* in the active list */
+    bool duration_warned; /* on_duration_warning_threshold_exceeded sent */
+    json_t *clusters;     /* job clusters made for the run: key -> cluster_id (terminated at end) */
+    struct run *next;     /* in the active list */
 };
 
 struct lh_jobs_runs {
@@ -202,6 +207,23 @@ void lh_run_task_finished(task_run_t *t, run_rs rs, const char *message, const c
 void lh_run_step(run_t *run);
 bool lh_run_is_active(lh_jobs_runs_t *r, int64_t run_id);
 
+/* No lock held (a task body): the job cluster of the task (new_cluster, or job_cluster_key
+ * naming one of the job's job_clusters), created on first use for the run ("job-<job_id>-
+ * run-<run_id>", cluster_source JOB) and waited for until RUNNING (bounded, stops on
+ * cancel). *cluster_id: malloc'd, or NULL when the task names no job cluster. */
+struct task_ctx;
+lh_err lh_run_job_cluster(struct task_ctx *tc, char **cluster_id, lh_errbuf *eb);
+
+/* ---- notifications (run_notify.c; mu held, never blocks: sends are queued) ---- */
+/* Send event ("on_start", ...) of the run (t NULL) or the task t; state: result state or
+ * NULL. */
+void lh_run_notify(run_t *run, task_run_t *t, const char *event, const char *state);
+/* The end of a run (t NULL) or a task: on_success or on_failure, as its result says. */
+void lh_run_notify_end(run_t *run, task_run_t *t);
+/* health.rules RUN_DURATION_SECONDS GREATER_THAN value, in ms; 0 = none. */
+int64_t lh_run_duration_threshold_ms(const json_t *settings);
+void lh_run_notify_metrics(FILE *out);
+
 /* ---- tasks (run_tasks.c) ---- */
 /* The outcome of a task body. */
 typedef struct task_result {
@@ -212,6 +234,7 @@ typedef struct task_result {
     json_t *output;       /* get-output fields (new reference) or NULL */
     int outcome;          /* condition: -1, 0, 1 */
     bool detached;        /* the task goes on without a thread (run_job_task, for_each) */
+    bool timed_out;       /* the body stopped itself at the task's deadline (TIMEDOUT) */
     int64_t child_run_id; /* run_job_task: the run started */
 } task_result_t;
 /* Run the body of t (no lock held). The snapshot of what it reads is in ctx. */
@@ -223,6 +246,13 @@ typedef struct task_ctx {
     json_t *refs;     /* reference name -> value (owned by caller) */
 } task_ctx_t;
 void lh_run_task_exec(task_ctx_t *tc, task_result_t *res);
+/* The comment of the tokens run_python.c mints (a prefix: "jobs run <id> task <id>"). */
+#define LH_RUN_TOKEN_COMMENT "lakehouse-jobs: run "
+/* run_python.c: the task bodies that run python3 (spark_python_task, python_wheel_task, and
+ * notebook_task on a PYTHON notebook: false when path is not one, res untouched). */
+void lh_run_spark_python_task(task_ctx_t *tc, const json_t *task, task_result_t *res);
+void lh_run_python_wheel_task(task_ctx_t *tc, const json_t *task, task_result_t *res);
+bool lh_run_python_notebook_task(task_ctx_t *tc, const char *path, task_result_t *res);
 /* Resolve a reference against tc (for lh_run_subst). */
 lh_err lh_run_task_ref(void *arg, lh_subst_kind kind, const char *name, char **value,
                        lh_errbuf *eb);

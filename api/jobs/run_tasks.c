@@ -6,12 +6,14 @@
  *
  *   sql_task        query{query_text} (Lakehouse extension) or file{path} (a SQL notebook
  *                   in the workspace) on warehouse_id; parameters bound as :name
+ *   spark_python_task, python_wheel_task, and notebook_task on a PYTHON notebook: a python3
+ *                   subprocess (run_python.c)
  *   notebook_task   a SQL notebook's cells in one engine session (USE and temp views carry
  *                   over), %md cells skipped, ${widget} and :name from base_parameters,
  *                   run-now notebook_params and job parameters; on warehouse_id, else
- *                   existing_cluster_id's pool, else (new_cluster, job_cluster_key or
- *                   nothing) the runs' default pool (up to 4 threads, made on first use:
- *                   no ephemeral clusters yet)
+ *                   existing_cluster_id's pool, else the run's job cluster's pool
+ *                   (new_cluster, job_cluster_key: lh_run_job_cluster), else the runs'
+ *                   default pool (up to 4 threads, made on first use)
  *   condition_task  left op right -> outcome "true"/"false"
  *   run_job_task    starts a run of another job and waits for it without a thread
  *   for_each_task   checks inputs; the engine runs the iterations
@@ -72,7 +74,8 @@ typedef struct compute {
     lh_ctx_t *ctx;
     const char *warehouse_id, *cluster_id;
     lh_pool_t *pool;
-    bool is_default; /* the runs' own pool: nothing to release */
+    bool is_default;   /* the runs' own pool: nothing to release */
+    char *job_cluster; /* a job cluster made for the run (cluster_id points here) */
 } compute;
 
 static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
@@ -97,7 +100,11 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
             nanosleep(&ts, NULL);
         }
     }
-    if (c->cluster_id == NULL) { /* new_cluster / job_cluster_key / none: the default pool */
+    if (c->cluster_id == NULL) { /* new_cluster / job_cluster_key: the run's job cluster */
+        LH_TRY(lh_run_job_cluster(tc, &c->job_cluster, eb));
+        c->cluster_id = c->job_cluster;
+    }
+    if (c->cluster_id == NULL) { /* no compute named: the default pool */
         lh_jobs_runs_t *r = tc->r;
         pthread_mutex_lock(&r->mu);
         if (r->default_pool == NULL) {
@@ -118,13 +125,16 @@ static lh_err compute_acquire(task_ctx_t *tc, compute *c, lh_errbuf *eb)
 
 static void compute_release(compute *c)
 {
-    if (c->pool == NULL || c->is_default)
-        return;
-    if (c->warehouse_id != NULL)
-        lh_warehouse_release(c->ctx, c->warehouse_id);
-    else
-        lh_clusters_release_pool(c->ctx->clusters, c->cluster_id);
+    if (c->pool != NULL && !c->is_default) {
+        if (c->warehouse_id != NULL)
+            lh_warehouse_release(c->ctx, c->warehouse_id);
+        else
+            lh_clusters_release_pool(c->ctx->clusters, c->cluster_id);
+    }
     c->pool = NULL;
+    free(c->job_cluster);
+    c->job_cluster = NULL;
+    c->cluster_id = NULL;
 }
 
 /* ---- running SQL text and capturing its answer ---- */
@@ -227,7 +237,7 @@ static lh_err env_open(task_ctx_t *tc, sql_env *env, const char *wh, const char 
 {
     memset(env, 0, sizeof *env);
     env->tc = tc;
-    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL, false};
+    env->comp = (compute){tc->r->j->ctx, wh, cluster, NULL, false, NULL};
     const lh_config_t *cfg = tc->r->j->ctx->config;
     env->memory_limit = cfg && cfg->query_memory_limit_bytes > 0 ? cfg->query_memory_limit_bytes
                                                                  : LH_QUERY_MEMORY_DEFAULT;
@@ -443,6 +453,8 @@ static void notebook_task(task_ctx_t *tc, const json_t *task, task_result_t *res
         json_object_set(tc->params, k, v);
     json_object_foreach(json_object_get(tc->t->run->overrides, "notebook_params"), k,
                         v) if (json_is_string(v)) json_object_set(tc->params, k, v);
+    if (wh == NULL && lh_run_python_notebook_task(tc, path, res))
+        return;
     sql_env env;
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
@@ -533,9 +545,8 @@ static void not_built(task_ctx_t *tc, const json_t *task, task_result_t *res)
 {
     (void)task;
     const char *kind = "this task type";
-    static const char *const kinds_nb[] = {"spark_python_task", "python_wheel_task",
-                                           "spark_jar_task",    "spark_submit_task",
-                                           "dbt_task",          "clean_rooms_notebook_task"};
+    static const char *const kinds_nb[] = {"spark_jar_task", "spark_submit_task", "dbt_task",
+                                           "clean_rooms_notebook_task"};
     for (size_t i = 0; i < sizeof kinds_nb / sizeof kinds_nb[0]; i++)
         if (json_object_get(tc->settings, kinds_nb[i]))
             kind = kinds_nb[i];
@@ -554,8 +565,8 @@ static const struct {
     {"run_job_task", run_job_task},
     {"for_each_task", for_each_task},
     {"pipeline_task", pipeline_task},
-    {"spark_python_task", not_built},
-    {"python_wheel_task", not_built},
+    {"spark_python_task", lh_run_spark_python_task},
+    {"python_wheel_task", lh_run_python_wheel_task},
     {"spark_jar_task", not_built},
     {"spark_submit_task", not_built},
     {"dbt_task", not_built},

@@ -54,6 +54,14 @@ lh_err lh_artifacts_open(lh_ctx_t *ctx, const char *uri, int *fd, uint64_t *size
 lh_err lh_workspace_notebook_cells(lh_ctx_t *ctx, const char *path, lh_arena_t *arena,
                                    lh_notebook_t *cells, lh_errbuf *eb);
 
+/* The stored bytes of the file or notebook at workspace path ("/Workspace/..." accepted),
+ * in arena (*count bytes; a notebook's source as stored); *language (may be NULL) is a
+ * notebook's language ("PYTHON", "SQL", ...) or NULL for a file. LH_E_NOT_FOUND when no
+ * object is there, LH_E_INVALID for a bad path or a folder. No permission check. */
+lh_err lh_workspace_read_file(lh_ctx_t *ctx, const char *path, lh_arena_t *arena,
+                              const unsigned char **bytes, size_t *count, const char **language,
+                              lh_errbuf *eb);
+
 /* LH_OK when principal p holds at least level ("CAN_READ", "CAN_RUN", "CAN_EDIT",
  * "CAN_MANAGE") on the workspace object at path, counting what it inherits from its folders;
  * LH_E_PERMISSION naming the level otherwise; LH_E_NOT_FOUND when nothing is there. */

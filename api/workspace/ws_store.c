@@ -876,3 +876,20 @@ lh_err lh_workspace_require(lh_ctx_t *ctx, const lh_principal_t *p, const char *
     lh_arena_destroy(a);
     return e;
 }
+
+lh_err lh_workspace_read_file(lh_ctx_t *ctx, const char *path, lh_arena_t *arena,
+                              const unsigned char **bytes, size_t *count, const char **language,
+                              lh_errbuf *eb)
+{
+    lh_workspace_t *ws = ctx->workspace;
+    LH_FAIL_IF(ws == NULL, LH_E_UNAVAILABLE, eb, "The workspace is not running");
+    const char *canonical;
+    ws_obj o;
+    LH_TRY(ws_obj_path(path, arena, &canonical, eb));
+    LH_TRY(ws_store_get(ws, canonical, false, arena, &o, eb));
+    LH_FAIL_IF(o.kind == WS_DIRECTORY, LH_E_INVALID, eb, "%s is a folder, not a file", canonical);
+    LH_TRY(ws_store_read_content(ws, &o, arena, bytes, count, eb));
+    if (language != NULL)
+        *language = o.language;
+    return LH_OK;
+}

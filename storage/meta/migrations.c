@@ -342,15 +342,15 @@ const lh_migration_t lh_meta_migrations[] = {
      /* job definitions (api/jobs/job_defs.c); settings is the JobSettings JSON */
      "CREATE TABLE jobs ("
      "  job_id INTEGER PRIMARY KEY AUTOINCREMENT," /* never reused */
-     "  name TEXT NOT NULL DEFAULT ''," /* settings.name, for jobs/list?name= */
+     "  name TEXT NOT NULL DEFAULT '',"            /* settings.name, for jobs/list?name= */
      "  settings TEXT NOT NULL,"
      "  creator_id INTEGER,"
      "  creator_user_name TEXT,"
-     "  run_as_user_name TEXT," /* NULL = the creator */
-     "  created_time INTEGER NOT NULL," /* ms since the epoch */
+     "  run_as_user_name TEXT,"                   /* NULL = the creator */
+     "  created_time INTEGER NOT NULL,"           /* ms since the epoch */
      "  updated_time INTEGER NOT NULL DEFAULT 0," /* last create/update/reset (ms) */
      "  last_fired_ms INTEGER," /* the schedule's / periodic trigger's last fired tick */
-     "  file_state TEXT);" /* file-arrival trigger: {seen:{name:1}, fired_ms} */
+     "  file_state TEXT);"      /* file-arrival trigger: {seen:{name:1}, fired_ms} */
      "CREATE INDEX jobs_name ON jobs(name, job_id);"},
     {12, "job runs",
      /* runs and task runs (api/jobs/run_*.c): one row per run and per task run attempt
@@ -366,7 +366,7 @@ const lh_migration_t lh_meta_migrations[] = {
      "  start_time INTEGER NOT NULL," /* ms since the epoch */
      "  version INTEGER NOT NULL,"
      "  doc TEXT NOT NULL,"
-     "  output TEXT," /* get-output fields (JSON) of a task run */
+     "  output TEXT,"   /* get-output fields (JSON) of a task run */
      "  private TEXT);" /* the engine's snapshot of a run (settings, overrides) for repair */
      "CREATE INDEX job_runs_job ON job_runs(job_id, run_id);"
      "CREATE INDEX job_runs_parent ON job_runs(parent_run_id);"
@@ -374,6 +374,15 @@ const lh_migration_t lh_meta_migrations[] = {
      "CREATE TABLE job_run_tokens ("
      "  token TEXT PRIMARY KEY,"
      "  run_id INTEGER NOT NULL) WITHOUT ROWID;"},
+    {13, "notification destinations",
+     /* /api/2.0/notification-destinations (api/jobs/notif_dest.c); config is the JSON
+      * config (secrets included: answers show only *_set) */
+     "CREATE TABLE notification_destinations ("
+     "  id TEXT PRIMARY KEY,"
+     "  display_name TEXT NOT NULL DEFAULT '',"
+     "  destination_type TEXT NOT NULL,"
+     "  config TEXT NOT NULL,"
+     "  created_time INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

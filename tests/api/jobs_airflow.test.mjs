@@ -56,7 +56,7 @@ test('DatabricksSubmitRunOperator: submit with string numbers, poll runs/get (JS
   assert.match(run.run_page_url, /\/#job\/\d+\/run\/\d+$/);
 });
 
-test('the operator\'s classic shape: new_cluster + notebook_task (a SQL notebook) runs on the default pool', async () => {
+test('the operator\'s classic shape: new_cluster + notebook_task (a SQL notebook) runs on a job cluster', async () => {
   const src = '-- Databricks notebook source\nSELECT 6 * 7 AS answer\n';
   const imp = await d.api('POST', '/api/2.0/workspace/import', { path: '/Shared/af_nb', format: 'SOURCE', language: 'SQL', content: Buffer.from(src).toString('base64'), overwrite: true });
   assert.equal(imp.status, 200, imp.text);

@@ -309,6 +309,7 @@ const PLAIN_USER_MAY = new Set([
   'GET /openapi.yaml', 'GET /openapi.json',
   'POST /api/2.0/token/create', 'GET /api/2.0/token/list', 'POST /api/2.0/token/delete', // own tokens
   'GET /api/2.0/preview/scim/v2/Me',
+  'GET /api/2.0/notification-destinations', 'GET /api/2.0/notification-destinations/{}', // read by anyone; writes are admins'
   'GET /api/2.0/preview/scim/v2/Users', 'GET /api/2.0/preview/scim/v2/Users/{}', // workspace directory
   'GET /api/2.0/preview/scim/v2/Groups', 'GET /api/2.0/preview/scim/v2/Groups/{}',
   'GET /api/2.0/preview/scim/v2/ServicePrincipals', 'GET /api/2.0/preview/scim/v2/ServicePrincipals/{}',

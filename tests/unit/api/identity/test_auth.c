@@ -395,6 +395,41 @@ static void test_cache_bounded(void)
     teardown(&f);
 }
 
+/* Tokens minted for other areas (jobs' DATABRICKS_TOKEN): they authenticate as their user,
+ * are revoked by id, and those left behind by a crash go by comment prefix. */
+static void test_mint_revoke(void)
+{
+    fixture f;
+    setup(&f);
+    char file[128];
+    snprintf(file, sizeof file, "%s/admin-token", dir);
+    T_EQ_INT(lh_identity_bootstrap(f.id, NULL, file, f.token, sizeof f.token, NULL), LH_OK);
+    char tok[64], tid[65], tok2[64], tid2[65];
+    lh_errbuf eb;
+    lh_errbuf_clear(&eb);
+    T_EQ_INT(lh_identity_mint_token(f.id, "nobody", 60, "x", tok, sizeof tok, tid, &eb),
+             LH_E_NOT_FOUND);
+    T_EQ_INT(lh_identity_mint_token(f.id, "admin", 60, "lakehouse-jobs: run 1 task 2", tok,
+                                    sizeof tok, tid, &eb),
+             LH_OK);
+    T_CHECK(lh_token_is_well_formed(tok));
+    T_EQ_INT(lh_identity_mint_token(f.id, "admin", 0, "lakehouse-jobs: run 3 task 4", tok2,
+                                    sizeof tok2, tid2, &eb),
+             LH_OK);
+    lh_principal_t p = {0};
+    T_EQ_INT(auth(&f, tok, &p, NULL), LH_OK);
+    T_EQ_STR(p.user_name, "admin");
+    T_EQ_INT(lh_identity_revoke_token(f.id, tid, &eb), LH_OK);
+    T_EQ_INT(auth(&f, tok, &p, NULL), LH_E_UNAUTHENTICATED);
+    T_EQ_INT(lh_identity_revoke_token(f.id, tid, &eb), LH_E_NOT_FOUND);
+    T_EQ_INT(auth(&f, tok2, &p, NULL), LH_OK);
+    T_EQ_INT(lh_identity_revoke_tokens_by_comment(f.id, "lakehouse-jobs: run ", &eb), LH_OK);
+    T_EQ_INT(auth(&f, tok2, &p, NULL), LH_E_UNAUTHENTICATED);
+    T_EQ_INT(auth(&f, f.token, &p, NULL), LH_OK); /* other tokens stay */
+    T_EQ_INT(lh_identity_revoke_tokens_by_comment(f.id, "", &eb), LH_E_INVALID);
+    teardown(&f);
+}
+
 int main(void)
 {
     T_RUN(test_token_format);
@@ -406,5 +441,6 @@ int main(void)
     T_RUN(test_user_lifecycle);
     T_RUN(test_concurrent);
     T_RUN(test_cache_bounded);
+    T_RUN(test_mint_revoke);
     return T_DONE();
 }
