@@ -34,6 +34,7 @@ typedef struct exec_query {
     int threads;
     _Atomic int64_t mem, peak, spill_bytes;
     _Atomic int64_t rows_read, bytes_read, files_read, files_pruned, rows_written;
+    _Atomic int64_t row_groups_read, row_groups_pruned, scan_morsels;
     atomic_bool failed;
     pthread_mutex_t mu;  /* guards err */
     lh_errbuf err;       /* the first error */

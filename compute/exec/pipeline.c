@@ -483,6 +483,9 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
         stats->bytes_read = atomic_load(&q.bytes_read);
         stats->files_read = atomic_load(&q.files_read);
         stats->files_pruned = atomic_load(&q.files_pruned);
+        stats->row_groups_read = atomic_load(&q.row_groups_read);
+        stats->row_groups_pruned = atomic_load(&q.row_groups_pruned);
+        stats->scan_morsels = atomic_load(&q.scan_morsels);
         stats->spill_bytes = atomic_load(&q.spill_bytes);
         stats->peak_memory_bytes = atomic_load(&q.peak);
         stats->execution_ns = lh_mono_ns() - t0;

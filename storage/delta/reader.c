@@ -33,8 +33,12 @@ struct lh_delta_reader {
     lh_batch_t *batch;
     int rg; /* current row group, -1 before the first */
     int64_t rg_rows, rg_off;
-    lh_data_cache_t *cache; /* decoded chunks shared across scans (NULL = none) */
-    char *cache_file;       /* the file's identity in the cache: store id + "/" + key */
+    int rg_end;          /* one past the last row group read (set_range) */
+    lh_pq_pred_t *preds; /* row-group skipping (set_preds): on file columns */
+    int pred_count;
+    int64_t rg_pruned, rg_read; /* row groups skipped by preds / loaded */
+    lh_data_cache_t *cache;     /* decoded chunks shared across scans (NULL = none) */
+    char *cache_file;           /* the file's identity in the cache: store id + "/" + key */
     int64_t file_size, file_mtime_ms;
 };
 
@@ -215,6 +219,7 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
     lh_delta_reader_t *r = calloc(1, sizeof *r);
     LH_FAIL_IF(r == NULL, LH_E_NOMEM, eb, "out of memory");
     r->rg = -1;
+    r->rg_end = -1;
     lh_err e = projection(table, columns, column_count, &r->schema, eb);
     r->file_size = file->size_bytes;
     r->file_mtime_ms = file->modification_time_ms;
@@ -226,6 +231,8 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
     lh_pq_source_t src;
     if (e == LH_OK && (e = open_source(t, file->path, &src, eb)) == LH_OK)
         e = lh_pq_open(&src, &r->f, eb);
+    if (e == LH_OK)
+        r->rg_end = lh_pq_row_group_count(r->f);
     if (e == LH_OK) {
         r->cols = calloc((size_t)r->schema->field_count + 1, sizeof *r->cols);
         r->batch = lh_batch_create(r->schema, LH_BATCH_ROWS);
@@ -301,13 +308,99 @@ static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- row groups -------------------------------------------------------------------------- */
+
+int lh_delta_reader_row_group_count(const lh_delta_reader_t *r)
+{
+    return lh_pq_row_group_count(r->f);
+}
+
+int64_t lh_delta_reader_row_group_rows(const lh_delta_reader_t *r, int rg)
+{
+    return lh_pq_row_group_num_rows(r->f, rg);
+}
+
+lh_err lh_delta_reader_set_range(lh_delta_reader_t *r, int first_rg, int rg_count, lh_errbuf *eb)
+{
+    int n = lh_pq_row_group_count(r->f);
+    LH_FAIL_IF(r->rg >= 0 || first_rg < 0 || rg_count < 0 || first_rg > n ||
+                   rg_count > n - first_rg,
+               LH_E_INVALID, eb, "row groups %d..%d are not in the file (%d row groups)", first_rg,
+               first_rg + rg_count, n);
+    r->rg = first_rg - 1;
+    r->rg_end = first_rg + rg_count;
+    return LH_OK;
+}
+
+static bool is_float(lh_type_id t)
+{
+    return t == LH_TYPE_FLOAT || t == LH_TYPE_DOUBLE;
+}
+
+/* Whether pred p can judge row groups of file column type ft from Parquet min/max: not
+ * when a NaN could match it (Spark: NaN = NaN, NaN is larger than every other value, and
+ * Parquet statistics leave NaN out), so on floats only < and <= and = / IN of numbers. */
+static bool pred_usable(const lh_delta_pred_t *p, lh_type_t ft)
+{
+    if (p->values == NULL || p->value_count <= 0 || (p->op != LH_PQ_IN && p->value_count != 1))
+        return false;
+    if (!is_float(ft.id))
+        return true;
+    if (p->op == LH_PQ_GT || p->op == LH_PQ_GE)
+        return false;
+    for (int i = 0; i < p->value_count; i++)
+        if (p->values[i].is_null || !is_float(p->values[i].type.id) ||
+            p->values[i].v.f64 != p->values[i].v.f64)
+            return false;
+    return true;
+}
+
+lh_err lh_delta_reader_set_preds(lh_delta_reader_t *r, const lh_delta_pred_t *preds, int n,
+                                 lh_errbuf *eb)
+{
+    free(r->preds);
+    r->preds = NULL;
+    r->pred_count = 0;
+    if (n <= 0)
+        return LH_OK;
+    r->preds = calloc((size_t)n, sizeof *r->preds);
+    LH_FAIL_IF(r->preds == NULL, LH_E_NOMEM, eb, "out of memory");
+    const lh_schema_t *fs = lh_pq_schema(r->f);
+    for (int i = 0; i < n; i++) {
+        int col = preds[i].column ? lh_schema_find(fs, preds[i].column) : -1;
+        if (col < 0 || lh_type_is_nested(fs->fields[col].type) ||
+            !pred_usable(&preds[i], fs->fields[col].type))
+            continue; /* a partition column, a missing or nested one: the file decided */
+        r->preds[r->pred_count++] =
+            (lh_pq_pred_t){col, preds[i].op, preds[i].value_count, preds[i].values};
+    }
+    return LH_OK;
+}
+
+bool lh_delta_reader_row_group_may_match(lh_delta_reader_t *r, int rg)
+{
+    return r->pred_count == 0 || lh_pq_row_group_may_match(r->f, rg, r->preds, r->pred_count);
+}
+
+void lh_delta_reader_row_groups(const lh_delta_reader_t *r, int64_t *read, int64_t *pruned)
+{
+    *read = r->rg_read;
+    *pruned = r->rg_pruned;
+}
+
 lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     while (r->rg < 0 || r->rg_off >= r->rg_rows) {
-        if (r->rg + 1 >= lh_pq_row_group_count(r->f))
+        if (r->rg + 1 >= r->rg_end)
             return LH_OK;
         r->rg++;
+        if (!lh_delta_reader_row_group_may_match(r, r->rg)) {
+            r->rg_pruned++;
+            r->rg_rows = r->rg_off = 0;
+            continue;
+        }
+        r->rg_read++;
         LH_TRY(load_row_group(r, eb));
     }
     size_t n = (size_t)(r->rg_rows - r->rg_off);
@@ -335,6 +428,7 @@ void lh_delta_reader_close(lh_delta_reader_t *r)
     for (int i = 0; r->cols && r->schema && i < r->schema->field_count; i++)
         drop_view(r, &r->cols[i]);
     free(r->cache_file);
+    free(r->preds);
     free(r->cols);
     lh_batch_destroy(r->batch);
     if (r->f)
