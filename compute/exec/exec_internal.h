@@ -160,6 +160,8 @@ exec_pipeline *exec_pipeline_new(exec_query *q);
 /* ---- operator constructors (one file each) -------------------------------------------- */
 
 lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+lh_err exec_scan_filtered_new(exec_query *q, const lh_plan_t *p, lh_expr_t *filter, exec_op **out,
+                              lh_errbuf *eb);
 lh_err exec_values_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_range_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_scan_files_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);

@@ -50,6 +50,7 @@ typedef struct scan {
     int pred_count;
     int node_count; /* of the filter */
     lh_expr_t *filter;
+    bool *late; /* read columns the filter does not use (late materialization), or NULL */
 } scan;
 
 typedef struct scan_local {
@@ -85,20 +86,39 @@ static bool all_flat(const lh_batch_t *b)
     return true;
 }
 
-static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, exec_thread *t,
-                            lh_errbuf *eb)
+/* The rows of in the filter keeps: l->sel[0..*n). */
+static lh_err select_rows(scan *s, scan_local *l, const lh_batch_t *in, size_t *n, lh_errbuf *eb)
 {
-    scan *s = op->data;
-    if (s->filter == NULL)
-        return exec_push(t, op->stage, in, eb);
     if (l->sel_cap < in->row_count) {
         free(l->sel);
         l->sel_cap = in->row_count;
         l->sel = malloc(l->sel_cap * sizeof *l->sel);
         LH_FAIL_IF(l->sel == NULL, LH_E_NOMEM, eb, "out of memory");
     }
+    return lh_expr_select(l->ev.st, s->filter, in, l->sel, n, eb);
+}
+
+/* Push the n rows of in selected in l->sel. */
+static lh_err push_selected(exec_op *op, scan_local *l, const lh_batch_t *in, size_t n,
+                            exec_thread *t, lh_errbuf *eb)
+{
+    if (n == 0)
+        return LH_OK;
+    if (n == in->row_count)
+        return exec_push(t, op->stage, in, eb);
+    LH_FAIL_IF(lh_vecops_batch_gather(l->out, in, l->sel, n) != LH_OK, LH_E_NOMEM, eb,
+               "out of memory");
+    return exec_push(t, op->stage, l->out, eb);
+}
+
+static lh_err push_filtered(exec_op *op, scan_local *l, const lh_batch_t *in, exec_thread *t,
+                            lh_errbuf *eb)
+{
+    scan *s = op->data;
+    if (s->filter == NULL)
+        return exec_push(t, op->stage, in, eb);
     size_t n;
-    LH_TRY(lh_expr_select(l->ev.st, s->filter, in, l->sel, &n, eb));
+    LH_TRY(select_rows(s, l, in, &n, eb));
     if (n == in->row_count)
         return exec_push(t, op->stage, in, eb);
     LH_FAIL_IF(lh_vecops_batch_gather(l->out, in, l->sel, n) != LH_OK, LH_E_NOMEM, eb,
@@ -150,6 +170,7 @@ static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, l
     LH_TRY(lh_delta_reader_open(s->table, s->snap, file, s->read_names, s->read_count, &r, eb));
     (void)p;
     lh_delta_reader_set_cache(r, op->q->opts->data_cache);
+    lh_delta_reader_set_late(r, s->late);
     lh_err e = sm->rg_count >= 0 ? lh_delta_reader_set_range(r, sm->first_rg, sm->rg_count, eb)
                                  : lh_delta_reader_set_preds(r, s->preds, s->pred_count, eb);
     if (e != LH_OK) {
@@ -166,6 +187,21 @@ static lh_err scan_produce(exec_op *op, void *local, size_t m, exec_thread *t, l
         atomic_fetch_add(&op->q->rows_read, (int64_t)b->row_count);
         if (s->read_pos != NULL && (e = widen(op, l, &b, eb)) != LH_OK)
             break;
+        if (s->late != NULL) { /* the filter's columns first; the others for kept rows */
+            size_t n = 0;
+            bool flat = all_flat(b);
+            if (flat && (e = select_rows(s, l, b, &n, eb)) != LH_OK)
+                break;
+            if (flat && n == 0)
+                continue;
+            if ((e = lh_delta_reader_fill_late(r, eb)) != LH_OK)
+                break;
+            if (flat) {
+                if ((e = push_selected(op, l, b, n, t, eb)) != LH_OK)
+                    break;
+                continue;
+            }
+        }
         if (all_flat(b)) { /* the reader's batch lives until the next call: no copy */
             if ((e = push_filtered(op, l, b, t, eb)) != LH_OK)
                 break;
@@ -248,6 +284,7 @@ static void scan_free(exec_op *op)
     free(s->read_pos);
     free(s->files);
     free(s->morsels);
+    free(s->late);
     if (s->snap)
         lh_delta_snapshot_release(s->snap);
     if (s->table)
@@ -359,7 +396,42 @@ static lh_err plan_morsels(exec_query *q, scan *s, lh_errbuf *eb)
     return LH_OK;
 }
 
-lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb)
+static void mark_columns(const lh_expr_t *e, bool *used, int n)
+{
+    if (e->kind == LH_EXPR_COLUMN && e->column >= 0 && e->column < n)
+        used[e->column] = true;
+    for (int i = 0; i < e->arg_count; i++)
+        mark_columns(e->args[i], used, n);
+}
+
+/* Which read columns the filter does not use: those decode only for row groups with kept
+ * rows. NULL (none late) without a filter, or when it uses none or all of them. */
+static lh_err plan_late(scan *s, const lh_plan_t *p, lh_errbuf *eb)
+{
+    if (s->filter == NULL)
+        return LH_OK;
+    bool *used = calloc((size_t)p->col_count + 1, sizeof *used);
+    s->late = calloc((size_t)s->read_count + 1, sizeof *s->late);
+    LH_FAIL_IF(used == NULL || s->late == NULL, LH_E_NOMEM, eb, "out of memory");
+    mark_columns(s->filter, used, p->col_count);
+    int late = 0;
+    for (int i = 0; i < s->read_count; i++) {
+        int c = s->read_pos ? s->read_pos[i] : i;
+        s->late[i] = !used[c];
+        late += s->late[i];
+    }
+    free(used);
+    if (late == 0 || late == s->read_count) {
+        free(s->late);
+        s->late = NULL;
+    }
+    return LH_OK;
+}
+
+/* The scan, with filter (over its output columns, or NULL) evaluated per batch: the plan's
+ * own pushed filter, or a FILTER just above it (exec_build fuses them). */
+lh_err exec_scan_filtered_new(exec_query *q, const lh_plan_t *p, lh_expr_t *filter, exec_op **out,
+                              lh_errbuf *eb)
 {
     scan *s = calloc(1, sizeof *s);
     LH_FAIL_IF(s == NULL, LH_E_NOMEM, eb, "out of memory");
@@ -384,9 +456,18 @@ lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf
         exec_op_free(op);
         return e;
     }
-    s->filter = p->u.scan.filter;
+    s->filter = filter;
     if (s->filter)
         s->node_count = exec_number(q, &s->filter, 1);
+    if ((e = plan_late(s, p, eb)) != LH_OK) {
+        exec_op_free(op);
+        return e;
+    }
     *out = op;
     return LH_OK;
+}
+
+lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb)
+{
+    return exec_scan_filtered_new(q, p, p->u.scan.filter, out, eb);
 }

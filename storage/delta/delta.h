@@ -362,6 +362,13 @@ lh_err lh_delta_reader_set_preds(lh_delta_reader_t *r, const lh_delta_pred_t *pr
                                  lh_errbuf *eb);
 /* Whether row group rg may hold rows matching the predicates set. */
 bool lh_delta_reader_row_group_may_match(lh_delta_reader_t *r, int rg);
+/* Late materialization: columns i with late[i] (reader positions; NULL = none) are
+ * decoded only when asked for: a batch from lh_delta_reader_next leaves them empty (count
+ * 0) until lh_delta_reader_fill_late decodes the row group's chunk (once) and fills the
+ * batch's rows, so a row group none of whose batches is asked never decodes them. Before
+ * the first lh_delta_reader_next. */
+void lh_delta_reader_set_late(lh_delta_reader_t *r, const bool *late);
+lh_err lh_delta_reader_fill_late(lh_delta_reader_t *r, lh_errbuf *eb);
 /* Row groups read and skipped by the predicates so far. */
 void lh_delta_reader_row_groups(const lh_delta_reader_t *r, int64_t *read, int64_t *pruned);
 

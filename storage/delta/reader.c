@@ -24,6 +24,7 @@ typedef struct out_col {
     const lh_vec_t *view; /* ... what is read: rg_vals or a data cache entry's vector */
     lh_data_cache_entry_t *ref; /* the cache entry view belongs to, or NULL */
     lh_value_t pv;              /* SRC_PARTITION */
+    bool late;                  /* decoded only when lh_delta_reader_fill_late asks for it */
 } out_col_t;
 
 struct lh_delta_reader {
@@ -33,8 +34,9 @@ struct lh_delta_reader {
     lh_batch_t *batch;
     int rg; /* current row group, -1 before the first */
     int64_t rg_rows, rg_off;
-    int rg_end;          /* one past the last row group read (set_range) */
-    lh_pq_pred_t *preds; /* row-group skipping (set_preds): on file columns */
+    int64_t last_off, last_n; /* the rows of the batch handed out last */
+    int rg_end;               /* one past the last row group read (set_range) */
+    lh_pq_pred_t *preds;      /* row-group skipping (set_preds): on file columns */
     int pred_count;
     int64_t rg_pruned, rg_read; /* row groups skipped by preds / loaded */
     lh_data_cache_t *cache;     /* decoded chunks shared across scans (NULL = none) */
@@ -289,19 +291,34 @@ static lh_err load_column(lh_delta_reader_t *r, out_col_t *c, lh_errbuf *eb)
     return LH_OK;
 }
 
+static lh_err load_one(lh_delta_reader_t *r, int i, lh_errbuf *eb)
+{
+    out_col_t *c = &r->cols[i];
+    if (c->kind == SRC_FILE)
+        return load_column(r, c, eb);
+    if (c->kind == SRC_NESTED) { /* assembled from its leaves: not cached */
+        drop_view(r, c);
+        c->rg_vals = lh_vec_create(r->schema->fields[i].type, 0);
+        LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
+        LH_TRY(lh_pq_read_nested(r->f, r->rg, c->file_col, c->rg_vals, eb));
+        c->view = c->rg_vals;
+    }
+    return LH_OK;
+}
+
+/* Whether column i is decoded lazily and not yet for this row group. */
+static bool late_pending(const out_col_t *c)
+{
+    return c->late && c->view == NULL && (c->kind == SRC_FILE || c->kind == SRC_NESTED);
+}
+
 static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
 {
     for (int i = 0; i < r->schema->field_count; i++) {
-        out_col_t *c = &r->cols[i];
-        if (c->kind == SRC_FILE) {
-            LH_TRY(load_column(r, c, eb));
-        } else if (c->kind == SRC_NESTED) { /* assembled from its leaves: not cached */
-            drop_view(r, c);
-            c->rg_vals = lh_vec_create(r->schema->fields[i].type, 0);
-            LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
-            LH_TRY(lh_pq_read_nested(r->f, r->rg, c->file_col, c->rg_vals, eb));
-            c->view = c->rg_vals;
-        }
+        if (r->cols[i].late)
+            drop_view(r, &r->cols[i]); /* decoded when a batch of this row group needs it */
+        else
+            LH_TRY(load_one(r, i, eb));
     }
     r->rg_rows = lh_pq_row_group_num_rows(r->f, r->rg);
     r->rg_off = 0;
@@ -410,14 +427,39 @@ lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_err
     for (int i = 0; i < r->schema->field_count; i++) {
         out_col_t *c = &r->cols[i];
         lh_vec_t *dst = r->batch->cols[i];
+        if (late_pending(c))
+            continue; /* left empty until lh_delta_reader_fill_late */
         lh_err e = c->kind == SRC_FILE || c->kind == SRC_NESTED
                        ? lh_delta_vec_gather(c->view, NULL, (size_t)r->rg_off, n, dst)
                        : lh_delta_vec_fill(dst, c->kind == SRC_PARTITION ? &c->pv : NULL, n);
         LH_FAIL_IF(e != LH_OK, e, eb, "out of memory reading a batch");
     }
     r->batch->row_count = n;
+    r->last_off = r->rg_off;
+    r->last_n = (int64_t)n;
     r->rg_off += (int64_t)n;
     *out = r->batch;
+    return LH_OK;
+}
+
+void lh_delta_reader_set_late(lh_delta_reader_t *r, const bool *late)
+{
+    for (int i = 0; i < r->schema->field_count; i++)
+        r->cols[i].late = late != NULL && late[i];
+}
+
+lh_err lh_delta_reader_fill_late(lh_delta_reader_t *r, lh_errbuf *eb)
+{
+    for (int i = 0; r->rg >= 0 && i < r->schema->field_count; i++) {
+        out_col_t *c = &r->cols[i];
+        if (!late_pending(c))
+            continue;
+        LH_TRY(load_one(r, i, eb));
+        lh_vec_t *dst = r->batch->cols[i];
+        LH_FAIL_IF(dst->count != 0 || lh_delta_vec_gather(c->view, NULL, (size_t)r->last_off,
+                                                          (size_t)r->last_n, dst) != LH_OK,
+                   LH_E_NOMEM, eb, "out of memory reading a batch");
+    }
     return LH_OK;
 }
 

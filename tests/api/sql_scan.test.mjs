@@ -2,7 +2,9 @@
 // a 1M-row CTAS table has several row groups that scan as several morsels (on every
 // worker), a selective predicate skips row groups by their Parquet statistics (query
 // history metrics: pruned_row_groups_count, read_row_groups_count, scan_morsels_count)
-// with the right answer, and predicates a NaN or a NULL could satisfy are not misjudged.
+// with the right answer, and predicates a NaN or a NULL could satisfy are not misjudged;
+// late materialization: columns the filter does not use are decoded (data cache misses)
+// only for row groups with rows the filter keeps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from './harness.mjs';
@@ -21,7 +23,7 @@ async function metrics(r) {
 }
 
 before(async () => {
-  d = await startDaemon();
+  d = await startDaemon({ args: ['--data-cache-size', '256M'] });
   wh = (await d.api('POST', '/api/2.0/sql/warehouses', { name: 'scan', cluster_size: '2X-Small' })).json.id;
   await ok('CREATE TABLE t AS SELECT id, id * 2 AS v, CAST(id AS STRING) AS s FROM range(1000000)');
 });
@@ -89,4 +91,27 @@ test('NaN and NULL: predicates they could satisfy are not misjudged', async () =
   assert.ok((await metrics(r)).pruned_row_groups_count >= 1);
   r = await ok('SELECT count(*) FROM f WHERE n IS NULL');
   assert.deepEqual(r.result.data_array, [['200000']]);
+});
+
+async function cacheMisses() {
+  const r = await fetch(`http://127.0.0.1:${d.port}/metrics`);
+  const m = (await r.text()).match(/^lakehouse_data_cache_misses_total (\d+)$/m);
+  return Number(m[1]);
+}
+
+test('late materialization: other columns decode only for row groups with kept rows', async () => {
+  await ok('CREATE TABLE lm AS SELECT id, CAST(id AS STRING) AS s, array(id, id + 1) AS a FROM range(300000)');
+  const m0 = await cacheMisses();
+  let r = await ok('SELECT count(*), max(s), max(element_at(a, 2)) FROM lm WHERE id % 1000 = 2000');
+  assert.deepEqual(r.result.data_array, [['0', null, null]]);
+  const m1 = await cacheMisses();
+  assert.equal(m1 - m0, 3); // id's three chunks only
+  r = await ok('SELECT count(*), max(s), max(element_at(a, 2)) FROM lm WHERE id % 100000 = 5');
+  assert.deepEqual(r.result.data_array, [['3', '5', '200006']]);
+  // rows 5 and 100005 in row group 0, 200005 in 1: s decodes twice, never for row group 2
+  assert.equal(await cacheMisses() - m1, 2); // (id's chunks hit the cache; a's are not cached)
+  r = await ok('SELECT id, s, element_at(a, 2) FROM lm WHERE s = \'123456\' OR id = 7');
+  assert.deepEqual(r.result.data_array, [['7', '7', '8'], ['123456', '123456', '123457']]);
+  r = await ok('SELECT count(*) FROM lm WHERE s LIKE \'29999%\' AND element_at(a, 1) > 100');
+  assert.deepEqual(r.result.data_array, [['11']]);
 });
