@@ -4,7 +4,7 @@
  * Built on the calling thread: open the table (a local object store at the plan's root),
  * take the snapshot (latest, a version, or a timestamp), and list the files the pushed
  * predicates cannot exclude (lh_delta_scan_files: partition pruning and min/max skipping;
- * files_pruned counts the others). When there are at most SCAN_SPLIT_FILES_MAX of them,
+ * files_pruned counts the others). When there are few of them (SCAN_SPLIT_FILES_*),
  * each file's footer is read once here: its row groups are checked against the pushed
  * predicates (Parquet min/max, null counts, bloom filters; row_groups_pruned counts the
  * skipped ones, a file left with none counts as pruned) and the surviving ones become
@@ -14,9 +14,12 @@
  *
  * Each morsel opens a reader on its file with the projected columns at its row groups,
  * pushes every batch (copied into the worker's flat batch first when the reader hands out
- * constant or dictionary vectors), after the scan's residual filter (the full pushed
- * predicate) when there is one. Morsels are in file order, then row group order, so the
- * scan's rows keep the table's order.
+ * constant or dictionary vectors), after the scan's filter when there is one: the plan's
+ * own, or a FILTER right above the scan that exec_build fuses into it. With a filter, the
+ * read columns it does not use are late (lh_delta_reader_set_late): each batch comes with
+ * the filter's columns only, the filter selects, and only a batch with kept rows has the
+ * others filled, so a row group with no kept rows never decodes them. Morsels are in file
+ * order, then row group order, so the scan's rows keep the table's order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +27,9 @@
 #include "compute/exec/exec_internal.h"
 #include "storage/delta/delta.h"
 
-#define SCAN_SPLIT_FILES_MAX 256   /* read footers at build time for at most this many files */
-#define SCAN_MORSEL_ROWS     65536 /* a morsel of a split file: row groups up to this many rows */
+#define SCAN_SPLIT_FILES_MAX        256 /* read footers at build time for at most this many files */
+#define SCAN_SPLIT_FILES_PER_THREAD 8   /* ... and at most this many per worker */
+#define SCAN_MORSEL_ROWS            65536 /* a morsel of a split file: row groups up to this many rows */
 
 /* A unit of work: row groups [first_rg, first_rg + rg_count) of files[file], or the whole
  * file (rg_count < 0). first: the file's first morsel (counts its file and bytes). */
@@ -388,7 +392,9 @@ static lh_err split_file(exec_query *q, scan *s, size_t i, lh_errbuf *eb)
 
 static lh_err plan_morsels(exec_query *q, scan *s, lh_errbuf *eb)
 {
-    bool split = s->file_count <= SCAN_SPLIT_FILES_MAX;
+    /* many files keep every worker busy as they are: no footer reads on this thread */
+    bool split = s->file_count <= SCAN_SPLIT_FILES_MAX &&
+                 s->file_count <= (size_t)SCAN_SPLIT_FILES_PER_THREAD * (size_t)q->threads;
     for (size_t i = 0; i < s->file_count; i++) {
         bool first = true;
         LH_TRY(split ? split_file(q, s, i, eb) : add_morsel(s, i, 0, -1, &first, eb));
