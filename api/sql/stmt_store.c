@@ -108,13 +108,16 @@ void lh_stmt_store_update(lh_ctx_t *ctx, const stmt *st)
         json_decref(mf);
     }
     if (st->ended_ms) {
-        json_t *mx = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "compilation_time_ms",
-                               (json_int_t)(st->compile_ns / 1000000), "execution_time_ms",
-                               (json_int_t)(st->stats.execution_ns / 1000000), "read_bytes",
-                               (json_int_t)st->stats.bytes_read, "rows_read_count",
-                               (json_int_t)st->stats.rows_read, "pruned_files_count",
-                               (json_int_t)st->stats.files_pruned, "spill_to_disk_bytes",
-                               (json_int_t)st->stats.spill_bytes);
+        json_t *mx = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "compilation_time_ms",
+            (json_int_t)(st->compile_ns / 1000000), "execution_time_ms",
+            (json_int_t)(st->stats.execution_ns / 1000000), "read_bytes",
+            (json_int_t)st->stats.bytes_read, "rows_read_count", (json_int_t)st->stats.rows_read,
+            "pruned_files_count", (json_int_t)st->stats.files_pruned, "spill_to_disk_bytes",
+            (json_int_t)st->stats.spill_bytes, "read_files_count", (json_int_t)st->stats.files_read,
+            "pruned_row_groups_count", (json_int_t)st->stats.row_groups_pruned,
+            "read_row_groups_count", (json_int_t)st->stats.row_groups_read, "scan_morsels_count",
+            (json_int_t)st->stats.scan_morsels);
         u.metrics = mx ? json_dumps(mx, JSON_COMPACT) : NULL;
         json_decref(mx);
     }

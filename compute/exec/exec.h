@@ -36,11 +36,11 @@
 typedef lh_err (*lh_exec_sink_fn)(void *ctx, const lh_batch_t *batch, lh_errbuf *eb);
 
 typedef struct lh_exec_opts {
-    lh_pool_t *pool;            /* NULL = everything on the calling thread */
-    const lh_sql_conf_t *conf;  /* session settings for functions */
-    int64_t memory_limit_bytes; /* 0 = no limit */
-    const atomic_bool *cancel;  /* NULL = not cancellable */
-    int64_t deadline_ns;        /* lh_mono_ns() deadline, 0 = none */
+    lh_pool_t *pool;                  /* NULL = everything on the calling thread */
+    const lh_sql_conf_t *conf;        /* session settings for functions */
+    int64_t memory_limit_bytes;       /* 0 = no limit */
+    const atomic_bool *cancel;        /* NULL = not cancellable */
+    int64_t deadline_ns;              /* lh_mono_ns() deadline, 0 = none */
     struct lh_data_cache *data_cache; /* decoded Parquet chunks (storage/delta), or NULL */
 } lh_exec_opts_t;
 
@@ -49,6 +49,8 @@ typedef struct lh_exec_stats {
     int64_t rows_produced;
     int64_t rows_read, bytes_read;
     int64_t files_read, files_pruned, row_groups_pruned;
+    int64_t row_groups_read; /* Parquet row groups decoded by scans */
+    int64_t scan_morsels;    /* units of scan work handed to the workers */
     int64_t spill_bytes;
     int64_t peak_memory_bytes;
     int64_t execution_ns;

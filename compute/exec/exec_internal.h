@@ -34,6 +34,7 @@ typedef struct exec_query {
     int threads;
     _Atomic int64_t mem, peak, spill_bytes;
     _Atomic int64_t rows_read, bytes_read, files_read, files_pruned, rows_written;
+    _Atomic int64_t row_groups_read, row_groups_pruned, scan_morsels;
     atomic_bool failed;
     pthread_mutex_t mu;  /* guards err */
     lh_errbuf err;       /* the first error */
@@ -159,6 +160,8 @@ exec_pipeline *exec_pipeline_new(exec_query *q);
 /* ---- operator constructors (one file each) -------------------------------------------- */
 
 lh_err exec_scan_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
+lh_err exec_scan_filtered_new(exec_query *q, const lh_plan_t *p, lh_expr_t *filter, exec_op **out,
+                              lh_errbuf *eb);
 lh_err exec_values_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_range_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);
 lh_err exec_scan_files_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf *eb);

@@ -225,6 +225,11 @@ lh_err exec_build(exec_query *q, const lh_plan_t *p, exec_pipeline *pl, lh_errbu
     case LH_PLAN_FILES:
         return add_new(q, p, pl, exec_scan_files_new, eb);
     case LH_PLAN_FILTER:
+        if (p->children[0]->kind == LH_PLAN_SCAN && p->children[0]->u.scan.filter == NULL) {
+            exec_op *op = NULL; /* fused: the scan filters, decoding other columns late */
+            LH_TRY(exec_scan_filtered_new(q, p->children[0], p->u.filter.pred, &op, eb));
+            return exec_pipeline_add(pl, op, eb);
+        }
         LH_TRY(exec_build(q, p->children[0], pl, eb));
         return add_new(q, p, pl, exec_filter_new, eb);
     case LH_PLAN_PROJECT:
@@ -483,6 +488,9 @@ lh_err lh_exec_run(const lh_plan_t *plan, const lh_exec_opts_t *opts, lh_exec_si
         stats->bytes_read = atomic_load(&q.bytes_read);
         stats->files_read = atomic_load(&q.files_read);
         stats->files_pruned = atomic_load(&q.files_pruned);
+        stats->row_groups_read = atomic_load(&q.row_groups_read);
+        stats->row_groups_pruned = atomic_load(&q.row_groups_pruned);
+        stats->scan_morsels = atomic_load(&q.scan_morsels);
         stats->spill_bytes = atomic_load(&q.spill_bytes);
         stats->peak_memory_bytes = atomic_load(&q.peak);
         stats->execution_ns = lh_mono_ns() - t0;

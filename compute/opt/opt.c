@@ -155,6 +155,24 @@ static void add_pred(lh_arena_t *a, lh_plan_t *scan, int col, lh_pq_op op, int c
     scan->u.scan.pred_count = n + 1;
 }
 
+/* The value of e when it is a literal, or a cast of one the binder added to make it the
+ * column's type (folded here; not to TIMESTAMP types, whose casts read the session time
+ * zone); false for anything else, a failing cast or NULL. */
+static bool const_value(lh_arena_t *a, const lh_expr_t *e, lh_value_t *out)
+{
+    if (e->kind == LH_EXPR_CONST) {
+        *out = e->value;
+        return !out->is_null;
+    }
+    if (e->kind != LH_EXPR_CALL || e->arg_count != 1 || e->args[0]->kind != LH_EXPR_CONST ||
+        e->type.id == LH_TYPE_TIMESTAMP || e->type.id == LH_TYPE_TIMESTAMP_NTZ ||
+        lh_type_is_nested(e->type) || !lh_expr_is_foldable(e))
+        return false;
+    lh_errbuf eb;
+    return lh_expr_fold(a, e, NULL, out, &eb) == LH_OK && !out->is_null &&
+           lh_type_equal(out->type, e->type);
+}
+
 /* One conjunct: col <op> const, const <op> col, col IN (consts). Types must match the
  * column exactly (the binder's casts make them); anything else stays in the Filter only. */
 static void push_conjunct(lh_arena_t *a, lh_plan_t *scan, const lh_expr_t *e)
@@ -168,10 +186,9 @@ static void push_conjunct(lh_arena_t *a, lh_plan_t *scan, const lh_expr_t *e)
         const lh_expr_t *c = e->args[0];
         lh_value_t *vals = lh_arena_calloc(a, (size_t)e->arg_count, sizeof *vals);
         for (int i = 1; i < e->arg_count; i++) {
-            if (e->args[i]->kind != LH_EXPR_CONST || e->args[i]->value.is_null ||
-                !lh_type_equal(e->args[i]->value.type, scan->col_types[c->column]))
+            if (!const_value(a, e->args[i], &vals[i - 1]) ||
+                !lh_type_equal(vals[i - 1].type, scan->col_types[c->column]))
                 return;
-            vals[i - 1] = e->args[i]->value;
         }
         add_pred(a, scan, c->column, LH_PQ_IN, e->arg_count - 1, vals);
         return;
@@ -182,14 +199,12 @@ static void push_conjunct(lh_arena_t *a, lh_plan_t *scan, const lh_expr_t *e)
     if (r == NULL)
         return;
     const lh_expr_t *x = e->args[0], *y = e->args[1];
-    bool flip = x->kind == LH_EXPR_CONST;
+    bool flip = x->kind != LH_EXPR_COLUMN;
     const lh_expr_t *col = flip ? y : x, *val = flip ? x : y;
-    if (col->kind != LH_EXPR_COLUMN || val->kind != LH_EXPR_CONST || val->value.is_null ||
-        col->column >= scan->u.scan.column_count ||
-        !lh_type_equal(val->value.type, scan->col_types[col->column]))
-        return;
     lh_value_t *v = lh_arena_alloc(a, sizeof *v);
-    *v = val->value;
+    if (col->kind != LH_EXPR_COLUMN || col->column >= scan->u.scan.column_count ||
+        !const_value(a, val, v) || !lh_type_equal(v->type, scan->col_types[col->column]))
+        return;
     add_pred(a, scan, col->column, flip ? r->flipped : r->op, 1, v);
 }
 

@@ -347,6 +347,30 @@ void lh_delta_reader_close(lh_delta_reader_t *r);
  * before the first lh_delta_reader_next. The cache must outlive the reader. */
 struct lh_data_cache;
 void lh_delta_reader_set_cache(lh_delta_reader_t *r, struct lh_data_cache *cache);
+/* The file's row groups and their row counts. */
+int lh_delta_reader_row_group_count(const lh_delta_reader_t *r);
+int64_t lh_delta_reader_row_group_rows(const lh_delta_reader_t *r, int rg);
+/* Read only row groups first_rg .. first_rg + rg_count - 1 (before the first
+ * lh_delta_reader_next; LH_E_INVALID outside the file). Default: all. */
+lh_err lh_delta_reader_set_range(lh_delta_reader_t *r, int first_rg, int rg_count, lh_errbuf *eb);
+/* Row-group skipping: row groups whose Parquet statistics (min/max, null counts) or bloom
+ * filters (= and IN) prove that no row satisfies every predicate are passed over (before
+ * the first lh_delta_reader_next). Predicates on partition columns, columns missing from
+ * the file or nested ones, and those a float NaN could satisfy, are ignored. The
+ * predicates must outlive the reader. */
+lh_err lh_delta_reader_set_preds(lh_delta_reader_t *r, const lh_delta_pred_t *preds, int n,
+                                 lh_errbuf *eb);
+/* Whether row group rg may hold rows matching the predicates set. */
+bool lh_delta_reader_row_group_may_match(lh_delta_reader_t *r, int rg);
+/* Late materialization: columns i with late[i] (reader positions; NULL = none) are
+ * decoded only when asked for: a batch from lh_delta_reader_next leaves them empty (count
+ * 0) until lh_delta_reader_fill_late decodes the row group's chunk (once) and fills the
+ * batch's rows, so a row group none of whose batches is asked never decodes them. Before
+ * the first lh_delta_reader_next. */
+void lh_delta_reader_set_late(lh_delta_reader_t *r, const bool *late);
+lh_err lh_delta_reader_fill_late(lh_delta_reader_t *r, lh_errbuf *eb);
+/* Row groups read and skipped by the predicates so far. */
+void lh_delta_reader_row_groups(const lh_delta_reader_t *r, int64_t *read, int64_t *pruned);
 
 /* ---- transactions ---------------------------------------------------------------------- */
 

@@ -24,6 +24,7 @@ typedef struct out_col {
     const lh_vec_t *view; /* ... what is read: rg_vals or a data cache entry's vector */
     lh_data_cache_entry_t *ref; /* the cache entry view belongs to, or NULL */
     lh_value_t pv;              /* SRC_PARTITION */
+    bool late;                  /* decoded only when lh_delta_reader_fill_late asks for it */
 } out_col_t;
 
 struct lh_delta_reader {
@@ -33,8 +34,13 @@ struct lh_delta_reader {
     lh_batch_t *batch;
     int rg; /* current row group, -1 before the first */
     int64_t rg_rows, rg_off;
-    lh_data_cache_t *cache; /* decoded chunks shared across scans (NULL = none) */
-    char *cache_file;       /* the file's identity in the cache: store id + "/" + key */
+    int64_t last_off, last_n; /* the rows of the batch handed out last */
+    int rg_end;               /* one past the last row group read (set_range) */
+    lh_pq_pred_t *preds;      /* row-group skipping (set_preds): on file columns */
+    int pred_count;
+    int64_t rg_pruned, rg_read; /* row groups skipped by preds / loaded */
+    lh_data_cache_t *cache;     /* decoded chunks shared across scans (NULL = none) */
+    char *cache_file;           /* the file's identity in the cache: store id + "/" + key */
     int64_t file_size, file_mtime_ms;
 };
 
@@ -215,6 +221,7 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
     lh_delta_reader_t *r = calloc(1, sizeof *r);
     LH_FAIL_IF(r == NULL, LH_E_NOMEM, eb, "out of memory");
     r->rg = -1;
+    r->rg_end = -1;
     lh_err e = projection(table, columns, column_count, &r->schema, eb);
     r->file_size = file->size_bytes;
     r->file_mtime_ms = file->modification_time_ms;
@@ -226,6 +233,8 @@ lh_err lh_delta_reader_open(lh_delta_table_t *t, const lh_delta_snapshot_t *s,
     lh_pq_source_t src;
     if (e == LH_OK && (e = open_source(t, file->path, &src, eb)) == LH_OK)
         e = lh_pq_open(&src, &r->f, eb);
+    if (e == LH_OK)
+        r->rg_end = lh_pq_row_group_count(r->f);
     if (e == LH_OK) {
         r->cols = calloc((size_t)r->schema->field_count + 1, sizeof *r->cols);
         r->batch = lh_batch_create(r->schema, LH_BATCH_ROWS);
@@ -282,32 +291,133 @@ static lh_err load_column(lh_delta_reader_t *r, out_col_t *c, lh_errbuf *eb)
     return LH_OK;
 }
 
+static lh_err load_one(lh_delta_reader_t *r, int i, lh_errbuf *eb)
+{
+    out_col_t *c = &r->cols[i];
+    if (c->kind == SRC_FILE)
+        return load_column(r, c, eb);
+    if (c->kind == SRC_NESTED) { /* assembled from its leaves: not cached */
+        drop_view(r, c);
+        c->rg_vals = lh_vec_create(r->schema->fields[i].type, 0);
+        LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
+        LH_TRY(lh_pq_read_nested(r->f, r->rg, c->file_col, c->rg_vals, eb));
+        c->view = c->rg_vals;
+    }
+    return LH_OK;
+}
+
+/* Whether column i is decoded lazily and not yet for this row group. */
+static bool late_pending(const out_col_t *c)
+{
+    return c->late && c->view == NULL && (c->kind == SRC_FILE || c->kind == SRC_NESTED);
+}
+
 static lh_err load_row_group(lh_delta_reader_t *r, lh_errbuf *eb)
 {
     for (int i = 0; i < r->schema->field_count; i++) {
-        out_col_t *c = &r->cols[i];
-        if (c->kind == SRC_FILE) {
-            LH_TRY(load_column(r, c, eb));
-        } else if (c->kind == SRC_NESTED) { /* assembled from its leaves: not cached */
-            drop_view(r, c);
-            c->rg_vals = lh_vec_create(r->schema->fields[i].type, 0);
-            LH_FAIL_IF(c->rg_vals == NULL, LH_E_NOMEM, eb, "out of memory");
-            LH_TRY(lh_pq_read_nested(r->f, r->rg, c->file_col, c->rg_vals, eb));
-            c->view = c->rg_vals;
-        }
+        if (r->cols[i].late)
+            drop_view(r, &r->cols[i]); /* decoded when a batch of this row group needs it */
+        else
+            LH_TRY(load_one(r, i, eb));
     }
     r->rg_rows = lh_pq_row_group_num_rows(r->f, r->rg);
     r->rg_off = 0;
     return LH_OK;
 }
 
+/* ---- row groups -------------------------------------------------------------------------- */
+
+int lh_delta_reader_row_group_count(const lh_delta_reader_t *r)
+{
+    return lh_pq_row_group_count(r->f);
+}
+
+int64_t lh_delta_reader_row_group_rows(const lh_delta_reader_t *r, int rg)
+{
+    return lh_pq_row_group_num_rows(r->f, rg);
+}
+
+lh_err lh_delta_reader_set_range(lh_delta_reader_t *r, int first_rg, int rg_count, lh_errbuf *eb)
+{
+    int n = lh_pq_row_group_count(r->f);
+    LH_FAIL_IF(r->rg >= 0 || first_rg < 0 || rg_count < 0 || first_rg > n ||
+                   rg_count > n - first_rg,
+               LH_E_INVALID, eb, "row groups %d..%d are not in the file (%d row groups)", first_rg,
+               first_rg + rg_count, n);
+    r->rg = first_rg - 1;
+    r->rg_end = first_rg + rg_count;
+    return LH_OK;
+}
+
+static bool is_float(lh_type_id t)
+{
+    return t == LH_TYPE_FLOAT || t == LH_TYPE_DOUBLE;
+}
+
+/* Whether pred p can judge row groups of file column type ft from Parquet min/max: not
+ * when a NaN could match it (Spark: NaN = NaN, NaN is larger than every other value, and
+ * Parquet statistics leave NaN out), so on floats only < and <= and = / IN of numbers. */
+static bool pred_usable(const lh_delta_pred_t *p, lh_type_t ft)
+{
+    if (p->values == NULL || p->value_count <= 0 || (p->op != LH_PQ_IN && p->value_count != 1))
+        return false;
+    if (!is_float(ft.id))
+        return true;
+    if (p->op == LH_PQ_GT || p->op == LH_PQ_GE)
+        return false;
+    for (int i = 0; i < p->value_count; i++)
+        if (p->values[i].is_null || !is_float(p->values[i].type.id) ||
+            p->values[i].v.f64 != p->values[i].v.f64)
+            return false;
+    return true;
+}
+
+lh_err lh_delta_reader_set_preds(lh_delta_reader_t *r, const lh_delta_pred_t *preds, int n,
+                                 lh_errbuf *eb)
+{
+    free(r->preds);
+    r->preds = NULL;
+    r->pred_count = 0;
+    if (n <= 0)
+        return LH_OK;
+    r->preds = calloc((size_t)n, sizeof *r->preds);
+    LH_FAIL_IF(r->preds == NULL, LH_E_NOMEM, eb, "out of memory");
+    const lh_schema_t *fs = lh_pq_schema(r->f);
+    for (int i = 0; i < n; i++) {
+        int col = preds[i].column ? lh_schema_find(fs, preds[i].column) : -1;
+        if (col < 0 || lh_type_is_nested(fs->fields[col].type) ||
+            !pred_usable(&preds[i], fs->fields[col].type))
+            continue; /* a partition column, a missing or nested one: the file decided */
+        r->preds[r->pred_count++] =
+            (lh_pq_pred_t){col, preds[i].op, preds[i].value_count, preds[i].values};
+    }
+    return LH_OK;
+}
+
+bool lh_delta_reader_row_group_may_match(lh_delta_reader_t *r, int rg)
+{
+    return r->pred_count == 0 || lh_pq_row_group_may_match(r->f, rg, r->preds, r->pred_count);
+}
+
+void lh_delta_reader_row_groups(const lh_delta_reader_t *r, int64_t *read, int64_t *pruned)
+{
+    *read = r->rg_read;
+    *pruned = r->rg_pruned;
+}
+
 lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_errbuf *eb)
 {
     *out = NULL;
     while (r->rg < 0 || r->rg_off >= r->rg_rows) {
-        if (r->rg + 1 >= lh_pq_row_group_count(r->f))
+        if (r->rg + 1 >= r->rg_end)
             return LH_OK;
         r->rg++;
+        if (!lh_delta_reader_row_group_may_match(r, r->rg)) {
+            r->rg_pruned++;
+            r->rg_rows = r->rg_off = 0;
+            continue;
+        }
+        r->rg_read++;
         LH_TRY(load_row_group(r, eb));
     }
     size_t n = (size_t)(r->rg_rows - r->rg_off);
@@ -317,14 +427,39 @@ lh_err lh_delta_reader_next(lh_delta_reader_t *r, const lh_batch_t **out, lh_err
     for (int i = 0; i < r->schema->field_count; i++) {
         out_col_t *c = &r->cols[i];
         lh_vec_t *dst = r->batch->cols[i];
+        if (late_pending(c))
+            continue; /* left empty until lh_delta_reader_fill_late */
         lh_err e = c->kind == SRC_FILE || c->kind == SRC_NESTED
                        ? lh_delta_vec_gather(c->view, NULL, (size_t)r->rg_off, n, dst)
                        : lh_delta_vec_fill(dst, c->kind == SRC_PARTITION ? &c->pv : NULL, n);
         LH_FAIL_IF(e != LH_OK, e, eb, "out of memory reading a batch");
     }
     r->batch->row_count = n;
+    r->last_off = r->rg_off;
+    r->last_n = (int64_t)n;
     r->rg_off += (int64_t)n;
     *out = r->batch;
+    return LH_OK;
+}
+
+void lh_delta_reader_set_late(lh_delta_reader_t *r, const bool *late)
+{
+    for (int i = 0; i < r->schema->field_count; i++)
+        r->cols[i].late = late != NULL && late[i];
+}
+
+lh_err lh_delta_reader_fill_late(lh_delta_reader_t *r, lh_errbuf *eb)
+{
+    for (int i = 0; r->rg >= 0 && i < r->schema->field_count; i++) {
+        out_col_t *c = &r->cols[i];
+        if (!late_pending(c))
+            continue;
+        LH_TRY(load_one(r, i, eb));
+        lh_vec_t *dst = r->batch->cols[i];
+        LH_FAIL_IF(dst->count != 0 || lh_delta_vec_gather(c->view, NULL, (size_t)r->last_off,
+                                                          (size_t)r->last_n, dst) != LH_OK,
+                   LH_E_NOMEM, eb, "out of memory reading a batch");
+    }
     return LH_OK;
 }
 
@@ -335,6 +470,7 @@ void lh_delta_reader_close(lh_delta_reader_t *r)
     for (int i = 0; r->cols && r->schema && i < r->schema->field_count; i++)
         drop_view(r, &r->cols[i]);
     free(r->cache_file);
+    free(r->preds);
     free(r->cols);
     lh_batch_destroy(r->batch);
     if (r->f)

@@ -331,8 +331,12 @@ static bool pred_usable(const lh_delta_pred_t *p, const lh_field_t *f)
 {
     if (p->value_count < 1 || (p->op != LH_PQ_IN && p->value_count != 1))
         return false;
+    bool fp = f->type.id == LH_TYPE_FLOAT || f->type.id == LH_TYPE_DOUBLE;
+    if (fp && (p->op == LH_PQ_GT || p->op == LH_PQ_GE))
+        return false; /* NaN (left out of the stats) is larger than every number in Spark */
     for (int i = 0; i < p->value_count; i++)
-        if (p->values[i].is_null || !lh_type_equal(p->values[i].type, f->type))
+        if (p->values[i].is_null || !lh_type_equal(p->values[i].type, f->type) ||
+            (fp && isnan(p->values[i].v.f64)))
             return false;
     return true;
 }
