@@ -57,10 +57,10 @@ static void argv_builders(const uint8_t *data, size_t size)
     }
     argv = NULL;
     if (lh_proc_argv_python_notebook("/tmp/nb.py", v, "/tmp/out.json", &argv, &eb) == LH_OK) {
-        json_t *params = json_loads(argv[4], 0, NULL); /* the launcher's input parses back */
-        if (!json_is_object(params))
+        json_t *input = json_loads(argv[4], 0, NULL); /* the launcher's input parses back */
+        if (!json_is_object(input))
             abort();
-        json_decref(params);
+        json_decref(input);
         check_argv(argv);
     } else if (argv != NULL) {
         abort();
