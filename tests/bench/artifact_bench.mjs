@@ -31,7 +31,12 @@ function makeSource() {
 const rssKiB = (pid, field) => Number(/(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field)))[1]);
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
+// Every timed step starts with no dirty pages left by the step before (sync first, untimed),
+// so no step pays for an earlier one's writeback.
+const settle = () => spawnSync('sync', [], { stdio: 'ignore' });
+
 function timeCommand(cmd, args) {
+  settle();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`${cmd} failed`);
@@ -40,6 +45,7 @@ function timeCommand(cmd, args) {
 
 // curl is the client (node's own HTTP stack would measure node): -T streams the file.
 function curl(d, args) {
+  settle();
   const t0 = process.hrtime.bigint();
   const r = spawnSync('curl', ['-sS', '--fail', '-H', `Authorization: Bearer ${d.token}`, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error(`curl ${args.join(' ')} failed`);
