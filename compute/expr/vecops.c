@@ -22,29 +22,7 @@ static bool valid(const lh_vec_t *v, size_t i)
 lh_err lh_vecops_gather(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n)
 {
     lh_vec_reset(dst);
-    LH_TRY(lh_vec_reserve(dst, n ? n : 1));
-    size_t w = lh_type_width(src->type);
-    char *d = dst->data;
-    const char *s = src->data;
-    switch (w) {
-    case 8:
-        for (size_t k = 0; k < n; k++)
-            memcpy(d + k * 8, s + (size_t)idx[k] * 8, 8);
-        break;
-    case 4:
-        for (size_t k = 0; k < n; k++)
-            memcpy(d + k * 4, s + (size_t)idx[k] * 4, 4);
-        break;
-    default:
-        for (size_t k = 0; k < n; k++)
-            memcpy(d + k * w, s + (size_t)idx[k] * w, w);
-    }
-    if (src->validity != NULL)
-        for (size_t k = 0; k < n; k++)
-            if (!valid(src, idx[k]))
-                LH_TRY(lh_vec_set_null(dst, k, true));
-    dst->count = n;
-    return LH_OK;
+    return lh_vecops_gather_append(dst, src, idx, n);
 }
 
 lh_err lh_vecops_gather_append(lh_vec_t *dst, const lh_vec_t *src, const uint32_t *idx, size_t n)

@@ -22,6 +22,7 @@
 
 #include "compute/func/func.h"
 #include "compute/opt/opt.h"
+#include "compute/opt/opt_internal.h"
 
 typedef struct conj {
     lh_expr_t **v;
@@ -46,16 +47,6 @@ static void conj_add(lh_arena_t *a, conj *c, lh_expr_t *e)
     c->v[c->n++] = e;
 }
 
-static bool deterministic(const lh_expr_t *e)
-{
-    if (e->kind == LH_EXPR_CALL && e->func != NULL && !e->func->deterministic)
-        return false;
-    for (int i = 0; i < e->arg_count; i++)
-        if (!deterministic(e->args[i]))
-            return false;
-    return true;
-}
-
 /* The range of column indexes e reads: *lo > *hi when it reads none. */
 static void col_range(const lh_expr_t *e, int *lo, int *hi)
 {
@@ -67,24 +58,6 @@ static void col_range(const lh_expr_t *e, int *lo, int *hi)
     }
     for (int i = 0; i < e->arg_count; i++)
         col_range(e->args[i], lo, hi);
-}
-
-/* A copy of e with column c read as map[c] (a copy of it) when map is given, else as
- * column c + shift. */
-static lh_expr_t *rewrite(lh_arena_t *a, const lh_expr_t *e, lh_expr_t *const *map, int shift)
-{
-    if (e->kind == LH_EXPR_COLUMN && map != NULL)
-        return rewrite(a, map[e->column], NULL, 0);
-    lh_expr_t *c = lh_arena_alloc(a, sizeof *c);
-    *c = *e;
-    if (e->kind == LH_EXPR_COLUMN)
-        c->column = e->column + shift;
-    if (e->arg_count > 0) {
-        c->args = lh_arena_calloc(a, (size_t)e->arg_count, sizeof *c->args);
-        for (int i = 0; i < e->arg_count; i++)
-            c->args[i] = rewrite(a, e->args[i], map, shift);
-    }
-    return c;
 }
 
 static void copy_cols(lh_plan_t *dst, const lh_plan_t *src)
@@ -101,50 +74,15 @@ static lh_plan_t *wrap(lh_arena_t *a, lh_plan_t *child, const conj *c)
 {
     if (c->n == 0)
         return child;
-    lh_expr_t *pred = c->v[0];
-    for (int i = 1; i < c->n; i++) {
-        lh_expr_t *args[2] = {pred, c->v[i]};
-        pred = lh_expr_node(a, LH_EXPR_AND, pred->type, pred->nullable || c->v[i]->nullable, 2,
-                            args, "and");
-    }
+    lh_expr_t *pred = NULL;
+    for (int i = 0; i < c->n; i++)
+        pred = opt_and(a, pred, c->v[i]);
     lh_plan_t *f = lh_plan_new(a, LH_PLAN_FILTER, child->col_count, 1);
     f->children[0] = child;
     f->u.filter.pred = pred;
     copy_cols(f, child);
     f->est_rows = child->est_rows >= 0 ? child->est_rows / 3 : -1;
     return f;
-}
-
-static bool is_equality(const lh_expr_t *e, bool *null_safe)
-{
-    if (e->kind != LH_EXPR_CALL || e->func == NULL || e->arg_count != 2)
-        return false;
-    const char *n = e->func->name;
-    *null_safe = strcmp(n, "<=>") == 0 || strcmp(n, "equal_null") == 0;
-    return *null_safe || strcmp(n, "=") == 0 || strcmp(n, "==") == 0 || strcmp(n, "equal") == 0;
-}
-
-/* Add key (l, r) to an INNER / CROSS join (which becomes INNER). */
-static void add_key(lh_arena_t *a, lh_plan_t *j, lh_expr_t *l, lh_expr_t *r, bool null_safe)
-{
-    int n = j->u.join.key_count;
-    lh_expr_t **lk = lh_arena_calloc(a, (size_t)n + 1, sizeof *lk);
-    lh_expr_t **rk = lh_arena_calloc(a, (size_t)n + 1, sizeof *rk);
-    bool *ns = lh_arena_calloc(a, (size_t)n + 1, sizeof *ns);
-    if (n) {
-        memcpy(lk, j->u.join.left_keys, (size_t)n * sizeof *lk);
-        memcpy(rk, j->u.join.right_keys, (size_t)n * sizeof *rk);
-        if (j->u.join.null_safe != NULL)
-            memcpy(ns, j->u.join.null_safe, (size_t)n * sizeof *ns);
-    }
-    lk[n] = l;
-    rk[n] = r;
-    ns[n] = null_safe;
-    j->u.join.left_keys = lk;
-    j->u.join.right_keys = rk;
-    j->u.join.null_safe = ns;
-    j->u.join.key_count = n + 1;
-    j->u.join.kind = LH_PJOIN_INNER;
 }
 
 static lh_plan_t *push(lh_arena_t *a, lh_plan_t *p, conj *above);
@@ -171,23 +109,28 @@ static lh_plan_t *push_join(lh_arena_t *a, lh_plan_t *p, conj *above)
         int lo = 1 << 30, hi = -1;
         col_range(e, &lo, &hi);
         bool null_safe = false;
-        if (!deterministic(e) || lo > hi) {
+        if (!opt_deterministic(e) || lo > hi) {
             conj_add(a, &keep, e);
         } else if (hi < nl && left_ok) {
             conj_add(a, &l, e);
         } else if (lo >= nl && right_ok) {
-            conj_add(a, &r, rewrite(a, e, NULL, -nl));
-        } else if (inner && is_equality(e, &null_safe) &&
+            conj_add(a, &r, opt_copy_expr(a, e, NULL, NULL, -nl));
+        } else if (inner && opt_is_equality(e, &null_safe) &&
                    lh_type_equal(e->args[0]->type, e->args[1]->type)) {
             int lo0 = 1 << 30, hi0 = -1, lo1 = 1 << 30, hi1 = -1;
             col_range(e->args[0], &lo0, &hi0);
             col_range(e->args[1], &lo1, &hi1);
-            if (lo0 <= hi0 && lo1 <= hi1 && hi0 < nl && lo1 >= nl)
-                add_key(a, p, e->args[0], rewrite(a, e->args[1], NULL, -nl), null_safe);
-            else if (lo0 <= hi0 && lo1 <= hi1 && hi1 < nl && lo0 >= nl)
-                add_key(a, p, e->args[1], rewrite(a, e->args[0], NULL, -nl), null_safe);
-            else
+            if (lo0 <= hi0 && lo1 <= hi1 && hi0 < nl && lo1 >= nl) {
+                opt_join_add_key(a, p, e->args[0], opt_copy_expr(a, e->args[1], NULL, NULL, -nl),
+                                 null_safe);
+                p->u.join.kind = LH_PJOIN_INNER;
+            } else if (lo0 <= hi0 && lo1 <= hi1 && hi1 < nl && lo0 >= nl) {
+                opt_join_add_key(a, p, e->args[1], opt_copy_expr(a, e->args[0], NULL, NULL, -nl),
+                                 null_safe);
+                p->u.join.kind = LH_PJOIN_INNER;
+            } else {
                 conj_add(a, &keep, e);
+            }
         } else {
             conj_add(a, &keep, e);
         }
@@ -205,7 +148,7 @@ static lh_plan_t *push(lh_arena_t *a, lh_plan_t *p, conj *above)
         for (int i = 0; i < above->n; i++)
             conj_add(a, &c, above->v[i]);
         conj_add(a, &c, p->u.filter.pred);
-        if (!deterministic(p->u.filter.pred)) { /* it stays where it is, and all above it */
+        if (!opt_deterministic(p->u.filter.pred)) { /* it stays where it is, and all above it */
             conj none = {0};
             p->children[0] = push(a, p->children[0], &none);
             return wrap(a, p, above);
@@ -215,11 +158,11 @@ static lh_plan_t *push(lh_arena_t *a, lh_plan_t *p, conj *above)
     case LH_PLAN_PROJECT: {
         bool simple = true;
         for (int i = 0; i < p->col_count && simple; i++)
-            simple = deterministic(p->u.project.exprs[i]);
+            simple = opt_deterministic(p->u.project.exprs[i]);
         conj down = {0}, keep = {0};
         for (int i = 0; i < above->n; i++) {
-            if (simple && deterministic(above->v[i]))
-                conj_add(a, &down, rewrite(a, above->v[i], p->u.project.exprs, 0));
+            if (simple && opt_deterministic(above->v[i]))
+                conj_add(a, &down, opt_copy_expr(a, above->v[i], p->u.project.exprs, NULL, 0));
             else
                 conj_add(a, &keep, above->v[i]);
         }
@@ -233,12 +176,12 @@ static lh_plan_t *push(lh_arena_t *a, lh_plan_t *p, conj *above)
         int kc = p->u.aggregate.key_count;
         bool keys_ok = p->u.aggregate.sets == NULL && kc > 0;
         for (int i = 0; i < kc && keys_ok; i++)
-            keys_ok = deterministic(p->u.aggregate.keys[i]);
+            keys_ok = opt_deterministic(p->u.aggregate.keys[i]);
         for (int i = 0; i < above->n; i++) {
             int lo = 1 << 30, hi = -1;
             col_range(above->v[i], &lo, &hi);
-            if (keys_ok && lo <= hi && hi < kc && deterministic(above->v[i]))
-                conj_add(a, &down, rewrite(a, above->v[i], p->u.aggregate.keys, 0));
+            if (keys_ok && lo <= hi && hi < kc && opt_deterministic(above->v[i]))
+                conj_add(a, &down, opt_copy_expr(a, above->v[i], p->u.aggregate.keys, NULL, 0));
             else
                 conj_add(a, &keep, above->v[i]);
         }

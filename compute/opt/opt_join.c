@@ -34,6 +34,7 @@
 
 #include "compute/func/func.h"
 #include "compute/opt/opt.h"
+#include "compute/opt/opt_internal.h"
 
 #define MAX_LEAVES   64
 #define UNKNOWN_ROWS 1e12
@@ -58,40 +59,6 @@ typedef struct jgraph {
     bool ok;        /* false: leave the tree alone */
 } jgraph;
 
-static bool deterministic(const lh_expr_t *e)
-{
-    if (e->kind == LH_EXPR_CALL && e->func != NULL && !e->func->deterministic)
-        return false;
-    for (int i = 0; i < e->arg_count; i++)
-        if (!deterministic(e->args[i]))
-            return false;
-    return true;
-}
-
-static bool is_equality(const lh_expr_t *e, bool *null_safe)
-{
-    if (e->kind != LH_EXPR_CALL || e->func == NULL || e->arg_count != 2)
-        return false;
-    const char *n = e->func->name;
-    *null_safe = strcmp(n, "<=>") == 0 || strcmp(n, "equal_null") == 0;
-    return *null_safe || strcmp(n, "=") == 0 || strcmp(n, "==") == 0 || strcmp(n, "equal") == 0;
-}
-
-/* A copy of e with column c read as map[c] (map given) or c + shift. */
-static lh_expr_t *remap(lh_arena_t *a, const lh_expr_t *e, const int *map, int shift)
-{
-    lh_expr_t *c = lh_arena_alloc(a, sizeof *c);
-    *c = *e;
-    if (e->kind == LH_EXPR_COLUMN)
-        c->column = map != NULL ? map[e->column] : e->column + shift;
-    if (e->arg_count > 0) {
-        c->args = lh_arena_calloc(a, (size_t)e->arg_count, sizeof *c->args);
-        for (int i = 0; i < e->arg_count; i++)
-            c->args[i] = remap(a, e->args[i], map, shift);
-    }
-    return c;
-}
-
 static bool inner_join(const lh_plan_t *p)
 {
     return p->kind == LH_PLAN_JOIN &&
@@ -101,7 +68,7 @@ static bool inner_join(const lh_plan_t *p)
 /* Whether p starts a join graph: an inner join, or deterministic Filters over one. */
 static bool graph_root(const lh_plan_t *p)
 {
-    while (p->kind == LH_PLAN_FILTER && deterministic(p->u.filter.pred))
+    while (p->kind == LH_PLAN_FILTER && opt_deterministic(p->u.filter.pred))
         p = p->children[0];
     return inner_join(p);
 }
@@ -115,7 +82,7 @@ static void add_pred(lh_arena_t *a, jgraph *g, lh_expr_t *e, lh_expr_t *k0, lh_e
         add_pred(a, g, e->args[1], NULL, NULL, false);
         return;
     }
-    if (!deterministic(e))
+    if (!opt_deterministic(e))
         g->ok = false;
     if (g->pred_count == g->pred_cap) {
         int cap = g->pred_cap ? g->pred_cap * 2 : 16;
@@ -126,7 +93,8 @@ static void add_pred(lh_arena_t *a, jgraph *g, lh_expr_t *e, lh_expr_t *k0, lh_e
         g->pred_cap = cap;
     }
     bool ns = false;
-    if (k0 == NULL && is_equality(e, &ns) && lh_type_equal(e->args[0]->type, e->args[1]->type)) {
+    if (k0 == NULL && opt_is_equality(e, &ns) &&
+        lh_type_equal(e->args[0]->type, e->args[1]->type)) {
         k0 = e->args[0];
         k1 = e->args[1];
         null_safe = ns;
@@ -139,8 +107,8 @@ static void collect(lh_arena_t *a, jgraph *g, lh_plan_t *p, int base)
 {
     if (!g->ok)
         return;
-    if (p->kind == LH_PLAN_FILTER && deterministic(p->u.filter.pred) && graph_root(p)) {
-        add_pred(a, g, remap(a, p->u.filter.pred, NULL, base), NULL, NULL, false);
+    if (p->kind == LH_PLAN_FILTER && opt_deterministic(p->u.filter.pred) && graph_root(p)) {
+        add_pred(a, g, opt_copy_expr(a, p->u.filter.pred, NULL, NULL, base), NULL, NULL, false);
         collect(a, g, p->children[0], base);
         return;
     }
@@ -151,14 +119,15 @@ static void collect(lh_arena_t *a, jgraph *g, lh_plan_t *p, int base)
         collect(a, g, p->children[0], base);
         collect(a, g, p->children[1], base + nl);
         for (int i = 0; i < p->u.join.key_count; i++) {
-            lh_expr_t *l = remap(a, p->u.join.left_keys[i], NULL, base);
-            lh_expr_t *r = remap(a, p->u.join.right_keys[i], NULL, base + nl);
+            lh_expr_t *l = opt_copy_expr(a, p->u.join.left_keys[i], NULL, NULL, base);
+            lh_expr_t *r = opt_copy_expr(a, p->u.join.right_keys[i], NULL, NULL, base + nl);
             bool ns = p->u.join.null_safe != NULL && p->u.join.null_safe[i];
             lh_expr_t *args[2] = {l, r};
             add_pred(a, g, lh_expr_node(a, LH_EXPR_AND, l->type, true, 2, args, "key"), l, r, ns);
         }
         if (p->u.join.residual != NULL)
-            add_pred(a, g, remap(a, p->u.join.residual, NULL, base), NULL, NULL, false);
+            add_pred(a, g, opt_copy_expr(a, p->u.join.residual, NULL, NULL, base), NULL, NULL,
+                     false);
         return;
     }
     if (g->leaf_count == MAX_LEAVES) {
@@ -240,36 +209,9 @@ static lh_plan_t *join_node(lh_arena_t *a, lh_plan_t *l, lh_plan_t *r)
     return j;
 }
 
-static void push_key(lh_arena_t *a, lh_plan_t *j, lh_expr_t *l, lh_expr_t *r, bool ns)
-{
-    int n = j->u.join.key_count;
-    lh_expr_t **lk = lh_arena_calloc(a, (size_t)n + 1, sizeof *lk);
-    lh_expr_t **rk = lh_arena_calloc(a, (size_t)n + 1, sizeof *rk);
-    bool *nsv = lh_arena_calloc(a, (size_t)n + 1, sizeof *nsv);
-    if (n) {
-        memcpy(lk, j->u.join.left_keys, (size_t)n * sizeof *lk);
-        memcpy(rk, j->u.join.right_keys, (size_t)n * sizeof *rk);
-        memcpy(nsv, j->u.join.null_safe, (size_t)n * sizeof *nsv);
-    }
-    lk[n] = l;
-    rk[n] = r;
-    nsv[n] = ns;
-    j->u.join.left_keys = lk;
-    j->u.join.right_keys = rk;
-    j->u.join.null_safe = nsv;
-    j->u.join.key_count = n + 1;
-}
-
 static void push_residual(lh_arena_t *a, lh_plan_t *j, lh_expr_t *e)
 {
-    lh_expr_t *r = j->u.join.residual;
-    if (r == NULL) {
-        j->u.join.residual = e;
-        return;
-    }
-    lh_expr_t *args[2] = {r, e};
-    j->u.join.residual =
-        lh_expr_node(a, LH_EXPR_AND, r->type, r->nullable || e->nullable, 2, args, "and");
+    j->u.join.residual = opt_and(a, j->u.join.residual, e);
 }
 
 /* The greedy order from leaf first into order[]; returns its cost, the sum of the
@@ -374,9 +316,11 @@ static lh_plan_t *reorder(lh_arena_t *a, jgraph *g, const lh_plan_t *orig)
             if (connects(q, s, t)) {
                 bool left0 = sub(q->m0, s);
                 lh_expr_t *lk = left0 ? q->k0 : q->k1, *rk = left0 ? q->k1 : q->k0;
-                push_key(a, j, remap(a, lk, pos, 0), remap(a, rk, rpos, 0), q->null_safe);
+                opt_join_add_key(a, j, opt_copy_expr(a, lk, NULL, pos, 0),
+                                 opt_copy_expr(a, rk, NULL, rpos, 0), q->null_safe);
             } else {
-                push_residual(a, j, remap(a, q->e, jpos, 0)); /* never a written key */
+                push_residual(a, j,
+                              opt_copy_expr(a, q->e, NULL, jpos, 0)); /* never a written key */
             }
         }
         pos = jpos;
@@ -447,7 +391,7 @@ static lh_plan_t *walk(lh_arena_t *a, lh_plan_t *p, bool frozen)
         return graph(a, p, frozen);
     if (p->kind == LH_PLAN_DML)
         return p;
-    bool freeze = p->kind == LH_PLAN_FILTER && !deterministic(p->u.filter.pred);
+    bool freeze = p->kind == LH_PLAN_FILTER && !opt_deterministic(p->u.filter.pred);
     for (int k = 0; k < p->child_count; k++) {
         lh_plan_t *c = p->children[k], *w = walk(a, c, freeze);
         p->children[k] = w;
@@ -457,7 +401,7 @@ static lh_plan_t *walk(lh_arena_t *a, lh_plan_t *p, bool frozen)
             for (int i = 0; i < w->col_count; i++)
                 map[i] = w->u.project.exprs[i]->column;
             for (int i = 0; i < p->col_count; i++)
-                p->u.project.exprs[i] = remap(a, p->u.project.exprs[i], map, 0);
+                p->u.project.exprs[i] = opt_copy_expr(a, p->u.project.exprs[i], NULL, map, 0);
             p->children[k] = w->children[0];
         }
     }
