@@ -67,7 +67,7 @@ enum lh_page_list {
     LH_PAGE_LIST_UC_TABLE_SUMMARIES = 7,
     LH_PAGE_LIST_FS_DIRECTORY = 8, /* the Files API's directory listing */
     LH_PAGE_LIST_SQL_WAREHOUSES = 9,
-    LH_PAGE_LIST_JOBS = 10, /* jobs/list (api/jobs/job_api.c) */
+    LH_PAGE_LIST_JOBS = 10,     /* jobs/list (api/jobs/job_api.c) */
     LH_PAGE_LIST_JOB_RUNS = 11, /* jobs/runs/list (10 is left for jobs/list) */
 };
 

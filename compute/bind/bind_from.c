@@ -163,7 +163,7 @@ static lh_err not_found(binder *b, const lh_ast_name_t *name)
 static bool is_path_format(const char *s)
 {
     static const char *const formats[] = {"delta",      "parquet", "csv",  "json", "text",
-                                         "binaryFile", "orc",     "avro", NULL};
+                                          "binaryFile", "orc",     "avro", NULL};
     for (int i = 0; formats[i]; i++)
         if (strcasecmp(s, formats[i]) == 0)
             return true;

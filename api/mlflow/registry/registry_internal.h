@@ -37,20 +37,21 @@
 #define RG_PERM_PATH "registered-models"
 #define RG_ID_HEX    32
 /* Bounds (each with its reason). */
-#define RG_NAME_MAX        256   /* MLflow's registered_models.name column */
-#define RG_TAG_KEY_MAX     250   /* MLflow guarantees 250-byte keys */
-#define RG_TAG_VALUE_MAX   5000  /* MLflow's tag value column */
-#define RG_TAGS_MAX        100   /* tags given in one create call */
-#define RG_ALIAS_MAX       256   /* MLflow: alias names up to 256 bytes */
-#define RG_TEXT_MAX        65536 /* descriptions, comments */
-#define RG_URI_MAX         4096  /* source, run_link */
-#define RG_DELIVERIES_MAX  10000 /* the webhook outbox: more are dropped (and counted) */
-#define RG_WEBHOOKS_MAX    1000  /* webhooks in a workspace */
-#define RG_HOOK_ATTEMPTS   6     /* a delivery is tried this often, backoff 1, 2, 4, 8, 16 s */
-#define RG_HOOK_TIMEOUT_MS 10000 /* one delivery's HTTP call (the sender's LH_NOTIFY_TIMEOUT_MS)   \
-                                  */
-#define RG_HOOK_LEASE_MS 60000   /* a delivery handed to the sender is not picked again */
-#define RG_HOOK_BODY_MAX 4096    /* bytes of a test delivery's answer kept for the caller */
+#define RG_NAME_MAX       256   /* MLflow's registered_models.name column */
+#define RG_TAG_KEY_MAX    250   /* MLflow guarantees 250-byte keys */
+#define RG_TAG_VALUE_MAX  5000  /* MLflow's tag value column */
+#define RG_TAGS_MAX       100   /* tags given in one create call */
+#define RG_ALIAS_MAX      256   /* MLflow: alias names up to 256 bytes */
+#define RG_TEXT_MAX       65536 /* descriptions, comments */
+#define RG_URI_MAX        4096  /* source, run_link */
+#define RG_DELIVERIES_MAX 10000 /* the webhook outbox: more are dropped (and counted) */
+#define RG_WEBHOOKS_MAX   1000  /* webhooks in a workspace */
+#define RG_HOOK_ATTEMPTS  6     /* a delivery is tried this often, backoff 1, 2, 4, 8, 16 s */
+#define RG_HOOK_TIMEOUT_MS                                                                         \
+    10000                      /* one delivery's HTTP call (the sender's LH_NOTIFY_TIMEOUT_MS)     \
+                                */
+#define RG_HOOK_LEASE_MS 60000 /* a delivery handed to the sender is not picked again */
+#define RG_HOOK_BODY_MAX 4096  /* bytes of a test delivery's answer kept for the caller */
 
 typedef struct rg_hook_sink rg_hook_sink; /* webhooks.c: outlives the area for late sends */
 
