@@ -1,10 +1,11 @@
 # scripts/lib.sh - shared by scripts/run and scripts/test (sourced, not run).
 # Installs what is missing from Debian, and builds with CMake.
 
-# Debian packages needed to build and run lakehoused (the Dockerfile mirrors this list).
+# Debian packages needed to build and run lakehoused (the Dockerfile mirrors this list);
+# python3 runs jobs' Python tasks (spark_python_task, python_wheel_task, Python notebooks).
 LH_BUILD_PACKAGES="gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev libpcre2-dev
-  libyaml-dev tzdata"
+  libyaml-dev tzdata python3"
 # Extra packages for the test suite: clang + its runtime (libFuzzer), Node.js for the
 # black-box and client tests, curl.
 LH_TEST_PACKAGES="clang libclang-rt-14-dev nodejs npm curl openssl"
