@@ -365,6 +365,8 @@ static lh_err h_get(lh_req_t *req, lh_errbuf *eb)
     json_t *doc = json_incref(row.doc);
     if (!history)
         json_object_del(doc, "repair_history");
+    if (row.events != NULL && json_array_size(row.events) > 0) /* a Lakehouse extension */
+        json_object_set(doc, "events", row.events);
     lh_run_row_free(&row);
     return reply(req, doc, eb);
 }

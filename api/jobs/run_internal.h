@@ -161,6 +161,7 @@ lh_err lh_run_store_token(lh_jobs_runs_t *r, const char *token, int64_t *run_id,
 /* A stored run (parent) or task run document: *doc new reference; *is_task; *parent_id. */
 typedef struct run_row {
     json_t *doc, *output, *priv;
+    json_t *events; /* a run's recorded events (run_notify.c), [] when none; NULL for tasks */
     bool is_task;
     int64_t parent_run_id, job_id, version;
     char *creator;

@@ -21,9 +21,11 @@
  * "jobs.on_success" | "jobs.on_failure" | "jobs.on_duration_warning_threshold_exceeded",
  * workspace_id, run: {run_id, parent_run_id (a task's)}, job: {job_id, name}, task:
  * {task_key} (a task's)}.
- * Outcomes are not part of the Run shape: a failed or undeliverable send (e.g. "no SMTP relay
- * configured") is a WARN log line naming the run and the counters
- * lakehouse_jobs_notifications_{sent,failed}_total.
+ * A failed or undeliverable send (e.g. "no SMTP relay configured") is recorded as an event of
+ * the run (job_run_events, migration 14: runs/get shows `events`, a Lakehouse extension:
+ * {time, type: "NOTIFICATION_UNDELIVERABLE", message}), a WARN log line naming the run and the
+ * counters lakehouse_jobs_notifications_{sent,failed}_total. Sends end on the notify
+ * executor, possibly after the jobs area is gone: the metastore outlives the sender.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,33 +36,72 @@
 #include "api/notify.h"
 #include "common/json.h"
 #include "common/util.h"
+#include "storage/meta/meta.h"
 
 /* process-wide: a send may end after the jobs area is gone (notify ends last) */
 static atomic_llong notify_sent, notify_failed;
 
 typedef struct sent_arg {
+    lh_meta_t *meta;
+    int64_t run_id; /* the run (a task's parent run) the event belongs to */
     char what[200];
 } sent_arg;
+
+typedef struct event_arg {
+    int64_t run_id;
+    const char *message;
+} event_arg;
+
+static lh_err event_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
+{
+    event_arg *e = arg;
+    lh_stmt_t *st;
+    LH_TRY(lh_meta_stmt(m,
+                        "INSERT INTO job_run_events(run_id, time, type, message) "
+                        "VALUES (?, ?, 'NOTIFICATION_UNDELIVERABLE', ?)",
+                        &st, eb));
+    lh_stmt_bind_int(st, 1, e->run_id);
+    lh_stmt_bind_int(st, 2, lh_now_ms());
+    lh_stmt_bind_text(st, 3, e->message);
+    return lh_stmt_run(st, eb);
+}
+
+/* Log, count and record a send that failed. */
+static void undeliverable(lh_meta_t *meta, int64_t run_id, const char *what, const char *why)
+{
+    atomic_fetch_add(&notify_failed, 1);
+    lh_log(LH_LOG_WARN, "jobs: notification %s undeliverable: %s", what, why);
+    if (meta == NULL)
+        return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "notification %s undeliverable: %s", what, why);
+    event_arg e = {run_id, msg};
+    lh_errbuf eb;
+    lh_errbuf_clear(&eb);
+    if (lh_meta_tx(meta, event_tx, &e, &eb) != LH_OK)
+        lh_log(LH_LOG_WARN, "jobs: run %lld: cannot record a notification event: %s",
+               (long long)run_id, eb.msg);
+}
 
 static void on_sent(void *arg, const lh_notify_result_t *res)
 {
     sent_arg *a = arg;
-    if (res->ok) {
+    if (res->ok)
         atomic_fetch_add(&notify_sent, 1);
-    } else {
-        atomic_fetch_add(&notify_failed, 1);
-        lh_log(LH_LOG_WARN, "jobs: notification %s undeliverable: %s", a->what,
-               res->error ? res->error : "failed");
-    }
+    else
+        undeliverable(a->meta, a->run_id, a->what, res->error ? res->error : "failed");
     free(a);
 }
 
 static sent_arg *sent_new(const run_t *run, const task_run_t *t, const char *event, const char *to)
 {
     sent_arg *a = calloc(1, sizeof *a);
-    if (a != NULL)
+    if (a != NULL) {
+        a->meta = run->owner->j->ctx->meta;
+        a->run_id = run->run_id;
         snprintf(a->what, sizeof a->what, "%s of run %lld%s%s to %s", event, (long long)run->run_id,
                  t ? " task " : "", t ? t->key : "", to);
+    }
     return a;
 }
 
@@ -104,9 +145,8 @@ static void send_email(lh_notify_t *n, const run_t *run, const task_run_t *t, co
     lh_errbuf eb;
     lh_errbuf_clear(&eb);
     if (k == 0 || a == NULL || lh_notify_email(n, to, subject, body, on_sent, a, &eb) != LH_OK) {
-        atomic_fetch_add(&notify_failed, 1);
-        lh_log(LH_LOG_WARN, "jobs: notification %s not sent: %s", a ? a->what : event,
-               eb.msg[0] ? eb.msg : "no address");
+        undeliverable(run->owner->j->ctx->meta, run->run_id, a ? a->what : event,
+                      eb.msg[0] ? eb.msg : "no address");
         free(a);
     }
     free(to);
@@ -140,9 +180,8 @@ static void send_webhook(lh_notify_t *n, const run_t *run, const task_run_t *t, 
     lh_errbuf_clear(&eb);
     if (url == NULL || a == NULL ||
         lh_notify_webhook(n, url, payload, &opts, on_sent, a, &eb) != LH_OK) {
-        atomic_fetch_add(&notify_failed, 1);
-        lh_log(LH_LOG_WARN, "jobs: notification %s not sent: %s", a ? a->what : event,
-               eb.msg[0] ? eb.msg : "no url");
+        undeliverable(run->owner->j->ctx->meta, run->run_id, a ? a->what : event,
+                      eb.msg[0] ? eb.msg : "no url");
         free(a);
     }
     free(auth);
@@ -219,10 +258,10 @@ void lh_run_notify(run_t *run, task_run_t *t, const char *event, const char *sta
         lh_errbuf eb;
         lh_errbuf_clear(&eb);
         if (id == NULL || lh_jobs_dest_get(ctx, id, &dest, &eb) != LH_OK) {
-            atomic_fetch_add(&notify_failed, 1);
-            lh_log(LH_LOG_WARN, "jobs: run %lld %s: webhook destination %s: %s",
-                   (long long)run->run_id, event, id ? id : "(no id)",
-                   eb.msg[0] ? eb.msg : "no id");
+            char what[200];
+            snprintf(what, sizeof what, "%s of run %lld to destination %s", event,
+                     (long long)run->run_id, id ? id : "(no id)");
+            undeliverable(ctx->meta, run->run_id, what, eb.msg[0] ? eb.msg : "no id");
             continue;
         }
         const char *type = json_string_value(json_object_get(dest, "destination_type"));

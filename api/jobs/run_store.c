@@ -365,6 +365,25 @@ static lh_err get_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     a->out->version = lh_stmt_int(st, 7);
     LH_FAIL_IF(a->out->doc == NULL, LH_E_CORRUPT, eb, "run %lld: stored document unreadable",
                (long long)a->run_id);
+    if (a->out->is_task)
+        return LH_OK;
+    a->out->events = json_array();
+    LH_FAIL_IF(a->out->events == NULL, LH_E_NOMEM, eb, "out of memory");
+    LH_TRY(lh_meta_stmt(m,
+                        "SELECT time, type, message FROM job_run_events WHERE run_id = ? "
+                        "ORDER BY seq LIMIT 1000",
+                        &st, eb));
+    lh_stmt_bind_int(st, 1, a->run_id);
+    for (;;) {
+        row = false;
+        LH_TRY(lh_stmt_step(st, &row, eb));
+        if (!row)
+            break;
+        json_t *ev = json_pack("{s:I,s:s,s:s}", "time", (json_int_t)lh_stmt_int(st, 0), "type",
+                               lh_stmt_text(st, 1), "message", lh_stmt_text(st, 2));
+        LH_FAIL_IF(ev == NULL || json_array_append_new(a->out->events, ev) != 0, LH_E_NOMEM, eb,
+                   "out of memory");
+    }
     return LH_OK;
 }
 
@@ -387,6 +406,7 @@ void lh_run_row_free(run_row_t *row)
     json_decref(row->doc);
     json_decref(row->output);
     json_decref(row->priv);
+    json_decref(row->events);
     free(row->creator);
     memset(row, 0, sizeof *row);
 }
@@ -400,6 +420,9 @@ static lh_err delete_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_bind_int(st, 1, id);
     LH_TRY(lh_stmt_run(st, eb));
     LH_TRY(lh_meta_stmt(m, "DELETE FROM job_run_tokens WHERE run_id = ?", &st, eb));
+    lh_stmt_bind_int(st, 1, id);
+    LH_TRY(lh_stmt_run(st, eb));
+    LH_TRY(lh_meta_stmt(m, "DELETE FROM job_run_events WHERE run_id = ?", &st, eb));
     lh_stmt_bind_int(st, 1, id);
     return lh_stmt_run(st, eb);
 }
@@ -417,6 +440,12 @@ static lh_err delete_job_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_t *st;
     LH_TRY(lh_meta_stmt(m,
                         "DELETE FROM job_run_tokens WHERE run_id IN "
+                        "(SELECT run_id FROM job_runs WHERE job_id = ?)",
+                        &st, eb));
+    lh_stmt_bind_int(st, 1, id);
+    LH_TRY(lh_stmt_run(st, eb));
+    LH_TRY(lh_meta_stmt(m,
+                        "DELETE FROM job_run_events WHERE run_id IN "
                         "(SELECT run_id FROM job_runs WHERE job_id = ?)",
                         &st, eb));
     lh_stmt_bind_int(st, 1, id);

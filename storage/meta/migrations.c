@@ -383,6 +383,16 @@ const lh_migration_t lh_meta_migrations[] = {
      "  destination_type TEXT NOT NULL,"
      "  config TEXT NOT NULL,"
      "  created_time INTEGER NOT NULL) WITHOUT ROWID;"},
+    {14, "job run events",
+     /* what happened to a run beside its state (api/jobs/run_notify.c: notifications that
+      * could not be delivered); runs/get shows them as `events` */
+     "CREATE TABLE job_run_events ("
+     "  run_id INTEGER NOT NULL,"
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  time INTEGER NOT NULL," /* ms since the epoch */
+     "  type TEXT NOT NULL,"    /* NOTIFICATION_UNDELIVERABLE */
+     "  message TEXT NOT NULL);"
+     "CREATE INDEX job_run_events_run ON job_run_events(run_id, seq);"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

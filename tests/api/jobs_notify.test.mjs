@@ -175,7 +175,7 @@ test('no_alert_for_canceled_runs: a canceled run sends no failure', async () => 
   assert.equal(events(a).length, 0);
 });
 
-test('an unknown destination id and email without a relay are counted as failed, nothing crashes', async () => {
+test('an unknown destination id and email without a relay are counted as failed and recorded as run events, nothing crashes', async () => {
   const d2 = await startDaemon();
   try {
     const r = await d2.api('POST', `${J}/runs/submit`, { email_notifications: { on_start: ['x@y.test'] }, webhook_notifications: { on_start: [{ id: 'nope' }] },
@@ -184,6 +184,16 @@ test('an unknown destination id and email without a relay are counted as failed,
     await until(async () => (await d2.api('GET', `${J}/runs/get?run_id=${id}`)).json.state.life_cycle_state === 'TERMINATED', 10000, 'run');
     const m = await until(async () => { const t = (await d2.api('GET', '/metrics')).text; return /lakehouse_jobs_notifications_failed_total [2-9]/.test(t) && t; }, 10000, 'metrics');
     assert.match(m, /lakehouse_jobs_notifications_failed_total 2/);
+    // both are recorded as events of the run (a Lakehouse extension of runs/get)
+    const got = (await d2.api('GET', `${J}/runs/get?run_id=${id}`)).json;
+    assert.equal(got.events.length, 2, JSON.stringify(got.events));
+    assert.ok(got.events.every((e) => e.type === 'NOTIFICATION_UNDELIVERABLE' && e.time > 0));
+    assert.ok(got.events.some((e) => /no SMTP relay configured/.test(e.message)), JSON.stringify(got.events));
+    assert.ok(got.events.some((e) => /destination nope/.test(e.message)), JSON.stringify(got.events));
+    // a run whose notifications all went out has no events field
+    const ok = (await d2.api('POST', `${J}/runs/submit`, { tasks: [{ task_key: 'c', condition_task: { op: 'EQUAL_TO', left: '1', right: '1' } }] })).json.run_id;
+    await until(async () => (await d2.api('GET', `${J}/runs/get?run_id=${ok}`)).json.state.life_cycle_state === 'TERMINATED', 10000, 'run');
+    assert.equal((await d2.api('GET', `${J}/runs/get?run_id=${ok}`)).json.events, undefined);
   } finally { await d2.stop(); }
 });
 
