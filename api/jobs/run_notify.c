@@ -73,7 +73,7 @@ static void undeliverable(lh_meta_t *meta, int64_t run_id, const char *what, con
     lh_log(LH_LOG_WARN, "jobs: notification %s undeliverable: %s", what, why);
     if (meta == NULL)
         return;
-    char msg[512];
+    char msg[1024]; /* what (< 200) and why (an errbuf message, < 512) always fit */
     snprintf(msg, sizeof msg, "notification %s undeliverable: %s", what, why);
     event_arg e = {run_id, msg};
     lh_errbuf eb;
