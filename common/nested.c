@@ -373,7 +373,8 @@ lh_err lh_nested_put_struct(lh_nbuf_t *b, lh_type_t st, const lh_value_t *vals)
     int nf = st.nested->field_count;
     size_t nb = ((size_t)nf + 7) / 8, at = b->len;
     LH_TRY(nbuf_grow(b, nb));
-    memset(b->bytes + at, 0, nb);
+    if (nb > 0) /* a struct of no fields (EXCEPT dropped them all) has no null bitmap */
+        memset(b->bytes + at, 0, nb);
     b->len += nb;
     for (int i = 0; i < nf; i++) {
         lh_type_t ft = st.nested->fields[i].type;
