@@ -1,11 +1,9 @@
 // jobs_runs.test.mjs - the Jobs runs half: runs/submit, runs/get|list|cancel|cancel-all|
-// delete|get-output|repair|export, run-now (skipped while jobs/create answers 501 in this
-// branch), the engine's states (success, failure, UPSTREAM_FAILED, run_if, condition
+// delete|get-output|repair|export, run-now, the engine's states (success, failure, UPSTREAM_FAILED, run_if, condition
 // branches, retries, timeouts, cancel, queueing), SQL and notebook tasks, parameters, task
 // values, for_each, idempotency, and a kill -9 restart with a run in flight.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from './harness.mjs';
@@ -41,27 +39,14 @@ const importNb = async (path, src) => {
   assert.equal(r.status, 200, JSON.stringify(r.json));
 };
 
-// Jobs through jobs/create, or, while it answers 501 in this branch, as rows written
-// straight into the metastore's jobs table (migration 11) with the sqlite3 tool during a
-// restart. Returns the job ids, or null when neither works.
-const hasSqlite = (() => { try { execFileSync('sqlite3', ['-version']); return true; } catch { return false; } })();
+// Jobs through jobs/create; returns their ids.
 const makeJobs = async (list) => {
-  const first = await d.api('POST', `${J}/create`, list[0]);
-  if (first.status === 200) {
-    const ids = [first.json.job_id];
-    for (const s of list.slice(1)) ids.push((await d.api('POST', `${J}/create`, s)).json.job_id);
-    return ids;
-  }
-  if (first.status !== 501 || !hasSqlite) return null;
-  await d.stop({ keep: true });
-  const db = join(d.dataDir, 'meta.db');
   const ids = [];
-  for (const s of list) {
-    const q = (v) => `'${String(v).replaceAll("'", "''")}'`;
-    const out = execFileSync('sqlite3', [db, `INSERT INTO jobs (name, settings, creator_user_name, created_time) VALUES (${q(s.name)}, ${q(JSON.stringify(s))}, 'admin', ${Date.now()}); SELECT last_insert_rowid();`]);
-    ids.push(Number(String(out).trim()));
+  for (const settings of list) {
+    const r = await d.api('POST', `${J}/create`, settings);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    ids.push(r.json.job_id);
   }
-  await d.restart();
   return ids;
 };
 
@@ -331,13 +316,12 @@ test('bad requests: 400 naming the problem', async () => {
   assert.equal((await d.api('POST', `${J}/runs/repair`, { run_id: 999999 })).status, 400);
 });
 
-test('run-now: parameters, only[], queueing and skipping at max_concurrent_runs, run_job_task, cancel-all', async (t) => {
+test('run-now: parameters, only[], queueing and skipping at max_concurrent_runs, run_job_task, cancel-all', async () => {
   const ids = await makeJobs([
     { name: 'p', max_concurrent_runs: 1, parameters: [{ name: 'x', default: '1' }],
       tasks: [sql('a', "SELECT {{job.parameters.x}} AS x, :x AS y, '{{job.name}}' AS n, '{{job.id}}' AS j"), sql('b', 'SELECT 2', { depends_on: [{ task_key: 'a' }] })] },
     { name: 's', max_concurrent_runs: 1, tasks: [sql('s', SLOW, { timeout_seconds: 3 })] },
   ]);
-  if (ids === null) { t.skip('jobs/create answers 501 and no sqlite3 tool'); return; }
   const [job, slow] = ids;
   const unknown = await d.api('POST', `${J}/run-now`, { job_id: 987654 });
   assert.equal(unknown.status, 400);
