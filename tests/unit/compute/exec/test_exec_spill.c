@@ -339,7 +339,10 @@ static void test_cancel_spilled(void)
         T_EQ_STR(eb.error_code, "OPERATION_CANCELED");
         int64_t ms = (done - cc.at_ns) / 1000000;
         printf("  cancel after %lld ms: stopped in %lld ms\n", (long long)afters[i], (long long)ms);
-        T_CHECK(ms < 100);
+        /* Here it stops in 3-50 ms; CI runs this beside other tests on 2 cores, where
+         * the worker may wait for a core: the bound says "stops, not runs on" (the
+         * uncancelled query takes seconds) without timing the scheduler. */
+        T_CHECK(ms < 1000);
         T_CHECK(tmp_empty());
     }
     lh_pool_destroy(pool);
