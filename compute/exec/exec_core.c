@@ -246,7 +246,12 @@ lh_err exec_eval_init(exec_eval *ev, exec_query *q, lh_expr_t **exprs, int count
 
 lh_err exec_eval_run(exec_eval *ev, const lh_batch_t *in, lh_errbuf *eb)
 {
-    for (int i = 0; i < ev->count; i++)
+    return exec_eval_first(ev, in, ev->count, eb);
+}
+
+lh_err exec_eval_first(exec_eval *ev, const lh_batch_t *in, int n, lh_errbuf *eb)
+{
+    for (int i = 0; i < n && i < ev->count; i++)
         if (ev->exprs[i] != NULL)
             LH_TRY(lh_expr_eval(ev->st, ev->exprs[i], in, &ev->vals[i], eb));
     return LH_OK;

@@ -332,6 +332,8 @@ int exec_number(exec_query *q, lh_expr_t **exprs, int count);
 lh_err exec_eval_init(exec_eval *ev, exec_query *q, lh_expr_t **exprs, int count, int node_count,
                       lh_errbuf *eb);
 lh_err exec_eval_run(exec_eval *ev, const lh_batch_t *in, lh_errbuf *eb);
+/* Only exprs[0..n): an operator that needs its keys before the rest. */
+lh_err exec_eval_first(exec_eval *ev, const lh_batch_t *in, int n, lh_errbuf *eb);
 void exec_eval_free(exec_eval *ev);
 
 #endif

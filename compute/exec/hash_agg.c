@@ -12,9 +12,11 @@
  *
  * DISTINCT aggregates: the workers only collect the rows, and result aggregates them,
  * passing a row to a DISTINCT aggregate only when (group, arguments) is new (a
- * per-aggregate set). With GROUP BY keys (no grouping sets) and enough rows, result splits
- * the rows by their key's hash and aggregates the partitions on the pool (no group spans
- * two partitions, so their tables are then adopted whole); otherwise on one thread.
+ * per-aggregate set). With GROUP BY keys (no grouping sets) on a pool, a worker that has
+ * seen more than DPART_AFTER_ROWS rows splits them by their key's hash into 64 partitions
+ * as it collects them (batches packed per partition), and result aggregates the
+ * partitions on the pool (no group spans two partitions, so their tables are then adopted
+ * whole); a small input is aggregated on one thread in arrival order.
  * Keys of a batch are encoded and hashed first and their slots prefetched, then probed. Output:
  * keys ++ aggregates (++ the grouping id, BIGINT, Spark's spark_grouping_id: bit n-1-k set when key
  * k is not grouped in the row's set). A global aggregate (no keys, no sets) over no rows still
@@ -81,6 +83,12 @@ typedef struct agg_op {
     atomic_bool spilling;
     table global;
     exec_rows *raw; /* DISTINCT mode: the collected input */
+    /* DISTINCT mode on a pool with GROUP BY keys (no sets): the workers partition their rows
+     * by key hash as they collect them, each raw batch holding one partition's rows
+     * (raw_part[b]), so the partitions aggregate in parallel with no second pass. */
+    bool dpart;
+    uint8_t *raw_part;
+    size_t raw_part_cap;
     pthread_mutex_t mu;
     part_list parts[AGG_PARTS]; /* spilled input rows by key hash (level 0) */
 } agg_op;
@@ -96,7 +104,13 @@ typedef struct agg_local {
     size_t rows_cap;
     lh_vec_t *gathered[AGG_MAX_ARGS];
     exec_rows *raw;
-    exec_ht *seen; /* DISTINCT: per aggregate (result only) */
+    uint8_t *raw_part; /* dpart: the partition of each raw batch (DPART_NONE: not split) */
+    bool parted;       /* dpart: this worker splits its rows (it has seen enough of them) */
+    size_t raw_part_cap;
+    lh_batch_t *popen[1 << 6]; /* dpart: each partition's batch being filled */
+    int64_t pbytes[1 << 6];    /* dpart: the bytes charged for each open batch */
+    int64_t pstr[1 << 6];      /* dpart: string bytes in each open batch */
+    exec_ht *seen;             /* DISTINCT: per aggregate (result only) */
     /* A batch's keys, encoded back to back (row i at keys + koff[i], koff[i+1] - koff[i]
      * bytes) with their hashes: hashed and prefetched first, then probed, so the cache
      * misses of a large table overlap instead of one per row in turn. */
@@ -307,7 +321,9 @@ static lh_err distinct_new(agg_local *l, int k, size_t i, bool *fresh, lh_errbuf
     return exec_ht_insert(&l->seen[k], h, e, eb);
 }
 
-/* Update aggregate k for the rows whose filter is TRUE (and, DISTINCT, are new). */
+static lh_err encode_flat(agg_local *l, const lh_vec_t *const *vs, int nv, void *const *prefix,
+                          size_t rows, bool *done, lh_errbuf *eb);
+
 /* args[j] := its rows sel[0..n) as a flat vector (l->gathered[j]). */
 static lh_err gather_arg(agg_local *l, int j, const lh_vec_t **args, const uint32_t *sel, size_t n,
                          lh_errbuf *eb)
@@ -323,6 +339,7 @@ static lh_err gather_arg(agg_local *l, int j, const lh_vec_t **args, const uint3
     return LH_OK;
 }
 
+/* Update aggregate k for the rows whose filter is TRUE (and, DISTINCT, are new). */
 static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, size_t rows,
                          lh_errbuf *eb)
 {
@@ -340,8 +357,10 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     }
     size_t n = 0;
     if (c->distinct) { /* (group, arguments) keys of the batch first, then probed */
+        bool fast = false;
+        LH_TRY(encode_flat(l, &l->ev.vals[a->arg_at[k]], c->arg_count, l->base, rows, &fast, eb));
         l->koff[0] = 0;
-        for (size_t i = 0; i < rows; i++) {
+        for (size_t i = 0; i < rows && !fast; i++) {
             size_t len = 0;
             LH_TRY(distinct_key(a, l, k, c, l->base[i], i, &len, eb));
             LH_TRY(keys_append(l, i, l->key, len, eb));
@@ -362,22 +381,24 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     return n ? c->func->update(c->bind_data, l->st, args, n, eb) : LH_OK;
 }
 
-/* The keys of rows [0, rows) into l->keys / koff / khash column by column, byte for byte
- * what encode_key writes (lh_vecops_encode's layout), when every key is a flat vector and
- * there are no grouping sets or MAP keys; *done false otherwise (nothing written). */
-static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done, lh_errbuf *eb)
+/* Rows [0, rows) of the flat vectors vs[0..nv) into l->keys / koff / khash column by
+ * column, byte for byte what lh_vecops_encode writes value by value, each row's bytes
+ * after prefix[i] (8 bytes, a group entry) when prefix is not NULL. *done false (nothing
+ * written) unless every vector is flat without a selection. (Grouping keys holding a MAP are
+ * canonicalized: the caller keeps them away.) */
+static lh_err encode_flat(agg_local *l, const lh_vec_t *const *vs, int nv, void *const *prefix,
+                          size_t rows, bool *done, lh_errbuf *eb)
 {
     *done = false;
-    if (a->sets != NULL || a->map_keys != 0 || a->key_count > 64)
-        return LH_OK;
-    for (int k = 0; k < a->key_count; k++)
-        if (l->ev.vals[k]->kind != LH_VEC_FLAT || l->ev.vals[k]->sel != NULL)
+    for (int k = 0; k < nv; k++)
+        if (vs[k]->kind != LH_VEC_FLAT || vs[k]->sel != NULL)
             return LH_OK;
-    size_t total = 0;
+    size_t total = 0, pre = prefix != NULL ? 8 : 0;
     for (size_t i = 0; i < rows; i++) {
         l->koff[i] = (uint32_t)total;
-        for (int k = 0; k < a->key_count; k++) {
-            const lh_vec_t *v = l->ev.vals[k];
+        total += pre;
+        for (int k = 0; k < nv; k++) {
+            const lh_vec_t *v = vs[k];
             if (!lh_vec_is_valid(v, i))
                 total += 1;
             else if (lh_type_is_bytes(v->type))
@@ -394,8 +415,12 @@ static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done,
         l->keys = kb;
         l->keys_cap = total * 2;
     }
-    for (int k = 0; k < a->key_count; k++) {
-        const lh_vec_t *v = l->ev.vals[k];
+    for (size_t i = 0; prefix != NULL && i < rows; i++) {
+        memcpy(l->keys + l->koff[i], &prefix[i], 8);
+        l->koff[i] += 8;
+    }
+    for (int k = 0; k < nv; k++) {
+        const lh_vec_t *v = vs[k];
         bool bytes = lh_type_is_bytes(v->type);
         size_t w = lh_type_width(v->type);
         for (size_t i = 0; i < rows; i++) {
@@ -436,6 +461,15 @@ static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done,
         l->khash[i] = exec_ht_hash(l->keys + l->koff[i], l->koff[i + 1] - l->koff[i]);
     *done = true;
     return LH_OK;
+}
+
+/* The grouping keys of rows [0, rows) by encode_flat (no grouping sets or MAP keys). */
+static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done, lh_errbuf *eb)
+{
+    *done = false;
+    if (a->sets != NULL || a->map_keys != 0 || a->key_count > 64)
+        return LH_OK;
+    return encode_flat(l, l->ev.vals, a->key_count, NULL, rows, done, eb);
 }
 
 static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_batch_t *in,
@@ -590,6 +624,197 @@ static lh_err pw_hand_over(exec_op *op, pwriter *w, lh_errbuf *eb)
     return e;
 }
 
+/* ---- DISTINCT mode on a pool: rows collected by partition ------------------------------ */
+
+#define DPART_BITS 6
+#define DPARTS     (1 << DPART_BITS)
+#define DPART_NONE 0xff
+/* A worker keeps its rows whole (in arrival order: a small input aggregates on one thread
+ * in that order, as without a pool) until it has seen this many, then splits them. */
+#define DPART_AFTER_ROWS 32768
+
+/* tags[at..at+n) := src[0..n) (growing tags). */
+static lh_err tags_put(uint8_t **tags, size_t *cap, size_t at, const uint8_t *src, size_t n,
+                       lh_errbuf *eb)
+{
+    if (at + n > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < at + n)
+            c *= 2;
+        uint8_t *t = realloc(*tags, c);
+        LH_FAIL_IF(t == NULL, LH_E_NOMEM, eb, "out of memory");
+        *tags = t;
+        *cap = c;
+    }
+    memcpy(*tags + at, src, n);
+    return LH_OK;
+}
+
+/* Partition p's open batch out of l (its charge released): NULL when it has none. */
+static lh_batch_t *dpart_take(exec_query *q, agg_local *l, unsigned p)
+{
+    lh_batch_t *b = l->popen[p];
+    l->popen[p] = NULL;
+    exec_mem_release(q, l->pbytes[p]);
+    l->pbytes[p] = l->pstr[p] = 0;
+    if (b != NULL && b->row_count == 0) {
+        lh_batch_destroy(b);
+        b = NULL;
+    }
+    return b;
+}
+
+/* Hand partition p's open batch to l->raw, tagged with p. */
+static lh_err dpart_close(exec_query *q, agg_local *l, unsigned p, lh_errbuf *eb)
+{
+    lh_batch_t *b = dpart_take(q, l, p);
+    if (b == NULL)
+        return LH_OK;
+    uint8_t tag = (uint8_t)p;
+    lh_err e = tags_put(&l->raw_part, &l->raw_part_cap, l->raw->batch_count, &tag, 1, eb);
+    if (e != LH_OK) {
+        lh_batch_destroy(b);
+        return e;
+    }
+    return exec_rows_take(l->raw, b, eb);
+}
+
+static lh_err dpart_flush(exec_query *q, agg_local *l, lh_errbuf *eb)
+{
+    for (unsigned p = 0; p < DPARTS; p++)
+        LH_TRY(dpart_close(q, l, p, eb));
+    return LH_OK;
+}
+
+/* Append rows idx[0..n) of in to partition p's open batch (made on demand, small at first:
+ * there are DPARTS of them a worker) and charge what it grew by. */
+static lh_err dpart_append(exec_query *q, agg_local *l, unsigned p, const lh_batch_t *in,
+                           const uint32_t *idx, size_t n, lh_errbuf *eb)
+{
+    if (l->popen[p] == NULL) {
+        l->popen[p] = exec_rows_batch(l->raw, 128);
+        LH_FAIL_IF(l->popen[p] == NULL, LH_E_NOMEM, eb, "out of memory");
+        lh_batch_reset(l->popen[p]);
+    }
+    lh_batch_t *b = l->popen[p];
+    int64_t now = 64;
+    for (int c = 0; c < b->col_count; c++) {
+        lh_vec_t *v = b->cols[c];
+        const lh_vec_t *src = in->cols[c];
+        lh_err e = LH_OK;
+        if (src->kind != LH_VEC_FLAT) { /* constants, dictionaries: row by row (copies) */
+            for (size_t k = 0; k < n && e == LH_OK; k++)
+                e = lh_vec_append_range(v, src, idx[k], 1);
+        } else if ((e = lh_vecops_gather_append(v, src, idx, n)) == LH_OK &&
+                   lh_type_is_bytes(v->type)) { /* gathered strings are borrowed: copy them */
+            lh_sv_t *sv = v->data;
+            for (size_t i = b->row_count; i < b->row_count + n && e == LH_OK; i++)
+                if (sv[i].len > 0 && lh_vec_is_valid(v, i) &&
+                    (sv[i].ptr = lh_vec_heap_copy(v, sv[i].ptr, sv[i].len)) == NULL)
+                    e = LH_E_NOMEM;
+        }
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+        now += (int64_t)(v->capacity * lh_vec_slot_width(v) + v->capacity / 8);
+        if (lh_type_is_bytes(v->type))
+            for (size_t i = b->row_count; i < b->row_count + n; i++)
+                l->pstr[p] += ((const lh_sv_t *)v->data)[i].len;
+    }
+    b->row_count += n;
+    now += l->pstr[p];
+    LH_TRY(exec_mem_charge(q, now - l->pbytes[p], eb));
+    l->pbytes[p] = now;
+    return LH_OK;
+}
+
+/* Route in's rows to the open batches of their key's partition (a counting sort of the
+ * batch by partition, then one gather per partition and column). */
+static lh_err dpart_collect(exec_op *op, agg_local *l, const lh_batch_t *in, lh_errbuf *eb)
+{
+    agg_op *a = op->data;
+    size_t n = in->row_count;
+    LH_TRY(exec_eval_first(&l->ev, in, a->key_count, eb));
+    LH_TRY(grow_rows(l, n, eb));
+    bool fast = false;
+    LH_TRY(encode_keys_flat(a, l, n, &fast, eb));
+    for (size_t i = 0; i < n && !fast; i++) {
+        size_t len = 0;
+        LH_TRY(encode_key(a, l, i, -1, &len, eb));
+        l->khash[i] = exec_ht_hash(l->key, len);
+    }
+    uint32_t at[DPARTS + 1] = {0}, fill[DPARTS];
+    uint8_t *part = (uint8_t *)l->st; /* rows_cap pointers: room for n bytes */
+    for (size_t i = 0; i < n; i++) {
+        part[i] = (uint8_t)(l->khash[i] >> (64 - DPART_BITS));
+        at[part[i] + 1]++;
+    }
+    for (unsigned p = 0; p < DPARTS; p++)
+        at[p + 1] += at[p];
+    memcpy(fill, at, sizeof fill);
+    for (size_t i = 0; i < n; i++)
+        l->sel[fill[part[i]]++] = (uint32_t)i;
+    for (unsigned p = 0; p < DPARTS; p++) {
+        const uint32_t *idx = l->sel + at[p];
+        size_t left = at[p + 1] - at[p];
+        while (left > 0) {
+            size_t room = LH_BATCH_ROWS - (l->popen[p] ? l->popen[p]->row_count : 0);
+            size_t take = room < left ? room : left;
+            LH_TRY(dpart_append(op->q, l, p, in, idx, take, eb));
+            idx += take;
+            left -= take;
+            if (l->popen[p]->row_count == LH_BATCH_ROWS)
+                LH_TRY(dpart_close(op->q, l, p, eb));
+        }
+    }
+    return LH_OK;
+}
+
+/* Split the whole (DPART_NONE) batches of raw (tags[b] per batch; not l->raw) into l's
+ * partitions (its open batches and l->raw), dropping them from raw. */
+static lh_err split_whole(exec_op *op, agg_local *l, exec_rows *raw, uint8_t *tags, lh_errbuf *eb)
+{
+    size_t kept = 0;
+    lh_err e = LH_OK;
+    for (size_t b = 0; b < raw->batch_count; b++) {
+        lh_batch_t *batch = raw->batches[b];
+        if (tags[b] != DPART_NONE || e != LH_OK) {
+            tags[kept] = tags[b];
+            raw->batches[kept++] = batch;
+            continue;
+        }
+        e = dpart_collect(op, l, batch, eb);
+        int64_t bytes = exec_batch_bytes(batch);
+        raw->row_count -= (int64_t)batch->row_count;
+        raw->bytes -= bytes;
+        exec_mem_release(op->q, bytes);
+        lh_batch_destroy(batch);
+    }
+    raw->batch_count = kept;
+    return e;
+}
+
+/* dpart: collect in, whole while the worker has seen few rows, else split by partition
+ * (the whole batches kept so far split first). */
+static lh_err dpart_consume(exec_op *op, agg_local *l, const lh_batch_t *in, lh_errbuf *eb)
+{
+    if (!l->parted && l->raw->row_count + (int64_t)in->row_count <= DPART_AFTER_ROWS) {
+        uint8_t tag = DPART_NONE;
+        LH_TRY(tags_put(&l->raw_part, &l->raw_part_cap, l->raw->batch_count, &tag, 1, eb));
+        return exec_rows_append(l->raw, in, NULL, 0, eb);
+    }
+    if (!l->parted) { /* the whole batches so far are split first */
+        l->parted = true;
+        exec_rows *whole = exec_rows_new(op->q, l->raw->col_count, l->raw->types);
+        LH_FAIL_IF(whole == NULL, LH_E_NOMEM, eb, "out of memory");
+        exec_rows_move(whole, l->raw);
+        lh_err e = LH_OK;
+        for (size_t b = 0; b < whole->batch_count && e == LH_OK; b++)
+            e = dpart_collect(op, l, whole->batches[b], eb);
+        exec_rows_free(whole);
+        LH_TRY(e);
+    }
+    return dpart_collect(op, l, in, eb);
+}
+
 /* DISTINCT mode: write the rows collected so far to the partitions. */
 static lh_err spill_raw(exec_op *op, agg_local *l, exec_rows *raw, lh_errbuf *eb)
 {
@@ -616,10 +841,18 @@ static lh_err agg_consume(exec_op *op, void *local, const lh_batch_t *in, exec_t
     if (!atomic_load(&a->spilling) && should_spill(op, need))
         atomic_store(&a->spilling, true);
     if (atomic_load(&a->spilling)) {
+        for (unsigned p = 0; p < DPARTS; p++) { /* open batches go straight to the runs */
+            lh_batch_t *b = dpart_take(op->q, l, p);
+            lh_err e = b != NULL ? spill_batch(op, l, b, eb) : LH_OK;
+            lh_batch_destroy(b);
+            LH_TRY(e);
+        }
         if (l->raw->batch_count > 0)
             LH_TRY(spill_raw(op, l, l->raw, eb));
         return spill_batch(op, l, in, eb);
     }
+    if (a->distinct_mode && a->dpart)
+        return dpart_consume(op, l, in, eb);
     if (a->distinct_mode)
         return exec_rows_append(l->raw, in, NULL, 0, eb);
     return agg_batch(op->plan, a, l, in, eb);
@@ -665,6 +898,10 @@ static lh_err agg_combine(exec_op *op, void *local, lh_errbuf *eb)
     agg_local *l = local;
     LH_TRY(pw_hand_over(op, &l->pw, eb));
     if (a->distinct_mode) {
+        LH_TRY(dpart_flush(op->q, l, eb));
+        if (a->dpart)
+            LH_TRY(tags_put(&a->raw_part, &a->raw_part_cap, a->raw->batch_count, l->raw_part,
+                            l->raw->batch_count, eb));
         exec_rows_move(a->raw, l->raw);
         return LH_OK;
     }
@@ -702,50 +939,17 @@ static void proc_local_free(exec_op *op, agg_local *l)
     op->vt->local_free(op, l);
 }
 
-/* DISTINCT mode in parallel (GROUP BY keys, no grouping sets): every row of a group lands
- * in one partition of the key's hash, so partitions aggregate independently on the pool
- * (their DISTINCT sets too) and their groups are then adopted by the global table (no key
- * is in two partitions). Pass 1 computes each row's partition, pass 2 aggregates a
- * partition's rows gathered batch by batch. */
+/* DISTINCT mode in parallel (a->dpart): every row of a group is in one partition of the
+ * key's hash, so partitions aggregate independently on the pool (their DISTINCT sets too)
+ * and their groups are then adopted by the global table (no key is in two partitions). */
 #define DISTINCT_PAR_MIN_ROWS 32768
-#define DISTINCT_PARTS_MAX    64
-#define DISTINCT_PART_ROWS    32768 /* input rows a partition aims at */
 
 typedef struct dpar {
     exec_op *op;
-    size_t parts, chunks;
-    uint8_t **part_of_row; /* per raw batch */
-    agg_local **done;      /* per partition */
-    lh_err *err;           /* per task (pass 1: chunk, pass 2: partition) */
+    agg_local **done; /* per partition */
+    lh_err *err;
     lh_errbuf *ebs;
 } dpar;
-
-static void dpar_assign(void *arg, size_t chunk)
-{
-    dpar *d = arg;
-    exec_op *op = d->op;
-    agg_op *a = op->data;
-    size_t nb = a->raw->batch_count;
-    agg_local *l = op->vt->local_new(op);
-    lh_err e = l != NULL
-                   ? LH_OK
-                   : lh_err_set(&d->ebs[chunk], LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    for (size_t b = chunk * nb / d->chunks; b < (chunk + 1) * nb / d->chunks && e == LH_OK; b++) {
-        const lh_batch_t *in = a->raw->batches[b];
-        if ((e = exec_check(op->q, &d->ebs[chunk])) != LH_OK ||
-            (e = exec_eval_run(&l->ev, in, &d->ebs[chunk])) != LH_OK)
-            break;
-        for (size_t i = 0; i < in->row_count && e == LH_OK; i++) {
-            size_t len = 0;
-            if ((e = encode_key(a, l, i, -1, &len, &d->ebs[chunk])) == LH_OK)
-                d->part_of_row[b][i] =
-                    (uint8_t)(((exec_ht_hash(l->key, len) >> 32) * d->parts) >> 32);
-        }
-    }
-    if (l != NULL)
-        op->vt->local_free(op, l);
-    d->err[chunk] = e;
-}
 
 static void dpar_aggregate(void *arg, size_t part)
 {
@@ -754,36 +958,10 @@ static void dpar_aggregate(void *arg, size_t part)
     agg_op *a = op->data;
     lh_errbuf *eb = &d->ebs[part];
     agg_local *l = proc_local_new(op);
-    lh_batch_t *scratch = lh_vecops_batch_new(op->plan->children[0]->col_count,
-                                              op->plan->children[0]->col_types, LH_BATCH_ROWS);
-    uint32_t *idx = malloc(LH_BATCH_ROWS * sizeof *idx);
-    lh_err e = l && scratch && idx
-                   ? LH_OK
-                   : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    if (scratch != NULL)
-        lh_batch_reset(scratch);
-    /* the partition's rows of each raw batch are gathered into scratch until a full batch
-     * would overflow, so agg_batch sees full batches however many partitions there are */
-    for (size_t b = 0; b <= a->raw->batch_count && e == LH_OK; b++) {
-        const lh_batch_t *in = b < a->raw->batch_count ? a->raw->batches[b] : NULL;
-        size_t n = 0;
-        for (size_t i = 0; in != NULL && i < in->row_count; i++)
-            if (d->part_of_row[b][i] == part)
-                idx[n++] = (uint32_t)i;
-        if (scratch->row_count > 0 && (in == NULL || scratch->row_count + n > LH_BATCH_ROWS)) {
-            if ((e = exec_check(op->q, eb)) != LH_OK ||
-                (e = agg_batch(op->plan, a, l, scratch, eb)) != LH_OK)
-                break;
-            lh_batch_reset(scratch);
-        }
-        for (int c = 0; c < scratch->col_count && n > 0 && e == LH_OK; c++)
-            if ((e = lh_vecops_gather_append(scratch->cols[c], in->cols[c], idx, n)) != LH_OK)
-                lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
-        scratch->row_count += n;
-    }
-    if (scratch != NULL)
-        lh_batch_destroy(scratch);
-    free(idx);
+    lh_err e = l ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (size_t b = 0; b < a->raw->batch_count && e == LH_OK; b++)
+        if (a->raw_part[b] == part && (e = exec_check(op->q, eb)) == LH_OK)
+            e = agg_batch(op->plan, a, l, a->raw->batches[b], eb);
     if (e != LH_OK && l != NULL) {
         proc_local_free(op, l);
         l = NULL;
@@ -796,45 +974,25 @@ static lh_err run_distinct_parallel(exec_op *op, lh_errbuf *eb)
 {
     agg_op *a = op->data;
     exec_query *q = op->q;
-    size_t nb = a->raw->batch_count, threads = (size_t)q->threads;
-    /* enough partitions that each one's tables stay small (cache-sized), at least two a
-     * thread for balance */
-    size_t parts = (size_t)(a->raw->row_count / DISTINCT_PART_ROWS);
-    parts = parts < threads * 2 ? threads * 2 : parts;
-    dpar d = {.op = op, .parts = parts < DISTINCT_PARTS_MAX ? parts : DISTINCT_PARTS_MAX};
-    d.chunks = threads < nb ? threads : nb;
-    size_t tasks = d.parts > d.chunks ? d.parts : d.chunks;
-    d.part_of_row = calloc(nb, sizeof *d.part_of_row);
-    d.done = calloc(d.parts, sizeof *d.done);
-    d.err = calloc(tasks, sizeof *d.err);
-    d.ebs = calloc(tasks, sizeof *d.ebs);
-    lh_err e = d.part_of_row && d.done && d.err && d.ebs ? LH_OK : LH_E_NOMEM;
-    for (size_t b = 0; b < nb && e == LH_OK; b++)
-        if ((d.part_of_row[b] = malloc(a->raw->batches[b]->row_count + 1)) == NULL)
-            e = LH_E_NOMEM;
-    if (e != LH_OK)
-        lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
+    dpar d = {.op = op};
+    d.done = calloc(DPARTS, sizeof *d.done);
+    d.err = calloc(DPARTS, sizeof *d.err);
+    d.ebs = calloc(DPARTS, sizeof *d.ebs);
+    lh_err e = d.done && d.err && d.ebs
+                   ? LH_OK
+                   : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK) {
-        lh_pool_parallel_for(q->opts->pool, d.chunks, dpar_assign, &d);
-        for (size_t c = 0; c < d.chunks && e == LH_OK; c++)
-            if ((e = d.err[c]) != LH_OK)
-                *eb = d.ebs[c];
-    }
-    if (e == LH_OK) {
-        lh_pool_parallel_for(q->opts->pool, d.parts, dpar_aggregate, &d);
-        for (size_t p = 0; p < d.parts && e == LH_OK; p++)
+        lh_pool_parallel_for(q->opts->pool, DPARTS, dpar_aggregate, &d);
+        for (size_t p = 0; p < DPARTS && e == LH_OK; p++)
             if ((e = d.err[p]) != LH_OK)
                 *eb = d.ebs[p];
     }
-    for (size_t p = 0; d.done != NULL && p < d.parts; p++) {
+    for (size_t p = 0; d.done != NULL && p < DPARTS; p++) {
         if (d.done[p] != NULL && e == LH_OK)
             e = merge(op->plan, a, &a->global, &d.done[p]->t, eb);
         if (d.done[p] != NULL)
             proc_local_free(op, d.done[p]);
     }
-    for (size_t b = 0; d.part_of_row != NULL && b < nb; b++)
-        free(d.part_of_row[b]);
-    free(d.part_of_row);
     free(d.done);
     free(d.err);
     free(d.ebs);
@@ -845,9 +1003,22 @@ static lh_err run_distinct_parallel(exec_op *op, lh_errbuf *eb)
 static lh_err run_distinct(exec_op *op, lh_errbuf *eb)
 {
     agg_op *a = op->data;
-    if (a->key_count > 0 && a->sets == NULL && op->q->opts->pool != NULL && op->q->threads > 1 &&
-        a->raw->row_count >= DISTINCT_PAR_MIN_ROWS)
+    if (a->dpart && a->raw->row_count >= DISTINCT_PAR_MIN_ROWS) {
+        /* workers that saw few rows kept them whole: split those here */
+        agg_local *l = op->vt->local_new(op);
+        LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
+        lh_err e = split_whole(op, l, a->raw, a->raw_part, eb);
+        if (e == LH_OK)
+            e = dpart_flush(op->q, l, eb);
+        if (e == LH_OK)
+            e = tags_put(&a->raw_part, &a->raw_part_cap, a->raw->batch_count, l->raw_part,
+                         l->raw->batch_count, eb);
+        if (e == LH_OK)
+            exec_rows_move(a->raw, l->raw);
+        op->vt->local_free(op, l);
+        LH_TRY(e);
         return run_distinct_parallel(op, eb);
+    }
     agg_local *l = proc_local_new(op);
     LH_FAIL_IF(l == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_err e = LH_OK;
@@ -1201,6 +1372,9 @@ static void agg_local_free(exec_op *op, void *local)
     table_free(op->plan, op->data, &l->t);
     exec_eval_free(&l->ev);
     exec_rows_free(l->raw);
+    free(l->raw_part);
+    for (unsigned p = 0; p < DPARTS; p++)
+        lh_batch_destroy(dpart_take(op->q, l, p));
     pw_close(&l->pw);
     for (int j = 0; j < AGG_MAX_ARGS; j++)
         lh_vec_destroy(l->gathered[j]);
@@ -1219,6 +1393,7 @@ static void agg_free(exec_op *op)
     agg_op *a = op->data;
     table_free(op->plan, a, &a->global);
     exec_rows_free(a->raw);
+    free(a->raw_part);
     for (int p = 0; p < AGG_PARTS; p++) {
         for (size_t r = 0; r < a->parts[p].n; r++)
             exec_run_close(a->parts[p].runs[r]);
@@ -1306,6 +1481,8 @@ lh_err exec_agg_new(exec_query *q, const lh_plan_t *p, exec_op **out, lh_errbuf 
         exec_op_free(op);
         return e;
     }
+    a->dpart = a->distinct_mode && a->key_count > 0 && a->sets == NULL && q->opts->pool != NULL &&
+               q->threads > 1;
     *out = op;
     return LH_OK;
 }

@@ -124,11 +124,16 @@ static lh_err grow(exec_ht *h, lh_errbuf *eb)
     size_t cap = h->cap ? h->cap * 2 : 1024;
     int64_t bytes = (int64_t)(cap * sizeof(exec_ht_slot));
     LH_TRY(exec_mem_charge(h->q, bytes, eb));
-    exec_ht_slot *ss = calloc(cap, sizeof *ss);
+    /* written before read, not calloc: fresh pages written first fault in once, where
+     * calloc's zero pages are read by the probes below and then copied on write, each copy
+     * a TLB flush on every core (explicit_bzero: the compiler turns malloc + memset back
+     * into calloc) */
+    exec_ht_slot *ss = malloc(cap * sizeof *ss);
     if (ss == NULL) {
         exec_mem_release(h->q, bytes);
         LH_FAIL(LH_E_NOMEM, eb, "out of memory");
     }
+    explicit_bzero(ss, cap * sizeof *ss);
     for (size_t i = 0; i < h->cap; i++) {
         if (h->slots[i].hash == 0)
             continue;

@@ -770,6 +770,18 @@ static lh_err exec_cmp(const lh_func_exec_t *x, lh_errbuf *eb)
         CMP_INT_LOOP(int32_t);
     else if (ints && w == 8)
         CMP_INT_LOOP(int64_t);
+    else if ((op == CMP_EQ || op == CMP_NE) &&
+             (a->type.id == LH_TYPE_STRING || a->type.id == LH_TYPE_BINARY) &&
+             a->kind == LH_VEC_FLAT && b->kind == LH_VEC_FLAT && a->validity == NULL &&
+             b->validity == NULL) {
+        /* string equality without nulls: lengths first, bytes only when they agree */
+        const lh_sv_t *pa = a->data, *pb = b->data;
+        for (size_t i = 0; i < x->rows; i++)
+            o[i] = (pa[i].len == pb[i].len &&
+                    (pa[i].len == 0 || memcmp(pa[i].ptr, pb[i].ptr, pa[i].len) == 0)) ==
+                   (op == CMP_EQ);
+        return LH_OK;
+    }
     for (size_t i = 0; i < x->rows; i++) {
         bool na = fn_null(a, i) || w == 0, nb = fn_null(b, i) || w == 0;
         if (op == CMP_EQNULL && (na || nb)) {

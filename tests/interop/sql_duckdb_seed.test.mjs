@@ -31,6 +31,11 @@ suite([
   // variations
   ['daily features of the hot users', `SELECT * FROM (${DAILY}) WHERE user_id <= 3 ORDER BY user_id, event_date`,
     { ordered: true, duck: `SELECT * FROM (${SEED_QUERIES.daily[1]}) WHERE user_id <= 3 ORDER BY user_id, event_date` }],
+  // 160k rows: the workers split the rows by key hash as they collect them (past 32k rows
+  // each) and the partitions aggregate in parallel, some workers' rows split afterwards
+  ['daily features over 8 copies of the events (DISTINCT in parallel)', `SELECT user_id, event_date, count(*) AS n,
+    count(DISTINCT event_type) AS types, count(DISTINCT page) AS pages, count(DISTINCT c) AS copies, sum(DISTINCT qty) AS qtys
+    FROM events, (VALUES (1), (2), (3), (4), (5), (6), (7), (8)) AS k(c) GROUP BY user_id, event_date`],
   ['daily features rolled up per user', `SELECT user_id, count(*) AS days, sum(events), sum(purchases), max(last_event_ts), sum(pages) FROM (${DAILY}) GROUP BY user_id`,
     { duck: `SELECT user_id, count(*) AS days, sum(events), sum(purchases), max(last_event_ts), sum(pages) FROM (${SEED_QUERIES.daily[1]}) GROUP BY user_id` }],
   ['daily features with a FILTER clause', `SELECT user_id, event_date, count(*) FILTER (WHERE event_type = 'view') AS views,
