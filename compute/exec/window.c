@@ -27,7 +27,7 @@
 typedef struct wcall {
     exec_query *q;
     const lh_window_call_t *c;
-    exec_rows *side; /* partition ++ order ++ args, aligned with the input */
+    exec_rows *side; /* partition ++ order ++ args of every call sharing the sort */
     exec_ref *refs;  /* sorted */
     size_t n;
     lh_vec_t **args;  /* per argument: values in sorted order */
@@ -37,6 +37,11 @@ typedef struct wcall {
     exec_sort_spec spec;
     int *key_cols;
     bool *desc, *nf;
+    /* per sorted row: whether it starts a partition, and its peer group [lo, hi) (rows
+     * with equal partition and order keys), found once for every call sharing the sort */
+    uint8_t *pbrk;
+    uint32_t *peer_lo, *peer_hi;
+    int arg_at; /* the call's first argument column in side */
 } wcall;
 
 static lh_err gather_col(lh_vec_t **dst, const exec_rows *r, int col, const exec_ref *refs,
@@ -56,26 +61,44 @@ static lh_err gather_col(lh_vec_t **dst, const exec_rows *r, int col, const exec
     return LH_OK;
 }
 
-/* Evaluate the call's keys and args for every input batch into w->side. */
-static lh_err eval_side(wcall *w, const exec_rows *in, lh_errbuf *eb)
+/* Evaluate the keys of calls[0] (which every call shares) and the args of every call for
+ * every input batch into w->side; at[k]: call k's first argument column. */
+static lh_err eval_side(wcall *w, const exec_rows *in, const lh_window_call_t *const *calls,
+                        int ncalls, int *at, lh_errbuf *eb)
 {
-    const lh_window_call_t *c = w->c;
-    int n = c->partition_count + c->order_count + c->arg_count;
-    lh_expr_t *ex[n + 1];
+    const lh_window_call_t *c = calls[0];
+    int n = c->partition_count + c->order_count;
+    for (int k = 0; k < ncalls; k++) {
+        at[k] = n;
+        n += calls[k]->arg_count;
+    }
+    lh_expr_t **ex = calloc((size_t)n + 1, sizeof *ex);
+    lh_type_t *types = calloc((size_t)n + 1, sizeof *types);
+    if (ex == NULL || types == NULL) {
+        free(ex);
+        free(types);
+        LH_FAIL(LH_E_NOMEM, eb, "out of memory");
+    }
     for (int i = 0; i < c->partition_count; i++)
         ex[i] = c->partition[i];
     for (int i = 0; i < c->order_count; i++)
         ex[c->partition_count + i] = c->order[i].expr;
-    for (int i = 0; i < c->arg_count; i++)
-        ex[c->partition_count + c->order_count + i] = c->args[i];
-    lh_type_t types[n + 1];
+    for (int k = 0; k < ncalls; k++)
+        for (int i = 0; i < calls[k]->arg_count; i++)
+            ex[at[k] + i] = calls[k]->args[i];
     for (int i = 0; i < n; i++)
         types[i] = ex[i]->type;
     w->side = exec_rows_new(w->q, n, types);
+    free(types);
     exec_eval ev;
-    LH_TRY(exec_eval_init(&ev, w->q, ex, n, exec_number(w->q, ex, n), eb));
+    lh_err e = w->side ? exec_eval_init(&ev, w->q, ex, n, exec_number(w->q, ex, n), eb)
+                       : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    if (e != LH_OK) {
+        free(ex);
+        return e;
+    }
     lh_batch_t view = {.col_count = n, .cols = calloc((size_t)n + 1, sizeof(lh_vec_t *))};
-    lh_err e = view.cols ? LH_OK : LH_E_NOMEM;
+    e = view.cols ? LH_OK : LH_E_NOMEM;
     for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {
         if ((e = exec_eval_run(&ev, in->batches[b], eb)) != LH_OK)
             break;
@@ -96,9 +119,46 @@ static lh_err eval_side(wcall *w, const exec_rows *in, lh_errbuf *eb)
         }
     }
     free(view.cols);
+    free(ex);
     exec_eval_free(&ev);
     LH_FAIL_IF(e == LH_E_NOMEM, LH_E_NOMEM, eb, "out of memory");
     return e;
+}
+
+/* Whether sorted rows i and j agree on sort keys [from, to). */
+static bool same(const wcall *w, size_t i, size_t j, int from, int to)
+{
+    for (int k = from; k < to; k++) {
+        const lh_vec_t *x = w->side->batches[w->refs[i].batch]->cols[k];
+        const lh_vec_t *y = w->side->batches[w->refs[j].batch]->cols[k];
+        bool xv = lh_vec_is_valid(x, w->refs[i].row), yv = lh_vec_is_valid(y, w->refs[j].row);
+        if (xv != yv)
+            return false;
+        if (xv && lh_vecops_cmp(x, w->refs[i].row, y, w->refs[j].row) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Partition starts and peer groups of the sorted rows, in one pass each way. */
+static lh_err find_peers(wcall *w, lh_errbuf *eb)
+{
+    size_t n = w->n;
+    LH_FAIL_IF(n > UINT32_MAX - 1, LH_E_LIMIT, eb, "a window over more than 4G rows");
+    w->pbrk = malloc(n + 1);
+    w->peer_lo = malloc((n + 1) * sizeof *w->peer_lo);
+    w->peer_hi = malloc((n + 1) * sizeof *w->peer_hi);
+    LH_FAIL_IF(!w->pbrk || !w->peer_lo || !w->peer_hi, LH_E_NOMEM, eb, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        bool part = i == 0 || !same(w, i, i - 1, 0, w->pk);
+        bool peer = part || !same(w, i, i - 1, w->pk, w->pk + w->ok);
+        w->pbrk[i] = part;
+        w->peer_lo[i] = peer ? (uint32_t)i : w->peer_lo[i - 1];
+    }
+    for (size_t i = n; i-- > 0;)
+        w->peer_hi[i] =
+            i + 1 < n && w->peer_lo[i + 1] == w->peer_lo[i] ? w->peer_hi[i + 1] : (uint32_t)(i + 1);
+    return LH_OK;
 }
 
 static lh_err sort_side(wcall *w, lh_errbuf *eb)
@@ -121,28 +181,19 @@ static lh_err sort_side(wcall *w, lh_errbuf *eb)
     }
     w->spec = (exec_sort_spec){k, w->key_cols, w->desc, w->nf};
     LH_TRY(exec_sort_refs(w->q, w->side, &w->spec, &w->refs, &w->n, eb));
-    w->args = calloc((size_t)c->arg_count + 1, sizeof *w->args);
-    LH_FAIL_IF(w->args == NULL, LH_E_NOMEM, eb, "out of memory");
-    for (int a = 0; a < c->arg_count; a++)
-        LH_TRY(gather_col(&w->args[a], w->side, k + a, w->refs, w->n, eb));
     if (c->order_count > 0)
         LH_TRY(gather_col(&w->order0, w->side, w->pk, w->refs, w->n, eb));
-    return LH_OK;
+    return find_peers(w, eb);
 }
 
-/* Whether sorted rows i and j agree on the first `keys` sort keys. */
-static bool same(const wcall *w, size_t i, size_t j, int keys)
+/* The call's arguments in sorted order (w->args). */
+static lh_err gather_args(wcall *w, lh_errbuf *eb)
 {
-    for (int k = 0; k < keys; k++) {
-        const lh_vec_t *x = w->side->batches[w->refs[i].batch]->cols[k];
-        const lh_vec_t *y = w->side->batches[w->refs[j].batch]->cols[k];
-        bool xv = lh_vec_is_valid(x, w->refs[i].row), yv = lh_vec_is_valid(y, w->refs[j].row);
-        if (xv != yv)
-            return false;
-        if (xv && lh_vecops_cmp(x, w->refs[i].row, y, w->refs[j].row) != 0)
-            return false;
-    }
-    return true;
+    w->args = calloc((size_t)w->c->arg_count + 1, sizeof *w->args);
+    LH_FAIL_IF(w->args == NULL, LH_E_NOMEM, eb, "out of memory");
+    for (int a = 0; a < w->c->arg_count; a++)
+        LH_TRY(gather_col(&w->args[a], w->side, w->arg_at + a, w->refs, w->n, eb));
+    return LH_OK;
 }
 
 /* ---- ranking and offsets --------------------------------------------------------------- */
@@ -158,13 +209,11 @@ static lh_err rank_partition(wcall *w, size_t ps, size_t pe, lh_errbuf *eb)
                "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] ntile needs a positive bucket count "
                "SQLSTATE: 42K09");
     for (size_t i = ps; i < pe; i++) {
-        if (i == ps || !same(w, i, i - 1, w->pk + w->ok)) {
+        if (i == ps || w->peer_lo[i] == i) {
             peer_start = i;
             dense++;
         }
-        size_t peer_end = i + 1;
-        while (peer_end < pe && same(w, peer_end, i, w->pk + w->ok))
-            peer_end++;
+        size_t peer_end = w->peer_hi[i];
         int64_t pos = (int64_t)(i - ps), rank = (int64_t)(peer_start - ps) + 1;
         lh_err e;
         if (strcasecmp(fn, "row_number") == 0)
@@ -303,11 +352,7 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
         *hi = b > (int64_t)pe ? pe : (b < (int64_t)*lo ? *lo : (size_t)b);
         return;
     }
-    size_t peer_lo = i, peer_hi = i + 1;
-    while (peer_lo > ps && same(w, peer_lo - 1, i, w->pk + w->ok))
-        peer_lo--;
-    while (peer_hi < pe && same(w, peer_hi, i, w->pk + w->ok))
-        peer_hi++;
+    size_t peer_lo = w->peer_lo[i], peer_hi = w->peer_hi[i];
     const lh_vec_t *k = w->order0;
     bool valid = lh_vec_is_valid(k, i), desc = w->desc[w->pk];
     double v = valid ? key_at(k, i) : 0;
@@ -445,7 +490,7 @@ static lh_err compute(wcall *w, lh_errbuf *eb)
     }
     for (size_t ps = 0; ps < w->n && e == LH_OK;) {
         size_t pe = ps + 1;
-        while (pe < w->n && same(w, pe, ps, w->pk))
+        while (pe < w->n && !w->pbrk[pe])
             pe++;
         if (c->agg != NULL)
             e = agg_partition(w, &r, ps, pe, eb);
@@ -465,56 +510,111 @@ static lh_err compute(wcall *w, lh_errbuf *eb)
     return e;
 }
 
-static void wcall_free(wcall *w)
+/* What belongs to one call: its arguments and results. */
+static void wcall_free_call(wcall *w)
 {
-    exec_rows_free(w->side);
-    free(w->refs);
     for (int a = 0; w->args && a < w->c->arg_count; a++)
         lh_vec_destroy(w->args[a]);
     free(w->args);
-    lh_vec_destroy(w->order0);
+    w->args = NULL;
     lh_vec_destroy(w->out);
+    w->out = NULL;
+}
+
+/* What the calls sharing a sort share. */
+static void wcall_free_sort(wcall *w)
+{
+    exec_rows_free(w->side);
+    free(w->refs);
+    lh_vec_destroy(w->order0);
     free(w->key_cols);
     free(w->desc);
     free(w->nf);
+    free(w->pbrk);
+    free(w->peer_lo);
+    free(w->peer_hi);
 }
 
-/* Results of call k in input order: out[k] (n rows). */
-static lh_err run_call(exec_query *q, const lh_window_call_t *c, const exec_rows *in,
-                       lh_vec_t **result, lh_errbuf *eb)
+/* Call w->c's results in input order: result[0] (n rows; its strings point into
+ * result[1], the sorted results, kept alive until the caller copies them). */
+static lh_err run_call(wcall *w, const exec_rows *in, lh_vec_t **result, lh_errbuf *eb)
 {
-    wcall w = {.q = q, .c = c};
-    lh_err e = eval_side(&w, in, eb);
+    const lh_window_call_t *c = w->c;
+    lh_err e = gather_args(w, eb);
     if (e == LH_OK)
-        e = sort_side(&w, eb);
-    if (e == LH_OK)
-        e = compute(&w, eb);
+        e = compute(w, eb);
     size_t n = (size_t)in->row_count;
     if (e == LH_OK && ((*result = lh_vec_create(c->type, n ? n : 1)) == NULL ||
                        lh_vecops_fill_null(*result, n) != LH_OK))
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK) { /* scatter sorted results back to input positions */
         size_t *start = calloc(in->batch_count + 1, sizeof *start);
-        uint32_t *pos = malloc((w.n + 1) * sizeof *pos);
+        uint32_t *pos = malloc((w->n + 1) * sizeof *pos);
         for (size_t b = 0; start && b < in->batch_count; b++)
             start[b + 1] = start[b] + in->batches[b]->row_count;
-        for (size_t i = 0; start && pos && i < w.n; i++)
-            pos[i] = (uint32_t)(start[w.refs[i].batch] + w.refs[i].row);
-        if (!start || !pos || lh_vecops_scatter(*result, w.out, pos, w.n) != LH_OK)
+        for (size_t i = 0; start && pos && i < w->n; i++)
+            pos[i] = (uint32_t)(start[w->refs[i].batch] + w->refs[i].row);
+        if (!start || !pos || lh_vecops_scatter(*result, w->out, pos, w->n) != LH_OK)
             e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-        /* strings of *result point into w.out: copied when the output batches are built */
+        /* strings of *result point into w->out: copied when the output batches are built */
         LH_ASSERT(e != LH_OK || (*result)->count == n);
         free(start);
         free(pos);
-        if (e == LH_OK) { /* keep w.out alive until the caller copies: hand it over */
-            lh_vec_t *keep = w.out;
-            w.out = NULL;
-            wcall_free(&w);
-            result[1] = keep;
-            return LH_OK;
+        if (e == LH_OK) { /* keep w->out alive until the caller copies: hand it over */
+            result[1] = w->out;
+            w->out = NULL;
         }
     }
-    wcall_free(&w);
+    wcall_free_call(w);
+    return e;
+}
+
+/* Whether two calls have the same PARTITION BY and ORDER BY, all plain columns (so they
+ * can share one evaluation, sort and peer search). */
+static bool same_spec(const lh_window_call_t *a, const lh_window_call_t *b)
+{
+    if (a->partition_count != b->partition_count || a->order_count != b->order_count)
+        return false;
+    for (int i = 0; i < a->partition_count; i++)
+        if (a->partition[i]->kind != LH_EXPR_COLUMN || b->partition[i]->kind != LH_EXPR_COLUMN ||
+            a->partition[i]->column != b->partition[i]->column)
+            return false;
+    for (int i = 0; i < a->order_count; i++) {
+        const lh_sort_key_t *x = &a->order[i], *y = &b->order[i];
+        if (x->expr->kind != LH_EXPR_COLUMN || y->expr->kind != LH_EXPR_COLUMN ||
+            x->expr->column != y->expr->column || x->descending != y->descending ||
+            x->nulls_first != y->nulls_first)
+            return false;
+    }
+    return true;
+}
+
+/* The calls of p listed in members[0..nm) (one spec): evaluated and sorted once, then each
+ * computed into res[2 * k], res[2 * k + 1] (k: the call's index in p). */
+static lh_err run_group(exec_query *q, const lh_plan_t *p, const int *members, int nm,
+                        const exec_rows *in, lh_vec_t **res, lh_errbuf *eb)
+{
+    const lh_window_call_t **calls = calloc((size_t)nm + 1, sizeof *calls);
+    int *at = calloc((size_t)nm + 1, sizeof *at);
+    wcall w = {.q = q};
+    lh_err e =
+        calls && at ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (int m = 0; m < nm && e == LH_OK; m++)
+        calls[m] = &p->u.window.calls[members[m]];
+    if (e == LH_OK) {
+        w.c = calls[0];
+        e = eval_side(&w, in, calls, nm, at, eb);
+    }
+    if (e == LH_OK)
+        e = sort_side(&w, eb);
+    for (int m = 0; m < nm && e == LH_OK; m++) {
+        w.c = calls[m];
+        w.arg_at = at[m];
+        e = run_call(&w, in, &res[2 * members[m]], eb);
+    }
+    wcall_free_sort(&w);
+    free(calls);
+    free(at);
     return e;
 }
 
@@ -524,8 +624,24 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
     int calls = p->u.window.call_count, cols = in->col_count;
     lh_vec_t **res = calloc((size_t)calls * 2 + 2, sizeof *res); /* result, its string owner */
     lh_err e = res ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
-    for (int k = 0; k < calls && e == LH_OK; k++)
-        e = run_call(q, &p->u.window.calls[k], in, &res[2 * k], eb);
+    /* calls with the same PARTITION BY / ORDER BY share one sort */
+    int *members = calloc((size_t)calls + 1, sizeof *members);
+    bool *done = calloc((size_t)calls + 1, sizeof *done);
+    if (e == LH_OK && (members == NULL || done == NULL))
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    for (int k = 0; k < calls && e == LH_OK; k++) {
+        if (done[k])
+            continue;
+        int nm = 0;
+        for (int j = k; j < calls; j++)
+            if (!done[j] && (j == k || same_spec(&p->u.window.calls[k], &p->u.window.calls[j]))) {
+                members[nm++] = j;
+                done[j] = true;
+            }
+        e = run_group(q, p, members, nm, in, res, eb);
+    }
+    free(members);
+    free(done);
     exec_rows *r = exec_rows_new(q, p->col_count, p->col_types);
     size_t at = 0;
     for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {
