@@ -282,7 +282,7 @@ void *exec_ht_find(const exec_ht *h, uint64_t hash, const uint8_t *key, size_t l
 lh_err exec_ht_insert(exec_ht *h, uint64_t hash, void *entry, lh_errbuf *eb);
 /* Hint that hash will be looked up soon (a batch's keys are hashed first, their slots
  * prefetched, then probed: the cache misses of a large table overlap). */
-static inline void exec_ht_prefetch(const exec_ht *h, uint64_t hash)
+static inline __attribute__((always_inline)) void exec_ht_prefetch(const exec_ht *h, uint64_t hash)
 {
     if (h->cap != 0)
         __builtin_prefetch(&h->slots[hash & (h->cap - 1)]);

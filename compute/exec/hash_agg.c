@@ -209,14 +209,34 @@ static lh_err keys_append(agg_local *l, size_t i, const uint8_t *key, size_t len
     return LH_OK;
 }
 
-/* Prefetch the slots of rows [0, n) in t, then the entries whose first slot matches. */
-static void keys_prefetch(const exec_ht *t, const agg_local *l, size_t n)
+/* Software-pipelined prefetch for probing row i of n in t: the slot of row i + 2D, and the
+ * entry of row i + D when its slot (prefetched D rows ago) holds its hash. Called just
+ * before row i is probed, so each miss has D probes' time to arrive. */
+#define PF_DIST 8
+/* always_inline: GCC 12 deletes calls to a static function whose only effects are
+ * prefetches (its pure-const analysis counts them as none) before it would inline it */
+#define PF_INLINE static inline __attribute__((always_inline))
+PF_INLINE void probe_prefetch(const exec_ht *t, const agg_local *l, size_t i, size_t n)
 {
     if (t->cap == 0)
         return;
-    for (size_t i = 0; i < n; i++)
+    if (i + 2 * PF_DIST < n)
+        exec_ht_prefetch(t, l->khash[i + 2 * PF_DIST]);
+    if (i + PF_DIST < n) {
+        const exec_ht_slot *s = &t->slots[l->khash[i + PF_DIST] & (t->cap - 1)];
+        if (s->hash == l->khash[i + PF_DIST])
+            __builtin_prefetch(s->entry);
+    }
+}
+
+/* The first rows' prefetches (probe_prefetch covers the rest). */
+PF_INLINE void keys_prefetch(const exec_ht *t, const agg_local *l, size_t n)
+{
+    if (t->cap == 0)
+        return;
+    for (size_t i = 0; i < n && i < 2 * PF_DIST; i++)
         exec_ht_prefetch(t, l->khash[i]);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && i < PF_DIST; i++) {
         const exec_ht_slot *s = &t->slots[l->khash[i] & (t->cap - 1)];
         if (s->hash == l->khash[i])
             __builtin_prefetch(s->entry);
@@ -369,8 +389,10 @@ static lh_err update_one(const lh_plan_t *p, agg_op *a, agg_local *l, int k, siz
     }
     for (size_t i = 0; i < rows; i++) {
         bool keep = f == NULL || (lh_vec_is_valid(f, i) && ((const uint8_t *)f->data)[i]);
-        if (keep && c->distinct)
+        if (keep && c->distinct) {
+            probe_prefetch(&l->seen[k], l, i, rows);
             LH_TRY(distinct_new(l, k, i, &keep, eb));
+        }
         if (keep) {
             l->sel[n] = (uint32_t)i;
             l->st[n++] = state_of(a, l->base[i], k);
@@ -497,9 +519,11 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
             LH_TRY(keys_append(l, i, l->key, len, eb));
         }
         keys_prefetch(&l->t.ht, l, in->row_count);
-        for (size_t i = 0; i < in->row_count; i++)
+        for (size_t i = 0; i < in->row_count; i++) {
+            probe_prefetch(&l->t.ht, l, i, in->row_count);
             LH_TRY(group_of_hashed(p, a, &l->t, l->keys + l->koff[i], l->koff[i + 1] - l->koff[i],
                                    l->khash[i], &l->base[i], eb));
+        }
         for (int k = 0; k < a->agg_count; k++)
             LH_TRY(update_one(p, a, l, k, in->row_count, eb));
     }

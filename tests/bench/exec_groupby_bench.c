@@ -1,9 +1,10 @@
 /*
  * exec_groupby_bench.c - times a GROUP BY over a Delta table with the executor.
  *
- *   exec_groupby_bench [rows] [dir]
+ *   exec_groupby_bench [rows] [dir] [groups]
  * writes (once; reused when dir already holds a table) a table of `rows` rows (default
- * 10M): id BIGINT, g BIGINT = id % 1000, v DOUBLE = id * 0.25, in files of about 1M rows,
+ * 10M): id BIGINT, g BIGINT = id % groups (default 1000; a table is
+ * written per rows and groups), v DOUBLE = id * 0.25, in files of about 1M rows,
  * then runs SELECT g, count(*), sum(v), min(id) FROM t GROUP BY g on 1 and 2 threads and
  * prints wall and CPU seconds and rows/s for each (on a shared machine the CPU figure is
  * the stable one).
@@ -18,6 +19,8 @@
 #include "compute/agg/agg.h"
 #include "compute/exec/exec.h"
 #include "storage/delta/ops.h"
+
+static int64_t g_groups = 1000;
 
 typedef struct gen {
     int64_t next, total;
@@ -36,7 +39,7 @@ static lh_err gen_next(void *ctx, const lh_batch_t **out, lh_errbuf *eb)
     int64_t n = g->total - g->next < 65536 ? g->total - g->next : 65536;
     for (int64_t i = 0; i < n; i++, g->next++) {
         lh_vec_append_i64(g->b->cols[0], g->next);
-        lh_vec_append_i64(g->b->cols[1], g->next % 1000);
+        lh_vec_append_i64(g->b->cols[1], g->next % g_groups);
         lh_vec_append_f64(g->b->cols[2], (double)g->next * 0.25);
     }
     g->b->row_count = (size_t)n;
@@ -145,7 +148,11 @@ static lh_err count_rows(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
 int main(int argc, char **argv)
 {
     int64_t rows = argc > 1 ? atoll(argv[1]) : 10000000;
-    const char *dir = argc > 2 ? argv[2] : "/tmp/lh-exec-bench";
+    g_groups = argc > 3 && atoll(argv[3]) > 0 ? atoll(argv[3]) : 1000;
+    char defdir[64];
+    snprintf(defdir, sizeof defdir, "/tmp/lh-exec-bench-%lld-%lld", (long long)rows,
+             (long long)g_groups);
+    const char *dir = argc > 2 && strcmp(argv[2], "-") != 0 ? argv[2] : defdir;
     mkdir(dir, 0755);
     if (write_table(dir, rows))
         return 1;
