@@ -804,8 +804,9 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, a->count == 2 ? ", 2147483647)" : ")");
         return true;
     }
-    if (strcasecmp(fn, "datepart") == 0 && a->count == 2) {
-        put(n, "datepart(");
+    if ((strcasecmp(fn, "datepart") == 0 || strcasecmp(fn, "extract") == 0) && a->count == 2) {
+        put_lower(n, fn);
+        put(n, "(");
         expr(n, a->items[0]);
         put(n, " FROM ");
         expr(n, a->items[1]);

@@ -259,24 +259,25 @@ FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIEL
 typedef struct part_bd {
     field_t f;
     bool interval;
+    bool null_field; /* date_part(NULL, x): every row NULL */
 } part_bd_t;
 
 static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 {
     const lh_value_t *fv = b->const_args ? b->const_args[0] : NULL;
     if (fv && fv->is_null) { /* date_part(NULL, x) is NULL */
+        /* Spark types it DOUBLE whatever the source (a null literal of DoubleType) */
         part_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
         bd->f = FLD_YEAR;
+        bd->null_field = true;
         b->bind_data = bd;
-        b->ret_type = fn_type(LH_TYPE_INT);
-        b->cast_to[1] = fn_type(LH_TYPE_NULL);
+        b->ret_type = fn_type(LH_TYPE_DOUBLE);
         b->ret_nullable = true;
         return LH_OK;
     }
     if (fv == NULL || fv->type.id != LH_TYPE_STRING)
-        return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", "\"date_part\"",
-                         "inputName", "`field`", "inputType", "\"STRING\"", "inputExpr",
-                         "the field", NULL);
+        return lh_sqlerr(eb, "NON_FOLDABLE_ARGUMENT", "funcName", "`date_part`", "paramName",
+                         "`field`", "paramType", "\"STRING\"", NULL);
     char name[32];
     snprintf(name, sizeof name, "%.*s", (int)(fv->v.str.len < 31 ? fv->v.str.len : 31),
              (const char *)fv->v.str.ptr);
@@ -294,7 +295,7 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
         snprintf(t, sizeof t, "\"%s\"", b->arg_sql ? b->arg_sql[1] : "?");
         return lh_sqlerr(eb, "INVALID_EXTRACT_FIELD", "field", f, "expr", t, NULL);
     }
-    part_bd_t *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    part_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
     bd->f = FIELD_NAMES[hit].f;
     bd->interval = iv;
     b->bind_data = bd;
@@ -325,7 +326,7 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 static lh_err x_date_part(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const part_bd_t *bd = x->bind_data;
-    if (x->args[1]->type.id == LH_TYPE_NULL) {
+    if (bd->null_field || x->args[1]->type.id == LH_TYPE_NULL) {
         fn_begin(x);
         for (size_t i = 0; i < x->rows; i++)
             fn_put_null(x->out, i);

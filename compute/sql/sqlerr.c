@@ -460,6 +460,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_FOLDABLE_ARGUMENT", "42K08",
+     "The function <funcName> requires the parameter <paramName> to be a foldable expression "
+     "of the type <paramType>, but the actual argument is a non-foldable."},
     {"NON_LAST_MATCHED_CLAUSE_OMIT_CONDITION", "42613",
      "When there are more than one MATCHED clauses in a MERGE statement, only the last MATCHED "
      "clause can omit the condition."},
