@@ -351,7 +351,7 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
             call2(n, e->op == LH_OP_ADD ? "date_add" : "date_sub", l, r);
             return true;
         }
-        if (e->op == LH_OP_ADD && rt == LH_TYPE_DATE && is_small_int(lt)) {
+        if (e->op == LH_OP_ADD && rt == LH_TYPE_DATE && (is_small_int(lt) || lt == LH_TYPE_NULL)) {
             call2(n, "date_add", r, l);
             return true;
         }
@@ -370,7 +370,8 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
             put(n, e->op == LH_OP_ADD ? "))" : ")))");
             return true;
         }
-        if (is_datetime(lt) && is_interval(rt)) {
+        if ((is_datetime(lt) || (lt == LH_TYPE_STRING && rt == LH_TYPE_INTERVAL_DT)) &&
+            is_interval(rt)) { /* DatetimeSub / TimeAdd print as l - r */
             infix(n, l, e->op == LH_OP_ADD ? "+" : "-", r, false);
             return true;
         }
