@@ -456,7 +456,8 @@ static lh_err bind_dt(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
     bool is_ts[2] = {l == LH_TYPE_TIMESTAMP || l == LH_TYPE_TIMESTAMP_NTZ,
                      r == LH_TYPE_TIMESTAMP || r == LH_TYPE_TIMESTAMP_NTZ};
-    if (bd->op == OP_ADD && ((is_ts[0] && r == LH_TYPE_STRING) || (is_ts[1] && l == LH_TYPE_STRING)))
+    if (bd->op == OP_ADD &&
+        ((is_ts[0] && r == LH_TYPE_STRING) || (is_ts[1] && l == LH_TYPE_STRING)))
         return binop_wrong_type(b, is_ts[0] ? 0 : 1, eb);
     if (bd->op == OP_ADD && ((is_ts[0] && r == LH_TYPE_NULL) || (is_ts[1] && l == LH_TYPE_NULL)))
         return binop_mismatch(b, OP_SYM[bd->op], eb); /* ts + NULL: no rule applies */
@@ -738,6 +739,13 @@ static lh_err bind_cmp(lh_func_bind_t *b, cmp_t op, lh_errbuf *eb)
         return binop_mismatch(b, CMP_SYM[op], eb);
     if (t.id == LH_TYPE_NULL)
         t = fn_type(LH_TYPE_BOOLEAN);
+    if (t.id == LH_TYPE_INTERVAL_CAL && op != CMP_EQ && op != CMP_NE && op != CMP_EQNULL) {
+        char e[200]; /* a calendar interval has no order (30 days vs 1 month) */
+        snprintf(e, sizeof e, "\"(%s %s %s)\"", b->arg_sql ? b->arg_sql[0] : "?", CMP_SYM[op],
+                 b->arg_sql ? b->arg_sql[1] : "?");
+        return lh_sqlerr(eb, "DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "sqlExpr", e,
+                         "functionName", CMP_SYM[op], "dataType", "\"INTERVAL\"", NULL);
+    }
     b->cast_to[0] = b->cast_to[1] = t;
     b->ret_type = fn_type(LH_TYPE_BOOLEAN);
     b->ret_nullable = op != CMP_EQNULL;
@@ -767,7 +775,8 @@ static int cmp_row(const lh_vec_t *a, const lh_vec_t *b, size_t i)
         return (c > 0) - (c < 0);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL: /* = and <> only: the same months, days and micros */ {
         lh_sv_t x = fn_str(a, i), y = fn_str(b, i);
         uint32_t n = x.len < y.len ? x.len : y.len;
         int c = n ? memcmp(x.ptr, y.ptr, n) : 0;

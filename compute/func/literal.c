@@ -298,6 +298,169 @@ bool lh_interval_from_string(const char *s, size_t n, lh_type_t t, int64_t *out)
     return parse_fields(s, n, ym, start, end, out);
 }
 
+/* ---- calendar intervals (CAST(s AS INTERVAL)) ---- */
+
+/* Java's Character.isWhitespace for one byte. */
+static bool java_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+/* Whether s[i..] starts with word (lower case; s is compared case-insensitively). */
+static bool at_word(const char *s, size_t n, size_t i, const char *word)
+{
+    size_t l = strlen(word);
+    return i + l <= n && strncasecmp(s + i, word, l) == 0;
+}
+
+bool lh_cal_interval_from_string(const char *s, size_t n, lh_cal_iv_t *out)
+{
+    enum { SIGN_TRIM, SIGN, VALUE_TRIM, VALUE, FRACTION, UNIT_TRIM, UNIT, SUFFIX, END } st;
+    /* UTF8String.trimAll: whitespace and ISO control characters at both ends */
+    while (n > 0 && ((unsigned char)*s <= ' ' || (unsigned char)*s == 0x7f))
+        s++, n--;
+    while (n > 0 && ((unsigned char)s[n - 1] <= ' ' || (unsigned char)s[n - 1] == 0x7f))
+        n--;
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    if (at_word(s, n, 0, "interval")) {
+        if (n == 8 || !java_space((unsigned char)s[8]))
+            return false;
+        i = 9;
+    }
+    int64_t months = 0, days = 0, micros = 0, value = 0, fraction = 0;
+    int scale = 100000000; /* nanoseconds of the next fraction digit */
+    bool neg = false, point_first = false;
+    st = SIGN_TRIM;
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        switch (st) {
+        case SIGN_TRIM:
+        case VALUE_TRIM:
+        case UNIT_TRIM:
+            if (java_space(b))
+                i++;
+            else
+                st = st == SIGN_TRIM ? SIGN : st == VALUE_TRIM ? VALUE : UNIT;
+            break;
+        case SIGN:
+            value = 0, fraction = 0, scale = 100000000, point_first = false, neg = false;
+            st = VALUE_TRIM;
+            if (b == '-' || b == '+') {
+                neg = b == '-';
+                i++;
+            } else if (b == '.') {
+                point_first = true;
+                st = FRACTION;
+                i++;
+            } else if (!isdigit(b)) {
+                return false;
+            }
+            break;
+        case VALUE:
+            if (isdigit(b)) {
+                if (__builtin_mul_overflow(value, 10, &value) ||
+                    __builtin_add_overflow(value, b - '0', &value))
+                    return false;
+            } else if (java_space(b)) {
+                st = UNIT_TRIM;
+            } else if (b == '.') {
+                scale = 100000000;
+                st = FRACTION;
+            } else {
+                return false;
+            }
+            i++;
+            break;
+        case FRACTION:
+            if (isdigit(b) && scale > 0) {
+                fraction += (b - '0') * scale;
+                scale /= 10;
+            } else if (java_space(b) && (!point_first || scale < 100000000)) {
+                fraction /= 1000; /* nanoseconds to microseconds */
+                st = UNIT_TRIM;
+            } else {
+                return false; /* a tenth digit, or not a number */
+            }
+            i++;
+            break;
+        case UNIT: {
+            if (tolower(b) != 's' && scale < 100000000)
+                return false; /* only seconds have a fractional part */
+            if (neg)
+                value = -value, fraction = -fraction;
+            int64_t t;
+            bool ovf = false;
+            if (at_word(s, n, i, "year")) {
+                ovf = __builtin_mul_overflow(value, 12, &t) ||
+                      __builtin_add_overflow(months, t, &months);
+                i += 4;
+            } else if (at_word(s, n, i, "week")) {
+                ovf =
+                    __builtin_mul_overflow(value, 7, &t) || __builtin_add_overflow(days, t, &days);
+                i += 4;
+            } else if (at_word(s, n, i, "day")) {
+                ovf = value > INT32_MAX || value < INT32_MIN ||
+                      __builtin_add_overflow(days, value, &days);
+                i += 3;
+            } else if (at_word(s, n, i, "hour")) {
+                ovf = __builtin_mul_overflow(value, 3600000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 4;
+            } else if (at_word(s, n, i, "second")) {
+                ovf = __builtin_mul_overflow(value, 1000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros) ||
+                      __builtin_add_overflow(micros, fraction, &micros);
+                i += 6;
+            } else if (at_word(s, n, i, "month")) {
+                ovf = value > INT32_MAX || value < INT32_MIN ||
+                      __builtin_add_overflow(months, value, &months);
+                i += 5;
+            } else if (at_word(s, n, i, "minute")) {
+                ovf = __builtin_mul_overflow(value, 60000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 6;
+            } else if (at_word(s, n, i, "millisecond")) {
+                ovf = __builtin_mul_overflow(value, 1000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 11;
+            } else if (at_word(s, n, i, "microsecond")) {
+                ovf = __builtin_add_overflow(micros, value, &micros);
+                i += 11;
+            } else {
+                return false;
+            }
+            /* months and days are Java ints: each step is exact in int */
+            if (ovf || months > INT32_MAX || months < INT32_MIN || days > INT32_MAX ||
+                days < INT32_MIN)
+                return false;
+            st = SUFFIX;
+            break;
+        }
+        case SUFFIX:
+            if (tolower(b) == 's')
+                st = END;
+            else if (java_space(b))
+                st = SIGN_TRIM;
+            else
+                return false;
+            i++;
+            break;
+        case END:
+            if (!java_space(b))
+                return false;
+            st = SIGN_TRIM;
+            i++;
+            break;
+        }
+    }
+    if (st != SUFFIX && st != END && st != SIGN_TRIM)
+        return false;
+    *out = (lh_cal_iv_t){(int32_t)months, (int32_t)days, micros};
+    return true;
+}
+
 static lh_err interval_error(const char *text, lh_errbuf *eb)
 {
     char v[300];

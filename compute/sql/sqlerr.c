@@ -72,6 +72,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.INVALID_JSON_SCHEMA", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input schema <schema> must be a "
      "struct, an array, a map or a variant."},
+    {"DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <functionName> does not support "
+     "ordering on type <dataType>."},
     {"DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The number of columns in the left "
      "hand side of an IN subquery does not match the number of columns in the output of "
@@ -632,6 +635,7 @@ static const lh_sqlerr_class_t classes[] = {
      "Window function <wf> requires window to be ordered, please add ORDER BY clause. For example "
      "SELECT <wf>(value_expr) OVER (PARTITION BY window_partition ORDER BY window_ordering) from "
      "table."},
+    {"_LEGACY_ERROR_TEMP_1183", "42000", "Cannot use interval type in the table schema."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 
