@@ -357,6 +357,11 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
      "Invalid unit <unit>."},
+    {"INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING", "22006",
+     "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
+     "format for defining an interval. You can reference the documentation for the correct format. "
+     "Interval string does not match <intervalStr> format of <supportedFormat> when cast to "
+     "<typeName>: <input>."},
     {"INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE", "22006",
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
@@ -620,8 +625,15 @@ static const lh_sqlerr_class_t classes[] = {
      "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. "
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
+    {"_LEGACY_ERROR_TEMP_0024", "42000",
+     "Can only have a single from-to unit in the interval literal syntax."},
+    {"_LEGACY_ERROR_TEMP_0026", "42000",
+     "Can only use numbers in the interval value part for multiple unit value pairs interval "
+     "form, but got invalid value: <value>."},
+    {"_LEGACY_ERROR_TEMP_0027", "42000", "The value of from-to unit must be a string."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
     {"_LEGACY_ERROR_TEMP_0051", "42000", "Empty set in <element> grouping sets is not supported."},
+    {"_LEGACY_ERROR_TEMP_0063", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_0064", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
