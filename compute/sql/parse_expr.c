@@ -126,6 +126,11 @@ static lh_err unary(parser_t *p, lh_ast_expr_t **out)
     LH_TRY(lh_p_enter(p));
     p->neg_number = op == LH_OP_NEG && lh_p_peek(p, 1)->kind == LH_TK_NUMBER;
     p->pos++;
+    if (p->neg_number) { /* Spark's number rule owns the sign: -10L :: INT casts -10 */
+        LH_TRY(postfix(p, out));
+        lh_p_leave(p);
+        return LH_OK;
+    }
     lh_ast_expr_t *arg;
     LH_TRY(unary(p, &arg));
     lh_p_leave(p);
@@ -939,10 +944,13 @@ static lh_err number_literal(parser_t *p, lh_ast_expr_t **out)
     bool neg = p->neg_number; /* -128Y: the range check sees the sign, as Spark's does */
     p->neg_number = false;
     LH_TRY(check_range(p, t, neg));
+    if (neg) /* the literal starts at the minus sign */
+        first--;
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_LITERAL, first);
     e->u.lit.kind = LH_LIT_NUMBER;
     e->u.lit.num = t->num;
-    e->u.lit.text = t->value;
+    e->u.lit.text = neg && t->value[0] != '-' ? lh_arena_sprintf(p->arena, "-%s", t->value)
+                                              : t->value;
     p->pos++;
     *out = finish(p, e, first);
     return LH_OK;
