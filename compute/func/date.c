@@ -208,8 +208,9 @@ FIELD(b_month, FLD_MONTH)
 FIELD(b_day, FLD_DAY)
 FIELD(b_dow, FLD_DOW)
 FIELD(b_doy, FLD_DOY)
-FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR)
-    FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
+FIELD(b_week, FLD_WEEK)
+FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE)
+    FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -923,8 +924,14 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
                                      NULL);
                 r = (int64_t)d;
             } else if (a->type.id == LH_TYPE_DECIMAL) {
-                lh_i128 u;
-                lh_dec_rescale(lh_dec_get(a, i), a->type.scale, 6, false, &u);
+                lh_i128 u, dv = lh_dec_get(a, i), back;
+                lh_dec_rescale(dv, a->type.scale, 6, false, &u);
+                /* BigDecimal.longValueExact: digits below a microsecond are an error */
+                LH_FAIL_IF(a->type.scale > 6 &&
+                               (!lh_dec_rescale(u, 6, a->type.scale, false, &back) || back != dv),
+                           LH_E_INVALID, eb, "Rounding necessary");
+                LH_FAIL_IF(u > INT64_MAX || u < INT64_MIN, LH_E_INVALID, eb,
+                           "Overflow"); /* BigDecimal.longValueExact */
                 r = (int64_t)u;
             } else if (__builtin_mul_overflow(fn_i64(a, i), 1000000, &r)) {
                 return lh_sqlerr(eb, "ARITHMETIC_OVERFLOW", "message", "long overflow",
@@ -956,7 +963,8 @@ EPOCH(b_unix_millis, EP_MILLIS)
 EPOCH(b_unix_micros, EP_MICROS)
 EPOCH(b_ts_seconds, EP_TS_SEC)
 EPOCH(b_ts_millis, EP_TS_MS)
-EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_ts_micros, EP_TS_US)
+EPOCH(b_date_from_unix, EP_DATE_FROM)
 
     /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 

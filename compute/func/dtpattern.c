@@ -385,7 +385,8 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
     int cnt = t->count;
     switch (t->letter) {
     case 'y':
-        if (!num(s, n, i, cnt == 2 ? 2 : 1, cnt == 2 ? 2 : 9, &v))
+        /* java.time: y any width, yy two digits (20xx), yyy.. at least count digits */
+        if (!num(s, n, i, cnt == 2 ? 2 : cnt >= 3 ? cnt : 1, cnt == 2 ? 2 : 9, &v))
             return false;
         c->year = cnt == 2 ? 2000 + v : v;
         return true;
@@ -482,6 +483,7 @@ typedef struct pstate {
     bool *has_zone;
     int32_t *off;
     const lh_tz_t **zone;
+    bool frac_seen; /* an S field was parsed: a second one must agree */
 } pstate_t;
 
 /* Index of the ']' closing the '[' at k (or end). */
@@ -521,9 +523,13 @@ static int parse_seq(const lh_dtpat_t *p, int k, int end, pstate_t *st, size_t *
                 memcmp(st->s + *i, t->lit, (size_t)t->litlen) != 0)
                 return k;
             *i += (size_t)t->litlen;
-        } else if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off,
-                                st->zone)) {
-            return k;
+        } else {
+            int32_t had = st->c->micros;
+            if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off, st->zone))
+                return k;
+            if (t->letter == 'S' && st->frac_seen && st->c->micros != had)
+                return k; /* java.time: "Conflict found: Field MicroOfSecond .. differs" */
+            st->frac_seen |= t->letter == 'S';
         }
     }
     return end;
@@ -539,7 +545,7 @@ bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
     *offset_s = 0;
     int pm = -1;
     size_t i = 0;
-    pstate_t st = {s, n, c, &pm, has_zone, offset_s, zone};
+    pstate_t st = {s, n, c, &pm, has_zone, offset_s, zone, false};
     if (parse_seq(p, 0, p->n, &st, &i) != p->n || i != n)
         return false;
     if (pm >= 0) {
