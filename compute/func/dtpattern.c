@@ -218,6 +218,29 @@ static void fmt_offset(char letter, int count, int32_t off, char *out, size_t ca
           : snprintf(out, cap, "%c%02d:%02d", sign, h, m);
 }
 
+/* java.time's full zone text ('zzzz') for the common abbreviations; others print as is. */
+static const char *long_zone_name(const char *abbr)
+{
+    static const char *const names[][2] = {{"PST", "Pacific Standard Time"},
+                                           {"PDT", "Pacific Daylight Time"},
+                                           {"MST", "Mountain Standard Time"},
+                                           {"MDT", "Mountain Daylight Time"},
+                                           {"CST", "Central Standard Time"},
+                                           {"CDT", "Central Daylight Time"},
+                                           {"EST", "Eastern Standard Time"},
+                                           {"EDT", "Eastern Daylight Time"},
+                                           {"UTC", "Coordinated Universal Time"},
+                                           {"GMT", "Greenwich Mean Time"},
+                                           {"CET", "Central European Standard Time"},
+                                           {"CEST", "Central European Summer Time"},
+                                           {"JST", "Japan Standard Time"},
+                                           {"IST", "India Standard Time"}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(abbr, names[k][0]) == 0)
+            return names[k][1];
+    return abbr;
+}
+
 static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32_t off,
                         const char *zone, char *buf, size_t cap, size_t o)
 {
@@ -258,8 +281,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
     case 'E':
         snprintf(tmp, sizeof tmp, "%.*s", n == 4 ? 20 : 3, DAYS[lh_dt_iso_weekday(days) - 1]);
         return put(buf, cap, o, tmp);
-    case 'F':
-        return put_num(buf, cap, o, (c->day - 1) / 7 + 1, n);
+    case 'F': /* java.time's 'F' reads ALIGNED_DAY_OF_WEEK_IN_MONTH: 1..7 */
+        return put_num(buf, cap, o, (c->day - 1) % 7 + 1, n);
     case 'a':
         return put(buf, cap, o, c->hour < 12 ? "AM" : "PM");
     case 'H':
@@ -288,7 +311,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
                             ((int64_t)c->hour * 3600 + c->minute * 60 + c->second) * LH_US_PER_SEC,
                         LH_US_PER_SEC) -
             off;
-        return put(buf, cap, o, tz ? lh_tz_abbrev(tz, utc) : (zone ? zone : "UTC"));
+        const char *ab = tz ? lh_tz_abbrev(tz, utc) : (zone ? zone : "UTC");
+        return put(buf, cap, o, n == 4 ? long_zone_name(ab) : ab);
     }
     default:
         fmt_offset(t->letter, n, off, tmp, sizeof tmp);
