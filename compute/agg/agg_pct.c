@@ -38,7 +38,8 @@ typedef struct pct_bd {
     /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
      * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
-    bool array; /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    bool legacy; /* spark.sql.legacy.percentileDiscCalculation: the value at floor(p (n - 1)) */
+    bool array;  /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
     /* exact percentiles of ANSI intervals: computed over the months / microseconds as
      * doubles, the result truncated back to the interval (Spark's toInt / toLong) */
     bool interval;
@@ -158,6 +159,7 @@ static lh_err disc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
     LH_TRY(pct_bind_common(b, false, 0.5, eb));
     ((pct_bd *)b->bind_data)->discrete = true;
+    ((pct_bd *)b->bind_data)->legacy = b->conf && b->conf->legacy_percentile_disc;
     return LH_OK;
 }
 
@@ -166,6 +168,7 @@ static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
     LH_TRY(pct_bind_common(b, false, 0.5, eb)); /* p kept: counted from the largest value */
     ((pct_bd *)b->bind_data)->discrete = true;
     ((pct_bd *)b->bind_data)->desc = true;
+    ((pct_bd *)b->bind_data)->legacy = b->conf && b->conf->legacy_percentile_disc;
     return LH_OK;
 }
 
@@ -277,6 +280,8 @@ static lh_value_t pct_at(const pct_bd *bd, const pct_state *s, double p)
             size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
             while (k + 1 < s->n && (double)(k + 1) / (double)s->n < p)
                 k++;
+            if (bd->legacy)
+                k = lo;
             r.v.f64 = s->v[bd->desc ? s->n - 1 - k : k].d;
             return bd->interval ? as_interval(bd, r.v.f64) : r;
         }
