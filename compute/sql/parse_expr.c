@@ -949,8 +949,8 @@ static lh_err number_literal(parser_t *p, lh_ast_expr_t **out)
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_LITERAL, first);
     e->u.lit.kind = LH_LIT_NUMBER;
     e->u.lit.num = t->num;
-    e->u.lit.text = neg && t->value[0] != '-' ? lh_arena_sprintf(p->arena, "-%s", t->value)
-                                              : t->value;
+    e->u.lit.text =
+        neg && t->value[0] != '-' ? lh_arena_sprintf(p->arena, "-%s", t->value) : t->value;
     p->pos++;
     *out = finish(p, e, first);
     return LH_OK;
