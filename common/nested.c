@@ -151,6 +151,7 @@ static const char *scalar_catalog(lh_type_t t, char *buf, size_t cap)
         [LH_TYPE_TIMESTAMP_NTZ] = "timestamp_ntz",
         [LH_TYPE_INTERVAL_YM] = "interval year to month",
         [LH_TYPE_INTERVAL_DT] = "interval day to second",
+        [LH_TYPE_INTERVAL_CAL] = "interval",
     };
     if (t.id == LH_TYPE_DECIMAL)
         snprintf(buf, cap, "decimal(%u,%u)", t.precision, t.scale);

@@ -44,6 +44,7 @@ static const char *const type_names[LH_TYPE__COUNT] = {
     [LH_TYPE_DECIMAL] = "decimal",
     [LH_TYPE_INTERVAL_YM] = "interval year to month",
     [LH_TYPE_INTERVAL_DT] = "interval day to second",
+    [LH_TYPE_INTERVAL_CAL] = "interval",
 };
 
 const char *lh_type_name(lh_type_t t, char *buf, size_t buf_size)
@@ -478,6 +479,7 @@ void lh_vec_get_value(const lh_vec_t *v, size_t i, lh_value_t *out)
         break;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
@@ -507,6 +509,7 @@ static lh_err put_value(lh_vec_t *v, size_t i, const lh_value_t *x)
         return LH_OK;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT: {
@@ -819,6 +822,7 @@ int lh_value_compare(const lh_value_t *a, const lh_value_t *b)
     case LH_TYPE_STRUCT:
         return lh_nested_compare(a->type, a->v.str, b->v.str);
     case LH_TYPE_STRING:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_BINARY: {
         uint32_t n = a->v.str.len < b->v.str.len ? a->v.str.len : b->v.str.len;
         int c = n ? memcmp(a->v.str.ptr, b->v.str.ptr, n) : 0;

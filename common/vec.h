@@ -30,6 +30,9 @@
  *   ARRAY / MAP / STRUCT lh_sv_t: each row's value in the binary format of common/nested.h,
  *               in the string heap like a BINARY (so copying, gathering, spilling and
  *               hashing treat them as bytes)
+ *   INTERVAL (calendar) lh_sv_t to LH_CAL_IV_BYTES bytes in the heap, lh_cal_iv_encode's
+ *               layout (int32 months, int32 days, int64 microseconds, little-endian), so
+ *               it travels as bytes like the nested types
  *
  * Vectors are not thread-safe; one owner at a time. Memory: lh_vec_create mallocs,
  * lh_vec_destroy frees everything the vector owns.
@@ -67,6 +70,10 @@ typedef enum lh_type_id {
     LH_TYPE_ARRAY,       /* nested (common/nested.h): lh_sv_t, one encoded value per row */
     LH_TYPE_MAP,
     LH_TYPE_STRUCT,
+    /* Spark's CalendarIntervalType (type string "interval"): months, days, microseconds.
+     * A value of expressions only (CAST(s AS INTERVAL), make_interval): never a column of
+     * a table. Held as 16 bytes (lh_cal_iv_t below), like the nested types. */
+    LH_TYPE_INTERVAL_CAL,
     LH_TYPE__COUNT
 } lh_type_id;
 
@@ -124,6 +131,7 @@ static inline size_t lh_type_width(lh_type_t t)
         return t.precision <= 18 ? 8 : sizeof(lh_i128);
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
@@ -142,10 +150,43 @@ static inline bool lh_type_is_nested(lh_type_t t)
 {
     return t.id == LH_TYPE_ARRAY || t.id == LH_TYPE_MAP || t.id == LH_TYPE_STRUCT;
 }
-/* Values held as lh_sv_t bytes in the heap: STRING, BINARY and the nested types. */
+/* Values held as lh_sv_t bytes in the heap: STRING, BINARY, the nested types and the
+ * calendar INTERVAL. */
 static inline bool lh_type_is_bytes(lh_type_t t)
 {
-    return t.id == LH_TYPE_STRING || t.id == LH_TYPE_BINARY || lh_type_is_nested(t);
+    return t.id == LH_TYPE_STRING || t.id == LH_TYPE_BINARY || lh_type_is_nested(t) ||
+           t.id == LH_TYPE_INTERVAL_CAL;
+}
+
+/* A calendar INTERVAL value and its 16-byte form in a vector's heap. */
+typedef struct lh_cal_iv {
+    int32_t months;
+    int32_t days;
+    int64_t micros;
+} lh_cal_iv_t;
+#define LH_CAL_IV_BYTES 16
+static inline void lh_cal_iv_encode(lh_cal_iv_t v, uint8_t out[LH_CAL_IV_BYTES])
+{
+    uint64_t m = (uint32_t)v.months, d = (uint32_t)v.days, u = (uint64_t)v.micros;
+    for (int k = 0; k < 4; k++)
+        out[k] = (uint8_t)(m >> (8 * k)), out[4 + k] = (uint8_t)(d >> (8 * k));
+    for (int k = 0; k < 8; k++)
+        out[8 + k] = (uint8_t)(u >> (8 * k));
+}
+/* The value of s (a short or empty s, as a null row reads, is zero). */
+static inline lh_cal_iv_t lh_cal_iv_decode(lh_sv_t s)
+{
+    lh_cal_iv_t v = {0, 0, 0};
+    if (s.ptr == NULL || s.len < LH_CAL_IV_BYTES)
+        return v;
+    uint32_t m = 0, d = 0;
+    uint64_t u = 0;
+    for (int k = 3; k >= 0; k--)
+        m = m << 8 | s.ptr[k], d = d << 8 | s.ptr[4 + k];
+    for (int k = 7; k >= 0; k--)
+        u = u << 8 | s.ptr[8 + k];
+    v.months = (int32_t)m, v.days = (int32_t)d, v.micros = (int64_t)u;
+    return v;
 }
 
 /* Create an empty vector with room for capacity values. NULL on allocation failure. */

@@ -243,6 +243,11 @@ static int type_table(fb *f, lh_type_t t, size_t *table)
         x[0] = (fbf){2, false, UNIT_MICROSECOND};
         n = 1;
         break;
+    case LH_TYPE_INTERVAL_CAL:
+        id = T_INTERVAL;
+        x[0] = (fbf){2, false, 2}; /* MONTH_DAY_NANO */
+        n = 1;
+        break;
     default:
         break; /* NULL */
     }
@@ -326,7 +331,7 @@ static uint8_t *validity(const lh_vec_t *v, size_t from, size_t n, int64_t *null
 static void fixed_values(batch_out *o, const lh_vec_t *v, size_t from, size_t n)
 {
     lh_type_t t = v->type;
-    size_t w = t.id == LH_TYPE_DECIMAL ? 16 : lh_type_width(t);
+    size_t w = t.id == LH_TYPE_DECIMAL || t.id == LH_TYPE_INTERVAL_CAL ? 16 : lh_type_width(t);
     uint8_t *vals = calloc(n ? n : 1, w);
     if (vals == NULL) {
         o->oom = true;
@@ -339,6 +344,14 @@ static void fixed_values(batch_out *o, const lh_vec_t *v, size_t from, size_t n)
         if (t.id == LH_TYPE_DECIMAL) {
             lh_i128 x = lh_vec_get_i128(v, from + i);
             memcpy(p, &x, 16);
+        } else if (t.id == LH_TYPE_INTERVAL_CAL) { /* months, days, nanoseconds */
+            lh_cal_iv_t c = lh_cal_iv_decode(lh_vec_get_str(v, from + i));
+            int64_t ns;
+            if (__builtin_mul_overflow(c.micros, 1000, &ns))
+                ns = c.micros < 0 ? INT64_MIN : INT64_MAX;
+            memcpy(p, &c.months, 4);
+            memcpy(p + 4, &c.days, 4);
+            memcpy(p + 8, &ns, 8);
         } else if (t.id == LH_TYPE_FLOAT) {
             float x = (float)lh_vec_get_f64(v, from + i);
             memcpy(p, &x, 4);

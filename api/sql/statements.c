@@ -201,6 +201,7 @@ static const char *type_name_of(lh_type_t t)
         [LH_TYPE_ARRAY] = "ARRAY",
         [LH_TYPE_MAP] = "MAP",
         [LH_TYPE_STRUCT] = "STRUCT",
+        [LH_TYPE_INTERVAL_CAL] = "INTERVAL",
     };
     return t.id < LH_TYPE__COUNT && names[t.id] ? names[t.id] : "USER_DEFINED_TYPE";
 }

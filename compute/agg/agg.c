@@ -54,6 +54,7 @@ bool lh_agg_slot_store(agg_slot *s, const lh_vec_t *v, size_t i)
     switch (v->type.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT: {
@@ -111,6 +112,7 @@ static void slot_value(const agg_slot *s, lh_type_t t, lh_value_t *out)
     switch (t.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
@@ -157,6 +159,7 @@ lh_err lh_agg_slot_append(const agg_slot *s, lh_vec_t *out)
     switch (out->type.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:

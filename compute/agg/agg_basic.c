@@ -147,6 +147,8 @@ static lh_err num_bind(lh_func_bind_t *b, bool avg, bool try_, lh_errbuf *eb)
     bd->try_ = try_;
     if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL)
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
+    if (avg && t.id == LH_TYPE_TIMESTAMP) /* Spark averages the seconds since the epoch */
+        t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (!lh_agg_is_numeric(t))
         return type_error(eb,
                           try_  ? (avg ? "try_avg" : "try_sum")

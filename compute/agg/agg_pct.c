@@ -38,7 +38,11 @@ typedef struct pct_bd {
     /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
      * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
-    bool array; /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    bool legacy; /* spark.sql.legacy.percentileDiscCalculation: the value at floor(p (n - 1)) */
+    bool array;  /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    /* exact percentiles of ANSI intervals: computed over the months / microseconds as
+     * doubles, the result truncated back to the interval (Spark's toInt / toLong) */
+    bool interval;
     double *ps;
     uint32_t pn;
 } pct_bd;
@@ -103,9 +107,10 @@ static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, 
 {
     pct_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
     lh_type_t t = b->arg_types[0];
-    bool ok =
-        lh_agg_is_numeric(t) || (approx && (t.id == LH_TYPE_DATE || t.id == LH_TYPE_TIMESTAMP ||
-                                            t.id == LH_TYPE_TIMESTAMP_NTZ));
+    bool iv = !approx && (t.id == LH_TYPE_INTERVAL_YM || t.id == LH_TYPE_INTERVAL_DT);
+    bool ok = iv || lh_agg_is_numeric(t) ||
+              (approx && (t.id == LH_TYPE_DATE || t.id == LH_TYPE_TIMESTAMP ||
+                          t.id == LH_TYPE_TIMESTAMP_NTZ));
     LH_FAIL_IF(!ok || (t.id == LH_TYPE_DECIMAL && t.precision > 18), LH_E_INVALID, eb,
                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] percentile needs a numeric input "
                "SQLSTATE: 42K09");
@@ -123,9 +128,11 @@ static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, 
     }
     bd->approx = approx;
     bd->type = t;
-    if (!approx)
+    bd->interval = iv;
+    if (!approx && !iv)
         b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
-    b->ret_type = approx ? t : (lh_type_t){.id = LH_TYPE_DOUBLE};
+    /* an interval's result has the whole range: INTERVAL YEAR TO MONTH / DAY TO SECOND */
+    b->ret_type = approx ? t : iv ? (lh_type_t){.id = t.id} : (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (bd->array)
         b->ret_type = lh_type_array(b->ret_type);
     b->ret_nullable = true;
@@ -152,6 +159,7 @@ static lh_err disc_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
     LH_TRY(pct_bind_common(b, false, 0.5, eb));
     ((pct_bd *)b->bind_data)->discrete = true;
+    ((pct_bd *)b->bind_data)->legacy = b->conf && b->conf->legacy_percentile_disc;
     return LH_OK;
 }
 
@@ -160,6 +168,7 @@ static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
     LH_TRY(pct_bind_common(b, false, 0.5, eb)); /* p kept: counted from the largest value */
     ((pct_bd *)b->bind_data)->discrete = true;
     ((pct_bd *)b->bind_data)->desc = true;
+    ((pct_bd *)b->bind_data)->legacy = b->conf && b->conf->legacy_percentile_disc;
     return LH_OK;
 }
 
@@ -209,7 +218,9 @@ static lh_err pct_update(const void *bdp, void **states, const lh_vec_t *const *
         if (!lh_agg_valid(args[0], i))
             continue;
         union pv x;
-        if (f)
+        if (bd->interval)
+            x.d = (double)lh_vec_get_i64(args[0], i);
+        else if (f)
             x.d = lh_vec_get_f64(args[0], i);
         else
             x.i = lh_vec_get_i64(args[0], i);
@@ -240,6 +251,23 @@ static int cmp_i(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
+/* An interval percentile's double (months or microseconds) as the interval, truncated
+ * toward zero and saturated as Scala's Double.toInt / toLong. */
+static lh_value_t as_interval(const pct_bd *bd, double d)
+{
+    lh_value_t r = {.type = {.id = bd->type.id}};
+    bool ym = bd->type.id == LH_TYPE_INTERVAL_YM;
+    if (isnan(d))
+        r.v.i64 = 0;
+    else if (d <= (ym ? (double)INT32_MIN : -9223372036854775808.0))
+        r.v.i64 = ym ? INT32_MIN : INT64_MIN;
+    else if (d >= (ym ? (double)INT32_MAX : 9223372036854775808.0))
+        r.v.i64 = ym ? INT32_MAX : INT64_MAX;
+    else
+        r.v.i64 = (int64_t)d;
+    return r;
+}
+
 /* The percentile p of the sorted, non-empty values of s. */
 static lh_value_t pct_at(const pct_bd *bd, const pct_state *s, double p)
 {
@@ -252,12 +280,14 @@ static lh_value_t pct_at(const pct_bd *bd, const pct_state *s, double p)
             size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
             while (k + 1 < s->n && (double)(k + 1) / (double)s->n < p)
                 k++;
+            if (bd->legacy)
+                k = lo;
             r.v.f64 = s->v[bd->desc ? s->n - 1 - k : k].d;
-            return r;
+            return bd->interval ? as_interval(bd, r.v.f64) : r;
         }
         r.v.f64 = lo == hi ? s->v[lo].d
                            : ((double)hi - pos) * s->v[lo].d + (pos - (double)lo) * s->v[hi].d;
-        return r;
+        return bd->interval ? as_interval(bd, r.v.f64) : r;
     }
     size_t rank = (size_t)ceil(p * (double)s->n);
     size_t k = rank == 0 ? 0 : rank - 1;

@@ -224,6 +224,8 @@ static lh_err add_columns(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
         }
         lh_type_t ty;
         lh_err e = lh_bind_type(d->type, &ty, c->b->eb);
+        if (e == LH_OK)
+            e = bs_check_column_type(ty, c->b->eb);
         if (e == LH_OK && (d->not_null || d->generated || d->identity))
             e = lh_sqlerr(c->b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                           "ADD COLUMN with NOT NULL, GENERATED or IDENTITY", NULL);

@@ -230,14 +230,51 @@ static lh_err bind_number(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     return LH_OK;
 }
 
-/* INTERVAL ...: the text after the keyword, as written. */
+/* The text after INTERVAL with its strings decoded ('1\t' DAY has a tab, as Spark reads it),
+ * or NULL when a part is not a plain literal (or a string holds a quote). */
+static const char *interval_text(binder *b, const lh_ast_expr_t *e)
+{
+    const char *t = "";
+    for (int i = 0; i < e->u.interval.count; i++) {
+        const lh_ast_expr_t *v = e->u.interval.values[i];
+        const char *sign = "";
+        if (v->kind == LH_EX_UNARY && (v->op == LH_OP_NEG || v->op == LH_OP_PLUS)) {
+            sign = v->op == LH_OP_NEG ? "-" : "+";
+            v = v->args.items[0];
+        }
+        if (v->kind != LH_EX_LITERAL)
+            return NULL;
+        const char *val;
+        if (v->u.lit.kind == LH_LIT_STRING) {
+            if (v->u.lit.str == NULL || memchr(v->u.lit.str, '\'', v->u.lit.str_len) ||
+                memchr(v->u.lit.str, '\0', v->u.lit.str_len))
+                return NULL;
+            val = lh_arena_sprintf(b->a, "'%.*s'", (int)v->u.lit.str_len, v->u.lit.str);
+        } else if (v->u.lit.kind == LH_LIT_NUMBER) {
+            val = v->u.lit.text;
+        } else {
+            return NULL;
+        }
+        const char *unit = e->u.interval.units[i];
+        t = lh_arena_sprintf(b->a, "%s%s%s%s%s%s", t, i ? " " : "", sign, val, unit ? " " : "",
+                             unit ? unit : "");
+    }
+    if (e->u.interval.to_unit)
+        t = lh_arena_sprintf(b->a, "%s TO %s", t, e->u.interval.to_unit);
+    return t;
+}
+
+/* INTERVAL ...: the text after the keyword. */
 static lh_err bind_interval(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
 {
-    const char *text = span_text(b, e->span);
-    while (*text && *text != ' ' && *text != '\t' && *text != '\n')
-        text++;
-    while (*text == ' ' || *text == '\t' || *text == '\n')
-        text++;
+    const char *text = interval_text(b, e);
+    if (text == NULL) { /* as written */
+        text = span_text(b, e->span);
+        while (*text && *text != ' ' && *text != '\t' && *text != '\n')
+            text++;
+        while (*text == ' ' || *text == '\t' || *text == '\n')
+            text++;
+    }
     lh_value_t v;
     LH_TRY(lh_literal_interval(text, &v, b->eb));
     *out = lh_expr_const(b->a, &v, span_text(b, e->span));

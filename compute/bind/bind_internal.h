@@ -253,6 +253,8 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 /* Spark's catalog text of a type ("bigint", "array<struct<a:int>>"), in the arena. */
 const char *bs_type_text(binder *b, lh_type_t t);
 /* The catalog's record of a table column: catalog type text and the Delta JSON of the type. */
+/* A table column cannot hold a calendar INTERVAL, however nested (_LEGACY_ERROR_TEMP_1183). */
+lh_err bs_check_column_type(lh_type_t t, lh_errbuf *eb);
 lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable,
                          const char *comment, lh_catalog_column_t *out);
 lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const lh_type_t *types,

@@ -351,7 +351,7 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
             call2(n, e->op == LH_OP_ADD ? "date_add" : "date_sub", l, r);
             return true;
         }
-        if (e->op == LH_OP_ADD && rt == LH_TYPE_DATE && is_small_int(lt)) {
+        if (e->op == LH_OP_ADD && rt == LH_TYPE_DATE && (is_small_int(lt) || lt == LH_TYPE_NULL)) {
             call2(n, "date_add", r, l);
             return true;
         }
@@ -370,7 +370,8 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
             put(n, e->op == LH_OP_ADD ? "))" : ")))");
             return true;
         }
-        if (is_datetime(lt) && is_interval(rt)) {
+        if ((is_datetime(lt) || (lt == LH_TYPE_STRING && rt == LH_TYPE_INTERVAL_DT)) &&
+            is_interval(rt)) { /* DatetimeSub / TimeAdd print as l - r */
             infix(n, l, e->op == LH_OP_ADD ? "+" : "-", r, false);
             return true;
         }
@@ -730,6 +731,13 @@ static const fn_rule fn_rules[] = {
     {"make_dt_interval", FN_PAD, 1, ", 0, 0, 0.000000", NULL},
     {"make_dt_interval", FN_PAD, 2, ", 0, 0.000000", NULL},
     {"make_dt_interval", FN_PAD, 3, ", 0.000000", NULL},
+    {"make_interval", FN_PAD, 0, "0, 0, 0, 0, 0, 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 1, ", 0, 0, 0, 0, 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 2, ", 0, 0, 0, 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 3, ", 0, 0, 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 4, ", 0, 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 5, ", 0, 0.000000", NULL},
+    {"make_interval", FN_PAD, 6, ", 0.000000", NULL},
     {"make_ym_interval", FN_PAD, 0, "0, 0", NULL},
     {"make_ym_interval", FN_PAD, 1, ", 0", NULL},
     {"negative", FN_OP, 1, "negative", NULL},
@@ -804,8 +812,9 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, a->count == 2 ? ", 2147483647)" : ")");
         return true;
     }
-    if (strcasecmp(fn, "datepart") == 0 && a->count == 2) {
-        put(n, "datepart(");
+    if ((strcasecmp(fn, "datepart") == 0 || strcasecmp(fn, "extract") == 0) && a->count == 2) {
+        put_lower(n, fn);
+        put(n, "(");
         expr(n, a->items[0]);
         put(n, " FROM ");
         expr(n, a->items[1]);

@@ -58,9 +58,13 @@ static const type_row type_names[] = {
 
 /* INTERVAL YEAR [TO MONTH], INTERVAL DAY|HOUR|MINUTE|SECOND [TO ...]: ANSI intervals with
  * their fields (field + 1 in precision/scale, as compute/func/README.md describes). A bare
- * INTERVAL (Spark's CalendarIntervalType) has no engine type yet. */
+ * INTERVAL is Spark's CalendarIntervalType (LH_TYPE_INTERVAL_CAL). */
 static lh_err interval_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb)
 {
+    if (t->from_unit == NULL && t->to_unit == NULL) {
+        *out = (lh_type_t){.id = LH_TYPE_INTERVAL_CAL};
+        return LH_OK;
+    }
     static const char *const ym[] = {"YEAR", "MONTH"};
     static const char *const dt[] = {"DAY", "HOUR", "MINUTE", "SECOND"};
     int from_ym = -1, from_dt = -1, to_ym = -1, to_dt = -1;
@@ -835,6 +839,28 @@ lh_err bs_catalog_column(binder *b, const char *name, lh_type_t t, bool nullable
     return LH_OK;
 }
 
+static bool has_cal_interval(lh_type_t t)
+{
+    if (t.id == LH_TYPE_INTERVAL_CAL)
+        return true;
+    if (!lh_type_is_nested(t))
+        return false;
+    if (t.id != LH_TYPE_STRUCT)
+        return has_cal_interval(t.nested->elem) ||
+               (t.id == LH_TYPE_MAP && has_cal_interval(t.nested->value));
+    for (int i = 0; i < t.nested->field_count; i++)
+        if (has_cal_interval(t.nested->fields[i].type))
+            return true;
+    return false;
+}
+
+lh_err bs_check_column_type(lh_type_t t, lh_errbuf *eb)
+{
+    if (has_cal_interval(t))
+        return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_1183", NULL);
+    return LH_OK;
+}
+
 static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
 {
     const lh_ast_create_table_t *ct = st->table;
@@ -863,6 +889,8 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
             nullable = !ct->columns[i].not_null;
             e = lh_bind_type(ct->columns[i].type, &t, b->eb);
         }
+        if (e == LH_OK)
+            e = bs_check_column_type(t, b->eb);
         if (e == LH_OK)
             e = lh_schema_set(schema, i, name, t, nullable);
         if (e == LH_OK)

@@ -49,7 +49,8 @@ static bool is_numeric_key(lh_type_t t)
 /* A frame offset: an interval in the ORDER BY key's unit, or a number cast to the key's
  * type as Spark's WindowFrameCoercion does (0.05 on a DOUBLE key, 1.5 on an INT key is 1);
  * *f is the same offset as a double (DECIMAL keys: unscaled, in the key's scale). */
-static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_t *out, double *f)
+static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_t *out, double *f,
+                        bool *months)
 {
     scope none = {0};
     ectx c = {&none, MODE_PRE, NULL, "window frame", NULL};
@@ -59,6 +60,12 @@ static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_
     lh_value_t val;
     LH_TRY(lh_expr_fold(b->a, v, conf, &val, b->eb));
     LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "a window frame offset must not be NULL");
+    if (val.type.id == LH_TYPE_INTERVAL_YM) { /* calendar months (check_frame: date/time keys) */
+        *months = true;
+        *out = val.v.i64;
+        *f = (double)*out;
+        return LH_OK;
+    }
     if (val.type.id == LH_TYPE_INTERVAL_DT) {
         *out = key.id == LH_TYPE_DATE ? val.v.i64 / 86400000000LL : val.v.i64;
         *f = (double)*out;
@@ -96,9 +103,10 @@ static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_
 }
 
 static lh_err bound(binder *b, const lh_ast_frame_bound_t *fb, lh_type_t key, int64_t *out,
-                    double *f)
+                    double *f, bool *months)
 {
     *f = 0;
+    *months = false;
     switch (fb->kind) {
     case LH_BOUND_UNBOUNDED_PRECEDING:
         *out = INT64_MIN;
@@ -107,12 +115,12 @@ static lh_err bound(binder *b, const lh_ast_frame_bound_t *fb, lh_type_t key, in
         *out = INT64_MAX;
         return LH_OK;
     case LH_BOUND_PRECEDING:
-        LH_TRY(offset_of(b, fb->offset, key, out, f));
+        LH_TRY(offset_of(b, fb->offset, key, out, f, months));
         *out = *out == INT64_MIN ? INT64_MAX : -*out;
         *f = -*f;
         return LH_OK;
     case LH_BOUND_FOLLOWING:
-        return offset_of(b, fb->offset, key, out, f);
+        return offset_of(b, fb->offset, key, out, f, months);
     default: /* CURRENT ROW, or the end of "ROWS start" */
         *out = 0;
         return LH_OK;
@@ -240,8 +248,8 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
     c->frame_rows = sp->frame == 1;
     if (c->frame_rows)
         key = (lh_type_t){LH_TYPE_LONG};
-    LH_TRY(bound(b, &sp->start, key, &c->frame_start, &c->frame_start_f));
-    LH_TRY(bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f));
+    LH_TRY(bound(b, &sp->start, key, &c->frame_start, &c->frame_start_f, &c->start_months));
+    LH_TRY(bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f, &c->end_months));
     for (int i = 0; c->frame_rows && i < 2; i++) { /* ROWS offsets are INT */
         int64_t v = i ? c->frame_end : c->frame_start;
         const lh_ast_frame_bound_t *fb = i ? &sp->end : &sp->start;
@@ -255,7 +263,8 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
                    sp->end.kind != LH_BOUND_UNBOUNDED_FOLLOWING && sp->end.kind != LH_BOUND_NONE;
     double lo = c->frame_rows ? (double)c->frame_start : c->frame_start_f;
     double hi = c->frame_rows ? (double)c->frame_end : c->frame_end_f;
-    if (bounded && (has_offset(&sp->start) || has_offset(&sp->end)) && lo > hi)
+    if (bounded && (has_offset(&sp->start) || has_offset(&sp->end)) && lo > hi &&
+        (c->start_months == c->end_months || lo * hi >= 0)) /* months vs micros: by sign */
         return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON",
                          "sqlExpr", text, "comparison", "less than or equal", NULL);
     return LH_OK;

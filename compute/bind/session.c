@@ -141,6 +141,8 @@ lh_err lh_session_set(lh_session_t *s, const char *key, const char *value, lh_er
     } else if (strcasecmp(key, "spark.sql.ansi.enabled") == 0 ||
                strcasecmp(key, "ansi_mode") == 0) {
         s->sql_conf.ansi = strcasecmp(value, "false") != 0;
+    } else if (strcasecmp(key, "spark.sql.legacy.percentileDiscCalculation") == 0) {
+        s->sql_conf.legacy_percentile_disc = strcasecmp(value, "true") == 0;
     }
     put(&s->conf, key, value);
     return LH_OK;
@@ -241,6 +243,8 @@ void lh_session_reset(lh_session_t *s, const char *key)
         strcpy(s->time_zone, "UTC");
     if (key == NULL || strcasecmp(key, "spark.sql.ansi.enabled") == 0)
         s->sql_conf.ansi = true;
+    if (key == NULL || strcasecmp(key, "spark.sql.legacy.percentileDiscCalculation") == 0)
+        s->sql_conf.legacy_percentile_disc = false;
 }
 
 /* SET with no key: every key set, in order of name (keys and values in arena). */

@@ -177,6 +177,7 @@ static bool image_exact(lh_type_t t)
     switch (t.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:

@@ -23,6 +23,8 @@
 #include <strings.h>
 
 #include "compute/exec/exec_internal.h"
+#include "compute/func/datetime.h"
+#include "compute/func/tz.h"
 
 typedef struct wcall {
     exec_query *q;
@@ -288,6 +290,19 @@ static double offset(const lh_window_call_t *c, int64_t bound, double f)
     return (double)bound;
 }
 
+/* The key v shifted by a RANGE offset: calendar months when the bound is an INTERVAL
+ * YEAR TO MONTH (DATE / TIMESTAMP keys), else the offset in the key's units. */
+static double shifted(const wcall *w, double v, bool desc, int64_t bound, double f, bool months)
+{
+    const lh_window_call_t *c = w->c;
+    if (!months)
+        return desc ? v - offset(c, bound, f) : v + offset(c, bound, f);
+    const lh_sql_conf_t *conf = w->q->conf;
+    const lh_tz_t *tz = lh_tz_get(conf && conf->time_zone ? conf->time_zone : "UTC");
+    return (double)lh_dt_add_months(c->order[0].expr->type.id, (int64_t)v, desc ? -bound : bound,
+                                    tz);
+}
+
 /* Rows [*lo, *hi) of the frame of sorted row i in partition [ps, pe). */
 /* [vs, ve): the rows of [ps, pe) whose key k is not NULL (the NULLs sort together at one
  * end of a partition). */
@@ -366,12 +381,12 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
     size_t vs, ve;
     valid_span(k, ps, pe, &vs, &ve);
     if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
-        double t = desc ? v - offset(c, s, c->frame_start_f) : v + offset(c, s, c->frame_start_f);
+        double t = shifted(w, v, desc, s, c->frame_start_f, c->start_months);
         size_t j = first_not(k, vs, ve, t, !desc, true);
         *lo = j == ve ? pe : j;
     }
     if (e != INT64_MAX && e != 0) { /* one past the last row within the end offset */
-        double t = desc ? v - offset(c, e, c->frame_end_f) : v + offset(c, e, c->frame_end_f);
+        double t = shifted(w, v, desc, e, c->frame_end_f, c->end_months);
         size_t j = first_not(k, vs, ve, t, !desc, false);
         *hi = j == vs ? ps : j;
     }

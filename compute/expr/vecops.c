@@ -131,6 +131,7 @@ int lh_vecops_cmp(const lh_vec_t *a, size_t i, const lh_vec_t *b, size_t j)
         return cmp_f64(((const double *)a->data)[i], ((const double *)b->data)[j]);
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
         return cmp_sv(((const lh_sv_t *)a->data)[i], ((const lh_sv_t *)b->data)[j]);
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
@@ -163,6 +164,7 @@ int lh_vecops_value_cmp(const lh_value_t *a, const lh_value_t *b)
         return cmp_f64(a->v.f64, b->v.f64);
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
         return cmp_sv(a->v.str, b->v.str);
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
@@ -196,6 +198,7 @@ size_t lh_vecops_encode(const lh_vec_t *v, size_t i, uint8_t *out)
     switch (v->type.id) {
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT: {

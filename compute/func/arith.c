@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "compute/func/cast.h"
 #include "compute/func/datetime.h"
 #include "compute/func/fn.h"
 #include "common/nested.h"
@@ -26,6 +27,7 @@ typedef struct arith_bd {
     int dt_kind;
     bool swap;     /* commutative op bound with its operands exchanged (1 + date) */
     bool iv_exact; /* interval * / an integral or decimal: exact, rounded HALF_UP */
+    bool str_out;  /* '2011-..' +- day-time interval: a TIMESTAMP cast back to STRING */
 } arith_bd_t;
 
 static const char *const OP_SYM[] = {"+", "-", "*", "/", "div", "%", "pmod"};
@@ -76,6 +78,26 @@ static lh_err binop_mismatch(lh_func_bind_t *b, const char *sym, lh_errbuf *eb)
     return lh_sqlerr(eb, "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", "sqlExpr", e, "left",
                      fn_type_sql(b->arg_types[0], l, sizeof l), "right",
                      fn_type_sql(b->arg_types[1], r, sizeof r), NULL);
+}
+
+/* timestamp + '1': Spark casts the string to DOUBLE, then Add refuses the TIMESTAMP. */
+static lh_err binop_wrong_type(lh_func_bind_t *b, int ts_arg, lh_errbuf *eb)
+{
+    char t[64], e[200];
+    const char *sql[2] = {b->arg_sql ? b->arg_sql[0] : "?", b->arg_sql ? b->arg_sql[1] : "?"};
+    int k = 1 - ts_arg;
+    size_t n = strlen(sql[k]);
+    int strip = n >= 2 && sql[k][0] == '\'' && sql[k][n - 1] == '\'' ? 1 : 0;
+    if (ts_arg == 0)
+        snprintf(e, sizeof e, "\"(%s + %.*s)\"", sql[0], (int)(n - 2 * (size_t)strip),
+                 sql[1] + strip);
+    else
+        snprintf(e, sizeof e, "\"(%.*s + %s)\"", (int)(n - 2 * (size_t)strip), sql[0] + strip,
+                 sql[1]);
+    return lh_sqlerr(eb, "DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE", "sqlExpr", e, "inputType",
+                     "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or "
+                     "\"INTERVAL\")",
+                     "actualDataType", fn_type_sql(b->arg_types[ts_arg], t, sizeof t), NULL);
 }
 
 /* ---- integer kernels ---- */
@@ -268,6 +290,7 @@ enum {
     DT_IV_IV,     /* interval +- interval */
     DT_IV_NUM,    /* interval * / number */
     DT_IV_DIV,    /* interval div interval -> bigint */
+    DT_DATE_DAYS, /* date +- interval day -> date (date_add of the whole days) */
 };
 
 static int64_t add_months_days(int64_t days, int64_t months)
@@ -360,6 +383,11 @@ static lh_err exec_dt(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *
         case DT_DATE_YM:
             r = add_months_days(a, sign * b);
             break;
+        case DT_DATE_DAYS: /* Spark's extractansiintervaldays truncates toward zero */
+            r = a + sign * (b / LH_US_PER_DAY);
+            if (!int_fits(LH_TYPE_INT, r))
+                return overflow(bd, x->out, i, eb);
+            break;
         case DT_IV_DIV:
             if (b == 0) {
                 if (bd->try_) {
@@ -426,7 +454,17 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb);
 static lh_err bind_dt(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
 {
     lh_type_id l = b->arg_types[0].id, r = b->arg_types[1].id;
-    bool flip = (bd->op == OP_ADD && (lh_type_is_interval(l) || lh_type_is_integral(l)) &&
+    bool is_ts[2] = {l == LH_TYPE_TIMESTAMP || l == LH_TYPE_TIMESTAMP_NTZ,
+                     r == LH_TYPE_TIMESTAMP || r == LH_TYPE_TIMESTAMP_NTZ};
+    if (bd->op == OP_ADD &&
+        ((is_ts[0] && r == LH_TYPE_STRING) || (is_ts[1] && l == LH_TYPE_STRING)))
+        return binop_wrong_type(b, is_ts[0] ? 0 : 1, eb);
+    if (bd->op == OP_ADD && ((is_ts[0] && r == LH_TYPE_NULL) || (is_ts[1] && l == LH_TYPE_NULL)))
+        return binop_mismatch(b, OP_SYM[bd->op], eb); /* ts + NULL: no rule applies */
+    if (bd->op == OP_ADD && l == LH_TYPE_STRING && r == LH_TYPE_DATE) /* date_add('1', date) */
+        return fn_bad_input(b, eb, "date_add", 1, "(\"INT\" or \"SMALLINT\" or \"TINYINT\")");
+    bool flip = (bd->op == OP_ADD && l == LH_TYPE_NULL && r == LH_TYPE_DATE) ||
+                (bd->op == OP_ADD && (lh_type_is_interval(l) || lh_type_is_integral(l)) &&
                  (lh_type_is_datetime(r) || (lh_type_is_interval(r) && !lh_type_is_interval(l)))) ||
                 (bd->op == OP_MUL && lh_type_is_interval(r) &&
                  (lh_type_is_numeric(l) || l == LH_TYPE_STRING || l == LH_TYPE_NULL));
@@ -481,6 +519,7 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     if (l == LH_TYPE_STRING && lh_type_is_interval(r) && add_sub) { /* '2011-..' - interval */
         l = LH_TYPE_TIMESTAMP;
         b->cast_to[0] = fn_type(l);
+        bd->str_out = r == LH_TYPE_INTERVAL_DT; /* Spark casts TimeAdd's answer to STRING */
     }
     if (l == LH_TYPE_STRING && lh_type_is_datetime(r) && add_sub)
         l = r, b->cast_to[0] = b->arg_types[1];
@@ -500,10 +539,13 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     } else if (lh_type_is_datetime(l) && r == LH_TYPE_INTERVAL_YM && add_sub) {
         bd->dt_kind = l == LH_TYPE_DATE ? DT_DATE_YM : DT_TS_YM;
         b->ret_type = b->arg_types[0];
+    } else if (l == LH_TYPE_DATE && r == LH_TYPE_INTERVAL_DT && add_sub &&
+               b->cast_to[1].precision == 1 && b->cast_to[1].scale == 1) {
+        bd->dt_kind = DT_DATE_DAYS, b->ret_type = fn_type(LH_TYPE_DATE);
     } else if (lh_type_is_datetime(l) && r == LH_TYPE_INTERVAL_DT && add_sub) {
         lh_type_t ts = fn_type(l == LH_TYPE_TIMESTAMP_NTZ ? l : LH_TYPE_TIMESTAMP);
         b->cast_to[0] = ts;
-        bd->dt_kind = DT_TS_DT, b->ret_type = ts;
+        bd->dt_kind = DT_TS_DT, b->ret_type = bd->str_out ? fn_type(LH_TYPE_STRING) : ts;
     } else if (lh_type_is_interval(l) && l == r && add_sub) {
         lh_type_t t;
         lh_type_common(b->arg_types[0], b->arg_types[1], &t);
@@ -579,10 +621,27 @@ static lh_err bind_op(lh_func_bind_t *b, op_t op, bool try_, lh_errbuf *eb)
     return bind_numeric(b, bd, eb);
 }
 
+/* '2011-..' +- day-time interval: the timestamp answer, then CAST to STRING. */
+static lh_err exec_str_out(const lh_func_exec_t *x, const arith_bd_t *bd, lh_errbuf *eb)
+{
+    lh_vec_t *ts = lh_vec_create(fn_type(LH_TYPE_TIMESTAMP), x->rows);
+    LH_FAIL_IF(ts == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_func_exec_t y = *x;
+    y.out = ts;
+    fn_begin(&y);
+    lh_err e = exec_dt(&y, bd, eb);
+    if (e == LH_OK)
+        e = lh_cast_vec(ts, x->out, x->rows, x->conf, false, eb);
+    lh_vec_destroy(ts);
+    return e;
+}
+
 static lh_err exec_op(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const arith_bd_t *bd = x->bind_data;
     fn_begin(x);
+    if (bd->kind == 2 && bd->str_out)
+        return exec_str_out(x, bd, eb);
     if (bd->kind == 2 && bd->swap) {
         const lh_vec_t *sw[2] = {x->args[1], x->args[0]};
         lh_func_exec_t y = *x;
@@ -680,6 +739,13 @@ static lh_err bind_cmp(lh_func_bind_t *b, cmp_t op, lh_errbuf *eb)
         return binop_mismatch(b, CMP_SYM[op], eb);
     if (t.id == LH_TYPE_NULL)
         t = fn_type(LH_TYPE_BOOLEAN);
+    if (t.id == LH_TYPE_INTERVAL_CAL && op != CMP_EQ && op != CMP_NE && op != CMP_EQNULL) {
+        char e[200]; /* a calendar interval has no order (30 days vs 1 month) */
+        snprintf(e, sizeof e, "\"(%s %s %s)\"", b->arg_sql ? b->arg_sql[0] : "?", CMP_SYM[op],
+                 b->arg_sql ? b->arg_sql[1] : "?");
+        return lh_sqlerr(eb, "DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "sqlExpr", e,
+                         "functionName", CMP_SYM[op], "dataType", "\"INTERVAL\"", NULL);
+    }
     b->cast_to[0] = b->cast_to[1] = t;
     b->ret_type = fn_type(LH_TYPE_BOOLEAN);
     b->ret_nullable = op != CMP_EQNULL;
@@ -709,7 +775,8 @@ static int cmp_row(const lh_vec_t *a, const lh_vec_t *b, size_t i)
         return (c > 0) - (c < 0);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
+    case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL: /* = and <> only: the same months, days and micros */ {
         lh_sv_t x = fn_str(a, i), y = fn_str(b, i);
         uint32_t n = x.len < y.len ? x.len : y.len;
         int c = n ? memcmp(x.ptr, y.ptr, n) : 0;

@@ -456,6 +456,18 @@ static lh_err to_interval(cctx_t *c)
     return LH_OK;
 }
 
+/* CAST(s AS INTERVAL): Spark's safeStringToInterval, NULL for bad text even under ANSI. */
+static lh_err to_cal_interval(cctx_t *c)
+{
+    lh_cal_iv_t v;
+    if (c->in->type.id != LH_TYPE_STRING ||
+        !lh_cal_interval_from_string((const char *)c->in->v.str.ptr, c->in->v.str.len, &v))
+        return fn_put_null(c->out, c->i);
+    uint8_t b[LH_CAL_IV_BYTES];
+    lh_cal_iv_encode(v, b);
+    return fn_put_str(c->out, c->i, b, sizeof b);
+}
+
 static lh_err to_string(cctx_t *c)
 {
     char buf[LH_FMT_MAX];
@@ -501,6 +513,8 @@ lh_err lh_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const lh_sql_c
     case LH_TYPE_INTERVAL_YM:
     case LH_TYPE_INTERVAL_DT:
         return to_interval(&c);
+    case LH_TYPE_INTERVAL_CAL:
+        return to_cal_interval(&c);
     default:
         return fn_put_null(out, i);
     }

@@ -207,8 +207,10 @@ FIELD(b_quarter, FLD_QUARTER)
 FIELD(b_month, FLD_MONTH)
 FIELD(b_day, FLD_DAY)
 FIELD(b_dow, FLD_DOW)
-FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR)
-    FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
+FIELD(b_doy, FLD_DOY)
+FIELD(b_week, FLD_WEEK)
+FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE)
+    FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -259,24 +261,25 @@ FIELD(b_doy, FLD_DOY) FIELD(b_week, FLD_WEEK) FIELD(b_weekday, FLD_WEEKDAY) FIEL
 typedef struct part_bd {
     field_t f;
     bool interval;
+    bool null_field; /* date_part(NULL, x): every row NULL */
 } part_bd_t;
 
 static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 {
     const lh_value_t *fv = b->const_args ? b->const_args[0] : NULL;
     if (fv && fv->is_null) { /* date_part(NULL, x) is NULL */
+        /* Spark types it DOUBLE whatever the source (a null literal of DoubleType) */
         part_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
         bd->f = FLD_YEAR;
+        bd->null_field = true;
         b->bind_data = bd;
-        b->ret_type = fn_type(LH_TYPE_INT);
-        b->cast_to[1] = fn_type(LH_TYPE_NULL);
+        b->ret_type = fn_type(LH_TYPE_DOUBLE);
         b->ret_nullable = true;
         return LH_OK;
     }
     if (fv == NULL || fv->type.id != LH_TYPE_STRING)
-        return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", "\"date_part\"",
-                         "inputName", "`field`", "inputType", "\"STRING\"", "inputExpr",
-                         "the field", NULL);
+        return lh_sqlerr(eb, "NON_FOLDABLE_ARGUMENT", "funcName", "`date_part`", "paramName",
+                         "`field`", "paramType", "\"STRING\"", NULL);
     char name[32];
     snprintf(name, sizeof name, "%.*s", (int)(fv->v.str.len < 31 ? fv->v.str.len : 31),
              (const char *)fv->v.str.ptr);
@@ -294,7 +297,7 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
         snprintf(t, sizeof t, "\"%s\"", b->arg_sql ? b->arg_sql[1] : "?");
         return lh_sqlerr(eb, "INVALID_EXTRACT_FIELD", "field", f, "expr", t, NULL);
     }
-    part_bd_t *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    part_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
     bd->f = FIELD_NAMES[hit].f;
     bd->interval = iv;
     b->bind_data = bd;
@@ -325,7 +328,7 @@ static lh_err b_date_part(lh_func_bind_t *b, lh_errbuf *eb)
 static lh_err x_date_part(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const part_bd_t *bd = x->bind_data;
-    if (x->args[1]->type.id == LH_TYPE_NULL) {
+    if (bd->null_field || x->args[1]->type.id == LH_TYPE_NULL) {
         fn_begin(x);
         for (size_t i = 0; i < x->rows; i++)
             fn_put_null(x->out, i);
@@ -788,6 +791,68 @@ static lh_err x_make_dt(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- make_interval(years, months, weeks, days, hours, mins, secs): a calendar INTERVAL ---- */
+
+static lh_err b_make_interval(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    bind_types(b, "IIIIII", LH_TYPE_INTERVAL_CAL);
+    if (b->arg_count > 6)
+        b->cast_to[6] = lh_type_decimal(18, 6);
+    return LH_OK;
+}
+
+/* Spark's IntervalUtils.makeInterval: months and days exact in int, micros in long. */
+static lh_err make_interval_rows(const lh_func_exec_t *x, bool try_, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        int64_t a[6] = {0, 0, 0, 0, 0, 0}, months, days, micros = 0, t;
+        for (int k = 0; k < 6 && k < x->arg_count; k++)
+            a[k] = fn_i64(x->args[k], i);
+        bool ovf = __builtin_mul_overflow(a[0], 12, &months) ||
+                   __builtin_add_overflow(months, a[1], &months) || months > INT32_MAX ||
+                   months < INT32_MIN || __builtin_mul_overflow(a[2], 7, &days) ||
+                   __builtin_add_overflow(days, a[3], &days) || days > INT32_MAX ||
+                   days < INT32_MIN;
+        const char *what = ovf ? "integer overflow" : "long overflow";
+        if (!ovf && x->arg_count > 6) {
+            lh_i128 s = lh_dec_get(x->args[6], i);
+            ovf = s > INT64_MAX || s < INT64_MIN;
+            micros = (int64_t)s;
+        }
+        ovf = ovf || __builtin_mul_overflow(a[4], 3600000000LL, &t) ||
+              __builtin_add_overflow(micros, t, &micros) ||
+              __builtin_mul_overflow(a[5], 60000000LL, &t) ||
+              __builtin_add_overflow(micros, t, &micros);
+        if (ovf) {
+            if (try_) {
+                fn_put_null(x->out, i);
+                continue;
+            }
+            return lh_sqlerr(
+                eb, "ARITHMETIC_OVERFLOW", "message", what, "alternative",
+                " Use 'try_make_interval' to tolerate overflow and return NULL instead.", "config",
+                "\"spark.sql.ansi.enabled\"", NULL);
+        }
+        uint8_t b[LH_CAL_IV_BYTES];
+        lh_cal_iv_encode((lh_cal_iv_t){(int32_t)months, (int32_t)days, micros}, b);
+        LH_TRY(fn_put_str(x->out, i, b, sizeof b));
+    }
+    return LH_OK;
+}
+
+static lh_err x_make_interval(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return make_interval_rows(x, false, eb);
+}
+
+static lh_err x_try_make_interval(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return make_interval_rows(x, true, eb);
+}
+
 /* ---- epoch conversions ---- */
 
 typedef enum {
@@ -859,8 +924,14 @@ static lh_err x_epoch(const lh_func_exec_t *x, lh_errbuf *eb)
                                      NULL);
                 r = (int64_t)d;
             } else if (a->type.id == LH_TYPE_DECIMAL) {
-                lh_i128 u;
-                lh_dec_rescale(lh_dec_get(a, i), a->type.scale, 6, false, &u);
+                lh_i128 u, dv = lh_dec_get(a, i), back;
+                lh_dec_rescale(dv, a->type.scale, 6, false, &u);
+                /* BigDecimal.longValueExact: digits below a microsecond are an error */
+                LH_FAIL_IF(a->type.scale > 6 &&
+                               (!lh_dec_rescale(u, 6, a->type.scale, false, &back) || back != dv),
+                           LH_E_INVALID, eb, "Rounding necessary");
+                LH_FAIL_IF(u > INT64_MAX || u < INT64_MIN, LH_E_INVALID, eb,
+                           "Overflow"); /* BigDecimal.longValueExact */
                 r = (int64_t)u;
             } else if (__builtin_mul_overflow(fn_i64(a, i), 1000000, &r)) {
                 return lh_sqlerr(eb, "ARITHMETIC_OVERFLOW", "message", "long overflow",
@@ -891,7 +962,9 @@ EPOCH(b_unix_seconds, EP_SECONDS)
 EPOCH(b_unix_millis, EP_MILLIS)
 EPOCH(b_unix_micros, EP_MICROS)
 EPOCH(b_ts_seconds, EP_TS_SEC)
-EPOCH(b_ts_millis, EP_TS_MS) EPOCH(b_ts_micros, EP_TS_US) EPOCH(b_date_from_unix, EP_DATE_FROM)
+EPOCH(b_ts_millis, EP_TS_MS)
+EPOCH(b_ts_micros, EP_TS_US)
+EPOCH(b_date_from_unix, EP_DATE_FROM)
 
     /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 
@@ -1219,6 +1292,8 @@ const lh_func_t lh_fn_date[] = {
     F("make_dt_interval", 0, 4, b_make_dt, x_make_dt),
     F("make_timestamp", 6, 7, b_make_ts, x_make_ts),
     F("make_ym_interval", 0, 2, b_make_ym, x_make_ym),
+    F("make_interval", 0, 7, b_make_interval, x_make_interval),
+    F("try_make_interval", 0, 7, b_make_interval, x_try_make_interval),
     F("minute", 1, 1, b_minute, x_field),
     F("month", 1, 1, b_month, x_field),
     F("months_between", 2, 3, b_months_between, x_months_between),

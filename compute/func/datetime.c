@@ -260,3 +260,26 @@ size_t lh_dt_format_local(int64_t us, char *buf, size_t cap)
     }
     return o;
 }
+
+static int64_t add_months_to_days(int64_t days, int64_t months)
+{
+    int64_t y;
+    int m, d;
+    lh_dt_civil_from_days(days, &y, &m, &d);
+    int64_t total = y * 12 + (m - 1) + months;
+    int64_t ny = lh_floordiv(total, 12);
+    int nm = (int)(total - ny * 12) + 1;
+    int dim = lh_dt_days_in_month(ny, nm);
+    return lh_dt_days_from_civil(ny, nm, d > dim ? dim : d);
+}
+
+int64_t lh_dt_add_months(lh_type_id type, int64_t v, int64_t months, const lh_tz_t *tz)
+{
+    if (type == LH_TYPE_DATE)
+        return add_months_to_days(v, months);
+    bool ntz = type == LH_TYPE_TIMESTAMP_NTZ || tz == NULL;
+    int64_t local = ntz ? v : lh_dt_utc_to_local(tz, v);
+    int64_t days = lh_floordiv(local, LH_US_PER_DAY), tod = local - days * LH_US_PER_DAY;
+    int64_t r = add_months_to_days(days, months) * LH_US_PER_DAY + tod;
+    return ntz ? r : lh_dt_local_to_utc(tz, r);
+}

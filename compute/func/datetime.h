@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/vec.h"
 #include "compute/func/tz.h"
 
 #define LH_US_PER_SEC 1000000LL
@@ -41,6 +42,11 @@ static inline int64_t lh_floormod(int64_t a, int64_t b)
 {
     return a - lh_floordiv(a, b) * b;
 }
+
+/* Calendar months added to a DATE (days), a TIMESTAMP (UTC micros: in the zone tz's local
+ * time) or a TIMESTAMP_NTZ (local micros), the day of month clamped to the month's last
+ * (Spark's DateAddYMInterval / TimestampAddYMInterval). */
+int64_t lh_dt_add_months(lh_type_id type, int64_t v, int64_t months, const lh_tz_t *tz);
 
 /* Split local micros into fields, and back. */
 void lh_dt_civil_from_micros(int64_t local_us, lh_civil_t *c);

@@ -218,6 +218,29 @@ static void fmt_offset(char letter, int count, int32_t off, char *out, size_t ca
           : snprintf(out, cap, "%c%02d:%02d", sign, h, m);
 }
 
+/* java.time's full zone text ('zzzz') for the common abbreviations; others print as is. */
+static const char *long_zone_name(const char *abbr)
+{
+    static const char *const names[][2] = {{"PST", "Pacific Standard Time"},
+                                           {"PDT", "Pacific Daylight Time"},
+                                           {"MST", "Mountain Standard Time"},
+                                           {"MDT", "Mountain Daylight Time"},
+                                           {"CST", "Central Standard Time"},
+                                           {"CDT", "Central Daylight Time"},
+                                           {"EST", "Eastern Standard Time"},
+                                           {"EDT", "Eastern Daylight Time"},
+                                           {"UTC", "Coordinated Universal Time"},
+                                           {"GMT", "Greenwich Mean Time"},
+                                           {"CET", "Central European Standard Time"},
+                                           {"CEST", "Central European Summer Time"},
+                                           {"JST", "Japan Standard Time"},
+                                           {"IST", "India Standard Time"}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(abbr, names[k][0]) == 0)
+            return names[k][1];
+    return abbr;
+}
+
 static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32_t off,
                         const char *zone, char *buf, size_t cap, size_t o)
 {
@@ -258,8 +281,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
     case 'E':
         snprintf(tmp, sizeof tmp, "%.*s", n == 4 ? 20 : 3, DAYS[lh_dt_iso_weekday(days) - 1]);
         return put(buf, cap, o, tmp);
-    case 'F':
-        return put_num(buf, cap, o, (c->day - 1) / 7 + 1, n);
+    case 'F': /* java.time's 'F' reads ALIGNED_DAY_OF_WEEK_IN_MONTH: 1..7 */
+        return put_num(buf, cap, o, (c->day - 1) % 7 + 1, n);
     case 'a':
         return put(buf, cap, o, c->hour < 12 ? "AM" : "PM");
     case 'H':
@@ -288,7 +311,8 @@ static size_t fmt_token(const tok_t *t, const lh_civil_t *c, int64_t days, int32
                             ((int64_t)c->hour * 3600 + c->minute * 60 + c->second) * LH_US_PER_SEC,
                         LH_US_PER_SEC) -
             off;
-        return put(buf, cap, o, tz ? lh_tz_abbrev(tz, utc) : (zone ? zone : "UTC"));
+        const char *ab = tz ? lh_tz_abbrev(tz, utc) : (zone ? zone : "UTC");
+        return put(buf, cap, o, n == 4 ? long_zone_name(ab) : ab);
     }
     default:
         fmt_offset(t->letter, n, off, tmp, sizeof tmp);
@@ -385,7 +409,8 @@ static bool parse_token(const tok_t *t, const char *s, size_t n, size_t *i, lh_c
     int cnt = t->count;
     switch (t->letter) {
     case 'y':
-        if (!num(s, n, i, cnt == 2 ? 2 : 1, cnt == 2 ? 2 : 9, &v))
+        /* java.time: y any width, yy two digits (20xx), yyy.. at least count digits */
+        if (!num(s, n, i, cnt == 2 ? 2 : cnt >= 3 ? cnt : 1, cnt == 2 ? 2 : 9, &v))
             return false;
         c->year = cnt == 2 ? 2000 + v : v;
         return true;
@@ -482,6 +507,7 @@ typedef struct pstate {
     bool *has_zone;
     int32_t *off;
     const lh_tz_t **zone;
+    bool frac_seen; /* an S field was parsed: a second one must agree */
 } pstate_t;
 
 /* Index of the ']' closing the '[' at k (or end). */
@@ -521,9 +547,13 @@ static int parse_seq(const lh_dtpat_t *p, int k, int end, pstate_t *st, size_t *
                 memcmp(st->s + *i, t->lit, (size_t)t->litlen) != 0)
                 return k;
             *i += (size_t)t->litlen;
-        } else if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off,
-                                st->zone)) {
-            return k;
+        } else {
+            int32_t had = st->c->micros;
+            if (!parse_token(t, st->s, st->n, i, st->c, st->pm, st->has_zone, st->off, st->zone))
+                return k;
+            if (t->letter == 'S' && st->frac_seen && st->c->micros != had)
+                return k; /* java.time: "Conflict found: Field MicroOfSecond .. differs" */
+            st->frac_seen |= t->letter == 'S';
         }
     }
     return end;
@@ -539,7 +569,7 @@ bool lh_dtpat_parse(const lh_dtpat_t *p, const char *s, size_t n, lh_civil_t *c,
     *offset_s = 0;
     int pm = -1;
     size_t i = 0;
-    pstate_t st = {s, n, c, &pm, has_zone, offset_s, zone};
+    pstate_t st = {s, n, c, &pm, has_zone, offset_s, zone, false};
     if (parse_seq(p, 0, p->n, &st, &i) != p->n || i != n)
         return false;
     if (pm >= 0) {

@@ -167,6 +167,49 @@ size_t lh_format_interval(lh_type_t t, int64_t v, lh_fmt_style style, char *buf,
     return style == LH_FMT_RESULT ? fmt_dt_hive(v, buf, cap) : fmt_dt_ansi(t, v, buf, cap);
 }
 
+/* One "<n> <unit> " part of a calendar interval's text, when n is not zero. */
+static size_t cal_unit(char *buf, size_t cap, size_t o, int64_t n, const char *unit)
+{
+    if (n == 0 || o >= cap)
+        return o;
+    return o + (size_t)snprintf(buf + o, cap - o, "%lld %s ", (long long)n, unit);
+}
+
+size_t lh_format_cal_interval(lh_cal_iv_t v, char *buf, size_t cap)
+{
+    if (v.months == 0 && v.days == 0 && v.micros == 0)
+        return (size_t)snprintf(buf, cap, "0 seconds");
+    size_t o = 0;
+    buf[0] = '\0';
+    if (v.months != 0) {
+        o = cal_unit(buf, cap, o, v.months / 12, "years");
+        o = cal_unit(buf, cap, o, v.months % 12, "months");
+    }
+    o = cal_unit(buf, cap, o, v.days, "days");
+    if (v.micros != 0) {
+        int64_t rest = v.micros;
+        o = cal_unit(buf, cap, o, rest / 3600000000LL, "hours");
+        rest %= 3600000000LL;
+        o = cal_unit(buf, cap, o, rest / 60000000LL, "minutes");
+        rest %= 60000000LL;
+        if (rest != 0 && o < cap) { /* BigDecimal(rest, 6).stripTrailingZeros: 7.008009 */
+            uint64_t a = rest < 0 ? (uint64_t)(-rest) : (uint64_t)rest;
+            char fr[8];
+            snprintf(fr, sizeof fr, "%06llu", (unsigned long long)(a % 1000000));
+            int k = 6;
+            while (k > 0 && fr[k - 1] == '0')
+                k--;
+            o += (size_t)snprintf(buf + o, cap - o, "%s%llu%s%.*s seconds ", rest < 0 ? "-" : "",
+                                  (unsigned long long)(a / 1000000), k ? "." : "", k, fr);
+        }
+    }
+    if (o > cap - 1)
+        o = cap - 1;
+    if (o > 0 && buf[o - 1] == ' ')
+        buf[--o] = '\0';
+    return o;
+}
+
 size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style style, char *buf,
                        const char **out)
 {
@@ -206,6 +249,8 @@ size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style st
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
         return lh_format_nested(val, tz, style, out);
+    case LH_TYPE_INTERVAL_CAL:
+        return lh_format_cal_interval(lh_cal_iv_decode(val->v.str), buf, LH_FMT_MAX);
     case LH_TYPE__COUNT:
         break;
     }
@@ -227,6 +272,7 @@ size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_styl
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
+    case LH_TYPE_INTERVAL_CAL:
         val.v.str = ((const lh_sv_t *)v->data)[i];
         break;
     case LH_TYPE_DECIMAL:
@@ -257,6 +303,7 @@ const char *lh_format_type_sql(lh_type_t t, char *buf, size_t cap)
         [LH_TYPE_DATE] = "DATE",
         [LH_TYPE_TIMESTAMP] = "TIMESTAMP",
         [LH_TYPE_TIMESTAMP_NTZ] = "TIMESTAMP_NTZ",
+        [LH_TYPE_INTERVAL_CAL] = "INTERVAL",
     };
     int s, e;
     switch (t.id) {

@@ -37,6 +37,9 @@ size_t lh_format_double(double d, char *buf, size_t cap);
 size_t lh_format_float(float f, char *buf, size_t cap);
 /* Interval text: ANSI "INTERVAL '1-2' YEAR TO MONTH" or Hive "1-2". */
 size_t lh_format_interval(lh_type_t t, int64_t v, lh_fmt_style style, char *buf, size_t cap);
+/* A calendar INTERVAL as Spark's CalendarInterval.toString: "1 years 2 months 3 days
+ * 4 hours 5 minutes 6.5 seconds", zero parts left out, "0 seconds" for zero. */
+size_t lh_format_cal_interval(lh_cal_iv_t v, char *buf, size_t cap);
 /* Spark's SQL type name as errors show it: "INT", "DECIMAL(10,2)", "STRING". */
 const char *lh_format_type_sql(lh_type_t t, char *buf, size_t cap);
 

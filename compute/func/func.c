@@ -127,6 +127,7 @@ lh_value_t fn_get(const lh_vec_t *v, size_t i)
         break;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
@@ -172,6 +173,7 @@ lh_err fn_put(lh_vec_t *out, size_t i, const lh_value_t *val)
         return LH_OK;
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
+    case LH_TYPE_INTERVAL_CAL:
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:

@@ -210,8 +210,24 @@ static int field_of(const char *w, size_t n, bool *ym)
 
 static const int64_t DT_US[] = {86400000000LL, 3600000000LL, 60000000LL, 1000000LL};
 
+/* Why parse_fields failed: the text does not match the form, the YEAR TO MONTH total
+ * overflows an int, or the leading day-time field is beyond what a BIGINT of
+ * microseconds holds (Spark's "requirement failed: day 106751992 outside range"). */
+typedef enum { PF_OK, PF_FORMAT, PF_OVERFLOW, PF_RANGE } pf_rc;
+static const int64_t DT_MAX[] = {106751991LL, 2562047788LL, 153722867280LL, 9223372036854LL};
+
+static pf_rc parse_fields_rc(const char *s, size_t n, bool ym, int start, int end, int64_t *out,
+                             int64_t *bad);
+
 /* Parse "[+-]a[sep b[sep c[sep d]]]" per the fields start..end into a value. */
 static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, int64_t *out)
+{
+    int64_t bad;
+    return parse_fields_rc(s, n, ym, start, end, out, &bad) == PF_OK;
+}
+
+static pf_rc parse_fields_rc(const char *s, size_t n, bool ym, int start, int end, int64_t *out,
+                             int64_t *bad)
 {
     size_t i = 0;
     while (i < n && isspace((unsigned char)s[i]))
@@ -226,7 +242,7 @@ static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, i
         if (f > start) {
             char sep = ym ? '-' : (f == 1 ? ' ' : ':');
             if (i >= n || s[i] != sep)
-                return false;
+                return PF_FORMAT;
             i++;
         }
         __int128 v = 0;
@@ -234,9 +250,13 @@ static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, i
         while (i < n && isdigit((unsigned char)s[i]) && i - st < 19)
             v = v * 10 + (s[i++] - '0');
         if (i == st)
-            return false;
+            return PF_FORMAT;
         if (f > start && ((ym && v > 11) || (!ym && f == 1 && v > 23) || (!ym && f > 1 && v > 59)))
-            return false;
+            return PF_FORMAT;
+        if (f == start && !ym && v > DT_MAX[f]) {
+            *bad = (int64_t)v;
+            return PF_RANGE;
+        }
         total += ym ? (f == 0 ? v * 12 : v) : v * DT_US[f];
         if (!ym && f == 3 && i < n && s[i] == '.') {
             i++;
@@ -248,20 +268,20 @@ static bool parse_fields(const char *s, size_t n, bool ym, int start, int end, i
                 k++, i++;
             }
             if (k > 9)
-                return false;
+                return PF_FORMAT;
             for (; k < 6; k++)
                 frac *= 10;
             total += frac;
         }
     }
     if (i != n)
-        return false;
+        return PF_FORMAT;
     if (neg)
         total = -total;
     if (ym ? (total > INT32_MAX || total < INT32_MIN) : (total > INT64_MAX || total < INT64_MIN))
-        return false;
+        return ym ? PF_OVERFLOW : PF_FORMAT;
     *out = (int64_t)total;
-    return true;
+    return PF_OK;
 }
 
 static lh_type_t interval_type(bool ym, int start, int end)
@@ -298,6 +318,175 @@ bool lh_interval_from_string(const char *s, size_t n, lh_type_t t, int64_t *out)
     return parse_fields(s, n, ym, start, end, out);
 }
 
+/* ---- calendar intervals (CAST(s AS INTERVAL)) ---- */
+
+/* Java's Character.isWhitespace for one byte. */
+static bool java_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+/* Java regex \\s: what String.split("\\s") cuts at. */
+static bool regex_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Whether s[i..] starts with word (lower case; s is compared case-insensitively). */
+static bool at_word(const char *s, size_t n, size_t i, const char *word)
+{
+    size_t l = strlen(word);
+    return i + l <= n && strncasecmp(s + i, word, l) == 0;
+}
+
+bool lh_cal_interval_from_string(const char *s, size_t n, lh_cal_iv_t *out)
+{
+    enum { SIGN_TRIM, SIGN, VALUE_TRIM, VALUE, FRACTION, UNIT_TRIM, UNIT, SUFFIX, END } st;
+    /* UTF8String.trimAll: whitespace and ISO control characters at both ends */
+    while (n > 0 && ((unsigned char)*s <= ' ' || (unsigned char)*s == 0x7f))
+        s++, n--;
+    while (n > 0 && ((unsigned char)s[n - 1] <= ' ' || (unsigned char)s[n - 1] == 0x7f))
+        n--;
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    if (at_word(s, n, 0, "interval")) {
+        if (n == 8 || !java_space((unsigned char)s[8]))
+            return false;
+        i = 9;
+    }
+    int64_t months = 0, days = 0, micros = 0, value = 0, fraction = 0;
+    int scale = 100000000; /* nanoseconds of the next fraction digit */
+    bool neg = false, point_first = false;
+    st = SIGN_TRIM;
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        switch (st) {
+        case SIGN_TRIM:
+        case VALUE_TRIM:
+        case UNIT_TRIM:
+            if (java_space(b))
+                i++;
+            else
+                st = st == SIGN_TRIM ? SIGN : st == VALUE_TRIM ? VALUE : UNIT;
+            break;
+        case SIGN:
+            value = 0, fraction = 0, scale = 100000000, point_first = false, neg = false;
+            st = VALUE_TRIM;
+            if (b == '-' || b == '+') {
+                neg = b == '-';
+                i++;
+            } else if (b == '.') {
+                point_first = true;
+                st = FRACTION;
+                i++;
+            } else if (!isdigit(b)) {
+                return false;
+            }
+            break;
+        case VALUE:
+            if (isdigit(b)) {
+                if (__builtin_mul_overflow(value, 10, &value) ||
+                    __builtin_add_overflow(value, b - '0', &value))
+                    return false;
+            } else if (java_space(b)) {
+                st = UNIT_TRIM;
+            } else if (b == '.') {
+                scale = 100000000;
+                st = FRACTION;
+            } else {
+                return false;
+            }
+            i++;
+            break;
+        case FRACTION:
+            if (isdigit(b) && scale > 0) {
+                fraction += (b - '0') * scale;
+                scale /= 10;
+            } else if (java_space(b) && (!point_first || scale < 100000000)) {
+                fraction /= 1000; /* nanoseconds to microseconds */
+                st = UNIT_TRIM;
+            } else {
+                return false; /* a tenth digit, or not a number */
+            }
+            i++;
+            break;
+        case UNIT: {
+            if (tolower(b) != 's' && scale < 100000000)
+                return false; /* only seconds have a fractional part */
+            if (neg)
+                value = -value, fraction = -fraction;
+            int64_t t;
+            bool ovf = false;
+            if (at_word(s, n, i, "year")) {
+                ovf = __builtin_mul_overflow(value, 12, &t) ||
+                      __builtin_add_overflow(months, t, &months);
+                i += 4;
+            } else if (at_word(s, n, i, "week")) {
+                ovf =
+                    __builtin_mul_overflow(value, 7, &t) || __builtin_add_overflow(days, t, &days);
+                i += 4;
+            } else if (at_word(s, n, i, "day")) {
+                ovf = value > INT32_MAX || value < INT32_MIN ||
+                      __builtin_add_overflow(days, value, &days);
+                i += 3;
+            } else if (at_word(s, n, i, "hour")) {
+                ovf = __builtin_mul_overflow(value, 3600000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 4;
+            } else if (at_word(s, n, i, "second")) {
+                ovf = __builtin_mul_overflow(value, 1000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros) ||
+                      __builtin_add_overflow(micros, fraction, &micros);
+                i += 6;
+            } else if (at_word(s, n, i, "month")) {
+                ovf = value > INT32_MAX || value < INT32_MIN ||
+                      __builtin_add_overflow(months, value, &months);
+                i += 5;
+            } else if (at_word(s, n, i, "minute")) {
+                ovf = __builtin_mul_overflow(value, 60000000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 6;
+            } else if (at_word(s, n, i, "millisecond")) {
+                ovf = __builtin_mul_overflow(value, 1000LL, &t) ||
+                      __builtin_add_overflow(micros, t, &micros);
+                i += 11;
+            } else if (at_word(s, n, i, "microsecond")) {
+                ovf = __builtin_add_overflow(micros, value, &micros);
+                i += 11;
+            } else {
+                return false;
+            }
+            /* months and days are Java ints: each step is exact in int */
+            if (ovf || months > INT32_MAX || months < INT32_MIN || days > INT32_MAX ||
+                days < INT32_MIN)
+                return false;
+            st = SUFFIX;
+            break;
+        }
+        case SUFFIX:
+            if (tolower(b) == 's')
+                st = END;
+            else if (java_space(b))
+                st = SIGN_TRIM;
+            else
+                return false;
+            i++;
+            break;
+        case END:
+            if (!java_space(b))
+                return false;
+            st = SIGN_TRIM;
+            i++;
+            break;
+        }
+    }
+    if (st != SUFFIX && st != END && st != SIGN_TRIM)
+        return false;
+    *out = (lh_cal_iv_t){(int32_t)months, (int32_t)days, micros};
+    return true;
+}
+
 static lh_err interval_error(const char *text, lh_errbuf *eb)
 {
     char v[300];
@@ -324,19 +513,64 @@ static lh_err qualified(const char *text, const char *q1, const char *q2, bool n
                          body, "from", w1, "to", w2, NULL);
     }
     lh_type_t t = interval_type(ym1, f1, f2);
-    int64_t v;
-    if (!parse_fields(q1 + 1, (size_t)(q2 - q1 - 1), ym1, f1, f2, &v)) {
-        char body[200], typ[64], fmt[64];
-        snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+    /* a minus before the quote flips the text's own sign, as Spark's parser does, so
+     * -'178956970-8' YEAR TO MONTH reaches INT_MIN months */
+    char body[256];
+    int bl = (int)(q2 - q1 - 1);
+    if (bl > 200)
+        bl = 200;
+    if (!neg)
+        snprintf(body, sizeof body, "%.*s", bl, q1 + 1);
+    else if (bl > 0 && q1[1] == '-')
+        snprintf(body, sizeof body, "%.*s", bl - 1, q1 + 2);
+    else
+        snprintf(body, sizeof body, "-%.*s", bl, q1 + 1);
+    size_t n = strlen(body);
+    if (k == 1) {
+        for (size_t i = 0; i < n; i++)
+            if (isalpha((unsigned char)body[i])) /* 'interval 1' DAY, '1 day 2' DAY */
+                return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0026", "value", body, NULL);
+    }
+    int64_t v, bad = 0;
+    pf_rc rc = parse_fields_rc(body, n, ym1, f1, f2, &v, &bad);
+    lh_cal_iv_t c;
+    char unit_text[300];
+    snprintf(unit_text, sizeof unit_text, "%s %s", body, w1);
+    if (rc != PF_OK && k == 1 && lh_cal_interval_from_string(unit_text, strlen(unit_text), &c) &&
+        (ym1 || !__builtin_mul_overflow((int64_t)c.days, 86400000000LL, &v))) {
+        /* one unit: Spark reads "<value> <unit>" as an interval string ('-\t 1' DAY) */
+        if (ym1)
+            v = c.months;
+        else if (__builtin_add_overflow(v, c.micros, &v))
+            return interval_error(text, eb);
+        rc = PF_OK;
+    }
+    if (rc == PF_OVERFLOW)
+        return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.INTERVAL_PARSING", "input", body, "interval",
+                         ym1 ? "year-month" : "day-time", NULL);
+    if (rc == PF_RANGE) {
+        static const char *const names[] = {"day", "hour", "minute", "second"};
+        char msg[160];
+        snprintf(msg, sizeof msg, "requirement failed: %s %lld outside range [0, %lld]", names[f1],
+                 (long long)bad, (long long)DT_MAX[f1]);
+        return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0063", "msg", msg, NULL);
+    }
+    if (rc != PF_OK) {
+        char typ[64], fmt[128];
         snprintf(typ, sizeof typ, "interval %s%s%s", w1, k == 3 ? " to " : "", k == 3 ? w2 : "");
         for (char *p = typ; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         snprintf(fmt, sizeof fmt, "`[+|-]%s`", ym1 ? "y-m" : "d h:m:s.n");
-        return lh_sqlerr(eb, "INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE", "input",
-                         body, "intervalStr", ym1 ? "year-month" : "day-time", "supportedFormat",
-                         fmt, "typeName", typ, NULL);
+        /* year-month strings have no legacy fallback, so no notice (Spark's castStringToYMInterval)
+         */
+        return lh_sqlerr(eb,
+                         ym1 && k == 3
+                             ? "INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING"
+                             : "INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE",
+                         "input", body, "intervalStr", ym1 ? "year-month" : "day-time",
+                         "supportedFormat", fmt, "typeName", typ, NULL);
     }
-    *out = (lh_value_t){.type = t, .v.i64 = neg ? -v : v};
+    *out = (lh_value_t){.type = t, .v.i64 = v};
     return LH_OK;
 }
 
@@ -414,6 +648,51 @@ static lh_err unit_list(const char *text, lh_value_t *out, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* INTERVAL '<text>': Spark's typeConstructor reads the text as a calendar interval
+ * (stringToInterval, so whitespace and an "interval" prefix are fine) and types it by the
+ * unit words it names: year/month an INTERVAL YEAR TO MONTH, the others DAY TO SECOND. */
+static lh_err string_interval(const char *body, lh_value_t *out, lh_errbuf *eb)
+{
+    lh_cal_iv_t c;
+    if (!lh_cal_interval_from_string(body, strlen(body), &c))
+        return typed_error("INTERVAL", body, eb);
+    int lo[2] = {9, 9}, hi[2] = {-1, -1}; /* [0] day-time, [1] year-month */
+    static const struct {
+        const char *word;
+        int ym, field;
+    } units[] = {{"year", 1, 0},   {"month", 1, 1},       {"week", 0, 0},
+                 {"day", 0, 0},    {"hour", 0, 1},        {"minute", 0, 2},
+                 {"second", 0, 3}, {"millisecond", 0, 3}, {"microsecond", 0, 3}};
+    for (const char *p = body; *p;) {
+        while (*p && regex_space((unsigned char)*p))
+            p++;
+        const char *w = p;
+        bool alpha = true;
+        while (*p && !regex_space((unsigned char)*p))
+            alpha = alpha && isalpha((unsigned char)*p), p++;
+        size_t wl = (size_t)(p - w);
+        if (wl > 1 && (w[wl - 1] == 's' || w[wl - 1] == 'S'))
+            wl--; /* stripSuffix("s") */
+        for (size_t k = 0; alpha && wl > 0 && k < sizeof units / sizeof units[0]; k++)
+            if (strlen(units[k].word) == wl && strncasecmp(w, units[k].word, wl) == 0) {
+                int y = units[k].ym, f = units[k].field;
+                lo[y] = f < lo[y] ? f : lo[y], hi[y] = f > hi[y] ? f : hi[y];
+            }
+    }
+    if (hi[1] >= 0 && hi[0] >= 0)
+        return lh_sqlerr(eb, "_LEGACY_ERROR_TEMP_0029", "literal", body, NULL);
+    if (hi[1] >= 0) {
+        *out = (lh_value_t){.type = interval_type(true, lo[1], hi[1]), .v.i64 = c.months};
+        return LH_OK;
+    }
+    int64_t us;
+    if (hi[0] < 0 || __builtin_mul_overflow((int64_t)c.days, 86400000000LL, &us) ||
+        __builtin_add_overflow(us, c.micros, &us))
+        return typed_error("INTERVAL", body, eb);
+    *out = (lh_value_t){.type = interval_type(false, lo[0], hi[0]), .v.i64 = us};
+    return LH_OK;
+}
+
 lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb)
 {
     memset(out, 0, sizeof *out);
@@ -436,14 +715,7 @@ lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb)
         if (*rest == '\0') { /* INTERVAL '1 day 2 hours' */
             char body[256];
             snprintf(body, sizeof body, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
-            lh_errbuf tmp;
-            if (unit_list(body, out, &tmp) != LH_OK) {
-                if (tmp.error_code && strcmp(tmp.error_code, "_LEGACY_ERROR_TEMP_0029") == 0) {
-                    *eb = tmp;
-                    return LH_E_INVALID;
-                }
-                return typed_error("INTERVAL", body, eb);
-            }
+            LH_TRY(string_interval(body, out, eb));
         } else {
             char w1[16], w2[16], w3[16], w4[4];
             int words = sscanf(rest, "%15s %15s %15s %3s", w1, w2, w3, w4);

@@ -29,5 +29,11 @@ lh_err lh_literal_interval(const char *text, lh_value_t *out, lh_errbuf *eb);
 /* The string form of an interval for CAST(string AS INTERVAL ...) to type t: the ANSI
  * literal ("INTERVAL '1-2' YEAR TO MONTH") or the bare value ("1-2"). */
 bool lh_interval_from_string(const char *s, size_t n, lh_type_t t, int64_t *out);
+/* A calendar INTERVAL from text, as Spark's IntervalUtils.stringToInterval (CAST(s AS
+ * INTERVAL)): "[interval] [+|-]n unit [[+|-]n unit ...]", units year, month, week, day,
+ * hour, minute, second, millisecond, microsecond (plural allowed), a fraction (up to 9
+ * digits, kept to microseconds) only on seconds. false when s is not such a text or a
+ * part overflows. */
+bool lh_cal_interval_from_string(const char *s, size_t n, lh_cal_iv_t *out);
 
 #endif

@@ -399,8 +399,10 @@ const char *lh_tz_abbrev(const lh_tz_t *z, int64_t utc)
         const char *n = dst ? z->dst_name : z->std_name;
         return n[0] ? n : z->name;
     }
-    if (utc < z->trans[0])
-        return z->abbrs + z->before_abbr;
+    if (utc < z->trans[0]) { /* java.time names local mean time by the zone's first name */
+        const char *b = z->abbrs + z->before_abbr;
+        return strcmp(b, "LMT") == 0 ? z->abbrs + z->abbr_idx[0] : b;
+    }
     int lo = 0, hi = z->ntrans - 1;
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;

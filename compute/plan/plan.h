@@ -132,6 +132,9 @@ typedef struct lh_window_call {
     double frame_start_f, frame_end_f; /* RANGE: the offsets as numbers in the key's units
                                           (FLOAT/DOUBLE keys; DECIMAL keys unscaled); the
                                           int64 fields then hold only their signs */
+    bool start_months, end_months;     /* RANGE over a DATE/TIMESTAMP key with an INTERVAL
+                                          YEAR TO MONTH offset: the offset is calendar months
+                                          (lh_dt_add_months in the session zone) */
     bool ignore_nulls;
     lh_type_t type;
     const char *name;

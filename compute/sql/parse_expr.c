@@ -126,6 +126,11 @@ static lh_err unary(parser_t *p, lh_ast_expr_t **out)
     LH_TRY(lh_p_enter(p));
     p->neg_number = op == LH_OP_NEG && lh_p_peek(p, 1)->kind == LH_TK_NUMBER;
     p->pos++;
+    if (p->neg_number) { /* Spark's number rule owns the sign: -10L :: INT casts -10 */
+        LH_TRY(postfix(p, out));
+        lh_p_leave(p);
+        return LH_OK;
+    }
     lh_ast_expr_t *arg;
     LH_TRY(unary(p, &arg));
     lh_p_leave(p);
@@ -884,6 +889,13 @@ static bool is_unit(const parser_t *p, uint32_t k)
     return t->kind == LH_TK_WORD && in_list(multi_units, t->value);
 }
 
+/* Spark's parse errors of interval literals (no parameters), at the INTERVAL keyword. */
+static lh_err interval_error(parser_t *p, uint32_t first, const char *cls)
+{
+    const lh_token_t *t = &p->toks[first];
+    return lh_sqlerr_at(p->eb, (int)t->line, (int)t->col, cls, NULL);
+}
+
 static lh_err interval_literal(parser_t *p, lh_ast_expr_t **out)
 {
     uint32_t first = p->pos;
@@ -903,12 +915,19 @@ static lh_err interval_literal(parser_t *p, lh_ast_expr_t **out)
         PUSH(p, e->u.interval.values, e->u.interval.count, v);
         e->u.interval.count--;
         PUSH(p, e->u.interval.units, e->u.interval.count, unit);
+        if (unit && e->u.interval.count > 1 && lh_p_is_kw(p, 0, "TO") && is_unit(p, 1))
+            return interval_error(p, first, "_LEGACY_ERROR_TEMP_0024"); /* 1 year '2-1' Y TO M */
         if (unit && e->u.interval.count == 1 && lh_p_is_kw(p, 0, "TO")) {
             p->pos++;
             if (!is_unit(p, 0))
                 return lh_p_fail(p);
             e->u.interval.to_unit = upper(p, lh_p_peek(p, 0)->value);
             p->pos++;
+            const lh_ast_expr_t *s = v->kind == LH_EX_UNARY ? v->args.items[0] : v;
+            if (s->kind != LH_EX_LITERAL || s->u.lit.kind != LH_LIT_STRING)
+                return interval_error(p, first, "_LEGACY_ERROR_TEMP_0027"); /* 1 year to month */
+            if (is_interval_value(p, 0, true)) /* a second part after a from-to unit */
+                return interval_error(p, first, "_LEGACY_ERROR_TEMP_0024");
             break;
         }
         if (!unit)
@@ -925,10 +944,13 @@ static lh_err number_literal(parser_t *p, lh_ast_expr_t **out)
     bool neg = p->neg_number; /* -128Y: the range check sees the sign, as Spark's does */
     p->neg_number = false;
     LH_TRY(check_range(p, t, neg));
+    if (neg) /* the literal starts at the minus sign */
+        first--;
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_LITERAL, first);
     e->u.lit.kind = LH_LIT_NUMBER;
     e->u.lit.num = t->num;
-    e->u.lit.text = t->value;
+    e->u.lit.text =
+        neg && t->value[0] != '-' ? lh_arena_sprintf(p->arena, "-%s", t->value) : t->value;
     p->pos++;
     *out = finish(p, e, first);
     return LH_OK;

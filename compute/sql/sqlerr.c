@@ -72,6 +72,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.INVALID_JSON_SCHEMA", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input schema <schema> must be a "
      "struct, an array, a map or a variant."},
+    {"DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <functionName> does not support "
+     "ordering on type <dataType>."},
     {"DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The number of columns in the left "
      "hand side of an IN subquery does not match the number of columns in the output of "
@@ -354,6 +357,11 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
      "Invalid unit <unit>."},
+    {"INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING", "22006",
+     "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
+     "format for defining an interval. You can reference the documentation for the correct format. "
+     "Interval string does not match <intervalStr> format of <supportedFormat> when cast to "
+     "<typeName>: <input>."},
     {"INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING_WITH_NOTICE", "22006",
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
@@ -460,6 +468,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_FOLDABLE_ARGUMENT", "42K08",
+     "The function <funcName> requires the parameter <paramName> to be a foldable expression "
+     "of the type <paramType>, but the actual argument is a non-foldable."},
     {"NON_LAST_MATCHED_CLAUSE_OMIT_CONDITION", "42613",
      "When there are more than one MATCHED clauses in a MERGE statement, only the last MATCHED "
      "clause can omit the condition."},
@@ -614,8 +625,15 @@ static const lh_sqlerr_class_t classes[] = {
      "The <functionName> requires <expectedNum> parameters but the actual number is <actualNum>. "
      "If you have to call this function with <legacyNum> parameters, set the legacy configuration "
      "<legacyConfKey> to <legacyConfValue>."},
+    {"_LEGACY_ERROR_TEMP_0024", "42000",
+     "Can only have a single from-to unit in the interval literal syntax."},
+    {"_LEGACY_ERROR_TEMP_0026", "42000",
+     "Can only use numbers in the interval value part for multiple unit value pairs interval "
+     "form, but got invalid value: <value>."},
+    {"_LEGACY_ERROR_TEMP_0027", "42000", "The value of from-to unit must be a string."},
     {"_LEGACY_ERROR_TEMP_0029", "42000", "Cannot mix year-month and day-time fields: <literal>."},
     {"_LEGACY_ERROR_TEMP_0051", "42000", "Empty set in <element> grouping sets is not supported."},
+    {"_LEGACY_ERROR_TEMP_0063", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_0064", "42000", "<msg>"},
     {"_LEGACY_ERROR_TEMP_1006", "42000",
      "Aggregate expression required for pivot, but '<sql>' did not appear in any aggregate "
@@ -629,6 +647,7 @@ static const lh_sqlerr_class_t classes[] = {
      "Window function <wf> requires window to be ordered, please add ORDER BY clause. For example "
      "SELECT <wf>(value_expr) OVER (PARTITION BY window_partition ORDER BY window_ordering) from "
      "table."},
+    {"_LEGACY_ERROR_TEMP_1183", "42000", "Cannot use interval type in the table schema."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 

@@ -120,6 +120,8 @@ static void literals(const char *a)
     lh_errbuf eb;
     lh_literal_number(a, &v, &eb);
     lh_literal_interval(a, &v, &eb);
+    lh_cal_iv_t iv;
+    lh_cal_interval_from_string(a, strlen(a), &iv);
     static const char *const kinds[] = {"DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "X", "INTERVAL"};
     for (int k = 0; k < 5; k++)
         lh_literal_typed(kinds[k], a, &CONF, arena, &v, &eb);
