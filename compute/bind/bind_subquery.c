@@ -231,6 +231,8 @@ static lh_err too_many_columns(binder *b, int n)
         "number", lh_arena_sprintf(b->a, "%d", n), NULL);
 }
 
+static lh_expr_t *bool_const(binder *b, int v);
+
 static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_plan_t *plan,
                            lh_expr_t **out)
 {
@@ -285,8 +287,11 @@ static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
     }
     lh_expr_t *in =
         lh_expr_node(b->a, LH_EXPR_IN, boolean, nullable, rows.count + 1, args, bx_name(b, e));
-    *out =
-        e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, nullable, 1, &in, bx_name(b, e)) : in;
+    if (e->negated)
+        in = lh_expr_node(b->a, LH_EXPR_NOT, boolean, nullable, 1, &in, NULL);
+    /* Spark's existence join: never NULL (an unknown IN is false, an unknown NOT IN too) */
+    lh_expr_t *c[2] = {in, bool_const(b, 0)};
+    *out = lh_expr_node(b->a, LH_EXPR_COALESCE, boolean, false, 2, c, bx_name(b, e));
     return LH_OK;
 }
 
@@ -392,15 +397,17 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
     isnull[0] = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &p->x[0], NULL);
     isnull[1] = slot(b, p->slot + 2, boolean, true);
+    /* Spark's existence join: IN is TRUE on a match and FALSE otherwise; NOT IN (null-aware)
+     * is TRUE only when nothing matches and nothing is unknown */
+    int neg = e->negated;
     c[0] = lh_expr_node(b->a, LH_EXPR_NOT_NULL, boolean, false, 1, &flag, NULL);
-    c[1] = bool_const(b, 1);
+    c[1] = bool_const(b, !neg);
     c[2] = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &cnt, NULL);
-    c[3] = bool_const(b, 0);
+    c[3] = bool_const(b, neg);
     c[4] = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, isnull, NULL);
-    c[5] = bool_const(b, -1);
-    c[6] = bool_const(b, 0);
-    lh_expr_t *in = lh_expr_node(b->a, LH_EXPR_CASE, boolean, true, 7, c, bx_name(b, e));
-    *out = e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, true, 1, &in, bx_name(b, e)) : in;
+    c[5] = bool_const(b, 0);
+    c[6] = bool_const(b, neg);
+    *out = lh_expr_node(b->a, LH_EXPR_CASE, boolean, false, 7, c, bx_name(b, e));
     return LH_OK;
 }
 
