@@ -15,7 +15,8 @@
  *               start stays put (running totals are linear) and is rebuilt when it moves.
  * Frame bounds in the plan: signed offsets (negative = PRECEDING, 0 = CURRENT ROW,
  * positive = FOLLOWING), INT64_MIN / INT64_MAX = UNBOUNDED.
- * Results are computed in sorted order and scattered back to the rows' input positions.
+ * Results are computed in sorted order and scattered back to the rows' input positions; the
+ * output rows come in the last call's sorted order, as Spark's Window operator emits them.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -479,9 +480,10 @@ static void wcall_free(wcall *w)
     free(w->nf);
 }
 
-/* Results of call k in input order: out[k] (n rows). */
+/* Results of call k in input order: out[k] (n rows). With order != NULL, the call's sorted
+ * refs are handed over there (the caller frees them). */
 static lh_err run_call(exec_query *q, const lh_window_call_t *c, const exec_rows *in,
-                       lh_vec_t **result, lh_errbuf *eb)
+                       lh_vec_t **result, exec_ref **order, lh_errbuf *eb)
 {
     wcall w = {.q = q, .c = c};
     lh_err e = eval_side(&w, in, eb);
@@ -509,6 +511,10 @@ static lh_err run_call(exec_query *q, const lh_window_call_t *c, const exec_rows
         if (e == LH_OK) { /* keep w.out alive until the caller copies: hand it over */
             lh_vec_t *keep = w.out;
             w.out = NULL;
+            if (order != NULL) {
+                *order = w.refs;
+                w.refs = NULL;
+            }
             wcall_free(&w);
             result[1] = keep;
             return LH_OK;
@@ -524,8 +530,9 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
     int calls = p->u.window.call_count, cols = in->col_count;
     lh_vec_t **res = calloc((size_t)calls * 2 + 2, sizeof *res); /* result, its string owner */
     lh_err e = res ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    exec_ref *order = NULL; /* the last call's sorted rows: the output's order */
     for (int k = 0; k < calls && e == LH_OK; k++)
-        e = run_call(q, &p->u.window.calls[k], in, &res[2 * k], eb);
+        e = run_call(q, &p->u.window.calls[k], in, &res[2 * k], k == calls - 1 ? &order : NULL, eb);
     exec_rows *r = exec_rows_new(q, p->col_count, p->col_types);
     size_t at = 0;
     for (size_t b = 0; b < in->batch_count && e == LH_OK; b++) {
@@ -548,6 +555,17 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
         lh_vec_destroy(res[k]);
     free(res);
     exec_rows_free(in);
+    if (e == LH_OK && order != NULL) {
+        /* Spark's Window emits its rows sorted by (partition keys, order keys), which later
+         * stable sorts (and ties of a final ORDER BY) show: r's batches are in's */
+        exec_rows *sorted = NULL;
+        e = exec_rows_gather(q, r, p->col_count, order, (size_t)r->row_count, &sorted, eb);
+        if (e == LH_OK) {
+            exec_rows_free(r);
+            r = sorted;
+        }
+    }
+    free(order);
     if (e != LH_OK) {
         exec_rows_free(r);
         return e;
