@@ -540,7 +540,20 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
     lh_plan_t *l, *rt;
     scope ls, rs;
     LH_TRY(bf_relation(b, r->left, &l, &ls));
-    LH_TRY(bf_relation(b, r->right, &rt, &rs));
+    /* LATERAL (subquery): it sees the left side's columns as outer references */
+    int lat_nc = 0;
+    lh_expr_t **lat_refs = NULL;
+    if (r->right->kind == LH_REL_QUERY && r->right->lateral) {
+        b->lateral = &ls;
+        b->lateral_nc = 0;
+        lh_err err = bf_relation(b, r->right, &rt, &rs);
+        b->lateral = NULL;
+        LH_TRY(err);
+        lat_nc = b->lateral_nc;
+        lat_refs = b->lateral_refs;
+    } else {
+        LH_TRY(bf_relation(b, r->right, &rt, &rs));
+    }
     int nl = l->col_count;
     lh_join_kind kind = join_kind(r->join.kind);
     scope both = {lh_arena_calloc(b->a, (size_t)(ls.count + rs.count) + 1, sizeof(bcol)), 0};
@@ -608,6 +621,32 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
         split_condition(b, cond, nl, &k);
         if (kind == LH_PJOIN_CROSS)
             kind = LH_PJOIN_INNER;
+    }
+    if (lat_nc > 0) {
+        /* decorrelated (bind_decorr.c): the subquery once per distinct row of the outer
+         * values it reads, joined back on them (null-safe); its extra columns dropped */
+        if (kind != LH_PJOIN_INNER && kind != LH_PJOIN_CROSS && kind != LH_PJOIN_LEFT)
+            return lh_sqlerr(b->eb, "INVALID_LATERAL_JOIN_TYPE", "joinType",
+                             kind == LH_PJOIN_RIGHT  ? "RIGHT OUTER"
+                             : kind == LH_PJOIN_FULL ? "FULL OUTER"
+                                                     : "LEFT SEMI",
+                             NULL);
+        int sw = rt->col_count;
+        lh_expr_t **refs = lh_arena_calloc(b->a, (size_t)lat_nc + 1, sizeof *refs);
+        memcpy(refs, lat_refs, (size_t)lat_nc * sizeof *refs);
+        lh_plan_t *dom = bd_aggregate(b, bd_copy(b, l), lat_nc, refs, 0, NULL), *s;
+        LH_TRY(bd_decorrelate(b, rt, dom, lat_nc, &s));
+        for (int i = 0; i < lat_nc; i++)
+            add_key(b, &k, lat_refs[i], bd_col(b, s, sw + i), true);
+        if (kind == LH_PJOIN_CROSS)
+            kind = LH_PJOIN_INNER;
+        lh_plan_t *j = join_node(b, kind, l, s, &k);
+        lh_expr_t **e = lh_arena_calloc(b->a, (size_t)(nl + sw) + 1, sizeof *e);
+        for (int i = 0; i < nl + sw; i++)
+            e[i] = bd_col(b, j, i);
+        *plan = bd_project(b, j, nl + sw, e, NULL);
+        *sc = both;
+        return LH_OK;
     }
     lh_plan_t *j = join_node(b, kind, l, rt, &k);
     if (n > 0)
@@ -990,7 +1029,13 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         LH_TRY(bf_table(b, &r->name, r->travel, plan, sc));
         break;
     case LH_REL_QUERY:
-        LH_TRY(bq_query(b, r->query, plan));
+        if (r->lateral && b->lateral != NULL) { /* bind_join's right side */
+            const scope *outer = b->lateral;
+            b->lateral = NULL;
+            LH_TRY(bsq_lateral(b, outer, r->query, plan, &b->lateral_nc, &b->lateral_refs));
+        } else {
+            LH_TRY(bq_query(b, r->query, plan));
+        }
         *sc = bf_scope_of(b, *plan, NULL);
         break;
     case LH_REL_VALUES:

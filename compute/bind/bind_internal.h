@@ -67,6 +67,9 @@ typedef struct binder {
     const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
     struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
     struct sub_name *sub_names;  /* subqueries' outer references, for their headers */
+    const scope *lateral;        /* a LATERAL subquery's left side, while bf_relation binds it */
+    int lateral_nc;              /* ... and the outer references it read (bind_from.c) */
+    lh_expr_t **lateral_refs;
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -149,6 +152,10 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
  * The stage's joins are applied to *plan. */
 lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,
                  lh_expr_t **pred);
+/* A LATERAL subquery over the scope of its left side: *nc outer references refs[k] (over
+ * that side's columns) for the markers LH_OUTER_MARKER - k in *plan. */
+lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,
+                   int *nc, lh_expr_t ***refs);
 /* Add the stage's joins over *plan (they keep its rows and columns, appending some). */
 lh_err bsq_apply(binder *b, sub_stage *st, lh_plan_t **plan);
 /* Replace result slot markers in e (in place). */

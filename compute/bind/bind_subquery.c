@@ -178,6 +178,17 @@ static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_
     return bq_query(&inner, q, plan);
 }
 
+lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,
+                   int *nc, lh_expr_t ***refs)
+{
+    ectx x = {outer, MODE_PRE, NULL, "LATERAL", NULL, NULL, NULL};
+    corr_frame f;
+    LH_TRY(bind_framed(b, &x, q, plan, &f));
+    *nc = f.count;
+    *refs = f.refs;
+    return LH_OK;
+}
+
 /* ---- uncorrelated: run once ------------------------------------------------------------- */
 
 typedef struct sub_rows {
