@@ -152,6 +152,8 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
  * The stage's joins are applied to *plan. */
 lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,
                  lh_expr_t **pred);
+/* The scope of the query the subquery being bound appears in (for t.* of it), or NULL. */
+const scope *bsq_outer_scope(binder *b);
 /* A LATERAL subquery over the scope of its left side: *nc outer references refs[k] (over
  * that side's columns) for the markers LH_OUTER_MARKER - k in *plan. */
 lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,

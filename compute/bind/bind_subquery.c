@@ -178,6 +178,11 @@ static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_
     return bq_query(&inner, q, plan);
 }
 
+const scope *bsq_outer_scope(binder *b)
+{
+    return b->corr != NULL ? b->corr->outer->sc : NULL;
+}
+
 lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,
                    int *nc, lh_expr_t ***refs)
 {
