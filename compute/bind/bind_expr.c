@@ -1095,11 +1095,46 @@ static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     return lh_sqlerr(b->eb, "UNBOUND_SQL_PARAMETER", "name", e->str ? e->str : "?", NULL);
 }
 
+/* Whether two expressions are written alike (case and runs of white space aside). */
+static bool same_text(binder *b, const lh_ast_expr_t *x, const lh_ast_expr_t *y)
+{
+    const char *p = bd_span_text(b, x->span), *q = bd_span_text(b, y->span);
+    if (p == NULL || q == NULL || *p == 0)
+        return false;
+    for (;;) {
+        bool sp = isspace((unsigned char)*p), sq = isspace((unsigned char)*q);
+        if (sp || sq) {
+            if (!(sp && sq))
+                return false;
+            while (isspace((unsigned char)*p))
+                p++;
+            while (isspace((unsigned char)*q))
+                q++;
+            continue;
+        }
+        if (tolower((unsigned char)*p) != tolower((unsigned char)*q))
+            return false;
+        if (*p == 0)
+            return true;
+        p++, q++;
+    }
+}
+
 /* POST mode: a sub-expression equal to a grouping key reads that key's output column. */
 static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (x->mode != MODE_POST || bx_has_agg(e) || e->kind == LH_EX_LITERAL)
         return false;
+    for (int i = 0; i < x->agg->sub_key_count; i++) { /* a key with a subquery: by its text */
+        const lh_ast_expr_t *k = x->agg->sub_key_asts[i];
+        if (k == e || same_text(b, k, e)) {
+            bsn_copy(b, k, e);
+            lh_expr_t *key = x->agg->keys[x->agg->sub_key_index[i]];
+            *out = lh_expr_column(b->a, x->agg->sub_key_index[i], key->type, key->nullable,
+                                  bx_name(b, e));
+            return true;
+        }
+    }
     ectx pre = {x->sc, MODE_PRE, NULL, x->clause};
     lh_errbuf scratch;
     lh_errbuf *saved = b->eb;

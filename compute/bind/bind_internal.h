@@ -50,6 +50,9 @@ typedef struct agg_ctx {
     bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
     bool global;                    /* no GROUP BY: one group of the whole input */
     struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
+    int sub_key_count;              /* keys with a correlated subquery: their ASTs, which */
+    const lh_ast_expr_t **sub_key_asts; /* POST expressions match by text (match_key) */
+    int *sub_key_index;
 } agg_ctx;
 
 struct bn_types; /* bind_name.c: AST node -> its bound expression */
@@ -121,6 +124,8 @@ const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
  * ASTs its frame resolved in the outer query), remembered for bn_name */
 void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const *uses, int n);
 const char *bsn_name(binder *b, const lh_ast_expr_t *e);
+/* The names of from's subqueries for the same subqueries of to (an expression written alike). */
+void bsn_copy(binder *b, const lh_ast_expr_t *from, const lh_ast_expr_t *to);
 
 /* bind_unpivot.c */
 lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);
