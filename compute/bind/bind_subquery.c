@@ -311,6 +311,121 @@ static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
     return LH_OK;
 }
 
+/* ---- uncorrelated multi-column IN outside WHERE conjuncts: the rows as constants -------- */
+
+#define MULTI_IN_MAX 4096 /* rows a multi-column IN expands to an expression over */
+
+typedef struct sub_table {
+    binder *b;
+    int cols, count, cap;
+    lh_value_t *values; /* count rows of cols values */
+} sub_table;
+
+static lh_err collect_rows(void *ctx, const lh_batch_t *batch, lh_errbuf *eb)
+{
+    sub_table *t = ctx;
+    for (size_t i = 0; i < batch->row_count; i++) {
+        LH_FAIL_IF(t->count >= MULTI_IN_MAX, LH_E_LIMIT, eb, "subquery returned too many rows");
+        if (t->count == t->cap) {
+            int cap = t->cap ? t->cap * 2 : 16;
+            lh_value_t *n = lh_arena_calloc(t->b->a, (size_t)cap * (size_t)t->cols, sizeof *n);
+            if (t->count)
+                memcpy(n, t->values, (size_t)t->count * (size_t)t->cols * sizeof *n);
+            t->values = n;
+            t->cap = cap;
+        }
+        for (int c = 0; c < t->cols; c++) {
+            lh_value_t *v = &t->values[(size_t)t->count * (size_t)t->cols + (size_t)c];
+            lh_vec_get_value(batch->cols[c], i, v);
+            if (!v->is_null && lh_type_is_bytes(v->type)) {
+                uint8_t *copy = lh_arena_alloc(t->b->a, v->v.str.len + 1);
+                memcpy(copy, v->v.str.ptr, v->v.str.len);
+                v->v.str.ptr = copy;
+            }
+        }
+        t->count++;
+    }
+    return LH_OK;
+}
+
+static lh_expr_t *bool_node(binder *b, lh_expr_kind kind, lh_expr_t *l, lh_expr_t *r)
+{
+    lh_expr_t *a[2] = {l, r};
+    return lh_expr_node(b->a, kind, (lh_type_t){LH_TYPE_BOOLEAN}, l->nullable || r->nullable, 2, a,
+                        NULL);
+}
+
+/* OR of terms[lo..hi), as a balanced tree. */
+static lh_expr_t *or_tree(binder *b, lh_expr_t **terms, int lo, int hi)
+{
+    if (hi - lo == 1)
+        return terms[lo];
+    int mid = lo + (hi - lo) / 2;
+    return bool_node(b, LH_EXPR_OR, or_tree(b, terms, lo, mid), or_tree(b, terms, mid, hi));
+}
+
+static lh_expr_t *bool_const(binder *b, int v);
+static lh_err in_values(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_plan_t *sub,
+                        sub_pending *p);
+
+/* (x1, .., xn) [NOT] IN (subquery) as Spark's existence join answers it: IN is TRUE when some
+ * row equals x in every column, else FALSE; NOT IN (null-aware) is FALSE when some row equals
+ * x or is unknown in every column, else TRUE. */
+static lh_err uncorrelated_multi(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_plan_t *plan,
+                                 lh_expr_t **out)
+{
+    sub_pending p = {0};
+    LH_TRY(in_values(b, x, e, plan, &p));
+    sub_table t = {b, plan->col_count, 0, 0, NULL};
+    lh_exec_opts_t o = {NULL, lh_session_conf(b->env->session), LH_QUERY_MEMORY_DEFAULT, NULL, 0};
+    lh_exec_stats_t stats;
+    lh_err err = lh_exec_run(plan, &o, collect_rows, &t, &stats, b->eb);
+    if (err == LH_E_LIMIT)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "a multi-column IN subquery of more than 4096 rows outside WHERE "
+                         "conjuncts",
+                         NULL);
+    LH_TRY(err);
+    static const char *const eqn[] = {"=", "equal", "eq"};
+    const lh_func_t *feq = bx_func(eqn);
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    lh_expr_t *any = NULL;
+    if (t.count > 0) {
+        lh_expr_t **rows = lh_arena_calloc(b->a, (size_t)t.count + 1, sizeof *rows);
+        for (int r = 0; r < t.count; r++) {
+            lh_expr_t *all = NULL;
+            for (int c = 0; c < p.xn; c++) {
+                lh_value_t v = t.values[(size_t)r * (size_t)t.cols + (size_t)c];
+                v.type = plan->col_types[c];
+                lh_expr_t *term;
+                if (v.is_null) {
+                    term = bool_const(b, e->negated ? 1 : -1);
+                } else {
+                    lh_expr_t *args[2] = {p.x[c], lh_expr_const(b->a, &v, NULL)};
+                    LH_TRY(bx_coerce(b, &args[1], p.x[c]->type));
+                    LH_TRY(lh_expr_call(b->a, feq, 2, args, lh_session_conf(b->env->session), NULL,
+                                        &term, b->eb));
+                    if (e->negated) { /* x = c OR x IS NULL */
+                        lh_expr_t *isnull =
+                            lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &p.x[c], NULL);
+                        term = bool_node(b, LH_EXPR_OR, term, isnull);
+                    }
+                }
+                all = all ? bool_node(b, LH_EXPR_AND, all, term) : term;
+            }
+            rows[r] = all;
+        }
+        lh_expr_t *c[2] = {or_tree(b, rows, 0, t.count), bool_const(b, 0)};
+        any = lh_expr_node(b->a, LH_EXPR_COALESCE, boolean, false, 2, c, NULL);
+    } else {
+        any = bool_const(b, 0);
+    }
+    *out =
+        e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, false, 1, &any, bx_name(b, e)) : any;
+    (*out)->name = bx_name(b, e);
+    return LH_OK;
+}
+
 /* ---- correlated: pending joins ------------------------------------------------------------ */
 
 static int add_slots(binder *b, sub_stage *st, int n)
@@ -438,7 +553,8 @@ lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **ou
         e->kind == LH_EX_IN_QUERY && (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW);
     if (f.count == 0 && !multi)
         return uncorrelated(b, x, e, plan, out);
-    /* a multi-column IN goes through the join even when uncorrelated */
+    if (f.count == 0)
+        return uncorrelated_multi(b, x, e, plan, out);
     return correlated(b, x, e, plan, &f, out);
 }
 
