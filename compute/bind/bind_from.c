@@ -279,6 +279,10 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
                                  "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
                                  "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
             LH_TRY(bx_expr(b, &x, cell, &cells[i][c]));
+            if (bd_expr_has_outer(cells[i][c])) /* Spark: an inline table is evaluated alone */
+                return lh_sqlerr(b->eb,
+                                 "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
+                                 "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
             lh_errbuf scratch, *saved = b->eb;
             b->eb = &scratch;
             lh_err err = bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL},
