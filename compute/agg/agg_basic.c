@@ -336,7 +336,9 @@ static void bool_init(const void *bd, void *st)
 
 static lh_err bool_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    if (b->arg_types[0].id != LH_TYPE_BOOLEAN && b->arg_types[0].id != LH_TYPE_NULL)
+    /* a STRING casts implicitly ('true'), as Spark's ImplicitTypeCasts allow */
+    if (b->arg_types[0].id != LH_TYPE_BOOLEAN && b->arg_types[0].id != LH_TYPE_NULL &&
+        b->arg_types[0].id != LH_TYPE_STRING)
         return type_error(eb, "bool_and", "BOOLEAN", b->arg_types[0]);
     b->cast_to[0] = b->ret_type = (lh_type_t){.id = LH_TYPE_BOOLEAN};
     b->ret_nullable = true;
