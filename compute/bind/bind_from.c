@@ -901,7 +901,15 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
         if (nrefs > 0)
             return lh_sqlerr(b->eb, "NON_LITERAL_PIVOT_VALUES", "expression",
                              lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, val)), NULL);
-        int arity = val->kind == LH_EX_ROW ? val->args.count : 1;
+        /* one pivot column: a row value is a STRUCT value for it (FOR s IN ((1, 'a'))) */
+        bool row = val->kind == LH_EX_ROW && fors->count > 1;
+        int arity = row ? val->args.count : 1;
+        const lh_ast_expr_t *f0 = fors->items[0];
+        for (int k = 0; !row && val->kind == LH_EX_ROW && f0->kind == LH_EX_COLUMN && k < ss.count;
+             k++)
+            if (strcasecmp(ss.cols[k].name, f0->name.parts[f0->name.count - 1].text) == 0 &&
+                ss.cols[k].type.id != LH_TYPE_STRUCT)
+                arity = val->args.count; /* a row for a column that is no STRUCT */
         if (arity != fors->count)
             LH_FAIL(LH_E_INVALID, b->eb,
                     "[PIVOT_VALUE_DATA_TYPE_MISMATCH] Invalid pivot value '%s': it has %d values "
@@ -909,7 +917,7 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
                     bx_name(b, val), arity, fors->count);
         lh_ast_expr_t *cond = NULL;
         for (int k = 0; k < arity; k++) {
-            lh_ast_expr_t *vk = val->kind == LH_EX_ROW ? val->args.items[k] : (lh_ast_expr_t *)val;
+            lh_ast_expr_t *vk = row ? val->args.items[k] : (lh_ast_expr_t *)val;
             lh_ast_expr_t *eq = ast_binary(b, LH_OP_NSEQ, fors->items[k], vk);
             cond = cond ? ast_binary(b, LH_OP_AND, cond, eq) : eq;
         }
