@@ -47,6 +47,16 @@ lh_err lh_p_named_expr_list(parser_t *p, lh_ast_named_exprs_t *out)
             p->pos++;
             ne.as_written = true;
             LH_TRY(lh_p_ident_list(p, &ne.aliases));
+        } else if (lh_p_is_kw(p, 0, "FROM") && lh_p_is_kw(p, 1, "FROM")) {
+            /* `count(*) FROM FROM t`: Spark reads the first FROM as the item's alias (a
+             * non-reserved keyword outside ANSI's reserved words) */
+            const lh_token_t *t = lh_p_peek(p, 0);
+            lh_ast_ident_t *id = lh_arena_calloc(p->arena, 1, sizeof *id);
+            id->text = t->value;
+            id->span.start = t->start;
+            id->span.stop = t->stop;
+            ne.alias = id;
+            p->pos++;
         } else {
             ne.as_written = lh_p_is_kw(p, 0, "AS");
             LH_TRY(lh_p_alias(p, &ne.alias, false));
