@@ -145,7 +145,8 @@ static lh_err num_bind(lh_func_bind_t *b, bool avg, bool try_, lh_errbuf *eb)
     bd->ansi = (b->conf == NULL || b->conf->ansi) && !try_;
     bd->avg = avg;
     bd->try_ = try_;
-    if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL)
+    /* avg(timestamp): Spark casts it to DOUBLE (seconds) */
+    if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL || (avg && t.id == LH_TYPE_TIMESTAMP))
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (!lh_agg_is_numeric(t))
         return type_error(eb,

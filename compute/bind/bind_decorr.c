@@ -776,6 +776,9 @@ static lh_err push_window(dctx *d, lh_plan_t *n, lh_plan_t **out)
             order[j].expr = rw(b, order[j].expr, at(w));
         }
         k->order = order;
+        for (int j = 0; j < 2; j++)
+            if (k->frame_bound[j] != NULL)
+                k->frame_bound[j] = rw(b, k->frame_bound[j], at(w));
     }
     lh_plan_t *win = window_over(b, c, nw, calls);
     int *idx = lh_arena_calloc(b->a, (size_t)(w + nw + nc) + 1, sizeof *idx);

@@ -59,6 +59,11 @@ static lh_err offset_of(binder *b, const lh_ast_expr_t *e, lh_type_t key, int64_
     lh_value_t val;
     LH_TRY(lh_expr_fold(b->a, v, conf, &val, b->eb));
     LH_FAIL_IF(val.is_null, LH_E_INVALID, b->eb, "a window frame offset must not be NULL");
+    if (val.type.id == LH_TYPE_INTERVAL_YM) { /* months: the frame's ends are expressions */
+        *out = val.v.i64;
+        *f = (double)val.v.i64;
+        return LH_OK;
+    }
     if (val.type.id == LH_TYPE_INTERVAL_DT) {
         *out = key.id == LH_TYPE_DATE ? val.v.i64 / 86400000000LL : val.v.i64;
         *f = (double)*out;
@@ -242,6 +247,27 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
         key = (lh_type_t){LH_TYPE_LONG};
     LH_TRY(bound(b, &sp->start, key, &c->frame_start, &c->frame_start_f));
     LH_TRY(bound(b, &sp->end, key, &c->frame_end, &c->frame_end_f));
+    for (int i = 0; !c->frame_rows && i < 2; i++) { /* year-month offsets: key +/- interval */
+        const lh_ast_frame_bound_t *fb = i ? &sp->end : &sp->start;
+        if (!has_offset(fb))
+            continue;
+        scope none = {0};
+        ectx x = {&none, MODE_PRE, NULL, "window frame", NULL};
+        lh_expr_t *v;
+        LH_TRY(bx_expr(b, &x, fb->offset, &v));
+        if (v->type.id != LH_TYPE_INTERVAL_YM)
+            continue;
+        bool minus = (fb->kind == LH_BOUND_PRECEDING) != sp->order.items[0].desc;
+        lh_ast_expr_t *e = lh_arena_calloc(b->a, 1, sizeof *e);
+        e->kind = LH_EX_BINARY;
+        e->op = minus ? LH_OP_SUB : LH_OP_ADD;
+        e->span = sp->span;
+        e->args.items = lh_arena_calloc(b->a, 2, sizeof *e->args.items);
+        e->args.items[0] = sp->order.items[0].expr;
+        e->args.items[1] = fb->offset;
+        e->args.count = 2;
+        LH_TRY(bx_expr(b, inner, e, &c->frame_bound[i]));
+    }
     for (int i = 0; c->frame_rows && i < 2; i++) { /* ROWS offsets are INT */
         int64_t v = i ? c->frame_end : c->frame_start;
         const lh_ast_frame_bound_t *fb = i ? &sp->end : &sp->start;

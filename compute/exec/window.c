@@ -31,10 +31,11 @@ typedef struct wcall {
     exec_rows *side; /* partition ++ order ++ args, aligned with the input */
     exec_ref *refs;  /* sorted */
     size_t n;
-    lh_vec_t **args;  /* per argument: values in sorted order */
-    lh_vec_t *order0; /* first order key in sorted order (RANGE frames) */
-    lh_vec_t *out;    /* results in sorted order */
-    int pk, ok;       /* key counts */
+    lh_vec_t **args;    /* per argument: values in sorted order */
+    lh_vec_t *order0;   /* first order key in sorted order (RANGE frames) */
+    lh_vec_t *bound[2]; /* frame_bound's values in sorted order (year-month RANGE offsets) */
+    lh_vec_t *out;      /* results in sorted order */
+    int pk, ok;         /* key counts */
     exec_sort_spec spec;
     int *key_cols;
     bool *desc, *nf;
@@ -62,13 +63,16 @@ static lh_err eval_side(wcall *w, const exec_rows *in, lh_errbuf *eb)
 {
     const lh_window_call_t *c = w->c;
     int n = c->partition_count + c->order_count + c->arg_count;
-    lh_expr_t *ex[n + 1];
+    lh_expr_t *ex[n + 3];
     for (int i = 0; i < c->partition_count; i++)
         ex[i] = c->partition[i];
     for (int i = 0; i < c->order_count; i++)
         ex[c->partition_count + i] = c->order[i].expr;
     for (int i = 0; i < c->arg_count; i++)
         ex[c->partition_count + c->order_count + i] = c->args[i];
+    for (int i = 0; i < 2; i++) /* then the frame's per-row ends, if any */
+        if (c->frame_bound[i] != NULL)
+            ex[n++] = c->frame_bound[i];
     lh_type_t types[n + 1];
     for (int i = 0; i < n; i++)
         types[i] = ex[i]->type;
@@ -128,6 +132,9 @@ static lh_err sort_side(wcall *w, lh_errbuf *eb)
         LH_TRY(gather_col(&w->args[a], w->side, k + a, w->refs, w->n, eb));
     if (c->order_count > 0)
         LH_TRY(gather_col(&w->order0, w->side, w->pk, w->refs, w->n, eb));
+    for (int i = 0, col = k + c->arg_count; i < 2; i++)
+        if (c->frame_bound[i] != NULL)
+            LH_TRY(gather_col(&w->bound[i], w->side, col++, w->refs, w->n, eb));
     return LH_OK;
 }
 
@@ -321,13 +328,21 @@ static void frame(const wcall *w, size_t ps, size_t pe, size_t i, size_t *lo, si
      * frames quadratic in the partition's size). */
     size_t vs, ve;
     valid_span(k, ps, pe, &vs, &ve);
+    if (s != INT64_MIN && s != 0 && w->bound[0] != NULL && !lh_vec_is_valid(w->bound[0], i))
+        s = 0; /* the key moved by the interval overflowed: the peers */
+    if (e != INT64_MAX && e != 0 && w->bound[1] != NULL && !lh_vec_is_valid(w->bound[1], i))
+        e = 0;
     if (s != INT64_MIN && s != 0) { /* first row whose key is within the start offset */
-        double t = desc ? v - offset(c, s, c->frame_start_f) : v + offset(c, s, c->frame_start_f);
+        double t = w->bound[0] ? key_at(w->bound[0], i)
+                   : desc      ? v - offset(c, s, c->frame_start_f)
+                               : v + offset(c, s, c->frame_start_f);
         size_t j = first_not(k, vs, ve, t, !desc, true);
         *lo = j == ve ? pe : j;
     }
     if (e != INT64_MAX && e != 0) { /* one past the last row within the end offset */
-        double t = desc ? v - offset(c, e, c->frame_end_f) : v + offset(c, e, c->frame_end_f);
+        double t = w->bound[1] ? key_at(w->bound[1], i)
+                   : desc      ? v - offset(c, e, c->frame_end_f)
+                               : v + offset(c, e, c->frame_end_f);
         size_t j = first_not(k, vs, ve, t, !desc, false);
         *hi = j == vs ? ps : j;
     }
@@ -474,6 +489,8 @@ static void wcall_free(wcall *w)
         lh_vec_destroy(w->args[a]);
     free(w->args);
     lh_vec_destroy(w->order0);
+    lh_vec_destroy(w->bound[0]);
+    lh_vec_destroy(w->bound[1]);
     lh_vec_destroy(w->out);
     free(w->key_cols);
     free(w->desc);

@@ -85,6 +85,9 @@ static void child_needs(const lh_plan_t *p, const bool *out_used, int k, bool *u
                 mark_expr(w->partition[j], used, n, 0);
             for (int j = 0; j < w->order_count; j++)
                 mark_expr(w->order[j].expr, used, n, 0);
+            for (int j = 0; j < 2; j++)
+                if (w->frame_bound[j] != NULL)
+                    mark_expr(w->frame_bound[j], used, n, 0);
         }
         return;
     default: /* set operations, writes and anything new: every column */

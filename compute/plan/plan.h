@@ -132,6 +132,9 @@ typedef struct lh_window_call {
     double frame_start_f, frame_end_f; /* RANGE: the offsets as numbers in the key's units
                                           (FLOAT/DOUBLE keys; DECIMAL keys unscaled); the
                                           int64 fields then hold only their signs */
+    lh_expr_t *frame_bound[2];         /* RANGE with a year-month offset: per row, the ORDER BY key
+                                          moved by the start / end offset (calendar months), over
+                                          the input; NULL for other frames */
     bool ignore_nulls;
     lh_type_t type;
     const char *name;
