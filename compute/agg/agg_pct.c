@@ -38,7 +38,10 @@ typedef struct pct_bd {
     /* percentile_disc: the first of the ordered values whose cumulative fraction (i + 1) / n
      * reaches p (Spark 4's calculation; no interpolation); DESC counts from the largest */
     bool discrete, desc;
-    bool array; /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    bool legacy;   /* spark.sql.legacy.percentileDiscCalculation: the value at floor(p * (n-1)) */
+    bool array;    /* percentile(x, array(p1, p2, ..)): an ARRAY of results, one per ps[i] */
+    bool interval; /* an interval input: months / micros as numbers, the result truncated
+                      back to the input's interval type (Spark's toInt / toLong) */
     double *ps;
     uint32_t pn;
 } pct_bd;
@@ -103,9 +106,10 @@ static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, 
 {
     pct_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
     lh_type_t t = b->arg_types[0];
-    bool ok =
-        lh_agg_is_numeric(t) || (approx && (t.id == LH_TYPE_DATE || t.id == LH_TYPE_TIMESTAMP ||
-                                            t.id == LH_TYPE_TIMESTAMP_NTZ));
+    bool interval = t.id == LH_TYPE_INTERVAL_YM || t.id == LH_TYPE_INTERVAL_DT;
+    bool ok = lh_agg_is_numeric(t) || (!approx && interval) ||
+              (approx && (t.id == LH_TYPE_DATE || t.id == LH_TYPE_TIMESTAMP ||
+                          t.id == LH_TYPE_TIMESTAMP_NTZ));
     LH_FAIL_IF(!ok || (t.id == LH_TYPE_DECIMAL && t.precision > 18), LH_E_INVALID, eb,
                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] percentile needs a numeric input "
                "SQLSTATE: 42K09");
@@ -123,9 +127,13 @@ static lh_err pct_bind_common(lh_func_bind_t *b, bool approx, double p_default, 
     }
     bd->approx = approx;
     bd->type = t;
-    if (!approx)
+    bd->interval = interval;
+    if (!approx && !interval)
         b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
-    b->ret_type = approx ? t : (lh_type_t){.id = LH_TYPE_DOUBLE};
+    /* an interval's result spans the whole range (interval year to month / day to second) */
+    b->ret_type = approx     ? t
+                  : interval ? (lh_type_t){.id = t.id}
+                             : (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (bd->array)
         b->ret_type = lh_type_array(b->ret_type);
     b->ret_nullable = true;
@@ -160,6 +168,20 @@ static lh_err disc_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
     LH_TRY(pct_bind_common(b, false, 0.5, eb)); /* p kept: counted from the largest value */
     ((pct_bd *)b->bind_data)->discrete = true;
     ((pct_bd *)b->bind_data)->desc = true;
+    return LH_OK;
+}
+
+static lh_err disc_legacy_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(disc_bind(b, eb));
+    ((pct_bd *)b->bind_data)->legacy = true;
+    return LH_OK;
+}
+
+static lh_err disc_legacy_desc_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(disc_desc_bind(b, eb));
+    ((pct_bd *)b->bind_data)->legacy = true;
     return LH_OK;
 }
 
@@ -248,6 +270,10 @@ static lh_value_t pct_at(const pct_bd *bd, const pct_state *s, double p)
     if (!bd->approx) {
         double pos = p * (double)(s->n - 1);
         size_t lo = (size_t)floor(pos), hi = (size_t)ceil(pos);
+        if (bd->discrete && bd->legacy) {
+            r.v.f64 = s->v[bd->desc ? s->n - 1 - lo : lo].d;
+            return r;
+        }
         if (bd->discrete) {
             size_t k = 0; /* (i + 1) / n as a division, so 0.6 of 5 values is 3 / 5 */
             while (k + 1 < s->n && (double)(k + 1) / (double)s->n < p)
@@ -277,6 +303,21 @@ static lh_err append_value(lh_vec_t *out, const lh_value_t *v)
                : lh_vec_append_i64(out, v->v.i64);
 }
 
+/* An interval input's result: the number truncated back to the interval type. */
+static lh_value_t as_result(const pct_bd *bd, lh_value_t r)
+{
+    if (!bd->interval)
+        return r;
+    double x = trunc(r.v.f64);
+    if (bd->type.id == LH_TYPE_INTERVAL_YM)
+        x = x < INT32_MIN ? INT32_MIN : x > INT32_MAX ? INT32_MAX : x;
+    else
+        x = x < -9.2233720368547758e18   ? -9.2233720368547758e18
+            : x >= 9.2233720368547758e18 ? 9.2233720368547748e18
+                                         : x;
+    return (lh_value_t){.type = {.id = bd->type.id}, .v.i64 = (int64_t)x};
+}
+
 static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out, lh_nbuf_t *nb)
 {
     if (s->n == 0)
@@ -284,14 +325,14 @@ static lh_err pct_one(const pct_bd *bd, pct_state *s, lh_vec_t *out, lh_nbuf_t *
     bool f = !bd->approx || is_float(bd->type);
     qsort(s->v, s->n, sizeof *s->v, f ? cmp_d : cmp_i);
     if (!bd->array) {
-        lh_value_t r = pct_at(bd, s, bd->p);
+        lh_value_t r = as_result(bd, pct_at(bd, s, bd->p));
         return append_value(out, &r);
     }
     lh_value_t *vals = malloc(((size_t)bd->pn + 1) * sizeof *vals);
     if (vals == NULL)
         return LH_E_NOMEM;
     for (uint32_t i = 0; i < bd->pn; i++)
-        vals[i] = pct_at(bd, s, bd->ps[i]);
+        vals[i] = as_result(bd, pct_at(bd, s, bd->ps[i]));
     nb->len = 0;
     lh_err e = lh_nested_put_array(nb, out->type.nested->elem, vals, bd->pn);
     free(vals);
@@ -468,6 +509,8 @@ const lh_agg_func_t lh_agg_pct_rows[] = {
     PCT_ROW("percentile_cont desc", cont_desc_bind, 2, 2),
     PCT_ROW("percentile_disc", disc_bind, 2, 2),
     PCT_ROW("percentile_disc desc", disc_desc_bind, 2, 2),
+    PCT_ROW("percentile_disc legacy", disc_legacy_bind, 2, 2),
+    PCT_ROW("percentile_disc legacy desc", disc_legacy_desc_bind, 2, 2),
     PCT_ROW("percentile_approx", approx_bind, 2, 3),
     PCT_ROW("approx_percentile", approx_bind, 2, 3),
     {"approx_count_distinct", 1, 2, hll_bind, hll_size, hll_init, hll_update, hll_combine,

@@ -471,6 +471,9 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
                          NULL);
     if (cont && wg->items[0].desc)
         af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
+    if (disc && bx_legacy_disc(b))
+        af = lh_agg_find(wg->items[0].desc ? "percentile_disc legacy desc"
+                                           : "percentile_disc legacy");
     int shift = wg->count > 0 ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
     ectx inner = {x->sc, MODE_PRE, NULL, "aggregate", NULL, g->args_sub};
@@ -1093,6 +1096,12 @@ static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
         }
     }
     return lh_sqlerr(b->eb, "UNBOUND_SQL_PARAMETER", "name", e->str ? e->str : "?", NULL);
+}
+
+bool bx_legacy_disc(binder *b)
+{
+    const char *v = lh_session_get(b->env->session, "spark.sql.legacy.percentileDiscCalculation");
+    return v != NULL && strcasecmp(v, "true") == 0;
 }
 
 /* Whether two expressions are written alike (case and runs of white space aside). */

@@ -145,6 +145,8 @@ lh_expr_t *bx_rebase(binder *b, const lh_expr_t *e, int delta);
 /* Which inputs e reads: bit 1 the left (columns < nl), bit 2 the right (bind_from.c). */
 int bx_sides(const lh_expr_t *e, int nl);
 const lh_func_t *bx_func(const char *const *names);
+/* spark.sql.legacy.percentileDiscCalculation is true in the session */
+bool bx_legacy_disc(binder *b);
 
 /* bind_subquery.c */
 lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);

@@ -392,9 +392,11 @@ lh_err bw_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
         e2->args.items[0] = wg->expr;
         e2->args.items[1] = e->args.items[0];
         e2->args.count = 2;
+        bool disc = strcasecmp(fn, "percentile_disc") == 0;
         if (wg->desc)
-            af = lh_agg_find(strcasecmp(fn, "percentile_disc") == 0 ? "percentile_disc desc"
-                                                                    : "percentile_cont desc");
+            af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
+        if (disc && bx_legacy_disc(b))
+            af = lh_agg_find(wg->desc ? "percentile_disc legacy desc" : "percentile_disc legacy");
         e = e2;
     }
     if (af != NULL)
