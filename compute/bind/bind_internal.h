@@ -159,6 +159,10 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
  * The stage's joins are applied to *plan. */
 lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,
                  lh_expr_t **pred);
+/* The outer references the subquery being bound has so far, and dropping the ones after
+ * the first n (their uses stay recorded for the subquery's name). */
+int bsq_ref_count(binder *b);
+void bsq_ref_truncate(binder *b, int n);
 /* The scope of the query the subquery being bound appears in (for t.* of it), or NULL. */
 const scope *bsq_outer_scope(binder *b);
 /* A LATERAL subquery over the scope of its left side: *nc outer references refs[k] (over

@@ -999,15 +999,26 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         e = order_output(b, out, order);
     if (e == LH_OK)
         e = limit(b, q, out);
-    /* Spark analyzes a CTE nobody references too (its missing tables are errors); not
-     * inside a subquery, where binding it could add outer references */
-    for (cte_def *c = b->ctes; e == LH_OK && b->corr == NULL && c != saved; c = c->next) {
+    /* Spark analyzes a CTE nobody references too (its missing tables are errors). Inside a
+     * subquery only for the outer columns it reads, which name the subquery
+     * (scalarsubquery(id)): they are no outer references of its plan, and errors there are
+     * left alone */
+    for (cte_def *c = b->ctes; e == LH_OK && c != saved; c = c->next) {
         if (c->used)
             continue;
         binder inner = *b;
         inner.ctes = c->next;
         lh_plan_t *unused;
-        e = bq_query(&inner, c->cte->query, &unused);
+        if (b->corr == NULL) {
+            e = bq_query(&inner, c->cte->query, &unused);
+            continue;
+        }
+        lh_errbuf scratch;
+        lh_errbuf_clear(&scratch);
+        inner.eb = &scratch;
+        int refs = bsq_ref_count(b);
+        (void)bq_query(&inner, c->cte->query, &unused);
+        bsq_ref_truncate(b, refs);
     }
     b->ctes = saved;
     b->depth--;

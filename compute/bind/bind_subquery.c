@@ -178,6 +178,17 @@ static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_
     return bq_query(&inner, q, plan);
 }
 
+int bsq_ref_count(binder *b)
+{
+    return b->corr != NULL ? b->corr->count : 0;
+}
+
+void bsq_ref_truncate(binder *b, int n)
+{
+    if (b->corr != NULL && n < b->corr->count)
+        b->corr->count = n;
+}
+
 const scope *bsq_outer_scope(binder *b)
 {
     return b->corr != NULL ? b->corr->outer->sc : NULL;
