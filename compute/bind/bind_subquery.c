@@ -53,6 +53,7 @@ typedef enum {
     P_IN_SEMI, /* WHERE x IN */
     V_EXISTS,  /* slots: matched flag */
     V_IN,      /* slots: matched flag, count, has a NULL */
+    V_IN_ROW,  /* (a, b) IN: slots: matched flag */
     V_SCALAR,  /* slots: the value */
 } pending_kind;
 
@@ -529,11 +530,20 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
         (*out)->name = bx_name(b, e);
         return LH_OK;
     }
+    const lh_ast_expr_t *v0 = e->args.items[0];
+    if (!e->negated && (e->args.count > 1 || v0->kind == LH_EX_ROW)) {
+        /* (a, b) IN (correlated): TRUE when a row of the subquery equals (a, b) */
+        sub_pending *p = add_pending(b, x->sub, V_IN_ROW, sub, f, 1);
+        LH_TRY(in_values(b, x, e, sub, p));
+        lh_expr_t *flag = slot(b, p->slot, boolean, true);
+        *out = lh_expr_node(b->a, LH_EXPR_NOT_NULL, boolean, false, 1, &flag, bx_name(b, e));
+        return LH_OK;
+    }
     sub_pending *p = add_pending(b, x->sub, V_IN, sub, f, 3);
     LH_TRY(in_values(b, x, e, sub, p));
     if (p->xn != 1)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a multi-column IN subquery outside WHERE conjuncts", NULL);
+                         "a correlated multi-column NOT IN subquery outside WHERE conjuncts", NULL);
     lh_expr_t *c[7], *isnull[2];
     lh_expr_t *flag = slot(b, p->slot, boolean, true);
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
@@ -812,6 +822,28 @@ static lh_err apply_one(binder *b, sub_stage *st, sub_pending *p, lh_plan_t **pl
     }
     case V_IN:
         return apply_in(b, st, p, s, plan);
+    case V_IN_ROW: { /* distinct (the columns, D, TRUE), joined on D and x = the columns */
+        int xn = p->xn;
+        lh_expr_t **keys = dcols(b, s, sw, nc, xn);
+        memmove(keys + xn, keys, (size_t)nc * sizeof *keys);
+        for (int i = 0; i < xn; i++) {
+            keys[i] = bd_col(b, s, i);
+            LH_TRY(bx_coerce(b, &keys[i], p->x[i]->type));
+        }
+        lh_plan_t *g = bd_aggregate(b, s, xn + nc, keys, 0, NULL);
+        lh_expr_t **e = dcols(b, g, 0, xn + nc, 1);
+        e[xn + nc] = bool_const(b, 1);
+        lh_plan_t *m = bd_project(b, g, xn + nc + 1, e, NULL);
+        joinkeys k = dom_keys(b, p, m, xn, xn);
+        for (int i = 0; i < xn; i++) {
+            k.l[nc + i] = p->x[i];
+            k.r[nc + i] = bd_col(b, m, i);
+            k.ns[nc + i] = false;
+        }
+        *plan = bd_join(b, LH_PJOIN_LEFT, *plan, m, nc + xn, k.l, k.r, k.ns, NULL);
+        st->slot_pos[p->slot] = ow + xn + nc;
+        return LH_OK;
+    }
     case V_SCALAR:
         return apply_scalar(b, st, p, s, plan);
     }
