@@ -7,8 +7,8 @@
  * LH_OUTER_MARKER - k standing for the outer expression refs[k].
  *
  * Uncorrelated subqueries (no outer reference) run once, while the statement binds, and
- * become constants (a value, a list for IN with its usual NULL rules, a boolean for
- * EXISTS).
+ * become constants (a value, a list for IN answering as Spark's existence join, a boolean
+ * for EXISTS). LATERAL subqueries bind here too (bsq_lateral) and bind_from.c joins them.
  *
  * Correlated ones become joins, the way Spark rewrites them (RewritePredicateSubquery,
  * RewriteCorrelatedScalarSubquery): the domain D is the distinct values of refs over the
@@ -18,9 +18,14 @@
  *   WHERE x IN (S)                 O LEFT SEMI JOIN S' also on x = S.col
  *   EXISTS (S) elsewhere           O LEFT JOIN (distinct D of S', true): matched or not
  *   x [NOT] IN (S) elsewhere       O LEFT JOIN (distinct S.col, D, true) on x = col too,
- *                                  LEFT JOIN (D, count(*), bool_or(col IS NULL)): TRUE on
- *                                  a match, FALSE for an empty set, NULL when x or some col
- *                                  is NULL, FALSE otherwise (SQL's three-valued IN)
+ *                                  LEFT JOIN (D, count(*), bool_or(col IS NULL)): Spark's
+ *                                  existence join, never NULL: IN is TRUE on a match, else
+ *                                  FALSE; NOT IN (null-aware) is TRUE for an empty set or
+ *                                  when neither x nor any col is NULL and nothing matched
+ *                                  (bind_expr.c pushes NOT down to the IN, as Spark does)
+ *   (a, b) IN (S) elsewhere        LEFT JOIN (distinct S's columns, D, true) on them too;
+ *                                  uncorrelated, [NOT] IN expands the rows into an
+ *                                  expression (at most 4096)
  *   (S) scalar                     O LEFT JOIN S' when S is a global aggregate (one row per
  *                                  domain row, count 0 over none); otherwise S' grouped by
  *                                  D with count(*) and any_value: more than one row raises
