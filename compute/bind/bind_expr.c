@@ -1104,14 +1104,16 @@ bool bx_legacy_disc(binder *b)
     return v != NULL && strcasecmp(v, "true") == 0;
 }
 
-/* Whether two expressions are written alike (case and runs of white space aside). */
+/* Whether two expressions are written alike (case and runs of white space aside, outside
+ * quotes). */
 static bool same_text(binder *b, const lh_ast_expr_t *x, const lh_ast_expr_t *y)
 {
     const char *p = bd_span_text(b, x->span), *q = bd_span_text(b, y->span);
     if (p == NULL || q == NULL || *p == 0)
         return false;
+    char quote = 0; /* inside '..', ".." or `..`: exact */
     for (;;) {
-        bool sp = isspace((unsigned char)*p), sq = isspace((unsigned char)*q);
+        bool sp = !quote && isspace((unsigned char)*p), sq = !quote && isspace((unsigned char)*q);
         if (sp || sq) {
             if (!(sp && sq))
                 return false;
@@ -1121,10 +1123,16 @@ static bool same_text(binder *b, const lh_ast_expr_t *x, const lh_ast_expr_t *y)
                 q++;
             continue;
         }
-        if (tolower((unsigned char)*p) != tolower((unsigned char)*q))
+        if (quote ? *p != *q : tolower((unsigned char)*p) != tolower((unsigned char)*q))
             return false;
         if (*p == 0)
             return true;
+        if (quote && *p == '\\' && p[1] != 0 && p[1] == q[1]) { /* an escaped character */
+            p += 2, q += 2;
+            continue;
+        }
+        if (quote ? *p == quote : (*p == '\'' || *p == '"' || *p == '`'))
+            quote = quote ? 0 : *p;
         p++, q++;
     }
 }
