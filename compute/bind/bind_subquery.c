@@ -53,13 +53,14 @@ typedef struct corr_frame {
 } corr_frame;
 
 typedef enum {
-    P_SEMI,    /* WHERE EXISTS */
-    P_ANTI,    /* WHERE NOT EXISTS */
-    P_IN_SEMI, /* WHERE x IN */
-    V_EXISTS,  /* slots: matched flag */
-    V_IN,      /* slots: matched flag, count, has a NULL */
-    V_IN_ROW,  /* (a, b) IN: slots: matched flag */
-    V_SCALAR,  /* slots: the value */
+    P_SEMI,      /* WHERE EXISTS */
+    P_ANTI,      /* WHERE NOT EXISTS */
+    P_IN_SEMI,   /* WHERE x IN */
+    V_EXISTS,    /* slots: matched flag */
+    V_IN,        /* slots: matched flag, count, has a NULL */
+    V_IN_ROW,    /* (a, b) IN: slots: matched flag */
+    V_NOTIN_ROW, /* (a, b) NOT IN: slots: null-aware match flag */
+    V_SCALAR,    /* slots: the value */
 } pending_kind;
 
 typedef struct sub_pending {
@@ -536,19 +537,18 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
         return LH_OK;
     }
     const lh_ast_expr_t *v0 = e->args.items[0];
-    if (!e->negated && (e->args.count > 1 || v0->kind == LH_EX_ROW)) {
-        /* (a, b) IN (correlated): TRUE when a row of the subquery equals (a, b) */
-        sub_pending *p = add_pending(b, x->sub, V_IN_ROW, sub, f, 1);
+    if (e->args.count > 1 || v0->kind == LH_EX_ROW) {
+        /* (a, b) IN (correlated): TRUE when a row of the subquery equals (a, b); NOT IN:
+         * FALSE when a row equals or is unknown in every column (null-aware), else TRUE */
+        sub_pending *p = add_pending(b, x->sub, e->negated ? V_NOTIN_ROW : V_IN_ROW, sub, f, 1);
         LH_TRY(in_values(b, x, e, sub, p));
         lh_expr_t *flag = slot(b, p->slot, boolean, true);
-        *out = lh_expr_node(b->a, LH_EXPR_NOT_NULL, boolean, false, 1, &flag, bx_name(b, e));
+        *out = lh_expr_node(b->a, e->negated ? LH_EXPR_IS_NULL : LH_EXPR_NOT_NULL, boolean, false,
+                            1, &flag, bx_name(b, e));
         return LH_OK;
     }
     sub_pending *p = add_pending(b, x->sub, V_IN, sub, f, 3);
     LH_TRY(in_values(b, x, e, sub, p));
-    if (p->xn != 1)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a correlated multi-column NOT IN subquery outside WHERE conjuncts", NULL);
     lh_expr_t *c[7], *isnull[2];
     lh_expr_t *flag = slot(b, p->slot, boolean, true);
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
@@ -765,6 +765,59 @@ static lh_err apply_in(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s, l
     return LH_OK;
 }
 
+/* (x1, .., xn) NOT IN (S), null-aware: the distinct (D, x) of the outer rows that some row of
+ * S' (with their D) equals or leaves unknown in every column (a semi join, its residual
+ * AND_i (x_i = c_i OR x_i IS NULL OR c_i IS NULL)), flagged and left-joined back null-safe on
+ * (D, x): a flag means FALSE. */
+static lh_err apply_not_in_row(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s,
+                               lh_plan_t **plan)
+{
+    int n = p->xn, nc = p->nc, ow = (*plan)->col_count, kw = nc + n;
+    lh_expr_t **keys = lh_arena_calloc(b->a, (size_t)kw + 1, sizeof *keys);
+    for (int i = 0; i < nc; i++)
+        keys[i] = p->refs[i];
+    for (int i = 0; i < n; i++)
+        keys[nc + i] = p->x[i];
+    lh_plan_t *k = bd_aggregate(b, bd_copy(b, *plan), kw, keys, 0, NULL);
+    static const char *const eqn[] = {"=", "equal", "eq"};
+    const lh_func_t *feq = bx_func(eqn);
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    lh_expr_t *residual = NULL;
+    for (int i = 0; i < n; i++) {
+        lh_expr_t *xi = bd_col(b, k, nc + i);
+        lh_expr_t *ci = lh_expr_column(b->a, kw + i, s->col_types[i], true, s->col_names[i]);
+        LH_TRY(bx_coerce(b, &ci, xi->type));
+        lh_expr_t *args[2] = {xi, ci}, *eq;
+        LH_TRY(
+            lh_expr_call(b->a, feq, 2, args, lh_session_conf(b->env->session), NULL, &eq, b->eb));
+        lh_expr_t *xn = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &xi, NULL);
+        lh_expr_t *cn = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &ci, NULL);
+        lh_expr_t *o1[2] = {eq, xn},
+                  *or1 = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, o1, NULL);
+        lh_expr_t *o2[2] = {or1, cn},
+                  *term = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, o2, NULL);
+        lh_expr_t *a[2] = {residual, term};
+        residual = residual ? lh_expr_node(b->a, LH_EXPR_AND, boolean, true, 2, a, NULL) : term;
+    }
+    joinkeys dk = {nc, dcols(b, k, 0, nc, 0), dcols(b, s, n, nc, 0),
+                   lh_arena_calloc(b->a, (size_t)nc + 1, sizeof(bool))};
+    for (int i = 0; i < nc; i++)
+        dk.ns[i] = true;
+    lh_plan_t *j = bd_join(b, LH_PJOIN_SEMI, k, s, nc, dk.l, dk.r, dk.ns, residual);
+    lh_expr_t **e = dcols(b, j, 0, kw, 1);
+    e[kw] = bool_const(b, 1);
+    lh_plan_t *m = bd_project(b, j, kw + 1, e, NULL);
+    joinkeys back = {kw, lh_arena_calloc(b->a, (size_t)kw + 1, sizeof(lh_expr_t *)),
+                     dcols(b, m, 0, kw, 0), lh_arena_calloc(b->a, (size_t)kw + 1, sizeof(bool))};
+    for (int i = 0; i < kw; i++) {
+        back.l[i] = keys[i];
+        back.ns[i] = true;
+    }
+    *plan = bd_join(b, LH_PJOIN_LEFT, *plan, m, kw, back.l, back.r, back.ns, NULL);
+    st->slot_pos[p->slot] = ow + kw;
+    return LH_OK;
+}
+
 static lh_err apply_scalar(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s, lh_plan_t **plan)
 {
     int sw = p->sub->col_count, nc = p->nc, ow = (*plan)->col_count;
@@ -827,6 +880,8 @@ static lh_err apply_one(binder *b, sub_stage *st, sub_pending *p, lh_plan_t **pl
     }
     case V_IN:
         return apply_in(b, st, p, s, plan);
+    case V_NOTIN_ROW:
+        return apply_not_in_row(b, st, p, s, plan);
     case V_IN_ROW: { /* distinct (the columns, D, TRUE), joined on D and x = the columns */
         int xn = p->xn;
         lh_expr_t **keys = dcols(b, s, sw, nc, xn);
