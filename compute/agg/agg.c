@@ -12,10 +12,12 @@
 static const lh_agg_func_t *table_row(int k)
 {
     const lh_agg_func_t *tables[] = {lh_agg_basic_rows, lh_agg_value_rows,   lh_agg_stat_rows,
-                                     lh_agg_pct_rows,   lh_agg_collect_rows, lh_agg_hist_rows};
+                                     lh_agg_pct_rows,   lh_agg_collect_rows, lh_agg_hist_rows,
+                                     lh_agg_sketch_rows};
     const int counts[] = {lh_agg_basic_count, lh_agg_value_count,   lh_agg_stat_count,
-                          lh_agg_pct_count,   lh_agg_collect_count, lh_agg_hist_count};
-    for (int t = 0; t < 6; t++) {
+                          lh_agg_pct_count,   lh_agg_collect_count, lh_agg_hist_count,
+                          lh_agg_sketch_count};
+    for (int t = 0; t < 7; t++) {
         if (k < counts[t])
             return &tables[t][k];
         k -= counts[t];
@@ -42,7 +44,7 @@ const lh_agg_func_t *lh_agg_row(int i)
 int lh_agg_count(void)
 {
     return lh_agg_basic_count + lh_agg_value_count + lh_agg_stat_count + lh_agg_pct_count +
-           lh_agg_collect_count + lh_agg_hist_count;
+           lh_agg_collect_count + lh_agg_hist_count + lh_agg_sketch_count;
 }
 
 bool lh_agg_slot_store(agg_slot *s, const lh_vec_t *v, size_t i)

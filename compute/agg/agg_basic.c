@@ -145,7 +145,8 @@ static lh_err num_bind(lh_func_bind_t *b, bool avg, bool try_, lh_errbuf *eb)
     bd->ansi = (b->conf == NULL || b->conf->ansi) && !try_;
     bd->avg = avg;
     bd->try_ = try_;
-    if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL)
+    /* avg(timestamp): Spark casts it to DOUBLE (seconds) */
+    if (t.id == LH_TYPE_STRING || t.id == LH_TYPE_NULL || (avg && t.id == LH_TYPE_TIMESTAMP))
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
     if (avg && t.id == LH_TYPE_TIMESTAMP) /* Spark averages the seconds since the epoch */
         t = b->cast_to[0] = (lh_type_t){.id = LH_TYPE_DOUBLE};
@@ -338,7 +339,9 @@ static void bool_init(const void *bd, void *st)
 
 static lh_err bool_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    if (b->arg_types[0].id != LH_TYPE_BOOLEAN && b->arg_types[0].id != LH_TYPE_NULL)
+    /* a STRING casts implicitly ('true'), as Spark's ImplicitTypeCasts allow */
+    if (b->arg_types[0].id != LH_TYPE_BOOLEAN && b->arg_types[0].id != LH_TYPE_NULL &&
+        b->arg_types[0].id != LH_TYPE_STRING)
         return type_error(eb, "bool_and", "BOOLEAN", b->arg_types[0]);
     b->cast_to[0] = b->ret_type = (lh_type_t){.id = LH_TYPE_BOOLEAN};
     b->ret_nullable = true;

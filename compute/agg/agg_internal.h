@@ -23,6 +23,8 @@ extern const lh_agg_func_t lh_agg_collect_rows[];
 extern const int lh_agg_collect_count;
 extern const lh_agg_func_t lh_agg_hist_rows[];
 extern const int lh_agg_hist_count;
+extern const lh_agg_func_t lh_agg_sketch_rows[];
+extern const int lh_agg_sketch_count;
 
 /* One value of any type. */
 typedef struct agg_slot {

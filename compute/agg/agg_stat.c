@@ -1,16 +1,20 @@
 /*
  * agg_stat.c - moment statistics over DOUBLE: stddev/stddev_samp/std, stddev_pop,
- * variance/var_samp, var_pop, covar_samp, covar_pop, corr.
+ * variance/var_samp, var_pop, covar_samp, covar_pop, corr, skewness, kurtosis.
  *
  * Welford's streaming update per row and Chan's pairwise formula in combine, as Spark's
  * CentralMomentAgg and Covariance do. With no input the answer is NULL; the sample
  * variants over one row give NULL (Spark 4: spark.sql.legacy.statisticalAggregate=false),
- * and corr over one row likewise.
+ * and corr over one row likewise. corr over a constant column divides by zero: in ANSI mode
+ * DIVIDE_BY_ZERO (Spark's Divide), NULL otherwise. skewness and kurtosis keep the third and
+ * fourth central moments with Spark's update and merge formulas (CentralMomentAgg); a
+ * zero second moment gives NULL.
  */
 #include <math.h>
 #include <string.h>
 
 #include "compute/agg/agg_internal.h"
+#include "compute/sqlerr.h"
 
 typedef enum { ST_VAR_SAMP, ST_VAR_POP, ST_STD_SAMP, ST_STD_POP } var_kind;
 typedef enum { CO_SAMP, CO_POP, CO_CORR } co_kind;
@@ -22,6 +26,12 @@ typedef struct var_state {
 typedef struct co_state {
     double n, xavg, yavg, ck, xmk, ymk;
 } co_state;
+
+typedef enum { MO_SKEW, MO_KURT } mo_kind;
+
+typedef struct mo_state {
+    double n, avg, m2, m3, m4;
+} mo_state;
 
 static lh_err bind_double(lh_func_bind_t *b, int kind)
 {
@@ -47,7 +57,24 @@ KIND_BIND(std_samp_bind, ST_STD_SAMP)
 KIND_BIND(std_pop_bind, ST_STD_POP)
 KIND_BIND(co_samp_bind, CO_SAMP)
 KIND_BIND(co_pop_bind, CO_POP)
-KIND_BIND(corr_bind, CO_CORR)
+KIND_BIND(skew_bind, MO_SKEW)
+KIND_BIND(kurt_bind, MO_KURT)
+
+typedef struct corr_bd {
+    int kind; /* first, as bind_double's */
+    bool ansi;
+} corr_bd;
+
+static lh_err corr_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    (void)eb;
+    LH_TRY(bind_double(b, CO_CORR));
+    corr_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    bd->kind = CO_CORR;
+    bd->ansi = b->conf == NULL || b->conf->ansi;
+    b->bind_data = bd;
+    return LH_OK;
+}
 
 static size_t var_size(const void *bd)
 {
@@ -80,11 +107,11 @@ static lh_err var_update(const void *bd, void **states, const lh_vec_t *const *a
     for (size_t i = 0; i < rows; i++) {
         if (!lh_agg_valid(args[0], i))
             continue;
-        var_state *s = states[i];
+        var_state *s = states[i]; /* Spark's update, operation for operation */
         s->n += 1;
-        double delta = x[i] - s->mean;
-        s->mean += delta / s->n;
-        s->m2 += delta * (x[i] - s->mean);
+        double delta = x[i] - s->mean, dn = delta / s->n;
+        s->mean += dn;
+        s->m2 += delta * (delta - dn);
     }
     (void)bd;
     (void)eb;
@@ -102,9 +129,9 @@ static void var_combine(const void *bd, void *dstp, const void *srcp)
         *d = *s;
         return;
     }
-    double n = d->n + s->n, delta = s->mean - d->mean;
-    d->m2 += s->m2 + delta * delta * d->n * s->n / n;
-    d->mean += delta * s->n / n;
+    double n = d->n + s->n, delta = s->mean - d->mean, dn = delta / n;
+    d->m2 = d->m2 + s->m2 + delta * dn * d->n * s->n;
+    d->mean += dn * s->n;
     d->n = n;
 }
 
@@ -178,10 +205,79 @@ static lh_err co_finalize(const void *bdp, void *const *states, size_t count, lh
         lh_err e;
         if (s->n == 0 || (kind != CO_POP && s->n == 1))
             e = lh_vec_append_null(out);
+        else if (kind == CO_CORR && s->xmk * s->ymk == 0 && ((const corr_bd *)bdp)->ansi)
+            return lh_sqlerr(eb, "DIVIDE_BY_ZERO", "config", "\"spark.sql.ansi.enabled\"", NULL);
+        else if (kind == CO_CORR && s->xmk * s->ymk == 0)
+            e = lh_vec_append_null(out);
         else if (kind == CO_CORR)
             e = lh_vec_append_f64(out, s->ck / sqrt(s->xmk * s->ymk));
         else
             e = lh_vec_append_f64(out, s->ck / (kind == CO_SAMP ? s->n - 1 : s->n));
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+static size_t mo_size(const void *bd)
+{
+    (void)bd;
+    return sizeof(mo_state);
+}
+
+static void mo_init(const void *bd, void *st)
+{
+    (void)bd;
+    memset(st, 0, sizeof(mo_state));
+}
+
+static lh_err mo_update(const void *bd, void **states, const lh_vec_t *const *args, size_t rows,
+                        lh_errbuf *eb)
+{
+    const double *x = args[0]->data;
+    for (size_t i = 0; i < rows; i++) {
+        if (!lh_agg_valid(args[0], i))
+            continue;
+        mo_state *s = states[i];
+        double n = s->n + 1, delta = x[i] - s->avg, dn = delta / n;
+        double m2 = s->m2 + delta * (delta - dn), d2 = delta * delta, dn2 = dn * dn;
+        double m3 = s->m3 - 3.0 * dn * m2 + delta * (d2 - dn2);
+        double m4 = s->m4 - 4.0 * dn * m3 - 6.0 * dn2 * m2 + delta * (delta * d2 - dn * dn2);
+        *s = (mo_state){n, s->avg + dn, m2, m3, m4};
+    }
+    (void)bd;
+    (void)eb;
+    return LH_OK;
+}
+
+static void mo_combine(const void *bd, void *dstp, const void *srcp)
+{
+    mo_state *d = dstp;
+    const mo_state *s = srcp;
+    (void)bd;
+    double n1 = d->n, n2 = s->n, n = n1 + n2, delta = s->avg - d->avg;
+    double dn = n == 0 ? 0 : delta / n;
+    double m2 = d->m2 + s->m2 + delta * dn * n1 * n2;
+    double m3 = d->m3 + s->m3 + dn * dn * delta * n1 * n2 * (n1 - n2) +
+                3.0 * dn * (n1 * s->m2 - n2 * d->m2);
+    double m4 = d->m4 + s->m4 + dn * dn * dn * delta * n1 * n2 * (n1 * n1 - n1 * n2 + n2 * n2) +
+                6.0 * dn * dn * (n1 * n1 * s->m2 + n2 * n2 * d->m2) +
+                4.0 * dn * (n1 * s->m3 - n2 * d->m3);
+    *d = (mo_state){n, d->avg + dn * n2, m2, m3, m4};
+}
+
+static lh_err mo_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                          lh_errbuf *eb)
+{
+    int kind = *(const int *)bdp;
+    for (size_t k = 0; k < count; k++) {
+        const mo_state *s = states[k];
+        lh_err e;
+        if (s->n == 0 || s->m2 == 0)
+            e = lh_vec_append_null(out);
+        else if (kind == MO_SKEW)
+            e = lh_vec_append_f64(out, sqrt(s->n) * s->m3 / sqrt(s->m2 * s->m2 * s->m2));
+        else
+            e = lh_vec_append_f64(out, s->n * s->m4 / (s->m2 * s->m2) - 3.0);
         LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
     }
     return LH_OK;
@@ -197,10 +293,19 @@ static lh_err co_finalize(const void *bdp, void *const *states, size_t count, lh
     }
 
 const lh_agg_func_t lh_agg_stat_rows[] = {
-    VAR_ROW("stddev", std_samp_bind),   VAR_ROW("stddev_samp", std_samp_bind),
-    VAR_ROW("std", std_samp_bind),      VAR_ROW("stddev_pop", std_pop_bind),
-    VAR_ROW("variance", var_samp_bind), VAR_ROW("var_samp", var_samp_bind),
-    VAR_ROW("var_pop", var_pop_bind),   CO_ROW("covar_samp", co_samp_bind),
-    CO_ROW("covar_pop", co_pop_bind),   CO_ROW("corr", corr_bind),
+    VAR_ROW("stddev", std_samp_bind),
+    VAR_ROW("stddev_samp", std_samp_bind),
+    VAR_ROW("std", std_samp_bind),
+    VAR_ROW("stddev_pop", std_pop_bind),
+    VAR_ROW("variance", var_samp_bind),
+    VAR_ROW("var_samp", var_samp_bind),
+    VAR_ROW("var_pop", var_pop_bind),
+    CO_ROW("covar_samp", co_samp_bind),
+    CO_ROW("covar_pop", co_pop_bind),
+    CO_ROW("corr", corr_bind),
+    {"skewness", 1, 1, skew_bind, mo_size, mo_init, mo_update, mo_combine, mo_finalize, NULL,
+     false},
+    {"kurtosis", 1, 1, kurt_bind, mo_size, mo_init, mo_update, mo_combine, mo_finalize, NULL,
+     false},
 };
 const int lh_agg_stat_count = sizeof lh_agg_stat_rows / sizeof lh_agg_stat_rows[0];

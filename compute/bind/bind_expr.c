@@ -898,9 +898,54 @@ static lh_err bind_binary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_e
     return call(b, f, 2, args, bx_name(b, e), out);
 }
 
+/* Whether e reaches an IN subquery through AND, OR and NOT. */
+static bool has_in_query(const lh_ast_expr_t *e)
+{
+    if (e->kind == LH_EX_IN_QUERY)
+        return true;
+    if ((e->kind == LH_EX_BINARY && (e->op == LH_OP_AND || e->op == LH_OP_OR)) ||
+        (e->kind == LH_EX_UNARY && e->op == LH_OP_NOT))
+        for (int i = 0; i < e->args.count; i++)
+            if (has_in_query(e->args.items[i]))
+                return true;
+    return false;
+}
+
+/* NOT e with the NOT moved down through AND and OR (De Morgan) and into IN subqueries. */
+static const lh_ast_expr_t *push_not(binder *b, const lh_ast_expr_t *e)
+{
+    if (e->kind == LH_EX_UNARY && e->op == LH_OP_NOT)
+        return e->args.items[0];
+    lh_ast_expr_t *n = lh_arena_alloc(b->a, sizeof *n);
+    *n = *e;
+    if (e->kind == LH_EX_IN_QUERY) {
+        n->negated = !n->negated;
+        return n;
+    }
+    if (e->kind == LH_EX_BINARY && (e->op == LH_OP_AND || e->op == LH_OP_OR)) {
+        n->op = e->op == LH_OP_AND ? LH_OP_OR : LH_OP_AND;
+        n->args.items = lh_arena_calloc(b->a, 2, sizeof *n->args.items);
+        n->args.items[0] = (lh_ast_expr_t *)push_not(b, e->args.items[0]);
+        n->args.items[1] = (lh_ast_expr_t *)push_not(b, e->args.items[1]);
+        return n;
+    }
+    *n = (lh_ast_expr_t){.kind = LH_EX_UNARY, .span = e->span, .op = LH_OP_NOT};
+    n->args.items = lh_arena_calloc(b->a, 1, sizeof *n->args.items);
+    n->args.items[0] = (lh_ast_expr_t *)e;
+    n->args.count = 1;
+    return n;
+}
+
 static lh_err bind_unary(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     lh_expr_t *arg;
+    if (e->op == LH_OP_NOT && has_in_query(e->args.items[0])) {
+        /* Spark pushes NOT down to an IN subquery (BooleanSimplification), where it becomes
+         * the null-aware NOT IN: NOT (a OR x IN (s)) is NOT a AND x NOT IN (s) */
+        LH_TRY(bx_expr(b, x, push_not(b, e->args.items[0]), out));
+        (*out)->name = bx_name(b, e);
+        return LH_OK;
+    }
     LH_TRY(bx_expr(b, x, e->args.items[0], &arg));
     if (e->op == LH_OP_NOT) {
         LH_TRY(bx_coerce(b, &arg, (lh_type_t){LH_TYPE_BOOLEAN}));
@@ -1087,11 +1132,54 @@ static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
     return lh_sqlerr(b->eb, "UNBOUND_SQL_PARAMETER", "name", e->str ? e->str : "?", NULL);
 }
 
+/* Whether two expressions are written alike (case and runs of white space aside, outside
+ * quotes). */
+static bool same_text(binder *b, const lh_ast_expr_t *x, const lh_ast_expr_t *y)
+{
+    const char *p = bd_span_text(b, x->span), *q = bd_span_text(b, y->span);
+    if (p == NULL || q == NULL || *p == 0)
+        return false;
+    char quote = 0; /* inside '..', ".." or `..`: exact */
+    for (;;) {
+        bool sp = !quote && isspace((unsigned char)*p), sq = !quote && isspace((unsigned char)*q);
+        if (sp || sq) {
+            if (!(sp && sq))
+                return false;
+            while (isspace((unsigned char)*p))
+                p++;
+            while (isspace((unsigned char)*q))
+                q++;
+            continue;
+        }
+        if (quote ? *p != *q : tolower((unsigned char)*p) != tolower((unsigned char)*q))
+            return false;
+        if (*p == 0)
+            return true;
+        if (quote && *p == '\\' && p[1] != 0 && p[1] == q[1]) { /* an escaped character */
+            p += 2, q += 2;
+            continue;
+        }
+        if (quote ? *p == quote : (*p == '\'' || *p == '"' || *p == '`'))
+            quote = quote ? 0 : *p;
+        p++, q++;
+    }
+}
+
 /* POST mode: a sub-expression equal to a grouping key reads that key's output column. */
 static bool match_key(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     if (x->mode != MODE_POST || bx_has_agg(e) || e->kind == LH_EX_LITERAL)
         return false;
+    for (int i = 0; i < x->agg->sub_key_count; i++) { /* a key with a subquery: by its text */
+        const lh_ast_expr_t *k = x->agg->sub_key_asts[i];
+        if (k == e || same_text(b, k, e)) {
+            bsn_copy(b, k, e);
+            lh_expr_t *key = x->agg->keys[x->agg->sub_key_index[i]];
+            *out = lh_expr_column(b->a, x->agg->sub_key_index[i], key->type, key->nullable,
+                                  bx_name(b, e));
+            return true;
+        }
+    }
     ectx pre = {x->sc, MODE_PRE, NULL, x->clause};
     lh_errbuf scratch;
     lh_errbuf *saved = b->eb;

@@ -279,6 +279,10 @@ static lh_err bind_values(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan)
                                  "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
                                  "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
             LH_TRY(bx_expr(b, &x, cell, &cells[i][c]));
+            if (bd_expr_has_outer(cells[i][c])) /* Spark: an inline table is evaluated alone */
+                return lh_sqlerr(b->eb,
+                                 "INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE",
+                                 "expr", lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, cell)), NULL);
             lh_errbuf scratch, *saved = b->eb;
             b->eb = &scratch;
             lh_err err = bx_common_type(b, i ? types[c] : (lh_type_t){LH_TYPE_NULL},
@@ -540,7 +544,20 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
     lh_plan_t *l, *rt;
     scope ls, rs;
     LH_TRY(bf_relation(b, r->left, &l, &ls));
-    LH_TRY(bf_relation(b, r->right, &rt, &rs));
+    /* LATERAL (subquery): it sees the left side's columns as outer references */
+    int lat_nc = 0;
+    lh_expr_t **lat_refs = NULL;
+    if (r->right->kind == LH_REL_QUERY && r->right->lateral) {
+        b->lateral = &ls;
+        b->lateral_nc = 0;
+        lh_err err = bf_relation(b, r->right, &rt, &rs);
+        b->lateral = NULL;
+        LH_TRY(err);
+        lat_nc = b->lateral_nc;
+        lat_refs = b->lateral_refs;
+    } else {
+        LH_TRY(bf_relation(b, r->right, &rt, &rs));
+    }
     int nl = l->col_count;
     lh_join_kind kind = join_kind(r->join.kind);
     scope both = {lh_arena_calloc(b->a, (size_t)(ls.count + rs.count) + 1, sizeof(bcol)), 0};
@@ -608,6 +625,32 @@ static lh_err bind_join(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scop
         split_condition(b, cond, nl, &k);
         if (kind == LH_PJOIN_CROSS)
             kind = LH_PJOIN_INNER;
+    }
+    if (lat_nc > 0) {
+        /* decorrelated (bind_decorr.c): the subquery once per distinct row of the outer
+         * values it reads, joined back on them (null-safe); its extra columns dropped */
+        if (kind != LH_PJOIN_INNER && kind != LH_PJOIN_CROSS && kind != LH_PJOIN_LEFT)
+            return lh_sqlerr(b->eb, "INVALID_LATERAL_JOIN_TYPE", "joinType",
+                             kind == LH_PJOIN_RIGHT  ? "RIGHT OUTER"
+                             : kind == LH_PJOIN_FULL ? "FULL OUTER"
+                                                     : "LEFT SEMI",
+                             NULL);
+        int sw = rt->col_count;
+        lh_expr_t **refs = lh_arena_calloc(b->a, (size_t)lat_nc + 1, sizeof *refs);
+        memcpy(refs, lat_refs, (size_t)lat_nc * sizeof *refs);
+        lh_plan_t *dom = bd_aggregate(b, bd_copy(b, l), lat_nc, refs, 0, NULL), *s;
+        LH_TRY(bd_decorrelate(b, rt, dom, lat_nc, &s));
+        for (int i = 0; i < lat_nc; i++)
+            add_key(b, &k, lat_refs[i], bd_col(b, s, sw + i), true);
+        if (kind == LH_PJOIN_CROSS)
+            kind = LH_PJOIN_INNER;
+        lh_plan_t *j = join_node(b, kind, l, s, &k);
+        lh_expr_t **e = lh_arena_calloc(b->a, (size_t)(nl + sw) + 1, sizeof *e);
+        for (int i = 0; i < nl + sw; i++)
+            e[i] = bd_col(b, j, i);
+        *plan = bd_project(b, j, nl + sw, e, NULL);
+        *sc = both;
+        return LH_OK;
     }
     lh_plan_t *j = join_node(b, kind, l, rt, &k);
     if (n > 0)
@@ -858,7 +901,15 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
         if (nrefs > 0)
             return lh_sqlerr(b->eb, "NON_LITERAL_PIVOT_VALUES", "expression",
                              lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, val)), NULL);
-        int arity = val->kind == LH_EX_ROW ? val->args.count : 1;
+        /* one pivot column: a row value is a STRUCT value for it (FOR s IN ((1, 'a'))) */
+        bool row = val->kind == LH_EX_ROW && fors->count > 1;
+        int arity = row ? val->args.count : 1;
+        const lh_ast_expr_t *f0 = fors->items[0];
+        for (int k = 0; !row && val->kind == LH_EX_ROW && f0->kind == LH_EX_COLUMN && k < ss.count;
+             k++)
+            if (strcasecmp(ss.cols[k].name, f0->name.parts[f0->name.count - 1].text) == 0 &&
+                ss.cols[k].type.id != LH_TYPE_STRUCT)
+                arity = val->args.count; /* a row for a column that is no STRUCT */
         if (arity != fors->count)
             LH_FAIL(LH_E_INVALID, b->eb,
                     "[PIVOT_VALUE_DATA_TYPE_MISMATCH] Invalid pivot value '%s': it has %d values "
@@ -866,7 +917,7 @@ static lh_err bind_pivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, sco
                     bx_name(b, val), arity, fors->count);
         lh_ast_expr_t *cond = NULL;
         for (int k = 0; k < arity; k++) {
-            lh_ast_expr_t *vk = val->kind == LH_EX_ROW ? val->args.items[k] : (lh_ast_expr_t *)val;
+            lh_ast_expr_t *vk = row ? val->args.items[k] : (lh_ast_expr_t *)val;
             lh_ast_expr_t *eq = ast_binary(b, LH_OP_NSEQ, fors->items[k], vk);
             cond = cond ? ast_binary(b, LH_OP_AND, cond, eq) : eq;
         }
@@ -990,7 +1041,13 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         LH_TRY(bf_table(b, &r->name, r->travel, plan, sc));
         break;
     case LH_REL_QUERY:
-        LH_TRY(bq_query(b, r->query, plan));
+        if (r->lateral && b->lateral != NULL) { /* bind_join's right side */
+            const scope *outer = b->lateral;
+            b->lateral = NULL;
+            LH_TRY(bsq_lateral(b, outer, r->query, plan, &b->lateral_nc, &b->lateral_refs));
+        } else {
+            LH_TRY(bq_query(b, r->query, plan));
+        }
         *sc = bf_scope_of(b, *plan, NULL);
         break;
     case LH_REL_VALUES:

@@ -50,6 +50,9 @@ typedef struct agg_ctx {
     bool has_sets;                  /* GROUPING SETS / ROLLUP / CUBE (grouping() allowed) */
     bool global;                    /* no GROUP BY: one group of the whole input */
     struct sub_stage *args_sub;     /* correlated subqueries in aggregate arguments, or NULL */
+    int sub_key_count;              /* keys with a correlated subquery: their ASTs, which */
+    const lh_ast_expr_t **sub_key_asts; /* POST expressions match by text (match_key) */
+    int *sub_key_index;
 } agg_ctx;
 
 struct bn_types; /* bind_name.c: AST node -> its bound expression */
@@ -67,6 +70,9 @@ typedef struct binder {
     const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
     struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
     struct sub_name *sub_names;  /* subqueries' outer references, for their headers */
+    const scope *lateral;        /* a LATERAL subquery's left side, while bf_relation binds it */
+    int lateral_nc;              /* ... and the outer references it read (bind_from.c) */
+    lh_expr_t **lateral_refs;
 } binder;
 
 typedef enum { MODE_PRE, MODE_POST } bind_mode;
@@ -118,6 +124,8 @@ const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
  * ASTs its frame resolved in the outer query), remembered for bn_name */
 void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const *uses, int n);
 const char *bsn_name(binder *b, const lh_ast_expr_t *e);
+/* The names of from's subqueries for the same subqueries of to (an expression written alike). */
+void bsn_copy(binder *b, const lh_ast_expr_t *from, const lh_ast_expr_t *to);
 
 /* bind_unpivot.c */
 lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);
@@ -149,6 +157,16 @@ lh_err bsq_outer_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t
  * The stage's joins are applied to *plan. */
 lh_err bsq_where(binder *b, const ectx *x, const lh_ast_expr_t *where, lh_plan_t **plan,
                  lh_expr_t **pred);
+/* The outer references the subquery being bound has so far, and dropping the ones after
+ * the first n (their uses stay recorded for the subquery's name). */
+int bsq_ref_count(binder *b);
+void bsq_ref_truncate(binder *b, int n);
+/* The scope of the query the subquery being bound appears in (for t.* of it), or NULL. */
+const scope *bsq_outer_scope(binder *b);
+/* A LATERAL subquery over the scope of its left side: *nc outer references refs[k] (over
+ * that side's columns) for the markers LH_OUTER_MARKER - k in *plan. */
+lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,
+                   int *nc, lh_expr_t ***refs);
 /* Add the stage's joins over *plan (they keep its rows and columns, appending some). */
 lh_err bsq_apply(binder *b, sub_stage *st, lh_plan_t **plan);
 /* Replace result slot markers in e (in place). */

@@ -960,9 +960,23 @@ static void func(namer *n, const lh_ast_expr_t *e)
 /* ---- columns ----------------------------------------------------------------------------- */
 
 /* A column is named as the reference spells it (SELECT COL1 shows COL1). */
+/* s.f.g inside an expression: Spark names the struct's fields after their column (st.col1);
+ * a SELECT item that is just the column is named by its last part (bn_name). */
 static void column(namer *n, const lh_ast_expr_t *e)
 {
-    put(n, e->name.parts[e->name.count - 1].text);
+    int fields = 0;
+    for (const lh_expr_t *x = bound_of(n->b, e);
+         x != NULL && x->kind == LH_EXPR_CALL && x->func != NULL &&
+         strcmp(x->func->name, "__field") == 0 && x->arg_count == 2;
+         x = x->args[0])
+        fields++;
+    if (fields >= e->name.count)
+        fields = e->name.count - 1;
+    for (int i = e->name.count - 1 - fields; i < e->name.count; i++) {
+        if (i > e->name.count - 1 - fields)
+            put(n, ".");
+        put(n, e->name.parts[i].text);
+    }
 }
 
 static void expr(namer *n, const lh_ast_expr_t *e)
@@ -1055,6 +1069,9 @@ static void expr(namer *n, const lh_ast_expr_t *e)
 const char *bn_name(binder *b, const lh_ast_expr_t *e)
 {
     namer n = {b, NULL, 0, 0};
-    expr(&n, e);
+    if (e->kind == LH_EX_COLUMN)
+        put(&n, e->name.parts[e->name.count - 1].text);
+    else
+        expr(&n, e);
     return n.buf ? n.buf : "";
 }

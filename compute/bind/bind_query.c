@@ -114,9 +114,55 @@ static lh_err add_key(binder *b, agg_ctx *g, lh_expr_t *k, int *index)
     return LH_OK;
 }
 
+static bool reads_slot(const lh_expr_t *e)
+{
+    if (e->kind == LH_EXPR_COLUMN && e->column <= LH_SUBRES_MARKER &&
+        e->column > LH_SUBRES_MARKER - LH_MARKER_SPAN)
+        return true;
+    for (int i = 0; i < e->arg_count; i++)
+        if (reads_slot(e->args[i]))
+            return true;
+    return false;
+}
+
+/* A key that reads a correlated subquery's result: remember its AST for match_key. */
+static void note_sub_key(binder *b, agg_ctx *g, const lh_ast_expr_t *ast, const lh_expr_t *k,
+                         int idx)
+{
+    if (!reads_slot(k))
+        return;
+    int n = g->sub_key_count;
+    const lh_ast_expr_t **na = lh_arena_calloc(b->a, (size_t)n + 2, sizeof *na);
+    int *ni = lh_arena_calloc(b->a, (size_t)n + 2, sizeof *ni);
+    if (n) {
+        memcpy(na, g->sub_key_asts, (size_t)n * sizeof *na);
+        memcpy(ni, g->sub_key_index, (size_t)n * sizeof *ni);
+    }
+    na[n] = ast;
+    ni[n] = idx;
+    g->sub_key_asts = na;
+    g->sub_key_index = ni;
+    g->sub_key_count = n + 1;
+}
+
+static lh_err group_expr_ast(binder *b, const ectx *pre, const lh_ast_select_t *s,
+                             const lh_ast_expr_t *e, lh_expr_t **out, const lh_ast_expr_t **ast);
+
+/* One GROUP BY key: bound, added to g (*idx), remembered when it reads a subquery. */
+static lh_err group_key(binder *b, const ectx *pre, const lh_ast_select_t *s, agg_ctx *g,
+                        const lh_ast_expr_t *e, int *idx)
+{
+    lh_expr_t *k;
+    const lh_ast_expr_t *ast = e;
+    LH_TRY(group_expr_ast(b, pre, s, e, &k, &ast));
+    LH_TRY(add_key(b, g, k, idx));
+    note_sub_key(b, g, ast, k, *idx);
+    return LH_OK;
+}
+
 /* One GROUP BY expression: an ordinal, a select alias, or an expression. */
-static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
-                         const lh_ast_expr_t *e, lh_expr_t **out)
+static lh_err group_expr_ast(binder *b, const ectx *pre, const lh_ast_select_t *s,
+                             const lh_ast_expr_t *e, lh_expr_t **out, const lh_ast_expr_t **ast)
 {
     if (e->kind == LH_EX_LITERAL && e->u.lit.kind == LH_LIT_NUMBER &&
         ordinals(b, "spark.sql.groupByOrdinal")) { /* an ordinal */
@@ -132,6 +178,7 @@ static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
         if (bx_has_agg(item))
             return lh_sqlerr(b->eb, "GROUP_BY_POS_AGGREGATE", "index",
                              lh_arena_sprintf(b->a, "%ld", n), "aggExpr", bx_name(b, item), NULL);
+        *ast = item;
         return bx_expr(b, pre, item, out);
     }
     lh_errbuf scratch;
@@ -151,6 +198,7 @@ static lh_err group_expr(binder *b, const ectx *pre, const lh_ast_select_t *s,
             if (bx_has_agg(it->expr))
                 return lh_sqlerr(b->eb, "GROUP_BY_AGGREGATE", "sqlExpr", bx_name(b, it->expr),
                                  NULL);
+            *ast = it->expr;
             return bx_expr(b, pre, it->expr, out);
         }
     return bx_expr(b, pre, e, out);
@@ -212,10 +260,8 @@ static lh_err item_sets(binder *b, const ectx *pre, const lh_ast_select_t *s, ag
                 return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_0051", "element",
                                  it->kind == LH_GROUP_CUBE ? "CUBE" : "ROLLUP", NULL);
             for (int m = 0; m < el->exprs.count; m++) {
-                lh_expr_t *k;
                 int idx;
-                LH_TRY(group_expr(b, pre, s, el->exprs.items[m], &k));
-                LH_TRY(add_key(b, g, k, &idx));
+                LH_TRY(group_key(b, pre, s, g, el->exprs.items[m], &idx));
                 masks[j] |= 1ull << idx;
             }
         }
@@ -291,6 +337,7 @@ static lh_err group_all(binder *b, const ectx *pre, const lh_ast_select_t *s, ag
         if (lh_expr_is_foldable(k))
             continue;
         LH_TRY(add_key(b, g, k, &idx));
+        note_sub_key(b, g, e, k, idx);
     }
     return LH_OK;
 }
@@ -316,10 +363,8 @@ static lh_err group_by(binder *b, const ectx *pre, const lh_ast_select_t *s, agg
     for (int i = 0; i < gb->count; i++) {
         const lh_ast_group_item_t *it = &gb->items[i];
         if (it->kind == LH_GROUP_EXPR) {
-            lh_expr_t *k;
             int idx;
-            LH_TRY(group_expr(b, pre, s, it->expr, &k));
-            LH_TRY(add_key(b, g, k, &idx));
+            LH_TRY(group_key(b, pre, s, g, it->expr, &idx));
             plain[plain_n++] = 1ull << idx;
             if (gb->with != 3)
                 base |= 1ull << idx;
@@ -575,8 +620,12 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
     g.global = !s->group_by.present;
     int set_count = 0;
     uint64_t *sets = NULL;
-    if (aggregating)
-        LH_TRY(group_by(b, &pre, s, &g, &set_count, &sets));
+    if (aggregating) { /* correlated subqueries in keys join before the aggregation */
+        ectx gpre = pre;
+        gpre.clause = "GROUP BY";
+        gpre.sub = &agg_subs;
+        LH_TRY(group_by(b, &gpre, s, &g, &set_count, &sets));
+    }
     g.has_sets = set_count > 0;
     ectx post = {
         &sc,         aggregating ? MODE_POST : MODE_PRE, aggregating ? &g : NULL, "SELECT", &win,
@@ -664,8 +713,10 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
         q.aliases = &s->items;
         LH_TRY(bx_bool(b, &q, s->qualify, &qualify));
     }
-    if (agg_subs.count > 0) { /* correlated subqueries in aggregate arguments */
+    if (agg_subs.count > 0) { /* correlated subqueries in aggregate arguments and keys */
         LH_TRY(bsq_apply(b, &agg_subs, &plan));
+        for (int i = 0; i < g.key_count; i++)
+            bsq_patch(&agg_subs, g.keys[i]);
         for (int i = 0; i < g.agg_count; i++) {
             for (int k = 0; k < g.aggs[i].arg_count; k++)
                 bsq_patch(&agg_subs, g.aggs[i].args[k]);
@@ -948,15 +999,26 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         e = order_output(b, out, order);
     if (e == LH_OK)
         e = limit(b, q, out);
-    /* Spark analyzes a CTE nobody references too (its missing tables are errors); not
-     * inside a subquery, where binding it could add outer references */
-    for (cte_def *c = b->ctes; e == LH_OK && b->corr == NULL && c != saved; c = c->next) {
+    /* Spark analyzes a CTE nobody references too (its missing tables are errors). Inside a
+     * subquery only for the outer columns it reads, which name the subquery
+     * (scalarsubquery(id)): they are no outer references of its plan, and errors there are
+     * left alone */
+    for (cte_def *c = b->ctes; e == LH_OK && c != saved; c = c->next) {
         if (c->used)
             continue;
         binder inner = *b;
         inner.ctes = c->next;
         lh_plan_t *unused;
-        e = bq_query(&inner, c->cte->query, &unused);
+        if (b->corr == NULL) {
+            e = bq_query(&inner, c->cte->query, &unused);
+            continue;
+        }
+        lh_errbuf scratch;
+        lh_errbuf_clear(&scratch);
+        inner.eb = &scratch;
+        int refs = bsq_ref_count(b);
+        (void)bq_query(&inner, c->cte->query, &unused);
+        bsq_ref_truncate(b, refs);
     }
     b->ctes = saved;
     b->depth--;

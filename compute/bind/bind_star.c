@@ -21,6 +21,7 @@ typedef struct target {
     const char *name;
     const bcol *col; /* a scope column, or NULL for a field of the struct base */
     int field;       /* the field of base */
+    bool outer;      /* col is an enclosing query's (LATERAL (SELECT t.*)): an outer reference */
 } target;
 
 typedef struct star_set {
@@ -99,9 +100,20 @@ static lh_err targets(binder *b, const ectx *x, const lh_ast_expr_t *star, star_
         /* t.* also lists t's copies of USING columns, hidden from a bare * */
         if (star->name.count == 0 ? c->hidden : !qualified_by(c, &star->name))
             continue;
-        st->t[st->count++] = (target){c->name, c, 0};
+        st->t[st->count++] = (target){c->name, c, 0, false};
     }
     if (st->count > 0 || star->name.count == 0)
+        return LH_OK;
+    const scope *osc = bsq_outer_scope(b); /* t.* of an enclosing query */
+    for (int i = 0; osc != NULL && i < osc->count; i++) {
+        const bcol *c = &osc->cols[i];
+        if (!qualified_by(c, &star->name))
+            continue;
+        if (st->count == 0)
+            st->t = lh_arena_calloc(b->a, (size_t)osc->count + 1, sizeof *st->t);
+        st->t[st->count++] = (target){c->name, c, 0, true};
+    }
+    if (st->count > 0)
         return LH_OK;
     /* s.*: a STRUCT column (or field) */
     lh_ast_expr_t col = *star;
@@ -120,7 +132,7 @@ static lh_err targets(binder *b, const ectx *x, const lh_ast_expr_t *star, star_
     int n = base->type.nested->field_count;
     st->t = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *st->t);
     for (int i = 0; i < n; i++)
-        st->t[st->count++] = (target){base->type.nested->fields[i].name, NULL, i};
+        st->t[st->count++] = (target){base->type.nested->fields[i].name, NULL, i, false};
     st->base = base;
     return LH_OK;
 }
@@ -228,6 +240,8 @@ static lh_err drop_fields(binder *b, lh_expr_t *base, const char *name, const ex
     return LH_OK;
 }
 
+static lh_ast_expr_t *column_ast(binder *b, const lh_ast_expr_t *star, const bcol *c);
+
 lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, lh_expr_t ***exprs,
                   const char ***names)
 {
@@ -256,7 +270,12 @@ lh_err bst_expand(binder *b, const ectx *x, const lh_ast_expr_t *star, int *n, l
         if (drop)
             continue;
         lh_expr_t *e;
-        if (t->col != NULL)
+        bool found = false;
+        if (t->outer)
+            LH_TRY(bsq_outer_column(b, column_ast(b, star, t->col), &e, &found));
+        if (found)
+            ;
+        else if (t->col != NULL)
             e = lh_expr_column(b->a, t->col->index, t->col->type, t->col->nullable, t->name);
         else
             LH_TRY(field_of(b, st.base, t->name, &e));

@@ -147,3 +147,25 @@ const char *bsn_name(binder *b, const lh_ast_expr_t *e)
             return s->name;
     return "";
 }
+
+void bsn_copy(binder *b, const lh_ast_expr_t *from, const lh_ast_expr_t *to)
+{
+    if (from == NULL || to == NULL || from->kind != to->kind || from == to)
+        return;
+    if (from->kind == LH_EX_SUBQUERY || from->kind == LH_EX_EXISTS ||
+        from->kind == LH_EX_IN_QUERY) {
+        sub_name *s = lh_arena_calloc(b->a, 1, sizeof *s);
+        *s = (sub_name){to, bsn_name(b, from), b->sub_names};
+        b->sub_names = s;
+    }
+    for (int i = 0; i < from->args.count && i < to->args.count; i++)
+        bsn_copy(b, from->args.items[i], to->args.items[i]);
+    if (from->kind == LH_EX_CASE) {
+        bsn_copy(b, from->u.case_.operand, to->u.case_.operand);
+        for (int i = 0; i < from->u.case_.whens.count && i < to->u.case_.whens.count; i++) {
+            bsn_copy(b, from->u.case_.whens.items[i], to->u.case_.whens.items[i]);
+            bsn_copy(b, from->u.case_.thens.items[i], to->u.case_.thens.items[i]);
+        }
+        bsn_copy(b, from->u.case_.else_, to->u.case_.else_);
+    }
+}

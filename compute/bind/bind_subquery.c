@@ -7,8 +7,8 @@
  * LH_OUTER_MARKER - k standing for the outer expression refs[k].
  *
  * Uncorrelated subqueries (no outer reference) run once, while the statement binds, and
- * become constants (a value, a list for IN with its usual NULL rules, a boolean for
- * EXISTS).
+ * become constants (a value, a list for IN answering as Spark's existence join, a boolean
+ * for EXISTS). LATERAL subqueries bind here too (bsq_lateral) and bind_from.c joins them.
  *
  * Correlated ones become joins, the way Spark rewrites them (RewritePredicateSubquery,
  * RewriteCorrelatedScalarSubquery): the domain D is the distinct values of refs over the
@@ -18,9 +18,14 @@
  *   WHERE x IN (S)                 O LEFT SEMI JOIN S' also on x = S.col
  *   EXISTS (S) elsewhere           O LEFT JOIN (distinct D of S', true): matched or not
  *   x [NOT] IN (S) elsewhere       O LEFT JOIN (distinct S.col, D, true) on x = col too,
- *                                  LEFT JOIN (D, count(*), bool_or(col IS NULL)): TRUE on
- *                                  a match, FALSE for an empty set, NULL when x or some col
- *                                  is NULL, FALSE otherwise (SQL's three-valued IN)
+ *                                  LEFT JOIN (D, count(*), bool_or(col IS NULL)): Spark's
+ *                                  existence join, never NULL: IN is TRUE on a match, else
+ *                                  FALSE; NOT IN (null-aware) is TRUE for an empty set or
+ *                                  when neither x nor any col is NULL and nothing matched
+ *                                  (bind_expr.c pushes NOT down to the IN, as Spark does)
+ *   (a, b) IN (S) elsewhere        LEFT JOIN (distinct S's columns, D, true) on them too;
+ *                                  uncorrelated, [NOT] IN expands the rows into an
+ *                                  expression (at most 4096)
  *   (S) scalar                     O LEFT JOIN S' when S is a global aggregate (one row per
  *                                  domain row, count 0 over none); otherwise S' grouped by
  *                                  D with count(*) and any_value: more than one row raises
@@ -48,12 +53,14 @@ typedef struct corr_frame {
 } corr_frame;
 
 typedef enum {
-    P_SEMI,    /* WHERE EXISTS */
-    P_ANTI,    /* WHERE NOT EXISTS */
-    P_IN_SEMI, /* WHERE x IN */
-    V_EXISTS,  /* slots: matched flag */
-    V_IN,      /* slots: matched flag, count, has a NULL */
-    V_SCALAR,  /* slots: the value */
+    P_SEMI,      /* WHERE EXISTS */
+    P_ANTI,      /* WHERE NOT EXISTS */
+    P_IN_SEMI,   /* WHERE x IN */
+    V_EXISTS,    /* slots: matched flag */
+    V_IN,        /* slots: matched flag, count, has a NULL */
+    V_IN_ROW,    /* (a, b) IN: slots: matched flag */
+    V_NOTIN_ROW, /* (a, b) NOT IN: slots: null-aware match flag */
+    V_SCALAR,    /* slots: the value */
 } pending_kind;
 
 typedef struct sub_pending {
@@ -178,6 +185,33 @@ static lh_err bind_framed(binder *b, const ectx *x, const lh_ast_query_t *q, lh_
     return bq_query(&inner, q, plan);
 }
 
+int bsq_ref_count(binder *b)
+{
+    return b->corr != NULL ? b->corr->count : 0;
+}
+
+void bsq_ref_truncate(binder *b, int n)
+{
+    if (b->corr != NULL && n < b->corr->count)
+        b->corr->count = n;
+}
+
+const scope *bsq_outer_scope(binder *b)
+{
+    return b->corr != NULL ? b->corr->outer->sc : NULL;
+}
+
+lh_err bsq_lateral(binder *b, const scope *outer, const lh_ast_query_t *q, lh_plan_t **plan,
+                   int *nc, lh_expr_t ***refs)
+{
+    ectx x = {outer, MODE_PRE, NULL, "LATERAL", NULL, NULL, NULL};
+    corr_frame f;
+    LH_TRY(bind_framed(b, &x, q, plan, &f));
+    *nc = f.count;
+    *refs = f.refs;
+    return LH_OK;
+}
+
 /* ---- uncorrelated: run once ------------------------------------------------------------- */
 
 typedef struct sub_rows {
@@ -230,6 +264,8 @@ static lh_err too_many_columns(binder *b, int n)
         b->eb, "INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN",
         "number", lh_arena_sprintf(b->a, "%d", n), NULL);
 }
+
+static lh_expr_t *bool_const(binder *b, int v);
 
 static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_plan_t *plan,
                            lh_expr_t **out)
@@ -285,8 +321,126 @@ static lh_err uncorrelated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_
     }
     lh_expr_t *in =
         lh_expr_node(b->a, LH_EXPR_IN, boolean, nullable, rows.count + 1, args, bx_name(b, e));
+    if (e->negated)
+        in = lh_expr_node(b->a, LH_EXPR_NOT, boolean, nullable, 1, &in, NULL);
+    /* Spark's existence join: never NULL (an unknown IN is false, an unknown NOT IN too) */
+    lh_expr_t *c[2] = {in, bool_const(b, 0)};
+    *out = lh_expr_node(b->a, LH_EXPR_COALESCE, boolean, false, 2, c, bx_name(b, e));
+    return LH_OK;
+}
+
+/* ---- uncorrelated multi-column IN outside WHERE conjuncts: the rows as constants -------- */
+
+#define MULTI_IN_MAX 4096 /* rows a multi-column IN expands to an expression over */
+
+typedef struct sub_table {
+    binder *b;
+    int cols, count, cap;
+    lh_value_t *values; /* count rows of cols values */
+} sub_table;
+
+static lh_err collect_rows(void *ctx, const lh_batch_t *batch, lh_errbuf *eb)
+{
+    sub_table *t = ctx;
+    for (size_t i = 0; i < batch->row_count; i++) {
+        LH_FAIL_IF(t->count >= MULTI_IN_MAX, LH_E_LIMIT, eb, "subquery returned too many rows");
+        if (t->count == t->cap) {
+            int cap = t->cap ? t->cap * 2 : 16;
+            lh_value_t *n = lh_arena_calloc(t->b->a, (size_t)cap * (size_t)t->cols, sizeof *n);
+            if (t->count)
+                memcpy(n, t->values, (size_t)t->count * (size_t)t->cols * sizeof *n);
+            t->values = n;
+            t->cap = cap;
+        }
+        for (int c = 0; c < t->cols; c++) {
+            lh_value_t *v = &t->values[(size_t)t->count * (size_t)t->cols + (size_t)c];
+            lh_vec_get_value(batch->cols[c], i, v);
+            if (!v->is_null && lh_type_is_bytes(v->type)) {
+                uint8_t *copy = lh_arena_alloc(t->b->a, v->v.str.len + 1);
+                memcpy(copy, v->v.str.ptr, v->v.str.len);
+                v->v.str.ptr = copy;
+            }
+        }
+        t->count++;
+    }
+    return LH_OK;
+}
+
+static lh_expr_t *bool_node(binder *b, lh_expr_kind kind, lh_expr_t *l, lh_expr_t *r)
+{
+    lh_expr_t *a[2] = {l, r};
+    return lh_expr_node(b->a, kind, (lh_type_t){LH_TYPE_BOOLEAN}, l->nullable || r->nullable, 2, a,
+                        NULL);
+}
+
+/* OR of terms[lo..hi), as a balanced tree. */
+static lh_expr_t *or_tree(binder *b, lh_expr_t **terms, int lo, int hi)
+{
+    if (hi - lo == 1)
+        return terms[lo];
+    int mid = lo + (hi - lo) / 2;
+    return bool_node(b, LH_EXPR_OR, or_tree(b, terms, lo, mid), or_tree(b, terms, mid, hi));
+}
+
+static lh_expr_t *bool_const(binder *b, int v);
+static lh_err in_values(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_plan_t *sub,
+                        sub_pending *p);
+
+/* (x1, .., xn) [NOT] IN (subquery) as Spark's existence join answers it: IN is TRUE when some
+ * row equals x in every column, else FALSE; NOT IN (null-aware) is FALSE when some row equals
+ * x or is unknown in every column, else TRUE. */
+static lh_err uncorrelated_multi(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_plan_t *plan,
+                                 lh_expr_t **out)
+{
+    sub_pending p = {0};
+    LH_TRY(in_values(b, x, e, plan, &p));
+    sub_table t = {b, plan->col_count, 0, 0, NULL};
+    lh_exec_opts_t o = {NULL, lh_session_conf(b->env->session), LH_QUERY_MEMORY_DEFAULT, NULL, 0};
+    lh_exec_stats_t stats;
+    lh_err err = lh_exec_run(plan, &o, collect_rows, &t, &stats, b->eb);
+    if (err == LH_E_LIMIT)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "a multi-column IN subquery of more than 4096 rows outside WHERE "
+                         "conjuncts",
+                         NULL);
+    LH_TRY(err);
+    static const char *const eqn[] = {"=", "equal", "eq"};
+    const lh_func_t *feq = bx_func(eqn);
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    lh_expr_t *any = NULL;
+    if (t.count > 0) {
+        lh_expr_t **rows = lh_arena_calloc(b->a, (size_t)t.count + 1, sizeof *rows);
+        for (int r = 0; r < t.count; r++) {
+            lh_expr_t *all = NULL;
+            for (int c = 0; c < p.xn; c++) {
+                lh_value_t v = t.values[(size_t)r * (size_t)t.cols + (size_t)c];
+                v.type = plan->col_types[c];
+                lh_expr_t *term;
+                if (v.is_null) {
+                    term = bool_const(b, e->negated ? 1 : -1);
+                } else {
+                    lh_expr_t *args[2] = {p.x[c], lh_expr_const(b->a, &v, NULL)};
+                    LH_TRY(bx_coerce(b, &args[1], p.x[c]->type));
+                    LH_TRY(lh_expr_call(b->a, feq, 2, args, lh_session_conf(b->env->session), NULL,
+                                        &term, b->eb));
+                    if (e->negated) { /* x = c OR x IS NULL */
+                        lh_expr_t *isnull =
+                            lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &p.x[c], NULL);
+                        term = bool_node(b, LH_EXPR_OR, term, isnull);
+                    }
+                }
+                all = all ? bool_node(b, LH_EXPR_AND, all, term) : term;
+            }
+            rows[r] = all;
+        }
+        lh_expr_t *c[2] = {or_tree(b, rows, 0, t.count), bool_const(b, 0)};
+        any = lh_expr_node(b->a, LH_EXPR_COALESCE, boolean, false, 2, c, NULL);
+    } else {
+        any = bool_const(b, 0);
+    }
     *out =
-        e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, nullable, 1, &in, bx_name(b, e)) : in;
+        e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, false, 1, &any, bx_name(b, e)) : any;
+    (*out)->name = bx_name(b, e);
     return LH_OK;
 }
 
@@ -382,25 +536,35 @@ static lh_err correlated(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_pl
         (*out)->name = bx_name(b, e);
         return LH_OK;
     }
+    const lh_ast_expr_t *v0 = e->args.items[0];
+    if (e->args.count > 1 || v0->kind == LH_EX_ROW) {
+        /* (a, b) IN (correlated): TRUE when a row of the subquery equals (a, b); NOT IN:
+         * FALSE when a row equals or is unknown in every column (null-aware), else TRUE */
+        sub_pending *p = add_pending(b, x->sub, e->negated ? V_NOTIN_ROW : V_IN_ROW, sub, f, 1);
+        LH_TRY(in_values(b, x, e, sub, p));
+        lh_expr_t *flag = slot(b, p->slot, boolean, true);
+        *out = lh_expr_node(b->a, e->negated ? LH_EXPR_IS_NULL : LH_EXPR_NOT_NULL, boolean, false,
+                            1, &flag, bx_name(b, e));
+        return LH_OK;
+    }
     sub_pending *p = add_pending(b, x->sub, V_IN, sub, f, 3);
     LH_TRY(in_values(b, x, e, sub, p));
-    if (p->xn != 1)
-        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
-                         "a multi-column IN subquery outside WHERE conjuncts", NULL);
     lh_expr_t *c[7], *isnull[2];
     lh_expr_t *flag = slot(b, p->slot, boolean, true);
     lh_expr_t *cnt = slot(b, p->slot + 1, (lh_type_t){LH_TYPE_LONG}, true);
     isnull[0] = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &p->x[0], NULL);
     isnull[1] = slot(b, p->slot + 2, boolean, true);
+    /* Spark's existence join: IN is TRUE on a match and FALSE otherwise; NOT IN (null-aware)
+     * is TRUE only when nothing matches and nothing is unknown */
+    int neg = e->negated;
     c[0] = lh_expr_node(b->a, LH_EXPR_NOT_NULL, boolean, false, 1, &flag, NULL);
-    c[1] = bool_const(b, 1);
+    c[1] = bool_const(b, !neg);
     c[2] = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &cnt, NULL);
-    c[3] = bool_const(b, 0);
+    c[3] = bool_const(b, neg);
     c[4] = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, isnull, NULL);
-    c[5] = bool_const(b, -1);
-    c[6] = bool_const(b, 0);
-    lh_expr_t *in = lh_expr_node(b->a, LH_EXPR_CASE, boolean, true, 7, c, bx_name(b, e));
-    *out = e->negated ? lh_expr_node(b->a, LH_EXPR_NOT, boolean, true, 1, &in, bx_name(b, e)) : in;
+    c[5] = bool_const(b, 0);
+    c[6] = bool_const(b, neg);
+    *out = lh_expr_node(b->a, LH_EXPR_CASE, boolean, false, 7, c, bx_name(b, e));
     return LH_OK;
 }
 
@@ -415,7 +579,8 @@ lh_err bsq_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **ou
         e->kind == LH_EX_IN_QUERY && (e->args.count != 1 || e->args.items[0]->kind == LH_EX_ROW);
     if (f.count == 0 && !multi)
         return uncorrelated(b, x, e, plan, out);
-    /* a multi-column IN goes through the join even when uncorrelated */
+    if (f.count == 0)
+        return uncorrelated_multi(b, x, e, plan, out);
     return correlated(b, x, e, plan, &f, out);
 }
 
@@ -600,6 +765,59 @@ static lh_err apply_in(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s, l
     return LH_OK;
 }
 
+/* (x1, .., xn) NOT IN (S), null-aware: the distinct (D, x) of the outer rows that some row of
+ * S' (with their D) equals or leaves unknown in every column (a semi join, its residual
+ * AND_i (x_i = c_i OR x_i IS NULL OR c_i IS NULL)), flagged and left-joined back null-safe on
+ * (D, x): a flag means FALSE. */
+static lh_err apply_not_in_row(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s,
+                               lh_plan_t **plan)
+{
+    int n = p->xn, nc = p->nc, ow = (*plan)->col_count, kw = nc + n;
+    lh_expr_t **keys = lh_arena_calloc(b->a, (size_t)kw + 1, sizeof *keys);
+    for (int i = 0; i < nc; i++)
+        keys[i] = p->refs[i];
+    for (int i = 0; i < n; i++)
+        keys[nc + i] = p->x[i];
+    lh_plan_t *k = bd_aggregate(b, bd_copy(b, *plan), kw, keys, 0, NULL);
+    static const char *const eqn[] = {"=", "equal", "eq"};
+    const lh_func_t *feq = bx_func(eqn);
+    const lh_type_t boolean = {LH_TYPE_BOOLEAN};
+    lh_expr_t *residual = NULL;
+    for (int i = 0; i < n; i++) {
+        lh_expr_t *xi = bd_col(b, k, nc + i);
+        lh_expr_t *ci = lh_expr_column(b->a, kw + i, s->col_types[i], true, s->col_names[i]);
+        LH_TRY(bx_coerce(b, &ci, xi->type));
+        lh_expr_t *args[2] = {xi, ci}, *eq;
+        LH_TRY(
+            lh_expr_call(b->a, feq, 2, args, lh_session_conf(b->env->session), NULL, &eq, b->eb));
+        lh_expr_t *xn = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &xi, NULL);
+        lh_expr_t *cn = lh_expr_node(b->a, LH_EXPR_IS_NULL, boolean, false, 1, &ci, NULL);
+        lh_expr_t *o1[2] = {eq, xn},
+                  *or1 = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, o1, NULL);
+        lh_expr_t *o2[2] = {or1, cn},
+                  *term = lh_expr_node(b->a, LH_EXPR_OR, boolean, true, 2, o2, NULL);
+        lh_expr_t *a[2] = {residual, term};
+        residual = residual ? lh_expr_node(b->a, LH_EXPR_AND, boolean, true, 2, a, NULL) : term;
+    }
+    joinkeys dk = {nc, dcols(b, k, 0, nc, 0), dcols(b, s, n, nc, 0),
+                   lh_arena_calloc(b->a, (size_t)nc + 1, sizeof(bool))};
+    for (int i = 0; i < nc; i++)
+        dk.ns[i] = true;
+    lh_plan_t *j = bd_join(b, LH_PJOIN_SEMI, k, s, nc, dk.l, dk.r, dk.ns, residual);
+    lh_expr_t **e = dcols(b, j, 0, kw, 1);
+    e[kw] = bool_const(b, 1);
+    lh_plan_t *m = bd_project(b, j, kw + 1, e, NULL);
+    joinkeys back = {kw, lh_arena_calloc(b->a, (size_t)kw + 1, sizeof(lh_expr_t *)),
+                     dcols(b, m, 0, kw, 0), lh_arena_calloc(b->a, (size_t)kw + 1, sizeof(bool))};
+    for (int i = 0; i < kw; i++) {
+        back.l[i] = keys[i];
+        back.ns[i] = true;
+    }
+    *plan = bd_join(b, LH_PJOIN_LEFT, *plan, m, kw, back.l, back.r, back.ns, NULL);
+    st->slot_pos[p->slot] = ow + kw;
+    return LH_OK;
+}
+
 static lh_err apply_scalar(binder *b, sub_stage *st, sub_pending *p, lh_plan_t *s, lh_plan_t **plan)
 {
     int sw = p->sub->col_count, nc = p->nc, ow = (*plan)->col_count;
@@ -662,6 +880,30 @@ static lh_err apply_one(binder *b, sub_stage *st, sub_pending *p, lh_plan_t **pl
     }
     case V_IN:
         return apply_in(b, st, p, s, plan);
+    case V_NOTIN_ROW:
+        return apply_not_in_row(b, st, p, s, plan);
+    case V_IN_ROW: { /* distinct (the columns, D, TRUE), joined on D and x = the columns */
+        int xn = p->xn;
+        lh_expr_t **keys = dcols(b, s, sw, nc, xn);
+        memmove(keys + xn, keys, (size_t)nc * sizeof *keys);
+        for (int i = 0; i < xn; i++) {
+            keys[i] = bd_col(b, s, i);
+            LH_TRY(bx_coerce(b, &keys[i], p->x[i]->type));
+        }
+        lh_plan_t *g = bd_aggregate(b, s, xn + nc, keys, 0, NULL);
+        lh_expr_t **e = dcols(b, g, 0, xn + nc, 1);
+        e[xn + nc] = bool_const(b, 1);
+        lh_plan_t *m = bd_project(b, g, xn + nc + 1, e, NULL);
+        joinkeys k = dom_keys(b, p, m, xn, xn);
+        for (int i = 0; i < xn; i++) {
+            k.l[nc + i] = p->x[i];
+            k.r[nc + i] = bd_col(b, m, i);
+            k.ns[nc + i] = false;
+        }
+        *plan = bd_join(b, LH_PJOIN_LEFT, *plan, m, nc + xn, k.l, k.r, k.ns, NULL);
+        st->slot_pos[p->slot] = ow + xn + nc;
+        return LH_OK;
+    }
     case V_SCALAR:
         return apply_scalar(b, st, p, s, plan);
     }

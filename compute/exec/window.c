@@ -605,9 +605,10 @@ static bool same_spec(const lh_window_call_t *a, const lh_window_call_t *b)
 }
 
 /* The calls of p listed in members[0..nm) (one spec): evaluated and sorted once, then each
- * computed into res[2 * k], res[2 * k + 1] (k: the call's index in p). */
+ * computed into res[2 * k], res[2 * k + 1] (k: the call's index in p). With order != NULL,
+ * the sorted refs are handed over there (the caller frees them). */
 static lh_err run_group(exec_query *q, const lh_plan_t *p, const int *members, int nm,
-                        const exec_rows *in, lh_vec_t **res, lh_errbuf *eb)
+                        const exec_rows *in, lh_vec_t **res, exec_ref **order, lh_errbuf *eb)
 {
     const lh_window_call_t **calls = calloc((size_t)nm + 1, sizeof *calls);
     int *at = calloc((size_t)nm + 1, sizeof *at);
@@ -627,6 +628,10 @@ static lh_err run_group(exec_query *q, const lh_plan_t *p, const int *members, i
         w.arg_at = at[m];
         e = run_call(&w, in, &res[2 * members[m]], eb);
     }
+    if (e == LH_OK && order != NULL) {
+        *order = w.refs;
+        w.refs = NULL;
+    }
     wcall_free_sort(&w);
     free(calls);
     free(at);
@@ -644,6 +649,7 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
     bool *done = calloc((size_t)calls + 1, sizeof *done);
     if (e == LH_OK && (members == NULL || done == NULL))
         e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    exec_ref *order = NULL; /* the last call's sorted rows: the output's order */
     for (int k = 0; k < calls && e == LH_OK; k++) {
         if (done[k])
             continue;
@@ -653,7 +659,8 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
                 members[nm++] = j;
                 done[j] = true;
             }
-        e = run_group(q, p, members, nm, in, res, eb);
+        e = run_group(q, p, members, nm, in, res, done[calls - 1] && order == NULL ? &order : NULL,
+                      eb);
     }
     free(members);
     free(done);
@@ -679,6 +686,17 @@ lh_err exec_window_run(exec_query *q, const lh_plan_t *p, exec_rows *in, exec_ro
         lh_vec_destroy(res[k]);
     free(res);
     exec_rows_free(in);
+    if (e == LH_OK && order != NULL) {
+        /* Spark's Window emits its rows sorted by (partition keys, order keys), which later
+         * stable sorts (and ties of a final ORDER BY) show: r's batches are in's */
+        exec_rows *sorted = NULL;
+        e = exec_rows_gather(q, r, p->col_count, order, (size_t)r->row_count, &sorted, eb);
+        if (e == LH_OK) {
+            exec_rows_free(r);
+            r = sorted;
+        }
+    }
+    free(order);
     if (e != LH_OK) {
         exec_rows_free(r);
         return e;

@@ -33,6 +33,17 @@ static lh_ast_query_t *new_query(parser_t *p, lh_ast_query_kind_t kind, uint32_t
     return q;
 }
 
+/* FROM FROM t: a relation follows the second FROM (a name, not a clause's keyword, or a
+ * parenthesis). */
+static bool from_alias(parser_t *p)
+{
+    const lh_token_t *t = lh_p_peek(p, 2);
+    if (lh_p_is_op(p, 2, "("))
+        return true;
+    return lh_p_is_ident(p, 2) &&
+           !(t->kind == LH_TK_WORD && lh_sql_keyword_ends_clause(t->value, t->value_len));
+}
+
 lh_err lh_p_named_expr_list(parser_t *p, lh_ast_named_exprs_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -47,6 +58,17 @@ lh_err lh_p_named_expr_list(parser_t *p, lh_ast_named_exprs_t *out)
             p->pos++;
             ne.as_written = true;
             LH_TRY(lh_p_ident_list(p, &ne.aliases));
+        } else if (lh_p_is_kw(p, 0, "FROM") && lh_p_is_kw(p, 1, "FROM") && from_alias(p)) {
+            /* `count(*) FROM FROM t`: Spark reads the first FROM as the item's alias (a
+             * non-reserved keyword outside ANSI's reserved words); `x FROM from` stays the
+             * table `from` */
+            const lh_token_t *t = lh_p_peek(p, 0);
+            lh_ast_ident_t *id = lh_arena_calloc(p->arena, 1, sizeof *id);
+            id->text = t->value;
+            id->span.start = t->start;
+            id->span.stop = t->stop;
+            ne.alias = id;
+            p->pos++;
         } else {
             ne.as_written = lh_p_is_kw(p, 0, "AS");
             LH_TRY(lh_p_alias(p, &ne.alias, false));

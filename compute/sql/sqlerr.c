@@ -372,6 +372,10 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
      "Cannot support (interval '<input>' <from> to <to>) expression."},
+    {"INVALID_LATERAL_JOIN_TYPE", "42613",
+     "The <joinType> JOIN with LATERAL correlation is not allowed because an OUTER subquery "
+     "cannot correlate to its join partner. Remove the LATERAL correlation or use an INNER JOIN, "
+     "or LEFT OUTER JOIN instead."},
     {"INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE", "42K0E",
      "The limit like expression <expr> is invalid. The <name> expression must be integer type, but "
      "got <dataType>."},

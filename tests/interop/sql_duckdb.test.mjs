@@ -126,7 +126,10 @@ const QUERIES = [
   ['correlated NOT EXISTS', 'SELECT uid FROM users u WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.revenue > 99)'],
   ['correlated EXISTS, non-equality', 'SELECT uid FROM users u WHERE uid < 40 AND EXISTS (SELECT 1 FROM events e WHERE e.user_id = u.uid AND e.id > u.uid * 30)'],
   ['correlated IN', 'SELECT uid FROM users u WHERE uid IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7)'],
-  ['correlated NOT IN with NULLs', 'SELECT uid, uid NOT IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7 AND e.id < 2000) AS n FROM users u WHERE uid < 100'],
+  // Spark answers an IN subquery outside WHERE conjuncts with an existence join: an unknown
+  // NOT IN is false there (DuckDB: NULL)
+  ['correlated NOT IN with NULLs', 'SELECT uid, uid NOT IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7 AND e.id < 2000) AS n FROM users u WHERE uid < 100', false,
+    'SELECT uid, coalesce(uid NOT IN (SELECT user_id FROM events e WHERE e.kind = u.uid % 7 AND e.id < 2000), false) AS n FROM users u WHERE uid < 100'],
   ['correlated NOT IN in WHERE', 'SELECT count(*) FROM users u WHERE uid NOT IN (SELECT user_id FROM events e WHERE e.tag = \'tag\' || CAST(u.uid % 13 AS STRING) AND e.id < 5000)'],
   ['correlated scalar max', 'SELECT uid, (SELECT max(revenue) FROM events e WHERE e.user_id = u.uid) AS m FROM users u'],
   ['correlated count over empty groups', 'SELECT uid, (SELECT count(*) FROM events e WHERE e.user_id = u.uid AND e.kind = 6) AS c FROM users u'],
@@ -135,8 +138,8 @@ const QUERIES = [
   ['correlated subquery in HAVING', 'SELECT kind, count(*) FROM events e GROUP BY kind HAVING count(*) > (SELECT count(*) / 10 FROM users u WHERE u.uid % 7 = e.kind)'],
 ];
 
-for (const [name, sql, ordered] of QUERIES) {
+for (const [name, sql, ordered, duckSql] of QUERIES) {
   test(`differential: ${name}`, async () => {
-    compare(sql, await ours(sql), await duck(sql), { ordered: !!ordered });
+    compare(sql, await ours(sql), await duck(duckSql ?? sql), { ordered: !!ordered });
   });
 }

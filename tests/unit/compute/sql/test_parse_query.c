@@ -47,6 +47,8 @@ static void literals(void)
     /* keywords used as names print quoted (regression: fuzz_sql) */
     T_FMT(A, "select select + a, year, `date` from from",
           "SELECT `select` + a, year, `date` FROM `from`");
+    /* `x FROM FROM t`: the first FROM is x's alias (Spark's parser) */
+    T_FMT(A, "select count(*) from from t", "SELECT count(*) AS `from` FROM t");
     T_FMT(A, "select left(s, 2), `cast`(x), interval - 1",
           "SELECT left(s, 2), `cast`(x), interval - 1");
     T_FMT(A, "select (`values`(0)), `distinct`(a)", "SELECT `values`(0), `distinct`(a)");

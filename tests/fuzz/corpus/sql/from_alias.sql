@@ -1,0 +1,1 @@
+SELECT count(*) FROM FROM from t GROUP BY 1
