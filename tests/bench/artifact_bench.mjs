@@ -1,10 +1,12 @@
 // artifact_bench.mjs - upload and download a large file (1 GiB by default) through the
 // MLflow artifact proxy (PUT/GET /api/2.0/mlflow-artifacts/artifacts/...) and raw DBFS
-// (PUT/GET /dbfs/...) with curl, against `cp` of the same file on the same disk, and the daemon's
-// RSS growth (peak VmHWM minus the RSS before). Uploads end with an fsync (the daemon's
-// durability rule), so `cp + sync` is printed too. Target: throughput >= 50% of cp, RSS
-// growth < 16 MiB.
-//   LH_BIN=build/lakehoused node tests/bench/artifact_bench.mjs [bytes]
+// (PUT/GET /dbfs/...) against `cp` of the same file on the same disk, and the daemon's RSS
+// growth (peak VmHWM minus the RSS before). Two clients: build/http_file, which moves the
+// bytes with zero-copy calls as cp does (sendfile up, splice down), so the server is what is
+// measured; and curl, whose own file:// copy is printed as its ceiling. Uploads end with an
+// fsync (the daemon's durability rule), so `cp + sync` is printed too. Target: throughput
+// >= 50% of cp, RSS growth < 16 MiB.
+//   LH_BIN=build/lakehoused LH_BUILD_DIR=build node tests/bench/artifact_bench.mjs [bytes]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
@@ -53,6 +55,15 @@ function curl(d, args) {
 }
 const upload = (d, path) => curl(d, ['-o', '/dev/null', '-T', src, d.url + path]);
 const download = (d, path, out) => curl(d, ['-o', out, d.url + path]);
+// The zero-copy client (tests/bench/http_file.c).
+const httpFile = join(process.env.LH_BUILD_DIR ?? 'build', 'http_file');
+function zc(d, verb, path, file) {
+  settle();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(httpFile, [verb, new URL(d.url).host, path, d.token, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`http_file ${verb} ${path} failed`);
+  return secs(t0);
+}
 
 const d = await startDaemon({ dataDir: join(work, 'data') });
 try {
@@ -75,15 +86,23 @@ try {
     ['mlflow-artifacts', '/api/2.0/mlflow-artifacts/artifacts/bench/file.bin'],
     ['raw DBFS', '/dbfs/bench/file.bin'],
   ];
+  const pct = (base, t) => `${(base / t * 100).toFixed(0)}%`;
   for (const [name, path] of routes) {
+    const zup = zc(d, 'put', path, src);
+    const zout = join(work, 'zdown.bin');
+    const zdown = zc(d, 'get', path, zout);
+    if (statSync(zout).size !== BYTES) throw new Error('short download');
+    rmSync(zout);
+    const znull = zc(d, 'get', path, '/dev/null');
+    console.log(`${name.padEnd(17)} http_file: upload ${zup.toFixed(2)} s = ${pct(cpS, zup)} of cp (${pct(cpSyncS, zup)} of cp+sync); `
+      + `download to a file ${zdown.toFixed(2)} s = ${pct(cpS, zdown)} of cp; to /dev/null ${znull.toFixed(2)} s = ${pct(cpS, znull)}`);
     const up = upload(d, path);
     const out = join(work, 'down.bin');
     const down = download(d, path, out);
     if (statSync(out).size !== BYTES) throw new Error('short download');
     rmSync(out);
     const sink = download(d, path, '/dev/null');
-    const pct = (base, t) => `${(base / t * 100).toFixed(0)}%`;
-    console.log(`${name.padEnd(17)} upload ${up.toFixed(2)} s = ${pct(cpS, up)} of cp (${pct(cpSyncS, up)} of cp+sync); `
+    console.log(`${name.padEnd(17)} curl:      upload ${up.toFixed(2)} s = ${pct(cpS, up)} of cp (${pct(cpSyncS, up)} of cp+sync); `
       + `download to a file ${down.toFixed(2)} s = ${pct(cpS, down)} of cp; to /dev/null ${sink.toFixed(2)} s = ${pct(cpS, sink)}`);
   }
   const peak = rssKiB(d.proc.pid, 'VmHWM:');
