@@ -120,6 +120,11 @@ typedef struct agg_local {
     uint64_t *khash;
     exec_bump seen_mem;
     pwriter pw; /* spilling: this worker's partition runs */
+    /* one integer key: a direct-mapped cache of (key value -> group entry), see small_key */
+    int64_t kc_v[256];
+    void *kc_e[256];
+    int64_t kc_tries, kc_hits;
+    bool kc_off;
 } agg_local;
 
 static size_t hdr_size(size_t key_len)
@@ -494,6 +499,74 @@ static lh_err encode_keys_flat(agg_op *a, agg_local *l, size_t rows, bool *done,
     return encode_flat(l, l->ev.vals, a->key_count, NULL, rows, done, eb);
 }
 
+/* One integer-like key (no grouping sets): rows find their group through a 256-entry
+ * direct-mapped cache of (value -> group entry), so a key of few distinct values skips the
+ * batch's encoding, hashing and probing; a miss encodes, hashes and probes that row alone.
+ * Entries live in l->t's bump memory and stay put; the cache is cleared whenever l->t is
+ * empty (new, or adopted by a merge). A worker whose first 16K rows hit less than 90% of
+ * the time turns the cache off (a key of many values: the batched probes are faster). */
+#define KC_TRIAL_ROWS 16384
+static bool small_key(const agg_op *a, const agg_local *l)
+{
+    if (l->kc_off || a->key_count != 1 || a->sets != NULL || a->map_keys != 0)
+        return false;
+    const lh_vec_t *v = l->ev.vals[0];
+    if (v->kind != LH_VEC_FLAT || v->sel != NULL)
+        return false;
+    switch (v->type.id) {
+    case LH_TYPE_BOOLEAN:
+    case LH_TYPE_BYTE:
+    case LH_TYPE_SHORT:
+    case LH_TYPE_INT:
+    case LH_TYPE_LONG:
+    case LH_TYPE_DATE:
+    case LH_TYPE_TIMESTAMP:
+    case LH_TYPE_TIMESTAMP_NTZ:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static lh_err small_key_groups(const lh_plan_t *p, agg_op *a, agg_local *l, size_t rows,
+                               lh_errbuf *eb)
+{
+    const lh_vec_t *v = l->ev.vals[0];
+    size_t w = lh_type_width(v->type);
+    const uint8_t *data = v->data;
+    if (l->t.n == 0)
+        memset(l->kc_e, 0, sizeof l->kc_e);
+    int64_t hits = 0;
+    uint8_t key[1 + 8];
+    for (size_t i = 0; i < rows; i++) {
+        if (!lh_vec_is_valid(v, i)) { /* NULL: encoded as one 0 byte, never cached */
+            key[0] = 0;
+            LH_TRY(group_of(p, a, &l->t, key, 1, &l->base[i], eb));
+            continue;
+        }
+        int64_t x = 0;
+        memcpy(&x, data + i * w, w); /* the raw bytes: equal values, equal images */
+        unsigned at = (unsigned)(((uint64_t)x * 0x9E3779B97F4A7C15ull) >> 56);
+        if (l->kc_e[at] != NULL && l->kc_v[at] == x) {
+            l->base[i] = l->kc_e[at];
+            hits++;
+            continue;
+        }
+        key[0] = 1;
+        memcpy(key + 1, data + i * w, w);
+        LH_TRY(group_of(p, a, &l->t, key, 1 + w, &l->base[i], eb));
+        l->kc_v[at] = x;
+        l->kc_e[at] = l->base[i];
+    }
+    if (l->kc_tries < KC_TRIAL_ROWS) {
+        l->kc_tries += (int64_t)rows;
+        l->kc_hits += hits;
+        if (l->kc_tries >= KC_TRIAL_ROWS && l->kc_hits < l->kc_tries / 10 * 9)
+            l->kc_off = true;
+    }
+    return LH_OK;
+}
+
 static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_batch_t *in,
                         lh_errbuf *eb)
 {
@@ -505,6 +578,12 @@ static lh_err agg_batch(const lh_plan_t *p, agg_op *a, agg_local *l, const lh_ba
         LH_TRY(group_of(p, a, &l->t, (const uint8_t *)"", 0, &g, eb));
         for (size_t i = 0; i < in->row_count; i++)
             l->base[i] = g;
+        for (int k = 0; k < a->agg_count; k++)
+            LH_TRY(update_one(p, a, l, k, in->row_count, eb));
+        return LH_OK;
+    }
+    if (small_key(a, l)) {
+        LH_TRY(small_key_groups(p, a, l, in->row_count, eb));
         for (int k = 0; k < a->agg_count; k++)
             LH_TRY(update_one(p, a, l, k, in->row_count, eb));
         return LH_OK;
@@ -661,6 +740,8 @@ static lh_err pw_hand_over(exec_op *op, pwriter *w, lh_errbuf *eb)
 static lh_err tags_put(uint8_t **tags, size_t *cap, size_t at, const uint8_t *src, size_t n,
                        lh_errbuf *eb)
 {
+    if (n == 0)
+        return LH_OK;
     if (at + n > *cap) {
         size_t c = *cap ? *cap : 256;
         while (c < at + n)
