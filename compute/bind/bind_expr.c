@@ -820,6 +820,11 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
         return LH_OK;
+    /* TRIM(LEADING|TRAILING [chars] FROM src) is ltrim/rtrim(src[, chars]) */
+    if (strcasecmp(fn, "trim") == 0 && e->u.func.trim == LH_TRIM_LEADING)
+        fn = "ltrim";
+    else if (strcasecmp(fn, "trim") == 0 && e->u.func.trim == LH_TRIM_TRAILING)
+        fn = "rtrim";
     const lh_func_t *f = lh_func_find(fn);
     if (f == NULL)
         LH_TRY(bud_call(b, x, e, &udf, out)); /* a temporary or catalog SQL function */
