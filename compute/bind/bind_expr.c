@@ -775,6 +775,22 @@ lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
 
 #define PARAMLESS_COUNT "spark.sql.legacy.allowParameterlessCount"
 
+/* nanvl(a, b) as CASE WHEN isnan(a) THEN b ELSE a END over its typed arguments: like Spark's
+ * NaNvl, b is evaluated only for the rows where a is NaN (1/0 there raises nothing elsewhere),
+ * and a NULL a gives NULL whatever b is. */
+static lh_err nanvl_case(binder *b, lh_expr_t **call_node)
+{
+    lh_expr_t *c = *call_node, *nan;
+    const lh_func_t *isnan_f = lh_func_find("isnan");
+    if (isnan_f == NULL)
+        return lh_sqlerr(b->eb, "INTERNAL_ERROR", "message", "isnan is not in the registry", NULL);
+    LH_TRY(call(b, isnan_f, 1, &c->args[0], NULL, &nan));
+    lh_expr_t *arms[3] = {nan, c->args[1], c->args[0]};
+    *call_node = lh_expr_node(b->a, LH_EXPR_CASE, c->type, c->args[0]->nullable || c->args[1]->nullable,
+                              3, arms, c->name);
+    return LH_OK;
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -836,7 +852,10 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     LH_TRY(bind_args(b, x, &e->args, &args));
     if (literal_args(f->name))
         LH_TRY(fold_args(b, args, e->args.count));
-    return call(b, f, e->args.count, args, bx_name(b, e), out);
+    LH_TRY(call(b, f, e->args.count, args, bx_name(b, e), out));
+    if (strcmp(f->name, "nanvl") == 0)
+        return nanvl_case(b, out);
+    return LH_OK;
 }
 
 /* ---- the rest ---------------------------------------------------------------------------- */
