@@ -786,8 +786,8 @@ static lh_err nanvl_case(binder *b, lh_expr_t **call_node)
         return lh_sqlerr(b->eb, "INTERNAL_ERROR", "message", "isnan is not in the registry", NULL);
     LH_TRY(call(b, isnan_f, 1, &c->args[0], NULL, &nan));
     lh_expr_t *arms[3] = {nan, c->args[1], c->args[0]};
-    *call_node = lh_expr_node(b->a, LH_EXPR_CASE, c->type, c->args[0]->nullable || c->args[1]->nullable,
-                              3, arms, c->name);
+    *call_node = lh_expr_node(b->a, LH_EXPR_CASE, c->type,
+                              c->args[0]->nullable || c->args[1]->nullable, 3, arms, c->name);
     return LH_OK;
 }
 

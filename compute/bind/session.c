@@ -12,6 +12,8 @@
 #include "compute/bind/bind.h"
 #include "compute/sql/sqlerr.h"
 
+#define DEC_LOSS "spark.sql.decimalOperations.allowPrecisionLoss"
+
 typedef struct kv {
     char *key, *value;
     struct kv *next;
@@ -141,6 +143,8 @@ lh_err lh_session_set(lh_session_t *s, const char *key, const char *value, lh_er
     } else if (strcasecmp(key, "spark.sql.ansi.enabled") == 0 ||
                strcasecmp(key, "ansi_mode") == 0) {
         s->sql_conf.ansi = strcasecmp(value, "false") != 0;
+    } else if (strcasecmp(key, DEC_LOSS) == 0) {
+        s->sql_conf.dec_exact = strcasecmp(value, "false") == 0;
     }
     put(&s->conf, key, value);
     return LH_OK;
@@ -241,6 +245,8 @@ void lh_session_reset(lh_session_t *s, const char *key)
         strcpy(s->time_zone, "UTC");
     if (key == NULL || strcasecmp(key, "spark.sql.ansi.enabled") == 0)
         s->sql_conf.ansi = true;
+    if (key == NULL || strcasecmp(key, DEC_LOSS) == 0)
+        s->sql_conf.dec_exact = false;
 }
 
 /* SET with no key: every key set, in order of name (keys and values in arena). */
