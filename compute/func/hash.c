@@ -9,6 +9,7 @@
  * decimals by the big-endian two's-complement bytes of the unscaled value. Nulls leave the
  * running hash unchanged; each argument's hash seeds the next.
  */
+#include <ctype.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <xxhash.h>
 
 #include "compute/func/fn.h"
+#include "compute/func/format.h"
 
 /* ---- Murmur3_x86_32 as org.apache.spark.unsafe.hash.Murmur3_x86_32 ---- */
 
@@ -697,41 +699,101 @@ static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* to_binary(str[, fmt]) fmt: hex (default), utf-8, utf8, base64 */
+/* to_binary(str[, fmt]): fmt a foldable, case-insensitive 'hex' (the default), 'utf-8',
+ * 'utf8' or 'base64' (a constant of another type counts as its text, as Spark's implicit cast
+ * makes it); a NULL fmt makes every result NULL. base64 is checked as Spark's UnBase64 with
+ * failOnError does (RFC 4648 groups, whitespace between symbols, padding only at the end of
+ * a group of 4), then decoded leniently like Java's MIME decoder. */
+enum { TB_HEX, TB_UTF8, TB_B64, TB_NULL };
+
 static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
 {
     b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    int *k = lh_arena_alloc(b->arena, sizeof *k);
+    *k = TB_HEX;
     if (b->arg_count > 1) {
         const lh_value_t *f = b->const_args ? b->const_args[1] : NULL;
-        if (f == NULL || f->type.id != LH_TYPE_STRING || f->is_null)
-            return fn_bad_input(b, eb, "to_binary", 1, "\"STRING\"");
-        char fmt[16];
-        snprintf(fmt, sizeof fmt, "%.*s", (int)(f->v.str.len < 15 ? f->v.str.len : 15),
-                 (const char *)f->v.str.ptr);
-        int *k = lh_arena_alloc(b->arena, sizeof *k);
-        *k = strcasecmp(fmt, "hex") == 0                                     ? 0
-             : strcasecmp(fmt, "utf-8") == 0 || strcasecmp(fmt, "utf8") == 0 ? 1
-             : strcasecmp(fmt, "base64") == 0                                ? 2
-                                                                             : -1;
-        if (*k < 0) {
-            char v[40];
-            snprintf(v, sizeof v, "'%s'", fmt);
-            return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter", "`format`",
-                             "functionName", "`to_binary`", "invalidFormat", v, NULL);
+        char sqlexpr[160];
+        snprintf(sqlexpr, sizeof sqlexpr, "\"%s\"", b->sql ? b->sql : "to_binary(...)");
+        if (f == NULL) {
+            char in[160];
+            snprintf(in, sizeof in, "\"%s\"", b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "fmt");
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sqlexpr,
+                             "inputName", "`fmt`", "inputType", "\"STRING\"", "inputExpr", in,
+                             NULL);
         }
-        b->cast_to[1] = fn_type(LH_TYPE_STRING);
-        b->bind_data = k;
+        if (f->is_null || f->type.id == LH_TYPE_NULL) {
+            *k = TB_NULL;
+        } else {
+            char buf[LH_FMT_MAX], fmt[40];
+            const char *txt = buf;
+            size_t n = f->type.id == LH_TYPE_STRING
+                           ? (txt = (const char *)f->v.str.ptr, f->v.str.len)
+                           : lh_format_value(f, NULL, LH_FMT_CAST, buf, &txt);
+            size_t m = n < sizeof fmt - 1 ? n : sizeof fmt - 1;
+            for (size_t i = 0; i < m; i++)
+                fmt[i] = (char)tolower((unsigned char)txt[i]);
+            fmt[m] = '\0';
+            *k = n != m                                                  ? -1
+                 : strcmp(fmt, "hex") == 0                               ? TB_HEX
+                 : strcmp(fmt, "utf-8") == 0 || strcmp(fmt, "utf8") == 0 ? TB_UTF8
+                 : strcmp(fmt, "base64") == 0                            ? TB_B64
+                                                                         : -1;
+            if (*k < 0) {
+                char v[48];
+                snprintf(v, sizeof v, "'%s'", fmt);
+                return lh_sqlerr(eb, "DATATYPE_MISMATCH.INVALID_ARG_VALUE", "sqlExpr", sqlexpr,
+                                 "inputName", "fmt", "requireType", "case-insensitive \"STRING\"",
+                                 "validValues", "'hex', 'utf-8', 'utf8', or 'base64'", "inputValue",
+                                 v, NULL);
+            }
+            b->cast_to[1] = fn_type(LH_TYPE_STRING);
+        }
     }
+    b->bind_data = k;
     b->ret_type = fn_type(LH_TYPE_BINARY);
     b->ret_nullable = true;
     return LH_OK;
 }
 
+/* Java's Character.isWhitespace for ASCII */
+static bool b64_space(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+}
+
+/* Spark's UnBase64.isValidBase64: groups of 4 symbols, the last of 2..4 symbols; padding
+ * (at most 2 '=') only after 2 or more symbols of a group, completing it to 4, and nothing
+ * (not even whitespace) after it. */
+static bool b64_strict(const uint8_t *p, size_t n)
+{
+    size_t pos = 0, pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            c == '+' || c == '/') {
+            if (pad != 0)
+                return false;
+            pos++;
+        } else if (c == '=') {
+            if (++pad > 2 || pos % 4 < 2)
+                return false;
+        } else if (!b64_space(c) || pad != 0) {
+            return false;
+        }
+    }
+    return pad > 0 ? (pos + pad) % 4 == 0 : pos % 4 != 1;
+}
+
 static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
 {
-    int k = x->bind_data ? *(const int *)x->bind_data : 0;
+    int k = x->bind_data ? *(const int *)x->bind_data : TB_HEX;
     fn_begin(x);
     for (size_t i = 0; i < x->rows; i++) {
+        if (k == TB_NULL) {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i);
@@ -739,18 +801,19 @@ static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
         size_t n = s.len;
         bool ok = true;
-        if (k == 0)
+        if (k == TB_HEX)
             ok = unhex(s.ptr, s.len, o, &n);
-        else if (k == 1)
+        else if (k == TB_UTF8)
             memcpy(o, s.ptr, s.len);
         else
-            ok = fn_b64_decode(s.ptr, s.len, o, &n);
+            ok = b64_strict(s.ptr, s.len) && fn_b64_decode(s.ptr, s.len, o, &n);
         if (!ok) {
             free(o);
             char v[300];
             snprintf(v, sizeof v, "'%.*s'", (int)(s.len < 280 ? s.len : 280), (const char *)s.ptr);
-            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt", "'HEX'", "targetType",
-                             "\"BINARY\"", "suggestion", "`try_to_binary`", NULL);
+            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt",
+                             k == TB_HEX ? "'HEX'" : "'BASE64'", "targetType", "\"BINARY\"",
+                             "suggestion", "`try_to_binary`", NULL);
         }
         lh_err e = fn_put_str(x->out, i, o, n);
         free(o);

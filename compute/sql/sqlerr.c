@@ -69,6 +69,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
      "<type> is not a boolean."},
+    {"DATATYPE_MISMATCH.INVALID_ARG_VALUE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <inputName> value must to be a "
+     "<requireType> literal of <validValues>, but got <inputValue>."},
     {"DATATYPE_MISMATCH.INVALID_JSON_SCHEMA", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input schema <schema> must be a "
      "struct, an array, a map or a variant."},
