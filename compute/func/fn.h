@@ -91,6 +91,9 @@ static inline void fn_put_f64(lh_vec_t *out, size_t i, double x)
 }
 /* Null in any argument -> null out; returns true when row i is null. */
 bool fn_any_null(const lh_func_exec_t *x, size_t i);
+/* Bytes of the well-formed UTF-8 sequence at s[0..n) (n > 0), or 0 with *bad the length of
+ * its maximal ill-formed subpart (at least 1): what Java's decoders replace with one U+FFFD. */
+size_t fn_utf8_seq(const uint8_t *s, size_t n, size_t *bad);
 /* Start an exec: out->count = rows. */
 static inline void fn_begin(const lh_func_exec_t *x)
 {

@@ -453,81 +453,6 @@ static lh_err b_hex(lh_func_bind_t *b, lh_errbuf *eb)
 
 /* ---- encode / decode with charsets ---- */
 
-static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be",
-                                       "utf-16le",   "utf-32",   "utf-8"};
-
-static int charset_of(lh_sv_t s)
-{
-    for (int k = 0; k < 7; k++)
-        if (strlen(CHARSETS[k]) == s.len &&
-            strncasecmp((const char *)s.ptr, CHARSETS[k], s.len) == 0)
-            return k;
-    return -1;
-}
-
-static lh_err charset_error(const char *fname, lh_sv_t cs, lh_errbuf *eb)
-{
-    char c[128], f[32];
-    snprintf(c, sizeof c, "%.*s", (int)(cs.len < 100 ? cs.len : 100), (const char *)cs.ptr);
-    snprintf(f, sizeof f, "`%s`", fname);
-    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.CHARSET", "parameter", "`charset`",
-                     "functionName", f, "charsets",
-                     "iso-8859-1, us-ascii, utf-16, utf-16be, utf-16le, utf-32, utf-8", "charset",
-                     c, NULL);
-}
-
-/* Decode UTF-8 to code points and re-encode in charset cs (0..6). */
-static bool encode_cs(int cs, lh_sv_t s, uint8_t *o, size_t *on)
-{
-    size_t k = 0;
-    if (cs == 2)
-        o[k++] = 0xFE, o[k++] = 0xFF; /* Java's UTF-16 encoder writes a BOM */
-    for (size_t i = 0; i < s.len;) {
-        uint32_t c = s.ptr[i];
-        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        c &= extra == 3 ? 0x07 : extra == 2 ? 0x0F : extra == 1 ? 0x1F : 0x7F;
-        for (int j = 1; j <= extra && i + (size_t)j < s.len; j++)
-            c = c << 6 | (s.ptr[i + (size_t)j] & 0x3F);
-        i += (size_t)extra + 1;
-        switch (cs) {
-        case 0:
-        case 1:
-            if (c > (cs == 0 ? 0xFFu : 0x7Fu))
-                return false;
-            o[k++] = (uint8_t)c;
-            break;
-        case 2:
-        case 3:
-        case 4: {
-            uint16_t u[2];
-            int nu = 1;
-            if (c >= 0x10000) {
-                u[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
-                u[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
-                nu = 2;
-            } else {
-                u[0] = (uint16_t)c;
-            }
-            for (int j = 0; j < nu; j++) {
-                bool le = cs == 4;
-                o[k++] = (uint8_t)(le ? u[j] : u[j] >> 8);
-                o[k++] = (uint8_t)(le ? u[j] >> 8 : u[j]);
-            }
-            break;
-        }
-        case 5:
-            o[k++] = (uint8_t)(c >> 24), o[k++] = (uint8_t)(c >> 16);
-            o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
-            break;
-        default:
-            memcpy(o + k, s.ptr + i - (size_t)extra - 1, (size_t)extra + 1);
-            k += (size_t)extra + 1;
-        }
-    }
-    *on = k;
-    return true;
-}
-
 static size_t put_u8(uint32_t c, uint8_t *o)
 {
     if (c < 0x80)
@@ -544,41 +469,185 @@ static size_t put_u8(uint32_t c, uint8_t *o)
     return 4;
 }
 
-/* Bytes in charset cs to UTF-8 (o >= 3 * s.len + 4); SIZE_MAX on invalid US-ASCII. */
-static size_t decode_cs(int cs, lh_sv_t s, uint8_t *o)
+/* The charsets of encode/decode: Spark's list (the error names it), and with
+ * spark.sql.legacy.javaCharsets a few more of Java's names, windows-1252 among them. */
+enum { CS_LATIN1, CS_ASCII, CS_UTF16, CS_UTF16BE, CS_UTF16LE, CS_UTF32, CS_UTF8, CS_CP1252 };
+static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be",
+                                       "utf-16le",   "utf-32",   "utf-8"};
+static const struct {
+    const char *name;
+    int cs;
+} JAVA_CHARSETS[] = {
+    {"ascii", CS_ASCII},         {"cp1252", CS_CP1252},    {"iso8859_1", CS_LATIN1},
+    {"latin1", CS_LATIN1},       {"utf-32be", CS_UTF32},   {"utf8", CS_UTF8},
+    {"utf_16be", CS_UTF16BE},    {"utf_16le", CS_UTF16LE}, {"utf_8", CS_UTF8},
+    {"windows-1252", CS_CP1252},
+};
+
+static bool name_is(lh_sv_t s, const char *name)
 {
-    size_t k = 0, i = 0;
-    bool le = cs == 4;
-    if (cs == 2 && s.len >= 2 &&
+    return strlen(name) == s.len && strncasecmp((const char *)s.ptr, name, s.len) == 0;
+}
+
+static int charset_of(lh_sv_t s, const lh_sql_conf_t *conf)
+{
+    for (int k = 0; k < (int)(sizeof CHARSETS / sizeof CHARSETS[0]); k++)
+        if (name_is(s, CHARSETS[k]))
+            return k;
+    size_t n = sizeof JAVA_CHARSETS / sizeof JAVA_CHARSETS[0];
+    for (size_t k = 0; conf && conf->java_charsets && k < n; k++)
+        if (name_is(s, JAVA_CHARSETS[k].name))
+            return JAVA_CHARSETS[k].cs;
+    return -1;
+}
+
+static lh_err charset_error(const char *fname, lh_sv_t cs, lh_errbuf *eb)
+{
+    char c[128], f[32];
+    snprintf(c, sizeof c, "%.*s", (int)(cs.len < 100 ? cs.len : 100), (const char *)cs.ptr);
+    snprintf(f, sizeof f, "`%s`", fname);
+    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.CHARSET", "parameter", "`charset`",
+                     "functionName", f, "charsets",
+                     "iso-8859-1, us-ascii, utf-16, utf-16be, utf-16le, utf-32, utf-8", "charset",
+                     c, NULL);
+}
+
+/* windows-1252's 0x80..0x9F (0: no character) */
+static const uint16_t CP1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* The byte of code point c in a one-byte charset, or -1 when it has none. */
+static int byte_of(int cs, uint32_t c)
+{
+    if (c < 0x80 || (c <= 0xFF && cs == CS_LATIN1) || (c >= 0xA0 && c <= 0xFF && cs == CS_CP1252))
+        return (int)c;
+    for (int k = 0; cs == CS_CP1252 && k < 32; k++)
+        if (CP1252[k] == c)
+            return 0x80 + k;
+    return -1;
+}
+
+/* The code points of the UTF-8 string s (each ill-formed part one U+FFFD, as Java's String
+ * sees it) encoded in charset cs into o (>= 4 * s.len + 4 bytes). A character the charset
+ * lacks is '?' when replace (Java's replacement), else the result is false. */
+static bool encode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o, size_t *on)
+{
+    size_t k = 0, bad;
+    if (cs == CS_UTF16)
+        o[k++] = 0xFE, o[k++] = 0xFF; /* Java's UTF-16 encoder writes a BOM */
+    for (size_t i = 0; i < s.len;) {
+        size_t n = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
+        uint32_t c = 0xFFFD;
+        if (n > 0) {
+            c = s.ptr[i] & (n == 1 ? 0x7F : n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+            for (size_t j = 1; j < n; j++)
+                c = c << 6 | (s.ptr[i + j] & 0x3F);
+        }
+        i += n > 0 ? n : bad;
+        switch (cs) {
+        case CS_LATIN1:
+        case CS_ASCII:
+        case CS_CP1252: {
+            int b = byte_of(cs, c);
+            if (b < 0 && !replace)
+                return false;
+            o[k++] = b < 0 ? '?' : (uint8_t)b;
+            break;
+        }
+        case CS_UTF16:
+        case CS_UTF16BE:
+        case CS_UTF16LE: {
+            uint16_t u[2];
+            int nu = 1;
+            if (c >= 0x10000) {
+                u[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+                u[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+                nu = 2;
+            } else {
+                u[0] = (uint16_t)c;
+            }
+            for (int j = 0; j < nu; j++) {
+                bool le = cs == CS_UTF16LE;
+                o[k++] = (uint8_t)(le ? u[j] : u[j] >> 8);
+                o[k++] = (uint8_t)(le ? u[j] >> 8 : u[j]);
+            }
+            break;
+        }
+        case CS_UTF32:
+            o[k++] = (uint8_t)(c >> 24), o[k++] = (uint8_t)(c >> 16);
+            o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
+            break;
+        default: /* UTF-8 */
+            k += put_u8(c, o + k);
+        }
+    }
+    *on = k;
+    return true;
+}
+
+/* UTF-16 code unit at p */
+static uint32_t u16_at(const uint8_t *p, bool le)
+{
+    return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 : (uint32_t)p[0] << 8 | p[1];
+}
+
+/* Bytes in charset cs to UTF-8 (o >= 3 * s.len + 4). A malformed or unmappable input is
+ * U+FFFD when replace (Java's decoders), else the result is SIZE_MAX. */
+static size_t decode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o)
+{
+    size_t k = 0, i = 0, bad;
+    bool le = cs == CS_UTF16LE;
+    if (cs == CS_UTF16 && s.len >= 2 &&
         ((s.ptr[0] == 0xFF && s.ptr[1] == 0xFE) || (s.ptr[0] == 0xFE && s.ptr[1] == 0xFF)))
         le = s.ptr[0] == 0xFF, i = 2;
+    if (cs == CS_UTF32 && s.len >= 4 && s.ptr[0] == 0 && s.ptr[1] == 0 && s.ptr[2] == 0xFE &&
+        s.ptr[3] == 0xFF)
+        i = 4;
     while (i < s.len) {
-        uint32_t c;
-        if (cs <= 1) {
+        uint32_t c = UINT32_MAX; /* malformed */
+        if (cs == CS_LATIN1 || cs == CS_ASCII || cs == CS_CP1252) {
             c = s.ptr[i++];
-            if (cs == 1 && c > 0x7F)
-                return SIZE_MAX;
-        } else if (cs <= 4) {
-            if (i + 1 >= s.len)
-                break;
-            c = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
-                   : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
-            i += 2;
-            if (c >= 0xD800 && c < 0xDC00 && i + 1 < s.len) {
-                uint32_t lo = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
-                                 : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
-                i += 2;
-                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+            if (c >= 0x80 && cs == CS_ASCII)
+                c = UINT32_MAX;
+            else if (c >= 0x80 && c < 0xA0 && cs == CS_CP1252)
+                c = CP1252[c - 0x80] ? CP1252[c - 0x80] : UINT32_MAX;
+        } else if (cs == CS_UTF8) {
+            size_t n = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
+            if (n > 0) {
+                memcpy(o + k, s.ptr + i, n);
+                k += n, i += n;
+                continue;
             }
-        } else if (cs == 5) {
-            if (i + 3 >= s.len)
-                break;
-            c = (uint32_t)s.ptr[i] << 24 | (uint32_t)s.ptr[i + 1] << 16 |
-                (uint32_t)s.ptr[i + 2] << 8 | s.ptr[i + 3];
-            i += 4;
+            i += bad;
+        } else if (cs == CS_UTF32) {
+            if (i + 3 < s.len) {
+                c = (uint32_t)s.ptr[i] << 24 | (uint32_t)s.ptr[i + 1] << 16 |
+                    (uint32_t)s.ptr[i + 2] << 8 | s.ptr[i + 3];
+                if (c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
+                    c = UINT32_MAX;
+            }
+            i = i + 3 < s.len ? i + 4 : s.len;
+        } else if (i + 1 >= s.len) { /* UTF-16: an odd byte at the end */
+            i = s.len;
         } else {
-            o[k++] = s.ptr[i++];
-            continue;
+            c = u16_at(s.ptr + i, le);
+            i += 2;
+            if (c >= 0xDC00 && c < 0xE000) {
+                c = UINT32_MAX; /* a low surrogate alone */
+            } else if (c >= 0xD800 && c < 0xDC00) {
+                uint32_t lo = i + 1 < s.len ? u16_at(s.ptr + i, le) : 0;
+                if (lo >= 0xDC00 && lo < 0xE000)
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00), i += 2;
+                else
+                    c = UINT32_MAX; /* a high surrogate alone: the next unit is read anew */
+            }
+        }
+        if (c == UINT32_MAX) {
+            if (!replace)
+                return SIZE_MAX;
+            c = 0xFFFD;
         }
         k += put_u8(c, o + k);
     }
@@ -600,13 +669,13 @@ static lh_err x_encode(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
-        int cs = charset_of(c);
+        int cs = charset_of(c, x->conf);
         if (cs < 0)
             return charset_error("encode", c, eb);
         uint8_t *o = malloc(4 * (size_t)s.len + 4);
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
         size_t n;
-        if (!encode_cs(cs, s, o, &n)) {
+        if (!encode_cs(cs, s, x->conf && x->conf->coding_replace, o, &n)) {
             free(o);
             char cn[16];
             snprintf(cn, sizeof cn, "%.*s", (int)(c.len < 15 ? c.len : 15), (const char *)c.ptr);
@@ -679,12 +748,12 @@ static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
-        int cs = charset_of(c);
+        int cs = charset_of(c, x->conf);
         if (cs < 0)
             return charset_error("decode", c, eb);
         uint8_t *o = malloc(3 * (size_t)s.len + 4);
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
-        size_t n = decode_cs(cs, s, o);
+        size_t n = decode_cs(cs, s, x->conf && x->conf->coding_replace, o);
         if (n == SIZE_MAX) {
             free(o);
             char cn[16];
