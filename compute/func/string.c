@@ -400,6 +400,12 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+size_t fn_lower(const uint8_t *s, size_t n, uint8_t *o)
+{
+    pthread_once(&utf8_once, utf8_init);
+    return case_map(T_LOWER, (lh_sv_t){s, n}, o);
+}
+
 #define TBIND(fn, t)                                                                               \
     static lh_err fn(lh_func_bind_t *b, lh_errbuf *eb)                                             \
     {                                                                                              \
