@@ -34,11 +34,12 @@
 typedef struct lh_sql_conf {
     const char *time_zone; /* IANA name, e.g. "UTC", "America/Los_Angeles" */
     bool ansi;             /* spark.sql.ansi.enabled (Databricks SQL: true) */
-    bool dec_exact;        /* spark.sql.decimalOperations.allowPrecisionLoss = false */
-    bool java_charsets;    /* spark.sql.legacy.javaCharsets: encode/decode take more names */
-    bool coding_replace;   /* spark.sql.legacy.codingErrorAction: replace, do not raise */
     int64_t now_us;        /* statement start (UTC micros) for current_timestamp() and
                               friends, the same for every call in a statement; 0 = clock */
+    /* (after the fields above: positional initializers name only those) */
+    bool dec_exact;      /* spark.sql.decimalOperations.allowPrecisionLoss = false */
+    bool java_charsets;  /* spark.sql.legacy.javaCharsets: encode/decode take more names */
+    bool coding_replace; /* spark.sql.legacy.codingErrorAction: replace, do not raise */
 } lh_sql_conf_t;
 
 typedef struct lh_func_bind {
