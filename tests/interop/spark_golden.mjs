@@ -83,7 +83,8 @@ function normSchema(s) {
 }
 
 // The tables Spark's SQLQueryTestSuite creates for every file (createTestTables), made in the
-// file's schema when its text names them: testdata, and onek/tenk1/aggtest from test-data/.
+// file's schema when its text names them: testdata, arraydata, mapdata, and onek/tenk1/aggtest
+// from test-data/.
 const TEST_DATA = path.resolve(GOLDEN_DIR, '..', 'test-data');
 const PG_COLS = 'unique1 INT, unique2 INT, two INT, four INT, ten INT, twenty INT, hundred INT, ' +
   'thousand INT, twothousand INT, fivethous INT, tenthous INT, odd INT, even INT, stringu1 STRING, ' +
@@ -93,6 +94,11 @@ const TEST_TABLES = {
   onek: { cols: PG_COLS, rows: () => dataRows('onek.data', 13) },
   tenk1: { cols: PG_COLS, rows: () => dataRows('tenk.data', 13) },
   aggtest: { cols: 'a INT, b FLOAT', rows: () => dataRows('agg.data', 2) },
+  arraydata: { cols: 'arraycol ARRAY<INT>, nestedarraycol ARRAY<ARRAY<INT>>',
+    rows: () => [[1, 2, 3], [2, 3, 4]].map((a) => [`array(${a})`, `array(array(${a}))`]) },
+  mapdata: { cols: 'mapcol MAP<INT, STRING>',
+    rows: () => [5, 4, 3, 2, 1].map((n, r) =>
+      [`map(${Array.from({ length: n }, (_, i) => `${i + 1}, '${'abcde'[i]}${r + 1}'`).join(', ')})`]) },
 };
 // Rows of a tab-separated file; columns from `firstString` on are strings.
 function dataRows(file, firstString) {
