@@ -6,7 +6,9 @@
  *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
  *   3 the literal parsers (numbers, typed literals, intervals),
  *   4 get_json_object over JSON text and a path,
- *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8.
+ *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8,
+ *   6 to_binary (hex, utf-8, base64), encode / decode with the first string as the charset
+ *     (with and without spark.sql.legacy.javaCharsets / codingErrorAction).
  * Errors are expected; crashes, leaks, hangs and out-of-bounds reads are not.
  * Seeds: tests/fuzz/corpus/func/.
  */
@@ -24,6 +26,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const lh_sql_conf_t CONF = {"America/Los_Angeles", true, 1700000000000000};
+static const lh_sql_conf_t LEGACY = {
+    .time_zone = "UTC", .ansi = true, .java_charsets = true, .coding_replace = true};
 
 static lh_vec_t *str_vec(const char *s, size_t n)
 {
@@ -33,20 +37,23 @@ static lh_vec_t *str_vec(const char *s, size_t n)
     return v;
 }
 
-/* name(a, b) with b constant; both strings. */
-static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
+/* name(a, b) with b constant; b a string, a of type t0 (STRING or BINARY), under conf. */
+static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, const char *b,
+                   size_t bn, const lh_sql_conf_t *conf)
 {
     const lh_func_t *f = lh_func_find(name);
     lh_arena_t *arena = lh_arena_create();
     lh_vec_t *va = str_vec(a, an), *vb = str_vec(b, bn);
-    lh_type_t types[2] = {{LH_TYPE_STRING, 0, 0}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    lh_type_t types[2] = {{t0, 0, 0}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    if (va)
+        va->type.id = t0; /* BINARY holds its bytes as STRING does */
     memcpy(casts, types, sizeof casts);
     lh_value_t cb = {.type = types[1], .v.str = {(const uint8_t *)b, (uint32_t)bn}};
     const lh_value_t *consts[2] = {NULL, &cb};
     lh_func_bind_t bd = {.arg_count = 2,
                          .arg_types = types,
                          .const_args = consts,
-                         .conf = &CONF,
+                         .conf = conf,
                          .arena = arena,
                          .cast_to = casts};
     lh_errbuf eb;
@@ -59,7 +66,7 @@ static void call2(const char *name, const char *a, size_t an, const char *b, siz
                             .rows = 1,
                             .out = out,
                             .bind_data = bd.bind_data,
-                            .conf = &CONF};
+                            .conf = conf};
         if (out)
             f->exec(&x, &eb);
         lh_vec_destroy(out);
@@ -67,6 +74,23 @@ static void call2(const char *name, const char *a, size_t an, const char *b, siz
     lh_vec_destroy(va);
     lh_vec_destroy(vb);
     lh_arena_destroy(arena);
+}
+
+static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
+{
+    call2x(name, LH_TYPE_STRING, a, an, b, bn, &CONF);
+}
+
+static void codecs(const char *a, size_t an, const char *b, size_t bn)
+{
+    static const char *const fmts[] = {"hex", "utf-8", "base64"};
+    for (int k = 0; k < 3; k++)
+        call2("to_binary", b, bn, fmts[k], strlen(fmts[k]));
+    for (int l = 0; l < 2; l++) {
+        const lh_sql_conf_t *conf = l ? &LEGACY : &CONF;
+        call2x("encode", LH_TYPE_STRING, b, bn, a, an, conf);
+        call2x("decode", LH_TYPE_BINARY, b, bn, a, an, conf);
+    }
 }
 
 static void casts(const char *s, size_t n)
@@ -130,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 4096)
         return 0;
-    int mode = data[0] % 6;
+    int mode = data[0] % 7;
     /* two NUL-terminated heap copies, so ASan sees reads past either string */
     const uint8_t *rest = data + 1;
     size_t n = size - 1;
@@ -161,6 +185,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 4:
             call2("get_json_object", b, bn, a, an);
+            break;
+        case 6:
+            codecs(a, an, b, bn);
             break;
         default:
             call2("to_number", b, bn, a, an);
