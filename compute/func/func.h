@@ -40,6 +40,7 @@ typedef struct lh_sql_conf {
     bool dec_exact;      /* spark.sql.decimalOperations.allowPrecisionLoss = false */
     bool java_charsets;  /* spark.sql.legacy.javaCharsets: encode/decode take more names */
     bool coding_replace; /* spark.sql.legacy.codingErrorAction: replace, do not raise */
+    bool b64_unchunked;  /* spark.sql.chunkBase64String.enabled = false */
 } lh_sql_conf_t;
 
 typedef struct lh_func_bind {

@@ -388,6 +388,23 @@ static bool unhex(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
     return true;
 }
 
+/* base64() as Spark's (Java's MIME encoder): lines of 76 characters joined by CRLF, unless
+ * spark.sql.chunkBase64String.enabled is false. o has room for 2 * n + 8 bytes. */
+static size_t b64_mime(const uint8_t *p, size_t n, char *o, bool chunk)
+{
+    size_t k = fn_b64_encode(p, n, o);
+    if (!chunk || k <= 76)
+        return k;
+    size_t lines = (k - 1) / 76; /* CRLFs to insert */
+    for (size_t src = k, dst = k + 2 * lines; lines > 0; lines--) {
+        size_t tail = src - 76 * lines; /* characters of the line after this break */
+        memmove(o + dst - tail, o + src - tail, tail);
+        dst -= tail, src -= tail;
+        o[--dst] = '\n', o[--dst] = '\r';
+    }
+    return k + 2 * ((k - 1) / 76);
+}
+
 typedef enum { C_BASE64, C_UNBASE64, C_HEX, C_UNHEX } codec_t;
 
 static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
@@ -409,7 +426,7 @@ static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
         size_t n = 0;
         bool ok = true;
         if (c == C_BASE64)
-            n = fn_b64_encode(s.ptr, s.len, o);
+            n = b64_mime(s.ptr, s.len, o, x->conf == NULL || !x->conf->b64_unchunked);
         else if (c == C_UNBASE64)
             ok = fn_b64_decode(s.ptr, s.len, (uint8_t *)o, &n);
         else if (c == C_HEX)
