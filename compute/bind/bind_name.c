@@ -804,6 +804,12 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, a->count == 2 ? ", 2147483647)" : ")");
         return true;
     }
+    if (strcasecmp(fn, "overlay") == 0 && a->count == 3) { /* len defaults to -1 */
+        put(n, "overlay(");
+        list(n, a, 0);
+        put(n, ", -1)");
+        return true;
+    }
     if (strcasecmp(fn, "datepart") == 0 && a->count == 2) {
         put(n, "datepart(");
         expr(n, a->items[0]);
