@@ -337,6 +337,26 @@ static int full_upper(uint32_t c, uint32_t *to)
 
 /* lower/upper/initcap of s into o (>= 4 * len bytes: a full mapping at most triples a
  * character's bytes); returns the length. */
+static bool is_letter(uint32_t c)
+{
+    return c < 0x80 ? isalpha((int)c) != 0
+                    : utf8_locale != (locale_t)0 && iswalpha_l((wint_t)c, utf8_locale);
+}
+
+/* Whether the 'Σ' at s[k..e) ends a word (Unicode's Final_Sigma, as Java's toLowerCase
+ * applies it): a letter before it and none right after. */
+static bool final_sigma(lh_sv_t s, size_t k, size_t e)
+{
+    if (k == 0)
+        return false;
+    size_t b = k - 1;
+    while (b > 0 && (s.ptr[b] & 0xC0) == 0x80)
+        b--;
+    if (!is_letter(u8_decode(s.ptr, s.len, b)))
+        return false;
+    return e >= s.len || !is_letter(u8_decode(s.ptr, s.len, e));
+}
+
 static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
 {
     size_t n = 0;
@@ -354,7 +374,16 @@ static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
             k = e;
             continue;
         }
+        if (!upper && c == 0x130) { /* Java: 'İ' lowers to "i̇" (i, combining dot above) */
+            n += u8_encode('i', o + n);
+            n += u8_encode(0x307, o + n);
+            word_start = false;
+            k = e;
+            continue;
+        }
         uint32_t m = map_case(c, upper);
+        if (!upper && c == 0x3A3 && final_sigma(s, k, e)) /* Java's final sigma: 'ς' */
+            m = 0x3C2;
         if (m == c) { /* keep the original bytes (also keeps invalid UTF-8 as is) */
             memcpy(o + n, s.ptr + k, e - k);
             n += e - k;
