@@ -724,7 +724,8 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
  * their constant arguments are folded first, so bind sees the values. */
 static bool literal_args(const char *fn)
 {
-    static const char *const names[] = {"from_json", "schema_of_json", "to_binary", "to_json"};
+    static const char *const names[] = {"from_json", "schema_of_json", "to_binary", "to_json",
+                                        "try_to_binary"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(fn, names[i]) == 0)
             return true;

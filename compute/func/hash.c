@@ -789,10 +789,12 @@ static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
  * 'utf8' or 'base64' (a constant of another type counts as its text, as Spark's implicit cast
  * makes it); a NULL fmt makes every result NULL. base64 is checked as Spark's UnBase64 with
  * failOnError does (RFC 4648 groups, whitespace between symbols, padding only at the end of
- * a group of 4), then decoded leniently like Java's MIME decoder. */
-enum { TB_HEX, TB_UTF8, TB_B64, TB_NULL };
+ * a group of 4), then decoded leniently like Java's MIME decoder. try_to_binary gives NULL
+ * for input that does not convert and for a format that is none of those (a non-foldable
+ * format stays an error). */
+enum { TB_HEX, TB_UTF8, TB_B64, TB_NULL, TB_TRY = 16 };
 
-static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+static lh_err bind_to_binary(lh_func_bind_t *b, bool try_, lh_errbuf *eb)
 {
     b->cast_to[0] = fn_type(LH_TYPE_STRING);
     int *k = lh_arena_alloc(b->arena, sizeof *k);
@@ -800,7 +802,10 @@ static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
     if (b->arg_count > 1) {
         const lh_value_t *f = b->const_args ? b->const_args[1] : NULL;
         char sqlexpr[160];
-        snprintf(sqlexpr, sizeof sqlexpr, "\"%s\"", b->sql ? b->sql : "to_binary(...)");
+        snprintf(sqlexpr, sizeof sqlexpr, "\"%s\"",
+                 b->sql ? b->sql
+                 : try_ ? "try_to_binary(...)"
+                        : "to_binary(...)");
         if (f == NULL) {
             char in[160];
             snprintf(in, sizeof in, "\"%s\"", b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "fmt");
@@ -825,6 +830,8 @@ static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
                  : strcmp(fmt, "utf-8") == 0 || strcmp(fmt, "utf8") == 0 ? TB_UTF8
                  : strcmp(fmt, "base64") == 0                            ? TB_B64
                                                                          : -1;
+            if (*k < 0 && try_)
+                *k = TB_NULL;
             if (*k < 0) {
                 char v[48];
                 snprintf(v, sizeof v, "'%s'", fmt);
@@ -836,10 +843,22 @@ static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
             b->cast_to[1] = fn_type(LH_TYPE_STRING);
         }
     }
+    if (try_)
+        *k |= TB_TRY;
     b->bind_data = k;
     b->ret_type = fn_type(LH_TYPE_BINARY);
     b->ret_nullable = true;
     return LH_OK;
+}
+
+static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_to_binary(b, false, eb);
+}
+
+static lh_err b_try_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_to_binary(b, true, eb);
 }
 
 /* Java's Character.isWhitespace for ASCII */
@@ -874,6 +893,8 @@ static bool b64_strict(const uint8_t *p, size_t n)
 static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     int k = x->bind_data ? *(const int *)x->bind_data : TB_HEX;
+    bool try_ = (k & TB_TRY) != 0;
+    k &= ~TB_TRY;
     fn_begin(x);
     for (size_t i = 0; i < x->rows; i++) {
         if (k == TB_NULL) {
@@ -893,6 +914,11 @@ static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
             memcpy(o, s.ptr, s.len);
         else
             ok = b64_strict(s.ptr, s.len) && fn_b64_decode(s.ptr, s.len, o, &n);
+        if (!ok && try_) {
+            free(o);
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
         if (!ok) {
             free(o);
             char v[300];
@@ -954,6 +980,7 @@ const lh_func_t lh_fn_hash[] = {
     F("sha1", 1, 1, b_digest, x_sha1),
     F("sha2", 2, 2, b_digest, x_sha2),
     F("to_binary", 1, 2, b_to_binary, x_to_binary),
+    F("try_to_binary", 1, 2, b_try_to_binary, x_to_binary),
     F("unbase64", 1, 1, b_to_binary1, x_unbase64),
     F("unhex", 1, 1, b_to_binary1, x_unhex),
     F("xxhash64", 0, -1, b_xxhash, x_xxhash),
