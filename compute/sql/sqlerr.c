@@ -69,6 +69,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
      "<type> is not a boolean."},
+    {"DATATYPE_MISMATCH.INPUT_SIZE_NOT_ONE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Length of <exprName> should be 1."},
     {"DATATYPE_MISMATCH.INVALID_ARG_VALUE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <inputName> value must to be a "
      "<requireType> literal of <validValues>, but got <inputValue>."},
