@@ -22,6 +22,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"BINARY_ARITHMETIC_OVERFLOW", "22003",
      "<value1> <symbol> <value2> caused overflow. Use <functionName> to ignore overflow problem "
      "and return NULL."},
+    {"CANNOT_DECODE_URL", "22546",
+     "The provided URL cannot be decoded: <url>. Please ensure that the URL is properly "
+     "formatted and try again."},
     {"CANNOT_PARSE_TIMESTAMP", "22007",
      "<message>. Use <func> to tolerate invalid input string and return NULL instead."},
     {"CANNOT_RESOLVE_STAR_EXPAND", "42704",
@@ -429,6 +432,9 @@ static const lh_sqlerr_class_t classes[] = {
      "accepted as synonyms for '+00:00'."},
     {"INVALID_TYPED_LITERAL", "42604",
      "The value of the typed literal <valueType> is invalid: <value>."},
+    {"INVALID_URL", "22P02",
+     "The url is invalid: <url>. Use `try_parse_url` to tolerate invalid URL and return NULL "
+     "instead. If necessary set <ansiConfig> to \"false\" to bypass this error."},
     {"INVALID_UTF8_STRING", "22029", "Invalid UTF8 byte sequence found in string: <str>."},
     {"INVALID_WHERE_CONDITION", "42903",
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "

@@ -8,7 +8,8 @@
  *   4 get_json_object over JSON text and a path,
  *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8,
  *   6 to_binary (hex, utf-8, base64), encode / decode with the first string as the charset
- *     (with and without spark.sql.legacy.javaCharsets / codingErrorAction).
+ *     (with and without spark.sql.legacy.javaCharsets / codingErrorAction), url_encode /
+ *     url_decode, parse_url with the first string as the part or the query key.
  * Errors are expected; crashes, leaks, hangs and out-of-bounds reads are not.
  * Seeds: tests/fuzz/corpus/func/.
  */
@@ -37,9 +38,10 @@ static lh_vec_t *str_vec(const char *s, size_t n)
     return v;
 }
 
-/* name(a, b) with b constant; b a string, a of type t0 (STRING or BINARY), under conf. */
-static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, const char *b,
-                   size_t bn, const lh_sql_conf_t *conf)
+/* name(a[, b]) (argc 1 or 2) with b constant; b a string, a of type t0 (STRING or BINARY),
+ * under conf. */
+static void calln(const char *name, int argc, lh_type_id t0, const char *a, size_t an,
+                  const char *b, size_t bn, const lh_sql_conf_t *conf)
 {
     const lh_func_t *f = lh_func_find(name);
     lh_arena_t *arena = lh_arena_create();
@@ -50,7 +52,7 @@ static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, co
     memcpy(casts, types, sizeof casts);
     lh_value_t cb = {.type = types[1], .v.str = {(const uint8_t *)b, (uint32_t)bn}};
     const lh_value_t *consts[2] = {NULL, &cb};
-    lh_func_bind_t bd = {.arg_count = 2,
+    lh_func_bind_t bd = {.arg_count = argc,
                          .arg_types = types,
                          .const_args = consts,
                          .conf = conf,
@@ -58,11 +60,11 @@ static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, co
                          .cast_to = casts};
     lh_errbuf eb;
     if (f && va && vb && f->bind(&bd, &eb) == LH_OK && lh_type_equal(casts[0], types[0]) &&
-        lh_type_equal(casts[1], types[1])) {
+        (argc < 2 || lh_type_equal(casts[1], types[1]))) {
         lh_vec_t *out = lh_vec_create(bd.ret_type, 1);
         const lh_vec_t *args[2] = {va, vb};
         lh_func_exec_t x = {.args = args,
-                            .arg_count = 2,
+                            .arg_count = argc,
                             .rows = 1,
                             .out = out,
                             .bind_data = bd.bind_data,
@@ -74,6 +76,12 @@ static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, co
     lh_vec_destroy(va);
     lh_vec_destroy(vb);
     lh_arena_destroy(arena);
+}
+
+static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, const char *b,
+                   size_t bn, const lh_sql_conf_t *conf)
+{
+    calln(name, 2, t0, a, an, b, bn, conf);
 }
 
 static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
@@ -91,6 +99,12 @@ static void codecs(const char *a, size_t an, const char *b, size_t bn)
         call2x("encode", LH_TYPE_STRING, b, bn, a, an, conf);
         call2x("decode", LH_TYPE_BINARY, b, bn, a, an, conf);
     }
+    calln("url_encode", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
+    calln("try_url_decode", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
+    call2("try_parse_url", b, bn, a, an);
+    static const char *const parts[] = {"HOST", "PATH", "QUERY", "FILE", "AUTHORITY", "USERINFO"};
+    for (int k = 0; k < 6; k++)
+        call2("parse_url", b, bn, parts[k], strlen(parts[k]));
 }
 
 static void casts(const char *s, size_t n)
