@@ -392,6 +392,15 @@ static const lh_sqlerr_class_t classes[] = {
      "Invalid options: Must use the `map()` function for options."},
     {"INVALID_OPTIONS.NON_STRING_TYPE", "42K06",
      "Invalid options: A type of keys and values in `map()` must be string, but got <mapType>."},
+    {"INVALID_PARAMETER_VALUE.AES_CRYPTO_ERROR", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: detail message: "
+     "<detailMessage>"},
+    {"INVALID_PARAMETER_VALUE.AES_IV_LENGTH", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: supports 16-byte CBC "
+     "IVs and 12-byte GCM IVs, but got <actualLength> bytes for <mode>."},
+    {"INVALID_PARAMETER_VALUE.AES_KEY_LENGTH", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: expects a binary value "
+     "with 16, 24 or 32 bytes, but got <actualLength> bytes."},
     {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of binary "
      "formats 'base64', 'hex', 'utf-8', but got <invalidFormat>."},
@@ -595,6 +604,15 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_EXPR_FOR_WINDOW", "42P20",
      "Expression <sqlExpr> not supported within a window function."},
     {"UNSUPPORTED_FEATURE", "0A000", "The feature is not supported:"},
+    {"UNSUPPORTED_FEATURE.AES_MODE", "0A000",
+     "The feature is not supported: AES-<mode> with the padding <padding> by the <functionName> "
+     "function."},
+    {"UNSUPPORTED_FEATURE.AES_MODE_AAD", "0A000",
+     "The feature is not supported: <functionName> with AES-<mode> does not support additional "
+     "authenticate data (AAD)."},
+    {"UNSUPPORTED_FEATURE.AES_MODE_IV", "0A000",
+     "The feature is not supported: <functionName> with AES-<mode> does not support "
+     "initialization vectors (IVs)."},
     {"UNSUPPORTED_FEATURE.NOT_YET", "0A000",
      "The feature is not supported: <message> is not built in Lakehouse yet."},
     {"UNSUPPORTED_GENERATOR.MULTI_GENERATOR", "42K0E",
