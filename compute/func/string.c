@@ -19,6 +19,7 @@
 #include <wctype.h>
 
 #include "common/limits.h"
+#include "common/nested.h"
 #include "compute/func/fn.h"
 #include "compute/func/nested_fn.h"
 
@@ -178,9 +179,15 @@ static lh_err x_concat(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* concat_ws(sep, (str | array<str>)...): the strings and the arrays' elements, NULL ones
+ * skipped, joined by sep (Spark's ConcatWs) */
 static lh_err b_concat_ws(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_sig(b, "V", LH_TYPE_STRING, eb);
+    LH_TRY(bind_sig(b, "V", LH_TYPE_STRING, eb));
+    for (int i = 1; i < b->arg_count; i++)
+        if (b->arg_types[i].id == LH_TYPE_ARRAY)
+            b->cast_to[i] = lh_type_array(fn_type(LH_TYPE_STRING));
+    return LH_OK;
 }
 
 static lh_err x_concat_ws(const lh_func_exec_t *x, lh_errbuf *eb)
@@ -198,6 +205,20 @@ static lh_err x_concat_ws(const lh_func_exec_t *x, lh_errbuf *eb)
         for (int k = 1; k < x->arg_count; k++) {
             if (fn_null(x->args[k], i) || x->args[k]->type.id == LH_TYPE_NULL)
                 continue;
+            if (x->args[k]->type.id == LH_TYPE_ARRAY) {
+                lh_narray_t a;
+                lh_narray_open(x->args[k]->type.nested->elem, fn_str(x->args[k], i), &a);
+                for (uint32_t j = 0; j < a.count; j++) {
+                    lh_value_t v;
+                    lh_narray_get(&a, j, &v);
+                    if (v.is_null)
+                        continue;
+                    ok &= (first || sb_put(&sb, sep.ptr, sep.len)) &&
+                          sb_put(&sb, v.v.str.ptr, v.v.str.len);
+                    first = false;
+                }
+                continue;
+            }
             lh_sv_t s = fn_str(x->args[k], i);
             ok &= (first || sb_put(&sb, sep.ptr, sep.len)) && sb_put(&sb, s.ptr, s.len);
             first = false;
