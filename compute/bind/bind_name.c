@@ -825,6 +825,26 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, ")");
         return true;
     }
+    if ((strcasecmp(fn, "to_char") == 0 || strcasecmp(fn, "to_varchar") == 0) && a->count == 2 &&
+        type_of(n->b, a->items[0]) == LH_TYPE_BINARY && a->items[1]->kind == LH_EX_LITERAL &&
+        a->items[1]->u.lit.kind == LH_LIT_STRING) { /* named as what it becomes */
+        const char *f = a->items[1]->u.lit.str;
+        size_t fl = a->items[1]->u.lit.str_len;
+        while (fl && (*f == ' ' || *f == '\t'))
+            f++, fl--;
+        while (fl && (f[fl - 1] == ' ' || f[fl - 1] == '\t'))
+            fl--;
+        const char *as = fl == 6 && strncasecmp(f, "base64", 6) == 0  ? "base64("
+                         : fl == 3 && strncasecmp(f, "hex", 3) == 0   ? "hex("
+                         : fl == 5 && strncasecmp(f, "utf-8", 5) == 0 ? "decode("
+                                                                      : NULL;
+        if (as != NULL) {
+            put(n, as);
+            expr(n, a->items[0]);
+            put(n, *as == 'd' ? ", UTF-8)" : ")");
+            return true;
+        }
+    }
     if ((strcasecmp(fn, "lpad") == 0 || strcasecmp(fn, "rpad") == 0) && a->count == 2) {
         put_lower(n, fn);
         put(n, "(");

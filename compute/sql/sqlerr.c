@@ -118,6 +118,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires the "
      "<requiredType> type, however <inputSql> has the type <inputType>."},
+    {"DATATYPE_MISMATCH.UNEXPECTED_NULL", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <exprName> must not be null."},
     {"DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <exprName> must be between "
      "<valueRange> (current value = <currentValue>)."},
@@ -480,6 +482,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NON_FOLDABLE_ARGUMENT", "42K08",
+     "The function <funcName> requires the parameter <paramName> to be a foldable expression of "
+     "the type <paramType>, but the actual argument is a non-foldable."},
     {"NON_LAST_MATCHED_CLAUSE_OMIT_CONDITION", "42613",
      "When there are more than one MATCHED clauses in a MERGE statement, only the last MATCHED "
      "clause can omit the condition."},
