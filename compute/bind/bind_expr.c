@@ -897,6 +897,11 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     if ((strcmp(f->name, "to_char") == 0 || strcmp(f->name, "to_varchar") == 0) &&
         e->args.count == 2 && args[0]->type.id == LH_TYPE_BINARY)
         return binary_to_char(b, f->name, args, out);
+    if ((strcmp(f->name, "to_char") == 0 || strcmp(f->name, "to_varchar") == 0) &&
+        e->args.count == 2 && lh_type_is_numeric(args[0]->type.id)) { /* ToCharacter */
+        LH_TRY(fold_args(b, args, 2));
+        f = lh_func_find("__to_char_number");
+    }
     LH_TRY(call(b, f, e->args.count, args, bx_name(b, e), out));
     if (strcmp(f->name, "nanvl") == 0)
         return nanvl_case(b, out);
