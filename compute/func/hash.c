@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <xxhash.h>
 
+#include "common/nested.h"
 #include "compute/func/fn.h"
 #include "compute/func/format.h"
 
@@ -77,8 +78,44 @@ static size_t big_bytes(lh_i128 v, uint8_t out[17])
     return (size_t)(16 - s);
 }
 
-static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
+typedef uint64_t (*val_hash_fn)(const lh_value_t *v, uint64_t seed);
+
+/* The elements of an ARRAY, the entries of a MAP (key, then value) or the fields of a STRUCT
+ * value, each hashed into the running seed by h; NULLs leave it (Spark's HashExpression). */
+static uint64_t nested_hash(const lh_value_t *v, uint64_t seed, val_hash_fn h)
 {
+    lh_value_t e;
+    if (v->type.id == LH_TYPE_ARRAY) {
+        lh_narray_t a;
+        lh_narray_open(v->type.nested->elem, v->v.str, &a);
+        for (uint32_t k = 0; k < a.count; k++) {
+            lh_narray_get(&a, k, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    } else if (v->type.id == LH_TYPE_MAP) {
+        lh_narray_t ks, vs;
+        lh_nmap_open(v->type, v->v.str, &ks, &vs);
+        for (uint32_t k = 0; k < ks.count; k++) {
+            lh_narray_get(&ks, k, &e);
+            seed = h(&e, seed);
+            lh_narray_get(&vs, k, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    } else {
+        for (int f = 0; f < v->type.nested->field_count; f++) {
+            lh_nstruct_get(v->type, v->v.str, f, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    }
+    return seed;
+}
+
+static uint64_t mm_val(const lh_value_t *v, uint64_t seed64)
+{
+    uint32_t seed = (uint32_t)seed64;
     switch (v->type.id) {
     case LH_TYPE_NULL:
         return seed;
@@ -88,9 +125,9 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
     case LH_TYPE_INT:
     case LH_TYPE_DATE:
     case LH_TYPE_INTERVAL_YM:
-        return mm_int((uint32_t)fn_i64(v, i), seed);
+        return mm_int((uint32_t)v->v.i64, seed);
     case LH_TYPE_FLOAT: {
-        float f = (float)fn_f64(v, i);
+        float f = (float)v->v.f64;
         uint32_t bits;
         if (f == 0)
             f = 0;
@@ -101,7 +138,7 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
         return mm_int(bits, seed);
     }
     case LH_TYPE_DOUBLE: {
-        double d = fn_f64(v, i);
+        double d = v->v.f64;
         uint64_t bits;
         if (d == 0)
             d = 0;
@@ -112,21 +149,23 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
         return mm_long(bits, seed);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
-        lh_sv_t s = fn_str(v, i);
-        return mm_bytes(s.ptr, s.len, seed);
-    }
+    case LH_TYPE_BINARY:
+        return mm_bytes(v->v.str.ptr, v->v.str.len, seed);
     case LH_TYPE_DECIMAL:
         if (v->type.precision <= 18)
-            return mm_long((uint64_t)fn_i64(v, i), seed);
+            return mm_long((uint64_t)v->v.i64, seed);
         uint8_t b[17];
-        return mm_bytes(b, big_bytes(lh_dec_get(v, i), b), seed);
+        return mm_bytes(b, big_bytes(v->v.i128, b), seed);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return (uint32_t)nested_hash(v, seed, mm_val);
     default:
-        return mm_long((uint64_t)fn_i64(v, i), seed);
+        return mm_long((uint64_t)v->v.i64, seed);
     }
 }
 
-static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
+static uint64_t xx_val(const lh_value_t *v, uint64_t seed)
 {
     uint8_t b[17];
     size_t n;
@@ -142,41 +181,55 @@ static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
     case LH_TYPE_FLOAT: {
         uint32_t x;
         if (v->type.id == LH_TYPE_FLOAT) {
-            float f = (float)fn_f64(v, i);
+            float f = (float)v->v.f64;
             if (f == 0)
                 f = 0;
             memcpy(&x, &f, 4);
         } else {
-            x = (uint32_t)fn_i64(v, i);
+            x = (uint32_t)v->v.i64;
         }
         memcpy(b, &x, 4);
         return XXH64(b, 4, seed);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
-        lh_sv_t s = fn_str(v, i);
-        return XXH64(s.ptr, s.len, seed);
-    }
+    case LH_TYPE_BINARY:
+        return XXH64(v->v.str.ptr, v->v.str.len, seed);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return nested_hash(v, seed, xx_val);
     case LH_TYPE_DECIMAL:
         if (v->type.precision > 18) {
-            n = big_bytes(lh_dec_get(v, i), b);
+            n = big_bytes(v->v.i128, b);
             return XXH64(b, n, seed);
         }
         /* fall through */
     default: {
         uint64_t x;
         if (v->type.id == LH_TYPE_DOUBLE) {
-            double d = fn_f64(v, i);
+            double d = v->v.f64;
             if (d == 0)
                 d = 0;
             memcpy(&x, &d, 8);
         } else {
-            x = (uint64_t)fn_i64(v, i);
+            x = (uint64_t)v->v.i64;
         }
         memcpy(b, &x, 8);
         return XXH64(b, 8, seed);
     }
     }
+}
+
+static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
+{
+    lh_value_t val = fn_get(v, i);
+    return (uint32_t)mm_val(&val, seed);
+}
+
+static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
+{
+    lh_value_t val = fn_get(v, i);
+    return xx_val(&val, seed);
 }
 
 static lh_err b_hash(lh_func_bind_t *b, lh_errbuf *eb)
