@@ -6,7 +6,8 @@
  *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
  *   3 the literal parsers (numbers, typed literals, intervals),
  *   4 get_json_object over JSON text and a path,
- *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8,
+ *   5 to_number / try_to_number formats and input, to_char of a number through the first
+ *     string as the format, make_valid_utf8 / try_validate_utf8,
  *   6 to_binary (hex, utf-8, base64), encode / decode with the first string as the charset
  *     (with and without spark.sql.legacy.javaCharsets / codingErrorAction), url_encode /
  *     url_decode, parse_url with the first string as the part or the query key.
@@ -87,6 +88,44 @@ static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, co
 static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
 {
     call2x(name, LH_TYPE_STRING, a, an, b, bn, &CONF);
+}
+
+/* to_char(number, fmt) (the binder's __to_char_number) of a DECIMAL(18, 4) taken from b's
+ * first bytes, with a as the format. */
+static void to_char_number(const char *a, size_t an, const char *b, size_t bn)
+{
+    const lh_func_t *f = lh_func_find("__to_char_number");
+    int64_t x = 0;
+    memcpy(&x, b, bn < 8 ? bn : 8);
+    x %= 1000000000000000000LL;
+    lh_type_t types[2] = {{LH_TYPE_DECIMAL, 18, 4}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    memcpy(casts, types, sizeof casts);
+    lh_value_t fmt = {.type = types[1], .v.str = {(const uint8_t *)a, (uint32_t)an}};
+    const lh_value_t *consts[2] = {NULL, &fmt};
+    lh_arena_t *arena = lh_arena_create();
+    lh_func_bind_t bd = {.arg_count = 2,
+                         .arg_types = types,
+                         .const_args = consts,
+                         .conf = &CONF,
+                         .arena = arena,
+                         .cast_to = casts};
+    lh_errbuf eb;
+    lh_vec_t *va = lh_vec_create(types[0], 1), *vb = str_vec(a, an), *out = NULL;
+    if (f && va && vb && lh_vec_append_i64(va, x) == LH_OK && f->bind(&bd, &eb) == LH_OK &&
+        (out = lh_vec_create(bd.ret_type, 1)) != NULL) {
+        const lh_vec_t *args[2] = {va, vb};
+        lh_func_exec_t ex = {.args = args,
+                             .arg_count = 2,
+                             .rows = 1,
+                             .out = out,
+                             .bind_data = bd.bind_data,
+                             .conf = &CONF};
+        f->exec(&ex, &eb);
+    }
+    lh_vec_destroy(out);
+    lh_vec_destroy(va);
+    lh_vec_destroy(vb);
+    lh_arena_destroy(arena);
 }
 
 static void codecs(const char *a, size_t an, const char *b, size_t bn)
@@ -205,6 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         default:
             call2("to_number", b, bn, a, an);
+            to_char_number(a, an, b, bn);
             call2("try_to_number", b, bn, a, an);
             call2("make_valid_utf8", b, bn, a, an);
             call2("try_validate_utf8", b, bn, a, an);
