@@ -406,6 +406,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of binary "
      "formats 'base64', 'hex', 'utf-8', but got <invalidFormat>."},
+    {"INVALID_PARAMETER_VALUE.BIT_POSITION_RANGE", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: expects an integer "
+     "value in [0, <upper>), but got <invalidValue>."},
     {"INVALID_PARAMETER_VALUE.CHARSET", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of the "
      "<charsets>, but got <charset>."},
