@@ -436,8 +436,7 @@ RX(b_rlike, RX_LIKE)
 RX(b_extract, RX_EXTRACT)
 RX(b_replace, RX_REPLACE)
 RX(b_count, RX_COUNT)
-RX(b_instr, RX_INSTR)
-RX(b_substr, RX_SUBSTR)
+RX(b_instr, RX_INSTR) RX(b_substr, RX_SUBSTR)
 
 #define F(name, lo, hi, bind, exec)                                                                \
     {                                                                                              \
