@@ -269,7 +269,12 @@ static json_t *row_json(const lh_batch_t *b, size_t r, const lh_tz_t *tz, int64_
         size_t n = lh_format_vec(b->cols[k], r, tz, LH_FMT_RESULT, buf, &text);
         /* An empty string may come with no pointer: jansson refuses NULL, even for 0 bytes. */
         json_t *v = json_stringn(n ? text : "", n);
-        json_array_append_new(row, v ? v : json_string("\xef\xbf\xbd")); /* not UTF-8 */
+        char *fix = v == NULL ? malloc(3 * n + 1) : NULL;
+        if (fix != NULL) { /* not UTF-8 (a BINARY): as Spark shows it, ill-formed parts U+FFFD */
+            v = json_stringn(fix, lh_format_utf8_lossy(text, n, fix));
+            free(fix);
+        }
+        json_array_append_new(row, v ? v : json_string("\xef\xbf\xbd"));
         *bytes += (int64_t)n + 3;
     }
     return row;

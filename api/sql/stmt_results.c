@@ -81,8 +81,16 @@ static bool utf8_valid(const uint8_t *s, size_t n)
 
 static bool json_string_out(lh_byte_buf_t *b, const char *s, size_t n)
 {
-    if (!utf8_valid((const uint8_t *)s, n))
-        return puts_(b, "\"\\ufffd\""); /* as INLINE: a value that is not UTF-8 */
+    if (!utf8_valid((const uint8_t *)s, n)) { /* a BINARY: as Spark shows it (as INLINE) */
+        char *fix = malloc(3 * n + 1);
+        if (fix == NULL)
+            return false;
+        size_t m = lh_format_utf8_lossy(s, n, fix);
+        bool ok = utf8_valid((const uint8_t *)fix, m) ? json_string_out(b, fix, m)
+                                                      : puts_(b, "\"\\ufffd\"");
+        free(fix);
+        return ok;
+    }
     bool ok = put(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n && ok; i++) {

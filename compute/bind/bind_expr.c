@@ -761,7 +761,8 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
  * their constant arguments are folded first, so bind sees the values. */
 static bool literal_args(const char *fn)
 {
-    static const char *const names[] = {"from_json", "schema_of_json", "to_json"};
+    static const char *const names[] = {"from_json", "schema_of_json", "to_binary", "to_json",
+                                        "try_to_binary"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(fn, names[i]) == 0)
             return true;
@@ -812,6 +813,63 @@ lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
 
 #define PARAMLESS_COUNT "spark.sql.legacy.allowParameterlessCount"
 
+/* nanvl(a, b) as CASE WHEN isnan(a) THEN b ELSE a END over its typed arguments: like Spark's
+ * NaNvl, b is evaluated only for the rows where a is NaN (1/0 there raises nothing elsewhere),
+ * and a NULL a gives NULL whatever b is. */
+static lh_err nanvl_case(binder *b, lh_expr_t **call_node)
+{
+    lh_expr_t *c = *call_node, *nan;
+    const lh_func_t *isnan_f = lh_func_find("isnan");
+    if (isnan_f == NULL)
+        return lh_sqlerr(b->eb, "INTERNAL_ERROR", "message", "isnan is not in the registry", NULL);
+    LH_TRY(call(b, isnan_f, 1, &c->args[0], NULL, &nan));
+    lh_expr_t *arms[3] = {nan, c->args[1], c->args[0]};
+    *call_node = lh_expr_node(b->a, LH_EXPR_CASE, c->type,
+                              c->args[0]->nullable || c->args[1]->nullable, 3, arms, c->name);
+    return LH_OK;
+}
+
+/* to_char/to_varchar(binary, fmt): Spark's ToCharacterBuilder makes it base64(x), hex(x) or
+ * decode(x, 'UTF-8') by the foldable fmt (case-insensitive, trimmed), named as that call. */
+static lh_err binary_to_char(binder *b, const char *fn, lh_expr_t **args, lh_expr_t **out)
+{
+    const char *q = lh_arena_sprintf(b->a, "`%s`", fn);
+    if (args[1]->kind != LH_EXPR_CONST && !lh_expr_is_foldable(args[1]))
+        return lh_sqlerr(b->eb, "NON_FOLDABLE_ARGUMENT", "funcName", q, "paramName", "`format`",
+                         "paramType", "\"STRING\"", NULL);
+    lh_value_t v = args[1]->value;
+    if (args[1]->kind != LH_EXPR_CONST)
+        LH_TRY(lh_expr_fold(b->a, args[1], lh_session_conf(b->env->session), &v, b->eb));
+    if (v.is_null || v.type.id == LH_TYPE_NULL)
+        return lh_sqlerr(b->eb, "DATATYPE_MISMATCH.UNEXPECTED_NULL", "sqlExpr",
+                         lh_arena_sprintf(b->a, "\"%s\"", fn), "exprName", "`format`", NULL);
+    if (v.type.id != LH_TYPE_STRING)
+        return lh_sqlerr(b->eb, "NON_FOLDABLE_ARGUMENT", "funcName", q, "paramName", "`format`",
+                         "paramType", "\"STRING\"", NULL);
+    size_t s = 0, n = v.v.str.len;
+    const char *t = (const char *)v.v.str.ptr;
+    while (s < n && (t[s] == ' ' || t[s] == '\t' || t[s] == '\n' || t[s] == '\r'))
+        s++;
+    while (n > s && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
+        n--;
+    const char *fmt = lh_arena_sprintf(b->a, "%.*s", (int)(n - s), t + s);
+    const char *a0 = args[0]->name ? args[0]->name : "";
+    if (strcasecmp(fmt, "base64") == 0 || strcasecmp(fmt, "hex") == 0) {
+        bool b64 = strcasecmp(fmt, "base64") == 0;
+        return call(b, lh_func_find(b64 ? "base64" : "hex"), 1, args,
+                    lh_arena_sprintf(b->a, "%s(%s)", b64 ? "base64" : "hex", a0), out);
+    }
+    if (strcasecmp(fmt, "utf-8") == 0) {
+        lh_value_t cs = {.type = {LH_TYPE_STRING, 0, 0}, .v.str = {(const uint8_t *)"UTF-8", 5}};
+        lh_expr_t *dargs[2] = {args[0], lh_expr_const(b->a, &cs, "UTF-8")};
+        return call(b, lh_func_find("decode"), 2, dargs,
+                    lh_arena_sprintf(b->a, "decode(%s, UTF-8)", a0), out);
+    }
+    return lh_sqlerr(b->eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter", "`format`",
+                     "functionName", q, "invalidFormat",
+                     lh_arena_sprintf(b->a, "'%s'", bf_lower(b, fmt)), NULL);
+}
+
 static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     bool udf = false;
@@ -857,6 +915,11 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         LH_TRY(bn_expr(b, x, e, &done, out)); /* struct(..) */
     if (done)
         return LH_OK;
+    /* TRIM(LEADING|TRAILING [chars] FROM src) is ltrim/rtrim(src[, chars]) */
+    if (strcasecmp(fn, "trim") == 0 && e->u.func.trim == LH_TRIM_LEADING)
+        fn = "ltrim";
+    else if (strcasecmp(fn, "trim") == 0 && e->u.func.trim == LH_TRIM_TRAILING)
+        fn = "rtrim";
     const lh_func_t *f = lh_func_find(fn);
     if (f == NULL)
         LH_TRY(bud_call(b, x, e, &udf, out)); /* a temporary or catalog SQL function */
@@ -868,7 +931,18 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     LH_TRY(bind_args(b, x, &e->args, &args));
     if (literal_args(f->name))
         LH_TRY(fold_args(b, args, e->args.count));
-    return call(b, f, e->args.count, args, bx_name(b, e), out);
+    if ((strcmp(f->name, "to_char") == 0 || strcmp(f->name, "to_varchar") == 0) &&
+        e->args.count == 2 && args[0]->type.id == LH_TYPE_BINARY)
+        return binary_to_char(b, f->name, args, out);
+    if ((strcmp(f->name, "to_char") == 0 || strcmp(f->name, "to_varchar") == 0) &&
+        e->args.count == 2 && lh_type_is_numeric(args[0]->type.id)) { /* ToCharacter */
+        LH_TRY(fold_args(b, args, 2));
+        f = lh_func_find("__to_char_number");
+    }
+    LH_TRY(call(b, f, e->args.count, args, bx_name(b, e), out));
+    if (strcmp(f->name, "nanvl") == 0)
+        return nanvl_case(b, out);
+    return LH_OK;
 }
 
 /* ---- the rest ---------------------------------------------------------------------------- */

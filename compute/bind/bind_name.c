@@ -19,6 +19,8 @@
 #include <strings.h>
 
 #include "compute/bind/bind_internal.h"
+#include "compute/func/coerce.h"
+#include "compute/func/dec.h"
 #include "compute/func/format.h"
 #include "compute/func/literal.h"
 
@@ -387,11 +389,64 @@ static bool datetime_arith(namer *n, const lh_ast_expr_t *e)
     return false;
 }
 
+/* Spark's DecimalPrecision rewrites an integer compared with a DECIMAL literal into a
+ * comparison with a BIGINT (1 > 0.5 is 1 > 0, 1 >= 0.5 is 1 >= 1): same answer, that header.
+ * Whether e is one; *bound the literal's floor or ceiling, *lit_left where it stands. */
+static bool integral_vs_decimal_literal(namer *n, const lh_ast_expr_t *e, int64_t *bound,
+                                        bool *lit_left)
+{
+    if (e->op != LH_OP_GT && e->op != LH_OP_GE && e->op != LH_OP_LT && e->op != LH_OP_LE)
+        return false;
+    for (int side = 0; side < 2; side++) {
+        const lh_ast_expr_t *lit = e->args.items[side], *other = e->args.items[1 - side];
+        lh_value_t v;
+        lh_errbuf scratch;
+        if (lit->kind != LH_EX_LITERAL || lit->u.lit.kind != LH_LIT_NUMBER ||
+            !lh_type_is_integral(type_of(n->b, other)) ||
+            lh_literal_number(lit->u.lit.text, &v, &scratch) != LH_OK ||
+            v.type.id != LH_TYPE_DECIMAL)
+            continue;
+        lh_i128 u = v.type.precision > 18 ? v.v.i128 : (lh_i128)v.v.i64;
+        lh_i128 p = lh_dec_pow10(v.type.scale), q = u / p, rem = u % p;
+        lh_i128 fl = q - (rem < 0), ce = q + (rem > 0);
+        /* the literal's side decides: x > d and d < x take floor(d), x >= d and d <= x ceil */
+        bool gt_like = side == 1 ? (e->op == LH_OP_GT || e->op == LH_OP_LE)
+                                 : (e->op == LH_OP_LT || e->op == LH_OP_GE);
+        lh_i128 b = gt_like ? fl : ce;
+        if (b > INT64_MAX || b < INT64_MIN)
+            return false;
+        *bound = (int64_t)b;
+        *lit_left = side == 0;
+        return true;
+    }
+    return false;
+}
+
 static void binary(namer *n, const lh_ast_expr_t *e)
 {
     const lh_ast_expr_t *l = e->args.items[0], *r = e->args.items[1];
     if (datetime_arith(n, e))
         return;
+    int64_t bound;
+    bool lit_left;
+    if (integral_vs_decimal_literal(n, e, &bound, &lit_left)) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)bound);
+        put(n, "(");
+        if (lit_left)
+            put(n, num);
+        else
+            expr(n, l);
+        put(n, " ");
+        put(n, op_text[e->op]);
+        put(n, " ");
+        if (lit_left)
+            expr(n, r);
+        else
+            put(n, num);
+        put(n, ")");
+        return;
+    }
     switch (e->op) {
     case LH_OP_NE:
     case LH_OP_NE2:
@@ -812,6 +867,12 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         put(n, a->count == 2 ? ", 2147483647)" : ")");
         return true;
     }
+    if (strcasecmp(fn, "overlay") == 0 && a->count == 3) { /* len defaults to -1 */
+        put(n, "overlay(");
+        list(n, a, 0);
+        put(n, ", -1)");
+        return true;
+    }
     if ((strcasecmp(fn, "datepart") == 0 || strcasecmp(fn, "extract") == 0) && a->count == 2) {
         put_lower(n, fn);
         put(n, "(");
@@ -827,6 +888,26 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         list(n, a, 0);
         put(n, ")");
         return true;
+    }
+    if ((strcasecmp(fn, "to_char") == 0 || strcasecmp(fn, "to_varchar") == 0) && a->count == 2 &&
+        type_of(n->b, a->items[0]) == LH_TYPE_BINARY && a->items[1]->kind == LH_EX_LITERAL &&
+        a->items[1]->u.lit.kind == LH_LIT_STRING) { /* named as what it becomes */
+        const char *f = a->items[1]->u.lit.str;
+        size_t fl = a->items[1]->u.lit.str_len;
+        while (fl && (*f == ' ' || *f == '\t'))
+            f++, fl--;
+        while (fl && (f[fl - 1] == ' ' || f[fl - 1] == '\t'))
+            fl--;
+        const char *as = fl == 6 && strncasecmp(f, "base64", 6) == 0  ? "base64("
+                         : fl == 3 && strncasecmp(f, "hex", 3) == 0   ? "hex("
+                         : fl == 5 && strncasecmp(f, "utf-8", 5) == 0 ? "decode("
+                                                                      : NULL;
+        if (as != NULL) {
+            put(n, as);
+            expr(n, a->items[0]);
+            put(n, *as == 'd' ? ", UTF-8)" : ")");
+            return true;
+        }
     }
     if ((strcasecmp(fn, "lpad") == 0 || strcasecmp(fn, "rpad") == 0) && a->count == 2) {
         put_lower(n, fn);

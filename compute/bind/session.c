@@ -12,6 +12,11 @@
 #include "compute/bind/bind.h"
 #include "compute/sql/sqlerr.h"
 
+#define DEC_LOSS      "spark.sql.decimalOperations.allowPrecisionLoss"
+#define JAVA_CHARSETS "spark.sql.legacy.javaCharsets"
+#define CODING_ACTION "spark.sql.legacy.codingErrorAction"
+#define CHUNK_BASE64  "spark.sql.chunkBase64String.enabled"
+
 typedef struct kv {
     char *key, *value;
     struct kv *next;
@@ -143,6 +148,14 @@ lh_err lh_session_set(lh_session_t *s, const char *key, const char *value, lh_er
         s->sql_conf.ansi = strcasecmp(value, "false") != 0;
     } else if (strcasecmp(key, "spark.sql.legacy.percentileDiscCalculation") == 0) {
         s->sql_conf.legacy_percentile_disc = strcasecmp(value, "true") == 0;
+    } else if (strcasecmp(key, DEC_LOSS) == 0) {
+        s->sql_conf.dec_exact = strcasecmp(value, "false") == 0;
+    } else if (strcasecmp(key, JAVA_CHARSETS) == 0) {
+        s->sql_conf.java_charsets = strcasecmp(value, "true") == 0;
+    } else if (strcasecmp(key, CODING_ACTION) == 0) {
+        s->sql_conf.coding_replace = strcasecmp(value, "true") == 0;
+    } else if (strcasecmp(key, CHUNK_BASE64) == 0) {
+        s->sql_conf.b64_unchunked = strcasecmp(value, "false") == 0;
     }
     put(&s->conf, key, value);
     return LH_OK;
@@ -245,6 +258,14 @@ void lh_session_reset(lh_session_t *s, const char *key)
         s->sql_conf.ansi = true;
     if (key == NULL || strcasecmp(key, "spark.sql.legacy.percentileDiscCalculation") == 0)
         s->sql_conf.legacy_percentile_disc = false;
+    if (key == NULL || strcasecmp(key, DEC_LOSS) == 0)
+        s->sql_conf.dec_exact = false;
+    if (key == NULL || strcasecmp(key, JAVA_CHARSETS) == 0)
+        s->sql_conf.java_charsets = false;
+    if (key == NULL || strcasecmp(key, CODING_ACTION) == 0)
+        s->sql_conf.coding_replace = false;
+    if (key == NULL || strcasecmp(key, CHUNK_BASE64) == 0)
+        s->sql_conf.b64_unchunked = false;
 }
 
 /* SET with no key: every key set, in order of name (keys and values in arena). */

@@ -570,6 +570,22 @@ static lh_err bind_dt_ordered(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* The DECIMAL argument i (of type t, beside other) is brought to: an integer literal beside
+ * a DECIMAL takes the digits of its value, any other integer its type's full width. */
+static lh_type_t lit_decimal(const lh_func_bind_t *b, int i, lh_type_t t, lh_type_t other)
+{
+    const lh_value_t *c = b->const_args ? b->const_args[i] : NULL;
+    if (c == NULL || !lh_type_is_integral(t.id) || other.id != LH_TYPE_DECIMAL ||
+        !lh_type_is_integral(c->type.id))
+        return lh_type_as_decimal(t);
+    int64_t v = c->v.i64;
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int digits = 1;
+    while (m >= 10)
+        m /= 10, digits++;
+    return lh_type_decimal(digits, 0);
+}
+
 static lh_err bind_numeric(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
 {
     lh_type_t l = b->arg_types[0], r = b->arg_types[1], t;
@@ -590,13 +606,16 @@ static lh_err bind_numeric(lh_func_bind_t *b, arith_bd_t *bd, lh_errbuf *eb)
         t = fn_type(LH_TYPE_DOUBLE);
     if (t.id == LH_TYPE_DECIMAL) {
         bd->kind = 1;
-        b->cast_to[0] = lh_type_as_decimal(l);
-        b->cast_to[1] = lh_type_as_decimal(r);
+        /* an integer literal beside a decimal is a DECIMAL of the digits it has (Spark's
+         * literalPickMinimumPrecision): 2 * DECIMAL(38,18) is DECIMAL(38,16), not (38,7) */
+        b->cast_to[0] = lit_decimal(b, 0, l, r);
+        b->cast_to[1] = lit_decimal(b, 1, r, l);
         static const lh_arith_op map[] = {LH_ARITH_ADD, LH_ARITH_SUB, LH_ARITH_MUL, LH_ARITH_DIV,
                                           LH_ARITH_DIV, LH_ARITH_MOD, LH_ARITH_MOD};
         b->ret_type = bd->op == OP_IDIV
                           ? fn_type(LH_TYPE_LONG)
-                          : lh_type_decimal_result(map[bd->op], b->cast_to[0], b->cast_to[1]);
+                          : lh_type_decimal_result(map[bd->op], b->cast_to[0], b->cast_to[1],
+                                                   b->conf != NULL && b->conf->dec_exact);
         return LH_OK;
     }
     if (bd->op == OP_IDIV && (lh_type_is_integral(t.id)))

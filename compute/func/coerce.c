@@ -215,7 +215,7 @@ bool lh_type_can_cast(lh_type_t from, lh_type_t to, bool ansi)
     return false;
 }
 
-lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b)
+lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b, bool exact)
 {
     a = lh_type_as_decimal(a);
     b = lh_type_as_decimal(b);
@@ -232,14 +232,23 @@ lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b)
     case LH_ARITH_DIV:
         s = 6 > s1 + p2 + 1 ? 6 : s1 + p2 + 1;
         p = p1 - s1 + s2 + s;
+        if (exact) { /* integer and fraction digits each at most 38; a surplus split */
+            int int_dig = p1 - s1 + s2 < 38 ? p1 - s1 + s2 : 38, dec_dig = s < 38 ? s : 38;
+            int diff = int_dig + dec_dig - 38;
+            if (diff > 0) {
+                dec_dig -= diff / 2 + 1;
+                int_dig = 38 - dec_dig;
+            }
+            return lh_type_decimal(int_dig + dec_dig, dec_dig);
+        }
         break;
     default: /* MOD */
         s = s1 > s2 ? s1 : s2;
         p = (p1 - s1 < p2 - s2 ? p1 - s1 : p2 - s2) + s;
         break;
     }
-    if (p <= 38)
-        return lh_type_decimal(p, s);
+    if (p <= 38 || exact)
+        return lh_type_decimal(p, s); /* bounded */
     /* adjustPrecisionScale: keep the integer digits, give the scale what is left but at
      * least min(s, 6) */
     int int_digits = p - s, min_scale = s < 6 ? s : 6;

@@ -10,8 +10,12 @@
  * DATE with TIMESTAMP is TIMESTAMP, TIMESTAMP_NTZ with TIMESTAMP is TIMESTAMP, NULL takes
  * the other type. false when no common type exists (DATATYPE_MISMATCH for the binder).
  *
- * Decimal arithmetic result types are Spark's DecimalPrecision with allowPrecisionLoss =
- * true (the default): integer operands count as DECIMAL(3|5|10|20, 0).
+ * Decimal arithmetic result types are Spark's DecimalPrecision: with allowPrecisionLoss
+ * (the default) a result wider than 38 digits keeps its integer digits and at least
+ * min(scale, 6) fraction digits; without it (exact) the type is only bounded to 38 (a
+ * division splits what is over between both sides). Integer operands count as
+ * DECIMAL(3|5|10|20, 0) (an integer literal beside a decimal as the digits it has: the
+ * binder's caller passes that type).
  */
 #ifndef LH_COMPUTE_FUNC_COERCE_H
 #define LH_COMPUTE_FUNC_COERCE_H
@@ -35,6 +39,6 @@ bool lh_type_common(lh_type_t a, lh_type_t b, lh_type_t *out);
 /* Whether CAST(from AS to) is allowed (ansi: Spark's Cast.canAnsiCast, else canCast). */
 bool lh_type_can_cast(lh_type_t from, lh_type_t to, bool ansi);
 /* Result type of a op b for two DECIMAL (or integral-as-decimal) operands. */
-lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b);
+lh_type_t lh_type_decimal_result(lh_arith_op op, lh_type_t a, lh_type_t b, bool exact);
 
 #endif

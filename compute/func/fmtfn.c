@@ -35,6 +35,100 @@ static size_t group_digits(const char *in, char *out, size_t cap)
     return o;
 }
 
+/* A java.text.DecimalFormat pattern's positive part, for the subset format_number meets:
+ * a literal prefix and suffix, '#', '0' and ',' before an optional '.', then '0's and '#'s.
+ * Anything else ('%', exponents, quotes, ';') is not taken (false). */
+typedef struct dfpat {
+    char prefix[32], suffix[32];
+    int min_int, group, min_frac, max_frac;
+} dfpat_t;
+
+static bool df_special(uint8_t c)
+{
+    return c == '%' || c == 'E' || c == ';' || c == '\'' || c == '-' || c >= 0x80;
+}
+
+static bool df_parse(lh_sv_t p, dfpat_t *f)
+{
+    *f = (dfpat_t){.group = 0};
+    size_t i = 0, k = 0;
+    for (; i < p.len && !strchr("#0,.", p.ptr[i]); i++) {
+        if (df_special(p.ptr[i]) || k + 1 >= sizeof f->prefix)
+            return false;
+        f->prefix[k++] = (char)p.ptr[i];
+    }
+    int since_comma = -1, digits = 0;
+    for (; i < p.len && strchr("#0,", p.ptr[i]); i++) {
+        if (p.ptr[i] == ',') {
+            since_comma = 0;
+            continue;
+        }
+        digits++;
+        f->min_int += p.ptr[i] == '0';
+        if (since_comma >= 0)
+            since_comma++;
+    }
+    f->group = since_comma > 0 ? since_comma : 0;
+    if (i < p.len && p.ptr[i] == '.') {
+        for (i++; i < p.len && (p.ptr[i] == '0' || p.ptr[i] == '#'); i++) {
+            if (p.ptr[i] == '0' && f->max_frac > f->min_frac)
+                return false; /* a '0' after a '#' */
+            f->min_frac += p.ptr[i] == '0';
+            f->max_frac++;
+        }
+    }
+    if (digits == 0 && f->max_frac == 0)
+        return false;
+    for (k = 0; i < p.len; i++) {
+        if (df_special(p.ptr[i]) || strchr("#0,.", p.ptr[i]) || k + 1 >= sizeof f->suffix)
+            return false;
+        f->suffix[k++] = (char)p.ptr[i];
+    }
+    return true;
+}
+
+/* plain ("-123.4500", rounded to max_frac digits) written by pattern f into out. */
+static size_t df_format(const dfpat_t *f, const char *plain, char *out, size_t cap)
+{
+    bool neg = plain[0] == '-';
+    const char *ip = plain + neg, *dot = strchr(ip, '.');
+    size_t il = dot ? (size_t)(dot - ip) : strlen(ip), fl = dot ? strlen(dot + 1) : 0;
+    while (il > 0 && *ip == '0')
+        ip++, il--;
+    while (fl > (size_t)f->min_frac && dot[fl] == '0')
+        fl--;
+    bool zero = il == 0;
+    for (size_t k = 0; zero && k < fl; k++)
+        zero = dot[1 + k] == '0';
+    int pad = f->min_int > (int)il ? f->min_int - (int)il : 0;
+    if (il == 0 && fl == 0 && pad == 0)
+        pad = 1; /* nothing to show: DecimalFormat writes "0" */
+    size_t o = 0;
+    char digits[160];
+    size_t dn = 0;
+    for (int k = 0; k < pad && dn + 1 < sizeof digits; k++)
+        digits[dn++] = '0';
+    for (size_t k = 0; k < il && dn + 1 < sizeof digits; k++)
+        digits[dn++] = ip[k];
+    if (neg && !zero && o + 1 < cap)
+        out[o++] = '-';
+    for (const char *p = f->prefix; *p && o + 1 < cap; p++)
+        out[o++] = *p;
+    for (size_t k = 0; k < dn && o + 2 < cap; k++) {
+        if (f->group > 0 && k > 0 && (dn - k) % (size_t)f->group == 0)
+            out[o++] = ',';
+        out[o++] = digits[k];
+    }
+    if (fl > 0 && o + 1 < cap)
+        out[o++] = '.';
+    for (size_t k = 0; k < fl && o + 1 < cap; k++)
+        out[o++] = dot[1 + k];
+    for (const char *p = f->suffix; *p && o + 1 < cap; p++)
+        out[o++] = *p;
+    out[o] = '\0';
+    return o;
+}
+
 static lh_err b_format_number(lh_func_bind_t *b, lh_errbuf *eb)
 {
     lh_type_id t = b->arg_types[0].id;
@@ -56,10 +150,14 @@ static lh_err x_format_number(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         int64_t d;
-        if (x->args[1]->type.id == LH_TYPE_STRING) { /* '#,##0.00': digits after '.' */
+        dfpat_t pat;
+        bool by_pattern = false;
+        if (x->args[1]->type.id == LH_TYPE_STRING) { /* a DecimalFormat pattern */
             lh_sv_t p = fn_str(x->args[1], i);
+            static const char DEFAULT[] = "#,###,###,###,###,###,##0"; /* Spark's for '' */
+            by_pattern = df_parse(p.len ? p : (lh_sv_t){(const uint8_t *)DEFAULT, 25}, &pat);
             const uint8_t *dot = memchr(p.ptr, '.', p.len);
-            d = dot ? (int64_t)(p.ptr + p.len - dot - 1) : 0;
+            d = by_pattern ? pat.max_frac : dot ? (int64_t)(p.ptr + p.len - dot - 1) : 0;
         } else {
             d = fn_i64(x->args[1], i);
         }
@@ -104,7 +202,8 @@ static lh_err x_format_number(const lh_func_exec_t *x, lh_errbuf *eb)
                     memmove(plain, plain + 1, strlen(plain));
             }
         }
-        size_t n = group_digits(plain, out, sizeof out);
+        size_t n = by_pattern ? df_format(&pat, plain, out, sizeof out)
+                              : group_digits(plain, out, sizeof out);
         LH_TRY(fn_put_str(x->out, i, out, n));
     }
     return LH_OK;

@@ -36,6 +36,8 @@ FN_TABLE(lh_fn_json_from);
 FN_TABLE(lh_fn_fmt);
 FN_TABLE(lh_fn_collection);
 FN_TABLE(lh_fn_collection_map);
+FN_TABLE(lh_fn_url);
+FN_TABLE(lh_fn_aes);
 #define FN_COUNT(arr) const int arr##_count = (int)(sizeof arr / sizeof arr[0])
 
 static inline lh_type_t fn_type(lh_type_id id)
@@ -91,6 +93,11 @@ static inline void fn_put_f64(lh_vec_t *out, size_t i, double x)
 }
 /* Null in any argument -> null out; returns true when row i is null. */
 bool fn_any_null(const lh_func_exec_t *x, size_t i);
+/* Bytes of the well-formed UTF-8 sequence at s[0..n) (n > 0), or 0 with *bad the length of
+ * its maximal ill-formed subpart (at least 1): what Java's decoders replace with one U+FFFD. */
+size_t fn_utf8_seq(const uint8_t *s, size_t n, size_t *bad);
+/* lower() of the UTF-8 string s[0..n) into o (>= 4 * n bytes); returns the length. */
+size_t fn_lower(const uint8_t *s, size_t n, uint8_t *o);
 /* Start an exec: out->count = rows. */
 static inline void fn_begin(const lh_func_exec_t *x)
 {

@@ -32,6 +32,11 @@ size_t lh_format_vec(const lh_vec_t *v, size_t i, const lh_tz_t *tz, lh_fmt_styl
 /* The same for a single non-null value. */
 size_t lh_format_value(const lh_value_t *val, const lh_tz_t *tz, lh_fmt_style style, char *buf,
                        const char **out);
+/* Bytes that are not UTF-8 as Spark shows them (Java's new String(bytes, UTF_8)): each
+ * maximal ill-formed subpart becomes U+FFFD. out has room for 3 * n bytes; returns the
+ * length. lh_format_utf8_valid tells whether s needs it. */
+size_t lh_format_utf8_lossy(const char *s, size_t n, char *out);
+bool lh_format_utf8_valid(const char *s, size_t n);
 /* Java's Double.toString / Float.toString. */
 size_t lh_format_double(double d, char *buf, size_t cap);
 size_t lh_format_float(float f, char *buf, size_t cap);

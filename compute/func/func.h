@@ -32,11 +32,16 @@
 
 /* Session settings a function may depend on (SET spark.sql.session.timeZone = ...). */
 typedef struct lh_sql_conf {
-    const char *time_zone;       /* IANA name, e.g. "UTC", "America/Los_Angeles" */
-    bool ansi;                   /* spark.sql.ansi.enabled (Databricks SQL: true) */
-    int64_t now_us;              /* statement start (UTC micros) for current_timestamp() and
-                                    friends, the same for every call in a statement; 0 = clock */
+    const char *time_zone; /* IANA name, e.g. "UTC", "America/Los_Angeles" */
+    bool ansi;             /* spark.sql.ansi.enabled (Databricks SQL: true) */
+    int64_t now_us;        /* statement start (UTC micros) for current_timestamp() and
+                              friends, the same for every call in a statement; 0 = clock */
+    /* (after the fields above: positional initializers name only those) */
     bool legacy_percentile_disc; /* spark.sql.legacy.percentileDiscCalculation */
+    bool dec_exact;      /* spark.sql.decimalOperations.allowPrecisionLoss = false */
+    bool java_charsets;  /* spark.sql.legacy.javaCharsets: encode/decode take more names */
+    bool coding_replace; /* spark.sql.legacy.codingErrorAction: replace, do not raise */
+    bool b64_unchunked;  /* spark.sql.chunkBase64String.enabled = false */
 } lh_sql_conf_t;
 
 typedef struct lh_func_bind {

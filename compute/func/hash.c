@@ -9,6 +9,7 @@
  * decimals by the big-endian two's-complement bytes of the unscaled value. Nulls leave the
  * running hash unchanged; each argument's hash seeds the next.
  */
+#include <ctype.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 #include <strings.h>
 #include <xxhash.h>
 
+#include "common/nested.h"
 #include "compute/func/fn.h"
+#include "compute/func/format.h"
 
 /* ---- Murmur3_x86_32 as org.apache.spark.unsafe.hash.Murmur3_x86_32 ---- */
 
@@ -75,8 +78,44 @@ static size_t big_bytes(lh_i128 v, uint8_t out[17])
     return (size_t)(16 - s);
 }
 
-static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
+typedef uint64_t (*val_hash_fn)(const lh_value_t *v, uint64_t seed);
+
+/* The elements of an ARRAY, the entries of a MAP (key, then value) or the fields of a STRUCT
+ * value, each hashed into the running seed by h; NULLs leave it (Spark's HashExpression). */
+static uint64_t nested_hash(const lh_value_t *v, uint64_t seed, val_hash_fn h)
 {
+    lh_value_t e;
+    if (v->type.id == LH_TYPE_ARRAY) {
+        lh_narray_t a;
+        lh_narray_open(v->type.nested->elem, v->v.str, &a);
+        for (uint32_t k = 0; k < a.count; k++) {
+            lh_narray_get(&a, k, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    } else if (v->type.id == LH_TYPE_MAP) {
+        lh_narray_t ks, vs;
+        lh_nmap_open(v->type, v->v.str, &ks, &vs);
+        for (uint32_t k = 0; k < ks.count; k++) {
+            lh_narray_get(&ks, k, &e);
+            seed = h(&e, seed);
+            lh_narray_get(&vs, k, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    } else {
+        for (int f = 0; f < v->type.nested->field_count; f++) {
+            lh_nstruct_get(v->type, v->v.str, f, &e);
+            if (!e.is_null)
+                seed = h(&e, seed);
+        }
+    }
+    return seed;
+}
+
+static uint64_t mm_val(const lh_value_t *v, uint64_t seed64)
+{
+    uint32_t seed = (uint32_t)seed64;
     switch (v->type.id) {
     case LH_TYPE_NULL:
         return seed;
@@ -86,9 +125,9 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
     case LH_TYPE_INT:
     case LH_TYPE_DATE:
     case LH_TYPE_INTERVAL_YM:
-        return mm_int((uint32_t)fn_i64(v, i), seed);
+        return mm_int((uint32_t)v->v.i64, seed);
     case LH_TYPE_FLOAT: {
-        float f = (float)fn_f64(v, i);
+        float f = (float)v->v.f64;
         uint32_t bits;
         if (f == 0)
             f = 0;
@@ -99,7 +138,7 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
         return mm_int(bits, seed);
     }
     case LH_TYPE_DOUBLE: {
-        double d = fn_f64(v, i);
+        double d = v->v.f64;
         uint64_t bits;
         if (d == 0)
             d = 0;
@@ -110,21 +149,23 @@ static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
         return mm_long(bits, seed);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
-        lh_sv_t s = fn_str(v, i);
-        return mm_bytes(s.ptr, s.len, seed);
-    }
+    case LH_TYPE_BINARY:
+        return mm_bytes(v->v.str.ptr, v->v.str.len, seed);
     case LH_TYPE_DECIMAL:
         if (v->type.precision <= 18)
-            return mm_long((uint64_t)fn_i64(v, i), seed);
+            return mm_long((uint64_t)v->v.i64, seed);
         uint8_t b[17];
-        return mm_bytes(b, big_bytes(lh_dec_get(v, i), b), seed);
+        return mm_bytes(b, big_bytes(v->v.i128, b), seed);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return (uint32_t)nested_hash(v, seed, mm_val);
     default:
-        return mm_long((uint64_t)fn_i64(v, i), seed);
+        return mm_long((uint64_t)v->v.i64, seed);
     }
 }
 
-static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
+static uint64_t xx_val(const lh_value_t *v, uint64_t seed)
 {
     uint8_t b[17];
     size_t n;
@@ -140,41 +181,55 @@ static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
     case LH_TYPE_FLOAT: {
         uint32_t x;
         if (v->type.id == LH_TYPE_FLOAT) {
-            float f = (float)fn_f64(v, i);
+            float f = (float)v->v.f64;
             if (f == 0)
                 f = 0;
             memcpy(&x, &f, 4);
         } else {
-            x = (uint32_t)fn_i64(v, i);
+            x = (uint32_t)v->v.i64;
         }
         memcpy(b, &x, 4);
         return XXH64(b, 4, seed);
     }
     case LH_TYPE_STRING:
-    case LH_TYPE_BINARY: {
-        lh_sv_t s = fn_str(v, i);
-        return XXH64(s.ptr, s.len, seed);
-    }
+    case LH_TYPE_BINARY:
+        return XXH64(v->v.str.ptr, v->v.str.len, seed);
+    case LH_TYPE_ARRAY:
+    case LH_TYPE_MAP:
+    case LH_TYPE_STRUCT:
+        return nested_hash(v, seed, xx_val);
     case LH_TYPE_DECIMAL:
         if (v->type.precision > 18) {
-            n = big_bytes(lh_dec_get(v, i), b);
+            n = big_bytes(v->v.i128, b);
             return XXH64(b, n, seed);
         }
         /* fall through */
     default: {
         uint64_t x;
         if (v->type.id == LH_TYPE_DOUBLE) {
-            double d = fn_f64(v, i);
+            double d = v->v.f64;
             if (d == 0)
                 d = 0;
             memcpy(&x, &d, 8);
         } else {
-            x = (uint64_t)fn_i64(v, i);
+            x = (uint64_t)v->v.i64;
         }
         memcpy(b, &x, 8);
         return XXH64(b, 8, seed);
     }
     }
+}
+
+static uint32_t mm_value(const lh_vec_t *v, size_t i, uint32_t seed)
+{
+    lh_value_t val = fn_get(v, i);
+    return (uint32_t)mm_val(&val, seed);
+}
+
+static uint64_t xx_value(const lh_vec_t *v, size_t i, uint64_t seed)
+{
+    lh_value_t val = fn_get(v, i);
+    return xx_val(&val, seed);
 }
 
 static lh_err b_hash(lh_func_bind_t *b, lh_errbuf *eb)
@@ -386,6 +441,23 @@ static bool unhex(const uint8_t *p, size_t n, uint8_t *o, size_t *on)
     return true;
 }
 
+/* base64() as Spark's (Java's MIME encoder): lines of 76 characters joined by CRLF, unless
+ * spark.sql.chunkBase64String.enabled is false. o has room for 2 * n + 8 bytes. */
+static size_t b64_mime(const uint8_t *p, size_t n, char *o, bool chunk)
+{
+    size_t k = fn_b64_encode(p, n, o);
+    if (!chunk || k <= 76)
+        return k;
+    size_t lines = (k - 1) / 76; /* CRLFs to insert */
+    for (size_t src = k, dst = k + 2 * lines; lines > 0; lines--) {
+        size_t tail = src - 76 * lines; /* characters of the line after this break */
+        memmove(o + dst - tail, o + src - tail, tail);
+        dst -= tail, src -= tail;
+        o[--dst] = '\n', o[--dst] = '\r';
+    }
+    return k + 2 * ((k - 1) / 76);
+}
+
 typedef enum { C_BASE64, C_UNBASE64, C_HEX, C_UNHEX } codec_t;
 
 static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
@@ -407,7 +479,7 @@ static lh_err codec(const lh_func_exec_t *x, codec_t c, lh_errbuf *eb)
         size_t n = 0;
         bool ok = true;
         if (c == C_BASE64)
-            n = fn_b64_encode(s.ptr, s.len, o);
+            n = b64_mime(s.ptr, s.len, o, x->conf == NULL || !x->conf->b64_unchunked);
         else if (c == C_UNBASE64)
             ok = fn_b64_decode(s.ptr, s.len, (uint8_t *)o, &n);
         else if (c == C_HEX)
@@ -451,81 +523,6 @@ static lh_err b_hex(lh_func_bind_t *b, lh_errbuf *eb)
 
 /* ---- encode / decode with charsets ---- */
 
-static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be",
-                                       "utf-16le",   "utf-32",   "utf-8"};
-
-static int charset_of(lh_sv_t s)
-{
-    for (int k = 0; k < 7; k++)
-        if (strlen(CHARSETS[k]) == s.len &&
-            strncasecmp((const char *)s.ptr, CHARSETS[k], s.len) == 0)
-            return k;
-    return -1;
-}
-
-static lh_err charset_error(const char *fname, lh_sv_t cs, lh_errbuf *eb)
-{
-    char c[128], f[32];
-    snprintf(c, sizeof c, "%.*s", (int)(cs.len < 100 ? cs.len : 100), (const char *)cs.ptr);
-    snprintf(f, sizeof f, "`%s`", fname);
-    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.CHARSET", "parameter", "`charset`",
-                     "functionName", f, "charsets",
-                     "iso-8859-1, us-ascii, utf-16, utf-16be, utf-16le, utf-32, utf-8", "charset",
-                     c, NULL);
-}
-
-/* Decode UTF-8 to code points and re-encode in charset cs (0..6). */
-static bool encode_cs(int cs, lh_sv_t s, uint8_t *o, size_t *on)
-{
-    size_t k = 0;
-    if (cs == 2)
-        o[k++] = 0xFE, o[k++] = 0xFF; /* Java's UTF-16 encoder writes a BOM */
-    for (size_t i = 0; i < s.len;) {
-        uint32_t c = s.ptr[i];
-        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        c &= extra == 3 ? 0x07 : extra == 2 ? 0x0F : extra == 1 ? 0x1F : 0x7F;
-        for (int j = 1; j <= extra && i + (size_t)j < s.len; j++)
-            c = c << 6 | (s.ptr[i + (size_t)j] & 0x3F);
-        i += (size_t)extra + 1;
-        switch (cs) {
-        case 0:
-        case 1:
-            if (c > (cs == 0 ? 0xFFu : 0x7Fu))
-                return false;
-            o[k++] = (uint8_t)c;
-            break;
-        case 2:
-        case 3:
-        case 4: {
-            uint16_t u[2];
-            int nu = 1;
-            if (c >= 0x10000) {
-                u[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
-                u[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
-                nu = 2;
-            } else {
-                u[0] = (uint16_t)c;
-            }
-            for (int j = 0; j < nu; j++) {
-                bool le = cs == 4;
-                o[k++] = (uint8_t)(le ? u[j] : u[j] >> 8);
-                o[k++] = (uint8_t)(le ? u[j] >> 8 : u[j]);
-            }
-            break;
-        }
-        case 5:
-            o[k++] = (uint8_t)(c >> 24), o[k++] = (uint8_t)(c >> 16);
-            o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
-            break;
-        default:
-            memcpy(o + k, s.ptr + i - (size_t)extra - 1, (size_t)extra + 1);
-            k += (size_t)extra + 1;
-        }
-    }
-    *on = k;
-    return true;
-}
-
 static size_t put_u8(uint32_t c, uint8_t *o)
 {
     if (c < 0x80)
@@ -542,41 +539,185 @@ static size_t put_u8(uint32_t c, uint8_t *o)
     return 4;
 }
 
-/* Bytes in charset cs to UTF-8 (o >= 3 * s.len + 4); SIZE_MAX on invalid US-ASCII. */
-static size_t decode_cs(int cs, lh_sv_t s, uint8_t *o)
+/* The charsets of encode/decode: Spark's list (the error names it), and with
+ * spark.sql.legacy.javaCharsets a few more of Java's names, windows-1252 among them. */
+enum { CS_LATIN1, CS_ASCII, CS_UTF16, CS_UTF16BE, CS_UTF16LE, CS_UTF32, CS_UTF8, CS_CP1252 };
+static const char *const CHARSETS[] = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be",
+                                       "utf-16le",   "utf-32",   "utf-8"};
+static const struct {
+    const char *name;
+    int cs;
+} JAVA_CHARSETS[] = {
+    {"ascii", CS_ASCII},         {"cp1252", CS_CP1252},    {"iso8859_1", CS_LATIN1},
+    {"latin1", CS_LATIN1},       {"utf-32be", CS_UTF32},   {"utf8", CS_UTF8},
+    {"utf_16be", CS_UTF16BE},    {"utf_16le", CS_UTF16LE}, {"utf_8", CS_UTF8},
+    {"windows-1252", CS_CP1252},
+};
+
+static bool name_is(lh_sv_t s, const char *name)
 {
-    size_t k = 0, i = 0;
-    bool le = cs == 4;
-    if (cs == 2 && s.len >= 2 &&
+    return strlen(name) == s.len && strncasecmp((const char *)s.ptr, name, s.len) == 0;
+}
+
+static int charset_of(lh_sv_t s, const lh_sql_conf_t *conf)
+{
+    for (int k = 0; k < (int)(sizeof CHARSETS / sizeof CHARSETS[0]); k++)
+        if (name_is(s, CHARSETS[k]))
+            return k;
+    size_t n = sizeof JAVA_CHARSETS / sizeof JAVA_CHARSETS[0];
+    for (size_t k = 0; conf && conf->java_charsets && k < n; k++)
+        if (name_is(s, JAVA_CHARSETS[k].name))
+            return JAVA_CHARSETS[k].cs;
+    return -1;
+}
+
+static lh_err charset_error(const char *fname, lh_sv_t cs, lh_errbuf *eb)
+{
+    char c[128], f[32];
+    snprintf(c, sizeof c, "%.*s", (int)(cs.len < 100 ? cs.len : 100), (const char *)cs.ptr);
+    snprintf(f, sizeof f, "`%s`", fname);
+    return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.CHARSET", "parameter", "`charset`",
+                     "functionName", f, "charsets",
+                     "iso-8859-1, us-ascii, utf-16, utf-16be, utf-16le, utf-32, utf-8", "charset",
+                     c, NULL);
+}
+
+/* windows-1252's 0x80..0x9F (0: no character) */
+static const uint16_t CP1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* The byte of code point c in a one-byte charset, or -1 when it has none. */
+static int byte_of(int cs, uint32_t c)
+{
+    if (c < 0x80 || (c <= 0xFF && cs == CS_LATIN1) || (c >= 0xA0 && c <= 0xFF && cs == CS_CP1252))
+        return (int)c;
+    for (int k = 0; cs == CS_CP1252 && k < 32; k++)
+        if (CP1252[k] == c)
+            return 0x80 + k;
+    return -1;
+}
+
+/* The code points of the UTF-8 string s (each ill-formed part one U+FFFD, as Java's String
+ * sees it) encoded in charset cs into o (>= 4 * s.len + 4 bytes). A character the charset
+ * lacks is '?' when replace (Java's replacement), else the result is false. */
+static bool encode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o, size_t *on)
+{
+    size_t k = 0, bad;
+    if (cs == CS_UTF16)
+        o[k++] = 0xFE, o[k++] = 0xFF; /* Java's UTF-16 encoder writes a BOM */
+    for (size_t i = 0; i < s.len;) {
+        size_t n = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
+        uint32_t c = 0xFFFD;
+        if (n > 0) {
+            c = s.ptr[i] & (n == 1 ? 0x7F : n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+            for (size_t j = 1; j < n; j++)
+                c = c << 6 | (s.ptr[i + j] & 0x3F);
+        }
+        i += n > 0 ? n : bad;
+        switch (cs) {
+        case CS_LATIN1:
+        case CS_ASCII:
+        case CS_CP1252: {
+            int b = byte_of(cs, c);
+            if (b < 0 && !replace)
+                return false;
+            o[k++] = b < 0 ? '?' : (uint8_t)b;
+            break;
+        }
+        case CS_UTF16:
+        case CS_UTF16BE:
+        case CS_UTF16LE: {
+            uint16_t u[2];
+            int nu = 1;
+            if (c >= 0x10000) {
+                u[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+                u[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+                nu = 2;
+            } else {
+                u[0] = (uint16_t)c;
+            }
+            for (int j = 0; j < nu; j++) {
+                bool le = cs == CS_UTF16LE;
+                o[k++] = (uint8_t)(le ? u[j] : u[j] >> 8);
+                o[k++] = (uint8_t)(le ? u[j] >> 8 : u[j]);
+            }
+            break;
+        }
+        case CS_UTF32:
+            o[k++] = (uint8_t)(c >> 24), o[k++] = (uint8_t)(c >> 16);
+            o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
+            break;
+        default: /* UTF-8 */
+            k += put_u8(c, o + k);
+        }
+    }
+    *on = k;
+    return true;
+}
+
+/* UTF-16 code unit at p */
+static uint32_t u16_at(const uint8_t *p, bool le)
+{
+    return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 : (uint32_t)p[0] << 8 | p[1];
+}
+
+/* Bytes in charset cs to UTF-8 (o >= 3 * s.len + 4). A malformed or unmappable input is
+ * U+FFFD when replace (Java's decoders), else the result is SIZE_MAX. */
+static size_t decode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o)
+{
+    size_t k = 0, i = 0, bad;
+    bool le = cs == CS_UTF16LE;
+    if (cs == CS_UTF16 && s.len >= 2 &&
         ((s.ptr[0] == 0xFF && s.ptr[1] == 0xFE) || (s.ptr[0] == 0xFE && s.ptr[1] == 0xFF)))
         le = s.ptr[0] == 0xFF, i = 2;
+    if (cs == CS_UTF32 && s.len >= 4 && s.ptr[0] == 0 && s.ptr[1] == 0 && s.ptr[2] == 0xFE &&
+        s.ptr[3] == 0xFF)
+        i = 4;
     while (i < s.len) {
-        uint32_t c;
-        if (cs <= 1) {
+        uint32_t c = UINT32_MAX; /* malformed */
+        if (cs == CS_LATIN1 || cs == CS_ASCII || cs == CS_CP1252) {
             c = s.ptr[i++];
-            if (cs == 1 && c > 0x7F)
-                return SIZE_MAX;
-        } else if (cs <= 4) {
-            if (i + 1 >= s.len)
-                break;
-            c = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
-                   : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
-            i += 2;
-            if (c >= 0xD800 && c < 0xDC00 && i + 1 < s.len) {
-                uint32_t lo = le ? (uint32_t)s.ptr[i] | (uint32_t)s.ptr[i + 1] << 8
-                                 : (uint32_t)s.ptr[i] << 8 | s.ptr[i + 1];
-                i += 2;
-                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+            if (c >= 0x80 && cs == CS_ASCII)
+                c = UINT32_MAX;
+            else if (c >= 0x80 && c < 0xA0 && cs == CS_CP1252)
+                c = CP1252[c - 0x80] ? CP1252[c - 0x80] : UINT32_MAX;
+        } else if (cs == CS_UTF8) {
+            size_t n = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
+            if (n > 0) {
+                memcpy(o + k, s.ptr + i, n);
+                k += n, i += n;
+                continue;
             }
-        } else if (cs == 5) {
-            if (i + 3 >= s.len)
-                break;
-            c = (uint32_t)s.ptr[i] << 24 | (uint32_t)s.ptr[i + 1] << 16 |
-                (uint32_t)s.ptr[i + 2] << 8 | s.ptr[i + 3];
-            i += 4;
+            i += bad;
+        } else if (cs == CS_UTF32) {
+            if (i + 3 < s.len) {
+                c = (uint32_t)s.ptr[i] << 24 | (uint32_t)s.ptr[i + 1] << 16 |
+                    (uint32_t)s.ptr[i + 2] << 8 | s.ptr[i + 3];
+                if (c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
+                    c = UINT32_MAX;
+            }
+            i = i + 3 < s.len ? i + 4 : s.len;
+        } else if (i + 1 >= s.len) { /* UTF-16: an odd byte at the end */
+            i = s.len;
         } else {
-            o[k++] = s.ptr[i++];
-            continue;
+            c = u16_at(s.ptr + i, le);
+            i += 2;
+            if (c >= 0xDC00 && c < 0xE000) {
+                c = UINT32_MAX; /* a low surrogate alone */
+            } else if (c >= 0xD800 && c < 0xDC00) {
+                uint32_t lo = i + 1 < s.len ? u16_at(s.ptr + i, le) : 0;
+                if (lo >= 0xDC00 && lo < 0xE000)
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00), i += 2;
+                else
+                    c = UINT32_MAX; /* a high surrogate alone: the next unit is read anew */
+            }
+        }
+        if (c == UINT32_MAX) {
+            if (!replace)
+                return SIZE_MAX;
+            c = 0xFFFD;
         }
         k += put_u8(c, o + k);
     }
@@ -598,13 +739,13 @@ static lh_err x_encode(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
-        int cs = charset_of(c);
+        int cs = charset_of(c, x->conf);
         if (cs < 0)
             return charset_error("encode", c, eb);
         uint8_t *o = malloc(4 * (size_t)s.len + 4);
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
         size_t n;
-        if (!encode_cs(cs, s, o, &n)) {
+        if (!encode_cs(cs, s, x->conf && x->conf->coding_replace, o, &n)) {
             free(o);
             char cn[16];
             snprintf(cn, sizeof cn, "%.*s", (int)(c.len < 15 ? c.len : 15), (const char *)c.ptr);
@@ -677,12 +818,12 @@ static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i), c = fn_str(x->args[1], i);
-        int cs = charset_of(c);
+        int cs = charset_of(c, x->conf);
         if (cs < 0)
             return charset_error("decode", c, eb);
         uint8_t *o = malloc(3 * (size_t)s.len + 4);
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
-        size_t n = decode_cs(cs, s, o);
+        size_t n = decode_cs(cs, s, x->conf && x->conf->coding_replace, o);
         if (n == SIZE_MAX) {
             free(o);
             char cn[16];
@@ -697,41 +838,122 @@ static lh_err x_decode(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* to_binary(str[, fmt]) fmt: hex (default), utf-8, utf8, base64 */
-static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+/* to_binary(str[, fmt]): fmt a foldable, case-insensitive 'hex' (the default), 'utf-8',
+ * 'utf8' or 'base64' (a constant of another type counts as its text, as Spark's implicit cast
+ * makes it); a NULL fmt makes every result NULL. base64 is checked as Spark's UnBase64 with
+ * failOnError does (RFC 4648 groups, whitespace between symbols, padding only at the end of
+ * a group of 4), then decoded leniently like Java's MIME decoder. try_to_binary gives NULL
+ * for input that does not convert and for a format that is none of those (a non-foldable
+ * format stays an error). */
+enum { TB_HEX, TB_UTF8, TB_B64, TB_NULL, TB_TRY = 16 };
+
+static lh_err bind_to_binary(lh_func_bind_t *b, bool try_, lh_errbuf *eb)
 {
     b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    int *k = lh_arena_alloc(b->arena, sizeof *k);
+    *k = TB_HEX;
     if (b->arg_count > 1) {
         const lh_value_t *f = b->const_args ? b->const_args[1] : NULL;
-        if (f == NULL || f->type.id != LH_TYPE_STRING || f->is_null)
-            return fn_bad_input(b, eb, "to_binary", 1, "\"STRING\"");
-        char fmt[16];
-        snprintf(fmt, sizeof fmt, "%.*s", (int)(f->v.str.len < 15 ? f->v.str.len : 15),
-                 (const char *)f->v.str.ptr);
-        int *k = lh_arena_alloc(b->arena, sizeof *k);
-        *k = strcasecmp(fmt, "hex") == 0                                     ? 0
-             : strcasecmp(fmt, "utf-8") == 0 || strcasecmp(fmt, "utf8") == 0 ? 1
-             : strcasecmp(fmt, "base64") == 0                                ? 2
-                                                                             : -1;
-        if (*k < 0) {
-            char v[40];
-            snprintf(v, sizeof v, "'%s'", fmt);
-            return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.BINARY_FORMAT", "parameter", "`format`",
-                             "functionName", "`to_binary`", "invalidFormat", v, NULL);
+        char sqlexpr[160];
+        snprintf(sqlexpr, sizeof sqlexpr, "\"%s\"",
+                 b->sql ? b->sql
+                 : try_ ? "try_to_binary(...)"
+                        : "to_binary(...)");
+        if (f == NULL) {
+            char in[160];
+            snprintf(in, sizeof in, "\"%s\"", b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "fmt");
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sqlexpr,
+                             "inputName", "`fmt`", "inputType", "\"STRING\"", "inputExpr", in,
+                             NULL);
         }
-        b->cast_to[1] = fn_type(LH_TYPE_STRING);
-        b->bind_data = k;
+        if (f->is_null || f->type.id == LH_TYPE_NULL) {
+            *k = TB_NULL;
+        } else {
+            char buf[LH_FMT_MAX], fmt[40];
+            const char *txt = buf;
+            size_t n = f->type.id == LH_TYPE_STRING
+                           ? (txt = (const char *)f->v.str.ptr, f->v.str.len)
+                           : lh_format_value(f, NULL, LH_FMT_CAST, buf, &txt);
+            size_t m = n < sizeof fmt - 1 ? n : sizeof fmt - 1;
+            for (size_t i = 0; i < m; i++)
+                fmt[i] = (char)tolower((unsigned char)txt[i]);
+            fmt[m] = '\0';
+            *k = n != m                                                  ? -1
+                 : strcmp(fmt, "hex") == 0                               ? TB_HEX
+                 : strcmp(fmt, "utf-8") == 0 || strcmp(fmt, "utf8") == 0 ? TB_UTF8
+                 : strcmp(fmt, "base64") == 0                            ? TB_B64
+                                                                         : -1;
+            if (*k < 0 && try_)
+                *k = TB_NULL;
+            if (*k < 0) {
+                char v[48];
+                snprintf(v, sizeof v, "'%s'", fmt);
+                return lh_sqlerr(eb, "DATATYPE_MISMATCH.INVALID_ARG_VALUE", "sqlExpr", sqlexpr,
+                                 "inputName", "fmt", "requireType", "case-insensitive \"STRING\"",
+                                 "validValues", "'hex', 'utf-8', 'utf8', or 'base64'", "inputValue",
+                                 v, NULL);
+            }
+            b->cast_to[1] = fn_type(LH_TYPE_STRING);
+        }
     }
+    if (try_)
+        *k |= TB_TRY;
+    b->bind_data = k;
     b->ret_type = fn_type(LH_TYPE_BINARY);
     b->ret_nullable = true;
     return LH_OK;
 }
 
+static lh_err b_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_to_binary(b, false, eb);
+}
+
+static lh_err b_try_to_binary(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_to_binary(b, true, eb);
+}
+
+/* Java's Character.isWhitespace for ASCII */
+static bool b64_space(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+}
+
+/* Spark's UnBase64.isValidBase64: groups of 4 symbols, the last of 2..4 symbols; padding
+ * (at most 2 '=') only after 2 or more symbols of a group, completing it to 4, and nothing
+ * (not even whitespace) after it. */
+static bool b64_strict(const uint8_t *p, size_t n)
+{
+    size_t pos = 0, pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            c == '+' || c == '/') {
+            if (pad != 0)
+                return false;
+            pos++;
+        } else if (c == '=') {
+            if (++pad > 2 || pos % 4 < 2)
+                return false;
+        } else if (!b64_space(c) || pad != 0) {
+            return false;
+        }
+    }
+    return pad > 0 ? (pos + pad) % 4 == 0 : pos % 4 != 1;
+}
+
 static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
 {
-    int k = x->bind_data ? *(const int *)x->bind_data : 0;
+    int k = x->bind_data ? *(const int *)x->bind_data : TB_HEX;
+    bool try_ = (k & TB_TRY) != 0;
+    k &= ~TB_TRY;
     fn_begin(x);
     for (size_t i = 0; i < x->rows; i++) {
+        if (k == TB_NULL) {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i);
@@ -739,18 +961,24 @@ static lh_err x_to_binary(const lh_func_exec_t *x, lh_errbuf *eb)
         LH_FAIL_IF(o == NULL, LH_E_NOMEM, eb, "out of memory");
         size_t n = s.len;
         bool ok = true;
-        if (k == 0)
+        if (k == TB_HEX)
             ok = unhex(s.ptr, s.len, o, &n);
-        else if (k == 1)
+        else if (k == TB_UTF8)
             memcpy(o, s.ptr, s.len);
         else
-            ok = fn_b64_decode(s.ptr, s.len, o, &n);
+            ok = b64_strict(s.ptr, s.len) && fn_b64_decode(s.ptr, s.len, o, &n);
+        if (!ok && try_) {
+            free(o);
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
         if (!ok) {
             free(o);
             char v[300];
             snprintf(v, sizeof v, "'%.*s'", (int)(s.len < 280 ? s.len : 280), (const char *)s.ptr);
-            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt", "'HEX'", "targetType",
-                             "\"BINARY\"", "suggestion", "`try_to_binary`", NULL);
+            return lh_sqlerr(eb, "CONVERSION_INVALID_INPUT", "str", v, "fmt",
+                             k == TB_HEX ? "'HEX'" : "'BASE64'", "targetType", "\"BINARY\"",
+                             "suggestion", "`try_to_binary`", NULL);
         }
         lh_err e = fn_put_str(x->out, i, o, n);
         free(o);
@@ -805,6 +1033,7 @@ const lh_func_t lh_fn_hash[] = {
     F("sha1", 1, 1, b_digest, x_sha1),
     F("sha2", 2, 2, b_digest, x_sha2),
     F("to_binary", 1, 2, b_to_binary, x_to_binary),
+    F("try_to_binary", 1, 2, b_try_to_binary, x_to_binary),
     F("unbase64", 1, 1, b_to_binary1, x_unbase64),
     F("unhex", 1, 1, b_to_binary1, x_unhex),
     F("xxhash64", 0, -1, b_xxhash, x_xxhash),

@@ -191,6 +191,29 @@ DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_T
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
 
+/* ---- isnan: FLOAT/DOUBLE NaN (false for NULL; never NULL) ---- */
+
+static lh_err b_isnan(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    (void)eb;
+    b->cast_to[0] = fn_type(LH_TYPE_DOUBLE);
+    b->ret_type = fn_type(LH_TYPE_BOOLEAN);
+    b->ret_nullable = false;
+    return LH_OK;
+}
+
+static lh_err x_isnan(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    fn_begin(x);
+    const lh_vec_t *a = x->args[0];
+    const double *d = a->data;
+    uint8_t *o = x->out->data;
+    for (size_t i = 0; i < x->rows; i++)
+        o[i] = !fn_null(a, i) && isnan(d[i]);
+    return LH_OK;
+}
+
 /* ---- abs / sign ---- */
 
 static lh_err b_abs(lh_func_bind_t *b, lh_errbuf *eb)
@@ -815,6 +838,7 @@ const lh_func_t lh_fn_math[] = {
     F("floor", 1, 2, b_floor, x_round),
     F("greatest", 2, -1, b_greatest, x_greatest),
     F("hypot", 2, 2, b_hypot, exec_double),
+    F("isnan", 1, 1, b_isnan, x_isnan),
     F("least", 2, -1, b_least, x_least),
     F("ln", 1, 1, b_ln, exec_double),
     F("log", 1, 2, b_ln_or_log, exec_double),

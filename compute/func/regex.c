@@ -38,8 +38,23 @@ static size_t cp_len(const uint8_t *p, size_t n, size_t i)
     return e - i;
 }
 
+static lh_err like_tokens(const uint8_t *p, size_t n, uint32_t esc, like_pat_t *out, lh_errbuf *eb);
+
+/* ILIKE is Spark's Like(Lower(str), Lower(pattern)): the pattern is lowered whole (Unicode
+ * case mapping, as lower()) before it is cut into tokens, the string before it is matched. */
 static lh_err like_compile(const uint8_t *p, size_t n, uint32_t esc, bool fold, like_pat_t *out,
                            lh_errbuf *eb)
+{
+    if (!fold)
+        return like_tokens(p, n, esc, out, eb);
+    uint8_t *low = malloc(4 * n + 1);
+    LH_FAIL_IF(low == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err e = like_tokens(low, fn_lower(p, n, low), esc, out, eb);
+    free(low);
+    return e;
+}
+
+static lh_err like_tokens(const uint8_t *p, size_t n, uint32_t esc, like_pat_t *out, lh_errbuf *eb)
 {
     out->t = malloc((n + 1) * sizeof *out->t);
     LH_FAIL_IF(out->t == NULL, LH_E_NOMEM, eb, "out of memory");
@@ -75,8 +90,6 @@ static lh_err like_compile(const uint8_t *p, size_t n, uint32_t esc, bool fold, 
             memcpy(t.b, p + i, t.len);
             i += l;
         }
-        if (fold && t.kind == 0 && t.len == 1)
-            t.b[0] = (uint8_t)tolower(t.b[0]);
         if (t.kind == 2 && out->n > 0 && out->t[out->n - 1].kind == 2)
             continue;
         out->t[out->n++] = t;
@@ -84,24 +97,22 @@ static lh_err like_compile(const uint8_t *p, size_t n, uint32_t esc, bool fold, 
     return LH_OK;
 }
 
-static bool tok_eq(const like_tok_t *t, const uint8_t *s, size_t n, size_t i, size_t l, bool fold)
+static bool tok_eq(const like_tok_t *t, const uint8_t *s, size_t i, size_t l)
 {
     if (t->kind == 1)
         return true;
     if (t->len != l)
         return false;
-    if (fold && l == 1)
-        return tolower(s[i]) == t->b[0];
     return memcmp(t->b, s + i, l) == 0;
 }
 
-static bool like_match(const like_pat_t *p, const uint8_t *s, size_t n, bool fold)
+static bool like_match(const like_pat_t *p, const uint8_t *s, size_t n)
 {
     int k = 0, star = -1;
     size_t i = 0, star_i = 0;
     while (i < n) {
         size_t l = cp_len(s, n, i);
-        if (k < p->n && p->t[k].kind != 2 && tok_eq(&p->t[k], s, n, i, l, fold)) {
+        if (k < p->n && p->t[k].kind != 2 && tok_eq(&p->t[k], s, i, l)) {
             k++, i += l;
         } else if (k < p->n && p->t[k].kind == 2) {
             star = k++, star_i = i;
@@ -161,8 +172,11 @@ static lh_err bind_like(lh_func_bind_t *b, bool fold, lh_errbuf *eb)
 static lh_err x_like(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     const like_bd_t *bd = x->bind_data;
+    uint8_t *low = NULL;
+    size_t cap = 0;
+    lh_err e = LH_OK;
     fn_begin(x);
-    for (size_t i = 0; i < x->rows; i++) {
+    for (size_t i = 0; i < x->rows && e == LH_OK; i++) {
         if (fn_any_null(x, i))
             continue;
         lh_sv_t s = fn_str(x->args[0], i);
@@ -170,13 +184,29 @@ static lh_err x_like(const lh_func_exec_t *x, lh_errbuf *eb)
         const like_pat_t *p = &bd->pat;
         if (bd->pat.n < 0) {
             lh_sv_t ps = fn_str(x->args[1], i);
-            LH_TRY(like_compile(ps.ptr, ps.len, bd->esc, bd->fold, &own, eb));
+            if ((e = like_compile(ps.ptr, ps.len, bd->esc, bd->fold, &own, eb)) != LH_OK)
+                break;
             p = &own;
         }
-        fn_put_i64(x->out, i, like_match(p, s.ptr, s.len, bd->fold));
+        if (bd->fold) { /* lowered into one buffer reused row after row */
+            if (4 * (size_t)s.len + 1 > cap) {
+                free(low);
+                cap = 4 * (size_t)s.len + 64;
+                low = malloc(cap);
+                if (low == NULL) {
+                    free(own.t);
+                    e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+                    break;
+                }
+            }
+            s.len = fn_lower(s.ptr, s.len, low);
+            s.ptr = low;
+        }
+        fn_put_i64(x->out, i, like_match(p, s.ptr, s.len));
         free(own.t);
     }
-    return LH_OK;
+    free(low);
+    return e;
 }
 
 static lh_err b_like(lh_func_bind_t *b, lh_errbuf *eb)

@@ -19,6 +19,7 @@
 #include <wctype.h>
 
 #include "common/limits.h"
+#include "common/nested.h"
 #include "compute/func/fn.h"
 #include "compute/func/nested_fn.h"
 
@@ -178,9 +179,15 @@ static lh_err x_concat(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* concat_ws(sep, (str | array<str>)...): the strings and the arrays' elements, NULL ones
+ * skipped, joined by sep (Spark's ConcatWs) */
 static lh_err b_concat_ws(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_sig(b, "V", LH_TYPE_STRING, eb);
+    LH_TRY(bind_sig(b, "V", LH_TYPE_STRING, eb));
+    for (int i = 1; i < b->arg_count; i++)
+        if (b->arg_types[i].id == LH_TYPE_ARRAY)
+            b->cast_to[i] = lh_type_array(fn_type(LH_TYPE_STRING));
+    return LH_OK;
 }
 
 static lh_err x_concat_ws(const lh_func_exec_t *x, lh_errbuf *eb)
@@ -198,6 +205,20 @@ static lh_err x_concat_ws(const lh_func_exec_t *x, lh_errbuf *eb)
         for (int k = 1; k < x->arg_count; k++) {
             if (fn_null(x->args[k], i) || x->args[k]->type.id == LH_TYPE_NULL)
                 continue;
+            if (x->args[k]->type.id == LH_TYPE_ARRAY) {
+                lh_narray_t a;
+                lh_narray_open(x->args[k]->type.nested->elem, fn_str(x->args[k], i), &a);
+                for (uint32_t j = 0; j < a.count; j++) {
+                    lh_value_t v;
+                    lh_narray_get(&a, j, &v);
+                    if (v.is_null)
+                        continue;
+                    ok &= (first || sb_put(&sb, sep.ptr, sep.len)) &&
+                          sb_put(&sb, v.v.str.ptr, v.v.str.len);
+                    first = false;
+                }
+                continue;
+            }
             lh_sv_t s = fn_str(x->args[k], i);
             ok &= (first || sb_put(&sb, sep.ptr, sep.len)) && sb_put(&sb, s.ptr, s.len);
             first = false;
@@ -337,6 +358,26 @@ static int full_upper(uint32_t c, uint32_t *to)
 
 /* lower/upper/initcap of s into o (>= 4 * len bytes: a full mapping at most triples a
  * character's bytes); returns the length. */
+static bool is_letter(uint32_t c)
+{
+    return c < 0x80 ? isalpha((int)c) != 0
+                    : utf8_locale != (locale_t)0 && iswalpha_l((wint_t)c, utf8_locale);
+}
+
+/* Whether the 'Σ' at s[k..e) ends a word (Unicode's Final_Sigma, as Java's toLowerCase
+ * applies it): a letter before it and none right after. */
+static bool final_sigma(lh_sv_t s, size_t k, size_t e)
+{
+    if (k == 0)
+        return false;
+    size_t b = k - 1;
+    while (b > 0 && (s.ptr[b] & 0xC0) == 0x80)
+        b--;
+    if (!is_letter(u8_decode(s.ptr, s.len, b)))
+        return false;
+    return e >= s.len || !is_letter(u8_decode(s.ptr, s.len, e));
+}
+
 static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
 {
     size_t n = 0;
@@ -354,7 +395,16 @@ static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
             k = e;
             continue;
         }
+        if (!upper && c == 0x130) { /* Java: 'İ' lowers to "i̇" (i, combining dot above) */
+            n += u8_encode('i', o + n);
+            n += u8_encode(0x307, o + n);
+            word_start = false;
+            k = e;
+            continue;
+        }
         uint32_t m = map_case(c, upper);
+        if (!upper && c == 0x3A3 && final_sigma(s, k, e)) /* Java's final sigma: 'ς' */
+            m = 0x3C2;
         if (m == c) { /* keep the original bytes (also keeps invalid UTF-8 as is) */
             memcpy(o + n, s.ptr + k, e - k);
             n += e - k;
@@ -398,6 +448,12 @@ static lh_err x_tform(const lh_func_exec_t *x, lh_errbuf *eb)
         LH_TRY(e);
     }
     return LH_OK;
+}
+
+size_t fn_lower(const uint8_t *s, size_t n, uint8_t *o)
+{
+    pthread_once(&utf8_once, utf8_init);
+    return case_map(T_LOWER, (lh_sv_t){s, n}, o);
 }
 
 #define TBIND(fn, t)                                                                               \
@@ -529,6 +585,66 @@ static lh_err x_sub(const lh_func_exec_t *x, lh_errbuf *eb)
 SBIND(b_substr, SUB_SUBSTR)
 SBIND(b_left, SUB_LEFT)
 SBIND(b_right, SUB_RIGHT)
+
+/* ---- overlay(input, replace, pos[, len]) (also OVERLAY(input PLACING replace FROM pos
+ * [FOR len])): Spark's Overlay, in characters (bytes for two BINARY arguments): the input's
+ * first pos - 1 characters, replace, then the input from character pos - 1 + len on (len
+ * -1, the default, is replace's length). ---- */
+
+static lh_err b_overlay(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    bool bin = b->arg_types[0].id == LH_TYPE_BINARY && b->arg_types[1].id == LH_TYPE_BINARY;
+    b->cast_to[0] = b->cast_to[1] = fn_type(bin ? LH_TYPE_BINARY : LH_TYPE_STRING);
+    for (int i = 2; i < b->arg_count; i++) {
+        if (b->arg_types[i].id != LH_TYPE_NULL && !lh_type_is_integral(b->arg_types[i].id) &&
+            b->arg_types[i].id != LH_TYPE_STRING)
+            return fn_bad_input(b, eb, "overlay", i, "\"INT\"");
+        b->cast_to[i] = fn_type(LH_TYPE_INT);
+    }
+    b->ret_type = b->cast_to[0];
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_overlay(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    bool bin = is_bin(x);
+    uint8_t *o = NULL;
+    size_t cap = 0;
+    lh_err e = LH_OK;
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows && e == LH_OK; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i), r = fn_str(x->args[1], i);
+        int64_t pos = fn_i64(x->args[2], i), len = x->arg_count > 3 ? fn_i64(x->args[3], i) : -1;
+        int64_t n = bin ? s.len : (int64_t)u8_len(s.ptr, s.len);
+        int64_t rn = bin ? r.len : (int64_t)u8_len(r.ptr, r.len);
+        int64_t head = pos - 1 < 0 ? 0 : pos - 1 > n ? n : pos - 1;
+        int64_t tail = pos - 1 + (len >= 0 ? len : rn);
+        tail = tail < 0 ? 0 : tail > n ? n : tail;
+        size_t hb = bin ? (size_t)head : u8_off(s.ptr, s.len, (size_t)head);
+        size_t tb = bin ? (size_t)tail : u8_off(s.ptr, s.len, (size_t)tail);
+        size_t total = hb + r.len + (s.len - tb);
+        if (total + 1 > cap) {
+            free(o);
+            cap = total + 64;
+            if ((o = malloc(cap)) == NULL) {
+                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+                break;
+            }
+        }
+        if (hb) /* (an empty value may have no pointer) */
+            memcpy(o, s.ptr, hb);
+        if (r.len)
+            memcpy(o + hb, r.ptr, r.len);
+        if (s.len > tb)
+            memcpy(o + hb + r.len, s.ptr + tb, s.len - tb);
+        e = fn_put_str(x->out, i, o, total);
+    }
+    free(o);
+    return e;
+}
 
 /* ---- trims ---- */
 
@@ -995,6 +1111,183 @@ static lh_err x_levenshtein(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- substring_index(str, delim, count): Spark's UTF8String.subStringIndex (byte-wise;
+ * the search for the next delimiter starts one byte after the last, so matches overlap) */
+
+static lh_err b_substring_index(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_sig(b, "SSI", LH_TYPE_STRING, eb);
+}
+
+static lh_err x_substring_index(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t s = fn_str(x->args[0], i), d = fn_str(x->args[1], i);
+        int64_t count = fn_i64(x->args[2], i);
+        size_t from = 0, to = 0; /* the result s[from, to) */
+        if (d.len > 0 && count > 0) {
+            int64_t idx = -1;
+            for (; count > 0; count--) {
+                const uint8_t *p =
+                    (size_t)(idx + 1) + d.len <= s.len
+                        ? find_bytes(s.ptr + idx + 1, s.len - (size_t)(idx + 1), d.ptr, d.len)
+                        : NULL;
+                if (p == NULL)
+                    break;
+                idx = p - s.ptr;
+            }
+            to = count > 0 ? s.len : (size_t)idx; /* fewer delimiters: the whole string */
+        } else if (d.len > 0 && count < 0) {
+            int64_t idx = (int64_t)s.len;
+            for (; count < 0; count++) {
+                int64_t k = idx - 1;
+                if (k + (int64_t)d.len > (int64_t)s.len)
+                    k = (int64_t)s.len - (int64_t)d.len;
+                while (k >= 0 && memcmp(s.ptr + k, d.ptr, d.len) != 0)
+                    k--;
+                if (k < 0)
+                    break;
+                idx = k;
+            }
+            from = count < 0 ? 0 : (size_t)idx + d.len, to = s.len;
+        }
+        LH_TRY(fn_put_str(x->out, i, from < to ? s.ptr + from : (const uint8_t *)"",
+                          from < to ? to - from : 0));
+    }
+    return LH_OK;
+}
+
+/* ---- find_in_set(str, list): the 1-based place of str among list's comma-separated
+ * items, 0 when absent or when str has a comma ---- */
+
+static lh_err b_find_in_set(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    b->cast_to[0] = b->cast_to[1] = fn_type(LH_TYPE_STRING);
+    b->ret_type = fn_type(LH_TYPE_INT);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_find_in_set(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i))
+            continue;
+        lh_sv_t m = fn_str(x->args[0], i), l = fn_str(x->args[1], i);
+        int64_t n = 1, found = 0;
+        if (m.len == 0 || memchr(m.ptr, ',', m.len) == NULL) {
+            size_t start = 0;
+            for (size_t k = 0; k <= l.len && found == 0; k++) {
+                if (k < l.len && l.ptr[k] != ',')
+                    continue;
+                if (k - start == m.len && (m.len == 0 || memcmp(l.ptr + start, m.ptr, m.len) == 0))
+                    found = n;
+                start = k + 1, n++;
+            }
+        }
+        fn_put_i64(x->out, i, found);
+    }
+    return LH_OK;
+}
+
+/* ---- mask(input[, upper, lower, digit, other]): Spark's Mask. Upper-case letters become
+ * upper ('X'), lower-case ones lower ('x'), digits digit ('n'), anything else other (NULL:
+ * kept); a NULL replacement keeps that class. The replacements are constant characters. */
+
+typedef struct mask_bd {
+    uint32_t repl[4]; /* UINT32_MAX: keep */
+} mask_bd_t;
+
+static lh_err b_mask(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    static const char *const names[] = {"upperChar", "lowerChar", "digitChar", "otherChar"};
+    mask_bd_t *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    const uint32_t defaults[4] = {'X', 'x', 'n', UINT32_MAX};
+    b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    for (int k = 0; k < 4; k++) {
+        bd->repl[k] = defaults[k];
+        if (k + 1 >= b->arg_count)
+            continue;
+        const lh_value_t *c = b->const_args ? b->const_args[k + 1] : NULL;
+        lh_type_id t = b->arg_types[k + 1].id;
+        if (c == NULL) {
+            char in[80];
+            snprintf(in, sizeof in, "`%s`", names[k]);
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", "\"mask(...)\"",
+                             "inputName", in, "inputType", "\"STRING\"", "inputExpr",
+                             "the argument", NULL);
+        }
+        if (t != LH_TYPE_STRING && t != LH_TYPE_NULL)
+            return fn_bad_input(b, eb, "mask", k + 1, "\"STRING\"");
+        if (c->is_null || t == LH_TYPE_NULL) {
+            bd->repl[k] = UINT32_MAX;
+            continue;
+        }
+        if (c->v.str.len == 0 || u8_len(c->v.str.ptr, c->v.str.len) != 1) {
+            char in[80];
+            snprintf(in, sizeof in, "%s", names[k]);
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.INPUT_SIZE_NOT_ONE", "sqlExpr", "\"mask(...)\"",
+                             "exprName", in, NULL);
+        }
+        bd->repl[k] = u8_decode(c->v.str.ptr, c->v.str.len, 0);
+        b->cast_to[k + 1] = fn_type(LH_TYPE_STRING);
+    }
+    b->bind_data = bd;
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+static lh_err x_mask(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    const mask_bd_t *bd = x->bind_data;
+    uint8_t *o = NULL;
+    size_t cap = 0;
+    lh_err e = LH_OK;
+    pthread_once(&utf8_once, utf8_init);
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows && e == LH_OK; i++) {
+        if (fn_null(x->args[0], i)) {
+            e = fn_put_null(x->out, i);
+            continue;
+        }
+        lh_sv_t s = fn_str(x->args[0], i);
+        if (4 * (size_t)s.len + 1 > cap) {
+            free(o);
+            cap = 4 * (size_t)s.len + 64;
+            if ((o = malloc(cap)) == NULL) {
+                e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+                break;
+            }
+        }
+        size_t n = 0;
+        for (size_t k = 0; k < s.len;) {
+            size_t end = u8_next(s.ptr, s.len, k);
+            uint32_t c = u8_decode(s.ptr, s.len, k);
+            bool ascii = c < 0x80, loc = utf8_locale != (locale_t)0;
+            int cls =
+                (ascii ? isupper((int)c) != 0 : loc && iswupper_l((wint_t)c, utf8_locale))   ? 0
+                : (ascii ? islower((int)c) != 0 : loc && iswlower_l((wint_t)c, utf8_locale)) ? 1
+                : (ascii ? isdigit((int)c) != 0 : loc && iswdigit_l((wint_t)c, utf8_locale)) ? 2
+                                                                                             : 3;
+            if (bd->repl[cls] == UINT32_MAX) {
+                memcpy(o + n, s.ptr + k, end - k);
+                n += end - k;
+            } else {
+                n += u8_encode(bd->repl[cls], o + n);
+            }
+            k = end;
+        }
+        e = fn_put_str(x->out, i, o, n);
+    }
+    free(o);
+    return e;
+}
+
 static lh_err b_uuid(lh_func_bind_t *b, lh_errbuf *eb)
 {
     b->ret_type = fn_type(LH_TYPE_STRING);
@@ -1043,12 +1336,15 @@ const lh_func_t lh_fn_string[] = {
     F("left", 2, 2, b_left, x_sub),
     F("len", 1, 1, b_length, x_len),
     F("length", 1, 1, b_length, x_len),
+    F("find_in_set", 2, 2, b_find_in_set, x_find_in_set),
     F("levenshtein", 2, 3, b_levenshtein, x_levenshtein),
     F("locate", 2, 3, b_locate, x_find),
     F("lower", 1, 1, b_lower, x_tform),
+    F("mask", 1, 5, b_mask, x_mask),
     F("lpad", 2, 3, b_lpad, x_pad),
     F("ltrim", 1, 2, b_ltrim, x_trim),
     F("octet_length", 1, 1, b_octet, x_len),
+    F("overlay", 3, 4, b_overlay, x_overlay),
     F("position", 2, 3, b_locate, x_find),
     F("repeat", 2, 2, b_repeat, x_repeat),
     F("replace", 2, 3, b_strs, x_replace),
@@ -1062,6 +1358,7 @@ const lh_func_t lh_fn_string[] = {
     F("startswith", 2, 2, b_starts, x_find),
     F("substr", 2, 3, b_substr, x_sub),
     F("substring", 2, 3, b_substr, x_sub),
+    F("substring_index", 3, 3, b_substring_index, x_substring_index),
     F("translate", 3, 3, b_strs, x_translate),
     F("trim", 1, 2, b_trim, x_trim),
     F("ucase", 1, 1, b_upper, x_tform),

@@ -248,11 +248,200 @@ static lh_err x_to_number(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* ---- to_char(number, fmt): Spark's ToCharacter (ToNumberParser.format), bound by the binder
+ * as __to_char_number when to_char's first argument is a number. The number (as a DECIMAL:
+ * integers at their width, FLOAT as (14,7), DOUBLE as (30,15)) is written through the same
+ * formats: its integer digits right-aligned in the format's (a '0' run pads with zeros, a
+ * '9' run with spaces that a sign moves past), separators only between digits, the fraction
+ * padded with zeros, signs and '$' where the format puts them. A number with more digits
+ * than the format's prints '#' for each of them. ---- */
+
+typedef struct tochar_bd {
+    char fmt[128]; /* the format, validated by compile */
+} tochar_bd_t;
+
+static lh_err b_to_char_number(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    lh_type_t t = b->arg_types[0];
+    if (!lh_type_is_numeric(t.id) && t.id != LH_TYPE_NULL)
+        return fn_bad_input(b, eb, "to_char", 0, "\"DECIMAL\"");
+    const lh_value_t *fv = b->const_args ? b->const_args[1] : NULL;
+    if (fv == NULL || (!fv->is_null && fv->type.id != LH_TYPE_STRING))
+        return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", "\"to_char(...)\"",
+                         "inputName", "`format`", "inputType", "\"STRING\"", "inputExpr",
+                         "\"format\"", NULL);
+    tochar_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
+    if (!fv->is_null) {
+        numfmt f = {0};
+        size_t n = fv->v.str.len < sizeof bd->fmt - 1 ? fv->v.str.len : sizeof bd->fmt - 1;
+        memcpy(bd->fmt, fv->v.str.ptr, n);
+        snprintf(f.quoted, sizeof f.quoted, "'%.70s'", bd->fmt);
+        if (strlen(bd->fmt) != fv->v.str.len)
+            return fmt_error(&f, "INVALID_FORMAT.UNEXPECTED_TOKEN", "\\0", eb);
+        LH_TRY(compile(bd->fmt, &f, eb));
+    }
+    b->cast_to[0] = t.id == LH_TYPE_DECIMAL ? t
+                    : t.id == LH_TYPE_FLOAT ? (lh_type_t){LH_TYPE_DECIMAL, 14, 7}
+                    : t.id == LH_TYPE_DOUBLE
+                        ? (lh_type_t){LH_TYPE_DECIMAL, 30, 15}
+                        : lh_type_as_decimal(t.id == LH_TYPE_NULL ? fn_type(LH_TYPE_INT) : t);
+    b->cast_to[1] = fn_type(LH_TYPE_STRING);
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = true;
+    b->bind_data = bd;
+    return LH_OK;
+}
+
+/* The growing result: append c; a sign (or '>') moves left past the spaces before it. */
+static void put_sign(char *o, size_t *n, char c)
+{
+    size_t i = (*n)++;
+    o[i] = c;
+    for (; i >= 1 && o[i - 1] == ' ' && o[i] == c; i--)
+        o[i] = ' ', o[i - 1] = c;
+}
+
+/* Append a space; a '+', '-' or '<' before it moves right, next to the digits to come. */
+static void put_space(char *o, size_t *n)
+{
+    size_t i = (*n)++;
+    o[i] = ' ';
+    for (; i >= 1 && (o[i - 1] == '+' || o[i - 1] == '-' || o[i - 1] == '<') && o[i] == ' '; i--)
+        o[i] = o[i - 1], o[i - 1] = ' ';
+}
+
+/* A '.' that ends the result or has a space after it becomes a space. */
+static void strip_lone_point(char *o, size_t n)
+{
+    char *p = memchr(o, '.', n);
+    if (p && ((size_t)(p - o) == n - 1 || p[1] == ' '))
+        *p = ' ';
+}
+
+static size_t format_number(const char *fmt, lh_i128 v, int scale, char *o)
+{
+    char txt[64];
+    size_t tn = lh_dec_format(v, scale, txt, sizeof txt);
+    txt[tn] = '\0';
+    bool neg = v < 0;
+    const char *d = txt + (neg ? 1 : 0), *pt = strchr(d, '.');
+    size_t bl = pt ? (size_t)(pt - d) : strlen(d), al = pt ? strlen(pt + 1) : 0;
+    const char *bs = d, *as = pt ? pt + 1 : "";
+    while (bl > 0 && *bs == '0') /* integer digits without leading zeros */
+        bs++, bl--;
+    while (al > 0 && as[al - 1] == '0') /* fraction without trailing zeros */
+        al--;
+    int nb = 0, na = 0; /* the format's digits before and after its point */
+    bool after = false;
+    for (const char *p = fmt; *p; p++) {
+        if (*p == '.' || *p == 'D' || *p == 'd')
+            after = true;
+        else if ((*p == '0' || *p == '9') && after)
+            na++;
+        else if (*p == '0' || *p == '9')
+            nb++;
+    }
+    char before[64], frac[64];
+    if ((int)bl > nb || (int)al > na) {
+        memset(before, '#', (size_t)nb), memset(frac, '#', (size_t)na);
+    } else {
+        memset(before, ' ', (size_t)(nb - (int)bl));
+        memcpy(before + nb - (int)bl, bs, bl);
+        memcpy(frac, as, al);
+        memset(frac + al, '0', (size_t)na - al);
+    }
+    size_t n = 0;
+    int bi = 0, ai = 0;
+    after = false;
+    const char *p = fmt;
+    bool pr = false;
+    for (const char *q = fmt; *q; q++)
+        if ((q[0] == 'P' || q[0] == 'p') && (q[1] == 'R' || q[1] == 'r'))
+            pr = true;
+    if (pr && neg)
+        o[n++] = '<';
+    while (*p) {
+        char c = *p;
+        if (c == '0' || c == '9') { /* a run of digits */
+            bool exact = c == '0' && !after;
+            for (; *p == '0' || *p == '9'; p++) {
+                if (after) {
+                    o[n++] = frac[ai++];
+                } else {
+                    char x = before[bi++];
+                    if (x == ' ' && exact)
+                        o[n++] = '0';
+                    else if (x == ' ')
+                        put_space(o, &n);
+                    else
+                        o[n++] = x;
+                }
+            }
+            continue;
+        }
+        if (c == ',' || c == 'G' || c == 'g') {
+            if (n > 0 && o[n - 1] >= '0' && o[n - 1] <= '9')
+                o[n++] = ',';
+            else
+                put_space(o, &n);
+        } else if (c == '.' || c == 'D' || c == 'd') {
+            if (n > 0 && o[n - 1] == ' ')
+                o[n - 1] = '0';
+            o[n++] = '.';
+            after = true;
+        } else if (c == '$') {
+            o[n++] = '$';
+        } else if ((c == 'M' || c == 'm') && (p[1] == 'I' || p[1] == 'i')) {
+            if (neg) {
+                strip_lone_point(o, n);
+                put_sign(o, &n, '-');
+            } else {
+                o[n++] = ' ';
+            }
+            p++;
+        } else if ((c == 'P' || c == 'p') && (p[1] == 'R' || p[1] == 'r')) {
+            strip_lone_point(o, n);
+            if (neg) {
+                put_sign(o, &n, '>');
+            } else {
+                o[n++] = ' ';
+                o[n++] = ' ';
+            }
+            p++;
+        } else if (c == 'S' || c == 's') {
+            strip_lone_point(o, n);
+            put_sign(o, &n, neg ? '-' : '+');
+        }
+        p++;
+    }
+    strip_lone_point(o, n);
+    if (n == 0 || (n == 1 && (o[0] == '+' || o[0] == '-')))
+        return o[0] = '0', 1;
+    return n;
+}
+
+static lh_err x_to_char_number(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    const tochar_bd_t *bd = x->bind_data;
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (fn_any_null(x, i) || bd->fmt[0] == '\0') {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
+        char o[400];
+        size_t n = format_number(bd->fmt, lh_dec_get(x->args[0], i), x->args[0]->type.scale, o);
+        LH_TRY(fn_put_str(x->out, i, o, n));
+    }
+    return LH_OK;
+}
+
 #define F(name, bind)                                                                              \
     {                                                                                              \
         name, LH_FUNC_SCALAR, 2, 2, bind, x_to_number, true                                        \
     }
 const lh_func_t lh_fn_tonumber[] = {
+    {"__to_char_number", LH_FUNC_SCALAR, 2, 2, b_to_char_number, x_to_char_number, true},
     F("to_number", b_to_number),
     F("try_to_number", b_try_to_number),
 };

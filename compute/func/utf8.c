@@ -10,10 +10,11 @@
 #include <stdlib.h>
 
 #include "compute/func/fn.h"
+#include "compute/func/format.h"
 
 /* Bytes of the well-formed sequence at s[0..n), or 0 with *bad the length of the maximal
  * ill-formed subpart (at least 1). */
-static size_t utf8_seq(const uint8_t *s, size_t n, size_t *bad)
+size_t fn_utf8_seq(const uint8_t *s, size_t n, size_t *bad)
 {
     uint8_t c = s[0];
     size_t need;
@@ -39,11 +40,40 @@ static size_t utf8_seq(const uint8_t *s, size_t n, size_t *bad)
     return need + 1;
 }
 
+size_t lh_format_utf8_lossy(const char *s, size_t n, char *out)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t o = 0, bad;
+    for (size_t i = 0; i < n;) {
+        size_t k = fn_utf8_seq(p + i, n - i, &bad);
+        if (k == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            o += 3, i += bad;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k, i += k;
+        }
+    }
+    return o;
+}
+
+bool lh_format_utf8_valid(const char *s, size_t n)
+{
+    size_t bad;
+    for (size_t i = 0; i < n;) {
+        size_t k = fn_utf8_seq((const uint8_t *)s + i, n - i, &bad);
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 static bool utf8_valid(lh_sv_t s)
 {
     size_t bad;
     for (size_t i = 0; i < s.len;) {
-        size_t k = utf8_seq(s.ptr + i, s.len - i, &bad);
+        size_t k = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
         if (k == 0)
             return false;
         i += k;
@@ -70,7 +100,7 @@ static lh_err invalid(lh_sv_t s, lh_errbuf *eb)
     char buf[256];
     size_t o = 0, bad;
     for (size_t i = 0; i < s.len && o + 8 < sizeof buf;) {
-        size_t k = utf8_seq(s.ptr + i, s.len - i, &bad);
+        size_t k = fn_utf8_seq(s.ptr + i, s.len - i, &bad);
         if (k == 0) {
             for (size_t j = 0; j < bad; j++)
                 o += (size_t)snprintf(buf + o, sizeof buf - o, "\\x%02X", s.ptr[i + j]);
@@ -93,7 +123,7 @@ static lh_err make_valid(lh_vec_t *out, size_t i, lh_sv_t s)
         return LH_E_NOMEM;
     size_t o = 0, bad;
     for (size_t p = 0; p < s.len;) {
-        size_t k = utf8_seq(s.ptr + p, s.len - p, &bad);
+        size_t k = fn_utf8_seq(s.ptr + p, s.len - p, &bad);
         if (k == 0) {
             memcpy(tmp + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
             o += 3, p += bad;

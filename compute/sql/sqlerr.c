@@ -22,6 +22,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"BINARY_ARITHMETIC_OVERFLOW", "22003",
      "<value1> <symbol> <value2> caused overflow. Use <functionName> to ignore overflow problem "
      "and return NULL."},
+    {"CANNOT_DECODE_URL", "22546",
+     "The provided URL cannot be decoded: <url>. Please ensure that the URL is properly "
+     "formatted and try again."},
     {"CANNOT_PARSE_TIMESTAMP", "22007",
      "<message>. Use <func> to tolerate invalid input string and return NULL instead."},
     {"CANNOT_RESOLVE_STAR_EXPAND", "42704",
@@ -69,6 +72,11 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Filter expression <filter> of type "
      "<type> is not a boolean."},
+    {"DATATYPE_MISMATCH.INPUT_SIZE_NOT_ONE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Length of <exprName> should be 1."},
+    {"DATATYPE_MISMATCH.INVALID_ARG_VALUE", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <inputName> value must to be a "
+     "<requireType> literal of <validValues>, but got <inputValue>."},
     {"DATATYPE_MISMATCH.INVALID_JSON_SCHEMA", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input schema <schema> must be a "
      "struct, an array, a map or a variant."},
@@ -113,6 +121,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <paramIndex> parameter requires the "
      "<requiredType> type, however <inputSql> has the type <inputType>."},
+    {"DATATYPE_MISMATCH.UNEXPECTED_NULL", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <exprName> must not be null."},
     {"DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: The <exprName> must be between "
      "<valueRange> (current value = <currentValue>)."},
@@ -396,9 +406,21 @@ static const lh_sqlerr_class_t classes[] = {
      "Invalid options: Must use the `map()` function for options."},
     {"INVALID_OPTIONS.NON_STRING_TYPE", "42K06",
      "Invalid options: A type of keys and values in `map()` must be string, but got <mapType>."},
+    {"INVALID_PARAMETER_VALUE.AES_CRYPTO_ERROR", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: detail message: "
+     "<detailMessage>"},
+    {"INVALID_PARAMETER_VALUE.AES_IV_LENGTH", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: supports 16-byte CBC "
+     "IVs and 12-byte GCM IVs, but got <actualLength> bytes for <mode>."},
+    {"INVALID_PARAMETER_VALUE.AES_KEY_LENGTH", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: expects a binary value "
+     "with 16, 24 or 32 bytes, but got <actualLength> bytes."},
     {"INVALID_PARAMETER_VALUE.BINARY_FORMAT", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of binary "
      "formats 'base64', 'hex', 'utf-8', but got <invalidFormat>."},
+    {"INVALID_PARAMETER_VALUE.BIT_POSITION_RANGE", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: expects an integer "
+     "value in [0, <upper>), but got <invalidValue>."},
     {"INVALID_PARAMETER_VALUE.CHARSET", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of the "
      "<charsets>, but got <charset>."},
@@ -436,6 +458,9 @@ static const lh_sqlerr_class_t classes[] = {
      "accepted as synonyms for '+00:00'."},
     {"INVALID_TYPED_LITERAL", "42604",
      "The value of the typed literal <valueType> is invalid: <value>."},
+    {"INVALID_URL", "22P02",
+     "The url is invalid: <url>. Use `try_parse_url` to tolerate invalid URL and return NULL "
+     "instead. If necessary set <ansiConfig> to \"false\" to bypass this error."},
     {"INVALID_UTF8_STRING", "22029", "Invalid UTF8 byte sequence found in string: <str>."},
     {"INVALID_WHERE_CONDITION", "42903",
      "The WHERE condition <condition> contains invalid expressions: <expressionList>.\nRewrite the "
@@ -599,6 +624,15 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_EXPR_FOR_WINDOW", "42P20",
      "Expression <sqlExpr> not supported within a window function."},
     {"UNSUPPORTED_FEATURE", "0A000", "The feature is not supported:"},
+    {"UNSUPPORTED_FEATURE.AES_MODE", "0A000",
+     "The feature is not supported: AES-<mode> with the padding <padding> by the <functionName> "
+     "function."},
+    {"UNSUPPORTED_FEATURE.AES_MODE_AAD", "0A000",
+     "The feature is not supported: <functionName> with AES-<mode> does not support additional "
+     "authenticate data (AAD)."},
+    {"UNSUPPORTED_FEATURE.AES_MODE_IV", "0A000",
+     "The feature is not supported: <functionName> with AES-<mode> does not support "
+     "initialization vectors (IVs)."},
     {"UNSUPPORTED_FEATURE.NOT_YET", "0A000",
      "The feature is not supported: <message> is not built in Lakehouse yet."},
     {"UNSUPPORTED_GENERATOR.MULTI_GENERATOR", "42K0E",

@@ -35,6 +35,12 @@ test('a query answers with its manifest and data_array of strings', async () => 
   assert.deepEqual(r.result.data_array, [['1', 'x', '2.50', '1.0E10', null, '2024-02-29']]);
 });
 
+test('a BINARY that is not UTF-8 shows as Spark shows it: each ill-formed part U+FFFD', async () => {
+  const r = await q("SELECT x'2379ACFe' AS a, to_binary('abc', 'hex') AS b, x'616263' AS c");
+  assert.equal(r.status.state, 'SUCCEEDED', JSON.stringify(r));
+  assert.deepEqual(r.result.data_array, [['#y\ufffd\ufffd', '\n\ufffd', 'abc']]);
+});
+
 test('empty strings come back as "", not U+FFFD', async () => {
   const sql = "SELECT '' AS e, substr('abc', 10) AS s, split_part('a/b', '/', 3) AS p";
   const r = await q(sql);

@@ -6,7 +6,11 @@
  *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
  *   3 the literal parsers (numbers, typed literals, intervals),
  *   4 get_json_object over JSON text and a path,
- *   5 to_number / try_to_number formats and input, make_valid_utf8 / try_validate_utf8.
+ *   5 to_number / try_to_number formats and input, to_char of a number through the first
+ *     string as the format, make_valid_utf8 / try_validate_utf8,
+ *   6 to_binary (hex, utf-8, base64), encode / decode with the first string as the charset
+ *     (with and without spark.sql.legacy.javaCharsets / codingErrorAction), url_encode /
+ *     url_decode, parse_url with the first string as the part or the query key.
  * Errors are expected; crashes, leaks, hangs and out-of-bounds reads are not.
  * Seeds: tests/fuzz/corpus/func/.
  */
@@ -24,6 +28,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const lh_sql_conf_t CONF = {"America/Los_Angeles", true, 1700000000000000};
+static const lh_sql_conf_t LEGACY = {
+    .time_zone = "UTC", .ansi = true, .java_charsets = true, .coding_replace = true};
 
 static lh_vec_t *str_vec(const char *s, size_t n)
 {
@@ -33,33 +39,37 @@ static lh_vec_t *str_vec(const char *s, size_t n)
     return v;
 }
 
-/* name(a, b) with b constant; both strings. */
-static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
+/* name(a[, b]) (argc 1 or 2) with b constant; b a string, a of type t0 (STRING or BINARY),
+ * under conf. */
+static void calln(const char *name, int argc, lh_type_id t0, const char *a, size_t an,
+                  const char *b, size_t bn, const lh_sql_conf_t *conf)
 {
     const lh_func_t *f = lh_func_find(name);
     lh_arena_t *arena = lh_arena_create();
     lh_vec_t *va = str_vec(a, an), *vb = str_vec(b, bn);
-    lh_type_t types[2] = {{LH_TYPE_STRING, 0, 0}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    lh_type_t types[2] = {{t0, 0, 0}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    if (va)
+        va->type.id = t0; /* BINARY holds its bytes as STRING does */
     memcpy(casts, types, sizeof casts);
     lh_value_t cb = {.type = types[1], .v.str = {(const uint8_t *)b, (uint32_t)bn}};
     const lh_value_t *consts[2] = {NULL, &cb};
-    lh_func_bind_t bd = {.arg_count = 2,
+    lh_func_bind_t bd = {.arg_count = argc,
                          .arg_types = types,
                          .const_args = consts,
-                         .conf = &CONF,
+                         .conf = conf,
                          .arena = arena,
                          .cast_to = casts};
     lh_errbuf eb;
     if (f && va && vb && f->bind(&bd, &eb) == LH_OK && lh_type_equal(casts[0], types[0]) &&
-        lh_type_equal(casts[1], types[1])) {
+        (argc < 2 || lh_type_equal(casts[1], types[1]))) {
         lh_vec_t *out = lh_vec_create(bd.ret_type, 1);
         const lh_vec_t *args[2] = {va, vb};
         lh_func_exec_t x = {.args = args,
-                            .arg_count = 2,
+                            .arg_count = argc,
                             .rows = 1,
                             .out = out,
                             .bind_data = bd.bind_data,
-                            .conf = &CONF};
+                            .conf = conf};
         if (out)
             f->exec(&x, &eb);
         lh_vec_destroy(out);
@@ -67,6 +77,73 @@ static void call2(const char *name, const char *a, size_t an, const char *b, siz
     lh_vec_destroy(va);
     lh_vec_destroy(vb);
     lh_arena_destroy(arena);
+}
+
+static void call2x(const char *name, lh_type_id t0, const char *a, size_t an, const char *b,
+                   size_t bn, const lh_sql_conf_t *conf)
+{
+    calln(name, 2, t0, a, an, b, bn, conf);
+}
+
+static void call2(const char *name, const char *a, size_t an, const char *b, size_t bn)
+{
+    call2x(name, LH_TYPE_STRING, a, an, b, bn, &CONF);
+}
+
+/* to_char(number, fmt) (the binder's __to_char_number) of a DECIMAL(18, 4) taken from b's
+ * first bytes, with a as the format. */
+static void to_char_number(const char *a, size_t an, const char *b, size_t bn)
+{
+    const lh_func_t *f = lh_func_find("__to_char_number");
+    int64_t x = 0;
+    memcpy(&x, b, bn < 8 ? bn : 8);
+    x %= 1000000000000000000LL;
+    lh_type_t types[2] = {{LH_TYPE_DECIMAL, 18, 4}, {LH_TYPE_STRING, 0, 0}}, casts[2];
+    memcpy(casts, types, sizeof casts);
+    lh_value_t fmt = {.type = types[1], .v.str = {(const uint8_t *)a, (uint32_t)an}};
+    const lh_value_t *consts[2] = {NULL, &fmt};
+    lh_arena_t *arena = lh_arena_create();
+    lh_func_bind_t bd = {.arg_count = 2,
+                         .arg_types = types,
+                         .const_args = consts,
+                         .conf = &CONF,
+                         .arena = arena,
+                         .cast_to = casts};
+    lh_errbuf eb;
+    lh_vec_t *va = lh_vec_create(types[0], 1), *vb = str_vec(a, an), *out = NULL;
+    if (f && va && vb && lh_vec_append_i64(va, x) == LH_OK && f->bind(&bd, &eb) == LH_OK &&
+        (out = lh_vec_create(bd.ret_type, 1)) != NULL) {
+        const lh_vec_t *args[2] = {va, vb};
+        lh_func_exec_t ex = {.args = args,
+                             .arg_count = 2,
+                             .rows = 1,
+                             .out = out,
+                             .bind_data = bd.bind_data,
+                             .conf = &CONF};
+        f->exec(&ex, &eb);
+    }
+    lh_vec_destroy(out);
+    lh_vec_destroy(va);
+    lh_vec_destroy(vb);
+    lh_arena_destroy(arena);
+}
+
+static void codecs(const char *a, size_t an, const char *b, size_t bn)
+{
+    static const char *const fmts[] = {"hex", "utf-8", "base64"};
+    for (int k = 0; k < 3; k++)
+        call2("to_binary", b, bn, fmts[k], strlen(fmts[k]));
+    for (int l = 0; l < 2; l++) {
+        const lh_sql_conf_t *conf = l ? &LEGACY : &CONF;
+        call2x("encode", LH_TYPE_STRING, b, bn, a, an, conf);
+        call2x("decode", LH_TYPE_BINARY, b, bn, a, an, conf);
+    }
+    calln("url_encode", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
+    calln("try_url_decode", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
+    call2("try_parse_url", b, bn, a, an);
+    static const char *const parts[] = {"HOST", "PATH", "QUERY", "FILE", "AUTHORITY", "USERINFO"};
+    for (int k = 0; k < 6; k++)
+        call2("parse_url", b, bn, parts[k], strlen(parts[k]));
 }
 
 static void casts(const char *s, size_t n)
@@ -132,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 4096)
         return 0;
-    int mode = data[0] % 6;
+    int mode = data[0] % 7;
     /* two NUL-terminated heap copies, so ASan sees reads past either string */
     const uint8_t *rest = data + 1;
     size_t n = size - 1;
@@ -164,8 +241,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4:
             call2("get_json_object", b, bn, a, an);
             break;
+        case 6:
+            codecs(a, an, b, bn);
+            break;
         default:
             call2("to_number", b, bn, a, an);
+            to_char_number(a, an, b, bn);
             call2("try_to_number", b, bn, a, an);
             call2("make_valid_utf8", b, bn, a, an);
             call2("try_validate_utf8", b, bn, a, an);

@@ -91,14 +91,23 @@ static void coercion_rules(void)
     T_CHECK(!lh_type_common(ymt, i, &out));
     /* DecimalPrecision: (10,2)+(5,3) = (12,3); * = (16,5); / = (18,9)... */
     lh_type_t a = lh_type_decimal(10, 2), b = lh_type_decimal(5, 3), r;
-    r = lh_type_decimal_result(LH_ARITH_ADD, a, b);
+    r = lh_type_decimal_result(LH_ARITH_ADD, a, b, false);
     T_CHECK(r.precision == 12 && r.scale == 3);
-    r = lh_type_decimal_result(LH_ARITH_MUL, a, b);
+    r = lh_type_decimal_result(LH_ARITH_MUL, a, b, false);
     T_CHECK(r.precision == 16 && r.scale == 5);
-    r = lh_type_decimal_result(LH_ARITH_DIV, a, b);
+    r = lh_type_decimal_result(LH_ARITH_DIV, a, b, false);
     T_CHECK(r.precision == 19 && r.scale == 8);
-    r = lh_type_decimal_result(LH_ARITH_MUL, lh_type_decimal(38, 10), lh_type_decimal(38, 10));
+    r = lh_type_decimal_result(LH_ARITH_MUL, lh_type_decimal(38, 10), lh_type_decimal(38, 10),
+                               false);
     T_CHECK(r.precision == 38 && r.scale == 6);
+    /* allowPrecisionLoss = false: bounded; a division splits its surplus */
+    r = lh_type_decimal_result(LH_ARITH_MUL, lh_type_decimal(20, 18), lh_type_decimal(20, 19),
+                               true);
+    T_CHECK(r.precision == 38 && r.scale == 37);
+    r = lh_type_decimal_result(LH_ARITH_DIV, lh_type_decimal(38, 18), lh_type_decimal(2, 0), true);
+    T_CHECK(r.precision == 38 && r.scale == 19);
+    r = lh_type_decimal_result(LH_ARITH_DIV, lh_type_decimal(38, 3), lh_type_decimal(2, 1), true);
+    T_CHECK(r.precision == 38 && r.scale == 3);
     T_CHECK(lh_type_can_cast(s, dt, true));
     T_CHECK(!lh_type_can_cast(i, (lh_type_t){LH_TYPE_BINARY, 0, 0}, true));
     T_CHECK(lh_type_can_cast(i, (lh_type_t){LH_TYPE_BINARY, 0, 0}, false));

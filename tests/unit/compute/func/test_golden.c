@@ -31,7 +31,7 @@ static const family_t FAMILIES[] = {
     {"operators.sql.out", 70},
     {"try_arithmetic.sql.out", 69},
     {"decimalArithmeticOperations.sql.out", 30},
-    {"string-functions.sql.out", 183},
+    {"string-functions.sql.out", 196},
     {"regexp-functions.sql.out", 67},
     {"date.sql.out", 71},
     {"timestamp.sql.out", 72},
