@@ -4,8 +4,8 @@
  * (copy_file_range) does.
  *
  *   http_file put HOST:PORT PATH TOKEN FILE   PUT FILE as the body (sendfile)
- *   http_file get HOST:PORT PATH TOKEN FILE   GET the body into FILE (4 MiB reads and writes,
- *                                             or splice through a pipe with HTTP_FILE_SPLICE
+ *   http_file get HOST:PORT PATH TOKEN FILE   GET the body into FILE (splice through a pipe,
+ *                                             or 4 MiB reads and writes with HTTP_FILE_RW
  *                                             set; FILE may be /dev/null)
  *
  * Exit status 0 on a 2xx answer with the whole body, 1 otherwise (a message on stderr).
@@ -168,7 +168,7 @@ static int do_get(int sock, const char *hostport, const char *path, const char *
     if (extra > 0 && write_all(out, head + hl, extra) != 0)
         return fail("write");
     long long left = len - (long long)extra;
-    if (getenv("HTTP_FILE_SPLICE") != NULL) { /* socket -> pipe -> file: no user-space copy */
+    if (getenv("HTTP_FILE_RW") == NULL) { /* socket -> pipe -> file: no user-space copy */
         int pipefd[2];
         if (pipe(pipefd) != 0)
             return fail("pipe");
