@@ -20,6 +20,7 @@
 #include "compute/func/coerce.h"
 #include "compute/func/dec.h"
 #include "compute/func/format.h"
+#include "compute/func/murmur.h"
 #include "compute/sqlerr.h"
 
 #define SKETCH_MAX_CELLS (1 << 22) /* depth * width counters a state may hold */
@@ -28,45 +29,6 @@ typedef struct sketch_bd {
     int32_t depth, width;
     int64_t *hash_a;
 } sketch_bd;
-
-/* ---- Murmur3_x86_32 (org.apache.spark.unsafe.hash), bytes with Spark's legacy tail ---- */
-
-static uint32_t rotl(uint32_t x, int r)
-{
-    return (x << r) | (x >> (32 - r));
-}
-
-static uint32_t mix_k1(uint32_t k)
-{
-    return rotl(k * 0xcc9e2d51u, 15) * 0x1b873593u;
-}
-
-static uint32_t mix_h1(uint32_t h, uint32_t k)
-{
-    return rotl(h ^ k, 13) * 5 + 0xe6546b64u;
-}
-
-static uint32_t fmix(uint32_t h, uint32_t len)
-{
-    h ^= len;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    return h ^ (h >> 16);
-}
-
-static uint32_t mm_bytes(const uint8_t *p, size_t n, uint32_t seed)
-{
-    uint32_t h = seed;
-    size_t al = n - n % 4, i = 0;
-    for (; i < al; i += 4)
-        h = mix_h1(h, mix_k1((uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
-                             (uint32_t)p[i + 3] << 24));
-    for (; i < n; i++)
-        h = mix_h1(h, mix_k1((uint32_t)(int32_t)(int8_t)p[i]));
-    return fmix(h, (uint32_t)n);
-}
 
 /* ---- java.util.Random ------------------------------------------------------------------- */
 
@@ -212,8 +174,8 @@ static lh_err sketch_update(const void *bdp, void **states, const lh_vec_t *cons
             continue;
         }
         lh_sv_t sv = ((const lh_sv_t *)v->data)[i];
-        int32_t h1 = (int32_t)mm_bytes(sv.ptr, sv.len, 0);
-        int32_t h2 = (int32_t)mm_bytes(sv.ptr, sv.len, (uint32_t)h1);
+        int32_t h1 = (int32_t)lh_murmur3_bytes(sv.ptr, sv.len, 0);
+        int32_t h2 = (int32_t)lh_murmur3_bytes(sv.ptr, sv.len, (uint32_t)h1);
         for (int32_t d = 0; d < bd->depth; d++) {
             int32_t c = (int32_t)((uint32_t)h1 + (uint32_t)d * (uint32_t)h2) % w;
             s[1 + (size_t)d * (size_t)w + (size_t)(c < 0 ? -c : c)]++;

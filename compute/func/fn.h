@@ -96,6 +96,8 @@ bool fn_any_null(const lh_func_exec_t *x, size_t i);
 /* Bytes of the well-formed UTF-8 sequence at s[0..n) (n > 0), or 0 with *bad the length of
  * its maximal ill-formed subpart (at least 1): what Java's decoders replace with one U+FFFD. */
 size_t fn_utf8_seq(const uint8_t *s, size_t n, size_t *bad);
+/* Code point c as UTF-8 into o (1-4 bytes, the count returned). */
+size_t fn_utf8_put(uint32_t c, uint8_t *o);
 /* lower() of the UTF-8 string s[0..n) into o (>= 4 * n bytes); returns the length. */
 size_t fn_lower(const uint8_t *s, size_t n, uint8_t *o);
 /* Start an exec: out->count = rows. */

@@ -20,6 +20,7 @@
 #include "common/nested.h"
 #include "compute/func/fn.h"
 #include "compute/func/format.h"
+#include "compute/func/murmur.h"
 
 /* ---- Murmur3_x86_32 as org.apache.spark.unsafe.hash.Murmur3_x86_32 ---- */
 
@@ -53,7 +54,7 @@ static uint32_t mm_long(uint64_t v, uint32_t seed)
     uint32_t h = mix_h1(seed, mix_k1((uint32_t)v));
     return fmix(mix_h1(h, mix_k1((uint32_t)(v >> 32))), 8);
 }
-static uint32_t mm_bytes(const uint8_t *p, size_t n, uint32_t seed)
+uint32_t lh_murmur3_bytes(const uint8_t *p, size_t n, uint32_t seed)
 {
     uint32_t h = seed;
     size_t al = n - n % 4, i = 0;
@@ -150,12 +151,12 @@ static uint64_t mm_val(const lh_value_t *v, uint64_t seed64)
     }
     case LH_TYPE_STRING:
     case LH_TYPE_BINARY:
-        return mm_bytes(v->v.str.ptr, v->v.str.len, seed);
+        return lh_murmur3_bytes(v->v.str.ptr, v->v.str.len, seed);
     case LH_TYPE_DECIMAL:
         if (v->type.precision <= 18)
             return mm_long((uint64_t)v->v.i64, seed);
         uint8_t b[17];
-        return mm_bytes(b, big_bytes(v->v.i128, b), seed);
+        return lh_murmur3_bytes(b, big_bytes(v->v.i128, b), seed);
     case LH_TYPE_ARRAY:
     case LH_TYPE_MAP:
     case LH_TYPE_STRUCT:
@@ -523,22 +524,6 @@ static lh_err b_hex(lh_func_bind_t *b, lh_errbuf *eb)
 
 /* ---- encode / decode with charsets ---- */
 
-static size_t put_u8(uint32_t c, uint8_t *o)
-{
-    if (c < 0x80)
-        return o[0] = (uint8_t)c, 1;
-    if (c < 0x800)
-        return o[0] = (uint8_t)(0xC0 | c >> 6), o[1] = (uint8_t)(0x80 | (c & 0x3F)), 2;
-    if (c < 0x10000) {
-        o[0] = (uint8_t)(0xE0 | c >> 12), o[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (uint8_t)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (uint8_t)(0xF0 | c >> 18), o[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3F)), o[3] = (uint8_t)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* The charsets of encode/decode: Spark's list (the error names it), and with
  * spark.sql.legacy.javaCharsets a few more of Java's names, windows-1252 among them. */
 enum { CS_LATIN1, CS_ASCII, CS_UTF16, CS_UTF16BE, CS_UTF16LE, CS_UTF32, CS_UTF8, CS_CP1252 };
@@ -650,7 +635,7 @@ static bool encode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o, size_t *on)
             o[k++] = (uint8_t)(c >> 8), o[k++] = (uint8_t)c;
             break;
         default: /* UTF-8 */
-            k += put_u8(c, o + k);
+            k += fn_utf8_put(c, o + k);
         }
     }
     *on = k;
@@ -719,7 +704,7 @@ static size_t decode_cs(int cs, lh_sv_t s, bool replace, uint8_t *o)
                 return SIZE_MAX;
             c = 0xFFFD;
         }
-        k += put_u8(c, o + k);
+        k += fn_utf8_put(c, o + k);
     }
     return k;
 }

@@ -88,7 +88,7 @@ static uint32_t u8_decode(const uint8_t *p, size_t n, size_t i)
     return c;
 }
 
-static size_t u8_encode(uint32_t c, uint8_t *o)
+size_t fn_utf8_put(uint32_t c, uint8_t *o)
 {
     if (c < 0x80)
         return o[0] = (uint8_t)c, 1;
@@ -390,14 +390,14 @@ static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
         int fn = t == T_UPPER && c >= 0xDF ? full_upper(c, full) : 0;
         if (fn > 0) {
             for (int j = 0; j < fn; j++)
-                n += u8_encode(full[j], o + n);
+                n += fn_utf8_put(full[j], o + n);
             word_start = false;
             k = e;
             continue;
         }
         if (!upper && c == 0x130) { /* Java: 'İ' lowers to "i̇" (i, combining dot above) */
-            n += u8_encode('i', o + n);
-            n += u8_encode(0x307, o + n);
+            n += fn_utf8_put('i', o + n);
+            n += fn_utf8_put(0x307, o + n);
             word_start = false;
             k = e;
             continue;
@@ -409,7 +409,7 @@ static size_t case_map(tform_t t, lh_sv_t s, uint8_t *o)
             memcpy(o + n, s.ptr + k, e - k);
             n += e - k;
         } else {
-            n += u8_encode(m, o + n);
+            n += fn_utf8_put(m, o + n);
         }
         word_start = c == ' ';
         k = e;
@@ -1015,7 +1015,7 @@ static lh_err x_chr(const lh_func_exec_t *x, lh_errbuf *eb)
             continue;
         int64_t v = fn_i64(x->args[0], i);
         uint8_t o[4];
-        size_t n = v < 0 ? 0 : u8_encode((uint32_t)(v % 256), o);
+        size_t n = v < 0 ? 0 : fn_utf8_put((uint32_t)(v % 256), o);
         LH_TRY(fn_put_str(x->out, i, o, n));
     }
     return LH_OK;
@@ -1278,7 +1278,7 @@ static lh_err x_mask(const lh_func_exec_t *x, lh_errbuf *eb)
                 memcpy(o + n, s.ptr + k, end - k);
                 n += end - k;
             } else {
-                n += u8_encode(bd->repl[cls], o + n);
+                n += fn_utf8_put(bd->repl[cls], o + n);
             }
             k = end;
         }
