@@ -393,6 +393,11 @@ const lh_migration_t lh_meta_migrations[] = {
      "  type TEXT NOT NULL,"    /* NOTIFICATION_UNDELIVERABLE */
      "  message TEXT NOT NULL);"
      "CREATE INDEX job_run_events_run ON job_run_events(run_id, seq);"},
+    {15, "registry job webhooks",
+     /* job_spec webhooks (api/mlflow/registry/webhooks.c): the job a webhook runs and the
+      * workspace it lives in (NULL: this one); its token is the authorization column */
+     "ALTER TABLE mlr_webhooks ADD COLUMN job_id TEXT;"
+     "ALTER TABLE mlr_webhooks ADD COLUMN job_workspace_url TEXT;"},
 };
 
 const int lh_meta_migration_count = sizeof lh_meta_migrations / sizeof lh_meta_migrations[0];

@@ -438,10 +438,62 @@ test('webhooks: CRUD, deliveries with HMAC, retry after a 500, test endpoint', a
     err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: 'file:///etc/passwd' } }), 400, 'INVALID_PARAMETER_VALUE');
     err(await api('POST', 'registry-webhooks/create', { model_name: name, events: ['REGISTERED_MODEL_CREATED'], http_url_spec: { url: failFirst.url } }), 400, 'INVALID_PARAMETER_VALUE');
     err(await api('POST', 'registry-webhooks/create', { model_name: uniq('nope'), events: ['MODEL_VERSION_CREATED'], http_url_spec: { url: failFirst.url } }), 404, 'RESOURCE_DOES_NOT_EXIST');
-    err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], job_spec: { job_id: '1', access_token: 'x' } }), 501, 'NOT_IMPLEMENTED');
+    err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], job_spec: { job_id: '1', access_token: 'x' }, http_url_spec: { url: failFirst.url } }), 400, 'INVALID_PARAMETER_VALUE');
+    err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], job_spec: { job_id: 'abc', access_token: 'x' } }), 400, 'INVALID_PARAMETER_VALUE');
+    err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], job_spec: { job_id: '1' } }), 400, 'INVALID_PARAMETER_VALUE');
+    err(await api('POST', 'registry-webhooks/create', { events: ['MODEL_VERSION_CREATED'], job_spec: { job_id: '1', access_token: 'x', workspace_url: 'ftp://x' } }), 400, 'INVALID_PARAMETER_VALUE');
   } finally {
     await failFirst.close();
   }
+});
+
+// A job webhook runs the job through run-now with the payload as the notebook parameter
+// event_message (what Databricks' job webhooks pass: dbutils.widgets.get("event_message")).
+test('webhooks: a job_spec webhook runs its job with the event as event_message', async () => {
+  const job = await d.api('POST', '/api/2.1/jobs/create', { name: uniq('hookjob'),
+    tasks: [{ task_key: 'c', condition_task: { op: 'EQUAL_TO', left: '1', right: '1' } }] });
+  assert.equal(job.status, 200, job.text);
+  const jobId = job.json.job_id;
+  const runsOf = async () => (await d.api('GET', `/api/2.1/jobs/runs/list?job_id=${jobId}`)).json.runs ?? [];
+  const { name } = await createModel();
+  const w = ok(await api('POST', 'registry-webhooks/create', { model_name: name, events: ['MODEL_VERSION_CREATED'],
+    job_spec: { job_id: String(jobId), access_token: d.token } })).webhook;
+  assert.deepEqual(w.job_spec, { job_id: String(jobId) }); // the token is never shown
+  assert.equal(w.http_url_spec, undefined);
+  await createVersion(name);
+  const runs = await d.waitFor(async () => { const r = await runsOf(); return r.length > 0 && r; }, 10000, 50);
+  const run = (await d.api('GET', `/api/2.1/jobs/runs/get?run_id=${runs[0].run_id}`)).json;
+  const msg = JSON.parse(run.overriding_parameters.notebook_params.event_message);
+  assert.equal(msg.event, 'MODEL_VERSION_CREATED');
+  assert.equal(msg.model_name, name);
+  assert.equal(msg.webhook_id, w.id);
+  // the test endpoint runs it too, and answers with run-now's answer
+  const tr = ok(await api('POST', 'registry-webhooks/test', { id: w.id }));
+  assert.equal(tr.status_code, 200);
+  assert.ok(JSON.parse(tr.body).run_id > 0);
+  await d.waitFor(async () => (await runsOf()).length >= 2, 10000, 50);
+  // listed with its job_spec; an update back to an http_url_spec drops it
+  const listed = ok(await api('GET', 'registry-webhooks/list', { model_name: name })).webhooks;
+  assert.deepEqual(listed[0].job_spec, { job_id: String(jobId) });
+  const s = await hookServer();
+  try {
+    const up = ok(await api('PATCH', 'registry-webhooks/update', { id: w.id, http_url_spec: { url: s.url } })).webhook;
+    assert.equal(up.job_spec, undefined);
+    assert.equal(up.http_url_spec.url, s.url);
+    await createVersion(name);
+    await d.waitFor(() => s.got.length >= 1, 10000, 20);
+    assert.equal(s.got[0].json.event, 'MODEL_VERSION_CREATED');
+    assert.equal(s.got[0].headers.authorization, undefined); // the job's token went with the job_spec
+  } finally {
+    await s.close();
+  }
+  // a job webhook with a token that does not authenticate: run-now refuses, nothing runs
+  const bad = ok(await api('POST', 'registry-webhooks/create', { model_name: name, events: ['COMMENT_CREATED'],
+    job_spec: { job_id: String(jobId), access_token: 'not-a-token' } })).webhook;
+  const tb = ok(await api('POST', 'registry-webhooks/test', { id: bad.id }));
+  assert.equal(tb.status_code, 401);
+  ok(await api('DELETE', 'registry-webhooks/delete', { id: w.id }));
+  ok(await api('DELETE', 'registry-webhooks/delete', { id: bad.id }));
 });
 
 test('webhooks: a registry-wide webhook sees REGISTERED_MODEL_CREATED; TEST_MODE is not triggered', async () => {

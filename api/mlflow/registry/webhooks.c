@@ -19,8 +19,14 @@
  * it is in flight the row is claimed (next_ms = now + RG_HOOK_LEASE_MS), and a restart
  * makes claimed rows due at once.
  *
+ * A job webhook (job_spec {job_id, access_token, workspace_url}) is delivered the same way
+ * as POST {workspace_url or this daemon}/api/2.1/jobs/run-now {job_id, notebook_params:
+ * {event_message: <the payload's JSON text>}} with "Authorization: Bearer <access_token>",
+ * as Databricks passes the payload to the job (dbutils.widgets.get("event_message")). The
+ * token is stored like an http_url_spec's authorization and never shown.
+ *
  * Permissions: a webhook on a model needs CAN_MANAGE on that model; a registry-wide one
- * (no model_name) needs an admin. job_spec webhooks (triggering a job) answer 501.
+ * (no model_name) needs an admin.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,7 @@
 #include "api/mlflow/registry/registry_internal.h"
 #include "api/notify.h"
 #include "api/perm.h"
+#include "common/config.h"
 #include "common/json.h"
 #include "common/util.h"
 
@@ -159,7 +166,47 @@ lh_err rg_hook_event(lh_registry_t *r, lh_meta_t *m, const char *event, const ch
 typedef struct target {
     char *url, *secret, *authorization;
     bool ssl_verify;
+    char *job_id, *job_ws; /* a job webhook (job_ws NULL: this daemon) */
 } target;
+
+/* Where a POST for t goes: its URL, or a job webhook's run-now. *self: this daemon. */
+static void target_url(const lh_ctx_t *ctx, const target *t, char *buf, size_t cap, bool *self)
+{
+    *self = false;
+    if (t->job_id == NULL) {
+        snprintf(buf, cap, "%s", t->url ? t->url : "");
+        return;
+    }
+    if (t->job_ws != NULL && *t->job_ws != '\0') {
+        size_t n = strlen(t->job_ws);
+        while (n > 0 && t->job_ws[n - 1] == '/')
+            n--;
+        snprintf(buf, cap, "%.*s/api/2.1/jobs/run-now", (int)n, t->job_ws);
+        return;
+    }
+    *self = true;
+    const struct lh_config *c = ctx->config;
+    const char *host = c && c->listen_host[0] && strcmp(c->listen_host, "0.0.0.0") != 0 &&
+                               strcmp(c->listen_host, "::") != 0
+                           ? c->listen_host
+                           : "127.0.0.1";
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(buf, cap, "%s://%s%s%s:%d/api/2.1/jobs/run-now",
+             c && c->tls_cert[0] ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "",
+             c ? c->listen_port : 0);
+}
+
+/* The body of a POST for t: the payload, or a job webhook's run-now request. */
+static char *target_body(const target *t, const char *payload)
+{
+    if (t->job_id == NULL)
+        return strdup(payload);
+    json_t *r = json_pack("{s:I, s:{s:s}}", "job_id", (json_int_t)strtoll(t->job_id, NULL, 10),
+                          "notebook_params", "event_message", payload);
+    char *text = r ? json_dumps(r, JSON_COMPACT) : NULL;
+    json_decref(r);
+    return text;
+}
 
 /* The extra header lines of a POST of body to t (X-Databricks-Signature when the webhook
  * has a secret, Authorization when set), in lines (NULL-terminated, in buf). */
@@ -186,15 +233,24 @@ static void hook_headers(const target *t, const char *body, char buf[2][1200], c
 }
 
 /* Hand one POST to the sender (one attempt: the outbox does the retrying). */
-static lh_err hook_send(lh_ctx_t *ctx, const target *t, const char *body, lh_notify_done_fn on_done,
-                        void *arg, lh_errbuf *eb)
+static lh_err hook_send(lh_ctx_t *ctx, const target *t, const char *payload,
+                        lh_notify_done_fn on_done, void *arg, lh_errbuf *eb)
 {
     LH_FAIL_IF(ctx->notify == NULL, LH_E_UNAVAILABLE, eb, "no notification sender");
+    char url[RG_URI_MAX + 64];
+    bool self = false;
+    target_url(ctx, t, url, sizeof url, &self);
+    char *body = target_body(t, payload);
+    LH_FAIL_IF(body == NULL, LH_E_NOMEM, eb, "out of memory");
     char buf[2][1200];
     const char *lines[3];
     hook_headers(t, body, buf, lines);
-    lh_notify_webhook_opts_t opts = {.headers = lines, .attempts = 1, .insecure = !t->ssl_verify};
-    return lh_notify_webhook(ctx->notify, t->url, body, &opts, on_done, arg, eb);
+    /* this daemon's own certificate may be self-signed: its run-now is not verified */
+    lh_notify_webhook_opts_t opts = {
+        .headers = lines, .attempts = 1, .insecure = !t->ssl_verify || self};
+    lh_err e = lh_notify_webhook(ctx->notify, url, body, &opts, on_done, arg, eb);
+    free(body);
+    return e;
 }
 
 /* ---- the drainer ---- */
@@ -241,7 +297,8 @@ static lh_err due_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     bool row;
     LH_TRY(lh_meta_stmt(m,
                         "SELECT d.id, d.attempts, d.payload, w.url, w.secret, w.authorization, "
-                        "w.ssl_verify, w.status FROM mlr_deliveries d JOIN mlr_webhooks w ON "
+                        "w.ssl_verify, w.status, w.job_id, w.job_workspace_url FROM "
+                        "mlr_deliveries d JOIN mlr_webhooks w ON "
                         "w.id = d.webhook_id WHERE d.next_ms <= ? ORDER BY d.next_ms, d.id LIMIT ?",
                         &st, eb));
     lh_stmt_bind_int(st, 1, lh_now_ms());
@@ -260,6 +317,8 @@ static lh_err due_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
         d->t.ssl_verify = lh_stmt_int(st, 6) != 0;
         const char *status = lh_stmt_text(st, 7);
         d->active = status != NULL && strcmp(status, "ACTIVE") == 0;
+        d->t.job_id = sdup(lh_stmt_text(st, 8));
+        d->t.job_ws = sdup(lh_stmt_text(st, 9));
     }
     return LH_OK;
 }
@@ -310,7 +369,7 @@ static void attempt_failed(rg_hook_sink *k, outcome *o, const char *url, const c
 typedef struct in_flight {
     rg_hook_sink *sink;
     int64_t id, attempts;
-    char url[RG_URI_MAX + 1];
+    char url[RG_URI_MAX + 64];
 } in_flight;
 
 static void delivered(void *arg, const lh_notify_result_t *res)
@@ -361,7 +420,8 @@ static bool deliver(lh_registry_t *r, due *d)
     f->sink = r->hooks;
     f->id = d->id;
     f->attempts = d->attempts;
-    snprintf(f->url, sizeof f->url, "%s", d->t.url ? d->t.url : "");
+    bool self;
+    target_url(r->ctx, &d->t, f->url, sizeof f->url, &self);
     atomic_fetch_add(&r->hooks->refs, 1);
     lh_err e = hook_send(r->ctx, &d->t, d->payload ? d->payload : "{}", delivered, f, &eb);
     if (e == LH_OK)
@@ -374,17 +434,26 @@ static bool deliver(lh_registry_t *r, due *d)
         return false;
     }
     o.attempts++;
-    attempt_failed(r->hooks, &o, d->t.url ? d->t.url : "", eb.msg);
+    char url[RG_URI_MAX + 64];
+    target_url(r->ctx, &d->t, url, sizeof url, &self);
+    attempt_failed(r->hooks, &o, url, eb.msg);
     record(r->meta, &o);
     return true;
+}
+
+static void target_free(target *t)
+{
+    free(t->url);
+    free(t->secret);
+    free(t->authorization);
+    free(t->job_id);
+    free(t->job_ws);
 }
 
 static void free_due(due *d)
 {
     free(d->payload);
-    free(d->t.url);
-    free(d->t.secret);
-    free(d->t.authorization);
+    target_free(&d->t);
 }
 
 static void drain(void *arg)
@@ -453,6 +522,7 @@ void rg_hook_counts(const lh_registry_t *r, long long *ok, long long *failed)
 typedef struct hop {
     lh_req_t *req;
     const char *id, *model_name, *description, *status, *url, *secret, *authorization;
+    const char *job_id, *job_ws; /* job_spec (then url is "" and authorization the token) */
     json_t *events;
     bool ssl_verify, has_spec, has_ssl;
     json_t *out;
@@ -465,21 +535,29 @@ typedef struct hop {
 static json_t *hook_json(lh_stmt_t *st)
 {
     /* columns: id, model_name, events, description, status, url, ssl_verify, creation_ms,
-     * updated_ms */
+     * updated_ms, job_id, job_workspace_url */
     json_t *events = json_loads(lh_stmt_text(st, 2), 0, NULL);
-    json_t *o =
-        json_pack("{s:s, s:o, s:s, s:{s:s, s:b}, s:I, s:I}", "id", lh_stmt_text(st, 0), "events",
-                  events ? events : json_array(), "status", lh_stmt_text(st, 4), "http_url_spec",
-                  "url", lh_stmt_text(st, 5), "enable_ssl_verification", (int)lh_stmt_int(st, 6),
-                  "creation_timestamp", (json_int_t)lh_stmt_int(st, 7), "last_updated_timestamp",
-                  (json_int_t)lh_stmt_int(st, 8));
+    json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I}", "id", lh_stmt_text(st, 0), "events",
+                          events ? events : json_array(), "status", lh_stmt_text(st, 4),
+                          "creation_timestamp", (json_int_t)lh_stmt_int(st, 7),
+                          "last_updated_timestamp", (json_int_t)lh_stmt_int(st, 8));
+    if (lh_stmt_text(st, 9) != NULL) { /* JobSpecWithoutSecret */
+        json_t *j = json_pack("{s:s}", "job_id", lh_stmt_text(st, 9));
+        lh_json_set_str(j, "workspace_url", lh_stmt_text(st, 10));
+        json_object_set_new(o, "job_spec", j);
+    } else {
+        json_object_set_new(o, "http_url_spec",
+                            json_pack("{s:s, s:b}", "url", lh_stmt_text(st, 5),
+                                      "enable_ssl_verification", (int)lh_stmt_int(st, 6)));
+    }
     lh_json_set_str(o, "model_name", lh_stmt_text(st, 1));
     lh_json_set_str(o, "description", lh_stmt_text(st, 3));
     return o;
 }
 
 #define HOOK_COLS                                                                                  \
-    "id, model_name, events, description, status, url, ssl_verify, creation_ms, updated_ms"
+    "id, model_name, events, description, status, url, ssl_verify, creation_ms, updated_ms, "      \
+    "job_id, job_workspace_url"
 
 static lh_err hook_render(lh_meta_t *m, hop *o, lh_errbuf *eb)
 {
@@ -538,12 +616,41 @@ static lh_err read_events(hop *o, lh_json_need need, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* job_spec {job_id*, access_token*, workspace_url}: a job webhook. */
+static lh_err read_job_spec(hop *o, json_t *job, lh_errbuf *eb)
+{
+    o->has_spec = true;
+    const char *token = NULL;
+    LH_TRY(lh_json_get_str(job, "job_id", LH_REQUIRED, &o->job_id, eb));
+    size_t n = strlen(o->job_id);
+    LH_FAIL_IF(n == 0 || n > 18 || strspn(o->job_id, "0123456789") != n, LH_E_INVALID, eb,
+               "job_spec.job_id must be a job's id, not '%.64s'", o->job_id);
+    LH_TRY(lh_json_get_str(job, "access_token", LH_REQUIRED, &token, eb));
+    LH_FAIL_IF(*token == '\0' || strlen(token) > 1000, LH_E_INVALID, eb,
+               "job_spec.access_token must be a token of at most 1000 bytes");
+    LH_TRY(lh_json_get_str(job, "workspace_url", LH_OPTIONAL, &o->job_ws, eb));
+    if (o->job_ws != NULL && *o->job_ws == '\0')
+        o->job_ws = NULL;
+    LH_FAIL_IF(o->job_ws != NULL && strncmp(o->job_ws, "https://", 8) != 0 &&
+                   strncmp(o->job_ws, "http://", 7) != 0,
+               LH_E_INVALID, eb, "job_spec.workspace_url must be an http:// or https:// URL");
+    LH_FAIL_IF(o->job_ws != NULL && strlen(o->job_ws) > RG_URI_MAX, LH_E_INVALID, eb,
+               "job_spec.workspace_url too long");
+    o->url = "";
+    o->secret = NULL;
+    o->authorization = lh_arena_sprintf(o->req->arena, "Bearer %s", token);
+    return LH_OK;
+}
+
 static lh_err read_spec(hop *o, lh_errbuf *eb)
 {
-    LH_FAIL_IF(lh_json_has(o->req->params, "job_spec"), LH_E_NOT_IMPLEMENTED, eb,
-               "Job registry webhooks (job_spec) are not supported yet; use http_url_spec");
-    json_t *spec = NULL;
+    json_t *spec = NULL, *job = NULL;
+    LH_TRY(lh_json_get_object(o->req->params, "job_spec", LH_OPTIONAL, &job, eb));
     LH_TRY(lh_json_get_object(o->req->params, "http_url_spec", LH_OPTIONAL, &spec, eb));
+    LH_FAIL_IF(job != NULL && spec != NULL, LH_E_INVALID, eb,
+               "Specify either http_url_spec or job_spec, not both");
+    if (job != NULL)
+        return read_job_spec(o, job, eb);
     if (spec == NULL)
         return LH_OK;
     o->has_spec = true;
@@ -589,7 +696,8 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_err e = lh_meta_stmt(m,
                             "INSERT INTO mlr_webhooks (id, model_name, events, description, "
                             "status, url, secret, authorization, ssl_verify, creation_ms, "
-                            "updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "updated_ms, job_id, job_workspace_url) VALUES (?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?, ?, ?, ?, ?)",
                             &st, eb);
     if (e == LH_OK) {
         lh_stmt_bind_text(st, 1, o->id);
@@ -603,6 +711,8 @@ static lh_err create_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
         lh_stmt_bind_int(st, 9, o->has_ssl ? o->ssl_verify : 1);
         lh_stmt_bind_int(st, 10, now);
         lh_stmt_bind_int(st, 11, now);
+        lh_stmt_bind_text(st, 12, o->job_id);
+        lh_stmt_bind_text(st, 13, o->job_ws);
         e = lh_stmt_run(st, eb);
     }
     free(events);
@@ -618,7 +728,7 @@ lh_err rg_h_hook_create(lh_req_t *req, lh_errbuf *eb)
         o.model_name = NULL;
     LH_TRY(read_events(&o, LH_REQUIRED, eb));
     LH_TRY(read_spec(&o, eb));
-    LH_FAIL_IF(!o.has_spec, LH_E_INVALID, eb, "http_url_spec is required");
+    LH_FAIL_IF(!o.has_spec, LH_E_INVALID, eb, "http_url_spec or job_spec is required");
     LH_TRY(read_status(&o, eb));
     LH_TRY(require_manage(req, o.model_name, eb));
     char *id = lh_arena_alloc(req->arena, RG_ID_HEX + 1);
@@ -667,8 +777,9 @@ static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
         "UPDATE mlr_webhooks SET events = COALESCE(?1, events), description = COALESCE(?2, "
         "description), status = COALESCE(?3, status), url = COALESCE(?4, url), "
         "secret = CASE WHEN ?9 THEN ?5 ELSE secret END, authorization = CASE WHEN ?9 THEN ?6 "
-        "ELSE authorization END, ssl_verify = COALESCE(?7, ssl_verify), updated_ms = ?8 "
-        "WHERE id = ?10",
+        "ELSE authorization END, ssl_verify = COALESCE(?7, ssl_verify), updated_ms = ?8, "
+        "job_id = CASE WHEN ?9 THEN ?11 ELSE job_id END, job_workspace_url = CASE WHEN ?9 THEN "
+        "?12 ELSE job_workspace_url END WHERE id = ?10",
         &st, eb);
     if (e == LH_OK) {
         lh_stmt_bind_text(st, 1, events);
@@ -682,6 +793,8 @@ static lh_err update_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
         lh_stmt_bind_int(st, 8, lh_now_ms());
         lh_stmt_bind_int(st, 9, o->has_spec);
         lh_stmt_bind_text(st, 10, o->id);
+        lh_stmt_bind_text(st, 11, o->job_id);
+        lh_stmt_bind_text(st, 12, o->job_ws);
         e = lh_stmt_run(st, eb);
     }
     free(events);
@@ -822,9 +935,7 @@ static lh_err test_deadline(lh_req_t *req, void *arg, lh_errbuf *eb)
 
 static void test_job_free(test_job *j)
 {
-    free(j->t.url);
-    free(j->t.secret);
-    free(j->t.authorization);
+    target_free(&j->t);
     free(j->body);
     free(j);
 }
@@ -856,8 +967,8 @@ static lh_err test_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     lh_stmt_t *st;
     bool row;
     LH_TRY(lh_meta_stmt(m,
-                        "SELECT url, secret, authorization, ssl_verify, events FROM mlr_webhooks "
-                        "WHERE id = ?",
+                        "SELECT url, secret, authorization, ssl_verify, events, job_id, "
+                        "job_workspace_url FROM mlr_webhooks WHERE id = ?",
                         &st, eb));
     lh_stmt_bind_text(st, 1, a->o->id);
     LH_TRY(lh_stmt_step(st, &row, eb));
@@ -866,6 +977,8 @@ static lh_err test_read(lh_meta_t *m, void *arg, lh_errbuf *eb)
     a->j->t.secret = sdup(lh_stmt_text(st, 1));
     a->j->t.authorization = sdup(lh_stmt_text(st, 2));
     a->j->t.ssl_verify = lh_stmt_int(st, 3) != 0;
+    a->j->t.job_id = sdup(lh_stmt_text(st, 5));
+    a->j->t.job_ws = sdup(lh_stmt_text(st, 6));
     if (a->event == NULL) {
         json_t *events = json_loads(lh_stmt_text(st, 4), 0, NULL);
         const char *first = json_string_value(json_array_get(events, 0));

@@ -226,7 +226,10 @@ static void test_partition_values_read(void)
                 lh_vec_get_value(b->cols[2], k, &st);
                 if (v.is_null || list.is_null || st.is_null)
                     continue;
-                int64_t i = strtoll((const char *)v.v.str.ptr, NULL, 10);
+                char digits[32]; /* the value's bytes are not NUL-terminated */
+                snprintf(digits, sizeof digits, "%.*s", (int)v.v.str.len,
+                         (const char *)v.v.str.ptr);
+                int64_t i = strtoll(digits, NULL, 10);
                 lh_narray_t a;
                 lh_narray_open(list.type.nested->elem, list.v.str, &a);
                 T_EQ_INT(a.count, 3);
