@@ -60,20 +60,20 @@ test('CREATE FUNCTION is a FunctionInfo in Unity Catalog', async () => {
 
 test('a SQL function created over REST is callable from SQL', async () => {
   const r = await d.api('POST', '/api/2.1/unity-catalog/functions', { function_info: {
-    name: 'mask', catalog_name: 'main', schema_name: 'default',
+    name: 'mask_pii', catalog_name: 'main', schema_name: 'default',
     input_params: { parameters: [{ name: 's', type_text: 'string', type_name: 'STRING', position: 0 }] },
     data_type: 'STRING', full_data_type: 'string', routine_body: 'SQL',
     routine_definition: "CASE WHEN length(s) > 2 THEN concat(substr(s, 1, 2), '***') ELSE s END",
     parameter_style: 'S', is_deterministic: true, sql_data_access: 'CONTAINS_SQL',
-    is_null_call: false, security_type: 'DEFINER', specific_name: 'mask' } });
+    is_null_call: false, security_type: 'DEFINER', specific_name: 'mask_pii' } });
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const s = await ok("SELECT mask('secret'), mask('ab')");
+  const s = await ok("SELECT mask_pii('secret'), mask_pii('ab')");
   assert.deepEqual(s.result.data_array, [['se***', 'ab']]);
   const show = await ok('SHOW USER FUNCTIONS');
-  assert.ok(show.result.data_array.some(([n]) => n === 'main.default.mask'));
-  const desc = await ok('DESCRIBE FUNCTION mask');
+  assert.ok(show.result.data_array.some(([n]) => n === 'main.default.mask_pii'));
+  const desc = await ok('DESCRIBE FUNCTION mask_pii');
   assert.deepEqual(desc.result.data_array.map(([l]) => l),
-    ['Function:    main.default.mask', 'Type:        SCALAR', 'Input:       s STRING', 'Returns:     STRING']);
+    ['Function:    main.default.mask_pii', 'Type:        SCALAR', 'Input:       s STRING', 'Returns:     STRING']);
 });
 
 test('CREATE TABLE: comment, TBLPROPERTIES, PRIMARY/FOREIGN KEY in the TableInfo; DESCRIBE EXTENDED', async () => {
