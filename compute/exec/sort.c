@@ -320,6 +320,52 @@ static lh_err append_value(lh_vec_t *dst, const lh_vec_t *src, size_t row)
     return LH_OK;
 }
 
+/* Rows refs[0..m) of column c of src appended to dst: fixed-width values copied by a loop
+ * per width (the rows' vectors are flat: row sets hold deep copies), strings one by one. */
+static lh_err gather_refs(lh_vec_t *dst, const exec_rows *src, int c, const exec_ref *refs,
+                          size_t m)
+{
+    if (lh_type_is_bytes(dst->type) || dst->type.id == LH_TYPE_NULL) {
+        for (size_t i = 0; i < m; i++)
+            LH_TRY(append_value(dst, src->batches[refs[i].batch]->cols[c], refs[i].row));
+        return LH_OK;
+    }
+    size_t at = dst->count, w = lh_type_width(dst->type);
+    LH_TRY(lh_vec_reserve(dst, at + m));
+    char *d = (char *)dst->data + at * w;
+#define GATHER_W(W)                                                                                \
+    for (size_t i = 0; i < m; i++)                                                                 \
+        memcpy(d + i * (W),                                                                        \
+               (const char *)src->batches[refs[i].batch]->cols[c]->data +                          \
+                   (size_t)refs[i].row * (W),                                                      \
+               (W));
+    switch (w) {
+    case 1:
+        GATHER_W(1);
+        break;
+    case 2:
+        GATHER_W(2);
+        break;
+    case 4:
+        GATHER_W(4);
+        break;
+    case 8:
+        GATHER_W(8);
+        break;
+    default:
+        GATHER_W(w);
+    }
+#undef GATHER_W
+    for (size_t i = 0; i < m; i++) {
+        const lh_vec_t *v = src->batches[refs[i].batch]->cols[c];
+        bool valid = lh_vec_is_valid(v, refs[i].row);
+        if (!valid || dst->validity != NULL) /* (bits past the old count are not known) */
+            LH_TRY(lh_vec_set_null(dst, at + i, !valid));
+    }
+    dst->count = at + m;
+    return LH_OK;
+}
+
 lh_err exec_rows_gather(exec_query *q, const exec_rows *src, int col_count, const exec_ref *refs,
                         size_t n, exec_rows **out, lh_errbuf *eb)
 {
@@ -329,10 +375,7 @@ lh_err exec_rows_gather(exec_query *q, const exec_rows *src, int col_count, cons
         lh_batch_t *b = exec_rows_batch(r, m);
         lh_err e = b ? LH_OK : LH_E_NOMEM;
         for (int c = 0; c < col_count && e == LH_OK; c++)
-            for (size_t i = 0; i < m && e == LH_OK; i++) {
-                exec_ref x = refs[from + i];
-                e = append_value(b->cols[c], src->batches[x.batch]->cols[c], x.row);
-            }
+            e = gather_refs(b->cols[c], src, c, refs + from, m);
         if (e == LH_OK) {
             b->row_count = m;
             e = exec_rows_take(r, b, eb);
