@@ -4,12 +4,11 @@
  * display_name and a config of one kind:
  *   email           {addresses: [..]}                         destination_type EMAIL
  *   generic_webhook {url, username?, password?}               destination_type WEBHOOK
- * (slack, pagerduty, microsoft_teams: 400, not built). Answers never show url, username or
- * password: only url_set / username_set / password_set, as Databricks. create, update and
- * delete are admins' (route flag); get and list anyone's. list answers every destination in
- * one page (no next_page_token: a workspace holds few).
- * It lives in the jobs area (migration 13, table notification_destinations) because jobs are
- * its only sender so far.
+ * (slack, pagerduty, microsoft_teams: 501 NOT_IMPLEMENTED, not built). Answers never show url,
+ * username or password: only url_set / username_set / password_set, as Databricks. create, update
+ * and delete are admins' (route flag); get and list anyone's. list answers every destination in one
+ * page (no next_page_token: a workspace holds few). It lives in the jobs area (migration 13, table
+ * notification_destinations) because jobs are its only sender so far.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -4,9 +4,8 @@
  * (copy_file_range) does.
  *
  *   http_file put HOST:PORT PATH TOKEN FILE   PUT FILE as the body (sendfile)
- *   http_file get HOST:PORT PATH TOKEN FILE   GET the body into FILE (splice through a pipe,
- *                                             or 4 MiB reads and writes with HTTP_FILE_RW
- *                                             set; FILE may be /dev/null)
+ *   http_file get HOST:PORT PATH TOKEN FILE   GET the body into FILE (splice through a pipe;
+ *                                             FILE may be /dev/null)
  *
  * Exit status 0 on a 2xx answer with the whole body, 1 otherwise (a message on stderr).
  * A benchmark peer, not a general client: no TLS, no redirects, no chunked bodies.
@@ -168,45 +167,27 @@ static int do_get(int sock, const char *hostport, const char *path, const char *
     if (extra > 0 && write_all(out, head + hl, extra) != 0)
         return fail("write");
     long long left = len - (long long)extra;
-    if (getenv("HTTP_FILE_RW") == NULL) { /* socket -> pipe -> file: no user-space copy */
-        int pipefd[2];
-        if (pipe(pipefd) != 0)
-            return fail("pipe");
-        fcntl(pipefd[1], F_SETPIPE_SZ, 1 << 20);
-        while (left > 0) {
-            ssize_t in =
-                splice(sock, NULL, pipefd[1], NULL, (size_t)(left < (1 << 20) ? left : 1 << 20),
-                       SPLICE_F_MOVE | SPLICE_F_MORE);
-            if (in < 0 && errno == EINTR)
+    int pipefd[2]; /* socket -> pipe -> file: no copy through user space */
+    if (pipe(pipefd) != 0)
+        return fail("pipe");
+    fcntl(pipefd[1], F_SETPIPE_SZ, 1 << 20);
+    while (left > 0) {
+        ssize_t in =
+            splice(sock, NULL, pipefd[1], NULL, (size_t)(left < (1 << 20) ? left : 1 << 20),
+                   SPLICE_F_MOVE | SPLICE_F_MORE);
+        if (in < 0 && errno == EINTR)
+            continue;
+        if (in <= 0)
+            return fail("splice from the socket");
+        for (ssize_t moved = 0; moved < in;) {
+            ssize_t w = splice(pipefd[0], NULL, out, NULL, (size_t)(in - moved), SPLICE_F_MOVE);
+            if (w < 0 && errno == EINTR)
                 continue;
-            if (in <= 0)
-                return fail("splice from the socket");
-            for (ssize_t moved = 0; moved < in;) {
-                ssize_t w = splice(pipefd[0], NULL, out, NULL, (size_t)(in - moved), SPLICE_F_MOVE);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0)
-                    return fail("splice to the file");
-                moved += w;
-            }
-            left -= in;
+            if (w <= 0)
+                return fail("splice to the file");
+            moved += w;
         }
-    } else { /* large reads and writes */
-        size_t cap = 4 << 20;
-        char *buf = malloc(cap);
-        if (buf == NULL)
-            return fail("malloc");
-        while (left > 0) {
-            ssize_t r = read(sock, buf, (size_t)(left < (long long)cap ? left : (long long)cap));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                return fail("read");
-            if (write_all(out, buf, (size_t)r) != 0)
-                return fail("write");
-            left -= r;
-        }
-        free(buf);
+        left -= in;
     }
     close(out);
     return 0;

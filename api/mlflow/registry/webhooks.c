@@ -167,45 +167,36 @@ typedef struct target {
     char *url, *secret, *authorization;
     bool ssl_verify;
     char *job_id, *job_ws; /* a job webhook (job_ws NULL: this daemon) */
+    bool self;             /* a job webhook's run-now on this daemon (target_resolve) */
 } target;
 
-/* Where a POST for t goes: its URL, or a job webhook's run-now. *self: this daemon. */
-static void target_url(const lh_ctx_t *ctx, const target *t, char *buf, size_t cap, bool *self)
+/* A job webhook's url := its run-now ({job_ws} or this daemon, from the listen address);
+ * done once when the target is read, so every send and log line uses t->url. */
+static lh_err target_resolve(const lh_ctx_t *ctx, target *t)
 {
-    *self = false;
-    if (t->job_id == NULL) {
-        snprintf(buf, cap, "%s", t->url ? t->url : "");
-        return;
-    }
+    if (t->job_id == NULL)
+        return LH_OK;
+    char url[RG_URI_MAX + 64];
     if (t->job_ws != NULL && *t->job_ws != '\0') {
         size_t n = strlen(t->job_ws);
         while (n > 0 && t->job_ws[n - 1] == '/')
             n--;
-        snprintf(buf, cap, "%.*s/api/2.1/jobs/run-now", (int)n, t->job_ws);
-        return;
+        snprintf(url, sizeof url, "%.*s/api/2.1/jobs/run-now", (int)n, t->job_ws);
+    } else {
+        t->self = true;
+        const struct lh_config *c = ctx->config;
+        const char *host = c && c->listen_host[0] && strcmp(c->listen_host, "0.0.0.0") != 0 &&
+                                   strcmp(c->listen_host, "::") != 0
+                               ? c->listen_host
+                               : "127.0.0.1";
+        bool v6 = strchr(host, ':') != NULL;
+        snprintf(url, sizeof url, "%s://%s%s%s:%d/api/2.1/jobs/run-now",
+                 c && c->tls_cert[0] ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "",
+                 c ? c->listen_port : 0);
     }
-    *self = true;
-    const struct lh_config *c = ctx->config;
-    const char *host = c && c->listen_host[0] && strcmp(c->listen_host, "0.0.0.0") != 0 &&
-                               strcmp(c->listen_host, "::") != 0
-                           ? c->listen_host
-                           : "127.0.0.1";
-    bool v6 = strchr(host, ':') != NULL;
-    snprintf(buf, cap, "%s://%s%s%s:%d/api/2.1/jobs/run-now",
-             c && c->tls_cert[0] ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "",
-             c ? c->listen_port : 0);
-}
-
-/* The body of a POST for t: the payload, or a job webhook's run-now request. */
-static char *target_body(const target *t, const char *payload)
-{
-    if (t->job_id == NULL)
-        return strdup(payload);
-    json_t *r = json_pack("{s:I, s:{s:s}}", "job_id", (json_int_t)strtoll(t->job_id, NULL, 10),
-                          "notebook_params", "event_message", payload);
-    char *text = r ? json_dumps(r, JSON_COMPACT) : NULL;
-    json_decref(r);
-    return text;
+    free(t->url);
+    t->url = strdup(url);
+    return t->url != NULL ? LH_OK : LH_E_NOMEM;
 }
 
 /* The extra header lines of a POST of body to t (X-Databricks-Signature when the webhook
@@ -237,19 +228,23 @@ static lh_err hook_send(lh_ctx_t *ctx, const target *t, const char *payload,
                         lh_notify_done_fn on_done, void *arg, lh_errbuf *eb)
 {
     LH_FAIL_IF(ctx->notify == NULL, LH_E_UNAVAILABLE, eb, "no notification sender");
-    char url[RG_URI_MAX + 64];
-    bool self = false;
-    target_url(ctx, t, url, sizeof url, &self);
-    char *body = target_body(t, payload);
-    LH_FAIL_IF(body == NULL, LH_E_NOMEM, eb, "out of memory");
+    char *run_now = NULL; /* a job webhook's body: run-now with the payload as event_message */
+    if (t->job_id != NULL) {
+        json_t *r = json_pack("{s:I, s:{s:s}}", "job_id", (json_int_t)strtoll(t->job_id, NULL, 10),
+                              "notebook_params", "event_message", payload);
+        run_now = r ? json_dumps(r, JSON_COMPACT) : NULL;
+        json_decref(r);
+        LH_FAIL_IF(run_now == NULL, LH_E_NOMEM, eb, "out of memory");
+    }
+    const char *body = run_now ? run_now : payload;
     char buf[2][1200];
     const char *lines[3];
     hook_headers(t, body, buf, lines);
     /* this daemon's own certificate may be self-signed: its run-now is not verified */
     lh_notify_webhook_opts_t opts = {
-        .headers = lines, .attempts = 1, .insecure = !t->ssl_verify || self};
-    lh_err e = lh_notify_webhook(ctx->notify, url, body, &opts, on_done, arg, eb);
-    free(body);
+        .headers = lines, .attempts = 1, .insecure = !t->ssl_verify || t->self};
+    lh_err e = lh_notify_webhook(ctx->notify, t->url, body, &opts, on_done, arg, eb);
+    free(run_now);
     return e;
 }
 
@@ -414,14 +409,13 @@ static bool deliver(lh_registry_t *r, due *d)
         lh_log(LH_LOG_ERROR, "registry: claiming a webhook delivery failed: %s", eb.msg);
         return false;
     }
-    in_flight *f = calloc(1, sizeof *f);
+    in_flight *f = target_resolve(r->ctx, &d->t) == LH_OK ? calloc(1, sizeof *f) : NULL;
     if (f == NULL)
         return false; /* the claim expires */
     f->sink = r->hooks;
     f->id = d->id;
     f->attempts = d->attempts;
-    bool self;
-    target_url(r->ctx, &d->t, f->url, sizeof f->url, &self);
+    snprintf(f->url, sizeof f->url, "%s", d->t.url ? d->t.url : "");
     atomic_fetch_add(&r->hooks->refs, 1);
     lh_err e = hook_send(r->ctx, &d->t, d->payload ? d->payload : "{}", delivered, f, &eb);
     if (e == LH_OK)
@@ -434,9 +428,7 @@ static bool deliver(lh_registry_t *r, due *d)
         return false;
     }
     o.attempts++;
-    char url[RG_URI_MAX + 64];
-    target_url(r->ctx, &d->t, url, sizeof url, &self);
-    attempt_failed(r->hooks, &o, url, eb.msg);
+    attempt_failed(r->hooks, &o, d->t.url ? d->t.url : "", eb.msg);
     record(r->meta, &o);
     return true;
 }
@@ -999,6 +991,8 @@ lh_err rg_h_hook_test(lh_req_t *req, lh_errbuf *eb)
     a.j = calloc(1, sizeof *a.j);
     LH_FAIL_IF(a.j == NULL, LH_E_NOMEM, eb, "out of memory");
     lh_err e = lh_meta_read(req->ctx->meta, test_read, &a, eb);
+    if (e == LH_OK && target_resolve(req->ctx, &a.j->t) != LH_OK)
+        e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
     if (e == LH_OK) {
         json_t *f = json_pack("{s:b}", "test", 1);
         if (strncmp(a.event, "MODEL_VERSION", 13) == 0 || strncmp(a.event, "TRANSITION", 10) == 0 ||
