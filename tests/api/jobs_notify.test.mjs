@@ -109,6 +109,15 @@ test('notification destinations: create/get/list/update/delete, secrets hidden, 
   assert.equal(tc.status, 400, JSON.stringify(tc.json));
   assert.equal((await d.api('POST', D, { config: {} })).status, 400);
   assert.equal((await d.api('POST', D, { config: { generic_webhook: { url: 'ftp://x' } } })).status, 400);
+  // slack, pagerduty and microsoft_teams destinations are not built: 501 on create and update
+  for (const kind of ['slack', 'pagerduty', 'microsoft_teams']) {
+    const nc = await d.api('POST', D, { display_name: kind, config: { [kind]: { url: hooks.url } } });
+    assert.equal(nc.status, 501, JSON.stringify(nc.json));
+    assert.equal(nc.json.error_code, 'NOT_IMPLEMENTED');
+    const nu = await d.api('PATCH', `${D}/${e.json.id}`, { config: { [kind]: { url: hooks.url } } });
+    assert.equal(nu.status, 501, JSON.stringify(nu.json));
+    assert.equal(nu.json.error_code, 'NOT_IMPLEMENTED');
+  }
   // a non-admin may read, not write
   const me = await d.api('POST', '/api/2.0/preview/scim/v2/Users', { userName: 'bob@x.test' });
   const tok = (await d.api('POST', '/api/2.0/token-management/on-behalf-of/tokens', { application_id: me.json.id })).json.token_value;
