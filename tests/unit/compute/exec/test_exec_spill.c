@@ -2,8 +2,8 @@
  * spilled, several merge passes at a tighter limit), GROUP BY with 2M groups (and with
  * count(DISTINCT)) under small limits (Grace partitions: every group once, right sums),
  * a clean UNABLE_TO_ACQUIRE_MEMORY when one key alone cannot fit, a cancelled spilled sort
- * stopping within 100 ms, an unwritable spill directory failing cleanly, and no spill file
- * left behind in any case. */
+ * stopping (within a second: CI's cores are shared), an unwritable spill directory
+ * failing cleanly, and no spill file left behind in any case. */
 #include <dirent.h>
 #include <pthread.h>
 #include <time.h>
@@ -307,9 +307,15 @@ typedef struct canceller {
     int64_t at_ns, after_ms;
 } canceller;
 
+/* Waits for the query to start spilling (a spill directory appears), then after_ms more:
+ * the cancel lands mid-spill whatever the machine's speed (a fixed delay from the start
+ * raced the end of the query, which takes about a second). */
 static void *cancel_later(void *arg)
 {
     canceller *c = arg;
+    struct timespec tick = {0, 1000000};
+    for (int i = 0; i < 10000 && tmp_empty(); i++)
+        nanosleep(&tick, NULL);
     struct timespec ts = {c->after_ms / 1000, (c->after_ms % 1000) * 1000000};
     nanosleep(&ts, NULL);
     c->at_ns = lh_mono_ns();
@@ -321,7 +327,7 @@ static void test_cancel_spilled(void)
 {
     lh_arena_t *a = lh_arena_create();
     lh_pool_t *pool = lh_pool_create("c2", 1);
-    int64_t afters[] = {100, 400, 900};
+    int64_t afters[] = {0, 100, 300};
     for (int i = 0; i < 3; i++) {
         atomic_bool flag;
         atomic_init(&flag, false);
@@ -338,10 +344,11 @@ static void test_cancel_spilled(void)
         T_EQ_INT(e, LH_E_STATE);
         T_EQ_STR(eb.error_code, "OPERATION_CANCELED");
         int64_t ms = (done - cc.at_ns) / 1000000;
-        printf("  cancel after %lld ms: stopped in %lld ms\n", (long long)afters[i], (long long)ms);
+        printf("  cancel %lld ms into the spill: stopped in %lld ms\n", (long long)afters[i],
+               (long long)ms);
         /* Here it stops in 3-50 ms; CI runs this beside other tests on 2 cores, where
          * the worker may wait for a core: the bound says "stops, not runs on" (the
-         * uncancelled query takes seconds) without timing the scheduler. */
+         * uncancelled query takes about a second more) without timing the scheduler. */
         T_CHECK(ms < 1000);
         T_CHECK(tmp_empty());
     }
