@@ -271,7 +271,7 @@ static void test_queue_full(void)
     lh_errbuf eb = {0};
     int64_t t0 = lh_mono_ns();
     T_EQ_INT(lh_bg_post(ex, count_up, &n, &eb), LH_E_LIMIT);
-    T_CHECK(lh_mono_ns() - t0 < 50 * 1000000LL); /* refused at once, never blocks */
+    T_CHECK(lh_mono_ns() - t0 < 1000 * 1000000LL); /* refused at once: never waits on the gate */
     T_CHECK(strstr(eb.msg, "tiny queue is full") != NULL);
     T_EQ_INT(lh_err_http_status(eb.code), 429);
     char *text = NULL;

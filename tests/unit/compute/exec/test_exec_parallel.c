@@ -363,13 +363,16 @@ static void test_cancel(void)
     T_EQ_STR(r.eb.error_code, "OPERATION_CANCELED");
     int64_t latency_ms = (done - c.at_ns) / 1000000;
     printf("  cancel latency %lld ms\n", (long long)latency_ms);
-    T_CHECK(latency_ms < 100);
+    /* Here about 1-20 ms; under CI's two shared cores a worker can wait that long for a
+     * core, so the bound says "stops" (the query runs on for minutes) and not more. */
+    T_CHECK(latency_ms < 1000);
     /* the deadline stops it the same way */
     prun d = {.deadline_ns = lh_mono_ns() + 100 * 1000000LL};
     e = run_digest(&d, slow_cross(a), false, &h);
     int64_t late_ms = (lh_mono_ns() - d.deadline_ns) / 1000000;
     T_EQ_INT(e, LH_E_STATE);
-    T_CHECK(late_ms < 100);
+    printf("  deadline overrun %lld ms\n", (long long)late_ms);
+    T_CHECK(late_ms < 1000);
     lh_pool_destroy(p4);
     lh_arena_destroy(a);
 }
