@@ -21,6 +21,7 @@
 #include "compute/bind/bind_internal.h"
 #include "compute/sql/parser.h"
 #include "compute/files/files.h"
+#include "compute/func/csv_text.h"
 
 static lh_err not_yet(binder *b, const char *what)
 {
@@ -119,38 +120,29 @@ static lh_err opt_bool(binder *b, const opts_in *o, const char *name, bool *out)
     return LH_OK;
 }
 
-/* One character (Spark's CSVExprUtils: \t, \n, \\, \u0000 forms, one character). */
+/* One character (lh_csv_option_char); an empty quote, escape or comment is none. */
 static lh_err opt_char(binder *b, const opts_in *o, const char *name, bool empty_ok, char *out)
 {
     const char *v = opt(o, name);
     if (v == NULL)
         return LH_OK;
-    size_t n = strlen(v);
-    if (n == 0 && empty_ok) {
-        *out = '\0';
+    bool sep = strcasecmp(name, "sep") == 0 || strcasecmp(name, "delimiter") == 0;
+    switch (lh_csv_option_char(v, strlen(v), out)) {
+    case LH_CSV_CHAR_OK:
         return LH_OK;
-    }
-    if (n == 0 && (strcasecmp(name, "sep") == 0 || strcasecmp(name, "delimiter") == 0))
-        return lh_sqlerr(b->eb, "INVALID_DELIMITER_VALUE.EMPTY_STRING", NULL);
-    if (n == 1) {
-        *out = v[0];
-        return LH_OK;
-    }
-    if (n == 2 && v[0] == '\\') {
-        const char *m = strchr("tnr\\\"'b", v[1]);
-        static const char rep[] = "\t\n\r\\\"'\b";
-        if (m != NULL && v[1] != '\0') {
-            *out = rep[m - "tnr\\\"'b"];
+    case LH_CSV_CHAR_EMPTY:
+        if (empty_ok) {
+            *out = '\0';
             return LH_OK;
         }
+        return lh_sqlerr(b->eb, "INVALID_DELIMITER_VALUE.EMPTY_STRING", NULL);
+    default:
+        if (sep)
+            return not_yet(
+                b, lh_arena_sprintf(b->a, "a delimiter of more than one character (%s)", v));
+        return bad_value(b, name,
+                         lh_arena_sprintf(b->a, "%s cannot be more than one character", name));
     }
-    if (n == 6 && strncmp(v, "\\u", 2) == 0 && strtol(v + 2, NULL, 16) < 128) {
-        *out = (char)strtol(v + 2, NULL, 16);
-        return LH_OK;
-    }
-    if (strcasecmp(name, "sep") == 0 || strcasecmp(name, "delimiter") == 0)
-        return not_yet(b, lh_arena_sprintf(b->a, "a delimiter of more than one character (%s)", v));
-    return bad_value(b, name, lh_arena_sprintf(b->a, "%s cannot be more than one character", name));
 }
 
 static const char *const known[] = {"format",

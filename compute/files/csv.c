@@ -27,203 +27,23 @@
 #include <strings.h>
 
 #include "compute/files/files_internal.h"
+#include "compute/func/csv_text.h"
 #include "compute/sql/sqlerr.h"
 
-typedef struct fld {
-    size_t off, n;
-    bool scratch; /* the text is in rec.scratch (unescaped), else in the input */
-    bool quoted;
-} fld;
-
-typedef struct rec {
-    fld *f;
-    int count, cap;
-    char *scratch;
-    size_t sc_len, sc_cap;
-    bool bad; /* an unterminated quote */
-} rec;
-
-typedef struct cfg {
-    char sep, quote, escape, comment;
-    bool stop[256]; /* bytes ending an unquoted field */
-} cfg;
-
-static void cfg_init(cfg *c, const lh_ff_opts_t *o)
+static void fmt_init(lh_csv_fmt_t *c, const lh_ff_opts_t *o)
 {
-    memset(c, 0, sizeof *c);
-    c->sep = o->sep;
-    c->quote = o->quote;
-    c->escape = o->escape;
-    c->comment = o->comment;
-    c->stop[(unsigned char)o->sep] = true;
-    c->stop['\n'] = c->stop['\r'] = true;
+    lh_csv_fmt_init(c, o->sep, o->quote, o->escape, o->comment, true);
 }
 
-static bool sc_put(rec *r, const char *s, size_t n)
+static bool fld_value(const lh_ff_opts_t *o, const lh_csv_rec_t *r, const char *base,
+                      const lh_csv_fld_t *f, const char **s, size_t *n)
 {
-    if (n == 0)
-        return true;
-    if (r->sc_len + n > r->sc_cap) {
-        size_t cap = r->sc_cap ? r->sc_cap * 2 : 256;
-        while (cap < r->sc_len + n)
-            cap *= 2;
-        char *p = realloc(r->scratch, cap);
-        if (p == NULL)
-            return false;
-        r->scratch = p;
-        r->sc_cap = cap;
-    }
-    memcpy(r->scratch + r->sc_len, s, n);
-    r->sc_len += n;
-    return true;
-}
-
-static bool push(rec *r, fld f)
-{
-    if (r->count == r->cap) {
-        int cap = r->cap ? r->cap * 2 : 16;
-        fld *p = realloc(r->f, (size_t)cap * sizeof *p);
-        if (p == NULL)
-            return false;
-        r->f = p;
-        r->cap = cap;
-    }
-    r->f[r->count++] = f;
-    return true;
-}
-
-static void rec_free(rec *r)
-{
-    free(r->f);
-    free(r->scratch);
-}
-
-/* A quoted field starting after its opening quote at *pp. */
-static bool quoted_field(const cfg *c, const char *base, const char **pp, const char *end, rec *r,
-                         fld *f)
-{
-    const char *p = *pp, *s = p;
-    bool copy = false;
-    size_t sc0 = r->sc_len;
-    for (;;) {
-        if (p >= end) {
-            r->bad = true;
-            break;
-        }
-        char ch = *p;
-        bool esc = c->escape && c->escape != c->quote && ch == c->escape && p + 1 < end &&
-                   (p[1] == c->quote || p[1] == c->escape);
-        if (ch == c->quote && !(p + 1 < end && p[1] == c->quote)) {
-            break;
-        } else if (ch == c->quote || esc) {
-            if (!copy && !sc_put(r, s, (size_t)(p - s)))
-                return false;
-            copy = true;
-            if (!sc_put(r, p + 1, 1))
-                return false;
-            p += 2;
-            continue;
-        }
-        if (copy && !sc_put(r, p, 1))
-            return false;
-        p++;
-    }
-    const char *close = p;
-    if (p < end)
-        p++;                                      /* the closing quote */
-    if (p < end && !c->stop[(unsigned char)*p]) { /* text after the closing quote: kept */
-        if (!copy && !sc_put(r, s, (size_t)(close - s)))
-            return false;
-        copy = true;
-        const char *t = p;
-        while (p < end && !c->stop[(unsigned char)*p])
-            p++;
-        if (!sc_put(r, t, (size_t)(p - t)))
-            return false;
-    }
-    *f = copy ? (fld){sc0, r->sc_len - sc0, true, true}
-              : (fld){(size_t)(s - base), (size_t)(close - s), false, true};
-    *pp = p;
-    return true;
-}
-
-/* The record at p (after skipping empty and comment lines): its fields in r. Returns the
- * position after it, or NULL when there is none (or on out of memory: r->count < 0). */
-static const char *next_record(const cfg *c, const char *base, const char *p, const char *end,
-                               rec *r)
-{
-    r->count = 0;
-    r->sc_len = 0;
-    r->bad = false;
-    for (;;) { /* skip empty lines and comments */
-        if (p >= end)
-            return NULL;
-        if (*p == '\n' || *p == '\r') {
-            p++;
-            continue;
-        }
-        if (c->comment && *p == c->comment) {
-            while (p < end && *p != '\n' && *p != '\r')
-                p++;
-            continue;
-        }
-        break;
-    }
-    for (;;) {
-        fld f;
-        if (c->quote && p < end && *p == c->quote) {
-            p++;
-            if (!quoted_field(c, base, &p, end, r, &f)) {
-                r->count = -1;
-                return NULL;
-            }
-        } else {
-            const char *s = p;
-            while (p < end && !c->stop[(unsigned char)*p])
-                p++;
-            f = (fld){(size_t)(s - base), (size_t)(p - s), false, false};
-        }
-        if (!push(r, f)) {
-            r->count = -1;
-            return NULL;
-        }
-        if (p < end && *p == c->sep) {
-            p++;
-            continue;
-        }
-        if (p < end && *p == '\r') {
-            p++;
-            if (p < end && *p == '\n')
-                p++;
-        } else if (p < end && *p == '\n') {
-            p++;
-        }
-        return p;
-    }
-}
-
-static const char *fld_text(const rec *r, const char *base, const fld *f)
-{
-    return f->scratch ? r->scratch + f->off : base + f->off;
-}
-
-/* Whether the field reads as NULL; *s, *n get its text otherwise. */
-static bool fld_value(const lh_ff_opts_t *o, const rec *r, const char *base, const fld *f,
-                      const char **s, size_t *n)
-{
-    *s = fld_text(r, base, f);
-    *n = f->n;
-    if (f->quoted && f->n == 0) {
-        *s = o->empty_value;
-        *n = strlen(o->empty_value);
-    }
-    size_t nn = strlen(o->null_value);
-    return *n == nn && memcmp(*s, o->null_value, nn) == 0;
+    return lh_csv_fld_value(r, base, f, o->null_value, o->empty_value, s, n);
 }
 
 /* Convert record r into one row of o. *bad: the record is malformed. */
-static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const rec *r, const char *base,
-                      ff_out *o, ff_sbuf *resc, bool *bad)
+static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const lh_csv_rec_t *r,
+                      const char *base, ff_out *o, ff_sbuf *resc, bool *bad)
 {
     int ncols = s->col_count - (s->rescued_col >= 0);
     *bad = r->bad || r->count != ncols;
@@ -237,7 +57,7 @@ static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const rec *r, co
                 return LH_E_NOMEM;
             continue;
         }
-        if (lh_ff_append_text(v, s->types[i], t, n, tz))
+        if (lh_csv_append_text(v, s->types[i], t, n, tz))
             continue;
         *bad = true;
         if (lh_vec_append_null(v) != LH_OK)
@@ -248,7 +68,7 @@ static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const rec *r, co
     for (int i = ncols; s->rescued_col >= 0 && i < r->count; i++) {
         char name[24];
         snprintf(name, sizeof name, "_c%d", i);
-        if (!ff_rescue_add(resc, name, fld_text(r, base, &r->f[i]), r->f[i].n))
+        if (!ff_rescue_add(resc, name, lh_csv_fld_text(r, base, &r->f[i]), r->f[i].n))
             return LH_E_NOMEM;
     }
     return LH_OK;
@@ -257,10 +77,10 @@ static lh_err put_row(const lh_ff_scan_t *s, const lh_tz_t *tz, const rec *r, co
 lh_err lh_ff_csv_parse(const lh_ff_scan_t *s, const char *path, const char *buf, size_t len,
                        bool first_unit, lh_ff_emit_fn emit, void *ctx, int64_t *rows, lh_errbuf *eb)
 {
-    cfg c;
-    cfg_init(&c, &s->opts);
+    lh_csv_fmt_t c;
+    fmt_init(&c, &s->opts);
     const lh_tz_t *tz = lh_tz_get(s->opts.time_zone ? s->opts.time_zone : "UTC");
-    rec r = {0};
+    lh_csv_rec_t r = {0};
     ff_out o = {0};
     ff_sbuf resc = {0};
     lh_err e = ff_out_init(&o, s) ? LH_OK : LH_E_NOMEM;
@@ -268,7 +88,7 @@ lh_err lh_ff_csv_parse(const lh_ff_scan_t *s, const char *path, const char *buf,
     bool skip_header = s->opts.header && first_unit;
     while (e == LH_OK) {
         const char *rec_start = p;
-        p = next_record(&c, buf, p, end, &r);
+        p = lh_csv_next_record(&c, buf, p, end, &r);
         if (p == NULL) {
             if (r.count < 0)
                 e = LH_E_NOMEM;
@@ -309,7 +129,7 @@ lh_err lh_ff_csv_parse(const lh_ff_scan_t *s, const char *path, const char *buf,
     if (rows)
         *rows = o.rows;
     ff_out_free(&o, s->col_count);
-    rec_free(&r);
+    lh_csv_rec_free(&r);
     free(resc.p);
     return e;
 }
@@ -341,7 +161,7 @@ void lh_ff_csv_infer_free(lh_ff_csv_infer_t *st)
     free(st);
 }
 
-static bool first_record(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const rec *r,
+static bool first_record(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const lh_csv_rec_t *r,
                          const char *base)
 {
     st->count = r->count;
@@ -350,7 +170,7 @@ static bool first_record(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const rec
     if (st->names == NULL || st->types == NULL)
         return false;
     for (int i = 0; i < r->count && o->header; i++) {
-        const char *t = fld_text(r, base, &r->f[i]);
+        const char *t = lh_csv_fld_text(r, base, &r->f[i]);
         st->names[i] = r->f[i].n ? strndup(t, r->f[i].n) : NULL;
     }
     return true;
@@ -359,14 +179,14 @@ static bool first_record(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const rec
 lh_err lh_ff_csv_infer_add(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const char *buf,
                            size_t len, bool names_from_header, lh_errbuf *eb)
 {
-    cfg c;
-    cfg_init(&c, o);
+    lh_csv_fmt_t c;
+    fmt_init(&c, o);
     const lh_tz_t *tz = lh_tz_get(o->time_zone ? o->time_zone : "UTC");
-    rec r = {0};
+    lh_csv_rec_t r = {0};
     const char *p = buf, *end = buf + len;
     bool header = o->header;
     lh_err e = LH_OK;
-    while ((p = next_record(&c, buf, p, end, &r)) != NULL) {
+    while ((p = lh_csv_next_record(&c, buf, p, end, &r)) != NULL) {
         if (st->count < 0 && (!o->header || names_from_header) && !first_record(st, o, &r, buf)) {
             e = LH_E_NOMEM;
             break;
@@ -381,13 +201,13 @@ lh_err lh_ff_csv_infer_add(lh_ff_csv_infer_t *st, const lh_ff_opts_t *o, const c
             if (fld_value(o, &r, buf, &r.f[i], &t, &n))
                 continue;
             lh_type_t ty =
-                o->infer_types ? lh_ff_infer_text(t, n, tz) : (lh_type_t){LH_TYPE_STRING};
-            st->types[i] = lh_ff_merge_types(st->types[i], ty);
+                o->infer_types ? lh_csv_infer_text(t, n, tz) : (lh_type_t){LH_TYPE_STRING};
+            st->types[i] = lh_csv_merge_types(st->types[i], ty);
         }
     }
     if (r.count < 0)
         e = LH_E_NOMEM;
-    rec_free(&r);
+    lh_csv_rec_free(&r);
     if (e != LH_OK)
         lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
     return e;

@@ -140,12 +140,4 @@ void lh_ff_json_infer_result(const lh_ff_json_infer_t *st, lh_arena_t *a, int *c
 
 /* ---- shared by the parsers (files_util.c) ---------------------------------------------- */
 
-/* Convert text to a value of type t appended to v (NULL-free text; STRING copies as is).
- * false when the text does not convert (nothing appended). */
-bool lh_ff_append_text(lh_vec_t *v, lh_type_t t, const char *s, size_t n, const lh_tz_t *tz);
-/* The narrowest CSV type for a text (BOOLEAN, INT, BIGINT, DECIMAL(p,0), DOUBLE, DATE,
- * TIMESTAMP or STRING), and the merge of two inferred types. */
-lh_type_t lh_ff_infer_text(const char *s, size_t n, const lh_tz_t *tz);
-lh_type_t lh_ff_merge_types(lh_type_t a, lh_type_t b);
-
 #endif

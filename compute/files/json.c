@@ -20,6 +20,7 @@
 
 #include "common/nested.h"
 #include "compute/files/files_internal.h"
+#include "compute/func/csv_text.h"
 #include "compute/func/datetime.h"
 
 typedef struct jp {
@@ -391,7 +392,7 @@ static bool infer(jp *j, jt *t)
             ok = number(j, &is_int);
             k = JT_DOUBLE; /* integers beyond BIGINT are DOUBLE here (Spark: DECIMAL) */
             if (ok && is_int) {
-                lh_type_t it = lh_ff_infer_text(a, (size_t)(j->p - a), NULL);
+                lh_type_t it = lh_csv_infer_text(a, (size_t)(j->p - a), NULL);
                 k = it.id == LH_TYPE_INT || it.id == LH_TYPE_LONG ? JT_LONG : JT_DOUBLE;
             }
         }
@@ -703,7 +704,7 @@ static bool conv(jp *j, const rd *r, lh_type_t t, lh_value_t *out, ff_sbuf *hold
                  (t.id == LH_TYPE_DOUBLE || t.id == LH_TYPE_FLOAT || t.id == LH_TYPE_DATE ||
                   t.id == LH_TYPE_TIMESTAMP || t.id == LH_TYPE_TIMESTAMP_NTZ ||
                   t.id == LH_TYPE_DECIMAL) &&
-                 lh_ff_append_text(v, t, txt, n, r->tz);
+                 lh_csv_append_text(v, t, txt, n, r->tz);
             if (ok)
                 lh_vec_get_value(v, 0, out);
             lh_vec_destroy(v);
@@ -715,7 +716,7 @@ static bool conv(jp *j, const rd *r, lh_type_t t, lh_value_t *out, ff_sbuf *hold
                         t.id == LH_TYPE_BYTE;
         ok = v != NULL && (!int_type || is_int) && t.id != LH_TYPE_DATE &&
              t.id != LH_TYPE_TIMESTAMP && t.id != LH_TYPE_TIMESTAMP_NTZ &&
-             lh_ff_append_text(v, t, a, (size_t)(j->p - a), r->tz);
+             lh_csv_append_text(v, t, a, (size_t)(j->p - a), r->tz);
         if (ok)
             lh_vec_get_value(v, 0, out);
         lh_vec_destroy(v);

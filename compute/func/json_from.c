@@ -326,7 +326,7 @@ static void free_pat(void *p)
     lh_dtpat_free(p);
 }
 
-static lh_err option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_errbuf *eb)
+lh_err lh_fn_option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_errbuf *eb)
 {
     char *txt = lh_arena_strndup(b->arena, (const char *)v.ptr, v.len);
     LH_TRY(lh_dtpat_compile(txt, out, eb));
@@ -334,17 +334,11 @@ static lh_err option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_
     return LH_OK;
 }
 
-static bool sv_is(lh_sv_t v, const char *s)
+lh_err lh_fn_options_open(lh_func_bind_t *b, int idx, lh_narray_t *keys, lh_narray_t *vals,
+                          lh_errbuf *eb)
 {
-    size_t n = strlen(s);
-    return v.len == n && strncasecmp((const char *)v.ptr, s, n) == 0;
-}
-
-/* The options map (argument idx): mode, allowSingleQuotes and the datetime patterns; other
- * keys are accepted and ignored, as Spark does. */
-static lh_err bind_options(lh_func_bind_t *b, int idx, const char *fname, from_bd *bd,
-                           lh_errbuf *eb)
-{
+    memset(keys, 0, sizeof *keys);
+    memset(vals, 0, sizeof *vals);
     const lh_value_t *m = b->const_args ? b->const_args[idx] : NULL;
     lh_type_t t = b->arg_types[idx];
     if (m == NULL || t.id != LH_TYPE_MAP)
@@ -355,32 +349,40 @@ static lh_err bind_options(lh_func_bind_t *b, int idx, const char *fname, from_b
                          lh_arena_sprintf(b->arena, "\"%s\"", fn_type_sql(t, buf, sizeof buf)),
                          NULL);
     }
-    if (m->is_null)
-        return LH_OK;
+    if (!m->is_null)
+        lh_nmap_open(t, m->v.str, keys, vals);
+    return LH_OK;
+}
+
+/* The options map (argument idx): mode, allowSingleQuotes and the datetime patterns; other
+ * keys are accepted and ignored, as Spark does. */
+static lh_err bind_options(lh_func_bind_t *b, int idx, const char *fname, from_bd *bd,
+                           lh_errbuf *eb)
+{
     lh_narray_t keys, vals;
-    lh_nmap_open(t, m->v.str, &keys, &vals);
+    LH_TRY(lh_fn_options_open(b, idx, &keys, &vals, eb));
     for (uint32_t i = 0; i < keys.count; i++) {
         lh_value_t k, v;
         lh_narray_get(&keys, i, &k);
         lh_narray_get(&vals, i, &v);
         if (v.is_null)
             continue;
-        if (sv_is(k.v.str, "mode")) {
-            bool permissive = sv_is(v.v.str, "PERMISSIVE");
-            bd->failfast = sv_is(v.v.str, "FAILFAST");
+        if (lh_fn_sv_is(k.v.str, "mode")) {
+            bool permissive = lh_fn_sv_is(v.v.str, "PERMISSIVE");
+            bd->failfast = lh_fn_sv_is(v.v.str, "FAILFAST");
             if (!permissive && !bd->failfast)
                 return lh_sqlerr(eb, "PARSE_MODE_UNSUPPORTED", "funcName",
                                  lh_arena_sprintf(b->arena, "`%s`", fname), "mode",
                                  lh_arena_strndup(b->arena, (const char *)v.v.str.ptr, v.v.str.len),
                                  NULL);
-        } else if (sv_is(k.v.str, "allowSingleQuotes")) {
-            bd->single_quotes = !sv_is(v.v.str, "false");
-        } else if (sv_is(k.v.str, "dateFormat")) {
-            LH_TRY(option_pattern(b, v.v.str, &bd->date_fmt, eb));
-        } else if (sv_is(k.v.str, "timestampFormat")) {
-            LH_TRY(option_pattern(b, v.v.str, &bd->ts_fmt, eb));
-        } else if (sv_is(k.v.str, "timestampNTZFormat")) {
-            LH_TRY(option_pattern(b, v.v.str, &bd->ntz_fmt, eb));
+        } else if (lh_fn_sv_is(k.v.str, "allowSingleQuotes")) {
+            bd->single_quotes = !lh_fn_sv_is(v.v.str, "false");
+        } else if (lh_fn_sv_is(k.v.str, "dateFormat")) {
+            LH_TRY(lh_fn_option_pattern(b, v.v.str, &bd->date_fmt, eb));
+        } else if (lh_fn_sv_is(k.v.str, "timestampFormat")) {
+            LH_TRY(lh_fn_option_pattern(b, v.v.str, &bd->ts_fmt, eb));
+        } else if (lh_fn_sv_is(k.v.str, "timestampNTZFormat")) {
+            LH_TRY(lh_fn_option_pattern(b, v.v.str, &bd->ntz_fmt, eb));
         }
     }
     return LH_OK;
@@ -497,9 +499,10 @@ static bool cast_text(conv_ctx *c, const char *text, size_t n, lh_type_t t, lh_v
 }
 
 /* A datetime string with a pattern (or Spark's CAST forms when p is NULL). */
-static bool parse_datetime(conv_ctx *c, const lh_dtpat_t *p, lh_type_t t, lh_sv_t s, int64_t *out)
+bool lh_fn_parse_datetime(const lh_sql_conf_t *conf, const lh_dtpat_t *p, lh_type_t t, lh_sv_t s,
+                          int64_t *out)
 {
-    const lh_tz_t *tz = fn_tz(c->conf);
+    const lh_tz_t *tz = fn_tz(conf);
     if (p == NULL && t.id == LH_TYPE_DATE) {
         int32_t d;
         bool ok = lh_dt_parse_date((const char *)s.ptr, s.len, &d);
@@ -508,7 +511,7 @@ static bool parse_datetime(conv_ctx *c, const lh_dtpat_t *p, lh_type_t t, lh_sv_
     }
     if (p == NULL)
         return lh_dt_parse_timestamp((const char *)s.ptr, s.len, tz, t.id == LH_TYPE_TIMESTAMP_NTZ,
-                                     (int32_t)lh_floordiv(fn_now_us(c->conf), LH_US_PER_DAY), out);
+                                     (int32_t)lh_floordiv(fn_now_us(conf), LH_US_PER_DAY), out);
     lh_civil_t cv;
     bool has_zone;
     int32_t off;
@@ -577,7 +580,7 @@ static conv from_string(conv_ctx *c, lh_type_t t, int depth, lh_value_t *out, si
         const lh_dtpat_t *p = t.id == LH_TYPE_DATE        ? c->bd->date_fmt
                               : t.id == LH_TYPE_TIMESTAMP ? c->bd->ts_fmt
                                                           : c->bd->ntz_fmt;
-        bool ok = s.len > 0 && parse_datetime(c, p, t, s, &x);
+        bool ok = s.len > 0 && lh_fn_parse_datetime(c->conf, p, t, s, &x);
         b->len = at;
         if (ok) {
             out->v.i64 = x;

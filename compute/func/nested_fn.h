@@ -6,7 +6,11 @@
 #ifndef LH_COMPUTE_FUNC_NESTED_FN_H
 #define LH_COMPUTE_FUNC_NESTED_FN_H
 
+#include <string.h>
+#include <strings.h>
+
 #include "common/nested.h"
+#include "compute/func/datetime.h"
 #include "compute/func/format.h"
 #include "compute/func/func.h"
 
@@ -26,6 +30,23 @@ lh_err lh_nested_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const l
 lh_err lh_from_json_value(const char *text, size_t len, const char *schema, size_t schema_len,
                           lh_vec_t **out, lh_errbuf *eb);
 lh_err lh_schema_of_json(const char *text, size_t len, char **out, lh_errbuf *eb);
+
+/* json_from.c helpers shared with csv_fn.c. The options map of argument idx (a constant
+ * MAP<STRING, STRING>, else INVALID_OPTIONS.*): its keys and values (empty when NULL). */
+lh_err lh_fn_options_open(lh_func_bind_t *b, int idx, lh_narray_t *keys, lh_narray_t *vals,
+                          lh_errbuf *eb);
+/* Whether v is s, ignoring case. */
+static inline bool lh_fn_sv_is(lh_sv_t v, const char *s)
+{
+    size_t n = strlen(s);
+    return v.len == n && strncasecmp((const char *)v.ptr, s, n) == 0;
+}
+/* A datetime pattern option (dateFormat, ...) compiled at bind, freed with the arena. */
+lh_err lh_fn_option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_errbuf *eb);
+/* Text as a DATE (days), TIMESTAMP or TIMESTAMP_NTZ (micros) of type t by pattern p, or by
+ * Spark's CAST forms when p is NULL; false when it does not parse. */
+bool lh_fn_parse_datetime(const lh_sql_conf_t *conf, const lh_dtpat_t *p, lh_type_t t, lh_sv_t s,
+                          int64_t *out);
 
 /* collection.c helpers shared with collection_map.c and the aggregates: a growable value
  * array, array rows in and out. */
