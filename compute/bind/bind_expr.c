@@ -761,8 +761,8 @@ static lh_err bind_unit_func(binder *b, const ectx *x, const lh_ast_expr_t *e, c
  * their constant arguments are folded first, so bind sees the values. */
 static bool literal_args(const char *fn)
 {
-    static const char *const names[] = {"from_json", "schema_of_json", "to_binary", "to_json",
-                                        "try_to_binary"};
+    static const char *const names[] = {"from_csv",  "from_json", "schema_of_csv", "schema_of_json",
+                                        "to_binary", "to_csv",    "to_json",       "try_to_binary"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(fn, names[i]) == 0)
             return true;
@@ -1368,9 +1368,19 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return bind_case(b, x, e, out);
     case LH_EX_CAST:
         return bind_cast(b, x, e, out);
-    case LH_EX_FUNC:
+    case LH_EX_FUNC: {
+        int at = -1;
+        if (e->u.func.bare && x->sc) /* current_date: a column of that name first (Spark) */
+            LH_TRY(find_column(b, x->sc, e, &at));
+        if (at >= 0) {
+            const bcol *c = &x->sc->cols[at];
+            bsn_set(b, e, c->name);
+            *out = lh_expr_column(b->a, c->index, c->type, c->nullable, c->name);
+            return LH_OK;
+        }
         LH_TRY(bst_args(b, x, e, &e)); /* coalesce(*), count(DISTINCT t.*) */
         return bind_func(b, x, e, out);
+    }
     case LH_EX_SUBQUERY:
     case LH_EX_EXISTS:
     case LH_EX_IN_QUERY:

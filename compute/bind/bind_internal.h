@@ -124,6 +124,8 @@ const lh_ast_expr_t *bst_expanded(binder *b, const lh_ast_expr_t *e);
  * ASTs its frame resolved in the outer query), remembered for bn_name */
 void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const *uses, int n);
 const char *bsn_name(binder *b, const lh_ast_expr_t *e);
+/* Name e by name in headers (a bare CURRENT_DATE that reads a column of that name). */
+void bsn_set(binder *b, const lh_ast_expr_t *e, const char *name);
 /* The names of from's subqueries for the same subqueries of to (an expression written alike). */
 void bsn_copy(binder *b, const lh_ast_expr_t *from, const lh_ast_expr_t *to);
 

@@ -938,7 +938,8 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         return true;
     }
     if ((strcasecmp(fn, "from_json") == 0 || strcasecmp(fn, "to_json") == 0 ||
-         strcasecmp(fn, "schema_of_json") == 0) &&
+         strcasecmp(fn, "schema_of_json") == 0 || strcasecmp(fn, "from_csv") == 0 ||
+         strcasecmp(fn, "to_csv") == 0 || strcasecmp(fn, "schema_of_csv") == 0) &&
         a->count > 1) { /* schema and options are not children in Spark */
         put_lower(n, fn);
         put(n, "(");
@@ -1107,7 +1108,10 @@ static void expr(namer *n, const lh_ast_expr_t *e)
         cast_expr(n, e);
         return;
     case LH_EX_FUNC:
-        func(n, e);
+        if (e->u.func.bare && bsn_name(n->b, e)[0] != '\0')
+            put(n, bsn_name(n->b, e)); /* current_date reading a column of that name */
+        else
+            func(n, e);
         return;
     case LH_EX_ROW: /* (a, b) is named_struct(a, a, b, b), field names as bind_nested.c */
         put(n, "named_struct(");

@@ -140,6 +140,13 @@ void bsn_remember(binder *b, const lh_ast_expr_t *e, const lh_ast_expr_t *const 
     b->sub_names = s;
 }
 
+void bsn_set(binder *b, const lh_ast_expr_t *e, const char *name)
+{
+    sub_name *s = lh_arena_calloc(b->a, 1, sizeof *s);
+    *s = (sub_name){e, name, b->sub_names};
+    b->sub_names = s;
+}
+
 const char *bsn_name(binder *b, const lh_ast_expr_t *e)
 {
     for (const sub_name *s = b->sub_names; s; s = s->next)

@@ -307,6 +307,8 @@ struct lh_ast_expr {
                                            args[0] = y (source), args[1] = x if given */
             bool from_syntax; /* TRIM(.. FROM ..), SUBSTRING(x FROM a FOR b), POSITION(a IN b),
                                  OVERLAY(a PLACING b FROM c FOR d): args in call order */
+            bool bare;        /* CURRENT_DATE etc. without parentheses: a column of that name, when
+                                 there is one, comes first */
         } func;
         struct {
             lh_ast_idents_t params;

@@ -1176,6 +1176,7 @@ static lh_err name_expr(parser_t *p, lh_ast_expr_t **out)
     lh_ast_expr_t *e = lh_p_new_expr(p, LH_EX_COLUMN, first);
     if (name.count == 1 && !name.parts[0].quoted && in_list(niladic, name.parts[0].text)) {
         e->kind = LH_EX_FUNC; /* CURRENT_DATE without parentheses */
+        e->u.func.bare = true;
     }
     e->name = name;
     *out = finish(p, e, first);
