@@ -8,7 +8,7 @@
  *   fields  := field (',' field)*
  *   field   := name [':'] type [NOT NULL] [COMMENT 'text']
  *   type    := ARRAY '<' type '>' | MAP '<' type ',' type '>'
- *            | STRUCT '<' [field (',' field)*] '>' | INTERVAL unit [TO unit]
+ *            | STRUCT '<' [field (',' field)*] '>' | INTERVAL [unit [TO unit]]
  *            | name ['(' int [',' int] ')']
  *   name    := letters, digits and '_' | `back-quoted, `` for a quote`
  *
@@ -210,12 +210,16 @@ static int interval_unit(tparser *p, bool *ym)
 }
 
 /* INTERVAL start [TO end]: an ANSI interval type, its fields in precision and scale as
- * field + 1 (compute/func/README.md). A calendar INTERVAL (no fields) is not supported. */
+ * field + 1 (compute/func/README.md); INTERVAL alone: a calendar interval (from_json and
+ * from_csv schemas take it, as Spark does). */
 static lh_err interval(tparser *p, lh_type_t *out)
 {
     bool ym, ym_end;
     int start = interval_unit(p, &ym), end = start;
-    LH_FAIL_IF(start < 0, LH_E_UNSUPPORTED, p->eb, "unsupported data type \"INTERVAL\"");
+    if (start < 0) {
+        *out = (lh_type_t){LH_TYPE_INTERVAL_CAL};
+        return LH_OK;
+    }
     if (keyword(p, "to")) {
         end = interval_unit(p, &ym_end);
         if (end < 0 || ym_end != ym || end <= start)

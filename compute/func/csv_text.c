@@ -258,18 +258,27 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
+/* Spark's CSV double: the nanValue / positiveInf / negativeInf defaults (NaN, Inf, -Inf),
+ * else Java's Double.parseDouble: surrounding whitespace (<= ' ') ignored, NaN, [+-]Infinity,
+ * digits with one '.' and an exponent, an f/F/d/D suffix (no hex forms). */
 static bool parse_double(const char *s, size_t n, double *out)
 {
+    if ((n == 3 && memcmp(s, "Inf", 3) == 0))
+        return *out = INFINITY, true;
+    if (n == 4 && memcmp(s, "-Inf", 4) == 0)
+        return *out = -INFINITY, true;
+    while (n > 0 && (unsigned char)s[0] <= ' ')
+        s++, n--;
+    while (n > 0 && (unsigned char)s[n - 1] <= ' ')
+        n--;
     if (n == 0 || n > 400)
         return false;
     if (n == 3 && memcmp(s, "NaN", 3) == 0)
         return *out = NAN, true;
-    if ((n == 3 && memcmp(s, "Inf", 3) == 0) || (n == 8 && memcmp(s, "Infinity", 8) == 0) ||
-        (n == 9 && memcmp(s, "+Infinity", 9) == 0))
+    if ((n == 8 && memcmp(s, "Infinity", 8) == 0) || (n == 9 && memcmp(s, "+Infinity", 9) == 0))
         return *out = INFINITY, true;
-    if ((n == 4 && memcmp(s, "-Inf", 4) == 0) || (n == 9 && memcmp(s, "-Infinity", 9) == 0))
+    if (n == 9 && memcmp(s, "-Infinity", 9) == 0)
         return *out = -INFINITY, true;
-    /* digits, one '.', an exponent: what Double.parseDouble takes, without hex forms */
     size_t i = s[0] == '-' || s[0] == '+';
     int digits = 0;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
@@ -289,6 +298,8 @@ static bool parse_double(const char *s, size_t n, double *out)
         if (i == e0)
             return false;
     }
+    if (i + 1 == n && strchr("fFdD", s[i]) != NULL)
+        n--; /* the type suffix */
     if (i != n)
         return false;
     char buf[416];

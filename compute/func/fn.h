@@ -33,6 +33,7 @@ FN_TABLE(lh_fn_utf8);
 FN_TABLE(lh_fn_tonumber);
 FN_TABLE(lh_fn_json);
 FN_TABLE(lh_fn_json_from);
+FN_TABLE(lh_fn_csv);
 FN_TABLE(lh_fn_fmt);
 FN_TABLE(lh_fn_collection);
 FN_TABLE(lh_fn_collection_map);

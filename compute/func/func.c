@@ -49,6 +49,7 @@ static void build(void)
     add_table(lh_fn_tonumber, lh_fn_tonumber_count);
     add_table(lh_fn_json, lh_fn_json_count);
     add_table(lh_fn_json_from, lh_fn_json_from_count);
+    add_table(lh_fn_csv, lh_fn_csv_count);
     add_table(lh_fn_fmt, lh_fn_fmt_count);
     add_table(lh_fn_collection, lh_fn_collection_count);
     add_table(lh_fn_collection_map, lh_fn_collection_map_count);

@@ -16,13 +16,12 @@
  *              the compact JSON text of any other value; BINARY from base64; DATE, TIMESTAMP
  *              and TIMESTAMP_NTZ from strings (dateFormat / timestampFormat /
  *              timestampNTZFormat, else Spark's CAST forms), TIMESTAMP also from seconds;
- *              ANSI intervals from their CAST strings; struct fields by exact name (the last
- *              of repeated keys wins, unknown keys skipped); map keys cast from their text
- *   failures   Spark's PERMISSIVE mode with partial results: a value that does not fit its
- *              type is NULL in a struct and left out of an array or map, the rest is kept;
- *              malformed JSON (or a root that is not the schema's kind) gives a struct of
- *              NULLs for a STRUCT schema and NULL for ARRAY/MAP; empty input is NULL.
- *              mode FAILFAST raises MALFORMED_RECORD_IN_PARSING instead; DROPMALFORMED is
+ *              ANSI and calendar intervals from their CAST strings; struct fields by exact name
+ * (the last of repeated keys wins, unknown keys skipped); map keys cast from their text failures
+ * Spark's PERMISSIVE mode with partial results: a value that does not fit its type is NULL in a
+ * struct and left out of an array or map, the rest is kept; malformed JSON (or a root that is not
+ * the schema's kind) gives a struct of NULLs for a STRUCT schema and NULL for ARRAY/MAP; empty
+ * input is NULL. mode FAILFAST raises MALFORMED_RECORD_IN_PARSING instead; DROPMALFORMED is
  *              PARSE_MODE_UNSUPPORTED, as in Spark. Text after the root value is ignored.
  * schema_of_json: a constant JSON text's type in Spark's SQL form ("STRUCT<a: BIGINT, b:
  * ARRAY<STRING>>"): integers BIGINT (DECIMAL(p,0) past a long, DOUBLE past 38 digits), other
@@ -584,6 +583,17 @@ static conv from_string(conv_ctx *c, lh_type_t t, int depth, lh_value_t *out, si
         b->len = at;
         if (ok) {
             out->v.i64 = x;
+            return C_OK;
+        }
+        break;
+    }
+    case LH_TYPE_INTERVAL_CAL: { /* 16 bytes, kept in this depth's buffer like a string */
+        lh_value_t v;
+        bool ok = cast_text(c, (const char *)s.ptr, s.len, t, &v);
+        b->len = at;
+        if (ok && (c->err = lh_nbuf_put(b, v.v.str.ptr, v.v.str.len)) == LH_OK) {
+            *off = at;
+            out->v.str.len = v.v.str.len;
             return C_OK;
         }
         break;
@@ -1230,7 +1240,7 @@ static lh_err b_schema_of_json(lh_func_bind_t *b, lh_errbuf *eb)
     return LH_OK;
 }
 
-static lh_err x_schema_of_json(const lh_func_exec_t *x, lh_errbuf *eb)
+lh_err lh_fn_exec_bound_string(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     (void)eb;
     fn_begin(x);
@@ -1242,6 +1252,6 @@ static lh_err x_schema_of_json(const lh_func_exec_t *x, lh_errbuf *eb)
 
 const lh_func_t lh_fn_json_from[] = {
     {"from_json", LH_FUNC_SCALAR, 2, 3, b_from_json, x_from_json, true},
-    {"schema_of_json", LH_FUNC_SCALAR, 1, 2, b_schema_of_json, x_schema_of_json, true},
+    {"schema_of_json", LH_FUNC_SCALAR, 1, 2, b_schema_of_json, lh_fn_exec_bound_string, true},
 };
 FN_COUNT(lh_fn_json_from);

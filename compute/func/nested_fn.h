@@ -30,6 +30,12 @@ lh_err lh_nested_cast_row(const lh_value_t *in, lh_vec_t *out, size_t i, const l
 lh_err lh_from_json_value(const char *text, size_t len, const char *schema, size_t schema_len,
                           lh_vec_t **out, lh_errbuf *eb);
 lh_err lh_schema_of_json(const char *text, size_t len, char **out, lh_errbuf *eb);
+/* csv_fn.c, the same for from_csv (default options; a STRUCT of scalars) and schema_of_csv
+ * (sep, quote, escape and nullValue as given). */
+lh_err lh_from_csv_value(const char *text, size_t len, const char *schema, size_t schema_len,
+                         lh_vec_t **out, lh_errbuf *eb);
+lh_err lh_schema_of_csv(const char *text, size_t len, char sep, char quote, char escape,
+                        const char *null_value, char **out, lh_errbuf *eb);
 
 /* json_from.c helpers shared with csv_fn.c. The options map of argument idx (a constant
  * MAP<STRING, STRING>, else INVALID_OPTIONS.*): its keys and values (empty when NULL). */
@@ -41,6 +47,9 @@ static inline bool lh_fn_sv_is(lh_sv_t v, const char *s)
     size_t n = strlen(s);
     return v.len == n && strncasecmp((const char *)v.ptr, s, n) == 0;
 }
+/* The exec of a function whose answer is a STRING computed at bind (bind_data: the
+ * lh_value_t), e.g. schema_of_json. */
+lh_err lh_fn_exec_bound_string(const lh_func_exec_t *x, lh_errbuf *eb);
 /* A datetime pattern option (dateFormat, ...) compiled at bind, freed with the arena. */
 lh_err lh_fn_option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_errbuf *eb);
 /* Text as a DATE (days), TIMESTAMP or TIMESTAMP_NTZ (micros) of type t by pattern p, or by

@@ -436,6 +436,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_SCHEMA.NON_STRING_LITERAL", "42K07",
      "The input schema <inputSchema> is not a valid schema string. The input expression must "
      "be string literal and not null."},
+    {"INVALID_SCHEMA.NON_STRUCT_TYPE", "42K07",
+     "The input schema <inputSchema> is not a valid schema string. The input expression should "
+     "be evaluated to struct type, but got <dataType>."},
     {"INVALID_SCHEMA.PARSE_ERROR", "42K07",
      "The input schema <inputSchema> is not a valid schema string. Cannot parse the "
      "schema:\n<reason>"},
