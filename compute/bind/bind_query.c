@@ -434,6 +434,21 @@ static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
     return (lh_sort_key_t){e, desc, nulls_first};
 }
 
+/* The header of an unaliased SELECT item: Spark names a CAST of a column after the column
+ * (ResolveAliases: a Cast of a NamedExpression keeps its name), else bx_name. */
+static const char *item_name(binder *b, const lh_ast_expr_t *ast, const lh_expr_t *e)
+{
+    if (ast->kind == LH_EX_CAST && ast->args.count > 0 &&
+        ast->args.items[0]->kind == LH_EX_COLUMN) {
+        const lh_expr_t *c = e;
+        while (c->kind != LH_EXPR_COLUMN && c->arg_count >= 1)
+            c = c->args[0];
+        const lh_ast_name_t *nm = &ast->args.items[0]->name;
+        return c->kind == LH_EXPR_COLUMN && c->name ? c->name : nm->parts[nm->count - 1].text;
+    }
+    return bx_name(b, ast);
+}
+
 /* An ORDER BY item that names an output column (ordinal or alias), or -1. */
 static lh_err output_ref(binder *b, const lh_ast_expr_t *e, const outlist *o, int visible, int *pos)
 {
@@ -655,7 +670,7 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
         }
         lh_expr_t *e;
         LH_TRY(bx_expr(b, &post, it->expr, &e));
-        out_add(b, &o, e, it->alias ? it->alias->text : bx_name(b, it->expr));
+        out_add(b, &o, e, it->alias ? it->alias->text : item_name(b, it->expr, e));
     }
     int visible = o.count;
     lh_expr_t *having = NULL;
