@@ -1138,6 +1138,12 @@ static void expr(namer *n, const lh_ast_expr_t *e)
     case LH_EX_EXISTS:
         put(n, lh_arena_sprintf(n->b->a, "exists(%s)", bsn_name(n->b, e)));
         return;
+    case LH_EX_SUBSCRIPT: /* GetArrayItem / GetMapValue: child[key], literals bare */
+        expr(n, e->args.items[0]);
+        put(n, "[");
+        expr(n, e->args.items[1]);
+        put(n, "]");
+        return;
     case LH_EX_EXTRACT:
         put(n, "extract(");
         put(n, e->ident.text);
