@@ -671,3 +671,23 @@ int lh_nested_compare(lh_type_t t, lh_sv_t a, lh_sv_t b)
     }
     return 0;
 }
+
+bool lh_type_orderable(lh_type_t t)
+{
+    const lh_ntype_t *d = t.nested;
+    switch (t.id) {
+    case LH_TYPE_INTERVAL_CAL:
+        return false;
+    case LH_TYPE_ARRAY:
+        return lh_type_orderable(d->elem);
+    case LH_TYPE_MAP:
+        return lh_type_orderable(d->elem) && lh_type_orderable(d->value);
+    case LH_TYPE_STRUCT:
+        for (int i = 0; i < d->field_count; i++)
+            if (!lh_type_orderable(d->fields[i].type))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}

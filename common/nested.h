@@ -116,6 +116,10 @@ void lh_nmap_open(lh_type_t map, lh_sv_t bytes, lh_narray_t *keys, lh_narray_t *
 /* Field i of a STRUCT value. */
 void lh_nstruct_get(lh_type_t st, lh_sv_t bytes, int field, lh_value_t *out);
 
+/* Whether values of t have an order (Spark's RowOrdering.isOrderable): not a calendar
+ * interval, nor an array, map or struct holding one. */
+bool lh_type_orderable(lh_type_t t);
+
 /* Whether bytes are a well-formed value of type t (for untrusted input). */
 bool lh_nested_validate(lh_type_t t, lh_sv_t bytes);
 

@@ -32,14 +32,14 @@ static val_bd *new_bd(lh_func_bind_t *b)
 
 static lh_err min_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    (void)eb;
+    LH_TRY(lh_func_check_orderable(b, eb, "min", b->arg_types[0]));
     new_bd(b)->sign = -1;
     return LH_OK;
 }
 
 static lh_err max_bind(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    (void)eb;
+    LH_TRY(lh_func_check_orderable(b, eb, "max", b->arg_types[0]));
     new_bd(b)->sign = 1;
     return LH_OK;
 }
@@ -59,7 +59,7 @@ static lh_err first_bind(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err by_bind(lh_func_bind_t *b, int sign, lh_errbuf *eb)
 {
-    (void)eb;
+    LH_TRY(lh_func_check_orderable(b, eb, sign > 0 ? "max_by" : "min_by", b->arg_types[1]));
     val_bd *bd = new_bd(b);
     bd->sign = sign;
     bd->ord_type = b->arg_types[1];

@@ -17,7 +17,9 @@
 #include "compute/bind/bind_internal.h"
 #include "compute/bind/bind_nested.h"
 #include "common/limits.h"
+#include "common/nested.h"
 #include "compute/exec/exec.h"
+#include "compute/func/format.h"
 #include "compute/func/coerce.h"
 #include "compute/func/literal.h"
 
@@ -79,6 +81,19 @@ static const char *span_text(binder *b, lh_ast_span_t s)
     if (b->sql == NULL || s.stop <= s.start)
         return "?";
     return lh_arena_strndup(b->a, b->sql + s.start, s.stop - s.start);
+}
+
+lh_err bx_orderable(binder *b, const lh_sort_key_t *k, const char *fname)
+{
+    if (lh_type_orderable(k->expr->type))
+        return LH_OK;
+    char tb[256];
+    return lh_sqlerr(
+        b->eb, "DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "sqlExpr",
+        lh_arena_sprintf(b->a, "\"%s %s NULLS %s\"", k->expr->name ? k->expr->name : "?",
+                         k->descending ? "DESC" : "ASC", k->nulls_first ? "FIRST" : "LAST"),
+        "functionName", lh_arena_sprintf(b->a, "`%s`", fname), "dataType",
+        lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(k->expr->type, tb, sizeof tb)), NULL);
 }
 
 /* The column header Spark prints for an unaliased expression (bind_name.c). */

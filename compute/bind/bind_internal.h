@@ -135,7 +135,11 @@ lh_err bu_unpivot(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc)
 /* bind_expr.c */
 lh_err bx_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
 lh_err bx_bool(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
-const char *bx_name(binder *b, const lh_ast_expr_t *e); /* the column header Spark shows */
+const char *bx_name(binder *b, const lh_ast_expr_t *e);
+/* DATATYPE_MISMATCH.INVALID_ORDERING_TYPE when the key's type has no order (a calendar
+ * interval, also inside arrays, maps and structs), as Spark's ordering checks. */
+lh_err bx_orderable(binder *b, const lh_sort_key_t *k,
+                    const char *fname); /* the column header Spark shows */
 bool bx_has_agg(const lh_ast_expr_t *e);
 lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn); /* Spark's checks */
 lh_err bx_common_type(binder *b, lh_type_t x, lh_type_t y, lh_type_t *out);

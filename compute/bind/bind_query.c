@@ -427,11 +427,14 @@ static void gen_patch(lh_expr_t *e, int first)
 
 /* ---- ORDER BY ----------------------------------------------------------------------------- */
 
-static lh_sort_key_t sort_key(lh_expr_t *e, const lh_ast_sort_item_t *it)
+/* *out = the key e under it's direction and NULL placement; a type without an order (a
+ * calendar interval) is DATATYPE_MISMATCH.INVALID_ORDERING_TYPE, as Spark's SortOrder. */
+static lh_err sort_key(binder *b, lh_expr_t *e, const lh_ast_sort_item_t *it, lh_sort_key_t *out)
 {
     bool desc = it->desc;
     bool nulls_first = it->nulls == 1 ? true : it->nulls == 2 ? false : !desc;
-    return (lh_sort_key_t){e, desc, nulls_first};
+    *out = (lh_sort_key_t){e, desc, nulls_first};
+    return bx_orderable(b, out, "sortorder");
 }
 
 /* The header of an unaliased SELECT item: Spark names a CAST of a column after the column
@@ -686,9 +689,9 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
     int key_count = all ? visible : order ? order->count : 0;
     lh_sort_key_t *keys = lh_arena_calloc(b->a, (size_t)key_count + 1, sizeof *keys);
     for (int i = 0; all && i < key_count; i++)
-        keys[i] =
-            sort_key(lh_expr_column(b->a, i, o.exprs[i]->type, o.exprs[i]->nullable, o.names[i]),
-                     &order->items[0]);
+        LH_TRY(sort_key(b,
+                        lh_expr_column(b->a, i, o.exprs[i]->type, o.exprs[i]->nullable, o.names[i]),
+                        &order->items[0], &keys[i]));
     for (int i = 0; !all && i < key_count; i++) {
         const lh_ast_sort_item_t *it = &order->items[i];
         int pos;
@@ -717,9 +720,9 @@ static lh_err bind_select_level(binder *b, const lh_ast_select_t *s, const lh_as
                 pos = o.count - 1;
             }
         }
-        keys[i] = sort_key(
-            lh_expr_column(b->a, pos, o.exprs[pos]->type, o.exprs[pos]->nullable, o.names[pos]),
-            it);
+        LH_TRY(sort_key(
+            b, lh_expr_column(b->a, pos, o.exprs[pos]->type, o.exprs[pos]->nullable, o.names[pos]),
+            it, &keys[i]));
     }
     lh_expr_t *qualify = NULL;
     if (s->qualify != NULL) {
@@ -806,9 +809,10 @@ static lh_err order_output(binder *b, lh_plan_t **plan, const lh_ast_sort_t *ord
         int n = (*plan)->col_count;
         keys = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *keys);
         for (int i = 0; i < n; i++)
-            keys[i] = sort_key(lh_expr_column(b->a, i, (*plan)->col_types[i],
-                                              (*plan)->col_nullable[i], (*plan)->col_names[i]),
-                               &order->items[0]);
+            LH_TRY(sort_key(b,
+                            lh_expr_column(b->a, i, (*plan)->col_types[i], (*plan)->col_nullable[i],
+                                           (*plan)->col_names[i]),
+                            &order->items[0], &keys[i]));
         *plan = sort_node(b, *plan, n, keys);
         return LH_OK;
     }
@@ -821,7 +825,7 @@ static lh_err order_output(binder *b, lh_plan_t **plan, const lh_ast_sort_t *ord
                                (*plan)->col_names[pos]);
         else
             LH_TRY(bx_expr(b, &x, order->items[i].expr, &e));
-        keys[i] = sort_key(e, &order->items[i]);
+        LH_TRY(sort_key(b, e, &order->items[i], &keys[i]));
     }
     *plan = sort_node(b, *plan, order->count, keys);
     return LH_OK;

@@ -235,6 +235,7 @@ static lh_err spec(binder *b, const ectx *inner, const lh_ast_window_t *sp, lh_w
         LH_TRY(bx_expr(b, inner, it->expr, &k));
         bool nf = it->nulls == 1 ? true : it->nulls == 2 ? false : !it->desc;
         c->order[i] = (lh_sort_key_t){k, it->desc, nf};
+        LH_TRY(bx_orderable(b, &c->order[i], "sortorder"));
     }
     lh_type_t key = c->order_count ? c->order[0].expr->type : (lh_type_t){LH_TYPE_LONG};
     if (sp->frame == 0) {

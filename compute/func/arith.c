@@ -758,7 +758,7 @@ static lh_err bind_cmp(lh_func_bind_t *b, cmp_t op, lh_errbuf *eb)
         return binop_mismatch(b, CMP_SYM[op], eb);
     if (t.id == LH_TYPE_NULL)
         t = fn_type(LH_TYPE_BOOLEAN);
-    if (t.id == LH_TYPE_INTERVAL_CAL && op != CMP_EQ && op != CMP_NE && op != CMP_EQNULL) {
+    if (!lh_type_orderable(t) && op != CMP_EQ && op != CMP_NE && op != CMP_EQNULL) {
         char e[200]; /* a calendar interval has no order (30 days vs 1 month) */
         snprintf(e, sizeof e, "\"(%s %s %s)\"", b->arg_sql ? b->arg_sql[0] : "?", CMP_SYM[op],
                  b->arg_sql ? b->arg_sql[1] : "?");

@@ -477,6 +477,7 @@ static lh_err b_array_arg(lh_func_bind_t *b, lh_errbuf *eb, const char *fname)
 static lh_err b_sort_array(lh_func_bind_t *b, lh_errbuf *eb)
 {
     LH_TRY(b_array_arg(b, eb, "sort_array"));
+    LH_TRY(lh_func_check_orderable(b, eb, "sort_array", b->ret_type.nested->elem));
     if (b->arg_count > 1) {
         const lh_value_t *c = b->const_args ? b->const_args[1] : NULL;
         if (b->arg_types[1].id != LH_TYPE_BOOLEAN || c == NULL)
@@ -487,7 +488,8 @@ static lh_err b_sort_array(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err b_array_sort(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return b_array_arg(b, eb, "array_sort");
+    LH_TRY(b_array_arg(b, eb, "array_sort"));
+    return lh_func_check_orderable(b, eb, "array_sort", b->ret_type.nested->elem);
 }
 
 static lh_err b_array_distinct(lh_func_bind_t *b, lh_errbuf *eb)
@@ -602,6 +604,7 @@ static lh_err b_array_minmax(lh_func_bind_t *b, lh_errbuf *eb)
 {
     if (b->arg_types[0].id != LH_TYPE_ARRAY)
         return type_error(b, eb, "array_min", 0, "\"ARRAY\"");
+    LH_TRY(lh_func_check_orderable(b, eb, "array_min", b->arg_types[0].nested->elem));
     b->ret_type = b->arg_types[0].nested->elem;
     b->ret_nullable = true;
     return LH_OK;

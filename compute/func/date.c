@@ -209,8 +209,9 @@ FIELD(b_day, FLD_DAY)
 FIELD(b_dow, FLD_DOW)
 FIELD(b_doy, FLD_DOY)
 FIELD(b_week, FLD_WEEK)
-FIELD(b_weekday, FLD_WEEKDAY) FIELD(b_hour, FLD_HOUR) FIELD(b_minute, FLD_MINUTE)
-    FIELD(b_second, FLD_SECOND)
+FIELD(b_weekday, FLD_WEEKDAY)
+FIELD(b_hour, FLD_HOUR)
+FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
 
     /* date_part(field, source) / extract */
     static const struct {
@@ -966,9 +967,9 @@ EPOCH(b_ts_millis, EP_TS_MS)
 EPOCH(b_ts_micros, EP_TS_US)
 EPOCH(b_date_from_unix, EP_DATE_FROM)
 
-    /* ---- from_utc_timestamp / to_utc_timestamp ---- */
+/* ---- from_utc_timestamp / to_utc_timestamp ---- */
 
-    static lh_err b_utc(lh_func_bind_t *b, lh_errbuf *eb)
+static lh_err b_utc(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_types(b, "TS", LH_TYPE_TIMESTAMP);
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/nested.h"
 #include "compute/func/fn.h"
 #include "compute/func/format.h"
 
@@ -259,6 +260,18 @@ const char *fn_value_sql(const lh_value_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "%.*s", (int)(n < 200 ? n : 200), txt);
     }
     return buf;
+}
+
+lh_err lh_func_check_orderable(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, lh_type_t t)
+{
+    if (lh_type_orderable(t))
+        return LH_OK;
+    char tb[256];
+    return lh_sqlerr(eb, "DATATYPE_MISMATCH.INVALID_ORDERING_TYPE", "sqlExpr",
+                     b->sql ? lh_arena_sprintf(b->arena, "\"%s\"", b->sql)
+                            : lh_arena_sprintf(b->arena, "\"%s(...)\"", fname),
+                     "functionName", lh_arena_sprintf(b->arena, "`%s`", fname), "dataType",
+                     lh_arena_sprintf(b->arena, "\"%s\"", fn_type_sql(t, tb, sizeof tb)), NULL);
 }
 
 lh_err fn_bad_input(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, int idx,

@@ -38,10 +38,10 @@ typedef struct lh_sql_conf {
                               friends, the same for every call in a statement; 0 = clock */
     /* (after the fields above: positional initializers name only those) */
     bool legacy_percentile_disc; /* spark.sql.legacy.percentileDiscCalculation */
-    bool dec_exact;      /* spark.sql.decimalOperations.allowPrecisionLoss = false */
-    bool java_charsets;  /* spark.sql.legacy.javaCharsets: encode/decode take more names */
-    bool coding_replace; /* spark.sql.legacy.codingErrorAction: replace, do not raise */
-    bool b64_unchunked;  /* spark.sql.chunkBase64String.enabled = false */
+    bool dec_exact;              /* spark.sql.decimalOperations.allowPrecisionLoss = false */
+    bool java_charsets;          /* spark.sql.legacy.javaCharsets: encode/decode take more names */
+    bool coding_replace;         /* spark.sql.legacy.codingErrorAction: replace, do not raise */
+    bool b64_unchunked;          /* spark.sql.chunkBase64String.enabled = false */
 } lh_sql_conf_t;
 
 typedef struct lh_func_bind {
@@ -91,5 +91,9 @@ const lh_func_t *lh_func_find(const char *name);
 int lh_func_suggest(const char *name, const char **out, int max);
 /* Every row, for SHOW FUNCTIONS. */
 const lh_func_t *lh_func_all(int *count);
+
+/* DATATYPE_MISMATCH.INVALID_ORDERING_TYPE unless type t (of argument data of fname) has an
+ * order (lh_type_orderable): min, max, greatest, sort_array, ... over calendar intervals. */
+lh_err lh_func_check_orderable(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, lh_type_t t);
 
 #endif

@@ -178,15 +178,16 @@ DBIND(b_log10, D_LOG10)
 DBIND(b_log2, D_LOG2)
 DBIND(b_log1p, D_LOG1P)
 DBIND(b_exp, D_EXP)
-DBIND(b_expm1, D_EXPM1) DBIND(b_sin, D_SIN) DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN)
-    DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH)
-        DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
-            DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
-                DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
-                    DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
-                        DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
+DBIND(b_expm1, D_EXPM1)
+DBIND(b_sin, D_SIN)
+DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
+    DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+        DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
+            DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
+                DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
+                    DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
 
-                            static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                        static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
@@ -427,6 +428,7 @@ static lh_err bind_extreme(lh_func_bind_t *b, const char *name, lh_errbuf *eb)
                              name, "dataType", "(...)", NULL);
         }
     }
+    LH_TRY(lh_func_check_orderable(b, eb, name, t));
     for (int i = 0; i < b->arg_count; i++)
         b->cast_to[i] = t;
     b->ret_type = t;

@@ -436,17 +436,18 @@ RX(b_rlike, RX_LIKE)
 RX(b_extract, RX_EXTRACT)
 RX(b_replace, RX_REPLACE)
 RX(b_count, RX_COUNT)
-RX(b_instr, RX_INSTR) RX(b_substr, RX_SUBSTR)
+RX(b_instr, RX_INSTR)
+RX(b_substr, RX_SUBSTR)
 
 #define F(name, lo, hi, bind, exec)                                                                \
     {                                                                                              \
         name, LH_FUNC_SCALAR, lo, hi, bind, exec, true                                             \
     }
-    const lh_func_t lh_fn_regex[] = {
-        F("ilike", 2, 3, b_ilike, x_like),          F("like", 2, 3, b_like, x_like),
-        F("regexp", 2, 2, b_rlike, x_rx),           F("regexp_count", 2, 2, b_count, x_rx),
-        F("regexp_extract", 2, 3, b_extract, x_rx), F("regexp_instr", 2, 3, b_instr, x_rx),
-        F("regexp_like", 2, 2, b_rlike, x_rx),      F("regexp_replace", 3, 4, b_replace, x_rx),
-        F("regexp_substr", 2, 2, b_substr, x_rx),   F("rlike", 2, 2, b_rlike, x_rx),
+const lh_func_t lh_fn_regex[] = {
+    F("ilike", 2, 3, b_ilike, x_like),          F("like", 2, 3, b_like, x_like),
+    F("regexp", 2, 2, b_rlike, x_rx),           F("regexp_count", 2, 2, b_count, x_rx),
+    F("regexp_extract", 2, 3, b_extract, x_rx), F("regexp_instr", 2, 3, b_instr, x_rx),
+    F("regexp_like", 2, 2, b_rlike, x_rx),      F("regexp_replace", 3, 4, b_replace, x_rx),
+    F("regexp_substr", 2, 2, b_substr, x_rx),   F("rlike", 2, 2, b_rlike, x_rx),
 };
 FN_COUNT(lh_fn_regex);
