@@ -7,6 +7,7 @@
  * small op code once per batch.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -180,12 +181,13 @@ DBIND(b_log1p, D_LOG1P)
 DBIND(b_exp, D_EXP)
 DBIND(b_expm1, D_EXPM1)
 DBIND(b_sin, D_SIN)
-DBIND(b_cos, D_COS) DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS)
-    DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
-        DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
-            DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
-                DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
-                    DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
+DBIND(b_cos, D_COS)
+DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
+    DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
+        DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
+            DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC)
+                DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH)
+                    DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
 
                         static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
@@ -477,7 +479,7 @@ static lh_err x_least(const lh_func_exec_t *x, lh_errbuf *eb)
     return exec_extreme(x, -1);
 }
 
-/* ---- rand: Spark's XORShiftRandom(seed + partition 0) ---- */
+/* ---- rand, randn, uniform, randstr: Spark's XORShiftRandom ---- */
 
 static uint32_t rotl32(uint32_t x, int r)
 {
@@ -533,15 +535,44 @@ static int32_t xorshift_next(uint64_t *s, int bits)
     return (int32_t)(n & ((1ULL << bits) - 1));
 }
 
+/* A random function's seed and the number of batches it has drawn: batch k draws from
+ * XORShiftRandom(seed + k), as Spark's partition k does (the first batch gives Spark's
+ * values for partition 0; later batches, which Spark would hold in one partition, get
+ * streams of their own rather than a repeat). The count is the one piece of bind data
+ * that changes at run time (atomically: batches run on several threads). */
+typedef struct rand_bd {
+    int64_t seed;
+    _Atomic int64_t batches;
+} rand_bd;
+
+static rand_bd *rand_bind(lh_func_bind_t *b, const lh_value_t *s)
+{
+    rand_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    bd->seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
+    atomic_init(&bd->batches, 0);
+    b->bind_data = bd;
+    return bd;
+}
+
+static uint64_t rand_stream(const lh_func_exec_t *x)
+{
+    rand_bd *bd = (rand_bd *)x->bind_data;
+    return xorshift_seed(bd->seed + atomic_fetch_add(&bd->batches, 1));
+}
+
+static double next_double(uint64_t *st)
+{
+    int64_t hi = xorshift_next(st, 26), lo = xorshift_next(st, 27);
+    return (double)((hi << 27) + lo) * 0x1.0p-53;
+}
+
 static lh_err b_rand(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    int64_t *seed = lh_arena_alloc(b->arena, sizeof *seed);
     const lh_value_t *s = b->arg_count ? b->const_args[0] : NULL;
     if (b->arg_count &&
         (s == NULL || (!lh_type_is_integral(s->type.id) && s->type.id != LH_TYPE_NULL)))
         return fn_bad_input(b, eb, "rand", 0, "(\"INT\" or \"BIGINT\")");
-    *seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
-    b->bind_data = seed;
+    rand_bind(b, s);
     b->ret_type = fn_type(LH_TYPE_DOUBLE);
     b->ret_nullable = false;
     return LH_OK;
@@ -549,25 +580,19 @@ static lh_err b_rand(lh_func_bind_t *b, lh_errbuf *eb)
 
 static lh_err x_rand(const lh_func_exec_t *x, lh_errbuf *eb)
 {
-    uint64_t st = xorshift_seed(*(const int64_t *)x->bind_data);
+    (void)eb;
+    uint64_t st = rand_stream(x);
     fn_begin(x);
-    for (size_t i = 0; i < x->rows; i++) {
-        int64_t hi = xorshift_next(&st, 26), lo = xorshift_next(&st, 27);
-        fn_put_f64(x->out, i, (double)((hi << 27) + lo) * 0x1.0p-53);
-    }
+    for (size_t i = 0; i < x->rows; i++)
+        fn_put_f64(x->out, i, next_double(&st));
     return LH_OK;
 }
 
 /* randn: java.util.Random.nextGaussian (polar method) over the same generator. */
-static double next_double(uint64_t *st)
-{
-    int64_t hi = xorshift_next(st, 26), lo = xorshift_next(st, 27);
-    return (double)((hi << 27) + lo) * 0x1.0p-53;
-}
-
 static lh_err x_randn(const lh_func_exec_t *x, lh_errbuf *eb)
 {
-    uint64_t st = xorshift_seed(*(const int64_t *)x->bind_data);
+    (void)eb;
+    uint64_t st = rand_stream(x);
     bool have_next = false;
     double next = 0;
     fn_begin(x);
@@ -588,6 +613,143 @@ static lh_err x_randn(const lh_func_exec_t *x, lh_errbuf *eb)
         fn_put_f64(x->out, i, v1 * m);
     }
     return LH_OK;
+}
+
+/* uniform(min, max[, seed]) (Spark 4): min + (max - min) * rand(seed), cast to the
+ * arguments' type: the wider integer when both are SMALLINT/INT/BIGINT, else DOUBLE or
+ * FLOAT. min, max and seed must be constants. */
+typedef struct uniform_bd {
+    rand_bd r; /* first: rand_stream reads it */
+    double lo, span;
+} uniform_bd;
+
+static bool uniform_type(lh_type_id t)
+{
+    return t == LH_TYPE_SHORT || t == LH_TYPE_INT || t == LH_TYPE_LONG || t == LH_TYPE_FLOAT ||
+           t == LH_TYPE_DOUBLE;
+}
+
+static lh_err b_uniform(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    static const char *const names[] = {"min", "max", "seed"};
+    for (int i = 0; i < b->arg_count; i++) {
+        const lh_value_t *v = b->const_args ? b->const_args[i] : NULL;
+        if (v == NULL)
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr",
+                             lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "uniform"),
+                             "inputName", names[i], "inputType", "integer or floating-point",
+                             "inputExpr",
+                             lh_arena_sprintf(b->arena, "\"%s\"",
+                                              b->arg_sql && b->arg_sql[i] ? b->arg_sql[i] : "?"),
+                             NULL);
+        if (!uniform_type(b->arg_types[i].id) || (i == 2 && v->is_null))
+            return fn_bad_input(b, eb, "uniform", i, "\"integer or floating-point\"");
+    }
+    lh_type_id t0 = b->arg_types[0].id, t1 = b->arg_types[1].id, rt;
+    bool ints = lh_type_is_integral(t0) && lh_type_is_integral(t1);
+    if (ints)
+        rt = t0 == LH_TYPE_LONG || t1 == LH_TYPE_LONG ? LH_TYPE_LONG
+             : t0 == LH_TYPE_INT || t1 == LH_TYPE_INT ? LH_TYPE_INT
+                                                      : LH_TYPE_SHORT;
+    else
+        rt = t0 == LH_TYPE_DOUBLE || t1 == LH_TYPE_DOUBLE ? LH_TYPE_DOUBLE : LH_TYPE_FLOAT;
+    uniform_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    const lh_value_t *mn = b->const_args[0], *mx = b->const_args[1];
+    const lh_value_t *seed = b->arg_count > 2 ? b->const_args[2] : NULL;
+    lh_value_t iseed;
+    if (seed && !lh_type_is_integral(seed->type.id)) { /* a floating seed: its integer part */
+        iseed = *seed;
+        iseed.v.i64 = (int64_t)seed->v.f64;
+        seed = &iseed;
+    }
+    bd->r.seed = seed ? seed->v.i64 : (int64_t)fn_now_us(b->conf);
+    atomic_init(&bd->r.batches, 0);
+    double lo = lh_type_is_integral(t0) ? (double)mn->v.i64 : mn->v.f64;
+    double hi = lh_type_is_integral(t1) ? (double)mx->v.i64 : mx->v.f64;
+    bd->lo = lo;
+    bd->span = hi - lo;
+    b->bind_data = bd;
+    b->ret_type = fn_type(rt);
+    b->ret_nullable = mn->is_null || mx->is_null;
+    for (int i = 0; i < b->arg_count; i++)
+        b->cast_to[i] = b->arg_types[i];
+    if (mn->is_null || mx->is_null)
+        bd->span = NAN;
+    return LH_OK;
+}
+
+static lh_err x_uniform(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    const uniform_bd *bd = x->bind_data;
+    uint64_t st = rand_stream(x);
+    fn_begin(x);
+    lh_type_id t = x->out->type.id;
+    for (size_t i = 0; i < x->rows; i++) {
+        double v = bd->lo + bd->span * next_double(&st);
+        if (isnan(bd->span))
+            LH_TRY(fn_put_null(x->out, i));
+        else if (t == LH_TYPE_DOUBLE || t == LH_TYPE_FLOAT)
+            fn_put_f64(x->out, i, v);
+        else if (v >= 9223372036854775808.0) /* max = BIGINT's top, rounded up in DOUBLE */
+            fn_put_i64(x->out, i, INT64_MAX);
+        else
+            fn_put_i64(x->out, i, (int64_t)v);
+    }
+    return LH_OK;
+}
+
+/* randstr(length[, seed]) (Spark 4): `length` characters each from abs(nextInt() % 30):
+ * 0-9, then a-j, then A-J (Spark's pool as its code draws it). */
+typedef struct randstr_bd {
+    rand_bd r;
+    int32_t length;
+} randstr_bd;
+
+static lh_err b_randstr(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    for (int i = 0; i < b->arg_count; i++) {
+        const lh_value_t *v = b->const_args ? b->const_args[i] : NULL;
+        lh_type_id t = b->arg_types[i].id;
+        bool ok = v != NULL && !v->is_null &&
+                  (t == LH_TYPE_SHORT || t == LH_TYPE_INT || (i == 1 && t == LH_TYPE_LONG));
+        if (!ok)
+            return fn_bad_input(b, eb, "randstr", i, "\"constant value of INT or SMALLINT\"");
+    }
+    int64_t n = b->const_args[0]->v.i64;
+    if (n < 0)
+        return lh_sqlerr(eb, "INVALID_PARAMETER_VALUE.LENGTH", "parameter", "`length`",
+                         "functionName", "`randstr`", "length",
+                         lh_arena_sprintf(b->arena, "%lld", (long long)n), NULL);
+    randstr_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    bd->r.seed = b->arg_count > 1 ? b->const_args[1]->v.i64 : (int64_t)fn_now_us(b->conf);
+    atomic_init(&bd->r.batches, 0);
+    bd->length = (int32_t)n;
+    b->bind_data = bd;
+    b->ret_type = fn_type(LH_TYPE_STRING);
+    b->ret_nullable = false;
+    return LH_OK;
+}
+
+static lh_err x_randstr(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    const randstr_bd *bd = x->bind_data;
+    uint64_t st = rand_stream(x);
+    char *buf = malloc((size_t)bd->length + 1);
+    LH_FAIL_IF(buf == NULL, LH_E_NOMEM, eb, "randstr: out of memory");
+    fn_begin(x);
+    lh_err e = LH_OK;
+    for (size_t i = 0; i < x->rows && e == LH_OK; i++) {
+        for (int32_t k = 0; k < bd->length; k++) {
+            int32_t v = xorshift_next(&st, 32) % 30;
+            v = v < 0 ? -v : v;
+            buf[k] = (char)(v < 10 ? '0' + v : v < 20 ? 'a' + v - 10 : 'A' + v - 20);
+        }
+        e = fn_put_str(x->out, i, buf, (size_t)bd->length);
+    }
+    free(buf);
+    return e;
 }
 
 /* ---- constants ---- */
@@ -855,6 +1017,7 @@ const lh_func_t lh_fn_math[] = {
     {"rand", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
     {"random", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
     {"randn", LH_FUNC_SCALAR, 0, 1, b_rand, x_randn, false},
+    {"randstr", LH_FUNC_SCALAR, 1, 2, b_randstr, x_randstr, false},
     F("rint", 1, 1, b_rint, exec_double),
     F("round", 1, 2, b_round, x_round),
     F("sec", 1, 1, b_sec, exec_double),
@@ -865,6 +1028,7 @@ const lh_func_t lh_fn_math[] = {
     F("sqrt", 1, 1, b_sqrt, exec_double),
     F("tan", 1, 1, b_tan, exec_double),
     F("tanh", 1, 1, b_tanh, exec_double),
+    {"uniform", LH_FUNC_SCALAR, 2, 3, b_uniform, x_uniform, false},
     F("width_bucket", 4, 4, b_width_bucket, x_width_bucket),
 };
 FN_COUNT(lh_fn_math);

@@ -428,6 +428,9 @@ static const lh_sqlerr_class_t classes[] = {
      "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of the units "
      "without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, "
      "MILLISECOND, MICROSECOND, but got the string literal <invalidValue>."},
+    {"INVALID_PARAMETER_VALUE.LENGTH", "22023",
+     "The value of parameter(s) <parameter> in <functionName> is invalid: Expects `length` "
+     "greater than or equal to 0, but got <length>."},
     {"INVALID_PARAMETER_VALUE.PATTERN", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: <value>."},
     {"INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", "22023",
