@@ -211,10 +211,55 @@ FIELD(b_doy, FLD_DOY)
 FIELD(b_week, FLD_WEEK)
 FIELD(b_weekday, FLD_WEEKDAY)
 FIELD(b_hour, FLD_HOUR)
-FIELD(b_minute, FLD_MINUTE) FIELD(b_second, FLD_SECOND)
+FIELD(b_minute, FLD_MINUTE)
+FIELD(b_second, FLD_SECOND)
 
-    /* date_part(field, source) / extract */
-    static const struct {
+    /* dayname(date), monthname(date) (Spark 4): the English three-letter names (EEE, MMM). */
+    static lh_err b_day_month_name(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_types(b, "D", LH_TYPE_STRING);
+}
+
+static lh_err x_name_of(const lh_func_exec_t *x, bool month)
+{
+    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const lh_vec_t *a = x->args[0];
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (a->type.id == LH_TYPE_NULL || fn_null(a, i)) {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
+        int64_t days_ = fn_i64(a, i);
+        const char *n;
+        if (month) {
+            lh_civil_t c;
+            lh_dt_civil_from_micros(days_ * LH_US_PER_DAY, &c);
+            n = months[c.month - 1];
+        } else {
+            n = days[lh_floormod(days_ + 3, 7)]; /* 1970-01-01 was a Thursday */
+        }
+        LH_TRY(fn_put_str(x->out, i, n, 3));
+    }
+    return LH_OK;
+}
+
+static lh_err x_dayname(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    return x_name_of(x, false);
+}
+
+static lh_err x_monthname(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    return x_name_of(x, true);
+}
+
+/* date_part(field, source) / extract */
+static const struct {
     const char *name;
     field_t f;
 } FIELD_NAMES[] = {
@@ -689,6 +734,13 @@ static lh_err b_make_ts(lh_func_bind_t *b, lh_errbuf *eb)
     b->cast_to[5] = lh_type_decimal(16, 6);
     return LH_OK;
 }
+/* make_timestamp_ntz(year, month, day, hour, min, sec): the same fields, no zone. */
+static lh_err b_make_ts_ntz(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    bind_types(b, "IIIIIS", LH_TYPE_TIMESTAMP_NTZ);
+    b->cast_to[5] = lh_type_decimal(16, 6);
+    return LH_OK;
+}
 static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     fn_begin(x);
@@ -717,6 +769,10 @@ static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
                         .hour = (int)f[3],
                         .minute = (int)f[4]};
         int64_t local = lh_dt_micros_from_civil(&c) + (int64_t)sec;
+        if (x->out->type.id == LH_TYPE_TIMESTAMP_NTZ) {
+            fn_put_i64(x->out, i, local);
+            continue;
+        }
         const lh_tz_t *tz = fn_tz(x->conf);
         if (x->arg_count > 6) {
             lh_sv_t z = fn_str(x->args[6], i);
@@ -1281,6 +1337,7 @@ const lh_func_t lh_fn_date[] = {
     F("datepart", 2, 2, b_date_part, x_date_part),
     F("extract", 2, 2, b_date_part, x_date_part), /* extract('field', x) */
     F("day", 1, 1, b_day, x_field),
+    F("dayname", 1, 1, b_day_month_name, x_dayname),
     F("dayofmonth", 1, 1, b_day, x_field),
     F("dayofweek", 1, 1, b_dow, x_field),
     F("dayofyear", 1, 1, b_doy, x_field),
@@ -1292,11 +1349,14 @@ const lh_func_t lh_fn_date[] = {
     F("make_date", 3, 3, b_make_date, x_make_date),
     F("make_dt_interval", 0, 4, b_make_dt, x_make_dt),
     F("make_timestamp", 6, 7, b_make_ts, x_make_ts),
+    F("make_timestamp_ltz", 6, 7, b_make_ts, x_make_ts),
+    F("make_timestamp_ntz", 6, 6, b_make_ts_ntz, x_make_ts),
     F("make_ym_interval", 0, 2, b_make_ym, x_make_ym),
     F("make_interval", 0, 7, b_make_interval, x_make_interval),
     F("try_make_interval", 0, 7, b_make_interval, x_try_make_interval),
     F("minute", 1, 1, b_minute, x_field),
     F("month", 1, 1, b_month, x_field),
+    F("monthname", 1, 1, b_day_month_name, x_monthname),
     F("months_between", 2, 3, b_months_between, x_months_between),
     F("next_day", 2, 2, b_next_day, x_next_day),
     NF("now", 0, 0, b_cur_ts, x_current),
