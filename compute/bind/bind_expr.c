@@ -476,6 +476,11 @@ static lh_err unresolved_routine(binder *b, const char *name)
                      "[`system`.`builtin`, `system`.`session`, `main`.`default`]", NULL);
 }
 
+static bool is_listagg(const char *fn)
+{
+    return strcasecmp(fn, "listagg") == 0 || strcasecmp(fn, "string_agg") == 0;
+}
+
 /* The aggregate reference for call e (POST mode, or collecting in PRE). */
 static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const lh_agg_func_t *af,
                        lh_expr_t **out)
@@ -514,7 +519,12 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
     const lh_ast_sort_t *wg = &e->u.func.within_group;
     bool disc = strcmp(af->name, "percentile_disc") == 0;
     bool cont = disc || strcmp(af->name, "percentile_cont") == 0;
-    if (wg->count > 0 && (!cont || wg->count != 1 || e->u.func.distinct))
+    /* listagg(x[, d]) WITHIN GROUP (ORDER BY k..) is "listagg ordered"(x, d, spec, k..) */
+    bool la = wg->count > 0 && is_listagg(af->name) && !e->u.func.star &&
+              (e->args.count == 1 || e->args.count == 2);
+    if (la)
+        af = lh_agg_find("listagg ordered");
+    if (wg->count > 0 && !la && (!cont || wg->count != 1 || e->u.func.distinct))
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          lh_arena_sprintf(b->a, "WITHIN GROUP on %s", span_text(b, e->span)), NULL);
     if (cont && wg->count == 0)
@@ -523,21 +533,48 @@ static lh_err bind_agg(binder *b, const ectx *x, const lh_ast_expr_t *e, const l
                          NULL);
     if (cont && wg->items[0].desc)
         af = lh_agg_find(disc ? "percentile_disc desc" : "percentile_cont desc");
-    int shift = wg->count > 0 ? 1 : 0;
+    int shift = wg->count > 0 && !la ? 1 : 0;
     /* arguments bind in PRE mode over the aggregate's input */
     ectx inner = {x->sc, MODE_PRE, NULL, "aggregate", NULL, g->args_sub};
     lh_agg_call_t c = {.func = af, .distinct = e->u.func.distinct};
-    int argc = e->u.func.star ? 0 : e->args.count + shift;
+    int argc = e->u.func.star ? 0 : la ? 3 + wg->count : e->args.count + shift;
     c.args = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *c.args);
     lh_type_t *types = lh_arena_calloc(b->a, (size_t)argc + 1, sizeof *types);
     for (int i = 0; i < argc; i++) {
         const lh_ast_expr_t *ae = i < shift ? wg->items[0].expr : e->args.items[i - shift];
+        if (la && i > 0) {
+            ae = i == 1   ? (e->args.count > 1 ? e->args.items[1] : NULL)
+                 : i == 2 ? NULL
+                          : wg->items[i - 3].expr;
+            if (ae == NULL) { /* the default delimiter (NULL), the ordering spec */
+                char *spec = lh_arena_calloc(b->a, 2 * (size_t)wg->count + 1, 1);
+                for (int k = 0; k < wg->count; k++) {
+                    const lh_ast_sort_item_t *it = &wg->items[k];
+                    bool nf = it->nulls == 1 ? true : it->nulls == 2 ? false : !it->desc;
+                    spec[2 * k] = it->desc ? 'D' : 'A';
+                    spec[2 * k + 1] = nf ? 'F' : 'L';
+                }
+                lh_value_t v = {.type = {i == 1 ? LH_TYPE_NULL : LH_TYPE_STRING},
+                                .is_null = i == 1};
+                if (i == 2)
+                    v.v.str = (lh_sv_t){(const uint8_t *)spec, (uint32_t)strlen(spec)};
+                c.args[i] = lh_expr_const(b->a, &v, i == 1 ? "NULL" : spec);
+                types[i] = v.type;
+                continue;
+            }
+        }
         if (bx_has_agg(ae))
             return lh_sqlerr(b->eb, "NESTED_AGGREGATE_FUNCTION", NULL);
         LH_TRY(bx_expr(b, &inner, ae, &c.args[i]));
         types[i] = c.args[i]->type;
     }
     c.arg_count = argc;
+    if (la && e->u.func.distinct && (wg->count != 1 || !bx_equal(c.args[0], c.args[3])))
+        return lh_sqlerr(b->eb, "INVALID_WITHIN_GROUP_EXPRESSION.MISMATCH_WITH_DISTINCT_INPUT",
+                         "funcName",
+                         lh_arena_sprintf(b->a, "`%s`", bf_lower(b, e->name.parts[0].text)),
+                         "funcArg", lh_arena_sprintf(b->a, "\"%s\"", c.args[0]->name),
+                         "orderingExpr", lh_arena_sprintf(b->a, "\"%s\"", c.args[3]->name), NULL);
     if (e->u.func.filter != NULL)
         LH_TRY(agg_filter(b, &inner, e->u.func.filter, &c.filter));
     lh_func_bind_t fb = {.arg_count = argc,
@@ -803,6 +840,8 @@ lh_err bx_within_group(binder *b, const lh_ast_expr_t *e, const char *fn)
     const lh_ast_sort_t *wg = &e->u.func.within_group;
     bool cont = strcasecmp(fn, "percentile_cont") == 0 || strcasecmp(fn, "percentile_disc") == 0;
     const char *quoted = lh_arena_sprintf(b->a, "`%s`", bf_lower(b, fn));
+    if (is_listagg(fn)) /* ordering optional, DISTINCT allowed (checked at bind_agg) */
+        return LH_OK;
     if (!cont)
         return wg->count == 0
                    ? LH_OK

@@ -824,6 +824,8 @@ static const fn_rule fn_rules[] = {
     {"tan", FN_UPPER, 1, NULL, NULL},
     {"tanh", FN_UPPER, 1, NULL, NULL},
     {"to_unix_timestamp", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
+    {"listagg", FN_PAD, 1, ", NULL", NULL},
+    {"string_agg", FN_PAD, 1, ", NULL", NULL},
     {"unix_timestamp", FN_PAD, 0, "current_timestamp(), yyyy-MM-dd HH:mm:ss", NULL},
     {"unix_timestamp", FN_PAD, 1, ", yyyy-MM-dd HH:mm:ss", NULL},
 };
@@ -1001,7 +1003,8 @@ static void func(namer *n, const lh_ast_expr_t *e)
         else
             put_lower(n, r && r->shown ? r->shown : fn);
         put(n, "(");
-        if (e->u.func.within_group.count > 0)
+        if (e->u.func.within_group.count > 0 && strcasecmp(fn, "listagg") != 0 &&
+            strcasecmp(fn, "string_agg") != 0)
             ; /* percentile_cont(p) WITHIN GROUP (ORDER BY x) */
         else if (e->u.func.distinct)
             put(n, "DISTINCT ");
@@ -1010,9 +1013,10 @@ static void func(namer *n, const lh_ast_expr_t *e)
             put(n, r->pad);
         put(n, ")");
     }
-    if (e->u.func.within_group.count > 0) {
+    if (e->u.func.within_group.count > 0) { /* listagg prints whole SortOrders */
         put(n, " WITHIN GROUP (ORDER BY ");
-        sort_items(n, &e->u.func.within_group, false);
+        sort_items(n, &e->u.func.within_group,
+                   strcasecmp(fn, "listagg") == 0 || strcasecmp(fn, "string_agg") == 0);
         put(n, ")");
     }
     if (e->u.func.filter != NULL) {

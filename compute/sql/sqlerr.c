@@ -477,6 +477,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED", "42K0K",
      "Invalid function <funcName> with WITHIN GROUP. The function does not support DISTINCT with "
      "WITHIN GROUP."},
+    {"INVALID_WITHIN_GROUP_EXPRESSION.MISMATCH_WITH_DISTINCT_INPUT", "42K0K",
+     "Invalid function <funcName> with WITHIN GROUP. The function is invoked with DISTINCT and "
+     "WITHIN GROUP but expressions <funcArg> and <orderingExpr> do not match. The WITHIN GROUP "
+     "ordering expression must be picked from the function inputs."},
     {"INVALID_WITHIN_GROUP_EXPRESSION.WITHIN_GROUP_MISSING", "42K0K",
      "Invalid function <funcName> with WITHIN GROUP. WITHIN GROUP is required for the function."},
     {"INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS", "42K0K",
