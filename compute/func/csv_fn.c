@@ -176,35 +176,14 @@ static lh_err bind_options(lh_func_bind_t *b, int idx, const char *fname, bool w
     return LH_OK;
 }
 
-/* The CSV text argument: a STRING (other scalars cast, as Spark does). */
-static lh_err text_arg(lh_func_bind_t *b, const char *fname, lh_errbuf *eb)
-{
-    if (lh_type_is_nested(b->arg_types[0]))
-        return fn_bad_input(b, eb, fname, 0, "\"STRING\"");
-    if (b->arg_types[0].id != LH_TYPE_NULL)
-        b->cast_to[0] = fn_type(LH_TYPE_STRING);
-    return LH_OK;
-}
-
 /* ---- from_csv ---------------------------------------------------------------------------------
  */
 
 static lh_err b_from_csv(lh_func_bind_t *b, lh_errbuf *eb)
 {
     csv_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
-    LH_TRY(text_arg(b, "from_csv", eb));
-    const lh_value_t *s = b->const_args ? b->const_args[1] : NULL;
-    char sbuf[256];
-    const char *shown =
-        s && !s->is_null && s->type.id == LH_TYPE_STRING
-            ? lh_arena_sprintf(b->arena, "\"%.*s\"", (int)s->v.str.len, (const char *)s->v.str.ptr)
-            : lh_arena_sprintf(b->arena, "\"%s\"", fn_type_sql(b->arg_types[1], sbuf, sizeof sbuf));
-    if (s == NULL || s->is_null || s->type.id != LH_TYPE_STRING)
-        return lh_sqlerr(eb, "INVALID_SCHEMA.NON_STRING_LITERAL", "inputSchema", shown, NULL);
-    lh_errbuf why = {0};
-    if (lh_type_parse_text((const char *)s->v.str.ptr, s->v.str.len, &bd->type, &why) != LH_OK)
-        return lh_sqlerr(eb, "INVALID_SCHEMA.PARSE_ERROR", "inputSchema", shown, "reason",
-                         lh_arena_strdup(b->arena, why.msg), NULL);
+    const char *shown;
+    LH_TRY(lh_fn_text_and_schema(b, "from_csv", &bd->type, &shown, eb));
     char tbuf[512];
     if (bd->type.id != LH_TYPE_STRUCT)
         return lh_sqlerr(
@@ -586,38 +565,14 @@ lh_err lh_schema_of_csv(const char *text, size_t len, char sep, char quote, char
 
 static lh_err b_schema_of_csv(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    const lh_value_t *v = b->const_args ? b->const_args[0] : NULL;
-    if (v == NULL || v->type.id != LH_TYPE_STRING) {
-        char buf[64];
-        return lh_sqlerr(
-            eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr",
-            lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "schema_of_csv(...)"),
-            "inputName", "`csv`", "inputType", "\"STRING\"", "inputExpr",
-            lh_arena_sprintf(b->arena, "\"%s\"",
-                             b->arg_sql && b->arg_sql[0]
-                                 ? b->arg_sql[0]
-                                 : fn_type_sql(b->arg_types[0], buf, sizeof buf)),
-            NULL);
-    }
-    if (v->is_null)
-        return lh_sqlerr(
-            eb, "DATATYPE_MISMATCH.UNEXPECTED_NULL", "sqlExpr",
-            lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "schema_of_csv(...)"),
-            "exprName", "csv", NULL);
+    const lh_value_t *v;
+    LH_TRY(lh_fn_const_text(b, "schema_of_csv", "csv", &v, eb));
     csv_bd bd = {0};
     LH_TRY(bind_options(b, 1, "schema_of_csv", false, &bd, eb));
     char *text;
     LH_TRY(lh_schema_of_csv((const char *)v->v.str.ptr, v->v.str.len, bd.sep, bd.quote, bd.escape,
                             bd.null_value, &text, eb));
-    lh_value_t *r = lh_arena_calloc(b->arena, 1, sizeof *r);
-    r->type = fn_type(LH_TYPE_STRING);
-    size_t n = strlen(text);
-    r->v.str = (lh_sv_t){(const uint8_t *)lh_arena_strndup(b->arena, text, n), (uint32_t)n};
-    free(text);
-    b->bind_data = r;
-    b->ret_type = fn_type(LH_TYPE_STRING);
-    b->ret_nullable = false;
-    return LH_OK;
+    return lh_fn_bound_string(b, text);
 }
 
 const lh_func_t lh_fn_csv[] = {

@@ -387,26 +387,34 @@ static lh_err bind_options(lh_func_bind_t *b, int idx, const char *fname, from_b
     return LH_OK;
 }
 
-static lh_err b_from_json(lh_func_bind_t *b, lh_errbuf *eb)
+lh_err lh_fn_text_and_schema(lh_func_bind_t *b, const char *fname, lh_type_t *type,
+                             const char **shown, lh_errbuf *eb)
 {
-    from_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
-    bd->single_quotes = true;
     if (lh_type_is_nested(b->arg_types[0]))
-        return fn_bad_input(b, eb, "from_json", 0, "\"STRING\"");
+        return fn_bad_input(b, eb, fname, 0, "\"STRING\"");
     if (b->arg_types[0].id != LH_TYPE_NULL)
         b->cast_to[0] = fn_type(LH_TYPE_STRING); /* other scalars cast, as Spark does */
     const lh_value_t *s = b->const_args ? b->const_args[1] : NULL;
     char sbuf[256];
-    const char *shown =
+    *shown =
         s && !s->is_null && s->type.id == LH_TYPE_STRING
             ? lh_arena_sprintf(b->arena, "\"%.*s\"", (int)s->v.str.len, (const char *)s->v.str.ptr)
             : lh_arena_sprintf(b->arena, "\"%s\"", fn_type_sql(b->arg_types[1], sbuf, sizeof sbuf));
     if (s == NULL || s->is_null || s->type.id != LH_TYPE_STRING)
-        return lh_sqlerr(eb, "INVALID_SCHEMA.NON_STRING_LITERAL", "inputSchema", shown, NULL);
+        return lh_sqlerr(eb, "INVALID_SCHEMA.NON_STRING_LITERAL", "inputSchema", *shown, NULL);
     lh_errbuf why = {0};
-    if (lh_type_parse_text((const char *)s->v.str.ptr, s->v.str.len, &bd->type, &why) != LH_OK)
-        return lh_sqlerr(eb, "INVALID_SCHEMA.PARSE_ERROR", "inputSchema", shown, "reason",
+    if (lh_type_parse_text((const char *)s->v.str.ptr, s->v.str.len, type, &why) != LH_OK)
+        return lh_sqlerr(eb, "INVALID_SCHEMA.PARSE_ERROR", "inputSchema", *shown, "reason",
                          lh_arena_strdup(b->arena, why.msg), NULL);
+    return LH_OK;
+}
+
+static lh_err b_from_json(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    from_bd *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
+    bd->single_quotes = true;
+    const char *shown;
+    LH_TRY(lh_fn_text_and_schema(b, "from_json", &bd->type, &shown, eb));
     if (!lh_type_is_nested(bd->type)) {
         char tbuf[512];
         return lh_sqlerr(
@@ -1208,27 +1216,32 @@ lh_err lh_schema_of_json(const char *text, size_t len, char **out, lh_errbuf *eb
     }
 }
 
-static lh_err b_schema_of_json(lh_func_bind_t *b, lh_errbuf *eb)
+lh_err lh_fn_const_text(lh_func_bind_t *b, const char *fname, const char *input,
+                        const lh_value_t **out, lh_errbuf *eb)
 {
     const lh_value_t *v = b->const_args ? b->const_args[0] : NULL;
-    if (v == NULL || v->is_null || v->type.id != LH_TYPE_STRING) {
+    const char *sql = lh_arena_sprintf(
+        b->arena, "\"%s\"", b->sql ? b->sql : lh_arena_sprintf(b->arena, "%s(...)", fname));
+    if (v == NULL || v->type.id != LH_TYPE_STRING) {
         char buf[64];
-        return lh_sqlerr(
-            eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr",
-            lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "schema_of_json(...)"),
-            "inputName", "`json`", "inputType", "\"STRING\"", "inputExpr",
-            lh_arena_sprintf(b->arena, "\"%s\"",
-                             b->arg_sql && b->arg_sql[0]
-                                 ? b->arg_sql[0]
-                                 : fn_type_sql(b->arg_types[0], buf, sizeof buf)),
-            NULL);
+        return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sql, "inputName",
+                         lh_arena_sprintf(b->arena, "`%s`", input), "inputType", "\"STRING\"",
+                         "inputExpr",
+                         lh_arena_sprintf(b->arena, "\"%s\"",
+                                          b->arg_sql && b->arg_sql[0]
+                                              ? b->arg_sql[0]
+                                              : fn_type_sql(b->arg_types[0], buf, sizeof buf)),
+                         NULL);
     }
-    if (b->arg_count > 1) {
-        from_bd ignored = {0};
-        LH_TRY(bind_options(b, 1, "schema_of_json", &ignored, eb));
-    }
-    char *text;
-    LH_TRY(lh_schema_of_json((const char *)v->v.str.ptr, v->v.str.len, &text, eb));
+    if (v->is_null)
+        return lh_sqlerr(eb, "DATATYPE_MISMATCH.UNEXPECTED_NULL", "sqlExpr", sql, "exprName", input,
+                         NULL);
+    *out = v;
+    return LH_OK;
+}
+
+lh_err lh_fn_bound_string(lh_func_bind_t *b, char *text)
+{
     lh_value_t *r = lh_arena_calloc(b->arena, 1, sizeof *r);
     r->type = fn_type(LH_TYPE_STRING);
     size_t n = strlen(text);
@@ -1238,6 +1251,19 @@ static lh_err b_schema_of_json(lh_func_bind_t *b, lh_errbuf *eb)
     b->ret_type = fn_type(LH_TYPE_STRING);
     b->ret_nullable = false;
     return LH_OK;
+}
+
+static lh_err b_schema_of_json(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    const lh_value_t *v;
+    LH_TRY(lh_fn_const_text(b, "schema_of_json", "json", &v, eb));
+    if (b->arg_count > 1) {
+        from_bd ignored = {0};
+        LH_TRY(bind_options(b, 1, "schema_of_json", &ignored, eb));
+    }
+    char *text;
+    LH_TRY(lh_schema_of_json((const char *)v->v.str.ptr, v->v.str.len, &text, eb));
+    return lh_fn_bound_string(b, text);
 }
 
 lh_err lh_fn_exec_bound_string(const lh_func_exec_t *x, lh_errbuf *eb)

@@ -41,14 +41,23 @@ lh_err lh_schema_of_csv(const char *text, size_t len, char sep, char quote, char
  * MAP<STRING, STRING>, else INVALID_OPTIONS.*): its keys and values (empty when NULL). */
 lh_err lh_fn_options_open(lh_func_bind_t *b, int idx, lh_narray_t *keys, lh_narray_t *vals,
                           lh_errbuf *eb);
+/* from_json / from_csv(text, schema, ..): the text argument a STRING (other scalars cast),
+ * the schema a constant DDL string parsed into *type (*shown: it quoted, for errors). */
+lh_err lh_fn_text_and_schema(lh_func_bind_t *b, const char *fname, lh_type_t *type,
+                             const char **shown, lh_errbuf *eb);
 /* Whether v is s, ignoring case. */
 static inline bool lh_fn_sv_is(lh_sv_t v, const char *s)
 {
     size_t n = strlen(s);
     return v.len == n && strncasecmp((const char *)v.ptr, s, n) == 0;
 }
-/* The exec of a function whose answer is a STRING computed at bind (bind_data: the
- * lh_value_t), e.g. schema_of_json. */
+/* schema_of_json / schema_of_csv: argument 0 a constant non-NULL STRING (*out), else
+ * NON_FOLDABLE_INPUT or UNEXPECTED_NULL naming it `input`. */
+lh_err lh_fn_const_text(lh_func_bind_t *b, const char *fname, const char *input,
+                        const lh_value_t **out, lh_errbuf *eb);
+/* A STRING answer computed at bind: text (malloc'd, taken) becomes the bind data that
+ * lh_fn_exec_bound_string puts in every row. */
+lh_err lh_fn_bound_string(lh_func_bind_t *b, char *text);
 lh_err lh_fn_exec_bound_string(const lh_func_exec_t *x, lh_errbuf *eb);
 /* A datetime pattern option (dateFormat, ...) compiled at bind, freed with the arena. */
 lh_err lh_fn_option_pattern(lh_func_bind_t *b, lh_sv_t v, lh_dtpat_t **out, lh_errbuf *eb);
