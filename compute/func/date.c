@@ -214,50 +214,6 @@ FIELD(b_hour, FLD_HOUR)
 FIELD(b_minute, FLD_MINUTE)
 FIELD(b_second, FLD_SECOND)
 
-    /* dayname(date), monthname(date) (Spark 4): the English three-letter names (EEE, MMM). */
-    static lh_err b_day_month_name(lh_func_bind_t *b, lh_errbuf *eb)
-{
-    return bind_types(b, "D", LH_TYPE_STRING);
-}
-
-static lh_err x_name_of(const lh_func_exec_t *x, bool month)
-{
-    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const lh_vec_t *a = x->args[0];
-    fn_begin(x);
-    for (size_t i = 0; i < x->rows; i++) {
-        if (a->type.id == LH_TYPE_NULL || fn_null(a, i)) {
-            LH_TRY(fn_put_null(x->out, i));
-            continue;
-        }
-        int64_t days_ = fn_i64(a, i);
-        const char *n;
-        if (month) {
-            lh_civil_t c;
-            lh_dt_civil_from_micros(days_ * LH_US_PER_DAY, &c);
-            n = months[c.month - 1];
-        } else {
-            n = days[lh_floormod(days_ + 3, 7)]; /* 1970-01-01 was a Thursday */
-        }
-        LH_TRY(fn_put_str(x->out, i, n, 3));
-    }
-    return LH_OK;
-}
-
-static lh_err x_dayname(const lh_func_exec_t *x, lh_errbuf *eb)
-{
-    (void)eb;
-    return x_name_of(x, false);
-}
-
-static lh_err x_monthname(const lh_func_exec_t *x, lh_errbuf *eb)
-{
-    (void)eb;
-    return x_name_of(x, true);
-}
-
 /* date_part(field, source) / extract */
 static const struct {
     const char *name;
@@ -1022,6 +978,50 @@ EPOCH(b_ts_seconds, EP_TS_SEC)
 EPOCH(b_ts_millis, EP_TS_MS)
 EPOCH(b_ts_micros, EP_TS_US)
 EPOCH(b_date_from_unix, EP_DATE_FROM)
+
+/* dayname(date), monthname(date) (Spark 4): the English three-letter names (EEE, MMM). */
+static lh_err b_day_month_name(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_types(b, "D", LH_TYPE_STRING);
+}
+
+static lh_err x_name_of(const lh_func_exec_t *x, bool month)
+{
+    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const lh_vec_t *a = x->args[0];
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++) {
+        if (a->type.id == LH_TYPE_NULL || fn_null(a, i)) {
+            LH_TRY(fn_put_null(x->out, i));
+            continue;
+        }
+        int64_t days_ = fn_i64(a, i);
+        const char *n;
+        if (month) {
+            lh_civil_t c;
+            lh_dt_civil_from_micros(days_ * LH_US_PER_DAY, &c);
+            n = months[c.month - 1];
+        } else {
+            n = days[lh_floormod(days_ + 3, 7)]; /* 1970-01-01 was a Thursday */
+        }
+        LH_TRY(fn_put_str(x->out, i, n, 3));
+    }
+    return LH_OK;
+}
+
+static lh_err x_dayname(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    return x_name_of(x, false);
+}
+
+static lh_err x_monthname(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    return x_name_of(x, true);
+}
 
 /* ---- from_utc_timestamp / to_utc_timestamp ---- */
 

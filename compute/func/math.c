@@ -182,8 +182,9 @@ DBIND(b_exp, D_EXP)
 DBIND(b_expm1, D_EXPM1)
 DBIND(b_sin, D_SIN)
 DBIND(b_cos, D_COS)
-DBIND(b_tan, D_TAN) DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN)
-    DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
+DBIND(b_tan, D_TAN)
+DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH)
+    DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
         DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
             DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC)
                 DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH)
@@ -545,13 +546,11 @@ typedef struct rand_bd {
     _Atomic int64_t batches;
 } rand_bd;
 
-static rand_bd *rand_bind(lh_func_bind_t *b, const lh_value_t *s)
+/* r's seed: s when given (an integer), else the clock; no batch drawn yet. */
+static void rand_init(lh_func_bind_t *b, rand_bd *r, const lh_value_t *s)
 {
-    rand_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
-    bd->seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
-    atomic_init(&bd->batches, 0);
-    b->bind_data = bd;
-    return bd;
+    r->seed = s && !s->is_null ? s->v.i64 : (int64_t)fn_now_us(b->conf);
+    atomic_init(&r->batches, 0);
 }
 
 static uint64_t rand_stream(const lh_func_exec_t *x)
@@ -572,7 +571,9 @@ static lh_err b_rand(lh_func_bind_t *b, lh_errbuf *eb)
     if (b->arg_count &&
         (s == NULL || (!lh_type_is_integral(s->type.id) && s->type.id != LH_TYPE_NULL)))
         return fn_bad_input(b, eb, "rand", 0, "(\"INT\" or \"BIGINT\")");
-    rand_bind(b, s);
+    rand_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    rand_init(b, bd, s);
+    b->bind_data = bd;
     b->ret_type = fn_type(LH_TYPE_DOUBLE);
     b->ret_nullable = false;
     return LH_OK;
@@ -662,8 +663,7 @@ static lh_err b_uniform(lh_func_bind_t *b, lh_errbuf *eb)
         iseed.v.i64 = (int64_t)seed->v.f64;
         seed = &iseed;
     }
-    bd->r.seed = seed ? seed->v.i64 : (int64_t)fn_now_us(b->conf);
-    atomic_init(&bd->r.batches, 0);
+    rand_init(b, &bd->r, seed);
     double lo = lh_type_is_integral(t0) ? (double)mn->v.i64 : mn->v.f64;
     double hi = lh_type_is_integral(t1) ? (double)mx->v.i64 : mx->v.f64;
     bd->lo = lo;
@@ -722,8 +722,7 @@ static lh_err b_randstr(lh_func_bind_t *b, lh_errbuf *eb)
                          "functionName", "`randstr`", "length",
                          lh_arena_sprintf(b->arena, "%lld", (long long)n), NULL);
     randstr_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
-    bd->r.seed = b->arg_count > 1 ? b->const_args[1]->v.i64 : (int64_t)fn_now_us(b->conf);
-    atomic_init(&bd->r.batches, 0);
+    rand_init(b, &bd->r, b->arg_count > 1 ? b->const_args[1] : NULL);
     bd->length = (int32_t)n;
     b->bind_data = bd;
     b->ret_type = fn_type(LH_TYPE_STRING);
