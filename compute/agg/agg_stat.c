@@ -9,6 +9,13 @@
  * DIVIDE_BY_ZERO (Spark's Divide), NULL otherwise. skewness and kurtosis keep the third and
  * fourth central moments with Spark's update and merge formulas (CentralMomentAgg); a
  * zero second moment gives NULL.
+ *
+ * regr_count, regr_avgx, regr_avgy, regr_sxx, regr_syy, regr_sxy, regr_slope,
+ * regr_intercept, regr_r2 (y, x) (Spark's linearRegression.scala): over the rows where both
+ * are non-null, from the covariance state (args y, x: "x" moments are y's): count (BIGINT),
+ * the averages, the sums of squares M2(x), M2(y) and the co-moment, slope = co-moment / M2(x)
+ * and intercept = avg(y) - slope * avg(x) (NULL when x is constant), r2 = corr^2 (NULL when
+ * x is constant, 1 when y is). No row: NULL (regr_count 0).
  */
 #include <math.h>
 #include <string.h>
@@ -218,6 +225,88 @@ static lh_err co_finalize(const void *bdp, void *const *states, size_t count, lh
     return LH_OK;
 }
 
+typedef enum {
+    RG_COUNT,
+    RG_AVGX,
+    RG_AVGY,
+    RG_SXX,
+    RG_SYY,
+    RG_SXY,
+    RG_SLOPE,
+    RG_INTERCEPT,
+    RG_R2
+} rg_kind;
+
+static lh_err regr_bind(lh_func_bind_t *b, rg_kind kind)
+{
+    LH_TRY(bind_double(b, (int)kind));
+    if (kind == RG_COUNT) {
+        b->ret_type = (lh_type_t){.id = LH_TYPE_LONG};
+        b->ret_nullable = false;
+    }
+    return LH_OK;
+}
+
+#define REGR_BIND(fn, kind)                                                                        \
+    static lh_err fn(lh_func_bind_t *b, lh_errbuf *eb)                                             \
+    {                                                                                              \
+        (void)eb;                                                                                  \
+        return regr_bind(b, kind);                                                                 \
+    }
+REGR_BIND(rg_count_bind, RG_COUNT)
+REGR_BIND(rg_avgx_bind, RG_AVGX)
+REGR_BIND(rg_avgy_bind, RG_AVGY)
+REGR_BIND(rg_sxx_bind, RG_SXX)
+REGR_BIND(rg_syy_bind, RG_SYY)
+REGR_BIND(rg_sxy_bind, RG_SXY)
+REGR_BIND(rg_slope_bind, RG_SLOPE)
+REGR_BIND(rg_intercept_bind, RG_INTERCEPT)
+REGR_BIND(rg_r2_bind, RG_R2)
+
+static lh_err regr_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                            lh_errbuf *eb)
+{
+    rg_kind kind = (rg_kind) * (const int *)bdp;
+    for (size_t k = 0; k < count; k++) {
+        const co_state *s = states[k]; /* args (y, x): xavg/xmk are y's, yavg/ymk x's */
+        double v = 0;
+        bool null = s->n == 0;
+        switch (kind) {
+        case RG_COUNT:
+            null = false;
+            break;
+        case RG_AVGX: /* (own state: regr_avg_finalize) */
+        case RG_AVGY:
+            break;
+        case RG_SXX:
+            v = s->ymk;
+            break;
+        case RG_SYY:
+            v = s->xmk;
+            break;
+        case RG_SXY:
+            v = s->ck;
+            break;
+        case RG_SLOPE:
+        case RG_INTERCEPT:
+            null = null || s->ymk == 0;
+            v = null ? 0 : s->ck / s->ymk;
+            if (kind == RG_INTERCEPT)
+                v = s->xavg - v * s->yavg;
+            break;
+        case RG_R2:
+            null = null || s->ymk == 0;
+            v = null ? 0 : s->xmk == 0 ? 1.0 : pow(s->ck / sqrt(s->xmk * s->ymk), 2);
+            break;
+        }
+        lh_err e = null               ? lh_vec_append_null(out)
+                   : kind == RG_COUNT ? lh_vec_append_i64(out, (int64_t)s->n)
+                                      : lh_vec_append_f64(out, v);
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
 static size_t mo_size(const void *bd)
 {
     (void)bd;
@@ -292,6 +381,68 @@ static lh_err mo_finalize(const void *bdp, void *const *states, size_t count, lh
         nm, 2, 2, bind, co_size, co_init, co_update, co_combine, co_finalize, NULL, false          \
     }
 
+/* regr_avgx / regr_avgy: Spark's Average (sum / count) over the rows with both values. */
+typedef struct rg_avg_state {
+    double n, sy, sx;
+} rg_avg_state;
+
+static size_t rg_avg_size(const void *bd)
+{
+    (void)bd;
+    return sizeof(rg_avg_state);
+}
+
+static void rg_avg_init(const void *bd, void *st)
+{
+    (void)bd;
+    memset(st, 0, sizeof(rg_avg_state));
+}
+
+static lh_err rg_avg_update(const void *bd, void **states, const lh_vec_t *const *args, size_t rows,
+                            lh_errbuf *eb)
+{
+    const double *y = args[0]->data, *x = args[1]->data;
+    for (size_t i = 0; i < rows; i++) {
+        if (!lh_agg_valid(args[0], i) || !lh_agg_valid(args[1], i))
+            continue;
+        rg_avg_state *s = states[i];
+        s->n += 1;
+        s->sy += y[i];
+        s->sx += x[i];
+    }
+    (void)bd;
+    (void)eb;
+    return LH_OK;
+}
+
+static void rg_avg_combine(const void *bd, void *dstp, const void *srcp)
+{
+    rg_avg_state *d = dstp;
+    const rg_avg_state *s = srcp;
+    (void)bd;
+    d->n += s->n;
+    d->sy += s->sy;
+    d->sx += s->sx;
+}
+
+static lh_err rg_avg_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                              lh_errbuf *eb)
+{
+    bool avgx = *(const int *)bdp == RG_AVGX;
+    for (size_t k = 0; k < count; k++) {
+        const rg_avg_state *s = states[k];
+        lh_err e = s->n == 0 ? lh_vec_append_null(out)
+                             : lh_vec_append_f64(out, (avgx ? s->sx : s->sy) / s->n);
+        LH_FAIL_IF(e != LH_OK, LH_E_NOMEM, eb, "out of memory");
+    }
+    return LH_OK;
+}
+
+#define REGR_ROW(nm, bind)                                                                         \
+    {                                                                                              \
+        nm, 2, 2, bind, co_size, co_init, co_update, co_combine, regr_finalize, NULL, false        \
+    }
+
 const lh_agg_func_t lh_agg_stat_rows[] = {
     VAR_ROW("stddev", std_samp_bind),
     VAR_ROW("stddev_samp", std_samp_bind),
@@ -303,6 +454,17 @@ const lh_agg_func_t lh_agg_stat_rows[] = {
     CO_ROW("covar_samp", co_samp_bind),
     CO_ROW("covar_pop", co_pop_bind),
     CO_ROW("corr", corr_bind),
+    {"regr_avgx", 2, 2, rg_avgx_bind, rg_avg_size, rg_avg_init, rg_avg_update, rg_avg_combine,
+     rg_avg_finalize, NULL, false},
+    {"regr_avgy", 2, 2, rg_avgy_bind, rg_avg_size, rg_avg_init, rg_avg_update, rg_avg_combine,
+     rg_avg_finalize, NULL, false},
+    REGR_ROW("regr_count", rg_count_bind),
+    REGR_ROW("regr_intercept", rg_intercept_bind),
+    REGR_ROW("regr_r2", rg_r2_bind),
+    REGR_ROW("regr_slope", rg_slope_bind),
+    REGR_ROW("regr_sxx", rg_sxx_bind),
+    REGR_ROW("regr_sxy", rg_sxy_bind),
+    REGR_ROW("regr_syy", rg_syy_bind),
     {"skewness", 1, 1, skew_bind, mo_size, mo_init, mo_update, mo_combine, mo_finalize, NULL,
      false},
     {"kurtosis", 1, 1, kurt_bind, mo_size, mo_init, mo_update, mo_combine, mo_finalize, NULL,

@@ -66,6 +66,7 @@ suite([
   ['avg of INT extremes', 'SELECT avg(age), sum(age), count(age) FROM users'],
   ['statistics', 'SELECT status, stddev(total), stddev_pop(total), variance(discount), var_samp(items), var_pop(items) FROM orders GROUP BY status'],
   ['correlation and covariance', 'SELECT status, corr(items, discount), covar_pop(items, total), covar_samp(items, discount) FROM orders GROUP BY status', { tol: 1e-7 }],
+  ['linear regression', 'SELECT status, regr_count(total, items), regr_avgx(total, items), regr_avgy(total, discount), regr_sxx(total, items), regr_syy(total, items), regr_sxy(total, items), regr_slope(total, items), regr_intercept(total, items), regr_r2(total, discount) FROM orders GROUP BY status', { tol: 1e-7 }],
   ['stddev of a single row is NULL', 'SELECT user_id, stddev_samp(total), var_samp(total), stddev_pop(total) FROM orders WHERE order_id IN (10, 11, 12) GROUP BY user_id'],
   ['double sums in any order', 'SELECT user_id, sum(revenue), avg(revenue) FROM events WHERE user_id BETWEEN 1 AND 4 GROUP BY user_id'],
   // grouping sets
