@@ -15,6 +15,11 @@
  * (NULLS FIRST/LAST) per key. A state row is its columns (expr, then the keys) each as a
  * null byte and, when not null, the slot or a u32 length and the bytes; finalize sorts the
  * rows by the keys (stable: ties keep arrival order) and joins the values.
+ *
+ * mode(expr[, deterministic]) (Spark 3.4): the most frequent non-null value, NULL when there
+ * is none; of values equally frequent the smallest (Spark picks any unless deterministic is
+ * true, then the smallest: we always do). Same state as collect_list; finalize sorts and
+ * counts runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +196,77 @@ static void destroy(const void *bd, void *state)
     collect_state *s = state;
     free(s->bytes);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- mode ------------------------------------------------------------------------------------ */
+
+static lh_err mode_bind(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    if (b->arg_count > 1) {
+        const lh_value_t *d = b->const_args ? b->const_args[1] : NULL;
+        if (d == NULL || d->is_null || b->arg_types[1].id != LH_TYPE_BOOLEAN)
+            return lh_sqlerr(eb, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "sqlExpr",
+                             lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "mode"),
+                             "paramIndex", "second", "requiredType", "\"BOOLEAN\"", "inputSql",
+                             lh_arena_sprintf(b->arena, "\"%s\"",
+                                              b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "?"),
+                             "inputType", "a constant", NULL);
+    }
+    LH_TRY(bind(b, false, eb));
+    b->ret_type = b->arg_types[0];
+    b->ret_nullable = true;
+    return LH_OK;
+}
+
+/* Append a non-null value (of out's type) to out. */
+static lh_err append_value(lh_vec_t *out, const lh_value_t *v)
+{
+    if (lh_type_is_bytes(out->type))
+        return lh_vec_append_str(out, v->v.str.ptr, v->v.str.len);
+    switch (out->type.id) {
+    case LH_TYPE_BOOLEAN:
+        return lh_vec_append_bool(out, v->v.i64 != 0);
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
+        return lh_vec_append_f64(out, v->v.f64);
+    case LH_TYPE_DECIMAL:
+        return out->type.precision > 18 ? lh_vec_append_i128(out, v->v.i128)
+                                        : lh_vec_append_i64(out, v->v.i64);
+    default:
+        return lh_vec_append_i64(out, v->v.i64);
+    }
+}
+
+static lh_err mode_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
+                            lh_errbuf *eb)
+{
+    const collect_bd *bd = bdp;
+    lh_err err = LH_OK;
+    for (size_t k = 0; k < count && err == LH_OK; k++) {
+        const collect_state *s = states[k];
+        if (s->count == 0 || bd->elem.id == LH_TYPE_NULL) {
+            err = lh_vec_append_null(out);
+            continue;
+        }
+        lh_value_t *vals = malloc((size_t)s->count * sizeof *vals);
+        if (vals == NULL) {
+            err = LH_E_NOMEM;
+            break;
+        }
+        decode(bd, s, vals);
+        qsort(vals, s->count, sizeof *vals, cmp_vals);
+        size_t best = 0, best_n = 0;
+        for (size_t i = 0, j; i < s->count; i = j) {
+            for (j = i + 1; j < s->count && lh_nested_value_cmp(&vals[i], &vals[j]) == 0; j++)
+                ;
+            if (j - i > best_n)
+                best = i, best_n = j - i;
+        }
+        err = append_value(out, &vals[best]);
+        free(vals);
+    }
+    LH_FAIL_IF(err != LH_OK, err, eb, "mode: out of memory");
+    return LH_OK;
 }
 
 /* ---- listagg ------------------------------------------------------------------------------ */
@@ -413,6 +489,7 @@ const lh_agg_func_t lh_agg_collect_rows[] = {
     {"collect_list", 1, 1, list_bind, state_size, init, update, combine, finalize, destroy, true},
     {"array_agg", 1, 1, list_bind, state_size, init, update, combine, finalize, destroy, true},
     {"collect_set", 1, 1, set_bind, state_size, init, update, combine, finalize, destroy, false},
+    {"mode", 1, 2, mode_bind, state_size, init, update, combine, mode_finalize, destroy, false},
     {"listagg", 1, 2, listagg_bind, state_size, init, listagg_update, combine, listagg_finalize,
      destroy, true},
     {"listagg ordered", 4, -1, listagg_ordered_bind, state_size, init, listagg_update, combine,
