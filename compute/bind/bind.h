@@ -60,6 +60,18 @@ bool lh_session_drop_function(lh_session_t *s, const char *name);
 /* Names of the temporary functions (up to max into out; valid until the next change);
  * returns how many there are. */
 int lh_session_function_names(const lh_session_t *s, const char **out, int max);
+/* Session variables (DECLARE VARIABLE): name (any case) -> a value of its type, copied,
+ * and the SQL text of its default (NULL: "NULL"). VARIABLE_ALREADY_EXISTS unless replace;
+ * get: NULL when there is none (the value is valid until the next change); set/drop: false
+ * when there is none. */
+lh_err lh_session_declare_var(lh_session_t *s, const char *name, const lh_value_t *value,
+                              const char *default_text, bool replace, lh_errbuf *eb);
+const char *lh_session_var_default(const lh_session_t *s, const char *name);
+const lh_value_t *lh_session_get_var(const lh_session_t *s, const char *name);
+bool lh_session_set_var(lh_session_t *s, const char *name, const lh_value_t *value);
+bool lh_session_drop_var(lh_session_t *s, const char *name);
+/* `system`.`session`.`name` (per-thread buffer), as errors name a variable. */
+const char *lh_session_var_sql_name(const char *name);
 /* RESET [key]: SET values back to their defaults. */
 void lh_session_reset(lh_session_t *s, const char *key);
 /* The SET keys and values, sorted by key (arrays in a; strings valid until the next SET). */

@@ -443,6 +443,8 @@ static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_e
             return LH_OK;
         bool outer;
         LH_TRY(bsq_outer_column(b, e, out, &outer)); /* a correlated subquery's reference */
+        if (!outer) /* no column: a session variable (bind_var.c) */
+            LH_TRY(bv_reference(b, &e->name, out, &outer));
         return outer ? LH_OK : unresolved(b, x->sc, e);
     }
     const bcol *c = &x->sc->cols[pos];

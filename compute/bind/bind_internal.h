@@ -272,6 +272,12 @@ lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+/* bind_var.c: session variables. A reference (*found false when n names none), DECLARE,
+ * SET VAR and DROP TEMPORARY VARIABLE. */
+lh_err bv_reference(binder *b, const lh_ast_name_t *n, lh_expr_t **out, bool *found);
+lh_err bv_run_declare(binder *b, const lh_ast_stmt_t *st);
+lh_err bv_run_set(binder *b, const lh_ast_stmt_t *st);
+lh_err bv_run_drop(binder *b, const lh_ast_stmt_t *st);
 
 /* bind_stmt.c */
 /* Spark's catalog text of a type ("bigint", "array<struct<a:int>>"), in the arena. */

@@ -708,7 +708,11 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         return LH_OK;
     case LH_ST_SET:
     case LH_ST_RESET:
+    case LH_ST_SET_VAR:
         *out = command(&b, stmt, "SET");
+        return LH_OK;
+    case LH_ST_DECLARE_VAR:
+        *out = command(&b, stmt, "DECLARE");
         return LH_OK;
     default:
         return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
@@ -951,6 +955,8 @@ static lh_err run_drop(binder *b, const lh_ast_stmt_t *st)
     switch (st->object) {
     case LH_OBJ_FUNCTION:
         return bud_run_drop(b, st);
+    case LH_OBJ_VARIABLE:
+        return bv_run_drop(b, st);
     case LH_OBJ_CATALOG:
         return r->drop_catalog(r->ctx, bf_lower(b, st->name.parts[0].text), st->if_exists,
                                st->cascade, b->eb);
@@ -1063,6 +1069,10 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     case LH_ST_SET:
     case LH_ST_RESET:
         return bsh_run_set(&b, st, bound);
+    case LH_ST_DECLARE_VAR:
+        return bv_run_declare(&b, st);
+    case LH_ST_SET_VAR:
+        return bv_run_set(&b, st);
     case LH_ST_TRUNCATE:
         return bd_run_truncate(&b, st);
     case LH_ST_ALTER_TABLE:

@@ -1,10 +1,13 @@
 /*
- * session.c - a SQL session: current catalog and schema, SET configs and temporary views.
+ * session.c - a SQL session: current catalog and schema, SET configs, temporary views and
+ * functions, session variables (DECLARE VARIABLE: a name, a type and a value the session
+ * owns a copy of).
  *
  * Small linked lists: a session holds a handful of settings and views. Owned by whoever
  * created it (the statement API keeps one per session id, jobs one per notebook run);
  * used by one statement at a time.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,8 +25,17 @@ typedef struct kv {
     struct kv *next;
 } kv;
 
+typedef struct var {
+    char *name;         /* lower case */
+    char *default_text; /* the DECLARE's default expression (SQL), for SET VAR x = DEFAULT */
+    lh_value_t value;
+    uint8_t *bytes; /* a STRING/BINARY/nested value's copy */
+    struct var *next;
+} var;
+
 struct lh_session {
     char *catalog, *schema;
+    var *vars;
     kv *conf;  /* SET key = value */
     kv *views; /* temporary views: name (lower case) -> SQL */
     kv *funcs; /* temporary functions: name (lower case) -> its CREATE statement text */
@@ -64,10 +76,23 @@ static void free_list(kv *k)
     }
 }
 
+static void free_var(var *v)
+{
+    free(v->name);
+    free(v->default_text);
+    free(v->bytes);
+    free(v);
+}
+
 void lh_session_destroy(lh_session_t *s)
 {
     if (s == NULL)
         return;
+    while (s->vars != NULL) {
+        var *next = s->vars->next;
+        free_var(s->vars);
+        s->vars = next;
+    }
     free_list(s->conf);
     free_list(s->views);
     free_list(s->funcs);
@@ -289,4 +314,87 @@ int lh_session_conf_list(const lh_session_t *s, lh_arena_t *a, const char ***key
         (*values)[j] = k->value;
     }
     return n;
+}
+
+/* ---- session variables ------------------------------------------------------------------- */
+
+static var **find_var(lh_session_t *s, const char *name)
+{
+    var **p = &s->vars;
+    while (*p != NULL && strcasecmp((*p)->name, name) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+/* v's value := value (its bytes copied). */
+static void var_store(var *v, const lh_value_t *value)
+{
+    free(v->bytes);
+    v->bytes = NULL;
+    v->value = *value;
+    if (!value->is_null && lh_type_is_bytes(value->type)) {
+        v->bytes = malloc(value->v.str.len + 1);
+        LH_ASSERT(v->bytes != NULL);
+        memcpy(v->bytes, value->v.str.ptr, value->v.str.len);
+        v->value.v.str.ptr = v->bytes;
+    }
+}
+
+lh_err lh_session_declare_var(lh_session_t *s, const char *name, const lh_value_t *value,
+                              const char *default_text, bool replace, lh_errbuf *eb)
+{
+    var **p = find_var(s, name);
+    if (*p != NULL && !replace)
+        return lh_sqlerr(eb, "VARIABLE_ALREADY_EXISTS", "variableName",
+                         lh_session_var_sql_name(name), NULL);
+    if (*p == NULL) {
+        var *v = calloc(1, sizeof *v);
+        LH_ASSERT(v != NULL);
+        v->name = lower_dup(name);
+        *p = v;
+    }
+    free((*p)->default_text);
+    (*p)->default_text = strdup(default_text ? default_text : "NULL");
+    LH_ASSERT((*p)->default_text != NULL);
+    var_store(*p, value);
+    return LH_OK;
+}
+
+const char *lh_session_var_default(const lh_session_t *s, const char *name)
+{
+    var *const *p = find_var((lh_session_t *)s, name);
+    return *p ? (*p)->default_text : NULL;
+}
+
+const lh_value_t *lh_session_get_var(const lh_session_t *s, const char *name)
+{
+    var *const *p = find_var((lh_session_t *)s, name);
+    return *p ? &(*p)->value : NULL;
+}
+
+bool lh_session_set_var(lh_session_t *s, const char *name, const lh_value_t *value)
+{
+    var **p = find_var(s, name);
+    if (*p == NULL)
+        return false;
+    var_store(*p, value);
+    return true;
+}
+
+bool lh_session_drop_var(lh_session_t *s, const char *name)
+{
+    var **p = find_var(s, name);
+    if (*p == NULL)
+        return false;
+    var *v = *p;
+    *p = v->next;
+    free_var(v);
+    return true;
+}
+
+const char *lh_session_var_sql_name(const char *name)
+{
+    static _Thread_local char buf[320];
+    snprintf(buf, sizeof buf, "`system`.`session`.`%s`", name);
+    return buf;
 }

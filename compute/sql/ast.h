@@ -550,9 +550,13 @@ typedef enum lh_ast_stmt_kind {
                               [AS query]: name, extended (LAZY), props, query */
     LH_ST_UNCACHE,         /* name, if_exists */
     LH_ST_CLEAR_CACHE,
-    LH_ST_REFRESH, /* object (TABLE/FUNCTION), name; REFRESH 'path': location */
-    LH_ST_ANALYZE, /* name; text = the rest (COMPUTE STATISTICS ..), unparsed */
-    LH_ST_EXPLAIN, /* explain_mode, inner (the explained statement) */
+    LH_ST_REFRESH,     /* object (TABLE/FUNCTION), name; REFRESH 'path': location */
+    LH_ST_ANALYZE,     /* name; text = the rest (COMPUTE STATISTICS ..), unparsed */
+    LH_ST_EXPLAIN,     /* explain_mode, inner (the explained statement) */
+    LH_ST_DECLARE_VAR, /* DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]:
+                          name, or_replace, var_type, var_default */
+    LH_ST_SET_VAR,     /* SET VAR[IABLE] a = x, b = DEFAULT: var_names, var_values (NULL:
+                          DEFAULT); SET VAR (a, b) = (query): var_names, query */
 } lh_ast_stmt_kind_t;
 
 /* Object words of DROP, COMMENT ON, USE, DESCRIBE, REFRESH. */
@@ -567,6 +571,7 @@ typedef enum lh_ast_object {
     LH_OBJ_COLUMN,
     LH_OBJ_VOLUME,
     LH_OBJ_QUERY,
+    LH_OBJ_VARIABLE, /* DROP TEMPORARY VARIABLE */
 } lh_ast_object_t;
 
 typedef struct lh_ast_prop {
@@ -820,6 +825,11 @@ struct lh_ast_stmt {
     lh_ast_create_table_t *table;
     lh_ast_alter_t *alter;
     lh_ast_create_function_t *func;
+    lh_ast_type_t *var_type;    /* DECLARE: the type, or NULL (the default's) */
+    lh_ast_expr_t *var_default; /* DECLARE: DEFAULT expr, or NULL */
+    lh_ast_name_t *var_names;   /* SET VAR: the variables */
+    lh_ast_expr_t **var_values; /* SET VAR a = x: one value each (NULL: DEFAULT) */
+    int var_count;
 };
 
 typedef struct lh_ast_stmt_list {

@@ -246,8 +246,8 @@ static void fmt_create_function(sb_t *b, const lh_ast_stmt_t *s)
 
 static const char *object_word(lh_ast_object_t o)
 {
-    static const char *const w[] = {"",        "TABLE",    "VIEW",   "SCHEMA", "DATABASE",
-                                    "CATALOG", "FUNCTION", "COLUMN", "VOLUME", "QUERY"};
+    static const char *const w[] = {"",         "TABLE",  "VIEW",   "SCHEMA", "DATABASE", "CATALOG",
+                                    "FUNCTION", "COLUMN", "VOLUME", "QUERY",  "VARIABLE"};
     return w[o];
 }
 
@@ -684,6 +684,37 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
         if (s->text && *s->text)
             lh_sb_printf(b, " %s", s->text);
         break;
+    case LH_ST_DECLARE_VAR:
+        lh_sb_put(b, s->or_replace ? "DECLARE OR REPLACE VARIABLE " : "DECLARE VARIABLE ");
+        lh_sb_name(b, &s->name);
+        if (s->var_type) {
+            lh_sb_put(b, " ");
+            lh_fmt_type(b, s->var_type);
+        }
+        if (s->var_default) {
+            lh_sb_put(b, " DEFAULT ");
+            lh_fmt_expr(b, s->var_default);
+        }
+        break;
+    case LH_ST_SET_VAR:
+        lh_sb_put(b, s->query ? "SET VARIABLE (" : "SET VARIABLE ");
+        for (int i = 0; i < s->var_count; i++) {
+            lh_sb_put(b, i ? ", " : "");
+            lh_sb_name(b, &s->var_names[i]);
+            if (s->query)
+                continue;
+            lh_sb_put(b, " = ");
+            if (s->var_values[i])
+                lh_fmt_expr(b, s->var_values[i]);
+            else
+                lh_sb_put(b, "DEFAULT");
+        }
+        if (s->query) {
+            lh_sb_put(b, ") = (");
+            lh_fmt_query(b, s->query);
+            lh_sb_put(b, ")");
+        }
+        break;
     case LH_ST_EXPLAIN: {
         static const char *const m[] = {"", "EXTENDED ", "FORMATTED ", "CODEGEN ", "COST "};
         lh_sb_printf(b, "EXPLAIN %s", m[s->explain_mode]);
@@ -764,6 +795,8 @@ const char *lh_ast_stmt_type(const lh_ast_stmt_t *s)
         [LH_ST_REFRESH] = "REFRESH",
         [LH_ST_ANALYZE] = "ANALYZE",
         [LH_ST_EXPLAIN] = "EXPLAIN",
+        [LH_ST_DECLARE_VAR] = "DECLARE",
+        [LH_ST_SET_VAR] = "SET",
     };
     if (s->kind == LH_ST_CREATE_TABLE && s->or_replace && s->table && s->table->query)
         return "REPLACE";

@@ -424,6 +424,7 @@ static bool object_word(parser_t *p, lh_ast_object_t *o)
         {"TABLE", LH_OBJ_TABLE},       {"VIEW", LH_OBJ_VIEW},        {"SCHEMA", LH_OBJ_SCHEMA},
         {"DATABASE", LH_OBJ_DATABASE}, {"NAMESPACE", LH_OBJ_SCHEMA}, {"CATALOG", LH_OBJ_CATALOG},
         {"FUNCTION", LH_OBJ_FUNCTION}, {"COLUMN", LH_OBJ_COLUMN},    {"VOLUME", LH_OBJ_VOLUME},
+        {"VARIABLE", LH_OBJ_VARIABLE}, {"VAR", LH_OBJ_VARIABLE},
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (lh_p_accept_kw(p, words[i].w)) {
@@ -438,7 +439,8 @@ static lh_err drop(parser_t *p, lh_ast_stmt_t *s)
     p->pos++; /* DROP */
     s->temporary = lh_p_accept_kw(p, "TEMPORARY") || lh_p_accept_kw(p, "TEMP");
     accept_kws(p, "MATERIALIZED", NULL, NULL);
-    if (!object_word(p, &s->object) || s->object == LH_OBJ_COLUMN)
+    if (!object_word(p, &s->object) || s->object == LH_OBJ_COLUMN ||
+        (s->object == LH_OBJ_VARIABLE && !s->temporary))
         return lh_p_fail(p);
     s->if_exists = accept_kws(p, "IF", "EXISTS", NULL);
     LH_TRY(lh_p_name(p, &s->name));
@@ -453,7 +455,7 @@ static lh_err drop(parser_t *p, lh_ast_stmt_t *s)
 static lh_err comment_on(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos += 2; /* COMMENT ON */
-    if (!object_word(p, &s->object) || s->object == LH_OBJ_FUNCTION)
+    if (!object_word(p, &s->object) || s->object == LH_OBJ_FUNCTION || s->object == LH_OBJ_VARIABLE)
         return lh_p_fail(p);
     LH_TRY(lh_p_name(p, &s->name));
     LH_TRY(lh_p_expect_kw(p, "IS"));

@@ -65,11 +65,73 @@ static lh_err set_time_zone(parser_t *p, lh_ast_stmt_t *s)
     return LH_OK;
 }
 
+/* SET VAR[IABLE] a = x [, b = DEFAULT] | SET VAR (a, b) = (query) */
+static lh_err set_var(parser_t *p, lh_ast_stmt_t *s)
+{
+    p->pos++; /* VAR / VARIABLE */
+    s->kind = LH_ST_SET_VAR;
+    bool tuple = lh_p_accept_op(p, "(");
+    int cap = 0;
+    for (;;) {
+        if (s->var_count == cap) {
+            cap = cap ? cap * 2 : 4;
+            lh_ast_name_t *n = lh_arena_calloc(p->arena, (size_t)cap, sizeof *n);
+            lh_ast_expr_t **v = lh_arena_calloc(p->arena, (size_t)cap, sizeof *v);
+            if (s->var_count) {
+                memcpy(n, s->var_names, (size_t)s->var_count * sizeof *n);
+                memcpy(v, s->var_values, (size_t)s->var_count * sizeof *v);
+            }
+            s->var_names = n;
+            s->var_values = v;
+        }
+        LH_TRY(lh_p_name(p, &s->var_names[s->var_count]));
+        if (!tuple) {
+            LH_TRY(lh_p_expect_op(p, "="));
+            if (!lh_p_accept_kw(p, "DEFAULT"))
+                LH_TRY(lh_p_expr(p, &s->var_values[s->var_count]));
+        }
+        s->var_count++;
+        if (!lh_p_accept_op(p, ","))
+            break;
+    }
+    if (!tuple)
+        return LH_OK;
+    LH_TRY(lh_p_expect_op(p, ")"));
+    LH_TRY(lh_p_expect_op(p, "="));
+    LH_TRY(lh_p_expect_op(p, "("));
+    LH_TRY(lh_p_query(p, &s->query));
+    return lh_p_expect_op(p, ")");
+}
+
+/* DECLARE [OR REPLACE] [VARIABLE | VAR] name [type] [DEFAULT expr | = expr] */
+static lh_err declare_stmt(parser_t *p, lh_ast_stmt_t *s)
+{
+    p->pos++; /* DECLARE */
+    if (lh_p_is_kw(p, 0, "OR") && lh_p_is_kw(p, 1, "REPLACE")) {
+        p->pos += 2;
+        s->or_replace = true;
+    }
+    if (!lh_p_accept_kw(p, "VARIABLE"))
+        lh_p_accept_kw(p, "VAR");
+    LH_TRY(lh_p_name(p, &s->name));
+    if (!lh_p_is_kw(p, 0, "DEFAULT") && !lh_p_is_op(p, 0, "=") &&
+        lh_p_peek(p, 0)->kind != LH_TK_EOF && !lh_p_is_op(p, 0, ";"))
+        LH_TRY(lh_p_type(p, &s->var_type));
+    if (lh_p_accept_kw(p, "DEFAULT") || lh_p_accept_op(p, "="))
+        LH_TRY(lh_p_expr(p, &s->var_default));
+    else if (s->var_type == NULL)
+        return lh_p_fail(p);
+    return LH_OK;
+}
+
 static lh_err set_stmt(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos++; /* SET */
     if (lh_p_is_kw(p, 0, "TIME") && lh_p_is_kw(p, 1, "ZONE"))
         return set_time_zone(p, s);
+    if ((lh_p_is_kw(p, 0, "VAR") || lh_p_is_kw(p, 0, "VARIABLE")) &&
+        (lh_p_is_ident(p, 1) || lh_p_is_op(p, 1, "(")))
+        return set_var(p, s);
     uint32_t first = p->pos, eq;
     const char *text = raw_rest(p, &eq);
     s->text = text;
@@ -367,7 +429,7 @@ static const util_t utils[] = {
     {"VACUUM", LH_ST_VACUUM, vacuum},    {"CACHE", LH_ST_CACHE, cache},
     {"UNCACHE", LH_ST_UNCACHE, uncache}, {"CLEAR", LH_ST_CLEAR_CACHE, clear_cache},
     {"REFRESH", LH_ST_REFRESH, refresh}, {"ANALYZE", LH_ST_ANALYZE, analyze},
-    {"EXPLAIN", LH_ST_EXPLAIN, explain},
+    {"EXPLAIN", LH_ST_EXPLAIN, explain}, {"DECLARE", LH_ST_DECLARE_VAR, declare_stmt},
 };
 
 lh_err lh_p_util(parser_t *p, lh_ast_stmt_t **out)

@@ -555,6 +555,8 @@ static const lh_sqlerr_class_t classes[] = {
      "schema and catalog.\nIf you did not qualify the name with a schema and catalog, verify the "
      "current_schema() output, or qualify the name with the correct schema and catalog.\nTo "
      "tolerate the error on drop use DROP ... IF EXISTS."},
+    {"ROW_SUBQUERY_TOO_MANY_ROWS", "21000",
+     "More than one row returned by a subquery used as a row."},
     {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000",
      "More than one row returned by a subquery used as an expression."},
     {"SCHEMA_ALREADY_EXISTS", "42P06",
@@ -626,6 +628,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNRESOLVED_USING_COLUMN_FOR_JOIN", "42703",
      "USING column <colName> cannot be resolved on the <side> side of the join. The <side>-side "
      "columns: [<suggestion>]."},
+    {"UNRESOLVED_VARIABLE", "42883",
+     "Cannot resolve variable <variableName> on search path <searchPath>."},
     {"UNSET_NONEXISTENT_PROPERTIES", "42K0J",
      "Attempted to unset non-existent properties [<properties>] in table <table>."},
     {"UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY", "0A000",
@@ -662,6 +666,14 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},
+    {"VARIABLE_ALREADY_EXISTS", "42723",
+     "Cannot create the variable <variableName> because it already exists. Choose a different "
+     "name, or drop or replace the existing variable."},
+    {"VARIABLE_NOT_FOUND", "42883",
+     "The variable <variableName> cannot be found. Verify the spelling and correctness of the "
+     "schema and catalog. If you did not qualify the name with a schema and catalog, verify the "
+     "current_schema() output, or qualify the name with the correct schema and catalog. To "
+     "tolerate the error on drop use DROP VARIABLE IF EXISTS."},
     {"WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED", "0AKDE",
      "Failed to execute <commandType> command because it assigned a column DEFAULT value, but the "
      "corresponding table feature was not enabled. Please retry the command again after executing "
