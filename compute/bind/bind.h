@@ -103,6 +103,8 @@ typedef struct lh_bind_env {
     int param_count;      /* named parameters (:name) with their values */
     const char *const *param_names;
     const lh_value_t *param_values;
+    int pos_param_count; /* positional parameters (?), EXECUTE IMMEDIATE .. USING */
+    const lh_value_t *pos_param_values;
 } lh_bind_env_t;
 
 lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t **out,
@@ -111,6 +113,22 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
 /* Perform a COMMAND (DDL through the resolver and storage, USE/SET on the session). Its
  * result rows, if any, are in b->plan afterwards (may be set by the command). */
 lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *b, lh_errbuf *eb);
+
+/* EXECUTE IMMEDIATE: the statement's text (a constant STRING expression; variables
+ * allowed) and its USING values, each named by its alias or, for a bare name (a variable),
+ * that name (NULL: unnamed; every value is also positional). */
+typedef struct lh_exec_immediate {
+    const char *sql;
+    int arg_count;
+    const char **names;
+    lh_value_t *values;
+} lh_exec_immediate_t;
+lh_err lh_bind_execute_immediate(const lh_bind_env_t *env, const lh_ast_stmt_t *st,
+                                 lh_exec_immediate_t *out, lh_errbuf *eb);
+/* names[i] := vals[i] for session variables (UNRESOLVED_VARIABLE, an assignment's casts;
+ * DUPLICATE_ASSIGNMENTS when one is named twice). */
+lh_err lh_bind_assign_vars(const lh_bind_env_t *env, const lh_ast_name_t *names, int n,
+                           const lh_value_t *vals, lh_errbuf *eb);
 
 /* Map an AST type to an engine type (UNSUPPORTED_DATATYPE for nested ones for now). */
 lh_err lh_bind_type(const lh_ast_type_t *t, lh_type_t *out, lh_errbuf *eb);

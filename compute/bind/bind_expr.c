@@ -1253,6 +1253,10 @@ static lh_err bind_cast(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
 static lh_err bind_param(binder *b, const lh_ast_expr_t *e, lh_expr_t **out)
 {
     const lh_bind_env_t *env = b->env;
+    if (e->str == NULL && e->u.param.index < env->pos_param_count) { /* ? (EXECUTE IMMEDIATE) */
+        *out = lh_expr_const(b->a, &env->pos_param_values[e->u.param.index], "?");
+        return LH_OK;
+    }
     for (int i = 0; e->str != NULL && i < env->param_count; i++) {
         if (strcmp(env->param_names[i], e->str) == 0) {
             *out = lh_expr_const(b->a, &env->param_values[i], e->str);

@@ -14,6 +14,8 @@
  *              reference is a constant of the variable's value when the query is bound
  *   DEFAULT    SET VAR x = DEFAULT evaluates the DECLARE's default again (the session keeps
  *              its text)
+ * and EXECUTE IMMEDIATE's operands (compute/query/query.c runs the statement): its text
+ * and USING values are evaluated here; INTO assigns the row as SET VAR does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "compute/bind/bind_internal.h"
 #include "common/limits.h"
 #include "compute/exec/exec.h"
+#include "compute/func/format.h"
 #include "compute/expr/expr.h"
 #include "compute/sql/parser.h"
 #include "compute/sql/sqlerr.h"
@@ -170,22 +173,32 @@ static lh_err default_value(binder *b, const char *name, lh_type_t t, lh_value_t
     return e;
 }
 
+/* The variables names[0..n) (each once; UNRESOLVED_VARIABLE for one that is not): their
+ * names into names_out, their types into vals[i].type. */
+static lh_err resolve_vars(binder *b, const lh_ast_name_t *names, int n, const char **names_out,
+                           lh_value_t *vals)
+{
+    for (int i = 0; i < n; i++) {
+        names_out[i] = var_name(&names[i]);
+        const lh_value_t *cur =
+            names_out[i] ? lh_session_get_var(b->env->session, names_out[i]) : NULL;
+        if (cur == NULL)
+            return unresolved_var(b, &names[i]);
+        for (int k = 0; k < i; k++)
+            if (strcasecmp(names_out[k], names_out[i]) == 0)
+                return lh_sqlerr(b->eb, "DUPLICATE_ASSIGNMENTS", "nameList",
+                                 lh_arena_sprintf(b->a, "`%s`", names_out[i]), NULL);
+        vals[i].type = cur->type;
+    }
+    return LH_OK;
+}
+
 lh_err bv_run_set(binder *b, const lh_ast_stmt_t *st)
 {
     lh_session_t *s = b->env->session;
     lh_value_t *vals = lh_arena_calloc(b->a, (size_t)st->var_count + 1, sizeof *vals);
     const char **names = lh_arena_calloc(b->a, (size_t)st->var_count + 1, sizeof *names);
-    for (int i = 0; i < st->var_count; i++) { /* every variable resolves first */
-        names[i] = var_name(&st->var_names[i]);
-        const lh_value_t *cur = names[i] ? lh_session_get_var(s, names[i]) : NULL;
-        if (cur == NULL)
-            return unresolved_var(b, &st->var_names[i]);
-        for (int k = 0; k < i; k++)
-            if (strcasecmp(names[k], names[i]) == 0)
-                return lh_sqlerr(b->eb, "DUPLICATE_ASSIGNMENTS", "nameList",
-                                 lh_arena_sprintf(b->a, "`%s`", names[i]), NULL);
-        vals[i].type = cur->type;
-    }
+    LH_TRY(resolve_vars(b, st->var_names, st->var_count, names, vals));
     if (st->query != NULL) { /* SET VAR (a, b) = (query): at most one row; none: NULLs */
         lh_plan_t *plan;
         LH_TRY(bq_query(b, st->query, &plan));
@@ -213,6 +226,54 @@ lh_err bv_run_set(binder *b, const lh_ast_stmt_t *st)
     }
     for (int i = 0; i < st->var_count; i++)
         lh_session_set_var(s, names[i], &vals[i]);
+    return LH_OK;
+}
+
+lh_err lh_bind_assign_vars(const lh_bind_env_t *env, const lh_ast_name_t *names, int n,
+                           const lh_value_t *vals, lh_errbuf *eb)
+{
+    binder b = {env, env->arena, eb, env->sql, NULL, 0};
+    lh_value_t *cast = lh_arena_calloc(b.a, (size_t)n + 1, sizeof *cast);
+    const char **vn = lh_arena_calloc(b.a, (size_t)n + 1, sizeof *vn);
+    LH_TRY(resolve_vars(&b, names, n, vn, cast));
+    for (int i = 0; i < n; i++) {
+        lh_type_t t = cast[i].type;
+        LH_TRY(cast_value(&b, &vals[i], t, &cast[i]));
+        if (t.id != LH_TYPE_NULL)
+            cast[i].type = t;
+    }
+    for (int i = 0; i < n; i++)
+        lh_session_set_var(env->session, vn[i], &cast[i]);
+    return LH_OK;
+}
+
+lh_err lh_bind_execute_immediate(const lh_bind_env_t *env, const lh_ast_stmt_t *st,
+                                 lh_exec_immediate_t *out, lh_errbuf *eb)
+{
+    binder b = {env, env->arena, eb, env->sql, NULL, 0};
+    lh_value_t v;
+    LH_TRY(eval(&b, st->exec_sql, NULL, &v));
+    char tb[64];
+    if (v.type.id != LH_TYPE_STRING && v.type.id != LH_TYPE_NULL)
+        return lh_sqlerr(eb, "INVALID_EXPR_TYPE_FOR_QUERY_EXECUTE_IMMEDIATE", "exprType",
+                         lh_arena_sprintf(b.a, "\"%s\"", lh_format_type_sql(v.type, tb, sizeof tb)),
+                         NULL);
+    if (v.is_null)
+        return lh_sqlerr(eb, "NULL_QUERY_STRING_EXECUTE_IMMEDIATE", "varName",
+                         lh_arena_sprintf(b.a, "\"%s\"", bx_name(&b, st->exec_sql)), NULL);
+    out->sql = lh_arena_strndup(b.a, (const char *)v.v.str.ptr, v.v.str.len);
+    int n = st->exec_args.count;
+    out->arg_count = n;
+    out->names = lh_arena_calloc(b.a, (size_t)n + 1, sizeof *out->names);
+    out->values = lh_arena_calloc(b.a, (size_t)n + 1, sizeof *out->values);
+    for (int i = 0; i < n; i++) {
+        const lh_ast_named_expr_t *it = &st->exec_args.items[i];
+        LH_TRY(eval(&b, it->expr, NULL, &out->values[i]));
+        if (it->alias != NULL)
+            out->names[i] = it->alias->text;
+        else if (it->expr->kind == LH_EX_COLUMN)
+            out->names[i] = it->expr->name.parts[it->expr->name.count - 1].text;
+    }
     return LH_OK;
 }
 

@@ -36,6 +36,8 @@ typedef struct lh_query_opts {
     int param_count; /* named parameter markers (:name) and their values */
     const char *const *param_names;
     const lh_value_t *param_values;
+    int pos_param_count; /* positional parameter markers (?) and their values */
+    const lh_value_t *pos_param_values;
     struct lh_data_cache *data_cache; /* decoded Parquet chunks shared by queries, or NULL */
 } lh_query_opts_t;
 

@@ -550,13 +550,15 @@ typedef enum lh_ast_stmt_kind {
                               [AS query]: name, extended (LAZY), props, query */
     LH_ST_UNCACHE,         /* name, if_exists */
     LH_ST_CLEAR_CACHE,
-    LH_ST_REFRESH,     /* object (TABLE/FUNCTION), name; REFRESH 'path': location */
-    LH_ST_ANALYZE,     /* name; text = the rest (COMPUTE STATISTICS ..), unparsed */
-    LH_ST_EXPLAIN,     /* explain_mode, inner (the explained statement) */
-    LH_ST_DECLARE_VAR, /* DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]:
-                          name, or_replace, var_type, var_default */
-    LH_ST_SET_VAR,     /* SET VAR[IABLE] a = x, b = DEFAULT: var_names, var_values (NULL:
-                          DEFAULT); SET VAR (a, b) = (query): var_names, query */
+    LH_ST_REFRESH,           /* object (TABLE/FUNCTION), name; REFRESH 'path': location */
+    LH_ST_ANALYZE,           /* name; text = the rest (COMPUTE STATISTICS ..), unparsed */
+    LH_ST_EXPLAIN,           /* explain_mode, inner (the explained statement) */
+    LH_ST_DECLARE_VAR,       /* DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]:
+                                name, or_replace, var_type, var_default */
+    LH_ST_SET_VAR,           /* SET VAR[IABLE] a = x, b = DEFAULT: var_names, var_values (NULL:
+                                DEFAULT); SET VAR (a, b) = (query): var_names, query */
+    LH_ST_EXECUTE_IMMEDIATE, /* EXECUTE IMMEDIATE sql [INTO a, b] [USING x [AS n], ..]:
+                                exec_sql, var_names (INTO), exec_args (USING) */
 } lh_ast_stmt_kind_t;
 
 /* Object words of DROP, COMMENT ON, USE, DESCRIBE, REFRESH. */
@@ -830,6 +832,8 @@ struct lh_ast_stmt {
     lh_ast_name_t *var_names;   /* SET VAR: the variables */
     lh_ast_expr_t **var_values; /* SET VAR a = x: one value each (NULL: DEFAULT) */
     int var_count;
+    lh_ast_expr_t *exec_sql;        /* EXECUTE IMMEDIATE: the statement's text */
+    lh_ast_named_exprs_t exec_args; /* EXECUTE IMMEDIATE .. USING x [AS name], .. */
 };
 
 typedef struct lh_ast_stmt_list {

@@ -715,6 +715,22 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
             lh_sb_put(b, ")");
         }
         break;
+    case LH_ST_EXECUTE_IMMEDIATE:
+        lh_sb_put(b, "EXECUTE IMMEDIATE ");
+        lh_fmt_expr(b, s->exec_sql);
+        for (int i = 0; i < s->var_count; i++) {
+            lh_sb_put(b, i ? ", " : " INTO ");
+            lh_sb_name(b, &s->var_names[i]);
+        }
+        for (int i = 0; i < s->exec_args.count; i++) {
+            lh_sb_put(b, i ? ", " : " USING ");
+            lh_fmt_expr(b, s->exec_args.items[i].expr);
+            if (s->exec_args.items[i].alias) {
+                lh_sb_put(b, " AS ");
+                lh_sb_ident(b, s->exec_args.items[i].alias);
+            }
+        }
+        break;
     case LH_ST_EXPLAIN: {
         static const char *const m[] = {"", "EXTENDED ", "FORMATTED ", "CODEGEN ", "COST "};
         lh_sb_printf(b, "EXPLAIN %s", m[s->explain_mode]);
@@ -797,6 +813,7 @@ const char *lh_ast_stmt_type(const lh_ast_stmt_t *s)
         [LH_ST_EXPLAIN] = "EXPLAIN",
         [LH_ST_DECLARE_VAR] = "DECLARE",
         [LH_ST_SET_VAR] = "SET",
+        [LH_ST_EXECUTE_IMMEDIATE] = "OTHER",
     };
     if (s->kind == LH_ST_CREATE_TABLE && s->or_replace && s->table && s->table->query)
         return "REPLACE";

@@ -124,6 +124,36 @@ static lh_err declare_stmt(parser_t *p, lh_ast_stmt_t *s)
     return LH_OK;
 }
 
+/* EXECUTE IMMEDIATE sql_text [INTO a, b] [USING expr [AS name], ..] */
+static lh_err execute_stmt(parser_t *p, lh_ast_stmt_t *s)
+{
+    p->pos++; /* EXECUTE */
+    LH_TRY(lh_p_expect_kw(p, "IMMEDIATE"));
+    LH_TRY(lh_p_expr(p, &s->exec_sql));
+    if (lh_p_accept_kw(p, "INTO")) {
+        do {
+            lh_ast_name_t n;
+            LH_TRY(lh_p_name(p, &n));
+            PUSH(p, s->var_names, s->var_count, n);
+        } while (lh_p_accept_op(p, ","));
+    }
+    if (!lh_p_accept_kw(p, "USING"))
+        return LH_OK;
+    bool paren = lh_p_accept_op(p, "(");
+    do {
+        lh_ast_named_expr_t it = {0};
+        LH_TRY(lh_p_expr(p, &it.expr));
+        bool as = lh_p_accept_kw(p, "AS");
+        if (as || lh_p_is_ident(p, 0)) {
+            it.alias = lh_arena_calloc(p->arena, 1, sizeof *it.alias);
+            LH_TRY(lh_p_ident(p, it.alias));
+            it.as_written = as;
+        }
+        PUSH(p, s->exec_args.items, s->exec_args.count, it);
+    } while (lh_p_accept_op(p, ","));
+    return paren ? lh_p_expect_op(p, ")") : LH_OK;
+}
+
 static lh_err set_stmt(parser_t *p, lh_ast_stmt_t *s)
 {
     p->pos++; /* SET */
@@ -422,14 +452,23 @@ static lh_err analyze(parser_t *p, lh_ast_stmt_t *s)
 }
 
 static const util_t utils[] = {
-    {"USE", LH_ST_USE, use_stmt},        {"SET", LH_ST_SET, set_stmt},
-    {"RESET", LH_ST_RESET, reset_stmt},  {"DESCRIBE", LH_ST_DESCRIBE, describe},
-    {"DESC", LH_ST_DESCRIBE, describe},  {"SHOW", LH_ST_SHOW, show},
-    {"RESTORE", LH_ST_RESTORE, restore}, {"OPTIMIZE", LH_ST_OPTIMIZE, optimize},
-    {"VACUUM", LH_ST_VACUUM, vacuum},    {"CACHE", LH_ST_CACHE, cache},
-    {"UNCACHE", LH_ST_UNCACHE, uncache}, {"CLEAR", LH_ST_CLEAR_CACHE, clear_cache},
-    {"REFRESH", LH_ST_REFRESH, refresh}, {"ANALYZE", LH_ST_ANALYZE, analyze},
-    {"EXPLAIN", LH_ST_EXPLAIN, explain}, {"DECLARE", LH_ST_DECLARE_VAR, declare_stmt},
+    {"USE", LH_ST_USE, use_stmt},
+    {"SET", LH_ST_SET, set_stmt},
+    {"RESET", LH_ST_RESET, reset_stmt},
+    {"DESCRIBE", LH_ST_DESCRIBE, describe},
+    {"DESC", LH_ST_DESCRIBE, describe},
+    {"SHOW", LH_ST_SHOW, show},
+    {"RESTORE", LH_ST_RESTORE, restore},
+    {"OPTIMIZE", LH_ST_OPTIMIZE, optimize},
+    {"VACUUM", LH_ST_VACUUM, vacuum},
+    {"CACHE", LH_ST_CACHE, cache},
+    {"UNCACHE", LH_ST_UNCACHE, uncache},
+    {"CLEAR", LH_ST_CLEAR_CACHE, clear_cache},
+    {"REFRESH", LH_ST_REFRESH, refresh},
+    {"ANALYZE", LH_ST_ANALYZE, analyze},
+    {"EXPLAIN", LH_ST_EXPLAIN, explain},
+    {"DECLARE", LH_ST_DECLARE_VAR, declare_stmt},
+    {"EXECUTE", LH_ST_EXECUTE_IMMEDIATE, execute_stmt},
 };
 
 lh_err lh_p_util(parser_t *p, lh_ast_stmt_t **out)

@@ -322,6 +322,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_ESC", "42604",
      "Found an invalid escape string: <invalidEscape>. The escape string must contain only one "
      "character."},
+    {"INVALID_EXPR_TYPE_FOR_QUERY_EXECUTE_IMMEDIATE", "42K09",
+     "Expression type must be string type but got <exprType>."},
     {"INVALID_EXTRACT_BASE_FIELD_TYPE", "42000",
      "Can't extract a value from <base>. Need a complex type [STRUCT, ARRAY, MAP] but got "
      "<other>."},
@@ -452,6 +454,9 @@ static const lh_sqlerr_class_t classes[] = {
      "Invalid SQL syntax: The function <prettyName> does not support <syntax>."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
+    {"INVALID_STATEMENT_FOR_EXECUTE_INTO", "07501",
+     "The INTO clause of EXECUTE IMMEDIATE is only valid for queries but the given statement is "
+     "not a query: <sqlString>."},
     {"INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", "42823",
      "Invalid subquery: Scalar subquery must return only one column, but got <number>."},
     {"INVALID_TIMESTAMP_FORMAT", "22000",
@@ -507,6 +512,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"NESTED_AGGREGATE_FUNCTION", "42607",
      "It is not allowed to use an aggregate function in the argument of another aggregate "
      "function. Please use the inner aggregate function in a sub-query."},
+    {"NESTED_EXECUTE_IMMEDIATE", "07501",
+     "Nested EXECUTE IMMEDIATE commands are not allowed. Please ensure that the SQL query "
+     "provided (<sqlString>) does not contain another EXECUTE IMMEDIATE command."},
     {"NON_FOLDABLE_ARGUMENT", "42K08",
      "The function <funcName> requires the parameter <paramName> to be a foldable expression "
      "of the type <paramType>, but the actual argument is a non-foldable."},
@@ -524,6 +532,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"NON_PARTITION_COLUMN", "42000",
      "PARTITION clause cannot contain the non-partition column: <columnName>."},
     {"NULL_MAP_KEY", "2200E", "Cannot use null as map key."},
+    {"NULL_QUERY_STRING_EXECUTE_IMMEDIATE", "22004",
+     "Execute immediate requires a non-null variable as the query string, but the provided "
+     "variable <varName> is null."},
     {"NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", "22003",
      " <value> cannot be represented as Decimal(<precision>, <scale>). If necessary set <config> "
      "to \"false\" to bypass this error, and return NULL instead."},

@@ -1,0 +1,1 @@
+EXECUTE IMMEDIATE 'SELECT :a + ?' INTO v, w USING 1 AS a, (2) b, c
