@@ -340,6 +340,26 @@ lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x)
     return LH_OK;
 }
 
+lh_err lh_vec_append_value(lh_vec_t *v, const lh_value_t *x)
+{
+    if (x->is_null)
+        return lh_vec_append_null(v);
+    if (lh_type_is_bytes(v->type))
+        return lh_vec_append_str(v, x->v.str.ptr, x->v.str.len);
+    switch (v->type.id) {
+    case LH_TYPE_BOOLEAN:
+        return lh_vec_append_bool(v, x->v.i64 != 0);
+    case LH_TYPE_FLOAT:
+    case LH_TYPE_DOUBLE:
+        return lh_vec_append_f64(v, x->v.f64);
+    case LH_TYPE_DECIMAL:
+        return v->type.precision > 18 ? lh_vec_append_i128(v, x->v.i128)
+                                      : lh_vec_append_i64(v, x->v.i64);
+    default:
+        return lh_vec_append_i64(v, x->v.i64);
+    }
+}
+
 lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len)
 {
     LH_ASSERT(lh_type_is_bytes(v->type));

@@ -222,6 +222,9 @@ lh_err lh_vec_append_f64(lh_vec_t *v, double x);  /* FLOAT or DOUBLE */
 lh_err lh_vec_append_str(lh_vec_t *v, const void *bytes, size_t len); /* copies into heap */
 lh_err lh_vec_append_bool(lh_vec_t *v, bool x);
 lh_err lh_vec_append_i128(lh_vec_t *v, lh_i128 x); /* DECIMAL > 18 */
+/* Append a value of v's type (NULL, or by its kind: i64, f64, i128, bool, bytes copied). */
+struct lh_value;
+lh_err lh_vec_append_value(lh_vec_t *v, const struct lh_value *x);
 
 /* Accessors for row i of a vector of any kind (a null row reads as 0 / empty).
  * get_i64: any integer-like value (BOOLEAN..LONG, DATE, TIMESTAMP*, DECIMAL<=18);

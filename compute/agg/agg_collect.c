@@ -218,25 +218,6 @@ static lh_err mode_bind(lh_func_bind_t *b, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* Append a non-null value (of out's type) to out. */
-static lh_err append_value(lh_vec_t *out, const lh_value_t *v)
-{
-    if (lh_type_is_bytes(out->type))
-        return lh_vec_append_str(out, v->v.str.ptr, v->v.str.len);
-    switch (out->type.id) {
-    case LH_TYPE_BOOLEAN:
-        return lh_vec_append_bool(out, v->v.i64 != 0);
-    case LH_TYPE_FLOAT:
-    case LH_TYPE_DOUBLE:
-        return lh_vec_append_f64(out, v->v.f64);
-    case LH_TYPE_DECIMAL:
-        return out->type.precision > 18 ? lh_vec_append_i128(out, v->v.i128)
-                                        : lh_vec_append_i64(out, v->v.i64);
-    default:
-        return lh_vec_append_i64(out, v->v.i64);
-    }
-}
-
 static lh_err mode_finalize(const void *bdp, void *const *states, size_t count, lh_vec_t *out,
                             lh_errbuf *eb)
 {
@@ -262,7 +243,7 @@ static lh_err mode_finalize(const void *bdp, void *const *states, size_t count, 
             if (j - i > best_n)
                 best = i, best_n = j - i;
         }
-        err = append_value(out, &vals[best]);
+        err = lh_vec_append_value(out, &vals[best]);
         free(vals);
     }
     LH_FAIL_IF(err != LH_OK, err, eb, "mode: out of memory");

@@ -434,6 +434,8 @@ static lh_err find_column(binder *b, const scope *sc, const lh_ast_expr_t *e, in
 
 static lh_err bind_column(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out)
 {
+    if (b->lambdas != NULL && (*out = bh_lambda_ref(b, &e->name)) != NULL)
+        return LH_OK; /* a lambda's parameter shadows columns */
     int pos = -1;
     LH_TRY(find_column(b, x->sc, e, &pos));
     if (pos < 0) {
@@ -934,6 +936,12 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return udf ? LH_OK : unresolved_routine(b, span_text(b, e->name.span));
     }
     const char *fn = e->name.parts[0].text;
+    if (bh_is_hof(e))
+        return bh_call(b, x, e, out);
+    for (int i = 0; i < e->args.count; i++) /* a lambda elsewhere than a HOF's argument */
+        if (e->args.items[i]->kind == LH_EX_LAMBDA)
+            return lh_sqlerr(b->eb, "INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION",
+                             "class", lh_arena_sprintf(b->a, "`%s`", bf_lower(b, fn)), NULL);
     LH_TRY(bx_within_group(b, e, fn));
     if (e->u.func.over != NULL || e->u.func.over_name != NULL)
         return bw_call(b, x, e, out);

@@ -70,6 +70,8 @@ typedef struct binder {
     const lh_ast_select_t *sel;  /* the SELECT level being bound (its WINDOW clause), or NULL */
     struct star_memo *stars;     /* calls whose star arguments bind_star.c expanded */
     struct sub_name *sub_names;  /* subqueries' outer references, for their headers */
+    struct lambda_var *lambdas;  /* the parameters of the lambdas being bound (bind_hof.c) */
+    int lambda_next;             /* the next lambda variable id */
     const scope *lateral;        /* a LATERAL subquery's left side, while bf_relation binds it */
     int lateral_nc;              /* ... and the outer references it read (bind_from.c) */
     lh_expr_t **lateral_refs;
@@ -275,6 +277,11 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 /* bind_var.c: session variables. A reference (*found false when n names none), DECLARE,
  * SET VAR and DROP TEMPORARY VARIABLE. */
 lh_err bv_reference(binder *b, const lh_ast_name_t *n, lh_expr_t **out, bool *found);
+/* bind_hof.c: whether e is a higher-order function call (a known name with a lambda
+ * argument), its binding, and a name's lambda variable (NULL: none). */
+bool bh_is_hof(const lh_ast_expr_t *e);
+lh_err bh_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out);
+lh_expr_t *bh_lambda_ref(binder *b, const lh_ast_name_t *n);
 lh_err bv_run_declare(binder *b, const lh_ast_stmt_t *st);
 lh_err bv_run_set(binder *b, const lh_ast_stmt_t *st);
 lh_err bv_run_drop(binder *b, const lh_ast_stmt_t *st);

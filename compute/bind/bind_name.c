@@ -99,7 +99,22 @@ typedef struct namer {
     binder *b;
     char *buf;
     size_t len, cap;
+    const lh_ast_expr_t *lambdas[8]; /* the lambdas whose bodies are being named */
+    int lambda_depth;
 } namer;
+
+/* Whether a bare name is a parameter of a lambda being named (Spark prints those as
+ * namedlambdavariable()). */
+static bool lambda_param(const namer *n, const lh_ast_expr_t *e)
+{
+    for (int d = 0; e->name.count == 1 && d < n->lambda_depth; d++) {
+        const lh_ast_idents_t *p = &n->lambdas[d]->u.lambda.params;
+        for (int i = 0; i < p->count; i++)
+            if (strcasecmp(p->items[i].text, e->name.parts[0].text) == 0)
+                return true;
+    }
+    return false;
+}
 
 static void putn(namer *n, const char *s, size_t len)
 {
@@ -1078,7 +1093,21 @@ static void expr(namer *n, const lh_ast_expr_t *e)
         constant(n, e);
         return;
     case LH_EX_COLUMN:
-        column(n, e);
+        if (lambda_param(n, e))
+            put(n, "namedlambdavariable()");
+        else
+            column(n, e);
+        return;
+    case LH_EX_LAMBDA: /* lambdafunction(body, namedlambdavariable(), ...) */
+        put(n, "lambdafunction(");
+        if (n->lambda_depth < 8)
+            n->lambdas[n->lambda_depth++] = e;
+        expr(n, e->args.items[0]);
+        if (n->lambda_depth > 0 && n->lambdas[n->lambda_depth - 1] == e)
+            n->lambda_depth--;
+        for (int i = 0; i < e->u.lambda.params.count; i++)
+            put(n, ", namedlambdavariable()");
+        put(n, ")");
         return;
     case LH_EX_UNARY:
         unary(n, e);

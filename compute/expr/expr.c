@@ -62,7 +62,7 @@ lh_expr_t *lh_expr_node(lh_arena_t *a, lh_expr_kind kind, lh_type_t type, bool n
 
 bool lh_expr_is_foldable(const lh_expr_t *e)
 {
-    if (e->kind == LH_EXPR_COLUMN || e->kind == LH_EXPR_PARAM)
+    if (e->kind == LH_EXPR_COLUMN || e->kind == LH_EXPR_PARAM || e->kind == LH_EXPR_LAMBDA_VAR)
         return false;
     if (e->kind == LH_EXPR_CALL && !e->func->deterministic)
         return false;

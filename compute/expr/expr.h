@@ -28,19 +28,37 @@
 #include "compute/func/func.h"
 
 typedef enum lh_expr_kind {
-    LH_EXPR_COLUMN,   /* column: input column index */
-    LH_EXPR_CONST,    /* value (its type is type) */
-    LH_EXPR_CALL,     /* func(args) with bind_data */
-    LH_EXPR_AND,      /* args[0] AND args[1] */
-    LH_EXPR_OR,       /* args[0] OR args[1] */
-    LH_EXPR_NOT,      /* NOT args[0] */
-    LH_EXPR_IS_NULL,  /* args[0] IS NULL */
-    LH_EXPR_NOT_NULL, /* args[0] IS NOT NULL */
-    LH_EXPR_CASE,     /* args: when0, then0, when1, then1, ..., [else] (odd count = else) */
-    LH_EXPR_COALESCE, /* first non-null of args */
-    LH_EXPR_IN,       /* args[0] IN (args[1..]); all args already of one comparable type */
-    LH_EXPR_PARAM,    /* a statement parameter (:name / ?), replaced by CONST before run */
+    LH_EXPR_COLUMN,     /* column: input column index */
+    LH_EXPR_CONST,      /* value (its type is type) */
+    LH_EXPR_CALL,       /* func(args) with bind_data */
+    LH_EXPR_AND,        /* args[0] AND args[1] */
+    LH_EXPR_OR,         /* args[0] OR args[1] */
+    LH_EXPR_NOT,        /* NOT args[0] */
+    LH_EXPR_IS_NULL,    /* args[0] IS NULL */
+    LH_EXPR_NOT_NULL,   /* args[0] IS NOT NULL */
+    LH_EXPR_CASE,       /* args: when0, then0, when1, then1, ..., [else] (odd count = else) */
+    LH_EXPR_COALESCE,   /* first non-null of args */
+    LH_EXPR_IN,         /* args[0] IN (args[1..]); all args already of one comparable type */
+    LH_EXPR_PARAM,      /* a statement parameter (:name / ?), replaced by CONST before run */
+    LH_EXPR_HOF,        /* a higher-order function (column: its lh_hof_kind): args = the
+                           collections (aggregate: the array, then the initial value), then
+                           the lambda bodies; lambda_var: the id of its first lambda variable,
+                           lambda_n: how many its first lambda takes (expr_hof.c) */
+    LH_EXPR_LAMBDA_VAR, /* a lambda variable of an enclosing HOF (lambda_var: its id) */
 } lh_expr_kind;
+
+typedef enum lh_hof_kind {
+    LH_HOF_TRANSFORM,        /* (arr, x [, i] -> f): array of f */
+    LH_HOF_FILTER,           /* (arr, x [, i] -> p): the elements where p */
+    LH_HOF_EXISTS,           /* (arr, x -> p): any p (three-valued) */
+    LH_HOF_FORALL,           /* (arr, x -> p): every p (three-valued) */
+    LH_HOF_AGGREGATE,        /* (arr, init, (acc, x) -> merge [, acc -> finish]) */
+    LH_HOF_ZIP_WITH,         /* (a, b, (x, y) -> f): to the longer length, NULL past an end */
+    LH_HOF_MAP_FILTER,       /* (m, (k, v) -> p) */
+    LH_HOF_TRANSFORM_KEYS,   /* (m, (k, v) -> f) */
+    LH_HOF_TRANSFORM_VALUES, /* (m, (k, v) -> f) */
+    LH_HOF_MAP_ZIP_WITH,     /* (m1, m2, (k, v1, v2) -> f): over the union of the keys */
+} lh_hof_kind;
 
 typedef struct lh_expr {
     lh_expr_kind kind;
@@ -54,6 +72,8 @@ typedef struct lh_expr {
     int arg_count;
     struct lh_expr **args;
     const char *name; /* the column header Spark would print for it ("sum(x)", "(a + 1)") */
+    int lambda_var;   /* HOF, LAMBDA_VAR (see their kinds) */
+    int lambda_n;
 } lh_expr_t;
 
 /* Constructors (arena-allocated; never fail: the arena aborts on OOM). */

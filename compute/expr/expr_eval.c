@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compute/expr/expr.h"
+#include "compute/expr/expr_internal.h"
 #include "compute/expr/vecops.h"
 #include "compute/sqlerr.h"
 
@@ -22,7 +23,13 @@ struct lh_expr_state {
     lh_batch_t **sub; /* per node: gathered rows for a lazy child */
     uint32_t **idx;   /* per node: two index lists of capacity idx_cap */
     size_t *idx_cap;
+    lh_expr_lambda_t lambda; /* the lambda variables bound now (expr_hof.c) */
 };
+
+lh_expr_lambda_t *lh_expr_state_lambda(lh_expr_state_t *st)
+{
+    return &st->lambda;
+}
 
 lh_expr_state_t *lh_expr_state_create(int node_count, const lh_sql_conf_t *conf)
 {
@@ -58,12 +65,14 @@ void lh_expr_state_destroy(lh_expr_state_t *st)
     free(st->sub);
     free(st->idx);
     free(st->idx_cap);
+    free(st->lambda.vars);
+    free(st->lambda.active);
     free(st);
 }
 
 /* The node's output vector, reset with room for rows values. */
-static lh_err out_vec(lh_expr_state_t *st, const lh_expr_t *e, size_t rows, lh_vec_t **o,
-                      lh_errbuf *eb)
+lh_err lh_expr_out_vec(lh_expr_state_t *st, const lh_expr_t *e, size_t rows, lh_vec_t **o,
+                       lh_errbuf *eb)
 {
     LH_ASSERT(e->id >= 0 && e->id < st->node_count);
     lh_vec_t *v = st->out[e->id];
@@ -136,7 +145,7 @@ static lh_err eval_column(lh_expr_state_t *st, const lh_expr_t *e, const lh_batc
         return LH_OK;
     }
     lh_vec_t *o;
-    LH_TRY(out_vec(st, e, in->row_count, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, in->row_count, &o, eb));
     LH_FAIL_IF(lh_vec_append_range(o, src, 0, in->row_count) != LH_OK, LH_E_NOMEM, eb,
                "out of memory");
     *out = o;
@@ -152,7 +161,7 @@ static lh_err eval_const(lh_expr_state_t *st, const lh_expr_t *e, size_t rows, c
         *out = o;
         return LH_OK;
     }
-    LH_TRY(out_vec(st, e, rows, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, rows, &o, eb));
     if (e->value.is_null || e->type.id == LH_TYPE_NULL) {
         LH_FAIL_IF(lh_vecops_fill_null(o, rows) != LH_OK, LH_E_NOMEM, eb, "out of memory");
     } else {
@@ -179,7 +188,7 @@ static lh_err eval_call(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_
     for (int i = 0; i < e->arg_count; i++)
         LH_TRY(lh_expr_eval(st, e->args[i], in, &argv[i], eb));
     lh_vec_t *o;
-    LH_TRY(out_vec(st, e, in->row_count, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, in->row_count, &o, eb));
     lh_func_exec_t x = {.args = argv,
                         .arg_count = e->arg_count,
                         .rows = in->row_count,
@@ -209,7 +218,7 @@ static lh_err eval_andor(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch
     if (k > 0)
         LH_TRY(eval_subset(st, e, e->args[1], in, k == rows ? NULL : und, k, &r, eb));
     lh_vec_t *o;
-    LH_TRY(out_vec(st, e, rows, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, rows, &o, eb));
     memset(o->data, is_and ? 0 : 1, rows);
     o->count = rows;
     for (size_t j = 0; j < k; j++) {
@@ -234,7 +243,7 @@ static lh_err eval_not_isnull(lh_expr_state_t *st, const lh_expr_t *e, const lh_
     const lh_vec_t *a;
     LH_TRY(lh_expr_eval(st, e->args[0], in, &a, eb));
     lh_vec_t *o;
-    LH_TRY(out_vec(st, e, in->row_count, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, in->row_count, &o, eb));
     uint8_t *d = o->data;
     for (size_t i = 0; i < in->row_count; i++) {
         bool ok = valid(a, i);
@@ -256,7 +265,7 @@ static lh_err eval_not_isnull(lh_expr_state_t *st, const lh_expr_t *e, const lh_
 static lh_err null_out(lh_expr_state_t *st, const lh_expr_t *e, size_t rows, lh_vec_t **o,
                        lh_errbuf *eb)
 {
-    LH_TRY(out_vec(st, e, rows, o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, rows, o, eb));
     LH_FAIL_IF(lh_vecops_fill_null(*o, rows) != LH_OK, LH_E_NOMEM, eb, "out of memory");
     return LH_OK;
 }
@@ -334,7 +343,7 @@ static lh_err eval_in(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_t 
     for (int a = 1; a < e->arg_count; a++)
         LH_TRY(lh_expr_eval(st, e->args[a], in, &lst[a], eb));
     lh_vec_t *o;
-    LH_TRY(out_vec(st, e, rows, &o, eb));
+    LH_TRY(lh_expr_out_vec(st, e, rows, &o, eb));
     for (size_t i = 0; i < rows; i++) {
         int res = valid(x, i) ? 0 : -1;
         for (int a = 1; res == 0 && a < e->arg_count; a++) {
@@ -379,6 +388,15 @@ lh_err lh_expr_eval(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_t *i
     case LH_EXPR_PARAM:
         return lh_sqlerr(eb, "INTERNAL_ERROR", "message",
                          "a statement parameter was not bound before execution", NULL);
+    case LH_EXPR_HOF:
+        return lh_expr_eval_hof(st, e, in, out, eb);
+    case LH_EXPR_LAMBDA_VAR: {
+        const lh_expr_lambda_t *l = &st->lambda;
+        LH_FAIL_IF(e->lambda_var >= l->cap || l->vars[e->lambda_var] == NULL, LH_E_INTERNAL, eb,
+                   "lambda variable %d is not bound", e->lambda_var);
+        *out = l->vars[e->lambda_var];
+        return LH_OK;
+    }
     }
     LH_FAIL(LH_E_INTERNAL, eb, "unknown expression kind %d", (int)e->kind);
 }

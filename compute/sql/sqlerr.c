@@ -384,6 +384,15 @@ static const lh_sqlerr_class_t classes[] = {
      "Error parsing '<input>' to interval. Please ensure that the value provided is in a valid "
      "format for defining an interval. You can reference the documentation for the correct format. "
      "Cannot support (interval '<input>' <from> to <to>) expression."},
+    {"INVALID_LAMBDA_FUNCTION_CALL.DUPLICATE_ARG_NAMES", "42K0D",
+     "Invalid lambda function call. The lambda function has duplicate arguments <args>. Please, "
+     "consider to rename the argument names or set <caseSensitiveConfig> to \"true\"."},
+    {"INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION", "42K0D",
+     "Invalid lambda function call. A lambda function should only be used in a higher order "
+     "function. However, its class is <class>, which is not a higher order function."},
+    {"INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH", "42K0D",
+     "Invalid lambda function call. A higher order function expects <expectedNumArgs> arguments, "
+     "but got <actualNumArgs>."},
     {"INVALID_LATERAL_JOIN_TYPE", "42613",
      "The <joinType> JOIN with LATERAL correlation is not allowed because an OUTER subquery "
      "cannot correlate to its join partner. Remove the LATERAL correlation or use an INNER JOIN, "
