@@ -107,6 +107,48 @@ static lh_err bind_array_elem(lh_func_bind_t *b, lh_errbuf *eb, const char *fnam
     return LH_OK;
 }
 
+/* Digits of an integral type (Spark's DecimalType.forType). */
+static int int_digits(lh_type_id t)
+{
+    return t == LH_TYPE_BYTE ? 3 : t == LH_TYPE_SHORT ? 5 : t == LH_TYPE_INT ? 10 : 20;
+}
+
+/* Spark's TypeCoercion.findTightestCommonType: equal types, NULL with anything, an integral
+ * type with a decimal wide enough for it, two non-decimal numbers (the higher), datetimes,
+ * arrays element-wise; no string promotion, no decimal widening. */
+static bool tightest(lh_type_t a, lh_type_t b, lh_type_t *out)
+{
+    if (lh_type_equal(a, b) || b.id == LH_TYPE_NULL) {
+        *out = a;
+        return true;
+    }
+    if (a.id == LH_TYPE_NULL) {
+        *out = b;
+        return true;
+    }
+    if (a.id == LH_TYPE_DECIMAL || b.id == LH_TYPE_DECIMAL) {
+        lh_type_t d = a.id == LH_TYPE_DECIMAL ? a : b, o = a.id == LH_TYPE_DECIMAL ? b : a;
+        if (!lh_type_is_integral(o.id) || d.precision - d.scale < int_digits(o.id))
+            return false;
+        *out = d;
+        return true;
+    }
+    if (lh_type_is_numeric(a.id) && lh_type_is_numeric(b.id))
+        return lh_type_common(a, b, out);
+    bool dt_a = a.id == LH_TYPE_DATE || a.id == LH_TYPE_TIMESTAMP || a.id == LH_TYPE_TIMESTAMP_NTZ;
+    bool dt_b = b.id == LH_TYPE_DATE || b.id == LH_TYPE_TIMESTAMP || b.id == LH_TYPE_TIMESTAMP_NTZ;
+    if (dt_a && dt_b)
+        return lh_type_common(a, b, out);
+    if (a.id == LH_TYPE_ARRAY && b.id == LH_TYPE_ARRAY) {
+        lh_type_t e;
+        if (!tightest(a.nested->elem, b.nested->elem, &e))
+            return false;
+        *out = lh_type_array(e);
+        return true;
+    }
+    return false;
+}
+
 /* Two arrays of one element type (Spark's BinaryArrayExpressionWithImplicitCast). */
 static lh_err bind_two_arrays(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, lh_type_t *elem)
 {
@@ -117,8 +159,7 @@ static lh_err bind_two_arrays(lh_func_bind_t *b, lh_errbuf *eb, const char *fnam
         r = l;
     if (l.id == LH_TYPE_NULL && r.id == LH_TYPE_NULL)
         l = r = lh_type_array(fn_type(LH_TYPE_NULL));
-    if (l.id != LH_TYPE_ARRAY || r.id != LH_TYPE_ARRAY || !same_kind(l, r) ||
-        !lh_type_common(l, r, &t) || t.id != LH_TYPE_ARRAY)
+    if (l.id != LH_TYPE_ARRAY || r.id != LH_TYPE_ARRAY || !tightest(l, r, &t))
         return lh_sqlerr(eb, "DATATYPE_MISMATCH.BINARY_ARRAY_DIFF_TYPES", "sqlExpr",
                          call_sql(b, fname), "functionName",
                          lh_arena_sprintf(b->arena, "`%s`", fname), "arrayType", "\"ARRAY\"",
@@ -989,6 +1030,13 @@ static size_t js_string(const uint8_t *s, size_t n, size_t i)
     return 0;
 }
 
+static size_t js_digits(const uint8_t *s, size_t n, size_t i)
+{
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
+}
+
 /* End of the value at i (after whitespace), or 0 when malformed. */
 static size_t js_value(const uint8_t *s, size_t n, size_t i, int depth)
 {
@@ -1023,15 +1071,31 @@ static size_t js_value(const uint8_t *s, size_t n, size_t i, int depth)
             return i < n && s[i] == close ? i + 1 : 0;
         }
     }
-    size_t b = i;
     if (n - i >= 4 && (memcmp(s + i, "true", 4) == 0 || memcmp(s + i, "null", 4) == 0))
         return i + 4;
     if (n - i >= 5 && memcmp(s + i, "false", 5) == 0)
         return i + 5;
-    while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '+' || s[i] == '.' ||
-                     s[i] == 'e' || s[i] == 'E'))
+    /* a number as JSON spells it: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
+    if (i < n && s[i] == '-')
         i++;
-    return i > b ? i : 0;
+    size_t d = js_digits(s, n, i);
+    if (d == i || (s[i] == '0' && d - i > 1))
+        return 0;
+    i = d;
+    if (i < n && s[i] == '.') {
+        if ((d = js_digits(s, n, i + 1)) == i + 1)
+            return 0;
+        i = d;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if ((d = js_digits(s, n, i)) == i)
+            return 0;
+        i = d;
+    }
+    return i;
 }
 
 static lh_err b_json_array_length(lh_func_bind_t *b, lh_errbuf *eb)
