@@ -611,9 +611,11 @@ static lh_err b_arrays_zip(lh_func_bind_t *b, lh_errbuf *eb)
         if (t.id != LH_TYPE_ARRAY)
             return fn_bad_input(b, eb, "arrays_zip", i, "\"ARRAY\"");
         types[i] = t.nested->elem;
-        /* a column's name (Spark: a named argument), else the position */
+        /* a column's name (Spark: a named argument), else the position; the binder's
+         * columns for aggregates and window results carry their headers ("sum(x)"), which
+         * in Spark are not named arguments */
         const char *sql = b->arg_sql ? b->arg_sql[i] : NULL;
-        names[i] = sql != NULL && *sql != '\0' && strcmp(sql, "?") != 0
+        names[i] = sql != NULL && *sql != '\0' && strcmp(sql, "?") != 0 && !strchr(sql, '(')
                        ? sql
                        : lh_arena_sprintf(b->arena, "%d", i);
     }
