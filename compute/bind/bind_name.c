@@ -950,6 +950,12 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
         infix(n, a->items[0], "div", a->items[1], true);
         return true;
     }
+    if ((strcasecmp(fn, "isnull") == 0 || strcasecmp(fn, "isnotnull") == 0) && a->count == 1) {
+        put(n, "("); /* Spark's IsNull / IsNotNull */
+        expr(n, a->items[0]);
+        put(n, strcasecmp(fn, "isnull") == 0 ? " IS NULL)" : " IS NOT NULL)");
+        return true;
+    }
     if (strcasecmp(fn, "like") == 0 && a->count == 2) {
         infix(n, a->items[0], "LIKE", a->items[1], false);
         return true;

@@ -22,15 +22,18 @@ static lh_err call_with(lh_arena_t *a, const lh_func_t *func, int argc, lh_expr_
     lh_type_t *types = lh_arena_calloc(a, (size_t)argc + 1, sizeof *types);
     lh_type_t *cast_to = lh_arena_calloc(a, (size_t)argc + 1, sizeof *cast_to);
     const lh_value_t **consts = lh_arena_calloc(a, (size_t)argc + 1, sizeof *consts);
+    const char **sqls = lh_arena_calloc(a, (size_t)argc + 1, sizeof *sqls); /* columns' names */
     bool nullable = false;
     for (int i = 0; i < argc; i++) {
         types[i] = cast_to[i] = args[i]->type;
         consts[i] = args[i]->kind == LH_EXPR_CONST ? &args[i]->value : NULL;
+        sqls[i] = args[i]->kind == LH_EXPR_COLUMN && args[i]->name ? args[i]->name : "?";
         nullable |= args[i]->nullable;
     }
     lh_func_bind_t b = {.arg_count = argc,
                         .arg_types = types,
                         .const_args = consts,
+                        .arg_sql = sqls,
                         .conf = conf,
                         .arena = a,
                         .ret_nullable = nullable,

@@ -37,6 +37,7 @@ FN_TABLE(lh_fn_csv);
 FN_TABLE(lh_fn_fmt);
 FN_TABLE(lh_fn_collection);
 FN_TABLE(lh_fn_collection_map);
+FN_TABLE(lh_fn_collection_more);
 FN_TABLE(lh_fn_url);
 FN_TABLE(lh_fn_aes);
 #define FN_COUNT(arr) const int arr##_count = (int)(sizeof arr / sizeof arr[0])

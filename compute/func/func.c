@@ -54,6 +54,7 @@ static void build(void)
     add_table(lh_fn_fmt, lh_fn_fmt_count);
     add_table(lh_fn_collection, lh_fn_collection_count);
     add_table(lh_fn_collection_map, lh_fn_collection_map_count);
+    add_table(lh_fn_collection_more, lh_fn_collection_more_count);
     add_table(lh_fn_url, lh_fn_url_count);
     add_table(lh_fn_aes, lh_fn_aes_count);
     qsort(registry, (size_t)registry_count, sizeof registry[0], cmp_row);

@@ -40,6 +40,10 @@ static const lh_sqlerr_class_t classes[] = {
     {"CATALOG_NOT_FOUND", "42P08",
      "The catalog <catalogName> not found. Consider to set the SQL config <config> to a catalog "
      "plugin."},
+    {"COLLECTION_SIZE_LIMIT_EXCEEDED.PARAMETER", "54000",
+     "Can't create array with <numberOfElements> elements which exceeding the array size limit "
+     "<maxRoundedArrayLength>, the value(s) of parameter(s) <parameter> in the function "
+     "<functionName> is invalid."},
     {"CONVERSION_INVALID_INPUT", "22018",
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
@@ -48,6 +52,9 @@ static const lh_sqlerr_class_t classes[] = {
     {"DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: Input to <functionName> should have been "
      "<dataType> followed by a value with same element type, but it's [<leftType>, <rightType>]."},
+    {"DATATYPE_MISMATCH.BINARY_ARRAY_DIFF_TYPES", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: Input to function <functionName> should "
+     "have been two <arrayType> with same element type, but it's [<leftType>, <rightType>]."},
     {"DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the left and right operands of the "
      "binary operator have incompatible types (<left> and <right>)."},
@@ -88,6 +95,9 @@ static const lh_sqlerr_class_t classes[] = {
      "hand side of an IN subquery does not match the number of columns in the output of "
      "subquery. Left hand side columns(length: <leftLength>): [<leftColumns>], right hand "
      "side columns(length: <rightLength>): [<rightColumns>]."},
+    {"DATATYPE_MISMATCH.MAP_CONCAT_DIFF_TYPES", "42K09",
+     "Cannot resolve <sqlExpr> due to data type mismatch: The <functionName> should all be of "
+     "type map, but it's <dataType>."},
     {"DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "42K09",
      "Cannot resolve <sqlExpr> due to data type mismatch: the input <inputName> should be a "
      "foldable <inputType> expression; however, got <inputExpr>."},

@@ -5,7 +5,7 @@
  *   1 datetime pattern compilation, formatting, and parsing of the second string,
  *   2 LIKE / ILIKE / RLIKE / regexp_* pattern compilation and matching,
  *   3 the literal parsers (numbers, typed literals, intervals),
- *   4 get_json_object over JSON text and a path,
+ *   4 get_json_object over JSON text and a path, json_array_length / json_object_keys,
  *   5 to_number / try_to_number formats and input, to_char of a number through the first
  *     string as the format, make_valid_utf8 / try_validate_utf8,
  *   6 to_binary (hex, utf-8, base64), encode / decode with the first string as the charset
@@ -240,6 +240,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 4:
             call2("get_json_object", b, bn, a, an);
+            calln("json_array_length", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
+            calln("json_object_keys", 1, LH_TYPE_STRING, b, bn, "", 0, &CONF);
             break;
         case 6:
             codecs(a, an, b, bn);
