@@ -209,7 +209,7 @@ static lh_err mode_bind(lh_func_bind_t *b, lh_errbuf *eb)
                              lh_arena_sprintf(b->arena, "\"%s\"", b->sql ? b->sql : "mode"),
                              "paramIndex", "second", "requiredType", "\"BOOLEAN\"", "inputSql",
                              lh_arena_sprintf(b->arena, "\"%s\"",
-                                              b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "?"),
+                                              lh_func_arg_sql(b, 1) ? lh_func_arg_sql(b, 1) : "?"),
                              "inputType", "a constant", NULL);
     }
     LH_TRY(bind(b, false, eb));
@@ -282,7 +282,7 @@ static lh_err listagg_bind_common(lh_func_bind_t *b, bool ordered, lh_errbuf *eb
                              "inputName", "`delimiter`", "inputType",
                              dt == LH_TYPE_BINARY ? "\"BINARY\"" : "\"STRING\"", "inputExpr",
                              lh_arena_sprintf(b->arena, "\"%s\"",
-                                              b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "?"),
+                                              lh_func_arg_sql(b, 1) ? lh_func_arg_sql(b, 1) : "?"),
                              NULL);
         if (dt != LH_TYPE_NULL && (dt == LH_TYPE_BINARY) != (bd->elem.id == LH_TYPE_BINARY))
             return lh_sqlerr(eb, "DATATYPE_MISMATCH.DATA_DIFF_TYPES", "sqlExpr",

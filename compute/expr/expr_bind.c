@@ -27,7 +27,7 @@ static lh_err call_with(lh_arena_t *a, const lh_func_t *func, int argc, lh_expr_
     for (int i = 0; i < argc; i++) {
         types[i] = cast_to[i] = args[i]->type;
         consts[i] = args[i]->kind == LH_EXPR_CONST ? &args[i]->value : NULL;
-        sqls[i] = args[i]->kind == LH_EXPR_COLUMN ? args[i]->name : NULL;
+        sqls[i] = args[i]->kind == LH_EXPR_COLUMN && args[i]->name ? args[i]->name : "?";
         nullable |= args[i]->nullable;
     }
     lh_func_bind_t b = {.arg_count = argc,

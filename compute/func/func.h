@@ -96,4 +96,11 @@ const lh_func_t *lh_func_all(int *count);
  * order (lh_type_orderable): min, max, greatest, sort_array, ... over calendar intervals. */
 lh_err lh_func_check_orderable(lh_func_bind_t *b, lh_errbuf *eb, const char *fname, lh_type_t t);
 
+/* The SQL of argument i when it is a column (its name), else NULL (arg_sql holds "?"). */
+static inline const char *lh_func_arg_sql(const lh_func_bind_t *b, int i)
+{
+    const char *s = b->arg_sql ? b->arg_sql[i] : NULL;
+    return s != NULL && !(s[0] == '?' && s[1] == '\0') ? s : NULL;
+}
+
 #endif

@@ -846,7 +846,8 @@ static lh_err bind_to_binary(lh_func_bind_t *b, bool try_, lh_errbuf *eb)
                         : "to_binary(...)");
         if (f == NULL) {
             char in[160];
-            snprintf(in, sizeof in, "\"%s\"", b->arg_sql && b->arg_sql[1] ? b->arg_sql[1] : "fmt");
+            snprintf(in, sizeof in, "\"%s\"",
+                     lh_func_arg_sql(b, 1) ? lh_func_arg_sql(b, 1) : "fmt");
             return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sqlexpr,
                              "inputName", "`fmt`", "inputType", "\"STRING\"", "inputExpr", in,
                              NULL);

@@ -1224,14 +1224,13 @@ lh_err lh_fn_const_text(lh_func_bind_t *b, const char *fname, const char *input,
         b->arena, "\"%s\"", b->sql ? b->sql : lh_arena_sprintf(b->arena, "%s(...)", fname));
     if (v == NULL || v->type.id != LH_TYPE_STRING) {
         char buf[64];
-        return lh_sqlerr(eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sql, "inputName",
-                         lh_arena_sprintf(b->arena, "`%s`", input), "inputType", "\"STRING\"",
-                         "inputExpr",
-                         lh_arena_sprintf(b->arena, "\"%s\"",
-                                          b->arg_sql && b->arg_sql[0]
-                                              ? b->arg_sql[0]
-                                              : fn_type_sql(b->arg_types[0], buf, sizeof buf)),
-                         NULL);
+        return lh_sqlerr(
+            eb, "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "sqlExpr", sql, "inputName",
+            lh_arena_sprintf(b->arena, "`%s`", input), "inputType", "\"STRING\"", "inputExpr",
+            lh_arena_sprintf(b->arena, "\"%s\"",
+                             lh_func_arg_sql(b, 0) ? lh_func_arg_sql(b, 0)
+                                                   : fn_type_sql(b->arg_types[0], buf, sizeof buf)),
+            NULL);
     }
     if (v->is_null)
         return lh_sqlerr(eb, "DATATYPE_MISMATCH.UNEXPECTED_NULL", "sqlExpr", sql, "exprName", input,

@@ -183,14 +183,14 @@ DBIND(b_expm1, D_EXPM1)
 DBIND(b_sin, D_SIN)
 DBIND(b_cos, D_COS)
 DBIND(b_tan, D_TAN)
-DBIND(b_asin, D_ASIN) DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH)
-    DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES)
-        DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW)
-            DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC)
-                DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH)
-                    DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
+DBIND(b_asin, D_ASIN)
+DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH)
+    DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS)
+        DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
+            DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
+                DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
 
-                        static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
+                    static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
     return bind_double(b, b->arg_count == 2 ? D_LOG : D_LN);
 }
@@ -641,7 +641,7 @@ static lh_err b_uniform(lh_func_bind_t *b, lh_errbuf *eb)
                              "inputName", names[i], "inputType", "integer or floating-point",
                              "inputExpr",
                              lh_arena_sprintf(b->arena, "\"%s\"",
-                                              b->arg_sql && b->arg_sql[i] ? b->arg_sql[i] : "?"),
+                                              lh_func_arg_sql(b, i) ? lh_func_arg_sql(b, i) : "?"),
                              NULL);
         if (!uniform_type(b->arg_types[i].id) || (i == 2 && v->is_null))
             return fn_bad_input(b, eb, "uniform", i, "\"integer or floating-point\"");
