@@ -51,8 +51,9 @@ typedef struct lh_func_bind {
     const lh_value_t *const *const_args; /* [i] non-NULL when argument i is a constant */
     const lh_sql_conf_t *conf;
     lh_arena_t *arena; /* for bind_data; lives as long as the bound plan */
-    /* optional: Spark's SQL text of each argument and of the whole call, for error
-     * messages (DATATYPE_MISMATCH's sqlExpr/inputSql); NULL when the caller has none */
+    /* optional: each argument's SQL (a column's name; "?" for other arguments: read it
+     * with lh_func_arg_sql) and the whole call's, for error messages and arrays_zip's
+     * field names; NULL when the caller has none */
     const char *const *arg_sql;
     const char *sql;
     /* out */
