@@ -184,11 +184,12 @@ DBIND(b_sin, D_SIN)
 DBIND(b_cos, D_COS)
 DBIND(b_tan, D_TAN)
 DBIND(b_asin, D_ASIN)
-DBIND(b_acos, D_ACOS) DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH)
-    DBIND(b_tanh, D_TANH) DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS)
-        DBIND(b_rint, D_RINT) DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT)
-            DBIND(b_cot, D_COT) DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH)
-                DBIND(b_acosh, D_ACOSH) DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
+DBIND(b_acos, D_ACOS)
+DBIND(b_atan, D_ATAN) DBIND(b_sinh, D_SINH) DBIND(b_cosh, D_COSH) DBIND(b_tanh, D_TANH)
+    DBIND(b_degrees, D_DEGREES) DBIND(b_radians, D_RADIANS) DBIND(b_rint, D_RINT)
+        DBIND(b_pow, D_POW) DBIND(b_atan2, D_ATAN2) DBIND(b_hypot, D_HYPOT) DBIND(b_cot, D_COT)
+            DBIND(b_sec, D_SEC) DBIND(b_csc, D_CSC) DBIND(b_asinh, D_ASINH) DBIND(b_acosh, D_ACOSH)
+                DBIND(b_atanh, D_ATANH) DBIND(b_nanvl, D_NANVL)
 
                     static lh_err b_ln_or_log(lh_func_bind_t *b, lh_errbuf *eb)
 {
@@ -616,6 +617,39 @@ static lh_err x_randn(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* monotonically_increasing_id(): (k << 33) + the row's place in its batch for batch k (Spark's
+ * partition index << 33 + record number: unique and increasing within a batch, not
+ * consecutive); spark_partition_id(): k, the batch's number in the query's run. */
+static lh_err b_mono_id(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    (void)eb;
+    rand_bd *bd = lh_arena_alloc(b->arena, sizeof *bd);
+    bd->seed = 0;
+    atomic_init(&bd->batches, 0);
+    b->bind_data = bd;
+    b->ret_type = fn_type(LH_TYPE_LONG);
+    b->ret_nullable = false;
+    return LH_OK;
+}
+
+static lh_err b_partition_id(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    LH_TRY(b_mono_id(b, eb));
+    b->ret_type = fn_type(LH_TYPE_INT);
+    return LH_OK;
+}
+
+static lh_err x_mono_id(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    (void)eb;
+    rand_bd *bd = (rand_bd *)x->bind_data;
+    int64_t k = atomic_fetch_add(&bd->batches, 1);
+    fn_begin(x);
+    for (size_t i = 0; i < x->rows; i++)
+        fn_put_i64(x->out, i, x->out->type.id == LH_TYPE_INT ? k : (k << 33) + (int64_t)i);
+    return LH_OK;
+}
+
 /* uniform(min, max[, seed]) (Spark 4): min + (max - min) * rand(seed), cast to the
  * arguments' type: the wider integer when both are SMALLINT/INT/BIGINT, else DOUBLE or
  * FLOAT. min, max and seed must be constants. */
@@ -1015,6 +1049,7 @@ const lh_func_t lh_fn_math[] = {
     F("radians", 1, 1, b_radians, exec_double),
     {"rand", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
     {"random", LH_FUNC_SCALAR, 0, 1, b_rand, x_rand, false},
+    {"monotonically_increasing_id", LH_FUNC_SCALAR, 0, 0, b_mono_id, x_mono_id, false},
     {"randn", LH_FUNC_SCALAR, 0, 1, b_rand, x_randn, false},
     {"randstr", LH_FUNC_SCALAR, 1, 2, b_randstr, x_randstr, false},
     F("rint", 1, 1, b_rint, exec_double),
@@ -1024,6 +1059,7 @@ const lh_func_t lh_fn_math[] = {
     F("signum", 1, 1, b_sign, x_sign),
     F("sin", 1, 1, b_sin, exec_double),
     F("sinh", 1, 1, b_sinh, exec_double),
+    {"spark_partition_id", LH_FUNC_SCALAR, 0, 0, b_partition_id, x_mono_id, false},
     F("sqrt", 1, 1, b_sqrt, exec_double),
     F("tan", 1, 1, b_tan, exec_double),
     F("tanh", 1, 1, b_tanh, exec_double),
