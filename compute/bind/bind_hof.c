@@ -1,6 +1,7 @@
 /*
  * bind_hof.c - higher-order functions and their lambdas: transform, filter, exists, forall,
- * aggregate / reduce, zip_with, map_filter, transform_keys, transform_values, map_zip_with
+ * aggregate / reduce, zip_with, map_filter, transform_keys, transform_values, map_zip_with,
+ * array_sort with a comparator
  * (evaluated by compute/expr/expr_hof.c).
  *
  * A lambda `x -> body` or `(x, y) -> body` binds its parameters as lambda variables (ids
@@ -19,6 +20,7 @@
 #include "compute/bind/bind_internal.h"
 #include "common/nested.h"
 #include "compute/expr/expr.h"
+#include "compute/func/coerce.h"
 #include "compute/func/format.h"
 #include "compute/sql/sqlerr.h"
 
@@ -42,6 +44,7 @@ static const hof_def defs[] = {
     {"transform_keys", LH_HOF_TRANSFORM_KEYS, 1, true, 2, 2},
     {"transform_values", LH_HOF_TRANSFORM_VALUES, 1, true, 2, 2},
     {"map_zip_with", LH_HOF_MAP_ZIP_WITH, 2, true, 3, 3},
+    {"array_sort", LH_HOF_ARRAY_SORT, 1, false, 2, 2},
 };
 
 static const hof_def *find_def(const char *fn)
@@ -177,6 +180,9 @@ lh_err bh_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
     case LH_HOF_ZIP_WITH:
         types[0] = c0.nested->elem, types[1] = c1.nested->elem;
         break;
+    case LH_HOF_ARRAY_SORT:
+        types[0] = types[1] = c0.nested->elem;
+        break;
     case LH_HOF_MAP_ZIP_WITH:
         if (!lh_type_equal(c0.nested->elem, c1.nested->elem))
             return bad_arg(b, e, 1, "\"MAP\" with the same key type", c1);
@@ -211,6 +217,11 @@ lh_err bh_call(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_expr_t **out
         break;
     case LH_HOF_MAP_FILTER:
         LH_TRY(need_bool(b, e, 1, body));
+        rt = c0;
+        break;
+    case LH_HOF_ARRAY_SORT: /* the comparator answers an INT (a narrower integer is cast) */
+        if (!lh_type_is_integral(body->type.id))
+            return bad_arg(b, e, 1, "\"INT\"", body->type);
         rt = c0;
         break;
     case LH_HOF_TRANSFORM_KEYS:

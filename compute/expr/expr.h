@@ -58,6 +58,7 @@ typedef enum lh_hof_kind {
     LH_HOF_TRANSFORM_KEYS,   /* (m, (k, v) -> f) */
     LH_HOF_TRANSFORM_VALUES, /* (m, (k, v) -> f) */
     LH_HOF_MAP_ZIP_WITH,     /* (m1, m2, (k, v1, v2) -> f): over the union of the keys */
+    LH_HOF_ARRAY_SORT,       /* (arr, (l, r) -> cmp): sorted by the comparator (stable) */
 } lh_hof_kind;
 
 typedef struct lh_expr {

@@ -24,6 +24,7 @@ struct lh_expr_state {
     uint32_t **idx;   /* per node: two index lists of capacity idx_cap */
     size_t *idx_cap;
     lh_expr_lambda_t lambda; /* the lambda variables bound now (expr_hof.c) */
+    lh_vec_t **lambda_copy;  /* per node: a lazy child's values evaluated inside a lambda */
 };
 
 lh_expr_lambda_t *lh_expr_state_lambda(lh_expr_state_t *st)
@@ -44,7 +45,8 @@ lh_expr_state_t *lh_expr_state_create(int node_count, const lh_sql_conf_t *conf)
     st->sub = calloc(n, sizeof *st->sub);
     st->idx = calloc(n, sizeof *st->idx);
     st->idx_cap = calloc(n, sizeof *st->idx_cap);
-    if (!st->out || !st->filled || !st->sub || !st->idx || !st->idx_cap) {
+    st->lambda_copy = calloc(n, sizeof *st->lambda_copy);
+    if (!st->out || !st->filled || !st->sub || !st->idx || !st->idx_cap || !st->lambda_copy) {
         lh_expr_state_destroy(st);
         return NULL;
     }
@@ -57,6 +59,8 @@ void lh_expr_state_destroy(lh_expr_state_t *st)
         return;
     for (int i = 0; i < st->node_count && st->out; i++) {
         lh_vec_destroy(st->out[i]);
+        if (st->lambda_copy)
+            lh_vec_destroy(st->lambda_copy[i]);
         lh_batch_destroy(st->sub[i]);
         free(st->idx[i]);
     }
@@ -65,6 +69,7 @@ void lh_expr_state_destroy(lh_expr_state_t *st)
     free(st->sub);
     free(st->idx);
     free(st->idx_cap);
+    free(st->lambda_copy);
     free(st->lambda.vars);
     free(st->lambda.active);
     free(st);
@@ -115,7 +120,47 @@ static lh_err eval_subset(lh_expr_state_t *st, const lh_expr_t *parent, const lh
     if (sb == NULL && (sb = st->sub[parent->id] = lh_vecops_batch_like(in, n ? n : 1)) == NULL)
         LH_FAIL(LH_E_NOMEM, eb, "out of memory");
     LH_FAIL_IF(lh_vecops_batch_gather(sb, in, idx, n) != LH_OK, LH_E_NOMEM, eb, "out of memory");
-    return lh_expr_eval(st, c, sb, out, eb);
+    lh_expr_lambda_t *l = &st->lambda;
+    if (l->active_n == 0)
+        return lh_expr_eval(st, c, sb, out, eb);
+    /* inside a lambda: its variables follow the rows to the subset */
+    const lh_vec_t **saved = calloc((size_t)l->active_n, sizeof *saved);
+    lh_vec_t **sub = calloc((size_t)l->active_n, sizeof *sub);
+    lh_err e =
+        saved && sub ? LH_OK : lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    int done = 0;
+    for (; done < l->active_n && e == LH_OK; done++) {
+        int id = l->active[done];
+        saved[done] = l->vars[id];
+        sub[done] = lh_vec_create(saved[done]->type, n ? n : 1);
+        if (sub[done] == NULL || lh_vecops_gather(sub[done], saved[done], idx, n) != LH_OK)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        else
+            l->vars[id] = sub[done];
+    }
+    if (e == LH_OK)
+        e = lh_expr_eval(st, c, sb, out, eb);
+    /* the result may borrow strings from the subset variables, freed below: it is copied
+     * into the child's slot (kept until the child is evaluated again: the parent's output
+     * may borrow from it) */
+    for (int k = 0; k < done; k++)
+        l->vars[l->active[k]] = saved[k];
+    if (e == LH_OK && *out != NULL) {
+        lh_vec_t *copy = lh_vec_create(c->type, n ? n : 1);
+        if (copy == NULL || lh_vec_append_range(copy, *out, 0, n) != LH_OK) {
+            lh_vec_destroy(copy);
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+        } else { /* owned by the child's slot until it is evaluated again */
+            lh_vec_destroy(st->lambda_copy[c->id]);
+            st->lambda_copy[c->id] = copy;
+            *out = copy;
+        }
+    }
+    for (int k = 0; k < done; k++)
+        lh_vec_destroy(sub[k]);
+    free(saved);
+    free(sub);
+    return e;
 }
 
 static bool valid(const lh_vec_t *v, size_t i)

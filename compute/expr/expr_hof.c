@@ -1,6 +1,7 @@
 /*
  * expr_hof.c - higher-order functions (LH_EXPR_HOF): transform, filter, exists, forall,
- * aggregate / reduce, zip_with, map_filter, transform_keys, transform_values, map_zip_with.
+ * aggregate / reduce, zip_with, map_filter, transform_keys, transform_values, map_zip_with,
+ * array_sort with a comparator.
  *
  * Vectorized over the batch: the elements of every row's array (or map) go into one
  * element vector per lambda variable, the batch's rows are gathered once per element (so
@@ -549,6 +550,109 @@ static lh_err eval_aggregate(lh_expr_state_t *st, const lh_expr_t *e, const lh_b
     return err;
 }
 
+/* array_sort(arr, (l, r) -> cmp): the comparator over every pair (j < k) of each row's
+ * elements in one evaluation, then a stable sort of the row by those answers (cmp(k, j) is
+ * -cmp(j, k)). A NULL answer is COMPARATOR_RETURNS_NULL, as in Spark. Rows are sorted by
+ * pairs, so an array is limited to 4096 elements. */
+typedef struct sort_ctx {
+    const int64_t *cmp; /* the row's pair answers, by pair index */
+    uint32_t n;
+} sort_ctx;
+
+static _Thread_local const sort_ctx *sort_now;
+
+static size_t pair_at(uint32_t j, uint32_t k, uint32_t n)
+{
+    return (size_t)j * n - (size_t)j * (j + 1) / 2 + (k - j - 1); /* j < k */
+}
+
+static int by_comparator(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    const sort_ctx *c = sort_now;
+    int64_t v = a < b ? c->cmp[pair_at(a, b, c->n)] : -c->cmp[pair_at(b, a, c->n)];
+    if (v != 0)
+        return v < 0 ? -1 : 1;
+    return a < b ? -1 : a > b; /* stable */
+}
+
+static lh_err eval_array_sort(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_t *in,
+                              lh_vec_t *o, hof_run *r, lh_errbuf *eb)
+{
+    const lh_vec_t *av;
+    LH_TRY(lh_expr_eval(st, e->args[0], in, &av, eb));
+    lh_type_t types[2] = {elem_type(av->type, 0), elem_type(av->type, 0)};
+    LH_TRY(make_vars(r, types, 2, eb));
+    for (size_t i = 0; i < in->row_count; i++) {
+        coll c;
+        coll_open(av, i, &c);
+        if (c.null)
+            continue;
+        if (c.a.count > 4096)
+            return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                             "array_sort with a comparator over more than 4096 elements", NULL);
+        for (uint32_t j = 0; j < c.a.count; j++)
+            for (uint32_t k = j + 1; k < c.a.count; k++) {
+                LH_TRY(append_elem(r->vars[0], &c.a, j, eb));
+                LH_TRY(append_elem(r->vars[1], &c.a, k, eb));
+                if (!u32_push(&r->row_of, (uint32_t)i))
+                    return OOM(eb);
+            }
+    }
+    LH_TRY(run_body(st, e->args[1], in, r->row_of.v, r->row_of.n, e->lambda_var, r->vars, 2,
+                    &r->res, eb));
+    size_t npairs = r->row_of.n;
+    int64_t *cmp = malloc((npairs + 1) * sizeof *cmp);
+    LH_FAIL_IF(cmp == NULL, LH_E_NOMEM, eb, "out of memory");
+    lh_err err = LH_OK;
+    for (size_t q = 0; q < npairs && err == LH_OK; q++) {
+        if (!lh_vec_is_valid(r->res, q))
+            err = lh_sqlerr(eb, "COMPARATOR_RETURNS_NULL", "firstValue", "?", "secondValue", "?",
+                            NULL);
+        else {
+            lh_value_t v;
+            lh_vec_get_value(r->res, q, &v);
+            cmp[q] = v.v.i64;
+        }
+    }
+    size_t at = 0;
+    uint32_t *idx = NULL;
+    for (size_t i = 0; i < in->row_count && err == LH_OK; i++) {
+        coll c;
+        coll_open(av, i, &c);
+        if (c.null) {
+            if (lh_vec_append_null(o) != LH_OK)
+                err = OOM(eb);
+            continue;
+        }
+        uint32_t n = c.a.count;
+        uint32_t *ni = realloc(idx, ((size_t)n + 1) * sizeof *idx);
+        if (ni == NULL || !vals_need(r, n + 1)) {
+            free(ni);
+            idx = NULL;
+            err = OOM(eb);
+            break;
+        }
+        idx = ni;
+        for (uint32_t j = 0; j < n; j++)
+            idx[j] = j;
+        sort_ctx sc = {cmp + at, n};
+        sort_now = &sc;
+        qsort(idx, n, sizeof *idx, by_comparator);
+        sort_now = NULL;
+        at += (size_t)n * (n - (n > 0)) / 2;
+        for (uint32_t j = 0; j < n; j++)
+            lh_narray_get(&c.a, idx[j], &r->vals[j]);
+        r->nb.len = 0;
+        if (lh_nested_put_array(&r->nb, o->type.nested->elem, r->vals, n) != LH_OK ||
+            lh_vec_append_str(o, r->nb.bytes, r->nb.len) != LH_OK)
+            err = OOM(eb);
+    }
+    free(idx);
+    free(cmp);
+    return err;
+}
+
 lh_err lh_expr_eval_hof(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_t *in,
                         const lh_vec_t **out, lh_errbuf *eb)
 {
@@ -569,6 +673,9 @@ lh_err lh_expr_eval_hof(lh_expr_state_t *st, const lh_expr_t *e, const lh_batch_
         break;
     case LH_HOF_AGGREGATE:
         err = eval_aggregate(st, e, in, o, &r, eb);
+        break;
+    case LH_HOF_ARRAY_SORT:
+        err = eval_array_sort(st, e, in, o, &r, eb);
         break;
     default:
         err = eval_map_fn(st, e, in, o, &r, eb);

@@ -44,6 +44,12 @@ static const lh_sqlerr_class_t classes[] = {
      "Can't create array with <numberOfElements> elements which exceeding the array size limit "
      "<maxRoundedArrayLength>, the value(s) of parameter(s) <parameter> in the function "
      "<functionName> is invalid."},
+    {"COMPARATOR_RETURNS_NULL", "22004",
+     "The comparator has returned a NULL for a comparison between <firstValue> and "
+     "<secondValue>. It should return a positive integer for \"greater than\", 0 for "
+     "\"equal\" and a negative integer for \"less than\". To revert to deprecated behavior "
+     "where NULL is treated as 0 (equal), you must set "
+     "\"spark.sql.legacy.allowNullComparisonResultInArraySort\" to \"true\"."},
     {"CONVERSION_INVALID_INPUT", "22018",
      "The value <str> (<fmt>) cannot be converted to <targetType> because it is malformed. Correct "
      "the value as per the syntax, or change its format. Use <suggestion> to tolerate malformed "
