@@ -565,7 +565,7 @@ lh_err lh_schema_of_csv(const char *text, size_t len, char sep, char quote, char
 
 static lh_err b_schema_of_csv(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    const lh_value_t *v;
+    const lh_value_t *v = NULL;
     LH_TRY(lh_fn_const_text(b, "schema_of_csv", "csv", &v, eb));
     csv_bd bd = {0};
     LH_TRY(bind_options(b, 1, "schema_of_csv", false, &bd, eb));

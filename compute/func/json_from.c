@@ -1254,7 +1254,7 @@ lh_err lh_fn_bound_string(lh_func_bind_t *b, char *text)
 
 static lh_err b_schema_of_json(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    const lh_value_t *v;
+    const lh_value_t *v = NULL;
     LH_TRY(lh_fn_const_text(b, "schema_of_json", "json", &v, eb));
     if (b->arg_count > 1) {
         from_bd ignored = {0};
