@@ -696,6 +696,7 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},
+    {"USER_RAISED_EXCEPTION", "P0001", "<errorMessage>"},
     {"VARIABLE_ALREADY_EXISTS", "42723",
      "Cannot create the variable <variableName> because it already exists. Choose a different "
      "name, or drop or replace the existing variable."},
