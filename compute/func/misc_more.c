@@ -113,11 +113,20 @@ static lh_err x_convert_tz(const lh_func_exec_t *x, lh_errbuf *eb)
 
 /* ---- quote(str): 'str' with \ and ' escaped by a backslash ---- */
 
+/* Every argument a STRING (scalars cast; ARRAY, MAP, STRUCT rejected as Spark does). */
+static lh_err strings_only(lh_func_bind_t *b, const char *fname, lh_errbuf *eb)
+{
+    for (int i = 0; i < b->arg_count; i++) {
+        if (lh_type_is_nested(b->arg_types[i]))
+            return fn_bad_input(b, eb, fname, i, "\"STRING\"");
+        b->cast_to[i] = fn_type(LH_TYPE_STRING);
+    }
+    return LH_OK;
+}
+
 static lh_err b_string1(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    (void)eb;
-    for (int i = 0; i < b->arg_count; i++)
-        b->cast_to[i] = fn_type(LH_TYPE_STRING);
+    LH_TRY(strings_only(b, "quote", eb));
     b->ret_type = fn_type(LH_TYPE_STRING);
     return LH_OK;
 }
@@ -235,9 +244,7 @@ static lh_err x_version(const lh_func_exec_t *x, lh_errbuf *eb)
 
 static lh_err b_sentences(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    (void)eb;
-    for (int i = 0; i < b->arg_count; i++)
-        b->cast_to[i] = fn_type(LH_TYPE_STRING);
+    LH_TRY(strings_only(b, "sentences", eb));
     b->ret_type = lh_type_array(lh_type_array(fn_type(LH_TYPE_STRING)));
     return LH_OK;
 }
