@@ -6,12 +6,12 @@
  * sentences(str[, lang, country]) approximates Java's BreakIterator (the language and
  * country are accepted and ignored; Spark's default is Locale.US):
  *   - a sentence ends after a run of . ! ? (then closing quotes/brackets) followed by
- *     white space or the end of the text, and at a line break; a '.' followed by spaces and
+ *     white space or the end of the text, and after each line break; a '.' followed by spaces and
  *     a lower-case letter does not end one ("Mr. smith");
  *   - a word is a run of letters and digits (every non-ASCII code point counts as a letter),
  *     joined across one ' or . between two letters/digits ("don't", "e.g", "3.14") and
  *     across one , between two digits ("1,000");
- *   - everything else is dropped, and so are sentences without words.
+ *   - everything else is dropped; a sentence without words is [] (as in Spark).
  * Not reproduced: Unicode word/sentence property tables (CJK, Thai dictionaries, combining
  * marks, non-ASCII punctuation all count as letters), abbreviation heuristics beyond the
  * lower-case rule.
@@ -266,11 +266,8 @@ static size_t sentence_end(const uint8_t *s, size_t n, size_t p)
 {
     while (p < n) {
         uint8_t c = s[p];
-        if (c == '\n' || c == '\r') {
-            while (p < n && (s[p] == '\n' || s[p] == '\r'))
-                p++;
-            return p;
-        }
+        if (c == '\n' || c == '\r') /* a paragraph separator ends one (CR LF is one) */
+            return p + (c == '\r' && p + 1 < n && s[p + 1] == '\n' ? 2 : 1);
         if (c != '.' && c != '!' && c != '?') {
             p++;
             continue;
@@ -312,10 +309,10 @@ static lh_err x_sentences(const lh_func_exec_t *x, lh_errbuf *eb)
         const uint8_t *s = sv.ptr;
         size_t n = sv.len, ns = 0;
         free(words), free(sents), free(ends);
-        /* at most n / 2 + 1 words and sentences */
+        /* at most n / 2 + 1 words; at most n sentences (each takes a byte) */
         words = malloc((n / 2 + 1) * sizeof *words);
-        ends = malloc((n / 2 + 1) * sizeof *ends);
-        sents = malloc((n / 2 + 1) * sizeof *sents);
+        ends = malloc((n + 1) * sizeof *ends);
+        sents = malloc((n + 1) * sizeof *sents);
         if (words == NULL || ends == NULL || sents == NULL) {
             e = LH_E_NOMEM;
             break;
@@ -342,10 +339,8 @@ static lh_err x_sentences(const lh_func_exec_t *x, lh_errbuf *eb)
                 }
                 words[nw++] = (lh_value_t){.type = str_t, .v.str = {s + w, (uint32_t)(k - w)}};
             }
-            if (nw > 0) {
-                e = lh_nested_put_array(&inner, str_t, words, nw);
-                ends[ns++] = inner.len;
-            }
+            e = lh_nested_put_array(&inner, str_t, words, nw); /* [] when no words */
+            ends[ns++] = inner.len;
             p = end > p ? end : p + 1;
         }
         for (size_t k = 0; k < ns && e == LH_OK; k++) {
