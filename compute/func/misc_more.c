@@ -205,19 +205,103 @@ static lh_err x_assert_true(const lh_func_exec_t *x, lh_errbuf *eb)
 
 static lh_err b_raise_error(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    (void)eb;
     b->cast_to[0] = fn_type(LH_TYPE_STRING);
+    if (b->arg_count > 1) { /* raise_error(errorClass, map<string, string> parameters) */
+        lh_type_t t = b->arg_types[1];
+        if (t.id != LH_TYPE_MAP && t.id != LH_TYPE_NULL)
+            return fn_bad_input(b, eb, "raise_error", 1, "\"MAP<STRING, STRING>\"");
+        b->cast_to[1] = lh_type_map(fn_type(LH_TYPE_STRING), fn_type(LH_TYPE_STRING));
+    }
     b->ret_type = fn_type(LH_TYPE_NULL);
     b->ret_nullable = true;
     return LH_OK;
 }
 
+#define RAISE_MAX_PARMS 8
+
+/* raise_error(errorClass, parameters): the class (upper-cased) must be known and the
+ * parameter names exactly its message's <names>. */
+static lh_err raise_class(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    char cls[160], want[512] = "", got[512] = "";
+    const char *names[RAISE_MAX_PARMS * 2 + 1] = {0};
+    lh_sv_t c =
+        fn_null(x->args[0], 0) ? (lh_sv_t){(const uint8_t *)"null", 4} : fn_str(x->args[0], 0);
+    size_t cl = c.len < sizeof cls - 1 ? c.len : sizeof cls - 1;
+    for (size_t k = 0; k < cl; k++)
+        cls[k] = (char)(c.ptr[k] >= 'a' && c.ptr[k] <= 'z' ? c.ptr[k] - 32 : c.ptr[k]);
+    cls[cl] = '\0';
+    const lh_sqlerr_class_t *row = lh_sqlerr_find(cls);
+    if (row == NULL)
+        return lh_sqlerr(eb, "USER_RAISED_EXCEPTION_UNKNOWN_ERROR_CLASS", "errorClass", cls, NULL);
+    lh_narray_t keys = {0}, vals = {0};
+    if (!fn_null(x->args[1], 0))
+        lh_nmap_open(x->args[1]->type, fn_str(x->args[1], 0), &keys, &vals);
+    /* the template's parameters, each once, in order; all must be given and no others */
+    int nwant = 0;
+    bool ok = true;
+    for (const char *p = row->tmpl; (p = strchr(p, '<')) != NULL;) {
+        const char *e = strchr(p, '>');
+        if (e == NULL)
+            break;
+        size_t len = (size_t)(e - p - 1);
+        bool seen = false, given = false;
+        char tok[96];
+        snprintf(tok, sizeof tok, "%.*s", (int)len, p + 1);
+        for (int k = 0; k < nwant && !seen; k++)
+            seen = strcmp(names[2 * k], tok) == 0;
+        for (uint32_t k = 0; k < keys.count && !seen && !given; k++) {
+            lh_value_t kv;
+            lh_narray_get(&keys, k, &kv);
+            given = kv.v.str.len == len && memcmp(kv.v.str.ptr, tok, len) == 0;
+        }
+        if (!seen) {
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", nwant ? ", " : "",
+                     tok);
+            ok &= given && nwant < RAISE_MAX_PARMS;
+            if (nwant < RAISE_MAX_PARMS)
+                names[2 * nwant++] = strdup(tok);
+        }
+        p = e + 1;
+    }
+    ok &= keys.count == (uint32_t)nwant;
+    for (uint32_t k = 0; k < keys.count; k++) {
+        lh_value_t kv;
+        lh_narray_get(&keys, k, &kv);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s", k ? ", " : "",
+                 (int)kv.v.str.len, (const char *)kv.v.str.ptr);
+    }
+    lh_err e;
+    if (!ok) {
+        e = lh_sqlerr(eb, "USER_RAISED_EXCEPTION_PARAMETER_MISMATCH", "errorClass", cls,
+                      "expectedParms", want, "providedParms", got, NULL);
+    } else {
+        for (int w = 0; w < nwant; w++)
+            for (uint32_t k = 0; k < keys.count; k++) {
+                lh_value_t kv, vv;
+                lh_narray_get(&keys, k, &kv);
+                if (strlen(names[2 * w]) != kv.v.str.len ||
+                    memcmp(kv.v.str.ptr, names[2 * w], kv.v.str.len) != 0)
+                    continue;
+                lh_narray_get(&vals, k, &vv);
+                names[2 * w + 1] =
+                    vv.is_null ? strdup("null") : strndup((const char *)vv.v.str.ptr, vv.v.str.len);
+            }
+        e = lh_sqlerr(eb, cls, names[0], names[1], names[2], names[3], names[4], names[5], names[6],
+                      names[7], names[8], names[9], names[10], names[11], names[12], names[13],
+                      names[14], names[15], NULL);
+    }
+    for (int k = 0; k < RAISE_MAX_PARMS * 2; k++)
+        free((void *)names[k]);
+    return e;
+}
+
 static lh_err x_raise_error(const lh_func_exec_t *x, lh_errbuf *eb)
 {
     fn_begin(x);
-    if (x->rows > 0)
-        return user_raised(eb, x->args[0], 0);
-    return LH_OK;
+    if (x->rows == 0)
+        return LH_OK;
+    return x->arg_count > 1 ? raise_class(x, eb) : user_raised(eb, x->args[0], 0);
 }
 
 /* ---- version() ---- */
@@ -369,7 +453,7 @@ const lh_func_t lh_fn_misc_more[] = {
     NF("assert_true", 1, 2, b_assert_true, x_assert_true),
     F("convert_timezone", 2, 3, b_convert_tz, x_convert_tz),
     F("quote", 1, 1, b_string1, x_quote),
-    NF("raise_error", 1, 1, b_raise_error, x_raise_error),
+    NF("raise_error", 1, 2, b_raise_error, x_raise_error),
     F("sentences", 1, 3, b_sentences, x_sentences),
     F("to_timestamp_ltz", 1, 2, b_to_ts_ltz, x_to_ts_ltz),
     F("try_make_timestamp", 6, 7, b_try_make_ts, x_try_make_ts),
