@@ -630,6 +630,9 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
         text = lh_session_catalog(ss);
     else if (strcasecmp(fn, "current_schema") == 0 || strcasecmp(fn, "current_database") == 0)
         text = lh_session_schema(ss);
+    else if (strcasecmp(fn, "current_path") == 0 && e->args.count == 0) /* Spark's SQL path */
+        text = lh_arena_sprintf(b->a, "system.builtin,system.session,%s.%s", lh_session_catalog(ss),
+                                lh_session_schema(ss));
     if (text != NULL) {
         lh_value_t v = {.type = {LH_TYPE_STRING},
                         .v.str = {(const uint8_t *)text, (uint32_t)strlen(text)}};
@@ -638,6 +641,16 @@ static lh_err bind_special(binder *b, const ectx *x, const lh_ast_expr_t *e, con
     }
     lh_expr_t **args = NULL;
     int n = e->args.count;
+    if (strcasecmp(fn, "assert_true") == 0 && n == 1) { /* the default message names cond */
+        LH_TRY(bind_args(b, x, &e->args, &args));
+        const char *cond = bx_name(b, e->args.items[0]);
+        const char *msg = lh_arena_sprintf(b->a, "'%s' is not true!", cond);
+        lh_value_t v = {.type = {LH_TYPE_STRING},
+                        .v.str = {(const uint8_t *)msg, (uint32_t)strlen(msg)}};
+        args[1] /* bind_args leaves a spare slot */ = lh_expr_const(b->a, &v, msg);
+        return call(b, lh_func_find("assert_true"), 2, args,
+                    lh_arena_sprintf(b->a, "assert_true(%s, %s)", cond, msg), out);
+    }
     bool zero_fn =
         (strcasecmp(fn, "nullifzero") == 0 || strcasecmp(fn, "zeroifnull") == 0) && n == 1;
     if (zero_fn) { /* nullifzero(x) is nullif(x, 0); zeroifnull(x) is coalesce(x, 0) */

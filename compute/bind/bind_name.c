@@ -829,6 +829,8 @@ static const fn_rule fn_rules[] = {
     {"rlike", FN_UPPER, 2, NULL, NULL},
     {"round", FN_PAD, 1, ", 0", NULL},
     {"sec", FN_UPPER, 1, NULL, NULL},
+    {"sentences", FN_PAD, 1, ", , ", NULL},
+    {"sentences", FN_PAD, 2, ", ", NULL},
     {"signum", FN_UPPER, 1, NULL, NULL},
     {"sin", FN_UPPER, 1, NULL, NULL},
     {"sinh", FN_UPPER, 1, NULL, NULL},
@@ -945,6 +947,29 @@ static bool special_func(namer *n, const lh_ast_expr_t *e, const char *fn)
             put(n, ")");
             return true;
         }
+    }
+    if (strcasecmp(fn, "assert_true") == 0 && a->count == 1) { /* the default message */
+        size_t at = n->len;
+        put(n, "assert_true(");
+        expr(n, a->items[0]);
+        size_t cond_at = at + strlen("assert_true(");
+        char *cond = lh_arena_strndup(n->b->a, n->buf + cond_at, n->len - cond_at);
+        put(n, ", '");
+        put(n, cond);
+        put(n, "' is not true!)");
+        return true;
+    }
+    if (strcasecmp(fn, "raise_error") == 0 && a->count == 1) { /* Spark 4's rewrite */
+        put(n, "raise_error(USER_RAISED_EXCEPTION, map(errorMessage, ");
+        expr(n, a->items[0]);
+        put(n, "))");
+        return true;
+    }
+    if (strcasecmp(fn, "convert_timezone") == 0 && a->count == 2) { /* the session zone */
+        put(n, "convert_timezone(current_timezone(), ");
+        list(n, a, 0);
+        put(n, ")");
+        return true;
     }
     if (strcasecmp(fn, "div") == 0 && a->count == 2) { /* div(a, b) is (a div b) */
         infix(n, a->items[0], "div", a->items[1], true);

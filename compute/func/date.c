@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "compute/func/date_fn.h"
 #include "compute/func/datetime.h"
 #include "compute/func/fn.h"
 #include "compute/func/format.h"
@@ -697,51 +698,64 @@ static lh_err b_make_ts_ntz(lh_func_bind_t *b, lh_errbuf *eb)
     b->cast_to[5] = lh_type_decimal(16, 6);
     return LH_OK;
 }
-static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
+/* Row i (no argument null) of make_timestamp*: the value into x->out, or the error. */
+static lh_err make_ts_row(const lh_func_exec_t *x, size_t i, lh_errbuf *eb)
+{
+    int64_t f[5];
+    for (int k = 0; k < 5; k++)
+        f[k] = fn_i64(x->args[k], i);
+    lh_i128 sec = lh_dec_get(x->args[5], i);
+    LH_TRY(check_ymd(f[0], f[1], f[2], eb));
+    if (f[3] < 0 || f[3] > 23)
+        return field_bounds(eb, "HourOfDay", f[3], "0 - 23");
+    if (f[4] < 0 || f[4] > 59)
+        return field_bounds(eb, "MinuteOfHour", f[4], "0 - 59");
+    if (sec >= 61000000 || sec < 0)
+        return field_bounds(eb, "SecondOfMinute", (int64_t)(sec / 1000000), "0 - 59");
+    if (sec > 60000000) {
+        char v[48];
+        lh_dec_format(sec, 6, v, sizeof v);
+        return lh_sqlerr(eb, "INVALID_FRACTION_OF_SECOND", "secAndMicros", v, NULL);
+    }
+    lh_civil_t c = {
+        .year = f[0], .month = (int)f[1], .day = (int)f[2], .hour = (int)f[3], .minute = (int)f[4]};
+    int64_t local = lh_dt_micros_from_civil(&c) + (int64_t)sec;
+    if (x->out->type.id == LH_TYPE_TIMESTAMP_NTZ) {
+        fn_put_i64(x->out, i, local);
+        return LH_OK;
+    }
+    const lh_tz_t *tz = fn_tz(x->conf);
+    if (x->arg_count > 6) {
+        lh_sv_t z = fn_str(x->args[6], i);
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(z.len < 63 ? z.len : 63), (const char *)z.ptr);
+        tz = lh_tz_get(name);
+        if (tz == NULL)
+            return lh_sqlerr(eb, "INVALID_TIMEZONE", "timeZone", name, NULL);
+    }
+    fn_put_i64(x->out, i, lh_dt_local_to_utc(tz, local));
+    return LH_OK;
+}
+
+lh_err lh_fn_make_ts_exec(const lh_func_exec_t *x, bool try_, lh_errbuf *eb)
 {
     fn_begin(x);
     for (size_t i = 0; i < x->rows; i++) {
         if (fn_any_null(x, i))
             continue;
-        int64_t f[5];
-        for (int k = 0; k < 5; k++)
-            f[k] = fn_i64(x->args[k], i);
-        lh_i128 sec = lh_dec_get(x->args[5], i);
-        LH_TRY(check_ymd(f[0], f[1], f[2], eb));
-        if (f[3] < 0 || f[3] > 23)
-            return field_bounds(eb, "HourOfDay", f[3], "0 - 23");
-        if (f[4] < 0 || f[4] > 59)
-            return field_bounds(eb, "MinuteOfHour", f[4], "0 - 59");
-        if (sec >= 61000000 || sec < 0)
-            return field_bounds(eb, "SecondOfMinute", (int64_t)(sec / 1000000), "0 - 59");
-        if (sec > 60000000) {
-            char v[48];
-            lh_dec_format(sec, 6, v, sizeof v);
-            return lh_sqlerr(eb, "INVALID_FRACTION_OF_SECOND", "secAndMicros", v, NULL);
+        lh_err e = make_ts_row(x, i, eb);
+        if (e != LH_OK && !try_)
+            return e;
+        if (e != LH_OK) {
+            lh_errbuf_clear(eb);
+            LH_TRY(fn_put_null(x->out, i));
         }
-        lh_civil_t c = {.year = f[0],
-                        .month = (int)f[1],
-                        .day = (int)f[2],
-                        .hour = (int)f[3],
-                        .minute = (int)f[4]};
-        int64_t local = lh_dt_micros_from_civil(&c) + (int64_t)sec;
-        if (x->out->type.id == LH_TYPE_TIMESTAMP_NTZ) {
-            fn_put_i64(x->out, i, local);
-            continue;
-        }
-        const lh_tz_t *tz = fn_tz(x->conf);
-        if (x->arg_count > 6) {
-            lh_sv_t z = fn_str(x->args[6], i);
-            char name[64];
-            snprintf(name, sizeof name, "%.*s", (int)(z.len < 63 ? z.len : 63),
-                     (const char *)z.ptr);
-            tz = lh_tz_get(name);
-            if (tz == NULL)
-                return lh_sqlerr(eb, "INVALID_TIMEZONE", "timeZone", name, NULL);
-        }
-        fn_put_i64(x->out, i, lh_dt_local_to_utc(tz, local));
     }
     return LH_OK;
+}
+static lh_err x_make_ts(const lh_func_exec_t *x, lh_errbuf *eb)
+{
+    return lh_fn_make_ts_exec(x, false, eb);
 }
 
 /* ---- make_ym_interval(years, months), make_dt_interval(days, hours, mins, secs) ---- */
@@ -1073,7 +1087,7 @@ static void free_pat(void *p)
     lh_dtpat_free(p);
 }
 
-static lh_err bind_pattern(lh_func_bind_t *b, int kind, bool try_, int pat_arg, lh_errbuf *eb)
+lh_err lh_fn_bind_pattern(lh_func_bind_t *b, int kind, bool try_, int pat_arg, lh_errbuf *eb)
 {
     pat_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
     bd->kind = kind, bd->try_ = try_, bd->pat_arg = pat_arg;
@@ -1206,7 +1220,7 @@ static lh_err x_pattern(const lh_func_exec_t *x, lh_errbuf *eb)
  * it is an error without a pattern, ignored with one). */
 static lh_err b_to_ntz(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    LH_TRY(bind_pattern(b, 1, false, 1, eb));
+    LH_TRY(lh_fn_bind_pattern(b, 1, false, 1, eb));
     b->ret_type = fn_type(LH_TYPE_TIMESTAMP_NTZ);
     return LH_OK;
 }
@@ -1268,31 +1282,31 @@ static lh_err x_to_ntz(const lh_func_exec_t *x, lh_errbuf *eb)
 
 static lh_err b_date_format(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_pattern(b, 0, false, 1, eb);
+    return lh_fn_bind_pattern(b, 0, false, 1, eb);
 }
 static lh_err b_to_timestamp(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_pattern(b, 1, false, 1, eb);
+    return lh_fn_bind_pattern(b, 1, false, 1, eb);
 }
 static lh_err b_try_to_timestamp(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_pattern(b, 1, true, 1, eb);
+    return lh_fn_bind_pattern(b, 1, true, 1, eb);
 }
 static lh_err b_to_date(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    return bind_pattern(b, 2, false, 1, eb);
+    return lh_fn_bind_pattern(b, 2, false, 1, eb);
 }
 static lh_err b_unix_timestamp(lh_func_bind_t *b, lh_errbuf *eb)
 {
     if (b->arg_count == 0) { /* now */
-        bind_pattern(b, 3, false, 1, eb);
+        lh_fn_bind_pattern(b, 3, false, 1, eb);
         return LH_OK;
     }
-    return bind_pattern(b, 3, false, 1, eb);
+    return lh_fn_bind_pattern(b, 3, false, 1, eb);
 }
 static lh_err b_from_unixtime(lh_func_bind_t *b, lh_errbuf *eb)
 {
-    LH_TRY(bind_pattern(b, 4, false, 1, eb));
+    LH_TRY(lh_fn_bind_pattern(b, 4, false, 1, eb));
     if (b->arg_count == 1) { /* default pattern */
         pat_bd_t *bd = b->bind_data;
         LH_TRY(lh_dtpat_compile("yyyy-MM-dd HH:mm:ss", &bd->pat, eb));

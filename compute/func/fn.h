@@ -40,6 +40,7 @@ FN_TABLE(lh_fn_collection_map);
 FN_TABLE(lh_fn_collection_more);
 FN_TABLE(lh_fn_url);
 FN_TABLE(lh_fn_aes);
+FN_TABLE(lh_fn_misc_more);
 #define FN_COUNT(arr) const int arr##_count = (int)(sizeof arr / sizeof arr[0])
 
 static inline lh_type_t fn_type(lh_type_id id)

@@ -57,6 +57,7 @@ static void build(void)
     add_table(lh_fn_collection_more, lh_fn_collection_more_count);
     add_table(lh_fn_url, lh_fn_url_count);
     add_table(lh_fn_aes, lh_fn_aes_count);
+    add_table(lh_fn_misc_more, lh_fn_misc_more_count);
     qsort(registry, (size_t)registry_count, sizeof registry[0], cmp_row);
     for (int i = 1; i < registry_count; i++) /* duplicate names are a programmer error */
         LH_ASSERT(strcmp(registry[i - 1].name, registry[i].name) != 0);

@@ -702,6 +702,13 @@ static const lh_sqlerr_class_t classes[] = {
     {"UNSUPPORTED_TYPED_LITERAL", "0A000",
      "Literals of the type <unsupportedType> are not supported. Supported types are "
      "<supportedTypes>."},
+    {"USER_RAISED_EXCEPTION", "P0001", "<errorMessage>"},
+    {"USER_RAISED_EXCEPTION_PARAMETER_MISMATCH", "P0001",
+     "The `raise_error()` function was used to raise error class: <errorClass> which expects "
+     "parameters: <expectedParms>. The provided parameters <providedParms> do not match the "
+     "expected parameters. Please make sure to provide all expected parameters."},
+    {"USER_RAISED_EXCEPTION_UNKNOWN_ERROR_CLASS", "P0001",
+     "The `raise_error()` function was used to raise an unknown error class: <errorClass>"},
     {"VARIABLE_ALREADY_EXISTS", "42723",
      "Cannot create the variable <variableName> because it already exists. Choose a different "
      "name, or drop or replace the existing variable."},
