@@ -111,7 +111,7 @@ static lh_err x_convert_tz(const lh_func_exec_t *x, lh_errbuf *eb)
     return LH_OK;
 }
 
-/* ---- quote(str): 'str' with \ and ' escaped by a backslash ---- */
+/* ---- quote(str): 'str', each ' in it preceded by a backslash (Spark's description) ---- */
 
 /* Every argument a STRING (scalars cast; ARRAY, MAP, STRUCT rejected as Spark does). */
 static lh_err strings_only(lh_func_bind_t *b, const char *fname, lh_errbuf *eb)
@@ -144,7 +144,7 @@ static lh_err x_quote(const lh_func_exec_t *x, lh_errbuf *eb)
         nb.len = 0;
         e = lh_nbuf_put(&nb, "'", 1);
         for (uint32_t k = 0; k < s.len && e == LH_OK; k++) {
-            if (s.ptr[k] == '\\' || s.ptr[k] == '\'')
+            if (s.ptr[k] == '\'')
                 e = lh_nbuf_put(&nb, "\\", 1);
             if (e == LH_OK)
                 e = lh_nbuf_put(&nb, &s.ptr[k], 1);
