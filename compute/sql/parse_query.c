@@ -765,6 +765,162 @@ static lh_err organization(parser_t *p, lh_ast_query_t *q)
     return LH_OK;
 }
 
+/* ---- SQL pipe syntax (Spark 4): query |> operator |> ... ------------------------------------
+ * Each operator reads the rows so far; it is written here as a query over the one before
+ * (a subquery in FROM), so the binder sees plain SQL:
+ *   SELECT items | EXTEND items (SELECT *, items) | DROP a, b (SELECT * EXCEPT (a, b))
+ *   | AS t (the next operator's input is named t) | WHERE cond | AGGREGATE aggs [GROUP BY
+ *   keys] (SELECT keys, aggs .. GROUP BY keys) | ORDER BY .. | LIMIT n [OFFSET m] | OFFSET m
+ *   | [kind] JOIN rel ON/USING .. | UNION/INTERSECT/EXCEPT [ALL|DISTINCT] (query)
+ *   | PIVOT (..) | UNPIVOT (..). SET and TABLESAMPLE are not built. */
+
+static lh_ast_named_expr_t star_item(parser_t *p, uint32_t first)
+{
+    lh_ast_named_expr_t ne = {lh_p_new_expr(p, LH_EX_STAR, first)};
+    return ne;
+}
+
+/* Whether q is SELECT * FROM rel [WHERE ..] and nothing else: an operator may then add its
+ * clause to q itself (keeping the relations' names, as Spark's operators do), where
+ * anything more needs a new query over q. */
+static bool plain_star(const lh_ast_query_t *q, bool allow_where)
+{
+    const lh_ast_select_t *s = q->select;
+    if (q->kind != LH_Q_SELECT || q->cte_count || q->order_by.count || q->sort_by.count ||
+        q->cluster_by.count || q->distribute_by.count || q->limit || q->limit_all || q->offset ||
+        s->from == NULL || s->distinct || s->lateral_count || (s->where && !allow_where) ||
+        s->group_by.present || s->having || s->window_count || s->qualify || s->items.count != 1)
+        return false;
+    const lh_ast_expr_t *e = s->items.items[0].expr;
+    return e->kind == LH_EX_STAR && e->name.count == 0 && e->u.star.except_count == 0 &&
+           s->items.items[0].alias == NULL;
+}
+
+/* SELECT * FROM (prev) [AS alias]: the query an operator adds its clause to (prev itself
+ * when it is a plain SELECT * over one relation or more, which alias can rename only when it
+ * is one relation; with star false its items are cleared for the operator's). */
+static lh_ast_query_t *pipe_over(parser_t *p, uint32_t first, lh_ast_query_t *prev,
+                                 lh_ast_ident_t *alias, bool star)
+{
+    if (plain_star(prev, star) && (alias == NULL || prev->select->from->kind != LH_REL_JOIN)) {
+        if (alias != NULL) {
+            prev->select->from->alias = alias;
+            prev->select->from->col_aliases = (lh_ast_idents_t){0};
+        }
+        if (!star)
+            prev->select->items.count = 0;
+        return prev;
+    }
+    lh_ast_query_t *q = new_query(p, LH_Q_SELECT, first);
+    q->select = lh_arena_calloc(p->arena, 1, sizeof *q->select);
+    lh_ast_rel_t *src = new_rel(p, LH_REL_QUERY, first);
+    src->query = prev;
+    src->alias = alias;
+    q->select->from = src;
+    if (star)
+        PUSH(p, q->select->items.items, q->select->items.count, star_item(p, first));
+    return q;
+}
+
+static lh_err pipe_ops(parser_t *p, uint32_t first, lh_ast_query_t **io)
+{
+    lh_ast_ident_t *alias = NULL; /* |> AS t: names the next operator's input */
+    while (lh_p_accept_op(p, "|>")) {
+        lh_ast_query_t *prev = *io, *q;
+        if (lh_p_accept_kw(p, "AS")) {
+            alias = lh_arena_calloc(p->arena, 1, sizeof *alias);
+            LH_TRY(lh_p_ident(p, alias));
+            continue;
+        }
+        lh_ast_setop_t op;
+        if (setop_at(p, false, &op) || setop_at(p, true, &op)) {
+            p->pos++;
+            q = new_query(p, LH_Q_SETOP, first);
+            q->setop = op;
+            q->set_quant = lh_p_accept_kw(p, "ALL") ? 1 : lh_p_accept_kw(p, "DISTINCT") ? 2 : 0;
+            q->left = alias ? pipe_over(p, first, prev, alias, true) : prev;
+            LH_TRY(lh_p_expect_op(p, "("));
+            LH_TRY(lh_p_query(p, &q->right));
+            LH_TRY(lh_p_expect_op(p, ")"));
+        } else if (lh_p_accept_kw(p, "SELECT")) {
+            q = pipe_over(p, first, prev, alias, false);
+            q->select->distinct = lh_p_accept_kw(p, "DISTINCT");
+            LH_TRY(lh_p_named_expr_list(p, &q->select->items));
+        } else if (lh_p_accept_kw(p, "EXTEND")) {
+            q = pipe_over(p, first, prev, alias, true);
+            lh_ast_named_exprs_t more = {0};
+            LH_TRY(lh_p_named_expr_list(p, &more));
+            for (int i = 0; i < more.count; i++)
+                PUSH(p, q->select->items.items, q->select->items.count, more.items[i]);
+        } else if (lh_p_accept_kw(p, "DROP")) {
+            q = pipe_over(p, first, prev, alias, true);
+            lh_ast_expr_t *star = q->select->items.items[0].expr;
+            do {
+                lh_ast_name_t n;
+                LH_TRY(lh_p_name(p, &n));
+                PUSH(p, star->u.star.except_names, star->u.star.except_count, n);
+            } while (lh_p_accept_op(p, ","));
+        } else if (lh_p_accept_kw(p, "WHERE")) {
+            q = pipe_over(p, first, prev, alias, true);
+            lh_ast_expr_t *cond;
+            LH_TRY(lh_p_expr(p, &cond));
+            if (q->select->where != NULL) { /* an earlier WHERE on the same rows: both */
+                lh_ast_expr_t *and = lh_p_new_expr(p, LH_EX_BINARY, first);
+                and->op = LH_OP_AND;
+                lh_ast_expr_t *two[2] = {q->select->where, cond};
+                for (int i = 0; i < 2; i++)
+                    PUSH(p, and->args.items, and->args.count, two[i]);
+                cond = and;
+            }
+            q->select->where = cond;
+        } else if (lh_p_accept_kw(p, "AGGREGATE")) {
+            q = pipe_over(p, first, prev, alias, false);
+            lh_ast_named_exprs_t aggs = {0}, keys = {0};
+            if (!(lh_p_is_kw(p, 0, "GROUP") && lh_p_is_kw(p, 1, "BY")))
+                LH_TRY(lh_p_named_expr_list(p, &aggs));
+            if (lh_p_is_kw(p, 0, "GROUP") && lh_p_is_kw(p, 1, "BY")) {
+                p->pos += 2;
+                LH_TRY(lh_p_named_expr_list(p, &keys));
+                q->select->group_by.present = true;
+                for (int i = 0; i < keys.count; i++) {
+                    lh_ast_group_item_t g = {.kind = LH_GROUP_EXPR, .expr = keys.items[i].expr};
+                    PUSH(p, q->select->group_by.items, q->select->group_by.count, g);
+                }
+            }
+            for (int i = 0; i < keys.count; i++) /* the grouping columns first */
+                PUSH(p, q->select->items.items, q->select->items.count, keys.items[i]);
+            for (int i = 0; i < aggs.count; i++)
+                PUSH(p, q->select->items.items, q->select->items.count, aggs.items[i]);
+            if (q->select->items.count == 0)
+                return lh_p_fail(p);
+        } else if ((lh_p_is_kw(p, 0, "ORDER") && lh_p_is_kw(p, 1, "BY")) ||
+                   lh_p_is_kw(p, 0, "LIMIT") || lh_p_is_kw(p, 0, "OFFSET")) {
+            q = pipe_over(p, first, prev, alias, true);
+            LH_TRY(organization(p, q));
+        } else if (lh_p_is_kw(p, 0, "PIVOT") || lh_p_is_kw(p, 0, "UNPIVOT")) {
+            q = pipe_over(p, first, prev, alias, true);
+            uint32_t f = p->pos;
+            LH_TRY(lh_p_is_kw(p, 0, "PIVOT") ? pivot(p, &q->select->from, f)
+                                             : unpivot(p, &q->select->from, f));
+        } else {
+            lh_ast_join_kind_t kind;
+            bool natural, outer;
+            uint32_t len;
+            if (!join_head(p, &kind, &natural, &outer, &len))
+                return lh_p_fail(p);
+            q = pipe_over(p, first, prev, alias, true);
+            p->pos += len + 1;
+            LH_TRY(join(p, &q->select->from, first, kind, natural, outer));
+        }
+        alias = NULL;
+        q->span = lh_p_span(p, first);
+        *io = q;
+    }
+    if (alias != NULL) /* a final |> AS t */
+        *io = pipe_over(p, first, *io, alias, true);
+    return LH_OK;
+}
+
 lh_err lh_p_query(parser_t *p, lh_ast_query_t **out)
 {
     uint32_t first = p->pos;
@@ -793,6 +949,8 @@ lh_err lh_p_query(parser_t *p, lh_ast_query_t **out)
     }
     LH_TRY(organization(p, q));
     q->span = lh_p_span(p, first);
+    if (lh_p_is_op(p, 0, "|>"))
+        LH_TRY(pipe_ops(p, first, &q));
     lh_p_leave(p);
     *out = q;
     return LH_OK;

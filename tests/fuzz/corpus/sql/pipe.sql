@@ -1,0 +1,1 @@
+FROM t |> WHERE a > 1 |> EXTEND a + 1 AS b |> DROP c |> AS u |> JOIN v ON u.a = v.a |> AGGREGATE sum(b) AS s GROUP BY u.a |> ORDER BY s |> LIMIT 3 |> UNION ALL (SELECT 1, 2)
