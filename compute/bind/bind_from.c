@@ -182,7 +182,10 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
             c->used = true;
             binder inner = *b;
             inner.ctes = c->next; /* a CTE sees the ones before it */
-            LH_TRY(bq_query(&inner, c->cte->query, plan));
+            if (br_is_recursive(c))
+                LH_TRY(br_reference(b, c, plan));
+            else
+                LH_TRY(bq_query(&inner, c->cte->query, plan));
             for (int i = 0; i < c->cte->columns.count && i < (*plan)->col_count; i++)
                 (*plan)->col_names[i] = c->cte->columns.items[i].text;
             *sc = bf_scope_of(b, *plan, last);

@@ -36,7 +36,9 @@ typedef struct cte_def {
     const char *name;
     const lh_ast_cte_t *cte;
     struct cte_def *next;
-    bool used; /* referenced: bound where used (an unused one binds once, for its errors) */
+    bool used;      /* referenced: bound where used (an unused one binds once, for its errors) */
+    bool recursive; /* under WITH RECURSIVE (bind_recursive.c) */
+    struct lh_plan *working, *result; /* recursive: the level a step reads; the rows once run */
 } cte_def;
 
 /* The aggregation context of one SELECT level (POST mode). */
@@ -208,6 +210,10 @@ void bw_patch(lh_expr_t *e, int base);
 
 /* bind_query.c */
 lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out);
+/* bind_recursive.c: whether c is a recursive CTE (WITH RECURSIVE .. anchor UNION step), and
+ * the plan a reference to it reads (its rows, computed at the first reference). */
+bool br_is_recursive(const cte_def *c);
+lh_err br_reference(binder *b, cte_def *c, lh_plan_t **plan);
 
 /* bind_from.c */
 lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc);

@@ -980,6 +980,7 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
         cte_def *c = lh_arena_calloc(b->a, 1, sizeof *c);
         c->name = q->ctes[i].name.text;
         c->cte = &q->ctes[i];
+        c->recursive = q->recursive;
         c->next = b->ctes;
         b->ctes = c;
     }
@@ -1023,7 +1024,7 @@ lh_err bq_query(binder *b, const lh_ast_query_t *q, lh_plan_t **out)
      * (scalarsubquery(id)): they are no outer references of its plan, and errors there are
      * left alone */
     for (cte_def *c = b->ctes; e == LH_OK && c != saved; c = c->next) {
-        if (c->used)
+        if (c->used || br_is_recursive(c)) /* (a recursive one runs where it is read) */
             continue;
         binder inner = *b;
         inner.ctes = c->next;

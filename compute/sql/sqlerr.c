@@ -575,6 +575,12 @@ static const lh_sqlerr_class_t classes[] = {
      "and FAILFAST."},
     {"PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near <error><hint>."},
     {"PATH_NOT_FOUND", "42K03", "Path does not exist: <path>."},
+    {"RECURSION_LEVEL_LIMIT_EXCEEDED", "42836",
+     "Recursion level limit <levelLimit> reached but query has not exhausted, try increasing it "
+     "like 'WITH RECURSIVE t(col) MAX RECURSION LEVEL 200'."},
+    {"RECURSION_ROW_LIMIT_EXCEEDED", "42836",
+     "Recursion row limit <rowLimit> reached but query has not exhausted, try setting a larger "
+     "LIMIT value when querying the CTE relation."},
     {"RECURSIVE_VIEW", "42K0H", "Recursive view <viewIdent> detected (cycle: <newPath>)."},
     {"REQUIRED_PARAMETER_NOT_FOUND", "4274K",
      "Cannot invoke routine <routineName> because the parameter named <parameterName> is "
