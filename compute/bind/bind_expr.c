@@ -1449,6 +1449,25 @@ static lh_err bind_expr(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
         return bind_case(b, x, e, out);
     case LH_EX_CAST:
         return bind_cast(b, x, e, out);
+    case LH_EX_JSON_PATH: { /* c:a.b[0]: json_path_extract(c, '$.a.b[0]') on a STRING */
+        lh_expr_t *args[2];
+        LH_TRY(bx_expr(b, x, e->args.items[0], &args[0]));
+        if (args[0]->type.id != LH_TYPE_STRING && args[0]->type.id != LH_TYPE_NULL) {
+            char tb[64];
+            return lh_sqlerr(
+                b->eb, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "sqlExpr",
+                lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, e)), "paramIndex", "first",
+                "requiredType", "\"STRING\"", "inputSql",
+                lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, e->args.items[0])), "inputType",
+                lh_arena_sprintf(b->a, "\"%s\"", lh_format_type_sql(args[0]->type, tb, sizeof tb)),
+                NULL);
+        }
+        const char *path = lh_arena_sprintf(b->a, "$%s%s", e->str[0] == '[' ? "" : ".", e->str);
+        lh_value_t pv = {.type = {LH_TYPE_STRING},
+                         .v.str = {(const uint8_t *)path, (uint32_t)strlen(path)}};
+        args[1] = lh_expr_const(b->a, &pv, path);
+        return call(b, lh_func_find("json_path_extract"), 2, args, bx_name(b, e), out);
+    }
     case LH_EX_FUNC: {
         int at = -1;
         if (e->u.func.bare && x->sc) /* current_date: a column of that name first (Spark) */

@@ -1202,6 +1202,24 @@ static void expr(namer *n, const lh_ast_expr_t *e)
     case LH_EX_EXISTS:
         put(n, lh_arena_sprintf(n->b->a, "exists(%s)", bsn_name(n->b, e)));
         return;
+    case LH_EX_JSON_PATH: { /* c:a.b: the last field's name (an index: the path) */
+        const char *t = e->str, *last = t, *end = t + strlen(t);
+        for (const char *q = t; *q; q++)
+            if (*q == '.' || *q == '[')
+                last = q + 1;
+        if (*last == '\'' || *last == '`') { /* ['name'] or .`name` */
+            const char *close = strchr(last + 1, *last);
+            if (close)
+                putn(n, last + 1, (size_t)(close - last - 1));
+            else
+                put(n, t);
+        } else if (*last >= '0' && *last <= '9') {
+            put(n, t);
+        } else {
+            putn(n, last, (size_t)(end - last));
+        }
+        return;
+    }
     case LH_EX_SUBSCRIPT: /* GetArrayItem / GetMapValue: child[key], literals bare */
         expr(n, e->args.items[0]);
         put(n, "[");

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "common/limits.h"
 #include "compute/func/fn.h"
@@ -23,6 +24,7 @@ typedef struct step {
     const char *name;
     size_t len;
     long index;
+    bool ci; /* a name matched in any case (json_path_extract's .name and .`name`) */
 } step_t;
 
 typedef struct jpath {
@@ -30,7 +32,9 @@ typedef struct jpath {
     step_t s[JSON_MAX_STEPS];
 } jpath_t;
 
-static bool parse_path(const char *p, size_t n, jpath_t *out)
+/* ci: the `:` operator's paths, whose .name and .`name` steps match in any case (a
+ * ['name'] step matches exactly, as in get_json_object). */
+static bool parse_path(const char *p, size_t n, jpath_t *out, bool ci)
 {
     size_t i = 0;
     out->n = 0;
@@ -44,6 +48,17 @@ static bool parse_path(const char *p, size_t n, jpath_t *out)
             i++;
             if (i < n && p[i] == '*') {
                 st->kind = 2, i++;
+                continue;
+            }
+            st->ci = ci;
+            if (ci && i < n && p[i] == '`') { /* .`zip code` */
+                size_t b = ++i;
+                while (i < n && p[i] != '`')
+                    i++;
+                if (i >= n)
+                    return false;
+                st->kind = 0, st->name = p + b, st->len = i - b;
+                i++;
                 continue;
             }
             size_t b = i;
@@ -148,9 +163,10 @@ static size_t skip_value(jtext_t t, size_t i, int depth)
 }
 
 /* Does the JSON string at [b, e) (quotes included) equal name? */
-static bool key_eq(jtext_t t, size_t b, size_t e, const char *name, size_t len)
+static bool key_eq(jtext_t t, size_t b, size_t e, const step_t *st)
 {
-    return e - b - 2 == len && memcmp(t.s + b + 1, name, len) == 0;
+    return e - b - 2 == st->len && (st->ci ? strncasecmp(t.s + b + 1, st->name, st->len)
+                                           : memcmp(t.s + b + 1, st->name, st->len)) == 0;
 }
 
 typedef struct match {
@@ -182,7 +198,7 @@ static void walk(jtext_t t, size_t i, const jpath_t *p, int k, match_t *m, int d
             if (v >= t.n || t.s[v] != ':')
                 return;
             v++;
-            if (st->kind == 2 || key_eq(t, j, ke, st->name, st->len)) {
+            if (st->kind == 2 || key_eq(t, j, ke, st)) {
                 if (st->kind == 2)
                     m->multi = true;
                 walk(t, v, p, k + 1, m, depth + 1);
@@ -277,18 +293,32 @@ static bool emit(jtext_t t, size_t b, size_t e, bool raw_string, char **o, size_
 
 typedef struct json_bd {
     bool const_path;
+    bool ci; /* json_path_extract */
     jpath_t path;
 } json_bd_t;
 
+static lh_err bind_json(lh_func_bind_t *b, bool ci, lh_errbuf *eb);
+
 static lh_err b_json(lh_func_bind_t *b, lh_errbuf *eb)
 {
+    return bind_json(b, false, eb);
+}
+
+static lh_err b_json_path(lh_func_bind_t *b, lh_errbuf *eb)
+{
+    return bind_json(b, true, eb);
+}
+
+static lh_err bind_json(lh_func_bind_t *b, bool ci, lh_errbuf *eb)
+{
     json_bd_t *bd = lh_arena_calloc(b->arena, 1, sizeof *bd);
+    bd->ci = ci;
     b->cast_to[0] = b->cast_to[1] = fn_type(LH_TYPE_STRING);
     const lh_value_t *p = b->const_args ? b->const_args[1] : NULL;
     if (p && !p->is_null && p->type.id == LH_TYPE_STRING) {
         /* the path text lives as long as the plan's constants: copy it */
         char *txt = lh_arena_strndup(b->arena, (const char *)p->v.str.ptr, p->v.str.len);
-        bd->const_path = parse_path(txt, p->v.str.len, &bd->path);
+        bd->const_path = parse_path(txt, p->v.str.len, &bd->path, ci);
         if (!bd->const_path)
             bd->path.n = -1; /* invalid: every row NULL */
         bd->const_path = true;
@@ -312,7 +342,7 @@ static lh_err x_json(const lh_func_exec_t *x, lh_errbuf *eb)
         const jpath_t *p = &bd->path;
         if (!bd->const_path) {
             lh_sv_t ps = fn_str(x->args[1], i);
-            if (!parse_path((const char *)ps.ptr, ps.len, &own))
+            if (!parse_path((const char *)ps.ptr, ps.len, &own, bd->ci))
                 own.n = -1;
             p = &own;
         }
@@ -351,6 +381,6 @@ static lh_err x_json(const lh_func_exec_t *x, lh_errbuf *eb)
 
 const lh_func_t lh_fn_json[] = {
     {"get_json_object", LH_FUNC_SCALAR, 2, 2, b_json, x_json, true},
-    {"json_path_extract", LH_FUNC_SCALAR, 2, 2, b_json, x_json, true},
+    {"json_path_extract", LH_FUNC_SCALAR, 2, 2, b_json_path, x_json, true},
 };
 FN_COUNT(lh_fn_json);
