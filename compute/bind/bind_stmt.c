@@ -382,6 +382,32 @@ static lh_err bind_insert(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     bool **defaults = NULL; /* VALUES cells written DEFAULT */
     LH_TRY(default_cells(b, &query, &defaults));
     LH_TRY(bq_query(b, query, &src));
+    lh_ast_insert_t named;
+    if (ins->by_name) { /* BY NAME: the source's column names are the column list */
+        named = *ins;
+        named.columns.count = src->col_count;
+        named.columns.items =
+            lh_arena_calloc(b->a, (size_t)src->col_count + 1, sizeof *named.columns.items);
+        for (int k = 0; k < src->col_count; k++)
+            named.columns.items[k].text = src->col_names[k];
+        ins = &named;
+    }
+    for (int k = 0; k < ins->columns.count; k++) { /* every listed column is the table's */
+        bool found = false;
+        for (int i = 0; i < n && !found; i++)
+            found = strcasecmp(ins->columns.items[k].text, target->col_names[i]) == 0;
+        if (!found) {
+            char proposal[512] = "";
+            for (int i = 0; i < n && i < 5; i++) {
+                size_t l = strlen(proposal);
+                snprintf(proposal + l, sizeof proposal - l, "%s`%s`", i ? ", " : "",
+                         target->col_names[i]);
+            }
+            return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "objectName",
+                             lh_arena_sprintf(b->a, "`%s`", ins->columns.items[k].text), "proposal",
+                             lh_arena_strdup(b->a, proposal), NULL);
+        }
+    }
     lh_expr_t **exprs = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *exprs);
     int given = ins->columns.count ? ins->columns.count : src->col_count;
     if (given != src->col_count || (ins->columns.count == 0 && src->col_count != n - static_count))
