@@ -951,6 +951,13 @@ static lh_err bind_func(binder *b, const ectx *x, const lh_ast_expr_t *e, lh_exp
     const char *fn = e->name.parts[0].text;
     if (bh_is_hof(e))
         return bh_call(b, x, e, out);
+    if (strcasecmp(fn, "identifier") == 0 && !e->u.func.star) { /* IDENTIFIER('col') */
+        lh_ast_expr_t *col = lh_arena_calloc(b->a, 1, sizeof *col);
+        col->kind = LH_EX_COLUMN;
+        col->span = e->span;
+        LH_TRY(bv_identifier(b, x, e, &col->name));
+        return bx_expr(b, x, col, out);
+    }
     for (int i = 0; i < e->args.count; i++) /* a lambda elsewhere than a HOF's argument */
         if (e->args.items[i]->kind == LH_EX_LAMBDA)
             return lh_sqlerr(b->eb, "INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION",

@@ -1066,6 +1066,13 @@ lh_err bf_relation(binder *b, const lh_ast_rel_t *r, lh_plan_t **plan, scope *sc
         LH_TRY(bu_unpivot(b, r, plan, sc));
         break;
     case LH_REL_FUNC:
+        if (r->call->name.count == 1 &&
+            strcasecmp(r->call->name.parts[0].text, "identifier") == 0) {
+            lh_ast_name_t name; /* FROM IDENTIFIER('cat.sch.t') */
+            LH_TRY(bv_identifier(b, NULL, r->call, &name));
+            LH_TRY(bf_table(b, &name, r->travel, plan, sc));
+            break;
+        }
         LH_TRY(bind_table_func(b, r, plan));
         *sc = bf_scope_of(b, *plan, NULL);
         break;

@@ -291,6 +291,9 @@ lh_expr_t *bh_lambda_ref(binder *b, const lh_ast_name_t *n);
 lh_err bv_run_declare(binder *b, const lh_ast_stmt_t *st);
 lh_err bv_run_set(binder *b, const lh_ast_stmt_t *st);
 lh_err bv_run_drop(binder *b, const lh_ast_stmt_t *st);
+/* IDENTIFIER(expr): the name its constant string spells (expr bound in where, or over no
+ * columns when NULL). */
+lh_err bv_identifier(binder *b, const ectx *where, const lh_ast_expr_t *call, lh_ast_name_t *out);
 
 /* bind_stmt.c */
 /* Spark's catalog text of a type ("bigint", "array<struct<a:int>>"), in the arena. */

@@ -15,7 +15,9 @@
  *   DEFAULT    SET VAR x = DEFAULT evaluates the DECLARE's default again (the session keeps
  *              its text)
  * and EXECUTE IMMEDIATE's operands (compute/query/query.c runs the statement): its text
- * and USING values are evaluated here; INTO assigns the row as SET VAR does.
+ * and USING values are evaluated here; INTO assigns the row as SET VAR does. Also the
+ * IDENTIFIER(expr) clause: a constant string (literals, parameters, variables) read as a
+ * name (a table in FROM, a column in an expression).
  */
 #include <stdio.h>
 #include <string.h>
@@ -286,4 +288,37 @@ lh_err bv_run_drop(binder *b, const lh_ast_stmt_t *st)
         return LH_OK;
     return lh_sqlerr(b->eb, "VARIABLE_NOT_FOUND", "variableName",
                      name ? lh_session_var_sql_name(name) : "?", NULL);
+}
+
+lh_err bv_identifier(binder *b, const ectx *where, const lh_ast_expr_t *call, lh_ast_name_t *out)
+{
+    if (call->args.count != 1)
+        return lh_sqlerr(b->eb, "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", "functionName", "`identifier`",
+                         "expectedNum", "1", "actualNum",
+                         lh_arena_sprintf(b->a, "%d", call->args.count), "docroot",
+                         "https://spark.apache.org/docs/latest", NULL);
+    scope none = {NULL, 0};
+    ectx x = {&none, MODE_PRE, NULL, "IDENTIFIER"};
+    lh_expr_t *e; /* bound where it stands, so a column is NOT_CONSTANT, not unresolved */
+    LH_TRY(bx_expr(b, where ? where : &x, call->args.items[0], &e));
+    const char *sql = lh_arena_sprintf(b->a, "\"%s\"", bx_name(b, call->args.items[0]));
+    if (!lh_expr_is_foldable(e))
+        return lh_sqlerr(b->eb, "NOT_A_CONSTANT_STRING.NOT_CONSTANT", "name", "IDENTIFIER", "expr",
+                         sql, NULL);
+    if (e->type.id != LH_TYPE_STRING)
+        return lh_sqlerr(b->eb, "NOT_A_CONSTANT_STRING.WRONG_TYPE", "name", "IDENTIFIER", "expr",
+                         sql, "dataType", "\"STRING\"", NULL);
+    lh_value_t v;
+    LH_TRY(lh_expr_fold(b->a, e, lh_session_conf(b->env->session), &v, b->eb));
+    if (v.is_null)
+        return lh_sqlerr(b->eb, "NOT_A_CONSTANT_STRING.NULL", "name", "IDENTIFIER", "expr", sql,
+                         NULL);
+    const char *text = lh_arena_strndup(b->a, (const char *)v.v.str.ptr, v.v.str.len);
+    lh_ast_expr_t *ast;
+    LH_TRY(lh_sql_parse_expr(text, strlen(text), b->a, &ast, b->eb));
+    if (ast->kind != LH_EX_COLUMN)
+        return lh_sqlerr(b->eb, "INVALID_SQL_SYNTAX.INVALID_IDENTIFIER", "ident",
+                         lh_arena_sprintf(b->a, "`%s`", text), NULL);
+    *out = ast->name;
+    return LH_OK;
 }

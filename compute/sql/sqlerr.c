@@ -477,6 +477,9 @@ static const lh_sqlerr_class_t classes[] = {
      "not allowed."},
     {"INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX", "42000",
      "Invalid SQL syntax: The function <prettyName> does not support <syntax>."},
+    {"INVALID_SQL_SYNTAX.INVALID_IDENTIFIER", "42000",
+     "Invalid SQL syntax: The identifier <ident> is invalid. Please, consider quoting it with "
+     "back-quotes as `<ident>`."},
     {"INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION", "42000",
      "Invalid SQL syntax: The definition of window <windowName> is repetitive."},
     {"INVALID_STATEMENT_FOR_EXECUTE_INTO", "07501",
@@ -556,6 +559,16 @@ static const lh_sqlerr_class_t classes[] = {
      "Literal expressions required for pivot values, found <expression>."},
     {"NON_PARTITION_COLUMN", "42000",
      "PARTITION clause cannot contain the non-partition column: <columnName>."},
+    {"NOT_A_CONSTANT_STRING.NOT_CONSTANT", "42601",
+     "The expression <expr> used for the routine or clause <name> must be a constant STRING "
+     "which is NOT NULL. To be considered constant the expression must not depend on any "
+     "columns, contain a subquery, or invoke a non deterministic function such as rand()."},
+    {"NOT_A_CONSTANT_STRING.NULL", "42601",
+     "The expression <expr> used for the routine or clause <name> must be a constant STRING "
+     "which is NOT NULL. The expression <expr> evaluates to NULL."},
+    {"NOT_A_CONSTANT_STRING.WRONG_TYPE", "42601",
+     "The expression <expr> used for the routine or clause <name> must be a constant STRING "
+     "which is NOT NULL. The data type of the expression is <dataType>."},
     {"NULL_MAP_KEY", "2200E", "Cannot use null as map key."},
     {"NULL_QUERY_STRING_EXECUTE_IMMEDIATE", "22004",
      "Execute immediate requires a non-null variable as the query string, but the provided "
