@@ -31,8 +31,6 @@ lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct)
     for (int i = 0; what == NULL && i < ct->constraint_count; i++)
         if (ct->constraints[i].kind == LH_CONS_UNIQUE)
             what = "UNIQUE constraints";
-    if (what == NULL && ct->like)
-        what = "CREATE TABLE .. LIKE";
     if (what != NULL)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", what, NULL);
     return LH_OK;

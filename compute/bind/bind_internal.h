@@ -353,6 +353,8 @@ int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
 const char *bcm_clustering_json(binder *b, const char *conf);
 char *bcm_clustering_conf(const char *const *names, int n);
 /* bind_showcreate.c: SHOW CREATE TABLE. */
+/* CREATE TABLE t LIKE s: the statement that creates t as s is defined. */
+lh_err bsc_like_text(binder *b, const lh_ast_stmt_t *st, const char **text);
 lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bcm_generated_checks(binder *b, const lh_plan_t *scan, const bcm_table *cm,
                             lh_plan_checks_t *c, int cap);

@@ -15,6 +15,8 @@
  *     'delta.minWriterVersion' = '2')
  *
  * Every clause ends with a newline; a view prints CREATE VIEW name (cols)\nAS <text>\n.
+ * CREATE TABLE t LIKE s [LOCATION ..] is that statement for s, under t's name (and t's
+ * location, else none: a managed table), run in its place (bsc_like_text).
  * Columns come from the Delta schema (its column metadata gives comments, generation
  * expressions, defaults and identity), properties from the table's configuration plus the
  * protocol (versions and delta.feature.<name> = 'supported' for table features).
@@ -138,7 +140,10 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static void put_properties(sbuf *o, const lh_delta_metadata_t *md, const lh_delta_protocol_t *pr)
+/* protocol: also the protocol's versions and features (SHOW CREATE TABLE; a LIKE copy
+ * takes the configuration only: its own columns decide its protocol) */
+static void put_properties(sbuf *o, const lh_delta_metadata_t *md, const lh_delta_protocol_t *pr,
+                           bool protocol)
 {
     binder *b = o->b;
     int cap = md->configuration.count + pr->writer_feature_count + pr->reader_feature_count + 4;
@@ -149,7 +154,7 @@ static void put_properties(sbuf *o, const lh_delta_metadata_t *md, const lh_delt
         lines[n++] =
             lh_arena_sprintf(b->a, "%s = %s", sq(b, kv->key), sq(b, kv->value ? kv->value : ""));
     }
-    for (int i = 0; i < pr->writer_feature_count; i++) {
+    for (int i = 0; protocol && i < pr->writer_feature_count; i++) {
         bool dup = false; /* a feature both reader and writer is listed once */
         for (int j = 0; j < i; j++)
             dup |= strcmp(pr->writer_features[j], pr->writer_features[i]) == 0;
@@ -158,8 +163,14 @@ static void put_properties(sbuf *o, const lh_delta_metadata_t *md, const lh_delt
                 b->a, "%s = 'supported'",
                 sq(b, lh_arena_sprintf(b->a, "delta.feature.%s", pr->writer_features[i])));
     }
-    lines[n++] = lh_arena_sprintf(b->a, "'delta.minReaderVersion' = '%d'", pr->min_reader_version);
-    lines[n++] = lh_arena_sprintf(b->a, "'delta.minWriterVersion' = '%d'", pr->min_writer_version);
+    if (protocol) {
+        lines[n++] =
+            lh_arena_sprintf(b->a, "'delta.minReaderVersion' = '%d'", pr->min_reader_version);
+        lines[n++] =
+            lh_arena_sprintf(b->a, "'delta.minWriterVersion' = '%d'", pr->min_writer_version);
+    }
+    if (n == 0)
+        return;
     qsort(lines, (size_t)n, sizeof *lines, cmp_str);
     put(o, "TBLPROPERTIES (\n  ");
     for (int i = 0; i < n; i++) {
@@ -169,7 +180,14 @@ static void put_properties(sbuf *o, const lh_delta_metadata_t *md, const lh_delt
     put(o, ")\n");
 }
 
-static lh_err show_table(sbuf *o, const lh_table_info_t *ti)
+/* like: CREATE TABLE .. LIKE's statement for the table named like (location, or none: a
+ * managed table), from the source's definition */
+typedef struct like_t {
+    const char *name, *location;
+    bool if_not_exists;
+} like_t;
+
+static lh_err show_table(sbuf *o, const lh_table_info_t *ti, const like_t *like)
 {
     binder *b = o->b;
     lh_objstore_t *os;
@@ -182,7 +200,9 @@ static lh_err show_table(sbuf *o, const lh_table_info_t *ti)
     }
     const lh_delta_metadata_t *md = lh_delta_snapshot_metadata(snap);
     const lh_delta_protocol_t *pr = lh_delta_snapshot_protocol(snap);
-    put(o, lh_arena_sprintf(b->a, "CREATE TABLE %s ", ti->full_name));
+    put(o, like ? lh_arena_sprintf(b->a, "CREATE TABLE %s%s ",
+                                   like->if_not_exists ? "IF NOT EXISTS " : "", like->name)
+                : lh_arena_sprintf(b->a, "CREATE TABLE %s ", ti->full_name));
     put_columns(o, md, ti);
     put(o, "USING delta\n");
     if (md->partition_column_count > 0) {
@@ -207,12 +227,14 @@ static lh_err show_table(sbuf *o, const lh_table_info_t *ti)
     const char *comment = md->description ? md->description : ti->comment;
     if (comment != NULL)
         put(o, lh_arena_sprintf(b->a, "COMMENT %s\n", sq(b, comment)));
-    if (ti->kind == LH_TABLE_EXTERNAL)
+    if (like != NULL && like->location != NULL)
+        put(o, lh_arena_sprintf(b->a, "LOCATION %s\n", sq(b, like->location)));
+    else if (ti->kind == LH_TABLE_EXTERNAL && like == NULL)
         put(o, lh_arena_sprintf(b->a, "LOCATION %s\n", /* a URI, as Spark prints it */
                                 sq(b, ti->storage_location[0] == '/'
                                           ? lh_arena_sprintf(b->a, "file:%s", ti->storage_location)
                                           : ti->storage_location)));
-    put_properties(o, md, pr);
+    put_properties(o, md, pr, like == NULL);
     bd_close_snapshot(os, t, snap);
     return LH_OK;
 }
@@ -236,6 +258,41 @@ static void show_view(sbuf *o, const lh_table_info_t *ti)
     put(o, lh_arena_sprintf(b->a, "AS %s\n", ti->view_definition ? ti->view_definition : ""));
 }
 
+static lh_err source_table(binder *b, const lh_ast_name_t *n, lh_table_info_t **ti)
+{
+    const lh_session_t *s = b->env->session;
+    const char *cat = n->count == 3 ? bf_lower(b, n->parts[0].text) : lh_session_catalog(s);
+    const char *sch =
+        n->count >= 2 ? bf_lower(b, n->parts[n->count - 2].text) : lh_session_schema(s);
+    const char *name = bf_lower(b, n->parts[n->count - 1].text);
+    const lh_resolver_t *r = b->env->resolver;
+    lh_err e = r->get_table(r->ctx, cat, sch, name, b->a, ti, b->eb);
+    if (e == LH_E_NOT_FOUND)
+        return lh_sqlerr(b->eb, "TABLE_OR_VIEW_NOT_FOUND", "relationName",
+                         lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", cat, sch, name), NULL);
+    return e;
+}
+
+lh_err bsc_like_text(binder *b, const lh_ast_stmt_t *st, const char **text)
+{
+    const lh_ast_create_table_t *ct = st->table;
+    lh_table_info_t *ti;
+    LH_TRY(source_table(b, &ct->like_name, &ti));
+    if (ti->kind == LH_TABLE_VIEW)
+        return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
+                         "CREATE TABLE .. LIKE a view", NULL);
+    const char *name = "";
+    for (int i = 0; i < ct->name.count; i++)
+        name =
+            lh_arena_sprintf(b->a, "%s%s%s", name, i ? "." : "", quoted(b, ct->name.parts[i].text));
+    like_t like = {name, ct->location, st->if_not_exists};
+    sbuf o = {b, NULL, 0, 0};
+    put(&o, "");
+    LH_TRY(show_table(&o, ti, &like));
+    *text = o.s;
+    return LH_OK;
+}
+
 lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_ast_name_t *n = &st->name;
@@ -256,7 +313,7 @@ lh_err bsc_show_create(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     if (ti->kind == LH_TABLE_VIEW)
         show_view(&o, ti);
     else
-        LH_TRY(show_table(&o, ti));
+        LH_TRY(show_table(&o, ti, NULL));
     static const char *const cols[1] = {"createtab_stmt"};
     lh_type_t types[1] = {{LH_TYPE_STRING}};
     lh_value_t row[1];

@@ -891,9 +891,27 @@ lh_err bs_check_column_type(lh_type_t t, lh_errbuf *eb)
     return LH_OK;
 }
 
+/* CREATE TABLE t LIKE s: the source's CREATE TABLE statement under t's name, run. */
+static lh_err run_create_like(binder *b, const lh_ast_stmt_t *st)
+{
+    const char *text;
+    LH_TRY(bsc_like_text(b, st, &text));
+    lh_ast_stmt_list_t *list;
+    LH_TRY(lh_sql_parse(text, strlen(text), b->a, &list, b->eb));
+    LH_FAIL_IF(list->count != 1 || list->items[0]->kind != LH_ST_CREATE_TABLE, LH_E_INTERNAL, b->eb,
+               "CREATE TABLE .. LIKE: an unexpected statement");
+    lh_bind_env_t env = *b->env;
+    env.sql = text;
+    lh_bound_t *bound;
+    LH_TRY(lh_bind(&env, list->items[0], &bound, b->eb));
+    return lh_bind_run_command(&env, bound, b->eb);
+}
+
 static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
 {
     const lh_ast_create_table_t *ct = st->table;
+    if (ct->like)
+        return run_create_like(b, st);
     qname q = qualify(b, &ct->name);
     lh_plan_t *query = NULL;
     int n = ct->column_count;
@@ -951,9 +969,21 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
         e = bcm_check_create(b, ct, schema);
     const lh_resolver_t *r = b->env->resolver;
     lh_table_info_t *stored = NULL;
+    if (e == LH_OK && st->if_not_exists && !st->or_replace) { /* there already: nothing to do */
+        lh_errbuf ignored;
+        lh_table_info_t *existing;
+        if (r->get_table(r->ctx, q.catalog, q.schema, q.name, b->a, &existing, &ignored) == LH_OK) {
+            lh_schema_destroy(schema);
+            return LH_OK;
+        }
+    }
     if (e == LH_OK)
         e = r->create_table(r->ctx, b->env->user, &info, st->if_not_exists, st->or_replace, b->a,
                             &stored, b->eb);
+    if (e != LH_OK && b->eb->error_code != NULL &&
+        strcmp(b->eb->error_code, "TABLE_OR_VIEW_ALREADY_EXISTS") == 0) /* Spark's message */
+        e = lh_sqlerr(b->eb, "TABLE_OR_VIEW_ALREADY_EXISTS", "relationName",
+                      lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", q.catalog, q.schema, q.name), NULL);
     if (e == LH_OK && stored != NULL)
         e = create_delta(b, stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
                          b->eb);
