@@ -777,21 +777,43 @@ static lh_err config_add(lh_delta_metadata_t *md, const char *key, const char *v
     return LH_OK;
 }
 
+/* Version 0 of a new Delta table at root, or (replace, the table there already: CREATE OR
+ * REPLACE) the next version: every live file removed, the new metadata, the history kept. */
 static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schema,
                            const char **parts, int part_count, const lh_ast_create_table_t *ct,
-                           lh_errbuf *eb)
+                           bool replace, lh_errbuf *eb)
 {
     LH_TRY(mkdir_p(root, eb));
     lh_objstore_t *os = NULL;
     lh_delta_table_t *t = NULL;
+    lh_delta_snapshot_t *snap = NULL;
     lh_delta_wtxn_t *w = NULL;
     lh_delta_metadata_t md;
     memset(&md, 0, sizeof md);
-    lh_err e = lh_objstore_local_create(root, &os, eb);
-    if (e == LH_OK)
-        e = lh_delta_table_open(os, "", &t, eb);
-    if (e == LH_OK)
-        e = lh_delta_wtxn_begin(t, NULL, NULL, &w, eb);
+    lh_err e = LH_OK;
+    if (replace) { /* a table there already? then it is replaced */
+        lh_errbuf none;
+        if (bd_open_snapshot(root, &os, &t, &snap, &none) != LH_OK) {
+            bd_close_snapshot(os, t, snap);
+            os = NULL, t = NULL, snap = NULL;
+        }
+    }
+    if (snap != NULL) {
+        const lh_delta_add_t **files = NULL;
+        size_t n = 0;
+        e = lh_delta_wtxn_begin(t, snap, NULL, &w, eb);
+        if (e == LH_OK)
+            e = lh_delta_wtxn_scan_files(w, NULL, 0, &files, &n, eb);
+        for (size_t i = 0; e == LH_OK && i < n; i++)
+            e = lh_delta_wtxn_remove(w, files[i], eb);
+        free(files);
+    } else {
+        e = lh_objstore_local_create(root, &os, eb);
+        if (e == LH_OK)
+            e = lh_delta_table_open(os, "", &t, eb);
+        if (e == LH_OK)
+            e = lh_delta_wtxn_begin(t, NULL, NULL, &w, eb);
+    }
     if (e == LH_OK)
         e = lh_delta_metadata_init(&md, schema, parts, part_count, eb);
     bool checks = false; /* CHECK constraints as Delta keeps them, protocol (1,3) */
@@ -828,6 +850,12 @@ static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schem
         e = bcm_apply_create(b, ct, schema, &md, checks, &pr, &clustering, &features, eb);
     if (e == LH_OK)
         e = lh_delta_txn_set_metadata(lh_delta_wtxn_txn(w), &md, eb);
+    if (e == LH_OK && snap != NULL) { /* never below the replaced table's protocol */
+        const lh_delta_protocol_t *old = lh_delta_snapshot_protocol(snap);
+        if (old->min_reader_version > pr.min_reader_version ||
+            old->min_writer_version > pr.min_writer_version)
+            checks = features = false;
+    }
     if (e == LH_OK && (checks || features))
         e = lh_delta_txn_set_protocol(lh_delta_wtxn_txn(w), &pr, eb);
     if (e == LH_OK && clustering != NULL) {
@@ -837,15 +865,13 @@ static lh_err create_delta(binder *b, const char *root, const lh_schema_t *schem
     free(clustering);
     int64_t version;
     if (e == LH_OK)
-        e = lh_delta_wtxn_commit(w, "CREATE TABLE", "{\"isManaged\":\"true\"}", NULL,
-                                 LH_DELTA_COMMIT_ALLOW_EMPTY, &version, eb);
+        e = lh_delta_wtxn_commit(w, snap ? "CREATE OR REPLACE TABLE" : "CREATE TABLE",
+                                 "{\"isManaged\":\"true\"}", NULL, LH_DELTA_COMMIT_ALLOW_EMPTY,
+                                 &version, eb);
     lh_delta_metadata_clear(&md);
     if (w)
         lh_delta_wtxn_destroy(w);
-    if (t)
-        lh_delta_table_close(t);
-    if (os)
-        lh_objstore_destroy(os);
+    bd_close_snapshot(os, t, snap);
     return e;
 }
 
@@ -945,6 +971,8 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
             e = bs_catalog_column(b, name, t, nullable, query ? NULL : ct->columns[i].comment,
                                   &cols[i]);
     }
+    if (e == LH_OK && n > 0 && ct->partitioned_by.count >= n) /* no data column left */
+        e = lh_sqlerr(b->eb, "ALL_PARTITION_COLUMNS_NOT_ALLOWED", NULL);
     const char **parts = lh_arena_calloc(b->a, (size_t)ct->partitioned_by.count + 1, sizeof *parts);
     for (int i = 0; i < ct->partitioned_by.count; i++)
         parts[i] = ct->partitioned_by.items[i].text;
@@ -986,7 +1014,7 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
                       lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", q.catalog, q.schema, q.name), NULL);
     if (e == LH_OK && stored != NULL)
         e = create_delta(b, stored->storage_location, schema, parts, ct->partitioned_by.count, ct,
-                         b->eb);
+                         st->or_replace, b->eb);
     lh_schema_destroy(schema);
     if (e != LH_OK || query == NULL || stored == NULL)
         return e;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 static const lh_sqlerr_class_t classes[] = {
+    {"ALL_PARTITION_COLUMNS_NOT_ALLOWED", "KD005", "Cannot use all columns for partition columns."},
     {"AMBIGUOUS_REFERENCE", "42704", "Reference <name> is ambiguous, could be: <referenceNames>."},
     {"ARITHMETIC_OVERFLOW", "22003",
      "<message>.<alternative> If necessary set <config> to \"false\" to bypass this error."},
