@@ -704,6 +704,18 @@ lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st)
             lh_arena_sprintf(b->a, "%s.%s", cat, bf_lower(b, n->parts[n->count - 1].text)),
             st->comment, b->eb);
     }
+    if (st->object == LH_OBJ_COLUMN && n->count >= 2) { /* ALTER TABLE t ALTER COLUMN c COMMENT */
+        lh_ast_stmt_t alt = *st;
+        lh_ast_alter_t al = {
+            .kind = LH_ALTER_ALTER_COLUMN, .comment = st->comment, .comment_set = true};
+        al.column.parts = &n->parts[n->count - 1];
+        al.column.count = 1;
+        alt.kind = LH_ST_ALTER_TABLE;
+        alt.object = LH_OBJ_TABLE;
+        alt.name.count = n->count - 1;
+        alt.alter = &al;
+        return ba_run_alter(b, &alt);
+    }
     if (st->object != LH_OBJ_TABLE)
         return not_yet(b, "this COMMENT ON form");
     alter_ctx c = {.b = b, .st = st, .operation = "SET TBLPROPERTIES"};

@@ -708,7 +708,7 @@ static lh_err query_term(parser_t *p, bool intersect, lh_ast_query_t **out)
     return LH_OK;
 }
 
-static lh_err ctes(parser_t *p, lh_ast_query_t *q)
+lh_err lh_p_ctes(parser_t *p, lh_ast_query_t *q)
 {
     uint32_t with = p->pos;
     p->pos++; /* WITH */
@@ -927,7 +927,7 @@ lh_err lh_p_query(parser_t *p, lh_ast_query_t **out)
     LH_TRY(lh_p_enter(p));
     lh_ast_query_t holder = {0};
     if (lh_p_is_kw(p, 0, "WITH"))
-        LH_TRY(ctes(p, &holder));
+        LH_TRY(lh_p_ctes(p, &holder));
     lh_ast_query_t *q;
     LH_TRY(query_term(p, false, &q));
     bool has_org = (lh_p_is_kw(p, 0, "ORDER") || lh_p_is_kw(p, 0, "CLUSTER") ||

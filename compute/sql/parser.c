@@ -10,9 +10,11 @@
 #include "compute/sql/parser.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "common/limits.h"
+
 #include "compute/sql/parser_internal.h"
 #include "compute/sql/sqlerr.h"
 
@@ -239,6 +241,29 @@ lh_err lh_p_statement(parser_t *p, lh_ast_stmt_t **out)
 {
     uint32_t first = p->pos;
     *out = NULL;
+    if (lh_p_is_kw(p, 0, "WITH")) { /* WITH .. INSERT: the CTEs belong to the inserted query */
+        lh_ast_query_t holder = {0};
+        uint32_t save = p->pos;
+        lh_errbuf *saved_eb = p->eb, scratch;
+        p->eb = &scratch;
+        lh_err e = lh_p_ctes(p, &holder);
+        p->eb = saved_eb;
+        if (e == LH_OK && lh_p_is_kw(p, 0, "INSERT")) {
+            LH_TRY(lh_p_dml(p, out));
+            lh_ast_query_t *q = (*out)->insert->query;
+            lh_ast_cte_t *all = lh_arena_calloc(
+                p->arena, (size_t)(holder.cte_count + q->cte_count) + 1, sizeof *all);
+            memcpy(all, holder.ctes, (size_t)holder.cte_count * sizeof *all);
+            if (q->cte_count)
+                memcpy(all + holder.cte_count, q->ctes, (size_t)q->cte_count * sizeof *all);
+            q->ctes = all;
+            q->cte_count += holder.cte_count;
+            q->recursive = q->recursive || holder.recursive;
+            (*out)->span = lh_p_span(p, first);
+            return LH_OK;
+        }
+        p->pos = save; /* a query (its errors come from parsing it as one) */
+    }
     if (lh_p_starts_query(p, 0)) {
         lh_ast_stmt_t *s = lh_p_new_stmt(p, LH_ST_QUERY, first);
         LH_TRY(lh_p_query(p, &s->query));

@@ -84,6 +84,8 @@ lh_err lh_p_func_call(parser_t *p, lh_ast_name_t name, uint32_t first, lh_ast_ex
 
 /* parse_query.c */
 lh_err lh_p_query(parser_t *p, lh_ast_query_t **out);
+/* WITH [RECURSIVE] name AS (query), ..: the CTEs into q (the WITH keyword at the cursor). */
+lh_err lh_p_ctes(parser_t *p, lh_ast_query_t *q);
 bool lh_p_starts_query(const parser_t *p, uint32_t k);
 lh_err lh_p_relation(parser_t *p, lh_ast_rel_t **out); /* one FROM item with its joins */
 lh_err lh_p_named_expr_list(parser_t *p, lh_ast_named_exprs_t *out);
