@@ -327,7 +327,7 @@ static void test_cancel_spilled(void)
 {
     lh_arena_t *a = lh_arena_create();
     lh_pool_t *pool = lh_pool_create("c2", 1);
-    int64_t afters[] = {0, 100, 300};
+    int64_t afters[] = {0, 30, 80};
     for (int i = 0; i < 3; i++) {
         atomic_bool flag;
         atomic_init(&flag, false);
@@ -337,7 +337,9 @@ static void test_cancel_spilled(void)
         check c;
         lh_exec_stats_t st;
         lh_errbuf eb;
-        lh_plan_t *p = i == 1 ? agg_plan(a, 2 * N, N, true) : sort_plan(a, 2 * N);
+        /* Inputs twice the sizes above (about a second of work), so even the latest cancel
+         * lands well before the end on a fast machine. */
+        lh_plan_t *p = i == 1 ? agg_plan(a, 4 * N, 2 * N, true) : sort_plan(a, 4 * N);
         lh_err e = run(p, 2 << 20, pool, &flag, i == 1 ? agg_sink : sort_sink, &c, &st, &eb);
         int64_t done = lh_mono_ns();
         pthread_join(th, NULL);
