@@ -216,6 +216,18 @@ lh_err bf_table(binder *b, const lh_ast_name_t *name, const lh_ast_time_travel_t
     const lh_session_t *ss = b->env->session;
     const char *cat = name->count == 3 ? p[0].text : lh_session_catalog(ss);
     const char *sch = name->count >= 2 ? p[name->count - 2].text : lh_session_schema(ss);
+    if (strcasecmp(sch, "information_schema") == 0) {
+        lh_err ie = bis_relation(b, bf_lower(b, cat), last, plan);
+        if (ie == LH_E_NOT_FOUND)
+            return not_found(b, name);
+        LH_TRY(ie);
+        *sc = bf_scope_of(b, *plan, last);
+        for (int i = 0; i < sc->count; i++) {
+            sc->cols[i].qual[1] = "information_schema";
+            sc->cols[i].qual[2] = bf_lower(b, cat);
+        }
+        return LH_OK;
+    }
     const lh_resolver_t *r = b->env->resolver;
     lh_table_info_t *info = NULL;
     lh_errbuf inner;

@@ -280,6 +280,8 @@ lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
+/* The catalog's row of the table or view named n (TABLE_OR_VIEW_NOT_FOUND if none). */
+lh_err bsh_table_info(binder *b, const lh_ast_name_t *n, lh_table_info_t **out);
 /* bind_var.c: session variables. A reference (*found false when n names none), DECLARE,
  * SET VAR and DROP TEMPORARY VARIABLE. */
 lh_err bv_reference(binder *b, const lh_ast_name_t *n, lh_expr_t **out, bool *found);
@@ -352,6 +354,10 @@ bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *fe
 int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
 const char *bcm_clustering_json(binder *b, const char *conf);
 char *bcm_clustering_conf(const char *const *names, int n);
+/* bind_infoschema.c: <catalog>.information_schema.<name> (system.: every catalog) as a
+ * VALUES plan; LH_E_NOT_FOUND for an unknown catalog or relation name. */
+lh_err bis_relation(binder *b, const char *cat, const char *name, lh_plan_t **out);
+
 /* bind_showcreate.c: SHOW CREATE TABLE. */
 /* CREATE TABLE t LIKE s: the statement that creates t as s is defined. */
 lh_err bsc_like_text(binder *b, const lh_ast_stmt_t *st, const char **text);

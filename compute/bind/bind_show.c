@@ -64,7 +64,7 @@ static lh_err answer(binder *b, const table_out *t, const char *const *names, co
 }
 
 /* The catalog's row of a table named n (views too). */
-static lh_err table_info(binder *b, const lh_ast_name_t *n, lh_table_info_t **out)
+lh_err bsh_table_info(binder *b, const lh_ast_name_t *n, lh_table_info_t **out)
 {
     const lh_session_t *s = b->env->session;
     const char *cat = n->count == 3 ? bf_lower(b, n->parts[0].text) : lh_session_catalog(s);
@@ -137,7 +137,7 @@ lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     scope sc;
     LH_TRY(bf_table(b, &st->name, NULL, &p, &sc));
     if (!temp)
-        LH_TRY(table_info(b, &st->name, &ti));
+        LH_TRY(bsh_table_info(b, &st->name, &ti));
     table_out t = {3, 0, 0, NULL};
     for (int i = 0; i < p->col_count; i++) {
         char ty[256];
@@ -230,7 +230,7 @@ lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         return answer(b, &t, names, "SHOW", out);
     }
     lh_table_info_t *ti; /* TBLPROPERTIES [('key')] */
-    LH_TRY(table_info(b, &st->name, &ti));
+    LH_TRY(bsh_table_info(b, &st->name, &ti));
     json_t *props = ti->properties_json ? json_loads(ti->properties_json, 0, NULL) : json_object();
     table_out t = {2, 0, 0, NULL};
     const char *k;

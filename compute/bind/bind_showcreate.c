@@ -258,26 +258,11 @@ static void show_view(sbuf *o, const lh_table_info_t *ti)
     put(o, lh_arena_sprintf(b->a, "AS %s\n", ti->view_definition ? ti->view_definition : ""));
 }
 
-static lh_err source_table(binder *b, const lh_ast_name_t *n, lh_table_info_t **ti)
-{
-    const lh_session_t *s = b->env->session;
-    const char *cat = n->count == 3 ? bf_lower(b, n->parts[0].text) : lh_session_catalog(s);
-    const char *sch =
-        n->count >= 2 ? bf_lower(b, n->parts[n->count - 2].text) : lh_session_schema(s);
-    const char *name = bf_lower(b, n->parts[n->count - 1].text);
-    const lh_resolver_t *r = b->env->resolver;
-    lh_err e = r->get_table(r->ctx, cat, sch, name, b->a, ti, b->eb);
-    if (e == LH_E_NOT_FOUND)
-        return lh_sqlerr(b->eb, "TABLE_OR_VIEW_NOT_FOUND", "relationName",
-                         lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", cat, sch, name), NULL);
-    return e;
-}
-
 lh_err bsc_like_text(binder *b, const lh_ast_stmt_t *st, const char **text)
 {
     const lh_ast_create_table_t *ct = st->table;
     lh_table_info_t *ti;
-    LH_TRY(source_table(b, &ct->like_name, &ti));
+    LH_TRY(bsh_table_info(b, &ct->like_name, &ti));
     if (ti->kind == LH_TABLE_VIEW)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
                          "CREATE TABLE .. LIKE a view", NULL);

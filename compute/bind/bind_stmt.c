@@ -974,8 +974,12 @@ static lh_err run_create_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t *b
     if (e == LH_OK && n > 0 && ct->partitioned_by.count >= n) /* no data column left */
         e = lh_sqlerr(b->eb, "ALL_PARTITION_COLUMNS_NOT_ALLOWED", NULL);
     const char **parts = lh_arena_calloc(b->a, (size_t)ct->partitioned_by.count + 1, sizeof *parts);
-    for (int i = 0; i < ct->partitioned_by.count; i++)
+    for (int i = 0; i < ct->partitioned_by.count; i++) {
         parts[i] = ct->partitioned_by.items[i].text;
+        for (int c = 0; e == LH_OK && c < n; c++) /* the catalog's record says it too */
+            if (strcasecmp(cols[c].name, parts[i]) == 0)
+                cols[c].partition_index = i;
+    }
     lh_table_info_t info = {q.catalog,
                             q.schema,
                             q.name,
