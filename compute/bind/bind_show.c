@@ -128,6 +128,60 @@ static void detailed(binder *b, table_out *t, const lh_table_info_t *ti)
     json_decref(props);
 }
 
+/* One field of Spark's StructType.treeString at depth, with its children. */
+static const char *tree_field(binder *b, const char *acc, int depth, const char *name, lh_type_t t,
+                              const char *suffix)
+{
+    const char *prefix = " |";
+    for (int i = 0; i < depth; i++)
+        prefix = lh_arena_sprintf(b->a, "%s    |", prefix);
+    char ty[256];
+    const char *tn = t.id == LH_TYPE_ARRAY    ? "array"
+                     : t.id == LH_TYPE_MAP    ? "map"
+                     : t.id == LH_TYPE_STRUCT ? "struct"
+                                              : lh_type_name(t, ty, sizeof ty);
+    acc = lh_arena_sprintf(b->a, "%s%s-- %s: %s%s\n", acc, prefix, name, tn, suffix);
+    if (t.id == LH_TYPE_ARRAY)
+        return tree_field(b, acc, depth + 1, "element", t.nested->elem, " (containsNull = true)");
+    if (t.id == LH_TYPE_MAP) {
+        acc = tree_field(b, acc, depth + 1, "key", t.nested->elem, "");
+        return tree_field(b, acc, depth + 1, "value", t.nested->value,
+                          " (valueContainsNull = true)");
+    }
+    for (int i = 0; t.id == LH_TYPE_STRUCT && i < t.nested->field_count; i++)
+        acc = tree_field(b, acc, depth + 1, t.nested->fields[i].name, t.nested->fields[i].type,
+                         " (nullable = true)");
+    return acc;
+}
+
+const char *bsh_table_information(binder *b, const lh_table_info_t *ti)
+{
+    table_out t = {3, 0, 0, NULL};
+    detailed(b, &t, ti);
+    const char *text = "";
+    for (int r = 2; r < t.n; r++) /* past the blank and "# Detailed Table Information" rows */
+        text = lh_arena_sprintf(b->a, "%s%s: %s\n", text, t.cells[r * 3], t.cells[r * 3 + 1]);
+    const char *parts = "";
+    for (int k = 0; k < ti->column_count; k++)
+        if (ti->columns[k].partition_index >= 0)
+            parts =
+                lh_arena_sprintf(b->a, "%s%s`%s`", parts, *parts ? ", " : "", ti->columns[k].name);
+    if (*parts)
+        text = lh_arena_sprintf(b->a, "%sPartition Columns: [%s]\n", text, parts);
+    text = lh_arena_sprintf(b->a, "%sSchema: root\n", text);
+    for (int k = 0; k < ti->column_count; k++) {
+        const lh_catalog_column_t *c = &ti->columns[k];
+        lh_type_t ty = {LH_TYPE_STRING};
+        lh_errbuf quiet;
+        lh_errbuf_clear(&quiet);
+        if (c->type_text != NULL)
+            (void)lh_type_parse_text(c->type_text, strlen(c->type_text), &ty, &quiet);
+        text = tree_field(b, text, 0, c->name, ty,
+                          c->nullable ? " (nullable = true)" : " (nullable = false)");
+    }
+    return text;
+}
+
 lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     lh_table_info_t *ti = NULL;

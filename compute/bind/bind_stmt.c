@@ -546,7 +546,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         break;
     }
     case LH_SHOW_TABLES:
-    case LH_SHOW_VIEWS: {
+    case LH_SHOW_VIEWS:
+    case LH_SHOW_TABLE_EXTENDED: {
         const char *cat =
             st->name.count == 2 ? bf_lower(b, st->name.parts[0].text) : lh_session_catalog(s);
         const char *sch = st->name.count ? bf_lower(b, st->name.parts[st->name.count - 1].text)
@@ -555,16 +556,29 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         n = like_filter(st->pattern, names, n);
         if (st->show_what == LH_SHOW_VIEWS)
             n = views_only(b, cat, sch, names, n);
-        const char *cols[3] = {"database", "tableName", "isTemporary"};
-        lh_type_t types[3] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_BOOLEAN}};
+        const char *cols[4] = {"database", "tableName", "isTemporary", "information"};
+        lh_type_t types[4] = {
+            {LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_BOOLEAN}, {LH_TYPE_STRING}};
+        bool ext = st->show_what == LH_SHOW_TABLE_EXTENDED;
         lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
+        int m = 0;
         for (int i = 0; i < n; i++) {
-            rows[i] = lh_arena_calloc(b->a, 3, sizeof **rows);
-            rows[i][0] = str_value(sch);
-            rows[i][1] = str_value(names[i]);
-            rows[i][2] = (lh_value_t){.type = {LH_TYPE_BOOLEAN}};
+            lh_table_info_t *t = NULL;
+            lh_errbuf quiet;
+            lh_errbuf_clear(&quiet);
+            /* one dropped since the listing is not there */
+            if (ext && r->get_table(r->ctx, cat, sch, names[i], b->a, &t, &quiet) != LH_OK)
+                continue;
+            rows[m] = lh_arena_calloc(b->a, 4, sizeof **rows);
+            rows[m][0] = str_value(sch);
+            rows[m][1] = str_value(names[i]);
+            rows[m][2] = (lh_value_t){.type = {LH_TYPE_BOOLEAN}};
+            if (ext)
+                rows[m][3] = str_value(bsh_table_information(b, t));
+            m++;
         }
-        LH_TRY(bs_values_plan(b, 3, cols, types, n, rows, &plan));
+        LH_TRY(bs_values_plan(b, ext ? 4 : 3, cols, types, m, rows, &plan));
+
         break;
     }
     case LH_SHOW_FUNCTIONS:

@@ -6,9 +6,10 @@
  * Records are separated by blank lines; '#' starts a comment line.
  *   statement ok                 the SQL must succeed
  *   statement error [TEXT]       the SQL must fail (and its message contain TEXT)
- *   query [rowsort]              the SQL's rows, one line each, values tab-separated as
+ *   query [rowsort] [glob]       the SQL's rows, one line each, values tab-separated as
  *   <sql>                        Spark prints them (NULL for null); rowsort compares the
- *   ----                         lines sorted
+ *   ----                         lines sorted; glob reads each expected line as an
+ *                                fnmatch pattern (for times and paths)
  *   <expected rows>                a value with line breaks (SHOW CREATE TABLE) spans lines
  *   names                        the SQL's output column names, one line each (Spark's
  *   <sql>                        headers for unaliased expressions)
@@ -16,6 +17,7 @@
  *   <expected names>
  * Prints one line per failure (file:line, what differed) and "N passed, N failed".
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +210,8 @@ static void run_record(runner *r, int line, const char *kind, const char *sql, r
             }
             int ok = c.out.count == expect->count;
             for (int i = 0; ok && i < c.out.count; i++)
-                ok = strcmp(c.out.lines[i], expect->lines[i]) == 0;
+                ok = strstr(kind, "glob") ? fnmatch(expect->lines[i], c.out.lines[i], 0) == 0
+                                          : strcmp(c.out.lines[i], expect->lines[i]) == 0;
             if (ok) {
                 r->passed++;
             } else {
