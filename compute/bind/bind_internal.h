@@ -285,6 +285,8 @@ lh_err bsh_table_info(binder *b, const lh_ast_name_t *n, lh_table_info_t **out);
 /* SHOW TABLE EXTENDED's information text: the detailed rows as 'Key: value' lines, the
  * partition columns, and the schema as Spark's tree ('Schema: root' then ' |-- a: ...'). */
 const char *bsh_table_information(binder *b, const lh_table_info_t *ti);
+/* SHOW PARTITIONS t [PARTITION (k = v)]: the distinct partition values present. */
+lh_err bsh_show_partitions(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 /* bind_var.c: session variables. A reference (*found false when n names none), DECLARE,
  * SET VAR and DROP TEMPORARY VARIABLE. */
 lh_err bv_reference(binder *b, const lh_ast_name_t *n, lh_expr_t **out, bool *found);

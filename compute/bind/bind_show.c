@@ -12,6 +12,8 @@
 
 #include "common/nested.h"
 #include "compute/bind/bind_internal.h"
+#include "compute/sql/format.h"
+#include "compute/sql/parser.h"
 
 static lh_value_t sv(const char *s)
 {
@@ -372,4 +374,52 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
         rows[r++][3] = sv("<unknown>");
     }
     return bs_values_plan(b, verbose ? 4 : 2, names, types, r, rows, &bound->plan);
+}
+
+/* SHOW PARTITIONS t [PARTITION (k = v, ..)]: as Databricks answers it for Delta tables, one
+ * column per partition column and a row per distinct combination present, sorted; run as
+ * SELECT DISTINCT over the table. */
+lh_err bsh_show_partitions(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    lh_table_info_t *ti;
+    LH_TRY(bsh_table_info(b, &st->name, &ti));
+    const char *full = lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", ti->catalog, ti->schema, ti->name);
+    const char *cols = "", *order = "", *where = "";
+    int np = 0;
+    for (int pi = 0; pi < ti->column_count; pi++)
+        for (int k = 0; k < ti->column_count; k++)
+            if (ti->columns[k].partition_index == pi) {
+                cols =
+                    lh_arena_sprintf(b->a, "%s%s`%s`", cols, np ? ", " : "", ti->columns[k].name);
+                order = lh_arena_sprintf(b->a, "%s%s%d", order, np ? ", " : "", np + 1);
+                np++;
+            }
+    if (np == 0)
+        return lh_sqlerr(b->eb, "INVALID_PARTITION_OPERATION.PARTITION_SCHEMA_IS_EMPTY", "name",
+                         full, NULL);
+    for (int i = 0; i < st->props.count; i++) {
+        const lh_ast_prop_t *pr = &st->props.items[i];
+        int k = 0;
+        while (k < ti->column_count && (ti->columns[k].partition_index < 0 ||
+                                        strcasecmp(ti->columns[k].name, pr->key) != 0))
+            k++;
+        if (k == ti->column_count || pr->value == NULL)
+            return lh_sqlerr(b->eb, "_LEGACY_ERROR_TEMP_1231", "key", pr->key, "tblName", full,
+                             NULL);
+        where = lh_arena_sprintf(b->a, "%s %s `%s` <=> %s", where, i ? "AND" : "WHERE",
+                                 ti->columns[k].name, lh_ast_format_expr(pr->value, b->a));
+    }
+    const char *sql = lh_arena_sprintf(b->a, "SELECT DISTINCT %s FROM %s%s ORDER BY %s", cols, full,
+                                       where, order);
+    lh_ast_stmt_list_t *list;
+    LH_TRY(lh_sql_parse(sql, strlen(sql), b->a, &list, b->eb));
+    lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
+    res->kind = LH_BOUND_QUERY;
+    res->statement_type = "SHOW";
+    binder inner = *b;
+    inner.sql = sql;
+    inner.ctes = NULL;
+    LH_TRY(bq_query(&inner, list->items[0]->query, &res->plan));
+    *out = res;
+    return LH_OK;
 }

@@ -588,6 +588,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         return bsh_show_table_part(b, st, out);
     case LH_SHOW_CREATE_TABLE:
         return bsc_show_create(b, st, out);
+    case LH_SHOW_PARTITIONS:
+        return bsh_show_partitions(b, st, out);
     case LH_SHOW_CURRENT_SCHEMA: {
         const char *cols[2] = {"catalog", "namespace"};
         lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};

@@ -540,6 +540,10 @@ static void fmt_show(sb_t *b, const lh_ast_stmt_t *s)
     case LH_SHOW_CREATE_TABLE:
         lh_sb_put(b, " ");
         lh_sb_name(b, &s->name);
+        if (s->props.count) {
+            lh_sb_put(b, " PARTITION ");
+            fmt_props(b, &s->props);
+        }
         if (s->pattern) {
             lh_sb_put(b, " (");
             lh_sb_string(b, s->pattern);

@@ -317,7 +317,9 @@ static lh_err show(parser_t *p, lh_ast_stmt_t *s)
     if (lh_p_accept_kw(p, "TBLPROPERTIES") || lh_p_accept_kw(p, "PARTITIONS")) {
         s->show_what = parts ? LH_SHOW_PARTITIONS : LH_SHOW_TBLPROPERTIES;
         LH_TRY(lh_p_name(p, &s->name));
-        if (lh_p_accept_op(p, "(")) {
+        if (parts && lh_p_accept_kw(p, "PARTITION"))
+            return lh_p_props(p, &s->props);
+        if (!parts && lh_p_accept_op(p, "(")) {
             LH_TRY(lh_p_string(p, &s->pattern)); /* the property key */
             LH_TRY(lh_p_expect_op(p, ")"));
         }

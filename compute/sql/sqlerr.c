@@ -464,6 +464,8 @@ static const lh_sqlerr_class_t classes[] = {
     {"INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", "22023",
      "The value of parameter(s) <parameter> in <functionName> is invalid: Expects group index "
      "between 0 and <groupCount>, but got <groupIndex>."},
+    {"INVALID_PARTITION_OPERATION.PARTITION_SCHEMA_IS_EMPTY", "42601",
+     "The partition command is invalid. Table <name> is not partitioned."},
     {"INVALID_SCHEMA.NON_STRING_LITERAL", "42K07",
      "The input schema <inputSchema> is not a valid schema string. The input expression must "
      "be string literal and not null."},
@@ -771,6 +773,8 @@ static const lh_sqlerr_class_t classes[] = {
      "SELECT <wf>(value_expr) OVER (PARTITION BY window_partition ORDER BY window_ordering) from "
      "table."},
     {"_LEGACY_ERROR_TEMP_1183", "42000", "Cannot use interval type in the table schema."},
+    {"_LEGACY_ERROR_TEMP_1231", "42000",
+     "<key> is not a valid partition column in table <tblName>."},
 };
 #define CLASS_COUNT (sizeof classes / sizeof classes[0])
 
