@@ -113,8 +113,8 @@ typedef struct lh_resolver {
     /* Drops the row; a managed table's files are deleted by the catalog too. */
     lh_err (*drop_table)(void *ctx, const char *catalog, const char *schema, const char *name,
                          bool if_exists, bool is_view, lh_errbuf *eb);
-    /* ALTER: replace the stored row's mutable parts (name, comment, properties, columns)
-     * with those of info, keyed by the old name. */
+    /* ALTER: replace the stored row's mutable parts (name, comment, properties, columns,
+     * and a view's definition when info has one) with those of info, keyed by the old name. */
     lh_err (*update_table)(void *ctx, const char *catalog, const char *schema, const char *name,
                            const lh_table_info_t *info, lh_errbuf *eb);
     lh_err (*set_comment)(void *ctx, const char *securable /* CATALOG|SCHEMA|TABLE */,

@@ -309,6 +309,8 @@ static lh_err alter_tx(lh_meta_t *m, void *arg, lh_errbuf *eb)
     for (int i = 0; i < t->column_count; i++)
         json_array_append_new(cols, uc_column_json(&t->columns[i], i));
     json_object_set_new(row, "columns", cols);
+    if (t->view_definition != NULL && json_object_get(row, "view_definition") != NULL)
+        lh_json_set_str(row, "view_definition", t->view_definition); /* ALTER VIEW .. AS */
     uc_info_touch(row, t->owner);
     lh_err e = LH_OK;
     uc_key key = *a->key;

@@ -39,6 +39,7 @@ typedef struct alter_ctx {
     const char *feature; /* a writer feature the commit adds to the protocol, or NULL */
     char *domain_conf;   /* delta.clustering domain configuration to set (malloc'd), or NULL */
     bool domain_remove;  /* remove the delta.clustering domain */
+    bool same_type;      /* CHANGE COLUMN a a t: t is the column's type already */
 } alter_ctx;
 
 /* ---- the Delta metadata edit -------------------------------------------------------------- */
@@ -522,7 +523,8 @@ static lh_err open_target(binder *b, const lh_ast_name_t *name, alter_ctx *c)
     scope sc;
     LH_TRY(bf_table(b, name, NULL, &c->scan, &sc));
     if (c->scan->kind != LH_PLAN_SCAN)
-        return not_yet(b, "ALTER VIEW");
+        return lh_sqlerr(b->eb, "EXPECT_TABLE_NOT_VIEW.USE_ALTER_VIEW", "operation", "ALTER TABLE",
+                         "viewName", lh_arena_sprintf(b->a, "`%s`", c->name), NULL);
     const lh_session_t *s = b->env->session;
     c->name = bf_lower(b, name->parts[name->count - 1].text);
     c->schema =
@@ -621,12 +623,114 @@ static lh_err check_default(alter_ctx *c)
     return LH_OK;
 }
 
+/* CHANGE COLUMN a a' type: the same name (a new one needs RENAME COLUMN), and a type that
+ * is the column's own (a change of type is not built); same_type says so. */
+static lh_err check_change(alter_ctx *c)
+{
+    const lh_ast_alter_t *al = c->st->alter;
+    const char *name = al->column.parts[al->column.count - 1].text;
+    if (al->new_column.text != NULL && strcasecmp(al->new_column.text, name) != 0)
+        return not_yet(c->b, "CHANGE COLUMN to a new name (use RENAME COLUMN)");
+    if (al->type == NULL)
+        return LH_OK;
+    int col = -1;
+    for (int i = 0; i < c->scan->col_count; i++)
+        if (strcasecmp(c->scan->col_names[i], name) == 0)
+            col = i;
+    if (col < 0)
+        return column_not_found(c, name);
+    lh_type_t t;
+    LH_TRY(lh_bind_type(al->type, &t, c->b->eb));
+    c->same_type = lh_type_equal(t, c->scan->col_types[col]);
+    return LH_OK;
+}
+
+/* ---- ALTER VIEW ---------------------------------------------------------------------------- */
+
+/* ALTER VIEW v AS query | RENAME TO w | SET / UNSET TBLPROPERTIES: the catalog's row of the
+ * view, changed in one update (a view has no Delta log). */
+static lh_err run_alter_view(binder *b, const lh_ast_stmt_t *st)
+{
+    const lh_ast_alter_t *al = st->alter;
+    lh_table_info_t *ti;
+    LH_TRY(bsh_table_info(b, &st->name, &ti));
+    const char *quoted =
+        lh_arena_sprintf(b->a, "`%s`.`%s`.`%s`", ti->catalog, ti->schema, ti->name);
+    if (ti->kind != LH_TABLE_VIEW)
+        return lh_sqlerr(b->eb, "EXPECT_VIEW_NOT_TABLE.USE_ALTER_TABLE", "tableName", quoted,
+                         "operation", "ALTER VIEW", NULL);
+    lh_table_info_t info = *ti;
+    info.owner = b->env->user; /* who changed it */
+    json_t *props = ti->properties_json ? json_loads(ti->properties_json, 0, NULL) : NULL;
+    if (!json_is_object(props)) {
+        json_decref(props);
+        props = json_object();
+    }
+    lh_err e = LH_OK;
+    switch (al->kind) {
+    case LH_ALTER_VIEW_AS: {
+        lh_plan_t *plan;
+        e = bq_query(b, al->query, &plan);
+        lh_catalog_column_t *cols =
+            lh_arena_calloc(b->a, (size_t)(e == LH_OK ? plan->col_count : 0) + 1, sizeof *cols);
+        for (int i = 0; e == LH_OK && i < plan->col_count; i++)
+            e = bs_catalog_column(b, plan->col_names[i], plan->col_types[i], true, NULL, &cols[i]);
+        if (e == LH_OK) {
+            info.columns = cols;
+            info.column_count = plan->col_count;
+            info.view_definition = al->text ? al->text : "";
+        }
+        break;
+    }
+    case LH_ALTER_RENAME_TO: {
+        const lh_ast_name_t *nn = &al->new_name;
+        const char *sch = nn->count >= 2 ? bf_lower(b, nn->parts[nn->count - 2].text) : ti->schema;
+        const char *cat = nn->count >= 3 ? bf_lower(b, nn->parts[0].text) : ti->catalog;
+        if (strcmp(sch, ti->schema) != 0 || strcmp(cat, ti->catalog) != 0)
+            e = not_yet(b, "ALTER VIEW .. RENAME TO another schema");
+        info.name = bf_lower(b, nn->parts[nn->count - 1].text);
+        break;
+    }
+    case LH_ALTER_SET_PROPS:
+        for (int i = 0; i < al->props.count; i++) {
+            const char *v = prop_value(b, &al->props.items[i]);
+            if (strcasecmp(al->props.items[i].key, "comment") == 0)
+                info.comment = v;
+            else
+                json_object_set_new(props, al->props.items[i].key, json_string(v ? v : ""));
+        }
+        break;
+    case LH_ALTER_UNSET_PROPS:
+        for (int i = 0; e == LH_OK && i < al->props.count; i++) {
+            const char *k = al->props.items[i].key;
+            bool found = json_object_del(props, k) == 0;
+            if (!found && strcasecmp(k, "comment") == 0 && info.comment != NULL)
+                info.comment = NULL, found = true;
+            if (!found && !al->if_exists)
+                e = lh_sqlerr(b->eb, "UNSET_NONEXISTENT_PROPERTIES", "properties",
+                              lh_arena_sprintf(b->a, "`%s`", k), "table",
+                              lh_arena_sprintf(b->a, "`%s`", ti->name), NULL);
+        }
+        break;
+    default:
+        e = not_yet(b, "this ALTER VIEW form");
+    }
+    char *pt = e == LH_OK ? json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(props);
+    if (e != LH_OK)
+        return e;
+    info.properties_json = pt ? lh_arena_strdup(b->a, pt) : NULL;
+    free(pt);
+    const lh_resolver_t *r = b->env->resolver;
+    return r->update_table(r->ctx, ti->catalog, ti->schema, ti->name, &info, b->eb);
+}
+
 lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
 {
     const lh_ast_alter_t *al = st->alter;
     alter_ctx c = {.b = b, .st = st};
     if (st->object == LH_OBJ_VIEW || al->kind == LH_ALTER_VIEW_AS)
-        return not_yet(b, "ALTER VIEW");
+        return run_alter_view(b, st);
     LH_TRY(open_target(b, &st->name, &c));
     edit_fn edit = NULL;
     switch (al->kind) {
@@ -634,7 +738,8 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
         c.operation = "ADD COLUMNS", edit = add_columns;
         break;
     case LH_ALTER_ALTER_COLUMN:
-        if (al->type || al->first || al->after)
+        LH_TRY(check_change(&c));
+        if ((al->type && !c.same_type) || al->first || al->after)
             return not_yet(b, "ALTER COLUMN ... TYPE / FIRST / AFTER");
         if (al->default_ != NULL)
             LH_TRY(check_default(&c));

@@ -262,6 +262,8 @@ lh_err bud_run_create(binder *b, const lh_ast_stmt_t *st);
 lh_err bud_run_drop(binder *b, const lh_ast_stmt_t *st);
 lh_err bud_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+/* UNRESOLVED_ROUTINE unless nm names a SQL function or a builtin. */
+lh_err bud_check_exists(binder *b, const lh_ast_name_t *nm);
 /* SHOW ... LIKE 'pattern': '*' any characters, '|' alternatives, case-insensitive. */
 bool bud_pattern_match(const char *pattern, const char *name);
 

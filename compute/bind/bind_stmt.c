@@ -658,6 +658,26 @@ static lh_err bind_cache(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     return LH_OK;
 }
 
+/* UNCACHE TABLE, CLEAR CACHE, REFRESH [TABLE] t / 'path' / FUNCTION f: what Spark drops
+ * here is never stale in Lakehouse (every query reads the Delta log afresh, the data cache
+ * is keyed by immutable file identity, functions are read from the catalog per call), so
+ * they check the object named exists and change nothing. */
+static lh_err bind_refresh(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    bool table = st->kind == LH_ST_UNCACHE ||
+                 (st->kind == LH_ST_REFRESH && st->location == NULL && st->object == LH_OBJ_TABLE);
+    if (table && !st->if_exists) {
+        lh_plan_t *p;
+        scope sc;
+        LH_TRY(bf_table(b, &st->name, NULL, &p, &sc));
+    }
+    if (st->kind == LH_ST_REFRESH && st->object == LH_OBJ_FUNCTION && st->location == NULL) {
+        LH_TRY(bud_check_exists(b, &st->name));
+    }
+    *out = command(b, st, st->kind == LH_ST_REFRESH ? "REFRESH" : "OTHER");
+    return LH_OK;
+}
+
 static lh_err bind_explain(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     lh_bound_t *inner;
@@ -745,6 +765,10 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
         return LH_OK;
     case LH_ST_CACHE:
         return bind_cache(&b, stmt, out);
+    case LH_ST_UNCACHE:
+    case LH_ST_CLEAR_CACHE:
+    case LH_ST_REFRESH:
+        return bind_refresh(&b, stmt, out);
     case LH_ST_USE:
         *out = command(&b, stmt, "USE");
         return LH_OK;
@@ -1189,6 +1213,10 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
         return bdc_run_vacuum(&b, st, bound);
     case LH_ST_COMMENT_ON:
         return ba_run_comment(&b, st);
+    case LH_ST_UNCACHE:
+    case LH_ST_CLEAR_CACHE:
+    case LH_ST_REFRESH:
+        return LH_OK; /* nothing is held that could be stale (bind_refresh) */
     default:
         return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }

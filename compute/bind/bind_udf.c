@@ -566,6 +566,19 @@ lh_err bud_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     return one_column(b, "function", "SHOW", names, w, out);
 }
 
+lh_err bud_check_exists(binder *b, const lh_ast_name_t *nm)
+{
+    lh_function_info_t *d = NULL;
+    bool found = false;
+    LH_TRY(lookup(b, nm, &d, &found));
+    const char *fn = bf_lower(b, nm->parts[nm->count - 1].text);
+    if (!found && (nm->count > 1 || (lh_func_find(fn) == NULL && lh_agg_find(fn) == NULL)))
+        return lh_sqlerr(b->eb, "UNRESOLVED_ROUTINE", "routineName",
+                         lh_arena_sprintf(b->a, "`%s`", fn), "searchPath",
+                         "[`system`.`builtin`, `system`.`session`, `main`.`default`]", NULL);
+    return LH_OK;
+}
+
 lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_ast_name_t *nm = &st->name;
@@ -575,12 +588,9 @@ lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     const char *lines[32];
     int n = 0;
     if (!found) {
+        LH_TRY(bud_check_exists(b, nm));
         const char *fn = bf_lower(b, nm->parts[nm->count - 1].text);
-        const lh_agg_func_t *af = nm->count == 1 ? lh_agg_find(fn) : NULL;
-        if (nm->count > 1 || (lh_func_find(fn) == NULL && af == NULL))
-            return lh_sqlerr(b->eb, "UNRESOLVED_ROUTINE", "routineName",
-                             lh_arena_sprintf(b->a, "`%s`", fn), "searchPath",
-                             "[`system`.`builtin`, `system`.`session`, `main`.`default`]", NULL);
+        const lh_agg_func_t *af = lh_agg_find(fn);
         lines[n++] = lh_arena_sprintf(b->a, "Function: %s", fn);
         lines[n++] = lh_arena_sprintf(b->a, "Type: %s", af ? "AGGREGATE" : "SCALAR");
         lines[n++] = "Usage: N/A.";

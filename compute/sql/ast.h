@@ -710,7 +710,7 @@ typedef enum lh_ast_alter_kind {
     LH_ALTER_OWNER,           /* text (principal) */
     LH_ALTER_ADD_PARTITION,   /* partition props; if_not_exists */
     LH_ALTER_DROP_PARTITION,  /* partition props; if_exists */
-    LH_ALTER_VIEW_AS,         /* ALTER VIEW v AS query */
+    LH_ALTER_VIEW_AS,         /* ALTER VIEW v AS query (text: the query as written) */
 } lh_ast_alter_kind_t;
 
 typedef struct lh_ast_alter {

@@ -390,6 +390,23 @@ static void fmt_update_delete(sb_t *b, const lh_ast_stmt_t *s)
 
 static void fmt_alter_column(sb_t *b, const lh_ast_alter_t *a)
 {
+    if (a->new_column.text != NULL) { /* CHANGE COLUMN a a' type [COMMENT ..] [FIRST|AFTER] */
+        lh_sb_put(b, " CHANGE COLUMN ");
+        lh_sb_name(b, &a->column);
+        lh_sb_put(b, " ");
+        lh_sb_ident(b, &a->new_column);
+        lh_sb_put(b, " ");
+        lh_fmt_type(b, a->type);
+        if (a->comment_set)
+            kw_string(b, "COMMENT", a->comment);
+        if (a->first)
+            lh_sb_put(b, " FIRST");
+        if (a->after) {
+            lh_sb_put(b, " AFTER ");
+            lh_sb_ident(b, a->after);
+        }
+        return;
+    }
     lh_sb_put(b, " ALTER COLUMN ");
     lh_sb_name(b, &a->column);
     if (a->comment_set)

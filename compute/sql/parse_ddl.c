@@ -524,6 +524,25 @@ static lh_err alter_column(parser_t *p, lh_ast_alter_t *a)
     a->kind = LH_ALTER_ALTER_COLUMN;
     lh_p_accept_kw(p, "COLUMN");
     LH_TRY(lh_p_name(p, &a->column));
+    static const char *const actions[] = {"COMMENT", "TYPE", "SET", "DROP", "FIRST", "AFTER", NULL};
+    bool action = false;
+    for (int i = 0; actions[i]; i++)
+        action |= lh_p_is_kw(p, 0, actions[i]);
+    if (!action && lh_p_is_ident(p, 0)) { /* Hive's CHANGE [COLUMN] a a' type [COMMENT ..] */
+        LH_TRY(lh_p_ident(p, &a->new_column));
+        LH_TRY(lh_p_type(p, &a->type));
+        if (lh_p_accept_kw(p, "COMMENT")) {
+            a->comment_set = true;
+            LH_TRY(lh_p_string(p, &a->comment));
+        }
+        if (lh_p_accept_kw(p, "FIRST"))
+            a->first = true;
+        else if (lh_p_accept_kw(p, "AFTER")) {
+            a->after = lh_arena_calloc(p->arena, 1, sizeof *a->after);
+            return lh_p_ident(p, a->after);
+        }
+        return LH_OK;
+    }
     if (lh_p_accept_kw(p, "COMMENT")) {
         a->comment_set = true;
         return lh_p_string(p, &a->comment);
@@ -616,7 +635,10 @@ static lh_err alter_action(parser_t *p, lh_ast_alter_t *a)
     }
     if (lh_p_accept_kw(p, "AS")) {
         a->kind = LH_ALTER_VIEW_AS;
-        return lh_p_query(p, &a->query);
+        uint32_t first = p->pos;
+        LH_TRY(lh_p_query(p, &a->query));
+        a->text = lh_p_text(p, lh_p_span(p, first)); /* the view's new definition */
+        return LH_OK;
     }
     return lh_p_fail(p);
 }

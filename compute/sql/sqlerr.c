@@ -258,6 +258,10 @@ static const lh_sqlerr_class_t classes[] = {
      "<names>."},
     {"EXCEPT_OVERLAPPING_COLUMNS", "42702",
      "Columns in an EXCEPT list must be distinct and non-overlapping, but got (<columns>)."},
+    {"EXPECT_TABLE_NOT_VIEW.USE_ALTER_VIEW", "42809",
+     "'<operation>' expects a table but <viewName> is a view. Please use ALTER VIEW instead."},
+    {"EXPECT_VIEW_NOT_TABLE.USE_ALTER_TABLE", "42809",
+     "The table <tableName> does not support <operation>. Please use ALTER TABLE instead."},
     {"FAILED_TO_PARSE_TOO_COMPLEX", "54001",
      "The statement, including potential SQL functions and referenced views, was too complex to "
      "parse. To mitigate this error divide the statement into multiple, less complex chunks."},
