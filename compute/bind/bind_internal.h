@@ -280,6 +280,7 @@ lh_err bcr_constraints_json(binder *b, const lh_ast_create_table_t *ct, const ch
 /* bind_show.c: DESCRIBE TABLE/CATALOG/SCHEMA, SHOW COLUMNS/TBLPROPERTIES, SET/RESET */
 lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+lh_err bsh_describe_column(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_show_table_part(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
 lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound);
 /* The catalog's row of the table or view named n (TABLE_OR_VIEW_NOT_FOUND if none). */

@@ -246,6 +246,49 @@ lh_err bsh_describe_table(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     return answer(b, &t, names, "DESCRIBE", out);
 }
 
+/* DESCRIBE [EXTENDED] t col: Spark's DescribeColumnCommand rows (info_name, info_value);
+ * EXTENDED adds the statistics rows, NULL as no column statistics are kept. */
+lh_err bsh_describe_column(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
+{
+    lh_plan_t *p;
+    scope sc;
+    LH_TRY(bf_table(b, &st->name, NULL, &p, &sc));
+    const char *want = st->column.parts[st->column.count - 1].text;
+    int col = -1;
+    for (int i = 0; st->column.count == 1 && i < p->col_count; i++)
+        if (strcasecmp(p->col_names[i], want) == 0)
+            col = i;
+    if (col < 0) { /* a nested field path is not described either */
+        const char *path = "";
+        for (int i = 0; i < st->column.count; i++)
+            path = lh_arena_sprintf(b->a, "%s%s`%s`", path, i ? "." : "", st->column.parts[i].text);
+        return lh_sqlerr(b->eb, "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "objectName", path, NULL);
+    }
+    lh_table_info_t *ti = NULL;
+    lh_errbuf quiet;
+    lh_errbuf_clear(&quiet);
+    binder inner = *b;
+    inner.eb = &quiet; /* a temporary view has no catalog row */
+    if (bsh_table_info(&inner, &st->name, &ti) != LH_OK)
+        ti = NULL;
+    const char *comment = NULL;
+    for (int k = 0; ti != NULL && k < ti->column_count; k++)
+        if (strcasecmp(ti->columns[k].name, p->col_names[col]) == 0)
+            comment = ti->columns[k].comment;
+    char ty[256];
+    table_out t = {2, 0, 0, NULL};
+    add_row(b, &t, "col_name", p->col_names[col], NULL);
+    add_row(b, &t, "data_type",
+            lh_arena_strdup(b->a, lh_type_catalog_string(p->col_types[col], ty, sizeof ty)), NULL);
+    add_row(b, &t, "comment", comment ? comment : "NULL", NULL);
+    static const char *const stats[] = {"min",         "max",         "num_nulls", "distinct_count",
+                                        "avg_col_len", "max_col_len", "histogram"};
+    for (size_t i = 0; st->extended && i < sizeof stats / sizeof stats[0]; i++)
+        add_row(b, &t, stats[i], "NULL", NULL);
+    static const char *const names[2] = {"info_name", "info_value"};
+    return answer(b, &t, names, "DESCRIBE", out);
+}
+
 lh_err bsh_describe_namespace(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
 {
     const lh_resolver_t *r = b->env->resolver;

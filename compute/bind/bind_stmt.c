@@ -619,20 +619,20 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
         return bsh_describe_namespace(b, st, out);
     if (st->describe_what == LH_DESC_TABLE && st->column.count == 0)
         return bsh_describe_table(b, st, out);
-    if (st->describe_what != LH_DESC_TABLE)
+    if (st->describe_what == LH_DESC_TABLE) /* DESCRIBE t col */
+        return bsh_describe_column(b, st, out);
+    if (st->describe_what != LH_DESC_QUERY)
         return lh_sqlerr(b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this DESCRIBE form",
                          NULL);
-    lh_plan_t *t, *plan;
-    scope sc;
-    LH_TRY(bf_table(b, &st->name, NULL, &t, &sc));
+    lh_plan_t *t, *plan; /* DESCRIBE QUERY q: q's output columns */
+    LH_TRY(bq_query(b, st->query, &t));
     const char *cols[3] = {"col_name", "data_type", "comment"};
     lh_type_t types[3] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_STRING}};
     lh_value_t **rows = lh_arena_calloc(b->a, (size_t)t->col_count + 1, sizeof *rows);
     for (int i = 0; i < t->col_count; i++) {
-        char ty[48];
         rows[i] = lh_arena_calloc(b->a, 3, sizeof **rows);
         rows[i][0] = str_value(t->col_names[i]);
-        rows[i][1] = str_value(lh_arena_strdup(b->a, lh_type_name(t->col_types[i], ty, sizeof ty)));
+        rows[i][1] = str_value(bs_type_text(b, t->col_types[i]));
         rows[i][2] = str_value(NULL);
     }
     LH_TRY(bs_values_plan(b, 3, cols, types, t->col_count, rows, &plan));
