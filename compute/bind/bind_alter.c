@@ -783,6 +783,18 @@ lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st)
     return sync_catalog(&c, NULL, b->eb);
 }
 
+/* ---- REPAIR TABLE ------------------------------------------------------------------------- */
+
+/* [MSCK] REPAIR TABLE t [.. PARTITIONS | SYNC METADATA]: the catalog's row (columns,
+ * partitioning, comment, properties) read again from the Delta log, for a table another
+ * engine wrote. A Delta log lists its partitions itself, so each form does this. */
+lh_err ba_run_repair(binder *b, const lh_ast_stmt_t *st)
+{
+    alter_ctx c = {.b = b, .st = st};
+    LH_TRY(open_target(b, &st->name, &c));
+    return sync_catalog(&c, NULL, b->eb);
+}
+
 /* ---- COMMENT ON ---------------------------------------------------------------------------- */
 
 static lh_err set_description(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)

@@ -246,6 +246,7 @@ void bd_close_snapshot(lh_objstore_t *os, lh_delta_table_t *t, lh_delta_snapshot
 
 /* bind_alter.c: ALTER TABLE and COMMENT ON (commands) */
 lh_err ba_run_alter(binder *b, const lh_ast_stmt_t *st);
+lh_err ba_run_repair(binder *b, const lh_ast_stmt_t *st);
 lh_err ba_run_comment(binder *b, const lh_ast_stmt_t *st);
 
 /* bind_delta_cmd.c: DESCRIBE DETAIL / HISTORY (rows), RESTORE, OPTIMIZE, VACUUM (commands) */

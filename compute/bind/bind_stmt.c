@@ -769,6 +769,9 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
     case LH_ST_CLEAR_CACHE:
     case LH_ST_REFRESH:
         return bind_refresh(&b, stmt, out);
+    case LH_ST_REPAIR:
+        *out = command(&b, stmt, "OTHER");
+        return LH_OK;
     case LH_ST_USE:
         *out = command(&b, stmt, "USE");
         return LH_OK;
@@ -1217,6 +1220,8 @@ lh_err lh_bind_run_command(const lh_bind_env_t *env, lh_bound_t *bound, lh_errbu
     case LH_ST_CLEAR_CACHE:
     case LH_ST_REFRESH:
         return LH_OK; /* nothing is held that could be stale (bind_refresh) */
+    case LH_ST_REPAIR:
+        return ba_run_repair(&b, st);
     default:
         return lh_sqlerr(eb, "UNSUPPORTED_FEATURE.NOT_YET", "message", "this statement", NULL);
     }

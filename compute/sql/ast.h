@@ -559,6 +559,8 @@ typedef enum lh_ast_stmt_kind {
                                 DEFAULT); SET VAR (a, b) = (query): var_names, query */
     LH_ST_EXECUTE_IMMEDIATE, /* EXECUTE IMMEDIATE sql [INTO a, b] [USING x [AS n], ..]:
                                 exec_sql, var_names (INTO), exec_args (USING) */
+    LH_ST_REPAIR,            /* [MSCK] REPAIR TABLE name [ADD|DROP|SYNC PARTITIONS | SYNC
+                                METADATA]: name, key (the option as written, upper case) */
 } lh_ast_stmt_kind_t;
 
 /* Object words of DROP, COMMENT ON, USE, DESCRIBE, REFRESH. */

@@ -699,6 +699,12 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
     case LH_ST_REFRESH:
         fmt_cache(b, s);
         break;
+    case LH_ST_REPAIR:
+        lh_sb_put(b, "REPAIR TABLE ");
+        lh_sb_name(b, &s->name);
+        if (s->key)
+            lh_sb_printf(b, " %s", s->key);
+        break;
     case LH_ST_ANALYZE:
         lh_sb_put(b, "ANALYZE TABLE ");
         lh_sb_name(b, &s->name);
@@ -835,6 +841,7 @@ const char *lh_ast_stmt_type(const lh_ast_stmt_t *s)
         [LH_ST_DECLARE_VAR] = "DECLARE",
         [LH_ST_SET_VAR] = "SET",
         [LH_ST_EXECUTE_IMMEDIATE] = "OTHER",
+        [LH_ST_REPAIR] = "OTHER",
     };
     if (s->kind == LH_ST_CREATE_TABLE && s->or_replace && s->table && s->table->query)
         return "REPLACE";

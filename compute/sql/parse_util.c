@@ -453,6 +453,26 @@ static lh_err analyze(parser_t *p, lh_ast_stmt_t *s)
     return LH_OK;
 }
 
+static lh_err repair(parser_t *p, lh_ast_stmt_t *s)
+{
+    if (lh_p_accept_kw(p, "MSCK"))
+        LH_TRY(lh_p_expect_kw(p, "REPAIR"));
+    else
+        p->pos++; /* REPAIR */
+    LH_TRY(lh_p_expect_kw(p, "TABLE"));
+    LH_TRY(lh_p_name(p, &s->name));
+    static const char *const opts[][2] = {{"ADD", "PARTITIONS"},
+                                          {"DROP", "PARTITIONS"},
+                                          {"SYNC", "PARTITIONS"},
+                                          {"SYNC", "METADATA"}};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (accept2(p, opts[i][0], opts[i][1])) {
+            s->key = lh_arena_sprintf(p->arena, "%s %s", opts[i][0], opts[i][1]);
+            break;
+        }
+    return LH_OK;
+}
+
 static const util_t utils[] = {
     {"USE", LH_ST_USE, use_stmt},
     {"SET", LH_ST_SET, set_stmt},
@@ -471,6 +491,8 @@ static const util_t utils[] = {
     {"EXPLAIN", LH_ST_EXPLAIN, explain},
     {"DECLARE", LH_ST_DECLARE_VAR, declare_stmt},
     {"EXECUTE", LH_ST_EXECUTE_IMMEDIATE, execute_stmt},
+    {"MSCK", LH_ST_REPAIR, repair},
+    {"REPAIR", LH_ST_REPAIR, repair},
 };
 
 lh_err lh_p_util(parser_t *p, lh_ast_stmt_t **out)

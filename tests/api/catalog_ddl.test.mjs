@@ -101,3 +101,33 @@ test('CREATE TABLE: comment, TBLPROPERTIES, PRIMARY/FOREIGN KEY in the TableInfo
   assert.equal(info['Table Properties'], '[owner.team=data]');
   assert.match(info.Location, /^file:\//);
 });
+
+test('REPAIR TABLE reads the catalog row again from a Delta log another engine changed', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  await ok('CREATE TABLE main.default.repaired (a INT) COMMENT \'before\'');
+  const t = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.repaired')).json;
+  const dir = path.join(t.storage_location.replace(/^file:/, ''), '_delta_log');
+  const v0 = fs.readFileSync(path.join(dir, '00000000000000000000.json'), 'utf8');
+  const md = v0.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((a) => a.metaData).metaData;
+  const schema = JSON.parse(md.schemaString);
+  schema.fields.push({ name: 'b', type: 'string', nullable: true, metadata: { comment: 'added elsewhere' } });
+  md.schemaString = JSON.stringify(schema);
+  md.description = 'after';
+  // what another engine commits: the next version, written once (put-if-absent)
+  fs.writeFileSync(path.join(dir, '00000000000000000001.json'),
+    JSON.stringify({ commitInfo: { timestamp: Date.now(), operation: 'ADD COLUMNS' } }) + '\n' +
+    JSON.stringify({ metaData: md }) + '\n', { flag: 'wx' });
+  const before = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.repaired')).json;
+  assert.deepEqual(before.columns.map((c) => c.name), ['a']);
+  await ok('MSCK REPAIR TABLE main.default.repaired SYNC METADATA');
+  const after = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.repaired')).json;
+  assert.deepEqual(after.columns.map((c) => [c.name, c.type_text, c.comment]),
+    [['a', 'int', undefined], ['b', 'string', 'added elsewhere']]);
+  assert.equal(after.comment, 'after');
+  const cols = await ok("SELECT column_name FROM main.information_schema.columns WHERE table_name = 'repaired' ORDER BY ordinal_position");
+  assert.deepEqual(cols.result.data_array, [['a'], ['b']]);
+  const r = await q('REPAIR TABLE main.default.no_such_table');
+  assert.equal(r.status.state, 'FAILED');
+  assert.match(r.status.error.message, /^\[TABLE_OR_VIEW_NOT_FOUND\] /);
+});
