@@ -489,6 +489,73 @@ static lh_err one_column(binder *b, const char *col, const char *type, const cha
     return LH_OK;
 }
 
+/* Builtins the binder resolves itself (not rows of the function or aggregate registries),
+ * with the kind DESCRIBE FUNCTION shows: conditional forms, session facts, window and
+ * table-valued functions, generators, higher-order functions. */
+static const struct {
+    const char *name, *type;
+} BINDER_BUILTINS[] = {
+    {"aggregate", "SCALAR"},
+    {"coalesce", "SCALAR"},
+    {"cume_dist", "WINDOW"},
+    {"current_catalog", "SCALAR"},
+    {"current_database", "SCALAR"},
+    {"current_schema", "SCALAR"},
+    {"current_user", "SCALAR"},
+    {"dense_rank", "WINDOW"},
+    {"exists", "SCALAR"},
+    {"explode", "GENERATOR"},
+    {"explode_outer", "GENERATOR"},
+    {"filter", "SCALAR"},
+    {"forall", "SCALAR"},
+    {"grouping", "SCALAR"},
+    {"grouping_id", "SCALAR"},
+    {"if", "SCALAR"},
+    {"iff", "SCALAR"},
+    {"ifnull", "SCALAR"},
+    {"inline", "GENERATOR"},
+    {"inline_outer", "GENERATOR"},
+    {"json_tuple", "GENERATOR"},
+    {"lag", "WINDOW"},
+    {"lead", "WINDOW"},
+    {"map_filter", "SCALAR"},
+    {"map_zip_with", "SCALAR"},
+    {"nth_value", "WINDOW"},
+    {"ntile", "WINDOW"},
+    {"nullif", "SCALAR"},
+    {"nullifzero", "SCALAR"},
+    {"nvl", "SCALAR"},
+    {"nvl2", "SCALAR"},
+    {"percent_rank", "WINDOW"},
+    {"posexplode", "GENERATOR"},
+    {"posexplode_outer", "GENERATOR"},
+    {"range", "TABLE"},
+    {"rank", "WINDOW"},
+    {"read_files", "TABLE"},
+    {"reduce", "SCALAR"},
+    {"row_number", "WINDOW"},
+    {"session_user", "SCALAR"},
+    {"stack", "GENERATOR"},
+    {"struct", "SCALAR"},
+    {"timediff", "SCALAR"},
+    {"transform", "SCALAR"},
+    {"transform_keys", "SCALAR"},
+    {"transform_values", "SCALAR"},
+    {"user", "SCALAR"},
+    {"zeroifnull", "SCALAR"},
+    {"zip_with", "SCALAR"},
+};
+#define BINDER_BUILTIN_COUNT (int)(sizeof BINDER_BUILTINS / sizeof BINDER_BUILTINS[0])
+
+/* The kind of a builtin the binder resolves itself, or NULL. */
+static const char *binder_builtin(const char *fn)
+{
+    for (int i = 0; i < BINDER_BUILTIN_COUNT; i++)
+        if (strcmp(BINDER_BUILTINS[i].name, fn) == 0)
+            return BINDER_BUILTINS[i].type;
+    return NULL;
+}
+
 /* Registry rows that are operators' internal names, not functions Spark lists. */
 static bool internal_name(const char *n)
 {
@@ -521,7 +588,7 @@ lh_err bud_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     const lh_session_t *s = b->env->session;
     int fn_count = 0;
     const lh_func_t *fns = lh_func_all(&fn_count);
-    int cap = fn_count + lh_agg_count() + 64;
+    int cap = fn_count + lh_agg_count() + BINDER_BUILTIN_COUNT + 64;
     const char **names = NULL;
     int n = 0;
     const char **temps = NULL, **persist = NULL;
@@ -557,6 +624,9 @@ lh_err bud_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
                 bud_pattern_match(st->pattern, an))
                 names[n++] = an;
         }
+        for (int i = 0; i < BINDER_BUILTIN_COUNT; i++)
+            if (bud_pattern_match(st->pattern, BINDER_BUILTINS[i].name))
+                names[n++] = BINDER_BUILTINS[i].name;
     }
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     int w = 0;
@@ -572,7 +642,8 @@ lh_err bud_check_exists(binder *b, const lh_ast_name_t *nm)
     bool found = false;
     LH_TRY(lookup(b, nm, &d, &found));
     const char *fn = bf_lower(b, nm->parts[nm->count - 1].text);
-    if (!found && (nm->count > 1 || (lh_func_find(fn) == NULL && lh_agg_find(fn) == NULL)))
+    if (!found && (nm->count > 1 || (lh_func_find(fn) == NULL && lh_agg_find(fn) == NULL &&
+                                     binder_builtin(fn) == NULL)))
         return lh_sqlerr(b->eb, "UNRESOLVED_ROUTINE", "routineName",
                          lh_arena_sprintf(b->a, "`%s`", fn), "searchPath",
                          "[`system`.`builtin`, `system`.`session`, `main`.`default`]", NULL);
@@ -592,7 +663,8 @@ lh_err bud_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
         const char *fn = bf_lower(b, nm->parts[nm->count - 1].text);
         const lh_agg_func_t *af = lh_agg_find(fn);
         lines[n++] = lh_arena_sprintf(b->a, "Function: %s", fn);
-        lines[n++] = lh_arena_sprintf(b->a, "Type: %s", af ? "AGGREGATE" : "SCALAR");
+        const char *kind = lh_func_find(fn) ? "SCALAR" : af ? "AGGREGATE" : binder_builtin(fn);
+        lines[n++] = lh_arena_sprintf(b->a, "Type: %s", kind);
         lines[n++] = "Usage: N/A.";
         return one_column(b, "function_desc", "DESCRIBE", lines, n, out);
     }
