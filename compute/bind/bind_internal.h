@@ -363,6 +363,9 @@ bool bcm_protocol_with(binder *b, const lh_delta_protocol_t *old, const char *fe
 int bcm_clustering_columns(binder *b, const char *conf, const char ***out);
 const char *bcm_clustering_json(binder *b, const char *conf);
 char *bcm_clustering_conf(const char *const *names, int n);
+/* bind_copy.c: COPY INTO, bound as an INSERT over read_files cut to the files not loaded. */
+lh_err bcp_copy_into(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out);
+
 /* bind_infoschema.c: <catalog>.information_schema.<name> (system.: every catalog) as a
  * VALUES plan; LH_E_NOT_FOUND for an unknown catalog or relation name. */
 lh_err bis_relation(binder *b, const char *cat, const char *name, lh_plan_t **out);

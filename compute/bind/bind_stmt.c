@@ -714,6 +714,8 @@ lh_err lh_bind(const lh_bind_env_t *env, const lh_ast_stmt_t *stmt, lh_bound_t *
     }
     case LH_ST_INSERT:
         return bind_insert(&b, stmt, out);
+    case LH_ST_COPY_INTO:
+        return bcp_copy_into(&b, stmt, out);
     case LH_ST_DELETE:
         return bd_delete(&b, stmt, out);
     case LH_ST_UPDATE:

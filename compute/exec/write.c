@@ -176,6 +176,10 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
     LH_TRY(lh_objstore_local_create(p->u.write.root, &c->os, eb));
     LH_TRY(lh_delta_table_open(c->os, "", &c->t, eb));
     LH_TRY(p->u.write.create ? begin_create(c, p, eb) : begin_existing(c, p, eb));
+    for (int i = 0; i < p->u.write.app_id_count; i++) { /* COPY INTO's loaded files */
+        LH_TRY(lh_delta_txn_read_app(lh_delta_wtxn_txn(c->w), p->u.write.app_ids[i], eb));
+        LH_TRY(lh_delta_txn_set_app_version(lh_delta_wtxn_txn(c->w), p->u.write.app_ids[i], 1, eb));
+    }
     if (p->u.write.identity_fill != NULL && c->snap != NULL)
         LH_TRY(exec_ident_init(&c->ident, lh_delta_txn_metadata(lh_delta_wtxn_txn(c->w)),
                                p->u.write.identity_fill, p->children[0]->col_count, eb));
@@ -199,7 +203,9 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
         json_decref(arr);
     }
     LH_TRY(exec_ident_commit(&c->ident, lh_delta_wtxn_txn(c->w), eb));
-    char *ps = json_dumps(params, JSON_COMPACT), metrics[160];
+    char *ps = p->u.write.operation_params ? strdup(p->u.write.operation_params)
+                                           : json_dumps(params, JSON_COMPACT),
+         metrics[160];
     json_decref(params);
     if (c->pred != NULL)
         snprintf(metrics, sizeof metrics,
@@ -207,8 +213,10 @@ static lh_err write_all(exec_query *q, const lh_plan_t *p, wctx *c, exec_rows *i
                  (long long)in->row_count, (long long)c->replaced);
     else
         snprintf(metrics, sizeof metrics, "{\"numOutputRows\":\"%lld\"}", (long long)in->row_count);
-    lh_err e = lh_delta_wtxn_commit(c->w, p->u.write.create ? "CREATE TABLE AS SELECT" : "WRITE",
-                                    ps, metrics, LH_DELTA_COMMIT_ALLOW_EMPTY, NULL, eb);
+    const char *op = p->u.write.operation ? p->u.write.operation
+                     : p->u.write.create  ? "CREATE TABLE AS SELECT"
+                                          : "WRITE";
+    lh_err e = lh_delta_wtxn_commit(c->w, op, ps, metrics, LH_DELTA_COMMIT_ALLOW_EMPTY, NULL, eb);
     free(ps);
     return exec_delta_error(e, eb);
 }

@@ -222,6 +222,12 @@ typedef struct lh_plan {
             const lh_plan_checks_t *checks; /* constraints to enforce, or NULL */
             const bool *identity_fill;      /* per table column: assign IDENTITY values (the
                                                INSERT left the column out), or NULL */
+            const char *operation;          /* the commit's operation, NULL = WRITE */
+            const char *operation_params;   /* ... and its parameters (JSON), or NULL */
+            const char *const *app_ids;     /* SetTransaction ids to set (version 1) in the
+                                               same commit, and read for the conflict check:
+                                               the files COPY INTO loads */
+            int app_id_count;
         } write;
         struct {
             lh_dml_kind op;

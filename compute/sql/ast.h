@@ -559,6 +559,7 @@ typedef enum lh_ast_stmt_kind {
                                 DEFAULT); SET VAR (a, b) = (query): var_names, query */
     LH_ST_EXECUTE_IMMEDIATE, /* EXECUTE IMMEDIATE sql [INTO a, b] [USING x [AS n], ..]:
                                 exec_sql, var_names (INTO), exec_args (USING) */
+    LH_ST_COPY_INTO,         /* COPY INTO t FROM 'path' FILEFORMAT = f ..: copy */
     LH_ST_REPAIR,            /* [MSCK] REPAIR TABLE name [ADD|DROP|SYNC PARTITIONS | SYNC
                                 METADATA]: name, key (the option as written, upper case) */
 } lh_ast_stmt_kind_t;
@@ -715,6 +716,18 @@ typedef enum lh_ast_alter_kind {
     LH_ALTER_VIEW_AS,         /* ALTER VIEW v AS query (text: the query as written) */
 } lh_ast_alter_kind_t;
 
+/* COPY INTO table FROM 'source' FILEFORMAT = format [FILES = ('a', ..) | PATTERN = 'glob']
+ * [FORMAT_OPTIONS (k = v, ..)] [COPY_OPTIONS (k = v, ..)] */
+typedef struct lh_ast_copy {
+    lh_ast_name_t table;
+    const char *source;
+    const char *format; /* as written */
+    const char *pattern;
+    const char **files;
+    int file_count;
+    lh_ast_props_t format_options, copy_options;
+} lh_ast_copy_t;
+
 typedef struct lh_ast_alter {
     lh_ast_alter_kind_t kind;
     lh_ast_column_def_t *columns;
@@ -826,6 +839,7 @@ struct lh_ast_stmt {
     lh_ast_stmt_t *inner; /* EXPLAIN's statement */
     lh_ast_insert_t *insert;
     lh_ast_merge_t *merge;
+    lh_ast_copy_t *copy; /* COPY INTO */
     lh_ast_create_table_t *table;
     lh_ast_alter_t *alter;
     lh_ast_create_function_t *func;

@@ -699,6 +699,32 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
     case LH_ST_REFRESH:
         fmt_cache(b, s);
         break;
+    case LH_ST_COPY_INTO: {
+        const lh_ast_copy_t *c = s->copy;
+        lh_sb_put(b, "COPY INTO ");
+        lh_sb_name(b, &c->table);
+        lh_sb_put(b, " FROM ");
+        lh_sb_string(b, c->source);
+        lh_sb_printf(b, " FILEFORMAT = %s", c->format);
+        for (int i = 0; i < c->file_count; i++) {
+            lh_sb_put(b, i ? ", " : " FILES = (");
+            lh_sb_string(b, c->files[i]);
+        }
+        lh_sb_put(b, c->file_count ? ")" : "");
+        if (c->pattern) {
+            lh_sb_put(b, " PATTERN = ");
+            lh_sb_string(b, c->pattern);
+        }
+        if (c->format_options.count) {
+            lh_sb_put(b, " FORMAT_OPTIONS ");
+            fmt_props(b, &c->format_options);
+        }
+        if (c->copy_options.count) {
+            lh_sb_put(b, " COPY_OPTIONS ");
+            fmt_props(b, &c->copy_options);
+        }
+        break;
+    }
     case LH_ST_REPAIR:
         lh_sb_put(b, "REPAIR TABLE ");
         lh_sb_name(b, &s->name);
@@ -842,6 +868,7 @@ const char *lh_ast_stmt_type(const lh_ast_stmt_t *s)
         [LH_ST_SET_VAR] = "SET",
         [LH_ST_EXECUTE_IMMEDIATE] = "OTHER",
         [LH_ST_REPAIR] = "OTHER",
+        [LH_ST_COPY_INTO] = "COPY",
     };
     if (s->kind == LH_ST_CREATE_TABLE && s->or_replace && s->table && s->table->query)
         return "REPLACE";

@@ -197,6 +197,47 @@ static lh_err delete_(parser_t *p, lh_ast_stmt_t *s)
     return LH_OK;
 }
 
+static lh_err copy_into(parser_t *p, lh_ast_stmt_t *s)
+{
+    lh_ast_copy_t *c = lh_arena_calloc(p->arena, 1, sizeof *c);
+    s->copy = c;
+    p->pos += 2; /* COPY INTO */
+    LH_TRY(lh_p_name(p, &c->table));
+    LH_TRY(lh_p_expect_kw(p, "FROM"));
+    LH_TRY(lh_p_string(p, &c->source));
+    LH_TRY(lh_p_expect_kw(p, "FILEFORMAT"));
+    LH_TRY(lh_p_expect_op(p, "="));
+    lh_ast_ident_t f;
+    LH_TRY(lh_p_ident(p, &f));
+    c->format = f.text;
+    for (;;) {
+        if (lh_p_accept_kw(p, "FILES")) {
+            LH_TRY(lh_p_expect_op(p, "="));
+            LH_TRY(lh_p_expect_op(p, "("));
+            do {
+                const char *name;
+                LH_TRY(lh_p_string(p, &name));
+                const char **files =
+                    lh_arena_calloc(p->arena, (size_t)c->file_count + 1, sizeof *files);
+                if (c->file_count)
+                    memcpy(files, c->files, (size_t)c->file_count * sizeof *files);
+                files[c->file_count++] = name;
+                c->files = files;
+            } while (lh_p_accept_op(p, ","));
+            LH_TRY(lh_p_expect_op(p, ")"));
+        } else if (lh_p_accept_kw(p, "PATTERN")) {
+            LH_TRY(lh_p_expect_op(p, "="));
+            LH_TRY(lh_p_string(p, &c->pattern));
+        } else if (lh_p_accept_kw(p, "FORMAT_OPTIONS")) {
+            LH_TRY(lh_p_props(p, &c->format_options));
+        } else if (lh_p_accept_kw(p, "COPY_OPTIONS")) {
+            LH_TRY(lh_p_props(p, &c->copy_options));
+        } else {
+            return LH_OK;
+        }
+    }
+}
+
 lh_err lh_p_dml(parser_t *p, lh_ast_stmt_t **out)
 {
     uint32_t first = p->pos;
@@ -204,6 +245,10 @@ lh_err lh_p_dml(parser_t *p, lh_ast_stmt_t **out)
     if (lh_p_is_kw(p, 0, "INSERT")) {
         *out = lh_p_new_stmt(p, LH_ST_INSERT, first);
         return insert(p, *out);
+    }
+    if (lh_p_is_kw(p, 0, "COPY") && lh_p_is_kw(p, 1, "INTO")) {
+        *out = lh_p_new_stmt(p, LH_ST_COPY_INTO, first);
+        return copy_into(p, *out);
     }
     if (lh_p_is_kw(p, 0, "MERGE")) {
         *out = lh_p_new_stmt(p, LH_ST_MERGE, first);

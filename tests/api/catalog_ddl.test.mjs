@@ -131,3 +131,31 @@ test('REPAIR TABLE reads the catalog row again from a Delta log another engine c
   assert.equal(r.status.state, 'FAILED');
   assert.match(r.status.error.message, /^\[TABLE_OR_VIEW_NOT_FOUND\] /);
 });
+
+test('COPY INTO loads new files only, recording each in the Delta log as a txn action', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-copy-'));
+  try {
+    fs.writeFileSync(path.join(src, 'a.json'), '{"id": 1, "v": "x"}\n{"id": 2, "v": "y"}\n');
+    await ok('CREATE TABLE main.default.landed (id BIGINT, v STRING)');
+    const copy = `COPY INTO main.default.landed FROM '${src}' FILEFORMAT = JSON`;
+    const r1 = await ok(copy);
+    assert.deepEqual(r1.manifest.schema.columns.map((c) => c.name), ['num_affected_rows', 'num_inserted_rows']);
+    assert.deepEqual(r1.result.data_array, [['2', '2']]);
+    fs.writeFileSync(path.join(src, 'b.json'), '{"id": 3, "v": "z"}\n');
+    assert.deepEqual((await ok(copy)).result.data_array, [['1', '1']]);
+    assert.deepEqual((await ok(copy)).result.data_array, [['0', '0']]);
+    const rows = await ok('SELECT id, v FROM main.default.landed ORDER BY id');
+    assert.deepEqual(rows.result.data_array, [['1', 'x'], ['2', 'y'], ['3', 'z']]);
+    const t = (await d.api('GET', '/api/2.1/unity-catalog/tables/main.default.landed')).json;
+    const log = path.join(t.storage_location.replace(/^file:/, ''), '_delta_log');
+    const txns = fs.readdirSync(log).filter((f) => f.endsWith('.json')).flatMap((f) =>
+      fs.readFileSync(path.join(log, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)))
+      .filter((a) => a.txn).map((a) => a.txn.appId).sort();
+    assert.deepEqual(txns, [`lakehouse.copy_into:${src}/a.json`, `lakehouse.copy_into:${src}/b.json`]);
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+});
