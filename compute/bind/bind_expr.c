@@ -406,11 +406,12 @@ static lh_err find_column(binder *b, const scope *sc, const lh_ast_expr_t *e, in
         const bcol *c = &sc->cols[i];
         if (!name_eq(c->name, col) || !qual_match(c, nm->parts, nm->count - 1))
             continue;
-        if (nm->count == 1 && c->hidden && found >= 0)
+        bool unnamed = nm->count == 1 && c->hidden && !c->meta;
+        if (unnamed && found >= 0)
             continue;
         if (found >= 0 && sc->cols[found].index == c->index)
             continue;
-        if (nm->count == 1 && c->hidden)
+        if (unnamed)
             continue;
         found = i;
         hits++;

@@ -290,7 +290,7 @@ static lh_err finish(binder *b, lh_ff_scan_t *s, const char *path, const opts_in
     if (ht != NULL)
         LH_TRY(hints_of(b, ht, &hints, &hint_count));
     LH_TRY(lh_ff_infer(s, hint_count, hints, b->a, b->eb));
-    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_FILES, s->col_count, 0);
+    lh_plan_t *p = lh_plan_new(b->a, LH_PLAN_FILES, s->col_count + 1, 0);
     int64_t bytes = 0;
     for (int i = 0; i < s->file_count; i++) {
         bytes += s->sizes[i];
@@ -300,6 +300,9 @@ static lh_err finish(binder *b, lh_ff_scan_t *s, const char *path, const opts_in
         p->col_types[i] = s->types[i];
         p->col_nullable[i] = true;
     }
+    p->col_names[s->col_count] = "_metadata"; /* hidden from * (bf_scope_of) */
+    p->col_types[s->col_count] = lh_ff_metadata_type();
+    p->col_nullable[s->col_count] = false;
     p->u.files.scan = s;
     p->est_rows = (double)bytes / 32.0;
     *plan = p;

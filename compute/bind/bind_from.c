@@ -18,6 +18,7 @@
 #include "compute/agg/agg.h"
 #include "compute/bind/bind_files.h"
 #include "compute/bind/bind_internal.h"
+#include "compute/files/files.h"
 #include "common/util.h"
 #include "compute/sql/parser.h"
 #include "storage/objstore/objstore.h"
@@ -37,6 +38,9 @@ scope bf_scope_of(binder *b, const lh_plan_t *p, const char *qualifier)
     for (int i = 0; i < p->col_count; i++)
         sc.cols[i] = (bcol){p->col_names[i], {qualifier, NULL, NULL}, i,
                             p->col_types[i], p->col_nullable[i],      false};
+    if (p->kind == LH_PLAN_FILES) /* a file scan's _metadata: named, never in * */
+        for (int i = p->u.files.scan->col_count; i < p->col_count; i++)
+            sc.cols[i].hidden = sc.cols[i].meta = true;
     return sc;
 }
 

@@ -25,6 +25,7 @@ typedef struct bcol {
     lh_type_t type;
     bool nullable;
     bool hidden; /* not expanded by * (the right copy of a USING column) */
+    bool meta;   /* hidden, yet found by its bare name (a file scan's _metadata) */
 } bcol;
 
 typedef struct scope {

@@ -19,6 +19,9 @@ typedef struct files_op {
 typedef struct emit_ctx {
     exec_op *op;
     exec_thread *t;
+    lh_vec_t *meta;   /* the unit's _metadata as a constant vector */
+    lh_value_t value; /* ... its value */
+    lh_vec_t **cols;  /* the batch's columns and meta */
 } emit_ctx;
 
 static size_t files_morsels(exec_op *op)
@@ -31,7 +34,14 @@ static lh_err emit(void *ctx, const lh_batch_t *b, lh_errbuf *eb)
     emit_ctx *c = ctx;
     LH_TRY(exec_check(c->op->q, eb));
     atomic_fetch_add(&c->op->q->rows_read, (int64_t)b->row_count);
-    return exec_push(c->t, c->op->stage, b, eb);
+    /* the plan's trailing _metadata column: the same value on every row of the unit */
+    LH_FAIL_IF(lh_vec_set_constant(c->meta, &c->value, b->row_count) != LH_OK, LH_E_NOMEM, eb,
+               "out of memory");
+    for (int i = 0; i < b->col_count; i++)
+        c->cols[i] = b->cols[i];
+    c->cols[b->col_count] = c->meta;
+    lh_batch_t with = {b->col_count + 1, c->cols, b->row_count};
+    return exec_push(c->t, c->op->stage, &with, eb);
 }
 
 static lh_err files_produce(exec_op *op, void *local, size_t m, exec_thread *t, lh_errbuf *eb)
@@ -43,8 +53,25 @@ static lh_err files_produce(exec_op *op, void *local, size_t m, exec_thread *t, 
         atomic_fetch_add(&op->q->files_read, 1);
         atomic_fetch_add(&op->q->bytes_read, f->scan->sizes[u->file]);
     }
-    emit_ctx c = {op, t};
-    return lh_ff_read(f->scan, u, emit, &c, NULL, eb);
+    emit_ctx c = {op, t, NULL, {.is_null = false}, NULL};
+    lh_nbuf_t nb = {0};
+    lh_err e = lh_ff_metadata_value(f->scan, u->file, u->start, u->end, &nb);
+    if (e == LH_OK) {
+        c.value.type = lh_ff_metadata_type();
+        c.value.v.str = (lh_sv_t){nb.bytes, (uint32_t)nb.len};
+        c.meta = lh_vec_create(c.value.type, 1);
+        c.cols = calloc((size_t)f->scan->col_count + 2, sizeof *c.cols);
+        if (c.meta == NULL || c.cols == NULL)
+            e = lh_err_set(eb, LH_E_NOMEM, __FILE__, __LINE__, "out of memory");
+    } else {
+        e = lh_err_set(eb, e, __FILE__, __LINE__, "out of memory");
+    }
+    if (e == LH_OK)
+        e = lh_ff_read(f->scan, u, emit, &c, NULL, eb);
+    free(c.cols);
+    lh_vec_destroy(c.meta);
+    lh_nbuf_free(&nb);
+    return e;
 }
 
 static void files_free(exec_op *op)

@@ -25,6 +25,7 @@
 
 #include "common/arena.h"
 #include "common/err.h"
+#include "common/nested.h"
 #include "common/vec.h"
 #include "compute/func/tz.h"
 
@@ -81,6 +82,15 @@ typedef struct lh_ff_scan {
     int rescued_col;  /* index of _rescued_data, or -1 */
     int header_count; /* CSV: columns the files have (the header's or the widest record's) */
 } lh_ff_scan_t;
+
+/* The hidden _metadata column a file scan's plan ends with (the scan's col_count does not
+ * count it; compute/exec/scan_files.c fills it per file as a constant vector): Spark's
+ * STRUCT<file_path STRING, file_name STRING, file_size BIGINT, file_block_start BIGINT,
+ * file_block_length BIGINT, file_modification_time TIMESTAMP>. */
+lh_type_t lh_ff_metadata_type(void);
+/* The _metadata value of unit u of s, encoded into b (cleared first). */
+lh_err lh_ff_metadata_value(const lh_ff_scan_t *s, int file, int64_t start, int64_t end,
+                            lh_nbuf_t *b);
 
 /* List the data files under path (absolute local path; may hold a glob in any segment).
  * Results in arena, sorted by path. PATH_NOT_FOUND when nothing matches. */

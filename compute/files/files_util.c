@@ -106,3 +106,52 @@ lh_err ff_malformed(const char *what, size_t n, lh_errbuf *eb)
     return lh_sqlerr(eb, "MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", "badRecord", buf,
                      "failFastMode", "FAILFAST", NULL);
 }
+
+/* ---- the _metadata column --------------------------------------------------------------- */
+
+lh_type_t lh_ff_metadata_type(void)
+{
+    static const char *const names[6] = {"file_path",         "file_name",
+                                         "file_size",         "file_block_start",
+                                         "file_block_length", "file_modification_time"};
+    const lh_type_t types[6] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}, {LH_TYPE_LONG},
+                                {LH_TYPE_LONG},   {LH_TYPE_LONG},   {LH_TYPE_TIMESTAMP}};
+    return lh_type_struct(6, names, types); /* interned: the same descriptor every call */
+}
+
+static lh_value_t text_value(const char *s)
+{
+    lh_value_t v = {.type = {LH_TYPE_STRING}};
+    v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
+    return v;
+}
+
+static lh_value_t long_value(lh_type_id t, int64_t i)
+{
+    lh_value_t v = {.type = {t}};
+    v.v.i64 = i;
+    return v;
+}
+
+lh_err lh_ff_metadata_value(const lh_ff_scan_t *s, int file, int64_t start, int64_t end,
+                            lh_nbuf_t *b)
+{
+    const char *path = s->files[file];
+    const char *slash = strrchr(path, '/');
+    size_t n = strlen(path) + 6;
+    char *uri = malloc(n);
+    if (uri == NULL)
+        return LH_E_NOMEM;
+    snprintf(uri, n, "file:%s", path); /* Spark's file_path of a local file */
+    int64_t size = s->sizes[file], stop = end < 0 ? size : end;
+    lh_value_t vals[6] = {text_value(uri),
+                          text_value(slash ? slash + 1 : path),
+                          long_value(LH_TYPE_LONG, size),
+                          long_value(LH_TYPE_LONG, start),
+                          long_value(LH_TYPE_LONG, stop - start),
+                          long_value(LH_TYPE_TIMESTAMP, s->mtimes_us[file])};
+    b->len = 0;
+    lh_err e = lh_nested_put_struct(b, lh_ff_metadata_type(), vals);
+    free(uri);
+    return e;
+}
