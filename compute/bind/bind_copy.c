@@ -145,27 +145,32 @@ lh_err bcp_copy_into(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     if (target->kind != LH_PLAN_SCAN)
         return lh_sqlerr(b->eb, "UNSUPPORTED_INSERT.NOT_ALLOWED", "relationId", "a view", NULL);
     const char *from = source_call(b, c);
-    lh_bound_t *probe; /* the source's columns: which to insert */
-    LH_TRY(bind_text(b, lh_arena_sprintf(b->a, "SELECT * FROM %s", from), &probe));
-    const char *cols = "";
-    for (int i = 0; i < probe->plan->col_count; i++) {
-        const char *n = probe->plan->col_names[i];
-        bool in_target = false;
-        for (int k = 0; k < target->col_count; k++)
-            in_target |= strcasecmp(target->col_names[k], n) == 0;
-        if (strcmp(n, "_rescued_data") == 0 && !in_target)
-            continue;
-        cols = lh_arena_sprintf(b->a, "%s%s`%s`", cols, *cols ? ", " : "", n);
+    const char *query;
+    if (c->select_text != NULL) { /* the query as written, reading the call for 'source' */
+        query = lh_arena_sprintf(b->a, "%.*s%s%s", (int)c->path_start, c->select_text, from,
+                                 c->select_text + c->path_stop);
+    } else { /* every column of the source the table has (_rescued_data only if it has it) */
+        lh_bound_t *probe;
+        LH_TRY(bind_text(b, lh_arena_sprintf(b->a, "SELECT * FROM %s", from), &probe));
+        const char *cols = "";
+        for (int i = 0; i < probe->plan->col_count; i++) {
+            const char *n = probe->plan->col_names[i];
+            bool in_target = false;
+            for (int k = 0; k < target->col_count; k++)
+                in_target |= strcasecmp(target->col_names[k], n) == 0;
+            if (strcmp(n, "_rescued_data") == 0 && !in_target)
+                continue;
+            cols = lh_arena_sprintf(b->a, "%s%s`%s`", cols, *cols ? ", " : "", n);
+        }
+        if (*cols == '\0')
+            return lh_sqlerr(b->eb, "UNABLE_TO_INFER_SCHEMA", "format", c->format, NULL);
+        query = lh_arena_sprintf(b->a, "SELECT %s FROM %s", cols, from);
     }
-    if (*cols == '\0')
-        return lh_sqlerr(b->eb, "UNABLE_TO_INFER_SCHEMA", "format", c->format, NULL);
     const char *name = lh_arena_sprintf(b->a, "`%s`", c->table.parts[0].text);
     for (int i = 1; i < c->table.count; i++)
         name = lh_arena_sprintf(b->a, "%s.`%s`", name, c->table.parts[i].text);
     lh_bound_t *bound;
-    LH_TRY(bind_text(
-        b, lh_arena_sprintf(b->a, "INSERT INTO %s BY NAME SELECT %s FROM %s", name, cols, from),
-        &bound));
+    LH_TRY(bind_text(b, lh_arena_sprintf(b->a, "INSERT INTO %s BY NAME %s", name, query), &bound));
     lh_plan_t *files = find_kind(bound->plan, LH_PLAN_FILES);
     lh_plan_t *write = find_kind(bound->plan, LH_PLAN_WRITE);
     if (files == NULL || write == NULL)

@@ -720,6 +720,12 @@ typedef enum lh_ast_alter_kind {
  * [FORMAT_OPTIONS (k = v, ..)] [COPY_OPTIONS (k = v, ..)] */
 typedef struct lh_ast_copy {
     lh_ast_name_t table;
+    /* FROM (SELECT .. FROM 'source' ..): the query as written, and where its 'source'
+     * token sits in that text (the binder puts the read_files call there); NULL when the
+     * source is read whole */
+    const char *select_text;
+    uint32_t path_start, path_stop;
+    lh_ast_query_t *query;
     const char *source;
     const char *format; /* as written */
     const char *pattern;

@@ -704,7 +704,10 @@ static void fmt_misc(sb_t *b, const lh_ast_stmt_t *s)
         lh_sb_put(b, "COPY INTO ");
         lh_sb_name(b, &c->table);
         lh_sb_put(b, " FROM ");
-        lh_sb_string(b, c->source);
+        if (c->select_text != NULL)
+            lh_sb_printf(b, "(%s)", c->select_text);
+        else
+            lh_sb_string(b, c->source);
         lh_sb_printf(b, " FILEFORMAT = %s", c->format);
         for (int i = 0; i < c->file_count; i++) {
             lh_sb_put(b, i ? ", " : " FILES = (");

@@ -204,7 +204,22 @@ static lh_err copy_into(parser_t *p, lh_ast_stmt_t *s)
     p->pos += 2; /* COPY INTO */
     LH_TRY(lh_p_name(p, &c->table));
     LH_TRY(lh_p_expect_kw(p, "FROM"));
-    LH_TRY(lh_p_string(p, &c->source));
+    if (lh_p_accept_op(p, "(")) { /* (SELECT .. FROM 'path' ..) */
+        uint32_t first = p->pos;
+        p->copy = c;
+        lh_err e = lh_p_query(p, &c->query);
+        p->copy = NULL;
+        LH_TRY(e);
+        lh_ast_span_t qs = lh_p_span(p, first);
+        c->select_text = lh_p_text(p, qs);
+        c->path_start -= qs.start; /* offsets into select_text */
+        c->path_stop -= qs.start;
+        if (c->source == NULL)
+            return lh_p_fail_at(p, first); /* its FROM must name the source path */
+        LH_TRY(lh_p_expect_op(p, ")"));
+    } else {
+        LH_TRY(lh_p_string(p, &c->source));
+    }
     LH_TRY(lh_p_expect_kw(p, "FILEFORMAT"));
     LH_TRY(lh_p_expect_op(p, "="));
     lh_ast_ident_t f;

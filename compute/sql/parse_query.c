@@ -227,6 +227,18 @@ static lh_err relation_primary(parser_t *p, lh_ast_rel_t **out)
         LH_TRY(lh_p_values_rows(p, &r->rows, &r->row_count));
         LH_TRY(table_alias(p, r));
         LH_TRY(check_inline_table(p, first, r->rows, r->row_count, r->col_aliases.count));
+    } else if (!lateral && p->copy != NULL && p->copy->source == NULL && lh_p_is_string(p, 0)) {
+        /* COPY INTO's FROM 'path': a read_files call the binder completes */
+        const lh_token_t *t = lh_p_peek(p, 0);
+        p->copy->path_start = t->start;
+        p->copy->path_stop = t->stop;
+        LH_TRY(lh_p_string(p, &p->copy->source));
+        r = new_rel(p, LH_REL_FUNC, first);
+        lh_ast_ident_t *id = lh_arena_calloc(p->arena, 1, sizeof *id);
+        id->text = "read_files";
+        r->call = lh_p_new_expr(p, LH_EX_FUNC, first);
+        r->call->name = (lh_ast_name_t){id, 1, lh_p_span(p, first)};
+        LH_TRY(table_alias(p, r));
     } else if (lh_p_is_ident(p, 0)) {
         LH_TRY(table_or_func(p, first, &r));
         if (lateral && r->kind != LH_REL_FUNC)

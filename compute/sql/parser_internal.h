@@ -28,9 +28,10 @@ typedef struct parser {
     lh_arena_t *arena;
     lh_errbuf *eb;
     int depth;
-    int param_count;    /* ? markers seen */
-    uint8_t *not_query; /* per token: a subquery tried here failed (bounds backtracking) */
-    bool neg_number;    /* a unary minus directly precedes the number being parsed */
+    int param_count;          /* ? markers seen */
+    uint8_t *not_query;       /* per token: a subquery tried here failed (bounds backtracking) */
+    bool neg_number;          /* a unary minus directly precedes the number being parsed */
+    struct lh_ast_copy *copy; /* COPY INTO's query: FROM 'path' is its source (once) */
 } parser_t;
 
 const lh_token_t *lh_p_peek(const parser_t *p, uint32_t k);
