@@ -301,24 +301,13 @@ static lh_err alter_column(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields
     return LH_OK;
 }
 
-static const char *prop_value(binder *b, const lh_ast_prop_t *p)
-{
-    if (p->value == NULL)
-        return NULL;
-    if (p->value->kind == LH_EX_LITERAL && p->value->u.lit.str != NULL)
-        return p->value->u.lit.str;
-    if (p->value->kind == LH_EX_LITERAL && p->value->u.lit.text != NULL)
-        return p->value->u.lit.text;
-    return bd_span_text(b, p->value->span);
-}
-
 static lh_err set_props(alter_ctx *c, lh_delta_metadata_t *md, json_t *fields)
 {
     (void)fields;
     const lh_ast_props_t *ps = &c->st->alter->props;
     json_t *props = json_object();
     for (int i = 0; i < ps->count; i++) {
-        const char *v = prop_value(c->b, &ps->items[i]);
+        const char *v = bcr_prop_value(c->b, ps->items[i].value);
         if (strncasecmp(ps->items[i].key, "delta.constraints.", 18) == 0) {
             json_decref(props);
             return lh_sqlerr(c->b->eb, "UNSUPPORTED_FEATURE.NOT_YET", "message",
@@ -484,17 +473,23 @@ static lh_err verify_constraint(alter_ctx *c)
     return LH_OK;
 }
 
+/* The position of column name in the table, or UNRESOLVED_COLUMN. */
+static lh_err altered_column(alter_ctx *c, const char *name, int *col)
+{
+    *col = -1;
+    for (int i = 0; i < c->scan->col_count; i++)
+        if (strcasecmp(c->scan->col_names[i], name) == 0)
+            *col = i;
+    return *col < 0 ? column_not_found(c, name) : LH_OK;
+}
+
 static lh_err verify_not_null(alter_ctx *c)
 {
     binder *b = c->b;
     const lh_ast_alter_t *al = c->st->alter;
     const char *name = al->column.parts[al->column.count - 1].text;
-    int col = -1;
-    for (int i = 0; i < c->scan->col_count; i++)
-        if (strcasecmp(c->scan->col_names[i], name) == 0)
-            col = i;
-    if (col < 0)
-        return column_not_found(c, name);
+    int col;
+    LH_TRY(altered_column(c, name, &col));
     lh_expr_t *ref = lh_expr_column(b->a, col, c->scan->col_types[col], true, name);
     lh_expr_t *nn =
         lh_expr_node(b->a, LH_EXPR_NOT_NULL, (lh_type_t){LH_TYPE_BOOLEAN}, false, 1, &ref, "nn");
@@ -611,12 +606,8 @@ static lh_err check_default(alter_ctx *c)
     const lh_ast_alter_t *al = c->st->alter;
     LH_TRY(defaults_enabled(c));
     const char *name = al->column.parts[al->column.count - 1].text;
-    int col = -1;
-    for (int i = 0; i < c->scan->col_count; i++)
-        if (strcasecmp(c->scan->col_names[i], name) == 0)
-            col = i;
-    if (col < 0)
-        return column_not_found(c, name);
+    int col;
+    LH_TRY(altered_column(c, name, &col));
     lh_expr_t *d;
     LH_TRY(bcm_check_default(b, "ALTER TABLE", name, al->default_text, c->scan->col_types[col],
                              c->name, &d));
@@ -633,12 +624,8 @@ static lh_err check_change(alter_ctx *c)
         return not_yet(c->b, "CHANGE COLUMN to a new name (use RENAME COLUMN)");
     if (al->type == NULL)
         return LH_OK;
-    int col = -1;
-    for (int i = 0; i < c->scan->col_count; i++)
-        if (strcasecmp(c->scan->col_names[i], name) == 0)
-            col = i;
-    if (col < 0)
-        return column_not_found(c, name);
+    int col;
+    LH_TRY(altered_column(c, name, &col));
     lh_type_t t;
     LH_TRY(lh_bind_type(al->type, &t, c->b->eb));
     c->same_type = lh_type_equal(t, c->scan->col_types[col]);
@@ -693,7 +680,7 @@ static lh_err run_alter_view(binder *b, const lh_ast_stmt_t *st)
     }
     case LH_ALTER_SET_PROPS:
         for (int i = 0; i < al->props.count; i++) {
-            const char *v = prop_value(b, &al->props.items[i]);
+            const char *v = bcr_prop_value(b, al->props.items[i].value);
             if (strcasecmp(al->props.items[i].key, "comment") == 0)
                 info.comment = v;
             else

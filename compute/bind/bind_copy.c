@@ -43,13 +43,8 @@ static const char *sql_str(binder *b, const char *s)
 
 static const char *prop_text(binder *b, const lh_ast_prop_t *p)
 {
-    if (p->value == NULL)
-        return "";
-    if (p->value->kind == LH_EX_LITERAL && p->value->u.lit.str != NULL)
-        return p->value->u.lit.str;
-    if (p->value->kind == LH_EX_LITERAL && p->value->u.lit.text != NULL)
-        return p->value->u.lit.text;
-    return bd_span_text(b, p->value->span);
+    const char *v = bcr_prop_value(b, p->value);
+    return v ? v : "";
 }
 
 static lh_plan_t *find_kind(lh_plan_t *p, lh_plan_kind k)

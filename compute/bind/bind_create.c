@@ -10,16 +10,21 @@
 
 #include "compute/bind/bind_internal.h"
 
-/* A property value as text: a string literal's value, else the literal as written. */
-static const char *prop_value(binder *b, const lh_ast_expr_t *v)
+const char *bcr_prop_value(binder *b, const lh_ast_expr_t *v)
 {
     if (v == NULL)
-        return "";
+        return NULL;
     if (v->kind == LH_EX_LITERAL && v->u.lit.kind == LH_LIT_STRING)
         return lh_arena_strndup(b->a, v->u.lit.str, v->u.lit.str_len);
     if (v->kind == LH_EX_LITERAL && v->u.lit.text != NULL)
         return v->u.lit.text;
     const char *t = bd_span_text(b, v->span);
+    return t ? t : "";
+}
+
+static const char *prop_text(binder *b, const lh_ast_expr_t *v)
+{
+    const char *t = bcr_prop_value(b, v);
     return t ? t : "";
 }
 
@@ -43,7 +48,7 @@ const char *bcr_properties_json(binder *b, const lh_ast_create_table_t *ct)
     json_t *o = json_object();
     for (int i = 0; i < ct->tblproperties.count; i++) {
         const lh_ast_prop_t *p = &ct->tblproperties.items[i];
-        json_object_set_new(o, p->key, json_string(prop_value(b, p->value)));
+        json_object_set_new(o, p->key, json_string(prop_text(b, p->value)));
     }
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -61,7 +66,7 @@ void bcr_property(binder *b, const lh_ast_create_table_t *ct, int i, const char 
                   const char **value)
 {
     *key = ct->tblproperties.items[i].key;
-    *value = prop_value(b, ct->tblproperties.items[i].value);
+    *value = prop_text(b, ct->tblproperties.items[i].value);
 }
 
 static json_t *names_json(const lh_ast_idents_t *ids)

@@ -270,6 +270,9 @@ lh_err bud_check_exists(binder *b, const lh_ast_name_t *nm);
 bool bud_pattern_match(const char *pattern, const char *name);
 
 /* bind_create.c: CREATE TABLE's properties and constraints */
+/* A property value (TBLPROPERTIES, OPTIONS, COPY INTO's options) as text: a string literal's
+ * value, else the literal as written; NULL for none (UNSET's keys). */
+const char *bcr_prop_value(binder *b, const lh_ast_expr_t *v);
 lh_err bcr_check(binder *b, const lh_ast_create_table_t *ct); /* NOT_YET for what is not built */
 const char *bcr_properties_json(binder *b, const lh_ast_create_table_t *ct); /* or NULL */
 int bcr_property_count(const lh_ast_create_table_t *ct);
