@@ -44,6 +44,7 @@ static bool parse_path(const char *p, size_t n, jpath_t *out, bool ci)
         if (out->n >= JSON_MAX_STEPS)
             return false;
         step_t *st = &out->s[out->n++];
+        *st = (step_t){0}; /* a ['name'] step matches case-sensitively (ci false) */
         if (p[i] == '.') {
             i++;
             if (i < n && p[i] == '*') {
