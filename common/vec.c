@@ -858,3 +858,13 @@ int lh_value_compare(const lh_value_t *a, const lh_value_t *b)
         return (a->v.i64 > b->v.i64) - (a->v.i64 < b->v.i64);
     }
 }
+
+lh_value_t lh_value_text(const char *s)
+{
+    lh_value_t v = {.type = {LH_TYPE_STRING}};
+    if (s == NULL)
+        v.is_null = true;
+    else
+        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
+    return v;
+}

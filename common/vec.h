@@ -268,6 +268,9 @@ typedef struct lh_value {
     } v;
 } lh_value_t;
 
+/* A STRING value over s (not copied), or a STRING null when s is NULL. */
+lh_value_t lh_value_text(const char *s);
+
 /* Compare two non-null values of the same type: <0, 0, >0 (strings bytewise unsigned). */
 int lh_value_compare(const lh_value_t *a, const lh_value_t *b);
 /* Row i of v (any kind) as a value; strings point into v's (or its dictionary's) memory. */

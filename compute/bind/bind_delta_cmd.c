@@ -25,16 +25,6 @@
 #include "compute/bind/bind_internal.h"
 #include "storage/delta/ops.h"
 
-static lh_value_t sv(const char *s)
-{
-    lh_value_t v = {.type = {LH_TYPE_STRING}};
-    if (s == NULL)
-        v.is_null = true;
-    else
-        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-    return v;
-}
-
 static lh_value_t iv(lh_type_id t, int64_t x)
 {
     lh_value_t v = {.type = {t}};
@@ -141,23 +131,23 @@ static lh_err describe_detail(binder *b, const lh_ast_stmt_t *st, lh_bound_t **o
     lh_value_t row[N];
     const char *name = d.scan->u.scan.table_name;
     int64_t created = md->has_created_time ? md->created_time_ms * 1000 : 0;
-    row[0] = sv("delta");
-    row[1] = sv(lh_arena_strdup(b->a, md->id));
-    row[2] = sv(name);
-    row[3] = sv(md->description ? lh_arena_strdup(b->a, md->description) : NULL);
-    row[4] = sv(lh_arena_sprintf(b->a, "file:%s", d.scan->u.scan.root));
+    row[0] = lh_value_text("delta");
+    row[1] = lh_value_text(lh_arena_strdup(b->a, md->id));
+    row[2] = lh_value_text(name);
+    row[3] = lh_value_text(md->description ? lh_arena_strdup(b->a, md->description) : NULL);
+    row[4] = lh_value_text(lh_arena_sprintf(b->a, "file:%s", d.scan->u.scan.root));
     row[5] = md->has_created_time ? iv(LH_TYPE_TIMESTAMP, created) : nullv(LH_TYPE_TIMESTAMP);
     row[6] = iv(LH_TYPE_TIMESTAMP, lh_delta_snapshot_timestamp_ms(d.snap) * 1000);
-    row[7] = sv(json_text(b, parts));
+    row[7] = lh_value_text(json_text(b, parts));
     const lh_delta_domain_t *cl = lh_delta_snapshot_domain(d.snap, "delta.clustering");
-    row[8] = sv(bcm_clustering_json(b, cl ? cl->configuration : NULL));
+    row[8] = lh_value_text(bcm_clustering_json(b, cl ? cl->configuration : NULL));
     row[9] = iv(LH_TYPE_LONG, files);
     row[10] = iv(LH_TYPE_LONG, bytes);
-    row[11] = sv(json_text(b, props));
+    row[11] = lh_value_text(json_text(b, props));
     row[12] = iv(LH_TYPE_INT, pr->min_reader_version);
     row[13] = iv(LH_TYPE_INT, pr->min_writer_version);
-    row[14] = sv(json_text(b, features));
-    row[15] = sv("{}");
+    row[14] = lh_value_text(json_text(b, features));
+    row[15] = lh_value_text("{}");
     for (int i = 0; i < N; i++)
         types[i] = row[i].type;
     close_table(&d);
@@ -225,22 +215,22 @@ static lh_err describe_history(binder *b, const lh_ast_stmt_t *st, lh_bound_t **
         json_t *ci = h[r].info.json ? json_loads(h[r].info.json, 0, NULL) : NULL;
         row[0] = iv(LH_TYPE_LONG, h[r].version);
         row[1] = iv(LH_TYPE_TIMESTAMP, h[r].timestamp_ms * 1000);
-        row[2] = sv(ci_str(b, ci, "userId"));
-        row[3] = sv(ci_str(b, ci, "userName"));
-        row[4] = sv(ci_str(b, ci, "operation"));
-        row[5] = sv(ci_str(b, ci, "operationParameters"));
-        row[6] = sv(ci_str(b, ci, "job"));
-        row[7] = sv(ci_str(b, ci, "notebook"));
-        row[8] = sv(ci_str(b, ci, "clusterId"));
+        row[2] = lh_value_text(ci_str(b, ci, "userId"));
+        row[3] = lh_value_text(ci_str(b, ci, "userName"));
+        row[4] = lh_value_text(ci_str(b, ci, "operation"));
+        row[5] = lh_value_text(ci_str(b, ci, "operationParameters"));
+        row[6] = lh_value_text(ci_str(b, ci, "job"));
+        row[7] = lh_value_text(ci_str(b, ci, "notebook"));
+        row[8] = lh_value_text(ci_str(b, ci, "clusterId"));
         row[9] = h[r].info.has_read_version ? iv(LH_TYPE_LONG, h[r].info.read_version)
                                             : nullv(LH_TYPE_LONG);
-        row[10] = sv(ci_str(b, ci, "isolationLevel"));
+        row[10] = lh_value_text(ci_str(b, ci, "isolationLevel"));
         row[11] = ci && json_object_get(ci, "isBlindAppend")
                       ? iv(LH_TYPE_BOOLEAN, json_is_true(json_object_get(ci, "isBlindAppend")))
                       : nullv(LH_TYPE_BOOLEAN);
-        row[12] = sv(ci_str(b, ci, "operationMetrics"));
-        row[13] = sv(ci_str(b, ci, "userMetadata"));
-        row[14] = sv(ci_str(b, ci, "engineInfo"));
+        row[12] = lh_value_text(ci_str(b, ci, "operationMetrics"));
+        row[13] = lh_value_text(ci_str(b, ci, "userMetadata"));
+        row[14] = lh_value_text(ci_str(b, ci, "engineInfo"));
         json_decref(ci);
     }
     lh_delta_history_free(h, n);
@@ -483,7 +473,7 @@ lh_err bdc_run_optimize(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
         (json_int_t)res.files_removed);
     static const char *const cols[] = {"path", "metrics"};
     lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
-    lh_value_t row[2] = {sv(path), sv(json_text(b, m))};
+    lh_value_t row[2] = {lh_value_text(path), lh_value_text(json_text(b, m))};
     lh_value_t *rows[1] = {row};
     return bs_values_plan(b, 2, cols, types, 1, rows, &bound->plan);
 }
@@ -546,8 +536,9 @@ lh_err bdc_run_vacuum(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
     lh_value_t **rows = lh_arena_calloc(b->a, n + 1, sizeof *rows);
     for (size_t i = 0; i < n; i++) {
         rows[i] = lh_arena_calloc(b->a, 1, sizeof **rows);
-        rows[i][0] = sv(st->dry_run ? lh_arena_sprintf(b->a, "file:%s/%s", root, r.paths[i])
-                                    : lh_arena_sprintf(b->a, "file:%s", root));
+        rows[i][0] =
+            lh_value_text(st->dry_run ? lh_arena_sprintf(b->a, "file:%s/%s", root, r.paths[i])
+                                      : lh_arena_sprintf(b->a, "file:%s", root));
     }
     lh_delta_vacuum_result_free(&r);
     const char *col = "path";

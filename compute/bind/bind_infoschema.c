@@ -35,14 +35,6 @@ static lh_value_t *row_new(rows *r)
     return r->v[r->n++] = row;
 }
 
-static void put_str(lh_value_t *v, const char *s)
-{
-    v->type = (lh_type_t){LH_TYPE_STRING};
-    v->is_null = s == NULL;
-    if (s != NULL)
-        v->v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-}
-
 static void put_int(lh_value_t *v, int64_t i)
 {
     v->type = (lh_type_t){LH_TYPE_INT};
@@ -204,15 +196,15 @@ static void column_rows(rows *r, const lh_table_info_t *t)
     for (int i = 0; i < t->column_count; i++) {
         const lh_catalog_column_t *c = &t->columns[i];
         lh_value_t *row = row_new(r);
-        put_str(&row[0], t->catalog);
-        put_str(&row[1], t->schema);
-        put_str(&row[2], t->name);
-        put_str(&row[3], c->name);
+        row[0] = lh_value_text(t->catalog);
+        row[1] = lh_value_text(t->schema);
+        row[2] = lh_value_text(t->name);
+        row[3] = lh_value_text(c->name);
         put_int(&row[4], i + 1);
-        put_str(&row[6], c->nullable ? "YES" : "NO");
+        row[6] = lh_value_text(c->nullable ? "YES" : "NO");
         const char *text = c->type_text ? c->type_text : "";
-        put_str(&row[7], text);
-        put_str(&row[8], simple_type(r->b, text));
+        row[7] = lh_value_text(text);
+        row[8] = lh_value_text(simple_type(r->b, text));
         lh_type_t ty;
         lh_errbuf quiet;
         lh_errbuf_clear(&quiet);
@@ -220,16 +212,16 @@ static void column_rows(rows *r, const lh_table_info_t *t)
             numeric_facts(&ty, row, 11, 12, 13, 14);
             if (ty.id == LH_TYPE_INTERVAL_YM || ty.id == LH_TYPE_INTERVAL_DT) {
                 const char *unit = strstr(text, "interval ");
-                put_str(&row[15], unit ? simple_type(r->b, unit + 9) : NULL);
+                row[15] = lh_value_text(unit ? simple_type(r->b, unit + 9) : NULL);
             }
         }
-        put_str(&row[18], "NO");
-        put_str(&row[19], "NO");
-        put_str(&row[20], "NO");
-        put_str(&row[21], t->kind == LH_TABLE_VIEW ? "NO" : "YES");
+        row[18] = lh_value_text("NO");
+        row[19] = lh_value_text("NO");
+        row[20] = lh_value_text("NO");
+        row[21] = lh_value_text(t->kind == LH_TABLE_VIEW ? "NO" : "YES");
         if (c->partition_index >= 0)
             put_int(&row[22], c->partition_index + 1);
-        put_str(&row[23], c->comment);
+        row[23] = lh_value_text(c->comment);
     }
 }
 
@@ -243,27 +235,27 @@ static void table_row(rows *r, view_kind k, const lh_table_info_t *t)
     if (k == V_VIEWS && !view)
         return;
     lh_value_t *row = row_new(r);
-    put_str(&row[0], t->catalog);
-    put_str(&row[1], t->schema);
-    put_str(&row[2], t->name);
+    row[0] = lh_value_text(t->catalog);
+    row[1] = lh_value_text(t->schema);
+    row[2] = lh_value_text(t->name);
     if (k == V_VIEWS) {
-        put_str(&row[3], t->view_definition);
-        put_str(&row[4], "NONE");
-        put_str(&row[5], "NO");
-        put_str(&row[6], "NO");
+        row[3] = lh_value_text(t->view_definition);
+        row[4] = lh_value_text("NONE");
+        row[5] = lh_value_text("NO");
+        row[6] = lh_value_text("NO");
         return;
     }
-    put_str(&row[3], table_type(t));
-    put_str(&row[4], view ? "NO" : "YES");
-    put_str(&row[5], "PRESERVE");
-    put_str(&row[6], t->owner);
-    put_str(&row[7], t->comment);
+    row[3] = lh_value_text(table_type(t));
+    row[4] = lh_value_text(view ? "NO" : "YES");
+    row[5] = lh_value_text("PRESERVE");
+    row[6] = lh_value_text(t->owner);
+    row[7] = lh_value_text(t->comment);
     put_ms(&row[8], t->created_at);
-    put_str(&row[9], t->owner);
+    row[9] = lh_value_text(t->owner);
     put_ms(&row[10], t->updated_at ? t->updated_at : t->created_at);
-    put_str(&row[11], t->owner);
-    put_str(&row[12], view ? NULL : t->data_source_format);
-    put_str(&row[14], t->storage_location);
+    row[11] = lh_value_text(t->owner);
+    row[12] = lh_value_text(view ? NULL : t->data_source_format);
+    row[14] = lh_value_text(t->storage_location);
 }
 
 /* The rows of view k over catalog cat (every schema but information_schema itself). */
@@ -272,7 +264,7 @@ static lh_err catalog_rows(rows *r, view_kind k, const char *cat)
     binder *b = r->b;
     const lh_resolver_t *res = b->env->resolver;
     if (k == V_CATALOGS) {
-        put_str(&row_new(r)[0], cat);
+        row_new(r)[0] = lh_value_text(cat);
         return LH_OK;
     }
     const char **schemas = NULL;
@@ -284,13 +276,13 @@ static lh_err catalog_rows(rows *r, view_kind k, const char *cat)
     if (k == V_SCHEMATA) {
         for (int s = 0; s < ns; s++) {
             lh_value_t *row = row_new(r);
-            put_str(&row[0], cat);
-            put_str(&row[1], schemas[s]);
+            row[0] = lh_value_text(cat);
+            row[1] = lh_value_text(schemas[s]);
         }
         if (!has_is) { /* every catalog has one, whether or not it is stored */
             lh_value_t *row = row_new(r);
-            put_str(&row[0], cat);
-            put_str(&row[1], "information_schema");
+            row[0] = lh_value_text(cat);
+            row[1] = lh_value_text("information_schema");
         }
         return LH_OK;
     }

@@ -15,16 +15,6 @@
 #include "compute/sql/format.h"
 #include "compute/sql/parser.h"
 
-static lh_value_t sv(const char *s)
-{
-    lh_value_t v = {.type = {LH_TYPE_STRING}};
-    if (s == NULL)
-        v.is_null = true;
-    else
-        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-    return v;
-}
-
 /* Rows of ncol strings (cells: row-major, NULL = SQL NULL) as a bound answer. */
 typedef struct table_out {
     int ncol, n, cap;
@@ -55,7 +45,7 @@ static lh_err answer(binder *b, const table_out *t, const char *const *names, co
     for (int r = 0; r < t->n; r++) {
         rows[r] = lh_arena_calloc(b->a, 3, sizeof **rows);
         for (int c = 0; c < t->ncol; c++)
-            rows[r][c] = sv(t->cells[r * 3 + c]);
+            rows[r][c] = lh_value_text(t->cells[r * 3 + c]);
     }
     lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
     res->kind = LH_BOUND_QUERY;
@@ -374,8 +364,8 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
         LH_TRY(lh_session_set(s, st->key, st->value, b->eb));
         lh_value_t **row = lh_arena_calloc(b->a, 1, sizeof *row);
         row[0] = lh_arena_calloc(b->a, 2, sizeof **row);
-        row[0][0] = sv(st->key);
-        row[0][1] = sv(st->value);
+        row[0][0] = lh_value_text(st->key);
+        row[0][1] = lh_value_text(st->value);
         return bs_values_plan(b, 2, names, types, 1, row, &bound->plan);
     }
     bool verbose = st->key != NULL && strcmp(st->key, "-v") == 0;
@@ -392,17 +382,17 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
                         ? lh_session_conf(s)->time_zone
                         : KNOWN_CONFS[i][1];
         rows[r] = lh_arena_calloc(b->a, 2, sizeof **rows);
-        rows[r][0] = sv(st->key);
-        rows[r++][1] = sv(v ? v : "<undefined>");
+        rows[r][0] = lh_value_text(st->key);
+        rows[r++][1] = lh_value_text(v ? v : "<undefined>");
         return bs_values_plan(b, 2, names, types, r, rows, &bound->plan);
     }
     for (size_t i = 0; verbose && i < sizeof KNOWN_CONFS / sizeof KNOWN_CONFS[0]; i++) {
         const char *v = lh_session_get(s, KNOWN_CONFS[i][0]);
         rows[r] = lh_arena_calloc(b->a, 4, sizeof **rows);
-        rows[r][0] = sv(KNOWN_CONFS[i][0]);
-        rows[r][1] = sv(v ? v : KNOWN_CONFS[i][1]);
-        rows[r][2] = sv(KNOWN_CONFS[i][2]);
-        rows[r++][3] = sv(KNOWN_CONFS[i][3]);
+        rows[r][0] = lh_value_text(KNOWN_CONFS[i][0]);
+        rows[r][1] = lh_value_text(v ? v : KNOWN_CONFS[i][1]);
+        rows[r][2] = lh_value_text(KNOWN_CONFS[i][2]);
+        rows[r++][3] = lh_value_text(KNOWN_CONFS[i][3]);
     }
     for (int i = 0; i < n && r < cap; i++) {
         bool known = false;
@@ -411,10 +401,10 @@ lh_err bsh_run_set(binder *b, const lh_ast_stmt_t *st, lh_bound_t *bound)
         if (known)
             continue;
         rows[r] = lh_arena_calloc(b->a, 4, sizeof **rows);
-        rows[r][0] = sv(keys[i]);
-        rows[r][1] = sv(vals[i]);
-        rows[r][2] = sv("<undefined>");
-        rows[r++][3] = sv("<unknown>");
+        rows[r][0] = lh_value_text(keys[i]);
+        rows[r][1] = lh_value_text(vals[i]);
+        rows[r][2] = lh_value_text("<undefined>");
+        rows[r++][3] = lh_value_text("<unknown>");
     }
     return bs_values_plan(b, verbose ? 4 : 2, names, types, r, rows, &bound->plan);
 }

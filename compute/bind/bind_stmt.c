@@ -145,23 +145,13 @@ lh_err bs_values_plan(binder *b, int col_count, const char *const *names, const 
     return LH_OK;
 }
 
-static lh_value_t str_value(const char *s)
-{
-    lh_value_t v = {.type = {LH_TYPE_STRING}};
-    if (s == NULL)
-        v.is_null = true;
-    else
-        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-    return v;
-}
-
 /* A one-column STRING answer (SHOW CATALOGS ...). */
 static lh_err names_plan(binder *b, const char *col, const char **items, int n, lh_plan_t **out)
 {
     lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
     for (int i = 0; i < n; i++) {
         rows[i] = lh_arena_calloc(b->a, 1, sizeof **rows);
-        rows[i][0] = str_value(items[i]);
+        rows[i][0] = lh_value_text(items[i]);
     }
     const lh_type_t t = {LH_TYPE_STRING};
     return bs_values_plan(b, 1, &col, &t, n, rows, out);
@@ -570,11 +560,11 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
             if (ext && r->get_table(r->ctx, cat, sch, names[i], b->a, &t, &quiet) != LH_OK)
                 continue;
             rows[m] = lh_arena_calloc(b->a, 4, sizeof **rows);
-            rows[m][0] = str_value(sch);
-            rows[m][1] = str_value(names[i]);
+            rows[m][0] = lh_value_text(sch);
+            rows[m][1] = lh_value_text(names[i]);
             rows[m][2] = (lh_value_t){.type = {LH_TYPE_BOOLEAN}};
             if (ext)
-                rows[m][3] = str_value(bsh_table_information(b, t));
+                rows[m][3] = lh_value_text(bsh_table_information(b, t));
             m++;
         }
         LH_TRY(bs_values_plan(b, ext ? 4 : 3, cols, types, m, rows, &plan));
@@ -593,7 +583,8 @@ static lh_err bind_show(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
     case LH_SHOW_CURRENT_SCHEMA: {
         const char *cols[2] = {"catalog", "namespace"};
         lh_type_t types[2] = {{LH_TYPE_STRING}, {LH_TYPE_STRING}};
-        lh_value_t row[2] = {str_value(lh_session_catalog(s)), str_value(lh_session_schema(s))};
+        lh_value_t row[2] = {lh_value_text(lh_session_catalog(s)),
+                             lh_value_text(lh_session_schema(s))};
         lh_value_t *rows[1] = {row};
         LH_TRY(bs_values_plan(b, 2, cols, types, 1, rows, &plan));
         break;
@@ -631,9 +622,9 @@ static lh_err bind_describe(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out
     lh_value_t **rows = lh_arena_calloc(b->a, (size_t)t->col_count + 1, sizeof *rows);
     for (int i = 0; i < t->col_count; i++) {
         rows[i] = lh_arena_calloc(b->a, 3, sizeof **rows);
-        rows[i][0] = str_value(t->col_names[i]);
-        rows[i][1] = str_value(bs_type_text(b, t->col_types[i]));
-        rows[i][2] = str_value(NULL);
+        rows[i][0] = lh_value_text(t->col_names[i]);
+        rows[i][1] = lh_value_text(bs_type_text(b, t->col_types[i]));
+        rows[i][2] = lh_value_text(NULL);
     }
     LH_TRY(bs_values_plan(b, 3, cols, types, t->col_count, rows, &plan));
     lh_bound_t *res = lh_arena_calloc(b->a, 1, sizeof *res);
@@ -688,7 +679,7 @@ static lh_err bind_explain(binder *b, const lh_ast_stmt_t *st, lh_bound_t **out)
                                    : "== Physical Plan ==\nCommand\n";
     const char *col = "plan";
     lh_type_t t = {LH_TYPE_STRING};
-    lh_value_t row[1] = {str_value(text)};
+    lh_value_t row[1] = {lh_value_text(text)};
     lh_value_t *rows[1] = {row};
     lh_plan_t *plan;
     LH_TRY(bs_values_plan(b, 1, &col, &t, 1, rows, &plan));

@@ -462,23 +462,13 @@ lh_err bud_run_drop(binder *b, const lh_ast_stmt_t *st)
 
 /* ---- SHOW FUNCTIONS / DESCRIBE FUNCTION ---------------------------------------------------- */
 
-static lh_value_t str_value(const char *s)
-{
-    lh_value_t v = {.type = {LH_TYPE_STRING}};
-    if (s == NULL)
-        v.is_null = true;
-    else
-        v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-    return v;
-}
-
 static lh_err one_column(binder *b, const char *col, const char *type, const char **items, int n,
                          lh_bound_t **out)
 {
     lh_value_t **rows = lh_arena_calloc(b->a, (size_t)n + 1, sizeof *rows);
     for (int i = 0; i < n; i++) {
         rows[i] = lh_arena_calloc(b->a, 1, sizeof **rows);
-        rows[i][0] = str_value(items[i]);
+        rows[i][0] = lh_value_text(items[i]);
     }
     const lh_type_t t = {LH_TYPE_STRING};
     lh_bound_t *r = lh_arena_calloc(b->a, 1, sizeof *r);

@@ -119,13 +119,6 @@ lh_type_t lh_ff_metadata_type(void)
     return lh_type_struct(6, names, types); /* interned: the same descriptor every call */
 }
 
-static lh_value_t text_value(const char *s)
-{
-    lh_value_t v = {.type = {LH_TYPE_STRING}};
-    v.v.str = (lh_sv_t){(const uint8_t *)s, (uint32_t)strlen(s)};
-    return v;
-}
-
 static lh_value_t long_value(lh_type_id t, int64_t i)
 {
     lh_value_t v = {.type = {t}};
@@ -144,8 +137,8 @@ lh_err lh_ff_metadata_value(const lh_ff_scan_t *s, int file, int64_t start, int6
         return LH_E_NOMEM;
     snprintf(uri, n, "file:%s", path); /* Spark's file_path of a local file */
     int64_t size = s->sizes[file], stop = end < 0 ? size : end;
-    lh_value_t vals[6] = {text_value(uri),
-                          text_value(slash ? slash + 1 : path),
+    lh_value_t vals[6] = {lh_value_text(uri),
+                          lh_value_text(slash ? slash + 1 : path),
                           long_value(LH_TYPE_LONG, size),
                           long_value(LH_TYPE_LONG, start),
                           long_value(LH_TYPE_LONG, stop - start),
